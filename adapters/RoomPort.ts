@@ -1,0 +1,58 @@
+/**
+ * The media side of a backend: one room at a time per user, identified by the TRTC numeric
+ * room ID the caller chose. Implementations: the memory room (tests), WebRTC mesh, TRTC.
+ */
+import type { PortError, UserID } from '../machines/types';
+import type { Unsubscribe } from './ImPort';
+
+export interface EnterOptions {
+  readonly userID: UserID;
+  /** Publish the camera (video calls). */
+  readonly video: boolean;
+  /** Publish the microphone muted. */
+  readonly audioMuted: boolean;
+}
+
+/** What a room tells about the other members. `roomID` names the room it concerns. */
+export type RoomEvent =
+  | { readonly type: 'userEntered'; readonly roomID: number; readonly userID: UserID }
+  | { readonly type: 'userLeft'; readonly roomID: number; readonly userID: UserID }
+  | {
+      readonly type: 'audioAvailable';
+      readonly roomID: number;
+      readonly userID: UserID;
+      readonly available: boolean;
+    }
+  | {
+      readonly type: 'videoAvailable';
+      readonly roomID: number;
+      readonly userID: UserID;
+      readonly available: boolean;
+    }
+  /** The media connection failed for good (kicked by the server, network lost). */
+  | { readonly type: 'failed'; readonly roomID: number; readonly error: PortError };
+
+/** Rejections of a `RoomPort` use this error shape; `code` follows the spec (60003-60006). */
+export class RoomPortError extends Error implements PortError {
+  override readonly name = 'RoomPortError';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RoomPort {
+  /** Joins and publishes; resolves once in the room. */
+  enter(roomID: number, options: EnterOptions): Promise<void>;
+  /** Leaves the room it is in (a no-op when in none). */
+  exit(): Promise<void>;
+  setCamera(on: boolean): Promise<void>;
+  setMicMuted(muted: boolean): Promise<void>;
+  startLocalView(videoViewDomID: string): Promise<void>;
+  stopLocalView(videoViewDomID: string): Promise<void>;
+  startRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
+  stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
+  onEvent(listener: (event: RoomEvent) => void): Unsubscribe;
+}

@@ -1,0 +1,19 @@
+import type { Clock } from './clock';
+import type { ImPort } from './ImPort';
+import type { RoomPort } from './RoomPort';
+
+/**
+ * What `new TRTCCalling({ backend })` takes: one IM port and one room port for one user,
+ * and optionally the clock and ID sources the backend wants the core to run on
+ * (the memory network supplies its simulated clock and deterministic IDs).
+ */
+export interface Backend {
+  readonly name: string;
+  readonly im: ImPort;
+  readonly room: RoomPort;
+  readonly clock?: Clock;
+  /** New invite IDs (TSignaling uses v4 UUIDs). */
+  readonly inviteIdGen?: () => string;
+  /** New TRTC room IDs: integers in 1..2^32-1. */
+  readonly roomIdGen?: () => number;
+}

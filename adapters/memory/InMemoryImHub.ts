@@ -1,0 +1,376 @@
+/**
+ * An in-process IM server shared by many clients, driven by an injected clock: C2C and group
+ * messages, the offline store, duplicate-login kicks, reachability and fault injection.
+ * Deterministic: time comes from the clock, randomness from a seeded PRNG.
+ */
+import type { UserID } from '../../machines/types';
+import type { Clock } from '../clock';
+import {
+  ImPortError,
+  type ConnectionState,
+  type ImMessage,
+  type ImPort,
+  type SendOptions,
+  type Unsubscribe,
+} from '../ImPort';
+
+/** What a fault rule sees of one message copy (one per recipient). */
+export interface ImEnvelopeInfo {
+  readonly from: UserID;
+  readonly to: UserID;
+  readonly groupID?: string;
+  readonly payload: string;
+  /** Hub-wide send order, one number per recipient copy. */
+  readonly seq: number;
+}
+
+/** `drop` loses it, `duplicate` delivers it twice, `{ delay }` delivers it after `delay` ms instead of the latency. */
+export type ImRuleAction = 'drop' | 'duplicate' | { readonly delay: number };
+
+/** A precise fault: the first rule that matches a transmission applies. */
+export interface ImFaultRule {
+  readonly match: (message: ImEnvelopeInfo) => boolean;
+  readonly action: ImRuleAction;
+  /** How many transmissions it applies to before it retires (default: unlimited). */
+  readonly times?: number;
+}
+
+/** Random faults, drawn from a PRNG seeded by `seed`. Rates are probabilities in 0..1. */
+export interface ImFaults {
+  readonly latency?: number;
+  /** Extra uniform delay in `[0, jitter)` ms per transmission. */
+  readonly jitter?: number;
+  readonly dropRate?: number;
+  readonly duplicateRate?: number;
+  /** Chance of an extra delay of one to four latencies, so later messages overtake. */
+  readonly reorderRate?: number;
+  /** Reseeds the PRNG (the hub starts with seed 1). */
+  readonly seed?: number;
+}
+
+/** What became of a message copy: one log entry per decision, in the order they happened. */
+export type ImFate = 'delivered' | 'dropped' | 'duplicated' | 'stored';
+
+/** Why: a fault (`rule`, `random`), or the recipient was not online (`offline`, `onlineUserOnly`). */
+export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly';
+
+/** One line of {@link InMemoryImHub.log}. */
+export interface ImLogEntry extends ImEnvelopeInfo {
+  readonly fate: ImFate;
+  readonly reason?: ImFateReason;
+  readonly sentAt: number;
+  /** Clock time of the decision. */
+  readonly at: number;
+}
+
+/** Options of {@link InMemoryImHub}. */
+export interface ImHubOptions {
+  readonly clock: Clock;
+  /** Delivery delay in ms (default 20). */
+  readonly latency?: number;
+  /** Extra credential check; an empty `userSig` is always refused. */
+  readonly verifyUserSig?: (userID: UserID, userSig: string) => boolean;
+  /** Where a listener's exception goes (default `console.error`); it never reaches the hub. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+interface Envelope extends ImEnvelopeInfo {
+  readonly sentAt: number;
+  readonly onlineUserOnly: boolean;
+}
+
+/** mulberry32: a tiny, good-enough seeded PRNG returning floats in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The IM hub. Create ports with {@link InMemoryImHub.connect}. */
+export class InMemoryImHub {
+  /** Every routing decision, for assertions. */
+  readonly log: ImLogEntry[] = [];
+  private readonly clock: Clock;
+  private readonly verify: ((userID: UserID, userSig: string) => boolean) | undefined;
+  private readonly onListenerError: (error: unknown) => void;
+  private faults: Required<Omit<ImFaults, 'seed'>>;
+  private random: () => number = mulberry32(1);
+  private rules: { rule: ImFaultRule; left: number }[] = [];
+  private readonly sessions = new Map<UserID, InMemoryImPort>();
+  private readonly unreachable = new Set<UserID>();
+  private readonly offline = new Map<UserID, Envelope[]>();
+  private readonly groups = new Map<string, UserID[]>();
+  private seq = 0;
+
+  constructor(options: ImHubOptions) {
+    this.clock = options.clock;
+    this.verify = options.verifyUserSig;
+    this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
+    this.faults = { latency: options.latency ?? 20, jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
+  }
+
+  /** A new client connection (logged out). */
+  connect(): InMemoryImPort {
+    return new InMemoryImPort(this, this.onListenerError);
+  }
+
+  /** Merges random-fault knobs; `seed` restarts the PRNG. */
+  setFaults(faults: ImFaults): void {
+    const { seed, ...knobs } = faults;
+    this.faults = { ...this.faults, ...knobs };
+    if (seed !== undefined) this.random = mulberry32(seed);
+  }
+
+  /** Adds a precise fault rule; the returned function removes it. */
+  addRule(rule: ImFaultRule): () => void {
+    const entry = { rule, left: rule.times ?? Infinity };
+    this.rules.push(entry);
+    return () => {
+      this.rules = this.rules.filter((r) => r !== entry);
+    };
+  }
+
+  /** Creates a group; throws when the ID is taken. */
+  createGroup(groupID: string, members: readonly UserID[]): void {
+    if (this.groups.has(groupID)) throw new Error(`group ${groupID} already exists`);
+    this.groups.set(groupID, [...new Set(members)]);
+  }
+
+  /** Adds a member (idempotent); throws for an unknown group. */
+  joinGroup(groupID: string, userID: UserID): void {
+    const members = this.group(groupID);
+    if (!members.includes(userID)) members.push(userID);
+  }
+
+  /** Removes a member (idempotent); throws for an unknown group. */
+  quitGroup(groupID: string, userID: UserID): void {
+    const members = this.group(groupID);
+    const i = members.indexOf(userID);
+    if (i >= 0) members.splice(i, 1);
+  }
+
+  /** A group's members in join order (empty for an unknown group). */
+  members(groupID: string): readonly UserID[] {
+    return [...(this.groups.get(groupID) ?? [])];
+  }
+
+  /** Logged in and reachable: messages to this user are delivered, not stored. */
+  isOnline(userID: UserID): boolean {
+    return this.sessions.has(userID) && !this.unreachable.has(userID);
+  }
+
+  /** Simulates the user's network going down (`false`) or coming back (`true`). */
+  setReachable(userID: UserID, reachable: boolean): void {
+    if (reachable === !this.unreachable.has(userID)) return;
+    const session = this.sessions.get(userID);
+    if (!reachable) {
+      this.unreachable.add(userID);
+      session?.emit('connection', 'disconnected');
+      return;
+    }
+    this.unreachable.delete(userID);
+    if (session) {
+      session.emit('connection', 'connected');
+      this.flush(userID);
+    }
+  }
+
+  /** @internal */
+  async login(port: InMemoryImPort, userID: UserID, userSig: string): Promise<void> {
+    if (!userID || !userSig || (this.verify && !this.verify(userID, userSig))) {
+      throw new ImPortError(70001, 'invalid userSig');
+    }
+    if (this.unreachable.has(userID)) throw new ImPortError(2805, 'no network');
+    if (port.userID !== null && port.userID !== userID) this.logout(port);
+    const previous = this.sessions.get(userID);
+    this.sessions.set(userID, port);
+    port.userID = userID;
+    // The newer session wins, like Tencent IM's default multi-login policy.
+    if (previous && previous !== port) {
+      previous.userID = null;
+      previous.emit('kicked', 'multipleAccount');
+    }
+    port.emit('connection', 'connected');
+    this.flush(userID);
+  }
+
+  /** @internal */
+  logout(port: InMemoryImPort): void {
+    const userID = port.userID;
+    if (userID === null) return;
+    port.userID = null;
+    if (this.sessions.get(userID) === port) this.sessions.delete(userID);
+  }
+
+  /** @internal */
+  async send(port: InMemoryImPort, to: { user: UserID } | { group: string }, payload: string, options: SendOptions): Promise<void> {
+    const from = port.userID;
+    if (from === null) throw new ImPortError(2024, 'not logged in');
+    if (this.unreachable.has(from)) throw new ImPortError(2805, 'no network');
+    let recipients: readonly UserID[];
+    let groupID: string | undefined;
+    if ('user' in to) {
+      recipients = [to.user];
+    } else {
+      const members = this.groups.get(to.group);
+      if (!members) throw new ImPortError(10010, `group ${to.group} does not exist`);
+      if (!members.includes(from)) throw new ImPortError(10010, `${from} is not a member of ${to.group}`);
+      groupID = to.group;
+      recipients = members.filter((m) => m !== from);
+    }
+    const sentAt = this.clock.now();
+    for (const recipient of recipients) {
+      const base = { from, to: recipient, payload, seq: ++this.seq, sentAt, onlineUserOnly: options.onlineUserOnly };
+      this.accept(groupID === undefined ? base : { ...base, groupID });
+    }
+  }
+
+  private group(groupID: string): UserID[] {
+    const members = this.groups.get(groupID);
+    if (!members) throw new Error(`group ${groupID} does not exist`);
+    return members;
+  }
+
+  private record(envelope: Envelope, fate: ImFate, reason?: ImFateReason): void {
+    const { onlineUserOnly: _omit, ...info } = envelope;
+    this.log.push({ ...info, fate, ...(reason ? { reason } : {}), at: this.clock.now() });
+  }
+
+  /** The hub holds a message: send it on now, store it, or drop it (`onlineUserOnly`). */
+  private accept(envelope: Envelope): void {
+    if (this.isOnline(envelope.to)) this.transmit(envelope);
+    else if (envelope.onlineUserOnly) this.record(envelope, 'dropped', 'onlineUserOnly');
+    else this.store(envelope);
+  }
+
+  private store(envelope: Envelope): void {
+    const queue = this.offline.get(envelope.to) ?? [];
+    // Keep send order even when an in-flight message lands after a later one was stored.
+    let i = queue.length;
+    while (i > 0 && (queue[i - 1]?.seq ?? 0) > envelope.seq) i--;
+    queue.splice(i, 0, envelope);
+    this.offline.set(envelope.to, queue);
+    this.record(envelope, 'stored', 'offline');
+  }
+
+  private flush(userID: UserID): void {
+    const queue = this.offline.get(userID);
+    if (!queue) return;
+    this.offline.delete(userID);
+    for (const envelope of queue) this.transmit(envelope);
+  }
+
+  /** The hop from the hub to the recipient: where faults happen. */
+  private transmit(envelope: Envelope): void {
+    const { latency } = this.faults;
+    const rule = this.rules.find((r) => r.left > 0 && r.rule.match(envelope));
+    if (rule) {
+      rule.left--;
+      if (rule.left <= 0) this.rules = this.rules.filter((r) => r !== rule);
+      const action = rule.rule.action;
+      if (action === 'drop') return this.record(envelope, 'dropped', 'rule');
+      if (action === 'duplicate') return this.duplicate(envelope, latency, 'rule');
+      return this.schedule(envelope, action.delay);
+    }
+    const { jitter, dropRate, duplicateRate, reorderRate } = this.faults;
+    if (dropRate > 0 && this.random() < dropRate) return this.record(envelope, 'dropped', 'random');
+    let delay = latency;
+    if (jitter > 0) delay += this.random() * jitter;
+    if (reorderRate > 0 && this.random() < reorderRate) delay += Math.max(latency, 1) * (1 + 3 * this.random());
+    if (duplicateRate > 0 && this.random() < duplicateRate) return this.duplicate(envelope, delay, 'random');
+    this.schedule(envelope, delay);
+  }
+
+  private duplicate(envelope: Envelope, delay: number, reason: ImFateReason): void {
+    this.record(envelope, 'duplicated', reason);
+    this.schedule(envelope, delay);
+    this.schedule(envelope, delay + this.faults.latency);
+  }
+
+  private schedule(envelope: Envelope, delay: number): void {
+    this.clock.setTimeout(() => this.arrive(envelope), delay);
+  }
+
+  /** A copy reaches the user's current session, or goes back to the store. */
+  private arrive(envelope: Envelope): void {
+    const session = this.sessions.get(envelope.to);
+    if (!session || !this.isOnline(envelope.to)) {
+      if (envelope.onlineUserOnly) this.record(envelope, 'dropped', 'onlineUserOnly');
+      else this.store(envelope);
+      return;
+    }
+    this.record(envelope, 'delivered');
+    const message: ImMessage = {
+      from: envelope.from,
+      payload: envelope.payload,
+      sentAt: envelope.sentAt,
+      ...(envelope.groupID === undefined ? {} : { groupID: envelope.groupID }),
+    };
+    session.emit('message', message);
+  }
+}
+
+interface PortChannels {
+  message: ImMessage;
+  kicked: string;
+  connection: ConnectionState;
+}
+
+/** One client's connection to an {@link InMemoryImHub}. */
+export class InMemoryImPort implements ImPort {
+  /** The logged-in user, or `null`. Written only by the hub. */
+  userID: UserID | null = null;
+  private readonly listeners: { [K in keyof PortChannels]: Set<(value: PortChannels[K]) => void> } =
+    { message: new Set(), kicked: new Set(), connection: new Set() };
+
+  /** @internal Use {@link InMemoryImHub.connect}. */
+  constructor(
+    private readonly hub: InMemoryImHub,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {}
+
+  login(userID: UserID, userSig: string): Promise<void> {
+    return this.hub.login(this, userID, userSig);
+  }
+  async logout(): Promise<void> {
+    this.hub.logout(this);
+  }
+  sendToUser(to: UserID, payload: string, options: SendOptions): Promise<void> {
+    return this.hub.send(this, { user: to }, payload, options);
+  }
+  sendToGroup(groupID: string, payload: string, options: SendOptions): Promise<void> {
+    return this.hub.send(this, { group: groupID }, payload, options);
+  }
+  onMessage(listener: (message: ImMessage) => void): Unsubscribe {
+    return this.on('message', listener);
+  }
+  onKickedOut(listener: (reason: string) => void): Unsubscribe {
+    return this.on('kicked', listener);
+  }
+  onConnectionChange(listener: (state: ConnectionState) => void): Unsubscribe {
+    return this.on('connection', listener);
+  }
+
+  /** @internal Calls every listener of a channel; a listener's exception never reaches the hub. */
+  emit<K extends keyof PortChannels>(channel: K, value: PortChannels[K]): void {
+    for (const listener of [...this.listeners[channel]]) {
+      try {
+        listener(value);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  private on<K extends keyof PortChannels>(channel: K, listener: (value: PortChannels[K]) => void): Unsubscribe {
+    this.listeners[channel].add(listener);
+    return () => {
+      this.listeners[channel].delete(listener);
+    };
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * An in-process media "room server": membership and audio/video availability, simulated
+ * devices and view bindings, every notification delivered through an injected clock.
+ * No media flows; tests assert what a client would see and which DOM ids it rendered into.
+ */
+import type { UserID } from '../../machines/types';
+import type { Clock } from '../clock';
+import type { Unsubscribe } from '../ImPort';
+import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+
+/** A user's simulated devices (defaults: both present, permission granted). */
+export interface SimulatedDevices {
+  readonly microphone?: boolean;
+  readonly camera?: boolean;
+  readonly permission?: 'granted' | 'denied';
+}
+
+/** A view binding: the local camera, or a remote user's video, rendered into `domID`. */
+export interface ViewBinding {
+  readonly kind: 'local' | 'remote';
+  /** The viewer itself for `local`, the remote user for `remote`. */
+  readonly userID: UserID;
+  readonly domID: string;
+}
+
+/** Options of {@link InMemoryRoomHub}. */
+export interface RoomHubOptions {
+  readonly clock: Clock;
+  /** Delay of every enter, exit and notification in ms (default 20). */
+  readonly latency?: number;
+  /** Where a listener's exception goes (default `console.error`); it never reaches the hub. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** The room hub. Create ports with {@link InMemoryRoomHub.connect}. */
+export class InMemoryRoomHub {
+  private readonly clock: Clock;
+  private readonly onListenerError: (error: unknown) => void;
+  private latency: number;
+  private readonly rooms = new Map<number, InMemoryRoomPort[]>();
+  private readonly devices = new Map<UserID, SimulatedDevices>();
+  private readonly ports: InMemoryRoomPort[] = [];
+
+  constructor(options: RoomHubOptions) {
+    this.clock = options.clock;
+    this.latency = options.latency ?? 20;
+    this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
+  }
+
+  /**
+   * A new client connection. `identity` names its user before its first `enter()` (the memory
+   * network passes the IM login), so {@link InMemoryRoomHub.views} finds a preview's bindings.
+   */
+  connect(identity?: () => UserID | null): InMemoryRoomPort {
+    const port = new InMemoryRoomPort(this, this.onListenerError, identity);
+    this.ports.push(port);
+    return port;
+  }
+
+  /** Changes the delay of later enters, exits and notifications. */
+  setLatency(ms: number): void {
+    this.latency = ms;
+  }
+
+  /** Merges a user's simulated device state. */
+  setDevices(userID: UserID, devices: SimulatedDevices): void {
+    this.devices.set(userID, { ...this.devices.get(userID), ...devices });
+  }
+
+  /** The users in a room, in entry order. */
+  members(roomID: number): readonly UserID[] {
+    return (this.rooms.get(roomID) ?? []).map((p) => p.userID ?? '');
+  }
+
+  /** The view bindings of every connection of `userID`. */
+  views(userID: UserID): readonly ViewBinding[] {
+    return this.ports
+      .filter((p) => p.user() === userID)
+      .flatMap((p) => p.views.map((v) => ({ kind: v.kind, userID: v.userID ?? userID, domID: v.domID })));
+  }
+
+  /** The server removes `userID` from its room: its port gets `failed`, the others `userLeft`. */
+  kick(userID: UserID): boolean {
+    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID);
+    if (!port || port.roomID === null) return false;
+    const roomID = port.roomID;
+    for (const other of this.remove(port)) this.notify(other, { type: 'userLeft', roomID, userID });
+    this.notify(port, { type: 'failed', roomID, error: new RoomPortError(65535, 'kicked') });
+    return true;
+  }
+
+  /** @internal */
+  async enter(port: InMemoryRoomPort, roomID: number, options: EnterOptions): Promise<void> {
+    if (port.roomID !== null || port.entering) throw new RoomPortError(65535, 'already in a room');
+    if (!Number.isInteger(roomID) || roomID < 1 || roomID > 0xffffffff) {
+      throw new RoomPortError(65535, `invalid roomID ${roomID}`);
+    }
+    if (!options.userID) throw new RoomPortError(65535, 'empty userID');
+    this.checkDevices(options.userID, options.video);
+    port.userID = options.userID;
+    port.camera = options.video;
+    port.micMuted = options.audioMuted;
+    port.entering = this.later(() => this.join(port, roomID));
+    try {
+      await port.entering;
+    } finally {
+      port.entering = null;
+    }
+  }
+
+  /** @internal */
+  async exit(port: InMemoryRoomPort): Promise<void> {
+    if (port.entering) await port.entering;
+    if (port.exiting) return port.exiting;
+    const roomID = port.roomID;
+    if (roomID === null) return;
+    port.exiting = this.later(() => {
+      if (port.roomID !== roomID) return; // kicked or replaced meanwhile
+      const userID = port.userID ?? '';
+      for (const other of this.remove(port)) other.emit({ type: 'userLeft', roomID, userID });
+    });
+    try {
+      await port.exiting;
+    } finally {
+      port.exiting = null;
+    }
+  }
+
+  /** @internal */
+  async setCamera(port: InMemoryRoomPort, on: boolean): Promise<void> {
+    if (on) this.checkDevices(port.user(), true, false);
+    if (port.camera === on) return;
+    port.camera = on;
+    this.broadcast(port, (roomID, userID) => ({ type: 'videoAvailable', roomID, userID, available: on }));
+  }
+
+  /** @internal */
+  async setMicMuted(port: InMemoryRoomPort, muted: boolean): Promise<void> {
+    if (port.micMuted === muted) return;
+    port.micMuted = muted;
+    this.broadcast(port, (roomID, userID) => ({ type: 'audioAvailable', roomID, userID, available: !muted }));
+  }
+
+  /** @internal */
+  async bindView(port: InMemoryRoomPort, on: boolean, domID: string, remote?: UserID): Promise<void> {
+    if (!domID) throw new RoomPortError(65535, 'empty videoViewDomID');
+    const same = (v: PortView): boolean => v.domID === domID && v.userID === remote;
+    port.views = port.views.filter((v) => !same(v));
+    if (!on) return;
+    if (remote !== undefined) {
+      const room = port.roomID === null ? [] : (this.rooms.get(port.roomID) ?? []);
+      if (!room.some((p) => p !== port && p.userID === remote)) {
+        throw new RoomPortError(65535, 'user not in room');
+      }
+    }
+    port.views.push({ kind: remote === undefined ? 'local' : 'remote', userID: remote, domID });
+  }
+
+  private checkDevices(userID: UserID | null, video: boolean, audio = true): void {
+    const d = userID === null ? {} : (this.devices.get(userID) ?? {});
+    if (d.permission === 'denied') throw new RoomPortError(60005, 'device permission denied');
+    if (audio && d.microphone === false) throw new RoomPortError(60003, 'no microphone');
+    if (video && d.camera === false) throw new RoomPortError(60004, 'no camera');
+  }
+
+  private later(fn: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      this.clock.setTimeout(() => {
+        fn();
+        resolve();
+      }, this.latency);
+    });
+  }
+
+  /** The moment `port` is in the room: both sides learn about each other. */
+  private join(port: InMemoryRoomPort, roomID: number): void {
+    const room = this.rooms.get(roomID) ?? [];
+    this.rooms.set(roomID, room);
+    const replaced = room.find((p) => p.userID === port.userID);
+    room.push(port);
+    port.roomID = roomID;
+    if (replaced) {
+      // Removed after the newcomer is in, so the others keep their views of this user.
+      this.remove(replaced);
+      this.notify(replaced, { type: 'failed', roomID, error: new RoomPortError(65535, 'replaced') });
+    }
+    const others = room.filter((p) => p !== port);
+    // Hold the newcomer's events for one tick so `enter()` resolves before it hears of the others.
+    port.held = others.flatMap((p) => presence(p, roomID));
+    this.clock.setTimeout(() => port.release(), 0);
+    for (const other of others) {
+      if (!replaced) {
+        for (const event of presence(port, roomID)) other.emit(event);
+        continue;
+      }
+      // Same user, new connection: the others only see what changed.
+      const userID = port.userID ?? '';
+      if (replaced.micMuted !== port.micMuted) {
+        other.emit({ type: 'audioAvailable', roomID, userID, available: !port.micMuted });
+      }
+      if (replaced.camera !== port.camera) {
+        other.emit({ type: 'videoAvailable', roomID, userID, available: port.camera });
+      }
+    }
+  }
+
+  /** Takes `port` out of its room, clears its views and the others' views of it; returns the others. */
+  private remove(port: InMemoryRoomPort): InMemoryRoomPort[] {
+    const roomID = port.roomID;
+    const room = roomID === null ? undefined : this.rooms.get(roomID);
+    port.roomID = null;
+    port.views = [];
+    if (!room || roomID === null) return [];
+    room.splice(room.indexOf(port), 1);
+    if (room.length === 0) this.rooms.delete(roomID);
+    if (room.some((p) => p.userID === port.userID)) return [...room]; // replaced: still there
+    for (const other of room) other.views = other.views.filter((v) => v.userID !== port.userID);
+    return [...room];
+  }
+
+  private broadcast(port: InMemoryRoomPort, make: (roomID: number, userID: UserID) => RoomEvent): void {
+    const roomID = port.roomID;
+    if (roomID === null || port.userID === null) return;
+    const event = make(roomID, port.userID);
+    for (const other of this.rooms.get(roomID) ?? []) if (other !== port) this.notify(other, event);
+  }
+
+  /** Delivers after the latency, if the recipient is still in that room (`failed` always). */
+  private notify(port: InMemoryRoomPort, event: RoomEvent): void {
+    this.clock.setTimeout(() => {
+      if (event.type === 'failed' || port.roomID === event.roomID) port.emit(event);
+    }, this.latency);
+  }
+}
+
+/** What a member's arrival looks like to the others. Never `available: false`. */
+function presence(port: InMemoryRoomPort, roomID: number): RoomEvent[] {
+  const userID = port.userID ?? '';
+  const events: RoomEvent[] = [{ type: 'userEntered', roomID, userID }];
+  if (!port.micMuted) events.push({ type: 'audioAvailable', roomID, userID, available: true });
+  if (port.camera) events.push({ type: 'videoAvailable', roomID, userID, available: true });
+  return events;
+}
+
+interface PortView {
+  readonly kind: 'local' | 'remote';
+  /** The remote user; `undefined` for the local view. */
+  readonly userID: UserID | undefined;
+  readonly domID: string;
+}
+
+/** One client's connection to an {@link InMemoryRoomHub}. Its fields are written by the hub. */
+export class InMemoryRoomPort implements RoomPort {
+  /** @internal */ userID: UserID | null = null;
+  /** @internal */ roomID: number | null = null;
+  /** @internal */ camera = false;
+  /** @internal */ micMuted = false;
+  /** @internal */ views: PortView[] = [];
+  /** @internal */ entering: Promise<void> | null = null;
+  /** @internal */ exiting: Promise<void> | null = null;
+  /** @internal Events queued while `enter()` resolves. */ held: RoomEvent[] | null = null;
+  private readonly listeners = new Set<(event: RoomEvent) => void>();
+
+  /** @internal Use {@link InMemoryRoomHub.connect}. */
+  constructor(
+    private readonly hub: InMemoryRoomHub,
+    private readonly onListenerError: (error: unknown) => void,
+    private readonly identity?: () => UserID | null,
+  ) {}
+
+  enter(roomID: number, options: EnterOptions): Promise<void> {
+    return this.hub.enter(this, roomID, options);
+  }
+  exit(): Promise<void> {
+    return this.hub.exit(this);
+  }
+  setCamera(on: boolean): Promise<void> {
+    return this.hub.setCamera(this, on);
+  }
+  setMicMuted(muted: boolean): Promise<void> {
+    return this.hub.setMicMuted(this, muted);
+  }
+  startLocalView(videoViewDomID: string): Promise<void> {
+    return this.hub.bindView(this, true, videoViewDomID);
+  }
+  stopLocalView(videoViewDomID: string): Promise<void> {
+    return this.hub.bindView(this, false, videoViewDomID);
+  }
+  startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
+    return this.hub.bindView(this, true, videoViewDomID, userID);
+  }
+  stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
+    return this.hub.bindView(this, false, videoViewDomID, userID);
+  }
+  onEvent(listener: (event: RoomEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** @internal The user this connection acts for: its room identity, else the IM login. */
+  user(): UserID | null {
+    return this.userID ?? this.identity?.() ?? null;
+  }
+
+  /** @internal Delivers now, or queues behind the entry announcements. */
+  emit(event: RoomEvent): void {
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  /** @internal */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const event of held) this.emit(event);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * A manual clock for deterministic tests. It implements the backend `Clock` and is also
+ * accepted by XState as an actor's `clock` option (`createActor(machine, { clock })`).
+ */
+import type { Clock, TimerId } from '../clock';
+import { drain } from './drain';
+
+interface Timer {
+  readonly due: number;
+  /** Scheduling order: breaks ties so that timers due at the same instant run FIFO. */
+  readonly order: number;
+  readonly fn: (...args: unknown[]) => void;
+}
+
+/** The default bound of {@link SimulatedClock.runUntilIdle}: one simulated hour. */
+export const DEFAULT_IDLE_LIMIT_MS = 3_600_000;
+
+/**
+ * Simulated time. Nothing happens until a test calls {@link SimulatedClock.advance},
+ * {@link SimulatedClock.settle} or {@link SimulatedClock.runUntilIdle}; each timer then runs at
+ * its due time and every promise chain it started finishes before the next one runs.
+ */
+export class SimulatedClock implements Clock {
+  private current: number;
+  private readonly timers = new Map<number, Timer>();
+  private nextId = 1;
+  private nextOrder = 0;
+  /** The run in progress: overlapping calls queue behind it instead of interleaving. */
+  private running: Promise<unknown> = Promise.resolve();
+
+  /** @param start the initial value of {@link SimulatedClock.now} (ms). */
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  /** The simulated time in ms. */
+  now(): number {
+    return this.current;
+  }
+
+  /** Schedules `fn` at `now() + ms`; a negative or NaN `ms` counts as 0. */
+  setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerId {
+    const delay = Number.isFinite(ms) && ms > 0 ? ms : ms === Infinity ? Infinity : 0;
+    const id = this.nextId++;
+    this.timers.set(id, { due: this.current + delay, order: this.nextOrder++, fn });
+    return id;
+  }
+
+  /** Cancels a timer; unknown or already-run IDs are ignored. */
+  clearTimeout(id: TimerId): void {
+    if (typeof id === 'number') this.timers.delete(id);
+  }
+
+  /** How many timers are scheduled. */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  /**
+   * Moves time forward by `ms`, running every timer due in the window (including timers
+   * scheduled meanwhile) in (due time, scheduling order) and draining microtasks after each.
+   * Ends with `now() === start + ms`. A call made while another is running waits for it and
+   * then counts `ms` from where that one ended.
+   */
+  advance(ms: number): Promise<void> {
+    const step = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    return this.exclusive(() => this.run(this.current + step));
+  }
+
+  /** Runs what is due now (`advance(0)`): timers with a zero delay and their consequences. */
+  settle(): Promise<void> {
+    return this.advance(0);
+  }
+
+  /**
+   * Runs timers until none remain or `limitMs` of simulated time has passed.
+   * @returns the simulated time advanced, in ms.
+   */
+  runUntilIdle(limitMs: number = DEFAULT_IDLE_LIMIT_MS): Promise<number> {
+    return this.exclusive(async () => {
+      const start = this.current;
+      await this.run(start + (Number.isFinite(limitMs) && limitMs > 0 ? limitMs : 0), true);
+      return this.current - start;
+    });
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.running.then(task);
+    this.running = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A timer that throws stops the run; the error rejects the `advance` that ran it. */
+  private async run(until: number, stopWhenIdle = false): Promise<void> {
+    await drain();
+    for (;;) {
+      const next = this.earliest();
+      if (next === undefined || next[1].due > until) break;
+      const [id, timer] = next;
+      this.timers.delete(id);
+      this.current = Math.max(this.current, timer.due);
+      timer.fn();
+      await drain();
+    }
+    if (!stopWhenIdle || this.timers.size > 0) this.current = Math.max(this.current, until);
+  }
+
+  private earliest(): [number, Timer] | undefined {
+    let best: [number, Timer] | undefined;
+    for (const entry of this.timers) {
+      const t = entry[1];
+      if (!best || t.due < best[1].due || (t.due === best[1].due && t.order < best[1].order)) {
+        best = entry;
+      }
+    }
+    return best;
+  }
+}

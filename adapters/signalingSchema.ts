@@ -1,0 +1,192 @@
+/**
+ * valibot schemas for the two layers of a TRTCCalling signal (spec/wire-protocol.md 1.2, 2.1):
+ * the TSignaling envelope and the TRTCCalling `av_call` JSON carried in its `data` string.
+ *
+ * Validation is staged so the codec can tell *why* a payload was refused: a header that says
+ * whether this is TSignaling at all, the action type, then the full envelope. Every object schema
+ * is a plain `v.object`, which drops unknown keys: fields added by other clients (TUICallEngine's
+ * `userData`, `inCallUserIDs`, `data.inviter` ...) are tolerated, never copied.
+ */
+import * as v from 'valibot';
+import type { CallType, DecodeErrorReason, DecodeResult } from '../machines/types.js';
+
+/** Longest `inviteID` accepted (TSignaling sends a 36-character UUID). */
+export const MAX_INVITE_ID_LENGTH = 128;
+
+/** TSignaling action types (spec 1.2). */
+export const ACTION = { invite: 1, cancel: 2, accept: 3, reject: 4, timeout: 5 } as const;
+
+/** TRTCCalling's marker values (spec 2.1, 3.1 `CMD_TYPE`). */
+export const MARK = {
+  businessID: 'av_call',
+  platform: 'Web',
+  version: 4,
+  hangup: 'hangup',
+  switchToAudio: 'switchToAudio',
+  switchToVideo: 'switchToVideo',
+  switchToAudioCall: 'switch_to_audio_call',
+  lineBusy: 'line_busy',
+  lineBusyMessage: 'lineBusy',
+} as const;
+
+/**
+ * A field another client may send with another type: read when it has the expected type,
+ * otherwise treated as absent (the tolerant reading Tencent's own JavaScript gives it).
+ */
+function lenient<const S extends v.GenericSchema>(schema: S) {
+  return v.fallback(v.optional(schema), undefined);
+}
+
+/** Stage 1: is this a TSignaling envelope at all? (TIM custom messages carry other things too.) */
+export const HeaderSchema = v.object({ businessID: v.literal(1) });
+
+/** Stage 2: the action type, checked before the rest so a future action is `unknownAction`. */
+export const ActionTypeFieldSchema = v.object({ actionType: v.number() });
+
+/** The five known action types. */
+export const ActionTypeSchema = v.picklist([
+  ACTION.invite,
+  ACTION.cancel,
+  ACTION.accept,
+  ACTION.reject,
+  ACTION.timeout,
+]);
+
+/** A TSignaling action type this codec understands. */
+export type ActionType = v.InferOutput<typeof ActionTypeSchema>;
+
+/**
+ * Stage 3: the envelope. Optional fields may also be `null` (other platforms' encoders);
+ * TSignaling itself leaves an absent `data` out.
+ */
+export const EnvelopeSchema = v.object({
+  inviteID: v.pipe(v.string(), v.minLength(1, 'inviteID is empty'), v.maxLength(MAX_INVITE_ID_LENGTH)),
+  inviter: v.pipe(v.string(), v.minLength(1, 'inviter is empty')),
+  actionType: ActionTypeSchema,
+  inviteeList: v.nullish(v.array(v.string()), () => []),
+  data: v.nullish(v.string()),
+  timeout: v.nullish(v.pipe(v.number(), v.minValue(0)), 0),
+  groupID: v.nullish(v.string(), ''),
+  onlineUserOnly: v.nullish(v.boolean(), false),
+});
+
+/** A validated envelope, defaults applied. */
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
+
+/** The nested `data` object of the av_call JSON (`cmd`, `room_id`, `message`, `userIDs` ...). */
+const InnerDataSchema = v.object({
+  cmd: lenient(v.string()),
+  // Room IDs are validated only when a signal needs one, so a bad one is `malformed`, not absent.
+  room_id: v.optional(v.unknown()),
+  str_room_id: v.optional(v.unknown()),
+  message: lenient(v.string()),
+  userIDs: lenient(v.array(v.string())),
+  consumed: lenient(v.boolean()),
+});
+
+/** The av_call JSON that TRTCCalling (and TUICallEngine) put in the envelope's `data` string. */
+export const InnerSchema = v.object({
+  businessID: v.optional(v.unknown()),
+  call_type: v.optional(v.unknown()),
+  room_id: v.optional(v.unknown()),
+  str_room_id: v.optional(v.unknown()),
+  call_end: lenient(v.number()),
+  line_busy: lenient(v.string()),
+  switch_to_audio_call: lenient(v.string()),
+  data: v.fallback(v.optional(InnerDataSchema, {}), {}),
+});
+
+/** A parsed av_call JSON, unknown keys dropped. */
+export type Inner = v.InferOutput<typeof InnerSchema>;
+
+/** The inner `businessID`, when present, must be TRTCCalling's. */
+export const CallBusinessSchema = v.optional(v.literal(MARK.businessID));
+
+/** `call_type`: 1 = audio, 2 = video. */
+export const CallTypeSchema = v.picklist([1, 2]);
+
+/** A TRTC numeric room ID. */
+export const RoomIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/** "No room" as TRTCCalling's `isEmpty` reads it, for the legacy group end marker. */
+export const EmptyRoomSchema = v.nullish(v.picklist([0, '']));
+
+/** TUICallEngine's `str_room_id`, usable here only when it holds a numeric room ID. */
+export const StrRoomIdSchema = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,15}$/, 'str_room_id is not a numeric room ID'),
+  v.transform(Number),
+  RoomIdSchema,
+);
+
+/**
+ * One line for an error `detail`: the first issue, with its path. valibot quotes the received
+ * value in its messages, so the line is capped.
+ */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (first === undefined) return 'invalid';
+  const path = v.getDotPath(first);
+  const line = path === null ? first.message : `${path}: ${first.message}`;
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers shared by the codec: each returns a value or a typed failure, never throws.
+
+/** A refused payload, as {@link DecodeResult} carries it. */
+export type Failure = Extract<DecodeResult, { ok: false }>;
+
+/** Builds a {@link Failure}. */
+export function fail(reason: DecodeErrorReason, detail: string): Failure {
+  return { ok: false, reason, detail };
+}
+
+/** Tells a {@link Failure} from a decoded value (no decoded value has an `ok` key). */
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && 'ok' in value;
+}
+
+/** `JSON.parse` that reports instead of throwing. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Reads the av_call JSON from an envelope's `data`. `undefined` when there is none to read:
+ * absent, empty, not JSON or not an object (answers from foreign clients may carry anything;
+ * the codec requires it on INVITE). Another application's inner `businessID` is `notCallSignal`.
+ */
+export function readInner(data: string | null | undefined): Inner | Failure | undefined {
+  if (data === undefined || data === null || data === '') return undefined;
+  const parsed = parseJson(data);
+  if (!parsed.ok) return undefined;
+  const inner = v.safeParse(InnerSchema, parsed.value);
+  if (!inner.success) return undefined;
+  if (!v.is(CallBusinessSchema, inner.output.businessID)) {
+    return fail('notCallSignal', `inner businessID is not "${MARK.businessID}"`);
+  }
+  return inner.output;
+}
+
+/** The room ID as sent: `room_id`, else `data.room_id`, else `str_room_id` (TUICallEngine). */
+export function rawRoomID(inner: Inner): unknown {
+  return inner.room_id ?? inner.data.room_id ?? inner.data.str_room_id ?? inner.str_room_id;
+}
+
+/** The room ID of an invitation or switch request: a non-negative integer. */
+export function readRoomID(inner: Inner): number | Failure {
+  const raw = rawRoomID(inner);
+  if (raw === undefined || raw === null) return fail('malformed', 'invite has no room_id');
+  const room = v.safeParse(typeof raw === 'string' ? StrRoomIdSchema : RoomIdSchema, raw);
+  return room.success ? room.output : fail('malformed', `room_id: ${describeIssues(room.issues)}`);
+}
+
+/** Answers and notices tolerate a missing or unusual call type: it reads as 0. */
+export function lenientCallType(inner: Inner | undefined): CallType | 0 {
+  return inner !== undefined && v.is(CallTypeSchema, inner.call_type) ? inner.call_type : 0;
+}

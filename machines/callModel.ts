@@ -1,0 +1,234 @@
+/**
+ * The call machine's context and the pure functions its guards and actions are built from.
+ * Kept apart from `callMachine.ts` so the statechart reads as a statechart.
+ */
+import type { Command, ImRequest, ImSignal, Notice, RoomSignal, Signal } from './events';
+import type { InviteeChanged, InviteeStatus } from './inviteeMachine';
+import type { CallType, EndReason, InviteSignal, Recipient, UserID, WireSignal } from './types';
+
+/** Everything a call needs to start; built by the line machine from a dial or an invite. */
+export interface CallInput {
+  readonly self: UserID;
+  readonly role: 'caller' | 'callee';
+  readonly inviteID: string;
+  readonly inviter: UserID;
+  /** Everyone invited (for a callee: including itself). */
+  readonly invitees: readonly UserID[];
+  readonly groupID: string;
+  readonly isGroup: boolean;
+  readonly callType: CallType;
+  readonly roomID: number;
+  /** Seconds; 0 = no timeout. */
+  readonly timeout: number;
+  /** Callee: ms the invite spent in transit or in an offline store. */
+  readonly age: number;
+  /** When the call started (the dial command's or the invite's `at`). */
+  readonly startedAt: number;
+  readonly onlineUserOnly: boolean;
+  /** The caller's own no-answer timer runs `timeout` s plus this, so the callee's timer usually decides. */
+  readonly noAnswerGraceMs: number;
+  /** Longest wait for the room to confirm our exit before the call counts as ended anyway. */
+  readonly exitTimeoutMs: number;
+}
+
+/** A remote member of the room and what it publishes. */
+export interface Participant {
+  readonly userID: UserID;
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+export interface CallContext extends CallInput {
+  /** Caller only: each invitee's status, mirrored from the invitee actors. */
+  readonly roster: Readonly<Record<UserID, InviteeStatus>>;
+  /** Remote users in the room now, in order of arrival. */
+  readonly present: readonly Participant[];
+  readonly connectedAt: number | null;
+  readonly room: 'out' | 'entering' | 'in';
+  /** What we asked the room to publish when entering. */
+  readonly published: { readonly video: boolean; readonly audioMuted: boolean };
+  readonly camera: boolean;
+  readonly micMuted: boolean;
+  /** The user dialled or accepted: it will get exactly one `call.ended`. */
+  readonly answered: boolean;
+  readonly reason: EndReason | null;
+  readonly callEnd: number;
+  /** Caller: invitees reported as not answering, cumulative (NO_RESP's `userIDList`). */
+  readonly noResponse: readonly UserID[];
+}
+
+/** Tells the line machine the call now also answers to another invite (glare merge). */
+export interface CallMerged {
+  readonly type: 'call.merged';
+  readonly inviteID: string;
+}
+
+/** A notice on its way to the line machine, which emits it. */
+export interface NoticeRelay {
+  readonly type: 'notice';
+  readonly notice: Notice;
+}
+
+export type CallCommand = Extract<
+  Command,
+  { type: 'call.accept' | 'call.reject' | 'call.hangup' | 'media.camera' | 'media.mic' }
+>;
+
+export type CallEvent =
+  | CallCommand
+  | ImSignal
+  | Extract<Signal, { type: 'im.sendFailed' }>
+  | RoomSignal
+  | InviteeChanged
+  | { readonly type: 'call.terminate'; readonly reason: 'hangup' | 'kickedOut'; readonly at: number };
+
+export function initialContext(input: CallInput): CallContext {
+  const caller = input.role === 'caller';
+  return {
+    ...input,
+    roster: caller ? Object.fromEntries(input.invitees.map((u) => [u, 'pending' as const])) : {},
+    present: [],
+    connectedAt: null,
+    room: 'out',
+    published: { video: input.callType === 2, audioMuted: false },
+    camera: input.callType === 2,
+    micMuted: false,
+    answered: caller,
+    reason: null,
+    callEnd: 0,
+    noResponse: [],
+  };
+}
+
+const OPEN: ReadonlySet<InviteeStatus> = new Set(['pending', 'accepted']);
+
+/** Invitees that have not answered yet (a cancel goes to them). */
+export const pendingInvitees = (c: CallContext): UserID[] =>
+  Object.keys(c.roster).filter((u) => c.roster[u] === 'pending');
+
+/** Invitees that accepted but whose media never reached the room. */
+export const acceptedNotJoined = (c: CallContext): UserID[] =>
+  Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted');
+
+export const isPresent = (c: CallContext, userID: UserID): boolean =>
+  c.present.some((p) => p.userID === userID);
+
+/** Nobody is left to talk to and nobody may still come: the call is over. */
+export function nobodyLeft(c: CallContext, leaving?: UserID): boolean {
+  const others = c.present.filter((p) => p.userID !== leaving);
+  if (others.length > 0) return false;
+  return !Object.entries(c.roster).some(([u, s]) => u !== leaving && OPEN.has(s));
+}
+
+/** Caller, before anyone answered: every invitee declined, was busy or did not answer. */
+export const everyoneDeclined = (c: CallContext): boolean =>
+  Object.values(c.roster).every((s) => !OPEN.has(s) && s !== 'joined' && s !== 'left');
+
+/** The reason a call that nobody answered ended with, from the invitees' outcomes. */
+export function declineReason(c: CallContext): EndReason {
+  const outcomes = Object.values(c.roster);
+  if (outcomes.includes('busy') && outcomes.every((s) => s === 'busy')) return 'busy';
+  if (outcomes.includes('rejected')) return 'rejected';
+  if (outcomes.includes('busy')) return 'busy';
+  return 'noResponse';
+}
+
+export const anyAnswered = (c: CallContext): boolean =>
+  Object.values(c.roster).some((s) => s === 'accepted' || s === 'joined' || s === 'left');
+
+/** Whole seconds between the first remote arrival and `at`. */
+export const durationAt = (c: CallContext, at: number | undefined): number =>
+  c.connectedAt === null || at === undefined ? 0 : Math.max(0, Math.round((at - c.connectedAt) / 1000));
+
+/** Where answers to the inviter go: the IM group for group invites, else the inviter. */
+export const toInviter = (c: CallContext): Recipient =>
+  c.groupID ? { groupID: c.groupID } : { users: [c.inviter] };
+
+/** Where the caller's signals about some invitees go. */
+export const toInvitees = (c: CallContext, users: readonly UserID[]): Recipient =>
+  c.groupID ? { groupID: c.groupID } : { users };
+
+/** The fields every signal of this call shares. */
+export const signalBase = (c: CallContext) =>
+  ({ inviteID: c.inviteID, inviter: c.inviter, groupID: c.groupID, callType: c.callType }) as const;
+
+export function inviteSignal(c: CallContext): WireSignal {
+  return {
+    kind: 'invite',
+    ...signalBase(c),
+    invitees: c.invitees,
+    roomID: c.roomID,
+    timeout: c.timeout,
+    onlineUserOnly: c.onlineUserOnly,
+    isGroup: c.isGroup,
+    consumed: false,
+  };
+}
+
+/** Is the sender one of the people this call is about? */
+export const isMember = (c: CallContext, userID: UserID): boolean =>
+  userID === c.inviter || c.invitees.includes(userID) || isPresent(c, userID);
+
+/** A notice for the line machine to emit. */
+export const relay = (notice: Notice): NoticeRelay => ({ type: 'notice', notice });
+
+// ------------------------------------------------------------ request builders
+
+export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, onlineUserOnly = c.onlineUserOnly): ImRequest => ({
+  type: 'im.send',
+  to,
+  signal,
+  onlineUserOnly,
+});
+
+export const cancelRequest = (c: CallContext, users: readonly UserID[]): ImRequest =>
+  imSend(c, toInvitees(c, users), { kind: 'cancel', ...signalBase(c), invitees: users });
+
+/** The "call is over" notice; TRTCCalling sends it as an INVITE from the sender, C2C. */
+export const hangupRequest = (c: CallContext, users: readonly UserID[], callEnd: number): ImRequest =>
+  imSend(c, { users }, { kind: 'hangup', ...signalBase(c), inviter: c.self, invitees: users, callEnd }, false);
+
+export const answerRequest = (c: CallContext, kind: 'accept' | 'reject', busy = false): ImRequest =>
+  imSend(
+    c,
+    toInviter(c),
+    kind === 'accept'
+      ? { kind, ...signalBase(c), invitee: c.self }
+      : { kind, ...signalBase(c), invitee: c.self, busy },
+  );
+
+export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'inviter' | 'invitees'): ImRequest =>
+  imSend(c, to === 'inviter' ? toInviter(c) : toInvitees(c, users), {
+    kind: 'timeout',
+    ...signalBase(c),
+    invitees: users,
+  });
+
+/** On our hangup: withdraw the invite from those who have not answered, and tell those
+ *  who answered but whose media never arrived, so nobody waits on a call that is gone. */
+export function hangupRequests(c: CallContext): ImRequest[] {
+  const requests: ImRequest[] = [];
+  const pending = pendingInvitees(c);
+  if (pending.length > 0) requests.push(cancelRequest(c, pending));
+  const stranded = acceptedNotJoined(c);
+  if (stranded.length > 0) requests.push(hangupRequest(c, stranded, 0));
+  return requests;
+}
+
+/** A busy answer to an invite that is not ours (sent for us by the line or the call). */
+export function busyReject(self: UserID, s: InviteSignal): ImRequest {
+  return {
+    type: 'im.send',
+    to: s.groupID ? { groupID: s.groupID } : { users: [s.inviter] },
+    signal: {
+      kind: 'reject',
+      inviteID: s.inviteID,
+      inviter: s.inviter,
+      groupID: s.groupID,
+      callType: s.callType,
+      invitee: self,
+      busy: true,
+    },
+    onlineUserOnly: s.onlineUserOnly,
+  };
+}

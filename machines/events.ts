@@ -1,0 +1,254 @@
+/**
+ * The event vocabularies of the core (see shared/design/architecture.md):
+ *
+ * 1. Commands (facade -> machine): what the user asked for. Each carries an `id`, answered
+ *    by exactly one `command.settled` notice, and `at`, the facade clock's time in ms.
+ * 2. Signals (adapters -> machine): facts from the IM and the media room, stamped with `at`.
+ * 3. Requests (machine -> adapters): sent to the actors registered as `im` and `room`.
+ * 4. Notices (machine -> facade): emitted by the line machine; the projection in
+ *    `src/projection.ts` turns them into the public TRTCCalling events.
+ */
+import type {
+  AcceptSignal,
+  CallType,
+  CancelSignal,
+  EndReason,
+  HangupSignal,
+  InviteSignal,
+  PortError,
+  Recipient,
+  RejectSignal,
+  SwitchSignal,
+  TimeoutSignal,
+  UserID,
+  WireSignal,
+} from './types';
+
+interface Stamped {
+  /** Milliseconds on the injected clock when the command or signal was made. */
+  readonly at: number;
+}
+
+// ---------------------------------------------------------------- 1. commands
+
+interface CommandBase extends Stamped {
+  readonly id: number;
+}
+
+export type Command =
+  | (CommandBase & { readonly type: 'line.login'; readonly userID: UserID; readonly userSig: string })
+  | (CommandBase & { readonly type: 'line.logout' })
+  | (CommandBase & {
+      readonly type: 'call.dial';
+      readonly userID: UserID;
+      readonly inviteID: string;
+      readonly roomID: number;
+      readonly callType: CallType;
+      readonly timeout: number;
+    })
+  | (CommandBase & {
+      readonly type: 'call.groupDial';
+      readonly userIDs: readonly UserID[];
+      readonly inviteID: string;
+      readonly roomID: number;
+      readonly callType: CallType;
+      readonly groupID: string;
+      readonly timeout: number;
+    })
+  | (CommandBase & { readonly type: 'call.accept'; readonly inviteID?: string | undefined })
+  | (CommandBase & {
+      readonly type: 'call.reject';
+      readonly inviteID?: string | undefined;
+      readonly busy: boolean;
+    })
+  | (CommandBase & { readonly type: 'call.hangup' })
+  | (CommandBase & { readonly type: 'media.camera'; readonly on: boolean })
+  | (CommandBase & { readonly type: 'media.mic'; readonly muted: boolean });
+
+export type CommandType = Command['type'];
+
+// ---------------------------------------------------------------- 2. signals
+
+interface ImSignalBase extends Stamped {
+  /** The transport's sender (authenticated by the IM, never taken from the payload). */
+  readonly from: UserID;
+  /** How long the message was in transit or in the offline store, in ms. */
+  readonly age: number;
+}
+
+export type ImSignal =
+  | (ImSignalBase & { readonly type: 'im.invited'; readonly signal: InviteSignal })
+  | (ImSignalBase & { readonly type: 'im.accepted'; readonly signal: AcceptSignal })
+  | (ImSignalBase & { readonly type: 'im.rejected'; readonly signal: RejectSignal })
+  | (ImSignalBase & { readonly type: 'im.cancelled'; readonly signal: CancelSignal })
+  | (ImSignalBase & { readonly type: 'im.timedOut'; readonly signal: TimeoutSignal })
+  | (ImSignalBase & { readonly type: 'im.hungUp'; readonly signal: HangupSignal })
+  | (ImSignalBase & { readonly type: 'im.switchRequested'; readonly signal: SwitchSignal });
+
+/** The machine event type for each kind of wire signal. */
+export const SIGNAL_EVENT = {
+  invite: 'im.invited',
+  accept: 'im.accepted',
+  reject: 'im.rejected',
+  cancel: 'im.cancelled',
+  timeout: 'im.timedOut',
+  hangup: 'im.hungUp',
+  switch: 'im.switchRequested',
+} as const satisfies Record<WireSignal['kind'], ImSignal['type']>;
+
+export type ImStatusSignal =
+  | (Stamped & { readonly type: 'im.loggedIn' })
+  | (Stamped & { readonly type: 'im.loginFailed'; readonly error: PortError })
+  | (Stamped & { readonly type: 'im.loggedOut' })
+  | (Stamped & { readonly type: 'im.kickedOut'; readonly reason: string })
+  | (Stamped & {
+      readonly type: 'im.sendFailed';
+      readonly inviteID: string;
+      readonly kind: WireSignal['kind'];
+      readonly error: PortError;
+    });
+
+interface RoomSignalBase extends Stamped {
+  readonly roomID: number;
+}
+
+export type RoomSignal =
+  | (RoomSignalBase & { readonly type: 'room.entered' })
+  | (RoomSignalBase & { readonly type: 'room.enterFailed'; readonly error: PortError })
+  | (RoomSignalBase & { readonly type: 'room.exited' })
+  | (RoomSignalBase & { readonly type: 'room.userEntered'; readonly userID: UserID })
+  | (RoomSignalBase & { readonly type: 'room.userLeft'; readonly userID: UserID })
+  | (RoomSignalBase & {
+      readonly type: 'room.audioAvailable';
+      readonly userID: UserID;
+      readonly available: boolean;
+    })
+  | (RoomSignalBase & {
+      readonly type: 'room.videoAvailable';
+      readonly userID: UserID;
+      readonly available: boolean;
+    })
+  | (RoomSignalBase & { readonly type: 'room.failed'; readonly error: PortError })
+  | (RoomSignalBase & {
+      readonly type: 'room.mediaDone';
+      readonly commandId: number;
+      readonly media: 'camera' | 'mic';
+    })
+  | (RoomSignalBase & {
+      readonly type: 'room.mediaFailed';
+      readonly commandId: number;
+      readonly media: 'camera' | 'mic';
+      readonly error: PortError;
+    });
+
+export type Signal = ImSignal | ImStatusSignal | RoomSignal;
+
+// ---------------------------------------------------------------- 3. requests
+
+export type ImRequest =
+  | { readonly type: 'im.login'; readonly userID: UserID; readonly userSig: string }
+  | { readonly type: 'im.logout' }
+  | {
+      readonly type: 'im.send';
+      readonly to: Recipient;
+      readonly signal: WireSignal;
+      readonly onlineUserOnly: boolean;
+    };
+
+export type RoomRequest =
+  | {
+      readonly type: 'room.enter';
+      readonly roomID: number;
+      readonly userID: UserID;
+      readonly video: boolean;
+      readonly audioMuted: boolean;
+    }
+  | { readonly type: 'room.exit'; readonly roomID: number }
+  | {
+      readonly type: 'room.setCamera';
+      readonly roomID: number;
+      readonly commandId: number;
+      readonly on: boolean;
+    }
+  | {
+      readonly type: 'room.setMic';
+      readonly roomID: number;
+      readonly commandId: number;
+      readonly muted: boolean;
+    };
+
+// ---------------------------------------------------------------- 4. notices
+
+/** Why a command was refused. `code` is the spec's error code where one applies. */
+export interface CommandError {
+  readonly code: number;
+  readonly reason: string;
+  /** `state` = the command is not allowed now; `port` = the backend failed it. */
+  readonly kind: 'state' | 'port';
+}
+
+export type Notice =
+  | { readonly type: 'command.settled'; readonly commandId: number; readonly error?: CommandError }
+  | { readonly type: 'line.ready' }
+  | { readonly type: 'line.kickedOut'; readonly reason: string }
+  | {
+      readonly type: 'call.invited';
+      readonly inviteID: string;
+      readonly sponsor: UserID;
+      readonly userIDList: readonly UserID[];
+      readonly isFromGroup: boolean;
+      readonly callType: CallType;
+      readonly roomID: number;
+    }
+  | { readonly type: 'call.accepted'; readonly inviteID: string; readonly userID: UserID }
+  | { readonly type: 'call.rejected'; readonly inviteID: string; readonly userID: UserID }
+  | {
+      readonly type: 'call.busy';
+      readonly inviteID: string;
+      readonly sponsor: UserID;
+      readonly userID: UserID;
+    }
+  | {
+      readonly type: 'call.noResponse';
+      readonly inviteID: string;
+      readonly sponsor: UserID;
+      readonly userID: UserID;
+      readonly userIDList: readonly UserID[];
+    }
+  | { readonly type: 'call.cancelled'; readonly inviteID: string; readonly sponsor: UserID }
+  | {
+      readonly type: 'call.timedOut';
+      readonly inviteID: string;
+      readonly sponsor: UserID;
+      readonly userIDList: readonly UserID[];
+    }
+  | { readonly type: 'call.userEntered'; readonly inviteID: string; readonly userID: UserID }
+  | { readonly type: 'call.userLeft'; readonly inviteID: string; readonly userID: UserID }
+  | {
+      readonly type: 'call.remoteVideo';
+      readonly inviteID: string;
+      readonly userID: UserID;
+      readonly available: boolean;
+    }
+  | {
+      readonly type: 'call.remoteAudio';
+      readonly inviteID: string;
+      readonly userID: UserID;
+      readonly available: boolean;
+    }
+  | {
+      readonly type: 'call.roster';
+      readonly inviteID: string;
+      readonly userIDList: readonly UserID[];
+    }
+  | {
+      readonly type: 'call.ended';
+      readonly inviteID: string;
+      readonly sponsor: UserID;
+      readonly reason: EndReason;
+      /** Seconds the call was connected (0 if it never was). */
+      readonly callEnd: number;
+    }
+  | { readonly type: 'error'; readonly code: number; readonly message: string };
+
+export type NoticeType = Notice['type'];

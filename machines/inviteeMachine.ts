@@ -1,0 +1,133 @@
+/**
+ * inviteeMachine: the caller's view of one invitee (one actor per invitee, id
+ * `invitee:<userID>`, 1v1 calls have exactly one). It owns that invitee's no-answer timer
+ * and decides which answers are still legal, reporting each change to the call machine.
+ *
+ * ```
+ *                 ┌──────── reject ────────► rejected (final)
+ *                 ├──────── busy ──────────► busy (final)
+ *   ┌─────────┐   ├── noAnswer / timeout ──► noResponse (final)
+ *   │ pending │───┼──────── cancel ────────► cancelled (final)
+ *   └─────────┘   │
+ *        │ accept │ entered (implicit accept: media arrived before the answer)
+ *        ▼        ▼
+ *   ┌──────────┐ entered ┌────────┐  left   ┌──────┐
+ *   │ accepted │────────►│ joined │────────►│ left │ (final)
+ *   └──────────┘         └────────┘         └──────┘
+ *        │ left / hungUp  ─────────────────────▲
+ * ```
+ */
+import { sendParent, setup } from 'xstate';
+import type { UserID } from './types';
+
+export interface InviteeInput {
+  readonly userID: UserID;
+  /** No-answer time in ms; 0 = never. */
+  readonly noAnswerMs: number;
+}
+
+export type InviteeStatus =
+  | 'pending'
+  | 'accepted'
+  | 'joined'
+  | 'rejected'
+  | 'busy'
+  | 'noResponse'
+  | 'cancelled'
+  | 'left';
+
+/** What the invitee actor tells its parent call machine. */
+export interface InviteeChanged {
+  readonly type: 'invitee.changed';
+  readonly userID: UserID;
+  readonly status: InviteeStatus;
+  /** `timer` when our own no-answer timer decided, `peer` when the invitee told us. */
+  readonly via: 'timer' | 'peer';
+}
+
+export type InviteeEvent =
+  | { readonly type: 'accept' }
+  | { readonly type: 'reject' }
+  | { readonly type: 'busy' }
+  | { readonly type: 'timeout' }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'entered' }
+  | { readonly type: 'left' };
+
+export const inviteeMachine = setup({
+  types: {
+    context: {} as InviteeInput,
+    input: {} as InviteeInput,
+    events: {} as InviteeEvent,
+  },
+  actions: {
+    report: sendParent(
+      ({ context }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }): InviteeChanged => ({
+        type: 'invitee.changed',
+        userID: context.userID,
+        status: params.status,
+        via: params.via ?? 'peer',
+      }),
+    ),
+  },
+  guards: {
+    hasNoAnswerTimer: ({ context }) => context.noAnswerMs > 0,
+  },
+  delays: {
+    noAnswer: ({ context }) => context.noAnswerMs,
+  },
+}).createMachine({
+  id: 'invitee',
+  context: ({ input }) => input,
+  initial: 'pending',
+  states: {
+    pending: {
+      description: 'Invited; no answer yet. The no-answer timer runs here.',
+      after: {
+        noAnswer: {
+          guard: 'hasNoAnswerTimer',
+          target: 'noResponse',
+          actions: { type: 'report', params: { status: 'noResponse', via: 'timer' } },
+        },
+      },
+      on: {
+        accept: { target: 'accepted', actions: { type: 'report', params: { status: 'accepted' } } },
+        entered: {
+          target: 'joined',
+          actions: [
+            { type: 'report', params: { status: 'accepted' } },
+            { type: 'report', params: { status: 'joined' } },
+          ],
+        },
+        reject: { target: 'rejected', actions: { type: 'report', params: { status: 'rejected' } } },
+        busy: { target: 'busy', actions: { type: 'report', params: { status: 'busy' } } },
+        timeout: {
+          target: 'noResponse',
+          actions: { type: 'report', params: { status: 'noResponse' } },
+        },
+        cancel: {
+          target: 'cancelled',
+          actions: { type: 'report', params: { status: 'cancelled' } },
+        },
+      },
+    },
+    accepted: {
+      description: 'Answered; their media has not reached the room yet.',
+      on: {
+        entered: { target: 'joined', actions: { type: 'report', params: { status: 'joined' } } },
+        left: { target: 'left', actions: { type: 'report', params: { status: 'left' } } },
+      },
+    },
+    joined: {
+      description: 'In the room with us.',
+      on: {
+        left: { target: 'left', actions: { type: 'report', params: { status: 'left' } } },
+      },
+    },
+    rejected: { type: 'final', description: 'Declined the call.' },
+    busy: { type: 'final', description: 'Was in another call; answered busy automatically.' },
+    noResponse: { type: 'final', description: 'Did not answer in time.' },
+    cancelled: { type: 'final', description: 'We withdrew the invitation before an answer.' },
+    left: { type: 'final', description: 'Was in the call and left it.' },
+  },
+});

@@ -1,0 +1,290 @@
+/**
+ * lineMachine: one per TRTCCalling instance. It owns the login, the busy policy, the
+ * routing of signals to the live call, and which invitations may ring at all.
+ *
+ * ```
+ *  ┌───────────┐ login() ┌───────────┐ IM ready ┌─ online ────────────────────────────┐
+ *  │ loggedOut │────────►│ loggingIn │─────────►│ ┌──────┐ call() / ringable ┌──────┐ │
+ *  └───────────┘◄────────└───────────┘          │ │ idle │──────────────────►│ busy │ │
+ *        ▲       failed                         │ │      │◄──────────────────│(call)│ │
+ *        │                                      │ └──────┘  call ended       └──────┘ │
+ *        └──────────── logout() ────────────────└─────────────────┬─────────────────┘
+ *                                                                   │ kicked (another login)
+ *                                    login() ┌────────────┐◄────────┘
+ *                         loggingIn ◄────────│ kickedOut  │
+ *                                            └────────────┘
+ * ```
+ *
+ * Policy, in one place:
+ * - Busy: an invite that arrives while a call is live is answered busy automatically.
+ * - Glare: an invite from the peer of our live 1v1 call goes to the call machine, which
+ *   keeps the invite with the lower inviteID (see `callMachine`'s `glareLost`).
+ * - Staleness: an invite whose age reaches its timeout (say, from an offline store) never
+ *   rings; nor does one already cancelled (cancel overtook it) or already seen.
+ */
+import { assign, emit, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import { type CallOutput, callMachine } from './callMachine';
+import { type CallInput, type CallMerged, type NoticeRelay, busyReject } from './callModel';
+import type { Command, ImRequest, ImSignal, ImStatusSignal, Notice, RoomRequest, RoomSignal } from './events';
+import { lineConfig, type LineConfig, type LineContext, refusal, tombstone } from './lineModel';
+import { settle } from './callPlans';
+
+export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
+export type { LineConfig } from './lineModel';
+
+type E<T extends LineEvent['type']> = Extract<LineEvent, { type: T }>;
+
+/** Placeholder bridges that drop every request: the composition root provides real ones. */
+const unbridgedIm = fromCallback<ImRequest>(() => undefined);
+const unbridgedRoom = fromCallback<RoomRequest>(() => undefined);
+
+export const lineMachine = setup({
+  types: {
+    context: {} as LineContext,
+    input: {} as Partial<LineConfig>,
+    events: {} as LineEvent,
+    emitted: {} as Notice,
+  },
+  actors: { call: callMachine, im: unbridgedIm, room: unbridgedRoom },
+  guards: {
+    ringable: ({ context: c, event }) => {
+      if (event.type !== 'im.invited' || c.self === null) return false;
+      const s = event.signal;
+      if (event.from === c.self || s.consumed || c.recent.includes(s.inviteID)) return false;
+      if (s.groupID !== '' && !s.invitees.includes(c.self)) return false;
+      return !(s.timeout > 0 && event.age >= s.timeout * 1000);
+    },
+    ofLiveCall: ({ context, event }) =>
+      'signal' in event && context.current !== null && context.current.inviteIDs.includes(event.signal.inviteID),
+    /** A 1v1 invite from the one person our live 1v1 call is with: possibly glare. */
+    fromPeer: ({ context, event }) =>
+      event.type === 'im.invited' && !event.signal.isGroup && context.current?.peer === event.from,
+    /** An accept for a call of ours that is already gone (it crossed our cancel). */
+    strayAccept: ({ context, event }) => event.type === 'im.accepted' && event.signal.inviter === context.self,
+    pendingLogout: ({ context }) => context.pendingLogout !== null,
+    kicked: ({ context }) => context.kicked,
+  },
+  actions: {
+    relayNotice: emit(({ event }) => (event as NoticeRelay).notice),
+    say: emit((_, notice: Notice) => notice),
+    settleOk: emit(({ event }) => settle((event as Command).id)),
+    refuse: emit(({ event }, params: { reason: string }) => refusal((event as Command).id, params.reason)),
+    forwardToCall: sendTo('call', ({ event }) => event),
+    terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({
+      type: 'call.terminate' as const,
+      reason: params.reason,
+      at: 'at' in event ? event.at : 0,
+    })),
+    login: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'line.login') return;
+      enqueue.assign({ self: event.userID, loginCommand: event.id, kicked: false });
+      enqueue.sendTo('im', { type: 'im.login', userID: event.userID, userSig: event.userSig } satisfies ImRequest);
+    }),
+    settleLogin: emit(({ context, event }) =>
+      event.type === 'im.loginFailed'
+        ? settle(context.loginCommand ?? -1, { code: event.error.code, reason: event.error.message, kind: 'port' })
+        : settle(context.loginCommand ?? -1),
+    ),
+    imLogout: sendTo('im', { type: 'im.logout' } satisfies ImRequest),
+    forgetUser: assign({ self: null, current: null, pendingLogout: null }),
+    noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
+    settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
+    noteKicked: assign({ kicked: true }),
+    sayKicked: emit(({ event }) => ({ type: 'line.kickedOut', reason: (event as E<'im.kickedOut'>).reason }) as const),
+    trackCall: assign(({ event }) => ({
+      current:
+        event.type === 'call.dial'
+          ? { inviteIDs: [event.inviteID], peer: event.userID }
+          : event.type === 'call.groupDial'
+            ? { inviteIDs: [event.inviteID], peer: null }
+            : event.type === 'im.invited'
+              ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from }
+              : null,
+    })),
+    addMerged: assign(({ context, event }) => ({
+      current: context.current && {
+        ...context.current,
+        inviteIDs: [...context.current.inviteIDs, (event as CallMerged).inviteID],
+      },
+    })),
+    /** The call is over: none of its invites may ring again, however late a copy arrives. */
+    endCall: assign(({ context }) => ({
+      recent: (context.current?.inviteIDs ?? []).reduce(tombstone, context.recent),
+      current: null,
+    })),
+    remember: assign(({ context, event }) => ({
+      recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
+    })),
+    replyBusy: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'im.invited' && context.self)
+        enqueue.sendTo('im', busyReject(context.self, event.signal));
+    }),
+    /** Their accept crossed our cancel: end their side at once instead of leaving it hung. */
+    replyHangup: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'im.accepted' || !context.self) return;
+      const s = event.signal;
+      enqueue.sendTo('im', {
+        type: 'im.send',
+        to: { users: [event.from] },
+        signal: { kind: 'hangup', inviteID: s.inviteID, inviter: context.self, groupID: '', callType: s.callType, invitees: [event.from], callEnd: 0 },
+        onlineUserOnly: false,
+      } satisfies ImRequest);
+    }),
+    settleStrayMedia: emit(({ event }) =>
+      event.type === 'room.mediaFailed'
+        ? settle(event.commandId, { code: event.error.code, reason: event.error.message, kind: 'port' })
+        : settle(event.type === 'room.mediaDone' ? event.commandId : -1),
+    ),
+  },
+}).createMachine({
+  id: 'line',
+  context: ({ input }) => ({ ...lineConfig(input), self: null, loginCommand: null, current: null, recent: [], pendingLogout: null, kicked: false }),
+  invoke: [
+    { src: 'im', id: 'im', systemId: 'im' },
+    { src: 'room', id: 'room', systemId: 'room' },
+  ],
+  initial: 'loggedOut',
+  on: {
+    notice: { actions: 'relayNotice' },
+    'call.merged': { actions: 'addMerged' },
+    'room.mediaDone': { actions: 'settleStrayMedia' },
+    'room.mediaFailed': { actions: 'settleStrayMedia' },
+    'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },
+    'line.logout': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'call.dial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'call.accept': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'call.reject': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'call.hangup': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+  },
+  states: {
+    loggedOut: {
+      description: 'No IM session. Only login() is possible.',
+      on: { 'line.login': { target: 'loggingIn', actions: 'login' } },
+    },
+    loggingIn: {
+      description: 'The IM is authenticating the userSig.',
+      on: {
+        'im.loggedIn': { target: 'online', actions: ['settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
+        'im.loginFailed': { target: 'loggedOut', actions: ['settleLogin', 'forgetUser'] },
+        'line.login': { actions: { type: 'refuse', params: { reason: 'a login is in progress' } } },
+        'line.logout': { target: 'loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
+      },
+    },
+    online: {
+      description: 'Logged in: can call and be called.',
+      initial: 'idle',
+      states: {
+        idle: {
+          description: 'No call: an invitation rings, a dial starts a call.',
+          on: {
+            'call.dial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
+            'call.groupDial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
+            'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { actions: 'remember' }],
+            'im.accepted': { guard: 'strayAccept', actions: 'replyHangup' },
+            'im.cancelled': { actions: 'remember' },
+            'im.timedOut': { actions: 'remember' },
+            'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
+            'call.reject': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
+            'call.hangup': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+            'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
+            'im.kickedOut': { target: '#line.kickedOut', actions: ['sayKicked', 'forgetUser'] },
+          },
+        },
+        busy: {
+          description: 'A call is live (dialing, ringing or connected); it is the invoked `call` actor.',
+          invoke: {
+            src: 'call',
+            id: 'call',
+            input: ({ context, event }): CallInput => callInput(context, event),
+            onDone: [
+              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser'] },
+              { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
+              { target: 'idle', actions: 'endCall' },
+            ],
+          },
+          on: {
+            'call.dial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.groupDial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.accept': { actions: 'forwardToCall' },
+            'call.reject': { actions: 'forwardToCall' },
+            'call.hangup': { actions: 'forwardToCall' },
+            'media.camera': { actions: 'forwardToCall' },
+            'media.mic': { actions: 'forwardToCall' },
+            'room.*': { actions: 'forwardToCall' },
+            'im.sendFailed': { actions: 'forwardToCall' },
+            'im.invited': [
+              { guard: 'ofLiveCall' },
+              { guard: 'fromPeer', actions: 'forwardToCall' },
+              { guard: 'ringable', actions: ['replyBusy', 'remember'] },
+            ],
+            'im.*': [
+              { guard: 'ofLiveCall', actions: 'forwardToCall' },
+              { guard: 'strayAccept', actions: 'replyHangup' },
+              { actions: 'remember' },
+            ],
+            'line.logout': [
+              { guard: 'pendingLogout', actions: { type: 'refuse', params: { reason: 'a logout is in progress' } } },
+              { actions: ['noteLogout', { type: 'terminateCall', params: { reason: 'hangup' } }] },
+            ],
+            'im.kickedOut': { actions: ['noteKicked', 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }] },
+          },
+        },
+      },
+    },
+    kickedOut: {
+      description: 'Another login of this user took over. login() again to come back.',
+      on: {
+        'line.login': { target: 'loggingIn', actions: 'login' },
+        'line.logout': { target: 'loggedOut', actions: 'settleOk' },
+      },
+    },
+  },
+});
+
+/** The call's input from what started it: our dial, or an invite that may ring. */
+function callInput(context: LineContext, event: LineEvent): CallInput {
+  const self = context.self ?? '';
+  const shared = {
+    self,
+    noAnswerGraceMs: context.noAnswerGraceMs,
+    exitTimeoutMs: context.exitTimeoutMs,
+    startedAt: 'at' in event ? event.at : 0,
+  };
+  if (event.type === 'call.dial' || event.type === 'call.groupDial') {
+    const group = event.type === 'call.groupDial';
+    return {
+      ...shared,
+      role: 'caller',
+      inviteID: event.inviteID,
+      inviter: self,
+      invitees: group ? event.userIDs : [event.userID],
+      groupID: group ? event.groupID : '',
+      isGroup: group,
+      callType: event.callType,
+      roomID: event.roomID,
+      timeout: event.timeout,
+      age: 0,
+      onlineUserOnly: false,
+    };
+  }
+  const { signal: s, age } = event as E<'im.invited'>;
+  return {
+    ...shared,
+    role: 'callee',
+    inviteID: s.inviteID,
+    inviter: s.inviter,
+    invitees: s.invitees,
+    groupID: s.groupID,
+    isGroup: s.isGroup,
+    callType: s.callType === 0 ? 1 : s.callType,
+    roomID: s.roomID,
+    timeout: s.timeout,
+    age,
+    onlineUserOnly: s.onlineUserOnly,
+  };
+}
+
+export type { CallOutput };

@@ -1,0 +1,43 @@
+/**
+ * The line machine's context and the small pure helpers its actions use.
+ */
+import type { CommandError, Notice } from './events';
+import type { UserID } from './types';
+
+/** Tunables with defaults; every one is a duration in ms. */
+export interface LineConfig {
+  /** Extra time the caller's own no-answer timer waits past the invite's timeout (Tencent: 5 s). */
+  readonly noAnswerGraceMs: number;
+  /** Longest wait for the room to confirm that we left it. */
+  readonly exitTimeoutMs: number;
+}
+
+export const DEFAULT_LINE_CONFIG: LineConfig = { noAnswerGraceMs: 5_000, exitTimeoutMs: 5_000 };
+
+export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig => ({
+  ...DEFAULT_LINE_CONFIG,
+  ...input,
+});
+
+export interface LineContext extends LineConfig {
+  readonly self: UserID | null;
+  readonly loginCommand: number | null;
+  /** The live call: the invite IDs it answers to (two after a glare merge) and, for 1v1, the peer. */
+  readonly current: { readonly inviteIDs: readonly string[]; readonly peer: UserID | null } | null;
+  /** Invite IDs that must never ring again (ended, cancelled, stale, busy-answered), newest last. */
+  readonly recent: readonly string[];
+  readonly pendingLogout: number | null;
+  readonly kicked: boolean;
+}
+
+/** How many finished invite IDs the line remembers. */
+export const RECENT_LIMIT = 256;
+
+export const tombstone = (recent: readonly string[], inviteID: string): readonly string[] =>
+  recent.includes(inviteID) ? recent : [...recent, inviteID].slice(-RECENT_LIMIT);
+
+export const refusal = (commandId: number, reason: string): Notice => ({
+  type: 'command.settled',
+  commandId,
+  error: { code: -1203, reason, kind: 'state' } satisfies CommandError,
+});

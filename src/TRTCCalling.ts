@@ -1,0 +1,234 @@
+/**
+ * `TRTCCalling`: the documented API of Tencent's TRTCCalling web component over the headless
+ * core. It validates, turns each call into a command for the line machine, and re-emits the
+ * machine's notices as the documented events. It keeps no call state of its own: what it
+ * needs to know (who is in the call) it reads from the actors' snapshots.
+ */
+import type { Backend } from '../adapters/backend';
+import type { Clock } from '../adapters/clock';
+import type { RoomPort } from '../adapters/RoomPort';
+import type { CallContext } from '../machines/callModel';
+import type { Command, CommandError, Notice } from '../machines/events';
+import { type CallingSetup, createCalling } from './createCalling';
+import { SafeEmitter } from './emitter';
+import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
+import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
+import { project } from './projection';
+import { Schemas, parse } from './validation';
+
+export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
+  /** The IM application's SDKAppID. */
+  readonly SDKAppID: number;
+  /** Where signaling and media go: `embeddedBackend`, `tencentBackend`, or the memory network's `backend()`. */
+  readonly backend: Backend;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type CommandBody = DistributiveOmit<Command, 'id' | 'at'>;
+
+interface Pending {
+  readonly method: string;
+  readonly resolve: () => void;
+  readonly reject: (error: CallingError) => void;
+}
+
+export class TRTCCalling {
+  /** Event names, with the exact values of trtc-calling-js. */
+  static readonly EVENT = EVENT;
+  static readonly CALL_TYPE = CALL_TYPE;
+
+  readonly SDKAppID: number;
+  readonly #calling: ReturnType<typeof createCalling>;
+  readonly #room: RoomPort;
+  readonly #emitter = new SafeEmitter();
+  readonly #pending = new Map<number, Pending>();
+  #nextCommand = 1;
+
+  constructor(options: TRTCCallingOptions) {
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
+    const { SDKAppID, backend } = options;
+    if (!Number.isInteger(SDKAppID) || SDKAppID <= 0)
+      throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
+    if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
+      throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
+    this.SDKAppID = SDKAppID;
+    this.#room = backend.room;
+    this.#calling = createCalling(options);
+    // Subscribe before start, so not even the first notice is missed.
+    this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
+    this.#calling.actor.start();
+  }
+
+  /** Adds a listener; `context` becomes its `this`. */
+  on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+    parse('on', Schemas.eventName, eventName);
+    parse('on', Schemas.callback, callback);
+    this.#emitter.on(eventName, callback, context);
+  }
+
+  /** Removes a listener added with the same callback and context. */
+  off<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+    parse('off', Schemas.eventName, eventName);
+    parse('off', Schemas.callback, callback);
+    this.#emitter.off(eventName, callback, context);
+  }
+
+  /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows). */
+  async login(params: { userID: string; userSig: string }): Promise<void> {
+    const { userID, userSig } = parse('login', Schemas.login, params);
+    return this.#send('login', { type: 'line.login', userID, userSig });
+  }
+
+  /** Logs out, ending any call first (a ringing one is declined). */
+  async logout(): Promise<void> {
+    return this.#send('logout', { type: 'line.logout' });
+  }
+
+  /** Invites one user. `timeout` in seconds, 0 = never, default 30. */
+  async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
+    const { userID, type, timeout } = parse('call', Schemas.call, params);
+    if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
+    const { newInviteID, newRoomID } = this.#calling;
+    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: newRoomID() });
+  }
+
+  /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
+  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
+    const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
+    if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
+    const { newInviteID, newRoomID } = this.#calling;
+    return this.#send('groupCall', {
+      type: 'call.groupDial',
+      userIDs: userIDList,
+      callType: type,
+      groupID,
+      timeout,
+      inviteID: newInviteID(),
+      roomID: newRoomID(),
+    });
+  }
+
+  /** Accepts the ringing invitation (`inviteID`, if given, must be that one). */
+  async accept(params?: { inviteID?: string; roomID?: number; callType?: 1 | 2 }): Promise<void> {
+    const { inviteID } = parse('accept', Schemas.accept, params);
+    return this.#send('accept', { type: 'call.accept', inviteID });
+  }
+
+  /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". */
+  async reject(params?: { inviteID?: string; isBusy?: boolean; callType?: 1 | 2 }): Promise<void> {
+    const { inviteID, isBusy } = parse('reject', Schemas.reject, params);
+    return this.#send('reject', { type: 'call.reject', inviteID, busy: isBusy });
+  }
+
+  /** Ends the call: cancels it while dialing, leaves it once answered. */
+  async hangup(): Promise<void> {
+    return this.#send('hangup', { type: 'call.hangup' });
+  }
+
+  /** Plays a remote user's video in the element with id `videoViewDomID`. */
+  async startRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
+    const { userID, videoViewDomID } = parse('startRemoteView', Schemas.view, params);
+    this.#requireMember('startRemoteView', userID);
+    return this.#port(() => this.#room.startRemoteView(userID, videoViewDomID));
+  }
+
+  async stopRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
+    const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.view, params);
+    this.#requireCall('stopRemoteView');
+    return this.#port(() => this.#room.stopRemoteView(userID, videoViewDomID));
+  }
+
+  /** Plays the local camera in the element with id `videoViewDomID`. */
+  async startLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
+    const { videoViewDomID } = parse('startLocalView', Schemas.view, params);
+    this.#requireCall('startLocalView');
+    return this.#port(() => this.#room.startLocalView(videoViewDomID));
+  }
+
+  async stopLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
+    const { videoViewDomID } = parse('stopLocalView', Schemas.view, params);
+    this.#requireCall('stopLocalView');
+    return this.#port(() => this.#room.stopLocalView(videoViewDomID));
+  }
+
+  async openCamera(): Promise<void> {
+    return this.#send('openCamera', { type: 'media.camera', on: true });
+  }
+
+  async closeCamera(): Promise<void> {
+    return this.#send('closeCamera', { type: 'media.camera', on: false });
+  }
+
+  /** `true` turns the microphone off, `false` on (the spec's table). */
+  async setMicMute(isMute: boolean): Promise<void> {
+    const muted = parse('setMicMute', Schemas.mute, isMute);
+    return this.#send('setMicMute', { type: 'media.mic', muted });
+  }
+
+  /** Stops the core and drops every listener. The instance is unusable afterwards. */
+  destroy(): void {
+    this.#calling.actor.stop();
+    for (const [, pending] of this.#pending) pending.reject(new InvalidStateError('destroy', 'the instance was destroyed'));
+    this.#pending.clear();
+  }
+
+  /** The clock the core runs on (the backend's, or real time). */
+  get clock(): Clock {
+    return this.#calling.clock;
+  }
+
+  #send(method: string, body: CommandBody): Promise<void> {
+    const id = this.#nextCommand++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { method, resolve, reject });
+      this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
+    });
+  }
+
+  #onNotice(notice: Notice): void {
+    if (notice.type === 'command.settled') return this.#settle(notice.commandId, notice.error);
+    const event = project(notice);
+    if (event) this.#emitter.emit(event.name, event.payload as never);
+  }
+
+  #settle(id: number, error: CommandError | undefined): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (!error) pending.resolve();
+    else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
+    else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
+  }
+
+  #self(): string | null {
+    return this.#calling.actor.getSnapshot().context.self;
+  }
+
+  /** The live call's context, read from its actor's snapshot. */
+  #call(): CallContext | undefined {
+    const child = this.#calling.actor.getSnapshot().children.call;
+    return child?.getSnapshot().context;
+  }
+
+  #requireCall(method: string): CallContext {
+    const call = this.#call();
+    if (!call) throw new InvalidStateError(method, 'not in a call');
+    return call;
+  }
+
+  #requireMember(method: string, userID: string): void {
+    const call = this.#requireCall(method);
+    if (!call.present.some((p) => p.userID === userID))
+      throw new InvalidStateError(method, `${userID} is not in the call`);
+  }
+
+  async #port(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
+      throw new CallingError(code, 'backend', error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+}

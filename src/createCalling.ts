@@ -1,0 +1,53 @@
+/**
+ * The composition root: the only place that picks defaults for time and identity, and wires
+ * a backend's ports into the line machine through the bridge actors.
+ */
+import { type Actor, type InspectionEvent, type Observer, createActor } from 'xstate';
+import type { Backend } from '../adapters/backend';
+import { imBridge, roomBridge } from '../adapters/bridges';
+import { type Clock, realClock } from '../adapters/clock';
+import { type LineConfig, lineMachine } from '../machines/lineMachine';
+
+export interface CallingSetup {
+  readonly backend: Backend;
+  /** Overrides the backend's clock (else real time). */
+  readonly clock?: Clock;
+  /** Any XState inspection observer (e.g. from `@statelyai/inspect`). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  readonly config?: Partial<LineConfig>;
+  /** Called with IM payloads the codec refused (spoofed, foreign or malformed). */
+  readonly onDropped?: (reason: string, detail: string) => void;
+}
+
+export interface Calling {
+  readonly actor: Actor<typeof lineMachine>;
+  readonly clock: Clock;
+  readonly newInviteID: () => string;
+  readonly newRoomID: () => number;
+}
+
+/** A v4 UUID, as TSignaling makes them. */
+const randomInviteID = () => globalThis.crypto.randomUUID();
+/** TRTC numeric room IDs are 1..4294967294. */
+const randomRoomID = () => 1 + Math.floor(Math.random() * 4_294_967_294);
+
+/** Builds the (not yet started) line actor for one TRTCCalling instance. */
+export function createCalling(setup: CallingSetup): Calling {
+  const { backend } = setup;
+  const clock = setup.clock ?? backend.clock ?? realClock;
+  const bridgeOptions = { clock, ...(setup.onDropped ? { onDropped: setup.onDropped } : {}) };
+  const machine = lineMachine.provide({
+    actors: { im: imBridge(backend.im, bridgeOptions), room: roomBridge(backend.room, bridgeOptions) },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: setup.config ?? {},
+    ...(setup.inspect ? { inspect: setup.inspect } : {}),
+  });
+  return {
+    actor,
+    clock,
+    newInviteID: backend.inviteIdGen ?? randomInviteID,
+    newRoomID: backend.roomIdGen ?? randomRoomID,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The event emitter behind `on` / `off`. Listeners are called synchronously, in the order
+ * they were added; one that throws never reaches the core: its error is reported through
+ * `onError` (and an `onError` listener that throws is only counted, never re-reported).
+ */
+import { EVENT, type EventName, type EventPayloads } from './events';
+
+type Listener = (payload: never) => void;
+interface Entry {
+  readonly callback: Listener;
+  readonly context: unknown;
+}
+
+export class SafeEmitter {
+  readonly #listeners = new Map<EventName, Entry[]>();
+  /** Errors thrown by onError listeners themselves (not re-reported, to avoid a loop). */
+  droppedErrors = 0;
+
+  on<K extends EventName>(name: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+    const list = this.#listeners.get(name) ?? [];
+    this.#listeners.set(name, [...list, { callback: callback as Listener, context }]);
+  }
+
+  /** Removes the listener added with the same callback and context. */
+  off<K extends EventName>(name: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+    const list = this.#listeners.get(name) ?? [];
+    const index = list.findIndex((e) => e.callback === callback && e.context === context);
+    if (index >= 0) this.#listeners.set(name, [...list.slice(0, index), ...list.slice(index + 1)]);
+  }
+
+  emit<K extends EventName>(name: K, payload: EventPayloads[K]): void {
+    // A snapshot of the list: a listener that adds or removes listeners affects the next emit.
+    for (const entry of this.#listeners.get(name) ?? []) {
+      try {
+        (entry.callback as (this: unknown, p: EventPayloads[K]) => void).call(entry.context, payload);
+      } catch (error) {
+        if (name === EVENT.ERROR) this.droppedErrors += 1;
+        else this.emit(EVENT.ERROR, { code: 65535, msg: `a listener of ${name} threw: ${describe(error)}` });
+      }
+    }
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,92 @@
+/**
+ * The public event names and payloads: `TRTCCalling.EVENT` with the exact string values of
+ * trtc-calling-js, and the payload map that types `on(name, callback)`.
+ */
+import type { EndReason } from '../machines/types';
+
+export const EVENT = {
+  /** Invitee declined. To the inviter. */
+  REJECT: 'onReject',
+  /** Invitee did not answer in time. To the inviter. */
+  NO_RESP: 'onNoResp',
+  /** Invitee was in another call. To the inviter. */
+  LINE_BUSY: 'onLineBusy',
+  /** A new invitation. To the invitee. */
+  INVITED: 'onInvited',
+  /** The ringing invitation was withdrawn. To the invitee. */
+  CALLING_CANCEL: 'onCallingCancel',
+  /** The ringing invitation timed out. To the invitee. */
+  CALLING_TIMEOUT: 'onCallingTimeout',
+  /** A remote user's media reached the call. */
+  USER_ENTER: 'onUserEnter',
+  /** A remote user left the call. */
+  USER_LEAVE: 'onUserLeave',
+  /** The call this user dialled or accepted is over (exactly once per call). */
+  CALL_END: 'onCallEnd',
+  /** Same as CALL_END (trtc-calling-js has both names). */
+  CALLING_END: 'onCallEnd',
+  /** This user logged in elsewhere. */
+  KICKED_OUT: 'onKickedOut',
+  /** A remote user turned the camera on or off. */
+  USER_VIDEO_AVAILABLE: 'onUserVideoAvailable',
+  /** A remote user turned the microphone on or off. */
+  USER_AUDIO_AVAILABLE: 'onUserAudioAvailable',
+  /** An invitee accepted (the invitee's ID, unlike trtc-calling-js which reports the local user). */
+  USER_ACCEPT: 'onUserAccept',
+  /** Something failed: media devices, the network, or a listener threw. */
+  ERROR: 'onError',
+  /** Logged in and ready to call. */
+  SDK_READY: 'sdkReady',
+  /** Group calls: who is in the call's room now. */
+  GROUP_CALL_INVITEE_LIST_UPDATE: 'onGroupCallInviteeListUpdate',
+} as const;
+
+export type EventName = (typeof EVENT)[keyof typeof EVENT];
+
+/** `TRTCCalling.CALL_TYPE`. */
+export const CALL_TYPE = { AUDIO_CALL: 1, VIDEO_CALL: 2 } as const;
+
+export interface UserPayload {
+  readonly userID: string;
+}
+
+/** The payload each event's listeners receive. */
+export interface EventPayloads {
+  onReject: UserPayload;
+  onNoResp: {
+    readonly userID: string;
+    /** Every invitee of this call that has not answered so far. */
+    readonly userIDList: readonly string[];
+    readonly sponsor: string;
+  };
+  onLineBusy: { readonly userID: string; readonly sponsor: string };
+  onInvited: {
+    readonly sponsor: string;
+    readonly userIDList: readonly string[];
+    readonly isFromGroup: boolean;
+    readonly inviteData: { readonly version: number; readonly callType: 1 | 2; readonly roomID: number };
+    readonly inviteID: string;
+  };
+  onCallingCancel: { readonly inviteID: string; readonly sponsor: string };
+  onCallingTimeout: { readonly inviteID: string; readonly sponsor: string; readonly userIDList: readonly string[] };
+  onUserEnter: UserPayload;
+  onUserLeave: UserPayload;
+  onCallEnd: {
+    readonly inviteID: string;
+    /** The call's inviter. */
+    readonly userID: string;
+    /** Seconds the call was connected; 0 if it never was. */
+    readonly callEnd: number;
+    readonly reason: EndReason;
+  };
+  onKickedOut: { readonly reason: string };
+  onUserVideoAvailable: { readonly userID: string; readonly isVideoAvailable: boolean };
+  onUserAudioAvailable: { readonly userID: string; readonly isAudioAvailable: boolean };
+  onUserAccept: UserPayload;
+  onError: { readonly code: number; readonly msg: string };
+  sdkReady: Record<string, never>;
+  onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
+}
+
+/** One event as delivered: its name and payload. */
+export type PublicEvent = { [K in EventName]: { readonly name: K; readonly payload: EventPayloads[K] } }[EventName];

@@ -1,0 +1,65 @@
+/**
+ * Parameter schemas of the public methods (valibot). A method validates before it touches
+ * anything, so bad input is refused with an `InvalidParameterError` and changes nothing.
+ */
+import * as v from 'valibot';
+import { InvalidParameterError } from './errors';
+import { EVENT } from './events';
+
+/** The spec's user ID: letters, digits, `-` and `_`; Tencent IM allows at most 32 bytes. */
+export const UserIDSchema = v.pipe(
+  v.string('userID must be a string'),
+  v.regex(/^[A-Za-z0-9_-]{1,32}$/, 'userID must be 1-32 characters of A-Z, a-z, 0-9, - and _'),
+);
+const CallTypeSchema = v.picklist([1, 2], 'type must be 1 (audio) or 2 (video)');
+const TimeoutSchema = v.pipe(
+  v.number('timeout must be a number of seconds'),
+  v.finite('timeout must be finite'),
+  v.minValue(0, 'timeout must not be negative'),
+);
+const DomIdSchema = v.pipe(v.string('videoViewDomID must be a string'), v.nonEmpty('videoViewDomID must not be empty'));
+const InviteIDSchema = v.pipe(v.string('inviteID must be a string'), v.nonEmpty('inviteID must not be empty'));
+
+export const Schemas = {
+  login: v.object({ userID: UserIDSchema, userSig: v.pipe(v.string('userSig must be a string'), v.nonEmpty('userSig must not be empty')) }),
+  call: v.object({ userID: UserIDSchema, type: CallTypeSchema, timeout: v.optional(TimeoutSchema, 30) }),
+  groupCall: v.object({
+    userIDList: v.pipe(
+      v.array(UserIDSchema, 'userIDList must be an array of user IDs'),
+      v.nonEmpty('userIDList must not be empty'),
+      v.check((list) => new Set(list).size === list.length, 'userIDList must not repeat a user'),
+    ),
+    type: CallTypeSchema,
+    groupID: v.optional(v.pipe(v.string('groupID must be a string'), v.maxLength(48, 'groupID is at most 48 characters')), ''),
+    timeout: v.optional(TimeoutSchema, 30),
+  }),
+  accept: v.optional(
+    v.object({
+      inviteID: v.optional(InviteIDSchema),
+      roomID: v.optional(v.pipe(v.number('roomID must be a number'), v.integer('roomID must be an integer'), v.minValue(0))),
+      callType: v.optional(CallTypeSchema),
+    }),
+    {},
+  ),
+  reject: v.optional(
+    v.object({
+      inviteID: v.optional(InviteIDSchema),
+      isBusy: v.optional(v.boolean('isBusy must be a boolean'), false),
+      callType: v.optional(CallTypeSchema),
+    }),
+    {},
+  ),
+  view: v.object({ userID: UserIDSchema, videoViewDomID: DomIdSchema }),
+  mute: v.boolean('isMute must be a boolean'),
+  eventName: v.picklist(Object.values(EVENT), 'unknown event name'),
+  callback: v.function('callback must be a function'),
+} as const;
+
+/** Parses `input` or throws an {@link InvalidParameterError} naming the method and the problem. */
+export function parse<S extends v.GenericSchema>(method: string, schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.');
+  throw new InvalidParameterError(method, path ? `${path}: ${issue.message}` : issue.message);
+}

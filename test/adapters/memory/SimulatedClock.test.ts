@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, setup } from 'xstate';
+import { SimulatedClock } from '../../../adapters/memory';
+
+describe('SimulatedClock', () => {
+  it('starts at the given time and advance() ends exactly at start + ms', async () => {
+    const clock = new SimulatedClock(1000);
+    expect(clock.now()).toBe(1000);
+    await clock.advance(250);
+    expect(clock.now()).toBe(1250);
+    await clock.advance(-5);
+    expect(clock.now()).toBe(1250);
+  });
+
+  it('runs timers by due time, FIFO on ties, each seeing now() = its due time', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    const at = (name: string) => () => log.push(`${name}@${clock.now()}`);
+    clock.setTimeout(at('a'), 10);
+    clock.setTimeout(at('b'), 10);
+    clock.setTimeout(at('c'), 5);
+    clock.setTimeout(at('d'), 10);
+    clock.setTimeout(at('late'), 11);
+    await clock.advance(10);
+    expect(log).toEqual(['c@5', 'a@10', 'b@10', 'd@10']);
+    expect(clock.pending()).toBe(1);
+  });
+
+  it('treats negative and NaN delays as 0', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    clock.setTimeout(() => log.push('nan'), Number.NaN);
+    clock.setTimeout(() => log.push('negative'), -100);
+    clock.setTimeout(() => log.push('zero'), 0);
+    await clock.settle();
+    expect(log).toEqual(['nan', 'negative', 'zero']);
+    expect(clock.now()).toBe(0);
+  });
+
+  it('clearTimeout cancels; pending() counts what is scheduled', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    const a = clock.setTimeout(() => log.push('a'), 5);
+    clock.setTimeout(() => log.push('b'), 5);
+    expect(clock.pending()).toBe(2);
+    clock.clearTimeout(a);
+    clock.clearTimeout('not a timer');
+    expect(clock.pending()).toBe(1);
+    await clock.advance(5);
+    expect(log).toEqual(['b']);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('runs timers scheduled during advance() when they fall inside the window', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    clock.setTimeout(() => {
+      log.push(`first@${clock.now()}`);
+      clock.setTimeout(() => log.push(`inside@${clock.now()}`), 30);
+      clock.setTimeout(() => log.push(`outside@${clock.now()}`), 200);
+      clock.setTimeout(() => log.push(`now@${clock.now()}`), 0);
+    }, 10);
+    await clock.advance(100);
+    expect(log).toEqual(['first@10', 'now@10', 'inside@40']);
+    expect(clock.now()).toBe(100);
+    await clock.advance(110);
+    expect(log.at(-1)).toBe('outside@210');
+  });
+
+  it('lets a promise chain started by a timer finish before the next timer runs', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    const chain = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      log.push(`chain done@${clock.now()}`);
+      clock.setTimeout(() => log.push(`scheduled by chain@${clock.now()}`), 0);
+    };
+    clock.setTimeout(() => void chain(), 10);
+    clock.setTimeout(() => log.push(`same instant@${clock.now()}`), 10);
+    await clock.advance(10);
+    expect(log).toEqual(['chain done@10', 'same instant@10', 'scheduled by chain@10']);
+  });
+
+  it('drains pending microtasks before the first timer', async () => {
+    const clock = new SimulatedClock();
+    const log: string[] = [];
+    void Promise.resolve().then(() => clock.setTimeout(() => log.push('from microtask'), 0));
+    await clock.settle();
+    expect(log).toEqual(['from microtask']);
+  });
+
+  it('runUntilIdle() runs everything, returns the time advanced, and stops at its limit', async () => {
+    const clock = new SimulatedClock();
+    clock.setTimeout(() => clock.setTimeout(() => undefined, 70), 30);
+    expect(await clock.runUntilIdle()).toBe(100);
+    expect(clock.pending()).toBe(0);
+    expect(await clock.runUntilIdle()).toBe(0);
+    const tick = (): void => {
+      clock.setTimeout(tick, 1000);
+    };
+    tick();
+    expect(await clock.runUntilIdle(5000)).toBe(5000);
+    expect(clock.now()).toBe(5100);
+    expect(clock.pending()).toBe(1);
+  });
+
+  it('overlapping advance() calls run one after the other', async () => {
+    const clock = new SimulatedClock();
+    const log: number[] = [];
+    clock.setTimeout(() => log.push(clock.now()), 15);
+    await Promise.all([clock.advance(10), clock.advance(10)]);
+    expect(log).toEqual([15]);
+    expect(clock.now()).toBe(20);
+  });
+
+  it('a throwing timer rejects that advance(); the clock keeps working', async () => {
+    const clock = new SimulatedClock();
+    clock.setTimeout(() => {
+      throw new Error('boom');
+    }, 5);
+    await expect(clock.advance(10)).rejects.toThrow('boom');
+    const log: number[] = [];
+    clock.setTimeout(() => log.push(clock.now()), 1);
+    await clock.advance(10);
+    expect(log).toEqual([6]);
+  });
+
+  it('drives XState delayed transitions as an actor clock', async () => {
+    const machine = setup({}).createMachine({
+      initial: 'waiting',
+      states: { waiting: { after: { 1000: 'done' }, on: { cancel: 'cancelled' } }, done: {}, cancelled: {} },
+    });
+    const clock = new SimulatedClock();
+    const actor = createActor(machine, { clock }).start();
+    expect(clock.pending()).toBe(1);
+    await clock.advance(999);
+    expect(actor.getSnapshot().value).toBe('waiting');
+    await clock.advance(1);
+    expect(actor.getSnapshot().value).toBe('done');
+
+    const other = createActor(machine, { clock }).start();
+    other.send({ type: 'cancel' });
+    expect(clock.pending()).toBe(0);
+    await clock.advance(2000);
+    expect(other.getSnapshot().value).toBe('cancelled');
+  });
+});

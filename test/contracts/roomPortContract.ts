@@ -1,0 +1,187 @@
+/**
+ * The `RoomPort` contract: what every media backend (memory, the embedded server's rooms,
+ * the TRTC fakes) must do the same way. Run it with {@link roomPortContract}.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EnterOptions, RoomEvent, RoomPort } from '../../adapters/RoomPort';
+
+/** A view binding as a backend reports it. */
+export interface ContractView {
+  readonly kind: 'local' | 'remote';
+  readonly userID: string;
+  readonly domID: string;
+}
+
+/** One fresh room server per test, seen from the test. */
+export interface RoomContractHarness {
+  /** A new client connection for `userID` (logged in wherever the backend needs it). */
+  connect(userID: string): RoomPort | Promise<RoomPort>;
+  /** Lets everything in flight arrive (advance a simulated clock, or wait for real I/O). */
+  settle(): Promise<void>;
+  /** Simulated devices; the device-failure cases are skipped without it. */
+  setDevices?(
+    userID: string,
+    devices: { microphone?: boolean; camera?: boolean; permission?: 'granted' | 'denied' },
+  ): void;
+  /** The view bindings of `userID`; the view cases are skipped without it. */
+  views?(userID: string): readonly ContractView[];
+  dispose?(): Promise<void>;
+}
+
+/** Subscribes to `port` and returns the list its events go into. */
+export function recordRoom(port: RoomPort): RoomEvent[] {
+  const events: RoomEvent[] = [];
+  port.onEvent((e) => events.push(e));
+  return events;
+}
+
+/** One line per event, for whole-log assertions. */
+export function briefRoom(events: readonly RoomEvent[]): string[] {
+  return events.map((e) => {
+    if (e.type === 'failed') return `${e.roomID} failed ${e.error.code}`;
+    if (e.type === 'userEntered' || e.type === 'userLeft') return `${e.roomID} ${e.type} ${e.userID}`;
+    return `${e.roomID} ${e.type} ${e.userID} ${e.available}`;
+  });
+}
+
+const video = (userID: string): EnterOptions => ({ userID, video: true, audioMuted: false });
+const audio = (userID: string): EnterOptions => ({ userID, video: false, audioMuted: false });
+
+/** Defines the `RoomPort` contract suite against the backend that `makeHarness` creates. */
+export function roomPortContract(
+  name: string,
+  makeHarness: () => RoomContractHarness | Promise<RoomContractHarness>,
+): void {
+  describe(`RoomPort contract: ${name}`, () => {
+    let h: RoomContractHarness;
+    beforeEach(async () => {
+      h = await makeHarness();
+    });
+    afterEach(async () => {
+      await h.dispose?.();
+    });
+
+    /** Awaits a port call while letting the backend run. */
+    async function run<T>(p: Promise<T>): Promise<T> {
+      const [value] = await Promise.all([p, h.settle()]);
+      await h.settle();
+      return value;
+    }
+
+    async function member(userID: string, roomID: number, options: EnterOptions) {
+      const port = await h.connect(userID);
+      const events = recordRoom(port);
+      await run(port.enter(roomID, options));
+      return { port, events };
+    }
+
+    it('enter and exit are announced both ways, with the current audio/video state', async () => {
+      const alice = await member('alice', 1001, video('alice'));
+      const bob = await member('bob', 1001, audio('bob'));
+      expect(briefRoom(alice.events)).toEqual(['1001 userEntered bob', '1001 audioAvailable bob true']);
+      expect(briefRoom(bob.events)).toEqual([
+        '1001 userEntered alice',
+        '1001 audioAvailable alice true',
+        '1001 videoAvailable alice true',
+      ]);
+      await run(bob.port.exit());
+      expect(briefRoom(alice.events).slice(2)).toEqual(['1001 userLeft bob']);
+      expect(briefRoom(bob.events)).toHaveLength(3);
+    });
+
+    it('a muted, camera-off newcomer is announced by userEntered alone', async () => {
+      const alice = await member('alice', 1002, video('alice'));
+      await member('bob', 1002, { userID: 'bob', video: false, audioMuted: true });
+      expect(briefRoom(alice.events)).toEqual(['1002 userEntered bob']);
+    });
+
+    it('exit when in no room resolves', async () => {
+      const port = await h.connect('alice');
+      await expect(run(port.exit())).resolves.toBeUndefined();
+    });
+
+    it('entering while already in a room rejects 65535', async () => {
+      const alice = await member('alice', 1003, video('alice'));
+      await expect(run(alice.port.enter(1004, video('alice')))).rejects.toMatchObject({ code: 65535 });
+    });
+
+    it('camera and microphone changes reach the others, only on a real change', async () => {
+      const alice = await member('alice', 1005, video('alice'));
+      const bob = await member('bob', 1005, video('bob'));
+      await run(alice.port.setCamera(false));
+      await run(alice.port.setCamera(false));
+      await run(alice.port.setMicMuted(true));
+      await run(alice.port.setMicMuted(true));
+      await run(alice.port.setCamera(true));
+      await run(alice.port.setMicMuted(false));
+      expect(briefRoom(bob.events).slice(3)).toEqual([
+        '1005 videoAvailable alice false',
+        '1005 audioAvailable alice false',
+        '1005 videoAvailable alice true',
+        '1005 audioAvailable alice true',
+      ]);
+      expect(briefRoom(alice.events)).toHaveLength(3);
+    });
+
+    it('camera and microphone changes outside a room notify nobody', async () => {
+      const alice = await member('alice', 1006, video('alice'));
+      const bob = await h.connect('bob');
+      await run(bob.setCamera(true));
+      await run(bob.setMicMuted(true));
+      expect(alice.events).toEqual([]);
+    });
+
+    it('device failures reject with the spec codes', async ({ skip }) => {
+      if (!h.setDevices) return skip();
+      h.setDevices('nomic', { microphone: false });
+      h.setDevices('nocam', { camera: false });
+      h.setDevices('denied', { permission: 'denied' });
+      const noMic = await h.connect('nomic');
+      const noCam = await h.connect('nocam');
+      const denied = await h.connect('denied');
+      await expect(run(noMic.enter(1007, audio('nomic')))).rejects.toMatchObject({ code: 60003 });
+      await expect(run(denied.enter(1007, audio('denied')))).rejects.toMatchObject({ code: 60005 });
+      await expect(run(noCam.enter(1007, video('nocam')))).rejects.toMatchObject({ code: 60004 });
+      await run(noCam.enter(1007, audio('nocam')));
+      await expect(run(noCam.setCamera(true))).rejects.toMatchObject({ code: 60004 });
+    });
+
+    it('views: local and remote bindings are recorded and cleared on exit', async ({ skip }) => {
+      if (!h.views) return skip();
+      const bob = await member('bob', 1008, video('bob'));
+      const alice = await h.connect('alice');
+      await run(alice.startLocalView('me'));
+      await run(alice.enter(1008, video('alice')));
+      await run(alice.startRemoteView('bob', 'remote-bob'));
+      expect(h.views('alice')).toEqual([
+        { kind: 'local', userID: 'alice', domID: 'me' },
+        { kind: 'remote', userID: 'bob', domID: 'remote-bob' },
+      ]);
+      await run(alice.stopLocalView('me'));
+      expect(h.views('alice')).toEqual([{ kind: 'remote', userID: 'bob', domID: 'remote-bob' }]);
+      await run(alice.exit());
+      expect(h.views('alice')).toEqual([]);
+      expect(bob.events.map((e) => e.type)).toContain('userLeft');
+    });
+
+    it('startRemoteView of a user not in the room, or with an empty domID, rejects', async () => {
+      const alice = await member('alice', 1009, video('alice'));
+      await expect(run(alice.port.startRemoteView('ghost', 'remote-ghost'))).rejects.toMatchObject({
+        code: 65535,
+      });
+      await expect(run(alice.port.startLocalView(''))).rejects.toBeInstanceOf(Error);
+      await member('bob', 1009, video('bob'));
+      await expect(run(alice.port.startRemoteView('bob', ''))).rejects.toBeInstanceOf(Error);
+      await run(alice.port.startRemoteView('bob', 'remote-bob'));
+    });
+
+    it('members of other rooms are not heard', async () => {
+      const alice = await member('alice', 1010, video('alice'));
+      const bob = await member('bob', 1011, video('bob'));
+      await run(bob.port.setCamera(false));
+      await run(bob.port.exit());
+      expect(alice.events).toEqual([]);
+      expect(bob.events).toEqual([]);
+    });
+  });
+}
