@@ -113,6 +113,7 @@ export const callMachine = setup({
     everyoneDeclined: ({ context }) => everyoneDeclined(context),
     /** Caller: everyone who answered has gone and nobody else may still come. */
     nobodyLeft: ({ context }) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
+    namesMe: ({ context, event }) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
     /** The last member we were talking to (or waiting for) leaves. */
     lastOneLeaving: ({ context: c, event }) => {
       const u = subject(event);
@@ -241,10 +242,8 @@ export const callMachine = setup({
       { guard: 'lastOneLeaving', target: '.ending', actions: ['userLeft', 'sendHangupToLeaver', { type: 'markEnd', params: { reason: 'hangup' } }] },
       { guard: 'thisRoom', actions: 'userLeft' },
     ],
-    'im.hungUp': [
-      { guard: 'lastOneLeaving', target: '.ending', actions: ['userLeft', { type: 'markEnd', params: { reason: 'hangup' } }] },
-      { actions: 'userLeft' },
-    ],
+    // A hangup notice names whoever's call is over: in TRTCCalling, the one who left.
+    'im.hungUp': { guard: 'namesMe', target: '.ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } },
     'room.audioAvailable': { guard: 'thisRoom', actions: 'remoteMedia' },
     'room.videoAvailable': { guard: 'thisRoom', actions: 'remoteMedia' },
     'room.entered': { guard: 'thisRoom', actions: 'syncPublished' },

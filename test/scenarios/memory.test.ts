@@ -1,0 +1,4 @@
+import { describeCallScenarios } from './callScenarios';
+import { memoryWorld } from '../support/world';
+
+describeCallScenarios('the memory backend', memoryWorld);
