@@ -8,7 +8,7 @@
  * wrong value would mislead a machine (types, room IDs, a sender that is not who it claims).
  */
 import * as v from 'valibot';
-import type { CallType, DecodeResult, UserID, WireSignal } from '../machines/types.js';
+import type { CallType, DecodeResult, UserID, WireSignal } from '../machines/types';
 import {
   ACTION,
   ActionTypeFieldSchema,
@@ -29,7 +29,7 @@ import {
   type Envelope,
   type Failure,
   type Inner,
-} from './signalingSchema.js';
+} from './signalingSchema';
 
 /** Largest payload decoded, in characters; a longer one is refused as `tooLarge` unparsed. */
 export const MAX_PAYLOAD_LENGTH = 16 * 1024;

@@ -8,7 +8,7 @@
  * `userData`, `inCallUserIDs`, `data.inviter` ...) are tolerated, never copied.
  */
 import * as v from 'valibot';
-import type { CallType, DecodeErrorReason, DecodeResult } from '../machines/types.js';
+import type { CallType, DecodeErrorReason, DecodeResult } from '../machines/types';
 
 /** Longest `inviteID` accepted (TSignaling sends a 36-character UUID). */
 export const MAX_INVITE_ID_LENGTH = 128;

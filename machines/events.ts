@@ -24,14 +24,14 @@ import type {
   WireSignal,
 } from './types';
 
-interface Stamped {
+export interface Stamped {
   /** Milliseconds on the injected clock when the command or signal was made. */
   readonly at: number;
 }
 
 // ---------------------------------------------------------------- 1. commands
 
-interface CommandBase extends Stamped {
+export interface CommandBase extends Stamped {
   readonly id: number;
 }
 
@@ -69,7 +69,7 @@ export type CommandType = Command['type'];
 
 // ---------------------------------------------------------------- 2. signals
 
-interface ImSignalBase extends Stamped {
+export interface ImSignalBase extends Stamped {
   /** The transport's sender (authenticated by the IM, never taken from the payload). */
   readonly from: UserID;
   /** How long the message was in transit or in the offline store, in ms. */
@@ -108,7 +108,7 @@ export type ImStatusSignal =
       readonly error: PortError;
     });
 
-interface RoomSignalBase extends Stamped {
+export interface RoomSignalBase extends Stamped {
   readonly roomID: number;
 }
 

@@ -35,7 +35,7 @@ export type EndReason =
 /** Where an outgoing signal goes: some users one by one (C2C), or one IM group. */
 export type Recipient = { readonly users: readonly UserID[] } | { readonly groupID: string };
 
-interface SignalBase {
+export interface SignalBase {
   /** The invite this signal belongs to (accept, reject, cancel, timeout reuse the invite's ID). */
   readonly inviteID: string;
   /** The original inviter, whoever sends the signal. */

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_LENGTH, decodeSignal, encodeSignal } from '../../adapters/signalingCodec.js';
-import type { CallType, DecodeErrorReason, DecodeResult, WireSignal } from '../../machines/types.js';
+import { MAX_PAYLOAD_LENGTH, decodeSignal, encodeSignal } from '../../adapters/signalingCodec';
+import type { CallType, DecodeErrorReason, DecodeResult, WireSignal } from '../../machines/types';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -5,8 +5,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeSignal, encodeSignal } from '../../adapters/signalingCodec.js';
-import type { DecodeResult, WireSignal, WireSignalKind } from '../../machines/types.js';
+import { decodeSignal, encodeSignal } from '../../adapters/signalingCodec';
+import type { DecodeResult, WireSignal, WireSignalKind } from '../../machines/types';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -1,0 +1,78 @@
+/**
+ * The one rule of dependency (shared/design/architecture.md), enforced: each folder imports
+ * only what its row of the table allows, and machines stay pure.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function sources(folder: string): string[] {
+  const dir = join(ROOT, folder);
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(relative(ROOT, path));
+    return /\.(ts|tsx|mts)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+/** What an import resolves to: `pkg:<name>` for packages, else the repo-relative path. */
+function target(file: string, specifier: string): string {
+  if (!specifier.startsWith('.')) return `pkg:${specifier.startsWith('node:') ? 'node' : specifier.split('/')[0]}`;
+  return relative(ROOT, resolve(dirname(file), specifier)).replace(/\.(js|ts)$/, '');
+}
+
+interface Rule {
+  readonly packages: readonly string[];
+  /** Repo paths (folders end with `/`) this folder may import. */
+  readonly paths: readonly string[];
+}
+
+const RULES: Record<string, Rule> = {
+  machines: { packages: ['xstate'], paths: ['machines/'] },
+  adapters: { packages: ['xstate', 'valibot'], paths: ['adapters/', 'machines/types', 'machines/events'] },
+  src: { packages: ['xstate', 'valibot'], paths: ['src/', 'machines/', 'adapters/'] },
+};
+
+const allowed = (rule: Rule, to: string) =>
+  to.startsWith('pkg:') ? rule.packages.includes(to.slice(4)) : rule.paths.some((p) => (p.endsWith('/') ? to.startsWith(p) : to === p));
+
+describe('architecture', () => {
+  for (const [folder, rule] of Object.entries(RULES)) {
+    it(`${folder}/ imports only ${[...rule.packages, ...rule.paths].join(', ')}`, () => {
+      const violations = sources(folder).flatMap((file) =>
+        importsOf(file)
+          .map((spec) => ({ spec, to: target(file, spec) }))
+          .filter(({ to }) => !allowed(rule, to))
+          .map(({ spec }) => `${relative(ROOT, file)} imports '${spec}'`),
+      );
+      expect(violations).toEqual([]);
+    });
+  }
+
+  it('machines/ never read the clock, schedule real timers, roll dice or touch the DOM', () => {
+    const impure = /\b(setTimeout|setInterval|Date\.now|new Date\(|Math\.random|performance\.now|window\.|document\.|crypto\.)/;
+    const offenders = sources('machines').flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line: line.replace(/\/\/.*$|^\s*\*.*$/, ''), i }))
+        .filter(({ line }) => impure.test(line))
+        .map(({ i }) => `${relative(ROOT, file)}:${i + 1}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the import scanner sees imports (a guard against a regex that matches nothing)', () => {
+    const seen = importsOf(join(ROOT, 'machines/callMachine.ts'));
+    expect(seen).toContain('xstate');
+    expect(seen).toContain('./callModel');
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The published package as users get it: the built ESM and CJS entry points and the
+ * `./testing` subpath, imported by the package's own name (run after `npm run build`).
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+
+describe('package exports (dist)', () => {
+  it('ESM: the facade, EVENT with trtc-calling-js values, CALL_TYPE', async () => {
+    const pkg = await import('headless-calling');
+    expect(pkg.TRTCCalling.EVENT.INVITED).toBe('onInvited');
+    expect(pkg.TRTCCalling.EVENT.CALL_END).toBe('onCallEnd');
+    expect(pkg.TRTCCalling.EVENT.CALLING_END).toBe('onCallEnd');
+    expect(pkg.TRTCCalling.CALL_TYPE).toEqual({ AUDIO_CALL: 1, VIDEO_CALL: 2 });
+    expect(pkg.default).toBe(pkg.TRTCCalling);
+  });
+
+  it('CJS: require() gives the same API', () => {
+    const pkg = require('headless-calling') as typeof import('headless-calling');
+    const testing = require('headless-calling/testing') as typeof import('headless-calling/testing');
+    expect(typeof pkg.TRTCCalling).toBe('function');
+    expect(typeof testing.createMemoryNetwork).toBe('function');
+  });
+
+  it('ESM: a whole call over headless-calling/testing on a simulated clock', async () => {
+    const { TRTCCalling } = await import('headless-calling');
+    const { createMemoryNetwork, SimulatedClock, captureEvents } = await import('headless-calling/testing');
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    const log = captureEvents(alice);
+    bob.on(TRTCCalling.EVENT.INVITED, () => void bob.accept());
+    await alice.login({ userID: 'alice', userSig: 's' });
+    await bob.login({ userID: 'bob', userSig: 's' });
+    await alice.call({ userID: 'bob', type: 1, timeout: 30 });
+    await net.advance(1000);
+    await alice.hangup();
+    await net.advance(1000);
+    expect(log.names()).toEqual(['sdkReady', 'onUserAccept', 'onUserEnter', 'onUserAudioAvailable', 'onCallEnd']);
+  });
+});

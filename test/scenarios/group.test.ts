@@ -1,0 +1,115 @@
+/**
+ * Group calls beyond the shared scenario: one-by-one invites (no IM group), the caller
+ * leaving a call that goes on, a cancel reaching those still ringing, everyone declining.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeSignal } from '../../src/index';
+import { ev } from '../support/ev';
+import { memoryWorld, type MemoryWorld, type Party } from '../support/world';
+
+const S = 1000;
+
+describe('group calls', () => {
+  let world: MemoryWorld;
+  let alice: Party;
+  let bob: Party;
+  let carol: Party;
+
+  beforeEach(async () => {
+    world = memoryWorld();
+    alice = await world.user('alice');
+    bob = await world.user('bob');
+    carol = await world.user('carol');
+  });
+  afterEach(() => world.dispose());
+
+  it('groupCall() without a groupID invites one by one (C2C), each invite naming everyone invited', async () => {
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
+    await world.advance(S);
+    const invites = world.net.im.log.map((m) => ({ to: m.to, groupID: m.groupID, decoded: decodeSignal(m.payload, m.from) }));
+    expect(invites.map((m) => m.to)).toEqual(['bob', 'carol']);
+    for (const m of invites) {
+      expect(m.groupID).toBeUndefined();
+      expect(m.decoded).toMatchObject({ ok: true, signal: { kind: 'invite', invitees: ['bob', 'carol'], isGroup: true, groupID: '' } });
+    }
+    const invite = ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 });
+    expect(bob.take()).toEqual([invite]);
+    expect(carol.take()).toEqual([invite]);
+  });
+
+  it('Bob and Carol both accept, Alice hangs up -> the call goes on between Bob and Carol until one leaves', async () => {
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    await carol.calling.accept();
+    await world.advance(S);
+    alice.take();
+    bob.take();
+    carol.take();
+    await alice.calling.hangup();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.roster(['carol'])]);
+    expect(carol.take()).toEqual([ev.leave('alice'), ev.roster(['bob'])]);
+    await carol.calling.hangup();
+    await world.advance(S);
+    expect(carol.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.leave('carol'), ev.roster([]), ev.end('alice', 'hangup')]);
+  });
+
+  it('Bob accepts, then Alice hangs up while Carol still rings -> Carol CALLING_CANCEL, Bob is alone and ends', async () => {
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    alice.take();
+    bob.take();
+    await alice.calling.hangup();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.roster([]), ev.end('alice', 'hangup')]);
+    expect(carol.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true }), ev.cancelled('alice')]);
+  });
+
+  it('everyone declines (one rejects, one is busy) -> REJECT, LINE_BUSY, then CALL_END(rejected)', async () => {
+    const dave = await world.user('dave');
+    await dave.calling.call({ userID: 'carol', type: 1 });
+    await world.advance(S);
+    carol.take();
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2 });
+    await world.advance(S);
+    await bob.calling.reject();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.busy('carol', 'alice'), ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
+    expect(carol.take()).toEqual([]);
+  });
+
+  it('a group invite through an IM group that does not name Carol does not ring her', async () => {
+    await world.createGroup('all', ['alice', 'bob', 'carol']);
+    await alice.calling.groupCall({ userIDList: ['bob'], type: 2, groupID: 'all' });
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { isFromGroup: true })]);
+    expect(carol.take()).toEqual([]);
+  });
+
+  it('each invitee has its own no-answer timer: NO_RESP lists everyone who has not answered so far', async () => {
+    const dave = await world.user('dave');
+    world.net.im.setReachable('carol', false);
+    world.net.im.setReachable('dave', false);
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol', 'dave'], type: 2, timeout: 10 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(20 * S);
+    expect(alice.take()).toEqual([
+      ev.accepted('bob'),
+      ev.enter('bob'),
+      ev.roster(['bob']),
+      ev.audio('bob', true),
+      ev.video('bob', true),
+      ev.noResp('carol', 'alice', ['carol']),
+      ev.noResp('dave', 'alice', ['carol', 'dave']),
+    ]);
+    expect(dave.take()).toEqual([]);
+  });
+});
