@@ -108,7 +108,11 @@ export const callMachine = setup({
       event.signal.inviteID < c.inviteID,
     /** The other half of a glare we won (its invite sorts after ours): say nothing. */
     glareWon: ({ context: c, event }) =>
-      event.type === 'im.invited' && !c.isGroup && isMember(c, event.from) && event.signal.inviteID > c.inviteID,
+      event.type === 'im.invited' &&
+      c.role === 'caller' &&
+      !c.isGroup &&
+      isMember(c, event.from) &&
+      event.signal.inviteID > c.inviteID,
     anyAnswered: ({ context }) => anyAnswered(context),
     everyoneDeclined: ({ context }) => everyoneDeclined(context),
     /** Caller: everyone who answered has gone and nobody else may still come. */

@@ -11,6 +11,7 @@ import {
   type Participant,
   hangupRequests,
   isPresent,
+  pendingInvitees,
   relay,
   timeoutRequest,
 } from './callModel';
@@ -154,8 +155,11 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
   }
 }
 
-/** What our hangup owes the others (see `hangupRequests`). */
-export const onHangup = (c: CallContext): Effects => ({ im: hangupRequests(c) });
+/** What our hangup owes the others (see `hangupRequests`); invitees still ringing are cancelled. */
+export const onHangup = (c: CallContext): Effects => ({
+  im: hangupRequests(c),
+  invitees: pendingInvitees(c).map((userID) => ({ userID, type: 'cancel' as const })),
+});
 
 /** Once in the room, publish what the user chose while we were entering. */
 export function syncPublished(c: CallContext): Effects {
