@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing.ts',
+    embedded: 'src/embedded.ts',
+    tencent: 'src/tencent.ts',
+  },
+  // Backend SDKs are the app's to install (optional peers); never bundle them.
+  external: ['trtc-js-sdk', 'tim-js-sdk', '@statelyai/inspect'],
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   clean: true,
