@@ -24,7 +24,7 @@
  * Timers (named delays, from input): `ringTimeout` (callee: the invite's timeout less its
  * age), each invitee's `noAnswer` (caller: timeout + grace), `exitTimeout` (ending).
  */
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, not, setup } from 'xstate';
 import {
   type CallContext,
   type CallEvent,
@@ -87,15 +87,26 @@ export const callMachine = setup({
   delays: {
     ringTimeout: ({ context: c }) => Math.max(0, c.timeout * 1000 - c.age),
     exitTimeout: ({ context: c }) => c.exitTimeoutMs,
+    aloneTimeout: ({ context: c }) => c.aloneTimeoutMs,
   },
   guards: {
     isCaller: ({ context }) => context.role === 'caller',
     hasTimeout: ({ context }) => context.timeout > 0,
     fromInviter: ({ context, event }) => 'from' in event && event.from === context.inviter,
-    /** A timeout notice about us: from the inviter, or naming us. */
-    timeoutForMe: ({ context, event }) =>
+    /** A timeout notice about us (in a group it may be about another invitee). */
+    timeoutForMe: ({ context: c, event }) =>
       event.type === 'im.timedOut' &&
-      (event.from === context.inviter || event.signal.invitees.includes(context.self)),
+      (event.signal.invitees.includes(c.self) || (event.signal.invitees.length === 0 && event.from === c.inviter)),
+    /** The inviter withdrew the invitation from us (a group cancel may name only others). */
+    cancelForMe: ({ context: c, event }) =>
+      event.type === 'im.cancelled' &&
+      event.from === c.inviter &&
+      (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
+    /** Our own invite could not be sent. */
+    inviteFailed: ({ context, event }) =>
+      event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID,
+    /** Nobody is in the room with us, and nobody is still being invited. */
+    alone: ({ context: c }) => c.present.length === 0 && !Object.values(c.roster).includes('pending'),
     matchesInvite: ({ context, event }) =>
       (event.type === 'call.accept' || event.type === 'call.reject') &&
       (event.inviteID === undefined || event.inviteID === context.inviteID),
@@ -108,11 +119,7 @@ export const callMachine = setup({
       event.signal.inviteID < c.inviteID,
     /** The other half of a glare we won (its invite sorts after ours): say nothing. */
     glareWon: ({ context: c, event }) =>
-      event.type === 'im.invited' &&
-      c.role === 'caller' &&
-      !c.isGroup &&
-      isMember(c, event.from) &&
-      event.signal.inviteID > c.inviteID,
+      event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
     anyAnswered: ({ context }) => anyAnswered(context),
     everyoneDeclined: ({ context }) => everyoneDeclined(context),
     /** Caller: everyone who answered has gone and nobody else may still come. */
@@ -136,24 +143,24 @@ export const callMachine = setup({
     mediaResult: enqueueActions((a) => applyEffects(a, mediaResult(a.context, a.event))),
     syncPublished: enqueueActions((a) => applyEffects(a, syncPublished(a.context))),
     /** Our hangup: cancel those still ringing, tell those who answered but never came. */
-    sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context))),
+    sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context, a.event))),
     /** Hands an IM answer to the invitee actor it concerns. */
     toInvitee: enqueueActions((a) => {
       const e = a.event;
       const fx: Effects =
         e.type === 'im.accepted'
-          ? { invitees: [{ userID: e.from, type: 'accept' }] }
+          ? { invitees: [{ userID: e.from, type: 'accept', at: e.at }] }
           : e.type === 'im.rejected'
-            ? { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject' }] }
+            ? { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] }
             : e.type === 'im.timedOut'
-              ? { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const })) }
+              ? { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) }
               : {};
       applyEffects(a, fx);
     }),
     spawnInvitees: enqueueActions(({ context: c, enqueue }) => {
       const noAnswerMs = c.timeout > 0 ? c.timeout * 1000 + c.noAnswerGraceMs : 0;
       for (const userID of c.invitees)
-        enqueue.spawnChild('invitee', { id: inviteeId(userID), input: { userID, noAnswerMs } });
+        enqueue.spawnChild('invitee', { id: inviteeId(userID), input: { userID, noAnswerMs, startedAt: c.startedAt } });
     }),
     stopInvitees: enqueueActions(({ context: c, enqueue }) => {
       for (const userID of Object.keys(c.roster)) enqueue.stopChild(inviteeId(userID));
@@ -270,7 +277,7 @@ export const callMachine = setup({
     'im.accepted': { actions: 'toInvitee' },
     'im.rejected': { actions: 'toInvitee' },
     'im.timedOut': { actions: 'toInvitee' },
-    'im.invited': [{ guard: 'glareWon' }, { actions: 'sendBusyReject' }],
+    'im.invited': { actions: 'sendBusyReject' },
     'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
     'call.reject': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
@@ -299,6 +306,7 @@ export const callMachine = setup({
           { actions: 'sendBusyReject' },
         ],
         'im.sendFailed': {
+          guard: 'inviteFailed',
           target: 'ending',
           actions: [{ type: 'notify', params: { notice: 'error' } }, 'sendHangupRequests', { type: 'markEnd', params: { reason: 'error' } }],
         },
@@ -325,10 +333,14 @@ export const callMachine = setup({
           { actions: { type: 'settleRefused', params: { reason: 'inviteID does not match the ringing invitation' } } },
         ],
         'call.hangup': { actions: { type: 'settleRefused', params: { reason: 'the call is ringing: use reject() to decline it' } } },
-        'im.cancelled': { guard: 'fromInviter', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'im.hungUp': { guard: 'fromInviter', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'timedOut' } }, { type: 'markEnd', params: { reason: 'timeout' } }] },
-        'call.terminate': { target: 'ended', actions: ['sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
+        'call.terminate': [
+          // Kicked out: the IM session is gone, there is nobody to tell.
+          { guard: 'kickedOut', target: 'ended', actions: { type: 'markEnd', params: { reason: 'kickedOut' } } },
+          { target: 'ended', actions: ['sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
+        ],
       },
     },
     accepting: {
@@ -342,16 +354,28 @@ export const callMachine = setup({
           actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
         },
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
-        'im.cancelled': { guard: 'fromInviter', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
       },
     },
     inCall: {
       description: 'Answered: media flows between whoever is in the room.',
       always: { guard: 'nobodyLeft', target: 'ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } },
+      initial: 'together',
+      states: {
+        together: {
+          description: 'Someone else is in the room, or still being invited.',
+          always: { guard: 'alone', target: 'alone' },
+        },
+        alone: {
+          description: 'Nobody else has come (or all left) and nobody is being invited: ends unless someone arrives.',
+          always: { guard: not('alone'), target: 'together' },
+          after: { aloneTimeout: { target: '#call.ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } } },
+        },
+      },
       on: {
         // An accept that crossed the caller's cancel: over at once, never a hung call.
-        'im.cancelled': { guard: 'fromInviter', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': [
           { guard: 'isCaller', actions: 'toInvitee' },
           { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
@@ -372,6 +396,7 @@ export const callMachine = setup({
         'call.reject': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.camera': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.mic': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
+        'im.invited': { actions: 'sendBusyReject' },
         '*': {},
       },
     },

@@ -29,6 +29,8 @@ export interface CallInput {
   readonly noAnswerGraceMs: number;
   /** Longest wait for the room to confirm our exit before the call counts as ended anyway. */
   readonly exitTimeoutMs: number;
+  /** How long an answered call may have nobody else in its room before it ends. */
+  readonly aloneTimeoutMs: number;
 }
 
 /** A remote member of the room and what it publishes. */

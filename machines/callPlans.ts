@@ -24,7 +24,7 @@ export interface Effects {
   readonly notices?: readonly Notice[];
   readonly im?: readonly ImRequest[];
   readonly room?: readonly RoomRequest[];
-  readonly invitees?: readonly { readonly userID: UserID; readonly type: InviteeEvent['type'] }[];
+  readonly invitees?: readonly { readonly userID: UserID; readonly type: InviteeEvent['type']; readonly at: number }[];
   readonly parent?: readonly AnyEventObject[];
 }
 
@@ -52,10 +52,10 @@ export interface ActionScope {
 /** Enqueues the effects in a fixed order: state first, then invitees, then the world, then notices. */
 export function applyEffects(a: ActionScope, fx: Effects): void {
   if (fx.patch) a.enqueue.assign(fx.patch);
-  for (const { userID, type } of fx.invitees ?? []) {
+  for (const { userID, type, at } of fx.invitees ?? []) {
     const child = a.self.getSnapshot().children[inviteeId(userID)];
     // A finished invitee has nothing more to say; sending to it would throw.
-    if (child && child.getSnapshot().status === 'active') a.enqueue.sendTo(child, { type });
+    if (child && child.getSnapshot().status === 'active') a.enqueue.sendTo(child, { type, at } satisfies InviteeEvent);
   }
   const im = a.system.get('im');
   const room = a.system.get('room');
@@ -83,7 +83,7 @@ export function userEntered(c: CallContext, e: CallEvent): Effects {
       connectedAt: c.connectedAt ?? e.at,
       ...(open ? { roster: { ...c.roster, [u]: 'accepted' as const } } : {}),
     },
-    invitees: open ? [{ userID: u, type: 'entered' }] : [],
+    invitees: open ? [{ userID: u, type: 'entered', at: e.at }] : [],
     notices: [
       ...(c.roster[u] === 'pending' ? [{ type: 'call.accepted' as const, inviteID: c.inviteID, userID: u }] : []),
       { type: 'call.userEntered', inviteID: c.inviteID, userID: u },
@@ -98,7 +98,7 @@ export function userLeft(c: CallContext, e: CallEvent): Effects {
   if (u === null) return NONE;
   const wasIn = c.roster[u] === 'accepted' || c.roster[u] === 'joined';
   const roster = wasIn ? { ...c.roster, [u]: 'left' as const } : c.roster;
-  const invitees = wasIn ? [{ userID: u, type: 'left' as const }] : [];
+  const invitees = wasIn ? [{ userID: u, type: 'left' as const, at: 'at' in e ? e.at : c.startedAt }] : [];
   if (!isPresent(c, u)) return { patch: { roster }, invitees };
   const present = c.present.filter((p) => p.userID !== u);
   return {
@@ -156,9 +156,9 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
 }
 
 /** What our hangup owes the others (see `hangupRequests`); invitees still ringing are cancelled. */
-export const onHangup = (c: CallContext): Effects => ({
+export const onHangup = (c: CallContext, e: CallEvent): Effects => ({
   im: hangupRequests(c),
-  invitees: pendingInvitees(c).map((userID) => ({ userID, type: 'cancel' as const })),
+  invitees: pendingInvitees(c).map((userID) => ({ userID, type: 'cancel' as const, at: 'at' in e ? e.at : c.startedAt })),
 });
 
 /** Once in the room, publish what the user chose while we were entering. */

@@ -24,6 +24,8 @@ export interface InviteeInput {
   readonly userID: UserID;
   /** No-answer time in ms; 0 = never. */
   readonly noAnswerMs: number;
+  /** When the invitation was sent (the timer's report is stamped `startedAt + noAnswerMs`). */
+  readonly startedAt: number;
 }
 
 export type InviteeStatus =
@@ -43,16 +45,15 @@ export interface InviteeChanged {
   readonly status: InviteeStatus;
   /** `timer` when our own no-answer timer decided, `peer` when the invitee told us. */
   readonly via: 'timer' | 'peer';
+  /** Clock time of what caused the change. */
+  readonly at: number;
 }
 
-export type InviteeEvent =
-  | { readonly type: 'accept' }
-  | { readonly type: 'reject' }
-  | { readonly type: 'busy' }
-  | { readonly type: 'timeout' }
-  | { readonly type: 'cancel' }
-  | { readonly type: 'entered' }
-  | { readonly type: 'left' };
+/** What the call machine tells an invitee actor, stamped with the clock time of its cause. */
+export type InviteeEvent = {
+  readonly type: 'accept' | 'reject' | 'busy' | 'timeout' | 'cancel' | 'entered' | 'left';
+  readonly at: number;
+};
 
 export const inviteeMachine = setup({
   types: {
@@ -62,11 +63,12 @@ export const inviteeMachine = setup({
   },
   actions: {
     report: sendParent(
-      ({ context }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }): InviteeChanged => ({
+      ({ context, event }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }): InviteeChanged => ({
         type: 'invitee.changed',
         userID: context.userID,
         status: params.status,
         via: params.via ?? 'peer',
+        at: 'at' in event && typeof event.at === 'number' ? event.at : context.startedAt + context.noAnswerMs,
       }),
     ),
   },

@@ -56,6 +56,8 @@ export const lineMachine = setup({
     },
     ofLiveCall: ({ context, event }) =>
       'signal' in event && context.current !== null && context.current.inviteIDs.includes(event.signal.inviteID),
+    sendOfLiveCall: ({ context, event }) =>
+      event.type === 'im.sendFailed' && context.current !== null && context.current.inviteIDs.includes(event.inviteID),
     /** A 1v1 invite from the one person our live 1v1 call is with: possibly glare. */
     fromPeer: ({ context, event }) =>
       event.type === 'im.invited' && !event.signal.isGroup && context.current?.peer === event.from,
@@ -86,6 +88,7 @@ export const lineMachine = setup({
         : settle(context.loginCommand ?? -1),
     ),
     imLogout: sendTo('im', { type: 'im.logout' } satisfies ImRequest),
+    abandonLogin: emit(({ context }) => refusal(context.loginCommand ?? -1, 'logged out before the login completed')),
     forgetUser: assign({ self: null, current: null, pendingLogout: null }),
     noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
     settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
@@ -170,7 +173,7 @@ export const lineMachine = setup({
         'im.loggedIn': { target: 'online', actions: ['settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
         'im.loginFailed': { target: 'loggedOut', actions: ['settleLogin', 'forgetUser'] },
         'line.login': { actions: { type: 'refuse', params: { reason: 'a login is in progress' } } },
-        'line.logout': { target: 'loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
+        'line.logout': { target: 'loggedOut', actions: ['imLogout', 'abandonLogin', 'settleOk', 'forgetUser'] },
       },
     },
     online: {
@@ -200,7 +203,7 @@ export const lineMachine = setup({
             id: 'call',
             input: ({ context, event }): CallInput => callInput(context, event),
             onDone: [
-              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser'] },
+              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'settleLogout', 'forgetUser'] },
               { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
               { target: 'idle', actions: 'endCall' },
             ],
@@ -214,7 +217,7 @@ export const lineMachine = setup({
             'media.camera': { actions: 'forwardToCall' },
             'media.mic': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
-            'im.sendFailed': { actions: 'forwardToCall' },
+            'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
@@ -251,6 +254,7 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
     self,
     noAnswerGraceMs: context.noAnswerGraceMs,
     exitTimeoutMs: context.exitTimeoutMs,
+    aloneTimeoutMs: context.aloneTimeoutMs,
     startedAt: 'at' in event ? event.at : 0,
   };
   if (event.type === 'call.dial' || event.type === 'call.groupDial') {

@@ -10,9 +10,11 @@ export interface LineConfig {
   readonly noAnswerGraceMs: number;
   /** Longest wait for the room to confirm that we left it. */
   readonly exitTimeoutMs: number;
+  /** An answered call with nobody else in the room (and nobody being invited) ends after this. */
+  readonly aloneTimeoutMs: number;
 }
 
-export const DEFAULT_LINE_CONFIG: LineConfig = { noAnswerGraceMs: 5_000, exitTimeoutMs: 5_000 };
+export const DEFAULT_LINE_CONFIG: LineConfig = { noAnswerGraceMs: 5_000, exitTimeoutMs: 5_000, aloneTimeoutMs: 30_000 };
 
 export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig => ({
   ...DEFAULT_LINE_CONFIG,

@@ -14,6 +14,7 @@ import { SafeEmitter } from './emitter';
 import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
+import { type CallingSnapshot, ViewStore } from './store';
 import { Schemas, parse } from './validation';
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
@@ -42,6 +43,7 @@ export class TRTCCalling {
   readonly #room: RoomPort;
   readonly #emitter = new SafeEmitter();
   readonly #pending = new Map<number, Pending>();
+  readonly #store: ViewStore;
   #nextCommand = 1;
 
   constructor(options: TRTCCallingOptions) {
@@ -54,11 +56,31 @@ export class TRTCCalling {
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
     this.SDKAppID = SDKAppID;
     this.#room = backend.room;
-    this.#calling = createCalling(options);
+    let started = false;
+    this.#calling = createCalling({
+      ...options,
+      observe: (event) => {
+        if (started && event.type === '@xstate.snapshot') this.#store.refresh();
+      },
+    });
+    const reportError = (error: unknown) =>
+      this.#emitter.emit(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
+    this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
+    started = true;
+    this.#store.refresh();
   }
+
+  /**
+   * The current state as an immutable view (line state, the call, its participants and their
+   * audio and video). A new object only when something changed: fit for `useSyncExternalStore`.
+   */
+  getSnapshot = (): CallingSnapshot => this.#store.get();
+
+  /** Calls `listener` after every change of `getSnapshot()`; returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
 
   /** Adds a listener; `context` becomes its `this`. */
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {

@@ -17,6 +17,19 @@ export interface CallingSetup {
   readonly config?: Partial<LineConfig>;
   /** Called with IM payloads the codec refused (spoofed, foreign or malformed). */
   readonly onDropped?: (reason: string, detail: string) => void;
+  /** The facade's own observer of every actor's changes (runs before `inspect`). */
+  readonly observe?: (event: InspectionEvent) => void;
+}
+
+/** Calls the facade's observer, then the user's inspector (an observer object or a function). */
+function inspector(setup: CallingSetup): ((event: InspectionEvent) => void) | undefined {
+  const { observe, inspect } = setup;
+  if (!observe && !inspect) return undefined;
+  return (event) => {
+    observe?.(event);
+    if (typeof inspect === 'function') inspect(event);
+    else inspect?.next?.(event);
+  };
 }
 
 export interface Calling {
@@ -42,7 +55,7 @@ export function createCalling(setup: CallingSetup): Calling {
   const actor = createActor(machine, {
     clock,
     input: setup.config ?? {},
-    ...(setup.inspect ? { inspect: setup.inspect } : {}),
+    ...(inspector(setup) ? { inspect: inspector(setup) } : {}),
   });
   return {
     actor,

@@ -58,6 +58,36 @@ describe('group calls', () => {
     expect(bob.take()).toEqual([ev.leave('carol'), ev.roster([]), ev.end('alice', 'hangup')]);
   });
 
+  it('in an IM group, Alice hangs up while Dave still rings -> Dave CALLING_CANCEL; Bob and Carol talk on', async () => {
+    const dave = await world.user('dave');
+    await world.createGroup('team', ['alice', 'bob', 'carol', 'dave']);
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol', 'dave'], type: 1, groupID: 'team' });
+    await world.advance(S);
+    await bob.calling.accept();
+    await carol.calling.accept();
+    await world.advance(S);
+    for (const p of [alice, bob, carol, dave]) p.take();
+    await alice.calling.hangup();
+    await world.advance(40 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(dave.take()).toEqual([ev.cancelled('alice')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.roster(['carol'])]);
+    expect(carol.take()).toEqual([ev.leave('alice'), ev.roster(['bob'])]);
+    expect(bob.calling.getSnapshot().call?.state).toBe('inCall');
+  });
+
+  it("in an IM group, Alice's no-answer timer for an offline invitee does not end Bob's call", async () => {
+    const dave = world.client('dave');
+    await world.createGroup('team', ['alice', 'bob', 'dave']);
+    await alice.calling.groupCall({ userIDList: ['bob', 'dave'], type: 1, groupID: 'team', timeout: 10 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(20 * S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true), ev.noResp('dave', 'alice')]);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob', 'dave'], { isFromGroup: true, callType: 1 }), ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true)]);
+    expect(dave.take()).toEqual([]);
+  });
+
   it('Bob accepts, then Alice hangs up while Carol still rings -> Carol CALLING_CANCEL, Bob is alone and ends', async () => {
     await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2 });
     await world.advance(S);

@@ -70,6 +70,22 @@ describe('races and faults', () => {
     expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'hangup', 0)]);
   });
 
+  it('the cancel and the stray-accept hangup both lost -> Bob, alone in the room, ends after 30 s', async () => {
+    world.net.im.addRule({ match: kind('cancel'), action: 'drop' });
+    world.net.im.addRule({ match: kind('hangup'), action: 'drop' });
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await alice.calling.hangup();
+    await world.advance(10);
+    await bob.calling.accept();
+    await world.advance(29 * S);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'])]);
+    expect(bob.calling.getSnapshot().call?.state).toBe('inCall');
+    await world.advance(2 * S);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 0)]);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+  });
+
   it('every signal duplicated -> the same events as once', async () => {
     world.net.im.addRule({ match: () => true, action: 'duplicate' });
     await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });

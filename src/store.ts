@@ -1,0 +1,123 @@
+/**
+ * The framework-neutral store: an immutable view of the line and its call, derived purely
+ * from the actors' snapshots, with the `getSnapshot` / `subscribe` pair that React's
+ * `useSyncExternalStore`, Vue's `shallowRef` and Svelte stores consume directly. The view
+ * object is replaced only when something in it changed, so identity comparison is enough.
+ */
+import type { AnyActorRef, SnapshotFrom } from 'xstate';
+import type { CallContext } from '../machines/callModel';
+import type { InviteeStatus } from '../machines/inviteeMachine';
+import type { lineMachine } from '../machines/lineMachine';
+import type { CallType } from '../machines/types';
+
+export type LineState = 'loggedOut' | 'loggingIn' | 'idle' | 'busy' | 'kickedOut';
+export type CallState = 'dialing' | 'ringing' | 'accepting' | 'inCall' | 'ending' | 'ended';
+
+export interface ParticipantView {
+  readonly userID: string;
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+export interface CallView {
+  readonly inviteID: string;
+  readonly role: 'caller' | 'callee';
+  readonly state: CallState;
+  /** The inviter. */
+  readonly sponsor: string;
+  readonly callType: CallType;
+  readonly roomID: number;
+  readonly isGroup: boolean;
+  readonly groupID: string;
+  /** Caller: each invitee and where it stands. */
+  readonly invitees: readonly { readonly userID: string; readonly status: InviteeStatus }[];
+  /** Remote users in the room now, in order of arrival. */
+  readonly participants: readonly ParticipantView[];
+  readonly local: { readonly camera: boolean; readonly micMuted: boolean };
+}
+
+export interface CallingSnapshot {
+  readonly line: LineState;
+  readonly userID: string | null;
+  readonly call: CallView | null;
+}
+
+type LineSnapshot = SnapshotFrom<typeof lineMachine>;
+
+function lineState(snapshot: LineSnapshot): LineState {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value as LineState;
+  return 'online' in value ? (value.online as LineState) : 'loggedOut';
+}
+
+function callView(child: AnyActorRef | undefined): CallView | null {
+  const snapshot = child?.getSnapshot() as { value: unknown; context: CallContext; status: string } | undefined;
+  if (!snapshot || snapshot.status !== 'active') return null;
+  const c = snapshot.context;
+  // The top-level state (inCall has substates of its own).
+  const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value as object)[0];
+  const state = top === 'starting' ? (c.role === 'caller' ? 'dialing' : 'ringing') : (top as CallState);
+  return {
+    inviteID: c.inviteID,
+    role: c.role,
+    state,
+    sponsor: c.inviter,
+    callType: c.callType,
+    roomID: c.roomID,
+    isGroup: c.isGroup,
+    groupID: c.groupID,
+    invitees: Object.entries(c.roster).map(([userID, status]) => ({ userID, status })),
+    participants: c.present,
+    local: { camera: c.camera, micMuted: c.micMuted },
+  };
+}
+
+/** The view of a line actor's snapshot (pure: the same snapshots give an equal view). */
+export function selectView(snapshot: LineSnapshot): CallingSnapshot {
+  return {
+    line: lineState(snapshot),
+    userID: snapshot.context.self,
+    call: callView(snapshot.children.call as AnyActorRef | undefined),
+  };
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Holds the current view; `refresh` recomputes it and tells subscribers when it changed. */
+export class ViewStore {
+  #view: CallingSnapshot;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(
+    private readonly read: () => LineSnapshot,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {
+    this.#view = selectView(read());
+  }
+
+  get = (): CallingSnapshot => this.#view;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  refresh(): void {
+    const next = selectView(this.read());
+    if (equal(next, this.#view)) return;
+    this.#view = Object.freeze(next);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Model-based property test of signaling sequences: random interleavings of the users'
+ * actions, clock steps and network faults, with the invariants checked after every step and
+ * once everything has settled. `PROPERTY_RUNS` and `PROPERTY_SEED` (printed) replay a run.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { commandArbitraries } from './commands';
+import { attempt, createSystem, dispose, type System } from './harness';
+import { checkAgreement, violations } from './invariants';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
+const SEED = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+async function settleEverything(system: System): Promise<string[]> {
+  system.net.im.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 });
+  for (const u of system.users) system.net.im.setReachable(u.id, true);
+  await system.net.advance(120_000);
+  const agreement = checkAgreement(system);
+  // Everyone logs out: every call anyone dialled or accepted must now have its one CALL_END.
+  for (const u of system.users) await attempt(u, 'logout', (c) => c.logout());
+  await system.net.advance(60_000);
+  return [...agreement, ...violations(system), ...system.users.flatMap((u) => (u.calling.getSnapshot().call ? [`${u.id} still has a call after logout`] : []))];
+}
+
+describe('calling core: property-based signaling sequences', () => {
+  it(`keeps its invariants over ${RUNS} random runs (seed ${SEED})`, async () => {
+    console.log(`property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(commandArbitraries, { maxCommands: 30 }), async (n, cmds) => {
+        const system = await createSystem(n);
+        try {
+          await fc.asyncModelRun(() => ({ model: {}, real: system }), cmds);
+          const found = await settleEverything(system);
+          if (found.length > 0) throw new Error(`at quiescence:\n${found.join('\n')}`);
+        } finally {
+          dispose(system);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(true).toBe(true);
+  }, 600_000);
+});

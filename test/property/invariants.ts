@@ -1,0 +1,107 @@
+/**
+ * The invariants of the calling core, checked over each user's whole timeline of events and
+ * API outcomes:
+ * - no user is ever in two calls, and every call a user dialled or accepted ends with exactly
+ *   one CALL_END, after which nothing more about it arrives;
+ * - a ringing invitation is announced by INVITED before anything else about it;
+ * - a caller never sees both REJECT and USER_ENTER from the same invitee in one call;
+ * - once everything has settled, whoever is in a call agrees with its peers on who is in it.
+ */
+import type { System, User } from './harness';
+
+/** One entry of a user's timeline: an event received, or an API call that succeeded. */
+export type Entry =
+  | { readonly kind: 'event'; readonly name: string; readonly payload: Record<string, unknown> }
+  | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' };
+
+/** Events that are about a call (everything but SDK_READY, KICKED_OUT and ERROR). */
+const ABOUT_A_CALL = new Set([
+  'onInvited', 'onUserAccept', 'onReject', 'onNoResp', 'onLineBusy', 'onCallingCancel', 'onCallingTimeout',
+  'onUserEnter', 'onUserLeave', 'onCallEnd', 'onUserVideoAvailable', 'onUserAudioAvailable', 'onGroupCallInviteeListUpdate',
+]);
+
+/** Walks one user's timeline; returns what it violates. */
+export function checkTimeline(userID: string, timeline: readonly Entry[]): string[] {
+  const problems: string[] = [];
+  let segment: 'none' | 'ringing' | 'call' = 'none';
+  let rejected = new Set<string>();
+  let entered = new Set<string>();
+  const close = () => {
+    segment = 'none';
+    rejected = new Set();
+    entered = new Set();
+  };
+  timeline.forEach((entry, i) => {
+    const where = `${userID}#${i}`;
+    if (entry.kind === 'api') {
+      if (entry.method === 'call' || entry.method === 'groupCall') {
+        if (segment !== 'none') problems.push(`${where}: ${entry.method}() succeeded while already in a call`);
+        segment = 'call';
+      } else if (entry.method === 'accept') {
+        if (segment !== 'ringing') problems.push(`${where}: accept() succeeded with nothing ringing`);
+        segment = 'call';
+      } else if (entry.method === 'reject') {
+        if (segment !== 'ringing') problems.push(`${where}: reject() succeeded with nothing ringing`);
+        close();
+      } else if (entry.method === 'logout' && segment === 'ringing') close();
+      return;
+    }
+    const { name, payload } = entry;
+    if (name === 'onKickedOut' && segment === 'ringing') close();
+    if (!ABOUT_A_CALL.has(name)) return;
+    if (name === 'onInvited') {
+      if (segment !== 'none') problems.push(`${where}: INVITED while in a call (busy policy broken)`);
+      segment = 'ringing';
+      return;
+    }
+    if (segment === 'none') {
+      problems.push(`${where}: ${name} ${JSON.stringify(payload)} outside any call (after its end, or before INVITED)`);
+      return;
+    }
+    const who = typeof payload.userID === 'string' ? payload.userID : '';
+    if (name === 'onReject') rejected.add(who);
+    if (name === 'onUserEnter') entered.add(who);
+    if (rejected.has(who) && entered.has(who)) problems.push(`${where}: both REJECT and USER_ENTER from ${who} in one call`);
+    if (name === 'onCallEnd') {
+      if (segment !== 'call') problems.push(`${where}: CALL_END for a call never dialled or accepted`);
+      close();
+    }
+    if ((name === 'onCallingCancel' || name === 'onCallingTimeout') && segment === 'ringing') close();
+  });
+  return problems;
+}
+
+/** Dialled or accepted calls and their CALL_ENDs agree with what the user's line shows now. */
+export function checkCallCount(user: User, timeline: readonly Entry[]): string[] {
+  const ended = timeline.filter((e) => e.kind === 'event' && e.name === 'onCallEnd').length;
+  const call = user.calling.getSnapshot().call;
+  const answered = call !== null && (call.role === 'caller' || ['accepting', 'inCall', 'ending'].includes(call.state));
+  const open = user.opened - ended;
+  if (open !== (answered ? 1 : 0))
+    return [`${user.id}: dialled/accepted ${user.opened}, CALL_END ${ended}, live answered call: ${answered}`];
+  return [];
+}
+
+/** At quiescence: everyone in a call sees its peers, and they see it, in the same room. */
+export function checkAgreement(system: System): string[] {
+  const problems: string[] = [];
+  const byId = new Map(system.users.map((u) => [u.id, u.calling.getSnapshot()]));
+  for (const [id, view] of byId) {
+    if (view.call?.state !== 'inCall') continue;
+    for (const p of view.call.participants) {
+      const other = byId.get(p.userID)?.call;
+      if (!other || other.roomID !== view.call.roomID || !other.participants.some((q) => q.userID === id))
+        problems.push(`${id} sees ${p.userID} in room ${view.call.roomID}, but ${p.userID} does not see ${id} there`);
+    }
+  }
+  return problems;
+}
+
+/** Every invariant that must hold after every step. */
+export function violations(system: System): string[] {
+  return system.users.flatMap((u) => [
+    ...checkTimeline(u.id, u.timeline),
+    ...checkCallCount(u, u.timeline),
+    ...u.untyped.map((e) => `${u.id}: untyped error ${String(e)}`),
+  ]);
+}
