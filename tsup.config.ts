@@ -6,6 +6,7 @@ export default defineConfig({
     testing: 'src/testing.ts',
     embedded: 'src/embedded.ts',
     tencent: 'src/tencent.ts',
+    inspect: 'src/inspect.ts',
   },
   // Backend SDKs are the app's to install (optional peers); never bundle them.
   external: ['trtc-js-sdk', 'tim-js-sdk', '@statelyai/inspect'],

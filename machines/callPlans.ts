@@ -45,11 +45,10 @@ export interface ActionScope {
   readonly enqueue: {
     assign(patch: Partial<CallContext>): void;
     sendTo(target: AnyActorRef, event: AnyEventObject): void;
-    sendParent(event: AnyEventObject): void;
   };
 }
 
-/** Enqueues the effects in a fixed order: state first, then invitees, then the world, then notices. */
+/** Enqueues the effects in a fixed order: state first, then invitees, then the world, then the line. */
 export function applyEffects(a: ActionScope, fx: Effects): void {
   if (fx.patch) a.enqueue.assign(fx.patch);
   for (const { userID, type, at } of fx.invitees ?? []) {
@@ -61,8 +60,12 @@ export function applyEffects(a: ActionScope, fx: Effects): void {
   const room = a.system.get('room');
   for (const request of fx.im ?? []) if (im) a.enqueue.sendTo(im, request);
   for (const request of fx.room ?? []) if (room) a.enqueue.sendTo(room, request);
-  for (const event of fx.parent ?? []) a.enqueue.sendParent(event);
-  for (const notice of fx.notices ?? []) a.enqueue.sendParent(relay(notice));
+  // The line is found by its system ID, like the bridges: a call run on its own (a pure
+  // transition, a graph traversal) simply has nobody to tell.
+  const line = a.system.get('line');
+  if (!line) return;
+  for (const event of fx.parent ?? []) a.enqueue.sendTo(line, event);
+  for (const notice of fx.notices ?? []) a.enqueue.sendTo(line, relay(notice));
 }
 
 const OPEN = (s: string | undefined) => s === 'pending' || s === 'accepted';

@@ -17,7 +17,7 @@
  *        │ left / hungUp  ─────────────────────▲
  * ```
  */
-import { sendParent, setup } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
 import type { UserID } from './types';
 
 export interface InviteeInput {
@@ -62,15 +62,19 @@ export const inviteeMachine = setup({
     events: {} as InviteeEvent,
   },
   actions: {
-    report: sendParent(
-      ({ context, event }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }): InviteeChanged => ({
+    /** Tells the call machine (found by its system ID, `call`) what changed. */
+    report: enqueueActions(({ context, event, system, enqueue }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }) => {
+      const call = system.get('call');
+      if (!call) return;
+      const changed: InviteeChanged = {
         type: 'invitee.changed',
         userID: context.userID,
         status: params.status,
         via: params.via ?? 'peer',
-        at: 'at' in event && typeof event.at === 'number' ? event.at : context.startedAt + context.noAnswerMs,
-      }),
-    ),
+        at: 'at' in event ? event.at : context.startedAt + context.noAnswerMs,
+      };
+      enqueue.sendTo(call, changed);
+    }),
   },
   guards: {
     hasNoAnswerTimer: ({ context }) => context.noAnswerMs > 0,

@@ -201,6 +201,7 @@ export const lineMachine = setup({
           invoke: {
             src: 'call',
             id: 'call',
+            systemId: 'call',
             input: ({ context, event }): CallInput => callInput(context, event),
             onDone: [
               { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'settleLogout', 'forgetUser'] },

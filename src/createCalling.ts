@@ -54,6 +54,8 @@ export function createCalling(setup: CallingSetup): Calling {
   });
   const actor = createActor(machine, {
     clock,
+    // Calls find the line by this ID to hand it their notices.
+    systemId: 'line',
     input: setup.config ?? {},
     ...(inspector(setup) ? { inspect: inspector(setup) } : {}),
   });

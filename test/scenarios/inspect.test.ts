@@ -1,0 +1,54 @@
+/**
+ * The inspector: any XState inspection observer taken by the constructor, and the Stately
+ * inspector wired by `statelyInspector`, see every actor of a call (line, call, invitees).
+ */
+import { describe, expect, it } from 'vitest';
+import type { InspectionEvent } from 'xstate';
+import { TRTCCalling } from '../../src/index';
+import { statelyInspector } from '../../src/inspect';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+
+async function aCall(inspect: ((e: InspectionEvent) => void) | { next: (e: InspectionEvent) => void }) {
+  const net = createMemoryNetwork({ clock: new SimulatedClock() });
+  const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend(), inspect });
+  const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+  bob.on('onInvited', () => void bob.accept());
+  await alice.login({ userID: 'alice', userSig: 's' });
+  await bob.login({ userID: 'bob', userSig: 's' });
+  await alice.call({ userID: 'bob', type: 1, timeout: 30 });
+  await net.advance(1000);
+  await alice.hangup();
+  await net.advance(1000);
+  alice.destroy();
+  bob.destroy();
+}
+
+describe('inspection', () => {
+  it('a plain observer function sees the line, the call and the invitee actors change state', async () => {
+    const seen: string[] = [];
+    await aCall((event) => {
+      if (event.type === '@xstate.snapshot') {
+        const value = (event.snapshot as { value?: unknown }).value;
+        seen.push(`${event.actorRef.id}:${JSON.stringify(value)}`);
+      }
+    });
+    expect(seen).toContain('call:"dialing"');
+    expect(seen).toContain('call:{"inCall":"together"}');
+    expect(seen).toContain('call:"ended"');
+    expect(seen).toContain('invitee:bob:"joined"');
+    expect(seen.some((s) => s.endsWith(':{"online":"busy"}'))).toBe(true);
+  });
+
+  it('statelyInspector({ kind: "callback" }) feeds @statelyai/inspect, which serializes every actor', async () => {
+    const events: Array<{ type: string; sessionId?: string; snapshot?: { value?: unknown } }> = [];
+    const inspect = await statelyInspector({ kind: 'callback', send: (e) => events.push(e as (typeof events)[number]) });
+    await aCall(inspect);
+    const types = new Set(events.map((e) => e.type));
+    expect(types).toContain('@xstate.actor');
+    expect(types).toContain('@xstate.snapshot');
+    expect(types).toContain('@xstate.event');
+    const values = events.filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify(e.snapshot?.value));
+    expect(values).toContain('"dialing"');
+    expect(values).toContain('"ended"');
+  });
+});
