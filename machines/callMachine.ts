@@ -25,29 +25,9 @@
  * age), each invitee's `noAnswer` (caller: timeout + grace), `exitTimeout` (ending).
  */
 import { assign, enqueueActions, not, setup } from 'xstate';
+import { callGuards } from './callGuards';
+import { type CallContext, type CallEvent, type CallInput, declineReason, durationAt, initialContext } from './callModel';
 import {
-  type CallContext,
-  type CallEvent,
-  type CallInput,
-  type CallMerged,
-  anyAnswered,
-  answerRequest,
-  busyReject,
-  cancelRequest,
-  declineReason,
-  durationAt,
-  everyoneDeclined,
-  hangupRequest,
-  initialContext,
-  inviteSignal,
-  isMember,
-  isPresent,
-  nobodyLeft,
-  timeoutRequest,
-  toInvitees,
-} from './callModel';
-import {
-  type Effects,
   applyEffects,
   inviteeChanged,
   inviteeId,
@@ -55,26 +35,32 @@ import {
   onHangup,
   remoteMedia,
   setMedia,
-  settle,
-  stateError,
   syncPublished,
   userEntered,
   userLeft,
 } from './callPlans';
-import type { Command, Notice } from './events';
+import {
+  type NoticeKind,
+  answer,
+  enterRoom,
+  exitRoom,
+  mergeIntoTheirInvite,
+  notify,
+  sendAccept,
+  sendBusyReject,
+  sendCalleeTimeout,
+  sendHangupToLeaver,
+  sendInvite,
+  sendReject,
+  toInvitee,
+} from './callSignals';
 import { inviteeMachine } from './inviteeMachine';
-import type { EndReason, UserID } from './types';
+import type { EndReason } from './types';
 
 export interface CallOutput {
   readonly inviteID: string;
   readonly reason: EndReason;
 }
-
-type E<T extends CallEvent['type']> = Extract<CallEvent, { type: T }>;
-
-/** The user the event is about: the room member, or the IM sender. */
-const subject = (e: CallEvent): UserID | undefined =>
-  e.type === 'room.userLeft' ? e.userID : e.type === 'im.hungUp' ? e.from : undefined;
 
 export const callMachine = setup({
   types: {
@@ -89,51 +75,7 @@ export const callMachine = setup({
     exitTimeout: ({ context: c }) => c.exitTimeoutMs,
     aloneTimeout: ({ context: c }) => c.aloneTimeoutMs,
   },
-  guards: {
-    isCaller: ({ context }) => context.role === 'caller',
-    hasTimeout: ({ context }) => context.timeout > 0,
-    fromInviter: ({ context, event }) => 'from' in event && event.from === context.inviter,
-    /** A timeout notice about us (in a group it may be about another invitee). */
-    timeoutForMe: ({ context: c, event }) =>
-      event.type === 'im.timedOut' &&
-      (event.signal.invitees.includes(c.self) || (event.signal.invitees.length === 0 && event.from === c.inviter)),
-    /** The inviter withdrew the invitation from us (a group cancel may name only others). */
-    cancelForMe: ({ context: c, event }) =>
-      event.type === 'im.cancelled' &&
-      event.from === c.inviter &&
-      (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
-    /** Our own invite could not be sent. */
-    inviteFailed: ({ context, event }) =>
-      event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID,
-    /** Nobody is in the room with us, and nobody is still being invited. */
-    alone: ({ context: c }) => c.present.length === 0 && !Object.values(c.roster).includes('pending'),
-    matchesInvite: ({ context, event }) =>
-      (event.type === 'call.accept' || event.type === 'call.reject') &&
-      (event.inviteID === undefined || event.inviteID === context.inviteID),
-    /** Glare: the invitee of our 1v1 dial invited us too, and its invite sorts first. */
-    glareLost: ({ context: c, event }) =>
-      event.type === 'im.invited' &&
-      !c.isGroup &&
-      !event.signal.isGroup &&
-      event.from === c.invitees[0] &&
-      event.signal.inviteID < c.inviteID,
-    /** The other half of a glare we won (its invite sorts after ours): say nothing. */
-    glareWon: ({ context: c, event }) =>
-      event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
-    anyAnswered: ({ context }) => anyAnswered(context),
-    everyoneDeclined: ({ context }) => everyoneDeclined(context),
-    /** Caller: everyone who answered has gone and nobody else may still come. */
-    nobodyLeft: ({ context }) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
-    namesMe: ({ context, event }) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
-    /** The last member we were talking to (or waiting for) leaves. */
-    lastOneLeaving: ({ context: c, event }) => {
-      const u = subject(event);
-      return u !== undefined && (isPresent(c, u) || c.roster[u] === 'accepted') && nobodyLeft(c, u);
-    },
-    roomOut: ({ context }) => context.room === 'out',
-    thisRoom: ({ context, event }) => 'roomID' in event && event.roomID === context.roomID,
-    kickedOut: ({ event }) => event.type === 'call.terminate' && event.reason === 'kickedOut',
-  },
+  guards: callGuards,
   actions: {
     userEntered: enqueueActions((a) => applyEffects(a, userEntered(a.context, a.event))),
     userLeft: enqueueActions((a) => applyEffects(a, userLeft(a.context, a.event))),
@@ -144,19 +86,7 @@ export const callMachine = setup({
     syncPublished: enqueueActions((a) => applyEffects(a, syncPublished(a.context))),
     /** Our hangup: cancel those still ringing, tell those who answered but never came. */
     sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context, a.event))),
-    /** Hands an IM answer to the invitee actor it concerns. */
-    toInvitee: enqueueActions((a) => {
-      const e = a.event;
-      const fx: Effects =
-        e.type === 'im.accepted'
-          ? { invitees: [{ userID: e.from, type: 'accept', at: e.at }] }
-          : e.type === 'im.rejected'
-            ? { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] }
-            : e.type === 'im.timedOut'
-              ? { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) }
-              : {};
-      applyEffects(a, fx);
-    }),
+    toInvitee: enqueueActions((a) => applyEffects(a, toInvitee(a.context, a.event))),
     spawnInvitees: enqueueActions(({ context: c, enqueue }) => {
       const noAnswerMs = c.timeout > 0 ? c.timeout * 1000 + c.noAnswerGraceMs : 0;
       for (const userID of c.invitees)
@@ -165,75 +95,19 @@ export const callMachine = setup({
     stopInvitees: enqueueActions(({ context: c, enqueue }) => {
       for (const userID of Object.keys(c.roster)) enqueue.stopChild(inviteeId(userID));
     }),
-    enterRoom: enqueueActions((a) => {
-      const c = a.context;
-      applyEffects(a, {
-        patch: { room: 'entering', published: { video: c.camera, audioMuted: c.micMuted } },
-        room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted }],
-      });
-    }),
-    exitRoom: enqueueActions((a) => {
-      if (a.context.room !== 'out') applyEffects(a, { room: [{ type: 'room.exit', roomID: a.context.roomID }] });
-    }),
+    enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
+    exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
     markOut: assign({ room: 'out' as const }),
-    sendInvite: enqueueActions((a) =>
-      applyEffects(a, {
-        im: [{ type: 'im.send', to: toInvitees(a.context, a.context.invitees), signal: inviteSignal(a.context), onlineUserOnly: a.context.onlineUserOnly }],
-      }),
-    ),
-    sendAccept: enqueueActions((a) => applyEffects(a, { im: [answerRequest(a.context, 'accept')] })),
-    sendReject: enqueueActions((a) =>
-      applyEffects(a, { im: [answerRequest(a.context, 'reject', a.event.type === 'call.reject' && a.event.busy)] }),
-    ),
-    sendCalleeTimeout: enqueueActions((a) => applyEffects(a, { im: [timeoutRequest(a.context, [a.context.self], 'inviter')] })),
-    sendBusyReject: enqueueActions((a) => {
-      if (a.event.type === 'im.invited') applyEffects(a, { im: [busyReject(a.context.self, a.event.signal)] });
-    }),
-    /** "Last one out": tell whoever left that the call is over, with its duration. */
-    sendHangupToLeaver: enqueueActions((a) => {
-      const u = subject(a.event);
-      if (u !== undefined && a.event.type === 'room.userLeft')
-        applyEffects(a, { im: [hangupRequest(a.context, [u], durationAt(a.context, a.event.at))] });
-    }),
-    /** Glare lost: withdraw our invite and become the callee of theirs. */
-    mergeIntoTheirInvite: enqueueActions((a) => {
-      const { context: c, event } = a;
-      if (event.type !== 'im.invited') return;
-      const s = event.signal;
-      applyEffects(a, {
-        im: [cancelRequest(c, c.invitees)],
-        parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
-        patch: {
-          role: 'callee',
-          inviteID: s.inviteID,
-          inviter: s.inviter,
-          invitees: s.invitees,
-          roomID: s.roomID,
-          callType: s.callType || c.callType,
-          timeout: s.timeout,
-          roster: {},
-        },
-        notices: [{ type: 'call.accepted', inviteID: s.inviteID, userID: s.inviter }],
-      });
-    }),
-    notify: enqueueActions((a, params: { notice: 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'error' }) => {
-      const c = a.context;
-      const notices: Notice[] = [];
-      if (params.notice === 'invited')
-        notices.push({ type: 'call.invited', inviteID: c.inviteID, sponsor: c.inviter, userIDList: c.invitees, isFromGroup: c.isGroup, callType: c.callType, roomID: c.roomID });
-      if (params.notice === 'cancelled') notices.push({ type: 'call.cancelled', inviteID: c.inviteID, sponsor: c.inviter });
-      if (params.notice === 'timedOut')
-        notices.push({ type: 'call.timedOut', inviteID: c.inviteID, sponsor: c.inviter, userIDList: [c.self] });
-      if (params.notice === 'ended' && c.answered)
-        notices.push({ type: 'call.ended', inviteID: c.inviteID, sponsor: c.inviter, reason: c.reason ?? 'hangup', callEnd: c.callEnd });
-      if (params.notice === 'error' && 'error' in a.event)
-        notices.push({ type: 'error', code: a.event.error.code, message: a.event.error.message });
-      applyEffects(a, { notices });
-    }),
-    settleOk: enqueueActions((a) => applyEffects(a, { notices: [settle((a.event as Command).id)] })),
-    settleRefused: enqueueActions((a, params: { reason: string }) =>
-      applyEffects(a, { notices: [settle((a.event as Command).id, stateError(params.reason))] }),
-    ),
+    sendInvite: enqueueActions((a) => applyEffects(a, sendInvite(a.context))),
+    sendAccept: enqueueActions((a) => applyEffects(a, sendAccept(a.context))),
+    sendReject: enqueueActions((a) => applyEffects(a, sendReject(a.context, a.event))),
+    sendCalleeTimeout: enqueueActions((a) => applyEffects(a, sendCalleeTimeout(a.context))),
+    sendBusyReject: enqueueActions((a) => applyEffects(a, sendBusyReject(a.context, a.event))),
+    sendHangupToLeaver: enqueueActions((a) => applyEffects(a, sendHangupToLeaver(a.context, a.event))),
+    mergeIntoTheirInvite: enqueueActions((a) => applyEffects(a, mergeIntoTheirInvite(a.context, a.event))),
+    notify: enqueueActions((a, params: { notice: NoticeKind }) => applyEffects(a, notify(a.context, a.event, params.notice))),
+    settleOk: enqueueActions((a) => applyEffects(a, answer(a.event))),
+    settleRefused: enqueueActions((a, params: { reason: string }) => applyEffects(a, answer(a.event, params.reason))),
     markAnswered: assign({ answered: true }),
     markEnd: assign(({ context, event }, params: { reason: EndReason }) => ({
       reason: context.reason ?? params.reason,

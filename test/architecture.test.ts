@@ -45,7 +45,7 @@ const RULES: Record<string, Rule> = {
   },
   adapters: { packages: ['xstate', 'valibot'], paths: ['adapters/', 'machines/types', 'machines/events'] },
   server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot'], paths: ['server/', 'adapters/ws/protocol'] },
-  src: { packages: ['xstate', 'valibot'], paths: ['src/', 'machines/', 'adapters/'] },
+  src: { packages: ['xstate', 'valibot', '@statelyai'], paths: ['src/', 'machines/', 'adapters/'] },
 };
 
 /** A file belongs to the most specific folder of RULES that contains it. */

@@ -2,13 +2,13 @@
  * The inspector: any XState inspection observer taken by the constructor, and the Stately
  * inspector wired by `statelyInspector`, see every actor of a call (line, call, invitees).
  */
-import { describe, expect, it } from 'vitest';
-import type { InspectionEvent } from 'xstate';
+import { describe, expect, it, vi } from 'vitest';
+import type { InspectionEvent, Observer } from 'xstate';
 import { TRTCCalling } from '../../src/index';
 import { statelyInspector } from '../../src/inspect';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 
-async function aCall(inspect: ((e: InspectionEvent) => void) | { next: (e: InspectionEvent) => void }) {
+async function aCall(inspect: ((e: InspectionEvent) => void) | Observer<InspectionEvent>) {
   const net = createMemoryNetwork({ clock: new SimulatedClock() });
   const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend(), inspect });
   const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
@@ -29,7 +29,7 @@ describe('inspection', () => {
     await aCall((event) => {
       if (event.type === '@xstate.snapshot') {
         const value = (event.snapshot as { value?: unknown }).value;
-        seen.push(`${event.actorRef.id}:${JSON.stringify(value)}`);
+        seen.push(`${(event.actorRef as { id?: string }).id}:${JSON.stringify(value)}`);
       }
     });
     expect(seen).toContain('call:"dialing"');
@@ -43,12 +43,13 @@ describe('inspection', () => {
     const events: Array<{ type: string; sessionId?: string; snapshot?: { value?: unknown } }> = [];
     const inspect = await statelyInspector({ kind: 'callback', send: (e) => events.push(e as (typeof events)[number]) });
     await aCall(inspect);
+    // The Stately inspector serializes on an idle callback: wait for it to catch up.
+    const values = () => events.filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify(e.snapshot?.value));
+    await vi.waitFor(() => expect(values()).toContain('"ended"'), { timeout: 5_000 });
     const types = new Set(events.map((e) => e.type));
     expect(types).toContain('@xstate.actor');
     expect(types).toContain('@xstate.snapshot');
     expect(types).toContain('@xstate.event');
-    const values = events.filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify(e.snapshot?.value));
-    expect(values).toContain('"dialing"');
-    expect(values).toContain('"ended"');
+    expect(values()).toContain('"dialing"');
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The call machine's guards, as plain predicates over (context, event): what the statechart
+ * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
+ */
+import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft } from './callModel';
+import type { UserID } from './types';
+
+type Args = { readonly context: CallContext; readonly event: CallEvent };
+
+/** The user the event is about: the room member who left, or the IM sender of a hangup. */
+export const subject = (e: CallEvent): UserID | undefined =>
+  e.type === 'room.userLeft' ? e.userID : e.type === 'im.hungUp' ? e.from : undefined;
+
+export const callGuards = {
+  isCaller: ({ context }: Args) => context.role === 'caller',
+  hasTimeout: ({ context }: Args) => context.timeout > 0,
+  fromInviter: ({ context, event }: Args) => 'from' in event && event.from === context.inviter,
+  /** A timeout notice about us (in a group it may be about another invitee). */
+  timeoutForMe: ({ context: c, event }: Args) =>
+    event.type === 'im.timedOut' &&
+    (event.signal.invitees.includes(c.self) || (event.signal.invitees.length === 0 && event.from === c.inviter)),
+  /** The inviter withdrew the invitation from us (a group cancel may name only others). */
+  cancelForMe: ({ context: c, event }: Args) =>
+    event.type === 'im.cancelled' &&
+    event.from === c.inviter &&
+    (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
+  /** Our own invite could not be sent. */
+  inviteFailed: ({ context, event }: Args) =>
+    event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID,
+  /** Nobody is in the room with us, and nobody is still being invited. */
+  alone: ({ context: c }: Args) => c.present.length === 0 && !Object.values(c.roster).includes('pending'),
+  matchesInvite: ({ context, event }: Args) =>
+    (event.type === 'call.accept' || event.type === 'call.reject') &&
+    (event.inviteID === undefined || event.inviteID === context.inviteID),
+  /** Glare: the invitee of our 1v1 dial invited us too, and its invite sorts first. */
+  glareLost: ({ context: c, event }: Args) =>
+    event.type === 'im.invited' &&
+    !c.isGroup &&
+    !event.signal.isGroup &&
+    event.from === c.invitees[0] &&
+    event.signal.inviteID < c.inviteID,
+  /** The other half of a glare we won (its invite sorts after ours): say nothing. */
+  glareWon: ({ context: c, event }: Args) =>
+    event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
+  anyAnswered: ({ context }: Args) => anyAnswered(context),
+  everyoneDeclined: ({ context }: Args) => everyoneDeclined(context),
+  /** Caller: everyone who answered has gone and nobody else may still come. */
+  nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
+  namesMe: ({ context, event }: Args) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
+  /** The last member we were talking to (or waiting for) leaves. */
+  lastOneLeaving: ({ context: c, event }: Args) => {
+    const u = subject(event);
+    return u !== undefined && (isPresent(c, u) || c.roster[u] === 'accepted') && nobodyLeft(c, u);
+  },
+  roomOut: ({ context }: Args) => context.room === 'out',
+  thisRoom: ({ context, event }: Args) => 'roomID' in event && event.roomID === context.roomID,
+  kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',
+};

@@ -1,0 +1,105 @@
+/**
+ * Planners for what the call machine says to the world: its IM signals, its room requests,
+ * its notices to the user. Pure functions from (context, event) to {@link Effects}.
+ */
+import {
+  type CallContext,
+  type CallEvent,
+  type CallMerged,
+  answerRequest,
+  busyReject,
+  cancelRequest,
+  durationAt,
+  hangupRequest,
+  inviteSignal,
+  timeoutRequest,
+  toInvitees,
+} from './callModel';
+import { type Effects, NONE, settle, stateError } from './callPlans';
+import type { Command, Notice } from './events';
+
+/** The invitation to everyone invited: C2C one by one, or once to the IM group. */
+export const sendInvite = (c: CallContext): Effects => ({
+  im: [{ type: 'im.send', to: toInvitees(c, c.invitees), signal: inviteSignal(c), onlineUserOnly: c.onlineUserOnly }],
+});
+
+export const sendAccept = (c: CallContext): Effects => ({ im: [answerRequest(c, 'accept')] });
+
+/** Our decline; `reject({ isBusy: true })` makes it a busy answer. */
+export const sendReject = (c: CallContext, e: CallEvent): Effects => ({
+  im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)],
+});
+
+/** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
+export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });
+
+export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
+  e.type === 'im.invited' ? { im: [busyReject(c.self, e.signal)] } : NONE;
+
+/** "Last one out": tell whoever left that the call is over, with its duration. */
+export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
+  e.type === 'room.userLeft' ? { im: [hangupRequest(c, [e.userID], durationAt(c, e.at))] } : NONE;
+
+/** Hands an IM answer to the invitee actor it concerns. */
+export function toInvitee(_: CallContext, e: CallEvent): Effects {
+  if (e.type === 'im.accepted') return { invitees: [{ userID: e.from, type: 'accept', at: e.at }] };
+  if (e.type === 'im.rejected') return { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] };
+  if (e.type === 'im.timedOut') return { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
+  return NONE;
+}
+
+export const enterRoom = (c: CallContext): Effects => ({
+  patch: { room: 'entering', published: { video: c.camera, audioMuted: c.micMuted } },
+  room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted }],
+});
+
+export const exitRoom = (c: CallContext): Effects =>
+  c.room === 'out' ? NONE : { room: [{ type: 'room.exit', roomID: c.roomID }] };
+
+/** Glare lost: withdraw our invite and become the callee of theirs (already answered). */
+export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
+  if (e.type !== 'im.invited') return NONE;
+  const s = e.signal;
+  return {
+    im: [cancelRequest(c, c.invitees)],
+    parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
+    patch: {
+      role: 'callee',
+      inviteID: s.inviteID,
+      inviter: s.inviter,
+      invitees: s.invitees,
+      roomID: s.roomID,
+      callType: s.callType || c.callType,
+      timeout: s.timeout,
+      roster: {},
+    },
+    notices: [{ type: 'call.accepted', inviteID: s.inviteID, userID: s.inviter }],
+  };
+}
+
+export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'error';
+
+/** The notices the states announce on their own. */
+export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects {
+  const base = { inviteID: c.inviteID, sponsor: c.inviter };
+  const notice: Notice | null =
+    kind === 'invited'
+      ? { type: 'call.invited', ...base, userIDList: c.invitees, isFromGroup: c.isGroup, callType: c.callType, roomID: c.roomID }
+      : kind === 'cancelled'
+        ? { type: 'call.cancelled', ...base }
+        : kind === 'timedOut'
+          ? { type: 'call.timedOut', ...base, userIDList: [c.self] }
+          : kind === 'ended'
+            ? c.answered
+              ? { type: 'call.ended', ...base, reason: c.reason ?? 'hangup', callEnd: c.callEnd }
+              : null
+            : 'error' in e
+              ? { type: 'error', code: e.error.code, message: e.error.message }
+              : null;
+  return notice ? { notices: [notice] } : NONE;
+}
+
+/** Answers the command being handled: done, or refused with a reason. */
+export const answer = (e: CallEvent, refusal?: string): Effects => ({
+  notices: [settle((e as Command).id, refusal === undefined ? undefined : stateError(refusal))],
+});
