@@ -2,11 +2,11 @@
  * Races and network faults, over the memory network whose fault knobs make them exact:
  * glare, an accept crossing a cancel, duplicated and reordered signals, stale invites.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSignal } from '../../src/index';
 import type { WireSignal } from '../../machines/types';
 import { ev } from '../support/ev';
-import { memoryWorld, type MemoryWorld, type Party } from '../support/world';
+import { memoryUsers } from '../support/world';
 
 const S = 1000;
 
@@ -17,143 +17,134 @@ const kind = (k: WireSignal['kind'], from?: string) => (m: { from: string; paylo
 };
 
 describe('races and faults', () => {
-  let world: MemoryWorld;
-  let alice: Party;
-  let bob: Party;
-
-  beforeEach(async () => {
-    world = memoryWorld();
-    alice = await world.user('alice');
-    bob = await world.user('bob');
-  });
-  afterEach(() => world.dispose());
+  const t = memoryUsers('alice', 'bob');
 
   it('glare: Alice and Bob call() each other at once -> one call, the lower inviteID wins, no busy', async () => {
     // Same instant: neither invite has arrived when the other is sent.
     await Promise.all([
-      alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
-      bob.calling.call({ userID: 'alice', type: 2, timeout: 30 }),
+      t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
+      t.bob.calling.call({ userID: 'alice', type: 2, timeout: 30 }),
     ]);
-    await world.advance(S);
+    await t.world.advance(S);
     // Alice's invite was made first, so it sorts lower and wins; Bob's side merges into it.
-    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
-    expect(bob.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
-    const busy = world.net.im.log.filter((m) => decodeSignal(m.payload, m.from).ok && kind('reject')(m));
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(t.bob.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
+    const busy = t.world.net.im.log.filter((m) => decodeSignal(m.payload, m.from).ok && kind('reject')(m));
     expect(busy).toEqual([]);
-    await bob.calling.hangup();
-    await world.advance(S);
-    expect(bob.take()).toEqual([ev.end('alice', 'hangup')]);
-    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
+    await t.bob.calling.hangup();
+    await t.world.advance(S);
+    expect(t.bob.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(t.alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
   it("Alice hangup() while Bob accept() -> the accept crosses the cancel; both end, nobody is left hung", async () => {
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await Promise.all([bob.calling.accept(), alice.calling.hangup()]);
-    await world.advance(S);
-    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'cancelled', 0)]);
-    await expect(bob.calling.hangup()).rejects.toThrow(/not in a call/);
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await Promise.all([t.bob.calling.accept(), t.alice.calling.hangup()]);
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'cancelled', 0)]);
+    await expect(t.bob.calling.hangup()).rejects.toThrow(/not in a call/);
   });
 
   it('the same race with the cancel lost -> Alice answers the stray accept with a hangup, Bob ends', async () => {
-    world.net.im.addRule({ match: kind('cancel'), action: 'drop' });
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await alice.calling.hangup();
-    await world.advance(10); // Bob answers before the (lost) cancel could have reached him
-    await bob.calling.accept();
-    await world.advance(S);
+    t.world.net.im.addRule({ match: kind('cancel'), action: 'drop' });
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.alice.calling.hangup();
+    await t.world.advance(10); // Bob answers before the (lost) cancel could have reached him
+    await t.bob.calling.accept();
+    await t.world.advance(S);
     // Bob's accept reached a line with no such call, which answered it with a hangup.
-    expect(world.net.im.log.filter(kind('hangup', 'alice')).map((m) => m.to)).toEqual(['bob']);
-    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'hangup', 0)]);
+    expect(t.world.net.im.log.filter(kind('hangup', 'alice')).map((m) => m.to)).toEqual(['bob']);
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'hangup', 0)]);
   });
 
   it('the cancel and the stray-accept hangup both lost -> Bob, alone in the room, ends after 30 s', async () => {
-    world.net.im.addRule({ match: kind('cancel'), action: 'drop' });
-    world.net.im.addRule({ match: kind('hangup'), action: 'drop' });
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await alice.calling.hangup();
-    await world.advance(10);
-    await bob.calling.accept();
-    await world.advance(29 * S);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob'])]);
-    expect(bob.calling.getSnapshot().call?.state).toBe('inCall');
-    await world.advance(2 * S);
-    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 0)]);
-    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    t.world.net.im.addRule({ match: kind('cancel'), action: 'drop' });
+    t.world.net.im.addRule({ match: kind('hangup'), action: 'drop' });
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.alice.calling.hangup();
+    await t.world.advance(10);
+    await t.bob.calling.accept();
+    await t.world.advance(29 * S);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob'])]);
+    expect(t.bob.calling.getSnapshot().call?.state).toBe('inCall');
+    await t.world.advance(2 * S);
+    expect(t.bob.take()).toEqual([ev.end('alice', 'hangup', 0)]);
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
   });
 
   it('every signal duplicated -> the same events as once', async () => {
-    world.net.im.addRule({ match: () => true, action: 'duplicate' });
-    await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(S);
-    await alice.calling.hangup();
-    await world.advance(S);
-    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob', false), ev.end('alice', 'hangup')]);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 }), ...ev.arrives('alice', false), ev.leave('alice'), ev.end('alice', 'hangup')]);
+    t.world.net.im.addRule({ match: () => true, action: 'duplicate' });
+    await t.alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob', false), ev.end('alice', 'hangup')]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 }), ...ev.arrives('alice', false), ev.leave('alice'), ev.end('alice', 'hangup')]);
   });
 
   it('the cancel overtakes its invite -> the late invite never rings', async () => {
-    world.net.im.addRule({ match: kind('invite'), action: { delay: 500 } });
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(100);
-    await alice.calling.hangup();
-    await world.advance(S);
-    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
-    expect(bob.take()).toEqual([]);
-    expect(world.net.im.log.filter(kind('invite')).map((m) => m.fate)).toEqual(['delivered']);
+    t.world.net.im.addRule({ match: kind('invite'), action: { delay: 500 } });
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(100);
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(t.bob.take()).toEqual([]);
+    expect(t.world.net.im.log.filter(kind('invite')).map((m) => m.fate)).toEqual(['delivered']);
   });
 
   it('a reject that overtakes nothing but arrives twice, reordered behind a later call -> only the first call sees it', async () => {
-    world.net.im.addRule({ match: kind('reject'), action: 'duplicate' });
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.reject();
-    await world.advance(S);
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ev.invited('alice', ['bob'])]);
+    t.world.net.im.addRule({ match: kind('reject'), action: 'duplicate' });
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.reject();
+    await t.world.advance(S);
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ev.invited('alice', ['bob'])]);
   });
 
   it('Bob offline, Alice call(timeout 30), Bob logs in 5 s later -> INVITED, and he can accept', async () => {
-    const offline = world.client('carol');
-    await alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
-    await world.advance(5 * S);
+    const offline = t.world.client('carol');
+    await t.alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
+    await t.world.advance(5 * S);
     await offline.calling.login({ userID: 'carol', userSig: 'sig' });
-    await world.advance(S);
+    await t.world.advance(S);
     expect(offline.take()).toEqual([ev.ready(), ev.invited('alice', ['carol'])]);
     await offline.calling.accept();
-    await world.advance(S);
-    expect(alice.take()).toEqual([ev.accepted('carol'), ...ev.arrives('carol')]);
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.accepted('carol'), ...ev.arrives('carol')]);
     expect(offline.take()).toEqual(ev.arrives('alice'));
   });
 
   it('Bob offline, Alice call(timeout 30), Bob logs in 40 s later -> the stale invite never rings', async () => {
-    const offline = world.client('carol');
-    await alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
-    await world.advance(40 * S);
+    const offline = t.world.client('carol');
+    await t.alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
+    await t.world.advance(40 * S);
     // Alice's own timer (timeout + 5 s grace) gave up at 35 s.
-    expect(alice.take()).toEqual([ev.noResp('carol', 'alice'), ev.end('alice', 'noResponse', 0)]);
+    expect(t.alice.take()).toEqual([ev.noResp('carol', 'alice'), ev.end('alice', 'noResponse', 0)]);
     await offline.calling.login({ userID: 'carol', userSig: 'sig' });
-    await world.advance(S);
+    await t.world.advance(S);
     expect(offline.take()).toEqual([ev.ready()]);
     await expect(offline.calling.accept()).rejects.toThrow(/no invitation is ringing/);
   });
 
   it('an offline invite rings only for what is left of its timeout', async () => {
-    const offline = world.client('carol');
-    await alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
-    await world.advance(20 * S);
+    const offline = t.world.client('carol');
+    await t.alice.calling.call({ userID: 'carol', type: 2, timeout: 30 });
+    await t.world.advance(20 * S);
     await offline.calling.login({ userID: 'carol', userSig: 'sig' });
-    await world.advance(9 * S);
+    await t.world.advance(9 * S);
     expect(offline.take()).toEqual([ev.ready(), ev.invited('alice', ['carol'])]);
-    await world.advance(2 * S);
+    await t.world.advance(2 * S);
     expect(offline.take()).toEqual([ev.timedOut('alice', ['carol'])]);
     expect(offline.events.log.length).toBe(0);
   });

@@ -3,6 +3,7 @@
  * with every event it receives recorded. Scenarios are written against `World`, so the same
  * scripts run over the memory network here and over the embedded server later.
  */
+import { afterEach, beforeEach } from 'vitest';
 import { TRTCCalling, type Backend } from '../../src/index';
 import { captureEvents, createMemoryNetwork, SimulatedClock, type EventCapture, type MemoryNetwork } from '../../src/testing';
 
@@ -69,4 +70,35 @@ export function memoryWorld(): MemoryWorld {
       for (const p of parties) p.calling.destroy();
     },
   };
+}
+
+/**
+ * Registers a fresh memory world with these users logged in before each test (and disposes
+ * it after); read them as `t.world`, `t.alice`, ... inside the tests.
+ */
+export function memoryUsers<const Ids extends readonly string[]>(
+  ...ids: Ids
+): { readonly world: MemoryWorld } & { readonly [K in Ids[number]]: Party } {
+  const state: { world?: MemoryWorld; parties: Map<string, Party> } = { parties: new Map() };
+  beforeEach(async () => {
+    state.world = memoryWorld();
+    state.parties = new Map();
+    for (const id of ids) state.parties.set(id, await state.world.user(id));
+  });
+  afterEach(() => state.world?.dispose());
+  const t = {
+    get world() {
+      if (!state.world) throw new Error('memoryUsers: used outside a test');
+      return state.world;
+    },
+  };
+  for (const id of ids)
+    Object.defineProperty(t, id, {
+      get: () => {
+        const p = state.parties.get(id);
+        if (!p) throw new Error(`memoryUsers: ${id} used outside a test`);
+        return p;
+      },
+    });
+  return t as { readonly world: MemoryWorld } & { readonly [K in Ids[number]]: Party };
 }
