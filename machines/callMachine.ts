@@ -114,6 +114,12 @@ export const callMachine = setup({
       callEnd: durationAt(context, 'at' in event ? event.at : undefined),
     })),
     markDeclined: assign(({ context }) => ({ reason: context.reason ?? declineReason(context) })),
+    markAlone: assign(({ context, event }) => ({ aloneSince: 'at' in event ? event.at : context.startedAt })),
+    /** The alone timer ran out: the call ended when it did, not when the last event came. */
+    markAloneEnd: assign(({ context: c }) => ({
+      reason: c.reason ?? 'hangup',
+      callEnd: durationAt(c, (c.aloneSince ?? c.startedAt) + c.aloneTimeoutMs),
+    })),
   },
 }).createMachine({
   id: 'call',
@@ -243,8 +249,9 @@ export const callMachine = setup({
         },
         alone: {
           description: 'Nobody else has come (or all left) and nobody is being invited: ends unless someone arrives.',
+          entry: 'markAlone',
           always: { guard: not('alone'), target: 'together' },
-          after: { aloneTimeout: { target: '#call.ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } } },
+          after: { aloneTimeout: { target: '#call.ending', actions: ['sendHangupRequests', 'markAloneEnd'] } },
         },
       },
       on: {

@@ -46,6 +46,8 @@ export interface CallContext extends CallInput {
   /** Remote users in the room now, in order of arrival. */
   readonly present: readonly Participant[];
   readonly connectedAt: number | null;
+  /** When the room last became empty of everyone else (the alone timer counts from it). */
+  readonly aloneSince: number | null;
   readonly room: 'out' | 'entering' | 'in';
   /** What we asked the room to publish when entering. */
   readonly published: { readonly video: boolean; readonly audioMuted: boolean };
@@ -91,6 +93,7 @@ export function initialContext(input: CallInput): CallContext {
     roster: caller ? Object.fromEntries(input.invitees.map((u) => [u, 'pending' as const])) : {},
     present: [],
     connectedAt: null,
+    aloneSince: null,
     room: 'out',
     published: { video: input.callType === 2, audioMuted: false },
     camera: input.callType === 2,

@@ -22,7 +22,7 @@
  * - Staleness: an invite whose age reaches its timeout (say, from an offline store) never
  *   rings; nor does one already cancelled (cancel overtook it) or already seen.
  */
-import { assign, emit, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, busyReject } from './callModel';
 import type { Command, ImRequest, ImSignal, ImStatusSignal, Notice, RoomRequest, RoomSignal } from './events';
@@ -204,7 +204,12 @@ export const lineMachine = setup({
             systemId: 'call',
             input: ({ context, event }): CallInput => callInput(context, event),
             onDone: [
-              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'settleLogout', 'forgetUser'] },
+              {
+                guard: and(['kicked', 'pendingLogout']),
+                target: '#line.kickedOut',
+                actions: ['endCall', 'settleLogout', 'forgetUser'],
+              },
+              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser'] },
               { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
               { target: 'idle', actions: 'endCall' },
             ],

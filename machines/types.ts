@@ -86,6 +86,11 @@ export interface TimeoutSignal extends SignalBase {
   readonly kind: 'timeout';
   /** The users who did not answer. */
   readonly invitees: readonly UserID[];
+  /**
+   * The invite's TRTC room, when known. TSignaling repeats the invite's data in its notice, and
+   * its receivers ignore a group timeout notice without `room_id` (spec 1.5).
+   */
+  readonly roomID?: number;
 }
 
 /**

@@ -27,7 +27,7 @@ describe('calling core: property-based signaling sequences', () => {
   it(`keeps its invariants over ${RUNS} random runs (seed ${SEED})`, async () => {
     console.log(`property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(commandArbitraries, { maxCommands: 30 }), async (n, cmds) => {
+      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(commandArbitraries, { maxCommands: 50, size: 'large' }), async (n, cmds) => {
         const system = await createSystem(n);
         try {
           await fc.asyncModelRun(() => ({ model: {}, real: system }), cmds);

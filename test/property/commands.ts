@@ -26,46 +26,68 @@ const cmd = (label: string, run: (s: System) => Promise<void>): Cmd => ({
 
 const user = fc.nat(4);
 const TIMEOUTS = [0, 1, 5, 30] as const;
-const STEPS = [0, 10, 20, 50, 1_000, 4_990, 5_000, 29_990, 30_000, 35_000, 60_000] as const;
+const SHORT_STEPS = [0, 10, 20, 50, 1_000] as const;
+const LONG_STEPS = [4_990, 5_000, 29_990, 30_000, 35_000, 60_000] as const;
 
+/** The users whose call is in one of these states (commands aim at them, so runs get somewhere). */
+const usersIn = (s: System, states: readonly string[]) =>
+  s.users.filter((u) => states.includes(u.calling.getSnapshot().call?.state ?? 'none'));
+
+/** The k-th user in a state, or any user when nobody is (the refusal is then the outcome). */
+const pick = (s: System, k: number, states: readonly string[]) => {
+  const candidates = usersIn(s, states);
+  return candidates.length > 0 ? candidates[k % candidates.length]! : userOf(s, k);
+};
+
+const LIVE = ['dialing', 'ringing', 'accepting', 'inCall'] as const;
+
+const call = fc.tuple(user, user, fc.constantFrom(1 as const, 2 as const), fc.constantFrom(...TIMEOUTS)).map(([u, v, type, timeout]) =>
+  cmd(`call(${u}->${v}, type ${type}, timeout ${timeout})`, (s) =>
+    attempt(userOf(s, u), 'call', (c) => c.call({ userID: idOf(s, v === u ? v + 1 : v), type, timeout })),
+  ),
+);
+const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom(...TIMEOUTS)).map(
+  ([u, vs, viaGroup, timeout]) =>
+    cmd(`groupCall(${u}->[${vs}], ${viaGroup ? 'group' : 'c2c'}, timeout ${timeout})`, (s) => {
+      const self = idOf(s, u);
+      const userIDList = [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== self);
+      return attempt(userOf(s, u), 'groupCall', (c) =>
+        c.groupCall({ userIDList, type: 2, timeout, ...(viaGroup ? { groupID: 'everyone' } : {}) }),
+      );
+    }),
+);
+const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
+const reject = fc.tuple(user, fc.boolean()).map(([k, busy]) =>
+  cmd(`reject(ringing #${k}, busy ${busy})`, (s) => attempt(pick(s, k, ['ringing']), 'reject', (c) => c.reject({ isBusy: busy }))),
+);
+const hangup = user.map((k) => cmd(`hangup(live #${k})`, (s) => attempt(pick(s, k, LIVE), 'hangup', (c) => c.hangup())));
+const camera = fc.tuple(user, fc.boolean()).map(([k, on]) =>
+  cmd(`camera(live #${k}, ${on})`, (s) => attempt(pick(s, k, LIVE), 'media', (c) => (on ? c.openCamera() : c.closeCamera()))),
+);
+const mic = fc.tuple(user, fc.boolean()).map(([k, muted]) =>
+  cmd(`setMicMute(live #${k}, ${muted})`, (s) => attempt(pick(s, k, LIVE), 'media', (c) => c.setMicMute(muted))),
+);
+const logout = user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout())));
+const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: idOf(s, u), userSig: 'sig' }))));
+const shortStep = fc.constantFrom(...SHORT_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
+const longStep = fc.constantFrom(...LONG_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
+const reachable = fc.tuple(user, fc.boolean()).map(([u, up]) =>
+  cmd(`reachable(${u}, ${up})`, async (s) => s.net.im.setReachable(idOf(s, u), up)),
+);
+const faults = fc
+  .record({
+    dropRate: fc.constantFrom(0, 0, 0.1, 0.3),
+    duplicateRate: fc.constantFrom(0, 0.2, 0.5),
+    reorderRate: fc.constantFrom(0, 0.3),
+    seed: fc.nat(1000),
+  })
+  .map((f) => cmd(`faults(${JSON.stringify(f)})`, async (s) => s.net.im.setFaults(f)));
+
+/** Weighted by repetition: calls, answers and small clock steps most, faults and logouts least. */
 export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
-  fc.tuple(user, user, fc.constantFrom(1 as const, 2 as const), fc.constantFrom(...TIMEOUTS)).map(([u, v, type, timeout]) =>
-    cmd(`call(${u}->${v}, type ${type}, timeout ${timeout})`, (s) =>
-      attempt(userOf(s, u), 'call', (c) => c.call({ userID: idOf(s, v), type, timeout })),
-    ),
-  ),
-  fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom(...TIMEOUTS)).map(
-    ([u, vs, viaGroup, timeout]) =>
-      cmd(`groupCall(${u}->[${vs}], ${viaGroup ? 'group' : 'c2c'}, timeout ${timeout})`, (s) => {
-        const userIDList = [...new Set(vs.map((v) => idOf(s, v)))];
-        return attempt(userOf(s, u), 'groupCall', (c) =>
-          c.groupCall({ userIDList, type: 2, timeout, ...(viaGroup ? { groupID: 'everyone' } : {}) }),
-        );
-      }),
-  ),
-  user.map((u) => cmd(`accept(${u})`, (s) => attempt(userOf(s, u), 'accept', (c) => c.accept()))),
-  fc.tuple(user, fc.boolean()).map(([u, busy]) =>
-    cmd(`reject(${u}, busy ${busy})`, (s) => attempt(userOf(s, u), 'reject', (c) => c.reject({ isBusy: busy }))),
-  ),
-  user.map((u) => cmd(`hangup(${u})`, (s) => attempt(userOf(s, u), 'hangup', (c) => c.hangup()))),
-  fc.tuple(user, fc.boolean()).map(([u, on]) =>
-    cmd(`camera(${u}, ${on})`, (s) => attempt(userOf(s, u), 'media', (c) => (on ? c.openCamera() : c.closeCamera()))),
-  ),
-  fc.tuple(user, fc.boolean()).map(([u, muted]) =>
-    cmd(`setMicMute(${u}, ${muted})`, (s) => attempt(userOf(s, u), 'media', (c) => c.setMicMute(muted))),
-  ),
-  user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout()))),
-  user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: idOf(s, u), userSig: 'sig' })))),
-  fc.constantFrom(...STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms))),
-  fc.tuple(user, fc.boolean()).map(([u, reachable]) =>
-    cmd(`reachable(${u}, ${reachable})`, async (s) => s.net.im.setReachable(idOf(s, u), reachable)),
-  ),
-  fc
-    .record({
-      dropRate: fc.constantFrom(0, 0, 0.1, 0.3),
-      duplicateRate: fc.constantFrom(0, 0.2, 0.5),
-      reorderRate: fc.constantFrom(0, 0.3),
-      seed: fc.nat(1000),
-    })
-    .map((faults) => cmd(`faults(${JSON.stringify(faults)})`, async (s) => s.net.im.setFaults(faults))),
+  call, call, call, groupCall,
+  accept, accept, accept, accept, reject, hangup, hangup,
+  camera, mic,
+  shortStep, shortStep, shortStep, shortStep, longStep, longStep,
+  logout, login, reachable, faults,
 ];

@@ -26,10 +26,14 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   let segment: 'none' | 'ringing' | 'call' = 'none';
   let rejected = new Set<string>();
   let entered = new Set<string>();
+  let present = new Set<string>();
+  let answers = new Set<string>();
   const close = () => {
     segment = 'none';
     rejected = new Set();
     entered = new Set();
+    present = new Set();
+    answers = new Set();
   };
   timeline.forEach((entry, i) => {
     const where = `${userID}#${i}`;
@@ -62,6 +66,21 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
     if (name === 'onReject') rejected.add(who);
     if (name === 'onUserEnter') entered.add(who);
     if (rejected.has(who) && entered.has(who)) problems.push(`${where}: both REJECT and USER_ENTER from ${who} in one call`);
+    // Presence is consistent: enter once, leave only after entering, media only while in.
+    if (name === 'onUserEnter') {
+      if (present.has(who)) problems.push(`${where}: USER_ENTER ${who} twice without a USER_LEAVE`);
+      present.add(who);
+    }
+    if (name === 'onUserLeave') {
+      if (!present.delete(who)) problems.push(`${where}: USER_LEAVE ${who} who had not entered`);
+    }
+    if ((name === 'onUserVideoAvailable' || name === 'onUserAudioAvailable') && !present.has(who))
+      problems.push(`${where}: ${name} about ${who}, who is not in the call`);
+    // Each invitee answers a call once: USER_ACCEPT, REJECT, LINE_BUSY or NO_RESP.
+    if (['onUserAccept', 'onReject', 'onLineBusy', 'onNoResp'].includes(name)) {
+      if (answers.has(who)) problems.push(`${where}: a second answer (${name}) from ${who} in one call`);
+      answers.add(who);
+    }
     if (name === 'onCallEnd') {
       if (segment !== 'call') problems.push(`${where}: CALL_END for a call never dialled or accepted`);
       close();

@@ -1,0 +1,321 @@
+/**
+ * The call machine's pure decisions (machines/callPlans.ts) and predicates (machines/callModel.ts):
+ * (context, event) -> effects, with no actor at all.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AnyActorRef, AnyEventObject } from 'xstate';
+import {
+  type CallContext,
+  type CallEvent,
+  busyReject,
+  declineReason,
+  durationAt,
+  everyoneDeclined,
+  hangupRequests,
+  initialContext,
+  nobodyLeft,
+} from '../../machines/callModel';
+import {
+  type ActionScope,
+  applyEffects,
+  inviteeChanged,
+  mediaResult,
+  NONE,
+  onHangup,
+  remoteMedia,
+  setMedia,
+  syncPublished,
+  userEntered,
+  userLeft,
+} from '../../machines/callPlans';
+import type { InviteeStatus } from '../../machines/inviteeMachine';
+import { callerInput, calleeInput, cmd, im, inviteSignal, rm } from '../support/machineHarness';
+
+const ctx = (over: Partial<CallContext> = {}): CallContext => ({ ...initialContext(callerInput()), ...over });
+const group = (roster: Record<string, InviteeStatus>, over: Partial<CallContext> = {}): CallContext =>
+  ctx({ invitees: Object.keys(roster), isGroup: true, groupID: 'g1', roster, ...over });
+const peer = (userID: string, audio = false, video = false) => ({ userID, audio, video });
+const changed = (userID: string, status: InviteeStatus, via: 'timer' | 'peer' = 'peer', at = 0): CallEvent => ({
+  type: 'invitee.changed',
+  userID,
+  status,
+  via,
+  at,
+});
+const base = { inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2 } as const;
+
+describe('initialContext', () => {
+  it('caller: every invitee pending, answered (it dialled), camera on for video', () => {
+    const c = initialContext(callerInput({ invitees: ['bob', 'carol'] }));
+    expect(c).toMatchObject({ roster: { bob: 'pending', carol: 'pending' }, answered: true, camera: true, room: 'out' });
+  });
+
+  it('callee: no roster, not answered yet; audio call -> camera off', () => {
+    const c = initialContext(calleeInput({ callType: 1 }));
+    expect(c).toMatchObject({ roster: {}, answered: false, camera: false, published: { video: false, audioMuted: false } });
+  });
+});
+
+describe('userEntered', () => {
+  it('a pending invitee arrives at 20 -> present, connected at 20, roster accepted; tells its invitee actor (stamped 20); ACCEPT then USER_ENTER', () => {
+    expect(userEntered(ctx(), rm.userEntered('bob', 20))).toEqual({
+      patch: { present: [peer('bob')], connectedAt: 20, roster: { bob: 'accepted' } },
+      invitees: [{ userID: 'bob', type: 'entered', at: 20 }],
+      notices: [
+        { type: 'call.accepted', inviteID: 'inv-5', userID: 'bob' },
+        { type: 'call.userEntered', inviteID: 'inv-5', userID: 'bob' },
+      ],
+    });
+  });
+
+  it('an invitee that already accepted over IM arrives -> no second ACCEPT; connectedAt kept', () => {
+    const fx = userEntered(ctx({ roster: { bob: 'accepted' }, connectedAt: 5 }), rm.userEntered('bob', 20));
+    expect(fx.patch).toMatchObject({ connectedAt: 5 });
+    expect(fx.notices).toEqual([{ type: 'call.userEntered', inviteID: 'inv-5', userID: 'bob' }]);
+  });
+
+  it('group: the roster notice lists who is present now', () => {
+    const fx = userEntered(group({ bob: 'joined', carol: 'pending' }, { present: [peer('bob')] }), rm.userEntered('carol'));
+    expect(fx.notices?.at(-1)).toEqual({ type: 'call.roster', inviteID: 'inv-5', userIDList: ['bob', 'carol'] });
+  });
+
+  it('ourselves, someone already present, or another event -> nothing', () => {
+    expect(userEntered(ctx(), rm.userEntered('alice'))).toBe(NONE);
+    expect(userEntered(ctx({ present: [peer('bob')] }), rm.userEntered('bob'))).toBe(NONE);
+    expect(userEntered(ctx(), rm.userLeft('bob'))).toBe(NONE);
+  });
+});
+
+describe('userLeft', () => {
+  it('a joined member leaves the room at 9 s -> gone, roster left, its actor told (stamped 9000), USER_LEAVE', () => {
+    expect(userLeft(ctx({ roster: { bob: 'joined' }, present: [peer('bob')] }), rm.userLeft('bob', 9_000))).toEqual({
+      patch: { roster: { bob: 'left' }, present: [] },
+      invitees: [{ userID: 'bob', type: 'left', at: 9_000 }],
+      notices: [{ type: 'call.userLeft', inviteID: 'inv-5', userID: 'bob' }],
+    });
+  });
+
+  it('an accepted member that never arrived hangs up over IM at 7 s -> roster left (actor told, stamped 7000), no USER_LEAVE', () => {
+    expect(userLeft(ctx({ roster: { bob: 'accepted' } }), im.hungUp('bob', ['alice'], 0, {}, 7_000))).toEqual({
+      patch: { roster: { bob: 'left' } },
+      invitees: [{ userID: 'bob', type: 'left', at: 7_000 }],
+    });
+  });
+
+  it('another event -> nothing', () => {
+    expect(userLeft(ctx(), rm.userEntered('bob'))).toBe(NONE);
+  });
+});
+
+describe('remoteMedia', () => {
+  const c = ctx({ present: [peer('bob')] });
+  const video = (userID: string, available: boolean): CallEvent => ({ type: 'room.videoAvailable', roomID: 42, userID, available, at: 0 });
+
+  it('a present member starts video -> marked, REMOTE_VIDEO true', () => {
+    expect(remoteMedia(c, video('bob', true))).toEqual({
+      patch: { present: [peer('bob', false, true)] },
+      notices: [{ type: 'call.remoteVideo', inviteID: 'inv-5', userID: 'bob', available: true }],
+    });
+  });
+
+  it('no change, or someone not present -> nothing', () => {
+    expect(remoteMedia(c, video('bob', false))).toBe(NONE);
+    expect(remoteMedia(c, video('zed', true))).toBe(NONE);
+  });
+});
+
+describe('inviteeChanged', () => {
+  it.each([
+    ['accepted', { type: 'call.accepted', inviteID: 'inv-5', userID: 'bob' }],
+    ['rejected', { type: 'call.rejected', inviteID: 'inv-5', userID: 'bob' }],
+    ['busy', { type: 'call.busy', inviteID: 'inv-5', userID: 'bob', sponsor: 'alice' }],
+  ] as const)('bob %s -> roster mirrors it, one notice', (status, notice) => {
+    expect(inviteeChanged(ctx(), changed('bob', status))).toEqual({ patch: { roster: { bob: status } }, notices: [notice] });
+  });
+
+  it('carol noResponse by our timer after bob -> TIMEOUT sent to carol, NO_RESP lists both', () => {
+    const c = group({ bob: 'noResponse', carol: 'pending' }, { groupID: '', noResponse: ['bob'] });
+    expect(inviteeChanged(c, changed('carol', 'noResponse', 'timer'))).toEqual({
+      patch: { roster: { bob: 'noResponse', carol: 'noResponse' }, noResponse: ['bob', 'carol'] },
+      im: [{ type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'timeout', ...base, invitees: ['carol'] }, onlineUserOnly: false }],
+      notices: [{ type: 'call.noResponse', inviteID: 'inv-5', userID: 'carol', sponsor: 'alice', userIDList: ['bob', 'carol'] }],
+    });
+  });
+
+  it('noResponse told by the peer itself -> no TIMEOUT sent back', () => {
+    expect(inviteeChanged(ctx(), changed('bob', 'noResponse', 'peer')).im).toEqual([]);
+  });
+
+  it('joined -> roster only; an unknown user or an unchanged status -> nothing', () => {
+    expect(inviteeChanged(ctx(), changed('bob', 'joined'))).toEqual({ patch: { roster: { bob: 'joined' } } });
+    expect(inviteeChanged(ctx(), changed('zed', 'accepted'))).toBe(NONE);
+    expect(inviteeChanged(ctx(), changed('bob', 'pending'))).toBe(NONE);
+  });
+});
+
+describe('setMedia, syncPublished, mediaResult', () => {
+  const camera = (on: boolean): CallEvent => ({ type: 'media.camera', id: 7, at: 0, on });
+
+  it('openCamera in an audio call -> refused with -1203', () => {
+    expect(setMedia(ctx({ callType: 1 }), camera(true))).toEqual({
+      notices: [{ type: 'command.settled', commandId: 7, error: { code: -1203, reason: 'an audio call has no camera', kind: 'state' } }],
+    });
+  });
+
+  it('closeCamera before the room is entered -> remembered and settled at once', () => {
+    expect(setMedia(ctx({ room: 'entering' }), camera(false))).toEqual({
+      patch: { camera: false },
+      notices: [{ type: 'command.settled', commandId: 7 }],
+    });
+  });
+
+  it('closeCamera in the room -> room.setCamera with the command id; settled only by the room', () => {
+    expect(setMedia(ctx({ room: 'in' }), camera(false))).toEqual({
+      patch: { camera: false, published: { video: false, audioMuted: false } },
+      room: [{ type: 'room.setCamera', roomID: 42, commandId: 7, on: false }],
+    });
+    expect(mediaResult(ctx(), { type: 'room.mediaDone', roomID: 42, commandId: 7, media: 'camera', at: 0 })).toEqual({
+      notices: [{ type: 'command.settled', commandId: 7 }],
+    });
+  });
+
+  it('entering the room after closeCamera and setMicMute -> publishes both (commandId -1)', () => {
+    expect(syncPublished(ctx({ camera: false, micMuted: true }))).toEqual({
+      patch: { room: 'in', published: { video: false, audioMuted: true } },
+      room: [
+        { type: 'room.setCamera', roomID: 42, commandId: -1, on: false },
+        { type: 'room.setMic', roomID: 42, commandId: -1, muted: true },
+      ],
+    });
+  });
+
+  it('the room fails the camera -> camera off, ERROR, the command settled with a port error', () => {
+    const failed: CallEvent = { type: 'room.mediaFailed', roomID: 42, commandId: 7, media: 'camera', at: 0, error: { code: -1301, message: 'denied' } };
+    expect(mediaResult(ctx(), failed)).toEqual({
+      patch: { camera: false, published: { video: false, audioMuted: false } },
+      notices: [
+        { type: 'error', code: -1301, message: 'denied' },
+        { type: 'command.settled', commandId: 7, error: { code: -1301, reason: 'denied', kind: 'port' } },
+      ],
+    });
+    expect(mediaResult(ctx(), { type: 'room.mediaDone', roomID: 42, commandId: -1, media: 'mic', at: 0 })).toBe(NONE);
+  });
+});
+
+describe('predicates', () => {
+  it('nobodyLeft: false while someone is present or an invitee may still come', () => {
+    expect(nobodyLeft(ctx({ roster: { bob: 'left' } }))).toBe(true);
+    expect(nobodyLeft(ctx({ roster: { bob: 'left' }, present: [peer('zed')] }))).toBe(false);
+    expect(nobodyLeft(ctx({ roster: { bob: 'pending' } }))).toBe(false);
+    expect(nobodyLeft(ctx({ roster: { bob: 'accepted' } }))).toBe(false);
+    expect(nobodyLeft(ctx({ roster: { bob: 'joined' }, present: [peer('bob')] }), 'bob')).toBe(true);
+  });
+
+  it('everyoneDeclined: only when no invitee is open, joined or left', () => {
+    expect(everyoneDeclined(group({ bob: 'rejected', carol: 'noResponse' }))).toBe(true);
+    expect(everyoneDeclined(group({ bob: 'rejected', carol: 'pending' }))).toBe(false);
+    expect(everyoneDeclined(group({ bob: 'rejected', carol: 'left' }))).toBe(false);
+  });
+
+  it.each([
+    [{ bob: 'busy', carol: 'busy' }, 'busy'],
+    [{ bob: 'busy', carol: 'rejected' }, 'rejected'],
+    [{ bob: 'busy', carol: 'noResponse' }, 'busy'],
+    [{ bob: 'noResponse', carol: 'cancelled' }, 'noResponse'],
+  ] as const)('declineReason %o -> %s', (roster, reason) => {
+    expect(declineReason(group(roster))).toBe(reason);
+  });
+
+  it('durationAt: whole seconds since the first arrival, 0 if nobody came', () => {
+    expect(durationAt(ctx({ connectedAt: 1_000 }), 13_600)).toBe(13);
+    expect(durationAt(ctx({ connectedAt: 1_000 }), 13_500)).toBe(13);
+    expect(durationAt(ctx(), 13_600)).toBe(0);
+    expect(durationAt(ctx({ connectedAt: 1_000 }), undefined)).toBe(0);
+  });
+});
+
+describe('requests', () => {
+  it('hangup while carol rings and dave accepted but never came -> CANCEL carol, HANGUP dave (call_end 0), C2C', () => {
+    const c = group({ bob: 'joined', carol: 'pending', dave: 'accepted' }, { groupID: '' });
+    expect(hangupRequests(c)).toEqual([
+      { type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'cancel', ...base, invitees: ['carol'] }, onlineUserOnly: false },
+      { type: 'im.send', to: { users: ['dave'] }, signal: { kind: 'hangup', ...base, invitees: ['dave'], callEnd: 0 }, onlineUserOnly: false },
+    ]);
+  });
+
+  it('onHangup at 9 s while carol rings and dave accepted -> the requests above, and carol\'s actor told to cancel, stamped 9000', () => {
+    const c = group({ bob: 'joined', carol: 'pending', dave: 'accepted' }, { groupID: '' });
+    expect(onHangup(c, cmd.hangup(3, 9_000))).toEqual({
+      im: hangupRequests(c),
+      invitees: [{ userID: 'carol', type: 'cancel', at: 9_000 }],
+    });
+  });
+
+  it('an IM group call cancels through the group; nobody pending -> no request', () => {
+    expect(hangupRequests(group({ bob: 'pending' }))).toMatchObject([{ to: { groupID: 'g1' } }]);
+    expect(hangupRequests(ctx({ roster: { bob: 'joined' } }))).toEqual([]);
+  });
+
+  it('busyReject answers the inviter (or its group) with busy, as us', () => {
+    expect(busyReject('bob', inviteSignal({ inviteID: 'inv-9', inviter: 'carol', groupID: 'g2' }))).toEqual({
+      type: 'im.send',
+      to: { groupID: 'g2' },
+      signal: { kind: 'reject', inviteID: 'inv-9', inviter: 'carol', groupID: 'g2', callType: 2, invitee: 'bob', busy: true },
+      onlineUserOnly: false,
+    });
+  });
+});
+
+describe('applyEffects', () => {
+  function scope(children: Record<string, 'active' | 'done'>, system: string[]) {
+    const did: unknown[] = [];
+    const ref = (id: string, status = 'active') => ({ id, getSnapshot: () => ({ status }) }) as unknown as AnyActorRef;
+    const s: ActionScope = {
+      self: { getSnapshot: () => ({ children: Object.fromEntries(Object.entries(children).map(([id, st]) => [id, ref(id, st)])) }) },
+      system: { get: (id) => (system.includes(id) ? ref(id) : undefined) },
+      enqueue: {
+        assign: (patch) => void did.push(['assign', patch]),
+        // Invitee events are recorded whole (their `at` matters); the rest by type.
+        sendTo: (target, event: AnyEventObject) =>
+          void did.push(['sendTo', target.id, String(target.id).startsWith('invitee:') ? event : event.type]),
+      },
+    };
+    return { s, did };
+  }
+
+  const everything = {
+    notices: [{ type: 'line.ready' }],
+    parent: [{ type: 'call.merged' }],
+    room: [{ type: 'room.exit', roomID: 42 }],
+    im: [busyReject('alice', inviteSignal())],
+    invitees: [
+      { userID: 'bob', type: 'left', at: 9_000 },
+      { userID: 'carol', type: 'left', at: 9_000 },
+      { userID: 'zed', type: 'left', at: 9_000 },
+    ],
+    patch: { room: 'out' },
+  } as const;
+
+  it('orders patch, invitees ({ type, at }), im, room, then the line (parent events, notices); skips finished invitees and absent ports', () => {
+    const { s, did } = scope({ 'invitee:bob': 'active', 'invitee:carol': 'done' }, ['im', 'line']);
+    applyEffects(s, everything);
+    expect(did).toEqual([
+      ['assign', { room: 'out' }],
+      ['sendTo', 'invitee:bob', { type: 'left', at: 9_000 }],
+      ['sendTo', 'im', 'im.send'],
+      ['sendTo', 'line', 'call.merged'],
+      ['sendTo', 'line', 'notice'],
+    ]);
+  });
+
+  it('no actor registered as line (a call run on its own) -> parent events and notices are dropped, the rest still goes', () => {
+    const { s, did } = scope({ 'invitee:bob': 'active' }, ['im', 'room']);
+    applyEffects(s, everything);
+    expect(did).toEqual([
+      ['assign', { room: 'out' }],
+      ['sendTo', 'invitee:bob', { type: 'left', at: 9_000 }],
+      ['sendTo', 'im', 'im.send'],
+      ['sendTo', 'room', 'room.exit'],
+    ]);
+  });
+});
