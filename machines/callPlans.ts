@@ -52,7 +52,7 @@ export interface ActionScope {
 export function applyEffects(a: ActionScope, fx: Effects): void {
   if (fx.patch) a.enqueue.assign(fx.patch);
   for (const { userID, type, at } of fx.invitees ?? []) {
-    const child = a.self.getSnapshot().children[inviteeId(userID)];
+    const child = a.self.getSnapshot().children?.[inviteeId(userID)];
     // A finished invitee has nothing more to say; sending to it would throw.
     if (child && child.getSnapshot().status === 'active') a.enqueue.sendTo(child, { type, at } satisfies InviteeEvent);
   }
