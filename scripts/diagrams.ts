@@ -5,76 +5,47 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
 import { callMachine } from '../machines/callMachine';
 import { inviteeMachine } from '../machines/inviteeMachine';
 import { lineMachine } from '../machines/lineMachine';
+import { type StatechartNode, statechartOf } from '../src/statechart';
 
 const START = '<!-- diagrams:start -->';
 const END = '<!-- diagrams:end -->';
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
-const id = (node: AnyStateNode) => node.path.join('_') || 'root';
+/** Mermaid ids cannot contain dots: `call.inCall.alone` -> `inCall_alone` (root-relative). */
+const mermaidId = (machineId: string, id: string) => (id === machineId ? 'any' : id.slice(machineId.length + 1).replace(/\./g, '_'));
 
-function guardName(guard: unknown): string {
-  if (!guard) return '';
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String(guard.type);
-  return 'guard';
-}
+const note = (text: string) => text.replace(/[:;`]/g, (c) => (c === '`' ? '' : ','));
 
-function eventLabel(eventType: string, delays: Map<string, string>): string {
-  return delays.get(eventType) ?? (eventType === '' ? 'always' : eventType);
-}
-
-interface Edge {
-  from: string;
-  to: string;
-  label: string;
-}
-
-/** Every transition with a target, from `from` (or from "any state" for root transitions). */
-function edgesOf(node: AnyStateNode, from: string): Edge[] {
-  const delays = new Map(node.after.map((a) => [a.eventType, `after ${String(a.delay)}`]));
-  const edges: Edge[] = [];
-  const add = (eventType: string, t: { target?: readonly AnyStateNode[] | undefined; guard?: unknown }) => {
-    for (const target of t.target ?? []) {
-      const guard = guardName(t.guard);
-      edges.push({ from, to: id(target), label: `${eventLabel(eventType, delays)}${guard ? ` [${guard}]` : ''}` });
-    }
-  };
-  for (const [eventType, list] of node.transitions) for (const t of list) add(eventType, t);
-  for (const t of node.always ?? []) add('', t);
-  return edges;
-}
-
-function renderNode(node: AnyStateNode, indent: string, lines: string[], edges: Edge[]): void {
-  const children = Object.values(node.states);
-  if (node.initial?.target[0]) lines.push(`${indent}[*] --> ${id(node.initial.target[0])}`);
-  for (const child of children) {
-    if (Object.keys(child.states).length > 0) {
-      lines.push(`${indent}state ${id(child)} {`);
-      renderNode(child, `${indent}  `, lines, edges);
+function renderNode(machineId: string, node: StatechartNode, indent: string, lines: string[]): void {
+  if (node.initial) lines.push(`${indent}[*] --> ${mermaidId(machineId, node.initial)}`);
+  for (const child of node.children) {
+    const id = mermaidId(machineId, child.id);
+    if (child.children.length > 0) {
+      lines.push(`${indent}state ${id} {`);
+      renderNode(machineId, child, `${indent}  `, lines);
       lines.push(`${indent}}`);
-    } else if (child.type === 'final') {
-      lines.push(`${indent}${id(child)} --> [*]`);
+    } else if (child.final) {
+      lines.push(`${indent}${id} --> [*]`);
     }
-    if (child.description) lines.push(`${indent}note right of ${id(child)} : ${child.description.replace(/[:;`]/g, (c) => (c === '`' ? '' : ','))}`);
-    edges.push(...edgesOf(child, id(child)));
+    if (child.description) lines.push(`${indent}note right of ${id} : ${note(child.description)}`);
   }
 }
 
 /** One machine as a Mermaid `stateDiagram-v2`. */
 export function renderMachine(machine: AnyStateMachine): string {
+  const { root, transitions } = statechartOf(machine);
   const lines = ['stateDiagram-v2'];
-  const edges: Edge[] = edgesOf(machine.root, 'any');
-  if (edges.length > 0) lines.push('  state "any state" as any');
-  renderNode(machine.root, '  ', lines, edges);
+  if (transitions.some((t) => t.from === root.id)) lines.push('  state "any state" as any');
+  renderNode(root.id, root, '  ', lines);
   // One arrow per (from, to), listing every event that takes it.
   const merged = new Map<string, string[]>();
-  for (const e of edges) {
-    const key = `${e.from} --> ${e.to}`;
-    merged.set(key, [...(merged.get(key) ?? []), e.label]);
+  for (const t of transitions) {
+    const key = `${mermaidId(root.id, t.from)} --> ${mermaidId(root.id, t.to)}`;
+    merged.set(key, [...(merged.get(key) ?? []), `${t.event}${t.guard ? ` [${t.guard}]` : ''}`]);
   }
   for (const [key, labels] of merged) lines.push(`  ${key} : ${[...new Set(labels)].join('<br/>')}`);
   return lines.join('\n');

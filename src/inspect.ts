@@ -33,3 +33,5 @@ export async function statelyInspector(target: StatelyTarget): Promise<Observer<
       return stately.createInspector({ send: (event) => target.send(event) }).inspect;
   }
 }
+
+export { statechartOf, activeIds, type Statechart, type StatechartNode, type StatechartTransition } from './statechart';
