@@ -15,6 +15,16 @@ interface Timer {
 /** The default bound of {@link SimulatedClock.runUntilIdle}: one simulated hour. */
 export const DEFAULT_IDLE_LIMIT_MS = 3_600_000;
 
+/** Options of {@link SimulatedClock}. */
+export interface SimulatedClockOptions {
+  /**
+   * Awaited before the first timer of a run and after each timer, instead of a bare macrotask
+   * drain: lets a test wait for activity outside the clock (real sockets, a server in the same
+   * process) to go quiet before simulated time moves on. It should drain microtasks itself.
+   */
+  readonly settle?: () => Promise<void>;
+}
+
 /**
  * Simulated time. Nothing happens until a test calls {@link SimulatedClock.advance},
  * {@link SimulatedClock.settle} or {@link SimulatedClock.runUntilIdle}; each timer then runs at
@@ -28,9 +38,15 @@ export class SimulatedClock implements Clock {
   /** The run in progress: overlapping calls queue behind it instead of interleaving. */
   private running: Promise<unknown> = Promise.resolve();
 
-  /** @param start the initial value of {@link SimulatedClock.now} (ms). */
-  constructor(start = 0) {
+  private readonly quiesce: () => Promise<void>;
+
+  /**
+   * @param start the initial value of {@link SimulatedClock.now} (ms).
+   * @param options an optional `settle` hook run between timers.
+   */
+  constructor(start = 0, options: SimulatedClockOptions = {}) {
     this.current = start;
+    this.quiesce = options.settle ?? drain;
   }
 
   /** The simulated time in ms. */
@@ -92,7 +108,7 @@ export class SimulatedClock implements Clock {
 
   /** A timer that throws stops the run; the error rejects the `advance` that ran it. */
   private async run(until: number, stopWhenIdle = false): Promise<void> {
-    await drain();
+    await this.quiesce();
     for (;;) {
       const next = this.earliest();
       if (next === undefined || next[1].due > until) break;
@@ -100,7 +116,7 @@ export class SimulatedClock implements Clock {
       this.timers.delete(id);
       this.current = Math.max(this.current, timer.due);
       timer.fn();
-      await drain();
+      await this.quiesce();
     }
     if (!stopWhenIdle || this.timers.size > 0) this.current = Math.max(this.current, until);
   }

@@ -18,12 +18,12 @@ export interface RoomContractHarness {
   connect(userID: string): RoomPort | Promise<RoomPort>;
   /** Lets everything in flight arrive (advance a simulated clock, or wait for real I/O). */
   settle(): Promise<void>;
-  /** Simulated devices; the device-failure cases are skipped without it. */
+  /** Simulated devices (required when the suite is told the backend has devices). */
   setDevices?(
     userID: string,
     devices: { microphone?: boolean; camera?: boolean; permission?: 'granted' | 'denied' },
   ): void;
-  /** The view bindings of `userID`; the view cases are skipped without it. */
+  /** The view bindings of `userID` (required when the suite is told the backend has views). */
   views?(userID: string): readonly ContractView[];
   dispose?(): Promise<void>;
 }
@@ -51,6 +51,8 @@ const audio = (userID: string): EnterOptions => ({ userID, video: false, audioMu
 export function roomPortContract(
   name: string,
   makeHarness: () => RoomContractHarness | Promise<RoomContractHarness>,
+  /** What the backend can show: a signaling-only room has no devices to fail. */
+  capabilities: { readonly devices: boolean; readonly views: boolean } = { devices: true, views: true },
 ): void {
   describe(`RoomPort contract: ${name}`, () => {
     let h: RoomContractHarness;
@@ -131,8 +133,8 @@ export function roomPortContract(
       expect(alice.events).toEqual([]);
     });
 
-    it('device failures reject with the spec codes', async ({ skip }) => {
-      if (!h.setDevices) return skip();
+    if (capabilities.devices) it('device failures reject with the spec codes', async () => {
+      if (!h.setDevices) throw new Error('this harness claims device support but has no setDevices');
       h.setDevices('nomic', { microphone: false });
       h.setDevices('nocam', { camera: false });
       h.setDevices('denied', { permission: 'denied' });
@@ -146,8 +148,8 @@ export function roomPortContract(
       await expect(run(noCam.setCamera(true))).rejects.toMatchObject({ code: 60004 });
     });
 
-    it('views: local and remote bindings are recorded and cleared on exit', async ({ skip }) => {
-      if (!h.views) return skip();
+    if (capabilities.views) it('views: local and remote bindings are recorded and cleared on exit', async () => {
+      if (!h.views) throw new Error('this harness claims views but has no views()');
       const bob = await member('bob', 1008, video('bob'));
       const alice = await h.connect('alice');
       await run(alice.startLocalView('me'));

@@ -1,0 +1,372 @@
+/**
+ * One client's WebSocket to the embedded server, shared by its IM port and its room port.
+ *
+ * ```
+ *  idle ──login()──► connecting ──open──► authenticating ──loggedIn──► ready
+ *   ▲                                          │ refused                 │ socket lost / keepalive unanswered
+ *   │◄─────────────────────────────────────────┘                         ▼
+ *   │◄── logout(), kicked, policy gives up ─────────────────────── reconnecting ──(policy delay)──► connecting
+ * ```
+ *
+ * Requests get a `rid` and resolve with the server's answer or reject with an `ImPortError`:
+ * none is dropped silently. A request made while reconnecting waits; after re-authentication
+ * (resuming the server-side session, so a resent request is answered, not redone) every
+ * unanswered request is sent again. A request unanswered after `requestTimeoutMs` rejects.
+ * Received messages are confirmed (`received`) so the server keeps unconfirmed ones for the next
+ * connection; a message seen twice (redelivered after a drop) is passed on once.
+ */
+import type { UserID } from '../../machines/types';
+import { type Clock, type TimerId, realClock } from '../clock';
+import type { ConnectionState, Unsubscribe } from '../ImPort';
+import { fromServer, NO_NETWORK, NOT_LOGGED_IN, UNKNOWN, WsPortError } from './errors';
+import { Listeners } from './listeners';
+import {
+  CLOSE,
+  PROTOCOL_VERSION,
+  parseServerFrame,
+  type ClientRequest,
+  type PushFrame,
+  type ReplyFrame,
+  type RoomMember,
+  type ServerFrameOf,
+} from './protocol';
+import { Inbox } from './inbox';
+import { encodeRequest, type Pending, PendingRequests } from './requests';
+import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
+
+/** Options of {@link WsConnection}. */
+export interface WsConnectionOptions {
+  /** The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
+  readonly url: string;
+  /** Defaults to `globalThis.WebSocket` (browsers, Node 22+); pass `ws`'s `WebSocket` in Node 20. */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly clock?: Clock;
+  /** When to retry after a drop (default {@link DefaultReconnectPolicy}). */
+  readonly reconnect?: ReconnectPolicy;
+  /** Ping every `intervalMs` (default 20 s); unanswered after `timeoutMs` (default 10 s) means the socket is dead. */
+  readonly keepalive?: { readonly intervalMs?: number; readonly timeoutMs?: number };
+  /** A request unanswered this long rejects with 2805 (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Where a listener's exception, or a frame the server should not have sent, goes (default `console.error`). */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** What a connection that came back after a drop found on the server. */
+export interface Reconnection {
+  /** The server still held the session: the room (if any) was kept. */
+  readonly resumed: boolean;
+  readonly room: { readonly roomID: number; readonly members: readonly RoomMember[] } | null;
+}
+
+type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
+
+/** A client's connection to the embedded server. */
+export class WsConnection {
+  /** The logged-in user, or `null`. */
+  userID: UserID | null = null;
+  private phase: Phase = 'idle';
+  private socket: WebSocketLike | null = null;
+  private credentials: { readonly userID: UserID; readonly userSig: string } | null = null;
+  private session: string | null = null;
+  private nextRid = 1;
+  private loginRid = -1;
+  private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private readonly pending: PendingRequests;
+  private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
+  private keepaliveTimer: TimerId = null;
+  private readonly inbox = new Inbox((upTo) => {
+    if (this.phase === 'ready' && this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'received', upTo }));
+  });
+  private readonly clock: Clock;
+  private readonly WS: WebSocketConstructor;
+  private readonly policy: ReconnectPolicy;
+  private readonly onListenerError: (error: unknown) => void;
+
+  /** Server pushes other than `message` and `kicked`: room notices and relays. */
+  readonly pushes: Listeners<PushFrame>;
+  /** IM messages, once each. */
+  readonly messages: Listeners<ServerFrameOf<'message'>>;
+  readonly kicked: Listeners<string>;
+  readonly states: Listeners<ConnectionState>;
+  /** After a drop, once logged in again (before unanswered requests are resent). */
+  readonly reconnections: Listeners<Reconnection>;
+  /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost. */
+  readonly ended: Listeners<string>;
+
+  constructor(private readonly options: WsConnectionOptions) {
+    this.clock = options.clock ?? realClock;
+    const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
+    this.WS = WS;
+    this.policy = options.reconnect ?? new DefaultReconnectPolicy();
+    this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
+    this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
+    const make = <T>() => new Listeners<T>(this.onListenerError);
+    this.pushes = make();
+    this.messages = make();
+    this.kicked = make();
+    this.states = make();
+    this.reconnections = make();
+    this.ended = make();
+  }
+
+  /** Logged in and connected now. */
+  get ready(): boolean {
+    return this.phase === 'ready';
+  }
+
+  /** Connects (if needed) and authenticates; a different user logged in on it is logged out first. */
+  async login(userID: UserID, userSig: string): Promise<void> {
+    if (!userSig) throw new WsPortError(70001, 'userSig is empty', 'userSigMissing');
+    if (this.userID !== null && this.userID !== userID) await this.logout();
+    this.login$?.reject(new WsPortError(UNKNOWN, 'superseded by a newer login()'));
+    this.credentials = { userID, userSig };
+    return new Promise<void>((resolve, reject) => {
+      this.login$ = { resolve, reject };
+      if (this.phase === 'ready' || this.phase === 'authenticating') this.sendLogin();
+      else if (this.phase === 'idle') this.connect();
+      // connecting / reconnecting: the login goes out once the socket opens.
+    });
+  }
+
+  /** Logs out (after everything sent before it is answered) and closes the socket. */
+  async logout(): Promise<void> {
+    if (this.phase === 'ready') {
+      this.inbox.flush();
+      await this.request({ type: 'logout' }).catch(() => undefined);
+    }
+    this.toIdle(new WsPortError(NOT_LOGGED_IN, 'logged out'), 'logout');
+  }
+
+  /** Sends a request; resolves with the server's answer, rejects with an `ImPortError`. */
+  request(request: ClientRequest, options: { replay?: boolean; timeoutMs?: number } = {}): Promise<ReplyFrame> {
+    if (this.phase === 'idle') return Promise.reject(new WsPortError(NOT_LOGGED_IN, 'not logged in'));
+    const rid = this.nextRid++;
+    let text: string;
+    try {
+      text = encodeRequest(request, rid);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
+    const noAnswer = () => new WsPortError(NO_NETWORK, 'no answer from the server in time');
+    const { entry, answer } = this.pending.add(rid, text, options.replay ?? true, timeoutMs, noAnswer);
+    if (this.phase === 'ready') this.transmit(entry);
+    return answer;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Socket life
+
+  private connect(): void {
+    this.phase = 'connecting';
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WS(this.options.url);
+    } catch (error) {
+      this.clock.setTimeout(() => this.lost(`cannot open ${this.options.url}: ${String(error)}`), 0);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.phase = 'authenticating';
+      this.sendLogin();
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.onFrame(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (event.code === CLOSE.kicked) return this.kickedOut('multipleAccount');
+      if (event.code === 1008) return this.kickedOut('closedByServer');
+      this.lost(`closed ${event.code} ${event.reason}`.trim());
+    };
+    socket.onerror = () => undefined; // a close event follows
+  }
+
+  private sendLogin(): void {
+    const credentials = this.credentials;
+    if (!credentials || !this.socket || this.socket.readyState !== OPEN) return;
+    this.loginRid = this.nextRid++;
+    const resume = this.session === null ? {} : { resume: this.session };
+    this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION }));
+  }
+
+  private onLoggedIn(frame: ServerFrameOf<'loggedIn'>): void {
+    const wasReconnect = this.outage !== null;
+    if (this.outage) this.clock.clearTimeout(this.outage.timer);
+    this.outage = null;
+    if (this.session !== frame.session) this.inbox.newSession();
+    this.session = frame.session;
+    this.userID = frame.userID;
+    this.phase = 'ready';
+    this.login$?.resolve();
+    this.login$ = null;
+    this.states.emit('connected');
+    if (wasReconnect) this.reconnections.emit({ resumed: frame.resumed, room: frame.room });
+    for (const entry of this.pending.all()) this.transmit(entry);
+    this.armKeepalive();
+  }
+
+  private onLoginRefused(frame: ServerFrameOf<'error'>): void {
+    const error = fromServer(frame.code, frame.message);
+    if (this.outage === null) {
+      // The app's own login() failed: tell it, keep nothing.
+      this.login$?.reject(error);
+      this.login$ = null;
+      this.credentials = null;
+      this.toIdle(new WsPortError(NOT_LOGGED_IN, 'not logged in'), 'login refused');
+      return;
+    }
+    if (frame.code === 'sessionSuperseded' || frame.code.startsWith('userSig')) {
+      // Coming back failed for good: another login took over, or the userSig expired meanwhile.
+      this.kickedOut(frame.code === 'sessionSuperseded' ? 'multipleAccount' : frame.code);
+      return;
+    }
+    // Anything else (a refusal under load): drop this socket and try again per policy.
+    const socket = this.socket;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.close(1000, 'login refused');
+    }
+    this.lost(`login refused: ${frame.code}`);
+  }
+
+  /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. */
+  private lost(reason: string): void {
+    this.socket = null;
+    this.disarmKeepalive();
+    if (this.phase === 'idle') return;
+    if (this.session === null) {
+      // Never got in: the app's login() fails, no retry.
+      this.login$?.reject(new WsPortError(NO_NETWORK, `cannot reach ${this.options.url} (${reason})`));
+      this.login$ = null;
+      this.toIdle(new WsPortError(NO_NETWORK, 'no connection'), reason);
+      return;
+    }
+    if (this.outage === null) {
+      this.outage = { start: this.clock.now(), retries: 0, reason, timer: null };
+      this.states.emit('connecting');
+    }
+    this.outage.reason = reason;
+    this.phase = 'reconnecting';
+    this.pending.unsend(new WsPortError(NO_NETWORK, 'connection lost'));
+    const outage = this.outage;
+    const delay = this.policy.nextRetryDelayInMs({ retryCount: outage.retries, elapsedMs: this.clock.now() - outage.start, reason });
+    if (delay === null) {
+      this.toIdle(new WsPortError(NO_NETWORK, `connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
+      return;
+    }
+    outage.timer = this.clock.setTimeout(() => {
+      if (this.outage !== outage || this.phase !== 'reconnecting') return;
+      outage.retries++;
+      this.connect();
+    }, Math.max(0, delay));
+  }
+
+  private kickedOut(reason: string): void {
+    if (this.phase === 'idle') return;
+    // The IM hears it before the room loses its place, so a call ends as kicked out, not as failed.
+    this.kicked.emit(reason);
+    this.toIdle(new WsPortError(NOT_LOGGED_IN, `kicked out (${reason})`), `kicked: ${reason}`);
+  }
+
+  /** Back to no connection: everything pending fails with `error`. */
+  private toIdle(error: Error, why: string): void {
+    const wasIn = this.phase !== 'idle' && this.session !== null;
+    this.phase = 'idle';
+    this.disarmKeepalive();
+    if (this.outage) this.clock.clearTimeout(this.outage.timer);
+    this.outage = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      if (socket.readyState <= OPEN) socket.close(1000, 'client done');
+    }
+    this.login$?.reject(error);
+    this.login$ = null;
+    this.pending.failAll(error);
+    this.userID = null;
+    this.session = null;
+    this.inbox.newSession();
+    if (wasIn) {
+      this.states.emit('disconnected');
+      this.ended.emit(why);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  private onFrame(data: unknown): void {
+    const read = typeof data === 'string' ? parseServerFrame(data) : null;
+    if (!read?.ok) {
+      this.onListenerError(new Error(`ignored a frame the server should not send: ${read ? read.message : 'binary'}`));
+      return;
+    }
+    const frame = read.frame;
+    switch (frame.type) {
+      case 'loggedIn':
+        if (frame.rid === this.loginRid) this.onLoggedIn(frame);
+        return;
+      case 'error':
+        if (frame.rid !== undefined && frame.rid === this.loginRid) return this.onLoginRefused(frame);
+        if (frame.rid !== undefined) return this.pending.fail(frame.rid, fromServer(frame.code, frame.message));
+        this.onListenerError(new WsPortError(UNKNOWN, `server: ${frame.message}`, frame.code));
+        return;
+      case 'ack':
+      case 'pong':
+      case 'groupInfo':
+      case 'roomInfo':
+        return this.pending.answer(frame.rid, frame);
+      case 'message':
+        if (this.inbox.accept(frame.id, frame.seq)) this.messages.emit(frame);
+        return;
+      case 'kicked':
+        return this.kickedOut(frame.reason);
+      default:
+        this.pushes.emit(frame);
+    }
+  }
+
+  private transmit(entry: Pending): void {
+    if (entry.sent || this.socket?.readyState !== OPEN) return;
+    entry.sent = true;
+    this.socket.send(entry.text);
+  }
+
+  /** An unanswered keepalive means the socket is dead even if it has not said so. */
+  private timedOut(entry: Pending): void {
+    if (entry.replay || !entry.sent || this.phase !== 'ready' || !this.socket) return;
+    const socket = this.socket;
+    this.socket = null;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.close(4008, 'keepalive timeout');
+    this.lost('keepalive timeout');
+  }
+
+  private armKeepalive(): void {
+    this.disarmKeepalive();
+    const intervalMs = this.options.keepalive?.intervalMs ?? 20_000;
+    const timeoutMs = this.options.keepalive?.timeoutMs ?? 10_000;
+    const tick = () => {
+      if (this.phase !== 'ready') return;
+      this.request({ type: 'ping' }, { replay: false, timeoutMs }).catch(() => undefined);
+      this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
+    };
+    this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
+  }
+
+  private disarmKeepalive(): void {
+    if (this.keepaliveTimer !== null) this.clock.clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+  }
+
+  /** Subscribes to the connection state (`connected`, `connecting` while reconnecting, `disconnected`). */
+  onState(listener: (state: ConnectionState) => void): Unsubscribe {
+    return this.states.add(listener);
+  }
+}

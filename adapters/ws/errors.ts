@@ -1,0 +1,42 @@
+/** How the server's typed refusals surface to the core: `ImPortError`s with Tencent IM's numbers. */
+import { ImPortError } from '../ImPort';
+import type { ErrorCode } from './protocol';
+
+/** Tencent IM error numbers where one means the same thing; 65535 (unknown) otherwise. */
+const IM_CODES: Partial<Record<ErrorCode, number>> = {
+  userSigMissing: 70001,
+  userSigExpired: 70001,
+  userSigMalformed: 70003,
+  userSigForged: 70009,
+  userSigWrongUser: 70013,
+  userSigWrongApp: 70014,
+  notLoggedIn: 2024,
+  sessionSuperseded: 2024,
+  noSuchGroup: 10010,
+  notGroupMember: 10010,
+  groupExists: 10021,
+};
+
+/** Not logged in (or logged out, or kicked out): as Tencent IM says it. */
+export const NOT_LOGGED_IN = 2024;
+/** The server cannot be reached or did not answer. */
+export const NO_NETWORK = 2805;
+/** Anything else. */
+export const UNKNOWN = 65535;
+
+/** An `ImPortError` that also carries the server's typed code, when the server refused. */
+export class WsPortError extends ImPortError {
+  constructor(
+    code: number,
+    message: string,
+    /** The protocol's refusal code, when the server sent one. */
+    readonly serverCode?: ErrorCode,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The error for a server refusal. */
+export function fromServer(code: ErrorCode, message: string): WsPortError {
+  return new WsPortError(IM_CODES[code] ?? UNKNOWN, `${message} (${code})`, code);
+}

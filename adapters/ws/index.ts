@@ -1,0 +1,15 @@
+/** The embedded backend's client: the protocol, the connection, the IM and room ports. */
+export { embeddedBackend, type EmbeddedBackend, type EmbeddedBackendOptions } from './embeddedBackend';
+export { WsConnection, type Reconnection, type WsConnectionOptions } from './WsConnection';
+export { WsImPort, type SendReceipt } from './WsImPort';
+export { WsRoomPort, type RelayedData, type WsRoomPortOptions, type WsViewBinding } from './WsRoomPort';
+export { WsPortError } from './errors';
+export {
+  DefaultReconnectPolicy,
+  noReconnect,
+  type ReconnectContext,
+  type ReconnectPolicy,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './socket';
+export { PROTOCOL_VERSION, MAX_FRAME_BYTES, type ErrorCode } from './protocol';

@@ -1,0 +1,264 @@
+/**
+ * The wire protocol between the embedded server (`server/`) and its WebSocket client
+ * (`adapters/ws/`): one JSON object per text frame, discriminated by `type`, each side
+ * validating every frame it receives against the valibot schemas below.
+ *
+ * Requests carry a client-chosen `rid` (growing, never reused within a session: a client that
+ * resumes its session after a reconnect goes on counting); the server answers each with exactly
+ * one frame carrying the same `rid` (`ack`, `loggedIn`, `pong`, `groupInfo`, `roomInfo` or
+ * `error`), and answers a request resent after a reconnect (same `rid`, same content) from its
+ * memory instead of doing it twice. Pushes (`message`, room notices, `kicked`) have no `rid`.
+ * IM payloads and relay data are opaque strings: the server never reads them.
+ *
+ * This file is imported by the server, so it depends on valibot alone.
+ */
+import * as v from 'valibot';
+
+/** Version of this protocol, sent in `login`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts, in bytes (UTF-8). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** The `x-hc-connection` response header of the WebSocket handshake names the server's connection. */
+export const CONNECTION_HEADER = 'x-hc-connection';
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas
+
+/** A user ID as TRTCCalling allows it: 1-32 of `A-Z a-z 0-9 - _`. */
+export const UserIDSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, 'a userID is 1-32 of A-Z a-z 0-9 - _'));
+/** An IM group ID: 1-64 printable ASCII characters, no spaces. */
+export const GroupIDSchema = v.pipe(v.string(), v.regex(/^[\x21-\x7e]{1,64}$/, 'a groupID is 1-64 printable ASCII characters'));
+/** A TRTC numeric room ID, 1..2^32-1. */
+export const RoomIDSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffffffff));
+/** A request ID: a non-negative safe integer, chosen by the client. */
+export const RidSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+/** An opaque payload or relay body; the frame-size limit bounds it. */
+const OpaqueSchema = v.string();
+const UserSigSchema = v.pipe(v.string(), v.maxLength(2048));
+const UserListSchema = v.pipe(v.array(UserIDSchema), v.maxLength(1000));
+
+// ---------------------------------------------------------------------------------------------
+// Client -> server
+
+// Unknown fields are dropped, not refused: a newer client still talks to an older server, and a
+// field such as `from` can never matter (the server stamps the sender itself).
+const req = <K extends string, T extends v.ObjectEntries>(type: K, entries: T) =>
+  v.object({ type: v.literal(type), rid: RidSchema, ...entries });
+
+/** Every frame a client may send, by `type`. */
+export const ClientFrameSchema = v.variant('type', [
+  req('login', {
+    userID: UserIDSchema,
+    userSig: UserSigSchema,
+    /** The `session` of an earlier `loggedIn`: resume it (rooms and pending state) if it is still held. */
+    resume: v.optional(v.pipe(v.string(), v.maxLength(128))),
+    protocol: v.optional(v.number()),
+  }),
+  req('logout', {}),
+  req('ping', {}),
+  /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
+  v.object({ type: v.literal('received'), upTo: RidSchema }),
+  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean() }),
+  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean() }),
+  req('groupCreate', { groupID: GroupIDSchema, members: UserListSchema }),
+  req('groupJoin', { groupID: GroupIDSchema }),
+  req('groupQuit', { groupID: GroupIDSchema }),
+  req('groupMembers', { groupID: GroupIDSchema }),
+  /** Enters a room publishing this audio/video state; answered by `roomInfo`. */
+  req('roomEnter', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean() }),
+  req('roomExit', { roomID: RoomIDSchema }),
+  /** Changes the published audio/video state; the others get `memberState` if it changed. */
+  req('roomPublish', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean() }),
+  req('roomMembers', { roomID: RoomIDSchema }),
+  /** Opaque data to one member (`to`) or every other member of the room (WebRTC SDP/ICE). */
+  req('relay', { roomID: RoomIDSchema, to: v.optional(UserIDSchema), data: OpaqueSchema }),
+]);
+
+/** A frame from client to server. */
+export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
+/** The `type`s a client may send. */
+export type ClientFrameType = ClientFrame['type'];
+/** A client frame of one type. */
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
+/** A request as the client builds it, before it gets its `rid`. */
+export type ClientRequest = ClientFrame extends infer F ? (F extends { rid: number } ? Omit<F, 'rid'> : never) : never;
+
+/** Every client frame type, for a cheap "unknown type" check before the full schema. */
+export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
+  'login', 'logout', 'ping', 'received', 'sendC2C', 'sendGroup', 'groupCreate', 'groupJoin', 'groupQuit',
+  'groupMembers', 'roomEnter', 'roomExit', 'roomPublish', 'roomMembers', 'relay',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client
+
+/**
+ * Why the server refused a frame. The `userSig*` codes refuse a login; `rateLimited`,
+ * `tooLarge`, `badJson`, `badFrame`, `unknownType` and `notLoggedIn` count towards the bound
+ * after which the server closes the connection (close code 1008).
+ */
+export const ERROR_CODES = [
+  'badJson',
+  'badFrame',
+  'tooLarge',
+  'unknownType',
+  'rateLimited',
+  'notLoggedIn',
+  'userSigMissing',
+  'userSigMalformed',
+  'userSigForged',
+  'userSigExpired',
+  'userSigWrongApp',
+  'userSigWrongUser',
+  'sessionSuperseded',
+  'noSuchGroup',
+  'notGroupMember',
+  'groupExists',
+  'alreadyInRoom',
+  'notInRoom',
+  'tooManyErrors',
+  'internal',
+] as const;
+
+/** A typed refusal, in `error` frames. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A member of a room and what it publishes. */
+export const RoomMemberSchema = v.object({ userID: UserIDSchema, audio: v.boolean(), video: v.boolean() });
+/** A member of a room and what it publishes. */
+export type RoomMember = v.InferOutput<typeof RoomMemberSchema>;
+
+/** Every frame the server may send, by `type`. Unknown fields are tolerated (newer servers). */
+export const ServerFrameSchema = v.variant('type', [
+  v.object({
+    type: v.literal('loggedIn'),
+    rid: RidSchema,
+    userID: UserIDSchema,
+    /** A token naming this session: give it as `resume` when reconnecting. */
+    session: v.string(),
+    /** True when `resume` named a session the server still held: its room and dedupe state are kept. */
+    resumed: v.boolean(),
+    /** The room the resumed session is in, with its members now. */
+    room: v.nullable(v.object({ roomID: RoomIDSchema, members: v.array(RoomMemberSchema) })),
+    serverTime: v.number(),
+  }),
+  /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
+  v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),
+  v.object({
+    type: v.literal('error'),
+    rid: v.optional(RidSchema),
+    code: v.picklist(ERROR_CODES),
+    message: v.string(),
+  }),
+  v.object({ type: v.literal('pong'), rid: RidSchema, serverTime: v.number() }),
+  v.object({ type: v.literal('groupInfo'), rid: RidSchema, groupID: GroupIDSchema, members: v.array(UserIDSchema) }),
+  v.object({ type: v.literal('roomInfo'), rid: RidSchema, roomID: RoomIDSchema, members: v.array(RoomMemberSchema) }),
+  /** An IM message; `from` and `sentAt` are stamped by the server. `seq` counts per session. */
+  v.object({
+    type: v.literal('message'),
+    id: v.string(),
+    seq: RidSchema,
+    from: UserIDSchema,
+    groupID: v.optional(GroupIDSchema),
+    payload: v.string(),
+    sentAt: v.number(),
+  }),
+  v.object({ type: v.literal('userEntered'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
+  v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),
+  v.object({ type: v.literal('memberState'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
+  v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string() }),
+  /** Another login of this user took over; the server closes the connection next (code 4001). */
+  v.object({ type: v.literal('kicked'), reason: v.string() }),
+]);
+
+/** A frame from server to client. */
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
+/** A server frame of one type. */
+export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+/** Frames that answer a request. */
+export type ReplyFrame = Extract<ServerFrame, { rid: number }>;
+/** Frames the server sends on its own. */
+export type PushFrame = Exclude<ServerFrame, { rid: number } | { type: 'error' }>;
+
+/** Close codes the server uses besides the standard ones (1001 going away, 1008 policy, 1009 too big). */
+export const CLOSE = {
+  /** The session was resumed on another connection of the same client. */
+  replaced: 4000,
+  /** Another login of the same user took over (after a `kicked` frame). */
+  kicked: 4001,
+  /** No login within the login timeout. */
+  loginTimeout: 4003,
+  /** Nothing received within the idle timeout. */
+  idle: 4004,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The outcome of reading a frame: the frame, or why it was refused (and its `rid` if one was readable). */
+export type FrameResult<F> =
+  | { readonly ok: true; readonly frame: F }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly rid?: number };
+
+/** A readable summary of valibot issues: `path: message; ...`. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+/** Parses and validates a client frame from its JSON text. Never throws. */
+export function parseClientFrame(text: string): FrameResult<ClientFrame> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'badJson', message: 'a frame must be one JSON object' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: 'badFrame', message: 'a frame must be a JSON object' };
+  }
+  const { type, rid } = raw as { type?: unknown; rid?: unknown };
+  const readRid = v.safeParse(RidSchema, rid);
+  const ridPart = readRid.success ? { rid: readRid.output } : {};
+  if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.has(type)) {
+    return { ok: false, code: 'unknownType', message: `unknown frame type ${JSON.stringify(type)?.slice(0, 40)}`, ...ridPart };
+  }
+  const parsed = v.safeParse(ClientFrameSchema, raw);
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${type}: ${describeIssues(parsed.issues)}`, ...ridPart };
+  return { ok: true, frame: parsed.output };
+}
+
+/** Parses and validates a server frame from its JSON text. Never throws. */
+export function parseServerFrame(text: string): FrameResult<ServerFrame> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'badJson', message: 'not JSON' };
+  }
+  const parsed = v.safeParse(ServerFrameSchema, raw);
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: describeIssues(parsed.issues) };
+  return { ok: true, frame: parsed.output };
+}
+
+/** Size of a string in UTF-8 bytes, without allocating for ASCII-only text. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,118 @@
+/**
+ * Options of the embedded server, their defaults, and the logger and clock it runs on.
+ * The server imports nothing from the client side but the protocol, so the clock type is
+ * restated here (structurally the same as `adapters/clock.ts`).
+ */
+
+/** Time, injected: the server reads it and schedules every timer through it. */
+export interface ServerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** Wall-clock time: the default. */
+export const systemClock: ServerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+};
+
+/** Structured log lines. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One JSON object per line on stdout (info) and stderr (warn, error). */
+export const jsonLogger: Logger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
+  warn: (message, fields) => console.error(JSON.stringify({ level: 'warn', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+};
+
+/** Logs nothing (tests). */
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Something the server did with a frame or a connection, for observers (logs, deterministic tests). */
+export type TapEvent =
+  | { readonly type: 'open'; readonly conn: string }
+  /** The server finished handling one frame from `conn` (accepted or refused). */
+  | { readonly type: 'in'; readonly conn: string; readonly frameType: string }
+  /** The server wrote one frame to `conn`. */
+  | { readonly type: 'out'; readonly conn: string; readonly frameType: string }
+  /** `conn` is closed: by the server (`by: 'server'`, before the socket goes) or by the peer (after the server handled it). */
+  | { readonly type: 'close'; readonly conn: string; readonly by: 'server' | 'client' };
+
+/** Per-connection rate limit: a token bucket. */
+export interface RateLimit {
+  /** Frames per second, sustained. */
+  readonly perSecond: number;
+  /** Frames allowed at once. */
+  readonly burst: number;
+}
+
+/** Options of `startServer`. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one (default 8080). */
+  readonly port?: number;
+  /** Interface to bind (default `127.0.0.1`). */
+  readonly host?: string;
+  /** SQLite file for the offline store and groups; `:memory:` keeps nothing across restarts. */
+  readonly dbPath: string;
+  /** The app whose userSigs are accepted. */
+  readonly sdkAppId: number;
+  /** The app's secret key (HMAC key of its userSigs). */
+  readonly secretKey: string;
+  /** Serve `GET /usersig?userID=...`, signing a userSig for anyone. Demo only: logged loudly. */
+  readonly demoSigning?: boolean;
+  /** Defaults to the system clock. */
+  readonly clock?: ServerClock;
+  /** How long a stored message waits for its recipient (default 7 days). */
+  readonly offlineTtlMs?: number;
+  /** How long a dropped connection keeps its session and room (default 10 s). */
+  readonly roomGraceMs?: number;
+  /** Per-connection frame rate (default 50/s, burst 200). */
+  readonly rate?: RateLimit;
+  /** Refused frames tolerated before the server closes the connection (default 10, one forgiven per 10 s). */
+  readonly maxStrikes?: number;
+  /** A connection that has not logged in by then is closed (default 30 s). */
+  readonly loginTimeoutMs?: number;
+  /** A connection that sends nothing for this long is closed (default 60 s; clients ping every 20 s). */
+  readonly idleTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** Observes frames and connections (logging, deterministic tests). */
+  readonly tap?: (event: TapEvent) => void;
+}
+
+/** {@link ServerOptions} with every default applied. */
+export type ResolvedOptions = Required<Omit<ServerOptions, 'tap'>> & Pick<ServerOptions, 'tap'>;
+
+const DAY = 86_400_000;
+
+/** Applies defaults and checks what cannot work. */
+export function resolveOptions(options: ServerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    port: options.port ?? 8080,
+    host: options.host ?? '127.0.0.1',
+    dbPath: options.dbPath,
+    sdkAppId: options.sdkAppId,
+    secretKey: options.secretKey,
+    demoSigning: options.demoSigning ?? false,
+    clock: options.clock ?? systemClock,
+    offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
+    roomGraceMs: options.roomGraceMs ?? 10_000,
+    rate: options.rate ?? { perSecond: 50, burst: 200 },
+    maxStrikes: options.maxStrikes ?? 10,
+    loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    logger: options.logger ?? jsonLogger,
+    tap: options.tap,
+  };
+  if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
+  if (!resolved.secretKey) throw new Error('secretKey is required');
+  if (!resolved.dbPath) throw new Error('dbPath is required');
+  if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
+  return resolved;
+}

@@ -1,0 +1,107 @@
+/**
+ * Room presence: who is in which room and what they publish (audio, video), membership
+ * notices, and the relay channel between members (WebRTC SDP/ICE in the browser).
+ * Soft state, in memory: clients re-enter their rooms after a server restart.
+ */
+import type { RoomMember, ServerFrame } from '../adapters/ws/protocol';
+import type { Session } from './conn';
+
+interface Member {
+  readonly session: Session;
+  audio: boolean;
+  video: boolean;
+}
+
+/** All rooms of one server. */
+export class Rooms {
+  private readonly rooms = new Map<number, Map<string, Member>>();
+  /** Relay frames delivered, for the metrics. */
+  relayed = 0;
+
+  /** How many rooms have members. */
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** The members of a room, in entry order. */
+  members(roomID: number): RoomMember[] {
+    return [...(this.rooms.get(roomID)?.values() ?? [])].map(describe);
+  }
+
+  /**
+   * Puts the session in `roomID` publishing `audio`/`video`; the others hear `userEntered`.
+   * Entering the room it is already in only updates what it publishes.
+   * @returns the members (the session included), or `null` when it is in another room
+   */
+  enter(session: Session, roomID: number, audio: boolean, video: boolean): RoomMember[] | null {
+    if (session.room !== null && session.room !== roomID) return null;
+    if (session.room === roomID) {
+      this.publish(session, roomID, audio, video);
+      return this.members(roomID);
+    }
+    const room = this.rooms.get(roomID) ?? new Map<string, Member>();
+    this.rooms.set(roomID, room);
+    const member: Member = { session, audio, video };
+    room.set(session.userID, member);
+    session.room = roomID;
+    this.broadcast(room, session, { type: 'userEntered', roomID, ...describe(member) });
+    return this.members(roomID);
+  }
+
+  /** Takes the session out of its room (if it is `roomID`, when given); the others hear `userLeft`. */
+  leave(session: Session, roomID: number | null = session.room): boolean {
+    if (session.room === null || session.room !== roomID) return false;
+    const room = this.rooms.get(roomID);
+    session.room = null;
+    if (!room || room.get(session.userID)?.session !== session) return true;
+    room.delete(session.userID);
+    if (room.size === 0) this.rooms.delete(roomID);
+    else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
+    return true;
+  }
+
+  /** Updates what the session publishes; the others hear `memberState` when it changed. */
+  publish(session: Session, roomID: number, audio: boolean, video: boolean): boolean {
+    const room = this.rooms.get(roomID);
+    const member = session.room === roomID ? room?.get(session.userID) : undefined;
+    if (!room || !member) return false;
+    if (member.audio === audio && member.video === video) return true;
+    member.audio = audio;
+    member.video = video;
+    this.broadcast(room, session, { type: 'memberState', roomID, ...describe(member) });
+    return true;
+  }
+
+  /** Relays `data` to `to` (or every other member); false when the sender or `to` is not in the room. */
+  relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
+    const room = this.rooms.get(roomID);
+    if (!room || session.room !== roomID) return false;
+    const frame: ServerFrame = { type: 'relayed', roomID, from: session.userID, data };
+    if (to === undefined) {
+      this.relayed += this.broadcast(room, session, frame);
+      return true;
+    }
+    const target = room.get(to);
+    if (!target) return false;
+    if (target.session.conn) {
+      target.session.conn.send(frame);
+      this.relayed++;
+    }
+    return true;
+  }
+
+  /** Sends to every member but `from` that has a live connection; returns how many. */
+  private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame): number {
+    let n = 0;
+    for (const member of room.values()) {
+      if (member.session === from || !member.session.conn) continue;
+      member.session.conn.send(frame);
+      n++;
+    }
+    return n;
+  }
+}
+
+function describe(member: Member): RoomMember {
+  return { userID: member.session.userID, audio: member.audio, video: member.video };
+}

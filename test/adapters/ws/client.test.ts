@@ -1,0 +1,80 @@
+/**
+ * The WebSocket client's own checks: requests the server would refuse are refused locally (so a
+ * client bug never costs it strikes), a listener's exception stays with the listener, and a frame
+ * the server should not send is reported and ignored.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
+
+const stored = { onlineUserOnly: false };
+
+describe('the WebSocket client', () => {
+  let world: EmbeddedWorld;
+  let errors: unknown[];
+  beforeEach(() => {
+    world = makeEmbeddedWorld();
+    errors = [];
+  });
+  afterEach(() => world.dispose());
+
+  async function online(userID: string) {
+    const backend = world.backend({ onListenerError: (e) => errors.push(e) });
+    await backend.im.login(userID, world.userSig(userID));
+    return backend;
+  }
+
+  it('refuses locally what the server would refuse: a bad userID, an oversize payload', async () => {
+    const alice = await online('alice');
+    await expect(alice.im.sendToUser('not valid!', 'x', stored)).rejects.toMatchObject({ code: 65535, serverCode: 'badFrame' });
+    await expect(alice.im.sendToUser('bob', 'x'.repeat(70_000), stored)).rejects.toMatchObject({ code: 65535, serverCode: 'tooLarge' });
+    await expect(alice.im.sendToGroup('nope', 'x', stored)).rejects.toMatchObject({ code: 10010, serverCode: 'noSuchGroup' });
+    expect((await world.server()).metrics().refused).toEqual({ noSuchGroup: 1 });
+  });
+
+  it('a listener that throws does not stop the others or the connection', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const heard: string[] = [];
+    bob.im.onMessage(() => {
+      throw new Error('listener bug');
+    });
+    bob.im.onMessage((m) => heard.push(m.payload));
+    await alice.im.sendToUser('bob', 'one', stored);
+    await alice.im.sendToUser('bob', 'two', stored);
+    await world.settle();
+    expect(heard).toEqual(['one', 'two']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['listener bug', 'listener bug']);
+  });
+
+  it('group management over the IM port', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    expect(await alice.im.createGroup('team', ['bob'])).toEqual(['alice', 'bob']);
+    await expect(alice.im.createGroup('team', [])).rejects.toMatchObject({ code: 10021 });
+    expect(await (await online('carol')).im.joinGroup('team')).toEqual(['alice', 'bob', 'carol']);
+    await bob.im.quitGroup('team');
+    expect(await alice.im.groupMembers('team')).toEqual(['alice', 'carol']);
+    await expect(bob.im.sendToGroup('team', 'x', stored)).rejects.toMatchObject({ code: 10010, serverCode: 'notGroupMember' });
+  });
+
+  it('relay between room members carries opaque data (for WebRTC signaling)', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const got: string[] = [];
+    bob.room.onRelay((r) => got.push(`${r.from}@${r.roomID}: ${r.data}`));
+    await expect(alice.room.relay(undefined, 'x')).rejects.toMatchObject({ code: 65535 });
+    await Promise.all([alice.room.enter(3, { userID: 'alice', video: false, audioMuted: false }), world.settle()]);
+    await Promise.all([bob.room.enter(3, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
+    await alice.room.relay('bob', '{"sdp":"offer"}');
+    await alice.room.relay(undefined, '{"candidate":"c1"}');
+    await expect(alice.room.relay('carol', 'x')).rejects.toMatchObject({ code: 65535 });
+    await world.settle();
+    expect(got).toEqual(['alice@3: {"sdp":"offer"}', 'alice@3: {"candidate":"c1"}']);
+  });
+
+  it('entering as another user than the one logged in is refused', async () => {
+    const alice = await online('alice');
+    await expect(alice.room.enter(3, { userID: 'bob', video: false, audioMuted: false })).rejects.toMatchObject({ code: 65535 });
+    await expect(world.backend().room.enter(3, { userID: 'bob', video: false, audioMuted: false })).rejects.toThrow(/not logged in/);
+  });
+});

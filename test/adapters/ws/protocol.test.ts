@@ -1,0 +1,56 @@
+/** The wire protocol's schemas, as both sides read frames. */
+import { describe, expect, it } from 'vitest';
+import { CLIENT_FRAME_TYPES, ClientFrameSchema, parseClientFrame, parseServerFrame, utf8Length } from '../../../adapters/ws/protocol';
+
+describe('protocol', () => {
+  it('reads a client frame; unknown fields are dropped (a claimed `from` never survives)', () => {
+    expect(parseClientFrame(JSON.stringify({ type: 'sendC2C', rid: 3, to: 'bob', payload: 'p', onlineUserOnly: true, from: 'alice' }))).toEqual({
+      ok: true,
+      frame: { type: 'sendC2C', rid: 3, to: 'bob', payload: 'p', onlineUserOnly: true },
+    });
+  });
+
+  it('refuses with a code, and the rid when it could read one', () => {
+    const refusal = (text: string) => {
+      const read = parseClientFrame(text);
+      return read.ok ? 'ok' : [read.code, read.rid];
+    };
+    expect([
+      refusal('nope'),
+      refusal('[1,2]'),
+      refusal('{"type":"fly","rid":4}'),
+      refusal('{"rid":5}'),
+      refusal('{"type":"ping","rid":-1}'),
+      refusal('{"type":"relay","rid":6,"roomID":1.5,"data":"x"}'),
+      refusal('{"type":"groupCreate","rid":7,"groupID":"has space","members":[]}'),
+      refusal('{"type":"login","rid":8,"userID":"' + 'a'.repeat(33) + '","userSig":"s"}'),
+    ]).toEqual([
+      ['badJson', undefined],
+      ['badFrame', undefined],
+      ['unknownType', 4],
+      ['unknownType', 5],
+      ['badFrame', undefined],
+      ['badFrame', 6],
+      ['badFrame', 7],
+      ['badFrame', 8],
+    ]);
+  });
+
+  it('the cheap type check knows exactly the types the schema accepts', () => {
+    const schemaTypes = ClientFrameSchema.options.map((o) => o.entries.type.literal);
+    expect([...CLIENT_FRAME_TYPES].sort()).toEqual([...schemaTypes].sort());
+  });
+
+  it('reads server frames, tolerating fields it does not know', () => {
+    expect(parseServerFrame('{"type":"userLeft","roomID":5,"userID":"bob","extra":1}')).toEqual({
+      ok: true,
+      frame: { type: 'userLeft', roomID: 5, userID: 'bob' },
+    });
+    expect(parseServerFrame('{"type":"error","code":"noSuchThing","message":"x"}')).toMatchObject({ ok: false, code: 'badFrame' });
+  });
+
+  it('measures UTF-8 bytes', () => {
+    expect([utf8Length('abc'), utf8Length('é'), utf8Length('中'), utf8Length('😀')]).toEqual([3, 2, 3, 4]);
+    expect(utf8Length('中文😀x')).toBe(Buffer.byteLength('中文😀x'));
+  });
+});

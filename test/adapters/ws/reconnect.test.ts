@@ -1,0 +1,220 @@
+/**
+ * The WebSocket client when the network fails: a dropped socket is reopened per the reconnect
+ * policy and re-authenticated (resuming the server's session), what was asked to be sent is
+ * sent once or fails with an error, rooms are kept or re-entered, and a second login kicks.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConnectionState } from '../../../adapters/ImPort';
+import type { ReconnectContext, ReconnectPolicy } from '../../../adapters/ws/socket';
+import type { EmbeddedBackendOptions } from '../../../src/embedded';
+import { TRTCCalling } from '../../../src/index';
+import { ev } from '../../support/ev';
+import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../../support/embeddedWorld';
+import { party, type Party } from '../../support/world';
+
+const S = 1000;
+const stored = { onlineUserOnly: false };
+
+/** A policy that records what it was asked and answers from a list of delays. */
+function scripted(delays: (number | null)[]): ReconnectPolicy & { asked: ReconnectContext[] } {
+  const asked: ReconnectContext[] = [];
+  return {
+    asked,
+    nextRetryDelayInMs(context) {
+      asked.push(context);
+      return delays[Math.min(context.retryCount, delays.length - 1)] ?? null;
+    },
+  };
+}
+
+describe('reconnecting', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    world = makeEmbeddedWorld();
+  });
+  afterEach(() => world.dispose());
+
+  /** A TRTCCalling user on its own backend options, logged in, its log and connection states recorded. */
+  async function join(userID: string, options: Partial<EmbeddedBackendOptions> = {}) {
+    const backend = world.backend(options);
+    const states: ConnectionState[] = [];
+    backend.im.onConnectionChange((s) => states.push(s));
+    const p: Party = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
+    await p.calling.login({ userID, userSig: world.userSig(userID) });
+    await world.settle();
+    p.take();
+    return { ...p, backend, states };
+  }
+
+  /** Alice video-calls Bob and Bob accepts. */
+  async function inCall(alice: Party, bob: Party) {
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
+  }
+
+  it('the server drops Alice mid-call -> she reconnects per policy, resumes her session; nobody notices', async () => {
+    const policy = scripted([500, 1000]);
+    const alice = await join('alice', { reconnect: policy });
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    expect((await world.server()).dropConnections('alice')).toBe(1);
+    await world.advance(499);
+    expect(alice.states).toEqual(['connected', 'connecting']);
+    expect(policy.asked).toEqual([{ retryCount: 0, elapsedMs: 0, reason: 'closed 1006' }]);
+    await world.advance(1);
+    expect(alice.states).toEqual(['connected', 'connecting', 'connected']);
+    expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, detachedSessions: 0, rooms: 1 });
+    await world.advance(30 * S);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual([]);
+    await bob.calling.hangup();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup', 32)]);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 32)]);
+  });
+
+  it('a message sent while reconnecting is delivered once, when the connection is back', async () => {
+    const alice = world.backend({ reconnect: scripted([2000]) });
+    const bob = world.backend();
+    const heard: string[] = [];
+    bob.im.onMessage((m) => heard.push(`${m.from}: ${m.payload}`));
+    await alice.im.login('alice', world.userSig('alice'));
+    await bob.im.login('bob', world.userSig('bob'));
+    (await world.server()).dropConnections('alice');
+    await world.settle();
+    let sent = false;
+    const sending = alice.im.sendToUser('bob', 'sent while away', stored).then(() => (sent = true));
+    await world.advance(1999);
+    expect([sent, heard]).toEqual([false, []]);
+    await world.advance(1);
+    await sending;
+    expect(heard).toEqual(['alice: sent while away']);
+  });
+
+  it('the answer to a send is lost with the connection -> the resent request is answered, not redone', async () => {
+    const alice = world.backend({ reconnect: scripted([0]) });
+    const bob = world.backend();
+    const heard: string[] = [];
+    bob.im.onMessage((m) => heard.push(m.payload));
+    await alice.im.login('alice', world.userSig('alice'));
+    await bob.im.login('bob', world.userSig('bob'));
+    const server = await world.server();
+    world.net.intercept = (data) => {
+      if (!/"type":"ack".*"id":/.test(data)) return 'deliver';
+      world.net.intercept = null;
+      server.dropConnections('alice');
+      return 'drop';
+    };
+    const sending = alice.im.sendToUser('bob', 'exactly once', stored);
+    await world.settle();
+    expect(heard).toEqual(['exactly once']);
+    await world.advance(S);
+    await sending;
+    expect(heard).toEqual(['exactly once']);
+    expect(server.metrics().relayed).toBe(1);
+  });
+
+  it('the server stays down -> pending sends fail with 2805 when their time is up, and when the policy gives up', async () => {
+    const alice = world.backend({ reconnect: scripted([1000, 1000, 1000, null]), requestTimeoutMs: 2500 });
+    const states: ConnectionState[] = [];
+    alice.im.onConnectionChange((s) => states.push(s));
+    await alice.im.login('alice', world.userSig('alice'));
+    await world.stopServer();
+    const first = alice.im.sendToUser('bob', 'one', stored).catch((e: unknown) => e);
+    await world.advance(2000);
+    const second = alice.im.sendToUser('bob', 'two', stored).catch((e: unknown) => e);
+    await world.advance(600);
+    expect(await first).toMatchObject({ code: 2805, message: 'no answer from the server in time' });
+    await world.advance(S);
+    expect(await second).toMatchObject({ code: 2805, message: expect.stringMatching(/^connection lost/) });
+    expect(states).toEqual(['connected', 'connecting', 'disconnected']);
+    await expect(alice.im.sendToUser('bob', 'three', stored)).rejects.toMatchObject({ code: 2024 });
+  });
+
+  it('Alice is away longer than the grace period -> Bob sees her leave; back, she gets his stored hangup and her call ends', async () => {
+    const alice = await join('alice', { reconnect: scripted([15_000]) });
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    (await world.server()).dropConnections('alice');
+    await world.advance(10 * S);
+    // At 12 s the server gives up on Alice: Bob is alone, his call ends and he tells her so (stored).
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup', 11)]);
+    expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 1, detachedSessions: 0, storedNow: 1 });
+    await world.advance(5 * S);
+    // Back at 17 s: a new session, the stored hangup ends her call. (The core reports no USER_LEAVE
+    // for Bob here: a hangup notice naming her ends the call as it stands.)
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 16)]);
+    await world.advance(30 * S);
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect((await world.server()).metrics()).toMatchObject({ rooms: 0, storedNow: 0 });
+  });
+
+  /** Alice and Bob in room 5 at the RoomPort level; Alice's room events recorded. */
+  async function inRoom(aliceOptions: Partial<EmbeddedBackendOptions>, bobOptions: Partial<EmbeddedBackendOptions> = {}) {
+    const alice = world.backend(aliceOptions);
+    const bob = world.backend(bobOptions);
+    await alice.im.login('alice', world.userSig('alice'));
+    await bob.im.login('bob', world.userSig('bob'));
+    const events: string[] = [];
+    alice.room.onEvent((e) => events.push(`${e.type} ${'userID' in e ? e.userID : ''}`.trim()));
+    await Promise.all([alice.room.enter(5, { userID: 'alice', video: true, audioMuted: false }), world.settle()]);
+    await Promise.all([bob.room.enter(5, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
+    await world.settle();
+    expect(events).toEqual(['userEntered bob', 'audioAvailable bob']);
+    return { alice, bob, events };
+  }
+
+  it('Alice is away longer than the grace period while Bob stays -> she enters again and finds him, with no leave or enter', async () => {
+    const { alice, bob, events } = await inRoom({ reconnect: scripted([15_000]) });
+    (await world.server()).dropConnections('alice');
+    await world.advance(15 * S); // the server ended her session at 10 s; she is back at 15 s
+    expect(alice.room.room).toBe(5);
+    expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, rooms: 1 });
+    await bob.room.setCamera(true);
+    await world.settle();
+    expect(events).toEqual(['userEntered bob', 'audioAvailable bob', 'videoAvailable bob']);
+  });
+
+  it('the server restarts and Bob never comes back -> Alice, in the room again, waits roomGraceMs for him, then hears him leave', async () => {
+    const { alice, events } = await inRoom({ reconnect: scripted([0]), roomGraceMs: 10_000 }, { reconnect: scripted([null]) });
+    await world.restartServer();
+    await world.advance(9_900);
+    expect(alice.room.room).toBe(5);
+    expect(events).toEqual(['userEntered bob', 'audioAvailable bob']);
+    await world.advance(200);
+    expect(events).toEqual(['userEntered bob', 'audioAvailable bob', 'userLeft bob']);
+  });
+
+  it('the server restarts mid-call -> both reconnect and re-enter the room; the call goes on', async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    await world.restartServer();
+    await world.advance(5 * S);
+    expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, rooms: 1 });
+    await world.advance(30 * S);
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    await bob.calling.closeCamera();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.video('bob', false)]);
+    await alice.calling.hangup();
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup', 37)]);
+  });
+
+  it('Alice logs in on a second client -> the first gets KICKED_OUT and its call ends; Bob sees her leave', async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    await join('alice');
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.kicked('multipleAccount'), ev.end('alice', 'kickedOut')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+    expect(alice.states).toEqual(['connected', 'disconnected']);
+    await expect(alice.backend.im.sendToUser('bob', 'x', stored)).rejects.toMatchObject({ code: 2024 });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The embedded backend as an app uses it: real time, the `ws` package's WebSocket, no test
+ * harness between the clients and the server. Waits end on events, not on time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { embeddedBackend } from '../../src/embedded';
+import { TRTCCalling } from '../../src/index';
+import { type ServerHandle, silentLogger, startServer } from '../../server/index';
+import { ev } from '../support/ev';
+import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
+import { party, type Party } from '../support/world';
+
+/** Resolves once `p` has received `count` events (real I/O; fails after 5 s). */
+async function events(p: Party, count: number): Promise<Array<{ name: string; payload: unknown }>> {
+  const deadline = Date.now() + 5000;
+  while (p.events.log.length < count) {
+    if (Date.now() > deadline) throw new Error(`${p.id} has ${p.events.log.length} events, waited for ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return p.take();
+}
+
+describe('embedded backend in real time', () => {
+  let server: ServerHandle;
+  let dir: string;
+  const parties: Party[] = [];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-rt-'));
+    server = await startServer({ port: 0, dbPath: join(dir, 'calling.db'), sdkAppId: SDKAPPID, secretKey: SECRET_KEY, logger: silentLogger });
+  });
+  afterEach(async () => {
+    for (const p of parties.splice(0)) p.calling.destroy();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function user(userID: string): Promise<Party> {
+    const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: server.url, WebSocket }) }));
+    parties.push(p);
+    await p.calling.login({ userID, userSig: tencentUserSig(userID) });
+    expect(await events(p, 1)).toEqual([ev.ready()]);
+    return p;
+  }
+
+  it('Alice call(), Bob accept() on INVITED, Alice hangup() -> the same events as in simulated time', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    bob.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.calling.accept({ inviteID }));
+    await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    expect(await events(alice, 3)).toEqual([ev.accepted('bob'), ...ev.arrives('bob', false)]);
+    expect(await events(bob, 3)).toEqual([ev.invited('alice', ['bob'], { callType: 1 }), ...ev.arrives('alice', false)]);
+    await alice.calling.hangup();
+    expect(await events(alice, 1)).toEqual([ev.end('alice', 'hangup')]);
+    expect(await events(bob, 2)).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+    expect(server.metrics()).toMatchObject({ connections: 2, loggedInUsers: 2, rooms: 0 });
+  });
+
+  it('a wrong userSig makes login() reject with the IM error code; the instance can log in afterwards', async () => {
+    const p = party('carol', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: server.url, WebSocket }) }));
+    parties.push(p);
+    await expect(p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol', 60, SDKAPPID, 'wrong key') })).rejects.toMatchObject({
+      code: 70009,
+    });
+    await p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol') });
+    expect(await events(p, 1)).toEqual([ev.ready()]);
+  });
+});

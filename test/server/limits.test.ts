@@ -1,0 +1,120 @@
+/**
+ * Bad input and floods: every frame is checked (size, rate, JSON, schema, type), refused frames
+ * get a clear error, a client that keeps misbehaving is closed with 1008, and the other users
+ * keep working throughout.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, type TestServer } from './support';
+
+/** Alice sends Bob a message and Bob gets exactly that: the bystanders still work. */
+async function stillWorking(alice: RawClient, bob: RawClient, text: string): Promise<void> {
+  const ack = await alice.request({ type: 'sendC2C', to: 'bob', payload: text, onlineUserOnly: false });
+  expect(ack.type).toBe('ack');
+  const message = await bob.next((f) => f.type === 'message', 'a message for bob');
+  expect(message).toMatchObject({ from: 'alice', payload: text });
+  expect(bob.ofType('error')).toEqual([]);
+  expect(alice.ofType('error')).toEqual([]);
+}
+
+describe('limits', () => {
+  let server: TestServer;
+  let alice: RawClient;
+  let bob: RawClient;
+
+  beforeEach(async () => {
+    server = await testServer({ rate: { perSecond: 10, burst: 20 }, maxStrikes: 10 });
+    alice = await RawClient.login(server.handle.url, 'alice');
+    bob = await RawClient.login(server.handle.url, 'bob');
+  });
+  afterEach(async () => {
+    alice.terminate();
+    bob.terminate();
+    await server.dispose();
+  });
+
+  it('not JSON, oversize, binary, unknown type, wrong field types: each gets its error; the connection and the others go on', async () => {
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    mallory.send('{ this is not json');
+    mallory.send(JSON.stringify({ type: 'sendC2C', rid: 90, to: 'bob', payload: 'x'.repeat(70 * 1024), onlineUserOnly: false }));
+    mallory.send(Buffer.from([1, 2, 3]));
+    mallory.send({ type: 'teleport', rid: 91 });
+    mallory.send({ type: 'sendC2C', rid: 92, to: 'bob', payload: 42, onlineUserOnly: 'yes' });
+    mallory.send({ type: 'sendC2C', rid: 93, to: 'not a user id!', payload: 'x', onlineUserOnly: false });
+    mallory.send({ type: 'roomEnter', rid: 94, roomID: -1, audio: true, video: true });
+    await mallory.sync();
+    const errors = mallory.ofType('error').map((f) => ({ rid: f.rid, code: f.code, message: f.message }));
+    expect(errors).toEqual([
+      { rid: undefined, code: 'badJson', message: 'a frame must be one JSON object' },
+      { rid: undefined, code: 'tooLarge', message: 'a frame is at most 65536 bytes' },
+      { rid: undefined, code: 'badFrame', message: 'frames are JSON text' },
+      { rid: 91, code: 'unknownType', message: 'unknown frame type "teleport"' },
+      { rid: 92, code: 'badFrame', message: expect.stringMatching(/^sendC2C: payload: .*string/) },
+      { rid: 93, code: 'badFrame', message: expect.stringContaining('userID') },
+      { rid: 94, code: 'badFrame', message: expect.stringMatching(/^roomEnter: roomID/) },
+    ]);
+    // Still connected and logged in: a good frame works.
+    expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'sorry', onlineUserOnly: false })).type).toBe('ack');
+    expect(await bob.next((f) => f.type === 'message')).toMatchObject({ from: 'mallory', payload: 'sorry' });
+    await stillWorking(alice, bob, 'after the bad frames');
+    mallory.terminate();
+  });
+
+  it('past the bound of refused frames the connection is closed (1008) after a final error', async () => {
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    for (let i = 0; i < 15; i++) mallory.send({ type: 'nope', rid: i });
+    expect(await mallory.closed).toEqual({ code: 1008, reason: 'too many refused frames' });
+    const codes = mallory.ofType('error').map((f) => f.code);
+    expect(codes).toEqual([...Array<string>(11).fill('unknownType'), 'tooManyErrors']);
+    await stillWorking(alice, bob, 'after the closed client');
+    expect(server.handle.metrics().refused).toMatchObject({ unknownType: 11, tooManyErrors: 1 });
+  });
+
+  it('a flood beyond the rate (burst 20) is refused, then closed; the others are unaffected', async () => {
+    const flooder = await RawClient.login(server.handle.url, 'flooder'); // its login took one token
+    for (let i = 0; i < 60; i++) flooder.send({ type: 'ping', rid: 100 + i });
+    const closed = await flooder.closed;
+    expect(closed.code).toBe(1008);
+    expect(flooder.ofType('pong')).toHaveLength(19);
+    const errors = flooder.ofType('error');
+    expect(errors.slice(0, -1).every((f) => f.code === 'rateLimited' && typeof f.rid === 'number')).toBe(true);
+    expect(errors.at(-1)?.code).toBe('tooManyErrors');
+    await stillWorking(alice, bob, 'during the flood');
+  });
+
+  it('the rate refills with time', async () => {
+    for (let i = 0; i < 19; i++) await alice.request({ type: 'ping' });
+    expect((await alice.request({ type: 'ping' })).code).toBe('rateLimited');
+    await server.clock.advance(1000); // 10 frames per second
+    const replies = [];
+    for (let i = 0; i < 11; i++) replies.push((await alice.request({ type: 'ping' })).type);
+    expect(replies).toEqual([...Array<string>(10).fill('pong'), 'error']);
+  });
+
+  it('a frame over the hard limit (1 MiB) is cut off by the socket layer: close 1009', async () => {
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    mallory.send('x'.repeat(1024 * 1024 + 1));
+    expect((await mallory.closed).code).toBe(1009);
+    await stillWorking(alice, bob, 'after the giant frame');
+  });
+
+  it('a receipt for a message never sent is refused', async () => {
+    alice.send({ type: 'received', upTo: 99 });
+    await alice.sync();
+    expect(alice.ofType('error')).toMatchObject([{ code: 'badFrame', message: 'received: upTo 99 was never sent' }]);
+  });
+
+  it('a connection that does not log in within 30 s is closed (4003); one that goes silent for 60 s is dropped', async () => {
+    const lurker = await RawClient.open(server.handle.url);
+    await server.clock.advance(29_000);
+    await alice.sync();
+    await bob.sync();
+    await server.clock.advance(2_000);
+    expect(await lurker.closed).toEqual({ code: 4003, reason: 'no login in time' });
+    // Bob's last frame was at 29 s, Alice's at 31 s: at 90 s Bob has been silent for 61 s and is dropped.
+    await alice.sync();
+    await server.clock.advance(59_000);
+    expect((await bob.closed).code).toBe(1006);
+    await alice.sync(); // alice, silent for 59 s, is still there
+    await stillWorking(alice, await RawClient.login(server.handle.url, 'bob'), 'after the idle drop');
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The offline store: what the server acknowledged survives a restart, is delivered in order
+ * on the recipient's next login until it expires, and leaves the store only once the recipient
+ * confirmed it; a message in flight when a connection drops is kept the same way.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, type Frame, type TestServer } from './support';
+
+const send = (from: RawClient, to: string, payload: string, onlineUserOnly = false) =>
+  from.request({ type: 'sendC2C', to, payload, onlineUserOnly });
+
+/** Waits for `n` messages and returns their payloads. */
+async function messages(client: RawClient, n: number): Promise<Frame[]> {
+  const got: Frame[] = [];
+  for (let i = 0; i < n; i++) got.push(await client.next((f) => f.type === 'message', `message ${i + 1} of ${n}`));
+  await client.sync();
+  expect(client.ofType('message')).toHaveLength(n);
+  return got;
+}
+
+describe('offline store', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await testServer({ offlineTtlMs: 60_000 });
+  });
+  afterEach(() => server.dispose());
+
+  it('acknowledged messages to an offline user survive a restart and arrive in order, with their ids and times', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const acks = [];
+    for (const text of ['m1', 'm2', 'm3']) {
+      acks.push(await send(alice, 'bob', text));
+      await server.clock.advance(1000);
+    }
+    await send(alice, 'bob', 'not for later', true);
+    alice.terminate();
+    await server.handle.close();
+    await server.restart();
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    const got = await messages(bob, 3);
+    expect(got.map((m) => [m.from, m.payload, m.id, m.sentAt])).toEqual(acks.map((a, i) => ['alice', `m${i + 1}`, a.id, a.sentAt]));
+    expect(got.map((m) => m.seq)).toEqual([1, 2, 3]);
+    bob.terminate();
+  });
+
+  it('a stored message stays until confirmed: without a receipt it comes again at the next login, after one it does not', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    await send(alice, 'bob', 'hello');
+    const first = await RawClient.login(server.handle.url, 'bob');
+    const [once] = await messages(first, 1);
+    first.terminate(); // no receipt
+    await first.closed;
+    const second = await RawClient.login(server.handle.url, 'bob');
+    const [again] = await messages(second, 1);
+    expect(again?.id).toBe(once?.id);
+    second.send({ type: 'received', upTo: again?.seq });
+    await second.sync();
+    second.terminate();
+    await second.closed;
+    const third = await RawClient.login(server.handle.url, 'bob');
+    await third.sync();
+    expect(third.ofType('message')).toEqual([]);
+    expect(server.handle.metrics()).toMatchObject({ stored: 1, delivered: 1, storedNow: 0 });
+    alice.terminate();
+    third.terminate();
+  });
+
+  it('a live message not yet confirmed when the connection drops is kept for the next login', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    await send(alice, 'bob', 'in flight');
+    await send(alice, 'bob', 'online only', true);
+    const live = await messages(bob, 2);
+    bob.terminate();
+    await bob.closed;
+    const back = await RawClient.login(server.handle.url, 'bob');
+    const [kept] = await messages(back, 1);
+    expect(kept).toMatchObject({ payload: 'in flight', id: live[0]?.id });
+    alice.terminate();
+    back.terminate();
+  });
+
+  it('a stored message expires after offlineTtlMs', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    await send(alice, 'bob', 'too late');
+    await send(alice, 'carol', 'in time');
+    await server.clock.advance(59_000);
+    const carol = await RawClient.login(server.handle.url, 'carol');
+    expect((await messages(carol, 1)).map((m) => m.payload)).toEqual(['in time']);
+    await server.clock.advance(2_000);
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    await bob.sync();
+    expect(bob.ofType('message')).toEqual([]);
+    for (const c of [alice, bob, carol]) c.terminate();
+  });
+
+  it('groups survive a restart; a group message is stored for each offline member', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    expect(await alice.request({ type: 'groupCreate', groupID: 'team', members: ['bob', 'carol'] })).toMatchObject({
+      type: 'groupInfo',
+      members: ['alice', 'bob', 'carol'],
+    });
+    expect((await alice.request({ type: 'groupCreate', groupID: 'team', members: [] })).code).toBe('groupExists');
+    alice.terminate();
+    await server.handle.close();
+    await server.restart();
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    expect((await bob.request({ type: 'sendGroup', groupID: 'team', payload: 'hi all', onlineUserOnly: false })).type).toBe('ack');
+    expect((await bob.request({ type: 'sendGroup', groupID: 'nope', payload: 'x', onlineUserOnly: false })).code).toBe('noSuchGroup');
+    expect((await bob.request({ type: 'groupQuit', groupID: 'team' })).type).toBe('ack');
+    expect((await bob.request({ type: 'sendGroup', groupID: 'team', payload: 'x', onlineUserOnly: false })).code).toBe('notGroupMember');
+    for (const user of ['alice', 'carol']) {
+      const member = await RawClient.login(server.handle.url, user);
+      expect((await messages(member, 1)).map((m) => [m.from, m.groupID, m.payload])).toEqual([['bob', 'team', 'hi all']]);
+      member.terminate();
+    }
+    bob.terminate();
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Server tests speak the protocol with raw `ws` sockets: a real server on a free port, a
+ * temporary SQLite file, a simulated clock (so rate limits and expiries are exact), and waits
+ * that end on I/O events, never on time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { SimulatedClock } from '../../adapters/memory/SimulatedClock';
+import { type Logger, type ServerHandle, type ServerOptions, startServer } from '../../server/index';
+import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
+
+export { SDKAPPID, SECRET_KEY, tencentUserSig };
+
+const WAIT_MS = 5000;
+
+/** A JSON frame as received. */
+export type Frame = { readonly type: string; readonly rid?: number; readonly [key: string]: unknown };
+
+/** Log lines a test server wrote. */
+export interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+/** A server for one test, and what it takes to clean up. */
+export interface TestServer {
+  readonly handle: ServerHandle;
+  readonly clock: SimulatedClock;
+  readonly dbPath: string;
+  readonly logs: LogLine[];
+  /** Starts another server on the same database file (after `handle.close()`). */
+  restart(overrides?: Partial<ServerOptions>): Promise<ServerHandle>;
+  dispose(): Promise<void>;
+}
+
+/** Starts a server on a free port, a fresh database and a simulated clock at the real time. */
+export async function testServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'hc-server-'));
+  const dbPath = join(dir, 'calling.db');
+  const clock = new SimulatedClock(Math.floor(Date.now() / 1000) * 1000);
+  const logs: LogLine[] = [];
+  const logger: Logger = {
+    info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+  };
+  const options: ServerOptions = { port: 0, dbPath, sdkAppId: SDKAPPID, secretKey: SECRET_KEY, clock, logger, ...overrides };
+  let handle = await startServer(options);
+  return {
+    get handle() {
+      return handle;
+    },
+    clock,
+    dbPath,
+    logs,
+    async restart(more = {}) {
+      handle = await startServer({ ...options, ...more });
+      return handle;
+    },
+    async dispose() {
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A protocol client on a raw socket. */
+export class RawClient {
+  readonly frames: Frame[] = [];
+  /** Resolves with the close code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private cursor = 0;
+  private wake: (() => void) | null = null;
+  private nextRid = 1;
+  private isClosed = false;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.poke();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        this.poke();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
+  }
+
+  /** Opens a socket to `url`. */
+  static async open(url: string): Promise<RawClient> {
+    const ws = new WebSocket(url);
+    const client = new RawClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  /** Opens a socket and logs in with a valid userSig. */
+  static async login(url: string, userID: string): Promise<RawClient> {
+    const client = await RawClient.open(url);
+    const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID) });
+    if (reply.type !== 'loggedIn') throw new Error(`login refused: ${JSON.stringify(reply)}`);
+    return client;
+  }
+
+  /** Sends an object as JSON, or a string as is. */
+  send(frame: object | string | Buffer): void {
+    this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+  }
+
+  /** Sends a request with the next rid and waits for its answer. */
+  async request(frame: Record<string, unknown>): Promise<Frame> {
+    const rid = this.nextRid++;
+    this.send({ ...frame, rid });
+    return this.next((f) => f.rid === rid, `the answer to ${String(frame.type)} #${rid}`);
+  }
+
+  /** The next frame (after those already taken) that matches; frames before it are skipped. */
+  async next(match: (frame: Frame) => boolean = () => true, what = 'a frame'): Promise<Frame> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      while (this.cursor < this.frames.length) {
+        const frame = this.frames[this.cursor++] as Frame;
+        if (match(frame)) return frame;
+      }
+      if (this.isClosed) throw new Error(`closed while waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 20);
+      });
+    }
+  }
+
+  /** Waits until a ping round trip completes: every frame the server sent before it has arrived. */
+  async sync(): Promise<void> {
+    await this.request({ type: 'ping' });
+  }
+
+  /** Frames received so far of one type. */
+  ofType(type: string): Frame[] {
+    return this.frames.filter((f) => f.type === type);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
