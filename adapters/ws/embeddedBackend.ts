@@ -1,32 +1,18 @@
 /** `embeddedBackend({ url })`: one client of the embedded server, as a `Backend` for `new TRTCCalling()`. */
 import type { Backend } from '../backend';
-import { type Clock, realClock } from '../clock';
-import type { ReconnectPolicy, WebSocketConstructor } from './socket';
-import { WsConnection } from './WsConnection';
+import { realClock } from '../clock';
+import { WsConnection, type WsConnectionOptions } from './WsConnection';
 import { WsImPort } from './WsImPort';
 import { WsRoomPort } from './WsRoomPort';
 
-/** Options of {@link embeddedBackend}. */
-export interface EmbeddedBackendOptions {
-  /** The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
-  readonly url: string;
-  /** Defaults to `globalThis.WebSocket`; in Node 20 pass `WebSocket` from the `ws` package. */
-  readonly WebSocket?: WebSocketConstructor;
-  /** Time for the core, the keepalive and the retries (default real time). */
-  readonly clock?: Clock;
-  /** When to retry after a dropped connection (default: at once, then backing off to every 7 s, for 5 minutes). */
-  readonly reconnect?: ReconnectPolicy;
-  /** Keepalive ping period and how long a ping may go unanswered (default 20 s / 10 s). */
-  readonly keepalive?: { readonly intervalMs?: number; readonly timeoutMs?: number };
-  /** A request unanswered this long fails with 2805 (default 30 s). */
-  readonly requestTimeoutMs?: number;
+/** Options of {@link embeddedBackend}: the connection's, plus the room's and the IDs'. */
+export interface EmbeddedBackendOptions extends WsConnectionOptions {
   /** After re-entering a room lost in a reconnect, how long known members may take to come back (default 10 s). */
   readonly roomGraceMs?: number;
   /** Invite IDs (default: random v4 UUIDs). */
   readonly inviteIdGen?: () => string;
   /** Room IDs (default: random in 1..2^32-2). */
   readonly roomIdGen?: () => number;
-  readonly onListenerError?: (error: unknown) => void;
 }
 
 /** The embedded backend of one client: its ports share one WebSocket. */
