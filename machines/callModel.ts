@@ -191,7 +191,7 @@ export const cancelRequest = (c: CallContext, users: readonly UserID[]): ImReque
 
 /** The "call is over" notice; TRTCCalling sends it as an INVITE from the sender, C2C. */
 export const hangupRequest = (c: CallContext, users: readonly UserID[], callEnd: number): ImRequest =>
-  imSend(c, { users }, { kind: 'hangup', ...signalBase(c), inviter: c.self, invitees: users, callEnd }, false);
+  imSend(c, { users }, { kind: 'hangup', ...signalBase(c), inviter: c.self, groupID: '', invitees: users, callEnd }, false);
 
 export const answerRequest = (c: CallContext, kind: 'accept' | 'reject', busy = false): ImRequest =>
   imSend(
@@ -207,6 +207,8 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
     kind: 'timeout',
     ...signalBase(c),
     invitees: users,
+    // TSignaling repeats the invite's data; its receivers drop a group notice without room_id.
+    roomID: c.roomID,
   });
 
 /** On our hangup: withdraw the invite from those who have not answered, and tell those

@@ -40,6 +40,10 @@ export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
   e.type === 'room.userLeft' ? { im: [hangupRequest(c, [e.userID], durationAt(c, e.at))] } : NONE;
 
+/** An accept for a call we are leaving: tell the acceptor at once that it is over. */
+export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
+  e.type === 'im.accepted' ? { im: [hangupRequest(c, [e.from], 0)] } : NONE;
+
 /** Hands an IM answer to the invitee actor it concerns. */
 export function toInvitee(_: CallContext, e: CallEvent): Effects {
   if (e.type === 'im.accepted') return { invitees: [{ userID: e.from, type: 'accept', at: e.at }] };

@@ -61,8 +61,12 @@ export const lineMachine = setup({
     /** A 1v1 invite from the one person our live 1v1 call is with: possibly glare. */
     fromPeer: ({ context, event }) =>
       event.type === 'im.invited' && !event.signal.isGroup && context.current?.peer === event.from,
-    /** An accept for a call of ours that is already gone (it crossed our cancel). */
-    strayAccept: ({ context, event }) => event.type === 'im.accepted' && event.signal.inviter === context.self,
+    /**
+     * An accept for a call this line dialled and has already ended (it crossed our cancel).
+     * Only our own: another device of the same user may be in that call.
+     */
+    strayAccept: ({ context, event }) =>
+      event.type === 'im.accepted' && event.signal.inviter === context.self && context.recent.includes(event.signal.inviteID),
     pendingLogout: ({ context }) => context.pendingLogout !== null,
     kicked: ({ context }) => context.kicked,
   },

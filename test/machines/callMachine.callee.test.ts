@@ -131,7 +131,7 @@ describe('callMachine callee: ringing', () => {
     h.clock.increment(1);
     expect(h.value()).toBe('ended');
     expect(h.take()).toEqual([
-      toAlice({ kind: 'timeout', ...base, invitees: ['bob'] }),
+      toAlice({ kind: 'timeout', ...base, invitees: ['bob'], roomID: 42 }),
       out.notice({ type: 'call.timedOut', inviteID: 'inv-5', sponsor: 'alice', userIDList: ['bob'] }),
       done('timeout'),
     ]);

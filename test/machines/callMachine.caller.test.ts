@@ -130,7 +130,7 @@ describe('callMachine caller: dialing', () => {
     h.clock.increment(1);
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([
-      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'timeout', ...base, invitees: ['bob'] }, onlineUserOnly: false }),
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'timeout', ...base, invitees: ['bob'], roomID: 42 }, onlineUserOnly: false }),
       out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'bob', sponsor: 'alice', userIDList: ['bob'] }),
       exit,
     ]);
@@ -262,7 +262,7 @@ describe('callMachine caller: in call and ending', () => {
     expect(h.take()).toEqual(ended('hangup', 1));
   });
 
-  it('ending: hangup() again -> refused; a camera change -> refused; an invite -> busy REJECT; other signals -> swallowed', () => {
+  it('ending: hangup() again -> refused; a camera change -> refused; an invite -> busy REJECT; an ACCEPT -> HANGUP back; other signals -> swallowed', () => {
     const h = talking();
     h.send(cmd.hangup(4));
     h.take();
@@ -277,6 +277,7 @@ describe('callMachine caller: in call and ending', () => {
       out.refused(5, 'the call is already ending'),
       out.refused(6, 'the call is ending'),
       busyToCarol,
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'hangup', ...base, invitees: ['bob'], callEnd: 0 }, onlineUserOnly: false }),
     ]);
   });
 

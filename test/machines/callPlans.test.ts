@@ -137,7 +137,7 @@ describe('inviteeChanged', () => {
     const c = group({ bob: 'noResponse', carol: 'pending' }, { groupID: '', noResponse: ['bob'] });
     expect(inviteeChanged(c, changed('carol', 'noResponse', 'timer'))).toEqual({
       patch: { roster: { bob: 'noResponse', carol: 'noResponse' }, noResponse: ['bob', 'carol'] },
-      im: [{ type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'timeout', ...base, invitees: ['carol'] }, onlineUserOnly: false }],
+      im: [{ type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'timeout', ...base, invitees: ['carol'], roomID: 42 }, onlineUserOnly: false }],
       notices: [{ type: 'call.noResponse', inviteID: 'inv-5', userID: 'carol', sponsor: 'alice', userIDList: ['bob', 'carol'] }],
     });
   });

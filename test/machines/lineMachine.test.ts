@@ -147,8 +147,11 @@ describe('lineMachine: idle', () => {
     expect(late.steps).toEqual([]);
   });
 
-  it('a stray ACCEPT from Bob for our gone call -> HANGUP sent back to bob (call_end 0)', () => {
-    const r = run([im.accepted('bob', { inviter: 'alice' })], online());
+  it('a stray ACCEPT from Bob for the call we dialled and ended -> HANGUP sent back to bob (call_end 0)', () => {
+    const ended = { type: 'xstate.done.actor.call', output: { inviteID: 'inv-5', reason: 'cancelled' } } as unknown as LineEvent;
+    const afterCall = run([cmd.dial(2), ended], online()).snapshot;
+    expect(afterCall.context.recent).toEqual(['inv-5']);
+    const r = run([im.accepted('bob', { inviter: 'alice' })], afterCall);
     expect(r.value).toEqual({ online: 'idle' });
     expect(r.steps).toEqual([
       toIm({
@@ -162,6 +165,10 @@ describe('lineMachine: idle', () => {
 
   it("an ACCEPT for someone else's invite -> nothing", () => {
     expect(run([im.accepted('bob', { inviter: 'carol' })], online()).steps).toEqual([]);
+  });
+
+  it('an ACCEPT for an invite of ours this line never dialled (another device of ours) -> nothing', () => {
+    expect(run([im.accepted('bob', { inviter: 'alice' })], online()).steps).toEqual([]);
   });
 
   it('accept(), reject(), hangup() with no call -> refused', () => {
@@ -207,11 +214,10 @@ describe('lineMachine: busy', () => {
     expect(run([im.invited('bob', { invitees: ['alice'] })], ringing).steps).toEqual([]);
   });
 
-  it('signals of the live call are forwarded; a stray ACCEPT of an old call is answered with HANGUP', () => {
+  it('signals of the live call are forwarded; an ACCEPT of an invite this line never made -> nothing', () => {
     const accept = im.accepted('bob');
     expect(run([accept], dialling()).steps).toEqual([toCall(accept)]);
-    const stray = run([im.accepted('carol', { inviteID: 'inv-1' })], dialling());
-    expect(stray.steps).toMatchObject([{ send: 'im', event: { signal: { kind: 'hangup', inviteID: 'inv-1', invitees: ['carol'] } } }]);
+    expect(run([im.accepted('carol', { inviteID: 'inv-1' })], dialling()).steps).toEqual([]);
   });
 
   it('a CANCEL of another invite during the call -> tombstoned, not forwarded', () => {

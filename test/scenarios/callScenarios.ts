@@ -133,6 +133,7 @@ export function describeCallScenarios(backend: string, makeWorld: () => World): 
       await world.advance(S);
       const invite = ev.invited('alice', ['bob', 'carol', 'dave'], { isFromGroup: true });
       await bob.calling.accept();
+      await world.advance(S);
       await carol.calling.reject();
       await world.advance(TIMEOUT * S + 5 * S);
       await bob.calling.hangup();
