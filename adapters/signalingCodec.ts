@@ -107,7 +107,8 @@ function envelopeJson(
  *
  * Two messages differ from Tencent's by necessity: a C2C group invite lists every invitee in
  * `inviteeList` (Tencent sends each recipient a copy naming only that recipient), and a timeout
- * notice carries `call_type` and `cmd` but not the original invite's `room_id` and `userIDs`.
+ * notice carries `call_type`, `cmd` and (when the signal has it) `room_id`, but not the original
+ * invite's `userIDs`.
  */
 export function encodeSignal(signal: WireSignal): string {
   const call_type = signal.callType;
@@ -135,7 +136,7 @@ export function encodeSignal(signal: WireSignal): string {
     case 'cancel':
       return envelopeJson(signal, ACTION.cancel, signal.invitees, innerJson({ call_type, cmd }));
     case 'timeout':
-      return envelopeJson(signal, ACTION.timeout, signal.invitees, innerJson({ call_type, cmd }));
+      return envelopeJson(signal, ACTION.timeout, signal.invitees, innerJson({ call_type, room_id: signal.roomID, cmd }));
     case 'hangup': {
       const data = innerJson({ call_type, call_end: signal.callEnd, cmd: MARK.hangup });
       return envelopeJson(signal, ACTION.invite, signal.invitees, data);
@@ -206,8 +207,12 @@ function decodeAnswer(env: Envelope, inner: Inner | undefined): WireSignal | Fai
   switch (env.actionType) {
     case ACTION.cancel:
       return { ...base, kind: 'cancel', invitees: inviteeList };
-    case ACTION.timeout:
-      return { ...base, kind: 'timeout', invitees: inviteeList };
+    case ACTION.timeout: {
+      // The room ID is informative here (spec 1.5): read when it is a valid one, else left out.
+      const roomID = inner === undefined ? undefined : readRoomID(inner);
+      const timeout = { ...base, kind: 'timeout', invitees: inviteeList } as const;
+      return typeof roomID === 'number' ? { ...timeout, roomID } : timeout;
+    }
     default: {
       const invitee = inviteeList[0];
       if (invitee === undefined) return fail('malformed', 'accept/reject has an empty inviteeList');

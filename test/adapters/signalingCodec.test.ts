@@ -43,6 +43,7 @@ function decoded(result: DecodeResult): WireSignal {
 describe('signaling codec goldens (test/fixtures/signaling)', () => {
   it('has one golden per message of spec 1.2 and 2.2', () => {
     expect(goldens.map((g) => g.name)).toEqual([
+      'accept-switch.json',
       'accept.json',
       'cancel.json',
       'hangup.json',
@@ -53,6 +54,7 @@ describe('signaling codec goldens (test/fixtures/signaling)', () => {
       'reject.json',
       'switch-audio.json',
       'switch-video.json',
+      'timeout-group.json',
       'timeout.json',
     ]);
   });

@@ -1,0 +1,282 @@
+/**
+ * `TimImPort`: the {@link ImPort} over Tencent IM (tim-js-sdk v2), sending and receiving the
+ * signals as TSignaling does (spec/wire-protocol.md section 1): one TIM custom message per
+ * signal, `payload.data` = the envelope our codec wrote, high priority, C2C or group
+ * conversation, TSignaling's `sendMessage` options, and its offline replay after login.
+ */
+import type { Clock } from '../clock';
+import { realClock } from '../clock';
+import {
+  ImPortError,
+  type ConnectionState,
+  type ImMessage,
+  type ImPort,
+  type SendOptions,
+  type Unsubscribe,
+} from '../ImPort';
+import type { UserID } from '../../machines/types';
+import { CredentialStore } from './credentials';
+import { TIM_EVENT, TIM_TYPES, loadTim, type TimInstance, type TimModule } from './sdk';
+import {
+  customMessages,
+  eventData,
+  isRepeatLogin,
+  kickedOutType,
+  netState,
+  replayableConversations,
+  replayableMessages,
+  timErrorCode,
+  timErrorMessage,
+  toImMessage,
+  replayable,
+  ServerTime,
+  type TimCustomMessage,
+} from './timMessages';
+import { c2cCopyFor, timSendOptions, type OfflinePushOptions } from './timWire';
+
+/** Options of {@link TimImPort}. */
+export interface TimImPortOptions {
+  /** The IM application's SDKAppID (used to create a TIM instance when none is given). */
+  readonly SDKAppID: number;
+  /** An existing TIM instance (`TIM.create(...)`); without one, tim-js-sdk is loaded and one is created. */
+  readonly tim?: TimInstance;
+  /** Where the tim-js-sdk module comes from when no instance is given (default: a dynamic import). */
+  readonly loadTim?: () => Promise<TimModule>;
+  /** Dates the offline push info; default real time. */
+  readonly clock?: Pick<Clock, 'now'>;
+  /** Where a successful login is recorded for the room port. */
+  readonly credentials?: CredentialStore;
+  /** Offline push texts for invitations. */
+  readonly offlinePush?: OfflinePushOptions;
+  /** How old an unread message may be and still be replayed after login, in ms (TSignaling: 30 s). */
+  readonly offlineReplayWindowMs?: number;
+  /** Where a listener's exception goes (default `console.error`); it never reaches TIM. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** Not logged in (spec 3.4 `USER_NOT_LOGGED_IN`). */
+const NOT_LOGGED_IN = 2024;
+/** TSignaling replays at most 20 conversations, 15 messages each (spec 1.7). */
+const REPLAY_CONVERSATIONS = 20;
+const REPLAY_MESSAGES = 15;
+/** How many delivered message IDs are remembered to drop a second copy (push and replay). */
+const SEEN_LIMIT = 512;
+
+interface Channels {
+  message: ImMessage;
+  kicked: string;
+  connection: ConnectionState;
+}
+
+/** The IM port over one TIM instance. */
+export class TimImPort implements ImPort {
+  readonly credentials: CredentialStore;
+  readonly #options: TimImPortOptions;
+  readonly #clock: Pick<Clock, 'now'>;
+  #tim: TimInstance | null;
+  #loading: Promise<TimInstance> | null = null;
+  #subscribed: TimInstance | null = null;
+  /** The user whose login is in progress or done; messages are delivered once `#ready`. */
+  #userID: UserID | null = null;
+  #userSig = '';
+  #ready = false;
+  #pending: { resolve: () => void; reject: (error: ImPortError) => void } | null = null;
+  readonly #seen: string[] = [];
+  readonly #serverTime = new ServerTime();
+  readonly #listeners: { [K in keyof Channels]: Set<(value: Channels[K]) => void> } = {
+    message: new Set(),
+    kicked: new Set(),
+    connection: new Set(),
+  };
+  readonly #handlers = {
+    ready: () => this.#onReady(),
+    notReady: () => this.#onNotReady(),
+    message: (event: unknown) => this.#deliver(customMessages(eventData(event)), 'live'),
+    kicked: (event: unknown) => this.#onKicked(kickedOutType(event)),
+    net: (event: unknown) => {
+      const state = netState(event);
+      if (state !== undefined) this.#emit('connection', state);
+    },
+  };
+
+  constructor(options: TimImPortOptions) {
+    this.#options = options;
+    this.#tim = options.tim ?? null;
+    this.#clock = options.clock ?? realClock;
+    this.credentials = options.credentials ?? new CredentialStore(options.SDKAppID);
+  }
+
+  /** Logs in to TIM; resolves once TIM is ready (`SDK_READY`), rejects with TIM's error code. */
+  async login(userID: UserID, userSig: string): Promise<void> {
+    const tim = await this.#instance();
+    this.#subscribe(tim);
+    this.#pending?.reject(new ImPortError(NOT_LOGGED_IN, 'superseded by another login'));
+    this.#userID = userID;
+    this.#userSig = userSig;
+    this.#ready = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+    });
+    // It may be refused (SDK_NOT_READY, logout) before `tim.login` returns and it is awaited.
+    ready.catch(() => undefined);
+    try {
+      const result: unknown = await tim.login({ userID, userSig });
+      // TIM was already logged in as this user (an app's own instance): no SDK_READY follows.
+      if (isRepeatLogin(result)) this.#onReady();
+    } catch (error) {
+      this.#pending = null;
+      this.#userID = null;
+      throw new ImPortError(timErrorCode(error, 70001), timErrorMessage(error));
+    }
+    await ready;
+    void this.#replay(tim);
+  }
+
+  async logout(): Promise<void> {
+    const tim = this.#tim;
+    const wasIn = this.#userID !== null;
+    this.#forget();
+    if (tim && wasIn) await tim.logout().catch(() => undefined);
+  }
+
+  sendToUser(to: UserID, payload: string, options: SendOptions): Promise<void> {
+    return this.#send(to, TIM_TYPES.CONV_C2C, c2cCopyFor(payload, to), options);
+  }
+
+  sendToGroup(groupID: string, payload: string, options: SendOptions): Promise<void> {
+    return this.#send(groupID, TIM_TYPES.CONV_GROUP, payload, options);
+  }
+
+  onMessage(listener: (message: ImMessage) => void): Unsubscribe {
+    return this.#on('message', listener);
+  }
+
+  onKickedOut(listener: (reason: string) => void): Unsubscribe {
+    return this.#on('kicked', listener);
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): Unsubscribe {
+    return this.#on('connection', listener);
+  }
+
+  /** Stops listening to TIM (the instance itself is left as it is: it may be the app's). */
+  dispose(): void {
+    const tim = this.#subscribed;
+    if (!tim) return;
+    tim.off(TIM_EVENT.SDK_READY, this.#handlers.ready);
+    tim.off(TIM_EVENT.SDK_NOT_READY, this.#handlers.notReady);
+    tim.off(TIM_EVENT.MESSAGE_RECEIVED, this.#handlers.message);
+    tim.off(TIM_EVENT.KICKED_OUT, this.#handlers.kicked);
+    tim.off(TIM_EVENT.NET_STATE_CHANGE, this.#handlers.net);
+    this.#subscribed = null;
+  }
+
+  async #instance(): Promise<TimInstance> {
+    if (this.#tim) return this.#tim;
+    this.#loading ??= (this.#options.loadTim ?? loadTim)().then((TIM) => {
+      const tim = TIM.create({ SDKAppID: this.#options.SDKAppID });
+      this.#tim = tim;
+      return tim;
+    });
+    return this.#loading;
+  }
+
+  /** Listeners go on before the first login, so no TIM event is missed. */
+  #subscribe(tim: TimInstance): void {
+    if (this.#subscribed === tim) return;
+    tim.on(TIM_EVENT.SDK_READY, this.#handlers.ready);
+    tim.on(TIM_EVENT.SDK_NOT_READY, this.#handlers.notReady);
+    tim.on(TIM_EVENT.MESSAGE_RECEIVED, this.#handlers.message);
+    tim.on(TIM_EVENT.KICKED_OUT, this.#handlers.kicked);
+    tim.on(TIM_EVENT.NET_STATE_CHANGE, this.#handlers.net);
+    this.#subscribed = tim;
+  }
+
+  #onReady(): void {
+    if (this.#userID === null) return;
+    this.#ready = true;
+    this.credentials.set(this.#userID, this.#userSig);
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.resolve();
+  }
+
+  #onNotReady(): void {
+    this.#ready = false;
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(new ImPortError(NOT_LOGGED_IN, 'TIM is not ready'));
+  }
+
+  #onKicked(type: string): void {
+    if (this.#userID === null) return;
+    this.#forget();
+    this.#emit('kicked', type);
+  }
+
+  #forget(): void {
+    this.#pending?.reject(new ImPortError(NOT_LOGGED_IN, 'logged out'));
+    this.#pending = null;
+    this.#userID = null;
+    this.#ready = false;
+    this.credentials.clear();
+  }
+
+  async #send(to: string, conversationType: typeof TIM_TYPES.CONV_C2C | typeof TIM_TYPES.CONV_GROUP, data: string, options: SendOptions): Promise<void> {
+    const tim = this.#tim;
+    if (!tim || this.#userID === null || !this.#ready) throw new ImPortError(NOT_LOGGED_IN, 'not logged in');
+    const push = { ...this.#options.offlinePush, ...options.offlinePush };
+    try {
+      const message = tim.createCustomMessage({ to, conversationType, priority: TIM_TYPES.MSG_PRIORITY_HIGH, payload: { data } });
+      await tim.sendMessage(message, timSendOptions(data, { onlineUserOnly: options.onlineUserOnly, nowMs: this.#clock.now(), push }));
+    } catch (error) {
+      throw new ImPortError(timErrorCode(error, 65535), timErrorMessage(error));
+    }
+  }
+
+  /** TSignaling's offline replay (spec 1.7): recent unread custom messages, as if just received. */
+  async #replay(tim: TimInstance): Promise<void> {
+    const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
+    try {
+      const conversations = replayableConversations(await tim.getConversationList(), since, REPLAY_CONVERSATIONS);
+      const batch: TimCustomMessage[] = [];
+      for (const c of conversations) {
+        const page: unknown = await tim.getMessageList({ conversationID: c.conversationID });
+        batch.push(...replayableMessages(page, since, Math.min(c.unreadCount, REPLAY_MESSAGES)));
+      }
+      // Stable by server time: conversations interleave as they were sent.
+      batch.sort((a, b) => a.time - b.time);
+      this.#deliver(replayable(batch), 'replay');
+    } catch {
+      // The replay is best effort: a failed query only means nothing is replayed.
+    }
+  }
+
+  #deliver(messages: readonly TimCustomMessage[], how: 'live' | 'replay'): void {
+    for (const message of messages) {
+      if (this.#userID === null || !this.#ready || this.#seen.includes(message.ID)) continue;
+      this.#seen.push(message.ID);
+      if (this.#seen.length > SEEN_LIMIT) this.#seen.shift();
+      const now = this.#clock.now();
+      const sentAt = how === 'live' ? this.#serverTime.live(message.time, now) : this.#serverTime.sentAt(message.time, now);
+      this.#emit('message', toImMessage(message, sentAt));
+    }
+  }
+
+  #on<K extends keyof Channels>(channel: K, listener: (value: Channels[K]) => void): Unsubscribe {
+    this.#listeners[channel].add(listener);
+    return () => {
+      this.#listeners[channel].delete(listener);
+    };
+  }
+
+  #emit<K extends keyof Channels>(channel: K, value: Channels[K]): void {
+    for (const listener of [...this.#listeners[channel]]) {
+      try {
+        listener(value);
+      } catch (error) {
+        (this.#options.onListenerError ?? console.error)(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * A fake Tencent IM for tests: one in-process "cloud" (`FakeTimCloud`) and TIM instances
+ * (`FakeTim`) that implement the tim-js-sdk v2 `ChatSDK` methods the IM port uses, typed by
+ * tim-js-sdk's own definitions (`implements TimInstance`, messages `satisfies Message`).
+ *
+ * Behaviour follows TIM where the port depends on it: `login` resolves, then `SDK_READY` and
+ * `NET_STATE_CHANGE` fire; a second login of a user kicks the first (`KICKED_OUT`,
+ * `multipleAccount`); messages to online users arrive as `MESSAGE_RECEIVED` batches with
+ * `time` in server seconds; messages to offline users are kept (unless `onlineUserOnly`) and
+ * found through `getConversationList` / `getMessageList`, never pushed (what TSignaling's replay
+ * is for). Every `sendMessage` is logged with its exact options.
+ */
+import type TIM from 'tim-js-sdk';
+import type { Message } from 'tim-js-sdk';
+import * as v from 'valibot';
+import type { Clock } from '../../../adapters/clock';
+import { TIM_TYPES } from '../../../adapters/tencent/sdk';
+import { FakeTim, TimError } from './fakeTimInstance';
+
+export { FakeTim, TimError } from './fakeTimInstance';
+
+/** One `sendMessage` as the cloud accepted it. */
+export interface TimSent {
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  readonly conversationType: TIM.TYPES;
+  readonly priority: TIM.TYPES;
+  readonly payload: { readonly data: string };
+  /** The `options` argument exactly as given. */
+  readonly options: unknown;
+  /** Who it was delivered to now, stored for, or dropped for (`onlineUserOnly`). */
+  readonly recipients: readonly { readonly userID: string; readonly online: boolean }[];
+}
+
+/** TSignaling's `sendMessage` options (spec 1.4): checked strictly, so a stray key fails a test. */
+const SendOptionsSchema = v.strictObject({
+  offlinePushInfo: v.optional(
+    v.strictObject({ title: v.string(), description: v.string(), androidOPPOChannelID: v.string(), extension: v.string() }),
+  ),
+  onlineUserOnly: v.boolean(),
+  messageControlInfo: v.strictObject({
+    excludedFromContentModeration: v.boolean(),
+    excludedFromUnreadCount: v.boolean(),
+    excludedFromLastMessage: v.boolean(),
+  }),
+});
+
+const TIM_TYPES_KICKED_MULTIPLE_ACCOUNT = 'multipleAccount' satisfies `${TIM.TYPES.KICKED_OUT_MULT_ACCOUNT}`;
+
+interface Stored {
+  readonly conversationID: string;
+  readonly message: Message;
+}
+
+/** The IM server. */
+export class FakeTimCloud {
+  readonly log: TimSent[] = [];
+  readonly #sessions = new Map<string, FakeTim>();
+  readonly #groups = new Map<string, string[]>();
+  /** Per user: every message received (history), and how many are unread per conversation. */
+  readonly #history = new Map<string, Stored[]>();
+  readonly #unread = new Map<string, Map<string, number>>();
+  #nextID = 1;
+
+  /**
+   * @param latency delivery delay of messages, and of each step of a login, in ms
+   * @param instantLogin confirm logins without the clock (for harnesses that await a login
+   *   before they advance time, as the shared ImPort contract does)
+   */
+  constructor(
+    readonly clock: Clock,
+    readonly latency = 20,
+    readonly instantLogin = false,
+  ) {}
+
+  /** A new TIM instance (`TIM.create({ SDKAppID })`). */
+  create(): FakeTim {
+    return new FakeTim(this);
+  }
+
+  createGroup(groupID: string, members: readonly string[]): void {
+    this.#groups.set(groupID, [...new Set(members)]);
+  }
+
+  /** Logged in and ready. */
+  isOnline(userID: string): boolean {
+    return this.#sessions.get(userID)?.ready === true;
+  }
+
+  /** @internal */ newID(): string {
+    return `fake-msg-${this.#nextID++}`;
+  }
+
+  /** @internal */ later(fn: () => void, ms = this.latency): void {
+    this.clock.setTimeout(fn, ms);
+  }
+
+  /** @internal A step of a login: after the latency, or at once (microtask) with `instantLogin`. */
+  loginStep(fn: () => void): void {
+    if (this.instantLogin) queueMicrotask(fn);
+    else this.later(fn);
+  }
+
+  /** @internal A login took effect: the newer session wins (TIM's default multi-login policy). */
+  signIn(tim: FakeTim, userID: string): void {
+    const previous = this.#sessions.get(userID);
+    this.#sessions.set(userID, tim);
+    if (previous && previous !== tim) previous.kick(TIM_TYPES_KICKED_MULTIPLE_ACCOUNT);
+  }
+
+  /** @internal */ signOut(tim: FakeTim, userID: string): void {
+    if (this.#sessions.get(userID) === tim) this.#sessions.delete(userID);
+  }
+
+  /** @internal Routes a message; rejects as TIM would for a bad group. */
+  route(from: string, message: Message, options: unknown): TimSent {
+    const opts = v.parse(SendOptionsSchema, options);
+    const group = message.conversationType === TIM_TYPES.CONV_GROUP;
+    let recipients: string[] = [message.to];
+    if (group) {
+      const members = this.#groups.get(message.to);
+      if (!members) throw new TimError(10010, `group ${message.to} does not exist`);
+      if (!members.includes(from)) throw new TimError(10010, `${from} is not a member of ${message.to}`);
+      recipients = members.filter((m) => m !== from);
+    }
+    const at = this.clock.now();
+    const delivered: Message = { ...message, from, flow: 'in', status: 'success', time: Math.floor(at / 1000) };
+    const conversationID = group ? `GROUP${message.to}` : `C2C${from}`;
+    const fates = recipients.map((userID) => {
+      const online = this.isOnline(userID);
+      if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered);
+      if (online) this.later(() => this.#sessions.get(userID)?.receive([delivered]));
+      return { userID, online };
+    });
+    const sent: TimSent = {
+      at,
+      from,
+      to: message.to,
+      conversationType: message.conversationType,
+      priority: message.priority,
+      payload: { data: v.parse(v.object({ data: v.string() }), message.payload).data },
+      options,
+      recipients: fates,
+    };
+    this.log.push(sent);
+    return sent;
+  }
+
+  /** @internal TIM's conversation list for `userID` (the fields TSignaling reads, and more). */
+  conversations(userID: string) {
+    const unread = this.#unread.get(userID) ?? new Map<string, number>();
+    const history = this.#history.get(userID) ?? [];
+    return [...unread.keys()].map((conversationID) => {
+      const last = history.filter((s) => s.conversationID === conversationID).at(-1)?.message;
+      return {
+        conversationID,
+        type: conversationID.startsWith('GROUP') ? TIM_TYPES.CONV_GROUP : TIM_TYPES.CONV_C2C,
+        unreadCount: unread.get(conversationID) ?? 0,
+        lastMessage: last ? { lastTime: last.time, fromAccount: last.from, type: last.type, payload: last.payload } : undefined,
+      };
+    });
+  }
+
+  /** @internal The last 15 messages of a conversation (one page of `getMessageList`). */
+  page(userID: string, conversationID: string): Message[] {
+    return (this.#history.get(userID) ?? []).filter((s) => s.conversationID === conversationID).slice(-15).map((s) => s.message);
+  }
+
+  #keep(userID: string, conversationID: string, message: Message): void {
+    const history = this.#history.get(userID) ?? [];
+    history.push({ conversationID, message });
+    this.#history.set(userID, history);
+    const unread = this.#unread.get(userID) ?? new Map<string, number>();
+    unread.set(conversationID, (unread.get(conversationID) ?? 0) + 1);
+    this.#unread.set(userID, unread);
+  }
+}
+
