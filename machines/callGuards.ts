@@ -3,13 +3,8 @@
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
 import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft } from './callModel';
-import type { UserID } from './types';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
-
-/** The user the event is about: the room member who left, or the IM sender of a hangup. */
-export const subject = (e: CallEvent): UserID | undefined =>
-  e.type === 'room.userLeft' ? e.userID : e.type === 'im.hungUp' ? e.from : undefined;
 
 export const callGuards = {
   isCaller: ({ context }: Args) => context.role === 'caller',
@@ -48,10 +43,10 @@ export const callGuards = {
   nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
   namesMe: ({ context, event }: Args) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
   /** The last member we were talking to (or waiting for) leaves. */
-  lastOneLeaving: ({ context: c, event }: Args) => {
-    const u = subject(event);
-    return u !== undefined && (isPresent(c, u) || c.roster[u] === 'accepted') && nobodyLeft(c, u);
-  },
+  lastOneLeaving: ({ context: c, event }: Args) =>
+    event.type === 'room.userLeft' &&
+    (isPresent(c, event.userID) || c.roster[event.userID] === 'accepted') &&
+    nobodyLeft(c, event.userID),
   roomOut: ({ context }: Args) => context.room === 'out',
   thisRoom: ({ context, event }: Args) => 'roomID' in event && event.roomID === context.roomID,
   kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',

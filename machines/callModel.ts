@@ -170,10 +170,6 @@ export function inviteSignal(c: CallContext): WireSignal {
   };
 }
 
-/** Is the sender one of the people this call is about? */
-export const isMember = (c: CallContext, userID: UserID): boolean =>
-  userID === c.inviter || c.invitees.includes(userID) || isPresent(c, userID);
-
 /** A notice for the line machine to emit. */
 export const relay = (notice: Notice): NoticeRelay => ({ type: 'notice', notice });
 

@@ -95,13 +95,13 @@ export function userEntered(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-/** A member left the room, or told us over IM that it hung up. */
+/** A member left the room. */
 export function userLeft(c: CallContext, e: CallEvent): Effects {
-  const u = e.type === 'room.userLeft' ? e.userID : e.type === 'im.hungUp' ? e.from : null;
-  if (u === null) return NONE;
+  if (e.type !== 'room.userLeft') return NONE;
+  const u = e.userID;
   const wasIn = c.roster[u] === 'accepted' || c.roster[u] === 'joined';
   const roster = wasIn ? { ...c.roster, [u]: 'left' as const } : c.roster;
-  const invitees = wasIn ? [{ userID: u, type: 'left' as const, at: 'at' in e ? e.at : c.startedAt }] : [];
+  const invitees = wasIn ? [{ userID: u, type: 'left' as const, at: e.at }] : [];
   if (!isPresent(c, u)) return { patch: { roster }, invitees };
   const present = c.present.filter((p) => p.userID !== u);
   return {

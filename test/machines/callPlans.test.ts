@@ -95,13 +95,6 @@ describe('userLeft', () => {
     });
   });
 
-  it('an accepted member that never arrived hangs up over IM at 7 s -> roster left (actor told, stamped 7000), no USER_LEAVE', () => {
-    expect(userLeft(ctx({ roster: { bob: 'accepted' } }), im.hungUp('bob', ['alice'], 0, {}, 7_000))).toEqual({
-      patch: { roster: { bob: 'left' } },
-      invitees: [{ userID: 'bob', type: 'left', at: 7_000 }],
-    });
-  });
-
   it('another event -> nothing', () => {
     expect(userLeft(ctx(), rm.userEntered('bob'))).toBe(NONE);
   });
