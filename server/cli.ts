@@ -18,6 +18,7 @@ const ENV: Record<string, string> = {
   sdkappid: 'HC_SDKAPPID',
   'secret-key': 'HC_SECRET_KEY',
   'demo-signing': 'HC_DEMO_SIGNING',
+  static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
   rate: 'HC_RATE',
@@ -36,6 +37,7 @@ export const USAGE = `Usage: headless-calling-server [options]
   --sdkappid <n>        the app's SDKAppID (HC_SDKAPPID)
   --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY)
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
+  --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
   --rate <n>            frames per second per connection (HC_RATE, default 50)
@@ -97,6 +99,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       sdkAppId,
       secretKey,
       demoSigning,
+      ...(get('static') ? { staticDir: get('static') } : {}),
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
       ...(rate === undefined && burst === undefined ? {} : { rate: { perSecond: rate ?? 50, burst: burst ?? Math.max(1, (rate ?? 50) * 4) } }),

@@ -1,5 +1,7 @@
-/** The server's plain HTTP side: health, metrics and (demo mode only) userSig signing. */
+/** The server's plain HTTP side: health, metrics, (demo mode only) userSig signing, and the demo page's files. */
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
 import type { MetricsSnapshot } from './metrics';
@@ -51,7 +53,40 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
         return json(res, 200, { sdkAppID: options.sdkAppId, userID: userID.output, userSig, expireSeconds: DEMO_SIG_SECONDS });
       }
       default:
+        if (options.staticDir) return void serveStatic(options.staticDir, url.pathname, req, res);
         return json(res, 404, { error: 'not found' });
     }
   };
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** A file of `dir` (`/` is `index.html`); nothing outside `dir` is ever read. */
+async function serveStatic(dir: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const root = resolve(dir);
+  let relative: string;
+  try {
+    relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname));
+  } catch {
+    return json(res, 400, { error: 'bad path' });
+  }
+  const file = join(root, relative);
+  if (!file.startsWith(root + sep)) return json(res, 404, { error: 'not found' });
+  const type = TYPES[extname(file)];
+  if (!type) return json(res, 404, { error: 'not found' });
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  } catch {
+    json(res, 404, { error: 'not found' });
+  }
 }

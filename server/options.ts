@@ -67,6 +67,8 @@ export interface ServerOptions {
   readonly secretKey: string;
   /** Serve `GET /usersig?userID=...`, signing a userSig for anyone. Demo only: logged loudly. */
   readonly demoSigning?: boolean;
+  /** Serve the files of this folder at `/` (the built demo page); none when empty (default). */
+  readonly staticDir?: string;
   /** Defaults to the system clock. */
   readonly clock?: ServerClock;
   /** How long a stored message waits for its recipient (default 7 days). */
@@ -100,6 +102,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     sdkAppId: options.sdkAppId,
     secretKey: options.secretKey,
     demoSigning: options.demoSigning ?? false,
+    staticDir: options.staticDir ?? '',
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,

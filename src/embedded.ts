@@ -10,3 +10,5 @@
  * ```
  */
 export * from '../adapters/ws/index';
+/** WebRTC media in the browser: `webrtcBackend({ url, iceServers })`. */
+export * from '../adapters/webrtc/index';

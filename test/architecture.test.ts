@@ -46,7 +46,12 @@ const RULES: Record<string, Rule> = {
   adapters: { packages: ['xstate', 'valibot'], paths: ['adapters/', 'machines/types', 'machines/events'] },
   server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot'], paths: ['server/', 'adapters/ws/protocol'] },
   src: { packages: ['xstate', 'valibot', '@statelyai'], paths: ['src/', 'machines/', 'adapters/'] },
+  // The demo is an integration example: the public entry points only (checked exactly below).
+  demo: { packages: ['headless-calling'], paths: ['demo/'] },
 };
+
+/** The package specifiers the demo may use. */
+const DEMO_ENTRY_POINTS = ['headless-calling', 'headless-calling/embedded', 'headless-calling/inspect'];
 
 /** A file belongs to the most specific folder of RULES that contains it. */
 const owner = (file: string) =>
@@ -81,6 +86,17 @@ describe('architecture', () => {
         .map(({ i }) => `${relative(ROOT, file)}:${i + 1}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it(`demo/ imports only ${DEMO_ENTRY_POINTS.join(', ')} and itself`, () => {
+    const files = sources('demo').filter((file) => !relative(ROOT, file).startsWith('demo/dist/'));
+    expect(files.length).toBeGreaterThan(0);
+    const outside = files.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => !spec.startsWith('.') && !DEMO_ENTRY_POINTS.includes(spec))
+        .map((spec) => `${relative(ROOT, file)} imports '${spec}'`),
+    );
+    expect(outside).toEqual([]);
   });
 
   it('the import scanner sees imports (a guard against a regex that matches nothing)', () => {

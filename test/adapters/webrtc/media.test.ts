@@ -1,0 +1,63 @@
+/**
+ * The WebRTC room's device errors and relay messages, in Node: `getUserMedia` failures map to
+ * the spec's codes (60003 no microphone, 60004 no camera, 60005 permission, 60006 no WebRTC).
+ * The media itself is tested in Chromium (test/e2e).
+ */
+import { describe, expect, it } from 'vitest';
+import { RoomPortError } from '../../../adapters/RoomPort';
+import { MEDIA_ERROR, capture, captureCamera, requireWebRtc } from '../../../adapters/webrtc/media';
+import { parsePeerMessage } from '../../../adapters/webrtc/peer';
+
+const refuse = (name: string) => Object.assign(new Error(name), { name });
+const stream = { getTracks: () => [{ stop: () => undefined }], getVideoTracks: () => [] } as unknown as MediaStream;
+
+/** A `getUserMedia` that fails with `name` for requests that match `when`. */
+function devices(name: string, when: (c: MediaStreamConstraints) => boolean = () => true) {
+  return { getUserMedia: async (c?: MediaStreamConstraints) => (when(c ?? {}) ? Promise.reject(refuse(name)) : stream) };
+}
+
+async function codeOf(run: Promise<unknown>): Promise<number> {
+  const error = await run.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(RoomPortError);
+  return (error as RoomPortError).code;
+}
+
+describe('webrtc media errors', () => {
+  it('permission refused -> 60005, for a video or an audio call and for openCamera', async () => {
+    expect(await codeOf(capture(devices('NotAllowedError'), true))).toBe(60005);
+    expect(await codeOf(capture(devices('SecurityError'), false))).toBe(60005);
+    expect(await codeOf(captureCamera(devices('NotAllowedError')))).toBe(60005);
+  });
+
+  it('no device: the camera alone missing -> 60004; the microphone missing -> 60003', async () => {
+    expect(await codeOf(capture(devices('NotFoundError', (c) => Boolean(c.video)), true))).toBe(MEDIA_ERROR.NO_CAMERA);
+    expect(await codeOf(capture(devices('NotFoundError'), true))).toBe(MEDIA_ERROR.NO_MICROPHONE);
+    expect(await codeOf(capture(devices('NotFoundError'), false))).toBe(MEDIA_ERROR.NO_MICROPHONE);
+    expect(await codeOf(captureCamera(devices('NotReadableError')))).toBe(MEDIA_ERROR.NO_CAMERA);
+  });
+
+  it('no RTCPeerConnection or no getUserMedia -> 60006', () => {
+    expect(() => requireWebRtc({})).toThrow(expect.objectContaining({ code: 60006 }));
+    expect(() => requireWebRtc({ RTCPeerConnection: class {} as unknown as typeof RTCPeerConnection })).toThrow(
+      expect.objectContaining({ code: 60006 }),
+    );
+  });
+
+  it('an audio call asks for no camera', async () => {
+    const asked: MediaStreamConstraints[] = [];
+    await capture({ getUserMedia: async (c?: MediaStreamConstraints) => (asked.push(c ?? {}), stream) }, false);
+    expect(asked).toEqual([{ audio: true, video: false }]);
+  });
+});
+
+describe('webrtc relay messages', () => {
+  it('parses SDP and ICE messages and refuses anything else', () => {
+    expect(parsePeerMessage(JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } }))).toEqual({
+      kind: 'sdp',
+      description: { type: 'offer', sdp: 'v=0' },
+    });
+    expect(parsePeerMessage(JSON.stringify({ kind: 'ice', candidate: null }))).toEqual({ kind: 'ice', candidate: null });
+    for (const junk of ['', 'nope', '{}', '[]', JSON.stringify({ kind: 'sdp' }), JSON.stringify({ kind: 'sdp', description: 'x' }), JSON.stringify({ kind: 'other' })])
+      expect(parsePeerMessage(junk)).toBeNull();
+  });
+});

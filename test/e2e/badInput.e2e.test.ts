@@ -1,0 +1,89 @@
+/** Bad input in the browser: nobody answers, a refused camera and microphone. */
+import { describe, expect, it } from 'vitest';
+import { e, shape } from './support/demoPage';
+import { e2eSuite } from './support/suite';
+
+/** Runs in the page before its scripts: every capture is refused, as when the user clicks "Block". */
+function denyMedia(): void {
+  const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
+}
+
+/** Runs in the page: the camera is refused once `globalThis.denyCamera` is set (the user revoked it). */
+function denyCameraLater(): void {
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  const guarded = (constraints?: MediaStreamConstraints) =>
+    (globalThis as unknown as { denyCamera?: boolean }).denyCamera && constraints?.video
+      ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
+      : real(constraints);
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: guarded, configurable: true });
+}
+
+describe('demo page, bad input in Chromium', () => {
+  const world = e2eSuite();
+
+  it('Alice call() a user who never signed in, timeout 3 s -> NO_RESP, CALL_END noResponse (no exception)', async () => {
+    const alice = await world.open('alice');
+    await alice.call('nobody', { timeout: 3 });
+    await alice.waitEvent('onCallEnd', {}, 20_000);
+    expect(shape(await alice.events(), ['userID', 'userIDList', 'reason'])).toEqual([
+      e('sdkReady'),
+      e('onNoResp', { userID: 'nobody', userIDList: ['nobody'] }),
+      e('onCallEnd', { userID: 'alice', reason: 'noResponse' }),
+    ]);
+  });
+
+  it('Alice with the camera and microphone refused: call() -> ERROR 60005, CALL_END error; Bob CALLING_CANCEL; nothing left running', async () => {
+    const alice = await world.open('alice', { init: denyMedia });
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await alice.waitEvent('onCallEnd');
+    await bob.waitEvent('onCallingCancel');
+    expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
+      e('sdkReady'),
+      e('onError', { code: 60005 }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+    ]);
+    expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+    expect(await alice.page.locator('#status').textContent()).toBe('Ready');
+  });
+
+  it('Bob with the camera and microphone refused: accept() -> Bob ERROR 60005, CALL_END error; Alice REJECT, CALL_END', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob', { init: denyMedia });
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await bob.waitEvent('onCallEnd');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
+      e('sdkReady'),
+      e('onReject', { userID: 'bob' }),
+      e('onCallEnd', { userID: 'alice', reason: 'rejected' }),
+    ]);
+    expect(shape(await bob.events(), ['code', 'userID', 'reason', 'sponsor'])).toEqual([
+      e('sdkReady'),
+      e('onInvited', { sponsor: 'alice' }),
+      e('onError', { code: 60005 }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+    ]);
+    expect(await bob.page.locator('#status').textContent()).toBe('Ready');
+  });
+
+  it('In a call, Bob closeCamera(), the camera is then refused: openCamera() rejects with 60005 and the call goes on', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob', { init: denyCameraLater });
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.click('camera');
+    await alice.waitEvent('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: false });
+    await bob.page.evaluate(() => ((globalThis as unknown as { denyCamera: boolean }).denyCamera = true));
+    await bob.click('camera');
+    await bob.waitEvent('openCamera() rejected');
+    const rejected = (await bob.events()).filter((x) => x.name === 'openCamera() rejected');
+    expect(rejected.map((x) => x.payload.code)).toEqual([60005]);
+    expect((await alice.framesFrom('bob')).frames).toBeGreaterThanOrEqual(0); // still connected
+    expect((await bob.framesFrom('alice')).frames).toBeGreaterThan(5);
+    expect(await bob.page.locator('#status').textContent()).toBe('In call with alice');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The demo in headless Chromium with a fake camera and microphone: Alice, Bob and Carol on
+ * their own pages, calling each other for real over the embedded server and WebRTC. Each test
+ * asserts every event each page logged, in order.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { e, shape } from './support/demoPage';
+import { e2eSuite } from './support/suite';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+
+describe('demo page, 1v1 calls in Chromium', () => {
+  const world = e2eSuite();
+
+  it('Alice call(), Bob accept() -> both see video; Bob closeCamera() -> Alice VIDEO_AVAILABLE false; Alice hangup() -> both CALL_END', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+
+    const [atAlice, atBob] = await Promise.all([alice.framesFrom('bob'), bob.framesFrom('alice')]);
+    expect(atAlice.frames).toBeGreaterThan(5);
+    expect(atBob.frames).toBeGreaterThan(5);
+    expect(atAlice.width * atBob.width).toBeGreaterThan(0);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: resolve(ARTIFACTS, 'active-call-alice.png') });
+
+    await bob.click('camera');
+    await alice.waitEvent('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: false });
+    await bob.click('mic');
+    await alice.waitEvent('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: false });
+    await bob.click('camera');
+    await alice.waitEvent('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true });
+    expect((await alice.framesFrom('bob')).frames).toBeGreaterThan(5); // the camera came back without a new call
+    await alice.click('hangup');
+    await alice.waitEvent('onCallEnd');
+    await bob.waitEvent('onCallEnd');
+
+    expect(shape(await alice.events())).toEqual([
+      e('sdkReady'),
+      e('onUserAccept', { userID: 'bob' }),
+      e('onUserEnter', { userID: 'bob' }),
+      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
+      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: false }),
+      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: false }),
+      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+    expect(shape(await bob.events())).toEqual([
+      e('sdkReady'),
+      e('onInvited', { sponsor: 'alice' }),
+      e('onUserEnter', { userID: 'alice' }),
+      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
+      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      e('onUserLeave', { userID: 'alice' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+    expect(await alice.remoteTiles()).toEqual([]);
+    expect(await bob.page.locator('video').count()).toBe(0);
+  });
+
+  it('Alice call(), Bob reject() -> Alice REJECT, CALL_END; Bob hears nothing more', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.answer('reject', 'alice');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([e('sdkReady'), e('onReject', { userID: 'bob' }), e('onCallEnd', { userID: 'alice', reason: 'rejected' })]);
+    expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' })]);
+    expect(await alice.page.locator('video').count()).toBe(0); // the camera is released
+  });
+
+  it('Alice and Bob in a call, Carol call() Bob -> Carol LINE_BUSY, CALL_END; the call goes on', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    const carol = await world.open('carol');
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await carol.call('bob');
+    await carol.waitEvent('onCallEnd');
+    expect(shape(await carol.events())).toEqual([e('sdkReady'), e('onLineBusy', { userID: 'bob', sponsor: 'carol' }), e('onCallEnd', { userID: 'carol', reason: 'busy' })]);
+    expect((await alice.framesFrom('bob')).frames).toBeGreaterThan(5);
+    await bob.click('hangup');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await bob.events()).map((x) => x.name)).toEqual(['sdkReady', 'onInvited', 'onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable', 'onCallEnd']);
+  });
+
+  it('Alice call(), Alice hangup() while Bob rings -> Alice CALL_END cancelled, Bob CALLING_CANCEL and the ringing dialog closes', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await alice.click('hangup');
+    await bob.waitEvent('onCallingCancel');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([e('sdkReady'), e('onCallEnd', { userID: 'alice', reason: 'cancelled' })]);
+    expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+    await bob.page.waitForFunction(() => !(document.getElementById('incoming') as HTMLDialogElement).open);
+  });
+});

@@ -1,0 +1,52 @@
+/** A three-page group call in Chromium: everyone sees two remote tiles with video, then one leaves. */
+import { describe, expect, it } from 'vitest';
+import { type LoggedEvent, e, shape } from './support/demoPage';
+import { e2eSuite } from './support/suite';
+
+describe('demo page, group call in Chromium', () => {
+  const world = e2eSuite();
+
+  it('Alice groupCall([bob, carol]), both accept -> everyone sees two remote videos; Carol hangup() -> the others see one', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    const carol = await world.open('carol');
+    await alice.call(['bob', 'carol']);
+    await bob.answer('accept', 'alice');
+    await carol.answer('accept', 'alice');
+    const everyone = [alice, bob, carol];
+    for (const user of everyone) {
+      for (const other of everyone) if (other !== user) await user.waitEvent('onUserEnter', { userID: other.userID });
+    }
+    for (const user of everyone) {
+      const others = everyone.filter((o) => o !== user).map((o) => o.userID);
+      expect(await user.remoteTiles()).toEqual(others);
+      for (const other of others) expect((await user.framesFrom(other, 700)).frames, `${user.userID} sees ${other}`).toBeGreaterThan(3);
+    }
+
+    await carol.click('hangup');
+    await carol.waitEvent('onCallEnd');
+    await alice.waitEvent('onUserLeave', { userID: 'carol' });
+    await bob.waitEvent('onUserLeave', { userID: 'carol' });
+    expect(await alice.remoteTiles()).toEqual(['bob']);
+    expect(await bob.remoteTiles()).toEqual(['alice']);
+    expect((await alice.framesFrom('bob', 700)).frames).toBeGreaterThan(3);
+
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+    await alice.waitEvent('onCallEnd');
+
+    // Who arrives first is a race; what each page heard about each other user is not.
+    const about = (log: LoggedEvent[], userID: string) => log.filter((x) => x.payload.userID === userID && x.name !== 'onCallEnd').map((x) => x.name);
+    const [atAlice, atBob, atCarol] = await Promise.all(everyone.map(async (u) => shape(await u.events(), ['userID', 'userIDList', 'reason'])));
+    const joined = ['onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable'];
+    expect(about(atAlice!, 'bob')).toEqual(['onUserAccept', ...joined]);
+    expect(about(atAlice!, 'carol')).toEqual(['onUserAccept', ...joined, 'onUserLeave']);
+    expect(about(atBob!, 'carol')).toEqual([...joined, 'onUserLeave']);
+    expect(about(atBob!, 'alice')).toEqual([...joined, 'onUserLeave']);
+    expect(about(atCarol!, 'bob')).toEqual(joined);
+    expect(atAlice!.slice(-3)).toEqual([e('onUserLeave', { userID: 'carol' }), e('onGroupCallInviteeListUpdate', { userIDList: ['bob'] }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(atBob!.slice(-3)).toEqual([e('onUserLeave', { userID: 'alice' }), e('onGroupCallInviteeListUpdate', { userIDList: [] }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(atCarol!.at(-1)).toEqual(e('onCallEnd', { userID: 'alice', reason: 'hangup' }));
+    for (const log of [atAlice!, atBob!, atCarol!]) expect(log.filter((x) => x.name === 'onCallEnd')).toHaveLength(1);
+  });
+});

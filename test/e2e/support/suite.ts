@@ -1,0 +1,41 @@
+/** One Chromium per test file, a fresh server and fresh pages per test. */
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type RunningBrowser, launchChromium } from './browser';
+import { type DemoServer, demoServer } from './demoServer';
+import { DemoUser } from './demoPage';
+
+/** Opens demo pages for the current test; everything is closed after it. */
+export interface E2e {
+  open(userID: string, options?: Parameters<typeof DemoUser.open>[3]): Promise<DemoUser>;
+  readonly server: DemoServer;
+}
+
+export function e2eSuite(): E2e {
+  let chromium: RunningBrowser | undefined;
+  let server: DemoServer | undefined;
+  const users: DemoUser[] = [];
+  beforeAll(async () => {
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+  });
+  afterEach(async () => {
+    for (const user of users.splice(0)) await user.close();
+    await server?.dispose();
+    server = undefined;
+  });
+  return {
+    async open(userID, options) {
+      if (!chromium) throw new Error('Chromium is not running');
+      server ??= await demoServer();
+      const user = await DemoUser.open(chromium.browser, server.handle.httpUrl, userID, options);
+      users.push(user);
+      return user;
+    },
+    get server() {
+      if (!server) throw new Error('no server yet: open a page first');
+      return server;
+    },
+  };
+}
