@@ -4,15 +4,19 @@ import type { ServerFrame } from '../adapters/ws/protocol';
 import { TokenBucket } from './limits';
 import type { ResolvedOptions } from './options';
 
-/** A message copy handed to a session's connection and not yet confirmed by a receipt. */
-export interface Inflight {
-  readonly seq: number;
+/** What a message is, before it is copied to each recipient. */
+export interface Outgoing {
   readonly id: string;
   readonly from: string;
   readonly groupID: string | null;
   readonly payload: string;
   readonly sentAt: number;
   readonly onlineUserOnly: boolean;
+}
+
+/** A message copy handed to a session's connection and not yet confirmed by a receipt. */
+export interface Inflight extends Outgoing {
+  readonly seq: number;
   /** Set when the copy came from the offline store (it stays there until confirmed). */
   readonly rowid: number | null;
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CLOSE, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
-import { type Conn, type Inflight, Session } from './conn';
+import { type Conn, type Inflight, type Outgoing, Session } from './conn';
 import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { Rooms } from './rooms';
@@ -24,15 +24,6 @@ export interface Refusal {
 
 const refuse = (refused: Refusal['refused'], message: string): Refusal => ({ refused, message });
 
-/** What a message is, before it is copied to each recipient. */
-interface Outgoing {
-  readonly id: string;
-  readonly from: string;
-  readonly groupID: string | null;
-  readonly payload: string;
-  readonly sentAt: number;
-  readonly onlineUserOnly: boolean;
-}
 
 /** Users, sessions and the IM relay. */
 export class Hub {
