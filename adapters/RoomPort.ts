@@ -44,6 +44,12 @@ export class RoomPortError extends Error implements PortError {
 }
 
 export interface RoomPort {
+  /**
+   * Optional: acquires the devices a call will publish (the camera only when `video`) before
+   * any signal is sent, so `call()` and `accept()` can reject with 60003-60006 and nobody is
+   * invited or answered with media that cannot come. `enter` uses what was prepared.
+   */
+  prepare?(options: { readonly video: boolean }): Promise<void>;
   /** Joins and publishes; resolves once in the room. */
   enter(roomID: number, options: EnterOptions): Promise<void>;
   /** Leaves the room it is in (a no-op when in none). */

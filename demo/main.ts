@@ -220,7 +220,14 @@ $('accept-btn').addEventListener('click', () => {
   const c = calling;
   const r = ringing;
   incoming.close();
-  if (c && r) act('accept', () => c.accept({ inviteID: r.inviteID }));
+  if (!c || !r) return;
+  act('accept', () =>
+    c.accept({ inviteID: r.inviteID }).catch((error: unknown) => {
+      // The devices were refused: the call still rings, so the user can reject it or try again.
+      if (c.getSnapshot().call?.state === 'ringing' && !incoming.open) incoming.showModal();
+      throw error;
+    }),
+  );
 });
 
 $('reject-btn').addEventListener('click', () => {

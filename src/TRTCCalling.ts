@@ -111,6 +111,7 @@ export class TRTCCalling {
   async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
+    await this.#prepareMedia('call', this.getSnapshot().line === 'idle', type === 2);
     const { newInviteID, newRoomID } = this.#calling;
     return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: newRoomID() });
   }
@@ -119,6 +120,7 @@ export class TRTCCalling {
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
+    await this.#prepareMedia('groupCall', this.getSnapshot().line === 'idle', type === 2);
     const { newInviteID, newRoomID } = this.#calling;
     return this.#send('groupCall', {
       type: 'call.groupDial',
@@ -134,6 +136,9 @@ export class TRTCCalling {
   /** Accepts the ringing invitation (`inviteID`, if given, must be that one). */
   async accept(params?: { inviteID?: string; roomID?: number; callType?: 1 | 2 }): Promise<void> {
     const { inviteID } = parse('accept', Schemas.accept, params);
+    const call = this.getSnapshot().call;
+    const ringing = call?.state === 'ringing' && (inviteID === undefined || inviteID === call.inviteID);
+    await this.#prepareMedia('accept', ringing, call?.callType === 2 && call.local.camera);
     return this.#send('accept', { type: 'call.accept', inviteID });
   }
 
@@ -200,6 +205,23 @@ export class TRTCCalling {
     return this.#calling.clock;
   }
 
+  /**
+   * Before a call is dialled or answered, acquires its devices where the room can (WebRTC), so
+   * a missing or refused camera or microphone rejects `call()` / `accept()` with the spec's
+   * code (and ERROR) before anyone is invited or answered; a ringing call keeps ringing.
+   * Skipped when the command is going to be refused anyway (`willRun` false): the machine says why.
+   */
+  async #prepareMedia(method: string, willRun: boolean, video: boolean): Promise<void> {
+    if (!willRun || !this.#room.prepare) return;
+    try {
+      await this.#room.prepare({ video });
+    } catch (error) {
+      const { code, message } = portFailure(error);
+      this.#emitter.emit(EVENT.ERROR, { code, msg: message });
+      throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
+    }
+  }
+
   #send(method: string, body: CommandBody): Promise<void> {
     const id = this.#nextCommand++;
     return new Promise<void>((resolve, reject) => {
@@ -249,8 +271,14 @@ export class TRTCCalling {
     try {
       await action();
     } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
-      throw new CallingError(code, 'backend', error instanceof Error ? error.message : String(error), { cause: error });
+      const { code, message } = portFailure(error);
+      throw new CallingError(code, 'backend', message, { cause: error });
     }
   }
+}
+
+/** A port's rejection as a code (65535 when it has none) and a message. */
+function portFailure(error: unknown): { code: number; message: string } {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
+  return { code, message: error instanceof Error ? error.message : String(error) };
 }

@@ -108,6 +108,11 @@ export class InMemoryRoomHub {
     }
   }
 
+  /** @internal The devices a call will publish are there and allowed (or the spec's code). */
+  prepare(port: InMemoryRoomPort, video: boolean): void {
+    this.checkDevices(port.user(), video);
+  }
+
   /** @internal */
   async exit(port: InMemoryRoomPort): Promise<void> {
     if (port.entering) await port.entering;
@@ -268,6 +273,10 @@ export class InMemoryRoomPort implements RoomPort {
     private readonly identity?: () => UserID | null,
   ) {}
 
+  /** Checks the simulated devices at once, as a browser's getUserMedia would. */
+  async prepare(options: { readonly video: boolean }): Promise<void> {
+    this.hub.prepare(this, options.video);
+  }
   enter(roomID: number, options: EnterOptions): Promise<void> {
     return this.hub.enter(this, roomID, options);
   }

@@ -22,6 +22,9 @@ import { type MediaEnvironment, audioElement, browserEnvironment, capture, captu
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
 /** Options of {@link WebRtcRoomPort}. */
+/** How long devices captured by `prepare()` wait for the call to enter its room. */
+const PREPARED_TTL_MS = 15_000;
+
 export interface WebRtcRoomPortOptions {
   /** STUN/TURN servers (none are needed between two tabs of one machine). */
   readonly iceServers?: readonly RTCIceServer[];
@@ -49,6 +52,8 @@ export class WebRtcRoomPort implements RoomPort {
   private roomID: number | null = null;
   private self: UserID = '';
   private local: MediaStream | null = null;
+  /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
+  private prepared: { readonly stream: MediaStream; readonly video: boolean; readonly timer: TimerId } | null = null;
   private readonly members = new Map<UserID, Member>();
   /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
   private readonly views = new Map<string, { readonly video: HTMLVideoElement; readonly userID: UserID | null }>();
@@ -70,10 +75,24 @@ export class WebRtcRoomPort implements RoomPort {
     signaling.onRelay((relayed) => this.onRelay(relayed));
   }
 
+  /**
+   * Captures the microphone (and the camera when `video`) before the call is dialled or
+   * answered, so a refused or missing device fails `call()` / `accept()` with its code.
+   */
+  async prepare(options: { readonly video: boolean }): Promise<void> {
+    const { mediaDevices } = requireWebRtc(this.env());
+    if (this.local) return; // in a room already: enter() will say so
+    this.dropPrepared();
+    const stream = await capture(mediaDevices, options.video);
+    // A command refused after this (the line got busy meanwhile) must not leave the camera on.
+    const timer = this.clock.setTimeout(() => this.dropPrepared(), PREPARED_TTL_MS);
+    this.prepared = { stream, video: options.video, timer };
+  }
+
   async enter(roomID: number, options: EnterOptions): Promise<void> {
     if (this.roomID !== null || this.local) throw fail('already in a room');
     const { mediaDevices } = requireWebRtc(this.env());
-    const stream = await capture(mediaDevices, options.video);
+    const stream = this.takePrepared(options.video) ?? (await capture(mediaDevices, options.video));
     for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
     this.local = stream;
     this.self = options.userID;
@@ -95,8 +114,29 @@ export class WebRtcRoomPort implements RoomPort {
   }
 
   async exit(): Promise<void> {
+    this.dropPrepared();
     this.leaveAll();
     await this.signaling.exit();
+  }
+
+  /** The prepared capture, if it has what `enter` needs. */
+  private takePrepared(video: boolean): MediaStream | null {
+    const prepared = this.prepared;
+    if (!prepared || prepared.video !== video) {
+      this.dropPrepared();
+      return null;
+    }
+    this.clock.clearTimeout(prepared.timer);
+    this.prepared = null;
+    return prepared.stream;
+  }
+
+  private dropPrepared(): void {
+    const prepared = this.prepared;
+    if (!prepared) return;
+    this.prepared = null;
+    this.clock.clearTimeout(prepared.timer);
+    for (const track of prepared.stream.getTracks()) track.stop();
   }
 
   async setCamera(on: boolean): Promise<void> {

@@ -33,27 +33,27 @@ describe('demo page, bad input in Chromium', () => {
     ]);
   });
 
-  it('Alice with the camera and microphone refused: call() -> ERROR 60005, CALL_END error; Bob CALLING_CANCEL; nothing left running', async () => {
+  it('Alice with the camera and microphone refused: call() rejects with 60005 (and ERROR) before anyone is invited', async () => {
     const alice = await world.open('alice', { init: denyMedia });
     const bob = await world.open('bob');
     await alice.call('bob');
-    await alice.waitEvent('onCallEnd');
-    await bob.waitEvent('onCallingCancel');
+    await alice.waitEvent('call() rejected');
     expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
       e('sdkReady'),
       e('onError', { code: 60005 }),
-      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+      e('call() rejected', { code: 60005 }),
     ]);
-    expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+    expect(shape(await bob.events())).toEqual([e('sdkReady')]);
     expect(await alice.page.locator('#status').textContent()).toBe('Ready');
   });
 
-  it('Bob with the camera and microphone refused: accept() -> Bob ERROR 60005, CALL_END error; Alice REJECT, CALL_END', async () => {
+  it('Bob with the camera and microphone refused: accept() rejects with 60005, the call still rings; Bob rejects -> Alice REJECT, CALL_END', async () => {
     const alice = await world.open('alice');
     const bob = await world.open('bob', { init: denyMedia });
     await alice.call('bob');
     await bob.answer('accept', 'alice');
-    await bob.waitEvent('onCallEnd');
+    await bob.waitEvent('accept() rejected');
+    await bob.answer('reject', 'alice');
     await alice.waitEvent('onCallEnd');
     expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
       e('sdkReady'),
@@ -64,7 +64,7 @@ describe('demo page, bad input in Chromium', () => {
       e('sdkReady'),
       e('onInvited', { sponsor: 'alice' }),
       e('onError', { code: 60005 }),
-      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+      e('accept() rejected', { code: 60005 }),
     ]);
     expect(await bob.page.locator('#status').textContent()).toBe('Ready');
   });

@@ -151,14 +151,34 @@ describe('TRTCCalling API', () => {
     expect(t.bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
   });
 
-  it('no microphone when accepting -> ERROR 60003, the caller is told (REJECT), CALL_END', async () => {
+  it('no microphone when accepting -> accept() rejects with 60003 (and ERROR) before anything is sent; still ringing, Bob can reject', async () => {
     t.world.net.rooms.setDevices('bob', { microphone: false });
     await t.alice.calling.call({ userID: 'bob', type: 2 });
     await t.world.advance(S);
-    await t.bob.calling.accept();
+    const error = await t.bob.calling.accept().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallingError);
+    expect((error as CallingError).code).toBe(60003);
     await t.world.advance(S);
-    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ev.error(60003), ev.end('alice', 'error', 0)]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ev.error(60003)]);
+    expect(t.alice.take()).toEqual([]);
+    expect(t.bob.calling.getSnapshot().call?.state).toBe('ringing');
+    await t.bob.calling.reject();
+    await t.world.advance(S);
     expect(t.alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
+  });
+
+  it('no camera for a video call -> call() rejects with 60004 (and ERROR); nobody is invited', async () => {
+    t.world.net.rooms.setDevices('alice', { camera: false });
+    const error = await t.alice.calling.call({ userID: 'bob', type: 2 }).catch((e: unknown) => e);
+    expect((error as CallingError).code).toBe(60004);
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.error(60004)]);
+    expect(t.bob.take()).toEqual([]);
+    expect(t.world.net.im.log).toEqual([]);
+    // An audio call needs no camera.
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 })]);
   });
 
   it('logout() during a call ends it (CALL_END) before logging out', async () => {

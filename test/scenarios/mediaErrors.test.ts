@@ -1,10 +1,8 @@
 /**
- * A refused camera or microphone (the WebRTC room's `enter` failing with 60005) as the core
- * reports it, over the memory network. The first test pins today's behaviour (the same as the
- * browser tests in test/e2e/badInput.e2e.test.ts see). The `it.fails` ones are what issue 4
- * asks for and the core does not do yet: `call()` and `accept()` settle before the room is
- * entered, so the device error reaches the app only as ERROR, never as a rejected promise.
- * They will start failing (i.e. passing) when the core is changed: turn them into plain `it`.
+ * A refused camera or microphone as the WebRTC room reports it (`prepare`, then `enter`, failing
+ * with 60005), over the memory network: `call()` and `accept()` reject with the code (and
+ * ERROR) before any signal is sent; a device lost between `prepare` and `enter` still ends the
+ * call cleanly (ERROR, CALL_END error, the other side told).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, RoomPort } from '../../src/index';
@@ -12,10 +10,13 @@ import { RoomPortError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { type MemoryWorld, type Party, memoryWorld, party } from '../support/world';
 
-/** The room of `backend`, except that entering fails as a refused camera/microphone does. */
-function refusingMedia(backend: Backend): Backend {
+const refused = () => Promise.reject(new RoomPortError(60005, 'media permission denied (NotAllowedError)'));
+
+/** The room of `backend`, refusing the devices from `when` on, as a browser does when the user clicks "Block". */
+function refusingMedia(backend: Backend, when: 'prepare' | 'enter'): Backend {
   const room: RoomPort = {
-    enter: async () => Promise.reject(new RoomPortError(60005, 'media permission denied (NotAllowedError)')),
+    prepare: async () => (when === 'prepare' ? refused() : undefined),
+    enter: async () => refused(),
     exit: () => backend.room.exit(),
     setCamera: (on) => backend.room.setCamera(on),
     setMicMuted: (muted) => backend.room.setMicMuted(muted),
@@ -36,10 +37,10 @@ describe('media refused when entering the room', () => {
     await world.dispose();
   });
 
-  async function setup(refuser: 'alice' | 'bob') {
+  async function setup(refuser: 'alice' | 'bob', when: 'prepare' | 'enter' = 'prepare') {
     world = memoryWorld();
     const make = (id: string) => {
-      const p = party(id, new TRTCCalling({ SDKAppID: 1400000001, backend: id === refuser ? refusingMedia(world.net.backend()) : world.net.backend() }));
+      const p = party(id, new TRTCCalling({ SDKAppID: 1400000001, backend: id === refuser ? refusingMedia(world.net.backend(), when) : world.net.backend() }));
       made.push(p);
       return p;
     };
@@ -52,8 +53,8 @@ describe('media refused when entering the room', () => {
     return { alice, bob };
   }
 
-  it('Alice call(), Bob accept() with media refused -> Bob ERROR 60005, CALL_END error; Alice REJECT, CALL_END rejected', async () => {
-    const { alice, bob } = await setup('bob');
+  it('Bob accept(), the devices lost between prepare and entering -> Bob ERROR 60005, CALL_END error; Alice REJECT, CALL_END rejected', async () => {
+    const { alice, bob } = await setup('bob', 'enter');
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(100);
     const [invited] = bob.take();
@@ -64,19 +65,25 @@ describe('media refused when entering the room', () => {
     expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected')]);
   });
 
-  it.fails('Bob accept() with media refused -> the accept() promise rejects with code 60005 (core: settles before the room)', async () => {
+  it('Bob accept() with media refused -> the accept() promise rejects with code 60005, and the call still rings', async () => {
     const { alice, bob } = await setup('bob');
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(100);
+    bob.take();
     const accepted = bob.calling.accept().then(() => 'resolved', (error: { code?: number }) => error.code);
     await world.advance(100);
     expect(await accepted).toBe(60005);
+    expect(bob.take()).toEqual([ev.error(60005)]);
+    expect(alice.take()).toEqual([]);
+    expect(bob.calling.getSnapshot().call?.state).toBe('ringing');
   });
 
-  it.fails('Alice call() with media refused -> the call() promise rejects with code 60005 (core: settles at dial)', async () => {
+  it('Alice call() with media refused -> the call() promise rejects with code 60005, and nobody is invited', async () => {
     const { alice } = await setup('alice');
     const called = alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }).then(() => 'resolved', (error: { code?: number }) => error.code);
     await world.advance(100);
     expect(await called).toBe(60005);
+    expect(alice.take()).toEqual([ev.error(60005)]);
+    expect(world.net.im.log).toEqual([]);
   });
 });
