@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  CLIENT_FAULT_CODES,
   MAX_FRAME_BYTES,
   parseClientFrame,
   type ClientFrame,
@@ -17,20 +18,7 @@ import type { Hub, Refusal } from './hub';
 import type { ResolvedOptions } from './options';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
-const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'badJson',
-  'badFrame',
-  'tooLarge',
-  'unknownType',
-  'rateLimited',
-  'notLoggedIn',
-  'userSigMissing',
-  'userSigMalformed',
-  'userSigForged',
-  'userSigExpired',
-  'userSigWrongApp',
-  'userSigWrongUser',
-]);
+const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(CLIENT_FAULT_CODES);
 
 /** Turns raw frames into handler calls for the connections of one server. */
 export class Dispatcher {

@@ -94,12 +94,8 @@ export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>(
 // ---------------------------------------------------------------------------------------------
 // Server -> client
 
-/**
- * Why the server refused a frame. The `userSig*` codes refuse a login; `rateLimited`,
- * `tooLarge`, `badJson`, `badFrame`, `unknownType` and `notLoggedIn` count towards the bound
- * after which the server closes the connection (close code 1008).
- */
-export const ERROR_CODES = [
+/** Refusals that say the client misbehaved (a strike each), as opposed to an ordinary "no such group". */
+export const CLIENT_FAULT_CODES = [
   'badJson',
   'badFrame',
   'tooLarge',
@@ -112,6 +108,15 @@ export const ERROR_CODES = [
   'userSigExpired',
   'userSigWrongApp',
   'userSigWrongUser',
+] as const;
+
+/**
+ * Why the server refused a frame. The `userSig*` codes refuse a login; `rateLimited`,
+ * `tooLarge`, `badJson`, `badFrame`, `unknownType` and `notLoggedIn` count towards the bound
+ * after which the server closes the connection (close code 1008).
+ */
+export const ERROR_CODES = [
+  ...CLIENT_FAULT_CODES,
   'sessionSuperseded',
   'noSuchGroup',
   'notGroupMember',

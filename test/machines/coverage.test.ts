@@ -26,6 +26,7 @@ import { type InviteeEvent, type InviteeInput, type InviteeStatus, inviteeMachin
 import { type LineEvent, lineMachine } from '../../machines/lineMachine';
 import type { LineContext } from '../../machines/lineModel';
 import type { InviteSignal, UserID } from '../../machines/types';
+import { callerInput, calleeInput } from '../support/machineHarness';
 import {
   allTransitionDefinitions,
   type Coverage,
@@ -49,21 +50,8 @@ const unique = <X,>(xs: readonly X[]): X[] => [...new Set(xs)];
 
 // ------------------------------------------------------------------ call machine
 
-const callBase = {
-  inviteID: 'inv-5',
-  callType: 2,
-  roomID: 42,
-  timeout: 30,
-  age: 0,
-  startedAt: 0,
-  onlineUserOnly: false,
-  noAnswerGraceMs: 5_000,
-  exitTimeoutMs: 5_000,
-  aloneTimeoutMs: 30_000,
-} as const;
-
-const caller1v1: CallInput = { ...callBase, self: 'alice', role: 'caller', inviter: 'alice', invitees: ['bob'], groupID: '', isGroup: false };
-const callee1v1: CallInput = { ...callBase, self: 'bob', role: 'callee', inviter: 'alice', invitees: ['bob'], groupID: '', isGroup: false };
+const caller1v1 = callerInput();
+const callee1v1 = calleeInput();
 
 const CALL_INPUTS: Record<string, CallInput> = {
   '1v1 caller, timeout 30': caller1v1,
