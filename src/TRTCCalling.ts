@@ -14,7 +14,7 @@ import { SafeEmitter } from './emitter';
 import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
-import { type CallingSnapshot, ViewStore } from './store';
+import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
 import { Schemas, parse } from './validation';
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
@@ -81,6 +81,15 @@ export class TRTCCalling {
 
   /** Calls `listener` after every change of `getSnapshot()`; returns the unsubscribe function. */
   subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+
+  /**
+   * trtc-calling-js's status, read from {@link getSnapshot} (see `callStatusOf`): `'calling'` while
+   * dialing, ringing or accepting, `'connected'` once answered, `'idle'` with no call or once it
+   * is over (also while it is still leaving its room).
+   */
+  getCallStatus(): CallStatus {
+    return callStatusOf(this.#store.get());
+  }
 
   /** Adds a listener; `context` becomes its `this`. */
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
