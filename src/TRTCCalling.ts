@@ -131,13 +131,16 @@ export class TRTCCalling {
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
     await this.#prepareMedia('groupCall', this.getSnapshot().line === 'idle', type === 2);
     const { newInviteID, newRoomID } = this.#calling;
+    // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
+    const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
     return this.#send('groupCall', {
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
       groupID,
       timeout,
-      inviteID: newInviteID(),
+      inviteID: inviteIDs[0] ?? newInviteID(),
+      ...(groupID === '' ? { inviteIDs } : {}),
       roomID: newRoomID(),
     });
   }
@@ -157,7 +160,10 @@ export class TRTCCalling {
     return this.#send('reject', { type: 'call.reject', inviteID, busy: isBusy });
   }
 
-  /** Ends the call: cancels it while dialing, leaves it once answered. */
+  /**
+   * Ends the call: cancels it while dialing, leaves it once answered. With no call to end (none,
+   * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
+   */
   async hangup(): Promise<void> {
     return this.#send('hangup', { type: 'call.hangup' });
   }
