@@ -137,3 +137,35 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
     });
   });
 });
+
+describe('a member of the IM group busy in another call', () => {
+  it('our Alice groupCall()s Tencent\'s Bob (in a call with Carol: busy) and Dave, then hangup() -> Dave\'s invite is withdrawn C2C; Bob\'s call with Carol goes on (a group cancel would have ended it)', async () => {
+    t.world.im.createGroup('team', ['alice', 'bob', 'dave']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    const dave = await t.world.party('official', 'dave');
+    await t.world.act(carol.call('bob', 1));
+    await t.world.act(bob.accept());
+    expectEvents(carol, { ours: [], official: [oe.audio('bob', true), oe.accepted('carol'), oe.enter('bob')] });
+    expectEvents(bob, { ours: [], official: [oe.invited('carol', ['bob'], { callType: 1 }), ...oe.arrives('carol', false)] });
+    await t.world.act(alice.groupCall(['bob', 'dave'], 1, 'team'));
+    expectEvents(alice, { ours: [ev.busy('bob', 'alice')], official: [] });
+    expectEvents(bob, { ours: [], official: [oe.busy('alice', 'bob')] });
+    // Tencent's ringing Dave reads Bob's busy answer to the group as a LINE_BUSY of his own.
+    expectEvents(dave, { ours: [], official: [oe.invited('alice', ['bob', 'dave'], { isFromGroup: true, callType: 1 }), oe.busy('alice', 'bob')] });
+    await t.world.act(alice.hangup());
+    expectEvents(alice, { ours: [ev.end('alice', 'cancelled', 0)], official: [] });
+    expectEvents(dave, { ours: [], official: [oe.cancelled()] });
+    expectEvents(bob, { ours: [], official: [] });
+    expectEvents(carol, { ours: [], official: [] });
+    expect([bob.getCallStatus(), carol.getCallStatus()]).toEqual(['connected', 'connected']);
+    expectWire(t.world.wire.take(), [
+      W.invite('carol', 'bob', { id: 'id1', room: 'room1', type: 1, invitees: ['bob'], userIDs: ['bob'] }),
+      W.accept('bob', { id: 'id1', inviter: 'carol', type: 1 }),
+      W.invite('alice', 'team', { id: 'id2', room: 'room2', type: 1, invitees: ['bob', 'dave'], groupID: 'team' }),
+      W.reject('bob', { id: 'id2', inviter: 'alice', type: 1, busy: true, groupID: 'team' }),
+      W.cancel('alice', { id: 'id2', type: 1, invitees: ['dave'] }),
+    ]);
+  });
+});

@@ -157,7 +157,9 @@ export function interopWorld(): InteropWorld {
     const Official = loadOfficialTRTCCalling(browser, { tim: fakeTimModule(im), trtc });
     const calling = new Official({ SDKAppID: SDK_APP_ID });
     let events: Ev[] = [];
-    for (const name of new Set(Object.values(Official.EVENT))) calling.on(name, (payload) => events.push({ name, payload }));
+    // A copy as emitted: Tencent's client hands out live arrays of its own (an invite's list,
+    // shortened later as others answer), and the log is what the listener saw at that moment.
+    for (const name of new Set(Object.values(Official.EVENT))) calling.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
     return {
       kind: 'official',
       id: userID,
