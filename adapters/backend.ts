@@ -14,6 +14,6 @@ export interface Backend {
   readonly clock?: Clock;
   /** New invite IDs (TSignaling uses v4 UUIDs). */
   readonly inviteIdGen?: () => string;
-  /** New TRTC room IDs: integers in 1..2^32-1. */
+  /** New TRTC room IDs: integers in 1..2^31-1 (Tencent's web client cannot join a larger one). */
   readonly roomIdGen?: () => number;
 }

@@ -8,7 +8,7 @@
  * wrong value would mislead a machine (types, room IDs, a sender that is not who it claims).
  */
 import * as v from 'valibot';
-import type { CallType, DecodeResult, UserID, WireSignal } from '../machines/types';
+import type { CallType, DecodeResult, InviteSignal, UserID, WireSignal } from '../machines/types';
 import {
   ACTION,
   ActionTypeFieldSchema,
@@ -78,6 +78,30 @@ function innerJson(f: InnerFields): string {
   });
 }
 
+/** An invite's av_call data, as TRTCCalling builds it (`userIDs` only without an IM group). */
+function inviteDataJson(signal: InviteSignal): string {
+  return innerJson({
+    call_type: signal.callType,
+    room_id: signal.roomID,
+    cmd: CMD_FOR_TYPE[signal.callType],
+    // With an IM group the group is the audience; without one `userIDs` marks a group call.
+    userIDs: signal.groupID === '' ? signal.invitees : undefined,
+    consumed: signal.consumed ? true : undefined,
+  });
+}
+
+/** A cancel's av_call data: TRTCCalling passes `businessID` before `call_type` here (spec 2.2). */
+function cancelDataJson(call_type: CallType | 0): string {
+  return JSON.stringify({
+    extraInfo: '',
+    version: MARK.version,
+    businessID: MARK.businessID,
+    call_type,
+    platform: MARK.platform,
+    data: { cmd: CMD_FOR_TYPE[call_type], message: '' },
+  });
+}
+
 /** TSignaling's envelope (spec 1.2), key order included; `onlineUserOnly` only on INVITE. */
 function envelopeJson(
   s: WireSignal,
@@ -105,26 +129,18 @@ function envelopeJson(
  * `payload.data`, with the TRTCCalling `av_call` JSON in its `data`, as trtc-calling-js 1.0.6
  * builds it (spec 2.2). Hangup and switch requests are INVITEs, as TRTCCalling sends them.
  *
- * Two messages differ from Tencent's by necessity: a C2C group invite lists every invitee in
- * `inviteeList` (Tencent sends each recipient a copy naming only that recipient), and a timeout
- * notice carries `call_type`, `cmd` and (when the signal has it) `room_id`, but not the original
- * invite's `userIDs`.
+ * A timeout notice repeats its invite's `data`: the `rawData` it carries verbatim, else its
+ * `invite` encoded as that invite was (a notice with neither, which the machines never make,
+ * carries `call_type`, `room_id` and `cmd` only). One message differs from Tencent's by
+ * necessity: a C2C group invite lists every invitee in `inviteeList` (Tencent sends each
+ * recipient a copy naming only that recipient; the tencent IM port makes those copies).
  */
 export function encodeSignal(signal: WireSignal): string {
   const call_type = signal.callType;
   const cmd = CMD_FOR_TYPE[call_type];
   switch (signal.kind) {
-    case 'invite': {
-      const data = innerJson({
-        call_type,
-        room_id: signal.roomID,
-        cmd,
-        // With an IM group the group is the audience; without one `userIDs` marks a group call.
-        userIDs: signal.groupID === '' ? signal.invitees : undefined,
-        consumed: signal.consumed ? true : undefined,
-      });
-      return envelopeJson(signal, ACTION.invite, signal.invitees, data, signal.timeout, signal.onlineUserOnly);
-    }
+    case 'invite':
+      return envelopeJson(signal, ACTION.invite, signal.invitees, inviteDataJson(signal), signal.timeout, signal.onlineUserOnly);
     case 'accept':
       return envelopeJson(signal, ACTION.accept, [signal.invitee], innerJson({ call_type, cmd }));
     case 'reject': {
@@ -134,9 +150,13 @@ export function encodeSignal(signal: WireSignal): string {
       return envelopeJson(signal, ACTION.reject, [signal.invitee], data);
     }
     case 'cancel':
-      return envelopeJson(signal, ACTION.cancel, signal.invitees, innerJson({ call_type, cmd }));
-    case 'timeout':
-      return envelopeJson(signal, ACTION.timeout, signal.invitees, innerJson({ call_type, room_id: signal.roomID, cmd }));
+      return envelopeJson(signal, ACTION.cancel, signal.invitees, cancelDataJson(call_type));
+    case 'timeout': {
+      const data =
+        signal.rawData ??
+        (signal.invite ? inviteDataJson(signal.invite) : innerJson({ call_type, room_id: signal.roomID, cmd }));
+      return envelopeJson(signal, ACTION.timeout, signal.invitees, data);
+    }
     case 'hangup': {
       const data = innerJson({ call_type, call_end: signal.callEnd, cmd: MARK.hangup });
       return envelopeJson(signal, ACTION.invite, signal.invitees, data);
@@ -197,6 +217,7 @@ function decodeInvite(env: Envelope, inner: Inner): WireSignal | Failure {
     onlineUserOnly: env.onlineUserOnly,
     isGroup,
     consumed: inner.data.consumed === true,
+    ...(typeof env.data === 'string' ? { rawData: env.data } : {}),
   };
 }
 
@@ -210,8 +231,14 @@ function decodeAnswer(env: Envelope, inner: Inner | undefined): WireSignal | Fai
     case ACTION.timeout: {
       // The room ID is informative here (spec 1.5): read when it is a valid one, else left out.
       const roomID = inner === undefined ? undefined : readRoomID(inner);
-      const timeout = { ...base, kind: 'timeout', invitees: inviteeList } as const;
-      return typeof roomID === 'number' ? { ...timeout, roomID } : timeout;
+      const timeout = {
+        ...base,
+        kind: 'timeout',
+        invitees: inviteeList,
+        ...(typeof roomID === 'number' ? { roomID } : {}),
+        ...(typeof env.data === 'string' ? { rawData: env.data } : {}),
+      } as const;
+      return timeout;
     }
     default: {
       const invitee = inviteeList[0];

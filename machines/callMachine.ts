@@ -274,7 +274,8 @@ export const callMachine = setup({
         'room.exited': { target: 'ended', actions: 'markOut' },
         'room.mediaDone': { actions: 'mediaResult' },
         'room.mediaFailed': { actions: 'mediaResult' },
-        'call.hangup': { actions: { type: 'settleRefused', params: { reason: 'the call is already ending' } } },
+        // Already ending: nothing more to do, as with no call at all.
+        'call.hangup': { actions: 'settleOk' },
         'call.accept': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'call.reject': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.camera': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },

@@ -14,6 +14,13 @@ export interface CallInput {
   readonly inviter: UserID;
   /** Everyone invited (for a callee: including itself). */
   readonly invitees: readonly UserID[];
+  /**
+   * Caller of a group call without an IM group: each invitee's own inviteID, as Tencent's client
+   * sends one C2C invite per invitee. Absent when one inviteID serves everyone.
+   */
+  readonly inviteIDs?: Readonly<Record<UserID, string>>;
+  /** Callee: the invite's `data` string as received, which its timeout notice echoes. */
+  readonly inviteData?: string;
   readonly groupID: string;
   readonly isGroup: boolean;
   readonly callType: CallType;
@@ -145,6 +152,16 @@ export const anyAnswered = (c: CallContext): boolean =>
 export const durationAt = (c: CallContext, at: number | undefined): number =>
   c.connectedAt === null || at === undefined ? 0 : Math.max(0, Math.round((at - c.connectedAt) / 1000));
 
+/** The inviteID `userID` was invited with (its own in a C2C group call, else the call's). */
+export const inviteIdOf = (c: CallContext, userID: UserID): string => c.inviteIDs?.[userID] ?? c.inviteID;
+
+/**
+ * Caller: the invitee an answer about `inviteID` from `from` concerns, or `undefined` when the
+ * inviteID is another invitee's (each C2C invitee answers its own invite).
+ */
+export const answerer = (c: CallContext, inviteID: string, from: UserID): UserID | undefined =>
+  inviteIdOf(c, from) === inviteID ? from : undefined;
+
 /** Where answers to the inviter go: the IM group for group invites, else the inviter. */
 export const toInviter = (c: CallContext): Recipient =>
   c.groupID ? { groupID: c.groupID } : { users: [c.inviter] };
@@ -157,7 +174,7 @@ export const toInvitees = (c: CallContext, users: readonly UserID[]): Recipient 
 export const signalBase = (c: CallContext) =>
   ({ inviteID: c.inviteID, inviter: c.inviter, groupID: c.groupID, callType: c.callType }) as const;
 
-export function inviteSignal(c: CallContext): WireSignal {
+export function inviteSignal(c: CallContext): InviteSignal {
   return {
     kind: 'invite',
     ...signalBase(c),
@@ -182,12 +199,17 @@ export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, online
   onlineUserOnly,
 });
 
-export const cancelRequest = (c: CallContext, users: readonly UserID[]): ImRequest =>
-  imSend(c, toInvitees(c, users), { kind: 'cancel', ...signalBase(c), invitees: users });
+/**
+ * Withdraws the invite from each of `users`, C2C, naming only that user, with its own inviteID.
+ * Never to the IM group: Tencent's clients act on a group cancel whatever invitees it names, so
+ * a member already in the call would leave it (and one busy elsewhere would end that call).
+ */
+export const cancelRequests = (c: CallContext, users: readonly UserID[]): ImRequest[] =>
+  users.map((u) => imSend(c, { users: [u] }, { kind: 'cancel', ...signalBase(c), inviteID: inviteIdOf(c, u), groupID: '', invitees: [u] }));
 
 /** The "call is over" notice; TRTCCalling sends it as an INVITE from the sender, C2C. */
-export const hangupRequest = (c: CallContext, users: readonly UserID[], callEnd: number): ImRequest =>
-  imSend(c, { users }, { kind: 'hangup', ...signalBase(c), inviter: c.self, groupID: '', invitees: users, callEnd }, false);
+export const hangupRequest = (c: CallContext, user: UserID, callEnd: number): ImRequest =>
+  imSend(c, { users: [user] }, { kind: 'hangup', ...signalBase(c), inviteID: inviteIdOf(c, user), inviter: c.self, groupID: '', invitees: [user], callEnd }, false);
 
 export const answerRequest = (c: CallContext, kind: 'accept' | 'reject', busy = false): ImRequest =>
   imSend(
@@ -198,25 +220,27 @@ export const answerRequest = (c: CallContext, kind: 'accept' | 'reject', busy = 
       : { kind, ...signalBase(c), invitee: c.self, busy },
   );
 
+/**
+ * A no-answer notice: the callee's (`[self]`, to the inviter) or the caller's own timer's (to
+ * the invitee, or the IM group). Its data repeats the invite's byte for byte, as TSignaling's:
+ * the callee echoes the string it received, the caller re-encodes its own invite.
+ */
 export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'inviter' | 'invitees'): ImRequest =>
   imSend(c, to === 'inviter' ? toInviter(c) : toInvitees(c, users), {
     kind: 'timeout',
     ...signalBase(c),
+    inviteID: to === 'inviter' ? c.inviteID : inviteIdOf(c, users[0] ?? ''),
     invitees: users,
-    // TSignaling repeats the invite's data; its receivers drop a group notice without room_id.
     roomID: c.roomID,
+    ...(c.inviteData !== undefined ? { rawData: c.inviteData } : { invite: inviteSignal(c) }),
   });
 
 /** On our hangup: withdraw the invite from those who have not answered, and tell those
  *  who answered but whose media never arrived, so nobody waits on a call that is gone. */
-export function hangupRequests(c: CallContext): ImRequest[] {
-  const requests: ImRequest[] = [];
-  const pending = pendingInvitees(c);
-  if (pending.length > 0) requests.push(cancelRequest(c, pending));
-  const stranded = acceptedNotJoined(c);
-  if (stranded.length > 0) requests.push(hangupRequest(c, stranded, 0));
-  return requests;
-}
+export const hangupRequests = (c: CallContext): ImRequest[] => [
+  ...cancelRequests(c, pendingInvitees(c)),
+  ...acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0)),
+];
 
 /** A busy answer to an invite that is not ours (sent for us by the line or the call). */
 export function busyReject(self: UserID, s: InviteSignal): ImRequest {

@@ -7,10 +7,12 @@ import {
   type CallEvent,
   type CallMerged,
   answerRequest,
+  answerer,
   busyReject,
-  cancelRequest,
+  cancelRequests,
   durationAt,
   hangupRequest,
+  inviteIdOf,
   inviteSignal,
   timeoutRequest,
   toInvitees,
@@ -18,9 +20,14 @@ import {
 import { type Effects, NONE, settle, stateError } from './callPlans';
 import type { Command, Notice } from './events';
 
-/** The invitation to everyone invited: C2C one by one, or once to the IM group. */
+/**
+ * The invitation to everyone invited: once to the IM group, or C2C one by one (each with its own
+ * inviteID when the call has one per invitee, as Tencent's client sends them).
+ */
 export const sendInvite = (c: CallContext): Effects => ({
-  im: [{ type: 'im.send', to: toInvitees(c, c.invitees), signal: inviteSignal(c), onlineUserOnly: c.onlineUserOnly }],
+  im: c.inviteIDs
+    ? c.invitees.map((u) => ({ type: 'im.send' as const, to: { users: [u] }, signal: { ...inviteSignal(c), inviteID: inviteIdOf(c, u) }, onlineUserOnly: c.onlineUserOnly }))
+    : [{ type: 'im.send', to: toInvitees(c, c.invitees), signal: inviteSignal(c), onlineUserOnly: c.onlineUserOnly }],
 });
 
 export const sendAccept = (c: CallContext): Effects => ({ im: [answerRequest(c, 'accept')] });
@@ -38,18 +45,23 @@ export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'room.userLeft' ? { im: [hangupRequest(c, [e.userID], durationAt(c, e.at))] } : NONE;
+  e.type === 'room.userLeft' ? { im: [hangupRequest(c, e.userID, durationAt(c, e.at))] } : NONE;
 
 /** An accept for a call we are leaving: tell the acceptor at once that it is over. */
 export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.accepted' ? { im: [hangupRequest(c, [e.from], 0)] } : NONE;
+  e.type === 'im.accepted' ? { im: [hangupRequest(c, e.from, 0)] } : NONE;
 
-/** Hands an IM answer to the invitee actor it concerns. */
-export function toInvitee(_: CallContext, e: CallEvent): Effects {
-  if (e.type === 'im.accepted') return { invitees: [{ userID: e.from, type: 'accept', at: e.at }] };
-  if (e.type === 'im.rejected') return { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] };
-  if (e.type === 'im.timedOut') return { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
-  return NONE;
+/** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite. */
+export function toInvitee(c: CallContext, e: CallEvent): Effects {
+  if (e.type === 'im.timedOut') {
+    const timedOut = e.signal.invitees.filter((u) => inviteIdOf(c, u) === e.signal.inviteID);
+    return { invitees: timedOut.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
+  }
+  if (e.type !== 'im.accepted' && e.type !== 'im.rejected') return NONE;
+  const userID = answerer(c, e.signal.inviteID, e.from);
+  if (userID === undefined) return NONE;
+  const type = e.type === 'im.accepted' ? 'accept' : e.signal.busy ? 'busy' : 'reject';
+  return { invitees: [{ userID, type, at: e.at }] };
 }
 
 export const enterRoom = (c: CallContext): Effects => ({
@@ -65,7 +77,7 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.invited') return NONE;
   const s = e.signal;
   return {
-    im: [cancelRequest(c, c.invitees)],
+    im: cancelRequests(c, c.invitees),
     parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
     patch: {
       role: 'callee',

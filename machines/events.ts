@@ -50,6 +50,11 @@ export type Command =
       readonly type: 'call.groupDial';
       readonly userIDs: readonly UserID[];
       readonly inviteID: string;
+      /**
+       * Without an IM group: one inviteID per entry of `userIDs` (each invitee gets its own
+       * invite, as from Tencent's client). Absent or of another length: `inviteID` for all.
+       */
+      readonly inviteIDs?: readonly string[];
       readonly roomID: number;
       readonly callType: CallType;
       readonly groupID: string;

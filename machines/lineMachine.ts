@@ -103,7 +103,7 @@ export const lineMachine = setup({
         event.type === 'call.dial'
           ? { inviteIDs: [event.inviteID], peer: event.userID }
           : event.type === 'call.groupDial'
-            ? { inviteIDs: [event.inviteID], peer: null }
+            ? { inviteIDs: [...new Set([event.inviteID, ...Object.values(perInvitee(event) ?? {})])], peer: null }
             : event.type === 'im.invited'
               ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from }
               : null,
@@ -137,6 +137,17 @@ export const lineMachine = setup({
         onlineUserOnly: false,
       } satisfies ImRequest);
     }),
+    /** We cannot switch media yet: refuse a peer's switch request, so its switch does not hang (spec 2.6). */
+    refuseSwitch: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'im.switchRequested' || !context.self) return;
+      const s = event.signal;
+      enqueue.sendTo('im', {
+        type: 'im.send',
+        to: { users: [event.from] },
+        signal: { kind: 'reject', inviteID: s.inviteID, inviter: s.inviter, groupID: '', callType: s.callType, invitee: context.self, busy: false },
+        onlineUserOnly: false,
+      } satisfies ImRequest);
+    }),
     settleStrayMedia: emit(({ event }) =>
       event.type === 'room.mediaFailed'
         ? settle(event.commandId, { code: event.error.code, reason: event.error.message, kind: 'port' })
@@ -162,7 +173,8 @@ export const lineMachine = setup({
     'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.accept': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.reject': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-    'call.hangup': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+    // No call to end: nothing to do (an app may hang up twice, e.g. button and page unload).
+    'call.hangup': { actions: 'settleOk' },
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
   },
@@ -195,7 +207,8 @@ export const lineMachine = setup({
             'im.timedOut': { actions: 'remember' },
             'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
             'call.reject': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
-            'call.hangup': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+            'call.hangup': { actions: 'settleOk' },
+            'im.switchRequested': { actions: 'refuseSwitch' },
             'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
             'im.kickedOut': { target: '#line.kickedOut', actions: ['sayKicked', 'forgetUser'] },
           },
@@ -228,6 +241,7 @@ export const lineMachine = setup({
             'media.mic': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
+            'im.switchRequested': { actions: 'refuseSwitch' },
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
@@ -269,10 +283,12 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
   };
   if (event.type === 'call.dial' || event.type === 'call.groupDial') {
     const group = event.type === 'call.groupDial';
+    const inviteIDs = group ? perInvitee(event) : undefined;
     return {
       ...shared,
       role: 'caller',
       inviteID: event.inviteID,
+      ...(inviteIDs ? { inviteIDs } : {}),
       inviter: self,
       invitees: group ? event.userIDs : [event.userID],
       groupID: group ? event.groupID : '',
@@ -298,7 +314,15 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
     timeout: s.timeout,
     age,
     onlineUserOnly: s.onlineUserOnly,
+    ...(s.rawData !== undefined ? { inviteData: s.rawData } : {}),
   };
+}
+
+/** A C2C group dial's inviteID per invitee (see `call.groupDial`), or `undefined`. */
+function perInvitee(event: E<'call.groupDial'>): Record<string, string> | undefined {
+  const ids = event.inviteIDs;
+  if (event.groupID !== '' || !ids || ids.length !== event.userIDs.length) return undefined;
+  return Object.fromEntries(event.userIDs.map((u, i) => [u, ids[i] ?? event.inviteID]));
 }
 
 export type { CallOutput };

@@ -59,6 +59,11 @@ export interface InviteSignal extends SignalBase {
   readonly isGroup: boolean;
   /** TUICallEngine marks answered 1v1 invites `consumed` so a replay does not ring again. */
   readonly consumed: boolean;
+  /**
+   * The envelope's `data` string exactly as received (set by the codec, opaque to the machines):
+   * a timeout notice about this invite echoes it byte for byte, as TSignaling does.
+   */
+  readonly rawData?: string;
 }
 
 /** The invitee accepted (actionType 3). */
@@ -91,6 +96,10 @@ export interface TimeoutSignal extends SignalBase {
    * its receivers ignore a group timeout notice without `room_id` (spec 1.5).
    */
   readonly roomID?: number;
+  /** The `data` string to send verbatim: the invite's, as received (TSignaling echoes it, spec 1.6). */
+  readonly rawData?: string;
+  /** Without `rawData`: the invite this notice is about (our own), whose data it repeats. */
+  readonly invite?: InviteSignal;
 }
 
 /**

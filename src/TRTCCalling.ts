@@ -14,7 +14,7 @@ import { SafeEmitter } from './emitter';
 import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
-import { type CallingSnapshot, ViewStore } from './store';
+import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
 import { Schemas, parse } from './validation';
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
@@ -82,6 +82,15 @@ export class TRTCCalling {
   /** Calls `listener` after every change of `getSnapshot()`; returns the unsubscribe function. */
   subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
 
+  /**
+   * trtc-calling-js's status, read from {@link getSnapshot} (see `callStatusOf`): `'calling'` while
+   * dialing, ringing or accepting, `'connected'` once answered, `'idle'` with no call or once it
+   * is over (also while it is still leaving its room).
+   */
+  getCallStatus(): CallStatus {
+    return callStatusOf(this.#store.get());
+  }
+
   /** Adds a listener; `context` becomes its `this`. */
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     parse('on', Schemas.eventName, eventName);
@@ -122,13 +131,16 @@ export class TRTCCalling {
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
     await this.#prepareMedia('groupCall', this.getSnapshot().line === 'idle', type === 2);
     const { newInviteID, newRoomID } = this.#calling;
+    // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
+    const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
     return this.#send('groupCall', {
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
       groupID,
       timeout,
-      inviteID: newInviteID(),
+      inviteID: inviteIDs[0] ?? newInviteID(),
+      ...(groupID === '' ? { inviteIDs } : {}),
       roomID: newRoomID(),
     });
   }
@@ -148,7 +160,10 @@ export class TRTCCalling {
     return this.#send('reject', { type: 'call.reject', inviteID, busy: isBusy });
   }
 
-  /** Ends the call: cancels it while dialing, leaves it once answered. */
+  /**
+   * Ends the call: cancels it while dialing, leaves it once answered. With no call to end (none,
+   * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
+   */
   async hangup(): Promise<void> {
     return this.#send('hangup', { type: 'call.hangup' });
   }

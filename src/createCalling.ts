@@ -41,8 +41,14 @@ export interface Calling {
 
 /** A v4 UUID, as TSignaling makes them. */
 const randomInviteID = () => globalThis.crypto.randomUUID();
-/** TRTC numeric room IDs are 1..4294967294. */
-const randomRoomID = () => 1 + Math.floor(Math.random() * 4_294_967_294);
+/**
+ * The largest room ID we create. TRTC takes 1..4294967294, but Tencent's own web client joins
+ * `~~roomID` (a signed 32-bit conversion): from 2^31 on, a callee on it could not join.
+ */
+export const MAX_ROOM_ID = 2 ** 31 - 1;
+
+/** A random room ID in 1..{@link MAX_ROOM_ID}. */
+export const randomRoomID = (): number => 1 + Math.floor(Math.random() * MAX_ROOM_ID);
 
 /** Builds the (not yet started) line actor for one TRTCCalling instance. */
 export function createCalling(setup: CallingSetup): Calling {

@@ -39,6 +39,17 @@ export const EVENT = {
   SDK_READY: 'sdkReady',
   /** Group calls: who is in the call's room now. */
   GROUP_CALL_INVITEE_LIST_UPDATE: 'onGroupCallInviteeListUpdate',
+  /**
+   * Each member's voice volume, every second while in a call. **Not emitted yet**: the name is
+   * here so that apps written for trtc-calling-js (whose `EVENT` table has it) can subscribe.
+   */
+  USER_VOICE_VOLUME: 'onUserVoiceVolume',
+  /**
+   * The IM session is no longer ready. **Not emitted yet**: trtc-calling-js's README lists
+   * `SDK_NOT_READY` (its 1.0.6 `EVENT` table does not); the name is here so that an app that
+   * subscribes to it does not fail.
+   */
+  SDK_NOT_READY: 'sdkNotReady',
 } as const;
 
 export type EventName = (typeof EVENT)[keyof typeof EVENT];
@@ -86,6 +97,10 @@ export interface EventPayloads {
   onError: { readonly code: number; readonly msg: string };
   sdkReady: Record<string, never>;
   onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
+  /** Not emitted yet (see `EVENT.USER_VOICE_VOLUME`); trtc-calling-js's payload, TRTC's `audio-volume` result. */
+  onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
+  /** Not emitted yet (see `EVENT.SDK_NOT_READY`). */
+  sdkNotReady: Record<string, never>;
 }
 
 /** One event as delivered: its name and payload. */

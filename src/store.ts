@@ -42,6 +42,20 @@ export interface CallingSnapshot {
   readonly call: CallView | null;
 }
 
+/** trtc-calling-js's `CALL_STATUS` values, as `getCallStatus()` returns them. */
+export type CallStatus = 'idle' | 'calling' | 'connected';
+
+/**
+ * The call status of a view, as trtc-calling-js names it: `'connected'` once the call is answered
+ * (`call.state` `inCall`), `'calling'` while it is being set up (`dialing`, `ringing`,
+ * `accepting`), `'idle'` with no call or once it is over and only leaving the room (`ending`).
+ */
+export function callStatusOf(view: CallingSnapshot): CallStatus {
+  const state = view.call?.state;
+  if (state === 'inCall') return 'connected';
+  return state === 'dialing' || state === 'ringing' || state === 'accepting' ? 'calling' : 'idle';
+}
+
 type LineSnapshot = SnapshotFrom<typeof lineMachine>;
 
 function lineState(snapshot: LineSnapshot): LineState {

@@ -28,8 +28,8 @@ export interface TrtcRoomPortOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** The largest TRTC numeric room ID. */
-const MAX_ROOM_ID = 4_294_967_295;
+/** The largest TRTC numeric room ID (trtc-js-sdk takes 1..4294967294). */
+const MAX_ROOM_ID = 4_294_967_294;
 
 /** A hidden `div` per member for its audio, made only where there is a DOM. */
 function hiddenAudioContainer(userID: UserID): string | HTMLDivElement {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_LENGTH, decodeSignal, encodeSignal } from '../../adapters/signalingCodec';
-import type { CallType, DecodeErrorReason, DecodeResult, WireSignal } from '../../machines/types';
+import type { CallType, DecodeErrorReason, DecodeResult, InviteSignal, WireSignal } from '../../machines/types';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -225,12 +225,29 @@ describe('properties', () => {
     );
   });
 
-  it('decode(encode(signal), sender) round-trips every valid signal', () => {
+  it('decode(encode(signal), sender) round-trips every valid signal (an invite or timeout also keeps its data string)', () => {
     fc.assert(
       fc.property(wireSignal, ({ signal, sender }) => {
-        expect(decodeSignal(encodeSignal(signal), sender)).toStrictEqual({ ok: true, signal });
+        const encoded = encodeSignal(signal);
+        const rawData = (JSON.parse(encoded) as { data: string }).data;
+        const expected = signal.kind === 'invite' || signal.kind === 'timeout' ? { ...signal, rawData } : signal;
+        expect(decodeSignal(encoded, sender)).toStrictEqual({ ok: true, signal: expected });
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('a timeout notice repeats its invite\'s data byte for byte: the raw string received, else our own invite\'s', () => {
+    const invite = fc.record({ ...base, callType, invitees: users(1), roomID, timeout: fc.nat(), onlineUserOnly: fc.boolean(), consumed: fc.boolean() })
+      .map((s): InviteSignal => ({ ...s, kind: 'invite', isGroup: s.groupID !== '' || s.invitees.length >= 2 }));
+    fc.assert(
+      fc.property(invite, fc.string(), (s, foreign) => {
+        const inviteData = (JSON.parse(encodeSignal(s)) as { data: string }).data;
+        const notice = { kind: 'timeout', inviteID: s.inviteID, inviter: s.inviter, groupID: s.groupID, callType: s.callType, invitees: [s.invitees[0] ?? ''] } as const;
+        expect((JSON.parse(encodeSignal({ ...notice, invite: s })) as { data: string }).data).toBe(inviteData);
+        expect((JSON.parse(encodeSignal({ ...notice, rawData: foreign, invite: s })) as { data: string }).data).toBe(foreign);
+      }),
+      { numRuns: 200 },
     );
   });
 });

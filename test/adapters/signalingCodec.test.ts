@@ -256,7 +256,7 @@ describe('TUICallEngine additions (spec 4.4)', () => {
       ok: true,
       signal: {
         kind: 'invite', inviteID: ID, inviter: 'alice', groupID: '', callType: 1, invitees: ['bob'],
-        roomID: 4321, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false,
+        roomID: 4321, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false, rawData: JSON.stringify(inner),
       },
     });
   });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../machines/callModel';
 import type { ImRequest } from '../../machines/events';
-import { calleeInput, cmd, im, out, rm, startCall } from '../support/machineHarness';
+import { INVITE_DATA, calleeInput, cmd, im, out, rm, startCall } from '../support/machineHarness';
 
 const base = { inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2 } as const;
 const toAlice = (signal: Extract<ImRequest, { type: 'im.send' }>['signal']) =>
@@ -131,7 +131,8 @@ describe('callMachine callee: ringing', () => {
     h.clock.increment(1);
     expect(h.value()).toBe('ended');
     expect(h.take()).toEqual([
-      toAlice({ kind: 'timeout', ...base, invitees: ['bob'], roomID: 42 }),
+      // The notice repeats the invite's data as received, byte for byte (spec 1.6).
+      toAlice({ kind: 'timeout', ...base, invitees: ['bob'], roomID: 42, rawData: INVITE_DATA }),
       out.notice({ type: 'call.timedOut', inviteID: 'inv-5', sponsor: 'alice', userIDList: ['bob'] }),
       done('timeout'),
     ]);

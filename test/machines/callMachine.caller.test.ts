@@ -130,7 +130,8 @@ describe('callMachine caller: dialing', () => {
     h.clock.increment(1);
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([
-      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'timeout', ...base, invitees: ['bob'], roomID: 42 }, onlineUserOnly: false }),
+      // The notice repeats our invite's data: the codec encodes `invite` as the invite was.
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'timeout', ...base, invitees: ['bob'], roomID: 42, invite: inviteSignal() }, onlineUserOnly: false }),
       out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'bob', sponsor: 'alice', userIDList: ['bob'] }),
       exit,
     ]);
@@ -262,7 +263,7 @@ describe('callMachine caller: in call and ending', () => {
     expect(h.take()).toEqual(ended('hangup', 1));
   });
 
-  it('ending: hangup() again -> refused; a camera change -> refused; an invite -> busy REJECT; an ACCEPT -> HANGUP back; other signals -> swallowed', () => {
+  it('ending: hangup() again -> settled, nothing more to do; a camera change -> refused; an invite -> busy REJECT; an ACCEPT -> HANGUP back; other signals -> swallowed', () => {
     const h = talking();
     h.send(cmd.hangup(4));
     h.take();
@@ -274,7 +275,7 @@ describe('callMachine caller: in call and ending', () => {
     h.send(im.hungUp('bob', ['alice']));
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([
-      out.refused(5, 'the call is already ending'),
+      out.settled(5),
       out.refused(6, 'the call is ending'),
       busyToCarol,
       send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'hangup', ...base, invitees: ['bob'], callEnd: 0 }, onlineUserOnly: false }),

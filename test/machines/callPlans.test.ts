@@ -28,6 +28,7 @@ import {
   userEntered,
   userLeft,
 } from '../../machines/callPlans';
+import { sendInvite, toInvitee } from '../../machines/callSignals';
 import type { InviteeStatus } from '../../machines/inviteeMachine';
 import { callerInput, calleeInput, cmd, im, inviteSignal, rm } from '../support/machineHarness';
 
@@ -130,7 +131,8 @@ describe('inviteeChanged', () => {
     const c = group({ bob: 'noResponse', carol: 'pending' }, { groupID: '', noResponse: ['bob'] });
     expect(inviteeChanged(c, changed('carol', 'noResponse', 'timer'))).toEqual({
       patch: { roster: { bob: 'noResponse', carol: 'noResponse' }, noResponse: ['bob', 'carol'] },
-      im: [{ type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'timeout', ...base, invitees: ['carol'], roomID: 42 }, onlineUserOnly: false }],
+      // Our own invite, whose data the notice repeats (the codec encodes it as it encoded the invite).
+      im: [{ type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'timeout', ...base, invitees: ['carol'], roomID: 42, invite: inviteSignal({ invitees: ['bob', 'carol'], isGroup: true }) }, onlineUserOnly: false }],
       notices: [{ type: 'call.noResponse', inviteID: 'inv-5', userID: 'carol', sponsor: 'alice', userIDList: ['bob', 'carol'] }],
     });
   });
@@ -244,9 +246,40 @@ describe('requests', () => {
     });
   });
 
-  it('an IM group call cancels through the group; nobody pending -> no request', () => {
-    expect(hangupRequests(group({ bob: 'pending' }))).toMatchObject([{ to: { groupID: 'g1' } }]);
+  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it); nobody pending -> no request', () => {
+    const c = group({ bob: 'joined', carol: 'pending', dave: 'pending' });
+    expect(hangupRequests(c)).toEqual([
+      { type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'cancel', ...base, invitees: ['carol'] }, onlineUserOnly: false },
+      { type: 'im.send', to: { users: ['dave'] }, signal: { kind: 'cancel', ...base, invitees: ['dave'] }, onlineUserOnly: false },
+    ]);
     expect(hangupRequests(ctx({ roster: { bob: 'joined' } }))).toEqual([]);
+  });
+
+  it('a C2C group call with an inviteID per invitee: one invite each, to that invitee alone, with its own inviteID', () => {
+    const c = group({ bob: 'pending', carol: 'pending' }, { groupID: '', inviteIDs: { bob: 'inv-5', carol: 'inv-6' } });
+    const sent = sendInvite(c).im ?? [];
+    expect(sent.map((r) => (r.type === 'im.send' ? [r.to, r.signal.inviteID, r.signal.kind === 'invite' ? r.signal.invitees : []] : []))).toEqual([
+      [{ users: ['bob'] }, 'inv-5', ['bob', 'carol']],
+      [{ users: ['carol'] }, 'inv-6', ['bob', 'carol']],
+    ]);
+  });
+
+  it('each answer goes to the invitee whose invite it answers; one naming another invitee\'s inviteID changes nothing', () => {
+    const c = group({ bob: 'pending', carol: 'pending' }, { groupID: '', inviteIDs: { bob: 'inv-5', carol: 'inv-6' } });
+    expect(toInvitee(c, im.accepted('carol', { inviteID: 'inv-6', invitee: 'carol' }, 7))).toEqual({ invitees: [{ userID: 'carol', type: 'accept', at: 7 }] });
+    expect(toInvitee(c, im.accepted('carol', { inviteID: 'inv-5', invitee: 'carol' }, 7))).toEqual({});
+    expect(toInvitee(c, im.timedOut('bob', ['bob'], { inviteID: 'inv-5' }))).toMatchObject({ invitees: [{ userID: 'bob', type: 'timeout' }] });
+    expect(toInvitee(c, im.timedOut('carol', ['carol'], { inviteID: 'inv-5' }))).toEqual({ invitees: [] });
+  });
+
+  it('a C2C group call with an inviteID per invitee: each cancel, hangup and timeout notice carries that invitee\'s own inviteID', () => {
+    const c = group({ bob: 'joined', carol: 'pending', dave: 'accepted' }, { groupID: '', inviteIDs: { bob: 'inv-5', carol: 'inv-6', dave: 'inv-7' } });
+    expect(hangupRequests(c).map((r) => (r.type === 'im.send' ? [r.signal.kind, r.signal.inviteID, r.to] : []))).toEqual([
+      ['cancel', 'inv-6', { users: ['carol'] }],
+      ['hangup', 'inv-7', { users: ['dave'] }],
+    ]);
+    const notice = inviteeChanged(c, changed('carol', 'noResponse', 'timer')).im?.[0];
+    expect(notice).toMatchObject({ to: { users: ['carol'] }, signal: { kind: 'timeout', inviteID: 'inv-6', invitees: ['carol'] } });
   });
 
   it('busyReject answers the inviter (or its group) with busy, as us', () => {

@@ -52,13 +52,18 @@ describe('lineMachine: login', () => {
   it.each([
     [cmd.dial(7), 'not logged in'],
     [cmd.accept(7), 'not logged in'],
-    [cmd.hangup(7), 'not logged in'],
     [cmd.logout(7), 'not logged in'],
     [{ type: 'media.camera', id: 7, at: 0, on: true } as const, 'not in a call'],
   ])('loggedOut, %o -> refused', (command, reason) => {
     const r = run([command]);
     expect(r.value).toBe('loggedOut');
     expect(r.steps).toEqual([refused(7, reason)]);
+  });
+
+  it('loggedOut, hangup() -> settled, nothing else (no call to end)', () => {
+    const r = run([cmd.hangup(7)]);
+    expect(r.value).toBe('loggedOut');
+    expect(r.steps).toEqual([settled(7)]);
   });
 
   it('login() -> loggingIn, im.login sent; a second login() -> refused', () => {
@@ -115,10 +120,11 @@ describe('lineMachine: idle', () => {
   });
 
   it('Bob invites Alice (3 s old) -> busy, the call started as callee with that age', () => {
-    const r = run([im.invited('bob', { invitees: ['alice'] }, { at: 9, age: 3_000 })], online());
+    const r = run([im.invited('bob', { invitees: ['alice'], rawData: 'raw data' }, { at: 9, age: 3_000 })], online());
     expect(r.value).toEqual({ online: 'busy' });
     expect(r.steps).toEqual([
-      { spawn: 'call', input: calleeInput({ self: 'alice', inviter: 'bob', invitees: ['alice'], age: 3_000, startedAt: 9 }) },
+      // The invite's raw data goes with it, for the timeout notice to echo.
+      { spawn: 'call', input: calleeInput({ self: 'alice', inviter: 'bob', invitees: ['alice'], age: 3_000, startedAt: 9, inviteData: 'raw data' }) },
     ]);
   });
 
@@ -171,10 +177,22 @@ describe('lineMachine: idle', () => {
     expect(run([im.accepted('bob', { inviter: 'alice' })], online()).steps).toEqual([]);
   });
 
-  it('accept(), reject(), hangup() with no call -> refused', () => {
+  it('accept(), reject() with no call -> refused; hangup() -> settled, nothing else (no call to end)', () => {
     expect(run([cmd.accept(4)], online()).steps).toEqual([refused(4, 'no invitation is ringing')]);
     expect(run([cmd.reject(5)], online()).steps).toEqual([refused(5, 'no invitation is ringing')]);
-    expect(run([cmd.hangup(6)], online()).steps).toEqual([refused(6, 'not in a call')]);
+    const r = run([cmd.hangup(6)], online());
+    expect(r.value).toEqual({ online: 'idle' });
+    expect(r.steps).toEqual([settled(6)]);
+  });
+
+  it('a switch request (a peer on Tencent\'s client) -> refused with a REJECT of that invite, C2C to its sender', () => {
+    const request = { ...im.invited('bob', { inviteID: 'sw-1', invitees: ['alice'] }), type: 'im.switchRequested' as const };
+    const signal = { kind: 'switch' as const, inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 2 as const, invitees: ['alice'], roomID: 42, to: 1 as const };
+    const r = run([{ ...request, signal }], online());
+    expect(r.value).toEqual({ online: 'idle' });
+    expect(r.steps).toEqual([
+      toIm({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy: false }, onlineUserOnly: false }),
+    ]);
   });
 
   it('kicked out while idle -> kickedOut, KICKED_OUT; login() again -> loggingIn', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CallingError, InvalidParameterError, InvalidStateError, TRTCCalling } from '../../src/index';
-import { createMemoryNetwork } from '../../src/testing';
+import { captureEvents, createMemoryNetwork } from '../../src/testing';
 import { ev } from '../support/ev';
 import { memoryUsers } from '../support/world';
 
@@ -58,11 +58,28 @@ describe('TRTCCalling API', () => {
     expect(() => new TRTCCalling({ SDKAppID: 0, backend: t.world.net.backend() })).toThrow(InvalidParameterError);
   });
 
+  it('hangup() with no call to end resolves and does nothing: logged out, idle, again after the call ended', async () => {
+    const stranger = new TRTCCalling({ SDKAppID: 1, backend: t.world.net.backend() });
+    const events = captureEvents(stranger);
+    await expect(stranger.hangup()).resolves.toBeUndefined();
+    await expect(t.alice.calling.hangup()).resolves.toBeUndefined();
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    await Promise.all([t.alice.calling.hangup(), t.alice.calling.hangup()]);
+    await t.world.advance(S);
+    await expect(t.alice.calling.hangup()).resolves.toBeUndefined();
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true), ev.end('alice', 'hangup')]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 }), ev.enter('alice'), ev.audio('alice', true), ev.leave('alice'), ev.end('alice', 'hangup')]);
+    expect(events.log).toEqual([]);
+    stranger.destroy();
+  });
+
   it('calls in the wrong state are refused with InvalidStateError saying why', async () => {
     const stranger = new TRTCCalling({ SDKAppID: 1, backend: t.world.net.backend() });
     await expect(stranger.call({ userID: 'bob', type: 2 })).rejects.toThrow(/not logged in/);
     await expect(t.alice.calling.accept()).rejects.toThrow(/no invitation is ringing/);
-    await expect(t.alice.calling.hangup()).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.openCamera()).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'v' })).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.login({ userID: 'alice', userSig: 's' })).rejects.toThrow(/already logged in/);

@@ -105,9 +105,12 @@ export const callerInput = (over: Partial<CallInput> = {}): CallInput => ({
   ...over,
 });
 
+/** The `data` string of Alice's invite as Bob received it (his timeout notice echoes it). */
+export const INVITE_DATA = '{"extraInfo":"","version":4,"call_type":2,"room_id":42,"businessID":"av_call","platform":"Web","data":{"cmd":"videoCall","room_id":42,"message":"","userIDs":["bob"]}}';
+
 /** Bob is rung by Alice's `inv-5`. */
 export const calleeInput = (over: Partial<CallInput> = {}): CallInput =>
-  callerInput({ self: 'bob', role: 'callee', ...over });
+  callerInput({ self: 'bob', role: 'callee', inviteData: INVITE_DATA, ...over });
 
 const base = { inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2 } as const;
 

@@ -56,8 +56,13 @@ export class FakeClient implements Client {
   }
 
   async join(options: JoinOptions): Promise<void> {
+    // trtc-js-sdk 4.15's checks: a numeric roomId must be an integer in 1..4294967294.
+    const roomId: unknown = options?.roomId;
+    if (typeof roomId !== 'number' || !/^[1-9]\d*$/.test(String(roomId)) || roomId >= 4294967295) {
+      throw new FakeRtcError(0x1000, `roomId must be an integer in [1, 4294967295), got ${String(roomId)}`);
+    }
     if (this.destroyed || this.room !== null) throw new FakeRtcError(0x1001, 'already in a room');
-    await this.cloud.join(this, options.roomId);
+    await this.cloud.join(this, roomId);
   }
   async leave(): Promise<void> {
     await this.cloud.leave(this);

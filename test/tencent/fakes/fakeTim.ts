@@ -8,7 +8,8 @@
  * `multipleAccount`); messages to online users arrive as `MESSAGE_RECEIVED` batches with
  * `time` in server seconds; messages to offline users are kept (unless `onlineUserOnly`) and
  * found through `getConversationList` / `getMessageList`, never pushed (what TSignaling's replay
- * is for). Every `sendMessage` is logged with its exact options.
+ * is for). A conversation's history holds both directions (what the user sent too), its unread
+ * count only what it received. Every `sendMessage` is logged with its exact options.
  */
 import type TIM from 'tim-js-sdk';
 import type { Message } from 'tim-js-sdk';
@@ -127,6 +128,8 @@ export class FakeTimCloud {
     const at = this.clock.now();
     const delivered: Message = { ...message, from, flow: 'in', status: 'success', time: Math.floor(at / 1000) };
     const conversationID = group ? `GROUP${message.to}` : `C2C${from}`;
+    // The sender's own copy (TIM keeps both directions in a conversation's history, unread or not).
+    this.#keep(from, group ? `GROUP${message.to}` : `C2C${message.to}`, { ...delivered, flow: 'out' }, false);
     const fates = recipients.map((userID) => {
       const online = this.isOnline(userID);
       if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered);
@@ -167,12 +170,12 @@ export class FakeTimCloud {
     return (this.#history.get(userID) ?? []).filter((s) => s.conversationID === conversationID).slice(-15).map((s) => s.message);
   }
 
-  #keep(userID: string, conversationID: string, message: Message): void {
+  #keep(userID: string, conversationID: string, message: Message, unreadToo = true): void {
     const history = this.#history.get(userID) ?? [];
     history.push({ conversationID, message });
     this.#history.set(userID, history);
     const unread = this.#unread.get(userID) ?? new Map<string, number>();
-    unread.set(conversationID, (unread.get(conversationID) ?? 0) + 1);
+    unread.set(conversationID, (unread.get(conversationID) ?? 0) + (unreadToo ? 1 : 0));
     this.#unread.set(userID, unread);
   }
 }

@@ -110,9 +110,11 @@ export class FakeTim implements TimInstance {
     return { code: 0, data: { conversationList: this.cloud.conversations(this.userID) } };
   }
 
-  async getMessageList(options: { conversationID: string }): Promise<{ code: number; data: { messageList: Message[]; nextReqMessageID: string; isCompleted: boolean } }> {
+  /** The last `count` messages (at most 15, TIM's default and maximum) of a conversation. */
+  async getMessageList(options: { conversationID: string; count?: number }): Promise<{ code: number; data: { messageList: Message[]; nextReqMessageID: string; isCompleted: boolean } }> {
     if (this.userID === null) throw new TimError(6014, 'SDK is not ready');
-    return { code: 0, data: { messageList: this.cloud.page(this.userID, options.conversationID), nextReqMessageID: '', isCompleted: true } };
+    const messageList = this.cloud.page(this.userID, options.conversationID).slice(-Math.min(15, Math.max(1, options.count ?? 15)));
+    return { code: 0, data: { messageList, nextReqMessageID: '', isCompleted: true } };
   }
 
   /** Fires a TIM event at this instance's handlers, as TIM would (`{ name, data }`). */

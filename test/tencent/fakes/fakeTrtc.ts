@@ -147,6 +147,7 @@ export class FakeTrtcCloud implements StreamHost {
   /** @internal */ async publish(client: FakeClient, stream: FakeLocalStream): Promise<void> {
     const member = this.#member(client);
     if (!member || member.stream) throw new FakeRtcError(0x1001, 'not in a room, or already publishing');
+    if (!stream.hasAudio() && !stream.hasVideo()) throw new FakeRtcError(0x1001, 'the stream is not initialized');
     await this.later(() => undefined);
     member.stream = stream;
     stream.published = true;
@@ -211,6 +212,8 @@ export class FakeTrtcCloud implements StreamHost {
     member.client.room = null;
     if (!room || roomId === null) return;
     room.splice(room.indexOf(member), 1);
+    // Whoever left hears nothing more of this room: the others' streams are no longer for it.
+    for (const other of room) other.remotes.delete(member.client);
     if (room.length === 0) this.#rooms.delete(roomId);
     for (const other of room) this.later(() => other.client.fire('peer-leave', { userId: member.client.userId }));
   }
@@ -240,7 +243,8 @@ export class FakeTrtcModule implements TrtcModule {
   ) {}
 
   createClient(config: ClientConfig): Client {
-    if (config.mode !== 'rtc' || !config.userId || !config.userSig || !Number.isInteger(config.sdkAppId)) {
+    // trtc-js-sdk's checks (and `rtc` mode, the only one calls use).
+    if (config.mode !== 'rtc' || typeof config.userId !== 'string' || !config.userId || typeof config.userSig !== 'string' || !config.userSig || !Number.isInteger(config.sdkAppId)) {
       throw new FakeRtcError(0x1000, 'invalid client config');
     }
     const client = new FakeClient(this.cloud, config);
@@ -249,6 +253,10 @@ export class FakeTrtcModule implements TrtcModule {
   }
 
   createStream(config: StreamConfig): LocalStream {
+    // trtc-js-sdk's checks: each option of its type, audio or video asked for.
+    const wrong = (['audio', 'video'] as const).find((k) => config[k] !== undefined && typeof config[k] !== 'boolean') ??
+      (['userId', 'microphoneId', 'cameraId'] as const).find((k) => config[k] !== undefined && typeof config[k] !== 'string');
+    if (wrong || (!config.audio && !config.video)) throw new FakeRtcError(0x1000, `invalid stream config${wrong ? `: ${wrong}` : ''}`);
     const devices = () => this.cloud.devices(this.label);
     const capture = async () => {
       const d = devices();

@@ -1,0 +1,239 @@
+/**
+ * The interop world: Tencent's official web client (trtc-calling-js 1.0.6 on tsignaling 1.0.8)
+ * and headless-calling on `tencentBackend` as users of one fake Tencent cloud, on one simulated
+ * clock. One fake IM service ({@link FakeTimCloud}: C2C and group custom messages, offline
+ * storage read back by TSignaling's replay on login, a second login kicking the first) and one
+ * fake TRTC ({@link FakeTrtcCloud}: rooms, publish / subscribe, mute events, trtc-js-sdk's
+ * parameter checks) carry both kinds of party.
+ *
+ * Both kinds are driven through the same methods (the API is the same: that is the point) and
+ * every event each party gets is recorded, in order. Every message on the wire is recorded too
+ * ({@link WireRecorder}).
+ */
+import { vi } from 'vitest';
+import { TRTCCalling } from '../../../src/index';
+import { tencentBackend, type TencentBackend } from '../../../src/tencent';
+import { captureEvents, SimulatedClock } from '../../../src/testing';
+import { FakeTimCloud, type FakeTim } from '../../tencent/fakes/fakeTim';
+import { FakeTrtcCloud, type FakeTrtcModule } from '../../tencent/fakes/fakeTrtc';
+import { Browser, seededRandom, type DeviceCheck, type InterceptedRequest } from './browser';
+import { fakeTimModule, fakeTrtcModule } from './fakeSdks';
+import { loadOfficialTRTCCalling, type OfficialTRTCCalling, type OfficialTRTCCallingClass } from './officialBundle';
+import { WireRecorder } from './wire';
+
+export const SDK_APP_ID = 1400000001;
+/** The clock's start: the official bundles read it as `Date.now()`, TIM stamps messages with it. */
+export const EPOCH = Date.parse('2025-01-01T00:00:00.000Z');
+
+export type Kind = 'ours' | 'official';
+export type Ev = { readonly name: string; readonly payload: unknown };
+
+/** What a user does, the same for both kinds. */
+export interface Phone {
+  login(): Promise<unknown>;
+  logout(): Promise<unknown>;
+  call(userID: string, type: 1 | 2): Promise<unknown>;
+  groupCall(userIDList: string[], type: 1 | 2, groupID?: string): Promise<unknown>;
+  accept(): Promise<unknown>;
+  reject(): Promise<unknown>;
+  hangup(): Promise<unknown>;
+  openCamera(): Promise<unknown>;
+  closeCamera(): Promise<unknown>;
+  setMicMute(muted: boolean): Promise<unknown>;
+  getCallStatus(): string;
+}
+
+interface PartyBase extends Phone {
+  readonly id: string;
+  /** The events since the last `take()`, in order. */
+  take(): Ev[];
+}
+export interface OursParty extends PartyBase {
+  readonly kind: 'ours';
+  readonly calling: TRTCCalling;
+  readonly backend: TencentBackend;
+  readonly tim: FakeTim;
+}
+export interface OfficialParty extends PartyBase {
+  readonly kind: 'official';
+  readonly calling: OfficialTRTCCalling;
+  readonly TRTCCalling: OfficialTRTCCallingClass;
+  readonly browser: Browser;
+  /** Its page's trtc-js-sdk (its TRTC clients). */
+  readonly trtc: FakeTrtcModule;
+  /** The bundles' console output. */
+  readonly console: string[];
+}
+export type Party = OursParty | OfficialParty;
+
+/** Our invite IDs: v4 UUIDs from a counter, so a failing test reads them easily. */
+const oursInviteID = (n: number) => `0000${n.toString(16).padStart(4, '0')}-0000-4000-8000-000000000000`;
+
+export interface InteropWorld {
+  readonly clock: SimulatedClock;
+  readonly im: FakeTimCloud;
+  readonly rtc: FakeTrtcCloud;
+  readonly wire: WireRecorder;
+  /** Errors our backends reported (listener exceptions, playback failures). */
+  readonly errors: unknown[];
+  /**
+   * Promise rejections nobody handled (Tencent's client leaves some unhandled, e.g. a hangup it
+   * cannot send once kicked out), oldest first. A test that expects one takes it from here.
+   */
+  readonly unhandled: unknown[];
+  /** Every request the official pages made to their fake `XMLHttpRequest` / `fetch`. */
+  intercepted(): InterceptedRequest[];
+  /**
+   * A new party of that kind; logged in (its SDK_READY taken) unless `login: false`. Ours draw
+   * room IDs with the default generator unless given `roomIdGen`.
+   */
+  party(kind: Kind, userID: string, options?: { readonly login?: boolean; readonly roomIdGen?: () => number }): Promise<Party>;
+  advance(ms: number): Promise<void>;
+  /**
+   * Lets `ms` pass (default 1 s) while `action` runs, then returns its result (or throws its
+   * error). The official client's methods resolve only after IM and TRTC answered, so they must
+   * be awaited with the clock running.
+   */
+  act<T>(action: Promise<T>, ms?: number): Promise<T>;
+  /** Like `act`, for an action expected to fail: its error. */
+  actFails(action: Promise<unknown>, ms?: number): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+
+export function interopWorld(): InteropWorld {
+  const clock = new SimulatedClock(EPOCH);
+  const im = new FakeTimCloud(clock, 20);
+  const rtc = new FakeTrtcCloud(clock, 20);
+  const wire = new WireRecorder(im.log);
+  const errors: unknown[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const parties: Party[] = [];
+  // Our default room generator draws from Math.random: seeded here, so runs repeat exactly.
+  const random = vi.spyOn(Math, 'random').mockImplementation(seededRandom(7));
+  let invites = 0;
+
+  const devicesOf = (label: string): DeviceCheck => (constraints) => {
+    const d = rtc.devices(label);
+    const fail = (name: string, message: string) => Object.assign(new Error(message), { name });
+    if (d.permission === 'denied') return fail('NotAllowedError', 'Permission denied');
+    if (constraints.audio && d.microphone === false) return fail('NotFoundError', 'Requested device not found');
+    if (constraints.video && d.camera === false) return fail('NotFoundError', 'Requested device not found');
+    return null;
+  };
+
+  const ours = (userID: string, roomIdGen?: () => number): OursParty => {
+    const tim = im.create();
+    const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: rtc.module(userID), clock, onError: (e) => errors.push(e) });
+    const ids = { inviteIdGen: () => oursInviteID(++invites), ...(roomIdGen ? { roomIdGen } : {}) };
+    const calling = new TRTCCalling({ SDKAppID: SDK_APP_ID, backend: { ...backend, ...ids } });
+    const events = captureEvents(calling);
+    return {
+      kind: 'ours',
+      id: userID,
+      calling,
+      backend,
+      tim,
+      take: () => events.take().map(({ name, payload }) => ({ name, payload })),
+      login: () => calling.login({ userID, userSig: `sig-${userID}` }),
+      logout: () => calling.logout(),
+      call: (to, type) => calling.call({ userID: to, type }),
+      groupCall: (userIDList, type, groupID) => calling.groupCall({ userIDList, type, ...(groupID ? { groupID } : {}) }),
+      accept: () => calling.accept(),
+      reject: () => calling.reject(),
+      hangup: () => calling.hangup(),
+      openCamera: () => calling.openCamera(),
+      closeCamera: () => calling.closeCamera(),
+      setMicMute: (muted) => calling.setMicMute(muted),
+      getCallStatus: () => calling.getCallStatus(),
+    };
+  };
+
+  const official = (userID: string): OfficialParty => {
+    const log: string[] = [];
+    const browser = new Browser({ clock, seed: parties.length + 1, devices: devicesOf(userID), log });
+    const trtc = fakeTrtcModule(rtc, userID);
+    const Official = loadOfficialTRTCCalling(browser, { tim: fakeTimModule(im), trtc });
+    const calling = new Official({ SDKAppID: SDK_APP_ID });
+    let events: Ev[] = [];
+    // A copy as emitted: Tencent's client hands out live arrays of its own (an invite's list,
+    // shortened later as others answer), and the log is what the listener saw at that moment.
+    for (const name of new Set(Object.values(Official.EVENT))) calling.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
+    return {
+      kind: 'official',
+      id: userID,
+      calling,
+      TRTCCalling: Official,
+      browser,
+      trtc,
+      console: log,
+      take: () => {
+        const taken = events;
+        events = [];
+        return taken;
+      },
+      login: () => calling.login({ userID, userSig: `sig-${userID}` }),
+      logout: () => calling.logout(),
+      call: (to, type) => calling.call({ userID: to, type }),
+      groupCall: (userIDList, type, groupID) => calling.groupCall({ userIDList, type, ...(groupID ? { groupID } : {}) }),
+      accept: () => calling.accept(),
+      reject: () => calling.reject(),
+      hangup: () => calling.hangup(),
+      openCamera: () => calling.openCamera(),
+      closeCamera: () => calling.closeCamera(),
+      setMicMute: (muted) => calling.setMicMute(muted),
+      getCallStatus: () => calling.getCallStatus(),
+    };
+  };
+
+  return {
+    clock,
+    im,
+    rtc,
+    wire,
+    errors,
+    unhandled,
+    intercepted: () => parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])),
+    async party(kind, userID, options = {}) {
+      const p = kind === 'ours' ? ours(userID, options.roomIdGen) : official(userID);
+      parties.push(p);
+      if (options.login !== false) {
+        const login = p.login();
+        await clock.advance(100);
+        await login;
+        p.take();
+      }
+      return p;
+    },
+    advance: (ms) => clock.advance(ms),
+    async act(action, ms = 1000) {
+      const settled = action.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+      await clock.advance(ms);
+      const result = await settled;
+      if (!result.ok) throw result.error;
+      return result.value;
+    },
+    async actFails(action, ms = 1000) {
+      const settled = action.then(() => undefined, (error: unknown) => ({ error }));
+      await clock.advance(ms);
+      const result = await settled;
+      if (!result) throw new Error('expected the action to fail; it succeeded');
+      return result.error;
+    },
+    async dispose() {
+      // Official pages close: their timers stop and their TRTC clients hear nothing more.
+      for (const p of parties) {
+        if (p.kind === 'ours') p.calling.destroy();
+        else {
+          p.browser.close();
+          for (const client of p.trtc.clients) client.destroy();
+        }
+      }
+      const ourBackends = parties.flatMap((p) => (p.kind === 'ours' ? [p.backend.dispose()] : []));
+      await Promise.all([...ourBackends, clock.runUntilIdle(60_000)]);
+      random.mockRestore();
+      process.off('unhandledRejection', onUnhandled);
+    },
+  };
+}
