@@ -19,6 +19,7 @@ import { httpHandler } from './http';
 import { Hub } from './hub';
 import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
+import { Presence } from './presence';
 import { Store } from './store';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
@@ -56,7 +57,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const { clock, logger, tap } = options;
   const store = new Store(options.dbPath);
   const hub = new Hub(options, store);
-  const dispatcher = new Dispatcher(hub, options);
+  const presence = new Presence(options.presence, (userID) => {
+    const conn = hub.session(userID)?.conn;
+    return conn !== null && conn !== undefined && !conn.closed;
+  });
+  const dispatcher = new Dispatcher(hub, options, presence);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
   let nextConn = 0;
@@ -84,12 +89,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     headers.push(`${CONNECTION_HEADER}: ${name}`);
   });
   wss.on('connection', (ws, req) => {
-    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, ws, options, () => hub.detach(conn));
+    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, ws, options, () => {
+      hub.detach(conn);
+      presence.gone(conn);
+    });
     conns.add(conn);
     tap?.({ type: 'open', conn: conn.id });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
-        dispatcher.handle(conn, toBuffer(data), isBinary);
+        presence.handling(conn, () => dispatcher.handle(conn, toBuffer(data), isBinary));
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
         logger.error('frame handler failed', { conn: conn.id, error: error instanceof Error ? error.stack : String(error) });
@@ -104,6 +112,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       const byClient = !conn.closed;
       conn.closed = true;
       hub.detach(conn);
+      presence.gone(conn);
       if (byClient) tap?.({ type: 'close', conn: conn.id, by: 'client' });
     });
   });
