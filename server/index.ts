@@ -83,6 +83,12 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
 
   const http = createServer(httpHandler({ options, metrics, checkStore: () => store.check() }));
   const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: HARD_MAX_PAYLOAD });
+  // The WebSocket server repeats the HTTP server's errors: a failed listen rejects below, and
+  // one after it is logged, never an unhandled 'error' event that takes the process down.
+  let listening = false;
+  wss.on('error', (error) => {
+    if (listening) logger.error('server error', { error: error.message });
+  });
   wss.on('headers', (headers, req) => {
     const name = `${instance}.${++nextConn}`;
     names.set(req, name);
@@ -136,13 +142,21 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   store.expireMessages(clock.now());
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port, options.host, () => {
+        http.off('error', reject);
+        listening = true;
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Not listening (port in use, no such address): leave nothing open behind.
+    wss.close();
+    store.close();
+    throw error;
+  }
   sweepTimer = clock.setTimeout(sweep, sweepMs);
   const port = (http.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
