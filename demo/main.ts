@@ -1,76 +1,104 @@
 /**
- * The demo page: one TRTCCalling over the embedded backend with WebRTC media. It imports only
- * the package's public entry points, so it doubles as the integration example.
+ * The demo page: one TRTCCalling over the embedded backend with WebRTC media, built around the
+ * call (who is online, ringing, the call itself, how it ended), with the live statecharts and
+ * the event log in a developer drawer. It imports only the package's public entry points, so it
+ * doubles as the integration example.
  *
- * Query parameters (handy for tests and the benchmark): `?user=alice` signs in at once,
- * `&autoAccept=1` accepts every invitation as it rings, `&preview=0` shows no self-view.
+ * Query parameters (tests and the benchmark): `?user=alice` signs in at once, `&autoAccept=1`
+ * accepts every invitation as it rings, `&preview=0` shows no self-view and skips the device
+ * check, `&ws=URL` picks another server.
  */
-import TRTCCalling, { type CallingSnapshot, type TRTCCallingOptions } from 'headless-calling';
-import { webrtcBackend } from 'headless-calling/embedded';
+import TRTCCalling, { type CallingSnapshot } from 'headless-calling';
+import { type PresenceView, webrtcBackend } from 'headless-calling/embedded';
 import { EventLog, type LogEntry } from './log';
-import { StatechartView } from './statechart';
-import { Tiles } from './tiles';
+import { StatechartPanel } from './statechart/panel';
+import { DeviceCheck } from './ui/devices';
+import { DialingPanel } from './ui/dialing';
+import { $, clockText, names, show } from './ui/dom';
+import { Drawer } from './ui/drawer';
+import { setIcon } from './ui/icons';
+import { IncomingCall, type Invitation } from './ui/incoming';
+import { Outcome } from './ui/outcome';
+import { PeopleList } from './ui/people';
+import { Ringtone } from './ui/ringtone';
+import { Stage } from './ui/stage';
+import { codeOf, describeError } from './ui/words';
 
-type InspectFn = Extract<NonNullable<TRTCCallingOptions['inspect']>, (...args: never[]) => unknown>;
-type InspectionEvent = Parameters<InspectFn>[0];
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const autoAccept = params.get('autoAccept') === '1';
+const preview = params.get('preview') !== '0';
+const EVENT = TRTCCalling.EVENT;
 
-const log = new EventLog($<HTMLOListElement>('event-log'));
-const tiles = new Tiles($('tiles'));
-const chart = new StatechartView($('statechart'), $('sc-caption'));
-const incoming = $<HTMLDialogElement>('incoming');
+const log = new EventLog($<HTMLOListElement>('event-log'), $('log-count'));
+const charts = new StatechartPanel($('pane-charts'));
+new Drawer();
+const ringtone = new Ringtone();
+const outcome = new Outcome();
+const stage = new Stage();
+const dialing = new DialingPanel();
+const devices = new DeviceCheck($('devices'), () => closeDevices());
+const people = new PeopleList((userID, type) => dial([userID], type));
+const incoming = new IncomingCall(ringtone, { accept, reject });
+
+let calling: TRTCCalling | null = null;
+let presence: PresenceView = { state: 'idle', online: [] };
+/** call() runs but the call has not begun (its devices are being captured). */
+let dialPending = false;
+/** Per call: did this user hang up, who left last, since when it is connected. */
+let byMe = false;
+let leftLast: string | null = null;
+let connectedSince: number | null = null;
+let selfShown = false;
+let devicesChecked = !preview;
 
 /** Wall-clock marks (ms, `performance.timeOrigin` based) for the benchmark: `call`, `invited`, `enter:<userID>`, `frame:<userID>`. */
 const marks: Record<string, number> = {};
 const now = () => performance.timeOrigin + performance.now();
-let calling: TRTCCalling | null = null;
-let ringing: { inviteID: string } | null = null;
-let localShown = false;
+/** Every connection state the page saw, in order (tests). */
+const connection: string[] = [];
 
 /** What tests and the benchmark read from the page. */
-const hcDemo = { events: log.entries as readonly LogEntry[], marks, calling: () => calling };
+const hcDemo = { events: log.entries as readonly LogEntry[], marks, connection, calling: () => calling, presence: () => presence, outcome: () => outcome.text };
 (globalThis as unknown as { hcDemo: typeof hcDemo }).hcDemo = hcDemo;
 
-function toast(text: string): void {
-  const el = $('toast');
-  el.textContent = text;
-  el.classList.add('show');
-  setTimeout(() => el.classList.remove('show'), 3000);
-}
-
-/** Runs an API call; a rejection goes to the log and a toast, never unhandled. */
-function act(name: string, run: () => Promise<void>): void {
+/** Runs an API call; a rejection is logged and said in plain words (`onError`, else the error banner). */
+function act(name: string, run: () => Promise<unknown>, onError: (text: string) => void = (text) => outcome.error(text)): void {
   run().catch((error: unknown) => {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    log.add(`${name}() rejected`, { code, message }, 'error');
-    toast(`${name}: ${message}`);
+    log.add(`${name}() rejected`, { code: codeOf(error), message: error instanceof Error ? error.message : String(error) }, 'error');
+    onError(describeError(error));
   });
 }
 
-function inspect(event: InspectionEvent): void {
-  if (event.type !== '@xstate.snapshot' || (event.actorRef as { id?: string }).id !== 'call') return;
-  const snapshot = event.snapshot as { value?: unknown; status?: string };
-  const value = snapshot.value ?? null;
-  chart.update(value, snapshot.status === 'done' ? 'ended' : typeof value === 'string' ? value : Object.keys(value ?? {}).join(', '));
-}
-
 async function login(userID: string): Promise<void> {
+  ringtone.unlock(); // a user gesture: later rings may play
+  $('login-error').classList.add('hidden');
   const res = await fetch(`/usersig?userID=${encodeURIComponent(userID)}`);
-  if (!res.ok) throw new Error(`the server refused to sign for ${userID} (${res.status})`);
+  if (!res.ok) throw new Error(`the server refused to sign in ${userID} (${res.status})`);
   const { sdkAppID, userSig } = (await res.json()) as { sdkAppID: number; userSig: string };
   calling?.destroy();
+  charts.reset();
   const url = params.get('ws') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend: webrtcBackend({ url }), inspect });
+  const b = webrtcBackend({ url, environment: devices.environment() });
+  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend: b, inspect: (event) => charts.inspect(event) });
   calling = c;
-  const names = new Set<string>(Object.values(TRTCCalling.EVENT));
-  for (const name of names) c.on(name as (typeof TRTCCalling.EVENT)[keyof typeof TRTCCalling.EVENT], (payload: unknown) => onEvent(name, payload));
-  c.subscribe(() => render(c.getSnapshot()));
+  for (const name of new Set(Object.values(EVENT))) c.on(name, (payload: unknown) => onEvent(name, payload));
+  c.subscribe(render);
+  b.im.onConnectionChange(onConnection);
+  b.presence.subscribe((view) => {
+    presence = view;
+    render();
+  });
   await c.login({ userID, userSig });
-  render(c.getSnapshot());
+  render();
+  if (!devicesChecked) openDevices();
+}
+
+function onConnection(state: string): void {
+  connection.push(state);
+  const badge = $('connection');
+  badge.dataset.state = state;
+  badge.textContent = state === 'connected' ? 'Online' : state === 'connecting' ? 'Reconnecting…' : 'Offline';
+  show($('reconnecting'), state === 'connecting');
 }
 
 function onEvent(name: string, payload: unknown): void {
@@ -80,165 +108,217 @@ function onEvent(name: string, payload: unknown): void {
   const p = payload as Record<string, unknown>;
   const userID = typeof p.userID === 'string' ? p.userID : '';
   switch (name) {
-    case TRTCCalling.EVENT.INVITED: {
+    case EVENT.INVITED: {
       marks.invited = now();
       const inviteID = String(p.inviteID);
       if (autoAccept) return act('accept', () => c.accept({ inviteID }));
-      ringing = { inviteID };
-      const type = (p.inviteData as { callType?: number } | undefined)?.callType === 1 ? 'audio' : 'video';
-      const others = (p.userIDList as string[] | undefined)?.length ?? 1;
-      $('incoming-from').textContent = String(p.sponsor);
-      $('incoming-type').textContent = `Incoming ${type} call${p.isFromGroup || others > 1 ? ` (group of ${others + 1})` : ''}`;
-      if (!incoming.open) incoming.showModal();
-      return;
+      const callType = (p.inviteData as { callType?: number } | undefined)?.callType ?? 2;
+      return incoming.ring({ inviteID, sponsor: String(p.sponsor), callType, userIDList: (p.userIDList as string[] | undefined) ?? [], isFromGroup: p.isFromGroup === true });
     }
-    case TRTCCalling.EVENT.USER_ENTER: {
+    case EVENT.USER_ENTER: {
       marks[`enter:${userID}`] = now();
-      const viewID = tiles.add(userID, false);
+      const viewID = stage.addRemote(userID);
       act('startRemoteView', async () => {
         await c.startRemoteView({ userID, videoViewDomID: viewID });
         watchFirstFrame(userID, viewID);
       });
-      return;
+      return render();
     }
-    case TRTCCalling.EVENT.USER_LEAVE:
-      return tiles.remove(userID);
-    case TRTCCalling.EVENT.USER_VIDEO_AVAILABLE:
-      return tiles.mark(userID, 'video', p.isVideoAvailable === true);
-    case TRTCCalling.EVENT.USER_AUDIO_AVAILABLE:
-      return tiles.mark(userID, 'audio', p.isAudioAvailable === true);
-    case TRTCCalling.EVENT.CALL_END:
-      return endOfCall(`Call ended (${String(p.reason)}, ${String(p.callEnd)} s)`);
-    case TRTCCalling.EVENT.CALLING_CANCEL:
-      return endOfCall(`${String(p.sponsor)} cancelled the call`);
-    case TRTCCalling.EVENT.CALLING_TIMEOUT:
-      return endOfCall('Missed call');
-    case TRTCCalling.EVENT.REJECT:
-      return toast(`${userID} declined`);
-    case TRTCCalling.EVENT.LINE_BUSY:
-      return toast(`${userID} is busy`);
-    case TRTCCalling.EVENT.NO_RESP:
-      return toast(`${userID || 'Nobody'} did not answer`);
-    case TRTCCalling.EVENT.KICKED_OUT:
-      return toast('Signed in elsewhere');
-    case TRTCCalling.EVENT.ERROR:
-      return toast(`Error ${String(p.code)}: ${String(p.msg)}`);
+    case EVENT.USER_LEAVE:
+      leftLast = userID;
+      stage.removeRemote(userID);
+      return render();
+    case EVENT.USER_VIDEO_AVAILABLE:
+      return stage.mark(userID, 'video', p.isVideoAvailable === true);
+    case EVENT.USER_AUDIO_AVAILABLE:
+      return stage.mark(userID, 'audio', p.isAudioAvailable === true);
+    case EVENT.REJECT:
+      return outcome.note(`${userID} declined`);
+    case EVENT.LINE_BUSY:
+      return outcome.note(`${userID} is busy in another call`);
+    case EVENT.NO_RESP:
+      return outcome.note(`${userID || 'Nobody'} did not answer`);
+    case EVENT.CALLING_CANCEL:
+      incoming.close();
+      return outcome.note(`Missed call: ${String(p.sponsor)} hung up before you answered`);
+    case EVENT.CALLING_TIMEOUT:
+      incoming.close();
+      return outcome.note(`Missed call from ${String(p.sponsor)}`);
+    case EVENT.CALL_END:
+      incoming.close();
+      return outcome.ended({ reason: String(p.reason), callEnd: Number(p.callEnd) || 0, byMe, leftLast });
+    case EVENT.KICKED_OUT:
+      incoming.close();
+      $('login-error').textContent = 'You signed in somewhere else, so this tab was signed out.';
+      return show($('login-error'), true);
+    case EVENT.ERROR: {
+      // The rejected call() or accept() says it too; where it shows depends on what failed.
+      const text = describeError({ code: p.code, msg: p.msg });
+      return incoming.invitation ? incoming.failed(text) : outcome.error(text);
+    }
   }
 }
 
 /** Marks the first video frame shown for `userID` (the benchmark's end point). */
 function watchFirstFrame(userID: string, viewID: string): void {
-  const video = $(viewID).querySelector('video');
+  const video = document.getElementById(viewID)?.querySelector('video');
   if (!video || !('requestVideoFrameCallback' in video)) return;
   video.requestVideoFrameCallback(() => {
     marks[`frame:${userID}`] ??= now();
   });
 }
 
-function endOfCall(message: string): void {
-  ringing = null;
-  if (incoming.open) incoming.close();
-  toast(message);
+/** A new call of this user's: the last one's words and marks go. */
+function newCall(): void {
+  devices.close();
+  show($('devices'), false);
+  outcome.clear();
+  byMe = false;
+  leftLast = null;
 }
 
-function render(s: CallingSnapshot): void {
-  const online = s.line === 'idle' || s.line === 'busy';
-  $('whoami').innerHTML = online && s.userID ? `Signed in as <b>${s.userID}</b>` : 'Not signed in';
-  $('login-form').classList.toggle('hidden', online);
-  $('dial-form').classList.toggle('hidden', !online);
-  $<HTMLButtonElement>('call-btn').disabled = s.call !== null;
-  const call = s.call;
-  const inRoom = call !== null && call.state !== 'ringing';
-  $('controls').classList.toggle('hidden', !inRoom);
-  $('stage-empty').classList.toggle('hidden', inRoom);
+function dial(userIDs: readonly string[], type: 1 | 2): void {
+  const c = calling;
+  if (!c || userIDs.length === 0) return;
+  const timeout = Math.max(0, Number($<HTMLInputElement>('timeout').value || 30));
+  newCall();
+  for (const key of Object.keys(marks)) delete marks[key];
+  marks.call = now();
+  dialPending = true;
+  dialing.start(userIDs, timeout, presence);
+  render();
+  const [one] = userIDs;
+  const run = userIDs.length === 1 && one !== undefined ? () => c.call({ userID: one, type, timeout }) : () => c.groupCall({ userIDList: [...userIDs], type, timeout });
+  act(userIDs.length === 1 ? 'call' : 'groupCall', () =>
+    run().finally(() => {
+      dialPending = false;
+      render();
+    }),
+  );
+}
+
+function accept(invitation: Invitation): void {
+  const c = calling;
+  if (!c) return;
+  newCall();
+  incoming.quiet();
+  act('accept', () => c.accept({ inviteID: invitation.inviteID }), (text) => incoming.failed(text));
+}
+
+function reject(invitation: Invitation): void {
+  const c = calling;
+  if (!c) return;
+  outcome.clear();
+  outcome.note(`You declined ${invitation.sponsor}'s call`);
+  act('reject', () => c.reject({ inviteID: invitation.inviteID }));
+}
+
+function openDevices(): void {
+  show($('devices'), true);
+  show($('devices-btn'), false);
+  void devices.open();
+}
+
+function closeDevices(): void {
+  devicesChecked = true;
+  devices.close();
+  show($('devices'), false);
+  render();
+}
+
+function render(): void {
+  const s: CallingSnapshot | undefined = calling?.getSnapshot();
+  const online = s?.line === 'idle' || s?.line === 'busy';
+  const call = s?.call ?? null;
+  const view = !online ? 'signedOut' : dialPending || call?.state === 'dialing' ? 'dialing' : call && call.state !== 'ringing' ? 'call' : 'home';
+  document.body.dataset.view = view;
+  document.body.dataset.callState = call?.state ?? 'none';
+  $('whoami').textContent = online && s?.userID ? s.userID : 'Not signed in';
   $('status').textContent = statusText(s);
-  $('status').dataset.state = call?.state ?? s.line;
-  if (!inRoom) {
-    if (localShown || tiles.count) tiles.clear();
-    localShown = false;
-    if (!call && incoming.open) incoming.close();
+  people.render(presence, call !== null || dialPending);
+  $<HTMLButtonElement>('call-btn').disabled = call !== null || dialPending;
+  dialing.update(call, presence, dialPending);
+  if (incoming.invitation && call?.state !== 'ringing') incoming.close();
+  show($('devices-btn'), view === 'home' && !devices.isOpen && preview && $('devices').classList.contains('hidden'));
+  if (!call) {
+    if (stage.hasSelf || stage.remoteIDs.length) stage.clear();
+    selfShown = false;
+    connectedSince = null;
     return;
   }
-  if (!localShown && calling && s.userID) {
-    localShown = true;
-    const viewID = tiles.add(s.userID, true);
+  if (call.state === 'inCall') connectedSince ??= performance.now();
+  if (!selfShown && call.state !== 'ringing' && calling && s?.userID) {
+    selfShown = true;
+    const viewID = stage.addSelf(s.userID);
     const c = calling;
-    if (params.get('preview') !== '0') act('startLocalView', () => c.startLocalView({ userID: s.userID ?? '', videoViewDomID: viewID }));
+    if (preview) act('startLocalView', () => c.startLocalView({ userID: s.userID ?? '', videoViewDomID: viewID }));
   }
-  tiles.mark(null, 'video', call.local.camera);
-  tiles.mark(null, 'audio', !call.local.micMuted);
-  $('camera-btn').classList.toggle('hidden', call.callType === 1);
-  $('camera-btn').classList.toggle('off', !call.local.camera);
-  $('camera-btn').querySelector('span')!.textContent = call.local.camera ? 'Camera off' : 'Camera on';
-  $('mic-btn').classList.toggle('off', call.local.micMuted);
-  $('mic-btn').querySelector('span')!.textContent = call.local.micMuted ? 'Unmute' : 'Mute';
+  stage.mark(null, 'video', call.local.camera);
+  stage.mark(null, 'audio', !call.local.micMuted);
+  $('call-title').textContent = callTitle(call);
+  const camera = $('camera-btn');
+  show(camera, call.callType !== 1);
+  camera.classList.toggle('off', !call.local.camera);
+  setIcon(camera, call.local.camera ? 'camera' : 'cameraOff');
+  camera.title = call.local.camera ? 'Turn camera off' : 'Turn camera on';
+  const mic = $('mic-btn');
+  mic.classList.toggle('off', call.local.micMuted);
+  setIcon(mic, call.local.micMuted ? 'micOff' : 'mic');
+  mic.title = call.local.micMuted ? 'Unmute' : 'Mute';
+  const hangup = $('hangup-btn');
+  hangup.title = view === 'dialing' ? 'Cancel the call' : 'Hang up';
+  hangup.setAttribute('aria-label', hangup.title);
 }
 
-function statusText(s: CallingSnapshot): string {
-  if (s.line === 'loggedOut') return 'Offline';
+function statusText(s: CallingSnapshot | undefined): string {
+  if (!s || s.line === 'loggedOut') return 'Offline';
   if (s.line === 'loggingIn') return 'Signing in…';
   if (s.line === 'kickedOut') return 'Signed in elsewhere';
-  const call = s.call;
-  if (!call) return 'Ready';
-  const who = call.participants.map((p) => p.userID).join(', ');
+  return s.call ? (s.call.state === 'ringing' ? `${s.call.sponsor} is calling` : 'In a call') : 'Ready';
+}
+
+function callTitle(call: NonNullable<CallingSnapshot['call']>): string {
+  const with_ = call.participants.map((p) => p.userID);
+  const others = call.role === 'caller' ? call.invitees.map((i) => i.userID) : [call.sponsor];
   switch (call.state) {
-    case 'dialing':
-      return `Calling ${call.invitees.map((i) => i.userID).join(', ')}…`;
-    case 'ringing':
-      return `${call.sponsor} is calling`;
     case 'accepting':
       return 'Connecting…';
     case 'inCall':
-      return who ? `In call with ${who}` : 'Waiting for the others…';
-    default:
+      return with_.length ? `In call with ${names(with_)}` : `Waiting for ${names(others)}…`;
+    case 'ending':
       return 'Ending…';
+    default:
+      return '';
   }
 }
 
+setInterval(() => {
+  $('call-timer').textContent = connectedSince === null ? '' : clockText(performance.now() - connectedSince);
+}, 500);
+
 // ---------------------------------------------------------------------------------------------
 
+setIcon($('hangup-btn'), 'hangup');
+setIcon($('logout-btn'), 'logout');
 $('login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const userID = $<HTMLInputElement>('login-user').value.trim();
-  act('login', () => login(userID));
+  act('login', () => login(userID), (text) => {
+    $('login-error').textContent = text;
+    show($('login-error'), true);
+  });
 });
-
 $('dial-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  const ids = $<HTMLInputElement>('callee').value.split(',').map((x) => x.trim()).filter(Boolean);
+  dial(ids, Number($<HTMLSelectElement>('call-type').value) === 1 ? 1 : 2);
+});
+$('hangup-btn').addEventListener('click', () => {
   const c = calling;
   if (!c) return;
-  const ids = $<HTMLInputElement>('callee').value.split(',').map((x) => x.trim()).filter(Boolean);
-  const type = Number($<HTMLSelectElement>('call-type').value) === 1 ? 1 : 2;
-  const timeout = Number($<HTMLInputElement>('timeout').value || 30);
-  for (const key of Object.keys(marks)) delete marks[key];
-  marks.call = now();
-  if (ids.length === 1) act('call', () => c.call({ userID: ids[0] ?? '', type, timeout }));
-  else act('groupCall', () => c.groupCall({ userIDList: ids, type, timeout }));
+  byMe = true;
+  act('hangup', () => c.hangup());
 });
-
-$('accept-btn').addEventListener('click', () => {
-  const c = calling;
-  const r = ringing;
-  incoming.close();
-  if (!c || !r) return;
-  act('accept', () =>
-    c.accept({ inviteID: r.inviteID }).catch((error: unknown) => {
-      // The devices were refused: the call still rings, so the user can reject it or try again.
-      if (c.getSnapshot().call?.state === 'ringing' && !incoming.open) incoming.showModal();
-      throw error;
-    }),
-  );
-});
-
-$('reject-btn').addEventListener('click', () => {
-  const c = calling;
-  const r = ringing;
-  incoming.close();
-  ringing = null;
-  if (c && r) act('reject', () => c.reject({ inviteID: r.inviteID }));
-});
-
-$('hangup-btn').addEventListener('click', () => calling && act('hangup', () => calling!.hangup()));
 $('camera-btn').addEventListener('click', () => {
   const c = calling;
   const on = c?.getSnapshot().call?.local.camera;
@@ -249,9 +329,22 @@ $('mic-btn').addEventListener('click', () => {
   const muted = c?.getSnapshot().call?.local.micMuted ?? false;
   if (c) act('setMicMute', () => c.setMicMute(!muted));
 });
-$('logout-btn').addEventListener('click', () => calling && act('logout', () => calling!.logout()));
+$('logout-btn').addEventListener('click', () => {
+  const c = calling;
+  if (c) act('logout', () => c.logout().then(render));
+});
+$('devices-btn').addEventListener('click', openDevices);
 $('clear-log').addEventListener('click', () => log.clear());
-incoming.addEventListener('cancel', (e) => e.preventDefault()); // Esc does not dismiss a ringing call
+
+// Over plain http on another address, browsers give pages no camera or microphone: say so now.
+if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
+  const port = location.port ? `:${location.port}` : '';
+  $('insecure').textContent = `Camera and microphone need https or localhost: this page was opened over ${location.protocol.replace(':', '')} at ${location.hostname}, so calls cannot use them. On this machine open http://localhost${port}/ instead; from another device, serve the page over https.`;
+  show($('insecure'), true);
+}
+onConnection('disconnected');
+connection.length = 0;
+render();
 
 const auto = params.get('user');
 if (auto) {
