@@ -5,7 +5,7 @@
  */
 import { type Statechart, activeIds } from 'headless-calling/inspect';
 import { el } from '../ui/dom';
-import { type Edge, INITIAL_MARK, type Layout, edgeLabel, layoutStatechart } from './layout';
+import { type Edge, INITIAL_MARK, type Layout, edgeLabel, firedBy, layoutStatechart } from './layout';
 
 const SVG = 'http://www.w3.org/2000/svg';
 let nextMarker = 0;
@@ -25,12 +25,6 @@ function measure(text: string, size: number): number {
   return canvas.measureText(text).width;
 }
 
-/** Does an edge's event name match the event that fired (`after X` and `always` included)? */
-export function firedBy(edgeEvent: string, eventType: string): boolean {
-  if (edgeEvent === eventType) return true;
-  if (edgeEvent.startsWith('after ')) return eventType.startsWith('xstate.after.') && eventType.includes(`.${edgeEvent.slice(6)}.`);
-  return false;
-}
 
 /** A drawn machine. */
 export class MachineView {

@@ -30,7 +30,7 @@ export function describeError(error: unknown): string {
 export function sentence(text: string): string {
   const t = text.trim();
   if (!t) return '';
-  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?)]$/.test(t) ? '' : '.');
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
 /** What the page knows about a call when its CALL_END arrives. */
