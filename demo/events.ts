@@ -62,7 +62,7 @@ export function onEvent(name: string, payload: unknown): void {
       return outcome.note(`Missed call from ${String(p.sponsor)}`);
     case EVENT.CALL_END:
       incoming.close();
-      return outcome.ended({ reason: String(p.reason), callEnd: Number(p.callEnd) || 0, byMe: state.byMe, leftLast: state.leftLast });
+      return outcome.ended({ reason: String(p.reason), callEnd: Number(p.callEnd) || 0, byMe: state.byMe, leftLast: state.leftLast ?? (state.peers.length === 1 ? (state.peers[0] ?? null) : null) });
     case EVENT.KICKED_OUT:
       incoming.close();
       $('login-error').textContent = 'You signed in somewhere else, so this tab was signed out.';

@@ -63,6 +63,8 @@ export const state = {
   /** Per call: this user hung up; who left last; since when it is connected (ms, page clock). */
   byMe: false,
   leftLast: null as string | null,
+  /** The other side of the current call (who "hung up" when nobody was seen leaving). */
+  peers: [] as readonly string[],
   connectedSince: null as number | null,
   selfShown: false,
   devicesChecked: !options.preview,

@@ -30,6 +30,7 @@ export function render(): void {
     return;
   }
   if (call.state === 'inCall') state.connectedSince ??= performance.now();
+  state.peers = call.role === 'caller' ? call.invitees.map((i) => i.userID) : [call.sponsor];
   const self = s?.userID;
   const calling = state.calling;
   if (!state.selfShown && call.state !== 'ringing' && calling && self) {

@@ -31,7 +31,7 @@ export class MachineView {
   readonly element: HTMLElement;
   private readonly layout: Layout;
   private readonly boxes = new Map<string, SVGGElement>();
-  private readonly edges: Array<{ edge: Edge; path: SVGPathElement; label: SVGTextElement }> = [];
+  private readonly edges: Array<{ edge: Edge; path: SVGPathElement; label: SVGTextElement; text: Text }> = [];
   private readonly anyItems: Array<{ to: string; events: readonly string[]; item: HTMLElement }> = [];
   private readonly caption: HTMLElement;
   private readonly waits: HTMLElement;
@@ -88,7 +88,7 @@ export class MachineView {
       entry.path.classList.toggle('fired', on);
       entry.label.classList.toggle('fired', on);
       entry.path.setAttribute('marker-end', `url(#${on ? `${this.marker}-fired` : this.marker})`);
-      entry.label.firstChild!.textContent = edgeLabel(entry.edge.events, on && firedName ? firedName : undefined);
+      entry.text.data = edgeLabel(entry.edge.events, on && firedName ? firedName : undefined);
     }
     for (const a of this.anyItems) {
       a.item.classList.toggle('fired', Boolean(eventType) && a.events.some((n) => eventType !== null && firedBy(n, eventType)) && active.has(a.to) && !before.has(a.to));
@@ -144,13 +144,14 @@ export class MachineView {
     for (const edge of this.layout.edges) {
       const path = svg('path', { d: edge.path, class: `sc-edge ${edge.route}`, 'data-edge': `${edge.from}->${edge.to}`, 'marker-end': `url(#${marker})` });
       const label = svg('text', { x: edge.label.x, y: edge.label.y, 'text-anchor': edge.label.anchor, class: 'sc-elabel', 'data-edge': `${edge.from}->${edge.to}` });
-      label.append(document.createTextNode(edgeLabel(edge.events)));
+      const text = document.createTextNode(edgeLabel(edge.events));
+      label.append(text);
       const title = svg('title', {});
       title.textContent = edge.events.join(', ');
       label.append(title);
       paths.append(path);
       labels.append(label);
-      this.edges.push({ edge, path, label });
+      this.edges.push({ edge, path, label, text });
     }
     root.append(boxes, paths, labels);
     return root;
