@@ -69,6 +69,7 @@ export const state = {
   selfShown: false,
   devicesChecked: !options.preview,
 };
+if (ui.devices.checkedBefore) state.devicesChecked = true;
 
 /** Wall-clock marks (ms, `performance.timeOrigin` based) for the benchmark: `call`, `invited`, `enter:<userID>`, `frame:<userID>`. */
 export const marks: Record<string, number> = {};

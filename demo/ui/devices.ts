@@ -10,12 +10,31 @@ import { describeError } from './words';
 
 type Kind = 'videoinput' | 'audioinput';
 
+/** Where the page remembers the check (done, and the devices picked) across reloads. */
+const STORAGE_KEY = 'headless-calling-demo.devices';
+
+interface Remembered {
+  readonly checked?: boolean;
+  readonly videoinput?: string;
+  readonly audioinput?: string;
+}
+
+function recall(): Remembered {
+  try {
+    return JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? '{}') as Remembered;
+  } catch {
+    return {};
+  }
+}
+
 /** The check's panel and the devices chosen in it. */
 export class DeviceCheck {
   private stream: MediaStream | null = null;
   private audio: AudioContext | null = null;
   private frame = 0;
-  private readonly chosen: Partial<Record<Kind, string>> = {};
+  private readonly chosen: Partial<Record<Kind, string>>;
+  /** The user was through the check before (in this browser): it does not open by itself again. */
+  readonly checkedBefore: boolean;
   private readonly video = el('video', { testid: 'device-preview' });
   private readonly meter = el('div', { className: 'meter', testid: 'mic-level' });
   private readonly bar = el('div', { className: 'bar' });
@@ -29,6 +48,12 @@ export class DeviceCheck {
     /** Called when the user is done with the check. */
     private readonly onDone: () => void,
   ) {
+    const remembered = recall();
+    this.checkedBefore = remembered.checked === true;
+    this.chosen = {
+      ...(remembered.videoinput ? { videoinput: remembered.videoinput } : {}),
+      ...(remembered.audioinput ? { audioinput: remembered.audioinput } : {}),
+    };
     this.video.muted = true;
     this.video.playsInline = true;
     this.video.autoplay = true;
@@ -36,10 +61,14 @@ export class DeviceCheck {
     this.meter.dataset.level = '0';
     const done = el('button', { className: 'primary', text: 'Looks good', testid: 'devices-done' });
     done.type = 'button';
-    done.addEventListener('click', () => this.onDone());
+    done.addEventListener('click', () => {
+      this.remember();
+      this.onDone();
+    });
     const pick = (label: string, select: HTMLSelectElement, kind: Kind) => {
       select.addEventListener('change', () => {
         this.chosen[kind] = select.value;
+        this.remember();
         void this.open();
       });
       const l = el('label', { text: label });
@@ -102,6 +131,14 @@ export class DeviceCheck {
         document,
       };
     };
+  }
+
+  private remember(): void {
+    try {
+      globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify({ checked: true, ...this.chosen }));
+    } catch {
+      // storage refused (private mode): the check simply opens again next time
+    }
   }
 
   private constrain(c: MediaStreamConstraints): MediaStreamConstraints {

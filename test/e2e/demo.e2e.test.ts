@@ -105,7 +105,7 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     expect(shape(await alice.events())).toEqual([e('sdkReady'), e('onCallEnd', { userID: 'alice', reason: 'cancelled' })]);
   });
 
-  it('device check before the first call: the camera preview plays, the microphone level moves, the pickers list the devices; Looks good closes it', async () => {
+  it('device check before the first call: the camera preview plays, the microphone level moves, the pickers list the devices; Looks good closes it, for good in this browser', async () => {
     const alice = await world.open('alice', { deviceCheck: true });
     await alice.page.waitForSelector('#devices:not(.hidden)');
     await alice.page.waitForFunction(() => (document.querySelector('[data-testid="device-preview"]') as HTMLVideoElement).readyState >= 2);
@@ -118,6 +118,13 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     await alice.page.waitForSelector('#devices.hidden', { state: 'attached' });
     expect(await alice.page.evaluate(() => (document.querySelector('[data-testid="device-preview"]') as HTMLVideoElement).srcObject)).toBeNull(); // the camera is released
     await alice.page.waitForSelector('#devices-btn:not(.hidden)');
+    // Remembered in this browser: after a reload it does not open by itself again.
+    await alice.page.reload();
+    await alice.page.fill('#login-user', 'alice');
+    await alice.page.click('#login-btn');
+    await alice.view('home');
+    await alice.page.waitForSelector('#devices-btn:not(.hidden)');
+    expect(await alice.page.locator('#devices').isHidden()).toBe(true);
   });
 
   it('the drawer: line, call and invitee statecharts with labelled arrows; the transition just taken is highlighted; the ended call waits for nothing', async () => {
