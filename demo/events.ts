@@ -1,6 +1,6 @@
 /** What the page does with each TRTCCalling event (all of them also go to the event log). */
 import TRTCCalling from 'headless-calling';
-import { act, connection, marks, now, options, state, ui } from './page';
+import { act, actions, connection, marks, now, options, state, ui } from './page';
 import { render } from './render';
 import { $, show } from './ui/dom';
 import { describeError } from './ui/words';
@@ -26,10 +26,9 @@ export function onEvent(name: string, payload: unknown): void {
   switch (name) {
     case EVENT.INVITED: {
       marks.invited = now();
-      const inviteID = String(p.inviteID);
-      if (options.autoAccept) return act('accept', () => c.accept({ inviteID }));
       const callType = (p.inviteData as { callType?: number } | undefined)?.callType ?? 2;
-      return incoming.ring({ inviteID, sponsor: String(p.sponsor), callType, userIDList: (p.userIDList as string[] | undefined) ?? [], isFromGroup: p.isFromGroup === true });
+      const invitation = { inviteID: String(p.inviteID), sponsor: String(p.sponsor), callType, userIDList: (p.userIDList as string[] | undefined) ?? [], isFromGroup: p.isFromGroup === true };
+      return options.autoAccept ? actions.accept(invitation) : incoming.ring(invitation);
     }
     case EVENT.USER_ENTER: {
       marks[`enter:${userID}`] = now();
