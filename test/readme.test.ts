@@ -6,7 +6,7 @@
  * `npm start` runs it (demo signing), in real time. Only the package specifiers are pointed at
  * the sources (`headless-calling` is this very package).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ServerHandle, silentLogger, startServer } from '../server/index';
@@ -29,11 +29,15 @@ export function snippet(readme: string, name: string): string {
   return blocks[0]?.[1] ?? '';
 }
 
+const written: string[] = [];
+let count = 0;
+
 /** Writes the snippet as a module whose package imports point at the sources; returns its path. */
 function asModule(name: string, code: string): string {
   const dir = join(ROOT, 'test-artifacts/snippets');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${Date.now()}.mjs`);
+  const file = join(dir, `${name}-${process.pid}-${++count}.mjs`);
+  written.push(file);
   writeFileSync(file, code.replace(/from '(headless-calling(?:\/\w+)?)'/g, (whole, spec: string) => (SOURCES[spec] ? `from '${SOURCES[spec]}'` : whole)));
   return file;
 }
@@ -53,6 +57,7 @@ async function output(run: () => Promise<void>): Promise<string[]> {
 describe('README Quick start', () => {
   afterEach(() => {
     vi.useRealTimers();
+    for (const file of written.splice(0)) rmSync(file, { force: true });
   });
 
   for (const name of ['quickstart-memory', 'quickstart-server']) {
