@@ -6,7 +6,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.test.ts'],
     environment: 'node',
     fileParallelism: false,
-    testTimeout: 60_000,
+    // Generous: on a shared 2-core machine a three-page call can take a minute of waiting for frames.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const base = server.handle.httpUrl;
     const alice = await page(`${base}/?user=alice${query}`);
     const bob = await page(`${base}/?user=bob&autoAccept=1${query}`);
-    for (const p of [alice, bob]) await p.waitForSelector('#dial-form:not(.hidden)', { timeout: WAIT_MS });
+    for (const p of [alice, bob]) await p.waitForSelector('body[data-view="home"]', { timeout: WAIT_MS });
     await alice.fill('#callee', 'bob');
     const rawAlice = await page(`${raw.url}/?id=alice`);
     const rawBob = await page(`${raw.url}/?id=bob`);

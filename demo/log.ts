@@ -12,8 +12,13 @@ export interface LogEntry {
 export class EventLog {
   readonly entries: LogEntry[] = [];
 
-  constructor(private readonly list: HTMLOListElement) {}
+  constructor(
+    private readonly list: HTMLOListElement,
+    /** Shows how many entries there are (the drawer's tab). */
+    private readonly count?: HTMLElement,
+  ) {}
 
+  /** Logs one event (or an action's failure, `kind: 'error'`). */
   add(name: string, payload: unknown, kind: 'event' | 'error' | 'action' = 'event'): void {
     const entry: LogEntry = { name, payload, t: Math.round(performance.now()) };
     this.entries.push(entry);
@@ -32,9 +37,12 @@ export class EventLog {
     p.textContent = JSON.stringify(payload ?? {});
     item.append(t, n, p);
     this.list.prepend(item);
+    if (this.count) this.count.textContent = String(this.list.children.length);
   }
 
+  /** Empties the list shown (the entries tests read stay). */
   clear(): void {
     this.list.replaceChildren();
+    if (this.count) this.count.textContent = '';
   }
 }

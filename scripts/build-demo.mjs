@@ -36,5 +36,5 @@ await build({
   external: ['@statelyai/inspect'],
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(join(root, 'demo', file), join(outdir, file));
+for (const file of ['index.html', 'style.css', 'favicon.svg']) copyFileSync(join(root, 'demo', file), join(outdir, file));
 console.log(`demo built into ${outdir} in ${Date.now() - started} ms`);

@@ -4,9 +4,9 @@
  * the flag winning. `server/bin.ts` runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CliError, checkDatabasePath, checkStaticDir, explainStartError, openableUrls, packageVersion, startBanner } from './cliChecks';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import type { Logger } from './options';
 
@@ -18,6 +18,7 @@ const ENV: Record<string, string> = {
   sdkappid: 'HC_SDKAPPID',
   'secret-key': 'HC_SECRET_KEY',
   'demo-signing': 'HC_DEMO_SIGNING',
+  presence: 'HC_PRESENCE',
   static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
@@ -37,102 +38,181 @@ export const USAGE = `Usage: headless-calling-server [options]
   --sdkappid <n>        the app's SDKAppID (HC_SDKAPPID)
   --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY)
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
+  --presence            tell logged-in users who else is online (HC_PRESENCE=1; default off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
   --rate <n>            frames per second per connection (HC_RATE, default 50)
   --burst <n>           frames at once per connection (HC_BURST, default 200)
-  --help                this text
+  -h, --help            this text
+  --version             the version
+
+Every flag also reads its environment variable; the flag wins.
 `;
 
-/** What the command line asks for: server options, or the usage text (with an error, if any). */
-export type CliResult = { readonly ok: true; readonly options: ServerOptions } | { readonly ok: false; readonly message: string };
+/** Flags that take no value; each reads its variable as 1/true/yes. */
+const SWITCHES = ['demo-signing', 'presence'] as const;
 
-function integer(name: string, text: string | undefined): number | undefined {
+/**
+ * What the command line asks for: run the server with these options, or print `text` and exit
+ * with `exitCode` (0: help or version on stdout; 2: a one-line error on stderr).
+ */
+export type CliResult =
+  | { readonly ok: true; readonly options: ServerOptions }
+  | { readonly ok: false; readonly exitCode: 0 | 2; readonly text: string };
+
+function integer(name: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER, min = 0): number | undefined {
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
   return n;
+}
+
+const isOn = (text: string | undefined) => ['1', 'true', 'yes'].includes((text ?? '').toLowerCase());
+
+/** `parseArgs`'s refusals, said shortly. */
+function argError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]} (see --help)`;
+  const positional = /Unexpected argument '([^']+)'/.exec(message);
+  if (positional) return `unexpected argument ${JSON.stringify(positional[1])}: options are --name value (see --help)`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value (see --help)`;
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (one that starts with "-" is written ${ambiguous[1]}=-5)`;
+  const extra = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+  if (extra) return `${extra[1]} takes no value (see --help)`;
+  return message.split('\n')[0] ?? message;
 }
 
 /** Reads flags and environment variables into server options. Pure: no I/O. */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliResult {
+  const fail = (text: string): CliResult => ({ ok: false, exitCode: 2, text });
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args: [...argv],
       options: {
-        ...Object.fromEntries(Object.keys(ENV).filter((k) => k !== 'demo-signing').map((k) => [k, { type: 'string' as const }])),
-        'demo-signing': { type: 'boolean' },
-        help: { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(ENV).filter((k) => !(SWITCHES as readonly string[]).includes(k)).map((k) => [k, { type: 'string' as const }])),
+        ...Object.fromEntries(SWITCHES.map((k) => [k, { type: 'boolean' as const }])),
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
       strict: true,
+      allowPositionals: false,
     }).values;
   } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}` };
+    return fail(argError(error));
   }
-  if (values.help) return { ok: false, message: USAGE };
+  if (values.help) return { ok: false, exitCode: 0, text: USAGE };
+  if (values.version) return { ok: false, exitCode: 0, text: packageVersion() };
   const get = (flag: string): string | undefined => {
     const value = values[flag];
     return typeof value === 'string' ? value : env[ENV[flag] ?? ''];
   };
+  const on = (flag: (typeof SWITCHES)[number]) => values[flag] === true || isOn(env[ENV[flag] ?? '']);
   try {
-    const demoSigning = values['demo-signing'] === true || ['1', 'true', 'yes'].includes((env.HC_DEMO_SIGNING ?? '').toLowerCase());
-    let sdkAppId = integer('sdkappid', get('sdkappid'));
+    const port = integer('port', get('port'), 65535) ?? 8080;
+    const rate = integer('rate', get('rate'), 1_000_000, 1);
+    const burst = integer('burst', get('burst'), 1_000_000, 1);
+    const offlineTtlMs = integer('offline-ttl-ms', get('offline-ttl-ms'));
+    const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
+    const demoSigning = on('demo-signing');
+    let sdkAppId = integer('sdkappid', get('sdkappid'), 0xffffffff, 1);
     let secretKey = get('secret-key');
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
       secretKey ||= randomBytes(32).toString('hex');
     }
-    if (sdkAppId === undefined || !secretKey) {
-      return { ok: false, message: `--sdkappid and --secret-key are required (or --demo-signing)\n\n${USAGE}` };
-    }
-    const rate = integer('rate', get('rate'));
-    const burst = integer('burst', get('burst'));
-    const offlineTtlMs = integer('offline-ttl-ms', get('offline-ttl-ms'));
-    const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
+    if (sdkAppId === undefined || !secretKey) return fail('--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)');
+    const host = get('host') ?? '127.0.0.1';
+    if (!host.trim()) return fail('--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)');
+    const dbPath = get('db') ?? './data/calling.db';
+    if (!dbPath.trim()) return fail('--db must not be empty (a file, or :memory:)');
+    const staticDir = get('static');
     const options: ServerOptions = {
-      port: integer('port', get('port')) ?? 8080,
-      host: get('host') ?? '127.0.0.1',
-      dbPath: get('db') ?? './data/calling.db',
+      port,
+      host,
+      dbPath,
       sdkAppId,
       secretKey,
       demoSigning,
-      ...(get('static') ? { staticDir: get('static') } : {}),
+      ...(on('presence') ? { presence: true } : {}),
+      ...(staticDir ? { staticDir } : {}),
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
       ...(rate === undefined && burst === undefined ? {} : { rate: { perSecond: rate ?? 50, burst: burst ?? Math.max(1, (rate ?? 50) * 4) } }),
     };
     return { ok: true, options };
   } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}` };
+    if (error instanceof CliError) return fail(error.message);
+    throw error;
   }
 }
 
-/** Runs the server from the command line until SIGINT/SIGTERM; returns the exit code. */
+/** Where the CLI writes (tests capture it). */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+/** The name errors are prefixed with. */
+const NAME = 'headless-calling-server';
+
+/**
+ * Runs the server from the command line until SIGINT/SIGTERM. Resolves with the exit code when
+ * there is nothing to run (help, version: 0; a misconfiguration: 2, after one line on stderr), or
+ * with the running server.
+ */
 export async function runCli(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  logger?: Logger,
+  run: {
+    readonly logger?: Logger;
+    /** Where help, errors and the banner go (default the console). */
+    readonly output?: CliOutput;
+    /** Stop on SIGINT/SIGTERM and exit (default true; tests say false and close the server). */
+    readonly handleSignals?: boolean;
+  } = {},
 ): Promise<{ code: number; server?: ServerHandle }> {
+  const { logger, output = consoleOutput, handleSignals = true } = run;
   const parsed = parseCli(argv, env);
   if (!parsed.ok) {
-    const isHelp = parsed.message === USAGE;
-    (isHelp ? console.log : console.error)(parsed.message);
-    return { code: isHelp ? 0 : 2 };
+    if (parsed.exitCode === 0) output.out(parsed.text);
+    else output.err(`${NAME}: ${parsed.text}`);
+    return { code: parsed.exitCode };
   }
   const { options } = parsed;
-  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
-  const server = await startServer(logger ? { ...options, logger } : options);
-  console.log(`headless-calling server: ${server.httpUrl} (WebSocket ${server.url})`);
-  if (options.demoSigning) {
-    console.log(`\n  !!! DEMO SIGNING IS ON: ${server.httpUrl}/usersig?userID=<id> hands out a userSig for ANY user.\n  !!! SDKAppID ${options.sdkAppId}. Do not expose this server beyond your machine.\n`);
+  let server: ServerHandle;
+  try {
+    checkStaticDir(options.staticDir);
+    checkDatabasePath(options.dbPath);
+    server = await startServer(logger ? { ...options, logger } : options);
+  } catch (error) {
+    const line = error instanceof CliError ? error.message : explainStartError(error, options);
+    if (line === null) throw error;
+    output.err(`${NAME}: ${line}`);
+    return { code: 2 };
   }
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const urls = openableUrls(options.host ?? '127.0.0.1', server.port, {})[0]?.url ?? server.httpUrl;
+  const banner = startBanner({ host: options.host ?? '127.0.0.1', port: server.port, hasPage: Boolean(options.staticDir), version: packageVersion() }, networkInterfaces());
+  output.out(banner);
+  if (options.demoSigning) {
+    output.out(`\n  !!! DEMO SIGNING IS ON: ${urls}/usersig?userID=<id> hands out a userSig for ANY user.\n  !!! SDKAppID ${options.sdkAppId}. Do not expose this server beyond your machine.\n`);
+  }
+  if (options.presence) output.out('  Presence is on: logged-in users see who else is online.');
+  if (handleSignals) {
+    const stop = () => {
+      void server.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
   return { code: 0, server };
 }

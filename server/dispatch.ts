@@ -16,6 +16,7 @@ import {
 import type { Conn, Session } from './conn';
 import type { Hub, Refusal } from './hub';
 import type { ResolvedOptions } from './options';
+import type { Presence } from './presence';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
 const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(CLIENT_FAULT_CODES);
@@ -25,6 +26,7 @@ export class Dispatcher {
   constructor(
     private readonly hub: Hub,
     private readonly options: ResolvedOptions,
+    private readonly presence: Presence,
   ) {}
 
   /** Handles one frame as received from the socket. */
@@ -105,6 +107,10 @@ export class Dispatcher {
           return { refused: 'notInRoom', message: frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}` };
         }
         return { type: 'ack', rid: frame.rid };
+      case 'presenceSubscribe':
+        return this.presence.subscribe(conn, session.userID, frame.rid);
+      case 'presenceUnsubscribe':
+        return this.presence.unsubscribe(conn, frame.rid);
     }
   }
 

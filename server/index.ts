@@ -19,6 +19,7 @@ import { httpHandler } from './http';
 import { Hub } from './hub';
 import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
+import { Presence } from './presence';
 import { Store } from './store';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
@@ -56,7 +57,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const { clock, logger, tap } = options;
   const store = new Store(options.dbPath);
   const hub = new Hub(options, store);
-  const dispatcher = new Dispatcher(hub, options);
+  const presence = new Presence(options.presence, (userID) => {
+    const conn = hub.session(userID)?.conn;
+    return conn !== null && conn !== undefined && !conn.closed;
+  });
+  const dispatcher = new Dispatcher(hub, options, presence);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
   let nextConn = 0;
@@ -78,18 +83,27 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
 
   const http = createServer(httpHandler({ options, metrics, checkStore: () => store.check() }));
   const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: HARD_MAX_PAYLOAD });
+  // The WebSocket server repeats the HTTP server's errors: a failed listen rejects below, and
+  // one after it is logged, never an unhandled 'error' event that takes the process down.
+  let listening = false;
+  wss.on('error', (error) => {
+    if (listening) logger.error('server error', { error: error.message });
+  });
   wss.on('headers', (headers, req) => {
     const name = `${instance}.${++nextConn}`;
     names.set(req, name);
     headers.push(`${CONNECTION_HEADER}: ${name}`);
   });
   wss.on('connection', (ws, req) => {
-    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, ws, options, () => hub.detach(conn));
+    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, ws, options, () => {
+      hub.detach(conn);
+      presence.gone(conn);
+    });
     conns.add(conn);
     tap?.({ type: 'open', conn: conn.id });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
-        dispatcher.handle(conn, toBuffer(data), isBinary);
+        presence.handling(conn, () => dispatcher.handle(conn, toBuffer(data), isBinary));
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
         logger.error('frame handler failed', { conn: conn.id, error: error instanceof Error ? error.stack : String(error) });
@@ -104,6 +118,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       const byClient = !conn.closed;
       conn.closed = true;
       hub.detach(conn);
+      presence.gone(conn);
       if (byClient) tap?.({ type: 'close', conn: conn.id, by: 'client' });
     });
   });
@@ -127,13 +142,21 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   store.expireMessages(clock.now());
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port, options.host, () => {
+        http.off('error', reject);
+        listening = true;
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Not listening (port in use, no such address): leave nothing open behind.
+    wss.close();
+    store.close();
+    throw error;
+  }
   sweepTimer = clock.setTimeout(sweep, sweepMs);
   const port = (http.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;

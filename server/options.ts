@@ -69,6 +69,8 @@ export interface ServerOptions {
   readonly demoSigning?: boolean;
   /** Serve the files of this folder at `/` (the built demo page); none when empty (default). */
   readonly staticDir?: string;
+  /** Offer the presence feed (who is online) to logged-in users (default off; see server/presence.ts). */
+  readonly presence?: boolean;
   /** Defaults to the system clock. */
   readonly clock?: ServerClock;
   /** How long a stored message waits for its recipient (default 7 days). */
@@ -103,6 +105,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     secretKey: options.secretKey,
     demoSigning: options.demoSigning ?? false,
     staticDir: options.staticDir ?? '',
+    presence: options.presence ?? false,
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,

@@ -3,6 +3,7 @@ import type { Backend } from '../backend';
 import { realClock } from '../clock';
 import { WsConnection, type WsConnectionOptions } from './WsConnection';
 import { WsImPort } from './WsImPort';
+import { WsPresence } from './WsPresence';
 import { WsRoomPort } from './WsRoomPort';
 
 /** Options of {@link embeddedBackend}: the connection's, plus the room's and the IDs'. */
@@ -20,6 +21,8 @@ export interface EmbeddedBackend extends Backend {
   readonly im: WsImPort;
   readonly room: WsRoomPort;
   readonly connection: WsConnection;
+  /** Who is online, from the server's presence feed (servers started with `--presence`). */
+  readonly presence: WsPresence;
   /** Logs out and closes the socket. */
   close(): Promise<void>;
 }
@@ -34,11 +37,13 @@ export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBacken
     ...(options.roomGraceMs === undefined ? {} : { roomGraceMs: options.roomGraceMs }),
     ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
   });
+  const presence = new WsPresence(connection, options.onListenerError);
   return {
     name: 'embedded',
     im,
     room,
     connection,
+    presence,
     clock,
     ...(options.inviteIdGen ? { inviteIdGen: options.inviteIdGen } : {}),
     ...(options.roomIdGen ? { roomIdGen: options.roomIdGen } : {}),

@@ -2,6 +2,7 @@
 export { embeddedBackend, type EmbeddedBackend, type EmbeddedBackendOptions } from './embeddedBackend';
 export { WsConnection, type Reconnection, type WsConnectionOptions } from './WsConnection';
 export { WsImPort, type SendReceipt } from './WsImPort';
+export { WsPresence, type PresenceState, type PresenceView } from './WsPresence';
 export { WsRoomPort, type RelayedData, type WsRoomPortOptions, type WsViewBinding } from './WsRoomPort';
 export { WsPortError } from './errors';
 export {

@@ -74,6 +74,12 @@ export const ClientFrameSchema = v.variant('type', [
   req('roomMembers', { roomID: RoomIDSchema }),
   /** Opaque data to one member (`to`) or every other member of the room (WebRTC SDP/ICE). */
   req('relay', { roomID: RoomIDSchema, to: v.optional(UserIDSchema), data: OpaqueSchema }),
+  /**
+   * Asks for the presence feed (servers started with `--presence` only): answered by `ack`,
+   * preceded by a `presence` snapshot; `presence` changes follow until `presenceUnsubscribe`.
+   */
+  req('presenceSubscribe', {}),
+  req('presenceUnsubscribe', {}),
 ]);
 
 /** A frame from client to server. */
@@ -88,7 +94,7 @@ export type ClientRequest = ClientFrame extends infer F ? (F extends { rid: numb
 /** Every client frame type, for a cheap "unknown type" check before the full schema. */
 export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   'login', 'logout', 'ping', 'received', 'sendC2C', 'sendGroup', 'groupCreate', 'groupJoin', 'groupQuit',
-  'groupMembers', 'roomEnter', 'roomExit', 'roomPublish', 'roomMembers', 'relay',
+  'groupMembers', 'roomEnter', 'roomExit', 'roomPublish', 'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +129,8 @@ export const ERROR_CODES = [
   'groupExists',
   'alreadyInRoom',
   'notInRoom',
+  /** This server offers no presence feed (it runs without `--presence`). */
+  'presenceOff',
   'tooManyErrors',
   'internal',
 ] as const;
@@ -176,6 +184,12 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string() }),
   /** Another login of this user took over; the server closes the connection next (code 4001). */
   v.object({ type: v.literal('kicked'), reason: v.string() }),
+  /**
+   * Presence, to subscribers: with `snapshot: true` the users online now (replacing what the
+   * client had; `offline` is empty), else who came online and who went offline since the last one.
+   * Never names the subscriber itself.
+   */
+  v.object({ type: v.literal('presence'), snapshot: v.boolean(), online: v.array(UserIDSchema), offline: v.array(UserIDSchema) }),
 ]);
 
 /** A frame from server to client. */

@@ -1,11 +1,18 @@
-/** The command line: flags, their environment variables, demo defaults, and refusals. */
+/** The command line: flags, their environment variables, demo defaults, refusals, and the URLs it prints. */
 import { describe, expect, it } from 'vitest';
 import { DEMO_SDKAPPID, USAGE, parseCli } from '../../server/cli';
+import { openableUrls, packageVersion, startBanner } from '../../server/cliChecks';
+
+const refusal = (argv: string[], env: Record<string, string> = {}) => {
+  const result = parseCli(argv, env);
+  if (result.ok || result.exitCode !== 2) throw new Error(`not refused: ${JSON.stringify(result)}`);
+  return result.text;
+};
 
 describe('server CLI', () => {
   it('reads every flag', () => {
     const result = parseCli(
-      ['--port', '9000', '--host', '0.0.0.0', '--db', '/tmp/x.db', '--sdkappid', '1400000123', '--secret-key', 'k', '--offline-ttl-ms', '60000', '--room-grace-ms', '5000', '--rate', '5', '--burst', '9'],
+      ['--port', '9000', '--host', '0.0.0.0', '--db', '/tmp/x.db', '--sdkappid', '1400000123', '--secret-key', 'k', '--offline-ttl-ms', '60000', '--room-grace-ms', '5000', '--rate', '5', '--burst', '9', '--presence', '--static', 'demo/dist'],
       {},
     );
     expect(result).toEqual({
@@ -17,6 +24,8 @@ describe('server CLI', () => {
         sdkAppId: 1400000123,
         secretKey: 'k',
         demoSigning: false,
+        presence: true,
+        staticDir: 'demo/dist',
         offlineTtlMs: 60000,
         roomGraceMs: 5000,
         rate: { perSecond: 5, burst: 9 },
@@ -25,15 +34,15 @@ describe('server CLI', () => {
   });
 
   it('reads environment variables; a flag wins over its variable', () => {
-    const env = { HC_PORT: '7000', HC_DB: './env.db', HC_SDKAPPID: '1400000001', HC_SECRET_KEY: 'from-env', HC_HOST: '::1' };
-    expect(parseCli([], env)).toMatchObject({ ok: true, options: { port: 7000, dbPath: './env.db', sdkAppId: 1400000001, secretKey: 'from-env', host: '::1' } });
+    const env = { HC_PORT: '7000', HC_DB: './env.db', HC_SDKAPPID: '1400000001', HC_SECRET_KEY: 'from-env', HC_HOST: '::1', HC_PRESENCE: 'yes' };
+    expect(parseCli([], env)).toMatchObject({ ok: true, options: { port: 7000, dbPath: './env.db', sdkAppId: 1400000001, secretKey: 'from-env', host: '::1', presence: true } });
     expect(parseCli(['--port', '7001'], env)).toMatchObject({ ok: true, options: { port: 7001 } });
   });
 
-  it('defaults: port 8080 on 127.0.0.1, ./data/calling.db', () => {
-    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k'], {})).toMatchObject({
+  it('defaults: port 8080 on 127.0.0.1, ./data/calling.db, presence off', () => {
+    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k'], {})).toEqual({
       ok: true,
-      options: { port: 8080, host: '127.0.0.1', dbPath: './data/calling.db', demoSigning: false },
+      options: { port: 8080, host: '127.0.0.1', dbPath: './data/calling.db', sdkAppId: 1, secretKey: 'k', demoSigning: false },
     });
   });
 
@@ -44,12 +53,94 @@ describe('server CLI', () => {
     expect(parseCli([], { HC_DEMO_SIGNING: '0', HC_SDKAPPID: '1', HC_SECRET_KEY: 'k' })).toMatchObject({ ok: true, options: { demoSigning: false } });
   });
 
-  it('refuses a missing app or key, bad numbers and unknown flags, with the usage text', () => {
-    for (const argv of [[], ['--sdkappid', '1'], ['--sdkappid', 'x', '--secret-key', 'k'], ['--port', '-1', '--demo-signing'], ['--bogus']]) {
-      const result = parseCli(argv, {});
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.message).toContain(USAGE);
-    }
-    expect(parseCli(['--help'], {})).toEqual({ ok: false, message: USAGE });
+  it('-h, --help and --version print and exit 0', () => {
+    expect(parseCli(['--help'], {})).toEqual({ ok: false, exitCode: 0, text: USAGE });
+    expect(parseCli(['-h', '--bogus-is-never-read'], {})).toMatchObject({ ok: false, exitCode: 2 }); // strict: a bad flag still wins
+    expect(parseCli(['-h'], {})).toEqual({ ok: false, exitCode: 0, text: USAGE });
+    expect(parseCli(['--version'], {})).toEqual({ ok: false, exitCode: 0, text: packageVersion() });
+    expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(USAGE).toContain('--presence');
+  });
+
+  it('every misconfiguration is one line saying what to fix (exit code 2)', () => {
+    const demo = ['--demo-signing'];
+    expect([
+      refusal([]),
+      refusal(['--sdkappid', '1']),
+      refusal(['--sdkappid', 'x', '--secret-key', 'k']),
+      refusal(['--sdkappid', '0', '--secret-key', 'k']),
+      refusal([...demo, '--port', '-1']),
+      refusal([...demo, '--port=-1']),
+      refusal([...demo, '--port', '70000']),
+      refusal([...demo, '--port', '1.5']),
+      refusal([...demo, '--port', 'abc']),
+      refusal([...demo, '--port']),
+      refusal([...demo, '--rate', '0']),
+      refusal([...demo, '--bogus']),
+      refusal([...demo, 'extra']),
+      refusal([...demo, '--presence=1']),
+      refusal([...demo, '--host', ' ']),
+      refusal([], { HC_DEMO_SIGNING: '1', HC_PORT: 'eighty' }),
+    ]).toEqual([
+      '--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)',
+      '--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)',
+      '--sdkappid must be a whole number from 1 to 4294967295, got "x"',
+      '--sdkappid must be a whole number from 1 to 4294967295, got "0"',
+      '--port needs a value (one that starts with "-" is written --port=-5)',
+      '--port must be a whole number from 0 to 65535, got "-1"',
+      '--port must be a whole number from 0 to 65535, got "70000"',
+      '--port must be a whole number from 0 to 65535, got "1.5"',
+      '--port must be a whole number from 0 to 65535, got "abc"',
+      '--port needs a value (see --help)',
+      '--rate must be a whole number from 1 to 1000000, got "0"',
+      'unknown option --bogus (see --help)',
+      'unexpected argument "extra": options are --name value (see --help)',
+      '--presence takes no value (see --help)',
+      '--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)',
+      '--port must be a whole number from 0 to 65535, got "eighty"',
+    ]);
+  });
+});
+
+describe('the URLs the CLI prints', () => {
+  const interfaces = {
+    lo: [
+      { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' },
+      { address: '::1', netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', family: 'IPv6', mac: '00:00:00:00:00:00', internal: true, cidr: '::1/128', scopeid: 0 },
+    ],
+    eth0: [
+      { address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.1.20/24' },
+      { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 2 },
+      { address: '2001:db8::20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: '2001:db8::20/64', scopeid: 0 },
+    ],
+  } as const satisfies Parameters<typeof openableUrls>[2];
+
+  it('a wildcard host (0.0.0.0, ::) gives 127.0.0.1 and the LAN addresses, never 0.0.0.0', () => {
+    expect(openableUrls('0.0.0.0', 8080, interfaces)).toEqual([
+      { url: 'http://127.0.0.1:8080', lan: false },
+      { url: 'http://192.168.1.20:8080', lan: true },
+    ]);
+    expect(openableUrls('::', 8080, interfaces)).toEqual([
+      { url: 'http://127.0.0.1:8080', lan: false },
+      { url: 'http://192.168.1.20:8080', lan: true },
+      { url: 'http://[2001:db8::20]:8080', lan: true },
+    ]);
+    expect(openableUrls('127.0.0.1', 9000, interfaces)).toEqual([{ url: 'http://127.0.0.1:9000', lan: false }]);
+    expect(openableUrls('::1', 9000, interfaces)).toEqual([{ url: 'http://[::1]:9000', lan: false }]);
+    expect(openableUrls('192.168.1.20', 9000, interfaces)).toEqual([{ url: 'http://192.168.1.20:9000', lan: true }]);
+  });
+
+  it('the banner: what to open, the LAN note about https, the WebSocket', () => {
+    expect(startBanner({ host: '0.0.0.0', port: 8080, hasPage: true, version: '1.2.3' }, interfaces)).toBe(
+      [
+        'headless-calling server 1.2.3 listening on 0.0.0.0:8080',
+        '  Open: http://127.0.0.1:8080',
+        '        http://192.168.1.20:8080   (other devices; camera and microphone need https there, or localhost)',
+        '  WebSocket: ws://127.0.0.1:8080/ws',
+      ].join('\n'),
+    );
+    expect(startBanner({ host: '127.0.0.1', port: 9000, hasPage: false, version: '1.2.3' }, interfaces)).toBe(
+      ['headless-calling server 1.2.3 listening on 127.0.0.1:9000', '  HTTP: http://127.0.0.1:9000', '  WebSocket: ws://127.0.0.1:9000/ws'].join('\n'),
+    );
   });
 });

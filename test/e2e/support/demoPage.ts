@@ -17,6 +17,19 @@ interface DemoWindow {
 
 const WAIT_MS = 15_000;
 
+/** The viewports the browser tests use. */
+export const DESKTOP = { width: 1280, height: 800 } as const;
+export const PHONE = { width: 390, height: 844 } as const;
+
+/** Options of {@link DemoUser.open}. */
+export interface OpenOptions {
+  readonly init?: () => void;
+  readonly query?: string;
+  readonly phone?: boolean;
+  /** Open as someone who never went through the device check, so that it opens after sign-in (default: as one who did). */
+  readonly deviceCheck?: boolean;
+}
+
 export class DemoUser {
   private taken = 0;
 
@@ -26,10 +39,16 @@ export class DemoUser {
     readonly page: Page,
   ) {}
 
-  /** Opens the demo as `userID` and signs in through the form. `init` runs in the page before its scripts. */
-  static async open(browser: Browser, baseUrl: string, userID: string, options: { init?: () => void; query?: string } = {}): Promise<DemoUser> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  /**
+   * Opens the demo as `userID` and signs in through the form. `init` runs in the page before its
+   * scripts; `phone` opens it at 390x844 as a phone; `host` replaces 127.0.0.1 in the URL.
+   */
+  static async open(browser: Browser, baseUrl: string, userID: string, options: OpenOptions = {}): Promise<DemoUser> {
+    const context = await browser.newContext(options.phone ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: DESKTOP });
     const page = await context.newPage();
+    // As for a person who went through the device check before: it does not open again (and its
+    // capture spares the CPU). Tests of the check itself ask for it.
+    if (!options.deviceCheck) await page.addInitScript(() => localStorage.setItem('headless-calling-demo.devices', '{"checked":true}'));
     if (options.init) await page.addInitScript(options.init);
     await page.goto(`${baseUrl}/${options.query ?? ''}`);
     await page.fill('#login-user', userID);
@@ -89,28 +108,44 @@ export class DemoUser {
     await this.page.click(`#${button}-btn`);
   }
 
-  /** Video frames of `userID`'s tile decoded within `ms` (requestVideoFrameCallback), and the video size. */
-  async framesFrom(userID: string, ms = 1000): Promise<{ frames: number; width: number; height: number }> {
+  /**
+   * Waits until `count` new video frames of `userID`'s tile were decoded (a condition, not a
+   * time window, so a loaded machine only makes it slower); resolves with the video size.
+   */
+  async waitFrames(userID: string, count = 5): Promise<{ width: number; height: number }> {
     await this.page.waitForSelector(`#view-${userID} video`, { timeout: WAIT_MS });
     return this.page.evaluate(
-      ([id, span]) =>
-        new Promise<{ frames: number; width: number; height: number }>((resolve) => {
+      ([id, want, timeout]) =>
+        new Promise<{ width: number; height: number }>((resolve, reject) => {
           const video = document.querySelector(`#view-${id} video`) as HTMLVideoElement;
           let frames = 0;
+          const timer = setTimeout(() => reject(new Error(`${frames} of ${want} frames of ${id} in ${timeout} ms`)), timeout);
           const tick = () => {
             frames += 1;
-            video.requestVideoFrameCallback(tick);
+            if (frames >= want) {
+              clearTimeout(timer);
+              resolve({ width: video.videoWidth, height: video.videoHeight });
+            } else video.requestVideoFrameCallback(tick);
           };
           video.requestVideoFrameCallback(tick);
-          setTimeout(() => resolve({ frames, width: video.videoWidth, height: video.videoHeight }), span);
         }),
-      [userID, ms] as const,
+      [userID, count, WAIT_MS] as const,
     );
   }
 
   /** The user IDs of the remote tiles shown. */
   async remoteTiles(): Promise<string[]> {
-    return this.page.$$eval('#tiles .tile:not(.local)', (tiles) => tiles.map((t) => (t as HTMLElement).dataset.userId ?? '').sort());
+    return this.page.$$eval('#tiles .tile', (tiles) => tiles.map((t) => (t as HTMLElement).dataset.userId ?? '').sort());
+  }
+
+  /** Videos of the call on the page (remote tiles and the self-view; not the device check's preview). */
+  async callVideos(): Promise<number> {
+    return this.page.locator('#tiles video, #self-view video').count();
+  }
+
+  /** Waits until the page shows this view (`signedOut`, `home`, `dialing`, `call`). */
+  async view(name: 'signedOut' | 'home' | 'dialing' | 'call'): Promise<void> {
+    await this.page.waitForSelector(`body[data-view="${name}"]`, { timeout: WAIT_MS });
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-/** The embedded server serving the built demo page (demo/dist), on a free port, demo signing on. */
+/** The embedded server serving the built demo page (demo/dist), on a free port, as npm start runs it: demo signing and presence on. */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ export async function demoServer(): Promise<DemoServer> {
     sdkAppId: 1400000001,
     secretKey: randomBytes(16).toString('hex'),
     demoSigning: true,
+    presence: true,
     staticDir: DEMO_DIR,
     logger: silentLogger,
   });

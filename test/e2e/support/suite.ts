@@ -10,12 +10,13 @@ export interface E2e {
   readonly server: DemoServer;
 }
 
-export function e2eSuite(): E2e {
+/** One suite per test file: `flags` are extra Chromium flags. */
+export function e2eSuite(options: { readonly flags?: readonly string[] } = {}): E2e {
   let chromium: RunningBrowser | undefined;
   let server: DemoServer | undefined;
   const users: DemoUser[] = [];
   beforeAll(async () => {
-    chromium = await launchChromium();
+    chromium = await launchChromium(options.flags);
   });
   afterAll(async () => {
     await chromium?.close();

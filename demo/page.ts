@@ -1,0 +1,97 @@
+/**
+ * The demo page's parts and its own state (what is not the library's: the library's state is
+ * `calling.getSnapshot()`). The parts that act (the online list, the device check, the ringing
+ * dialog) call `actions`, which main.ts fills in.
+ */
+import type TRTCCalling from 'headless-calling';
+import type { PresenceView } from 'headless-calling/embedded';
+import { EventLog, type LogEntry } from './log';
+import { StatechartPanel } from './statechart/panel';
+import { DeviceCheck } from './ui/devices';
+import { DialingPanel } from './ui/dialing';
+import { $ } from './ui/dom';
+import { Drawer } from './ui/drawer';
+import { IncomingCall, type Invitation } from './ui/incoming';
+import { Outcome } from './ui/outcome';
+import { PeopleList } from './ui/people';
+import { Ringtone } from './ui/ringtone';
+import { Stage } from './ui/stage';
+import { codeOf, describeError } from './ui/words';
+
+const params = new URLSearchParams(location.search);
+
+/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL`. */
+export const options = {
+  user: params.get('user'),
+  /** Accept every invitation as it rings (the benchmark's callee). */
+  autoAccept: params.get('autoAccept') === '1',
+  /** Self-view and device check (`preview=0`: neither, as the benchmark's raw baseline has none). */
+  preview: params.get('preview') !== '0',
+  ws: params.get('ws'),
+};
+
+/** What the page's parts ask main.ts to do. */
+export const actions = {
+  dial: (_userIDs: readonly string[], _type: 1 | 2): void => undefined,
+  accept: (_invitation: Invitation): void => undefined,
+  reject: (_invitation: Invitation): void => undefined,
+  devicesDone: (): void => undefined,
+};
+
+const ringtone = new Ringtone();
+
+/** The parts of the page. */
+export const ui = {
+  log: new EventLog($<HTMLOListElement>('event-log'), $('log-count')),
+  charts: new StatechartPanel($('pane-charts')),
+  drawer: new Drawer(),
+  ringtone,
+  outcome: new Outcome(),
+  stage: new Stage(),
+  dialing: new DialingPanel(),
+  devices: new DeviceCheck($('devices'), () => actions.devicesDone()),
+  people: new PeopleList((userID, type) => actions.dial([userID], type)),
+  incoming: new IncomingCall(ringtone, { accept: (i) => actions.accept(i), reject: (i) => actions.reject(i) }),
+};
+
+/** The page's own state. */
+export const state = {
+  calling: null as TRTCCalling | null,
+  presence: { state: 'idle', online: [] } as PresenceView,
+  /** call() runs but the call has not begun (its devices are being captured). */
+  dialPending: false,
+  /** Per call: this user hung up; who left last; since when it is connected (ms, page clock). */
+  byMe: false,
+  leftLast: null as string | null,
+  /** The other side of the current call (who "hung up" when nobody was seen leaving). */
+  peers: [] as readonly string[],
+  connectedSince: null as number | null,
+  selfShown: false,
+  devicesChecked: !options.preview,
+};
+if (ui.devices.checkedBefore) state.devicesChecked = true;
+
+/** Wall-clock marks (ms, `performance.timeOrigin` based) for the benchmark: `call`, `invited`, `enter:<userID>`, `frame:<userID>`. */
+export const marks: Record<string, number> = {};
+export const now = () => performance.timeOrigin + performance.now();
+/** Every connection state the page saw, in order (tests). */
+export const connection: string[] = [];
+
+/** What tests and the benchmark read from the page: `window.hcDemo`. */
+const hcDemo = {
+  events: ui.log.entries as readonly LogEntry[],
+  marks,
+  connection,
+  calling: () => state.calling,
+  presence: () => state.presence,
+  outcome: () => ui.outcome.text,
+};
+(globalThis as unknown as { hcDemo: typeof hcDemo }).hcDemo = hcDemo;
+
+/** Runs an API call; a rejection is logged and said in plain words (`onError`, else the error banner). */
+export function act(name: string, run: () => Promise<unknown>, onError: (text: string) => void = (text) => ui.outcome.error(text)): void {
+  run().catch((error: unknown) => {
+    ui.log.add(`${name}() rejected`, { code: codeOf(error), message: error instanceof Error ? error.message : String(error) }, 'error');
+    onError(describeError(error));
+  });
+}

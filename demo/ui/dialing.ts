@@ -1,0 +1,85 @@
+/**
+ * While dialling: who is being called, a ring timer against the timeout, a Cancel button (the
+ * call controls' hang-up), and, from the presence feed, a note when a callee is offline (their
+ * invitation waits on the server and rings if they come online in time).
+ */
+import type { CallingSnapshot } from 'headless-calling';
+import type { PresenceView } from 'headless-calling/embedded';
+import { $, clockText, el, names, paintAvatar } from './dom';
+
+type Call = NonNullable<CallingSnapshot['call']>;
+
+const STATUS: Record<string, string> = {
+  pending: 'ringing',
+  accepted: 'answered',
+  joined: 'in the call',
+  rejected: 'declined',
+  busy: 'busy',
+  noResponse: 'no answer',
+  cancelled: 'cancelled',
+  left: 'left',
+};
+
+/** The dialing panel of the stage. */
+export class DialingPanel {
+  private started = 0;
+  private timeoutS = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  /** Who was offline when the call started (the note keys on them). */
+  private offlineAtStart = new Set<string>();
+  private invitees: readonly string[] = [];
+
+  /** A dial began: starts the ring timer. `timeoutS` 0 rings until cancelled. */
+  start(invitees: readonly string[], timeoutS: number, presence: PresenceView): void {
+    this.stop();
+    this.invitees = invitees;
+    this.started = performance.now();
+    this.timeoutS = timeoutS;
+    this.offlineAtStart = new Set(presence.state === 'live' ? invitees.filter((u) => !presence.online.includes(u)) : []);
+    paintAvatar($('dialing-avatar'), invitees[0] ?? '?');
+    $('dialing-who').textContent = `Calling ${names(invitees)}…`;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), 250);
+  }
+
+  /**
+   * Follows the call (invitees' answers) and presence (someone came online). `pending`: call()
+   * runs but the call has not begun yet (the devices are being captured).
+   */
+  update(call: Call | null, presence: PresenceView, pending: boolean): void {
+    if (!pending && call?.state !== 'dialing') return this.stop();
+    const note = $('offline-note');
+    const online = new Set(presence.state === 'live' ? presence.online : []);
+    const offline = [...this.offlineAtStart].filter((u) => !online.has(u));
+    const cameOnline = [...this.offlineAtStart].filter((u) => online.has(u));
+    const within = this.timeoutS > 0 ? ` (within ${this.timeoutS} s)` : '';
+    note.textContent = [
+      offline.length ? `${names(offline)} ${offline.length > 1 ? 'are' : 'is'} offline: they will ring when they come online${within}.` : '',
+      cameOnline.length ? `${names(cameOnline)} came online: ringing now.` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    note.dataset.offline = offline.join(' ');
+    const list = $('invitees');
+    if (call && call.invitees.length > 1) {
+      list.replaceChildren(
+        ...call.invitees.map((i) => el('li', { testid: `invitee-${i.userID}`, text: `${i.userID}: ${offline.includes(i.userID) && i.status === 'pending' ? 'offline' : (STATUS[i.status] ?? i.status)}` })),
+      );
+    } else list.replaceChildren();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Who is dialled now (empty when no dial runs). */
+  get dialled(): readonly string[] {
+    return this.timer === null ? [] : this.invitees;
+  }
+
+  private tick(): void {
+    const elapsed = performance.now() - this.started;
+    $('dialing-timer').textContent = this.timeoutS > 0 ? `${clockText(elapsed)} / ${clockText(this.timeoutS * 1000)}` : clockText(elapsed);
+  }
+}

@@ -1,0 +1,70 @@
+/** What the page says, in plain words: errors and how calls ended. */
+import { clockText } from './dom';
+
+const MEDIA: Record<number, string> = {
+  60003: 'No microphone found. Plug one in, then try again.',
+  60004: 'No camera found. Plug one in, or make an audio call.',
+  60005: 'Camera and microphone are blocked. Allow them for this site (the camera icon in the address bar), then try again.',
+  60006: 'This browser cannot use a camera and microphone here: they need https, or http://localhost.',
+};
+
+/** The code of an error, when it has one. */
+export function codeOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = Number(error.code);
+  return Number.isFinite(code) ? code : undefined;
+}
+
+/**
+ * An error as a sentence a person can act on. The library's messages begin with the method
+ * (`call: cannot call yourself`): only the reason is kept, so no prefix is ever doubled.
+ */
+export function describeError(error: unknown): string {
+  const code = codeOf(error);
+  if (code !== undefined && MEDIA[code]) return MEDIA[code];
+  const message = error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'msg' in error ? String(error.msg) : String(error);
+  return sentence(message.replace(/^[a-zA-Z]+: /, ''));
+}
+
+/** Capitalized, with a full stop. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return '';
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+}
+
+/** What the page knows about a call when its CALL_END arrives. */
+export interface EndContext {
+  readonly reason: string;
+  /** Connected seconds. */
+  readonly callEnd: number;
+  /** The local user clicked hang up (or cancel). */
+  readonly byMe: boolean;
+  /** Who left last, if someone did. */
+  readonly leftLast: string | null;
+}
+
+/** How a call ended, when nothing more precise (a decline, a busy line, ...) was said about it. */
+export function endedInWords(end: EndContext): string {
+  const duration = end.callEnd > 0 ? ` · ${clockText(end.callEnd * 1000)}` : '';
+  switch (end.reason) {
+    case 'hangup':
+      return (end.byMe ? 'You hung up' : `${end.leftLast ?? 'The others'} hung up`) + duration;
+    case 'cancelled':
+      return 'You cancelled the call';
+    case 'rejected':
+      return 'Declined';
+    case 'busy':
+      return 'Busy';
+    case 'noResponse':
+      return 'No answer';
+    case 'timeout':
+      return 'Nobody answered in time';
+    case 'kickedOut':
+      return 'You signed in somewhere else: this tab was signed out';
+    case 'answeredElsewhere':
+      return 'Answered on another device';
+    default:
+      return `The call failed${duration}`;
+  }
+}

@@ -1,0 +1,66 @@
+/** What the demo page says, in plain words: errors without doubled prefixes, how calls ended. */
+import { describe, expect, it } from 'vitest';
+import { clockText, names } from '../../demo/ui/dom';
+import { describeError, endedInWords } from '../../demo/ui/words';
+import { CallingError, InvalidParameterError, InvalidStateError } from '../../src/index';
+
+describe('demo words', () => {
+  it('errors: the reason only (the method prefix goes), a sentence; media codes say what to do', () => {
+    expect([
+      describeError(new InvalidParameterError('call', 'cannot call yourself')),
+      describeError(new InvalidStateError('accept', 'the call is not ringing')),
+      describeError(new CallingError(60005, 'permissionDenied', 'media permission denied (NotAllowedError)')),
+      describeError(new CallingError(60004, 'noCamera', 'no camera')),
+      describeError({ code: 60003, msg: 'no microphone' }),
+      describeError({ code: 60006, msg: 'no WebRTC' }),
+      describeError({ code: 2805, msg: 'no answer from the server in time' }),
+      describeError(new Error('the server refused to sign in x (400)')),
+    ]).toEqual([
+      'Cannot call yourself.',
+      'The call is not ringing.',
+      'Camera and microphone are blocked. Allow them for this site (the camera icon in the address bar), then try again.',
+      'No camera found. Plug one in, or make an audio call.',
+      'No microphone found. Plug one in, then try again.',
+      'This browser cannot use a camera and microphone here: they need https, or http://localhost.',
+      'No answer from the server in time.',
+      'The server refused to sign in x (400).',
+    ]);
+  });
+
+  it('how a call ended, when nothing more precise was said', () => {
+    const end = (reason: string, callEnd = 0, byMe = false, leftLast: string | null = null) => endedInWords({ reason, callEnd, byMe, leftLast });
+    expect([
+      end('hangup', 42, true),
+      end('hangup', 75, false, 'bob'),
+      end('hangup', 0, false),
+      end('cancelled'),
+      end('rejected'),
+      end('busy'),
+      end('noResponse'),
+      end('timeout'),
+      end('kickedOut'),
+      end('answeredElsewhere'),
+      end('error', 3),
+    ]).toEqual([
+      'You hung up · 0:42',
+      'bob hung up · 1:15',
+      'The others hung up',
+      'You cancelled the call',
+      'Declined',
+      'Busy',
+      'No answer',
+      'Nobody answered in time',
+      'You signed in somewhere else: this tab was signed out',
+      'Answered on another device',
+      'The call failed · 0:03',
+    ]);
+    expect([clockText(0), clockText(59_999), clockText(3_600_000 + 61_000), names(['bob']), names(['bob', 'carol']), names(['a', 'b', 'c'])]).toEqual([
+      '0:00',
+      '0:59',
+      '1:01:01',
+      'bob',
+      'bob and carol',
+      'a, b and c',
+    ]);
+  });
+});

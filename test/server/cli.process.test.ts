@@ -1,0 +1,143 @@
+/**
+ * The command line for real: every misconfiguration gives one line on stderr and exit code 2
+ * (never a stack trace), through `runCli` in process, `tsx server/bin.ts` (what `npm start`
+ * runs), `npm start` itself, and the built `headless-calling-server` bin (built here from
+ * tsup.server.config.ts, as `npm run build` does). `--host 0.0.0.0` prints URLs one can open.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../server/cli';
+import { packageVersion } from '../../server/cliChecks';
+import { silentLogger } from '../../server/index';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const BUILT = join(ROOT, 'test-artifacts/cli-bin');
+
+/** Runs the CLI in this process; returns its exit code and what it wrote. */
+async function inProcess(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const result = await runCli(argv, {}, { logger: silentLogger, output: { out: (t) => out.push(t), err: (t) => err.push(t) }, handleSignals: false });
+  return { ...result, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Runs a command to its end (the misconfigured ones exit at once). */
+function run(command: string, args: string[]) {
+  const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HC_DEBUG: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const oneLine = (text: string) => text.trimEnd().split('\n');
+
+describe('CLI misconfigurations', () => {
+  let busy: Server;
+  let busyPort = 0;
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-cli-'));
+    writeFileSync(join(dir, 'a-file'), 'x');
+    busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((done) => busy.close(() => done()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('in process: port in use, database path unusable, --static missing, --host not here -> one line each, exit code 2', async () => {
+    const demo = ['--demo-signing', '--db', ':memory:'];
+    const cases = [
+      [...demo, '--port', String(busyPort)],
+      ['--demo-signing', '--port', '0', '--db', dir],
+      ['--demo-signing', '--port', '0', '--db', join(dir, 'a-file', 'calling.db')],
+      ['--demo-signing', '--port', '0', '--db', '/proc/hc-cannot-live-here.db'],
+      [...demo, '--port', '0', '--static', join(dir, 'missing')],
+      [...demo, '--port', '0', '--static', join(dir, 'a-file')],
+      [...demo, '--port', '0', '--host', '203.0.113.254'],
+    ];
+    const results = [];
+    for (const argv of cases) results.push(await inProcess(argv));
+    expect(results.map(({ code, out, err, server }) => ({ code, out, err, server }))).toEqual(
+      [
+        `port ${busyPort} is already in use on 127.0.0.1 (another server running?): stop it or pick another with --port`,
+        `--db ${dir}: cannot read and write it: it is a folder`,
+        `--db ${join(dir, 'a-file', 'calling.db')}: cannot create the folder ${join(dir, 'a-file')}: a part of the path is a file, not a folder`,
+        // root may write any folder, so for root it is SQLite that cannot create a file in /proc
+        process.getuid?.() === 0
+          ? '--db /proc/hc-cannot-live-here.db: cannot open the database: unable to open database file'
+          : '--db /proc/hc-cannot-live-here.db: cannot read and write it: permission denied',
+        `--static ${join(dir, 'missing')}: no such folder (npm start builds the demo into demo/dist)`,
+        `--static ${join(dir, 'a-file')}: not a folder`,
+        'cannot listen on --host 203.0.113.254: no such address on this machine (try 127.0.0.1 or 0.0.0.0)',
+      ].map((line) => ({ code: 2, out: '', err: `headless-calling-server: ${line}`, server: undefined })),
+    );
+  });
+
+  it('tsx server/bin.ts (npm start runs it) and npm start: port in use -> one line, exit code 2, no stack trace', () => {
+    const line = `headless-calling-server: port ${busyPort} is already in use on 127.0.0.1 (another server running?): stop it or pick another with --port`;
+    const direct = run(TSX, ['server/bin.ts', '--demo-signing', '--db', ':memory:', '--port', String(busyPort)]);
+    expect({ code: direct.code, stderr: oneLine(direct.stderr), stdout: direct.stdout }).toEqual({ code: 2, stderr: [line], stdout: '' });
+    const npm = run('npm', ['start', '--', '--db', ':memory:', '--port', String(busyPort)]);
+    expect({ code: npm.code, stderr: oneLine(npm.stderr) }).toEqual({ code: 2, stderr: [line] });
+    expect(npm.stdout).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
+
+describe('the built headless-calling-server bin', () => {
+  beforeAll(async () => {
+    const { build } = await import('tsup');
+    const config = (await import('../../tsup.server.config')).default;
+    await build({ ...(config as object), outDir: BUILT, silent: true });
+  }, 60_000);
+
+  it('--help, -h and --version exit 0; a bad flag, a bad value and a port in use give one line and exit code 2', async () => {
+    const bin = join(BUILT, 'server/bin.js');
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const help = run('node', [bin, '--help']);
+      const h = run('node', [bin, '-h']);
+      const version = run('node', [bin, '--version']);
+      expect([help.code, h.code, version.code]).toEqual([0, 0, 0]);
+      expect(help.stdout).toMatch(/^Usage: headless-calling-server \[options\]/);
+      expect(h.stdout).toBe(help.stdout);
+      expect(version.stdout).toBe(`${packageVersion()}\n`);
+      const errors = [run('node', [bin, '--bogus']), run('node', [bin, '--demo-signing', '--port', 'x']), run('node', [bin, '--demo-signing', '--db', ':memory:', '--port', String(port)])];
+      expect(errors.map((r) => ({ code: r.code, stderr: oneLine(r.stderr), stdout: r.stdout }))).toEqual([
+        { code: 2, stderr: ['headless-calling-server: unknown option --bogus (see --help)'], stdout: '' },
+        { code: 2, stderr: ['headless-calling-server: --port must be a whole number from 0 to 65535, got "x"'], stdout: '' },
+        { code: 2, stderr: [`headless-calling-server: port ${port} is already in use on 127.0.0.1 (another server running?): stop it or pick another with --port`], stdout: '' },
+      ]);
+    } finally {
+      await new Promise<void>((done) => busy.close(() => done()));
+    }
+  });
+});
+
+describe('CLI on all interfaces', () => {
+  it('--host 0.0.0.0 prints 127.0.0.1 and every LAN address of this machine, never 0.0.0.0, and serves on them', async () => {
+    const result = await inProcess(['--demo-signing', '--db', ':memory:', '--host', '0.0.0.0', '--port', '0']);
+    const server = result.server;
+    if (!server) throw new Error(`did not start: ${result.err}`);
+    try {
+      const lan = Object.values(networkInterfaces())
+        .flatMap((list) => list ?? [])
+        .filter((i) => !i.internal && i.family === 'IPv4')
+        .map((i) => i.address);
+      const urls = [`http://127.0.0.1:${server.port}`, ...lan.map((a) => `http://${a}:${server.port}`)];
+      const printed = [...result.out.matchAll(/http:\/\/\S+/g)].map((m) => m[0]).filter((u) => !u.includes('/usersig'));
+      expect(printed).toEqual(urls);
+      expect(result.out).not.toContain('0.0.0.0:' + String(server.port) + '/');
+      for (const url of urls) expect((await fetch(`${url}/healthz`)).status, url).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
