@@ -111,17 +111,21 @@ export class TRTCCalling {
   async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
-    await this.#prepareMedia('call', this.getSnapshot().line === 'idle', type === 2);
+    const willRun = this.getSnapshot().line === 'idle';
+    await this.#prepareMedia('call', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
-    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: newRoomID() });
+    const roomID = await this.#reserveRoom('call', willRun, newRoomID());
+    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
-    await this.#prepareMedia('groupCall', this.getSnapshot().line === 'idle', type === 2);
+    const willRun = this.getSnapshot().line === 'idle';
+    await this.#prepareMedia('groupCall', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
+    const roomID = await this.#reserveRoom('groupCall', willRun, newRoomID());
     return this.#send('groupCall', {
       type: 'call.groupDial',
       userIDs: userIDList,
@@ -129,7 +133,7 @@ export class TRTCCalling {
       groupID,
       timeout,
       inviteID: newInviteID(),
-      roomID: newRoomID(),
+      roomID,
     });
   }
 
@@ -220,6 +224,23 @@ export class TRTCCalling {
       this.#emitter.emit(EVENT.ERROR, { code, msg: message });
       throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
     }
+  }
+
+  /**
+   * Before a call is dialled, claims its room where the backend's server hands rooms to calls
+   * (embedded): a room ID held by another call rejects `call()` / `groupCall()` with the
+   * backend's code and reason `roomInUse` before anyone is invited.
+   */
+  async #reserveRoom(method: string, willRun: boolean, roomID: number): Promise<number> {
+    if (!willRun || !this.#room.reserve) return roomID;
+    try {
+      await this.#room.reserve(roomID);
+    } catch (error) {
+      const { code, message } = portFailure(error);
+      const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
+      throw new CallingError(code, reason, `${method}: ${message}`, { cause: error });
+    }
+    return roomID;
   }
 
   #send(method: string, body: CommandBody): Promise<void> {

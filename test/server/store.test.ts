@@ -96,11 +96,18 @@ describe('offline store', () => {
 
   it('groups survive a restart; a group message is stored for each offline member', async () => {
     const alice = await RawClient.login(server.handle.url, 'alice');
+    // The creator invites; members are those who joined (the creator used to enrol them outright).
     expect(await alice.request({ type: 'groupCreate', groupID: 'team', members: ['bob', 'carol'] })).toMatchObject({
       type: 'groupInfo',
-      members: ['alice', 'bob', 'carol'],
+      members: ['alice'],
+      invited: ['bob', 'carol'],
     });
     expect((await alice.request({ type: 'groupCreate', groupID: 'team', members: [] })).code).toBe('groupExists');
+    for (const user of ['bob', 'carol']) {
+      const invited = await RawClient.login(server.handle.url, user);
+      expect(await invited.request({ type: 'groupJoin', groupID: 'team' })).toMatchObject({ type: 'groupInfo' });
+      invited.terminate();
+    }
     alice.terminate();
     await server.handle.close();
     await server.restart();
