@@ -4,10 +4,11 @@
  * the flag winning. `server/bin.ts` runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
+import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
 import type { Logger } from './options';
 
 /** Flag -> environment variable. */
@@ -23,6 +24,12 @@ const ENV: Record<string, string> = {
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
   rate: 'HC_RATE',
   burst: 'HC_BURST',
+  'secret-key-file': 'HC_SECRET_KEY_FILE',
+  'metrics-token': 'HC_METRICS_TOKEN',
+  'login-timeout-ms': 'HC_LOGIN_TIMEOUT_MS',
+  'idle-timeout-ms': 'HC_IDLE_TIMEOUT_MS',
+  'max-strikes': 'HC_MAX_STRIKES',
+  ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, f.env])),
 };
 
 /** The SDKAppID used in demo mode when none is given. */
@@ -35,13 +42,19 @@ export const USAGE = `Usage: headless-calling-server [options]
   --host <addr>         interface to bind (HC_HOST, default 127.0.0.1)
   --db <file>           SQLite file (HC_DB, default ./data/calling.db)
   --sdkappid <n>        the app's SDKAppID (HC_SDKAPPID)
-  --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY)
+  --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY); visible to \`ps\`: prefer
+  --secret-key-file <f> a file holding it (HC_SECRET_KEY_FILE), or HC_SECRET_KEY
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
   --rate <n>            frames per second per connection (HC_RATE, default 50)
   --burst <n>           frames at once per connection (HC_BURST, default 200)
+  --metrics-token <t>   GET /metrics needs "Authorization: Bearer <t>" (HC_METRICS_TOKEN, default open)
+  --login-timeout-ms <n> close a connection not logged in by then (HC_LOGIN_TIMEOUT_MS, default 10000)
+  --idle-timeout-ms <n> drop a connection silent this long (HC_IDLE_TIMEOUT_MS, default 60000)
+  --max-strikes <n>     refused frames before the connection is closed (HC_MAX_STRIKES, default 10)
+${limitUsage()}
   --help                this text
 `;
 
@@ -55,8 +68,15 @@ function integer(name: string, text: string | undefined): number | undefined {
   return n;
 }
 
-/** Reads flags and environment variables into server options. Pure: no I/O. */
-export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliResult {
+/**
+ * Reads flags and environment variables into server options. Pure but for `readText`, which
+ * reads the secret key file (default: the file system).
+ */
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readText: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): CliResult {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -79,7 +99,14 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   try {
     const demoSigning = values['demo-signing'] === true || ['1', 'true', 'yes'].includes((env.HC_DEMO_SIGNING ?? '').toLowerCase());
     let sdkAppId = integer('sdkappid', get('sdkappid'));
-    let secretKey = get('secret-key');
+    // The key: --secret-key, --secret-key-file, HC_SECRET_KEY, HC_SECRET_KEY_FILE (flags first).
+    const keyFile = typeof values['secret-key-file'] === 'string' ? values['secret-key-file'] : undefined;
+    const fromFile = (path: string | undefined) => (path ? readText(path).trim() : undefined);
+    let secretKey =
+      (typeof values['secret-key'] === 'string' ? values['secret-key'] : undefined) ??
+      fromFile(keyFile) ??
+      (env.HC_SECRET_KEY || undefined) ??
+      fromFile(env.HC_SECRET_KEY_FILE);
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
@@ -92,6 +119,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     const burst = integer('burst', get('burst'));
     const offlineTtlMs = integer('offline-ttl-ms', get('offline-ttl-ms'));
     const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
+    const loginTimeoutMs = integer('login-timeout-ms', get('login-timeout-ms'));
+    const idleTimeoutMs = integer('idle-timeout-ms', get('idle-timeout-ms'));
+    const maxStrikes = integer('max-strikes', get('max-strikes'));
+    const limits = parseLimitFlags(get, integer);
+    const metricsToken = get('metrics-token');
     const options: ServerOptions = {
       port: integer('port', get('port')) ?? 8080,
       host: get('host') ?? '127.0.0.1',
@@ -103,6 +135,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
       ...(rate === undefined && burst === undefined ? {} : { rate: { perSecond: rate ?? 50, burst: burst ?? Math.max(1, (rate ?? 50) * 4) } }),
+      ...(loginTimeoutMs === undefined ? {} : { loginTimeoutMs }),
+      ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+      ...(maxStrikes === undefined ? {} : { maxStrikes }),
+      ...(Object.keys(limits).length === 0 ? {} : { limits }),
+      ...(metricsToken ? { metricsToken } : {}),
     };
     return { ok: true, options };
   } catch (error) {
@@ -123,6 +160,9 @@ export async function runCli(
     return { code: isHelp ? 0 : 2 };
   }
   const { options } = parsed;
+  if (argv.some((arg) => arg === '--secret-key' || arg.startsWith('--secret-key='))) {
+    console.error('warning: --secret-key is visible to every user of this machine (ps); use --secret-key-file or HC_SECRET_KEY');
+  }
   if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
   const server = await startServer(logger ? { ...options, logger } : options);
   console.log(`headless-calling server: ${server.httpUrl} (WebSocket ${server.url})`);
