@@ -20,8 +20,8 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import type { Backlog, Body, PendingCopy, Store } from './store';
 
-/** Stored copies read per page. */
-const PAGE = 64;
+/** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
+const PAGE = 16;
 
 /** What a send asks for, whoever it goes to. */
 export interface Outgoing {
@@ -192,7 +192,10 @@ export class Mailer {
       }
       const ask = Math.min(room, PAGE);
       const page = this.store.pendingFor(session.userID, session.cursor, clock.now(), ask);
-      for (const copy of page) this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
+      for (const copy of page) {
+        if (conn.buffered() >= limits.maxBufferedBytes / 4) return this.counters.limit('deliveriesPaused');
+        this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
+      }
       if (page.length < ask) session.backlog = false;
       if (page.length === 0) return;
     }
