@@ -93,8 +93,8 @@ describe('rooms belong to calls', () => {
   });
 
   it('Mallory holds the room ID Alice\'s next call would use -> call() rejects with -1401 (roomInUse) before anyone is invited; the next call() works', async () => {
-    // The world's room IDs count from 1001: Mallory takes it first.
-    expect(await mallory.request({ type: 'roomClaim', roomID: 1001 })).toMatchObject({ type: 'ack' });
+    // The world's room IDs count from 1001: Mallory takes it first, and sits in it.
+    await mallory.request({ type: 'roomClaim', roomID: 1001 });
     expect(await mallory.request({ type: 'roomEnter', roomID: 1001, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
     await expect(alice.calling.call({ userID: 'bob', type: 2, timeout: 30 })).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
     await world.advance(5 * S);

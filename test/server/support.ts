@@ -173,6 +173,11 @@ export class RawClient {
     this.ws.pause();
   }
 
+  /** Reads again after {@link RawClient.pause}. */
+  resume(): void {
+    this.ws.resume();
+  }
+
   terminate(): void {
     this.ws.terminate();
   }
