@@ -154,7 +154,7 @@ export class Dispatcher {
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };
       }
       case 'roomExit':
-        if (!rooms.leave(session, frame.roomID)) return refuse('notInRoom', `not in room ${frame.roomID}`);
+        if (!rooms.leave(session, frame.roomID, true)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomPublish':
         if (!rooms.publish(session, frame.roomID, frame.audio, frame.video)) return refuse('notInRoom', `not in room ${frame.roomID}`);

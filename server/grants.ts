@@ -9,8 +9,9 @@
  *   recipient, the group's members) to the room, if its sender is already allowed in it: so more
  *   people can be invited into a call in progress, by someone in the call.
  * - A grant lasts while anyone is in the room, until its invitations have run out of time, and
- *   `roomIdleMs` after the room was last empty (so a client that reconnects, or a server that
- *   restarts, finds its room again).
+ *   `roomIdleMs` after the room was last left empty by a lost connection (so a client that
+ *   reconnects, or a server that restarts, finds its room again; a room its members left on
+ *   purpose does not wait).
  * - Bounded: rooms per owner, rooms in all, users per room.
  *
  * Grants are kept in memory and written behind (in the turn's commit) to SQLite, so they survive
@@ -32,8 +33,11 @@ export interface RoomGrants {
   allows(roomID: number, userID: string, nowMs: number): boolean;
   /** Someone is in the room now. */
   occupied(roomID: number): void;
-  /** The room became empty. */
-  vacated(roomID: number, nowMs: number): void;
+  /**
+   * The room became empty. `deliberate`: its last members left on purpose (the call is over),
+   * so the grant ends as soon as its invitations have; else it waits `roomIdleMs` for them.
+   */
+  vacated(roomID: number, nowMs: number, deliberate?: boolean): void;
   /** Forgets expired grants; returns how many. */
   sweep(nowMs: number): number;
   /** Live grants. */
@@ -144,9 +148,9 @@ export class SqliteRoomGrants implements RoomGrants {
     if (grant) grant.emptySince = null;
   }
 
-  vacated(roomID: number, nowMs: number): void {
+  vacated(roomID: number, nowMs: number, deliberate = false): void {
     const grant = this.grants.get(roomID);
-    if (grant) grant.emptySince = nowMs;
+    if (grant) grant.emptySince = deliberate ? nowMs - this.limits.roomIdleMs : nowMs;
   }
 
   sweep(nowMs: number): number {

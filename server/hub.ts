@@ -138,7 +138,7 @@ export class Hub {
 
   /** Ends the connection's session: its room is left now; unconfirmed messages stay stored. */
   logout(conn: Conn): void {
-    if (conn.session) this.endSession(conn.session);
+    if (conn.session) this.endSession(conn.session, true);
   }
 
   /**
@@ -195,10 +195,11 @@ export class Hub {
     else conn?.close(CLOSE.expired, 'userSig expired');
   }
 
-  private endSession(session: Session): void {
+  /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */
+  private endSession(session: Session, deliberate = false): void {
     if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
-    this.rooms.leave(session);
+    this.rooms.leave(session, session.room, deliberate);
     if (session.conn) {
       session.conn.session = null;
       session.conn = null;

@@ -56,8 +56,12 @@ export class Rooms {
     return this.members(roomID);
   }
 
-  /** Takes the session out of its room (if it is `roomID`, when given); the others hear `userLeft`. */
-  leave(session: Session, roomID: number | null = session.room): boolean {
+  /**
+   * Takes the session out of its room (if it is `roomID`, when given); the others hear
+   * `userLeft`. `deliberate`: the user left (exit, logout) rather than lost its connection, so
+   * an emptied room need not wait for anyone to come back.
+   */
+  leave(session: Session, roomID: number | null = session.room, deliberate = false): boolean {
     if (session.room === null || session.room !== roomID) return false;
     const room = this.rooms.get(roomID);
     session.room = null;
@@ -65,7 +69,7 @@ export class Rooms {
     room.delete(session.userID);
     if (room.size === 0) {
       this.rooms.delete(roomID);
-      this.grants.vacated(roomID, this.now());
+      this.grants.vacated(roomID, this.now(), deliberate);
     } else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
     return true;
   }

@@ -124,3 +124,41 @@ describe('offline store', () => {
     bob.terminate();
   });
 });
+
+describe('bounded delivery', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await testServer({ limits: { maxUnconfirmed: 5, maxBacklog: 8, maxGroupMembers: 10 } });
+  });
+  afterEach(() => server.dispose());
+
+  it('a recipient holds at most maxBacklog unconfirmed copies: a C2C send past it is refused, a group send skips that member', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    for (let i = 0; i < 8; i++) expect((await send(alice, 'bob', `m${i}`)).type).toBe('ack');
+    expect(await send(alice, 'bob', 'one too many')).toMatchObject({ type: 'error', code: 'quotaExceeded', message: expect.stringContaining('bob') });
+    server.handle.createGroup('pair', ['alice', 'bob', 'carol']);
+    expect((await alice.request({ type: 'sendGroup', groupID: 'pair', payload: 'to both', onlineUserOnly: false })).type).toBe('ack');
+    expect(server.handle.metrics()).toMatchObject({ stored: 9, limits: { maxBacklog: 2 }, refused: { quotaExceeded: 1 } });
+    alice.terminate();
+  });
+
+  it('at most maxUnconfirmed copies are in flight: the rest come as receipts do, in order, once each', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    for (let i = 0; i < 8; i++) alice.send({ type: 'sendC2C', rid: 100 + i, to: 'bob', payload: `m${i}`, onlineUserOnly: false });
+    await alice.sync();
+    // All eight in one turn or a few: far fewer commits than messages.
+    expect(server.handle.metrics().commits).toBeLessThan(8);
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    bob.send({ type: 'received', upTo: 2 });
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    bob.send({ type: 'received', upTo: 7 });
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, delivered: 7 });
+    alice.terminate();
+    bob.terminate();
+  });
+});
