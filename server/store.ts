@@ -129,10 +129,12 @@ export class Store {
     return this.nextDelivery++;
   }
 
+  /** Writes a body (inside the turn's transaction). */
   insertBody(b: Body): void {
     this.statements.insertBody.run(b.id, b.msgID, b.from, b.groupID, b.payload, b.sentAt, b.expiresAt);
   }
 
+  /** Writes one recipient's copy of body `bodyID` (inside the turn's transaction). */
   insertDelivery(id: number, to: string, bodyID: number): void {
     this.statements.insertDelivery.run(id, to, bodyID);
   }
