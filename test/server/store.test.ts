@@ -3,7 +3,13 @@
  * on the recipient's next login until it expires, and leaves the store only once the recipient
  * confirmed it; a message in flight when a connection drops is kept the same way.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteGroupStore } from '../../server/groups';
+import { Store } from '../../server/store';
 import { RawClient, testServer, type Frame, type TestServer } from './support';
 
 const send = (from: RawClient, to: string, payload: string, onlineUserOnly = false) =>
@@ -160,5 +166,28 @@ describe('bounded delivery', () => {
     expect(server.handle.metrics()).toMatchObject({ storedNow: 1, delivered: 7 });
     alice.terminate();
     bob.terminate();
+  });
+});
+
+describe('upgrading a database of the first version', () => {
+  it('its offline messages and its groups are kept: messages move to bodies and deliveries, groups get no owner and the invite rule', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hc-upgrade-')), 'calling.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE messages (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, to_user TEXT NOT NULL, from_user TEXT NOT NULL,
+        group_id TEXT, payload TEXT NOT NULL, sent_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+      CREATE TABLE group_members (seq INTEGER PRIMARY KEY, group_id TEXT NOT NULL, user_id TEXT NOT NULL, UNIQUE (group_id, user_id));
+      INSERT INTO messages VALUES (5, 'm-5', 'bob', 'alice', NULL, 'hello', 1000, 9999999999999);
+      INSERT INTO groups VALUES ('team', 1000);
+      INSERT INTO group_members (group_id, user_id) VALUES ('team', 'alice'), ('team', 'bob');
+    `);
+    old.close();
+    const store = new Store(path);
+    const groups = new SqliteGroupStore(store.db);
+    expect(store.pendingFor('bob', 0, 2000, 10)).toMatchObject([{ delivery: 5, msgID: 'm-5', from: 'alice', payload: 'hello', sentAt: 1000 }]);
+    expect([groups.get('team'), groups.members('team')]).toEqual([{ groupID: 'team', owner: '', joinRule: 'invite' }, ['alice', 'bob']]);
+    expect(store.deliveryID()).toBe(6);
+    store.close();
   });
 });
