@@ -40,10 +40,10 @@ export class Session {
   constructor(
     readonly userID: string,
     readonly token: string,
-    /** A digest of the userSig it logged in with (see the kicked-userSig rule in `hub.ts`). */
-    readonly sigDigest: string,
-    /** When that userSig expires (ms, server clock): the session ends then. */
-    readonly expiresAt: number,
+    /** A digest of the userSig it logged in with last (see the kicked-userSig rule in `hub.ts`). */
+    public sigDigest: string,
+    /** When that userSig expires (ms, server clock): the session ends then, unless a login with a fresh one extends it. */
+    public expiresAt: number,
   ) {}
 
   /** The reply already given to this very request (same `rid`, same content), if any. */

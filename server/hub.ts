@@ -108,6 +108,8 @@ export class Hub {
       serverTime: now,
     });
     if (conn.session?.userID === f.userID) {
+      // Logging in again on the same connection: a fresh userSig extends the session.
+      this.renew(conn.session, digest, verdict.expiresAt);
       conn.send(loggedIn(conn.session, true));
       return;
     }
@@ -115,6 +117,7 @@ export class Hub {
     let session: Session;
     if (existing && resuming) {
       session = existing;
+      this.renew(session, digest, verdict.expiresAt);
       const old = existing.conn;
       if (old) {
         // The same client, back before the server noticed its old connection was dead.
@@ -173,6 +176,13 @@ export class Hub {
       session.graceTimer = null;
     }
     this.sessions.clear();
+  }
+
+  /** The session's credentials are now this userSig (a later expiry, never an earlier one). */
+  private renew(session: Session, digest: string, expiresAt: number): void {
+    if (expiresAt < session.expiresAt) return;
+    session.sigDigest = digest;
+    session.expiresAt = expiresAt;
   }
 
   /** Ends a session with a `kicked` frame and its close code. */

@@ -4,9 +4,10 @@
  * back with its old userSig and kick the newer one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { tencentUserSig, type EmbeddedWorld } from '../support/embeddedWorld';
-import type { Party } from '../support/world';
+import { SDKAPPID, tencentUserSig, type EmbeddedWorld } from '../support/embeddedWorld';
+import { party, type Party } from '../support/world';
 import { defaultLimitsWorld, honestCall } from './support';
 
 const S = 1000;
@@ -39,6 +40,25 @@ describe('credentials end sessions', () => {
     expect([alice.take(), bob.take()]).toEqual([[], []]);
     expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 1 });
     await expect(alice.calling.call({ userID: 'bob', type: 2 })).rejects.toThrow(/not logged in/);
+  });
+
+  it("a fresh userSig given to the backend before the old one runs out extends the session: no kick, the call goes on", async () => {
+    const backend = world.backend();
+    const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
+    await alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice', 60) });
+    await world.settle();
+    expect(alice.take()).toEqual([ev.ready()]);
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(50 * S);
+    await backend.im.login('alice', tencentUserSig('alice', 3600)); // TRTCCalling.login() refuses while logged in
+    await world.advance(60 * S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    await alice.calling.hangup();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice'), ev.leave('alice'), ev.end('alice', 'hangup')]);
   });
 
   it("Carol's first tab, kicked by her newer login, cannot log in again with its userSig and kick the newer one back", async () => {
