@@ -115,8 +115,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         live.counters.limit(refused);
         log.warn('refused a connection', { address, limit: refused });
       }
-      socket.end(`HTTP/1.1 ${refused === 'notFound' ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      socket.destroy();
+      const status = refused === 'notFound' ? '404 Not Found' : '503 Service Unavailable';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       return;
     }
     socket.once('close', () => admission.release(address));
