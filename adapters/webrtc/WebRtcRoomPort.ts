@@ -59,6 +59,7 @@ export class WebRtcRoomPort implements RoomPort {
   private readonly members = new Map<UserID, Member>();
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
+  private readonly ignored = new Set<UserID>();
   /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
   private readonly views = new Map<string, { readonly video: HTMLVideoElement; readonly userID: UserID | null }>();
   /** Local views asked for before the capture. */
@@ -234,10 +235,11 @@ export class WebRtcRoomPort implements RoomPort {
     }
   }
 
-  /** True for a member the call invited (every member when the call named nobody). */
+  /** True for a member the call invited (every member when the call named nobody); others are reported once. */
   private invited(userID: UserID): boolean {
     if (this.participants === null || this.participants.has(userID)) return true;
-    this.options.onListenerError?.(new Error(`ignored ${userID}: the call did not invite them`));
+    if (!this.ignored.has(userID)) this.options.onListenerError?.(new Error(`ignored ${userID}: the call did not invite them`));
+    this.ignored.add(userID);
     return false;
   }
 
@@ -320,6 +322,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.stopLocal();
     this.roomID = null;
     this.participants = null;
+    this.ignored.clear();
   }
 
   private stopLocal(): void {
