@@ -11,6 +11,11 @@ export interface EnterOptions {
   readonly video: boolean;
   /** Publish the microphone muted. */
   readonly audioMuted: boolean;
+  /**
+   * The users the call invited (its inviter and invitees): a room that negotiates media with
+   * each member itself (WebRTC mesh) refuses anyone else. Absent: whoever the room admits.
+   */
+  readonly participants?: readonly UserID[];
 }
 
 /** What a room tells about the other members. `roomID` names the room it concerns. */
@@ -38,6 +43,8 @@ export class RoomPortError extends Error implements PortError {
   constructor(
     readonly code: number,
     message: string,
+    /** A machine-readable cause when the backend gives one (e.g. `roomInUse`). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -50,6 +57,12 @@ export interface RoomPort {
    * invited or answered with media that cannot come. `enter` uses what was prepared.
    */
   prepare?(options: { readonly video: boolean }): Promise<void>;
+  /**
+   * Optional: claims `roomID` for a call about to be dialled, on backends whose server hands
+   * rooms to calls (embedded), so that a room ID in use by another call rejects `call()` before
+   * anyone is invited (`RoomPortError` with reason `roomInUse`).
+   */
+  reserve?(roomID: number): Promise<void>;
   /** Joins and publishes; resolves once in the room. */
   enter(roomID: number, options: EnterOptions): Promise<void>;
   /** Leaves the room it is in (a no-op when in none). */

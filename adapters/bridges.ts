@@ -115,7 +115,7 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       switch (request.type) {
         case 'room.enter':
           run(() =>
-            port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted }).then(
+            port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted, participants: request.participants }).then(
               () => send({ type: 'room.entered', roomID, at: clock.now() }),
               (error: unknown) => send({ type: 'room.enterFailed', roomID, error: toPortError(error), at: clock.now() }),
             ),

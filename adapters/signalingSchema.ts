@@ -13,6 +13,14 @@ import type { CallType, DecodeErrorReason, DecodeResult } from '../machines/type
 /** Longest `inviteID` accepted (TSignaling sends a 36-character UUID). */
 export const MAX_INVITE_ID_LENGTH = 128;
 
+/**
+ * Longest ring time an invitation may ask for, in seconds: one day. The API refuses more, the
+ * codec refuses an envelope asking more (`malformed`), and the embedded server bounds it the same
+ * way (`MAX_CALL_TIMEOUT_SECONDS` in its protocol): far below the 2^31-1 ms past which a timer
+ * would fire at once.
+ */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
 /** TSignaling action types (spec 1.2). */
 export const ACTION = { invite: 1, cancel: 2, accept: 3, reject: 4, timeout: 5 } as const;
 
@@ -65,7 +73,7 @@ export const EnvelopeSchema = v.object({
   actionType: ActionTypeSchema,
   inviteeList: v.nullish(v.array(v.string()), () => []),
   data: v.nullish(v.string()),
-  timeout: v.nullish(v.pipe(v.number(), v.minValue(0)), 0),
+  timeout: v.nullish(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMEOUT_SECONDS, `timeout is at most ${MAX_TIMEOUT_SECONDS} s`)), 0),
   groupID: v.nullish(v.string(), ''),
   onlineUserOnly: v.nullish(v.boolean(), false),
 });

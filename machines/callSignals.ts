@@ -66,7 +66,7 @@ export function toInvitee(c: CallContext, e: CallEvent): Effects {
 
 export const enterRoom = (c: CallContext): Effects => ({
   patch: { room: 'entering', published: { video: c.camera, audioMuted: c.micMuted } },
-  room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted }],
+  room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted, participants: [c.inviter, ...c.invitees] }],
 });
 
 export const exitRoom = (c: CallContext): Effects =>

@@ -167,6 +167,8 @@ export type RoomRequest =
       readonly userID: UserID;
       readonly video: boolean;
       readonly audioMuted: boolean;
+      /** The call's inviter and invitees: the only users to exchange media with. */
+      readonly participants: readonly UserID[];
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
   | {

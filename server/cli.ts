@@ -4,10 +4,12 @@
  * the flag winning. `server/bin.ts` runs it.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CliError, checkDatabasePath, checkStaticDir, explainStartError, openableUrls, packageVersion, startBanner } from './cliChecks';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
+import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
 import type { Logger } from './options';
 
 /** Flag -> environment variable. */
@@ -24,6 +26,12 @@ const ENV: Record<string, string> = {
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
   rate: 'HC_RATE',
   burst: 'HC_BURST',
+  'secret-key-file': 'HC_SECRET_KEY_FILE',
+  'metrics-token': 'HC_METRICS_TOKEN',
+  'login-timeout-ms': 'HC_LOGIN_TIMEOUT_MS',
+  'idle-timeout-ms': 'HC_IDLE_TIMEOUT_MS',
+  'max-strikes': 'HC_MAX_STRIKES',
+  ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, f.env])),
 };
 
 /** The SDKAppID used in demo mode when none is given. */
@@ -36,7 +44,8 @@ export const USAGE = `Usage: headless-calling-server [options]
   --host <addr>         interface to bind (HC_HOST, default 127.0.0.1)
   --db <file>           SQLite file (HC_DB, default ./data/calling.db)
   --sdkappid <n>        the app's SDKAppID (HC_SDKAPPID)
-  --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY)
+  --secret-key <key>    the app's userSig secret key (HC_SECRET_KEY); visible to \`ps\`: prefer
+  --secret-key-file <f> a file holding it (HC_SECRET_KEY_FILE), or HC_SECRET_KEY
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
   --presence            tell logged-in users who else is online (HC_PRESENCE=1; default off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
@@ -44,6 +53,11 @@ export const USAGE = `Usage: headless-calling-server [options]
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
   --rate <n>            frames per second per connection (HC_RATE, default 50)
   --burst <n>           frames at once per connection (HC_BURST, default 200)
+  --metrics-token <t>   GET /metrics needs "Authorization: Bearer <t>" (HC_METRICS_TOKEN, default open)
+  --login-timeout-ms <n> close a connection not logged in by then (HC_LOGIN_TIMEOUT_MS, default 10000)
+  --idle-timeout-ms <n> drop a connection silent this long (HC_IDLE_TIMEOUT_MS, default 60000)
+  --max-strikes <n>     refused frames before the connection is closed (HC_MAX_STRIKES, default 10)
+${limitUsage()}
   -h, --help            this text
   --version             the version
 
@@ -88,8 +102,15 @@ function argError(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** Reads flags and environment variables into server options. Pure: no I/O. */
-export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliResult {
+/**
+ * Reads flags and environment variables into server options. Pure but for `readText`, which
+ * reads the secret key file (default: the file system).
+ */
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readText: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): CliResult {
   const fail = (text: string): CliResult => ({ ok: false, exitCode: 2, text });
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -122,7 +143,23 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
     const demoSigning = on('demo-signing');
     let sdkAppId = integer('sdkappid', get('sdkappid'), 0xffffffff, 1);
-    let secretKey = get('secret-key');
+    // The key: --secret-key, --secret-key-file, HC_SECRET_KEY, HC_SECRET_KEY_FILE (flags first).
+    const fromFile = (path: string | undefined) => {
+      if (!path) return undefined;
+      try {
+        return readText(path).trim();
+      } catch (error) {
+        const code = typeof error === 'object' && error !== null && 'code' in error ? ` (${String(error.code)})` : '';
+        throw new CliError(`--secret-key-file ${path}: cannot read it${code}`);
+      }
+    };
+    const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
+    let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file')) ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE);
+    const loginTimeoutMs = integer('login-timeout-ms', get('login-timeout-ms'));
+    const idleTimeoutMs = integer('idle-timeout-ms', get('idle-timeout-ms'));
+    const maxStrikes = integer('max-strikes', get('max-strikes'));
+    const limits = parseLimitFlags(get, (flag, text) => integer(flag, text));
+    const metricsToken = get('metrics-token');
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
@@ -146,6 +183,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
       ...(rate === undefined && burst === undefined ? {} : { rate: { perSecond: rate ?? 50, burst: burst ?? Math.max(1, (rate ?? 50) * 4) } }),
+      ...(loginTimeoutMs === undefined ? {} : { loginTimeoutMs }),
+      ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+      ...(maxStrikes === undefined ? {} : { maxStrikes }),
+      ...(Object.keys(limits).length === 0 ? {} : { limits }),
+      ...(metricsToken ? { metricsToken } : {}),
     };
     return { ok: true, options };
   } catch (error) {
@@ -189,6 +231,9 @@ export async function runCli(
     return { code: parsed.exitCode };
   }
   const { options } = parsed;
+  if (argv.some((arg) => arg === '--secret-key' || arg.startsWith('--secret-key='))) {
+    output.err(`${NAME}: warning: --secret-key is visible to every user of this machine (ps); use --secret-key-file or HC_SECRET_KEY`);
+  }
   let server: ServerHandle;
   try {
     checkStaticDir(options.staticDir);

@@ -1,60 +1,75 @@
 /**
- * Frame intake for one connection: size, rate, JSON, schema, authentication, then the handler.
- * A refused frame gets an `error` frame (with its `rid` when one was readable) and costs a
- * strike; a connection out of strikes is closed with 1008. Nothing from a connection that has
- * not logged in ever reaches another user: before login only `login` and `ping` are handled.
+ * Frame intake for one connection, cheapest check first: the rate (frames and bytes, per
+ * connection and per user), the size, the nesting depth, JSON, the schema, authentication, then
+ * the handler. Nothing recursive runs before the depth is known to be small. A refused frame
+ * gets an `error` frame (with its `rid` when one was readable), is counted and logged (one short
+ * line, rate-limited), and a client fault costs a strike; a connection out of strikes is closed
+ * with 1008. Nothing from a connection that has not logged in ever reaches another user: before
+ * login only `login` and `ping` are handled.
  */
 import { createHash } from 'node:crypto';
 import {
   CLIENT_FAULT_CODES,
-  MAX_FRAME_BYTES,
   parseClientFrame,
+  peekRid,
+  type CallMeta,
   type ClientFrame,
   type ErrorCode,
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { Conn, Session } from './conn';
-import type { Hub, Refusal } from './hub';
+import type { Hub } from './hub';
+import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
+import { type Refusal, isRefusal, refuse } from './refusal';
 import type { Presence } from './presence';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
-const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(CLIENT_FAULT_CODES);
+const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([...CLIENT_FAULT_CODES, 'internal']);
+
+/** Requests whose answer holds only once the turn's writes are committed. */
+const DURABLE: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>(['sendC2C', 'sendGroup', 'roomClaim']);
+
+type Request = Exclude<ClientFrame, { type: 'login' | 'ping' | 'received' }>;
+
+/** The `rid` of a raw frame, read from its two ends only. */
+function ridOfRaw(data: Buffer): number | undefined {
+  if (data.length <= 144) return peekRid(data.toString('utf8'));
+  return peekRid(`${data.subarray(0, 96).toString('utf8')}\n${data.subarray(data.length - 48).toString('utf8')}`);
+}
 
 /** Turns raw frames into handler calls for the connections of one server. */
 export class Dispatcher {
   constructor(
     private readonly hub: Hub,
     private readonly options: ResolvedOptions,
+    private readonly log: ThrottledLog,
     private readonly presence: Presence,
   ) {}
 
   /** Handles one frame as received from the socket. */
   handle(conn: Conn, data: Buffer, isBinary: boolean): void {
     if (conn.closed) return;
-    const { clock } = this.options;
+    const { clock, limits } = this.options;
     const now = clock.now();
     conn.lastSeen = now;
-    if (data.length > MAX_FRAME_BYTES) return this.refuse(conn, 'tooLarge', `a frame is at most ${MAX_FRAME_BYTES} bytes`);
+    const overRate = this.overRate(conn, data.length, now);
+    if (overRate) return this.refuse(conn, 'rateLimited', 'too many frames or bytes: slow down', isBinary ? undefined : ridOfRaw(data), overRate);
+    if (data.length > limits.maxFrameBytes) return this.refuse(conn, 'tooLarge', `a frame is at most ${limits.maxFrameBytes} bytes`, undefined, 'maxFrameBytes');
     if (isBinary) return this.refuse(conn, 'badFrame', 'frames are JSON text');
     const read = parseClientFrame(data.toString('utf8'));
-    // Receipts only confirm what the server itself sent, so they are bounded without the rate limit.
-    const isReceipt = read.ok && read.frame.type === 'received';
-    if (!isReceipt && !conn.rate.take(now)) {
-      return this.refuse(conn, 'rateLimited', 'too many frames: slow down', read.ok ? ridOf(read.frame) : read.rid);
-    }
     if (!read.ok) return this.refuse(conn, read.code, read.message, read.rid);
     const frame = read.frame;
     if (frame.type === 'login') {
       const refusal = this.hub.login(conn, frame);
-      if (refusal) this.refuse(conn, refusal.refused, refusal.message, frame.rid);
+      if (refusal) this.refuse(conn, refusal.refused, refusal.message, frame.rid, refusal.limit);
       return;
     }
     if (frame.type === 'ping') return conn.send({ type: 'pong', rid: frame.rid, serverTime: now });
     const session = conn.session;
-    if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', ridOf(frame));
+    if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);
     if (frame.type === 'received') {
-      const refusal = this.hub.receipt(conn, frame.upTo);
+      const refusal = this.hub.mailer.receipt(session, frame.upTo);
       if (refusal) this.refuse(conn, refusal.refused, refusal.message);
       return;
     }
@@ -63,48 +78,95 @@ export class Dispatcher {
     const earlier = session.replyTo(frame.rid, digest);
     if (earlier) return conn.send(earlier);
     const reply = this.request(conn, session, frame);
-    const answer: ServerFrame = 'refused' in reply ? errorFrame(reply, frame.rid) : reply;
-    session.remember(frame.rid, digest, answer);
-    if ('refused' in reply) this.refuse(conn, reply.refused, reply.message, frame.rid);
-    else conn.send(reply);
+    if (isRefusal(reply)) {
+      session.remember(frame.rid, digest, errorFrame(reply, frame.rid));
+      return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
+    }
+    session.remember(frame.rid, digest, reply);
+    if (!DURABLE.has(frame.type)) return conn.send(reply);
+    const unavailable = errorFrame(refuse('unavailable', 'the server could not store this: try again'), frame.rid);
+    conn.sendDurable(reply, unavailable, () => session.forget(frame.rid));
+  }
+
+  /** Sends an error frame; a strike for misbehaviour, and the close once the strikes run out. */
+  refuse(conn: Conn, code: ErrorCode, message: string, rid?: number, limit?: string): void {
+    const { counters } = this.hub;
+    counters.refuse(code);
+    if (limit !== undefined) counters.limit(limit);
+    this.log.warn('refused a frame', { conn: conn.id, user: conn.session?.userID, code, limit, message });
+    conn.send({ type: 'error', ...(rid === undefined ? {} : { rid }), code, message });
+    if (!STRIKES.has(code) || conn.strikes.take(this.options.clock.now())) return;
+    counters.refuse('tooManyErrors');
+    counters.limit('maxStrikes');
+    conn.send({ type: 'error', code: 'tooManyErrors', message: 'too many refused frames: closing' });
+    this.log.warn('closing a misbehaving connection', { conn: conn.id, user: conn.session?.userID, last: code });
+    conn.close(1008, 'too many refused frames');
+  }
+
+  /** Which budget a frame of `bytes` would overdraw, if any (per connection, then per user). */
+  private overRate(conn: Conn, bytes: number, now: number): string | null {
+    if (!conn.rate.take(now)) return 'connRate';
+    if (!conn.bytes.take(now, bytes)) return 'connBytes';
+    const user = conn.session?.userID;
+    if (user === undefined) return null;
+    if (!this.hub.budgets.take(user, 'frames', 1, now)) return 'userRate';
+    if (!this.hub.budgets.take(user, 'bytes', bytes, now)) return 'userBytes';
+    return null;
   }
 
   /** Requests of a logged-in session (everything but login, ping and receipts). */
-  private request(conn: Conn, session: Session, frame: Exclude<ClientFrame, { type: 'login' | 'ping' | 'received' }>): ServerFrame | Refusal {
+  private request(conn: Conn, session: Session, frame: Request): ServerFrame | Refusal {
     const { hub } = this;
-    const { rooms } = hub;
+    const { rooms, groups, grants, mailer } = hub;
+    const user = session.userID;
+    const now = this.options.clock.now();
+    const notInvited = (roomID: number) => refuse('notInvited', `no invitation to room ${roomID} names ${user}`);
     switch (frame.type) {
       case 'logout':
         hub.logout(conn);
         return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
-        return hub.sendC2C(session, frame);
-      case 'sendGroup':
-        return hub.sendGroup(session, frame);
+        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid);
+      case 'sendGroup': {
+        const recipients = groups.recipients(user, frame.groupID);
+        if (isRefusal(recipients)) return recipients;
+        return mailer.send(session, { groupID: frame.groupID, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid);
+      }
       case 'groupCreate':
-        return hub.createGroup(frame.groupID, [session.userID, ...frame.members], frame.rid);
+        return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now);
+      case 'groupInvite':
+        return groups.invite(user, frame.groupID, frame.members, frame.rid);
+      case 'groupRemove':
+        return groups.remove(user, frame.groupID, frame.members, frame.rid);
+      case 'groupDelete':
+        return groups.delete(user, frame.groupID, frame.rid);
       case 'groupJoin':
-        return hub.joinGroup(session, frame.groupID, frame.rid);
+        return groups.join(user, frame.groupID, frame.rid);
       case 'groupQuit':
-        return hub.quitGroup(session, frame.groupID, frame.rid);
+        return groups.quit(user, frame.groupID, frame.rid);
       case 'groupMembers':
-        return hub.groupInfo(frame.groupID, frame.rid);
+        return groups.info(user, frame.groupID, frame.rid);
+      case 'roomClaim':
+        return grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
       case 'roomEnter': {
+        if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
+        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now)) return notInvited(frame.roomID);
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
-        if (!members) return { refused: 'alreadyInRoom', message: `already in room ${session.room}` };
+        if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };
       }
       case 'roomExit':
-        if (!rooms.leave(session, frame.roomID)) return { refused: 'notInRoom', message: `not in room ${frame.roomID}` };
+        if (!rooms.leave(session, frame.roomID, true)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomPublish':
-        if (!rooms.publish(session, frame.roomID, frame.audio, frame.video)) return { refused: 'notInRoom', message: `not in room ${frame.roomID}` };
+        if (!rooms.publish(session, frame.roomID, frame.audio, frame.video)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomMembers':
+        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now)) return notInvited(frame.roomID);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members: rooms.members(frame.roomID) };
       case 'relay':
         if (!rooms.relay(session, frame.roomID, frame.to, frame.data)) {
-          return { refused: 'notInRoom', message: frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}` };
+          return refuse('notInRoom', frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}`);
         }
         return { type: 'ack', rid: frame.rid };
       case 'presenceSubscribe':
@@ -113,21 +175,11 @@ export class Dispatcher {
         return this.presence.unsubscribe(conn, frame.rid);
     }
   }
-
-  /** Sends an error frame; a strike for misbehaviour, and the close once the strikes run out. */
-  refuse(conn: Conn, code: ErrorCode, message: string, rid?: number): void {
-    this.hub.counters.refuse(code);
-    conn.send({ type: 'error', ...(rid === undefined ? {} : { rid }), code, message });
-    if (!STRIKES.has(code) || conn.strikes.take(this.options.clock.now())) return;
-    this.hub.counters.refuse('tooManyErrors');
-    conn.send({ type: 'error', code: 'tooManyErrors', message: 'too many refused frames: closing' });
-    this.options.logger.warn('closing a misbehaving connection', { conn: conn.id, user: conn.session?.userID, last: code });
-    conn.close(1008, 'too many refused frames');
-  }
 }
 
-function ridOf(frame: ClientFrame): number | undefined {
-  return 'rid' in frame ? frame.rid : undefined;
+/** The `call` field of a send, to spread into an outgoing message. */
+function call(frame: { readonly call?: CallMeta | undefined }): { call?: CallMeta } {
+  return frame.call === undefined ? {} : { call: frame.call };
 }
 
 function errorFrame(refusal: Refusal, rid: number): ServerFrame {

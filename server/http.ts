@@ -1,4 +1,5 @@
 /** The server's plain HTTP side: health, metrics, (demo mode only) userSig signing, and the demo page's files. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -42,6 +43,10 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
           return json(res, 503, { status: 'unavailable', error: error instanceof Error ? error.message : String(error) });
         }
       case '/metrics':
+        if (options.metricsToken && !bearerMatches(req.headers.authorization, options.metricsToken)) {
+          res.setHeader('www-authenticate', 'Bearer');
+          return json(res, 401, { error: 'unauthorized' });
+        }
         return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', renderMetrics(ctx.metrics()));
       case '/usersig': {
         if (!options.demoSigning) return json(res, 404, { error: 'not found' });
@@ -57,6 +62,13 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
         return json(res, 404, { error: 'not found' });
     }
   };
+}
+
+/** `Authorization: Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 
 const TYPES: Record<string, string> = {

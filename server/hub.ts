@@ -1,43 +1,64 @@
 /**
  * The server's state machine for users: login (verify, resume or kick), sessions that outlive
- * a dropped connection by the grace period, the IM relay with the offline store, delivery
- * receipts and groups. Every method runs to completion synchronously (SQLite included), so
- * frames are handled one at a time in arrival order.
+ * a dropped connection by the grace period, sessions that end when their userSig expires, and
+ * the services a session uses (the IM relay, groups, rooms and their grants). Every method runs
+ * to completion synchronously, so frames are handled one at a time in arrival order.
+ *
+ * The kicked-userSig rule: a kicked session's token never resumes (`sessionSuperseded`), and
+ * the userSig it logged in with is refused (`sessionSuperseded`) for new logins of that user for
+ * as long as the user has a live session (connected, or within its grace period) that logged in
+ * with another userSig. So a kicked tab that reconnects on its own, with its token or without,
+ * can never kick the newer login; the newer session resumes with its token as usual, and logs in
+ * again after a page reload with its own userSig; a user who wants the old device back logs in
+ * there with a fresh userSig (or once the newer session has ended). When both devices hold the
+ * very same userSig string the server cannot tell them apart: only the token separates them,
+ * and an explicit new login with that userSig (never an automatic reconnect) takes over again.
  */
-import { randomBytes } from 'node:crypto';
-import { CLOSE, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
-import { type Conn, type Inflight, type Outgoing, Session } from './conn';
+import { createHash, randomBytes } from 'node:crypto';
+import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
+import type { TurnCommit } from './commit';
+import { type Conn, Session } from './conn';
+import { SqliteGroupStore, Groups } from './groups';
+import { type RoomGrants, SqliteRoomGrants } from './grants';
+import { MemoryUserBudgets, type UserBudgets } from './limits';
+import { Mailer } from './mail';
 import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
+import { type Refusal, refuse } from './refusal';
 import { Rooms } from './rooms';
-import type { NewMessage, Store } from './store';
+import type { Store } from './store';
 import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
 const SUPERSEDED_MEMORY = 4096;
+/** Kicked userSigs remembered per user (see the rule above). */
+const REVOKED_PER_USER = 16;
 
-/** A refusal a handler returns: the dispatcher turns it into an `error` frame. */
-export interface Refusal {
-  readonly refused: Extract<ServerFrame, { type: 'error' }>['code'];
-  readonly message: string;
-}
-
-const refuse = (refused: Refusal['refused'], message: string): Refusal => ({ refused, message });
-
-
-/** Users, sessions and the IM relay. */
+/** Users, sessions and the services they use. */
 export class Hub {
   readonly counters = new Counters();
-  readonly rooms = new Rooms();
+  readonly budgets: UserBudgets;
+  readonly grants: RoomGrants;
+  readonly rooms: Rooms;
+  readonly groups: Groups;
+  readonly mailer: Mailer;
   private readonly sessions = new Map<string, Session>();
   private readonly superseded = new Set<string>();
-  private readonly boot = randomBytes(4).toString('hex');
-  private nextMessage = 0;
+  private readonly revoked = new Map<string, Set<string>>();
 
   constructor(
     private readonly options: ResolvedOptions,
     readonly store: Store,
-  ) {}
+    private readonly commit: TurnCommit,
+  ) {
+    const { limits, clock } = options;
+    const boot = randomBytes(4).toString('hex');
+    this.budgets = new MemoryUserBudgets(limits);
+    this.grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
+    this.rooms = new Rooms(this.grants, () => clock.now());
+    this.groups = new Groups(new SqliteGroupStore(store.db), limits, () => commit.flush());
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, (u) => this.sessions.get(u), boot);
+  }
 
   /** Users with a session on a live connection. */
   loggedInUsers(): number {
@@ -62,10 +83,20 @@ export class Hub {
   /** Verifies the userSig, then resumes the named session, or starts one (kicking an earlier one). */
   login(conn: Conn, f: ClientFrameOf<'login'>): Refusal | void {
     const { clock } = this.options;
-    const verdict = verifyUserSig({ sdkAppID: this.options.sdkAppId, secretKey: this.options.secretKey }, f.userID, f.userSig, clock.now());
+    const now = clock.now();
+    const verdict = verifyUserSig({ sdkAppID: this.options.sdkAppId, secretKey: this.options.secretKey }, f.userID, f.userSig, now);
     if (!verdict.ok) return refuse(verdict.code, verdict.message);
+    // Logins spend the user's budget too: reconnecting over and over gets nothing for free.
+    if (!this.budgets.take(f.userID, 'frames', 1, now)) return refuse('rateLimited', 'too many logins: slow down', 'userRate');
     if (f.resume !== undefined && this.superseded.has(f.resume)) {
       return refuse('sessionSuperseded', 'this session was taken over by another login');
+    }
+    const existing = this.sessions.get(f.userID);
+    const resuming = existing !== undefined && f.resume !== undefined && f.resume === existing.token;
+    const digest = createHash('sha256').update(f.userSig).digest('base64url').slice(0, 22);
+    if (!existing) this.revoked.delete(f.userID);
+    else if (!resuming && digest !== existing.sigDigest && this.revoked.get(f.userID)?.has(digest)) {
+      return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
     }
     const loggedIn = (session: Session, resumed: boolean): ServerFrame => ({
       type: 'loggedIn',
@@ -74,43 +105,43 @@ export class Hub {
       session: session.token,
       resumed,
       room: resumed && session.room !== null ? { roomID: session.room, members: this.rooms.members(session.room) } : null,
-      serverTime: clock.now(),
+      serverTime: now,
     });
     if (conn.session?.userID === f.userID) {
+      // Logging in again on the same connection: a fresh userSig extends the session.
+      this.renew(conn.session, digest, verdict.expiresAt);
       conn.send(loggedIn(conn.session, true));
       return;
     }
     if (conn.session) this.endSession(conn.session);
-    const existing = this.sessions.get(f.userID);
     let session: Session;
-    let resumed = false;
-    if (existing && f.resume !== undefined && f.resume === existing.token) {
+    if (existing && resuming) {
       session = existing;
-      resumed = true;
+      this.renew(session, digest, verdict.expiresAt);
       const old = existing.conn;
       if (old) {
         // The same client, back before the server noticed its old connection was dead.
         old.session = null;
         existing.conn = null;
-        this.stash(existing);
+        this.mailer.detach(existing);
         old.close(CLOSE.replaced, 'the session was resumed on another connection');
       }
     } else {
-      if (existing) this.kick(existing);
-      session = new Session(f.userID, randomBytes(18).toString('base64url'));
+      if (existing) this.kick(existing, KICK_REASON.multipleAccount);
+      session = new Session(f.userID, randomBytes(18).toString('base64url'), digest, verdict.expiresAt);
       this.sessions.set(f.userID, session);
     }
     if (session.graceTimer !== null) clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
     session.conn = conn;
     conn.session = session;
-    conn.send(loggedIn(session, resumed));
-    this.flush(session);
+    conn.send(loggedIn(session, resuming));
+    this.mailer.attach(session);
   }
 
-  /** Ends the connection's session: its room is left now and unconfirmed messages are kept. */
+  /** Ends the connection's session: its room is left now; unconfirmed messages stay stored. */
   logout(conn: Conn): void {
-    if (conn.session) this.endSession(conn.session);
+    if (conn.session) this.endSession(conn.session, true);
   }
 
   /**
@@ -122,7 +153,7 @@ export class Hub {
     conn.session = null;
     if (!session || session.conn !== conn) return;
     session.conn = null;
-    this.stash(session);
+    this.mailer.detach(session);
     const { clock, roomGraceMs } = this.options;
     session.graceTimer = clock.setTimeout(() => {
       session.graceTimer = null;
@@ -130,16 +161,12 @@ export class Hub {
     }, roomGraceMs);
   }
 
-  /** Confirms message copies up to `upTo`; stored ones leave the store. */
-  receipt(conn: Conn, upTo: number): Refusal | void {
-    const session = conn.session;
-    if (!session) return;
-    if (upTo > session.seq) return refuse('badFrame', `received: upTo ${upTo} was never sent`);
-    const done = session.inflight.filter((m) => m.seq <= upTo);
-    if (done.length === 0) return;
-    session.inflight.splice(0, done.length);
-    const rowids = done.flatMap((m) => (m.rowid === null ? [] : [m.rowid]));
-    if (rowids.length > 0) this.counters.delivered += this.store.removeMessages(session.userID, rowids);
+  /** Periodic upkeep: sessions whose userSig expired end; idle budgets and expired grants go. */
+  sweep(nowMs: number): void {
+    for (const session of [...this.sessions.values()]) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
+    for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
+    this.grants.sweep(nowMs);
+    this.budgets.prune(nowMs);
   }
 
   /** Stops everything (server shutdown): grace timers are cleared, sessions forgotten. */
@@ -151,133 +178,43 @@ export class Hub {
     this.sessions.clear();
   }
 
-  private kick(session: Session): void {
+  /** The session's credentials are now this userSig (a later expiry, never an earlier one). */
+  private renew(session: Session, digest: string, expiresAt: number): void {
+    if (expiresAt < session.expiresAt) return;
+    session.sigDigest = digest;
+    session.expiresAt = expiresAt;
+  }
+
+  /** Ends a session with a `kicked` frame and its close code. */
+  private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON]): void {
     const conn = session.conn;
-    conn?.send({ type: 'kicked', reason: 'multipleAccount' });
+    conn?.send({ type: 'kicked', reason });
     this.superseded.add(session.token);
     if (this.superseded.size > SUPERSEDED_MEMORY) {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
+    if (reason === KICK_REASON.multipleAccount) {
+      const revoked = this.revoked.get(session.userID) ?? new Set<string>();
+      revoked.add(session.sigDigest);
+      if (revoked.size > REVOKED_PER_USER) revoked.delete(revoked.values().next().value as string);
+      this.revoked.set(session.userID, revoked);
+    }
     this.endSession(session);
-    conn?.close(CLOSE.kicked, 'logged in elsewhere');
+    if (reason === KICK_REASON.multipleAccount) conn?.close(CLOSE.kicked, 'logged in elsewhere');
+    else conn?.close(CLOSE.expired, 'userSig expired');
   }
 
-  private endSession(session: Session): void {
+  /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */
+  private endSession(session: Session, deliberate = false): void {
     if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
-    this.rooms.leave(session);
+    this.rooms.leave(session, session.room, deliberate);
     if (session.conn) {
       session.conn.session = null;
       session.conn = null;
     }
-    this.stash(session);
+    this.mailer.detach(session);
     if (this.sessions.get(session.userID) === session) this.sessions.delete(session.userID);
   }
-
-  /** Unconfirmed live copies go to the store (stored ones are still there), in delivery order. */
-  private stash(session: Session): void {
-    const keep = session.inflight.filter((m) => m.rowid === null && !m.onlineUserOnly);
-    session.inflight.length = 0;
-    if (keep.length === 0) return;
-    this.store.storeMessages(keep.map((m) => ({ ...toStored(m, session.userID), expiresAt: m.sentAt + this.options.offlineTtlMs })));
-    this.counters.stored += keep.length;
-  }
-
-  /** Sends what waits in the store, oldest first. */
-  private flush(session: Session): void {
-    for (const m of this.store.pendingFor(session.userID, this.options.clock.now())) {
-      this.deliver(session, { ...m, onlineUserOnly: false }, m.rowid);
-    }
-  }
-
-  private deliver(session: Session, m: Outgoing, rowid: number | null): void {
-    const conn = session.conn;
-    if (!conn) return;
-    const seq = ++session.seq;
-    session.inflight.push({ seq, id: m.id, from: m.from, groupID: m.groupID, payload: m.payload, sentAt: m.sentAt, onlineUserOnly: m.onlineUserOnly, rowid });
-    conn.send({
-      type: 'message',
-      id: m.id,
-      seq,
-      from: m.from,
-      ...(m.groupID === null ? {} : { groupID: m.groupID }),
-      payload: m.payload,
-      sentAt: m.sentAt,
-    });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // IM
-
-  /** Relays a C2C message; the reply carries its id and the server's time stamp. */
-  sendC2C(session: Session, f: ClientFrameOf<'sendC2C'>): ServerFrame {
-    const m = this.outgoing(session, null, f.payload, f.onlineUserOnly);
-    this.route(m, [f.to]);
-    return { type: 'ack', rid: f.rid, id: m.id, sentAt: m.sentAt };
-  }
-
-  /** Relays a group message to every member but the sender. */
-  sendGroup(session: Session, f: ClientFrameOf<'sendGroup'>): ServerFrame | Refusal {
-    const members = this.store.groupMembers(f.groupID);
-    if (members.length === 0 && !this.store.hasGroup(f.groupID)) return refuse('noSuchGroup', `group ${f.groupID} does not exist`);
-    if (!members.includes(session.userID)) return refuse('notGroupMember', `${session.userID} is not a member of ${f.groupID}`);
-    const m = this.outgoing(session, f.groupID, f.payload, f.onlineUserOnly);
-    this.route(m, members.filter((u) => u !== session.userID));
-    return { type: 'ack', rid: f.rid, id: m.id, sentAt: m.sentAt };
-  }
-
-  /** Creates a group (the creator is a member). */
-  createGroup(groupID: string, members: readonly string[], rid?: number): ServerFrame | Refusal {
-    if (!this.store.createGroup(groupID, [...new Set(members)], this.options.clock.now())) {
-      return refuse('groupExists', `group ${groupID} already exists`);
-    }
-    return this.groupInfo(groupID, rid ?? 0);
-  }
-
-  joinGroup(session: Session, groupID: string, rid: number): ServerFrame | Refusal {
-    if (!this.store.hasGroup(groupID)) return refuse('noSuchGroup', `group ${groupID} does not exist`);
-    this.store.joinGroup(groupID, session.userID);
-    return this.groupInfo(groupID, rid);
-  }
-
-  quitGroup(session: Session, groupID: string, rid: number): ServerFrame | Refusal {
-    if (!this.store.hasGroup(groupID)) return refuse('noSuchGroup', `group ${groupID} does not exist`);
-    this.store.quitGroup(groupID, session.userID);
-    return { type: 'ack', rid };
-  }
-
-  groupInfo(groupID: string, rid: number): ServerFrame | Refusal {
-    if (!this.store.hasGroup(groupID)) return refuse('noSuchGroup', `group ${groupID} does not exist`);
-    return { type: 'groupInfo', rid, groupID, members: this.store.groupMembers(groupID) };
-  }
-
-  private outgoing(session: Session, groupID: string | null, payload: string, onlineUserOnly: boolean): Outgoing {
-    const id = `${this.boot}-${(++this.nextMessage).toString(36)}`;
-    return { id, from: session.userID, groupID, payload, sentAt: this.options.clock.now(), onlineUserOnly };
-  }
-
-  /** Online recipients get it now; offline ones get it stored (one transaction), or not at all if `onlineUserOnly`. */
-  private route(m: Outgoing, recipients: readonly string[]): void {
-    const offline: NewMessage[] = [];
-    for (const to of recipients) {
-      const session = this.sessions.get(to);
-      if (session?.conn) {
-        this.deliver(session, m, null);
-        this.counters.relayed++;
-      } else if (m.onlineUserOnly) {
-        this.counters.droppedOffline++;
-      } else {
-        offline.push({ ...toStored(m, to), expiresAt: m.sentAt + this.options.offlineTtlMs });
-      }
-    }
-    if (offline.length > 0) {
-      this.store.storeMessages(offline);
-      this.counters.stored += offline.length;
-    }
-  }
-}
-
-function toStored(m: Outgoing | Inflight, to: string): Omit<NewMessage, 'expiresAt'> {
-  return { id: m.id, to, from: m.from, groupID: m.groupID, payload: m.payload, sentAt: m.sentAt };
 }

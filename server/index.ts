@@ -10,13 +10,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
-import { CONNECTION_HEADER } from '../adapters/ws/protocol';
+import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
+import { TurnCommit } from './commit';
 import { Conn } from './conn';
 import { Dispatcher } from './dispatch';
 import { httpHandler } from './http';
 import { Hub } from './hub';
+import { Admission } from './limits';
+import { ThrottledLog, describeError } from './log';
 import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
 import { Presence } from './presence';
@@ -25,10 +29,14 @@ import { Store } from './store';
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
 export { jsonLogger, silentLogger, systemClock } from './options';
 export type { MetricsSnapshot } from './metrics';
+export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { signUserSig, verifyUserSig } from './userSig';
 
-/** A frame bigger than this is cut off by the socket layer (close 1009); up to it, the server answers `tooLarge`. */
-const HARD_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * A frame bigger than this is cut off by the socket layer as it arrives (close 1009); up to it,
+ * the server answers `tooLarge`. Before login a connection may send `limits.preLoginBytes` in all.
+ */
+const HARD_MAX_PAYLOAD = 2 * MAX_FRAME_BYTES;
 /** How long `close()` waits for clients to answer the close frame before dropping them. */
 const SHUTDOWN_MS = 2000;
 /** Expired stored messages are purged this often. */
@@ -43,25 +51,35 @@ export interface ServerHandle {
   readonly port: number;
   /** The numbers `/metrics` shows. */
   metrics(): MetricsSnapshot;
-  /** Administration: creates an IM group with these members; throws when the ID is taken. */
+  /** Administration: creates an IM group with these members (managed by nobody over the wire); throws when the ID is taken. */
   createGroup(groupID: string, members: readonly string[]): void;
+  /** Administration: admits these users to a room, as if a call had invited them (a new room is owned by the first). */
+  grantRoom(roomID: number, userIDs: readonly string[]): void;
   /** Drops every connection of `userID` without a close handshake (a network failure); returns how many. */
   dropConnections(userID: string): number;
-  /** Closes every connection (1001), stops the timers and closes the store. */
+  /** Closes every connection (1001), stops the timers, commits and closes the store. */
   close(): Promise<void>;
 }
 
 /** Starts a server; resolves once it listens. */
 export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const options = resolveOptions(input);
-  const { clock, logger, tap } = options;
+  const { clock, logger, tap, limits } = options;
   const store = new Store(options.dbPath);
-  const hub = new Hub(options, store);
+  const log = new ThrottledLog(logger, clock, limits.logPerSecond);
+  let hub: Hub | null = null;
+  const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
+    logger.error('could not commit to the store', describeError(error));
+    hub?.mailer.recount();
+  });
+  hub = new Hub(options, store, commit);
+  const live: Hub = hub;
   const presence = new Presence(options.presence, (userID) => {
-    const conn = hub.session(userID)?.conn;
+    const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
   });
-  const dispatcher = new Dispatcher(hub, options, presence);
+  const dispatcher = new Dispatcher(live, options, log, presence);
+  const admission = new Admission(limits);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
   let nextConn = 0;
@@ -69,57 +87,91 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
 
   const metrics = (): MetricsSnapshot => ({
     connections: conns.size,
-    loggedInUsers: hub.loggedInUsers(),
-    detachedSessions: hub.detachedSessions(),
-    rooms: hub.rooms.size,
+    loggedInUsers: live.loggedInUsers(),
+    detachedSessions: live.detachedSessions(),
+    rooms: live.rooms.size,
+    roomGrants: live.grants.size,
     storedNow: store.storedCount(),
-    relayed: hub.counters.relayed,
-    stored: hub.counters.stored,
-    delivered: hub.counters.delivered,
-    droppedOffline: hub.counters.droppedOffline,
-    relayFrames: hub.rooms.relayed,
-    refused: { ...hub.counters.refused },
+    relayed: live.counters.relayed,
+    stored: live.counters.stored,
+    delivered: live.counters.delivered,
+    droppedOffline: live.counters.droppedOffline,
+    relayFrames: live.rooms.relayed,
+    commits: commit.commits,
+    commitWrites: commit.written,
+    refused: { ...live.counters.refused },
+    limits: { ...live.counters.limits },
+    logSuppressed: log.suppressed,
   });
 
   const http = createServer(httpHandler({ options, metrics, checkStore: () => store.check() }));
-  const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: HARD_MAX_PAYLOAD });
-  // The WebSocket server repeats the HTTP server's errors: a failed listen rejects below, and
-  // one after it is logged, never an unhandled 'error' event that takes the process down.
-  let listening = false;
-  wss.on('error', (error) => {
-    if (listening) logger.error('server error', { error: error.message });
-  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
+  // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
+  wss.on('error', (error) => log.warn('server error', { error: error.message }));
   wss.on('headers', (headers, req) => {
     const name = `${instance}.${++nextConn}`;
     names.set(req, name);
     headers.push(`${CONNECTION_HEADER}: ${name}`);
   });
-  wss.on('connection', (ws, req) => {
-    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, ws, options, () => {
-      hub.detach(conn);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const refused = path === '/ws' ? admission.admit(address, clock.now()) : 'notFound';
+    if (refused) {
+      if (refused !== 'notFound') {
+        live.counters.limit(refused);
+        log.warn('refused a connection', { address, limit: refused });
+      }
+      const status = refused === 'notFound' ? '404 Not Found' : '503 Service Unavailable';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      return;
+    }
+    socket.once('close', () => admission.release(address));
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  wss.on('connection', (ws, req: IncomingMessage) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const conn: Conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, address, ws, options, commit, live.counters, () => {
+      live.detach(conn);
       presence.gone(conn);
     });
     conns.add(conn);
     tap?.({ type: 'open', conn: conn.id });
+    // Before login every byte counts as it arrives, so a client cannot make the server hold a
+    // big frame (or many) it has not authenticated.
+    const raw = req.socket as Socket;
+    let preLogin = 0;
+    const countPreLogin = (chunk: Buffer) => {
+      if (conn.session) return raw.off('data', countPreLogin);
+      preLogin += chunk.length;
+      if (preLogin <= limits.preLoginBytes || conn.closed) return;
+      live.counters.limit('preLoginBytes');
+      log.warn('refused a connection', { conn: conn.id, address, limit: 'preLoginBytes' });
+      conn.terminate();
+    };
+    raw.on('data', countPreLogin);
+    raw.on('drain', () => {
+      if (conn.session) live.mailer.pump(conn.session);
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
         presence.handling(conn, () => dispatcher.handle(conn, toBuffer(data), isBinary));
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
-        logger.error('frame handler failed', { conn: conn.id, error: error instanceof Error ? error.stack : String(error) });
+        log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
         dispatcher.refuse(conn, 'internal', 'internal server error');
       } finally {
-        tap?.({ type: 'in', conn: conn.id, frameType: 'frame' });
+        commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
       }
     });
-    ws.on('error', (error) => logger.warn('socket error', { conn: conn.id, error: error.message }));
+    ws.on('error', (error) => log.warn('socket error', { conn: conn.id, error: error.message }));
     ws.on('close', () => {
       conns.delete(conn);
       const byClient = !conn.closed;
       conn.closed = true;
-      hub.detach(conn);
+      live.detach(conn);
       presence.gone(conn);
-      if (byClient) tap?.({ type: 'close', conn: conn.id, by: 'client' });
+      if (byClient) commit.after(() => tap?.({ type: 'close', conn: conn.id, by: 'client' }));
     });
   });
 
@@ -130,24 +182,30 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const now = clock.now();
     for (const conn of conns) {
       if (conn.closed) continue;
-      if (!conn.session && now - conn.openedAt >= options.loginTimeoutMs) conn.close(4003, 'no login in time');
-      else if (now - conn.lastSeen >= options.idleTimeoutMs) conn.terminate();
+      if (!conn.session && now - conn.openedAt >= options.loginTimeoutMs) {
+        live.counters.limit('loginTimeout');
+        conn.close(4003, 'no login in time');
+      } else if (now - conn.lastSeen >= options.idleTimeoutMs) {
+        live.counters.limit('idleTimeout');
+        conn.terminate();
+      }
     }
+    live.sweep(now);
+    admission.prune(now);
     if (now - lastPurge >= PURGE_MS) {
       lastPurge = now;
-      const purged = store.expireMessages(now);
+      const purged = live.mailer.expire(now);
       if (purged > 0) logger.info('purged expired messages', { purged });
     }
     sweepTimer = clock.setTimeout(sweep, sweepMs);
   };
-  store.expireMessages(clock.now());
+  live.mailer.expire(clock.now());
 
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host, () => {
         http.off('error', reject);
-        listening = true;
         resolve();
       });
     });
@@ -172,8 +230,12 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     port,
     metrics,
     createGroup(groupID, members) {
-      const result = hub.createGroup(groupID, members);
-      if ('refused' in result) throw new Error(result.message);
+      if (!live.groups.adminCreate(groupID, members, clock.now())) throw new Error(`group ${groupID} already exists`);
+    },
+    grantRoom(roomID, userIDs) {
+      if (userIDs.length === 0) throw new Error('grantRoom needs at least one user');
+      live.grants.admit(roomID, userIDs, clock.now());
+      commit.flush();
     },
     dropConnections(userID) {
       const victims = [...conns].filter((c) => c.session?.userID === userID && !c.closed);
@@ -186,13 +248,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');
-        hub.shutdown();
+        live.shutdown();
+        commit.flush();
         let bound: unknown = null;
         await Promise.race([gone, new Promise<void>((resolve) => (bound = clock.setTimeout(resolve, SHUTDOWN_MS)))]);
         clock.clearTimeout(bound);
         for (const conn of conns) conn.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        commit.close();
         store.close();
         logger.info('headless-calling server closed', { port });
       })();

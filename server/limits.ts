@@ -1,3 +1,10 @@
+/**
+ * The server's resource limits: their defaults, token buckets on the injected clock, and the
+ * per-user and per-address budgets that outlive a connection (so that reconnecting resets
+ * nothing). Per-user and per-address state sits behind small interfaces so that a cluster can
+ * keep it in a shared store later.
+ */
+
 /** A token bucket on the injected clock: refills continuously, no timers. */
 export class TokenBucket {
   private tokens: number;
@@ -17,12 +24,208 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) * this.perSecond) / 1000);
-    this.last = Math.max(this.last, now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+  /** Takes `n` tokens if there are that many (a cost above the burst is never affordable). */
+  take(now: number, n = 1): boolean {
+    this.refill(now);
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
   }
+
+  /** True when the bucket is full again: forgetting it changes nothing. */
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) * this.perSecond) / 1000);
+    this.last = Math.max(this.last, now);
+  }
+}
+
+/** A sustained rate and a burst. */
+export interface Rate {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/**
+ * Every bound of the server (beside `rate`, `maxStrikes`, `loginTimeoutMs` and
+ * `idleTimeoutMs`, which are top-level options). Each is a CLI flag and an environment variable
+ * (README, "Security model").
+ */
+export interface Limits {
+  /** Frames per second per user, whatever its connections (receipts included). */
+  readonly userRate: Rate;
+  /** Bytes per second, per connection and per user (receipts included). */
+  readonly byteRate: Rate;
+  /** Largest frame accepted, in bytes (at most the protocol's 64 KiB). */
+  readonly maxFrameBytes: number;
+  /** Message copies handed to a connection and not yet confirmed; more wait in the store. */
+  readonly maxUnconfirmed: number;
+  /** Message copies stored for one recipient, and their bytes. */
+  readonly maxBacklog: number;
+  readonly maxBacklogBytes: number;
+  /** Bytes of stored messages in all. */
+  readonly maxStoreBytes: number;
+  /**
+   * A connection's unsent output: deliveries pause at a quarter of it, relays are dropped past
+   * half of it, and past all of it the connection is dropped as too slow.
+   */
+  readonly maxBufferedBytes: number;
+  /** Group message copies a user may cause per second. */
+  readonly fanout: Rate;
+  /** Open connections in all, and per client address (IPv6: per /64). */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  /** New connections per second per client address. */
+  readonly ipConnectRate: Rate;
+  /** Bytes a connection may send before it has logged in (counted as they arrive). */
+  readonly preLoginBytes: number;
+  /** Groups a user may own, and members plus invitations per group. */
+  readonly maxGroupsPerUser: number;
+  readonly maxGroupMembers: number;
+  /** Rooms a user may hold for its calls at once, rooms in all, and users one room may admit. */
+  readonly maxRoomsPerUser: number;
+  readonly maxRooms: number;
+  readonly maxRoomUsers: number;
+  /** How long a room nobody is in stays reserved for its call once its invitations are over. */
+  readonly roomIdleMs: number;
+  /** Refusal log lines per second (the rest are counted and summarised). */
+  readonly logPerSecond: number;
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** The defaults: generous for honest clients, small enough that one user cannot hurt the others. */
+export const DEFAULT_LIMITS: Limits = {
+  userRate: { perSecond: 50, burst: 200 },
+  byteRate: { perSecond: 256 * KIB, burst: MIB },
+  maxFrameBytes: 64 * KIB,
+  maxUnconfirmed: 256,
+  maxBacklog: 1000,
+  maxBacklogBytes: 16 * MIB,
+  maxStoreBytes: 1024 * MIB,
+  maxBufferedBytes: MIB,
+  fanout: { perSecond: 1000, burst: 2000 },
+  maxConnections: 5000,
+  maxConnectionsPerIp: 50,
+  ipConnectRate: { perSecond: 10, burst: 50 },
+  preLoginBytes: 8 * KIB,
+  maxGroupsPerUser: 20,
+  maxGroupMembers: 200,
+  maxRoomsPerUser: 32,
+  maxRooms: 100_000,
+  maxRoomUsers: 100,
+  roomIdleMs: 300_000,
+  logPerSecond: 10,
+};
+
+/** Applies defaults; throws on a limit that cannot work. */
+export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 64 * KIB): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...partial };
+  for (const [name, value] of Object.entries(limits)) {
+    const numbers = typeof value === 'number' ? [value] : [(value as Rate).perSecond, (value as Rate).burst];
+    if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`limit ${name} must be positive`);
+  }
+  if (limits.maxFrameBytes > protocolMaxFrame) throw new Error(`maxFrameBytes is at most ${protocolMaxFrame}`);
+  if (limits.byteRate.burst < limits.maxFrameBytes) throw new Error('byteRate.burst must be at least maxFrameBytes');
+  if (limits.fanout.burst < limits.maxGroupMembers) throw new Error('fanout.burst must be at least maxGroupMembers');
+  return limits;
+}
+
+/** What a user's budget is spent on. */
+export type UserBudget = 'frames' | 'bytes' | 'fanout';
+
+/** Per-user budgets that survive reconnects (in-process now; a shared store in a cluster). */
+export interface UserBudgets {
+  /** Spends `n` of the user's `budget`; false (nothing spent) when it cannot. */
+  take(userID: string, budget: UserBudget, n: number, now: number): boolean;
+  /** Forgets users whose budgets are full again. */
+  prune(now: number): void;
+  /** Users tracked now. */
+  readonly size: number;
+}
+
+/** {@link UserBudgets} in memory. */
+export class MemoryUserBudgets implements UserBudgets {
+  private readonly users = new Map<string, Record<UserBudget, TokenBucket>>();
+
+  constructor(private readonly limits: Limits) {}
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  take(userID: string, budget: UserBudget, n: number, now: number): boolean {
+    let buckets = this.users.get(userID);
+    if (!buckets) {
+      const { userRate, byteRate, fanout } = this.limits;
+      buckets = {
+        frames: new TokenBucket(userRate.perSecond, userRate.burst, now),
+        bytes: new TokenBucket(byteRate.perSecond, byteRate.burst, now),
+        fanout: new TokenBucket(fanout.perSecond, fanout.burst, now),
+      };
+      this.users.set(userID, buckets);
+    }
+    return buckets[budget].take(now, n);
+  }
+
+  prune(now: number): void {
+    for (const [userID, b] of this.users) if (b.frames.full(now) && b.bytes.full(now) && b.fanout.full(now)) this.users.delete(userID);
+  }
+}
+
+/** Why a connection was refused at the door. */
+export type AdmissionRefusal = 'maxConnections' | 'maxConnectionsPerIp' | 'ipConnectRate';
+
+/** Open connections per client address, and the rate of new ones. */
+export class Admission {
+  private readonly addresses = new Map<string, { open: number; readonly connects: TokenBucket }>();
+  private total = 0;
+
+  constructor(private readonly limits: Limits) {}
+
+  /** Admits a connection from `address` (counting it) or says why not. */
+  admit(address: string, now: number): AdmissionRefusal | null {
+    const key = addressKey(address);
+    if (this.total >= this.limits.maxConnections) return 'maxConnections';
+    let entry = this.addresses.get(key);
+    if (!entry) {
+      entry = { open: 0, connects: new TokenBucket(this.limits.ipConnectRate.perSecond, this.limits.ipConnectRate.burst, now) };
+      this.addresses.set(key, entry);
+    }
+    if (entry.open >= this.limits.maxConnectionsPerIp) return 'maxConnectionsPerIp';
+    if (!entry.connects.take(now)) return 'ipConnectRate';
+    entry.open++;
+    this.total++;
+    return null;
+  }
+
+  /** A connection admitted from `address` is gone. */
+  release(address: string): void {
+    const entry = this.addresses.get(addressKey(address));
+    if (!entry || entry.open === 0) return;
+    entry.open--;
+    this.total--;
+  }
+
+  /** Forgets addresses with nothing open and a full rate budget. */
+  prune(now: number): void {
+    for (const [key, entry] of this.addresses) if (entry.open === 0 && entry.connects.full(now)) this.addresses.delete(key);
+  }
+}
+
+/** The unit a per-address limit counts: an IPv4 address, or the /64 of an IPv6 one. */
+export function addressKey(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4?.[1]) return v4[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

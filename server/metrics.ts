@@ -11,20 +11,29 @@ export interface MetricsSnapshot {
   readonly detachedSessions: number;
   /** Rooms with at least one member. */
   readonly rooms: number;
-  /** Messages waiting in the offline store. */
+  /** Rooms reserved for calls (grants). */
+  readonly roomGrants: number;
+  /** Message copies stored and not yet confirmed by their recipient (online or not). */
   readonly storedNow: number;
   /** Message copies handed to an online recipient as they were sent. */
   readonly relayed: number;
-  /** Message copies put in the offline store. */
+  /** Message copies stored for a recipient that was offline. */
   readonly stored: number;
   /** Stored message copies confirmed by their recipient. */
   readonly delivered: number;
-  /** Message copies dropped because the recipient was offline and the sender asked `onlineUserOnly`. */
+  /** Message copies dropped because the recipient was offline (or not reading) and the sender asked `onlineUserOnly`. */
   readonly droppedOffline: number;
   /** Room relay frames delivered. */
   readonly relayFrames: number;
+  /** Store transactions (one per turn with writes) and the writes in them. */
+  readonly commits: number;
+  readonly commitWrites: number;
   /** Refused frames, by error code. */
   readonly refused: Readonly<Partial<Record<ErrorCode, number>>>;
+  /** Times a limit refused, deferred or cut something, by limit. */
+  readonly limits: Readonly<Record<string, number>>;
+  /** Refusal log lines left out by the log's own rate limit. */
+  readonly logSuppressed: number;
 }
 
 /** Mutable counters; gauges are read from the server when rendered. */
@@ -33,11 +42,16 @@ export class Counters {
   stored = 0;
   delivered = 0;
   droppedOffline = 0;
-  relayFrames = 0;
   readonly refused: Partial<Record<ErrorCode, number>> = {};
+  readonly limits: Record<string, number> = {};
 
   refuse(code: ErrorCode): void {
     this.refused[code] = (this.refused[code] ?? 0) + 1;
+  }
+
+  /** A limit refused, deferred or cut something. */
+  limit(name: string): void {
+    this.limits[name] = (this.limits[name] ?? 0) + 1;
   }
 }
 
@@ -49,19 +63,27 @@ export function renderMetrics(m: MetricsSnapshot): string {
   const metric = (name: string, type: 'gauge' | 'counter', help: string, value: number) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, line(name, value));
   };
+  const labelled = (name: string, help: string, label: string, values: Readonly<Record<string, number | undefined>>) => {
+    const entries = Object.entries(values);
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+    if (entries.length === 0) out.push(line(name, 0));
+    for (const [key, count] of entries) out.push(line(name, count ?? 0, `{${label}="${key}"}`));
+  };
   metric('hc_connections', 'gauge', 'Open WebSocket connections.', m.connections);
   metric('hc_logged_in_users', 'gauge', 'Users logged in on a live connection.', m.loggedInUsers);
   metric('hc_detached_sessions', 'gauge', 'Sessions kept for a dropped connection during the grace period.', m.detachedSessions);
   metric('hc_rooms', 'gauge', 'Rooms with at least one member.', m.rooms);
-  metric('hc_offline_messages', 'gauge', 'Messages waiting in the offline store.', m.storedNow);
+  metric('hc_room_grants', 'gauge', 'Rooms reserved for calls.', m.roomGrants);
+  metric('hc_offline_messages', 'gauge', 'Message copies stored and not yet confirmed by their recipient.', m.storedNow);
   metric('hc_messages_relayed_total', 'counter', 'Message copies relayed to an online recipient.', m.relayed);
   metric('hc_messages_stored_total', 'counter', 'Message copies stored for an offline recipient.', m.stored);
-  metric('hc_messages_delivered_total', 'counter', 'Stored message copies delivered and confirmed.', m.delivered);
+  metric('hc_messages_delivered_total', 'counter', 'Stored message copies confirmed by their recipient.', m.delivered);
   metric('hc_messages_dropped_offline_total', 'counter', 'onlineUserOnly message copies dropped for an offline recipient.', m.droppedOffline);
   metric('hc_relay_frames_total', 'counter', 'Room relay frames delivered.', m.relayFrames);
-  const refused = Object.entries(m.refused);
-  out.push('# HELP hc_messages_refused_total Frames refused, by error code.', '# TYPE hc_messages_refused_total counter');
-  if (refused.length === 0) out.push(line('hc_messages_refused_total', 0));
-  for (const [code, count] of refused) out.push(line('hc_messages_refused_total', count ?? 0, `{code="${code}"}`));
+  metric('hc_store_commits_total', 'counter', 'Store transactions committed (one per event-loop turn with writes).', m.commits);
+  metric('hc_store_writes_total', 'counter', 'Writes committed in those transactions.', m.commitWrites);
+  metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);
+  labelled('hc_messages_refused_total', 'Frames refused, by error code.', 'code', m.refused);
+  labelled('hc_limit_hits_total', 'Times a limit refused, deferred or cut something, by limit.', 'limit', m.limits);
   return `${out.join('\n')}\n`;
 }

@@ -3,6 +3,8 @@
  * The server imports nothing from the client side but the protocol, so the clock type is
  * restated here (structurally the same as `adapters/clock.ts`).
  */
+import { type Limits, resolveLimits } from './limits';
+import { MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 
 /** Time, injected: the server reads it and schedules every timer through it. */
 export interface ServerClock {
@@ -81,17 +83,23 @@ export interface ServerOptions {
   readonly rate?: RateLimit;
   /** Refused frames tolerated before the server closes the connection (default 10, one forgiven per 10 s). */
   readonly maxStrikes?: number;
-  /** A connection that has not logged in by then is closed (default 30 s). */
+  /** A connection that has not logged in by then is closed (default 10 s). */
   readonly loginTimeoutMs?: number;
   /** A connection that sends nothing for this long is closed (default 60 s; clients ping every 20 s). */
   readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
   /** Observes frames and connections (logging, deterministic tests). */
   readonly tap?: (event: TapEvent) => void;
+  /** Resource limits beyond the ones above (`server/limits.ts`, defaults in `DEFAULT_LIMITS`). */
+  readonly limits?: Partial<Limits>;
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <token>` (401 otherwise). */
+  readonly metricsToken?: string;
+  /** Runs `fn` at the end of the current event-loop turn: the group commit (default `setImmediate`). */
+  readonly defer?: (fn: () => void) => void;
 }
 
 /** {@link ServerOptions} with every default applied. */
-export type ResolvedOptions = Required<Omit<ServerOptions, 'tap'>> & Pick<ServerOptions, 'tap'>;
+export type ResolvedOptions = Required<Omit<ServerOptions, 'tap' | 'limits'>> & Pick<ServerOptions, 'tap'> & { readonly limits: Limits };
 
 const DAY = 86_400_000;
 
@@ -111,10 +119,13 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     roomGraceMs: options.roomGraceMs ?? 10_000,
     rate: options.rate ?? { perSecond: 50, burst: 200 },
     maxStrikes: options.maxStrikes ?? 10,
-    loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
+    loginTimeoutMs: options.loginTimeoutMs ?? 10_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
     logger: options.logger ?? jsonLogger,
     tap: options.tap,
+    limits: resolveLimits(options.limits, MAX_FRAME_BYTES),
+    metricsToken: options.metricsToken ?? '',
+    defer: options.defer ?? ((fn) => setImmediate(fn)),
   };
   if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
   if (!resolved.secretKey) throw new Error('secretKey is required');

@@ -16,7 +16,7 @@
  */
 import type { ServerFrame } from '../adapters/ws/protocol';
 import type { Conn } from './conn';
-import type { Refusal } from './hub';
+import type { Refusal } from './refusal';
 
 /** The most users one snapshot names (a frame stays far below the 64 KB frame limit). */
 export const MAX_LISTED = 1000;

@@ -1,10 +1,12 @@
 /**
  * Room presence: who is in which room and what they publish (audio, video), membership
  * notices, and the relay channel between members (WebRTC SDP/ICE in the browser).
- * Soft state, in memory: clients re-enter their rooms after a server restart.
+ * Soft state, in memory: clients re-enter their rooms after a server restart. Who may enter is
+ * the grants' business (`grants.ts`); this tells them when a room fills and empties.
  */
 import type { RoomMember, ServerFrame } from '../adapters/ws/protocol';
 import type { Session } from './conn';
+import type { RoomGrants } from './grants';
 
 interface Member {
   readonly session: Session;
@@ -17,6 +19,11 @@ export class Rooms {
   private readonly rooms = new Map<number, Map<string, Member>>();
   /** Relay frames delivered, for the metrics. */
   relayed = 0;
+
+  constructor(
+    private readonly grants: Pick<RoomGrants, 'occupied' | 'vacated'>,
+    private readonly now: () => number,
+  ) {}
 
   /** How many rooms have members. */
   get size(): number {
@@ -41,6 +48,7 @@ export class Rooms {
     }
     const room = this.rooms.get(roomID) ?? new Map<string, Member>();
     this.rooms.set(roomID, room);
+    this.grants.occupied(roomID);
     const member: Member = { session, audio, video };
     room.set(session.userID, member);
     session.room = roomID;
@@ -48,15 +56,21 @@ export class Rooms {
     return this.members(roomID);
   }
 
-  /** Takes the session out of its room (if it is `roomID`, when given); the others hear `userLeft`. */
-  leave(session: Session, roomID: number | null = session.room): boolean {
+  /**
+   * Takes the session out of its room (if it is `roomID`, when given); the others hear
+   * `userLeft`. `deliberate`: the user left (exit, logout) rather than lost its connection, so
+   * an emptied room need not wait for anyone to come back.
+   */
+  leave(session: Session, roomID: number | null = session.room, deliberate = false): boolean {
     if (session.room === null || session.room !== roomID) return false;
     const room = this.rooms.get(roomID);
     session.room = null;
     if (!room || room.get(session.userID)?.session !== session) return true;
     room.delete(session.userID);
-    if (room.size === 0) this.rooms.delete(roomID);
-    else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
+    if (room.size === 0) {
+      this.rooms.delete(roomID);
+      this.grants.vacated(roomID, this.now(), deliberate);
+    } else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
     return true;
   }
 
@@ -72,30 +86,32 @@ export class Rooms {
     return true;
   }
 
-  /** Relays `data` to `to` (or every other member); false when the sender or `to` is not in the room. */
+  /**
+   * Relays `data` to `to` (or every other member); false when the sender or `to` is not in the
+   * room. A member not reading what it is sent misses relays rather than growing the server.
+   */
   relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
     const room = this.rooms.get(roomID);
     if (!room || session.room !== roomID) return false;
     const frame: ServerFrame = { type: 'relayed', roomID, from: session.userID, data };
     if (to === undefined) {
-      this.relayed += this.broadcast(room, session, frame);
+      this.relayed += this.broadcast(room, session, frame, true);
       return true;
     }
     const target = room.get(to);
     if (!target) return false;
-    if (target.session.conn) {
-      target.session.conn.send(frame);
-      this.relayed++;
-    }
+    if (target.session.conn?.sendDroppable(frame)) this.relayed++;
     return true;
   }
 
   /** Sends to every member but `from` that has a live connection; returns how many. */
-  private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame): number {
+  private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame, droppable = false): number {
     let n = 0;
     for (const member of room.values()) {
-      if (member.session === from || !member.session.conn) continue;
-      member.session.conn.send(frame);
+      const conn = member.session.conn;
+      if (member.session === from || !conn) continue;
+      if (!droppable) conn.send(frame);
+      else if (!conn.sendDroppable(frame)) continue;
       n++;
     }
     return n;

@@ -1,17 +1,19 @@
 /**
- * The durable part of the server, in SQLite (WAL, synchronous FULL): messages waiting for an
- * offline recipient, and IM groups. Rooms and sessions are soft state, held in memory.
- * Every write happens before the server acknowledges it, so an acknowledged message or group
- * change survives a restart.
+ * The durable part of the server, in SQLite (WAL, synchronous FULL): every message copy not yet
+ * confirmed by its recipient, online or not. A message's body is stored once (`bodies`) and each
+ * recipient's copy is a row of `deliveries`, so a group message costs one body and a small row
+ * per member. Groups (`groups.ts`) and room grants (`grants.ts`) live in the same database.
+ *
+ * Row ids are chosen by the server (counters seeded from the database), so a message can be
+ * routed and counted while its rows wait for the turn's commit (`commit.ts`).
  */
 import Database from 'better-sqlite3';
 
-/** A message waiting in the store. */
-export interface StoredMessage {
-  /** Storage order: delivery order. */
-  readonly rowid: number;
-  readonly id: string;
-  readonly to: string;
+/** A message body, as stored once for all its recipients. */
+export interface Body {
+  readonly id: number;
+  /** The message id the clients see. */
+  readonly msgID: string;
   readonly from: string;
   readonly groupID: string | null;
   readonly payload: string;
@@ -19,35 +21,40 @@ export interface StoredMessage {
   readonly expiresAt: number;
 }
 
-/** A message to store, before it has a rowid. */
-export type NewMessage = Omit<StoredMessage, 'rowid'>;
+/** One recipient's copy, with its body. */
+export interface PendingCopy extends Body {
+  /** The delivery row: confirming the copy deletes it. */
+  readonly delivery: number;
+}
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS messages (
-  rowid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL,
-  to_user TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS bodies (
+  id INTEGER PRIMARY KEY,
+  msg_id TEXT NOT NULL,
   from_user TEXT NOT NULL,
   group_id TEXT,
   payload TEXT NOT NULL,
   sent_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS messages_by_recipient ON messages (to_user, rowid);
-CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
-CREATE TABLE IF NOT EXISTS groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS group_members (
-  seq INTEGER PRIMARY KEY,
-  group_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  UNIQUE (group_id, user_id)
-);
+CREATE INDEX IF NOT EXISTS bodies_by_expiry ON bodies (expires_at);
+CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, to_user TEXT NOT NULL, body_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (to_user, id);
+CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
 `;
 
-interface MessageRow {
-  rowid: number;
-  id: string;
-  to_user: string;
+/** The offline store of the first version (one row per copy), moved into the tables above. */
+const MIGRATE_MESSAGES = `
+INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at)
+  SELECT rowid, id, from_user, group_id, payload, sent_at, expires_at FROM messages;
+INSERT INTO deliveries (id, to_user, body_id) SELECT rowid, to_user, rowid FROM messages;
+DROP TABLE messages;
+`;
+
+interface CopyRow {
+  delivery: number;
+  id: number;
+  msg_id: string;
   from_user: string;
   group_id: string | null;
   payload: string;
@@ -55,52 +62,89 @@ interface MessageRow {
   expires_at: number;
 }
 
+/** A recipient's stored copies: how many and how many payload bytes. */
+export interface Backlog {
+  count: number;
+  bytes: number;
+}
+
 /** The SQLite store. Synchronous: a frame is handled start to finish without yielding. */
 export class Store {
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
   private readonly statements;
+  private nextBody: number;
+  private nextDelivery: number;
 
-  /** Opens (creating if needed) the database at `path`. */
+  /** Opens (creating or upgrading if needed) the database at `path`. */
   constructor(path: string) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
+    if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
     const db = this.db;
     this.statements = {
-      insert: db.prepare(
-        'INSERT INTO messages (id, to_user, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertDelivery: db.prepare<[number, string, number]>('INSERT INTO deliveries (id, to_user, body_id) VALUES (?, ?, ?)'),
+      pending: db.prepare<[string, number, number, number], CopyRow>(
+        `SELECT d.id AS delivery, b.* FROM deliveries d JOIN bodies b ON b.id = d.body_id
+         WHERE d.to_user = ? AND d.id > ? AND b.expires_at > ? ORDER BY d.id LIMIT ?`,
       ),
-      pending: db.prepare<[string, number], MessageRow>(
-        'SELECT rowid, * FROM messages WHERE to_user = ? AND expires_at > ? ORDER BY rowid',
+      removeDelivery: db.prepare<[number, string]>('DELETE FROM deliveries WHERE id = ? AND to_user = ?'),
+      removeOrphan: db.prepare<[number, number]>('DELETE FROM bodies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE body_id = ?)'),
+      expireDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE body_id IN (SELECT id FROM bodies WHERE expires_at <= ?)'),
+      expireBodies: db.prepare<[number]>('DELETE FROM bodies WHERE expires_at <= ?'),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM deliveries'),
+      bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies'),
+      backlogs: db.prepare<[], { user: string; count: number; bytes: number }>(
+        `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
+         FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY d.to_user`,
       ),
-      remove: db.prepare<[number, string]>('DELETE FROM messages WHERE rowid = ? AND to_user = ?'),
-      expire: db.prepare<[number]>('DELETE FROM messages WHERE expires_at <= ?'),
-      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM messages'),
-      groupExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM groups WHERE group_id = ?'),
-      createGroup: db.prepare<[string, number]>('INSERT INTO groups (group_id, created_at) VALUES (?, ?)'),
-      join: db.prepare<[string, string]>('INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)'),
-      quit: db.prepare<[string, string]>('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
-      members: db.prepare<[string], { user_id: string }>('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY seq'),
+      maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
+        'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
+      ),
       health: db.prepare<[], { one: number }>('SELECT 1 AS one'),
     };
+    const max = this.statements.maxIds.get();
+    this.nextBody = (max?.body ?? 0) + 1;
+    this.nextDelivery = (max?.delivery ?? 0) + 1;
   }
 
-  /** Stores messages (one transaction); returns their rowids. */
-  storeMessages(messages: readonly NewMessage[]): number[] {
-    const { insert } = this.statements;
-    return this.db.transaction(() =>
-      messages.map((m) => Number(insert.run(m.id, m.to, m.from, m.groupID, m.payload, m.sentAt, m.expiresAt).lastInsertRowid)),
-    )();
+  /** Runs `writes` in one transaction. */
+  transact(writes: readonly (() => void)[]): void {
+    this.db.transaction(() => {
+      for (const write of writes) write();
+    })();
   }
 
-  /** The unexpired messages waiting for `userID`, in storage order. */
-  pendingFor(userID: string, nowMs: number): StoredMessage[] {
-    return this.statements.pending.all(userID, nowMs).map((r) => ({
-      rowid: r.rowid,
+  /** A fresh body id (its row is written by {@link Store.insertBody}). */
+  bodyID(): number {
+    return this.nextBody++;
+  }
+
+  /** A fresh delivery id: delivery ids grow in routing order, which is delivery order. */
+  deliveryID(): number {
+    return this.nextDelivery++;
+  }
+
+  /** Writes a body (inside the turn's transaction). */
+  insertBody(b: Body): void {
+    this.statements.insertBody.run(b.id, b.msgID, b.from, b.groupID, b.payload, b.sentAt, b.expiresAt);
+  }
+
+  /** Writes one recipient's copy of body `bodyID` (inside the turn's transaction). */
+  insertDelivery(id: number, to: string, bodyID: number): void {
+    this.statements.insertDelivery.run(id, to, bodyID);
+  }
+
+  /** Up to `limit` unexpired copies for `userID` after delivery `afterID`, in order. */
+  pendingFor(userID: string, afterID: number, nowMs: number, limit: number): PendingCopy[] {
+    return this.statements.pending.all(userID, afterID, nowMs, limit).map((r) => ({
+      delivery: r.delivery,
       id: r.id,
-      to: r.to_user,
+      msgID: r.msg_id,
       from: r.from_user,
       groupID: r.group_id,
       payload: r.payload,
@@ -109,50 +153,34 @@ export class Store {
     }));
   }
 
-  /** Forgets delivered messages of `userID`; returns how many were removed. */
-  removeMessages(userID: string, rowids: readonly number[]): number {
-    const { remove } = this.statements;
-    return this.db.transaction(() => rowids.reduce((n, rowid) => n + remove.run(rowid, userID).changes, 0))();
+  /** Deletes a confirmed copy, and its body once no copy needs it; true when the body went. */
+  removeCopy(delivery: number, userID: string, bodyID: number): boolean {
+    this.statements.removeDelivery.run(delivery, userID);
+    return this.statements.removeOrphan.run(bodyID, bodyID).changes > 0;
   }
 
-  /** Drops expired messages; returns how many. */
+  /** Drops expired messages; returns how many copies went. */
   expireMessages(nowMs: number): number {
-    return this.statements.expire.run(nowMs).changes;
+    return this.db.transaction(() => {
+      const copies = this.statements.expireDeliveries.run(nowMs).changes;
+      this.statements.expireBodies.run(nowMs);
+      return copies;
+    })();
   }
 
-  /** How many messages wait in the store. */
+  /** Copies waiting for confirmation. */
   storedCount(): number {
     return this.statements.count.get()?.n ?? 0;
   }
 
-  hasGroup(groupID: string): boolean {
-    return this.statements.groupExists.get(groupID) !== undefined;
+  /** Payload bytes of all stored bodies. */
+  storedBytes(): number {
+    return this.statements.bytes.get()?.n ?? 0;
   }
 
-  /** Creates a group with its members; false when the ID is taken. */
-  createGroup(groupID: string, members: readonly string[], nowMs: number): boolean {
-    const { createGroup, join } = this.statements;
-    return this.db.transaction(() => {
-      if (this.hasGroup(groupID)) return false;
-      createGroup.run(groupID, nowMs);
-      for (const member of members) join.run(groupID, member);
-      return true;
-    })();
-  }
-
-  /** Adds a member (idempotent). */
-  joinGroup(groupID: string, userID: string): void {
-    this.statements.join.run(groupID, userID);
-  }
-
-  /** Removes a member (idempotent). */
-  quitGroup(groupID: string, userID: string): void {
-    this.statements.quit.run(groupID, userID);
-  }
-
-  /** A group's members in join order (empty for an unknown group). */
-  groupMembers(groupID: string): string[] {
-    return this.statements.members.all(groupID).map((r) => r.user_id);
+  /** Every recipient's backlog. */
+  backlogs(): Map<string, Backlog> {
+    return new Map(this.statements.backlogs.all().map((r) => [r.user, { count: r.count, bytes: r.bytes }]));
   }
 
   /** Throws when the database is unusable. */

@@ -120,19 +120,23 @@ export class TRTCCalling {
   async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
-    await this.#prepareMedia('call', this.getSnapshot().line === 'idle', type === 2);
+    const willRun = this.getSnapshot().line === 'idle';
+    await this.#prepareMedia('call', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
-    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: newRoomID() });
+    const roomID = await this.#reserveRoom('call', willRun, newRoomID());
+    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
-    await this.#prepareMedia('groupCall', this.getSnapshot().line === 'idle', type === 2);
+    const willRun = this.getSnapshot().line === 'idle';
+    await this.#prepareMedia('groupCall', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
+    const roomID = await this.#reserveRoom('groupCall', willRun, newRoomID());
     return this.#send('groupCall', {
       type: 'call.groupDial',
       userIDs: userIDList,
@@ -141,7 +145,7 @@ export class TRTCCalling {
       timeout,
       inviteID: inviteIDs[0] ?? newInviteID(),
       ...(groupID === '' ? { inviteIDs } : {}),
-      roomID: newRoomID(),
+      roomID,
     });
   }
 
@@ -235,6 +239,23 @@ export class TRTCCalling {
       this.#emitter.emit(EVENT.ERROR, { code, msg: message });
       throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
     }
+  }
+
+  /**
+   * Before a call is dialled, claims its room where the backend's server hands rooms to calls
+   * (embedded): a room ID held by another call rejects `call()` / `groupCall()` with the
+   * backend's code and reason `roomInUse` before anyone is invited.
+   */
+  async #reserveRoom(method: string, willRun: boolean, roomID: number): Promise<number> {
+    if (!willRun || !this.#room.reserve) return roomID;
+    try {
+      await this.#room.reserve(roomID);
+    } catch (error) {
+      const { code, message } = portFailure(error);
+      const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
+      throw new CallingError(code, reason, `${method}: ${message}`, { cause: error });
+    }
+    return roomID;
   }
 
   #send(method: string, body: CommandBody): Promise<void> {

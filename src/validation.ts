@@ -3,6 +3,7 @@
  * anything, so bad input is refused with an `InvalidParameterError` and changes nothing.
  */
 import * as v from 'valibot';
+import { MAX_TIMEOUT_SECONDS } from '../adapters/signalingSchema';
 import { InvalidParameterError } from './errors';
 import { EVENT } from './events';
 
@@ -16,6 +17,7 @@ const TimeoutSchema = v.pipe(
   v.number('timeout must be a number of seconds'),
   v.finite('timeout must be finite'),
   v.minValue(0, 'timeout must not be negative'),
+  v.maxValue(MAX_TIMEOUT_SECONDS, `timeout is at most ${MAX_TIMEOUT_SECONDS} seconds (one day)`),
 );
 const DomIdSchema = v.pipe(v.string('videoViewDomID must be a string'), v.nonEmpty('videoViewDomID must not be empty'));
 const InviteIDSchema = v.pipe(v.string('inviteID must be a string'), v.nonEmpty('inviteID must not be empty'));

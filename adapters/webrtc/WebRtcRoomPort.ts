@@ -11,6 +11,8 @@
  *   longer than `leaveGraceMs`.
  * - The camera and the microphone change without renegotiating when the browser allows it
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
+ * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
+ *   member the server announces, or whose offer arrives, that the call never named is ignored.
  */
 import type { UserID } from '../../machines/types';
 import { type Clock, type TimerId, realClock } from '../clock';
@@ -21,10 +23,10 @@ import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
-/** Options of {@link WebRtcRoomPort}. */
 /** How long devices captured by `prepare()` wait for the call to enter its room. */
 const PREPARED_TTL_MS = 15_000;
 
+/** Options of {@link WebRtcRoomPort}. */
 export interface WebRtcRoomPortOptions {
   /** STUN/TURN servers (none are needed between two tabs of one machine). */
   readonly iceServers?: readonly RTCIceServer[];
@@ -55,6 +57,9 @@ export class WebRtcRoomPort implements RoomPort {
   /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
   private prepared: { readonly stream: MediaStream; readonly video: boolean; readonly timer: TimerId } | null = null;
   private readonly members = new Map<UserID, Member>();
+  /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
+  private participants: ReadonlySet<UserID> | null = null;
+  private readonly ignored = new Set<UserID>();
   /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
   private readonly views = new Map<string, { readonly video: HTMLVideoElement; readonly userID: UserID | null }>();
   /** Local views asked for before the capture. */
@@ -89,8 +94,14 @@ export class WebRtcRoomPort implements RoomPort {
     this.prepared = { stream, video: options.video, timer };
   }
 
+  /** Claims the room on the server before the call is dialled (see {@link WsRoomPort.reserve}). */
+  reserve(roomID: number): Promise<void> {
+    return this.signaling.reserve(roomID);
+  }
+
   async enter(roomID: number, options: EnterOptions): Promise<void> {
     if (this.roomID !== null || this.local) throw fail('already in a room');
+    this.participants = options.participants ? new Set(options.participants) : null;
     const { mediaDevices } = requireWebRtc(this.env());
     const stream = this.takePrepared(options.video) ?? (await capture(mediaDevices, options.video));
     for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
@@ -224,9 +235,17 @@ export class WebRtcRoomPort implements RoomPort {
     }
   }
 
+  /** True for a member the call invited (every member when the call named nobody); others are reported once. */
+  private invited(userID: UserID): boolean {
+    if (this.participants === null || this.participants.has(userID)) return true;
+    if (!this.ignored.has(userID)) this.options.onListenerError?.(new Error(`ignored ${userID}: the call did not invite them`));
+    this.ignored.add(userID);
+    return false;
+  }
+
   private addMember(userID: UserID): void {
     const roomID = this.signaling.room;
-    if (roomID === null || this.members.has(userID) || userID === this.self) return;
+    if (roomID === null || this.members.has(userID) || userID === this.self || !this.invited(userID)) return;
     const { RTCPeerConnection } = requireWebRtc(this.env());
     const peer = new Peer(userID, this.self > userID, {
       RTCPeerConnection,
@@ -273,7 +292,7 @@ export class WebRtcRoomPort implements RoomPort {
 
   private onRelay({ from, data }: RelayedData): void {
     const message = parsePeerMessage(data);
-    if (!message || this.local === null) return;
+    if (!message || this.local === null || (!this.members.has(from) && !this.invited(from))) return;
     // An offer may come before the server's news of its sender: the sender is in the room.
     if (!this.members.has(from)) this.addMember(from);
     this.members.get(from)?.peer.receive(message);
@@ -302,6 +321,8 @@ export class WebRtcRoomPort implements RoomPort {
     this.pendingLocal.clear();
     this.stopLocal();
     this.roomID = null;
+    this.participants = null;
+    this.ignored.clear();
   }
 
   private stopLocal(): void {

@@ -14,6 +14,8 @@
  * unanswered request is sent again. A request unanswered after `requestTimeoutMs` rejects.
  * Received messages are confirmed (`received`) so the server keeps unconfirmed ones for the next
  * connection; a message seen twice (redelivered after a drop) is passed on once.
+ * The server's clock is learnt from `serverTime` in `loggedIn` and `pong` (the midpoint of the
+ * round trip), so server times convert to this client's clock whatever their offset.
  */
 import type { UserID } from '../../machines/types';
 import { type Clock, type TimerId, realClock } from '../clock';
@@ -74,6 +76,9 @@ export class WsConnection {
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
   private keepaliveTimer: TimerId = null;
+  /** Server clock minus ours, from the last round trip; and when the login went out. */
+  private offset = 0;
+  private loginSentAt = 0;
   private readonly inbox = new Inbox((upTo) => {
     if (this.phase === 'ready' && this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'received', upTo }));
   });
@@ -113,6 +118,16 @@ export class WsConnection {
   /** Logged in and connected now. */
   get ready(): boolean {
     return this.phase === 'ready';
+  }
+
+  /** The server's clock minus this client's, in ms (0 until the first login). */
+  get serverTimeOffset(): number {
+    return this.offset;
+  }
+
+  /** A time stamped by the server (ms), on this client's clock. */
+  toLocalTime(serverMs: number): number {
+    return serverMs - this.offset;
   }
 
   /** Connects (if needed) and authenticates; a different user logged in on it is logged out first. */
@@ -180,6 +195,7 @@ export class WsConnection {
       if (this.socket !== socket) return;
       this.socket = null;
       if (event.code === CLOSE.kicked) return this.kickedOut('multipleAccount');
+      if (event.code === CLOSE.expired) return this.kickedOut('userSigExpired');
       if (event.code === 1008) return this.kickedOut('closedByServer');
       this.lost(`closed ${event.code} ${event.reason}`.trim());
     };
@@ -190,6 +206,7 @@ export class WsConnection {
     const credentials = this.credentials;
     if (!credentials || !this.socket || this.socket.readyState !== OPEN) return;
     this.loginRid = this.nextRid++;
+    this.loginSentAt = this.clock.now();
     const resume = this.session === null ? {} : { resume: this.session };
     this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION }));
   }
@@ -201,6 +218,7 @@ export class WsConnection {
     if (this.session !== frame.session) this.inbox.newSession();
     this.session = frame.session;
     this.userID = frame.userID;
+    this.learnOffset(frame.serverTime, this.loginSentAt);
     this.phase = 'ready';
     this.login$?.resolve();
     this.login$ = null;
@@ -354,10 +372,22 @@ export class WsConnection {
     const timeoutMs = this.options.keepalive?.timeoutMs ?? 10_000;
     const tick = () => {
       if (this.phase !== 'ready') return;
-      this.request({ type: 'ping' }, { replay: false, timeoutMs }).catch(() => undefined);
+      const sentAt = this.clock.now();
+      this.request({ type: 'ping' }, { replay: false, timeoutMs }).then(
+        (reply) => {
+          if (reply.type === 'pong') this.learnOffset(reply.serverTime, sentAt);
+        },
+        () => undefined,
+      );
       this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
     };
     this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
+  }
+
+  /** The server said `serverTime` during a round trip that started at `sentAt` (our clock). */
+  private learnOffset(serverTime: number, sentAt: number): void {
+    const now = this.clock.now();
+    if (Number.isFinite(serverTime) && sentAt <= now) this.offset = Math.round(serverTime - (sentAt + now) / 2);
   }
 
   private disarmKeepalive(): void {

@@ -1,7 +1,14 @@
-/** The `ImPort` of the embedded backend: IM over a {@link WsConnection}. */
+/**
+ * The `ImPort` of the embedded backend: IM over a {@link WsConnection}.
+ *
+ * Payloads stay opaque to the server; what it must know about a call travels beside them. When
+ * a payload is an invitation (the codec recognises it), the send carries its room, invitees and
+ * ring time as `call`, from which the server admits exactly those invitees to the room.
+ */
 import type { UserID } from '../../machines/types';
 import type { ConnectionState, ImMessage, ImPort, SendOptions, Unsubscribe } from '../ImPort';
-import type { ReplyFrame } from './protocol';
+import { decodeSignal } from '../signalingCodec';
+import type { CallMeta, JoinRule, ReplyFrame } from './protocol';
 import type { WsConnection } from './WsConnection';
 
 /** What the server answered a send with. */
@@ -11,6 +18,20 @@ export interface SendReceipt {
   /** When the server accepted it, in ms on the server's clock. */
   readonly sentAt: number;
 }
+
+/** A group as the server shows it to a member. */
+export interface GroupView {
+  readonly members: readonly UserID[];
+  /** Its creator (`''` for a group the server's administrator made). */
+  readonly owner: string;
+  readonly joinRule: JoinRule;
+  /** Users invited and not joined yet (shown to the owner only). */
+  readonly invited: readonly UserID[];
+}
+
+type SendRequest =
+  | { type: 'sendC2C'; to: UserID; payload: string; onlineUserOnly: boolean }
+  | { type: 'sendGroup'; groupID: string; payload: string; onlineUserOnly: boolean };
 
 /** IM over the embedded server: C2C and group messages, groups, kicks, connection state. */
 export class WsImPort implements ImPort {
@@ -29,7 +50,7 @@ export class WsImPort implements ImPort {
     return this.connection.logout();
   }
 
-  /** Resolves once the server accepted the message (delivered or stored). */
+  /** Resolves once the server accepted the message (stored, and delivered if the user is online). */
   async sendToUser(to: UserID, payload: string, options: SendOptions): Promise<void> {
     await this.send({ type: 'sendC2C', to, payload, onlineUserOnly: options.onlineUserOnly });
   }
@@ -39,35 +60,65 @@ export class WsImPort implements ImPort {
   }
 
   /** Like {@link WsImPort.sendToUser}, with the server's message id and time stamp. */
-  async send(
-    request: { type: 'sendC2C'; to: UserID; payload: string; onlineUserOnly: boolean } | { type: 'sendGroup'; groupID: string; payload: string; onlineUserOnly: boolean },
-  ): Promise<SendReceipt> {
-    const reply = await this.connection.request(request);
+  async send(request: SendRequest): Promise<SendReceipt> {
+    const call = this.callOf(request.payload);
+    const reply = await this.connection.request(call ? { ...request, call } : request);
     return reply.type === 'ack' ? { id: reply.id ?? '', sentAt: reply.sentAt ?? 0 } : { id: '', sentAt: 0 };
   }
 
-  /** Creates an IM group with these members (and the caller). Rejects 10021 when the ID is taken. */
-  async createGroup(groupID: string, members: readonly UserID[]): Promise<readonly UserID[]> {
-    return this.members(await this.connection.request({ type: 'groupCreate', groupID, members: [...members] }));
+  /**
+   * Creates an IM group owned by the caller, inviting `members` (each joins with
+   * {@link WsImPort.joinGroup}); `joinRule: 'open'` lets anyone join. Resolves with the members
+   * (the caller). Rejects 10021 when the ID is taken.
+   */
+  async createGroup(groupID: string, members: readonly UserID[], options: { readonly joinRule?: JoinRule } = {}): Promise<readonly UserID[]> {
+    return (await this.group({ type: 'groupCreate', groupID, members: [...members], ...(options.joinRule ? { joinRule: options.joinRule } : {}) })).members;
   }
 
-  /** Joins a group; resolves with its members. Rejects 10010 for an unknown group. */
+  /** The owner invites more users. */
+  async inviteToGroup(groupID: string, members: readonly UserID[]): Promise<GroupView> {
+    return this.group({ type: 'groupInvite', groupID, members: [...members] });
+  }
+
+  /** The owner removes members or withdraws invitations. */
+  async removeFromGroup(groupID: string, members: readonly UserID[]): Promise<GroupView> {
+    return this.group({ type: 'groupRemove', groupID, members: [...members] });
+  }
+
+  /** The owner deletes the group. */
+  async deleteGroup(groupID: string): Promise<void> {
+    await this.connection.request({ type: 'groupDelete', groupID });
+  }
+
+  /** Joins a group that invited us, or an open one; resolves with its members. Rejects 10010 for an unknown group. */
   async joinGroup(groupID: string): Promise<readonly UserID[]> {
-    return this.members(await this.connection.request({ type: 'groupJoin', groupID }));
+    return (await this.group({ type: 'groupJoin', groupID })).members;
   }
 
+  /** Leaves a group (or declines its invitation). */
   async quitGroup(groupID: string): Promise<void> {
     await this.connection.request({ type: 'groupQuit', groupID });
   }
 
-  /** A group's members in join order. */
+  /** A group's members in join order (members only). */
   async groupMembers(groupID: string): Promise<readonly UserID[]> {
-    return this.members(await this.connection.request({ type: 'groupMembers', groupID }));
+    return (await this.groupInfo(groupID)).members;
   }
 
+  /** A group as the server shows it to us (members and the owner only). */
+  async groupInfo(groupID: string): Promise<GroupView> {
+    return this.group({ type: 'groupMembers', groupID });
+  }
+
+  /** Messages as they arrive; `sentAt` is converted to this client's clock. */
   onMessage(listener: (message: ImMessage) => void): Unsubscribe {
     return this.connection.messages.add((m) =>
-      listener({ from: m.from, payload: m.payload, sentAt: m.sentAt, ...(m.groupID === undefined ? {} : { groupID: m.groupID }) }),
+      listener({
+        from: m.from,
+        payload: m.payload,
+        sentAt: this.connection.toLocalTime(m.sentAt),
+        ...(m.groupID === undefined ? {} : { groupID: m.groupID }),
+      }),
     );
   }
 
@@ -79,7 +130,23 @@ export class WsImPort implements ImPort {
     return this.connection.states.add(listener);
   }
 
-  private members(reply: ReplyFrame): readonly UserID[] {
-    return reply.type === 'groupInfo' ? reply.members : [];
+  /** The call an invitation we send belongs to, for the server's room grant. */
+  private callOf(payload: string): CallMeta | undefined {
+    const self = this.connection.userID;
+    if (self === null) return undefined;
+    const decoded = decodeSignal(payload, self);
+    if (!decoded.ok || decoded.signal.kind !== 'invite') return undefined;
+    const { inviteID, roomID, invitees, timeout } = decoded.signal;
+    if (!Number.isInteger(roomID) || roomID < 1 || roomID > 0xffffffff) return undefined; // no room the server could grant
+    return { inviteID, roomID, invitees: [...invitees], timeout };
   }
+
+  private async group(request: Parameters<WsConnection['request']>[0]): Promise<GroupView> {
+    return view(await this.connection.request(request));
+  }
+}
+
+function view(reply: ReplyFrame): GroupView {
+  if (reply.type !== 'groupInfo') return { members: [], owner: '', joinRule: 'invite', invited: [] };
+  return { members: reply.members, owner: reply.owner ?? '', joinRule: reply.joinRule ?? 'invite', invited: reply.invited ?? [] };
 }

@@ -12,6 +12,7 @@ import type { UserID } from '../../machines/types';
 import { type Clock, type TimerId, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+import { WsPortError } from './errors';
 import { Listeners } from './listeners';
 import type { ClientRequest, PushFrame, ReplyFrame, RoomMember } from './protocol';
 import type { Reconnection, WsConnection } from './WsConnection';
@@ -88,6 +89,20 @@ export class WsRoomPort implements RoomPort {
       await this.entering;
     } finally {
       this.entering = null;
+    }
+  }
+
+  /**
+   * Claims `roomID` on the server for a call about to be dialled: the server hands a room to
+   * one call, and refuses (`roomInUse`, code -1401) a room ID another call holds.
+   */
+  async reserve(roomID: number): Promise<void> {
+    try {
+      await this.connection.request({ type: 'roomClaim', roomID });
+    } catch (error) {
+      const serverCode = error instanceof WsPortError ? error.serverCode : undefined;
+      const code = error instanceof WsPortError ? error.code : 65535;
+      throw new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode);
     }
   }
 

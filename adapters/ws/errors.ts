@@ -2,7 +2,13 @@
 import { ImPortError } from '../ImPort';
 import type { ErrorCode } from './protocol';
 
-/** Tencent IM error numbers where one means the same thing; 65535 (unknown) otherwise. */
+/**
+ * A call's room ID is in use by another call: TUICallEngine's "signaling send failed" (-1401),
+ * as the call cannot be signalled with that room. `call()` rejects with it (reason `roomInUse`).
+ */
+export const ROOM_IN_USE = -1401;
+
+/** Tencent IM error numbers where one means the same thing (10007: no permission); 65535 (unknown) otherwise. */
 const IM_CODES: Partial<Record<ErrorCode, number>> = {
   userSigMissing: 70001,
   userSigExpired: 70001,
@@ -15,6 +21,9 @@ const IM_CODES: Partial<Record<ErrorCode, number>> = {
   noSuchGroup: 10010,
   notGroupMember: 10010,
   groupExists: 10021,
+  notInvited: 10007,
+  notGroupOwner: 10007,
+  roomInUse: ROOM_IN_USE,
 };
 
 /** Not logged in (or logged out, or kicked out): as Tencent IM says it. */

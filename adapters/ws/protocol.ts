@@ -8,7 +8,9 @@
  * one frame carrying the same `rid` (`ack`, `loggedIn`, `pong`, `groupInfo`, `roomInfo` or
  * `error`), and answers a request resent after a reconnect (same `rid`, same content) from its
  * memory instead of doing it twice. Pushes (`message`, room notices, `kicked`) have no `rid`.
- * IM payloads and relay data are opaque strings: the server never reads them.
+ * IM payloads and relay data are opaque strings: the server never reads them. What the server
+ * needs to know about a call (which room it uses, whom it invites) travels beside the payload,
+ * as the structured `call` field of a send, and is checked against what the server relays.
  *
  * This file is imported by the server, so it depends on valibot alone.
  */
@@ -19,6 +21,15 @@ export const PROTOCOL_VERSION = 1;
 
 /** Largest frame either side accepts, in bytes (UTF-8). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Deepest JSON nesting a client frame may have; frames need 3, the rest is refused unparsed. */
+export const MAX_DEPTH = 8;
+
+/**
+ * Longest ring time of an invitation, in seconds (one day): `timeout` is bounded by the API,
+ * the codec and the server alike, far below the 2^31-1 ms where a timer would fire at once.
+ */
+export const MAX_CALL_TIMEOUT_SECONDS = 86_400;
 
 /** The `x-hc-connection` response header of the WebSocket handshake names the server's connection. */
 export const CONNECTION_HEADER = 'x-hc-connection';
@@ -38,6 +49,25 @@ export const RidSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const OpaqueSchema = v.string();
 const UserSigSchema = v.pipe(v.string(), v.maxLength(2048));
 const UserListSchema = v.pipe(v.array(UserIDSchema), v.maxLength(1000));
+/** Who may join a group: only those its owner invited, or anyone. */
+export const JoinRuleSchema = v.picklist(['invite', 'open']);
+/** A group's join rule. */
+export type JoinRule = v.InferOutput<typeof JoinRuleSchema>;
+
+/**
+ * What the server needs to know about an invitation it relays: the room the call uses and whom
+ * it invites. The server grants the room to the sender and to the invitees that actually receive
+ * the message (the C2C recipient, the group's members); the payload itself stays opaque.
+ */
+export const CallMetaSchema = v.object({
+  inviteID: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  roomID: RoomIDSchema,
+  invitees: UserListSchema,
+  /** Ring time in seconds (0 = no limit: the server then counts the longest). */
+  timeout: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_CALL_TIMEOUT_SECONDS)),
+});
+/** The `call` field of a send. */
+export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Client -> server
@@ -60,12 +90,21 @@ export const ClientFrameSchema = v.variant('type', [
   req('ping', {}),
   /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
   v.object({ type: v.literal('received'), upTo: RidSchema }),
-  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean() }),
-  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean() }),
-  req('groupCreate', { groupID: GroupIDSchema, members: UserListSchema }),
+  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
+  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
+  /** Creates a group owned by the sender, inviting `members` (they join with `groupJoin`). */
+  req('groupCreate', { groupID: GroupIDSchema, members: UserListSchema, joinRule: v.optional(JoinRuleSchema) }),
+  /** The owner invites more users. */
+  req('groupInvite', { groupID: GroupIDSchema, members: UserListSchema }),
+  /** The owner removes members (or withdraws invitations). */
+  req('groupRemove', { groupID: GroupIDSchema, members: UserListSchema }),
+  /** The owner deletes the group. */
+  req('groupDelete', { groupID: GroupIDSchema }),
   req('groupJoin', { groupID: GroupIDSchema }),
   req('groupQuit', { groupID: GroupIDSchema }),
   req('groupMembers', { groupID: GroupIDSchema }),
+  /** Claims a room ID for a call about to be dialled: refused (`roomInUse`) when another call has it. */
+  req('roomClaim', { roomID: RoomIDSchema }),
   /** Enters a room publishing this audio/video state; answered by `roomInfo`. */
   req('roomEnter', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean() }),
   req('roomExit', { roomID: RoomIDSchema }),
@@ -93,8 +132,9 @@ export type ClientRequest = ClientFrame extends infer F ? (F extends { rid: numb
 
 /** Every client frame type, for a cheap "unknown type" check before the full schema. */
 export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
-  'login', 'logout', 'ping', 'received', 'sendC2C', 'sendGroup', 'groupCreate', 'groupJoin', 'groupQuit',
-  'groupMembers', 'roomEnter', 'roomExit', 'roomPublish', 'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
+  'login', 'logout', 'ping', 'received', 'sendC2C', 'sendGroup', 'groupCreate', 'groupInvite', 'groupRemove',
+  'groupDelete', 'groupJoin', 'groupQuit', 'groupMembers', 'roomClaim', 'roomEnter', 'roomExit', 'roomPublish',
+  'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -114,12 +154,21 @@ export const CLIENT_FAULT_CODES = [
   'userSigExpired',
   'userSigWrongApp',
   'userSigWrongUser',
+  'notInvited',
+  'notGroupOwner',
 ] as const;
 
 /**
- * Why the server refused a frame. The `userSig*` codes refuse a login; `rateLimited`,
- * `tooLarge`, `badJson`, `badFrame`, `unknownType` and `notLoggedIn` count towards the bound
- * after which the server closes the connection (close code 1008).
+ * Why the server refused a frame. The `userSig*` codes refuse a login; the
+ * {@link CLIENT_FAULT_CODES} count towards the bound after which the server closes the
+ * connection (close code 1008).
+ *
+ * - `notInvited`: no invitation of the call names you (entering or reading a room), or the
+ *   group is invite-only and you were not invited
+ * - `roomInUse`: the room ID belongs to another call
+ * - `notGroupOwner`: only the group's owner may do that
+ * - `quotaExceeded`: a bound on groups, members, rooms or a recipient's stored messages
+ * - `unavailable`: the server could not store the request (disk); try again
  */
 export const ERROR_CODES = [
   ...CLIENT_FAULT_CODES,
@@ -127,11 +176,14 @@ export const ERROR_CODES = [
   'noSuchGroup',
   'notGroupMember',
   'groupExists',
+  'roomInUse',
+  'quotaExceeded',
   'alreadyInRoom',
   'notInRoom',
   /** This server offers no presence feed (it runs without `--presence`). */
   'presenceOff',
   'tooManyErrors',
+  'unavailable',
   'internal',
 ] as const;
 
@@ -166,7 +218,16 @@ export const ServerFrameSchema = v.variant('type', [
     message: v.string(),
   }),
   v.object({ type: v.literal('pong'), rid: RidSchema, serverTime: v.number() }),
-  v.object({ type: v.literal('groupInfo'), rid: RidSchema, groupID: GroupIDSchema, members: v.array(UserIDSchema) }),
+  /** A group's members; `owner` (empty for a group made by the administrator), its join rule, and for the owner the users invited. */
+  v.object({
+    type: v.literal('groupInfo'),
+    rid: RidSchema,
+    groupID: GroupIDSchema,
+    members: v.array(UserIDSchema),
+    owner: v.optional(v.string()),
+    joinRule: v.optional(JoinRuleSchema),
+    invited: v.optional(v.array(UserIDSchema)),
+  }),
   v.object({ type: v.literal('roomInfo'), rid: RidSchema, roomID: RoomIDSchema, members: v.array(RoomMemberSchema) }),
   /** An IM message; `from` and `sentAt` are stamped by the server. `seq` counts per session. */
   v.object({
@@ -182,7 +243,10 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),
   v.object({ type: v.literal('memberState'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
   v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string() }),
-  /** Another login of this user took over; the server closes the connection next (code 4001). */
+  /**
+   * The session is over: another login of this user took over (`multipleAccount`, close 4001
+   * next) or its userSig expired (`userSigExpired`, close 4005 next).
+   */
   v.object({ type: v.literal('kicked'), reason: v.string() }),
   /**
    * Presence, to subscribers: with `snapshot: true` the users online now (replacing what the
@@ -211,7 +275,12 @@ export const CLOSE = {
   loginTimeout: 4003,
   /** Nothing received within the idle timeout. */
   idle: 4004,
+  /** The userSig of the session expired (after a `kicked` frame). */
+  expired: 4005,
 } as const;
+
+/** Reasons of a `kicked` frame. */
+export const KICK_REASON = { multipleAccount: 'multipleAccount', userSigExpired: 'userSigExpired' } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -232,8 +301,47 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
     .join('; ');
 }
 
-/** Parses and validates a client frame from its JSON text. Never throws. */
+/**
+ * True when `text`, read as JSON, nests arrays and objects deeper than `max`. One linear pass
+ * that allocates nothing, so that a frame built to make a parser or a printer recurse (a
+ * `type` nested thousands deep) is refused before anything recursive touches it.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+const RID_AT_END = /"rid"\s*:\s*(\d{1,16})\s*}\s*$/;
+const RID_AT_START = /^\s*{[^{}[\]]{0,64}?"rid"\s*:\s*(\d{1,16})/;
+
+/**
+ * The `rid` of a frame without parsing it, where clients put it (last, or among the first
+ * fields): so that a frame refused before parsing (over the rate) still names its request.
+ * Reads at most a few dozen characters at each end.
+ */
+export function peekRid(text: string): number | undefined {
+  const match = RID_AT_END.exec(text.slice(-48)) ?? RID_AT_START.exec(text.slice(0, 96));
+  const rid = match ? Number(match[1]) : NaN;
+  return Number.isSafeInteger(rid) ? rid : undefined;
+}
+
+/** Parses and validates a client frame from its JSON text. Never throws; nothing it does recurses deeper than {@link MAX_DEPTH}. */
 export function parseClientFrame(text: string): FrameResult<ClientFrame> {
+  if (nestedDeeperThan(text, MAX_DEPTH)) {
+    const rid = peekRid(text);
+    return { ok: false, code: 'badFrame', message: `a frame nests at most ${MAX_DEPTH} deep`, ...(rid === undefined ? {} : { rid }) };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -247,7 +355,9 @@ export function parseClientFrame(text: string): FrameResult<ClientFrame> {
   const readRid = v.safeParse(RidSchema, rid);
   const ridPart = readRid.success ? { rid: readRid.output } : {};
   if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.has(type)) {
-    return { ok: false, code: 'unknownType', message: `unknown frame type ${JSON.stringify(type)?.slice(0, 40)}`, ...ridPart };
+    // Never print what is not a short string: a nested value is the attack this guards.
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type === 'undefined' ? 'undefined' : `of type ${type === null ? 'null' : typeof type}`;
+    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart };
   }
   const parsed = v.safeParse(ClientFrameSchema, raw);
   if (!parsed.success) return { ok: false, code: 'badFrame', message: `${type}: ${describeIssues(parsed.issues)}`, ...ridPart };

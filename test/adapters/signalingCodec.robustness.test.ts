@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_LENGTH, decodeSignal, encodeSignal } from '../../adapters/signalingCodec';
+import { MAX_TIMEOUT_SECONDS } from '../../adapters/signalingSchema';
 import type { CallType, DecodeErrorReason, DecodeResult, InviteSignal, WireSignal } from '../../machines/types';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -66,6 +67,7 @@ describe('refusals carry their typed reason', () => {
     ['inviteeList with a number', invite({ inviteeList: ['bob', 7] }), 'malformed'],
     ['a negative timeout', invite({ timeout: -1 }), 'malformed'],
     ['a string timeout', invite({ timeout: '30' }), 'malformed'],
+    ['a timeout over one day', invite({ timeout: MAX_TIMEOUT_SECONDS + 1 }), 'malformed'],
     ['data that is not a string', invite({ data: { call_type: 2 } }), 'malformed'],
     ['call_type 3 on an invite', invite({}, { call_type: 3 }), 'malformed'],
     ['no call_type on an invite', invite({}, { call_type: null }), 'malformed'],
@@ -187,7 +189,7 @@ const base = {
 type Sent = { signal: WireSignal; sender: string };
 
 const wireSignal: fc.Arbitrary<Sent> = fc.oneof(
-  fc.record({ ...base, callType, invitees: users(1), roomID, timeout: fc.nat(), onlineUserOnly: fc.boolean(), consumed: fc.boolean() })
+  fc.record({ ...base, callType, invitees: users(1), roomID, timeout: fc.nat({ max: MAX_TIMEOUT_SECONDS }), onlineUserOnly: fc.boolean(), consumed: fc.boolean() })
     .map((s): Sent => ({ signal: { ...s, kind: 'invite', isGroup: s.groupID !== '' || s.invitees.length >= 2 }, sender: s.inviter })),
   fc.record({ ...base, callType: anyCallType, invitee: userID })
     .map((s): Sent => ({ signal: { ...s, kind: 'accept' }, sender: s.invitee })),

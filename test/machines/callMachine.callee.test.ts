@@ -12,7 +12,7 @@ const toAlice = (signal: Extract<ImRequest, { type: 'im.send' }>['signal']) =>
   out.im({ type: 'im.send', to: { users: ['alice'] }, signal, onlineUserOnly: false });
 const reject = (busy: boolean) => toAlice({ kind: 'reject', ...base, invitee: 'bob', busy });
 const accept = toAlice({ kind: 'accept', ...base, invitee: 'bob' });
-const enter = out.room({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false });
+const enter = out.room({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false, participants: ['alice', 'bob'] });
 const exit = out.room({ type: 'room.exit', roomID: 42 });
 const invited = out.notice({
   type: 'call.invited',

@@ -15,7 +15,7 @@ import { callerInput, cmd, im, inviteSignal, out, rm, startCall } from '../suppo
 const base = { inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2 } as const;
 const send = (to: ImRequest & { type: 'im.send' }) => out.im(to);
 const invite = send({ type: 'im.send', to: { users: ['bob'] }, signal: inviteSignal(), onlineUserOnly: false });
-const enter = out.room({ type: 'room.enter', roomID: 42, userID: 'alice', video: true, audioMuted: false });
+const enter = out.room({ type: 'room.enter', roomID: 42, userID: 'alice', video: true, audioMuted: false, participants: ['alice', 'bob'] });
 const exit = out.room({ type: 'room.exit', roomID: 42 });
 const cancelBob = send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'cancel', ...base, invitees: ['bob'] }, onlineUserOnly: false });
 const busyTo = (inviter: string, inviteID: string) =>
@@ -67,7 +67,7 @@ describe('callMachine caller: dialing', () => {
   it('Alice groupDials Bob and Carol in g1 -> one INVITE to the group, one invitee actor each', () => {
     const h = startCall(callerInput({ invitees: ['bob', 'carol'], isGroup: true, groupID: 'g1' }));
     expect(h.take()).toEqual([
-      enter,
+      out.room({ type: 'room.enter', roomID: 42, userID: 'alice', video: true, audioMuted: false, participants: ['alice', 'bob', 'carol'] }),
       send({
         type: 'im.send',
         to: { groupID: 'g1' },
@@ -174,7 +174,7 @@ describe('callMachine caller: dialing', () => {
       cancelBob,
       { parent: { type: 'call.merged', inviteID: 'inv-3' } },
       out.notice({ type: 'call.accepted', inviteID: 'inv-3', userID: 'bob' }),
-      out.room({ type: 'room.enter', roomID: 77, userID: 'alice', video: true, audioMuted: false }),
+      out.room({ type: 'room.enter', roomID: 77, userID: 'alice', video: true, audioMuted: false, participants: ['bob', 'alice'] }),
     ]);
     expect(h.context()).toMatchObject({ role: 'callee', inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77, roster: {} });
     expect(h.invitee('bob')).toBeUndefined();

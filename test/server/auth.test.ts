@@ -50,6 +50,7 @@ describe('auth', () => {
 
   it('frames from a connection that has not logged in reach nobody', async () => {
     const bob = await RawClient.login(server.handle.url, 'bob');
+    server.handle.grantRoom(7, ['bob']);
     await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: true });
     const stranger = await RawClient.open(server.handle.url);
     const refused = [];

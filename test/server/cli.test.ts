@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_SDKAPPID, USAGE, parseCli } from '../../server/cli';
 import { openableUrls, packageVersion, startBanner } from '../../server/cliChecks';
+import { LIMIT_FLAGS } from '../../server/limitFlags';
+import { DEFAULT_LIMITS } from '../../server/limits';
 
 const refusal = (argv: string[], env: Record<string, string> = {}) => {
   const result = parseCli(argv, env);
@@ -99,6 +101,42 @@ describe('server CLI', () => {
       '--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)',
       '--port must be a whole number from 0 to 65535, got "eighty"',
     ]);
+  });
+
+  it('every limit is a flag and an environment variable (the flag wins), listed in the usage with its default', () => {
+    const argv = LIMIT_FLAGS.flatMap((f, i) => [`--${f.flag}`, String(1000 + i)]);
+    const parsed = parseCli(['--sdkappid', '1', '--secret-key', 'k', ...argv], {});
+    if (!parsed.ok) throw new Error(parsed.text);
+    for (const [i, f] of LIMIT_FLAGS.entries()) {
+      const value = parsed.options.limits?.[f.limit];
+      expect(typeof value === 'number' ? value : value?.[f.part ?? 'perSecond']).toBe(1000 + i);
+      expect(USAGE).toContain(`--${f.flag} <n>`);
+      expect(USAGE).toContain(f.env);
+    }
+    expect(new Set(LIMIT_FLAGS.map((f) => f.limit))).toEqual(new Set(Object.keys(DEFAULT_LIMITS)));
+    const env = { HC_MAX_BACKLOG: '7', HC_USER_RATE: '9', HC_LOGIN_TIMEOUT_MS: '5000', HC_MAX_STRIKES: '3' };
+    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k', '--max-backlog', '8'], env)).toMatchObject({
+      ok: true,
+      options: { loginTimeoutMs: 5000, maxStrikes: 3, limits: { maxBacklog: 8, userRate: { perSecond: 9, burst: DEFAULT_LIMITS.userRate.burst } } },
+    });
+  });
+
+  it('the secret key can come from a file or the environment; /metrics takes a bearer token', () => {
+    const files: Record<string, string> = { '/run/secrets/hc': 'from-file\n' };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: ${path}`);
+      return text;
+    };
+    expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/run/secrets/hc'], {}, read)).toMatchObject({ ok: true, options: { secretKey: 'from-file' } });
+    expect(parseCli(['--sdkappid', '1'], { HC_SECRET_KEY_FILE: '/run/secrets/hc' }, read)).toMatchObject({ ok: true, options: { secretKey: 'from-file' } });
+    expect(parseCli(['--sdkappid', '1'], { HC_SECRET_KEY: 'from-env', HC_SECRET_KEY_FILE: '/run/secrets/hc' }, read)).toMatchObject({
+      ok: true,
+      options: { secretKey: 'from-env' },
+    });
+    expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/nope'], {}, read)).toEqual({ ok: false, exitCode: 2, text: '--secret-key-file /nope: cannot read it' });
+    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k', '--metrics-token', 't0k'], {})).toMatchObject({ ok: true, options: { metricsToken: 't0k' } });
+    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k'], { HC_METRICS_TOKEN: 'env-t0k' })).toMatchObject({ ok: true, options: { metricsToken: 'env-t0k' } });
   });
 });
 

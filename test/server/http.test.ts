@@ -44,9 +44,22 @@ describe('http', () => {
       dropped: value('hc_messages_dropped_offline_total'),
       waiting: value('hc_offline_messages'),
       refused: value('hc_messages_refused_total{code="notLoggedIn"}'),
-    }).toEqual({ connections: '4', users: '3', relayed: '1', stored: '1', delivered: '1', dropped: '1', waiting: '0', refused: '1' });
+    // Bob has not confirmed his live copy: it stays stored until he does (it used to live in memory only).
+    }).toEqual({ connections: '4', users: '3', relayed: '1', stored: '1', delivered: '1', dropped: '1', waiting: '1', refused: '1' });
     expect(text).toContain('# TYPE hc_messages_relayed_total counter');
     for (const c of [alice, bob, stranger, carol]) c.terminate();
+  });
+
+  it('with a metrics token, GET /metrics answers only its bearer (401 otherwise)', async () => {
+    server = await testServer({ metricsToken: 's3cret-token' });
+    const get = (authorization?: string) =>
+      fetch(`${server?.handle.httpUrl}/metrics`, authorization === undefined ? {} : { headers: { authorization } });
+    const statuses = [(await get()).status, (await get('Bearer wrong')).status, (await get('Basic s3cret-token')).status];
+    expect(statuses).toEqual([401, 401, 401]);
+    const ok = await get('Bearer s3cret-token');
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('hc_connections 0');
+    expect((await fetch(`${server.handle.httpUrl}/healthz`)).status).toBe(200);
   });
 
   it('GET /usersig is off unless demo signing is enabled, and then signs for anyone, loudly', async () => {

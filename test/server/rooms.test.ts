@@ -1,6 +1,8 @@
 /**
  * Rooms and sessions: membership notices, published state, the relay channel, the grace period
- * of a dropped connection, resuming a session, and the kick of a duplicate login.
+ * of a dropped connection, resuming a session, and the kick of a duplicate login. Rooms belong to
+ * calls: these tests have no call, so the administrator admits each user to its room
+ * (`grantRoom`); who may enter without that is in test/security/rooms.security.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from './support';
@@ -17,6 +19,8 @@ describe('rooms', () => {
 
   beforeEach(async () => {
     server = await testServer({ roomGraceMs: 10_000 });
+    server.handle.grantRoom(7, ['alice', 'bob']);
+    server.handle.grantRoom(8, ['carol']);
     alice = await RawClient.login(server.handle.url, 'alice');
     bob = await RawClient.open(server.handle.url);
     bobLogin = await bob.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob') });
@@ -44,6 +48,7 @@ describe('rooms', () => {
     expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: 'x' })).code).toBe('notInRoom');
     expect((await carol.request({ type: 'relay', roomID: 7, data: 'x' })).code).toBe('notInRoom');
     expect((await carol.request({ type: 'roomPublish', roomID: 7, audio: true, video: true })).code).toBe('notInRoom');
+    expect((await carol.request({ type: 'roomMembers', roomID: 7 })).code).toBe('notInvited');
     expect((await bob.request({ type: 'roomEnter', roomID: 9, audio: true, video: true })).code).toBe('alreadyInRoom');
     await bob.request({ type: 'roomExit', roomID: 7 });
     expect((await bob.request({ type: 'roomExit', roomID: 7 })).code).toBe('notInRoom');
@@ -112,6 +117,37 @@ describe('rooms', () => {
     expect(refused).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
     second.terminate();
     ghost.terminate();
+  });
+
+  it('a kicked session cannot come back with its old userSig while the newer login lives; a fresh userSig can', async () => {
+    const oldSig = tencentUserSig('carol', 3600);
+    const first = await RawClient.open(server.handle.url);
+    expect((await first.request({ type: 'login', userID: 'carol', userSig: oldSig })).type).toBe('loggedIn');
+    await server.clock.advance(1000); // the newer device's userSig is made later: a different one
+    const newSig = tencentUserSig('carol', 3599);
+    expect(newSig).not.toBe(oldSig);
+    const second = await RawClient.open(server.handle.url);
+    const secondLogin = await second.request({ type: 'login', userID: 'carol', userSig: newSig });
+    expect(secondLogin.type).toBe('loggedIn');
+    expect(await first.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
+    // The kicked tab reconnecting on its own, without its token, is refused and kicks nobody.
+    const comeback = await RawClient.open(server.handle.url);
+    expect(await comeback.request({ type: 'login', userID: 'carol', userSig: oldSig })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+    await second.sync();
+    expect(second.ofType('kicked')).toEqual([]);
+    // The newer session drops and comes back with its token, or reloads with its own userSig: both work.
+    second.terminate();
+    await second.closed;
+    const resumed = await RawClient.open(server.handle.url);
+    expect(await resumed.request({ type: 'login', userID: 'carol', userSig: newSig, resume: secondLogin.session })).toMatchObject({ resumed: true });
+    resumed.terminate();
+    await resumed.closed;
+    const reloaded = await RawClient.open(server.handle.url);
+    expect((await reloaded.request({ type: 'login', userID: 'carol', userSig: newSig })).type).toBe('loggedIn');
+    // Once no session of carol is left, the old userSig is an ordinary one again.
+    await reloaded.request({ type: 'logout' });
+    expect((await comeback.request({ type: 'login', userID: 'carol', userSig: oldSig })).type).toBe('loggedIn');
+    for (const c of [comeback, reloaded]) c.terminate();
   });
 
   it('a login without the token while the old connection is in its grace period ends the old session at once', async () => {

@@ -3,7 +3,13 @@
  * on the recipient's next login until it expires, and leaves the store only once the recipient
  * confirmed it; a message in flight when a connection drops is kept the same way.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteGroupStore } from '../../server/groups';
+import { Store } from '../../server/store';
 import { RawClient, testServer, type Frame, type TestServer } from './support';
 
 const send = (from: RawClient, to: string, payload: string, onlineUserOnly = false) =>
@@ -96,11 +102,18 @@ describe('offline store', () => {
 
   it('groups survive a restart; a group message is stored for each offline member', async () => {
     const alice = await RawClient.login(server.handle.url, 'alice');
+    // The creator invites; members are those who joined (the creator used to enrol them outright).
     expect(await alice.request({ type: 'groupCreate', groupID: 'team', members: ['bob', 'carol'] })).toMatchObject({
       type: 'groupInfo',
-      members: ['alice', 'bob', 'carol'],
+      members: ['alice'],
+      invited: ['bob', 'carol'],
     });
     expect((await alice.request({ type: 'groupCreate', groupID: 'team', members: [] })).code).toBe('groupExists');
+    for (const user of ['bob', 'carol']) {
+      const invited = await RawClient.login(server.handle.url, user);
+      expect(await invited.request({ type: 'groupJoin', groupID: 'team' })).toMatchObject({ type: 'groupInfo' });
+      invited.terminate();
+    }
     alice.terminate();
     await server.handle.close();
     await server.restart();
@@ -115,5 +128,66 @@ describe('offline store', () => {
       member.terminate();
     }
     bob.terminate();
+  });
+});
+
+describe('bounded delivery', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await testServer({ limits: { maxUnconfirmed: 5, maxBacklog: 8, maxGroupMembers: 10 } });
+  });
+  afterEach(() => server.dispose());
+
+  it('a recipient holds at most maxBacklog unconfirmed copies: a C2C send past it is refused, a group send skips that member', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    for (let i = 0; i < 8; i++) expect((await send(alice, 'bob', `m${i}`)).type).toBe('ack');
+    expect(await send(alice, 'bob', 'one too many')).toMatchObject({ type: 'error', code: 'quotaExceeded', message: expect.stringContaining('bob') });
+    server.handle.createGroup('pair', ['alice', 'bob', 'carol']);
+    expect((await alice.request({ type: 'sendGroup', groupID: 'pair', payload: 'to both', onlineUserOnly: false })).type).toBe('ack');
+    expect(server.handle.metrics()).toMatchObject({ stored: 9, limits: { maxBacklog: 2 }, refused: { quotaExceeded: 1 } });
+    alice.terminate();
+  });
+
+  it('at most maxUnconfirmed copies are in flight: the rest come as receipts do, in order, once each', async () => {
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    for (let i = 0; i < 8; i++) alice.send({ type: 'sendC2C', rid: 100 + i, to: 'bob', payload: `m${i}`, onlineUserOnly: false });
+    await alice.sync();
+    // All eight in one turn or a few: far fewer commits than messages.
+    expect(server.handle.metrics().commits).toBeLessThan(8);
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    bob.send({ type: 'received', upTo: 2 });
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    bob.send({ type: 'received', upTo: 7 });
+    await bob.sync();
+    expect(bob.ofType('message').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, delivered: 7 });
+    alice.terminate();
+    bob.terminate();
+  });
+});
+
+describe('upgrading a database of the first version', () => {
+  it('its offline messages and its groups are kept: messages move to bodies and deliveries, groups get no owner and the invite rule', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hc-upgrade-')), 'calling.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE messages (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, to_user TEXT NOT NULL, from_user TEXT NOT NULL,
+        group_id TEXT, payload TEXT NOT NULL, sent_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+      CREATE TABLE group_members (seq INTEGER PRIMARY KEY, group_id TEXT NOT NULL, user_id TEXT NOT NULL, UNIQUE (group_id, user_id));
+      INSERT INTO messages VALUES (5, 'm-5', 'bob', 'alice', NULL, 'hello', 1000, 9999999999999);
+      INSERT INTO groups VALUES ('team', 1000);
+      INSERT INTO group_members (group_id, user_id) VALUES ('team', 'alice'), ('team', 'bob');
+    `);
+    old.close();
+    const store = new Store(path);
+    const groups = new SqliteGroupStore(store.db);
+    expect(store.pendingFor('bob', 0, 2000, 10)).toMatchObject([{ delivery: 5, msgID: 'm-5', from: 'alice', payload: 'hello', sentAt: 1000 }]);
+    expect([groups.get('team'), groups.members('team')]).toEqual([{ groupID: 'team', owner: '', joinRule: 'invite' }, ['alice', 'bob']]);
+    expect(store.deliveryID()).toBe(6);
+    store.close();
   });
 });

@@ -77,9 +77,14 @@ export class RawClient {
   private nextRid = 1;
   private isClosed = false;
 
-  private constructor(private readonly ws: WebSocket) {
+  private constructor(
+    private readonly ws: WebSocket,
+    /** Keep only the length of each payload (tests that receive megabytes). */
+    lean = false,
+  ) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(lean && typeof frame.payload === 'string' ? { ...frame, payload: `(${frame.payload.length} chars)`, head: [...frame.payload.slice(0, 12)].join('') } : frame);
       this.poke();
     });
     this.closed = new Promise((resolve) =>
@@ -91,10 +96,10 @@ export class RawClient {
     );
   }
 
-  /** Opens a socket to `url`. */
-  static async open(url: string): Promise<RawClient> {
+  /** Opens a socket to `url`; a `lean` client keeps only the length and head of each payload. */
+  static async open(url: string, options: { lean?: boolean } = {}): Promise<RawClient> {
     const ws = new WebSocket(url);
-    const client = new RawClient(ws);
+    const client = new RawClient(ws, options.lean);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -103,8 +108,8 @@ export class RawClient {
   }
 
   /** Opens a socket and logs in with a valid userSig. */
-  static async login(url: string, userID: string): Promise<RawClient> {
-    const client = await RawClient.open(url);
+  static async login(url: string, userID: string, options: { lean?: boolean } = {}): Promise<RawClient> {
+    const client = await RawClient.open(url, options);
     const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID) });
     if (reply.type !== 'loggedIn') throw new Error(`login refused: ${JSON.stringify(reply)}`);
     return client;
@@ -151,6 +156,26 @@ export class RawClient {
 
   close(): void {
     this.ws.close();
+  }
+
+  /** Sends raw bytes as a binary frame, or (`binary: false`) as a text frame that need not be UTF-8. */
+  sendBytes(bytes: Uint8Array, binary = true): void {
+    this.ws.send(bytes, { binary });
+  }
+
+  /** Not closed yet. */
+  get open(): boolean {
+    return !this.isClosed;
+  }
+
+  /** Stops reading from the socket (a client that is alive to TCP but no longer reads). */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  /** Reads again after {@link RawClient.pause}. */
+  resume(): void {
+    this.ws.resume();
   }
 
   terminate(): void {

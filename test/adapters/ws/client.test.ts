@@ -46,15 +46,29 @@ describe('the WebSocket client', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['listener bug', 'listener bug']);
   });
 
-  it('group management over the IM port', async () => {
+  // Groups used to enrol whoever their creator named and let anyone join (the hole of issue 10):
+  // now the creator invites, the invited join, and an invite-only group refuses everyone else.
+  it('group management over the IM port: invite, join, refuse the uninvited, remove, delete', async () => {
     const alice = await online('alice');
     const bob = await online('bob');
-    expect(await alice.im.createGroup('team', ['bob'])).toEqual(['alice', 'bob']);
+    const carol = await online('carol');
+    expect(await alice.im.createGroup('team', ['bob'])).toEqual(['alice']);
     await expect(alice.im.createGroup('team', [])).rejects.toMatchObject({ code: 10021 });
-    expect(await (await online('carol')).im.joinGroup('team')).toEqual(['alice', 'bob', 'carol']);
+    expect(await alice.im.groupInfo('team')).toEqual({ members: ['alice'], owner: 'alice', joinRule: 'invite', invited: ['bob'] });
+    await expect(carol.im.joinGroup('team')).rejects.toMatchObject({ code: 10007, serverCode: 'notInvited' });
+    await expect(carol.im.groupMembers('team')).rejects.toMatchObject({ code: 10010, serverCode: 'notGroupMember' });
+    expect(await bob.im.joinGroup('team')).toEqual(['alice', 'bob']);
+    await expect(bob.im.inviteToGroup('team', ['carol'])).rejects.toMatchObject({ code: 10007, serverCode: 'notGroupOwner' });
+    await alice.im.inviteToGroup('team', ['carol']);
+    expect(await carol.im.joinGroup('team')).toEqual(['alice', 'bob', 'carol']);
     await bob.im.quitGroup('team');
     expect(await alice.im.groupMembers('team')).toEqual(['alice', 'carol']);
     await expect(bob.im.sendToGroup('team', 'x', stored)).rejects.toMatchObject({ code: 10010, serverCode: 'notGroupMember' });
+    expect((await alice.im.removeFromGroup('team', ['carol'])).members).toEqual(['alice']);
+    await alice.im.deleteGroup('team');
+    await expect(alice.im.groupMembers('team')).rejects.toMatchObject({ serverCode: 'noSuchGroup' });
+    expect((await carol.im.createGroup('lobby', [], { joinRule: 'open' })).length).toBe(1);
+    expect(await bob.im.joinGroup('lobby')).toEqual(['carol', 'bob']);
   });
 
   it('relay between room members carries opaque data (for WebRTC signaling)', async () => {
@@ -63,6 +77,7 @@ describe('the WebSocket client', () => {
     const got: string[] = [];
     bob.room.onRelay((r) => got.push(`${r.from}@${r.roomID}: ${r.data}`));
     await expect(alice.room.relay(undefined, 'x')).rejects.toMatchObject({ code: 65535 });
+    (await world.server()).grantRoom(3, ['alice', 'bob']); // no call here: the administrator admits them
     await Promise.all([alice.room.enter(3, { userID: 'alice', video: false, audioMuted: false }), world.settle()]);
     await Promise.all([bob.room.enter(3, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
     await alice.room.relay('bob', '{"sdp":"offer"}');

@@ -29,6 +29,8 @@ roomPortContract('embedded (WebSocket, signaling only)', async () => {
     },
     settle: () => world.settle(),
     views: (userID) => rooms.get(userID)?.views() ?? [],
+    // The server admits only the users a call invited; the contract's rooms have no call.
+    admit: async (roomID, userID) => (await world.server()).grantRoom(roomID, [userID]),
     dispose: () => world.dispose(),
   };
 }, { devices: false, views: true });

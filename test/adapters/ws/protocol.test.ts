@@ -1,6 +1,17 @@
 /** The wire protocol's schemas, as both sides read frames. */
 import { describe, expect, it } from 'vitest';
-import { CLIENT_FRAME_TYPES, ClientFrameSchema, parseClientFrame, parseServerFrame, utf8Length } from '../../../adapters/ws/protocol';
+import { MAX_TIMEOUT_SECONDS } from '../../../adapters/signalingSchema';
+import {
+  CLIENT_FRAME_TYPES,
+  ClientFrameSchema,
+  MAX_CALL_TIMEOUT_SECONDS,
+  MAX_DEPTH,
+  nestedDeeperThan,
+  parseClientFrame,
+  parseServerFrame,
+  peekRid,
+  utf8Length,
+} from '../../../adapters/ws/protocol';
 
 describe('protocol', () => {
   it('reads a client frame; unknown fields are dropped (a claimed `from` never survives)', () => {
@@ -47,6 +58,26 @@ describe('protocol', () => {
       frame: { type: 'userLeft', roomID: 5, userID: 'bob' },
     });
     expect(parseServerFrame('{"type":"error","code":"noSuchThing","message":"x"}')).toMatchObject({ ok: false, code: 'badFrame' });
+  });
+
+  it('refuses a frame nested deeper than MAX_DEPTH before parsing it, with the rid it can read without parsing', () => {
+    const deep = (n: number) => `{"type":${'['.repeat(n)}${']'.repeat(n)},"rid":9}`;
+    expect(parseClientFrame(deep(100_000))).toEqual({ ok: false, code: 'badFrame', message: `a frame nests at most ${MAX_DEPTH} deep`, rid: 9 });
+    expect(parseClientFrame(deep(3))).toMatchObject({ ok: false, code: 'unknownType', message: 'unknown frame type of type object', rid: 9 });
+    expect([nestedDeeperThan('{"a":"[[[[[[[[[[[[[[["}', 2), nestedDeeperThan('{"a":"\\"}', 1), nestedDeeperThan('[[[', 2)]).toEqual([false, false, true]);
+    expect([peekRid('{"type":"ping","rid":42}'), peekRid('{"rid":7,"type":"x"'), peekRid('{"type":"x"}'), peekRid('{"rid":99999999999999999}')]).toEqual([
+      42,
+      7,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('bounds an invitation\'s ring time as the codec does (one day)', () => {
+    expect(MAX_CALL_TIMEOUT_SECONDS).toBe(MAX_TIMEOUT_SECONDS);
+    const send = (timeout: number) =>
+      parseClientFrame(JSON.stringify({ type: 'sendC2C', rid: 1, to: 'bob', payload: 'p', onlineUserOnly: false, call: { inviteID: 'i', roomID: 5, invitees: ['bob'], timeout } }));
+    expect([send(86_400).ok, send(86_401).ok, send(-1).ok]).toEqual([true, false, false]);
   });
 
   it('measures UTF-8 bytes', () => {

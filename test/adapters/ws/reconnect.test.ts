@@ -161,6 +161,7 @@ describe('reconnecting', () => {
     await bob.im.login('bob', world.userSig('bob'));
     const events: string[] = [];
     alice.room.onEvent((e) => events.push(`${e.type} ${'userID' in e ? e.userID : ''}`.trim()));
+    (await world.server()).grantRoom(5, ['alice', 'bob']); // no call here: the administrator admits them
     await Promise.all([alice.room.enter(5, { userID: 'alice', video: true, audioMuted: false }), world.settle()]);
     await Promise.all([bob.room.enter(5, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
     await world.settle();

@@ -1,0 +1,247 @@
+/**
+ * The IM relay. Every message copy is written to the store (in the turn's group commit) before
+ * the sender's ack and before any recipient sees it, and stays there until its recipient
+ * confirms it with a receipt, online or not: a crash at any moment loses nothing and at worst
+ * delivers a copy twice, with the same message id (the client drops the second).
+ *
+ * Delivery is a window per connection: at most `maxUnconfirmed` copies unconfirmed, and none
+ * while the connection has more than a quarter of `maxBufferedBytes` unsent. Copies beyond it
+ * wait in the store and are paged in, in order, as receipts come back or the socket drains.
+ * Bounded too: a recipient's backlog (copies and bytes), the store's bytes, a sender's group
+ * fan-out per second.
+ */
+import { MAX_CALL_TIMEOUT_SECONDS, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
+import type { TurnCommit } from './commit';
+import type { Inflight, Session } from './conn';
+import type { RoomGrants } from './grants';
+import type { UserBudgets } from './limits';
+import type { Counters } from './metrics';
+import type { ResolvedOptions } from './options';
+import { type Refusal, refuse } from './refusal';
+import type { Backlog, Body, PendingCopy, Store } from './store';
+
+/** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
+const PAGE = 16;
+
+/** What a send asks for, whoever it goes to. */
+export interface Outgoing {
+  readonly groupID: string | null;
+  readonly payload: string;
+  readonly onlineUserOnly: boolean;
+  readonly call?: CallMeta;
+}
+
+/** Message copies: routing, windows, receipts and paging. */
+export class Mailer {
+  private backlogs: Map<string, Backlog>;
+  private storeBytes: number;
+  private nextMessage = 0;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly store: Store,
+    private readonly commit: TurnCommit,
+    private readonly counters: Counters,
+    private readonly budgets: UserBudgets,
+    private readonly grants: RoomGrants,
+    /** The session of a user, if it has one. */
+    private readonly sessionOf: (userID: string) => Session | undefined,
+    /** Boot id: message ids are `<boot>-<n>`. */
+    private readonly boot: string,
+  ) {
+    this.backlogs = store.backlogs();
+    this.storeBytes = store.storedBytes();
+  }
+
+  /**
+   * Sends a message from `session` to `recipients` (a C2C message has one, its `to`; a group
+   * message the other members). The answer is the ack, written once the copies are committed.
+   */
+  send(session: Session, m: Outgoing, recipients: readonly string[], rid: number): ServerFrame | Refusal {
+    const { limits, clock } = this.options;
+    const now = clock.now();
+    const bytes = Buffer.byteLength(m.payload);
+    const c2c = m.groupID === null;
+    if (!c2c && !this.budgets.take(session.userID, 'fanout', recipients.length, now)) {
+      return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second`, 'fanout');
+    }
+    if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
+      return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');
+    }
+    if (!m.onlineUserOnly && this.storeBytes + bytes > limits.maxStoreBytes) {
+      return refuse('quotaExceeded', 'the message store is full', 'maxStoreBytes');
+    }
+    if (m.call) {
+      const refusal = this.grant(session.userID, m.call, recipients, c2c, now);
+      if (refusal) return refusal;
+    }
+    const body: Body = {
+      id: this.store.bodyID(),
+      msgID: `${this.boot}-${(++this.nextMessage).toString(36)}`,
+      from: session.userID,
+      groupID: m.groupID,
+      payload: m.payload,
+      sentAt: now,
+      expiresAt: now + this.options.offlineTtlMs,
+    };
+    const copies: { delivery: number; to: string }[] = [];
+    for (const to of recipients) {
+      const target = this.sessionOf(to);
+      const online = target?.conn ? target : undefined;
+      if (m.onlineUserOnly) {
+        if (online && this.roomFor(online)) this.hand(online, { ...body, delivery: 0 }, null, bytes);
+        else this.counters.droppedOffline++;
+        continue;
+      }
+      if (this.full(to, bytes)) {
+        this.counters.limit('maxBacklog');
+        continue;
+      }
+      const delivery = this.store.deliveryID();
+      copies.push({ delivery, to });
+      const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
+      backlog.count++;
+      backlog.bytes += bytes;
+      this.backlogs.set(to, backlog);
+      if (online) this.counters.relayed++;
+      else this.counters.stored++;
+      if (!target) continue; // its next session starts from the store
+      if (online && !target.backlog && this.roomFor(target)) this.hand(target, { ...body, delivery }, delivery, bytes);
+      else target.backlog = true;
+    }
+    if (copies.length > 0) {
+      this.storeBytes += bytes;
+      this.commit.write(() => {
+        this.store.insertBody(body);
+        for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
+      });
+    }
+    return { type: 'ack', rid, id: body.msgID, sentAt: now };
+  }
+
+  /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
+  receipt(session: Session, upTo: number): Refusal | void {
+    if (upTo > session.seq) return refuse('badFrame', `received: upTo ${upTo} was never sent`);
+    let n = 0;
+    while (n < session.inflight.length && (session.inflight[n] as Inflight).seq <= upTo) n++;
+    if (n === 0) return;
+    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null);
+    const backlog = this.backlogs.get(session.userID);
+    for (const copy of done) {
+      if (backlog) {
+        backlog.count--;
+        backlog.bytes -= copy.bytes;
+      }
+      this.counters.delivered++;
+    }
+    if (backlog && backlog.count <= 0) this.backlogs.delete(session.userID);
+    if (done.length > 0) {
+      const user = session.userID;
+      this.commit.write(() => {
+        for (const copy of done) if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.storeBytes -= copy.bytes;
+      });
+    }
+    this.pump(session);
+  }
+
+  /** The session is on a new connection: everything unconfirmed comes again, from the store. */
+  attach(session: Session): void {
+    session.inflight = [];
+    session.cursor = 0;
+    session.backlog = true;
+    this.pump(session);
+  }
+
+  /** The session lost its connection: what was in flight is in the store already. */
+  detach(session: Session): void {
+    session.inflight = [];
+    session.cursor = 0;
+    session.backlog = true;
+  }
+
+  /** Pages stored copies into the session's window, once the turn's writes are committed. */
+  pump(session: Session): void {
+    this.commit.after(() => this.pumpNow(session));
+  }
+
+  /** Drops expired copies and recounts what is stored. Commits the turn first. */
+  expire(nowMs: number): number {
+    this.commit.flush();
+    const purged = this.store.expireMessages(nowMs);
+    this.backlogs = this.store.backlogs();
+    this.storeBytes = this.store.storedBytes();
+    return purged;
+  }
+
+  /** After a failed commit, the counts are read again from what the store really holds. */
+  recount(): void {
+    this.backlogs = this.store.backlogs();
+    this.storeBytes = this.store.storedBytes();
+  }
+
+  private pumpNow(session: Session): void {
+    const { limits, clock } = this.options;
+    for (;;) {
+      const conn = session.conn;
+      if (!conn || conn.closed || !session.backlog) return;
+      const room = limits.maxUnconfirmed - session.inflight.length;
+      if (room <= 0) return;
+      if (conn.buffered() >= limits.maxBufferedBytes / 4) {
+        this.counters.limit('deliveriesPaused'); // the socket's drain resumes it
+        return;
+      }
+      const ask = Math.min(room, PAGE);
+      const page = this.store.pendingFor(session.userID, session.cursor, clock.now(), ask);
+      for (const copy of page) {
+        if (conn.buffered() >= limits.maxBufferedBytes / 4) return this.counters.limit('deliveriesPaused');
+        this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
+      }
+      if (page.length < ask) session.backlog = false;
+      if (page.length === 0) return;
+    }
+  }
+
+  /** True when the session's connection may take a copy now. */
+  private roomFor(session: Session): boolean {
+    const conn = session.conn;
+    if (!conn || session.inflight.length >= this.options.limits.maxUnconfirmed) return false;
+    return conn.buffered() < this.options.limits.maxBufferedBytes / 4;
+  }
+
+  /** Hands a copy to the session's connection (written after the commit). */
+  private hand(session: Session, copy: PendingCopy, delivery: number | null, bytes: number): void {
+    const conn = session.conn;
+    if (!conn) return;
+    const seq = ++session.seq;
+    session.inflight.push({ seq, delivery, body: copy.id, bytes });
+    if (delivery !== null) session.cursor = Math.max(session.cursor, delivery);
+    const frame: ServerFrame = {
+      type: 'message',
+      id: copy.msgID,
+      seq,
+      from: copy.from,
+      ...(copy.groupID === null ? {} : { groupID: copy.groupID }),
+      payload: copy.payload,
+      sentAt: copy.sentAt,
+    };
+    conn.sendDurable(frame, null);
+  }
+
+  private full(to: string, bytes: number): boolean {
+    const backlog = this.backlogs.get(to);
+    if (!backlog) return false;
+    return backlog.count >= this.options.limits.maxBacklog || backlog.bytes + bytes > this.options.limits.maxBacklogBytes;
+  }
+
+  /**
+   * The room of an invitation: granted to the invitees that receive it. A C2C copy must be
+   * addressed to one of its invitees; a group invitation admits the invitees that are members.
+   */
+  private grant(sender: string, call: CallMeta, recipients: readonly string[], c2c: boolean, now: number): Refusal | null {
+    const receiving = new Set(recipients);
+    const users = call.invitees.filter((u) => receiving.has(u));
+    if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
+    const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
+    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now);
+  }
+}

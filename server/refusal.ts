@@ -1,0 +1,19 @@
+/** A handler's typed refusal: the dispatcher turns it into an `error` frame and counts it. */
+import type { ErrorCode } from '../adapters/ws/protocol';
+
+/** Why a request was refused; `limit` names the bound that refused it, for the metrics. */
+export interface Refusal {
+  readonly refused: ErrorCode;
+  readonly message: string;
+  readonly limit?: string;
+}
+
+/** A refusal with this code and message (and the limit that caused it, if one did). */
+export function refuse(refused: ErrorCode, message: string, limit?: string): Refusal {
+  return limit === undefined ? { refused, message } : { refused, message, limit };
+}
+
+/** True for a {@link Refusal}. */
+export function isRefusal(value: unknown): value is Refusal {
+  return typeof value === 'object' && value !== null && 'refused' in value;
+}

@@ -1,0 +1,178 @@
+/**
+ * Attack: "anyone logged in can join any call". A room belongs to a call: only the users its
+ * invitations name may enter it, read its members or relay into it; a room ID another call holds
+ * is refused; and the browser room itself negotiates media only with the users its call invited.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebRtcRoomPort } from '../../adapters/webrtc/WebRtcRoomPort';
+import type { MediaEnvironment } from '../../adapters/webrtc/media';
+import { encodeSignal } from '../../src/index';
+import { ev } from '../support/ev';
+import type { EmbeddedWorld } from '../support/embeddedWorld';
+import type { Party } from '../support/world';
+import { RawClient, defaultLimitsWorld, honestCall } from './support';
+
+const S = 1000;
+
+describe('rooms belong to calls', () => {
+  let world: EmbeddedWorld;
+  let alice: Party;
+  let bob: Party;
+  let mallory: RawClient;
+
+  beforeEach(async () => {
+    world = defaultLimitsWorld();
+    alice = await world.user('alice');
+    bob = await world.user('bob');
+    mallory = await RawClient.login((await world.server()).url, 'mallory');
+  });
+  afterEach(async () => {
+    mallory.terminate();
+    await world.dispose();
+  });
+
+  /** Alice calls Bob and he accepts; returns the call's room ID. */
+  async function inCall(): Promise<number> {
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    const [invite] = bob.take();
+    expect(invite).toEqual(ev.invited('alice', ['bob']));
+    const { roomID } = (invite?.payload as { inviteData: { roomID: number } }).inviteData;
+    await bob.calling.accept();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(bob.take()).toEqual(ev.arrives('alice'));
+    return roomID;
+  }
+
+  it('Mallory, uninvited, cannot enter Alice and Bob\'s room, read its members, relay into it or take its room ID; they never hear of her', async () => {
+    const roomID = await inCall();
+    const sdp = JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } });
+    const squat = encodeSignal({
+      kind: 'invite', inviteID: 'mallory-1', inviter: 'mallory', groupID: '', callType: 2, invitees: ['carol'], roomID,
+      timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false,
+    });
+    const call = { inviteID: 'mallory-1', roomID, invitees: ['carol'], timeout: 30 };
+    const answers = [
+      await mallory.request({ type: 'roomEnter', roomID, audio: true, video: true }),
+      await mallory.request({ type: 'roomMembers', roomID }),
+      await mallory.request({ type: 'relay', roomID, data: sdp }),
+      await mallory.request({ type: 'relay', roomID, to: 'alice', data: sdp }),
+      await mallory.request({ type: 'roomClaim', roomID }),
+      await mallory.request({ type: 'sendC2C', to: 'carol', payload: squat, onlineUserOnly: false, call }),
+    ].map((f) => f.code ?? f.type);
+    expect(answers).toEqual(['notInvited', 'notInvited', 'notInRoom', 'notInRoom', 'roomInUse', 'roomInUse']);
+    await world.advance(5 * S);
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect(mallory.ofType('userEntered').concat(mallory.ofType('relayed'), mallory.ofType('memberState'))).toEqual([]);
+    expect((await world.server()).metrics()).toMatchObject({ refused: { notInvited: 2, notInRoom: 2, roomInUse: 2 } });
+    await alice.calling.hangup();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+    await honestCall(world, alice, bob);
+  });
+
+  it('Carol, in the IM group but not invited to its call, sees the invitation and its room ID, and still cannot enter', async () => {
+    const carol = await RawClient.login((await world.server()).url, 'carol');
+    await world.createGroup('team', ['alice', 'bob', 'carol']);
+    await alice.calling.groupCall({ userIDList: ['bob'], type: 2, groupID: 'team', timeout: 30 });
+    await world.advance(S);
+    const invite = await carol.next((f) => f.type === 'message', 'the group invitation');
+    const envelope = JSON.parse(String(invite.payload)) as { data: string };
+    const roomID = (JSON.parse(envelope.data) as { room_id: number }).room_id;
+    expect(roomID).toBeGreaterThan(0);
+    expect((await carol.request({ type: 'roomEnter', roomID, audio: true, video: true })).code).toBe('notInvited');
+    expect((await carol.request({ type: 'roomMembers', roomID })).code).toBe('notInvited');
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { isFromGroup: true })]);
+    await bob.calling.accept();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true), ev.video('bob', true)]);
+    expect(carol.ofType('userEntered')).toEqual([]);
+    carol.terminate();
+  });
+
+  it('Mallory holds the room ID Alice\'s next call would use -> call() rejects with -1401 (roomInUse) before anyone is invited; the next call() works', async () => {
+    // The world's room IDs count from 1001: Mallory takes it first, and sits in it.
+    await mallory.request({ type: 'roomClaim', roomID: 1001 });
+    expect(await mallory.request({ type: 'roomEnter', roomID: 1001, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    await expect(alice.calling.call({ userID: 'bob', type: 2, timeout: 30 })).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
+    await world.advance(5 * S);
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect(alice.calling.getSnapshot().line).toBe('idle');
+    await honestCall(world, alice, bob); // room 1002
+  });
+});
+
+/** A peer connection that records that it was made and does nothing else. */
+class FakePeerConnection {
+  static made = 0;
+  onnegotiationneeded: (() => void) | null = null;
+  onicecandidate: ((e: unknown) => void) | null = null;
+  ontrack: ((e: unknown) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  connectionState = 'new';
+  signalingState = 'stable';
+  localDescription: { toJSON(): unknown } | null = null;
+  constructor() {
+    FakePeerConnection.made++;
+  }
+  addTrack(): void {}
+  getTransceivers(): unknown[] {
+    return [];
+  }
+  close(): void {}
+  restartIce(): void {}
+  async setLocalDescription(): Promise<void> {
+    this.localDescription = { toJSON: () => ({ type: 'answer', sdp: 'v=0' }) };
+  }
+  async setRemoteDescription(): Promise<void> {}
+  async addIceCandidate(): Promise<void> {}
+}
+
+describe('the browser room negotiates only with the users its call invited', () => {
+  let world: EmbeddedWorld;
+  const saved = (globalThis as { MediaStream?: unknown }).MediaStream;
+  beforeEach(() => {
+    world = defaultLimitsWorld();
+    FakePeerConnection.made = 0;
+    (globalThis as { MediaStream?: unknown }).MediaStream = class {
+      getTracks = () => [];
+      getAudioTracks = () => [];
+      getVideoTracks = () => [];
+      addTrack(): void {}
+    };
+  });
+  afterEach(async () => {
+    (globalThis as { MediaStream?: unknown }).MediaStream = saved;
+    await world.dispose();
+  });
+
+  it('a server that lets Mallory in (misconfigured, or older) still gets her no peer connection: her offer is ignored; Bob, invited, gets one', async () => {
+    const stream = new (globalThis as unknown as { MediaStream: new () => MediaStream }).MediaStream();
+    const environment = (): MediaEnvironment => ({
+      RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+      mediaDevices: { getUserMedia: async () => stream },
+    });
+    const errors: string[] = [];
+    const aliceBackend = world.backend();
+    await aliceBackend.im.login('alice', world.userSig('alice'));
+    const room = new WebRtcRoomPort(aliceBackend.room, { clock: world.clock, environment, onListenerError: (e) => errors.push(String(e)) });
+    const server = await world.server();
+    server.grantRoom(4242, ['alice', 'bob', 'mallory']); // the server's fault: the call invited only Bob
+    await Promise.all([room.enter(4242, { userID: 'alice', video: false, audioMuted: false, participants: ['alice', 'bob'] }), world.settle()]);
+    const mallory = world.backend();
+    await mallory.im.login('mallory', world.userSig('mallory'));
+    await Promise.all([mallory.room.enter(4242, { userID: 'mallory', video: false, audioMuted: false }), world.settle()]);
+    await mallory.room.relay('alice', JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } }));
+    await world.advance(S);
+    expect([room.peerConnection('mallory'), FakePeerConnection.made]).toEqual([undefined, 0]);
+    expect(errors).toEqual(['Error: ignored mallory: the call did not invite them']); // once, however often she tries
+    const bob = world.backend();
+    await bob.im.login('bob', world.userSig('bob'));
+    await Promise.all([bob.room.enter(4242, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
+    await world.advance(S);
+    expect(room.peerConnection('bob')).toBeInstanceOf(FakePeerConnection);
+    expect(FakePeerConnection.made).toBe(1);
+  });
+});

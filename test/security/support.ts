@@ -1,0 +1,144 @@
+/**
+ * The adversarial tier's tools: an honest pair calling through the public API (TRTCCalling over
+ * the embedded backend, on the embedded world's virtual time) on a server with the default
+ * limits, attackers speaking the protocol on raw sockets (or raw TCP) to the same server, and a
+ * memory gauge that collects garbage first.
+ */
+import { connect, type Socket } from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { expect } from 'vitest';
+import { ev } from '../support/ev';
+import { makeEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../support/embeddedWorld';
+import type { Party } from '../support/world';
+
+export { RawClient, type Frame } from '../server/support';
+
+const S = 1000;
+
+/**
+ * The embedded world with the server's default limits (the shared world raises the
+ * per-connection rate for its scenario scripts; here every default holds).
+ */
+export function defaultLimitsWorld(options: EmbeddedWorldOptions = {}): EmbeddedWorld {
+  return makeEmbeddedWorld({ ...options, server: { rate: { perSecond: 50, burst: 200 }, ...options.server } });
+}
+
+/**
+ * Alice video-calls Bob, Bob accepts, they talk for `talkMs`, Alice hangs up: both whole event
+ * logs are asserted, so an attack that delays, drops or adds anything fails the test.
+ */
+export async function honestCall(world: EmbeddedWorld, alice: Party, bob: Party, talkMs = 2 * S): Promise<void> {
+  alice.take();
+  bob.take();
+  await alice.calling.call({ userID: bob.id, type: 2, timeout: 30 });
+  await world.advance(S);
+  expect(bob.take()).toEqual([ev.invited(alice.id, [bob.id])]);
+  await bob.calling.accept();
+  await world.advance(S);
+  expect(alice.take()).toEqual([ev.accepted(bob.id), ...ev.arrives(bob.id)]);
+  expect(bob.take()).toEqual(ev.arrives(alice.id));
+  await world.advance(talkMs);
+  await alice.calling.hangup();
+  await world.advance(S);
+  expect(alice.take()).toEqual([ev.end(alice.id, 'hangup')]);
+  expect(bob.take()).toEqual([ev.leave(alice.id), ev.end(alice.id, 'hangup')]);
+}
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Bytes of JS heap and buffers in use, after collecting garbage (three full collections). */
+export async function memoryInUse(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/** One MiB. */
+export const MIB = 1024 * 1024;
+
+/** Waits (for real I/O) until `done()`, polling; fails after `ms`. */
+export async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A raw TCP attacker, as it stands. */
+export interface RawAttacker {
+  /** The HTTP status of the upgrade (101 when the server took the WebSocket). */
+  readonly status: number;
+  /** The server (or the test) has closed the connection. */
+  readonly closed: boolean;
+}
+
+/**
+ * An unauthenticated client that opens a WebSocket by hand and streams one huge frame
+ * (`frameBytes`, declared in the header) without ever finishing it, 64 KiB at a time, each chunk
+ * once the previous one was written. Resolves when the server refused the upgrade or cut the
+ * connection, or once `sendBytes` are written (the half frame then stays open).
+ */
+export function halfFrameAttacker(port: number, frameBytes: number, sendBytes: number): Promise<RawAttacker> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    const state = { status: 0, closed: false };
+    let sent = 0;
+    let header = '';
+    const finish = () => {
+      if (state.closed) return;
+      state.closed = true;
+      socket.destroy();
+      resolve(state);
+    };
+    socket.on('error', finish);
+    socket.on('close', finish);
+    socket.on('connect', () =>
+      socket.write(
+        'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+    );
+    const pump = () => {
+      if (state.closed) return;
+      if (sent >= sendBytes) return resolve(state);
+      const n = Math.min(chunk.length, sendBytes - sent);
+      socket.write(chunk.subarray(0, n), (error) => {
+        if (error) return finish();
+        sent += n;
+        pump();
+      });
+    };
+    socket.on('data', (data: Buffer) => {
+      if (state.status !== 0) return;
+      header += data.toString('latin1');
+      const line = /^HTTP\/1\.1 (\d{3})/.exec(header);
+      if (!line) return;
+      state.status = Number(line[1]);
+      if (state.status !== 101) return finish();
+      // A masked text frame announcing `frameBytes` of payload (64-bit length).
+      const head = Buffer.alloc(14);
+      head[0] = 0x81;
+      head[1] = 0x80 | 127;
+      head.writeBigUInt64BE(BigInt(frameBytes), 2);
+      socket.write(head, () => pump());
+    });
+    attackers.add(finish);
+  });
+}
+
+/** What the attackers stream (one buffer for all, so the test itself stays small). */
+const chunk = Buffer.alloc(64 * 1024, 0x61);
+
+const attackers = new Set<() => void>();
+
+/** Ends every raw attacker still connected. */
+export function stopAttackers(): void {
+  for (const finish of attackers) finish();
+  attackers.clear();
+}

@@ -1,0 +1,69 @@
+/**
+ * Room grants on their own (SQLite in memory, explicit times): who owns a room, who may use it,
+ * when a grant ends, the quotas, and what survives a restart.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteRoomGrants } from '../../server/grants';
+import { DEFAULT_LIMITS } from '../../server/limits';
+
+const limits = { ...DEFAULT_LIMITS, maxRoomsPerUser: 3, maxRooms: 5, maxRoomUsers: 4, roomIdleMs: 60_000 };
+
+/** Grants whose writes run at once (no turn to wait for). */
+function grants(db = new Database(':memory:'), now = 0) {
+  return new SqliteRoomGrants(db, limits, (write) => write(), now);
+}
+
+const code = (refusal: { refused: string } | null) => refusal?.refused ?? 'ok';
+
+describe('room grants', () => {
+  it('the first claim owns a room; others are refused; whoever is allowed may invite more', () => {
+    const g = grants();
+    expect(code(g.claim('alice', 7, 0))).toBe('ok');
+    expect(code(g.claim('mallory', 7, 0))).toBe('roomInUse');
+    expect(code(g.grant('mallory', 7, ['mallory'], 30_000, 0))).toBe('roomInUse');
+    expect(code(g.grant('alice', 7, ['bob'], 30_000, 0))).toBe('ok');
+    expect(code(g.grant('bob', 7, ['carol'], 30_000, 0))).toBe('ok'); // inviting more into a call in progress
+    expect(['alice', 'bob', 'carol', 'mallory'].map((u) => g.allows(7, u, 1))).toEqual([true, true, true, false]);
+  });
+
+  it('a grant lasts while its invitations ring and while the room is occupied, then roomIdleMs after a drop; at once after a deliberate exit', () => {
+    const g = grants();
+    g.grant('alice', 7, ['bob'], 30_000, 0);
+    expect(g.allows(7, 'bob', 59_999)).toBe(true); // empty since 0, idle for less than 60 s
+    expect(g.allows(7, 'bob', 60_000)).toBe(false);
+    g.grant('alice', 8, ['bob'], 30_000, 0);
+    g.occupied(8);
+    expect(g.allows(8, 'bob', 10 * 60_000)).toBe(true);
+    g.vacated(8, 10 * 60_000); // a lost connection: its members may come back
+    expect(g.allows(8, 'bob', 11 * 60_000 - 1)).toBe(true);
+    expect(g.allows(8, 'bob', 11 * 60_000)).toBe(false);
+    g.grant('alice', 9, ['bob'], 30_000, 0);
+    g.occupied(9);
+    g.vacated(9, 20_000, true); // they hung up; the invitation still rings for 10 s
+    expect(g.allows(9, 'bob', 29_999)).toBe(true);
+    expect(g.allows(9, 'bob', 30_000)).toBe(false);
+    expect(g.size).toBe(0);
+  });
+
+  it('quotas: rooms per owner, rooms in all, users per room', () => {
+    const g = grants();
+    expect([1, 2, 3, 4].map((room) => code(g.claim('alice', room, 0)))).toEqual(['ok', 'ok', 'ok', 'quotaExceeded']);
+    expect([5, 6, 7].map((room) => code(g.claim('bob', room, 0)))).toEqual(['ok', 'ok', 'quotaExceeded']); // 5 in all
+    expect(code(g.grant('alice', 1, ['b', 'c', 'd', 'e'], 0, 0))).toBe('quotaExceeded'); // alice + 4 > 4
+    expect(code(g.grant('alice', 1, ['b', 'c', 'd'], 0, 0))).toBe('ok');
+    expect(code(g.claim('carol', 8, 60_000))).toBe('ok'); // the old claims expired meanwhile
+  });
+
+  it('grants survive a restart, each with roomIdleMs for its call to come back', () => {
+    const db = new Database(':memory:');
+    const before = grants(db, 0);
+    before.grant('alice', 7, ['bob'], 30_000, 0);
+    before.occupied(7);
+    const after = grants(db, 3_600_000);
+    expect(['alice', 'bob', 'mallory'].map((u) => after.allows(7, u, 3_600_000))).toEqual([true, true, false]);
+    expect(code(after.claim('mallory', 7, 3_600_000))).toBe('roomInUse');
+    expect(after.allows(7, 'bob', 3_660_000)).toBe(false);
+    expect(code(grants(db, 3_700_000).claim('mallory', 7, 3_700_000))).toBe('ok');
+  });
+});
