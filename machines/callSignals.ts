@@ -38,17 +38,19 @@ export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'room.userLeft' ? { im: [hangupRequest(c, [e.userID], durationAt(c, e.at))] } : NONE;
+  e.type === 'member.left' ? { im: [hangupRequest(c, [e.userID], durationAt(c, e.at))] } : NONE;
 
 /** An accept for a call we are leaving: tell the acceptor at once that it is over. */
 export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
   e.type === 'im.accepted' ? { im: [hangupRequest(c, [e.from], 0)] } : NONE;
 
-/** Hands an IM answer to the invitee actor it concerns. */
-export function toInvitee(_: CallContext, e: CallEvent): Effects {
-  if (e.type === 'im.accepted') return { invitees: [{ userID: e.from, type: 'accept', at: e.at }] };
-  if (e.type === 'im.rejected') return { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] };
-  if (e.type === 'im.timedOut') return { invitees: e.signal.invitees.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
+/** Hands an IM answer to the invitee actor it concerns (only users we invited have one). */
+export function toInvitee(c: CallContext, e: CallEvent): Effects {
+  const ours = (userID: string) => c.roster[userID] !== undefined;
+  if (e.type === 'im.accepted' && ours(e.from)) return { invitees: [{ userID: e.from, type: 'accept', at: e.at }] };
+  if (e.type === 'im.rejected' && ours(e.from)) return { invitees: [{ userID: e.from, type: e.signal.busy ? 'busy' : 'reject', at: e.at }] };
+  if (e.type === 'im.timedOut')
+    return { invitees: e.signal.invitees.filter(ours).map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
   return NONE;
 }
 

@@ -67,7 +67,7 @@ export class WsImPort implements ImPort {
 
   onMessage(listener: (message: ImMessage) => void): Unsubscribe {
     return this.connection.messages.add((m) =>
-      listener({ from: m.from, payload: m.payload, sentAt: m.sentAt, ...(m.groupID === undefined ? {} : { groupID: m.groupID }) }),
+      listener({ from: m.from, payload: m.payload, sentAt: m.sentAt, defer: m.defer, ...(m.groupID === undefined ? {} : { groupID: m.groupID }) }),
     );
   }
 
