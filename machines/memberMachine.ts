@@ -84,8 +84,8 @@ export const memberMachine = setup({
       const report: MemberReport = { type: 'member.media', userID: context.userID, media: event.type, available: event.available, at: event.at };
       if (context.entered) enqueue.sendTo(callOf(system, context.userID), report);
     }),
+    markEntered: assign({ entered: true }),
     reportEntered: enqueueActions(({ context, event, system, enqueue }) => {
-      enqueue.assign({ entered: true });
       const report: MemberReport = { type: 'member.entered', userID: context.userID, audio: context.audio, video: context.video, at: event.at };
       enqueue.sendTo(callOf(system, context.userID), report);
     }),
@@ -116,7 +116,7 @@ export const memberMachine = setup({
     joined: {
       description: 'In the room; its media has not reached us yet, so it is not in the call for the user.',
       on: {
-        mediaArrived: { target: 'present', actions: 'reportEntered' },
+        mediaArrived: { target: 'present', actions: ['markEntered', 'reportEntered'] },
         left: { target: 'gone', actions: { type: 'reportLeft', params: { cause: 'left' } } },
         missing: { target: 'missing', actions: 'markSince' },
       },
@@ -149,7 +149,7 @@ export const memberMachine = setup({
       },
       on: {
         joined: [{ guard: 'wasEntered', target: 'present' }, { target: 'joined' }],
-        mediaArrived: [{ guard: 'wasEntered', target: 'present' }, { target: 'present', actions: 'reportEntered' }],
+        mediaArrived: [{ guard: 'wasEntered', target: 'present' }, { target: 'present', actions: ['markEntered', 'reportEntered'] }],
         left: { target: 'gone', actions: { type: 'reportLeft', params: { cause: 'left' } } },
       },
     },

@@ -26,7 +26,7 @@ import type { WebSocketLike } from '../../adapters/ws/socket';
 import { type EmbeddedBackend, type EmbeddedBackendOptions, embeddedBackend } from '../../src/embedded';
 import { TRTCCalling } from '../../src/index';
 import { type ServerHandle, type ServerOptions, type TapEvent, silentLogger, startServer } from '../../server/index';
-import { type Party, type World, party } from './world';
+import { type Party, type World, failOnCoreFaults, party } from './world';
 
 /** The app every test world uses. */
 export const SDKAPPID = 1400000001;
@@ -78,6 +78,7 @@ export class SteppedSocket implements WebSocketLike {
   /** @internal */ wire: Wire | null = null;
 
   constructor(private readonly net: LockstepNetwork) {
+    net.clientSockets.push(this);
     net.enqueue({ kind: 'connect', sock: this });
   }
 
@@ -101,6 +102,8 @@ export class LockstepNetwork {
   intercept: ((data: string) => 'deliver' | 'drop') | null = null;
   /** Every step, in order: `3 > loggedIn` (server to socket 3), `3 < login` (socket 3 to server), `3 open`, `3 closed`. */
   readonly trace: string[] = [];
+  /** Every socket a client opened, oldest first (a test closes one as a page unload would). */
+  readonly clientSockets: SteppedSocket[] = [];
   private readonly names = new WeakMap<SteppedSocket, number>();
   private named = 0;
   private readonly outbox: Action[] = [];
@@ -408,10 +411,11 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
       await net.quiet();
     },
     async dispose() {
-      for (const p of parties) p.calling.destroy();
+      for (const p of parties) void p.calling.destroy();
       net.dispose();
       if (handle) await (await handle).close();
       rmSync(dir, { recursive: true, force: true });
+      failOnCoreFaults();
     },
   };
 }
