@@ -25,6 +25,8 @@ export interface RoomContractHarness {
   ): void;
   /** The view bindings of `userID` (required when the suite is told the backend has views). */
   views?(userID: string): readonly ContractView[];
+  /** Cuts (or restores) `userID`'s media connections while it stays in its room, where the backend can. */
+  setMediaConnected?(userID: string, connected: boolean): void;
   dispose?(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export function roomPortContract(
   name: string,
   makeHarness: () => RoomContractHarness | Promise<RoomContractHarness>,
   /** What the backend can show: a signaling-only room has no devices to fail. */
-  capabilities: { readonly devices: boolean; readonly views: boolean } = { devices: true, views: true },
+  capabilities: { readonly devices: boolean; readonly views: boolean; readonly mediaConnections?: boolean } = { devices: true, views: true },
 ): void {
   describe(`RoomPort contract: ${name}`, () => {
     let h: RoomContractHarness;
@@ -185,6 +187,29 @@ export function roomPortContract(
       await member('bob', 1009, video('bob'));
       await expect(run(alice.port.startRemoteView('bob', ''))).rejects.toBeInstanceOf(Error);
       await run(alice.port.startRemoteView('bob', 'remote-bob'));
+    });
+
+    it('two members entering at the same moment each hear the other join, with its media', async () => {
+      const alice = await h.connect('alice');
+      const bob = await h.connect('bob');
+      const aliceEvents = recordRoom(alice);
+      const bobEvents = recordRoom(bob);
+      await run(Promise.all([alice.enter(1012, audio('alice')), bob.enter(1012, audio('bob'))]));
+      expect(arrival(briefRoom(aliceEvents))).toEqual(['1012 memberJoined bob', ['1012 audioAvailable bob true', '1012 mediaArrived bob']]);
+      expect(arrival(briefRoom(bobEvents))).toEqual(['1012 memberJoined alice', ['1012 audioAvailable alice true', '1012 mediaArrived alice']]);
+    });
+
+    // Rooms whose media connections a test can cut (not the signaling-only room, not TRTC's SFU).
+    if (capabilities.mediaConnections) it('a lost media connection is reported as a fact on both ends, and its return too; nobody leaves', async () => {
+      if (!h.setMediaConnected) throw new Error('this harness claims media connections but has no setMediaConnected');
+      const alice = await member('alice', 1013, audio('alice'));
+      const bob = await member('bob', 1013, audio('bob'));
+      h.setMediaConnected('bob', false);
+      await h.settle();
+      h.setMediaConnected('bob', true);
+      await h.settle();
+      expect(briefRoom(alice.events).slice(-2)).toEqual(['1013 connectionLost bob', '1013 connectionBack bob']);
+      expect(briefRoom(bob.events).slice(-2)).toEqual(['1013 connectionLost alice', '1013 connectionBack alice']);
     });
 
     it('members of other rooms are not heard', async () => {
