@@ -9,7 +9,7 @@ import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallingSetup, createCalling } from './createCalling';
+import { type CallingSetup, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
@@ -312,26 +312,6 @@ export class TRTCCalling {
       throw new CallingError(code, 'backend', message, { cause: error });
     }
   }
-}
-
-/** Resolves once the line is logged out (or kicked out): its call has ended and its IM session is closed. */
-function loggedOut(actor: ReturnType<typeof createCalling>['actor']): Promise<void> {
-  const done = () => {
-    const { value } = actor.getSnapshot();
-    return value === 'loggedOut' || value === 'kickedOut';
-  };
-  return new Promise((resolve) => {
-    if (done()) return resolve();
-    const subscription = actor.subscribe({
-      next: () => {
-        if (!done()) return;
-        subscription.unsubscribe();
-        resolve();
-      },
-      error: () => resolve(),
-      complete: () => resolve(),
-    });
-  });
 }
 
 /** A port's rejection as a code (65535 when it has none) and a message. */

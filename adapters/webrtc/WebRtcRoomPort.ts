@@ -16,16 +16,14 @@
  *   connection and stops every captured track.
  */
 import type { UserID } from '../../machines/types';
-import { type Clock, type TimerId, realClock } from '../clock';
+import { type Clock, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError } from '../RoomPort';
 import { Listeners } from '../ws/listeners';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
-
-/** How long devices captured by `prepare()` wait for the call to enter its room. */
-const PREPARED_TTL_MS = 15_000;
+import { PreparedCapture } from './prepared';
 
 /** Options of {@link WebRtcRoomPort}. */
 export interface WebRtcRoomPortOptions {
@@ -46,12 +44,6 @@ interface Member {
   audio: HTMLAudioElement | null;
 }
 
-interface Prepared {
-  readonly stream: MediaStream;
-  readonly video: boolean;
-  timer: TimerId;
-}
-
 const fail = (message: string) => new RoomPortError(65535, message);
 
 /** The browser `RoomPort` of the embedded backend. */
@@ -60,9 +52,7 @@ export class WebRtcRoomPort implements RoomPort {
   private self: UserID = '';
   private local: MediaStream | null = null;
   /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
-  private prepared: Prepared | null = null;
-  /** The last `prepare()`: the next one starts after it. */
-  private preparing: Promise<void> = Promise.resolve();
+  private readonly prepared: PreparedCapture;
   private disposed = false;
   private readonly members = new Map<UserID, Member>();
   /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
@@ -81,6 +71,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.clock = options.clock ?? realClock;
     this.env = options.environment ?? browserEnvironment;
     this.listeners = new Listeners(options.onListenerError ?? ((error: unknown) => console.error(error)));
+    this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.onRelay(relayed));
   }
@@ -91,17 +82,15 @@ export class WebRtcRoomPort implements RoomPort {
    * Calls run one after another: a capture that fits is kept (its 15 s start again), one that
    * does not is stopped before the next one is made, so two overlapping calls never leak one.
    */
-  prepare(options: { readonly video: boolean }): Promise<void> {
-    const run = this.preparing.then(() => this.capturePrepared(options.video));
-    this.preparing = run.catch(() => undefined);
-    return run;
+  async prepare(options: { readonly video: boolean }): Promise<void> {
+    await this.prepared.prepare(requireWebRtc(this.env()).mediaDevices, options.video);
   }
 
   async enter(roomID: number, options: EnterOptions): Promise<void> {
     if (this.roomID !== null || this.local) throw fail('already in a room');
     const { mediaDevices } = requireWebRtc(this.env());
-    await this.preparing;
-    const stream = this.takePrepared(options.video) ?? (await capture(mediaDevices, options.video));
+    await this.prepared.settled();
+    const stream = this.prepared.take(options.video) ?? (await capture(mediaDevices, options.video));
     if (this.disposed || this.local) {
       for (const track of stream.getTracks()) track.stop();
       throw fail(this.disposed ? 'disposed' : 'already in a room');
@@ -128,7 +117,7 @@ export class WebRtcRoomPort implements RoomPort {
 
   /** Leaves the room: the exit is written first (unless an enter is still out), then every connection closes. */
   async exit(): Promise<void> {
-    this.dropPrepared();
+    this.prepared.release();
     const left = this.signaling.exit();
     this.leaveAll();
     await left;
@@ -138,54 +127,6 @@ export class WebRtcRoomPort implements RoomPort {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.exit();
-  }
-
-  private async capturePrepared(video: boolean): Promise<void> {
-    const { mediaDevices } = requireWebRtc(this.env());
-    if (this.local || this.disposed) return; // in a room already: enter() will say so
-    const current = this.prepared;
-    if (current && current.video === video && current.stream.getTracks().every((t) => t.readyState !== 'ended')) {
-      this.clock.clearTimeout(current.timer);
-      current.timer = this.releaseLater(current);
-      return;
-    }
-    this.dropPrepared();
-    const stream = await capture(mediaDevices, video);
-    if (this.local || this.disposed) {
-      for (const track of stream.getTracks()) track.stop();
-      return;
-    }
-    // A command refused after this (the line got busy meanwhile) must not leave the camera on.
-    const prepared: Prepared = { stream, video, timer: null };
-    prepared.timer = this.releaseLater(prepared);
-    this.prepared = prepared;
-  }
-
-  /** Drops `prepared` when its time is up, unless something else took its place. */
-  private releaseLater(prepared: Prepared): TimerId {
-    return this.clock.setTimeout(() => {
-      if (this.prepared === prepared) this.dropPrepared();
-    }, PREPARED_TTL_MS);
-  }
-
-  /** The prepared capture, if it has what `enter` needs. */
-  private takePrepared(video: boolean): MediaStream | null {
-    const prepared = this.prepared;
-    if (!prepared || prepared.video !== video) {
-      this.dropPrepared();
-      return null;
-    }
-    this.clock.clearTimeout(prepared.timer);
-    this.prepared = null;
-    return prepared.stream;
-  }
-
-  private dropPrepared(): void {
-    const prepared = this.prepared;
-    if (!prepared) return;
-    this.prepared = null;
-    this.clock.clearTimeout(prepared.timer);
-    for (const track of prepared.stream.getTracks()) track.stop();
   }
 
   async setCamera(on: boolean): Promise<void> {
