@@ -75,8 +75,11 @@ export class WsConnection {
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
   private keepaliveTimer: TimerId = null;
+  // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
+  // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo) => {
-    if (this.phase === 'ready' && this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    if (this.phase === 'ready' && this.loggingOut === null && this.socket?.readyState === OPEN)
+      this.socket.send(JSON.stringify({ type: 'received', upTo }));
   });
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;

@@ -50,6 +50,8 @@ describe('destroy() over the embedded server', () => {
     expect(alice.take()).toEqual([]);
     expect(alice.backend.connection.ready).toBe(false);
     expect((await world.server()).metrics()).toMatchObject({ connections: 1, loggedInUsers: 1, detachedSessions: 0, rooms: 0 });
+    // Logged out once (the bridge's logout and the backend's dispose join), and no receipt after it: nothing refused.
+    expect((await world.server()).metrics().refused).toEqual({});
     await expect(alice.calling.call({ userID: 'bob', type: 2 })).rejects.toThrow(new InvalidStateError('call', 'destroyed'));
   });
 
