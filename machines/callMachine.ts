@@ -130,6 +130,11 @@ export const callMachine = setup({
       reason: context.reason ?? params.reason,
       callEnd: durationAt(context, 'at' in event ? event.at : undefined),
     })),
+    /** The last member is out: a hangup if it left, an error if it was lost. */
+    markLeaveEnd: assign(({ context, event }) => ({
+      reason: context.reason ?? leaveReason(event),
+      callEnd: durationAt(context, 'at' in event ? event.at : undefined),
+    })),
     markDeclined: assign(({ context }) => ({ reason: context.reason ?? declineReason(context) })),
     markAlone: assign(({ context, event }) => ({ aloneSince: 'at' in event ? event.at : context.startedAt })),
     /** The alone timer ran out: the call ended when it did, not when the last event came. */
@@ -151,7 +156,7 @@ export const callMachine = setup({
     'member.entered': { actions: 'memberEntered' },
     'member.media': { actions: 'memberMedia' },
     'member.left': [
-      { guard: 'lastOneLeaving', target: '.ending', actions: ['memberLeft', 'sendHangupToLeaver', { type: 'markEnd', params: ({ event }) => ({ reason: leaveReason(event) }) }] },
+      { guard: 'lastOneLeaving', target: '.ending', actions: ['memberLeft', 'sendHangupToLeaver', 'markLeaveEnd'] },
       { actions: 'memberLeft' },
     ],
     // A hangup notice names whoever's call is over: in TRTCCalling, the one who left.
