@@ -1,5 +1,6 @@
 /**
- * A page that goes away mid-call tells the others at once: `webrtcBackend` destroys its
+ * The end of a client in the browser. `destroy()` releases everything: peer connections closed,
+ * captured tracks stopped, the peer told. And a page that goes away mid-call tells the others at once: `webrtcBackend` destroys its
  * `TRTCCalling` on `pagehide`, which writes the hangup (leaving the room, or the cancel while
  * dialling) before the page is gone. The peer's call ends within 2 s of the leaving page's
  * `pagehide`, and the reason is the one of a hangup: the user left the call by closing the page.
@@ -14,7 +15,33 @@ import { type DemoUser, e, shape } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface DemoWindow {
-  hcDemo: { events: Array<{ name: string; t: number }> };
+  hcDemo: { events: Array<{ name: string; t: number }>; calling: () => { destroy(): Promise<void> } | null };
+}
+
+interface Recorded {
+  __pcs: RTCPeerConnection[];
+  __tracks: MediaStreamTrack[];
+}
+
+/** Runs in the page before its scripts: keeps every RTCPeerConnection made and every track captured. */
+function recordMedia(): void {
+  const w = globalThis as unknown as Recorded & { RTCPeerConnection: typeof RTCPeerConnection };
+  const Native = w.RTCPeerConnection;
+  w.__pcs = [];
+  w.__tracks = [];
+  w.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__pcs.push(this);
+    }
+  };
+  const devices = navigator.mediaDevices;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    w.__tracks.push(...stream.getTracks());
+    return stream;
+  };
 }
 
 /** Runs in the page before its scripts (so before the library's own `pagehide` listener). */
@@ -31,7 +58,7 @@ async function loggedAt(user: DemoUser, name: string): Promise<number> {
   );
 }
 
-describe('demo page, a page closing mid-call in Chromium', () => {
+describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
   const world = e2eSuite();
 
   /** When the page of `user` (closed, or reloaded) last fired `pagehide`, read in its origin. */
@@ -102,5 +129,37 @@ describe('demo page, a page closing mid-call in Chromium', () => {
     expect(cancelled - hidden).toBeGreaterThan(0);
     expect(cancelled - hidden).toBeLessThan(2000);
     expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+  });
+
+  it('destroy() in the page mid-call -> Bob USER_LEAVE, CALL_END hangup; every peer connection of Alice closed, every track she captured stopped', async () => {
+    const alice = await world.open('alice', { init: recordMedia });
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    const before = await alice.page.evaluate(() => {
+      const w = globalThis as unknown as Recorded;
+      return { pcs: w.__pcs.map((pc) => pc.connectionState), tracks: w.__tracks.map((t) => t.readyState) };
+    });
+    expect(before).toEqual({ pcs: ['connected'], tracks: ['live', 'live'] });
+    const after = await alice.page.evaluate(async () => {
+      await (globalThis as unknown as DemoWindow).hcDemo.calling()?.destroy();
+      const w = globalThis as unknown as Recorded;
+      return { pcs: w.__pcs.map((pc) => pc.signalingState), tracks: w.__tracks.map((t) => t.readyState) };
+    });
+    expect(after).toEqual({ pcs: ['closed'], tracks: ['ended', 'ended'] });
+    await bob.waitEvent('onCallEnd');
+    expect(shape(await bob.events())).toEqual([
+      e('sdkReady'),
+      e('onInvited', { sponsor: 'alice' }),
+      e('onUserEnter', { userID: 'alice' }),
+      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
+      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      e('onUserLeave', { userID: 'alice' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+    // Nothing reaches Alice's page after destroy().
+    expect(shape(await alice.events()).map((x) => x.name)).toEqual(['sdkReady', 'onUserAccept', 'onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable']);
   });
 });
