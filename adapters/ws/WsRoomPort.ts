@@ -199,7 +199,13 @@ export class WsRoomPort implements RoomPort {
     for (const member of others) this.onMember(member, true);
     if (resumed === null) return;
     const listed = new Set(others.map((m) => m.userID));
-    for (const userID of [...this.members.keys()]) if (!listed.has(userID)) this.forget(userID);
+    // Our place was kept: whoever the server no longer lists left while we were away (a fact).
+    // Entered anew: they may be on their way back, which is the call's to weigh.
+    for (const userID of [...this.members.keys()]) {
+      if (listed.has(userID)) continue;
+      if (resumed) this.onLeft(userID);
+      else this.forget(userID);
+    }
     this.emit({ type: 'reconnected', roomID, members: [...listed], resumed });
   }
 
