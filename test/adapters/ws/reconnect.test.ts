@@ -77,6 +77,21 @@ describe('reconnecting', () => {
     expect(bob.take()).toEqual([ev.end('alice', 'hangup', 32)]);
   });
 
+  it('the server drops Alice mid-call, Bob hangs up while she is away; she resumes her session -> USER_LEAVE bob, CALL_END hangup', async () => {
+    const alice = await join('alice', { reconnect: scripted([2000]) });
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    (await world.server()).dropConnections('alice');
+    await world.settle();
+    await bob.calling.hangup();
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 1)]);
+    expect(alice.take()).toEqual([]);
+    await world.advance(S); // back 2 s after the drop: her place was kept, and Bob is no longer in the room
+    expect(alice.states).toEqual(['connected', 'connecting', 'connected']);
+    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup', 3)]);
+  });
+
   it('a message sent while reconnecting is delivered once, when the connection is back', async () => {
     const alice = world.backend({ reconnect: scripted([2000]) });
     const bob = world.backend();
