@@ -17,6 +17,13 @@ export interface ImMessage {
   readonly payload: string;
   /** When the IM accepted the message, in ms on the backend's clock. */
   readonly sentAt: number;
+  /**
+   * Set by ports whose IM wants a receipt (the embedded server deletes what is confirmed):
+   * a listener that calls it takes over the receipt and gets the function to call once the
+   * message was taken; without a call, the port confirms it as soon as its listeners returned.
+   * A message never confirmed is delivered again at the next login.
+   */
+  readonly defer?: () => () => void;
 }
 
 export interface SendOptions {

@@ -18,23 +18,37 @@ export interface EnterOptions {
   readonly participants?: readonly UserID[];
 }
 
-/** What a room tells about the other members. `roomID` names the room it concerns. */
+/**
+ * What a room tells about the other members: facts, never policy. Whether a member counts as
+ * in the call, and when it counts as gone, the call machine decides (`memberMachine`).
+ *
+ * - `memberJoined`: the member is in the room (it may have no media yet).
+ * - `mediaArrived`: its media reached us (a room that carries no media of its own, such as the
+ *   embedded server's signaling room or the memory room, reports it with `memberJoined`).
+ *   The user's USER_ENTER follows it.
+ * - `connectionLost` / `connectionBack`: our media connection to it went down / came back.
+ * - `memberLeft`: it left the room (the room said so).
+ * - `audioAvailable` / `videoAvailable`: what it publishes, whenever the room learns it (also
+ *   before its media arrived). A newcomer publishing nothing is announced without them.
+ * - `reconnected`: our own connection came back; `members` are in the room now. `resumed`: we
+ *   kept our place, so whoever is not listed left meanwhile; else we entered anew and the
+ *   others may still be on their way back.
+ * - `failed`: we lost the room for good (kicked by the server, network lost).
+ * `roomID` names the room each fact concerns.
+ */
 export type RoomEvent =
-  | { readonly type: 'userEntered'; readonly roomID: number; readonly userID: UserID }
-  | { readonly type: 'userLeft'; readonly roomID: number; readonly userID: UserID }
   | {
-      readonly type: 'audioAvailable';
+      readonly type: 'memberJoined' | 'mediaArrived' | 'connectionLost' | 'connectionBack' | 'memberLeft';
+      readonly roomID: number;
+      readonly userID: UserID;
+    }
+  | {
+      readonly type: 'audioAvailable' | 'videoAvailable';
       readonly roomID: number;
       readonly userID: UserID;
       readonly available: boolean;
     }
-  | {
-      readonly type: 'videoAvailable';
-      readonly roomID: number;
-      readonly userID: UserID;
-      readonly available: boolean;
-    }
-  /** The media connection failed for good (kicked by the server, network lost). */
+  | { readonly type: 'reconnected'; readonly roomID: number; readonly members: readonly UserID[]; readonly resumed: boolean }
   | { readonly type: 'failed'; readonly roomID: number; readonly error: PortError };
 
 /** Rejections of a `RoomPort` use this error shape; `code` follows the spec (60003-60006). */
@@ -74,4 +88,10 @@ export interface RoomPort {
   startRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
   stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe;
+  /**
+   * Optional: leaves any room at once and releases everything the port holds (devices captured
+   * by `prepare`, media connections). What must reach the others (leaving the room) is written
+   * before it returns, so it works from a page's `pagehide`; the promise settles when done.
+   */
+  dispose?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from './clock';
-import type { ImPort } from './ImPort';
+import type { ImPort, Unsubscribe } from './ImPort';
 import type { RoomPort } from './RoomPort';
 
 /**
@@ -16,4 +16,14 @@ export interface Backend {
   readonly inviteIdGen?: () => string;
   /** New TRTC room IDs: integers in 1..2^31-1 (Tencent's web client cannot join a larger one). */
   readonly roomIdGen?: () => number;
+  /**
+   * Releases what the backend holds (its connections, devices, listeners); `TRTCCalling.destroy()`
+   * calls it last, after the call ended and the line logged out.
+   */
+  dispose?(): Promise<void>;
+  /**
+   * The host is going away for good (a browser page's `pagehide`): `TRTCCalling` destroys
+   * itself when told, so the others hear at once that its call is over. Browser backends offer it.
+   */
+  onUnload?(listener: () => void): Unsubscribe;
 }

@@ -8,7 +8,7 @@ import { fromCallback } from 'xstate';
 import { SIGNAL_EVENT, type ImRequest, type ImSignal, type RoomRequest, type Signal } from '../machines/events';
 import type { PortError } from '../machines/types';
 import type { Clock } from './clock';
-import type { ImPort } from './ImPort';
+import type { ImMessage, ImPort } from './ImPort';
 import type { RoomEvent, RoomPort } from './RoomPort';
 import { decodeSignal, encodeSignal } from './signalingCodec';
 
@@ -27,36 +27,64 @@ export interface BridgeOptions {
   readonly onDropped?: (reason: string, detail: string) => void;
 }
 
-/** The `im` actor: login, logout and signals over an {@link ImPort}. */
+/**
+ * The `im` actor: login, logout and signals over an {@link ImPort}.
+ *
+ * Order and receipts: while a login is in flight, messages are held and passed on right after
+ * `im.loggedIn`, in order, so an invitation delivered with the login (an offline one) reaches a
+ * line that is online. A message is confirmed to the IM (where the port asks for receipts, see
+ * `ImMessage.defer`) only once the line has taken it; one held when the bridge stops is never
+ * confirmed, so the IM delivers it again at the next login.
+ */
 export function imBridge(port: ImPort, options: BridgeOptions) {
   const { clock } = options;
   return fromCallback<ImRequest>(({ sendBack, receive }) => {
     const send = (signal: Signal) => sendBack(signal);
-    const offMessage = port.onMessage((message) => {
+    /** Messages that came while a login was in flight, with their receipts. */
+    let held: Array<{ readonly message: ImMessage; readonly taken: (() => void) | undefined }> | null = null;
+    const take = (message: ImMessage, taken: (() => void) | undefined) => {
       const decoded = decodeSignal(message.payload, message.from);
-      if (!decoded.ok) {
-        options.onDropped?.(decoded.reason, decoded.detail);
-        return;
+      if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
+      else {
+        const at = clock.now();
+        send({
+          type: SIGNAL_EVENT[decoded.signal.kind],
+          signal: decoded.signal,
+          from: message.from,
+          age: Math.max(0, at - message.sentAt),
+          at,
+        } as ImSignal);
       }
-      const at = clock.now();
-      send({
-        type: SIGNAL_EVENT[decoded.signal.kind],
-        signal: decoded.signal,
-        from: message.from,
-        age: Math.max(0, at - message.sentAt),
-        at,
-      } as ImSignal);
+      // Taken: handed to the line (which decides about it), or refused by the codec for good.
+      taken?.();
+    };
+    const offMessage = port.onMessage((message) => {
+      const taken = message.defer?.();
+      if (held) held.push({ message, taken });
+      else take(message, taken);
     });
     const offKicked = port.onKickedOut((reason) => send({ type: 'im.kickedOut', reason, at: clock.now() }));
     receive((request) => {
       switch (request.type) {
-        case 'im.login':
+        case 'im.login': {
+          const waiting: NonNullable<typeof held> = [];
+          held = waiting;
           port.login(request.userID, request.userSig).then(
-            () => send({ type: 'im.loggedIn', at: clock.now() }),
-            (error: unknown) => send({ type: 'im.loginFailed', error: toPortError(error), at: clock.now() }),
+            () => {
+              if (held !== waiting) return; // superseded by a newer login
+              held = null;
+              send({ type: 'im.loggedIn', at: clock.now() });
+              for (const { message, taken } of waiting) take(message, taken);
+            },
+            (error: unknown) => {
+              if (held === waiting) held = null; // no session: nothing is confirmed
+              send({ type: 'im.loginFailed', error: toPortError(error), at: clock.now() });
+            },
           );
           return;
+        }
         case 'im.logout':
+          held = null;
           // Logging out cannot usefully fail: the session is over either way.
           port.logout().catch(() => undefined);
           return;
@@ -76,51 +104,78 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
       }
     });
     return () => {
+      held = null;
       offMessage();
       offKicked();
     };
   });
 }
 
+/** A room fact as the machine's signal, stamped with the clock's time. */
 function roomSignal(event: RoomEvent, at: number): Signal {
-  switch (event.type) {
-    case 'userEntered':
-      return { type: 'room.userEntered', roomID: event.roomID, userID: event.userID, at };
-    case 'userLeft':
-      return { type: 'room.userLeft', roomID: event.roomID, userID: event.userID, at };
-    case 'audioAvailable':
-      return { type: 'room.audioAvailable', roomID: event.roomID, userID: event.userID, available: event.available, at };
-    case 'videoAvailable':
-      return { type: 'room.videoAvailable', roomID: event.roomID, userID: event.userID, available: event.available, at };
-    case 'failed':
-      return { type: 'room.failed', roomID: event.roomID, error: event.error, at };
-  }
+  return { ...event, type: `room.${event.type}`, at } as Signal;
 }
 
 /**
- * The `room` actor over a {@link RoomPort}. Requests run one after another, so an exit
- * always completes before the next enter (a glare merge leaves one room for another).
+ * The `room` actor over a {@link RoomPort}. Requests run one after another, so an exit always
+ * completes before the next enter (a glare merge leaves one room for another); one that finds
+ * the bridge idle starts at once, so an exit asked for in a page's `pagehide` is written before
+ * the page goes. While an enter is in flight, the room's facts about that room are held and
+ * passed on right after `room.entered` (dropped if the enter fails): the call hears that it is
+ * in the room before it hears who else is.
  */
 export function roomBridge(port: RoomPort, options: BridgeOptions) {
   const { clock } = options;
   return fromCallback<RoomRequest>(({ sendBack, receive }) => {
     const send = (signal: Signal) => sendBack(signal);
-    let queue: Promise<unknown> = Promise.resolve();
-    const run = (job: () => Promise<unknown>) => {
-      queue = queue.then(job, job);
+    const waiting: Array<() => Promise<unknown>> = [];
+    let running = false;
+    const next = (): void => {
+      const job = waiting.shift();
+      running = job !== undefined;
+      if (!job) return;
+      let done: Promise<unknown>;
+      try {
+        done = job();
+      } catch (error) {
+        done = Promise.reject(error);
+      }
+      done.then(next, next);
     };
-    const off = port.onEvent((event) => send(roomSignal(event, clock.now())));
+    const run = (job: () => Promise<unknown>) => {
+      waiting.push(job);
+      if (!running) next();
+    };
+    let entering: { readonly roomID: number; readonly held: RoomEvent[] } | null = null;
+    const off = port.onEvent((event) => {
+      if (entering?.roomID === event.roomID) entering.held.push(event);
+      else send(roomSignal(event, clock.now()));
+    });
     receive((request) => {
       const { roomID } = request;
       switch (request.type) {
-        case 'room.enter':
-          run(() =>
-            port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted, participants: request.participants }).then(
-              () => send({ type: 'room.entered', roomID, at: clock.now() }),
-              (error: unknown) => send({ type: 'room.enterFailed', roomID, error: toPortError(error), at: clock.now() }),
-            ),
-          );
+        case 'room.enter': {
+          const mine = { roomID, held: [] as RoomEvent[] };
+          const settle = (entered: boolean) => {
+            if (entering === mine) entering = null;
+            if (!entered) return;
+            for (const event of mine.held) send(roomSignal(event, clock.now()));
+          };
+          run(() => {
+            entering = mine;
+            return port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted, participants: request.participants }).then(
+              () => {
+                send({ type: 'room.entered', roomID, at: clock.now() });
+                settle(true);
+              },
+              (error: unknown) => {
+                settle(false);
+                send({ type: 'room.enterFailed', roomID, error: toPortError(error), at: clock.now() });
+              },
+            );
+          });
           return;
+        }
         case 'room.exit': {
           const exited = () => send({ type: 'room.exited', roomID, at: clock.now() });
           run(() => port.exit().then(exited, exited));

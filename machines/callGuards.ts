@@ -44,7 +44,7 @@ export const callGuards = {
   namesMe: ({ context, event }: Args) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
   /** The last member we were talking to (or waiting for) leaves. */
   lastOneLeaving: ({ context: c, event }: Args) =>
-    event.type === 'room.userLeft' &&
+    event.type === 'member.left' &&
     (isPresent(c, event.userID) || c.roster[event.userID] === 'accepted') &&
     nobodyLeft(c, event.userID),
   roomOut: ({ context }: Args) => context.room === 'out',

@@ -22,7 +22,12 @@
  * ```
  *
  * Timers (named delays, from input): `ringTimeout` (callee: the invite's timeout less its
- * age), each invitee's `noAnswer` (caller: timeout + grace), `exitTimeout` (ending).
+ * age), each invitee's `noAnswer` (caller: timeout + grace), `aloneTimeout` (inCall.alone),
+ * `exitTimeout` (ending), and each member's `leaveGrace` / `missingMember` (memberMachine).
+ *
+ * Presence: the room reports facts about the other members; one `memberMachine` per member
+ * (`member:<userID>`) decides when it is in the call (`member.entered`: USER_ENTER) and when it
+ * is gone (`member.left`: USER_LEAVE), and the call decides what that means for the call.
  */
 import { assign, enqueueActions, not, setup } from 'xstate';
 import { callGuards } from './callGuards';
@@ -32,12 +37,14 @@ import {
   inviteeChanged,
   inviteeId,
   mediaResult,
+  memberEntered,
+  memberFact,
+  memberLeft,
+  memberMedia,
   onHangup,
-  remoteMedia,
+  roomReconnected,
   setMedia,
   syncPublished,
-  userEntered,
-  userLeft,
 } from './callPlans';
 import {
   type NoticeKind,
@@ -56,12 +63,16 @@ import {
   toInvitee,
 } from './callSignals';
 import { inviteeMachine } from './inviteeMachine';
+import { memberId, memberMachine } from './memberMachine';
 import type { EndReason } from './types';
 
 export interface CallOutput {
   readonly inviteID: string;
   readonly reason: EndReason;
 }
+
+/** A member lost (its connection never came back) ends the call in error; one that left, in a hangup. */
+const leaveReason = (event: CallEvent): EndReason => (event.type === 'member.left' && event.cause === 'lost' ? 'error' : 'hangup');
 
 export const callMachine = setup({
   types: {
@@ -70,7 +81,7 @@ export const callMachine = setup({
     events: {} as CallEvent,
     output: {} as CallOutput,
   },
-  actors: { invitee: inviteeMachine },
+  actors: { invitee: inviteeMachine, member: memberMachine },
   delays: {
     ringTimeout: ({ context: c }) => Math.max(0, c.timeout * 1000 - c.age),
     exitTimeout: ({ context: c }) => c.exitTimeoutMs,
@@ -78,9 +89,11 @@ export const callMachine = setup({
   },
   guards: callGuards,
   actions: {
-    userEntered: enqueueActions((a) => applyEffects(a, userEntered(a.context, a.event))),
-    userLeft: enqueueActions((a) => applyEffects(a, userLeft(a.context, a.event))),
-    remoteMedia: enqueueActions((a) => applyEffects(a, remoteMedia(a.context, a.event))),
+    toMember: enqueueActions((a) => applyEffects(a, memberFact(a.context, a.event))),
+    roomReconnected: enqueueActions((a) => applyEffects(a, roomReconnected(a.context, a.event))),
+    memberEntered: enqueueActions((a) => applyEffects(a, memberEntered(a.context, a.event))),
+    memberLeft: enqueueActions((a) => applyEffects(a, memberLeft(a.context, a.event))),
+    memberMedia: enqueueActions((a) => applyEffects(a, memberMedia(a.context, a.event))),
     inviteeChanged: enqueueActions((a) => applyEffects(a, inviteeChanged(a.context, a.event))),
     setMedia: enqueueActions((a) => applyEffects(a, setMedia(a.context, a.event))),
     mediaResult: enqueueActions((a) => applyEffects(a, mediaResult(a.context, a.event))),
@@ -93,8 +106,10 @@ export const callMachine = setup({
       for (const userID of c.invitees)
         enqueue.spawnChild('invitee', { id: inviteeId(userID), input: { userID, noAnswerMs, startedAt: c.startedAt } });
     }),
-    stopInvitees: enqueueActions(({ context: c, enqueue }) => {
+    /** Invitees and members: nothing more is decided about anyone once the call is over. */
+    stopChildren: enqueueActions(({ context: c, self, enqueue }) => {
       for (const userID of Object.keys(c.roster)) enqueue.stopChild(inviteeId(userID));
+      for (const id of Object.keys(self.getSnapshot().children)) if (id.startsWith(memberId(''))) enqueue.stopChild(id);
     }),
     enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
     exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
@@ -115,6 +130,11 @@ export const callMachine = setup({
       reason: context.reason ?? params.reason,
       callEnd: durationAt(context, 'at' in event ? event.at : undefined),
     })),
+    /** The last member is out: a hangup if it left, an error if it was lost. */
+    markLeaveEnd: assign(({ context, event }) => ({
+      reason: context.reason ?? leaveReason(event),
+      callEnd: durationAt(context, 'at' in event ? event.at : undefined),
+    })),
     markDeclined: assign(({ context }) => ({ reason: context.reason ?? declineReason(context) })),
     markAlone: assign(({ context, event }) => ({ aloneSince: 'at' in event ? event.at : context.startedAt })),
     /** The alone timer ran out: the call ended when it did, not when the last event came. */
@@ -130,15 +150,17 @@ export const callMachine = setup({
   initial: 'starting',
   // Shared by every live state; `ending` swallows whatever it does not handle itself.
   on: {
-    'room.userEntered': { guard: 'thisRoom', actions: 'userEntered' },
-    'room.userLeft': [
-      { guard: 'lastOneLeaving', target: '.ending', actions: ['userLeft', 'sendHangupToLeaver', { type: 'markEnd', params: { reason: 'hangup' } }] },
-      { guard: 'thisRoom', actions: 'userLeft' },
+    // Facts about the other members go to their member actors, which decide presence.
+    'room.*': { guard: 'thisRoom', actions: 'toMember' },
+    'room.reconnected': { guard: 'thisRoom', actions: 'roomReconnected' },
+    'member.entered': { actions: 'memberEntered' },
+    'member.media': { actions: 'memberMedia' },
+    'member.left': [
+      { guard: 'lastOneLeaving', target: '.ending', actions: ['memberLeft', 'sendHangupToLeaver', 'markLeaveEnd'] },
+      { actions: 'memberLeft' },
     ],
     // A hangup notice names whoever's call is over: in TRTCCalling, the one who left.
     'im.hungUp': { guard: 'namesMe', target: '.ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } },
-    'room.audioAvailable': { guard: 'thisRoom', actions: 'remoteMedia' },
-    'room.videoAvailable': { guard: 'thisRoom', actions: 'remoteMedia' },
     'room.entered': { guard: 'thisRoom', actions: 'syncPublished' },
     'room.exited': { guard: 'thisRoom', actions: 'markOut' },
     'room.enterFailed': {
@@ -183,7 +205,7 @@ export const callMachine = setup({
       ],
       on: {
         'im.invited': [
-          { guard: 'glareLost', target: 'accepting', actions: ['stopInvitees', 'exitRoom', 'mergeIntoTheirInvite'] },
+          { guard: 'glareLost', target: 'accepting', actions: ['stopChildren', 'exitRoom', 'mergeIntoTheirInvite'] },
           { guard: 'glareWon' },
           { actions: 'sendBusyReject' },
         ],
@@ -267,7 +289,7 @@ export const callMachine = setup({
     },
     ending: {
       description: 'Leaving the room; nothing more is reported for this call.',
-      entry: ['stopInvitees', 'exitRoom'],
+      entry: ['stopChildren', 'exitRoom'],
       always: { guard: 'roomOut', target: 'ended' },
       after: { exitTimeout: { target: 'ended', actions: 'markOut' } },
       on: {

@@ -4,6 +4,7 @@
  */
 import type { Command, ImRequest, ImSignal, Notice, RoomSignal, Signal } from './events';
 import type { InviteeChanged, InviteeStatus } from './inviteeMachine';
+import type { MemberReport } from './memberMachine';
 import type { CallType, EndReason, InviteSignal, Recipient, UserID, WireSignal } from './types';
 
 /** Everything a call needs to start; built by the line machine from a dial or an invite. */
@@ -38,6 +39,10 @@ export interface CallInput {
   readonly exitTimeoutMs: number;
   /** How long an answered call may have nobody else in its room before it ends. */
   readonly aloneTimeoutMs: number;
+  /** How long our media connection to a member may stay down before it counts as gone. */
+  readonly leaveGraceMs: number;
+  /** After we entered the room again, how long a member may take to come back. */
+  readonly missingMemberMs: number;
 }
 
 /** A remote member of the room and what it publishes. */
@@ -91,6 +96,7 @@ export type CallEvent =
   | Extract<Signal, { type: 'im.sendFailed' }>
   | RoomSignal
   | InviteeChanged
+  | MemberReport
   | { readonly type: 'call.terminate'; readonly reason: 'hangup' | 'kickedOut'; readonly at: number };
 
 export function initialContext(input: CallInput): CallContext {

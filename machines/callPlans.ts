@@ -15,9 +15,17 @@ import {
   relay,
   timeoutRequest,
 } from './callModel';
-import type { CommandError, ImRequest, Notice, RoomRequest } from './events';
+import { type CommandError, CORE_FAULT, type ImRequest, MissingActorError, type Notice, type RoomRequest } from './events';
 import type { InviteeEvent } from './inviteeMachine';
+import { type MemberEvent, type MemberInput, memberId } from './memberMachine';
 import type { UserID } from './types';
+
+/** A room fact for the member actor of `userID`; `spawn`: start one for it when it has none (or a finished one). */
+export interface ToMember {
+  readonly userID: UserID;
+  readonly event: MemberEvent;
+  readonly spawn: 'never' | 'ifAbsent' | 'ifNotActive';
+}
 
 export interface Effects {
   readonly patch?: Partial<CallContext>;
@@ -25,6 +33,9 @@ export interface Effects {
   readonly im?: readonly ImRequest[];
   readonly room?: readonly RoomRequest[];
   readonly invitees?: readonly { readonly userID: UserID; readonly type: InviteeEvent['type']; readonly at: number }[];
+  readonly members?: readonly ToMember[];
+  /** An event for every live member actor except those listed (who the room says is there). */
+  readonly membersBut?: { readonly keep: readonly UserID[]; readonly event: MemberEvent };
   readonly parent?: readonly AnyEventObject[];
 }
 
@@ -40,32 +51,71 @@ export const stateError = (reason: string): CommandError => ({ code: -1203, reas
 
 /** The slice of XState's action arguments that `applyEffects` needs. */
 export interface ActionScope {
+  readonly context: Pick<CallContext, 'inviteID' | 'leaveGraceMs' | 'missingMemberMs'>;
   readonly self: { getSnapshot(): { readonly children: Record<string, AnyActorRef | undefined> } };
   readonly system: { get(id: string): AnyActorRef | undefined };
   readonly enqueue: {
     assign(patch: Partial<CallContext>): void;
-    sendTo(target: AnyActorRef, event: AnyEventObject): void;
+    sendTo(target: AnyActorRef | string, event: AnyEventObject): void;
+    spawnChild(src: 'member', options: { id: string; input: MemberInput }): void;
+    stopChild(id: string): void;
   };
 }
 
-/** Enqueues the effects in a fixed order: state first, then invitees, then the world, then the line. */
+const live = (ref: AnyActorRef | undefined): ref is AnyActorRef => ref !== undefined && ref.getSnapshot().status === 'active';
+
+/**
+ * Enqueues the effects in a fixed order: state first, then invitees and members, then the
+ * world, then the line. Nothing is dropped in silence: a request, invitee event or notice with
+ * no actor to go to is a core fault, reported to the line as an `error` notice (code
+ * {@link CORE_FAULT}); with no line either (a call run on its own) it throws.
+ */
 export function applyEffects(a: ActionScope, fx: Effects): void {
+  const faults: string[] = [];
   if (fx.patch) a.enqueue.assign(fx.patch);
+  // Read only when needed: the snapshot cannot be read while the actor starts (entry actions).
+  const children = fx.invitees?.length || fx.members?.length || fx.membersBut ? (a.self.getSnapshot().children ?? {}) : {};
   for (const { userID, type, at } of fx.invitees ?? []) {
-    const child = a.self.getSnapshot().children?.[inviteeId(userID)];
-    // A finished invitee has nothing more to say; sending to it would throw.
-    if (child && child.getSnapshot().status === 'active') a.enqueue.sendTo(child, { type, at } satisfies InviteeEvent);
+    const child = children[inviteeId(userID)];
+    // A finished invitee has decided already; only one never spawned is a fault.
+    if (live(child)) a.enqueue.sendTo(child, { type, at } satisfies InviteeEvent);
+    else if (!child) faults.push(`${type} for invitee ${userID}, who has no actor`);
+  }
+  for (const { userID, event, spawn } of fx.members ?? []) {
+    const id = memberId(userID);
+    const child = children[id];
+    if (live(child)) a.enqueue.sendTo(child, event);
+    else if (spawn === 'ifNotActive' || (spawn === 'ifAbsent' && !child)) {
+      if (child) a.enqueue.stopChild(id);
+      a.enqueue.spawnChild('member', { id, input: { userID, leaveGraceMs: a.context.leaveGraceMs, missingMemberMs: a.context.missingMemberMs } });
+      a.enqueue.sendTo(id, event);
+    }
+  }
+  if (fx.membersBut) {
+    const keep = new Set(fx.membersBut.keep.map(memberId));
+    for (const [id, child] of Object.entries(children))
+      if (id.startsWith('member:') && !keep.has(id) && live(child)) a.enqueue.sendTo(child, fx.membersBut.event);
   }
   const im = a.system.get('im');
   const room = a.system.get('room');
-  for (const request of fx.im ?? []) if (im) a.enqueue.sendTo(im, request);
-  for (const request of fx.room ?? []) if (room) a.enqueue.sendTo(room, request);
-  // The line is found by its system ID, like the bridges: a call run on its own (a pure
-  // transition, a graph traversal) simply has nobody to tell.
+  for (const request of fx.im ?? []) {
+    if (im) a.enqueue.sendTo(im, request);
+    else faults.push(`${request.type}${'signal' in request ? ` (${request.signal.kind})` : ''} with no im actor`);
+  }
+  for (const request of fx.room ?? []) {
+    if (room) a.enqueue.sendTo(room, request);
+    else faults.push(`${request.type} with no room actor`);
+  }
   const line = a.system.get('line');
-  if (!line) return;
-  for (const event of fx.parent ?? []) a.enqueue.sendTo(line, event);
-  for (const notice of fx.notices ?? []) a.enqueue.sendTo(line, relay(notice));
+  const toLine = [...(fx.parent ?? []), ...(fx.notices ?? []).map(relay)];
+  if (!line) {
+    if (toLine.length > 0) faults.push(`${toLine.length} event(s) for the line, which is not there`);
+    if (faults.length > 0) throw new MissingActorError(`call ${a.context.inviteID}: ${faults.join('; ')}`);
+    return;
+  }
+  for (const event of toLine) a.enqueue.sendTo(line, event);
+  for (const fault of faults)
+    a.enqueue.sendTo(line, relay({ type: 'error', code: CORE_FAULT, message: `core fault: call ${a.context.inviteID}: ${fault}` }));
 }
 
 const OPEN = (s: string | undefined) => s === 'pending' || s === 'accepted';
@@ -74,12 +124,42 @@ function rosterNotice(c: CallContext, present: readonly Participant[]): Notice[]
   return c.isGroup ? [{ type: 'call.roster', inviteID: c.inviteID, userIDList: present.map((p) => p.userID) }] : [];
 }
 
-/** A remote member's media reached the room; for a caller it also answers that invite. */
-export function userEntered(c: CallContext, e: CallEvent): Effects {
-  if (e.type !== 'room.userEntered' || e.userID === c.self || isPresent(c, e.userID)) return NONE;
+/** Which room facts go to a member actor, and whether a fact may start one. */
+const FACT: Record<string, { readonly type: MemberEvent['type']; readonly spawn: ToMember['spawn'] }> = {
+  'room.memberJoined': { type: 'joined', spawn: 'ifNotActive' },
+  'room.mediaArrived': { type: 'mediaArrived', spawn: 'ifNotActive' },
+  'room.connectionLost': { type: 'connectionLost', spawn: 'never' },
+  'room.connectionBack': { type: 'connectionBack', spawn: 'never' },
+  // A member we never heard of may leave: a caller's answered invitee whose arrival we missed.
+  'room.memberLeft': { type: 'left', spawn: 'ifAbsent' },
+  'room.audioAvailable': { type: 'audio', spawn: 'ifAbsent' },
+  'room.videoAvailable': { type: 'video', spawn: 'ifAbsent' },
+};
+
+/** A room fact about another member: its member actor decides what it means. */
+export function memberFact(c: CallContext, e: CallEvent): Effects {
+  if (!('userID' in e) || !('roomID' in e) || e.userID === c.self) return NONE;
+  const fact = FACT[e.type];
+  if (!fact) return NONE;
+  const event: MemberEvent =
+    (e.type === 'room.audioAvailable' || e.type === 'room.videoAvailable')
+      ? { type: fact.type as 'audio' | 'video', available: e.available, at: e.at }
+      : { type: fact.type as Exclude<MemberEvent['type'], 'audio' | 'video'>, at: e.at };
+  return { members: [{ userID: e.userID, event, spawn: fact.spawn }] };
+}
+
+/** Our connection came back: members the room no longer lists left (resumed) or are missing. */
+export function roomReconnected(_: CallContext, e: CallEvent): Effects {
+  if (e.type !== 'room.reconnected') return NONE;
+  return { membersBut: { keep: e.members, event: { type: e.resumed ? 'left' : 'missing', at: e.at } } };
+}
+
+/** A member counts as in the call (its media arrived); for a caller it also answers that invite. */
+export function memberEntered(c: CallContext, e: CallEvent): Effects {
+  if (e.type !== 'member.entered' || e.userID === c.self || isPresent(c, e.userID)) return NONE;
   const u = e.userID;
   const open = OPEN(c.roster[u]);
-  const present = [...c.present, { userID: u, audio: false, video: false }];
+  const present = [...c.present, { userID: u, audio: e.audio, video: e.video }];
   return {
     patch: {
       present,
@@ -91,13 +171,16 @@ export function userEntered(c: CallContext, e: CallEvent): Effects {
       ...(c.roster[u] === 'pending' ? [{ type: 'call.accepted' as const, inviteID: c.inviteID, userID: u }] : []),
       { type: 'call.userEntered', inviteID: c.inviteID, userID: u },
       ...rosterNotice(c, present),
+      // What it publishes is news once it is in the call; never `false` on arrival.
+      ...(e.audio ? [{ type: 'call.remoteAudio' as const, inviteID: c.inviteID, userID: u, available: true }] : []),
+      ...(e.video ? [{ type: 'call.remoteVideo' as const, inviteID: c.inviteID, userID: u, available: true }] : []),
     ],
   };
 }
 
-/** A member left the room. */
-export function userLeft(c: CallContext, e: CallEvent): Effects {
-  if (e.type !== 'room.userLeft') return NONE;
+/** A member is out of the call (it left, or it was lost). */
+export function memberLeft(c: CallContext, e: CallEvent): Effects {
+  if (e.type !== 'member.left') return NONE;
   const u = e.userID;
   const wasIn = c.roster[u] === 'accepted' || c.roster[u] === 'joined';
   const roster = wasIn ? { ...c.roster, [u]: 'left' as const } : c.roster;
@@ -111,10 +194,10 @@ export function userLeft(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-/** A member started or stopped publishing audio or video. */
-export function remoteMedia(c: CallContext, e: CallEvent): Effects {
-  if (e.type !== 'room.audioAvailable' && e.type !== 'room.videoAvailable') return NONE;
-  const media = e.type === 'room.audioAvailable' ? 'audio' : 'video';
+/** A member in the call started or stopped publishing audio or video. */
+export function memberMedia(c: CallContext, e: CallEvent): Effects {
+  if (e.type !== 'member.media') return NONE;
+  const { media } = e;
   const current = c.present.find((p) => p.userID === e.userID);
   if (!current || current[media] === e.available) return NONE;
   return {

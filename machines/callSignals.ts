@@ -45,21 +45,22 @@ export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'room.userLeft' ? { im: [hangupRequest(c, e.userID, durationAt(c, e.at))] } : NONE;
+  e.type === 'member.left' ? { im: [hangupRequest(c, e.userID, durationAt(c, e.at))] } : NONE;
 
 /** An accept for a call we are leaving: tell the acceptor at once that it is over. */
 export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
   e.type === 'im.accepted' ? { im: [hangupRequest(c, e.from, 0)] } : NONE;
 
-/** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite. */
+/** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite (only users we invited have one). */
 export function toInvitee(c: CallContext, e: CallEvent): Effects {
+  const ours = (userID: string) => c.roster[userID] !== undefined;
   if (e.type === 'im.timedOut') {
-    const timedOut = e.signal.invitees.filter((u) => inviteIdOf(c, u) === e.signal.inviteID);
+    const timedOut = e.signal.invitees.filter((u) => ours(u) && inviteIdOf(c, u) === e.signal.inviteID);
     return { invitees: timedOut.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };
   }
   if (e.type !== 'im.accepted' && e.type !== 'im.rejected') return NONE;
   const userID = answerer(c, e.signal.inviteID, e.from);
-  if (userID === undefined) return NONE;
+  if (userID === undefined || !ours(userID)) return NONE;
   const type = e.type === 'im.accepted' ? 'accept' : e.signal.busy ? 'busy' : 'reject';
   return { invitees: [{ userID, type, at: e.at }] };
 }

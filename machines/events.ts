@@ -117,12 +117,25 @@ export interface RoomSignalBase extends Stamped {
   readonly roomID: number;
 }
 
+/**
+ * Facts about another member of the room. The room reports them; the call decides what they
+ * mean for the user (see `memberMachine`): `memberJoined` it is in the room; `mediaArrived` its
+ * media reached us (it counts as in the call: USER_ENTER); `connectionLost` / `connectionBack`
+ * our media connection to it went down / came back; `memberLeft` it left the room.
+ */
+export type MemberFact = 'room.memberJoined' | 'room.mediaArrived' | 'room.connectionLost' | 'room.connectionBack' | 'room.memberLeft';
+
 export type RoomSignal =
   | (RoomSignalBase & { readonly type: 'room.entered' })
   | (RoomSignalBase & { readonly type: 'room.enterFailed'; readonly error: PortError })
   | (RoomSignalBase & { readonly type: 'room.exited' })
-  | (RoomSignalBase & { readonly type: 'room.userEntered'; readonly userID: UserID })
-  | (RoomSignalBase & { readonly type: 'room.userLeft'; readonly userID: UserID })
+  | (RoomSignalBase & { readonly type: MemberFact; readonly userID: UserID })
+  /**
+   * Our connection came back: who is in the room now. `resumed`: the server kept our place, so
+   * whoever is not listed left meanwhile; otherwise we entered the room anew and the others
+   * may still be on their way back.
+   */
+  | (RoomSignalBase & { readonly type: 'room.reconnected'; readonly members: readonly UserID[]; readonly resumed: boolean })
   | (RoomSignalBase & {
       readonly type: 'room.audioAvailable';
       readonly userID: UserID;
@@ -257,5 +270,17 @@ export type Notice =
       readonly callEnd: number;
     }
   | { readonly type: 'error'; readonly code: number; readonly message: string };
+
+/**
+ * The `error` notice code of a core fault: a request, report or notice that had no actor to go
+ * to (no `im` or `room` bridge, no invitee actor, no line). Never silent: the user gets ERROR
+ * with this code, and a call run without a line throws {@link MissingActorError}.
+ */
+export const CORE_FAULT = -1300;
+
+/** Thrown by a call that has something to deliver and nobody to deliver it to (see {@link CORE_FAULT}). */
+export class MissingActorError extends Error {
+  override readonly name = 'MissingActorError';
+}
 
 export type NoticeType = Notice['type'];

@@ -18,6 +18,7 @@
  * ```
  */
 import { enqueueActions, setup } from 'xstate';
+import { MissingActorError } from './events';
 import type { UserID } from './types';
 
 export interface InviteeInput {
@@ -65,7 +66,7 @@ export const inviteeMachine = setup({
     /** Tells the call machine (found by its system ID, `call`) what changed. */
     report: enqueueActions(({ context, event, system, enqueue }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }) => {
       const call = system.get('call');
-      if (!call) return;
+      if (!call) throw new MissingActorError(`invitee ${context.userID}: no call to report ${params.status} to`);
       const changed: InviteeChanged = {
         type: 'invitee.changed',
         userID: context.userID,

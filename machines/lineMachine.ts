@@ -25,7 +25,7 @@
 import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, busyReject } from './callModel';
-import type { Command, ImRequest, ImSignal, ImStatusSignal, Notice, RoomRequest, RoomSignal } from './events';
+import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
 import { lineConfig, type LineConfig, type LineContext, refusal, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
@@ -34,9 +34,19 @@ export type { LineConfig } from './lineModel';
 
 type E<T extends LineEvent['type']> = Extract<LineEvent, { type: T }>;
 
-/** Placeholder bridges that drop every request: the composition root provides real ones. */
-const unbridgedIm = fromCallback<ImRequest>(() => undefined);
-const unbridgedRoom = fromCallback<RoomRequest>(() => undefined);
+/**
+ * Placeholder bridges: the composition root provides real ones. A request one of them gets is a
+ * core fault, reported as an `error` notice, never dropped in silence.
+ */
+const unbridged = <R extends { readonly type: string }>(name: string) =>
+  fromCallback<R>(({ receive, sendBack }) =>
+    receive((request) => {
+      const notice: Notice = { type: 'error', code: CORE_FAULT, message: `core fault: ${request.type} sent to no ${name} bridge` };
+      sendBack({ type: 'notice', notice } satisfies NoticeRelay);
+    }),
+  );
+const unbridgedIm = unbridged<ImRequest>('im');
+const unbridgedRoom = unbridged<RoomRequest>('room');
 
 export const lineMachine = setup({
   types: {
@@ -279,6 +289,8 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
     noAnswerGraceMs: context.noAnswerGraceMs,
     exitTimeoutMs: context.exitTimeoutMs,
     aloneTimeoutMs: context.aloneTimeoutMs,
+    leaveGraceMs: context.leaveGraceMs,
+    missingMemberMs: context.missingMemberMs,
     startedAt: 'at' in event ? event.at : 0,
   };
   if (event.type === 'call.dial' || event.type === 'call.groupDial') {

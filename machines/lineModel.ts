@@ -12,9 +12,19 @@ export interface LineConfig {
   readonly exitTimeoutMs: number;
   /** An answered call with nobody else in the room (and nobody being invited) ends after this. */
   readonly aloneTimeoutMs: number;
+  /** How long our media connection to a member may stay down before it counts as gone (USER_LEAVE). */
+  readonly leaveGraceMs: number;
+  /** After we entered the room again (our connection was lost), how long a member may take to come back. */
+  readonly missingMemberMs: number;
 }
 
-export const DEFAULT_LINE_CONFIG: LineConfig = { noAnswerGraceMs: 5_000, exitTimeoutMs: 5_000, aloneTimeoutMs: 30_000 };
+export const DEFAULT_LINE_CONFIG: LineConfig = {
+  noAnswerGraceMs: 5_000,
+  exitTimeoutMs: 5_000,
+  aloneTimeoutMs: 30_000,
+  leaveGraceMs: 5_000,
+  missingMemberMs: 10_000,
+};
 
 export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig => ({
   ...DEFAULT_LINE_CONFIG,

@@ -9,6 +9,7 @@ import type { AnyStateMachine } from 'xstate';
 import { callMachine } from '../machines/callMachine';
 import { inviteeMachine } from '../machines/inviteeMachine';
 import { lineMachine } from '../machines/lineMachine';
+import { memberMachine } from '../machines/memberMachine';
 import { type StatechartNode, statechartOf } from '../src/statechart';
 
 const START = '<!-- diagrams:start -->';
@@ -59,6 +60,7 @@ export function renderDiagrams(): string {
     section('lineMachine', lineMachine),
     section('callMachine', callMachine),
     section('inviteeMachine', inviteeMachine),
+    section('memberMachine', memberMachine),
     END,
   ].join('\n\n');
 }

@@ -11,7 +11,7 @@
  * - A grant lasts while anyone is in the room, until its invitations have run out of time, and
  *   `roomIdleMs` after the room was last left empty by a lost connection (so a client that
  *   reconnects, or a server that restarts, finds its room again; a room its members left on
- *   purpose does not wait).
+ *   purpose does not wait, and its invitations keep it at most {@link DELIBERATE_LINGER_MS} more).
  * - Bounded: rooms per owner, rooms in all, users per room.
  *
  * Grants are kept in memory and written behind (in the turn's commit) to SQLite, so they survive
@@ -44,12 +44,17 @@ export interface RoomGrants {
   readonly size: number;
 }
 
+/** How long a room its members left on purpose stays its call's for invitations still out. */
+export const DELIBERATE_LINGER_MS = 5_000;
+
 interface Grant {
   readonly owner: string;
   readonly users: Set<string>;
   ringUntil: number;
   /** When the room was last left empty; `null` while someone is in it. */
   emptySince: number | null;
+  /** Left on purpose and kept only for invitations still out: it no longer counts against its owner. */
+  lingering: boolean;
 }
 
 const SCHEMA = `
@@ -84,7 +89,7 @@ export class SqliteRoomGrants implements RoomGrants {
     // After a restart every room is empty: each gets `roomIdleMs` for its call to come back.
     const rows = db.prepare<[], { room_id: number; owner: string; ring_until: number }>('SELECT * FROM room_grants').all();
     const users = db.prepare<[], { room_id: number; user_id: string }>('SELECT * FROM room_grant_users').all();
-    for (const row of rows) this.remember(row.room_id, { owner: row.owner, users: new Set([row.owner]), ringUntil: row.ring_until, emptySince: nowMs });
+    for (const row of rows) this.remember(row.room_id, { owner: row.owner, users: new Set([row.owner]), ringUntil: row.ring_until, emptySince: nowMs, lingering: false });
     for (const row of users) this.grants.get(row.room_id)?.users.add(row.user_id);
   }
 
@@ -105,12 +110,10 @@ export class SqliteRoomGrants implements RoomGrants {
     if (!grant) {
       if (this.grants.size >= this.limits.maxRooms) this.sweep(nowMs);
       if (this.grants.size >= this.limits.maxRooms) return refuse('quotaExceeded', 'the server holds as many rooms as it may', 'maxRooms');
-      const owned = this.byOwner.get(sender);
-      for (const id of owned ?? []) this.live(id, nowMs);
-      if ((this.byOwner.get(sender)?.size ?? 0) >= this.limits.maxRoomsPerUser) {
+      if (this.heldBy(sender, nowMs) >= this.limits.maxRoomsPerUser) {
         return refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
       }
-      grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs };
+      grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false };
       this.remember(roomID, grant);
     }
     grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
@@ -129,7 +132,7 @@ export class SqliteRoomGrants implements RoomGrants {
     if (first === undefined) return;
     const grant = this.live(roomID, nowMs);
     const owner = grant?.owner ?? first;
-    if (!grant) this.remember(roomID, { owner, users: new Set([owner]), ringUntil: nowMs, emptySince: nowMs });
+    if (!grant) this.remember(roomID, { owner, users: new Set([owner]), ringUntil: nowMs, emptySince: nowMs, lingering: false });
     const g = this.grants.get(roomID) as Grant;
     const until = g.ringUntil;
     for (const user of users) g.users.add(user);
@@ -145,12 +148,33 @@ export class SqliteRoomGrants implements RoomGrants {
 
   occupied(roomID: number): void {
     const grant = this.grants.get(roomID);
-    if (grant) grant.emptySince = null;
+    if (!grant) return;
+    grant.emptySince = null;
+    grant.lingering = false;
   }
 
   vacated(roomID: number, nowMs: number, deliberate = false): void {
     const grant = this.grants.get(roomID);
-    if (grant) grant.emptySince = deliberate ? nowMs - this.limits.roomIdleMs : nowMs;
+    if (!grant) return;
+    grant.emptySince = deliberate ? nowMs - this.limits.roomIdleMs : nowMs;
+    // Left on purpose, the call is over: its invitations were withdrawn or answered, though the
+    // server does not read those signals. They keep the room only long enough for an accept that
+    // crossed the hang-up to enter and hear the cancel, not for their whole ring time (a day at
+    // most), and it stops counting against its owner's quota.
+    if (!deliberate) return;
+    grant.ringUntil = Math.min(grant.ringUntil, nowMs + DELIBERATE_LINGER_MS);
+    // A user making short calls in a row must not run out of rooms meanwhile.
+    grant.lingering = true;
+  }
+
+  /** How many rooms `owner` holds for calls in progress (expired ones are forgotten on the way). */
+  private heldBy(owner: string, nowMs: number): number {
+    let n = 0;
+    for (const id of [...(this.byOwner.get(owner) ?? [])]) {
+      const grant = this.live(id, nowMs);
+      if (grant && !grant.lingering) n++;
+    }
+    return n;
   }
 
   sweep(nowMs: number): number {

@@ -9,7 +9,7 @@ import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallingSetup, createCalling } from './createCalling';
+import { type CallingSetup, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
@@ -40,11 +40,15 @@ export class TRTCCalling {
 
   readonly SDKAppID: number;
   readonly #calling: ReturnType<typeof createCalling>;
+  readonly #backend: Backend;
   readonly #room: RoomPort;
   readonly #emitter = new SafeEmitter();
   readonly #pending = new Map<number, Pending>();
   readonly #store: ViewStore;
   #nextCommand = 1;
+  /** Set by `destroy()`: everything after it is refused at once. */
+  #destroyed: Promise<void> | null = null;
+  readonly #offUnload: () => void;
 
   constructor(options: TRTCCallingOptions) {
     if (typeof options !== 'object' || options === null)
@@ -55,6 +59,7 @@ export class TRTCCalling {
     if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
     this.SDKAppID = SDKAppID;
+    this.#backend = backend;
     this.#room = backend.room;
     let started = false;
     this.#calling = createCalling({
@@ -71,6 +76,8 @@ export class TRTCCalling {
     this.#calling.actor.start();
     started = true;
     this.#store.refresh();
+    // A page going away ends its call for the others at once (browser backends).
+    this.#offUnload = backend.onUnload?.(() => void this.destroy()) ?? (() => undefined);
   }
 
   /**
@@ -212,11 +219,33 @@ export class TRTCCalling {
     return this.#send('setMicMute', { type: 'media.mic', muted });
   }
 
-  /** Stops the core and drops every listener. The instance is unusable afterwards. */
-  destroy(): void {
-    this.#calling.actor.stop();
-    for (const [, pending] of this.#pending) pending.reject(new InvalidStateError('destroy', 'the instance was destroyed'));
+  /**
+   * Ends everything this instance started: hangs up (cancels while dialling, declines while
+   * ringing), leaves the room, closes the media connections, stops the camera and microphone,
+   * logs out and closes the backend's connection. Every pending promise settles now (rejected
+   * with `InvalidStateError`, reason "destroyed"), and so does every later call; no event is
+   * emitted after it. Resolves once all of it is done; calling it again returns the same promise.
+   * Fine to call without awaiting it on page unload: what the others must hear (the hangup
+   * signals, the room exit) is written before it returns.
+   */
+  destroy(): Promise<void> {
+    if (this.#destroyed) return this.#destroyed;
+    const { actor, clock } = this.#calling;
+    this.#offUnload();
+    this.#emitter.clear();
+    for (const [, pending] of this.#pending) pending.reject(new InvalidStateError(pending.method, 'destroyed'));
     this.#pending.clear();
+    // The line ends the call and logs out: its requests reach the ports now, and the ports write
+    // what the others must hear now. Its own command id is never settled to anyone.
+    actor.send({ type: 'line.logout', id: this.#nextCommand++, at: clock.now() });
+    // The room lets go of everything at once (its exit was written just now).
+    const released = this.#room.dispose?.().catch(() => undefined);
+    this.#destroyed = loggedOut(actor).then(async () => {
+      actor.stop();
+      await released;
+      await this.#backend.dispose?.().catch(() => undefined);
+    });
+    return this.#destroyed;
   }
 
   /** The clock the core runs on (the backend's, or real time). */
@@ -231,6 +260,7 @@ export class TRTCCalling {
    * Skipped when the command is going to be refused anyway (`willRun` false): the machine says why.
    */
   async #prepareMedia(method: string, willRun: boolean, video: boolean): Promise<void> {
+    this.#alive(method);
     if (!willRun || !this.#room.prepare) return;
     try {
       await this.#room.prepare({ video });
@@ -259,6 +289,7 @@ export class TRTCCalling {
   }
 
   #send(method: string, body: CommandBody): Promise<void> {
+    if (this.#destroyed) return Promise.reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { method, resolve, reject });
@@ -291,7 +322,13 @@ export class TRTCCalling {
     return child?.getSnapshot().context;
   }
 
+  /** Refuses anything asked of a destroyed instance. */
+  #alive(method: string): void {
+    if (this.#destroyed) throw new InvalidStateError(method, 'destroyed');
+  }
+
   #requireCall(method: string): CallContext {
+    this.#alive(method);
     const call = this.#call();
     if (!call) throw new InvalidStateError(method, 'not in a call');
     return call;

@@ -72,3 +72,23 @@ export function createCalling(setup: CallingSetup): Calling {
     newRoomID: backend.roomIdGen ?? randomRoomID,
   };
 }
+
+/** Resolves once the line is logged out (or kicked out): its call has ended and its IM session is closed. */
+export function loggedOut(actor: Actor<typeof lineMachine>): Promise<void> {
+  const done = () => {
+    const { value } = actor.getSnapshot();
+    return value === 'loggedOut' || value === 'kickedOut';
+  };
+  return new Promise((resolve) => {
+    if (done()) return resolve();
+    const subscription = actor.subscribe({
+      next: () => {
+        if (!done()) return;
+        subscription.unsubscribe();
+        resolve();
+      },
+      error: () => resolve(),
+      complete: () => resolve(),
+    });
+  });
+}

@@ -28,6 +28,11 @@ export class SafeEmitter {
     if (index >= 0) this.#listeners.set(name, [...list.slice(0, index), ...list.slice(index + 1)]);
   }
 
+  /** Removes every listener. */
+  clear(): void {
+    this.#listeners.clear();
+  }
+
   emit<K extends EventName>(name: K, payload: EventPayloads[K]): void {
     // A snapshot of the list: a listener that adds or removes listeners affects the next emit.
     for (const entry of this.#listeners.get(name) ?? []) {

@@ -79,14 +79,32 @@ export class InMemoryRoomHub {
       .flatMap((p) => p.views.map((v) => ({ kind: v.kind, userID: v.userID ?? userID, domID: v.domID })));
   }
 
-  /** The server removes `userID` from its room: its port gets `failed`, the others `userLeft`. */
+  /** The server removes `userID` from its room: its port gets `failed`, the others `memberLeft`. */
   kick(userID: UserID): boolean {
     const port = this.ports.find((p) => p.roomID !== null && p.userID === userID);
     if (!port || port.roomID === null) return false;
     const roomID = port.roomID;
-    for (const other of this.remove(port)) this.notify(other, { type: 'userLeft', roomID, userID });
+    for (const other of this.remove(port)) this.notify(other, { type: 'memberLeft', roomID, userID });
     this.notify(port, { type: 'failed', roomID, error: new RoomPortError(65535, 'kicked') });
     return true;
+  }
+
+  /**
+   * Simulates `userID`'s media connection going down (`connected: false`) or coming back: the
+   * others in its room hear `connectionLost` / `connectionBack` about it, and it hears the same
+   * about each of them. Membership is untouched (the signaling stays up), as when a WebRTC
+   * connection dies while both pages stay in the room.
+   */
+  setMediaConnected(userID: UserID, connected: boolean): void {
+    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID);
+    const roomID = port?.roomID;
+    if (!port || roomID === null || roomID === undefined) return;
+    const type = connected ? 'connectionBack' : 'connectionLost';
+    for (const other of this.rooms.get(roomID) ?? []) {
+      if (other === port) continue;
+      this.notify(other, { type, roomID, userID });
+      this.notify(port, { type, roomID, userID: other.userID ?? '' });
+    }
   }
 
   /** @internal */
@@ -122,7 +140,7 @@ export class InMemoryRoomHub {
     port.exiting = this.later(() => {
       if (port.roomID !== roomID) return; // kicked or replaced meanwhile
       const userID = port.userID ?? '';
-      for (const other of this.remove(port)) other.emit({ type: 'userLeft', roomID, userID });
+      for (const other of this.remove(port)) other.emit({ type: 'memberLeft', roomID, userID });
     });
     try {
       await port.exiting;
@@ -238,12 +256,16 @@ export class InMemoryRoomHub {
   }
 }
 
-/** What a member's arrival looks like to the others. Never `available: false`. */
+/**
+ * What a member's arrival looks like to the others: it joined, what it publishes (never
+ * `available: false`), and its media (this room carries none: it is there with the member).
+ */
 function presence(port: InMemoryRoomPort, roomID: number): RoomEvent[] {
   const userID = port.userID ?? '';
-  const events: RoomEvent[] = [{ type: 'userEntered', roomID, userID }];
+  const events: RoomEvent[] = [{ type: 'memberJoined', roomID, userID }];
   if (!port.micMuted) events.push({ type: 'audioAvailable', roomID, userID, available: true });
   if (port.camera) events.push({ type: 'videoAvailable', roomID, userID, available: true });
+  events.push({ type: 'mediaArrived', roomID, userID });
   return events;
 }
 

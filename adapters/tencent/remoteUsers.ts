@@ -2,9 +2,9 @@
  * The other members of a TRTC room as the room port reports them. TRTC v4 tells about a
  * member in several events that may come in any order (`peer-join`, `stream-added`,
  * `stream-subscribed`, `mute-*` / `unmute-*`, `stream-updated`, `stream-removed`,
- * `peer-leave`); this turns them into the port's plain story: `userEntered` once the member's
- * stream is subscribed (then its audio and video availability), changes of availability while
- * it is there, and `userLeft` once.
+ * `peer-leave`); this turns them into the port's facts: `memberJoined` on `peer-join`,
+ * `mediaArrived` once the member's stream is subscribed (then its audio and video
+ * availability), changes of availability while it is there, and `memberLeft` once.
  */
 import type { Client, RemoteStream } from 'trtc-js-sdk';
 import type { UserID } from '../../machines/types';
@@ -21,7 +21,7 @@ interface Member {
   entered: boolean;
   audio: boolean;
   video: boolean;
-  /** `userLeft` was reported since the member last entered. */
+  /** `memberLeft` was reported since the member last entered. */
   left: boolean;
   /** Where its video plays (`startRemoteView`), else `null`. */
   view: string | null;
@@ -47,7 +47,7 @@ export class RemoteUsers {
   /** Listens to a client's member events; they count only while the port is in a room. */
   listen(client: Client): void {
     const inRoom = () => this.host.roomID() !== null;
-    client.on('peer-join', ({ userId }) => inRoom() && this.#member(userId));
+    client.on('peer-join', ({ userId }) => inRoom() && this.#joined(userId));
     client.on('peer-leave', ({ userId }) => inRoom() && this.#peerLeft(userId));
     client.on('stream-added', ({ stream }) => inRoom() && this.#added(client, stream));
     client.on('stream-subscribed', ({ stream }) => inRoom() && this.#subscribed(client, stream));
@@ -88,6 +88,12 @@ export class RemoteUsers {
     this.#members.clear();
   }
 
+  #joined(userID: UserID): void {
+    if (this.#members.has(userID)) return;
+    this.#member(userID);
+    this.#emit({ type: 'memberJoined', userID });
+  }
+
   #member(userID: UserID): Member {
     let m = this.#members.get(userID);
     if (!m) {
@@ -123,7 +129,7 @@ export class RemoteUsers {
     if (!m.entered) {
       m.entered = true;
       m.left = false;
-      this.#emit({ type: 'userEntered', userID });
+      this.#emit({ type: 'mediaArrived', userID });
     }
     if (m.view === null) this.#play(userID, stream);
     this.#announce(userID);
@@ -150,7 +156,7 @@ export class RemoteUsers {
 
   #leave(userID: UserID, m: Member | undefined): void {
     if (m) Object.assign(m, { entered: false, audio: false, video: false, left: true });
-    this.#emit({ type: 'userLeft', userID });
+    this.#emit({ type: 'memberLeft', userID });
   }
 
   #muted(userID: UserID, field: 'audioMuted' | 'videoMuted', muted: boolean): void {

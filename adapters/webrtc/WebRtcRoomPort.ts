@@ -4,34 +4,33 @@
  *
  * - `enter` captures the microphone (and the camera in a video call) before joining, so a
  *   denied or missing device fails the enter with 60003-60006 and nobody sees us come.
- * - A member counts as entered (`userEntered`) when its media arrives, not when the server says
- *   it joined; what it publishes (`audioAvailable`, `videoAvailable`, from the server's member
- *   state) is held until then, and a member whose media never came leaves unannounced.
- * - A member leaves (`userLeft`) when the server says so, or when its connection has been down
- *   longer than `leaveGraceMs`.
+ * - It reports facts and decides nothing: `memberJoined` / `memberLeft` and what a member
+ *   publishes come from the server; `mediaArrived` when a member's first track arrives here;
+ *   `connectionLost` / `connectionBack` when our connection to it goes down (disconnected or
+ *   failed: the impolite side restarts ICE) or comes back. Whether and when a member counts
+ *   as in the call, or as gone, the call machine decides.
  * - The camera and the microphone change without renegotiating when the browser allows it
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
+ * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
+ * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
+ *   connection and stops every captured track.
  */
 import type { UserID } from '../../machines/types';
-import { type Clock, type TimerId, realClock } from '../clock';
+import { type Clock, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError } from '../RoomPort';
 import { Listeners } from '../ws/listeners';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
-
-/** How long devices captured by `prepare()` wait for the call to enter its room. */
-const PREPARED_TTL_MS = 15_000;
+import { PreparedCapture } from './prepared';
 
 /** Options of {@link WebRtcRoomPort}. */
 export interface WebRtcRoomPortOptions {
   /** STUN/TURN servers (none are needed between two tabs of one machine). */
   readonly iceServers?: readonly RTCIceServer[];
-  /** How long a member's connection may stay down before it counts as gone (default 5 s). */
-  readonly leaveGraceMs?: number;
   readonly clock?: Clock;
   /** Browser APIs; defaults to the page's own, read when used. */
   readonly environment?: () => MediaEnvironment;
@@ -40,11 +39,11 @@ export interface WebRtcRoomPortOptions {
 
 interface Member {
   readonly peer: Peer;
-  entered: boolean;
-  /** Publication news held until the member's media arrives. */
-  held: RoomEvent[];
+  /** Its media arrived (`mediaArrived` was reported for this peer). */
+  media: boolean;
+  /** `connectionLost` was reported and no `connectionBack` since. */
+  down: boolean;
   audio: HTMLAudioElement | null;
-  downTimer: TimerId | null;
 }
 
 const fail = (message: string) => new RoomPortError(65535, message);
@@ -55,7 +54,8 @@ export class WebRtcRoomPort implements RoomPort {
   private self: UserID = '';
   private local: MediaStream | null = null;
   /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
-  private prepared: { readonly stream: MediaStream; readonly video: boolean; readonly timer: TimerId } | null = null;
+  private readonly prepared: PreparedCapture;
+  private disposed = false;
   private readonly members = new Map<UserID, Member>();
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
@@ -76,6 +76,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.clock = options.clock ?? realClock;
     this.env = options.environment ?? browserEnvironment;
     this.listeners = new Listeners(options.onListenerError ?? ((error: unknown) => console.error(error)));
+    this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.onRelay(relayed));
   }
@@ -83,15 +84,11 @@ export class WebRtcRoomPort implements RoomPort {
   /**
    * Captures the microphone (and the camera when `video`) before the call is dialled or
    * answered, so a refused or missing device fails `call()` / `accept()` with its code.
+   * Calls run one after another: a capture that fits is kept (its 15 s start again), one that
+   * does not is stopped before the next one is made, so two overlapping calls never leak one.
    */
   async prepare(options: { readonly video: boolean }): Promise<void> {
-    const { mediaDevices } = requireWebRtc(this.env());
-    if (this.local) return; // in a room already: enter() will say so
-    this.dropPrepared();
-    const stream = await capture(mediaDevices, options.video);
-    // A command refused after this (the line got busy meanwhile) must not leave the camera on.
-    const timer = this.clock.setTimeout(() => this.dropPrepared(), PREPARED_TTL_MS);
-    this.prepared = { stream, video: options.video, timer };
+    await this.prepared.prepare(requireWebRtc(this.env()).mediaDevices, options.video);
   }
 
   /** Claims the room on the server before the call is dialled (see {@link WsRoomPort.reserve}). */
@@ -103,7 +100,12 @@ export class WebRtcRoomPort implements RoomPort {
     if (this.roomID !== null || this.local) throw fail('already in a room');
     this.participants = options.participants ? new Set(options.participants) : null;
     const { mediaDevices } = requireWebRtc(this.env());
-    const stream = this.takePrepared(options.video) ?? (await capture(mediaDevices, options.video));
+    await this.prepared.settled();
+    const stream = this.prepared.take(options.video) ?? (await capture(mediaDevices, options.video));
+    if (this.disposed || this.local) {
+      for (const track of stream.getTracks()) track.stop();
+      throw fail(this.disposed ? 'disposed' : 'already in a room');
+    }
     for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
     this.local = stream;
     this.self = options.userID;
@@ -124,30 +126,18 @@ export class WebRtcRoomPort implements RoomPort {
     }
   }
 
+  /** Leaves the room: the exit is written first (unless an enter is still out), then every connection closes. */
   async exit(): Promise<void> {
-    this.dropPrepared();
+    this.prepared.release();
+    const left = this.signaling.exit();
     this.leaveAll();
-    await this.signaling.exit();
+    await left;
   }
 
-  /** The prepared capture, if it has what `enter` needs. */
-  private takePrepared(video: boolean): MediaStream | null {
-    const prepared = this.prepared;
-    if (!prepared || prepared.video !== video) {
-      this.dropPrepared();
-      return null;
-    }
-    this.clock.clearTimeout(prepared.timer);
-    this.prepared = null;
-    return prepared.stream;
-  }
-
-  private dropPrepared(): void {
-    const prepared = this.prepared;
-    if (!prepared) return;
-    this.prepared = null;
-    this.clock.clearTimeout(prepared.timer);
-    for (const track of prepared.stream.getTracks()) track.stop();
+  /** Leaves any room and releases every capture and connection, at once; the port takes no new call. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.exit();
   }
 
   async setCamera(on: boolean): Promise<void> {
@@ -190,7 +180,7 @@ export class WebRtcRoomPort implements RoomPort {
 
   async startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
     const member = this.members.get(userID);
-    if (!member?.entered) throw fail('user not in room');
+    if (!member?.media) throw fail('user not in room');
     this.show(videoViewDomID, member.peer.stream, userID);
   }
 
@@ -214,25 +204,27 @@ export class WebRtcRoomPort implements RoomPort {
 
   // -------------------------------------------------------------------------------------------
 
+  /** The server's facts: passed on, and the mesh follows the membership. */
   private onSignal(event: RoomEvent): void {
+    // A member the call never invited gets no peer connection and is never reported.
+    if ('userID' in event && event.userID !== this.self && !this.invited(event.userID)) return;
     switch (event.type) {
-      case 'userEntered':
-        return this.addMember(event.userID);
-      case 'audioAvailable':
-      case 'videoAvailable': {
-        const member = this.members.get(event.userID);
-        if (!member) return;
-        if (member.entered) this.listeners.emit(event);
-        else member.held.push(event);
-        return;
-      }
-      case 'userLeft':
-        return this.removeMember(event.userID);
+      case 'memberJoined':
+        this.addMember(event.userID);
+        break;
+      case 'mediaArrived':
+        return; // the signaling room has no media: ours is reported when its tracks arrive
+      case 'memberLeft':
+        this.removeMember(event.userID);
+        break;
       case 'failed':
         this.leaveAll();
-        this.listeners.emit(event);
+        break;
+      case 'reconnected':
+        this.listeners.emit({ ...event, members: event.members.filter((u) => this.invited(u)) });
         return;
     }
+    this.listeners.emit(event);
   }
 
   /** True for a member the call invited (every member when the call named nobody); others are reported once. */
@@ -257,36 +249,34 @@ export class WebRtcRoomPort implements RoomPort {
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.options.onListenerError?.(error),
     }, this.local?.getTracks() ?? []);
-    this.members.set(userID, { peer, entered: false, held: [], audio: null, downTimer: null });
+    this.members.set(userID, { peer, media: false, down: false, audio: null });
   }
 
-  /** The member's media is here: it has entered, and what it publishes is news now. */
+  /** The member's media is here. */
   private arrived(userID: UserID, peer: Peer): void {
     const member = this.members.get(userID);
     const roomID = this.roomID ?? this.signaling.room;
-    if (!member || member.peer !== peer || member.entered || roomID === null) return;
-    member.entered = true;
+    if (!member || member.peer !== peer || member.media || roomID === null) return;
+    member.media = true;
     const doc = this.env().document;
     // An <audio> plays only the sound of the stream, tracks added later included.
     if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
-    this.listeners.emit({ type: 'userEntered', roomID, userID });
-    for (const event of member.held.splice(0)) this.listeners.emit(event);
+    this.listeners.emit({ type: 'mediaArrived', roomID, userID });
   }
 
+  /** Our connection to the member went down or came back: a fact for the call to weigh. */
   private onPeerState(userID: UserID, peer: Peer, state: RTCPeerConnectionState): void {
     const member = this.members.get(userID);
-    if (!member || member.peer !== peer) return;
-    if (state === 'connected') {
-      if (member.downTimer !== null) this.clock.clearTimeout(member.downTimer);
-      member.downTimer = null;
-      return;
-    }
+    const roomID = this.roomID ?? this.signaling.room;
+    if (!member || member.peer !== peer || roomID === null) return;
     if (state === 'failed' && !peer.polite) peer.pc.restartIce();
-    if ((state === 'disconnected' || state === 'failed') && member.downTimer === null) {
-      member.downTimer = this.clock.setTimeout(() => {
-        member.downTimer = null;
-        if (this.members.get(userID) === member) this.removeMember(userID);
-      }, this.options.leaveGraceMs ?? 5000);
+    const down = state === 'disconnected' || state === 'failed';
+    if (state === 'connected' && member.down) {
+      member.down = false;
+      this.listeners.emit({ type: 'connectionBack', roomID, userID });
+    } else if (down && !member.down) {
+      member.down = true;
+      this.listeners.emit({ type: 'connectionLost', roomID, userID });
     }
   }
 
@@ -302,20 +292,17 @@ export class WebRtcRoomPort implements RoomPort {
     const member = this.members.get(userID);
     if (!member) return;
     this.members.delete(userID);
-    this.dispose(userID, member);
-    const roomID = this.roomID ?? this.signaling.room;
-    if (member.entered && roomID !== null) this.listeners.emit({ type: 'userLeft', roomID, userID });
+    this.disposeMember(userID, member);
   }
 
-  private dispose(userID: UserID, member: Member): void {
-    if (member.downTimer !== null) this.clock.clearTimeout(member.downTimer);
+  private disposeMember(userID: UserID, member: Member): void {
     member.peer.close();
     member.audio?.remove();
     for (const [domID, view] of this.views) if (view.userID === userID) this.hide(domID, userID);
   }
 
   private leaveAll(): void {
-    for (const [userID, member] of this.members) this.dispose(userID, member);
+    for (const [userID, member] of this.members) this.disposeMember(userID, member);
     this.members.clear();
     for (const [domID, view] of this.views) this.hide(domID, view.userID);
     this.pendingLocal.clear();

@@ -18,15 +18,18 @@ export interface MediaEnvironment {
   readonly RTCPeerConnection?: typeof RTCPeerConnection;
   readonly mediaDevices?: Pick<MediaDevices, 'getUserMedia'>;
   readonly document?: Document;
+  /** Where `pagehide` is heard (the page's `window`). */
+  readonly window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 }
 
 /** The browser's own environment, read at call time. */
 export function browserEnvironment(): MediaEnvironment {
-  const g = globalThis as { RTCPeerConnection?: typeof RTCPeerConnection; navigator?: Navigator; document?: Document };
+  const g = globalThis as { RTCPeerConnection?: typeof RTCPeerConnection; navigator?: Navigator; document?: Document; window?: Window };
   return {
     ...(g.RTCPeerConnection ? { RTCPeerConnection: g.RTCPeerConnection } : {}),
     ...(g.navigator?.mediaDevices ? { mediaDevices: g.navigator.mediaDevices } : {}),
     ...(g.document ? { document: g.document } : {}),
+    ...(g.window ? { window: g.window } : {}),
   };
 }
 

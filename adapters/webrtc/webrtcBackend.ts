@@ -1,20 +1,26 @@
 /** `webrtcBackend({ url })`: the embedded backend with WebRTC media, for browsers. */
+import type { Unsubscribe } from '../ImPort';
 import { type EmbeddedBackend, type EmbeddedBackendOptions, embeddedBackend } from '../ws/embeddedBackend';
+import { browserEnvironment } from './media';
 import { WebRtcRoomPort, type WebRtcRoomPortOptions } from './WebRtcRoomPort';
 
 /** Options of {@link webrtcBackend}: the embedded backend's, plus the media's. */
 export interface WebRtcBackendOptions extends EmbeddedBackendOptions {
   /** STUN/TURN servers; none are needed on one machine or one LAN. */
   readonly iceServers?: readonly RTCIceServer[];
-  /** How long a member's media connection may stay down before it counts as gone (default 5 s). */
-  readonly leaveGraceMs?: number;
   /** Browser APIs (tests); defaults to the page's own. */
   readonly environment?: WebRtcRoomPortOptions['environment'];
+  /**
+   * When the page goes away (`pagehide`: closed, reloaded, navigated away), destroy the
+   * `TRTCCalling` on this backend, so the others' call ends at once (default `true`).
+   */
+  readonly endCallOnPageHide?: boolean;
 }
 
 /** The embedded backend whose room sends and receives real audio and video (WebRTC mesh). */
 export interface WebRtcBackend extends Omit<EmbeddedBackend, 'room'> {
   readonly room: WebRtcRoomPort;
+  onUnload(listener: () => void): Unsubscribe;
 }
 
 /**
@@ -26,12 +32,34 @@ export interface WebRtcBackend extends Omit<EmbeddedBackend, 'room'> {
  */
 export function webrtcBackend(options: WebRtcBackendOptions): WebRtcBackend {
   const base = embeddedBackend(options);
+  const environment = options.environment ?? browserEnvironment;
   const room = new WebRtcRoomPort(base.room, {
     ...(base.clock ? { clock: base.clock } : {}),
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
-    ...(options.leaveGraceMs === undefined ? {} : { leaveGraceMs: options.leaveGraceMs }),
-    ...(options.environment ? { environment: options.environment } : {}),
+    environment,
     ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
   });
-  return { ...base, name: 'embedded-webrtc', room };
+  const unloads = new Set<() => void>();
+  return {
+    ...base,
+    name: 'embedded-webrtc',
+    room,
+    async dispose() {
+      for (const off of [...unloads]) off();
+      await room.dispose();
+      await base.dispose();
+    },
+    onUnload(listener) {
+      const page = environment().window;
+      if (options.endCallOnPageHide === false || !page) return () => undefined;
+      const onPageHide = () => listener();
+      page.addEventListener('pagehide', onPageHide);
+      const off = () => {
+        unloads.delete(off);
+        page.removeEventListener('pagehide', onPageHide);
+      };
+      unloads.add(off);
+      return off;
+    },
+  };
 }

@@ -73,14 +73,18 @@ export class WsConnection {
   private nextRid = 1;
   private loginRid = -1;
   private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private loggingOut: Promise<void> | null = null;
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
   private keepaliveTimer: TimerId = null;
   /** Server clock minus ours, from the last round trip; and when the login went out. */
   private offset = 0;
   private loginSentAt = 0;
+  // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
+  // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo) => {
-    if (this.phase === 'ready' && this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    if (this.phase === 'ready' && this.loggingOut === null && this.socket?.readyState === OPEN)
+      this.socket.send(JSON.stringify({ type: 'received', upTo }));
   });
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;
@@ -89,8 +93,8 @@ export class WsConnection {
 
   /** Server pushes other than `message` and `kicked`: room notices and relays. */
   readonly pushes: Listeners<PushFrame>;
-  /** IM messages, once each. */
-  readonly messages: Listeners<ServerFrameOf<'message'>>;
+  /** IM messages, once each; a listener may take over the receipt (`defer`, see `ImMessage`). */
+  readonly messages: Listeners<ServerFrameOf<'message'> & { readonly defer: () => () => void }>;
   readonly kicked: Listeners<string>;
   readonly states: Listeners<ConnectionState>;
   /** After a drop, once logged in again (before unanswered requests are resent). */
@@ -144,8 +148,18 @@ export class WsConnection {
     });
   }
 
-  /** Logs out (after everything sent before it is answered) and closes the socket. */
-  async logout(): Promise<void> {
+  /**
+   * Logs out (after everything sent before it is answered) and closes the socket. The `logout`
+   * frame is written before this returns; a second call while one is under way joins it.
+   */
+  logout(): Promise<void> {
+    this.loggingOut ??= this.logoutNow().finally(() => {
+      this.loggingOut = null;
+    });
+    return this.loggingOut;
+  }
+
+  private async logoutNow(): Promise<void> {
     if (this.phase === 'ready') {
       this.inbox.flush();
       await this.request({ type: 'logout' }).catch(() => undefined);
@@ -340,9 +354,21 @@ export class WsConnection {
       case 'groupInfo':
       case 'roomInfo':
         return this.pending.answer(frame.rid, frame);
-      case 'message':
-        if (this.inbox.accept(frame.id, frame.seq)) this.messages.emit(frame);
+      case 'message': {
+        const taken = this.inbox.accept(frame.id, frame.seq);
+        if (!taken) return; // a redelivery: passed on before
+        let deferred = false;
+        this.messages.emit({
+          ...frame,
+          defer: () => {
+            deferred = true;
+            return taken;
+          },
+        });
+        // Nobody took the receipt over: the message is taken once its listeners returned.
+        if (!deferred) taken();
         return;
+      }
       case 'kicked':
         return this.kickedOut(frame.reason);
       default:

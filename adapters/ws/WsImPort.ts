@@ -117,6 +117,7 @@ export class WsImPort implements ImPort {
         from: m.from,
         payload: m.payload,
         sentAt: this.connection.toLocalTime(m.sentAt),
+        defer: m.defer,
         ...(m.groupID === undefined ? {} : { groupID: m.groupID }),
       }),
     );

@@ -1,15 +1,18 @@
 /**
  * The signaling half of the embedded backend's `RoomPort`: room membership and what each
  * member publishes (audio, video) through the server, over the same connection as the IM.
- * No media flows yet (the WebRTC half comes with issue 4): views are recorded, like the memory
- * room does, and `relay`/`onRelay` carry opaque data between members for SDP and ICE.
+ * On its own it carries no media (Node clients, tests): a member's `mediaArrived` comes with its
+ * `memberJoined`, and views are recorded like the memory room does; `WebRtcRoomPort` adds the
+ * media. `relay`/`onRelay` carry opaque data between members for SDP and ICE.
  *
- * After a dropped connection the room is kept when the server resumed the session (the member
- * list is then re-read); otherwise (the server restarted, or the grace period ran out) the port
- * enters the room again and waits `roomGraceMs` for members it knew before announcing them gone.
+ * It reports facts, in the server's order, and decides nothing: the call machine decides who
+ * counts as present and for how long a missing member is awaited. Pushes about the room being
+ * entered that arrive before the `roomEnter` reply (in the same read, say) are held and applied
+ * after the reply's member list. After a dropped connection it reports `reconnected` with the
+ * members the server lists now: the room was kept when the server resumed the session;
+ * otherwise (the server restarted, or its grace period ran out) the port enters it again.
  */
 import type { UserID } from '../../machines/types';
-import { type Clock, type TimerId, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
 import { WsPortError } from './errors';
@@ -34,9 +37,6 @@ export interface RelayedData {
 
 /** Options of {@link WsRoomPort}. */
 export interface WsRoomPortOptions {
-  readonly clock?: Clock;
-  /** After re-entering a room lost in a reconnect, how long a member known before may take to come back (default 10 s). */
-  readonly roomGraceMs?: number;
   readonly onListenerError?: (error: unknown) => void;
 }
 
@@ -50,24 +50,22 @@ const fail = (message: string) => new RoomPortError(65535, message);
 /** The room client of the embedded backend. */
 export class WsRoomPort implements RoomPort {
   private roomID: number | null = null;
+  /** The room a `roomEnter` is out for: its pushes that beat the reply wait here, in order. */
+  private early: { readonly roomID: number; readonly pushes: PushFrame[] } | null = null;
   private entering: Promise<void> | null = null;
   private exiting: Promise<void> | null = null;
   private camera = false;
   private micMuted = false;
+  /** Who the server says is in the room and what each publishes (facts, for views and the mesh). */
   private readonly members = new Map<UserID, Published>();
-  /** Members known before a reconnect that the re-entered room does not have (yet). */
-  private readonly missing = new Map<UserID, TimerId>();
   private bindings: WsViewBinding[] = [];
-  private held: RoomEvent[] | null = null;
-  private readonly clock: Clock;
   private readonly listeners: Listeners<RoomEvent>;
   private readonly relayListeners: Listeners<RelayedData>;
 
   constructor(
     private readonly connection: WsConnection,
-    private readonly options: WsRoomPortOptions = {},
+    options: WsRoomPortOptions = {},
   ) {
-    this.clock = options.clock ?? realClock;
     const onError = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.listeners = new Listeners(onError);
     this.relayListeners = new Listeners(onError);
@@ -106,6 +104,7 @@ export class WsRoomPort implements RoomPort {
     }
   }
 
+  /** Leaves the room; the `roomExit` frame is written before this returns (unless an enter is still out). */
   async exit(): Promise<void> {
     if (this.entering) await this.entering.catch(() => undefined);
     if (this.exiting) return this.exiting;
@@ -186,41 +185,56 @@ export class WsRoomPort implements RoomPort {
 
   /** Enters (or, after a lost reconnect, re-enters) `roomID` and learns who is there. */
   private async join(roomID: number, again: boolean): Promise<void> {
-    const reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera });
+    // Pushes about this room can overtake the reply's continuation (they may come in the same
+    // read): held from the moment the request goes out, applied after the member list.
+    const early = { roomID, pushes: [] as PushFrame[] };
+    this.early = early;
+    let reply: ReplyFrame;
+    try {
+      reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera });
+    } finally {
+      if (this.early === early) this.early = null;
+    }
     if (reply.type !== 'roomInfo') throw fail('unexpected answer to roomEnter');
     this.roomID = roomID;
-    if (!again) {
-      // Hold the news of the others for one tick, so that `enter()` resolves before it is heard.
-      this.held = [];
-      this.clock.setTimeout(() => this.release(), 0);
-    }
-    this.sync(reply.members, !again);
+    this.sync(reply.members, again ? false : null);
+    for (const frame of early.pushes) this.onPush(frame);
   }
 
-  /** Takes in a member list: new members enter, changed ones update, absent ones leave (or are awaited). */
-  private sync(list: readonly RoomMember[], authoritative: boolean): void {
+  /**
+   * Takes in a member list: each listed member's facts (joined, what it publishes); with
+   * `resumed` given (a reconnection), who is listed now, and those no longer listed are
+   * forgotten here (the call decides whether they left or are awaited).
+   */
+  private sync(list: readonly RoomMember[], resumed: boolean | null): void {
+    const roomID = this.roomID;
+    if (roomID === null) return;
     const self = this.connection.userID;
-    const present = new Set(list.map((m) => m.userID));
-    for (const member of list) if (member.userID !== self) this.onMember(member);
+    const others = list.filter((m) => m.userID !== self);
+    for (const member of others) this.onMember(member, true);
+    if (resumed === null) return;
+    const listed = new Set(others.map((m) => m.userID));
+    // Our place was kept: whoever the server no longer lists left while we were away (a fact).
+    // Entered anew: they may be on their way back, which is the call's to weigh.
     for (const userID of [...this.members.keys()]) {
-      if (present.has(userID)) continue;
-      if (authoritative) this.onLeft(userID);
-      else if (!this.missing.has(userID)) {
-        const roomID = this.roomID;
-        this.missing.set(userID, this.clock.setTimeout(() => {
-          this.missing.delete(userID);
-          if (this.roomID === roomID) this.onLeft(userID);
-        }, this.options.roomGraceMs ?? 10_000));
-      }
+      if (listed.has(userID)) continue;
+      if (resumed) this.onLeft(userID);
+      else this.forget(userID);
     }
+    this.emit({ type: 'reconnected', roomID, members: [...listed], resumed });
   }
 
   private onPush(frame: PushFrame): void {
-    if (!('roomID' in frame) || frame.roomID !== this.roomID) return;
+    if (!('roomID' in frame)) return;
+    if (frame.roomID !== this.roomID) {
+      if (frame.roomID === this.early?.roomID) this.early.pushes.push(frame);
+      return;
+    }
     switch (frame.type) {
       case 'userEntered':
+        return this.onMember(frame, true);
       case 'memberState':
-        return this.onMember(frame);
+        return this.onMember(frame, false);
       case 'userLeft':
         return this.onLeft(frame.userID);
       case 'relayed':
@@ -228,39 +242,44 @@ export class WsRoomPort implements RoomPort {
     }
   }
 
-  /** A member arrived or changed what it publishes: report what is new, never `available: false` on arrival. */
-  private onMember(member: RoomMember): void {
+  /**
+   * A member is in the room (`joined`: the server says it entered, or lists it) or changed
+   * what it publishes. A member joining is reported with its media (this room carries none) and
+   * what it publishes, never `available: false` on arrival; later, what changed.
+   */
+  private onMember(member: RoomMember, joined: boolean): void {
     const roomID = this.roomID;
     if (roomID === null || member.userID === this.connection.userID) return;
     const { userID } = member;
-    const waited = this.missing.get(userID);
-    if (waited !== undefined) {
-      this.clock.clearTimeout(waited);
-      this.missing.delete(userID);
-    }
     const known = this.members.get(userID);
+    if (joined) this.emit({ type: 'memberJoined', roomID, userID });
     if (!known) {
       this.members.set(userID, { audio: member.audio, video: member.video });
-      this.emit({ type: 'userEntered', roomID, userID });
       if (member.audio) this.emit({ type: 'audioAvailable', roomID, userID, available: true });
       if (member.video) this.emit({ type: 'videoAvailable', roomID, userID, available: true });
-      return;
+    } else {
+      if (known.audio !== member.audio) {
+        known.audio = member.audio;
+        this.emit({ type: 'audioAvailable', roomID, userID, available: member.audio });
+      }
+      if (known.video !== member.video) {
+        known.video = member.video;
+        this.emit({ type: 'videoAvailable', roomID, userID, available: member.video });
+      }
     }
-    if (known.audio !== member.audio) {
-      known.audio = member.audio;
-      this.emit({ type: 'audioAvailable', roomID, userID, available: member.audio });
-    }
-    if (known.video !== member.video) {
-      known.video = member.video;
-      this.emit({ type: 'videoAvailable', roomID, userID, available: member.video });
-    }
+    if (joined) this.emit({ type: 'mediaArrived', roomID, userID });
   }
 
   private onLeft(userID: UserID): void {
     const roomID = this.roomID;
-    if (roomID === null || !this.members.delete(userID)) return;
+    if (roomID === null) return;
+    this.forget(userID);
+    this.emit({ type: 'memberLeft', roomID, userID });
+  }
+
+  private forget(userID: UserID): void {
+    this.members.delete(userID);
     this.bindings = this.bindings.filter((b) => b.kind === 'local' || b.userID !== userID);
-    this.emit({ type: 'userLeft', roomID, userID });
   }
 
   private onReconnected({ resumed, room }: Reconnection): void {
@@ -283,8 +302,6 @@ export class WsRoomPort implements RoomPort {
   private clear(): void {
     this.roomID = null;
     this.members.clear();
-    for (const timer of this.missing.values()) this.clock.clearTimeout(timer);
-    this.missing.clear();
     this.bindings = [];
   }
 
@@ -313,13 +330,6 @@ export class WsRoomPort implements RoomPort {
   }
 
   private emit(event: RoomEvent): void {
-    if (this.held) this.held.push(event);
-    else this.listeners.emit(event);
-  }
-
-  private release(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const event of held) this.listeners.emit(event);
+    this.listeners.emit(event);
   }
 }

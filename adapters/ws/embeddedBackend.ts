@@ -6,13 +6,11 @@ import { WsImPort } from './WsImPort';
 import { WsPresence } from './WsPresence';
 import { WsRoomPort } from './WsRoomPort';
 
-/** Options of {@link embeddedBackend}: the connection's, plus the room's and the IDs'. */
+/** Options of {@link embeddedBackend}: the connection's, plus the IDs'. */
 export interface EmbeddedBackendOptions extends WsConnectionOptions {
-  /** After re-entering a room lost in a reconnect, how long known members may take to come back (default 10 s). */
-  readonly roomGraceMs?: number;
   /** Invite IDs (default: random v4 UUIDs). */
   readonly inviteIdGen?: () => string;
-  /** Room IDs (default: random in 1..2^32-2). */
+  /** Room IDs (default: random in 1..2^31-1, which Tencent's clients can join too). */
   readonly roomIdGen?: () => number;
 }
 
@@ -25,6 +23,8 @@ export interface EmbeddedBackend extends Backend {
   readonly presence: WsPresence;
   /** Logs out and closes the socket. */
   close(): Promise<void>;
+  /** The same as `close()` (what `TRTCCalling.destroy()` calls). */
+  dispose(): Promise<void>;
 }
 
 /** Connects one client to the embedded server (the socket opens at `login()`). */
@@ -32,11 +32,7 @@ export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBacken
   const clock = options.clock ?? realClock;
   const connection = new WsConnection({ ...options, clock });
   const im = new WsImPort(connection);
-  const room = new WsRoomPort(connection, {
-    clock,
-    ...(options.roomGraceMs === undefined ? {} : { roomGraceMs: options.roomGraceMs }),
-    ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
-  });
+  const room = new WsRoomPort(connection, options.onListenerError ? { onListenerError: options.onListenerError } : {});
   const presence = new WsPresence(connection, options.onListenerError);
   return {
     name: 'embedded',
@@ -48,5 +44,6 @@ export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBacken
     ...(options.inviteIdGen ? { inviteIdGen: options.inviteIdGen } : {}),
     ...(options.roomIdGen ? { roomIdGen: options.roomIdGen } : {}),
     close: () => connection.logout(),
+    dispose: () => connection.logout(),
   };
 }

@@ -1,7 +1,10 @@
 /**
  * Incoming IM messages of one connection: each is passed on once (a message redelivered after a
- * drop has the same id), and confirmed to the server with one cumulative receipt per turn of the
- * event loop, so the server can forget it (or take it out of its offline store).
+ * drop has the same id), and confirmed to the server (`received`, cumulative) once it was taken,
+ * so the server can forget it (or take it out of its offline store). A listener may take over a
+ * message's receipt (`ImMessage.defer`); the receipt then waits for it, and every later message
+ * with it, since a receipt confirms everything up to a sequence number. One receipt per turn of
+ * the event loop, at most.
  */
 
 /** Message ids remembered to drop redeliveries. */
@@ -9,36 +12,74 @@ const SEEN_IDS = 1024;
 
 /** Deduplication and receipts for the messages of one session. */
 export class Inbox {
+  /** Highest sequence number received in this session. */
   private lastSeq = 0;
+  /** Sequence numbers received in this session and not yet taken. */
+  private readonly open = new Set<number>();
+  /** The receipt last sent (or 0): only a higher one is worth a frame. */
+  private sentUpTo = 0;
+  private epoch = 0;
   private queued = false;
-  private readonly seen = new Set<string>();
+  /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
+  private readonly seen = new Map<string, true | number[]>();
 
   /** @param sendReceipt writes `{ type: 'received', upTo }` if the connection can */
   constructor(private readonly sendReceipt: (upTo: number) => void) {}
 
-  /** Takes a message in; true when it is new (to be passed on). */
-  accept(id: string, seq: number): boolean {
+  /**
+   * Takes a message in. Returns `null` for a redelivery of one passed on before (confirmed
+   * when its first copy is), else the function that confirms this one once it was taken.
+   */
+  accept(id: string, seq: number): (() => void) | null {
     this.lastSeq = Math.max(this.lastSeq, seq);
-    if (!this.queued) {
-      this.queued = true;
-      queueMicrotask(() => {
-        this.queued = false;
-        this.flush();
-      });
+    this.open.add(seq);
+    const known = this.seen.get(id);
+    if (known === true) {
+      this.take(this.epoch, seq);
+      return null;
     }
-    if (this.seen.has(id)) return false;
-    this.seen.add(id);
-    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
-    return true;
+    if (known) {
+      known.push(seq);
+      return null;
+    }
+    this.seen.set(id, []);
+    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.keys().next().value as string);
+    const epoch = this.epoch;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const copies = this.seen.get(id);
+      this.seen.set(id, true);
+      this.take(epoch, seq);
+      if (Array.isArray(copies)) for (const copy of copies) this.take(this.epoch, copy);
+    };
   }
 
-  /** Confirms everything received so far. */
+  /** Confirms everything taken so far without a gap. */
   flush(): void {
-    if (this.lastSeq > 0) this.sendReceipt(this.lastSeq);
+    const upTo = this.open.size === 0 ? this.lastSeq : Math.min(...this.open) - 1;
+    if (upTo <= this.sentUpTo) return;
+    this.sentUpTo = upTo;
+    this.sendReceipt(upTo);
   }
 
-  /** A new server session numbers its messages from 1 again. */
+  /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
+    this.epoch += 1;
     this.lastSeq = 0;
+    this.sentUpTo = 0;
+    this.open.clear();
+    for (const [id, state] of this.seen) if (state !== true) this.seen.set(id, []);
+  }
+
+  private take(epoch: number, seq: number): void {
+    if (epoch !== this.epoch || !this.open.delete(seq)) return;
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      this.flush();
+    });
   }
 }

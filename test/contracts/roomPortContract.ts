@@ -30,6 +30,8 @@ export interface RoomContractHarness {
    * users a call invited): the suite enters rooms without calls, so the harness admits them.
    */
   admit?(roomID: number, userID: string): void | Promise<void>;
+  /** Cuts (or restores) `userID`'s media connections while it stays in its room, where the backend can. */
+  setMediaConnected?(userID: string, connected: boolean): void;
   dispose?(): Promise<void>;
 }
 
@@ -44,9 +46,20 @@ export function recordRoom(port: RoomPort): RoomEvent[] {
 export function briefRoom(events: readonly RoomEvent[]): string[] {
   return events.map((e) => {
     if (e.type === 'failed') return `${e.roomID} failed ${e.error.code}`;
-    if (e.type === 'userEntered' || e.type === 'userLeft') return `${e.roomID} ${e.type} ${e.userID}`;
-    return `${e.roomID} ${e.type} ${e.userID} ${e.available}`;
+    if (e.type === 'reconnected') return `${e.roomID} reconnected [${e.members.join(',')}]${e.resumed ? ' resumed' : ''}`;
+    if (e.type === 'audioAvailable' || e.type === 'videoAvailable') return `${e.roomID} ${e.type} ${e.userID} ${e.available}`;
+    return `${e.roomID} ${e.type} ${e.userID}`;
   });
+}
+
+/**
+ * A member's arrival as every backend reports it: `memberJoined` first, then its media and
+ * what it publishes in the backend's own order (a room that learns what a member publishes
+ * from its media says so after `mediaArrived`; the others before). The call holds what a
+ * member publishes until its media arrived, so the user sees the same either way.
+ */
+function arrival(lines: readonly string[]): [string | undefined, string[]] {
+  return [lines[0], [...lines.slice(1)].sort()];
 }
 
 const video = (userID: string): EnterOptions => ({ userID, video: true, audioMuted: false });
@@ -57,7 +70,7 @@ export function roomPortContract(
   name: string,
   makeHarness: () => RoomContractHarness | Promise<RoomContractHarness>,
   /** What the backend can show: a signaling-only room has no devices to fail. */
-  capabilities: { readonly devices: boolean; readonly views: boolean } = { devices: true, views: true },
+  capabilities: { readonly devices: boolean; readonly views: boolean; readonly mediaConnections?: boolean } = { devices: true, views: true },
 ): void {
   describe(`RoomPort contract: ${name}`, () => {
     let h: RoomContractHarness;
@@ -91,21 +104,20 @@ export function roomPortContract(
     it('enter and exit are announced both ways, with the current audio/video state', async () => {
       const alice = await member('alice', 1001, video('alice'));
       const bob = await member('bob', 1001, audio('bob'));
-      expect(briefRoom(alice.events)).toEqual(['1001 userEntered bob', '1001 audioAvailable bob true']);
-      expect(briefRoom(bob.events)).toEqual([
-        '1001 userEntered alice',
-        '1001 audioAvailable alice true',
-        '1001 videoAvailable alice true',
+      expect(arrival(briefRoom(alice.events))).toEqual(['1001 memberJoined bob', ['1001 audioAvailable bob true', '1001 mediaArrived bob']]);
+      expect(arrival(briefRoom(bob.events))).toEqual([
+        '1001 memberJoined alice',
+        ['1001 audioAvailable alice true', '1001 mediaArrived alice', '1001 videoAvailable alice true'],
       ]);
       await run(bob.port.exit());
-      expect(briefRoom(alice.events).slice(2)).toEqual(['1001 userLeft bob']);
-      expect(briefRoom(bob.events)).toHaveLength(3);
+      expect(briefRoom(alice.events).slice(3)).toEqual(['1001 memberLeft bob']);
+      expect(briefRoom(bob.events)).toHaveLength(4);
     });
 
-    it('a muted, camera-off newcomer is announced by userEntered alone', async () => {
+    it('a muted, camera-off newcomer is announced by memberJoined and mediaArrived alone', async () => {
       const alice = await member('alice', 1002, video('alice'));
       await member('bob', 1002, { userID: 'bob', video: false, audioMuted: true });
-      expect(briefRoom(alice.events)).toEqual(['1002 userEntered bob']);
+      expect(briefRoom(alice.events)).toEqual(['1002 memberJoined bob', '1002 mediaArrived bob']);
     });
 
     it('exit when in no room resolves', async () => {
@@ -127,13 +139,13 @@ export function roomPortContract(
       await run(alice.port.setMicMuted(true));
       await run(alice.port.setCamera(true));
       await run(alice.port.setMicMuted(false));
-      expect(briefRoom(bob.events).slice(3)).toEqual([
+      expect(briefRoom(bob.events).slice(4)).toEqual([
         '1005 videoAvailable alice false',
         '1005 audioAvailable alice false',
         '1005 videoAvailable alice true',
         '1005 audioAvailable alice true',
       ]);
-      expect(briefRoom(alice.events)).toHaveLength(3);
+      expect(briefRoom(alice.events)).toHaveLength(4);
     });
 
     it('camera and microphone changes outside a room notify nobody', async () => {
@@ -174,7 +186,7 @@ export function roomPortContract(
       expect(h.views('alice')).toEqual([{ kind: 'remote', userID: 'bob', domID: 'remote-bob' }]);
       await run(alice.exit());
       expect(h.views('alice')).toEqual([]);
-      expect(bob.events.map((e) => e.type)).toContain('userLeft');
+      expect(bob.events.map((e) => e.type)).toContain('memberLeft');
     });
 
     it('startRemoteView of a user not in the room, or with an empty domID, rejects', async () => {
@@ -186,6 +198,31 @@ export function roomPortContract(
       await member('bob', 1009, video('bob'));
       await expect(run(alice.port.startRemoteView('bob', ''))).rejects.toBeInstanceOf(Error);
       await run(alice.port.startRemoteView('bob', 'remote-bob'));
+    });
+
+    it('two members entering at the same moment each hear the other join, with its media', async () => {
+      const alice = await h.connect('alice');
+      const bob = await h.connect('bob');
+      const aliceEvents = recordRoom(alice);
+      const bobEvents = recordRoom(bob);
+      await h.admit?.(1012, 'alice');
+      await h.admit?.(1012, 'bob');
+      await run(Promise.all([alice.enter(1012, audio('alice')), bob.enter(1012, audio('bob'))]));
+      expect(arrival(briefRoom(aliceEvents))).toEqual(['1012 memberJoined bob', ['1012 audioAvailable bob true', '1012 mediaArrived bob']]);
+      expect(arrival(briefRoom(bobEvents))).toEqual(['1012 memberJoined alice', ['1012 audioAvailable alice true', '1012 mediaArrived alice']]);
+    });
+
+    // Rooms whose media connections a test can cut (not the signaling-only room, not TRTC's SFU).
+    if (capabilities.mediaConnections) it('a lost media connection is reported as a fact on both ends, and its return too; nobody leaves', async () => {
+      if (!h.setMediaConnected) throw new Error('this harness claims media connections but has no setMediaConnected');
+      const alice = await member('alice', 1013, audio('alice'));
+      const bob = await member('bob', 1013, audio('bob'));
+      h.setMediaConnected('bob', false);
+      await h.settle();
+      h.setMediaConnected('bob', true);
+      await h.settle();
+      expect(briefRoom(alice.events).slice(-2)).toEqual(['1013 connectionLost bob', '1013 connectionBack bob']);
+      expect(briefRoom(bob.events).slice(-2)).toEqual(['1013 connectionLost alice', '1013 connectionBack alice']);
     });
 
     it('members of other rooms are not heard', async () => {

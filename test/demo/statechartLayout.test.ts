@@ -66,7 +66,7 @@ describe('statechart layout (demo drawer)', () => {
     expect(flags(call, 'initial')).toEqual(['call.inCall.together', 'call.starting']);
     expect(flags(call, 'final')).toEqual(['call.ended']);
     expect(call.anyState).toEqual([
-      { to: 'call.ending', events: ['room.userLeft', 'im.hungUp', 'room.enterFailed', 'room.failed', 'call.hangup', 'call.terminate'] },
+      { to: 'call.ending', events: ['member.left', 'im.hungUp', 'room.enterFailed', 'room.failed', 'call.hangup', 'call.terminate'] },
     ]);
     const invitee = layoutStatechart(statechartOf(inviteeMachine), { measure });
     expect(flags(invitee, 'final')).toEqual(['invitee.busy', 'invitee.cancelled', 'invitee.left', 'invitee.noResponse', 'invitee.rejected']);

@@ -1,9 +1,9 @@
 /**
  * A lost media connection in the browser: Bob stays in the room on the server (his page, its
  * WebSocket and his membership are untouched) but his RTCPeerConnection to Alice is closed from
- * inside his page. Alice's connection to him goes 'disconnected'/'failed'; only after
- * `leaveGraceMs` (5 s by default) of that does her room port report him gone, and the 1v1 call
- * ends for her.
+ * inside his page. Alice's room reports the connection lost; only after `leaveGraceMs` (5 s by
+ * default) without it coming back does her call count him gone, and the 1v1 call ends for her
+ * with reason `error` (he was lost, he did not hang up).
  */
 import { describe, expect, it } from 'vitest';
 import { e, shape } from './support/demoPage';
@@ -34,7 +34,7 @@ function recordPeerConnections(): void {
 describe('demo page, a lost media connection in Chromium', () => {
   const world = e2eSuite();
 
-  it("Alice and Bob in a call, Bob's peer connection closed in his page (he stays in the room) -> Alice USER_LEAVE bob only after the grace period, then CALL_END", async () => {
+  it("Alice and Bob in a call, Bob's peer connection closed in his page (he stays in the room) -> Alice USER_LEAVE bob only after the grace period, then CALL_END error", async () => {
     const alice = await world.open('alice', { init: recordPeerConnections });
     const bob = await world.open('bob', { init: recordPeerConnections });
     await alice.call('bob');
@@ -62,7 +62,7 @@ describe('demo page, a lost media connection in Chromium', () => {
     await alice.waitEvent('onCallEnd');
 
     // Alice's connection to Bob went down (and never came back), and USER_LEAVE came a grace
-    // period (5 s) after that, not at the cut: the grace timer reported him, not the server.
+    // period (5 s) after that, not at the cut: her call's leave-grace timer decided, not the server.
     const { states, leftAt } = await alice.page.evaluate(() => ({
       states: (globalThis as unknown as PcWindow).__pcStates,
       leftAt: (globalThis as unknown as { hcDemo: { events: Array<{ name: string; t: number }> } }).hcDemo.events.find((x) => x.name === 'onUserLeave')?.t ?? NaN,
@@ -83,7 +83,7 @@ describe('demo page, a lost media connection in Chromium', () => {
       e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
       e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
       e('onUserLeave', { userID: 'bob' }),
-      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
     ]);
     expect(await alice.remoteTiles()).toEqual([]);
     expect(await alice.callVideos()).toBe(0);

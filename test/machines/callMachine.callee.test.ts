@@ -45,7 +45,7 @@ function accepting() {
 function talking() {
   const h = accepting();
   h.send(rm.entered());
-  h.send(rm.userEntered('alice', 1_000));
+  h.send(rm.arrived('alice', 1_000));
   h.take();
   return h;
 }
@@ -236,7 +236,7 @@ describe('callMachine callee: accepting, in call, ending', () => {
 
   it('Alice leaves the room at 8 s (the last one) -> USER_LEAVE, HANGUP to alice with call_end 7, ending', () => {
     const h = talking();
-    h.send(rm.userLeft('alice', 8_000));
+    h.send(rm.left('alice', 8_000));
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([
       out.notice({ type: 'call.userLeft', inviteID: 'inv-5', userID: 'alice' }),
@@ -307,7 +307,7 @@ describe('callMachine callee: alone in the room (aloneTimeout, 30 s)', () => {
   it('Bob alone; Alice arrives at 20 s -> together, USER_ENTER; at 60 s still talking (the alone timer was cancelled)', () => {
     const h = alone();
     h.clock.increment(20_000);
-    h.send(rm.userEntered('alice', 20_000));
+    h.send(rm.arrived('alice', 20_000));
     expect(h.value()).toEqual({ inCall: 'together' });
     expect(h.take()).toEqual([out.notice({ type: 'call.userEntered', inviteID: 'inv-5', userID: 'alice' })]);
     h.clock.increment(40_000);
@@ -324,7 +324,7 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     const h = ringing(calleeInput(group));
     h.send(cmd.accept(1));
     h.send(rm.entered());
-    for (const u of present) h.send(rm.userEntered(u, 1_000));
+    for (const u of present) h.send(rm.arrived(u, 1_000));
     h.take();
     return h;
   }

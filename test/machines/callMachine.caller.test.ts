@@ -50,7 +50,7 @@ function talking() {
   const h = dialing();
   h.send(rm.entered());
   h.send(im.accepted('bob'));
-  h.send(rm.userEntered('bob', 1_000));
+  h.send(rm.arrived('bob', 1_000));
   h.take();
   return h;
 }
@@ -90,7 +90,7 @@ describe('callMachine caller: dialing', () => {
 
   it('Bob enters the room before his ACCEPT arrives -> inCall, ACCEPTED, USER_ENTER; the late ACCEPT says nothing', () => {
     const h = dialing();
-    h.send(rm.userEntered('bob', 700));
+    h.send(rm.arrived('bob', 700));
     expect(h.value()).toEqual({ inCall: 'together' });
     expect(h.take()).toEqual([
       out.notice({ type: 'call.accepted', inviteID: 'inv-5', userID: 'bob' }),
@@ -233,7 +233,7 @@ describe('callMachine caller: dialing', () => {
 describe('callMachine caller: in call and ending', () => {
   it('Bob leaves at 13.6 s (the last one) -> USER_LEAVE, HANGUP to bob with call_end 13, ending; exited -> CALL_END 13', () => {
     const h = talking();
-    h.send(rm.userLeft('bob', 13_600));
+    h.send(rm.left('bob', 13_600));
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([
       out.notice({ type: 'call.userLeft', inviteID: 'inv-5', userID: 'bob' }),
@@ -270,7 +270,7 @@ describe('callMachine caller: in call and ending', () => {
     h.send(cmd.hangup(5));
     h.send({ type: 'media.camera', id: 6, at: 0, on: false });
     h.send(im.invited('carol', { inviteID: 'inv-9', inviter: 'carol', invitees: ['alice'] }));
-    h.send(rm.userEntered('carol', 2_000));
+    h.send(rm.arrived('carol', 2_000));
     h.send(im.accepted('bob'));
     h.send(im.hungUp('bob', ['alice']));
     expect(h.value()).toBe('ending');
@@ -366,10 +366,10 @@ describe('callMachine caller: alone in the room (aloneTimeout, 30 s)', () => {
   it('group: Bob talks from 1 s to 10 s, Carol accepted but never comes -> alone from 10 s, ends at 40 s with CALL_END 39', () => {
     const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
     h.send(rm.entered());
-    h.send(rm.userEntered('bob', 1_000));
+    h.send(rm.arrived('bob', 1_000));
     h.send(im.accepted('carol', {}, 2_000));
     h.clock.increment(10_000);
-    h.send(rm.userLeft('bob', 10_000));
+    h.send(rm.left('bob', 10_000));
     expect(h.value()).toEqual({ inCall: 'alone' });
     h.clock.increment(30_000);
     expect(h.value()).toBe('ending');
@@ -383,7 +383,7 @@ describe('callMachine caller: alone in the room (aloneTimeout, 30 s)', () => {
     h.send(rm.entered());
     h.send(im.accepted('bob'));
     h.clock.increment(20_000);
-    h.send(rm.userEntered('bob', 20_000));
+    h.send(rm.arrived('bob', 20_000));
     expect(h.value()).toEqual({ inCall: 'together' });
     h.take();
     h.clock.increment(40_000);
@@ -413,8 +413,8 @@ describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
   it('Bob talks from 1 s to 10 s and leaves, Carol rejects at 20 s -> ending; exited -> CALL_END hangup 19 (first arrival to the end), not 0', () => {
     const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
     h.send(rm.entered());
-    h.send(rm.userEntered('bob', 1_000));
-    h.send(rm.userLeft('bob', 10_000));
+    h.send(rm.arrived('bob', 1_000));
+    h.send(rm.left('bob', 10_000));
     expect(h.value()).toEqual({ inCall: 'together' }); // Carol is still pending
     h.send(im.rejected('carol', false, {}, 20_000));
     expect(h.value()).toBe('ending');

@@ -20,15 +20,18 @@ import {
   applyEffects,
   inviteeChanged,
   mediaResult,
+  memberEntered,
+  memberFact,
+  memberLeft,
+  memberMedia,
   NONE,
   onHangup,
-  remoteMedia,
+  roomReconnected,
   setMedia,
   syncPublished,
-  userEntered,
-  userLeft,
 } from '../../machines/callPlans';
 import { sendInvite, toInvitee } from '../../machines/callSignals';
+import { MissingActorError } from '../../machines/events';
 import type { InviteeStatus } from '../../machines/inviteeMachine';
 import { callerInput, calleeInput, cmd, im, inviteSignal, rm } from '../support/machineHarness';
 
@@ -57,9 +60,44 @@ describe('initialContext', () => {
   });
 });
 
-describe('userEntered', () => {
+/** What a member actor reports. */
+const entered = (userID: string, at = 0, audio = false, video = false): CallEvent => ({ type: 'member.entered', userID, audio, video, at });
+const left = (userID: string, at = 0, cause: 'left' | 'lost' = 'left', wasEntered = true): CallEvent => ({
+  type: 'member.left',
+  userID,
+  cause,
+  entered: wasEntered,
+  at,
+});
+
+describe('memberFact', () => {
+  it('each fact about another member goes to its member actor; arrival and leaving may start one', () => {
+    expect(memberFact(ctx(), rm.joined('bob', 5))).toEqual({ members: [{ userID: 'bob', event: { type: 'joined', at: 5 }, spawn: 'ifNotActive' }] });
+    expect(memberFact(ctx(), rm.arrived('bob', 6))).toEqual({ members: [{ userID: 'bob', event: { type: 'mediaArrived', at: 6 }, spawn: 'ifNotActive' }] });
+    expect(memberFact(ctx(), rm.lost('bob', 7))).toEqual({ members: [{ userID: 'bob', event: { type: 'connectionLost', at: 7 }, spawn: 'never' }] });
+    expect(memberFact(ctx(), rm.back('bob', 8))).toEqual({ members: [{ userID: 'bob', event: { type: 'connectionBack', at: 8 }, spawn: 'never' }] });
+    expect(memberFact(ctx(), rm.left('bob', 9))).toEqual({ members: [{ userID: 'bob', event: { type: 'left', at: 9 }, spawn: 'ifAbsent' }] });
+    expect(memberFact(ctx(), rm.publishes('bob', 'video', true, 10))).toEqual({
+      members: [{ userID: 'bob', event: { type: 'video', available: true, at: 10 }, spawn: 'ifAbsent' }],
+    });
+  });
+
+  it('a fact about ourselves, or another event -> nothing', () => {
+    expect(memberFact(ctx(), rm.arrived('alice'))).toBe(NONE);
+    expect(memberFact(ctx(), rm.entered())).toBe(NONE);
+  });
+});
+
+describe('roomReconnected', () => {
+  it('resumed: whoever the room no longer lists left; entered anew: they are missing', () => {
+    expect(roomReconnected(ctx(), rm.reconnected(['carol'], true, 3))).toEqual({ membersBut: { keep: ['carol'], event: { type: 'left', at: 3 } } });
+    expect(roomReconnected(ctx(), rm.reconnected([], false, 4))).toEqual({ membersBut: { keep: [], event: { type: 'missing', at: 4 } } });
+  });
+});
+
+describe('memberEntered', () => {
   it('a pending invitee arrives at 20 -> present, connected at 20, roster accepted; tells its invitee actor (stamped 20); ACCEPT then USER_ENTER', () => {
-    expect(userEntered(ctx(), rm.userEntered('bob', 20))).toEqual({
+    expect(memberEntered(ctx(), entered('bob', 20))).toEqual({
       patch: { present: [peer('bob')], connectedAt: 20, roster: { bob: 'accepted' } },
       invitees: [{ userID: 'bob', type: 'entered', at: 20 }],
       notices: [
@@ -69,52 +107,68 @@ describe('userEntered', () => {
     });
   });
 
+  it('what it publishes comes after USER_ENTER, only what is on', () => {
+    const fx = memberEntered(ctx({ roster: { bob: 'accepted' } }), entered('bob', 20, true, false));
+    expect(fx.patch?.present).toEqual([peer('bob', true, false)]);
+    expect(fx.notices).toEqual([
+      { type: 'call.userEntered', inviteID: 'inv-5', userID: 'bob' },
+      { type: 'call.remoteAudio', inviteID: 'inv-5', userID: 'bob', available: true },
+    ]);
+  });
+
   it('an invitee that already accepted over IM arrives -> no second ACCEPT; connectedAt kept', () => {
-    const fx = userEntered(ctx({ roster: { bob: 'accepted' }, connectedAt: 5 }), rm.userEntered('bob', 20));
+    const fx = memberEntered(ctx({ roster: { bob: 'accepted' }, connectedAt: 5 }), entered('bob', 20));
     expect(fx.patch).toMatchObject({ connectedAt: 5 });
     expect(fx.notices).toEqual([{ type: 'call.userEntered', inviteID: 'inv-5', userID: 'bob' }]);
   });
 
   it('group: the roster notice lists who is present now', () => {
-    const fx = userEntered(group({ bob: 'joined', carol: 'pending' }, { present: [peer('bob')] }), rm.userEntered('carol'));
+    const fx = memberEntered(group({ bob: 'joined', carol: 'pending' }, { present: [peer('bob')] }), entered('carol'));
     expect(fx.notices?.at(-1)).toEqual({ type: 'call.roster', inviteID: 'inv-5', userIDList: ['bob', 'carol'] });
   });
 
   it('ourselves, someone already present, or another event -> nothing', () => {
-    expect(userEntered(ctx(), rm.userEntered('alice'))).toBe(NONE);
-    expect(userEntered(ctx({ present: [peer('bob')] }), rm.userEntered('bob'))).toBe(NONE);
-    expect(userEntered(ctx(), rm.userLeft('bob'))).toBe(NONE);
+    expect(memberEntered(ctx(), entered('alice'))).toBe(NONE);
+    expect(memberEntered(ctx({ present: [peer('bob')] }), entered('bob'))).toBe(NONE);
+    expect(memberEntered(ctx(), left('bob'))).toBe(NONE);
   });
 });
 
-describe('userLeft', () => {
-  it('a joined member leaves the room at 9 s -> gone, roster left, its actor told (stamped 9000), USER_LEAVE', () => {
-    expect(userLeft(ctx({ roster: { bob: 'joined' }, present: [peer('bob')] }), rm.userLeft('bob', 9_000))).toEqual({
+describe('memberLeft', () => {
+  it('a joined member is out at 9 s -> gone, roster left, its actor told (stamped 9000), USER_LEAVE', () => {
+    expect(memberLeft(ctx({ roster: { bob: 'joined' }, present: [peer('bob')] }), left('bob', 9_000, 'lost'))).toEqual({
       patch: { roster: { bob: 'left' }, present: [] },
       invitees: [{ userID: 'bob', type: 'left', at: 9_000 }],
       notices: [{ type: 'call.userLeft', inviteID: 'inv-5', userID: 'bob' }],
     });
   });
 
+  it('an invitee that accepted and left before its media came -> roster left, no USER_LEAVE', () => {
+    expect(memberLeft(ctx({ roster: { bob: 'accepted' } }), left('bob', 3, 'left', false))).toEqual({
+      patch: { roster: { bob: 'left' } },
+      invitees: [{ userID: 'bob', type: 'left', at: 3 }],
+    });
+  });
+
   it('another event -> nothing', () => {
-    expect(userLeft(ctx(), rm.userEntered('bob'))).toBe(NONE);
+    expect(memberLeft(ctx(), entered('bob'))).toBe(NONE);
   });
 });
 
-describe('remoteMedia', () => {
+describe('memberMedia', () => {
   const c = ctx({ present: [peer('bob')] });
-  const video = (userID: string, available: boolean): CallEvent => ({ type: 'room.videoAvailable', roomID: 42, userID, available, at: 0 });
+  const video = (userID: string, available: boolean): CallEvent => ({ type: 'member.media', userID, media: 'video', available, at: 0 });
 
   it('a present member starts video -> marked, REMOTE_VIDEO true', () => {
-    expect(remoteMedia(c, video('bob', true))).toEqual({
+    expect(memberMedia(c, video('bob', true))).toEqual({
       patch: { present: [peer('bob', false, true)] },
       notices: [{ type: 'call.remoteVideo', inviteID: 'inv-5', userID: 'bob', available: true }],
     });
   });
 
   it('no change, or someone not present -> nothing', () => {
-    expect(remoteMedia(c, video('bob', false))).toBe(NONE);
-    expect(remoteMedia(c, video('zed', true))).toBe(NONE);
+    expect(memberMedia(c, video('bob', false))).toBe(NONE);
+    expect(memberMedia(c, video('zed', true))).toBe(NONE);
   });
 });
 
@@ -297,13 +351,19 @@ describe('applyEffects', () => {
     const did: unknown[] = [];
     const ref = (id: string, status = 'active') => ({ id, getSnapshot: () => ({ status }) }) as unknown as AnyActorRef;
     const s: ActionScope = {
+      context: { inviteID: 'inv-5', leaveGraceMs: 5_000, missingMemberMs: 10_000 },
       self: { getSnapshot: () => ({ children: Object.fromEntries(Object.entries(children).map(([id, st]) => [id, ref(id, st)])) }) },
       system: { get: (id) => (system.includes(id) ? ref(id) : undefined) },
       enqueue: {
         assign: (patch) => void did.push(['assign', patch]),
-        // Invitee events are recorded whole (their `at` matters); the rest by type.
-        sendTo: (target, event: AnyEventObject) =>
-          void did.push(['sendTo', target.id, String(target.id).startsWith('invitee:') ? event : event.type]),
+        // Invitee and member events are recorded whole (their `at` matters); the rest by type, faults with their text.
+        sendTo: (target, event: AnyEventObject) => {
+          const id = typeof target === 'string' ? target : String(target.id);
+          const notice = (event as { notice?: { type: string; message?: string } }).notice;
+          did.push(['sendTo', id, /^(invitee|member):/.test(id) ? event : notice?.type === 'error' ? notice.message : event.type]);
+        },
+        spawnChild: (src, options) => void did.push(['spawn', options.id, options.input]),
+        stopChild: (id) => void did.push(['stop', id]),
       },
     };
     return { s, did };
@@ -317,31 +377,63 @@ describe('applyEffects', () => {
     invitees: [
       { userID: 'bob', type: 'left', at: 9_000 },
       { userID: 'carol', type: 'left', at: 9_000 },
-      { userID: 'zed', type: 'left', at: 9_000 },
     ],
     patch: { room: 'out' },
   } as const;
 
-  it('orders patch, invitees ({ type, at }), im, room, then the line (parent events, notices); skips finished invitees and absent ports', () => {
-    const { s, did } = scope({ 'invitee:bob': 'active', 'invitee:carol': 'done' }, ['im', 'line']);
-    applyEffects(s, everything);
-    expect(did).toEqual([
-      ['assign', { room: 'out' }],
-      ['sendTo', 'invitee:bob', { type: 'left', at: 9_000 }],
-      ['sendTo', 'im', 'im.send'],
-      ['sendTo', 'line', 'call.merged'],
-      ['sendTo', 'line', 'notice'],
-    ]);
-  });
-
-  it('no actor registered as line (a call run on its own) -> parent events and notices are dropped, the rest still goes', () => {
-    const { s, did } = scope({ 'invitee:bob': 'active' }, ['im', 'room']);
+  it('orders patch, invitees ({ type, at }), members, im, room, then the line (parent events, notices); skips finished invitees', () => {
+    const { s, did } = scope({ 'invitee:bob': 'active', 'invitee:carol': 'done' }, ['im', 'room', 'line']);
     applyEffects(s, everything);
     expect(did).toEqual([
       ['assign', { room: 'out' }],
       ['sendTo', 'invitee:bob', { type: 'left', at: 9_000 }],
       ['sendTo', 'im', 'im.send'],
       ['sendTo', 'room', 'room.exit'],
+      ['sendTo', 'line', 'call.merged'],
+      ['sendTo', 'line', 'notice'],
     ]);
+  });
+
+  it('member facts: to a live member actor; one is started (a finished one replaced) when the fact may start one', () => {
+    const { s, did } = scope({ 'member:bob': 'active', 'member:carol': 'done' }, ['im', 'room', 'line']);
+    const input = (userID: string) => ({ userID, leaveGraceMs: 5_000, missingMemberMs: 10_000 });
+    applyEffects(s, {
+      members: [
+        { userID: 'bob', event: { type: 'connectionLost', at: 1 }, spawn: 'never' },
+        { userID: 'carol', event: { type: 'left', at: 2 }, spawn: 'ifAbsent' },
+        { userID: 'carol', event: { type: 'mediaArrived', at: 3 }, spawn: 'ifNotActive' },
+        { userID: 'dave', event: { type: 'connectionBack', at: 4 }, spawn: 'never' },
+        { userID: 'dave', event: { type: 'left', at: 5 }, spawn: 'ifAbsent' },
+      ],
+      membersBut: { keep: ['carol'], event: { type: 'missing', at: 6 } },
+    });
+    expect(did).toEqual([
+      ['sendTo', 'member:bob', { type: 'connectionLost', at: 1 }],
+      ['stop', 'member:carol'],
+      ['spawn', 'member:carol', input('carol')],
+      ['sendTo', 'member:carol', { type: 'mediaArrived', at: 3 }],
+      ['spawn', 'member:dave', input('dave')],
+      ['sendTo', 'member:dave', { type: 'left', at: 5 }],
+      ['sendTo', 'member:bob', { type: 'missing', at: 6 }],
+    ]);
+  });
+
+  it('a request, or an event for an invitee never spawned, with nobody to take it -> a core fault notice to the line, never silence', () => {
+    const { s, did } = scope({}, ['line']);
+    applyEffects(s, { ...everything, invitees: [{ userID: 'zed', type: 'left', at: 1 }] });
+    expect(did).toEqual([
+      ['assign', { room: 'out' }],
+      ['sendTo', 'line', 'call.merged'],
+      ['sendTo', 'line', 'notice'],
+      ['sendTo', 'line', 'core fault: call inv-5: left for invitee zed, who has no actor'],
+      ['sendTo', 'line', 'core fault: call inv-5: im.send (reject) with no im actor'],
+      ['sendTo', 'line', 'core fault: call inv-5: room.exit with no room actor'],
+    ]);
+  });
+
+  it('no line either (a call run on its own) -> MissingActorError; nothing to deliver -> fine', () => {
+    const { s } = scope({ 'invitee:bob': 'active', 'invitee:carol': 'done' }, ['im', 'room']);
+    expect(() => applyEffects(s, everything)).toThrow(new MissingActorError('call inv-5: 2 event(s) for the line, which is not there'));
+    expect(() => applyEffects(s, { im: everything.im, patch: { room: 'out' } })).not.toThrow();
   });
 });

@@ -24,6 +24,7 @@ import type { CallContext, CallEvent, CallInput } from '../../machines/callModel
 import type { Command, ImSignal, RoomSignal } from '../../machines/events';
 import { type InviteeEvent, type InviteeInput, type InviteeStatus, inviteeMachine } from '../../machines/inviteeMachine';
 import { type LineEvent, lineMachine } from '../../machines/lineMachine';
+import { type MemberContext, type MemberEvent, type MemberInput, memberMachine } from '../../machines/memberMachine';
 import type { LineContext } from '../../machines/lineModel';
 import type { InviteSignal, UserID } from '../../machines/types';
 import { callerInput, calleeInput } from '../support/machineHarness';
@@ -190,8 +191,12 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     room({ type: 'room.enterFailed', error: ERROR }),
     room({ type: 'room.exited' }),
     room({ type: 'room.failed', error: ERROR }),
-    ...others.flatMap((userID) => [room({ type: 'room.userEntered', userID }), room({ type: 'room.userLeft', userID })]),
-    ...others.slice(0, 1).map((userID) => room({ type: 'room.userEntered', userID }, 99)),
+    // Facts about the others go to member actors (their reports are in `members` below).
+    ...others.slice(0, 1).flatMap((userID) =>
+      (['room.memberJoined', 'room.mediaArrived', 'room.connectionLost', 'room.memberLeft'] as const).map((type) => room({ type, userID })),
+    ),
+    ...others.slice(0, 1).map((userID) => room({ type: 'room.mediaArrived', userID }, 99)),
+    room({ type: 'room.reconnected', members: [], resumed: false }),
     ...present
       .slice(0, 1)
       .flatMap((userID) =>
@@ -212,12 +217,24 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     ]),
   );
 
+  // What member actors report: someone arrives; someone in the call (or answered) leaves or is lost.
+  const members: CallEvent[] = [
+    ...others.filter((u) => !present.includes(u)).map((userID): CallEvent => ({ type: 'member.entered', userID, audio: true, video: false, at: T })),
+    ...others
+      .filter((u) => present.includes(u) || c.roster[u] === 'accepted')
+      .flatMap((userID): CallEvent[] => [
+        { type: 'member.left', userID, cause: 'left', entered: present.includes(userID), at: T },
+        { type: 'member.left', userID, cause: 'lost', entered: present.includes(userID), at: T },
+      ]),
+    ...present.slice(0, 1).map((userID): CallEvent => ({ type: 'member.media', userID, media: 'video', available: true, at: T })),
+  ];
+
   const line: CallEvent[] = [
     { type: 'call.terminate', reason: 'hangup', at: T },
     { type: 'call.terminate', reason: 'kickedOut', at: T },
   ];
 
-  return [...commands, ...signals, ...status, ...rooms, ...reports, ...line, ...timerEvents(s)];
+  return [...commands, ...signals, ...status, ...rooms, ...reports, ...members, ...line, ...timerEvents(s)];
 }
 
 // ------------------------------------------------------------------ invitee machine
@@ -236,6 +253,23 @@ function inviteeEvents(s: AnyMachineSnapshot): AnyEventObject[] {
 
 const serializeInvitee = (s: AnyMachineSnapshot): string =>
   JSON.stringify([s.value, s.status, (s.context as InviteeInput).noAnswerMs > 0]);
+
+// ------------------------------------------------------------------ member machine
+
+const MEMBER_INPUTS: Record<string, MemberInput> = {
+  'grace 5 s, missing 10 s': { userID: 'bob', leaveGraceMs: 5_000, missingMemberMs: 10_000 },
+};
+
+function memberEvents(s: AnyMachineSnapshot): AnyEventObject[] {
+  if (s.status !== 'active') return [];
+  const facts = (['joined', 'mediaArrived', 'connectionLost', 'connectionBack', 'left', 'missing'] as const).map((type): MemberEvent => ({ type, at: T }));
+  return [...facts, { type: 'audio', available: true, at: T }, { type: 'video', available: false, at: T }, ...timerEvents(s)];
+}
+
+const serializeMember = (s: AnyMachineSnapshot): string => {
+  const c = s.context as MemberContext;
+  return JSON.stringify([s.value, s.status, c.entered, c.audio, c.video]);
+};
 
 // ------------------------------------------------------------------ line machine
 
@@ -313,6 +347,7 @@ function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {
 const ALLOWED_UNTAKEN: Record<string, ReadonlyMap<string, string>> = {
   callMachine: new Map(),
   inviteeMachine: new Map(),
+  memberMachine: new Map(),
   lineMachine: new Map(),
 };
 
@@ -327,6 +362,7 @@ interface Subject {
 const SUBJECTS: readonly Subject[] = [
   { name: 'callMachine', machine: callMachine, inputs: CALL_INPUTS, events: callEvents, serializeState: serializeCall },
   { name: 'inviteeMachine', machine: inviteeMachine, inputs: INVITEE_INPUTS, events: inviteeEvents, serializeState: serializeInvitee },
+  { name: 'memberMachine', machine: memberMachine, inputs: MEMBER_INPUTS, events: memberEvents, serializeState: serializeMember },
   { name: 'lineMachine', machine: line, inputs: { 'default config': {} }, events: lineEvents, serializeState: serializeLine },
 ];
 
@@ -358,7 +394,7 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s: path coverage with
         `; ${explorations.length} input(s), ${states} abstract states, ${steps} steps`,
     );
     if (untaken.length) summary.push(`    guarded branches never taken (informational):\n      ${untaken.join('\n      ')}`);
-  });
+  }, 120_000);
 
   it('reaches every state node', () => {
     expect(result.states.missing).toEqual([]);

@@ -5,8 +5,10 @@
  *   one CALL_END, after which nothing more about it arrives;
  * - a ringing invitation is announced by INVITED before anything else about it;
  * - a caller never sees both REJECT and USER_ENTER from the same invitee in one call;
- * - once everything has settled, whoever is in a call agrees with its peers on who is in it.
+ * - once everything has settled, whoever is in a call agrees with its peers on who is in it;
+ * - no core fault (ERROR -1300: a request that had no actor to take it) ever happens.
  */
+import { CORE_FAULT } from '../../machines/events';
 import type { System, User } from './harness';
 
 /** One entry of a user's timeline: an event received, or an API call that succeeded. */
@@ -51,6 +53,8 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       return;
     }
     const { name, payload } = entry;
+    // A request with no actor to take it is reported, never dropped: it must never happen.
+    if (name === 'onError' && payload.code === CORE_FAULT) problems.push(`${where}: core fault: ${String(payload.msg)}`);
     if (name === 'onKickedOut' && segment === 'ringing') close();
     if (!ABOUT_A_CALL.has(name)) return;
     if (name === 'onInvited') {

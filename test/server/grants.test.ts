@@ -4,14 +4,14 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteRoomGrants } from '../../server/grants';
+import { DELIBERATE_LINGER_MS, SqliteRoomGrants } from '../../server/grants';
 import { DEFAULT_LIMITS } from '../../server/limits';
 
 const limits = { ...DEFAULT_LIMITS, maxRoomsPerUser: 3, maxRooms: 5, maxRoomUsers: 4, roomIdleMs: 60_000 };
 
 /** Grants whose writes run at once (no turn to wait for). */
-function grants(db = new Database(':memory:'), now = 0) {
-  return new SqliteRoomGrants(db, limits, (write) => write(), now);
+function grants(db = new Database(':memory:'), now = 0, bounds = limits) {
+  return new SqliteRoomGrants(db, bounds, (write) => write(), now);
 }
 
 const code = (refusal: { refused: string } | null) => refusal?.refused ?? 'ok';
@@ -40,10 +40,27 @@ describe('room grants', () => {
     expect(g.allows(8, 'bob', 11 * 60_000)).toBe(false);
     g.grant('alice', 9, ['bob'], 30_000, 0);
     g.occupied(9);
-    g.vacated(9, 20_000, true); // they hung up; the invitation still rings for 10 s
-    expect(g.allows(9, 'bob', 29_999)).toBe(true);
-    expect(g.allows(9, 'bob', 30_000)).toBe(false);
+    g.vacated(9, 20_000, true); // they hung up; the invitation would ring 10 s more, it keeps the room 5 s
+    expect(g.allows(9, 'bob', 20_000 + DELIBERATE_LINGER_MS - 1)).toBe(true);
+    expect(g.allows(9, 'bob', 20_000 + DELIBERATE_LINGER_MS)).toBe(false);
+    g.grant('alice', 10, ['bob'], 30_000, 0);
+    g.occupied(10);
+    g.vacated(10, 28_000, true); // less ring time left than the linger: the ring time decides
+    expect(g.allows(10, 'bob', 29_999)).toBe(true);
+    expect(g.allows(10, 'bob', 30_000)).toBe(false);
     expect(g.size).toBe(0);
+  });
+
+  it('short calls in a row never run a user out of rooms: a room left on purpose stops counting against its owner', () => {
+    const g = grants(undefined, 0, { ...limits, maxRooms: 100 }); // lingering rooms still count in all
+    for (let call = 0; call < 20; call++) {
+      const at = call * 50; // a 20 ms call every 50 ms, each invitation ringing for a day
+      expect(code(g.grant('alice', 100 + call, ['bob'], at + 86_400_000, at))).toBe('ok');
+      g.occupied(100 + call);
+      g.vacated(100 + call, at + 20, true);
+    }
+    expect(g.allows(119, 'bob', 19 * 50 + 21)).toBe(true); // each still admits its invitees for the linger
+    expect(code(g.claim('mallory', 119, 19 * 50 + 21))).toBe('roomInUse');
   });
 
   it('quotas: rooms per owner, rooms in all, users per room', () => {

@@ -26,7 +26,7 @@ import type { WebSocketLike } from '../../adapters/ws/socket';
 import { type EmbeddedBackend, type EmbeddedBackendOptions, embeddedBackend } from '../../src/embedded';
 import { TRTCCalling } from '../../src/index';
 import { type ServerHandle, type ServerOptions, type TapEvent, silentLogger, startServer } from '../../server/index';
-import { type Party, type World, party } from './world';
+import { type Party, type World, failOnCoreFaults, party } from './world';
 
 /** The app every test world uses. */
 export const SDKAPPID = 1400000001;
@@ -78,6 +78,7 @@ export class SteppedSocket implements WebSocketLike {
   /** @internal */ wire: Wire | null = null;
 
   constructor(private readonly net: LockstepNetwork) {
+    net.clientSockets.push(this);
     net.enqueue({ kind: 'connect', sock: this });
   }
 
@@ -99,8 +100,16 @@ export class LockstepNetwork {
   readonly WebSocket: new (url: string) => SteppedSocket;
   /** Sees each server frame before its client does; `'drop'` loses it (as if the network had). */
   intercept: ((data: string) => 'deliver' | 'drop') | null = null;
-  /** Every step, in order: `3 > loggedIn` (server to socket 3), `3 < login` (socket 3 to server), `3 open`, `3 closed`. */
+  /**
+   * `batched`: a slow downlink. Client frames go first; what the server wrote meanwhile piles
+   * up and each client then reads all of its pending frames in one go (one macrotask, no
+   * microtask between them), as when several frames come in one TCP read. Still deterministic.
+   */
+  reads: 'stepped' | 'batched' = 'stepped';
+  /** Every step, in order: `3 > loggedIn` (server to socket 3), `3 < login` (socket 3 to server), `3 open`, `3 closed`; batched: `3 read 2` (the next 2 frames in one read). */
   readonly trace: string[] = [];
+  /** Every socket a client opened, oldest first (a test closes one as a page unload would). */
+  readonly clientSockets: SteppedSocket[] = [];
   private readonly names = new WeakMap<SteppedSocket, number>();
   private named = 0;
   private readonly outbox: Action[] = [];
@@ -171,15 +180,55 @@ export class LockstepNetwork {
   private async pump(): Promise<void> {
     await drain();
     while (!this.disposed) {
-      const event = this.serverEvents.shift();
-      if (event) await this.deliver(event);
-      else {
+      if (this.reads === 'batched') {
         const action = this.outbox.shift();
-        if (!action) return;
-        await this.perform(action);
+        if (action) await this.perform(action);
+        else if (this.serverEvents.length > 0) await this.deliverBatches();
+        else return;
+      } else {
+        const event = this.serverEvents.shift();
+        if (event) await this.deliver(event);
+        else {
+          const action = this.outbox.shift();
+          if (!action) return;
+          await this.perform(action);
+        }
       }
       await drain();
     }
+  }
+
+  /** Batched reads: every client reads all the frames waiting for it at once, in the server's order. */
+  private async deliverBatches(): Promise<void> {
+    const events = this.serverEvents.splice(0);
+    const conns = [...new Set(events.map((e) => e.conn))];
+    for (const conn of conns) {
+      const mine = events.filter((e) => e.conn === conn);
+      const wire = this.wires.get(conn);
+      if (!wire) continue;
+      const frames = mine.filter((e) => e.type === 'out').length;
+      const target = wire.delivered + frames;
+      await this.until(() => wire.received.length >= target || wire.state === 'closed', `${frames} frames on ${conn}`);
+      // One read: no await between the frames of this connection.
+      const sock = this.socketOf(wire);
+      if (sock && frames > 1) this.note(sock, `read ${frames}`);
+      for (const event of mine) if (event.type === 'out') this.handOver(wire);
+      if (mine.some((e) => e.type === 'close')) {
+        await this.until(() => wire.state === 'closed', `the close of ${conn}`);
+        if (sock) this.closed(sock, wire.closeEvent ?? { code: 1006, reason: '' });
+      }
+    }
+  }
+
+  /** Hands the client its next frame (already received on the real socket), unless dropped. */
+  private handOver(wire: Wire): void {
+    if (wire.received.length <= wire.delivered) return; // cut off by a terminate
+    const sock = this.socketOf(wire);
+    const data = wire.received[wire.delivered++] as string;
+    if (this.intercept?.(data) === 'drop') return;
+    if (sock?.readyState !== 1) return;
+    this.note(sock, `> ${frameType(data)}`);
+    sock.onmessage?.({ data });
   }
 
   /** Hands the client what the server sent it, in the server's order. */
@@ -189,12 +238,7 @@ export class LockstepNetwork {
     const sock = this.socketOf(wire);
     if (event.type === 'out') {
       await this.until(() => wire.received.length > wire.delivered || wire.state === 'closed', `a frame on ${event.conn}`);
-      if (wire.received.length <= wire.delivered) return; // cut off by a terminate
-      const data = wire.received[wire.delivered++] as string;
-      if (this.intercept?.(data) === 'drop') return;
-      if (sock?.readyState !== 1) return;
-      this.note(sock, `> ${frameType(data)}`);
-      sock.onmessage?.({ data });
+      this.handOver(wire);
       return;
     }
     await this.until(() => wire.state === 'closed', `the close of ${event.conn}`);
@@ -408,10 +452,11 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
       await net.quiet();
     },
     async dispose() {
-      for (const p of parties) p.calling.destroy();
+      for (const p of parties) void p.calling.destroy();
       net.dispose();
       if (handle) await (await handle).close();
       rmSync(dir, { recursive: true, force: true });
+      failOnCoreFaults();
     },
   };
 }

@@ -157,9 +157,27 @@ function record(): Recorded & { readonly listen: (ev: InspectionEvent, isSelf: (
   };
 }
 
+/**
+ * The actors a machine of ours finds by system ID (`im`, `room`, `line`, `call`), as inert
+ * stand-ins where the traversal or the replay runs a machine on its own: each machine throws
+ * `MissingActorError` when it has something to deliver and nobody to take it, so they must be
+ * there. Events sent to them go nowhere (the catalogues send the replies themselves).
+ */
+const STAND_INS = ['im', 'room', 'line', 'call'] as const;
+
+let standIns: Map<string, AnyActorRef> | null = null;
+
+function withStandIns(system: AnyActorScope['system']): void {
+  const own = system.get.bind(system);
+  standIns ??= new Map<string, AnyActorRef>(STAND_INS.map((id) => [id, createEmptyActor()]));
+  const found = standIns;
+  system.get = ((id: string) => own(id) ?? found.get(id)) as typeof system.get;
+}
+
 /** An inert scope like XState's pure `transition()` one, recording the microsteps. */
 function pureScope(current: AnyMachineSnapshot | undefined, rec?: ReturnType<typeof record>): AnyActorScope {
   const self = createEmptyActor();
+  withStandIns(self.system);
   const snapshot = current ?? { status: 'active', output: undefined, error: undefined, children: {} };
   Object.defineProperty(self, 'getSnapshot', { value: () => snapshot });
   if (rec) self.system.inspect((ev: InspectionEvent) => rec.listen(ev, (ref) => ref === self));
@@ -310,7 +328,12 @@ export function replay(machine: AnyStateMachine, input: unknown, events: readonl
   const actor = createActor(machine, {
     input,
     clock: new SimulatedClock(),
-    inspect: (ev: InspectionEvent) => rec.listen(ev, (ref) => (ref as AnyActorRef)._parent === undefined),
+    inspect: (ev: InspectionEvent) => {
+      // The root's entry actions run in its constructor: its system gets the stand-ins first.
+      const ref = ev.actorRef as AnyActorRef;
+      if (ev.type === '@xstate.actor' && ref._parent === undefined) withStandIns(ref.system);
+      rec.listen(ev, (ref) => (ref as AnyActorRef)._parent === undefined);
+    },
   });
   let error: unknown;
   actor.subscribe({ error: (e) => (error = e) });

@@ -25,6 +25,8 @@ import {
 } from 'xstate';
 import { type CallOutput, callMachine } from '../../machines/callMachine';
 import type { CallEvent, CallInput, NoticeRelay } from '../../machines/callModel';
+import type { inviteeMachine } from '../../machines/inviteeMachine';
+import type { memberMachine } from '../../machines/memberMachine';
 import type { Command, ImRequest, ImSignal, Notice, RoomRequest, RoomSignal } from '../../machines/events';
 import { type LineConfig, type LineEvent, lineMachine } from '../../machines/lineMachine';
 import type { AcceptSignal, CancelSignal, HangupSignal, InviteSignal, RejectSignal, TimeoutSignal, UserID } from '../../machines/types';
@@ -102,6 +104,8 @@ export const callerInput = (over: Partial<CallInput> = {}): CallInput => ({
   noAnswerGraceMs: 5_000,
   exitTimeoutMs: 5_000,
   aloneTimeoutMs: 30_000,
+  leaveGraceMs: 5_000,
+  missingMemberMs: 10_000,
   ...over,
 });
 
@@ -184,8 +188,21 @@ export const rm = {
     at,
     error: { code: -1, message: 'no camera' },
   }),
-  userEntered: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.userEntered', roomID, userID, at }),
-  userLeft: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.userLeft', roomID, userID, at }),
+  /** Facts about another member (see `RoomEvent`). */
+  joined: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.memberJoined', roomID, userID, at }),
+  /** Its media arrived: a member we had not heard of yet joins and counts as in the call at once. */
+  arrived: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.mediaArrived', roomID, userID, at }),
+  lost: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.connectionLost', roomID, userID, at }),
+  back: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.connectionBack', roomID, userID, at }),
+  left: (userID: UserID, at = 0, roomID = 42): RoomSignal => ({ type: 'room.memberLeft', roomID, userID, at }),
+  publishes: (userID: UserID, media: 'audio' | 'video', available: boolean, at = 0, roomID = 42): RoomSignal => ({
+    type: media === 'audio' ? 'room.audioAvailable' : 'room.videoAvailable',
+    roomID,
+    userID,
+    available,
+    at,
+  }),
+  reconnected: (members: UserID[], resumed: boolean, at = 0, roomID = 42): RoomSignal => ({ type: 'room.reconnected', roomID, members, resumed, at }),
 };
 
 type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
@@ -254,7 +271,8 @@ export const callDone = (output: CallOutput) =>
 
 // ------------------------------------------------------------------ live call
 
-export function startCall(input: CallInput, clock = new SimulatedClock()) {
+/** `without`: stand-ins left out, to see what the call does when one is not there. */
+export function startCall(input: CallInput, clock = new SimulatedClock(), without: readonly ('im' | 'room')[] = []) {
   const log: Out[] = [];
   const host = setup({
     types: {
@@ -275,8 +293,7 @@ export function startCall(input: CallInput, clock = new SimulatedClock()) {
   }).createMachine({
     context: ({ input }) => ({ input }),
     invoke: [
-      { src: 'im', id: 'im', systemId: 'im' },
-      { src: 'room', id: 'room', systemId: 'room' },
+      ...(['im', 'room'] as const).filter((id) => !without.includes(id)).map((id) => ({ src: id, id, systemId: id })),
       {
         src: 'call',
         id: 'call',
@@ -297,7 +314,8 @@ export function startCall(input: CallInput, clock = new SimulatedClock()) {
     value: () => call.getSnapshot().value,
     status: () => call.getSnapshot().status,
     context: () => call.getSnapshot().context,
-    invitee: (userID: UserID) => call.getSnapshot().children[`invitee:${userID}`],
+    invitee: (userID: UserID) => call.getSnapshot().children[`invitee:${userID}`] as ActorRefFrom<typeof inviteeMachine> | undefined,
+    member: (userID: UserID) => call.getSnapshot().children[`member:${userID}`] as ActorRefFrom<typeof memberMachine> | undefined,
     take: drainable(log),
   };
 }

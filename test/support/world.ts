@@ -4,6 +4,7 @@
  * scripts run over the memory network here and over the embedded server later.
  */
 import { afterEach, beforeEach } from 'vitest';
+import { CORE_FAULT } from '../../machines/events';
 import { TRTCCalling, type Backend } from '../../src/index';
 import { captureEvents, createMemoryNetwork, SimulatedClock, type EventCapture, type MemoryNetwork } from '../../src/testing';
 
@@ -26,14 +27,29 @@ export interface World {
   dispose(): Promise<void>;
 }
 
+/** Core faults (ERROR -1300, a request with no actor to take it) seen by any party: `failOnCoreFaults` fails the test. */
+const coreFaults: string[] = [];
+
 export function party(id: string, calling: TRTCCalling): Party {
   const events = captureEvents(calling);
+  calling.on(TRTCCalling.EVENT.ERROR, ({ code, msg }) => {
+    if (code === CORE_FAULT) coreFaults.push(`${id}: ${msg}`);
+  });
   return {
     id,
     calling,
     events,
     take: () => events.take().map(({ name, payload }) => ({ name, payload })),
   };
+}
+
+/**
+ * Throws if any party saw a core fault since the last call (the worlds call it when disposed),
+ * so a test that does not assert some party's whole log still fails on one.
+ */
+export function failOnCoreFaults(): void {
+  const seen = coreFaults.splice(0);
+  if (seen.length > 0) throw new Error(`core faults:\n${seen.join('\n')}`);
 }
 
 export interface MemoryWorld extends World {
@@ -67,7 +83,8 @@ export function memoryWorld(): MemoryWorld {
     },
     advance: (ms) => net.advance(ms),
     async dispose() {
-      for (const p of parties) p.calling.destroy();
+      for (const p of parties) void p.calling.destroy();
+      failOnCoreFaults();
     },
   };
 }

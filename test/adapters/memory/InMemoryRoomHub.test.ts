@@ -49,7 +49,7 @@ describe('InMemoryRoomHub', () => {
     await clock.advance(19);
     expect(await settled(entering)).toBe('pending');
     await clock.advance(1);
-    expect(order).toEqual(['resolved', 'userEntered', 'audioAvailable', 'videoAvailable']);
+    expect(order).toEqual(['resolved', 'memberJoined', 'audioAvailable', 'videoAvailable', 'mediaArrived']);
   });
 
   it('notifications arrive one latency after the change', async () => {
@@ -58,9 +58,9 @@ describe('InMemoryRoomHub', () => {
     const bob = await member('bob');
     await alice.port.setCamera(false);
     await clock.advance(19);
-    expect(bob.lines()).toHaveLength(3);
+    expect(bob.lines()).toHaveLength(4);
     await clock.advance(1);
-    expect(bob.lines().slice(3)).toEqual(['1001 videoAvailable alice false']);
+    expect(bob.lines().slice(4)).toEqual(['1001 videoAvailable alice false']);
   });
 
   it('setLatency() changes later delays', async () => {
@@ -74,7 +74,7 @@ describe('InMemoryRoomHub', () => {
     expect(await settled(entering)).toBe('resolved');
   });
 
-  it('kick(): the port gets failed, the others userLeft, members() shrinks', async () => {
+  it('kick(): the port gets failed, the others memberLeft, members() shrinks', async () => {
     const { clock, hub, member } = world();
     const alice = await member('alice');
     const bob = await member('bob');
@@ -83,8 +83,8 @@ describe('InMemoryRoomHub', () => {
     expect(hub.kick('nobody')).toBe(false);
     expect(hub.members(1001)).toEqual(['alice']);
     await clock.advance(20);
-    expect(bob.lines().slice(3)).toEqual(['1001 failed 65535']);
-    expect(alice.lines().slice(3)).toEqual(['1001 userLeft bob']);
+    expect(bob.lines().slice(4)).toEqual(['1001 failed 65535']);
+    expect(alice.lines().slice(4)).toEqual(['1001 memberLeft bob']);
     await Promise.all([bob.port.enter(1002, video('bob')), clock.advance(20)]);
     expect(hub.members(1002)).toEqual(['bob']);
   });
@@ -95,12 +95,13 @@ describe('InMemoryRoomHub', () => {
     const bob1 = await member('bob');
     const bob2 = await member('bob', 1001, { userID: 'bob', video: false, audioMuted: false });
     await clock.advance(20);
-    expect(bob1.lines().slice(3)).toEqual(['1001 failed 65535']);
-    expect(bob2.lines()).toEqual(['1001 userEntered alice', '1001 audioAvailable alice true', '1001 videoAvailable alice true']);
+    expect(bob1.lines().slice(4)).toEqual(['1001 failed 65535']);
+    expect(bob2.lines()).toEqual(['1001 memberJoined alice', '1001 audioAvailable alice true', '1001 videoAvailable alice true', '1001 mediaArrived alice']);
     expect(alice.lines()).toEqual([
-      '1001 userEntered bob',
+      '1001 memberJoined bob',
       '1001 audioAvailable bob true',
       '1001 videoAvailable bob true',
+      '1001 mediaArrived bob',
       '1001 videoAvailable bob false',
     ]);
     expect(hub.members(1001)).toEqual(['alice', 'bob']);
@@ -133,7 +134,7 @@ describe('InMemoryRoomHub', () => {
     await clock.advance(40);
     await Promise.all([entering, exiting]);
     expect(hub.members(1001)).toEqual(['alice']);
-    expect(alice.lines().at(-1)).toBe('1001 userLeft bob');
+    expect(alice.lines().at(-1)).toBe('1001 memberLeft bob');
     expect(await settled(bob.port.exit())).toBe('resolved');
   });
 
@@ -146,7 +147,7 @@ describe('InMemoryRoomHub', () => {
     await bob.port.setMicMuted(true);
     await clock.advance(40);
     await entering;
-    expect(alice.lines()).toEqual(['1001 userEntered bob']);
+    expect(alice.lines()).toEqual(['1001 memberJoined bob', '1001 mediaArrived bob']);
   });
 
   it('rejects an invalid roomID and failing devices, leaving the room untouched', async () => {
@@ -171,5 +172,21 @@ describe('InMemoryRoomHub', () => {
     net.rooms.setDevices('carol', { camera: true, permission: 'denied' });
     await expect(carol.room.setCamera(true)).rejects.toMatchObject({ code: 60005 });
     await expect(carol.room.setCamera(false)).resolves.toBeUndefined();
+  });
+
+  it("setMediaConnected(): a member's media connection goes down and comes back -> both ends hear it, membership untouched", async () => {
+    const { clock, hub, member } = world();
+    const alice = await member('alice');
+    const bob = await member('bob');
+    const carol = await member('carol', 1002);
+    hub.setMediaConnected('bob', false);
+    await clock.advance(20);
+    hub.setMediaConnected('bob', true);
+    hub.setMediaConnected('nobody', false);
+    await clock.advance(20);
+    expect(alice.lines().slice(4)).toEqual(['1001 connectionLost bob', '1001 connectionBack bob']);
+    expect(bob.lines().slice(4)).toEqual(['1001 connectionLost alice', '1001 connectionBack alice']);
+    expect(carol.lines()).toEqual([]);
+    expect(hub.members(1001)).toEqual(['alice', 'bob']);
   });
 });

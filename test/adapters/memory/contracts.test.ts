@@ -25,5 +25,6 @@ roomPortContract('memory', () => {
     },
     setDevices: (userID, devices) => net.rooms.setDevices(userID, devices),
     views: (userID) => net.rooms.views(userID),
+    setMediaConnected: (userID, connected) => net.rooms.setMediaConnected(userID, connected),
   };
-});
+}, { devices: true, views: true, mediaConnections: true });

@@ -80,7 +80,7 @@ describe('the TRTC client and the published stream', () => {
 });
 
 describe('members, as TRTC tells of them', () => {
-  it('a member who answered but never published: its peer-leave is a userLeft', async () => {
+  it('a member who answered but never published: peer-join is memberJoined, its peer-leave memberLeft', async () => {
     const { clock, connect, run } = setup();
     const alice = connect('alice');
     await run(alice.port.enter(1001, video('alice')));
@@ -89,10 +89,10 @@ describe('members, as TRTC tells of them', () => {
     await run(client.join({ roomId: 1001 }));
     await run(client.leave());
     await clock.runUntilIdle();
-    expect(briefRoom(alice.events)).toEqual(['1001 userLeft bob']);
+    expect(briefRoom(alice.events)).toEqual(['1001 memberJoined bob', '1001 memberLeft bob']);
   });
 
-  it('mute events before the stream is subscribed are not lost; one userLeft for stream-removed then peer-leave', async () => {
+  it('mute events before the stream is subscribed are not lost; one memberLeft for stream-removed then peer-leave', async () => {
     const { connect, run } = setup();
     const alice = connect('alice');
     await run(alice.port.enter(1001, video('alice')));
@@ -102,21 +102,22 @@ describe('members, as TRTC tells of them', () => {
     await run(bob.port.setCamera(false));
     await run(bob.port.exit());
     expect(briefRoom(alice.events)).toEqual([
-      '1001 userEntered bob',
+      '1001 memberJoined bob',
+      '1001 mediaArrived bob',
       '1001 videoAvailable bob true',
       '1001 audioAvailable bob true',
       '1001 videoAvailable bob false',
-      '1001 userLeft bob',
+      '1001 memberLeft bob',
     ]);
   });
 
-  it('a stream gone before our subscription took is no error; its member never entered, its peer-leave is a userLeft', async () => {
+  it('a stream gone before our subscription took is no error; its media never arrived, its peer-leave is a memberLeft', async () => {
     const { connect, run, errors } = setup();
     const alice = connect('alice');
     await run(alice.port.enter(1001, video('alice')));
     const bob = connect('bob');
     await Promise.all([bob.port.enter(1001, video('bob')).then(() => bob.port.exit()), run(Promise.resolve())]);
-    expect(briefRoom(alice.events)).toEqual(['1001 userLeft bob']);
+    expect(briefRoom(alice.events)).toEqual(['1001 memberJoined bob', '1001 memberLeft bob']);
     expect(errors).toEqual([]);
   });
 
@@ -167,7 +168,7 @@ describe('devices', () => {
     await expect(run(bob.port.setCamera(true))).rejects.toMatchObject({ code: 60004 });
     cloud.setDevices('bob', { camera: true });
     await run(bob.port.setCamera(true));
-    expect(briefRoom(alice.events)).toEqual(['1001 userEntered bob', '1001 audioAvailable bob true', '1001 videoAvailable bob true']);
+    expect(briefRoom(alice.events)).toEqual(['1001 memberJoined bob', '1001 mediaArrived bob', '1001 audioAvailable bob true', '1001 videoAvailable bob true']);
   });
 });
 

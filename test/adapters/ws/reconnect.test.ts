@@ -77,6 +77,21 @@ describe('reconnecting', () => {
     expect(bob.take()).toEqual([ev.end('alice', 'hangup', 32)]);
   });
 
+  it('the server drops Alice mid-call, Bob hangs up while she is away; she resumes her session -> USER_LEAVE bob, CALL_END hangup', async () => {
+    const alice = await join('alice', { reconnect: scripted([2000]) });
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    (await world.server()).dropConnections('alice');
+    await world.settle();
+    await bob.calling.hangup();
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 1)]);
+    expect(alice.take()).toEqual([]);
+    await world.advance(S); // back 2 s after the drop: her place was kept, and Bob is no longer in the room
+    expect(alice.states).toEqual(['connected', 'connecting', 'connected']);
+    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup', 3)]);
+  });
+
   it('a message sent while reconnecting is delivered once, when the connection is back', async () => {
     const alice = world.backend({ reconnect: scripted([2000]) });
     const bob = world.backend();
@@ -160,16 +175,16 @@ describe('reconnecting', () => {
     await alice.im.login('alice', world.userSig('alice'));
     await bob.im.login('bob', world.userSig('bob'));
     const events: string[] = [];
-    alice.room.onEvent((e) => events.push(`${e.type} ${'userID' in e ? e.userID : ''}`.trim()));
+    alice.room.onEvent((e) => events.push(e.type === 'reconnected' ? `reconnected [${e.members.join(',')}]${e.resumed ? ' resumed' : ''}` : `${e.type} ${'userID' in e ? e.userID : ''}`.trim()));
     (await world.server()).grantRoom(5, ['alice', 'bob']); // no call here: the administrator admits them
     await Promise.all([alice.room.enter(5, { userID: 'alice', video: true, audioMuted: false }), world.settle()]);
     await Promise.all([bob.room.enter(5, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
     await world.settle();
-    expect(events).toEqual(['userEntered bob', 'audioAvailable bob']);
+    expect(events).toEqual(['memberJoined bob', 'audioAvailable bob', 'mediaArrived bob']);
     return { alice, bob, events };
   }
 
-  it('Alice is away longer than the grace period while Bob stays -> she enters again and finds him, with no leave or enter', async () => {
+  it('Alice is away longer than the grace period while Bob stays -> she enters again; her room reports him there (facts), then his news', async () => {
     const { alice, bob, events } = await inRoom({ reconnect: scripted([15_000]) });
     (await world.server()).dropConnections('alice');
     await world.advance(15 * S); // the server ended her session at 10 s; she is back at 15 s
@@ -177,17 +192,35 @@ describe('reconnecting', () => {
     expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, rooms: 1 });
     await bob.room.setCamera(true);
     await world.settle();
-    expect(events).toEqual(['userEntered bob', 'audioAvailable bob', 'videoAvailable bob']);
+    expect(events.slice(3)).toEqual(['memberJoined bob', 'mediaArrived bob', 'reconnected [bob]', 'videoAvailable bob']);
   });
 
-  it('the server restarts and Bob never comes back -> Alice, in the room again, waits roomGraceMs for him, then hears him leave', async () => {
-    const { alice, events } = await inRoom({ reconnect: scripted([0]), roomGraceMs: 10_000 }, { reconnect: scripted([null]) });
+  it('Alice is away longer than the grace period while Bob stays -> in the call, nobody sees a leave or an enter', async () => {
+    const alice = await join('alice', { reconnect: scripted([15_000]) });
+    const bob = await join('bob');
+    // Bob's hangup notice to her would end her call: what matters here is her own room.
+    await inCall(alice, bob);
+    world.net.intercept = (data) => (/"type":"userLeft"/.test(data) ? 'drop' : 'deliver');
+    (await world.server()).dropConnections('alice');
+    await world.advance(15 * S);
+    world.net.intercept = null;
+    expect(alice.take()).toEqual([]);
+    await bob.calling.closeCamera();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.video('bob', false)]);
+  });
+
+  it('the server restarts and Bob never comes back -> Alice, in the room again, waits missingMemberMs (10 s) for him, then USER_LEAVE and CALL_END error', async () => {
+    const alice = await join('alice', { reconnect: scripted([0]) });
+    const bob = await join('bob', { reconnect: scripted([null]) });
+    await inCall(alice, bob);
     await world.restartServer();
     await world.advance(9_900);
-    expect(alice.room.room).toBe(5);
-    expect(events).toEqual(['userEntered bob', 'audioAvailable bob']);
+    expect(alice.backend.room.room).toBe(1001);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual([ev.error(65535), ev.end('alice', 'error')]);
     await world.advance(200);
-    expect(events).toEqual(['userEntered bob', 'audioAvailable bob', 'userLeft bob']);
+    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'error', 11)]);
   });
 
   it('the server restarts mid-call -> both reconnect and re-enter the room; the call goes on', async () => {

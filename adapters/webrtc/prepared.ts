@@ -1,0 +1,90 @@
+/**
+ * Devices captured ahead of a call (`WebRtcRoomPort.prepare()`), waiting for its `enter`.
+ * Captures run one after another: one that fits is kept (its time starts again), one that does
+ * not is stopped before the next is made, so overlapping `prepare()` calls never leak a track;
+ * a capture no call takes within 15 s is released, and its timer only ever releases itself.
+ */
+import type { Clock, TimerId } from '../clock';
+import { capture } from './media';
+
+/** How long devices captured ahead wait for the call to enter its room. */
+export const PREPARED_TTL_MS = 15_000;
+
+interface Held {
+  readonly stream: MediaStream;
+  readonly video: boolean;
+  timer: TimerId;
+}
+
+/** The capture made ahead of the next call, if any. */
+export class PreparedCapture {
+  private held: Held | null = null;
+  /** The last capture asked for: the next one starts after it. */
+  private queue: Promise<void> = Promise.resolve();
+
+  /** @param unwanted true when a capture landing now must be stopped (in a room already, disposed) */
+  constructor(
+    private readonly clock: Clock,
+    private readonly unwanted: () => boolean,
+  ) {}
+
+  /** Captures the microphone (and the camera when `video`) after the captures asked for before. */
+  prepare(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean): Promise<void> {
+    const run = this.queue.then(() => this.capture(devices, video));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once no capture is under way. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /** The capture, if it has what a call with(out) video needs; one that does not is released. */
+  take(video: boolean): MediaStream | null {
+    const held = this.held;
+    if (!held || held.video !== video) {
+      this.release();
+      return null;
+    }
+    this.clock.clearTimeout(held.timer);
+    this.held = null;
+    return held.stream;
+  }
+
+  /** Stops the capture's tracks (the camera light goes off). */
+  release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    this.clock.clearTimeout(held.timer);
+    for (const track of held.stream.getTracks()) track.stop();
+  }
+
+  private async capture(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean): Promise<void> {
+    if (this.unwanted()) return;
+    const current = this.held;
+    if (current && current.video === video && current.stream.getTracks().every((t) => t.readyState !== 'ended')) {
+      this.clock.clearTimeout(current.timer);
+      current.timer = this.releaseLater(current);
+      return;
+    }
+    this.release();
+    const stream = await capture(devices, video);
+    if (this.unwanted()) {
+      for (const track of stream.getTracks()) track.stop();
+      return;
+    }
+    // A command refused after this (the line got busy meanwhile) must not leave the camera on.
+    const held: Held = { stream, video, timer: null };
+    held.timer = this.releaseLater(held);
+    this.held = held;
+  }
+
+  /** Releases `held` when its time is up, unless something else took its place. */
+  private releaseLater(held: Held): TimerId {
+    return this.clock.setTimeout(() => {
+      if (this.held === held) this.release();
+    }, PREPARED_TTL_MS);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The inbox of one connection: each message passed on once, confirmed (cumulatively) only once
+ * it was taken, one receipt per turn of the event loop at most.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Inbox } from '../../../adapters/ws/inbox';
+import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
+
+const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+describe('Inbox', () => {
+  function inbox() {
+    const receipts: number[] = [];
+    return { box: new Inbox((upTo) => receipts.push(upTo)), receipts };
+  }
+
+  it('messages taken in order -> one receipt per turn, for the last one', async () => {
+    const { box, receipts } = inbox();
+    box.accept('a', 1)?.();
+    box.accept('b', 2)?.();
+    await turn();
+    box.accept('c', 3)?.();
+    await turn();
+    expect(receipts).toEqual([2, 3]);
+  });
+
+  it('a message not taken yet holds the receipt of every later one: a receipt confirms everything up to it', async () => {
+    const { box, receipts } = inbox();
+    const first = box.accept('a', 1);
+    box.accept('b', 2)?.();
+    box.accept('c', 3)?.();
+    await turn();
+    expect(receipts).toEqual([]);
+    first?.();
+    first?.(); // twice is once
+    await turn();
+    expect(receipts).toEqual([3]);
+  });
+
+  it('a redelivered message is not passed on again; it is confirmed with its first copy', async () => {
+    const { box, receipts } = inbox();
+    const first = box.accept('a', 1);
+    box.newSession(); // the connection dropped before Bob's core took it; the server sends it again
+    expect(box.accept('a', 1)).toBeNull();
+    await turn();
+    expect(receipts).toEqual([]);
+    first?.(); // the old session's confirmation counts for the copy of the new one
+    await turn();
+    expect(receipts).toEqual([1]);
+    expect(box.accept('a', 2)).toBeNull(); // and a later copy of a taken message is confirmed at once
+    await turn();
+    expect(receipts).toEqual([1, 2]);
+  });
+
+  it('flush() sends nothing new when nothing new was taken', async () => {
+    const { box, receipts } = inbox();
+    box.accept('a', 1)?.();
+    await turn();
+    box.flush();
+    expect(receipts).toEqual([1]);
+  });
+});
+
+describe('receipts over the embedded server', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    world = makeEmbeddedWorld();
+  });
+  afterEach(() => world.dispose());
+
+  it('a message whose listener took the receipt over and never confirmed it -> delivered again at the next login; one confirmed is not', async () => {
+    const alice = world.backend();
+    await alice.im.login('alice', world.userSig('alice'));
+    await alice.im.sendToUser('bob', 'one', { onlineUserOnly: false });
+    await alice.im.sendToUser('bob', 'two', { onlineUserOnly: false });
+    const first = world.backend();
+    const heard: string[] = [];
+    const confirm: Array<() => void> = [];
+    first.im.onMessage((m) => {
+      heard.push(m.payload);
+      const taken = m.defer?.();
+      if (m.payload === 'one' && taken) confirm.push(taken);
+    });
+    await first.im.login('bob', world.userSig('bob'));
+    await world.settle();
+    confirm.forEach((taken) => taken());
+    await world.settle();
+    // 'two' was deferred and never confirmed: the server keeps it.
+    expect(heard).toEqual(['one', 'two']);
+    await first.im.logout();
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: 1 });
+    const second = world.backend();
+    const again: string[] = [];
+    second.im.onMessage((m) => again.push(m.payload));
+    await second.im.login('bob', world.userSig('bob'));
+    await world.settle();
+    expect(again).toEqual(['two']);
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
+  });
+});
