@@ -53,6 +53,7 @@ export type Summary = Record<FigureKey, number> & {
   readonly generatorCpuClosed: number;
   readonly generatorEluClosed: number;
   readonly generatorCpuPaced: number;
+  readonly connectMs: number;
 };
 
 export const median = (xs: readonly number[]): number => {
@@ -86,6 +87,7 @@ export function summarize(results: readonly RoundResult[], target: Target): Summ
     generatorCpuClosed: m((r) => r.closed.cpuPercent),
     generatorEluClosed: m((r) => r.closed.elu),
     generatorCpuPaced: m((r) => r.paced.cpuPercent),
+    connectMs: m((r) => r.connectMs),
   };
 }
 
