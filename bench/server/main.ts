@@ -144,6 +144,11 @@ async function main(): Promise<number> {
   const log = (line: string) => {
     if (!args.json) console.log(line);
   };
+  // How busy the machine is before we add anything: others may be working on it.
+  const t0 = coreTimes();
+  await new Promise((done) => setTimeout(done, 1000));
+  const t1 = coreTimes();
+  const busyBefore = t0 && t1 ? t1.map((c, i) => ((c.busy - (t0[i]?.busy ?? 0)) / Math.max(1, c.total - (t0[i]?.total ?? 0))) * 100) : [];
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores,
@@ -151,9 +156,10 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     loadBefore: loadavg(),
     loadAfter: [] as number[],
+    busyBefore,
   };
   log(`bench:server: ${args.clients} clients in ${args.clients / 2} pairs, ${args.rounds} rounds per target, ${args.seconds} s closed loop + ${args.seconds} s paced at ${args.rate} setups/s`);
-  log(`machine: ${machine.cpu}, ${cores} cores, Node ${machine.node}, ${machine.date}, load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`machine: ${machine.cpu}, ${cores} cores, Node ${machine.node}, ${machine.date}, load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')}, cores busy ${busyBefore.map((b) => `${b.toFixed(0)}%`).join(' ')} before the run`);
   const generator = startChild('load generator', resolve(HERE, 'loadGen.ts'));
   if (pinned) pin(generator.pid, LOAD_CORE);
   try {

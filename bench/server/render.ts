@@ -4,7 +4,7 @@ import { FIGURES, type FigureKey, FLAT_HEAP_BYTES, type Summary } from './report
 
 /** The parts of the report the text shows (main.ts builds it; `--json` prints all of it). */
 export interface Printable {
-  readonly machine: { cpu: string; cores: number; node: string; date: string; loadBefore: number[]; loadAfter: number[] };
+  readonly machine: { cpu: string; cores: number; node: string; date: string; loadBefore: number[]; loadAfter: number[]; busyBefore: number[] };
   readonly args: BenchArgs;
   readonly pinning: { target: number; load: number; tool: string } | null;
   readonly server: { describe?: string | undefined; limits?: Readonly<Record<string, unknown>> | undefined; raisedForOneIp?: readonly string[] | undefined };
@@ -39,7 +39,10 @@ export function renderText(r: Printable): string {
   const lines: string[] = [];
   const m = r.machine;
   lines.push('');
-  lines.push(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}; load average ${m.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${m.loadAfter.map((l) => l.toFixed(2)).join(' ')} after`);
+  lines.push(
+    `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}; load average ${m.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
+      `${m.loadAfter.map((l) => l.toFixed(2)).join(' ')} after; cores busy ${m.busyBefore.map((b) => `${b.toFixed(0)}%`).join(' ')} in the second before the run`,
+  );
   lines.push(r.pinning ? `pinning: targets on core ${r.pinning.target}, load generator on core ${r.pinning.load} (${r.pinning.tool})` : 'pinning: none (no taskset or one core): the figures share cores');
   lines.push(`server under test: ${r.server.describe ?? '?'}`);
   lines.push(`  limits in force: ${Object.entries(r.server.limits ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
