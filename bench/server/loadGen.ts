@@ -142,7 +142,9 @@ function onDone(pair: Pair): void {
 function waitForTokens(pair: Pair): void {
   counters.rateWaits++;
   setTimeout(() => {
-    if (mode === 'closed' && !pair.start(performance.now())) waitForTokens(pair);
+    // A pair started meanwhile (a new phase) is no longer waiting.
+    if (mode !== 'closed' || pair.busy || pair.broken) return;
+    if (!pair.start(performance.now())) waitForTokens(pair);
   }, 20);
 }
 
