@@ -192,7 +192,12 @@ async function main(): Promise<number> {
       summary: { bare, ours },
       ratios: ratios(bare, ours),
       setupRatioPerRound: roundRatios(results),
-      warnings: warnings(results, args.rate),
+      warnings: [
+        ...(busyBefore.some((b) => b > 25)
+          ? [`other processes kept the cores ${busyBefore.map((b) => `${b.toFixed(0)}%`).join(' ')} busy before the run: the figures share the machine with them`]
+          : []),
+        ...warnings(results, args.rate),
+      ],
       errors: errorsOf(results),
       seconds: (performance.now() - started) / 1000,
       rounds: results,
