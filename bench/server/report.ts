@@ -128,7 +128,7 @@ export function warnings(results: readonly RoundResult[], rate: number): string[
     if (r.closed.cpuPercent >= 90) {
       out.push(`${name}: the load generator saturated its core in the closed loop (${cpu}% CPU, event loop ${elu}% busy): that round measures the generator, not the target`);
     } else if (r.closed.elu >= 0.9) {
-      out.push(`${name}: the load generator could not keep up in the closed loop (event loop ${elu}% busy on ${cpu}% CPU: other processes took the rest of its core)`);
+      out.push(`${name}: the load generator was near its limit in the closed loop (event loop ${elu}% busy, ${cpu}% CPU): the target's figure may be capped by the load`);
     }
     if (r.paced.started / r.paced.seconds < rate * 0.95) {
       out.push(`${name}: the paced phase reached ${(r.paced.started / r.paced.seconds).toFixed(0)} of ${rate} setups/s (${r.paced.missedStarts} starts missed: no free pair or no rate token)`);
