@@ -31,7 +31,7 @@ export const USAGE = `Usage: npm run bench:server -- [options]
   --help          this text
 `;
 
-/** Defaults: 2 x 3 rounds of (8 s closed + 8 s paced + ~4 s setup) stay well under 3 minutes on 2 cores. */
+/** Defaults: 2 x 3 rounds of (1 s warm-up, 1 + 8 s closed loop, 0.5 + 8 s paced, ~2 s start and login): about 135 s on 2 cores. */
 export const DEFAULTS: BenchArgs = { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false };
 
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean): number {
