@@ -1,0 +1,168 @@
+/**
+ * The processes of `bench:server` and how the orchestrator talks to them: each is a Node child
+ * (run through tsx, with `--expose-gc`) answering numbered requests over the IPC channel.
+ *
+ * A target (our server's host process or the bare relay) answers `mem` (after two full GCs:
+ * live heap and RSS), `cpu` and `metrics`, and `stop`. This IPC channel is how the heap figures
+ * leave the server process: the bench hosts `server/` itself, so `server/` has no debug hook.
+ */
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** A request to a child: `cmd` plus its arguments; `id` is added by {@link Child.ask}. */
+export interface Request {
+  readonly cmd: string;
+  readonly [key: string]: unknown;
+}
+
+/** A target's memory after full GCs, in bytes. */
+export interface MemFigures {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+}
+
+/** CPU time used by a process so far, in microseconds. */
+export interface CpuFigures {
+  readonly user: number;
+  readonly system: number;
+}
+
+/** What a target says once it listens. */
+export interface Ready {
+  readonly type: 'ready';
+  readonly url: string;
+  /** How it was started and with which limits, for the report. */
+  readonly describe: string;
+  readonly limits: Readonly<Record<string, unknown>>;
+  readonly raised: readonly string[];
+}
+
+/** A child process speaking the request/reply IPC of the bench. */
+export class Child {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private stderr = '';
+  private exited: string | null = null;
+  /** The first non-reply message (a target's `ready`). */
+  readonly first: Promise<unknown>;
+
+  constructor(
+    readonly name: string,
+    private readonly proc: ChildProcess,
+  ) {
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    let firstResolve: (value: unknown) => void = () => undefined;
+    let firstReject: (error: Error) => void = () => undefined;
+    this.first = new Promise((resolve, reject) => {
+      firstResolve = resolve;
+      firstReject = reject;
+    });
+    this.first.catch(() => undefined);
+    proc.on('message', (message: { id?: number; error?: string }) => {
+      if (typeof message.id !== 'number') return firstResolve(message);
+      const waiter = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      if (message.error !== undefined) waiter?.reject(new Error(`${this.name}: ${message.error}`));
+      else waiter?.resolve(message);
+    });
+    proc.on('exit', (code, signal) => {
+      this.exited = `${this.name} exited (${signal ?? code})${this.stderr ? `:\n${this.stderr}` : ''}`;
+      const error = new Error(this.exited);
+      firstReject(error);
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? 0;
+  }
+
+  /** Sends a request; resolves with the child's reply. */
+  ask<T>(request: Request): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(this.exited));
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.proc.send({ ...request, id });
+    });
+  }
+
+  /** Ends the child: `stop` if it answers within 5 s, else SIGKILL. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    this.ask({ cmd: 'stop' }).catch(() => undefined);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts `file` (a .ts module of bench/server) as a child with tsx, `--expose-gc` and IPC.
+ * `BENCH_CPU_PROF=<dir>` in the environment writes a V8 CPU profile of every child there
+ * (the orchestrator stops them with `process.exit`, which writes it).
+ */
+export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}): Child {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = fork(file, [...args], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  return new Child(name, proc);
+}
+
+/** Whether `taskset` can pin processes here (Linux with util-linux, two cores or more). */
+export function canPin(cores: number): boolean {
+  return cores >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Pins every thread of `pid` (and the threads it starts later) to one core. */
+export function pin(pid: number, core: number): void {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not pin pid ${pid} to core ${core}`);
+}
+
+/** Busy and total jiffies of each core from /proc/stat, or null where there is none. */
+export function coreTimes(): { busy: number; total: number }[] | null {
+  try {
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((line) => /^cpu\d+ /.test(line))
+      .map((line) => {
+        const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+        const busy = user + nice + system + irq + softirq + steal;
+        return { busy, total: busy + idle + iowait };
+      });
+  } catch {
+    return null;
+  }
+}
+
+/** The child side: answers the parent's requests with `handler`, the reply carrying the request's `id`. */
+export function serve(handler: (request: Request) => Promise<Record<string, unknown>> | Record<string, unknown>): void {
+  process.on('message', (message: Request & { id: number }) => {
+    Promise.resolve()
+      .then(() => handler(message))
+      .then(
+        (reply) => process.send?.({ ...reply, id: message.id }),
+        (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+      );
+  });
+  // The parent gone means the bench is over: never outlive it.
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** A target's memory after two full GCs (the target runs with `--expose-gc`). */
+export function memAfterGc(): MemFigures {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+}

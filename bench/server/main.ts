@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:server`: our signaling server against a bare `ws` relay, in one invocation, on
+ * the same load. Three processes: the target (our server through its real command line, or
+ * bench/server/bareRelay.ts) pinned to core 0, the load generator (bench/server/loadGen.ts)
+ * pinned to core 1 with this orchestrator. Rounds alternate the targets (bare, ours, ours, bare,
+ * ...); each round starts a fresh target on a fresh SQLite file and measures, in order:
+ *
+ * 1. RSS idle, then RSS with every client logged in (after full GCs): RSS per client;
+ * 2. a warm-up, then a closed loop (every pair calls again as soon as its setup is done):
+ *    setups/s, messages/s, invite latency, and the live heap before and after: growth per message;
+ * 3. a paced phase at `--rate` setups/s: invite latency at a load the baseline carries easily.
+ *
+ * `--help` lists the flags (bench/server/args.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseCli } from '../../server/cli';
+import { resolveOptions } from '../../server/options';
+import { type BenchArgs, parseBenchArgs } from './args';
+import { type Child, canPin, coreTimes, type CpuFigures, type MemFigures, pin, type Ready, startChild } from './ipc';
+import type { PhaseStats } from './loadGen';
+import { errorsOf, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
+import { renderText } from './render';
+
+const HERE = import.meta.dirname;
+const SDKAPPID = 1400000042;
+const TARGET_CORE = 0;
+const LOAD_CORE = 1;
+
+/** The per-connection frame rate of a server started with default limits: the clients keep under it, against both targets. */
+function serverRate(): { perSecond: number; burst: number } {
+  const parsed = parseCli(['--db', ':memory:', '--sdkappid', String(SDKAPPID), '--secret-key', 'x'], {});
+  if (!parsed.ok) throw new Error(parsed.text);
+  return resolveOptions(parsed.options).rate;
+}
+
+interface Context {
+  readonly args: BenchArgs;
+  readonly generator: Child;
+  readonly pinned: boolean;
+  readonly secretKey: string;
+  readonly rate: { perSecond: number; burst: number };
+  readonly log: (line: string) => void;
+}
+
+/** One target for one round. */
+async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
+  const { args, generator } = ctx;
+  const dir = mkdtempSync(join(tmpdir(), 'hc-bench-server-'));
+  const child =
+    target === 'ours'
+      ? startChild('server under test', resolve(HERE, 'serverUnderTest.ts'), [String(args.clients), join(dir, 'calling.db'), String(SDKAPPID)], { HC_SECRET_KEY: ctx.secretKey })
+      : startChild('bare relay', resolve(HERE, 'bareRelay.ts'));
+  try {
+    if (ctx.pinned) pin(child.pid, TARGET_CORE);
+    const ready = (await child.first) as Ready;
+    const mem = () => child.ask<MemFigures>({ cmd: 'mem' });
+    const relayed = async () => {
+      const { metrics } = await child.ask<{ metrics: { relayed: number } }>({ cmd: 'metrics' });
+      return metrics.relayed;
+    };
+    const idle = await mem();
+    const { connectMs } = await generator.ask<{ connectMs: number }>({
+      cmd: 'connect', dialect: target, url: ready.url, clients: args.clients, rate: ctx.rate, sdkAppId: SDKAPPID, secretKey: ctx.secretKey,
+    });
+    const loggedIn = await mem();
+    // Warm-up (JIT, first allocations), drained, so that the heap read next is a steady state.
+    const settle = Math.min(1, args.seconds / 4);
+    await generator.ask({ cmd: 'run', mode: 'closed', settle: 0, seconds: settle });
+    const before = await mem();
+    const relayedBefore = await relayed();
+    const phase = async (request: Record<string, unknown>) => {
+      const cpu0 = await child.ask<CpuFigures>({ cmd: 'cpu' });
+      const cores0 = coreTimes();
+      const t0 = performance.now();
+      const stats = await generator.ask<PhaseStats>({ cmd: 'run', ...request } as { cmd: string });
+      const cpu1 = await child.ask<CpuFigures>({ cmd: 'cpu' });
+      const cores1 = coreTimes();
+      const wallMs = performance.now() - t0;
+      const cpu = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / wallMs) * 100;
+      const busy = (core: number) => {
+        const a = cores0?.[core];
+        const b = cores1?.[core];
+        return a && b && b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : Number.NaN;
+      };
+      return { stats, cpu, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE) };
+    };
+    const closed = await phase({ mode: 'closed', settle, seconds: args.seconds });
+    const after = await mem();
+    const relayedAfter = await relayed();
+    const paced = await phase({ mode: 'paced', settle: settle / 2, seconds: args.seconds, rate: args.rate });
+    const { metrics } = await child.ask<{ metrics: unknown }>({ cmd: 'metrics' });
+    await generator.ask({ cmd: 'disconnect' });
+    const relayedMeanwhile = relayedAfter - relayedBefore;
+    const result: RoundResult = {
+      target,
+      round,
+      connectMs,
+      rssIdle: idle.rss,
+      rssLoggedIn: loggedIn.rss,
+      rssPerClient: (loggedIn.rss - idle.rss) / args.clients,
+      heapGrowth: after.heapUsed - before.heapUsed,
+      relayedMeanwhile,
+      heapPerMessage: (after.heapUsed - before.heapUsed) / Math.max(1, relayedMeanwhile),
+      closed: closed.stats,
+      paced: paced.stats,
+      targetCpuClosed: closed.cpu,
+      targetCpuPaced: paced.cpu,
+      otherLoad: ctx.pinned
+        ? {
+            targetCore: Math.max(0, closed.targetCoreBusy - closed.cpu),
+            loadCore: Math.max(0, closed.loadCoreBusy - closed.stats.cpuPercent),
+          }
+        : null,
+      metrics,
+    };
+    const s = closed.stats;
+    ctx.log(
+      `  round ${round + 1} ${target === 'ours' ? 'server    ' : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${s.latency.p99.toFixed(1)} ms closed, ` +
+        `${paced.stats.latency.p99.toFixed(1)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
+        `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
+    );
+    return { result, ready };
+  } finally {
+    await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    (parsed.code === 0 ? console.log : console.error)(parsed.message);
+    return parsed.code;
+  }
+  const { args } = parsed;
+  const started = performance.now();
+  const cores = cpus().length;
+  const pinned = canPin(cores);
+  if (pinned) pin(process.pid, LOAD_CORE);
+  const log = (line: string) => {
+    if (!args.json) console.log(line);
+  };
+  // How busy the machine is before we add anything: others may be working on it.
+  const t0 = coreTimes();
+  await new Promise((done) => setTimeout(done, 1000));
+  const t1 = coreTimes();
+  const busyBefore = t0 && t1 ? t1.map((c, i) => ((c.busy - (t0[i]?.busy ?? 0)) / Math.max(1, c.total - (t0[i]?.total ?? 0))) * 100) : [];
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores,
+    node: process.version,
+    date: new Date().toISOString(),
+    loadBefore: loadavg(),
+    loadAfter: [] as number[],
+    busyBefore,
+  };
+  log(`bench:server: ${args.clients} clients in ${args.clients / 2} pairs, ${args.rounds} rounds per target, ${args.seconds} s closed loop + ${args.seconds} s paced at ${args.rate} setups/s`);
+  log(`machine: ${machine.cpu}, ${cores} cores, Node ${machine.node}, ${machine.date}, load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')}, cores busy ${busyBefore.map((b) => `${b.toFixed(0)}%`).join(' ')} before the run`);
+  const generator = startChild('load generator', resolve(HERE, 'loadGen.ts'));
+  if (pinned) pin(generator.pid, LOAD_CORE);
+  try {
+    await generator.first;
+    const ctx: Context = { args, generator, pinned, secretKey: randomBytes(32).toString('hex'), rate: serverRate(), log };
+    const results: RoundResult[] = [];
+    let server: Ready | null = null;
+    let baseline: Ready | null = null;
+    for (let round = 0; round < args.rounds; round++) {
+      // bare, ours | ours, bare | ...: each target goes first as often as the other.
+      const order: Target[] = round % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare'];
+      for (const target of order) {
+        const { result, ready } = await measure(ctx, target, round);
+        results.push(result);
+        if (target === 'ours') server = ready;
+        else baseline = ready;
+      }
+    }
+    machine.loadAfter = loadavg();
+    const bare = summarize(results, 'bare');
+    const ours = summarize(results, 'ours');
+    const report = {
+      machine,
+      args,
+      pinning: pinned ? { target: TARGET_CORE, load: LOAD_CORE, tool: 'taskset' } : null,
+      server: { describe: server?.describe, limits: server?.limits, raisedForOneIp: server?.raised },
+      baseline: { describe: baseline?.describe },
+      heapFigures: 'IPC from the process hosting each target (node --expose-gc; gc() twice, then process.memoryUsage()); server/ has no hook',
+      clientRate: ctx.rate,
+      summary: { bare, ours },
+      ratios: ratios(bare, ours),
+      setupRatioPerRound: roundRatios(results),
+      warnings: [
+        ...(busyBefore.some((b) => b > 25)
+          ? [`other processes kept the cores ${busyBefore.map((b) => `${b.toFixed(0)}%`).join(' ')} busy before the run: the figures share the machine with them`]
+          : []),
+        ...warnings(results, args.rate),
+      ],
+      errors: errorsOf(results),
+      seconds: (performance.now() - started) / 1000,
+      rounds: results,
+    };
+    if (args.json) console.log(JSON.stringify(report, null, 2));
+    else console.log(renderText(report));
+    return Object.keys(report.errors.counts).length > 0 ? 1 : 0;
+  } finally {
+    await generator.stop();
+  }
+}
+
+process.exitCode = await main();

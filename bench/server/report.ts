@@ -1,0 +1,155 @@
+/**
+ * The figures of `bench:server`: per-round results, their medians per target, the ratios of our
+ * server to the bare relay, and the text or JSON that prints them.
+ */
+import type { PhaseStats } from './loadGen';
+
+/** The two targets: the bare relay baseline and our server. */
+export type Target = 'bare' | 'ours';
+
+/** One target in one round. */
+export interface RoundResult {
+  readonly target: Target;
+  readonly round: number;
+  readonly connectMs: number;
+  /** RSS after login minus RSS idle, per client (both after full GCs), in bytes. */
+  readonly rssPerClient: number;
+  readonly rssIdle: number;
+  readonly rssLoggedIn: number;
+  /** Live heap (after full GCs) after the closed loop minus before, per message relayed by the target meanwhile, in bytes. */
+  readonly heapPerMessage: number;
+  readonly heapGrowth: number;
+  readonly relayedMeanwhile: number;
+  readonly closed: PhaseStats;
+  readonly paced: PhaseStats;
+  /** The target's CPU over each phase, % of one core. */
+  readonly targetCpuClosed: number;
+  readonly targetCpuPaced: number;
+  /** Busy % of each pinned core during the closed loop not explained by our processes (others' load), or null unpinned. */
+  readonly otherLoad: { readonly targetCore: number; readonly loadCore: number } | null;
+  readonly metrics: unknown;
+}
+
+/** The figures compared, in print order: key, label, which way is better. */
+export const FIGURES = [
+  { key: 'setupsPerSec', label: 'setups/s, closed loop', better: 'higher', digits: 0 },
+  { key: 'messagesPerSec', label: 'relayed messages/s, closed loop', better: 'higher', digits: 0 },
+  { key: 'closedP50', label: 'invite latency p50, closed loop (ms)', better: 'lower', digits: 2 },
+  { key: 'closedP99', label: 'invite latency p99, closed loop (ms)', better: 'lower', digits: 2 },
+  { key: 'pacedP50', label: 'invite latency p50, paced (ms)', better: 'lower', digits: 2 },
+  { key: 'pacedP99', label: 'invite latency p99, paced (ms)', better: 'lower', digits: 2 },
+  { key: 'rssPerClientKB', label: 'RSS per logged-in client (KB)', better: 'lower', digits: 1 },
+  { key: 'heapPerMessage', label: 'live heap growth per message (B)', better: 'lower', digits: 1 },
+] as const;
+
+/** A figure's key. */
+export type FigureKey = (typeof FIGURES)[number]['key'];
+
+/** Medians over the rounds of one target, plus what explains them. */
+export type Summary = Record<FigureKey, number> & {
+  readonly pacedAchieved: number;
+  readonly framesPerSetup: number;
+  readonly targetCpuClosed: number;
+  readonly generatorCpuClosed: number;
+  readonly generatorEluClosed: number;
+  readonly generatorCpuPaced: number;
+  readonly connectMs: number;
+};
+
+export const median = (xs: readonly number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+const perRound = (r: RoundResult): Record<FigureKey, number> => ({
+  setupsPerSec: r.closed.setups / r.closed.seconds,
+  messagesPerSec: r.closed.messages / r.closed.seconds,
+  closedP50: r.closed.latency.p50,
+  closedP99: r.closed.latency.p99,
+  pacedP50: r.paced.latency.p50,
+  pacedP99: r.paced.latency.p99,
+  rssPerClientKB: r.rssPerClient / 1024,
+  heapPerMessage: r.heapPerMessage,
+});
+
+/** Medians over the rounds of `target`. */
+export function summarize(results: readonly RoundResult[], target: Target): Summary {
+  const mine = results.filter((r) => r.target === target);
+  const fig = (key: FigureKey) => median(mine.map((r) => perRound(r)[key]));
+  const m = (f: (r: RoundResult) => number) => median(mine.map(f));
+  return {
+    ...(Object.fromEntries(FIGURES.map((f) => [f.key, fig(f.key)])) as Record<FigureKey, number>),
+    pacedAchieved: m((r) => r.paced.started / r.paced.seconds),
+    framesPerSetup: m((r) => (r.closed.framesIn + r.closed.framesOut) / Math.max(1, r.closed.setups)),
+    targetCpuClosed: m((r) => r.targetCpuClosed),
+    generatorCpuClosed: m((r) => r.closed.cpuPercent),
+    generatorEluClosed: m((r) => r.closed.elu),
+    generatorCpuPaced: m((r) => r.paced.cpuPercent),
+    connectMs: m((r) => r.connectMs),
+  };
+}
+
+/**
+ * Below this many bytes per message, heap growth is GC noise (the bare relay measures -5 to +30
+ * here): "flat". A ratio to a flat baseline means nothing.
+ */
+export const FLAT_HEAP_BYTES = 32;
+
+/** Ours over bare for each figure; null where the baseline is flat or not positive and a ratio means nothing. */
+export function ratios(bare: Summary, ours: Summary): Record<FigureKey, number | null> {
+  return Object.fromEntries(
+    FIGURES.map((f) => {
+      const b = bare[f.key];
+      const meaningless = f.key === 'heapPerMessage' ? Math.abs(b) < FLAT_HEAP_BYTES : !(b > 0);
+      return [f.key, meaningless ? null : ours[f.key] / b];
+    }),
+  ) as Record<FigureKey, number | null>;
+}
+
+/** The setups/s ratio of each round (ours over the bare relay of the same round). */
+export function roundRatios(results: readonly RoundResult[]): number[] {
+  const rounds = [...new Set(results.map((r) => r.round))];
+  return rounds.flatMap((round) => {
+    const b = results.find((r) => r.round === round && r.target === 'bare');
+    const o = results.find((r) => r.round === round && r.target === 'ours');
+    return b && o ? [perRound(o).setupsPerSec / perRound(b).setupsPerSec] : [];
+  });
+}
+
+/** Things the reader must know before trusting the figures. */
+export function warnings(results: readonly RoundResult[], rate: number): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const name = `round ${r.round + 1} ${r.target === 'ours' ? 'server' : 'bare relay'}`;
+    const cpu = r.closed.cpuPercent.toFixed(0);
+    const elu = (r.closed.elu * 100).toFixed(0);
+    if (r.closed.cpuPercent >= 90) {
+      out.push(`${name}: the load generator saturated its core in the closed loop (${cpu}% CPU, event loop ${elu}% busy): that round measures the generator, not the target`);
+    } else if (r.closed.elu >= 0.9) {
+      out.push(`${name}: the load generator was near its limit in the closed loop (event loop ${elu}% busy, ${cpu}% CPU): the target's figure may be capped by the load`);
+    }
+    if (r.paced.started / r.paced.seconds < rate * 0.95) {
+      out.push(`${name}: the paced phase reached ${(r.paced.started / r.paced.seconds).toFixed(0)} of ${rate} setups/s (${r.paced.missedStarts} starts missed: no free pair or no rate token)`);
+    }
+    if (r.otherLoad && (r.otherLoad.targetCore > 10 || r.otherLoad.loadCore > 10)) {
+      out.push(`${name}: other processes used ${r.otherLoad.targetCore.toFixed(0)}% of the target's core and ${r.otherLoad.loadCore.toFixed(0)}% of the load's core in the closed loop`);
+    }
+    if (r.closed.rateWaits > 0) out.push(`${name}: ${r.closed.rateWaits} closed-loop setups waited for the per-connection rate limit (too few clients to load the target)`);
+  }
+  return out;
+}
+
+/** Every error the clients saw, by kind, over all rounds and phases. */
+export function errorsOf(results: readonly RoundResult[]): { counts: Record<string, number>; samples: string[] } {
+  const counts: Record<string, number> = {};
+  const samples: string[] = [];
+  for (const r of results) {
+    for (const phase of [r.closed, r.paced]) {
+      for (const [kind, n] of Object.entries(phase.errors)) counts[`${r.target}: ${kind}`] = (counts[`${r.target}: ${kind}`] ?? 0) + n;
+      samples.push(...phase.errorSamples.map((s) => `${r.target}: ${s}`));
+    }
+  }
+  return { counts, samples: samples.slice(0, 10) };
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench:server` cannot rot silently: a tiny run (20 clients, 1 s per phase, one round
+ * per target) must complete setups against both the bare relay and the server, with no client
+ * error, and print every figure and every ratio. The figures themselves are not judged here.
+ * About 10 s on a quiet machine; the timeout leaves room for a machine shared with other work.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../../bench/server/args';
+import { FIGURES } from '../../bench/server/report';
+import { raisedFlags } from '../../bench/server/serverFlags';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/main.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('bench:server', () => {
+  it('measures both targets and prints every figure and ratio (20 clients, 1 s phases)', async () => {
+    const { code, stdout, stderr } = await runBench(['--clients', '20', '--seconds', '1', '--rounds', '1', '--rate', '50', '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      machine: { cpu: string; cores: number; node: string; date: string };
+      summary: Record<'bare' | 'ours', Record<string, number>>;
+      ratios: Record<string, number | null>;
+      errors: { counts: Record<string, number> };
+      rounds: { target: string; closed: { setups: number }; paced: { setups: number } }[];
+      server: { describe: string; limits: Record<string, number> };
+    };
+    expect(report.errors.counts).toEqual({});
+    expect(report.rounds.map((r) => r.target)).toEqual(['bare', 'ours']);
+    for (const round of report.rounds) {
+      expect(round.closed.setups).toBeGreaterThan(0);
+      expect(round.paced.setups).toBeGreaterThan(0);
+    }
+    for (const target of ['bare', 'ours'] as const) {
+      for (const f of FIGURES) expect(Number.isFinite(report.summary[target][f.key]), `${target} ${f.key}`).toBe(true);
+    }
+    // Throughput and latency always have a ratio; RSS and heap have none when a tiny baseline is noise.
+    for (const f of FIGURES) {
+      expect(Object.keys(report.ratios)).toContain(f.key);
+      if (f.key !== 'rssPerClientKB' && f.key !== 'heapPerMessage') expect(report.ratios[f.key]).toBeGreaterThan(0);
+    }
+    expect(report.machine.node).toBe(process.version);
+    expect(report.server.describe).toContain('runCli');
+    expect(report.server.limits['rate.perSecond']).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('reserves --nodes and --redis for the cluster issue', () => {
+    const result = parseBenchArgs(['--nodes', '3', '--redis', 'redis://127.0.0.1:6379/15']);
+    expect(result).toMatchObject({ ok: false, code: 2 });
+    expect(!result.ok && result.message).toContain('not supported yet');
+    expect(parseBenchArgs(['--clients', '7'])).toMatchObject({ ok: false, code: 2 });
+    expect(parseBenchArgs([])).toEqual({ ok: true, args: { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false } });
+  });
+
+  it('raises only the limits one loopback IP needs, read from the server help', () => {
+    const usage = [
+      '  --rate <n>            frames per second per connection (HC_RATE, default 50)',
+      '  --max-conns-per-ip <n>  connections per IP (HC_MAX_CONNS_PER_IP, default 20)',
+      '  --max-conns <n>       connections in total (HC_MAX_CONNS, default 1000)',
+      '  --max-groups <n>      groups per user (default 100)',
+    ].join('\n');
+    expect(raisedFlags(usage, 2000).map((r) => [r.flag, r.value])).toEqual([
+      ['max-conns-per-ip', 40_000],
+      ['max-conns', 4000],
+    ]);
+    expect(raisedFlags(usage.replace('default 1000', 'default 100000'), 2000).map((r) => r.flag)).toEqual(['max-conns-per-ip']);
+  });
+});
