@@ -50,7 +50,8 @@ export function webrtcBackend(options: WebRtcBackendOptions): WebRtcBackend {
       await base.dispose();
     },
     onUnload(listener) {
-      const page = environment().window;
+      // An app's own environment (say, one that picks devices) still closes calls with the page.
+      const page = environment().window ?? browserEnvironment().window;
       if (options.endCallOnPageHide === false || !page) return () => undefined;
       const onPageHide = () => listener();
       page.addEventListener('pagehide', onPageHide);
