@@ -86,23 +86,25 @@ describe('demo page at desktop size', () => {
 describe('demo page at desktop size: offline note, device check, drawer, errors', () => {
   const world = e2eSuite();
 
-  it('offline note at once when the callee is not online; dave signs in within the timeout -> the note says he came online; Cancel', async () => {
+  it('offline note at once when the callee is not online; dave signs in within the timeout -> the note says he came online and his page rings; Cancel -> his ringing ends', async () => {
     const alice = await world.open('alice');
     await alice.page.waitForSelector('#people-empty:has-text("Nobody else is online yet")');
     await alice.call('dave', { timeout: 120 }); // long: opening a page can take seconds on a busy machine
     await alice.page.waitForSelector('#offline-note:has-text("dave is offline: they will ring when they come online (within 120 s).")');
     await screenshot(alice.page, 'desktop-6-offline-note');
-    // The note follows presence, not the invitation: that the stored invitation then rings is the
-    // offline store's promise (test/scenarios/embedded.offline.test.ts), and an invitation
-    // delivered in the very read of the login reply is issue 12's client race, fixed apart.
-    await world.open('dave');
+    // The note follows presence; the invitation itself waits in the server's offline store and
+    // rings once dave signs in (it may arrive in the very read of his login reply: it still rings).
+    const dave = await world.open('dave');
     await alice.page.waitForSelector('#offline-note:has-text("dave came online: ringing now.")');
+    await dave.waitEvent('onInvited');
     expect(await alice.page.getAttribute('#offline-note', 'data-offline')).toBe('');
     await alice.page.click('#hangup-btn');
     await alice.waitEvent('onCallEnd');
     await alice.view('home');
     expect(await text(alice.page, '#outcome-text')).toBe('You cancelled the call');
     expect(shape(await alice.events())).toEqual([e('sdkReady'), e('onCallEnd', { userID: 'alice', reason: 'cancelled' })]);
+    await dave.waitEvent('onCallingCancel');
+    expect(shape(await dave.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
   });
 
   it('device check before the first call: the camera preview plays, the microphone level moves, the pickers list the devices; Looks good closes it, for good in this browser', async () => {
