@@ -64,6 +64,9 @@ export function endedInWords(end: EndContext): string {
       return 'You signed in somewhere else: this tab was signed out';
     case 'answeredElsewhere':
       return 'Answered on another device';
+    case 'error':
+      // A member whose media stayed lost past the call's grace (USER_LEAVE, then CALL_END error).
+      return (end.leftLast ? `Lost the connection to ${end.leftLast}` : 'The call failed') + duration;
     default:
       return `The call failed${duration}`;
   }

@@ -41,6 +41,7 @@ describe('demo words', () => {
       end('kickedOut'),
       end('answeredElsewhere'),
       end('error', 3),
+      end('error', 65, false, 'bob'),
     ]).toEqual([
       'You hung up · 0:42',
       'bob hung up · 1:15',
@@ -53,6 +54,7 @@ describe('demo words', () => {
       'You signed in somewhere else: this tab was signed out',
       'Answered on another device',
       'The call failed · 0:03',
+      'Lost the connection to bob · 1:05',
     ]);
     expect([clockText(0), clockText(59_999), clockText(3_600_000 + 61_000), names(['bob']), names(['bob', 'carol']), names(['a', 'b', 'c'])]).toEqual([
       '0:00',

@@ -87,6 +87,8 @@ describe('demo page, a lost media connection in Chromium', () => {
     ]);
     expect(await alice.remoteTiles()).toEqual([]);
     expect(await alice.callVideos()).toBe(0);
+    // The page says what happened: the connection was lost (not that bob hung up).
+    await alice.page.waitForSelector('#outcome-text:has-text("Lost the connection to bob")');
 
     // Bob was still in the room all along, so the server told him: Alice, the last one left,
     // sends the leaver the "last one out" hangup before she exits the room, so Bob's call ends
