@@ -28,11 +28,42 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 
 const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
 
+/**
+ * The path of a request target, or `null` when it is not one. Never throws: `new URL` does on
+ * targets like `//[` or `//a:99999`, and one such request must not take the process down.
+ */
+export function pathOf(target: string | undefined): string | null {
+  return urlOf(target)?.pathname ?? null;
+}
+
+/** The request target as a URL, or `null` (see {@link pathOf}). */
+function urlOf(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 /** Creates the request listener of the HTTP server. */
 export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const serve = handle(ctx);
+  return (req, res) => {
+    try {
+      serve(req, res);
+    } catch {
+      // A bug must not take the process down; the client gets a plain 500.
+      if (!res.headersSent) json(res, 500, { error: 'internal' });
+      else res.destroy();
+    }
+  };
+}
+
+function handle(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const { options } = ctx;
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = urlOf(req.url);
+    if (url === null) return json(res, 400, { error: 'bad request target' });
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
     switch (url.pathname) {
       case '/healthz':

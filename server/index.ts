@@ -17,7 +17,7 @@ import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
 import { Conn } from './conn';
 import { Dispatcher } from './dispatch';
-import { httpHandler } from './http';
+import { httpHandler, pathOf } from './http';
 import { Hub } from './hub';
 import { Admission } from './limits';
 import { ThrottledLog, describeError } from './log';
@@ -114,7 +114,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     headers.push(`${CONNECTION_HEADER}: ${name}`);
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = pathOf(req.url); // null for a target that is not one: refused like any other path
     const address = req.socket.remoteAddress ?? 'unknown';
     const refused = path === '/ws' ? admission.admit(address, clock.now()) : 'notFound';
     if (refused) {
