@@ -50,6 +50,9 @@ const RULES: Record<string, Rule> = {
   demo: { packages: ['headless-calling'], paths: ['demo/'] },
 };
 
+/** Build configurations inside a package's folder: not part of what it runs (checked on their own below). */
+const BUILD_CONFIGS = ['server/tsup.config.ts'];
+
 /** The package specifiers the demo may use. */
 const DEMO_ENTRY_POINTS = ['headless-calling', 'headless-calling/embedded', 'headless-calling/inspect'];
 
@@ -65,7 +68,9 @@ const allowed = (rule: Rule, to: string) =>
 describe('architecture', () => {
   for (const [folder, rule] of Object.entries(RULES)) {
     it(`${folder}/ imports only ${[...rule.packages, ...rule.paths].join(', ')}`, () => {
-      const files = existsSync(join(ROOT, folder)) ? sources(folder).filter((file) => owner(file) === folder) : [];
+      const files = existsSync(join(ROOT, folder))
+        ? sources(folder).filter((file) => owner(file) === folder && !BUILD_CONFIGS.includes(relative(ROOT, file)))
+        : [];
       const violations = files.flatMap((file) =>
         importsOf(file)
           .map((spec) => ({ spec, to: target(file, spec) }))
@@ -97,6 +102,39 @@ describe('architecture', () => {
         .map((spec) => `${relative(ROOT, file)} imports '${spec}'`),
     );
     expect(outside).toEqual([]);
+  });
+
+  it('build configurations import only tsup and node', () => {
+    const imported = BUILD_CONFIGS.flatMap((file) => importsOf(join(ROOT, file)).map((spec) => target(join(ROOT, file), spec)));
+    expect([...new Set(imported)].sort()).toEqual(['pkg:node', 'pkg:tsup']);
+  });
+
+  it('each package declares exactly what its code imports: the client xstate and valibot (SDKs as optional peers), the server ws, better-sqlite3 and valibot', () => {
+    const packagesOf = (folders: string[]) =>
+      [
+        ...new Set(
+          folders.flatMap((folder) =>
+            sources(folder)
+              .filter((file) => !BUILD_CONFIGS.includes(relative(ROOT, file)))
+              .flatMap((file) => importsOf(file).map((spec) => target(file, spec))),
+          ),
+        ),
+      ]
+        .filter((to) => to.startsWith('pkg:') && to !== 'pkg:node')
+        .map((to) => to.slice(4))
+        .sort();
+    const manifest = (path: string) =>
+      JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as { dependencies?: object; peerDependencies?: object; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    const root = manifest('package.json');
+    const server = manifest('server/package.json');
+    expect(Object.keys(root.dependencies ?? {}).sort()).toEqual(['valibot', 'xstate']);
+    expect(Object.keys(server.dependencies ?? {}).sort()).toEqual(['better-sqlite3', 'valibot', 'ws']);
+    const peers = Object.keys(root.peerDependencies ?? {});
+    expect(peers.filter((name) => !root.peerDependenciesMeta?.[name]?.optional)).toEqual([]);
+    // `@statelyai` is how the import scanner names `@statelyai/inspect` (the first path segment).
+    const declaredByRoot = [...Object.keys(root.dependencies ?? {}), ...peers.map((name) => name.split('/')[0])];
+    expect(packagesOf(['src', 'machines', 'adapters']).filter((name) => !declaredByRoot.includes(name))).toEqual([]);
+    expect(packagesOf(['server'])).toEqual(Object.keys(server.dependencies ?? {}).sort());
   });
 
   it('the import scanner sees imports (a guard against a regex that matches nothing)', () => {

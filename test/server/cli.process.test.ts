@@ -2,7 +2,7 @@
  * The command line for real: every misconfiguration gives one line on stderr and exit code 2
  * (never a stack trace), through `runCli` in process, `tsx server/bin.ts` (what `npm start`
  * runs), `npm start` itself, and the built `headless-calling-server` bin (built here from
- * tsup.server.config.ts, as `npm run build` does). `--host 0.0.0.0` prints URLs one can open.
+ * server/tsup.config.ts, as `npm run build` does). `--host 0.0.0.0` prints URLs one can open.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,12 +92,12 @@ describe('CLI misconfigurations', () => {
 describe('the built headless-calling-server bin', () => {
   beforeAll(async () => {
     const { build } = await import('tsup');
-    const config = (await import('../../tsup.server.config')).default;
+    const config = (await import('../../server/tsup.config')).default;
     await build({ ...(config as object), outDir: BUILT, silent: true });
   }, 60_000);
 
   it('--help, -h and --version exit 0; a bad flag, a bad value and a port in use give one line and exit code 2', async () => {
-    const bin = join(BUILT, 'server/bin.js');
+    const bin = join(BUILT, 'bin.js');
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
     const port = (busy.address() as { port: number }).port;

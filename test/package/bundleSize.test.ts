@@ -1,0 +1,61 @@
+/**
+ * The browser cost of the minimal app (TRTCCalling + webrtcBackend, bundled by esbuild from the
+ * built package, minified, gzipped) against a budget, and what that bundle may contain. Run after
+ * `npm run build` (`npm test` does); `npm run size` prints the same figures by part and file.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BundleSize, kb, measureMinimalApp } from '../../scripts/bundleSize';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * The budget, gzipped: the measured size (40.8 KB on 2026-12-02) and a little room, so that
+ * what a fix adds passes and what a leak adds (a backend, the memory network: several KB) fails.
+ * Raise it only on purpose, with the new figure in the README. Issue 14 asked for 30 KB; xstate's
+ * interpreter alone is 12-13 KB of it and our own code 26 KB (see the README's Figures).
+ */
+const BUDGET_BYTES = 41.5 * 1024;
+
+/** Modules of the package that a minimal app must never carry. */
+const NEVER_IN_THE_BROWSER_PATH = [
+  /^adapters\/tencent\//,
+  /^adapters\/memory\//,
+  /^src\/(tencent|testing|inspect|capture|statechart)\.ts$/,
+  /^server\//,
+  /^bench\//,
+  /^test\//,
+];
+
+describe('bundle size of the minimal app', () => {
+  let fromDist: BundleSize;
+  let fromSrc: BundleSize;
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/embedded.js'))) throw new Error('no dist/: run npm run build first (npm test does)');
+    fromDist = await measureMinimalApp(ROOT, 'dist');
+    fromSrc = await measureMinimalApp(ROOT, 'src');
+  }, 60_000);
+
+  it(`TRTCCalling + webrtcBackend from the built package, minified and gzipped, fits ${kb(BUDGET_BYTES)}`, () => {
+    console.log(`minimal app: ${kb(fromDist.minified)} minified, ${kb(fromDist.gzipped)} gzipped (budget ${kb(BUDGET_BYTES)})`);
+    expect(Object.keys(fromDist.inputs).some((path) => path.startsWith('dist/'))).toBe(true);
+    expect(fromDist.gzipped).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it('it carries our code, xstate and valibot only: no backend SDK, inspector or other package', () => {
+    expect(fromDist.minifiedBy.other).toBe(0);
+    expect(fromDist.minifiedBy.xstate).toBeGreaterThan(0);
+    expect(fromDist.minifiedBy.valibot).toBeGreaterThan(0);
+    const packages = new Set(Object.keys(fromDist.inputs).flatMap((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? []));
+    expect([...packages].sort()).toEqual(['valibot', 'xstate']);
+  });
+
+  it('none of the tencent backend, the memory network, the testing and inspector subpaths or the server reaches it', () => {
+    const files = Object.keys(fromSrc.inputs).filter((path) => !path.startsWith('node_modules/'));
+    expect(files).toContain('src/TRTCCalling.ts');
+    expect(files).toContain('adapters/webrtc/webrtcBackend.ts');
+    expect(files.filter((path) => NEVER_IN_THE_BROWSER_PATH.some((pattern) => pattern.test(path)))).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The client package as an app installs it: `npm pack`, then `npm install <tarball>` into an
+ * empty project with install scripts on (offline from npm's cache where it can). Nothing is
+ * built or run at install, nothing server-side comes with it, and the installed package's ESM
+ * and CommonJS entry points load and carry a call over the memory network. Run after `npm run build`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTALL_SCRIPTS, type Manifest, npm, pack, readJson } from './packing';
+
+let dir = '';
+let app = '';
+
+/** A call on a simulated clock: Alice calls Bob, Bob accepts, Alice hangs up; prints Alice's events. */
+const CALL = `
+const net = createMemoryNetwork({ clock: new SimulatedClock() });
+const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+const log = captureEvents(alice);
+bob.on(TRTCCalling.EVENT.INVITED, () => void bob.accept());
+await alice.login({ userID: 'alice', userSig: 's' });
+await bob.login({ userID: 'bob', userSig: 's' });
+await alice.call({ userID: 'bob', type: 1, timeout: 30 });
+await net.advance(1000);
+await alice.hangup();
+await net.advance(1000);
+alice.destroy();
+bob.destroy();
+`;
+
+const ESM = `
+import TRTCCalling from 'headless-calling';
+import { createMemoryNetwork, SimulatedClock, captureEvents } from 'headless-calling/testing';
+import { embeddedBackend, webrtcBackend } from 'headless-calling/embedded';
+import { tencentBackend } from 'headless-calling/tencent';
+import { statelyInspector } from 'headless-calling/inspect';
+${CALL}
+const loaded = [embeddedBackend, webrtcBackend, tencentBackend, statelyInspector].map((f) => typeof f);
+console.log(JSON.stringify({ from: import.meta.resolve('headless-calling'), loaded, events: log.names() }));
+`;
+
+const CJS = `
+const { TRTCCalling } = require('headless-calling');
+const { createMemoryNetwork, SimulatedClock, captureEvents } = require('headless-calling/testing');
+const { embeddedBackend, webrtcBackend } = require('headless-calling/embedded');
+const { tencentBackend } = require('headless-calling/tencent');
+const { statelyInspector } = require('headless-calling/inspect');
+(async () => {
+${CALL}
+const loaded = [embeddedBackend, webrtcBackend, tencentBackend, statelyInspector].map((f) => typeof f);
+console.log(JSON.stringify({ from: require.resolve('headless-calling'), loaded, events: log.names() }));
+})();
+`;
+
+const EVENTS = ['sdkReady', 'onUserAccept', 'onUserEnter', 'onUserAudioAvailable', 'onCallEnd'];
+
+/** Every package.json under a node_modules folder, and every binding.gyp (which npm builds with node-gyp). */
+function scan(nodeModules: string): { manifests: string[]; gyp: string[] } {
+  const manifests: string[] = [];
+  const gyp: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'package.json') manifests.push(path);
+      else if (entry.name === 'binding.gyp') gyp.push(path);
+    }
+  };
+  walk(nodeModules);
+  return { manifests, gyp };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hc-install-'));
+  const { tarball } = pack('client', dir);
+  app = join(dir, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  npm(['install', tarball, '--prefer-offline', '--ignore-scripts=false', '--no-audit', '--no-fund'], app);
+}, 120_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm install <packed headless-calling> in an empty project', () => {
+  it('installs headless-calling, xstate and valibot, and nothing else: no ws, no better-sqlite3, no server', () => {
+    const lock = readJson<{ packages: Record<string, unknown> }>(join(app, 'node_modules/.package-lock.json'));
+    expect(Object.keys(lock.packages).sort()).toEqual(['node_modules/headless-calling', 'node_modules/valibot', 'node_modules/xstate']);
+    expect(readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.')).sort()).toEqual(['headless-calling', 'valibot', 'xstate']);
+  });
+
+  it('runs no install script and builds nothing native: no package has one, none has a binding.gyp', () => {
+    const lock = readJson<{ packages: Record<string, { hasInstallScript?: boolean }> }>(join(app, 'node_modules/.package-lock.json'));
+    expect(Object.entries(lock.packages).filter(([, entry]) => entry.hasInstallScript)).toEqual([]);
+    const { manifests, gyp } = scan(join(app, 'node_modules'));
+    expect(manifests.length).toBeGreaterThanOrEqual(3);
+    const withScripts = manifests.filter((path) => INSTALL_SCRIPTS.some((name) => readJson<Manifest>(path).scripts?.[name] !== undefined));
+    expect({ withScripts, gyp }).toEqual({ withScripts: [], gyp: [] });
+  });
+
+  it('ESM: every subpath loads from the installed package and a memory-network call runs', () => {
+    writeFileSync(join(app, 'call.mjs'), ESM);
+    const out = JSON.parse(execFileSync(process.execPath, ['call.mjs'], { cwd: app, encoding: 'utf8' }).trim()) as { from: string; loaded: string[]; events: string[] };
+    expect(out).toEqual({ from: `file://${join(app, 'node_modules/headless-calling/dist/index.js')}`, loaded: ['function', 'function', 'function', 'function'], events: EVENTS });
+  });
+
+  it('CommonJS: every subpath loads from the installed package and a memory-network call runs', () => {
+    writeFileSync(join(app, 'call.cjs'), CJS);
+    const out = JSON.parse(execFileSync(process.execPath, ['call.cjs'], { cwd: app, encoding: 'utf8' }).trim()) as { from: string; loaded: string[]; events: string[] };
+    expect(out).toEqual({ from: join(app, 'node_modules/headless-calling/dist/index.cjs'), loaded: ['function', 'function', 'function', 'function'], events: EVENTS });
+  });
+});
