@@ -34,6 +34,21 @@ const SUPERSEDED_MEMORY = 4096;
 /** Kicked userSigs remembered per user (see the rule above). */
 const REVOKED_PER_USER = 16;
 
+/**
+ * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub
+ * runs on one process exactly as before, and with it the hub does not know where it runs.
+ */
+export interface HubCluster {
+  /** Per-user budgets shared by the nodes. */
+  readonly budgets: UserBudgets;
+  /** The grants, replicated (given the single-node grants to build on). */
+  grants(local: RoomGrants): RoomGrants;
+  /** The rooms, spread over the nodes. */
+  rooms(grants: RoomGrants, now: () => number): Rooms;
+  /** A message is routed to a user with no session here: its stored copies go where the user is. */
+  absent(userID: string): void;
+}
+
 /** Users, sessions and the services they use. */
 export class Hub {
   readonly counters = new Counters();
@@ -50,14 +65,21 @@ export class Hub {
     private readonly options: ResolvedOptions,
     readonly store: Store,
     private readonly commit: TurnCommit,
+    cluster?: HubCluster,
   ) {
     const { limits, clock } = options;
     const boot = randomBytes(4).toString('hex');
-    this.budgets = new MemoryUserBudgets(limits);
-    this.grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
-    this.rooms = new Rooms(this.grants, () => clock.now());
+    this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
+    const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
+    this.grants = cluster ? cluster.grants(grants) : grants;
+    this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now());
     this.groups = new Groups(new SqliteGroupStore(store.db), limits, () => commit.flush());
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, (u) => this.sessions.get(u), boot);
+    const sessionOf = (u: string) => {
+      const session = this.sessions.get(u);
+      if (!session) cluster?.absent(u);
+      return session;
+    };
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionOf, boot);
   }
 
   /** Users with a session on a live connection. */
@@ -167,6 +189,26 @@ export class Hub {
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
+  }
+
+  /**
+   * Cluster: `userID` logged in on another node. The same client coming back there (`resume`
+   * names this session) takes its session along: it ends here without a word to its room. Any
+   * other login kicks this session, as a second login here would.
+   * @returns the token of a session kicked (never to resume anywhere), else null
+   */
+  takenOver(userID: string, resume: string | undefined): string | null {
+    const session = this.sessions.get(userID);
+    if (!session) return null;
+    if (resume === undefined || resume !== session.token) {
+      this.kick(session, KICK_REASON.multipleAccount);
+      return session.token;
+    }
+    const conn = session.conn;
+    this.rooms.leave(session, session.room, false, true);
+    this.endSession(session);
+    conn?.close(CLOSE.replaced, 'the session was resumed on another node');
+    return null;
   }
 
   /** Stops everything (server shutdown): grace timers are cleared, sessions forgotten. */
