@@ -182,7 +182,9 @@ export class ClusterNode {
       budgets: this.budgets,
       grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.broadcast({ t: 'grant', node: this.node, ...op }))),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
-      absent: (user: string) => this.commit?.after(() => this.forward(user)),
+      // Called while the copy is being routed, before it is written: once the handler is done
+      // (a microtask), the move waits for the turn's commit like any delivery.
+      absent: (user: string) => queueMicrotask(() => this.commit?.after(() => this.forward(user))),
     };
   }
 
