@@ -25,6 +25,8 @@ export interface ClusterProcess {
 /** The running cluster. */
 export interface TestCluster {
   readonly nodes: ClusterProcess[];
+  /** The folder of the nodes' SQLite files. */
+  readonly dir: string;
   readonly prefix: string;
   readonly redis: Redis;
   /** Stops every process still running (SIGTERM), deletes the prefix's keys. */
@@ -32,11 +34,11 @@ export interface TestCluster {
 }
 
 /** Starts one node; resolves once it listens. */
-export async function startNode(prefix: string, dir: string, name: string, extra: readonly string[] = []): Promise<ClusterProcess> {
+export async function startNode(prefix: string, dir: string, name: string, extra: readonly string[] = [], redisUrl = REDIS_URL): Promise<ClusterProcess> {
   // One process (node with tsx's loader, not the tsx wrapper): kill -9 must hit the server itself.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', join(dir, `${name}.db`), '--sdkappid', String(SDKAPPID), '--redis', REDIS_URL, '--cluster-prefix', prefix, ...extra],
+    ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', join(dir, `${name}.db`), '--sdkappid', String(SDKAPPID), '--redis', redisUrl, '--cluster-prefix', prefix, ...extra],
     { cwd: ROOT, env: { ...process.env, HC_SECRET_KEY: SECRET_KEY, HC_DEBUG: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stderr: string[] = [];
@@ -69,6 +71,7 @@ export async function startCluster(n: number, extra: readonly string[] = []): Pr
   const redis = new Redis(REDIS_URL);
   return {
     nodes,
+    dir,
     prefix,
     redis,
     async dispose() {
