@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
-import { SqliteGroupStore, Groups } from './groups';
+import { type GroupStore, SqliteGroupStore, Groups } from './groups';
 import { type RoomGrants, SqliteRoomGrants } from './grants';
 import { MemoryUserBudgets, type UserBudgets } from './limits';
 import { Mailer } from './mail';
@@ -43,6 +43,8 @@ export interface HubCluster {
   readonly budgets: UserBudgets;
   /** The grants, replicated (given the single-node grants to build on). */
   grants(local: RoomGrants): RoomGrants;
+  /** The groups' store, replicated (given the single-node store to build on). */
+  groupStore(local: GroupStore): GroupStore;
   /** The rooms, spread over the nodes. */
   rooms(grants: RoomGrants, now: () => number): Rooms;
   /** A message is routed to a user with no session here: its stored copies go where the user is. */
@@ -73,7 +75,8 @@ export class Hub {
     const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
     this.grants = cluster ? cluster.grants(grants) : grants;
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now());
-    this.groups = new Groups(new SqliteGroupStore(store.db), limits, () => commit.flush());
+    const groupStore = new SqliteGroupStore(store.db);
+    this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
     const sessionOf = (u: string) => {
       const session = this.sessions.get(u);
       if (!session) cluster?.absent(u);

@@ -17,7 +17,8 @@
  *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
  *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
- * - Rooms (`P:r:<room>`) and grants: see `rooms.ts` and `grants.ts`. Budgets: `budgets.ts`.
+ * - Rooms (`P:r:<room>`), grants and groups: see `rooms.ts`, `grants.ts`, `groups.ts`.
+ *   Budgets: `budgets.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -31,6 +32,8 @@ import type { Logger, ResolvedOptions } from '../options';
 import type { Store } from '../store';
 import { ClusterBudgets, type StoredBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
+import { ClusterGroupStore, type GroupOp } from './groups';
+import type { GroupStore } from '../groups';
 import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
 
 /** Messages moved from a stream per round trip. */
@@ -119,6 +122,7 @@ export class ClusterNode {
   private readonly channel: string;
   private grants: ClusterGrants | null = null;
   private rooms: ClusterRooms | null = null;
+  private groups: ClusterGroupStore | null = null;
   private hub: Hub | null = null;
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
@@ -181,6 +185,8 @@ export class ClusterNode {
     return {
       budgets: this.budgets,
       grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.broadcast({ t: 'grant', node: this.node, ...op }))),
+      groupStore: (local: GroupStore) =>
+        (this.groups = new ClusterGroupStore(local, (op) => this.broadcast({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
       // Called while the copy is being routed, before it is written: once the handler is done
       // (a microtask), the move waits for the turn's commit like any delivery.
@@ -362,6 +368,9 @@ export class ClusterNode {
           return;
         case 'grant':
           if (msg.node !== this.node && typeof msg.op === 'string') this.grants?.apply(msg as unknown as GrantOp);
+          return;
+        case 'group':
+          if (msg.node !== this.node && typeof msg.op === 'string') this.groups?.apply(msg as unknown as GroupOp);
           return;
         default:
           this.logger.warn('cluster: dropped a frame of unknown type', { t: msg.t });

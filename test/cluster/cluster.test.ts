@@ -144,6 +144,40 @@ describe('three nodes on one Redis', () => {
     await c.calling.hangup();
   });
 
+  it('an IM group made and joined on other nodes carries a group call from a third', async () => {
+    /** One request over a raw socket (logs in, asks, logs out). */
+    const ask = async (node: number, userID: string, frame: Record<string, unknown>) => {
+      const ws = new WebSocket(url(node));
+      const frames: Array<Record<string, unknown>> = [];
+      ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+      await new Promise((r, f) => ws.once('open', r).once('error', f));
+      ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+      ws.send(JSON.stringify({ ...frame, rid: 2 }));
+      const deadline = Date.now() + WAIT_MS;
+      while (!frames.some((f) => f.rid === 2)) {
+        if (Date.now() > deadline) throw new Error(`no answer: ${JSON.stringify(frames)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      ws.send(JSON.stringify({ type: 'logout', rid: 3 }));
+      ws.close();
+      return frames.find((f) => f.rid === 2);
+    };
+    expect(await ask(1, 'ga', { type: 'groupCreate', groupID: 'grp-x', members: ['gb', 'gc'] })).toMatchObject({ type: 'groupInfo' });
+    expect(await ask(2, 'gb', { type: 'groupJoin', groupID: 'grp-x' })).toMatchObject({ type: 'groupInfo' });
+    expect(await ask(1, 'gc', { type: 'groupJoin', groupID: 'grp-x' })).toMatchObject({ type: 'groupInfo' });
+    const a = await user('ga', 0);
+    const b = await user('gb', 1);
+    const c = await user('gc', 2);
+    for (const p of [b, c]) p.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void p.calling.accept({ inviteID }));
+    await a.calling.groupCall({ userIDList: ['gb', 'gc'], type: 1, groupID: 'grp-x', timeout: 30 });
+    await seen(b, 'onUserEnter');
+    await seen(c, 'onUserEnter');
+    expect(b.events.log[0]?.payload).toMatchObject({ sponsor: 'ga', isFromGroup: true });
+    await a.calling.hangup();
+    await b.calling.hangup();
+    await c.calling.hangup();
+  });
+
   it('an invite to an offline user, stored via one node, rings on login at another', async () => {
     const caller = await user('a6', 0);
     await caller.calling.call({ userID: 'b6', type: 1, timeout: 60 });
