@@ -1,8 +1,9 @@
 /**
  * Per-user budgets in a cluster: each node spends from local token buckets (a decision is
- * synchronous, as the dispatcher needs it), writes each user's buckets behind to Redis (at once
- * when a budget ran out, else within {@link ClusterBudgets.flushMs}), and reads them from Redis
- * before a login is handled. So a user who ran out on one node is out on the next node it logs
+ * synchronous, as the dispatcher needs it), writes a user's buckets behind to Redis once one of
+ * them is down to half its burst (at once when one ran out, else within
+ * {@link ClusterBudgets.flushMs}; a user far from its limits costs Redis nothing), and reads
+ * them from Redis before a login is handled. So a user who ran out on one node is out on the next node it logs
  * in to: reconnecting elsewhere resets nothing. Two nodes spending for one user at the same
  * instant (two tabs) each see the other's spending within a flush interval.
  */
@@ -38,12 +39,14 @@ export class ClusterBudgets implements UserBudgets {
   take(userID: string, budget: UserBudget, n: number, now: number): boolean {
     const buckets = this.buckets(userID, now);
     const bucket = this.refill(buckets[budget], budget, now);
-    this.dirty.add(userID);
     if (bucket.tokens < n) {
+      this.dirty.add(userID);
       this.exhausted(userID);
       return false;
     }
     bucket.tokens -= n;
+    // Worth telling the other nodes only once it could matter there.
+    if (bucket.tokens < this.rate(budget).burst / 2) this.dirty.add(userID);
     return true;
   }
 

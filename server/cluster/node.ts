@@ -41,6 +41,8 @@ const PAGE = 64;
 /** How often a node says it is alive, and how long that lasts. */
 const HEARTBEAT_MS = 1000;
 const ALIVE_MS = 3500;
+/** Backlog counts are refreshed this long after copies moved. */
+const RECOUNT_MS = 250;
 /** A directory entry outlives its last login by this much. */
 const DIRECTORY_TTL_MS = 7 * 86_400_000;
 
@@ -61,11 +63,18 @@ local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3])}`;
 
+// The copies go into the stream and, in the same step, to the user's node (which takes them in
+// from the message without reading the stream back: one round trip from sender to recipient).
 const DELIVER = `
-for i = 4, #ARGV do redis.call('XADD', KEYS[1], '*', 'm', ARGV[i]) end
+local ids = {}
+local copies = {}
+for i = 4, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
+  copies[#copies + 1] = ARGV[i]
+end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local node = redis.call('HGET', KEYS[2], 'node')
-if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3]})) end
+if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3], ids = ids, m = copies})) end
 return 1`;
 
 const RELEASE = `
@@ -130,10 +139,13 @@ export class ClusterNode {
   private readonly epochs = new Map<string, number>();
   private readonly queues = new WeakMap<Conn, [Buffer, boolean][]>();
   private readonly dead = new Map<string, number>();
+  /** The last stream entry taken in per user (entries at or before it are never taken twice). */
+  private readonly lastIn = new Map<string, string>();
   private up = false;
   private closing = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
+  private recountTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
 
   private constructor(
@@ -275,6 +287,7 @@ export class ClusterNode {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.recountTimer) clearTimeout(this.recountTimer);
     try {
       await Promise.all([...this.chains.values()]);
       if (this.store) for (const user of this.store.backlogs().keys()) await this.chain(user, () => this.forwardNow(user, true));
@@ -355,9 +368,14 @@ export class ClusterNode {
         case 'takeover':
           if (typeof msg.user === 'string' && typeof msg.epoch === 'number') this.onTakeover(msg.user, typeof msg.resume === 'string' && msg.resume !== '' ? msg.resume : undefined, msg.epoch);
           return;
-        case 'mail':
-          if (typeof msg.user === 'string') this.chain(msg.user, () => this.drain(msg.user as string));
+        case 'mail': {
+          const { user, ids, m } = msg;
+          if (typeof user !== 'string') return;
+          if (isStrings(ids) && isStrings(m) && ids.length === m.length) {
+            this.chain(user, () => this.takeIn(user, ids.map((id, i) => [id, m[i]])));
+          } else this.chain(user, () => this.drain(user));
           return;
+        }
         case 'room':
           if (msg.node !== this.node && isRoomEvent(msg)) this.rooms?.applyRemote(msg);
           return;
@@ -441,13 +459,25 @@ export class ClusterNode {
 
   /** Moves what this node stores for `user` (who has no session here) to the user's stream. */
   private async forwardNow(user: string, closing = false): Promise<void> {
+    const commit = this.commit;
+    try {
+      await this.forwardPages(user, closing);
+    } finally {
+      // The next move of this user reads the store: the copies moved must be gone from it by then.
+      if (commit) await new Promise<void>((committed) => commit.after(committed));
+    }
+  }
+
+  private async forwardPages(user: string, closing: boolean): Promise<void> {
     const { store, commit, hub } = this;
     if (!store || !commit || !hub) return;
     if (!closing && hub.session(user)) return; // it is here: delivered from here
+    let after = 0;
     for (;;) {
       const now = this.options.clock.now();
-      const page = store.pendingFor(user, 0, now, PAGE);
+      const page = store.pendingFor(user, after, now, PAGE);
       if (page.length === 0) return;
+      after = (page[page.length - 1] as { delivery: number }).delivery;
       const entries = page.map((c) =>
         JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt } satisfies Travelling),
       );
@@ -455,46 +485,71 @@ export class ClusterNode {
       await this.redis.hcDeliver(this.key('i', user), this.key('d', user), ttl, this.channel, user, ...entries);
       this.counts.forwarded += page.length;
       this.counts.published++;
+      // In Redis now: the local copies go with the turn's commit.
       commit.write(() => {
         for (const c of page) store.removeCopy(c.delivery, user, c.id);
       });
-      commit.flush();
-      hub.mailer.recount();
+      this.recountSoon();
       if (!closing && hub.session(user)) return;
       if (page.length < PAGE) return;
     }
   }
 
-  /** Moves what waits in `user`'s stream into this node's store, and delivers it. */
+  /** Moves what waits in `user`'s stream into this node's store, and delivers it (at login). */
   private async drain(user: string): Promise<void> {
-    const { store, commit, hub } = this;
-    if (!store || !commit || !hub) return;
     for (;;) {
-      const session = hub.session(user);
-      if (!session) return;
+      if (!this.hub?.session(user)) return;
       const entries = await this.redis.xrange(this.key('i', user), '-', '+', 'COUNT', PAGE);
-      if (entries.length === 0 || hub.session(user) !== session) return;
-      const now = this.options.clock.now();
-      const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
-      for (const [, fields] of entries) {
-        const m = parseTravelling(fields[1]);
-        if (!m || m.expiresAt <= now) continue;
-        rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
-      }
-      commit.write(() => {
-        for (const r of rows) {
-          store.insertBody(r.body);
-          store.insertDelivery(r.delivery, user, r.body.id);
-        }
-      });
-      commit.flush();
-      this.counts.drained += rows.length;
-      hub.mailer.recount();
-      await this.redis.xdel(this.key('i', user), ...entries.map(([id]) => id));
-      session.backlog = true;
-      hub.mailer.pump(session);
+      if (entries.length === 0) return;
+      await this.takeIn(user, entries.map(([id, fields]) => [id, fields[1]]));
       if (entries.length < PAGE) return;
     }
+  }
+
+  /**
+   * Takes stream entries of `user` (held here) into this node's store: committed, then
+   * delivered, then deleted from the stream. Not held here: they stay in the stream.
+   */
+  private async takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+    const { store, commit, hub } = this;
+    const session = hub?.session(user);
+    if (!store || !commit || !hub || !session) return;
+    const last = this.lastIn.get(user);
+    const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
+    if (fresh.length === 0) return;
+    this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
+    const now = this.options.clock.now();
+    const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
+    for (const [, text] of fresh) {
+      const m = parseTravelling(text);
+      if (!m || m.expiresAt <= now) continue;
+      rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
+    }
+    commit.write(() => {
+      for (const r of rows) {
+        store.insertBody(r.body);
+        store.insertDelivery(r.delivery, user, r.body.id);
+      }
+    });
+    this.recountSoon();
+    this.counts.drained += rows.length;
+    session.backlog = true;
+    hub.mailer.pump(session); // after the commit, as every delivery
+    await new Promise<void>((committed) => commit.after(committed));
+    await this.redis.xdel(this.key('i', user), ...fresh.map(([id]) => id));
+  }
+
+  /**
+   * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
+   * the store at most every {@link RECOUNT_MS}, not at every move (a count is a scan).
+   */
+  private recountSoon(): void {
+    if (this.recountTimer !== null) return;
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = null;
+      this.commit?.after(() => this.hub?.mailer.recount());
+    }, RECOUNT_MS);
+    this.recountTimer.unref();
   }
 
   private async saveBudgets(user: string): Promise<void> {
@@ -502,7 +557,7 @@ export class ClusterNode {
     if (!stored) return;
     const key = this.key('b', user);
     await this.redis
-      .multi()
+      .pipeline()
       .hset(key, stored)
       .pexpire(key, Math.ceil(this.budgets.refillMs()))
       .exec()
@@ -535,6 +590,17 @@ function parseJson(text: string | undefined): unknown {
   } catch {
     return null;
   }
+}
+
+function isStrings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
+
+/** Orders two stream ids (`ms-seq`). */
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
 }
 
 function parseTravelling(text: string | undefined): Travelling | null {
