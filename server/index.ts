@@ -261,6 +261,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     },
     close() {
       closing ??= (async () => {
+        cluster?.stopTakingLogins();
         clock.clearTimeout(sweepTimer);
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));

@@ -282,6 +282,11 @@ export class ClusterNode {
     ).finally(done);
   }
 
+  /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */
+  stopTakingLogins(): void {
+    this.closing = true;
+  }
+
   /** Graceful end: what this node stored for others goes to their streams, its users are released. */
   async close(): Promise<void> {
     this.closing = true;
@@ -301,7 +306,10 @@ export class ClusterNode {
     this.redis.disconnect();
   }
 
-  /** Periodic upkeep (every second): heartbeat, members of nodes gone past the grace period. */
+  /**
+   * Periodic upkeep (every second): heartbeat, members of nodes gone past the grace period. On a
+   * real-time interval, not the injected clock: the heartbeat's expiry runs on Redis's clock.
+   */
   private async tick(): Promise<void> {
     if (this.closing) return;
     try {
@@ -309,7 +317,7 @@ export class ClusterNode {
       this.up = true;
       const rooms = this.rooms;
       if (!rooms) return;
-      const now = Date.now();
+      const now = this.options.clock.now();
       for (const node of rooms.nodes()) {
         if (node === this.node) continue;
         if ((await this.redis.exists(this.key('alive', node))) === 1) {
