@@ -12,7 +12,7 @@ import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
 import { type ClusterProcess, REDIS_URL, startCluster, startNode, type TestCluster } from './support';
 
-const WAIT_MS = 10_000;
+const WAIT_MS = 15_000;
 
 async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + WAIT_MS;
@@ -66,7 +66,7 @@ describe('operating a cluster', () => {
   const parties: Party[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(3);
+    cluster = await startCluster(3, ['--room-grace-ms', '3000']);
   }, 90_000);
   afterAll(async () => {
     for (const p of parties.splice(0)) p.calling.destroy();
@@ -94,6 +94,29 @@ describe('operating a cluster', () => {
       await proxy.cut();
     }
   });
+
+  it('a node killed for good: after the room grace period its members leave the rooms on the other nodes', async () => {
+    const doomed = await startNode(cluster.prefix, cluster.dir, 'doomed', ['--room-grace-ms', '3000']);
+    const lost = party('d1', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: doomed.url, WebSocket }) }));
+    parties.push(lost);
+    await lost.calling.login({ userID: 'd1', userSig: tencentUserSig('d1') });
+    const other = party('d2', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: node(1).url, WebSocket }) }));
+    parties.push(other);
+    await other.calling.login({ userID: 'd2', userSig: tencentUserSig('d2') });
+    other.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void other.calling.accept({ inviteID }));
+    await lost.calling.call({ userID: 'd2', type: 1, timeout: 30 });
+    await until('call up', () => other.events.log.map((e) => e.name), (n) => n.includes('onUserEnter'));
+    other.take();
+    const killedAt = Date.now();
+    doomed.child.kill('SIGKILL');
+    // Nothing at once (it might come back within the grace period) ...
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(other.events.log.map((e) => e.name)).toEqual([]);
+    // ... then the room lets it go: the call ends for the one left.
+    await until('the member of the dead node leaves', () => other.events.log.map((e) => e.name), (n) => n.includes('onCallEnd'));
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3000);
+    expect(other.take().map((e) => e.name)).toEqual(['onUserLeave', 'onCallEnd']);
+  }, 30_000);
 
   it('SIGTERM: the node hands its users to the others, unconfirmed messages come again there, the call goes on', async () => {
     const leaving = node(0);
