@@ -31,6 +31,8 @@ const ENV: Record<string, string> = {
   'login-timeout-ms': 'HC_LOGIN_TIMEOUT_MS',
   'idle-timeout-ms': 'HC_IDLE_TIMEOUT_MS',
   'max-strikes': 'HC_MAX_STRIKES',
+  redis: 'HC_REDIS_URL',
+  'cluster-prefix': 'HC_CLUSTER_PREFIX',
   ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, f.env])),
 };
 
@@ -57,6 +59,9 @@ export const USAGE = `Usage: headless-calling-server [options]
   --login-timeout-ms <n> close a connection not logged in by then (HC_LOGIN_TIMEOUT_MS, default 10000)
   --idle-timeout-ms <n> drop a connection silent this long (HC_IDLE_TIMEOUT_MS, default 60000)
   --max-strikes <n>     refused frames before the connection is closed (HC_MAX_STRIKES, default 10)
+  --redis <url>         cluster mode: every node started with the same Redis is one service
+                        (HC_REDIS_URL, e.g. redis://127.0.0.1:6379; default: one process, no Redis)
+  --cluster-prefix <p>  cluster mode: prefix of the service's Redis keys (HC_CLUSTER_PREFIX, default hc)
 ${limitUsage()}
   -h, --help            this text
   --version             the version
@@ -160,6 +165,9 @@ export function parseCli(
     const maxStrikes = integer('max-strikes', get('max-strikes'));
     const limits = parseLimitFlags(get, (flag, text) => integer(flag, text));
     const metricsToken = get('metrics-token');
+    const redisUrl = get('redis');
+    if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+    const clusterPrefix = get('cluster-prefix');
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
@@ -188,6 +196,8 @@ export function parseCli(
       ...(maxStrikes === undefined ? {} : { maxStrikes }),
       ...(Object.keys(limits).length === 0 ? {} : { limits }),
       ...(metricsToken ? { metricsToken } : {}),
+      ...(redisUrl ? { redisUrl } : {}),
+      ...(clusterPrefix ? { clusterPrefix } : {}),
     };
     return { ok: true, options };
   } catch (error) {

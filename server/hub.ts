@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
-import { SqliteGroupStore, Groups } from './groups';
+import { type GroupStore, SqliteGroupStore, Groups } from './groups';
 import { type RoomGrants, SqliteRoomGrants } from './grants';
 import { MemoryUserBudgets, type UserBudgets } from './limits';
 import { Mailer } from './mail';
@@ -33,6 +33,23 @@ import { verifyUserSig } from './userSig';
 const SUPERSEDED_MEMORY = 4096;
 /** Kicked userSigs remembered per user (see the rule above). */
 const REVOKED_PER_USER = 16;
+
+/**
+ * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub
+ * runs on one process exactly as before, and with it the hub does not know where it runs.
+ */
+export interface HubCluster {
+  /** Per-user budgets shared by the nodes. */
+  readonly budgets: UserBudgets;
+  /** The grants, replicated (given the single-node grants to build on). */
+  grants(local: RoomGrants): RoomGrants;
+  /** The groups' store, replicated (given the single-node store to build on). */
+  groupStore(local: GroupStore): GroupStore;
+  /** The rooms, spread over the nodes. */
+  rooms(grants: RoomGrants, now: () => number): Rooms;
+  /** A message is routed to a user with no session here: its stored copies go where the user is. */
+  absent(userID: string): void;
+}
 
 /** Users, sessions and the services they use. */
 export class Hub {
@@ -50,14 +67,22 @@ export class Hub {
     private readonly options: ResolvedOptions,
     readonly store: Store,
     private readonly commit: TurnCommit,
+    cluster?: HubCluster,
   ) {
     const { limits, clock } = options;
     const boot = randomBytes(4).toString('hex');
-    this.budgets = new MemoryUserBudgets(limits);
-    this.grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
-    this.rooms = new Rooms(this.grants, () => clock.now());
-    this.groups = new Groups(new SqliteGroupStore(store.db), limits, () => commit.flush());
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, (u) => this.sessions.get(u), boot);
+    this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
+    const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
+    this.grants = cluster ? cluster.grants(grants) : grants;
+    this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now());
+    const groupStore = new SqliteGroupStore(store.db);
+    this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
+    const sessionOf = (u: string) => {
+      const session = this.sessions.get(u);
+      if (!session) cluster?.absent(u);
+      return session;
+    };
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionOf, boot);
   }
 
   /** Users with a session on a live connection. */
@@ -167,6 +192,26 @@ export class Hub {
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
+  }
+
+  /**
+   * Cluster: `userID` logged in on another node. The same client coming back there (`resume`
+   * names this session) takes its session along: it ends here without a word to its room. Any
+   * other login kicks this session, as a second login here would.
+   * @returns the token of a session kicked (never to resume anywhere), else null
+   */
+  takenOver(userID: string, resume: string | undefined): string | null {
+    const session = this.sessions.get(userID);
+    if (!session) return null;
+    if (resume === undefined || resume !== session.token) {
+      this.kick(session, KICK_REASON.multipleAccount);
+      return session.token;
+    }
+    const conn = session.conn;
+    this.rooms.leave(session, session.room, false, true);
+    this.endSession(session);
+    conn?.close(CLOSE.replaced, 'the session was resumed on another node');
+    return null;
   }
 
   /** Stops everything (server shutdown): grace timers are cleared, sessions forgotten. */

@@ -25,6 +25,7 @@ import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
 import { Presence } from './presence';
 import { Store } from './store';
+import { ClusterNode } from './cluster/node';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
 export { jsonLogger, silentLogger, systemClock } from './options';
@@ -65,6 +66,8 @@ export interface ServerHandle {
 export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const options = resolveOptions(input);
   const { clock, logger, tap, limits } = options;
+  // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
+  const cluster = options.redisUrl ? await ClusterNode.connect(options, logger) : null;
   const store = new Store(options.dbPath);
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
@@ -72,8 +75,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     logger.error('could not commit to the store', describeError(error));
     hub?.mailer.recount();
   });
-  hub = new Hub(options, store, commit);
+  hub = new Hub(options, store, commit, cluster?.hubParts());
   const live: Hub = hub;
+  await cluster?.attach(live, store, commit);
   const presence = new Presence(options.presence, (userID) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
@@ -102,9 +106,14 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     refused: { ...live.counters.refused },
     limits: { ...live.counters.limits },
     logSuppressed: log.suppressed,
+    ...(cluster ? { cluster: cluster.metrics() } : {}),
   });
 
-  const http = createServer(httpHandler({ options, metrics, checkStore: () => store.check() }));
+  const http = createServer(httpHandler({ options, metrics, checkStore: () => {
+        store.check();
+        cluster?.check();
+      },
+    }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
   wss.on('error', (error) => log.warn('server error', { error: error.message }));
@@ -153,9 +162,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     raw.on('drain', () => {
       if (conn.session) live.mailer.pump(conn.session);
     });
-    ws.on('message', (data: RawData, isBinary: boolean) => {
+    const run = (data: Buffer, isBinary: boolean) => {
       try {
-        presence.handling(conn, () => dispatcher.handle(conn, toBuffer(data), isBinary));
+        presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
         log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
@@ -163,6 +172,13 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       } finally {
         commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
       }
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!cluster) return run(toBuffer(data), isBinary);
+      cluster.gate(conn, toBuffer(data), isBinary, run, (rid, code, message) => {
+        dispatcher.refuse(conn, code, message, rid);
+        commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+      });
     });
     ws.on('error', (error) => log.warn('socket error', { conn: conn.id, error: error.message }));
     ws.on('close', () => {
@@ -213,6 +229,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     // Not listening (port in use, no such address): leave nothing open behind.
     wss.close();
     store.close();
+    await cluster?.close();
     throw error;
   }
   sweepTimer = clock.setTimeout(sweep, sweepMs);
@@ -244,12 +261,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     },
     close() {
       closing ??= (async () => {
+        cluster?.stopTakingLogins();
         clock.clearTimeout(sweepTimer);
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');
         live.shutdown();
         commit.flush();
+        // Cluster: what this node stored for others moves to Redis before the store closes.
+        await cluster?.close();
         let bound: unknown = null;
         await Promise.race([gone, new Promise<void>((resolve) => (bound = clock.setTimeout(resolve, SHUTDOWN_MS)))]);
         clock.clearTimeout(bound);

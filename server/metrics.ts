@@ -34,6 +34,18 @@ export interface MetricsSnapshot {
   readonly limits: Readonly<Record<string, number>>;
   /** Refusal log lines left out by the log's own rate limit. */
   readonly logSuppressed: number;
+  /** Cluster mode only: this node's share (`server/cluster/node.ts`). */
+  readonly cluster?: {
+    readonly node: string;
+    readonly redisUp: number;
+    readonly clusterRooms: number;
+    readonly forwarded: number;
+    readonly drained: number;
+    readonly published: number;
+    readonly received: number;
+    readonly takeovers: number;
+    readonly refusedLogins: number;
+  };
 }
 
 /** Mutable counters; gauges are read from the server when rendered. */
@@ -85,5 +97,17 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);
   labelled('hc_messages_refused_total', 'Frames refused, by error code.', 'code', m.refused);
   labelled('hc_limit_hits_total', 'Times a limit refused, deferred or cut something, by limit.', 'limit', m.limits);
+  const c = m.cluster;
+  if (c) {
+    out.push('# HELP hc_cluster_node_info This node of the cluster.', '# TYPE hc_cluster_node_info gauge', line('hc_cluster_node_info', 1, `{node="${c.node}"}`));
+    metric('hc_cluster_redis_up', 'gauge', '1 when this node reaches Redis (it takes logins).', c.redisUp);
+    metric('hc_cluster_rooms', 'gauge', 'Rooms with members anywhere in the cluster.', c.clusterRooms);
+    metric('hc_cluster_forwarded_total', 'counter', 'Message copies moved to a recipient stream in Redis.', c.forwarded);
+    metric('hc_cluster_drained_total', 'counter', 'Message copies moved in from a recipient stream.', c.drained);
+    metric('hc_cluster_published_total', 'counter', 'Frames published to other nodes.', c.published);
+    metric('hc_cluster_received_total', 'counter', 'Frames received from other nodes.', c.received);
+    metric('hc_cluster_takeovers_total', 'counter', 'Sessions ended here by a login of their user on another node.', c.takeovers);
+    metric('hc_cluster_refused_logins_total', 'counter', 'Logins refused because Redis was unreachable.', c.refusedLogins);
+  }
   return `${out.join('\n')}\n`;
 }

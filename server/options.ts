@@ -96,6 +96,12 @@ export interface ServerOptions {
   readonly metricsToken?: string;
   /** Runs `fn` at the end of the current event-loop turn: the group commit (default `setImmediate`). */
   readonly defer?: (fn: () => void) => void;
+  /** Cluster mode: the Redis every node of the service shares (`redis://host:6379`); empty: one process, as before (default). */
+  readonly redisUrl?: string;
+  /** Cluster mode: the prefix of every Redis key and channel of this service (default `hc`). */
+  readonly clusterPrefix?: string;
+  /** Cluster mode: this node's name, unique in the service (default: random). */
+  readonly nodeId?: string;
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -126,6 +132,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     limits: resolveLimits(options.limits, MAX_FRAME_BYTES),
     metricsToken: options.metricsToken ?? '',
     defer: options.defer ?? ((fn) => setImmediate(fn)),
+    redisUrl: options.redisUrl ?? '',
+    clusterPrefix: options.clusterPrefix ?? 'hc',
+    nodeId: options.nodeId ?? '',
   };
   if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
   if (!resolved.secretKey) throw new Error('secretKey is required');

@@ -59,14 +59,16 @@ export class Rooms {
   /**
    * Takes the session out of its room (if it is `roomID`, when given); the others hear
    * `userLeft`. `deliberate`: the user left (exit, logout) rather than lost its connection, so
-   * an emptied room need not wait for anyone to come back.
+   * an emptied room need not wait for anyone to come back. `quiet`: the session moved on (to
+   * another node of a cluster, which announces it there), so the others hear nothing.
    */
-  leave(session: Session, roomID: number | null = session.room, deliberate = false): boolean {
+  leave(session: Session, roomID: number | null = session.room, deliberate = false, quiet = false): boolean {
     if (session.room === null || session.room !== roomID) return false;
     const room = this.rooms.get(roomID);
     session.room = null;
     if (!room || room.get(session.userID)?.session !== session) return true;
     room.delete(session.userID);
+    if (quiet && room.size > 0) return true;
     if (room.size === 0) {
       this.rooms.delete(roomID);
       this.grants.vacated(roomID, this.now(), deliberate);

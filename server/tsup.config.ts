@@ -14,7 +14,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   entry: { bin: here('./bin.ts') },
   outDir: here('./dist'),
-  external: ['ws', 'better-sqlite3', 'valibot'],
+  external: ['ws', 'better-sqlite3', 'valibot', 'ioredis'],
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -44,7 +44,7 @@ const RULES: Record<string, Rule> = {
     paths: ['adapters/', 'machines/types', 'machines/events'],
   },
   adapters: { packages: ['xstate', 'valibot'], paths: ['adapters/', 'machines/types', 'machines/events'] },
-  server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot'], paths: ['server/', 'adapters/ws/protocol'] },
+  server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot', 'ioredis'], paths: ['server/', 'adapters/ws/protocol'] },
   src: { packages: ['xstate', 'valibot', '@statelyai'], paths: ['src/', 'machines/', 'adapters/'] },
   // The demo is an integration example: the public entry points only (checked exactly below).
   demo: { packages: ['headless-calling'], paths: ['demo/'] },
@@ -109,7 +109,7 @@ describe('architecture', () => {
     expect([...new Set(imported)].sort()).toEqual(['pkg:node', 'pkg:tsup']);
   });
 
-  it('each package declares exactly what its code imports: the client xstate and valibot (SDKs as optional peers), the server ws, better-sqlite3 and valibot', () => {
+  it('each package declares exactly what its code imports: the client xstate and valibot (SDKs as optional peers), the server ws, better-sqlite3, valibot and ioredis (cluster mode)', () => {
     const packagesOf = (folders: string[]) =>
       [
         ...new Set(
@@ -128,7 +128,7 @@ describe('architecture', () => {
     const root = manifest('package.json');
     const server = manifest('server/package.json');
     expect(Object.keys(root.dependencies ?? {}).sort()).toEqual(['valibot', 'xstate']);
-    expect(Object.keys(server.dependencies ?? {}).sort()).toEqual(['better-sqlite3', 'valibot', 'ws']);
+    expect(Object.keys(server.dependencies ?? {}).sort()).toEqual(['better-sqlite3', 'ioredis', 'valibot', 'ws']);
     const peers = Object.keys(root.peerDependencies ?? {});
     expect(peers.filter((name) => !root.peerDependenciesMeta?.[name]?.optional)).toEqual([]);
     // `@statelyai` is how the import scanner names `@statelyai/inspect` (the first path segment).

@@ -38,8 +38,12 @@ import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConst
 
 /** Options of {@link WsConnection}. */
 export interface WsConnectionOptions {
-  /** The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
-  readonly url: string;
+  /**
+   * The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`; or the URLs of the nodes of a
+   * cluster, tried in turn: when the connection is lost (or a node refuses the login because it
+   * lost its cluster store) the next one is dialled, and the session resumes there.
+   */
+  readonly url: string | readonly string[];
   /** Defaults to `globalThis.WebSocket` (browsers, Node 22+); pass `ws`'s `WebSocket` in Node 20. */
   readonly WebSocket?: WebSocketConstructor;
   readonly clock?: Clock;
@@ -102,11 +106,20 @@ export class WsConnection {
   /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost. */
   readonly ended: Listeners<string>;
 
+  private readonly urls: readonly string[];
+  /** The URL dialled last (an index into {@link WsConnection.urls}). */
+  private urlIndex = 0;
+
   constructor(private readonly options: WsConnectionOptions) {
     this.clock = options.clock ?? realClock;
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
     this.WS = WS;
+    const urls: readonly unknown[] = typeof options.url === 'string' ? [options.url] : Array.isArray(options.url) ? options.url : [];
+    if (urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^wss?:\/\/./.test(u))) {
+      throw new TypeError('url must be a ws:// or wss:// URL, or a non-empty list of them');
+    }
+    this.urls = urls as string[];
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
@@ -117,6 +130,11 @@ export class WsConnection {
     this.states = make();
     this.reconnections = make();
     this.ended = make();
+  }
+
+  /** The URL dialled now (or last). */
+  get url(): string {
+    return this.urls[this.urlIndex] as string;
   }
 
   /** Logged in and connected now. */
@@ -191,9 +209,9 @@ export class WsConnection {
     this.phase = 'connecting';
     let socket: WebSocketLike;
     try {
-      socket = new this.WS(this.options.url);
+      socket = new this.WS(this.url);
     } catch (error) {
-      this.clock.setTimeout(() => this.lost(`cannot open ${this.options.url}: ${String(error)}`), 0);
+      this.clock.setTimeout(() => this.lost(`cannot open ${this.url}: ${String(error)}`), 0);
       return;
     }
     this.socket = socket;
@@ -273,7 +291,7 @@ export class WsConnection {
     if (this.phase === 'idle') return;
     if (this.session === null) {
       // Never got in: the app's login() fails, no retry.
-      this.login$?.reject(new WsPortError(NO_NETWORK, `cannot reach ${this.options.url} (${reason})`));
+      this.login$?.reject(new WsPortError(NO_NETWORK, `cannot reach ${this.url} (${reason})`));
       this.login$ = null;
       this.toIdle(new WsPortError(NO_NETWORK, 'no connection'), reason);
       return;
@@ -291,6 +309,8 @@ export class WsConnection {
       this.toIdle(new WsPortError(NO_NETWORK, `connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
       return;
     }
+    // A cluster: the next node (the one just lost may be gone for good).
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
     outage.timer = this.clock.setTimeout(() => {
       if (this.outage !== outage || this.phase !== 'reconnecting') return;
       outage.retries++;

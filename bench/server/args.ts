@@ -13,6 +13,10 @@ export interface BenchArgs {
   readonly rounds: number;
   /** Print one JSON document instead of the table. */
   readonly json: boolean;
+  /** Cluster mode: server nodes on one Redis, measured beside a single node (1: no cluster). */
+  readonly nodes: number;
+  /** Cluster mode: the Redis URL (null: no cluster, the server against the bare relay). */
+  readonly redis: string | null;
 }
 
 /** The parse: arguments, or the text to print and the exit code. */
@@ -26,13 +30,15 @@ export const USAGE = `Usage: npm run bench:server -- [options]
   --seconds <s>   length of each measured phase: closed loop, then paced (default 8)
   --rounds <n>    rounds per target, bare relay and our server alternating (default 3)
   --json          one JSON document on stdout instead of the table
-  --nodes <n>     several server nodes (reserved for the cluster issue: not supported yet)
-  --redis <url>   the cluster's Redis (reserved for the cluster issue: not supported yet)
+  --nodes <n>     cluster mode: n server nodes on one Redis (needs --redis); the cluster is
+                  measured beside a single node instead of the bare relay, every call
+                  crossing nodes (caller on one node, callee on the next)
+  --redis <url>   cluster mode: the Redis the nodes share (e.g. redis://127.0.0.1:6379)
   --help          this text
 `;
 
 /** Defaults: 2 x 3 rounds of (1 s warm-up, 1 + 8 s closed loop, 0.5 + 8 s paced, ~2 s start and login): about 135 s on 2 cores. */
-export const DEFAULTS: BenchArgs = { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false };
+export const DEFAULTS: BenchArgs = { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false, nodes: 1, redis: null };
 
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean): number {
   if (text === undefined) return fallback;
@@ -67,13 +73,8 @@ export function parseBenchArgs(argv: readonly string[]): ArgsResult {
   }
   if (values.help) return { ok: false, message: USAGE, code: 0 };
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  if (str('nodes') !== undefined || str('redis') !== undefined) {
-    return {
-      ok: false,
-      message: '--nodes and --redis are reserved for the cluster issue: a multi-node server is not supported yet.',
-      code: 2,
-    };
-  }
+  const redis = str('redis') ?? null;
+  if (redis !== null && !/^rediss?:\/\/./.test(redis)) return { ok: false, message: `--redis must be a redis:// URL, got ${JSON.stringify(redis)}\n\n${USAGE}`, code: 2 };
   try {
     const clients = positive('clients', str('clients'), DEFAULTS.clients, true);
     if (clients < 2 || clients % 2 !== 0) throw new Error(`--clients must be even and >= 2 (caller-callee pairs), got ${clients}`);
@@ -85,6 +86,12 @@ export function parseBenchArgs(argv: readonly string[]): ArgsResult {
         seconds: positive('seconds', str('seconds'), DEFAULTS.seconds, false),
         rounds: positive('rounds', str('rounds'), DEFAULTS.rounds, true),
         json: values.json === true,
+        nodes: (() => {
+          const nodes = positive('nodes', str('nodes'), DEFAULTS.nodes, true);
+          if (nodes > 1 && redis === null) throw new Error('--nodes needs --redis: the nodes of a cluster share one Redis');
+          return nodes;
+        })(),
+        redis,
       },
     };
   } catch (error) {

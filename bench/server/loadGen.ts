@@ -4,7 +4,8 @@
  * than `ws`), logged in with valid TLS-sig-api-v2 userSigs signed with the
  * server's key (bench/server/pairs.ts has the wire). Commands over IPC from bench/server/main.ts:
  *
- * - `connect { dialect, url, clients, rate, sdkAppId, secretKey }`: opens and logs in every client
+ * - `connect { dialect, url, urls?, clients, rate, sdkAppId, secretKey }`: opens and logs in every
+ *   client (`urls`: the nodes of a cluster, each call's two clients on two of them)
  * - `run { mode: 'closed' | 'paced', settle, seconds, rate? }`: a phase; answers {@link PhaseStats}
  * - `disconnect`, `stop`
  *
@@ -75,9 +76,12 @@ async function open(dialect: Dialect, url: string, user: string, sig: string): P
 }
 
 async function connect(r: Request): Promise<Record<string, unknown>> {
-  const { dialect, url, clients, rate, sdkAppId, secretKey } = r as unknown as {
-    dialect: Dialect; url: string; clients: number; rate: { perSecond: number; burst: number }; sdkAppId: number; secretKey: string;
+  const { dialect, url, urls, clients, rate, sdkAppId, secretKey } = r as unknown as {
+    dialect: Dialect; url: string; urls?: string[]; clients: number; rate: { perSecond: number; burst: number }; sdkAppId: number; secretKey: string;
   };
+  // A cluster: the caller of pair k on node k, its callee on node k + 1, so every call crosses nodes.
+  const nodes = urls && urls.length > 0 ? urls : [url];
+  const urlOf = (i: number) => nodes[(Math.floor(i / 2) + (i % 2)) % nodes.length] as string;
   const t0 = performance.now();
   const users = Array.from({ length: clients / 2 }, (_, i) => [callerID(i), calleeID(i)]).flat();
   for (const user of users) if (!sigs.has(user)) sigs.set(user, signUserSig({ sdkAppID: sdkAppId, secretKey }, user, 86_400, Date.now()));
@@ -87,7 +91,7 @@ async function connect(r: Request): Promise<Record<string, unknown>> {
     while (next < users.length) {
       const i = next++;
       const user = users[i] as string;
-      opened[i] = await open(dialect, url, user, sigs.get(user) ?? '');
+      opened[i] = await open(dialect, urlOf(i), user, sigs.get(user) ?? '');
     }
   };
   let timer: NodeJS.Timeout | undefined;

@@ -10,6 +10,11 @@
  *    setups/s, messages/s, invite latency, and the live heap before and after: growth per message;
  * 3. a paced phase at `--rate` setups/s: invite latency at a load the baseline carries easily.
  *
+ * Cluster mode (`--nodes N --redis URL`): the targets are our server as one node and as N nodes
+ * on one Redis (every node pinned to the target core, Redis wherever the system runs it), each
+ * call's caller on one node and its callee on the next; the report adds the Redis commands
+ * each setup cost (Redis's own `total_commands_processed` over the closed loop).
+ *
  * `--help` lists the flags (bench/server/args.ts).
  */
 import { randomBytes } from 'node:crypto';
@@ -17,13 +22,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 import { parseCli } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
 import { type BenchArgs, parseBenchArgs } from './args';
 import { type Child, canPin, coreTimes, type CpuFigures, type MemFigures, pin, type Ready, startChild } from './ipc';
 import type { PhaseStats } from './loadGen';
-import { errorsOf, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
-import { renderText } from './render';
+import { errorsOf, median, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
+import { renderCluster, renderText } from './render';
 
 const HERE = import.meta.dirname;
 const SDKAPPID = 1400000042;
@@ -50,21 +56,38 @@ interface Context {
 async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
   const { args, generator } = ctx;
   const dir = mkdtempSync(join(tmpdir(), 'hc-bench-server-'));
-  const child =
-    target === 'ours'
-      ? startChild('server under test', resolve(HERE, 'serverUnderTest.ts'), [String(args.clients), join(dir, 'calling.db'), String(SDKAPPID)], { HC_SECRET_KEY: ctx.secretKey })
-      : startChild('bare relay', resolve(HERE, 'bareRelay.ts'));
+  const prefix = `hc-bench-${randomBytes(4).toString('hex')}`;
+  const cluster = target === 'cluster' ? ['--redis', args.redis ?? '', '--cluster-prefix', prefix] : [];
+  const children: Child[] =
+    target === 'bare'
+      ? [startChild('bare relay', resolve(HERE, 'bareRelay.ts'))]
+      : Array.from({ length: target === 'cluster' ? args.nodes : 1 }, (_, i) =>
+          startChild(`server under test${target === 'cluster' ? ` (node ${i + 1})` : ''}`, resolve(HERE, 'serverUnderTest.ts'), [String(args.clients), join(dir, `calling${i}.db`), String(SDKAPPID), ...cluster], {
+            HC_SECRET_KEY: ctx.secretKey,
+          }),
+        );
+  const redis = target === 'cluster' ? new Redis(args.redis ?? '') : null;
+  /** Sums a figure over the target's processes (a cluster has several). */
+  const sum = async <T extends object>(request: Record<string, unknown>): Promise<T> => {
+    const all = await Promise.all(children.map((c) => c.ask<T>(request as { cmd: string })));
+    const out: Record<string, number> = {};
+    for (const one of all) for (const [k, v] of Object.entries(one)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+    return out as T;
+  };
+  const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec((await redis?.info('stats')) ?? '')?.[1] ?? Number.NaN);
   try {
-    if (ctx.pinned) pin(child.pid, TARGET_CORE);
-    const ready = (await child.first) as Ready;
-    const mem = () => child.ask<MemFigures>({ cmd: 'mem' });
+    if (ctx.pinned) for (const child of children) pin(child.pid, TARGET_CORE);
+    const readies = (await Promise.all(children.map((c) => c.first))) as Ready[];
+    const ready = readies[0] as Ready;
+    const mem = () => sum<MemFigures>({ cmd: 'mem' });
     const relayed = async () => {
-      const { metrics } = await child.ask<{ metrics: { relayed: number } }>({ cmd: 'metrics' });
-      return metrics.relayed;
+      const all = await Promise.all(children.map((c) => c.ask<{ metrics: { relayed: number; cluster?: { drained: number } } }>({ cmd: 'metrics' })));
+      // In a cluster a copy for another node is counted where it is handed over (drained there).
+      return all.reduce((n, { metrics }) => n + metrics.relayed + (metrics.cluster?.drained ?? 0), 0);
     };
     const idle = await mem();
     const { connectMs } = await generator.ask<{ connectMs: number }>({
-      cmd: 'connect', dialect: target, url: ready.url, clients: args.clients, rate: ctx.rate, sdkAppId: SDKAPPID, secretKey: ctx.secretKey,
+      cmd: 'connect', dialect: target === 'bare' ? 'bare' : 'ours', url: ready.url, urls: readies.map((r) => r.url), clients: args.clients, rate: ctx.rate, sdkAppId: SDKAPPID, secretKey: ctx.secretKey,
     });
     const loggedIn = await mem();
     // Warm-up (JIT, first allocations), drained, so that the heap read next is a steady state.
@@ -73,11 +96,13 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
     const before = await mem();
     const relayedBefore = await relayed();
     const phase = async (request: Record<string, unknown>) => {
-      const cpu0 = await child.ask<CpuFigures>({ cmd: 'cpu' });
+      const cpu0 = await sum<CpuFigures>({ cmd: 'cpu' });
+      const commands0 = await redisCommands();
       const cores0 = coreTimes();
       const t0 = performance.now();
       const stats = await generator.ask<PhaseStats>({ cmd: 'run', ...request } as { cmd: string });
-      const cpu1 = await child.ask<CpuFigures>({ cmd: 'cpu' });
+      const cpu1 = await sum<CpuFigures>({ cmd: 'cpu' });
+      const redisPerSetup = (((await redisCommands()) - commands0) / Math.max(1, stats.setups));
       const cores1 = coreTimes();
       const wallMs = performance.now() - t0;
       const cpu = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / wallMs) * 100;
@@ -86,13 +111,14 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         const b = cores1?.[core];
         return a && b && b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : Number.NaN;
       };
-      return { stats, cpu, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE) };
+      return { stats, cpu, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup };
     };
     const closed = await phase({ mode: 'closed', settle, seconds: args.seconds });
     const after = await mem();
     const relayedAfter = await relayed();
     const paced = await phase({ mode: 'paced', settle: settle / 2, seconds: args.seconds, rate: args.rate });
-    const { metrics } = await child.ask<{ metrics: unknown }>({ cmd: 'metrics' });
+    const perNode = await Promise.all(children.map((c) => c.ask<{ metrics: unknown }>({ cmd: 'metrics' })));
+    const metrics = target === 'cluster' ? perNode.map((m) => m.metrics) : perNode[0]?.metrics;
     await generator.ask({ cmd: 'disconnect' });
     const relayedMeanwhile = relayedAfter - relayedBefore;
     const result: RoundResult = {
@@ -116,16 +142,26 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
           }
         : null,
       metrics,
+      ...(target === 'cluster' ? { redisCommandsPerSetup: closed.redisPerSetup } : {}),
     };
     const s = closed.stats;
     ctx.log(
-      `  round ${round + 1} ${target === 'ours' ? 'server    ' : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${s.latency.p99.toFixed(1)} ms closed, ` +
+      `  round ${round + 1} ${target === 'ours' ? 'server    ' : target === 'cluster' ? `${args.nodes} nodes   ` : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${s.latency.p99.toFixed(1)} ms closed, ` +
         `${paced.stats.latency.p99.toFixed(1)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
         `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
     );
     return { result, ready };
   } finally {
-    await child.stop();
+    await Promise.all(children.map((c) => c.stop()));
+    if (redis) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -169,13 +205,15 @@ async function main(): Promise<number> {
     let server: Ready | null = null;
     let baseline: Ready | null = null;
     for (let round = 0; round < args.rounds; round++) {
-      // bare, ours | ours, bare | ...: each target goes first as often as the other.
-      const order: Target[] = round % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare'];
+      // bare, ours | ours, bare | ...: each target goes first as often as the other. A cluster
+      // run measures one node against N instead.
+      const pair: [Target, Target] = args.redis ? ['ours', 'cluster'] : ['bare', 'ours'];
+      const order: Target[] = round % 2 === 0 ? pair : [pair[1], pair[0]];
       for (const target of order) {
         const { result, ready } = await measure(ctx, target, round);
         results.push(result);
         if (target === 'ours') server = ready;
-        else baseline = ready;
+        else if (target === 'bare') baseline = ready;
       }
     }
     machine.loadAfter = loadavg();
@@ -202,6 +240,19 @@ async function main(): Promise<number> {
       seconds: (performance.now() - started) / 1000,
       rounds: results,
     };
+    if (args.redis) {
+      const cluster = summarize(results, 'cluster');
+      const clusterReport = {
+        ...report,
+        baseline: { describe: `the same server as ${args.nodes} nodes on ${args.redis}, caller and callee of each call on different nodes` },
+        summary: { single: ours, cluster },
+        ratios: ratios(ours, cluster),
+        redisCommandsPerSetup: median(results.flatMap((r) => (r.redisCommandsPerSetup === undefined ? [] : [r.redisCommandsPerSetup]))),
+      };
+      if (args.json) console.log(JSON.stringify(clusterReport, null, 2));
+      else console.log(renderCluster(clusterReport));
+      return Object.keys(report.errors.counts).length > 0 ? 1 : 0;
+    }
     if (args.json) console.log(JSON.stringify(report, null, 2));
     else console.log(renderText(report));
     return Object.keys(report.errors.counts).length > 0 ? 1 : 0;

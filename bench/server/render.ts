@@ -91,3 +91,43 @@ export function renderText(r: Printable): string {
   for (const sample of r.errors.samples) lines.push(`  ${sample}`);
   return lines.join('\n');
 }
+
+/** Cluster mode: one node against N nodes on Redis. */
+export interface ClusterPrintable extends Omit<Printable, 'summary'> {
+  readonly summary: { single: Summary; cluster: Summary };
+  readonly redisCommandsPerSetup: number;
+}
+
+/** The cluster report as text: the single node and the cluster side by side. */
+export function renderCluster(r: ClusterPrintable): string {
+  const { single, cluster } = r.summary;
+  const lines: string[] = [''];
+  const m = r.machine;
+  lines.push(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}; load average ${m.loadBefore.map((l) => l.toFixed(2)).join(' ')} before`);
+  lines.push(r.pinning ? `pinning: every server process on core ${r.pinning.target}, load generator on core ${r.pinning.load}; Redis unpinned` : 'pinning: none');
+  lines.push(`single node: ${r.server.describe ?? '?'}`);
+  lines.push(`cluster: ${r.baseline.describe ?? '?'}`);
+  lines.push('');
+  lines.push(`medians of ${r.args.rounds} rounds, ${r.args.clients} clients, paced at ${r.args.rate} setups/s:`);
+  const w = [38, 14, 16, 9];
+  lines.push(`${pad('', w[0]!)}${pad('single node', w[1]!, true)}${pad(`${r.args.nodes} nodes`, w[2]!, true)}${pad('ratio', w[3]!, true)}`);
+  for (const f of FIGURES) {
+    const ratio = r.ratios[f.key];
+    lines.push(`${pad(f.label, w[0]!)}${pad(num(single[f.key], f.digits), w[1]!, true)}${pad(num(cluster[f.key], f.digits), w[2]!, true)}${pad(ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`, w[3]!, true)}`);
+  }
+  lines.push(`${pad('Redis commands per setup', w[0]!)}${pad('-', w[1]!, true)}${pad(num(r.redisCommandsPerSetup, 1), w[2]!, true)}`);
+  lines.push(`${pad('server CPU in the closed loop (%)', w[0]!)}${pad(num(single.targetCpuClosed, 0), w[1]!, true)}${pad(num(cluster.targetCpuClosed, 0), w[2]!, true)}`);
+  lines.push(`${pad('opening and logging in (ms)', w[0]!)}${pad(num(single.connectMs, 0), w[1]!, true)}${pad(num(cluster.connectMs, 0), w[2]!, true)}`);
+  lines.push('');
+  lines.push('a setup is invite, accept and hangup (three C2C messages); in the cluster each crosses nodes through Redis');
+  lines.push('on one machine the nodes share one core (and Redis another): this measures what the cluster costs per call, not how it scales out');
+  if (r.warnings.length > 0) {
+    lines.push('warnings:');
+    for (const warning of r.warnings) lines.push(`  - ${warning}`);
+  }
+  const errors = Object.entries(r.errors.counts);
+  lines.push(errors.length === 0 ? 'errors: none (every setup completed, every frame as expected)' : `ERRORS: ${errors.map(([k, n]) => `${k} x${n}`).join(', ')}`);
+  for (const sample of r.errors.samples) lines.push(`  ${sample}`);
+  lines.push(`${r.seconds.toFixed(0)} s in all`);
+  return lines.join('\n');
+}

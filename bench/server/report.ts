@@ -4,8 +4,8 @@
  */
 import type { PhaseStats } from './loadGen';
 
-/** The two targets: the bare relay baseline and our server. */
-export type Target = 'bare' | 'ours';
+/** The targets: the bare relay baseline, our server, and (cluster mode) our server as N nodes on Redis. */
+export type Target = 'bare' | 'ours' | 'cluster';
 
 /** One target in one round. */
 export interface RoundResult {
@@ -28,6 +28,8 @@ export interface RoundResult {
   /** Busy % of each pinned core during the closed loop not explained by our processes (others' load), or null unpinned. */
   readonly otherLoad: { readonly targetCore: number; readonly loadCore: number } | null;
   readonly metrics: unknown;
+  /** Cluster mode: Redis commands processed per setup over the closed loop (all clients of Redis). */
+  readonly redisCommandsPerSetup?: number;
 }
 
 /** The figures compared, in print order: key, label, which way is better. */
@@ -122,7 +124,7 @@ export function roundRatios(results: readonly RoundResult[]): number[] {
 export function warnings(results: readonly RoundResult[], rate: number): string[] {
   const out: string[] = [];
   for (const r of results) {
-    const name = `round ${r.round + 1} ${r.target === 'ours' ? 'server' : 'bare relay'}`;
+    const name = `round ${r.round + 1} ${r.target === 'ours' ? 'server' : r.target === 'cluster' ? 'cluster' : 'bare relay'}`;
     const cpu = r.closed.cpuPercent.toFixed(0);
     const elu = (r.closed.elu * 100).toFixed(0);
     if (r.closed.cpuPercent >= 90) {

@@ -7,14 +7,14 @@
  * Heap figures leave through this host process's IPC channel (`mem`: two full GCs, then
  * `process.memoryUsage()`, the process runs with `--expose-gc`); `server/` itself has no hook.
  *
- * argv: `<clients> <sqlite file> <sdkAppId>`.
+ * argv: `<clients> <sqlite file> <sdkAppId> [--redis <url> --cluster-prefix <p>]`.
  */
 import { parseCli, runCli, USAGE } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
 import { memAfterGc, serve } from './ipc';
 import { raisedFlags } from './serverFlags';
 
-const [clientsText = '2', dbPath = '', sdkAppId = ''] = process.argv.slice(2);
+const [clientsText = '2', dbPath = '', sdkAppId = '', ...clusterFlags] = process.argv.slice(2);
 const raised = raisedFlags(USAGE, Number(clientsText));
 const argv = [
   '--port', '0',
@@ -22,6 +22,8 @@ const argv = [
   '--db', dbPath,
   '--sdkappid', sdkAppId,
   ...raised.flatMap((r) => [`--${r.flag}`, String(r.value)]),
+  // Cluster mode: `--redis <url> --cluster-prefix <p>`.
+  ...clusterFlags,
 ];
 
 /** The limits in force: every numeric option after defaults, nested ones flattened (`rate.perSecond`). */

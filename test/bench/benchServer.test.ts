@@ -56,12 +56,14 @@ describe('bench:server', () => {
     expect(report.server.limits['rate.perSecond']).toBeGreaterThan(0);
   }, 60_000);
 
-  it('reserves --nodes and --redis for the cluster issue', () => {
-    const result = parseBenchArgs(['--nodes', '3', '--redis', 'redis://127.0.0.1:6379/15']);
-    expect(result).toMatchObject({ ok: false, code: 2 });
-    expect(!result.ok && result.message).toContain('not supported yet');
+  it('reads --nodes and --redis (cluster mode), and refuses nodes without a Redis', () => {
+    expect(parseBenchArgs(['--nodes', '3', '--redis', 'redis://127.0.0.1:6379/15'])).toMatchObject({ ok: true, args: { nodes: 3, redis: 'redis://127.0.0.1:6379/15' } });
+    const noRedis = parseBenchArgs(['--nodes', '2']);
+    expect(noRedis).toMatchObject({ ok: false, code: 2 });
+    expect(!noRedis.ok && noRedis.message).toContain('--nodes needs --redis');
+    expect(parseBenchArgs(['--redis', 'http://x'])).toMatchObject({ ok: false, code: 2 });
     expect(parseBenchArgs(['--clients', '7'])).toMatchObject({ ok: false, code: 2 });
-    expect(parseBenchArgs([])).toEqual({ ok: true, args: { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false } });
+    expect(parseBenchArgs([])).toEqual({ ok: true, args: { clients: 2000, rate: 2500, seconds: 8, rounds: 3, json: false, nodes: 1, redis: null } });
   });
 
   it('raises only the limits one loopback IP needs, read from the server help', () => {

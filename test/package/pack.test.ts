@@ -26,7 +26,7 @@ beforeAll(() => {
   client = pack('client', dir);
   server = pack('server', dir);
   clientFiles = unpack(client.tarball, join(dir, 'client'));
-  // Inside the repository, so that the unpacked server finds ws, better-sqlite3 and valibot in its node_modules.
+  // Inside the repository, so that the unpacked server finds ws, better-sqlite3, valibot and ioredis in its node_modules.
   serverFiles = unpack(server.tarball, join(ROOT, 'test-artifacts/server-pack'));
 }, 60_000);
 
@@ -78,22 +78,22 @@ describe('the server package (headless-calling-server)', () => {
     console.log(`headless-calling-server: ${server.files.length} files, ${(server.size / 1024).toFixed(0)} KB packed, ${(server.unpackedSize / 1024).toFixed(0)} KB unpacked`);
   });
 
-  it('its manifest: MIT, the bin, ws, better-sqlite3 and valibot, the client version', () => {
+  it('its manifest: MIT, the bin, ws, better-sqlite3, valibot and ioredis, the client version', () => {
     const manifest = readJson<Manifest>(join(serverFiles, 'package.json'));
     expect(manifest.name).toBe('headless-calling-server');
     expect(manifest.license).toBe('MIT');
     expect(manifest.version).toBe(ROOT_MANIFEST.version);
     expect(manifest.bin).toEqual({ 'headless-calling-server': './dist/bin.js' });
-    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(['better-sqlite3', 'valibot', 'ws']);
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(['better-sqlite3', 'ioredis', 'valibot', 'ws']);
     expect(INSTALL_SCRIPTS.filter((name) => manifest.scripts?.[name] !== undefined)).toEqual([]);
   });
 
-  it('the bin is a Node script with the wire protocol bundled in: it imports Node, ws, better-sqlite3 and valibot only', () => {
+  it('the bin is a Node script with the wire protocol bundled in: it imports Node, ws, better-sqlite3, valibot and ioredis only', () => {
     const text = readFileSync(join(serverFiles, 'dist/bin.js'), 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     const specifiers = new Set([...text.matchAll(/^import\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? m[3] ?? ''));
     const packages = [...specifiers].filter((spec) => !builtinModules.includes(spec.replace(/^node:/, '')));
-    expect(packages.sort()).toEqual(['better-sqlite3', 'valibot', 'ws']);
+    expect(packages.sort()).toEqual(['better-sqlite3', 'ioredis', 'valibot', 'ws']);
     expect(text).toContain('function parseClientFrame(');
   });
 

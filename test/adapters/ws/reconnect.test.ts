@@ -77,6 +77,34 @@ describe('reconnecting', () => {
     expect(bob.take()).toEqual([ev.end('alice', 'hangup', 32)]);
   });
 
+  it('a list of URLs (the nodes of a cluster): each loss dials the next one, round the list; the call goes on', async () => {
+    const dialled: string[] = [];
+    const Recording = class extends world.net.WebSocket {
+      constructor(url: string) {
+        dialled.push(url);
+        super(url);
+      }
+    };
+    const nodes = ['ws://node-a.invalid/ws', 'ws://node-b.invalid/ws', 'ws://node-c.invalid/ws'];
+    const alice = await join('alice', { url: nodes, WebSocket: Recording, reconnect: scripted([0]) });
+    const bob = await join('bob');
+    await inCall(alice, bob);
+    for (let i = 0; i < 3; i++) {
+      expect((await world.server()).dropConnections('alice')).toBe(1);
+      await world.advance(S);
+    }
+    expect(dialled).toEqual([nodes[0], nodes[1], nodes[2], nodes[0]]);
+    expect(alice.backend.connection.url).toBe(nodes[0]);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual([]);
+  });
+
+  it('a URL that is not ws:// or wss://, or an empty list, is refused with a TypeError', () => {
+    expect(() => world.backend({ url: [] })).toThrow(TypeError);
+    expect(() => world.backend({ url: 'http://example.com/ws' })).toThrow(TypeError);
+    expect(() => world.backend({ url: ['ws://a/ws', 42 as unknown as string] })).toThrow(TypeError);
+  });
+
   it('the server drops Alice mid-call, Bob hangs up while she is away; she resumes her session -> USER_LEAVE bob, CALL_END hangup', async () => {
     const alice = await join('alice', { reconnect: scripted([2000]) });
     const bob = await join('bob');

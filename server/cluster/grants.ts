@@ -1,0 +1,87 @@
+/**
+ * Room grants in a cluster: every node keeps the whole grant table (the single-node
+ * {@link SqliteRoomGrants}, so its rules are the same rules), and every change one node makes is
+ * replayed, with the same arguments and the same timestamp, on every other node through the
+ * service's broadcast channel. A decision (`allows`) is then a local read, synchronous as the
+ * hub needs it. Two nodes changing one room at the same instant may disagree until the second
+ * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
+ */
+import type { RoomGrants } from '../grants';
+import type { Refusal } from '../refusal';
+
+/** One replicated change. */
+export type GrantOp =
+  | { readonly op: 'claim'; readonly user: string; readonly roomID: number; readonly now: number }
+  | { readonly op: 'grant'; readonly user: string; readonly roomID: number; readonly users: readonly string[]; readonly until: number; readonly now: number }
+  | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
+  | { readonly op: 'occupied'; readonly roomID: number }
+  | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean };
+
+/** {@link RoomGrants} replicated over the cluster's broadcast channel. */
+export class ClusterGrants implements RoomGrants {
+  constructor(
+    private readonly inner: RoomGrants,
+    /** Sends a change this node made to every other node. */
+    private readonly share: (op: GrantOp) => void,
+  ) {}
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  claim(user: string, roomID: number, now: number): Refusal | null {
+    const refused = this.inner.claim(user, roomID, now);
+    if (!refused) this.share({ op: 'claim', user, roomID, now });
+    return refused;
+  }
+
+  grant(user: string, roomID: number, users: readonly string[], until: number, now: number): Refusal | null {
+    const refused = this.inner.grant(user, roomID, users, until, now);
+    if (!refused) this.share({ op: 'grant', user, roomID, users, until, now });
+    return refused;
+  }
+
+  admit(roomID: number, users: readonly string[], now: number): void {
+    this.inner.admit(roomID, users, now);
+    this.share({ op: 'admit', roomID, users, now });
+  }
+
+  allows(roomID: number, userID: string, now: number): boolean {
+    return this.inner.allows(roomID, userID, now);
+  }
+
+  occupied(roomID: number): void {
+    this.inner.occupied(roomID);
+    this.share({ op: 'occupied', roomID });
+  }
+
+  vacated(roomID: number, now: number, deliberate = false): void {
+    this.inner.vacated(roomID, now, deliberate);
+    this.share({ op: 'vacated', roomID, now, deliberate });
+  }
+
+  sweep(now: number): number {
+    return this.inner.sweep(now);
+  }
+
+  /** Replays a change another node made. */
+  apply(op: GrantOp): void {
+    switch (op.op) {
+      case 'claim':
+        this.inner.claim(op.user, op.roomID, op.now);
+        return;
+      case 'grant':
+        this.inner.grant(op.user, op.roomID, op.users, op.until, op.now);
+        return;
+      case 'admit':
+        this.inner.admit(op.roomID, op.users, op.now);
+        return;
+      case 'occupied':
+        this.inner.occupied(op.roomID);
+        return;
+      case 'vacated':
+        this.inner.vacated(op.roomID, op.now, op.deliberate);
+        return;
+    }
+  }
+}

@@ -1,0 +1,640 @@
+/**
+ * One node of a cluster: the embedded server's processes sharing one Redis. What moves to Redis
+ * (keys under the service's prefix `P`):
+ *
+ * - Directory `P:d:<user>` (hash: node, token, epoch, claimed). Before a login is handled the
+ *   node takes the user's next epoch; after it, it claims the user with that epoch, and Redis
+ *   tells the node that held the user (`takeover` on that node's channel), which kicks its
+ *   session, or hands it over silently when the login resumes it (the same client moved). An
+ *   older epoch never overrides a newer one, so two logins racing on two nodes end with the later.
+ * - Routing: one pub/sub channel per node (`P:n:<node>`) and one for all (`P:all`). Per node, not
+ *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
+ *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
+ *   order of everything one node sends another, so the order per sender-recipient pair holds.
+ * - Offline store: a stream per recipient (`P:i:<user>`). A copy for a user with no session on
+ *   the sending node is committed to that node's SQLite first (the ack waits for it, as on one
+ *   node), then moved to the stream, which tells the user's node; that node (or the next one the
+ *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
+ *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
+ *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
+ * - Rooms (`P:r:<room>`), grants and groups: see `rooms.ts`, `grants.ts`, `groups.ts`.
+ *   Budgets: `budgets.ts`.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { type ServerFrame } from '../../adapters/ws/protocol';
+import type { TurnCommit } from '../commit';
+import type { Conn, Session } from '../conn';
+import type { RoomGrants } from '../grants';
+import type { Hub, HubCluster } from '../hub';
+import type { Rooms } from '../rooms';
+import type { Logger, ResolvedOptions } from '../options';
+import type { Store } from '../store';
+import { ClusterBudgets, type StoredBudgets } from './budgets';
+import { ClusterGrants, type GrantOp } from './grants';
+import { ClusterGroupStore, type GroupOp } from './groups';
+import type { GroupStore } from '../groups';
+import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
+
+/** Messages moved from a stream per round trip. */
+const PAGE = 64;
+/** How often a node says it is alive, and how long that lasts. */
+const HEARTBEAT_MS = 1000;
+const ALIVE_MS = 3500;
+/** Backlog counts are refreshed this long after copies moved. */
+const RECOUNT_MS = 250;
+/** A directory entry outlives its last login by this much. */
+const DIRECTORY_TTL_MS = 7 * 86_400_000;
+
+const CLAIM = `
+local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
+local epoch = tonumber(ARGV[2])
+if epoch < claimed then return 0 end
+local old = redis.call('HGET', KEYS[1], 'node')
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch)
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+if old and old ~= ARGV[1] then
+  redis.call('PUBLISH', ARGV[5] .. old, cjson.encode({t = 'takeover', user = ARGV[6], resume = ARGV[4], epoch = epoch}))
+end
+return 1`;
+
+const PREPARE = `
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3])}`;
+
+// The copies go into the stream and, in the same step, to the user's node (which takes them in
+// from the message without reading the stream back: one round trip from sender to recipient).
+const DELIVER = `
+local ids = {}
+local copies = {}
+for i = 4, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
+  copies[#copies + 1] = ARGV[i]
+end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local node = redis.call('HGET', KEYS[2], 'node')
+if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3], ids = ids, m = copies})) end
+return 1`;
+
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
+return 1`;
+
+type Scripted = Redis & {
+  hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number): Promise<number>;
+  hcPrepare(dir: string, superseded: string, budgets: string, ttl: number): Promise<[number, number, string[]]>;
+  hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
+  hcRelease(dir: string, node: string): Promise<number>;
+};
+
+/** A stored copy as it travels through a stream. */
+interface Travelling {
+  readonly msgID: string;
+  readonly from: string;
+  readonly groupID: string | null;
+  readonly payload: string;
+  readonly sentAt: number;
+  readonly expiresAt: number;
+}
+
+/** What a login frame says, read before the frame is handled. */
+interface LoginPeek {
+  readonly rid: number;
+  readonly userID: string;
+  readonly resume: string | undefined;
+}
+
+/** The numbers of one node for `/metrics`. */
+export interface ClusterMetrics {
+  readonly node: string;
+  /** 1 when Redis answers. */
+  readonly redisUp: number;
+  readonly clusterRooms: number;
+  /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
+  readonly forwarded: number;
+  readonly drained: number;
+  /** Frames published to other nodes, and received from them. */
+  readonly published: number;
+  readonly received: number;
+  /** Sessions kicked or handed over because their user logged in on another node. */
+  readonly takeovers: number;
+  /** Logins refused because Redis was unreachable. */
+  readonly refusedLogins: number;
+}
+
+/** One node: its Redis connections, the parts the hub runs on, and the login gate. */
+export class ClusterNode {
+  readonly node: string;
+  readonly budgets: ClusterBudgets;
+  private readonly prefix: string;
+  private readonly channel: string;
+  private grants: ClusterGrants | null = null;
+  private rooms: ClusterRooms | null = null;
+  private groups: ClusterGroupStore | null = null;
+  private hub: Hub | null = null;
+  private store: Store | null = null;
+  private commit: TurnCommit | null = null;
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly epochs = new Map<string, number>();
+  private readonly queues = new WeakMap<Conn, [Buffer, boolean][]>();
+  private readonly dead = new Map<string, number>();
+  /** The last stream entry taken in per user (entries at or before it are never taken twice). */
+  private readonly lastIn = new Map<string, string>();
+  private up = false;
+  private closing = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
+  private recountTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
+
+  private constructor(
+    private readonly options: ResolvedOptions,
+    private readonly logger: Logger,
+    private readonly redis: Scripted,
+    private readonly sub: Redis,
+  ) {
+    this.node = options.nodeId || randomBytes(4).toString('hex');
+    this.prefix = options.clusterPrefix;
+    this.channel = `${this.prefix}:n:`;
+    this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
+  }
+
+  /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */
+  static async connect(options: ResolvedOptions, logger: Logger): Promise<ClusterNode> {
+    const settings = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2000,
+      connectTimeout: 2000,
+      retryStrategy: (times: number) => Math.min(100 * times, 1000),
+    };
+    const redis = new Redis(options.redisUrl, settings) as Scripted;
+    const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined });
+    const quiet = () => undefined; // errors are the `up` flag's and the health check's business
+    redis.on('error', quiet);
+    sub.on('error', quiet);
+    try {
+      await redis.connect();
+      await sub.connect();
+    } catch (error) {
+      redis.disconnect();
+      sub.disconnect();
+      throw new Error(`cannot reach Redis at ${options.redisUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
+    redis.defineCommand('hcPrepare', { numberOfKeys: 3, lua: PREPARE });
+    redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
+    redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
+    const node = new ClusterNode(options, logger, redis, sub);
+    await node.start();
+    return node;
+  }
+
+  /** The parts the hub is built with. */
+  hubParts(): HubCluster {
+    return {
+      budgets: this.budgets,
+      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.broadcast({ t: 'grant', node: this.node, ...op }))),
+      groupStore: (local: GroupStore) =>
+        (this.groups = new ClusterGroupStore(local, (op) => this.broadcast({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
+      rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
+      // Called while the copy is being routed, before it is written: once the handler is done
+      // (a microtask), the move waits for the turn's commit like any delivery.
+      absent: (user: string) => queueMicrotask(() => this.commit?.after(() => this.forward(user))),
+    };
+  }
+
+  /** Binds the node to its server's hub, store and commit (once they exist), and loads the rooms. */
+  async attach(hub: Hub, store: Store, commit: TurnCommit): Promise<void> {
+    this.hub = hub;
+    this.store = store;
+    this.commit = commit;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:r:*`, 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) {
+        const roomID = Number(key.slice(`${this.prefix}:r:`.length));
+        const members = await this.redis.hgetall(key);
+        for (const [userID, text] of Object.entries(members)) {
+          const m = parseJson(text) as { node?: unknown; audio?: unknown; video?: unknown } | null;
+          if (m && typeof m.node === 'string') this.rooms?.load(roomID, userID, m.node, m.audio === true, m.video === true);
+        }
+      }
+    } while (cursor !== '0');
+    // Copies this node stored for users it does not hold (a restart after a crash): on their way.
+    for (const user of store.backlogs().keys()) this.chain(user, () => this.forwardNow(user));
+  }
+
+  /** True when Redis answers (the node takes logins). */
+  get healthy(): boolean {
+    return this.up && !this.closing && this.redis.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  /** `/healthz`: throws when the node cannot serve (Redis unreachable). */
+  check(): void {
+    if (!this.healthy) throw new Error(this.closing ? 'node shutting down' : `Redis unreachable (${this.options.redisUrl})`);
+  }
+
+  metrics(): ClusterMetrics {
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, ...this.counts };
+  }
+
+  /**
+   * The connection's frames, in order: a login first asks Redis (the user's epoch, whether its
+   * session was taken over, its budgets) and is refused with `unavailable` when Redis does not
+   * answer; frames after it wait for it.
+   */
+  gate(conn: Conn, data: Buffer, isBinary: boolean, run: (data: Buffer, isBinary: boolean) => void, refuse: (rid: number, code: 'unavailable' | 'sessionSuperseded', message: string) => void): void {
+    const queue = this.queues.get(conn);
+    if (queue) {
+      queue.push([data, isBinary]);
+      return;
+    }
+    const login = isBinary ? null : peekLogin(data);
+    if (!login) return run(data, isBinary);
+    const waiting: [Buffer, boolean][] = [];
+    this.queues.set(conn, waiting);
+    const done = () => {
+      this.queues.delete(conn);
+      for (const [d, b] of waiting) this.gate(conn, d, b, run, refuse);
+    };
+    if (!this.healthy) {
+      this.counts.refusedLogins++;
+      refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
+      return done();
+    }
+    this.prepare(login).then(
+      (verdict) => {
+        if (conn.closed) return;
+        if (verdict === 'superseded') return refuse(login.rid, 'sessionSuperseded', 'this session was taken over by another login');
+        run(data, false);
+        const session = conn.session;
+        if (session?.userID === login.userID) this.loggedIn(session, login, verdict);
+      },
+      (error: unknown) => {
+        this.counts.refusedLogins++;
+        this.logger.warn('cluster: login refused, Redis did not answer', { user: login.userID, error: String(error) });
+        refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
+      },
+    ).finally(done);
+  }
+
+  /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */
+  stopTakingLogins(): void {
+    this.closing = true;
+  }
+
+  /** Graceful end: what this node stored for others goes to their streams, its users are released. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.recountTimer) clearTimeout(this.recountTimer);
+    try {
+      await Promise.all([...this.chains.values()]);
+      if (this.store) for (const user of this.store.backlogs().keys()) await this.chain(user, () => this.forwardNow(user, true));
+      for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
+      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
+      await this.redis.del(this.key('alive', this.node));
+    } catch (error) {
+      this.logger.error('cluster: could not hand everything back to Redis', { error: String(error) });
+    }
+    this.sub.disconnect();
+    this.redis.disconnect();
+  }
+
+  /**
+   * Periodic upkeep (every second): heartbeat, members of nodes gone past the grace period. On a
+   * real-time interval, not the injected clock: the heartbeat's expiry runs on Redis's clock.
+   */
+  private async tick(): Promise<void> {
+    if (this.closing) return;
+    try {
+      await this.redis.set(this.key('alive', this.node), '1', 'PX', ALIVE_MS);
+      this.up = true;
+      const rooms = this.rooms;
+      if (!rooms) return;
+      const now = this.options.clock.now();
+      for (const node of rooms.nodes()) {
+        if (node === this.node) continue;
+        if ((await this.redis.exists(this.key('alive', node))) === 1) {
+          this.dead.delete(node);
+          continue;
+        }
+        const since = this.dead.get(node) ?? now;
+        this.dead.set(node, since);
+        if (now - since < this.options.roomGraceMs) continue;
+        const n = rooms.forgetNode(node);
+        this.dead.delete(node);
+        if (n > 0) this.logger.warn('cluster: forgot the room members of a node gone for good', { node, members: n });
+      }
+    } catch {
+      this.up = false;
+    }
+  }
+
+  private async start(): Promise<void> {
+    this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
+    await this.sub.subscribe(`${this.channel}${this.node}`, `${this.prefix}:all`);
+    this.redis.on('ready', () => void this.tick());
+    this.redis.on('close', () => (this.up = false));
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
+    this.timer.unref();
+    this.flushTimer = setInterval(() => {
+      for (const user of this.budgets.takeDirty()) void this.saveBudgets(user);
+    }, ClusterBudgets.flushMs);
+    this.flushTimer.unref();
+  }
+
+  private roomBus() {
+    return {
+      node: this.node,
+      roomEvent: (event: RoomEvent) => {
+        const key = this.key('r', String(event.roomID));
+        const m = this.redis.multi();
+        if (event.ev === 'leave') m.hdel(key, event.userID);
+        else m.hset(key, event.userID, JSON.stringify({ node: event.node, audio: event.audio, video: event.video })).pexpire(key, 86_400_000);
+        m.publish(`${this.prefix}:all`, JSON.stringify(event));
+        this.counts.published++;
+        m.exec().catch((error: unknown) => this.lost('room event', error));
+      },
+      relay: (node: string, event: RelayEvent) => this.publish(node, event),
+    };
+  }
+
+  /** A frame from another node (validated: anything malformed is dropped and logged). */
+  private onMessage(text: string): void {
+    const msg = parseJson(text) as Record<string, unknown> | null;
+    if (!msg || typeof msg.t !== 'string') return this.logger.warn('cluster: dropped a malformed frame', { size: text.length });
+    this.counts.received++;
+    try {
+      switch (msg.t) {
+        case 'takeover':
+          if (typeof msg.user === 'string' && typeof msg.epoch === 'number') this.onTakeover(msg.user, typeof msg.resume === 'string' && msg.resume !== '' ? msg.resume : undefined, msg.epoch);
+          return;
+        case 'mail': {
+          const { user, ids, m } = msg;
+          if (typeof user !== 'string') return;
+          if (isStrings(ids) && isStrings(m) && ids.length === m.length) {
+            this.chain(user, () => this.takeIn(user, ids.map((id, i) => [id, m[i]])));
+          } else this.chain(user, () => this.drain(user));
+          return;
+        }
+        case 'room':
+          if (msg.node !== this.node && isRoomEvent(msg)) this.rooms?.applyRemote(msg);
+          return;
+        case 'relay':
+          if (typeof msg.roomID === 'number' && typeof msg.from === 'string' && typeof msg.data === 'string' && (msg.to === undefined || typeof msg.to === 'string')) {
+            this.rooms?.deliverRemote(msg as unknown as RelayEvent);
+          }
+          return;
+        case 'grant':
+          if (msg.node !== this.node && typeof msg.op === 'string') this.grants?.apply(msg as unknown as GrantOp);
+          return;
+        case 'group':
+          if (msg.node !== this.node && typeof msg.op === 'string') this.groups?.apply(msg as unknown as GroupOp);
+          return;
+        default:
+          this.logger.warn('cluster: dropped a frame of unknown type', { t: msg.t });
+      }
+    } catch (error) {
+      this.logger.warn('cluster: a frame from another node failed', { t: msg.t, error: String(error) });
+    }
+  }
+
+  /** Another node claimed `user` with `epoch`: the session here goes (kicked, or handed over). */
+  private onTakeover(user: string, resume: string | undefined, epoch: number): void {
+    if ((this.epochs.get(user) ?? 0) > epoch) return; // a later login here already won
+    this.epochs.delete(user);
+    const hub = this.hub;
+    if (!hub?.session(user)) return;
+    this.counts.takeovers++;
+    const kicked = hub.takenOver(user, resume);
+    if (kicked) void this.redis.set(this.key('s', kicked), '1', 'PX', DIRECTORY_TTL_MS).catch((e: unknown) => this.lost('superseded', e));
+    this.chain(user, () => this.forwardNow(user));
+  }
+
+  /** Before a login: its epoch, whether its token was superseded elsewhere, its budgets. */
+  private async prepare(login: LoginPeek): Promise<number | 'superseded'> {
+    const [epoch, superseded, flat] = await this.redis.hcPrepare(
+      this.key('d', login.userID),
+      this.key('s', login.resume ?? '-'),
+      this.key('b', login.userID),
+      DIRECTORY_TTL_MS,
+    );
+    if (superseded === 1 && login.resume !== undefined && !this.hub?.session(login.userID)) return 'superseded';
+    const stored: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
+    this.budgets.seed(login.userID, stored, this.options.clock.now());
+    return epoch;
+  }
+
+  /** After a login here: claim the user, then take in what waits for it in its stream. */
+  private loggedIn(session: Session, login: LoginPeek, epoch: number): void {
+    this.epochs.set(session.userID, epoch);
+    const user = session.userID;
+    this.redis
+      .hcClaim(this.key('d', user), this.node, epoch, session.token, login.resume ?? '', this.channel, user, DIRECTORY_TTL_MS)
+      .then((won) => {
+        if (won === 0 && this.hub?.session(user) === session) {
+          // A later login on another node got there first: this one is the older, and goes.
+          this.hub.takenOver(user, undefined);
+        }
+      })
+      .catch((error: unknown) => this.lost('claim', error));
+    this.chain(user, () => this.drain(user));
+  }
+
+  /** Runs `step` after the user's earlier moves (forward and drain never interleave for one user). */
+  private chain(user: string, step: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(user) ?? Promise.resolve())
+      .then(step)
+      .catch((error: unknown) => this.lost(`moving messages of ${user}`, error));
+    this.chains.set(user, next);
+    void next.then(() => {
+      if (this.chains.get(user) === next) this.chains.delete(user);
+    });
+    return next;
+  }
+
+  private forward(user: string): void {
+    this.chain(user, () => this.forwardNow(user));
+  }
+
+  /** Moves what this node stores for `user` (who has no session here) to the user's stream. */
+  private async forwardNow(user: string, closing = false): Promise<void> {
+    const commit = this.commit;
+    try {
+      await this.forwardPages(user, closing);
+    } finally {
+      // The next move of this user reads the store: the copies moved must be gone from it by then.
+      if (commit) await new Promise<void>((committed) => commit.after(committed));
+    }
+  }
+
+  private async forwardPages(user: string, closing: boolean): Promise<void> {
+    const { store, commit, hub } = this;
+    if (!store || !commit || !hub) return;
+    if (!closing && hub.session(user)) return; // it is here: delivered from here
+    let after = 0;
+    for (;;) {
+      const now = this.options.clock.now();
+      const page = store.pendingFor(user, after, now, PAGE);
+      if (page.length === 0) return;
+      after = (page[page.length - 1] as { delivery: number }).delivery;
+      const entries = page.map((c) =>
+        JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt } satisfies Travelling),
+      );
+      const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
+      await this.redis.hcDeliver(this.key('i', user), this.key('d', user), ttl, this.channel, user, ...entries);
+      this.counts.forwarded += page.length;
+      this.counts.published++;
+      // In Redis now: the local copies go with the turn's commit.
+      commit.write(() => {
+        for (const c of page) store.removeCopy(c.delivery, user, c.id);
+      });
+      this.recountSoon();
+      if (!closing && hub.session(user)) return;
+      if (page.length < PAGE) return;
+    }
+  }
+
+  /** Moves what waits in `user`'s stream into this node's store, and delivers it (at login). */
+  private async drain(user: string): Promise<void> {
+    for (;;) {
+      if (!this.hub?.session(user)) return;
+      const entries = await this.redis.xrange(this.key('i', user), '-', '+', 'COUNT', PAGE);
+      if (entries.length === 0) return;
+      await this.takeIn(user, entries.map(([id, fields]) => [id, fields[1]]));
+      if (entries.length < PAGE) return;
+    }
+  }
+
+  /**
+   * Takes stream entries of `user` (held here) into this node's store: committed, then
+   * delivered, then deleted from the stream. Not held here: they stay in the stream.
+   */
+  private async takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+    const { store, commit, hub } = this;
+    const session = hub?.session(user);
+    if (!store || !commit || !hub || !session) return;
+    const last = this.lastIn.get(user);
+    const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
+    if (fresh.length === 0) return;
+    this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
+    const now = this.options.clock.now();
+    const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
+    for (const [, text] of fresh) {
+      const m = parseTravelling(text);
+      if (!m || m.expiresAt <= now) continue;
+      rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
+    }
+    commit.write(() => {
+      for (const r of rows) {
+        store.insertBody(r.body);
+        store.insertDelivery(r.delivery, user, r.body.id);
+      }
+    });
+    this.recountSoon();
+    this.counts.drained += rows.length;
+    session.backlog = true;
+    hub.mailer.pump(session); // after the commit, as every delivery
+    await new Promise<void>((committed) => commit.after(committed));
+    await this.redis.xdel(this.key('i', user), ...fresh.map(([id]) => id));
+  }
+
+  /**
+   * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
+   * the store at most every {@link RECOUNT_MS}, not at every move (a count is a scan).
+   */
+  private recountSoon(): void {
+    if (this.recountTimer !== null) return;
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = null;
+      this.commit?.after(() => this.hub?.mailer.recount());
+    }, RECOUNT_MS);
+    this.recountTimer.unref();
+  }
+
+  private async saveBudgets(user: string): Promise<void> {
+    const stored: StoredBudgets | null = this.budgets.stored(user);
+    if (!stored) return;
+    const key = this.key('b', user);
+    await this.redis
+      .pipeline()
+      .hset(key, stored)
+      .pexpire(key, Math.ceil(this.budgets.refillMs()))
+      .exec()
+      .catch((error: unknown) => this.lost('budgets', error));
+  }
+
+  private publish(node: string, frame: object): void {
+    this.counts.published++;
+    this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).catch((error: unknown) => this.lost('publish', error));
+  }
+
+  private broadcast(frame: object): void {
+    this.counts.published++;
+    this.redis.publish(`${this.prefix}:all`, JSON.stringify(frame)).catch((error: unknown) => this.lost('broadcast', error));
+  }
+
+  private lost(what: string, error: unknown): void {
+    this.logger.warn('cluster: a Redis operation failed', { what, error: error instanceof Error ? error.message : String(error) });
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.prefix}:${kind}:${id}`;
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function isStrings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
+
+/** Orders two stream ids (`ms-seq`). */
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+function parseTravelling(text: string | undefined): Travelling | null {
+  const m = parseJson(text) as Record<string, unknown> | null;
+  if (!m || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return null;
+  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || (m.groupID !== null && typeof m.groupID !== 'string')) return null;
+  return m as unknown as Travelling;
+}
+
+function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {
+  return (
+    typeof m.node === 'string' &&
+    (m.ev === 'enter' || m.ev === 'leave' || m.ev === 'state') &&
+    typeof m.roomID === 'number' &&
+    typeof m.userID === 'string' &&
+    typeof m.audio === 'boolean' &&
+    typeof m.video === 'boolean'
+  );
+}
+
+/** The login in a raw frame, if it is one (anything else is the dispatcher's to judge). */
+function peekLogin(data: Buffer): LoginPeek | null {
+  if (data.length > 16_384) return null;
+  const f = parseJson(data.toString('utf8')) as Record<string, unknown> | null;
+  if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
+  return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
+}
+
+export type { ServerFrame };

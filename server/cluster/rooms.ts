@@ -1,0 +1,233 @@
+/**
+ * Rooms in a cluster: every node keeps the membership of every room of the service (who, on
+ * which node, publishing what), so that `roomEnter` and `roomMembers` answer at once with the
+ * whole room, as on one node. A node changes its own members and tells the others through the
+ * broadcast channel (and the room's Redis hash, which a node starting later reads); relays go
+ * only to the nodes that hold their recipients (they are the heavy traffic).
+ *
+ * A member whose session moved to another node (failover, resume) is not announced as leaving:
+ * its new node announces it entering, and members already in the room hear nothing at all.
+ */
+import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
+import type { Session } from '../conn';
+import type { RoomGrants } from '../grants';
+import { Rooms } from '../rooms';
+
+interface Member {
+  node: string;
+  /** The session, when it is on this node. */
+  session: Session | null;
+  audio: boolean;
+  video: boolean;
+}
+
+/** A change of one room's membership, as the broadcast channel carries it. */
+export interface RoomEvent {
+  readonly t: 'room';
+  readonly node: string;
+  readonly ev: 'enter' | 'leave' | 'state';
+  readonly roomID: number;
+  readonly userID: string;
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+/** A relay for members on another node. */
+export interface RelayEvent {
+  readonly t: 'relay';
+  readonly roomID: number;
+  readonly from: string;
+  readonly to?: string;
+  readonly data: string;
+}
+
+/** What the rooms need from the cluster. */
+export interface RoomBus {
+  readonly node: string;
+  /** Tells every node (and the room's hash) about a change. */
+  roomEvent(event: RoomEvent): void;
+  /** Sends a relay to `node`. */
+  relay(node: string, event: RelayEvent): void;
+}
+
+/** {@link Rooms} spread over the nodes of a cluster. */
+export class ClusterRooms extends Rooms {
+  private readonly all = new Map<number, Map<string, Member>>();
+
+  constructor(
+    private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated'>,
+    private readonly clock: () => number,
+    private readonly bus: RoomBus,
+  ) {
+    super(roomGrants, clock);
+  }
+
+  /** Rooms with a member on this node. */
+  override get size(): number {
+    let n = 0;
+    for (const room of this.all.values()) if ([...room.values()].some((m) => m.session !== null)) n++;
+    return n;
+  }
+
+  /** Rooms with members anywhere in the service. */
+  get clusterSize(): number {
+    return this.all.size;
+  }
+
+  override members(roomID: number): RoomMember[] {
+    return [...(this.all.get(roomID)?.entries() ?? [])].map(([userID, m]) => ({ userID, audio: m.audio, video: m.video }));
+  }
+
+  override enter(session: Session, roomID: number, audio: boolean, video: boolean): RoomMember[] | null {
+    if (session.room !== null && session.room !== roomID) return null;
+    if (session.room === roomID) {
+      this.publish(session, roomID, audio, video);
+      return this.members(roomID);
+    }
+    const room = this.all.get(roomID) ?? new Map<string, Member>();
+    this.all.set(roomID, room);
+    this.roomGrants.occupied(roomID);
+    const prior = room.get(session.userID);
+    if (prior?.session && prior.session !== session) prior.session.room = null;
+    room.set(session.userID, { node: this.bus.node, session, audio, video });
+    session.room = roomID;
+    const member = { userID: session.userID, audio, video };
+    if (!prior) this.notify(room, session.userID, { type: 'userEntered', roomID, ...member });
+    else if (prior.audio !== audio || prior.video !== video) this.notify(room, session.userID, { type: 'memberState', roomID, ...member });
+    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'enter', roomID, ...member });
+    return this.members(roomID);
+  }
+
+  /**
+   * As {@link Rooms.leave}; `quiet`: the session moved to another node, which announces it, so
+   * nothing is said here (its entry waits for that announcement).
+   */
+  override leave(session: Session, roomID: number | null = session.room, deliberate = false, quiet = false): boolean {
+    if (session.room === null || session.room !== roomID) return false;
+    session.room = null;
+    const room = this.all.get(roomID);
+    const member = room?.get(session.userID);
+    if (!room || !member || member.session !== session) return true;
+    if (quiet) {
+      member.session = null;
+      return true;
+    }
+    room.delete(session.userID);
+    this.notify(room, session.userID, { type: 'userLeft', roomID, userID: session.userID });
+    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID: session.userID, audio: false, video: false });
+    if (room.size === 0) {
+      this.all.delete(roomID);
+      this.roomGrants.vacated(roomID, this.clock(), deliberate);
+    }
+    return true;
+  }
+
+  override publish(session: Session, roomID: number, audio: boolean, video: boolean): boolean {
+    const room = this.all.get(roomID);
+    const member = session.room === roomID ? room?.get(session.userID) : undefined;
+    if (!room || !member || member.session !== session) return false;
+    if (member.audio === audio && member.video === video) return true;
+    member.audio = audio;
+    member.video = video;
+    this.notify(room, session.userID, { type: 'memberState', roomID, userID: session.userID, audio, video });
+    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'state', roomID, userID: session.userID, audio, video });
+    return true;
+  }
+
+  override relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
+    const room = this.all.get(roomID);
+    if (!room || session.room !== roomID) return false;
+    const from = session.userID;
+    if (to === undefined) {
+      this.relayed += this.deliver(room, { t: 'relay', roomID, from, data });
+      const nodes = new Set<string>();
+      for (const m of room.values()) if (m.session === null && m.node !== this.bus.node) nodes.add(m.node);
+      for (const node of nodes) this.bus.relay(node, { t: 'relay', roomID, from, data });
+      return true;
+    }
+    const target = room.get(to);
+    if (!target) return false;
+    if (target.session) this.relayed += this.deliver(room, { t: 'relay', roomID, from, to, data });
+    else if (target.node !== this.bus.node) this.bus.relay(target.node, { t: 'relay', roomID, from, to, data });
+    return true;
+  }
+
+  /** A change another node made (its own changes come back too, and are ignored). */
+  applyRemote(event: RoomEvent): void {
+    if (event.node === this.bus.node) return;
+    const { roomID, userID, audio, video } = event;
+    const room = this.all.get(roomID) ?? new Map<string, Member>();
+    const prior = room.get(userID);
+    if (event.ev === 'leave') {
+      if (!prior || prior.node !== event.node) return;
+      room.delete(userID);
+      if (room.size === 0) this.all.delete(roomID);
+      this.notify(room, userID, { type: 'userLeft', roomID, userID });
+      return;
+    }
+    this.all.set(roomID, room);
+    if (event.ev === 'state' && (!prior || prior.node !== event.node)) return;
+    // Moved here from this node (its session here is being handed over): it is there now.
+    if (prior?.session) prior.session.room = null;
+    room.set(userID, { node: event.node, session: null, audio, video });
+    if (!prior) this.notify(room, userID, { type: 'userEntered', roomID, userID, audio, video });
+    else if (prior.audio !== audio || prior.video !== video) this.notify(room, userID, { type: 'memberState', roomID, userID, audio, video });
+  }
+
+  /** A relay from another node for members here. */
+  deliverRemote(event: RelayEvent): void {
+    const room = this.all.get(event.roomID);
+    if (room) this.relayed += this.deliver(room, event);
+  }
+
+  /** Forgets the members of `node` (it is gone for longer than the grace period); their rooms hear `userLeft`. */
+  forgetNode(node: string): number {
+    let n = 0;
+    for (const [roomID, room] of [...this.all]) {
+      for (const [userID, m] of [...room]) {
+        if (m.node !== node || m.session) continue;
+        room.delete(userID);
+        n++;
+        this.notify(room, userID, { type: 'userLeft', roomID, userID });
+      }
+      if (room.size === 0) this.all.delete(roomID);
+    }
+    return n;
+  }
+
+  /** The nodes that hold members of some room (for the liveness check). */
+  nodes(): Set<string> {
+    const nodes = new Set<string>();
+    for (const room of this.all.values()) for (const m of room.values()) nodes.add(m.node);
+    return nodes;
+  }
+
+  /** Takes in a member a node starting later reads from Redis. */
+  load(roomID: number, userID: string, node: string, audio: boolean, video: boolean): void {
+    if (node === this.bus.node) return;
+    const room = this.all.get(roomID) ?? new Map<string, Member>();
+    this.all.set(roomID, room);
+    if (!room.has(userID)) room.set(userID, { node, session: null, audio, video });
+  }
+
+  /** Sends a relay to the members on this node it is for; returns how many got it. */
+  private deliver(room: Map<string, Member>, event: RelayEvent): number {
+    const frame: ServerFrame = { type: 'relayed', roomID: event.roomID, from: event.from, data: event.data };
+    let n = 0;
+    for (const [userID, m] of room) {
+      const conn = m.session?.conn;
+      if (!conn || m.session?.room !== event.roomID) continue;
+      if (event.to === undefined ? userID === event.from : userID !== event.to) continue;
+      if (conn.sendDroppable(frame)) n++;
+    }
+    return n;
+  }
+
+  /** Tells the members on this node but `userID` (those with a live connection). */
+  private notify(room: Map<string, Member>, userID: string, frame: ServerFrame): void {
+    for (const [id, m] of room) {
+      if (id === userID) continue;
+      m.session?.conn?.send(frame);
+    }
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The embedded server as a cluster: three real server processes on one Redis, clients spread
+ * over them, driven through the public TRTCCalling API (and raw frames for the per-user limit).
+ * Waits end on events (polled), never on a fixed sleep standing in for time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { embeddedBackend } from '../../src/embedded';
+import { TRTCCalling } from '../../src/index';
+import { ev } from '../support/ev';
+import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
+import { party, type Party } from '../support/world';
+import { startCluster, type TestCluster } from './support';
+
+const WAIT_MS = 10_000;
+
+/** Waits until `p` has `count` events, then takes them. */
+async function events(p: Party, count: number): Promise<Array<{ name: string; payload: unknown }>> {
+  const deadline = Date.now() + WAIT_MS;
+  while (p.events.log.length < count) {
+    if (Date.now() > deadline) throw new Error(`${p.id} has ${JSON.stringify(p.events.log.map((e) => e.name))}, waited for ${count}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return p.take();
+}
+
+/** Waits until `p` has seen an event named `name` (keeps the log). */
+async function seen(p: Party, name: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!p.events.log.some((e) => e.name === name)) {
+    if (Date.now() > deadline) throw new Error(`${p.id} never saw ${name}: ${JSON.stringify(p.events.log.map((e) => e.name))}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const names = (p: Party) => p.events.log.map((e) => e.name);
+
+describe('three nodes on one Redis', () => {
+  let cluster: TestCluster;
+  const parties: Party[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(3, ['--user-rate', '1', '--user-burst', '60']);
+  }, 90_000);
+  afterAll(async () => {
+    for (const p of parties.splice(0)) p.calling.destroy();
+    await cluster?.dispose();
+  }, 30_000);
+
+  const url = (i: number) => (cluster.nodes[i] as { url: string }).url;
+
+  function client(userID: string, urls: string | string[]): Party {
+    const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: urls, WebSocket }) }));
+    parties.push(p);
+    return p;
+  }
+
+  async function user(userID: string, node: number): Promise<Party> {
+    const p = client(userID, url(node));
+    await p.calling.login({ userID, userSig: tencentUserSig(userID) });
+    expect(await events(p, 1)).toEqual([ev.ready()]);
+    return p;
+  }
+
+  it('1v1 across nodes: accept, then hangup', async () => {
+    const alice = await user('a1', 0);
+    const bob = await user('b1', 1);
+    bob.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.calling.accept({ inviteID }));
+    await alice.calling.call({ userID: 'b1', type: 1, timeout: 30 });
+    expect(await events(alice, 3)).toEqual([ev.accepted('b1'), ...ev.arrives('b1', false)]);
+    expect(await events(bob, 3)).toEqual([ev.invited('a1', ['b1'], { callType: 1 }), ...ev.arrives('a1', false)]);
+    await alice.calling.hangup();
+    expect(await events(alice, 1)).toEqual([ev.end('a1', 'hangup')]);
+    expect(await events(bob, 2)).toEqual([ev.leave('a1'), ev.end('a1', 'hangup')]);
+  });
+
+  it('1v1 across nodes: reject', async () => {
+    const caller = await user('a2', 1);
+    const callee = await user('b2', 2);
+    callee.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void callee.calling.reject({ inviteID }));
+    await caller.calling.call({ userID: 'b2', type: 1, timeout: 30 });
+    await seen(caller, 'onCallEnd');
+    expect(caller.take()).toEqual([ev.rejected('b2'), ev.end('a2', 'rejected', 0)]);
+    expect(names(callee)).toEqual(['onInvited']);
+  });
+
+  it('1v1 across nodes: busy', async () => {
+    const x = await user('a3', 0);
+    const y = await user('b3', 1);
+    const z = await user('c3', 2);
+    y.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID, sponsor }) => {
+      if (sponsor === 'a3') void y.calling.accept({ inviteID });
+    });
+    await x.calling.call({ userID: 'b3', type: 1, timeout: 30 });
+    await seen(x, 'onUserAccept');
+    await z.calling.call({ userID: 'b3', type: 1, timeout: 30 });
+    await seen(z, 'onLineBusy');
+    expect(z.events.log.find((e) => e.name === 'onLineBusy')?.payload).toEqual({ userID: 'b3', sponsor: 'c3' });
+    await x.calling.hangup();
+    await seen(y, 'onCallEnd');
+  });
+
+  it('1v1 across nodes: the caller cancels', async () => {
+    const caller = await user('a4', 2);
+    const callee = await user('b4', 0);
+    await caller.calling.call({ userID: 'b4', type: 2, timeout: 30 });
+    await seen(callee, 'onInvited');
+    await caller.calling.hangup();
+    await seen(callee, 'onCallingCancel');
+  });
+
+  it('1v1 across nodes: nobody answers in time', async () => {
+    const caller = await user('a5', 0);
+    const callee = await user('b5', 2);
+    await caller.calling.call({ userID: 'b5', type: 1, timeout: 1 });
+    await seen(callee, 'onInvited');
+    await seen(caller, 'onNoResp');
+    await seen(callee, 'onCallingTimeout');
+  });
+
+  it('a group call across three nodes', async () => {
+    const a = await user('g1', 0);
+    const b = await user('g2', 1);
+    const c = await user('g3', 2);
+    for (const p of [b, c]) p.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void p.calling.accept({ inviteID }));
+    await a.calling.groupCall({ userIDList: ['g2', 'g3'], type: 1, timeout: 30 });
+    for (const [p, others] of [
+      [a, ['g2', 'g3']],
+      [b, ['g1', 'g3']],
+      [c, ['g1', 'g2']],
+    ] as const) {
+      const deadline = Date.now() + WAIT_MS;
+      const entered = () => p.events.log.filter((e) => e.name === 'onUserEnter').map((e) => (e.payload as { userID: string }).userID);
+      while (!others.every((u) => entered().includes(u))) {
+        if (Date.now() > deadline) throw new Error(`${p.id} saw ${JSON.stringify(entered())} enter`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    await b.calling.hangup();
+    await seen(a, 'onUserLeave');
+    await seen(c, 'onUserLeave');
+    expect(names(a)).not.toContain('onCallEnd');
+    await a.calling.hangup();
+    await c.calling.hangup();
+  });
+
+  it('an IM group made and joined on other nodes carries a group call from a third', async () => {
+    /** One request over a raw socket (logs in, asks, logs out). */
+    const ask = async (node: number, userID: string, frame: Record<string, unknown>) => {
+      const ws = new WebSocket(url(node));
+      const frames: Array<Record<string, unknown>> = [];
+      ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+      await new Promise((r, f) => ws.once('open', r).once('error', f));
+      ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+      ws.send(JSON.stringify({ ...frame, rid: 2 }));
+      const deadline = Date.now() + WAIT_MS;
+      while (!frames.some((f) => f.rid === 2)) {
+        if (Date.now() > deadline) throw new Error(`no answer: ${JSON.stringify(frames)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      ws.send(JSON.stringify({ type: 'logout', rid: 3 }));
+      ws.close();
+      return frames.find((f) => f.rid === 2);
+    };
+    expect(await ask(1, 'ga', { type: 'groupCreate', groupID: 'grp-x', members: ['gb', 'gc'] })).toMatchObject({ type: 'groupInfo' });
+    // Node 2 hears of the group through Redis, a moment after node 1 answered.
+    const replicated = Date.now() + WAIT_MS;
+    while ((await ask(2, 'gb', { type: 'groupMembers', groupID: 'grp-x' }))?.code === 'noSuchGroup') {
+      if (Date.now() > replicated) throw new Error('node 2 never heard of the group');
+    }
+    expect(await ask(2, 'gb', { type: 'groupJoin', groupID: 'grp-x' })).toMatchObject({ type: 'groupInfo' });
+    expect(await ask(1, 'gc', { type: 'groupJoin', groupID: 'grp-x' })).toMatchObject({ type: 'groupInfo' });
+    const a = await user('ga', 0);
+    const b = await user('gb', 1);
+    const c = await user('gc', 2);
+    for (const p of [b, c]) p.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void p.calling.accept({ inviteID }));
+    await a.calling.groupCall({ userIDList: ['gb', 'gc'], type: 1, groupID: 'grp-x', timeout: 30 });
+    await seen(b, 'onUserEnter');
+    await seen(c, 'onUserEnter');
+    expect(b.events.log[0]?.payload).toMatchObject({ sponsor: 'ga', isFromGroup: true });
+    await a.calling.hangup();
+    await b.calling.hangup();
+    await c.calling.hangup();
+  });
+
+  it('an invite to an offline user, stored via one node, rings on login at another', async () => {
+    const caller = await user('a6', 0);
+    await caller.calling.call({ userID: 'b6', type: 1, timeout: 60 });
+    // b6 is offline: the invite is in Redis now, not on node 0's connection to anyone.
+    const deadline = Date.now() + WAIT_MS;
+    while ((await cluster.redis.xlen(`${cluster.prefix}:i:b6`)) === 0) {
+      if (Date.now() > deadline) throw new Error('the invite never reached the stream');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const callee = await user('b6', 2);
+    await seen(callee, 'onInvited');
+    expect(callee.events.log.find((e) => e.name === 'onInvited')?.payload).toMatchObject({ sponsor: 'a6' });
+    // Delivered once: moved out of the stream (once the callee's node committed it).
+    const gone = Date.now() + WAIT_MS;
+    while ((await cluster.redis.xlen(`${cluster.prefix}:i:b6`)) !== 0) {
+      if (Date.now() > gone) throw new Error('the invite stayed in the stream');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(callee.events.log.filter((e) => e.name === 'onInvited')).toHaveLength(1);
+    await caller.calling.hangup();
+  });
+
+  it('a second login on another node kicks the first', async () => {
+    const first = await user('k1', 0);
+    const second = await user('k1', 1);
+    await seen(first, 'onKickedOut');
+    expect(names(second)).not.toContain('onKickedOut');
+  });
+
+  it('a per-user limit holds across nodes: reconnecting elsewhere resets nothing', async () => {
+    const sig = tencentUserSig('r1');
+    const open = (i: number) =>
+      new Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>> }>((done, fail) => {
+        const ws = new WebSocket(url(i));
+        const frames: Array<Record<string, unknown>> = [];
+        ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+        ws.once('open', () => done({ ws, frames }));
+        ws.once('error', fail);
+      });
+    const until = async (frames: Array<Record<string, unknown>>, ok: (f: Record<string, unknown>) => boolean) => {
+      const deadline = Date.now() + WAIT_MS;
+      while (!frames.some(ok)) {
+        if (Date.now() > deadline) throw new Error(`no such frame in ${JSON.stringify(frames.slice(-3))}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const a = await open(0);
+    a.ws.send(JSON.stringify({ type: 'login', rid: 1, userID: 'r1', userSig: sig, protocol: 1 }));
+    await until(a.frames, (f) => f.type === 'loggedIn' || f.type === 'error');
+    expect(a.frames[0]).toMatchObject({ type: 'loggedIn' });
+    // Spend the user's burst (60) on node 0, within a second.
+    for (let i = 0; i < 70; i++) a.ws.send(JSON.stringify({ type: 'ping', rid: 100 + i }));
+    await until(a.frames, (f) => f.type === 'error' && f.code === 'rateLimited');
+    // Still at it (so that however slow this machine, the budget stays spent), it tries node 1.
+    let rid = 200;
+    const pinging = setInterval(() => a.ws.send(JSON.stringify({ type: 'ping', rid: rid++ })), 20);
+    try {
+      const b = await open(1);
+      b.ws.send(JSON.stringify({ type: 'login', rid: 1, userID: 'r1', userSig: sig, protocol: 1 }));
+      await until(b.frames, (f) => f.rid === 1);
+      expect(b.frames.find((f) => f.rid === 1)).toMatchObject({ type: 'error', code: 'rateLimited' });
+      b.ws.close();
+    } finally {
+      clearInterval(pinging);
+      a.ws.close();
+    }
+  });
+
+  it('/healthz and /metrics per node', async () => {
+    const health = await fetch(`${cluster.nodes[1]?.httpUrl}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${cluster.nodes[1]?.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^hc_cluster_redis_up 1$/m);
+    expect(metrics).toMatch(/^hc_cluster_node_info\{node="[0-9a-f]+"\} 1$/m);
+  });
+
+  it('kill -9 of a node during a call: its client fails over, the call goes on, the other side sees no CALL_END', async () => {
+    const mover = client('m1', [url(0), url(1), url(2)]);
+    await mover.calling.login({ userID: 'm1', userSig: tencentUserSig('m1') });
+    expect(await events(mover, 1)).toEqual([ev.ready()]);
+    const other = await user('m2', 2);
+    other.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void other.calling.accept({ inviteID }));
+    await mover.calling.call({ userID: 'm2', type: 1, timeout: 30 });
+    expect(await events(mover, 3)).toEqual([ev.accepted('m2'), ...ev.arrives('m2', false)]);
+    expect(await events(other, 3)).toEqual([ev.invited('m1', ['m2'], { callType: 1 }), ...ev.arrives('m1', false)]);
+    cluster.nodes[0]?.child.kill('SIGKILL');
+    // The mover is back (on node 1) and in the room: the other side hears it publish again.
+    const deadline = Date.now() + WAIT_MS;
+    const rooms = async () => {
+      const out: string[] = [];
+      for (const node of cluster.nodes.slice(1)) out.push(/^hc_rooms \d+$/m.exec(await (await fetch(`${node.httpUrl}/metrics`)).text())?.[0] ?? '');
+      return out;
+    };
+    while (Date.now() < deadline && (await rooms())[0] !== 'hc_rooms 1') await new Promise((r) => setTimeout(r, 20));
+    expect({ rooms: await rooms(), mover: names(mover) }).toEqual({ rooms: ['hc_rooms 1', 'hc_rooms 1'], mover: [] });
+    expect(names(other)).not.toContain('onCallEnd');
+    expect(names(mover)).not.toContain('onCallEnd');
+    // The call goes on: the other side hangs up, and the mover hears it over node 1.
+    await other.calling.hangup();
+    expect(await events(other, 1)).toEqual([ev.end('m1', 'hangup')]);
+    await seen(mover, 'onCallEnd');
+    expect(mover.take().filter((e) => e.name === 'onUserLeave' || e.name === 'onCallEnd')).toEqual([ev.leave('m2'), ev.end('m1', 'hangup')]);
+  }, 30_000);
+});

@@ -1,0 +1,161 @@
+/**
+ * Operating a cluster: a node that loses Redis says so (`/healthz` 503) and refuses logins with
+ * a typed error; SIGTERM hands a node's users to the others without losing a message or a call.
+ */
+import { createServer, type Server, type Socket, connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { embeddedBackend } from '../../src/embedded';
+import { TRTCCalling } from '../../src/index';
+import { ev } from '../support/ev';
+import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
+import { party, type Party } from '../support/world';
+import { type ClusterProcess, REDIS_URL, startCluster, startNode, type TestCluster } from './support';
+
+const WAIT_MS = 15_000;
+
+async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP proxy to Redis that a test can cut. */
+async function redisProxy(): Promise<{ url: string; cut(): Promise<void> }> {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+/** A raw protocol client (to see stored messages and their ids, which the API hides). */
+async function rawClient(url: string, userID: string) {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+  await new Promise((r, f) => ws.once('open', r).once('error', f));
+  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+  await until(`${userID} login`, () => frames.filter((f) => f.rid === 1).map((f) => f.type), (t) => t.length > 0);
+  expect(frames.find((f) => f.rid === 1)).toMatchObject({ type: 'loggedIn' });
+  return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
+}
+
+describe('operating a cluster', () => {
+  let cluster: TestCluster;
+  const parties: Party[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(3, ['--room-grace-ms', '3000']);
+  }, 90_000);
+  afterAll(async () => {
+    for (const p of parties.splice(0)) p.calling.destroy();
+    await cluster?.dispose();
+  }, 30_000);
+
+  const node = (i: number) => cluster.nodes[i] as ClusterProcess;
+
+  it('a node that loses Redis answers /healthz with 503 and refuses logins with a typed error', async () => {
+    const proxy = await redisProxy();
+    const lonely = await startNode(cluster.prefix, cluster.dir, 'proxied', [], proxy.url);
+    try {
+      expect((await fetch(`${lonely.httpUrl}/healthz`)).status).toBe(200);
+      await proxy.cut();
+      const health = await until('healthz', async () => (await fetch(`${lonely.httpUrl}/healthz`)).status, (s) => s === 503);
+      expect(health).toBe(503);
+      const body = (await (await fetch(`${lonely.httpUrl}/healthz`)).json()) as { error?: string };
+      expect(body.error).toMatch(/Redis unreachable/);
+      const p = party('h1', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: lonely.url, WebSocket }) }));
+      parties.push(p);
+      await expect(p.calling.login({ userID: 'h1', userSig: tencentUserSig('h1') })).rejects.toMatchObject({ message: expect.stringContaining('(unavailable)') });
+      expect(await (await fetch(`${lonely.httpUrl}/metrics`)).text()).toMatch(/^hc_cluster_refused_logins_total 1$/m);
+    } finally {
+      lonely.child.kill('SIGKILL');
+      await proxy.cut();
+    }
+  });
+
+  it('a node killed for good: after the room grace period its members leave the rooms on the other nodes', async () => {
+    const doomed = await startNode(cluster.prefix, cluster.dir, 'doomed', ['--room-grace-ms', '3000']);
+    const lost = party('d1', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: doomed.url, WebSocket }) }));
+    parties.push(lost);
+    await lost.calling.login({ userID: 'd1', userSig: tencentUserSig('d1') });
+    const other = party('d2', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: node(1).url, WebSocket }) }));
+    parties.push(other);
+    await other.calling.login({ userID: 'd2', userSig: tencentUserSig('d2') });
+    other.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void other.calling.accept({ inviteID }));
+    await lost.calling.call({ userID: 'd2', type: 1, timeout: 30 });
+    await until('call up', () => other.events.log.map((e) => e.name), (n) => n.includes('onUserEnter'));
+    other.take();
+    const killedAt = Date.now();
+    doomed.child.kill('SIGKILL');
+    // Nothing at once (it might come back within the grace period) ...
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(other.events.log.map((e) => e.name)).toEqual([]);
+    // ... then the room lets it go: the call ends for the one left.
+    await until('the member of the dead node leaves', () => other.events.log.map((e) => e.name), (n) => n.includes('onCallEnd'));
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3000);
+    expect(other.take().map((e) => e.name)).toEqual(['onUserLeave', 'onCallEnd']);
+  }, 30_000);
+
+  it('SIGTERM: the node hands its users to the others, unconfirmed messages come again there, the call goes on', async () => {
+    const leaving = node(0);
+    // A user on the leaving node that has not confirmed its messages yet.
+    const reader = await rawClient(leaving.url, 's1');
+    const writer = await rawClient(node(1).url, 's2');
+    for (let i = 0; i < 3; i++) writer.ws.send(JSON.stringify({ type: 'sendC2C', rid: 10 + i, to: 's1', payload: `m${i}`, onlineUserOnly: false }));
+    const got = await until('messages on node 0', () => reader.messages(), (m) => m.length === 3);
+    // A call between a client of the leaving node (with the others' URLs) and one on node 2.
+    const mover = party('s3', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: [leaving.url, node(1).url, node(2).url], WebSocket }) }));
+    parties.push(mover);
+    await mover.calling.login({ userID: 's3', userSig: tencentUserSig('s3') });
+    const other = party('s4', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: node(2).url, WebSocket }) }));
+    parties.push(other);
+    await other.calling.login({ userID: 's4', userSig: tencentUserSig('s4') });
+    other.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void other.calling.accept({ inviteID }));
+    await mover.calling.call({ userID: 's4', type: 1, timeout: 30 });
+    await until('call up', () => other.events.log.map((e) => e.name), (n) => n.includes('onUserEnter'));
+    await until('call up', () => mover.events.log.map((e) => e.name), (n) => n.includes('onUserEnter'));
+    mover.take();
+    other.take();
+
+    const closed = new Promise<number | null>((r) => reader.ws.once('close', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => leaving.child.once('exit', (code) => r(code)));
+    leaving.child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await exited).toBe(0);
+
+    // The reader comes back on node 1: the same messages, the same ids, nothing lost.
+    const back = await rawClient(node(1).url, 's1');
+    expect(await until('messages on node 1', () => back.messages(), (m) => m.length >= 3)).toEqual(got);
+    // The call moved with its client: node 1 holds it now, and nobody heard it end.
+    await until('mover in a room on node 1', async () => /^hc_rooms \d+$/m.exec(await (await fetch(`${node(1).httpUrl}/metrics`)).text())?.[0], (l) => l === 'hc_rooms 1');
+    expect(other.events.log.map((e) => e.name)).toEqual([]);
+    await other.calling.hangup();
+    await until('mover hears the hangup', () => mover.events.log.map((e) => e.name), (n) => n.includes('onCallEnd'));
+    expect(mover.take()).toEqual([ev.leave('s4'), ev.end('s3', 'hangup')]);
+    reader.ws.close();
+    writer.ws.close();
+    back.ws.close();
+  }, 30_000);
+});

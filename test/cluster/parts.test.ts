@@ -1,0 +1,85 @@
+/**
+ * The cluster's replicated parts on their own, without Redis: what one node shares is what the
+ * other nodes apply (grants, groups), and a user's spent budget follows it to another node.
+ * Explicit times, no clock.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ClusterBudgets } from '../../server/cluster/budgets';
+import { ClusterGrants, type GrantOp } from '../../server/cluster/grants';
+import { ClusterGroupStore, type GroupOp } from '../../server/cluster/groups';
+import { SqliteRoomGrants } from '../../server/grants';
+import { SqliteGroupStore } from '../../server/groups';
+import { DEFAULT_LIMITS } from '../../server/limits';
+
+const limits = { ...DEFAULT_LIMITS, userRate: { perSecond: 1, burst: 10 }, maxRoomUsers: 4, roomIdleMs: 60_000 };
+
+/** Two nodes' grants, wired as the broadcast channel wires them (each applies what the other shares). */
+function twoGrantNodes() {
+  const sent: GrantOp[][] = [[], []];
+  const nodes = [0, 1].map((i) => new ClusterGrants(new SqliteRoomGrants(new Database(':memory:'), limits, (w) => w(), 0), (op) => sent[i]?.push(op)));
+  const deliver = () => {
+    for (const [i, ops] of sent.entries()) for (const op of ops.splice(0)) nodes[1 - i]?.apply(JSON.parse(JSON.stringify(op)) as GrantOp);
+  };
+  return { a: nodes[0] as ClusterGrants, b: nodes[1] as ClusterGrants, sent, deliver };
+}
+
+describe('cluster parts', () => {
+  it('grants: an invitation granted on one node admits its invitee on another; a refused one is not shared', () => {
+    const { a, b, sent, deliver } = twoGrantNodes();
+    expect(a.grant('alice', 7, ['bob'], 30_000, 0)).toBeNull();
+    expect(b.allows(7, 'bob', 1)).toBe(false); // not yet told
+    deliver();
+    expect(b.allows(7, 'bob', 1)).toBe(true);
+    expect(b.allows(7, 'mallory', 1)).toBe(false);
+    // The room is the call's on every node now: another user cannot take it over on the other node.
+    expect(b.grant('mallory', 7, ['mallory'], 30_000, 2)?.refused).toBe('roomInUse');
+    expect(sent[1]).toEqual([]);
+    b.vacated(7, 10, true);
+    deliver();
+    expect([a.allows(7, 'bob', 10 + 60_001), b.allows(7, 'bob', 10 + 60_001)]).toEqual([false, false]);
+  });
+
+  it('groups: a group created and joined on one node has the same members on another', () => {
+    const sent: GroupOp[] = [];
+    const a = new ClusterGroupStore(new SqliteGroupStore(new Database(':memory:')), (op) => sent.push(op), () => undefined);
+    const b = new ClusterGroupStore(new SqliteGroupStore(new Database(':memory:')), () => undefined, () => undefined);
+    expect(a.create({ groupID: 'g', owner: 'alice', joinRule: 'invite' }, ['alice'], ['bob', 'carol'], 0)).toBe(true);
+    a.join('g', 'bob');
+    a.remove('g', ['carol']);
+    for (const op of sent.splice(0)) b.apply(op);
+    expect(b.members('g')).toEqual(['alice', 'bob']);
+    expect(b.invited('g')).toEqual([]);
+    a.delete('g');
+    for (const op of sent.splice(0)) b.apply(op);
+    expect(b.get('g')).toBeUndefined();
+  });
+
+  it('budgets: a user who ran out on one node is out on the next, and refills there at the same rate', () => {
+    const exhausted: string[] = [];
+    const a = new ClusterBudgets(limits, (u) => exhausted.push(u));
+    const b = new ClusterBudgets(limits, () => undefined);
+    let spent = 0;
+    while (a.take('u', 'frames', 1, 1000)) spent++;
+    expect(spent).toBe(10);
+    expect(exhausted).toEqual(['u']);
+    expect(a.takeDirty()).toEqual(['u']);
+    const stored = a.stored('u');
+    expect(stored).not.toBeNull();
+    b.seed('u', stored ?? {}, 1500); // half a second later on node b: half a token
+    expect(b.take('u', 'frames', 1, 1500)).toBe(false);
+    expect(b.take('u', 'frames', 1, 2000)).toBe(true); // one token a second, as on node a
+    // A fresh node with nothing stored starts full; seeding never gives more than it has.
+    const c = new ClusterBudgets(limits, () => undefined);
+    c.seed('v', { frames: 'garbage' }, 0);
+    expect(c.take('v', 'frames', 10, 0)).toBe(true);
+  });
+
+  it('budgets: a user far from its limits is never written to Redis', () => {
+    const a = new ClusterBudgets(limits, () => undefined);
+    for (let i = 0; i < 4; i++) expect(a.take('calm', 'frames', 1, 0)).toBe(true);
+    expect(a.takeDirty()).toEqual([]);
+    expect(a.take('calm', 'frames', 2, 0)).toBe(true); // 4 of 10 left: under half
+    expect(a.takeDirty()).toEqual(['calm']);
+  });
+});

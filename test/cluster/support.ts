@@ -1,0 +1,103 @@
+/**
+ * A cluster for one test file: real server processes (`node --import tsx server/bin.ts --redis ...`, the
+ * command line a deployment runs) on free ports, one Redis (127.0.0.1:6379, or HC_TEST_REDIS_URL),
+ * and a key prefix of their own, deleted afterwards, so that runs never see each other's keys.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { SDKAPPID, SECRET_KEY } from '../support/embeddedWorld';
+
+export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROOT = resolve(__dirname, '../..');
+
+/** One server process of the cluster. */
+export interface ClusterProcess {
+  readonly url: string;
+  readonly httpUrl: string;
+  readonly child: ChildProcess;
+  readonly stderr: string[];
+}
+
+/** The running cluster. */
+export interface TestCluster {
+  readonly nodes: ClusterProcess[];
+  /** The folder of the nodes' SQLite files. */
+  readonly dir: string;
+  readonly prefix: string;
+  readonly redis: Redis;
+  /** Stops every process still running (SIGTERM), deletes the prefix's keys. */
+  dispose(): Promise<void>;
+}
+
+/** Starts one node; resolves once it listens. */
+export async function startNode(prefix: string, dir: string, name: string, extra: readonly string[] = [], redisUrl = REDIS_URL): Promise<ClusterProcess> {
+  // One process (node with tsx's loader, not the tsx wrapper): kill -9 must hit the server itself.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', join(dir, `${name}.db`), '--sdkappid', String(SDKAPPID), '--redis', redisUrl, '--cluster-prefix', prefix, ...extra],
+    { cwd: ROOT, env: { ...process.env, HC_SECRET_KEY: SECRET_KEY, HC_DEBUG: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`node ${name} did not start: ${out} ${stderr.join('')}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /"url":"(ws:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1] as string);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node ${name} exited with ${code}: ${stderr.join('')}`));
+    });
+  });
+  child.stdout?.resume();
+  return { url, httpUrl: url.replace(/^ws/, 'http').replace(/\/ws$/, ''), child, stderr };
+}
+
+/** Starts `n` nodes on one Redis with a fresh prefix. */
+export async function startCluster(n: number, extra: readonly string[] = []): Promise<TestCluster> {
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hc-cluster-'));
+  const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(prefix, dir, `node${i}`, extra)));
+  const redis = new Redis(REDIS_URL);
+  return {
+    nodes,
+    dir,
+    prefix,
+    redis,
+    async dispose() {
+      await Promise.all(
+        nodes.map(
+          (node) =>
+            new Promise<void>((done) => {
+              if (node.child.exitCode !== null || node.child.signalCode !== null) return done();
+              node.child.once('exit', () => done());
+              node.child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await flushPrefix(redis, prefix);
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Deletes every key of `prefix`. */
+export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
