@@ -102,6 +102,27 @@ describe('rooms belong to calls', () => {
     expect(alice.calling.getSnapshot().line).toBe('idle');
     await honestCall(world, alice, bob); // room 1002
   });
+
+  it('Mallory squats rooms by hanging up (a room left on purpose stops counting) and inviting into each again for a day: the quota of 32 holds', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const roomID = 50_000 + i;
+      const invite = (timeout: number) => ({ type: 'sendC2C', to: 'carol', payload: 'ring', onlineUserOnly: true, call: { inviteID: `m-${i}`, roomID, invitees: ['carol'], timeout } });
+      const steps = [
+        await mallory.request(invite(30)),
+        await mallory.request({ type: 'roomEnter', roomID, audio: false, video: false }),
+        await mallory.request({ type: 'roomExit', roomID }),
+        await mallory.request(invite(86_400)), // the renewal: before the fix the room kept lingering, uncounted, for a day
+      ];
+      answers.push(steps.map((f) => String(f.code ?? f.type)).join(' '));
+    }
+    expect(answers.slice(0, 32)).toEqual(Array(32).fill('ack roomInfo ack ack'));
+    expect(answers.slice(32)).toEqual(Array(8).fill('quotaExceeded notInvited notInRoom quotaExceeded'));
+    expect((await world.server()).metrics()).toMatchObject({ roomGrants: 32, limits: { maxRoomsPerUser: 16 } });
+    await world.advance(30 * S); // the lingers are long over: the 32 rooms are held for their day, and no more
+    expect((await mallory.request({ type: 'roomClaim', roomID: 60_000 })).code).toBe('quotaExceeded');
+    await honestCall(world, alice, bob);
+  });
 });
 
 /** A peer connection that records that it was made and does nothing else. */
