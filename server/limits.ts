@@ -69,6 +69,12 @@ export interface Limits {
   readonly maxBacklogBytes: number;
   /** Bytes of stored messages in all. */
   readonly maxStoreBytes: number;
+  /** Message copies one sender may have stored (not yet confirmed) at once, and the bytes of their bodies. */
+  readonly maxSenderStored: number;
+  readonly maxSenderStoredBytes: number;
+  /** Of one recipient's backlog, the copies (and bytes) that may come from one sender. */
+  readonly maxBacklogPerSender: number;
+  readonly maxBacklogBytesPerSender: number;
   /**
    * A connection's unsent output: deliveries pause at a quarter of it, relays are dropped past
    * half of it, and past all of it the connection is dropped as too slow.
@@ -108,6 +114,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxBacklog: 1000,
   maxBacklogBytes: 16 * MIB,
   maxStoreBytes: 1024 * MIB,
+  maxSenderStored: 10_000,
+  maxSenderStoredBytes: 64 * MIB,
+  maxBacklogPerSender: 250,
+  maxBacklogBytesPerSender: 4 * MIB,
   maxBufferedBytes: MIB,
   fanout: { perSecond: 1000, burst: 2000 },
   maxConnections: 5000,
