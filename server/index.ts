@@ -77,7 +77,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const presence = new Presence(options.presence, (userID) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
-  });
+  }, clock, limits);
   const dispatcher = new Dispatcher(live, options, log, presence);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
@@ -245,6 +245,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     close() {
       closing ??= (async () => {
         clock.clearTimeout(sweepTimer);
+        presence.close();
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');

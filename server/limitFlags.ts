@@ -55,6 +55,9 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-room-users', 'maxRoomUsers', 'users one room may admit'),
   flag('room-idle-ms', 'roomIdleMs', 'how long an empty room stays its call\'s once its invitations are over'),
   flag('log-rate', 'logPerSecond', 'refusal log lines per second'),
+  flag('presence-batch-ms', 'presenceBatchMs', 'presence: a user\'s changes within this window of its last one are batched'),
+  flag('presence-snapshot-rate', 'presenceSnapshots', 'presence snapshots (subscriptions) per second per user', 'perSecond'),
+  flag('presence-snapshot-burst', 'presenceSnapshots', 'presence snapshots at once per user', 'burst'),
 ];
 
 /** The usage lines of the limit flags, with their defaults. */

@@ -100,6 +100,10 @@ export interface Limits {
   readonly roomIdleMs: number;
   /** Refusal log lines per second (the rest are counted and summarised). */
   readonly logPerSecond: number;
+  /** Presence: changes of a user within this window of its last told one wait for the window's end, batched. */
+  readonly presenceBatchMs: number;
+  /** Presence snapshots (subscriptions) per user. */
+  readonly presenceSnapshots: Rate;
 }
 
 const KIB = 1024;
@@ -131,6 +135,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxRoomUsers: 100,
   roomIdleMs: 300_000,
   logPerSecond: 10,
+  presenceBatchMs: 1000,
+  presenceSnapshots: { perSecond: 1, burst: 5 },
 };
 
 /** Applies defaults; throws on a limit that cannot work. */
