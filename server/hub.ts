@@ -10,11 +10,13 @@
  * with another userSig. So a kicked tab that reconnects on its own, with its token or without,
  * can never kick the newer login; the newer session resumes with its token as usual, and logs in
  * again after a page reload with its own userSig; a user who wants the old device back logs in
- * there with a fresh userSig (or once the newer session has ended). When both devices hold the
- * very same userSig string the server cannot tell them apart: only the token separates them,
- * and an explicit new login with that userSig (never an automatic reconnect) takes over again.
+ * there with a fresh userSig (or once the newer session has ended). A userSig is known by its
+ * verified content (`verifyUserSig`'s `key`), never its text, so re-encoding it changes nothing.
+ * When both devices hold the very same userSig the server cannot tell them apart: only the token
+ * separates them, and an explicit new login with that userSig (never an automatic reconnect)
+ * takes over again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
@@ -93,7 +95,7 @@ export class Hub {
     }
     const existing = this.sessions.get(f.userID);
     const resuming = existing !== undefined && f.resume !== undefined && f.resume === existing.token;
-    const digest = createHash('sha256').update(f.userSig).digest('base64url').slice(0, 22);
+    const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
     if (!existing) this.revoked.delete(f.userID);
     else if (!resuming && digest !== existing.sigDigest && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
