@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
+import type { ThrottledLog } from './log';
 import type { MetricsSnapshot } from './metrics';
 import { renderMetrics } from './metrics';
 import type { ResolvedOptions } from './options';
@@ -16,6 +17,8 @@ export interface HttpContext {
   readonly metrics: () => MetricsSnapshot;
   /** Throws when the store is unusable. */
   readonly checkStore: () => void;
+  /** The server's one log budget: a request never logs past it. */
+  readonly log: Pick<ThrottledLog, 'warn'>;
 }
 
 /** Lifetime of a demo userSig, in seconds. */
@@ -85,7 +88,7 @@ function handle(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) =
         if (!userID.success) return json(res, 400, { error: 'userID must be 1-32 of A-Z a-z 0-9 - _' });
         const key = { sdkAppID: options.sdkAppId, secretKey: options.secretKey };
         const userSig = signUserSig(key, userID.output, DEMO_SIG_SECONDS, options.clock.now());
-        options.logger.warn('demo signing: issued a userSig', { userID: userID.output });
+        ctx.log.warn('demo signing: issued a userSig', { userID: userID.output });
         return json(res, 200, { sdkAppID: options.sdkAppId, userID: userID.output, userSig, expireSeconds: DEMO_SIG_SECONDS });
       }
       default:

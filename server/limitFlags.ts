@@ -58,6 +58,9 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('presence-batch-ms', 'presenceBatchMs', 'presence: a user\'s changes within this window of its last one are batched'),
   flag('presence-snapshot-rate', 'presenceSnapshots', 'presence snapshots (subscriptions) per second per user', 'perSecond'),
   flag('presence-snapshot-burst', 'presenceSnapshots', 'presence snapshots at once per user', 'burst'),
+  flag('http-headers-timeout-ms', 'httpHeadersTimeoutMs', 'plain HTTP: a request\'s headers must arrive within this'),
+  flag('http-request-timeout-ms', 'httpRequestTimeoutMs', 'plain HTTP: a whole request must arrive within this'),
+  flag('http-keep-alive-ms', 'httpKeepAliveMs', 'plain HTTP: an idle keep-alive socket is closed after this'),
 ];
 
 /** The usage lines of the limit flags, with their defaults. */

@@ -104,6 +104,10 @@ export interface Limits {
   readonly presenceBatchMs: number;
   /** Presence snapshots (subscriptions) per user. */
   readonly presenceSnapshots: Rate;
+  /** Plain HTTP: a request's headers must arrive within this, the whole request within the next, and an idle keep-alive socket closes after the last. */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  readonly httpKeepAliveMs: number;
 }
 
 const KIB = 1024;
@@ -137,6 +141,9 @@ export const DEFAULT_LIMITS: Limits = {
   logPerSecond: 10,
   presenceBatchMs: 1000,
   presenceSnapshots: { perSecond: 1, burst: 5 },
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveMs: 5_000,
 };
 
 /** Applies defaults; throws on a limit that cannot work. */
@@ -149,6 +156,7 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   if (limits.maxFrameBytes > protocolMaxFrame) throw new Error(`maxFrameBytes is at most ${protocolMaxFrame}`);
   if (limits.byteRate.burst < limits.maxFrameBytes) throw new Error('byteRate.burst must be at least maxFrameBytes');
   if (limits.fanout.burst < limits.maxGroupMembers) throw new Error('fanout.burst must be at least maxGroupMembers');
+  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new Error('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
   return limits;
 }
 
