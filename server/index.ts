@@ -69,7 +69,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
   const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
-    logger.error('could not commit to the store', describeError(error));
+    log.error('could not commit to the store', describeError(error));
     hub?.mailer.recount();
   });
   hub = new Hub(options, store, commit);
@@ -211,6 +211,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     }
     live.sweep(now);
     admission.prune(now);
+    log.flush();
     if (now - lastPurge >= PURGE_MS) {
       lastPurge = now;
       const purged = live.mailer.expire(now);
