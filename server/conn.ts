@@ -14,6 +14,8 @@ export interface Inflight {
   readonly body: number;
   /** Payload bytes (for the recipient's backlog). */
   readonly bytes: number;
+  /** Its sender (for the sender's quota). */
+  readonly from: string;
 }
 
 /** Replies remembered per session, so that a request resent after a reconnect is answered, not redone. */

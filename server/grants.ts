@@ -12,10 +12,14 @@
  *   `roomIdleMs` after the room was last left empty by a lost connection (so a client that
  *   reconnects, or a server that restarts, finds its room again; a room its members left on
  *   purpose does not wait, and its invitations keep it at most {@link DELIBERATE_LINGER_MS} more).
- * - Bounded: rooms per owner, rooms in all, users per room.
+ * - Bounded: rooms per owner, rooms in all, users per room. A lingering room stops counting
+ *   against its owner, but any renewal (an invitation into it) makes it count again, within the
+ *   quota: so lingering cannot keep rooms alive outside it. Checks are cheap: a count per owner
+ *   and a queue of expiry times, never a walk over every room.
  *
  * Grants are kept in memory and written behind (in the turn's commit) to SQLite, so they survive
- * a restart like the invitations that made them.
+ * a restart like the invitations that made them, a deliberate linger included (its shortened
+ * ring time and its not counting are written when the room is left).
  */
 import type Database from 'better-sqlite3';
 import type { Limits } from './limits';
@@ -55,6 +59,49 @@ interface Grant {
   emptySince: number | null;
   /** Left on purpose and kept only for invitations still out: it no longer counts against its owner. */
   lingering: boolean;
+  /** The time of its entry in the expiry queue, `null` when it has none. */
+  queued: number | null;
+}
+
+/** A min-heap of (time, room ID): when to look at a grant again. Entries may be stale; the grant decides. */
+class ExpiryQueue {
+  private readonly heap: [number, number][] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(at: number, roomID: number): void {
+    const h = this.heap;
+    h.push([at, roomID]);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((h[parent] as [number, number])[0] <= at) break;
+      [h[i], h[parent]] = [h[parent] as [number, number], h[i] as [number, number]];
+      i = parent;
+    }
+  }
+
+  /** Removes and returns the earliest entry if it is due at `nowMs`. */
+  popDue(nowMs: number): [number, number] | undefined {
+    const h = this.heap;
+    const top = h[0];
+    if (!top || top[0] > nowMs) return undefined;
+    const last = h.pop() as [number, number];
+    if (h.length === 0) return top;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && (h[l] as [number, number])[0] < (h[m] as [number, number])[0]) m = l;
+      if (r < h.length && (h[r] as [number, number])[0] < (h[m] as [number, number])[0]) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m] as [number, number], h[i] as [number, number]];
+      i = m;
+    }
+    return top;
+  }
 }
 
 const SCHEMA = `
@@ -62,10 +109,16 @@ CREATE TABLE IF NOT EXISTS room_grants (room_id INTEGER PRIMARY KEY, owner TEXT 
 CREATE TABLE IF NOT EXISTS room_grant_users (room_id INTEGER NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
 `;
 
+/** Databases written before lingering was persisted get the column (0: not lingering). */
+const ADD_LINGERING = 'ALTER TABLE room_grants ADD COLUMN lingering INTEGER NOT NULL DEFAULT 0';
+
 /** {@link RoomGrants} in memory, written behind to SQLite. */
 export class SqliteRoomGrants implements RoomGrants {
   private readonly grants = new Map<number, Grant>();
   private readonly byOwner = new Map<string, Set<number>>();
+  /** Grants per owner that count against its quota (not lingering), expired ones included until forgotten. */
+  private readonly counted = new Map<string, number>();
+  private readonly queue = new ExpiryQueue();
   private readonly s;
 
   /**
@@ -78,18 +131,25 @@ export class SqliteRoomGrants implements RoomGrants {
     nowMs: number,
   ) {
     db.exec(SCHEMA);
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('room_grants')").all();
+    if (!columns.some((c) => c.name === 'lingering')) db.exec(ADD_LINGERING);
     this.s = {
-      upsert: db.prepare<[number, string, number]>(
-        'INSERT INTO room_grants (room_id, owner, ring_until) VALUES (?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET ring_until = excluded.ring_until',
+      upsert: db.prepare<[number, string, number, number]>(
+        'INSERT INTO room_grants (room_id, owner, ring_until, lingering) VALUES (?, ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET ring_until = excluded.ring_until, lingering = excluded.lingering',
       ),
       addUser: db.prepare<[number, string]>('INSERT OR IGNORE INTO room_grant_users (room_id, user_id) VALUES (?, ?)'),
       drop: db.prepare<[number]>('DELETE FROM room_grants WHERE room_id = ?'),
       dropUsers: db.prepare<[number]>('DELETE FROM room_grant_users WHERE room_id = ?'),
     };
-    // After a restart every room is empty: each gets `roomIdleMs` for its call to come back.
-    const rows = db.prepare<[], { room_id: number; owner: string; ring_until: number }>('SELECT * FROM room_grants').all();
+    // After a restart every room is empty: each gets `roomIdleMs` for its call to come back, but
+    // a room left on purpose keeps only what was left of its linger, as it would have.
+    const rows = db.prepare<[], { room_id: number; owner: string; ring_until: number; lingering: number }>('SELECT * FROM room_grants').all();
     const users = db.prepare<[], { room_id: number; user_id: string }>('SELECT * FROM room_grant_users').all();
-    for (const row of rows) this.remember(row.room_id, { owner: row.owner, users: new Set([row.owner]), ringUntil: row.ring_until, emptySince: nowMs, lingering: false });
+    for (const row of rows) {
+      const lingering = row.lingering !== 0;
+      const emptySince = lingering ? nowMs - limits.roomIdleMs : nowMs;
+      this.remember(row.room_id, { owner: row.owner, users: new Set([row.owner]), ringUntil: row.ring_until, emptySince, lingering, queued: null });
+    }
     for (const row of users) this.grants.get(row.room_id)?.users.add(row.user_id);
   }
 
@@ -107,21 +167,25 @@ export class SqliteRoomGrants implements RoomGrants {
     const fresh = users.filter((u) => !grant?.users.has(u) && u !== sender);
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
+    const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
     if (!grant) {
       if (this.grants.size >= this.limits.maxRooms) this.sweep(nowMs);
       if (this.grants.size >= this.limits.maxRooms) return refuse('quotaExceeded', 'the server holds as many rooms as it may', 'maxRooms');
-      if (this.heldBy(sender, nowMs) >= this.limits.maxRoomsPerUser) {
-        return refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
-      }
-      grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false };
+      if (this.heldBy(sender, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
+      grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false, queued: null };
       this.remember(roomID, grant);
+    } else if (grant.lingering) {
+      // A renewal: the room is its call's again and counts again, if its owner has room for it.
+      if (this.heldBy(grant.owner, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
+      this.linger(grant, false);
     }
     grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
     for (const user of fresh) grant.users.add(user);
+    this.schedule(roomID, grant);
     const { owner } = grant;
     const until = grant.ringUntil;
     this.persist(() => {
-      this.s.upsert.run(roomID, owner, until);
+      this.s.upsert.run(roomID, owner, until, 0);
       for (const user of fresh) this.s.addUser.run(roomID, user);
     });
     return null;
@@ -132,12 +196,14 @@ export class SqliteRoomGrants implements RoomGrants {
     if (first === undefined) return;
     const grant = this.live(roomID, nowMs);
     const owner = grant?.owner ?? first;
-    if (!grant) this.remember(roomID, { owner, users: new Set([owner]), ringUntil: nowMs, emptySince: nowMs, lingering: false });
+    if (!grant) this.remember(roomID, { owner, users: new Set([owner]), ringUntil: nowMs, emptySince: nowMs, lingering: false, queued: null });
     const g = this.grants.get(roomID) as Grant;
+    if (g.lingering) this.linger(g, false); // the administrator's word: no quota
     const until = g.ringUntil;
     for (const user of users) g.users.add(user);
+    this.schedule(roomID, g);
     this.persist(() => {
-      this.s.upsert.run(roomID, owner, until);
+      this.s.upsert.run(roomID, owner, until, 0);
       for (const user of users) if (user !== owner) this.s.addUser.run(roomID, user);
     });
   }
@@ -150,7 +216,10 @@ export class SqliteRoomGrants implements RoomGrants {
     const grant = this.grants.get(roomID);
     if (!grant) return;
     grant.emptySince = null;
-    grant.lingering = false;
+    if (!grant.lingering) return;
+    this.linger(grant, false);
+    const { owner, ringUntil } = grant;
+    this.persist(() => this.s.upsert.run(roomID, owner, ringUntil, 0));
   }
 
   vacated(roomID: number, nowMs: number, deliberate = false): void {
@@ -161,26 +230,65 @@ export class SqliteRoomGrants implements RoomGrants {
     // server does not read those signals. They keep the room only long enough for an accept that
     // crossed the hang-up to enter and hear the cancel, not for their whole ring time (a day at
     // most), and it stops counting against its owner's quota.
-    if (!deliberate) return;
-    grant.ringUntil = Math.min(grant.ringUntil, nowMs + DELIBERATE_LINGER_MS);
-    // A user making short calls in a row must not run out of rooms meanwhile.
-    grant.lingering = true;
+    if (deliberate) {
+      grant.ringUntil = Math.min(grant.ringUntil, nowMs + DELIBERATE_LINGER_MS);
+      // A user making short calls in a row must not run out of rooms meanwhile.
+      this.linger(grant, true);
+      const { owner, ringUntil } = grant;
+      this.persist(() => this.s.upsert.run(roomID, owner, ringUntil, 1));
+    }
+    this.schedule(roomID, grant);
   }
 
-  /** How many rooms `owner` holds for calls in progress (expired ones are forgotten on the way). */
+  /**
+   * How many rooms `owner` holds for calls in progress. Read from its count; only at the quota
+   * are its rooms looked at, to forget the expired ones (its own rooms, never everyone's).
+   */
   private heldBy(owner: string, nowMs: number): number {
+    if ((this.counted.get(owner) ?? 0) < this.limits.maxRoomsPerUser) return this.counted.get(owner) ?? 0;
+    for (const id of [...(this.byOwner.get(owner) ?? [])]) this.live(id, nowMs);
+    return this.counted.get(owner) ?? 0;
+  }
+
+  /** Forgets the grants due to expire by `nowMs`, from the expiry queue (not a walk over all rooms). */
+  sweep(nowMs: number): number {
     let n = 0;
-    for (const id of [...(this.byOwner.get(owner) ?? [])]) {
-      const grant = this.live(id, nowMs);
-      if (grant && !grant.lingering) n++;
+    for (let due = this.queue.popDue(nowMs); due; due = this.queue.popDue(nowMs)) {
+      const [at, roomID] = due;
+      const grant = this.grants.get(roomID);
+      if (!grant || grant.queued !== at) continue; // stale: forgotten, or queued again earlier
+      grant.queued = null;
+      if (!this.live(roomID, nowMs)) n++;
+      else this.schedule(roomID, grant);
     }
     return n;
   }
 
-  sweep(nowMs: number): number {
-    let n = 0;
-    for (const roomID of [...this.grants.keys()]) if (!this.live(roomID, nowMs)) n++;
-    return n;
+  /** Entries in the expiry queue (tests: it stays proportional to the rooms). */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Queues the grant for when it may expire, unless an entry at or before that time is queued. */
+  private schedule(roomID: number, grant: Grant): void {
+    if (grant.emptySince === null) return; // occupied: its vacating queues it
+    const at = Math.max(grant.ringUntil, grant.emptySince + this.limits.roomIdleMs);
+    if (grant.queued !== null && grant.queued <= at) return;
+    grant.queued = at;
+    this.queue.push(at, roomID);
+  }
+
+  /** Sets whether the grant lingers (and so whether it counts against its owner). */
+  private linger(grant: Grant, lingering: boolean): void {
+    if (grant.lingering === lingering) return;
+    grant.lingering = lingering;
+    this.count(grant.owner, lingering ? -1 : 1);
+  }
+
+  private count(owner: string, delta: number): void {
+    const n = (this.counted.get(owner) ?? 0) + delta;
+    if (n > 0) this.counted.set(owner, n);
+    else this.counted.delete(owner);
   }
 
   /** The grant of `roomID` if it has not expired (an expired one is forgotten here). */
@@ -190,6 +298,7 @@ export class SqliteRoomGrants implements RoomGrants {
     const idle = grant.emptySince !== null && nowMs >= grant.ringUntil && nowMs - grant.emptySince >= this.limits.roomIdleMs;
     if (!idle) return grant;
     this.grants.delete(roomID);
+    if (!grant.lingering) this.count(grant.owner, -1);
     const owned = this.byOwner.get(grant.owner);
     owned?.delete(roomID);
     if (owned?.size === 0) this.byOwner.delete(grant.owner);
@@ -202,6 +311,8 @@ export class SqliteRoomGrants implements RoomGrants {
 
   private remember(roomID: number, grant: Grant): void {
     this.grants.set(roomID, grant);
+    if (!grant.lingering) this.count(grant.owner, 1);
+    this.schedule(roomID, grant);
     const owned = this.byOwner.get(grant.owner) ?? new Set<number>();
     owned.add(roomID);
     this.byOwner.set(grant.owner, owned);

@@ -1,10 +1,11 @@
 /** The server's plain HTTP side: health, metrics, (demo mode only) userSig signing, and the demo page's files. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
+import type { ThrottledLog } from './log';
 import type { MetricsSnapshot } from './metrics';
 import { renderMetrics } from './metrics';
 import type { ResolvedOptions } from './options';
@@ -16,13 +17,36 @@ export interface HttpContext {
   readonly metrics: () => MetricsSnapshot;
   /** Throws when the store is unusable. */
   readonly checkStore: () => void;
+  /** The server's one log budget: a request never logs past it. */
+  readonly log: Pick<ThrottledLog, 'warn'>;
 }
 
 /** Lifetime of a demo userSig, in seconds. */
 const DEMO_SIG_SECONDS = 86_400;
 
+/** Every answer: the browser takes the content type as given, never sniffs another. */
+const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
+
+/**
+ * The demo page's policy: its own scripts, styles and images only (no inline script or style
+ * markup, no eval), WebSockets to this server or another, camera and microphone streams in its
+ * media elements, and never framed.
+ */
+export const STATIC_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...NOSNIFF });
   res.end(body);
 }
 
@@ -85,7 +109,7 @@ function handle(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) =
         if (!userID.success) return json(res, 400, { error: 'userID must be 1-32 of A-Z a-z 0-9 - _' });
         const key = { sdkAppID: options.sdkAppId, secretKey: options.secretKey };
         const userSig = signUserSig(key, userID.output, DEMO_SIG_SECONDS, options.clock.now());
-        options.logger.warn('demo signing: issued a userSig', { userID: userID.output });
+        ctx.log.warn('demo signing: issued a userSig', { userID: userID.output });
         return json(res, 200, { sdkAppID: options.sdkAppId, userID: userID.output, userSig, expireSeconds: DEMO_SIG_SECONDS });
       }
       default:
@@ -112,7 +136,11 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** A file of `dir` (`/` is `index.html`); nothing outside `dir` is ever read. */
+/**
+ * A file of `dir` (`/` is `index.html`); nothing outside `dir` is ever read: no `..`, no
+ * symbolic link leading out of it (the file's real path must be inside the folder's), and no
+ * dotfile or dot-folder (`.env`, `.git/...`) even inside it.
+ */
 async function serveStatic(dir: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const root = resolve(dir);
   let relative: string;
@@ -123,11 +151,20 @@ async function serveStatic(dir: string, pathname: string, req: IncomingMessage, 
   }
   const file = join(root, relative);
   if (!file.startsWith(root + sep)) return json(res, 404, { error: 'not found' });
+  if (file.slice(root.length + 1).split(sep).some((part) => part.startsWith('.'))) return json(res, 404, { error: 'not found' });
   const type = TYPES[extname(file)];
   if (!type) return json(res, 404, { error: 'not found' });
   try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache' });
+    const [realRoot, real] = await Promise.all([realpath(root), realpath(file)]);
+    if (!real.startsWith(realRoot + sep)) return json(res, 404, { error: 'not found' });
+    const body = await readFile(real);
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': body.length,
+      'cache-control': 'no-cache',
+      ...NOSNIFF,
+      'content-security-policy': STATIC_CSP, // documents: the page, and an SVG opened on its own
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     json(res, 404, { error: 'not found' });

@@ -10,11 +10,13 @@
  * with another userSig. So a kicked tab that reconnects on its own, with its token or without,
  * can never kick the newer login; the newer session resumes with its token as usual, and logs in
  * again after a page reload with its own userSig; a user who wants the old device back logs in
- * there with a fresh userSig (or once the newer session has ended). When both devices hold the
- * very same userSig string the server cannot tell them apart: only the token separates them,
- * and an explicit new login with that userSig (never an automatic reconnect) takes over again.
+ * there with a fresh userSig (or once the newer session has ended). A userSig is known by its
+ * verified content (`verifyUserSig`'s `key`), never its text, so re-encoding it changes nothing.
+ * When both devices hold the very same userSig the server cannot tell them apart: only the token
+ * separates them, and an explicit new login with that userSig (never an automatic reconnect)
+ * takes over again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
@@ -60,6 +62,7 @@ export class Hub {
   readonly groups: Groups;
   readonly mailer: Mailer;
   private readonly sessions = new Map<string, Session>();
+  /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
 
@@ -113,12 +116,12 @@ export class Hub {
     if (!verdict.ok) return refuse(verdict.code, verdict.message);
     // Logins spend the user's budget too: reconnecting over and over gets nothing for free.
     if (!this.budgets.take(f.userID, 'frames', 1, now)) return refuse('rateLimited', 'too many logins: slow down', 'userRate');
-    if (f.resume !== undefined && this.superseded.has(f.resume)) {
+    if (f.resume !== undefined && this.superseded.has(tokenDigest(f.resume))) {
       return refuse('sessionSuperseded', 'this session was taken over by another login');
     }
     const existing = this.sessions.get(f.userID);
-    const resuming = existing !== undefined && f.resume !== undefined && f.resume === existing.token;
-    const digest = createHash('sha256').update(f.userSig).digest('base64url').slice(0, 22);
+    const resuming = existing !== undefined && f.resume !== undefined && sameToken(f.resume, existing.token);
+    const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
     if (!existing) this.revoked.delete(f.userID);
     else if (!resuming && digest !== existing.sigDigest && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
@@ -234,7 +237,7 @@ export class Hub {
   private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON]): void {
     const conn = session.conn;
     conn?.send({ type: 'kicked', reason });
-    this.superseded.add(session.token);
+    this.superseded.add(tokenDigest(session.token));
     if (this.superseded.size > SUPERSEDED_MEMORY) {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
@@ -262,4 +265,19 @@ export class Hub {
     this.mailer.detach(session);
     if (this.sessions.get(session.userID) === session) this.sessions.delete(session.userID);
   }
+}
+
+/** A session token's digest, for lookups that must not compare the token itself. */
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
+}
+
+/**
+ * True when a resume token is the session's, compared in constant time: the time it takes never
+ * tells how much of a guess was right. (Digests, so that inputs of any length compare alike.)
+ */
+export function sameToken(given: string, token: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }

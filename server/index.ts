@@ -72,7 +72,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
   const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
-    logger.error('could not commit to the store', describeError(error));
+    log.error('could not commit to the store', describeError(error));
     hub?.mailer.recount();
   });
   hub = new Hub(options, store, commit, cluster?.hubParts());
@@ -81,7 +81,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const presence = new Presence(options.presence, (userID) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
-  });
+  }, clock, limits);
   const dispatcher = new Dispatcher(live, options, log, presence);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
@@ -109,11 +109,41 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     ...(cluster ? { cluster: cluster.metrics() } : {}),
   });
 
-  const http = createServer(httpHandler({ options, metrics, checkStore: () => {
+  const http = createServer(
+    {
+      // Slow or idle plain HTTP sockets are closed (a WebSocket, once upgraded, is the idle
+      // timeout's business); these timers are Node's, on real time.
+      headersTimeout: limits.httpHeadersTimeoutMs,
+      requestTimeout: limits.httpRequestTimeoutMs,
+      keepAliveTimeout: limits.httpKeepAliveMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.httpHeadersTimeoutMs / 2)),
+    },
+    httpHandler({
+      options,
+      metrics,
+      checkStore: () => {
         store.check();
         cluster?.check();
       },
-    }));
+      log,
+    }),
+  );
+  // A backstop above the caps below: past it Node drops a socket at once, without a word.
+  http.maxConnections = limits.maxConnections + 100;
+  // Every TCP connection, plain HTTP or WebSocket to be, counts against the caps in all and per
+  // address, and against the address's rate of new connections, for as long as it is open.
+  http.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const refused = admission.admit(address, clock.now());
+    if (refused) {
+      live.counters.limit(refused);
+      log.warn('refused a connection', { address, limit: refused });
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+      return;
+    }
+    socket.once('close', () => admission.release(address));
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
   wss.on('error', (error) => log.warn('server error', { error: error.message }));
@@ -124,18 +154,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url); // null for a target that is not one: refused like any other path
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const refused = path === '/ws' ? admission.admit(address, clock.now()) : 'notFound';
-    if (refused) {
-      if (refused !== 'notFound') {
-        live.counters.limit(refused);
-        log.warn('refused a connection', { address, limit: refused });
-      }
-      const status = refused === 'notFound' ? '404 Not Found' : '503 Service Unavailable';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    // (The socket was admitted when it connected.)
+    if (path !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
-    socket.once('close', () => admission.release(address));
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws, req: IncomingMessage) => {
@@ -208,6 +231,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     }
     live.sweep(now);
     admission.prune(now);
+    log.flush();
     if (now - lastPurge >= PURGE_MS) {
       lastPurge = now;
       const purged = live.mailer.expire(now);
@@ -263,6 +287,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       closing ??= (async () => {
         cluster?.stopTakingLogins();
         clock.clearTimeout(sweepTimer);
+        presence.close();
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');

@@ -36,6 +36,10 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-backlog', 'maxBacklog', 'message copies stored for one recipient'),
   flag('max-backlog-bytes', 'maxBacklogBytes', 'bytes stored for one recipient'),
   flag('max-store-bytes', 'maxStoreBytes', 'bytes of stored messages in all'),
+  flag('max-sender-stored', 'maxSenderStored', 'message copies one sender may have stored at once'),
+  flag('max-sender-stored-bytes', 'maxSenderStoredBytes', 'bytes of the messages one sender may have stored at once'),
+  flag('max-backlog-per-sender', 'maxBacklogPerSender', 'message copies one sender may have stored for one recipient'),
+  flag('max-backlog-bytes-per-sender', 'maxBacklogBytesPerSender', 'bytes one sender may have stored for one recipient'),
   flag('max-buffered-bytes', 'maxBufferedBytes', 'unsent output per connection before it is dropped as too slow'),
   flag('fanout-rate', 'fanout', 'group message copies per second per user', 'perSecond'),
   flag('fanout-burst', 'fanout', 'group message copies at once per user', 'burst'),
@@ -51,6 +55,12 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-room-users', 'maxRoomUsers', 'users one room may admit'),
   flag('room-idle-ms', 'roomIdleMs', 'how long an empty room stays its call\'s once its invitations are over'),
   flag('log-rate', 'logPerSecond', 'refusal log lines per second'),
+  flag('presence-batch-ms', 'presenceBatchMs', 'presence: a user\'s changes within this window of its last one are batched'),
+  flag('presence-snapshot-rate', 'presenceSnapshots', 'presence snapshots (subscriptions) per second per user', 'perSecond'),
+  flag('presence-snapshot-burst', 'presenceSnapshots', 'presence snapshots at once per user', 'burst'),
+  flag('http-headers-timeout-ms', 'httpHeadersTimeoutMs', 'plain HTTP: a request\'s headers must arrive within this'),
+  flag('http-request-timeout-ms', 'httpRequestTimeoutMs', 'plain HTTP: a whole request must arrive within this'),
+  flag('http-keep-alive-ms', 'httpKeepAliveMs', 'plain HTTP: an idle keep-alive socket is closed after this'),
 ];
 
 /** The usage lines of the limit flags, with their defaults. */

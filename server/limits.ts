@@ -69,6 +69,12 @@ export interface Limits {
   readonly maxBacklogBytes: number;
   /** Bytes of stored messages in all. */
   readonly maxStoreBytes: number;
+  /** Message copies one sender may have stored (not yet confirmed) at once, and the bytes of their bodies. */
+  readonly maxSenderStored: number;
+  readonly maxSenderStoredBytes: number;
+  /** Of one recipient's backlog, the copies (and bytes) that may come from one sender. */
+  readonly maxBacklogPerSender: number;
+  readonly maxBacklogBytesPerSender: number;
   /**
    * A connection's unsent output: deliveries pause at a quarter of it, relays are dropped past
    * half of it, and past all of it the connection is dropped as too slow.
@@ -94,6 +100,14 @@ export interface Limits {
   readonly roomIdleMs: number;
   /** Refusal log lines per second (the rest are counted and summarised). */
   readonly logPerSecond: number;
+  /** Presence: changes of a user within this window of its last told one wait for the window's end, batched. */
+  readonly presenceBatchMs: number;
+  /** Presence snapshots (subscriptions) per user. */
+  readonly presenceSnapshots: Rate;
+  /** Plain HTTP: a request's headers must arrive within this, the whole request within the next, and an idle keep-alive socket closes after the last. */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  readonly httpKeepAliveMs: number;
 }
 
 const KIB = 1024;
@@ -108,6 +122,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxBacklog: 1000,
   maxBacklogBytes: 16 * MIB,
   maxStoreBytes: 1024 * MIB,
+  maxSenderStored: 10_000,
+  maxSenderStoredBytes: 64 * MIB,
+  maxBacklogPerSender: 250,
+  maxBacklogBytesPerSender: 4 * MIB,
   maxBufferedBytes: MIB,
   fanout: { perSecond: 1000, burst: 2000 },
   maxConnections: 5000,
@@ -121,6 +139,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxRoomUsers: 100,
   roomIdleMs: 300_000,
   logPerSecond: 10,
+  presenceBatchMs: 1000,
+  presenceSnapshots: { perSecond: 1, burst: 5 },
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveMs: 5_000,
 };
 
 /** Applies defaults; throws on a limit that cannot work. */
@@ -133,6 +156,7 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   if (limits.maxFrameBytes > protocolMaxFrame) throw new Error(`maxFrameBytes is at most ${protocolMaxFrame}`);
   if (limits.byteRate.burst < limits.maxFrameBytes) throw new Error('byteRate.burst must be at least maxFrameBytes');
   if (limits.fanout.burst < limits.maxGroupMembers) throw new Error('fanout.burst must be at least maxGroupMembers');
+  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new Error('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
   return limits;
 }
 

@@ -1,7 +1,10 @@
 /**
- * The refusal log: one short line per refused frame or connection (never a stack trace), at
- * most `perSecond` lines a second. Lines over the budget are counted, and the next line that
- * gets through says how many were left out, so a flood costs the log almost nothing.
+ * The server's one log budget: every line a client can cause (a refused frame or connection, a
+ * demo userSig, a socket or store error) is one short line (never a stack trace), at most
+ * `perSecond` lines a second for the whole server. Lines over the budget are counted; the next
+ * line that gets through says how many were left out, and so does {@link ThrottledLog.flush}
+ * (the server's periodic sweep) when none does, so a flood costs the log almost nothing and is
+ * never silent.
  */
 import { TokenBucket } from './limits';
 import type { Logger, ServerClock } from './options';
@@ -26,6 +29,22 @@ export class ThrottledLog {
 
   /** Logs a warning if the budget allows; string fields are cut short. */
   warn(message: string, fields: Record<string, unknown>): void {
+    this.line('warn', message, fields);
+  }
+
+  /** Logs an error if the budget allows (the same budget). */
+  error(message: string, fields: Record<string, unknown>): void {
+    this.line('error', message, fields);
+  }
+
+  /** Says how many lines were left out since the last line that got through, if any were. */
+  flush(): void {
+    if (this.skipped === 0) return;
+    this.logger.warn('log lines suppressed', { suppressed: this.skipped });
+    this.skipped = 0;
+  }
+
+  private line(level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
     if (!this.budget.take(this.clock.now())) {
       this.skipped++;
       this.suppressed++;
@@ -37,7 +56,7 @@ export class ThrottledLog {
     }
     if (this.skipped > 0) short.suppressed = this.skipped;
     this.skipped = 0;
-    this.logger.warn(message, short);
+    this.logger[level](message, short);
   }
 }
 

@@ -18,6 +18,7 @@ import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
+import { SenderQuotas } from './senders';
 import type { Backlog, Body, PendingCopy, Store } from './store';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -36,6 +37,7 @@ export class Mailer {
   private backlogs: Map<string, Backlog>;
   private storeBytes: number;
   private nextMessage = 0;
+  private readonly senders: SenderQuotas;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -51,6 +53,7 @@ export class Mailer {
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
+    this.senders = new SenderQuotas(options.limits, store);
   }
 
   /**
@@ -68,9 +71,14 @@ export class Mailer {
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
       return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');
     }
+    if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.senders.full(session.userID, recipients[0], bytes)) {
+      return refuse('quotaExceeded', `you have as many messages waiting for ${recipients[0]} as one sender may`, 'maxBacklogPerSender');
+    }
     if (!m.onlineUserOnly && this.storeBytes + bytes > limits.maxStoreBytes) {
       return refuse('quotaExceeded', 'the message store is full', 'maxStoreBytes');
     }
+    const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
+    if (overQuota) return overQuota;
     if (m.call) {
       const refusal = this.grant(session.userID, m.call, recipients, c2c, now);
       if (refusal) return refusal;
@@ -97,8 +105,13 @@ export class Mailer {
         this.counters.limit('maxBacklog');
         continue;
       }
+      if (this.senders.full(session.userID, to, bytes)) {
+        this.counters.limit('maxBacklogPerSender');
+        continue;
+      }
       const delivery = this.store.deliveryID();
       copies.push({ delivery, to });
+      this.senders.copy(session.userID, to, bytes);
       const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
       backlog.count++;
       backlog.bytes += bytes;
@@ -111,6 +124,7 @@ export class Mailer {
     }
     if (copies.length > 0) {
       this.storeBytes += bytes;
+      this.senders.body(session.userID, bytes);
       this.commit.write(() => {
         this.store.insertBody(body);
         for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
@@ -132,13 +146,18 @@ export class Mailer {
         backlog.count--;
         backlog.bytes -= copy.bytes;
       }
+      this.senders.confirmed(copy.from, session.userID, copy.bytes);
       this.counters.delivered++;
     }
     if (backlog && backlog.count <= 0) this.backlogs.delete(session.userID);
     if (done.length > 0) {
       const user = session.userID;
       this.commit.write(() => {
-        for (const copy of done) if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.storeBytes -= copy.bytes;
+        for (const copy of done) {
+          if (!this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) continue;
+          this.storeBytes -= copy.bytes;
+          this.senders.bodyGone(copy.from, copy.bytes);
+        }
       });
     }
     this.pump(session);
@@ -170,6 +189,7 @@ export class Mailer {
     const purged = this.store.expireMessages(nowMs);
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
+    this.senders.reload();
     return purged;
   }
 
@@ -177,6 +197,7 @@ export class Mailer {
   recount(): void {
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
+    this.senders.reload();
   }
 
   private pumpNow(session: Session): void {
@@ -213,7 +234,7 @@ export class Mailer {
     const conn = session.conn;
     if (!conn) return;
     const seq = ++session.seq;
-    session.inflight.push({ seq, delivery, body: copy.id, bytes });
+    session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from });
     if (delivery !== null) session.cursor = Math.max(session.cursor, delivery);
     const frame: ServerFrame = {
       type: 'message',

@@ -9,6 +9,11 @@
  * - "Online" is exactly what the IM relay uses: a session with a live connection. A user whose
  *   connection dropped is offline (messages to them are stored) until it comes back.
  * - A snapshot names at most {@link MAX_LISTED} users.
+ * - Bounded: a user's change is told at once, but one within `presenceBatchMs` of that user's
+ *   last told change waits for the window's end and is told then only if it still holds, in one
+ *   frame with every other change that waited (so a user flapping login/logout costs each
+ *   subscriber at most one frame per window, and a flap inside a window costs nothing); snapshots
+ *   are rate-limited per user (`presenceSnapshots`), refused `rateLimited` beyond.
  *
  * It watches connections from the outside (`handling` each frame, `gone` when one closes), so
  * the hub needs no hook: a user's presence can only change when one of their connections
@@ -16,7 +21,9 @@
  */
 import type { ServerFrame } from '../adapters/ws/protocol';
 import type { Conn } from './conn';
-import type { Refusal } from './refusal';
+import { type Limits, TokenBucket } from './limits';
+import type { ServerClock } from './options';
+import { type Refusal, refuse } from './refusal';
 
 /** The most users one snapshot names (a frame stays far below the 64 KB frame limit). */
 export const MAX_LISTED = 1000;
@@ -33,11 +40,21 @@ export class Presence {
   private readonly subscribers = new Set<Conn>();
   /** Users to re-check once the frame being handled is done (null: no frame is being handled). */
   private held: Set<string> | null = null;
+  /** When each user's change was last told, oldest first (only those within the batch window). */
+  private readonly told = new Map<string, number>();
+  /** Users whose change waits for the end of the window. */
+  private readonly waiting = new Set<string>();
+  private timer: unknown = null;
+  /** Snapshot budgets per user. */
+  private readonly snapshots = new Map<string, TokenBucket>();
+  private lastPrune = 0;
 
   constructor(
     /** Whether the feed is offered at all (`--presence`). */
     readonly enabled: boolean,
     private readonly isOnline: IsOnline,
+    private readonly clock: ServerClock,
+    private readonly limits: Pick<Limits, 'presenceBatchMs' | 'presenceSnapshots'>,
   ) {}
 
   /** How many connections subscribe now. */
@@ -48,6 +65,10 @@ export class Presence {
   /** Subscribes `conn` (logged in as `userID`): a snapshot now, changes after. Idempotent. */
   subscribe(conn: Conn, userID: string, rid: number): ServerFrame | Refusal {
     if (!this.enabled) return { refused: 'presenceOff', message: 'this server offers no presence feed (start it with --presence)' };
+    if (!this.snapshotAllowed(userID)) {
+      const { perSecond, burst } = this.limits.presenceSnapshots;
+      return refuse('rateLimited', `presence snapshots: at most ${burst} at once and ${perSecond} a second per user`, 'presenceSnapshots');
+    }
     this.subscribers.add(conn);
     const online = [...this.online].filter((u) => u !== userID).slice(0, MAX_LISTED);
     conn.send({ type: 'presence', snapshot: true, online, offline: [] });
@@ -104,20 +125,85 @@ export class Presence {
     this.check(userID);
   }
 
-  /** Compares `userID`'s presence with what was announced, and tells the subscribers if it changed. */
+  /** Stops the batch timer (server shutdown). */
+  close(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Compares `userID`'s presence with what was announced, and tells the subscribers if it
+   * changed: at once, or at the end of the window if the user's last change was told within it.
+   */
   private check(userID: string): void {
     if (this.held) {
       this.held.add(userID);
       return;
     }
-    const online = this.isOnline(userID);
-    if (online === this.online.has(userID)) return;
-    if (online) this.online.add(userID);
-    else this.online.delete(userID);
-    const frame: ServerFrame = { type: 'presence', snapshot: false, online: online ? [userID] : [], offline: online ? [] : [userID] };
+    if (this.waiting.has(userID)) return; // the window's end looks again
+    if (this.isOnline(userID) === this.online.has(userID)) return;
+    const now = this.clock.now();
+    this.forgetTold(now);
+    if (!this.told.has(userID)) return this.tell([userID], now);
+    this.waiting.add(userID);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), this.limits.presenceBatchMs);
+  }
+
+  /** The window is over: the changes that waited and still hold are told, together. */
+  private flush(): void {
+    this.timer = null;
+    const users = [...this.waiting].filter((u) => this.isOnline(u) !== this.online.has(u));
+    this.waiting.clear();
+    this.tell(users, this.clock.now());
+  }
+
+  /** Announces the current presence of `users` to every subscriber (but to themselves). */
+  private tell(users: readonly string[], now: number): void {
+    if (users.length === 0) return;
+    const online: string[] = [];
+    const offline: string[] = [];
+    for (const userID of users) {
+      const on = this.isOnline(userID);
+      if (on) this.online.add(userID);
+      else this.online.delete(userID);
+      (on ? online : offline).push(userID);
+      this.told.delete(userID);
+      this.told.set(userID, now);
+    }
     for (const conn of this.subscribers) {
       if (conn.closed || !conn.session) continue;
-      if (conn.session.userID !== userID) conn.send(frame);
+      const self = conn.session.userID;
+      const on = online.filter((u) => u !== self);
+      const off = offline.filter((u) => u !== self);
+      // A frame names at most MAX_LISTED users, like a snapshot.
+      for (let i = 0; i < on.length || i < off.length; i += MAX_LISTED) {
+        const frame: ServerFrame = { type: 'presence', snapshot: false, online: on.slice(i, i + MAX_LISTED), offline: off.slice(i, i + MAX_LISTED) };
+        conn.send(frame);
+      }
     }
+  }
+
+  /** Drops the users told longer ago than the window (the map is in time order). */
+  private forgetTold(now: number): void {
+    for (const [userID, at] of this.told) {
+      if (now - at < this.limits.presenceBatchMs) return;
+      this.told.delete(userID);
+    }
+  }
+
+  /** Spends one of `userID`'s snapshots, if it has one left. */
+  private snapshotAllowed(userID: string): boolean {
+    const now = this.clock.now();
+    const { perSecond, burst } = this.limits.presenceSnapshots;
+    if (now - this.lastPrune >= 1000) {
+      this.lastPrune = now;
+      for (const [u, bucket] of this.snapshots) if (bucket.full(now)) this.snapshots.delete(u);
+    }
+    let bucket = this.snapshots.get(userID);
+    if (!bucket) {
+      bucket = new TokenBucket(perSecond, burst, now);
+      this.snapshots.set(userID, bucket);
+    }
+    return bucket.take(now);
   }
 }

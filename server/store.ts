@@ -102,6 +102,13 @@ export class Store {
         `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
          FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY d.to_user`,
       ),
+      senderBacklogs: db.prepare<[], { from: string; to: string; count: number; bytes: number }>(
+        `SELECT b.from_user AS "from", d.to_user AS "to", count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
+         FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
+      ),
+      senderBodies: db.prepare<[], { from: string; bytes: number }>(
+        `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies GROUP BY from_user`,
+      ),
       maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
         'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
       ),
@@ -181,6 +188,16 @@ export class Store {
   /** Every recipient's backlog. */
   backlogs(): Map<string, Backlog> {
     return new Map(this.statements.backlogs.all().map((r) => [r.user, { count: r.count, bytes: r.bytes }]));
+  }
+
+  /** Stored copies and their bytes, per sender and recipient. */
+  senderBacklogs(): { from: string; to: string; count: number; bytes: number }[] {
+    return this.statements.senderBacklogs.all();
+  }
+
+  /** Payload bytes of the stored bodies, per sender. */
+  senderBodies(): { from: string; bytes: number }[] {
+    return this.statements.senderBodies.all();
   }
 
   /** Throws when the database is unusable. */

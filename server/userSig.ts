@@ -6,7 +6,7 @@
  * HMAC-SHA256, keyed by the app's secret key, of the lines
  * `TLS.identifier:<id>\nTLS.sdkappid:<n>\nTLS.time:<s>\nTLS.expire:<s>\n` (+ `TLS.userbuf:<b64>\n`).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import * as v from 'valibot';
 
@@ -21,7 +21,17 @@ export type UserSigRefusal =
 
 /** The verdict on one userSig. */
 export type UserSigVerdict =
-  | { readonly ok: true; readonly expiresAt: number }
+  | {
+      readonly ok: true;
+      readonly expiresAt: number;
+      /**
+       * What the userSig says, whatever its encoding: a digest of its verified HMAC, which covers
+       * identifier, SDKAppID, time, expiry and userbuf. Two texts of one signature (other
+       * base64 padding or escaping, JSON spacing or key order, deflate level) have the same key;
+       * a fresh userSig has another. Revocation is keyed on it, never on the text.
+       */
+      readonly key: string;
+    }
   | { readonly ok: false; readonly code: UserSigRefusal; readonly message: string };
 
 /** A decoded userSig is a few hundred bytes; anything that inflates past this is not one. */
@@ -79,7 +89,8 @@ export function verifyUserSig(key: UserSigKey, userID: string, userSig: string, 
   // A forged signature and a signature for another app look alike to the HMAC: check the
   // app first so that a client configured for the wrong app gets the clearer answer.
   if (doc['TLS.sdkappid'] !== key.sdkAppID) {
-    return { ok: false, code: 'userSigWrongApp', message: `userSig was issued for SDKAppID ${doc['TLS.sdkappid']}, not ${key.sdkAppID}` };
+    // Says which app the userSig names, never which app this server is for.
+    return { ok: false, code: 'userSigWrongApp', message: `userSig was issued for SDKAppID ${doc['TLS.sdkappid']}, another app than this server's` };
   }
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, code: 'userSigForged', message: 'userSig signature does not verify with this app secret key' };
@@ -89,7 +100,7 @@ export function verifyUserSig(key: UserSigKey, userID: string, userSig: string, 
   }
   const expiresAt = (time + expire) * 1000;
   if (nowMs >= expiresAt) return { ok: false, code: 'userSigExpired', message: 'userSig has expired' };
-  return { ok: true, expiresAt };
+  return { ok: true, expiresAt, key: createHash('sha256').update(expected).digest('base64url').slice(0, 22) };
 }
 
 /**

@@ -47,8 +47,19 @@ const randomInviteID = () => globalThis.crypto.randomUUID();
  */
 export const MAX_ROOM_ID = 2 ** 31 - 1;
 
-/** A random room ID in 1..{@link MAX_ROOM_ID}. */
-export const randomRoomID = (): number => 1 + Math.floor(Math.random() * MAX_ROOM_ID);
+/**
+ * A random room ID in 1..{@link MAX_ROOM_ID}, uniform, from the platform's cryptographic
+ * generator (`crypto.getRandomValues`, in browsers and Node alike): room IDs travel in
+ * invitations, and a guessable sequence would let anyone predict the next call's room.
+ */
+export const randomRoomID = (): number => {
+  const word = new Uint32Array(1);
+  for (;;) {
+    globalThis.crypto.getRandomValues(word);
+    const id = (word[0] as number) & MAX_ROOM_ID; // the low 31 bits: 0..2^31-1, uniform
+    if (id !== 0) return id; // 0 is no room ID: draw again
+  }
+};
 
 /** Builds the (not yet started) line actor for one TRTCCalling instance. */
 export function createCalling(setup: CallingSetup): Calling {

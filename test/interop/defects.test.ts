@@ -16,18 +16,30 @@ const S = 1000;
 const t = useInterop();
 
 describe('room IDs we create stay in 1..2^31-1 (Tencent\'s client joins ~~roomID)', () => {
-  it('the default generator, Math.random at its extremes: 1 and 2^31-1', () => {
+  it('the default generator, crypto.getRandomValues at its extremes: 0 is drawn again, then 1; 2^32-1 is 2^31-1; never Math.random', () => {
+    const queue = [0, 1, 0xffffffff, 0x80000000, 0x40000000];
+    const words = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      (array as unknown as Uint32Array)[0] = queue.shift() ?? 0;
+      return array;
+    });
     const random = vi.spyOn(Math, 'random');
-    random.mockReturnValueOnce(0).mockReturnValueOnce(1 - Number.EPSILON).mockReturnValueOnce(0.5);
-    expect([randomRoomID(), randomRoomID(), randomRoomID()]).toEqual([1, 2 ** 31 - 1, 2 ** 30]);
+    random.mockClear();
+    expect([randomRoomID(), randomRoomID(), randomRoomID()]).toEqual([1, 2 ** 31 - 1, 2 ** 30]); // 2^31 is 0 in 31 bits: drawn again
+    expect([words.mock.calls.length, random.mock.calls.length]).toEqual([5, 0]);
     expect(MAX_ROOM_ID).toBe(2 ** 31 - 1);
-    random.mockRestore();
+    words.mockRestore();
+    const real = Array.from({ length: 1000 }, randomRoomID);
+    expect(real.every((id) => Number.isInteger(id) && id >= 1 && id <= MAX_ROOM_ID && ~~id === id)).toBe(true);
+    expect(new Set(real).size).toBe(1000);
   });
 
   it('Tencent\'s Bob accepts a call into room 2^31-1 (the top of the range, from our default generator): the call connects', async () => {
     const alice = await t.world.party('ours', 'alice');
     const bob = await t.world.party('official', 'bob');
-    vi.mocked(Math.random).mockReturnValueOnce(1 - Number.EPSILON);
+    vi.mocked(globalThis.crypto.getRandomValues).mockImplementationOnce(<T extends ArrayBufferView | null>(array: T): T => {
+      (array as unknown as Uint32Array)[0] = 0xffffffff;
+      return array;
+    });
     await t.world.act(alice.call('bob', 2));
     await t.world.act(bob.accept());
     expect(t.world.rtc.members(2 ** 31 - 1)).toEqual(['alice', 'bob']);

@@ -3,6 +3,7 @@
  * (KICKED_OUT with reason `userSigExpired`), and a session kicked by a newer login cannot come
  * back with its old userSig and kick the newer one.
  */
+import { deflateSync, inflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
@@ -73,6 +74,26 @@ describe('credentials end sessions', () => {
     expect(newTab.take()).toEqual([ev.ready()]);
     // The old tab logs in again with what it has, as an app that reconnects on its own would.
     await expect(oldTab.calling.login({ userID: 'carol', userSig: oldSig })).rejects.toMatchObject({ code: 2024 });
+    await world.advance(S);
+    expect([oldTab.take(), newTab.take()]).toEqual([[], []]);
+    await honestCall(world, bob, newTab);
+  });
+
+  it("Carol's kicked tab re-encodes its old userSig (deflated again, JSON spaced, padding dropped): still refused, the newer login stays", async () => {
+    const oldTab = world.client('carol');
+    const oldSig = tencentUserSig('carol', 86_400);
+    await oldTab.calling.login({ userID: 'carol', userSig: oldSig });
+    await world.settle();
+    const newTab = world.client('carol');
+    await newTab.calling.login({ userID: 'carol', userSig: tencentUserSig('carol', 86_399) });
+    await world.advance(S);
+    expect(oldTab.take()).toEqual([ev.ready(), ev.kicked('multipleAccount')]);
+    expect(newTab.take()).toEqual([ev.ready()]);
+    const doc = JSON.parse(inflateSync(Buffer.from(oldSig.replace(/_/g, '=').replace(/-/g, '/').replace(/\*/g, '+'), 'base64')).toString()) as Record<string, unknown>;
+    const reencoded = deflateSync(Buffer.from(JSON.stringify(doc, null, 1)), { level: 9 })
+      .toString('base64').replace(/\+/g, '*').replace(/\//g, '-').replace(/=+$/, '');
+    expect(reencoded).not.toBe(oldSig);
+    await expect(oldTab.calling.login({ userID: 'carol', userSig: reencoded })).rejects.toMatchObject({ code: 2024 });
     await world.advance(S);
     expect([oldTab.take(), newTab.take()]).toEqual([[], []]);
     await honestCall(world, bob, newTab);

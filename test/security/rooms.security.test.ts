@@ -10,6 +10,7 @@ import { encodeSignal } from '../../src/index';
 import { ev } from '../support/ev';
 import type { EmbeddedWorld } from '../support/embeddedWorld';
 import type { Party } from '../support/world';
+import { testServer } from '../server/support';
 import { RawClient, defaultLimitsWorld, honestCall } from './support';
 
 const S = 1000;
@@ -102,6 +103,27 @@ describe('rooms belong to calls', () => {
     expect(alice.calling.getSnapshot().line).toBe('idle');
     await honestCall(world, alice, bob); // room 1002
   });
+
+  it('Mallory squats rooms by hanging up (a room left on purpose stops counting) and inviting into each again for a day: the quota of 32 holds', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const roomID = 50_000 + i;
+      const invite = (timeout: number) => ({ type: 'sendC2C', to: 'carol', payload: 'ring', onlineUserOnly: true, call: { inviteID: `m-${i}`, roomID, invitees: ['carol'], timeout } });
+      const steps = [
+        await mallory.request(invite(30)),
+        await mallory.request({ type: 'roomEnter', roomID, audio: false, video: false }),
+        await mallory.request({ type: 'roomExit', roomID }),
+        await mallory.request(invite(86_400)), // the renewal: before the fix the room kept lingering, uncounted, for a day
+      ];
+      answers.push(steps.map((f) => String(f.code ?? f.type)).join(' '));
+    }
+    expect(answers.slice(0, 32)).toEqual(Array(32).fill('ack roomInfo ack ack'));
+    expect(answers.slice(32)).toEqual(Array(8).fill('quotaExceeded notInvited notInRoom quotaExceeded'));
+    expect((await world.server()).metrics()).toMatchObject({ roomGrants: 32, limits: { maxRoomsPerUser: 16 } });
+    await world.advance(30 * S); // the lingers are long over: the 32 rooms are held for their day, and no more
+    expect((await mallory.request({ type: 'roomClaim', roomID: 60_000 })).code).toBe('quotaExceeded');
+    await honestCall(world, alice, bob);
+  });
 });
 
 /** A peer connection that records that it was made and does nothing else. */
@@ -174,5 +196,38 @@ describe('the browser room negotiates only with the users its call invited', () 
     await world.advance(S);
     expect(room.peerConnection('bob')).toBeInstanceOf(FakePeerConnection);
     expect(FakePeerConnection.made).toBe(1);
+  });
+});
+
+describe('a restart within a deliberate linger', () => {
+  it('the room stays its call\'s for the rest of its 5 s only (not --room-idle-ms): its invitee may still use it, then the room is free', async () => {
+    const server = await testServer();
+    const clients: RawClient[] = [];
+    const login = async (userID: string) => {
+      const c = await RawClient.login(server.handle.url, userID);
+      clients.push(c);
+      return c;
+    };
+    try {
+      const alice = await login('alice');
+      const bob = await login('bob');
+      const call = { inviteID: 'a-1', roomID: 777, invitees: ['bob'], timeout: 60 };
+      expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: true, call })).type).toBe('ack');
+      for (const c of [alice, bob]) expect((await c.request({ type: 'roomEnter', roomID: 777, audio: true, video: false })).type).toBe('roomInfo');
+      for (const c of [alice, bob]) expect((await c.request({ type: 'roomExit', roomID: 777 })).type).toBe('ack');
+      for (const c of clients.splice(0)) c.terminate();
+      await server.handle.close();
+      await server.clock.advance(1000);
+      await server.restart();
+      const late = await login('bob'); // within the linger: the room is still the call's
+      expect((await late.request({ type: 'roomMembers', roomID: 777 })).type).toBe('roomInfo');
+      const mallory = await login('mallory');
+      expect((await mallory.request({ type: 'roomClaim', roomID: 777 })).code).toBe('roomInUse');
+      await server.clock.advance(5000); // the linger is over (before: the restart gave it 5 minutes)
+      expect((await mallory.request({ type: 'roomClaim', roomID: 777 })).type).toBe('ack');
+    } finally {
+      for (const c of clients) c.terminate();
+      await server.dispose();
+    }
   });
 });

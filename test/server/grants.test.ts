@@ -83,4 +83,67 @@ describe('room grants', () => {
     expect(after.allows(7, 'bob', 3_660_000)).toBe(false);
     expect(code(grants(db, 3_700_000).claim('mallory', 7, 3_700_000))).toBe('ok');
   });
+
+  it('squatting: a room left on purpose and then invited into again counts against its owner again, so lingering keeps no room outside the quota', () => {
+    const g = grants(undefined, 0, { ...limits, maxRooms: 100 });
+    const answers: string[] = [];
+    for (let room = 1; room <= 5; room++) {
+      const at = room * 10;
+      answers.push(code(g.grant('mallory', room, ['carol'], at + 30_000, at)));
+      g.occupied(room);
+      g.vacated(room, at + 1, true); // hung up: lingering 5 s, it stops counting
+      answers.push(code(g.grant('mallory', room, ['carol'], 86_400_000, at + 2))); // a renewal, ringing for a day
+    }
+    expect(answers).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'quotaExceeded', 'quotaExceeded', 'quotaExceeded', 'quotaExceeded']);
+    expect([1, 2, 3, 4].map((room) => g.allows(room, 'carol', 60_000))).toEqual([true, true, true, false]); // renewed for a day; the 4th never was
+    expect(code(g.claim('mallory', 50, 60_000))).toBe('quotaExceeded'); // still 3 held, for a day
+    expect(code(g.claim('mallory', 50, 86_400_000 + 60_000))).toBe('ok');
+  });
+
+  it('an entry of a lingering room by an invitee makes it count again too', () => {
+    const g = grants(undefined, 0, { ...limits, maxRooms: 100 });
+    for (const room of [1, 2, 3]) {
+      g.grant('alice', room, ['bob'], 60_000, 0);
+      g.occupied(room);
+      g.vacated(room, 10, true);
+    }
+    expect(code(g.claim('alice', 4, 20))).toBe('ok'); // three lingering rooms do not count
+    g.occupied(1); // an accept that crossed the hang-up
+    g.occupied(2);
+    expect(code(g.claim('alice', 5, 30))).toBe('quotaExceeded'); // 1, 2 and 4
+  });
+
+  it('at the server\'s room cap, each new room costs a few queue steps, not a walk over every room; expired grants are still found', () => {
+    const g = grants(undefined, 0, { ...limits, maxRoomsPerUser: 100_000, maxRooms: 20_000 });
+    for (let room = 1; room <= 20_000; room++) g.grant('alice', room, ['bob'], 86_400_000, 0);
+    const refusals = Array.from({ length: 2_000 }, (_, i) => code(g.claim('mallory', 100_000 + i, 1_000)));
+    expect(new Set(refusals)).toEqual(new Set(['quotaExceeded']));
+    // One queue entry per room, however often the cap was checked: each check looked at the
+    // queue's head only (the old check walked all 20,000 rooms each time: 40 M looks, ~10 s here).
+    expect(g.queued).toBe(20_000);
+    expect(code(g.claim('mallory', 200_000, 86_400_000 + 60_000))).toBe('ok'); // every grant expired: the queue finds them
+    expect(g.size).toBe(1);
+  });
+
+  it('a restart keeps a deliberate linger as it was: the room stays its call\'s for what is left of it, not roomIdleMs, and does not count', () => {
+    const db = new Database(':memory:');
+    const before = grants(db, 0);
+    before.grant('alice', 7, ['bob'], 86_400_000, 0);
+    before.occupied(7);
+    before.vacated(7, 10_000, true); // hung up: the invitation keeps the room 5 s
+    const after = grants(db, 12_000);
+    expect(after.allows(7, 'bob', 12_000)).toBe(true); // within the linger: an accept that crossed the hang-up still enters
+    expect([1, 2, 3].map((room) => code(after.claim('alice', room, 12_000)))).toEqual(['ok', 'ok', 'ok']); // 7 does not count
+    expect(after.allows(7, 'bob', 10_000 + DELIBERATE_LINGER_MS)).toBe(false);
+    expect(code(after.claim('mallory', 7, 10_000 + DELIBERATE_LINGER_MS))).toBe('ok');
+  });
+
+  it('a database from before lingering was written gets the column, its rooms not lingering', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE room_grants (room_id INTEGER PRIMARY KEY, owner TEXT NOT NULL, ring_until INTEGER NOT NULL)');
+    db.exec('CREATE TABLE room_grant_users (room_id INTEGER NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id))');
+    db.exec("INSERT INTO room_grants VALUES (7, 'alice', 0); INSERT INTO room_grant_users VALUES (7, 'bob')");
+    const g = grants(db, 1_000);
+    expect([g.allows(7, 'bob', 1_000), g.allows(7, 'bob', 61_000)]).toEqual([true, false]); // roomIdleMs, as before
+  });
 });

@@ -45,6 +45,7 @@ describe('presence feed', () => {
     const carol = await login('carol');
     expect(await carol.request({ type: 'presenceSubscribe' })).toMatchObject({ type: 'ack' });
     await bob.request({ type: 'logout' });
+    await server.clock.advance(1000); // bob's logout came within the window of his login: told at its end
     await syncAll();
     expect(await alice.request({ type: 'presenceUnsubscribe' })).toMatchObject({ type: 'ack' });
     await bob.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob') });
@@ -67,6 +68,8 @@ describe('presence feed', () => {
     expect(presence(alice)).toEqual([snap(), on('bob')]);
 
     bob2.terminate(); // the session waits out its grace period, but messages to bob are stored now
+    await until(() => server.handle.metrics().loggedInUsers === 1);
+    await server.clock.advance(1000); // within the window of bob's login: told at its end
     await waitFor(alice, (f) => f.type === 'presence' && (f.offline as string[]).includes('bob'));
     expect(presence(alice)).toEqual([snap(), on('bob'), off('bob')]);
   });
@@ -90,4 +93,12 @@ describe('presence feed', () => {
 async function waitFor(c: RawClient, match: (f: Frame) => boolean): Promise<void> {
   if (c.frames.some(match)) return;
   await c.next(match, 'a presence frame');
+}
+
+/** Waits (for real I/O) until `done()`. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; !done(); i++) {
+    if (i > 500) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,9 +1,10 @@
 /** The demo page's files (`staticDir`), served at `/`: nothing outside the folder, nothing but known types. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATIC_CSP } from '../../server/http';
 import { testServer, type TestServer } from './support';
 
 /** A GET with the path sent as is (fetch would normalize `..` away). */
@@ -47,6 +48,30 @@ describe('http: static files', () => {
     expect(await rawGet(base, '/../secret.html')).toBe(404);
     expect(await rawGet(base, '/%2e%2e/secret.html')).toBe(404);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('a symbolic link out of the folder and dotfiles are 404; a link inside it is served; nosniff everywhere, the CSP on the files', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
+    const site = join(dir, 'site');
+    mkdirSync(site);
+    mkdirSync(join(site, '.git'));
+    mkdirSync(join(dir, 'private'));
+    writeFileSync(join(site, 'index.html'), '<h1>demo</h1>');
+    writeFileSync(join(site, '.secret.js'), 'dot');
+    writeFileSync(join(site, '.git', 'config.js'), 'dot folder');
+    writeFileSync(join(dir, 'secret.html'), 'outside');
+    writeFileSync(join(dir, 'private', 'key.js'), 'outside');
+    symlinkSync(join(dir, 'secret.html'), join(site, 'leak.html'));
+    symlinkSync(join(dir, 'private'), join(site, 'assets'));
+    symlinkSync(join(site, 'index.html'), join(site, 'home.html'));
+    server = await testServer({ staticDir: site });
+    const base = server.handle.httpUrl;
+    const statuses = await Promise.all(['/leak.html', '/assets/key.js', '/.secret.js', '/.git/config.js', '/%2egit/config.js', '/home.html'].map((p) => rawGet(base, p)));
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 200]);
+    const index = await fetch(`${base}/`);
+    expect([index.headers.get('x-content-type-options'), index.headers.get('content-security-policy')]).toEqual(['nosniff', STATIC_CSP]);
+    expect(STATIC_CSP).toContain("script-src 'self'");
+    expect((await fetch(`${base}/healthz`)).headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('without staticDir, / is 404 as before', async () => {

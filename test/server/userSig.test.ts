@@ -77,4 +77,33 @@ describe('userSig (TLS-sig-api-v2)', () => {
     const bomb = deflateSync(Buffer.alloc(10_000_000, 32)).toString('base64');
     expect(verifyUserSig(key, 'alice', bomb, now())).toMatchObject({ ok: false, code: 'userSigMalformed' });
   });
+
+  it('the revocation key is the verified content: every re-encoding of one signature has the same key, a fresh signature another', () => {
+    const sig = tencentUserSig('alice', 600);
+    const doc = open(sig);
+    const reordered = Object.fromEntries(Object.entries(doc).reverse());
+    const variants = [
+      sig,
+      seal(doc), // deflated again
+      deflateSync(Buffer.from(JSON.stringify(doc, null, 2)), { level: 1 }).toString('base64').replace(/\+/g, '*').replace(/\//g, '-').replace(/=/g, '_'), // spaced, another level
+      seal(reordered),
+      sig.replace(/_+$/, ''), // padding dropped
+      seal({ ...doc, 'TLS.sig': String(doc['TLS.sig']).replace(/=+$/, '') }), // the HMAC's own padding dropped
+    ];
+    expect(new Set(variants).size).toBeGreaterThanOrEqual(4); // four texts at least (some encodings may coincide)
+    const keys = variants.map((v) => {
+      const verdict = verifyUserSig(key, 'alice', v, now());
+      return verdict.ok ? verdict.key : verdict.code;
+    });
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[\w-]{22}$/);
+    const fresh = verifyUserSig(key, 'alice', signUserSig(key, 'alice', 600, now() + 1000), now());
+    expect(fresh.ok && fresh.key !== keys[0]).toBe(true);
+  });
+
+  it('a userSig for another app is refused without telling this server\'s SDKAppID', () => {
+    const verdict = verifyUserSig(key, 'alice', tencentUserSig('alice', 60, 1400000002), now());
+    expect(verdict).toMatchObject({ ok: false, code: 'userSigWrongApp' });
+    expect(verdict.ok ? '' : verdict.message).not.toContain(String(SDKAPPID));
+  });
 });

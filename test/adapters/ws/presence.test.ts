@@ -28,7 +28,7 @@ describe('backend.presence', () => {
     const bob = await online('bob');
     await online('carol');
     await bob.im.logout();
-    await world.settle();
+    await world.advance(1000); // bob's logout came within a second of his login: told at the end of that window
     expect(alice.presence.isOnline('carol')).toBe(true);
     expect(alice.presence.isOnline('bob')).toBe(false);
 

@@ -110,8 +110,14 @@ export function interopWorld(): InteropWorld {
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
   const parties: Party[] = [];
-  // Our default room generator draws from Math.random: seeded here, so runs repeat exactly.
+  // Our default room generator draws from crypto.getRandomValues: seeded here (and Math.random,
+  // for anything else), so runs repeat exactly.
   const random = vi.spyOn(Math, 'random').mockImplementation(seededRandom(7));
+  const draw = seededRandom(8);
+  const words = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+    if (array instanceof Uint32Array) for (let i = 0; i < array.length; i++) array[i] = Math.floor(draw() * 4294967296);
+    return array;
+  });
   let invites = 0;
 
   const devicesOf = (label: string): DeviceCheck => (constraints) => {
@@ -233,6 +239,7 @@ export function interopWorld(): InteropWorld {
       const ourBackends = parties.flatMap((p) => (p.kind === 'ours' ? [p.backend.dispose()] : []));
       await Promise.all([...ourBackends, clock.runUntilIdle(60_000)]);
       random.mockRestore();
+      words.mockRestore();
       process.off('unhandledRejection', onUnhandled);
     },
   };

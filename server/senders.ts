@@ -1,0 +1,98 @@
+/**
+ * What each sender holds in the message store, so that no one user can fill it or a victim's
+ * backlog: a sender's stored copies and the bytes of its stored bodies are bounded
+ * (`maxSenderStored`, `maxSenderStoredBytes`), and so is its share of any one recipient's backlog
+ * (`maxBacklogPerSender`, `maxBacklogBytesPerSender`), below the recipient's own cap: the others
+ * can still reach a recipient one sender has flooded. Counts are kept in memory beside the
+ * mailer's and read again from the store after a purge or a failed commit.
+ */
+import type { Limits } from './limits';
+import { type Refusal, refuse } from './refusal';
+import type { Store } from './store';
+
+interface Held {
+  count: number;
+  bytes: number;
+}
+
+/** The per-sender side of the store's bounds. */
+export class SenderQuotas {
+  /** Per sender: stored copies, and payload bytes of its stored bodies (a body counts once). */
+  private senders = new Map<string, Held>();
+  /** Per sender, per recipient: stored copies and their bytes (as the recipient's backlog counts them). */
+  private pairs = new Map<string, Map<string, Held>>();
+
+  constructor(
+    private readonly limits: Pick<Limits, 'maxSenderStored' | 'maxSenderStoredBytes' | 'maxBacklogPerSender' | 'maxBacklogBytesPerSender'>,
+    private readonly store: Pick<Store, 'senderBacklogs' | 'senderBodies'>,
+  ) {
+    this.reload();
+  }
+
+  /** Refuses a message of `bytes` that would store up to `copies` copies beyond `from`'s quota. */
+  check(from: string, copies: number, bytes: number): Refusal | null {
+    const held = this.senders.get(from);
+    if (!held) return null;
+    if (held.count + copies > this.limits.maxSenderStored || held.bytes + bytes > this.limits.maxSenderStoredBytes) {
+      return refuse('quotaExceeded', 'you have as many messages waiting for their recipients as one user may', 'maxSenderStored');
+    }
+    return null;
+  }
+
+  /** True when one more copy of `bytes` from `from` would take more than its share of `to`'s backlog. */
+  full(from: string, to: string, bytes: number): boolean {
+    const held = this.pairs.get(from)?.get(to);
+    if (!held) return false;
+    return held.count >= this.limits.maxBacklogPerSender || held.bytes + bytes > this.limits.maxBacklogBytesPerSender;
+  }
+
+  /** A copy from `from` to `to` is stored. */
+  copy(from: string, to: string, bytes: number): void {
+    const byTo = this.pairs.get(from) ?? new Map<string, Held>();
+    this.pairs.set(from, byTo);
+    add(byTo, to, 1, bytes);
+    add(this.senders, from, 1, 0);
+  }
+
+  /** A body of `bytes` from `from` is stored. */
+  body(from: string, bytes: number): void {
+    add(this.senders, from, 0, bytes);
+  }
+
+  /** A copy is confirmed (its row deleted). */
+  confirmed(from: string, to: string, bytes: number): void {
+    const byTo = this.pairs.get(from);
+    if (byTo) {
+      add(byTo, to, -1, -bytes);
+      if (byTo.size === 0) this.pairs.delete(from);
+    }
+    add(this.senders, from, -1, 0);
+  }
+
+  /** A body went with its last copy. */
+  bodyGone(from: string, bytes: number): void {
+    add(this.senders, from, 0, -bytes);
+  }
+
+  /** Reads every count again from the store. */
+  reload(): void {
+    this.senders = new Map();
+    this.pairs = new Map();
+    for (const row of this.store.senderBacklogs()) {
+      const byTo = this.pairs.get(row.from) ?? new Map<string, Held>();
+      this.pairs.set(row.from, byTo);
+      byTo.set(row.to, { count: row.count, bytes: row.bytes });
+      add(this.senders, row.from, row.count, 0);
+    }
+    for (const row of this.store.senderBodies()) add(this.senders, row.from, 0, row.bytes);
+  }
+}
+
+/** Adds to a count, forgetting it once nothing is held. */
+function add(map: Map<string, Held>, key: string, count: number, bytes: number): void {
+  const held = map.get(key) ?? { count: 0, bytes: 0 };
+  held.count += count;
+  held.bytes += bytes;
+  if (held.count <= 0 && held.bytes <= 0) map.delete(key);
+  else map.set(key, held);
+}
