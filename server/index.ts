@@ -65,7 +65,7 @@ export interface ServerHandle {
 export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const options = resolveOptions(input);
   const { clock, logger, tap, limits } = options;
-  const store = new Store(options.dbPath);
+  const store = new Store(options.dbPath, { fsync: options.fsync });
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
   const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
@@ -78,7 +78,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
   });
-  const dispatcher = new Dispatcher(live, options, log, presence);
+  const dispatcher = new Dispatcher(live, options, log, presence, commit);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
@@ -153,15 +153,17 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     raw.on('drain', () => {
       if (conn.session) live.mailer.pump(conn.session);
     });
+    const handle = (data: RawData, isBinary: boolean) => dispatcher.handle(conn, toBuffer(data), isBinary);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
-        presence.handling(conn, () => dispatcher.handle(conn, toBuffer(data), isBinary));
+        if (presence.enabled) presence.handling(conn, () => handle(data, isBinary));
+        else handle(data, isBinary);
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
         log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
         dispatcher.refuse(conn, 'internal', 'internal server error');
       } finally {
-        commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+        if (tap) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
       }
     });
     ws.on('error', (error) => log.warn('socket error', { conn: conn.id, error: error.message }));
