@@ -85,6 +85,7 @@ export class Mailer {
       expiresAt: now + this.options.offlineTtlMs,
     };
     const copies: { delivery: number; to: string }[] = [];
+    const handing: { target: Session; delivery: number }[] = [];
     for (const to of recipients) {
       const target = this.sessionOf(to);
       const online = target?.conn ? target : undefined;
@@ -106,7 +107,7 @@ export class Mailer {
       if (online) this.counters.relayed++;
       else this.counters.stored++;
       if (!target) continue; // its next session starts from the store
-      if (online && !target.backlog && this.roomFor(target)) this.hand(target, { ...body, delivery }, delivery, bytes);
+      if (online && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
       else target.backlog = true;
     }
     if (copies.length > 0) {
@@ -116,6 +117,8 @@ export class Mailer {
         for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
       });
     }
+    // Handed once the write is queued, so that no recipient sees a copy before it is committed.
+    for (const { target, delivery } of handing) this.hand(target, { ...body, delivery }, delivery, bytes);
     return { type: 'ack', rid, id: body.msgID, sentAt: now };
   }
 
