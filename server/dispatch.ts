@@ -36,16 +36,27 @@ const DURABLE: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>([
  */
 const READ_ONLY: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>(['groupMembers', 'roomMembers']);
 
+/** `{"received":`, the start of a request that carries a receipt (protocol.ts). */
+const RECEIPT_PREFIX = Buffer.from('{"received":');
+
 /**
- * The resend key of a request: its length and a 32-bit FNV-1a hash of its bytes. A request resent
- * after a reconnect is the same bytes under the same `rid`; the key tells a client that reused a
- * `rid` for another request (its own bug, which only ever hurts itself) in all but 1 in 2^32
- * cases, for a tenth of a SHA-1 and no allocation.
+ * The resend key of a request: its length and a 32-bit FNV-1a hash of its bytes, leaving out a
+ * leading receipt (`{"received":7,`: not part of the request). A request resent after a
+ * reconnect is the same bytes under the same `rid`; the key tells a client that reused a `rid`
+ * for another request (its own bug, which only ever hurts itself) in all but 1 in 2^32 cases,
+ * for a tenth of a SHA-1 and no allocation.
  */
 export function resendKey(data: Buffer): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
-  return data.length * 0x1_0000_0000 + (h >>> 0);
+  let start = 0;
+  if (data.length > RECEIPT_PREFIX.length && data.compare(RECEIPT_PREFIX, 0, RECEIPT_PREFIX.length, 0, RECEIPT_PREFIX.length) === 0) {
+    let i = RECEIPT_PREFIX.length;
+    while (i < data.length && (data[i] as number) >= 0x30 && (data[i] as number) <= 0x39) i++;
+    if (data[i] === 0x2c) start = i;
+  }
+  // Hashed as if the frame began `{` right after the receipt: the same as without one.
+  let h = Math.imul(0x811c9dc5 ^ 0x7b, 0x01000193);
+  for (let i = start + 1; i < data.length; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
+  return (data.length - start) * 0x1_0000_0000 + (h >>> 0);
 }
 
 type Request = Exclude<ClientFrame, { type: 'login' | 'ping' | 'received' }>;
@@ -84,8 +95,13 @@ export class Dispatcher {
       if (refusal) this.refuse(conn, refusal.refused, refusal.message, frame.rid, refusal.limit);
       return;
     }
-    if (frame.type === 'ping') return conn.send({ type: 'pong', rid: frame.rid, serverTime: now });
     const session = conn.session;
+    if (session && frame.type !== 'received' && frame.received !== undefined) {
+      // A receipt folded into a request: confirmed first, as if it came in a frame of its own.
+      const refusal = this.hub.mailer.receipt(session, frame.received);
+      if (refusal) return this.refuse(conn, refusal.refused, refusal.message, frame.rid);
+    }
+    if (frame.type === 'ping') return conn.send({ type: 'pong', rid: frame.rid, serverTime: now });
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);
     if (frame.type === 'received') {
       const refusal = this.hub.mailer.receipt(session, frame.upTo);

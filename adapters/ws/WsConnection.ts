@@ -32,7 +32,7 @@ import {
   type RoomMember,
   type ServerFrameOf,
 } from './protocol';
-import { Inbox } from './inbox';
+import { Inbox, RECEIPT_DELAY_MS } from './inbox';
 import { encodeRequest, type Pending, PendingRequests } from './requests';
 import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 
@@ -230,6 +230,14 @@ export class WsConnection {
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
     if (this.session !== frame.session) this.inbox.newSession();
+    this.inbox.fold(
+      frame.foldedReceipts === true
+        ? (fn) => {
+            const timer = this.clock.setTimeout(fn, RECEIPT_DELAY_MS);
+            return () => this.clock.clearTimeout(timer);
+          }
+        : null,
+    );
     this.session = frame.session;
     this.userID = frame.userID;
     this.learnOffset(frame.serverTime, this.loginSentAt);
@@ -379,7 +387,9 @@ export class WsConnection {
   private transmit(entry: Pending): void {
     if (entry.sent || this.socket?.readyState !== OPEN) return;
     entry.sent = true;
-    this.socket.send(entry.text);
+    // A receipt waiting for a request rides on this one (written first: see protocol.ts).
+    const upTo = this.phase === 'ready' && this.loggingOut === null && this.inbox.folding ? this.inbox.claim() : undefined;
+    this.socket.send(upTo === undefined ? entry.text : `{"received":${upTo},${entry.text.slice(1)}`);
   }
 
   /** An unanswered keepalive means the socket is dead even if it has not said so. */

@@ -74,8 +74,14 @@ export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 
 // Unknown fields are dropped, not refused: a newer client still talks to an older server, and a
 // field such as `from` can never matter (the server stamps the sender itself).
+//
+// A request may carry a receipt (`received`: the same as a `received` frame just before it), so
+// that confirming messages costs no frame of its own when a request goes out anyway. Only to a
+// server whose `loggedIn` says `foldedReceipts`. Written first (`{"received":7,"type":...`):
+// it is not part of the request's identity, so a request resent after a reconnect with a newer
+// receipt is still the same request.
 const req = <K extends string, T extends v.ObjectEntries>(type: K, entries: T) =>
-  v.object({ type: v.literal(type), rid: RidSchema, ...entries });
+  v.object({ type: v.literal(type), rid: RidSchema, received: v.optional(RidSchema), ...entries });
 
 /** Every frame a client may send, by `type`. */
 export const ClientFrameSchema = v.variant('type', [
@@ -208,6 +214,8 @@ export const ServerFrameSchema = v.variant('type', [
     /** The room the resumed session is in, with its members now. */
     room: v.nullable(v.object({ roomID: RoomIDSchema, members: v.array(RoomMemberSchema) })),
     serverTime: v.number(),
+    /** The server takes receipts folded into requests (`received` on any request). */
+    foldedReceipts: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),

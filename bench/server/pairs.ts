@@ -1,7 +1,8 @@
 /**
  * One caller-callee pair of the load generator doing 1v1 setups, and exactly what our client
  * puts on the wire for one: the caller sends the invite; the callee gets it, confirms it
- * (`received`, batched per microtask as adapters/ws/inbox.ts does) and sends the accept; the
+ * (`received`: folded into its next request, or alone after a delay, as adapters/ws/inbox.ts does
+ * with a server that says `foldedReceipts`; else batched per microtask) and sends the accept; the
  * caller gets the accept and confirms it, and once its invite is acknowledged sends the hangup;
  * the callee gets the hangup and confirms it. A setup is done when the caller has the hangup's
  * ack and the callee has the hangup and the accept's ack.
@@ -11,6 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseServerFrame } from '../../adapters/ws/protocol';
+import { FOLD_AT_MOST, RECEIPT_DELAY_MS } from '../../adapters/ws/inbox';
 import { CALLS_PER_PAIR, type CallFrames, receiptFrame } from './payloads';
 import type { RawWebSocket } from './rawWs';
 
@@ -51,11 +53,16 @@ export class Counters {
 export class Client {
   rid = 0;
   private lastSeq = 0;
+  private sentUpTo = 0;
   private receiptQueued = false;
+  private receiptTimer: NodeJS.Timeout | null = null;
   private tokens: number;
   private last = performance.now();
   private readonly flushReceipt = () => {
     this.receiptQueued = false;
+    this.receiptTimer = null;
+    if (this.lastSeq <= this.sentUpTo) return;
+    this.sentUpTo = this.lastSeq;
     this.send(receiptFrame(this.lastSeq));
   };
 
@@ -64,8 +71,21 @@ export class Client {
     readonly ws: RawWebSocket,
     private readonly counters: () => Counters,
     private readonly rate: { readonly perMs: number; readonly burst: number },
+    /** The server said `foldedReceipts`: receipts ride on requests (adapters/ws/inbox.ts). */
+    private readonly folded = false,
   ) {
     this.tokens = rate.burst;
+  }
+
+  /** Sends a request (JSON text starting with `{`), carrying the waiting receipt when folded. */
+  request(text: string): void {
+    if (this.folded && this.lastSeq > this.sentUpTo) {
+      this.sentUpTo = this.lastSeq;
+      if (this.receiptTimer) clearTimeout(this.receiptTimer);
+      this.receiptTimer = null;
+      return this.send(`{"received":${this.lastSeq},${text.slice(1)}`);
+    }
+    this.send(text);
   }
 
   send(text: string): void {
@@ -82,9 +102,13 @@ export class Client {
     return this.tokens >= n;
   }
 
-  /** Confirms `seq` (and everything before it) once the current turn of the event loop ends. */
+  /** Confirms `seq` (and everything before it): with the next request when folded, else once the current turn ends. */
   receipt(seq: number): void {
     if (seq > this.lastSeq) this.lastSeq = seq;
+    if (this.folded && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
+      this.receiptTimer ??= setTimeout(this.flushReceipt, RECEIPT_DELAY_MS);
+      return;
+    }
     if (this.receiptQueued) return;
     this.receiptQueued = true;
     queueMicrotask(this.flushReceipt);
@@ -155,7 +179,7 @@ export class Pair {
     this.inviteAt = now;
     const c = this.counters();
     if (c.counting(now)) c.started++;
-    this.caller.send(`${this.call.invitePrefix}${this.inviteRid}}`);
+    this.caller.request(`${this.call.invitePrefix}${this.inviteRid}}`);
     return true;
   }
 
@@ -212,7 +236,7 @@ export class Pair {
     if (!this.inviteAcked || !this.acceptSeen || this.hangupSent) return;
     this.hangupSent = true;
     this.hangupRid = ++this.caller.rid;
-    this.caller.send(`${this.call.hangupPrefix}${this.hangupRid}}`);
+    this.caller.request(`${this.call.hangupPrefix}${this.hangupRid}}`);
   }
 
   private calleeMessage(frame: Frame, now: number, counting: boolean): void {
@@ -220,7 +244,7 @@ export class Pair {
       if (counting && this.inviteAt >= this.counters().from) this.counters().latencies.push(now - this.inviteAt);
       this.calleeStage = 1;
       this.acceptRid = ++this.callee.rid;
-      this.callee.send(`${this.call.acceptPrefix}${this.acceptRid}}`);
+      this.callee.request(`${this.call.acceptPrefix}${this.acceptRid}}`);
     } else if (this.calleeStage === 1 && frame.payload === this.call.hangup) {
       this.calleeStage = 2;
       this.maybeDone(now);
