@@ -152,11 +152,11 @@ export class Conn {
 
   /** Like {@link Conn.send} for a frame that holds only if the commit does: `failed` (or nothing) goes instead. */
   sendDurable(frame: ServerFrame, failed: ServerFrame | null, onFailed?: () => void): void {
-    this.sendDurableText(JSON.stringify(frame), failed === null ? null : JSON.stringify(failed), onFailed);
+    this.sendDurableText(JSON.stringify(frame), failed === null ? null : () => JSON.stringify(failed), onFailed);
   }
 
-  /** {@link Conn.sendDurable} for frames already in JSON. */
-  sendDurableText(text: string, failed: string | null, onFailed?: () => void): void {
+  /** {@link Conn.sendDurable} for a frame already in JSON; `failed` makes the other one, when needed. */
+  sendDurableText(text: string, failed: (() => string) | null, onFailed?: () => void): void {
     this.enqueue(text, failed, onFailed);
   }
 
@@ -176,7 +176,7 @@ export class Conn {
    * {@link Conn.buffered} meanwhile). `failed`: `undefined` for a frame that goes either way, else
    * what goes instead (`null`: nothing) when the commit failed.
    */
-  private enqueue(text: string, failed: string | null | undefined, onFailed: (() => void) | undefined): void {
+  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
     if (this.closed) return;
     if (!this.commit.pending) return this.write(text);
     const chars = text.length;
@@ -191,7 +191,7 @@ export class Conn {
         : () => {
             this.queuedChars -= chars;
             onFailed?.();
-            if (failed !== null) this.write(failed);
+            if (failed !== null) this.write(failed());
           },
     );
   }

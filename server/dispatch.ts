@@ -119,7 +119,7 @@ export class Dispatcher {
     if (earlier) {
       // Its commit may still be under way: then the resend hears what the commit decides.
       if (earlier.committed) return conn.sendText(earlier.text);
-      return conn.sendDurableText(earlier.text, unavailableText(frame.rid));
+      return conn.sendDurableText(earlier.text, () => unavailableText(frame.rid));
     }
     const reply = this.request(conn, session, frame);
     if (isRefusal(reply)) {
@@ -141,7 +141,7 @@ export class Dispatcher {
         if (session.replyTo(rid, key) === remembered) session.forget(rid);
       },
     );
-    conn.sendDurableText(text, unavailableText(rid));
+    conn.sendDurableText(text, () => unavailableText(rid));
   }
 
   /** Sends an error frame; a strike for misbehaviour, and the close once the strikes run out. */

@@ -143,6 +143,11 @@ export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>(
   'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
 ]);
 
+/** The schema of each client frame type (the variant's options, by their `type`). */
+const CLIENT_FRAME_SCHEMAS: ReadonlyMap<string, (typeof ClientFrameSchema.options)[number]> = new Map(
+  ClientFrameSchema.options.map((option) => [option.entries.type.literal, option] as const),
+);
+
 // ---------------------------------------------------------------------------------------------
 // Server -> client
 
@@ -311,19 +316,24 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /**
  * True when `text`, read as JSON, nests arrays and objects deeper than `max`. One linear pass
- * that allocates nothing, so that a frame built to make a parser or a printer recurse (a
+ * (strings skipped with `indexOf`) that allocates nothing, so that a frame built to make a parser or a printer recurse (a
  * `type` nested thousands deep) is refused before anything recursive touches it.
  */
 export function nestedDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // A string: jump to its closing quote (one preceded by an even run of backslashes).
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q < 0) return false; // never closed: JSON.parse refuses it
+        let b = q - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
@@ -360,16 +370,20 @@ export function parseClientFrame(text: string): FrameResult<ClientFrame> {
     return { ok: false, code: 'badFrame', message: 'a frame must be a JSON object' };
   }
   const { type, rid } = raw as { type?: unknown; rid?: unknown };
-  const readRid = v.safeParse(RidSchema, rid);
-  const ridPart = readRid.success ? { rid: readRid.output } : {};
-  if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.has(type)) {
+  const ridPart = () => {
+    const readRid = v.safeParse(RidSchema, rid);
+    return readRid.success ? { rid: readRid.output } : {};
+  };
+  // The frame's type picks its schema: one object schema checked, not a search among them all.
+  const schema = typeof type === 'string' ? CLIENT_FRAME_SCHEMAS.get(type) : undefined;
+  if (schema === undefined) {
     // Never print what is not a short string: a nested value is the attack this guards.
     const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type === 'undefined' ? 'undefined' : `of type ${type === null ? 'null' : typeof type}`;
-    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart };
+    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart() };
   }
-  const parsed = v.safeParse(ClientFrameSchema, raw);
-  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${type}: ${describeIssues(parsed.issues)}`, ...ridPart };
-  return { ok: true, frame: parsed.output };
+  const parsed = v.safeParse(schema, raw);
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${String(type)}: ${describeIssues(parsed.issues)}`, ...ridPart() };
+  return { ok: true, frame: parsed.output as ClientFrame };
 }
 
 /** Parses and validates a server frame from its JSON text. Never throws. */
