@@ -62,6 +62,11 @@ export class Session {
     public expiresAt: number,
   ) {}
 
+  /** Replies remembered now. */
+  get rememberedReplies(): number {
+    return this.replies.size;
+  }
+
   /** Characters of remembered reply text (bounded by {@link REMEMBERED_REPLY_CHARS}). */
   get rememberedChars(): number {
     return this.replyChars;
@@ -85,6 +90,18 @@ export class Session {
       this.forget(oldest.value);
     }
     return entry;
+  }
+
+  /**
+   * Forgets the replies to requests up to `rid`: the client says it holds their answers
+   * (replies are remembered in the order they were given, which is `rid` order for a client
+   * that counts as the protocol says; one that does not only keeps more remembered).
+   */
+  forgetUpTo(rid: number): void {
+    for (const [earlier] of this.replies) {
+      if (earlier > rid) return;
+      this.forget(earlier);
+    }
   }
 
   /** Forgets a reply (its commit failed: a resend must be tried again, not told it worked). */

@@ -36,24 +36,28 @@ const DURABLE: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>([
  */
 const READ_ONLY: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>(['groupMembers', 'roomMembers']);
 
-/** `{"received":`, the start of a request that carries a receipt (protocol.ts). */
-const RECEIPT_PREFIX = Buffer.from('{"received":');
+/** The fields a request may carry before its own, in this order (protocol.ts): no part of its identity. */
+const FOLDED_FIELDS = [Buffer.from('"received":'), Buffer.from('"answered":')];
 
 /**
- * The resend key of a request: its length and a 32-bit FNV-1a hash of its bytes, leaving out a
- * leading receipt (`{"received":7,`: not part of the request). A request resent after a
- * reconnect is the same bytes under the same `rid`; the key tells a client that reused a `rid`
- * for another request (its own bug, which only ever hurts itself) in all but 1 in 2^32 cases,
- * for a tenth of a SHA-1 and no allocation.
+ * The resend key of a request: its length and a 32-bit FNV-1a hash of its bytes, leaving out the
+ * folded fields it starts with (`{"received":7,"answered":12,`: not part of the request). A
+ * request resent after a reconnect is the same bytes under the same `rid`; the key tells a
+ * client that reused a `rid` for another request (its own bug, which only ever hurts itself) in
+ * all but 1 in 2^32 cases, for a tenth of a SHA-1 and no allocation.
  */
 export function resendKey(data: Buffer): number {
+  // `start` is where the request's own fields begin, less one (its `{` or the comma before them).
   let start = 0;
-  if (data.length > RECEIPT_PREFIX.length && data.compare(RECEIPT_PREFIX, 0, RECEIPT_PREFIX.length, 0, RECEIPT_PREFIX.length) === 0) {
-    let i = RECEIPT_PREFIX.length;
+  for (const field of FOLDED_FIELDS) {
+    const at = start + 1;
+    if (data.length <= at + field.length || data.compare(field, 0, field.length, at, at + field.length) !== 0) continue;
+    let i = at + field.length;
     while (i < data.length && (data[i] as number) >= 0x30 && (data[i] as number) <= 0x39) i++;
-    if (data[i] === 0x2c) start = i;
+    if (data[i] !== 0x2c) break;
+    start = i;
   }
-  // Hashed as if the frame began `{` right after the receipt: the same as without one.
+  // Hashed as if the frame began `{` right there: the same as without the folded fields.
   let h = Math.imul(0x811c9dc5 ^ 0x7b, 0x01000193);
   for (let i = start + 1; i < data.length; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
   return (data.length - start) * 0x1_0000_0000 + (h >>> 0);
@@ -96,10 +100,14 @@ export class Dispatcher {
       return;
     }
     const session = conn.session;
-    if (session && frame.type !== 'received' && frame.received !== undefined) {
-      // A receipt folded into a request: confirmed first, as if it came in a frame of its own.
-      const refusal = this.hub.mailer.receipt(session, frame.received);
-      if (refusal) return this.refuse(conn, refusal.refused, refusal.message, frame.rid);
+    if (session && frame.type !== 'received') {
+      // Folded into a request: a receipt, confirmed first as if it came in a frame of its own;
+      // the answers the client holds, no longer remembered for a resend.
+      if (frame.answered !== undefined) session.forgetUpTo(frame.answered);
+      if (frame.received !== undefined) {
+        const refusal = this.hub.mailer.receipt(session, frame.received);
+        if (refusal) return this.refuse(conn, refusal.refused, refusal.message, frame.rid);
+      }
     }
     if (frame.type === 'ping') return conn.send({ type: 'pong', rid: frame.rid, serverTime: now });
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);

@@ -76,12 +76,14 @@ export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 // field such as `from` can never matter (the server stamps the sender itself).
 //
 // A request may carry a receipt (`received`: the same as a `received` frame just before it), so
-// that confirming messages costs no frame of its own when a request goes out anyway. Only to a
-// server whose `loggedIn` says `foldedReceipts`. Written first (`{"received":7,"type":...`):
-// it is not part of the request's identity, so a request resent after a reconnect with a newer
-// receipt is still the same request.
+// that confirming messages costs no frame of its own when a request goes out anyway, and
+// `answered`: the client holds the answer to every request up to this `rid`, so the server need
+// not remember them for a resend. Only to a server whose `loggedIn` says `foldedReceipts`.
+// Written first, in this order (`{"received":7,"answered":12,"type":...`): they are no part of
+// the request's identity, so a request resent after a reconnect with newer ones is still the
+// same request.
 const req = <K extends string, T extends v.ObjectEntries>(type: K, entries: T) =>
-  v.object({ type: v.literal(type), rid: RidSchema, received: v.optional(RidSchema), ...entries });
+  v.object({ type: v.literal(type), rid: RidSchema, received: v.optional(RidSchema), answered: v.optional(RidSchema), ...entries });
 
 /** Every frame a client may send, by `type`. */
 export const ClientFrameSchema = v.variant('type', [
@@ -219,7 +221,7 @@ export const ServerFrameSchema = v.variant('type', [
     /** The room the resumed session is in, with its members now. */
     room: v.nullable(v.object({ roomID: RoomIDSchema, members: v.array(RoomMemberSchema) })),
     serverTime: v.number(),
-    /** The server takes receipts folded into requests (`received` on any request). */
+    /** The server takes receipts and answered rids folded into requests (`received`, `answered` on any request). */
     foldedReceipts: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */

@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseServerFrame } from '../../adapters/ws/protocol';
 import { FOLD_AT_MOST, RECEIPT_DELAY_MS } from '../../adapters/ws/inbox';
+import { ANSWERED_STEP } from '../../adapters/ws/WsConnection';
 import { CALLS_PER_PAIR, type CallFrames, receiptFrame } from './payloads';
 import type { RawWebSocket } from './rawWs';
 
@@ -56,6 +57,9 @@ export class Client {
   private sentUpTo = 0;
   private receiptQueued = false;
   private receiptTimer: NodeJS.Timeout | null = null;
+  /** Requests sent and not answered yet, and the last `answered` told. */
+  private readonly outstanding = new Set<number>();
+  private toldAnswered = 0;
   private tokens: number;
   private last = performance.now();
   private readonly flushReceipt = () => {
@@ -77,15 +81,31 @@ export class Client {
     this.tokens = rate.burst;
   }
 
-  /** Sends a request (JSON text starting with `{`), carrying the waiting receipt when folded. */
-  request(text: string): void {
-    if (this.folded && this.lastSeq > this.sentUpTo) {
+  /**
+   * Sends request `rid` (JSON text starting with `{`), carrying what adapters/ws/WsConnection.ts
+   * folds into it: the waiting receipt, and every ANSWERED_STEP answers the rids answered.
+   */
+  request(text: string, rid: number): void {
+    this.outstanding.add(rid);
+    if (!this.folded) return this.send(text);
+    let folded = '';
+    if (this.lastSeq > this.sentUpTo) {
       this.sentUpTo = this.lastSeq;
       if (this.receiptTimer) clearTimeout(this.receiptTimer);
       this.receiptTimer = null;
-      return this.send(`{"received":${this.lastSeq},${text.slice(1)}`);
+      folded += `"received":${this.lastSeq},`;
     }
-    this.send(text);
+    const answered = Math.min(...this.outstanding) - 1;
+    if (answered - this.toldAnswered >= ANSWERED_STEP) {
+      this.toldAnswered = answered;
+      folded += `"answered":${answered},`;
+    }
+    this.send(folded === '' ? text : `{${folded}${text.slice(1)}`);
+  }
+
+  /** The answer to request `rid` arrived. */
+  answered(rid: number): void {
+    this.outstanding.delete(rid);
   }
 
   send(text: string): void {
@@ -179,7 +199,7 @@ export class Pair {
     this.inviteAt = now;
     const c = this.counters();
     if (c.counting(now)) c.started++;
-    this.caller.request(`${this.call.invitePrefix}${this.inviteRid}}`);
+    this.caller.request(`${this.call.invitePrefix}${this.inviteRid}}`, this.inviteRid);
     return true;
   }
 
@@ -206,6 +226,7 @@ export class Pair {
         return isCaller ? this.callerMessage(frame) : this.calleeMessage(frame, now, counting);
       }
       case 'ack':
+        if (frame.rid !== undefined) (isCaller ? this.caller : this.callee).answered(frame.rid);
         return isCaller ? this.callerAck(frame, now) : this.calleeAck(frame, now);
       case 'pong':
         return;
@@ -236,7 +257,7 @@ export class Pair {
     if (!this.inviteAcked || !this.acceptSeen || this.hangupSent) return;
     this.hangupSent = true;
     this.hangupRid = ++this.caller.rid;
-    this.caller.request(`${this.call.hangupPrefix}${this.hangupRid}}`);
+    this.caller.request(`${this.call.hangupPrefix}${this.hangupRid}}`, this.hangupRid);
   }
 
   private calleeMessage(frame: Frame, now: number, counting: boolean): void {
@@ -244,7 +265,7 @@ export class Pair {
       if (counting && this.inviteAt >= this.counters().from) this.counters().latencies.push(now - this.inviteAt);
       this.calleeStage = 1;
       this.acceptRid = ++this.callee.rid;
-      this.callee.request(`${this.call.acceptPrefix}${this.acceptRid}}`);
+      this.callee.request(`${this.call.acceptPrefix}${this.acceptRid}}`, this.acceptRid);
     } else if (this.calleeStage === 1 && frame.payload === this.call.hangup) {
       this.calleeStage = 2;
       this.maybeDone(now);

@@ -71,6 +71,24 @@ describe('the fast path', () => {
     expect(await bob.next((f) => f.rid === 51)).toMatchObject({ type: 'error', code: 'badFrame' });
   });
 
+  it('answered: the client holds the answers up to a rid, so they are no longer remembered (a resend is done anew); the field is no part of the request either', async () => {
+    server = await testServer();
+    const alice = await login('alice');
+    const create = (rid: number, folded = '') => `{${folded}"type":"groupCreate","groupID":"g${rid}","members":["bob"],"rid":${rid}}`;
+    alice.send(create(10));
+    const first = await alice.next((f) => f.rid === 10);
+    alice.send(create(11, '"answered":9,')); // says nothing about 10
+    await alice.next((f) => f.rid === 11);
+    alice.send(create(10)); // remembered: answered as before
+    expect(await alice.next((f) => f.rid === 10)).toEqual(first);
+    alice.send(create(12, '"answered":11,'));
+    await alice.next((f) => f.rid === 12);
+    alice.send(create(12, '"answered":11,')); // the same request (same folded field): remembered
+    alice.send(create(10)); // forgotten: done again
+    expect(await alice.next((f) => f.rid === 12)).toMatchObject({ type: 'groupInfo', groupID: 'g12' });
+    expect(await alice.next((f) => f.rid === 10)).toMatchObject({ type: 'error', code: 'groupExists' });
+  });
+
   it('a resend of a durable request whose commit is still under way hears what the commit decides: unavailable twice, never an ack; once forgotten, a resend is done anew', async () => {
     const { server: s, release } = await heldServer();
     server = s;
