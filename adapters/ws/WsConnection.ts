@@ -63,7 +63,7 @@ export interface Reconnection {
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
 
 /** Answers received between two `answered` told to the server: what it remembers for us at most, about. */
-export const ANSWERED_STEP = 16;
+export const ANSWERED_STEP = 4;
 
 /** A client's connection to the embedded server. */
 export class WsConnection {
