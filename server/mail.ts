@@ -18,7 +18,7 @@ import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
-import type { Backlog, Body, PendingCopy, Store } from './store';
+import type { Backlog, Body, Store } from './store';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
 const PAGE = 16;
@@ -90,7 +90,7 @@ export class Mailer {
       const target = this.sessionOf(to);
       const online = target?.conn ? target : undefined;
       if (m.onlineUserOnly) {
-        if (online && this.roomFor(online)) this.hand(online, { ...body, delivery: 0 }, null, bytes);
+        if (online && this.roomFor(online)) this.hand(online, body, null, bytes);
         else this.counters.droppedOffline++;
         continue;
       }
@@ -118,7 +118,7 @@ export class Mailer {
       });
     }
     // Handed once the write is queued, so that no recipient sees a copy before it is committed.
-    for (const { target, delivery } of handing) this.hand(target, { ...body, delivery }, delivery, bytes);
+    for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
     return { type: 'ack', rid, id: body.msgID, sentAt: now };
   }
 
@@ -144,7 +144,8 @@ export class Mailer {
         for (const copy of done) if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.storeBytes -= copy.bytes;
       });
     }
-    this.pump(session);
+    // Nothing waits in the store for it (every copy went straight to its connection): no query.
+    if (session.backlog) this.pump(session);
   }
 
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
@@ -212,21 +213,16 @@ export class Mailer {
   }
 
   /** Hands a copy to the session's connection (written after the commit). */
-  private hand(session: Session, copy: PendingCopy, delivery: number | null, bytes: number): void {
+  private hand(session: Session, copy: Body, delivery: number | null, bytes: number): void {
     const conn = session.conn;
     if (!conn) return;
     const seq = ++session.seq;
     session.inflight.push({ seq, delivery, body: copy.id, bytes });
     if (delivery !== null) session.cursor = Math.max(session.cursor, delivery);
-    const frame: ServerFrame = {
-      type: 'message',
-      id: copy.msgID,
-      seq,
-      from: copy.from,
-      ...(copy.groupID === null ? {} : { groupID: copy.groupID }),
-      payload: copy.payload,
-      sentAt: copy.sentAt,
-    };
+    const frame: ServerFrame =
+      copy.groupID === null
+        ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }
+        : { type: 'message', id: copy.msgID, seq, from: copy.from, groupID: copy.groupID, payload: copy.payload, sentAt: copy.sentAt };
     conn.sendDurable(frame, null);
   }
 
