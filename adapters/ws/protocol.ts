@@ -356,6 +356,12 @@ export function peekRid(text: string): number | undefined {
   return Number.isSafeInteger(rid) ? rid : undefined;
 }
 
+/** `{ rid }` when `rid` is one, else nothing: for a refusal to name the request it refuses. */
+function ridPart(rid: unknown): { rid?: number } {
+  const readRid = v.safeParse(RidSchema, rid);
+  return readRid.success ? { rid: readRid.output } : {};
+}
+
 /** Parses and validates a client frame from its JSON text. Never throws; nothing it does recurses deeper than {@link MAX_DEPTH}. */
 export function parseClientFrame(text: string): FrameResult<ClientFrame> {
   if (nestedDeeperThan(text, MAX_DEPTH)) {
@@ -372,19 +378,15 @@ export function parseClientFrame(text: string): FrameResult<ClientFrame> {
     return { ok: false, code: 'badFrame', message: 'a frame must be a JSON object' };
   }
   const { type, rid } = raw as { type?: unknown; rid?: unknown };
-  const ridPart = () => {
-    const readRid = v.safeParse(RidSchema, rid);
-    return readRid.success ? { rid: readRid.output } : {};
-  };
   // The frame's type picks its schema: one object schema checked, not a search among them all.
   const schema = typeof type === 'string' ? CLIENT_FRAME_SCHEMAS.get(type) : undefined;
   if (schema === undefined) {
     // Never print what is not a short string: a nested value is the attack this guards.
     const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type === 'undefined' ? 'undefined' : `of type ${type === null ? 'null' : typeof type}`;
-    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart() };
+    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart(rid) };
   }
   const parsed = v.safeParse(schema, raw);
-  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${String(type)}: ${describeIssues(parsed.issues)}`, ...ridPart() };
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${String(type)}: ${describeIssues(parsed.issues)}`, ...ridPart(rid) };
   return { ok: true, frame: parsed.output as ClientFrame };
 }
 
