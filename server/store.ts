@@ -72,6 +72,8 @@ export interface Backlog {
 export class Store {
   readonly db: Database.Database;
   private readonly statements;
+  /** The transaction of {@link Store.transact}, made once rather than once per turn. */
+  private readonly writeTransaction: (writes: readonly (() => void)[]) => void;
   private nextBody: number;
   private nextDelivery: number;
 
@@ -90,6 +92,9 @@ export class Store {
     const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
     if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
     const db = this.db;
+    this.writeTransaction = db.transaction((writes: readonly (() => void)[]) => {
+      for (const write of writes) write();
+    });
     this.statements = {
       insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertDelivery: db.prepare<[number, string, number]>('INSERT INTO deliveries (id, to_user, body_id) VALUES (?, ?, ?)'),
@@ -119,9 +124,7 @@ export class Store {
 
   /** Runs `writes` in one transaction. */
   transact(writes: readonly (() => void)[]): void {
-    this.db.transaction(() => {
-      for (const write of writes) write();
-    })();
+    this.writeTransaction(writes);
   }
 
   /** A fresh body id (its row is written by {@link Store.insertBody}). */
