@@ -21,6 +21,7 @@ const ENV: Record<string, string> = {
   'secret-key': 'HC_SECRET_KEY',
   'demo-signing': 'HC_DEMO_SIGNING',
   presence: 'HC_PRESENCE',
+  fsync: 'HC_FSYNC',
   static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
@@ -50,6 +51,8 @@ export const USAGE = `Usage: headless-calling-server [options]
   --secret-key-file <f> a file holding it (HC_SECRET_KEY_FILE), or HC_SECRET_KEY
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
   --presence            tell logged-in users who else is online (HC_PRESENCE=1; default off)
+  --fsync               wait for the disk at every commit: acknowledged messages survive a power
+                        loss, not only a crash of the process (HC_FSYNC=1; default off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
@@ -70,7 +73,7 @@ Every flag also reads its environment variable; the flag wins.
 `;
 
 /** Flags that take no value; each reads its variable as 1/true/yes. */
-const SWITCHES = ['demo-signing', 'presence'] as const;
+const SWITCHES = ['demo-signing', 'presence', 'fsync'] as const;
 
 /**
  * What the command line asks for: run the server with these options, or print `text` and exit
@@ -187,6 +190,7 @@ export function parseCli(
       secretKey,
       demoSigning,
       ...(on('presence') ? { presence: true } : {}),
+      ...(on('fsync') ? { fsync: true } : {}),
       ...(staticDir ? { staticDir } : {}),
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),

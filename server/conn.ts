@@ -20,6 +20,21 @@ export interface Inflight {
 
 /** Replies remembered per session, so that a request resent after a reconnect is answered, not redone. */
 const REMEMBERED_REPLIES = 256;
+/**
+ * ... and the characters of their JSON text at most (per session): 256 acks take about 17 KB;
+ * a reply that would push the total past this evicts the oldest ones, however few that leaves.
+ */
+export const REMEMBERED_REPLY_CHARS = 32 * 1024;
+
+/** A reply remembered for a request's `rid`. */
+export interface RememberedReply {
+  /** The resend key of the request it answered (see `dispatch.ts`). */
+  readonly key: number;
+  /** The reply as sent (JSON). */
+  readonly text: string;
+  /** False while the reply waits for its commit: a resend then gets the commit's outcome, not this text. */
+  committed: boolean;
+}
 
 /**
  * A logged-in user. It outlives its connection by the grace period, so a client that
@@ -37,7 +52,8 @@ export class Session {
   /** Stored copies may wait beyond {@link Session.cursor}: page them in when the window allows. */
   backlog = true;
   graceTimer: unknown = null;
-  private readonly replies = new Map<number, { readonly digest: string; readonly reply: ServerFrame }>();
+  private readonly replies = new Map<number, RememberedReply>();
+  private replyChars = 0;
 
   constructor(
     readonly userID: string,
@@ -48,24 +64,54 @@ export class Session {
     public expiresAt: number,
   ) {}
 
-  /** The reply already given to this very request (same `rid`, same content), if any. */
-  replyTo(rid: number, digest: string): ServerFrame | undefined {
-    const earlier = this.replies.get(rid);
-    return earlier?.digest === digest ? earlier.reply : undefined;
+  /** Replies remembered now. */
+  get rememberedReplies(): number {
+    return this.replies.size;
   }
 
-  remember(rid: number, digest: string, reply: ServerFrame): void {
-    this.replies.delete(rid);
-    this.replies.set(rid, { digest, reply });
-    if (this.replies.size > REMEMBERED_REPLIES) {
+  /** Characters of remembered reply text (bounded by {@link REMEMBERED_REPLY_CHARS}). */
+  get rememberedChars(): number {
+    return this.replyChars;
+  }
+
+  /** The reply already given to this very request (same `rid`, same resend key), if any. */
+  replyTo(rid: number, key: number): RememberedReply | undefined {
+    const earlier = this.replies.get(rid);
+    return earlier?.key === key ? earlier : undefined;
+  }
+
+  /** Remembers the reply to request `rid`; `committed: false` until its commit says so ({@link RememberedReply}). */
+  remember(rid: number, key: number, text: string, committed: boolean): RememberedReply {
+    this.forget(rid);
+    const entry: RememberedReply = { key, text, committed };
+    this.replies.set(rid, entry);
+    this.replyChars += text.length;
+    while (this.replies.size > REMEMBERED_REPLIES || (this.replyChars > REMEMBERED_REPLY_CHARS && this.replies.size > 1)) {
       const oldest = this.replies.keys().next();
-      if (!oldest.done) this.replies.delete(oldest.value);
+      if (oldest.done) break;
+      this.forget(oldest.value);
+    }
+    return entry;
+  }
+
+  /**
+   * Forgets the replies to requests up to `rid`: the client says it holds their answers
+   * (replies are remembered in the order they were given, which is `rid` order for a client
+   * that counts as the protocol says; one that does not only keeps more remembered).
+   */
+  forgetUpTo(rid: number): void {
+    for (const [earlier] of this.replies) {
+      if (earlier > rid) return;
+      this.forget(earlier);
     }
   }
 
-  /** Forgets a reply that turned out not to hold (its commit failed). */
+  /** Forgets a reply (its commit failed: a resend must be tried again, not told it worked). */
   forget(rid: number): void {
+    const entry = this.replies.get(rid);
+    if (!entry) return;
     this.replies.delete(rid);
+    this.replyChars -= entry.text.length;
   }
 }
 
@@ -80,6 +126,8 @@ export class Conn {
   lastSeen: number;
   /** No more frames are read from it or queued for it. */
   closed = false;
+  /** Characters of frames queued behind the turn's commit. */
+  private queuedChars = 0;
 
   /**
    * @param onClosing called once when the server closes the connection, before the socket goes,
@@ -103,38 +151,68 @@ export class Conn {
     this.strikes = new TokenBucket(0.1, options.maxStrikes, now);
   }
 
-  /** Bytes written and not yet sent. */
+  /**
+   * Output not yet sent, in characters: what the socket holds, plus the frames queued behind the
+   * turn's commit (written once it is done). Every output bound reads this.
+   */
   buffered(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.queuedChars;
   }
 
   /** Writes a frame once the turn's writes are committed, in order (nothing once closed). */
   send(frame: ServerFrame): void {
-    if (this.closed) return;
-    this.commit.after(() => this.write(frame));
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** {@link Conn.send} for a frame already in JSON. */
+  sendText(text: string): void {
+    this.enqueue(text, undefined, undefined);
   }
 
   /** Like {@link Conn.send} for a frame that holds only if the commit does: `failed` (or nothing) goes instead. */
   sendDurable(frame: ServerFrame, failed: ServerFrame | null, onFailed?: () => void): void {
-    if (this.closed) return;
-    this.commit.after(
-      () => this.write(frame),
-      () => {
-        onFailed?.();
-        if (failed) this.write(failed);
-      },
-    );
+    this.sendDurableText(JSON.stringify(frame), failed === null ? null : () => JSON.stringify(failed), onFailed);
+  }
+
+  /** {@link Conn.sendDurable} for a frame already in JSON; `failed` makes the other one, when needed. */
+  sendDurableText(text: string, failed: (() => string) | null, onFailed?: () => void): void {
+    this.enqueue(text, failed, onFailed);
   }
 
   /** A frame that may be lost (room relay): dropped while the client is not reading what it has. */
   sendDroppable(frame: ServerFrame): boolean {
     if (this.closed) return false;
-    if (this.ws.bufferedAmount >= this.options.limits.maxBufferedBytes / 2) {
+    if (this.buffered() >= this.options.limits.maxBufferedBytes / 2) {
       this.counters.limit('relayDropped');
       return false;
     }
     this.send(frame);
     return true;
+  }
+
+  /**
+   * Writes `text` now when no commit is waiting, else once it is done (counted in
+   * {@link Conn.buffered} meanwhile). `failed`: `undefined` for a frame that goes either way, else
+   * what goes instead (`null`: nothing) when the commit failed.
+   */
+  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
+    if (this.closed) return;
+    if (!this.commit.pending) return this.write(text);
+    const chars = text.length;
+    this.queuedChars += chars;
+    this.commit.after(
+      () => {
+        this.queuedChars -= chars;
+        this.write(text);
+      },
+      failed === undefined
+        ? undefined
+        : () => {
+            this.queuedChars -= chars;
+            onFailed?.();
+            if (failed !== null) this.write(failed());
+          },
+    );
   }
 
   /** Closes with a close frame after what was queued before it; the peer's reply completes it. */
@@ -159,7 +237,7 @@ export class Conn {
     else this.ws.once('close', () => fn());
   }
 
-  private write(frame: ServerFrame): void {
+  private write(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.options.limits.maxBufferedBytes) {
       // Not reading what it is sent: its session waits for it to come back on a new connection.
@@ -167,8 +245,8 @@ export class Conn {
       this.terminate();
       return;
     }
-    this.ws.send(JSON.stringify(frame));
-    this.options.tap?.({ type: 'out', conn: this.id, frameType: frame.type });
+    this.ws.send(text);
+    if (this.options.tap) this.options.tap({ type: 'out', conn: this.id, frameType: frameTypeOf(text) });
   }
 
   private markClosed(): boolean {
@@ -177,4 +255,10 @@ export class Conn {
     this.onClosing();
     return true;
   }
+}
+
+/** The `type` of a frame as this server writes it (`{"type":"...",`), for the tap. */
+function frameTypeOf(text: string): string {
+  const end = text.indexOf('"', 9);
+  return text.startsWith('{"type":"') && end > 9 ? text.slice(9, end) : 'unknown';
 }

@@ -134,6 +134,7 @@ export class Hub {
       resumed,
       room: resumed && session.room !== null ? { roomID: session.room, members: this.rooms.members(session.room) } : null,
       serverTime: now,
+      foldedReceipts: true,
     });
     if (conn.session?.userID === f.userID) {
       // Logging in again on the same connection: a fresh userSig extends the session.

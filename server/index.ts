@@ -68,7 +68,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const { clock, logger, tap, limits } = options;
   // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
   const cluster = options.redisUrl ? await ClusterNode.connect(options, logger) : null;
-  const store = new Store(options.dbPath);
+  const store = new Store(options.dbPath, { fsync: options.fsync });
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
   const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
@@ -82,7 +82,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
   }, clock, limits);
-  const dispatcher = new Dispatcher(live, options, log, presence);
+  const dispatcher = new Dispatcher(live, options, log, presence, commit);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
@@ -187,13 +187,14 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     });
     const run = (data: Buffer, isBinary: boolean) => {
       try {
-        presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
+        if (presence.enabled) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
+        else dispatcher.handle(conn, data, isBinary);
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.
         log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
         dispatcher.refuse(conn, 'internal', 'internal server error');
       } finally {
-        commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+        if (tap) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
       }
     };
     ws.on('message', (data: RawData, isBinary: boolean) => {

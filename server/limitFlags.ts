@@ -43,6 +43,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-buffered-bytes', 'maxBufferedBytes', 'unsent output per connection before it is dropped as too slow'),
   flag('fanout-rate', 'fanout', 'group message copies per second per user', 'perSecond'),
   flag('fanout-burst', 'fanout', 'group message copies at once per user', 'burst'),
+  flag('max-relay-bytes', 'maxRelayBytes', 'largest room relay payload (SDP, ICE)'),
   flag('max-connections', 'maxConnections', 'open connections in all'),
   flag('max-connections-per-ip', 'maxConnectionsPerIp', 'open connections per client address (IPv6: per /64)'),
   flag('ip-connect-rate', 'ipConnectRate', 'new connections per second per client address', 'perSecond'),

@@ -82,6 +82,12 @@ export interface Limits {
   readonly maxBufferedBytes: number;
   /** Group message copies a user may cause per second. */
   readonly fanout: Rate;
+  /**
+   * Largest room relay payload (`relay.data`), in UTF-16 code units (what SDP and ICE are: ASCII).
+   * Each copy of a relay to the whole room beyond the first is also paid from the sender's
+   * frame and byte budgets (`userRate`, `byteRate`).
+   */
+  readonly maxRelayBytes: number;
   /** Open connections in all, and per client address (IPv6: per /64). */
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
@@ -128,6 +134,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxBacklogBytesPerSender: 4 * MIB,
   maxBufferedBytes: MIB,
   fanout: { perSecond: 1000, burst: 2000 },
+  maxRelayBytes: 16 * KIB,
   maxConnections: 5000,
   maxConnectionsPerIp: 50,
   ipConnectRate: { perSecond: 10, burst: 50 },

@@ -93,11 +93,12 @@ export class Mailer {
       expiresAt: now + this.options.offlineTtlMs,
     };
     const copies: { delivery: number; to: string }[] = [];
+    const handing: { target: Session; delivery: number }[] = [];
     for (const to of recipients) {
       const target = this.sessionOf(to);
       const online = target?.conn ? target : undefined;
       if (m.onlineUserOnly) {
-        if (online && this.roomFor(online)) this.hand(online, { ...body, delivery: 0 }, null, bytes);
+        if (online && this.roomFor(online)) this.hand(online, body, null, bytes);
         else this.counters.droppedOffline++;
         continue;
       }
@@ -119,7 +120,7 @@ export class Mailer {
       if (online) this.counters.relayed++;
       else this.counters.stored++;
       if (!target) continue; // its next session starts from the store
-      if (online && !target.backlog && this.roomFor(target)) this.hand(target, { ...body, delivery }, delivery, bytes);
+      if (online && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
       else target.backlog = true;
     }
     if (copies.length > 0) {
@@ -130,6 +131,8 @@ export class Mailer {
         for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
       });
     }
+    // Handed once the write is queued, so that no recipient sees a copy before it is committed.
+    for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
     return { type: 'ack', rid, id: body.msgID, sentAt: now };
   }
 
@@ -160,7 +163,8 @@ export class Mailer {
         }
       });
     }
-    this.pump(session);
+    // Nothing waits in the store for it (every copy went straight to its connection): no query.
+    if (session.backlog) this.pump(session);
   }
 
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
@@ -230,21 +234,16 @@ export class Mailer {
   }
 
   /** Hands a copy to the session's connection (written after the commit). */
-  private hand(session: Session, copy: PendingCopy, delivery: number | null, bytes: number): void {
+  private hand(session: Session, copy: Body, delivery: number | null, bytes: number): void {
     const conn = session.conn;
     if (!conn) return;
     const seq = ++session.seq;
     session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from });
     if (delivery !== null) session.cursor = Math.max(session.cursor, delivery);
-    const frame: ServerFrame = {
-      type: 'message',
-      id: copy.msgID,
-      seq,
-      from: copy.from,
-      ...(copy.groupID === null ? {} : { groupID: copy.groupID }),
-      payload: copy.payload,
-      sentAt: copy.sentAt,
-    };
+    const frame: ServerFrame =
+      copy.groupID === null
+        ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }
+        : { type: 'message', id: copy.msgID, seq, from: copy.from, groupID: copy.groupID, payload: copy.payload, sentAt: copy.sentAt };
     conn.sendDurable(frame, null);
   }
 

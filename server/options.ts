@@ -63,6 +63,12 @@ export interface ServerOptions {
   readonly host?: string;
   /** SQLite file for the offline store and groups; `:memory:` keeps nothing across restarts. */
   readonly dbPath: string;
+  /**
+   * Wait for the disk at every commit (SQLite `synchronous = FULL`): what was acknowledged survives
+   * a power loss too. Default off: commits survive a crash of the process (kill -9), not of the
+   * machine (README, "What is durable when").
+   */
+  readonly fsync?: boolean;
   /** The app whose userSigs are accepted. */
   readonly sdkAppId: number;
   /** The app's secret key (HMAC key of its userSigs). */
@@ -115,6 +121,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
     dbPath: options.dbPath,
+    fsync: options.fsync ?? false,
     sdkAppId: options.sdkAppId,
     secretKey: options.secretKey,
     demoSigning: options.demoSigning ?? false,

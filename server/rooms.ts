@@ -30,6 +30,11 @@ export class Rooms {
     return this.rooms.size;
   }
 
+  /** How many members a room has now. */
+  memberCount(roomID: number): number {
+    return this.rooms.get(roomID)?.size ?? 0;
+  }
+
   /** The members of a room, in entry order. */
   members(roomID: number): RoomMember[] {
     return [...(this.rooms.get(roomID)?.values() ?? [])].map(describe);

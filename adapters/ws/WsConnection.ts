@@ -32,7 +32,7 @@ import {
   type RoomMember,
   type ServerFrameOf,
 } from './protocol';
-import { Inbox } from './inbox';
+import { Inbox, RECEIPT_DELAY_MS } from './inbox';
 import { encodeRequest, type Pending, PendingRequests } from './requests';
 import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 
@@ -66,6 +66,9 @@ export interface Reconnection {
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
 
+/** Answers received between two `answered` told to the server: what it remembers for us at most, about. */
+export const ANSWERED_STEP = 4;
+
 /** A client's connection to the embedded server. */
 export class WsConnection {
   /** The logged-in user, or `null`. */
@@ -84,6 +87,8 @@ export class WsConnection {
   /** Server clock minus ours, from the last round trip; and when the login went out. */
   private offset = 0;
   private loginSentAt = 0;
+  /** The last `answered` told to the server in this session. */
+  private toldAnswered = 0;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo) => {
@@ -247,7 +252,18 @@ export class WsConnection {
     const wasReconnect = this.outage !== null;
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
-    if (this.session !== frame.session) this.inbox.newSession();
+    if (this.session !== frame.session) {
+      this.inbox.newSession();
+      this.toldAnswered = 0;
+    }
+    this.inbox.fold(
+      frame.foldedReceipts === true
+        ? (fn) => {
+            const timer = this.clock.setTimeout(fn, RECEIPT_DELAY_MS);
+            return () => this.clock.clearTimeout(timer);
+          }
+        : null,
+    );
     this.session = frame.session;
     this.userID = frame.userID;
     this.learnOffset(frame.serverTime, this.loginSentAt);
@@ -399,7 +415,18 @@ export class WsConnection {
   private transmit(entry: Pending): void {
     if (entry.sent || this.socket?.readyState !== OPEN) return;
     entry.sent = true;
-    this.socket.send(entry.text);
+    if (this.phase !== 'ready' || this.loggingOut !== null || !this.inbox.folding) return this.socket.send(entry.text);
+    // A receipt waiting for a request rides on this one, and now and then the answers we hold
+    // (written first, in this order: see protocol.ts).
+    let folded = '';
+    const upTo = this.inbox.claim();
+    if (upTo !== undefined) folded += `"received":${upTo},`;
+    const answered = (this.pending.lowestRid() ?? entry.rid) - 1;
+    if (answered - this.toldAnswered >= ANSWERED_STEP) {
+      this.toldAnswered = answered;
+      folded += `"answered":${answered},`;
+    }
+    this.socket.send(folded === '' ? entry.text : `{${folded}${entry.text.slice(1)}`);
   }
 
   /** An unanswered keepalive means the socket is dead even if it has not said so. */

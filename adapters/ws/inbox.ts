@@ -5,10 +5,22 @@
  * message's receipt (`ImMessage.defer`); the receipt then waits for it, and every later message
  * with it, since a receipt confirms everything up to a sequence number. One receipt per turn of
  * the event loop, at most.
+ *
+ * Folded (a server that takes receipts inside requests, see `protocol.ts`): a receipt waits up to
+ * {@link RECEIPT_DELAY_MS} for a request to ride on ({@link Inbox.claim}), and goes in a frame of
+ * its own only if none went out by then, or once {@link FOLD_AT_MOST} messages wait for it.
  */
 
 /** Message ids remembered to drop redeliveries. */
 const SEEN_IDS = 1024;
+
+/** How long a folded receipt waits for a request to carry it. */
+export const RECEIPT_DELAY_MS = 250;
+/** Messages taken and unconfirmed beyond which a receipt goes at once (the server's window is 256). */
+export const FOLD_AT_MOST = 64;
+
+/** Runs `fn` after {@link RECEIPT_DELAY_MS} on the connection's clock; returns its cancel. */
+export type ReceiptTimer = (fn: () => void) => () => void;
 
 /** Deduplication and receipts for the messages of one session. */
 export class Inbox {
@@ -20,6 +32,9 @@ export class Inbox {
   private sentUpTo = 0;
   private epoch = 0;
   private queued = false;
+  /** Folded receipts: the timer of the receipt waiting for a request (null when none waits). */
+  private timer: ReceiptTimer | null = null;
+  private cancelTimer: (() => void) | null = null;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
 
@@ -58,14 +73,38 @@ export class Inbox {
 
   /** Confirms everything taken so far without a gap. */
   flush(): void {
+    const upTo = this.claim();
+    if (upTo !== undefined) this.sendReceipt(upTo);
+  }
+
+  /**
+   * The receipt a request going out now should carry (everything taken so far without a gap),
+   * counted as sent; `undefined` when there is nothing new to confirm.
+   */
+  claim(): number | undefined {
     const upTo = this.open.size === 0 ? this.lastSeq : Math.min(...this.open) - 1;
-    if (upTo <= this.sentUpTo) return;
+    if (upTo <= this.sentUpTo) return undefined;
     this.sentUpTo = upTo;
-    this.sendReceipt(upTo);
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    return upTo;
+  }
+
+  /** True while receipts are folded into requests. */
+  get folding(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Folds receipts into requests from now on (`timer` given), or sends each at once (`null`). */
+  fold(timer: ReceiptTimer | null): void {
+    this.timer = timer;
   }
 
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.timer = null;
     this.epoch += 1;
     this.lastSeq = 0;
     this.sentUpTo = 0;
@@ -75,6 +114,13 @@ export class Inbox {
 
   private take(epoch: number, seq: number): void {
     if (epoch !== this.epoch || !this.open.delete(seq)) return;
+    if (this.timer && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
+      this.cancelTimer ??= this.timer(() => {
+        this.cancelTimer = null;
+        this.flush();
+      });
+      return;
+    }
     if (this.queued) return;
     this.queued = true;
     queueMicrotask(() => {

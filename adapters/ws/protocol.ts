@@ -74,8 +74,16 @@ export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 
 // Unknown fields are dropped, not refused: a newer client still talks to an older server, and a
 // field such as `from` can never matter (the server stamps the sender itself).
+//
+// A request may carry a receipt (`received`: the same as a `received` frame just before it), so
+// that confirming messages costs no frame of its own when a request goes out anyway, and
+// `answered`: the client holds the answer to every request up to this `rid`, so the server need
+// not remember them for a resend. Only to a server whose `loggedIn` says `foldedReceipts`.
+// Written first, in this order (`{"received":7,"answered":12,"type":...`): they are no part of
+// the request's identity, so a request resent after a reconnect with newer ones is still the
+// same request.
 const req = <K extends string, T extends v.ObjectEntries>(type: K, entries: T) =>
-  v.object({ type: v.literal(type), rid: RidSchema, ...entries });
+  v.object({ type: v.literal(type), rid: RidSchema, received: v.optional(RidSchema), answered: v.optional(RidSchema), ...entries });
 
 /** Every frame a client may send, by `type`. */
 export const ClientFrameSchema = v.variant('type', [
@@ -136,6 +144,11 @@ export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>(
   'groupDelete', 'groupJoin', 'groupQuit', 'groupMembers', 'roomClaim', 'roomEnter', 'roomExit', 'roomPublish',
   'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
 ]);
+
+/** The schema of each client frame type (the variant's options, by their `type`). */
+const CLIENT_FRAME_SCHEMAS: ReadonlyMap<string, (typeof ClientFrameSchema.options)[number]> = new Map(
+  ClientFrameSchema.options.map((option) => [option.entries.type.literal, option] as const),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Server -> client
@@ -208,6 +221,8 @@ export const ServerFrameSchema = v.variant('type', [
     /** The room the resumed session is in, with its members now. */
     room: v.nullable(v.object({ roomID: RoomIDSchema, members: v.array(RoomMemberSchema) })),
     serverTime: v.number(),
+    /** The server takes receipts and answered rids folded into requests (`received`, `answered` on any request). */
+    foldedReceipts: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),
@@ -303,19 +318,24 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /**
  * True when `text`, read as JSON, nests arrays and objects deeper than `max`. One linear pass
- * that allocates nothing, so that a frame built to make a parser or a printer recurse (a
+ * (strings skipped with `indexOf`) that allocates nothing, so that a frame built to make a parser or a printer recurse (a
  * `type` nested thousands deep) is refused before anything recursive touches it.
  */
 export function nestedDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // A string: jump to its closing quote (one preceded by an even run of backslashes).
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q < 0) return false; // never closed: JSON.parse refuses it
+        let b = q - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
@@ -336,6 +356,12 @@ export function peekRid(text: string): number | undefined {
   return Number.isSafeInteger(rid) ? rid : undefined;
 }
 
+/** `{ rid }` when `rid` is one, else nothing: for a refusal to name the request it refuses. */
+function ridPart(rid: unknown): { rid?: number } {
+  const readRid = v.safeParse(RidSchema, rid);
+  return readRid.success ? { rid: readRid.output } : {};
+}
+
 /** Parses and validates a client frame from its JSON text. Never throws; nothing it does recurses deeper than {@link MAX_DEPTH}. */
 export function parseClientFrame(text: string): FrameResult<ClientFrame> {
   if (nestedDeeperThan(text, MAX_DEPTH)) {
@@ -352,16 +378,16 @@ export function parseClientFrame(text: string): FrameResult<ClientFrame> {
     return { ok: false, code: 'badFrame', message: 'a frame must be a JSON object' };
   }
   const { type, rid } = raw as { type?: unknown; rid?: unknown };
-  const readRid = v.safeParse(RidSchema, rid);
-  const ridPart = readRid.success ? { rid: readRid.output } : {};
-  if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.has(type)) {
+  // The frame's type picks its schema: one object schema checked, not a search among them all.
+  const schema = typeof type === 'string' ? CLIENT_FRAME_SCHEMAS.get(type) : undefined;
+  if (schema === undefined) {
     // Never print what is not a short string: a nested value is the attack this guards.
     const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type === 'undefined' ? 'undefined' : `of type ${type === null ? 'null' : typeof type}`;
-    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart };
+    return { ok: false, code: 'unknownType', message: `unknown frame type ${shown}`, ...ridPart(rid) };
   }
-  const parsed = v.safeParse(ClientFrameSchema, raw);
-  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${type}: ${describeIssues(parsed.issues)}`, ...ridPart };
-  return { ok: true, frame: parsed.output };
+  const parsed = v.safeParse(schema, raw);
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${String(type)}: ${describeIssues(parsed.issues)}`, ...ridPart(rid) };
+  return { ok: true, frame: parsed.output as ClientFrame };
 }
 
 /** Parses and validates a server frame from its JSON text. Never throws. */

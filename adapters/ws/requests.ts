@@ -55,6 +55,12 @@ export class PendingRequests {
     return { entry, answer };
   }
 
+  /** The `rid` of the oldest unanswered request (rids grow, and the table keeps their order). */
+  lowestRid(): number | undefined {
+    const first = this.table.keys().next();
+    return first.done ? undefined : first.value;
+  }
+
   /** Every unanswered request, oldest first. */
   all(): Pending[] {
     return [...this.table.values()];

@@ -59,6 +59,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
+/** Sockets whose server said `foldedReceipts` in its `loggedIn`. */
+const folding = new WeakSet<RawWebSocket>();
+
 /** Opens one client: the socket, then (ours) the login, answered by a `loggedIn` that must pass the protocol's schema. */
 async function open(dialect: Dialect, url: string, user: string, sig: string): Promise<RawWebSocket> {
   const ws = await RawWebSocket.open(dialect === 'bare' ? `${url}?user=${user}` : url);
@@ -68,7 +71,10 @@ async function open(dialect: Dialect, url: string, user: string, sig: string): P
     ws.onClose = (code) => reject(new Error(`${user}: closed ${code} before loggedIn`));
     ws.onText = (text) => {
       const read = parseServerFrame(text);
-      if (read.ok && read.frame.type === 'loggedIn') resolve(ws);
+      if (read.ok && read.frame.type === 'loggedIn') {
+        if (read.frame.foldedReceipts === true) folding.add(ws);
+        resolve(ws);
+      }
       else reject(new Error(`${user}: login answered ${text.slice(0, 200)}`));
     };
     ws.send(loginFrame(0, user, sig));
@@ -108,7 +114,7 @@ async function connect(r: Request): Promise<Record<string, unknown>> {
   const connectMs = performance.now() - t0;
   // A little under the server's limit: its bucket and ours run on different clocks.
   const limit = { perMs: (rate.perSecond * 0.9) / 1000, burst: Math.max(1, Math.floor(rate.burst / 2)) };
-  const clientsOf = opened.map((ws, i) => new Client(users[i] as string, ws, () => counters, limit));
+  const clientsOf = opened.map((ws, i) => new Client(users[i] as string, ws, () => counters, limit, folding.has(ws)));
   pairs = [];
   for (let i = 0; i < clientsOf.length; i += 2) {
     const calls = Array.from({ length: CALLS_PER_PAIR }, () => callFrames(callerID(i / 2), calleeID(i / 2)));

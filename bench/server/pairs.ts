@@ -1,7 +1,8 @@
 /**
  * One caller-callee pair of the load generator doing 1v1 setups, and exactly what our client
  * puts on the wire for one: the caller sends the invite; the callee gets it, confirms it
- * (`received`, batched per microtask as adapters/ws/inbox.ts does) and sends the accept; the
+ * (`received`: folded into its next request, or alone after a delay, as adapters/ws/inbox.ts does
+ * with a server that says `foldedReceipts`; else batched per microtask) and sends the accept; the
  * caller gets the accept and confirms it, and once its invite is acknowledged sends the hangup;
  * the callee gets the hangup and confirms it. A setup is done when the caller has the hangup's
  * ack and the callee has the hangup and the accept's ack.
@@ -11,6 +12,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseServerFrame } from '../../adapters/ws/protocol';
+import { FOLD_AT_MOST, RECEIPT_DELAY_MS } from '../../adapters/ws/inbox';
+import { ANSWERED_STEP } from '../../adapters/ws/WsConnection';
 import { CALLS_PER_PAIR, type CallFrames, receiptFrame } from './payloads';
 import type { RawWebSocket } from './rawWs';
 
@@ -51,11 +54,19 @@ export class Counters {
 export class Client {
   rid = 0;
   private lastSeq = 0;
+  private sentUpTo = 0;
   private receiptQueued = false;
+  private receiptTimer: NodeJS.Timeout | null = null;
+  /** Requests sent and not answered yet, and the last `answered` told. */
+  private readonly outstanding = new Set<number>();
+  private toldAnswered = 0;
   private tokens: number;
   private last = performance.now();
   private readonly flushReceipt = () => {
     this.receiptQueued = false;
+    this.receiptTimer = null;
+    if (this.lastSeq <= this.sentUpTo) return;
+    this.sentUpTo = this.lastSeq;
     this.send(receiptFrame(this.lastSeq));
   };
 
@@ -64,8 +75,37 @@ export class Client {
     readonly ws: RawWebSocket,
     private readonly counters: () => Counters,
     private readonly rate: { readonly perMs: number; readonly burst: number },
+    /** The server said `foldedReceipts`: receipts ride on requests (adapters/ws/inbox.ts). */
+    private readonly folded = false,
   ) {
     this.tokens = rate.burst;
+  }
+
+  /**
+   * Sends request `rid` (JSON text starting with `{`), carrying what adapters/ws/WsConnection.ts
+   * folds into it: the waiting receipt, and every ANSWERED_STEP answers the rids answered.
+   */
+  request(text: string, rid: number): void {
+    this.outstanding.add(rid);
+    if (!this.folded) return this.send(text);
+    let folded = '';
+    if (this.lastSeq > this.sentUpTo) {
+      this.sentUpTo = this.lastSeq;
+      if (this.receiptTimer) clearTimeout(this.receiptTimer);
+      this.receiptTimer = null;
+      folded += `"received":${this.lastSeq},`;
+    }
+    const answered = Math.min(...this.outstanding) - 1;
+    if (answered - this.toldAnswered >= ANSWERED_STEP) {
+      this.toldAnswered = answered;
+      folded += `"answered":${answered},`;
+    }
+    this.send(folded === '' ? text : `{${folded}${text.slice(1)}`);
+  }
+
+  /** The answer to request `rid` arrived. */
+  answered(rid: number): void {
+    this.outstanding.delete(rid);
   }
 
   send(text: string): void {
@@ -82,9 +122,13 @@ export class Client {
     return this.tokens >= n;
   }
 
-  /** Confirms `seq` (and everything before it) once the current turn of the event loop ends. */
+  /** Confirms `seq` (and everything before it): with the next request when folded, else once the current turn ends. */
   receipt(seq: number): void {
     if (seq > this.lastSeq) this.lastSeq = seq;
+    if (this.folded && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
+      this.receiptTimer ??= setTimeout(this.flushReceipt, RECEIPT_DELAY_MS);
+      return;
+    }
     if (this.receiptQueued) return;
     this.receiptQueued = true;
     queueMicrotask(this.flushReceipt);
@@ -155,7 +199,7 @@ export class Pair {
     this.inviteAt = now;
     const c = this.counters();
     if (c.counting(now)) c.started++;
-    this.caller.send(`${this.call.invitePrefix}${this.inviteRid}}`);
+    this.caller.request(`${this.call.invitePrefix}${this.inviteRid}}`, this.inviteRid);
     return true;
   }
 
@@ -182,6 +226,7 @@ export class Pair {
         return isCaller ? this.callerMessage(frame) : this.calleeMessage(frame, now, counting);
       }
       case 'ack':
+        if (frame.rid !== undefined) (isCaller ? this.caller : this.callee).answered(frame.rid);
         return isCaller ? this.callerAck(frame, now) : this.calleeAck(frame, now);
       case 'pong':
         return;
@@ -212,7 +257,7 @@ export class Pair {
     if (!this.inviteAcked || !this.acceptSeen || this.hangupSent) return;
     this.hangupSent = true;
     this.hangupRid = ++this.caller.rid;
-    this.caller.send(`${this.call.hangupPrefix}${this.hangupRid}}`);
+    this.caller.request(`${this.call.hangupPrefix}${this.hangupRid}}`, this.hangupRid);
   }
 
   private calleeMessage(frame: Frame, now: number, counting: boolean): void {
@@ -220,7 +265,7 @@ export class Pair {
       if (counting && this.inviteAt >= this.counters().from) this.counters().latencies.push(now - this.inviteAt);
       this.calleeStage = 1;
       this.acceptRid = ++this.callee.rid;
-      this.callee.send(`${this.call.acceptPrefix}${this.acceptRid}}`);
+      this.callee.request(`${this.call.acceptPrefix}${this.acceptRid}}`, this.acceptRid);
     } else if (this.calleeStage === 1 && frame.payload === this.call.hangup) {
       this.calleeStage = 2;
       this.maybeDone(now);

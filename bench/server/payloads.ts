@@ -88,6 +88,7 @@ export function checkFrames(): void {
     [loginFrame(1, callerID(0), 'sig'), { type: 'login', rid: 1, userID: callerID(0), userSig: 'sig', protocol: PROTOCOL_VERSION }],
     [pingFrame(2), { type: 'ping', rid: 2 }],
     [receiptFrame(3), { type: 'received', upTo: 3 }],
+    [`{"received":4,${call.acceptPrefix.slice(1)}10}`, { type: 'sendC2C', received: 4, to: callerID(0), payload: call.accept, onlineUserOnly: false, rid: 10 }],
   ];
   for (const [text, expected] of samples) {
     const read = parseClientFrame(text);

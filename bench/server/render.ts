@@ -74,6 +74,10 @@ export function renderText(r: Printable): string {
   lines.push(`  paced rate reached: bare ${num(bare.pacedAchieved, 0)}, server ${num(ours.pacedAchieved, 0)} setups/s`);
   lines.push(`  target CPU in the closed loop: bare ${num(bare.targetCpuClosed, 0)}%, server ${num(ours.targetCpuClosed, 0)}% of its core`);
   lines.push(
+    `  target CPU per setup, closed loop: bare ${num(bare.cpuPerSetupUs, 0)} µs, server ${num(ours.cpuPerSetupUs, 0)} µs: ` +
+      `the setups/s ratio a core of its own would give ${num(bare.cpuPerSetupUs / ours.cpuPerSetupUs, 2)}x`,
+  );
+  lines.push(
     `  load generator: closed loop ${num(bare.generatorCpuClosed, 0)}% / ${num(ours.generatorCpuClosed, 0)}% CPU (event loop ${num(bare.generatorEluClosed * 100, 0)}% / ${num(ours.generatorEluClosed * 100, 0)}% busy), ` +
       `paced ${num(bare.generatorCpuPaced, 0)}% / ${num(ours.generatorCpuPaced, 0)}% (bare / server)`,
   );

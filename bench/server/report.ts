@@ -52,6 +52,11 @@ export type Summary = Record<FigureKey, number> & {
   readonly pacedAchieved: number;
   readonly framesPerSetup: number;
   readonly targetCpuClosed: number;
+  /**
+   * The target's CPU time per setup in the closed loop (µs): what a setup costs it, whatever
+   * share of its core other processes left it (the figure to compare on a shared machine).
+   */
+  readonly cpuPerSetupUs: number;
   readonly generatorCpuClosed: number;
   readonly generatorEluClosed: number;
   readonly generatorCpuPaced: number;
@@ -86,6 +91,7 @@ export function summarize(results: readonly RoundResult[], target: Target): Summ
     pacedAchieved: m((r) => r.paced.started / r.paced.seconds),
     framesPerSetup: m((r) => (r.closed.framesIn + r.closed.framesOut) / Math.max(1, r.closed.setups)),
     targetCpuClosed: m((r) => r.targetCpuClosed),
+    cpuPerSetupUs: m((r) => (r.targetCpuClosed / 100) * 1e6 / Math.max(1e-9, r.closed.setups / r.closed.seconds)),
     generatorCpuClosed: m((r) => r.closed.cpuPercent),
     generatorEluClosed: m((r) => r.closed.elu),
     generatorCpuPaced: m((r) => r.paced.cpuPercent),

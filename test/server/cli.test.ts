@@ -14,7 +14,7 @@ const refusal = (argv: string[], env: Record<string, string> = {}) => {
 describe('server CLI', () => {
   it('reads every flag', () => {
     const result = parseCli(
-      ['--port', '9000', '--host', '0.0.0.0', '--db', '/tmp/x.db', '--sdkappid', '1400000123', '--secret-key', 'k', '--offline-ttl-ms', '60000', '--room-grace-ms', '5000', '--rate', '5', '--burst', '9', '--presence', '--static', 'demo/dist'],
+      ['--port', '9000', '--host', '0.0.0.0', '--db', '/tmp/x.db', '--sdkappid', '1400000123', '--secret-key', 'k', '--offline-ttl-ms', '60000', '--room-grace-ms', '5000', '--rate', '5', '--burst', '9', '--presence', '--fsync', '--static', 'demo/dist'],
       {},
     );
     expect(result).toEqual({
@@ -27,6 +27,7 @@ describe('server CLI', () => {
         secretKey: 'k',
         demoSigning: false,
         presence: true,
+        fsync: true,
         staticDir: 'demo/dist',
         offlineTtlMs: 60000,
         roomGraceMs: 5000,
@@ -36,8 +37,8 @@ describe('server CLI', () => {
   });
 
   it('reads environment variables; a flag wins over its variable', () => {
-    const env = { HC_PORT: '7000', HC_DB: './env.db', HC_SDKAPPID: '1400000001', HC_SECRET_KEY: 'from-env', HC_HOST: '::1', HC_PRESENCE: 'yes' };
-    expect(parseCli([], env)).toMatchObject({ ok: true, options: { port: 7000, dbPath: './env.db', sdkAppId: 1400000001, secretKey: 'from-env', host: '::1', presence: true } });
+    const env = { HC_PORT: '7000', HC_DB: './env.db', HC_SDKAPPID: '1400000001', HC_SECRET_KEY: 'from-env', HC_HOST: '::1', HC_PRESENCE: 'yes', HC_FSYNC: '1' };
+    expect(parseCli([], env)).toMatchObject({ ok: true, options: { port: 7000, dbPath: './env.db', sdkAppId: 1400000001, secretKey: 'from-env', host: '::1', presence: true, fsync: true } });
     expect(parseCli(['--port', '7001'], env)).toMatchObject({ ok: true, options: { port: 7001 } });
   });
 

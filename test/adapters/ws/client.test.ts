@@ -4,6 +4,7 @@
  * the server should not send is reported and ignored.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const stored = { onlineUserOnly: false };
@@ -29,6 +30,35 @@ describe('the WebSocket client', () => {
     await expect(alice.im.sendToUser('bob', 'x'.repeat(70_000), stored)).rejects.toMatchObject({ code: 65535, serverCode: 'tooLarge' });
     await expect(alice.im.sendToGroup('nope', 'x', stored)).rejects.toMatchObject({ code: 10010, serverCode: 'noSuchGroup' });
     expect((await world.server()).metrics().refused).toEqual({ noSuchGroup: 1 });
+  });
+
+  it('to a server that takes them, receipts and answered rids ride on requests: no receipt frame while requests go out, and the server is told the answers it may forget', async () => {
+    const sent: string[] = [];
+    const Recording = class extends world.net.WebSocket {
+      override send(data: string): void {
+        sent.push(data);
+        super.send(data);
+      }
+    };
+    const alice = await online('alice');
+    const bob = world.backend({ WebSocket: Recording, onListenerError: (e) => errors.push(e) });
+    await bob.im.login('bob', world.userSig('bob'));
+    for (let i = 0; i < 20; i++) {
+      await alice.im.sendToUser('bob', `m${i}`, stored);
+      await world.settle();
+      await bob.im.sendToUser('alice', `r${i}`, stored);
+    }
+    const kinds = sent.map((text) => (JSON.parse(text) as { type: string }).type);
+    expect(kinds.filter((k) => k === 'received')).toEqual([]);
+    const folded = sent.filter((text) => text.startsWith('{"received":'));
+    expect(folded.length).toBe(20);
+    // Every ANSWERED_STEP answers, the server hears which it may forget (login is rid 1, the sends 2..21, each sent once the one before it was answered).
+    const told = sent.map((text) => /^\{"received":\d+,"answered":(\d+),"type":"sendC2C"/.exec(text)?.[1]).filter((n) => n !== undefined).map(Number);
+    expect(told).toEqual([4, 8, 12, 16, 20]);
+    // Bob's 20 confirmed; Alice's receipt of r19 waits for a request, then for its delay.
+    expect((await world.server()).metrics().delivered).toBe(39);
+    await world.advance(RECEIPT_DELAY_MS);
+    expect((await world.server()).metrics().delivered).toBe(40);
   });
 
   it('a listener that throws does not stop the others or the connection', async () => {

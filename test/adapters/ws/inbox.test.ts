@@ -3,7 +3,7 @@
  * it was taken, one receipt per turn of the event loop at most.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Inbox } from '../../../adapters/ws/inbox';
+import { FOLD_AT_MOST, Inbox, RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
@@ -61,6 +61,51 @@ describe('Inbox', () => {
   });
 });
 
+describe('Inbox, receipts folded into requests', () => {
+  function folded() {
+    const receipts: number[] = [];
+    const timers: Array<() => void> = [];
+    const box = new Inbox((upTo) => receipts.push(upTo));
+    box.fold((fn) => {
+      timers.push(fn);
+      return () => timers.splice(timers.indexOf(fn), 1);
+    });
+    return { box, receipts, timers };
+  }
+
+  it('a receipt waits for a request to carry it (claim), and goes alone only when its timer fires first', async () => {
+    const { box, receipts, timers } = folded();
+    box.accept('a', 1)?.();
+    box.accept('b', 2)?.();
+    await turn();
+    expect(receipts).toEqual([]);
+    expect(timers).toHaveLength(1);
+    expect(box.claim()).toBe(2); // the next request carries it: no frame of its own
+    expect(timers).toHaveLength(0);
+    expect(box.claim()).toBeUndefined();
+    box.accept('c', 3)?.();
+    expect(timers).toHaveLength(1);
+    timers[0]?.(); // no request went out in time
+    expect(receipts).toEqual([3]);
+  });
+
+  it('a receipt goes at once when many messages wait for it (the server window must not fill)', async () => {
+    const { box, receipts } = folded();
+    for (let seq = 1; seq <= FOLD_AT_MOST + 1; seq++) box.accept(`m${seq}`, seq)?.();
+    await turn();
+    expect(receipts).toEqual([FOLD_AT_MOST + 1]);
+  });
+
+  it('a new session (another server, or none) sends receipts at once again until told otherwise', async () => {
+    const { box, receipts } = folded();
+    box.newSession();
+    expect(box.folding).toBe(false);
+    box.accept('a', 1)?.();
+    await turn();
+    expect(receipts).toEqual([1]);
+  });
+});
+
 describe('receipts over the embedded server', () => {
   let world: EmbeddedWorld;
   beforeEach(() => {
@@ -95,6 +140,10 @@ describe('receipts over the embedded server', () => {
     await second.im.login('bob', world.userSig('bob'));
     await world.settle();
     expect(again).toEqual(['two']);
+    // This server takes receipts folded into requests: with no request going out, the receipt
+    // waits its delay, then goes alone.
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: 1 });
+    await world.advance(RECEIPT_DELAY_MS);
     expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
   });
 });
