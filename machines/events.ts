@@ -67,6 +67,8 @@ export type Command =
       readonly busy: boolean;
     })
   | (CommandBase & { readonly type: 'call.hangup' })
+  /** switchToAudioCall() (`to` 1) / switchToVideoCall() (`to` 2); `inviteID` names the request on the wire. */
+  | (CommandBase & { readonly type: 'call.switch'; readonly to: CallType; readonly inviteID: string })
   | (CommandBase & { readonly type: 'media.camera'; readonly on: boolean })
   | (CommandBase & { readonly type: 'media.mic'; readonly muted: boolean });
 
@@ -203,8 +205,8 @@ export type RoomRequest =
 export interface CommandError {
   readonly code: number;
   readonly reason: string;
-  /** `state` = the command is not allowed now; `port` = the backend failed it. */
-  readonly kind: 'state' | 'port';
+  /** `state` = the command is not allowed now; `port` = the backend failed it; `refused` = the other party declined it. */
+  readonly kind: 'state' | 'port' | 'refused';
 }
 
 export type Notice =
@@ -255,6 +257,13 @@ export type Notice =
       readonly inviteID: string;
       readonly userID: UserID;
       readonly available: boolean;
+    }
+  /** The call switched between audio and video (either side asked; CALL_TYPE_CHANGED). */
+  | {
+      readonly type: 'call.typeChanged';
+      readonly inviteID: string;
+      readonly oldCallType: CallType;
+      readonly newCallType: CallType;
     }
   | {
       readonly type: 'call.roster';

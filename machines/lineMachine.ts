@@ -76,7 +76,12 @@ export const lineMachine = setup({
      * Only our own: another device of the same user may be in that call.
      */
     strayAccept: ({ context, event }) =>
-      event.type === 'im.accepted' && event.signal.inviter === context.self && context.recent.includes(event.signal.inviteID),
+      event.type === 'im.accepted' &&
+      event.signal.switchTo === undefined &&
+      event.signal.inviter === context.self &&
+      context.recent.includes(event.signal.inviteID),
+    /** A media-switch request from the peer of our live 1v1 call: the call decides about it. */
+    switchFromPeer: ({ context, event }) => event.type === 'im.switchRequested' && context.current?.peer === event.from,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
     kicked: ({ context }) => context.kicked,
   },
@@ -147,7 +152,7 @@ export const lineMachine = setup({
         onlineUserOnly: false,
       } satisfies ImRequest);
     }),
-    /** We cannot switch media yet: refuse a peer's switch request, so its switch does not hang (spec 2.6). */
+    /** A switch request for no call of ours: refused, so the requester's switch does not hang (spec 2.6). */
     refuseSwitch: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'im.switchRequested' || !context.self) return;
       const s = event.signal;
@@ -187,6 +192,7 @@ export const lineMachine = setup({
     'call.hangup': { actions: 'settleOk' },
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.switch': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
   },
   states: {
     loggedOut: {
@@ -249,9 +255,10 @@ export const lineMachine = setup({
             'call.hangup': { actions: 'forwardToCall' },
             'media.camera': { actions: 'forwardToCall' },
             'media.mic': { actions: 'forwardToCall' },
+            'call.switch': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
-            'im.switchRequested': { actions: 'refuseSwitch' },
+            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { actions: 'refuseSwitch' }],
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },

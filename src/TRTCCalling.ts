@@ -205,6 +205,22 @@ export class TRTCCalling {
     return this.#port(() => this.#room.stopLocalView(videoViewDomID));
   }
 
+  /**
+   * Turns the 1v1 video call into an audio call: asks the peer (Tencent's clients and ours accept
+   * at once), and once it accepted stops the camera; both sides get CALL_TYPE_CHANGED. Resolves
+   * when the call switched; rejects with code 60001 if the peer refused or did not answer, with
+   * `InvalidStateError` outside a connected 1v1 call or while another switch is out. Beyond the
+   * seed's API (trtc-calling-js's later versions).
+   */
+  async switchToAudioCall(): Promise<void> {
+    return this.#switch('switchToAudioCall', 1);
+  }
+
+  /** The other way (see {@link switchToAudioCall}): the camera starts once the peer accepted; code 60002. */
+  async switchToVideoCall(): Promise<void> {
+    return this.#switch('switchToVideoCall', 2);
+  }
+
   async openCamera(): Promise<void> {
     return this.#send('openCamera', { type: 'media.camera', on: true });
   }
@@ -288,6 +304,11 @@ export class TRTCCalling {
     return roomID;
   }
 
+  #switch(method: string, to: 1 | 2): Promise<void> {
+    this.#alive(method);
+    return this.#send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
+  }
+
   #send(method: string, body: CommandBody): Promise<void> {
     if (this.#destroyed) return Promise.reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
@@ -309,6 +330,7 @@ export class TRTCCalling {
     this.#pending.delete(id);
     if (!error) pending.resolve();
     else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
+    else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
     else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
   }
 
