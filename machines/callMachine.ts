@@ -126,7 +126,10 @@ export const callMachine = setup({
     toSwitch: enqueueActions(({ enqueue }, params: { type: SwitchEvent['type'] }) => enqueue.sendTo(SWITCH_ID, { type: params.type })),
     acceptSwitchRequest: enqueueActions((a) => applyEffects(a, acceptSwitchRequest(a.context, a.event))),
     rejectSwitchRequest: enqueueActions((a) => applyEffects(a, rejectSwitchRequest(a.context, a.event))),
-    switchDone: enqueueActions((a) => applyEffects(a, switchDone(a.context, a.event))),
+    switchDone: enqueueActions((a) => {
+      a.enqueue.stopChild(SWITCH_ID);
+      applyEffects(a, switchDone(a.context, a.event));
+    }),
     abandonSwitch: enqueueActions((a) => applyEffects(a, abandonSwitch(a.context))),
     enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
     exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
