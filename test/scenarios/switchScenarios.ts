@@ -10,6 +10,16 @@ import type { Party, World } from '../support/world';
 const S = 1000;
 const changed = (oldCallType: 1 | 2, newCallType: 1 | 2) => ({ name: 'onCallTypeChanged', payload: { oldCallType, newCallType } });
 
+/**
+ * The requester's log: its CALL_TYPE_CHANGED comes with the peer's ACCEPT (IM), the peer's camera
+ * change through the room; which arrives first depends on the backend's latencies, so the two are
+ * compared as a whole log in either order.
+ */
+function expectRequesterLog(log: unknown[], expected: unknown[]): void {
+  expect(log).toHaveLength(expected.length);
+  expect(log).toEqual(expect.arrayContaining(expected));
+}
+
 export function describeSwitchScenarios(backend: string, makeWorld: () => World): void {
   describe(`switching audio and video over ${backend}`, () => {
     let world: World;
@@ -43,7 +53,7 @@ export function describeSwitchScenarios(backend: string, makeWorld: () => World)
       await connect(2);
       expect(await settled(alice.calling.switchToAudioCall())).toBe('ok');
       expect(bob.take()).toEqual([changed(2, 1), ev.video('alice', false)]);
-      expect(alice.take()).toEqual([changed(2, 1), ev.video('bob', false)]);
+      expectRequesterLog(alice.take(), [changed(2, 1), ev.video('bob', false)]);
       for (const p of [alice, bob]) {
         expect(p.calling.getSnapshot().call).toMatchObject({ callType: 1, local: { camera: false } });
         expect(p.calling.getCallStatus()).toBe('connected');
@@ -54,11 +64,11 @@ export function describeSwitchScenarios(backend: string, makeWorld: () => World)
       await connect(1);
       expect(await settled(bob.calling.switchToVideoCall())).toBe('ok');
       expect(alice.take()).toEqual([changed(1, 2), ev.video('bob', true)]);
-      expect(bob.take()).toEqual([changed(1, 2), ev.video('alice', true)]);
+      expectRequesterLog(bob.take(), [changed(1, 2), ev.video('alice', true)]);
       expect(alice.calling.getSnapshot().call).toMatchObject({ callType: 2, local: { camera: true } });
       expect(await settled(bob.calling.switchToAudioCall())).toBe('ok');
-      expect(alice.take()).toEqual([changed(2, 1), ev.video('bob', false)]);
-      expect(bob.take()).toEqual([changed(2, 1), ev.video('alice', false)]);
+      expectRequesterLog(alice.take(), [changed(2, 1), ev.video('bob', false)]);
+      expectRequesterLog(bob.take(), [changed(2, 1), ev.video('alice', false)]);
       await alice.calling.hangup();
       await world.advance(S);
       expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
@@ -100,7 +110,7 @@ export function describeSwitchScenarios(backend: string, makeWorld: () => World)
       const first = alice.calling.switchToVideoCall();
       await expect(alice.calling.switchToVideoCall()).rejects.toBeInstanceOf(InvalidStateError);
       expect(await settled(first)).toBe('ok');
-      expect(alice.take()).toEqual([changed(1, 2), ev.video('bob', true)]);
+      expectRequesterLog(alice.take(), [changed(1, 2), ev.video('bob', true)]);
       expect(bob.take()).toEqual([changed(1, 2), ev.video('alice', true)]);
     });
 
