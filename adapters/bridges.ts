@@ -64,6 +64,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
       else take(message, taken);
     });
     const offKicked = port.onKickedOut((reason) => send({ type: 'im.kickedOut', reason, at: clock.now() }));
+    const offConnection = port.onConnectionChange((state) => send({ type: 'im.connection', state, at: clock.now() }));
     receive((request) => {
       switch (request.type) {
         case 'im.login': {
@@ -107,6 +108,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
       held = null;
       offMessage();
       offKicked();
+      offConnection();
     };
   });
 }

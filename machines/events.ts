@@ -108,6 +108,8 @@ export type ImStatusSignal =
   | (Stamped & { readonly type: 'im.loginFailed'; readonly error: PortError })
   | (Stamped & { readonly type: 'im.loggedOut' })
   | (Stamped & { readonly type: 'im.kickedOut'; readonly reason: string })
+  /** The IM connection changed: up, being re-established, or down (the port's view). */
+  | (Stamped & { readonly type: 'im.connection'; readonly state: 'connected' | 'connecting' | 'disconnected' })
   | (Stamped & {
       readonly type: 'im.sendFailed';
       readonly inviteID: string;
@@ -212,6 +214,8 @@ export interface CommandError {
 export type Notice =
   | { readonly type: 'command.settled'; readonly commandId: number; readonly error?: CommandError }
   | { readonly type: 'line.ready' }
+  /** The IM connection of a logged-in line was lost (SDK_NOT_READY); `line.ready` follows when it is back. */
+  | { readonly type: 'line.notReady' }
   | { readonly type: 'line.kickedOut'; readonly reason: string }
   | {
       readonly type: 'call.invited';

@@ -48,6 +48,14 @@ const unbridged = <R extends { readonly type: string }>(name: string) =>
 const unbridgedIm = unbridged<ImRequest>('im');
 const unbridgedRoom = unbridged<RoomRequest>('room');
 
+/** The IM connection of a logged-in line: SDK_NOT_READY when it goes, SDK_READY when it is back. */
+const CONNECTION = [
+  { guard: 'connectionBack', actions: ['markConnected', { type: 'say', params: { type: 'line.ready' } }] },
+  { guard: 'connectionLost', actions: ['noteConnection', { type: 'say', params: { type: 'line.notReady' } }] },
+  // Still down: only how (reconnecting, or given up) may have changed.
+  { guard: { type: 'isDown' }, actions: 'noteConnection' },
+] as const;
+
 export const lineMachine = setup({
   types: {
     context: {} as LineContext,
@@ -83,7 +91,13 @@ export const lineMachine = setup({
     /** A media-switch request from the peer of our live 1v1 call: the call decides about it. */
     switchFromPeer: ({ context, event }) => event.type === 'im.switchRequested' && context.current?.peer === event.from,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
+    /** The connection was lost and is back: SDK_READY again. */
+    connectionBack: ({ context, event }) => event.type === 'im.connection' && event.state === 'connected' && context.connection !== 'connected',
+    /** The connection of a ready line went down or is being re-established: SDK_NOT_READY. */
+    connectionLost: ({ context, event }) =>
+      event.type === 'im.connection' && event.state !== 'connected' && context.connection === 'connected' && !context.kicked,
     kicked: ({ context }) => context.kicked,
+    isDown: ({ event }) => event.type === 'im.connection' && event.state !== 'connected',
   },
   actions: {
     relayNotice: emit(({ event }) => (event as NoticeRelay).notice),
@@ -108,7 +122,12 @@ export const lineMachine = setup({
     ),
     imLogout: sendTo('im', { type: 'im.logout' } satisfies ImRequest),
     abandonLogin: emit(({ context }) => refusal(context.loginCommand ?? -1, 'logged out before the login completed')),
-    forgetUser: assign({ self: null, current: null, pendingLogout: null }),
+    forgetUser: assign({ self: null, current: null, pendingLogout: null, connection: 'disconnected' as const }),
+    markConnected: assign({ connection: 'connected' as const }),
+    /** `connecting` is a reconnect in progress; `disconnected`, a connection that is down. */
+    noteConnection: assign(({ event }) => ({
+      connection: event.type === 'im.connection' && event.state === 'connecting' ? ('reconnecting' as const) : ('disconnected' as const),
+    })),
     noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
     settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
     noteKicked: assign({ kicked: true }),
@@ -171,7 +190,16 @@ export const lineMachine = setup({
   },
 }).createMachine({
   id: 'line',
-  context: ({ input }) => ({ ...lineConfig(input), self: null, loginCommand: null, current: null, recent: [], pendingLogout: null, kicked: false }),
+  context: ({ input }) => ({
+    ...lineConfig(input),
+    self: null,
+    loginCommand: null,
+    current: null,
+    recent: [],
+    pendingLogout: null,
+    kicked: false,
+    connection: 'disconnected' as const,
+  }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },
     { src: 'room', id: 'room', systemId: 'room' },
@@ -202,14 +230,17 @@ export const lineMachine = setup({
     loggingIn: {
       description: 'The IM is authenticating the userSig.',
       on: {
-        'im.loggedIn': { target: 'online', actions: ['settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
+        'im.loggedIn': { target: 'online', actions: ['markConnected', 'settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
         'im.loginFailed': { target: 'loggedOut', actions: ['settleLogin', 'forgetUser'] },
         'line.login': { actions: { type: 'refuse', params: { reason: 'a login is in progress' } } },
         'line.logout': { target: 'loggedOut', actions: ['imLogout', 'abandonLogin', 'settleOk', 'forgetUser'] },
       },
     },
     online: {
-      description: 'Logged in: can call and be called.',
+      description: 'Logged in: can call and be called. A lost IM connection is reported (SDK_NOT_READY) and so is its return (SDK_READY); calls go on meanwhile.',
+      on: {
+        'im.connection': CONNECTION,
+      },
       initial: 'idle',
       states: {
         idle: {
@@ -274,6 +305,8 @@ export const lineMachine = setup({
               { actions: ['noteLogout', { type: 'terminateCall', params: { reason: 'hangup' } }] },
             ],
             'im.kickedOut': { actions: ['noteKicked', 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }] },
+            // Before `im.*` below: the connection is the line's business, not the call's.
+            'im.connection': CONNECTION,
           },
         },
       },

@@ -14,6 +14,8 @@ export function project(notice: Notice): PublicEvent | null {
       return null;
     case 'line.ready':
       return { name: EVENT.SDK_READY, payload: {} };
+    case 'line.notReady':
+      return { name: EVENT.SDK_NOT_READY, payload: {} };
     case 'line.kickedOut':
       return { name: EVENT.KICKED_OUT, payload: { reason: notice.reason } };
     case 'call.invited':
