@@ -77,6 +77,7 @@ export const exitRoom = (c: CallContext): Effects =>
 export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.invited') return NONE;
   const s = e.signal;
+  const callType = s.callType || c.callType;
   return {
     im: cancelRequests(c, c.invitees),
     parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
@@ -86,7 +87,9 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
       inviter: s.inviter,
       invitees: s.invitees,
       roomID: s.roomID,
-      callType: s.callType || c.callType,
+      callType,
+      // Their call's type decides: an audio call has no camera (ours may have been a video call).
+      camera: callType === 2 && c.camera,
       timeout: s.timeout,
       roster: {},
     },

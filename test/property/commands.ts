@@ -67,12 +67,20 @@ const camera = fc.tuple(user, fc.boolean()).map(([k, on]) =>
 const mic = fc.tuple(user, fc.boolean()).map(([k, muted]) =>
   cmd(`setMicMute(live #${k}, ${muted})`, (s) => attempt(pick(s, k, LIVE), 'media', (c) => c.setMicMute(muted))),
 );
+const switchType = fc.tuple(user, fc.constantFrom(1 as const, 2 as const)).map(([k, to]) =>
+  cmd(`switchTo${to === 1 ? 'Audio' : 'Video'}Call(inCall #${k})`, (s) =>
+    attempt(pick(s, k, ['inCall']), 'switch', (c) => (to === 1 ? c.switchToAudioCall() : c.switchToVideoCall())),
+  ),
+);
 const logout = user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout())));
 const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: idOf(s, u), userSig: 'sig' }))));
 const shortStep = fc.constantFrom(...SHORT_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const longStep = fc.constantFrom(...LONG_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const reachable = fc.tuple(user, fc.boolean()).map(([u, up]) =>
-  cmd(`reachable(${u}, ${up})`, async (s) => s.net.im.setReachable(idOf(s, u), up)),
+  cmd(`reachable(${u}, ${up})`, async (s) => {
+    if (!up) s.lossy = true;
+    s.net.im.setReachable(idOf(s, u), up);
+  }),
 );
 const faults = fc
   .record({
@@ -81,13 +89,18 @@ const faults = fc
     reorderRate: fc.constantFrom(0, 0.3),
     seed: fc.nat(1000),
   })
-  .map((f) => cmd(`faults(${JSON.stringify(f)})`, async (s) => s.net.im.setFaults(f)));
+  .map((f) =>
+    cmd(`faults(${JSON.stringify(f)})`, async (s) => {
+      if (f.dropRate > 0) s.lossy = true;
+      s.net.im.setFaults(f);
+    }),
+  );
 
 /** Weighted by repetition: calls, answers and small clock steps most, faults and logouts least. */
 export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   call, call, call, groupCall,
   accept, accept, accept, accept, reject, hangup, hangup,
-  camera, mic,
+  camera, mic, switchType,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login, reachable, faults,
 ];
