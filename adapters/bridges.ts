@@ -165,7 +165,8 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           };
           run(() => {
             entering = mine;
-            return port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted, participants: request.participants }).then(
+            const { userID, video, audioMuted, participants } = request;
+            return port.enter(roomID, { userID, video, audioMuted, ...(participants ? { participants } : {}) }).then(
               () => {
                 send({ type: 'room.entered', roomID, at: clock.now() });
                 settle(true);

@@ -50,6 +50,8 @@ export const callGuards = {
   roomOut: ({ context }: Args) => context.room === 'out',
   thisRoom: ({ context, event }: Args) => 'roomID' in event && event.roomID === context.roomID,
   groupCall: ({ context }: Args) => context.isGroup,
+  /** Entering a group call in progress without an invitation (joinInGroupCall). */
+  joining: ({ context }: Args) => context.joined === true,
   /** Our switch request is out, unanswered. */
   switchPending: ({ context }: Args) => context.switching !== null,
   /** switchTo...() asks for the type the call already has. */

@@ -29,7 +29,7 @@
  * (`member:<userID>`) decides when it is in the call (`member.entered`: USER_ENTER) and when it
  * is gone (`member.left`: USER_LEAVE), and the call decides what that means for the call.
  */
-import { assign, enqueueActions, not, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import { callGuards } from './callGuards';
 import { type CallContext, type CallEvent, type CallInput, declineReason, durationAt, initialContext } from './callModel';
 import {
@@ -63,6 +63,7 @@ import {
   toInvitee,
 } from './callSignals';
 import { abandonSwitch, acceptSwitchRequest, rejectSwitchRequest, requestSwitch, switchAnswerMs, switchDone } from './callSwitch';
+import { inviteMore } from './callInvite';
 import { inviteeMachine } from './inviteeMachine';
 import { SWITCH_ID, type SwitchEvent, switchMachine } from './switchMachine';
 import { memberId, memberMachine } from './memberMachine';
@@ -103,6 +104,17 @@ export const callMachine = setup({
     /** Our hangup: cancel those still ringing, tell those who answered but never came. */
     sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context, a.event))),
     toInvitee: enqueueActions((a) => applyEffects(a, toInvitee(a.context, a.event))),
+    /** More invitees for the group call: their actors first (a finished one of an earlier invite goes), then the invites. */
+    inviteMore: enqueueActions((a) => {
+      const { effects, spawn } = inviteMore(a.context, a.event);
+      const children = spawn.length > 0 ? a.self.getSnapshot().children : {};
+      for (const input of spawn) {
+        const id = inviteeId(input.userID);
+        if (children[id]) a.enqueue.stopChild(id);
+        a.enqueue.spawnChild('invitee', { id, input });
+      }
+      applyEffects(a, effects);
+    }),
     spawnInvitees: enqueueActions(({ context: c, enqueue }) => {
       const noAnswerMs = c.timeout > 0 ? c.timeout * 1000 + c.noAnswerGraceMs : 0;
       for (const userID of c.invitees)
@@ -215,6 +227,7 @@ export const callMachine = setup({
     ],
     'xstate.done.actor.switch': { actions: 'switchDone' },
     'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is not connected' } } },
+    'call.invite': { actions: { type: 'settleRefused', params: { reason: 'only the inviter of a group call, while it is live, can invite more people into it' } } },
     'im.invited': { actions: 'sendBusyReject' },
     'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
@@ -227,8 +240,8 @@ export const callMachine = setup({
   },
   states: {
     starting: {
-      description: 'Routes a new call by role: the caller dials, the callee rings.',
-      always: [{ guard: 'isCaller', target: 'dialing' }, { target: 'ringing' }],
+      description: 'Routes a new call by role: the caller dials, the callee rings, a joiner enters the room.',
+      always: [{ guard: 'isCaller', target: 'dialing' }, { guard: 'joining', target: 'accepting' }, { target: 'ringing' }],
     },
     dialing: {
       description: 'Caller: invitations sent and the room entered early; waiting for a first answer.',
@@ -249,6 +262,7 @@ export const callMachine = setup({
           actions: [{ type: 'notify', params: { notice: 'error' } }, 'sendHangupRequests', { type: 'markEnd', params: { reason: 'error' } }],
         },
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        'call.invite': { guard: 'groupCall', actions: 'inviteMore' },
       },
     },
     ringing: {
@@ -319,6 +333,7 @@ export const callMachine = setup({
           { guard: 'alreadyThatType', actions: 'settleOk' },
           { actions: 'requestSwitch' },
         ],
+        'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
         // An accept that crossed the caller's cancel: over at once, never a hung call.
         'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': [
@@ -344,6 +359,7 @@ export const callMachine = setup({
         'media.camera': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.mic': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
+        'call.invite': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'im.invited': { actions: 'sendBusyReject' },
         'im.switchRequested': { actions: 'rejectSwitchRequest' },
         // An accept that crossed our cancel or hangup: the acceptor must not wait for us.

@@ -22,6 +22,8 @@ export interface CallInput {
    * sends one C2C invite per invitee. Absent when one inviteID serves everyone.
    */
   readonly inviteIDs?: Readonly<Record<UserID, string>>;
+  /** Entered a group call in progress without an invitation (joinInGroupCall): nobody to answer. */
+  readonly joined?: boolean;
   /** Callee: the invite's `data` string as received, which its timeout notice echoes. */
   readonly inviteData?: string;
   readonly groupID: string;
@@ -91,7 +93,7 @@ export interface NoticeRelay {
 
 export type CallCommand = Extract<
   Command,
-  { type: 'call.accept' | 'call.reject' | 'call.hangup' | 'call.switch' | 'media.camera' | 'media.mic' }
+  { type: 'call.accept' | 'call.reject' | 'call.hangup' | 'call.switch' | 'call.invite' | 'media.camera' | 'media.mic' }
 >;
 
 export type CallEvent =
@@ -116,7 +118,7 @@ export function initialContext(input: CallInput): CallContext {
     published: { video: input.callType === 2, audioMuted: false },
     camera: input.callType === 2,
     micMuted: false,
-    answered: caller,
+    answered: caller || input.joined === true,
     reason: null,
     callEnd: 0,
     noResponse: [],

@@ -30,12 +30,12 @@ export const sendInvite = (c: CallContext): Effects => ({
     : [{ type: 'im.send', to: toInvitees(c, c.invitees), signal: inviteSignal(c), onlineUserOnly: c.onlineUserOnly }],
 });
 
-export const sendAccept = (c: CallContext): Effects => ({ im: [answerRequest(c, 'accept')] });
+/** Our answer, once in the room; a call we joined without an invitation has nobody to answer. */
+export const sendAccept = (c: CallContext): Effects => (c.joined ? NONE : { im: [answerRequest(c, 'accept')] });
 
 /** Our decline; `reject({ isBusy: true })` makes it a busy answer. */
-export const sendReject = (c: CallContext, e: CallEvent): Effects => ({
-  im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)],
-});
+export const sendReject = (c: CallContext, e: CallEvent): Effects =>
+  c.joined ? NONE : { im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)] };
 
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });
@@ -67,7 +67,16 @@ export function toInvitee(c: CallContext, e: CallEvent): Effects {
 
 export const enterRoom = (c: CallContext): Effects => ({
   patch: { room: 'entering', published: { video: c.camera, audioMuted: c.micMuted } },
-  room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted, participants: [c.inviter, ...c.invitees] }],
+  room: [
+    {
+      type: 'room.enter',
+      roomID: c.roomID,
+      userID: c.self,
+      video: c.camera,
+      audioMuted: c.micMuted,
+      ...(c.isGroup ? {} : { participants: [c.inviter, ...c.invitees] }),
+    },
+  ],
 });
 
 export const exitRoom = (c: CallContext): Effects =>

@@ -67,6 +67,19 @@ export type Command =
       readonly busy: boolean;
     })
   | (CommandBase & { readonly type: 'call.hangup' })
+  /**
+   * More invitees for the group call in progress (groupCall() during it, inviteUser()): each gets
+   * its own C2C invite, `inviteIDs[i]` for `userIDs[i]`.
+   */
+  | (CommandBase & { readonly type: 'call.invite'; readonly userIDs: readonly UserID[]; readonly inviteIDs: readonly string[] })
+  /** joinInGroupCall(): enter a group call in progress without an invitation; `inviteID` names the call locally. */
+  | (CommandBase & {
+      readonly type: 'call.join';
+      readonly groupID: string;
+      readonly roomID: number;
+      readonly callType: CallType;
+      readonly inviteID: string;
+    })
   /** switchToAudioCall() (`to` 1) / switchToVideoCall() (`to` 2); `inviteID` names the request on the wire. */
   | (CommandBase & { readonly type: 'call.switch'; readonly to: CallType; readonly inviteID: string })
   | (CommandBase & { readonly type: 'media.camera'; readonly on: boolean })
@@ -184,8 +197,12 @@ export type RoomRequest =
       readonly userID: UserID;
       readonly video: boolean;
       readonly audioMuted: boolean;
-      /** The call's inviter and invitees: the only users to exchange media with. */
-      readonly participants: readonly UserID[];
+      /**
+       * A 1v1 call's inviter and invitee: the only users to exchange media with. Absent for a
+       * group call, whose members may grow (invited into it, or joining it): the server's room
+       * grants decide who may enter.
+       */
+      readonly participants?: readonly UserID[];
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
   | {

@@ -138,7 +138,9 @@ export const lineMachine = setup({
           ? { inviteIDs: [event.inviteID], peer: event.userID }
           : event.type === 'call.groupDial'
             ? { inviteIDs: [...new Set([event.inviteID, ...Object.values(perInvitee(event) ?? {})])], peer: null }
-            : event.type === 'im.invited'
+            : event.type === 'call.join'
+              ? { inviteIDs: [event.inviteID], peer: null }
+              : event.type === 'im.invited'
               ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from }
               : null,
     })),
@@ -221,6 +223,8 @@ export const lineMachine = setup({
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'call.switch': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.invite': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.join': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
   },
   states: {
     loggedOut: {
@@ -248,6 +252,7 @@ export const lineMachine = setup({
           on: {
             'call.dial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'call.groupDial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
+            'call.join': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { actions: 'remember' }],
             'im.accepted': { guard: 'strayAccept', actions: 'replyHangup' },
             'im.cancelled': { actions: 'remember' },
@@ -281,6 +286,8 @@ export const lineMachine = setup({
           on: {
             'call.dial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.groupDial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.join': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.invite': { actions: 'forwardToCall' },
             'call.accept': { actions: 'forwardToCall' },
             'call.reject': { actions: 'forwardToCall' },
             'call.hangup': { actions: 'forwardToCall' },
@@ -348,6 +355,24 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
       callType: event.callType,
       roomID: event.roomID,
       timeout: event.timeout,
+      age: 0,
+      onlineUserOnly: false,
+    };
+  }
+  if (event.type === 'call.join') {
+    // Nobody invited us: the call is the group's, its inviter unknown; we answer nobody.
+    return {
+      ...shared,
+      role: 'callee',
+      joined: true,
+      inviteID: event.inviteID,
+      inviter: '',
+      invitees: [self],
+      groupID: event.groupID,
+      isGroup: true,
+      callType: event.callType,
+      roomID: event.roomID,
+      timeout: 0,
       age: 0,
       onlineUserOnly: false,
     };

@@ -25,8 +25,11 @@ import { type Refusal, refuse } from './refusal';
 export interface RoomGrants {
   /** `userID` reserves `roomID` for a call it is about to dial. */
   claim(userID: string, roomID: number, nowMs: number): Refusal | null;
-  /** `sender` invites `users` into `roomID`, ringing until `ringUntil`. */
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number): Refusal | null;
+  /**
+   * `sender` invites `users` into `roomID`, ringing until `ringUntil`; `groupID`: through that IM
+   * group, whose members may then join the call in progress (joinInGroupCall) while it lasts.
+   */
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
   /** True when `userID` may enter or read `roomID`. */
@@ -43,6 +46,12 @@ export interface RoomGrants {
   /** Live grants. */
   readonly size: number;
 }
+
+/**
+ * A grant's entry for the IM group a call was made through (stored with the users: a user ID
+ * never has a `:`). Its members may enter while the grant lasts: they are the group's call.
+ */
+const GROUP_MARK = 'group:';
 
 /** How long a room its members left on purpose stays its call's for invitations still out. */
 export const DELIBERATE_LINGER_MS = 5_000;
@@ -76,6 +85,8 @@ export class SqliteRoomGrants implements RoomGrants {
     private readonly limits: Pick<Limits, 'maxRoomsPerUser' | 'maxRooms' | 'maxRoomUsers' | 'roomIdleMs'>,
     private readonly persist: (write: () => void) => void,
     nowMs: number,
+    /** Whether `userID` is a member of IM group `groupID` (who may join that group's call). */
+    private readonly isMember: (groupID: string, userID: string) => boolean = () => false,
   ) {
     db.exec(SCHEMA);
     this.s = {
@@ -101,10 +112,11 @@ export class SqliteRoomGrants implements RoomGrants {
     return this.grant(userID, roomID, [], nowMs, nowMs);
   }
 
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number): Refusal | null {
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null {
     let grant = this.live(roomID, nowMs);
     if (grant && !grant.users.has(sender)) return refuse('roomInUse', `room ${roomID} belongs to another call`);
-    const fresh = users.filter((u) => !grant?.users.has(u) && u !== sender);
+    const named = groupID ? [...users, `${GROUP_MARK}${groupID}`] : users;
+    const fresh = named.filter((u) => !grant?.users.has(u) && u !== sender);
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
     if (!grant) {
@@ -143,7 +155,11 @@ export class SqliteRoomGrants implements RoomGrants {
   }
 
   allows(roomID: number, userID: string, nowMs: number): boolean {
-    return this.live(roomID, nowMs)?.users.has(userID) ?? false;
+    const grant = this.live(roomID, nowMs);
+    if (!grant || userID.startsWith(GROUP_MARK)) return false;
+    if (grant.users.has(userID)) return true;
+    for (const entry of grant.users) if (entry.startsWith(GROUP_MARK) && this.isMember(entry.slice(GROUP_MARK.length), userID)) return true;
+    return false;
   }
 
   occupied(roomID: number): void {

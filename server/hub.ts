@@ -54,7 +54,7 @@ export class Hub {
     const { limits, clock } = options;
     const boot = randomBytes(4).toString('hex');
     this.budgets = new MemoryUserBudgets(limits);
-    this.grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
+    this.grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
     this.rooms = new Rooms(this.grants, () => clock.now());
     this.groups = new Groups(new SqliteGroupStore(store.db), limits, () => commit.flush());
     this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, (u) => this.sessions.get(u), boot);
