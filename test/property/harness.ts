@@ -48,18 +48,20 @@ export async function createSystem(userCount: number): Promise<System> {
   return { net, clock, users, lossy: false };
 }
 
-type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media' | 'switch';
+type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media' | 'switch' | 'invite' | 'join';
 
 /**
  * Starts an API call without waiting for it: some settle only when the clock moves (logout
  * waits for the call to end). Its outcome is recorded when it settles; a typed refusal is an
  * expected outcome, anything else is recorded as untyped.
  */
-export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<void>): Promise<void> {
+export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<void>, invited: readonly string[] = []): Promise<void> {
   action(user.calling).then(
     () => {
-      if (method === 'call' || method === 'groupCall' || method === 'accept') user.opened += 1;
-      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'reject' || method === 'logout')
+      // Invited into the call in progress: they may answer (again) in it.
+      if (method === 'invite') user.timeline.push({ kind: 'api', method, users: invited });
+      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'join') user.opened += 1;
+      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'reject' || method === 'logout' || method === 'join')
         user.timeline.push({ kind: 'api', method });
     },
     (error: unknown) => {

@@ -17,7 +17,8 @@ import type { System, User } from './harness';
 /** One entry of a user's timeline: an event received, or an API call that succeeded. */
 export type Entry =
   | { readonly kind: 'event'; readonly name: string; readonly payload: Record<string, unknown> }
-  | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' };
+  | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' | 'join' }
+  | { readonly kind: 'api'; readonly method: 'invite'; readonly users: readonly string[] };
 
 /** Events that are about a call (everything but SDK_READY, KICKED_OUT and ERROR). */
 const ABOUT_A_CALL = new Set([
@@ -46,7 +47,16 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   timeline.forEach((entry, i) => {
     const where = `${userID}#${i}`;
     if (entry.kind === 'api') {
-      if (entry.method === 'call' || entry.method === 'groupCall') {
+      if (entry.method === 'invite') {
+        if (segment !== 'call') problems.push(`${where}: inviteUser() succeeded outside a call`);
+        // Invited again (after a REJECT, say): a new answer from them is legitimate.
+        for (const u of entry.users) {
+          answers.delete(u);
+          rejected.delete(u);
+        }
+        return;
+      }
+      if (entry.method === 'call' || entry.method === 'groupCall' || entry.method === 'join') {
         if (segment !== 'none') problems.push(`${where}: ${entry.method}() succeeded while already in a call`);
         segment = 'call';
       } else if (entry.method === 'accept') {
