@@ -165,8 +165,9 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           };
           run(() => {
             entering = mine;
-            const { userID, video, audioMuted, participants } = request;
-            return port.enter(roomID, { userID, video, audioMuted, ...(participants ? { participants } : {}) }).then(
+            const { userID, video, audioMuted, participants, groupID } = request;
+            const extra = { ...(participants ? { participants } : {}), ...(groupID === undefined ? {} : { groupID }) };
+            return port.enter(roomID, { userID, video, audioMuted, ...extra }).then(
               () => {
                 send({ type: 'room.entered', roomID, at: clock.now() });
                 settle(true);

@@ -75,6 +75,7 @@ export const enterRoom = (c: CallContext): Effects => ({
       video: c.camera,
       audioMuted: c.micMuted,
       ...(c.isGroup ? {} : { participants: [c.inviter, ...c.invitees] }),
+      ...(c.joined ? { groupID: c.groupID } : {}),
     },
   ],
 });

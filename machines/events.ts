@@ -203,6 +203,8 @@ export type RoomRequest =
        * grants decide who may enter.
        */
       readonly participants?: readonly UserID[];
+      /** Joining this IM group's call without an invitation (joinInGroupCall). */
+      readonly groupID?: string;
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
   | {

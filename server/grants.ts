@@ -32,8 +32,11 @@ export interface RoomGrants {
   grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
-  /** True when `userID` may enter or read `roomID`. */
-  allows(roomID: number, userID: string, nowMs: number): boolean;
+  /**
+   * True when `userID` may enter or read `roomID`: its invitations named the user, or (`viaGroup`,
+   * joining without an invitation) the call was made through that IM group and the user is a member.
+   */
+  allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean;
   /** Someone is in the room now. */
   occupied(roomID: number): void;
   /**
@@ -154,12 +157,11 @@ export class SqliteRoomGrants implements RoomGrants {
     });
   }
 
-  allows(roomID: number, userID: string, nowMs: number): boolean {
+  allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean {
     const grant = this.live(roomID, nowMs);
     if (!grant || userID.startsWith(GROUP_MARK)) return false;
     if (grant.users.has(userID)) return true;
-    for (const entry of grant.users) if (entry.startsWith(GROUP_MARK) && this.isMember(entry.slice(GROUP_MARK.length), userID)) return true;
-    return false;
+    return viaGroup !== undefined && grant.users.has(`${GROUP_MARK}${viaGroup}`) && this.isMember(viaGroup, userID);
   }
 
   occupied(roomID: number): void {

@@ -61,6 +61,7 @@ const CALL_INPUTS: Record<string, CallInput> = {
   '1v1 callee, timeout 30': callee1v1,
   '1v1 callee, timeout 0': { ...callee1v1, timeout: 0 },
   'group callee in an IM group': { ...callee1v1, invitees: ['bob', 'carol'], groupID: 'grp-1', isGroup: true },
+  'joiner of the IM group\'s call (joinInGroupCall)': { ...callee1v1, joined: true, inviter: '', invitees: ['bob'], groupID: 'grp-1', isGroup: true, timeout: 0 },
 };
 
 /**
@@ -140,6 +141,9 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'media.mic', id: 11, at: T, muted: false },
     { type: 'call.switch', id: 12, at: T, to: 1, inviteID: 'sw-5' },
     { type: 'call.switch', id: 13, at: T, to: 2, inviteID: 'sw-5' },
+    // More invitees for the group call: someone new (once: the walk must stay finite), and someone already in it.
+    ...(c.roster['dave'] === undefined ? [{ type: 'call.invite' as const, id: 14, at: T, userIDs: ['dave'], inviteIDs: ['inv-d'] }] : []),
+    { type: 'call.invite', id: 15, at: T, userIDs: c.invitees.slice(0, 1), inviteIDs: ['inv-x'] },
   ];
 
   // The peer answers our switch request ('sw-5'), or asks for one of its own ('sw-1' sorts first).
@@ -321,6 +325,8 @@ function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'media.camera', id: 8, at: T, on: true },
     { type: 'media.mic', id: 9, at: T, muted: true },
     { type: 'call.switch', id: 10, at: T, to: 1, inviteID: 'sw-5' },
+    { type: 'call.invite', id: 11, at: T, userIDs: ['carol'], inviteIDs: ['inv-c'] },
+    { type: 'call.join', id: 12, at: T, groupID: 'grp-1', roomID: 77, callType: 2, inviteID: 'inv-j' },
   ];
   const status: LineEvent[] = [
     { type: 'im.connection', at: T, state: 'connected' },
