@@ -141,8 +141,8 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'media.mic', id: 11, at: T, muted: false },
     { type: 'call.switch', id: 12, at: T, to: 1, inviteID: 'sw-5' },
     { type: 'call.switch', id: 13, at: T, to: 2, inviteID: 'sw-5' },
-    // More invitees for the group call: someone new (once: the walk must stay finite), and someone already in it.
-    ...(c.roster['dave'] === undefined ? [{ type: 'call.invite' as const, id: 14, at: T, userIDs: ['dave'], inviteIDs: ['inv-d'] }] : []),
+    // Inviting someone already in the call (a no-op). Someone new would multiply the walk's states by
+    // the new invitee's statuses: invitations into a call are covered in callMachine.invite.test.ts.
     { type: 'call.invite', id: 15, at: T, userIDs: c.invitees.slice(0, 1), inviteIDs: ['inv-x'] },
   ];
 
