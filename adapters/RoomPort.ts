@@ -16,6 +16,11 @@ export interface EnterOptions {
    * each member itself (WebRTC mesh) refuses anyone else. Absent: whoever the room admits.
    */
   readonly participants?: readonly UserID[];
+  /**
+   * Entering the call of this IM group without an invitation (joinInGroupCall): a room that
+   * guards entry (the embedded server) admits a member of the group the call was made through.
+   */
+  readonly groupID?: string;
 }
 
 /**

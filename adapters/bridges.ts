@@ -64,6 +64,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
       else take(message, taken);
     });
     const offKicked = port.onKickedOut((reason) => send({ type: 'im.kickedOut', reason, at: clock.now() }));
+    const offConnection = port.onConnectionChange((state) => send({ type: 'im.connection', state, at: clock.now() }));
     receive((request) => {
       switch (request.type) {
         case 'im.login': {
@@ -107,6 +108,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
       held = null;
       offMessage();
       offKicked();
+      offConnection();
     };
   });
 }
@@ -163,7 +165,9 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           };
           run(() => {
             entering = mine;
-            return port.enter(roomID, { userID: request.userID, video: request.video, audioMuted: request.audioMuted, participants: request.participants }).then(
+            const { userID, video, audioMuted, participants, groupID } = request;
+            const extra = { ...(participants ? { participants } : {}), ...(groupID === undefined ? {} : { groupID }) };
+            return port.enter(roomID, { userID, video, audioMuted, ...extra }).then(
               () => {
                 send({ type: 'room.entered', roomID, at: clock.now() });
                 settle(true);

@@ -141,8 +141,17 @@ export function encodeSignal(signal: WireSignal): string {
   switch (signal.kind) {
     case 'invite':
       return envelopeJson(signal, ACTION.invite, signal.invitees, inviteDataJson(signal), signal.timeout, signal.onlineUserOnly);
-    case 'accept':
-      return envelopeJson(signal, ACTION.accept, [signal.invitee], innerJson({ call_type, cmd }));
+    case 'accept': {
+      if (signal.switchTo === undefined) return envelopeJson(signal, ACTION.accept, [signal.invitee], innerJson({ call_type, cmd }));
+      // A switch's accept names the switch as the request did (spec 2.2), without its room.
+      const toAudio = signal.switchTo === 1;
+      const data = innerJson({
+        call_type,
+        switch_to_audio_call: toAudio ? MARK.switchToAudioCall : undefined,
+        cmd: toAudio ? MARK.switchToAudio : MARK.switchToVideo,
+      });
+      return envelopeJson(signal, ACTION.accept, [signal.invitee], data);
+    }
     case 'reject': {
       const data = signal.busy
         ? innerJson({ call_type, cmd, line_busy: MARK.lineBusy, message: MARK.lineBusyMessage })
@@ -221,6 +230,13 @@ function decodeInvite(env: Envelope, inner: Inner): WireSignal | Failure {
   };
 }
 
+/** The call type an accept of a media switch switches to, or `undefined` for any other accept. */
+function switchTarget(inner: Inner | undefined): CallType | undefined {
+  if (inner === undefined) return undefined;
+  if (inner.switch_to_audio_call === MARK.switchToAudioCall || inner.data.cmd === MARK.switchToAudio) return 1;
+  return inner.data.cmd === MARK.switchToVideo ? 2 : undefined;
+}
+
 /** Decodes the four non-INVITE actions, whose av_call data is optional. */
 function decodeAnswer(env: Envelope, inner: Inner | undefined): WireSignal | Failure {
   const { inviteID, inviter, groupID, inviteeList } = env;
@@ -243,7 +259,10 @@ function decodeAnswer(env: Envelope, inner: Inner | undefined): WireSignal | Fai
     default: {
       const invitee = inviteeList[0];
       if (invitee === undefined) return fail('malformed', 'accept/reject has an empty inviteeList');
-      if (env.actionType === ACTION.accept) return { ...base, kind: 'accept', invitee };
+      if (env.actionType === ACTION.accept) {
+        const switchTo = switchTarget(inner);
+        return { ...base, kind: 'accept', invitee, ...(switchTo === undefined ? {} : { switchTo }) };
+      }
       // Busy markers (spec 2.4); `line_busy: ""` comes from other platforms' encoders.
       const busy =
         inner !== undefined &&

@@ -2,7 +2,7 @@
  * The call machine's guards, as plain predicates over (context, event): what the statechart
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
-import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft } from './callModel';
+import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
 
@@ -49,5 +49,22 @@ export const callGuards = {
     nobodyLeft(c, event.userID),
   roomOut: ({ context }: Args) => context.room === 'out',
   thisRoom: ({ context, event }: Args) => 'roomID' in event && event.roomID === context.roomID,
+  groupCall: ({ context }: Args) => context.isGroup,
+  /** Entering a group call in progress without an invitation (joinInGroupCall). */
+  joining: ({ context }: Args) => context.joined === true,
+  /** Our switch request is out, unanswered. */
+  switchPending: ({ context }: Args) => context.switching !== null,
+  /** switchTo...() asks for the type the call already has. */
+  alreadyThatType: ({ context, event }: Args) => event.type === 'call.switch' && event.to === context.callType,
+  /** An answer (or a timeout notice) from the peer about our pending switch request. */
+  answersOurSwitch: ({ context: c, event }: Args) =>
+    (event.type === 'im.accepted' || event.type === 'im.rejected' || event.type === 'im.timedOut') &&
+    c.switching !== null &&
+    event.signal.inviteID === c.switching.inviteID &&
+    event.from === peerOf(c),
+  isSwitchAccept: ({ event }: Args) => event.type === 'im.accepted' && event.signal.switchTo !== undefined,
+  /** Two switch requests crossed: the lower inviteID wins on both sides (as glare); ours is lower. */
+  ourSwitchWins: ({ context: c, event }: Args) =>
+    event.type === 'im.switchRequested' && c.switching !== null && c.switching.inviteID < event.signal.inviteID,
   kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',
 };

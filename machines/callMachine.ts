@@ -29,7 +29,7 @@
  * (`member:<userID>`) decides when it is in the call (`member.entered`: USER_ENTER) and when it
  * is gone (`member.left`: USER_LEAVE), and the call decides what that means for the call.
  */
-import { assign, enqueueActions, not, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import { callGuards } from './callGuards';
 import { type CallContext, type CallEvent, type CallInput, declineReason, durationAt, initialContext } from './callModel';
 import {
@@ -62,7 +62,10 @@ import {
   sendReject,
   toInvitee,
 } from './callSignals';
+import { abandonSwitch, acceptSwitchRequest, rejectSwitchRequest, requestSwitch, switchAnswerMs, switchDone } from './callSwitch';
+import { inviteMore } from './callInvite';
 import { inviteeMachine } from './inviteeMachine';
+import { SWITCH_ID, type SwitchEvent, switchMachine } from './switchMachine';
 import { memberId, memberMachine } from './memberMachine';
 import type { EndReason } from './types';
 
@@ -81,7 +84,7 @@ export const callMachine = setup({
     events: {} as CallEvent,
     output: {} as CallOutput,
   },
-  actors: { invitee: inviteeMachine, member: memberMachine },
+  actors: { invitee: inviteeMachine, member: memberMachine, switch: switchMachine },
   delays: {
     ringTimeout: ({ context: c }) => Math.max(0, c.timeout * 1000 - c.age),
     exitTimeout: ({ context: c }) => c.exitTimeoutMs,
@@ -101,6 +104,17 @@ export const callMachine = setup({
     /** Our hangup: cancel those still ringing, tell those who answered but never came. */
     sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context, a.event))),
     toInvitee: enqueueActions((a) => applyEffects(a, toInvitee(a.context, a.event))),
+    /** More invitees for the group call: their actors first (a finished one of an earlier invite goes), then the invites. */
+    inviteMore: enqueueActions((a) => {
+      const { effects, spawn } = inviteMore(a.context, a.event);
+      const children = spawn.length > 0 ? a.self.getSnapshot().children : {};
+      for (const input of spawn) {
+        const id = inviteeId(input.userID);
+        if (children[id]) a.enqueue.stopChild(id);
+        a.enqueue.spawnChild('invitee', { id, input });
+      }
+      applyEffects(a, effects);
+    }),
     spawnInvitees: enqueueActions(({ context: c, enqueue }) => {
       const noAnswerMs = c.timeout > 0 ? c.timeout * 1000 + c.noAnswerGraceMs : 0;
       for (const userID of c.invitees)
@@ -109,8 +123,26 @@ export const callMachine = setup({
     /** Invitees and members: nothing more is decided about anyone once the call is over. */
     stopChildren: enqueueActions(({ context: c, self, enqueue }) => {
       for (const userID of Object.keys(c.roster)) enqueue.stopChild(inviteeId(userID));
-      for (const id of Object.keys(self.getSnapshot().children)) if (id.startsWith(memberId(''))) enqueue.stopChild(id);
+      for (const id of Object.keys(self.getSnapshot().children)) if (id.startsWith(memberId('')) || id === SWITCH_ID) enqueue.stopChild(id);
     }),
+    requestSwitch: enqueueActions((a) => {
+      const e = a.event;
+      if (e.type !== 'call.switch') return;
+      applyEffects(a, requestSwitch(a.context, e));
+      a.enqueue.spawnChild('switch', {
+        id: SWITCH_ID,
+        input: { inviteID: e.inviteID, from: a.context.callType, to: e.to, commandId: e.id, answerMs: switchAnswerMs(a.context) },
+      });
+    }),
+    /** Tells our switch request's actor what became of it. */
+    toSwitch: enqueueActions(({ enqueue }, params: { type: SwitchEvent['type'] }) => enqueue.sendTo(SWITCH_ID, { type: params.type })),
+    acceptSwitchRequest: enqueueActions((a) => applyEffects(a, acceptSwitchRequest(a.context, a.event))),
+    rejectSwitchRequest: enqueueActions((a) => applyEffects(a, rejectSwitchRequest(a.context, a.event))),
+    switchDone: enqueueActions((a) => {
+      a.enqueue.stopChild(SWITCH_ID);
+      applyEffects(a, switchDone(a.context, a.event));
+    }),
+    abandonSwitch: enqueueActions((a) => applyEffects(a, abandonSwitch(a.context))),
     enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
     exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
     markOut: assign({ room: 'out' as const }),
@@ -178,9 +210,24 @@ export const callMachine = setup({
     'media.camera': { actions: 'setMedia' },
     'media.mic': { actions: 'setMedia' },
     'invitee.changed': { actions: 'inviteeChanged' },
-    'im.accepted': { actions: 'toInvitee' },
-    'im.rejected': { actions: 'toInvitee' },
-    'im.timedOut': { actions: 'toInvitee' },
+    'im.accepted': [
+      { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.accept' } } },
+      // An accept of a switch request that is no longer ours to wait for: nothing to do.
+      { guard: 'isSwitchAccept' },
+      { actions: 'toInvitee' },
+    ],
+    'im.rejected': [{ guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.reject' } } }, { actions: 'toInvitee' }],
+    'im.timedOut': [{ guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } }, { actions: 'toInvitee' }],
+    // The peer of a 1v1 call asks to switch: taken at once, unless ours crossed it and wins.
+    'im.switchRequested': [
+      { guard: 'groupCall', actions: 'rejectSwitchRequest' },
+      { guard: 'ourSwitchWins', actions: 'rejectSwitchRequest' },
+      { guard: 'switchPending', actions: ['acceptSwitchRequest', { type: 'toSwitch', params: { type: 'switch.supersede' } }] },
+      { actions: 'acceptSwitchRequest' },
+    ],
+    'xstate.done.actor.switch': { actions: 'switchDone' },
+    'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is not connected' } } },
+    'call.invite': { actions: { type: 'settleRefused', params: { reason: 'only the inviter of a group call, while it is live, can invite more people into it' } } },
     'im.invited': { actions: 'sendBusyReject' },
     'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
@@ -193,8 +240,8 @@ export const callMachine = setup({
   },
   states: {
     starting: {
-      description: 'Routes a new call by role: the caller dials, the callee rings.',
-      always: [{ guard: 'isCaller', target: 'dialing' }, { target: 'ringing' }],
+      description: 'Routes a new call by role: the caller dials, the callee rings, a joiner enters the room.',
+      always: [{ guard: 'isCaller', target: 'dialing' }, { guard: 'joining', target: 'accepting' }, { target: 'ringing' }],
     },
     dialing: {
       description: 'Caller: invitations sent and the room entered early; waiting for a first answer.',
@@ -215,6 +262,7 @@ export const callMachine = setup({
           actions: [{ type: 'notify', params: { notice: 'error' } }, 'sendHangupRequests', { type: 'markEnd', params: { reason: 'error' } }],
         },
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        'call.invite': { guard: 'groupCall', actions: 'inviteMore' },
       },
     },
     ringing: {
@@ -279,9 +327,17 @@ export const callMachine = setup({
         },
       },
       on: {
+        'call.switch': [
+          { guard: 'groupCall', actions: { type: 'settleRefused', params: { reason: 'a group call cannot switch between audio and video' } } },
+          { guard: 'switchPending', actions: { type: 'settleRefused', params: { reason: 'a switch is already in progress' } } },
+          { guard: 'alreadyThatType', actions: 'settleOk' },
+          { actions: 'requestSwitch' },
+        ],
+        'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
         // An accept that crossed the caller's cancel: over at once, never a hung call.
         'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': [
+          { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } },
           { guard: 'isCaller', actions: 'toInvitee' },
           { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
         ],
@@ -289,7 +345,7 @@ export const callMachine = setup({
     },
     ending: {
       description: 'Leaving the room; nothing more is reported for this call.',
-      entry: ['stopChildren', 'exitRoom'],
+      entry: ['abandonSwitch', 'stopChildren', 'exitRoom'],
       always: { guard: 'roomOut', target: 'ended' },
       after: { exitTimeout: { target: 'ended', actions: 'markOut' } },
       on: {
@@ -302,9 +358,12 @@ export const callMachine = setup({
         'call.reject': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.camera': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.mic': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
+        'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
+        'call.invite': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'im.invited': { actions: 'sendBusyReject' },
+        'im.switchRequested': { actions: 'rejectSwitchRequest' },
         // An accept that crossed our cancel or hangup: the acceptor must not wait for us.
-        'im.accepted': { actions: 'sendHangupToAcceptor' },
+        'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'sendHangupToAcceptor' }],
         '*': {},
       },
     },

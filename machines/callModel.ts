@@ -4,7 +4,9 @@
  */
 import type { Command, ImRequest, ImSignal, Notice, RoomSignal, Signal } from './events';
 import type { InviteeChanged, InviteeStatus } from './inviteeMachine';
+import type { DoneActorEvent } from 'xstate';
 import type { MemberReport } from './memberMachine';
+import type { SwitchOutput } from './switchMachine';
 import type { CallType, EndReason, InviteSignal, Recipient, UserID, WireSignal } from './types';
 
 /** Everything a call needs to start; built by the line machine from a dial or an invite. */
@@ -20,6 +22,8 @@ export interface CallInput {
    * sends one C2C invite per invitee. Absent when one inviteID serves everyone.
    */
   readonly inviteIDs?: Readonly<Record<UserID, string>>;
+  /** Entered a group call in progress without an invitation (joinInGroupCall): nobody to answer. */
+  readonly joined?: boolean;
   /** Callee: the invite's `data` string as received, which its timeout notice echoes. */
   readonly inviteData?: string;
   readonly groupID: string;
@@ -71,9 +75,11 @@ export interface CallContext extends CallInput {
   readonly callEnd: number;
   /** Caller: invitees reported as not answering, cumulative (NO_RESP's `userIDList`). */
   readonly noResponse: readonly UserID[];
+  /** Our own switch request while it waits for an answer (its actor is `switch`), else `null`. */
+  readonly switching: { readonly inviteID: string; readonly to: CallType; readonly commandId: number } | null;
 }
 
-/** Tells the line machine the call now also answers to another invite (glare merge). */
+/** Tells the line machine the call now also answers to another invite (a glare merge, or our switch request). */
 export interface CallMerged {
   readonly type: 'call.merged';
   readonly inviteID: string;
@@ -87,7 +93,7 @@ export interface NoticeRelay {
 
 export type CallCommand = Extract<
   Command,
-  { type: 'call.accept' | 'call.reject' | 'call.hangup' | 'media.camera' | 'media.mic' }
+  { type: 'call.accept' | 'call.reject' | 'call.hangup' | 'call.switch' | 'call.invite' | 'media.camera' | 'media.mic' }
 >;
 
 export type CallEvent =
@@ -97,6 +103,7 @@ export type CallEvent =
   | RoomSignal
   | InviteeChanged
   | MemberReport
+  | DoneActorEvent<SwitchOutput, 'switch'>
   | { readonly type: 'call.terminate'; readonly reason: 'hangup' | 'kickedOut'; readonly at: number };
 
 export function initialContext(input: CallInput): CallContext {
@@ -111,10 +118,11 @@ export function initialContext(input: CallInput): CallContext {
     published: { video: input.callType === 2, audioMuted: false },
     camera: input.callType === 2,
     micMuted: false,
-    answered: caller,
+    answered: caller || input.joined === true,
     reason: null,
     callEnd: 0,
     noResponse: [],
+    switching: null,
   };
 }
 
@@ -167,6 +175,9 @@ export const inviteIdOf = (c: CallContext, userID: UserID): string => c.inviteID
  */
 export const answerer = (c: CallContext, inviteID: string, from: UserID): UserID | undefined =>
   inviteIdOf(c, from) === inviteID ? from : undefined;
+
+/** The other party of a 1v1 call (where a switch request goes). */
+export const peerOf = (c: CallContext): UserID => (c.role === 'caller' ? (c.invitees[0] ?? '') : c.inviter);
 
 /** Where answers to the inviter go: the IM group for group invites, else the inviter. */
 export const toInviter = (c: CallContext): Recipient =>

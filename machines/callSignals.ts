@@ -30,12 +30,12 @@ export const sendInvite = (c: CallContext): Effects => ({
     : [{ type: 'im.send', to: toInvitees(c, c.invitees), signal: inviteSignal(c), onlineUserOnly: c.onlineUserOnly }],
 });
 
-export const sendAccept = (c: CallContext): Effects => ({ im: [answerRequest(c, 'accept')] });
+/** Our answer, once in the room; a call we joined without an invitation has nobody to answer. */
+export const sendAccept = (c: CallContext): Effects => (c.joined ? NONE : { im: [answerRequest(c, 'accept')] });
 
 /** Our decline; `reject({ isBusy: true })` makes it a busy answer. */
-export const sendReject = (c: CallContext, e: CallEvent): Effects => ({
-  im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)],
-});
+export const sendReject = (c: CallContext, e: CallEvent): Effects =>
+  c.joined ? NONE : { im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)] };
 
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });
@@ -67,7 +67,17 @@ export function toInvitee(c: CallContext, e: CallEvent): Effects {
 
 export const enterRoom = (c: CallContext): Effects => ({
   patch: { room: 'entering', published: { video: c.camera, audioMuted: c.micMuted } },
-  room: [{ type: 'room.enter', roomID: c.roomID, userID: c.self, video: c.camera, audioMuted: c.micMuted, participants: [c.inviter, ...c.invitees] }],
+  room: [
+    {
+      type: 'room.enter',
+      roomID: c.roomID,
+      userID: c.self,
+      video: c.camera,
+      audioMuted: c.micMuted,
+      ...(c.isGroup ? {} : { participants: [c.inviter, ...c.invitees] }),
+      ...(c.joined ? { groupID: c.groupID } : {}),
+    },
+  ],
 });
 
 export const exitRoom = (c: CallContext): Effects =>
@@ -77,6 +87,7 @@ export const exitRoom = (c: CallContext): Effects =>
 export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.invited') return NONE;
   const s = e.signal;
+  const callType = s.callType || c.callType;
   return {
     im: cancelRequests(c, c.invitees),
     parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
@@ -86,7 +97,9 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
       inviter: s.inviter,
       invitees: s.invitees,
       roomID: s.roomID,
-      callType: s.callType || c.callType,
+      callType,
+      // Their call's type decides: an audio call has no camera (ours may have been a video call).
+      camera: callType === 2 && c.camera,
       timeout: s.timeout,
       roster: {},
     },

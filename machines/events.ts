@@ -67,6 +67,21 @@ export type Command =
       readonly busy: boolean;
     })
   | (CommandBase & { readonly type: 'call.hangup' })
+  /**
+   * More invitees for the group call in progress (groupCall() during it, inviteUser()): each gets
+   * its own C2C invite, `inviteIDs[i]` for `userIDs[i]`.
+   */
+  | (CommandBase & { readonly type: 'call.invite'; readonly userIDs: readonly UserID[]; readonly inviteIDs: readonly string[] })
+  /** joinInGroupCall(): enter a group call in progress without an invitation; `inviteID` names the call locally. */
+  | (CommandBase & {
+      readonly type: 'call.join';
+      readonly groupID: string;
+      readonly roomID: number;
+      readonly callType: CallType;
+      readonly inviteID: string;
+    })
+  /** switchToAudioCall() (`to` 1) / switchToVideoCall() (`to` 2); `inviteID` names the request on the wire. */
+  | (CommandBase & { readonly type: 'call.switch'; readonly to: CallType; readonly inviteID: string })
   | (CommandBase & { readonly type: 'media.camera'; readonly on: boolean })
   | (CommandBase & { readonly type: 'media.mic'; readonly muted: boolean });
 
@@ -106,6 +121,8 @@ export type ImStatusSignal =
   | (Stamped & { readonly type: 'im.loginFailed'; readonly error: PortError })
   | (Stamped & { readonly type: 'im.loggedOut' })
   | (Stamped & { readonly type: 'im.kickedOut'; readonly reason: string })
+  /** The IM connection changed: up, being re-established, or down (the port's view). */
+  | (Stamped & { readonly type: 'im.connection'; readonly state: 'connected' | 'connecting' | 'disconnected' })
   | (Stamped & {
       readonly type: 'im.sendFailed';
       readonly inviteID: string;
@@ -180,8 +197,14 @@ export type RoomRequest =
       readonly userID: UserID;
       readonly video: boolean;
       readonly audioMuted: boolean;
-      /** The call's inviter and invitees: the only users to exchange media with. */
-      readonly participants: readonly UserID[];
+      /**
+       * A 1v1 call's inviter and invitee: the only users to exchange media with. Absent for a
+       * group call, whose members may grow (invited into it, or joining it): the server's room
+       * grants decide who may enter.
+       */
+      readonly participants?: readonly UserID[];
+      /** Joining this IM group's call without an invitation (joinInGroupCall). */
+      readonly groupID?: string;
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
   | {
@@ -203,13 +226,15 @@ export type RoomRequest =
 export interface CommandError {
   readonly code: number;
   readonly reason: string;
-  /** `state` = the command is not allowed now; `port` = the backend failed it. */
-  readonly kind: 'state' | 'port';
+  /** `state` = the command is not allowed now; `port` = the backend failed it; `refused` = the other party declined it. */
+  readonly kind: 'state' | 'port' | 'refused';
 }
 
 export type Notice =
   | { readonly type: 'command.settled'; readonly commandId: number; readonly error?: CommandError }
   | { readonly type: 'line.ready' }
+  /** The IM connection of a logged-in line was lost (SDK_NOT_READY); `line.ready` follows when it is back. */
+  | { readonly type: 'line.notReady' }
   | { readonly type: 'line.kickedOut'; readonly reason: string }
   | {
       readonly type: 'call.invited';
@@ -255,6 +280,13 @@ export type Notice =
       readonly inviteID: string;
       readonly userID: UserID;
       readonly available: boolean;
+    }
+  /** The call switched between audio and video (either side asked; CALL_TYPE_CHANGED). */
+  | {
+      readonly type: 'call.typeChanged';
+      readonly inviteID: string;
+      readonly oldCallType: CallType;
+      readonly newCallType: CallType;
     }
   | {
       readonly type: 'call.roster';

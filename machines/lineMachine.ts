@@ -48,6 +48,14 @@ const unbridged = <R extends { readonly type: string }>(name: string) =>
 const unbridgedIm = unbridged<ImRequest>('im');
 const unbridgedRoom = unbridged<RoomRequest>('room');
 
+/** The IM connection of a logged-in line: SDK_NOT_READY when it goes, SDK_READY when it is back. */
+const CONNECTION = [
+  { guard: 'connectionBack', actions: ['markConnected', { type: 'say', params: { type: 'line.ready' } }] },
+  { guard: 'connectionLost', actions: ['noteConnection', { type: 'say', params: { type: 'line.notReady' } }] },
+  // Still down: only how (reconnecting, or given up) may have changed.
+  { guard: { type: 'isDown' }, actions: 'noteConnection' },
+] as const;
+
 export const lineMachine = setup({
   types: {
     context: {} as LineContext,
@@ -76,9 +84,20 @@ export const lineMachine = setup({
      * Only our own: another device of the same user may be in that call.
      */
     strayAccept: ({ context, event }) =>
-      event.type === 'im.accepted' && event.signal.inviter === context.self && context.recent.includes(event.signal.inviteID),
+      event.type === 'im.accepted' &&
+      event.signal.switchTo === undefined &&
+      event.signal.inviter === context.self &&
+      context.recent.includes(event.signal.inviteID),
+    /** A media-switch request from the peer of our live 1v1 call: the call decides about it. */
+    switchFromPeer: ({ context, event }) => event.type === 'im.switchRequested' && context.current?.peer === event.from,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
+    /** The connection was lost and is back: SDK_READY again. */
+    connectionBack: ({ context, event }) => event.type === 'im.connection' && event.state === 'connected' && context.connection !== 'connected',
+    /** The connection of a ready line went down or is being re-established: SDK_NOT_READY. */
+    connectionLost: ({ context, event }) =>
+      event.type === 'im.connection' && event.state !== 'connected' && context.connection === 'connected' && !context.kicked,
     kicked: ({ context }) => context.kicked,
+    isDown: ({ event }) => event.type === 'im.connection' && event.state !== 'connected',
   },
   actions: {
     relayNotice: emit(({ event }) => (event as NoticeRelay).notice),
@@ -103,7 +122,12 @@ export const lineMachine = setup({
     ),
     imLogout: sendTo('im', { type: 'im.logout' } satisfies ImRequest),
     abandonLogin: emit(({ context }) => refusal(context.loginCommand ?? -1, 'logged out before the login completed')),
-    forgetUser: assign({ self: null, current: null, pendingLogout: null }),
+    forgetUser: assign({ self: null, current: null, pendingLogout: null, connection: 'disconnected' as const }),
+    markConnected: assign({ connection: 'connected' as const }),
+    /** `connecting` is a reconnect in progress; `disconnected`, a connection that is down. */
+    noteConnection: assign(({ event }) => ({
+      connection: event.type === 'im.connection' && event.state === 'connecting' ? ('reconnecting' as const) : ('disconnected' as const),
+    })),
     noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
     settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
     noteKicked: assign({ kicked: true }),
@@ -114,7 +138,9 @@ export const lineMachine = setup({
           ? { inviteIDs: [event.inviteID], peer: event.userID }
           : event.type === 'call.groupDial'
             ? { inviteIDs: [...new Set([event.inviteID, ...Object.values(perInvitee(event) ?? {})])], peer: null }
-            : event.type === 'im.invited'
+            : event.type === 'call.join'
+              ? { inviteIDs: [event.inviteID], peer: null }
+              : event.type === 'im.invited'
               ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from }
               : null,
     })),
@@ -147,7 +173,7 @@ export const lineMachine = setup({
         onlineUserOnly: false,
       } satisfies ImRequest);
     }),
-    /** We cannot switch media yet: refuse a peer's switch request, so its switch does not hang (spec 2.6). */
+    /** A switch request for no call of ours: refused, so the requester's switch does not hang (spec 2.6). */
     refuseSwitch: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'im.switchRequested' || !context.self) return;
       const s = event.signal;
@@ -166,7 +192,16 @@ export const lineMachine = setup({
   },
 }).createMachine({
   id: 'line',
-  context: ({ input }) => ({ ...lineConfig(input), self: null, loginCommand: null, current: null, recent: [], pendingLogout: null, kicked: false }),
+  context: ({ input }) => ({
+    ...lineConfig(input),
+    self: null,
+    loginCommand: null,
+    current: null,
+    recent: [],
+    pendingLogout: null,
+    kicked: false,
+    connection: 'disconnected' as const,
+  }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },
     { src: 'room', id: 'room', systemId: 'room' },
@@ -187,6 +222,9 @@ export const lineMachine = setup({
     'call.hangup': { actions: 'settleOk' },
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.switch': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.invite': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
+    'call.join': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
   },
   states: {
     loggedOut: {
@@ -196,14 +234,17 @@ export const lineMachine = setup({
     loggingIn: {
       description: 'The IM is authenticating the userSig.',
       on: {
-        'im.loggedIn': { target: 'online', actions: ['settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
+        'im.loggedIn': { target: 'online', actions: ['markConnected', 'settleLogin', { type: 'say', params: { type: 'line.ready' } }] },
         'im.loginFailed': { target: 'loggedOut', actions: ['settleLogin', 'forgetUser'] },
         'line.login': { actions: { type: 'refuse', params: { reason: 'a login is in progress' } } },
         'line.logout': { target: 'loggedOut', actions: ['imLogout', 'abandonLogin', 'settleOk', 'forgetUser'] },
       },
     },
     online: {
-      description: 'Logged in: can call and be called.',
+      description: 'Logged in: can call and be called. A lost IM connection is reported (SDK_NOT_READY) and so is its return (SDK_READY); calls go on meanwhile.',
+      on: {
+        'im.connection': CONNECTION,
+      },
       initial: 'idle',
       states: {
         idle: {
@@ -211,6 +252,7 @@ export const lineMachine = setup({
           on: {
             'call.dial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'call.groupDial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
+            'call.join': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { actions: 'remember' }],
             'im.accepted': { guard: 'strayAccept', actions: 'replyHangup' },
             'im.cancelled': { actions: 'remember' },
@@ -244,14 +286,17 @@ export const lineMachine = setup({
           on: {
             'call.dial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.groupDial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.join': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
+            'call.invite': { actions: 'forwardToCall' },
             'call.accept': { actions: 'forwardToCall' },
             'call.reject': { actions: 'forwardToCall' },
             'call.hangup': { actions: 'forwardToCall' },
             'media.camera': { actions: 'forwardToCall' },
             'media.mic': { actions: 'forwardToCall' },
+            'call.switch': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
-            'im.switchRequested': { actions: 'refuseSwitch' },
+            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { actions: 'refuseSwitch' }],
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
@@ -267,6 +312,8 @@ export const lineMachine = setup({
               { actions: ['noteLogout', { type: 'terminateCall', params: { reason: 'hangup' } }] },
             ],
             'im.kickedOut': { actions: ['noteKicked', 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }] },
+            // Before `im.*` below: the connection is the line's business, not the call's.
+            'im.connection': CONNECTION,
           },
         },
       },
@@ -308,6 +355,24 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
       callType: event.callType,
       roomID: event.roomID,
       timeout: event.timeout,
+      age: 0,
+      onlineUserOnly: false,
+    };
+  }
+  if (event.type === 'call.join') {
+    // Nobody invited us: the call is the group's, its inviter unknown; we answer nobody.
+    return {
+      ...shared,
+      role: 'callee',
+      joined: true,
+      inviteID: event.inviteID,
+      inviter: '',
+      invitees: [self],
+      groupID: event.groupID,
+      isGroup: true,
+      callType: event.callType,
+      roomID: event.roomID,
+      timeout: 0,
       age: 0,
       onlineUserOnly: false,
     };

@@ -40,7 +40,14 @@ export interface LineContext extends LineConfig {
   readonly recent: readonly string[];
   readonly pendingLogout: number | null;
   readonly kicked: boolean;
+  /**
+   * The IM connection as the app sees it (the snapshot's `connection`): `connected` once logged
+   * in; `reconnecting` while the port re-establishes it; `disconnected` logged out, or lost.
+   */
+  readonly connection: LineConnection;
 }
+
+export type LineConnection = 'connected' | 'reconnecting' | 'disconnected';
 
 /** How many finished invite IDs the line remembers. */
 export const RECENT_LIMIT = 256;

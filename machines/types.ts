@@ -70,6 +70,11 @@ export interface InviteSignal extends SignalBase {
 export interface AcceptSignal extends SignalBase {
   readonly kind: 'accept';
   readonly invitee: UserID;
+  /**
+   * Set when this accepts a media-switch request (spec 2.2 "Switch auto-accept"): the call type
+   * the call switches to. `callType` is then the old type, as TRTCCalling sends it.
+   */
+  readonly switchTo?: CallType;
 }
 
 /** The invitee declined (actionType 4); `busy` when it was an automatic busy reply. */
@@ -113,7 +118,7 @@ export interface HangupSignal extends SignalBase {
   readonly callEnd: number;
 }
 
-/** A 1v1 request to switch media type (decoded so it can be ignored safely). */
+/** A 1v1 request to switch the call's media type (spec 2.6); `callType` is the current (old) type, `to` the new one. */
 export interface SwitchSignal extends SignalBase {
   readonly kind: 'switch';
   readonly invitees: readonly UserID[];

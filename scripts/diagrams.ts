@@ -10,6 +10,7 @@ import { callMachine } from '../machines/callMachine';
 import { inviteeMachine } from '../machines/inviteeMachine';
 import { lineMachine } from '../machines/lineMachine';
 import { memberMachine } from '../machines/memberMachine';
+import { switchMachine } from '../machines/switchMachine';
 import { type StatechartNode, statechartOf } from '../src/statechart';
 
 const START = '<!-- diagrams:start -->';
@@ -61,6 +62,7 @@ export function renderDiagrams(): string {
     section('callMachine', callMachine),
     section('inviteeMachine', inviteeMachine),
     section('memberMachine', memberMachine),
+    section('switchMachine', switchMachine),
     END,
   ].join('\n\n');
 }

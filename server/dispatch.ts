@@ -221,7 +221,7 @@ export class Dispatcher {
         return grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
       case 'roomEnter': {
         if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
-        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now)) return notInvited(frame.roomID);
+        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now, frame.groupID)) return notInvited(frame.roomID);
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };

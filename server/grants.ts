@@ -29,12 +29,18 @@ import { type Refusal, refuse } from './refusal';
 export interface RoomGrants {
   /** `userID` reserves `roomID` for a call it is about to dial. */
   claim(userID: string, roomID: number, nowMs: number): Refusal | null;
-  /** `sender` invites `users` into `roomID`, ringing until `ringUntil`. */
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number): Refusal | null;
+  /**
+   * `sender` invites `users` into `roomID`, ringing until `ringUntil`; `groupID`: through that IM
+   * group, whose members may then join the call in progress (joinInGroupCall) while it lasts.
+   */
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
-  /** True when `userID` may enter or read `roomID`. */
-  allows(roomID: number, userID: string, nowMs: number): boolean;
+  /**
+   * True when `userID` may enter or read `roomID`: its invitations named the user, or (`viaGroup`,
+   * joining without an invitation) the call was made through that IM group and the user is a member.
+   */
+  allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean;
   /** Someone is in the room now. */
   occupied(roomID: number): void;
   /**
@@ -47,6 +53,12 @@ export interface RoomGrants {
   /** Live grants. */
   readonly size: number;
 }
+
+/**
+ * A grant's entry for the IM group a call was made through (stored with the users: a user ID
+ * never has a `:`). Its members may enter while the grant lasts: they are the group's call.
+ */
+const GROUP_MARK = 'group:';
 
 /** How long a room its members left on purpose stays its call's for invitations still out. */
 export const DELIBERATE_LINGER_MS = 5_000;
@@ -129,6 +141,8 @@ export class SqliteRoomGrants implements RoomGrants {
     private readonly limits: Pick<Limits, 'maxRoomsPerUser' | 'maxRooms' | 'maxRoomUsers' | 'roomIdleMs'>,
     private readonly persist: (write: () => void) => void,
     nowMs: number,
+    /** Whether `userID` is a member of IM group `groupID` (who may join that group's call). */
+    private readonly isMember: (groupID: string, userID: string) => boolean = () => false,
   ) {
     db.exec(SCHEMA);
     const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('room_grants')").all();
@@ -161,10 +175,11 @@ export class SqliteRoomGrants implements RoomGrants {
     return this.grant(userID, roomID, [], nowMs, nowMs);
   }
 
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number): Refusal | null {
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null {
     let grant = this.live(roomID, nowMs);
     if (grant && !grant.users.has(sender)) return refuse('roomInUse', `room ${roomID} belongs to another call`);
-    const fresh = users.filter((u) => !grant?.users.has(u) && u !== sender);
+    const named = groupID ? [...users, `${GROUP_MARK}${groupID}`] : users;
+    const fresh = named.filter((u) => !grant?.users.has(u) && u !== sender);
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
@@ -208,8 +223,11 @@ export class SqliteRoomGrants implements RoomGrants {
     });
   }
 
-  allows(roomID: number, userID: string, nowMs: number): boolean {
-    return this.live(roomID, nowMs)?.users.has(userID) ?? false;
+  allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean {
+    const grant = this.live(roomID, nowMs);
+    if (!grant || userID.startsWith(GROUP_MARK)) return false;
+    if (grant.users.has(userID)) return true;
+    return viaGroup !== undefined && grant.users.has(`${GROUP_MARK}${viaGroup}`) && this.isMember(viaGroup, userID);
   }
 
   occupied(roomID: number): void {

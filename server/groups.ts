@@ -164,6 +164,11 @@ export class Groups {
     private readonly beforeWrite: () => void,
   ) {}
 
+  /** Whether `userID` is a member of `groupID` (who may join the group's call in progress). */
+  isMember(groupID: string, userID: string): boolean {
+    return this.store.isMember(groupID, userID);
+  }
+
   /** Administration: a group with these members, managed by nobody over the wire. */
   adminCreate(groupID: string, members: readonly string[], nowMs: number): boolean {
     this.beforeWrite();

@@ -75,7 +75,7 @@ export class Hub {
     const { limits, clock } = options;
     const boot = randomBytes(4).toString('hex');
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
-    const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now());
+    const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
     this.grants = cluster ? cluster.grants(grants) : grants;
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now());
     const groupStore = new SqliteGroupStore(store.db);

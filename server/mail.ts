@@ -80,7 +80,7 @@ export class Mailer {
     const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
     if (overQuota) return overQuota;
     if (m.call) {
-      const refusal = this.grant(session.userID, m.call, recipients, c2c, now);
+      const refusal = this.grant(session.userID, m.call, recipients, c2c, now, m.groupID);
       if (refusal) return refusal;
     }
     const body: Body = {
@@ -255,13 +255,14 @@ export class Mailer {
 
   /**
    * The room of an invitation: granted to the invitees that receive it. A C2C copy must be
-   * addressed to one of its invitees; a group invitation admits the invitees that are members.
+   * addressed to one of its invitees; a group invitation admits the invitees that are members,
+   * and records the group: its members may join the call in progress (joinInGroupCall).
    */
-  private grant(sender: string, call: CallMeta, recipients: readonly string[], c2c: boolean, now: number): Refusal | null {
+  private grant(sender: string, call: CallMeta, recipients: readonly string[], c2c: boolean, now: number, group?: string | null): Refusal | null {
     const receiving = new Set(recipients);
     const users = call.invitees.filter((u) => receiving.has(u));
     if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
     const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
-    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now);
+    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group ?? undefined);
   }
 }

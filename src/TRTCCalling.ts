@@ -138,6 +138,9 @@ export class TRTCCalling {
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
+    // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
+    const live = this.getSnapshot().call;
+    if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
     const willRun = this.getSnapshot().line === 'idle';
     await this.#prepareMedia('groupCall', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
@@ -154,6 +157,37 @@ export class TRTCCalling {
       ...(groupID === '' ? { inviteIDs } : {}),
       roomID,
     });
+  }
+
+  /**
+   * Invites more users into the group call this user dialled, while it is live (TUICallEngine's
+   * `inviteUser`; `groupCall()` during the call does the same). Each gets its own invitation to
+   * the call's room and type; they come in as USER_ENTER and GROUP_CALL_INVITEE_LIST_UPDATE, or
+   * answer REJECT / LINE_BUSY / NO_RESP. Users already in the call are left out. Beyond the seed's API.
+   */
+  async inviteUser(params: { userIDList: string[] }): Promise<void> {
+    const { userIDList } = parse('inviteUser', Schemas.inviteUser, params);
+    if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('inviteUser', 'userIDList must not include yourself');
+    return this.#invite('inviteUser', userIDList);
+  }
+
+  /**
+   * Enters the group call of IM group `groupID` that is going on in room `roomID`, without an
+   * invitation (TUICallEngine's `joinInGroupCall`): the others see USER_ENTER. Where the backend's
+   * server guards rooms (embedded), only a member of that group, or someone its invitations named,
+   * may enter; a refusal ends the call with ERROR. Beyond the seed's API.
+   */
+  async joinInGroupCall(params: { groupID: string; roomID: number; callType: 1 | 2 }): Promise<void> {
+    const { groupID, roomID, callType } = parse('joinInGroupCall', Schemas.joinInGroupCall, params);
+    const willRun = this.getSnapshot().line === 'idle';
+    await this.#prepareMedia('joinInGroupCall', willRun, callType === 2);
+    return this.#send('joinInGroupCall', { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
+  }
+
+  #invite(method: string, userIDList: readonly string[]): Promise<void> {
+    this.#alive(method);
+    const { newInviteID } = this.#calling;
+    return this.#send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: userIDList.map(() => newInviteID()) });
   }
 
   /** Accepts the ringing invitation (`inviteID`, if given, must be that one). */
@@ -203,6 +237,22 @@ export class TRTCCalling {
     const { videoViewDomID } = parse('stopLocalView', Schemas.view, params);
     this.#requireCall('stopLocalView');
     return this.#port(() => this.#room.stopLocalView(videoViewDomID));
+  }
+
+  /**
+   * Turns the 1v1 video call into an audio call: asks the peer (Tencent's clients and ours accept
+   * at once), and once it accepted stops the camera; both sides get CALL_TYPE_CHANGED. Resolves
+   * when the call switched; rejects with code 60001 if the peer refused or did not answer, with
+   * `InvalidStateError` outside a connected 1v1 call or while another switch is out. Beyond the
+   * seed's API (trtc-calling-js's later versions).
+   */
+  async switchToAudioCall(): Promise<void> {
+    return this.#switch('switchToAudioCall', 1);
+  }
+
+  /** The other way (see {@link switchToAudioCall}): the camera starts once the peer accepted; code 60002. */
+  async switchToVideoCall(): Promise<void> {
+    return this.#switch('switchToVideoCall', 2);
   }
 
   async openCamera(): Promise<void> {
@@ -288,6 +338,11 @@ export class TRTCCalling {
     return roomID;
   }
 
+  #switch(method: string, to: 1 | 2): Promise<void> {
+    this.#alive(method);
+    return this.#send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
+  }
+
   #send(method: string, body: CommandBody): Promise<void> {
     if (this.#destroyed) return Promise.reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
@@ -309,6 +364,7 @@ export class TRTCCalling {
     this.#pending.delete(id);
     if (!error) pending.resolve();
     else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
+    else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
     else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
   }
 

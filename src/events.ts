@@ -37,6 +37,11 @@ export const EVENT = {
   ERROR: 'onError',
   /** Logged in and ready to call. */
   SDK_READY: 'sdkReady',
+  /**
+   * The call switched between audio and video, whichever side asked (beyond the seed's API:
+   * TUICallEngine's `onCallTypeChanged`; trtc-calling-js 1.0.6 switches without an event).
+   */
+  CALL_TYPE_CHANGED: 'onCallTypeChanged',
   /** Group calls: who is in the call's room now. */
   GROUP_CALL_INVITEE_LIST_UPDATE: 'onGroupCallInviteeListUpdate',
   /**
@@ -45,9 +50,9 @@ export const EVENT = {
    */
   USER_VOICE_VOLUME: 'onUserVoiceVolume',
   /**
-   * The IM session is no longer ready. **Not emitted yet**: trtc-calling-js's README lists
-   * `SDK_NOT_READY` (its 1.0.6 `EVENT` table does not); the name is here so that an app that
-   * subscribes to it does not fail.
+   * The IM connection of a logged-in user was lost (the backend is reconnecting, or gave up);
+   * SDK_READY follows when it is back. The snapshot's `connection` says which. Listed in
+   * trtc-calling-js's README (its 1.0.6 `EVENT` table has no such key); beyond the seed's API.
    */
   SDK_NOT_READY: 'sdkNotReady',
 } as const;
@@ -97,9 +102,9 @@ export interface EventPayloads {
   onError: { readonly code: number; readonly msg: string };
   sdkReady: Record<string, never>;
   onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
+  onCallTypeChanged: { readonly oldCallType: 1 | 2; readonly newCallType: 1 | 2 };
   /** Not emitted yet (see `EVENT.USER_VOICE_VOLUME`); trtc-calling-js's payload, TRTC's `audio-volume` result. */
   onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
-  /** Not emitted yet (see `EVENT.SDK_NOT_READY`). */
   sdkNotReady: Record<string, never>;
 }
 

@@ -6,6 +6,7 @@ export { TRTCCalling, type TRTCCallingOptions } from './TRTCCalling';
 export { TRTCCalling as default } from './TRTCCalling';
 export { EVENT, CALL_TYPE, type EventName, type EventPayloads, type PublicEvent } from './events';
 export { selectView, callStatusOf, type CallStatus, type CallingSnapshot, type CallView, type ParticipantView, type LineState, type CallState } from './store';
+export type { LineConnection } from '../machines/lineModel';
 export { CallingError, InvalidParameterError, InvalidStateError, ERROR_CODE } from './errors';
 export type { Backend } from '../adapters/backend';
 export type { ImPort, ImMessage, SendOptions, ConnectionState, Unsubscribe } from '../adapters/ImPort';

@@ -14,6 +14,8 @@ export function project(notice: Notice): PublicEvent | null {
       return null;
     case 'line.ready':
       return { name: EVENT.SDK_READY, payload: {} };
+    case 'line.notReady':
+      return { name: EVENT.SDK_NOT_READY, payload: {} };
     case 'line.kickedOut':
       return { name: EVENT.KICKED_OUT, payload: { reason: notice.reason } };
     case 'call.invited':
@@ -53,6 +55,8 @@ export function project(notice: Notice): PublicEvent | null {
       return { name: EVENT.USER_VIDEO_AVAILABLE, payload: { userID: notice.userID, isVideoAvailable: notice.available } };
     case 'call.remoteAudio':
       return { name: EVENT.USER_AUDIO_AVAILABLE, payload: { userID: notice.userID, isAudioAvailable: notice.available } };
+    case 'call.typeChanged':
+      return { name: EVENT.CALL_TYPE_CHANGED, payload: { oldCallType: notice.oldCallType, newCallType: notice.newCallType } };
     case 'call.roster':
       return { name: EVENT.GROUP_CALL_INVITEE_LIST_UPDATE, payload: { userIDList: notice.userIDList } };
     case 'call.ended':

@@ -8,6 +8,7 @@ import type { AnyActorRef, SnapshotFrom } from 'xstate';
 import type { CallContext } from '../machines/callModel';
 import type { InviteeStatus } from '../machines/inviteeMachine';
 import type { lineMachine } from '../machines/lineMachine';
+import type { LineConnection } from '../machines/lineModel';
 import type { CallType } from '../machines/types';
 
 export type LineState = 'loggedOut' | 'loggingIn' | 'idle' | 'busy' | 'kickedOut';
@@ -39,6 +40,12 @@ export interface CallView {
 export interface CallingSnapshot {
   readonly line: LineState;
   readonly userID: string | null;
+  /**
+   * The IM connection: `connected` while logged in and reachable, `reconnecting` while the backend
+   * re-establishes a lost connection (SDK_NOT_READY was emitted; SDK_READY follows when it is back),
+   * `disconnected` when logged out, kicked out, or the connection is down. Beyond the seed's API.
+   */
+  readonly connection: LineConnection;
   readonly call: CallView | null;
 }
 
@@ -91,6 +98,7 @@ export function selectView(snapshot: LineSnapshot): CallingSnapshot {
   return {
     line: lineState(snapshot),
     userID: snapshot.context.self,
+    connection: snapshot.context.connection,
     call: callView(snapshot.children.call as AnyActorRef | undefined),
   };
 }

@@ -22,18 +22,27 @@ const TimeoutSchema = v.pipe(
 const DomIdSchema = v.pipe(v.string('videoViewDomID must be a string'), v.nonEmpty('videoViewDomID must not be empty'));
 const InviteIDSchema = v.pipe(v.string('inviteID must be a string'), v.nonEmpty('inviteID must not be empty'));
 
+const UserIDListSchema = v.pipe(
+  v.array(UserIDSchema, 'userIDList must be an array of user IDs'),
+  v.nonEmpty('userIDList must not be empty'),
+  v.check((list) => new Set(list).size === list.length, 'userIDList must not repeat a user'),
+);
+const GroupIDSchema = v.pipe(v.string('groupID must be a string'), v.maxLength(48, 'groupID is at most 48 characters'));
+
 export const Schemas = {
   login: v.object({ userID: UserIDSchema, userSig: v.pipe(v.string('userSig must be a string'), v.nonEmpty('userSig must not be empty')) }),
   call: v.object({ userID: UserIDSchema, type: CallTypeSchema, timeout: v.optional(TimeoutSchema, 30) }),
   groupCall: v.object({
-    userIDList: v.pipe(
-      v.array(UserIDSchema, 'userIDList must be an array of user IDs'),
-      v.nonEmpty('userIDList must not be empty'),
-      v.check((list) => new Set(list).size === list.length, 'userIDList must not repeat a user'),
-    ),
+    userIDList: UserIDListSchema,
     type: CallTypeSchema,
-    groupID: v.optional(v.pipe(v.string('groupID must be a string'), v.maxLength(48, 'groupID is at most 48 characters')), ''),
+    groupID: v.optional(GroupIDSchema, ''),
     timeout: v.optional(TimeoutSchema, 30),
+  }),
+  inviteUser: v.object({ userIDList: UserIDListSchema }),
+  joinInGroupCall: v.object({
+    groupID: v.pipe(GroupIDSchema, v.nonEmpty('groupID must not be empty')),
+    roomID: v.pipe(v.number('roomID must be a number'), v.integer('roomID must be an integer'), v.minValue(1, 'roomID must be positive'), v.maxValue(2 ** 31 - 1, 'roomID is at most 2^31-1')),
+    callType: CallTypeSchema,
   }),
   accept: v.optional(
     v.object({

@@ -50,6 +50,8 @@ const fail = (message: string) => new RoomPortError(65535, message);
 /** The room client of the embedded backend. */
 export class WsRoomPort implements RoomPort {
   private roomID: number | null = null;
+  /** Entering without an invitation, as a member of this IM group (joinInGroupCall), also when entering again. */
+  private joinGroup: string | undefined = undefined;
   /** The room a `roomEnter` is out for: its pushes that beat the reply wait here, in order. */
   private early: { readonly roomID: number; readonly pushes: PushFrame[] } | null = null;
   private entering: Promise<void> | null = null;
@@ -82,6 +84,7 @@ export class WsRoomPort implements RoomPort {
     if (options.userID !== self) throw fail(`cannot enter as ${options.userID || '""'}: logged in as ${self}`);
     this.camera = options.video;
     this.micMuted = options.audioMuted;
+    this.joinGroup = options.groupID;
     this.entering = this.join(roomID, false);
     try {
       await this.entering;
@@ -191,7 +194,8 @@ export class WsRoomPort implements RoomPort {
     this.early = early;
     let reply: ReplyFrame;
     try {
-      reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera });
+      const group = this.joinGroup === undefined ? {} : { groupID: this.joinGroup };
+      reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera, ...group });
     } finally {
       if (this.early === early) this.early = null;
     }

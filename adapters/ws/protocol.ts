@@ -114,7 +114,8 @@ export const ClientFrameSchema = v.variant('type', [
   /** Claims a room ID for a call about to be dialled: refused (`roomInUse`) when another call has it. */
   req('roomClaim', { roomID: RoomIDSchema }),
   /** Enters a room publishing this audio/video state; answered by `roomInfo`. */
-  req('roomEnter', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean() }),
+  /** `groupID`: joining that IM group's call without an invitation (the server admits its members). */
+  req('roomEnter', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean(), groupID: v.optional(GroupIDSchema) }),
   req('roomExit', { roomID: RoomIDSchema }),
   /** Changes the published audio/video state; the others get `memberState` if it changed. */
   req('roomPublish', { roomID: RoomIDSchema, audio: v.boolean(), video: v.boolean() }),

@@ -1,7 +1,8 @@
 /**
  * Regression tests, against Tencent's own client, for the defects of issue 9 that the scenario
  * files do not already pin (group hang-up while ringing: group.test.ts; TIMEOUT data echoed:
- * oneToOne.test.ts and offline.test.ts; one inviteID per C2C invitee: group.test.ts).
+ * oneToOne.test.ts and offline.test.ts; one inviteID per C2C invitee: group.test.ts). The switch
+ * requests we used to REJECT (issue 9 #8) are now taken: switch.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { TIM_TYPES } from '../../adapters/tencent/sdk';
@@ -88,7 +89,8 @@ describe('every event name of trtc-calling-js', () => {
     const official = (await t.world.party('official', 'zed', { login: false })) as OfficialParty;
     expect(TRTCCalling.EVENT).toMatchObject(official.TRTCCalling.EVENT);
     expect(Object.keys(official.TRTCCalling.EVENT).sort()).toEqual(
-      Object.keys(EVENT).filter((k) => k !== 'SDK_NOT_READY').sort(),
+      // Beyond 1.0.6's table: SDK_NOT_READY (its README lists it), CALL_TYPE_CHANGED (TUICallEngine's).
+      Object.keys(EVENT).filter((k) => k !== 'SDK_NOT_READY' && k !== 'CALL_TYPE_CHANGED').sort(),
     );
     const ours = (await t.world.party('ours', 'amy', { login: false })) as OursParty;
     const listener = () => undefined;
@@ -161,28 +163,6 @@ describe.each(DIRECTIONS)('getCallStatus(), $name', ({ caller, callee }) => {
       official: [oe.invited('alice', ['bob']), ...oe.arrives('alice'), oe.leave('alice'), oe.end('alice', 1)],
     });
     expectWire(t.world.wire.take(), [...videoCallWire(), W.hangup('bob', 'alice', { id: bob.kind === 'official' ? 'id2' : 'id1', type: 2, callEnd: 1 })]);
-  });
-});
-
-describe.each(DIRECTIONS)('a media switch request from Tencent\'s client, $name', ({ caller, callee }) => {
-  it('Tencent\'s party switchToAudioCall() -> ours REJECTs that invite (we cannot switch yet); the call stays up, and its next request is answered the same', async () => {
-    const { alice, bob } = await videoCall(t.world, caller, callee);
-    expectWire(t.world.wire.take(), videoCallWire());
-    const [tencent, ours] = alice.kind === 'official' ? [alice, bob] : [bob, alice];
-    if (tencent.kind !== 'official') throw new Error('unreachable');
-    const inviter = tencent.id;
-    await t.world.act(tencent.calling.switchToAudioCall());
-    // Without the answer, TSignaling's timer (30 + 5 s) would end Tencent's call with NO_RESP, CALL_END.
-    await t.world.advance(40 * S);
-    await t.world.act(tencent.calling.switchToAudioCall());
-    await t.world.advance(40 * S);
-    expectEvents(alice, { ours: [], official: [] });
-    expectEvents(bob, { ours: [], official: [] });
-    expect([status(alice), status(bob)]).toEqual(['connected', 'connected']);
-    expectWire(t.world.wire.take(), ['id2', 'id3'].flatMap((id) => [
-      W.switchRequest(inviter, ours.id, { id, room: 'room1', type: 2, to: 1 }),
-      W.reject(ours.id, { id, inviter, type: 2 }),
-    ]));
   });
 });
 

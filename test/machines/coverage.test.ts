@@ -61,6 +61,7 @@ const CALL_INPUTS: Record<string, CallInput> = {
   '1v1 callee, timeout 30': callee1v1,
   '1v1 callee, timeout 0': { ...callee1v1, timeout: 0 },
   'group callee in an IM group': { ...callee1v1, invitees: ['bob', 'carol'], groupID: 'grp-1', isGroup: true },
+  'joiner of the IM group\'s call (joinInGroupCall)': { ...callee1v1, joined: true, inviter: '', invitees: ['bob'], groupID: 'grp-1', isGroup: true, timeout: 0 },
 };
 
 /**
@@ -90,6 +91,8 @@ function serializeCall(s: AnyMachineSnapshot): string {
     c.roster,
     c.present.map((p) => p.userID).sort(),
     c.room,
+    c.callType,
+    c.switching !== null,
   ]);
 }
 
@@ -136,9 +139,32 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'media.camera', id: 9, at: T, on: false },
     { type: 'media.mic', id: 10, at: T, muted: true },
     { type: 'media.mic', id: 11, at: T, muted: false },
+    { type: 'call.switch', id: 12, at: T, to: 1, inviteID: 'sw-5' },
+    { type: 'call.switch', id: 13, at: T, to: 2, inviteID: 'sw-5' },
+    // Inviting someone already in the call (a no-op). Someone new would multiply the walk's states by
+    // the new invitee's statuses: invitations into a call are covered in callMachine.invite.test.ts.
+    { type: 'call.invite', id: 15, at: T, userIDs: c.invitees.slice(0, 1), inviteIDs: ['inv-x'] },
   ];
 
+  // The peer answers our switch request ('sw-5'), or asks for one of its own ('sw-1' sorts first).
+  const peer = c.role === 'caller' ? c.invitees[0] : c.inviter;
+  const switchBase = { inviteID: 'sw-5', inviter: me, groupID: '', callType: c.callType } as const;
+  const switching: ImSignal[] =
+    peer === undefined || peer === me
+      ? []
+      : [
+          ...(c.switching
+            ? ([
+                { type: 'im.accepted', from: peer, ...im, signal: { kind: 'accept', ...switchBase, invitee: peer, switchTo: c.switching.to } },
+                { type: 'im.rejected', from: peer, ...im, signal: { kind: 'reject', ...switchBase, invitee: peer, busy: false } },
+              ] satisfies ImSignal[])
+            : []),
+          { type: 'im.switchRequested', from: peer, ...im, signal: { kind: 'switch', inviteID: 'sw-1', inviter: peer, groupID: '', callType: c.callType, invitees: [me], roomID: c.roomID, to: c.callType === 2 ? 1 : 2 } },
+          { type: 'im.switchRequested', from: peer, ...im, signal: { kind: 'switch', inviteID: 'sw-9', inviter: peer, groupID: '', callType: c.callType, invitees: [me], roomID: c.roomID, to: c.callType === 2 ? 1 : 2 } },
+        ];
+
   const signals: ImSignal[] = [
+    ...switching,
     // Glare: the 1v1 invitee invites us too, with an inviteID that sorts before or after ours.
     ...(!c.isGroup && c.invitees[0] !== undefined && c.invitees[0] !== me
       ? ['inv-1', 'inv-9'].filter((id) => id !== c.inviteID).map((id) => inviteFrom(c.invitees[0]!, id, me))
@@ -281,7 +307,7 @@ const ME = 'alice';
 
 function serializeLine(s: AnyMachineSnapshot): string {
   const c = s.context as LineContext;
-  return JSON.stringify([s.value, s.status, c.self, c.loginCommand !== null, c.current, [...c.recent].sort(), c.pendingLogout !== null, c.kicked]);
+  return JSON.stringify([s.value, s.status, c.self, c.loginCommand !== null, c.current, [...c.recent].sort(), c.pendingLogout !== null, c.kicked, c.connection === 'connected']);
 }
 
 function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {
@@ -298,8 +324,14 @@ function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'call.hangup', id: 7, at: T },
     { type: 'media.camera', id: 8, at: T, on: true },
     { type: 'media.mic', id: 9, at: T, muted: true },
+    { type: 'call.switch', id: 10, at: T, to: 1, inviteID: 'sw-5' },
+    { type: 'call.invite', id: 11, at: T, userIDs: ['carol'], inviteIDs: ['inv-c'] },
+    { type: 'call.join', id: 12, at: T, groupID: 'grp-1', roomID: 77, callType: 2, inviteID: 'inv-j' },
   ];
   const status: LineEvent[] = [
+    { type: 'im.connection', at: T, state: 'connected' },
+    { type: 'im.connection', at: T, state: 'connecting' },
+    { type: 'im.connection', at: T, state: 'disconnected' },
     { type: 'im.loggedIn', at: T },
     { type: 'im.loginFailed', at: T, error: ERROR },
     { type: 'im.loggedOut', at: T },
@@ -322,6 +354,8 @@ function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {
     { type: 'im.cancelled', from: 'bob', ...im, signal: { kind: 'cancel', ...base('inv-1', 'bob'), invitees: [ME] } },
     { type: 'im.timedOut', from: 'bob', ...im, signal: { kind: 'timeout', ...base('inv-1', 'bob'), invitees: [ME] } },
     { type: 'im.hungUp', from: 'bob', ...im, signal: { kind: 'hangup', ...base('inv-5', 'bob'), invitees: [ME], callEnd: 0 } },
+    // A switch request: from the peer of our live 1v1 call (the call decides), or from anyone else (refused).
+    { type: 'im.switchRequested', from: 'bob', ...im, signal: { kind: 'switch', ...base('sw-1', 'bob'), invitees: [ME], roomID: 42, to: 1 } },
   ];
   const rooms: RoomSignal[] = [
     { type: 'room.entered', roomID: 42, at: T },

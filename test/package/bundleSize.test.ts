@@ -16,7 +16,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * Raise it only on purpose, with the new figure in the README. Issue 14 asked for 30 KB; xstate's
  * interpreter alone is 12-13 KB of it and our own code 26 KB (see the README's Figures).
  */
-const BUDGET_BYTES = 41.5 * 1024;
+// Issue 11 (signaling half) raised it by what it added, measured the same way: 40.8 -> 43.2 KB gzipped
+// (136.3 -> 147.2 KB minified) for the audio/video switch (a fifth machine and its planners),
+// SDK_NOT_READY and the snapshot's connection, inviting into and joining a group call.
+const BUDGET_BYTES = (41.5 + 2.4) * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

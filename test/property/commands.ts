@@ -51,9 +51,12 @@ const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength:
     cmd(`groupCall(${u}->[${vs}], ${viaGroup ? 'group' : 'c2c'}, timeout ${timeout})`, (s) => {
       const self = idOf(s, u);
       const userIDList = [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== self);
-      return attempt(userOf(s, u), 'groupCall', (c) =>
+      // During a group call it dialled, groupCall() invites into it (the spec's 2.7).
+      const live = userOf(s, u).calling.getSnapshot().call;
+      const inviting = live?.isGroup === true && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall');
+      return attempt(userOf(s, u), inviting ? 'invite' : 'groupCall', (c) =>
         c.groupCall({ userIDList, type: 2, timeout, ...(viaGroup ? { groupID: 'everyone' } : {}) }),
-      );
+      inviting ? userIDList : []);
     }),
 );
 const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
@@ -67,12 +70,36 @@ const camera = fc.tuple(user, fc.boolean()).map(([k, on]) =>
 const mic = fc.tuple(user, fc.boolean()).map(([k, muted]) =>
   cmd(`setMicMute(live #${k}, ${muted})`, (s) => attempt(pick(s, k, LIVE), 'media', (c) => c.setMicMute(muted))),
 );
+const switchType = fc.tuple(user, fc.constantFrom(1 as const, 2 as const)).map(([k, to]) =>
+  cmd(`switchTo${to === 1 ? 'Audio' : 'Video'}Call(inCall #${k})`, (s) =>
+    attempt(pick(s, k, ['inCall']), 'switch', (c) => (to === 1 ? c.switchToAudioCall() : c.switchToVideoCall())),
+  ),
+);
+const inviteMore = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength: 3 })).map(([k, vs]) =>
+  cmd(`inviteUser(group caller #${k} -> [${vs}])`, (s) => {
+    const inviter = pick(s, k, ['dialing', 'inCall']);
+    const userIDList = [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== inviter.id);
+    const list = userIDList.length > 0 ? userIDList : [idOf(s, k + 1)];
+    return attempt(inviter, 'invite', (c) => c.inviteUser({ userIDList: list }), list);
+  }),
+);
+/** Someone joins the call of group "everyone" going on in the room of the k-th user in a call (or a room nobody is in). */
+const join = fc.tuple(user, user).map(([u, k]) =>
+  cmd(`joinInGroupCall(${u} -> room of #${k})`, (s) => {
+    const host = pick(s, k, ['inCall']).calling.getSnapshot().call;
+    const roomID = host?.roomID ?? 4242;
+    return attempt(userOf(s, u), 'join', (c) => c.joinInGroupCall({ groupID: 'everyone', roomID, callType: host?.callType ?? 2 }));
+  }),
+);
 const logout = user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout())));
 const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: idOf(s, u), userSig: 'sig' }))));
 const shortStep = fc.constantFrom(...SHORT_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const longStep = fc.constantFrom(...LONG_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const reachable = fc.tuple(user, fc.boolean()).map(([u, up]) =>
-  cmd(`reachable(${u}, ${up})`, async (s) => s.net.im.setReachable(idOf(s, u), up)),
+  cmd(`reachable(${u}, ${up})`, async (s) => {
+    if (!up) s.lossy = true;
+    s.net.im.setReachable(idOf(s, u), up);
+  }),
 );
 const faults = fc
   .record({
@@ -81,13 +108,18 @@ const faults = fc
     reorderRate: fc.constantFrom(0, 0.3),
     seed: fc.nat(1000),
   })
-  .map((f) => cmd(`faults(${JSON.stringify(f)})`, async (s) => s.net.im.setFaults(f)));
+  .map((f) =>
+    cmd(`faults(${JSON.stringify(f)})`, async (s) => {
+      if (f.dropRate > 0) s.lossy = true;
+      s.net.im.setFaults(f);
+    }),
+  );
 
 /** Weighted by repetition: calls, answers and small clock steps most, faults and logouts least. */
 export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   call, call, call, groupCall,
   accept, accept, accept, accept, reject, hangup, hangup,
-  camera, mic,
+  camera, mic, switchType, inviteMore, join,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login, reachable, faults,
 ];

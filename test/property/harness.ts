@@ -21,6 +21,12 @@ export interface System {
   readonly net: MemoryNetwork;
   readonly clock: SimulatedClock;
   readonly users: User[];
+  /**
+   * Set once the run lost or held back messages (a drop rate, an unreachable user): then a switch
+   * can be accepted by one side and time out on the other (as with Tencent's own clients), so
+   * agreement on the call type is only checked for runs without.
+   */
+  lossy: boolean;
 }
 
 export const USER_IDS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
@@ -39,21 +45,23 @@ export async function createSystem(userCount: number): Promise<System> {
   net.im.createGroup('everyone', users.map((u) => u.id));
   for (const user of users) await user.calling.login({ userID: user.id, userSig: 'sig' });
   await net.settle();
-  return { net, clock, users };
+  return { net, clock, users, lossy: false };
 }
 
-type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media';
+type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media' | 'switch' | 'invite' | 'join';
 
 /**
  * Starts an API call without waiting for it: some settle only when the clock moves (logout
  * waits for the call to end). Its outcome is recorded when it settles; a typed refusal is an
  * expected outcome, anything else is recorded as untyped.
  */
-export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<void>): Promise<void> {
+export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<void>, invited: readonly string[] = []): Promise<void> {
   action(user.calling).then(
     () => {
-      if (method === 'call' || method === 'groupCall' || method === 'accept') user.opened += 1;
-      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'reject' || method === 'logout')
+      // Invited into the call in progress: they may answer (again) in it.
+      if (method === 'invite') user.timeline.push({ kind: 'api', method, users: invited });
+      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'join') user.opened += 1;
+      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'reject' || method === 'logout' || method === 'join')
         user.timeline.push({ kind: 'api', method });
     },
     (error: unknown) => {

@@ -5,7 +5,10 @@
  *   one CALL_END, after which nothing more about it arrives;
  * - a ringing invitation is announced by INVITED before anything else about it;
  * - a caller never sees both REJECT and USER_ENTER from the same invitee in one call;
- * - once everything has settled, whoever is in a call agrees with its peers on who is in it;
+ * - once everything has settled, whoever is in a call agrees with its peers on who is in it, and
+ *   (in runs that lost no message) a 1v1 call's two sides agree on its type;
+ * - CALL_TYPE_CHANGED comes only inside a call, always changes the type, and each one starts
+ *   from where the last one left it; an audio call never has the local camera on;
  * - no core fault (ERROR -1300: a request that had no actor to take it) ever happens.
  */
 import { CORE_FAULT } from '../../machines/events';
@@ -14,12 +17,14 @@ import type { System, User } from './harness';
 /** One entry of a user's timeline: an event received, or an API call that succeeded. */
 export type Entry =
   | { readonly kind: 'event'; readonly name: string; readonly payload: Record<string, unknown> }
-  | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' };
+  | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' | 'join' }
+  | { readonly kind: 'api'; readonly method: 'invite'; readonly users: readonly string[] };
 
 /** Events that are about a call (everything but SDK_READY, KICKED_OUT and ERROR). */
 const ABOUT_A_CALL = new Set([
   'onInvited', 'onUserAccept', 'onReject', 'onNoResp', 'onLineBusy', 'onCallingCancel', 'onCallingTimeout',
   'onUserEnter', 'onUserLeave', 'onCallEnd', 'onUserVideoAvailable', 'onUserAudioAvailable', 'onGroupCallInviteeListUpdate',
+  'onCallTypeChanged',
 ]);
 
 /** Walks one user's timeline; returns what it violates. */
@@ -30,7 +35,9 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   let entered = new Set<string>();
   let present = new Set<string>();
   let answers = new Set<string>();
+  let lastType: unknown = null;
   const close = () => {
+    lastType = null;
     segment = 'none';
     rejected = new Set();
     entered = new Set();
@@ -40,7 +47,16 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   timeline.forEach((entry, i) => {
     const where = `${userID}#${i}`;
     if (entry.kind === 'api') {
-      if (entry.method === 'call' || entry.method === 'groupCall') {
+      if (entry.method === 'invite') {
+        if (segment !== 'call') problems.push(`${where}: inviteUser() succeeded outside a call`);
+        // Invited again (after a REJECT, say): a new answer from them is legitimate.
+        for (const u of entry.users) {
+          answers.delete(u);
+          rejected.delete(u);
+        }
+        return;
+      }
+      if (entry.method === 'call' || entry.method === 'groupCall' || entry.method === 'join') {
         if (segment !== 'none') problems.push(`${where}: ${entry.method}() succeeded while already in a call`);
         segment = 'call';
       } else if (entry.method === 'accept') {
@@ -64,6 +80,12 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
     }
     if (segment === 'none') {
       problems.push(`${where}: ${name} ${JSON.stringify(payload)} outside any call (after its end, or before INVITED)`);
+      return;
+    }
+    if (name === 'onCallTypeChanged') {
+      if (payload.oldCallType === payload.newCallType) problems.push(`${where}: CALL_TYPE_CHANGED that changes nothing`);
+      if (lastType !== null && payload.oldCallType !== lastType) problems.push(`${where}: CALL_TYPE_CHANGED from ${String(payload.oldCallType)}, but the last one went to ${String(lastType)}`);
+      lastType = payload.newCallType;
       return;
     }
     const who = typeof payload.userID === 'string' ? payload.userID : '';
@@ -115,9 +137,17 @@ export function checkAgreement(system: System): string[] {
       const other = byId.get(p.userID)?.call;
       if (!other || other.roomID !== view.call.roomID || !other.participants.some((q) => q.userID === id))
         problems.push(`${id} sees ${p.userID} in room ${view.call.roomID}, but ${p.userID} does not see ${id} there`);
+      else if (!system.lossy && !view.call.isGroup && other.state === 'inCall' && other.callType !== view.call.callType)
+        problems.push(`${id} has a ${view.call.callType === 1 ? 'audio' : 'video'} call with ${p.userID}, who has it as ${other.callType === 1 ? 'audio' : 'video'}`);
     }
   }
   return problems;
+}
+
+/** An audio call never has the local camera on. */
+export function checkCamera(user: User): string[] {
+  const call = user.calling.getSnapshot().call;
+  return call && call.callType === 1 && call.local.camera ? [`${user.id}: camera on in an audio call`] : [];
 }
 
 /** Every invariant that must hold after every step. */
@@ -125,6 +155,7 @@ export function violations(system: System): string[] {
   return system.users.flatMap((u) => [
     ...checkTimeline(u.id, u.timeline),
     ...checkCallCount(u, u.timeline),
+    ...checkCamera(u),
     ...u.untyped.map((e) => `${u.id}: untyped error ${String(e)}`),
   ]);
 }

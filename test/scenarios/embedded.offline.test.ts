@@ -56,7 +56,7 @@ describe('offline invites over the embedded server', () => {
     await world.advance(2 * S);
     await world.restartServer();
     await world.advance(3 * S); // Alice reconnects to the new server and enters her room again
-    expect(alice.take()).toEqual([]);
+    expect(alice.take()).toEqual([ev.notReady(), ev.ready()]);
     expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 1, rooms: 1, storedNow: 1 });
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
     await world.advance(S);

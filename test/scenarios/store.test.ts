@@ -11,7 +11,7 @@ describe('store: getSnapshot() and subscribe()', () => {
   const t = memoryUsers('alice', 'bob');
 
   it('follows a call from dialing to idle, with participants and their media', async () => {
-    expect(t.alice.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'alice', call: null });
+    expect(t.alice.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'alice', connection: 'connected', call: null });
     await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     expect(t.alice.calling.getSnapshot().call).toMatchObject({
       role: 'caller',
@@ -37,8 +37,8 @@ describe('store: getSnapshot() and subscribe()', () => {
     expect(t.bob.calling.getSnapshot().call).toMatchObject({ state: 'inCall', local: { camera: false, micMuted: false } });
     await t.alice.calling.hangup();
     await t.world.advance(S);
-    expect(t.alice.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'alice', call: null });
-    expect(t.bob.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'bob', call: null });
+    expect(t.alice.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'alice', connection: 'connected', call: null });
+    expect(t.bob.calling.getSnapshot()).toEqual({ line: 'idle', userID: 'bob', connection: 'connected', call: null });
   });
 
   it('notifies subscribers on change only, and the view keeps its identity while nothing changes', async () => {

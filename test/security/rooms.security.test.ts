@@ -85,11 +85,27 @@ describe('rooms belong to calls', () => {
     expect(roomID).toBeGreaterThan(0);
     expect((await carol.request({ type: 'roomEnter', roomID, audio: true, video: true })).code).toBe('notInvited');
     expect((await carol.request({ type: 'roomMembers', roomID })).code).toBe('notInvited');
+    // Joining it (issue 11: joinInGroupCall) names the call's group: only that group admits its members.
+    expect((await carol.request({ type: 'roomEnter', roomID, audio: true, video: true, groupID: 'elsewhere' })).code).toBe('notInvited');
     expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { isFromGroup: true })]);
     await bob.calling.accept();
     await world.advance(S);
     expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true), ev.video('bob', true)]);
     expect(carol.ofType('userEntered')).toEqual([]);
+    carol.terminate();
+  });
+
+  it('Carol, a member of group "team", joins its call in progress by naming the group (joinInGroupCall); Mallory, not a member, cannot', async () => {
+    const carol = await RawClient.login((await world.server()).url, 'carol');
+    await world.createGroup('team', ['alice', 'bob', 'carol']);
+    await alice.calling.groupCall({ userIDList: ['bob'], type: 2, groupID: 'team', timeout: 30 });
+    await world.advance(S);
+    const invite = await carol.next((f) => f.type === 'message', 'the group invitation');
+    const roomID = (JSON.parse((JSON.parse(String(invite.payload)) as { data: string }).data) as { room_id: number }).room_id;
+    expect((await mallory.request({ type: 'roomEnter', roomID, audio: true, video: true, groupID: 'team' })).code).toBe('notInvited');
+    expect(await carol.request({ type: 'roomEnter', roomID, audio: true, video: true, groupID: 'team' })).toMatchObject({ type: 'roomInfo', members: [{ userID: 'alice', audio: true, video: true }, { userID: 'carol', audio: true, video: true }] });
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true), ev.video('carol', true)]);
     carol.terminate();
   });
 

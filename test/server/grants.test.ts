@@ -27,6 +27,27 @@ describe('room grants', () => {
     expect(['alice', 'bob', 'carol', 'mallory'].map((u) => g.allows(7, u, 1))).toEqual([true, true, true, false]);
   });
 
+  it('a call made through an IM group admits a member of that group who joins it (joinInGroupCall: the group named), whoever joined the group later; nobody else; and still after a restart', () => {
+    const db = new Database(':memory:');
+    const members = new Map([['team', new Set(['alice', 'bob', 'carol'])]]);
+    const isMember = (groupID: string, userID: string) => members.get(groupID)?.has(userID) ?? false;
+    const g = new SqliteRoomGrants(db, limits, (write) => write(), 0, isMember);
+    expect(code(g.grant('alice', 7, ['bob'], 30_000, 0, 'team'))).toBe('ok');
+    expect(code(g.grant('alice', 8, ['bob'], 30_000, 0))).toBe('ok'); // C2C: no group
+    // Invited: without naming the group. Not invited: only by naming the call's group, as its member.
+    expect(['alice', 'bob', 'carol', 'dave'].map((u) => g.allows(7, u, 1))).toEqual([true, true, false, false]);
+    expect(['carol', 'dave', 'group:team'].map((u) => g.allows(7, u, 1, 'team'))).toEqual([true, false, false]);
+    members.set('other', new Set(['carol']));
+    expect(g.allows(7, 'carol', 1, 'other')).toBe(false); // not the group the call was made through
+    expect(g.allows(8, 'carol', 1, 'team')).toBe(false);
+    members.get('team')?.add('dave'); // dave joins the group during the call
+    expect(g.allows(7, 'dave', 1, 'team')).toBe(true);
+    const after = new SqliteRoomGrants(db, limits, (write) => write(), 2, isMember);
+    expect(['carol', 'erin'].map((u) => after.allows(7, u, 3, 'team'))).toEqual([true, false]);
+    // Without a membership check (the default) the group admits nobody.
+    expect(grants(db, 2).allows(7, 'carol', 3, 'team')).toBe(false);
+  });
+
   it('a grant lasts while its invitations ring and while the room is occupied, then roomIdleMs after a drop; at once after a deliberate exit', () => {
     const g = grants();
     g.grant('alice', 7, ['bob'], 30_000, 0);

@@ -10,6 +10,7 @@ const e = (name: string, payload: unknown): Ev => ({ name, payload });
 
 export const ev = {
   ready: () => e('sdkReady', {}),
+  notReady: () => e('sdkNotReady', {}),
   invited: (sponsor: string, userIDList: string[], opts: { isFromGroup?: boolean; callType?: 1 | 2; inviteID?: string } = {}) =>
     e('onInvited', {
       sponsor,

@@ -9,6 +9,10 @@
  * stream-added, subscribe), so this world runs the IM at 50 ms and TRTC at 10 ms per hop.
  */
 import { describeCallScenarios } from '../scenarios/callScenarios';
+import { describeInviteJoinScenarios } from '../scenarios/inviteJoinScenarios';
+import { describeSwitchScenarios } from '../scenarios/switchScenarios';
 import { tencentWorld } from './tencentWorld';
 
 describeCallScenarios('tencent (fakes)', () => tencentWorld({ imLatency: 50, rtcLatency: 10 }));
+describeSwitchScenarios('tencent (fakes)', () => tencentWorld({ imLatency: 50, rtcLatency: 10 }));
+describeInviteJoinScenarios('tencent (fakes)', () => tencentWorld({ imLatency: 50, rtcLatency: 10 }));

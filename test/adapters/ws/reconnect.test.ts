@@ -56,17 +56,22 @@ describe('reconnecting', () => {
     expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
   }
 
-  it('the server drops Alice mid-call -> she reconnects per policy, resumes her session; nobody notices', async () => {
+  it('the server drops Alice mid-call -> she reconnects per policy, resumes her session; she sees SDK_NOT_READY, SDK_READY; the call goes on', async () => {
     const policy = scripted([500, 1000]);
     const alice = await join('alice', { reconnect: policy });
     const bob = await join('bob');
     await inCall(alice, bob);
+    expect(alice.calling.getSnapshot().connection).toBe('connected');
     expect((await world.server()).dropConnections('alice')).toBe(1);
     await world.advance(499);
     expect(alice.states).toEqual(['connected', 'connecting']);
     expect(policy.asked).toEqual([{ retryCount: 0, elapsedMs: 0, reason: 'closed 1006' }]);
+    expect(alice.take()).toEqual([ev.notReady()]);
+    expect(alice.calling.getSnapshot()).toMatchObject({ connection: 'reconnecting', line: 'busy', call: { state: 'inCall' } });
     await world.advance(1);
     expect(alice.states).toEqual(['connected', 'connecting', 'connected']);
+    expect(alice.take()).toEqual([ev.ready()]);
+    expect(alice.calling.getSnapshot().connection).toBe('connected');
     expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, detachedSessions: 0, rooms: 1 });
     await world.advance(30 * S);
     expect(alice.take()).toEqual([]);
@@ -114,10 +119,10 @@ describe('reconnecting', () => {
     await bob.calling.hangup();
     await world.advance(S);
     expect(bob.take()).toEqual([ev.end('alice', 'hangup', 1)]);
-    expect(alice.take()).toEqual([]);
+    expect(alice.take()).toEqual([ev.notReady()]);
     await world.advance(S); // back 2 s after the drop: her place was kept, and Bob is no longer in the room
     expect(alice.states).toEqual(['connected', 'connecting', 'connected']);
-    expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup', 3)]);
+    expect(alice.take()).toEqual([ev.ready(), ev.leave('bob'), ev.end('alice', 'hangup', 3)]);
   });
 
   it('a message sent while reconnecting is delivered once, when the connection is back', async () => {
@@ -190,7 +195,7 @@ describe('reconnecting', () => {
     await world.advance(5 * S);
     // Back at 17 s: a new session, the stored hangup ends her call. (The core reports no USER_LEAVE
     // for Bob here: a hangup notice naming her ends the call as it stands.)
-    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 16)]);
+    expect(alice.take()).toEqual([ev.notReady(), ev.ready(), ev.end('alice', 'hangup', 16)]);
     await world.advance(30 * S);
     expect([alice.take(), bob.take()]).toEqual([[], []]);
     expect((await world.server()).metrics()).toMatchObject({ rooms: 0, storedNow: 0 });
@@ -232,7 +237,7 @@ describe('reconnecting', () => {
     (await world.server()).dropConnections('alice');
     await world.advance(15 * S);
     world.net.intercept = null;
-    expect(alice.take()).toEqual([]);
+    expect(alice.take()).toEqual([ev.notReady(), ev.ready()]);
     await bob.calling.closeCamera();
     await world.advance(S);
     expect(alice.take()).toEqual([ev.video('bob', false)]);
@@ -245,8 +250,10 @@ describe('reconnecting', () => {
     await world.restartServer();
     await world.advance(9_900);
     expect(alice.backend.room.room).toBe(1001);
-    expect(alice.take()).toEqual([]);
-    expect(bob.take()).toEqual([ev.error(65535), ev.end('alice', 'error')]);
+    expect(alice.take()).toEqual([ev.notReady(), ev.ready()]);
+    // Bob's backend gave up: not ready, and it stays so (disconnected).
+    expect(bob.take()).toEqual([ev.notReady(), ev.error(65535), ev.end('alice', 'error')]);
+    expect(bob.calling.getSnapshot().connection).toBe('disconnected');
     await world.advance(200);
     expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'error', 11)]);
   });
@@ -259,7 +266,7 @@ describe('reconnecting', () => {
     await world.advance(5 * S);
     expect((await world.server()).metrics()).toMatchObject({ loggedInUsers: 2, rooms: 1 });
     await world.advance(30 * S);
-    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect([alice.take(), bob.take()]).toEqual([[ev.notReady(), ev.ready()], [ev.notReady(), ev.ready()]]);
     await bob.calling.closeCamera();
     await world.advance(S);
     expect(alice.take()).toEqual([ev.video('bob', false)]);

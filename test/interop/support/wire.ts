@@ -190,6 +190,13 @@ export const W = {
     const [conv, recipient] = where(a.groupID, a.inviter);
     return to(conv, from, recipient, envelope(a.id, a.inviter, 3, [from], data, 0, a.groupID ?? '', false), plainOptions());
   },
+  /** The automatic ACCEPT of a switch request (spec 2.2): `type` is the request's (old) type; the markers name the switch. */
+  switchAccept(from: string, a: { readonly id: string; readonly inviter: string; readonly type: CallType }): WireEntry {
+    const data: JsonObject = a.type === 2
+      ? { extraInfo: '', version: 4, call_type: 2, switch_to_audio_call: 'switch_to_audio_call', businessID: 'av_call', platform: 'Web', data: { cmd: 'switchToAudio', message: '' } }
+      : { extraInfo: '', version: 4, call_type: 1, businessID: 'av_call', platform: 'Web', data: { cmd: 'switchToVideo', message: '' } };
+    return to('C2C', from, a.inviter, envelope(a.id, a.inviter, 3, [from], data, 0, '', false), plainOptions());
+  },
   reject(from: string, a: Answer & { readonly busy?: boolean }): WireEntry {
     const data: JsonObject = a.busy
       ? { extraInfo: '', version: 4, call_type: a.type, line_busy: 'line_busy', businessID: 'av_call', platform: 'Web', data: { cmd: CMD[a.type], message: 'lineBusy' } }

@@ -21,7 +21,7 @@ export interface StreamHost {
   /** `domID` now shows (`play`) or no longer shows (`stop`) the stream, for `viewer`. */
   view(binding: { viewer: string; kind: 'local' | 'remote'; userID: string; domID: string } | null, stream: object): void;
   /** A published local stream's track was muted, unmuted or added. */
-  changed(stream: FakeLocalStream, what: 'mute-audio' | 'unmute-audio' | 'mute-video' | 'unmute-video' | 'track-added'): void;
+  changed(stream: FakeLocalStream, what: 'mute-audio' | 'unmute-audio' | 'mute-video' | 'unmute-video' | 'track-added' | 'track-removed'): void;
 }
 
 let nextTrack = 1;
@@ -175,8 +175,12 @@ export class FakeLocalStream extends FakeStream implements LocalStream {
     this.videoMuted = track.kind === 'video' ? false : this.videoMuted;
     if (this.published) this.host.changed(this, 'track-added');
   }
-  async removeTrack(_track: MediaStreamTrack): Promise<void> {
-    unsupported('removeTrack');
+  /** TRTC v4 removes only the video track of a published stream (trtc-calling-js's switch to audio does this). */
+  async removeTrack(track: MediaStreamTrack): Promise<void> {
+    if (track.kind !== 'video' || track !== this.videoTrack) return unsupported('removeTrack of anything but the stream\'s video track');
+    this.videoTrack = null;
+    this.videoMuted = false;
+    if (this.published) this.host.changed(this, 'track-removed');
   }
   async replaceTrack(_track: MediaStreamTrack): Promise<void> {
     unsupported('replaceTrack');

@@ -59,6 +59,12 @@ export class FakeTim implements TimInstance {
     return { code: 0, data: { repeatLogin: false } };
   }
 
+  /** The network under this instance changes, as TIM reports it (`NET_STATE_CHANGE`): a test's knob. */
+  netState(state: 'connected' | 'connecting' | 'disconnected'): void {
+    const value = { connected: TIM_TYPES.NET_STATE_CONNECTED, connecting: TIM_TYPES.NET_STATE_CONNECTING, disconnected: TIM_TYPES.NET_STATE_DISCONNECTED }[state];
+    this.#emit(TIM_EVENT.NET_STATE_CHANGE, { state: value });
+  }
+
   async logout(): Promise<void> {
     if (this.userID !== null) this.cloud.signOut(this, this.userID);
     this.userID = null;

@@ -107,17 +107,19 @@ export class FakeTrtcCloud implements StreamHost {
     if (binding) this.#views.push({ binding, stream });
   }
 
-  changed(stream: FakeLocalStream, what: 'mute-audio' | 'unmute-audio' | 'mute-video' | 'unmute-video' | 'track-added'): void {
+  changed(stream: FakeLocalStream, what: 'mute-audio' | 'unmute-audio' | 'mute-video' | 'unmute-video' | 'track-added' | 'track-removed'): void {
     const member = this.#all().find((m) => m.stream === stream);
     if (!member) return;
     for (const other of this.#others(member)) {
       const userId = member.client.userId;
       const remote = member.remotes.get(other.client);
-      if (what !== 'track-added') this.later(() => other.client.fire(what, { userId }));
-      else if (remote) this.later(() => {
-        other.client.fire('stream-updated', { stream: remote });
-        other.client.fire('unmute-video', { userId });
-      });
+      if (what === 'track-added' || what === 'track-removed') {
+        // The subscriber's stream changes shape; its video comes or goes.
+        if (remote) this.later(() => {
+          other.client.fire('stream-updated', { stream: remote });
+          other.client.fire(what === 'track-added' ? 'unmute-video' : 'mute-video', { userId });
+        });
+      } else this.later(() => other.client.fire(what, { userId }));
     }
   }
 
