@@ -2,6 +2,7 @@
  * The public event names and payloads: `TRTCCalling.EVENT` with the exact string values of
  * trtc-calling-js, and the payload map that types `on(name, callback)`.
  */
+import type { DeviceInfo } from '../adapters/mediaDevices';
 import type { EndReason } from '../machines/types';
 
 export const EVENT = {
@@ -50,6 +51,13 @@ export const EVENT = {
    * subscribes to it does not fail.
    */
   SDK_NOT_READY: 'sdkNotReady',
+  /**
+   * Beyond the seed's API (TUICallEngine's event, its official spelling): the cameras,
+   * microphones or speakers changed (one plugged in or out), with the lists and the devices in
+   * use. A device in use that went away mid-call has been replaced by then (or ERROR 60004 /
+   * 60003 follows).
+   */
+  DEVICED_UPDATED: 'onDeviceUpdated',
 } as const;
 
 export type EventName = (typeof EVENT)[keyof typeof EVENT];
@@ -101,6 +109,15 @@ export interface EventPayloads {
   onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
   /** Not emitted yet (see `EVENT.SDK_NOT_READY`). */
   sdkNotReady: Record<string, never>;
+  /** TUICallEngine's payload: every list, and the device of each kind in use (null: none). */
+  onDeviceUpdated: {
+    readonly cameraList: readonly DeviceInfo[];
+    readonly microphoneList: readonly DeviceInfo[];
+    readonly speakerList: readonly DeviceInfo[];
+    readonly currentCamera: DeviceInfo | null;
+    readonly currentMicrophone: DeviceInfo | null;
+    readonly currentSpeaker: DeviceInfo | null;
+  };
 }
 
 /** One event as delivered: its name and payload. */

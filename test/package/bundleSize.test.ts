@@ -16,7 +16,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * Raise it only on purpose, with the new figure in the README. Issue 14 asked for 30 KB; xstate's
  * interpreter alone is 12-13 KB of it and our own code 26 KB (see the README's Figures).
  */
-const BUDGET_BYTES = 41.5 * 1024;
+const BUDGET_BYTES = 42.5 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
