@@ -1,7 +1,8 @@
 /**
  * Devices in Chromium with three fake cameras: Alice switches her camera mid-call and Bob keeps
  * receiving her video (the old camera is stopped, so only a replaced track can bring new frames);
- * setVideoQuality changes the camera's resolution in the call.
+ * setVideoQuality changes the camera's resolution and bitrate cap in the call; a camera that ends
+ * by itself is replaced by another one, with DEVICED_UPDATED.
  */
 import { describe, expect, it } from 'vitest';
 import { e, shape } from './support/demoPage';
@@ -78,6 +79,18 @@ describe('devices in Chromium', () => {
     expect(maxBitrates).toEqual([[400_000]]); // TRTC's 240p: 400 kbps
     await bob.waitFrames('alice', 5);
 
+    // The camera in use ends by itself (as when unplugged; a page cannot unplug Chromium's fake
+    // camera, so the track's own 'ended' event is dispatched): another camera takes its place.
+    await alice.page.evaluate(() => {
+      const video = document.querySelector('#self-view video') as HTMLVideoElement;
+      (video.srcObject as MediaStream).getVideoTracks()[0]?.dispatchEvent(new Event('ended'));
+    });
+    await alice.waitEvent('onDeviceUpdated');
+    const fallback = await localCamera();
+    expect(fallback.state).toBe('live');
+    expect(fallback.deviceId).toBe(cameras.find((c) => c.label === 'fake_device_0')?.deviceId);
+    await bob.waitFrames('alice', 10);
+
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
     expect(shape(await bob.events())).toEqual([
@@ -95,7 +108,11 @@ describe('devices in Chromium', () => {
       e('onUserEnter', { userID: 'bob' }),
       e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
       e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      e('onDeviceUpdated'),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
+    const updated = (await alice.events()).find((x) => x.name === 'onDeviceUpdated')?.payload;
+    expect(updated).toMatchObject({ currentCamera: { deviceId: fallback.deviceId, kind: 'videoinput' } });
+    expect((updated?.cameraList as unknown[]).length).toBe(3);
   });
 });
