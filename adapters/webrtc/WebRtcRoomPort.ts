@@ -314,6 +314,7 @@ export class WebRtcRoomPort implements RoomPort {
     const doc = this.env().document;
     // An <audio> plays only the sound of the stream, tracks added later included.
     if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
+    void this.limitBitrate(); // negotiated now: its video sender has its encodings
     this.listeners.emit({ type: 'mediaArrived', roomID, userID });
   }
 

@@ -34,11 +34,19 @@ describe('devices in Chromium', () => {
       },
     });
     const bob = await world.open('bob');
+    // A profile chosen before the call: the capture and the connection made later follow it.
+    await alice.page.evaluate(() => (window as unknown as Win).hcDemo.calling().setVideoQuality('360p'));
     await alice.call('bob');
     await bob.answer('accept', 'alice');
     await alice.waitEvent('onUserEnter', { userID: 'bob' });
     await bob.waitEvent('onUserEnter', { userID: 'alice' });
     await bob.waitFrames('alice');
+    const capAtStart = await alice.page.evaluate(() =>
+      (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => s.getParameters().encodings.map((e) => e.maxBitrate))),
+    );
+    expect(capAtStart).toEqual([[800_000]]); // TRTC's 360p: 800 kbps
 
     const cameras = await alice.page.evaluate(() => (window as unknown as Win).hcDemo.calling().getCameras());
     expect(cameras.length).toBe(3);
