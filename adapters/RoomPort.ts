@@ -4,6 +4,7 @@
  */
 import type { PortError, UserID } from '../machines/types';
 import type { Unsubscribe } from './ImPort';
+import type { RoomDevices } from './mediaDevices';
 
 export interface EnterOptions {
   readonly userID: UserID;
@@ -69,7 +70,8 @@ export class RoomPortError extends Error implements PortError {
   }
 }
 
-export interface RoomPort {
+/** Device lists, switching and video quality are optional (`RoomDevices`): a port without them has none. */
+export interface RoomPort extends RoomDevices {
   /**
    * Optional: acquires the devices a call will publish (the camera only when `video`) before
    * any signal is sent, so `call()` and `accept()` can reject with 60003-60006 and nobody is

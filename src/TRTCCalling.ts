@@ -7,11 +7,12 @@
 import type { Backend } from '../adapters/backend';
 import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
+import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
 import { type CallingSetup, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
-import { CallingError, InvalidParameterError, InvalidStateError } from './errors';
+import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
@@ -49,6 +50,7 @@ export class TRTCCalling {
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
   readonly #offUnload: () => void;
+  readonly #offDevices: () => void;
 
   constructor(options: TRTCCallingOptions) {
     if (typeof options !== 'object' || options === null)
@@ -78,6 +80,7 @@ export class TRTCCalling {
     this.#store.refresh();
     // A page going away ends its call for the others at once (browser backends).
     this.#offUnload = backend.onUnload?.(() => void this.destroy()) ?? (() => undefined);
+    this.#offDevices = this.#room.onDeviceChange?.((change) => void this.#onDeviceChange(change)) ?? (() => undefined);
   }
 
   /**
@@ -282,6 +285,7 @@ export class TRTCCalling {
     if (this.#destroyed) return this.#destroyed;
     const { actor, clock } = this.#calling;
     this.#offUnload();
+    this.#offDevices();
     this.#emitter.clear();
     for (const [, pending] of this.#pending) pending.reject(new InvalidStateError(pending.method, 'destroyed'));
     this.#pending.clear();
@@ -296,6 +300,56 @@ export class TRTCCalling {
       await this.#backend.dispose?.().catch(() => undefined);
     });
     return this.#destroyed;
+  }
+
+  /** Beyond the seed's API (trtc-calling-js 1.0.6+): the cameras the backend sees (none without devices). */
+  async getCameras(): Promise<DeviceInfo[]> {
+    this.#alive('getCameras');
+    return this.#port(async () => [...((await this.#room.getCameras?.()) ?? [])]);
+  }
+
+  /** Beyond the seed's API: the microphones. */
+  async getMicrophones(): Promise<DeviceInfo[]> {
+    this.#alive('getMicrophones');
+    return this.#port(async () => [...((await this.#room.getMicrophones?.()) ?? [])]);
+  }
+
+  /** Beyond the seed's API: the speakers (audio outputs). */
+  async getSpeakers(): Promise<DeviceInfo[]> {
+    this.#alive('getSpeakers');
+    return this.#port(async () => [...((await this.#room.getSpeakers?.()) ?? [])]);
+  }
+
+  /**
+   * Beyond the seed's API: uses this camera (`video`) or microphone (`audio`): in a call at once
+   * (the others keep receiving, from the new device), else for the next call. A `deviceId` that
+   * is not in the list is an `InvalidParameterError`.
+   */
+  async switchDevice(params: { deviceType: 'video' | 'audio'; deviceId: string }): Promise<void> {
+    const { deviceType, deviceId } = parse('switchDevice', Schemas.switchDevice, params);
+    this.#alive('switchDevice');
+    const room = this.#room;
+    if (!room.switchDevice) throw new CallingError(ERROR_CODE.UNKNOWN, 'notSupported', 'switchDevice: this backend has no devices to switch');
+    try {
+      await room.switchDevice({ deviceType, deviceId });
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && 'reason' in error && error.reason === 'unknownDevice')
+        throw new InvalidParameterError('switchDevice', `no ${deviceType === 'video' ? 'camera' : 'microphone'} with deviceId ${deviceId}`);
+      const { code, message } = portFailure(error);
+      throw new CallingError(code, 'backend', `switchDevice: ${message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Beyond the seed's API (trtc-calling-js's `setVideoQuality`): a TRTC profile name (`'120p'` to
+   * `'1080p'`, and the `_2` variants at half the bitrate) or `{ width, height, frameRate, bitrate }`
+   * (kbps). Applied at once in a call (resolution, frame rate, bitrate), and to the next calls.
+   */
+  async setVideoQuality(profile: VideoProfileName | VideoProfile): Promise<void> {
+    const parsed = parse('setVideoQuality', Schemas.videoQuality, profile);
+    this.#alive('setVideoQuality');
+    const resolved: VideoProfile = typeof parsed === 'string' ? VIDEO_PROFILES[parsed] : parsed;
+    return this.#port(async () => this.#room.setVideoQuality?.(resolved));
   }
 
   /** The clock the core runs on (the backend's, or real time). */
@@ -396,9 +450,35 @@ export class TRTCCalling {
       throw new InvalidStateError(method, `${userID} is not in the call`);
   }
 
-  async #port(action: () => Promise<void>): Promise<void> {
+  /** DEVICED_UPDATED with the lists as they are now; ERROR when a device in use went with no replacement. */
+  async #onDeviceChange(change: DeviceChange): Promise<void> {
+    const room = this.#room;
     try {
-      await action();
+      const [cameraList, microphoneList, speakerList] = await Promise.all([
+        this.getCameras(),
+        this.getMicrophones(),
+        this.getSpeakers(),
+      ]);
+      if (this.#destroyed) return;
+      const chosen = room.currentDevices?.() ?? {};
+      const current = (list: DeviceInfo[], id: string | undefined) => list.find((d) => d.deviceId === id) ?? list[0] ?? null;
+      this.#emitter.emit(EVENT.DEVICED_UPDATED, {
+        cameraList,
+        microphoneList,
+        speakerList,
+        currentCamera: current(cameraList, chosen.camera),
+        currentMicrophone: current(microphoneList, chosen.microphone),
+        currentSpeaker: speakerList[0] ?? null,
+      });
+    } catch (error) {
+      if (!this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
+    }
+    if (change.error && !this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
+  }
+
+  async #port<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
     } catch (error) {
       const { code, message } = portFailure(error);
       throw new CallingError(code, 'backend', message, { cause: error });

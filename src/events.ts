@@ -2,6 +2,7 @@
  * The public event names and payloads: `TRTCCalling.EVENT` with the exact string values of
  * trtc-calling-js, and the payload map that types `on(name, callback)`.
  */
+import type { DeviceInfo } from '../adapters/mediaDevices';
 import type { EndReason } from '../machines/types';
 
 export const EVENT = {
@@ -55,6 +56,13 @@ export const EVENT = {
    * trtc-calling-js's README (its 1.0.6 `EVENT` table has no such key); beyond the seed's API.
    */
   SDK_NOT_READY: 'sdkNotReady',
+  /**
+   * Beyond the seed's API (TUICallEngine's event, its official spelling): the cameras,
+   * microphones or speakers changed (one plugged in or out), with the lists and the devices in
+   * use. A device in use that went away mid-call has been replaced by then (or ERROR 60004 /
+   * 60003 follows).
+   */
+  DEVICED_UPDATED: 'onDeviceUpdated',
 } as const;
 
 export type EventName = (typeof EVENT)[keyof typeof EVENT];
@@ -106,6 +114,15 @@ export interface EventPayloads {
   /** Not emitted yet (see `EVENT.USER_VOICE_VOLUME`); trtc-calling-js's payload, TRTC's `audio-volume` result. */
   onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
   sdkNotReady: Record<string, never>;
+  /** TUICallEngine's payload: every list, and the device of each kind in use (null: none). */
+  onDeviceUpdated: {
+    readonly cameraList: readonly DeviceInfo[];
+    readonly microphoneList: readonly DeviceInfo[];
+    readonly speakerList: readonly DeviceInfo[];
+    readonly currentCamera: DeviceInfo | null;
+    readonly currentMicrophone: DeviceInfo | null;
+    readonly currentSpeaker: DeviceInfo | null;
+  };
 }
 
 /** One event as delivered: its name and payload. */

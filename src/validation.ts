@@ -3,6 +3,7 @@
  * anything, so bad input is refused with an `InvalidParameterError` and changes nothing.
  */
 import * as v from 'valibot';
+import { VIDEO_PROFILES } from '../adapters/mediaDevices';
 import { MAX_TIMEOUT_SECONDS } from '../adapters/signalingSchema';
 import { InvalidParameterError } from './errors';
 import { EVENT } from './events';
@@ -64,6 +65,22 @@ export const Schemas = {
   mute: v.boolean('isMute must be a boolean'),
   eventName: v.picklist(Object.values(EVENT), 'unknown event name'),
   callback: v.function('callback must be a function'),
+  switchDevice: v.object({
+    deviceType: v.picklist(['video', 'audio'], "deviceType must be 'video' or 'audio'"),
+    deviceId: v.pipe(v.string('deviceId must be a string'), v.nonEmpty('deviceId must not be empty')),
+  }),
+  videoQuality: v.union(
+    [
+      v.picklist(Object.keys(VIDEO_PROFILES) as (keyof typeof VIDEO_PROFILES)[]),
+      v.object({
+        width: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(3840)),
+        height: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(2160)),
+        frameRate: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)),
+        bitrate: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(10_000)),
+      }),
+    ],
+    `profile must be one of ${Object.keys(VIDEO_PROFILES).join(', ')} or { width, height, frameRate, bitrate }`,
+  ),
 } as const;
 
 /** Parses `input` or throws an {@link InvalidParameterError} naming the method and the problem. */

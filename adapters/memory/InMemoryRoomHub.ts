@@ -7,6 +7,7 @@ import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
 
 /** A user's simulated devices (defaults: both present, permission granted). */
 export interface SimulatedDevices {
@@ -39,6 +40,8 @@ export class InMemoryRoomHub {
   private latency: number;
   private readonly rooms = new Map<number, InMemoryRoomPort[]>();
   private readonly devices = new Map<UserID, SimulatedDevices>();
+  /** Each user's device lists, once a test plugged or unplugged one (else {@link DEFAULT_DEVICES}). */
+  private readonly deviceLists = new Map<UserID, DeviceInfo[]>();
   private readonly ports: InMemoryRoomPort[] = [];
 
   constructor(options: RoomHubOptions) {
@@ -65,6 +68,44 @@ export class InMemoryRoomHub {
   /** Merges a user's simulated device state. */
   setDevices(userID: UserID, devices: SimulatedDevices): void {
     this.devices.set(userID, { ...this.devices.get(userID), ...devices });
+  }
+
+  /**
+   * The devices `userID` has: a camera, a microphone and a speaker by default (`camera-1`,
+   * `mic-1`, `speaker-1`); `setDevices({ camera: false })` hides the cameras, and so on.
+   */
+  deviceList(userID: UserID | null): readonly DeviceInfo[] {
+    const d = userID === null ? {} : (this.devices.get(userID) ?? {});
+    const list = (userID === null ? undefined : this.deviceLists.get(userID)) ?? DEFAULT_DEVICES;
+    return list.filter((x) => !(x.kind === 'videoinput' && d.camera === false) && !(x.kind === 'audioinput' && d.microphone === false));
+  }
+
+  /** Plugs a device in for `userID`: each of its connections hears a device change (after the latency). */
+  plugDevice(userID: UserID, device: DeviceInfo): void {
+    this.deviceLists.set(userID, [...this.deviceList(userID).filter((x) => x.deviceId !== device.deviceId), device]);
+    this.devicesChanged(userID, null);
+  }
+
+  /**
+   * Unplugs a device of `userID`. A connection in a call using it falls back to the next one of
+   * its kind, or, with none left, turns its camera off (the others see `videoAvailable: false`)
+   * and reports 60004 (a microphone: 60003, the call goes on muted for the others to hear nothing).
+   */
+  unplugDevice(userID: UserID, deviceId: string): void {
+    const removed = this.deviceList(userID).find((x) => x.deviceId === deviceId);
+    if (!removed) return;
+    this.deviceLists.set(userID, this.deviceList(userID).filter((x) => x.deviceId !== deviceId));
+    this.devicesChanged(userID, removed);
+  }
+
+  /** What a connection of `userID` captures with: its camera, microphone and video profile (tests). */
+  media(userID: UserID): { readonly camera: string | null; readonly microphone: string | null; readonly profile: VideoProfile | null } {
+    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID) ?? this.ports.find((p) => p.user() === userID);
+    return {
+      camera: port ? this.current(port, 'video')?.deviceId ?? null : null,
+      microphone: port ? this.current(port, 'audio')?.deviceId ?? null : null,
+      profile: port?.profile ?? null,
+    };
   }
 
   /** The users in a room, in entry order. */
@@ -179,11 +220,57 @@ export class InMemoryRoomHub {
     port.views.push({ kind: remote === undefined ? 'local' : 'remote', userID: remote, domID });
   }
 
+  /** @internal */
+  async switchDevice(port: InMemoryRoomPort, deviceType: DeviceType, deviceId: string): Promise<void> {
+    const kind = deviceType === 'video' ? 'videoinput' : 'audioinput';
+    if (!this.deviceList(port.user()).some((x) => x.kind === kind && x.deviceId === deviceId)) {
+      throw new RoomPortError(deviceType === 'video' ? 60004 : 60003, `no ${deviceType === 'video' ? 'camera' : 'microphone'} ${deviceId}`, 'unknownDevice');
+    }
+    port.selected = { ...port.selected, [deviceType === 'video' ? 'camera' : 'microphone']: deviceId };
+  }
+
+  /** @internal The device a port captures with: the one chosen if still there, else the first. */
+  current(port: InMemoryRoomPort, deviceType: DeviceType): DeviceInfo | undefined {
+    const kind = deviceType === 'video' ? 'videoinput' : 'audioinput';
+    const list = this.deviceList(port.user()).filter((x) => x.kind === kind);
+    const chosen = deviceType === 'video' ? port.selected.camera : port.selected.microphone;
+    return list.find((x) => x.deviceId === chosen) ?? list[0];
+  }
+
+  /** After the latency, each connection of `userID` hears the change; one in a call using `removed` falls back. */
+  private devicesChanged(userID: UserID, removed: DeviceInfo | null): void {
+    for (const port of this.ports.filter((p) => p.user() === userID)) {
+      // Which device the port used is read now, before the list lost it.
+      const type: DeviceType | null = removed?.kind === 'videoinput' ? 'video' : removed?.kind === 'audioinput' ? 'audio' : null;
+      const using = type !== null && port.roomID !== null && (type === 'audio' || port.camera) && port.lastUsed[type] === removed?.deviceId;
+      this.clock.setTimeout(() => {
+        let change: DeviceChange = {};
+        if (using && type !== null) {
+          const fallback = this.current(port, type);
+          const lost = type === 'video' ? 'camera' : 'microphone';
+          if (fallback) {
+            port.selected = { ...port.selected, [lost]: fallback.deviceId };
+            change = { lost, fallback };
+          } else {
+            change = { lost, error: new RoomPortError(type === 'video' ? 60004 : 60003, `the ${lost} in use was unplugged and no other is left`) };
+            if (type === 'video' && port.camera) {
+              port.camera = false;
+              this.broadcast(port, (roomID, u) => ({ type: 'videoAvailable', roomID, userID: u, available: false }));
+            }
+          }
+        }
+        port.noteUsed(this);
+        port.deviceChanged(change);
+      }, this.latency);
+    }
+  }
+
   private checkDevices(userID: UserID | null, video: boolean, audio = true): void {
     const d = userID === null ? {} : (this.devices.get(userID) ?? {});
     if (d.permission === 'denied') throw new RoomPortError(60005, 'device permission denied');
-    if (audio && d.microphone === false) throw new RoomPortError(60003, 'no microphone');
-    if (video && d.camera === false) throw new RoomPortError(60004, 'no camera');
+    const list = this.deviceList(userID);
+    if (audio && !list.some((x) => x.kind === 'audioinput')) throw new RoomPortError(60003, 'no microphone');
+    if (video && !list.some((x) => x.kind === 'videoinput')) throw new RoomPortError(60004, 'no camera');
   }
 
   private later(fn: () => void): Promise<void> {
@@ -202,6 +289,7 @@ export class InMemoryRoomHub {
     const replaced = room.find((p) => p.userID === port.userID);
     room.push(port);
     port.roomID = roomID;
+    port.noteUsed(this);
     if (replaced) {
       // Removed after the newcomer is in, so the others keep their views of this user.
       this.remove(replaced);
@@ -256,6 +344,13 @@ export class InMemoryRoomHub {
   }
 }
 
+/** What a user has until a test plugs or unplugs something. */
+const DEFAULT_DEVICES: readonly DeviceInfo[] = [
+  { deviceId: 'camera-1', groupId: 'camera-1', kind: 'videoinput', label: 'Simulated camera 1' },
+  { deviceId: 'mic-1', groupId: 'mic-1', kind: 'audioinput', label: 'Simulated microphone 1' },
+  { deviceId: 'speaker-1', groupId: 'speaker-1', kind: 'audiooutput', label: 'Simulated speaker 1' },
+];
+
 /**
  * What a member's arrival looks like to the others: it joined, what it publishes (never
  * `available: false`), and its media (this room carries none: it is there with the member).
@@ -286,7 +381,11 @@ export class InMemoryRoomPort implements RoomPort {
   /** @internal */ entering: Promise<void> | null = null;
   /** @internal */ exiting: Promise<void> | null = null;
   /** @internal Events queued while `enter()` resolves. */ held: RoomEvent[] | null = null;
+  /** @internal Devices chosen with `switchDevice`. */ selected: { camera?: string; microphone?: string } = {};
+  /** @internal The devices in use when last looked (to tell whether an unplugged one was). */ lastUsed: { video?: string; audio?: string } = {};
+  /** @internal The profile `setVideoQuality` set. */ profile: VideoProfile | null = null;
   private readonly listeners = new Set<(event: RoomEvent) => void>();
+  private readonly deviceListeners = new Set<(change: DeviceChange) => void>();
 
   /** @internal Use {@link InMemoryRoomHub.connect}. */
   constructor(
@@ -328,6 +427,48 @@ export class InMemoryRoomPort implements RoomPort {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+  async getCameras(): Promise<readonly DeviceInfo[]> {
+    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'videoinput');
+  }
+  async getMicrophones(): Promise<readonly DeviceInfo[]> {
+    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'audioinput');
+  }
+  async getSpeakers(): Promise<readonly DeviceInfo[]> {
+    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'audiooutput');
+  }
+  async switchDevice(params: { readonly deviceType: DeviceType; readonly deviceId: string }): Promise<void> {
+    await this.hub.switchDevice(this, params.deviceType, params.deviceId);
+    this.noteUsed(this.hub);
+  }
+  /** Records the profile (no media flows here); {@link InMemoryRoomHub.media} reads it. */
+  async setVideoQuality(profile: VideoProfile): Promise<void> {
+    this.profile = profile;
+  }
+  currentDevices(): { readonly camera?: string; readonly microphone?: string } {
+    return this.selected;
+  }
+  onDeviceChange(listener: (change: DeviceChange) => void): Unsubscribe {
+    this.deviceListeners.add(listener);
+    return () => {
+      this.deviceListeners.delete(listener);
+    };
+  }
+
+  /** @internal */
+  noteUsed(hub: InMemoryRoomHub): void {
+    this.lastUsed = { video: hub.current(this, 'video')?.deviceId, audio: hub.current(this, 'audio')?.deviceId };
+  }
+
+  /** @internal */
+  deviceChanged(change: DeviceChange): void {
+    for (const listener of [...this.deviceListeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
   }
 
   /** @internal The user this connection acts for: its room identity, else the IM login. */

@@ -9,6 +9,7 @@ import type { Client, LocalStream } from 'trtc-js-sdk';
 import type { UserID } from '../../machines/types';
 import type { Unsubscribe } from '../ImPort';
 import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+import { type DeviceChange, type DeviceInfo, type VideoProfile, deviceInfo } from '../mediaDevices';
 import type { CredentialStore, TencentCredentials } from './credentials';
 import { RemoteUsers } from './remoteUsers';
 import { loadTrtc, type TrtcModule } from './sdk';
@@ -26,6 +27,8 @@ export interface TrtcRoomPortOptions {
   readonly audioContainer?: (userID: UserID) => string | HTMLDivElement;
   /** Where a listener's exception or a playback failure goes (default `console.error`). */
   readonly onError?: (error: unknown) => void;
+  /** Where `devicechange` is heard (default `navigator.mediaDevices`, as trtc-calling-js listens). */
+  readonly deviceEvents?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 }
 
 /** The largest TRTC numeric room ID (trtc-js-sdk takes 1..4294967294). */
@@ -61,6 +64,7 @@ export class TrtcRoomPort implements RoomPort {
   #micMuted = false;
   #localView: string | null = null;
   readonly #devices: { microphoneId?: string; cameraId?: string } = {};
+  #profile: VideoProfile | null = null;
 
   constructor(options: TrtcRoomPortOptions) {
     this.#options = options;
@@ -149,18 +153,43 @@ export class TrtcRoomPort implements RoomPort {
   }
 
   /** The cameras TRTC sees (`TRTC.getCameras()`). */
-  async getCameras(): Promise<InputDeviceInfo[]> {
-    return (await this.#module()).getCameras();
+  async getCameras(): Promise<DeviceInfo[]> {
+    return (await (await this.#module()).getCameras()).map(deviceInfo);
   }
 
   /** The microphones TRTC sees (`TRTC.getMicrophones()`). */
-  async getMicrophones(): Promise<InputDeviceInfo[]> {
-    return (await this.#module()).getMicrophones();
+  async getMicrophones(): Promise<DeviceInfo[]> {
+    return (await (await this.#module()).getMicrophones()).map(deviceInfo);
   }
 
   /** The speakers TRTC sees (`TRTC.getSpeakers()`). */
-  async getSpeakers(): Promise<MediaDeviceInfo[]> {
-    return (await this.#module()).getSpeakers();
+  async getSpeakers(): Promise<DeviceInfo[]> {
+    return (await (await this.#module()).getSpeakers()).map(deviceInfo);
+  }
+
+  currentDevices(): { readonly camera?: string; readonly microphone?: string } {
+    const { cameraId, microphoneId } = this.#devices;
+    return { ...(cameraId ? { camera: cameraId } : {}), ...(microphoneId ? { microphone: microphoneId } : {}) };
+  }
+
+  /** TRTC's `LocalStream.setVideoProfile`: now in a call, and for the next streams. */
+  async setVideoQuality(profile: VideoProfile): Promise<void> {
+    this.#profile = profile;
+    this.#local?.setVideoProfile({ ...profile });
+  }
+
+  /** `devicechange` of the page (TRTC v4 has no device event of its own; trtc-calling-js listens there too). */
+  onDeviceChange(listener: (change: DeviceChange) => void): Unsubscribe {
+    const target = this.#options.deviceEvents ?? globalThis.navigator?.mediaDevices;
+    const changed = (): void => {
+      try {
+        listener({});
+      } catch (error) {
+        this.#report(error);
+      }
+    };
+    target?.addEventListener('devicechange', changed);
+    return () => target?.removeEventListener('devicechange', changed);
   }
 
   /** Uses this camera (`video`) or microphone (`audio`): now if in a call, and for the next ones. */
@@ -183,6 +212,7 @@ export class TrtcRoomPort implements RoomPort {
     const client = this.#clientFor(trtc, options.userID);
     await this.#requireDevices(trtc, options.video ? 'both' : 'microphone');
     const local = trtc.createStream({ userId: options.userID, audio: true, video: options.video, ...this.#devices });
+    if (this.#profile) local.setVideoProfile({ ...this.#profile });
     let joined = false;
     this.#roomID = roomID;
     try {
@@ -252,6 +282,7 @@ export class TrtcRoomPort implements RoomPort {
     const trtc = await this.#module();
     await this.#requireDevices(trtc, 'camera');
     const camera = trtc.createStream({ audio: false, video: true, ...(this.#userID ? { userId: this.#userID } : {}), ...this.#devices });
+    if (this.#profile) camera.setVideoProfile({ ...this.#profile });
     await camera.initialize().catch((e: unknown) => Promise.reject(deviceError(e, 'camera')));
     const track = camera.getVideoTrack();
     if (!track) throw new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera');

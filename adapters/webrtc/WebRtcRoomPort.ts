@@ -21,9 +21,11 @@ import type { UserID } from '../../machines/types';
 import { type Clock, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError } from '../RoomPort';
+import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
+import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
-import { type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
+import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 import { PreparedCapture } from './prepared';
 
@@ -67,6 +69,9 @@ export class WebRtcRoomPort implements RoomPort {
   private readonly listeners: Listeners<RoomEvent>;
   private readonly clock: Clock;
   private readonly env: () => MediaEnvironment;
+  /** The chosen camera and microphone, the video profile, the lists and hot-plug. */
+  private readonly devices: LocalDevices;
+  private readonly report: (error: unknown) => void;
 
   constructor(
     /** Membership, member state and the relay. */
@@ -75,7 +80,9 @@ export class WebRtcRoomPort implements RoomPort {
   ) {
     this.clock = options.clock ?? realClock;
     this.env = options.environment ?? browserEnvironment;
-    this.listeners = new Listeners(options.onListenerError ?? ((error: unknown) => console.error(error)));
+    this.report = options.onListenerError ?? ((error: unknown) => console.error(error));
+    this.listeners = new Listeners(this.report);
+    this.devices = new LocalDevices(() => this.env().mediaDevices, (error) => this.report(error));
     this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.onRelay(relayed));
@@ -88,7 +95,7 @@ export class WebRtcRoomPort implements RoomPort {
    * does not is stopped before the next one is made, so two overlapping calls never leak one.
    */
   async prepare(options: { readonly video: boolean }): Promise<void> {
-    await this.prepared.prepare(requireWebRtc(this.env()).mediaDevices, options.video);
+    await this.prepared.prepare(this.devices.capturing(requireWebRtc(this.env()).mediaDevices), options.video);
   }
 
   /** Claims the room on the server before the call is dialled (see {@link WsRoomPort.reserve}). */
@@ -101,12 +108,13 @@ export class WebRtcRoomPort implements RoomPort {
     this.participants = options.participants ? new Set(options.participants) : null;
     const { mediaDevices } = requireWebRtc(this.env());
     await this.prepared.settled();
-    const stream = this.prepared.take(options.video) ?? (await capture(mediaDevices, options.video));
+    const stream = this.prepared.take(options.video) ?? (await capture(this.devices.capturing(mediaDevices), options.video));
     if (this.disposed || this.local) {
       for (const track of stream.getTracks()) track.stop();
       throw fail(this.disposed ? 'disposed' : 'already in a room');
     }
     for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
+    for (const track of stream.getVideoTracks()) this.watch(track);
     this.local = stream;
     this.self = options.userID;
     for (const domID of this.pendingLocal) {
@@ -145,13 +153,15 @@ export class WebRtcRoomPort implements RoomPort {
     if (local) {
       const current = local.getVideoTracks()[0] ?? null;
       if (on && !current) {
-        const track = await captureCamera(requireWebRtc(this.env()).mediaDevices);
+        const track = await captureCamera(this.devices.capturing(requireWebRtc(this.env()).mediaDevices));
         if (this.local !== local) {
           track.stop();
           return;
         }
         local.addTrack(track);
+        this.watch(track);
         await Promise.all([...this.members.values()].map((m) => m.peer.setVideo(track)));
+        await this.limitBitrate();
       } else if (!on && current) {
         local.removeTrack(current);
         current.stop(); // the camera light goes off
@@ -190,6 +200,49 @@ export class WebRtcRoomPort implements RoomPort {
 
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {
     return this.listeners.add(listener);
+  }
+
+  async getCameras(): Promise<DeviceInfo[]> {
+    return this.devices.list('videoinput');
+  }
+
+  async getMicrophones(): Promise<DeviceInfo[]> {
+    return this.devices.list('audioinput');
+  }
+
+  async getSpeakers(): Promise<DeviceInfo[]> {
+    return this.devices.list('audiooutput');
+  }
+
+  currentDevices(): { readonly camera?: string; readonly microphone?: string } {
+    const camera = this.local?.getVideoTracks()[0]?.getSettings().deviceId ?? this.devices.camera;
+    const microphone = this.local?.getAudioTracks()[0]?.getSettings().deviceId ?? this.devices.microphone;
+    return { ...(camera ? { camera } : {}), ...(microphone ? { microphone } : {}) };
+  }
+
+  onDeviceChange(listener: (change: DeviceChange) => void): Unsubscribe {
+    return this.devices.onChange(listener);
+  }
+
+  /**
+   * Uses this camera or microphone for the next captures and, in a call, now: the new track
+   * takes the old one's place on every connection (`RTCRtpSender.replaceTrack`, no renegotiation),
+   * so the others keep receiving. A camera that is off is only chosen.
+   */
+  async switchDevice(params: { readonly deviceType: DeviceType; readonly deviceId: string }): Promise<void> {
+    await this.devices.choose(params.deviceType, params.deviceId);
+    const kind = params.deviceType;
+    const old = this.local && (kind === 'video' ? this.local.getVideoTracks()[0] : this.local.getAudioTracks()[0]);
+    if (old) await this.replace(old, { [kind]: kind === 'video' ? this.devices.video(true) : this.devices.audio(true) });
+  }
+
+  /** Applies the profile to the camera now (resolution, frame rate, bitrate) and to the next captures. */
+  async setVideoQuality(profile: VideoProfile): Promise<void> {
+    this.devices.profile = profile;
+    const track = this.local?.getVideoTracks()[0];
+    const constraints = this.devices.video();
+    if (track && constraints !== true) await track.applyConstraints(constraints).catch((error: unknown) => this.report(error));
+    await this.limitBitrate();
   }
 
   /** The connection to `userID`, if any (stats, tests). */
@@ -261,6 +314,7 @@ export class WebRtcRoomPort implements RoomPort {
     const doc = this.env().document;
     // An <audio> plays only the sound of the stream, tracks added later included.
     if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
+    void this.limitBitrate(); // negotiated now: its video sender has its encodings
     this.listeners.emit({ type: 'mediaArrived', roomID, userID });
   }
 
@@ -310,6 +364,68 @@ export class WebRtcRoomPort implements RoomPort {
     this.roomID = null;
     this.participants = null;
     this.ignored.clear();
+  }
+
+  /** Captures a track with `constraints` and puts it in `old`'s place here and on every connection. */
+  private async replace(old: MediaStreamTrack, constraints: MediaStreamConstraints): Promise<void> {
+    const local = this.local;
+    const stream = await requireWebRtc(this.env()).mediaDevices.getUserMedia(constraints);
+    const track = stream.getTracks()[0];
+    if (!track || this.local !== local || !local) {
+      for (const t of stream.getTracks()) t.stop();
+      return;
+    }
+    track.enabled = old.enabled;
+    // The senders take the new track before the old one stops, so the others see no gap.
+    await Promise.all(
+      [...this.members.values()].map((m) => m.peer.pc.getSenders().find((s) => s.track === old || s.track?.kind === track.kind)?.replaceTrack(track)),
+    );
+    local.removeTrack(old);
+    old.stop();
+    local.addTrack(track);
+    if (track.kind === 'video') this.watch(track);
+    for (const { video, userID } of this.views.values()) if (userID === null && track.kind === 'video') video.srcObject = local;
+    if (track.kind === 'video') await this.limitBitrate();
+  }
+
+  /**
+   * A camera that ends by itself (unplugged) is replaced by another one, so the call never
+   * freezes on its last frame; with none left the camera goes off for the others and 60004 is told.
+   */
+  private watch(track: MediaStreamTrack): void {
+    track.addEventListener('ended', () => void this.cameraLost(track));
+  }
+
+  private async cameraLost(track: MediaStreamTrack): Promise<void> {
+    if (!this.local?.getVideoTracks().includes(track)) return; // stopped by us
+    const lostId = track.getSettings().deviceId;
+    const other = (await this.devices.list('videoinput')).find((d) => d.deviceId !== lostId);
+    if (other) {
+      this.devices.camera = other.deviceId;
+      try {
+        await this.replace(track, { video: this.devices.video(true) });
+        this.devices.emit({ lost: 'camera', fallback: other });
+        return;
+      } catch {
+        // the other camera cannot be opened either: as if there were none
+      }
+    }
+    this.devices.emit({ lost: 'camera', error: new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'the camera in use was unplugged and no other can be opened') });
+    await this.setCamera(false).catch((error: unknown) => this.report(error));
+  }
+
+  /** Caps every video sender at the profile's bitrate (`maxBitrate`), when a profile is set. */
+  private async limitBitrate(): Promise<void> {
+    const bitrate = this.devices.profile?.bitrate;
+    if (bitrate === undefined) return;
+    for (const { peer } of this.members.values()) {
+      const sender = peer.pc.getSenders().find((s) => s.track?.kind === 'video');
+      if (!sender) continue;
+      const parameters = sender.getParameters();
+      if (parameters.encodings.length === 0) continue; // not negotiated yet: applied when the camera changes
+      for (const encoding of parameters.encodings) encoding.maxBitrate = bitrate * 1000;
+      await sender.setParameters(parameters).catch((error: unknown) => this.report(error));
+    }
   }
 
   private stopLocal(): void {

@@ -16,7 +16,8 @@ export const MEDIA_ERROR = {
 /** What the room needs from the browser; injectable for tests and non-window hosts. */
 export interface MediaEnvironment {
   readonly RTCPeerConnection?: typeof RTCPeerConnection;
-  readonly mediaDevices?: Pick<MediaDevices, 'getUserMedia'>;
+  readonly mediaDevices?: Pick<MediaDevices, 'getUserMedia'> &
+    Partial<Pick<MediaDevices, 'enumerateDevices' | 'addEventListener' | 'removeEventListener'>>;
   readonly document?: Document;
   /** Where `pagehide` is heard (the page's `window`). */
   readonly window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;

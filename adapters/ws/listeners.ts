@@ -13,6 +13,11 @@ export class Listeners<T> {
     };
   }
 
+  /** How many listeners there are. */
+  get size(): number {
+    return this.set.size;
+  }
+
   emit(value: T): void {
     for (const listener of [...this.set]) {
       try {

@@ -127,7 +127,17 @@ export class DeviceCheck {
       const devices = globalThis.navigator?.mediaDevices;
       return {
         ...(globalThis.RTCPeerConnection ? { RTCPeerConnection: globalThis.RTCPeerConnection } : {}),
-        ...(devices?.getUserMedia ? { mediaDevices: { getUserMedia: (c?: MediaStreamConstraints) => devices.getUserMedia(this.constrain(c ?? {})) } } : {}),
+        ...(devices?.getUserMedia
+          ? {
+              mediaDevices: {
+                getUserMedia: (c?: MediaStreamConstraints) => devices.getUserMedia(this.constrain(c ?? {})),
+                // The lists and hot-plug, for getCameras() / switchDevice() / DEVICED_UPDATED.
+                enumerateDevices: () => devices.enumerateDevices(),
+                addEventListener: devices.addEventListener.bind(devices),
+                removeEventListener: devices.removeEventListener.bind(devices),
+              },
+            }
+          : {}),
         document,
       };
     };

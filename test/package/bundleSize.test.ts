@@ -13,13 +13,16 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /**
  * The budget, gzipped: the measured size (40.8 KB on 2026-12-02) and a little room, so that
  * what a fix adds passes and what a leak adds (a backend, the memory network: several KB) fails.
- * Raise it only on purpose, with the new figure in the README. Issue 14 asked for 30 KB; xstate's
+ * Raise it only on purpose, with the new figure in the README. Raised to 43.5 KB for issue 11's
+ * devices and video quality (43.1 KB measured on 2026-12-02, +2.1 KB: the device lists, switchDevice
+ * by replaceTrack, the unplugged-camera fallback, the profile table). Issue 14 asked for 30 KB; xstate's
  * interpreter alone is 12-13 KB of it and our own code 26 KB (see the README's Figures).
  */
 // Issue 11 (signaling half) raised it by what it added, measured the same way: 40.8 -> 43.2 KB gzipped
 // (136.3 -> 147.2 KB minified) for the audio/video switch (a fifth machine and its planners),
 // SDK_NOT_READY and the snapshot's connection, inviting into and joining a group call.
-const BUDGET_BYTES = (41.5 + 2.4) * 1024;
+// With issue 11's devices and video quality on top (merged 2026-12-02): 45.9 KB gzipped, 156.1 KB minified.
+const BUDGET_BYTES = 46.5 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

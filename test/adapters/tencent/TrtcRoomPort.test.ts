@@ -18,11 +18,11 @@ function setup() {
   const clock = new SimulatedClock();
   const cloud = new FakeTrtcCloud(clock);
   const errors: unknown[] = [];
-  const connect = (userID: string, options: { loggedIn?: boolean } = {}) => {
+  const connect = (userID: string, options: { loggedIn?: boolean; deviceEvents?: EventTarget } = {}) => {
     const credentials = new CredentialStore(SDK_APP_ID);
     if (options.loggedIn !== false) credentials.set(userID, `sig-${userID}`);
     const trtc = cloud.module(userID);
-    const port = new TrtcRoomPort({ credentials, TRTC: trtc, onError: (e) => errors.push(e) });
+    const port = new TrtcRoomPort({ credentials, TRTC: trtc, onError: (e) => errors.push(e), ...(options.deviceEvents ? { deviceEvents: options.deviceEvents } : {}) });
     return { port, trtc, credentials, events: recordRoom(port) };
   };
   /** Runs a port call while the clock moves. */
@@ -156,6 +156,40 @@ describe('devices', () => {
     expect(create).toHaveBeenCalledWith({ userId: 'alice', audio: true, video: true, cameraId: 'cam-2' });
     await alice.port.switchDevice({ deviceType: 'audio', deviceId: 'mic-2' });
     expect(alice.trtc.streams[0]?.switched).toEqual([{ type: 'audio', deviceId: 'mic-2' }]);
+  });
+
+  it('setVideoQuality: setVideoProfile on the next stream before it captures, and on the published one at once', async () => {
+    const { connect, run } = setup();
+    const alice = connect('alice');
+    await alice.port.setVideoQuality({ width: 1280, height: 720, frameRate: 15, bitrate: 1500 });
+    await run(alice.port.enter(1001, video('alice')));
+    const stream = alice.trtc.streams[0];
+    expect(stream?.profiles).toEqual([{ width: 1280, height: 720, frameRate: 15, bitrate: 1500 }]);
+    await alice.port.setVideoQuality({ width: 320, height: 240, frameRate: 15, bitrate: 400 });
+    expect(stream?.profiles).toEqual([
+      { width: 1280, height: 720, frameRate: 15, bitrate: 1500 },
+      { width: 320, height: 240, frameRate: 15, bitrate: 400 },
+    ]);
+  });
+
+  it('devicechange of the page -> onDeviceChange listeners; a listener that throws goes to onError; lists are plain records', async () => {
+    const { connect, errors } = setup();
+    const target = new EventTarget();
+    const alice = connect('alice', { deviceEvents: target });
+    const seen: unknown[] = [];
+    const off = alice.port.onDeviceChange((change) => seen.push(change));
+    alice.port.onDeviceChange(() => {
+      throw new Error('boom');
+    });
+    target.dispatchEvent(new Event('devicechange'));
+    expect(seen).toEqual([{}]);
+    expect(errors).toHaveLength(1);
+    off();
+    target.dispatchEvent(new Event('devicechange'));
+    expect(seen).toEqual([{}]);
+    expect(await alice.port.getCameras()).toEqual([{ deviceId: 'camera-1', groupId: 'fake', kind: 'videoinput', label: 'fake camera-1' }]);
+    await alice.port.switchDevice({ deviceType: 'video', deviceId: 'camera-1' });
+    expect(alice.port.currentDevices()).toEqual({ camera: 'camera-1' });
   });
 
   it('turning the camera on in a call published without one: 60004 without a camera, else a camera track is added', async () => {

@@ -189,7 +189,11 @@ export class FakeLocalStream extends FakeStream implements LocalStream {
     this.switched.push({ type, deviceId });
   }
   setAudioProfile(_profile: AudioProfileString): void {}
-  setVideoProfile(_profile: VideoProfileString | VideoProfile): void {}
+  /** Every `setVideoProfile` call, in order. */
+  readonly profiles: (VideoProfileString | VideoProfile)[] = [];
+  setVideoProfile(profile: VideoProfileString | VideoProfile): void {
+    this.profiles.push(profile);
+  }
   setScreenProfile(_profile: ScreenProfileString | ScreenProfile): void {}
   setVideoContentHint(_hint: 'motion' | 'detail' | 'text'): void {}
   setAudioCaptureVolume(_volume: Number): Boolean {
