@@ -12,7 +12,16 @@ import type { Refusal } from '../refusal';
 /** One replicated change. */
 export type GrantOp =
   | { readonly op: 'claim'; readonly user: string; readonly roomID: number; readonly now: number }
-  | { readonly op: 'grant'; readonly user: string; readonly roomID: number; readonly users: readonly string[]; readonly until: number; readonly now: number }
+  | {
+      readonly op: 'grant';
+      readonly user: string;
+      readonly roomID: number;
+      readonly users: readonly string[];
+      readonly until: number;
+      readonly now: number;
+      /** The IM group the call was made through (its members may join it), if any. */
+      readonly groupID?: string;
+    }
   | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
   | { readonly op: 'occupied'; readonly roomID: number }
   | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean };
@@ -35,9 +44,9 @@ export class ClusterGrants implements RoomGrants {
     return refused;
   }
 
-  grant(user: string, roomID: number, users: readonly string[], until: number, now: number): Refusal | null {
-    const refused = this.inner.grant(user, roomID, users, until, now);
-    if (!refused) this.share({ op: 'grant', user, roomID, users, until, now });
+  grant(user: string, roomID: number, users: readonly string[], until: number, now: number, groupID?: string): Refusal | null {
+    const refused = this.inner.grant(user, roomID, users, until, now, groupID);
+    if (!refused) this.share({ op: 'grant', user, roomID, users, until, now, ...(groupID === undefined ? {} : { groupID }) });
     return refused;
   }
 
@@ -46,8 +55,8 @@ export class ClusterGrants implements RoomGrants {
     this.share({ op: 'admit', roomID, users, now });
   }
 
-  allows(roomID: number, userID: string, now: number): boolean {
-    return this.inner.allows(roomID, userID, now);
+  allows(roomID: number, userID: string, now: number, viaGroup?: string): boolean {
+    return this.inner.allows(roomID, userID, now, viaGroup);
   }
 
   occupied(roomID: number): void {
@@ -71,7 +80,7 @@ export class ClusterGrants implements RoomGrants {
         this.inner.claim(op.user, op.roomID, op.now);
         return;
       case 'grant':
-        this.inner.grant(op.user, op.roomID, op.users, op.until, op.now);
+        this.inner.grant(op.user, op.roomID, op.users, op.until, op.now, op.groupID);
         return;
       case 'admit':
         this.inner.admit(op.roomID, op.users, op.now);

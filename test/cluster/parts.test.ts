@@ -40,6 +40,19 @@ describe('cluster parts', () => {
     expect([a.allows(7, 'bob', 10 + 60_001), b.allows(7, 'bob', 10 + 60_001)]).toEqual([false, false]);
   });
 
+  it('grants: a call made through an IM group admits its members joining on another node (joinInGroupCall), nobody else', () => {
+    const sent: GrantOp[] = [];
+    const members = (groupID: string, userID: string) => groupID === 'g' && ['alice', 'bob', 'dave'].includes(userID);
+    const a = new ClusterGrants(new SqliteRoomGrants(new Database(':memory:'), limits, (w) => w(), 0, members), (op) => sent.push(op));
+    const b = new ClusterGrants(new SqliteRoomGrants(new Database(':memory:'), limits, (w) => w(), 0, members), () => undefined);
+    expect(a.grant('alice', 9, ['bob'], 30_000, 0, 'g')).toBeNull();
+    // Locally: dave, a member who was not invited, may join through the group; mallory may not.
+    expect([a.allows(9, 'dave', 1, 'g'), a.allows(9, 'mallory', 1, 'g'), a.allows(9, 'dave', 1)]).toEqual([true, false, false]);
+    expect(b.allows(9, 'dave', 1, 'g')).toBe(false); // not yet told
+    for (const op of sent.splice(0)) b.apply(JSON.parse(JSON.stringify(op)) as GrantOp);
+    expect([b.allows(9, 'dave', 1, 'g'), b.allows(9, 'mallory', 1, 'g'), b.allows(9, 'dave', 1, 'other')]).toEqual([true, false, false]);
+  });
+
   it('groups: a group created and joined on one node has the same members on another', () => {
     const sent: GroupOp[] = [];
     const a = new ClusterGroupStore(new SqliteGroupStore(new Database(':memory:')), (op) => sent.push(op), () => undefined);
