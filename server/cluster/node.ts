@@ -34,76 +34,16 @@ import { ClusterBudgets, type StoredBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import type { GroupStore } from '../groups';
+import { type LoginPeek, isRoomEvent, isStrings, parseJson, peekLogin } from './frames';
+import { StreamMailbox } from './mailbox';
 import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
+import { defineScripts, type Scripted } from './scripts';
 
-/** Messages moved from a stream per round trip. */
-const PAGE = 64;
 /** How often a node says it is alive, and how long that lasts. */
 const HEARTBEAT_MS = 1000;
 const ALIVE_MS = 3500;
-/** Backlog counts are refreshed this long after copies moved. */
-const RECOUNT_MS = 250;
 /** A directory entry outlives its last login by this much. */
 const DIRECTORY_TTL_MS = 7 * 86_400_000;
-
-const CLAIM = `
-local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
-local epoch = tonumber(ARGV[2])
-if epoch < claimed then return 0 end
-local old = redis.call('HGET', KEYS[1], 'node')
-redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch)
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
-if old and old ~= ARGV[1] then
-  redis.call('PUBLISH', ARGV[5] .. old, cjson.encode({t = 'takeover', user = ARGV[6], resume = ARGV[4], epoch = epoch}))
-end
-return 1`;
-
-const PREPARE = `
-local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3])}`;
-
-// The copies go into the stream and, in the same step, to the user's node (which takes them in
-// from the message without reading the stream back: one round trip from sender to recipient).
-const DELIVER = `
-local ids = {}
-local copies = {}
-for i = 4, #ARGV do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
-  copies[#copies + 1] = ARGV[i]
-end
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local node = redis.call('HGET', KEYS[2], 'node')
-if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3], ids = ids, m = copies})) end
-return 1`;
-
-const RELEASE = `
-if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
-return 1`;
-
-type Scripted = Redis & {
-  hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number): Promise<number>;
-  hcPrepare(dir: string, superseded: string, budgets: string, ttl: number): Promise<[number, number, string[]]>;
-  hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
-  hcRelease(dir: string, node: string): Promise<number>;
-};
-
-/** A stored copy as it travels through a stream. */
-interface Travelling {
-  readonly msgID: string;
-  readonly from: string;
-  readonly groupID: string | null;
-  readonly payload: string;
-  readonly sentAt: number;
-  readonly expiresAt: number;
-}
-
-/** What a login frame says, read before the frame is handled. */
-interface LoginPeek {
-  readonly rid: number;
-  readonly userID: string;
-  readonly resume: string | undefined;
-}
 
 /** The numbers of one node for `/metrics`. */
 export interface ClusterMetrics {
@@ -135,18 +75,15 @@ export class ClusterNode {
   private hub: Hub | null = null;
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
-  private readonly chains = new Map<string, Promise<void>>();
   private readonly epochs = new Map<string, number>();
   private readonly queues = new WeakMap<Conn, [Buffer, boolean][]>();
   private readonly dead = new Map<string, number>();
-  /** The last stream entry taken in per user (entries at or before it are never taken twice). */
-  private readonly lastIn = new Map<string, string>();
   private up = false;
   private closing = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private recountTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
+  private readonly mailbox: StreamMailbox;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -158,6 +95,14 @@ export class ClusterNode {
     this.prefix = options.clusterPrefix;
     this.channel = `${this.prefix}:n:`;
     this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
+    this.mailbox = new StreamMailbox({
+      redis,
+      channel: this.channel,
+      clock: options.clock,
+      counts: this.counts,
+      key: (kind, id) => this.key(kind, id),
+      lost: (what, error) => this.lost(what, error),
+    });
   }
 
   /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */
@@ -170,7 +115,7 @@ export class ClusterNode {
       connectTimeout: 2000,
       retryStrategy: (times: number) => Math.min(100 * times, 1000),
     };
-    const redis = new Redis(options.redisUrl, settings) as Scripted;
+    const redis = new Redis(options.redisUrl, settings);
     const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined });
     const quiet = () => undefined; // errors are the `up` flag's and the health check's business
     redis.on('error', quiet);
@@ -183,11 +128,7 @@ export class ClusterNode {
       sub.disconnect();
       throw new Error(`cannot reach Redis at ${options.redisUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
-    redis.defineCommand('hcPrepare', { numberOfKeys: 3, lua: PREPARE });
-    redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
-    redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
-    const node = new ClusterNode(options, logger, redis, sub);
+    const node = new ClusterNode(options, logger, defineScripts(redis), sub);
     await node.start();
     return node;
   }
@@ -202,7 +143,7 @@ export class ClusterNode {
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
       // Called while the copy is being routed, before it is written: once the handler is done
       // (a microtask), the move waits for the turn's commit like any delivery.
-      absent: (user: string) => queueMicrotask(() => this.commit?.after(() => this.forward(user))),
+      absent: (user: string) => queueMicrotask(() => this.commit?.after(() => void this.mailbox.forward(user))),
     };
   }
 
@@ -211,6 +152,7 @@ export class ClusterNode {
     this.hub = hub;
     this.store = store;
     this.commit = commit;
+    this.mailbox.attach(hub, store, commit);
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:r:*`, 'COUNT', 200);
@@ -225,7 +167,7 @@ export class ClusterNode {
       }
     } while (cursor !== '0');
     // Copies this node stored for users it does not hold (a restart after a crash): on their way.
-    for (const user of store.backlogs().keys()) this.chain(user, () => this.forwardNow(user));
+    for (const user of store.backlogs().keys()) void this.mailbox.forward(user);
   }
 
   /** True when Redis answers (the node takes logins). */
@@ -292,10 +234,10 @@ export class ClusterNode {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearInterval(this.flushTimer);
-    if (this.recountTimer) clearTimeout(this.recountTimer);
+    this.mailbox.stop();
     try {
-      await Promise.all([...this.chains.values()]);
-      if (this.store) for (const user of this.store.backlogs().keys()) await this.chain(user, () => this.forwardNow(user, true));
+      await this.mailbox.settled();
+      if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
       for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
       for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
       await this.redis.del(this.key('alive', this.node));
@@ -380,8 +322,8 @@ export class ClusterNode {
           const { user, ids, m } = msg;
           if (typeof user !== 'string') return;
           if (isStrings(ids) && isStrings(m) && ids.length === m.length) {
-            this.chain(user, () => this.takeIn(user, ids.map((id, i) => [id, m[i]])));
-          } else this.chain(user, () => this.drain(user));
+            void this.mailbox.takeIn(user, ids.map((id, i) => [id, m[i]]));
+          } else void this.mailbox.drain(user);
           return;
         }
         case 'room':
@@ -415,7 +357,7 @@ export class ClusterNode {
     this.counts.takeovers++;
     const kicked = hub.takenOver(user, resume);
     if (kicked) void this.redis.set(this.key('s', kicked), '1', 'PX', DIRECTORY_TTL_MS).catch((e: unknown) => this.lost('superseded', e));
-    this.chain(user, () => this.forwardNow(user));
+    void this.mailbox.forward(user);
   }
 
   /** Before a login: its epoch, whether its token was superseded elsewhere, its budgets. */
@@ -446,118 +388,7 @@ export class ClusterNode {
         }
       })
       .catch((error: unknown) => this.lost('claim', error));
-    this.chain(user, () => this.drain(user));
-  }
-
-  /** Runs `step` after the user's earlier moves (forward and drain never interleave for one user). */
-  private chain(user: string, step: () => Promise<void>): Promise<void> {
-    const next = (this.chains.get(user) ?? Promise.resolve())
-      .then(step)
-      .catch((error: unknown) => this.lost(`moving messages of ${user}`, error));
-    this.chains.set(user, next);
-    void next.then(() => {
-      if (this.chains.get(user) === next) this.chains.delete(user);
-    });
-    return next;
-  }
-
-  private forward(user: string): void {
-    this.chain(user, () => this.forwardNow(user));
-  }
-
-  /** Moves what this node stores for `user` (who has no session here) to the user's stream. */
-  private async forwardNow(user: string, closing = false): Promise<void> {
-    const commit = this.commit;
-    try {
-      await this.forwardPages(user, closing);
-    } finally {
-      // The next move of this user reads the store: the copies moved must be gone from it by then.
-      if (commit) await new Promise<void>((committed) => commit.after(committed));
-    }
-  }
-
-  private async forwardPages(user: string, closing: boolean): Promise<void> {
-    const { store, commit, hub } = this;
-    if (!store || !commit || !hub) return;
-    if (!closing && hub.session(user)) return; // it is here: delivered from here
-    let after = 0;
-    for (;;) {
-      const now = this.options.clock.now();
-      const page = store.pendingFor(user, after, now, PAGE);
-      if (page.length === 0) return;
-      after = (page[page.length - 1] as { delivery: number }).delivery;
-      const entries = page.map((c) =>
-        JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt } satisfies Travelling),
-      );
-      const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
-      await this.redis.hcDeliver(this.key('i', user), this.key('d', user), ttl, this.channel, user, ...entries);
-      this.counts.forwarded += page.length;
-      this.counts.published++;
-      // In Redis now: the local copies go with the turn's commit.
-      commit.write(() => {
-        for (const c of page) store.removeCopy(c.delivery, user, c.id);
-      });
-      this.recountSoon();
-      if (!closing && hub.session(user)) return;
-      if (page.length < PAGE) return;
-    }
-  }
-
-  /** Moves what waits in `user`'s stream into this node's store, and delivers it (at login). */
-  private async drain(user: string): Promise<void> {
-    for (;;) {
-      if (!this.hub?.session(user)) return;
-      const entries = await this.redis.xrange(this.key('i', user), '-', '+', 'COUNT', PAGE);
-      if (entries.length === 0) return;
-      await this.takeIn(user, entries.map(([id, fields]) => [id, fields[1]]));
-      if (entries.length < PAGE) return;
-    }
-  }
-
-  /**
-   * Takes stream entries of `user` (held here) into this node's store: committed, then
-   * delivered, then deleted from the stream. Not held here: they stay in the stream.
-   */
-  private async takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
-    const { store, commit, hub } = this;
-    const session = hub?.session(user);
-    if (!store || !commit || !hub || !session) return;
-    const last = this.lastIn.get(user);
-    const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
-    if (fresh.length === 0) return;
-    this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
-    const now = this.options.clock.now();
-    const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
-    for (const [, text] of fresh) {
-      const m = parseTravelling(text);
-      if (!m || m.expiresAt <= now) continue;
-      rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
-    }
-    commit.write(() => {
-      for (const r of rows) {
-        store.insertBody(r.body);
-        store.insertDelivery(r.delivery, user, r.body.id);
-      }
-    });
-    this.recountSoon();
-    this.counts.drained += rows.length;
-    session.backlog = true;
-    hub.mailer.pump(session); // after the commit, as every delivery
-    await new Promise<void>((committed) => commit.after(committed));
-    await this.redis.xdel(this.key('i', user), ...fresh.map(([id]) => id));
-  }
-
-  /**
-   * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
-   * the store at most every {@link RECOUNT_MS}, not at every move (a count is a scan).
-   */
-  private recountSoon(): void {
-    if (this.recountTimer !== null) return;
-    this.recountTimer = setTimeout(() => {
-      this.recountTimer = null;
-      this.commit?.after(() => this.hub?.mailer.recount());
-    }, RECOUNT_MS);
-    this.recountTimer.unref();
+    void this.mailbox.drain(user);
   }
 
   private async saveBudgets(user: string): Promise<void> {
@@ -589,52 +420,6 @@ export class ClusterNode {
   private key(kind: string, id: string): string {
     return `${this.prefix}:${kind}:${id}`;
   }
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function isStrings(x: unknown): x is string[] {
-  return Array.isArray(x) && x.every((s) => typeof s === 'string');
-}
-
-/** Orders two stream ids (`ms-seq`). */
-function compareIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
-}
-
-function parseTravelling(text: string | undefined): Travelling | null {
-  const m = parseJson(text) as Record<string, unknown> | null;
-  if (!m || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return null;
-  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || (m.groupID !== null && typeof m.groupID !== 'string')) return null;
-  return m as unknown as Travelling;
-}
-
-function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {
-  return (
-    typeof m.node === 'string' &&
-    (m.ev === 'enter' || m.ev === 'leave' || m.ev === 'state') &&
-    typeof m.roomID === 'number' &&
-    typeof m.userID === 'string' &&
-    typeof m.audio === 'boolean' &&
-    typeof m.video === 'boolean'
-  );
-}
-
-/** The login in a raw frame, if it is one (anything else is the dispatcher's to judge). */
-function peekLogin(data: Buffer): LoginPeek | null {
-  if (data.length > 16_384) return null;
-  const f = parseJson(data.toString('utf8')) as Record<string, unknown> | null;
-  if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
-  return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
 }
 
 export type { ServerFrame };

@@ -1,0 +1,68 @@
+/**
+ * What travels between the nodes of a cluster, read defensively (a malformed frame or stream
+ * entry is dropped, never trusted), and the peek at a login frame the login gate needs.
+ */
+import type { RoomEvent } from './rooms';
+
+/** A stored copy as it travels through a stream. */
+export interface Travelling {
+  readonly msgID: string;
+  readonly from: string;
+  readonly groupID: string | null;
+  readonly payload: string;
+  readonly sentAt: number;
+  readonly expiresAt: number;
+}
+
+/** What a login frame says, read before the frame is handled. */
+export interface LoginPeek {
+  readonly rid: number;
+  readonly userID: string;
+  readonly resume: string | undefined;
+}
+
+export function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+export function isStrings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
+
+/** Orders two stream ids (`ms-seq`). */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+export function parseTravelling(text: string | undefined): Travelling | null {
+  const m = parseJson(text) as Record<string, unknown> | null;
+  if (!m || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return null;
+  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || (m.groupID !== null && typeof m.groupID !== 'string')) return null;
+  return m as unknown as Travelling;
+}
+
+export function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {
+  return (
+    typeof m.node === 'string' &&
+    (m.ev === 'enter' || m.ev === 'leave' || m.ev === 'state') &&
+    typeof m.roomID === 'number' &&
+    typeof m.userID === 'string' &&
+    typeof m.audio === 'boolean' &&
+    typeof m.video === 'boolean'
+  );
+}
+
+/** The login in a raw frame, if it is one (anything else is the dispatcher's to judge). */
+export function peekLogin(data: Buffer): LoginPeek | null {
+  if (data.length > 16_384) return null;
+  const f = parseJson(data.toString('utf8')) as Record<string, unknown> | null;
+  if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
+  return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
+}

@@ -1,0 +1,176 @@
+/**
+ * The offline store's moves between a node's SQLite and the users' Redis streams (`P:i:<user>`):
+ * copies for a user held elsewhere (or nowhere) go out to its stream; copies in the stream of a
+ * user held here come in, are committed, delivered, and only then deleted from the stream. The
+ * moves of one user run one after another, never interleaved.
+ */
+import type { TurnCommit } from '../commit';
+import type { Hub } from '../hub';
+import type { ServerClock } from '../options';
+import type { Store } from '../store';
+import { compareIds, parseTravelling, type Travelling } from './frames';
+import type { Scripted } from './scripts';
+
+/** Messages moved from a stream per round trip. */
+const PAGE = 64;
+/** Backlog counts are refreshed this long after copies moved. */
+const RECOUNT_MS = 250;
+
+/** What the mailbox needs of its node. */
+export interface MailboxHost {
+  readonly redis: Scripted;
+  /** The prefix of the nodes' channels (`P:n:`). */
+  readonly channel: string;
+  readonly clock: ServerClock;
+  readonly counts: { forwarded: number; drained: number; published: number };
+  key(kind: string, id: string): string;
+  lost(what: string, error: unknown): void;
+}
+
+export class StreamMailbox {
+  private hub: Hub | null = null;
+  private store: Store | null = null;
+  private commit: TurnCommit | null = null;
+  private readonly chains = new Map<string, Promise<void>>();
+  /** The last stream entry taken in per user (entries at or before it are never taken twice). */
+  private readonly lastIn = new Map<string, string>();
+  private recountTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly host: MailboxHost) {}
+
+  /** Binds the mailbox to its server's hub, store and commit (once they exist). */
+  attach(hub: Hub, store: Store, commit: TurnCommit): void {
+    this.hub = hub;
+    this.store = store;
+    this.commit = commit;
+  }
+
+  /** `user` has no session here: what this node stores for it goes to its stream (`closing`: even if it has). */
+  forward(user: string, closing = false): Promise<void> {
+    return this.chain(user, () => this.forwardNow(user, closing));
+  }
+
+  /** `user` logged in here: what waits in its stream comes in. */
+  drain(user: string): Promise<void> {
+    return this.chain(user, () => this.drainNow(user));
+  }
+
+  /** Stream entries another node announced for `user` (taken in only if it is held here). */
+  takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+    return this.chain(user, () => this.takeInNow(user, entries));
+  }
+
+  /** Resolves when every move under way has ended. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  stop(): void {
+    if (this.recountTimer) clearTimeout(this.recountTimer);
+  }
+
+  /** Runs `step` after the user's earlier moves (forward and drain never interleave for one user). */
+  private chain(user: string, step: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(user) ?? Promise.resolve())
+      .then(step)
+      .catch((error: unknown) => this.host.lost(`moving messages of ${user}`, error));
+    this.chains.set(user, next);
+    void next.then(() => {
+      if (this.chains.get(user) === next) this.chains.delete(user);
+    });
+    return next;
+  }
+
+  private async forwardNow(user: string, closing: boolean): Promise<void> {
+    const commit = this.commit;
+    try {
+      await this.forwardPages(user, closing);
+    } finally {
+      // The next move of this user reads the store: the copies moved must be gone from it by then.
+      if (commit) await new Promise<void>((committed) => commit.after(committed));
+    }
+  }
+
+  private async forwardPages(user: string, closing: boolean): Promise<void> {
+    const { store, commit, hub, host } = this;
+    if (!store || !commit || !hub) return;
+    if (!closing && hub.session(user)) return; // it is here: delivered from here
+    let after = 0;
+    for (;;) {
+      const now = host.clock.now();
+      const page = store.pendingFor(user, after, now, PAGE);
+      if (page.length === 0) return;
+      after = (page[page.length - 1] as { delivery: number }).delivery;
+      const entries = page.map((c) =>
+        JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt } satisfies Travelling),
+      );
+      const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
+      await host.redis.hcDeliver(host.key('i', user), host.key('d', user), ttl, host.channel, user, ...entries);
+      host.counts.forwarded += page.length;
+      host.counts.published++;
+      // In Redis now: the local copies go with the turn's commit.
+      commit.write(() => {
+        for (const c of page) store.removeCopy(c.delivery, user, c.id);
+      });
+      this.recountSoon();
+      if (!closing && hub.session(user)) return;
+      if (page.length < PAGE) return;
+    }
+  }
+
+  private async drainNow(user: string): Promise<void> {
+    for (;;) {
+      if (!this.hub?.session(user)) return;
+      const entries = await this.host.redis.xrange(this.host.key('i', user), '-', '+', 'COUNT', PAGE);
+      if (entries.length === 0) return;
+      await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]));
+      if (entries.length < PAGE) return;
+    }
+  }
+
+  /**
+   * Takes stream entries of `user` (held here) into this node's store: committed, then
+   * delivered, then deleted from the stream. Not held here: they stay in the stream.
+   */
+  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+    const { store, commit, hub } = this;
+    const session = hub?.session(user);
+    if (!store || !commit || !hub || !session) return;
+    const last = this.lastIn.get(user);
+    const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
+    if (fresh.length === 0) return;
+    this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
+    const now = this.host.clock.now();
+    const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
+    for (const [, text] of fresh) {
+      const m = parseTravelling(text);
+      if (!m || m.expiresAt <= now) continue;
+      rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
+    }
+    commit.write(() => {
+      for (const r of rows) {
+        store.insertBody(r.body);
+        store.insertDelivery(r.delivery, user, r.body.id);
+      }
+    });
+    this.recountSoon();
+    this.host.counts.drained += rows.length;
+    session.backlog = true;
+    hub.mailer.pump(session); // after the commit, as every delivery
+    await new Promise<void>((committed) => commit.after(committed));
+    await this.host.redis.xdel(this.host.key('i', user), ...fresh.map(([id]) => id));
+  }
+
+  /**
+   * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
+   * the store at most every {@link RECOUNT_MS}, not at every move (a count is a scan).
+   */
+  private recountSoon(): void {
+    if (this.recountTimer !== null) return;
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = null;
+      this.commit?.after(() => this.hub?.mailer.recount());
+    }, RECOUNT_MS);
+    this.recountTimer.unref();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The cluster's Lua scripts (each one step on Redis, atomic) and the Redis client that has them
+ * as commands. Keys and channels are described in `node.ts`.
+ */
+import type { Redis } from 'ioredis';
+
+const CLAIM = `
+local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
+local epoch = tonumber(ARGV[2])
+if epoch < claimed then return 0 end
+local old = redis.call('HGET', KEYS[1], 'node')
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch)
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+if old and old ~= ARGV[1] then
+  redis.call('PUBLISH', ARGV[5] .. old, cjson.encode({t = 'takeover', user = ARGV[6], resume = ARGV[4], epoch = epoch}))
+end
+return 1`;
+
+const PREPARE = `
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3])}`;
+
+// The copies go into the stream and, in the same step, to the user's node (which takes them in
+// from the message without reading the stream back: one round trip from sender to recipient).
+const DELIVER = `
+local ids = {}
+local copies = {}
+for i = 4, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
+  copies[#copies + 1] = ARGV[i]
+end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local node = redis.call('HGET', KEYS[2], 'node')
+if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3], ids = ids, m = copies})) end
+return 1`;
+
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
+return 1`;
+
+export type Scripted = Redis & {
+  hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number): Promise<number>;
+  hcPrepare(dir: string, superseded: string, budgets: string, ttl: number): Promise<[number, number, string[]]>;
+  hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
+  hcRelease(dir: string, node: string): Promise<number>;
+};
+
+/** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
+export function defineScripts(redis: Redis): Scripted {
+  redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand('hcPrepare', { numberOfKeys: 3, lua: PREPARE });
+  redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
+  redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
+  return redis as Scripted;
+}
