@@ -43,6 +43,28 @@ export interface Phone {
   getCallStatus(): string;
 }
 
+/** Either client as a {@link Phone} drives it: both speak trtc-calling-js's API. */
+type PhoneClient = Pick<
+  OfficialTRTCCalling,
+  'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'openCamera' | 'closeCamera' | 'setMicMute' | 'getCallStatus'
+>;
+
+function phoneOf(calling: PhoneClient, userID: string): Phone {
+  return {
+    login: () => calling.login({ userID, userSig: `sig-${userID}` }),
+    logout: () => calling.logout(),
+    call: (to, type) => calling.call({ userID: to, type }),
+    groupCall: (userIDList, type, groupID) => calling.groupCall({ userIDList, type, ...(groupID ? { groupID } : {}) }),
+    accept: () => calling.accept(),
+    reject: () => calling.reject(),
+    hangup: () => calling.hangup(),
+    openCamera: () => calling.openCamera(),
+    closeCamera: () => calling.closeCamera(),
+    setMicMute: (muted) => calling.setMicMute(muted),
+    getCallStatus: () => calling.getCallStatus(),
+  };
+}
+
 interface PartyBase extends Phone {
   readonly id: string;
   /** The events since the last `take()`, in order. */
@@ -142,17 +164,7 @@ export function interopWorld(): InteropWorld {
       backend,
       tim,
       take: () => events.take().map(({ name, payload }) => ({ name, payload })),
-      login: () => calling.login({ userID, userSig: `sig-${userID}` }),
-      logout: () => calling.logout(),
-      call: (to, type) => calling.call({ userID: to, type }),
-      groupCall: (userIDList, type, groupID) => calling.groupCall({ userIDList, type, ...(groupID ? { groupID } : {}) }),
-      accept: () => calling.accept(),
-      reject: () => calling.reject(),
-      hangup: () => calling.hangup(),
-      openCamera: () => calling.openCamera(),
-      closeCamera: () => calling.closeCamera(),
-      setMicMute: (muted) => calling.setMicMute(muted),
-      getCallStatus: () => calling.getCallStatus(),
+      ...phoneOf(calling, userID),
     };
   };
 
@@ -179,17 +191,7 @@ export function interopWorld(): InteropWorld {
         events = [];
         return taken;
       },
-      login: () => calling.login({ userID, userSig: `sig-${userID}` }),
-      logout: () => calling.logout(),
-      call: (to, type) => calling.call({ userID: to, type }),
-      groupCall: (userIDList, type, groupID) => calling.groupCall({ userIDList, type, ...(groupID ? { groupID } : {}) }),
-      accept: () => calling.accept(),
-      reject: () => calling.reject(),
-      hangup: () => calling.hangup(),
-      openCamera: () => calling.openCamera(),
-      closeCamera: () => calling.closeCamera(),
-      setMicMute: (muted) => calling.setMicMute(muted),
-      getCallStatus: () => calling.getCallStatus(),
+      ...phoneOf(calling, userID),
     };
   };
 
