@@ -17,11 +17,13 @@ export interface EnterOptions {
    * each member itself (WebRTC mesh) refuses anyone else. Absent: whoever the room admits.
    */
   readonly participants?: readonly UserID[];
-  /**
-   * Entering the call of this IM group without an invitation (joinInGroupCall): a room that
-   * guards entry (the embedded server) admits a member of the group the call was made through.
-   */
+  /** The IM group a group call goes through (its invitations went to the group). */
   readonly groupID?: string;
+  /**
+   * Entering without an invitation (joinInGroupCall): a room that guards entry (the embedded
+   * server, the memory room) admits a member of `groupID` into a call made through that group.
+   */
+  readonly joining?: boolean;
 }
 
 /**

@@ -165,8 +165,12 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           };
           run(() => {
             entering = mine;
-            const { userID, video, audioMuted, participants, groupID } = request;
-            const extra = { ...(participants ? { participants } : {}), ...(groupID === undefined ? {} : { groupID }) };
+            const { userID, video, audioMuted, participants, groupID, joining } = request;
+            const extra = {
+              ...(participants ? { participants } : {}),
+              ...(groupID === undefined ? {} : { groupID }),
+              ...(joining ? { joining } : {}),
+            };
             return port.enter(roomID, { userID, video, audioMuted, ...extra }).then(
               () => {
                 send({ type: 'room.entered', roomID, at: clock.now() });

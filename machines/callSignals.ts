@@ -75,7 +75,8 @@ export const enterRoom = (c: CallContext): Effects => ({
       video: c.camera,
       audioMuted: c.micMuted,
       ...(c.isGroup ? {} : { participants: [c.inviter, ...c.invitees] }),
-      ...(c.joined ? { groupID: c.groupID } : {}),
+      ...(c.isGroup && c.groupID ? { groupID: c.groupID } : {}),
+      ...(c.joined ? { joining: true } : {}),
     },
   ],
 });

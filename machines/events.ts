@@ -203,8 +203,10 @@ export type RoomRequest =
        * grants decide who may enter.
        */
       readonly participants?: readonly UserID[];
-      /** Joining this IM group's call without an invitation (joinInGroupCall). */
+      /** The IM group a group call goes through (its invitations went to the group). */
       readonly groupID?: string;
+      /** Entering without an invitation (joinInGroupCall): admitted as a member of `groupID`. */
+      readonly joining?: boolean;
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
   | {

@@ -8,6 +8,7 @@ import type { Clock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
 import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
 import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
+import { checkAdmission, type EntryTerms, type GroupMembership } from './roomAdmission';
 
 /** A user's simulated devices (defaults: both present, permission granted). */
 export interface SimulatedDevices {
@@ -31,6 +32,8 @@ export interface RoomHubOptions {
   readonly latency?: number;
   /** Where a listener's exception goes (default `console.error`); it never reaches the hub. */
   readonly onListenerError?: (error: unknown) => void;
+  /** IM group membership, for joiners (default: nobody is a member of any group). */
+  readonly isMember?: GroupMembership;
 }
 
 /** The room hub. Create ports with {@link InMemoryRoomHub.connect}. */
@@ -43,9 +46,11 @@ export class InMemoryRoomHub {
   /** Each user's device lists, once a test plugged or unplugged one (else {@link DEFAULT_DEVICES}). */
   private readonly deviceLists = new Map<UserID, DeviceInfo[]>();
   private readonly ports: InMemoryRoomPort[] = [];
+  private readonly isMember: GroupMembership;
 
   constructor(options: RoomHubOptions) {
     this.clock = options.clock;
+    this.isMember = options.isMember ?? (() => false);
     this.latency = options.latency ?? 20;
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
   }
@@ -156,10 +161,15 @@ export class InMemoryRoomHub {
     }
     if (!options.userID) throw new RoomPortError(65535, 'empty userID');
     this.checkDevices(options.userID, options.video);
+    port.terms = { participants: options.participants, groupID: options.groupID };
     port.userID = options.userID;
     port.camera = options.video;
     port.micMuted = options.audioMuted;
-    port.entering = this.later(() => this.join(port, roomID));
+    port.entering = this.later(() => {
+      // Decided on arrival, as the server does, against whoever is in the room by then.
+      checkAdmission(roomID, options, (this.rooms.get(roomID) ?? []).map((p) => p.terms), this.isMember);
+      this.join(port, roomID);
+    });
     try {
       await port.entering;
     } finally {
@@ -274,10 +284,14 @@ export class InMemoryRoomHub {
   }
 
   private later(fn: () => void): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.clock.setTimeout(() => {
-        fn();
-        resolve();
+        try {
+          fn();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
       }, this.latency);
     });
   }
@@ -375,6 +389,7 @@ interface PortView {
 export class InMemoryRoomPort implements RoomPort {
   /** @internal */ userID: UserID | null = null;
   /** @internal */ roomID: number | null = null;
+  /** @internal What its entry said of its call (who may join it). */ terms: EntryTerms = {};
   /** @internal */ camera = false;
   /** @internal */ micMuted = false;
   /** @internal */ views: PortView[] = [];

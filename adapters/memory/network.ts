@@ -44,7 +44,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
   const clock = options.clock ?? realClock;
   const { latency, verifyUserSig } = options;
   const im = new InMemoryImHub({ clock, latency, verifyUserSig });
-  const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency });
+  const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });
   let invites = 0;
   let nextRoom = 1001;
   const inviteIdGen = (): string => `00000000-0000-4000-8000-${(++invites).toString(16).padStart(12, '0')}`;

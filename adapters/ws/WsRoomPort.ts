@@ -84,7 +84,7 @@ export class WsRoomPort implements RoomPort {
     if (options.userID !== self) throw fail(`cannot enter as ${options.userID || '""'}: logged in as ${self}`);
     this.camera = options.video;
     this.micMuted = options.audioMuted;
-    this.joinGroup = options.groupID;
+    this.joinGroup = options.joining ? options.groupID : undefined;
     this.entering = this.join(roomID, false);
     try {
       await this.entering;

@@ -67,8 +67,9 @@ describe('callMachine caller: dialing', () => {
   it('Alice groupDials Bob and Carol in g1 -> one INVITE to the group, one invitee actor each', () => {
     const h = startCall(callerInput({ invitees: ['bob', 'carol'], isGroup: true, groupID: 'g1' }));
     expect(h.take()).toEqual([
-      // A group call names no participants: its members may grow; the room's grants decide.
-      out.room({ type: 'room.enter', roomID: 42, userID: 'alice', video: true, audioMuted: false }),
+      // A group call names no participants: its members may grow; the room's grants decide, and
+      // it names its IM group, whose members may join it.
+      out.room({ type: 'room.enter', roomID: 42, userID: 'alice', video: true, audioMuted: false, groupID: 'g1' }),
       send({
         type: 'im.send',
         to: { groupID: 'g1' },

@@ -18,7 +18,9 @@ import type { System, User } from './harness';
 export type Entry =
   | { readonly kind: 'event'; readonly name: string; readonly payload: Record<string, unknown> }
   | { readonly kind: 'api'; readonly method: 'call' | 'groupCall' | 'accept' | 'reject' | 'logout' | 'join' }
-  | { readonly kind: 'api'; readonly method: 'invite'; readonly users: readonly string[] };
+  | { readonly kind: 'api'; readonly method: 'invite'; readonly users: readonly string[] }
+  /** Recorded for those in the room of a call that `users` joined (joinInGroupCall) without an invitation. */
+  | { readonly kind: 'api'; readonly method: 'admit'; readonly users: readonly string[] };
 
 /** Events that are about a call (everything but SDK_READY, KICKED_OUT and ERROR). */
 const ABOUT_A_CALL = new Set([
@@ -35,6 +37,8 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   let entered = new Set<string>();
   let present = new Set<string>();
   let answers = new Set<string>();
+  /** Who joined this call of their own accord: their USER_ENTER is no answer to an invitation. */
+  let admitted = new Set<string>();
   let lastType: unknown = null;
   const close = () => {
     lastType = null;
@@ -43,14 +47,16 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
     entered = new Set();
     present = new Set();
     answers = new Set();
+    admitted = new Set();
   };
   timeline.forEach((entry, i) => {
     const where = `${userID}#${i}`;
     if (entry.kind === 'api') {
-      if (entry.method === 'invite') {
-        if (segment !== 'call') problems.push(`${where}: inviteUser() succeeded outside a call`);
-        // Invited again (after a REJECT, say): a new answer from them is legitimate.
+      if (entry.method === 'invite' || entry.method === 'admit') {
+        if (entry.method === 'invite' && segment !== 'call') problems.push(`${where}: inviteUser() succeeded outside a call`);
+        // Invited again, or joining of their own accord (after a REJECT, say): a new answer from them is legitimate.
         for (const u of entry.users) {
+          if (entry.method === 'admit') admitted.add(u);
           answers.delete(u);
           rejected.delete(u);
         }
@@ -91,7 +97,7 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
     const who = typeof payload.userID === 'string' ? payload.userID : '';
     if (name === 'onReject') rejected.add(who);
     if (name === 'onUserEnter') entered.add(who);
-    if (rejected.has(who) && entered.has(who)) problems.push(`${where}: both REJECT and USER_ENTER from ${who} in one call`);
+    if (rejected.has(who) && entered.has(who) && !admitted.has(who)) problems.push(`${where}: both REJECT and USER_ENTER from ${who} in one call`);
     // Presence is consistent: enter once, leave only after entering, media only while in.
     if (name === 'onUserEnter') {
       if (present.has(who)) problems.push(`${where}: USER_ENTER ${who} twice without a USER_LEAVE`);

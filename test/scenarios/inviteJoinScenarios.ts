@@ -112,6 +112,39 @@ export function describeInviteJoinScenarios(backend: string, makeWorld: () => Wo
       expect(bob.take()).toEqual([ev.leave('carol'), ev.roster(['alice'])]);
     });
 
+    /** `joiner` tries to join the call in `host`'s room: refused on arrival (ERROR, CALL_END error); nobody else hears of it. */
+    async function refusedJoin(joiner: Party, host: Party, groupID: string, others: readonly Party[]) {
+      for (const p of [joiner, ...others]) p.take();
+      const roomID = host.calling.getSnapshot().call?.roomID ?? 0;
+      await joiner.calling.joinInGroupCall({ groupID, roomID, callType: 2 });
+      await world.advance(S);
+      expect(joiner.take()).toEqual([ev.error(expect.any(Number) as unknown as number), ev.end('', 'error', 0)]);
+      expect(joiner.calling.getCallStatus()).toBe('idle');
+      expect(others.map((p) => p.take())).toEqual(others.map(() => []));
+    }
+
+    it('Dave, not a member of group "team", joinInGroupCall() into its call -> refused: ERROR, CALL_END error; Alice and Bob see nothing', async () => {
+      await groupWithBob();
+      await refusedJoin(await world.user('dave'), alice, 'team', [alice, bob]);
+    });
+
+    it('Carol joinInGroupCall() into the room of a 1v1 call between Alice and Bob -> refused; their call goes on, they see nothing', async () => {
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+      await world.advance(S);
+      await bob.calling.accept();
+      await world.advance(S);
+      await refusedJoin(carol, alice, 'team', [alice, bob]);
+      expect([alice.calling.getCallStatus(), bob.calling.getCallStatus()]).toEqual(['connected', 'connected']);
+    });
+
+    it('Carol joinInGroupCall() naming group "team" into a group call made without an IM group -> refused', async () => {
+      await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: 30 });
+      await world.advance(S);
+      await bob.calling.accept();
+      await world.advance(S);
+      await refusedJoin(carol, alice, 'team', [alice, bob]);
+    });
+
     it('joinInGroupCall() while in a call -> InvalidStateError; bad parameters -> InvalidParameterError', async () => {
       await groupWithBob();
       await expect(bob.calling.joinInGroupCall({ groupID: 'team', roomID: 5, callType: 2 })).rejects.toBeInstanceOf(InvalidStateError);
