@@ -66,3 +66,8 @@ export function peekLogin(data: Buffer): LoginPeek | null {
   if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
   return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
 }
+
+/** Orders replicated changes by their version. */
+export function compareVersions(a: { readonly v?: number }, b: { readonly v?: number }): number {
+  return (a.v ?? 0) - (b.v ?? 0);
+}

@@ -17,7 +17,8 @@
  *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
  *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
- * - Rooms (`P:r:<room>`), grants and groups: see `rooms.ts`, `grants.ts`, `groups.ts`.
+ * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
+ *   how a node joining or coming back catches up: `replica.ts`.
  *   Budgets: `budgets.ts`.
  */
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,7 @@ import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
 import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
+import { type Change, Replica } from './replica';
 import { defineScripts, type Scripted } from './scripts';
 
 /** How often a node says it is alive, and how long that lasts. */
@@ -84,6 +86,7 @@ export class ClusterNode {
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
   private readonly mailbox: StreamMailbox;
+  private readonly replica: Replica;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -102,6 +105,14 @@ export class ClusterNode {
       counts: this.counts,
       key: (kind, id) => this.key(kind, id),
       lost: (what, error) => this.lost(what, error),
+    });
+    this.replica = new Replica({
+      redis,
+      prefix: this.prefix,
+      node: this.node,
+      apply: (change: Change) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp)),
+      lost: (what, error) => this.lost(what, error),
+      warn: (message, fields) => this.logger.warn(message, fields),
     });
   }
 
@@ -137,9 +148,9 @@ export class ClusterNode {
   hubParts(): HubCluster {
     return {
       budgets: this.budgets,
-      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.broadcast({ t: 'grant', node: this.node, ...op }))),
+      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.replica.send({ t: 'grant', node: this.node, ...op }))),
       groupStore: (local: GroupStore) =>
-        (this.groups = new ClusterGroupStore(local, (op) => this.broadcast({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
+        (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
       // Called while the copy is being routed, before it is written: once the handler is done
       // (a microtask), the move waits for the turn's commit like any delivery.
@@ -166,6 +177,8 @@ export class ClusterNode {
         }
       }
     } while (cursor !== '0');
+    // Grants and groups made before this node started (buffered since it subscribed).
+    await this.replica.load();
     // Copies this node stored for users it does not hold (a restart after a crash): on their way.
     for (const user of store.backlogs().keys()) void this.mailbox.forward(user);
   }
@@ -235,6 +248,7 @@ export class ClusterNode {
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.mailbox.stop();
+    this.replica.stop();
     try {
       await this.mailbox.settled();
       if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
@@ -280,7 +294,18 @@ export class ClusterNode {
 
   private async start(): Promise<void> {
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
-    await this.sub.subscribe(`${this.channel}${this.node}`, `${this.prefix}:all`);
+    const channels = [`${this.channel}${this.node}`, `${this.prefix}:all`];
+    await this.sub.subscribe(...channels);
+    // Back after losing Redis: what was published meanwhile is lost to this node; it reads the
+    // histories again (subscribed again first, so that nothing falls between).
+    this.sub.on('close', () => this.replica.hold());
+    this.sub.on('ready', () => {
+      if (!this.hub || this.closing) return;
+      this.sub.subscribe(...channels).then(
+        () => this.replica.load(),
+        (error: unknown) => this.lost('resubscribe', error),
+      );
+    });
     this.redis.on('ready', () => void this.tick());
     this.redis.on('close', () => (this.up = false));
     await this.tick();
@@ -335,10 +360,8 @@ export class ClusterNode {
           }
           return;
         case 'grant':
-          if (msg.node !== this.node && typeof msg.op === 'string') this.grants?.apply(msg as unknown as GrantOp);
-          return;
         case 'group':
-          if (msg.node !== this.node && typeof msg.op === 'string') this.groups?.apply(msg as unknown as GroupOp);
+          if (typeof msg.node === 'string' && typeof msg.op === 'string' && typeof msg.v === 'number') this.replica.receive(msg as unknown as Change);
           return;
         default:
           this.logger.warn('cluster: dropped a frame of unknown type', { t: msg.t });
@@ -406,11 +429,6 @@ export class ClusterNode {
   private publish(node: string, frame: object): void {
     this.counts.published++;
     this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).catch((error: unknown) => this.lost('publish', error));
-  }
-
-  private broadcast(frame: object): void {
-    this.counts.published++;
-    this.redis.publish(`${this.prefix}:all`, JSON.stringify(frame)).catch((error: unknown) => this.lost('broadcast', error));
   }
 
   private lost(what: string, error: unknown): void {

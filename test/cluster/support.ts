@@ -10,7 +10,8 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { SDKAPPID, SECRET_KEY } from '../support/embeddedWorld';
+import { WebSocket } from 'ws';
+import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 
 export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(__dirname, '../..');
@@ -145,4 +146,21 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v
     if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** One request over a raw socket at `url`: logs in as `userID`, asks, logs out; resolves with the answer. */
+export async function askAs(url: string, userID: string, frame: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+  await new Promise((r, f) => ws.once('open', r).once('error', f));
+  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+  ws.send(JSON.stringify({ ...frame, rid: 2 }));
+  try {
+    await until('an answer', () => frames.some((f) => f.rid === 2), (ok) => ok, 10_000);
+  } finally {
+    ws.send(JSON.stringify({ type: 'logout', rid: 3 }));
+    ws.close();
+  }
+  return frames.find((f) => f.rid === 2);
 }
