@@ -42,10 +42,15 @@ export function compareIds(a: string, b: string): number {
 }
 
 export function parseTravelling(text: string | undefined): Travelling | null {
-  const m = parseJson(text) as Record<string, unknown> | null;
-  if (!m || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return null;
-  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || (m.groupID !== null && typeof m.groupID !== 'string')) return null;
-  return m as unknown as Travelling;
+  const m = parseJson(text);
+  return isTravelling(m) ? m : null;
+}
+
+/** True when `m` has the fields of a stored copy. */
+export function isTravelling(x: unknown): x is Travelling {
+  const m = x as Record<string, unknown> | null;
+  if (!m || typeof m !== 'object' || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return false;
+  return typeof m.sentAt === 'number' && typeof m.expiresAt === 'number' && (m.groupID === null || typeof m.groupID === 'string');
 }
 
 export function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {

@@ -9,19 +9,7 @@ import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
-import { type ClusterProcess, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
-
-/** A raw protocol client (to see stored messages and their ids, which the API hides). */
-async function rawClient(url: string, userID: string) {
-  const ws = new WebSocket(url);
-  const frames: Array<Record<string, unknown>> = [];
-  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
-  await new Promise((r, f) => ws.once('open', r).once('error', f));
-  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
-  await until(`${userID} login`, () => frames.filter((f) => f.rid === 1).map((f) => f.type), (t) => t.length > 0);
-  expect(frames.find((f) => f.rid === 1)).toMatchObject({ type: 'loggedIn' });
-  return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
-}
+import { type ClusterProcess, rawClient, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
 
 describe('operating a cluster', () => {
   let cluster: TestCluster;
@@ -78,6 +66,13 @@ describe('operating a cluster', () => {
     await until('the member of the dead node leaves', () => other.events.log.map((e) => e.name), (n) => n.includes('onCallEnd'));
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3000);
     expect(other.take().map((e) => e.name)).toEqual(['onUserLeave', 'onCallEnd']);
+    // Redis forgets it too: a node starting now finds no ghost in the room, nor d1 online there.
+    const ghosts = async () => {
+      const rooms = await cluster.redis.keys(`${cluster.prefix}:r:*`);
+      const found = await Promise.all(rooms.map((key) => cluster.redis.hexists(key, 'd1')));
+      return { rooms: found.filter((n) => n === 1).length, online: await cluster.redis.hget(`${cluster.prefix}:on`, 'd1'), node: await cluster.redis.hget(`${cluster.prefix}:d:d1`, 'node') };
+    };
+    expect(await until('the dead node\'s entries leave Redis', ghosts, (g) => g.rooms === 0)).toEqual({ rooms: 0, online: null, node: null });
   }, 30_000);
 
   it('SIGTERM: the node hands its users to the others, unconfirmed messages come again there, the call goes on', async () => {

@@ -164,3 +164,15 @@ export async function askAs(url: string, userID: string, frame: Record<string, u
   }
   return frames.find((f) => f.rid === 2);
 }
+
+/** A raw protocol client, logged in (to see frames the API hides: stored messages and their ids, presence). */
+export async function rawClient(url: string, userID: string) {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+  await new Promise((r, f) => ws.once('open', r).once('error', f));
+  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+  const reply = await until(`${userID} login`, () => frames.find((f) => f.rid === 1), (f) => f !== undefined);
+  if (reply?.type !== 'loggedIn') throw new Error(`${userID} could not log in: ${JSON.stringify(reply)}`);
+  return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
+}
