@@ -116,9 +116,16 @@ export class ClusterNode {
       node: this.node,
       apply: (change: Change) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp)),
       lost: (what, error) => this.lost(what, error),
+      published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
     });
-    this.directory = new ClusterOnline({ redis, prefix: this.prefix, node: this.node, lost: (what, error) => this.lost(what, error) });
+    this.directory = new ClusterOnline({
+      redis,
+      prefix: this.prefix,
+      node: this.node,
+      lost: (what, error) => this.lost(what, error),
+      published: () => this.counts.published++,
+    });
   }
 
   /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */

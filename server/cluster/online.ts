@@ -41,6 +41,8 @@ export interface OnlineDeps {
   readonly prefix: string;
   readonly node: string;
   lost(what: string, error: unknown): void;
+  /** Counts a frame published to the other nodes. */
+  published(): void;
 }
 
 /** The cluster's directory of users online, as this node sees it. */
@@ -109,9 +111,8 @@ export class ClusterOnline {
     this.hold();
     const { redis, node } = this.deps;
     try {
-      const pipeline = redis.pipeline();
-      for (const user of this.said) pipeline.hset(this.key, user, node);
-      await pipeline.exec();
+      // Said again, published too: nodes that counted this one dead meanwhile forgot its users.
+      await Promise.all([...this.said].map((user) => this.say(this.key, user, node, '1', `${this.deps.prefix}:all`)));
       const all = await redis.hgetall(this.key);
       const before = new Map(this.elsewhere);
       this.elsewhere.clear();
@@ -152,6 +153,7 @@ export class ClusterOnline {
     if (on === this.said.has(userID)) return;
     if (on) this.said.add(userID);
     else this.said.delete(userID);
+    this.deps.published();
     this.say(this.key, userID, this.deps.node, on ? '1' : '0', `${this.deps.prefix}:all`).catch((error: unknown) => this.deps.lost('online', error));
   }
 

@@ -60,6 +60,8 @@ export interface ReplicaDeps {
   /** Applies a change (this node's own, replayed from a history, or another node's). */
   apply(change: Change): void;
   lost(what: string, error: unknown): void;
+  /** Counts a frame published to the other nodes. */
+  published(): void;
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -198,6 +200,7 @@ export class Replica {
 
   private push(key: string, frame: string, ttl: number, reset: boolean): void {
     const { prefix } = this.deps;
+    this.deps.published();
     this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`).catch((error: unknown) => {
       this.unsent.push([key, frame, ttl, reset]);
       if (this.unsent.length > MAX_UNSENT) this.unsent.shift();
