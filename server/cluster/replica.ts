@@ -88,6 +88,11 @@ export class Replica {
   private readonly unsent: [string, string, number, boolean][] = [];
   private readonly share: ShareCommand;
   private loads = 0;
+  /**
+   * The newest version this node has seen published (its own included). Pub/sub brings changes in
+   * version order, so a node back from losing Redis missed exactly the changes newer than this.
+   */
+  private seen = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Reads run one after the other. */
@@ -119,9 +124,12 @@ export class Replica {
 
   /** A change another node published. */
   receive(change: Change): void {
-    if (change.node === this.deps.node) return; // applied here when it was made
-    if (this.buffer) this.buffer.push(change);
-    else this.deps.apply(change);
+    if (this.buffer) {
+      if (change.node !== this.deps.node) this.buffer.push(change);
+      return;
+    }
+    this.seen = Math.max(this.seen, change.v ?? 0);
+    if (change.node !== this.deps.node) this.deps.apply(change); // its own: applied when made
   }
 
   /**
@@ -163,19 +171,25 @@ export class Replica {
         });
       } while (cursor !== '0');
       all.sort(compareVersions);
-      for (const change of all) this.safely(change);
+      // The first read replays everything (a restarted node with a fixed --node-id may lack its
+      // own last changes); a later one only what this node missed, never its own (applied here
+      // when made: replaying them after newer ones would undo those).
+      const first = this.loads === 0;
+      const floor = first ? 0 : this.seen;
+      for (const change of all) {
+        if ((change.v ?? 0) > floor && (first || change.node !== this.deps.node)) this.safely(change);
+        this.seen = Math.max(this.seen, change.v ?? 0);
+      }
       const buffered = this.buffer ?? [];
       this.buffer = null;
       for (const change of buffered) {
         const key = historyOf(prefix, change);
         if (key !== null && (change.v ?? 0) > (read.get(key) ?? 0)) this.safely(change);
+        this.seen = Math.max(this.seen, change.v ?? 0);
       }
       this.loads++;
     } catch (error) {
-      // Redis went again: the next return reads again; meanwhile changes apply as they come.
-      const buffered = this.buffer ?? [];
-      this.buffer = null;
-      for (const change of buffered) this.safely(change);
+      // Redis went again: read again soon; what arrived meanwhile stays buffered until then.
       this.deps.lost('replica load', error);
       if (!this.stopped) {
         this.retry = setTimeout(() => void this.load(), RETRY_MS);
