@@ -87,6 +87,7 @@ export class Replica {
   private buffer: Change[] | null = [];
   private readonly unsent: [string, string, number, boolean][] = [];
   private readonly share: ShareCommand;
+  /** Reads done (the first replays everything). */
   private loads = 0;
   /**
    * The newest version this node has seen published (its own included). Pub/sub brings changes in
@@ -101,11 +102,6 @@ export class Replica {
   constructor(private readonly deps: ReplicaDeps) {
     deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
-  }
-
-  /** How many times the histories were read (the first start, then each return of Redis). */
-  get resyncs(): number {
-    return this.loads;
   }
 
   /** Sends a change this node made (already applied here) to Redis and every node. */
