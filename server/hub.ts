@@ -28,7 +28,7 @@ import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { Rooms } from './rooms';
-import type { Store } from './store';
+import type { Body, Store } from './store';
 import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
@@ -51,6 +51,8 @@ export interface HubCluster {
   rooms(grants: RoomGrants, now: () => number): Rooms;
   /** A message is routed to a user with no session here: its stored copies go where the user is. */
   absent(userID: string): void;
+  /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
+  elsewhere(userID: string, copy: Body): boolean;
 }
 
 /** Users, sessions and the services they use. */
@@ -85,7 +87,7 @@ export class Hub {
       if (!session) cluster?.absent(u);
       return session;
     };
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionOf, boot);
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionOf, boot, cluster?.elsewhere);
   }
 
   /** Users with a session on a live connection. */

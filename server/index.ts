@@ -23,7 +23,7 @@ import { Admission } from './limits';
 import { ThrottledLog, describeError } from './log';
 import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
-import { Presence } from './presence';
+import { Presence, localOnline } from './presence';
 import { Store } from './store';
 import { ClusterNode } from './cluster/node';
 
@@ -78,10 +78,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   hub = new Hub(options, store, commit, cluster?.hubParts());
   const live: Hub = hub;
   await cluster?.attach(live, store, commit);
-  const presence = new Presence(options.presence, (userID) => {
+  const here = (userID: string) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
-  }, clock, limits);
+  };
+  const presence = new Presence(options.presence, cluster ? cluster.online(here, (userID) => presence.changed(userID)) : localOnline(here), clock, limits);
   const dispatcher = new Dispatcher(live, options, log, presence, commit);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
@@ -187,7 +188,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     });
     const run = (data: Buffer, isBinary: boolean) => {
       try {
-        if (presence.enabled) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
+        if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
         else dispatcher.handle(conn, data, isBinary);
       } catch (error) {
         // A bug must not take the process (or anyone else's connection) down.

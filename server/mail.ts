@@ -50,6 +50,8 @@ export class Mailer {
     private readonly sessionOf: (userID: string) => Session | undefined,
     /** Boot id: message ids are `<boot>-<n>`. */
     private readonly boot: string,
+    /** Cluster: hands an `onlineUserOnly` copy to the node `userID` is online on; false when none. */
+    private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
@@ -99,7 +101,7 @@ export class Mailer {
       const online = target?.conn ? target : undefined;
       if (m.onlineUserOnly) {
         if (online && this.roomFor(online)) this.hand(online, body, null, bytes);
-        else this.counters.droppedOffline++;
+        else if (online || !this.elsewhere(to, body)) this.counters.droppedOffline++;
         continue;
       }
       if (this.full(to, bytes)) {
@@ -224,6 +226,12 @@ export class Mailer {
       if (page.length < ask) session.backlog = false;
       if (page.length === 0) return;
     }
+  }
+
+  /** Cluster: an `onlineUserOnly` copy from another node, for `session` here (dropped when it cannot take it now). */
+  handOnline(session: Session | undefined, copy: Body): void {
+    if (session?.conn && this.roomFor(session)) this.hand(session, copy, null, Buffer.byteLength(copy.payload));
+    else this.counters.droppedOffline++;
   }
 
   /** True when the session's connection may take a copy now. */

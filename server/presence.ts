@@ -28,8 +28,25 @@ import { type Refusal, refuse } from './refusal';
 /** The most users one snapshot names (a frame stays far below the 64 KB frame limit). */
 export const MAX_LISTED = 1000;
 
-/** Tells whether a user has a session on a live connection now. */
-export type IsOnline = (userID: string) => boolean;
+/**
+ * Who is online: on one node, the users with a session on a live connection here
+ * ({@link localOnline}); in a cluster, here or on any other node (`server/cluster/online.ts`),
+ * which then also calls {@link Presence.changed} when a user comes or goes on another node.
+ */
+export interface OnlineUsers {
+  /** Whether `userID` has a session on a live connection now. */
+  isOnline(userID: string): boolean;
+  /**
+   * `userID`'s session here may have changed (a frame of theirs was handled, a connection of
+   * theirs closed); a cluster tells the other nodes. Absent: nobody needs to know.
+   */
+  readonly changedHere?: (userID: string) => void;
+}
+
+/** {@link OnlineUsers} of one node: `isOnline` tells whether a user has a session on a live connection here. */
+export function localOnline(isOnline: (userID: string) => boolean): OnlineUsers {
+  return { isOnline };
+}
 
 /** Who is online, and who wants to know. */
 export class Presence {
@@ -52,10 +69,20 @@ export class Presence {
   constructor(
     /** Whether the feed is offered at all (`--presence`). */
     readonly enabled: boolean,
-    private readonly isOnline: IsOnline,
+    private readonly onlineUsers: OnlineUsers,
     private readonly clock: ServerClock,
     private readonly limits: Pick<Limits, 'presenceBatchMs' | 'presenceSnapshots'>,
   ) {}
+
+  /** Whether connections are watched (the feed is on, or other nodes need to hear of changes here). */
+  get watching(): boolean {
+    return this.enabled || this.onlineUsers.changedHere !== undefined;
+  }
+
+  /** `userID` came or went on another node (cluster): subscribers here hear of it as of a user here. */
+  changed(userID: string): void {
+    if (this.enabled) this.check(userID);
+  }
 
   /** How many connections subscribe now. */
   get subscriberCount(): number {
@@ -86,7 +113,7 @@ export class Presence {
    * over an older connection of the same user is no "offline, online" flap.
    */
   handling(conn: Conn, handle: () => void): void {
-    if (!this.enabled) return handle();
+    if (!this.watching) return handle();
     this.held ??= new Set();
     try {
       handle();
@@ -100,7 +127,6 @@ export class Presence {
 
   /** After `conn` handled a frame: if it logged in, out or as someone else, re-check those users. */
   private seen(conn: Conn): void {
-    if (!this.enabled) return;
     const now = conn.closed ? undefined : conn.session?.userID;
     const before = this.users.get(conn);
     if (now === before) return;
@@ -117,7 +143,7 @@ export class Presence {
 
   /** `conn` is closing or closed. Safe to call more than once. */
   gone(conn: Conn): void {
-    if (!this.enabled) return;
+    if (!this.watching) return;
     this.subscribers.delete(conn);
     const userID = this.users.get(conn);
     if (userID === undefined) return;
@@ -140,8 +166,9 @@ export class Presence {
       this.held.add(userID);
       return;
     }
-    if (this.waiting.has(userID)) return; // the window's end looks again
-    if (this.isOnline(userID) === this.online.has(userID)) return;
+    this.onlineUsers.changedHere?.(userID);
+    if (!this.enabled || this.waiting.has(userID)) return; // the window's end looks again
+    if (this.onlineUsers.isOnline(userID) === this.online.has(userID)) return;
     const now = this.clock.now();
     this.forgetTold(now);
     if (!this.told.has(userID)) return this.tell([userID], now);
@@ -152,7 +179,7 @@ export class Presence {
   /** The window is over: the changes that waited and still hold are told, together. */
   private flush(): void {
     this.timer = null;
-    const users = [...this.waiting].filter((u) => this.isOnline(u) !== this.online.has(u));
+    const users = [...this.waiting].filter((u) => this.onlineUsers.isOnline(u) !== this.online.has(u));
     this.waiting.clear();
     this.tell(users, this.clock.now());
   }
@@ -163,7 +190,7 @@ export class Presence {
     const online: string[] = [];
     const offline: string[] = [];
     for (const userID of users) {
-      const on = this.isOnline(userID);
+      const on = this.onlineUsers.isOnline(userID);
       if (on) this.online.add(userID);
       else this.online.delete(userID);
       (on ? online : offline).push(userID);

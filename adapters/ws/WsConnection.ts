@@ -114,6 +114,8 @@ export class WsConnection {
   private readonly urls: readonly string[];
   /** The URL dialled last (an index into {@link WsConnection.urls}). */
   private urlIndex = 0;
+  /** URLs that failed during the app's own login(), before any session: the next is tried at once. */
+  private failedFirst = 0;
 
   constructor(private readonly options: WsConnectionOptions) {
     this.clock = options.clock ?? realClock;
@@ -166,7 +168,10 @@ export class WsConnection {
     return new Promise<void>((resolve, reject) => {
       this.login$ = { resolve, reject };
       if (this.phase === 'ready' || this.phase === 'authenticating') this.sendLogin();
-      else if (this.phase === 'idle') this.connect();
+      else if (this.phase === 'idle') {
+        this.failedFirst = 0;
+        this.connect();
+      }
       // connecting / reconnecting: the login goes out once the socket opens.
     });
   }
@@ -278,6 +283,12 @@ export class WsConnection {
 
   private onLoginRefused(frame: ServerFrameOf<'error'>): void {
     const error = fromServer(frame.code, frame.message);
+    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.failedFirst + 1 < this.urls.length) {
+      // A node that cannot serve (a cluster node without its store): the next one, as if unreachable.
+      this.dropSocket();
+      this.lost(`login refused: ${frame.code}`);
+      return;
+    }
     if (this.outage === null) {
       // The app's own login() failed: tell it, keep nothing.
       this.login$?.reject(error);
@@ -292,12 +303,16 @@ export class WsConnection {
       return;
     }
     // Anything else (a refusal under load): drop this socket and try again per policy.
+    this.dropSocket();
+    this.lost(`login refused: ${frame.code}`);
+  }
+
+  private dropSocket(): void {
     const socket = this.socket;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
       socket.close(1000, 'login refused');
     }
-    this.lost(`login refused: ${frame.code}`);
   }
 
   /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. */
@@ -305,8 +320,14 @@ export class WsConnection {
     this.socket = null;
     this.disarmKeepalive();
     if (this.phase === 'idle') return;
+    if (this.session === null && ++this.failedFirst < this.urls.length) {
+      // Never got in, and a cluster has other nodes: the next one, at once (each is tried once).
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      this.connect();
+      return;
+    }
     if (this.session === null) {
-      // Never got in: the app's login() fails, no retry.
+      // Never got in anywhere: the app's login() fails, no retry.
       this.login$?.reject(new WsPortError(NO_NETWORK, `cannot reach ${this.url} (${reason})`));
       this.login$ = null;
       this.toIdle(new WsPortError(NO_NETWORK, 'no connection'), reason);

@@ -42,10 +42,15 @@ export function compareIds(a: string, b: string): number {
 }
 
 export function parseTravelling(text: string | undefined): Travelling | null {
-  const m = parseJson(text) as Record<string, unknown> | null;
-  if (!m || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return null;
-  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || (m.groupID !== null && typeof m.groupID !== 'string')) return null;
-  return m as unknown as Travelling;
+  const m = parseJson(text);
+  return isTravelling(m) ? m : null;
+}
+
+/** True when `m` has the fields of a stored copy. */
+export function isTravelling(x: unknown): x is Travelling {
+  const m = x as Record<string, unknown> | null;
+  if (!m || typeof m !== 'object' || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return false;
+  return typeof m.sentAt === 'number' && typeof m.expiresAt === 'number' && (m.groupID === null || typeof m.groupID === 'string');
 }
 
 export function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {
@@ -65,4 +70,9 @@ export function peekLogin(data: Buffer): LoginPeek | null {
   const f = parseJson(data.toString('utf8')) as Record<string, unknown> | null;
   if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
   return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
+}
+
+/** Orders replicated changes by their version. */
+export function compareVersions(a: { readonly v?: number }, b: { readonly v?: number }): number {
+  return (a.v ?? 0) - (b.v ?? 0);
 }

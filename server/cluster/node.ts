@@ -17,7 +17,8 @@
  *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
  *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
- * - Rooms (`P:r:<room>`), grants and groups: see `rooms.ts`, `grants.ts`, `groups.ts`.
+ * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
+ *   how a node joining or coming back catches up: `replica.ts`.
  *   Budgets: `budgets.ts`.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,9 +35,13 @@ import { ClusterBudgets, type StoredBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import type { GroupStore } from '../groups';
-import { type LoginPeek, isRoomEvent, isStrings, parseJson, peekLogin } from './frames';
+import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
 import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
+import { type Change, Replica } from './replica';
+import { ClusterOnline, isOnlineFrame } from './online';
+import type { OnlineUsers } from '../presence';
+import type { Body } from '../store';
 import { defineScripts, type Scripted } from './scripts';
 
 /** How often a node says it is alive, and how long that lasts. */
@@ -84,6 +89,8 @@ export class ClusterNode {
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
   private readonly mailbox: StreamMailbox;
+  private readonly replica: Replica;
+  private readonly directory: ClusterOnline;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -102,6 +109,22 @@ export class ClusterNode {
       counts: this.counts,
       key: (kind, id) => this.key(kind, id),
       lost: (what, error) => this.lost(what, error),
+    });
+    this.replica = new Replica({
+      redis,
+      prefix: this.prefix,
+      node: this.node,
+      apply: (change: Change) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp)),
+      lost: (what, error) => this.lost(what, error),
+      published: () => this.counts.published++,
+      warn: (message, fields) => this.logger.warn(message, fields),
+    });
+    this.directory = new ClusterOnline({
+      redis,
+      prefix: this.prefix,
+      node: this.node,
+      lost: (what, error) => this.lost(what, error),
+      published: () => this.counts.published++,
     });
   }
 
@@ -137,14 +160,24 @@ export class ClusterNode {
   hubParts(): HubCluster {
     return {
       budgets: this.budgets,
-      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.broadcast({ t: 'grant', node: this.node, ...op }))),
+      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.replica.send({ t: 'grant', node: this.node, ...op }))),
       groupStore: (local: GroupStore) =>
-        (this.groups = new ClusterGroupStore(local, (op) => this.broadcast({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
+        (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
       // Called while the copy is being routed, before it is written: once the handler is done
       // (a microtask), the move waits for the turn's commit like any delivery.
       absent: (user: string) => queueMicrotask(() => this.commit?.after(() => void this.mailbox.forward(user))),
+      elsewhere: (user: string, copy: Body) => {
+        const node = this.directory.nodeOf(user);
+        if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });
+        return node !== undefined;
+      },
     };
+  }
+
+  /** Who is online in the whole cluster, for the presence feed (`here`: online on this node). */
+  online(here: (userID: string) => boolean, changed: (userID: string) => void): OnlineUsers {
+    return this.directory.users(here, changed);
   }
 
   /** Binds the node to its server's hub, store and commit (once they exist), and loads the rooms. */
@@ -166,6 +199,9 @@ export class ClusterNode {
         }
       }
     } while (cursor !== '0');
+    // Grants and groups made before this node started (buffered since it subscribed).
+    await this.replica.load();
+    await this.directory.load();
     // Copies this node stored for users it does not hold (a restart after a crash): on their way.
     for (const user of store.backlogs().keys()) void this.mailbox.forward(user);
   }
@@ -235,11 +271,13 @@ export class ClusterNode {
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.mailbox.stop();
+    this.replica.stop();
     try {
       await this.mailbox.settled();
       if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
       for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
       for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
+      await this.directory.release();
       await this.redis.del(this.key('alive', this.node));
     } catch (error) {
       this.logger.error('cluster: could not hand everything back to Redis', { error: String(error) });
@@ -260,7 +298,7 @@ export class ClusterNode {
       const rooms = this.rooms;
       if (!rooms) return;
       const now = this.options.clock.now();
-      for (const node of rooms.nodes()) {
+      for (const node of new Set([...rooms.nodes(), ...this.directory.nodes()])) {
         if (node === this.node) continue;
         if ((await this.redis.exists(this.key('alive', node))) === 1) {
           this.dead.delete(node);
@@ -269,18 +307,48 @@ export class ClusterNode {
         const since = this.dead.get(node) ?? now;
         this.dead.set(node, since);
         if (now - since < this.options.roomGraceMs) continue;
-        const n = rooms.forgetNode(node);
         this.dead.delete(node);
-        if (n > 0) this.logger.warn('cluster: forgot the room members of a node gone for good', { node, members: n });
+        await this.reclaim(rooms, node);
       }
     } catch {
       this.up = false;
     }
   }
 
+  /**
+   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave
+   * their rooms (here, and in Redis, so that no node starting later sees ghosts), its users are
+   * offline, and the directory stops routing their messages to it. Every node does this; each
+   * step in Redis changes an entry only while it still names `node`, so doing it twice is harmless.
+   */
+  private async reclaim(rooms: ClusterRooms, node: string): Promise<void> {
+    const left = rooms.forgetNode(node);
+    const offline = this.directory.forgetNode(node);
+    if (left.length + offline.length > 0) this.logger.warn('cluster: forgot the users of a node gone for good', { node, members: left.length, online: offline.length });
+    // Sent without waiting for each answer (one socket: they go out together).
+    await Promise.all([
+      ...left.map(([roomID, user]) => this.redis.hcForget(this.key('r', String(roomID)), user, node)),
+      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), node)),
+    ]);
+  }
+
   private async start(): Promise<void> {
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
-    await this.sub.subscribe(`${this.channel}${this.node}`, `${this.prefix}:all`);
+    const channels = [`${this.channel}${this.node}`, `${this.prefix}:all`];
+    await this.sub.subscribe(...channels);
+    // Back after losing Redis: what was published meanwhile is lost to this node; it reads the
+    // histories again (subscribed again first, so that nothing falls between).
+    this.sub.on('close', () => {
+      this.replica.hold();
+      this.directory.hold();
+    });
+    this.sub.on('ready', () => {
+      if (!this.hub || this.closing) return;
+      this.sub.subscribe(...channels).then(
+        () => Promise.all([this.replica.load(), this.directory.load()]),
+        (error: unknown) => this.lost('resubscribe', error),
+      );
+    });
     this.redis.on('ready', () => void this.tick());
     this.redis.on('close', () => (this.up = false));
     await this.tick();
@@ -335,11 +403,17 @@ export class ClusterNode {
           }
           return;
         case 'grant':
-          if (msg.node !== this.node && typeof msg.op === 'string') this.grants?.apply(msg as unknown as GrantOp);
-          return;
         case 'group':
-          if (msg.node !== this.node && typeof msg.op === 'string') this.groups?.apply(msg as unknown as GroupOp);
+          if (typeof msg.node === 'string' && typeof msg.op === 'string' && typeof msg.v === 'number') this.replica.receive(msg as unknown as Change);
           return;
+        case 'online':
+          if (isOnlineFrame(msg)) this.directory.receive(msg);
+          return;
+        case 'online-copy': {
+          // Not stored anywhere: its id here is no row (it is never confirmed to the store).
+          if (typeof msg.user === 'string' && isTravelling(msg.copy)) this.hub?.mailer.handOnline(this.hub.session(msg.user), { ...msg.copy, id: 0 });
+          return;
+        }
         default:
           this.logger.warn('cluster: dropped a frame of unknown type', { t: msg.t });
       }
@@ -406,11 +480,6 @@ export class ClusterNode {
   private publish(node: string, frame: object): void {
     this.counts.published++;
     this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).catch((error: unknown) => this.lost('publish', error));
-  }
-
-  private broadcast(frame: object): void {
-    this.counts.published++;
-    this.redis.publish(`${this.prefix}:all`, JSON.stringify(frame)).catch((error: unknown) => this.lost('broadcast', error));
   }
 
   private lost(what: string, error: unknown): void {

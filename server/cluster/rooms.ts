@@ -180,19 +180,25 @@ export class ClusterRooms extends Rooms {
     if (room) this.relayed += this.deliver(room, event);
   }
 
-  /** Forgets the members of `node` (it is gone for longer than the grace period); their rooms hear `userLeft`. */
-  forgetNode(node: string): number {
-    let n = 0;
+  /**
+   * Forgets the members of `node` (it is gone for longer than the grace period); their rooms hear
+   * `userLeft`, and a room left empty is vacated (its grant waits `roomIdleMs`, as for a lost
+   * connection). Returns the members forgotten.
+   */
+  forgetNode(node: string): [number, string][] {
+    const gone: [number, string][] = [];
     for (const [roomID, room] of [...this.all]) {
       for (const [userID, m] of [...room]) {
         if (m.node !== node || m.session) continue;
         room.delete(userID);
-        n++;
+        gone.push([roomID, userID]);
         this.notify(room, userID, { type: 'userLeft', roomID, userID });
       }
-      if (room.size === 0) this.all.delete(roomID);
+      if (room.size > 0 || !gone.some(([r]) => r === roomID)) continue;
+      this.all.delete(roomID);
+      this.roomGrants.vacated(roomID, this.clock(), false);
     }
-    return n;
+    return gone;
   }
 
   /** The nodes that hold members of some room (for the liveness check). */

@@ -39,11 +39,18 @@ const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
 return 1`;
 
+// A room member's entry goes only while it still names the node (it may have moved since).
+const FORGET = `
+local m = redis.call('HGET', KEYS[1], ARGV[1])
+if m and cjson.decode(m).node == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number): Promise<number>;
   hcPrepare(dir: string, superseded: string, budgets: string, ttl: number): Promise<[number, number, string[]]>;
   hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
   hcRelease(dir: string, node: string): Promise<number>;
+  hcForget(room: string, user: string, node: string): Promise<number>;
 };
 
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
@@ -52,5 +59,6 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcPrepare', { numberOfKeys: 3, lua: PREPARE });
   redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;
 }

@@ -10,7 +10,7 @@ import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
-import { startCluster, type TestCluster } from './support';
+import { askAs, startCluster, type TestCluster } from './support';
 
 const WAIT_MS = 10_000;
 
@@ -145,23 +145,7 @@ describe('three nodes on one Redis', () => {
   });
 
   it('an IM group made and joined on other nodes carries a group call from a third', async () => {
-    /** One request over a raw socket (logs in, asks, logs out). */
-    const ask = async (node: number, userID: string, frame: Record<string, unknown>) => {
-      const ws = new WebSocket(url(node));
-      const frames: Array<Record<string, unknown>> = [];
-      ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
-      await new Promise((r, f) => ws.once('open', r).once('error', f));
-      ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
-      ws.send(JSON.stringify({ ...frame, rid: 2 }));
-      const deadline = Date.now() + WAIT_MS;
-      while (!frames.some((f) => f.rid === 2)) {
-        if (Date.now() > deadline) throw new Error(`no answer: ${JSON.stringify(frames)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      ws.send(JSON.stringify({ type: 'logout', rid: 3 }));
-      ws.close();
-      return frames.find((f) => f.rid === 2);
-    };
+    const ask = (node: number, userID: string, frame: Record<string, unknown>) => askAs(url(node), userID, frame);
     expect(await ask(1, 'ga', { type: 'groupCreate', groupID: 'grp-x', members: ['gb', 'gc'] })).toMatchObject({ type: 'groupInfo' });
     // Node 2 hears of the group through Redis, a moment after node 1 answered.
     const replicated = Date.now() + WAIT_MS;

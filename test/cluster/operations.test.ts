@@ -2,7 +2,6 @@
  * Operating a cluster: a node that loses Redis says so (`/healthz` 503) and refuses logins with
  * a typed error; SIGTERM hands a node's users to the others without losing a message or a call.
  */
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { embeddedBackend } from '../../src/embedded';
@@ -10,56 +9,7 @@ import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
-import { type ClusterProcess, REDIS_URL, startCluster, startNode, type TestCluster } from './support';
-
-const WAIT_MS = 15_000;
-
-async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A TCP proxy to Redis that a test can cut. */
-async function redisProxy(): Promise<{ url: string; cut(): Promise<void> }> {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    cut: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        for (const s of sockets) s.destroy();
-      }),
-  };
-}
-
-/** A raw protocol client (to see stored messages and their ids, which the API hides). */
-async function rawClient(url: string, userID: string) {
-  const ws = new WebSocket(url);
-  const frames: Array<Record<string, unknown>> = [];
-  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
-  await new Promise((r, f) => ws.once('open', r).once('error', f));
-  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
-  await until(`${userID} login`, () => frames.filter((f) => f.rid === 1).map((f) => f.type), (t) => t.length > 0);
-  expect(frames.find((f) => f.rid === 1)).toMatchObject({ type: 'loggedIn' });
-  return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
-}
+import { type ClusterProcess, rawClient, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
 
 describe('operating a cluster', () => {
   let cluster: TestCluster;
@@ -80,7 +30,7 @@ describe('operating a cluster', () => {
     const lonely = await startNode(cluster.prefix, cluster.dir, 'proxied', [], proxy.url);
     try {
       expect((await fetch(`${lonely.httpUrl}/healthz`)).status).toBe(200);
-      await proxy.cut();
+      proxy.cut();
       const health = await until('healthz', async () => (await fetch(`${lonely.httpUrl}/healthz`)).status, (s) => s === 503);
       expect(health).toBe(503);
       const body = (await (await fetch(`${lonely.httpUrl}/healthz`)).json()) as { error?: string };
@@ -91,7 +41,7 @@ describe('operating a cluster', () => {
       expect(await (await fetch(`${lonely.httpUrl}/metrics`)).text()).toMatch(/^hc_cluster_refused_logins_total 1$/m);
     } finally {
       lonely.child.kill('SIGKILL');
-      await proxy.cut();
+      await proxy.close();
     }
   });
 
@@ -116,6 +66,13 @@ describe('operating a cluster', () => {
     await until('the member of the dead node leaves', () => other.events.log.map((e) => e.name), (n) => n.includes('onCallEnd'));
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3000);
     expect(other.take().map((e) => e.name)).toEqual(['onUserLeave', 'onCallEnd']);
+    // Redis forgets it too: a node starting now finds no ghost in the room, nor d1 online there.
+    const ghosts = async () => {
+      const rooms = await cluster.redis.keys(`${cluster.prefix}:r:*`);
+      const found = await Promise.all(rooms.map((key) => cluster.redis.hexists(key, 'd1')));
+      return { rooms: found.filter((n) => n === 1).length, online: await cluster.redis.hget(`${cluster.prefix}:on`, 'd1'), node: await cluster.redis.hget(`${cluster.prefix}:d:d1`, 'node') };
+    };
+    expect(await until('the dead node\'s entries leave Redis', ghosts, (g) => g.rooms === 0)).toEqual({ rooms: 0, online: null, node: null });
   }, 30_000);
 
   it('SIGTERM: the node hands its users to the others, unconfirmed messages come again there, the call goes on', async () => {

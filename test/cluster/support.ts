@@ -6,10 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { SDKAPPID, SECRET_KEY } from '../support/embeddedWorld';
+import { WebSocket } from 'ws';
+import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 
 export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(__dirname, '../..');
@@ -100,4 +102,77 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
+export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) return void client.destroy();
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const cut = () => {
+    open = false;
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut,
+    restore: () => (open = true),
+    close: () =>
+      new Promise<void>((r) => {
+        cut();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Polls `probe` until `ok` holds (throws with the last value after `waitMs`). */
+export async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T) => boolean, waitMs = 15_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One request over a raw socket at `url`: logs in as `userID`, asks, logs out; resolves with the answer. */
+export async function askAs(url: string, userID: string, frame: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+  await new Promise((r, f) => ws.once('open', r).once('error', f));
+  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+  ws.send(JSON.stringify({ ...frame, rid: 2 }));
+  try {
+    await until('an answer', () => frames.some((f) => f.rid === 2), (ok) => ok, 10_000);
+  } finally {
+    ws.send(JSON.stringify({ type: 'logout', rid: 3 }));
+    ws.close();
+  }
+  return frames.find((f) => f.rid === 2);
+}
+
+/** A raw protocol client, logged in (to see frames the API hides: stored messages and their ids, presence). */
+export async function rawClient(url: string, userID: string) {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+  await new Promise((r, f) => ws.once('open', r).once('error', f));
+  ws.send(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID), protocol: 1 }));
+  const reply = await until(`${userID} login`, () => frames.find((f) => f.rid === 1), (f) => f !== undefined);
+  if (reply?.type !== 'loggedIn') throw new Error(`${userID} could not log in: ${JSON.stringify(reply)}`);
+  return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
 }

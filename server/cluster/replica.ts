@@ -1,0 +1,230 @@
+/**
+ * The replicated state of a cluster (grants and groups): every node keeps all of it locally
+ * (the single-node stores, so one set of rules decides everywhere), and Redis keeps, per grant
+ * room and per group, the history of its changes, each stamped with a version from one counter
+ * (`P:ver`). A change goes to Redis in one step (Lua): the version is taken, the change appended
+ * to its history (`P:h:<kind>:<id>`) and published to every node, so the order of the histories,
+ * of the versions and of the pub/sub frames is one order.
+ *
+ * A node starting, or back after losing Redis, subscribes first (buffering what arrives), then
+ * reads every history and replays all of it in version order, then replays what it buffered
+ * that is newer than the history it read for that room or group: nothing made before the read
+ * is missed (it is in the history), nothing made after it is missed (it was buffered), and
+ * nothing is applied twice. Changes this node made while Redis was unreachable are kept (up to
+ * {@link MAX_UNSENT}) and sent when it is back, before it reads.
+ *
+ * Why histories and not the state itself: the state's rules (quotas, expiry, lingering rooms,
+ * group invitations) live in `grants.ts` and `groups.ts`; replaying changes with their
+ * timestamps reproduces the state with those same rules, so no second copy of them exists in
+ * Lua. The histories stay bounded: a grant's expires two days after its last change (a grant
+ * lives at most a day of ringing plus the idle time after its room empties), a deleted group's
+ * is cut to its deletion (kept a week, for nodes away that long).
+ */
+import type { Redis } from 'ioredis';
+import { compareVersions, parseJson } from './frames';
+
+/** How long a grant's history outlives its last change. */
+const GRANT_HISTORY_MS = 2 * 86_400_000;
+/** How long a deleted group's deletion is kept. */
+const TOMBSTONE_MS = 7 * 86_400_000;
+/** Changes kept while Redis is unreachable; older ones beyond are dropped (and logged). */
+export const MAX_UNSENT = 10_000;
+/** A read that failed (Redis went again) is tried again after this long. */
+const RETRY_MS = 1000;
+
+const SHARE = `
+local v = redis.call('INCR', KEYS[2])
+local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
+if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+redis.call('RPUSH', KEYS[1], entry)
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+redis.call('PUBLISH', ARGV[4], entry)
+return v`;
+
+type ShareCommand = (history: string, version: string, frame: string, ttl: number, reset: string, channel: string) => Promise<number>;
+
+/** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
+export interface Change {
+  readonly t: 'grant' | 'group';
+  readonly node: string;
+  readonly op: string;
+  readonly v?: number;
+  readonly [field: string]: unknown;
+}
+
+export interface ReplicaDeps {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly node: string;
+  /** Applies a change (this node's own, replayed from a history, or another node's). */
+  apply(change: Change): void;
+  lost(what: string, error: unknown): void;
+  /** Counts a frame published to the other nodes. */
+  published(): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+/** The history key of a change (`null`: not a change of either store). */
+function historyOf(prefix: string, c: Record<string, unknown>): string | null {
+  if (c.t === 'grant' && typeof c.roomID === 'number') return `${prefix}:h:r:${c.roomID}`;
+  if (c.t !== 'group') return null;
+  const group = c.group as { groupID?: unknown } | undefined;
+  const id = typeof c.groupID === 'string' ? c.groupID : typeof group?.groupID === 'string' ? group.groupID : null;
+  return id === null ? null : `${prefix}:h:g:${id}`;
+}
+
+/** Reads a change from text (a history entry or a frame): null when malformed. */
+export function parseChange(text: string): Change | null {
+  const c = parseJson(text) as Record<string, unknown> | null;
+  if (!c || (c.t !== 'grant' && c.t !== 'group') || typeof c.node !== 'string' || typeof c.op !== 'string' || typeof c.v !== 'number') return null;
+  return c as Change;
+}
+
+/** This node's side of the replicated state. */
+export class Replica {
+  /** Changes from other nodes that arrived while the histories were being read (null: not reading). */
+  private buffer: Change[] | null = [];
+  private readonly unsent: [string, string, number, boolean][] = [];
+  private readonly share: ShareCommand;
+  /** Reads done (the first replays everything). */
+  private loads = 0;
+  /**
+   * The newest version this node has seen published (its own included). Pub/sub brings changes in
+   * version order, so a node back from losing Redis missed exactly the changes newer than this.
+   */
+  private seen = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  /** Reads run one after the other. */
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: ReplicaDeps) {
+    deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
+    this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
+  }
+
+  /** Sends a change this node made (already applied here) to Redis and every node. */
+  send(change: Omit<Change, 'v'>): void {
+    const key = historyOf(this.deps.prefix, change);
+    if (key === null) return;
+    const deleted = change.t === 'group' && change.op === 'delete';
+    const ttl = change.t === 'grant' ? GRANT_HISTORY_MS : deleted ? TOMBSTONE_MS : 0;
+    this.push(key, JSON.stringify(change), ttl, deleted);
+  }
+
+  /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
+  hold(): void {
+    this.buffer ??= [];
+  }
+
+  /** A change another node published. */
+  receive(change: Change): void {
+    if (this.buffer) {
+      if (change.node !== this.deps.node) this.buffer.push(change);
+      return;
+    }
+    this.seen = Math.max(this.seen, change.v ?? 0);
+    if (change.node !== this.deps.node) this.deps.apply(change); // its own: applied when made
+  }
+
+  /**
+   * Reads every history and replays it (at start, and when Redis is back): call with the
+   * subscription already in place, so that what is published meanwhile is buffered.
+   */
+  load(): Promise<void> {
+    this.hold();
+    this.loading = this.loading.then(() => this.loadNow());
+    return this.loading;
+  }
+
+  private async loadNow(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.buffer ??= [];
+    try {
+      await this.flushUnsent();
+      const { redis, prefix } = this.deps;
+      const read = new Map<string, number>();
+      const all: Change[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:h:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length === 0) continue;
+        const pipeline = redis.pipeline();
+        for (const key of keys) pipeline.lrange(key, 0, -1);
+        const lists = (await pipeline.exec()) ?? [];
+        keys.forEach((key, i) => {
+          const [error, entries] = lists[i] ?? [null, []];
+          if (error || !Array.isArray(entries)) return;
+          for (const text of entries as string[]) {
+            const change = parseChange(text);
+            if (!change) continue;
+            all.push(change);
+            read.set(key, Math.max(read.get(key) ?? 0, change.v ?? 0));
+          }
+        });
+      } while (cursor !== '0');
+      all.sort(compareVersions);
+      // The first read replays everything (a restarted node with a fixed --node-id may lack its
+      // own last changes); a later one only what this node missed, never its own (applied here
+      // when made: replaying them after newer ones would undo those).
+      const first = this.loads === 0;
+      const floor = first ? 0 : this.seen;
+      for (const change of all) {
+        if ((change.v ?? 0) > floor && (first || change.node !== this.deps.node)) this.safely(change);
+        this.seen = Math.max(this.seen, change.v ?? 0);
+      }
+      const buffered = this.buffer ?? [];
+      this.buffer = null;
+      for (const change of buffered) {
+        const key = historyOf(prefix, change);
+        if (key !== null && (change.v ?? 0) > (read.get(key) ?? 0)) this.safely(change);
+        this.seen = Math.max(this.seen, change.v ?? 0);
+      }
+      this.loads++;
+    } catch (error) {
+      // Redis went again: read again soon; what arrived meanwhile stays buffered until then.
+      this.deps.lost('replica load', error);
+      if (!this.stopped) {
+        this.retry = setTimeout(() => void this.load(), RETRY_MS);
+        this.retry.unref();
+      }
+    }
+  }
+
+  /** Shutting down: no more reading. */
+  stop(): void {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private safely(change: Change): void {
+    try {
+      this.deps.apply(change);
+    } catch (error) {
+      this.deps.warn('cluster: a replicated change failed', { t: change.t, op: change.op, error: String(error) });
+    }
+  }
+
+  private push(key: string, frame: string, ttl: number, reset: boolean): void {
+    const { prefix } = this.deps;
+    this.deps.published();
+    this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`).catch((error: unknown) => {
+      this.unsent.push([key, frame, ttl, reset]);
+      if (this.unsent.length > MAX_UNSENT) this.unsent.shift();
+      this.deps.lost('share', error);
+    });
+  }
+
+  /** Sends, in order, the changes made while Redis was unreachable. */
+  private async flushUnsent(): Promise<void> {
+    const { prefix } = this.deps;
+    while (this.unsent.length > 0) {
+      const [key, frame, ttl, reset] = this.unsent[0] as [string, string, number, boolean];
+      await this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`);
+      this.unsent.shift();
+    }
+  }
+}
