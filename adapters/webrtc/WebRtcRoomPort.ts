@@ -7,20 +7,21 @@
  * - It reports facts and decides nothing: `memberJoined` / `memberLeft` and what a member
  *   publishes come from the server; `mediaArrived` when a member's first track arrives here;
  *   `connectionLost` / `connectionBack` when our connection to it goes down (disconnected or
- *   failed: the impolite side restarts ICE) or comes back. Whether and when a member counts
+ *   failed: ICE restarts follow, bounded, see {@link IceRecovery}) or comes back. Whether and when a member counts
  *   as in the call, or as gone, the call machine decides.
  * - The camera and the microphone change without renegotiating when the browser allows it
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
+ * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
  *   connection and stops every captured track.
  */
 import type { UserID } from '../../machines/types';
 import { type Clock, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
-import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError } from '../RoomPort';
+import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
 import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
 import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
@@ -28,6 +29,8 @@ import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 import { PreparedCapture } from './prepared';
+import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
+import { WebRtcStats } from './stats';
 
 /** Options of {@link WebRtcRoomPort}. */
 export interface WebRtcRoomPortOptions {
@@ -37,6 +40,8 @@ export interface WebRtcRoomPortOptions {
   /** Browser APIs; defaults to the page's own, read when used. */
   readonly environment?: () => MediaEnvironment;
   readonly onListenerError?: (error: unknown) => void;
+  /** When ICE restarts and when it gives up (default {@link ICE_RECOVERY}). */
+  readonly iceRecovery?: IceRecoveryOptions;
 }
 
 interface Member {
@@ -45,6 +50,8 @@ interface Member {
   media: boolean;
   /** `connectionLost` was reported and no `connectionBack` since. */
   down: boolean;
+  /** ICE restarts of its connection. */
+  readonly recovery: IceRecovery;
   audio: HTMLAudioElement | null;
 }
 
@@ -72,6 +79,7 @@ export class WebRtcRoomPort implements RoomPort {
   /** The chosen camera and microphone, the video profile, the lists and hot-plug. */
   private readonly devices: LocalDevices;
   private readonly report: (error: unknown) => void;
+  private readonly stats: WebRtcStats;
 
   constructor(
     /** Membership, member state and the relay. */
@@ -84,6 +92,15 @@ export class WebRtcRoomPort implements RoomPort {
     this.listeners = new Listeners(this.report);
     this.devices = new LocalDevices(() => this.env().mediaDevices, (error) => this.report(error));
     this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
+    this.stats = new WebRtcStats(
+      {
+        self: () => (this.local && (this.roomID ?? signaling.room) !== null ? this.self : null),
+        micMuted: () => !this.local?.getAudioTracks().some((t) => t.enabled),
+        peers: () => [...this.members].filter(([, m]) => m.media).map(([userID, m]) => ({ userID, pc: m.peer.pc })),
+      },
+      this.clock,
+      this.report,
+    );
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.onRelay(relayed));
   }
@@ -202,6 +219,16 @@ export class WebRtcRoomPort implements RoomPort {
     return this.listeners.add(listener);
   }
 
+  /** Levels from `getStats()` every 200 ms, polled only while watched (see {@link WebRtcStats}). */
+  watchVoiceVolume(listener: (volumes: readonly VoiceVolume[]) => void): Unsubscribe {
+    return this.stats.watchVoiceVolume(listener);
+  }
+
+  /** Qualities graded from RTT, loss and jitter every 2 s, polled only while watched. */
+  watchNetworkQuality(listener: (qualities: readonly UserNetworkQuality[]) => void): Unsubscribe {
+    return this.stats.watchNetworkQuality(listener);
+  }
+
   async getCameras(): Promise<DeviceInfo[]> {
     return this.devices.list('videoinput');
   }
@@ -302,7 +329,8 @@ export class WebRtcRoomPort implements RoomPort {
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.options.onListenerError?.(error),
     }, this.local?.getTracks() ?? []);
-    this.members.set(userID, { peer, media: false, down: false, audio: null });
+    const recovery = new IceRecovery(this.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.options.iceRecovery ?? ICE_RECOVERY);
+    this.members.set(userID, { peer, media: false, down: false, audio: null, recovery });
   }
 
   /** The member's media is here. */
@@ -323,7 +351,7 @@ export class WebRtcRoomPort implements RoomPort {
     const member = this.members.get(userID);
     const roomID = this.roomID ?? this.signaling.room;
     if (!member || member.peer !== peer || roomID === null) return;
-    if (state === 'failed' && !peer.polite) peer.pc.restartIce();
+    member.recovery.state(state);
     const down = state === 'disconnected' || state === 'failed';
     if (state === 'connected' && member.down) {
       member.down = false;
@@ -350,8 +378,10 @@ export class WebRtcRoomPort implements RoomPort {
   }
 
   private disposeMember(userID: UserID, member: Member): void {
+    member.recovery.close();
     member.peer.close();
     member.audio?.remove();
+    this.stats.forget(userID);
     for (const [domID, view] of this.views) if (view.userID === userID) this.hide(domID, userID);
   }
 
