@@ -26,9 +26,10 @@ import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../medi
 import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
-import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
+import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 import { PreparedCapture } from './prepared';
+import { VideoViews } from './views';
 import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
 import { WebRtcStats } from './stats';
 
@@ -69,10 +70,8 @@ export class WebRtcRoomPort implements RoomPort {
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
   private readonly ignored = new Set<UserID>();
-  /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
-  private readonly views = new Map<string, { readonly video: HTMLVideoElement; readonly userID: UserID | null }>();
-  /** Local views asked for before the capture. */
-  private readonly pendingLocal = new Set<string>();
+  /** The `<video>` elements shown, local and remote. */
+  private readonly views: VideoViews;
   private readonly listeners: Listeners<RoomEvent>;
   private readonly clock: Clock;
   private readonly env: () => MediaEnvironment;
@@ -91,6 +90,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.report = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.listeners = new Listeners(this.report);
     this.devices = new LocalDevices(() => this.env().mediaDevices, (error) => this.report(error));
+    this.views = new VideoViews(() => this.env().document, () => this.self);
     this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
     this.stats = new WebRtcStats(
       {
@@ -134,14 +134,7 @@ export class WebRtcRoomPort implements RoomPort {
     for (const track of stream.getVideoTracks()) this.watch(track);
     this.local = stream;
     this.self = options.userID;
-    for (const domID of this.pendingLocal) {
-      try {
-        this.show(domID, stream, null);
-      } catch {
-        // the element went away before the capture: nothing to show
-      }
-    }
-    this.pendingLocal.clear();
+    this.views.captured(stream);
     try {
       await this.signaling.enter(roomID, options);
       this.roomID = roomID;
@@ -195,24 +188,21 @@ export class WebRtcRoomPort implements RoomPort {
 
   /** Before the camera is captured (the call is still being set up) the view waits for it. */
   async startLocalView(videoViewDomID: string): Promise<void> {
-    if (!videoViewDomID) throw fail('empty videoViewDomID');
-    if (this.local) this.show(videoViewDomID, this.local, null);
-    else this.pendingLocal.add(videoViewDomID);
+    this.views.startLocal(videoViewDomID, this.local);
   }
 
   async stopLocalView(videoViewDomID: string): Promise<void> {
-    this.pendingLocal.delete(videoViewDomID);
-    this.hide(videoViewDomID, null);
+    this.views.stopLocal(videoViewDomID);
   }
 
   async startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
     const member = this.members.get(userID);
     if (!member?.media) throw fail('user not in room');
-    this.show(videoViewDomID, member.peer.stream, userID);
+    this.views.show(videoViewDomID, member.peer.stream, userID);
   }
 
   async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    this.hide(videoViewDomID, userID);
+    this.views.hide(videoViewDomID, userID);
   }
 
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {
@@ -382,14 +372,13 @@ export class WebRtcRoomPort implements RoomPort {
     member.peer.close();
     member.audio?.remove();
     this.stats.forget(userID);
-    for (const [domID, view] of this.views) if (view.userID === userID) this.hide(domID, userID);
+    this.views.hideAllOf(userID);
   }
 
   private leaveAll(): void {
     for (const [userID, member] of this.members) this.disposeMember(userID, member);
     this.members.clear();
-    for (const [domID, view] of this.views) this.hide(domID, view.userID);
-    this.pendingLocal.clear();
+    this.views.clear();
     this.stopLocal();
     this.roomID = null;
     this.participants = null;
@@ -414,7 +403,7 @@ export class WebRtcRoomPort implements RoomPort {
     old.stop();
     local.addTrack(track);
     if (track.kind === 'video') this.watch(track);
-    for (const { video, userID } of this.views.values()) if (userID === null && track.kind === 'video') video.srcObject = local;
+    if (track.kind === 'video') this.views.localChanged(local);
     if (track.kind === 'video') await this.limitBitrate();
   }
 
@@ -461,23 +450,5 @@ export class WebRtcRoomPort implements RoomPort {
   private stopLocal(): void {
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.local = null;
-  }
-
-  private show(domID: string, stream: MediaStream, userID: UserID | null): void {
-    if (!domID) throw fail('empty videoViewDomID');
-    const container = this.env().document?.getElementById(domID);
-    if (!container) throw fail(`no element with id "${domID}"`);
-    this.views.get(domID)?.video.remove();
-    const video = videoElement(container.ownerDocument, stream, userID ?? this.self, userID === null);
-    container.appendChild(video);
-    this.views.set(domID, { video, userID });
-  }
-
-  private hide(domID: string, userID: UserID | null): void {
-    const view = this.views.get(domID);
-    if (!view || view.userID !== userID) return;
-    view.video.srcObject = null;
-    view.video.remove();
-    this.views.delete(domID);
   }
 }
