@@ -4,6 +4,7 @@
  * listens (the room samples nothing before the first listener or after the last one is gone).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SafeEmitter } from '../../src/emitter';
 import { TRTCCalling } from '../../src/index';
 import { memoryUsers } from '../support/world';
 
@@ -117,5 +118,30 @@ describe('voice volume and network quality (memory backend)', () => {
     expect(() => t.world.net.rooms.setVoiceVolume('bob', 0.5)).toThrow(RangeError);
     expect(() => t.world.net.rooms.setVoiceVolume('', 5)).toThrow(TypeError);
     expect(() => t.world.net.rooms.setNetworkQuality('bob', 7 as never)).toThrow(RangeError);
+  });
+});
+
+describe('SafeEmitter listener counts (what starts and stops the measuring)', () => {
+  it('each on, off and clear tells the new count; an off that removes nothing tells nothing', () => {
+    const counts: string[] = [];
+    const emitter = new SafeEmitter((name, count) => counts.push(`${name} ${count}`));
+    const a = () => undefined;
+    const b = () => undefined;
+    emitter.on('onUserVoiceVolume', a);
+    emitter.on('onUserVoiceVolume', b);
+    emitter.off('onUserVoiceVolume', a);
+    emitter.off('onUserVoiceVolume', a);
+    emitter.on('onUserNetworkQualityChanged', a);
+    expect(emitter.count('onUserVoiceVolume')).toBe(1);
+    emitter.clear();
+    expect(counts).toEqual([
+      'onUserVoiceVolume 1',
+      'onUserVoiceVolume 2',
+      'onUserVoiceVolume 1',
+      'onUserNetworkQualityChanged 1',
+      'onUserVoiceVolume 0',
+      'onUserNetworkQualityChanged 0',
+    ]);
+    expect(emitter.count('onUserVoiceVolume')).toBe(0);
   });
 });
