@@ -59,6 +59,24 @@ export type RoomEvent =
   | { readonly type: 'reconnected'; readonly roomID: number; readonly members: readonly UserID[]; readonly resumed: boolean }
   | { readonly type: 'failed'; readonly roomID: number; readonly error: PortError };
 
+/** One speaker's level: 0 (silence) to 100 (full scale), like TRTC's `audioVolume`. */
+export interface VoiceVolume {
+  readonly userID: UserID;
+  readonly volume: number;
+}
+
+/** TRTC's network quality scale: 0 unknown, 1 excellent, 2 good, 3 poor, 4 bad, 5 very bad, 6 down. */
+export type NetworkQuality = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/** One user's network quality: ours (the local user) or our link to a remote member. */
+export interface UserNetworkQuality {
+  readonly userID: UserID;
+  readonly quality: NetworkQuality;
+}
+
+/** How often a room measures what {@link RoomPort.watchVoiceVolume} and {@link RoomPort.watchNetworkQuality} report. */
+export const STATS_INTERVAL = { volumeMs: 200, networkMs: 2000 } as const;
+
 /** Rejections of a `RoomPort` use this error shape; `code` follows the spec (60003-60006). */
 export class RoomPortError extends Error implements PortError {
   override readonly name = 'RoomPortError';
@@ -97,6 +115,17 @@ export interface RoomPort extends RoomDevices {
   startRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
   stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe;
+  /**
+   * Optional: each speaker's level (the local user first, then each remote member) about every
+   * {@link STATS_INTERVAL}.volumeMs while in a room. The room measures only while someone
+   * watches: from the first listener on, until the last one unsubscribes.
+   */
+  watchVoiceVolume?(listener: (volumes: readonly VoiceVolume[]) => void): Unsubscribe;
+  /**
+   * Optional: the local user's network quality and that of our link to each remote member,
+   * about every {@link STATS_INTERVAL}.networkMs while in a room, measured only while watched.
+   */
+  watchNetworkQuality?(listener: (qualities: readonly UserNetworkQuality[]) => void): Unsubscribe;
   /**
    * Optional: leaves any room at once and releases everything the port holds (devices captured
    * by `prepare`, media connections). What must reach the others (leaving the room) is written

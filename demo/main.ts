@@ -8,7 +8,7 @@
  * accepts every invitation as it rings, `&preview=0` shows no self-view and skips the device
  * check, `&ws=URL` picks another server.
  */
-import TRTCCalling from 'headless-calling';
+import TRTCCalling, { NOTICE_EVENTS } from 'headless-calling';
 import { webrtcBackend } from 'headless-calling/embedded';
 import { onConnection, onEvent } from './events';
 import { act, actions, marks, now, options, state, ui } from './page';
@@ -29,7 +29,7 @@ async function login(userID: string): Promise<void> {
   const backend = webrtcBackend({ url, environment: ui.devices.environment() });
   const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event) });
   state.calling = c;
-  for (const name of new Set(Object.values(TRTCCalling.EVENT))) c.on(name, (payload: unknown) => onEvent(name, payload));
+  for (const name of NOTICE_EVENTS) c.on(name, (payload: unknown) => onEvent(name, payload));
   c.subscribe(render);
   backend.im.onConnectionChange(onConnection);
   backend.presence.subscribe((view) => {

@@ -12,6 +12,7 @@ import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
 import { type CallingSetup, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
+import { MediaStatsWatch } from './mediaStats';
 import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } from './errors';
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
@@ -43,7 +44,8 @@ export class TRTCCalling {
   readonly #calling: ReturnType<typeof createCalling>;
   readonly #backend: Backend;
   readonly #room: RoomPort;
-  readonly #emitter = new SafeEmitter();
+  readonly #emitter = new SafeEmitter((name, count) => this.#stats.listenersChanged(name, count));
+  readonly #stats: MediaStatsWatch;
   readonly #pending = new Map<number, Pending>();
   readonly #store: ViewStore;
   #nextCommand = 1;
@@ -63,6 +65,7 @@ export class TRTCCalling {
     this.SDKAppID = SDKAppID;
     this.#backend = backend;
     this.#room = backend.room;
+    this.#stats = new MediaStatsWatch(backend.room, (name, payload) => this.#emitter.emit(name, payload));
     let started = false;
     this.#calling = createCalling({
       ...options,

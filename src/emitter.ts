@@ -16,21 +16,34 @@ export class SafeEmitter {
   /** Errors thrown by onError listeners themselves (not re-reported, to avoid a loop). */
   droppedErrors = 0;
 
+  /** `onCount` hears each change of an event's number of listeners (what the room measures follows it). */
+  constructor(private readonly onCount: (name: EventName, count: number) => void = () => undefined) {}
+
+  /** How many listeners `name` has. */
+  count(name: EventName): number {
+    return this.#listeners.get(name)?.length ?? 0;
+  }
+
   on<K extends EventName>(name: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     const list = this.#listeners.get(name) ?? [];
     this.#listeners.set(name, [...list, { callback: callback as Listener, context }]);
+    this.onCount(name, list.length + 1);
   }
 
   /** Removes the listener added with the same callback and context. */
   off<K extends EventName>(name: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     const list = this.#listeners.get(name) ?? [];
     const index = list.findIndex((e) => e.callback === callback && e.context === context);
-    if (index >= 0) this.#listeners.set(name, [...list.slice(0, index), ...list.slice(index + 1)]);
+    if (index < 0) return;
+    this.#listeners.set(name, [...list.slice(0, index), ...list.slice(index + 1)]);
+    this.onCount(name, list.length - 1);
   }
 
   /** Removes every listener. */
   clear(): void {
+    const names = [...this.#listeners.keys()];
     this.#listeners.clear();
+    for (const name of names) this.onCount(name, 0);
   }
 
   emit<K extends EventName>(name: K, payload: EventPayloads[K]): void {

@@ -3,6 +3,7 @@
  * trtc-calling-js, and the payload map that types `on(name, callback)`.
  */
 import type { DeviceInfo } from '../adapters/mediaDevices';
+import type { NetworkQuality } from '../adapters/RoomPort';
 import type { EndReason } from '../machines/types';
 
 export const EVENT = {
@@ -46,10 +47,17 @@ export const EVENT = {
   /** Group calls: who is in the call's room now. */
   GROUP_CALL_INVITEE_LIST_UPDATE: 'onGroupCallInviteeListUpdate',
   /**
-   * Each member's voice volume, every second while in a call. **Not emitted yet**: the name is
-   * here so that apps written for trtc-calling-js (whose `EVENT` table has it) can subscribe.
+   * Each speaker's voice volume (the local user's and each remote member's, 0-100 as TRTC's
+   * `audio-volume`), about every 200 ms while in a call, and only while someone listens: the
+   * backend measures from the first listener on and stops with the last.
    */
   USER_VOICE_VOLUME: 'onUserVoiceVolume',
+  /**
+   * Beyond the seed's API (TUICallEngine's `TUICallEvent.ON_USER_NETWORK_QUALITY_CHANGED`, v3.0.7+):
+   * the network quality of the local user and of each remote member, on TRTC's scale (0 unknown,
+   * 1 excellent, 2 good, 3 poor, 4 bad, 5 very bad, 6 down), every 2 s in a call while someone listens.
+   */
+  ON_USER_NETWORK_QUALITY_CHANGED: 'onUserNetworkQualityChanged',
   /**
    * The IM connection of a logged-in user was lost (the backend is reconnecting, or gave up);
    * SDK_READY follows when it is back. The snapshot's `connection` says which. Listed in
@@ -66,6 +74,16 @@ export const EVENT = {
 } as const;
 
 export type EventName = (typeof EVENT)[keyof typeof EVENT];
+
+/**
+ * The events that report measurements (several a second in a call): the room measures only
+ * while one of them has a listener, so whoever listens to "everything" (a recorder, a log)
+ * leaves these out unless it wants them.
+ */
+export const MEASUREMENT_EVENTS: readonly EventName[] = [EVENT.USER_VOICE_VOLUME, EVENT.ON_USER_NETWORK_QUALITY_CHANGED];
+
+/** Every event name but the {@link MEASUREMENT_EVENTS}. */
+export const NOTICE_EVENTS: readonly EventName[] = [...new Set(Object.values(EVENT))].filter((n) => !MEASUREMENT_EVENTS.includes(n));
 
 /** `TRTCCalling.CALL_TYPE`. */
 export const CALL_TYPE = { AUDIO_CALL: 1, VIDEO_CALL: 2 } as const;
@@ -111,8 +129,10 @@ export interface EventPayloads {
   sdkReady: Record<string, never>;
   onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
   onCallTypeChanged: { readonly oldCallType: 1 | 2; readonly newCallType: 1 | 2 };
-  /** Not emitted yet (see `EVENT.USER_VOICE_VOLUME`); trtc-calling-js's payload, TRTC's `audio-volume` result. */
+  /** trtc-calling-js's payload, TRTC's `audio-volume` result: one entry per speaker, the local user first. */
   onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
+  /** TUICallEngine's payload: one entry per user, the local user first. */
+  onUserNetworkQualityChanged: { readonly networkQualityList: readonly { readonly userId: string; readonly quality: NetworkQuality }[] };
   sdkNotReady: Record<string, never>;
   /** TUICallEngine's payload: every list, and the device of each kind in use (null: none). */
   onDeviceUpdated: {

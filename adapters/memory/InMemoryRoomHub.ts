@@ -5,10 +5,13 @@
  */
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
-import type { Unsubscribe } from '../ImPort';
-import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+import { RoomPortError, type EnterOptions, type NetworkQuality, type RoomEvent, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
 import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
-import { checkAdmission, type EntryTerms, type GroupMembership } from './roomAdmission';
+import { checkAdmission, type GroupMembership } from './roomAdmission';
+import { InMemoryRoomPort, type PortView } from './InMemoryRoomPort';
+import { SimulatedStats } from './simulatedStats';
+
+export { InMemoryRoomPort } from './InMemoryRoomPort';
 
 /** A user's simulated devices (defaults: both present, permission granted). */
 export interface SimulatedDevices {
@@ -38,7 +41,7 @@ export interface RoomHubOptions {
 
 /** The room hub. Create ports with {@link InMemoryRoomHub.connect}. */
 export class InMemoryRoomHub {
-  private readonly clock: Clock;
+  /** @internal */ readonly clock: Clock;
   private readonly onListenerError: (error: unknown) => void;
   private latency: number;
   private readonly rooms = new Map<number, InMemoryRoomPort[]>();
@@ -47,6 +50,7 @@ export class InMemoryRoomHub {
   private readonly deviceLists = new Map<UserID, DeviceInfo[]>();
   private readonly ports: InMemoryRoomPort[] = [];
   private readonly isMember: GroupMembership;
+  private readonly stats = new SimulatedStats();
 
   constructor(options: RoomHubOptions) {
     this.clock = options.clock;
@@ -151,6 +155,34 @@ export class InMemoryRoomHub {
       this.notify(other, { type, roomID, userID });
       this.notify(port, { type, roomID, userID: other.userID ?? '' });
     }
+  }
+
+  /**
+   * `userID` speaks at `volume` (0-100, default 0) from now on: each connection in its room
+   * that watches voice volume reports it (0 while its microphone is muted), on the hub's clock.
+   */
+  setVoiceVolume(userID: UserID, volume: number): void {
+    this.stats.setVoiceVolume(userID, volume);
+  }
+
+  /**
+   * `userID`'s network is this good from now on (TRTC's scale, default 1 excellent): it reports
+   * that for itself, and the others in its room report the worse of theirs and its.
+   */
+  setNetworkQuality(userID: UserID, quality: NetworkQuality): void {
+    this.stats.setNetworkQuality(userID, quality);
+  }
+
+  /** @internal What `port` measures now: null when it is in no room. */
+  voiceVolumes(port: InMemoryRoomPort): VoiceVolume[] | null {
+    const others = this.roommates(port);
+    return others && this.stats.volumes({ userID: port.userID ?? '', micMuted: port.micMuted }, others.map((p) => ({ userID: p.userID ?? '', micMuted: p.micMuted })));
+  }
+
+  /** @internal */
+  networkQualities(port: InMemoryRoomPort): UserNetworkQuality[] | null {
+    const others = this.roommates(port);
+    return others && this.stats.qualities(port.userID ?? '', others.map((p) => p.userID ?? ''));
   }
 
   /** @internal */
@@ -275,6 +307,12 @@ export class InMemoryRoomHub {
     }
   }
 
+  /** The others in `port`'s room, or null when it is in none. */
+  private roommates(port: InMemoryRoomPort): InMemoryRoomPort[] | null {
+    if (port.roomID === null || port.userID === null) return null;
+    return (this.rooms.get(port.roomID) ?? []).filter((p) => p !== port);
+  }
+
   private checkDevices(userID: UserID | null, video: boolean, audio = true): void {
     const d = userID === null ? {} : (this.devices.get(userID) ?? {});
     if (d.permission === 'denied') throw new RoomPortError(60005, 'device permission denied');
@@ -376,140 +414,4 @@ function presence(port: InMemoryRoomPort, roomID: number): RoomEvent[] {
   if (port.camera) events.push({ type: 'videoAvailable', roomID, userID, available: true });
   events.push({ type: 'mediaArrived', roomID, userID });
   return events;
-}
-
-interface PortView {
-  readonly kind: 'local' | 'remote';
-  /** The remote user; `undefined` for the local view. */
-  readonly userID: UserID | undefined;
-  readonly domID: string;
-}
-
-/** One client's connection to an {@link InMemoryRoomHub}. Its fields are written by the hub. */
-export class InMemoryRoomPort implements RoomPort {
-  /** @internal */ userID: UserID | null = null;
-  /** @internal */ roomID: number | null = null;
-  /** @internal What its entry said of its call (who may join it). */ terms: EntryTerms = {};
-  /** @internal */ camera = false;
-  /** @internal */ micMuted = false;
-  /** @internal */ views: PortView[] = [];
-  /** @internal */ entering: Promise<void> | null = null;
-  /** @internal */ exiting: Promise<void> | null = null;
-  /** @internal Events queued while `enter()` resolves. */ held: RoomEvent[] | null = null;
-  /** @internal Devices chosen with `switchDevice`. */ selected: { camera?: string; microphone?: string } = {};
-  /** @internal The devices in use when last looked (to tell whether an unplugged one was). */ lastUsed: { video?: string; audio?: string } = {};
-  /** @internal The profile `setVideoQuality` set. */ profile: VideoProfile | null = null;
-  private readonly listeners = new Set<(event: RoomEvent) => void>();
-  private readonly deviceListeners = new Set<(change: DeviceChange) => void>();
-
-  /** @internal Use {@link InMemoryRoomHub.connect}. */
-  constructor(
-    private readonly hub: InMemoryRoomHub,
-    private readonly onListenerError: (error: unknown) => void,
-    private readonly identity?: () => UserID | null,
-  ) {}
-
-  /** Checks the simulated devices at once, as a browser's getUserMedia would. */
-  async prepare(options: { readonly video: boolean }): Promise<void> {
-    this.hub.prepare(this, options.video);
-  }
-  enter(roomID: number, options: EnterOptions): Promise<void> {
-    return this.hub.enter(this, roomID, options);
-  }
-  exit(): Promise<void> {
-    return this.hub.exit(this);
-  }
-  setCamera(on: boolean): Promise<void> {
-    return this.hub.setCamera(this, on);
-  }
-  setMicMuted(muted: boolean): Promise<void> {
-    return this.hub.setMicMuted(this, muted);
-  }
-  startLocalView(videoViewDomID: string): Promise<void> {
-    return this.hub.bindView(this, true, videoViewDomID);
-  }
-  stopLocalView(videoViewDomID: string): Promise<void> {
-    return this.hub.bindView(this, false, videoViewDomID);
-  }
-  startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    return this.hub.bindView(this, true, videoViewDomID, userID);
-  }
-  stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    return this.hub.bindView(this, false, videoViewDomID, userID);
-  }
-  onEvent(listener: (event: RoomEvent) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-  async getCameras(): Promise<readonly DeviceInfo[]> {
-    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'videoinput');
-  }
-  async getMicrophones(): Promise<readonly DeviceInfo[]> {
-    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'audioinput');
-  }
-  async getSpeakers(): Promise<readonly DeviceInfo[]> {
-    return this.hub.deviceList(this.user()).filter((x) => x.kind === 'audiooutput');
-  }
-  async switchDevice(params: { readonly deviceType: DeviceType; readonly deviceId: string }): Promise<void> {
-    await this.hub.switchDevice(this, params.deviceType, params.deviceId);
-    this.noteUsed(this.hub);
-  }
-  /** Records the profile (no media flows here); {@link InMemoryRoomHub.media} reads it. */
-  async setVideoQuality(profile: VideoProfile): Promise<void> {
-    this.profile = profile;
-  }
-  currentDevices(): { readonly camera?: string; readonly microphone?: string } {
-    return this.selected;
-  }
-  onDeviceChange(listener: (change: DeviceChange) => void): Unsubscribe {
-    this.deviceListeners.add(listener);
-    return () => {
-      this.deviceListeners.delete(listener);
-    };
-  }
-
-  /** @internal */
-  noteUsed(hub: InMemoryRoomHub): void {
-    this.lastUsed = { video: hub.current(this, 'video')?.deviceId, audio: hub.current(this, 'audio')?.deviceId };
-  }
-
-  /** @internal */
-  deviceChanged(change: DeviceChange): void {
-    for (const listener of [...this.deviceListeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
-  }
-
-  /** @internal The user this connection acts for: its room identity, else the IM login. */
-  user(): UserID | null {
-    return this.userID ?? this.identity?.() ?? null;
-  }
-
-  /** @internal Delivers now, or queues behind the entry announcements. */
-  emit(event: RoomEvent): void {
-    if (this.held) {
-      this.held.push(event);
-      return;
-    }
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
-  }
-
-  /** @internal */
-  release(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const event of held) this.emit(event);
-  }
 }

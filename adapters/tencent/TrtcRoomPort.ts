@@ -8,11 +8,12 @@
 import type { Client, LocalStream } from 'trtc-js-sdk';
 import type { UserID } from '../../machines/types';
 import type { Unsubscribe } from '../ImPort';
-import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort } from '../RoomPort';
+import { RoomPortError, type EnterOptions, type RoomEvent, type RoomPort, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
 import { type DeviceChange, type DeviceInfo, type VideoProfile, deviceInfo } from '../mediaDevices';
 import type { CredentialStore, TencentCredentials } from './credentials';
 import { RemoteUsers } from './remoteUsers';
 import { loadTrtc, type TrtcModule } from './sdk';
+import { TrtcStats } from './trtcStats';
 import { MEDIA_ERROR, TRTC_ERROR, deviceError, rtcCode, rtcError } from './trtcErrors';
 
 /** Options of {@link TrtcRoomPort}. */
@@ -53,6 +54,7 @@ export class TrtcRoomPort implements RoomPort {
   readonly #options: TrtcRoomPortOptions;
   readonly #listeners = new Set<(event: RoomEvent) => void>();
   readonly #remote: RemoteUsers;
+  readonly #stats: TrtcStats;
   #trtc: Promise<TrtcModule> | null = null;
   #supported: Promise<boolean> | null = null;
   #client: { readonly client: Client; readonly key: string } | null = null;
@@ -74,6 +76,7 @@ export class TrtcRoomPort implements RoomPort {
       audioContainer: options.audioContainer ?? hiddenAudioContainer,
       onPlayError: (error) => this.#report(error),
     });
+    this.#stats = new TrtcStats({ inRoomAs: () => (this.#roomID !== null && this.#local ? this.#userID : null) }, (error) => this.#report(error));
   }
 
   async enter(roomID: number, options: EnterOptions): Promise<void> {
@@ -150,6 +153,16 @@ export class TrtcRoomPort implements RoomPort {
     return () => {
       this.#listeners.delete(listener);
     };
+  }
+
+  /** TRTC's `audio-volume`, evaluated every 200 ms while watched (see {@link TrtcStats}). */
+  watchVoiceVolume(listener: (volumes: readonly VoiceVolume[]) => void): Unsubscribe {
+    return this.#stats.watchVoiceVolume(listener);
+  }
+
+  /** TRTC's `network-quality` (every 2 s): the uplink for us, the downlink for each remote member. */
+  watchNetworkQuality(listener: (qualities: readonly UserNetworkQuality[]) => void): Unsubscribe {
+    return this.#stats.watchNetworkQuality(listener);
   }
 
   /** The cameras TRTC sees (`TRTC.getCameras()`). */
@@ -260,6 +273,7 @@ export class TrtcRoomPort implements RoomPort {
     this.#client?.client.destroy();
     const client = trtc.createClient({ mode: 'rtc', sdkAppId: creds.sdkAppId, userId: creds.userID, userSig: creds.userSig, autoSubscribe: false });
     this.#remote.listen(client);
+    this.#stats.listen(client);
     client.on('client-banned', ({ reason, message }) => this.#failed(client, TRTC_ERROR.CLIENT_BANNED, `removed from the room (${reason}): ${message}`));
     client.on('error', (error) => this.#failed(client, rtcCode(error) ?? MEDIA_ERROR.UNKNOWN, error.message));
     this.#client = { client, key };

@@ -7,27 +7,31 @@
  * - It reports facts and decides nothing: `memberJoined` / `memberLeft` and what a member
  *   publishes come from the server; `mediaArrived` when a member's first track arrives here;
  *   `connectionLost` / `connectionBack` when our connection to it goes down (disconnected or
- *   failed: the impolite side restarts ICE) or comes back. Whether and when a member counts
+ *   failed: ICE restarts follow, bounded, see {@link IceRecovery}) or comes back. Whether and when a member counts
  *   as in the call, or as gone, the call machine decides.
  * - The camera and the microphone change without renegotiating when the browser allows it
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
+ * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
  *   connection and stops every captured track.
  */
 import type { UserID } from '../../machines/types';
 import { type Clock, realClock } from '../clock';
 import type { Unsubscribe } from '../ImPort';
-import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError } from '../RoomPort';
+import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
 import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
 import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
-import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc, videoElement } from './media';
+import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc } from './media';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 import { PreparedCapture } from './prepared';
+import { VideoViews } from './views';
+import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
+import { WebRtcStats } from './stats';
 
 /** Options of {@link WebRtcRoomPort}. */
 export interface WebRtcRoomPortOptions {
@@ -37,6 +41,8 @@ export interface WebRtcRoomPortOptions {
   /** Browser APIs; defaults to the page's own, read when used. */
   readonly environment?: () => MediaEnvironment;
   readonly onListenerError?: (error: unknown) => void;
+  /** When ICE restarts and when it gives up (default {@link ICE_RECOVERY}). */
+  readonly iceRecovery?: IceRecoveryOptions;
 }
 
 interface Member {
@@ -45,6 +51,8 @@ interface Member {
   media: boolean;
   /** `connectionLost` was reported and no `connectionBack` since. */
   down: boolean;
+  /** ICE restarts of its connection. */
+  readonly recovery: IceRecovery;
   audio: HTMLAudioElement | null;
 }
 
@@ -62,16 +70,15 @@ export class WebRtcRoomPort implements RoomPort {
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
   private readonly ignored = new Set<UserID>();
-  /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
-  private readonly views = new Map<string, { readonly video: HTMLVideoElement; readonly userID: UserID | null }>();
-  /** Local views asked for before the capture. */
-  private readonly pendingLocal = new Set<string>();
+  /** The `<video>` elements shown, local and remote. */
+  private readonly views: VideoViews;
   private readonly listeners: Listeners<RoomEvent>;
   private readonly clock: Clock;
   private readonly env: () => MediaEnvironment;
   /** The chosen camera and microphone, the video profile, the lists and hot-plug. */
   private readonly devices: LocalDevices;
   private readonly report: (error: unknown) => void;
+  private readonly stats: WebRtcStats;
 
   constructor(
     /** Membership, member state and the relay. */
@@ -83,7 +90,17 @@ export class WebRtcRoomPort implements RoomPort {
     this.report = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.listeners = new Listeners(this.report);
     this.devices = new LocalDevices(() => this.env().mediaDevices, (error) => this.report(error));
+    this.views = new VideoViews(() => this.env().document, () => this.self);
     this.prepared = new PreparedCapture(this.clock, () => this.local !== null || this.disposed);
+    this.stats = new WebRtcStats(
+      {
+        self: () => (this.local && (this.roomID ?? signaling.room) !== null ? this.self : null),
+        micMuted: () => !this.local?.getAudioTracks().some((t) => t.enabled),
+        peers: () => [...this.members].filter(([, m]) => m.media).map(([userID, m]) => ({ userID, pc: m.peer.pc })),
+      },
+      this.clock,
+      this.report,
+    );
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.onRelay(relayed));
   }
@@ -117,14 +134,7 @@ export class WebRtcRoomPort implements RoomPort {
     for (const track of stream.getVideoTracks()) this.watch(track);
     this.local = stream;
     this.self = options.userID;
-    for (const domID of this.pendingLocal) {
-      try {
-        this.show(domID, stream, null);
-      } catch {
-        // the element went away before the capture: nothing to show
-      }
-    }
-    this.pendingLocal.clear();
+    this.views.captured(stream);
     try {
       await this.signaling.enter(roomID, options);
       this.roomID = roomID;
@@ -178,28 +188,35 @@ export class WebRtcRoomPort implements RoomPort {
 
   /** Before the camera is captured (the call is still being set up) the view waits for it. */
   async startLocalView(videoViewDomID: string): Promise<void> {
-    if (!videoViewDomID) throw fail('empty videoViewDomID');
-    if (this.local) this.show(videoViewDomID, this.local, null);
-    else this.pendingLocal.add(videoViewDomID);
+    this.views.startLocal(videoViewDomID, this.local);
   }
 
   async stopLocalView(videoViewDomID: string): Promise<void> {
-    this.pendingLocal.delete(videoViewDomID);
-    this.hide(videoViewDomID, null);
+    this.views.stopLocal(videoViewDomID);
   }
 
   async startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
     const member = this.members.get(userID);
     if (!member?.media) throw fail('user not in room');
-    this.show(videoViewDomID, member.peer.stream, userID);
+    this.views.show(videoViewDomID, member.peer.stream, userID);
   }
 
   async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    this.hide(videoViewDomID, userID);
+    this.views.hide(videoViewDomID, userID);
   }
 
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {
     return this.listeners.add(listener);
+  }
+
+  /** Levels from `getStats()` every 200 ms, polled only while watched (see {@link WebRtcStats}). */
+  watchVoiceVolume(listener: (volumes: readonly VoiceVolume[]) => void): Unsubscribe {
+    return this.stats.watchVoiceVolume(listener);
+  }
+
+  /** Qualities graded from RTT, loss and jitter every 2 s, polled only while watched. */
+  watchNetworkQuality(listener: (qualities: readonly UserNetworkQuality[]) => void): Unsubscribe {
+    return this.stats.watchNetworkQuality(listener);
   }
 
   async getCameras(): Promise<DeviceInfo[]> {
@@ -302,7 +319,8 @@ export class WebRtcRoomPort implements RoomPort {
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.options.onListenerError?.(error),
     }, this.local?.getTracks() ?? []);
-    this.members.set(userID, { peer, media: false, down: false, audio: null });
+    const recovery = new IceRecovery(this.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.options.iceRecovery ?? ICE_RECOVERY);
+    this.members.set(userID, { peer, media: false, down: false, audio: null, recovery });
   }
 
   /** The member's media is here. */
@@ -323,7 +341,7 @@ export class WebRtcRoomPort implements RoomPort {
     const member = this.members.get(userID);
     const roomID = this.roomID ?? this.signaling.room;
     if (!member || member.peer !== peer || roomID === null) return;
-    if (state === 'failed' && !peer.polite) peer.pc.restartIce();
+    member.recovery.state(state);
     const down = state === 'disconnected' || state === 'failed';
     if (state === 'connected' && member.down) {
       member.down = false;
@@ -350,16 +368,17 @@ export class WebRtcRoomPort implements RoomPort {
   }
 
   private disposeMember(userID: UserID, member: Member): void {
+    member.recovery.close();
     member.peer.close();
     member.audio?.remove();
-    for (const [domID, view] of this.views) if (view.userID === userID) this.hide(domID, userID);
+    this.stats.forget(userID);
+    this.views.hideAllOf(userID);
   }
 
   private leaveAll(): void {
     for (const [userID, member] of this.members) this.disposeMember(userID, member);
     this.members.clear();
-    for (const [domID, view] of this.views) this.hide(domID, view.userID);
-    this.pendingLocal.clear();
+    this.views.clear();
     this.stopLocal();
     this.roomID = null;
     this.participants = null;
@@ -384,7 +403,7 @@ export class WebRtcRoomPort implements RoomPort {
     old.stop();
     local.addTrack(track);
     if (track.kind === 'video') this.watch(track);
-    for (const { video, userID } of this.views.values()) if (userID === null && track.kind === 'video') video.srcObject = local;
+    if (track.kind === 'video') this.views.localChanged(local);
     if (track.kind === 'video') await this.limitBitrate();
   }
 
@@ -431,23 +450,5 @@ export class WebRtcRoomPort implements RoomPort {
   private stopLocal(): void {
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.local = null;
-  }
-
-  private show(domID: string, stream: MediaStream, userID: UserID | null): void {
-    if (!domID) throw fail('empty videoViewDomID');
-    const container = this.env().document?.getElementById(domID);
-    if (!container) throw fail(`no element with id "${domID}"`);
-    this.views.get(domID)?.video.remove();
-    const video = videoElement(container.ownerDocument, stream, userID ?? this.self, userID === null);
-    container.appendChild(video);
-    this.views.set(domID, { video, userID });
-  }
-
-  private hide(domID: string, userID: UserID | null): void {
-    const view = this.views.get(domID);
-    if (!view || view.userID !== userID) return;
-    view.video.srcObject = null;
-    view.video.remove();
-    this.views.delete(domID);
   }
 }

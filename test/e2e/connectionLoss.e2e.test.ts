@@ -1,4 +1,11 @@
 /**
+ * A page offline for 5 s: CDP `Network.emulateNetworkConditions` offline. In this Chromium that
+ * neither closes the page's open WebSocket (it only holds its frames) nor refuses new ones, so
+ * the test completes the picture: the server drops the page's connection and, while offline, the
+ * page's new WebSockets go to a closed port (refused, as with no network). WebRTC's UDP is not
+ * cut. Once online the signaling reconnects and resumes within the server's grace, and the call
+ * goes on.
+ *
  * A lost media connection in the browser: Bob stays in the room on the server (his page, its
  * WebSocket and his membership are untouched) but his RTCPeerConnection to Alice is closed from
  * inside his page. Alice's room reports the connection lost; only after `leaveGraceMs` (5 s by
@@ -11,6 +18,8 @@ import { e2eSuite } from './support/suite';
 
 interface PcWindow {
   __pcs: RTCPeerConnection[];
+  /** While true, new WebSockets are refused (see {@link refuseSocketsWhenOffline}). */
+  __offline?: boolean;
   /** Every connection state change: `performance.now()` and the state. */
   __pcStates: Array<{ at: number; state: RTCPeerConnectionState }>;
 }
@@ -29,6 +38,19 @@ function recordPeerConnections(): void {
     }
   }
   w.RTCPeerConnection = Recorded;
+}
+
+/** Runs in the page before its scripts: while `globalThis.__offline`, a new WebSocket connects to a closed port. */
+function refuseSocketsWhenOffline(): void {
+  const w = globalThis as unknown as PcWindow & { WebSocket: typeof WebSocket };
+  const Native = w.WebSocket;
+  w.__offline = false;
+  class Offline extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(w.__offline ? 'ws://127.0.0.1:9/' : url, protocols);
+    }
+  }
+  w.WebSocket = Offline;
 }
 
 describe('demo page, a lost media connection in Chromium', () => {
@@ -103,5 +125,108 @@ describe('demo page, a lost media connection in Chromium', () => {
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
     expect(await bob.callVideos()).toBe(0);
+  });
+
+  it('Bob offline for 5 s mid-call (his WebSocket drops, his media does not): his line reconnects, both stay in the call, media keeps flowing, no USER_LEAVE, no CALL_END', async () => {
+    const alice = await world.open('alice', { init: recordPeerConnections });
+    const bob = await world.open('bob', { init: refuseSocketsWhenOffline });
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await alice.waitFrames('bob');
+
+    const cdp = await bob.context.newCDPSession(bob.page);
+    await cdp.send('Network.enable');
+    const offline = async (on: boolean) => {
+      await cdp.send('Network.emulateNetworkConditions', { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await bob.page.evaluate((value) => ((globalThis as unknown as PcWindow).__offline = value), on);
+    };
+    const received = () =>
+      alice.page.evaluate(() =>
+        (globalThis as unknown as PcWindow).__pcs[0]!.getStats().then((report) => {
+          let bytes = 0;
+          report.forEach((s: { type: string; bytesReceived?: number }) => {
+            if (s.type === 'inbound-rtp') bytes += s.bytesReceived ?? 0;
+          });
+          return bytes;
+        }),
+      );
+    await offline(true);
+    // The connection drops (the emulation alone only holds its frames): his line knows at once.
+    expect(world.server.handle.dropConnections('bob')).toBe(1);
+    await bob.waitEvent('sdkNotReady', {}, 5000);
+    const before = await received();
+    await alice.click('camera'); // told to Bob through the server: it waits for him
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(await received()).toBeGreaterThan(before); // his media went on all the while
+    expect((await bob.events()).filter((x) => x.name === 'sdkReady')).toHaveLength(1); // not back while offline
+    await offline(false);
+    await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 20_000); // caught up on resume
+    expect((await bob.events()).filter((x) => x.name === 'sdkReady')).toHaveLength(2);
+
+    // Still in the call on both sides, media flowing both ways, nobody left.
+    await alice.click('camera');
+    await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true });
+    await bob.waitFrames('alice');
+    await alice.waitFrames('bob');
+    for (const user of [alice, bob]) {
+      const status = await user.page.evaluate(() => (globalThis as unknown as { hcDemo: { calling(): { getCallStatus(): string } } }).hcDemo.calling().getCallStatus());
+      expect(status).toBe('connected');
+      const names = (await user.events()).map((x) => x.name);
+      expect(names).not.toContain('onUserLeave');
+      expect(names).not.toContain('onCallEnd');
+    }
+    expect(await alice.page.evaluate(() => (globalThis as unknown as PcWindow).__pcs.map((pc) => pc.connectionState))).toEqual(['connected']);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', { reason: 'hangup' });
+  });
+
+  it("Bob's connection to Alice reported failed: he restarts ICE over the relay though he is the polite side (fresh ICE credentials on both sides), the connection is back, the call goes on", async () => {
+    const alice = await world.open('alice', { init: recordPeerConnections });
+    const bob = await world.open('bob', { init: recordPeerConnections });
+    await alice.call('bob', { type: 1 });
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    const ufrags = (user: typeof alice) =>
+      user.page.evaluate(() => {
+        const pc = (globalThis as unknown as PcWindow).__pcs[0]!;
+        const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+        return [ufrag(pc.localDescription?.sdp), ufrag(pc.remoteDescription?.sdp)];
+      });
+    const [aliceBefore, bobBefore] = [await ufrags(alice), await ufrags(bob)];
+
+    // His browser says the connection failed (the state is faked; everything after it is real).
+    await bob.page.evaluate(() => {
+      const pc = (globalThis as unknown as PcWindow).__pcs[0]!;
+      Object.defineProperty(pc, 'connectionState', { get: () => 'failed', configurable: true });
+      pc.dispatchEvent(new Event('connectionstatechange'));
+      delete (pc as { connectionState?: unknown }).connectionState; // the real state again
+    });
+    await bob.page.waitForFunction(
+      ([before]) => {
+        const pc = (globalThis as unknown as PcWindow).__pcs[0]!;
+        return pc.signalingState === 'stable' && !(pc.localDescription?.sdp ?? '').includes(`a=ice-ufrag:${before}`);
+      },
+      [bobBefore[0]] as const,
+      { timeout: 10_000, polling: 50 },
+    );
+    const [aliceAfter, bobAfter] = [await ufrags(alice), await ufrags(bob)];
+    expect(bobAfter[0]).not.toBe(bobBefore[0]); // his new credentials...
+    expect(aliceAfter[1]).toBe(bobAfter[0]); // ...reached Alice over the relay
+    expect(aliceAfter[0]).not.toBe(aliceBefore[0]); // and she answered with new ones of hers
+    expect(bobAfter[1]).toBe(aliceAfter[0]);
+    await bob.page.waitForFunction(() => (globalThis as unknown as PcWindow).__pcs[0]!.connectionState === 'connected', undefined, { timeout: 10_000 });
+    // His room tells the call the connection is back: the call outlives the leave grace.
+    await bob.page.evaluate(() => (globalThis as unknown as PcWindow).__pcs[0]!.dispatchEvent(new Event('connectionstatechange')));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    for (const user of [alice, bob]) {
+      const names = (await user.events()).map((x) => x.name);
+      expect(names).not.toContain('onUserLeave');
+      expect(names).not.toContain('onCallEnd');
+    }
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', { reason: 'hangup' });
   });
 });

@@ -22,7 +22,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (136.3 -> 147.2 KB minified) for the audio/video switch (a fifth machine and its planners),
 // SDK_NOT_READY and the snapshot's connection, inviting into and joining a group call.
 // With issue 11's devices and video quality on top (merged 2026-12-02): 45.9 KB gzipped, 156.1 KB minified.
-const BUDGET_BYTES = 46.5 * 1024;
+// Issue 11's media half on top: 47.9 KB gzipped, 162.0 KB minified (+2.0 / +5.9 KB: voice volume and
+// network quality from getStats() with their polling, the bounded ICE restarts, the new event).
+const BUDGET_BYTES = 48.5 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

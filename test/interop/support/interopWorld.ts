@@ -177,7 +177,9 @@ export function interopWorld(): InteropWorld {
     let events: Ev[] = [];
     // A copy as emitted: Tencent's client hands out live arrays of its own (an invite's list,
     // shortened later as others answer), and the log is what the listener saw at that moment.
-    for (const name of new Set(Object.values(Official.EVENT))) calling.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
+    // Its volume reports (every second from the first peer-join, whoever listens) stay out, as ours do.
+    for (const name of new Set(Object.values(Official.EVENT)))
+      if (name !== Official.EVENT.USER_VOICE_VOLUME) calling.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
     return {
       kind: 'official',
       id: userID,

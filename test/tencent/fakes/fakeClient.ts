@@ -122,7 +122,9 @@ export class FakeClient implements Client {
   stopMixTranscode = async (): Promise<void> => unsupported('stopMixTranscode');
   startPublishCDNStream = async (): Promise<void> => unsupported('startPublishCDNStream');
   stopPublishCDNStream = async (): Promise<void> => unsupported('stopPublishCDNStream');
-  enableAudioVolumeEvaluation(): void {}
+  enableAudioVolumeEvaluation(interval = 2000): void {
+    this.cloud.evaluateVolume(this, interval);
+  }
   async enableSmallStream(): Promise<void> {}
   async disableSmallStream(): Promise<void> {}
   setSmallStreamProfile(): void {}

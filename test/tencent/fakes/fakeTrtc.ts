@@ -6,9 +6,13 @@
  * `peer-join`, `stream-added` (then the publisher's mute state as `mute-*` / `unmute-*`),
  * `stream-subscribed` after `subscribe`, `mute-*` / `unmute-*` for published tracks,
  * `stream-updated` + `unmute-video` on `addTrack`, `stream-removed`, `peer-leave`,
- * `client-banned` (a second client of the same user, or `ban()`), `error` (`fail()`).
+ * `client-banned` (a second client of the same user, or `ban()`), `error` (`fail()`),
+ * `audio-volume` every `interval` ms once `enableAudioVolumeEvaluation(interval)` (levels from
+ * `setAudioVolume`, 0 for a muted microphone; `interval <= 0` stops it), `network-quality` when a
+ * test calls `setNetworkQuality` (real TRTC sends it every 2 s; here only on demand, so that
+ * no timer runs forever).
  */
-import type { CheckResult, Client, ClientConfig, LocalStream, RemoteMutedState, StreamConfig } from 'trtc-js-sdk';
+import type { CheckResult, Client, ClientConfig, LocalStream, NetworkQuality, RemoteMutedState, StreamConfig } from 'trtc-js-sdk';
 import type { Clock } from '../../../adapters/clock';
 import type { TrtcModule } from '../../../adapters/tencent/sdk';
 import { FakeClient, FakeRtcError } from './fakeClient';
@@ -52,6 +56,9 @@ export class FakeTrtcCloud implements StreamHost {
   readonly #devices = new Map<string, FakeDevices>();
   #views: { binding: FakeView; stream: object }[] = [];
   #nextID = 1;
+  readonly #volumes = new Map<string, number>();
+  /** Each client's volume evaluation: its interval and pending timer. */
+  readonly #evaluations = new Map<FakeClient, { readonly interval: number; timer: unknown }>();
 
   constructor(
     readonly clock: Clock,
@@ -92,6 +99,48 @@ export class FakeTrtcCloud implements StreamHost {
   /** `userID`'s client hits an unrecoverable error (`error`). */
   fail(userID: string, code: number, message = 'fake failure'): void {
     for (const member of this.#all().filter((m) => m.client.userId === userID)) member.client.fire('error', new FakeRtcError(code, message));
+  }
+
+  /** `userID` speaks at `volume` (0-100) from now on, as the next `audio-volume` events say. */
+  setAudioVolume(userID: string, volume: number): void {
+    this.#volumes.set(userID, volume);
+  }
+
+  /** `userID`'s clients get a `network-quality` event with these figures (after the latency). */
+  setNetworkQuality(userID: string, uplink: NetworkQuality['uplinkNetworkQuality'], downlink: NetworkQuality['downlinkNetworkQuality']): void {
+    for (const member of this.#all().filter((m) => m.client.userId === userID)) {
+      const quality: NetworkQuality = { uplinkNetworkQuality: uplink, downlinkNetworkQuality: downlink, uplinkRTT: 20, uplinkLoss: 0, downlinkRTT: 20, downlinkLoss: 0 };
+      void this.later(() => member.client.fire('network-quality', quality));
+    }
+  }
+
+  /** The interval of `userID`'s volume evaluation, null when off. */
+  volumeEvaluation(userID: string): number | null {
+    return [...this.#evaluations].find(([client]) => client.userId === userID)?.[1].interval ?? null;
+  }
+
+  /** @internal `client.enableAudioVolumeEvaluation(interval)`: `audio-volume` every `interval` ms, or off. */
+  evaluateVolume(client: FakeClient, interval: number): void {
+    const current = this.#evaluations.get(client);
+    if (current) this.clock.clearTimeout(current.timer);
+    this.#evaluations.delete(client);
+    if (interval <= 0) return;
+    const evaluation = { interval, timer: null as unknown };
+    const tick = (): void => {
+      if (client.destroyed) return void this.#evaluations.delete(client);
+      const member = this.#member(client);
+      if (member?.stream?.published) {
+        const result = [member, ...this.#others(member)].flatMap((m) =>
+          m.stream?.published && m.stream.hasAudio()
+            ? [{ userId: m.client.userId, audioVolume: m.stream.audioMuted ? 0 : (this.#volumes.get(m.client.userId) ?? 0), stream: m.stream }]
+            : [],
+        );
+        client.fire('audio-volume', { result } as never);
+      }
+      evaluation.timer = this.clock.setTimeout(tick, interval);
+    };
+    evaluation.timer = this.clock.setTimeout(tick, interval);
+    this.#evaluations.set(client, evaluation);
   }
 
   /** @internal */ id(prefix: string): string {
