@@ -52,6 +52,9 @@ interface Context {
   readonly log: (line: string) => void;
 }
 
+/** The resident size of V8's young generation (new space and its large objects). */
+const young = (m: MemFigures): number => (m.spaces.new_space ?? 0) + (m.spaces.new_large_object_space ?? 0);
+
 /** One target for one round. */
 async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
   const { args, generator } = ctx;
@@ -128,6 +131,8 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       rssIdle: idle.rss,
       rssLoggedIn: loggedIn.rss,
       rssPerClient: (loggedIn.rss - idle.rss) / args.clients,
+      heapPerClient: (loggedIn.heapUsed - idle.heapUsed) / args.clients,
+      youngPerClient: (young(loggedIn) - young(idle)) / args.clients,
       heapGrowth: after.heapUsed - before.heapUsed,
       relayedMeanwhile,
       heapPerMessage: (after.heapUsed - before.heapUsed) / Math.max(1, relayedMeanwhile),
