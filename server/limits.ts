@@ -63,9 +63,8 @@ export class TokenBuckets {
     private readonly rates: readonly Rate[],
     now: number,
   ) {
-    const state = rates.map((r) => r.burst);
-    state.push(now);
-    this.state = state;
+    // `concat` makes a backing store of exactly this length (a `push` would leave room for 20).
+    this.state = rates.map((r) => r.burst).concat([now]);
   }
 
   /** Takes `n` tokens of bucket `i` if there are that many (a cost above its burst is never affordable). */

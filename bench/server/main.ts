@@ -73,8 +73,17 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
   /** Sums a figure over the target's processes (a cluster has several). */
   const sum = async <T extends object>(request: Record<string, unknown>): Promise<T> => {
     const all = await Promise.all(children.map((c) => c.ask<T>(request as { cmd: string })));
-    const out: Record<string, number> = {};
-    for (const one of all) for (const [k, v] of Object.entries(one)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+    const out: Record<string, number | Record<string, number>> = {};
+    for (const one of all) {
+      for (const [k, v] of Object.entries(one)) {
+        if (typeof v === 'number') out[k] = ((out[k] as number | undefined) ?? 0) + v;
+        else if (v && typeof v === 'object') {
+          // One level down (the heap spaces of `mem`).
+          const inner = (out[k] ??= {}) as Record<string, number>;
+          for (const [ik, iv] of Object.entries(v as Record<string, unknown>)) if (typeof iv === 'number') inner[ik] = (inner[ik] ?? 0) + iv;
+        }
+      }
+    }
     return out as T;
   };
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec((await redis?.info('stats')) ?? '')?.[1] ?? Number.NaN);
