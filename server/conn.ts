@@ -137,6 +137,10 @@ export interface ConnShared {
   readonly onClosing: (conn: Conn) => void;
 }
 
+/** The buckets of {@link Conn.budget}: frames, then bytes (in {@link ConnShared.rates} order). */
+export const CONN_FRAMES = 0;
+export const CONN_BYTES = 1;
+
 /** Refused frames refill the strikes this fast (per second). */
 const STRIKE_REFILL = 0.1;
 

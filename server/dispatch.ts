@@ -17,7 +17,7 @@ import {
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import type { Conn, Session } from './conn';
+import { CONN_BYTES, CONN_FRAMES, type Conn, type Session } from './conn';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -169,8 +169,8 @@ export class Dispatcher {
 
   /** Which budget a frame of `bytes` would overdraw, if any (per connection, then per user). */
   private overRate(conn: Conn, bytes: number, now: number): string | null {
-    if (!conn.budget.take(0, now)) return 'connRate';
-    if (!conn.budget.take(1, now, bytes)) return 'connBytes';
+    if (!conn.budget.take(CONN_FRAMES, now)) return 'connRate';
+    if (!conn.budget.take(CONN_BYTES, now, bytes)) return 'connBytes';
     const user = conn.session?.userID;
     if (user === undefined) return null;
     if (!this.hub.budgets.take(user, 'frames', 1, now)) return 'userRate';
