@@ -55,6 +55,9 @@ interface Context {
 /** The resident size of V8's young generation (new space and its large objects). */
 const young = (m: MemFigures): number => (m.spaces.new_space ?? 0) + (m.spaces.new_large_object_space ?? 0);
 
+/** A latency for the progress line; a phase that completed no setup has none (NaN, null once through IPC). */
+const ms = (x: number | null): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+
 /** One target for one round. */
 async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
   const { args, generator } = ctx;
@@ -160,8 +163,8 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
     };
     const s = closed.stats;
     ctx.log(
-      `  round ${round + 1} ${target === 'ours' ? 'server    ' : target === 'cluster' ? `${args.nodes} nodes   ` : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${s.latency.p99.toFixed(1)} ms closed, ` +
-        `${paced.stats.latency.p99.toFixed(1)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
+      `  round ${round + 1} ${target === 'ours' ? 'server    ' : target === 'cluster' ? `${args.nodes} nodes   ` : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${ms(s.latency.p99)} ms closed, ` +
+        `${ms(paced.stats.latency.p99)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
         `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
     );
     return { result, ready };
