@@ -1,8 +1,9 @@
 /** One WebSocket connection as the server sees it, and the session a login binds to it. */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import { TokenBucket } from './limits';
+import { type Rate, TokenBucket, TokenBuckets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 
@@ -52,7 +53,8 @@ export class Session {
   /** Stored copies may wait beyond {@link Session.cursor}: page them in when the window allows. */
   backlog = true;
   graceTimer: unknown = null;
-  private readonly replies = new Map<number, RememberedReply>();
+  /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
+  private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;
 
   constructor(
@@ -66,7 +68,7 @@ export class Session {
 
   /** Replies remembered now. */
   get rememberedReplies(): number {
-    return this.replies.size;
+    return this.replies?.size ?? 0;
   }
 
   /** Characters of remembered reply text (bounded by {@link REMEMBERED_REPLY_CHARS}). */
@@ -76,7 +78,7 @@ export class Session {
 
   /** The reply already given to this very request (same `rid`, same resend key), if any. */
   replyTo(rid: number, key: number): RememberedReply | undefined {
-    const earlier = this.replies.get(rid);
+    const earlier = this.replies?.get(rid);
     return earlier?.key === key ? earlier : undefined;
   }
 
@@ -84,10 +86,11 @@ export class Session {
   remember(rid: number, key: number, text: string, committed: boolean): RememberedReply {
     this.forget(rid);
     const entry: RememberedReply = { key, text, committed };
-    this.replies.set(rid, entry);
+    const replies = (this.replies ??= new Map());
+    replies.set(rid, entry);
     this.replyChars += text.length;
-    while (this.replies.size > REMEMBERED_REPLIES || (this.replyChars > REMEMBERED_REPLY_CHARS && this.replies.size > 1)) {
-      const oldest = this.replies.keys().next();
+    while (replies.size > REMEMBERED_REPLIES || (this.replyChars > REMEMBERED_REPLY_CHARS && replies.size > 1)) {
+      const oldest = replies.keys().next();
       if (oldest.done) break;
       this.forget(oldest.value);
     }
@@ -100,7 +103,9 @@ export class Session {
    * that counts as the protocol says; one that does not only keeps more remembered).
    */
   forgetUpTo(rid: number): void {
-    for (const [earlier] of this.replies) {
+    const replies = this.replies;
+    if (!replies) return;
+    for (const [earlier] of replies) {
       if (earlier > rid) return;
       this.forget(earlier);
     }
@@ -108,47 +113,80 @@ export class Session {
 
   /** Forgets a reply (its commit failed: a resend must be tried again, not told it worked). */
   forget(rid: number): void {
-    const entry = this.replies.get(rid);
+    const entry = this.replies?.get(rid);
     if (!entry) return;
-    this.replies.delete(rid);
+    this.replies?.delete(rid);
     this.replyChars -= entry.text.length;
   }
 }
 
-/** A connection: its socket, limits and (once logged in) session. */
+/**
+ * What every connection of one server shares (one object for all of them, so that a connection
+ * holds one reference to it rather than a copy of each).
+ */
+export interface ConnShared {
+  readonly options: ResolvedOptions;
+  readonly commit: TurnCommit;
+  readonly counters: Counters;
+  /** [per-connection frame rate, per-connection byte rate]: the rates of {@link Conn.budget}. */
+  readonly rates: readonly Rate[];
+  /**
+   * Called once when the server closes a connection, before the socket goes, so that the
+   * session is detached at that very point rather than whenever the socket reports it.
+   */
+  readonly onClosing: (conn: Conn) => void;
+}
+
+/** The buckets of {@link Conn.budget}: frames, then bytes (in {@link ConnShared.rates} order). */
+export const CONN_FRAMES = 0;
+export const CONN_BYTES = 1;
+
+/** Refused frames refill the strikes this fast (per second). */
+const STRIKE_REFILL = 0.1;
+
+/**
+ * A connection: its socket, limits and (once logged in) session. Everything here is paid once
+ * per open connection, so nothing is allocated before it is needed: the strikes budget comes with
+ * the first refused frame, closures are the server's (shared), not the connection's.
+ */
 export class Conn {
   session: Session | null = null;
-  readonly rate: TokenBucket;
-  readonly bytes: TokenBucket;
-  /** Refused frames drain it; empty means the client is misbehaving and gets closed. */
-  readonly strikes: TokenBucket;
+  /** Frames (bucket 0) and bytes (bucket 1) this connection may send now. */
+  readonly budget: TokenBuckets;
+  /** Refused frames drain it; empty means the client is misbehaving and gets closed (made on the first refusal). */
+  private strikes: TokenBucket | null = null;
   readonly openedAt: number;
   lastSeen: number;
   /** No more frames are read from it or queued for it. */
   closed = false;
+  /** Bytes received before login (`limits.preLoginBytes` bounds them); -1 once logged in: no longer counted. */
+  preLoginBytes = 0;
   /** Characters of frames queued behind the turn's commit. */
   private queuedChars = 0;
+  private readonly options: ResolvedOptions;
+  private readonly commit: TurnCommit;
 
-  /**
-   * @param onClosing called once when the server closes the connection, before the socket goes,
-   *   so that the session is detached at that very point rather than whenever the socket reports it
-   */
   constructor(
     readonly id: string,
     /** The client's address (the unit of the per-address limits). */
     readonly address: string,
     private readonly ws: WebSocket,
-    private readonly options: ResolvedOptions,
-    private readonly commit: TurnCommit,
-    private readonly counters: Counters,
-    private readonly onClosing: () => void,
+    /** The TCP socket under it. */
+    readonly socket: Socket,
+    private readonly shared: ConnShared,
   ) {
-    const now = options.clock.now();
+    this.options = shared.options;
+    this.commit = shared.commit;
+    const now = shared.options.clock.now();
     this.openedAt = now;
     this.lastSeen = now;
-    this.rate = new TokenBucket(options.rate.perSecond, options.rate.burst, now);
-    this.bytes = new TokenBucket(options.limits.byteRate.perSecond, options.limits.byteRate.burst, now);
-    this.strikes = new TokenBucket(0.1, options.maxStrikes, now);
+    this.budget = new TokenBuckets(shared.rates, now);
+  }
+
+  /** Spends a strike (a refused frame); false once none is left. */
+  strike(now: number): boolean {
+    this.strikes ??= new TokenBucket(STRIKE_REFILL, this.options.maxStrikes, now);
+    return this.strikes.take(now);
   }
 
   /**
@@ -183,7 +221,7 @@ export class Conn {
   sendDroppable(frame: ServerFrame): boolean {
     if (this.closed) return false;
     if (this.buffered() >= this.options.limits.maxBufferedBytes / 2) {
-      this.counters.limit('relayDropped');
+      this.shared.counters.limit('relayDropped');
       return false;
     }
     this.send(frame);
@@ -241,7 +279,7 @@ export class Conn {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.options.limits.maxBufferedBytes) {
       // Not reading what it is sent: its session waits for it to come back on a new connection.
-      this.counters.limit('slowConsumer');
+      this.shared.counters.limit('slowConsumer');
       this.terminate();
       return;
     }
@@ -252,7 +290,7 @@ export class Conn {
   private markClosed(): boolean {
     if (this.closed) return false;
     this.closed = true;
-    this.onClosing();
+    this.shared.onClosing(this);
     return true;
   }
 }

@@ -17,7 +17,7 @@ import {
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import type { Conn, Session } from './conn';
+import { CONN_BYTES, CONN_FRAMES, type Conn, type Session } from './conn';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -159,7 +159,7 @@ export class Dispatcher {
     if (limit !== undefined) counters.limit(limit);
     this.log.warn('refused a frame', { conn: conn.id, user: conn.session?.userID, code, limit, message });
     conn.send({ type: 'error', ...(rid === undefined ? {} : { rid }), code, message });
-    if (!STRIKES.has(code) || conn.strikes.take(this.options.clock.now())) return;
+    if (!STRIKES.has(code) || conn.strike(this.options.clock.now())) return;
     counters.refuse('tooManyErrors');
     counters.limit('maxStrikes');
     conn.send({ type: 'error', code: 'tooManyErrors', message: 'too many refused frames: closing' });
@@ -169,8 +169,8 @@ export class Dispatcher {
 
   /** Which budget a frame of `bytes` would overdraw, if any (per connection, then per user). */
   private overRate(conn: Conn, bytes: number, now: number): string | null {
-    if (!conn.rate.take(now)) return 'connRate';
-    if (!conn.bytes.take(now, bytes)) return 'connBytes';
+    if (!conn.budget.take(CONN_FRAMES, now)) return 'connRate';
+    if (!conn.budget.take(CONN_BYTES, now, bytes)) return 'connBytes';
     const user = conn.session?.userID;
     if (user === undefined) return null;
     if (!this.hub.budgets.take(user, 'frames', 1, now)) return 'userRate';

@@ -12,10 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type RawData, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
-import { Conn } from './conn';
+import { Conn, type ConnShared } from './conn';
 import { Dispatcher } from './dispatch';
 import { httpHandler, pathOf } from './http';
 import { Hub } from './hub';
@@ -143,9 +143,14 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
-    socket.once('close', () => admission.release(address));
+    socket.on('close', releaseAddress);
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
+  /** (The address was read, and so cached by the socket, when it connected.) */
+  function releaseAddress(this: Socket): void {
+    admission.release(this.remoteAddress ?? 'unknown');
+  }
+  // The server tracks its connections itself (`conns`): no second set, no listener per client.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, clientTracking: false });
   // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
   wss.on('error', (error) => log.warn('server error', { error: error.message }));
   wss.on('headers', (headers, req) => {
@@ -162,58 +167,86 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  wss.on('connection', (ws, req: IncomingMessage) => {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const conn: Conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, address, ws, options, commit, live.counters, () => {
+  // Every listener below is the server's, shared by all connections (`this` is the socket that
+  // emits): a connection costs its Conn and a map entry, no closures of its own.
+  const connOf = new WeakMap<object, Conn>(); // a WebSocket, and its TCP socket until login, to its Conn
+  const shared: ConnShared = {
+    options,
+    commit,
+    counters: live.counters,
+    rates: [options.rate, limits.byteRate],
+    onClosing(conn) {
       live.detach(conn);
       presence.gone(conn);
+    },
+  };
+  const run = (conn: Conn, data: Buffer, isBinary: boolean) => {
+    try {
+      if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
+      else dispatcher.handle(conn, data, isBinary);
+    } catch (error) {
+      // A bug must not take the process (or anyone else's connection) down.
+      log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
+      dispatcher.refuse(conn, 'internal', 'internal server error');
+    } finally {
+      if (conn.preLoginBytes >= 0 && conn.session) stopCountingPreLogin(conn);
+      if (tap) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
+    }
+  };
+  // Before login every byte counts as it arrives, so a client cannot make the server hold a
+  // big frame (or many) it has not authenticated.
+  function countPreLogin(this: Socket, chunk: Buffer): void {
+    const conn = connOf.get(this);
+    if (!conn || conn.preLoginBytes < 0) return;
+    if (conn.session) return stopCountingPreLogin(conn);
+    conn.preLoginBytes += chunk.length;
+    if (conn.preLoginBytes <= limits.preLoginBytes || conn.closed) return;
+    live.counters.limit('preLoginBytes');
+    log.warn('refused a connection', { conn: conn.id, address: conn.address, limit: 'preLoginBytes' });
+    conn.terminate();
+  }
+  function stopCountingPreLogin(conn: Conn): void {
+    conn.preLoginBytes = -1;
+    conn.socket.off('data', countPreLogin);
+  }
+  function onDrain(this: Socket): void {
+    const session = connOf.get(this)?.session;
+    if (session) live.mailer.pump(session);
+  }
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const conn = connOf.get(this);
+    if (!conn) return;
+    if (!cluster) return run(conn, toBuffer(data), isBinary);
+    cluster.gate(conn, toBuffer(data), isBinary, (d, b) => run(conn, d, b), (rid, code, message) => {
+      dispatcher.refuse(conn, code, message, rid);
+      commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
     });
-    conns.add(conn);
-    tap?.({ type: 'open', conn: conn.id });
-    // Before login every byte counts as it arrives, so a client cannot make the server hold a
-    // big frame (or many) it has not authenticated.
+  }
+  function onError(this: WebSocket, error: Error): void {
+    log.warn('socket error', { conn: connOf.get(this)?.id, error: error.message });
+  }
+  function onClose(this: WebSocket): void {
+    const conn = connOf.get(this);
+    if (!conn) return;
+    conns.delete(conn);
+    const byClient = !conn.closed;
+    conn.closed = true;
+    live.detach(conn);
+    presence.gone(conn);
+    if (byClient && tap) commit.after(() => tap({ type: 'close', conn: conn.id, by: 'client' }));
+  }
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const raw = req.socket as Socket;
-    let preLogin = 0;
-    const countPreLogin = (chunk: Buffer) => {
-      if (conn.session) return raw.off('data', countPreLogin);
-      preLogin += chunk.length;
-      if (preLogin <= limits.preLoginBytes || conn.closed) return;
-      live.counters.limit('preLoginBytes');
-      log.warn('refused a connection', { conn: conn.id, address, limit: 'preLoginBytes' });
-      conn.terminate();
-    };
+    const conn = new Conn(names.get(req) ?? `${instance}.${++nextConn}`, raw.remoteAddress ?? 'unknown', ws, raw, shared);
+    conns.add(conn);
+    connOf.set(ws, conn);
+    connOf.set(raw, conn);
+    tap?.({ type: 'open', conn: conn.id });
     raw.on('data', countPreLogin);
-    raw.on('drain', () => {
-      if (conn.session) live.mailer.pump(conn.session);
-    });
-    const run = (data: Buffer, isBinary: boolean) => {
-      try {
-        if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
-        else dispatcher.handle(conn, data, isBinary);
-      } catch (error) {
-        // A bug must not take the process (or anyone else's connection) down.
-        log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
-        dispatcher.refuse(conn, 'internal', 'internal server error');
-      } finally {
-        if (tap) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
-      }
-    };
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!cluster) return run(toBuffer(data), isBinary);
-      cluster.gate(conn, toBuffer(data), isBinary, run, (rid, code, message) => {
-        dispatcher.refuse(conn, code, message, rid);
-        commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
-      });
-    });
-    ws.on('error', (error) => log.warn('socket error', { conn: conn.id, error: error.message }));
-    ws.on('close', () => {
-      conns.delete(conn);
-      const byClient = !conn.closed;
-      conn.closed = true;
-      live.detach(conn);
-      presence.gone(conn);
-      if (byClient) commit.after(() => tap?.({ type: 'close', conn: conn.id, by: 'client' }));
-    });
+    raw.on('drain', onDrain);
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
   });
 
   let lastPurge = clock.now();

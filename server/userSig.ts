@@ -75,7 +75,7 @@ export function verifyUserSig(key: UserSigKey, userID: string, userSig: string, 
   if (!userSig) return { ok: false, code: 'userSigMissing', message: 'userSig is empty' };
   let doc: v.InferOutput<typeof SigDocSchema>;
   try {
-    const json = inflateSync(Buffer.from(unescape(userSig), 'base64'), { maxOutputLength: MAX_INFLATED }).toString('utf8');
+    const json = inflateSync(Buffer.from(unescape(userSig), 'base64'), { maxOutputLength: MAX_INFLATED, chunkSize: 1024 }).toString('utf8');
     const parsed = v.safeParse(SigDocSchema, JSON.parse(json));
     if (!parsed.success) return { ok: false, code: 'userSigMalformed', message: 'userSig is not a TLS-sig-api-v2 signature' };
     doc = parsed.output;
@@ -100,7 +100,9 @@ export function verifyUserSig(key: UserSigKey, userID: string, userSig: string, 
   }
   const expiresAt = (time + expire) * 1000;
   if (nowMs >= expiresAt) return { ok: false, code: 'userSigExpired', message: 'userSig has expired' };
-  return { ok: true, expiresAt, key: createHash('sha256').update(expected).digest('base64url').slice(0, 22) };
+  // 128 bits of the digest, encoded on their own: a flat 22-character string (a slice of the
+  // whole digest's text would keep that text alive beside it in every session).
+  return { ok: true, expiresAt, key: createHash('sha256').update(expected).digest().subarray(0, 16).toString('base64url') };
 }
 
 /**

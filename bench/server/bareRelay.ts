@@ -13,7 +13,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { memAfterGc, serve } from './ipc';
+import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 
 const peers = new Map<string, WebSocket>();
 let relayed = 0;
@@ -55,6 +55,8 @@ serve((request) => {
   switch (request.cmd) {
     case 'mem':
       return { ...memAfterGc() };
+    case 'snapshot':
+      return snapshotAfterGc(String(request.path));
     case 'cpu':
       return { ...process.cpuUsage() };
     case 'metrics':

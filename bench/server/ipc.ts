@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 /** A request to a child: `cmd` plus its arguments; `id` is added by {@link Child.ask}. */
 export interface Request {
@@ -20,6 +21,9 @@ export interface MemFigures {
   readonly rss: number;
   readonly heapUsed: number;
   readonly external: number;
+  /** What V8 holds from the system for its heap (live or not), and what of it each space holds. */
+  readonly heapTotal: number;
+  readonly spaces: Readonly<Record<string, number>>;
 }
 
 /** CPU time used by a process so far, in microseconds. */
@@ -109,10 +113,12 @@ export class Child {
  */
 export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}): Child {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_NODE_FLAGS: more flags for every child (e.g. `--trace-gc`, whose lines then go to this stdout).
+  const extra = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [];
   const proc = fork(file, [...args], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile, ...extra],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', extra.length > 0 ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });
   return new Child(name, proc);
 }
@@ -164,5 +170,13 @@ export function memAfterGc(): MemFigures {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]));
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, heapTotal: m.heapTotal, spaces };
 }
+
+/** Writes a heap snapshot of a target to `path` after two full GCs (investigation: what a client holds). */
+export function snapshotAfterGc(path: string): { path: string } {
+  memAfterGc();
+  return { path: writeHeapSnapshot(path) };
+}
+

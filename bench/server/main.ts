@@ -52,6 +52,12 @@ interface Context {
   readonly log: (line: string) => void;
 }
 
+/** The resident size of V8's young generation (new space and its large objects). */
+const young = (m: MemFigures): number => (m.spaces.new_space ?? 0) + (m.spaces.new_large_object_space ?? 0);
+
+/** A latency for the progress line; a phase that completed no setup has none (NaN, null once through IPC). */
+const ms = (x: number | null): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+
 /** One target for one round. */
 async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
   const { args, generator } = ctx;
@@ -70,8 +76,17 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
   /** Sums a figure over the target's processes (a cluster has several). */
   const sum = async <T extends object>(request: Record<string, unknown>): Promise<T> => {
     const all = await Promise.all(children.map((c) => c.ask<T>(request as { cmd: string })));
-    const out: Record<string, number> = {};
-    for (const one of all) for (const [k, v] of Object.entries(one)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+    const out: Record<string, number | Record<string, number>> = {};
+    for (const one of all) {
+      for (const [k, v] of Object.entries(one)) {
+        if (typeof v === 'number') out[k] = ((out[k] as number | undefined) ?? 0) + v;
+        else if (v && typeof v === 'object') {
+          // One level down (the heap spaces of `mem`).
+          const inner = (out[k] ??= {}) as Record<string, number>;
+          for (const [ik, iv] of Object.entries(v as Record<string, unknown>)) if (typeof iv === 'number') inner[ik] = (inner[ik] ?? 0) + iv;
+        }
+      }
+    }
     return out as T;
   };
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec((await redis?.info('stats')) ?? '')?.[1] ?? Number.NaN);
@@ -128,6 +143,8 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       rssIdle: idle.rss,
       rssLoggedIn: loggedIn.rss,
       rssPerClient: (loggedIn.rss - idle.rss) / args.clients,
+      heapPerClient: (loggedIn.heapUsed - idle.heapUsed) / args.clients,
+      youngPerClient: (young(loggedIn) - young(idle)) / args.clients,
       heapGrowth: after.heapUsed - before.heapUsed,
       relayedMeanwhile,
       heapPerMessage: (after.heapUsed - before.heapUsed) / Math.max(1, relayedMeanwhile),
@@ -146,8 +163,8 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
     };
     const s = closed.stats;
     ctx.log(
-      `  round ${round + 1} ${target === 'ours' ? 'server    ' : target === 'cluster' ? `${args.nodes} nodes   ` : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${s.latency.p99.toFixed(1)} ms closed, ` +
-        `${paced.stats.latency.p99.toFixed(1)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
+      `  round ${round + 1} ${target === 'ours' ? 'server    ' : target === 'cluster' ? `${args.nodes} nodes   ` : 'bare relay'}: ${(s.setups / s.seconds).toFixed(0)} setups/s, p99 ${ms(s.latency.p99)} ms closed, ` +
+        `${ms(paced.stats.latency.p99)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
         `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
     );
     return { result, ready };

@@ -70,6 +70,10 @@ export function renderText(r: Printable): string {
   lines.push('');
   lines.push('what explains them (medians):');
   lines.push(`  opening and logging in ${r.args.clients} clients: bare ${num(bare.connectMs, 0)} ms, server ${num(ours.connectMs, 0)} ms`);
+  lines.push(
+    `  RSS per client includes V8's young generation growing meanwhile (a bounded buffer, not the clients' memory): ` +
+      `bare ${num(bare.youngPerClientKB, 1)} KB, server ${num(ours.youngPerClientKB, 1)} KB of it; the rest: bare ${num(bare.rssPerClientKB - bare.youngPerClientKB, 1)}, server ${num(ours.rssPerClientKB - ours.youngPerClientKB, 1)} KB`,
+  );
   lines.push(`  frames through the target per setup: bare ${num(bare.framesPerSetup, 1)}, server ${num(ours.framesPerSetup, 1)}`);
   lines.push(`  paced rate reached: bare ${num(bare.pacedAchieved, 0)}, server ${num(ours.pacedAchieved, 0)} setups/s`);
   lines.push(`  target CPU in the closed loop: bare ${num(bare.targetCpuClosed, 0)}%, server ${num(ours.targetCpuClosed, 0)}% of its core`);

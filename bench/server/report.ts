@@ -14,6 +14,14 @@ export interface RoundResult {
   readonly connectMs: number;
   /** RSS after login minus RSS idle, per client (both after full GCs), in bytes. */
   readonly rssPerClient: number;
+  /** Live heap after login minus idle, per client (both after full GCs), in bytes: what the clients hold, whatever V8's heap sizing did. */
+  readonly heapPerClient: number;
+  /**
+   * Of {@link RoundResult.rssPerClient}, what V8's young generation grew meanwhile (bytes per
+   * client): a bounded buffer (at most 2 x 16 MB on 64-bit Node) that grows in doubling steps
+   * with what survives its collections, not a client's own memory.
+   */
+  readonly youngPerClient: number;
   readonly rssIdle: number;
   readonly rssLoggedIn: number;
   /** Live heap (after full GCs) after the closed loop minus before, per message relayed by the target meanwhile, in bytes. */
@@ -41,6 +49,7 @@ export const FIGURES = [
   { key: 'pacedP50', label: 'invite latency p50, paced (ms)', better: 'lower', digits: 2 },
   { key: 'pacedP99', label: 'invite latency p99, paced (ms)', better: 'lower', digits: 2 },
   { key: 'rssPerClientKB', label: 'RSS per logged-in client (KB)', better: 'lower', digits: 1 },
+  { key: 'heapPerClientKB', label: 'live heap per logged-in client (KB)', better: 'lower', digits: 2 },
   { key: 'heapPerMessage', label: 'live heap growth per message (B)', better: 'lower', digits: 1 },
 ] as const;
 
@@ -61,6 +70,7 @@ export type Summary = Record<FigureKey, number> & {
   readonly generatorEluClosed: number;
   readonly generatorCpuPaced: number;
   readonly connectMs: number;
+  readonly youngPerClientKB: number;
 };
 
 export const median = (xs: readonly number[]): number => {
@@ -78,6 +88,7 @@ const perRound = (r: RoundResult): Record<FigureKey, number> => ({
   pacedP50: r.paced.latency.p50,
   pacedP99: r.paced.latency.p99,
   rssPerClientKB: r.rssPerClient / 1024,
+  heapPerClientKB: r.heapPerClient / 1024,
   heapPerMessage: r.heapPerMessage,
 });
 
@@ -96,6 +107,7 @@ export function summarize(results: readonly RoundResult[], target: Target): Summ
     generatorEluClosed: m((r) => r.closed.elu),
     generatorCpuPaced: m((r) => r.paced.cpuPercent),
     connectMs: m((r) => r.connectMs),
+    youngPerClientKB: m((r) => r.youngPerClient / 1024),
   };
 }
 

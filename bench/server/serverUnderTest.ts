@@ -11,7 +11,7 @@
  */
 import { parseCli, runCli, USAGE } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
-import { memAfterGc, serve } from './ipc';
+import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 import { raisedFlags } from './serverFlags';
 
 const [clientsText = '2', dbPath = '', sdkAppId = '', ...clusterFlags] = process.argv.slice(2);
@@ -58,6 +58,8 @@ serve(async (request) => {
   switch (request.cmd) {
     case 'mem':
       return { ...memAfterGc() };
+    case 'snapshot':
+      return snapshotAfterGc(String(request.path));
     case 'cpu':
       return { ...process.cpuUsage() };
     case 'metrics':

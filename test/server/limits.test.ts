@@ -81,6 +81,24 @@ describe('limits', () => {
     await stillWorking(alice, bob, 'during the flood');
   });
 
+  it('the pre-login byte bound stops counting at login: a logged-in client may send many times it', async () => {
+    const small = await testServer({ limits: { preLoginBytes: 1024 } });
+    try {
+      const carol = await RawClient.login(small.handle.url, 'carol');
+      const dave = await RawClient.login(small.handle.url, 'dave');
+      for (let i = 0; i < 6; i++) {
+        const ack = await carol.request({ type: 'sendC2C', to: 'dave', payload: `${i}:${'x'.repeat(900)}`, onlineUserOnly: false });
+        expect(ack.type).toBe('ack');
+      }
+      await dave.next((f) => f.type === 'message' && String(f.payload).startsWith('5:'), 'the sixth message');
+      expect(small.handle.metrics().limits.preLoginBytes).toBeUndefined();
+      carol.terminate();
+      dave.terminate();
+    } finally {
+      await small.dispose();
+    }
+  });
+
   it('the rate refills with time', async () => {
     for (let i = 0; i < 19; i++) await alice.request({ type: 'ping' });
     expect((await alice.request({ type: 'ping' })).code).toBe('rateLimited');
