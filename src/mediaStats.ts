@@ -1,6 +1,6 @@
 /**
  * What the room measures for the public events USER_VOICE_VOLUME and
- * ON_USER_NETWORK_QUALITY_CHANGED, watched only while the app listens: the first listener of
+ * NETWORK_QUALITY, watched only while the app listens: the first listener of
  * either event starts the room's measuring, the last one removed stops it.
  */
 import type { Unsubscribe } from '../adapters/ImPort';
@@ -27,11 +27,11 @@ export class MediaStatsWatch {
             this.emit(EVENT.USER_VOICE_VOLUME, { volumeMap: volumes.map((v) => ({ userId: v.userID, audioVolume: v.volume })) }),
           ) ?? null;
       else if (count === 0) this.#volume = stop(this.#volume);
-    } else if (name === EVENT.ON_USER_NETWORK_QUALITY_CHANGED) {
+    } else if (name === EVENT.NETWORK_QUALITY) {
       if (count > 0 && !this.#network)
         this.#network =
           this.room.watchNetworkQuality?.((qualities) =>
-            this.emit(EVENT.ON_USER_NETWORK_QUALITY_CHANGED, { networkQualityList: qualities.map((q) => ({ userId: q.userID, quality: q.quality })) }),
+            this.emit(EVENT.NETWORK_QUALITY, { networkQualityList: qualities.map((q) => ({ userId: q.userID, quality: q.quality })) }),
           ) ?? null;
       else if (count === 0) this.#network = stop(this.#network);
     }

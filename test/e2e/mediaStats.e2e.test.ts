@@ -1,5 +1,5 @@
 /**
- * USER_VOICE_VOLUME and ON_USER_NETWORK_QUALITY_CHANGED in Chromium over the embedded backend:
+ * USER_VOICE_VOLUME and NETWORK_QUALITY in Chromium over the embedded backend:
  * both pages "speak" a generated speech-like WAV through the fake microphone; Alice's listener
  * hears Bob's level rise above a threshold while the file speaks and fall in its pauses, every
  * ~200 ms; nothing polls `getStats()` before she listens or after she stops.
@@ -76,7 +76,7 @@ describe('demo pages, voice volume and network quality in Chromium', () => {
     await alice.page.evaluate(() => {
       const w = globalThis as unknown as StatsWindow;
       w.__qualities = [];
-      w.hcDemo.calling().on('onUserNetworkQualityChanged', ((p: { networkQualityList: StatsWindow['__qualities'][number] }) => w.__qualities.push(p.networkQualityList)) as never);
+      w.hcDemo.calling().on('onNetworkQuality', ((p: { networkQualityList: StatsWindow['__qualities'][number] }) => w.__qualities.push(p.networkQualityList)) as never);
     });
     await alice.page.waitForFunction(() => (globalThis as unknown as StatsWindow).__qualities.length >= 2, undefined, { timeout: 10_000, polling: 100 });
     const qualities = await alice.page.evaluate(() => (globalThis as unknown as StatsWindow).__qualities);

@@ -1,5 +1,5 @@
 /**
- * USER_VOICE_VOLUME and ON_USER_NETWORK_QUALITY_CHANGED over the memory backend: the levels and
+ * USER_VOICE_VOLUME and NETWORK_QUALITY over the memory backend: the levels and
  * qualities the room hub is told, every 200 ms / 2 s on the simulated clock, only while the app
  * listens (the room samples nothing before the first listener or after the last one is gone).
  */
@@ -91,7 +91,7 @@ describe('voice volume and network quality (memory backend)', () => {
   it('out of a call: a listener hears nothing', async () => {
     const seen = vi.fn();
     t.alice.calling.on(TRTCCalling.EVENT.USER_VOICE_VOLUME, seen);
-    t.alice.calling.on(TRTCCalling.EVENT.ON_USER_NETWORK_QUALITY_CHANGED, seen);
+    t.alice.calling.on(TRTCCalling.EVENT.NETWORK_QUALITY, seen);
     await t.world.advance(5 * S);
     expect(seen).not.toHaveBeenCalled();
   });
@@ -99,7 +99,7 @@ describe('voice volume and network quality (memory backend)', () => {
   it('network quality every 2 s: alice her own, and for bob the worse of the two ends', async () => {
     await inCall();
     const seen: unknown[] = [];
-    t.alice.calling.on(TRTCCalling.EVENT.ON_USER_NETWORK_QUALITY_CHANGED, ({ networkQualityList }) => seen.push(networkQualityList));
+    t.alice.calling.on(TRTCCalling.EVENT.NETWORK_QUALITY, ({ networkQualityList }) => seen.push(networkQualityList));
     await t.world.advance(2 * S);
     expect(seen).toEqual([[{ userId: 'alice', quality: 1 }, { userId: 'bob', quality: 1 }]]);
     t.world.net.rooms.setNetworkQuality('bob', 4);
@@ -110,7 +110,7 @@ describe('voice volume and network quality (memory backend)', () => {
       [{ userId: 'alice', quality: 1 }, { userId: 'bob', quality: 4 }],
       [{ userId: 'alice', quality: 5 }, { userId: 'bob', quality: 5 }],
     ]);
-    expect(TRTCCalling.EVENT.ON_USER_NETWORK_QUALITY_CHANGED).toBe('onUserNetworkQualityChanged');
+    expect(TRTCCalling.EVENT.NETWORK_QUALITY).toBe('onNetworkQuality');
   });
 
   it('the hub refuses levels out of range', () => {
@@ -131,16 +131,16 @@ describe('SafeEmitter listener counts (what starts and stops the measuring)', ()
     emitter.on('onUserVoiceVolume', b);
     emitter.off('onUserVoiceVolume', a);
     emitter.off('onUserVoiceVolume', a);
-    emitter.on('onUserNetworkQualityChanged', a);
+    emitter.on('onNetworkQuality', a);
     expect(emitter.count('onUserVoiceVolume')).toBe(1);
     emitter.clear();
     expect(counts).toEqual([
       'onUserVoiceVolume 1',
       'onUserVoiceVolume 2',
       'onUserVoiceVolume 1',
-      'onUserNetworkQualityChanged 1',
+      'onNetworkQuality 1',
       'onUserVoiceVolume 0',
-      'onUserNetworkQualityChanged 0',
+      'onNetworkQuality 0',
     ]);
     expect(emitter.count('onUserVoiceVolume')).toBe(0);
   });
