@@ -2,7 +2,10 @@
  * `npm run bench:call`: call setup time in one headless Chromium, from `call()` on Alice's page
  * (Bob's page accepts on INVITED) to the first remote video frame shown on both pages, over the
  * embedded backend (the demo page, the real server), against a raw WebRTC baseline doing the
- * same media work with no library (bench/rawPage.ts). Prints both medians and their ratio.
+ * same media work with no library (bench/rawPage.ts). Prints both medians and their ratio, and
+ * for each kind the median time of each step on each page (bench/probePage.ts: captures, peer
+ * connections, offer and answer, ICE and DTLS, WebSocket frames; the demo's INVITED, USER_ENTER
+ * and first frame), so that a gap between the two is seen where it opens.
  *
  * BENCH_RUNS (default 12) timed calls of each kind, after one warm-up of each; the two kinds
  * alternate so that drift of the machine affects both alike. `npm run bench:call -- --self-view`
@@ -32,10 +35,15 @@ interface Marks {
   [key: string]: number | undefined;
 }
 
+/** A page script bundled from `file` (next to this one). */
+async function bundle(file: string): Promise<string> {
+  const out = await build({ entryPoints: [resolve(import.meta.dirname, file)], bundle: true, write: false, format: 'esm', target: 'es2022' });
+  return out.outputFiles[0]?.text ?? '';
+}
+
 /** The baseline's own server: the raw page and a WebSocket relay (`{ to, data }` -> `data`). */
 async function rawServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const bundle = await build({ entryPoints: [resolve(import.meta.dirname, 'rawPage.ts')], bundle: true, write: false, format: 'esm', target: 'es2022' });
-  const script = bundle.outputFiles[0]?.text ?? '';
+  const script = await bundle('rawPage.ts');
   const html = `<!doctype html><meta charset="utf-8"><title>raw WebRTC baseline</title><body><script type="module">${script}</script></body>`;
   const http = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -78,8 +86,25 @@ async function until<T>(what: string, read: () => Promise<T | undefined>): Promi
 const countEnds = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { hcDemo: { events: { name: string }[] } }).hcDemo.events.filter((e) => e.name === 'onCallEnd').length);
 
-/** Per library call: ms from call() to Bob's INVITED, to each USER_ENTER, to both first frames. */
-const phases: Array<Record<string, number>> = [];
+type Side = 'Alice' | 'Bob';
+/** Per timed call of each kind: ms after its start of the first time of each step on each page (bench/probePage.ts). */
+const phases: Record<'library' | 'raw', Array<Map<string, number>>> = { library: [], raw: [] };
+
+const probeOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { benchProbe: Array<[string, number]> }).benchProbe.splice(0));
+
+/** Each page's probe notes (emptied) and page marks, as first times after `start`, in one map. */
+async function steps(start: number, pages: Record<Side, Page>, marks: Record<Side, Marks>): Promise<Map<string, number>> {
+  const first = new Map<string, number>();
+  for (const side of ['Alice', 'Bob'] as const) {
+    const notes: Array<[string, number]> = [...(await probeOf(pages[side]))];
+    for (const [key, at] of Object.entries(marks[side])) if (at !== undefined) notes.push([key, at]);
+    for (const [label, at] of notes.sort((x, y) => x[1] - y[1])) {
+      const name = `${side}: ${label}`;
+      if (at >= start && !first.has(name)) first.set(name, at - start);
+    }
+  }
+  return first;
+}
 
 /** One call through the demo: Alice clicks Call, Bob's page accepts by itself. Returns ms to both first frames. */
 async function libraryCall(alice: Page, bob: Page): Promise<number> {
@@ -88,14 +113,15 @@ async function libraryCall(alice: Page, bob: Page): Promise<number> {
     const marks = (globalThis as unknown as { hcDemo: { marks: Marks } }).hcDemo.marks;
     for (const key of Object.keys(marks)) delete marks[key];
   });
+  await Promise.all([probeOf(alice), probeOf(bob)]);
   await alice.click('#call-btn');
   const a = await until('Alice sees Bob', async () => (await marksOf(alice, 'hcDemo'))['frame:bob']);
   const b = await until('Bob sees Alice', async () => (await marksOf(bob, 'hcDemo'))['frame:alice']);
   const am = await marksOf(alice, 'hcDemo');
   const bm = await marksOf(bob, 'hcDemo');
   const start = am.call ?? Number.NaN;
-  const at = (t: number | undefined) => (t ?? Number.NaN) - start;
-  phases.push({ invited: at(bm.invited), bobSeesAlice: at(bm['enter:alice']), aliceSeesBob: at(am['enter:bob']), frames: Math.max(a, b) - start });
+  const named = (m: Marks) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k.replace(/^frame:.*/, 'first remote frame').replace(/^enter:.*/, 'USER_ENTER').replace(/^invited$/, 'INVITED'), v]));
+  phases.library.push(await steps(start, { Alice: alice, Bob: bob }, { Alice: named(am), Bob: named(bm) }));
   await alice.click('#hangup-btn');
   await until('both CALL_END', async () => ((await countEnds(alice)) > endsA && (await countEnds(bob)) > endsB ? true : undefined));
   return Math.max(a, b) - start;
@@ -103,10 +129,13 @@ async function libraryCall(alice: Page, bob: Page): Promise<number> {
 
 /** One raw call: Alice's page starts, Bob's answers. Returns ms to both first frames. */
 async function rawCall(alice: Page, bob: Page): Promise<number> {
+  await Promise.all([probeOf(alice), probeOf(bob)]);
   await alice.evaluate(() => (globalThis as unknown as { rawBench: { start(): Promise<void> } }).rawBench.start());
   const a = await until('raw Alice frame', async () => (await marksOf(alice, 'rawBench')).frame);
   const b = await until('raw Bob frame', async () => (await marksOf(bob, 'rawBench')).frame);
   const start = (await marksOf(alice, 'rawBench')).start ?? Number.NaN;
+  const frame = async (p: Page) => ({ 'first remote frame': (await marksOf(p, 'rawBench')).frame });
+  phases.raw.push(await steps(start, { Alice: alice, Bob: bob }, { Alice: await frame(alice), Bob: await frame(bob) }));
   await alice.evaluate(() => {
     const raw = (globalThis as unknown as { rawBench: { bye(): void; stop(): void } }).rawBench;
     raw.bye();
@@ -122,13 +151,26 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
 
+/** The steps seen in at least half the runs, by median time: `  123  Bob: remote offer set`. */
+function timeline(runs: ReadonlyArray<Map<string, number>>): string[] {
+  const labels = new Set(runs.flatMap((r) => [...r.keys()]));
+  const rows: Array<[number, string]> = [];
+  for (const label of labels) {
+    const times = runs.map((r) => r.get(label)).filter((t): t is number => t !== undefined);
+    if (times.length * 2 >= runs.length) rows.push([median(times), label]);
+  }
+  return rows.sort((x, y) => x[0] - y[0]).map(([t, label]) => `${t.toFixed(0).padStart(5)}  ${label}`);
+}
+
 async function main(): Promise<void> {
   const server = await demoServer();
   const raw = await rawServer();
   const chromium = await launchChromium();
+  const probe = await bundle('probePage.ts');
   try {
     const page = async (url: string) => {
       const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } });
+      await context.addInitScript({ content: probe });
       const p = await context.newPage();
       await p.goto(url);
       return p;
@@ -159,10 +201,11 @@ async function main(): Promise<void> {
     console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP):`);
     console.log(`  headless-calling (embedded backend, demo page): ${lm.toFixed(0)} ms  (min ${Math.min(...library).toFixed(0)}, max ${Math.max(...library).toFixed(0)})`);
     console.log(`  raw WebRTC baseline (no library):               ${rm.toFixed(0)} ms  (min ${Math.min(...baseline).toFixed(0)}, max ${Math.max(...baseline).toFixed(0)})`);
-    console.log(`  ratio: ${(lm / rm).toFixed(2)}x (target <= 1.3x)`);
-    const timed = phases.slice(1);
-    const phase = (key: string) => median(timed.map((p) => p[key] ?? Number.NaN)).toFixed(0);
-    console.log(`  headless-calling phases (median ms after call()): Bob INVITED ${phase('invited')}, Bob USER_ENTER ${phase('bobSeesAlice')}, Alice USER_ENTER ${phase('aliceSeesBob')}, both first frames ${phase('frames')}`);
+    console.log(`  ratio: ${(lm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
+    for (const kind of ['library', 'raw'] as const) {
+      console.log(`\n  ${kind === 'library' ? 'headless-calling' : 'raw WebRTC'} steps, median ms after ${kind === 'library' ? 'call()' : 'start'} (first time on each page):`);
+      for (const line of timeline(phases[kind].slice(1))) console.log(`    ${line}`);
+    }
   } finally {
     await chromium.close();
     await raw.close();
