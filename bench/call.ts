@@ -9,8 +9,10 @@
  *
  * BENCH_RUNS (default 12) timed calls of each kind, after one warm-up of each; the two kinds
  * alternate so that drift of the machine affects both alike. `npm run bench:call -- --self-view`
- * keeps the demo's local previews on.
+ * keeps the demo's local previews on. `BENCH_CPU_PROF=<dir>` writes each library call's CPU
+ * profile of each page there.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -90,6 +92,24 @@ type Side = 'Alice' | 'Bob';
 /** Per timed call of each kind: ms after its start of the first time of each step on each page (bench/probePage.ts). */
 const phases: Record<'library' | 'raw', Array<Map<string, number>>> = { library: [], raw: [] };
 
+/** `BENCH_CPU_PROF=<dir>`: each library call's CPU profile of each page, `<dir>/<run>-<user>.cpuprofile` (Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+let profiled = 0;
+async function profile(page: Page): Promise<(name: string) => Promise<void>> {
+  if (!PROFILE_DIR) return async () => undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  const run = profiled++;
+  return async (name) => {
+    const { profile: taken } = await cdp.send('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(resolve(PROFILE_DIR, `${Math.floor(run / 2)}-${name}.cpuprofile`), JSON.stringify(taken));
+    await cdp.detach();
+  };
+}
+
 const probeOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { benchProbe: Array<[string, number]> }).benchProbe.splice(0));
 
 /** Each page's probe notes (emptied) and page marks, as first times after `start`, in one map. */
@@ -114,9 +134,11 @@ async function libraryCall(alice: Page, bob: Page): Promise<number> {
     for (const key of Object.keys(marks)) delete marks[key];
   });
   await Promise.all([probeOf(alice), probeOf(bob)]);
+  const profiling = await Promise.all([alice, bob].map((p) => profile(p)));
   await alice.click('#call-btn');
   const a = await until('Alice sees Bob', async () => (await marksOf(alice, 'hcDemo'))['frame:bob']);
   const b = await until('Bob sees Alice', async () => (await marksOf(bob, 'hcDemo'))['frame:alice']);
+  await Promise.all(profiling.map((stop, i) => stop(i === 0 ? 'alice' : 'bob')));
   const am = await marksOf(alice, 'hcDemo');
   const bm = await marksOf(bob, 'hcDemo');
   const start = am.call ?? Number.NaN;
