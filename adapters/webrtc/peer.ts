@@ -47,6 +47,8 @@ export class Peer {
   /** The impolite side has opened the first negotiation (seen by the polite side). */
   private opened: boolean;
   private queue: Promise<void> = Promise.resolve();
+  /** Messages received and not yet handled. */
+  private pending = 0;
   private closed = false;
   private trackArrived = false;
 
@@ -68,14 +70,22 @@ export class Peer {
     for (const track of tracks) this.pc.addTrack(track);
   }
 
-  /** Handles the next message from the member, in order. */
+  /**
+   * Handles the next message from the member, in order. News of its media waits until every
+   * message received so far is handled: the candidates that came with the description are
+   * applied before the app's work on `USER_ENTER` runs, so ICE starts checking without it.
+   */
   receive(message: PeerMessage): void {
+    this.pending += 1;
     this.queue = this.queue
       .then(() => this.handle(message))
       .catch((error: unknown) => {
         if (!this.closed) this.host.onError(error);
       })
-      .then(() => this.mediaNews());
+      .then(() => {
+        this.pending -= 1;
+        if (this.pending === 0) this.mediaNews();
+      });
   }
 
   /**
