@@ -275,6 +275,9 @@ async function main(): Promise<void> {
     console.log(`  headless-calling, demo pages (embedded backend): ${lm.toFixed(0)} ms  ${range(times.library)}  ratio ${(lm / rm).toFixed(2)}x`);
     console.log(`  headless-calling, bare page (bench/libPage.ts):  ${mm.toFixed(0)} ms  ${range(times.bare)}  ratio ${(mm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
     console.log(`  raw WebRTC baseline (no library):                ${rm.toFixed(0)} ms  ${range(times.raw)}`);
+    // Each run's three calls follow each other: their ratios see the same moment of the machine.
+    const paired = (kind: Kind) => median(times[kind].map((t, i) => t / (times.raw[i] ?? Number.NaN))).toFixed(2);
+    console.log(`  median of the runs' own ratios to raw: demo pages ${paired('library')}x, bare page ${paired('bare')}x`);
     const title: Record<Kind, string> = { library: 'headless-calling, demo pages', bare: 'headless-calling, bare page', raw: 'raw WebRTC' };
     for (const kind of ['library', 'bare', 'raw'] as const) {
       console.log(`\n  ${title[kind]}: steps, median ms after ${kind === 'raw' ? 'start' : 'call()'} (first time on each page):`);
