@@ -47,8 +47,11 @@ export class Peer {
   /** The impolite side has opened the first negotiation (seen by the polite side). */
   private opened: boolean;
   private queue: Promise<void> = Promise.resolve();
-  /** Messages received and not yet handled. */
-  private pending = 0;
+  /** Messages received and handled so far. */
+  private received = 0;
+  private handled = 0;
+  /** Media arrived: it is told once this many messages are handled (those in hand when it came). */
+  private newsAfter: number | null = null;
   private closed = false;
   private trackArrived = false;
 
@@ -71,20 +74,25 @@ export class Peer {
   }
 
   /**
-   * Handles the next message from the member, in order. News of its media waits until every
-   * message received so far is handled: the candidates that came with the description are
-   * applied before the app's work on `USER_ENTER` runs, so ICE starts checking without it.
+   * Handles the next message from the member, in order. News of its media waits for the
+   * messages already in hand when the description bringing it was applied (the candidates that
+   * came right behind it), so that ICE starts checking before the app's work on `USER_ENTER`
+   * runs; candidates trickling in later do not hold it back.
    */
   receive(message: PeerMessage): void {
-    this.pending += 1;
+    this.received += 1;
     this.queue = this.queue
       .then(() => this.handle(message))
       .catch((error: unknown) => {
         if (!this.closed) this.host.onError(error);
       })
       .then(() => {
-        this.pending -= 1;
-        if (this.pending === 0) this.mediaNews();
+        this.handled += 1;
+        if (this.trackArrived && this.newsAfter === null) this.newsAfter = this.received;
+        if (this.newsAfter !== null && this.handled >= this.newsAfter) {
+          this.newsAfter = null;
+          this.mediaNews();
+        }
       });
   }
 

@@ -13,7 +13,7 @@ class FakeStream {
 }
 
 /** Logs every call; a remote offer brings one video track, as the browser's would. */
-function fakeConnection(log: string[]) {
+function fakeConnection(log: string[], gates: Map<string, Promise<void>>) {
   return class {
     localDescription: { type: string; toJSON(): unknown } | null = null;
     signalingState = 'stable';
@@ -38,6 +38,7 @@ function fakeConnection(log: string[]) {
       log.push(`local ${type}`);
     }
     async addIceCandidate(candidate?: { candidate: string }): Promise<void> {
+      await gates.get(candidate?.candidate ?? '');
       log.push(`candidate ${candidate?.candidate ?? 'end'}`);
     }
     close(): void {}
@@ -46,8 +47,10 @@ function fakeConnection(log: string[]) {
 
 function setup() {
   const log: string[] = [];
+  /** A candidate whose gate is here is applied once the gate opens. */
+  const gates = new Map<string, Promise<void>>();
   const host: PeerHost = {
-    RTCPeerConnection: fakeConnection(log) as unknown as typeof RTCPeerConnection,
+    RTCPeerConnection: fakeConnection(log, gates) as unknown as typeof RTCPeerConnection,
     iceServers: [],
     send: (message) => log.push(`sent ${message.kind === 'sdp' ? message.description.type : 'candidate'}`),
     onMedia: () => log.push('media'),
@@ -59,7 +62,7 @@ function setup() {
   const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
-  return { log, peer, settle };
+  return { log, peer, settle, gates };
 }
 
 const offer: PeerMessage = { kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } };
@@ -76,6 +79,19 @@ describe('Peer', () => {
     peer.receive(candidate('b'));
     await settle();
     expect(log).toEqual(['remote offer', 'local answer', 'sent answer', 'candidate a', 'candidate b', 'media']);
+  });
+
+  it('a candidate that comes while those behind the offer are still being applied -> the media is told without waiting for it', async () => {
+    const { log, peer, settle, gates } = setup();
+    let open = () => undefined as void;
+    gates.set('a', new Promise<void>((resolve) => (open = resolve)));
+    peer.receive(offer);
+    peer.receive(candidate('a'));
+    await settle();
+    peer.receive(candidate('b'));
+    open();
+    await settle();
+    expect(log).toEqual(['remote offer', 'local answer', 'sent answer', 'candidate a', 'media', 'candidate b']);
   });
 
   it('an offer alone -> its media is told once it is answered; a candidate later changes nothing', async () => {
