@@ -13,6 +13,10 @@
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
+ * - Setup overlaps: on `enter`, a connection to each user the 1v1 call invited is made at
+ *   once, before they are in the room; the side that opens (see {@link Peer}) makes its offer
+ *   and gathers its ICE candidates while the invitation travels or the room is entered, and
+ *   sends them the moment the server says the member is there.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
  * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
@@ -47,6 +51,13 @@ export interface WebRtcRoomPortOptions {
 
 interface Member {
   readonly peer: Peer;
+  /**
+   * The server has told us the member is in the room. A connection made ahead (to a user the
+   * call invited, on entering) holds what it sends until then: the offer and the ICE candidates
+   * are ready when the member arrives.
+   */
+  present: boolean;
+  readonly outbox: PeerMessage[];
   /** Its media arrived (`mediaArrived` was reported for this peer). */
   media: boolean;
   /** `connectionLost` was reported and no `connectionBack` since. */
@@ -135,10 +146,20 @@ export class WebRtcRoomPort implements RoomPort {
     this.local = stream;
     this.self = options.userID;
     this.views.captured(stream);
+    const entering = this.signaling.enter(roomID, options);
+    // Made while the enter travels: they negotiate before the others are in the room.
+    for (const userID of options.participants ?? []) {
+      try {
+        this.connect(userID);
+      } catch (error) {
+        this.report(error); // tried again when the member arrives
+      }
+    }
     try {
-      await this.signaling.enter(roomID, options);
+      await entering;
       this.roomID = roomID;
     } catch (error) {
+      this.closeAll();
       this.stopLocal();
       throw error;
     }
@@ -280,7 +301,7 @@ export class WebRtcRoomPort implements RoomPort {
     if ('userID' in event && event.userID !== this.self && !this.invited(event.userID)) return;
     switch (event.type) {
       case 'memberJoined':
-        this.addMember(event.userID);
+        this.arrive(event.userID);
         break;
       case 'mediaArrived':
         return; // the signaling room has no media: ours is reported when its tracks arrive
@@ -305,22 +326,39 @@ export class WebRtcRoomPort implements RoomPort {
     return false;
   }
 
-  private addMember(userID: UserID): void {
-    const roomID = this.signaling.room;
-    if (roomID === null || this.members.has(userID) || userID === this.self || !this.invited(userID)) return;
+  /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
+  private arrive(userID: UserID): void {
+    if (this.signaling.room === null) return;
+    const member = this.connect(userID);
+    if (!member || member.present) return;
+    member.present = true;
+    for (const message of member.outbox.splice(0)) this.send(userID, message);
+  }
+
+  /** The connection to `userID`, made if there is none yet (not sending until the member is present). */
+  private connect(userID: UserID): Member | undefined {
+    const known = this.members.get(userID);
+    if (known || userID === this.self || !this.invited(userID)) return known;
     const { RTCPeerConnection } = requireWebRtc(this.env());
     const peer = new Peer(userID, this.self > userID, {
       RTCPeerConnection,
       iceServers: this.options.iceServers ?? [],
       send: (message: PeerMessage) => {
-        this.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+        if (member.present) this.send(userID, message);
+        else member.outbox.push(message);
       },
       onMedia: () => this.arrived(userID, peer),
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.options.onListenerError?.(error),
     }, this.local?.getTracks() ?? []);
     const recovery = new IceRecovery(this.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.options.iceRecovery ?? ICE_RECOVERY);
-    this.members.set(userID, { peer, media: false, down: false, audio: null, recovery });
+    const member: Member = { peer, present: false, outbox: [], media: false, down: false, audio: null, recovery };
+    this.members.set(userID, member);
+    return member;
+  }
+
+  private send(userID: UserID, message: PeerMessage): void {
+    this.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
   }
 
   /** The member's media is here. */
@@ -356,7 +394,7 @@ export class WebRtcRoomPort implements RoomPort {
     const message = parsePeerMessage(data);
     if (!message || this.local === null || (!this.members.has(from) && !this.invited(from))) return;
     // An offer may come before the server's news of its sender: the sender is in the room.
-    if (!this.members.has(from)) this.addMember(from);
+    this.arrive(from);
     this.members.get(from)?.peer.receive(message);
   }
 
@@ -375,9 +413,13 @@ export class WebRtcRoomPort implements RoomPort {
     this.views.hideAllOf(userID);
   }
 
-  private leaveAll(): void {
+  private closeAll(): void {
     for (const [userID, member] of this.members) this.disposeMember(userID, member);
     this.members.clear();
+  }
+
+  private leaveAll(): void {
+    this.closeAll();
     this.views.clear();
     this.stopLocal();
     this.roomID = null;

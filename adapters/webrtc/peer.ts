@@ -47,6 +47,11 @@ export class Peer {
   /** The impolite side has opened the first negotiation (seen by the polite side). */
   private opened: boolean;
   private queue: Promise<void> = Promise.resolve();
+  /** Messages received and handled so far. */
+  private received = 0;
+  private handled = 0;
+  /** Media arrived: it is told once this many messages are handled (those in hand when it came). */
+  private newsAfter: number | null = null;
   private closed = false;
   private trackArrived = false;
 
@@ -68,14 +73,27 @@ export class Peer {
     for (const track of tracks) this.pc.addTrack(track);
   }
 
-  /** Handles the next message from the member, in order. */
+  /**
+   * Handles the next message from the member, in order. News of its media waits for the
+   * messages already in hand when the description bringing it was applied (the candidates that
+   * came right behind it), so that ICE starts checking before the app's work on `USER_ENTER`
+   * runs; candidates trickling in later do not hold it back.
+   */
   receive(message: PeerMessage): void {
+    this.received += 1;
     this.queue = this.queue
       .then(() => this.handle(message))
       .catch((error: unknown) => {
         if (!this.closed) this.host.onError(error);
       })
-      .then(() => this.mediaNews());
+      .then(() => {
+        this.handled += 1;
+        if (this.trackArrived && this.newsAfter === null) this.newsAfter = this.received;
+        if (this.newsAfter !== null && this.handled >= this.newsAfter) {
+          this.newsAfter = null;
+          this.mediaNews();
+        }
+      });
   }
 
   /**

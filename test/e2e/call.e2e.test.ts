@@ -7,6 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { e, shape } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
+/** Init script: every RTCPeerConnection the page makes is kept in `window.peerConnections`. */
+function keepPeerConnections(): void {
+  const Native = globalThis.RTCPeerConnection;
+  const made: RTCPeerConnection[] = [];
+  (globalThis as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      made.push(this);
+    }
+  };
+}
+
+type Connections = { peerConnections: RTCPeerConnection[] };
+
 describe('demo page, 1v1 calls in Chromium', () => {
   const world = e2eSuite();
 
@@ -54,6 +69,31 @@ describe('demo page, 1v1 calls in Chromium', () => {
     ]);
     expect(await alice.remoteTiles()).toEqual([]);
     expect(await bob.callVideos()).toBe(0);
+  });
+
+  it('Alice call() -> while Bob rings, her connection to Bob has its offer ready; Bob accept() -> it is the one that connects', async () => {
+    const alice = await world.open('alice', { init: keepPeerConnections });
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.ringing('alice');
+    // Made on entering the room, before Bob is in it: the offer and its candidates wait for him.
+    await alice.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.some((pc) => pc.localDescription?.type === 'offer'));
+    await bob.answer('accept', 'alice');
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.connectionState))).toEqual(['connected']);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+  });
+
+  it('Alice call(), Bob reject() -> the connection Alice made ahead for Bob is closed', async () => {
+    const alice = await world.open('alice', { init: keepPeerConnections });
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await alice.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.length > 0);
+    await bob.answer('reject', 'alice');
+    await alice.waitEvent('onCallEnd');
+    expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.signalingState))).toEqual(['closed']);
   });
 
   it('Alice call(), Bob reject() -> Alice REJECT, CALL_END; Bob hears nothing more', async () => {

@@ -204,14 +204,16 @@ describe('the browser room negotiates only with the users its call invited', () 
     await Promise.all([mallory.room.enter(4242, { userID: 'mallory', video: false, audioMuted: false }), world.settle()]);
     await mallory.room.relay('alice', JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } }));
     await world.advance(S);
-    expect([room.peerConnection('mallory'), FakePeerConnection.made]).toEqual([undefined, 0]);
+    // The one connection made is the one made ahead, on entering, for Bob, whom the call invited.
+    expect([room.peerConnection('mallory'), FakePeerConnection.made]).toEqual([undefined, 1]);
+    const forBob = room.peerConnection('bob');
     expect(errors).toEqual(['Error: ignored mallory: the call did not invite them']); // once, however often she tries
     const bob = world.backend();
     await bob.im.login('bob', world.userSig('bob'));
     await Promise.all([bob.room.enter(4242, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
     await world.advance(S);
     expect(room.peerConnection('bob')).toBeInstanceOf(FakePeerConnection);
-    expect(FakePeerConnection.made).toBe(1);
+    expect([room.peerConnection('bob') === forBob, FakePeerConnection.made]).toEqual([true, 1]);
   });
 });
 
