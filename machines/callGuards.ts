@@ -67,4 +67,15 @@ export const callGuards = {
   ourSwitchWins: ({ context: c, event }: Args) =>
     event.type === 'im.switchRequested' && c.switching !== null && c.switching.inviteID < event.signal.inviteID,
   kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',
+  /**
+   * Many devices: another device of ours answered the invitation we ring for (or accepted): an
+   * accept, or a reject that is not busy (busy says only that that device is busy). The IM hands
+   * a device what its user's other devices send, never what it sent itself.
+   */
+  answeredByMyself: ({ context: c, event }: Args) =>
+    c.role === 'callee' &&
+    ((event.type === 'im.accepted' && event.signal.switchTo === undefined) || (event.type === 'im.rejected' && !event.signal.busy)) &&
+    event.from === c.self &&
+    event.signal.invitee === c.self &&
+    event.signal.inviteID === c.inviteID,
 };

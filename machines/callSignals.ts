@@ -107,7 +107,7 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'error';
+export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'elsewhere' | 'error';
 
 /** The notices the states announce on their own. */
 export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects {
@@ -119,7 +119,9 @@ export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects 
         ? { type: 'call.cancelled', ...base }
         : kind === 'timedOut'
           ? { type: 'call.timedOut', ...base, userIDList: [c.self] }
-          : kind === 'ended'
+          : kind === 'elsewhere'
+            ? { type: 'call.ended', ...base, reason: c.reason ?? 'answeredElsewhere', callEnd: 0 }
+            : kind === 'ended'
             ? c.answered
               ? { type: 'call.ended', ...base, reason: c.reason ?? 'hangup', callEnd: c.callEnd }
               : null
