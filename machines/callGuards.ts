@@ -2,6 +2,7 @@
  * The call machine's guards, as plain predicates over (context, event): what the statechart
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
+import { OTHER_DEVICE_IN_ROOM } from './events';
 import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
@@ -72,6 +73,7 @@ export const callGuards = {
    * accept, or a reject that is not busy (busy says only that that device is busy). The IM hands
    * a device what its user's other devices send, never what it sent itself.
    */
+  otherDeviceInRoom: ({ event }: Args) => event.type === 'room.enterFailed' && event.error.code === OTHER_DEVICE_IN_ROOM,
   answeredByMyself: ({ context: c, event }: Args) =>
     c.role === 'callee' &&
     ((event.type === 'im.accepted' && event.signal.switchTo === undefined) || (event.type === 'im.rejected' && !event.signal.busy)) &&

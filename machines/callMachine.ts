@@ -307,11 +307,15 @@ export const callMachine = setup({
       entry: 'enterRoom',
       on: {
         'room.entered': { guard: 'thisRoom', target: 'inCall', actions: ['syncPublished', 'sendAccept'] },
-        'room.enterFailed': {
-          guard: 'thisRoom',
-          target: 'ending',
-          actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
-        },
+        'room.enterFailed': [
+          // Many devices: another of ours got into the room first; its ACCEPT answers for us.
+          { guard: and(['thisRoom', 'otherDeviceInRoom']), target: 'ending', actions: ['markOut', { type: 'markEnd', params: { reason: 'answeredElsewhere' } }] },
+          {
+            guard: 'thisRoom',
+            target: 'ending',
+            actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
+          },
+        ],
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
         // Many devices: another of ours answered first; the IM drops our answer, we leave.
         'im.accepted': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },

@@ -69,6 +69,21 @@ export const CallMetaSchema = v.object({
 /** The `call` field of a send. */
 export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 
+/**
+ * Many devices (servers started with `--multi-device`): what a send answers, beside its opaque
+ * payload, so that the server can apply {@link AnswerLedger}'s rule. `busy`: an automatic (or
+ * `isBusy`) decline; `timeout`: the callee's ring timer ran out.
+ */
+export const AnswerMetaSchema = v.object({
+  inviteID: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  kind: v.picklist(['accept', 'reject', 'busy', 'timeout']),
+});
+/** The `answer` field of a send. */
+export type AnswerMeta = v.InferOutput<typeof AnswerMetaSchema>;
+
+/** A device ID (`login.device`): 1-64 of `A-Z a-z 0-9 - _ .`. */
+export const DeviceIDSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a device ID is 1-64 of A-Z a-z 0-9 - _ .'));
+
 // ---------------------------------------------------------------------------------------------
 // Client -> server
 
@@ -93,13 +108,19 @@ export const ClientFrameSchema = v.variant('type', [
     /** The `session` of an earlier `loggedIn`: resume it (rooms and pending state) if it is still held. */
     resume: v.optional(v.pipe(v.string(), v.maxLength(128))),
     protocol: v.optional(v.number()),
+    /**
+     * Many devices: this login is one device of its user, named so. On a server started with
+     * `--multi-device`, logins with different devices coexist (every one rings); a login of the
+     * same device, or one without `device`, takes over as always.
+     */
+    device: v.optional(DeviceIDSchema),
   }),
   req('logout', {}),
   req('ping', {}),
   /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
   v.object({ type: v.literal('received'), upTo: RidSchema }),
-  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
-  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
+  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
+  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
   /** Creates a group owned by the sender, inviting `members` (they join with `groupJoin`). */
   req('groupCreate', { groupID: GroupIDSchema, members: UserListSchema, joinRule: v.optional(JoinRuleSchema) }),
   /** The owner invites more users. */
@@ -193,9 +214,13 @@ export const ERROR_CODES = [
   'roomInUse',
   'quotaExceeded',
   'alreadyInRoom',
+  /** Many devices: another device of the user is in that room (it answered first). */
+  'deviceInRoom',
   'notInRoom',
   /** This server offers no presence feed (it runs without `--presence`). */
   'presenceOff',
+  /** Many devices: the user has as many devices logged in as the server allows (`--max-devices`). */
+  'tooManyDevices',
   'tooManyErrors',
   'unavailable',
   'internal',
@@ -224,6 +249,8 @@ export const ServerFrameSchema = v.variant('type', [
     serverTime: v.number(),
     /** The server takes receipts and answered rids folded into requests (`received`, `answered` on any request). */
     foldedReceipts: v.optional(v.boolean()),
+    /** Many devices: this login is one of its user's devices (the server runs `--multi-device` and the login named its `device`). */
+    multiDevice: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),
@@ -297,6 +324,45 @@ export const CLOSE = {
 
 /** Reasons of a `kicked` frame. */
 export const KICK_REASON = { multipleAccount: 'multipleAccount', userSigExpired: 'userSigExpired' } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Many devices
+
+/**
+ * The answer rule of many devices, kept by the embedded server and the memory network alike
+ * (generic in what a device is): the first accept, reject or timeout any device of a user sends
+ * for an invitation goes on; any later answer of that user to it is dropped, so the caller hears
+ * one answer per callee. A busy answer goes on only once every device of the user that is
+ * online has answered busy: an idle device rings on, and answers for the user. Bounded: the
+ * newest {@link AnswerLedger.PER_USER} invitations per user are remembered.
+ */
+export class AnswerLedger<D> {
+  static readonly PER_USER = 32;
+  private readonly users = new Map<string, Map<string, Set<D> | 'answered'>>();
+
+  /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
+  pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
+    const invites = this.users.get(userID) ?? new Map<string, Set<D> | 'answered'>();
+    this.users.set(userID, invites);
+    const entry = invites.get(answer.inviteID);
+    if (entry === 'answered') return false;
+    let verdict: Set<D> | 'answered' = 'answered';
+    if (answer.kind === 'busy') {
+      const busy = entry ?? new Set<D>();
+      busy.add(device);
+      if (!devices.every((d) => busy.has(d))) verdict = busy;
+    }
+    invites.delete(answer.inviteID);
+    invites.set(answer.inviteID, verdict);
+    if (invites.size > AnswerLedger.PER_USER) invites.delete(invites.keys().next().value as string);
+    return verdict === 'answered';
+  }
+
+  /** The user has no device left: nothing of theirs is remembered. */
+  forget(userID: string): void {
+    this.users.delete(userID);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

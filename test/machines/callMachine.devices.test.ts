@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../machines/callModel';
+import { OTHER_DEVICE_IN_ROOM, type RoomSignal } from '../../machines/events';
 import { calleeInput, callerInput, cmd, im, out, rm, startCall } from '../support/machineHarness';
 
 const exit = out.room({ type: 'room.exit', roomID: 42 });
@@ -83,5 +84,14 @@ describe('callMachine callee, many devices', () => {
     h.take();
     h.send(im.accepted('alice', { invitee: 'alice' }));
     expect(h.value()).toBe('dialing');
+  });
+});
+
+describe('callMachine callee, many devices: the room decides between two accepts', () => {
+  it('we accepted; the room refuses us, another device of ours is in it (OTHER_DEVICE_IN_ROOM) -> ended answeredElsewhere: no REJECT, no ERROR', () => {
+    const h = accepting();
+    h.send({ ...rm.enterFailed(), error: { code: OTHER_DEVICE_IN_ROOM, message: 'another device of bob is in room 42' } } as RoomSignal);
+    expect(h.value()).toBe('ended');
+    expect(h.take()).toEqual([callEnd('answeredElsewhere'), done('answeredElsewhere')]);
   });
 });
