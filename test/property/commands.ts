@@ -63,6 +63,13 @@ const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength:
     }),
 );
 const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
+/** Many devices: every ringing device of one user accepts at once (the race the room decides). */
+const acceptEverywhere = user.map((k) =>
+  cmd(`acceptEverywhere(ringing #${k})`, async (s) => {
+    const first = pick(s, k, ['ringing']);
+    for (const d of usersIn(s, ['ringing']).filter((d) => d.id === first.id)) await attempt(d, 'accept', (c) => c.accept());
+  }),
+);
 const reject = fc.tuple(user, fc.boolean()).map(([k, busy]) =>
   cmd(`reject(ringing #${k}, busy ${busy})`, (s) => attempt(pick(s, k, ['ringing']), 'reject', (c) => c.reject({ isBusy: busy }))),
 );
@@ -122,5 +129,5 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   camera, mic, switchType, inviteMore,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login, reachable, faults,
-  secondDevice, secondDevice,
+  secondDevice, secondDevice, acceptEverywhere,
 ];
