@@ -33,9 +33,12 @@ export const sendInvite = (c: CallContext): Effects => ({
 /** Our answer, once in the room; a call we joined without an invitation has nobody to answer. */
 export const sendAccept = (c: CallContext): Effects => (c.joined ? NONE : { im: [answerRequest(c, 'accept')] });
 
-/** Our decline; `reject({ isBusy: true })` makes it a busy answer. */
+/**
+ * Our decline; `reject({ isBusy: true })` makes it a busy answer, and so does a device of many
+ * that goes away while ringing (logout, destroy): it declines for itself, not for its user.
+ */
 export const sendReject = (c: CallContext, e: CallEvent): Effects =>
-  c.joined ? NONE : { im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)] };
+  c.joined ? NONE : { im: [answerRequest(c, 'reject', (e.type === 'call.reject' && e.busy) || (e.type === 'call.terminate' && c.multiDevice === true))] };
 
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });

@@ -340,6 +340,7 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
   const shared = {
     self,
     noAnswerGraceMs: context.noAnswerGraceMs,
+    multiDevice: context.multiDevice,
     exitTimeoutMs: context.exitTimeoutMs,
     aloneTimeoutMs: context.aloneTimeoutMs,
     leaveGraceMs: context.leaveGraceMs,

@@ -75,7 +75,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
       const imPort = im.connect(backendOptions.multiDevice ? { device: backendOptions.deviceID ?? `device-${++devices}` } : {});
       const room = rooms.connect(() => imPort.userID);
       if (backendOptions.multiDevice && multiDevice) oneDevicePerRoom(room, claims, (ms) => new Promise((done) => clock.setTimeout(done, ms)), options.roomLatency ?? latency ?? 20);
-      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen };
+      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true } : {}) };
     },
     advance: async (ms) => simulated('advance').advance(ms),
     settle: async () => simulated('settle').settle(),

@@ -87,6 +87,18 @@ describe('callMachine callee, many devices', () => {
   });
 });
 
+describe('callMachine callee, many devices: a device that goes away while ringing', () => {
+  it('one of many devices logs out while ringing (call.terminate hangup) -> a BUSY answer for itself, not a REJECT for all; ended, no CALL_END', () => {
+    const h = startCall(calleeInput({ multiDevice: true }));
+    h.take();
+    h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
+    expect(h.take()).toEqual([
+      out.im({ type: 'im.send', to: { users: ['alice'] }, signal: { kind: 'reject', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', busy: true }, onlineUserOnly: false }),
+      done('hangup'),
+    ]);
+  });
+});
+
 describe('callMachine callee, many devices: the room decides between two accepts', () => {
   it('we accepted; the room refuses us, another device of ours is in it (OTHER_DEVICE_IN_ROOM) -> ended answeredElsewhere: no REJECT, no ERROR', () => {
     const h = accepting();

@@ -68,6 +68,27 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
       expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
     });
 
+    it('the first device logs out while ringing -> Alice hears nothing, the second rings on and accepts; then the last one left logs out while ringing -> Alice LINE_BUSY', async () => {
+      await ringBoth();
+      await bob1.calling.logout();
+      await world.advance(S);
+      expect(alice.take()).toEqual([]);
+      expect(bob2.take()).toEqual([]);
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      await alice.calling.hangup();
+      await world.advance(S);
+      alice.take();
+      bob2.take();
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob'])]);
+      await bob2.calling.logout();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.busy('bob', 'alice'), ev.end('alice', 'busy', 0)]);
+    });
+
     it('Bob accept() on both devices at once -> Alice hears one ACCEPT; exactly one of Bob is in the call, the other ends', async () => {
       await ringBoth();
       await Promise.all([bob1.calling.accept(), bob2.calling.accept()]);
