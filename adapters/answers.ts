@@ -6,6 +6,12 @@
 import { decodeSignal } from './signalingCodec';
 import type { AnswerMeta } from './ws/protocol';
 
+/** The invitation `payload` (sent by `self`) makes, or `undefined` when it is none. */
+export function inviteOf(payload: string, self: string): { readonly inviteID: string; readonly roomID: number; readonly invitees: readonly string[] } | undefined {
+  const decoded = decodeSignal(payload, self);
+  return decoded.ok && decoded.signal.kind === 'invite' ? decoded.signal : undefined;
+}
+
 /** The answer `payload` (sent by `self`) gives to an invitation, or `undefined` when it answers none. */
 export function answerOf(payload: string, self: string): AnswerMeta | undefined {
   const decoded = decodeSignal(payload, self);

@@ -227,6 +227,9 @@ export class Dispatcher {
         if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);
         }
+        if (session.room !== frame.roomID && !mailer.mayEnter(session, frame.roomID)) {
+          return refuse('deviceInRoom', `another device of ${user} answered the call of room ${frame.roomID}`);
+        }
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };

@@ -16,7 +16,8 @@
  * too ("sync of own messages", as Tencent IM does for multi-terminal logins), so that they hear
  * that one of them answered. Answers pass the {@link AnswerLedger}: the caller hears one.
  */
-import { AnswerLedger, MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
+import { AnswerLedger } from '../adapters/ws/answerLedger';
+import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
@@ -100,6 +101,7 @@ export class Mailer {
       this.counters.limit('answerHeld');
       return { type: 'ack', rid, id: msgID, sentAt: now };
     }
+    if (this.options.multiDevice && m.call) this.answers.invited(m.call.inviteID, m.call.roomID, m.call.invitees);
     const body: Body = {
       id: this.store.bodyID(),
       msgID,
@@ -225,6 +227,11 @@ export class Mailer {
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
+  }
+
+  /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
+  mayEnter(session: Session, roomID: number): boolean {
+    return !this.options.multiDevice || this.answers.enter(session.userID, session, roomID);
   }
 
   /** Many devices: the user has no session left, nothing it answered is remembered. */

@@ -9,9 +9,9 @@
  * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
 import type { UserID } from '../../machines/types';
-import { answerOf } from '../answers';
+import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
-import { AnswerLedger } from '../ws/protocol';
+import { AnswerLedger } from '../ws/answerLedger';
 import {
   ImPortError,
   type ConnectionState,
@@ -226,6 +226,11 @@ export class InMemoryImHub {
     }
   }
 
+  /** Many devices: `port` may enter `roomID` unless its user answered the room's invitation otherwise (the room's rule, `network.ts`). */
+  mayEnter(port: InMemoryImPort, roomID: number): boolean {
+    return !this.multiDevice || port.userID === null || this.answers.enter(port.userID, port, roomID);
+  }
+
   /** The ports logged in as `userID`, oldest first. */
   private ports(userID: UserID): readonly InMemoryImPort[] {
     return this.sessions.get(userID) ?? [];
@@ -255,6 +260,8 @@ export class InMemoryImHub {
       for (const to of recipients) this.record({ from, to, payload, seq: ++this.seq, sentAt, onlineUserOnly: true, ...group }, 'dropped', 'answeredElsewhere');
       return;
     }
+    const invite = this.multiDevice ? inviteOf(payload, from) : undefined;
+    if (invite) this.answers.invited(invite.inviteID, invite.roomID, invite.invitees);
     for (const recipient of recipients) {
       this.accept({ from, to: recipient, payload, seq: ++this.seq, sentAt, onlineUserOnly: options.onlineUserOnly, ...group });
     }

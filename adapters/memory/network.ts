@@ -74,7 +74,10 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     backend(backendOptions: MemoryBackendOptions = {}): Backend {
       const imPort = im.connect(backendOptions.multiDevice ? { device: backendOptions.deviceID ?? `device-${++devices}` } : {});
       const room = rooms.connect(() => imPort.userID);
-      if (backendOptions.multiDevice && multiDevice) oneDevicePerRoom(room, claims, (ms) => new Promise((done) => clock.setTimeout(done, ms)), options.roomLatency ?? latency ?? 20);
+      if (backendOptions.multiDevice && multiDevice) {
+        const wait = (ms: number) => new Promise((done) => clock.setTimeout(done, ms));
+        oneDevicePerRoom(room, claims, (roomID) => im.mayEnter(imPort, roomID), wait, options.roomLatency ?? latency ?? 20);
+      }
       return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true } : {}) };
     },
     advance: async (ms) => simulated('advance').advance(ms),
@@ -85,14 +88,20 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
 /**
  * Many devices, as the embedded server rules it: one device of a user in a room. A device's
  * `enter` is refused ({@link OTHER_DEVICE_IN_ROOM}) while another device of its user is in that
- * room or entering it (it answered the same invitation first).
+ * room or entering it, or once another device answered the room's invitation (`mayEnter`).
  */
-function oneDevicePerRoom(room: InMemoryRoomPort, claims: Map<string, InMemoryRoomPort>, wait: (ms: number) => Promise<unknown>, latency: number): void {
+function oneDevicePerRoom(
+  room: InMemoryRoomPort,
+  claims: Map<string, InMemoryRoomPort>,
+  mayEnter: (roomID: number) => boolean,
+  wait: (ms: number) => Promise<unknown>,
+  latency: number,
+): void {
   const enter = room.enter.bind(room);
   room.enter = async (roomID, options) => {
     const key = `${options.userID}:${roomID}`;
     const holder = claims.get(key);
-    if (holder && holder !== room && (holder.roomID === roomID || holder.entering !== null)) {
+    if ((holder && holder !== room && (holder.roomID === roomID || holder.entering !== null)) || !mayEnter(roomID)) {
       // Refused after the room's latency, as a server's answer would be.
       await wait(latency);
       throw new RoomPortError(OTHER_DEVICE_IN_ROOM, `another device of ${options.userID} is in room ${roomID}`);

@@ -326,45 +326,6 @@ export const CLOSE = {
 export const KICK_REASON = { multipleAccount: 'multipleAccount', userSigExpired: 'userSigExpired' } as const;
 
 // ---------------------------------------------------------------------------------------------
-// Many devices
-
-/**
- * The answer rule of many devices, kept by the embedded server and the memory network alike
- * (generic in what a device is): the first accept, reject or timeout any device of a user sends
- * for an invitation goes on; any later answer of that user to it is dropped, so the caller hears
- * one answer per callee. A busy answer goes on only once every device of the user that is
- * online has answered busy: an idle device rings on, and answers for the user. Bounded: the
- * newest {@link AnswerLedger.PER_USER} invitations per user are remembered.
- */
-export class AnswerLedger<D> {
-  static readonly PER_USER = 32;
-  private readonly users = new Map<string, Map<string, Set<D> | 'answered'>>();
-
-  /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
-  pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
-    const invites = this.users.get(userID) ?? new Map<string, Set<D> | 'answered'>();
-    this.users.set(userID, invites);
-    const entry = invites.get(answer.inviteID);
-    if (entry === 'answered') return false;
-    let verdict: Set<D> | 'answered' = 'answered';
-    if (answer.kind === 'busy') {
-      const busy = entry ?? new Set<D>();
-      busy.add(device);
-      if (!devices.every((d) => busy.has(d))) verdict = busy;
-    }
-    invites.delete(answer.inviteID);
-    invites.set(answer.inviteID, verdict);
-    if (invites.size > AnswerLedger.PER_USER) invites.delete(invites.keys().next().value as string);
-    return verdict === 'answered';
-  }
-
-  /** The user has no device left: nothing of theirs is remembered. */
-  forget(userID: string): void {
-    this.users.delete(userID);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Helpers
 
 /** The outcome of reading a frame: the frame, or why it was refused (and its `rid` if one was readable). */

@@ -125,8 +125,36 @@ describe('many devices: messages', () => {
     await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
     expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    // Entering claimed the answer for the phone: the laptop stays out once it left, too ...
     expect(await phone.client.request({ type: 'roomExit', roomID: 42 })).toMatchObject({ type: 'ack' });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    // ... until Alice invites Bob into that room again.
+    await send(alice, 'bob', 'invite again', { call: { inviteID: 'inv-2', roomID: 42, invitees: ['bob'], timeout: 30 } });
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+  });
+
+  it('a device that declined keeps the others out of the room: REJECT from the phone, then the laptop (which accepted at the same moment) is refused deviceInRoom', async () => {
+    server = await testServer({ multiDevice: true });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+  });
+
+  it('the device in the room answers for the user: its ACCEPT goes, a REJECT another device sends meanwhile does not', async () => {
+    server = await testServer({ multiDevice: true });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
+    await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') });
+    await send(laptop.client, 'alice', 'done');
+    await alice.next((f) => f.type === 'message' && f.payload === 'done');
+    expect(payloads(alice)).toEqual(['bob:accept inv-1', 'bob:done']);
   });
 
   it('a message stored while Bob is offline goes to the device(s) online when he comes back, once: a device logging in after it was confirmed gets nothing', async () => {
