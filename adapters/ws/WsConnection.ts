@@ -55,11 +55,7 @@ export interface WsConnectionOptions {
   readonly requestTimeoutMs?: number;
   /** Where a listener's exception, or a frame the server should not have sent, goes (default `console.error`). */
   readonly onListenerError?: (error: unknown) => void;
-  /**
-   * Many devices (README, "Many devices"): log in as one device of the user, so that on a server
-   * started with `--multi-device` this login does not kick the user's others, and all of them
-   * ring. Default off: a second login kicks the first.
-   */
+  /** Many devices: log in as one device of the user; a `--multi-device` server rings all (default off: a second login kicks the first). */
   readonly multiDevice?: boolean;
   /** Many devices: this device's ID, 1-64 of `A-Z a-z 0-9 - _ .` (default: random, one per connection). */
   readonly deviceID?: string;

@@ -22,6 +22,16 @@ async function device(userID: string, deviceID: string | undefined): Promise<{ c
 }
 
 const answer = (inviteID: string, kind: string) => ({ inviteID, kind });
+
+/** Alice, and Bob on his phone and laptop, invited by Alice (inv-1, room 42). */
+async function invitedOnTwoDevices() {
+  server = await testServer({ multiDevice: true });
+  const alice = await RawClient.login(server.handle.url, 'alice');
+  const phone = await device('bob', 'phone');
+  const laptop = await device('bob', 'laptop');
+  await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+  return { alice, phone, laptop };
+}
 const send = (client: RawClient, to: string, payload: string, extra: Record<string, unknown> = {}) =>
   client.request({ type: 'sendC2C', to, payload, onlineUserOnly: false, ...extra });
 const payloads = (client: RawClient) => client.ofType('message').map((m) => `${String(m.from)}:${String(m.payload)}`);
@@ -118,11 +128,7 @@ describe('many devices: messages', () => {
   });
 
   it('one device of a user in a room: the second is refused deviceInRoom', async () => {
-    server = await testServer({ multiDevice: true });
-    const alice = await RawClient.login(server.handle.url, 'alice');
-    const phone = await device('bob', 'phone');
-    const laptop = await device('bob', 'laptop');
-    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
     expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
     // Entering claimed the answer for the phone: the laptop stays out once it left, too ...
@@ -134,21 +140,13 @@ describe('many devices: messages', () => {
   });
 
   it('a device that declined keeps the others out of the room: REJECT from the phone, then the laptop (which accepted at the same moment) is refused deviceInRoom', async () => {
-    server = await testServer({ multiDevice: true });
-    const alice = await RawClient.login(server.handle.url, 'alice');
-    const phone = await device('bob', 'phone');
-    const laptop = await device('bob', 'laptop');
-    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
     await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
   });
 
   it('the device in the room answers for the user: its ACCEPT goes, a REJECT another device sends meanwhile does not', async () => {
-    server = await testServer({ multiDevice: true });
-    const alice = await RawClient.login(server.handle.url, 'alice');
-    const phone = await device('bob', 'phone');
-    const laptop = await device('bob', 'laptop');
-    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
     await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') });
