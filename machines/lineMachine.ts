@@ -95,6 +95,8 @@ export const lineMachine = setup({
      * messages). It concerns that device's call; only the call ringing here listens (answered elsewhere).
      */
     fromMyself: ({ context, event }) => 'from' in event && event.from === context.self,
+    /** Many devices: a switch request for a call that is not ours may be for another device of ours, which answers it. */
+    oneOfManyDevices: ({ context }) => context.multiDevice,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
     /** The connection was lost and is back: SDK_READY again. */
     connectionBack: ({ context, event }) => event.type === 'im.connection' && event.state === 'connected' && context.connection !== 'connected',
@@ -265,7 +267,7 @@ export const lineMachine = setup({
             'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
             'call.reject': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
             'call.hangup': { actions: 'settleOk' },
-            'im.switchRequested': { actions: 'refuseSwitch' },
+            'im.switchRequested': [{ guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
             'im.kickedOut': { target: '#line.kickedOut', actions: ['sayKicked', 'forgetUser'] },
           },
@@ -301,7 +303,7 @@ export const lineMachine = setup({
             'call.switch': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
-            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { actions: 'refuseSwitch' }],
+            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
@@ -340,7 +342,7 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
   const shared = {
     self,
     noAnswerGraceMs: context.noAnswerGraceMs,
-    multiDevice: context.multiDevice,
+    ...(context.multiDevice ? { multiDevice: true } : {}),
     exitTimeoutMs: context.exitTimeoutMs,
     aloneTimeoutMs: context.aloneTimeoutMs,
     leaveGraceMs: context.leaveGraceMs,

@@ -184,6 +184,13 @@ describe('lineMachine: idle', () => {
     expect(busy.steps).toEqual([]);
   });
 
+  it('many devices: a switch request for a call of another device of ours -> not refused (that device answers it)', () => {
+    const many = run(ONLINE, initialTransition(lineMachine, { multiDevice: true })[0]).snapshot;
+    const request: LineEvent = { type: 'im.switchRequested', from: 'bob', age: 0, at: 0, signal: { kind: 'switch', inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 1, invitees: ['alice'], roomID: 42, to: 2 } };
+    expect(run([request], many).steps).toEqual([]);
+    expect(run([request], online()).steps).toHaveLength(1);
+  });
+
   it("an ACCEPT for someone else's invite -> nothing", () => {
     expect(run([im.accepted('bob', { inviter: 'carol' })], online()).steps).toEqual([]);
   });
