@@ -16,6 +16,8 @@ export interface Backend {
   readonly inviteIdGen?: () => string;
   /** New TRTC room IDs: integers in 1..2^31-1 (Tencent's web client cannot join a larger one). */
   readonly roomIdGen?: () => number;
+  /** Many devices: this client logs in as one device of its user (the core then never declines for the others). */
+  readonly multiDevice?: boolean;
   /**
    * Releases what the backend holds (its connections, devices, listeners); `TRTCCalling.destroy()`
    * calls it last, after the call ended and the line logged out.

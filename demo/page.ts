@@ -20,7 +20,7 @@ import { codeOf, describeError } from './ui/words';
 
 const params = new URLSearchParams(location.search);
 
-/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL`. */
+/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1`. */
 export const options = {
   user: params.get('user'),
   /** Accept every invitation as it rings (the benchmark's callee). */
@@ -28,6 +28,8 @@ export const options = {
   /** Self-view and device check (`preview=0`: neither, as the benchmark's raw baseline has none). */
   preview: params.get('preview') !== '0',
   ws: params.get('ws'),
+  /** Log in as one device of the user (a server started with `--multi-device` rings every one). */
+  multiDevice: params.get('multiDevice') === '1',
 };
 
 /** What the page's parts ask main.ts to do. */

@@ -2,6 +2,7 @@
  * The call machine's guards, as plain predicates over (context, event): what the statechart
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
+import { OTHER_DEVICE_IN_ROOM } from './events';
 import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
@@ -67,4 +68,16 @@ export const callGuards = {
   ourSwitchWins: ({ context: c, event }: Args) =>
     event.type === 'im.switchRequested' && c.switching !== null && c.switching.inviteID < event.signal.inviteID,
   kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',
+  /**
+   * Many devices: another device of ours answered the invitation we ring for (or accepted): an
+   * accept, or a reject that is not busy (busy says only that that device is busy). The IM hands
+   * a device what its user's other devices send, never what it sent itself.
+   */
+  otherDeviceInRoom: ({ event }: Args) => event.type === 'room.enterFailed' && event.error.code === OTHER_DEVICE_IN_ROOM,
+  answeredByMyself: ({ context: c, event }: Args) =>
+    c.role === 'callee' &&
+    ((event.type === 'im.accepted' && event.signal.switchTo === undefined) || (event.type === 'im.rejected' && !event.signal.busy)) &&
+    event.from === c.self &&
+    event.signal.invitee === c.self &&
+    event.signal.inviteID === c.inviteID,
 };

@@ -167,6 +167,10 @@ export const callMachine = setup({
       reason: context.reason ?? leaveReason(event),
       callEnd: durationAt(context, 'at' in event ? event.at : undefined),
     })),
+    /** Another device of ours answered: it took the call, or declined it for all of us. */
+    markElsewhere: assign(({ context, event }) => ({
+      reason: context.reason ?? (event.type === 'im.accepted' ? ('answeredElsewhere' as const) : ('rejected' as const)),
+    })),
     markDeclined: assign(({ context }) => ({ reason: context.reason ?? declineReason(context) })),
     markAlone: assign(({ context, event }) => ({ aloneSince: 'at' in event ? event.at : context.startedAt })),
     /** The alone timer ran out: the call ended when it did, not when the last event came. */
@@ -285,6 +289,9 @@ export const callMachine = setup({
           { actions: { type: 'settleRefused', params: { reason: 'inviteID does not match the ringing invitation' } } },
         ],
         'call.hangup': { actions: { type: 'settleRefused', params: { reason: 'the call is ringing: use reject() to decline it' } } },
+        // Many devices: another of ours answered; this one stops ringing (CALL_END, answeredElsewhere or rejected).
+        'im.accepted': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },
+        'im.rejected': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },
         'im.cancelled': { guard: 'cancelForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'im.hungUp': { guard: 'fromInviter', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'timedOut' } }, { type: 'markEnd', params: { reason: 'timeout' } }] },
@@ -300,12 +307,19 @@ export const callMachine = setup({
       entry: 'enterRoom',
       on: {
         'room.entered': { guard: 'thisRoom', target: 'inCall', actions: ['syncPublished', 'sendAccept'] },
-        'room.enterFailed': {
-          guard: 'thisRoom',
-          target: 'ending',
-          actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
-        },
+        'room.enterFailed': [
+          // Many devices: another of ours got into the room first; its ACCEPT answers for us.
+          { guard: and(['thisRoom', 'otherDeviceInRoom']), target: 'ending', actions: ['markOut', { type: 'markEnd', params: { reason: 'answeredElsewhere' } }] },
+          {
+            guard: 'thisRoom',
+            target: 'ending',
+            actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
+          },
+        ],
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
+        // Many devices: another of ours answered first; the IM drops our answer, we leave.
+        'im.accepted': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
+        'im.rejected': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
         'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
       },
@@ -336,6 +350,18 @@ export const callMachine = setup({
         'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
         // An accept that crossed the caller's cancel: over at once, never a hung call.
         'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        // Many devices: another of ours had answered first; the IM dropped our accept, we leave.
+        'im.accepted': [
+          { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.accept' } } },
+          { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
+          { guard: 'isSwitchAccept' },
+          { actions: 'toInvitee' },
+        ],
+        'im.rejected': [
+          { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.reject' } } },
+          { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
+          { actions: 'toInvitee' },
+        ],
         'im.timedOut': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } },
           { guard: 'isCaller', actions: 'toInvitee' },

@@ -39,6 +39,8 @@ export interface CallInput {
   readonly onlineUserOnly: boolean;
   /** The caller's own no-answer timer runs `timeout` s plus this, so the callee's timer usually decides. */
   readonly noAnswerGraceMs: number;
+  /** Many devices: this call rings on one of its user's devices (see `LineConfig.multiDevice`). */
+  readonly multiDevice?: boolean;
   /** Longest wait for the room to confirm our exit before the call counts as ended anyway. */
   readonly exitTimeoutMs: number;
   /** How long an answered call may have nobody else in its room before it ends. */

@@ -33,9 +33,12 @@ export const sendInvite = (c: CallContext): Effects => ({
 /** Our answer, once in the room; a call we joined without an invitation has nobody to answer. */
 export const sendAccept = (c: CallContext): Effects => (c.joined ? NONE : { im: [answerRequest(c, 'accept')] });
 
-/** Our decline; `reject({ isBusy: true })` makes it a busy answer. */
+/**
+ * Our decline; `reject({ isBusy: true })` makes it a busy answer, and so does a device of many
+ * that goes away while ringing (logout, destroy): it declines for itself, not for its user.
+ */
 export const sendReject = (c: CallContext, e: CallEvent): Effects =>
-  c.joined ? NONE : { im: [answerRequest(c, 'reject', e.type === 'call.reject' && e.busy)] };
+  c.joined ? NONE : { im: [answerRequest(c, 'reject', (e.type === 'call.reject' && e.busy) || (e.type === 'call.terminate' && c.multiDevice === true))] };
 
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });
@@ -108,7 +111,7 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'error';
+export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'elsewhere' | 'error';
 
 /** The notices the states announce on their own. */
 export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects {
@@ -120,7 +123,9 @@ export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects 
         ? { type: 'call.cancelled', ...base }
         : kind === 'timedOut'
           ? { type: 'call.timedOut', ...base, userIDList: [c.self] }
-          : kind === 'ended'
+          : kind === 'elsewhere'
+            ? { type: 'call.ended', ...base, reason: c.reason ?? 'answeredElsewhere', callEnd: 0 }
+            : kind === 'ended'
             ? c.answered
               ? { type: 'call.ended', ...base, reason: c.reason ?? 'hangup', callEnd: c.callEnd }
               : null

@@ -312,6 +312,12 @@ export type Notice =
  */
 export const CORE_FAULT = -1300;
 
+/**
+ * Many devices: a room refused our entry because another device of our user is in it (it
+ * answered the same invitation first). The call ends `answeredElsewhere`, declining nothing.
+ */
+export const OTHER_DEVICE_IN_ROOM = -1402;
+
 /** Thrown by a call that has something to deliver and nobody to deliver it to (see {@link CORE_FAULT}). */
 export class MissingActorError extends Error {
   override readonly name = 'MissingActorError';

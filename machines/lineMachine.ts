@@ -90,6 +90,13 @@ export const lineMachine = setup({
       context.recent.includes(event.signal.inviteID),
     /** A media-switch request from the peer of our live 1v1 call: the call decides about it. */
     switchFromPeer: ({ context, event }) => event.type === 'im.switchRequested' && context.current?.peer === event.from,
+    /**
+     * Many devices: what another device of ours sent (the IM hands each device its user's own
+     * messages). It concerns that device's call; only the call ringing here listens (answered elsewhere).
+     */
+    fromMyself: ({ context, event }) => 'from' in event && event.from === context.self,
+    /** Many devices: a switch request for a call that is not ours may be for another device of ours, which answers it. */
+    oneOfManyDevices: ({ context }) => context.multiDevice,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
     /** The connection was lost and is back: SDK_READY again. */
     connectionBack: ({ context, event }) => event.type === 'im.connection' && event.state === 'connected' && context.connection !== 'connected',
@@ -253,14 +260,14 @@ export const lineMachine = setup({
             'call.dial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'call.groupDial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'call.join': { target: 'busy', actions: ['trackCall', 'settleOk'] },
-            'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { actions: 'remember' }],
+            'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { guard: 'fromMyself' }, { actions: 'remember' }],
             'im.accepted': { guard: 'strayAccept', actions: 'replyHangup' },
-            'im.cancelled': { actions: 'remember' },
-            'im.timedOut': { actions: 'remember' },
+            'im.cancelled': [{ guard: 'fromMyself' }, { actions: 'remember' }],
+            'im.timedOut': [{ guard: 'fromMyself' }, { actions: 'remember' }],
             'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
             'call.reject': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
             'call.hangup': { actions: 'settleOk' },
-            'im.switchRequested': { actions: 'refuseSwitch' },
+            'im.switchRequested': [{ guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
             'im.kickedOut': { target: '#line.kickedOut', actions: ['sayKicked', 'forgetUser'] },
           },
@@ -296,7 +303,7 @@ export const lineMachine = setup({
             'call.switch': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
-            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { actions: 'refuseSwitch' }],
+            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
@@ -304,6 +311,7 @@ export const lineMachine = setup({
             ],
             'im.*': [
               { guard: 'ofLiveCall', actions: 'forwardToCall' },
+              { guard: 'fromMyself' },
               { guard: 'strayAccept', actions: 'replyHangup' },
               { actions: 'remember' },
             ],
@@ -334,6 +342,7 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
   const shared = {
     self,
     noAnswerGraceMs: context.noAnswerGraceMs,
+    ...(context.multiDevice ? { multiDevice: true } : {}),
     exitTimeoutMs: context.exitTimeoutMs,
     aloneTimeoutMs: context.aloneTimeoutMs,
     leaveGraceMs: context.leaveGraceMs,

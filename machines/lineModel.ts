@@ -4,7 +4,7 @@
 import type { CommandError, Notice } from './events';
 import type { UserID } from './types';
 
-/** Tunables with defaults; every one is a duration in ms. */
+/** Tunables with defaults: durations in ms, and whether this line is one of its user's devices. */
 export interface LineConfig {
   /** Extra time the caller's own no-answer timer waits past the invite's timeout (Tencent: 5 s). */
   readonly noAnswerGraceMs: number;
@@ -16,6 +16,12 @@ export interface LineConfig {
   readonly leaveGraceMs: number;
   /** After we entered the room again (our connection was lost), how long a member may take to come back. */
   readonly missingMemberMs: number;
+  /**
+   * Many devices: this line is one device of its user (the backend says so). A device that goes
+   * (logout, destroy) while an invitation rings answers busy for itself, which the IM passes on only
+   * once every device of the user is busy or gone, instead of declining for them all.
+   */
+  readonly multiDevice: boolean;
 }
 
 export const DEFAULT_LINE_CONFIG: LineConfig = {
@@ -24,6 +30,7 @@ export const DEFAULT_LINE_CONFIG: LineConfig = {
   aloneTimeoutMs: 30_000,
   leaveGraceMs: 5_000,
   missingMemberMs: 10_000,
+  multiDevice: false,
 };
 
 export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig => ({

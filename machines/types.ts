@@ -18,7 +18,8 @@ export type UserID = string;
  * - `cancelled`: the caller withdrew before the call was answered
  * - `timeout`: a ringing invite ran out of time (callee side)
  * - `kickedOut`: this user logged in elsewhere
- * - `answeredElsewhere`: the invite was taken over by another call (glare merge)
+ * - `answeredElsewhere`: another device of this user answered the invite (many devices), or the
+ *   invite was taken over by another call (glare merge)
  * - `error`: signaling or media failed
  */
 export type EndReason =

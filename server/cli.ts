@@ -21,6 +21,8 @@ const ENV: Record<string, string> = {
   'secret-key': 'HC_SECRET_KEY',
   'demo-signing': 'HC_DEMO_SIGNING',
   presence: 'HC_PRESENCE',
+  'multi-device': 'HC_MULTI_DEVICE',
+  'max-devices': 'HC_MAX_DEVICES',
   fsync: 'HC_FSYNC',
   static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
@@ -51,6 +53,10 @@ export const USAGE = `Usage: headless-calling-server [options]
   --secret-key-file <f> a file holding it (HC_SECRET_KEY_FILE), or HC_SECRET_KEY
   --demo-signing        serve GET /usersig for ANY userID (HC_DEMO_SIGNING=1). Demo only.
   --presence            tell logged-in users who else is online (HC_PRESENCE=1; default off)
+  --multi-device        many devices per user: logins of different devices coexist, all ring,
+                        the first answer wins (HC_MULTI_DEVICE=1; default off: a second login
+                        kicks the first). Not with --redis
+  --max-devices <n>     devices one user may have logged in at once (HC_MAX_DEVICES, default 5)
   --fsync               wait for the disk at every commit: acknowledged messages survive a power
                         loss, not only a crash of the process (HC_FSYNC=1; default off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
@@ -73,7 +79,7 @@ Every flag also reads its environment variable; the flag wins.
 `;
 
 /** Flags that take no value; each reads its variable as 1/true/yes. */
-const SWITCHES = ['demo-signing', 'presence', 'fsync'] as const;
+const SWITCHES = ['demo-signing', 'presence', 'fsync', 'multi-device'] as const;
 
 /**
  * What the command line asks for: run the server with these options, or print `text` and exit
@@ -171,6 +177,9 @@ export function parseCli(
     const redisUrl = get('redis');
     if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
     const clusterPrefix = get('cluster-prefix');
+    const multiDevice = on('multi-device');
+    if (multiDevice && redisUrl) return fail('--multi-device is not available with --redis (cluster mode keeps one session per user)');
+    const maxDevices = integer('max-devices', get('max-devices'), 100, 1);
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
@@ -191,6 +200,8 @@ export function parseCli(
       demoSigning,
       ...(on('presence') ? { presence: true } : {}),
       ...(on('fsync') ? { fsync: true } : {}),
+      ...(multiDevice ? { multiDevice: true } : {}),
+      ...(maxDevices === undefined ? {} : { maxDevices }),
       ...(staticDir ? { staticDir } : {}),
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
@@ -266,6 +277,7 @@ export async function runCli(
     output.out(`\n  !!! DEMO SIGNING IS ON: ${urls}/usersig?userID=<id> hands out a userSig for ANY user.\n  !!! SDKAppID ${options.sdkAppId}. Do not expose this server beyond your machine.\n`);
   }
   if (options.presence) output.out('  Presence is on: logged-in users see who else is online.');
+  if (options.multiDevice) output.out(`  Many devices is on: up to ${options.maxDevices ?? 5} devices per user ring together.`);
   if (handleSignals) {
     const stop = () => {
       void server.close().then(() => process.exit(0));

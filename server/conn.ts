@@ -64,6 +64,8 @@ export class Session {
     public sigDigest: string,
     /** When that userSig expires (ms, server clock): the session ends then, unless a login with a fresh one extends it. */
     public expiresAt: number,
+    /** Many devices: the device its login named (`null`: the user's only session). */
+    readonly device: string | null = null,
   ) {}
 
   /** Replies remembered now. */

@@ -11,6 +11,7 @@ import {
   CLIENT_FAULT_CODES,
   parseClientFrame,
   peekRid,
+  type AnswerMeta,
   type CallMeta,
   type ClientFrame,
   type ErrorCode,
@@ -222,6 +223,13 @@ export class Dispatcher {
       case 'roomEnter': {
         if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
         if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now, frame.groupID)) return notInvited(frame.roomID);
+        // Many devices: one device of a user in a room; another answered there first.
+        if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
+          return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);
+        }
+        if (session.room !== frame.roomID && !mailer.mayEnter(session, frame.roomID)) {
+          return refuse('deviceInRoom', `another device of ${user} answered the call of room ${frame.roomID}`);
+        }
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };
@@ -257,9 +265,9 @@ export class Dispatcher {
   }
 }
 
-/** The `call` field of a send, to spread into an outgoing message. */
-function call(frame: { readonly call?: CallMeta | undefined }): { call?: CallMeta } {
-  return frame.call === undefined ? {} : { call: frame.call };
+/** The `call` and `answer` fields of a send, to spread into an outgoing message. */
+function call(frame: { readonly call?: CallMeta | undefined; readonly answer?: AnswerMeta | undefined }): { call?: CallMeta; answer?: AnswerMeta } {
+  return { ...(frame.call === undefined ? {} : { call: frame.call }), ...(frame.answer === undefined ? {} : { answer: frame.answer }) };
 }
 
 function errorFrame(refusal: Refusal, rid: number): ServerFrame {

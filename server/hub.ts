@@ -15,6 +15,12 @@
  * When both devices hold the very same userSig the server cannot tell them apart: only the token
  * separates them, and an explicit new login with that userSig (never an automatic reconnect)
  * takes over again.
+ *
+ * Many devices (`--multi-device`, README "Many devices"): a user may hold several sessions, one
+ * per `device` its logins name (at most `maxDevices`, `tooManyDevices` beyond). A login takes
+ * over the session of its own device, and every session when either side named no device (or
+ * the option is off): "a second login kicks the first" stays the rule for everyone else. Budgets,
+ * grants and stored messages stay per user; the mailer rings every device and keeps the answers.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
@@ -63,7 +69,8 @@ export class Hub {
   readonly rooms: Rooms;
   readonly groups: Groups;
   readonly mailer: Mailer;
-  private readonly sessions = new Map<string, Session>();
+  /** Each user's sessions (one, unless many devices), oldest first. */
+  private readonly sessions = new Map<string, Session[]>();
   /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
@@ -82,29 +89,37 @@ export class Hub {
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now());
     const groupStore = new SqliteGroupStore(store.db);
     this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
-    const sessionOf = (u: string) => {
-      const session = this.sessions.get(u);
-      if (!session) cluster?.absent(u);
-      return session;
+    const sessionsOf = (u: string) => {
+      const sessions = this.devicesOf(u);
+      if (sessions.length === 0) cluster?.absent(u);
+      return sessions;
     };
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionOf, boot, cluster?.elsewhere);
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, boot, cluster?.elsewhere);
   }
 
   /** Users with a session on a live connection. */
   loggedInUsers(): number {
     let n = 0;
-    for (const s of this.sessions.values()) if (s.conn) n++;
+    for (const list of this.sessions.values()) if (list.some((s) => s.conn)) n++;
     return n;
   }
 
   /** Sessions waiting for their connection to come back. */
   detachedSessions(): number {
-    return this.sessions.size - this.loggedInUsers();
+    let n = 0;
+    for (const list of this.sessions.values()) for (const s of list) if (!s.conn) n++;
+    return n;
   }
 
-  /** The live session of `userID`, if any (admin and tests). */
+  /** The live session of `userID`, if any (admin and tests): a connected one first. */
   session(userID: string): Session | undefined {
-    return this.sessions.get(userID);
+    const list = this.devicesOf(userID);
+    return list.find((s) => s.conn !== null) ?? list[0];
+  }
+
+  /** Every session of `userID` (many devices: one per device), oldest first. */
+  devicesOf(userID: string): readonly Session[] {
+    return this.sessions.get(userID) ?? [];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -121,11 +136,15 @@ export class Hub {
     if (f.resume !== undefined && this.superseded.has(tokenDigest(f.resume))) {
       return refuse('sessionSuperseded', 'this session was taken over by another login');
     }
-    const existing = this.sessions.get(f.userID);
-    const resuming = existing !== undefined && f.resume !== undefined && sameToken(f.resume, existing.token);
+    const all = this.devicesOf(f.userID);
+    const resume = f.resume;
+    const resumed = resume === undefined ? undefined : all.find((s) => sameToken(resume, s.token));
+    const multi = this.options.multiDevice && f.device !== undefined;
+    // What a new login takes over: its own device's session, or all of them when either side named no device.
+    const replaced = multi ? all.filter((s) => s.device === null || s.device === f.device) : all;
     const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
-    if (!existing) this.revoked.delete(f.userID);
-    else if (!resuming && digest !== existing.sigDigest && this.revoked.get(f.userID)?.has(digest)) {
+    if (all.length === 0) this.revoked.delete(f.userID);
+    else if (!resumed && replaced.length > 0 && replaced.every((s) => digest !== s.sigDigest) && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
     }
     const loggedIn = (session: Session, resumed: boolean): ServerFrame => ({
@@ -137,6 +156,7 @@ export class Hub {
       room: resumed && session.room !== null ? { roomID: session.room, members: this.rooms.members(session.room) } : null,
       serverTime: now,
       foldedReceipts: true,
+      ...(session.device === null ? {} : { multiDevice: true }),
     });
     if (conn.session?.userID === f.userID) {
       // Logging in again on the same connection: a fresh userSig extends the session.
@@ -144,29 +164,32 @@ export class Hub {
       conn.send(loggedIn(conn.session, true));
       return;
     }
+    if (multi && !resumed && replaced.length === 0 && all.length >= this.options.maxDevices) {
+      return refuse('tooManyDevices', `${f.userID} has ${this.options.maxDevices} devices logged in, as many as one user may: log out of one`);
+    }
     if (conn.session) this.endSession(conn.session);
     let session: Session;
-    if (existing && resuming) {
-      session = existing;
+    if (resumed) {
+      session = resumed;
       this.renew(session, digest, verdict.expiresAt);
-      const old = existing.conn;
+      const old = resumed.conn;
       if (old) {
         // The same client, back before the server noticed its old connection was dead.
         old.session = null;
-        existing.conn = null;
-        this.mailer.detach(existing);
+        resumed.conn = null;
+        this.mailer.detach(resumed);
         old.close(CLOSE.replaced, 'the session was resumed on another connection');
       }
     } else {
-      if (existing) this.kick(existing, KICK_REASON.multipleAccount);
-      session = new Session(f.userID, randomBytes(18).toString('base64url'), digest, verdict.expiresAt);
-      this.sessions.set(f.userID, session);
+      for (const earlier of replaced) this.kick(earlier, KICK_REASON.multipleAccount);
+      session = new Session(f.userID, randomBytes(18).toString('base64url'), digest, verdict.expiresAt, multi ? (f.device ?? null) : null);
+      this.sessions.set(f.userID, [...this.devicesOf(f.userID), session]);
     }
     if (session.graceTimer !== null) clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
     session.conn = conn;
     conn.session = session;
-    conn.send(loggedIn(session, resuming));
+    conn.send(loggedIn(session, resumed !== undefined));
     this.mailer.attach(session);
   }
 
@@ -194,7 +217,7 @@ export class Hub {
 
   /** Periodic upkeep: sessions whose userSig expired end; idle budgets and expired grants go. */
   sweep(nowMs: number): void {
-    for (const session of [...this.sessions.values()]) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
+    for (const session of [...this.sessions.values()].flat()) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
@@ -207,7 +230,7 @@ export class Hub {
    * @returns the token of a session kicked (never to resume anywhere), else null
    */
   takenOver(userID: string, resume: string | undefined): string | null {
-    const session = this.sessions.get(userID);
+    const session = this.session(userID);
     if (!session) return null;
     if (resume === undefined || resume !== session.token) {
       this.kick(session, KICK_REASON.multipleAccount);
@@ -222,7 +245,7 @@ export class Hub {
 
   /** Stops everything (server shutdown): grace timers are cleared, sessions forgotten. */
   shutdown(): void {
-    for (const session of this.sessions.values()) {
+    for (const session of [...this.sessions.values()].flat()) {
       if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
       session.graceTimer = null;
     }
@@ -266,7 +289,9 @@ export class Hub {
       session.conn = null;
     }
     this.mailer.detach(session);
-    if (this.sessions.get(session.userID) === session) this.sessions.delete(session.userID);
+    const list = this.devicesOf(session.userID).filter((s) => s !== session);
+    if (list.length > 0) this.sessions.set(session.userID, list);
+    else if (this.sessions.delete(session.userID)) this.mailer.forgetAnswers(session.userID);
   }
 }
 

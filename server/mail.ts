@@ -9,8 +9,15 @@
  * wait in the store and are paged in, in order, as receipts come back or the socket drains.
  * Bounded too: a recipient's backlog (copies and bytes), the store's bytes, a sender's group
  * fan-out per second.
+ *
+ * Many devices (`--multi-device`): a copy goes to every device of its recipient online, stored
+ * once for the user, and its row goes once every device handed it confirmed it (or lost its
+ * connection). What a device sends is handed, live and unstored, to its user's other devices
+ * too ("sync of own messages", as Tencent IM does for multi-terminal logins), so that they hear
+ * that one of them answered. Answers pass the {@link AnswerLedger}: the caller hears one.
  */
-import { MAX_CALL_TIMEOUT_SECONDS, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
+import { AnswerLedger } from '../adapters/ws/answerLedger';
+import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
@@ -30,6 +37,8 @@ export interface Outgoing {
   readonly payload: string;
   readonly onlineUserOnly: boolean;
   readonly call?: CallMeta;
+  /** Many devices: what the message answers (see {@link AnswerLedger}). */
+  readonly answer?: AnswerMeta;
 }
 
 /** Message copies: routing, windows, receipts and paging. */
@@ -38,6 +47,9 @@ export class Mailer {
   private storeBytes: number;
   private nextMessage = 0;
   private readonly senders: SenderQuotas;
+  /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
+  private readonly holders = new Map<number, number>();
+  private readonly answers = new AnswerLedger<Session>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -46,8 +58,8 @@ export class Mailer {
     private readonly counters: Counters,
     private readonly budgets: UserBudgets,
     private readonly grants: RoomGrants,
-    /** The session of a user, if it has one. */
-    private readonly sessionOf: (userID: string) => Session | undefined,
+    /** The sessions of a user (one per device), if it has any. */
+    private readonly sessionsOf: (userID: string) => readonly Session[],
     /** Boot id: message ids are `<boot>-<n>`. */
     private readonly boot: string,
     /** Cluster: hands an `onlineUserOnly` copy to the node `userID` is online on; false when none. */
@@ -85,9 +97,16 @@ export class Mailer {
       const refusal = this.grant(session.userID, m.call, recipients, c2c, now, m.groupID);
       if (refusal) return refusal;
     }
+    const msgID = `${this.boot}-${(++this.nextMessage).toString(36)}`;
+    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, session, m.answer, this.sessionsOf(session.userID).filter((s) => s.conn))) {
+      // Another device of this user answered first (or, busy, one of them may still answer).
+      this.counters.limit('answerHeld');
+      return { type: 'ack', rid, id: msgID, sentAt: now };
+    }
+    if (this.options.multiDevice && m.call) this.answers.invited(m.call.inviteID, m.call.roomID, m.call.invitees);
     const body: Body = {
       id: this.store.bodyID(),
-      msgID: `${this.boot}-${(++this.nextMessage).toString(36)}`,
+      msgID,
       from: session.userID,
       groupID: m.groupID,
       payload: m.payload,
@@ -97,11 +116,13 @@ export class Mailer {
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
     for (const to of recipients) {
-      const target = this.sessionOf(to);
-      const online = target?.conn ? target : undefined;
+      const targets = this.sessionsOf(to);
       if (m.onlineUserOnly) {
-        if (online && this.roomFor(online)) this.hand(online, body, null, bytes);
-        else if (online || !this.elsewhere(to, body)) this.counters.droppedOffline++;
+        const online = targets.filter((t) => t.conn);
+        const ready = online.filter((t) => this.roomFor(t));
+        for (const target of ready) this.hand(target, body, null, bytes);
+        // Cluster: a user online on another node gets it there (one device per user in a cluster).
+        if (ready.length === 0 && (online.length > 0 || !this.elsewhere(to, body))) this.counters.droppedOffline++;
         continue;
       }
       if (this.full(to, bytes)) {
@@ -119,12 +140,16 @@ export class Mailer {
       backlog.count++;
       backlog.bytes += bytes;
       this.backlogs.set(to, backlog);
-      if (online) this.counters.relayed++;
+      if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
-      if (!target) continue; // its next session starts from the store
-      if (online && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
-      else target.backlog = true;
+      // No session: its next one starts from the store.
+      for (const target of targets) {
+        if (target.conn && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
+        else target.backlog = true;
+      }
     }
+    // Many devices: the sender's other devices hear what it said, live.
+    const synced = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session && this.roomFor(s)) : [];
     if (copies.length > 0) {
       this.storeBytes += bytes;
       this.senders.body(session.userID, bytes);
@@ -135,6 +160,7 @@ export class Mailer {
     }
     // Handed once the write is queued, so that no recipient sees a copy before it is committed.
     for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
+    for (const other of synced) this.hand(other, body, null, bytes);
     return { type: 'ack', rid, id: body.msgID, sentAt: now };
   }
 
@@ -144,7 +170,8 @@ export class Mailer {
     let n = 0;
     while (n < session.inflight.length && (session.inflight[n] as Inflight).seq <= upTo) n++;
     if (n === 0) return;
-    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null);
+    // A copy another device of the user still holds stays stored until that one confirms it too.
+    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.unhold(m.delivery) === 0);
     const backlog = this.backlogs.get(session.userID);
     for (const copy of done) {
       if (backlog) {
@@ -171,7 +198,7 @@ export class Mailer {
 
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
   attach(session: Session): void {
-    session.inflight = [];
+    this.release(session);
     session.cursor = 0;
     session.backlog = true;
     this.pump(session);
@@ -179,7 +206,7 @@ export class Mailer {
 
   /** The session lost its connection: what was in flight is in the store already. */
   detach(session: Session): void {
-    session.inflight = [];
+    this.release(session);
     session.cursor = 0;
     session.backlog = true;
   }
@@ -204,6 +231,37 @@ export class Mailer {
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
+  }
+
+  /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
+  mayEnter(session: Session, roomID: number): boolean {
+    return !this.options.multiDevice || this.answers.enter(session.userID, session, roomID);
+  }
+
+  /** Many devices: the user has no session left, nothing it answered is remembered. */
+  forgetAnswers(userID: string): void {
+    this.answers.forget(userID);
+  }
+
+  /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
+  private release(session: Session): void {
+    for (const copy of session.inflight) if (copy.delivery !== null) this.unhold(copy.delivery);
+    session.inflight = [];
+  }
+
+  /** How many other sessions of the user hold the stored copy `delivery` unconfirmed. */
+  private heldElsewhere(session: Session, delivery: number): number {
+    let n = 0;
+    for (const other of this.sessionsOf(session.userID)) if (other !== session && other.inflight.some((m) => m.delivery === delivery)) n++;
+    return n;
+  }
+
+  /** One session fewer holds the stored copy `delivery`: how many still do. */
+  private unhold(delivery: number): number {
+    const left = (this.holders.get(delivery) ?? 1) - 1;
+    if (left > 0) this.holders.set(delivery, left);
+    else this.holders.delete(delivery);
+    return left;
   }
 
   private pumpNow(session: Session): void {
@@ -247,7 +305,13 @@ export class Mailer {
     if (!conn) return;
     const seq = ++session.seq;
     session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from });
-    if (delivery !== null) session.cursor = Math.max(session.cursor, delivery);
+    if (delivery !== null) {
+      session.cursor = Math.max(session.cursor, delivery);
+      // Counted only from a second holder on: the common case (one session) costs no map entry.
+      const held = this.holders.get(delivery);
+      if (held !== undefined) this.holders.set(delivery, held + 1);
+      else if (this.options.multiDevice && this.sessionsOf(session.userID).length > 1) this.holders.set(delivery, this.heldElsewhere(session, delivery) + 1);
+    }
     const frame: ServerFrame =
       copy.groupID === null
         ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }

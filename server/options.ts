@@ -79,6 +79,14 @@ export interface ServerOptions {
   readonly staticDir?: string;
   /** Offer the presence feed (who is online) to logged-in users (default off; see server/presence.ts). */
   readonly presence?: boolean;
+  /**
+   * Many devices per user (default off): logins that name different `device`s coexist, every one
+   * rings, the first answer wins (README, "Many devices"). Off, a second login kicks the first.
+   * Not with `redisUrl` (cluster mode keeps one session per user).
+   */
+  readonly multiDevice?: boolean;
+  /** Many devices: how many devices one user may have logged in at once (default 5; `tooManyDevices` beyond). */
+  readonly maxDevices?: number;
   /** Defaults to the system clock. */
   readonly clock?: ServerClock;
   /** How long a stored message waits for its recipient (default 7 days). */
@@ -127,6 +135,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     demoSigning: options.demoSigning ?? false,
     staticDir: options.staticDir ?? '',
     presence: options.presence ?? false,
+    multiDevice: options.multiDevice ?? false,
+    maxDevices: options.maxDevices ?? 5,
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,
@@ -146,6 +156,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
   if (!resolved.secretKey) throw new Error('secretKey is required');
   if (!resolved.dbPath) throw new Error('dbPath is required');
+  if (resolved.multiDevice && resolved.redisUrl) throw new Error('multiDevice is not available in cluster mode (redisUrl): run one process, or one device per user');
+  if (!Number.isInteger(resolved.maxDevices) || resolved.maxDevices < 1 || resolved.maxDevices > 100) throw new Error('maxDevices must be an integer in 1..100');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
   return resolved;
 }

@@ -13,6 +13,7 @@ export {
   drain,
   realClock,
   type MemoryNetwork,
+  type MemoryBackendOptions,
   type MemoryNetworkOptions,
   type ImFaults,
   type ImFaultRule,

@@ -44,7 +44,8 @@ const RULES: Record<string, Rule> = {
     paths: ['adapters/', 'machines/types', 'machines/events'],
   },
   adapters: { packages: ['xstate', 'valibot'], paths: ['adapters/', 'machines/types', 'machines/events'] },
-  server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot', 'ioredis'], paths: ['server/', 'adapters/ws/protocol'] },
+  // The protocol, and the many-devices answer rule the server shares with the memory network.
+  server: { packages: ['node', 'ws', 'better-sqlite3', 'valibot', 'ioredis'], paths: ['server/', 'adapters/ws/protocol', 'adapters/ws/answerLedger'] },
   src: { packages: ['xstate', 'valibot', '@statelyai'], paths: ['src/', 'machines/', 'adapters/'] },
   // The demo is an integration example: the public entry points only (checked exactly below).
   demo: { packages: ['headless-calling'], paths: ['demo/'] },

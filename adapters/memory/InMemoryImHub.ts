@@ -2,9 +2,16 @@
  * An in-process IM server shared by many clients, driven by an injected clock: C2C and group
  * messages, the offline store, duplicate-login kicks, reachability and fault injection.
  * Deterministic: time comes from the clock, randomness from a seeded PRNG.
+ *
+ * Many devices (`multiDevice: true` here and `connect({ device })` for the client), as the
+ * embedded server does it: ports of one user that name different devices stay logged in together;
+ * a message rings every one; what one sends is handed to the others too (never stored); answers
+ * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
 import type { UserID } from '../../machines/types';
+import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
+import { AnswerLedger } from '../ws/answerLedger';
 import {
   ImPortError,
   type ConnectionState,
@@ -52,7 +59,7 @@ export interface ImFaults {
 export type ImFate = 'delivered' | 'dropped' | 'duplicated' | 'stored';
 
 /** Why: a fault (`rule`, `random`), or the recipient was not online (`offline`, `onlineUserOnly`). */
-export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly';
+export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly' | 'answeredElsewhere';
 
 /** One line of {@link InMemoryImHub.log}. */
 export interface ImLogEntry extends ImEnvelopeInfo {
@@ -72,11 +79,15 @@ export interface ImHubOptions {
   readonly verifyUserSig?: (userID: UserID, userSig: string) => boolean;
   /** Where a listener's exception goes (default `console.error`); it never reaches the hub. */
   readonly onListenerError?: (error: unknown) => void;
+  /** Many devices: ports that name different devices (`connect({ device })`) coexist (default off: a second login kicks the first). */
+  readonly multiDevice?: boolean;
 }
 
 interface Envelope extends ImEnvelopeInfo {
   readonly sentAt: number;
   readonly onlineUserOnly: boolean;
+  /** Many devices: a copy of the sender's own message for this other device of it only (never stored). */
+  readonly device?: InMemoryImPort;
 }
 
 /** mulberry32: a tiny, good-enough seeded PRNG returning floats in [0, 1). */
@@ -101,7 +112,10 @@ export class InMemoryImHub {
   private faults: Required<Omit<ImFaults, 'seed'>>;
   private random: () => number = mulberry32(1);
   private rules: { rule: ImFaultRule; left: number }[] = [];
-  private readonly sessions = new Map<UserID, InMemoryImPort>();
+  /** Each user's logged-in ports (one, unless many devices), oldest first. */
+  private readonly sessions = new Map<UserID, InMemoryImPort[]>();
+  private readonly multiDevice: boolean;
+  private readonly answers = new AnswerLedger<InMemoryImPort>();
   private readonly unreachable = new Set<UserID>();
   private readonly offline = new Map<UserID, Envelope[]>();
   private readonly groups = new Map<string, UserID[]>();
@@ -111,12 +125,13 @@ export class InMemoryImHub {
     this.clock = options.clock;
     this.verify = options.verifyUserSig;
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
+    this.multiDevice = options.multiDevice ?? false;
     this.faults = { latency: options.latency ?? 20, jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
   }
 
-  /** A new client connection (logged out). */
-  connect(): InMemoryImPort {
-    return new InMemoryImPort(this, this.onListenerError);
+  /** A new client connection (logged out); `device` names it as one device of its user (many devices). */
+  connect(options: { readonly device?: string } = {}): InMemoryImPort {
+    return new InMemoryImPort(this, this.onListenerError, options.device ?? null);
   }
 
   /** Merges random-fault knobs; `seed` restarts the PRNG. */
@@ -161,23 +176,21 @@ export class InMemoryImHub {
 
   /** Logged in and reachable: messages to this user are delivered, not stored. */
   isOnline(userID: UserID): boolean {
-    return this.sessions.has(userID) && !this.unreachable.has(userID);
+    return this.ports(userID).length > 0 && !this.unreachable.has(userID);
   }
 
   /** Simulates the user's network going down (`false`) or coming back (`true`). */
   setReachable(userID: UserID, reachable: boolean): void {
     if (reachable === !this.unreachable.has(userID)) return;
-    const session = this.sessions.get(userID);
+    const ports = this.ports(userID);
     if (!reachable) {
       this.unreachable.add(userID);
-      session?.emit('connection', 'disconnected');
+      for (const port of ports) port.emit('connection', 'disconnected');
       return;
     }
     this.unreachable.delete(userID);
-    if (session) {
-      session.emit('connection', 'connected');
-      this.flush(userID);
-    }
+    for (const port of ports) port.emit('connection', 'connected');
+    if (ports.length > 0) this.flush(userID);
   }
 
   /** @internal */
@@ -187,11 +200,12 @@ export class InMemoryImHub {
     }
     if (this.unreachable.has(userID)) throw new ImPortError(2805, 'no network');
     if (port.userID !== null && port.userID !== userID) this.logout(port);
-    const previous = this.sessions.get(userID);
-    this.sessions.set(userID, port);
+    const others = this.ports(userID).filter((p) => p !== port);
+    // The newer session wins, like Tencent IM's default multi-login policy; with many devices, over its own device only.
+    const replaced = this.multiDevice && port.device !== null ? others.filter((p) => p.device === null || p.device === port.device) : others;
+    this.sessions.set(userID, [...others.filter((p) => !replaced.includes(p)), port]);
     port.userID = userID;
-    // The newer session wins, like Tencent IM's default multi-login policy.
-    if (previous && previous !== port) {
+    for (const previous of replaced) {
       previous.userID = null;
       previous.emit('kicked', 'multipleAccount');
     }
@@ -204,7 +218,22 @@ export class InMemoryImHub {
     const userID = port.userID;
     if (userID === null) return;
     port.userID = null;
-    if (this.sessions.get(userID) === port) this.sessions.delete(userID);
+    const left = this.ports(userID).filter((p) => p !== port);
+    if (left.length > 0) this.sessions.set(userID, left);
+    else {
+      this.sessions.delete(userID);
+      this.answers.forget(userID);
+    }
+  }
+
+  /** Many devices: `port` may enter `roomID` unless its user answered the room's invitation otherwise (the room's rule, `network.ts`). */
+  mayEnter(port: InMemoryImPort, roomID: number): boolean {
+    return !this.multiDevice || port.userID === null || this.answers.enter(port.userID, port, roomID);
+  }
+
+  /** The ports logged in as `userID`, oldest first. */
+  private ports(userID: UserID): readonly InMemoryImPort[] {
+    return this.sessions.get(userID) ?? [];
   }
 
   /** @internal */
@@ -224,9 +253,22 @@ export class InMemoryImHub {
       recipients = members.filter((m) => m !== from);
     }
     const sentAt = this.clock.now();
+    const group = groupID === undefined ? {} : { groupID };
+    const answer = this.multiDevice ? answerOf(payload, from) : undefined;
+    if (answer && !this.answers.pass(from, port, answer, this.ports(from))) {
+      // Another device of this user answered first (or, busy, another may still answer).
+      for (const to of recipients) this.record({ from, to, payload, seq: ++this.seq, sentAt, onlineUserOnly: true, ...group }, 'dropped', 'answeredElsewhere');
+      return;
+    }
+    const invite = this.multiDevice ? inviteOf(payload, from) : undefined;
+    if (invite) this.answers.invited(invite.inviteID, invite.roomID, invite.invitees);
     for (const recipient of recipients) {
-      const base = { from, to: recipient, payload, seq: ++this.seq, sentAt, onlineUserOnly: options.onlineUserOnly };
-      this.accept(groupID === undefined ? base : { ...base, groupID });
+      this.accept({ from, to: recipient, payload, seq: ++this.seq, sentAt, onlineUserOnly: options.onlineUserOnly, ...group });
+    }
+    // Many devices: the sender's other devices hear what it said, live.
+    if (!this.multiDevice) return;
+    for (const device of this.ports(from)) {
+      if (device !== port) this.transmit({ from, to: from, payload, seq: ++this.seq, sentAt, onlineUserOnly: true, device, ...group });
     }
   }
 
@@ -237,7 +279,7 @@ export class InMemoryImHub {
   }
 
   private record(envelope: Envelope, fate: ImFate, reason?: ImFateReason): void {
-    const { onlineUserOnly: _omit, ...info } = envelope;
+    const { onlineUserOnly: _omit, device: _device, ...info } = envelope;
     this.log.push({ ...info, fate, ...(reason ? { reason } : {}), at: this.clock.now() });
   }
 
@@ -296,10 +338,11 @@ export class InMemoryImHub {
     this.clock.setTimeout(() => this.arrive(envelope), delay);
   }
 
-  /** A copy reaches the user's current session, or goes back to the store. */
+  /** A copy reaches the user's current sessions (or the one device it is for), or goes back to the store. */
   private arrive(envelope: Envelope): void {
-    const session = this.sessions.get(envelope.to);
-    if (!session || !this.isOnline(envelope.to)) {
+    const { device } = envelope;
+    const sessions = device ? this.ports(envelope.to).filter((p) => p === device) : this.ports(envelope.to);
+    if (sessions.length === 0 || !this.isOnline(envelope.to)) {
       if (envelope.onlineUserOnly) this.record(envelope, 'dropped', 'onlineUserOnly');
       else this.store(envelope);
       return;
@@ -311,7 +354,7 @@ export class InMemoryImHub {
       sentAt: envelope.sentAt,
       ...(envelope.groupID === undefined ? {} : { groupID: envelope.groupID }),
     };
-    session.emit('message', message);
+    for (const session of sessions) session.emit('message', message);
   }
 }
 
@@ -332,6 +375,8 @@ export class InMemoryImPort implements ImPort {
   constructor(
     private readonly hub: InMemoryImHub,
     private readonly onListenerError: (error: unknown) => void,
+    /** Many devices: the device this port logs in as (`null`: the user's only one). */
+    readonly device: string | null = null,
   ) {}
 
   login(userID: UserID, userSig: string): Promise<void> {

@@ -20,5 +20,5 @@ export {
   type SimulatedDevices,
   type ViewBinding,
 } from './InMemoryRoomHub';
-export { createMemoryNetwork, type MemoryNetwork, type MemoryNetworkOptions } from './network';
+export { createMemoryNetwork, type MemoryBackendOptions, type MemoryNetwork, type MemoryNetworkOptions } from './network';
 export { realClock } from '../clock';

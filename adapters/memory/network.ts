@@ -6,7 +6,9 @@ import type { UserID } from '../../machines/types';
 import type { Backend } from '../backend';
 import { type Clock, realClock } from '../clock';
 import { InMemoryImHub } from './InMemoryImHub';
-import { InMemoryRoomHub } from './InMemoryRoomHub';
+import { OTHER_DEVICE_IN_ROOM } from '../../machines/events';
+import { RoomPortError } from '../RoomPort';
+import { InMemoryRoomHub, type InMemoryRoomPort } from './InMemoryRoomHub';
 import { SimulatedClock } from './SimulatedClock';
 
 /** Options of {@link createMemoryNetwork}. */
@@ -19,6 +21,16 @@ export interface MemoryNetworkOptions {
   roomLatency?: number;
   /** Extra credential check for `login` (an empty userSig is always refused). */
   verifyUserSig?: (userID: UserID, sig: string) => boolean;
+  /** Many devices: clients that opt in (`backend({ multiDevice: true })`) log in as devices of their user (default off). */
+  multiDevice?: boolean;
+}
+
+/** Options of {@link MemoryNetwork.backend}. */
+export interface MemoryBackendOptions {
+  /** Many devices: this client is one device of its user (the network must allow it too). */
+  readonly multiDevice?: boolean;
+  /** Its device ID (default `device-<n>`, counted per network). */
+  readonly deviceID?: string;
 }
 
 /** A simulated network of clients sharing one IM hub, one room hub and one clock. */
@@ -28,7 +40,7 @@ export interface MemoryNetwork {
   readonly im: InMemoryImHub;
   readonly rooms: InMemoryRoomHub;
   /** A fresh IM port and room port for one client, with the network's clock and ID sources. */
-  backend(): Backend;
+  backend(options?: MemoryBackendOptions): Backend;
   /** `clock.advance(ms)`; rejects when the clock is not a {@link SimulatedClock}. */
   advance(ms: number): Promise<void>;
   /** `clock.settle()`; rejects when the clock is not a {@link SimulatedClock}. */
@@ -42,8 +54,10 @@ export interface MemoryNetwork {
  */
 export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
   const clock = options.clock ?? realClock;
-  const { latency, verifyUserSig } = options;
-  const im = new InMemoryImHub({ clock, latency, verifyUserSig });
+  const { latency, verifyUserSig, multiDevice } = options;
+  const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice });
+  let devices = 0;
+  const claims = new Map<string, InMemoryRoomPort>();
   const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });
   let invites = 0;
   let nextRoom = 1001;
@@ -57,12 +71,42 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     clock,
     im,
     rooms,
-    backend(): Backend {
-      const imPort = im.connect();
+    backend(backendOptions: MemoryBackendOptions = {}): Backend {
+      const imPort = im.connect(backendOptions.multiDevice ? { device: backendOptions.deviceID ?? `device-${++devices}` } : {});
       const room = rooms.connect(() => imPort.userID);
-      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen };
+      if (backendOptions.multiDevice && multiDevice) {
+        const wait = (ms: number) => new Promise((done) => clock.setTimeout(done, ms));
+        oneDevicePerRoom(room, claims, (roomID) => im.mayEnter(imPort, roomID), wait, options.roomLatency ?? latency ?? 20);
+      }
+      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true } : {}) };
     },
     advance: async (ms) => simulated('advance').advance(ms),
     settle: async () => simulated('settle').settle(),
+  };
+}
+
+/**
+ * Many devices, as the embedded server rules it: one device of a user in a room. A device's
+ * `enter` is refused ({@link OTHER_DEVICE_IN_ROOM}) while another device of its user is in that
+ * room or entering it, or once another device answered the room's invitation (`mayEnter`).
+ */
+function oneDevicePerRoom(
+  room: InMemoryRoomPort,
+  claims: Map<string, InMemoryRoomPort>,
+  mayEnter: (roomID: number) => boolean,
+  wait: (ms: number) => Promise<unknown>,
+  latency: number,
+): void {
+  const enter = room.enter.bind(room);
+  room.enter = async (roomID, options) => {
+    const key = `${options.userID}:${roomID}`;
+    const holder = claims.get(key);
+    if ((holder && holder !== room && (holder.roomID === roomID || holder.entering !== null)) || !mayEnter(roomID)) {
+      // Refused after the room's latency, as a server's answer would be.
+      await wait(latency);
+      throw new RoomPortError(OTHER_DEVICE_IN_ROOM, `another device of ${options.userID} is in room ${roomID}`);
+    }
+    claims.set(key, room);
+    return enter(roomID, options);
   };
 }

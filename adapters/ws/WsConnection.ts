@@ -55,6 +55,17 @@ export interface WsConnectionOptions {
   readonly requestTimeoutMs?: number;
   /** Where a listener's exception, or a frame the server should not have sent, goes (default `console.error`). */
   readonly onListenerError?: (error: unknown) => void;
+  /** Many devices: log in as one device of the user; a `--multi-device` server rings all (default off: a second login kicks the first). */
+  readonly multiDevice?: boolean;
+  /** Many devices: this device's ID, 1-64 of `A-Z a-z 0-9 - _ .` (default: random, one per connection). */
+  readonly deviceID?: string;
+}
+
+/** A random device ID (hex), from `crypto.getRandomValues` (present where `randomUUID` may not be: plain-http pages). */
+function randomDeviceID(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** What a connection that came back after a drop found on the server. */
@@ -78,6 +89,8 @@ export class WsConnection {
   private credentials: { readonly userID: UserID; readonly userSig: string } | null = null;
   private session: string | null = null;
   private nextRid = 1;
+  /** Many devices: the `device` field of our logins (empty when off). */
+  private readonly device: { readonly device?: string };
   private loginRid = -1;
   private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private loggingOut: Promise<void> | null = null;
@@ -129,6 +142,10 @@ export class WsConnection {
     this.urls = urls as string[];
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
+    if (options.deviceID !== undefined && (typeof options.deviceID !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(options.deviceID))) {
+      throw new TypeError('deviceID must be 1-64 of A-Z a-z 0-9 - _ .');
+    }
+    this.device = options.multiDevice === true ? { device: options.deviceID ?? randomDeviceID() } : {};
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();
@@ -147,6 +164,11 @@ export class WsConnection {
   /** Logged in and connected now. */
   get ready(): boolean {
     return this.phase === 'ready';
+  }
+
+  /** Many devices: this client logs in as one device of its user. */
+  get multiDevice(): boolean {
+    return this.device.device !== undefined;
   }
 
   /** The server's clock minus this client's, in ms (0 until the first login). */
@@ -250,7 +272,7 @@ export class WsConnection {
     this.loginRid = this.nextRid++;
     this.loginSentAt = this.clock.now();
     const resume = this.session === null ? {} : { resume: this.session };
-    this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION }));
+    this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION, ...this.device }));
   }
 
   private onLoggedIn(frame: ServerFrameOf<'loggedIn'>): void {

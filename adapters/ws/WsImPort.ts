@@ -3,10 +3,12 @@
  *
  * Payloads stay opaque to the server; what it must know about a call travels beside them. When
  * a payload is an invitation (the codec recognises it), the send carries its room, invitees and
- * ring time as `call`, from which the server admits exactly those invitees to the room.
+ * ring time as `call`, from which the server admits exactly those invitees to the room; when it
+ * answers an invitation, the send carries that as `answer` (many devices: the server keeps the first).
  */
 import type { UserID } from '../../machines/types';
 import type { ConnectionState, ImMessage, ImPort, SendOptions, Unsubscribe } from '../ImPort';
+import { answerOf } from '../answers';
 import { decodeSignal } from '../signalingCodec';
 import type { CallMeta, JoinRule, ReplyFrame } from './protocol';
 import type { WsConnection } from './WsConnection';
@@ -62,7 +64,9 @@ export class WsImPort implements ImPort {
   /** Like {@link WsImPort.sendToUser}, with the server's message id and time stamp. */
   async send(request: SendRequest): Promise<SendReceipt> {
     const call = this.callOf(request.payload);
-    const reply = await this.connection.request(call ? { ...request, call } : request);
+    const self = this.connection.userID;
+    const answer = self === null || !this.connection.multiDevice ? undefined : answerOf(request.payload, self);
+    const reply = await this.connection.request({ ...request, ...(call ? { call } : {}), ...(answer ? { answer } : {}) });
     return reply.type === 'ack' ? { id: reply.id ?? '', sentAt: reply.sentAt ?? 0 } : { id: '', sentAt: 0 };
   }
 

@@ -1,4 +1,5 @@
 /** How the server's typed refusals surface to the core: `ImPortError`s with Tencent IM's numbers. */
+import { OTHER_DEVICE_IN_ROOM } from '../../machines/events';
 import { ImPortError } from '../ImPort';
 import type { ErrorCode } from './protocol';
 
@@ -24,6 +25,7 @@ const IM_CODES: Partial<Record<ErrorCode, number>> = {
   notInvited: 10007,
   notGroupOwner: 10007,
   roomInUse: ROOM_IN_USE,
+  deviceInRoom: OTHER_DEVICE_IN_ROOM,
 };
 
 /** Not logged in (or logged out, or kicked out): as Tencent IM says it. */

@@ -69,6 +69,21 @@ export const CallMetaSchema = v.object({
 /** The `call` field of a send. */
 export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
 
+/**
+ * Many devices (servers started with `--multi-device`): what a send answers, beside its opaque
+ * payload, so that the server can apply {@link AnswerLedger}'s rule. `busy`: an automatic (or
+ * `isBusy`) decline; `timeout`: the callee's ring timer ran out.
+ */
+export const AnswerMetaSchema = v.object({
+  inviteID: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  kind: v.picklist(['accept', 'reject', 'busy', 'timeout']),
+});
+/** The `answer` field of a send. */
+export type AnswerMeta = v.InferOutput<typeof AnswerMetaSchema>;
+
+/** A device ID (`login.device`): 1-64 of `A-Z a-z 0-9 - _ .`. */
+export const DeviceIDSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a device ID is 1-64 of A-Z a-z 0-9 - _ .'));
+
 // ---------------------------------------------------------------------------------------------
 // Client -> server
 
@@ -93,13 +108,19 @@ export const ClientFrameSchema = v.variant('type', [
     /** The `session` of an earlier `loggedIn`: resume it (rooms and pending state) if it is still held. */
     resume: v.optional(v.pipe(v.string(), v.maxLength(128))),
     protocol: v.optional(v.number()),
+    /**
+     * Many devices: this login is one device of its user, named so. On a server started with
+     * `--multi-device`, logins with different devices coexist (every one rings); a login of the
+     * same device, or one without `device`, takes over as always.
+     */
+    device: v.optional(DeviceIDSchema),
   }),
   req('logout', {}),
   req('ping', {}),
   /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
   v.object({ type: v.literal('received'), upTo: RidSchema }),
-  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
-  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema) }),
+  req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
+  req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
   /** Creates a group owned by the sender, inviting `members` (they join with `groupJoin`). */
   req('groupCreate', { groupID: GroupIDSchema, members: UserListSchema, joinRule: v.optional(JoinRuleSchema) }),
   /** The owner invites more users. */
@@ -193,9 +214,13 @@ export const ERROR_CODES = [
   'roomInUse',
   'quotaExceeded',
   'alreadyInRoom',
+  /** Many devices: another device of the user is in that room (it answered first). */
+  'deviceInRoom',
   'notInRoom',
   /** This server offers no presence feed (it runs without `--presence`). */
   'presenceOff',
+  /** Many devices: the user has as many devices logged in as the server allows (`--max-devices`). */
+  'tooManyDevices',
   'tooManyErrors',
   'unavailable',
   'internal',
@@ -224,6 +249,8 @@ export const ServerFrameSchema = v.variant('type', [
     serverTime: v.number(),
     /** The server takes receipts and answered rids folded into requests (`received`, `answered` on any request). */
     foldedReceipts: v.optional(v.boolean()),
+    /** Many devices: this login is one of its user's devices (the server runs `--multi-device` and the login named its `device`). */
+    multiDevice: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),

@@ -188,6 +188,14 @@ function callEvents(s: AnyMachineSnapshot): AnyEventObject[] {
           { type: 'im.timedOut', from: c.inviter, ...im, signal: { kind: 'timeout', ...base, invitees: [someoneElse] } },
         ] satisfies ImSignal[])
       : []),
+    // Many devices: another device of ours accepted, declined, or said busy (which ends nothing here).
+    ...(c.role === 'callee'
+      ? ([
+          { type: 'im.accepted', from: me, ...im, signal: { kind: 'accept', ...base, invitee: me } },
+          { type: 'im.rejected', from: me, ...im, signal: { kind: 'reject', ...base, invitee: me, busy: false } },
+          { type: 'im.rejected', from: me, ...im, signal: { kind: 'reject', ...base, invitee: me, busy: true } },
+        ] satisfies ImSignal[])
+      : []),
     // A cancel naming us, from someone who is not the inviter: not for us.
     ...others
       .filter((u) => u !== c.inviter)

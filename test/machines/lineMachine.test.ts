@@ -137,7 +137,6 @@ describe('lineMachine: idle', () => {
     ['stale: 30 s old with timeout 30', im.invited('bob', { invitees: ['alice'] }, { age: 30_000 })],
     ['consumed (answered elsewhere)', im.invited('bob', { invitees: ['alice'], consumed: true })],
     ['a group invite not naming us', im.invited('bob', { groupID: 'g1', isGroup: true, invitees: ['carol'] })],
-    ['from ourselves (another device)', im.invited('alice', { invitees: ['bob'] })],
   ])('%s -> does not ring, stays idle, tombstoned', (_, invite) => {
     const r = run([invite], online());
     expect(r.value).toEqual({ online: 'idle' });
@@ -167,6 +166,29 @@ describe('lineMachine: idle', () => {
         onlineUserOnly: false,
       }),
     ]);
+  });
+
+  it('many devices: our other device dials Bob (its INVITE comes to us), Bob accepts it -> never rings, nothing remembered, no HANGUP to Bob', () => {
+    const own = run([im.invited('alice', { invitees: ['bob'] })], online());
+    expect(own.value).toEqual({ online: 'idle' });
+    expect(own.steps).toEqual([]);
+    expect(own.context.recent).toEqual([]);
+    const cancelled = run([im.cancelled('alice', ['bob']), im.timedOut('alice', ['bob'])], own.snapshot);
+    expect(cancelled.context.recent).toEqual([]);
+    expect(run([im.accepted('bob', { inviter: 'alice' })], cancelled.snapshot).steps).toEqual([]);
+  });
+
+  it('many devices: in a call of our own, our other device dials Bob and Bob accepts -> nothing reaches our call, no HANGUP to Bob', () => {
+    const busy = run([im.invited('alice', { inviteID: 'inv-8', invitees: ['bob'] }), im.accepted('bob', { inviteID: 'inv-8', inviter: 'alice' })], dialling());
+    expect(busy.value).toEqual({ online: 'busy' });
+    expect(busy.steps).toEqual([]);
+  });
+
+  it('many devices: a switch request for a call of another device of ours -> not refused (that device answers it)', () => {
+    const many = run(ONLINE, initialTransition(lineMachine, { multiDevice: true })[0]).snapshot;
+    const request: LineEvent = { type: 'im.switchRequested', from: 'bob', age: 0, at: 0, signal: { kind: 'switch', inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 1, invitees: ['alice'], roomID: 42, to: 2 } };
+    expect(run([request], many).steps).toEqual([]);
+    expect(run([request], online()).steps).toHaveLength(1);
   });
 
   it("an ACCEPT for someone else's invite -> nothing", () => {

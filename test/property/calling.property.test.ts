@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandArbitraries } from './commands';
-import { attempt, createSystem, dispose, type System } from './harness';
+import { attempt, createSystem, dispose, everyDevice, type System } from './harness';
 import { checkAgreement, violations } from './invariants';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
@@ -18,9 +18,9 @@ async function settleEverything(system: System): Promise<string[]> {
   await system.net.advance(120_000);
   const agreement = checkAgreement(system);
   // Everyone logs out: every call anyone dialled or accepted must now have its one CALL_END.
-  for (const u of system.users) await attempt(u, 'logout', (c) => c.logout());
+  for (const u of everyDevice(system)) await attempt(u, 'logout', (c) => c.logout());
   await system.net.advance(60_000);
-  return [...agreement, ...violations(system), ...system.users.flatMap((u) => (u.calling.getSnapshot().call ? [`${u.id} still has a call after logout`] : []))];
+  return [...agreement, ...violations(system), ...everyDevice(system).flatMap((u) => (u.calling.getSnapshot().call ? [`${u.label} still has a call after logout`] : []))];
 }
 
 describe('calling core: property-based signaling sequences', () => {

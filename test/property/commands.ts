@@ -4,14 +4,17 @@
  * always allowed (a refusal is a legal outcome); correctness is in the invariants.
  */
 import fc from 'fast-check';
-import { attempt, USER_IDS, type System } from './harness';
+import { addDevice, attempt, everyDevice, USER_IDS, type System } from './harness';
 import { violations } from './invariants';
 
 type Model = Record<string, never>;
 type Cmd = fc.AsyncCommand<Model, System>;
 
-const userOf = (s: System, i: number) => s.users[i % s.users.length]!;
+/** The i-th device (first devices, then added ones); a user's ID by index. */
+const userOf = (s: System, i: number) => everyDevice(s)[i % everyDevice(s).length]!;
 const idOf = (s: System, i: number) => USER_IDS[i % s.users.length]!;
+/** The v-th user's ID, or the next one when that is the caller itself. */
+const calleeOf = (s: System, v: number, self: string) => (idOf(s, v) === self ? idOf(s, v + 1) : idOf(s, v));
 
 /** A command that, once run, checks every invariant (so a failure names the step that broke it). */
 const cmd = (label: string, run: (s: System) => Promise<void>): Cmd => ({
@@ -31,7 +34,7 @@ const LONG_STEPS = [4_990, 5_000, 29_990, 30_000, 35_000, 60_000] as const;
 
 /** The users whose call is in one of these states (commands aim at them, so runs get somewhere). */
 const usersIn = (s: System, states: readonly string[]) =>
-  s.users.filter((u) => states.includes(u.calling.getSnapshot().call?.state ?? 'none'));
+  everyDevice(s).filter((u) => states.includes(u.calling.getSnapshot().call?.state ?? 'none'));
 
 /** The k-th user in a state, or any user when nobody is (the refusal is then the outcome). */
 const pick = (s: System, k: number, states: readonly string[]) => {
@@ -43,13 +46,13 @@ const LIVE = ['dialing', 'ringing', 'accepting', 'inCall'] as const;
 
 const call = fc.tuple(user, user, fc.constantFrom(1 as const, 2 as const), fc.constantFrom(...TIMEOUTS)).map(([u, v, type, timeout]) =>
   cmd(`call(${u}->${v}, type ${type}, timeout ${timeout})`, (s) =>
-    attempt(userOf(s, u), 'call', (c) => c.call({ userID: idOf(s, v === u ? v + 1 : v), type, timeout })),
+    attempt(userOf(s, u), 'call', (c) => c.call({ userID: calleeOf(s, v, userOf(s, u).id), type, timeout })),
   ),
 );
 const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom(...TIMEOUTS)).map(
   ([u, vs, viaGroup, timeout]) =>
     cmd(`groupCall(${u}->[${vs}], ${viaGroup ? 'group' : 'c2c'}, timeout ${timeout})`, (s) => {
-      const self = idOf(s, u);
+      const self = userOf(s, u).id;
       const userIDList = [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== self);
       // During a group call it dialled, groupCall() invites into it (the spec's 2.7).
       const live = userOf(s, u).calling.getSnapshot().call;
@@ -60,6 +63,13 @@ const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength:
     }),
 );
 const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
+/** Many devices: every ringing device of one user accepts at once (the race the room decides). */
+const acceptEverywhere = user.map((k) =>
+  cmd(`acceptEverywhere(ringing #${k})`, async (s) => {
+    const first = pick(s, k, ['ringing']);
+    for (const d of usersIn(s, ['ringing']).filter((d) => d.id === first.id)) await attempt(d, 'accept', (c) => c.accept());
+  }),
+);
 const reject = fc.tuple(user, fc.boolean()).map(([k, busy]) =>
   cmd(`reject(ringing #${k}, busy ${busy})`, (s) => attempt(pick(s, k, ['ringing']), 'reject', (c) => c.reject({ isBusy: busy }))),
 );
@@ -97,7 +107,9 @@ const join = fc.tuple(user, user).map(([u, k]) =>
   }),
 );
 const logout = user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout())));
-const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: idOf(s, u), userSig: 'sig' }))));
+const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: userOf(s, u).id, userSig: 'sig' }))));
+/** Many devices: the user logs in on a second device, which rings with the first from then on. */
+const secondDevice = user.map((u) => cmd(`secondDevice(${u})`, (s) => addDevice(s, s.users[u % s.users.length]!)));
 const shortStep = fc.constantFrom(...SHORT_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const longStep = fc.constantFrom(...LONG_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const reachable = fc.tuple(user, fc.boolean()).map(([u, up]) =>
@@ -127,4 +139,5 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   camera, mic, switchType, inviteMore, join,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login, reachable, faults,
+  secondDevice, secondDevice, acceptEverywhere,
 ];

@@ -1,14 +1,18 @@
 /**
  * The real system under property test: 2-5 TRTCCalling clients on one memory network and a
- * simulated clock. Each user has one timeline: every event it received and every API call
- * that succeeded, in the order they happened.
+ * simulated clock, each one device of its user (many devices: a run may log a user in on a
+ * second device). Each device has one timeline: every event it received and every API call that
+ * succeeded, in the order they happened.
  */
 import { CallingError, NOTICE_EVENTS, TRTCCalling } from '../../src/index';
 import { createMemoryNetwork, drain, SimulatedClock, type MemoryNetwork } from '../../src/testing';
 import type { Entry } from './invariants';
 
 export interface User {
+  /** The user's ID (shared by all its devices). */
   readonly id: string;
+  /** The device's name in messages: `bob`, or `bob@2` for Bob's second device. */
+  readonly label: string;
   readonly calling: TRTCCalling;
   readonly timeline: Entry[];
   /** Calls this user dialled or accepted (each owes exactly one CALL_END). */
@@ -20,7 +24,10 @@ export interface User {
 export interface System {
   readonly net: MemoryNetwork;
   readonly clock: SimulatedClock;
+  /** The first device of each user. */
   readonly users: User[];
+  /** More devices of some users (`addDevice`). */
+  readonly devices: User[];
   /**
    * Set once the run lost or held back messages (a drop rate, an unreachable user): then a switch
    * can be accepted by one side and time out on the other (as with Tencent's own clients), so
@@ -32,21 +39,38 @@ export interface System {
 export const USER_IDS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 const NAMES = NOTICE_EVENTS; // listening to the measurements would start them
 
+/** One device of `id` on the network (its `n`-th), recording its timeline. */
+function device(net: MemoryNetwork, id: string, n: number): User {
+  const timeline: Entry[] = [];
+  const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend({ multiDevice: true, deviceID: `${id}-${n}` }) });
+  for (const name of NAMES)
+    calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
+  return { id, label: n === 1 ? id : `${id}@${n}`, calling, timeline, opened: 0, untyped: [] };
+}
+
 export async function createSystem(userCount: number): Promise<System> {
   const clock = new SimulatedClock();
-  const net = createMemoryNetwork({ clock });
-  const users = USER_IDS.slice(0, userCount).map((id): User => {
-    const timeline: Entry[] = [];
-    const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    for (const name of NAMES)
-      calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
-    return { id, calling, timeline, opened: 0, untyped: [] };
-  });
+  const net = createMemoryNetwork({ clock, multiDevice: true });
+  const users = USER_IDS.slice(0, userCount).map((id) => device(net, id, 1));
   net.im.createGroup('everyone', users.map((u) => u.id));
   for (const user of users) await user.calling.login({ userID: user.id, userSig: 'sig' });
   await net.settle();
-  return { net, clock, users, lossy: false };
+  return { net, clock, users, devices: [], lossy: false };
 }
+
+/** The most devices a run adds (beyond each user's first). */
+export const MAX_EXTRA_DEVICES = 3;
+
+/** Logs `user` in on one more device (at most two per user, {@link MAX_EXTRA_DEVICES} in all). */
+export async function addDevice(system: System, user: User): Promise<void> {
+  if (system.devices.length >= MAX_EXTRA_DEVICES || system.devices.some((d) => d.id === user.id)) return;
+  const extra = device(system.net, user.id, 2);
+  system.devices.push(extra);
+  await attempt(extra, 'login', (c) => c.login({ userID: user.id, userSig: 'sig' }));
+}
+
+/** Every device: the first of each user, then the added ones. */
+export const everyDevice = (system: System): User[] => [...system.users, ...system.devices];
 
 type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media' | 'switch' | 'invite' | 'join';
 
@@ -72,5 +96,5 @@ export async function attempt(user: User, method: Method, action: (c: TRTCCallin
 }
 
 export function dispose(system: System): void {
-  for (const user of system.users) user.calling.destroy();
+  for (const user of everyDevice(system)) user.calling.destroy();
 }

@@ -9,10 +9,13 @@
  *   (in runs that lost no message) a 1v1 call's two sides agree on its type;
  * - CALL_TYPE_CHANGED comes only inside a call, always changes the type, and each one starts
  *   from where the last one left it; an audio call never has the local camera on;
- * - no core fault (ERROR -1300: a request that had no actor to take it) ever happens.
+ * - no core fault (ERROR -1300: a request that had no actor to take it) ever happens;
+ * - many devices (a user logged in twice): each device's timeline keeps all of the above, at most
+ *   one device of a user is ever in a given call's room, and the caller never hears two answers
+ *   from one callee however many devices it rang (the "second answer" check above, per userID).
  */
 import { CORE_FAULT } from '../../machines/events';
-import type { System, User } from './harness';
+import { everyDevice, type System, type User } from './harness';
 
 /** One entry of a user's timeline: an event received, or an API call that succeeded. */
 export type Entry =
@@ -114,7 +117,9 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       answers.add(who);
     }
     if (name === 'onCallEnd') {
-      if (segment !== 'call') problems.push(`${where}: CALL_END for a call never dialled or accepted`);
+      // Many devices: a ringing device stops with CALL_END when another device of its user answered.
+      const elsewhere = segment === 'ringing' && (payload.reason === 'answeredElsewhere' || payload.reason === 'rejected');
+      if (segment !== 'call' && !elsewhere) problems.push(`${where}: CALL_END for a call never dialled or accepted`);
       close();
     }
     if ((name === 'onCallingCancel' || name === 'onCallingTimeout') && segment === 'ringing') close();
@@ -122,25 +127,48 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   return problems;
 }
 
+/** CALL_ENDs that stopped a ringing invitation (another device of the user answered it): no call of this device's. */
+function endsWhileRinging(timeline: readonly Entry[]): number {
+  let ringing = false;
+  let n = 0;
+  for (const e of timeline) {
+    if (e.kind === 'api') ringing = false;
+    else if (e.name === 'onInvited') ringing = true;
+    else if (e.name === 'onCallEnd' || e.name === 'onCallingCancel' || e.name === 'onCallingTimeout' || e.name === 'onKickedOut') {
+      if (ringing && e.name === 'onCallEnd') n++;
+      ringing = false;
+    }
+  }
+  return n;
+}
+
 /** Dialled or accepted calls and their CALL_ENDs agree with what the user's line shows now. */
 export function checkCallCount(user: User, timeline: readonly Entry[]): string[] {
-  const ended = timeline.filter((e) => e.kind === 'event' && e.name === 'onCallEnd').length;
+  const ended = timeline.filter((e) => e.kind === 'event' && e.name === 'onCallEnd').length - endsWhileRinging(timeline);
   const call = user.calling.getSnapshot().call;
   const answered = call !== null && (call.role === 'caller' || ['accepting', 'inCall', 'ending'].includes(call.state));
   const open = user.opened - ended;
   if (open !== (answered ? 1 : 0))
-    return [`${user.id}: dialled/accepted ${user.opened}, CALL_END ${ended}, live answered call: ${answered}`];
+    return [`${user.label}: dialled/accepted ${user.opened}, CALL_END ${ended}, live answered call: ${answered}`];
   return [];
 }
 
-/** At quiescence: everyone in a call sees its peers, and they see it, in the same room. */
+/**
+ * At quiescence: everyone in a call sees its peers, and they see it, in the same room (a peer
+ * with many devices: the one device of it in that room).
+ */
 export function checkAgreement(system: System): string[] {
   const problems: string[] = [];
-  const byId = new Map(system.users.map((u) => [u.id, u.calling.getSnapshot()]));
-  for (const [id, view] of byId) {
+  const devices = everyDevice(system);
+  const inRoom = (userID: string, roomID: number) =>
+    devices.map((d) => d.calling.getSnapshot().call).find((c, i) => devices[i]!.id === userID && c?.roomID === roomID && c.state !== 'ended') ??
+    devices.find((d) => d.id === userID)?.calling.getSnapshot().call;
+  for (const device of devices) {
+    const id = device.id;
+    const view = device.calling.getSnapshot();
     if (view.call?.state !== 'inCall') continue;
     for (const p of view.call.participants) {
-      const other = byId.get(p.userID)?.call;
+      const other = inRoom(p.userID, view.call.roomID);
       if (!other || other.roomID !== view.call.roomID || !other.participants.some((q) => q.userID === id))
         problems.push(`${id} sees ${p.userID} in room ${view.call.roomID}, but ${p.userID} does not see ${id} there`);
       else if (!system.lossy && !view.call.isGroup && other.state === 'inCall' && other.callType !== view.call.callType)
@@ -156,12 +184,30 @@ export function checkCamera(user: User): string[] {
   return call && call.callType === 1 && call.local.camera ? [`${user.id}: camera on in an audio call`] : [];
 }
 
+/**
+ * Many devices: at most one device of a user is in a given call's room (the room admits one, the
+ * others end answeredElsewhere), whatever the interleaving.
+ */
+export function checkOneDevicePerCall(system: System): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const device of everyDevice(system)) {
+    const call = device.calling.getSnapshot().call;
+    if (call?.state !== 'inCall') continue;
+    const key = `${device.id} in room ${call.roomID}`;
+    const other = seen.get(key);
+    if (other !== undefined) problems.push(`${other} and ${device.label}: two devices of ${key}`);
+    seen.set(key, device.label);
+  }
+  return problems;
+}
+
 /** Every invariant that must hold after every step. */
 export function violations(system: System): string[] {
-  return system.users.flatMap((u) => [
-    ...checkTimeline(u.id, u.timeline),
+  return [...checkOneDevicePerCall(system), ...everyDevice(system).flatMap((u) => [
+    ...checkTimeline(u.label, u.timeline),
     ...checkCallCount(u, u.timeline),
     ...checkCamera(u),
-    ...u.untyped.map((e) => `${u.id}: untyped error ${String(e)}`),
-  ]);
+    ...u.untyped.map((e) => `${u.label}: untyped error ${String(e)}`),
+  ])];
 }

@@ -57,10 +57,10 @@ export interface MemoryWorld extends World {
   readonly clock: SimulatedClock;
 }
 
-/** The memory network on a simulated clock; IM and room latency 20 ms. */
-export function memoryWorld(): MemoryWorld {
+/** The memory network on a simulated clock; IM and room latency 20 ms (`multiDevice`: many devices allowed). */
+export function memoryWorld(options: { readonly multiDevice?: boolean } = {}): MemoryWorld {
   const clock = new SimulatedClock();
-  const net = createMemoryNetwork({ clock });
+  const net = createMemoryNetwork({ clock, ...options });
   const parties: Party[] = [];
   const client = (userID: string, backend: Backend = net.backend()) => {
     const p = party(userID, new TRTCCalling({ SDKAppID: 1400000001, backend }));

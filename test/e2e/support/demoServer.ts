@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ServerHandle, silentLogger, startServer } from '../../../server/index';
+import { type ServerHandle, type ServerOptions, silentLogger, startServer } from '../../../server/index';
 
 /** The built demo (npm run build:demo). */
 export const DEMO_DIR = resolve(import.meta.dirname, '../../../demo/dist');
@@ -14,7 +14,7 @@ export interface DemoServer {
   dispose(): Promise<void>;
 }
 
-export async function demoServer(): Promise<DemoServer> {
+export async function demoServer(overrides: Partial<ServerOptions> = {}): Promise<DemoServer> {
   if (!existsSync(join(DEMO_DIR, 'main.js'))) throw new Error(`${DEMO_DIR} is not built: run npm run build:demo`);
   const dir = mkdtempSync(join(tmpdir(), 'hc-e2e-'));
   const handle = await startServer({
@@ -26,6 +26,7 @@ export async function demoServer(): Promise<DemoServer> {
     presence: true,
     staticDir: DEMO_DIR,
     logger: silentLogger,
+    ...overrides,
   });
   return {
     handle,

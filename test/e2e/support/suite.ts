@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type RunningBrowser, launchChromium } from './browser';
 import { type DemoServer, demoServer } from './demoServer';
+import type { ServerOptions } from '../../../server/index';
 import { DemoUser } from './demoPage';
 
 /** Opens demo pages for the current test; everything is closed after it. */
@@ -10,13 +11,13 @@ export interface E2e {
   readonly server: DemoServer;
 }
 
-/** One suite per test file: `flags` are extra Chromium flags. */
-export function e2eSuite(options: { readonly flags?: readonly string[] } = {}): E2e {
+/** One suite per test file: `flags` are extra Chromium flags, `server` options of its servers. */
+export function e2eSuite(suite: { readonly flags?: readonly string[]; readonly server?: Partial<ServerOptions> } = {}): E2e {
   let chromium: RunningBrowser | undefined;
   let server: DemoServer | undefined;
   const users: DemoUser[] = [];
   beforeAll(async () => {
-    chromium = await launchChromium(options.flags);
+    chromium = await launchChromium(suite.flags);
   });
   afterAll(async () => {
     await chromium?.close();
@@ -29,7 +30,7 @@ export function e2eSuite(options: { readonly flags?: readonly string[] } = {}): 
   return {
     async open(userID, options) {
       if (!chromium) throw new Error('Chromium is not running');
-      server ??= await demoServer();
+      server ??= await demoServer(suite.server);
       const user = await DemoUser.open(chromium.browser, server.handle.httpUrl, userID, options);
       users.push(user);
       return user;

@@ -1,0 +1,94 @@
+/**
+ * Many devices: the answer rule, pure, shared by the embedded server (`server/mail.ts`) and the
+ * memory network (`adapters/memory/InMemoryImHub.ts`). Beside the protocol, which it needs only
+ * for the shape of an answer.
+ */
+import type { AnswerMeta } from './protocol';
+
+/** What a user's devices answered one invitation: busy votes so far, or the answer that went (or was claimed). */
+type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
+
+/**
+ * The answer rule of many devices, kept by the embedded server and the memory network alike
+ * (generic in what a device is): the first accept, reject or timeout any device of a user sends
+ * for an invitation goes on; any later answer of that user to it is dropped, so the caller hears
+ * one answer per callee. A busy answer goes on only once every device of the user that is
+ * online has answered busy: an idle device rings on, and answers for the user. A device that
+ * enters an invitation's room claims the answer (TRTCCalling enters before it accepts): its own
+ * answer then goes, another device's does not, and no other device may enter once the user
+ * answered. Bounded: the newest {@link AnswerLedger.PER_USER} invitations per user, and
+ * {@link AnswerLedger.ROOMS} rooms, are remembered.
+ */
+export class AnswerLedger<D> {
+  static readonly PER_USER = 32;
+  static readonly ROOMS = 4096;
+  private readonly users = new Map<string, Map<string, Verdict<D>>>();
+  /** Each room's invitations, and whom each invites. */
+  private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
+
+  /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
+  pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
+    const entry = this.of(userID).get(answer.inviteID);
+    if (entry !== undefined && !(entry instanceof Set)) {
+      if (entry.by !== device || entry.passed) return false;
+      entry.passed = true; // the device that claimed it by entering the room answers
+      return true;
+    }
+    if (answer.kind === 'busy') {
+      const busy = entry ?? new Set<D>();
+      busy.add(device);
+      if (!devices.every((d) => busy.has(d))) {
+        this.put(userID, answer.inviteID, busy);
+        return false;
+      }
+    }
+    this.put(userID, answer.inviteID, { by: device, passed: true });
+    return true;
+  }
+
+  /** An invitation to `roomID` went to `invitees`: their answers to earlier invitations to that room no longer count. */
+  invited(inviteID: string, roomID: number, invitees: readonly string[]): void {
+    const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
+    for (const userID of invitees) for (const earlier of invites.keys()) this.users.get(userID)?.delete(earlier);
+    invites.set(inviteID, new Set(invitees));
+    this.rooms.delete(roomID);
+    this.rooms.set(roomID, invites);
+    if (this.rooms.size > AnswerLedger.ROOMS) this.rooms.delete(this.rooms.keys().next().value as number);
+  }
+
+  /**
+   * `device` enters `roomID`: false when its user already answered the room's invitation (or
+   * another device claimed it); else it claims the answer to the invitations of that room to its user.
+   */
+  enter(userID: string, device: D, roomID: number): boolean {
+    const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())].filter(([, invitees]) => invitees.has(userID)).map(([id]) => id);
+    const invites = this.of(userID);
+    for (const inviteID of mine) {
+      const entry = invites.get(inviteID);
+      if (entry !== undefined && !(entry instanceof Set) && entry.by !== device) return false;
+    }
+    for (const inviteID of mine) {
+      const entry = invites.get(inviteID);
+      if (entry === undefined || entry instanceof Set) this.put(userID, inviteID, { by: device, passed: false });
+    }
+    return true;
+  }
+
+  /** The user has no device left: nothing of theirs is remembered. */
+  forget(userID: string): void {
+    this.users.delete(userID);
+  }
+
+  private of(userID: string): Map<string, Verdict<D>> {
+    const invites = this.users.get(userID) ?? new Map<string, Verdict<D>>();
+    this.users.set(userID, invites);
+    return invites;
+  }
+
+  private put(userID: string, inviteID: string, verdict: Verdict<D>): void {
+    const invites = this.of(userID);
+    invites.delete(inviteID);
+    invites.set(inviteID, verdict);
+    if (invites.size > AnswerLedger.PER_USER) invites.delete(invites.keys().next().value as string);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Many devices (issue 11): the scenarios every backend that offers it must pass, through the
+ * public API only, asserting each party's whole ordered event log. Bob is logged in on two
+ * devices (`bob1`, `bob2`), both opted in; the network allows it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ev } from '../support/ev';
+import type { Party, World } from '../support/world';
+
+const TIMEOUT = 30;
+const S = 1000;
+
+/** A world whose users may log in as devices. */
+export interface DevicesWorld extends World {
+  /** A new client logged in as device `deviceID` of `userID` (its SDK_READY taken); `multiDevice: false`: not opted in. */
+  device(userID: string, deviceID: string, multiDevice?: boolean): Promise<Party>;
+}
+
+export function describeManyDevicesScenarios(backend: string, makeWorld: () => DevicesWorld): void {
+  describe(`many devices over ${backend}`, () => {
+    let world: DevicesWorld;
+    let alice: Party;
+    let bob1: Party;
+    let bob2: Party;
+
+    beforeEach(async () => {
+      world = makeWorld();
+      alice = await world.user('alice');
+      bob1 = await world.device('bob', 'phone');
+      bob2 = await world.device('bob', 'laptop');
+    });
+    afterEach(() => world.dispose());
+
+    async function ringBoth() {
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(bob1.take()).toEqual([ev.invited('alice', ['bob'])]);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob'])]);
+    }
+
+    it('Alice call() -> both devices of Bob ring; Bob accept() on the second -> Alice one ACCEPT, one Bob; the first CALL_END answeredElsewhere', async () => {
+      await ringBoth();
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      expect(bob2.take()).toEqual(ev.arrives('alice'));
+      expect(bob1.take()).toEqual([ev.end('alice', 'answeredElsewhere', 0)]);
+      // The call goes on between Alice and the second device only, and ends as usual.
+      await world.advance(2 * S);
+      await alice.calling.hangup();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+      expect(bob2.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+      expect(bob1.take()).toEqual([]);
+    });
+
+    it('Bob reject() on the first device -> Alice REJECT once, CALL_END; the second stops ringing: CALL_END rejected', async () => {
+      await ringBoth();
+      await bob1.calling.reject();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
+      expect(bob2.take()).toEqual([ev.end('alice', 'rejected', 0)]);
+      expect(bob1.take()).toEqual([]);
+      // Both are free again: Alice can call once more and the second device answers.
+      await ringBoth();
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    });
+
+    it('the first device logs out while ringing -> Alice hears nothing, the second rings on and accepts; then the last one left logs out while ringing -> Alice LINE_BUSY', async () => {
+      await ringBoth();
+      await bob1.calling.logout();
+      await world.advance(S);
+      expect(alice.take()).toEqual([]);
+      expect(bob2.take()).toEqual([]);
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      await alice.calling.hangup();
+      await world.advance(S);
+      alice.take();
+      bob2.take();
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob'])]);
+      await bob2.calling.logout();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.busy('bob', 'alice'), ev.end('alice', 'busy', 0)]);
+    });
+
+    it('Bob accept() on both devices at once -> Alice hears one ACCEPT; exactly one of Bob is in the call, the other ends', async () => {
+      await ringBoth();
+      await Promise.all([bob1.calling.accept(), bob2.calling.accept()]);
+      await world.advance(3 * S);
+      const heard = alice.take();
+      expect(heard.filter((e) => e.name === 'onUserAccept')).toEqual([ev.accepted('bob')]);
+      expect(heard.filter((e) => e.name === 'onReject' || e.name === 'onCallEnd')).toEqual([]);
+      const logs = [bob1.take(), bob2.take()];
+      const ended = logs.filter((log) => log.some((e) => e.name === 'onCallEnd'));
+      expect(ended).toHaveLength(1);
+      expect(logs.filter((log) => log.some((e) => e.name === 'onUserEnter' && !log.some((x) => x.name === 'onCallEnd')))).toHaveLength(1);
+    });
+
+    it('Bob talking with Carol on the first device; Alice call() -> the second rings, Alice hears no busy; it accepts -> Alice talks to Bob', async () => {
+      const carol = await world.user('carol');
+      await carol.calling.call({ userID: 'bob', type: 1, timeout: TIMEOUT });
+      await world.advance(S);
+      await bob1.calling.accept();
+      await world.advance(S);
+      bob1.take();
+      bob2.take();
+      carol.take();
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(alice.take()).toEqual([]);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob'])]);
+      expect(bob1.take()).toEqual([]);
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      expect(carol.take()).toEqual([]);
+    });
+
+    it('both devices of Bob busy -> Alice LINE_BUSY once, CALL_END', async () => {
+      const carol = await world.user('carol');
+      const dave = await world.user('dave');
+      await carol.calling.call({ userID: 'bob', type: 1, timeout: TIMEOUT });
+      await world.advance(S);
+      await bob1.calling.accept();
+      await world.advance(S);
+      await dave.calling.call({ userID: 'bob', type: 1, timeout: TIMEOUT });
+      await world.advance(S);
+      await bob2.calling.accept();
+      await world.advance(S);
+      alice.take();
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.busy('bob', 'alice'), ev.end('alice', 'busy', 0)]);
+    });
+
+    it('Bob calls Carol from the first device while the second is idle -> the second hears nothing of it; Carol accepts -> one Bob in the call', async () => {
+      const carol = await world.user('carol');
+      await bob1.calling.call({ userID: 'carol', type: 1, timeout: TIMEOUT });
+      await world.advance(S);
+      await carol.calling.accept();
+      await world.advance(S);
+      expect(bob1.take()).toEqual([ev.accepted('carol'), ...ev.arrives('carol', false)]);
+      expect(bob2.take()).toEqual([]);
+      await bob1.calling.hangup();
+      await world.advance(S);
+      expect(bob1.take()).toEqual([ev.end('bob', 'hangup')]);
+      expect(carol.take()).toEqual([ev.invited('bob', ['carol'], { callType: 1 }), ...ev.arrives('bob', false), ev.leave('bob'), ev.end('bob', 'hangup')]);
+      expect(bob2.take()).toEqual([]);
+      // Meanwhile the idle device could be called.
+      await ringBoth();
+    });
+
+    it('a third login of Bob that did not opt in -> kicks both devices, as a second login always did', async () => {
+      const bob3 = await world.device('bob', 'tablet', false);
+      await world.advance(S);
+      expect(bob1.take()).toEqual([ev.kicked()]);
+      expect(bob2.take()).toEqual([ev.kicked()]);
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(bob3.take()).toEqual([ev.invited('alice', ['bob'])]);
+    });
+
+    it('the same device logging in again (a reload) -> only its old session is kicked; the other device stays', async () => {
+      const again = await world.device('bob', 'phone');
+      await world.advance(S);
+      expect(bob1.take()).toEqual([ev.kicked()]);
+      expect(bob2.take()).toEqual([]);
+      await alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT });
+      await world.advance(S);
+      expect(again.take()).toEqual([ev.invited('alice', ['bob'])]);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob'])]);
+    });
+  });
+}

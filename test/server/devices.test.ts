@@ -1,0 +1,171 @@
+/**
+ * Many devices on the embedded server (`multiDevice`, issue 11), over raw sockets: which logins
+ * coexist, the cap, every device rings, a device's own messages reach its other devices, the
+ * answer rule (first answer wins, busy once all are busy), one device per room, and stored
+ * copies (once per user, kept until every device holding one confirmed it).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCli } from '../../server/cli';
+import { startServer } from '../../server/index';
+import { RawClient, SDKAPPID, SECRET_KEY, tencentUserSig, testServer, type Frame, type TestServer } from './support';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.dispose();
+  server = null;
+});
+
+async function device(userID: string, deviceID: string | undefined): Promise<{ client: RawClient; reply: Frame }> {
+  const client = await RawClient.open((server as TestServer).handle.url);
+  const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID), ...(deviceID === undefined ? {} : { device: deviceID }) });
+  return { client, reply };
+}
+
+const answer = (inviteID: string, kind: string) => ({ inviteID, kind });
+
+/** Alice, and Bob on his phone and laptop, invited by Alice (inv-1, room 42). */
+async function invitedOnTwoDevices() {
+  server = await testServer({ multiDevice: true });
+  const alice = await RawClient.login(server.handle.url, 'alice');
+  const phone = await device('bob', 'phone');
+  const laptop = await device('bob', 'laptop');
+  await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+  return { alice, phone, laptop };
+}
+const send = (client: RawClient, to: string, payload: string, extra: Record<string, unknown> = {}) =>
+  client.request({ type: 'sendC2C', to, payload, onlineUserOnly: false, ...extra });
+const payloads = (client: RawClient) => client.ofType('message').map((m) => `${String(m.from)}:${String(m.payload)}`);
+
+describe('many devices: sessions', () => {
+  it('devices of one user coexist up to maxDevices; one more -> tooManyDevices; the same device again kicks only its own session', async () => {
+    server = await testServer({ multiDevice: true, maxDevices: 2 });
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    expect([phone.reply.type, phone.reply.multiDevice, laptop.reply.type]).toEqual(['loggedIn', true, 'loggedIn']);
+    const tablet = await device('bob', 'tablet');
+    expect(tablet.reply).toMatchObject({ type: 'error', code: 'tooManyDevices' });
+    const reload = await device('bob', 'phone');
+    expect(reload.reply.type).toBe('loggedIn');
+    expect(await phone.client.closed).toMatchObject({ code: 4001 });
+    expect(laptop.client.open).toBe(true);
+    expect(server.handle.metrics()).toMatchObject({ loggedInUsers: 1, detachedSessions: 0 });
+  });
+
+  it('a login without a device (not opted in) kicks every device; without the option, a device login kicks as ever', async () => {
+    server = await testServer({ multiDevice: true });
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    const plain = await device('bob', undefined);
+    expect(plain.reply).toMatchObject({ type: 'loggedIn' });
+    expect(plain.reply.multiDevice).toBeUndefined();
+    expect((await phone.client.closed).code).toBe(4001);
+    expect((await laptop.client.closed).code).toBe(4001);
+    await server.dispose();
+    server = await testServer();
+    const first = await device('bob', 'phone');
+    const second = await device('bob', 'laptop');
+    expect(second.reply.multiDevice).toBeUndefined();
+    expect((await first.client.closed).code).toBe(4001);
+  });
+
+  it('refused with Redis (cluster mode keeps one session per user): startServer and the command line', async () => {
+    await expect(startServer({ port: 0, dbPath: ':memory:', sdkAppId: SDKAPPID, secretKey: SECRET_KEY, multiDevice: true, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      /multiDevice is not available in cluster mode/,
+    );
+    const base = ['--sdkappid', '1400000001', '--secret-key', 'k'];
+    expect(parseCli([...base, '--multi-device', '--redis', 'redis://h:6379'], {})).toEqual({
+      ok: false,
+      exitCode: 2,
+      text: '--multi-device is not available with --redis (cluster mode keeps one session per user)',
+    });
+    expect(parseCli([...base, '--multi-device', '--max-devices', '3'], {})).toMatchObject({ ok: true, options: { multiDevice: true, maxDevices: 3 } });
+    expect(parseCli([...base], { HC_MULTI_DEVICE: '1' })).toMatchObject({ ok: true, options: { multiDevice: true } });
+    expect(parseCli([...base, '--max-devices', '0'], {})).toMatchObject({ ok: false, exitCode: 2 });
+  });
+});
+
+describe('many devices: messages', () => {
+  it("a message to Bob reaches both devices; stored once, its row goes when the second device confirms; Bob's own message reaches his other device", async () => {
+    server = await testServer({ multiDevice: true });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    await send(alice, 'bob', 'hello');
+    const [m1, m2] = [await phone.client.next((f) => f.type === 'message'), await laptop.client.next((f) => f.type === 'message')];
+    expect([m1.payload, m2.payload, m1.id]).toEqual(['hello', 'hello', m2.id]);
+    phone.client.send({ type: 'received', upTo: m1.seq });
+    await phone.client.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1 });
+    laptop.client.send({ type: 'received', upTo: m2.seq });
+    await laptop.client.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
+    await send(phone.client, 'alice', 'from the phone');
+    await laptop.client.next((f) => f.type === 'message' && f.payload === 'from the phone');
+    await alice.next((f) => f.type === 'message' && f.payload === 'from the phone');
+    await phone.client.sync();
+    expect(payloads(phone.client)).toEqual(['alice:hello']);
+    expect(payloads(laptop.client)).toEqual(['alice:hello', 'bob:from the phone']);
+  });
+
+  it('the first answer of any device goes to Alice, a later one of the same invite is dropped; busy goes once every device is busy', async () => {
+    server = await testServer({ multiDevice: true });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    expect(await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') })).toMatchObject({ type: 'ack' });
+    expect(await send(phone.client, 'alice', 'accept inv-1 too', { answer: answer('inv-1', 'accept') })).toMatchObject({ type: 'ack' });
+    expect(await send(phone.client, 'alice', 'busy inv-2', { answer: answer('inv-2', 'busy') })).toMatchObject({ type: 'ack' });
+    expect(await send(laptop.client, 'alice', 'busy inv-2 too', { answer: answer('inv-2', 'busy') })).toMatchObject({ type: 'ack' });
+    expect(await send(phone.client, 'alice', 'busy inv-3', { answer: answer('inv-3', 'busy') })).toMatchObject({ type: 'ack' });
+    expect(await send(laptop.client, 'alice', 'reject inv-3', { answer: answer('inv-3', 'reject') })).toMatchObject({ type: 'ack' });
+    await send(phone.client, 'alice', 'done');
+    await alice.next((f) => f.type === 'message' && f.payload === 'done');
+    expect(payloads(alice)).toEqual(['bob:accept inv-1', 'bob:busy inv-2 too', 'bob:reject inv-3', 'bob:done']);
+    // A dropped or held answer is not told to the other devices either.
+    await laptop.client.next((f) => f.type === 'message' && f.payload === 'done');
+    expect(payloads(laptop.client)).toEqual(['bob:done']);
+    expect(payloads(phone.client)).toEqual(['bob:accept inv-1', 'bob:busy inv-2 too', 'bob:reject inv-3']);
+  });
+
+  it('one device of a user in a room: the second is refused deviceInRoom', async () => {
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
+    expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    // Entering claimed the answer for the phone: the laptop stays out once it left, too ...
+    expect(await phone.client.request({ type: 'roomExit', roomID: 42 })).toMatchObject({ type: 'ack' });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    // ... until Alice invites Bob into that room again.
+    await send(alice, 'bob', 'invite again', { call: { inviteID: 'inv-2', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+  });
+
+  it('a device that declined keeps the others out of the room: REJECT from the phone, then the laptop (which accepted at the same moment) is refused deviceInRoom', async () => {
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
+    await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+  });
+
+  it('the device in the room answers for the user: its ACCEPT goes, a REJECT another device sends meanwhile does not', async () => {
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
+    await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') });
+    await send(laptop.client, 'alice', 'done');
+    await alice.next((f) => f.type === 'message' && f.payload === 'done');
+    expect(payloads(alice)).toEqual(['bob:accept inv-1', 'bob:done']);
+  });
+
+  it('a message stored while Bob is offline goes to the device(s) online when he comes back, once: a device logging in after it was confirmed gets nothing', async () => {
+    server = await testServer({ multiDevice: true });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    await send(alice, 'bob', 'while you were away');
+    const phone = await device('bob', 'phone');
+    const m = await phone.client.next((f) => f.type === 'message');
+    phone.client.send({ type: 'received', upTo: m.seq });
+    await phone.client.sync();
+    const laptop = await device('bob', 'laptop');
+    await laptop.client.sync();
+    expect(laptop.client.ofType('message')).toEqual([]);
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
+  });
+});
