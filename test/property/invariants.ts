@@ -160,9 +160,13 @@ export function checkCallCount(user: User, timeline: readonly Entry[]): string[]
 export function checkAgreement(system: System): string[] {
   const problems: string[] = [];
   const devices = everyDevice(system);
-  const inRoom = (userID: string, roomID: number) =>
-    devices.map((d) => d.calling.getSnapshot().call).find((c, i) => devices[i]!.id === userID && c?.roomID === roomID && c.state !== 'ended') ??
-    devices.find((d) => d.id === userID)?.calling.getSnapshot().call;
+  // The device of `userID` that is in that room's call: one still ringing for it (another
+  // device answered while it was unreachable, so nobody told it) is not.
+  const inRoom = (userID: string, roomID: number) => {
+    const calls = devices.filter((d) => d.id === userID).map((d) => d.calling.getSnapshot().call);
+    const here = calls.filter((c) => c?.roomID === roomID && c.state !== 'ended');
+    return here.find((c) => c?.state === 'inCall' || c?.state === 'accepting') ?? here[0] ?? calls[0];
+  };
   for (const device of devices) {
     const id = device.id;
     const view = device.calling.getSnapshot();

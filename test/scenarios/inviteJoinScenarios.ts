@@ -9,7 +9,12 @@ import type { Party, World } from '../support/world';
 
 const S = 1000;
 
-export function describeInviteJoinScenarios(backend: string, makeWorld: () => World): void {
+/**
+ * `guardedRooms`: the backend's rooms admit only whom the call's invitations or IM group allow
+ * (the embedded server's grants, which the memory room models). TRTC's rooms admit anyone with
+ * the room ID and a valid userSig, so the refusals are not the tencent backend's to show.
+ */
+export function describeInviteJoinScenarios(backend: string, makeWorld: () => World, guardedRooms = true): void {
   describe(`inviting into and joining a call in progress over ${backend}`, () => {
     let world: World;
     let alice: Party;
@@ -123,27 +128,29 @@ export function describeInviteJoinScenarios(backend: string, makeWorld: () => Wo
       expect(others.map((p) => p.take())).toEqual(others.map(() => []));
     }
 
-    it('Dave, not a member of group "team", joinInGroupCall() into its call -> refused: ERROR, CALL_END error; Alice and Bob see nothing', async () => {
-      await groupWithBob();
-      await refusedJoin(await world.user('dave'), alice, 'team', [alice, bob]);
-    });
+    if (guardedRooms) {
+      it('Dave, not a member of group "team", joinInGroupCall() into its call -> refused: ERROR, CALL_END error; Alice and Bob see nothing', async () => {
+        await groupWithBob();
+        await refusedJoin(await world.user('dave'), alice, 'team', [alice, bob]);
+      });
 
-    it('Carol joinInGroupCall() into the room of a 1v1 call between Alice and Bob -> refused; their call goes on, they see nothing', async () => {
-      await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-      await world.advance(S);
-      await bob.calling.accept();
-      await world.advance(S);
-      await refusedJoin(carol, alice, 'team', [alice, bob]);
-      expect([alice.calling.getCallStatus(), bob.calling.getCallStatus()]).toEqual(['connected', 'connected']);
-    });
+      it('Carol joinInGroupCall() into the room of a 1v1 call between Alice and Bob -> refused; their call goes on, they see nothing', async () => {
+        await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+        await world.advance(S);
+        await bob.calling.accept();
+        await world.advance(S);
+        await refusedJoin(carol, alice, 'team', [alice, bob]);
+        expect([alice.calling.getCallStatus(), bob.calling.getCallStatus()]).toEqual(['connected', 'connected']);
+      });
 
-    it('Carol joinInGroupCall() naming group "team" into a group call made without an IM group -> refused', async () => {
-      await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: 30 });
-      await world.advance(S);
-      await bob.calling.accept();
-      await world.advance(S);
-      await refusedJoin(carol, alice, 'team', [alice, bob]);
-    });
+      it('Carol joinInGroupCall() naming group "team" into a group call made without an IM group -> refused', async () => {
+        await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: 30 });
+        await world.advance(S);
+        await bob.calling.accept();
+        await world.advance(S);
+        await refusedJoin(carol, alice, 'team', [alice, bob]);
+      });
+    }
 
     it('joinInGroupCall() while in a call -> InvalidStateError; bad parameters -> InvalidParameterError', async () => {
       await groupWithBob();
