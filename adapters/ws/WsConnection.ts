@@ -35,38 +35,9 @@ import {
 import { Inbox, RECEIPT_DELAY_MS } from './inbox';
 import { encodeRequest, type Pending, PendingRequests } from './requests';
 import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
+import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
 
-/** Options of {@link WsConnection}. */
-export interface WsConnectionOptions {
-  /**
-   * The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`; or the URLs of the nodes of a
-   * cluster, tried in turn: when the connection is lost (or a node refuses the login because it
-   * lost its cluster store) the next one is dialled, and the session resumes there.
-   */
-  readonly url: string | readonly string[];
-  /** Defaults to `globalThis.WebSocket` (browsers, Node 22+); pass `ws`'s `WebSocket` in Node 20. */
-  readonly WebSocket?: WebSocketConstructor;
-  readonly clock?: Clock;
-  /** When to retry after a drop (default {@link DefaultReconnectPolicy}). */
-  readonly reconnect?: ReconnectPolicy;
-  /** Ping every `intervalMs` (default 20 s); unanswered after `timeoutMs` (default 10 s) means the socket is dead. */
-  readonly keepalive?: { readonly intervalMs?: number; readonly timeoutMs?: number };
-  /** A request unanswered this long rejects with 2805 (default 30 s). */
-  readonly requestTimeoutMs?: number;
-  /** Where a listener's exception, or a frame the server should not have sent, goes (default `console.error`). */
-  readonly onListenerError?: (error: unknown) => void;
-  /** Many devices: log in as one device of the user; a `--multi-device` server rings all (default off: a second login kicks the first). */
-  readonly multiDevice?: boolean;
-  /** Many devices: this device's ID, 1-64 of `A-Z a-z 0-9 - _ .` (default: random, one per connection). */
-  readonly deviceID?: string;
-}
-
-/** A random device ID (hex), from `crypto.getRandomValues` (present where `randomUUID` may not be: plain-http pages). */
-function randomDeviceID(): string {
-  const bytes = new Uint8Array(12);
-  globalThis.crypto.getRandomValues(bytes);
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export type { WsConnectionOptions } from './connectionOptions';
 
 /** What a connection that came back after a drop found on the server. */
 export interface Reconnection {
@@ -135,17 +106,10 @@ export class WsConnection {
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
     this.WS = WS;
-    const urls: readonly unknown[] = typeof options.url === 'string' ? [options.url] : Array.isArray(options.url) ? options.url : [];
-    if (urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^wss?:\/\/./.test(u))) {
-      throw new TypeError('url must be a ws:// or wss:// URL, or a non-empty list of them');
-    }
-    this.urls = urls as string[];
+    this.urls = urlsOf(options);
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
-    if (options.deviceID !== undefined && (typeof options.deviceID !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(options.deviceID))) {
-      throw new TypeError('deviceID must be 1-64 of A-Z a-z 0-9 - _ .');
-    }
-    this.device = options.multiDevice === true ? { device: options.deviceID ?? randomDeviceID() } : {};
+    this.device = deviceOf(options);
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();
