@@ -4,7 +4,7 @@
  * asserts every event each page logged, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape } from './support/demoPage';
+import { e, shape, callerStart, calleeStart } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 /** Init script: every RTCPeerConnection the page makes is kept in `window.peerConnections`. */
@@ -48,22 +48,14 @@ describe('demo page, 1v1 calls in Chromium', () => {
     await bob.waitEvent('onCallEnd');
 
     expect(shape(await alice.events())).toEqual([
-      e('sdkReady'),
-      e('onUserAccept', { userID: 'bob' }),
-      e('onUserEnter', { userID: 'bob' }),
-      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      ...callerStart('bob'),
       e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: false }),
       e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: false }),
       e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
     expect(shape(await bob.events())).toEqual([
-      e('sdkReady'),
-      e('onInvited', { sponsor: 'alice' }),
-      e('onUserEnter', { userID: 'alice' }),
-      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      ...calleeStart('alice'),
       e('onUserLeave', { userID: 'alice' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);

@@ -13,7 +13,7 @@
  * with reason `error` (he was lost, he did not hang up).
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape } from './support/demoPage';
+import { e, shape, callerStart, calleeStart } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface PcWindow {
@@ -99,11 +99,7 @@ describe('demo page, a lost media connection in Chromium', () => {
     expect(leftAt - cutAt, timeline).toBeLessThan(20_000);
 
     expect(shape(await alice.events())).toEqual([
-      e('sdkReady'),
-      e('onUserAccept', { userID: 'bob' }),
-      e('onUserEnter', { userID: 'bob' }),
-      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      ...callerStart('bob'),
       e('onUserLeave', { userID: 'bob' }),
       e('onCallEnd', { userID: 'alice', reason: 'error' }),
     ]);
@@ -117,11 +113,7 @@ describe('demo page, a lost media connection in Chromium', () => {
     // on that (no USER_LEAVE first, unlike when Alice clicks hang up herself).
     await bob.waitEvent('onCallEnd');
     expect(shape(await bob.events())).toEqual([
-      e('sdkReady'),
-      e('onInvited', { sponsor: 'alice' }),
-      e('onUserEnter', { userID: 'alice' }),
-      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      ...calleeStart('alice'),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
     expect(await bob.callVideos()).toBe(0);

@@ -5,7 +5,7 @@
  * by itself is replaced by another one, with DEVICED_UPDATED.
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape } from './support/demoPage';
+import { e, shape, callerStart, calleeStart } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface Calling {
@@ -102,20 +102,12 @@ describe('devices in Chromium', () => {
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
     expect(shape(await bob.events())).toEqual([
-      e('sdkReady'),
-      e('onInvited', { sponsor: 'alice' }),
-      e('onUserEnter', { userID: 'alice' }),
-      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      ...calleeStart('alice'),
       e('onUserLeave', { userID: 'alice' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
     expect(shape(await alice.events())).toEqual([
-      e('sdkReady'),
-      e('onUserAccept', { userID: 'bob' }),
-      e('onUserEnter', { userID: 'bob' }),
-      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      ...callerStart('bob'),
       e('onDeviceUpdated'),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);

@@ -11,7 +11,7 @@
  * leaving page notes its `pagehide` in its origin's localStorage, which outlives the page.
  */
 import { describe, expect, it } from 'vitest';
-import { type DemoUser, e, shape } from './support/demoPage';
+import { type DemoUser, e, shape, callerStart, calleeStart } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface DemoWindow {
@@ -87,11 +87,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     expect(ended - hidden).toBeGreaterThan(0);
     expect(ended - hidden).toBeLessThan(2000);
     expect(shape(await alice.events())).toEqual([
-      e('sdkReady'),
-      e('onUserAccept', { userID: 'bob' }),
-      e('onUserEnter', { userID: 'bob' }),
-      e('onUserAudioAvailable', { userID: 'bob', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'bob', isVideoAvailable: true }),
+      ...callerStart('bob'),
       e('onUserLeave', { userID: 'bob' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
@@ -107,11 +103,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     expect(ended - hidden).toBeGreaterThan(0);
     expect(ended - hidden).toBeLessThan(2000);
     expect(shape(await bob.events())).toEqual([
-      e('sdkReady'),
-      e('onInvited', { sponsor: 'alice' }),
-      e('onUserEnter', { userID: 'alice' }),
-      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      ...calleeStart('alice'),
       e('onUserLeave', { userID: 'alice' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
@@ -151,11 +143,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     expect(after).toEqual({ pcs: ['closed'], tracks: ['ended', 'ended'] });
     await bob.waitEvent('onCallEnd');
     expect(shape(await bob.events())).toEqual([
-      e('sdkReady'),
-      e('onInvited', { sponsor: 'alice' }),
-      e('onUserEnter', { userID: 'alice' }),
-      e('onUserAudioAvailable', { userID: 'alice', isAudioAvailable: true }),
-      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: true }),
+      ...calleeStart('alice'),
       e('onUserLeave', { userID: 'alice' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);

@@ -163,3 +163,16 @@ export function shape(events: readonly LoggedEvent[], fields: readonly string[] 
     payload: Object.fromEntries(Object.entries(payload).filter(([k]) => fields.includes(k))),
   }));
 }
+
+/** A remote user entering a video call, as the demo logs it: USER_ENTER, then its audio and video. */
+export const entered = (userID: string): LoggedEvent[] => [
+  e('onUserEnter', { userID }),
+  e('onUserAudioAvailable', { userID, isAudioAvailable: true }),
+  e('onUserVideoAvailable', { userID, isVideoAvailable: true }),
+];
+
+/** The start of a caller's log in an answered 1v1 video call with `callee`. */
+export const callerStart = (callee: string): LoggedEvent[] => [e('sdkReady'), e('onUserAccept', { userID: callee }), ...entered(callee)];
+
+/** The start of a callee's log in an answered 1v1 video call from `caller`. */
+export const calleeStart = (caller: string): LoggedEvent[] => [e('sdkReady'), e('onInvited', { sponsor: caller }), ...entered(caller)];
