@@ -144,7 +144,8 @@ export class Hub {
     const replaced = multi ? all.filter((s) => s.device === null || s.device === f.device) : all;
     const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
     if (all.length === 0) this.revoked.delete(f.userID);
-    else if (!resumed && replaced.length > 0 && replaced.every((s) => digest !== s.sigDigest) && this.revoked.get(f.userID)?.has(digest)) {
+    // Any live session of the user counts, so a new device name is no way round a kick.
+    else if (!resumed && all.every((s) => digest !== s.sigDigest) && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
     }
     const loggedIn = (session: Session, resumed: boolean): ServerFrame => ({

@@ -49,7 +49,8 @@ export class Mailer {
   private readonly senders: SenderQuotas;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders = new Map<number, number>();
-  private readonly answers = new AnswerLedger<Session>();
+  /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims. */
+  private readonly answers = new AnswerLedger<string>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -93,17 +94,20 @@ export class Mailer {
     }
     const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
     if (overQuota) return overQuota;
+    const invited = m.call ? invitedAmong(m.call, recipients) : [];
     if (m.call) {
-      const refusal = this.grant(session.userID, m.call, recipients, c2c, now, m.groupID);
+      const refusal = this.grant(session.userID, m.call, invited, c2c, now, m.groupID);
       if (refusal) return refusal;
     }
     const msgID = `${this.boot}-${(++this.nextMessage).toString(36)}`;
-    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, session, m.answer, this.sessionsOf(session.userID).filter((s) => s.conn))) {
+    const devices = () => this.sessionsOf(session.userID).filter((s) => s.conn).map(deviceOf);
+    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, devices())) {
       // Another device of this user answered first (or, busy, one of them may still answer).
       this.counters.limit('answerHeld');
       return { type: 'ack', rid, id: msgID, sentAt: now };
     }
-    if (this.options.multiDevice && m.call) this.answers.invited(m.call.inviteID, m.call.roomID, m.call.invitees);
+    // Only whom the invitation reaches (and so was granted), never the list the client wrote.
+    if (this.options.multiDevice && m.call) this.answers.invited(m.call.inviteID, m.call.roomID, invited);
     const body: Body = {
       id: this.store.bodyID(),
       msgID,
@@ -235,7 +239,7 @@ export class Mailer {
 
   /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
   mayEnter(session: Session, roomID: number): boolean {
-    return !this.options.multiDevice || this.answers.enter(session.userID, session, roomID);
+    return !this.options.multiDevice || this.answers.enter(session.userID, deviceOf(session), roomID);
   }
 
   /** Many devices: the user has no session left, nothing it answered is remembered. */
@@ -330,11 +334,18 @@ export class Mailer {
    * addressed to one of its invitees; a group invitation admits the invitees that are members,
    * and records the group: its members may join the call in progress (joinInGroupCall).
    */
-  private grant(sender: string, call: CallMeta, recipients: readonly string[], c2c: boolean, now: number, group?: string | null): Refusal | null {
-    const receiving = new Set(recipients);
-    const users = call.invitees.filter((u) => receiving.has(u));
+  private grant(sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string | null): Refusal | null {
     if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
     const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
     return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group ?? undefined);
   }
 }
+
+/** The invitees an invitation names that it reaches: the users its room is granted to. */
+function invitedAmong(call: CallMeta, recipients: readonly string[]): string[] {
+  const receiving = new Set(recipients);
+  return call.invitees.filter((u) => receiving.has(u));
+}
+
+/** A session's name in the answer ledger: its device (the empty name for a login that named none). */
+const deviceOf = (session: Session): string => session.device ?? '';

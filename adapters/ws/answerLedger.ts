@@ -16,12 +16,15 @@ type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
  * online has answered busy: an idle device rings on, and answers for the user. A device that
  * enters an invitation's room claims the answer (TRTCCalling enters before it accepts): its own
  * answer then goes, another device's does not, and no other device may enter once the user
- * answered. Bounded: the newest {@link AnswerLedger.PER_USER} invitations per user, and
- * {@link AnswerLedger.ROOMS} rooms, are remembered.
+ * answered. Bounded: the newest {@link AnswerLedger.PER_USER} invitations per user,
+ * {@link AnswerLedger.ROOMS} rooms and {@link AnswerLedger.ROOM_INVITES} invitations per room
+ * are remembered, so each step costs at most its invitees times that many invitations.
  */
 export class AnswerLedger<D> {
   static readonly PER_USER = 32;
   static readonly ROOMS = 4096;
+  /** The newest invitations remembered per room (a call's re-invitations and a group call's additions). */
+  static readonly ROOM_INVITES = 8;
   private readonly users = new Map<string, Map<string, Verdict<D>>>();
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
@@ -50,7 +53,9 @@ export class AnswerLedger<D> {
   invited(inviteID: string, roomID: number, invitees: readonly string[]): void {
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
     for (const userID of invitees) for (const earlier of invites.keys()) this.users.get(userID)?.delete(earlier);
+    invites.delete(inviteID);
     invites.set(inviteID, new Set(invitees));
+    if (invites.size > AnswerLedger.ROOM_INVITES) invites.delete(invites.keys().next().value as string);
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);
     if (this.rooms.size > AnswerLedger.ROOMS) this.rooms.delete(this.rooms.keys().next().value as number);

@@ -188,13 +188,15 @@ export class ClusterRooms extends Rooms {
   forgetNode(node: string): [number, string][] {
     const gone: [number, string][] = [];
     for (const [roomID, room] of [...this.all]) {
+      let emptied = false;
       for (const [userID, m] of [...room]) {
         if (m.node !== node || m.session) continue;
         room.delete(userID);
+        emptied = true;
         gone.push([roomID, userID]);
         this.notify(room, userID, { type: 'userLeft', roomID, userID });
       }
-      if (room.size > 0 || !gone.some(([r]) => r === roomID)) continue;
+      if (room.size > 0 || !emptied) continue;
       this.all.delete(roomID);
       this.roomGrants.vacated(roomID, this.clock(), false);
     }

@@ -68,6 +68,22 @@ describe('many devices: sessions', () => {
     expect((await first.client.closed).code).toBe(4001);
   });
 
+  it('a userSig kicked out by a plain login stays refused under a fresh device name while any of the user\'s sessions lives', async () => {
+    server = await testServer({ multiDevice: true });
+    const leaked = tencentUserSig('bob', 3600);
+    const thief = await RawClient.open(server.handle.url);
+    expect((await thief.request({ type: 'login', userID: 'bob', userSig: leaked, device: 'evil' })).type).toBe('loggedIn');
+    await server.clock.advance(1000);
+    const own = await RawClient.open(server.handle.url);
+    expect((await own.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob', 3599) })).type).toBe('loggedIn'); // kicks every device
+    expect((await thief.closed).code).toBe(4001);
+    await server.clock.advance(1000);
+    const phone = await RawClient.open(server.handle.url);
+    expect((await phone.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob', 3598), device: 'phone' })).type).toBe('loggedIn'); // takes over the plain session
+    const back = await RawClient.open(server.handle.url);
+    expect(await back.request({ type: 'login', userID: 'bob', userSig: leaked, device: 'evil-2' })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+  });
+
   it('refused with Redis (cluster mode keeps one session per user): startServer and the command line', async () => {
     await expect(startServer({ port: 0, dbPath: ':memory:', sdkAppId: SDKAPPID, secretKey: SECRET_KEY, multiDevice: true, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(
       /multiDevice is not available in cluster mode/,
@@ -137,6 +153,23 @@ describe('many devices: messages', () => {
     // ... until Alice invites Bob into that room again.
     await send(alice, 'bob', 'invite again', { call: { inviteID: 'inv-2', roomID: 42, invitees: ['bob'], timeout: 30 } });
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+  });
+
+  it('the phone logs in again as "phone" (past the resume grace, e.g. a reload): it may enter the room it claimed again; the laptop still may not', async () => {
+    const { phone, laptop } = await invitedOnTwoDevices();
+    expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    const again = await device('bob', 'phone');
+    expect(again.reply.type).toBe('loggedIn');
+    expect(await again.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+  });
+
+  it('an invitation that names Bob but does not reach him (Alice sends it to Carol only) does not clear his answer: the laptop stays out', async () => {
+    const { alice, phone, laptop } = await invitedOnTwoDevices();
+    await RawClient.login((server as TestServer).handle.url, 'carol');
+    await send(phone.client, 'alice', 'reject inv-1', { answer: answer('inv-1', 'reject') });
+    expect(await send(alice, 'carol', 'invite naming bob', { call: { inviteID: 'inv-x', roomID: 42, invitees: ['carol', 'bob'], timeout: 30 } })).toMatchObject({ type: 'ack' });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
   });
 
   it('a device that declined keeps the others out of the room: REJECT from the phone, then the laptop (which accepted at the same moment) is refused deviceInRoom', async () => {
