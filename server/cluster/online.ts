@@ -54,6 +54,9 @@ export class ClusterOnline {
   private here: (userID: string) => boolean = () => false;
   private listener: (userID: string) => void = () => undefined;
   private buffer: OnlineFrame[] | null = [];
+  /** A failed {@link load} is tried again after 1 s, frames still buffered, until one succeeds or {@link release}. */
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
   private readonly say: SayCommand;
   private readonly key: string;
 
@@ -108,6 +111,8 @@ export class ClusterOnline {
 
   /** Reads the directory (subscribed already), replays what arrived meanwhile, writes this node's users again. */
   async load(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     this.hold();
     const { redis, node } = this.deps;
     try {
@@ -124,7 +129,14 @@ export class ClusterOnline {
       for (const user of stale) void this.say(this.key, user, node, '0', `${this.deps.prefix}:all`).catch((e: unknown) => this.deps.lost('online', e));
       for (const user of new Set([...before.keys(), ...this.elsewhere.keys()])) if (before.get(user) !== this.elsewhere.get(user)) this.listener(user);
     } catch (error) {
+      // Redis went again: read again soon; what arrived meanwhile stays buffered until then.
       this.deps.lost('online load', error);
+      if (!this.stopped) {
+        if (this.retry) clearTimeout(this.retry);
+        this.retry = setTimeout(() => void this.load(), 1000);
+        this.retry.unref();
+        return;
+      }
     }
     const buffered = this.buffer ?? [];
     this.buffer = null;
@@ -144,6 +156,8 @@ export class ClusterOnline {
 
   /** Shutting down: this node's users are offline. */
   async release(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     for (const user of this.said) await this.say(this.key, user, this.deps.node, '0', `${this.deps.prefix}:all`);
     this.said.clear();
   }
