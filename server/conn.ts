@@ -6,6 +6,10 @@ import type { TurnCommit } from './commit';
 import { type Rate, TokenBucket, TokenBuckets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
+import type { Body } from './store';
+
+/** The most missed answers a detached session keeps (see {@link Session.missedAnswers}). */
+export const MISSED_ANSWERS = 16;
 
 /** A message copy handed to a session's connection and not yet confirmed by a receipt. */
 export interface Inflight {
@@ -17,6 +21,8 @@ export interface Inflight {
   readonly bytes: number;
   /** Its sender (for the sender's quota). */
   readonly from: string;
+  /** Many devices: an answer another device of the user sent, kept to hand again if this connection dies unconfirmed. */
+  readonly answer?: Body;
 }
 
 /** Replies remembered per session, so that a request resent after a reconnect is answered, not redone. */
@@ -53,6 +59,11 @@ export class Session {
   /** Stored copies may wait beyond {@link Session.cursor}: page them in when the window allows. */
   backlog = true;
   graceTimer: unknown = null;
+  /**
+   * Many devices: answers its other devices sent while this one had no connection (a live copy
+   * has nowhere to go then), handed when it resumes; the newest {@link MISSED_ANSWERS} at most.
+   */
+  missedAnswers: Body[] | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;

@@ -19,7 +19,7 @@
 import { AnswerLedger } from '../adapters/ws/answerLedger';
 import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import type { Inflight, Session } from './conn';
+import { type Inflight, MISSED_ANSWERS, type Session } from './conn';
 import type { RoomGrants } from './grants';
 import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
@@ -152,8 +152,11 @@ export class Mailer {
         else target.backlog = true;
       }
     }
-    // Many devices: the sender's other devices hear what it said, live.
-    const synced = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session && this.roomFor(s)) : [];
+    // Many devices: the sender's other devices hear what it said, live; one away (detached in its
+    // resume grace) gets its answers when it comes back, so it stops ringing then.
+    const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
+    const synced = siblings.filter((s) => this.roomFor(s));
+    if (m.answer) for (const away of siblings.filter((s) => !s.conn)) keepMissed(away, body);
     if (copies.length > 0) {
       this.storeBytes += bytes;
       this.senders.body(session.userID, bytes);
@@ -164,7 +167,7 @@ export class Mailer {
     }
     // Handed once the write is queued, so that no recipient sees a copy before it is committed.
     for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
-    for (const other of synced) this.hand(other, body, null, bytes);
+    for (const other of synced) this.hand(other, body, null, bytes, m.answer !== undefined);
     return { type: 'ack', rid, id: body.msgID, sentAt: now };
   }
 
@@ -205,6 +208,9 @@ export class Mailer {
     this.release(session);
     session.cursor = 0;
     session.backlog = true;
+    const missed = session.missedAnswers ?? [];
+    session.missedAnswers = null;
+    for (const body of missed) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
     this.pump(session);
   }
 
@@ -249,7 +255,11 @@ export class Mailer {
 
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
   private release(session: Session): void {
-    for (const copy of session.inflight) if (copy.delivery !== null) this.unhold(copy.delivery);
+    for (const copy of session.inflight) {
+      if (copy.delivery !== null) this.unhold(copy.delivery);
+      // An answer of another device that this connection never confirmed: handed again on the next.
+      else if (copy.answer) keepMissed(session, copy.answer);
+    }
     session.inflight = [];
   }
 
@@ -304,11 +314,11 @@ export class Mailer {
   }
 
   /** Hands a copy to the session's connection (written after the commit). */
-  private hand(session: Session, copy: Body, delivery: number | null, bytes: number): void {
+  private hand(session: Session, copy: Body, delivery: number | null, bytes: number, answer = false): void {
     const conn = session.conn;
     if (!conn) return;
     const seq = ++session.seq;
-    session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from });
+    session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from, ...(answer ? { answer: copy } : {}) });
     if (delivery !== null) {
       session.cursor = Math.max(session.cursor, delivery);
       // Counted only from a second holder on: the common case (one session) costs no map entry.
@@ -349,3 +359,10 @@ function invitedAmong(call: CallMeta, recipients: readonly string[]): string[] {
 
 /** A session's name in the answer ledger: its device (the empty name for a login that named none). */
 const deviceOf = (session: Session): string => session.device ?? '';
+
+/** Keeps an answer for a detached device (the newest {@link MISSED_ANSWERS}). */
+function keepMissed(session: Session, body: Body): void {
+  const missed = (session.missedAnswers ??= []);
+  missed.push(body);
+  if (missed.length > MISSED_ANSWERS) missed.shift();
+}

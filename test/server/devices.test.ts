@@ -155,6 +155,19 @@ describe('many devices: messages', () => {
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
   });
 
+  it('the laptop is away (its connection dropped, inside the resume grace) when the phone accepts: it hears the ACCEPT when it resumes, so it stops ringing', async () => {
+    const { phone, laptop } = await invitedOnTwoDevices();
+    await laptop.client.next((f) => f.type === 'message');
+    laptop.client.terminate();
+    await laptop.client.closed;
+    await send(phone.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') });
+    const back = await RawClient.open((server as TestServer).handle.url);
+    const resumed = await back.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), device: 'laptop', resume: laptop.reply.session });
+    expect(resumed).toMatchObject({ type: 'loggedIn', resumed: true });
+    await back.next((f) => f.type === 'message' && f.payload === 'accept inv-1');
+    expect(payloads(back)).toContain('bob:accept inv-1');
+  });
+
   it('the phone logs in again as "phone" (past the resume grace, e.g. a reload): it may enter the room it claimed again; the laptop still may not', async () => {
     const { phone, laptop } = await invitedOnTwoDevices();
     expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
