@@ -252,6 +252,11 @@ export class TimImPort implements ImPort {
     }
   }
 
+  /**
+   * Messages our own userID sent from another terminal (TIM's multi-terminal sync, `flow: 'out'`)
+   * are delivered like any other: the core reads an answer of ours as answered elsewhere and
+   * ignores the rest.
+   */
   #deliver(messages: readonly TimCustomMessage[], how: 'live' | 'replay'): void {
     for (const message of messages) {
       if (this.#userID === null || !this.#ready || this.#seen.includes(message.ID)) continue;

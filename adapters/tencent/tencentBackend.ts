@@ -29,6 +29,12 @@ export interface TencentBackendOptions {
   readonly offlinePushInfo?: OfflinePushOptions;
   /** Where a member's audio plays while its video is shown nowhere (default: a hidden `div`). */
   readonly audioContainer?: (userID: UserID) => string | HTMLDivElement;
+  /**
+   * Many devices (issue 11): this client is one terminal of its user under TIM's multi-terminal
+   * login (the IM console's policy must allow several), so the user's other terminals ring too and
+   * an answer another terminal sends (TIM syncs it here) ends this one's ring (default false).
+   */
+  readonly multiDevice?: boolean;
   /** Where listener exceptions and playback failures go (default `console.error`). */
   readonly onError?: (error: unknown) => void;
   /** @internal How to load tim-js-sdk when no `tim` is given (tests). */
@@ -53,6 +59,9 @@ export interface TencentBackend extends Backend {
 export function tencentBackend(options: TencentBackendOptions): TencentBackend {
   const { SDKAppID } = options;
   if (!Number.isInteger(SDKAppID) || SDKAppID <= 0) throw new TypeError('tencentBackend: SDKAppID must be a positive integer');
+  if (options.multiDevice !== undefined && typeof options.multiDevice !== 'boolean') {
+    throw new TypeError('tencentBackend: multiDevice must be a boolean');
+  }
   const credentials = new CredentialStore(SDKAppID);
   const im = new TimImPort({
     SDKAppID,
@@ -75,6 +84,7 @@ export function tencentBackend(options: TencentBackendOptions): TencentBackend {
     im,
     room,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.multiDevice === true ? { multiDevice: true } : {}),
     async dispose() {
       im.dispose();
       await room.dispose();

@@ -26,7 +26,10 @@ export interface TencentWorld extends World {
   /** Errors the backends reported (listener exceptions, playback failures), oldest first. */
   readonly errors: unknown[];
   user(userID: string): Promise<TencentParty>;
-  client(userID: string): TencentParty;
+  /** A new client that is not logged in yet; `multiDevice`: its backend opts in to many devices. */
+  client(userID: string, multiDevice?: boolean): TencentParty;
+  /** A new client logged in as one more terminal of `userID` (its SDK_READY taken), opted in unless `multiDevice: false`. */
+  device(userID: string, multiDevice?: boolean): Promise<TencentParty>;
   /** Lets everything due now happen. */
   settle(): Promise<void>;
 }
@@ -39,12 +42,14 @@ export interface TencentWorldOptions {
   /** Invite and room IDs; default: counters like the memory network's. */
   readonly inviteIdGen?: () => string;
   readonly roomIdGen?: () => number;
+  /** TIM's multi-terminal login on the fake IM cloud (default off: a second login kicks the first). */
+  readonly multiTerminal?: boolean;
 }
 
 /** The fake Tencent cloud on a simulated clock; IM and TRTC latency 20 ms, like the captures. */
 export function tencentWorld(options: TencentWorldOptions = {}): TencentWorld {
   const clock = new SimulatedClock(options.start ?? 0);
-  const im = new FakeTimCloud(clock, options.imLatency ?? 20);
+  const im = new FakeTimCloud(clock, options.imLatency ?? 20, false, options.multiTerminal ?? false);
   const rtc = new FakeTrtcCloud(clock, options.rtcLatency ?? 20);
   const errors: unknown[] = [];
   const parties: TencentParty[] = [];
@@ -53,13 +58,21 @@ export function tencentWorld(options: TencentWorldOptions = {}): TencentWorld {
   const inviteIdGen = options.inviteIdGen ?? (() => `00000000-0000-4000-8000-${(++invites).toString(16).padStart(12, '0')}`);
   const roomIdGen = options.roomIdGen ?? (() => ++rooms);
 
-  const client = (userID: string): TencentParty => {
+  const client = (userID: string, multiDevice = false): TencentParty => {
     const tim = im.create();
     const trtc = rtc.module(userID);
-    const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: trtc, clock, onError: (e) => errors.push(e) });
+    const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: trtc, clock, multiDevice, onError: (e) => errors.push(e) });
     const calling = new TRTCCalling({ SDKAppID: SDK_APP_ID, backend: { ...backend, inviteIdGen, roomIdGen } });
     const p: TencentParty = { ...party(userID, calling), backend, tim, trtc };
     parties.push(p);
+    return p;
+  };
+
+  const loggedIn = async (p: TencentParty): Promise<TencentParty> => {
+    const login = p.calling.login({ userID: p.id, userSig: `sig-${p.id}` });
+    await clock.advance(100);
+    await login;
+    p.take();
     return p;
   };
 
@@ -69,14 +82,8 @@ export function tencentWorld(options: TencentWorldOptions = {}): TencentWorld {
     rtc,
     errors,
     client,
-    async user(userID) {
-      const p = client(userID);
-      const login = p.calling.login({ userID, userSig: `sig-${userID}` });
-      await clock.advance(100);
-      await login;
-      p.take();
-      return p;
-    },
+    user: (userID) => loggedIn(client(userID)),
+    device: (userID, multiDevice = true) => loggedIn(client(userID, multiDevice)),
     async createGroup(groupID, members) {
       im.createGroup(groupID, members);
     },

@@ -5,7 +5,9 @@
  *
  * Behaviour follows TIM where the port depends on it: `login` resolves, then `SDK_READY` and
  * `NET_STATE_CHANGE` fire; a second login of a user kicks the first (`KICKED_OUT`,
- * `multipleAccount`); messages to online users arrive as `MESSAGE_RECEIVED` batches with
+ * `multipleAccount`), unless the cloud allows multi-terminal login (`multiTerminal`): then every
+ * terminal of a user gets what is sent to it, and what a terminal sends reaches its user's other
+ * terminals too (`MESSAGE_RECEIVED`, `flow: 'out'`, TIM's sync of sent messages); messages to online users arrive as `MESSAGE_RECEIVED` batches with
  * `time` in server seconds; messages to offline users are kept (unless `onlineUserOnly`) and
  * found through `getConversationList` / `getMessageList`, never pushed (what TSignaling's replay
  * is for). A conversation's history holds both directions (what the user sent too), its unread
@@ -57,7 +59,8 @@ interface Stored {
 /** The IM server. */
 export class FakeTimCloud {
   readonly log: TimSent[] = [];
-  readonly #sessions = new Map<string, FakeTim>();
+  /** Per user, its logged-in terminals (one unless `multiTerminal`). */
+  readonly #sessions = new Map<string, Set<FakeTim>>();
   readonly #groups = new Map<string, string[]>();
   /** Per user: every message received (history), and how many are unread per conversation. */
   readonly #history = new Map<string, Stored[]>();
@@ -68,11 +71,14 @@ export class FakeTimCloud {
    * @param latency delivery delay of messages, and of each step of a login, in ms
    * @param instantLogin confirm logins without the clock (for harnesses that await a login
    *   before they advance time, as the shared ImPort contract does)
+   * @param multiTerminal TIM's multi-terminal login: a second login of a user adds a terminal
+   *   instead of kicking the first, and sent messages are synced to the sender's other terminals
    */
   constructor(
     readonly clock: Clock,
     readonly latency = 20,
     readonly instantLogin = false,
+    readonly multiTerminal = false,
   ) {}
 
   /** A new TIM instance (`TIM.create({ SDKAppID })`). */
@@ -86,7 +92,7 @@ export class FakeTimCloud {
 
   /** Logged in and ready. */
   isOnline(userID: string): boolean {
-    return this.#sessions.get(userID)?.ready === true;
+    return this.#terminals(userID).some((t) => t.ready);
   }
 
   /** @internal */ newID(): string {
@@ -103,19 +109,26 @@ export class FakeTimCloud {
     else this.later(fn);
   }
 
-  /** @internal A login took effect: the newer session wins (TIM's default multi-login policy). */
+  /**
+   * @internal A login took effect: the newer session wins (TIM's default multi-login policy), or,
+   * with `multiTerminal`, joins the user's terminals.
+   */
   signIn(tim: FakeTim, userID: string): void {
-    const previous = this.#sessions.get(userID);
-    this.#sessions.set(userID, tim);
-    if (previous && previous !== tim) previous.kick(TIM_TYPES_KICKED_MULTIPLE_ACCOUNT);
+    const previous = this.#terminals(userID).filter((t) => t !== tim);
+    if (this.multiTerminal) {
+      this.#sessions.set(userID, new Set([...previous, tim]));
+      return;
+    }
+    this.#sessions.set(userID, new Set([tim]));
+    for (const p of previous) p.kick(TIM_TYPES_KICKED_MULTIPLE_ACCOUNT);
   }
 
   /** @internal */ signOut(tim: FakeTim, userID: string): void {
-    if (this.#sessions.get(userID) === tim) this.#sessions.delete(userID);
+    this.#sessions.get(userID)?.delete(tim);
   }
 
-  /** @internal Routes a message; rejects as TIM would for a bad group. */
-  route(from: string, message: Message, options: unknown): TimSent {
+  /** @internal Routes a message `sender` (a terminal of `from`) sent; rejects as TIM would for a bad group. */
+  route(from: string, message: Message, options: unknown, sender?: FakeTim): TimSent {
     const opts = v.parse(SendOptionsSchema, options);
     const group = message.conversationType === TIM_TYPES.CONV_GROUP;
     let recipients: string[] = [message.to];
@@ -130,10 +143,12 @@ export class FakeTimCloud {
     const conversationID = group ? `GROUP${message.to}` : `C2C${from}`;
     // The sender's own copy (TIM keeps both directions in a conversation's history, unread or not).
     this.#keep(from, group ? `GROUP${message.to}` : `C2C${message.to}`, { ...delivered, flow: 'out' }, false);
+    // Multi-terminal login: the sender's other terminals get what it sent (live only).
+    if (this.multiTerminal) this.#push(from, { ...delivered, flow: 'out' }, sender);
     const fates = recipients.map((userID) => {
       const online = this.isOnline(userID);
       if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered);
-      if (online) this.later(() => this.#sessions.get(userID)?.receive([delivered]));
+      if (online) this.#push(userID, delivered);
       return { userID, online };
     });
     const sent: TimSent = {
@@ -168,6 +183,17 @@ export class FakeTimCloud {
   /** @internal The last 15 messages of a conversation (one page of `getMessageList`). */
   page(userID: string, conversationID: string): Message[] {
     return (this.#history.get(userID) ?? []).filter((s) => s.conversationID === conversationID).slice(-15).map((s) => s.message);
+  }
+
+  #terminals(userID: string): FakeTim[] {
+    return [...(this.#sessions.get(userID) ?? [])];
+  }
+
+  /** After the latency, to every terminal of `userID` logged in then, but `except`. */
+  #push(userID: string, message: Message, except?: FakeTim): void {
+    this.later(() => {
+      for (const t of this.#terminals(userID)) if (t !== except) t.receive([message]);
+    });
   }
 
   #keep(userID: string, conversationID: string, message: Message, unreadToo = true): void {

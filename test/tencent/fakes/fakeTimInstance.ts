@@ -107,7 +107,7 @@ export class FakeTim implements TimInstance {
 
   async sendMessage(message: Message, options?: unknown): Promise<{ code: number; data: { message: Message } }> {
     if (this.userID === null || !this.ready) throw new TimError(6014, 'SDK is not ready');
-    this.cloud.route(this.userID, message, options);
+    this.cloud.route(this.userID, message, options, this);
     return { code: 0, data: { message: { ...message, status: 'success' } } };
   }
 
