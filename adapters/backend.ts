@@ -19,6 +19,12 @@ export interface Backend {
   /** Many devices: this client logs in as one device of its user (the core then never declines for the others). */
   readonly multiDevice?: boolean;
   /**
+   * Many devices: the IM holds a device's busy answer until every device of the user is busy (the
+   * embedded server, the memory network). Absent (Tencent IM syncs only), a busy or departing
+   * device answers nothing, so that another may still answer and the caller hears one answer.
+   */
+  readonly busyHeld?: boolean;
+  /**
    * Releases what the backend holds (its connections, devices, listeners); `TRTCCalling.destroy()`
    * calls it last, after the call ended and the line logged out.
    */

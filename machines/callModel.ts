@@ -41,6 +41,8 @@ export interface CallInput {
   readonly noAnswerGraceMs: number;
   /** Many devices: this call rings on one of its user's devices (see `LineConfig.multiDevice`). */
   readonly multiDevice?: boolean;
+  /** Many devices: the IM holds busy answers (see `LineConfig.busyHeld`). */
+  readonly busyHeld?: boolean;
   /** Longest wait for the room to confirm our exit before the call counts as ended anyway. */
   readonly exitTimeoutMs: number;
   /** How long an answered call may have nobody else in its room before it ends. */

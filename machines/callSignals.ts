@@ -35,10 +35,15 @@ export const sendAccept = (c: CallContext): Effects => (c.joined ? NONE : { im: 
 
 /**
  * Our decline; `reject({ isBusy: true })` makes it a busy answer, and so does a device of many
- * that goes away while ringing (logout, destroy): it declines for itself, not for its user.
+ * that goes away while ringing (logout, destroy): it declines for itself, not for its user; where
+ * the IM holds no busy answers (Tencent) it says nothing, and the user's other devices ring on.
  */
-export const sendReject = (c: CallContext, e: CallEvent): Effects =>
-  c.joined ? NONE : { im: [answerRequest(c, 'reject', (e.type === 'call.reject' && e.busy) || (e.type === 'call.terminate' && c.multiDevice === true))] };
+export function sendReject(c: CallContext, e: CallEvent): Effects {
+  if (c.joined) return NONE;
+  const departing = e.type === 'call.terminate' && c.multiDevice === true;
+  if (departing && c.busyHeld !== true) return NONE;
+  return { im: [answerRequest(c, 'reject', (e.type === 'call.reject' && e.busy) || departing)] };
+}
 
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });

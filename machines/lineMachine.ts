@@ -166,6 +166,8 @@ export const lineMachine = setup({
       recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
     })),
     replyBusy: enqueueActions(({ context, event, enqueue }) => {
+      // One device of many whose IM holds nothing: another device may answer, this one stays silent.
+      if (context.multiDevice && !context.busyHeld) return;
       if (event.type === 'im.invited' && context.self)
         enqueue.sendTo('im', busyReject(context.self, event.signal));
     }),
@@ -343,6 +345,7 @@ function callInput(context: LineContext, event: LineEvent): CallInput {
     self,
     noAnswerGraceMs: context.noAnswerGraceMs,
     ...(context.multiDevice ? { multiDevice: true } : {}),
+    ...(context.busyHeld ? { busyHeld: true } : {}),
     exitTimeoutMs: context.exitTimeoutMs,
     aloneTimeoutMs: context.aloneTimeoutMs,
     leaveGraceMs: context.leaveGraceMs,

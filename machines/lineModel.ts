@@ -22,6 +22,8 @@ export interface LineConfig {
    * once every device of the user is busy or gone, instead of declining for them all.
    */
   readonly multiDevice: boolean;
+  /** Many devices: the IM holds busy answers until every device is busy (else a busy device answers nothing; see `Backend.busyHeld`). */
+  readonly busyHeld: boolean;
 }
 
 export const DEFAULT_LINE_CONFIG: LineConfig = {
@@ -31,6 +33,7 @@ export const DEFAULT_LINE_CONFIG: LineConfig = {
   leaveGraceMs: 5_000,
   missingMemberMs: 10_000,
   multiDevice: false,
+  busyHeld: false,
 };
 
 export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig => ({

@@ -73,7 +73,7 @@ export function createCalling(setup: CallingSetup): Calling {
     clock,
     // Calls find the line by this ID to hand it their notices.
     systemId: 'line',
-    input: backend.multiDevice ? { ...setup.config, multiDevice: true } : (setup.config ?? {}),
+    input: backend.multiDevice ? { ...setup.config, multiDevice: true, busyHeld: backend.busyHeld === true } : (setup.config ?? {}),
     ...(inspector(setup) ? { inspect: inspector(setup) } : {}),
   });
   return {

@@ -78,7 +78,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
         const wait = (ms: number) => new Promise((done) => clock.setTimeout(done, ms));
         oneDevicePerRoom(room, claims, (roomID) => im.mayEnter(imPort, roomID), wait, options.roomLatency ?? latency ?? 20);
       }
-      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true } : {}) };
+      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true, busyHeld: true } : {}) };
     },
     advance: async (ms) => simulated('advance').advance(ms),
     settle: async () => simulated('settle').settle(),

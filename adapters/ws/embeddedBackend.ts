@@ -43,7 +43,7 @@ export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBacken
     clock,
     ...(options.inviteIdGen ? { inviteIdGen: options.inviteIdGen } : {}),
     ...(options.roomIdGen ? { roomIdGen: options.roomIdGen } : {}),
-    ...(options.multiDevice === true ? { multiDevice: true } : {}),
+    ...(options.multiDevice === true ? { multiDevice: true, busyHeld: true } : {}),
     close: () => connection.logout(),
     dispose: () => connection.logout(),
   };

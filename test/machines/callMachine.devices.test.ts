@@ -88,14 +88,21 @@ describe('callMachine callee, many devices', () => {
 });
 
 describe('callMachine callee, many devices: a device that goes away while ringing', () => {
-  it('one of many devices logs out while ringing (call.terminate hangup) -> a BUSY answer for itself, not a REJECT for all; ended, no CALL_END', () => {
-    const h = startCall(calleeInput({ multiDevice: true }));
+  it('one of many devices whose IM holds busy answers logs out while ringing (call.terminate hangup) -> a BUSY answer for itself, not a REJECT for all; ended, no CALL_END', () => {
+    const h = startCall(calleeInput({ multiDevice: true, busyHeld: true }));
     h.take();
     h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
     expect(h.take()).toEqual([
       out.im({ type: 'im.send', to: { users: ['alice'] }, signal: { kind: 'reject', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', busy: true }, onlineUserOnly: false }),
       done('hangup'),
     ]);
+  });
+
+  it('one of many devices whose IM holds nothing (Tencent) logs out while ringing -> says nothing (the others ring on); ended, no CALL_END', () => {
+    const h = startCall(calleeInput({ multiDevice: true }));
+    h.take();
+    h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
+    expect(h.take()).toEqual([done('hangup')]);
   });
 });
 

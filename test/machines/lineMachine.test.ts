@@ -240,6 +240,15 @@ describe('lineMachine: busy', () => {
     expect(r.context.recent).toEqual(['inv-9']);
   });
 
+  it('many devices: busy during a call -> a BUSY answer where the IM holds it (embedded, memory); nothing where it does not (Tencent), so another device may answer', () => {
+    const device = (busyHeld: boolean) => run([cmd.dial(2)], run(ONLINE, initialTransition(lineMachine, { multiDevice: true, busyHeld })[0]).snapshot).snapshot;
+    const invite = im.invited('carol', { inviteID: 'inv-9', invitees: ['alice'] });
+    expect(run([invite], device(true)).steps).toHaveLength(1);
+    const silent = run([invite], device(false));
+    expect(silent.value).toEqual({ online: 'busy' });
+    expect(silent.steps).toEqual([]);
+  });
+
   it('a stale invite from Carol during the call -> no busy reply', () => {
     expect(run([im.invited('carol', { inviteID: 'inv-9', invitees: ['alice'] }, { age: 60_000 })], dialling()).steps).toEqual([]);
   });
