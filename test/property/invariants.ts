@@ -132,7 +132,7 @@ function endsWhileRinging(timeline: readonly Entry[]): number {
   let ringing = false;
   let n = 0;
   for (const e of timeline) {
-    if (e.kind === 'api') ringing = false;
+    if (e.kind === 'api') ringing &&= e.method === 'admit'; // someone else joining is no API call of ours
     else if (e.name === 'onInvited') ringing = true;
     else if (e.name === 'onCallEnd' || e.name === 'onCallingCancel' || e.name === 'onCallingTimeout' || e.name === 'onKickedOut') {
       if (ringing && e.name === 'onCallEnd') n++;
