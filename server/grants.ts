@@ -52,6 +52,18 @@ export interface RoomGrants {
   sweep(nowMs: number): number;
   /** Live grants. */
   readonly size: number;
+  /** What is held of `roomID` now (a cluster compacts its history into this), or null: no live grant. */
+  describe?(roomID: number, nowMs: number): GrantState | null;
+}
+
+/** A grant as it stands: enough to make it again (see `server/cluster/grants.ts`, `compacted`). */
+export interface GrantState {
+  readonly owner: string;
+  /** Everyone it admits besides its owner, and `group:<id>` for the IM group it was made through. */
+  readonly users: readonly string[];
+  readonly ringUntil: number;
+  readonly emptySince: number | null;
+  readonly lingering: boolean;
 }
 
 /**
@@ -221,6 +233,13 @@ export class SqliteRoomGrants implements RoomGrants {
       this.s.upsert.run(roomID, owner, until, 0);
       for (const user of users) if (user !== owner) this.s.addUser.run(roomID, user);
     });
+  }
+
+  describe(roomID: number, nowMs: number): GrantState | null {
+    const grant = this.live(roomID, nowMs);
+    if (!grant) return null;
+    const { owner, ringUntil, emptySince, lingering } = grant;
+    return { owner, users: [...grant.users].filter((u) => u !== owner), ringUntil, emptySince, lingering };
   }
 
   allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean {

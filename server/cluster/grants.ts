@@ -6,7 +6,7 @@
  * hub needs it. Two nodes changing one room at the same instant may disagree until the second
  * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
  */
-import type { RoomGrants } from '../grants';
+import type { GrantState, RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
 
 /** One replicated change. */
@@ -73,6 +73,10 @@ export class ClusterGrants implements RoomGrants {
     return this.inner.sweep(now);
   }
 
+  describe(roomID: number, now: number): GrantState | null {
+    return this.inner.describe?.(roomID, now) ?? null;
+  }
+
   /** Replays a change another node made. */
   apply(op: GrantOp): void {
     switch (op.op) {
@@ -93,4 +97,25 @@ export class ClusterGrants implements RoomGrants {
         return;
     }
   }
+}
+
+/** How a grant's entry for its IM group is written (see `server/grants.ts`). */
+const GROUP_MARK = 'group:';
+
+/**
+ * The changes that make `state` again on a node that has none of it, so that a long history can
+ * be compacted into them: the grant as made when its room was last left empty (or `nowMs`, if
+ * someone is in it), then `occupied`, or a deliberate `vacated` for a lingering one (whose ring
+ * time a deliberate leave already capped, so replaying it caps nothing more).
+ */
+export function compacted(roomID: number, state: GrantState, nowMs: number, roomIdleMs: number): GrantOp[] {
+  const groups = state.users.filter((u) => u.startsWith(GROUP_MARK)).map((u) => u.slice(GROUP_MARK.length));
+  const users = state.users.filter((u) => !u.startsWith(GROUP_MARK));
+  const made = state.emptySince ?? nowMs;
+  const base = { op: 'grant', user: state.owner, roomID, until: state.ringUntil, now: made } as const;
+  // One grant per IM group it was made through (the first also names the users).
+  const grants: GrantOp[] = groups.length === 0 ? [{ ...base, users }] : groups.map((groupID, i) => ({ ...base, users: i === 0 ? users : [], groupID }));
+  if (state.emptySince === null) return [...grants, { op: 'occupied', roomID }];
+  if (state.lingering) return [...grants, { op: 'vacated', roomID, now: state.emptySince + roomIdleMs, deliberate: true }];
+  return grants;
 }

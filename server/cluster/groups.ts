@@ -101,3 +101,17 @@ export class ClusterGroupStore implements GroupStore {
     }
   }
 }
+
+/**
+ * The changes that make group `groupID` as it stands here, on any node (a compacted history):
+ * whatever that node holds of it goes, then the group is made again with its members and
+ * pending invitations. None when it is gone.
+ */
+export function compacted(store: GroupStore, groupID: string, nowMs: number): GroupOp[] {
+  const group = store.get(groupID);
+  if (!group) return [];
+  return [
+    { op: 'delete', groupID },
+    { op: 'create', group, members: store.members(groupID), invited: store.invited(groupID), now: nowMs },
+  ];
+}

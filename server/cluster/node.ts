@@ -32,8 +32,8 @@ import type { Rooms } from '../rooms';
 import type { Logger, ResolvedOptions } from '../options';
 import type { Store } from '../store';
 import { ClusterBudgets, type StoredBudgets } from './budgets';
-import { ClusterGrants, type GrantOp } from './grants';
-import { ClusterGroupStore, type GroupOp } from './groups';
+import { ClusterGrants, compacted, type GrantOp } from './grants';
+import { ClusterGroupStore, compacted as compactedGroup, type GroupOp } from './groups';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
@@ -118,6 +118,8 @@ export class ClusterNode {
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
+      compacted: (t, id, now = options.clock.now(), grant = t === 'grant' ? this.grants?.describe(Number(id), now) : null) =>
+        t === 'group' ? (this.groups ? compactedGroup(this.groups, String(id), now) : []) : grant ? compacted(Number(id), grant, now, options.limits.roomIdleMs) : [],
     });
     this.directory = new ClusterOnline({
       redis,

@@ -31,6 +31,30 @@ const TOMBSTONE_MS = 7 * 86_400_000;
 export const MAX_UNSENT = 10_000;
 /** A read that failed (Redis went again) is tried again after this long. */
 const RETRY_MS = 1000;
+/**
+ * A history longer than this is compacted: replaced by the few changes that make its room's
+ * grant (`compacted()` in grants.ts) or its group (`compacted()` in groups.ts) as it stands, so
+ * entering and leaving a room, or inviting and removing a member, in a loop cannot grow a Redis
+ * list without bound, nor the read of a node that starts.
+ */
+export const COMPACT_AT = 64;
+
+/**
+ * Replaces a history with its compacted form, only if its last change is still the one the
+ * compacting node had applied (ARGV[1]): a change made meanwhile leaves it as it is.
+ */
+const COMPACT = `
+local last = redis.call('LINDEX', KEYS[1], -1)
+if not last or cjson.decode(last).v ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+local ttl = tonumber(ARGV[2])
+if #ARGV >= 3 then
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+end
+return 1`;
+
+type CompactCommand = (history: string, version: string, ttl: number, ...entries: string[]) => Promise<number>;
 
 const SHARE = `
 local v = redis.call('INCR', KEYS[2])
@@ -40,9 +64,9 @@ redis.call('RPUSH', KEYS[1], entry)
 local ttl = tonumber(ARGV[2])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 redis.call('PUBLISH', ARGV[4], entry)
-return v`;
+return {v, redis.call('LLEN', KEYS[1])}`;
 
-type ShareCommand = (history: string, version: string, frame: string, ttl: number, reset: string, channel: string) => Promise<number>;
+type ShareCommand = (history: string, version: string, frame: string, ttl: number, reset: string, channel: string) => Promise<[number, number]>;
 
 /** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
 export interface Change {
@@ -62,6 +86,8 @@ export interface ReplicaDeps {
   lost(what: string, error: unknown): void;
   /** Counts a frame published to the other nodes. */
   published(): void;
+  /** The changes that make a room's grant or a group as it stands here now (none: it is gone). */
+  compacted?(t: Change['t'], id: number | string): readonly Record<string, unknown>[];
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -69,9 +95,14 @@ export interface ReplicaDeps {
 function historyOf(prefix: string, c: Record<string, unknown>): string | null {
   if (c.t === 'grant' && typeof c.roomID === 'number') return `${prefix}:h:r:${c.roomID}`;
   if (c.t !== 'group') return null;
-  const group = c.group as { groupID?: unknown } | undefined;
-  const id = typeof c.groupID === 'string' ? c.groupID : typeof group?.groupID === 'string' ? group.groupID : null;
+  const id = groupIdOf(c);
   return id === null ? null : `${prefix}:h:g:${id}`;
+}
+
+/** The group a group change is about (`null`: none named). */
+function groupIdOf(c: Record<string, unknown>): string | null {
+  const group = c.group as { groupID?: unknown } | undefined;
+  return typeof c.groupID === 'string' ? c.groupID : typeof group?.groupID === 'string' ? group.groupID : null;
 }
 
 /** Reads a change from text (a history entry or a frame): null when malformed. */
@@ -87,6 +118,9 @@ export class Replica {
   private buffer: Change[] | null = [];
   private readonly unsent: [string, string, number, boolean][] = [];
   private readonly share: ShareCommand;
+  private readonly compact: CompactCommand;
+  /** Room histories to compact once this node has seen every change up to `v` (pub/sub keeps their order). */
+  private readonly compactions = new Map<string, { readonly t: Change['t']; readonly id: number | string; readonly v: number }>();
   /** Reads done (the first replays everything). */
   private loads = 0;
   /**
@@ -102,6 +136,8 @@ export class Replica {
   constructor(private readonly deps: ReplicaDeps) {
     deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
+    deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
+    this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
   }
 
   /** Sends a change this node made (already applied here) to Redis and every node. */
@@ -110,7 +146,8 @@ export class Replica {
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
     const ttl = change.t === 'grant' ? GRANT_HISTORY_MS : deleted ? TOMBSTONE_MS : 0;
-    this.push(key, JSON.stringify(change), ttl, deleted);
+    const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
+    this.push(key, JSON.stringify(change), ttl, deleted, id === null ? null : { t: change.t as Change['t'], id });
   }
 
   /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
@@ -126,6 +163,19 @@ export class Replica {
     }
     this.seen = Math.max(this.seen, change.v ?? 0);
     if (change.node !== this.deps.node) this.deps.apply(change); // its own: applied when made
+    if (this.compactions.size > 0) this.compactSeen();
+  }
+
+  /** Compacts the room histories whose changes this node has all applied by now. */
+  private compactSeen(): void {
+    const { compacted, node } = this.deps;
+    for (const [key, { t, id, v }] of this.compactions) {
+      if (this.seen < v) continue;
+      this.compactions.delete(key);
+      if (!compacted) continue;
+      const entries = compacted(t, id).map((op) => JSON.stringify({ v, t, node, ...op }));
+      this.compact(key, String(v), t === 'grant' ? GRANT_HISTORY_MS : 0, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
+    }
   }
 
   /**
@@ -208,10 +258,14 @@ export class Replica {
     }
   }
 
-  private push(key: string, frame: string, ttl: number, reset: boolean): void {
+  private push(key: string, frame: string, ttl: number, reset: boolean, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
     const { prefix } = this.deps;
     this.deps.published();
-    this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`).catch((error: unknown) => {
+    this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`).then(([v, length]) => {
+      if (subject === null || length <= COMPACT_AT) return;
+      this.compactions.set(key, { ...subject, v });
+      if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
+    }, (error: unknown) => {
       this.unsent.push([key, frame, ttl, reset]);
       if (this.unsent.length > MAX_UNSENT) this.unsent.shift();
       this.deps.lost('share', error);

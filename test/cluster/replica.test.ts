@@ -3,7 +3,8 @@
  * node started later, and a node that lost Redis for a while and came back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askAs, type ClusterProcess, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
+import { COMPACT_AT } from '../../server/cluster/replica';
+import { askAs, type ClusterProcess, rawClient, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
 
 /** Many short connections from one address: its connection rate must not refuse them. */
 const FLAGS = ['--ip-connect-rate', '1000', '--ip-connect-burst', '1000'];
@@ -69,4 +70,51 @@ describe('replicated grants and groups', () => {
       await proxy.close();
     }
   }, 60_000);
+
+  /** Requests over one raw connection, in turn (many, without a login each). */
+  let rid = 10;
+  const asker = (client: Awaited<ReturnType<typeof rawClient>>) => async (frame: Record<string, unknown>) => {
+    const mine = ++rid;
+    client.ws.send(JSON.stringify({ ...frame, rid: mine }));
+    return until(`reply ${mine}`, () => client.frames.find((f) => f.rid === mine), (f) => f !== undefined);
+  };
+
+  it(`a group whose member is invited and removed 50 times keeps a short history (compacted), and a node started afterwards has its members and invitations`, async () => {
+    const owner = await rawClient(url(0), 'ga');
+    const ask = asker(owner);
+    expect(await ask({ type: 'groupCreate', groupID: 'churn', members: ['gb', 'gc'] })).toMatchObject({ type: 'groupInfo' });
+    expect(await askAs(url(1), 'gb', { type: 'groupJoin', groupID: 'churn' })).toMatchObject({ type: 'groupInfo' });
+    for (let i = 0; i < 50; i++) {
+      expect(await ask({ type: 'groupInvite', groupID: 'churn', members: ['gd'] })).toMatchObject({ type: 'groupInfo' });
+      expect(await ask({ type: 'groupRemove', groupID: 'churn', members: ['gd'] })).toMatchObject({ type: 'groupInfo' });
+    }
+    await ask({ type: 'groupInvite', groupID: 'churn', members: ['ge'] });
+    const history = `${cluster.prefix}:h:g:churn`;
+    expect(await until('the compaction', () => cluster.redis.llen(history), (n) => n <= COMPACT_AT)).toBeLessThanOrEqual(COMPACT_AT);
+    owner.ws.close();
+    const late = await startNode(cluster.prefix, cluster.dir, 'after-group-compaction', FLAGS);
+    extra.push(late);
+    expect(await askAs(late.url, 'gb', { type: 'groupMembers', groupID: 'churn' })).toMatchObject({ type: 'groupInfo', members: ['ga', 'gb'] });
+    expect(await askAs(late.url, 'ge', { type: 'groupJoin', groupID: 'churn' })).toMatchObject({ type: 'groupInfo' });
+    expect(await askAs(late.url, 'gd', { type: 'groupJoin', groupID: 'churn' })).toMatchObject({ type: 'error' });
+  }, 90_000);
+
+  it(`a room entered and left 100 times keeps a short history in Redis (compacted past ${COMPACT_AT} changes), and a node started afterwards still admits the invitee`, async () => {
+    expect(await invite(url(0), 'ka', 'kb', 7003)).toMatchObject({ type: 'ack' });
+    const kb = await rawClient(url(1), 'kb');
+    const ask = asker(kb);
+    for (let i = 0; i < 100; i++) {
+      expect(await ask({ type: 'roomEnter', roomID: 7003, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+      expect(await ask({ type: 'roomExit', roomID: 7003 })).toMatchObject({ type: 'ack' });
+    }
+    await ask({ type: 'roomEnter', roomID: 7003, audio: true, video: false });
+    const history = `${cluster.prefix}:h:r:7003`;
+    const length = await until('the compaction', () => cluster.redis.llen(history), (n) => n <= COMPACT_AT);
+    expect(length).toBeLessThanOrEqual(COMPACT_AT);
+    kb.ws.close();
+    const late = await startNode(cluster.prefix, cluster.dir, 'after-compaction', FLAGS);
+    extra.push(late);
+    expect(await askAs(late.url, 'kb', { type: 'roomEnter', roomID: 7003, audio: true, video: false })).toMatchObject({ type: 'roomInfo', roomID: 7003 });
+    expect(await askAs(late.url, 'kz', { type: 'roomEnter', roomID: 7003, audio: true, video: false })).toMatchObject({ type: 'error' });
+  }, 90_000);
 });
