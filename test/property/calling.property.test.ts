@@ -10,7 +10,12 @@ import { attempt, createSystem, dispose, everyDevice, type System } from './harn
 import { checkAgreement, violations } from './invariants';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
-const SEED = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+/**
+ * `npm test` replays one fixed seed, so that it is deterministic; `npm run test:property` (which
+ * sets PROPERTY_RUNS) explores a new seed each time, and PROPERTY_SEED replays any.
+ */
+const FIXED_SEED = 20261202;
+const SEED = Number(process.env.PROPERTY_SEED ?? (process.env.PROPERTY_RUNS ? Math.floor(Math.random() * 2 ** 31) : FIXED_SEED));
 
 async function settleEverything(system: System): Promise<string[]> {
   system.net.im.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 });
