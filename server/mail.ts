@@ -100,8 +100,7 @@ export class Mailer {
       if (refusal) return refusal;
     }
     const msgID = `${this.boot}-${(++this.nextMessage).toString(36)}`;
-    const devices = () => this.sessionsOf(session.userID).filter((s) => s.conn).map(deviceOf);
-    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, devices())) {
+    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID))) {
       // Another device of this user answered first (or, busy, one of them may still answer).
       this.counters.limit('answerHeld');
       return { type: 'ack', rid, id: msgID, sentAt: now };
@@ -304,6 +303,11 @@ export class Mailer {
   handOnline(session: Session | undefined, copy: Body): void {
     if (session?.conn && this.roomFor(session)) this.hand(session, copy, null, Buffer.byteLength(copy.payload));
     else this.counters.droppedOffline++;
+  }
+
+  /** The devices of `userID` connected now (their names in the answer ledger). */
+  private onlineDevices(userID: string): string[] {
+    return this.sessionsOf(userID).filter((s) => s.conn).map(deviceOf);
   }
 
   /** True when the session's connection may take a copy now. */

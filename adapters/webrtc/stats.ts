@@ -25,7 +25,7 @@ export const QUALITY_THRESHOLDS = {
   jitterMs: [20, 40, 60, 100],
 } as const;
 
-/** One connection's figures: any may be unknown. */
+/** One connection's figures: each may be unknown. */
 export interface LinkFigures {
   readonly state: RTCPeerConnectionState;
   readonly rttMs?: number | undefined;

@@ -2,17 +2,11 @@
  * What travels between the nodes of a cluster, read defensively (a malformed frame or stream
  * entry is dropped, never trusted), and the peek at a login frame the login gate needs.
  */
+import type { Body } from '../store';
 import type { RoomEvent } from './rooms';
 
 /** A stored copy as it travels through a stream. */
-export interface Travelling {
-  readonly msgID: string;
-  readonly from: string;
-  readonly groupID: string | null;
-  readonly payload: string;
-  readonly sentAt: number;
-  readonly expiresAt: number;
-}
+export type Travelling = Omit<Body, 'id'>;
 
 /** What a login frame says, read before the frame is handled. */
 export interface LoginPeek {

@@ -32,8 +32,9 @@ import type { Rooms } from '../rooms';
 import type { Logger, ResolvedOptions } from '../options';
 import type { Store } from '../store';
 import { ClusterBudgets, type StoredBudgets } from './budgets';
-import { ClusterGrants, compacted, type GrantOp } from './grants';
-import { ClusterGroupStore, compacted as compactedGroup, type GroupOp } from './groups';
+import { ClusterGrants, type GrantOp } from './grants';
+import { ClusterGroupStore, type GroupOp } from './groups';
+import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
@@ -118,8 +119,7 @@ export class ClusterNode {
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
-      compacted: (t, id, now = options.clock.now(), grant = t === 'grant' ? this.grants?.describe(Number(id), now) : null) =>
-        t === 'group' ? (this.groups ? compactedGroup(this.groups, String(id), now) : []) : grant ? compacted(Number(id), grant, now, options.limits.roomIdleMs) : [],
+      compacted: (t, id) => compactedOf({ grants: this.grants, groups: this.groups }, t, id, options.clock.now(), options.limits.roomIdleMs),
     });
     this.directory = new ClusterOnline({
       redis,
