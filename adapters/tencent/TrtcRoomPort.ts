@@ -67,6 +67,7 @@ export class TrtcRoomPort implements RoomPort {
   #localView: string | null = null;
   readonly #devices: { microphoneId?: string; cameraId?: string } = {};
   #profile: VideoProfile | null = null;
+  readonly #deviceListeners = new Set<(change: DeviceChange) => void>();
 
   constructor(options: TrtcRoomPortOptions) {
     this.#options = options;
@@ -111,8 +112,19 @@ export class TrtcRoomPort implements RoomPort {
     const local = this.#local;
     if (!local || on === this.#camera) return;
     if (!on) local.muteVideo();
-    else if (local.hasVideo()) local.unmuteVideo();
-    else await local.addTrack(await this.#cameraTrack());
+    else if (local.getVideoTrack()?.readyState === 'ended') {
+      // Its camera was unplugged (see #cameraLost): capture again from one plugged in now.
+      const camera = (await (await this.#module()).getCameras())[0];
+      if (!camera) throw new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera');
+      await local.switchDevice('video', camera.deviceId).catch((e: unknown) => Promise.reject(deviceError(e, 'camera')));
+      this.#devices.cameraId = camera.deviceId;
+      this.#watchCamera(local);
+      local.unmuteVideo();
+    } else if (local.hasVideo()) local.unmuteVideo();
+    else {
+      await local.addTrack(await this.#cameraTrack());
+      this.#watchCamera(local);
+    }
     this.#camera = on;
   }
 
@@ -191,25 +203,29 @@ export class TrtcRoomPort implements RoomPort {
     this.#local?.setVideoProfile({ ...profile });
   }
 
-  /** `devicechange` of the page (TRTC v4 has no device event of its own; trtc-calling-js listens there too). */
+  /**
+   * `devicechange` of the page (TRTC v4 has no device event of its own; trtc-calling-js listens
+   * there too), and the camera in use unplugged: replaced by another one or, with none, reported.
+   */
   onDeviceChange(listener: (change: DeviceChange) => void): Unsubscribe {
     const target = this.#options.deviceEvents ?? globalThis.navigator?.mediaDevices;
-    const changed = (): void => {
-      try {
-        listener({});
-      } catch (error) {
-        this.#report(error);
-      }
-    };
+    const changed = (): void => this.#deviceChanged(listener, {});
     target?.addEventListener('devicechange', changed);
-    return () => target?.removeEventListener('devicechange', changed);
+    this.#deviceListeners.add(listener);
+    return () => {
+      target?.removeEventListener('devicechange', changed);
+      this.#deviceListeners.delete(listener);
+    };
   }
 
   /** Uses this camera (`video`) or microphone (`audio`): now if in a call, and for the next ones. */
   async switchDevice(params: { deviceType: 'video' | 'audio'; deviceId: string }): Promise<void> {
     if (params.deviceType === 'video') this.#devices.cameraId = params.deviceId;
     else this.#devices.microphoneId = params.deviceId;
-    if (this.#local) await this.#local.switchDevice(params.deviceType, params.deviceId).catch((e: unknown) => Promise.reject(rtcError(e)));
+    const local = this.#local;
+    if (!local) return;
+    await local.switchDevice(params.deviceType, params.deviceId).catch((e: unknown) => Promise.reject(rtcError(e)));
+    if (params.deviceType === 'video') this.#watchCamera(local);
   }
 
   /** Leaves any room and drops the TRTC client. */
@@ -242,6 +258,7 @@ export class TrtcRoomPort implements RoomPort {
       throw rtcError(error);
     }
     this.#local = local;
+    this.#watchCamera(local);
     this.#userID = options.userID;
     this.#camera = options.video;
     this.#micMuted = options.audioMuted;
@@ -288,6 +305,49 @@ export class TrtcRoomPort implements RoomPort {
     }
     if (media !== 'microphone' && (await trtc.getCameras().catch(() => [null])).length === 0) {
       throw new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera');
+    }
+  }
+
+  /**
+   * A camera that ends by itself (unplugged) is replaced by another one (`switchDevice`), so the
+   * call never freezes on its last frame; with none left the camera goes off for the others and
+   * 60004 is told, as on the WebRTC backend.
+   */
+  #watchCamera(local: LocalStream): void {
+    const track = local.getVideoTrack();
+    track?.addEventListener('ended', () => void this.#cameraLost(local, track), { once: true });
+  }
+
+  async #cameraLost(local: LocalStream, track: MediaStreamTrack): Promise<void> {
+    if (this.#local !== local || local.getVideoTrack() !== track) return; // replaced or closed by us
+    const lostId = track.getSettings().deviceId;
+    const cameras = await (await this.#module()).getCameras().catch(() => []);
+    const other = cameras.find((d) => d.deviceId !== lostId);
+    if (other && this.#local === local) {
+      try {
+        await local.switchDevice('video', other.deviceId);
+        this.#devices.cameraId = other.deviceId;
+        this.#watchCamera(local);
+        this.#deviceEmit({ lost: 'camera', fallback: deviceInfo(other) });
+        return;
+      } catch {
+        // the other camera cannot be opened either: as if there were none
+      }
+    }
+    if (this.#local !== local) return;
+    this.#deviceEmit({ lost: 'camera', error: new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'the camera in use was unplugged and no other can be opened') });
+    await this.setCamera(false).catch((error: unknown) => this.#report(error));
+  }
+
+  #deviceEmit(change: DeviceChange): void {
+    for (const listener of [...this.#deviceListeners]) this.#deviceChanged(listener, change);
+  }
+
+  #deviceChanged(listener: (change: DeviceChange) => void, change: DeviceChange): void {
+    try {
+      listener(change);
+    } catch (error) {
+      this.#report(error);
     }
   }
 

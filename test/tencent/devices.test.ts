@@ -46,6 +46,54 @@ describe('devices on the tencent backend', () => {
     expect(bob.take()).toEqual([]);
   });
 
+  async function videoCall() {
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(1000);
+    await bob.calling.accept();
+    await world.advance(1000);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
+  }
+  const cam = (n: number) => ({ deviceId: `camera-${n}`, groupId: 'fake', kind: 'videoinput', label: `fake camera-${n}` });
+  const updated = (cameraList: unknown[], currentCamera: unknown) =>
+    expect.objectContaining({ name: 'onDeviceUpdated', payload: expect.objectContaining({ cameraList, currentCamera }) });
+
+  it('the camera in use unplugged mid-call -> TRTC switches to camera-2, DEVICED_UPDATED; Bob sees nothing change', async () => {
+    world.rtc.setDevices('alice', { cameras: ['camera-1', 'camera-2'] });
+    await videoCall();
+    const stream = alice.trtc.streams[0];
+    alice.trtc.unplugCamera('camera-1');
+    await world.advance(200);
+    expect(alice.take()).toEqual([updated([cam(2)], cam(2))]);
+    expect(bob.take()).toEqual([]);
+    expect(stream?.switched).toEqual([{ type: 'video', deviceId: 'camera-2' }]);
+    expect(stream?.videoTrack).toMatchObject({ deviceId: 'camera-2', readyState: 'live', enabled: true });
+    // The new camera is watched too: unplugged in turn, with none left, it is reported.
+    alice.trtc.unplugCamera('camera-2');
+    await world.advance(200);
+    expect(alice.take()).toEqual([updated([], null), ev.error(60004)]);
+    expect(bob.take()).toEqual([ev.video('alice', false)]);
+  });
+
+  it('the only camera unplugged mid-call -> DEVICED_UPDATED, ERROR 60004, Bob VIDEO_AVAILABLE false; plugged back, openCamera() captures again', async () => {
+    await videoCall();
+    const stream = alice.trtc.streams[0];
+    alice.trtc.unplugCamera('camera-1');
+    await world.advance(200);
+    expect(alice.take()).toEqual([updated([], null), ev.error(60004)]);
+    expect(bob.take()).toEqual([ev.video('alice', false)]);
+    expect(alice.calling.getCallStatus()).toBe('connected');
+    world.rtc.setDevices('alice', { cameras: ['camera-3'] });
+    await alice.calling.openCamera();
+    await world.advance(200);
+    expect(stream?.videoTrack).toMatchObject({ deviceId: 'camera-3', readyState: 'live', enabled: true });
+    expect(bob.take()).toEqual([ev.video('alice', true)]);
+    await alice.calling.hangup();
+    await world.advance(1000);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+  });
+
   it('bad input -> InvalidParameterError before TRTC is asked', async () => {
     await expect(alice.calling.setVideoQuality('4K' as never)).rejects.toBeInstanceOf(InvalidParameterError);
     await expect(alice.calling.switchDevice({ deviceType: 'camera', deviceId: 'x' } as never)).rejects.toBeInstanceOf(InvalidParameterError);

@@ -145,9 +145,10 @@ describe('members, as TRTC tells of them', () => {
 
 describe('devices', () => {
   it('lists cameras, microphones and speakers; switchDevice applies now and to the next call', async () => {
-    const { connect, run } = setup();
+    const { cloud, connect, run } = setup();
+    cloud.setDevices('alice', { cameras: ['camera-1', 'cam-2'] });
     const alice = connect('alice');
-    expect((await alice.port.getCameras()).map((d) => d.kind)).toEqual(['videoinput']);
+    expect((await alice.port.getCameras()).map((d) => d.kind)).toEqual(['videoinput', 'videoinput']);
     expect((await alice.port.getMicrophones()).map((d) => d.kind)).toEqual(['audioinput']);
     expect((await alice.port.getSpeakers()).map((d) => d.kind)).toEqual(['audiooutput']);
     await alice.port.switchDevice({ deviceType: 'video', deviceId: 'cam-2' });

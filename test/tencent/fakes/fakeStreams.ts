@@ -38,7 +38,11 @@ export class FakeMediaStreamTrack extends EventTarget implements MediaStreamTrac
   onunmute: MediaStreamTrack['onunmute'] = null;
   readyState: MediaStreamTrackState = 'live';
 
-  constructor(readonly kind: 'audio' | 'video') {
+  constructor(
+    readonly kind: 'audio' | 'video',
+    /** The device it captures from (a camera's id), when known. */
+    readonly deviceId?: string,
+  ) {
     super();
     this.label = `fake ${kind}`;
   }
@@ -53,10 +57,16 @@ export class FakeMediaStreamTrack extends EventTarget implements MediaStreamTrac
     return {};
   }
   getSettings(): MediaTrackSettings {
-    return {};
+    return this.deviceId === undefined ? {} : { deviceId: this.deviceId };
   }
   stop(): void {
     this.readyState = 'ended';
+  }
+  /** Its device went away: the track ends by itself, and says so (`stop()` says nothing, as in browsers). */
+  unplugged(): void {
+    if (this.readyState === 'ended') return;
+    this.readyState = 'ended';
+    this.dispatchEvent(new Event('ended'));
   }
 }
 
@@ -125,6 +135,8 @@ export class FakeLocalStream extends FakeStream implements LocalStream {
     owner: string,
     id: string,
     private readonly capture: () => Promise<{ audio: FakeMediaStreamTrack | null; video: FakeMediaStreamTrack | null }>,
+    /** Opens another camera (`switchDevice('video', id)`); rejects as `getUserMedia` does when it cannot. */
+    private readonly reopen: (cameraId: string) => Promise<FakeMediaStreamTrack> = async (cameraId) => new FakeMediaStreamTrack('video', cameraId),
   ) {
     super(host, owner, id);
   }
@@ -185,8 +197,15 @@ export class FakeLocalStream extends FakeStream implements LocalStream {
   async replaceTrack(_track: MediaStreamTrack): Promise<void> {
     unsupported('replaceTrack');
   }
+  /** As TRTC v4: the camera's track is replaced (the others see no change), the old one stopped. */
   async switchDevice(type: 'audio' | 'video', deviceId: string): Promise<void> {
     this.switched.push({ type, deviceId });
+    const old = this.videoTrack;
+    if (type !== 'video' || old === null) return;
+    const track = await this.reopen(deviceId);
+    track.enabled = !this.videoMuted;
+    this.videoTrack = track;
+    old.stop();
   }
   setAudioProfile(_profile: AudioProfileString): void {}
   /** Every `setVideoProfile` call, in order. */

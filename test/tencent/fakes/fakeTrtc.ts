@@ -24,6 +24,8 @@ export { FakeClient, FakeRtcError } from './fakeClient';
 export interface FakeDevices {
   microphone?: boolean;
   camera?: boolean;
+  /** The cameras plugged in (default `['camera-1']`; none when `camera` is false). */
+  cameras?: readonly string[];
   permission?: 'granted' | 'denied';
   webrtc?: boolean;
 }
@@ -316,10 +318,10 @@ export class FakeTrtcModule implements TrtcModule {
       if (config.video && d.camera === false) throw mediaError('NotFoundError', 'Requested device not found');
       return {
         audio: config.audio ? new FakeMediaStreamTrack('audio') : null,
-        video: config.video ? new FakeMediaStreamTrack('video') : null,
+        video: config.video ? await this.#openCamera(config.cameraId) : null,
       };
     };
-    const stream = new FakeLocalStream(this.cloud, config.userId ?? this.label, this.cloud.id('local'), capture);
+    const stream = new FakeLocalStream(this.cloud, config.userId ?? this.label, this.cloud.id('local'), capture, (id) => this.#openCamera(id));
     this.streams.push(stream);
     return stream;
   }
@@ -341,7 +343,25 @@ export class FakeTrtcModule implements TrtcModule {
   }
 
   async getCameras(): Promise<InputDeviceInfo[]> {
-    return this.cloud.devices(this.label).camera === false ? [] : [device('videoinput', 'camera-1')];
+    return this.#cameras().map((id) => device('videoinput', id));
+  }
+
+  /** A camera of this browser is unplugged: gone from the list, and the tracks capturing it end. */
+  unplugCamera(deviceId: string): void {
+    this.cloud.setDevices(this.label, { cameras: this.#cameras().filter((id) => id !== deviceId) });
+    for (const stream of this.streams) if (stream.videoTrack?.deviceId === deviceId) stream.videoTrack.unplugged();
+  }
+
+  #cameras(): readonly string[] {
+    const d = this.cloud.devices(this.label);
+    return d.camera === false ? [] : (d.cameras ?? ['camera-1']);
+  }
+
+  /** A track of the camera `cameraId` (the first one when not given), as `getUserMedia` would open it. */
+  async #openCamera(cameraId: string | undefined): Promise<FakeMediaStreamTrack> {
+    const id = cameraId ?? this.#cameras()[0];
+    if (id === undefined || !this.#cameras().includes(id)) throw mediaError('NotFoundError', 'Requested device not found');
+    return new FakeMediaStreamTrack('video', id);
   }
 
   async getMicrophones(): Promise<InputDeviceInfo[]> {
