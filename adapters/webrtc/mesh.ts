@@ -1,0 +1,228 @@
+/**
+ * The media connections of a WebRTC room: one {@link Peer} per remote member the call invited,
+ * over the relay of a {@link WsRoomPort}. It follows what it is told (the port passes on the
+ * server's membership) and reports what the connections do; it decides nothing about the call.
+ *
+ * - Made ahead: a connection to each user a 1v1 call invited is made once our capture is in
+ *   hand, before they are in the room; the side that opens (see {@link Peer}) makes its offer
+ *   and gathers its ICE candidates at once.
+ * - What a connection sends goes out once the member is in the room, or, when the server holds
+ *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once we are
+ *   in it: the offer then waits at the server and reaches the member as it enters.
+ * - Before our capture is made (it runs while the room is entered) no connection is made: the
+ *   members the server reports and the relays that come wait, and are applied once it is.
+ */
+import type { UserID } from '../../machines/types';
+import type { Clock } from '../clock';
+import type { RoomEvent } from '../RoomPort';
+import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
+import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
+import { type MediaEnvironment, audioElement, requireWebRtc } from './media';
+import { Peer, type PeerMessage, parsePeerMessage } from './peer';
+
+interface Member {
+  readonly peer: Peer;
+  /**
+   * What the connection sends goes out now: the member is in the room, or the server holds
+   * relays for it and we are in the room. Until then it waits in `outbox`, in order.
+   */
+  open: boolean;
+  readonly outbox: PeerMessage[];
+  /** Its media arrived (`mediaArrived` was reported for this peer). */
+  media: boolean;
+  /** `connectionLost` was reported and no `connectionBack` since. */
+  down: boolean;
+  /** ICE restarts of its connection. */
+  readonly recovery: IceRecovery;
+  audio: HTMLAudioElement | null;
+}
+
+/** What the mesh needs from its room port. */
+export interface MeshHost {
+  readonly signaling: WsRoomPort;
+  readonly clock: Clock;
+  readonly iceServers: readonly RTCIceServer[];
+  readonly iceRecovery: IceRecoveryOptions | undefined;
+  env(): MediaEnvironment;
+  self(): UserID;
+  /** The local capture; `null` until it is made. */
+  local(): MediaStream | null;
+  /** The room we are in or entering. */
+  roomID(): number | null;
+  /** True for a user the call invited. */
+  invited(userID: UserID): boolean;
+  emit(event: RoomEvent): void;
+  /** The member's connection closed: its views and stats go. */
+  forget(userID: UserID): void;
+  /** A connection finished its negotiation: bitrate caps can be applied. */
+  negotiated(): void;
+  onError(error: unknown): void;
+}
+
+/** The peer connections of one room. */
+export class Mesh {
+  private readonly members = new Map<UserID, Member>();
+  /** While the capture is made: the members reported in the room and the relays received, in order. */
+  private waiting: { readonly arrived: Set<UserID>; readonly relays: RelayedData[] } | null = null;
+
+  constructor(private readonly host: MeshHost) {}
+
+  /** The connections, by member. */
+  peers(): Peer[] {
+    return [...this.members.values()].map((m) => m.peer);
+  }
+
+  /** The connections whose media arrived (stats). */
+  withMedia(): Array<{ readonly userID: UserID; readonly pc: RTCPeerConnection }> {
+    return [...this.members].filter(([, m]) => m.media).map(([userID, m]) => ({ userID, pc: m.peer.pc }));
+  }
+
+  peer(userID: UserID): Peer | undefined {
+    return this.members.get(userID)?.peer;
+  }
+
+  /** True once the member's media arrived (its views may be shown). */
+  hasMedia(userID: UserID): boolean {
+    return this.members.get(userID)?.media === true;
+  }
+
+  /** The capture is being made: arrivals and relays wait for it. */
+  hold(): void {
+    this.waiting = { arrived: new Set(), relays: [] };
+  }
+
+  /**
+   * The capture is made: connections to `participants` are made now, ahead of them, and what
+   * waited for the capture is applied, in order.
+   */
+  captured(participants: readonly UserID[]): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    for (const userID of participants) {
+      try {
+        this.connect(userID);
+      } catch (error) {
+        this.host.onError(error); // tried again when the member arrives
+      }
+    }
+    if (!waiting) return;
+    for (const userID of waiting.arrived) this.arrive(userID);
+    for (const relayed of waiting.relays) this.relay(relayed);
+  }
+
+  /** We are in the room: where the server holds relays for the invited, what waits goes out now. */
+  entered(): void {
+    if (!this.host.signaling.relaysHeld) return;
+    for (const [userID, member] of this.members) this.open(userID, member);
+  }
+
+  /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
+  arrive(userID: UserID): void {
+    if (this.host.signaling.room === null) return;
+    if (this.waiting) {
+      this.waiting.arrived.add(userID);
+      return;
+    }
+    const member = this.connect(userID);
+    if (member) this.open(userID, member);
+  }
+
+  /** A member's relayed message: for its connection. */
+  relay(relayed: RelayedData): void {
+    if (this.waiting) {
+      this.waiting.relays.push(relayed);
+      return;
+    }
+    const { from, data } = relayed;
+    const message = parsePeerMessage(data);
+    if (!message || this.host.local() === null || (!this.members.has(from) && !this.host.invited(from))) return;
+    // An offer may come before the server's news of its sender: the sender is in the room.
+    this.arrive(from);
+    this.members.get(from)?.peer.receive(message);
+  }
+
+  /** The member left: its connection closes. */
+  remove(userID: UserID): void {
+    this.waiting?.arrived.delete(userID);
+    const member = this.members.get(userID);
+    if (!member) return;
+    this.members.delete(userID);
+    this.dispose(userID, member);
+  }
+
+  /** Every connection closes; nothing waits any more. */
+  closeAll(): void {
+    this.waiting = null;
+    for (const [userID, member] of this.members) this.dispose(userID, member);
+    this.members.clear();
+  }
+
+  private open(userID: UserID, member: Member): void {
+    if (member.open) return;
+    member.open = true;
+    for (const message of member.outbox.splice(0)) this.send(userID, message);
+  }
+
+  /** The connection to `userID`, made if there is none yet (not sending until it is open). */
+  private connect(userID: UserID): Member | undefined {
+    const known = this.members.get(userID);
+    const local = this.host.local();
+    if (known || !local || userID === this.host.self() || !this.host.invited(userID)) return known;
+    const { RTCPeerConnection } = requireWebRtc(this.host.env());
+    const peer = new Peer(userID, this.host.self() > userID, {
+      RTCPeerConnection,
+      iceServers: this.host.iceServers,
+      send: (message: PeerMessage) => {
+        if (member.open) this.send(userID, message);
+        else member.outbox.push(message);
+      },
+      onMedia: () => this.arrived(userID, peer),
+      onState: (state) => this.onPeerState(userID, peer, state),
+      onError: (error) => this.host.onError(error),
+    }, local.getTracks());
+    const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
+    const member: Member = { peer, open: false, outbox: [], media: false, down: false, audio: null, recovery };
+    this.members.set(userID, member);
+    return member;
+  }
+
+  private send(userID: UserID, message: PeerMessage): void {
+    this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+  }
+
+  /** The member's media is here. */
+  private arrived(userID: UserID, peer: Peer): void {
+    const member = this.members.get(userID);
+    const roomID = this.host.roomID();
+    if (!member || member.peer !== peer || member.media || roomID === null) return;
+    member.media = true;
+    const doc = this.host.env().document;
+    // An <audio> plays only the sound of the stream, tracks added later included.
+    if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
+    this.host.negotiated(); // its video sender has its encodings now
+    this.host.emit({ type: 'mediaArrived', roomID, userID });
+  }
+
+  /** Our connection to the member went down or came back: a fact for the call to weigh. */
+  private onPeerState(userID: UserID, peer: Peer, state: RTCPeerConnectionState): void {
+    const member = this.members.get(userID);
+    const roomID = this.host.roomID();
+    if (!member || member.peer !== peer || roomID === null) return;
+    member.recovery.state(state);
+    const down = state === 'disconnected' || state === 'failed';
+    if (state === 'connected' && member.down) {
+      member.down = false;
+      this.host.emit({ type: 'connectionBack', roomID, userID });
+    } else if (down && !member.down) {
+      member.down = true;
+      this.host.emit({ type: 'connectionLost', roomID, userID });
+    }
+  }
+
+  private dispose(userID: UserID, member: Member): void {
+    member.recovery.close();
+    member.peer.close();
+    member.audio?.remove();
+    this.host.forget(userID);
+  }
+}
