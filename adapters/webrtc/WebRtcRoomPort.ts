@@ -149,11 +149,15 @@ export class WebRtcRoomPort implements RoomPort {
     this.self = options.userID;
     this.entering = true;
     const epoch = ++this.epoch;
-    this.mesh.hold();
     const entering = this.signaling.enter(roomID, options);
     entering.catch(() => undefined); // awaited below, once the capture is in hand
+    const capturing = this.prepared.take(options.video, () => capture(this.devices.capturing(mediaDevices), options.video));
     try {
-      const stream = await this.prepared.take(options.video, () => capture(this.devices.capturing(mediaDevices), options.video));
+      // Connections are made once the call's other requests of this step are out (the invitation
+      // is not held up by them). An audio call makes no place for a camera: it is never opened.
+      await Promise.resolve();
+      if (epoch === this.epoch) this.mesh.hold(options.video ? ['audio', 'video'] : ['audio'], options.participants ?? []);
+      const stream = await capturing;
       if (this.disposed || epoch !== this.epoch) {
         for (const track of stream.getTracks()) track.stop();
         throw fail(this.disposed ? 'disposed' : 'left the room while capturing');

@@ -3,14 +3,16 @@
  * over the relay of a {@link WsRoomPort}. It follows what it is told (the port passes on the
  * server's membership) and reports what the connections do; it decides nothing about the call.
  *
- * - Made ahead: a connection to each user a 1v1 call invited is made once our capture is in
- *   hand, before they are in the room; the side that opens (see {@link Peer}) makes its offer
- *   and gathers its ICE candidates at once.
+ * - Made ahead: a connection to each user a 1v1 call invited is made before they are in the
+ *   room. The side that opens (see {@link Peer}) makes it at once, while our capture is made,
+ *   with a sending place for each kind we publish (the camera only in a video call): its offer
+ *   and ICE candidates are ready early, and the tracks take their places when captured. The
+ *   other side makes it once the capture is in hand (an offer it answers needs the tracks).
  * - What a connection sends goes out once the member is in the room, or, when the server holds
  *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once we are
  *   in it: the offer then waits at the server and reaches the member as it enters.
- * - Before our capture is made (it runs while the room is entered) no connection is made: the
- *   members the server reports and the relays that come wait, and are applied once it is.
+ * - Before our capture is made (it runs while the room is entered) no other connection is made:
+ *   the members the server reports and the relays that come for them wait, applied once it is.
  */
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
@@ -64,6 +66,8 @@ export class Mesh {
   private readonly members = new Map<UserID, Member>();
   /** While the capture is made: the members reported in the room and the relays received, in order. */
   private waiting: { readonly arrived: Set<UserID>; readonly relays: RelayedData[] } | null = null;
+  /** What we publish, for the connections made before the capture. */
+  private kinds: ReadonlyArray<'audio' | 'video'> = [];
 
   constructor(private readonly host: MeshHost) {}
 
@@ -86,18 +90,32 @@ export class Mesh {
     return this.members.get(userID)?.media === true;
   }
 
-  /** The capture is being made: arrivals and relays wait for it. */
-  hold(): void {
+  /**
+   * The capture of `kinds` is being made: the connections we open to `participants` are made
+   * now, with a place for each kind; the others, arrivals and relays wait for the capture.
+   */
+  hold(kinds: ReadonlyArray<'audio' | 'video'>, participants: readonly UserID[]): void {
     this.waiting = { arrived: new Set(), relays: [] };
+    this.kinds = kinds;
+    this.connectAll(participants);
   }
 
   /**
-   * The capture is made: connections to `participants` are made now, ahead of them, and what
-   * waited for the capture is applied, in order.
+   * The capture is made: the connections made ahead take its tracks, the rest to `participants`
+   * are made now, ahead of them, and what waited for the capture is applied, in order.
    */
   captured(participants: readonly UserID[]): void {
     const waiting = this.waiting;
     this.waiting = null;
+    const tracks = this.host.local()?.getTracks() ?? [];
+    for (const member of this.members.values()) member.peer.attach(tracks).catch((error: unknown) => this.host.onError(error));
+    this.connectAll(participants);
+    if (!waiting) return;
+    for (const userID of waiting.arrived) this.arrive(userID);
+    for (const relayed of waiting.relays) this.relay(relayed);
+  }
+
+  private connectAll(participants: readonly UserID[]): void {
     for (const userID of participants) {
       try {
         this.connect(userID);
@@ -105,9 +123,6 @@ export class Mesh {
         this.host.onError(error); // tried again when the member arrives
       }
     }
-    if (!waiting) return;
-    for (const userID of waiting.arrived) this.arrive(userID);
-    for (const relayed of waiting.relays) this.relay(relayed);
   }
 
   /** We are in the room: where the server holds relays for the invited, what waits goes out now. */
@@ -119,7 +134,7 @@ export class Mesh {
   /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
   arrive(userID: UserID): void {
     if (this.host.signaling.room === null) return;
-    if (this.waiting) {
+    if (this.waiting && !this.members.has(userID)) {
       this.waiting.arrived.add(userID);
       return;
     }
@@ -129,13 +144,13 @@ export class Mesh {
 
   /** A member's relayed message: for its connection. */
   relay(relayed: RelayedData): void {
-    if (this.waiting) {
+    const { from, data } = relayed;
+    if (this.waiting && !this.members.has(from)) {
       this.waiting.relays.push(relayed);
       return;
     }
-    const { from, data } = relayed;
     const message = parsePeerMessage(data);
-    if (!message || this.host.local() === null || (!this.members.has(from) && !this.host.invited(from))) return;
+    if (!message || (!this.members.has(from) && (this.host.local() === null || !this.host.invited(from)))) return;
     // An offer may come before the server's news of its sender: the sender is in the room.
     this.arrive(from);
     this.members.get(from)?.peer.receive(message);
@@ -167,9 +182,11 @@ export class Mesh {
   private connect(userID: UserID): Member | undefined {
     const known = this.members.get(userID);
     const local = this.host.local();
-    if (known || !local || userID === this.host.self() || !this.host.invited(userID)) return known;
+    const polite = this.host.self() > userID;
+    // Before the capture only the side that opens connects (an offer to answer needs the tracks).
+    if (known || (!local && (polite || !this.waiting)) || userID === this.host.self() || !this.host.invited(userID)) return known;
     const { RTCPeerConnection } = requireWebRtc(this.host.env());
-    const peer = new Peer(userID, this.host.self() > userID, {
+    const peer = new Peer(userID, polite, {
       RTCPeerConnection,
       iceServers: this.host.iceServers,
       send: (message: PeerMessage) => {
@@ -179,7 +196,7 @@ export class Mesh {
       onMedia: () => this.arrived(userID, peer),
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.host.onError(error),
-    }, local.getTracks());
+    }, local?.getTracks() ?? [], local ? [] : this.kinds);
     const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
     const member: Member = { peer, open: false, outbox: [], media: false, down: false, audio: null, recovery };
     this.members.set(userID, member);
