@@ -92,7 +92,7 @@ export function loggedOut(actor: Actor<typeof lineMachine>): Promise<void> {
   });
 }
 
-/** Resolves once the line's call now (if any) is over: its CALL_END, if any, was told. */
+/** Resolves once the line's call of now is over (at once without one): its CALL_END, if it has one, was told. */
 export function callOver(actor: Actor<typeof lineMachine>): Promise<void> {
   const call = actor.getSnapshot().children.call;
   return lineReaches(actor, () => call === undefined || actor.getSnapshot().children.call !== call);

@@ -15,8 +15,9 @@
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
  * - Setup overlaps (see {@link Mesh}): the capture and the room enter run together; a connection
- *   to each user the 1v1 call invited is made as soon as the capture is in hand, before they are
- *   in the room, and its offer waits at the server for them when the server holds relays.
+ *   to each user the 1v1 call invited is made before they are in the room (by the side that opens
+ *   at once, with places for the tracks being captured; by the other once they are), and its offer
+ *   waits at the server for them when the server holds relays.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
  * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer

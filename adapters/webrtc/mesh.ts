@@ -165,7 +165,7 @@ export class Mesh {
     this.dispose(userID, member);
   }
 
-  /** Every connection closes; nothing waits any more. */
+  /** Every connection closes; nothing waits for the capture now. */
   closeAll(): void {
     this.waiting = null;
     for (const [userID, member] of this.members) this.dispose(userID, member);
