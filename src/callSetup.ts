@@ -69,10 +69,12 @@ export class CallSetup {
         if (failed) throw this.refused(method, failed.error);
       },
       captured: async () => {
+        // The call signalled just now: its end, not that of a call made while the capture ran.
+        const over = this.callOver();
         try {
           await capturing;
         } catch (error) {
-          await this.callOver();
+          await over;
           const { code, message } = portFailure(error);
           throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
         }
