@@ -99,6 +99,12 @@ export interface RoomPort extends RoomDevices {
    */
   prepare?(options: { readonly video: boolean }): Promise<void>;
   /**
+   * Optional: true when `enter` takes a capture `prepare()` started that is still under way, and
+   * fails with its error if it fails: `call()` and `accept()` then send their signals while the
+   * devices are captured (WebRTC), instead of after.
+   */
+  readonly capturesWhileEntering?: boolean;
+  /**
    * Optional: claims `roomID` for a call about to be dialled, on backends whose server hands
    * rooms to calls (embedded), so that a room ID in use by another call rejects `call()` before
    * anyone is invited (`RoomPortError` with reason `roomInUse`).

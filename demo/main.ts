@@ -75,7 +75,8 @@ actions.accept = (invitation: Invitation) => {
   if (!c) return;
   newCall();
   ui.incoming.quiet();
-  act('accept', () => c.accept({ inviteID: invitation.inviteID }), (text) => ui.incoming.failed(text));
+  // A refusal that ended the call (WebRTC enters while it captures) shows on the page: the dialog is gone.
+  act('accept', () => c.accept({ inviteID: invitation.inviteID }), (text) => (ui.incoming.invitation ? ui.incoming.failed(text) : ui.outcome.error(text)));
 };
 
 actions.reject = (invitation: Invitation) => {

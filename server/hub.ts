@@ -157,6 +157,7 @@ export class Hub {
       room: resumed && session.room !== null ? { roomID: session.room, members: this.rooms.members(session.room) } : null,
       serverTime: now,
       foldedReceipts: true,
+      ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
     });
     if (conn.session?.userID === f.userID) {

@@ -102,6 +102,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     delivered: live.counters.delivered,
     droppedOffline: live.counters.droppedOffline,
     relayFrames: live.rooms.relayed,
+    heldRelays: live.rooms.heldRelays,
     commits: commit.commits,
     commitWrites: commit.written,
     refused: { ...live.counters.refused },

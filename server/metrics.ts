@@ -25,6 +25,8 @@ export interface MetricsSnapshot {
   readonly droppedOffline: number;
   /** Room relay frames delivered. */
   readonly relayFrames: number;
+  /** Relays held for invited users who have not entered their room yet. */
+  readonly heldRelays: number;
   /** Store transactions (one per turn with writes) and the writes in them. */
   readonly commits: number;
   readonly commitWrites: number;
@@ -92,6 +94,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_messages_delivered_total', 'counter', 'Stored message copies confirmed by their recipient.', m.delivered);
   metric('hc_messages_dropped_offline_total', 'counter', 'onlineUserOnly message copies dropped for an offline recipient.', m.droppedOffline);
   metric('hc_relay_frames_total', 'counter', 'Room relay frames delivered.', m.relayFrames);
+  metric('hc_held_relays', 'gauge', 'Relays held for invited users who have not entered their room yet.', m.heldRelays);
   metric('hc_store_commits_total', 'counter', 'Store transactions committed (one per event-loop turn with writes).', m.commits);
   metric('hc_store_writes_total', 'counter', 'Writes committed in those transactions.', m.commitWrites);
   metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);

@@ -7,6 +7,7 @@
 import type { RoomMember, ServerFrame } from '../adapters/ws/protocol';
 import type { Session } from './conn';
 import type { RoomGrants } from './grants';
+import { HeldRelays } from './heldRelays';
 
 interface Member {
   readonly session: Session;
@@ -19,11 +20,27 @@ export class Rooms {
   private readonly rooms = new Map<number, Map<string, Member>>();
   /** Relay frames delivered, for the metrics. */
   relayed = 0;
+  /** Relays to invited users who have not entered yet (see {@link HeldRelays}). */
+  protected readonly held = new HeldRelays();
 
   constructor(
-    private readonly grants: Pick<RoomGrants, 'occupied' | 'vacated'>,
+    private readonly grants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'>,
     private readonly now: () => number,
   ) {}
+
+  /**
+   * True when a relay to a user the room's grant names but who is not in it yet is held until
+   * it enters (one server; a cluster refuses it, as before, and the client waits to hear the
+   * user enter). Told to clients in `loggedIn` (`heldRelays`).
+   */
+  get holdsRelays(): boolean {
+    return true;
+  }
+
+  /** Relays held for users not in their rooms yet. */
+  get heldRelays(): number {
+    return this.held.size;
+  }
 
   /** How many rooms have members. */
   get size(): number {
@@ -58,6 +75,8 @@ export class Rooms {
     room.set(session.userID, member);
     session.room = roomID;
     this.broadcast(room, session, { type: 'userEntered', roomID, ...describe(member) });
+    // Before the reply: the client holds a room's pushes that come ahead of its roomInfo.
+    for (const frame of this.held.take(roomID, session.userID)) if (session.conn?.sendDroppable(frame)) this.relayed++;
     return this.members(roomID);
   }
 
@@ -76,6 +95,7 @@ export class Rooms {
     if (quiet && room.size > 0) return true;
     if (room.size === 0) {
       this.rooms.delete(roomID);
+      this.held.drop(roomID);
       this.grants.vacated(roomID, this.now(), deliberate);
     } else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
     return true;
@@ -94,8 +114,10 @@ export class Rooms {
   }
 
   /**
-   * Relays `data` to `to` (or every other member); false when the sender or `to` is not in the
-   * room. A member not reading what it is sent misses relays rather than growing the server.
+   * Relays `data` to `to` (or every other member); false when the sender is not in the room, or
+   * `to` is neither in it nor named by its grant (or the room holds as much as it may for the
+   * absent). A relay to a user the grant names who has not entered yet is held until it enters.
+   * A member not reading what it is sent misses relays rather than growing the server.
    */
   relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
     const room = this.rooms.get(roomID);
@@ -106,9 +128,11 @@ export class Rooms {
       return true;
     }
     const target = room.get(to);
-    if (!target) return false;
-    if (target.session.conn?.sendDroppable(frame)) this.relayed++;
-    return true;
+    if (target) {
+      if (target.session.conn?.sendDroppable(frame)) this.relayed++;
+      return true;
+    }
+    return this.grants.allows(roomID, to, this.now()) && this.held.hold(to, frame);
   }
 
   /** Sends to every member but `from` that has a live connection; returns how many. */

@@ -10,7 +10,8 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallingSetup, createCalling, loggedOut } from './createCalling';
+import { CallSetup, portFailure } from './callSetup';
+import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
 import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } from './errors';
@@ -48,6 +49,7 @@ export class TRTCCalling {
   readonly #stats: MediaStatsWatch;
   readonly #pending = new Map<number, Pending>();
   readonly #store: ViewStore;
+  readonly #setup: CallSetup;
   #nextCommand = 1;
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
@@ -76,6 +78,7 @@ export class TRTCCalling {
     const reportError = (error: unknown) =>
       this.#emitter.emit(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
+    this.#setup = new CallSetup(backend.room, (code, msg) => this.#emitter.emit(EVENT.ERROR, { code, msg }), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
@@ -134,10 +137,12 @@ export class TRTCCalling {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
     const willRun = this.getSnapshot().line === 'idle';
-    await this.#prepareMedia('call', willRun, type === 2);
+    const media = await this.#media('call', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
-    const roomID = await this.#reserveRoom('call', willRun, newRoomID());
-    return this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
+    const roomID = await this.#setup.reserve('call', willRun, newRoomID());
+    media.check();
+    await this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
+    await media.captured();
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
@@ -148,12 +153,13 @@ export class TRTCCalling {
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
     const willRun = this.getSnapshot().line === 'idle';
-    await this.#prepareMedia('groupCall', willRun, type === 2);
+    const media = await this.#media('groupCall', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
-    const roomID = await this.#reserveRoom('groupCall', willRun, newRoomID());
-    return this.#send('groupCall', {
+    const roomID = await this.#setup.reserve('groupCall', willRun, newRoomID());
+    media.check();
+    await this.#send('groupCall', {
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -163,6 +169,7 @@ export class TRTCCalling {
       ...(groupID === '' ? { inviteIDs } : {}),
       roomID,
     });
+    await media.captured();
   }
 
   /**
@@ -186,8 +193,10 @@ export class TRTCCalling {
   async joinInGroupCall(params: { groupID: string; roomID: number; callType: 1 | 2 }): Promise<void> {
     const { groupID, roomID, callType } = parse('joinInGroupCall', Schemas.joinInGroupCall, params);
     const willRun = this.getSnapshot().line === 'idle';
-    await this.#prepareMedia('joinInGroupCall', willRun, callType === 2);
-    return this.#send('joinInGroupCall', { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
+    const media = await this.#media('joinInGroupCall', willRun, callType === 2);
+    media.check();
+    await this.#send('joinInGroupCall', { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
+    await media.captured();
   }
 
   #invite(method: string, userIDList: readonly string[]): Promise<void> {
@@ -201,8 +210,10 @@ export class TRTCCalling {
     const { inviteID } = parse('accept', Schemas.accept, params);
     const call = this.getSnapshot().call;
     const ringing = call?.state === 'ringing' && (inviteID === undefined || inviteID === call.inviteID);
-    await this.#prepareMedia('accept', ringing, call?.callType === 2 && call.local.camera);
-    return this.#send('accept', { type: 'call.accept', inviteID });
+    const media = await this.#media('accept', ringing, call?.callType === 2 && call.local.camera);
+    media.check();
+    await this.#send('accept', { type: 'call.accept', inviteID });
+    await media.captured();
   }
 
   /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". */
@@ -360,39 +371,10 @@ export class TRTCCalling {
     return this.#calling.clock;
   }
 
-  /**
-   * Before a call is dialled or answered, acquires its devices where the room can (WebRTC), so
-   * a missing or refused camera or microphone rejects `call()` / `accept()` with the spec's
-   * code (and ERROR) before anyone is invited or answered; a ringing call keeps ringing.
-   * Skipped when the command is going to be refused anyway (`willRun` false): the machine says why.
-   */
-  async #prepareMedia(method: string, willRun: boolean, video: boolean): Promise<void> {
+  /** The call's devices (see {@link CallSetup.media}); refused after `destroy()`. */
+  #media(method: string, willRun: boolean, video: boolean): ReturnType<CallSetup['media']> {
     this.#alive(method);
-    if (!willRun || !this.#room.prepare) return;
-    try {
-      await this.#room.prepare({ video });
-    } catch (error) {
-      const { code, message } = portFailure(error);
-      this.#emitter.emit(EVENT.ERROR, { code, msg: message });
-      throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
-    }
-  }
-
-  /**
-   * Before a call is dialled, claims its room where the backend's server hands rooms to calls
-   * (embedded): a room ID held by another call rejects `call()` / `groupCall()` with the
-   * backend's code and reason `roomInUse` before anyone is invited.
-   */
-  async #reserveRoom(method: string, willRun: boolean, roomID: number): Promise<number> {
-    if (!willRun || !this.#room.reserve) return roomID;
-    try {
-      await this.#room.reserve(roomID);
-    } catch (error) {
-      const { code, message } = portFailure(error);
-      const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
-      throw new CallingError(code, reason, `${method}: ${message}`, { cause: error });
-    }
-    return roomID;
+    return this.#setup.media(method, willRun, video);
   }
 
   #switch(method: string, to: 1 | 2): Promise<void> {
@@ -487,10 +469,4 @@ export class TRTCCalling {
       throw new CallingError(code, 'backend', message, { cause: error });
     }
   }
-}
-
-/** A port's rejection as a code (65535 when it has none) and a message. */
-function portFailure(error: unknown): { code: number; message: string } {
-  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
-  return { code, message: error instanceof Error ? error.message : String(error) };
 }

@@ -86,10 +86,19 @@ export function createCalling(setup: CallingSetup): Calling {
 
 /** Resolves once the line is logged out (or kicked out): its call has ended and its IM session is closed. */
 export function loggedOut(actor: Actor<typeof lineMachine>): Promise<void> {
-  const done = () => {
+  return lineReaches(actor, () => {
     const { value } = actor.getSnapshot();
     return value === 'loggedOut' || value === 'kickedOut';
-  };
+  });
+}
+
+/** Resolves once the line's call of now is over (at once without one): its CALL_END, if it has one, was told. */
+export function callOver(actor: Actor<typeof lineMachine>): Promise<void> {
+  const call = actor.getSnapshot().children.call;
+  return lineReaches(actor, () => call === undefined || actor.getSnapshot().children.call !== call);
+}
+
+function lineReaches(actor: Actor<typeof lineMachine>, done: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     if (done()) return resolve();
     const subscription = actor.subscribe({

@@ -2,8 +2,9 @@
  * The embedded backend's media: a WebRTC mesh in the browser, one {@link Peer} per remote
  * member, over the membership and relay of a {@link WsRoomPort}.
  *
- * - `enter` captures the microphone (and the camera in a video call) before joining, so a
- *   denied or missing device fails the enter with 60003-60006 and nobody sees us come.
+ * - `enter` captures the microphone (and the camera in a video call) while it enters the room
+ *   (or takes the capture `prepare()` started, still under way or done); a denied or missing
+ *   device fails the enter with 60003-60006, and the room is left again at once.
  * - It reports facts and decides nothing: `memberJoined` / `memberLeft` and what a member
  *   publishes come from the server; `mediaArrived` when a member's first track arrives here;
  *   `connectionLost` / `connectionBack` when our connection to it goes down (disconnected or
@@ -13,10 +14,10 @@
  *   (`replaceTrack`, `track.enabled`); the server's member state tells the others.
  * - Media is negotiated only with the users the call invited (`EnterOptions.participants`): a
  *   member the server announces, or whose offer arrives, that the call never named is ignored.
- * - Setup overlaps: on `enter`, a connection to each user the 1v1 call invited is made at
- *   once, before they are in the room; the side that opens (see {@link Peer}) makes its offer
- *   and gathers its ICE candidates while the invitation travels or the room is entered, and
- *   sends them the moment the server says the member is there.
+ * - Setup overlaps (see {@link Mesh}): the capture and the room enter run together; a connection
+ *   to each user the 1v1 call invited is made before they are in the room (by the side that opens
+ *   at once, with places for the tracks being captured; by the other once they are), and its offer
+ *   waits at the server for them when the server holds relays.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
  * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
@@ -29,12 +30,12 @@ import { type EnterOptions, type RoomEvent, type RoomPort, RoomPortError, type U
 import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../mediaDevices';
 import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
-import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
-import { MEDIA_ERROR, type MediaEnvironment, audioElement, browserEnvironment, capture, captureCamera, requireWebRtc } from './media';
-import { Peer, type PeerMessage, parsePeerMessage } from './peer';
+import type { WsRoomPort } from '../ws/WsRoomPort';
+import { MEDIA_ERROR, type MediaEnvironment, browserEnvironment, capture, captureCamera, requireWebRtc } from './media';
+import { Mesh } from './mesh';
 import { PreparedCapture } from './prepared';
 import { VideoViews } from './views';
-import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
+import type { IceRecoveryOptions } from './iceRecovery';
 import { WebRtcStats } from './stats';
 
 /** Options of {@link WebRtcRoomPort}. */
@@ -49,35 +50,23 @@ export interface WebRtcRoomPortOptions {
   readonly iceRecovery?: IceRecoveryOptions;
 }
 
-interface Member {
-  readonly peer: Peer;
-  /**
-   * The server has told us the member is in the room. A connection made ahead (to a user the
-   * call invited, on entering) holds what it sends until then: the offer and the ICE candidates
-   * are ready when the member arrives.
-   */
-  present: boolean;
-  readonly outbox: PeerMessage[];
-  /** Its media arrived (`mediaArrived` was reported for this peer). */
-  media: boolean;
-  /** `connectionLost` was reported and no `connectionBack` since. */
-  down: boolean;
-  /** ICE restarts of its connection. */
-  readonly recovery: IceRecovery;
-  audio: HTMLAudioElement | null;
-}
-
 const fail = (message: string) => new RoomPortError(65535, message);
 
 /** The browser `RoomPort` of the embedded backend. */
 export class WebRtcRoomPort implements RoomPort {
+  /** `enter` takes a capture `prepare()` started, still under way or not: calls are signalled while it is made. */
+  readonly capturesWhileEntering = true;
   private roomID: number | null = null;
   private self: UserID = '';
   private local: MediaStream | null = null;
   /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
   private readonly prepared: PreparedCapture;
   private disposed = false;
-  private readonly members = new Map<UserID, Member>();
+  /** Counts enters and exits: a capture landing after its enter was left behind is stopped. */
+  private epoch = 0;
+  /** An enter is under way (capturing, entering). */
+  private entering = false;
+  private readonly mesh: Mesh;
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
   private readonly ignored = new Set<UserID>();
@@ -107,13 +96,31 @@ export class WebRtcRoomPort implements RoomPort {
       {
         self: () => (this.local && (this.roomID ?? signaling.room) !== null ? this.self : null),
         micMuted: () => !this.local?.getAudioTracks().some((t) => t.enabled),
-        peers: () => [...this.members].filter(([, m]) => m.media).map(([userID, m]) => ({ userID, pc: m.peer.pc })),
+        peers: () => this.mesh.withMedia(),
       },
       this.clock,
       this.report,
     );
+    this.mesh = new Mesh({
+      signaling,
+      clock: this.clock,
+      iceServers: options.iceServers ?? [],
+      iceRecovery: options.iceRecovery,
+      env: () => this.env(),
+      self: () => this.self,
+      local: () => this.local,
+      roomID: () => this.roomID ?? signaling.room,
+      invited: (userID) => this.invited(userID),
+      emit: (event) => this.listeners.emit(event),
+      forget: (userID) => {
+        this.stats.forget(userID);
+        this.views.hideAllOf(userID);
+      },
+      negotiated: () => void this.limitBitrate(),
+      onError: (error) => this.options.onListenerError?.(error),
+    });
     signaling.onEvent((event) => this.onSignal(event));
-    signaling.onRelay((relayed) => this.onRelay(relayed));
+    signaling.onRelay((relayed) => this.mesh.relay(relayed));
   }
 
   /**
@@ -131,43 +138,59 @@ export class WebRtcRoomPort implements RoomPort {
     return this.signaling.reserve(roomID);
   }
 
+  /**
+   * Enters the room while the devices are captured (or the capture `prepare()` started lands):
+   * the server's member list and the relays that come meanwhile wait for the capture. A failed
+   * capture leaves the room again and fails the enter with its code (60003-60006).
+   */
   async enter(roomID: number, options: EnterOptions): Promise<void> {
-    if (this.roomID !== null || this.local) throw fail('already in a room');
-    this.participants = options.participants ? new Set(options.participants) : null;
+    if (this.roomID !== null || this.local || this.entering) throw fail('already in a room');
     const { mediaDevices } = requireWebRtc(this.env());
-    await this.prepared.settled();
-    const stream = this.prepared.take(options.video) ?? (await capture(this.devices.capturing(mediaDevices), options.video));
-    if (this.disposed || this.local) {
-      for (const track of stream.getTracks()) track.stop();
-      throw fail(this.disposed ? 'disposed' : 'already in a room');
-    }
-    for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
-    for (const track of stream.getVideoTracks()) this.watch(track);
-    this.local = stream;
+    this.participants = options.participants ? new Set(options.participants) : null;
     this.self = options.userID;
-    this.views.captured(stream);
+    this.entering = true;
+    const epoch = ++this.epoch;
     const entering = this.signaling.enter(roomID, options);
-    // Made while the enter travels: they negotiate before the others are in the room.
-    for (const userID of options.participants ?? []) {
-      try {
-        this.connect(userID);
-      } catch (error) {
-        this.report(error); // tried again when the member arrives
+    entering.catch(() => undefined); // awaited below, once the capture is in hand
+    const capturing = this.prepared.take(options.video, () => capture(this.devices.capturing(mediaDevices), options.video));
+    try {
+      // Connections are made once the call's other requests of this step are out (the invitation
+      // is not held up by them). An audio call makes no place for a camera: it is never opened.
+      await Promise.resolve();
+      if (epoch === this.epoch) this.mesh.hold(options.video ? ['audio', 'video'] : ['audio'], options.participants ?? []);
+      const stream = await capturing;
+      if (this.disposed || epoch !== this.epoch) {
+        for (const track of stream.getTracks()) track.stop();
+        throw fail(this.disposed ? 'disposed' : 'left the room while capturing');
       }
+      for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
+      for (const track of stream.getVideoTracks()) this.watch(track);
+      this.local = stream;
+      this.views.captured(stream);
+      this.mesh.captured(options.participants ?? []);
+    } catch (error) {
+      this.entering = false;
+      if (epoch === this.epoch) this.leaveAll();
+      // The enter may be out: the room is left once it is in (the exit waits for it).
+      void this.signaling.exit().catch((e: unknown) => this.report(e));
+      throw error;
     }
     try {
       await entering;
       this.roomID = roomID;
+      this.mesh.entered();
     } catch (error) {
-      this.closeAll();
-      this.stopLocal();
+      if (epoch === this.epoch) this.leaveAll();
       throw error;
+    } finally {
+      this.entering = false;
     }
   }
 
   /** Leaves the room: the exit is written first (unless an enter is still out), then every connection closes. */
   async exit(): Promise<void> {
     this.prepared.release();
+    this.epoch += 1;
     const left = this.signaling.exit();
     this.leaveAll();
     await left;
@@ -191,12 +214,12 @@ export class WebRtcRoomPort implements RoomPort {
         }
         local.addTrack(track);
         this.watch(track);
-        await Promise.all([...this.members.values()].map((m) => m.peer.setVideo(track)));
+        await Promise.all(this.mesh.peers().map((peer) => peer.setVideo(track)));
         await this.limitBitrate();
       } else if (!on && current) {
         local.removeTrack(current);
         current.stop(); // the camera light goes off
-        await Promise.all([...this.members.values()].map((m) => m.peer.setVideo(null)));
+        await Promise.all(this.mesh.peers().map((peer) => peer.setVideo(null)));
       }
     }
     await this.signaling.setCamera(on);
@@ -217,9 +240,9 @@ export class WebRtcRoomPort implements RoomPort {
   }
 
   async startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    const member = this.members.get(userID);
-    if (!member?.media) throw fail('user not in room');
-    this.views.show(videoViewDomID, member.peer.stream, userID);
+    const peer = this.mesh.peer(userID);
+    if (!peer || !this.mesh.hasMedia(userID)) throw fail('user not in room');
+    this.views.show(videoViewDomID, peer.stream, userID);
   }
 
   async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
@@ -285,7 +308,7 @@ export class WebRtcRoomPort implements RoomPort {
 
   /** The connection to `userID`, if any (stats, tests). */
   peerConnection(userID: UserID): RTCPeerConnection | undefined {
-    return this.members.get(userID)?.peer.pc;
+    return this.mesh.peer(userID)?.pc;
   }
 
   /** The local capture while in a room. */
@@ -301,12 +324,12 @@ export class WebRtcRoomPort implements RoomPort {
     if ('userID' in event && event.userID !== this.self && !this.invited(event.userID)) return;
     switch (event.type) {
       case 'memberJoined':
-        this.arrive(event.userID);
+        this.mesh.arrive(event.userID);
         break;
       case 'mediaArrived':
         return; // the signaling room has no media: ours is reported when its tracks arrive
       case 'memberLeft':
-        this.removeMember(event.userID);
+        this.mesh.remove(event.userID);
         break;
       case 'failed':
         this.leaveAll();
@@ -326,100 +349,8 @@ export class WebRtcRoomPort implements RoomPort {
     return false;
   }
 
-  /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
-  private arrive(userID: UserID): void {
-    if (this.signaling.room === null) return;
-    const member = this.connect(userID);
-    if (!member || member.present) return;
-    member.present = true;
-    for (const message of member.outbox.splice(0)) this.send(userID, message);
-  }
-
-  /** The connection to `userID`, made if there is none yet (not sending until the member is present). */
-  private connect(userID: UserID): Member | undefined {
-    const known = this.members.get(userID);
-    if (known || userID === this.self || !this.invited(userID)) return known;
-    const { RTCPeerConnection } = requireWebRtc(this.env());
-    const peer = new Peer(userID, this.self > userID, {
-      RTCPeerConnection,
-      iceServers: this.options.iceServers ?? [],
-      send: (message: PeerMessage) => {
-        if (member.present) this.send(userID, message);
-        else member.outbox.push(message);
-      },
-      onMedia: () => this.arrived(userID, peer),
-      onState: (state) => this.onPeerState(userID, peer, state),
-      onError: (error) => this.options.onListenerError?.(error),
-    }, this.local?.getTracks() ?? []);
-    const recovery = new IceRecovery(this.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.options.iceRecovery ?? ICE_RECOVERY);
-    const member: Member = { peer, present: false, outbox: [], media: false, down: false, audio: null, recovery };
-    this.members.set(userID, member);
-    return member;
-  }
-
-  private send(userID: UserID, message: PeerMessage): void {
-    this.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
-  }
-
-  /** The member's media is here. */
-  private arrived(userID: UserID, peer: Peer): void {
-    const member = this.members.get(userID);
-    const roomID = this.roomID ?? this.signaling.room;
-    if (!member || member.peer !== peer || member.media || roomID === null) return;
-    member.media = true;
-    const doc = this.env().document;
-    // An <audio> plays only the sound of the stream, tracks added later included.
-    if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
-    void this.limitBitrate(); // negotiated now: its video sender has its encodings
-    this.listeners.emit({ type: 'mediaArrived', roomID, userID });
-  }
-
-  /** Our connection to the member went down or came back: a fact for the call to weigh. */
-  private onPeerState(userID: UserID, peer: Peer, state: RTCPeerConnectionState): void {
-    const member = this.members.get(userID);
-    const roomID = this.roomID ?? this.signaling.room;
-    if (!member || member.peer !== peer || roomID === null) return;
-    member.recovery.state(state);
-    const down = state === 'disconnected' || state === 'failed';
-    if (state === 'connected' && member.down) {
-      member.down = false;
-      this.listeners.emit({ type: 'connectionBack', roomID, userID });
-    } else if (down && !member.down) {
-      member.down = true;
-      this.listeners.emit({ type: 'connectionLost', roomID, userID });
-    }
-  }
-
-  private onRelay({ from, data }: RelayedData): void {
-    const message = parsePeerMessage(data);
-    if (!message || this.local === null || (!this.members.has(from) && !this.invited(from))) return;
-    // An offer may come before the server's news of its sender: the sender is in the room.
-    this.arrive(from);
-    this.members.get(from)?.peer.receive(message);
-  }
-
-  private removeMember(userID: UserID): void {
-    const member = this.members.get(userID);
-    if (!member) return;
-    this.members.delete(userID);
-    this.disposeMember(userID, member);
-  }
-
-  private disposeMember(userID: UserID, member: Member): void {
-    member.recovery.close();
-    member.peer.close();
-    member.audio?.remove();
-    this.stats.forget(userID);
-    this.views.hideAllOf(userID);
-  }
-
-  private closeAll(): void {
-    for (const [userID, member] of this.members) this.disposeMember(userID, member);
-    this.members.clear();
-  }
-
   private leaveAll(): void {
-    this.closeAll();
+    this.mesh.closeAll();
     this.views.clear();
     this.stopLocal();
     this.roomID = null;
@@ -439,7 +370,7 @@ export class WebRtcRoomPort implements RoomPort {
     track.enabled = old.enabled;
     // The senders take the new track before the old one stops, so the others see no gap.
     await Promise.all(
-      [...this.members.values()].map((m) => m.peer.pc.getSenders().find((s) => s.track === old || s.track?.kind === track.kind)?.replaceTrack(track)),
+      this.mesh.peers().map((peer) => peer.pc.getSenders().find((s) => s.track === old || s.track?.kind === track.kind)?.replaceTrack(track)),
     );
     local.removeTrack(old);
     old.stop();
@@ -479,7 +410,7 @@ export class WebRtcRoomPort implements RoomPort {
   private async limitBitrate(): Promise<void> {
     const bitrate = this.devices.profile?.bitrate;
     if (bitrate === undefined) return;
-    for (const { peer } of this.members.values()) {
+    for (const peer of this.mesh.peers()) {
       const sender = peer.pc.getSenders().find((s) => s.track?.kind === 'video');
       if (!sender) continue;
       const parameters = sender.getParameters();

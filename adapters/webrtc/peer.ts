@@ -54,12 +54,20 @@ export class Peer {
   private newsAfter: number | null = null;
   private closed = false;
   private trackArrived = false;
+  /** Senders made before our capture (see `places`), waiting for its tracks. */
+  private readonly places: RTCRtpTransceiver[];
 
+  /**
+   * @param tracks what we send
+   * @param places kinds to send that are still being captured: a sending transceiver for each
+   *   is made now, so the first offer has them; {@link attach} puts the tracks in place.
+   */
   constructor(
     readonly userID: string,
     readonly polite: boolean,
     private readonly host: PeerHost,
     tracks: readonly MediaStreamTrack[],
+    places: ReadonlyArray<'audio' | 'video'> = [],
   ) {
     this.opened = !polite;
     this.pc = new host.RTCPeerConnection({ iceServers: [...host.iceServers] });
@@ -71,6 +79,20 @@ export class Peer {
       if (!this.closed) this.host.onState(this.pc.connectionState);
     };
     for (const track of tracks) this.pc.addTrack(track);
+    this.places = places.map((kind) => this.pc.addTransceiver(kind, { direction: 'sendrecv' }));
+  }
+
+  /**
+   * Our capture is here: each track takes the place made for its kind (`replaceTrack`, no new
+   * negotiation); a track with none is added (the browser asks to negotiate).
+   */
+  async attach(tracks: readonly MediaStreamTrack[]): Promise<void> {
+    for (const track of tracks) {
+      if (this.closed) return;
+      const place = this.places.find((t) => t.receiver.track.kind === track.kind && !t.sender.track);
+      if (place) await place.sender.replaceTrack(track);
+      else if (!this.pc.getSenders().some((s) => s.track === track)) this.pc.addTrack(track);
+    }
   }
 
   /**

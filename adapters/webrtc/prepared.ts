@@ -3,6 +3,8 @@
  * Captures run one after another: one that fits is kept (its time starts again), one that does
  * not is stopped before the next is made, so overlapping `prepare()` calls never leak a track;
  * a capture no call takes within 15 s is released, and its timer only ever releases itself.
+ * `take` waits for a capture still under way, so a call can be signalled while its devices are
+ * captured; a capture that failed fails the `take` with its error (the device is not asked twice).
  */
 import type { Clock, TimerId } from '../clock';
 import { capture } from './media';
@@ -21,6 +23,8 @@ export class PreparedCapture {
   private held: Held | null = null;
   /** The last capture asked for: the next one starts after it. */
   private queue: Promise<void> = Promise.resolve();
+  /** The last capture asked for failed: the `take` for its call fails with its error. */
+  private failed: { readonly video: boolean; readonly error: unknown } | null = null;
 
   /** @param unwanted true when a capture landing now must be stopped (in a room already, disposed) */
   constructor(
@@ -30,22 +34,30 @@ export class PreparedCapture {
 
   /** Captures the microphone (and the camera when `video`) after the captures asked for before. */
   prepare(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean): Promise<void> {
+    this.failed = null;
     const run = this.queue.then(() => this.capture(devices, video));
-    this.queue = run.catch(() => undefined);
+    run.catch((error: unknown) => {
+      if (this.queue === settled) this.failed = { video, error };
+    });
+    const settled = run.catch(() => undefined);
+    this.queue = settled;
     return run;
   }
 
-  /** Resolves once no capture is under way. */
-  settled(): Promise<void> {
-    return this.queue;
-  }
-
-  /** The capture, if it has what a call with(out) video needs; one that does not is released. */
-  take(video: boolean): MediaStream | null {
+  /**
+   * The capture for a call with(out) video, once the captures under way are done: the one made
+   * ahead if it fits (one that does not is released), else `fresh()`. The capture made ahead for
+   * this call failed: its error, and no second capture.
+   */
+  async take(video: boolean, fresh: () => Promise<MediaStream>): Promise<MediaStream> {
+    await this.queue;
+    const failed = this.failed;
+    this.failed = null;
+    if (failed && failed.video === video) throw failed.error;
     const held = this.held;
     if (!held || held.video !== video) {
       this.release();
-      return null;
+      return fresh();
     }
     this.clock.clearTimeout(held.timer);
     this.held = null;
@@ -54,6 +66,7 @@ export class PreparedCapture {
 
   /** Stops the capture's tracks (the camera light goes off). */
   release(): void {
+    this.failed = null;
     const held = this.held;
     if (!held) return;
     this.held = null;

@@ -55,6 +55,8 @@ export const ANSWERED_STEP = 4;
 export class WsConnection {
   /** The logged-in user, or `null`. */
   userID: UserID | null = null;
+  /** The server holds a relay to an invited user until that user enters (its last `loggedIn` said `heldRelays`). */
+  relaysHeld = false;
   private phase: Phase = 'idle';
   private socket: WebSocketLike | null = null;
   private credentials: { readonly userID: UserID; readonly userSig: string } | null = null;
@@ -257,6 +259,7 @@ export class WsConnection {
     );
     this.session = frame.session;
     this.userID = frame.userID;
+    this.relaysHeld = frame.heldRelays === true;
     this.learnOffset(frame.serverTime, this.loginSentAt);
     this.phase = 'ready';
     this.login$?.resolve();

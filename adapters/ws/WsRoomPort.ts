@@ -172,6 +172,14 @@ export class WsRoomPort implements RoomPort {
     return this.roomID;
   }
 
+  /**
+   * True when a relay to a user the call invited, who has not entered yet, reaches that user
+   * when it enters (the server holds it); otherwise such a relay is refused and lost.
+   */
+  get relaysHeld(): boolean {
+    return this.connection.relaysHeld;
+  }
+
   /** Sends opaque data to one member (`to`) or to every other member of the room. */
   async relay(to: UserID | undefined, data: string): Promise<void> {
     const roomID = this.roomID;

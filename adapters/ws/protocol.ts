@@ -251,6 +251,8 @@ export const ServerFrameSchema = v.variant('type', [
     foldedReceipts: v.optional(v.boolean()),
     /** Many devices: this login is one of its user's devices (the server runs `--multi-device` and the login named its `device`). */
     multiDevice: v.optional(v.boolean()),
+    /** A relay to a user the room's invitations name is held until that user enters (one server, not a cluster). */
+    heldRelays: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),

@@ -1,7 +1,9 @@
 /**
  * The ringing dialog of an incoming call: who calls and how, Accept and Decline, the ringtone,
  * and the tab title. Errors of Accept (devices refused) show inside the dialog, above its
- * backdrop, and the call keeps ringing so the person can decline it or try again.
+ * backdrop, while the call keeps ringing (memory backend: the person can decline it or try again);
+ * on WebRTC the room is entered while the devices are captured, so a refusal ends the call and the
+ * page shows it once the dialog is gone.
  */
 import { setIcon } from './icons';
 import { $, paintAvatar } from './dom';
@@ -63,7 +65,7 @@ export class IncomingCall {
     document.title = `📞 ${invitation.sponsor} is calling… · ${this.baseTitle}`;
   }
 
-  /** Accept failed: says why inside the dialog; the call still rings. */
+  /** Accept failed while the call still rings: says why inside the dialog. */
   failed(text: string): void {
     this.error.textContent = text;
     this.error.classList.remove('hidden');

@@ -65,8 +65,9 @@ export function endedInWords(end: EndContext): string {
     case 'answeredElsewhere':
       return 'Answered on another device';
     case 'error':
-      // A member whose media stayed lost past the call's grace (USER_LEAVE, then CALL_END error).
-      return (end.leftLast ? `Lost the connection to ${end.leftLast}` : 'The call failed') + duration;
+      // A member whose media stayed lost past the call's grace (USER_LEAVE, then CALL_END error); a
+      // call that never connected (devices refused while answering) lost nobody.
+      return (end.leftLast && end.callEnd > 0 ? `Lost the connection to ${end.leftLast}` : 'The call failed') + duration;
     default:
       return `The call failed${duration}`;
   }

@@ -55,11 +55,19 @@ export class ClusterRooms extends Rooms {
   private readonly all = new Map<number, Map<string, Member>>();
 
   constructor(
-    private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated'>,
+    private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'>,
     private readonly clock: () => number,
     private readonly bus: RoomBus,
   ) {
     super(roomGrants, clock);
+  }
+
+  /**
+   * A relay to a user not in the room is refused, as before: the user may enter on another
+   * node, which would not have it. The client waits to hear the user enter.
+   */
+  override get holdsRelays(): boolean {
+    return false;
   }
 
   /** Rooms with a member on this node. */

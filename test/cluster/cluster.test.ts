@@ -10,7 +10,7 @@ import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
-import { askAs, startCluster, type TestCluster } from './support';
+import { askAs, rawClient, startCluster, type TestCluster, until } from './support';
 
 const WAIT_MS = 10_000;
 
@@ -235,6 +235,25 @@ describe('three nodes on one Redis', () => {
     } finally {
       clearInterval(pinging);
       a.ws.close();
+    }
+  });
+
+  it('a cluster node holds no relay for a user not in the room yet (it may enter on another node): loggedIn does not say heldRelays, the relay is refused', async () => {
+    const a = await rawClient(url(0), 'hr1');
+    const b = await rawClient(url(1), 'hr2');
+    try {
+      expect(a.frames.find((f) => f.rid === 1)).not.toHaveProperty('heldRelays');
+      const ask = async (frame: Record<string, unknown>, rid: number) => {
+        a.ws.send(JSON.stringify({ ...frame, rid }));
+        return until(`reply ${rid}`, () => a.frames.find((f) => f.rid === rid), (f) => f !== undefined);
+      };
+      const call = { inviteID: 'hr-1', roomID: 4343, invitees: ['hr2'], timeout: 60 };
+      expect(await ask({ type: 'sendC2C', to: 'hr2', payload: 'ring', onlineUserOnly: true, call }, 10)).toMatchObject({ type: 'ack' });
+      expect(await ask({ type: 'roomEnter', roomID: 4343, audio: true, video: false }, 11)).toMatchObject({ type: 'roomInfo' });
+      expect(await ask({ type: 'relay', roomID: 4343, to: 'hr2', data: 'offer' }, 12)).toMatchObject({ type: 'error', code: 'notInRoom' });
+    } finally {
+      a.ws.close();
+      b.ws.close();
     }
   });
 

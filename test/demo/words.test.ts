@@ -42,6 +42,7 @@ describe('demo words', () => {
       end('answeredElsewhere'),
       end('error', 3),
       end('error', 65, false, 'bob'),
+      end('error', 0, false, 'alice'),
     ]).toEqual([
       'You hung up · 0:42',
       'bob hung up · 1:15',
@@ -55,6 +56,7 @@ describe('demo words', () => {
       'Answered on another device',
       'The call failed · 0:03',
       'Lost the connection to bob · 1:05',
+      'The call failed',
     ]);
     expect([clockText(0), clockText(59_999), clockText(3_600_000 + 61_000), names(['bob']), names(['bob', 'carol']), names(['a', 'b', 'c'])]).toEqual([
       '0:00',

@@ -9,6 +9,12 @@ function denyMedia(): void {
   Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
 }
 
+/** Runs in the page before its scripts: every capture is refused after 300 ms, as when the user clicks "Block" in the prompt. */
+function denyMediaSlowly(): void {
+  const refuse = () => new Promise<MediaStream>((_resolve, reject) => setTimeout(() => reject(new DOMException('Permission denied', 'NotAllowedError')), 300));
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
+}
+
 /** Runs in the page: the camera is refused once `globalThis.denyCamera` is set (the user revoked it). */
 function denyCameraLater(): void {
   const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -47,13 +53,28 @@ describe('demo page, bad input in Chromium', () => {
     expect(await alice.page.locator('#status').textContent()).toBe('Ready');
   });
 
-  it('Bob with the camera and microphone refused: accept() rejects with 60005, the call still rings; Bob rejects -> Alice REJECT, CALL_END', async () => {
+  it('Alice refuses the camera and microphone after the invitation went out (captured while it travels) -> Alice ERROR 60005, CALL_END error, call() rejects with 60005; Bob INVITED, CALLING_CANCEL', async () => {
+    const alice = await world.open('alice', { init: denyMediaSlowly });
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await alice.waitEvent('call() rejected');
+    await bob.waitEvent('onCallingCancel');
+    expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
+      e('sdkReady'),
+      e('onError', { code: 60005 }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+      e('call() rejected', { code: 60005 }),
+    ]);
+    expect(shape(await bob.events(), ['userID', 'sponsor'])).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+    expect(await alice.page.locator('#status').textContent()).toBe('Ready');
+  });
+
+  it('Bob with the camera and microphone refused: accept() ends the call (his room entry ran with the capture) -> Bob ERROR 60005, CALL_END error, accept() rejects with 60005; Alice REJECT, CALL_END', async () => {
     const alice = await world.open('alice');
     const bob = await world.open('bob', { init: denyMedia });
     await alice.call('bob');
     await bob.answer('accept', 'alice');
     await bob.waitEvent('accept() rejected');
-    await bob.answer('reject', 'alice');
     await alice.waitEvent('onCallEnd');
     expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
       e('sdkReady'),
@@ -64,6 +85,7 @@ describe('demo page, bad input in Chromium', () => {
       e('sdkReady'),
       e('onInvited', { sponsor: 'alice' }),
       e('onError', { code: 60005 }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
       e('accept() rejected', { code: 60005 }),
     ]);
     expect(await bob.page.locator('#status').textContent()).toBe('Ready');

@@ -174,7 +174,7 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     await screenshot(alice.page, 'desktop-8-drawer-log');
   });
 
-  it('errors in plain words, never a doubled prefix: calling oneself; a refused camera on Accept shows inside the ringing dialog', async () => {
+  it('errors in plain words, never a doubled prefix: calling oneself; a refused camera on Accept ends the call and shows on the page', async () => {
     const alice = await world.open('alice');
     await alice.call('alice');
     await alice.page.waitForSelector('#error:not(.hidden)');
@@ -186,18 +186,20 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     });
     await alice.call('bob');
     await bob.answer('accept', 'alice');
-    await bob.page.waitForSelector('#incoming-error:not(.hidden)');
-    expect(await text(bob.page, '#incoming-error')).toBe(
+    await bob.waitEvent('accept() rejected');
+    await alice.waitEvent('onCallEnd');
+    // The room was entered while the devices were captured: the call ended, the dialog is gone.
+    expect(await bob.page.locator('#incoming[open]').count()).toBe(0);
+    await bob.page.waitForSelector('#error:not(.hidden)');
+    expect(await text(bob.page, '#error-text')).toBe(
       'Camera and microphone are blocked. Allow them for this site (the camera icon in the address bar), then try again.',
     );
-    // Seen and on top: the element at its centre is the error itself, not the backdrop.
+    // Seen and on top: the element at its centre is the error itself.
     expect(await bob.page.evaluate(() => {
-      const el = document.getElementById('incoming-error') as HTMLElement;
+      const el = document.getElementById('error-text') as HTMLElement;
       const r = el.getBoundingClientRect();
-      return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+      return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
     })).toBe(true);
     await screenshot(bob.page, 'desktop-9-accept-error');
-    await bob.answer('reject', 'alice');
-    await alice.waitEvent('onCallEnd');
   });
 });

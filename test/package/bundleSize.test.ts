@@ -24,7 +24,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // With issue 11's devices and video quality on top (merged 2026-12-02): 45.9 KB gzipped, 156.1 KB minified.
 // Issue 11's media half on top: 47.9 KB gzipped, 162.0 KB minified (+2.0 / +5.9 KB: voice volume and
 // network quality from getStats() with their polling, the bounded ICE restarts, the new event).
-const BUDGET_BYTES = 49 * 1024;
+// Issue 14's call setup overlap on top: 49.6 KB gzipped, 168.6 KB minified (+0.9 KB: capturing while
+// the call is signalled, the connections made before the capture, the relays that wait for it).
+const BUDGET_BYTES = 50 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

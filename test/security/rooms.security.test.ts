@@ -156,6 +156,10 @@ class FakePeerConnection {
     FakePeerConnection.made++;
   }
   addTrack(): void {}
+  /** A sending place made before the capture (the side that opens): its track comes later. */
+  addTransceiver(kind: string): unknown {
+    return { receiver: { track: { kind } }, sender: { track: null, replaceTrack: async () => undefined } };
+  }
   getTransceivers(): unknown[] {
     return [];
   }

@@ -135,6 +135,32 @@ describe('WebRtcRoomPort.prepare()', () => {
     expect(devices.state()).toEqual(['mic1 live']);
   });
 
+  it('enter() while prepare() still captures takes that capture: refused -> enter rejects with its 60005, the devices are asked once', async () => {
+    const { devices, port, flush } = setup();
+    const prepared = port.prepare({ video: true });
+    prepared.catch(() => undefined);
+    const entered = port.enter(7, { userID: 'alice', video: true, audioMuted: false });
+    entered.catch(() => undefined);
+    await flush();
+    devices.asked[0]?.refuse();
+    await expect(entered).rejects.toMatchObject({ code: 60005 });
+    await flush();
+    expect(devices.asked).toHaveLength(1);
+    expect(port.localStream).toBeNull();
+  });
+
+  it('enter() while prepare() still captures, with another call type -> the capture made ahead is stopped and a fitting one made', async () => {
+    const { devices, port, flush } = setup();
+    void port.prepare({ video: true });
+    const entered = port.enter(7, { userID: 'alice', video: false, audioMuted: false });
+    entered.catch(() => undefined);
+    await flush();
+    devices.asked[0]?.resolve();
+    await flush();
+    expect(devices.asked.map((a) => a.constraints)).toEqual([{ audio: true, video: true }, { audio: true, video: false }]);
+    expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended']);
+  });
+
   it('dispose() releases a prepared capture at once, and a capture that lands after it is stopped at once', async () => {
     const { devices, port, flush } = setup();
     const first = port.prepare({ video: true });

@@ -1,0 +1,245 @@
+/**
+ * The media connections of a WebRTC room: one {@link Peer} per remote member the call invited,
+ * over the relay of a {@link WsRoomPort}. It follows what it is told (the port passes on the
+ * server's membership) and reports what the connections do; it decides nothing about the call.
+ *
+ * - Made ahead: a connection to each user a 1v1 call invited is made before they are in the
+ *   room. The side that opens (see {@link Peer}) makes it at once, while our capture is made,
+ *   with a sending place for each kind we publish (the camera only in a video call): its offer
+ *   and ICE candidates are ready early, and the tracks take their places when captured. The
+ *   other side makes it once the capture is in hand (an offer it answers needs the tracks).
+ * - What a connection sends goes out once the member is in the room, or, when the server holds
+ *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once we are
+ *   in it: the offer then waits at the server and reaches the member as it enters.
+ * - Before our capture is made (it runs while the room is entered) no other connection is made:
+ *   the members the server reports and the relays that come for them wait, applied once it is.
+ */
+import type { UserID } from '../../machines/types';
+import type { Clock } from '../clock';
+import type { RoomEvent } from '../RoomPort';
+import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
+import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
+import { type MediaEnvironment, audioElement, requireWebRtc } from './media';
+import { Peer, type PeerMessage, parsePeerMessage } from './peer';
+
+interface Member {
+  readonly peer: Peer;
+  /**
+   * What the connection sends goes out now: the member is in the room, or the server holds
+   * relays for it and we are in the room. Until then it waits in `outbox`, in order.
+   */
+  open: boolean;
+  readonly outbox: PeerMessage[];
+  /** Its media arrived (`mediaArrived` was reported for this peer). */
+  media: boolean;
+  /** `connectionLost` was reported and no `connectionBack` since. */
+  down: boolean;
+  /** ICE restarts of its connection. */
+  readonly recovery: IceRecovery;
+  audio: HTMLAudioElement | null;
+}
+
+/** What the mesh needs from its room port. */
+export interface MeshHost {
+  readonly signaling: WsRoomPort;
+  readonly clock: Clock;
+  readonly iceServers: readonly RTCIceServer[];
+  readonly iceRecovery: IceRecoveryOptions | undefined;
+  env(): MediaEnvironment;
+  self(): UserID;
+  /** The local capture; `null` until it is made. */
+  local(): MediaStream | null;
+  /** The room we are in or entering. */
+  roomID(): number | null;
+  /** True for a user the call invited. */
+  invited(userID: UserID): boolean;
+  emit(event: RoomEvent): void;
+  /** The member's connection closed: its views and stats go. */
+  forget(userID: UserID): void;
+  /** A connection finished its negotiation: bitrate caps can be applied. */
+  negotiated(): void;
+  onError(error: unknown): void;
+}
+
+/** The peer connections of one room. */
+export class Mesh {
+  private readonly members = new Map<UserID, Member>();
+  /** While the capture is made: the members reported in the room and the relays received, in order. */
+  private waiting: { readonly arrived: Set<UserID>; readonly relays: RelayedData[] } | null = null;
+  /** What we publish, for the connections made before the capture. */
+  private kinds: ReadonlyArray<'audio' | 'video'> = [];
+
+  constructor(private readonly host: MeshHost) {}
+
+  /** The connections, by member. */
+  peers(): Peer[] {
+    return [...this.members.values()].map((m) => m.peer);
+  }
+
+  /** The connections whose media arrived (stats). */
+  withMedia(): Array<{ readonly userID: UserID; readonly pc: RTCPeerConnection }> {
+    return [...this.members].filter(([, m]) => m.media).map(([userID, m]) => ({ userID, pc: m.peer.pc }));
+  }
+
+  peer(userID: UserID): Peer | undefined {
+    return this.members.get(userID)?.peer;
+  }
+
+  /** True once the member's media arrived (its views may be shown). */
+  hasMedia(userID: UserID): boolean {
+    return this.members.get(userID)?.media === true;
+  }
+
+  /**
+   * The capture of `kinds` is being made: the connections we open to `participants` are made
+   * now, with a place for each kind; the others, arrivals and relays wait for the capture.
+   */
+  hold(kinds: ReadonlyArray<'audio' | 'video'>, participants: readonly UserID[]): void {
+    this.waiting = { arrived: new Set(), relays: [] };
+    this.kinds = kinds;
+    this.connectAll(participants);
+  }
+
+  /**
+   * The capture is made: the connections made ahead take its tracks, the rest to `participants`
+   * are made now, ahead of them, and what waited for the capture is applied, in order.
+   */
+  captured(participants: readonly UserID[]): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    const tracks = this.host.local()?.getTracks() ?? [];
+    for (const member of this.members.values()) member.peer.attach(tracks).catch((error: unknown) => this.host.onError(error));
+    this.connectAll(participants);
+    if (!waiting) return;
+    for (const userID of waiting.arrived) this.arrive(userID);
+    for (const relayed of waiting.relays) this.relay(relayed);
+  }
+
+  private connectAll(participants: readonly UserID[]): void {
+    for (const userID of participants) {
+      try {
+        this.connect(userID);
+      } catch (error) {
+        this.host.onError(error); // tried again when the member arrives
+      }
+    }
+  }
+
+  /** We are in the room: where the server holds relays for the invited, what waits goes out now. */
+  entered(): void {
+    if (!this.host.signaling.relaysHeld) return;
+    for (const [userID, member] of this.members) this.open(userID, member);
+  }
+
+  /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
+  arrive(userID: UserID): void {
+    if (this.host.signaling.room === null) return;
+    if (this.waiting && !this.members.has(userID)) {
+      this.waiting.arrived.add(userID);
+      return;
+    }
+    const member = this.connect(userID);
+    if (member) this.open(userID, member);
+  }
+
+  /** A member's relayed message: for its connection. */
+  relay(relayed: RelayedData): void {
+    const { from, data } = relayed;
+    if (this.waiting && !this.members.has(from)) {
+      this.waiting.relays.push(relayed);
+      return;
+    }
+    const message = parsePeerMessage(data);
+    if (!message || (!this.members.has(from) && (this.host.local() === null || !this.host.invited(from)))) return;
+    // An offer may come before the server's news of its sender: the sender is in the room.
+    this.arrive(from);
+    this.members.get(from)?.peer.receive(message);
+  }
+
+  /** The member left: its connection closes. */
+  remove(userID: UserID): void {
+    this.waiting?.arrived.delete(userID);
+    const member = this.members.get(userID);
+    if (!member) return;
+    this.members.delete(userID);
+    this.dispose(userID, member);
+  }
+
+  /** Every connection closes; nothing waits for the capture now. */
+  closeAll(): void {
+    this.waiting = null;
+    for (const [userID, member] of this.members) this.dispose(userID, member);
+    this.members.clear();
+  }
+
+  private open(userID: UserID, member: Member): void {
+    if (member.open) return;
+    member.open = true;
+    for (const message of member.outbox.splice(0)) this.send(userID, message);
+  }
+
+  /** The connection to `userID`, made if there is none yet (not sending until it is open). */
+  private connect(userID: UserID): Member | undefined {
+    const known = this.members.get(userID);
+    const local = this.host.local();
+    const polite = this.host.self() > userID;
+    // Before the capture only the side that opens connects (an offer to answer needs the tracks).
+    if (known || (!local && (polite || !this.waiting)) || userID === this.host.self() || !this.host.invited(userID)) return known;
+    const { RTCPeerConnection } = requireWebRtc(this.host.env());
+    const peer = new Peer(userID, polite, {
+      RTCPeerConnection,
+      iceServers: this.host.iceServers,
+      send: (message: PeerMessage) => {
+        if (member.open) this.send(userID, message);
+        else member.outbox.push(message);
+      },
+      onMedia: () => this.arrived(userID, peer),
+      onState: (state) => this.onPeerState(userID, peer, state),
+      onError: (error) => this.host.onError(error),
+    }, local?.getTracks() ?? [], local ? [] : this.kinds);
+    const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
+    const member: Member = { peer, open: false, outbox: [], media: false, down: false, audio: null, recovery };
+    this.members.set(userID, member);
+    return member;
+  }
+
+  private send(userID: UserID, message: PeerMessage): void {
+    this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+  }
+
+  /** The member's media is here. */
+  private arrived(userID: UserID, peer: Peer): void {
+    const member = this.members.get(userID);
+    const roomID = this.host.roomID();
+    if (!member || member.peer !== peer || member.media || roomID === null) return;
+    member.media = true;
+    const doc = this.host.env().document;
+    // An <audio> plays only the sound of the stream, tracks added later included.
+    if (doc?.body) member.audio = audioElement(doc, peer.stream, userID);
+    this.host.negotiated(); // its video sender has its encodings now
+    this.host.emit({ type: 'mediaArrived', roomID, userID });
+  }
+
+  /** Our connection to the member went down or came back: a fact for the call to weigh. */
+  private onPeerState(userID: UserID, peer: Peer, state: RTCPeerConnectionState): void {
+    const member = this.members.get(userID);
+    const roomID = this.host.roomID();
+    if (!member || member.peer !== peer || roomID === null) return;
+    member.recovery.state(state);
+    const down = state === 'disconnected' || state === 'failed';
+    if (state === 'connected' && member.down) {
+      member.down = false;
+      this.host.emit({ type: 'connectionBack', roomID, userID });
+    } else if (down && !member.down) {
+      member.down = true;
+      this.host.emit({ type: 'connectionLost', roomID, userID });
+    }
+  }
+
+  private dispose(userID: UserID, member: Member): void {
+    member.recovery.close();
+    member.peer.close();
+    member.audio?.remove();
+    this.host.forget(userID);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Relays held for an invited user who has not entered the room yet: a caller's offer and ICE
+ * candidates, sent while the invitation travels, wait here and reach the callee the moment it
+ * enters, instead of the caller waiting to hear it come in (call setup, issue 14).
+ *
+ * Who may be held for is the caller's business (`Rooms.relay`: only a user the room's grant
+ * names, only from a member in the room). This keeps the memory bounded: at most
+ * {@link HELD_RELAYS.frames} relays and {@link HELD_RELAYS.bytes} characters per room, whoever
+ * they are for; a relay past either is refused like one to a user who is not there. What a room
+ * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with).
+ */
+import type { ServerFrame } from '../adapters/ws/protocol';
+
+/** How much one room may hold for its invited users who have not entered. */
+export const HELD_RELAYS = { frames: 64, bytes: 64 * 1024 } as const;
+
+type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
+
+interface Held {
+  readonly to: string;
+  readonly frame: Relayed;
+}
+
+interface RoomHold {
+  bytes: number;
+  readonly held: Held[];
+}
+
+/** The relays every room holds for its absent invitees. */
+export class HeldRelays {
+  private readonly rooms = new Map<number, RoomHold>();
+
+  /** Holds `frame` for `to`; false when the room holds as much as it may. */
+  hold(to: string, frame: Relayed): boolean {
+    const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
+    const bytes = frame.data.length;
+    if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return false;
+    room.held.push({ to, frame });
+    room.bytes += bytes;
+    this.rooms.set(frame.roomID, room);
+    return true;
+  }
+
+  /** Takes what `roomID` holds for `userID`, in the order it was sent. */
+  take(roomID: number, userID: string): Relayed[] {
+    const room = this.rooms.get(roomID);
+    if (!room) return [];
+    const mine = room.held.filter((h) => h.to === userID);
+    if (mine.length === 0) return [];
+    const rest = room.held.filter((h) => h.to !== userID);
+    if (rest.length === 0) this.rooms.delete(roomID);
+    else this.rooms.set(roomID, { bytes: rest.reduce((n, h) => n + h.frame.data.length, 0), held: rest });
+    return mine.map((h) => h.frame);
+  }
+
+  /** Forgets what `roomID` holds (it emptied). */
+  drop(roomID: number): void {
+    this.rooms.delete(roomID);
+  }
+
+  /** Relays held in all rooms (metrics, tests). */
+  get size(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.held.length;
+    return n;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What a call needs from its room before, or while, its first signal goes out: its devices
+ * (the room's `prepare`) and its room ID (the room's `reserve`). Refusals become the API's typed
+ * errors: `CallingError` with the port's code (60003-60006 for devices) and an `ERROR` event.
+ *
+ * Where the room captures while it enters (`RoomPort.capturesWhileEntering`, WebRTC) the capture
+ * runs while the room is claimed and the invitation or the answer travels (call setup, issue
+ * 14): one that has already failed when the signal would go (a refused permission fails at once)
+ * stops it, so nobody is invited; one that fails later fails the room's enter, and the call
+ * machine ends the call (`ERROR`, `CALL_END` with reason `error`, the others told); the command
+ * then rejects with the same code once the call is over.
+ */
+import type { RoomPort } from '../adapters/RoomPort';
+import { CallingError } from './errors';
+
+/** A port's rejection as a code (65535 when it has none) and a message. */
+export function portFailure(error: unknown): { code: number; message: string } {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The devices of a call being set up (see {@link CallSetup.media}). */
+export interface CallMedia {
+  /** Throws the typed error (`ERROR` told) when the capture has failed already: send nothing then. */
+  check(): void;
+  /**
+   * After the signal: resolves once the devices are captured; rejects with the typed error once
+   * the call their failure ended is over (its `ERROR` and `CALL_END` came from the call).
+   */
+  captured(): Promise<void>;
+}
+
+const READY: CallMedia = { check: () => undefined, captured: async () => undefined };
+
+/** The room-side steps of `call()`, `groupCall()`, `accept()` and `joinInGroupCall()`. */
+export class CallSetup {
+  constructor(
+    private readonly room: RoomPort,
+    /** Tells `ERROR` (`{ code, msg }`). */
+    private readonly error: (code: number, msg: string) => void,
+    /** Resolves once the line's call now is over. */
+    private readonly callOver: () => Promise<void>,
+  ) {}
+
+  /**
+   * Acquires the devices of a call about to be signalled, where the room can (WebRTC, memory),
+   * so a missing or refused camera or microphone fails the command with the spec's code. Where
+   * the room captures while it enters, the capture only starts here (see the module's notes).
+   * Skipped when the command is going to be refused anyway (`willRun` false): the machine says why.
+   */
+  async media(method: string, willRun: boolean, video: boolean): Promise<CallMedia> {
+    const { room } = this;
+    if (!willRun || !room.prepare) return READY;
+    if (!room.capturesWhileEntering) {
+      try {
+        await room.prepare({ video });
+      } catch (error) {
+        throw this.refused(method, error);
+      }
+      return READY;
+    }
+    let failed: { readonly error: unknown } | null = null;
+    const capturing = room.prepare({ video });
+    capturing.catch((error: unknown) => {
+      failed = { error };
+    });
+    return {
+      check: () => {
+        if (failed) throw this.refused(method, failed.error);
+      },
+      captured: async () => {
+        // The call signalled just now: its end, not that of a call made while the capture ran.
+        const over = this.callOver();
+        try {
+          await capturing;
+        } catch (error) {
+          await over;
+          const { code, message } = portFailure(error);
+          throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
+        }
+      },
+    };
+  }
+
+  /**
+   * Before a call is dialled, claims its room where the backend's server hands rooms to calls
+   * (embedded): a room ID held by another call rejects `call()` / `groupCall()` with the
+   * backend's code and reason `roomInUse` before anyone is invited.
+   */
+  async reserve(method: string, willRun: boolean, roomID: number): Promise<number> {
+    if (!willRun || !this.room.reserve) return roomID;
+    try {
+      await this.room.reserve(roomID);
+    } catch (error) {
+      const { code, message } = portFailure(error);
+      const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
+      throw new CallingError(code, reason, `${method}: ${message}`, { cause: error });
+    }
+    return roomID;
+  }
+
+  /** A capture refused before anything was signalled: `ERROR`, and the command's error. */
+  private refused(method: string, error: unknown): CallingError {
+    const { code, message } = portFailure(error);
+    this.error(code, message);
+    return new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
+  }
+}

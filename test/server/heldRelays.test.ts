@@ -1,0 +1,88 @@
+/**
+ * Relays held for an invited user who has not entered the room yet (call setup, issue 14): the
+ * caller's offer and candidates reach the callee the moment it enters. Held only for a user the
+ * room's grant names, only from a member in the room, bounded per room, and dropped when the room
+ * empties. Rooms here are granted by the administrator (`grantRoom`), as in rooms.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HELD_RELAYS } from '../../server/heldRelays';
+import { RawClient, testServer, type TestServer } from './support';
+
+const enter = (c: RawClient, roomID: number) => c.request({ type: 'roomEnter', roomID, audio: true, video: true });
+const relayed = (c: RawClient) => c.frames.filter((f) => f.type === 'relayed').map(({ type, ...rest }) => ({ type, ...rest }));
+
+describe('held relays', () => {
+  let server: TestServer;
+  let alice: RawClient;
+  let bob: RawClient;
+  let carol: RawClient;
+
+  beforeEach(async () => {
+    server = await testServer();
+    server.handle.grantRoom(7, ['alice', 'bob']);
+    alice = await RawClient.login(server.handle.url, 'alice');
+    bob = await RawClient.login(server.handle.url, 'bob');
+    carol = await RawClient.login(server.handle.url, 'carol');
+  });
+  afterEach(async () => {
+    for (const c of [alice, bob, carol]) c.terminate();
+    await server.dispose();
+  });
+
+  it('loggedIn says the server holds relays', async () => {
+    expect(alice.frames.find((f) => f.type === 'loggedIn')).toMatchObject({ heldRelays: true });
+  });
+
+  it('Alice relays to Bob before he enters: held, and delivered in order when he enters; Carol (not granted) gets nothing', async () => {
+    await enter(alice, 7);
+    expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' })).toMatchObject({ type: 'ack' });
+    expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'candidate' })).toMatchObject({ type: 'ack' });
+    expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: 'x' })).code).toBe('notInRoom');
+    // Not from outside the room: Carol is not in it, and Bob is not in it yet either.
+    expect((await carol.request({ type: 'relay', roomID: 7, to: 'bob', data: 'x' })).code).toBe('notInRoom');
+    expect((await bob.request({ type: 'relay', roomID: 7, to: 'alice', data: 'x' })).code).toBe('notInRoom');
+    expect((await carol.request({ type: 'roomEnter', roomID: 7, audio: true, video: true })).code).toBe('notInvited');
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 2 });
+    await bob.sync();
+    expect(relayed(bob)).toEqual([]);
+    await enter(bob, 7);
+    await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'after' });
+    await bob.sync();
+    await carol.sync();
+    expect(relayed(bob)).toEqual([
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer' },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate' },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'after' },
+    ]);
+    expect(relayed(carol)).toEqual([]);
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
+  });
+
+  it(`bounded: a room holds at most ${HELD_RELAYS.frames} relays and ${HELD_RELAYS.bytes} characters; more are refused`, async () => {
+    await enter(alice, 7);
+    for (let i = 0; i < HELD_RELAYS.frames; i++) {
+      expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: `c${i}` })).toMatchObject({ type: 'ack' });
+    }
+    expect((await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'one more' })).code).toBe('notInRoom');
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: HELD_RELAYS.frames });
+    await enter(bob, 7);
+    await bob.sync();
+    expect(relayed(bob).map((f) => (f as { data?: string }).data)).toEqual(Array.from({ length: HELD_RELAYS.frames }, (_, i) => `c${i}`));
+    await bob.request({ type: 'roomExit', roomID: 7 });
+    // In characters: as many 16 KiB relays as fit.
+    const big = 'x'.repeat(16 * 1024);
+    const fit = Math.floor(HELD_RELAYS.bytes / big.length);
+    for (let i = 0; i < fit; i++) expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: big })).toMatchObject({ type: 'ack' });
+    expect((await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: big })).code).toBe('notInRoom');
+  });
+
+  it('dropped when the room empties: Alice leaves before Bob enters, Bob gets nothing', async () => {
+    await enter(alice, 7);
+    await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' });
+    await alice.request({ type: 'roomExit', roomID: 7 });
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
+    await enter(bob, 7);
+    await bob.sync();
+    expect(relayed(bob)).toEqual([]);
+  });
+});
