@@ -1,4 +1,5 @@
 /** One WebSocket connection as the server sees it, and the session a login binds to it. */
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../adapters/ws/protocol';
@@ -33,6 +34,12 @@ const REMEMBERED_REPLIES = 256;
  */
 export const REMEMBERED_REPLY_CHARS = 32 * 1024;
 
+/** Something whose outcome a frame waits for: a message held back from the store (`writeBehind.ts`). */
+export interface Settling {
+  /** Calls `fn` once settled: true when it holds, false when it failed. */
+  whenSettled(fn: (ok: boolean) => void): void;
+}
+
 /** A reply remembered for a request's `rid`. */
 export interface RememberedReply {
   /** The resend key of the request it answered (see `dispatch.ts`). */
@@ -41,6 +48,14 @@ export interface RememberedReply {
   readonly text: string;
   /** False while the reply waits for its commit: a resend then gets the commit's outcome, not this text. */
   committed: boolean;
+  /** What it waits for besides the turn's commit (a held message), if anything. */
+  settling?: Settling;
+}
+
+/** A frame in line behind a held one: what to do once its turn comes (`null` while undecided). */
+interface InLine {
+  out: (() => void) | null;
+  readonly chars: number;
 }
 
 /**
@@ -67,6 +82,12 @@ export class Session {
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;
+  /**
+   * What the ids of its messages start with: a digest of its user and its token's lineage (the
+   * part a session made after a restart keeps, see `hub.ts`), so that the same request gets the
+   * same message id from this server or the next one, and no other user's id looks like it.
+   */
+  readonly idStem: string;
 
   constructor(
     readonly userID: string,
@@ -77,7 +98,10 @@ export class Session {
     public expiresAt: number,
     /** Many devices: the device its login named (`null`: the user's only session). */
     readonly device: string | null = null,
-  ) {}
+  ) {
+    const dot = token.indexOf('.');
+    this.idStem = createHash('sha256').update(`${userID}\n${dot < 0 ? token : token.slice(0, dot)}`).digest('base64url').slice(0, 16);
+  }
 
   /** Replies remembered now. */
   get rememberedReplies(): number {
@@ -174,8 +198,13 @@ export class Conn {
   closed = false;
   /** Bytes received before login (`limits.preLoginBytes` bounds them); -1 once logged in: no longer counted. */
   preLoginBytes = 0;
-  /** Characters of frames queued behind the turn's commit. */
+  /** Characters of frames queued behind the turn's commit or a held frame. */
   private queuedChars = 0;
+  /**
+   * Frames in line behind a frame that waits for a held message ({@link Conn.sendSettled}), in
+   * order; `null` (the common case) when none waits.
+   */
+  private line: InLine[] | null = null;
   private readonly options: ResolvedOptions;
   private readonly commit: TurnCommit;
 
@@ -220,6 +249,14 @@ export class Conn {
     this.enqueue(text, undefined, undefined);
   }
 
+  /**
+   * {@link Conn.send} for a frame that says nothing of any other (a `pong`): it waits for the
+   * turn's commit, not for the frames in line behind a held ack ({@link Conn.sendSettled}).
+   */
+  sendBeside(frame: ServerFrame): void {
+    this.enqueue(JSON.stringify(frame), undefined, undefined, true);
+  }
+
   /** Like {@link Conn.send} for a frame that holds only if the commit does: `failed` (or nothing) goes instead. */
   sendDurable(frame: ServerFrame, failed: ServerFrame | null, onFailed?: () => void): void {
     this.sendDurableText(JSON.stringify(frame), failed === null ? null : () => JSON.stringify(failed), onFailed);
@@ -228,6 +265,16 @@ export class Conn {
   /** {@link Conn.sendDurable} for a frame already in JSON; `failed` makes the other one, when needed. */
   sendDurableText(text: string, failed: (() => string) | null, onFailed?: () => void): void {
     this.enqueue(text, failed, onFailed);
+  }
+
+  /**
+   * Writes `text` once `settling` held (else `failed()`), after every frame queued before it; the
+   * frames queued after it wait for it, so the client sees them in the order they were sent.
+   */
+  sendSettled(text: string, settling: Settling, failed: () => string): void {
+    if (this.closed) return;
+    const entry = this.inLine(text.length);
+    settling.whenSettled((ok) => this.ready(entry, () => this.write(ok ? text : failed())));
   }
 
   /** A frame that may be lost (room relay): dropped while the client is not reading what it has. */
@@ -246,8 +293,9 @@ export class Conn {
    * {@link Conn.buffered} meanwhile). `failed`: `undefined` for a frame that goes either way, else
    * what goes instead (`null`: nothing) when the commit failed.
    */
-  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
+  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined, beside = false): void {
     if (this.closed) return;
+    if (this.line !== null && !beside) return this.behind(text, failed, onFailed);
     if (!this.commit.pending) return this.write(text);
     const chars = text.length;
     this.queuedChars += chars;
@@ -266,7 +314,46 @@ export class Conn {
     );
   }
 
-  /** Closes with a close frame after what was queued before it; the peer's reply completes it. */
+  /** {@link Conn.enqueue} behind a held frame: in line, written once its commit (if any) is done and its turn comes. */
+  private behind(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
+    const entry = this.inLine(text.length);
+    if (!this.commit.pending) return this.ready(entry, () => this.write(text));
+    this.commit.after(
+      () => this.ready(entry, () => this.write(text)),
+      failed === undefined
+        ? undefined
+        : () => {
+            onFailed?.();
+            this.ready(entry, failed === null ? () => undefined : () => this.write(failed()));
+          },
+    );
+  }
+
+  private inLine(chars: number): InLine {
+    const entry: InLine = { out: null, chars };
+    (this.line ??= []).push(entry);
+    this.queuedChars += chars;
+    return entry;
+  }
+
+  /** `entry` knows what it writes: the line moves on as far as it can. */
+  private ready(entry: InLine, out: () => void): void {
+    entry.out = out;
+    const line = this.line;
+    if (!line) return;
+    for (let head = line[0]; head?.out; head = line[0]) {
+      line.shift();
+      this.queuedChars -= head.chars;
+      head.out();
+    }
+    if (line.length === 0 && this.line === line) this.line = null;
+  }
+
+  /**
+   * Closes with a close frame after what was queued before it for the turn's commit; the peer's
+   * reply completes it. Frames in line behind a held ack are not waited for: the client sends
+   * their requests again on its next connection, and hears the same answers.
+   */
   close(code: number, reason: string): void {
     if (!this.markClosed()) return;
     this.commit.after(() => {
