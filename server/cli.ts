@@ -61,7 +61,7 @@ export const USAGE = `Usage: headless-calling-server [options]
   --fsync               wait for the disk at every commit: acknowledged messages survive a power
                         loss, not only a crash of the process (HC_FSYNC=1; default off)
   --write-behind-ms <n> a message handed at once to every recipient is stored only if not all
-                        confirmed it within this (HC_WRITE_BEHIND_MS, default 5; 0 = store first)
+                        confirmed it within this many ms (HC_WRITE_BEHIND_MS, default 0 = off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)

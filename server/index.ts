@@ -104,6 +104,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     relayFrames: live.rooms.relayed,
     commits: commit.commits,
     commitWrites: commit.written,
+    heldConfirmed: live.mailer.writeBehind.cancelled,
+    heldWritten: live.mailer.writeBehind.writtenLate,
     refused: { ...live.counters.refused },
     limits: { ...live.counters.limits },
     logSuppressed: log.suppressed,

@@ -94,7 +94,7 @@ export interface ServerOptions {
   /**
    * Write-behind: a message handed at once to every recipient waits this long for their receipts
    * before it is written; the copies confirmed meanwhile are never stored, and the sender's ack
-   * waits for the first of the two (default 5 ms; 0: every copy is stored before it is handed).
+   * waits for the first of the two (default 0: every copy is stored before it is handed; README, "What is durable when").
    */
   readonly writeBehindMs?: number;
   /** How long a dropped connection keeps its session and room (default 10 s). */
@@ -146,7 +146,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,
-    writeBehindMs: options.writeBehindMs ?? 5,
+    writeBehindMs: options.writeBehindMs ?? 0,
     rate: options.rate ?? { perSecond: 50, burst: 200 },
     maxStrikes: options.maxStrikes ?? 10,
     loginTimeoutMs: options.loginTimeoutMs ?? 10_000,

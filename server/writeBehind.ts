@@ -30,6 +30,8 @@ export class Held implements Settling {
     readonly body: Body,
     /** Payload bytes. */
     readonly bytes: number,
+    /** When it was held (server clock). */
+    readonly heldAt: number,
   ) {}
 
   /** Calls `fn` once the message is settled: with true when it is committed or confirmed by every recipient, false when its commit failed. */
@@ -67,7 +69,7 @@ export class WriteBehind {
 
   /** Holds `body` with its copies (delivery id -> recipient); the sender's ack waits on the answer. */
   hold(body: Body, bytes: number, copies: readonly { delivery: number; to: string }[]): Held {
-    const held = new Held(body, bytes);
+    const held = new Held(body, bytes, this.clock.now());
     for (const copy of copies) {
       held.rows.set(copy.delivery, copy.to);
       this.byDelivery.set(copy.delivery, held);
@@ -75,11 +77,26 @@ export class WriteBehind {
     this.held.set(body.id, held);
     // What else this turn writes (the invitation's room grant) must commit for the ack to say it worked.
     if (this.commit.pending) this.commit.after(() => undefined, () => (held.turnFailed = true));
-    this.timer ??= this.clock.setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.windowMs);
+    if (this.timer === null) this.wake(this.windowMs);
     return held;
+  }
+
+  /** Writes the messages held for the whole window, and wakes again when the next one's ends. */
+  private due(): void {
+    this.timer = null;
+    const now = this.clock.now();
+    const late: Held[] = [];
+    for (const held of this.held.values()) {
+      if (held.heldAt + this.windowMs > now) break; // held in order: the rest are younger
+      late.push(held);
+    }
+    this.write(late);
+    const next = this.held.values().next();
+    if (!next.done) this.wake(next.value.heldAt + this.windowMs - now);
+  }
+
+  private wake(ms: number): void {
+    this.timer = this.clock.setTimeout(() => this.due(), Math.max(0, ms));
   }
 
   /** Held messages, for counts that must include them ({@link Mailer.recount}). */
@@ -114,10 +131,16 @@ export class WriteBehind {
       this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.held.size === 0) return;
-    const messages = [...this.held.values()];
-    this.held.clear();
-    this.byDelivery.clear();
+    this.write([...this.held.values()]);
+  }
+
+  /** Writes `messages` (held now) in the turn's commit; each settles with that commit. */
+  private write(messages: readonly Held[]): void {
+    if (messages.length === 0) return;
+    for (const held of messages) {
+      this.held.delete(held.body.id);
+      for (const delivery of held.rows.keys()) this.byDelivery.delete(delivery);
+    }
     this.writtenLate += messages.length;
     const { store } = this;
     this.commit.write(() => {
