@@ -81,7 +81,7 @@ export class WriteBehind {
     return held;
   }
 
-  /** Writes the messages held for the whole window, and wakes again when the next one's ends. */
+  /** Writes the messages held for the whole window, and wakes again when the next one's ends (see below). */
   private due(): void {
     this.timer = null;
     const now = this.clock.now();
@@ -91,8 +91,10 @@ export class WriteBehind {
       late.push(held);
     }
     this.write(late);
+    // Not sooner than an eighth of the window: a message may wait up to 1/8 longer, and the
+    // writes of a steady stream go in a few commits per window rather than one per message.
     const next = this.held.values().next();
-    if (!next.done) this.wake(next.value.heldAt + this.windowMs - now);
+    if (!next.done) this.wake(Math.max(next.value.heldAt + this.windowMs - now, this.windowMs / 8));
   }
 
   private wake(ms: number): void {
