@@ -205,6 +205,8 @@ export class Conn {
    * order; `null` (the common case) when none waits.
    */
   private line: InLine[] | null = null;
+  /** The socket holds this turn's frames until the turn ends ({@link uncorkAtTurnEnd}). */
+  private corked = false;
   private readonly options: ResolvedOptions;
   private readonly commit: TurnCommit;
 
@@ -383,8 +385,19 @@ export class Conn {
       this.terminate();
       return;
     }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      uncorkAtTurnEnd(this);
+    }
     this.ws.send(text);
     if (this.options.tap) this.options.tap({ type: 'out', conn: this.id, frameType: frameTypeOf(text) });
+  }
+
+  /** The turn is over: what was written to the socket in it goes out, in one system call. */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private markClosed(): boolean {
@@ -393,6 +406,21 @@ export class Conn {
     this.shared.onClosing(this);
     return true;
   }
+}
+
+/**
+ * Connections written to in this turn of the event loop, their sockets corked: each sends what it
+ * got in one `writev` when the turn ends, not one system call per frame (a frame handled may write
+ * to many connections, and a turn handles many frames). Real I/O batching, not a clock: `setImmediate`.
+ */
+const corked: Conn[] = [];
+
+function uncorkAtTurnEnd(conn: Conn): void {
+  if (corked.push(conn) === 1) setImmediate(uncorkAll);
+}
+
+function uncorkAll(): void {
+  for (const conn of corked.splice(0)) conn.uncork();
 }
 
 /** The `type` of a frame as this server writes it (`{"type":"...",`), for the tap. */
