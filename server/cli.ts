@@ -24,6 +24,7 @@ const ENV: Record<string, string> = {
   'multi-device': 'HC_MULTI_DEVICE',
   'max-devices': 'HC_MAX_DEVICES',
   fsync: 'HC_FSYNC',
+  'write-behind-ms': 'HC_WRITE_BEHIND_MS',
   static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
   'room-grace-ms': 'HC_ROOM_GRACE_MS',
@@ -59,6 +60,8 @@ export const USAGE = `Usage: headless-calling-server [options]
   --max-devices <n>     devices one user may have logged in at once (HC_MAX_DEVICES, default 5)
   --fsync               wait for the disk at every commit: acknowledged messages survive a power
                         loss, not only a crash of the process (HC_FSYNC=1; default off)
+  --write-behind-ms <n> a message handed at once to every recipient is stored only if not all
+                        confirmed it within this many ms (HC_WRITE_BEHIND_MS, default 0 = off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)
@@ -155,6 +158,7 @@ export function parseCli(
     const burst = integer('burst', get('burst'), 1_000_000, 1);
     const offlineTtlMs = integer('offline-ttl-ms', get('offline-ttl-ms'));
     const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
+    const writeBehindMs = integer('write-behind-ms', get('write-behind-ms'), 1000);
     const demoSigning = on('demo-signing');
     let sdkAppId = integer('sdkappid', get('sdkappid'), 0xffffffff, 1);
     // The key: --secret-key, --secret-key-file, HC_SECRET_KEY, HC_SECRET_KEY_FILE (flags first).
@@ -205,6 +209,7 @@ export function parseCli(
       ...(staticDir ? { staticDir } : {}),
       ...(offlineTtlMs === undefined ? {} : { offlineTtlMs }),
       ...(roomGraceMs === undefined ? {} : { roomGraceMs }),
+      ...(writeBehindMs === undefined ? {} : { writeBehindMs }),
       ...(rate === undefined && burst === undefined ? {} : { rate: { perSecond: rate ?? 50, burst: burst ?? Math.max(1, (rate ?? 50) * 4) } }),
       ...(loginTimeoutMs === undefined ? {} : { loginTimeoutMs }),
       ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),

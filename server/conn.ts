@@ -1,4 +1,5 @@
 /** One WebSocket connection as the server sees it, and the session a login binds to it. */
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../adapters/ws/protocol';
@@ -33,6 +34,12 @@ const REMEMBERED_REPLIES = 256;
  */
 export const REMEMBERED_REPLY_CHARS = 32 * 1024;
 
+/** Something whose outcome a frame waits for: a message held back from the store (`writeBehind.ts`). */
+export interface Settling {
+  /** Calls `fn` once settled: true when it holds, false when it failed. */
+  whenSettled(fn: (ok: boolean) => void): void;
+}
+
 /** A reply remembered for a request's `rid`. */
 export interface RememberedReply {
   /** The resend key of the request it answered (see `dispatch.ts`). */
@@ -41,6 +48,14 @@ export interface RememberedReply {
   readonly text: string;
   /** False while the reply waits for its commit: a resend then gets the commit's outcome, not this text. */
   committed: boolean;
+  /** What it waits for besides the turn's commit (a held message), if anything. */
+  settling?: Settling;
+}
+
+/** A frame in line behind a held one: what to do once its turn comes (`null` while undecided). */
+interface InLine {
+  out: (() => void) | null;
+  readonly chars: number;
 }
 
 /**
@@ -67,6 +82,12 @@ export class Session {
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;
+  /**
+   * What the ids of its messages start with: a digest of its user and its token's lineage (the
+   * part a session made after a restart keeps, see `hub.ts`), so that the same request gets the
+   * same message id from this server or the next one, and no other user's id looks like it.
+   */
+  readonly idStem: string;
 
   constructor(
     readonly userID: string,
@@ -77,7 +98,10 @@ export class Session {
     public expiresAt: number,
     /** Many devices: the device its login named (`null`: the user's only session). */
     readonly device: string | null = null,
-  ) {}
+  ) {
+    const dot = token.indexOf('.');
+    this.idStem = createHash('sha256').update(`${userID}\n${dot < 0 ? token : token.slice(0, dot)}`).digest('base64url').slice(0, 16);
+  }
 
   /** Replies remembered now. */
   get rememberedReplies(): number {
@@ -174,8 +198,15 @@ export class Conn {
   closed = false;
   /** Bytes received before login (`limits.preLoginBytes` bounds them); -1 once logged in: no longer counted. */
   preLoginBytes = 0;
-  /** Characters of frames queued behind the turn's commit. */
+  /** Characters of frames queued behind the turn's commit or a held frame. */
   private queuedChars = 0;
+  /**
+   * Frames in line behind a frame that waits for a held message ({@link Conn.sendSettled}), in
+   * order; `null` (the common case) when none waits.
+   */
+  private line: InLine[] | null = null;
+  /** The socket holds this turn's frames until the turn ends ({@link uncorkAtTurnEnd}). */
+  private corked = false;
   private readonly options: ResolvedOptions;
   private readonly commit: TurnCommit;
 
@@ -220,6 +251,14 @@ export class Conn {
     this.enqueue(text, undefined, undefined);
   }
 
+  /**
+   * {@link Conn.send} for a frame that says nothing of any other (a `pong`): it waits for the
+   * turn's commit, not for the frames in line behind a held ack ({@link Conn.sendSettled}).
+   */
+  sendBeside(frame: ServerFrame): void {
+    this.enqueue(JSON.stringify(frame), undefined, undefined, true);
+  }
+
   /** Like {@link Conn.send} for a frame that holds only if the commit does: `failed` (or nothing) goes instead. */
   sendDurable(frame: ServerFrame, failed: ServerFrame | null, onFailed?: () => void): void {
     this.sendDurableText(JSON.stringify(frame), failed === null ? null : () => JSON.stringify(failed), onFailed);
@@ -228,6 +267,16 @@ export class Conn {
   /** {@link Conn.sendDurable} for a frame already in JSON; `failed` makes the other one, when needed. */
   sendDurableText(text: string, failed: (() => string) | null, onFailed?: () => void): void {
     this.enqueue(text, failed, onFailed);
+  }
+
+  /**
+   * Writes `text` once `settling` held (else `failed()`), after every frame queued before it; the
+   * frames queued after it wait for it, so the client sees them in the order they were sent.
+   */
+  sendSettled(text: string, settling: Settling, failed: () => string): void {
+    if (this.closed) return;
+    const entry = this.inLine(text.length);
+    settling.whenSettled((ok) => this.ready(entry, () => this.write(ok ? text : failed())));
   }
 
   /** A frame that may be lost (room relay): dropped while the client is not reading what it has. */
@@ -246,8 +295,9 @@ export class Conn {
    * {@link Conn.buffered} meanwhile). `failed`: `undefined` for a frame that goes either way, else
    * what goes instead (`null`: nothing) when the commit failed.
    */
-  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
+  private enqueue(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined, beside = false): void {
     if (this.closed) return;
+    if (this.line !== null && !beside) return this.behind(text, failed, onFailed);
     if (!this.commit.pending) return this.write(text);
     const chars = text.length;
     this.queuedChars += chars;
@@ -266,7 +316,46 @@ export class Conn {
     );
   }
 
-  /** Closes with a close frame after what was queued before it; the peer's reply completes it. */
+  /** {@link Conn.enqueue} behind a held frame: in line, written once its commit (if any) is done and its turn comes. */
+  private behind(text: string, failed: (() => string) | null | undefined, onFailed: (() => void) | undefined): void {
+    const entry = this.inLine(text.length);
+    if (!this.commit.pending) return this.ready(entry, () => this.write(text));
+    this.commit.after(
+      () => this.ready(entry, () => this.write(text)),
+      failed === undefined
+        ? undefined
+        : () => {
+            onFailed?.();
+            this.ready(entry, failed === null ? () => undefined : () => this.write(failed()));
+          },
+    );
+  }
+
+  private inLine(chars: number): InLine {
+    const entry: InLine = { out: null, chars };
+    (this.line ??= []).push(entry);
+    this.queuedChars += chars;
+    return entry;
+  }
+
+  /** `entry` knows what it writes: the line moves on as far as it can. */
+  private ready(entry: InLine, out: () => void): void {
+    entry.out = out;
+    const line = this.line;
+    if (!line) return;
+    for (let head = line[0]; head?.out; head = line[0]) {
+      line.shift();
+      this.queuedChars -= head.chars;
+      head.out();
+    }
+    if (line.length === 0 && this.line === line) this.line = null;
+  }
+
+  /**
+   * Closes with a close frame after what was queued before it for the turn's commit; the peer's
+   * reply completes it. Frames in line behind a held ack are not waited for: the client sends
+   * their requests again on its next connection, and hears the same answers.
+   */
   close(code: number, reason: string): void {
     if (!this.markClosed()) return;
     this.commit.after(() => {
@@ -296,8 +385,19 @@ export class Conn {
       this.terminate();
       return;
     }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      uncorkAtTurnEnd(this);
+    }
     this.ws.send(text);
     if (this.options.tap) this.options.tap({ type: 'out', conn: this.id, frameType: frameTypeOf(text) });
+  }
+
+  /** The turn is over: what was written to the socket in it goes out, in one system call. */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private markClosed(): boolean {
@@ -306,6 +406,21 @@ export class Conn {
     this.shared.onClosing(this);
     return true;
   }
+}
+
+/**
+ * Connections written to in this turn of the event loop, their sockets corked: each sends what it
+ * got in one `writev` when the turn ends, not one system call per frame (a frame handled may write
+ * to many connections, and a turn handles many frames). Real I/O batching, not a clock: `setImmediate`.
+ */
+const corked: Conn[] = [];
+
+function uncorkAtTurnEnd(conn: Conn): void {
+  if (corked.push(conn) === 1) setImmediate(uncorkAll);
+}
+
+function uncorkAll(): void {
+  for (const conn of corked.splice(0)) conn.uncork();
 }
 
 /** The `type` of a frame as this server writes it (`{"type":"...",`), for the tap. */

@@ -110,7 +110,8 @@ export class Dispatcher {
         if (refusal) return this.refuse(conn, refusal.refused, refusal.message, frame.rid);
       }
     }
-    if (frame.type === 'ping') return conn.send({ type: 'pong', rid: frame.rid, serverTime: now });
+    // A keepalive answer need not wait for a held ack (it would hold the client's clock offset too).
+    if (frame.type === 'ping') return conn.sendBeside({ type: 'pong', rid: frame.rid, serverTime: now });
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);
     if (frame.type === 'received') {
       const refusal = this.hub.mailer.receipt(session, frame.upTo);
@@ -128,20 +129,32 @@ export class Dispatcher {
     if (earlier) {
       // Its commit may still be under way: then the resend hears what the commit decides.
       if (earlier.committed) return conn.sendText(earlier.text);
+      if (earlier.settling) return conn.sendSettled(earlier.text, earlier.settling, () => unavailableText(frame.rid));
       return conn.sendDurableText(earlier.text, () => unavailableText(frame.rid));
     }
-    const reply = this.request(conn, session, frame);
+    const reply = this.request(conn, session, frame, key);
     if (isRefusal(reply)) {
       session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
     }
     const text = JSON.stringify(reply);
+    const rid = frame.rid;
+    // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
+    const held = this.hub.mailer.heldFor(reply);
+    if (held) {
+      const remembered = session.remember(rid, key, text, false);
+      remembered.settling = held;
+      held.whenSettled((ok) => {
+        if (ok) remembered.committed = true;
+        else if (session.replyTo(rid, key) === remembered) session.forget(rid);
+      });
+      return conn.sendSettled(text, held, () => unavailableText(rid));
+    }
     if (!DURABLE.has(frame.type) || !this.commit.pending) {
       session.remember(frame.rid, key, text, true);
       return conn.sendText(text);
     }
     const remembered = session.remember(frame.rid, key, text, false);
-    const rid = frame.rid;
     this.commit.after(
       () => {
         remembered.committed = true;
@@ -187,7 +200,7 @@ export class Dispatcher {
   }
 
   /** Requests of a logged-in session (everything but login, ping and receipts). */
-  private request(conn: Conn, session: Session, frame: Request): ServerFrame | Refusal {
+  private request(conn: Conn, session: Session, frame: Request, key = 0): ServerFrame | Refusal {
     const { hub } = this;
     const { rooms, groups, grants, mailer } = hub;
     const user = session.userID;
@@ -198,11 +211,11 @@ export class Dispatcher {
         hub.logout(conn);
         return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
-        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid);
+        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid, key);
       case 'sendGroup': {
         const recipients = groups.recipients(user, frame.groupID);
         if (isRefusal(recipients)) return recipients;
-        return mailer.send(session, { groupID: frame.groupID, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid);
+        return mailer.send(session, { groupID: frame.groupID, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
       }
       case 'groupCreate':
         return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now);

@@ -82,7 +82,6 @@ export class Hub {
     cluster?: HubCluster,
   ) {
     const { limits, clock } = options;
-    const boot = randomBytes(4).toString('hex');
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
     const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
     this.grants = cluster ? cluster.grants(grants) : grants;
@@ -94,7 +93,7 @@ export class Hub {
       if (sessions.length === 0) cluster?.absent(u);
       return sessions;
     };
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, boot, cluster?.elsewhere);
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, cluster?.elsewhere);
   }
 
   /** Users with a session on a live connection. */
@@ -184,7 +183,7 @@ export class Hub {
       }
     } else {
       for (const earlier of replaced) this.kick(earlier, KICK_REASON.multipleAccount);
-      session = new Session(f.userID, randomBytes(18).toString('base64url'), digest, verdict.expiresAt, multi ? (f.device ?? null) : null);
+      session = new Session(f.userID, sessionToken(resume), digest, verdict.expiresAt, multi ? (f.device ?? null) : null);
       this.sessions.set(f.userID, [...this.devicesOf(f.userID), session]);
     }
     if (session.graceTimer !== null) clock.clearTimeout(session.graceTimer);
@@ -295,6 +294,20 @@ export class Hub {
     if (list.length > 0) this.sessions.set(session.userID, list);
     else if (this.sessions.delete(session.userID)) this.mailer.forgetAnswers(session.userID);
   }
+}
+
+/** A session token's lineage: its first characters, then a dot (see {@link sessionToken}). */
+const LINEAGE = /^[A-Za-z0-9_-]{16}\./;
+
+/**
+ * A new session's token, `<lineage>.<random>`. The lineage is that of the token `resume` named
+ * when this server no longer holds its session (it restarted, or the grace ran out), else a new
+ * one: the client goes on counting its request ids across such a reconnect, so a request sent
+ * again after a crash gets the message id it had before ({@link Session.idStem}).
+ */
+function sessionToken(resume: string | undefined): string {
+  const lineage = resume !== undefined && LINEAGE.test(resume) ? resume.slice(0, 16) : randomBytes(12).toString('base64url');
+  return `${lineage}.${randomBytes(18).toString('base64url')}`;
 }
 
 /** A session token's digest, for lookups that must not compare the token itself. */

@@ -105,6 +105,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     heldRelays: live.rooms.heldRelays,
     commits: commit.commits,
     commitWrites: commit.written,
+    heldConfirmed: live.mailer.writeBehind.cancelled,
+    heldWritten: live.mailer.writeBehind.writtenLate,
     refused: { ...live.counters.refused },
     limits: { ...live.counters.limits },
     logSuppressed: log.suppressed,
@@ -328,6 +330,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');
         live.shutdown();
+        live.mailer.flushHeld();
         commit.flush();
         // Cluster: what this node stored for others moves to Redis before the store closes.
         await cluster?.close();
@@ -337,6 +340,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         for (const conn of conns) conn.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        live.mailer.flushHeld();
         commit.close();
         store.close();
         logger.info('headless-calling server closed', { port });

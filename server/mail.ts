@@ -1,8 +1,16 @@
 /**
  * The IM relay. Every message copy is written to the store (in the turn's group commit) before
- * the sender's ack and before any recipient sees it, and stays there until its recipient
- * confirms it with a receipt, online or not: a crash at any moment loses nothing and at worst
- * delivers a copy twice, with the same message id (the client drops the second).
+ * the sender's ack, and stays there until its recipient confirms it with a receipt, online or
+ * not: a crash at any moment loses nothing acknowledged and at worst delivers a copy twice, with
+ * the same message id (the client drops the second).
+ *
+ * Write-behind (`writeBehindMs`, see `writeBehind.ts`): a message whose every copy goes at once
+ * to its recipients' connections is handed before it is stored and held back from the commit for
+ * that window; the copies confirmed meanwhile are never written, and the sender's ack waits until
+ * the message is stored or confirmed by every recipient. A crash in the window can lose only what
+ * no ack promised: the sender sends it again, and its message id is the same (ids come from the
+ * sender's session lineage, request id and resend key, not from the server's boot), so a
+ * recipient that got the first copy drops the second.
  *
  * Delivery is a window per connection: at most `maxUnconfirmed` copies unconfirmed, and none
  * while the connection has more than a quarter of `maxBufferedBytes` unsent. Copies beyond it
@@ -27,6 +35,7 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { SenderQuotas } from './senders';
 import type { Backlog, Body, PendingCopy, Store } from './store';
+import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
 const PAGE = 16;
@@ -45,12 +54,15 @@ export interface Outgoing {
 export class Mailer {
   private backlogs: Map<string, Backlog>;
   private storeBytes: number;
-  private nextMessage = 0;
   private readonly senders: SenderQuotas;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders = new Map<number, number>();
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims. */
   private readonly answers = new AnswerLedger<string>();
+  /** Messages handed before they are stored, their writes held back for a short window. */
+  readonly writeBehind: WriteBehind;
+  /** The held message an ack waits for, by the ack frame (see {@link Mailer.heldFor}). */
+  private readonly acksHeld = new WeakMap<ServerFrame, Held>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -61,21 +73,26 @@ export class Mailer {
     private readonly grants: RoomGrants,
     /** The sessions of a user (one per device), if it has any. */
     private readonly sessionsOf: (userID: string) => readonly Session[],
-    /** Boot id: message ids are `<boot>-<n>`. */
-    private readonly boot: string,
     /** Cluster: hands an `onlineUserOnly` copy to the node `userID` is online on; false when none. */
     private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
     this.senders = new SenderQuotas(options.limits, store);
+    this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs);
+  }
+
+  /** The held message whose settling `ack` (an answer of {@link Mailer.send}) must wait for, if any. */
+  heldFor(ack: ServerFrame): Held | undefined {
+    return this.acksHeld.get(ack);
   }
 
   /**
    * Sends a message from `session` to `recipients` (a C2C message has one, its `to`; a group
-   * message the other members). The answer is the ack, written once the copies are committed.
+   * message the other members). The answer is the ack, written once the copies are committed
+   * (or, held, once settled: {@link Mailer.heldFor}). `key` is the request's resend key.
    */
-  send(session: Session, m: Outgoing, recipients: readonly string[], rid: number): ServerFrame | Refusal {
+  send(session: Session, m: Outgoing, recipients: readonly string[], rid: number, key: number): ServerFrame | Refusal {
     const { limits, clock } = this.options;
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
@@ -99,7 +116,8 @@ export class Mailer {
       const refusal = this.grant(session.userID, m.call, invited, c2c, now, m.groupID);
       if (refusal) return refusal;
     }
-    const msgID = `${this.boot}-${(++this.nextMessage).toString(36)}`;
+    // The same request sent again (after a crash too) makes the same id: see the header.
+    const msgID = `${session.idStem}-${rid.toString(36)}-${key.toString(36)}`;
     if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID))) {
       // Another device of this user answered first (or, busy, one of them may still answer).
       this.counters.limit('answerHeld');
@@ -118,6 +136,8 @@ export class Mailer {
     };
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
+    // Every copy goes to a connection now (none waits in the store for a session): it may be held.
+    let allHanded = this.writeBehind.windowMs > 0;
     for (const to of recipients) {
       const targets = this.sessionsOf(to);
       if (m.onlineUserOnly) {
@@ -146,9 +166,13 @@ export class Mailer {
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
       // No session: its next one starts from the store.
+      if (targets.length === 0) allHanded = false;
       for (const target of targets) {
         if (target.conn && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
-        else target.backlog = true;
+        else {
+          target.backlog = true;
+          allHanded = false;
+        }
       }
     }
     // Many devices: the sender's other devices hear what it said, live; one away (detached in its
@@ -156,18 +180,24 @@ export class Mailer {
     const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
     const synced = siblings.filter((s) => this.roomFor(s));
     if (m.answer) for (const away of siblings.filter((s) => !s.conn)) keepMissed(away, body);
+    let held: Held | null = null;
     if (copies.length > 0) {
       this.storeBytes += bytes;
       this.senders.body(session.userID, bytes);
-      this.commit.write(() => {
-        this.store.insertBody(body);
-        for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
-      });
+      if (allHanded) held = this.writeBehind.hold(body, bytes, copies);
+      else {
+        this.commit.write(() => {
+          this.store.insertBody(body);
+          for (const copy of copies) this.store.insertDelivery(copy.delivery, copy.to, body.id);
+        });
+      }
     }
-    // Handed once the write is queued, so that no recipient sees a copy before it is committed.
+    // Handed once the write is queued (or held), so that a stored copy waits for its commit.
     for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
     for (const other of synced) this.hand(other, body, null, bytes, m.answer !== undefined);
-    return { type: 'ack', rid, id: body.msgID, sentAt: now };
+    const ack: ServerFrame = { type: 'ack', rid, id: body.msgID, sentAt: now };
+    if (held) this.acksHeld.set(ack, held);
+    return ack;
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
@@ -188,13 +218,17 @@ export class Mailer {
       this.counters.delivered++;
     }
     if (backlog && backlog.count <= 0) this.backlogs.delete(session.userID);
-    if (done.length > 0) {
+    // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite.
+    const stored = done.filter((copy) => {
+      const cancelled = copy.delivery === null ? null : this.writeBehind.confirm(copy.delivery);
+      if (cancelled?.bodyGone) this.bodyGone(copy.from, copy.bytes);
+      return cancelled === null;
+    });
+    if (stored.length > 0) {
       const user = session.userID;
       this.commit.write(() => {
-        for (const copy of done) {
-          if (!this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) continue;
-          this.storeBytes -= copy.bytes;
-          this.senders.bodyGone(copy.from, copy.bytes);
+        for (const copy of stored) {
+          if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.bodyGone(copy.from, copy.bytes);
         }
       });
     }
@@ -225,21 +259,37 @@ export class Mailer {
     this.commit.after(() => this.pumpNow(session));
   }
 
-  /** Drops expired copies and recounts what is stored. Commits the turn first. */
+  /** Drops expired copies and recounts what is stored. Writes what is held and commits the turn first. */
   expire(nowMs: number): number {
+    this.writeBehind.flush();
     this.commit.flush();
     const purged = this.store.expireMessages(nowMs);
-    this.backlogs = this.store.backlogs();
-    this.storeBytes = this.store.storedBytes();
-    this.senders.reload();
+    this.recount();
     return purged;
   }
 
-  /** After a failed commit, the counts are read again from what the store really holds. */
+  /** After a failed commit, the counts are read again from what the store really holds, and what is held to be written. */
   recount(): void {
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
+    for (const held of this.writeBehind.values()) {
+      const { bytes, body } = held;
+      this.storeBytes += bytes;
+      this.senders.body(body.from, bytes);
+      for (const to of held.rows.values()) {
+        this.senders.copy(body.from, to, bytes);
+        const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
+        backlog.count++;
+        backlog.bytes += bytes;
+        this.backlogs.set(to, backlog);
+      }
+    }
+  }
+
+  /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */
+  flushHeld(): void {
+    this.writeBehind.flush();
   }
 
   /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
@@ -252,8 +302,16 @@ export class Mailer {
     this.answers.forget(userID);
   }
 
+  /** The body of a confirmed copy is gone from the store (or never reached it): it counts no more. */
+  private bodyGone(from: string, bytes: number): void {
+    this.storeBytes -= bytes;
+    this.senders.bodyGone(from, bytes);
+  }
+
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
   private release(session: Session): void {
+    // Its next connection pages from the store: what it was handed unstored must be written first.
+    if (session.inflight.length > 0 && this.writeBehind.size > 0) this.writeBehind.flush();
     for (const copy of session.inflight) {
       if (copy.delivery !== null) this.unhold(copy.delivery);
       // An answer of another device that this connection never confirmed: handed again on the next.

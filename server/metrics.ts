@@ -30,6 +30,9 @@ export interface MetricsSnapshot {
   /** Store transactions (one per turn with writes) and the writes in them. */
   readonly commits: number;
   readonly commitWrites: number;
+  /** Write-behind: copies confirmed inside the window (never written), and held messages written when it ended. */
+  readonly heldConfirmed: number;
+  readonly heldWritten: number;
   /** Refused frames, by error code. */
   readonly refused: Readonly<Partial<Record<ErrorCode, number>>>;
   /** Times a limit refused, deferred or cut something, by limit. */
@@ -97,6 +100,8 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_held_relays', 'gauge', 'Relays held for invited users who have not entered their room yet.', m.heldRelays);
   metric('hc_store_commits_total', 'counter', 'Store transactions committed (one per event-loop turn with writes).', m.commits);
   metric('hc_store_writes_total', 'counter', 'Writes committed in those transactions.', m.commitWrites);
+  metric('hc_write_behind_confirmed_total', 'counter', 'Message copies confirmed inside the write-behind window, never written.', m.heldConfirmed);
+  metric('hc_write_behind_written_total', 'counter', 'Held messages written when the write-behind window ended.', m.heldWritten);
   metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);
   labelled('hc_messages_refused_total', 'Frames refused, by error code.', 'code', m.refused);
   labelled('hc_limit_hits_total', 'Times a limit refused, deferred or cut something, by limit.', 'limit', m.limits);

@@ -91,6 +91,12 @@ export interface ServerOptions {
   readonly clock?: ServerClock;
   /** How long a stored message waits for its recipient (default 7 days). */
   readonly offlineTtlMs?: number;
+  /**
+   * Write-behind: a message handed at once to every recipient waits this long for their receipts
+   * before it is written; the copies confirmed meanwhile are never stored, and the sender's ack
+   * waits for the first of the two (default 0: every copy is stored before it is handed; README, "What is durable when").
+   */
+  readonly writeBehindMs?: number;
   /** How long a dropped connection keeps its session and room (default 10 s). */
   readonly roomGraceMs?: number;
   /** Per-connection frame rate (default 50/s, burst 200). */
@@ -140,6 +146,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,
+    writeBehindMs: options.writeBehindMs ?? 0,
     rate: options.rate ?? { perSecond: 50, burst: 200 },
     maxStrikes: options.maxStrikes ?? 10,
     loginTimeoutMs: options.loginTimeoutMs ?? 10_000,
@@ -158,6 +165,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!resolved.dbPath) throw new Error('dbPath is required');
   if (resolved.multiDevice && resolved.redisUrl) throw new Error('multiDevice is not available in cluster mode (redisUrl): run one process, or one device per user');
   if (!Number.isInteger(resolved.maxDevices) || resolved.maxDevices < 1 || resolved.maxDevices > 100) throw new Error('maxDevices must be an integer in 1..100');
+  if (!Number.isInteger(resolved.writeBehindMs) || resolved.writeBehindMs < 0 || resolved.writeBehindMs > 1000) throw new Error('writeBehindMs must be an integer in 0..1000');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
   return resolved;
 }

@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SDKAPPID, SECRET_KEY } from '../support/embeddedWorld';
+import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 import { RawClient, until, type Frame } from './support';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** A server in a child process: its WebSocket URL once it listens. */
-async function serverProcess(dbPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID)], {
+async function serverProcess(dbPath: string, flags: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID), ...flags], {
     cwd: ROOT,
     env: { ...process.env, HC_SECRET_KEY: SECRET_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,6 +95,41 @@ describe('nothing acknowledged is lost', () => {
     const ids = new Set(received.map((m) => m.id));
     expect(acked.filter((id) => !ids.has(id))).toEqual([]); // every acknowledged message, nothing lost
     expect(ids.size).toBe(received.length); // each once
+  });
+
+  it('kill -9 after a copy was handed and before it was stored (write-behind): nothing acknowledged is lost, and the message the sender sends again has the id the recipient saw', async () => {
+    const dbPath = join(dir, 'calling.db');
+    // A long window, so that the process dies inside it.
+    const flags = ['--write-behind-ms', '1000'];
+    const first = await serverProcess(dbPath, flags);
+    children.push(first.child);
+    const open = async (url: string, userID: string, resume?: string) => {
+      const client = await RawClient.open(url);
+      clients.push(client);
+      const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID), ...(resume ? { resume } : {}) });
+      expect(reply).toMatchObject({ type: 'loggedIn' });
+      return { client, session: String(reply.session) };
+    };
+    const bob = await open(first.url, 'bob');
+    const alice = await open(first.url, 'alice');
+    const request = { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 7 };
+    alice.client.send(request);
+    const copy = await bob.client.next((f) => f.type === 'message');
+    await alice.client.sync(); // a pong: it does not wait for the held ack, so an ack written with the copy is here by now
+    const ackedBefore = alice.client.ofType('ack');
+    await kill9(first.child);
+
+    const second = await serverProcess(dbPath, flags);
+    children.push(second.child);
+    const bobAgain = await open(second.url, 'bob');
+    // What the client does (adapters/ws/requests.ts): a request without an answer goes again, same rid, same bytes.
+    const aliceAgain = await open(second.url, 'alice', alice.session);
+    if (ackedBefore.length === 0) aliceAgain.client.send(request);
+    const ack = ackedBefore[0] ?? (await aliceAgain.client.next((f) => f.rid === 7, 'the ack of the resent message'));
+    expect(ack).toMatchObject({ type: 'ack', id: copy.id });
+    // Acknowledged before the crash: from the store; else the resent message, under the same id (Bob's client drops a second copy).
+    const again = await bobAgain.client.next((f) => f.type === 'message', 'the message after the restart');
+    expect([again.id, again.payload]).toEqual([copy.id, 'ring']);
   });
 });
 

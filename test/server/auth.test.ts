@@ -101,8 +101,10 @@ describe('auth, end to end', () => {
     expect(invite).toEqual(ev.invited('alice', ['bob']));
     const { inviteID } = invite?.payload as { inviteID: string };
     const forged = encodeSignal({ kind: 'cancel', inviteID, inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'] });
-    await mallory.im.sendToUser('bob', forged, { onlineUserOnly: false });
+    // Bob is online: the ack waits for his receipt or the write-behind window, on the world's clock.
+    const sent = mallory.im.sendToUser('bob', forged, { onlineUserOnly: false });
     await world.advance(1000);
+    await sent;
     expect(bob.take()).toEqual([]);
     await alice.calling.hangup();
     await world.advance(1000);

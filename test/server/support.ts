@@ -36,7 +36,11 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-/** Starts a server on a free port, a fresh database and a simulated clock at the real time. */
+/**
+ * Starts a server on a free port, a fresh database and a simulated clock at the real time.
+ * Write-behind is off unless asked for (`writeBehindMs`): its window runs on the simulated clock,
+ * and most of these tests wait for acks without moving it (writeBehind.test.ts moves it).
+ */
 export async function testServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'hc-server-'));
   const dbPath = join(dir, 'calling.db');
@@ -47,7 +51,7 @@ export async function testServer(overrides: Partial<ServerOptions> = {}): Promis
     warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
     error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
-  const options: ServerOptions = { port: 0, dbPath, sdkAppId: SDKAPPID, secretKey: SECRET_KEY, clock, logger, ...overrides };
+  const options: ServerOptions = { port: 0, dbPath, sdkAppId: SDKAPPID, secretKey: SECRET_KEY, clock, logger, writeBehindMs: 0, ...overrides };
   let handle = await startServer(options);
   return {
     get handle() {

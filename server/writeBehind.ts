@@ -1,0 +1,156 @@
+/**
+ * Write-behind ("cancel-out", as message brokers do): a message whose every copy was handed at
+ * once to its recipients' connections is not written in the turn's commit but held here for up
+ * to `writeBehindMs`. A recipient's receipt that comes back meanwhile drops its copy from the
+ * write: a copy confirmed in the window never touches SQLite (neither its insert nor its delete).
+ * When the window ends (or anything needs the store to be whole: a connection lost, a recount,
+ * an expiry sweep, shutdown) what is left is written in the turn's commit, as any other copy.
+ *
+ * The sender's ack waits for the message to be settled: every copy confirmed, or the write
+ * committed, whichever comes first ({@link Held.whenSettled}). So nothing is acknowledged before
+ * it is durable or delivered; a crash in the window may lose a copy its recipient already has,
+ * never one its sender was told is safe (the sender sends it again, under the same message id:
+ * see `Mailer`'s message ids).
+ */
+import type { TurnCommit } from './commit';
+import type { Settling } from './conn';
+import type { ServerClock } from './options';
+import type { Body, Store } from './store';
+
+/** One message held back from the store: its body and the copies not yet confirmed. */
+export class Held implements Settling {
+  /** Delivery id -> recipient, for the copies still unconfirmed. */
+  readonly rows = new Map<number, string>();
+  /** The commit of the turn that sent it (its room grant, say) failed: the ack must not say it worked. */
+  turnFailed = false;
+  private outcome: boolean | null = null;
+  private waiters: ((ok: boolean) => void)[] | null = null;
+
+  constructor(
+    readonly body: Body,
+    /** Payload bytes. */
+    readonly bytes: number,
+    /** When it was held (server clock). */
+    readonly heldAt: number,
+  ) {}
+
+  /** Calls `fn` once the message is settled: with true when it is committed or confirmed by every recipient, false when its commit failed. */
+  whenSettled(fn: (ok: boolean) => void): void {
+    if (this.outcome !== null) return fn(this.outcome);
+    (this.waiters ??= []).push(fn);
+  }
+
+  /** Settles it (once). */
+  settle(ok: boolean): void {
+    if (this.outcome !== null) return;
+    this.outcome = ok && !this.turnFailed;
+    const waiters = this.waiters ?? [];
+    this.waiters = null;
+    for (const fn of waiters) fn(this.outcome);
+  }
+}
+
+/** The held messages of one server. */
+export class WriteBehind {
+  private readonly held = new Map<number, Held>();
+  private readonly byDelivery = new Map<number, Held>();
+  private timer: unknown = null;
+  /** Copies confirmed in the window (never written), and messages written after it (for the metrics). */
+  cancelled = 0;
+  writtenLate = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly commit: TurnCommit,
+    private readonly clock: ServerClock,
+    /** How long a message may wait for its receipts before it is written; 0: never held. */
+    readonly windowMs: number,
+  ) {}
+
+  /** Holds `body` with its copies (delivery id -> recipient); the sender's ack waits on the answer. */
+  hold(body: Body, bytes: number, copies: readonly { delivery: number; to: string }[]): Held {
+    const held = new Held(body, bytes, this.clock.now());
+    for (const copy of copies) {
+      held.rows.set(copy.delivery, copy.to);
+      this.byDelivery.set(copy.delivery, held);
+    }
+    this.held.set(body.id, held);
+    // What else this turn writes (the invitation's room grant) must commit for the ack to say it worked.
+    if (this.commit.pending) this.commit.after(() => undefined, () => (held.turnFailed = true));
+    if (this.timer === null) this.wake(this.windowMs);
+    return held;
+  }
+
+  /** Writes the messages held for the whole window, and wakes again when the next one's ends (see below). */
+  private due(): void {
+    this.timer = null;
+    const now = this.clock.now();
+    const late: Held[] = [];
+    for (const held of this.held.values()) {
+      if (held.heldAt + this.windowMs > now) break; // held in order: the rest are younger
+      late.push(held);
+    }
+    this.write(late);
+    // Not sooner than an eighth of the window: a message may wait up to 1/8 longer, and the
+    // writes of a steady stream go in a few commits per window rather than one per message.
+    const next = this.held.values().next();
+    if (!next.done) this.wake(Math.max(next.value.heldAt + this.windowMs - now, this.windowMs / 8));
+  }
+
+  private wake(ms: number): void {
+    this.timer = this.clock.setTimeout(() => this.due(), Math.max(0, ms));
+  }
+
+  /** Held messages, for counts that must include them ({@link Mailer.recount}). */
+  values(): IterableIterator<Held> {
+    return this.held.values();
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /**
+   * The copy `delivery` was confirmed. Returns `null` when it is not held (its row is in the store,
+   * or on its way there), else whether its body went with it (its last copy).
+   */
+  confirm(delivery: number): { bodyGone: boolean } | null {
+    const held = this.byDelivery.get(delivery);
+    if (!held) return null;
+    this.byDelivery.delete(delivery);
+    held.rows.delete(delivery);
+    this.cancelled++;
+    if (held.rows.size > 0) return { bodyGone: false };
+    this.held.delete(held.body.id);
+    // Nothing of it is written; the commit of its own turn (if one is still under way) decides.
+    this.commit.after(() => held.settle(true), () => held.settle(false));
+    return { bodyGone: true };
+  }
+
+  /** Writes every held message in the turn's commit; each settles with that commit. */
+  flush(): void {
+    if (this.timer !== null) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.write([...this.held.values()]);
+  }
+
+  /** Writes `messages` (held now) in the turn's commit; each settles with that commit. */
+  private write(messages: readonly Held[]): void {
+    if (messages.length === 0) return;
+    for (const held of messages) {
+      this.held.delete(held.body.id);
+      for (const delivery of held.rows.keys()) this.byDelivery.delete(delivery);
+    }
+    this.writtenLate += messages.length;
+    const { store } = this;
+    this.commit.write(() => {
+      for (const held of messages) {
+        store.insertBody(held.body);
+        for (const [delivery, to] of held.rows) store.insertDelivery(delivery, to, held.body.id);
+      }
+    });
+    for (const held of messages) this.commit.after(() => held.settle(true), () => held.settle(false));
+  }
+}
