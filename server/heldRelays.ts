@@ -7,7 +7,8 @@
  * names, only from a member in the room). This keeps the memory bounded: at most
  * {@link HELD_RELAYS.frames} relays and {@link HELD_RELAYS.bytes} characters per room, whoever
  * they are for; a relay past either is refused like one to a user who is not there. What a room
- * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with).
+ * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with),
+ * and what a member sent goes when it leaves.
  */
 import type { ServerFrame } from '../adapters/ws/protocol';
 
@@ -43,11 +44,24 @@ export class HeldRelays {
 
   /** Takes what `roomID` holds for `userID`, in the order it was sent. */
   take(roomID: number, userID: string): Relayed[] {
+    return this.remove(roomID, (h) => h.to === userID);
+  }
+
+  /**
+   * Forgets what `roomID` holds from `userID`: it left, and the connection its offer and
+   * candidates were for went with it (an invitee entering later must not answer a member gone).
+   */
+  dropFrom(roomID: number, userID: string): void {
+    this.remove(roomID, (h) => h.frame.from === userID);
+  }
+
+  /** Removes the relays of `roomID` that `match`, returning them in the order they were sent. */
+  private remove(roomID: number, match: (h: Held) => boolean): Relayed[] {
     const room = this.rooms.get(roomID);
     if (!room) return [];
-    const mine = room.held.filter((h) => h.to === userID);
+    const mine = room.held.filter(match);
     if (mine.length === 0) return [];
-    const rest = room.held.filter((h) => h.to !== userID);
+    const rest = room.held.filter((h) => !match(h));
     if (rest.length === 0) this.rooms.delete(roomID);
     else this.rooms.set(roomID, { bytes: rest.reduce((n, h) => n + h.frame.data.length, 0), held: rest });
     return mine.map((h) => h.frame);

@@ -85,4 +85,17 @@ describe('held relays', () => {
     await bob.sync();
     expect(relayed(bob)).toEqual([]);
   });
+
+  it('dropped when their sender leaves: Alice hangs up while Bob rings, Carol stays; Bob gets only what Carol sent', async () => {
+    server.handle.grantRoom(8, ['alice', 'bob', 'carol']);
+    await enter(alice, 8);
+    await enter(carol, 8);
+    await alice.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from alice' });
+    await carol.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from carol' });
+    await alice.request({ type: 'roomExit', roomID: 8 });
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 1 });
+    await enter(bob, 8);
+    await bob.sync();
+    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 8, from: 'carol', data: 'offer from carol' }]);
+  });
 });
