@@ -99,6 +99,13 @@ export interface RoomPort extends RoomDevices {
    */
   prepare?(options: { readonly video: boolean }): Promise<void>;
   /**
+   * Optional: what the user wants published now, told while `enter` is under way (the call's
+   * camera and microphone commands reach `setCamera` / `setMicMuted` only once it is in). A room
+   * that captures while it enters lands its capture so: a microphone muted meanwhile lands
+   * disabled, a camera closed meanwhile is stopped as it lands, and neither is ever sent.
+   */
+  preset?(media: { readonly video: boolean; readonly audioMuted: boolean }): void;
+  /**
    * Optional: true when `enter` takes a capture `prepare()` started that is still under way, and
    * fails with its error if it fails: `call()` and `accept()` then send their signals while the
    * devices are captured (WebRTC), instead of after.

@@ -189,6 +189,10 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           run(() => port.exit().then(exited, exited));
           return;
         }
+        case 'room.preset':
+          // At once, not after the enter it concerns: its capture lands as the user wants now.
+          if (entering?.roomID === roomID) port.preset?.({ video: request.video, audioMuted: request.audioMuted });
+          return;
         case 'room.setCamera':
         case 'room.setMic': {
           const media = request.type === 'room.setCamera' ? 'camera' : 'mic';

@@ -264,6 +264,12 @@ export function setMedia(c: CallContext, e: CallEvent): Effects {
     return { notices: [settle(e.id, stateError('an audio call has no camera'))] };
   const patch: Partial<CallContext> =
     e.type === 'media.camera' ? { camera: e.on } : { micMuted: e.muted };
+  if (c.room === 'entering') {
+    // Published once in the room (syncPublished), but a capture landing meanwhile lands so now.
+    const next = { ...c, ...patch };
+    const preset: RoomRequest = { type: 'room.preset', roomID: c.roomID, video: next.camera, audioMuted: next.micMuted };
+    return { patch, notices: [settle(e.id)], room: [preset] };
+  }
   if (c.room !== 'in') return { patch, notices: [settle(e.id)] };
   const published =
     e.type === 'media.camera' ? { ...c.published, video: e.on } : { ...c.published, audioMuted: e.muted };

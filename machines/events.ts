@@ -220,7 +220,12 @@ export type RoomRequest =
       readonly roomID: number;
       readonly commandId: number;
       readonly muted: boolean;
-    };
+    }
+  /**
+   * While the room is entered: what the user wants published now, for a capture still landing
+   * (`RoomPort.preset`); `room.setCamera` / `room.setMic` still follow once in the room.
+   */
+  | { readonly type: 'room.preset'; readonly roomID: number; readonly video: boolean; readonly audioMuted: boolean };
 
 // ---------------------------------------------------------------- 4. notices
 

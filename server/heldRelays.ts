@@ -4,10 +4,13 @@
  * enters, instead of the caller waiting to hear it come in (call setup, issue 14).
  *
  * Who may be held for is the caller's business (`Rooms.relay`: only a user the room's grant
- * names, only from a member in the room). This keeps the memory bounded: at most
+ * names, only from a member in the room); nothing is held for a user that has been in the room
+ * since it last filled (what is sent to it after it left was for a connection it no longer has).
+ * This keeps the memory bounded: at most
  * {@link HELD_RELAYS.frames} relays and {@link HELD_RELAYS.bytes} characters per room, whoever
  * they are for; a relay past either is refused like one to a user who is not there. What a room
- * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with).
+ * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with),
+ * and what a member sent goes when it leaves.
  */
 import type { ServerFrame } from '../adapters/ws/protocol';
 
@@ -29,9 +32,18 @@ interface RoomHold {
 /** The relays every room holds for its absent invitees. */
 export class HeldRelays {
   private readonly rooms = new Map<number, RoomHold>();
+  /**
+   * The users that have entered each occupied room: a relay to one that has left again is for
+   * a connection it no longer has, so it is refused as before (at most one entry per member).
+   */
+  private readonly entered = new Map<number, Set<string>>();
 
-  /** Holds `frame` for `to`; false when the room holds as much as it may. */
+  /**
+   * Holds `frame` for `to`; false when `to` has been in the room already (it is no invitee
+   * still to come), or the room holds as much as it may.
+   */
   hold(to: string, frame: Relayed): boolean {
+    if (this.entered.get(frame.roomID)?.has(to)) return false;
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
     if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return false;
@@ -41,13 +53,29 @@ export class HeldRelays {
     return true;
   }
 
-  /** Takes what `roomID` holds for `userID`, in the order it was sent. */
+  /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent. */
   take(roomID: number, userID: string): Relayed[] {
+    const entered = this.entered.get(roomID) ?? new Set<string>();
+    entered.add(userID);
+    this.entered.set(roomID, entered);
+    return this.remove(roomID, (h) => h.to === userID);
+  }
+
+  /**
+   * Forgets what `roomID` holds from `userID`: it left, and the connection its offer and
+   * candidates were for went with it (an invitee entering later must not answer a member gone).
+   */
+  dropFrom(roomID: number, userID: string): void {
+    this.remove(roomID, (h) => h.frame.from === userID);
+  }
+
+  /** Removes the relays of `roomID` that `match`, returning them in the order they were sent. */
+  private remove(roomID: number, match: (h: Held) => boolean): Relayed[] {
     const room = this.rooms.get(roomID);
     if (!room) return [];
-    const mine = room.held.filter((h) => h.to === userID);
+    const mine = room.held.filter(match);
     if (mine.length === 0) return [];
-    const rest = room.held.filter((h) => h.to !== userID);
+    const rest = room.held.filter((h) => !match(h));
     if (rest.length === 0) this.rooms.delete(roomID);
     else this.rooms.set(roomID, { bytes: rest.reduce((n, h) => n + h.frame.data.length, 0), held: rest });
     return mine.map((h) => h.frame);
@@ -56,6 +84,7 @@ export class HeldRelays {
   /** Forgets what `roomID` holds (it emptied). */
   drop(roomID: number): void {
     this.rooms.delete(roomID);
+    this.entered.delete(roomID);
   }
 
   /** Relays held in all rooms (metrics, tests). */

@@ -92,6 +92,7 @@ export class Rooms {
     session.room = null;
     if (!room || room.get(session.userID)?.session !== session) return true;
     room.delete(session.userID);
+    this.held.dropFrom(roomID, session.userID);
     if (quiet && room.size > 0) return true;
     if (room.size === 0) {
       this.rooms.delete(roomID);

@@ -66,6 +66,8 @@ export class WebRtcRoomPort implements RoomPort {
   private epoch = 0;
   /** An enter is under way (capturing, entering). */
   private entering = false;
+  /** What the capture of the enter under way lands as: its options, then what `preset` says. */
+  private wanted: { video: boolean; audioMuted: boolean } = { video: false, audioMuted: false };
   private readonly mesh: Mesh;
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
@@ -149,6 +151,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.participants = options.participants ? new Set(options.participants) : null;
     this.self = options.userID;
     this.entering = true;
+    this.wanted = { video: options.video, audioMuted: options.audioMuted };
     const epoch = ++this.epoch;
     const entering = this.signaling.enter(roomID, options);
     entering.catch(() => undefined); // awaited below, once the capture is in hand
@@ -163,8 +166,15 @@ export class WebRtcRoomPort implements RoomPort {
         for (const track of stream.getTracks()) track.stop();
         throw fail(this.disposed ? 'disposed' : 'left the room while capturing');
       }
-      for (const track of stream.getAudioTracks()) track.enabled = !options.audioMuted;
-      for (const track of stream.getVideoTracks()) this.watch(track);
+      // As the user wants it now: a mute or a closed camera told while capturing is never sent.
+      for (const track of stream.getAudioTracks()) track.enabled = !this.wanted.audioMuted;
+      for (const track of stream.getVideoTracks()) {
+        if (this.wanted.video) this.watch(track);
+        else {
+          stream.removeTrack(track);
+          track.stop(); // the camera light goes off
+        }
+      }
       this.local = stream;
       this.views.captured(stream);
       this.mesh.captured(options.participants ?? []);
@@ -185,6 +195,11 @@ export class WebRtcRoomPort implements RoomPort {
     } finally {
       this.entering = false;
     }
+  }
+
+  /** While an enter captures: its capture lands as `media` says (see {@link RoomPort.preset}). */
+  preset(media: { readonly video: boolean; readonly audioMuted: boolean }): void {
+    if (this.entering) this.wanted = { ...media };
   }
 
   /** Leaves the room: the exit is written first (unless an enter is still out), then every connection closes. */

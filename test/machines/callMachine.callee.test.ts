@@ -205,11 +205,16 @@ describe('callMachine callee: accepting, in call, ending', () => {
     ]);
   });
 
-  it('closeCamera and setMicMute while entering -> settled at once, published once in the room', () => {
+  it('closeCamera and setMicMute while entering -> the room told at once (a capture landing lands so), settled at once, published once in the room', () => {
     const h = accepting();
     h.send({ type: 'media.camera', id: 5, at: 0, on: false });
     h.send({ type: 'media.mic', id: 6, at: 0, muted: true });
-    expect(h.take()).toEqual([out.settled(5), out.settled(6)]);
+    expect(h.take()).toEqual([
+      out.room({ type: 'room.preset', roomID: 42, video: false, audioMuted: false }),
+      out.settled(5),
+      out.room({ type: 'room.preset', roomID: 42, video: false, audioMuted: true }),
+      out.settled(6),
+    ]);
     h.send(rm.entered());
     expect(h.take()).toEqual([
       out.room({ type: 'room.setCamera', roomID: 42, commandId: -1, on: false }),

@@ -211,8 +211,16 @@ describe('setMedia, syncPublished, mediaResult', () => {
     });
   });
 
-  it('closeCamera before the room is entered -> remembered and settled at once', () => {
+  it('closeCamera while the room is entered -> remembered, settled at once, and the room told at once (room.preset)', () => {
     expect(setMedia(ctx({ room: 'entering' }), camera(false))).toEqual({
+      patch: { camera: false },
+      notices: [{ type: 'command.settled', commandId: 7 }],
+      room: [{ type: 'room.preset', roomID: 42, video: false, audioMuted: false }],
+    });
+  });
+
+  it('closeCamera before the room is entered -> remembered and settled at once', () => {
+    expect(setMedia(ctx({ room: 'out' }), camera(false))).toEqual({
       patch: { camera: false },
       notices: [{ type: 'command.settled', commandId: 7 }],
     });

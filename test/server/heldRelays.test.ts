@@ -68,18 +68,42 @@ describe('held relays', () => {
     await enter(bob, 7);
     await bob.sync();
     expect(relayed(bob).map((f) => (f as { data?: string }).data)).toEqual(Array.from({ length: HELD_RELAYS.frames }, (_, i) => `c${i}`));
-    await bob.request({ type: 'roomExit', roomID: 7 });
-    // In characters: as many 16 KiB relays as fit.
+    // In characters: as many 16 KiB relays as fit (for Carol, invited now: Bob has been in).
+    server.handle.grantRoom(7, ['carol']);
     const big = 'x'.repeat(16 * 1024);
     const fit = Math.floor(HELD_RELAYS.bytes / big.length);
-    for (let i = 0; i < fit; i++) expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: big })).toMatchObject({ type: 'ack' });
-    expect((await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: big })).code).toBe('notInRoom');
+    for (let i = 0; i < fit; i++) expect(await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: big })).toMatchObject({ type: 'ack' });
+    expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: big })).code).toBe('notInRoom');
   });
 
   it('dropped when the room empties: Alice leaves before Bob enters, Bob gets nothing', async () => {
     await enter(alice, 7);
     await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' });
     await alice.request({ type: 'roomExit', roomID: 7 });
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
+    await enter(bob, 7);
+    await bob.sync();
+    expect(relayed(bob)).toEqual([]);
+  });
+
+  it('dropped when their sender leaves: Alice hangs up while Bob rings, Carol stays; Bob gets only what Carol sent', async () => {
+    server.handle.grantRoom(8, ['alice', 'bob', 'carol']);
+    await enter(alice, 8);
+    await enter(carol, 8);
+    await alice.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from alice' });
+    await carol.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from carol' });
+    await alice.request({ type: 'roomExit', roomID: 8 });
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: 1 });
+    await enter(bob, 8);
+    await bob.sync();
+    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 8, from: 'carol', data: 'offer from carol' }]);
+  });
+
+  it('not for a user who has been in the room: Bob leaves, Alice relays to him -> refused, as before held relays (what was for his old connection is stale)', async () => {
+    await enter(alice, 7);
+    await enter(bob, 7);
+    await bob.request({ type: 'roomExit', roomID: 7 });
+    expect((await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'candidate' })).code).toBe('notInRoom');
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
     await enter(bob, 7);
     await bob.sync();

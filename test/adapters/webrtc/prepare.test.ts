@@ -13,18 +13,32 @@ import type { WebSocketLike } from '../../../adapters/ws/socket';
 
 class FakeTrack {
   readyState: 'live' | 'ended' = 'live';
-  enabled = true;
+  #enabled = true;
   constructor(
     readonly id: string,
     readonly kind: 'audio' | 'video',
+    /** What is done to the track, in order: `mic1 off`, `cam1 stop`. */
+    private readonly log: string[] = [],
   ) {}
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+  set enabled(on: boolean) {
+    this.#enabled = on;
+    this.log.push(`${this.id} ${on ? 'on' : 'off'}`);
+  }
   stop(): void {
     this.readyState = 'ended';
+    this.log.push(`${this.id} stop`);
   }
+  addEventListener(): void {}
 }
 
 class FakeStream {
-  constructor(private readonly tracks: FakeTrack[]) {}
+  constructor(private tracks: FakeTrack[]) {}
+  removeTrack = (track: FakeTrack) => {
+    this.tracks = this.tracks.filter((t) => t !== track);
+  };
   getTracks = () => this.tracks;
   getAudioTracks = () => this.tracks.filter((t) => t.kind === 'audio');
   getVideoTracks = () => this.tracks.filter((t) => t.kind === 'video');
@@ -34,6 +48,7 @@ class FakeStream {
 function fakeDevices() {
   const asked: Array<{ constraints: MediaStreamConstraints; resolve: () => void; refuse: () => void }> = [];
   const tracks: FakeTrack[] = [];
+  const log: string[] = [];
   let made = 0;
   const getUserMedia = (constraints?: MediaStreamConstraints) =>
     new Promise<MediaStream>((resolve, reject) => {
@@ -43,7 +58,7 @@ function fakeDevices() {
         refuse: () => reject(Object.assign(new Error('denied'), { name: 'NotAllowedError' })),
         resolve: () => {
           made += 1;
-          const mine = [new FakeTrack(`mic${made}`, 'audio'), ...(c.video ? [new FakeTrack(`cam${made}`, 'video')] : [])];
+          const mine = [new FakeTrack(`mic${made}`, 'audio', log), ...(c.video ? [new FakeTrack(`cam${made}`, 'video', log)] : [])];
           tracks.push(...mine);
           resolve(new FakeStream(mine) as unknown as MediaStream);
         },
@@ -51,7 +66,7 @@ function fakeDevices() {
     });
   /** `mic1 live, cam1 ended, ...` */
   const state = () => tracks.map((t) => `${t.id} ${t.readyState}`);
-  return { getUserMedia, asked, state };
+  return { getUserMedia, asked, state, log };
 }
 
 /** A socket that never opens: the signaling half is not used by these tests. */
@@ -159,6 +174,19 @@ describe('WebRtcRoomPort.prepare()', () => {
     await flush();
     expect(devices.asked.map((a) => a.constraints)).toEqual([{ audio: true, video: true }, { audio: true, video: false }]);
     expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended']);
+  });
+
+  it('closeCamera() and setMicMute(true) while the capture is made (told as preset) -> the camera is stopped as it lands, the microphone lands disabled', async () => {
+    const { devices, port, flush } = setup();
+    void port.prepare({ video: true });
+    const entered = port.enter(7, { userID: 'alice', video: true, audioMuted: false });
+    entered.catch(() => undefined);
+    await flush();
+    port.preset({ video: false, audioMuted: true });
+    devices.asked[0]?.resolve();
+    await flush();
+    // Landed muted and without the camera; then the enter fails here (no server), so all stops.
+    expect(devices.log).toEqual(['mic1 off', 'cam1 stop', 'mic1 stop']);
   });
 
   it('dispose() releases a prepared capture at once, and a capture that lands after it is stopped at once', async () => {
