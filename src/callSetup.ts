@@ -5,8 +5,10 @@
  *
  * Where the room captures while it enters (`RoomPort.capturesWhileEntering`, WebRTC) the capture
  * runs while the room is claimed and the invitation or the answer travels (call setup, issue
- * 14): one that has already failed when the signal would go (a refused permission fails at once)
- * stops it, so nobody is invited; one that fails later fails the room's enter, and the call
+ * 14): one that has already failed when the signal would go stops it, so nobody is invited (for
+ * `call()` and `groupCall()`, whose room claim takes a round trip first, that includes a refused
+ * permission; `accept()` and `joinInGroupCall()` signal at once, so even that one is later); one
+ * that fails later fails the room's enter, and the call
  * machine ends the call (`ERROR`, `CALL_END` with reason `error`, the others told); the command
  * then rejects with the same code once the call is over.
  */
