@@ -87,6 +87,8 @@ export interface CallContext extends CallInput {
 export interface CallMerged {
   readonly type: 'call.merged';
   readonly inviteID: string;
+  /** A glare merge: the call moved to the room of the invite it merged into. */
+  readonly roomID?: number;
 }
 
 /** A notice on its way to the line machine, which emits it. */

@@ -174,7 +174,7 @@ describe('callMachine caller: dialing', () => {
     expect(h.take()).toEqual([
       exit,
       cancelBob,
-      { parent: { type: 'call.merged', inviteID: 'inv-3' } },
+      { parent: { type: 'call.merged', inviteID: 'inv-3', roomID: 77 } },
       out.notice({ type: 'call.accepted', inviteID: 'inv-3', userID: 'bob' }),
       out.room({ type: 'room.enter', roomID: 77, userID: 'alice', video: true, audioMuted: false, participants: ['bob', 'alice'] }),
     ]);
