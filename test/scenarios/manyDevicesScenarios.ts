@@ -252,6 +252,23 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
         expect(logs.filter((log) => log.some((e) => e.name === 'onUserEnter' && !log.some((x) => x.name === 'onCallEnd')))).toHaveLength(1);
       });
 
+      // PROPERTY_SEED=823547415: the memory network let the second device in, as Carol's invitation names Bob too.
+      it('Bob reject() on the first device of a group call; Alice invites Carol into it and the second accepts before it hears of the reject -> not let in: Alice REJECT, no USER_ENTER of Bob', async () => {
+        const carol = await world.user('carol');
+        await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: TIMEOUT });
+        await world.advance(S);
+        bob1.take();
+        bob2.take();
+        await bob1.calling.reject();
+        await alice.calling.inviteUser({ userIDList: ['carol'] });
+        await bob2.calling.accept();
+        await world.advance(3 * S);
+        expect(alice.take()).toEqual([ev.rejected('bob')]);
+        expect(bob2.take()).toEqual([ev.end('alice', 'rejected', 0)]);
+        expect(bob1.take()).toEqual([]);
+        expect(carol.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true })]);
+      });
+
       it('both devices of Bob busy -> Alice LINE_BUSY once, CALL_END', async () => {
         const carol = await world.user('carol');
         const dave = await world.user('dave');
