@@ -192,6 +192,25 @@ describe('callMachine caller: dialing', () => {
     ]);
   });
 
+  it("glare lost, then hangup() while entering Bob's room 77 -> ending; the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
+    const h = dialing();
+    h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
+    h.take();
+    h.send(cmd.hangup(3));
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+    h.send(rm.exited(0, 42));
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([]);
+    h.send(rm.exited(0, 77));
+    expect(h.value()).toBe('ended');
+    expect(h.take()).toEqual([
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'inv-3', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy: false }, onlineUserOnly: false }),
+      out.notice({ type: 'call.ended', inviteID: 'inv-3', sponsor: 'bob', reason: 'hangup', callEnd: 0 }),
+      { done: { inviteID: 'inv-3', reason: 'hangup' } },
+    ]);
+  });
+
   it('glare won: Bob invites Alice with higher inv-7 -> ignored, still dialing, nothing sent', () => {
     const h = dialing();
     h.send(im.invited('bob', { inviteID: 'inv-7', inviter: 'bob', invitees: ['alice'] }));
