@@ -143,6 +143,16 @@ export const callMachine = setup({
       applyEffects(a, switchDone(a.context, a.event));
     }),
     abandonSwitch: enqueueActions((a) => applyEffects(a, abandonSwitch(a.context))),
+    /**
+     * Hung up while entering the room: the caller hears of our entry from the room and of our
+     * REJECT from the IM, two channels with no order between them; sent now, the REJECT could come
+     * first and the entry after it. Held until we are out of the room, it comes last (and, once the
+     * caller saw us in the room, changes nothing), as the ACCEPT waits until we are in.
+     */
+    holdReject: assign(({ context }) => ({ heldReject: context.joined !== true })),
+    sendHeldReject: enqueueActions((a) => {
+      if (a.context.heldReject) applyEffects(a, sendReject(a.context, a.event));
+    }),
     enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
     exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
     markOut: assign({ room: 'out' as const }),
@@ -316,7 +326,7 @@ export const callMachine = setup({
             actions: ['markOut', { type: 'notify', params: { notice: 'error' } }, 'sendReject', { type: 'markEnd', params: { reason: 'error' } }],
           },
         ],
-        'call.hangup': { target: 'ending', actions: ['settleOk', 'sendReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
+        'call.hangup': { target: 'ending', actions: ['settleOk', 'holdReject', { type: 'markEnd', params: { reason: 'hangup' } }] },
         // Many devices: another of ours answered first; the IM drops our answer, we leave.
         'im.accepted': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
         'im.rejected': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
@@ -372,10 +382,12 @@ export const callMachine = setup({
     ending: {
       description: 'Leaving the room; nothing more is reported for this call.',
       entry: ['abandonSwitch', 'stopChildren', 'exitRoom'],
+      exit: 'sendHeldReject',
       always: { guard: 'roomOut', target: 'ended' },
       after: { exitTimeout: { target: 'ended', actions: 'markOut' } },
       on: {
-        'room.exited': { target: 'ended', actions: 'markOut' },
+        // Ours only: after a glare merge, the room of the call we gave up may confirm our exit from it first.
+        'room.exited': { guard: 'thisRoom', target: 'ended', actions: 'markOut' },
         'room.mediaDone': { actions: 'mediaResult' },
         'room.mediaFailed': { actions: 'mediaResult' },
         // Already ending: nothing more to do, as with no call at all.

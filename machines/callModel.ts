@@ -81,12 +81,16 @@ export interface CallContext extends CallInput {
   readonly noResponse: readonly UserID[];
   /** Our own switch request while it waits for an answer (its actor is `switch`), else `null`. */
   readonly switching: { readonly inviteID: string; readonly to: CallType; readonly commandId: number } | null;
+  /** Callee: hung up while entering the room; the REJECT goes once we are out (see `holdReject`). */
+  readonly heldReject: boolean;
 }
 
 /** Tells the line machine the call now also answers to another invite (a glare merge, or our switch request). */
 export interface CallMerged {
   readonly type: 'call.merged';
   readonly inviteID: string;
+  /** A glare merge: the call moved to the room of the invite it merged into. */
+  readonly roomID?: number;
 }
 
 /** A notice on its way to the line machine, which emits it. */
@@ -126,6 +130,7 @@ export function initialContext(input: CallInput): CallContext {
     reason: null,
     callEnd: 0,
     noResponse: [],
+    heldReject: false,
     switching: null,
   };
 }

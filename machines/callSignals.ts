@@ -48,8 +48,13 @@ export function sendReject(c: CallContext, e: CallEvent): Effects {
 /** The callee's ring timer ran out: tell the inviter, as Tencent's callee does. */
 export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutRequest(c, [c.self], 'inviter')] });
 
+/**
+ * Busy: an invite while this call is live. Many devices on an IM that holds no busy answer
+ * (Tencent): say nothing, as the line does, so another device of ours may ring and answer (the
+ * invite of our peer's other device comes here, as a possible glare, not to the line's rule).
+ */
 export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.invited' ? { im: [busyReject(c.self, e.signal)] } : NONE;
+  e.type === 'im.invited' && !(c.multiDevice === true && c.busyHeld !== true) ? { im: [busyReject(c.self, e.signal)] } : NONE;
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
@@ -99,7 +104,7 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   const callType = s.callType || c.callType;
   return {
     im: cancelRequests(c, c.invitees),
-    parent: [{ type: 'call.merged', inviteID: s.inviteID } satisfies CallMerged],
+    parent: [{ type: 'call.merged', inviteID: s.inviteID, roomID: s.roomID } satisfies CallMerged],
     patch: {
       role: 'callee',
       inviteID: s.inviteID,

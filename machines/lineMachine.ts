@@ -88,8 +88,13 @@ export const lineMachine = setup({
       event.signal.switchTo === undefined &&
       event.signal.inviter === context.self &&
       context.recent.includes(event.signal.inviteID),
-    /** A media-switch request from the peer of our live 1v1 call: the call decides about it. */
-    switchFromPeer: ({ context, event }) => event.type === 'im.switchRequested' && context.current?.peer === event.from,
+    /**
+     * A media-switch request from the peer of our live 1v1 call, for its room: the call decides
+     * about it. Many devices: the same peer may be in another call with another device of ours
+     * (or ring it, or be called from it), and that call's request is not this one's to answer.
+     */
+    switchForLiveCall: ({ context, event }) =>
+      event.type === 'im.switchRequested' && context.current?.peer === event.from && context.current.roomID === event.signal.roomID,
     /**
      * Many devices: what another device of ours sent (the IM hands each device its user's own
      * messages). It concerns that device's call; only the call ringing here listens (answered elsewhere).
@@ -142,21 +147,25 @@ export const lineMachine = setup({
     trackCall: assign(({ event }) => ({
       current:
         event.type === 'call.dial'
-          ? { inviteIDs: [event.inviteID], peer: event.userID }
+          ? { inviteIDs: [event.inviteID], peer: event.userID, roomID: event.roomID }
           : event.type === 'call.groupDial'
-            ? { inviteIDs: [...new Set([event.inviteID, ...Object.values(perInvitee(event) ?? {})])], peer: null }
+            ? { inviteIDs: [...new Set([event.inviteID, ...Object.values(perInvitee(event) ?? {})])], peer: null, roomID: event.roomID }
             : event.type === 'call.join'
-              ? { inviteIDs: [event.inviteID], peer: null }
+              ? { inviteIDs: [event.inviteID], peer: null, roomID: event.roomID }
               : event.type === 'im.invited'
-              ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from }
+              ? { inviteIDs: [event.signal.inviteID], peer: event.signal.isGroup ? null : event.from, roomID: event.signal.roomID }
               : null,
     })),
-    addMerged: assign(({ context, event }) => ({
-      current: context.current && {
-        ...context.current,
-        inviteIDs: [...context.current.inviteIDs, (event as CallMerged).inviteID],
-      },
-    })),
+    addMerged: assign(({ context, event }) => {
+      const merged = event as CallMerged;
+      return {
+        current: context.current && {
+          ...context.current,
+          inviteIDs: [...context.current.inviteIDs, merged.inviteID],
+          roomID: merged.roomID ?? context.current.roomID,
+        },
+      };
+    }),
     /** The call is over: none of its invites may ring again, however late a copy arrives. */
     endCall: assign(({ context }) => ({
       recent: (context.current?.inviteIDs ?? []).reduce(tombstone, context.recent),
@@ -305,7 +314,7 @@ export const lineMachine = setup({
             'call.switch': { actions: 'forwardToCall' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
-            'im.switchRequested': [{ guard: 'switchFromPeer', actions: 'forwardToCall' }, { guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
+            'im.switchRequested': [{ guard: 'switchForLiveCall', actions: 'forwardToCall' }, { guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },

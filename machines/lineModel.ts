@@ -44,8 +44,11 @@ export const lineConfig = (input: Partial<LineConfig> | undefined): LineConfig =
 export interface LineContext extends LineConfig {
   readonly self: UserID | null;
   readonly loginCommand: number | null;
-  /** The live call: the invite IDs it answers to (two after a glare merge) and, for 1v1, the peer. */
-  readonly current: { readonly inviteIDs: readonly string[]; readonly peer: UserID | null } | null;
+  /**
+   * The live call: the invite IDs it answers to (two after a glare merge), for 1v1 the peer, and
+   * its room (a switch request names it: with many devices, the same two users may be in two calls).
+   */
+  readonly current: { readonly inviteIDs: readonly string[]; readonly peer: UserID | null; readonly roomID: number } | null;
   /** Invite IDs that must never ring again (ended, cancelled, stale, busy-answered), newest last. */
   readonly recent: readonly string[];
   readonly pendingLogout: number | null;

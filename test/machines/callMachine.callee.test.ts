@@ -186,11 +186,14 @@ describe('callMachine callee: accepting, in call, ending', () => {
     expect(h.take()).toEqual([exit]);
   });
 
-  it('Bob hangup() while entering -> settled, REJECT (ACCEPT never went out), ending hangup', () => {
+  it('Bob hangup() while entering -> settled, ending hangup; the REJECT (ACCEPT never went out) only once out of the room, so Alice hears of his entry first', () => {
     const h = accepting();
     h.send(cmd.hangup(3));
     expect(h.value()).toBe('ending');
-    expect(h.take()).toEqual([out.settled(3), reject(false), exit]);
+    expect(h.take()).toEqual([out.settled(3), exit]);
+    h.send(rm.exited());
+    expect(h.value()).toBe('ended');
+    expect(h.take()).toEqual([reject(false), callEnd('hangup'), done('hangup')]);
   });
 
   it('room.enterFailed while entering -> ERROR, REJECT, ended at once, CALL_END error', () => {

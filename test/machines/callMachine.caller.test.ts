@@ -174,7 +174,7 @@ describe('callMachine caller: dialing', () => {
     expect(h.take()).toEqual([
       exit,
       cancelBob,
-      { parent: { type: 'call.merged', inviteID: 'inv-3' } },
+      { parent: { type: 'call.merged', inviteID: 'inv-3', roomID: 77 } },
       out.notice({ type: 'call.accepted', inviteID: 'inv-3', userID: 'bob' }),
       out.room({ type: 'room.enter', roomID: 77, userID: 'alice', video: true, audioMuted: false, participants: ['bob', 'alice'] }),
     ]);
@@ -189,6 +189,25 @@ describe('callMachine caller: dialing', () => {
         signal: { kind: 'accept', inviteID: 'inv-3', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice' },
         onlineUserOnly: false,
       }),
+    ]);
+  });
+
+  it("glare lost, then hangup() while entering Bob's room 77 -> ending; the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
+    const h = dialing();
+    h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
+    h.take();
+    h.send(cmd.hangup(3));
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+    h.send(rm.exited(0, 42));
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([]);
+    h.send(rm.exited(0, 77));
+    expect(h.value()).toBe('ended');
+    expect(h.take()).toEqual([
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'inv-3', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy: false }, onlineUserOnly: false }),
+      out.notice({ type: 'call.ended', inviteID: 'inv-3', sponsor: 'bob', reason: 'hangup', callEnd: 0 }),
+      { done: { inviteID: 'inv-3', reason: 'hangup' } },
     ]);
   });
 

@@ -106,6 +106,22 @@ describe('callMachine callee, many devices: a device that goes away while ringin
   });
 });
 
+describe('callMachine, many devices: an invite from the peer of our call (another device of hers dials us)', () => {
+  // It comes to the call (a possible glare), not to the line's busy rule: the call keeps that rule.
+  const busy = out.im({ type: 'im.send', to: { users: ['alice'] }, signal: { kind: 'reject', inviteID: 'inv-7', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', busy: true }, onlineUserOnly: false });
+  it.each([
+    ['one device -> a BUSY answer', {}, [busy]],
+    ['one of many devices whose IM holds busy answers -> a BUSY answer (held until every device is busy)', { multiDevice: true, busyHeld: true }, [busy]],
+    ['one of many devices whose IM holds nothing (Tencent) -> says nothing: another device of ours may ring and answer', { multiDevice: true }, []],
+  ])('ringing; %s', (_, devices, expected) => {
+    const h = startCall(calleeInput(devices));
+    h.take();
+    h.send(im.invited('alice', { inviteID: 'inv-7', invitees: ['bob'], roomID: 43 }));
+    expect(h.take()).toEqual(expected);
+    expect(h.value()).toBe('ringing');
+  });
+});
+
 describe('callMachine callee, many devices: the room decides between two accepts', () => {
   it('we accepted; the room refuses us, another device of ours is in it (OTHER_DEVICE_IN_ROOM) -> ended answeredElsewhere: no REJECT, no ERROR', () => {
     const h = accepting();

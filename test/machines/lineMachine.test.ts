@@ -116,7 +116,7 @@ describe('lineMachine: idle', () => {
     const r = run([cmd.dial(2)], online());
     expect(r.value).toEqual({ online: 'busy' });
     expect(r.steps).toEqual([settled(2), { spawn: 'call', input: callerInput() }]);
-    expect(r.context.current).toEqual({ inviteIDs: ['inv-5'], peer: 'bob' });
+    expect(r.context.current).toEqual({ inviteIDs: ['inv-5'], peer: 'bob', roomID: 42 });
   });
 
   it('Bob invites Alice (3 s old) -> busy, the call started as callee with that age', () => {
@@ -258,6 +258,26 @@ describe('lineMachine: busy', () => {
     expect(run([invite], dialling()).steps).toEqual([toCall(invite)]);
   });
 
+  // Many devices: Bob may be in two calls with Alice at once, each with another device of hers (issue 11).
+  it("Bob's switch request for the room of our call with him -> the call's; for another room -> one of many devices: nothing, one device: refused", () => {
+    const request = (roomID: number): LineEvent => ({
+      type: 'im.switchRequested',
+      from: 'bob',
+      age: 0,
+      at: 0,
+      signal: { kind: 'switch', inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 2, invitees: ['alice'], roomID, to: 1 },
+    });
+    expect(run([request(42)], dialling()).steps).toEqual([toCall(request(42))]);
+    const many = run([cmd.dial(2)], run(ONLINE, initialTransition(lineMachine, { multiDevice: true })[0]).snapshot).snapshot;
+    expect(run([request(43)], many).steps).toEqual([]);
+    expect(run([request(43)], dialling()).steps).toEqual([
+      toIm({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'sw-1', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy: false }, onlineUserOnly: false }),
+    ]);
+    // After a glare merge the call is in the room of the invite it took.
+    const merged = run([{ type: 'call.merged', inviteID: 'inv-3', roomID: 43 }], dialling()).snapshot;
+    expect(run([request(43)], merged).steps).toEqual([toCall(request(43))]);
+  });
+
   it('a copy of the live call invite -> ignored', () => {
     const ringing = run([im.invited('bob', { invitees: ['alice'] })], online()).snapshot;
     expect(run([im.invited('bob', { invitees: ['alice'] })], ringing).steps).toEqual([]);
@@ -282,9 +302,11 @@ describe('lineMachine: busy', () => {
     expect(run([cmd.dial(7, 'carol')], s).steps).toEqual([refused(7, 'already in a call')]);
   });
 
-  it('call.merged (glare) -> the call answers to both invites; its end tombstones both', () => {
-    const merged = run([{ type: 'call.merged', inviteID: 'inv-3' }], dialling());
-    expect(merged.context.current?.inviteIDs).toEqual(['inv-5', 'inv-3']);
+  it('call.merged (glare) -> the call answers to both invites, in the room of the one it merged into; its end tombstones both', () => {
+    const merged = run([{ type: 'call.merged', inviteID: 'inv-3', roomID: 77 }], dialling());
+    expect(merged.context.current).toEqual({ inviteIDs: ['inv-5', 'inv-3'], peer: 'bob', roomID: 77 });
+    // Our own switch request: another invite of the call, the room unchanged.
+    expect(run([{ type: 'call.merged', inviteID: 'sw-1' }], merged.snapshot).context.current?.roomID).toBe(77);
     const over = run([callDone({ inviteID: 'inv-3', reason: 'hangup' })], merged.snapshot);
     expect(over.value).toEqual({ online: 'idle' });
     expect(over.context).toMatchObject({ current: null, recent: ['inv-5', 'inv-3'] });

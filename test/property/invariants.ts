@@ -58,10 +58,12 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       if (entry.method === 'invite' || entry.method === 'admit') {
         if (entry.method === 'invite' && segment !== 'call') problems.push(`${where}: inviteUser() succeeded outside a call`);
         // Invited again, or joining of their own accord (after a REJECT, say): a new answer from them is legitimate.
+        // So is a REJECT of the new invitation from someone who entered on an earlier one and has left.
         for (const u of entry.users) {
           if (entry.method === 'admit') admitted.add(u);
           answers.delete(u);
           rejected.delete(u);
+          if (!present.has(u)) entered.delete(u);
         }
         return;
       }

@@ -152,3 +152,23 @@ describe('races and faults', () => {
     expect(offline.events.log.length).toBe(0);
   });
 });
+
+describe('races: a glare merge into a group call', () => {
+  const t = memoryUsers('alice', 'bob', 'carol');
+
+  // PROPERTY_SEED=1132359530. Carol's side gives up her call's room for Alice's: that room's exit
+  // confirmation ended her call early, and her REJECT, sent at once, reached Alice before the room
+  // showed Carol entering it.
+  it("Alice groupCall([carol]) and inviteUser([bob]) while Carol call()s her: Carol merges into Alice's call and hangup()s while entering -> Alice sees her come and go, never a REJECT", async () => {
+    await t.alice.calling.groupCall({ userIDList: ['carol'], type: 2, timeout: 0 });
+    await t.alice.calling.inviteUser({ userIDList: ['bob'] });
+    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 0 });
+    await t.world.advance(20);
+    await t.carol.calling.hangup();
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.accepted('carol'), ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true), ev.leave('carol'), ev.roster([])]);
+    expect(t.carol.take()).toEqual([ev.accepted('alice'), ev.end('alice', 'hangup', 0)]);
+    // Bob may still come.
+    expect(t.alice.calling.getSnapshot().call).toMatchObject({ state: 'inCall', participants: [] });
+  });
+});

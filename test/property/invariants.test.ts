@@ -1,0 +1,35 @@
+/**
+ * The property test's own timeline checker, on hand-written timelines: what it must flag, and
+ * what it must not (legitimate sequences it once mistook for violations).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkTimeline, type Entry } from './invariants';
+
+const api = (method: 'groupCall' | 'call'): Entry => ({ kind: 'api', method });
+const invite = (...users: string[]): Entry => ({ kind: 'api', method: 'invite', users });
+const event = (name: string, payload: Record<string, unknown> = {}): Entry => ({ kind: 'event', name, payload });
+
+describe('checkTimeline: REJECT and USER_ENTER from one invitee', () => {
+  it('in one invitation -> flagged', () => {
+    expect(checkTimeline('dave', [api('groupCall'), event('onUserEnter', { userID: 'carol' }), event('onReject', { userID: 'carol' })])).toEqual([
+      'dave#2: both REJECT and USER_ENTER from carol in one call',
+    ]);
+  });
+
+  // PROPERTY_SEED=1509183706: Carol accepted, hung up while entering, was invited again and declined.
+  it('entered on the first invitation, left, invited again and rejects that one -> not flagged', () => {
+    const timeline = [
+      api('groupCall'),
+      event('onUserEnter', { userID: 'carol' }),
+      event('onUserLeave', { userID: 'carol' }),
+      invite('carol'),
+      event('onReject', { userID: 'carol' }),
+    ];
+    expect(checkTimeline('dave', timeline)).toEqual([]);
+  });
+
+  it('invited again while still in the room, then a REJECT -> flagged', () => {
+    const timeline = [api('groupCall'), event('onUserEnter', { userID: 'carol' }), invite('carol'), event('onReject', { userID: 'carol' })];
+    expect(checkTimeline('dave', timeline)).toEqual(['dave#3: both REJECT and USER_ENTER from carol in one call']);
+  });
+});
