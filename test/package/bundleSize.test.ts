@@ -26,7 +26,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // network quality from getStats() with their polling, the bounded ICE restarts, the new event).
 // Issue 14's call setup overlap on top: 49.6 KB gzipped, 168.6 KB minified (+0.9 KB: capturing while
 // the call is signalled, the connections made before the capture, the relays that wait for it).
-const BUDGET_BYTES = 50 * 1024;
+// Issue 11's switch requests routed by the call's room and the capture presets (mute or camera off
+// while capturing): 50.0 KB gzipped, 170.1 KB minified (+0.4 KB).
+const BUDGET_BYTES = 51 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
