@@ -206,8 +206,9 @@ export class Mailer {
     let n = 0;
     while (n < session.inflight.length && (session.inflight[n] as Inflight).seq <= upTo) n++;
     if (n === 0) return;
-    // A copy another device of the user still holds stays stored until that one confirms it too.
-    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.unhold(m.delivery) === 0);
+    // A copy another device of the user still holds stays stored until that one confirms it too,
+    // and so does one a connected device has not been handed yet (its window was full).
+    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.unhold(m.delivery) === 0 && !this.awaitedBySibling(session, m.delivery));
     const backlog = this.backlogs.get(session.userID);
     for (const copy of done) {
       if (backlog) {
@@ -325,6 +326,15 @@ export class Mailer {
     let n = 0;
     for (const other of this.sessionsOf(session.userID)) if (other !== session && other.inflight.some((m) => m.delivery === delivery)) n++;
     return n;
+  }
+
+  /**
+   * Many devices: another connected device of the user will page the stored copy `delivery` in
+   * (copies go in delivery order, and it has not reached this one yet).
+   */
+  private awaitedBySibling(session: Session, delivery: number): boolean {
+    if (!this.options.multiDevice) return false;
+    return this.sessionsOf(session.userID).some((other) => other !== session && other.conn !== null && other.backlog && other.cursor < delivery);
   }
 
   /** One session fewer holds the stored copy `delivery`: how many still do. */

@@ -123,6 +123,30 @@ describe('many devices: messages', () => {
     expect(payloads(laptop.client)).toEqual(['alice:hello', 'bob:from the phone']);
   });
 
+  it("a copy the laptop has not been handed yet (its window full) stays stored when the phone confirms it: the laptop gets it once its window opens", async () => {
+    server = await testServer({ multiDevice: true, limits: { maxUnconfirmed: 1 } });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    await send(alice, 'bob', 'one');
+    const l1 = await laptop.client.next((f) => f.type === 'message' && f.payload === 'one');
+    const p1 = await phone.client.next((f) => f.type === 'message' && f.payload === 'one');
+    phone.client.send({ type: 'received', upTo: p1.seq });
+    await phone.client.sync();
+    // The laptop's window (one copy) is full: "two" goes to the phone only, and waits in the store for the laptop.
+    await send(alice, 'bob', 'two');
+    const p2 = await phone.client.next((f) => f.type === 'message' && f.payload === 'two');
+    phone.client.send({ type: 'received', upTo: p2.seq });
+    await phone.client.sync();
+    laptop.client.send({ type: 'received', upTo: l1.seq });
+    await laptop.client.next((f) => f.type === 'message' && f.payload === 'two');
+    expect(payloads(laptop.client)).toEqual(['alice:one', 'alice:two']);
+    const l2 = laptop.client.ofType('message').at(-1) as Frame;
+    laptop.client.send({ type: 'received', upTo: l2.seq });
+    await laptop.client.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
+  });
+
   it('the first answer of any device goes to Alice, a later one of the same invite is dropped; busy goes once every device is busy', async () => {
     server = await testServer({ multiDevice: true });
     const alice = await RawClient.login(server.handle.url, 'alice');
