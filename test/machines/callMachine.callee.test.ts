@@ -196,6 +196,18 @@ describe('callMachine callee: accepting, in call, ending', () => {
     expect(h.take()).toEqual([reject(false), callEnd('hangup'), done('hangup')]);
   });
 
+  it('Bob hangup() while entering, the room never confirms his exit (its port hangs or failed) -> the REJECT still goes, once exitTimeout ran out', () => {
+    const h = accepting();
+    h.send(cmd.hangup(3));
+    h.take();
+    h.clock.increment(4_999);
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([]);
+    h.clock.increment(1);
+    expect(h.value()).toBe('ended');
+    expect(h.take()).toEqual([reject(false), callEnd('hangup'), done('hangup')]);
+  });
+
   it('room.enterFailed while entering -> ERROR, REJECT, ended at once, CALL_END error', () => {
     const h = accepting();
     h.send(rm.enterFailed());
