@@ -86,8 +86,16 @@ export class Session {
    * What the ids of its messages start with: a digest of its user and its token's lineage (the
    * part a session made after a restart keeps, see `hub.ts`), so that the same request gets the
    * same message id from this server or the next one, and no other user's id looks like it.
+   * Made when its first message is sent: a session that only waits (most of them) keeps no copy.
    */
-  readonly idStem: string;
+  get idStem(): string {
+    if (this.stem === null) {
+      const dot = this.token.indexOf('.');
+      this.stem = createHash('sha256').update(`${this.userID}\n${dot < 0 ? this.token : this.token.slice(0, dot)}`).digest('base64url').slice(0, 16);
+    }
+    return this.stem;
+  }
+  private stem: string | null = null;
 
   constructor(
     readonly userID: string,
@@ -98,10 +106,7 @@ export class Session {
     public expiresAt: number,
     /** Many devices: the device its login named (`null`: the user's only session). */
     readonly device: string | null = null,
-  ) {
-    const dot = token.indexOf('.');
-    this.idStem = createHash('sha256').update(`${userID}\n${dot < 0 ? token : token.slice(0, dot)}`).digest('base64url').slice(0, 16);
-  }
+  ) {}
 
   /** Replies remembered now. */
   get rememberedReplies(): number {

@@ -307,7 +307,9 @@ const LINEAGE = /^[A-Za-z0-9_-]{16}\./;
  */
 function sessionToken(resume: string | undefined): string {
   const lineage = resume !== undefined && LINEAGE.test(resume) ? resume.slice(0, 16) : randomBytes(12).toString('base64url');
-  return `${lineage}.${randomBytes(18).toString('base64url')}`;
+  // One flat string (a concatenation is kept as its parts: three strings per session), and 96
+  // random bits after the lineage, which a resume names and so is not secret.
+  return Buffer.from(`${lineage}.${randomBytes(12).toString('base64url')}`, 'latin1').toString('latin1');
 }
 
 /** A session token's digest, for lookups that must not compare the token itself. */

@@ -16,21 +16,32 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+/** One run of the probe: each target's live heap per logged-in client (KB). */
+async function probe(): Promise<Record<'bare' | 'ours', { heap: number }>> {
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/memProbe.ts', '--clients', '1000', '--json'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (exit) => done({ code: exit, stdout, stderr }));
+  });
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as { perClientKB: Record<'bare' | 'ours', { heap: number }> }).perClientKB;
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
 describe('memory per logged-in client', () => {
-  it('the server holds at most 1.4x the live heap per logged-in client of the bare relay (1000 clients)', async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/memProbe.ts', '--clients', '1000', '--json'], { cwd: ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (exit) => done({ code: exit, stdout, stderr }));
-    });
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const { perClientKB } = JSON.parse(stdout) as { perClientKB: Record<'bare' | 'ours', { heap: number }> };
+  // The relay's own figure moves by up to 10% between runs (3.0-3.35 KB seen on one machine),
+  // more than the margin: each target's median of three runs is compared.
+  it('the server holds at most 1.4x the live heap per logged-in client of the bare relay (1000 clients, medians of 3 runs)', async () => {
+    const runs = [await probe(), await probe(), await probe()];
+    const bare = median(runs.map((r) => r.bare.heap));
+    const ours = median(runs.map((r) => r.ours.heap));
     // A bare `ws` socket, logged in by name, is about 3 KB of heap: the probe measured something real.
-    expect(perClientKB.bare.heap).toBeGreaterThan(2);
-    expect(perClientKB.ours.heap / perClientKB.bare.heap).toBeLessThanOrEqual(1.4);
-  }, 90_000);
+    expect(bare).toBeGreaterThan(2);
+    expect(ours / bare).toBeLessThanOrEqual(1.4);
+  }, 180_000);
 });
