@@ -41,14 +41,19 @@ describe('write-behind', () => {
   const writes = () => server.handle.metrics().commitWrites;
   /** Sends a message without waiting for its ack; returns the ack's promise. */
   const post = (from: RawClient, to: string, payload: string) => from.request({ type: 'sendC2C', to, payload, onlineUserOnly: false });
-
-  it('a copy its recipient confirms inside the window never reaches the store, and the sender hears the ack only after the receipt', async () => {
+  /** Bob and Alice online, Alice's message to Bob handed to him; the store's writes counted from before it. */
+  async function handedToBob() {
     await start();
     const bob = await login('bob');
     const alice = await login('alice');
     const before = writes();
     const ack = post(alice, 'bob', 'ring');
     const copy = await bob.next((f) => f.type === 'message');
+    return { bob, alice, before, ack, copy };
+  }
+
+  it('a copy its recipient confirms inside the window never reaches the store, and the sender hears the ack only after the receipt', async () => {
+    const { bob, alice, before, ack, copy } = await handedToBob();
     await bob.sync();
     expect(taps).not.toContain('out ack'); // neither stored nor confirmed yet: the server wrote no ack
     bob.send({ type: 'received', upTo: copy.seq });
@@ -60,12 +65,7 @@ describe('write-behind', () => {
   });
 
   it('a copy not confirmed in the window is written then, and the ack goes with that commit; the receipt after it deletes the row', async () => {
-    await start();
-    const bob = await login('bob');
-    const alice = await login('alice');
-    const before = writes();
-    const ack = post(alice, 'bob', 'ring');
-    const copy = await bob.next((f) => f.type === 'message');
+    const { bob, alice, before, ack, copy } = await handedToBob();
     await bob.sync();
     expect(server.handle.metrics().storedNow).toBe(0);
     await server.clock.advance(WINDOW);
@@ -94,11 +94,7 @@ describe('write-behind', () => {
   });
 
   it('a recipient that loses its connection in the window gets the copy again from the store, with the same id; the sender is acknowledged', async () => {
-    await start();
-    const bob = await login('bob');
-    const alice = await login('alice');
-    const ack = post(alice, 'bob', 'ring');
-    const copy = await bob.next((f) => f.type === 'message');
+    const { bob, alice, ack, copy } = await handedToBob();
     bob.terminate();
     await bob.closed;
     expect(await ack).toMatchObject({ type: 'ack', id: copy.id }); // written when the connection went

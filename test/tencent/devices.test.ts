@@ -23,18 +23,22 @@ afterEach(async () => {
 });
 
 describe('devices on the tencent backend', () => {
-  it('lists as TRTC gives them; setVideoQuality(720p) and switchDevice() before the call reach its stream; in the call at once; nothing else happens', async () => {
-    expect(await alice.calling.getCameras()).toEqual([{ deviceId: 'camera-1', groupId: 'fake', kind: 'videoinput', label: 'fake camera-1' }]);
-    expect((await alice.calling.getMicrophones()).map((d) => d.deviceId)).toEqual(['mic-1']);
-    expect((await alice.calling.getSpeakers()).map((d) => d.deviceId)).toEqual(['speaker-1']);
-    await alice.calling.setVideoQuality('720p');
-    await alice.calling.switchDevice({ deviceType: 'video', deviceId: 'camera-1' });
+  async function videoCall() {
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(1000);
     await bob.calling.accept();
     await world.advance(1000);
     expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
     expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
+  }
+
+  it('lists as TRTC gives them; setVideoQuality(720p) and switchDevice() before the call reach its stream; in the call at once; nothing else happens', async () => {
+    expect(await alice.calling.getCameras()).toEqual([{ deviceId: 'camera-1', groupId: 'fake', kind: 'videoinput', label: 'fake camera-1' }]);
+    expect((await alice.calling.getMicrophones()).map((d) => d.deviceId)).toEqual(['mic-1']);
+    expect((await alice.calling.getSpeakers()).map((d) => d.deviceId)).toEqual(['speaker-1']);
+    await alice.calling.setVideoQuality('720p');
+    await alice.calling.switchDevice({ deviceType: 'video', deviceId: 'camera-1' });
+    await videoCall();
     const stream = alice.trtc.streams[0];
     expect(stream?.profiles).toEqual([{ width: 1280, height: 720, frameRate: 15, bitrate: 1500 }]);
     await alice.calling.setVideoQuality('360p_2');
@@ -46,14 +50,6 @@ describe('devices on the tencent backend', () => {
     expect(bob.take()).toEqual([]);
   });
 
-  async function videoCall() {
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(1000);
-    await bob.calling.accept();
-    await world.advance(1000);
-    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
-    expect(bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
-  }
   const cam = (n: number) => ({ deviceId: `camera-${n}`, groupId: 'fake', kind: 'videoinput', label: `fake camera-${n}` });
   const updated = (cameraList: unknown[], currentCamera: unknown) =>
     expect.objectContaining({ name: 'onDeviceUpdated', payload: expect.objectContaining({ cameraList, currentCamera }) });
