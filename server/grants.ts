@@ -70,7 +70,7 @@ export interface GrantState {
  * A grant's entry for the IM group a call was made through (stored with the users: a user ID
  * never has a `:`). Its members may enter while the grant lasts: they are the group's call.
  */
-const GROUP_MARK = 'group:';
+export const GROUP_MARK = 'group:';
 
 /** How long a room its members left on purpose stays its call's for invitations still out. */
 export const DELIBERATE_LINGER_MS = 5_000;

@@ -77,7 +77,7 @@ export class HeldRelays {
     if (mine.length === 0) return [];
     const rest = room.held.filter((h) => !match(h));
     if (rest.length === 0) this.rooms.delete(roomID);
-    else this.rooms.set(roomID, { bytes: rest.reduce((n, h) => n + h.frame.data.length, 0), held: rest });
+    else this.rooms.set(roomID, { bytes: mine.reduce((n, h) => n - h.frame.data.length, room.bytes), held: rest });
     return mine.map((h) => h.frame);
   }
 

@@ -158,11 +158,7 @@ export class Mailer {
       }
       const delivery = this.store.deliveryID();
       copies.push({ delivery, to });
-      this.senders.copy(session.userID, to, bytes);
-      const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
-      backlog.count++;
-      backlog.bytes += bytes;
-      this.backlogs.set(to, backlog);
+      this.countCopy(session.userID, to, bytes);
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
       // No session: its next one starts from the store.
@@ -278,14 +274,17 @@ export class Mailer {
       const { bytes, body } = held;
       this.storeBytes += bytes;
       this.senders.body(body.from, bytes);
-      for (const to of held.rows.values()) {
-        this.senders.copy(body.from, to, bytes);
-        const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
-        backlog.count++;
-        backlog.bytes += bytes;
-        this.backlogs.set(to, backlog);
-      }
+      for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
     }
+  }
+
+  /** A copy from `from` waits for `to`: its sender's share and its recipient's backlog count it. */
+  private countCopy(from: string, to: string, bytes: number): void {
+    this.senders.copy(from, to, bytes);
+    const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
+    backlog.count++;
+    backlog.bytes += bytes;
+    this.backlogs.set(to, backlog);
   }
 
   /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */

@@ -10,7 +10,7 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { CallSetup, portFailure } from './callSetup';
+import { type CallMedia, CallSetup, portFailure } from './callSetup';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
@@ -140,9 +140,7 @@ export class TRTCCalling {
     const media = await this.#media('call', willRun, type === 2);
     const { newInviteID, newRoomID } = this.#calling;
     const roomID = await this.#setup.reserve('call', willRun, newRoomID());
-    media.check();
-    await this.#send('call', { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
-    await media.captured();
+    await this.#sendWithMedia('call', media, { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
@@ -158,8 +156,7 @@ export class TRTCCalling {
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
     const roomID = await this.#setup.reserve('groupCall', willRun, newRoomID());
-    media.check();
-    await this.#send('groupCall', {
+    await this.#sendWithMedia('groupCall', media, {
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -169,7 +166,6 @@ export class TRTCCalling {
       ...(groupID === '' ? { inviteIDs } : {}),
       roomID,
     });
-    await media.captured();
   }
 
   /**
@@ -194,9 +190,7 @@ export class TRTCCalling {
     const { groupID, roomID, callType } = parse('joinInGroupCall', Schemas.joinInGroupCall, params);
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('joinInGroupCall', willRun, callType === 2);
-    media.check();
-    await this.#send('joinInGroupCall', { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
-    await media.captured();
+    await this.#sendWithMedia('joinInGroupCall', media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
   }
 
   #invite(method: string, userIDList: readonly string[]): Promise<void> {
@@ -211,9 +205,7 @@ export class TRTCCalling {
     const call = this.getSnapshot().call;
     const ringing = call?.state === 'ringing' && (inviteID === undefined || inviteID === call.inviteID);
     const media = await this.#media('accept', ringing, call?.callType === 2 && call.local.camera);
-    media.check();
-    await this.#send('accept', { type: 'call.accept', inviteID });
-    await media.captured();
+    await this.#sendWithMedia('accept', media, { type: 'call.accept', inviteID });
   }
 
   /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". */
@@ -380,6 +372,16 @@ export class TRTCCalling {
   #switch(method: string, to: 1 | 2): Promise<void> {
     this.#alive(method);
     return this.#send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
+  }
+
+  /**
+   * Sends a command that starts or joins a call whose devices are being captured: nothing when the
+   * capture failed already; after it, resolves once they are captured (see {@link CallMedia}).
+   */
+  async #sendWithMedia(method: string, media: CallMedia, body: CommandBody): Promise<void> {
+    media.check();
+    await this.#send(method, body);
+    await media.captured();
   }
 
   #send(method: string, body: CommandBody): Promise<void> {

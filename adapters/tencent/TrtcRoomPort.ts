@@ -116,9 +116,7 @@ export class TrtcRoomPort implements RoomPort {
       // Its camera was unplugged (see #cameraLost): capture again from one plugged in now.
       const camera = (await (await this.#module()).getCameras())[0];
       if (!camera) throw new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera');
-      await local.switchDevice('video', camera.deviceId).catch((e: unknown) => Promise.reject(deviceError(e, 'camera')));
-      this.#devices.cameraId = camera.deviceId;
-      this.#watchCamera(local);
+      await this.#useCamera(local, camera.deviceId).catch((e: unknown) => Promise.reject(deviceError(e, 'camera')));
       local.unmuteVideo();
     } else if (local.hasVideo()) local.unmuteVideo();
     else {
@@ -224,8 +222,8 @@ export class TrtcRoomPort implements RoomPort {
     else this.#devices.microphoneId = params.deviceId;
     const local = this.#local;
     if (!local) return;
-    await local.switchDevice(params.deviceType, params.deviceId).catch((e: unknown) => Promise.reject(rtcError(e)));
-    if (params.deviceType === 'video') this.#watchCamera(local);
+    const switched = params.deviceType === 'video' ? this.#useCamera(local, params.deviceId) : local.switchDevice('audio', params.deviceId);
+    await switched.catch((e: unknown) => Promise.reject(rtcError(e)));
   }
 
   /** Leaves any room and drops the TRTC client. */
@@ -313,6 +311,13 @@ export class TrtcRoomPort implements RoomPort {
    * call never freezes on its last frame; with none left the camera goes off for the others and
    * 60004 is told, as on the WebRTC backend.
    */
+  /** The stream captures from camera `deviceId` now (TRTC replaces its track), and the new track is watched. */
+  async #useCamera(local: LocalStream, deviceId: string): Promise<void> {
+    await local.switchDevice('video', deviceId);
+    this.#devices.cameraId = deviceId;
+    this.#watchCamera(local);
+  }
+
   #watchCamera(local: LocalStream): void {
     const track = local.getVideoTrack();
     track?.addEventListener('ended', () => void this.#cameraLost(local, track), { once: true });
@@ -325,9 +330,7 @@ export class TrtcRoomPort implements RoomPort {
     const other = cameras.find((d) => d.deviceId !== lostId);
     if (other && this.#local === local) {
       try {
-        await local.switchDevice('video', other.deviceId);
-        this.#devices.cameraId = other.deviceId;
-        this.#watchCamera(local);
+        await this.#useCamera(local, other.deviceId);
         this.#deviceEmit({ lost: 'camera', fallback: deviceInfo(other) });
         return;
       } catch {

@@ -6,7 +6,7 @@
  * hub needs it. Two nodes changing one room at the same instant may disagree until the second
  * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
  */
-import type { GrantState, RoomGrants } from '../grants';
+import { GROUP_MARK, type GrantState, type RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
 
 /** One replicated change. */
@@ -99,8 +99,6 @@ export class ClusterGrants implements RoomGrants {
   }
 }
 
-/** How a grant's entry for its IM group is written (see `server/grants.ts`). */
-const GROUP_MARK = 'group:';
 
 /**
  * The changes that make `state` again on a node that has none of it, so that a long history can
