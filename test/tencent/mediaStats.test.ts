@@ -34,7 +34,9 @@ describe('voice volume and network quality on the tencent backend', () => {
     world.rtc.setAudioVolume('alice', 15);
     world.rtc.setAudioVolume('bob', 60);
     const seen: unknown[] = [];
-    const listener = ({ volumeMap }: { volumeMap: unknown[] }) => seen.push(volumeMap);
+    const listener = ({ volumeMap }: { readonly volumeMap: readonly unknown[] }): void => {
+      seen.push(volumeMap);
+    };
     alice.calling.on(TRTCCalling.EVENT.USER_VOICE_VOLUME, listener);
     expect(world.rtc.volumeEvaluation('alice')).toBe(200);
     await world.advance(400);
