@@ -26,7 +26,7 @@ import { Redis } from 'ioredis';
 import { parseCli } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
 import { type BenchArgs, parseBenchArgs } from './args';
-import { type Child, canPin, coreTimes, type CpuFigures, type MemFigures, pin, type Ready, startChild } from './ipc';
+import { type Child, canPin, coreTimes, type CpuFigures, liveHeap, type MemFigures, pin, type Ready, startChild } from './ipc';
 import type { PhaseStats } from './loadGen';
 import { errorsOf, median, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
 import { renderCluster, renderText } from './render';
@@ -143,11 +143,11 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       rssIdle: idle.rss,
       rssLoggedIn: loggedIn.rss,
       rssPerClient: (loggedIn.rss - idle.rss) / args.clients,
-      heapPerClient: (loggedIn.heapUsed - idle.heapUsed) / args.clients,
+      heapPerClient: (liveHeap(loggedIn) - liveHeap(idle)) / args.clients,
       youngPerClient: (young(loggedIn) - young(idle)) / args.clients,
-      heapGrowth: after.heapUsed - before.heapUsed,
+      heapGrowth: liveHeap(after) - liveHeap(before),
       relayedMeanwhile,
-      heapPerMessage: (after.heapUsed - before.heapUsed) / Math.max(1, relayedMeanwhile),
+      heapPerMessage: (liveHeap(after) - liveHeap(before)) / Math.max(1, relayedMeanwhile),
       closed: closed.stats,
       paced: paced.stats,
       targetCpuClosed: closed.cpu,
@@ -242,7 +242,7 @@ async function main(): Promise<number> {
       pinning: pinned ? { target: TARGET_CORE, load: LOAD_CORE, tool: 'taskset' } : null,
       server: { describe: server?.describe, limits: server?.limits, raisedForOneIp: server?.raised },
       baseline: { describe: baseline?.describe },
-      heapFigures: 'IPC from the process hosting each target (node --expose-gc; gc() twice, then process.memoryUsage()); server/ has no hook',
+      heapFigures: 'IPC from the process hosting each target (node --expose-gc; gc() twice, then process.memoryUsage(); the heap figures leave out V8\'s code spaces, the JIT\'s); server/ has no hook',
       clientRate: ctx.rate,
       summary: { bare, ours },
       ratios: ratios(bare, ours),

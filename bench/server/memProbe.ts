@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type MemFigures, type Ready, startChild } from './ipc';
+import { liveHeap, type MemFigures, type Ready, startChild } from './ipc';
 
 const SDKAPPID = 1400000042;
 const HERE = import.meta.dirname;
@@ -53,7 +53,7 @@ try {
       const loggedIn = await mem();
       await snapshot('loggedin');
       const kb = (n: number) => n / 1024 / clients;
-      out[target] = { rss: kb(loggedIn.rss - idle.rss), heap: kb(loggedIn.heapUsed - idle.heapUsed), young: kb(young(loggedIn) - young(idle)) };
+      out[target] = { rss: kb(loggedIn.rss - idle.rss), heap: kb(liveHeap(loggedIn) - liveHeap(idle)), young: kb(young(loggedIn) - young(idle)) };
       await generator.ask({ cmd: 'disconnect' });
     } finally {
       await child.stop();
