@@ -68,7 +68,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const { clock, logger, tap, limits } = options;
   // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
   const cluster = options.redisUrl ? await ClusterNode.connect(options, logger) : null;
-  const store = new Store(options.dbPath, { fsync: options.fsync });
+  const store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase });
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
   const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {

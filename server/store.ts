@@ -82,51 +82,64 @@ export class Store {
    * a crash of the process (kill -9: SQLite's WAL is in the operating system's hands once a
    * transaction returns); `fsync: true` makes each commit wait for the disk too (`synchronous =
    * FULL`), durable against a power loss, at the price of one fsync per turn with writes.
+   * `shared: true` lets other processes open the file meanwhile (ServerOptions.sharedDatabase).
    */
-  constructor(path: string, options: { readonly fsync?: boolean } = {}) {
+  constructor(path: string, options: { readonly fsync?: boolean; readonly shared?: boolean } = {}) {
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(options.fsync ? 'synchronous = FULL' : 'synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
-    if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
-    const db = this.db;
-    this.writeTransaction = db.transaction((writes: readonly (() => void)[]) => {
-      for (const write of writes) write();
-    });
-    this.statements = {
-      insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertDelivery: db.prepare<[number, string, number]>('INSERT INTO deliveries (id, to_user, body_id) VALUES (?, ?, ?)'),
-      pending: db.prepare<[string, number, number, number], CopyRow>(
-        `SELECT d.id AS delivery, b.* FROM deliveries d JOIN bodies b ON b.id = d.body_id
-         WHERE d.to_user = ? AND d.id > ? AND b.expires_at > ? ORDER BY d.id LIMIT ?`,
-      ),
-      removeDelivery: db.prepare<[number, string]>('DELETE FROM deliveries WHERE id = ? AND to_user = ?'),
-      removeOrphan: db.prepare<[number, number]>('DELETE FROM bodies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE body_id = ?)'),
-      expireDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE body_id IN (SELECT id FROM bodies WHERE expires_at <= ?)'),
-      expireBodies: db.prepare<[number]>('DELETE FROM bodies WHERE expires_at <= ?'),
-      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM deliveries'),
-      bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies'),
-      backlogs: db.prepare<[], { user: string; count: number; bytes: number }>(
-        `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-         FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY d.to_user`,
-      ),
-      senderBacklogs: db.prepare<[], { from: string; to: string; count: number; bytes: number }>(
-        `SELECT b.from_user AS "from", d.to_user AS "to", count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-         FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
-      ),
-      senderBodies: db.prepare<[], { from: string; bytes: number }>(
-        `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies GROUP BY from_user`,
-      ),
-      maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
-        'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
-      ),
-      health: db.prepare<[], { one: number }>('SELECT 1 AS one'),
-    };
-    const max = this.statements.maxIds.get();
-    this.nextBody = (max?.body ?? 0) + 1;
-    this.nextDelivery = (max?.delivery ?? 0) + 1;
+    try {
+      // One server per database file (unless `shared`): the lock is taken at the first read below
+      // and held until close, so a second server on the same file is refused at start instead of
+      // interleaving its ids with ours; and with no other process to coordinate with, a
+      // transaction takes no file locks and the WAL index lives in this process's memory (no -shm
+      // file). Set before WAL is first used, or SQLite keeps using the shared-memory index.
+      if (!options.shared) this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(options.fsync ? 'synchronous = FULL' : 'synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
+      if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
+      const db = this.db;
+      this.writeTransaction = db.transaction((writes: readonly (() => void)[]) => {
+        for (const write of writes) write();
+      });
+      this.statements = {
+        insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        insertDelivery: db.prepare<[number, string, number]>('INSERT INTO deliveries (id, to_user, body_id) VALUES (?, ?, ?)'),
+        pending: db.prepare<[string, number, number, number], CopyRow>(
+          `SELECT d.id AS delivery, b.* FROM deliveries d JOIN bodies b ON b.id = d.body_id
+           WHERE d.to_user = ? AND d.id > ? AND b.expires_at > ? ORDER BY d.id LIMIT ?`,
+        ),
+        removeDelivery: db.prepare<[number, string]>('DELETE FROM deliveries WHERE id = ? AND to_user = ?'),
+        removeOrphan: db.prepare<[number, number]>('DELETE FROM bodies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE body_id = ?)'),
+        expireDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE body_id IN (SELECT id FROM bodies WHERE expires_at <= ?)'),
+        expireBodies: db.prepare<[number]>('DELETE FROM bodies WHERE expires_at <= ?'),
+        count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM deliveries'),
+        bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies'),
+        backlogs: db.prepare<[], { user: string; count: number; bytes: number }>(
+          `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
+           FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY d.to_user`,
+        ),
+        senderBacklogs: db.prepare<[], { from: string; to: string; count: number; bytes: number }>(
+          `SELECT b.from_user AS "from", d.to_user AS "to", count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
+           FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
+        ),
+        senderBodies: db.prepare<[], { from: string; bytes: number }>(
+          `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies GROUP BY from_user`,
+        ),
+        maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
+          'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
+        ),
+        health: db.prepare<[], { one: number }>('SELECT 1 AS one'),
+      };
+      const max = this.statements.maxIds.get();
+      this.nextBody = (max?.body ?? 0) + 1;
+      this.nextDelivery = (max?.delivery ?? 0) + 1;
+    } catch (error) {
+      // Refused (the file is another server's, or unreadable): let go of the file.
+      this.db.close();
+      throw error;
+    }
   }
 
   /** Runs `writes` in one transaction. */

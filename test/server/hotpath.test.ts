@@ -24,7 +24,8 @@ async function until(done: () => boolean, what: string): Promise<void> {
 /** A server whose group commit runs only when the test calls `release()`. */
 async function heldServer(limits: Record<string, unknown> = {}) {
   const held: Array<() => void> = [];
-  const server = await testServer({ defer: (fn) => held.push(fn), limits });
+  // Shared: a test makes the commit fail through a second connection to the file.
+  const server = await testServer({ defer: (fn) => held.push(fn), limits, sharedDatabase: true });
   const release = () => {
     for (const fn of held.splice(0)) fn();
   };

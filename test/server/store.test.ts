@@ -191,3 +191,32 @@ describe('upgrading a database of the first version', () => {
     store.close();
   });
 });
+
+describe('one server per database file', () => {
+  it('a second server on the same file is refused at start (database is locked) and the first goes on; with sharedDatabase another process may read it', async () => {
+    const server = await testServer({ offlineTtlMs: 60_000 });
+    try {
+      const { startServer } = await import('../../server/index');
+      await expect(startServer({ port: 0, dbPath: server.dbPath, sdkAppId: 1400000001, secretKey: 'k' })).rejects.toThrow(/database is locked/);
+      const intruder = new Database(server.dbPath, { timeout: 0 });
+      expect(() => intruder.prepare('SELECT count(*) FROM bodies').get()).toThrow(/database is locked/);
+      intruder.close();
+      const alice = await RawClient.login(server.handle.url, 'alice');
+      expect(await send(alice, 'bob', 'still stored')).toMatchObject({ type: 'ack' });
+      alice.terminate();
+    } finally {
+      await server.dispose();
+    }
+    const shared = await testServer({ sharedDatabase: true });
+    try {
+      const alice = await RawClient.login(shared.handle.url, 'alice');
+      await send(alice, 'bob', 'readable');
+      alice.terminate();
+      const reader = new Database(shared.dbPath, { readonly: true });
+      expect(reader.prepare<[], { payload: string }>('SELECT payload FROM bodies').all()).toEqual([{ payload: 'readable' }]);
+      reader.close();
+    } finally {
+      await shared.dispose();
+    }
+  }, 20_000);
+});

@@ -173,7 +173,7 @@ describe('write-behind', () => {
   });
 
   it('after a failed commit the counts are read again from the store and the held messages: a held copy still fills its recipient\'s backlog', async () => {
-    await start({ limits: { maxBacklog: 1 } });
+    await start({ limits: { maxBacklog: 1 }, sharedDatabase: true }); // the commit is made to fail through a second connection
     const bob = await login('bob');
     const alice = await login('alice');
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'one', onlineUserOnly: false, rid: 10 });
