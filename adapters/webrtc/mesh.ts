@@ -7,12 +7,14 @@
  *   room. The side that opens (see {@link Peer}) makes it at once, while our capture is made,
  *   with a sending place for each kind we publish (the camera only in a video call): its offer
  *   and ICE candidates are ready early, and the tracks take their places when captured. The
- *   other side makes it once the capture is in hand (an offer it answers needs the tracks).
+ *   other side makes it when that offer comes and answers at once, sending on the offer's
+ *   transceivers; its tracks take those places when its capture is made.
  * - What a connection sends goes out once the member is in the room, or, when the server holds
  *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once we are
  *   in it: the offer then waits at the server and reaches the member as it enters.
  * - Before our capture is made (it runs while the room is entered) no other connection is made:
- *   the members the server reports and the relays that come for them wait, applied once it is.
+ *   the members the server reports and the relays that come for them (but an offer) wait,
+ *   applied once it is.
  */
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
@@ -145,11 +147,20 @@ export class Mesh {
   /** A member's relayed message: for its connection. */
   relay(relayed: RelayedData): void {
     const { from, data } = relayed;
+    const message = parsePeerMessage(data);
+    // An offer while our capture is made: answered at once, on a connection made now (its
+    // tracks come with the capture); anything else from a member we have no connection to waits.
+    if (this.waiting && !this.members.has(from) && message?.kind === 'sdp' && message.description.type === 'offer') {
+      try {
+        this.connect(from, true);
+      } catch (error) {
+        this.host.onError(error); // tried again once the capture is made
+      }
+    }
     if (this.waiting && !this.members.has(from)) {
       this.waiting.relays.push(relayed);
       return;
     }
-    const message = parsePeerMessage(data);
     if (!message || (!this.members.has(from) && (this.host.local() === null || !this.host.invited(from)))) return;
     // An offer may come before the server's news of its sender: the sender is in the room.
     this.arrive(from);
@@ -178,13 +189,15 @@ export class Mesh {
     for (const message of member.outbox.splice(0)) this.send(userID, message);
   }
 
-  /** The connection to `userID`, made if there is none yet (not sending until it is open). */
-  private connect(userID: UserID): Member | undefined {
+  /**
+   * The connection to `userID`, made if there is none yet (not sending until it is open). Before
+   * our capture, only the side that opens connects, or the other side `answering` an offer.
+   */
+  private connect(userID: UserID, answering = false): Member | undefined {
     const known = this.members.get(userID);
     const local = this.host.local();
     const polite = this.host.self() > userID;
-    // Before the capture only the side that opens connects (an offer to answer needs the tracks).
-    if (known || (!local && (polite || !this.waiting)) || userID === this.host.self() || !this.host.invited(userID)) return known;
+    if (known || (!local && ((polite && !answering) || !this.waiting)) || userID === this.host.self() || !this.host.invited(userID)) return known;
     const { RTCPeerConnection } = requireWebRtc(this.host.env());
     const peer = new Peer(userID, polite, {
       RTCPeerConnection,

@@ -55,12 +55,19 @@ export class Peer {
   private closed = false;
   private trackArrived = false;
   /** Senders made before our capture (see `places`), waiting for its tracks. */
-  private readonly places: RTCRtpTransceiver[];
+  private readonly places: RTCRtpTransceiver[] = [];
+  /**
+   * The polite side made before its capture: the kinds it will send, given places by the first
+   * offer (the transceivers the offer brings; places made by us now would be left out of it).
+   */
+  private answerKinds: ReadonlyArray<'audio' | 'video'>;
 
   /**
    * @param tracks what we send
-   * @param places kinds to send that are still being captured: a sending transceiver for each
-   *   is made now, so the first offer has them; {@link attach} puts the tracks in place.
+   * @param places kinds to send that are still being captured: the side that opens makes a
+   *   sending transceiver for each now, so its first offer has them; the other side answers that
+   *   offer at once, sending on the offer's transceivers of those kinds. {@link attach} puts the
+   *   tracks in place, with no new negotiation.
    */
   constructor(
     readonly userID: string,
@@ -79,7 +86,8 @@ export class Peer {
       if (!this.closed) this.host.onState(this.pc.connectionState);
     };
     for (const track of tracks) this.pc.addTrack(track);
-    this.places = places.map((kind) => this.pc.addTransceiver(kind, { direction: 'sendrecv' }));
+    this.answerKinds = polite ? places : [];
+    if (!polite) for (const kind of places) this.places.push(this.pc.addTransceiver(kind, { direction: 'sendrecv' }));
   }
 
   /**
@@ -87,6 +95,9 @@ export class Peer {
    * negotiation); a track with none is added (the browser asks to negotiate).
    */
   async attach(tracks: readonly MediaStreamTrack[]): Promise<void> {
+    // Answering: the offer being applied brings the places (a track added meanwhile would get
+    // a transceiver of its own and a second negotiation).
+    if (this.answerKinds.length > 0) await this.queue;
     for (const track of tracks) {
       if (this.closed) return;
       const place = this.places.find((t) => t.receiver.track.kind === track.kind && !t.sender.track);
@@ -178,11 +189,29 @@ export class Peer {
     if (description.type === 'offer') {
       const firstOffer = !this.opened;
       this.opened = true;
+      this.placesInOffer();
       await this.pc.setLocalDescription();
       if (this.pc.localDescription) this.host.send({ kind: 'sdp', description: this.pc.localDescription.toJSON() });
       // Tracks the first offer had no place for need an offer of our own, now that we may make one.
       if (firstOffer && this.pc.getTransceivers().some((t) => t.sender.track && !t.currentDirection)) void this.negotiate();
     }
+  }
+
+  /**
+   * Answering before our capture: each kind we will send takes the offer's transceiver of that
+   * kind, sending from the answer on (its track comes with {@link attach}). A kind the offer
+   * lacks is added when its track comes, and negotiated then.
+   */
+  private placesInOffer(): void {
+    for (const kind of this.answerKinds) {
+      const offered = this.pc
+        .getTransceivers()
+        .find((t) => t.receiver.track.kind === kind && !t.sender.track && t.direction === 'recvonly' && !this.places.includes(t));
+      if (!offered) continue;
+      offered.direction = 'sendrecv';
+      this.places.push(offered);
+    }
+    this.answerKinds = [];
   }
 
   /**

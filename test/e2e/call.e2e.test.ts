@@ -22,6 +22,23 @@ function keepPeerConnections(): void {
 
 type Connections = { peerConnections: RTCPeerConnection[] };
 
+/**
+ * Run in a page: from now on each getUserMedia waits for `releaseCapture()` (a camera slow to
+ * start); `captureAsked` counts those held.
+ */
+function slowCapture(): void {
+  const devices = navigator.mediaDevices;
+  const native = devices.getUserMedia.bind(devices);
+  const page = globalThis as unknown as { releaseCapture(): void; captureAsked: number };
+  const gate = new Promise<void>((resolve) => (page.releaseCapture = resolve));
+  page.captureAsked = 0;
+  devices.getUserMedia = async (constraints) => {
+    page.captureAsked += 1;
+    await gate;
+    return native(constraints);
+  };
+}
+
 describe('demo page, 1v1 calls in Chromium', () => {
   const world = e2eSuite();
 
@@ -73,6 +90,37 @@ describe('demo page, 1v1 calls in Chromium', () => {
     await bob.answer('accept', 'alice');
     await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
     expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.connectionState))).toEqual(['connected']);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+  });
+
+  it('Alice call(), Bob accept() with a camera slow to start -> Bob answers her offer and both connections connect before his capture is made; then both see video', async () => {
+    const alice = await world.open('alice', { init: keepPeerConnections });
+    const bob = await world.open('bob', { init: keepPeerConnections });
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await bob.page.evaluate(slowCapture);
+    await bob.answer('accept', 'alice');
+    // Negotiated, ICE and DTLS done, while Bob's capture is still held.
+    await bob.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.some((pc) => pc.connectionState === 'connected'));
+    await alice.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.some((pc) => pc.connectionState === 'connected'));
+    expect(await bob.page.evaluate(() => (globalThis as unknown as { captureAsked: number }).captureAsked)).toBe(1);
+    expect(
+      await bob.page.evaluate(() =>
+        (globalThis as unknown as Connections).peerConnections.map((pc) => [pc.localDescription?.type, pc.getTransceivers().map((t) => [t.receiver.track.kind, t.currentDirection, t.sender.track])]),
+      ),
+    ).toEqual([['answer', [['audio', 'sendrecv', null], ['video', 'sendrecv', null]]]]);
+    // Alice's video is decoded on Bob's connection already; his reaches her once his camera
+    // starts, with no new negotiation.
+    await bob.page.waitForFunction(async () => {
+      const [pc] = (globalThis as unknown as Connections).peerConnections;
+      const stats = pc ? [...(await pc.getStats()).values()] : [];
+      return stats.some((r: { type: string; kind?: string; framesDecoded?: number }) => r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) > 0);
+    });
+    await bob.page.evaluate(() => (globalThis as unknown as { releaseCapture(): void }).releaseCapture());
+    await alice.waitFrames('bob');
+    expect(await bob.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.getSenders().map((s) => s.track?.kind)))).toEqual([['audio', 'video']]);
+    expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.getTransceivers().length))).toEqual([2]);
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
   });
