@@ -122,7 +122,8 @@ function roomSignal(event: RoomEvent, at: number): Signal {
  * The `room` actor over a {@link RoomPort}. Requests run one after another, so an exit always
  * completes before the next enter (a glare merge leaves one room for another); one that finds
  * the bridge idle starts at once, so an exit asked for in a page's `pagehide` is written before
- * the page goes. While an enter is in flight, the room's facts about that room are held and
+ * the page goes, and so is an exit from the room being entered (the port writes it behind the
+ * enter). While an enter is in flight, the room's facts about that room are held and
  * passed on right after `room.entered` (dropped if the enter fails): the call hears that it is
  * in the room before it hears who else is.
  */
@@ -186,7 +187,12 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
         }
         case 'room.exit': {
           const exited = () => send({ type: 'room.exited', roomID, at: clock.now() });
-          run(() => port.exit().then(exited, exited));
+          if (entering?.roomID === roomID) {
+            // Leaving the room being entered: asked of the port now (it keeps the two in order),
+            // so that a page closing now still leaves the room; later requests wait for it.
+            const leaving = port.exit();
+            run(() => leaving.then(exited, exited));
+          } else run(() => port.exit().then(exited, exited));
           return;
         }
         case 'room.preset':

@@ -187,6 +187,7 @@ export class WebRtcRoomPort implements RoomPort {
     }
     try {
       await entering;
+      if (this.disposed || epoch !== this.epoch) throw fail(this.disposed ? 'disposed' : 'left the room while entering');
       this.roomID = roomID;
       this.mesh.entered();
     } catch (error) {
@@ -202,7 +203,7 @@ export class WebRtcRoomPort implements RoomPort {
     if (this.entering) this.wanted = { ...media };
   }
 
-  /** Leaves the room: the exit is written first (unless an enter is still out), then every connection closes. */
+  /** Leaves the room (also the one being entered): the exit is written first, then every connection closes. */
   async exit(): Promise<void> {
     this.prepared.release();
     this.epoch += 1;

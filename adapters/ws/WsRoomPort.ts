@@ -107,21 +107,23 @@ export class WsRoomPort implements RoomPort {
     }
   }
 
-  /** Leaves the room; the `roomExit` frame is written before this returns (unless an enter is still out). */
+  /**
+   * Leaves the room; the `roomExit` frame is written before this returns, also while an enter
+   * is still out (right behind it: the server takes a connection's frames in order), so that a
+   * page closing at once still leaves the room it was entering.
+   */
   async exit(): Promise<void> {
-    if (this.entering) await this.entering.catch(() => undefined);
     if (this.exiting) return this.exiting;
-    const roomID = this.roomID;
+    const roomID = this.roomID ?? this.early?.roomID ?? null;
     if (roomID === null) return;
-    this.exiting = this.connection
-      .request({ type: 'roomExit', roomID })
-      .then(
-        () => undefined,
-        () => undefined, // not in it any more, or not logged in: out either way
-      )
-      .then(() => {
-        if (this.roomID === roomID) this.clear();
-      });
+    const entered = this.entering?.catch(() => undefined);
+    const left = this.connection.request({ type: 'roomExit', roomID }).then(
+      () => undefined,
+      () => undefined, // not in it any more, or not logged in: out either way
+    );
+    this.exiting = Promise.all([entered, left]).then(() => {
+      if (this.roomID === roomID) this.clear();
+    });
     try {
       await this.exiting;
     } finally {

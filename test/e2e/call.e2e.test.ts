@@ -4,7 +4,7 @@
  * asserts every event each page logged, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape, callerStart, calleeStart } from './support/demoPage';
+import { e, shape, callerStart, calleeStart, slowCapture } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 /** Init script: every RTCPeerConnection the page makes is kept in `window.peerConnections`. */
@@ -21,23 +21,6 @@ function keepPeerConnections(): void {
 }
 
 type Connections = { peerConnections: RTCPeerConnection[] };
-
-/**
- * Run in a page: from now on each getUserMedia waits for `releaseCapture()` (a camera slow to
- * start); `captureAsked` counts those held.
- */
-function slowCapture(): void {
-  const devices = navigator.mediaDevices;
-  const native = devices.getUserMedia.bind(devices);
-  const page = globalThis as unknown as { releaseCapture(): void; captureAsked: number };
-  const gate = new Promise<void>((resolve) => (page.releaseCapture = resolve));
-  page.captureAsked = 0;
-  devices.getUserMedia = async (constraints) => {
-    page.captureAsked += 1;
-    await gate;
-    return native(constraints);
-  };
-}
 
 describe('demo page, 1v1 calls in Chromium', () => {
   const world = e2eSuite();

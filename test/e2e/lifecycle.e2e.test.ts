@@ -11,7 +11,7 @@
  * leaving page notes its `pagehide` in its origin's localStorage, which outlives the page.
  */
 import { describe, expect, it } from 'vitest';
-import { type DemoUser, e, shape, callerStart, calleeStart } from './support/demoPage';
+import { type DemoUser, e, shape, callerStart, calleeStart, entered, slowCapture } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface DemoWindow {
@@ -121,6 +121,31 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     expect(cancelled - hidden).toBeGreaterThan(0);
     expect(cancelled - hidden).toBeLessThan(2000);
     expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+  });
+
+  // With his enter still unanswered when the page goes, the exit must go right behind it: that
+  // case is exact on virtual time (embedded.destroy.test.ts); here the capture is what is pending.
+  it("Bob accept()s with a camera slow to start and his page closes while capturing -> Alice sees him come and go, CALL_END within 2 s", async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob', { init: notePageHide });
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await bob.page.evaluate(slowCapture);
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' }); // his enter is in; his capture is held
+    await bob.page.close();
+    const ended = await loggedAt(alice, 'onCallEnd');
+    const hidden = await pageHiddenAt(bob);
+    console.log(`Bob's page closed while capturing: Alice's CALL_END ${Math.round(ended - hidden)} ms after its pagehide`);
+    expect(ended - hidden).toBeGreaterThan(0);
+    expect(ended - hidden).toBeLessThan(2000);
+    expect(shape(await alice.events())).toEqual([
+      e('sdkReady'),
+      e('onUserAccept', { userID: 'bob' }),
+      ...entered('bob'),
+      e('onUserLeave', { userID: 'bob' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
   });
 
   it('destroy() in the page mid-call -> Bob USER_LEAVE, CALL_END hangup; every peer connection of Alice closed, every track she captured stopped', async () => {

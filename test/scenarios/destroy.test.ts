@@ -67,6 +67,20 @@ describe('destroy()', () => {
     expect(t.bob.take()).toEqual([ev.invited('alice', ['bob'])]);
   });
 
+  // The REJECT of a hangup while entering waits for the room exit (callMachine's holdReject): a
+  // page closed meanwhile never sends it, but the room shows Bob come and go, which ends the call.
+  it('Bob accept(), hangup() while entering the room and destroy() at once (the page closes) -> Alice sees him come and go, CALL_END within 2 s, not at her timeout', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    void t.bob.calling.accept().catch(() => undefined);
+    for (let i = 0; i < 20 && t.bob.calling.getSnapshot().call?.state !== 'accepting'; i++) await Promise.resolve();
+    expect(t.bob.calling.getSnapshot().call?.state).toBe('accepting');
+    await t.bob.calling.hangup();
+    void t.bob.calling.destroy();
+    await t.world.advance(2 * S);
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob'), ev.leave('bob'), ev.end('alice', 'hangup', 0)]);
+  });
+
   it('every pending promise settles at destroy(), and every later call rejects at once with InvalidStateError "destroyed"', async () => {
     await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     const logout = t.alice.calling.logout(); // settles only once the call has ended

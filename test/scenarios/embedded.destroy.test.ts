@@ -75,6 +75,22 @@ describe('destroy() over the embedded server', () => {
     expect((await world.server()).metrics()).toMatchObject({ connections: 1, rooms: 0 });
   });
 
+  it('page unload right after hangup() while entering the room (its REJECT waits for the room exit) -> Bob CALL_END within 2 s, not at his timeout', async () => {
+    await bob.calling.call({ userID: 'alice', type: 2, timeout: 30 });
+    await world.advance(S);
+    void alice.calling.accept().catch(() => undefined);
+    for (let i = 0; i < 50 && alice.calling.getSnapshot().call?.state !== 'accepting'; i++) await Promise.resolve();
+    expect(alice.calling.getSnapshot().call?.state).toBe('accepting');
+    await alice.calling.hangup();
+    void alice.calling.destroy();
+    world.net.clientSockets[0]?.close(1001, 'page unload');
+    await world.advance(2 * S);
+    // The exit went right behind the enter, before the socket closed: Bob sees her come and go
+    // (her REJECT, held until she is out, never went: the room's news ends the call instead).
+    expect(bob.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice'), ev.leave('alice'), ev.end('bob', 'hangup', 0)]);
+    expect((await world.server()).metrics()).toMatchObject({ rooms: 0 });
+  });
+
   it('page unload while dialling -> the cancel was written first: Bob CALLING_CANCEL', async () => {
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(S);

@@ -176,3 +176,20 @@ export const callerStart = (callee: string): LoggedEvent[] => [e('sdkReady'), e(
 
 /** The start of a callee's log in an answered 1v1 video call from `caller`. */
 export const calleeStart = (caller: string): LoggedEvent[] => [e('sdkReady'), e('onInvited', { sponsor: caller }), ...entered(caller)];
+
+/**
+ * Run in a page: from now on each getUserMedia waits for `releaseCapture()` (a camera slow to
+ * start); `captureAsked` counts those held.
+ */
+export function slowCapture(): void {
+  const devices = navigator.mediaDevices;
+  const native = devices.getUserMedia.bind(devices);
+  const page = globalThis as unknown as { releaseCapture(): void; captureAsked: number };
+  const gate = new Promise<void>((resolve) => (page.releaseCapture = resolve));
+  page.captureAsked = 0;
+  devices.getUserMedia = async (constraints) => {
+    page.captureAsked += 1;
+    await gate;
+    return native(constraints);
+  };
+}
