@@ -11,7 +11,8 @@
  *
  * BENCH_RUNS (default 12) timed calls of each kind, after one warm-up of each; the two kinds
  * alternate so that drift of the machine affects both alike. `npm run bench:call -- --self-view`
- * keeps the demo's local previews on. `BENCH_CPU_PROF=<dir>` writes each library call's CPU
+ * keeps the demo's local previews on; `-- --camera-ms <n>` makes every capture n ms slower (a real
+ * camera's start), `-- --callee-camera-ms <n>` only the callee's. `BENCH_CPU_PROF=<dir>` writes each library call's CPU
  * profile of each page there.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,20 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 12);
  */
 const SELF_VIEW = process.argv.includes('--self-view');
 const query = SELF_VIEW ? '' : '&preview=0';
+/**
+ * `--camera-ms <n>`: every capture on every page (library and raw) answers n ms later, as a real
+ * camera takes 0.2-1 s to start where the fake one takes a few ms; 0 by default.
+ */
+function msArg(flag: string): number {
+  const at = process.argv.indexOf(flag);
+  const ms = at >= 0 ? Number(process.argv[at + 1]) : 0;
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} takes a whole number of ms`);
+  return ms;
+}
+const CAMERA_MS = msArg('--camera-ms');
+/** `--callee-camera-ms <n>`: the same on the callee's pages only (a callee who answers later than the caller's camera started). */
+const CALLEE_CAMERA_MS = msArg('--callee-camera-ms') || CAMERA_MS;
+const cameraScript = (callee: boolean) => `globalThis.benchCameraMs = ${callee ? CALLEE_CAMERA_MS : CAMERA_MS};`;
 const WAIT_MS = 20_000;
 
 interface Marks {
@@ -227,22 +242,22 @@ async function main(): Promise<void> {
   const probe = await bundle('probePage.ts');
   const bareHtml = `<!doctype html><meta charset="utf-8"><title>headless-calling, bare</title><body><script type="module">${await bundle('libPage.ts')}</script></body>`;
   try {
-    const page = async (url: string) => {
+    const page = async (url: string, callee = false) => {
       const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } });
-      await context.addInitScript({ content: probe });
+      await context.addInitScript({ content: cameraScript(callee) + probe });
       const p = await context.newPage();
       await p.goto(url);
       return p;
     };
     const base = server.handle.httpUrl;
     const alice = await page(`${base}/?user=alice${query}`);
-    const bob = await page(`${base}/?user=bob&autoAccept=1${query}`);
+    const bob = await page(`${base}/?user=bob&autoAccept=1${query}`, true);
     for (const p of [alice, bob]) await p.waitForSelector('body[data-view="home"]', { timeout: WAIT_MS });
     await alice.fill('#callee', 'bob');
     // The bare library pages are served at the embedded server's origin (its /usersig and /ws).
-    const barePage = async (query: string) => {
+    const barePage = async (query: string, callee = false) => {
       const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } });
-      await context.addInitScript({ content: probe });
+      await context.addInitScript({ content: cameraScript(callee) + probe });
       await context.route('**/bench-bare.html*', (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: bareHtml }));
       const p = await context.newPage();
       await p.goto(`${base}/bench-bare.html?${query}`);
@@ -250,9 +265,9 @@ async function main(): Promise<void> {
       return p;
     };
     const bareAlice = await barePage('user=carol');
-    const bareBob = await barePage('user=dave&autoAccept=1');
+    const bareBob = await barePage('user=dave&autoAccept=1', true);
     const rawAlice = await page(`${raw.url}/?id=alice`);
-    const rawBob = await page(`${raw.url}/?id=bob`);
+    const rawBob = await page(`${raw.url}/?id=bob`, true);
     for (const p of [rawAlice, rawBob]) await p.evaluate(() => (globalThis as unknown as { rawBench: { ready: Promise<void> } }).rawBench.ready);
 
     const times: Record<Kind, number[]> = { library: [], bare: [], raw: [] };
@@ -271,7 +286,7 @@ async function main(): Promise<void> {
     }
     const [lm, mm, rm] = [median(times.library), median(times.bare), median(times.raw)];
     const range = (xs: number[]) => `(min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
-    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
+    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
     console.log(`  headless-calling, demo pages (embedded backend): ${lm.toFixed(0)} ms  ${range(times.library)}  ratio ${(lm / rm).toFixed(2)}x`);
     console.log(`  headless-calling, bare page (bench/libPage.ts):  ${mm.toFixed(0)} ms  ${range(times.bare)}  ratio ${(mm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
     console.log(`  raw WebRTC baseline (no library):                ${rm.toFixed(0)} ms  ${range(times.raw)}`);

@@ -5,7 +5,8 @@
  * peer connection made, offer and answer set on each side, ICE and DTLS connected, and every
  * WebSocket frame sent and received (by its `type`; relayed SDP by what it carries).
  * `globalThis.benchProbe` holds `[label, ms]` pairs (`performance.timeOrigin` based). Bundled
- * by bench/call.ts and given to each page as an init script.
+ * by bench/call.ts and given to each page as an init script. With `globalThis.benchCameraMs` set
+ * before it (`--camera-ms`), each `getUserMedia` answers that much later on every page.
  */
 
 {
@@ -17,10 +18,13 @@
   };
 
   const devices = navigator.mediaDevices;
+  // `--camera-ms <n>`: every capture takes n ms more, as a real camera takes to start.
+  const cameraMs = (globalThis as unknown as { benchCameraMs?: number }).benchCameraMs ?? 0;
   if (devices?.getUserMedia) {
     const getUserMedia = devices.getUserMedia.bind(devices);
     devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
       note('getUserMedia asked');
+      if (cameraMs > 0) await new Promise((resolve) => setTimeout(resolve, cameraMs));
       const stream = await getUserMedia(constraints);
       note('getUserMedia answered');
       return stream;
