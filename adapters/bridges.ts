@@ -190,8 +190,8 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           if (entering?.roomID === roomID) {
             // Leaving the room being entered: asked of the port now (it keeps the two in order),
             // so that a page closing now still leaves the room; later requests wait for it.
-            const leaving = port.exit();
-            run(() => leaving.then(exited, exited));
+            const leaving = port.exit().then(exited, exited);
+            run(() => leaving);
           } else run(() => port.exit().then(exited, exited));
           return;
         }

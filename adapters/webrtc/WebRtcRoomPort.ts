@@ -427,7 +427,8 @@ export class WebRtcRoomPort implements RoomPort {
     const bitrate = this.devices.profile?.bitrate;
     if (bitrate === undefined) return;
     for (const peer of this.mesh.peers()) {
-      const sender = peer.pc.getSenders().find((s) => s.track?.kind === 'video');
+      // By its transceiver: a place answered before our capture has no track yet, and keeps the cap when it gets one.
+      const sender = peer.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && (t.direction === 'sendrecv' || t.direction === 'sendonly'))?.sender;
       if (!sender) continue;
       const parameters = sender.getParameters();
       if (parameters.encodings.length === 0) continue; // not negotiated yet: applied when the camera changes

@@ -109,7 +109,7 @@ export class Mesh {
   captured(participants: readonly UserID[]): void {
     const waiting = this.waiting;
     this.waiting = null;
-    const tracks = this.host.local()?.getTracks() ?? [];
+    const tracks = () => this.host.local()?.getTracks() ?? [];
     for (const member of this.members.values()) member.peer.attach(tracks).catch((error: unknown) => this.host.onError(error));
     this.connectAll(participants);
     if (!waiting) return;
@@ -150,7 +150,8 @@ export class Mesh {
     const message = parsePeerMessage(data);
     // An offer while our capture is made: answered at once, on a connection made now (its
     // tracks come with the capture); anything else from a member we have no connection to waits.
-    if (this.waiting && !this.members.has(from) && message?.kind === 'sdp' && message.description.type === 'offer') {
+    const polite = this.host.self() > from;
+    if (this.waiting && polite && !this.members.has(from) && message?.kind === 'sdp' && message.description.type === 'offer') {
       try {
         this.connect(from, true);
       } catch (error) {

@@ -91,14 +91,16 @@ export class Peer {
   }
 
   /**
-   * Our capture is here: each track takes the place made for its kind (`replaceTrack`, no new
-   * negotiation); a track with none is added (the browser asks to negotiate).
+   * Our capture is here (`local()` gives its tracks): each track takes the place made for its
+   * kind (`replaceTrack`, no new negotiation); a track with none is added (the browser asks to
+   * negotiate).
    */
-  async attach(tracks: readonly MediaStreamTrack[]): Promise<void> {
+  async attach(local: () => readonly MediaStreamTrack[]): Promise<void> {
     // Answering: the offer being applied brings the places (a track added meanwhile would get
-    // a transceiver of its own and a second negotiation).
+    // a transceiver of its own and a second negotiation). The tracks are read after it: a device
+    // switched or lost meanwhile has replaced or removed one.
     if (this.answerKinds.length > 0) await this.queue;
-    for (const track of tracks) {
+    for (const track of local()) {
       if (this.closed) return;
       const place = this.places.find((t) => t.receiver.track.kind === track.kind && !t.sender.track);
       if (place) await place.sender.replaceTrack(track);

@@ -83,6 +83,8 @@ describe('demo page, 1v1 calls in Chromium', () => {
     await alice.call('bob');
     await bob.ringing('alice');
     await bob.page.evaluate(slowCapture);
+    // A bitrate cap asked for before: it must hold on the place answered before the camera (360p: 800 kbit/s).
+    await bob.page.evaluate(() => (window as unknown as { hcDemo: { calling: () => { setVideoQuality(p: string): Promise<void> } } }).hcDemo.calling().setVideoQuality('360p'));
     await bob.answer('accept', 'alice');
     // Negotiated, ICE and DTLS done, while Bob's capture is still held.
     await bob.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.some((pc) => pc.connectionState === 'connected'));
@@ -103,6 +105,11 @@ describe('demo page, 1v1 calls in Chromium', () => {
     await bob.page.evaluate(() => (globalThis as unknown as { releaseCapture(): void }).releaseCapture());
     await alice.waitFrames('bob');
     expect(await bob.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.getSenders().map((s) => s.track?.kind)))).toEqual([['audio', 'video']]);
+    expect(
+      await bob.page.evaluate(() =>
+        (globalThis as unknown as Connections).peerConnections.flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => s.getParameters().encodings.map((e) => e.maxBitrate))),
+      ),
+    ).toEqual([[800_000]]);
     expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.getTransceivers().length))).toEqual([2]);
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
