@@ -24,6 +24,7 @@ const ENV: Record<string, string> = {
   'multi-device': 'HC_MULTI_DEVICE',
   'max-devices': 'HC_MAX_DEVICES',
   fsync: 'HC_FSYNC',
+  'shared-database': 'HC_SHARED_DATABASE',
   'write-behind-ms': 'HC_WRITE_BEHIND_MS',
   static: 'HC_STATIC',
   'offline-ttl-ms': 'HC_OFFLINE_TTL_MS',
@@ -60,6 +61,9 @@ export const USAGE = `Usage: headless-calling-server [options]
   --max-devices <n>     devices one user may have logged in at once (HC_MAX_DEVICES, default 5)
   --fsync               wait for the disk at every commit: acknowledged messages survive a power
                         loss, not only a crash of the process (HC_FSYNC=1; default off)
+  --shared-database     let other processes open the database file meanwhile (an sqlite3 shell,
+                        a backup; HC_SHARED_DATABASE=1; default off: the server holds its lock,
+                        and a second server on the same file is refused)
   --write-behind-ms <n> a message handed at once to every recipient is stored only if not all
                         confirmed it within this many ms (HC_WRITE_BEHIND_MS, default 0 = off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
@@ -82,7 +86,7 @@ Every flag also reads its environment variable; the flag wins.
 `;
 
 /** Flags that take no value; each reads its variable as 1/true/yes. */
-const SWITCHES = ['demo-signing', 'presence', 'fsync', 'multi-device'] as const;
+const SWITCHES = ['demo-signing', 'presence', 'fsync', 'shared-database', 'multi-device'] as const;
 
 /**
  * What the command line asks for: run the server with these options, or print `text` and exit
@@ -204,6 +208,7 @@ export function parseCli(
       demoSigning,
       ...(on('presence') ? { presence: true } : {}),
       ...(on('fsync') ? { fsync: true } : {}),
+      ...(on('shared-database') ? { sharedDatabase: true } : {}),
       ...(multiDevice ? { multiDevice: true } : {}),
       ...(maxDevices === undefined ? {} : { maxDevices }),
       ...(staticDir ? { staticDir } : {}),

@@ -68,16 +68,25 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const { clock, logger, tap, limits } = options;
   // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
   const cluster = options.redisUrl ? await ClusterNode.connect(options, logger) : null;
-  const store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase });
+  let store: Store | null = null;
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
-  const commit = new TurnCommit((writes) => store.transact(writes), options.defer, (error) => {
-    log.error('could not commit to the store', describeError(error));
-    hub?.mailer.recount();
-  });
-  hub = new Hub(options, store, commit, cluster?.hubParts());
+  let commit: TurnCommit;
+  try {
+    const opened = (store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase }));
+    commit = new TurnCommit((writes) => opened.transact(writes), options.defer, (error) => {
+      log.error('could not commit to the store', describeError(error));
+      hub?.mailer.recount();
+    });
+    hub = new Hub(options, opened, commit, cluster?.hubParts());
+    await cluster?.attach(hub, opened, commit);
+  } catch (error) {
+    // Refused (the database is another server's) or the cluster could not be joined: leave nothing open.
+    store?.close();
+    await cluster?.close();
+    throw error;
+  }
   const live: Hub = hub;
-  await cluster?.attach(live, store, commit);
   const here = (userID: string) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;

@@ -40,6 +40,9 @@ describe('server CLI', () => {
     const env = { HC_PORT: '7000', HC_DB: './env.db', HC_SDKAPPID: '1400000001', HC_SECRET_KEY: 'from-env', HC_HOST: '::1', HC_PRESENCE: 'yes', HC_FSYNC: '1' };
     expect(parseCli([], env)).toMatchObject({ ok: true, options: { port: 7000, dbPath: './env.db', sdkAppId: 1400000001, secretKey: 'from-env', host: '::1', presence: true, fsync: true } });
     expect(parseCli(['--port', '7001'], env)).toMatchObject({ ok: true, options: { port: 7001 } });
+    expect(parseCli(['--shared-database'], env)).toMatchObject({ ok: true, options: { sharedDatabase: true } });
+    expect(parseCli([], { ...env, HC_SHARED_DATABASE: '1' })).toMatchObject({ ok: true, options: { sharedDatabase: true } });
+    expect(parseCli([], env)).not.toMatchObject({ options: { sharedDatabase: true } });
   });
 
   it('defaults: port 8080 on 127.0.0.1, ./data/calling.db, presence off', () => {
