@@ -187,12 +187,13 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
         }
         case 'room.exit': {
           const exited = () => send({ type: 'room.exited', roomID, at: clock.now() });
+          const leave = () => port.exit().then(exited, exited);
+          // Leaving the room being entered: asked of the port now (it keeps the two in order), so
+          // that a page closing now still leaves the room; later requests wait for it.
           if (entering?.roomID === roomID) {
-            // Leaving the room being entered: asked of the port now (it keeps the two in order),
-            // so that a page closing now still leaves the room; later requests wait for it.
-            const leaving = port.exit().then(exited, exited);
+            const leaving = leave();
             run(() => leaving);
-          } else run(() => port.exit().then(exited, exited));
+          } else run(leave);
           return;
         }
         case 'room.preset':

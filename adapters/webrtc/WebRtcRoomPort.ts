@@ -162,9 +162,10 @@ export class WebRtcRoomPort implements RoomPort {
       await Promise.resolve();
       if (epoch === this.epoch) this.mesh.hold(options.video ? ['audio', 'video'] : ['audio'], options.participants ?? []);
       const stream = await capturing;
-      if (this.disposed || epoch !== this.epoch) {
+      const left = this.stale(epoch, 'capturing');
+      if (left) {
         for (const track of stream.getTracks()) track.stop();
-        throw fail(this.disposed ? 'disposed' : 'left the room while capturing');
+        throw left;
       }
       // As the user wants it now: a mute or a closed camera told while capturing is never sent.
       for (const track of stream.getAudioTracks()) track.enabled = !this.wanted.audioMuted;
@@ -187,7 +188,8 @@ export class WebRtcRoomPort implements RoomPort {
     }
     try {
       await entering;
-      if (this.disposed || epoch !== this.epoch) throw fail(this.disposed ? 'disposed' : 'left the room while entering');
+      const left = this.stale(epoch, 'entering');
+      if (left) throw left;
       this.roomID = roomID;
       this.mesh.entered();
     } catch (error) {
@@ -196,6 +198,12 @@ export class WebRtcRoomPort implements RoomPort {
     } finally {
       this.entering = false;
     }
+  }
+
+  /** Why the enter of `epoch` is over (disposed, or the room left while `doing`); null while it is not. */
+  private stale(epoch: number, doing: string): RoomPortError | null {
+    if (this.disposed) return fail('disposed');
+    return epoch === this.epoch ? null : fail(`left the room while ${doing}`);
   }
 
   /** While an enter captures: its capture lands as `media` says (see {@link RoomPort.preset}). */
