@@ -268,6 +268,12 @@ export const hangupRequests = (c: CallContext): ImRequest[] => [
   ...acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0)),
 ];
 
+/**
+ * Whether a busy device answers busy: one device alone does; one of many only where the IM holds
+ * busy answers until every device is busy (else it stays silent, so another device may answer).
+ */
+export const answersBusy = (c: { readonly multiDevice?: boolean; readonly busyHeld?: boolean }): boolean => c.multiDevice !== true || c.busyHeld === true;
+
 /** A busy answer to an invite that is not ours (sent for us by the line or the call). */
 export function busyReject(self: UserID, s: InviteSignal): ImRequest {
   return {

@@ -8,6 +8,7 @@ import {
   type CallMerged,
   answerRequest,
   answerer,
+  answersBusy,
   busyReject,
   cancelRequests,
   durationAt,
@@ -54,7 +55,7 @@ export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutReq
  * invite of our peer's other device comes here, as a possible glare, not to the line's rule).
  */
 export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.invited' && !(c.multiDevice === true && c.busyHeld !== true) ? { im: [busyReject(c.self, e.signal)] } : NONE;
+  e.type === 'im.invited' && answersBusy(c) ? { im: [busyReject(c.self, e.signal)] } : NONE;
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>

@@ -24,7 +24,7 @@
  */
 import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
 import { type CallOutput, callMachine } from './callMachine';
-import { type CallInput, type CallMerged, type NoticeRelay, busyReject } from './callModel';
+import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
 import { lineConfig, type LineConfig, type LineContext, refusal, tombstone } from './lineModel';
 import { settle } from './callPlans';
@@ -175,8 +175,7 @@ export const lineMachine = setup({
       recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
     })),
     replyBusy: enqueueActions(({ context, event, enqueue }) => {
-      // One device of many whose IM holds nothing: another device may answer, this one stays silent.
-      if (context.multiDevice && !context.busyHeld) return;
+      if (!answersBusy(context)) return;
       if (event.type === 'im.invited' && context.self)
         enqueue.sendTo('im', busyReject(context.self, event.signal));
     }),
