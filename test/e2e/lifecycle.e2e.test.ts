@@ -68,6 +68,15 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     return probe.evaluate(() => Number(localStorage.getItem('hcPageHide')));
   }
 
+  /** `user` logged `name` within 2 s of the last `pagehide` of `leaving`'s page (printed as `what`). */
+  async function heardWithin2s(user: DemoUser, name: string, leaving: DemoUser, what: string): Promise<void> {
+    const heard = await loggedAt(user, name);
+    const hidden = await pageHiddenAt(leaving);
+    console.log(`${what}: ${name} ${Math.round(heard - hidden)} ms after its pagehide`);
+    expect(heard - hidden).toBeGreaterThan(0);
+    expect(heard - hidden).toBeLessThan(2000);
+  }
+
   async function talking() {
     const alice = await world.open('alice', { init: notePageHide });
     const bob = await world.open('bob', { init: notePageHide });
@@ -81,11 +90,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
   it("Alice and Bob in a call, Bob's page closes -> Alice USER_LEAVE, CALL_END hangup within 2 s", async () => {
     const { alice, bob } = await talking();
     await bob.page.close();
-    const ended = await loggedAt(alice, 'onCallEnd');
-    const hidden = await pageHiddenAt(bob);
-    console.log(`Bob's page closed: Alice's CALL_END ${Math.round(ended - hidden)} ms after its pagehide`);
-    expect(ended - hidden).toBeGreaterThan(0);
-    expect(ended - hidden).toBeLessThan(2000);
+    await heardWithin2s(alice, 'onCallEnd', bob, `Bob's page closed`);
     expect(shape(await alice.events())).toEqual([
       ...callerStart('bob'),
       e('onUserLeave', { userID: 'bob' }),
@@ -97,11 +102,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
   it("Alice and Bob in a call, Alice's page reloads -> Bob USER_LEAVE, CALL_END hangup within 2 s", async () => {
     const { alice, bob } = await talking();
     await alice.page.reload();
-    const ended = await loggedAt(bob, 'onCallEnd');
-    const hidden = await pageHiddenAt(alice);
-    console.log(`Alice's page reloaded: Bob's CALL_END ${Math.round(ended - hidden)} ms after its pagehide`);
-    expect(ended - hidden).toBeGreaterThan(0);
-    expect(ended - hidden).toBeLessThan(2000);
+    await heardWithin2s(bob, 'onCallEnd', alice, `Alice's page reloaded`);
     expect(shape(await bob.events())).toEqual([
       ...calleeStart('alice'),
       e('onUserLeave', { userID: 'alice' }),
@@ -115,11 +116,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     await alice.call('bob');
     await bob.ringing('alice');
     await alice.page.close();
-    const cancelled = await loggedAt(bob, 'onCallingCancel');
-    const hidden = await pageHiddenAt(alice);
-    console.log(`Alice's page closed while dialling: Bob's CALLING_CANCEL ${Math.round(cancelled - hidden)} ms after its pagehide`);
-    expect(cancelled - hidden).toBeGreaterThan(0);
-    expect(cancelled - hidden).toBeLessThan(2000);
+    await heardWithin2s(bob, 'onCallingCancel', alice, `Alice's page closed while dialling`);
     expect(shape(await bob.events())).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
   });
 
@@ -134,11 +131,7 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
     await bob.answer('accept', 'alice');
     await alice.waitEvent('onUserEnter', { userID: 'bob' }); // his enter is in; his capture is held
     await bob.page.close();
-    const ended = await loggedAt(alice, 'onCallEnd');
-    const hidden = await pageHiddenAt(bob);
-    console.log(`Bob's page closed while capturing: Alice's CALL_END ${Math.round(ended - hidden)} ms after its pagehide`);
-    expect(ended - hidden).toBeGreaterThan(0);
-    expect(ended - hidden).toBeLessThan(2000);
+    await heardWithin2s(alice, 'onCallEnd', bob, `Bob's page closed while capturing`);
     expect(shape(await alice.events())).toEqual([
       e('sdkReady'),
       e('onUserAccept', { userID: 'bob' }),

@@ -5,11 +5,11 @@
  * streams, where media plays, C2C group invites, and whether Tencent's own clients would process
  * every signal we send (TSignaling's receive filter, spec 1.5).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TIM_TYPES } from '../../adapters/tencent';
 import { InvalidStateError } from '../../src/index';
 import { ev } from '../support/ev';
-import { tencentWorld, type TencentParty, type TencentWorld } from './tencentWorld';
+import { type TencentParty, type TencentWorld, withAliceAndBob } from './tencentWorld';
 import { tsignalingProcesses } from './tsignaling';
 
 const S = 1000;
@@ -19,14 +19,8 @@ let world: TencentWorld;
 let alice: TencentParty;
 let bob: TencentParty;
 
-beforeEach(async () => {
-  world = tencentWorld();
-  alice = await world.user('alice');
-  bob = await world.user('bob');
-});
-afterEach(async () => {
-  expect(world.errors).toEqual([]);
-  await world.dispose();
+withAliceAndBob((t) => {
+  ({ world, alice, bob } = t);
 });
 
 /** Alice video-calls Bob, Bob accepts; logs taken. */

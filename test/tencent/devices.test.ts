@@ -3,23 +3,17 @@
  * from `TRTC.getCameras()` ..., `switchDevice` before and in a call (`LocalStream.switchDevice`),
  * `setVideoQuality` as `setVideoProfile` with trtc-js-sdk's own figures, bad input refused.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../../src/index';
 import { ev } from '../support/ev';
-import { tencentWorld, type TencentParty, type TencentWorld } from './tencentWorld';
+import { type TencentParty, type TencentWorld, withAliceAndBob } from './tencentWorld';
 
 let world: TencentWorld;
 let alice: TencentParty;
 let bob: TencentParty;
 
-beforeEach(async () => {
-  world = tencentWorld();
-  alice = await world.user('alice');
-  bob = await world.user('bob');
-});
-afterEach(async () => {
-  expect(world.errors).toEqual([]);
-  await world.dispose();
+withAliceAndBob((t) => {
+  ({ world, alice, bob } = t);
 });
 
 describe('devices on the tencent backend', () => {

@@ -3,29 +3,23 @@
  * TRTC's `audio-volume` while the app listens (evaluation off before the first listener and after
  * the last), and its `network-quality` as our uplink for us and the downlink for each remote member.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { tencentWorld, type TencentParty, type TencentWorld } from './tencentWorld';
+import { type TencentParty, type TencentWorld, withAliceAndBob } from './tencentWorld';
 
 let world: TencentWorld;
 let alice: TencentParty;
 let bob: TencentParty;
 
-beforeEach(async () => {
-  world = tencentWorld();
-  alice = await world.user('alice');
-  bob = await world.user('bob');
+withAliceAndBob(async (t) => {
+  ({ world, alice, bob } = t);
   await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
   await world.advance(1000);
   await bob.calling.accept();
   await world.advance(1000);
   expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob', false)]);
   bob.take();
-});
-afterEach(async () => {
-  expect(world.errors).toEqual([]);
-  await world.dispose();
 });
 
 describe('voice volume and network quality on the tencent backend', () => {

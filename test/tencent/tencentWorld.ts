@@ -3,6 +3,7 @@
  * TIM and TRTC of ./fakes) on one simulated clock: the same `World` the shared scenarios use
  * for the memory backend, so they run here unchanged.
  */
+import { afterEach, beforeEach, expect } from 'vitest';
 import { TRTCCalling } from '../../src/index';
 import { tencentBackend, type TencentBackend } from '../../src/tencent';
 import { SimulatedClock } from '../../src/testing';
@@ -95,4 +96,28 @@ export function tencentWorld(options: TencentWorldOptions = {}): TencentWorld {
       await Promise.all([...parties.map((p) => p.backend.dispose()), clock.runUntilIdle(60_000)]);
     },
   };
+}
+
+/** Alice and Bob logged in on a fresh world. */
+export interface AliceAndBob {
+  readonly world: TencentWorld;
+  readonly alice: TencentParty;
+  readonly bob: TencentParty;
+}
+
+/**
+ * Each test of the file gets a fresh world with Alice and Bob logged in, handed to `use` (which
+ * may set up more); after it, no backend reported an error, and the world is disposed.
+ */
+export function withAliceAndBob(use: (t: AliceAndBob) => Promise<void> | void): void {
+  let world: TencentWorld | undefined;
+  beforeEach(async () => {
+    const fresh = tencentWorld();
+    world = fresh;
+    await use({ world: fresh, alice: await fresh.user('alice'), bob: await fresh.user('bob') });
+  });
+  afterEach(async () => {
+    expect(world?.errors).toEqual([]);
+    await world?.dispose();
+  });
 }
