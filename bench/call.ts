@@ -16,15 +16,11 @@
  * profile of each page there.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { launchChromium } from '../test/e2e/support/browser';
-import { demoServer } from '../test/e2e/support/demoServer';
+import { bundle, startCallServer } from './callServers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
 /**
@@ -49,44 +45,13 @@ const CAMERA_MS = msArg('--camera-ms');
 const CALLEE_CAMERA_MS = msArg('--callee-camera-ms') || CAMERA_MS;
 const cameraScript = (callee: boolean) => `globalThis.benchCameraMs = ${callee ? CALLEE_CAMERA_MS : CAMERA_MS};`;
 const WAIT_MS = 20_000;
+/** `--servers-in-process`: both signalling servers in this process (see bench/callServers.ts), not each in its own. */
+const SERVERS_IN_PROCESS = process.argv.includes('--servers-in-process');
+/** `--rtt <ms>`: every trip to either signalling server takes that much longer, half each way (bench/callServers.ts). */
+const RTT_MS = msArg('--rtt');
 
 interface Marks {
   [key: string]: number | undefined;
-}
-
-/** A page script bundled from `file` (next to this one). */
-async function bundle(file: string): Promise<string> {
-  const out = await build({ entryPoints: [resolve(import.meta.dirname, file)], bundle: true, write: false, format: 'esm', target: 'es2022' });
-  return out.outputFiles[0]?.text ?? '';
-}
-
-/** The baseline's own server: the raw page and a WebSocket relay (`{ to, data }` -> `data`). */
-async function rawServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const script = await bundle('rawPage.ts');
-  const html = `<!doctype html><meta charset="utf-8"><title>raw WebRTC baseline</title><body><script type="module">${script}</script></body>`;
-  const http = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html);
-  });
-  const peers = new Map<string, WebSocket>();
-  const wss = new WebSocketServer({ server: http, path: '/relay' });
-  wss.on('connection', (ws, req) => {
-    const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
-    peers.set(id, ws);
-    ws.on('message', (raw) => {
-      const { to, data } = JSON.parse(String(raw)) as { to: string; data: unknown };
-      peers.get(to)?.send(JSON.stringify(data));
-    });
-  });
-  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    close: async () => {
-      for (const ws of peers.values()) ws.terminate();
-      await new Promise<void>((done) => wss.close(() => done()));
-      await new Promise<void>((done) => http.close(() => done()));
-    },
-  };
 }
 
 const marksOf = (page: Page, name: 'hcDemo' | 'rawBench') =>
@@ -235,8 +200,7 @@ function timeline(runs: ReadonlyArray<Map<string, number>>): string[] {
 }
 
 async function main(): Promise<void> {
-  const server = await demoServer();
-  const raw = await rawServer();
+  const [server, raw] = await Promise.all([startCallServer('embedded', SERVERS_IN_PROCESS, RTT_MS), startCallServer('raw', SERVERS_IN_PROCESS, RTT_MS)]);
   // The bare pages are fulfilled by Playwright at the server's address, which Chromium would not let reach 127.0.0.1.
   const chromium = await launchChromium(['--disable-features=LocalNetworkAccessChecks']);
   const probe = await bundle('probePage.ts');
@@ -249,7 +213,7 @@ async function main(): Promise<void> {
       await p.goto(url);
       return p;
     };
-    const base = server.handle.httpUrl;
+    const base = server.url;
     const alice = await page(`${base}/?user=alice${query}`);
     const bob = await page(`${base}/?user=bob&autoAccept=1${query}`, true);
     for (const p of [alice, bob]) await p.waitForSelector('body[data-view="home"]', { timeout: WAIT_MS });
@@ -286,7 +250,7 @@ async function main(): Promise<void> {
     }
     const [lm, mm, rm] = [median(times.library), median(times.bare), median(times.raw)];
     const range = (xs: number[]) => `(min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
-    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
+    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''}${RTT_MS ? `, ${RTT_MS} ms round trip to the signalling servers` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
     console.log(`  headless-calling, demo pages (embedded backend): ${lm.toFixed(0)} ms  ${range(times.library)}  ratio ${(lm / rm).toFixed(2)}x`);
     console.log(`  headless-calling, bare page (bench/libPage.ts):  ${mm.toFixed(0)} ms  ${range(times.bare)}  ratio ${(mm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
     console.log(`  raw WebRTC baseline (no library):                ${rm.toFixed(0)} ms  ${range(times.raw)}`);
@@ -300,8 +264,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await chromium.close();
-    await raw.close();
-    await server.dispose();
+    await Promise.all([raw.close(), server.close()]);
   }
 }
 
