@@ -112,9 +112,17 @@ export interface RoomPort extends RoomDevices {
    */
   readonly capturesWhileEntering?: boolean;
   /**
+   * Optional (with `capturesWhileEntering`): the error a capture of these devices would fail with,
+   * when the browser already says one of them is denied to the page (the Permissions API), else
+   * null; `call()` and `groupCall()` ask before they invite anyone, as the capture itself may only
+   * fail once the invitation is out.
+   */
+  permissionDenied?(media: { readonly video: boolean }): Promise<RoomPortError | null>;
+  /**
    * Optional: claims `roomID` for a call about to be dialled, on backends whose server hands
-   * rooms to calls (embedded), so that a room ID in use by another call rejects `call()` before
-   * anyone is invited (`RoomPortError` with reason `roomInUse`).
+   * rooms to calls (embedded). Not waited for: the room's enter and the invitation are written
+   * right behind it, and the server refuses both when it refuses the claim (a room ID in use by
+   * another call: `RoomPortError` with reason `roomInUse`), so nobody is invited.
    */
   reserve?(roomID: number): Promise<void>;
   /** Joins and publishes; resolves once in the room. */

@@ -10,7 +10,7 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallMedia, CallSetup, portFailure } from './callSetup';
+import { type CallMedia, CallSetup, portFailure, type RoomClaim } from './callSetup';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
@@ -137,10 +137,10 @@ export class TRTCCalling {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
     const willRun = this.getSnapshot().line === 'idle';
-    const media = await this.#media('call', willRun, type === 2);
+    const media = await this.#media('call', willRun, type === 2, true);
     const { newInviteID, newRoomID } = this.#calling;
-    const roomID = await this.#setup.reserve('call', willRun, newRoomID());
-    await this.#sendWithMedia('call', media, { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID });
+    const claim = this.#setup.claim('call', willRun, newRoomID());
+    await this.#sendClaimed('call', media, claim, { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: claim.roomID });
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
@@ -151,12 +151,12 @@ export class TRTCCalling {
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
     const willRun = this.getSnapshot().line === 'idle';
-    const media = await this.#media('groupCall', willRun, type === 2);
+    const media = await this.#media('groupCall', willRun, type === 2, true);
     const { newInviteID, newRoomID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
-    const roomID = await this.#setup.reserve('groupCall', willRun, newRoomID());
-    await this.#sendWithMedia('groupCall', media, {
+    const claim = this.#setup.claim('groupCall', willRun, newRoomID());
+    await this.#sendClaimed('groupCall', media, claim, {
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -164,7 +164,7 @@ export class TRTCCalling {
       timeout,
       inviteID: inviteIDs[0] ?? newInviteID(),
       ...(groupID === '' ? { inviteIDs } : {}),
-      roomID,
+      roomID: claim.roomID,
     });
   }
 
@@ -363,10 +363,10 @@ export class TRTCCalling {
     return this.#calling.clock;
   }
 
-  /** The call's devices (see {@link CallSetup.media}); refused after `destroy()`. */
-  #media(method: string, willRun: boolean, video: boolean): ReturnType<CallSetup['media']> {
+  /** The call's devices (see {@link CallSetup.media}; `dialling`: for `call()` / `groupCall()`); refused after `destroy()`. */
+  #media(method: string, willRun: boolean, video: boolean, dialling = false): ReturnType<CallSetup['media']> {
     this.#alive(method);
-    return this.#setup.media(method, willRun, video);
+    return this.#setup.media(method, willRun, video, dialling);
   }
 
   #switch(method: string, to: 1 | 2): Promise<void> {
@@ -382,6 +382,21 @@ export class TRTCCalling {
     media.check();
     await this.#send(method, body);
     await media.captured();
+  }
+
+  /**
+   * {@link TRTCCalling.#sendWithMedia} for a dial whose room claim was written just before it (not
+   * waited for, see {@link CallSetup.claim}): a refused claim is the command's error, whatever else
+   * its refusal made fail.
+   */
+  async #sendClaimed(method: string, media: CallMedia, claim: RoomClaim, body: CommandBody): Promise<void> {
+    try {
+      await this.#sendWithMedia(method, media, body);
+    } catch (error) {
+      await claim.settled();
+      throw error;
+    }
+    await claim.settled();
   }
 
   #send(method: string, body: CommandBody): Promise<void> {

@@ -4,10 +4,10 @@
  * errors: `CallingError` with the port's code (60003-60006 for devices) and an `ERROR` event.
  *
  * Where the room captures while it enters (`RoomPort.capturesWhileEntering`, WebRTC) the capture
- * runs while the room is claimed and the invitation or the answer travels (call setup, issue
- * 14): one that has already failed when the signal would go stops it, so nobody is invited (for
- * `call()` and `groupCall()`, whose room claim takes a round trip first, that includes a refused
- * permission; `accept()` and `joinInGroupCall()` signal at once, so even that one is later); one
+ * runs while the invitation or the answer travels (call setup, issue 14): one that has already
+ * failed when the signal would go stops it, so nobody is invited (`call()` and `groupCall()` also
+ * ask the browser first whether a device is blocked for the page, `RoomPort.permissionDenied`, so
+ * a "Block" chosen earlier invites nobody; `accept()` and `joinInGroupCall()` signal at once); one
  * that fails later fails the room's enter, and the call
  * machine ends the call (`ERROR`, `CALL_END` with reason `error`, the others told); the command
  * then rejects with the same code once the call is over.
@@ -34,6 +34,13 @@ export interface CallMedia {
 
 const READY: CallMedia = { check: () => undefined, captured: async () => undefined };
 
+/** A room claim written and not waited for (see {@link CallSetup.claim}). */
+export interface RoomClaim {
+  readonly roomID: number;
+  /** Resolves once the server took the claim; throws the command's typed error if it refused it. */
+  settled(): Promise<void>;
+}
+
 /** The room-side steps of `call()`, `groupCall()`, `accept()` and `joinInGroupCall()`. */
 export class CallSetup {
   constructor(
@@ -50,9 +57,13 @@ export class CallSetup {
    * the room captures while it enters, the capture only starts here (see the module's notes).
    * Skipped when the command is going to be refused anyway (`willRun` false): the machine says why.
    */
-  async media(method: string, willRun: boolean, video: boolean): Promise<CallMedia> {
+  async media(method: string, willRun: boolean, video: boolean, dialling = false): Promise<CallMedia> {
     const { room } = this;
     if (!willRun || !room.prepare) return READY;
+    // A dialler asks nobody to ring whom it would leave at once: a device the browser says is
+    // blocked fails the command here, before the capture is even asked for.
+    const denied = dialling && room.capturesWhileEntering ? await room.permissionDenied?.({ video }) : null;
+    if (denied) throw this.refused(method, denied);
     if (!room.capturesWhileEntering) {
       try {
         await room.prepare({ video });
@@ -85,20 +96,31 @@ export class CallSetup {
   }
 
   /**
-   * Before a call is dialled, claims its room where the backend's server hands rooms to calls
-   * (embedded): a room ID held by another call rejects `call()` / `groupCall()` with the
-   * backend's code and reason `roomInUse` before anyone is invited.
+   * Claims the room of a call about to be dialled where the backend's server hands rooms to calls
+   * (embedded), without waiting for the answer: the claim is written first and the invitation and
+   * the room's enter go right behind it (the server takes a connection's frames in order), so call
+   * setup spends no round trip on it. A room ID another call holds is refused, and so are the enter
+   * and the invitation behind it: nobody is invited, the call ends at once (`ERROR`, `CALL_END`
+   * with reason `error`), and {@link RoomClaim.settled} throws the backend's code with reason
+   * `roomInUse` (call again: a new room ID is drawn).
    */
-  async reserve(method: string, willRun: boolean, roomID: number): Promise<number> {
-    if (!willRun || !this.room.reserve) return roomID;
-    try {
-      await this.room.reserve(roomID);
-    } catch (error) {
-      const { code, message } = portFailure(error);
-      const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
-      throw new CallingError(code, reason, `${method}: ${message}`, { cause: error });
-    }
-    return roomID;
+  claim(method: string, willRun: boolean, roomID: number): RoomClaim {
+    if (!willRun || !this.room.reserve) return { roomID, settled: async () => undefined };
+    const refusal = this.room.reserve(roomID).then(
+      () => null,
+      (error: unknown) => {
+        const { code, message } = portFailure(error);
+        const reason = typeof error === 'object' && error !== null && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'backend';
+        return new CallingError(code, reason, `${method}: ${message}`, { cause: error });
+      },
+    );
+    return {
+      roomID,
+      settled: async () => {
+        const refused = await refusal;
+        if (refused) throw refused;
+      },
+    };
   }
 
   /** A capture refused before anything was signalled: `ERROR`, and the command's error. */

@@ -31,7 +31,7 @@ import type { DeviceChange, DeviceInfo, DeviceType, VideoProfile } from '../medi
 import { LocalDevices } from './devices';
 import { Listeners } from '../ws/listeners';
 import type { WsRoomPort } from '../ws/WsRoomPort';
-import { MEDIA_ERROR, type MediaEnvironment, browserEnvironment, capture, captureCamera, requireWebRtc } from './media';
+import { MEDIA_ERROR, type MediaEnvironment, browserEnvironment, capture, captureCamera, deniedAhead, requireWebRtc } from './media';
 import { Mesh } from './mesh';
 import { PreparedCapture } from './prepared';
 import { VideoViews } from './views';
@@ -123,6 +123,11 @@ export class WebRtcRoomPort implements RoomPort {
     });
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.mesh.relay(relayed));
+  }
+
+  /** A device of the call already denied to the page (the Permissions API): `call()` fails before it invites. */
+  permissionDenied(media: { readonly video: boolean }): Promise<RoomPortError | null> {
+    return deniedAhead(this.env(), media.video);
   }
 
   /**

@@ -21,6 +21,8 @@ export interface MediaEnvironment {
   readonly document?: Document;
   /** Where `pagehide` is heard (the page's `window`). */
   readonly window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+  /** The Permissions API (`navigator.permissions`), where the browser has it. */
+  readonly permissions?: { query(descriptor: { readonly name: 'camera' | 'microphone' }): Promise<{ readonly state: string }> };
 }
 
 /** The browser's own environment, read at call time. */
@@ -31,7 +33,22 @@ export function browserEnvironment(): MediaEnvironment {
     ...(g.navigator?.mediaDevices ? { mediaDevices: g.navigator.mediaDevices } : {}),
     ...(g.document ? { document: g.document } : {}),
     ...(g.window ? { window: g.window } : {}),
+    ...(g.navigator?.permissions ? { permissions: g.navigator.permissions as NonNullable<MediaEnvironment['permissions']> } : {}),
   };
+}
+
+/**
+ * The 60005 error a capture of these devices would fail with, when the page's permission for one
+ * of them is `denied` (a "Block" the user chose earlier); null when none is, or where the browser
+ * cannot say (no Permissions API, or no `camera` / `microphone` names in it).
+ */
+export async function deniedAhead(env: MediaEnvironment, video: boolean): Promise<RoomPortError | null> {
+  const { permissions } = env;
+  if (!permissions) return null;
+  const names = video ? (['microphone', 'camera'] as const) : (['microphone'] as const);
+  const states = await Promise.all(names.map((name) => permissions.query({ name }).then((status) => status.state, () => 'unknown')));
+  const denied = names.filter((_, i) => states[i] === 'denied');
+  return denied.length > 0 ? new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied (${denied.join(' and ')} blocked for this page)`) : null;
 }
 
 /** The environment has what a WebRTC call needs, or a 60006 error says what is missing. */

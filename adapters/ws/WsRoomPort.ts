@@ -54,6 +54,8 @@ export class WsRoomPort implements RoomPort {
   private joinGroup: string | undefined = undefined;
   /** The room a `roomEnter` is out for: its pushes that beat the reply wait here, in order. */
   private early: { readonly roomID: number; readonly pushes: PushFrame[] } | null = null;
+  /** The last room claim, when the server refused it (see {@link WsRoomPort.reserve}). */
+  private refusedClaim: { readonly roomID: number; readonly error: RoomPortError } | null = null;
   private entering: Promise<void> | null = null;
   private exiting: Promise<void> | null = null;
   private camera = false;
@@ -95,15 +97,19 @@ export class WsRoomPort implements RoomPort {
 
   /**
    * Claims `roomID` on the server for a call about to be dialled: the server hands a room to
-   * one call, and refuses (`roomInUse`, code -1401) a room ID another call holds.
+   * one call, and refuses (`roomInUse`, code -1401) a room ID another call holds. Not waited for
+   * by the caller: the enter written behind a refused claim fails with the claim's error.
    */
   async reserve(roomID: number): Promise<void> {
+    this.refusedClaim = null;
     try {
       await this.connection.request({ type: 'roomClaim', roomID });
     } catch (error) {
       const serverCode = error instanceof WsPortError ? error.serverCode : undefined;
       const code = error instanceof WsPortError ? error.code : 65535;
-      throw new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode);
+      const refused = new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode);
+      this.refusedClaim = { roomID, error: refused };
+      throw refused;
     }
   }
 
@@ -206,6 +212,9 @@ export class WsRoomPort implements RoomPort {
     try {
       const group = this.joinGroup === undefined ? {} : { groupID: this.joinGroup };
       reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera, ...group });
+    } catch (error) {
+      // Refused because the claim written before it was (its reply came first): that is the reason.
+      throw this.refusedClaim?.roomID === roomID ? this.refusedClaim.error : error;
     } finally {
       if (this.early === early) this.early = null;
     }

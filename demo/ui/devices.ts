@@ -139,6 +139,8 @@ export class DeviceCheck {
             }
           : {}),
         document,
+        // So that call() fails before it invites anyone when the devices are blocked for the page.
+        ...(globalThis.navigator?.permissions ? { permissions: globalThis.navigator.permissions as NonNullable<MediaEnvironment['permissions']> } : {}),
       };
     };
   }

@@ -3,10 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { e, shape } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
-/** Runs in the page before its scripts: every capture is refused, as when the user clicks "Block". */
+/**
+ * Runs in the page before its scripts: the camera and microphone are blocked for the page, as
+ * after the user clicked "Block": the Permissions API says `denied`, and every capture is refused.
+ */
 function denyMedia(): void {
   const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
+  const query = navigator.permissions.query.bind(navigator.permissions);
+  const denied = (descriptor: PermissionDescriptor) =>
+    descriptor.name === ('camera' as PermissionName) || descriptor.name === ('microphone' as PermissionName)
+      ? Promise.resolve({ state: 'denied', name: descriptor.name } as unknown as PermissionStatus)
+      : query(descriptor);
+  Object.defineProperty(navigator.permissions, 'query', { value: denied, configurable: true });
 }
 
 /** Runs in the page before its scripts: every capture is refused after 300 ms, as when the user clicks "Block" in the prompt. */

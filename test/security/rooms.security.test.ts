@@ -109,13 +109,21 @@ describe('rooms belong to calls', () => {
     carol.terminate();
   });
 
-  it('Mallory holds the room ID Alice\'s next call would use -> call() rejects with -1401 (roomInUse) before anyone is invited; the next call() works', async () => {
+  it('Mallory holds the room ID Alice\'s next call would use -> nobody is invited, call() rejects with -1401 (roomInUse), the call ends at once; the next call() works', async () => {
     // The world's room IDs count from 1001: Mallory takes it first, and sits in it.
     await mallory.request({ type: 'roomClaim', roomID: 1001 });
     expect(await mallory.request({ type: 'roomEnter', roomID: 1001, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    // Alice's claim is not waited for: her enter and invitation are right behind it, and refused with it.
     await expect(alice.calling.call({ userID: 'bob', type: 2, timeout: 30 })).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
     await world.advance(5 * S);
-    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect([alice.take(), bob.take()]).toEqual([
+      [
+        { name: 'onError', payload: { code: -1401, msg: 'room 1001 belongs to another call (roomInUse)' } },
+        { name: 'onCallEnd', payload: { userID: 'alice', reason: 'error', callEnd: 0, inviteID: expect.any(String) } },
+      ],
+      [],
+    ]);
+    expect((await world.server()).metrics()).toMatchObject({ refused: { roomInUse: 2, notInvited: 1 } }); // the claim and the invitation; the enter
     expect(alice.calling.getSnapshot().line).toBe('idle');
     await honestCall(world, alice, bob); // room 1002
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RoomPortError } from '../../../adapters/RoomPort';
-import { MEDIA_ERROR, capture, captureCamera, requireWebRtc } from '../../../adapters/webrtc/media';
+import { MEDIA_ERROR, capture, captureCamera, deniedAhead, requireWebRtc } from '../../../adapters/webrtc/media';
 import { parsePeerMessage } from '../../../adapters/webrtc/peer';
 
 const refuse = (name: string) => Object.assign(new Error(name), { name });
@@ -47,6 +47,32 @@ describe('webrtc media errors', () => {
     const asked: MediaStreamConstraints[] = [];
     await capture({ getUserMedia: async (c?: MediaStreamConstraints) => (asked.push(c ?? {}), stream) }, false);
     expect(asked).toEqual([{ audio: true, video: false }]);
+  });
+});
+
+describe('devices blocked for the page, asked before dialling (the Permissions API)', () => {
+  /** `navigator.permissions` with these states (a name it does not know throws, as Firefox's did for `camera`). */
+  const permissions = (states: Record<string, string>) => ({
+    query: async ({ name }: { readonly name: string }) => {
+      const state = states[name];
+      if (state === undefined) throw new TypeError(`'${name}' is not a valid PermissionName`);
+      return { state };
+    },
+  });
+
+  it('a blocked microphone, or a blocked camera for a video call -> the 60005 error the capture would give', async () => {
+    expect(await deniedAhead({ permissions: permissions({ microphone: 'denied', camera: 'granted' }) }, false)).toMatchObject({ code: 60005 });
+    expect(await deniedAhead({ permissions: permissions({ microphone: 'prompt', camera: 'denied' }) }, true)).toMatchObject({
+      code: MEDIA_ERROR.PERMISSION_DENIED,
+      message: 'media permission denied (camera blocked for this page)',
+    });
+  });
+
+  it('null when nothing needed is blocked, or the browser cannot say: an audio call with the camera blocked, prompt and granted, unknown names, no Permissions API', async () => {
+    expect(await deniedAhead({ permissions: permissions({ microphone: 'granted', camera: 'denied' }) }, false)).toBeNull();
+    expect(await deniedAhead({ permissions: permissions({ microphone: 'prompt', camera: 'granted' }) }, true)).toBeNull();
+    expect(await deniedAhead({ permissions: permissions({}) }, true)).toBeNull();
+    expect(await deniedAhead({}, true)).toBeNull();
   });
 });
 
