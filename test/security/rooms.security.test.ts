@@ -128,6 +128,18 @@ describe('rooms belong to calls', () => {
     await honestCall(world, alice, bob); // room 1002
   });
 
+  it('the same for groupCall() with an IM group and without: nobody is invited, -1401 roomInUse, the line is idle again', async () => {
+    await world.createGroup('team', ['alice', 'bob']);
+    for (const [roomID, groupID] of [[1001, 'team'], [1002, '']] as const) {
+      await mallory.request({ type: 'roomClaim', roomID });
+      await expect(alice.calling.groupCall({ userIDList: ['bob'], type: 1, groupID, timeout: 30 })).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
+      await world.advance(5 * S);
+      expect(alice.take().map((e) => e.name)).toEqual(['onError', 'onCallEnd']);
+      expect(bob.take()).toEqual([]);
+      expect(alice.calling.getSnapshot().line).toBe('idle');
+    }
+  });
+
   it('Mallory squats rooms by hanging up (a room left on purpose stops counting) and inviting into each again for a day: the quota of 32 holds', async () => {
     const answers: string[] = [];
     for (let i = 0; i < 40; i++) {
