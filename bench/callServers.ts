@@ -68,20 +68,21 @@ async function rawServer(): Promise<CallServer> {
 }
 
 /**
- * A TCP proxy to `target` holding every chunk `oneWayMs` in each direction (timers of one delay
- * fire in the order they were set, so each stream keeps its order); an end follows its data.
+ * A TCP proxy to `target` holding every chunk `oneWayMs` in each direction: data, a half close
+ * (end) and a reset each go through the same delay, so each arrives after what was sent before it
+ * (timers of one delay fire in the order they were set).
  */
 async function delayingProxy(target: CallServer, oneWayMs: number): Promise<CallServer> {
   const { port } = new URL(target.url);
   const sockets = new Set<Socket>();
+  const later = (fn: () => void) => setTimeout(fn, oneWayMs);
   const pipe = (from: Socket, to: Socket) => {
-    from.on('data', (chunk) => setTimeout(() => to.write(chunk), oneWayMs));
-    from.on('end', () => setTimeout(() => to.end(), oneWayMs));
-    from.on('error', () => to.destroy());
-    from.on('close', () => setTimeout(() => to.destroy(), oneWayMs));
+    from.on('data', (chunk) => later(() => to.write(chunk)));
+    from.on('end', () => later(() => to.end()));
+    from.on('error', () => later(() => to.destroy()));
   };
-  const proxy = createTcpServer((client) => {
-    const upstream = connect(Number(port), '127.0.0.1');
+  const proxy = createTcpServer({ allowHalfOpen: true }, (client) => {
+    const upstream = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true });
     for (const s of [client, upstream]) {
       s.setNoDelay(true);
       sockets.add(s);

@@ -10,7 +10,7 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallMedia, CallSetup, portFailure, type RoomClaim } from './callSetup';
+import { type CallMedia, CallSetup, portFailure } from './callSetup';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
@@ -138,9 +138,8 @@ export class TRTCCalling {
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('call', willRun, type === 2, true);
-    const { newInviteID, newRoomID } = this.#calling;
-    const claim = this.#setup.claim('call', willRun, newRoomID());
-    await this.#sendClaimed('call', media, claim, { type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID: claim.roomID });
+    const { newInviteID } = this.#calling;
+    await this.#dial('call', media, willRun, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID }));
   }
 
   /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
@@ -152,11 +151,10 @@ export class TRTCCalling {
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('groupCall', willRun, type === 2, true);
-    const { newInviteID, newRoomID } = this.#calling;
+    const { newInviteID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
-    const claim = this.#setup.claim('groupCall', willRun, newRoomID());
-    await this.#sendClaimed('groupCall', media, claim, {
+    await this.#dial('groupCall', media, willRun, (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -164,8 +162,8 @@ export class TRTCCalling {
       timeout,
       inviteID: inviteIDs[0] ?? newInviteID(),
       ...(groupID === '' ? { inviteIDs } : {}),
-      roomID: claim.roomID,
-    });
+      roomID,
+    }));
   }
 
   /**
@@ -385,13 +383,19 @@ export class TRTCCalling {
   }
 
   /**
-   * {@link TRTCCalling.#sendWithMedia} for a dial whose room claim was written just before it (not
-   * waited for, see {@link CallSetup.claim}): a refused claim is the command's error, whatever else
-   * its refusal made fail.
+   * Dials (`call()`, `groupCall()`): claims a new room and sends the dial right behind the claim,
+   * in one turn, not waiting for its answer ({@link CallSetup.claim}); then, as
+   * {@link TRTCCalling.#sendWithMedia}, waits for the devices, and for the claim, whose refusal is
+   * the command's error whatever else it made fail (the call it started has ended by then or ends:
+   * the room reports the refusal). Nothing is claimed for a dial the capture or the line refuses.
    */
-  async #sendClaimed(method: string, media: CallMedia, claim: RoomClaim, body: CommandBody): Promise<void> {
+  async #dial(method: string, media: CallMedia, willRun: boolean, body: (roomID: number) => CommandBody): Promise<void> {
+    media.check();
+    // The line may have taken a call while the permission was asked: the dial is refused, claim nothing.
+    const claim = this.#setup.claim(method, willRun && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
+    await this.#send(method, body(claim.roomID));
     try {
-      await this.#sendWithMedia(method, media, body);
+      await media.captured();
     } catch (error) {
       await claim.settled();
       throw error;

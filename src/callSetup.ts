@@ -62,7 +62,7 @@ export class CallSetup {
     if (!willRun || !room.prepare) return READY;
     // A dialler asks nobody to ring whom it would leave at once: a device the browser says is
     // blocked fails the command here, before the capture is even asked for.
-    const denied = dialling && room.capturesWhileEntering ? await room.permissionDenied?.({ video }) : null;
+    const denied = dialling && room.capturesWhileEntering ? await this.denied(video) : null;
     if (denied) throw this.refused(method, denied);
     if (!room.capturesWhileEntering) {
       try {
@@ -106,7 +106,14 @@ export class CallSetup {
    */
   claim(method: string, willRun: boolean, roomID: number): RoomClaim {
     if (!willRun || !this.room.reserve) return { roomID, settled: async () => undefined };
-    const refusal = this.room.reserve(roomID).then(
+    // Called now, not in a later microtask: the claim must be written before the dial's frames.
+    let reserving: Promise<void>;
+    try {
+      reserving = this.room.reserve(roomID);
+    } catch (error) {
+      reserving = Promise.reject(error);
+    }
+    const refusal = reserving.then(
       () => null,
       (error: unknown) => {
         const { code, message } = portFailure(error);
@@ -121,6 +128,15 @@ export class CallSetup {
         if (refused) throw refused;
       },
     };
+  }
+
+  /** The room's {@link RoomPort.permissionDenied}; null when it cannot say (it throws: the capture then tells). */
+  private async denied(video: boolean): Promise<Error | null> {
+    try {
+      return (await this.room.permissionDenied?.({ video })) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** A capture refused before anything was signalled: `ERROR`, and the command's error. */

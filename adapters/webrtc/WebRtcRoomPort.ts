@@ -127,7 +127,9 @@ export class WebRtcRoomPort implements RoomPort {
 
   /** A device of the call already denied to the page (the Permissions API): `call()` fails before it invites. */
   permissionDenied(media: { readonly video: boolean }): Promise<RoomPortError | null> {
-    return deniedAhead(this.env(), media.video);
+    const env = this.env();
+    requireWebRtc(env); // no WebRTC (60006) is the capture's to tell, before any permission
+    return deniedAhead(env, media.video);
   }
 
   /**

@@ -46,7 +46,14 @@ export async function deniedAhead(env: MediaEnvironment, video: boolean): Promis
   const { permissions } = env;
   if (!permissions) return null;
   const names = video ? (['microphone', 'camera'] as const) : (['microphone'] as const);
-  const states = await Promise.all(names.map((name) => permissions.query({ name }).then((status) => status.state, () => 'unknown')));
+  const state = async (name: 'camera' | 'microphone') => {
+    try {
+      return (await permissions.query({ name })).state;
+    } catch {
+      return 'unknown'; // a name this browser does not know
+    }
+  };
+  const states = await Promise.all(names.map(state));
   const denied = names.filter((_, i) => states[i] === 'denied');
   return denied.length > 0 ? new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied (${denied.join(' and ')} blocked for this page)`) : null;
 }

@@ -98,7 +98,8 @@ export class WsRoomPort implements RoomPort {
   /**
    * Claims `roomID` on the server for a call about to be dialled: the server hands a room to
    * one call, and refuses (`roomInUse`, code -1401) a room ID another call holds. Not waited for
-   * by the caller: the enter written behind a refused claim fails with the claim's error.
+   * by the caller: a refusal is told as the room's `failed` (the call dialled behind it ends), and
+   * the enter written behind a refused claim fails with the claim's error.
    */
   async reserve(roomID: number): Promise<void> {
     this.refusedClaim = null;
@@ -109,6 +110,8 @@ export class WsRoomPort implements RoomPort {
       const code = error instanceof WsPortError ? error.code : 65535;
       const refused = new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode);
       this.refusedClaim = { roomID, error: refused };
+      // The call dialled behind it ends now, whatever else the refusal made fail (or not).
+      this.emit({ type: 'failed', roomID, error: refused });
       throw refused;
     }
   }
@@ -214,7 +217,9 @@ export class WsRoomPort implements RoomPort {
       reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera, ...group });
     } catch (error) {
       // Refused because the claim written before it was (its reply came first): that is the reason.
-      throw this.refusedClaim?.roomID === roomID ? this.refusedClaim.error : error;
+      const claim = this.refusedClaim;
+      this.refusedClaim = null;
+      throw claim?.roomID === roomID ? claim.error : error;
     } finally {
       if (this.early === early) this.early = null;
     }

@@ -4,10 +4,20 @@ import { e, shape } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 /**
+ * Runs in the page before its scripts: every capture is refused at once, while the Permissions
+ * API does not say so (as when the operating system blocks the devices, or a browser that cannot
+ * answer for `camera`).
+ */
+function refuseCapture(): void {
+  const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
+}
+
+/**
  * Runs in the page before its scripts: the camera and microphone are blocked for the page, as
  * after the user clicked "Block": the Permissions API says `denied`, and every capture is refused.
  */
-function denyMedia(): void {
+function blockMedia(): void {
   const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: refuse, configurable: true });
   const query = navigator.permissions.query.bind(navigator.permissions);
@@ -48,11 +58,12 @@ describe('demo page, bad input in Chromium', () => {
     ]);
   });
 
-  it('Alice with the camera and microphone refused: call() rejects with 60005 (and ERROR) before anyone is invited', async () => {
-    const alice = await world.open('alice', { init: denyMedia });
+  it('Alice with the camera and microphone blocked for the page: call() rejects with 60005 (and ERROR) before anyone is invited', async () => {
+    const alice = await world.open('alice', { init: blockMedia });
     const bob = await world.open('bob');
     await alice.call('bob');
     await alice.waitEvent('call() rejected');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the window in which Bob must hear nothing
     expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
       e('sdkReady'),
       e('onError', { code: 60005 }),
@@ -62,25 +73,30 @@ describe('demo page, bad input in Chromium', () => {
     expect(await alice.page.locator('#status').textContent()).toBe('Ready');
   });
 
-  it('Alice refuses the camera and microphone after the invitation went out (captured while it travels) -> Alice ERROR 60005, CALL_END error, call() rejects with 60005; Bob INVITED, CALLING_CANCEL', async () => {
-    const alice = await world.open('alice', { init: denyMediaSlowly });
-    const bob = await world.open('bob');
-    await alice.call('bob');
-    await alice.waitEvent('call() rejected');
-    await bob.waitEvent('onCallingCancel');
-    expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
-      e('sdkReady'),
-      e('onError', { code: 60005 }),
-      e('onCallEnd', { userID: 'alice', reason: 'error' }),
-      e('call() rejected', { code: 60005 }),
-    ]);
-    expect(shape(await bob.events(), ['userID', 'sponsor'])).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
-    expect(await alice.page.locator('#status').textContent()).toBe('Ready');
-  });
+  for (const [when, init] of [
+    ['after the invitation went out (captured while it travels)', denyMediaSlowly],
+    ['at once, the Permissions API not saying so (a block by the system)', refuseCapture],
+  ] as const) {
+    it(`Alice's capture refused ${when} -> Alice ERROR 60005, CALL_END error, call() rejects with 60005; Bob INVITED, CALLING_CANCEL`, async () => {
+      const alice = await world.open('alice', { init });
+      const bob = await world.open('bob');
+      await alice.call('bob');
+      await alice.waitEvent('call() rejected');
+      await bob.waitEvent('onCallingCancel');
+      expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
+        e('sdkReady'),
+        e('onError', { code: 60005 }),
+        e('onCallEnd', { userID: 'alice', reason: 'error' }),
+        e('call() rejected', { code: 60005 }),
+      ]);
+      expect(shape(await bob.events(), ['userID', 'sponsor'])).toEqual([e('sdkReady'), e('onInvited', { sponsor: 'alice' }), e('onCallingCancel', { sponsor: 'alice' })]);
+      expect(await alice.page.locator('#status').textContent()).toBe('Ready');
+    });
+  }
 
   it('Bob with the camera and microphone refused: accept() ends the call (his room entry ran with the capture) -> Bob ERROR 60005, CALL_END error, accept() rejects with 60005; Alice REJECT, CALL_END', async () => {
     const alice = await world.open('alice');
-    const bob = await world.open('bob', { init: denyMedia });
+    const bob = await world.open('bob', { init: refuseCapture });
     await alice.call('bob');
     await bob.answer('accept', 'alice');
     await bob.waitEvent('accept() rejected');

@@ -35,11 +35,16 @@ interface Asked {
 /** The memory room of `backend`, with a claim answered by `claim` and a permission state, as the WebRTC room over the embedded server has them. */
 function claimingRoom(backend: Backend, claim: () => Promise<void>, denied: boolean, asked: Asked): Backend {
   const room = backend.room;
+  const listeners: Parameters<RoomPort['onEvent']>[0][] = [];
   const port: RoomPort = {
     capturesWhileEntering: true,
+    // As WsRoomPort's: a refusal is also told as the room failing.
     reserve: (roomID) => {
       asked.claims.push(roomID);
-      return claim();
+      return claim().catch((error: RoomPortError) => {
+        for (const listener of listeners) listener({ type: 'failed', roomID, error });
+        throw error;
+      });
     },
     permissionDenied: async () => {
       asked.permissionAsked++;
@@ -56,7 +61,10 @@ function claimingRoom(backend: Backend, claim: () => Promise<void>, denied: bool
     stopLocalView: (id) => room.stopLocalView(id),
     startRemoteView: (u, id) => room.startRemoteView(u, id),
     stopRemoteView: (u, id) => room.stopRemoteView(u, id),
-    onEvent: (listener) => room.onEvent(listener),
+    onEvent: (listener) => {
+      listeners.push(listener);
+      return room.onEvent(listener);
+    },
   };
   return { ...backend, room: port };
 }
@@ -113,13 +121,21 @@ describe('dialling: the room claim is not waited for, a blocked device is asked 
     expect(alice.calling.getSnapshot().call).toMatchObject({ state: 'dialing', roomID: asked.claims[0] });
   });
 
-  it('call() with its claim refused rejects with the claim\'s code and reason, whatever else the refusal made fail', async () => {
+  it('call() with its claim refused after the invitation went through: the call ends (ERROR, CALL_END error, Bob CALLING_CANCEL) and call() rejects with the claim\'s code and reason', async () => {
     const claim = deferred();
-    const { alice, asked } = await setup({ claim: () => claim.promise });
+    const { alice, bob, asked } = await setup({ claim: () => claim.promise });
     const calling = alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(10);
+    await world.advance(100);
+    expect(bob.take().map((e) => e.name)).toEqual(['onInvited']);
     claim.reject(Object.assign(new RoomPortError(-1401, `room ${asked.claims[0]} belongs to another call (roomInUse)`), { reason: 'roomInUse' }));
     await expect(calling).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
+    await world.advance(100);
+    expect(alice.take()).toEqual([
+      { name: 'onError', payload: { code: -1401, msg: `room ${asked.claims[0]} belongs to another call (roomInUse)` } },
+      { name: 'onCallEnd', payload: expect.objectContaining({ reason: 'error' }) },
+    ]);
+    expect(bob.take().map((e) => e.name)).toEqual(['onCallingCancel']);
+    expect(alice.calling.getSnapshot().line).toBe('idle');
   });
 
   it('groupCall(): the invitations go while the claim is unanswered', async () => {

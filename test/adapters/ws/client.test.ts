@@ -117,6 +117,25 @@ describe('the WebSocket client', () => {
     expect(got).toEqual(['alice@3: {"sdp":"offer"}', 'alice@3: {"candidate":"c1"}']);
   });
 
+  it('a refused room claim is told as the room failing with its error, the enter written right behind it fails with the same error, and a later enter with its own', async () => {
+    const mallory = await online('mallory');
+    const alice = await online('alice');
+    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    await Promise.all([mallory.room.reserve?.(7), world.settle()]);
+    const events: unknown[] = [];
+    alice.room.onEvent((e) => events.push(e));
+    // As call() does: the claim, and the enter behind it without waiting for the claim's answer.
+    const claim = alice.room.reserve?.(7).catch((e: unknown) => e);
+    const enter = alice.room.enter(7, as('alice')).catch((e: unknown) => e);
+    await world.settle();
+    expect(await claim).toMatchObject({ code: -1401, message: 'room 7 belongs to another call (roomInUse)' });
+    expect(await enter).toBe(await claim);
+    expect(events).toEqual([{ type: 'failed', roomID: 7, error: await claim }]);
+    const again = alice.room.enter(7, as('alice')).catch((e: unknown) => e);
+    await world.settle();
+    expect(await again).toMatchObject({ message: expect.stringContaining('(notInvited)') });
+  });
+
   it('entering as another user than the one logged in is refused', async () => {
     const alice = await online('alice');
     await expect(alice.room.enter(3, { userID: 'bob', video: false, audioMuted: false })).rejects.toMatchObject({ code: 65535 });
