@@ -5,27 +5,20 @@
  * call cleanly (ERROR, CALL_END error, the other side told).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend, RoomPort } from '../../src/index';
+import type { Backend } from '../../src/index';
 import { RoomPortError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
+import { forwardingRoom } from '../support/rooms';
 import { type MemoryWorld, type Party, memoryWorld, party } from '../support/world';
 
 const refused = () => Promise.reject(new RoomPortError(60005, 'media permission denied (NotAllowedError)'));
 
 /** The room of `backend`, refusing the devices from `when` on, as a browser does when the user clicks "Block". */
 function refusingMedia(backend: Backend, when: 'prepare' | 'enter'): Backend {
-  const room: RoomPort = {
+  const room = forwardingRoom(backend.room, {
     prepare: async () => (when === 'prepare' ? refused() : undefined),
     enter: async () => refused(),
-    exit: () => backend.room.exit(),
-    setCamera: (on) => backend.room.setCamera(on),
-    setMicMuted: (muted) => backend.room.setMicMuted(muted),
-    startLocalView: (id) => backend.room.startLocalView(id),
-    stopLocalView: (id) => backend.room.stopLocalView(id),
-    startRemoteView: (u, id) => backend.room.startRemoteView(u, id),
-    stopRemoteView: (u, id) => backend.room.stopRemoteView(u, id),
-    onEvent: (listener) => backend.room.onEvent(listener),
-  };
+  });
   return { ...backend, room };
 }
 

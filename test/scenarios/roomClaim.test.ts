@@ -12,6 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, RoomPort } from '../../src/index';
 import { RoomPortError, TRTCCalling } from '../../src/index';
+import { forwardingRoom } from '../support/rooms';
 import { type MemoryWorld, type Party, memoryWorld, party } from '../support/world';
 
 /** A promise settled from outside. */
@@ -36,7 +37,7 @@ interface Asked {
 function claimingRoom(backend: Backend, claim: () => Promise<void>, denied: boolean, asked: Asked): Backend {
   const room = backend.room;
   const listeners: Parameters<RoomPort['onEvent']>[0][] = [];
-  const port: RoomPort = {
+  const port = forwardingRoom(room, {
     capturesWhileEntering: true,
     // As WsRoomPort's: a refusal is also told as the room failing.
     reserve: (roomID) => {
@@ -53,19 +54,11 @@ function claimingRoom(backend: Backend, claim: () => Promise<void>, denied: bool
     prepare: async () => {
       asked.prepared++;
     },
-    enter: (roomID, options) => room.enter(roomID, options),
-    exit: () => room.exit(),
-    setCamera: (on) => room.setCamera(on),
-    setMicMuted: (muted) => room.setMicMuted(muted),
-    startLocalView: (id) => room.startLocalView(id),
-    stopLocalView: (id) => room.stopLocalView(id),
-    startRemoteView: (u, id) => room.startRemoteView(u, id),
-    stopRemoteView: (u, id) => room.stopRemoteView(u, id),
     onEvent: (listener) => {
       listeners.push(listener);
       return room.onEvent(listener);
     },
-  };
+  });
   return { ...backend, room: port };
 }
 
