@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { SERVER_NODE_FLAGS } from './nodeFlags';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -22,5 +23,6 @@ export default defineConfig({
   dts: false,
   // No source maps: the bundle is unminified, readable JS close to the TypeScript it comes from.
   sourcemap: false,
-  banner: { js: '#!/usr/bin/env node' },
+  // `env -S` splits the line, so the bin runs with the server's Node flags (server/nodeFlags.ts).
+  banner: { js: `#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}` },
 });

@@ -114,16 +114,17 @@ export class Child {
 }
 
 /**
- * Starts `file` (a .ts module of bench/server) as a child with tsx, `--expose-gc` and IPC.
+ * Starts `file` (a .ts module of bench/server) as a child with tsx, `--expose-gc`, `nodeFlags`
+ * (a server's are {@link SERVER_NODE_FLAGS}, what its bin runs with) and IPC.
  * `BENCH_CPU_PROF=<dir>` in the environment writes a V8 CPU profile of every child there
  * (the orchestrator stops them with `process.exit`, which writes it).
  */
-export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}): Child {
+export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Child {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS: more flags for every child (e.g. `--trace-gc`, whose lines then go to this stdout).
   const extra = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [];
   const proc = fork(file, [...args], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profile, ...extra],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags, ...profile, ...extra],
     env: { ...process.env, ...env },
     stdio: ['ignore', extra.length > 0 ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });

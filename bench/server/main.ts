@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { parseCli } from '../../server/cli';
+import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 import { resolveOptions } from '../../server/options';
 import { type BenchArgs, parseBenchArgs } from './args';
 import { type Child, canPin, coreTimes, type CpuFigures, liveHeap, type MemFigures, pin, type Ready, startChild } from './ipc';
@@ -58,6 +59,15 @@ const young = (m: MemFigures): number => (m.spaces.new_space ?? 0) + (m.spaces.n
 /** A latency for the progress line; a phase that completed no setup has none (NaN, null once through IPC). */
 const ms = (x: number | null): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 
+/**
+ * The Node flags of the server under test: the bin's (SERVER_NODE_FLAGS), or
+ * `BENCH_SERVER_NODE_FLAGS` to try others (an empty value: Node's defaults).
+ */
+function serverNodeFlags(): readonly string[] {
+  const given = process.env.BENCH_SERVER_NODE_FLAGS;
+  return given === undefined ? SERVER_NODE_FLAGS : given.split(' ').filter(Boolean);
+}
+
 /** One target for one round. */
 async function measure(ctx: Context, target: Target, round: number): Promise<{ result: RoundResult; ready: Ready }> {
   const { args, generator } = ctx;
@@ -70,7 +80,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       : Array.from({ length: target === 'cluster' ? args.nodes : 1 }, (_, i) =>
           startChild(`server under test${target === 'cluster' ? ` (node ${i + 1})` : ''}`, resolve(HERE, 'serverUnderTest.ts'), [String(args.clients), join(dir, `calling${i}.db`), String(SDKAPPID), ...cluster], {
             HC_SECRET_KEY: ctx.secretKey,
-          }),
+          }, serverNodeFlags()),
         );
   const redis = target === 'cluster' ? new Redis(args.redis ?? '') : null;
   /** Sums a figure over the target's processes (a cluster has several). */

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 import { liveHeap, type MemFigures, type Ready, startChild } from './ipc';
 
 const SDKAPPID = 1400000042;
@@ -40,7 +41,7 @@ try {
     const child =
       target === 'bare'
         ? startChild('bare relay', resolve(HERE, 'bareRelay.ts'))
-        : startChild('server', resolve(HERE, 'serverUnderTest.ts'), [String(clients), join(dir, 'calling.db'), String(SDKAPPID)], { HC_SECRET_KEY: secretKey });
+        : startChild('server', resolve(HERE, 'serverUnderTest.ts'), [String(clients), join(dir, 'calling.db'), String(SDKAPPID)], { HC_SECRET_KEY: secretKey }, SERVER_NODE_FLAGS);
     try {
       const ready = (await child.first) as Ready;
       const mem = () => child.ask<MemFigures>({ cmd: 'mem' });

@@ -10,6 +10,7 @@
  * argv: `<clients> <sqlite file> <sdkAppId> [--redis <url> --cluster-prefix <p>]`.
  */
 import { parseCli, runCli, USAGE } from '../../server/cli';
+import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 import { resolveOptions } from '../../server/options';
 import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 import { raisedFlags } from './serverFlags';
@@ -49,7 +50,8 @@ if (!server) throw new Error('the server did not start');
 process.send?.({
   type: 'ready',
   url: server.url,
-  describe: `server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
+  // The server's Node flags as this process got them (SERVER_NODE_FLAGS, what its bin runs with).
+  describe: `node ${process.execArgv.filter((flag) => flag.startsWith('--max-') || SERVER_NODE_FLAGS.includes(flag)).join(' ')} server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
   limits: limitsOf(resolved),
   raised: raised.map((r) => `--${r.flag} ${r.value} (default ${r.defaultValue ?? '?'}: ${r.why})`),
 });

@@ -5,11 +5,12 @@
  * dependencies, no install script, no source maps. The packed server runs. Run after `npm run build`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 import { INSTALL_SCRIPTS, type Manifest, type Packed, ROOT, fileList, newestChangelogVersion, pack, readJson, unpack } from './packing';
 
 const LICENSE = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
@@ -90,17 +91,24 @@ describe('the server package (headless-calling-server)', () => {
 
   it('the bin is a Node script with the wire protocol bundled in: it imports Node, ws, better-sqlite3, valibot and ioredis only', () => {
     const text = readFileSync(join(serverFiles, 'dist/bin.js'), 'utf8');
-    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text.startsWith(`#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}\n`)).toBe(true);
     const specifiers = new Set([...text.matchAll(/^import\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? m[3] ?? ''));
     const packages = [...specifiers].filter((spec) => !builtinModules.includes(spec.replace(/^node:/, '')));
     expect(packages.sort()).toEqual(['better-sqlite3', 'ioredis', 'valibot', 'ws']);
     expect(text).toContain('function parseClientFrame(');
   });
 
-  it('the packed bin answers --version and serves /healthz with its database', async () => {
+  it('npm start and npm run server run the server with the same Node flags as the bin', () => {
+    expect(ROOT_MANIFEST.scripts?.start).toContain(`tsx ${SERVER_NODE_FLAGS.join(' ')} server/bin.ts `);
+    expect(ROOT_MANIFEST.scripts?.server).toBe(`tsx ${SERVER_NODE_FLAGS.join(' ')} server/bin.ts`);
+  });
+
+  it('the packed bin answers --version and, started by its shebang, runs with the server\'s Node flags and serves /healthz', async () => {
     const bin = join(serverFiles, 'dist/bin.js');
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(`${ROOT_MANIFEST.version}\n`);
-    const child: ChildProcess = spawn(process.execPath, [bin, '--demo-signing', '--db', ':memory:', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through its shebang, as `headless-calling-server` runs once npm has linked it (npm makes a bin executable on install).
+    chmodSync(bin, 0o755);
+    const child: ChildProcess = spawn(bin, ['--demo-signing', '--db', ':memory:', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const port = await new Promise<number>((done, fail) => {
         let out = '';
@@ -113,6 +121,9 @@ describe('the server package (headless-calling-server)', () => {
       });
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+      // The shebang gave Node the server's flags (server/nodeFlags.ts): what the process was started with.
+      const cmdline = `/proc/${child.pid}/cmdline`;
+      if (existsSync(cmdline)) expect(readFileSync(cmdline, 'utf8').split('\0')).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS, bin]));
     } finally {
       child.kill();
     }
