@@ -1,7 +1,8 @@
 /**
  * The Node flags the server runs with: the `headless-calling-server` bin's shebang
- * (server/tsup.config.ts), `npm start`, and the benches' server processes (bench/server/ipc.ts),
- * so that what is measured is what runs. `test/package/serverFlags.test.ts` holds them together.
+ * (server/tsup.config.ts), `npm start` and `npm run server` (package.json), and the benches'
+ * server processes (bench/server/main.ts, memProbe.ts), so that what is measured is what runs.
+ * `test/package/pack.test.ts` holds the shebang and the scripts to this list.
  *
  * `--max-semi-space-size=4` (MB): V8 lets its young generation grow to 16 MB per semi-space,
  * three of them resident, when a burst of logins or frames keeps objects alive across
