@@ -1,7 +1,11 @@
 /**
  * Relays held for an invited user who has not entered the room yet: a caller's offer and ICE
  * candidates, sent while the invitation travels, wait here and reach the callee the moment it
- * enters, instead of the caller waiting to hear it come in (call setup, issue 14).
+ * enters, instead of the caller waiting to hear it come in (call setup, issue 14). Each is also
+ * handed at once, marked `early`, to the sessions the user has connected when it comes (see
+ * `Rooms.relay`): a ringing callee then holds the offer and answers it as it enters. What was
+ * handed to a session is not handed to it again when it enters; another device of the user, or
+ * a session logged in since, gets it then.
  *
  * Who may be held for is the caller's business (`Rooms.relay`: only a user the room's grant
  * names, only from a member in the room); nothing is held for a user that has been in the room
@@ -22,6 +26,8 @@ type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
 interface Held {
   readonly to: string;
   readonly frame: Relayed;
+  /** The sessions (of `to`) it was handed to early, which do not get it again when they enter. */
+  readonly handed: readonly object[];
 }
 
 interface RoomHold {
@@ -42,23 +48,26 @@ export class HeldRelays {
    * Holds `frame` for `to`; false when `to` has been in the room already (it is no invitee
    * still to come), or the room holds as much as it may.
    */
-  hold(to: string, frame: Relayed): boolean {
+  hold(to: string, frame: Relayed, handed: readonly object[] = []): boolean {
     if (this.entered.get(frame.roomID)?.has(to)) return false;
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
     if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return false;
-    room.held.push({ to, frame });
+    room.held.push({ to, frame, handed });
     room.bytes += bytes;
     this.rooms.set(frame.roomID, room);
     return true;
   }
 
-  /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent. */
-  take(roomID: number, userID: string): Relayed[] {
+  /**
+   * `userID` entered `roomID` with `session`: takes what the room holds for it, in the order it
+   * was sent, but what was handed to that session early.
+   */
+  take(roomID: number, userID: string, session: object): Relayed[] {
     const entered = this.entered.get(roomID) ?? new Set<string>();
     entered.add(userID);
     this.entered.set(roomID, entered);
-    return this.remove(roomID, (h) => h.to === userID);
+    return this.remove(roomID, (h) => h.to === userID).filter((h) => !h.handed.includes(session)).map((h) => h.frame);
   }
 
   /**
@@ -70,7 +79,7 @@ export class HeldRelays {
   }
 
   /** Removes the relays of `roomID` that `match`, returning them in the order they were sent. */
-  private remove(roomID: number, match: (h: Held) => boolean): Relayed[] {
+  private remove(roomID: number, match: (h: Held) => boolean): Held[] {
     const room = this.rooms.get(roomID);
     if (!room) return [];
     const mine = room.held.filter(match);
@@ -78,7 +87,7 @@ export class HeldRelays {
     const rest = room.held.filter((h) => !match(h));
     if (rest.length === 0) this.rooms.delete(roomID);
     else this.rooms.set(roomID, { bytes: mine.reduce((n, h) => n - h.frame.data.length, room.bytes), held: rest });
-    return mine.map((h) => h.frame);
+    return mine;
   }
 
   /** Forgets what `roomID` holds (it emptied). */

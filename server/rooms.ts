@@ -23,9 +23,14 @@ export class Rooms {
   /** Relays to invited users who have not entered yet (see {@link HeldRelays}). */
   protected readonly held = new HeldRelays();
 
+  /**
+   * @param sessionsOf the sessions a user has on this server (its devices), for the relays handed
+   *   early to an invitee that has not entered yet
+   */
   constructor(
     private readonly grants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'>,
     private readonly now: () => number,
+    private readonly sessionsOf: (userID: string) => readonly Session[] = () => [],
   ) {}
 
   /**
@@ -76,7 +81,7 @@ export class Rooms {
     session.room = roomID;
     this.broadcast(room, session, { type: 'userEntered', roomID, ...describe(member) });
     // Before the reply: the client holds a room's pushes that come ahead of its roomInfo.
-    for (const frame of this.held.take(roomID, session.userID)) if (session.conn?.sendDroppable(frame)) this.relayed++;
+    for (const frame of this.held.take(roomID, session.userID, session)) if (session.conn?.sendDroppable(frame)) this.relayed++;
     return this.members(roomID);
   }
 
@@ -117,8 +122,12 @@ export class Rooms {
   /**
    * Relays `data` to `to` (or every other member); false when the sender is not in the room, or
    * `to` is neither in it nor named by its grant (or the room holds as much as it may for the
-   * absent). A relay to a user the grant names who has not entered yet is held until it enters.
-   * A member not reading what it is sent misses relays rather than growing the server.
+   * absent). A relay to a user the grant names who has not entered yet is held until it enters,
+   * and handed at once, marked `early`, to the sessions it has connected: a ringing callee holds
+   * the caller's offer and answers it as it enters, a round trip sooner. (So an invitee's device
+   * learns the caller's offer and ICE candidates before the user accepts, as a SIP INVITE carries
+   * its offer; the invitee's own are sent only once it enters.) A member not reading what it is
+   * sent misses relays rather than growing the server.
    */
   relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
     const room = this.rooms.get(roomID);
@@ -133,7 +142,12 @@ export class Rooms {
       if (target.session.conn?.sendDroppable(frame)) this.relayed++;
       return true;
     }
-    return this.grants.allows(roomID, to, this.now()) && this.held.hold(to, frame);
+    if (!this.grants.allows(roomID, to, this.now())) return false;
+    const ringing = this.sessionsOf(to).filter((s) => s.conn && s.room !== roomID);
+    if (!this.held.hold(to, frame, ringing)) return false;
+    const early: ServerFrame = { ...frame, early: true };
+    for (const s of ringing) if (s.conn?.sendDroppable(early)) this.relayed++;
+    return true;
   }
 
   /** Sends to every member but `from` that has a live connection; returns how many. */

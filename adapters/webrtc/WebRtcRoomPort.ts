@@ -17,7 +17,9 @@
  * - Setup overlaps (see {@link Mesh}): the capture and the room enter run together; a connection
  *   to each user the 1v1 call invited is made before they are in the room (by the side that opens
  *   at once, with places for the tracks being captured; by the other once they are), and its offer
- *   waits at the server for them when the server holds relays.
+ *   goes behind our `roomEnter`, when the server holds relays: it waits there for them and is
+ *   handed to them early while they ring. A callee answers such an offer as its own enter goes
+ *   out, without waiting for the room's reply.
  * - `prepare()` calls run one after another; a capture no call takes within 15 s is released.
  * - Voice volume and network quality come from `getStats()`, polled only while watched ({@link WebRtcStats}).
  * - `dispose()` (the facade's `destroy()`) writes the room exit at once, closes every peer
@@ -166,8 +168,14 @@ export class WebRtcRoomPort implements RoomPort {
     try {
       // Connections are made once the call's other requests of this step are out (the invitation
       // is not held up by them). An audio call makes no place for a camera: it is never opened.
+      // Our roomEnter is out: what they send goes behind it, and an offer handed to us early
+      // (while we rang) is answered now, a round trip before the room's reply.
       await Promise.resolve();
-      if (epoch === this.epoch) this.mesh.hold(options.video ? ['audio', 'video'] : ['audio'], options.participants ?? []);
+      if (epoch === this.epoch) {
+        this.mesh.hold(options.video ? ['audio', 'video'] : ['audio'], options.participants ?? []);
+        this.mesh.enterSent();
+        for (const relayed of this.signaling.takeEarly(roomID)) this.mesh.relay(relayed);
+      }
       const stream = await capturing;
       const left = this.stale(epoch, 'capturing');
       if (left) {

@@ -10,8 +10,12 @@
  *   other side makes it when that offer comes and answers at once, sending on the offer's
  *   transceivers; its tracks take those places when its capture is made.
  * - What a connection sends goes out once the member is in the room, or, when the server holds
- *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once we are
- *   in it: the offer then waits at the server and reaches the member as it enters.
+ *   relays for invited users who have not entered yet (`WsRoomPort.relaysHeld`), once our
+ *   `roomEnter` is out (the server takes our frames in order): the offer then waits at the server
+ *   and reaches the member as it enters, or at once, marked early, while it rings.
+ * - Relays handed to us early, before we entered (the caller's offer while we rang), are applied
+ *   as the enter goes out, or as they come while it is out: the answer goes behind our `roomEnter`.
+ *   A connection made so to a user the room's reply does not list is dropped (it left meanwhile).
  * - Before our capture is made (it runs while the room is entered) no other connection is made:
  *   the members the server reports and the relays that come for them (but an offer) wait,
  *   applied once it is.
@@ -36,6 +40,10 @@ interface Member {
   media: boolean;
   /** `connectionLost` was reported and no `connectionBack` since. */
   down: boolean;
+  /** Made from a relay handed early, its sender not yet known to be in the room. */
+  ahead: boolean;
+  /** Its media arrived while our enter was out: reported once the room's reply came. */
+  mediaEarly: boolean;
   /** ICE restarts of its connection. */
   readonly recovery: IceRecovery;
   audio: HTMLAudioElement | null;
@@ -70,6 +78,8 @@ export class Mesh {
   private waiting: { readonly arrived: Set<UserID>; readonly relays: RelayedData[] } | null = null;
   /** What we publish, for the connections made before the capture. */
   private kinds: ReadonlyArray<'audio' | 'video'> = [];
+  /** Our `roomEnter` is out and the server holds relays for the invited: connections send at once. */
+  private sending = false;
 
   constructor(private readonly host: MeshHost) {}
 
@@ -127,10 +137,25 @@ export class Mesh {
     }
   }
 
-  /** We are in the room: where the server holds relays for the invited, what waits goes out now. */
-  entered(): void {
+  /**
+   * Our `roomEnter` is out: where the server holds relays for the invited, what waits goes out
+   * now, behind it, and so does what connections send from now on.
+   */
+  enterSent(): void {
     if (!this.host.signaling.relaysHeld) return;
+    this.sending = true;
     for (const [userID, member] of this.members) this.open(userID, member);
+  }
+
+  /**
+   * We are in the room (its reply came, with who is there): the connections made from relays
+   * handed early to a user it does not list close (that user left meanwhile), and where the
+   * server holds relays for the invited, what waits goes out.
+   */
+  entered(): void {
+    for (const [userID, member] of [...this.members]) if (member.ahead) this.remove(userID);
+    this.enterSent();
+    for (const [userID, member] of this.members) if (member.mediaEarly) this.arrived(userID, member.peer);
   }
 
   /** The member is in the room: its connection (made now, or ahead) sends what it holds. */
@@ -141,11 +166,24 @@ export class Mesh {
       return;
     }
     const member = this.connect(userID);
-    if (member) this.open(userID, member);
+    if (!member) return;
+    member.ahead = false;
+    this.open(userID, member);
   }
 
-  /** A member's relayed message: for its connection. */
+  /**
+   * A member's relayed message: for its connection. One handed early (before we entered, see
+   * {@link WsRoomPort.takeEarly}) makes a connection that {@link entered} drops if the room's
+   * reply does not list its sender.
+   */
   relay(relayed: RelayedData): void {
+    const made = relayed.early === true && !this.members.has(relayed.from);
+    this.apply(relayed);
+    const member = made ? this.members.get(relayed.from) : undefined;
+    if (member) member.ahead = true;
+  }
+
+  private apply(relayed: RelayedData): void {
     const { from, data } = relayed;
     const message = parsePeerMessage(data);
     // An offer while our capture is made: answered at once, on a connection made now (its
@@ -163,8 +201,10 @@ export class Mesh {
       return;
     }
     if (!message || (!this.members.has(from) && (this.host.local() === null || !this.host.invited(from)))) return;
-    // An offer may come before the server's news of its sender: the sender is in the room.
-    this.arrive(from);
+    // An offer may come before the server's news of its sender: the sender is in the room. One
+    // handed early while our enter is out: it was (the room's reply tells whether it still is).
+    if (this.host.signaling.room !== null) this.arrive(from);
+    else this.connect(from);
     this.members.get(from)?.peer.receive(message);
   }
 
@@ -180,6 +220,7 @@ export class Mesh {
   /** Every connection closes; nothing waits for the capture now. */
   closeAll(): void {
     this.waiting = null;
+    this.sending = false;
     for (const [userID, member] of this.members) this.dispose(userID, member);
     this.members.clear();
   }
@@ -212,7 +253,7 @@ export class Mesh {
       onError: (error) => this.host.onError(error),
     }, local?.getTracks() ?? [], local ? [] : this.kinds);
     const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
-    const member: Member = { peer, open: false, outbox: [], media: false, down: false, audio: null, recovery };
+    const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery };
     this.members.set(userID, member);
     return member;
   }
@@ -221,11 +262,13 @@ export class Mesh {
     this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
   }
 
-  /** The member's media is here. */
+  /** The member's media is here (told once we are in the room: an answer may go out before, see {@link entered}). */
   private arrived(userID: UserID, peer: Peer): void {
     const member = this.members.get(userID);
+    if (!member || member.peer !== peer || member.media) return;
     const roomID = this.host.roomID();
-    if (!member || member.peer !== peer || member.media || roomID === null) return;
+    member.mediaEarly = roomID === null;
+    if (roomID === null) return;
     member.media = true;
     const doc = this.host.env().document;
     // An <audio> plays only the sound of the stream, tracks added later included.

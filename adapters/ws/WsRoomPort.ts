@@ -33,6 +33,8 @@ export interface RelayedData {
   readonly roomID: number;
   readonly from: UserID;
   readonly data: string;
+  /** Handed to us before we were in the room (the server's `early`): its sender may have left since. */
+  readonly early?: true;
 }
 
 /** Options of {@link WsRoomPort}. */
@@ -47,6 +49,9 @@ interface Published {
 
 const fail = (message: string) => new RoomPortError(65535, message);
 
+/** What is kept of relays handed early: for this many rooms not entered, this many relays each (the server holds at most 64 per room). */
+const EARLY_RELAYS = { rooms: 4, frames: 64 } as const;
+
 /** The room client of the embedded backend. */
 export class WsRoomPort implements RoomPort {
   private roomID: number | null = null;
@@ -54,6 +59,11 @@ export class WsRoomPort implements RoomPort {
   private joinGroup: string | undefined = undefined;
   /** The room a `roomEnter` is out for: its pushes that beat the reply wait here, in order. */
   private early: { readonly roomID: number; readonly pushes: PushFrame[] } | null = null;
+  /**
+   * Relays handed to us early, for rooms we were invited to and have not entered (the caller's
+   * offer while we ring), by room, oldest room first; taken by the enter (see {@link takeEarly}).
+   */
+  private readonly ahead = new Map<number, RelayedData[]>();
   /** The last room claim, when the server refused it (see {@link WsRoomPort.reserve}). */
   private refusedClaim: { readonly roomID: number; readonly error: RoomPortError } | null = null;
   private entering: Promise<void> | null = null;
@@ -191,9 +201,13 @@ export class WsRoomPort implements RoomPort {
     return this.connection.relaysHeld;
   }
 
-  /** Sends opaque data to one member (`to`) or to every other member of the room. */
+  /**
+   * Sends opaque data to one member (`to`) or to every other member of the room, also while our
+   * `roomEnter` is out: the server takes a connection's frames in order, so it is written behind
+   * the enter and reaches the room once we are in (or is refused with the enter).
+   */
   async relay(to: UserID | undefined, data: string): Promise<void> {
-    const roomID = this.roomID;
+    const roomID = this.roomID ?? this.early?.roomID ?? null;
     if (roomID === null) throw fail('not in a room');
     await this.request({ type: 'relay', roomID, data, ...(to === undefined ? {} : { to }) });
   }
@@ -201,6 +215,19 @@ export class WsRoomPort implements RoomPort {
   /** Data other members relayed to us. */
   onRelay(listener: (relayed: RelayedData) => void): Unsubscribe {
     return this.relayListeners.add(listener);
+  }
+
+  /**
+   * The relays handed to us early for `roomID`, before we entered it (the server holds relays
+   * for invitees and hands them to their connected sessions at once): for the enter to apply as
+   * soon as its `roomEnter` is out, a round trip before the room's reply. The server does not
+   * hand them again when we enter. Taken once; rooms not entered are forgotten oldest first. One
+   * handed early while our enter is out goes to the relay listeners at once, marked `early` too.
+   */
+  takeEarly(roomID: number): RelayedData[] {
+    const relays = this.ahead.get(roomID) ?? [];
+    this.ahead.delete(roomID);
+    return relays;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -254,6 +281,12 @@ export class WsRoomPort implements RoomPort {
 
   private onPush(frame: PushFrame): void {
     if (!('roomID' in frame)) return;
+    if (frame.type === 'relayed' && frame.early && frame.roomID !== this.roomID) {
+      const relayed: RelayedData = { roomID: frame.roomID, from: frame.from, data: frame.data, early: true };
+      // For the room we are entering: applied now, not after the reply (our answer goes behind our enter).
+      if (frame.roomID === this.early?.roomID) return this.relayListeners.emit(relayed);
+      return this.keepEarly(relayed);
+    }
     if (frame.roomID !== this.roomID) {
       if (frame.roomID === this.early?.roomID) this.early.pushes.push(frame);
       return;
@@ -310,7 +343,21 @@ export class WsRoomPort implements RoomPort {
     this.bindings = this.bindings.filter((b) => b.kind === 'local' || b.userID !== userID);
   }
 
+  /** Keeps a relay handed early, bounded as the server bounds what it holds per room. */
+  private keepEarly(relayed: RelayedData): void {
+    const relays = this.ahead.get(relayed.roomID) ?? [];
+    if (relays.length >= EARLY_RELAYS.frames) return;
+    relays.push(relayed);
+    this.ahead.set(relayed.roomID, relays);
+    for (const oldest of this.ahead.keys()) {
+      if (this.ahead.size <= EARLY_RELAYS.rooms) break;
+      this.ahead.delete(oldest);
+    }
+  }
+
   private onReconnected({ resumed, room }: Reconnection): void {
+    // A new session: the server hands what it holds for our invitations again when we enter.
+    if (!resumed) this.ahead.clear();
     const roomID = this.roomID;
     if (roomID === null) return;
     if (resumed && room?.roomID === roomID) return this.sync(room.members, true);

@@ -287,7 +287,11 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('userEntered'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
   v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),
   v.object({ type: v.literal('memberState'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
-  v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string() }),
+  /**
+   * Data a member relayed. `early`: for a room this user was invited to and has not entered (the
+   * server holds it for the enter too, and does not hand it again to the session it reached).
+   */
+  v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string(), early: v.optional(v.literal(true)) }),
   /**
    * The session is over: another login of this user took over (`multipleAccount`, close 4001
    * next) or its userSig expired (`userSigExpired`, close 4005 next).

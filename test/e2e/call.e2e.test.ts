@@ -22,6 +22,28 @@ function keepPeerConnections(): void {
 
 type Connections = { peerConnections: RTCPeerConnection[] };
 
+/** Init script: what the page's WebSocket sends and receives, in order, in `window.socketLog` (`> roomEnter`, `< relayed early offer`). */
+function logSocket(): void {
+  const Native = globalThis.WebSocket;
+  const log: string[] = [];
+  (globalThis as unknown as { socketLog: string[] }).socketLog = log;
+  const describe = (text: unknown): string => {
+    const frame = JSON.parse(String(text)) as { type?: string; early?: boolean; data?: string };
+    const sdp = frame.type?.startsWith('relay') && frame.data?.includes('"offer"') ? ' offer' : '';
+    return `${frame.type ?? '?'}${frame.early ? ' early' : ''}${sdp}`;
+  };
+  globalThis.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event) => log.push(`< ${describe(event.data)}`));
+    }
+    override send(data: string): void {
+      log.push(`> ${describe(data)}`);
+      super.send(data);
+    }
+  } as typeof WebSocket;
+}
+
 describe('demo page, 1v1 calls in Chromium', () => {
   const world = e2eSuite();
 
@@ -63,16 +85,22 @@ describe('demo page, 1v1 calls in Chromium', () => {
     expect(await bob.callVideos()).toBe(0);
   });
 
-  it('Alice call() -> while Bob rings, her connection to Bob has its offer ready; Bob accept() -> it is the one that connects', async () => {
+  it('Alice call() -> while Bob rings, her connection to Bob has its offer ready and it reaches his page, handed early; Bob accept() -> it is the one that connects', async () => {
     const alice = await world.open('alice', { init: keepPeerConnections });
-    const bob = await world.open('bob');
+    const bob = await world.open('bob', { init: logSocket });
     await alice.call('bob');
     await bob.ringing('alice');
-    // Made on entering the room, before Bob is in it: the offer and its candidates wait for him.
+    // Made on entering the room, before Bob is in it: the offer goes behind her enter, and the
+    // server hands it to Bob's page while he rings (and holds it for an enter that did not get it).
     await alice.page.waitForFunction(() => (globalThis as unknown as Connections).peerConnections.some((pc) => pc.localDescription?.type === 'offer'));
+    await bob.page.waitForFunction(() => (globalThis as unknown as { socketLog: string[] }).socketLog.includes('< relayed early offer'));
     await bob.answer('accept', 'alice');
     await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
     expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.connectionState))).toEqual(['connected']);
+    // One offer reached Bob, before his enter; his enter brought it no second time.
+    const log = await bob.page.evaluate(() => (globalThis as unknown as { socketLog: string[] }).socketLog);
+    expect(log.filter((line) => line.endsWith(' offer'))).toEqual(['< relayed early offer']);
+    expect(log.indexOf('< relayed early offer')).toBeLessThan(log.indexOf('> roomEnter'));
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
   });

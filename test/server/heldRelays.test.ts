@@ -1,8 +1,10 @@
 /**
  * Relays held for an invited user who has not entered the room yet (call setup, issue 14): the
- * caller's offer and candidates reach the callee the moment it enters. Held only for a user the
- * room's grant names, only from a member in the room, bounded per room, and dropped when the room
- * empties. Rooms here are granted by the administrator (`grantRoom`), as in rooms.test.ts.
+ * caller's offer and candidates reach the callee's connected sessions at once, marked `early`,
+ * and a session that did not get them (logged in since) gets them the moment it enters. Held only
+ * for a user the room's grant names, only from a member in the room, bounded per room, and
+ * dropped when the room empties. Rooms here are granted by the administrator (`grantRoom`), as
+ * in rooms.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HELD_RELAYS } from '../../server/heldRelays';
@@ -33,7 +35,7 @@ describe('held relays', () => {
     expect(alice.frames.find((f) => f.type === 'loggedIn')).toMatchObject({ heldRelays: true });
   });
 
-  it('Alice relays to Bob before he enters: held, and delivered in order when he enters; Carol (not granted) gets nothing', async () => {
+  it('Alice relays to Bob before he enters: handed to him at once, marked early, and not again when he enters; Carol (not granted) gets nothing', async () => {
     await enter(alice, 7);
     expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' })).toMatchObject({ type: 'ack' });
     expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'candidate' })).toMatchObject({ type: 'ack' });
@@ -44,16 +46,15 @@ describe('held relays', () => {
     expect((await carol.request({ type: 'roomEnter', roomID: 7, audio: true, video: true })).code).toBe('notInvited');
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 2 });
     await bob.sync();
-    expect(relayed(bob)).toEqual([]);
+    expect(relayed(bob)).toEqual([
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer', early: true },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate', early: true },
+    ]);
     await enter(bob, 7);
     await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'after' });
     await bob.sync();
     await carol.sync();
-    expect(relayed(bob)).toEqual([
-      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer' },
-      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate' },
-      { type: 'relayed', roomID: 7, from: 'alice', data: 'after' },
-    ]);
+    expect(relayed(bob).slice(2)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'after' }]);
     expect(relayed(carol)).toEqual([]);
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
   });
@@ -76,24 +77,46 @@ describe('held relays', () => {
     expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: big })).code).toBe('notInRoom');
   });
 
-  it('dropped when the room empties: Alice leaves before Bob enters, Bob gets nothing', async () => {
+  it('a session that logs in after the relays gets them when it enters, not early; one that had them early does not get them again', async () => {
+    bob.terminate();
     await enter(alice, 7);
+    await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' });
+    bob = await RawClient.login(server.handle.url, 'bob');
+    await bob.sync();
+    expect(relayed(bob)).toEqual([]);
+    await enter(bob, 7);
+    await bob.sync();
+    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'offer' }]);
+    // Carol, invited now, is online: hers come early, and her enter brings nothing more.
+    server.handle.grantRoom(7, ['carol']);
+    await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: 'offer for carol' });
+    await enter(carol, 7);
+    await carol.sync();
+    expect(relayed(carol)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'offer for carol', early: true }]);
+  });
+
+  it('dropped when the room empties: Alice leaves before Bob enters, his enter brings nothing', async () => {
+    await enter(alice, 7);
+    bob.terminate();
     await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' });
     await alice.request({ type: 'roomExit', roomID: 7 });
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
+    bob = await RawClient.login(server.handle.url, 'bob');
     await enter(bob, 7);
     await bob.sync();
     expect(relayed(bob)).toEqual([]);
   });
 
-  it('dropped when their sender leaves: Alice hangs up while Bob rings, Carol stays; Bob gets only what Carol sent', async () => {
+  it('dropped when their sender leaves: Alice hangs up while Bob, not online yet, is invited; Carol stays; Bob gets only what Carol sent', async () => {
     server.handle.grantRoom(8, ['alice', 'bob', 'carol']);
+    bob.terminate();
     await enter(alice, 8);
     await enter(carol, 8);
     await alice.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from alice' });
     await carol.request({ type: 'relay', roomID: 8, to: 'bob', data: 'offer from carol' });
     await alice.request({ type: 'roomExit', roomID: 8 });
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 1 });
+    bob = await RawClient.login(server.handle.url, 'bob');
     await enter(bob, 8);
     await bob.sync();
     expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 8, from: 'carol', data: 'offer from carol' }]);

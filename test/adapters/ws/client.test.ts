@@ -117,6 +117,55 @@ describe('the WebSocket client', () => {
     expect(got).toEqual(['alice@3: {"sdp":"offer"}', 'alice@3: {"candidate":"c1"}']);
   });
 
+  it('a relay to an invitee not in the room yet is handed to it early and kept for its enter, not handed again; a relay written while the enter is out goes behind it', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    const got: Record<string, string[]> = { alice: [], bob: [] };
+    alice.room.onRelay((r) => got.alice?.push(`${r.from}@${r.roomID}: ${r.data}`));
+    bob.room.onRelay((r) => got.bob?.push(`${r.from}@${r.roomID}: ${r.data}`));
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    await alice.room.relay('bob', 'offer');
+    await alice.room.relay('bob', 'candidate');
+    await world.settle();
+    // Bob rings: not in the room, so not told to his listeners; kept for his enter.
+    expect(got.bob).toEqual([]);
+    const entering = bob.room.enter(3, as('bob'));
+    // His answer goes out behind his roomEnter, without waiting for its reply.
+    const answered = bob.room.relay('alice', 'answer');
+    expect(bob.room.takeEarly(3)).toEqual([
+      { roomID: 3, from: 'alice', data: 'offer', early: true },
+      { roomID: 3, from: 'alice', data: 'candidate', early: true },
+    ]);
+    expect(bob.room.takeEarly(3)).toEqual([]);
+    await world.settle();
+    await Promise.all([entering, answered]);
+    expect(got).toEqual({ alice: ['bob@3: answer'], bob: [] }); // the server did not hand them again at the enter
+  });
+
+  it('a relay handed early while our enter is out goes to the relay listeners at once, before the room\'s reply', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    const got: Array<{ data: string; early?: true; inRoom: number | null }> = [];
+    bob.room.onRelay((r) => got.push({ data: r.data, ...(r.early ? { early: r.early } : {}), inRoom: bob.room.room }));
+    // Alice's offer reaches the server before Bob's roomEnter does: it is handed to him early.
+    const offered = alice.room.relay('bob', 'offer');
+    const entering = bob.room.enter(3, as('bob'));
+    await world.settle();
+    await Promise.all([offered, entering]);
+    await alice.room.relay('bob', 'candidate');
+    await world.settle();
+    expect(got).toEqual([
+      { data: 'offer', early: true, inRoom: null },
+      { data: 'candidate', inRoom: 3 },
+    ]);
+    expect(bob.room.takeEarly(3)).toEqual([]);
+  });
+
   it('a refused room claim is told as the room failing with its error, the enter written right behind it fails with the same error, and a later enter with its own', async () => {
     const mallory = await online('mallory');
     const alice = await online('alice');
