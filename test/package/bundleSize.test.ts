@@ -30,6 +30,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // while capturing): 50.0 KB gzipped, 170.1 KB minified (+0.4 KB).
 // Issue 14's room claim not waited for, with the Permissions API asked before dialling: 50.3 -> 50.5 KB
 // gzipped, 170.8 -> 171.7 KB minified (both measured 2026-12-02 on this machine's build).
+// Issue 14's offer handed early (relays kept while ringing, applied as the enter goes out): 50.9 KB
+// gzipped, 173.0 KB minified (2026-12-03).
 const BUDGET_BYTES = 51 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
