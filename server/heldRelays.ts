@@ -1,11 +1,15 @@
 /**
  * Relays held for an invited user who has not entered the room yet: a caller's offer and ICE
  * candidates, sent while the invitation travels, wait here and reach the callee the moment it
- * enters, instead of the caller waiting to hear it come in (call setup, issue 14). Each is also
- * handed at once, marked `early`, to the sessions the user has connected when it comes (see
- * `Rooms.relay`): a ringing callee then holds the offer and answers it as it enters. What was
- * handed to a session is not handed to it again when it enters; another device of the user, or
- * a session logged in since, gets it then.
+ * enters, instead of the caller waiting to hear it come in (call setup, issue 14). Each is
+ * numbered for its user in its room (`held`: 1, 2, ... in the order sent, never reused while the
+ * room is occupied) and also handed at once, marked `early`, to the sessions the user has
+ * connected when it comes (see `Rooms.relay`): a ringing callee then holds the offer and answers
+ * it as it enters. At the enter every relay still held comes again, numbered, and the client
+ * drops those it applied already: nothing depends on an early copy having arrived. What goes
+ * early to a user is bounded for the life of the room ({@link HELD_RELAYS}), not only what is
+ * held at a time: a member leaving and coming back does not open a stream to someone who never
+ * accepted.
  *
  * Who may be held for is the caller's business (`Rooms.relay`: only a user the room's grant
  * names, only from a member in the room); nothing is held for a user that has been in the room
@@ -26,8 +30,12 @@ type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
 interface Held {
   readonly to: string;
   readonly frame: Relayed;
-  /** The sessions (of `to`) it was handed to early, which do not get it again when they enter. */
-  readonly handed: readonly object[];
+}
+
+/** What went early to one invitee of a room: counted for the room's life. */
+interface Early {
+  frames: number;
+  bytes: number;
 }
 
 interface RoomHold {
@@ -43,31 +51,40 @@ export class HeldRelays {
    * a connection it no longer has, so it is refused as before (at most one entry per member).
    */
   private readonly entered = new Map<number, Set<string>>();
+  /** Per occupied room, per invitee: the last number given, and what went early. */
+  private readonly counts = new Map<number, Map<string, { held: number; early: Early }>>();
 
   /**
-   * Holds `frame` for `to`; false when `to` has been in the room already (it is no invitee
-   * still to come), or the room holds as much as it may.
+   * Holds `frame` for `to`, numbered (`held`); null when `to` has been in the room already (it
+   * is no invitee still to come), or the room holds as much as it may. `early`: the copy that
+   * may go to `to`'s sessions at once, null past what the room may send it early.
    */
-  hold(to: string, frame: Relayed, handed: readonly object[] = []): boolean {
-    if (this.entered.get(frame.roomID)?.has(to)) return false;
+  hold(to: string, frame: Relayed): { readonly held: Relayed; readonly early: Relayed | null } | null {
+    if (this.entered.get(frame.roomID)?.has(to)) return null;
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
-    if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return false;
-    room.held.push({ to, frame, handed });
+    if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return null;
+    const byUser = this.counts.get(frame.roomID) ?? new Map<string, { held: number; early: Early }>();
+    this.counts.set(frame.roomID, byUser);
+    const count = byUser.get(to) ?? { held: 0, early: { frames: 0, bytes: 0 } };
+    byUser.set(to, count);
+    const held: Relayed = { ...frame, held: ++count.held };
+    room.held.push({ to, frame: held });
     room.bytes += bytes;
     this.rooms.set(frame.roomID, room);
-    return true;
+    const { early } = count;
+    if (early.frames >= HELD_RELAYS.frames || early.bytes + bytes > HELD_RELAYS.bytes) return { held, early: null };
+    early.frames++;
+    early.bytes += bytes;
+    return { held, early: { ...held, early: true } };
   }
 
-  /**
-   * `userID` entered `roomID` with `session`: takes what the room holds for it, in the order it
-   * was sent, but what was handed to that session early.
-   */
-  take(roomID: number, userID: string, session: object): Relayed[] {
+  /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent, numbered. */
+  take(roomID: number, userID: string): Relayed[] {
     const entered = this.entered.get(roomID) ?? new Set<string>();
     entered.add(userID);
     this.entered.set(roomID, entered);
-    return this.remove(roomID, (h) => h.to === userID).filter((h) => !h.handed.includes(session)).map((h) => h.frame);
+    return this.remove(roomID, (h) => h.to === userID);
   }
 
   /**
@@ -79,7 +96,7 @@ export class HeldRelays {
   }
 
   /** Removes the relays of `roomID` that `match`, returning them in the order they were sent. */
-  private remove(roomID: number, match: (h: Held) => boolean): Held[] {
+  private remove(roomID: number, match: (h: Held) => boolean): Relayed[] {
     const room = this.rooms.get(roomID);
     if (!room) return [];
     const mine = room.held.filter(match);
@@ -87,13 +104,14 @@ export class HeldRelays {
     const rest = room.held.filter((h) => !match(h));
     if (rest.length === 0) this.rooms.delete(roomID);
     else this.rooms.set(roomID, { bytes: mine.reduce((n, h) => n - h.frame.data.length, room.bytes), held: rest });
-    return mine;
+    return mine.map((h) => h.frame);
   }
 
   /** Forgets what `roomID` holds (it emptied). */
   drop(roomID: number): void {
     this.rooms.delete(roomID);
     this.entered.delete(roomID);
+    this.counts.delete(roomID);
   }
 
   /** Relays held in all rooms (metrics, tests). */

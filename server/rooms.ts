@@ -81,7 +81,7 @@ export class Rooms {
     session.room = roomID;
     this.broadcast(room, session, { type: 'userEntered', roomID, ...describe(member) });
     // Before the reply: the client holds a room's pushes that come ahead of its roomInfo.
-    for (const frame of this.held.take(roomID, session.userID, session)) if (session.conn?.sendDroppable(frame)) this.relayed++;
+    for (const frame of this.held.take(roomID, session.userID)) if (session.conn?.sendDroppable(frame)) this.relayed++;
     return this.members(roomID);
   }
 
@@ -123,16 +123,17 @@ export class Rooms {
    * Relays `data` to `to` (or every other member); false when the sender is not in the room, or
    * `to` is neither in it nor named by its grant (or the room holds as much as it may for the
    * absent). A relay to a user the grant names who has not entered yet is held until it enters,
-   * and handed at once, marked `early`, to the sessions it has connected: a ringing callee holds
-   * the caller's offer and answers it as it enters, a round trip sooner. (So an invitee's device
-   * learns the caller's offer and ICE candidates before the user accepts, as a SIP INVITE carries
-   * its offer; the invitee's own are sent only once it enters.) A member not reading what it is
-   * sent misses relays rather than growing the server.
+   * and handed at once, marked `early`, to the sessions it has connected, within what the room
+   * may send it early (see {@link HeldRelays}): a ringing callee holds the caller's offer and
+   * answers it as it enters, a round trip sooner. (So an invitee's device learns the caller's
+   * offer and ICE candidates before the user accepts, as a SIP INVITE carries its offer; the
+   * invitee's own are sent only once it enters.) A member not reading what it is sent misses
+   * relays rather than growing the server.
    */
   relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
     const room = this.rooms.get(roomID);
     if (!room || session.room !== roomID) return false;
-    const frame: ServerFrame = { type: 'relayed', roomID, from: session.userID, data };
+    const frame = { type: 'relayed', roomID, from: session.userID, data } as const;
     if (to === undefined) {
       this.relayed += this.broadcast(room, session, frame, true);
       return true;
@@ -143,10 +144,9 @@ export class Rooms {
       return true;
     }
     if (!this.grants.allows(roomID, to, this.now())) return false;
-    const ringing = this.sessionsOf(to).filter((s) => s.conn && s.room !== roomID);
-    if (!this.held.hold(to, frame, ringing)) return false;
-    const early: ServerFrame = { ...frame, early: true };
-    for (const s of ringing) if (s.conn?.sendDroppable(early)) this.relayed++;
+    const held = this.held.hold(to, frame);
+    if (!held) return false;
+    if (held.early) for (const s of this.sessionsOf(to)) if (s.room !== roomID && s.conn?.sendDroppable(held.early)) this.relayed++;
     return true;
   }
 

@@ -163,7 +163,11 @@ export class WebRtcRoomPort implements RoomPort {
     this.wanted = { video: options.video, audioMuted: options.audioMuted };
     const epoch = ++this.epoch;
     const entering = this.signaling.enter(roomID, options);
-    entering.catch(() => undefined); // awaited below, once the capture is in hand
+    // Awaited below, once the capture is in hand; the room's reply settles what came early at once.
+    entering.then(
+      () => epoch === this.epoch && this.mesh.listed(),
+      () => undefined,
+    );
     const capturing = this.prepared.take(options.video, () => capture(this.devices.capturing(mediaDevices), options.video));
     try {
       // Connections are made once the call's other requests of this step are out (the invitation
@@ -206,7 +210,6 @@ export class WebRtcRoomPort implements RoomPort {
       const left = this.stale(epoch, 'entering');
       if (left) throw left;
       this.roomID = roomID;
-      this.mesh.entered();
     } catch (error) {
       if (epoch === this.epoch) this.leaveAll();
       throw error;

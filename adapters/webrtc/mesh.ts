@@ -15,7 +15,8 @@
  *   and reaches the member as it enters, or at once, marked early, while it rings.
  * - Relays handed to us early, before we entered (the caller's offer while we rang), are applied
  *   as the enter goes out, or as they come while it is out: the answer goes behind our `roomEnter`.
- *   A connection made so to a user the room's reply does not list is dropped (it left meanwhile).
+ *   A connection made so to a user the room's reply does not list is dropped (it left meanwhile),
+ *   and no media is told before that reply ({@link Mesh.listed}).
  * - Before our capture is made (it runs while the room is entered) no other connection is made:
  *   the members the server reports and the relays that come for them (but an offer) wait,
  *   applied once it is.
@@ -148,13 +149,12 @@ export class Mesh {
   }
 
   /**
-   * We are in the room (its reply came, with who is there): the connections made from relays
-   * handed early to a user it does not list close (that user left meanwhile), and where the
-   * server holds relays for the invited, what waits goes out.
+   * The room's reply came, with who is there (told as arrivals before this): the connections
+   * made from relays handed early to a user it did not list close (that user left meanwhile),
+   * and the media that arrived before it is told now, after its member's arrival.
    */
-  entered(): void {
+  listed(): void {
     for (const [userID, member] of [...this.members]) if (member.ahead) this.remove(userID);
-    this.enterSent();
     for (const [userID, member] of this.members) if (member.mediaEarly) this.arrived(userID, member.peer);
   }
 
@@ -262,13 +262,16 @@ export class Mesh {
     this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
   }
 
-  /** The member's media is here (told once we are in the room: an answer may go out before, see {@link entered}). */
+  /**
+   * The member's media is here: told once we are in the room and it is known to be there (an
+   * answer may go out before the room's reply, see {@link listed}).
+   */
   private arrived(userID: UserID, peer: Peer): void {
     const member = this.members.get(userID);
     if (!member || member.peer !== peer || member.media) return;
     const roomID = this.host.roomID();
-    member.mediaEarly = roomID === null;
-    if (roomID === null) return;
+    member.mediaEarly = roomID === null || member.ahead;
+    if (roomID === null || member.ahead) return;
     member.media = true;
     const doc = this.host.env().document;
     // An <audio> plays only the sound of the stream, tracks added later included.

@@ -49,8 +49,18 @@ interface Published {
 
 const fail = (message: string) => new RoomPortError(65535, message);
 
-/** What is kept of relays handed early: for this many rooms not entered, this many relays each (the server holds at most 64 per room). */
+/** What is kept of relays handed early: for this many rooms not entered, this many relays each (the server sends at most 64 per room). */
 const EARLY_RELAYS = { rooms: 4, frames: 64 } as const;
+
+/** The relays handed early for one room we have not entered. */
+interface EarlyRoom {
+  /** Kept, not yet taken: the first `next - 1` the server numbered, in order. */
+  readonly relays: RelayedData[];
+  /** The number of the next one to keep; one that skips a number is not kept (the enter brings it). */
+  next: number;
+  /** Taken by the enter (see {@link WsRoomPort.takeEarly}): the rest goes to the relay listeners as it comes, and the enter's copies of those are dropped. */
+  taken: boolean;
+}
 
 /** The room client of the embedded backend. */
 export class WsRoomPort implements RoomPort {
@@ -63,7 +73,7 @@ export class WsRoomPort implements RoomPort {
    * Relays handed to us early, for rooms we were invited to and have not entered (the caller's
    * offer while we ring), by room, oldest room first; taken by the enter (see {@link takeEarly}).
    */
-  private readonly ahead = new Map<number, RelayedData[]>();
+  private readonly ahead = new Map<number, EarlyRoom>();
   /** The last room claim, when the server refused it (see {@link WsRoomPort.reserve}). */
   private refusedClaim: { readonly roomID: number; readonly error: RoomPortError } | null = null;
   private entering: Promise<void> | null = null;
@@ -85,7 +95,10 @@ export class WsRoomPort implements RoomPort {
     this.relayListeners = new Listeners(onError);
     connection.pushes.add((frame) => this.onPush(frame));
     connection.reconnections.add((r) => this.onReconnected(r));
-    connection.ended.add((reason) => this.lose(`connection ended: ${reason}`));
+    connection.ended.add((reason) => {
+      this.ahead.clear();
+      this.lose(`connection ended: ${reason}`);
+    });
   }
 
   async enter(roomID: number, options: EnterOptions): Promise<void> {
@@ -219,15 +232,17 @@ export class WsRoomPort implements RoomPort {
 
   /**
    * The relays handed to us early for `roomID`, before we entered it (the server holds relays
-   * for invitees and hands them to their connected sessions at once): for the enter to apply as
-   * soon as its `roomEnter` is out, a round trip before the room's reply. The server does not
-   * hand them again when we enter. Taken once; rooms not entered are forgotten oldest first. One
-   * handed early while our enter is out goes to the relay listeners at once, marked `early` too.
+   * for invitees, numbered, and hands them to their connected sessions at once), for the enter
+   * to apply as soon as its `roomEnter` is out, a round trip before the room's reply. From then
+   * on, one handed early goes to the relay listeners as it comes, and the copies the enter
+   * brings of those applied are dropped. Rooms not entered are forgotten oldest first; the enter
+   * of a room whose relays were not taken brings them all, as from a server that hands none early.
    */
   takeEarly(roomID: number): RelayedData[] {
-    const relays = this.ahead.get(roomID) ?? [];
-    this.ahead.delete(roomID);
-    return relays;
+    const kept = this.ahead.get(roomID) ?? { relays: [], next: 1, taken: false };
+    kept.taken = true;
+    this.ahead.set(roomID, kept);
+    return kept.relays.splice(0);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -243,6 +258,7 @@ export class WsRoomPort implements RoomPort {
       const group = this.joinGroup === undefined ? {} : { groupID: this.joinGroup };
       reply = await this.request({ type: 'roomEnter', roomID, audio: !this.micMuted, video: this.camera, ...group });
     } catch (error) {
+      this.ahead.delete(roomID);
       // Refused because the claim written before it was (its reply came first): that is the reason.
       const claim = this.refusedClaim;
       this.refusedClaim = null;
@@ -254,6 +270,8 @@ export class WsRoomPort implements RoomPort {
     this.roomID = roomID;
     this.sync(reply.members, again ? false : null);
     for (const frame of early.pushes) this.onPush(frame);
+    // Everything held for us came with the reply: nothing more is numbered for this room.
+    this.ahead.delete(roomID);
   }
 
   /**
@@ -281,11 +299,11 @@ export class WsRoomPort implements RoomPort {
 
   private onPush(frame: PushFrame): void {
     if (!('roomID' in frame)) return;
-    if (frame.type === 'relayed' && frame.early && frame.roomID !== this.roomID) {
-      const relayed: RelayedData = { roomID: frame.roomID, from: frame.from, data: frame.data, early: true };
-      // For the room we are entering: applied now, not after the reply (our answer goes behind our enter).
-      if (frame.roomID === this.early?.roomID) return this.relayListeners.emit(relayed);
-      return this.keepEarly(relayed);
+    if (frame.type === 'relayed' && frame.held !== undefined) {
+      if (frame.early) return frame.roomID === this.roomID ? undefined : this.keepEarly(frame, frame.held);
+      // With the enter: what was applied early is not applied again.
+      const kept = this.ahead.get(frame.roomID);
+      if (kept?.taken && frame.held < kept.next) return;
     }
     if (frame.roomID !== this.roomID) {
       if (frame.roomID === this.early?.roomID) this.early.pushes.push(frame);
@@ -343,21 +361,30 @@ export class WsRoomPort implements RoomPort {
     this.bindings = this.bindings.filter((b) => b.kind === 'local' || b.userID !== userID);
   }
 
-  /** Keeps a relay handed early, bounded as the server bounds what it holds per room. */
-  private keepEarly(relayed: RelayedData): void {
-    const relays = this.ahead.get(relayed.roomID) ?? [];
-    if (relays.length >= EARLY_RELAYS.frames) return;
-    relays.push(relayed);
-    this.ahead.set(relayed.roomID, relays);
-    for (const oldest of this.ahead.keys()) {
+  /**
+   * A relay handed early, numbered `held`: kept in order (bounded), or, once the enter took the
+   * room's, told now. One out of order is not kept: the enter brings it with the rest.
+   */
+  private keepEarly(frame: { readonly roomID: number; readonly from: UserID; readonly data: string }, held: number): void {
+    const kept = this.ahead.get(frame.roomID) ?? { relays: [], next: 1, taken: false };
+    if (held !== kept.next || (!kept.taken && kept.relays.length >= EARLY_RELAYS.frames)) return;
+    kept.next++;
+    const relayed: RelayedData = { roomID: frame.roomID, from: frame.from, data: frame.data, early: true };
+    this.ahead.set(frame.roomID, kept);
+    if (kept.taken) {
+      this.relayListeners.emit(relayed);
+      return;
+    }
+    kept.relays.push(relayed);
+    for (const [roomID, oldest] of this.ahead) {
       if (this.ahead.size <= EARLY_RELAYS.rooms) break;
-      this.ahead.delete(oldest);
+      if (!oldest.taken) this.ahead.delete(roomID);
     }
   }
 
   private onReconnected({ resumed, room }: Reconnection): void {
-    // A new session: the server hands what it holds for our invitations again when we enter.
-    if (!resumed) this.ahead.clear();
+    // A new session: what it was handed early is forgotten (the enters bring it all); an enter under way keeps its count.
+    if (!resumed) for (const [roomID, kept] of this.ahead) if (!kept.taken) this.ahead.delete(roomID);
     const roomID = this.roomID;
     if (roomID === null) return;
     if (resumed && room?.roomID === roomID) return this.sync(room.members, true);

@@ -288,10 +288,19 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),
   v.object({ type: v.literal('memberState'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
   /**
-   * Data a member relayed. `early`: for a room this user was invited to and has not entered (the
-   * server holds it for the enter too, and does not hand it again to the session it reached).
+   * Data a member relayed. `held`: it was held for us, not in the room yet, numbered for us in
+   * this room (1, 2, ... in the order sent); it comes with our enter, and may also have come
+   * before it, `early: true`, while we were not in the room (a client drops at the enter what it
+   * applied already).
    */
-  v.object({ type: v.literal('relayed'), roomID: RoomIDSchema, from: UserIDSchema, data: v.string(), early: v.optional(v.literal(true)) }),
+  v.object({
+    type: v.literal('relayed'),
+    roomID: RoomIDSchema,
+    from: UserIDSchema,
+    data: v.string(),
+    held: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    early: v.optional(v.literal(true)),
+  }),
   /**
    * The session is over: another login of this user took over (`multipleAccount`, close 4001
    * next) or its userSig expired (`userSigExpired`, close 4005 next).

@@ -87,7 +87,7 @@ describe('demo page, 1v1 calls in Chromium', () => {
 
   it('Alice call() -> while Bob rings, her connection to Bob has its offer ready and it reaches his page, handed early; Bob accept() -> it is the one that connects', async () => {
     const alice = await world.open('alice', { init: keepPeerConnections });
-    const bob = await world.open('bob', { init: logSocket });
+    const bob = await world.open('bob', { init: [logSocket, keepPeerConnections] });
     await alice.call('bob');
     await bob.ringing('alice');
     // Made on entering the room, before Bob is in it: the offer goes behind her enter, and the
@@ -97,10 +97,13 @@ describe('demo page, 1v1 calls in Chromium', () => {
     await bob.answer('accept', 'alice');
     await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
     expect(await alice.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => pc.connectionState))).toEqual(['connected']);
-    // One offer reached Bob, before his enter; his enter brought it no second time.
+    // The offer reached Bob's page before his enter; the enter brought it again (his client drops
+    // what it applied), and his page answered it on one connection.
     const log = await bob.page.evaluate(() => (globalThis as unknown as { socketLog: string[] }).socketLog);
-    expect(log.filter((line) => line.endsWith(' offer'))).toEqual(['< relayed early offer']);
+    expect(log.filter((line) => line.endsWith(' offer'))).toEqual(['< relayed early offer', '< relayed offer']);
     expect(log.indexOf('< relayed early offer')).toBeLessThan(log.indexOf('> roomEnter'));
+    expect(log.indexOf('< relayed offer')).toBeGreaterThan(log.indexOf('> roomEnter'));
+    expect(await bob.page.evaluate(() => (globalThis as unknown as Connections).peerConnections.map((pc) => [pc.connectionState, pc.remoteDescription?.type]))).toEqual([['connected', 'offer']]);
     await alice.click('hangup');
     await bob.waitEvent('onCallEnd');
   });

@@ -1,10 +1,10 @@
 /**
  * Relays held for an invited user who has not entered the room yet (call setup, issue 14): the
- * caller's offer and candidates reach the callee's connected sessions at once, marked `early`,
- * and a session that did not get them (logged in since) gets them the moment it enters. Held only
- * for a user the room's grant names, only from a member in the room, bounded per room, and
- * dropped when the room empties. Rooms here are granted by the administrator (`grantRoom`), as
- * in rooms.test.ts.
+ * caller's offer and candidates, numbered for their user (`held`), reach the callee's connected
+ * sessions at once, marked `early`, and come again, numbered, the moment it enters (the client
+ * drops what it applied). Held only for a user the room's grant names, only from a member in the
+ * room, bounded per room (and what goes early, per invitee for the room's life), and dropped when
+ * the room empties. Rooms here are granted by the administrator (`grantRoom`), as in rooms.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HELD_RELAYS } from '../../server/heldRelays';
@@ -35,7 +35,7 @@ describe('held relays', () => {
     expect(alice.frames.find((f) => f.type === 'loggedIn')).toMatchObject({ heldRelays: true });
   });
 
-  it('Alice relays to Bob before he enters: handed to him at once, marked early, and not again when he enters; Carol (not granted) gets nothing', async () => {
+  it('Alice relays to Bob before he enters: handed to him at once, numbered and marked early, and again, numbered, when he enters; Carol (not granted) gets nothing', async () => {
     await enter(alice, 7);
     expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' })).toMatchObject({ type: 'ack' });
     expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'candidate' })).toMatchObject({ type: 'ack' });
@@ -47,14 +47,18 @@ describe('held relays', () => {
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 2 });
     await bob.sync();
     expect(relayed(bob)).toEqual([
-      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer', early: true },
-      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate', early: true },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer', held: 1, early: true },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate', held: 2, early: true },
     ]);
     await enter(bob, 7);
     await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'after' });
     await bob.sync();
     await carol.sync();
-    expect(relayed(bob).slice(2)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'after' }]);
+    expect(relayed(bob).slice(2)).toEqual([
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'offer', held: 1 },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'candidate', held: 2 },
+      { type: 'relayed', roomID: 7, from: 'alice', data: 'after' },
+    ]);
     expect(relayed(carol)).toEqual([]);
     expect(server.handle.metrics()).toMatchObject({ heldRelays: 0 });
   });
@@ -68,7 +72,8 @@ describe('held relays', () => {
     expect(server.handle.metrics()).toMatchObject({ heldRelays: HELD_RELAYS.frames });
     await enter(bob, 7);
     await bob.sync();
-    expect(relayed(bob).map((f) => (f as { data?: string }).data)).toEqual(Array.from({ length: HELD_RELAYS.frames }, (_, i) => `c${i}`));
+    const numbered = Array.from({ length: HELD_RELAYS.frames }, (_, i) => `c${i}`);
+    expect(relayed(bob).map((f) => (f as { data?: string }).data)).toEqual([...numbered, ...numbered]); // early, then with the enter
     // In characters: as many 16 KiB relays as fit (for Carol, invited now: Bob has been in).
     server.handle.grantRoom(7, ['carol']);
     const big = 'x'.repeat(16 * 1024);
@@ -77,7 +82,7 @@ describe('held relays', () => {
     expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: big })).code).toBe('notInRoom');
   });
 
-  it('a session that logs in after the relays gets them when it enters, not early; one that had them early does not get them again', async () => {
+  it('a session that logs in after the relays gets them when it enters, not early', async () => {
     bob.terminate();
     await enter(alice, 7);
     await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'offer' });
@@ -86,13 +91,25 @@ describe('held relays', () => {
     expect(relayed(bob)).toEqual([]);
     await enter(bob, 7);
     await bob.sync();
-    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'offer' }]);
-    // Carol, invited now, is online: hers come early, and her enter brings nothing more.
-    server.handle.grantRoom(7, ['carol']);
-    await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: 'offer for carol' });
-    await enter(carol, 7);
-    await carol.sync();
-    expect(relayed(carol)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'offer for carol', early: true }]);
+    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 7, from: 'alice', data: 'offer', held: 1 }]);
+  });
+
+  it(`what goes early to an invitee is bounded for the room's life (${HELD_RELAYS.frames} relays): a member that leaves and comes back is held for, not streamed early`, async () => {
+    server.handle.grantRoom(9, ['alice', 'bob', 'carol']);
+    await enter(carol, 9); // keeps the room occupied
+    for (const round of [1, 2]) {
+      await enter(alice, 9);
+      for (let i = 0; i < HELD_RELAYS.frames / 2; i++) await alice.request({ type: 'relay', roomID: 9, to: 'bob', data: `r${round}.${i}` });
+      await alice.request({ type: 'roomExit', roomID: 9 }); // what she sent is no longer held
+    }
+    await enter(alice, 9);
+    expect(await alice.request({ type: 'relay', roomID: 9, to: 'bob', data: 'held, not early' })).toMatchObject({ type: 'ack' });
+    await bob.sync();
+    expect(relayed(bob).length).toBe(HELD_RELAYS.frames);
+    expect(relayed(bob).every((f) => (f as { early?: boolean }).early)).toBe(true);
+    await enter(bob, 9);
+    await bob.sync();
+    expect(relayed(bob).slice(HELD_RELAYS.frames)).toEqual([{ type: 'relayed', roomID: 9, from: 'alice', data: 'held, not early', held: HELD_RELAYS.frames + 1 }]);
   });
 
   it('dropped when the room empties: Alice leaves before Bob enters, his enter brings nothing', async () => {
@@ -119,7 +136,7 @@ describe('held relays', () => {
     bob = await RawClient.login(server.handle.url, 'bob');
     await enter(bob, 8);
     await bob.sync();
-    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 8, from: 'carol', data: 'offer from carol' }]);
+    expect(relayed(bob)).toEqual([{ type: 'relayed', roomID: 8, from: 'carol', data: 'offer from carol', held: 2 }]);
   });
 
   it('not for a user who has been in the room: Bob leaves, Alice relays to him -> refused, as before held relays (what was for his old connection is stale)', async () => {

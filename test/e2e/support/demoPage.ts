@@ -23,7 +23,8 @@ export const PHONE = { width: 390, height: 844 } as const;
 
 /** Options of {@link DemoUser.open}. */
 export interface OpenOptions {
-  readonly init?: () => void;
+  /** Init scripts, run in the page before its own (each a self-contained function). */
+  readonly init?: (() => void) | ReadonlyArray<() => void>;
   readonly query?: string;
   readonly phone?: boolean;
   /** Open as someone who never went through the device check, so that it opens after sign-in (default: as one who did). */
@@ -49,7 +50,7 @@ export class DemoUser {
     // As for a person who went through the device check before: it does not open again (and its
     // capture spares the CPU). Tests of the check itself ask for it.
     if (!options.deviceCheck) await page.addInitScript(() => localStorage.setItem('headless-calling-demo.devices', '{"checked":true}'));
-    if (options.init) await page.addInitScript(options.init);
+    for (const init of [options.init ?? []].flat()) await page.addInitScript(init);
     await page.goto(`${baseUrl}/${options.query ?? ''}`);
     await page.fill('#login-user', userID);
     await page.click('#login-btn');
