@@ -12,8 +12,10 @@
  * BENCH_RUNS (default 12) timed calls of each kind, after one warm-up of each; the two kinds
  * alternate so that drift of the machine affects both alike. `npm run bench:call -- --self-view`
  * keeps the demo's local previews on; `-- --camera-ms <n>` makes every capture n ms slower (a real
- * camera's start), `-- --callee-camera-ms <n>` only the callee's. `BENCH_CPU_PROF=<dir>` writes each library call's CPU
- * profile of each page there.
+ * camera's start), `-- --callee-camera-ms <n>` only the callee's; `-- --rtt <ms>` puts a network
+ * round trip between the pages and the signalling servers; `-- --ring-ms <n>` lets the bare callee
+ * ring n ms before it accepts, and times `accept()` to the first frames. `BENCH_CPU_PROF=<dir>`
+ * writes each library call's CPU profile of each page there.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -49,6 +51,13 @@ const WAIT_MS = 20_000;
 const SERVERS_IN_PROCESS = process.argv.includes('--servers-in-process');
 /** `--rtt <ms>`: every trip to either signalling server takes that much longer, half each way (bench/callServers.ts). */
 const RTT_MS = msArg('--rtt');
+/**
+ * `--ring-ms <n>`: the bare callee page accepts n ms after it rings instead of at once, and the
+ * bench adds `accept()` to the first remote frame on both pages (what a callee who picks up waits).
+ */
+const RING_MS = msArg('--ring-ms');
+/** `accept()` -> both first frames, per run, on the bare pages (with `--ring-ms`). */
+const afterAccept: number[] = [];
 
 interface Marks {
   [key: string]: number | undefined;
@@ -155,7 +164,8 @@ async function bareCall(alice: Page, bob: Page): Promise<number> {
   const b = await until('bare Bob frame', async () => (await lib(bob)).marks.frame);
   const [am, bm] = [(await lib(alice)).marks, (await lib(bob)).marks];
   const start = am.call ?? Number.NaN;
-  const named = (m: Marks) => ({ 'first remote frame': m.frame, INVITED: m.invited, USER_ENTER: m.enter });
+  if (RING_MS > 0) afterAccept.push(Math.max(a, b) - (bm.accept ?? Number.NaN));
+  const named = (m: Marks) => ({ 'first remote frame': m.frame, INVITED: m.invited, 'accept()': m.accept, USER_ENTER: m.enter });
   phases.bare.push(await steps(start, { Alice: alice, Bob: bob }, { Alice: named(am), Bob: named(bm) }));
   await alice.evaluate(() => (globalThis as unknown as { benchLib: BenchLib }).benchLib.hangup());
   await until('bare CALL_END', async () => ((await lib(alice)).ends > before && (await lib(bob)).ends > beforeB ? true : undefined));
@@ -229,7 +239,7 @@ async function main(): Promise<void> {
       return p;
     };
     const bareAlice = await barePage('user=carol');
-    const bareBob = await barePage('user=dave&autoAccept=1', true);
+    const bareBob = await barePage(`user=dave&autoAccept=1${RING_MS ? `&acceptAfter=${RING_MS}` : ''}`, true);
     const rawAlice = await page(`${raw.url}/?id=alice`);
     const rawBob = await page(`${raw.url}/?id=bob`, true);
     for (const p of [rawAlice, rawBob]) await p.evaluate(() => (globalThis as unknown as { rawBench: { ready: Promise<void> } }).rawBench.ready);
@@ -257,6 +267,11 @@ async function main(): Promise<void> {
     // Each run's three calls follow each other: their ratios see the same moment of the machine.
     const paired = (kind: Kind) => median(times[kind].map((t, i) => t / (times.raw[i] ?? Number.NaN))).toFixed(2);
     console.log(`  median of the runs' own ratios to raw: demo pages ${paired('library')}x, bare page ${paired('bare')}x`);
+    if (RING_MS > 0) {
+      const accepted = afterAccept.slice(1); // the warm-up's left out
+      console.log(`  (the bare page's callee rings ${RING_MS} ms first: its figures include that; raw WebRTC answers at once)`);
+      console.log(`  bare page, accept() -> first remote frame on both pages: ${median(accepted).toFixed(0)} ms  ${range(accepted)}`);
+    }
     const title: Record<Kind, string> = { library: 'headless-calling, demo pages', bare: 'headless-calling, bare page', raw: 'raw WebRTC' };
     for (const kind of ['library', 'bare', 'raw'] as const) {
       console.log(`\n  ${title[kind]}: steps, median ms after ${kind === 'raw' ? 'start' : 'call()'} (first time on each page):`);

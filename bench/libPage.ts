@@ -3,8 +3,9 @@
  * `TRTCCalling` over `webrtcBackend`, no UI but one `<video>` per remote user, so that the
  * comparison with raw WebRTC is the library's own cost (the demo pages also lay out and paint a
  * whole app). Opened at the embedded server's origin as `?user=alice` (signs in with the server's
- * demo signing); `&autoAccept=1` accepts every invitation. `benchLib.call(userID)` dials a video
- * call, `benchLib.hangup()` ends it; `benchLib.marks` holds `call`, `invited`, `enter`, `frame`.
+ * demo signing); `&autoAccept=1` accepts every invitation, at once or, with `&acceptAfter=<ms>`,
+ * after ringing that long. `benchLib.call(userID)` dials a video call, `benchLib.hangup()` ends it;
+ * `benchLib.marks` holds `call`, `invited`, `accept`, `enter`, `frame`.
  */
 import { webrtcBackend } from '../src/embedded';
 import { EVENT, TRTCCalling } from '../src/index';
@@ -20,9 +21,16 @@ async function open(): Promise<TRTCCalling> {
   const { sdkAppID, userSig } = (await res.json()) as { sdkAppID: number; userSig: string };
   const backend = webrtcBackend({ url: `ws://${location.host}/ws` });
   const calling = new TRTCCalling({ SDKAppID: sdkAppID, backend });
+  const acceptAfter = Number(params.get('acceptAfter') ?? 0);
+  const accept = (inviteID: string) => {
+    marks.accept = now();
+    void calling.accept({ inviteID });
+  };
   calling.on(EVENT.INVITED, ({ inviteID }) => {
     marks.invited = now();
-    if (params.get('autoAccept') === '1') void calling.accept({ inviteID });
+    if (params.get('autoAccept') !== '1') return;
+    if (acceptAfter > 0) setTimeout(() => accept(inviteID), acceptAfter);
+    else accept(inviteID);
   });
   calling.on(EVENT.USER_ENTER, ({ userID }) => {
     marks.enter = now();
