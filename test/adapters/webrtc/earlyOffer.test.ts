@@ -1,0 +1,200 @@
+/**
+ * The offer handed early, on the callee's side (issue 14): a `WebRtcRoomPort` over the real
+ * embedded server (lock-step network, simulated clock) with a fake `RTCPeerConnection` and fake
+ * devices. The caller and a third member are bare `WsRoomPort`s that relay what a browser would.
+ * - Bob answers the offer he was handed while ringing as his enter goes out: his answer is
+ *   written before the room's reply reaches him, and the copy of the offer his enter brings is
+ *   not applied again. His media is told after the caller's arrival, never before.
+ * - A caller who left while Bob rang: the connection Bob made from her early offer closes when
+ *   the room's reply does not list her, and her media is never told.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RoomEvent } from '../../../adapters/RoomPort';
+import type { MediaEnvironment } from '../../../adapters/webrtc/media';
+import { WebRtcRoomPort } from '../../../adapters/webrtc/WebRtcRoomPort';
+import type { EmbeddedBackend } from '../../../adapters/ws/embeddedBackend';
+import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
+
+class FakeTrack {
+  enabled = true;
+  readyState = 'live';
+  constructor(readonly kind: 'audio' | 'video') {}
+  stop(): void {
+    this.readyState = 'ended';
+  }
+  addEventListener(): void {}
+}
+
+class FakeStream {
+  private readonly tracks: FakeTrack[];
+  constructor(tracks: FakeTrack[] = []) {
+    this.tracks = [...tracks];
+  }
+  addTrack = (track: FakeTrack) => void this.tracks.push(track);
+  removeTrack = (track: FakeTrack) => void this.tracks.splice(this.tracks.indexOf(track), 1);
+  getTracks = () => [...this.tracks];
+  getAudioTracks = () => this.tracks.filter((t) => t.kind === 'audio');
+  getVideoTracks = () => this.tracks.filter((t) => t.kind === 'video');
+}
+
+interface FakeTransceiver {
+  readonly receiver: { readonly track: FakeTrack };
+  readonly sender: { track: FakeTrack | null; replaceTrack(track: FakeTrack | null): Promise<void> };
+  direction: string;
+  currentDirection: string | null;
+}
+
+/** As much of RTCPeerConnection as an answering Peer uses: an offer brings a receiving transceiver per kind, and its tracks. */
+class FakePeerConnection {
+  static made: FakePeerConnection[] = [];
+  signalingState = 'stable';
+  connectionState = 'new';
+  localDescription: { type: string; toJSON(): object } | null = null;
+  onnegotiationneeded: (() => void) | null = null;
+  onicecandidate: ((event: { candidate: null }) => void) | null = null;
+  ontrack: ((event: { track: FakeTrack }) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  closed = false;
+  private readonly transceivers: FakeTransceiver[] = [];
+  constructor() {
+    FakePeerConnection.made.push(this);
+  }
+  private place(kind: 'audio' | 'video', direction: string): FakeTransceiver {
+    const transceiver: FakeTransceiver = {
+      receiver: { track: new FakeTrack(kind) },
+      sender: {
+        track: null,
+        replaceTrack: async (track) => {
+          transceiver.sender.track = track;
+        },
+      },
+      direction,
+      currentDirection: null,
+    };
+    this.transceivers.push(transceiver);
+    return transceiver;
+  }
+  addTrack(track: FakeTrack) {
+    const free = this.transceivers.find((t) => t.receiver.track.kind === track.kind && !t.sender.track) ?? this.place(track.kind, 'sendrecv');
+    free.sender.track = track;
+    return free.sender;
+  }
+  addTransceiver(kind: 'audio' | 'video') {
+    return this.place(kind, 'sendrecv');
+  }
+  getTransceivers = () => this.transceivers;
+  getSenders = () => this.transceivers.map((t) => t.sender);
+  async setRemoteDescription(description: { type: string }): Promise<void> {
+    if (description.type !== 'offer') return;
+    this.signalingState = 'have-remote-offer';
+    for (const kind of ['audio', 'video'] as const) this.ontrack?.({ track: this.place(kind, 'recvonly').receiver.track });
+  }
+  async setLocalDescription(): Promise<void> {
+    const type = this.signalingState === 'have-remote-offer' ? 'answer' : 'offer';
+    this.signalingState = type === 'answer' ? 'stable' : 'have-local-offer';
+    for (const t of this.transceivers) t.currentDirection = t.direction;
+    this.localDescription = { type, toJSON: () => ({ type, sdp: `${type} from bob` }) };
+  }
+  async addIceCandidate(): Promise<void> {}
+  restartIce(): void {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const OFFER = JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp: 'offer from alice' } });
+const as = (userID: string, participants?: string[]) => ({ userID, video: true, audioMuted: false, ...(participants ? { participants } : {}) });
+
+describe('the offer handed early, on the callee (WebRtcRoomPort, fake RTCPeerConnection)', () => {
+  let world: EmbeddedWorld;
+  let sent: string[];
+  beforeEach(() => {
+    world = makeEmbeddedWorld();
+    sent = [];
+    FakePeerConnection.made = [];
+    vi.stubGlobal('MediaStream', FakeStream);
+  });
+  afterEach(async () => {
+    vi.unstubAllGlobals();
+    await world.dispose();
+  });
+
+  async function online(userID: string, WebSocket?: EmbeddedWorld['net']['WebSocket']): Promise<EmbeddedBackend> {
+    const backend = world.backend(WebSocket ? { WebSocket } : {});
+    await backend.im.login(userID, world.userSig(userID));
+    return backend;
+  }
+
+  /** Bob: what his socket sends and the room's arrivals, in order (`> roomEnter`, `< memberJoined`), a WebRTC room port on fakes, its events. */
+  async function bobOnline() {
+    const log = sent;
+    const Recording = class extends world.net.WebSocket {
+      override send(data: string): void {
+        log.push(`> ${(JSON.parse(data) as { type: string }).type}`);
+        super.send(data);
+      }
+    };
+    const backend = await online('bob', Recording);
+    backend.room.onEvent((event) => {
+      if (event.type === 'memberJoined') log.push('< memberJoined');
+    });
+    const environment = (): MediaEnvironment => ({
+      RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+      mediaDevices: {
+        getUserMedia: async (c?: MediaStreamConstraints) => new FakeStream([new FakeTrack('audio'), ...(c?.video ? [new FakeTrack('video')] : [])]) as unknown as MediaStream,
+      },
+    });
+    const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
+    const events: string[] = [];
+    // Who arrives and whose media comes (what the call machine orders by); member state left out.
+    port.onEvent((event: RoomEvent) => {
+      if (event.type === 'memberJoined' || event.type === 'mediaArrived' || event.type === 'memberLeft') events.push(`${event.type} ${event.userID}`);
+    });
+    return { backend, port, events };
+  }
+
+  it('Bob answers the offer he was handed while ringing as his enter goes out, before the room\'s reply; the copy his enter brings is not applied again; his media is told after Alice\'s arrival', async () => {
+    const alice = await online('alice');
+    const bob = await bobOnline();
+    const atAlice: string[] = [];
+    alice.room.onRelay((r) => atAlice.push(`${r.from}: ${(JSON.parse(r.data) as { description?: { type: string } }).description?.type ?? 'ice'}`));
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    await alice.room.relay('bob', OFFER);
+    await world.settle();
+    expect(FakePeerConnection.made).toHaveLength(0); // kept while he rings
+
+    sent.length = 0;
+    const entering = bob.port.enter(3, as('bob', ['alice']));
+    await world.settle();
+    await entering;
+    // His answer went out behind his enter, before anything of the room reached him.
+    expect(sent.slice(0, 2)).toEqual(['> roomEnter', '> relay']);
+    expect(sent.indexOf('< memberJoined')).toBeGreaterThan(1);
+    expect(FakePeerConnection.made.map((pc) => [pc.localDescription?.type, pc.closed])).toEqual([['answer', false]]);
+    expect(atAlice).toEqual(['bob: answer']);
+    expect(bob.events).toEqual(['memberJoined alice', 'mediaArrived alice']);
+  });
+
+  it('Alice hangs up while Bob rings, Carol stays: the connection Bob made from her early offer closes at the room\'s reply, and her media is never told', async () => {
+    const alice = await online('alice');
+    const carol = await online('carol');
+    const bob = await bobOnline();
+    (await world.server()).grantRoom(4, ['alice', 'bob', 'carol']);
+    await Promise.all([alice.room.enter(4, as('alice')), carol.room.enter(4, as('carol')), world.settle()]);
+    await alice.room.relay('bob', OFFER);
+    await world.settle();
+    await Promise.all([alice.room.exit(), world.settle()]);
+
+    const entering = bob.port.enter(4, as('bob', ['alice', 'carol']));
+    await world.settle();
+    await entering;
+    await world.settle();
+    // The connection that answered Alice's offer is closed; the one Bob opens to Carol (made ahead, he opens to her) stays.
+    expect(FakePeerConnection.made.map((pc) => [pc.localDescription?.type ?? 'none', pc.closed])).toEqual([
+      ['none', false],
+      ['answer', true],
+    ]);
+    expect(bob.events).toEqual(['memberJoined carol']);
+  });
+});
