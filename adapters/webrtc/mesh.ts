@@ -173,7 +173,7 @@ export class Mesh {
 
   /**
    * A member's relayed message: for its connection. One handed early (before we entered, see
-   * {@link WsRoomPort.takeEarly}) makes a connection that {@link entered} drops if the room's
+   * {@link WsRoomPort.takeEarly}) makes a connection that {@link listed} drops if the room's
    * reply does not list its sender.
    */
   relay(relayed: RelayedData): void {
