@@ -32,10 +32,11 @@ interface Held {
   readonly frame: Relayed;
 }
 
-/** What went early to one invitee of a room: counted for the room's life. */
-interface Early {
-  frames: number;
-  bytes: number;
+/** One invitee of a room: the last number given to a relay held for it, and what went early (counted for the room's life). */
+interface InviteeCount {
+  held: number;
+  earlyFrames: number;
+  earlyBytes: number;
 }
 
 interface RoomHold {
@@ -52,7 +53,7 @@ export class HeldRelays {
    */
   private readonly entered = new Map<number, Set<string>>();
   /** Per occupied room, per invitee: the last number given, and what went early. */
-  private readonly counts = new Map<number, Map<string, { held: number; early: Early }>>();
+  private readonly counts = new Map<number, Map<string, InviteeCount>>();
 
   /**
    * Holds `frame` for `to`, numbered (`held`); null when `to` has been in the room already (it
@@ -64,18 +65,17 @@ export class HeldRelays {
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
     if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return null;
-    const byUser = this.counts.get(frame.roomID) ?? new Map<string, { held: number; early: Early }>();
+    const byUser = this.counts.get(frame.roomID) ?? new Map<string, InviteeCount>();
     this.counts.set(frame.roomID, byUser);
-    const count = byUser.get(to) ?? { held: 0, early: { frames: 0, bytes: 0 } };
+    const count = byUser.get(to) ?? { held: 0, earlyFrames: 0, earlyBytes: 0 };
     byUser.set(to, count);
     const held: Relayed = { ...frame, held: ++count.held };
     room.held.push({ to, frame: held });
     room.bytes += bytes;
     this.rooms.set(frame.roomID, room);
-    const { early } = count;
-    if (early.frames >= HELD_RELAYS.frames || early.bytes + bytes > HELD_RELAYS.bytes) return { held, early: null };
-    early.frames++;
-    early.bytes += bytes;
+    if (count.earlyFrames >= HELD_RELAYS.frames || count.earlyBytes + bytes > HELD_RELAYS.bytes) return { held, early: null };
+    count.earlyFrames++;
+    count.earlyBytes += bytes;
     return { held, early: { ...held, early: true } };
   }
 

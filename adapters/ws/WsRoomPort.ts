@@ -239,9 +239,8 @@ export class WsRoomPort implements RoomPort {
    * of a room whose relays were not taken brings them all, as from a server that hands none early.
    */
   takeEarly(roomID: number): RelayedData[] {
-    const kept = this.ahead.get(roomID) ?? { relays: [], next: 1, taken: false };
+    const kept = this.earlyRoom(roomID);
     kept.taken = true;
-    this.ahead.set(roomID, kept);
     return kept.relays.splice(0);
   }
 
@@ -361,16 +360,23 @@ export class WsRoomPort implements RoomPort {
     this.bindings = this.bindings.filter((b) => b.kind === 'local' || b.userID !== userID);
   }
 
+  /** What was handed early for `roomID` (made, empty, on first use). */
+  private earlyRoom(roomID: number): EarlyRoom {
+    const kept = this.ahead.get(roomID) ?? { relays: [], next: 1, taken: false };
+    this.ahead.set(roomID, kept);
+    return kept;
+  }
+
   /**
    * A relay handed early, numbered `held`: kept in order (bounded), or, once the enter took the
    * room's, told now. One out of order is not kept: the enter brings it with the rest.
    */
   private keepEarly(frame: { readonly roomID: number; readonly from: UserID; readonly data: string }, held: number): void {
-    const kept = this.ahead.get(frame.roomID) ?? { relays: [], next: 1, taken: false };
-    if (held !== kept.next || (!kept.taken && kept.relays.length >= EARLY_RELAYS.frames)) return;
+    const known = this.ahead.get(frame.roomID);
+    if (held !== (known?.next ?? 1) || (known && !known.taken && known.relays.length >= EARLY_RELAYS.frames)) return;
+    const kept = known ?? this.earlyRoom(frame.roomID);
     kept.next++;
     const relayed: RelayedData = { roomID: frame.roomID, from: frame.from, data: frame.data, early: true };
-    this.ahead.set(frame.roomID, kept);
     if (kept.taken) {
       this.relayListeners.emit(relayed);
       return;

@@ -10,7 +10,6 @@
  * argv: `<clients> <sqlite file> <sdkAppId> [--redis <url> --cluster-prefix <p>]`.
  */
 import { parseCli, runCli, USAGE } from '../../server/cli';
-import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 import { resolveOptions } from '../../server/options';
 import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 import { raisedFlags } from './serverFlags';
@@ -50,8 +49,8 @@ if (!server) throw new Error('the server did not start');
 process.send?.({
   type: 'ready',
   url: server.url,
-  // The server's Node flags as this process got them (SERVER_NODE_FLAGS, what its bin runs with).
-  describe: `node ${process.execArgv.filter((flag) => flag.startsWith('--max-') || SERVER_NODE_FLAGS.includes(flag)).join(' ')} server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
+  // The server's V8 heap flags as this process got them (server/nodeFlags.ts, what its bin runs with, unless the bench was told others).
+  describe: `node ${process.execArgv.filter((flag) => flag.startsWith('--max-')).join(' ')} server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
   limits: limitsOf(resolved),
   raised: raised.map((r) => `--${r.flag} ${r.value} (default ${r.defaultValue ?? '?'}: ${r.why})`),
 });
