@@ -148,6 +148,12 @@ export interface RoomPort extends RoomDevices {
    */
   watchNetworkQuality?(listener: (qualities: readonly UserNetworkQuality[]) => void): Unsubscribe;
   /**
+   * Optional: an invitation to `roomID` ended before we answered it (declined, withdrawn, timed
+   * out, answered on another device): drop what was kept for that room, such as the caller's
+   * offer and network addresses handed early while it rang (WebRTC over the embedded server).
+   */
+  forgetInvitation?(roomID: number): void;
+  /**
    * Optional: leaves any room at once and releases everything the port holds (devices captured
    * by `prepare`, media connections). What must reach the others (leaving the room) is written
    * before it returns, so it works from a page's `pagehide`; the promise settles when done.

@@ -196,6 +196,9 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           } else run(leave);
           return;
         }
+        case 'room.forget':
+          port.forgetInvitation?.(roomID);
+          return;
         case 'room.preset':
           // At once, not after the enter it concerns: its capture lands as the user wants now.
           if (entering?.roomID === roomID) port.preset?.({ video: request.video, audioMuted: request.audioMuted });

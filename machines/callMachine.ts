@@ -51,6 +51,7 @@ import {
   answer,
   enterRoom,
   exitRoom,
+  forgetRoom,
   mergeIntoTheirInvite,
   notify,
   sendAccept,
@@ -155,6 +156,7 @@ export const callMachine = setup({
     }),
     enterRoom: enqueueActions((a) => applyEffects(a, enterRoom(a.context))),
     exitRoom: enqueueActions((a) => applyEffects(a, exitRoom(a.context))),
+    forgetRoom: enqueueActions((a) => applyEffects(a, forgetRoom(a.context))),
     markOut: assign({ room: 'out' as const }),
     sendInvite: enqueueActions((a) => applyEffects(a, sendInvite(a.context))),
     sendAccept: enqueueActions((a) => applyEffects(a, sendAccept(a.context))),
@@ -408,7 +410,7 @@ export const callMachine = setup({
     ended: {
       type: 'final',
       description: 'Over. CALL_END was reported if the user dialled or accepted this call.',
-      entry: { type: 'notify', params: { notice: 'ended' } },
+      entry: ['forgetRoom', { type: 'notify', params: { notice: 'ended' } }],
     },
   },
 });

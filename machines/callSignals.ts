@@ -98,6 +98,9 @@ export const enterRoom = (c: CallContext): Effects => ({
 export const exitRoom = (c: CallContext): Effects =>
   c.room === 'out' ? NONE : { room: [{ type: 'room.exit', roomID: c.roomID }] };
 
+/** An invitation over before we answered it: the room may drop what it kept for it (the caller's offer, handed early). */
+export const forgetRoom = (c: CallContext): Effects => (c.answered ? NONE : { room: [{ type: 'room.forget', roomID: c.roomID }] });
+
 /** Glare lost: withdraw our invite and become the callee of theirs (already answered). */
 export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.invited') return NONE;

@@ -209,6 +209,8 @@ export type RoomRequest =
       readonly joining?: boolean;
     }
   | { readonly type: 'room.exit'; readonly roomID: number }
+  /** An invitation to this room ended before we answered it: what the room kept for it may go (see `RoomPort.forgetInvitation`). */
+  | { readonly type: 'room.forget'; readonly roomID: number }
   | {
       readonly type: 'room.setCamera';
       readonly roomID: number;

@@ -229,6 +229,11 @@ export class WebRtcRoomPort implements RoomPort {
     if (this.entering) this.wanted = { ...media };
   }
 
+  /** An invitation we did not answer is over: the relays its caller handed early go (see {@link RoomPort.forgetInvitation}). */
+  forgetInvitation(roomID: number): void {
+    this.signaling.forgetInvitation(roomID);
+  }
+
   /** Leaves the room (also the one being entered): the exit is written first, then every connection closes. */
   async exit(): Promise<void> {
     this.prepared.release();

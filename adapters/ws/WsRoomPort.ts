@@ -244,6 +244,15 @@ export class WsRoomPort implements RoomPort {
     return kept.relays.splice(0);
   }
 
+  /**
+   * An invitation to `roomID` ended before we answered it: the relays handed early for it (the
+   * caller's offer and addresses) are dropped now, not when newer rooms push them out. One an
+   * enter took is the enter's to finish.
+   */
+  forgetInvitation(roomID: number): void {
+    if (this.ahead.get(roomID)?.taken === false) this.ahead.delete(roomID);
+  }
+
   // -------------------------------------------------------------------------------------------
 
   /** Enters (or, after a lost reconnect, re-enters) `roomID` and learns who is there. */

@@ -14,6 +14,8 @@ const reject = (busy: boolean) => toAlice({ kind: 'reject', ...base, invitee: 'b
 const accept = toAlice({ kind: 'accept', ...base, invitee: 'bob' });
 const enter = out.room({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false, participants: ['alice', 'bob'] });
 const exit = out.room({ type: 'room.exit', roomID: 42 });
+/** Over before Bob answered: the room may drop what it kept for the invitation. */
+const forget = out.room({ type: 'room.forget', roomID: 42 });
 const invited = out.notice({
   type: 'call.invited',
   inviteID: 'inv-5',
@@ -79,7 +81,7 @@ describe('callMachine callee: ringing', () => {
     const h = ringing();
     h.send(cmd.reject(2, busy));
     expect(h.value()).toBe('ended');
-    expect(h.take()).toEqual([out.settled(2), reject(busy), done('rejected')]);
+    expect(h.take()).toEqual([out.settled(2), reject(busy), forget, done('rejected')]);
   });
 
   it('Bob reject(inviteID inv-4) -> refused, still ringing', () => {
@@ -99,7 +101,7 @@ describe('callMachine callee: ringing', () => {
   it('Alice CANCEL -> CALLING_CANCEL, ended, no CALL_END', () => {
     const h = ringing();
     h.send(im.cancelled('alice', ['bob']));
-    expect(h.take()).toEqual([out.notice({ type: 'call.cancelled', inviteID: 'inv-5', sponsor: 'alice' }), done('cancelled')]);
+    expect(h.take()).toEqual([out.notice({ type: 'call.cancelled', inviteID: 'inv-5', sponsor: 'alice' }), forget, done('cancelled')]);
   });
 
   it('a CANCEL from Carol (not the inviter) -> ignored, still ringing', () => {
@@ -112,7 +114,7 @@ describe('callMachine callee: ringing', () => {
   it("Alice's hangup notice while ringing -> treated as a cancel", () => {
     const h = ringing();
     h.send(im.hungUp('alice', ['bob']));
-    expect(h.take()).toEqual([out.notice({ type: 'call.cancelled', inviteID: 'inv-5', sponsor: 'alice' }), done('cancelled')]);
+    expect(h.take()).toEqual([out.notice({ type: 'call.cancelled', inviteID: 'inv-5', sponsor: 'alice' }), forget, done('cancelled')]);
   });
 
   it("Alice's TIMEOUT naming Bob -> CALLING_TIMEOUT, ended, nothing sent back", () => {
@@ -120,7 +122,7 @@ describe('callMachine callee: ringing', () => {
     h.send(im.timedOut('alice', ['bob']));
     expect(h.take()).toEqual([
       out.notice({ type: 'call.timedOut', inviteID: 'inv-5', sponsor: 'alice', userIDList: ['bob'] }),
-      done('timeout'),
+      forget, done('timeout'),
     ]);
   });
 
@@ -134,7 +136,7 @@ describe('callMachine callee: ringing', () => {
       // The notice repeats the invite's data as received, byte for byte (spec 1.6).
       toAlice({ kind: 'timeout', ...base, invitees: ['bob'], roomID: 42, rawData: INVITE_DATA }),
       out.notice({ type: 'call.timedOut', inviteID: 'inv-5', sponsor: 'alice', userIDList: ['bob'] }),
-      done('timeout'),
+      forget, done('timeout'),
     ]);
   });
 
@@ -155,14 +157,14 @@ describe('callMachine callee: ringing', () => {
   it('logout while ringing (call.terminate hangup) -> REJECT sent, ended, no CALL_END', () => {
     const h = ringing();
     h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
-    expect(h.take()).toEqual([reject(false), done('hangup')]);
+    expect(h.take()).toEqual([reject(false), forget, done('hangup')]);
   });
 
   it('kicked out while ringing (call.terminate kickedOut) -> nothing sent (the IM session is gone), ended kickedOut, no CALL_END', () => {
     const h = ringing();
     h.send({ type: 'call.terminate', reason: 'kickedOut', at: 3_000 });
     expect(h.value()).toBe('ended');
-    expect(h.take()).toEqual([done('kickedOut')]);
+    expect(h.take()).toEqual([forget, done('kickedOut')]);
   });
 });
 

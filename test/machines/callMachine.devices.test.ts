@@ -8,6 +8,8 @@ import { OTHER_DEVICE_IN_ROOM, type RoomSignal } from '../../machines/events';
 import { calleeInput, callerInput, cmd, im, out, rm, startCall } from '../support/machineHarness';
 
 const exit = out.room({ type: 'room.exit', roomID: 42 });
+/** Over before this device answered: the room may drop what it kept for the invitation. */
+const forget = out.room({ type: 'room.forget', roomID: 42 });
 const done = (reason: NonNullable<CallContext['reason']>) => ({ done: { inviteID: 'inv-5', reason } });
 const callEnd = (reason: NonNullable<CallContext['reason']>) =>
   out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason, callEnd: 0 });
@@ -29,13 +31,13 @@ describe('callMachine callee, many devices', () => {
   it("ringing; Bob's other device ACCEPTs inv-5 -> stops ringing: CALL_END answeredElsewhere, nothing sent, never enters the room", () => {
     const h = ringing();
     h.send(im.accepted('bob'));
-    expect(h.take()).toEqual([callEnd('answeredElsewhere'), done('answeredElsewhere')]);
+    expect(h.take()).toEqual([callEnd('answeredElsewhere'), forget, done('answeredElsewhere')]);
   });
 
   it("ringing; Bob's other device REJECTs inv-5 -> rejected for all: CALL_END rejected, nothing sent", () => {
     const h = ringing();
     h.send(im.rejected('bob'));
-    expect(h.take()).toEqual([callEnd('rejected'), done('rejected')]);
+    expect(h.take()).toEqual([callEnd('rejected'), forget, done('rejected')]);
   });
 
   it("ringing; Bob's other device answers BUSY (it is in a call) -> still ringing: this device may answer", () => {
@@ -94,7 +96,7 @@ describe('callMachine callee, many devices: a device that goes away while ringin
     h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
     expect(h.take()).toEqual([
       out.im({ type: 'im.send', to: { users: ['alice'] }, signal: { kind: 'reject', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', busy: true }, onlineUserOnly: false }),
-      done('hangup'),
+      forget, done('hangup'),
     ]);
   });
 
@@ -102,7 +104,7 @@ describe('callMachine callee, many devices: a device that goes away while ringin
     const h = startCall(calleeInput({ multiDevice: true }));
     h.take();
     h.send({ type: 'call.terminate', reason: 'hangup', at: 0 });
-    expect(h.take()).toEqual([done('hangup')]);
+    expect(h.take()).toEqual([forget, done('hangup')]);
   });
 });
 

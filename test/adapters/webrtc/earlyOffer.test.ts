@@ -7,6 +7,7 @@
  *   not applied again. His media is told after the caller's arrival, never before.
  * - A caller who left while Bob rang: the connection Bob made from her early offer closes when
  *   the room's reply does not list her, and her media is never told.
+ * - An invitation Bob never answered: what he was handed for it is dropped when he is told.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoomEvent } from '../../../adapters/RoomPort';
@@ -174,6 +175,18 @@ describe('the offer handed early, on the callee (WebRtcRoomPort, fake RTCPeerCon
     expect(FakePeerConnection.made.map((pc) => [pc.localDescription?.type, pc.closed])).toEqual([['answer', false]]);
     expect(atAlice).toEqual(['bob: answer']);
     expect(bob.events).toEqual(['memberJoined alice', 'mediaArrived alice']);
+  });
+
+  it('an invitation Bob did not answer is over (forgetInvitation): what he was handed for its room goes at once', async () => {
+    const alice = await online('alice');
+    const bob = await bobOnline();
+    (await world.server()).grantRoom(5, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(5, as('alice')), world.settle()]);
+    await alice.room.relay('bob', OFFER);
+    await world.settle();
+    bob.port.forgetInvitation(5);
+    expect(bob.backend.room.takeEarly(5)).toEqual([]);
+    expect(FakePeerConnection.made).toHaveLength(0);
   });
 
   it('Alice hangs up while Bob rings, Carol stays: the connection Bob made from her early offer closes at the room\'s reply, and her media is never told', async () => {
