@@ -51,6 +51,8 @@ const fail = (message: string) => new RoomPortError(65535, message);
 
 /** What is kept of relays handed early: for this many rooms not entered, this many relays each (the server sends at most 64 per room). */
 const EARLY_RELAYS = { rooms: 4, frames: 64 } as const;
+/** Rooms whose invitation ended unanswered that are remembered, so that relays still on their way are not kept (the newest). */
+const FORGOTTEN_ROOMS = 16;
 
 /** The relays handed early for one room we have not entered. */
 interface EarlyRoom {
@@ -74,6 +76,8 @@ export class WsRoomPort implements RoomPort {
    * offer while we ring), by room, oldest room first; taken by the enter (see {@link takeEarly}).
    */
   private readonly ahead = new Map<number, EarlyRoom>();
+  /** Rooms whose invitation ended before we answered it, oldest first: nothing handed early for them is kept (see {@link forgetInvitation}). */
+  private readonly forgotten = new Set<number>();
   /** The last room claim, when the server refused it (see {@link WsRoomPort.reserve}). */
   private refusedClaim: { readonly roomID: number; readonly error: RoomPortError } | null = null;
   private entering: Promise<void> | null = null;
@@ -239,6 +243,7 @@ export class WsRoomPort implements RoomPort {
    * of a room whose relays were not taken brings them all, as from a server that hands none early.
    */
   takeEarly(roomID: number): RelayedData[] {
+    this.forgotten.delete(roomID);
     const kept = this.earlyRoom(roomID);
     kept.taken = true;
     return kept.relays.splice(0);
@@ -246,11 +251,19 @@ export class WsRoomPort implements RoomPort {
 
   /**
    * An invitation to `roomID` ended before we answered it: the relays handed early for it (the
-   * caller's offer and addresses) are dropped now, not when newer rooms push them out. One an
-   * enter took is the enter's to finish.
+   * caller's offer and addresses) are dropped now, not when newer rooms push them out, and those
+   * still on their way are not kept (a caller who sent her offer as we declined). One an enter
+   * took is the enter's to finish; an enter of the room later takes it again (see {@link takeEarly}).
    */
   forgetInvitation(roomID: number): void {
-    if (this.ahead.get(roomID)?.taken === false) this.ahead.delete(roomID);
+    if (this.ahead.get(roomID)?.taken) return;
+    this.ahead.delete(roomID);
+    this.forgotten.delete(roomID);
+    this.forgotten.add(roomID);
+    for (const oldest of this.forgotten) {
+      if (this.forgotten.size <= FORGOTTEN_ROOMS) break;
+      this.forgotten.delete(oldest);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -378,9 +391,11 @@ export class WsRoomPort implements RoomPort {
 
   /**
    * A relay handed early, numbered `held`: kept in order (bounded), or, once the enter took the
-   * room's, told now. One out of order is not kept: the enter brings it with the rest.
+   * room's, told now. One out of order, or for an invitation forgotten, is not kept: an enter
+   * brings it with the rest.
    */
   private keepEarly(frame: { readonly roomID: number; readonly from: UserID; readonly data: string }, held: number): void {
+    if (this.forgotten.has(frame.roomID)) return;
     const known = this.ahead.get(frame.roomID);
     if (held !== (known?.next ?? 1) || (known && !known.taken && known.relays.length >= EARLY_RELAYS.frames)) return;
     const kept = known ?? this.earlyRoom(frame.roomID);

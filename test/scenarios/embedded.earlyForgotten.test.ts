@@ -1,6 +1,7 @@
 /**
  * What a ringing callee was handed early (the caller's offer and addresses, issue 14) does not
- * outlive an invitation it never answered: declined, withdrawn, timed out. The call tells its
+ * outlive an invitation it never answered: declined, withdrawn, timed out, answered on another
+ * device. The call tells its
  * room (`room.forget` -> `RoomPort.forgetInvitation`), and the room port drops what it kept for
  * that room at once, rather than when newer rooms push it out or the connection ends.
  * Over the real embedded server on a simulated clock; the caller relays as a browser would.
@@ -23,9 +24,9 @@ describe('early relays of an invitation not answered are forgotten (embedded)', 
     await world.dispose();
   });
 
-  /** A logged-in user, with the backend under its TRTCCalling (to read what its room port kept). */
-  async function user(userID: string): Promise<{ party: Party; backend: EmbeddedBackend }> {
-    const backend = world.backend();
+  /** A logged-in user (one of its devices, with `deviceID`), with the backend under its TRTCCalling (to read what its room port kept). */
+  async function user(userID: string, deviceID?: string): Promise<{ party: Party; backend: EmbeddedBackend }> {
+    const backend = world.backend(deviceID ? { multiDevice: true, deviceID } : {});
     const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
     await p.calling.login({ userID, userSig: world.userSig(userID) });
     await world.settle();
@@ -57,6 +58,22 @@ describe('early relays of an invitation not answered are forgotten (embedded)', 
     await world.settle();
     expect(call.bob.party.calling.getSnapshot().line).toBe('idle');
     expect(call.bob.backend.room.takeEarly(ROOM)).toEqual([]);
+  });
+
+  it('many devices: Bob accepts on his phone -> his laptop stops ringing and keeps nothing of Alice\'s', async () => {
+    await world.dispose();
+    world = makeEmbeddedWorld({ server: { multiDevice: true } });
+    const alice = await user('alice');
+    const laptop = await user('bob', 'laptop');
+    const phone = await user('bob', 'phone');
+    await alice.party.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.settle();
+    await alice.backend.room.relay('bob', OFFER);
+    await world.settle();
+    await phone.party.calling.accept();
+    await world.settle();
+    expect(laptop.party.take().map((e) => e.name)).toEqual(['onInvited', 'onCallEnd']);
+    expect(laptop.backend.room.takeEarly(ROOM)).toEqual([]);
   });
 
   it('Bob accepts: what he was handed is his enter\'s to apply, and nothing is kept after it', async () => {

@@ -182,6 +182,39 @@ describe('the WebSocket client', () => {
     expect(bob.room.takeEarly(3)).toEqual([]);
   });
 
+  it('an invitation forgotten before its caller\'s relays came (declined as she sent her offer): they are not kept; an enter of the room still brings them', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    const got: string[] = [];
+    bob.room.onRelay((r) => got.push(`${r.data}${r.early ? ' (early)' : ''}`));
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    bob.room.forgetInvitation(3);
+    await alice.room.relay('bob', 'offer');
+    await world.settle();
+    expect(bob.room.takeEarly(3)).toEqual([]);
+    await Promise.all([bob.room.enter(3, as('bob')), world.settle()]);
+    expect(got).toEqual(['offer']);
+  });
+
+  it('an invitation forgotten while its enter is out (the enter took its early relays): the enter keeps them, and one handed early meanwhile is told at once', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    const got: string[] = [];
+    bob.room.onRelay((r) => got.push(`${r.data}${r.early ? ' (early)' : ''} in ${bob.room.room}`));
+    const offered = alice.room.relay('bob', 'offer');
+    const entering = bob.room.enter(3, as('bob'));
+    expect(bob.room.takeEarly(3)).toEqual([]);
+    bob.room.forgetInvitation(3);
+    await world.settle();
+    await Promise.all([offered, entering]);
+    expect(got).toEqual(['offer (early) in null']);
+  });
+
   it('a refused room claim is told as the room failing with its error, the enter written right behind it fails with the same error, and a later enter with its own', async () => {
     const mallory = await online('mallory');
     const alice = await online('alice');
