@@ -25,7 +25,12 @@ export interface MediaEnvironment {
   readonly permissions?: { query(descriptor: { readonly name: 'camera' | 'microphone' }): Promise<{ readonly state: string }> };
 }
 
-/** The browser's own environment, read at call time. */
+/**
+ * The browser's own environment, read at call time: what `webrtcBackend` uses when given none.
+ * An app that changes part of it (its own device choices, say) starts from this and replaces
+ * only that part, so it keeps the rest (the Permissions API that `call()` asks before dialling):
+ * `environment: () => ({ ...browserEnvironment(), mediaDevices: mine })`.
+ */
 export function browserEnvironment(): MediaEnvironment {
   const g = globalThis as { RTCPeerConnection?: typeof RTCPeerConnection; navigator?: Navigator; document?: Document; window?: Window };
   return {

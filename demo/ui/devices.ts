@@ -4,7 +4,7 @@
  * capture: {@link DeviceCheck.environment} is given to `webrtcBackend` and adds the chosen
  * device IDs to the library's capture requests.
  */
-import type { MediaEnvironment } from 'headless-calling/embedded';
+import { browserEnvironment, type MediaEnvironment } from 'headless-calling/embedded';
 import { el } from './dom';
 import { describeError } from './words';
 
@@ -125,8 +125,10 @@ export class DeviceCheck {
   environment(): () => MediaEnvironment {
     return () => {
       const devices = globalThis.navigator?.mediaDevices;
+      // The browser's own (its Permissions API too, so call() fails before it invites anyone when
+      // the devices are blocked for the page), with the devices chosen here.
       return {
-        ...(globalThis.RTCPeerConnection ? { RTCPeerConnection: globalThis.RTCPeerConnection } : {}),
+        ...browserEnvironment(),
         ...(devices?.getUserMedia
           ? {
               mediaDevices: {
@@ -138,9 +140,6 @@ export class DeviceCheck {
               },
             }
           : {}),
-        document,
-        // So that call() fails before it invites anyone when the devices are blocked for the page.
-        ...(globalThis.navigator?.permissions ? { permissions: globalThis.navigator.permissions as NonNullable<MediaEnvironment['permissions']> } : {}),
       };
     };
   }

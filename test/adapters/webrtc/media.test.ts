@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RoomPortError } from '../../../adapters/RoomPort';
 import { MEDIA_ERROR, capture, captureCamera, deniedAhead, requireWebRtc } from '../../../adapters/webrtc/media';
 import { parsePeerMessage } from '../../../adapters/webrtc/peer';
+import * as embedded from '../../../src/embedded';
 
 const refuse = (name: string) => Object.assign(new Error(name), { name });
 const stream = { getTracks: () => [{ stop: () => undefined }], getVideoTracks: () => [] } as unknown as MediaStream;
@@ -73,6 +74,23 @@ describe('devices blocked for the page, asked before dialling (the Permissions A
     expect(await deniedAhead({ permissions: permissions({ microphone: 'prompt', camera: 'granted' }) }, true)).toBeNull();
     expect(await deniedAhead({ permissions: permissions({}) }, true)).toBeNull();
     expect(await deniedAhead({}, true)).toBeNull();
+  });
+});
+
+describe('the browser environment, exported for apps that change part of it', () => {
+  it('is the one webrtcBackend uses by default, and an environment made from it keeps the Permissions API (the check before dialling)', async () => {
+    const permissions = { query: async ({ name }: { readonly name: string }) => ({ state: name === 'microphone' ? 'denied' : 'granted' }) };
+    const g = globalThis as { navigator?: unknown };
+    const navigator = g.navigator;
+    Object.defineProperty(globalThis, 'navigator', { value: { permissions }, configurable: true });
+    try {
+      const mine = { getUserMedia: async () => stream };
+      const environment = { ...embedded.browserEnvironment(), mediaDevices: mine };
+      expect(environment.permissions).toBe(permissions);
+      expect(await deniedAhead(environment, false)).toMatchObject({ code: 60005 });
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true });
+    }
   });
 });
 
