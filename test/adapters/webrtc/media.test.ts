@@ -3,7 +3,7 @@
  * the spec's codes (60003 no microphone, 60004 no camera, 60005 permission, 60006 no WebRTC).
  * The media itself is tested in Chromium (test/e2e).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoomPortError } from '../../../adapters/RoomPort';
 import { MEDIA_ERROR, capture, captureCamera, deniedAhead, requireWebRtc } from '../../../adapters/webrtc/media';
 import { parsePeerMessage } from '../../../adapters/webrtc/peer';
@@ -78,19 +78,15 @@ describe('devices blocked for the page, asked before dialling (the Permissions A
 });
 
 describe('the browser environment, exported for apps that change part of it', () => {
-  it('is the one webrtcBackend uses by default, and an environment made from it keeps the Permissions API (the check before dialling)', async () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('an environment made from it with the app\'s own mediaDevices keeps the Permissions API (the check before dialling)', async () => {
     const permissions = { query: async ({ name }: { readonly name: string }) => ({ state: name === 'microphone' ? 'denied' : 'granted' }) };
-    const g = globalThis as { navigator?: unknown };
-    const navigator = g.navigator;
-    Object.defineProperty(globalThis, 'navigator', { value: { permissions }, configurable: true });
-    try {
-      const mine = { getUserMedia: async () => stream };
-      const environment = { ...embedded.browserEnvironment(), mediaDevices: mine };
-      expect(environment.permissions).toBe(permissions);
-      expect(await deniedAhead(environment, false)).toMatchObject({ code: 60005 });
-    } finally {
-      Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true });
-    }
+    vi.stubGlobal('navigator', { permissions });
+    const mine = { getUserMedia: async () => stream };
+    const environment = { ...embedded.browserEnvironment(), mediaDevices: mine };
+    expect(environment.permissions).toBe(permissions);
+    expect(await deniedAhead(environment, false)).toMatchObject({ code: 60005 });
   });
 });
 
