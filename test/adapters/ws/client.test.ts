@@ -8,6 +8,8 @@ import { RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const stored = { onlineUserOnly: false };
+/** Entering a room with nothing published. */
+const as = (userID: string) => ({ userID, video: false, audioMuted: false });
 
 describe('the WebSocket client', () => {
   let world: EmbeddedWorld;
@@ -22,6 +24,15 @@ describe('the WebSocket client', () => {
     const backend = world.backend({ onListenerError: (e) => errors.push(e) });
     await backend.im.login(userID, world.userSig(userID));
     return backend;
+  }
+
+  /** Alice in room 3, and Bob, granted it, online but not in it (a callee who rings). */
+  async function aliceInRoom() {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    (await world.server()).grantRoom(3, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    return { alice, bob };
   }
 
   it('refuses locally what the server would refuse: a bad userID, an oversize payload', async () => {
@@ -118,14 +129,10 @@ describe('the WebSocket client', () => {
   });
 
   it('a relay to an invitee not in the room yet is handed to it early and kept for its enter, and its copy with the enter is dropped; a relay written while the enter is out goes behind it', async () => {
-    const alice = await online('alice');
-    const bob = await online('bob');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    const { alice, bob } = await aliceInRoom();
     const got: Record<string, string[]> = { alice: [], bob: [] };
     alice.room.onRelay((r) => got.alice?.push(`${r.from}@${r.roomID}: ${r.data}`));
     bob.room.onRelay((r) => got.bob?.push(`${r.from}@${r.roomID}: ${r.data}`));
-    (await world.server()).grantRoom(3, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
     await alice.room.relay('bob', 'offer');
     await alice.room.relay('bob', 'candidate');
     await world.settle();
@@ -145,13 +152,9 @@ describe('the WebSocket client', () => {
   });
 
   it('relays handed early that nobody takes are told once, with the enter, as from a server that hands none early', async () => {
-    const alice = await online('alice');
-    const bob = await online('bob');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    const { alice, bob } = await aliceInRoom();
     const got: string[] = [];
     bob.room.onRelay((r) => got.push(`${r.data}${r.early ? ' (early)' : ''}`));
-    (await world.server()).grantRoom(3, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
     await alice.room.relay('bob', 'offer');
     await world.settle();
     await Promise.all([bob.room.enter(3, as('bob')), world.settle()]);
@@ -159,11 +162,7 @@ describe('the WebSocket client', () => {
   });
 
   it('a relay handed early while our enter is out goes to the relay listeners at once, before the room\'s reply', async () => {
-    const alice = await online('alice');
-    const bob = await online('bob');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
-    (await world.server()).grantRoom(3, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    const { alice, bob } = await aliceInRoom();
     const got: Array<{ data: string; early?: true; inRoom: number | null }> = [];
     bob.room.onRelay((r) => got.push({ data: r.data, ...(r.early ? { early: r.early } : {}), inRoom: bob.room.room }));
     // Alice's offer reaches the server before Bob's roomEnter does: it is handed to him early,
@@ -183,13 +182,9 @@ describe('the WebSocket client', () => {
   });
 
   it('an invitation forgotten before its caller\'s relays came (declined as she sent her offer): they are not kept; an enter of the room still brings them', async () => {
-    const alice = await online('alice');
-    const bob = await online('bob');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
+    const { alice, bob } = await aliceInRoom();
     const got: string[] = [];
     bob.room.onRelay((r) => got.push(`${r.data}${r.early ? ' (early)' : ''}`));
-    (await world.server()).grantRoom(3, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
     bob.room.forgetInvitation(3);
     await alice.room.relay('bob', 'offer');
     await world.settle();
@@ -199,11 +194,7 @@ describe('the WebSocket client', () => {
   });
 
   it('an invitation forgotten while its enter is out (the enter took its early relays): the enter keeps them, and one handed early meanwhile is told at once', async () => {
-    const alice = await online('alice');
-    const bob = await online('bob');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
-    (await world.server()).grantRoom(3, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(3, as('alice')), world.settle()]);
+    const { alice, bob } = await aliceInRoom();
     const got: string[] = [];
     bob.room.onRelay((r) => got.push(`${r.data}${r.early ? ' (early)' : ''} in ${bob.room.room}`));
     const offered = alice.room.relay('bob', 'offer');
@@ -218,7 +209,6 @@ describe('the WebSocket client', () => {
   it('a refused room claim is told as the room failing with its error, the enter written right behind it fails with the same error, and a later enter with its own', async () => {
     const mallory = await online('mallory');
     const alice = await online('alice');
-    const as = (userID: string) => ({ userID, video: false, audioMuted: false });
     await Promise.all([mallory.room.reserve?.(7), world.settle()]);
     const events: unknown[] = [];
     alice.room.onEvent((e) => events.push(e));
