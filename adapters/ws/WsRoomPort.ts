@@ -260,10 +260,7 @@ export class WsRoomPort implements RoomPort {
     this.ahead.delete(roomID);
     this.forgotten.delete(roomID);
     this.forgotten.add(roomID);
-    for (const oldest of this.forgotten) {
-      if (this.forgotten.size <= FORGOTTEN_ROOMS) break;
-      this.forgotten.delete(oldest);
-    }
+    if (this.forgotten.size > FORGOTTEN_ROOMS) this.forgotten.delete(this.forgotten.values().next().value as number);
   }
 
   // -------------------------------------------------------------------------------------------
