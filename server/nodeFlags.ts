@@ -11,7 +11,17 @@
  * and a young collection of 4-6 ms every ~130 ms at 2,500 setups/s, since each one copies
  * every message still waiting for its receipt. Capped at 4 MB, the young generation stays put
  * (6.3 KB per client, 0.67x the bare relay) and a young collection takes under 1 ms; what
- * survives is promoted sooner, for about 6% more CPU per setup (182 vs 170 µs). The paced tail is
- * the old generation's and does not move either way (README, Figures).
+ * survives is promoted sooner, for about 6% more CPU per setup (182 vs 170 µs).
+ *
+ * `--single-threaded-gc`: V8 collects on the main thread only, in small incremental steps between
+ * the frames, instead of with helper threads beside it. The server is one thread's work, run one
+ * process per core (a cluster node per core, see README "Running a cluster"), so the helpers find
+ * no idle core: they take the server's own core away from it for 30-50 ms around every
+ * mark-compact (about once a second at 2,500 setups/s), the paced tail. On main alone the paced
+ * p99 at 2,500 setups/s fell from 16.5-22.6 ms to 5.4-6.7 ms, with setups/s and RSS no lower
+ * (`npm run bench:server`, the server pinned to one core, 2026-12-03). A lone server process with
+ * idle cores beside it loses by it: free to use both cores here, 12% fewer setups/s at saturation
+ * (4,913 vs 5,617, V8's helpers had the second core) for a paced p99 of 6.0-9.1 ms against 8.9-10.8;
+ * `node <bin>` without the flag gives V8's helpers back.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--single-threaded-gc'];

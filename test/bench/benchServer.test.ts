@@ -10,12 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../bench/server/args';
 import { FIGURES } from '../../bench/server/report';
 import { raisedFlags } from '../../bench/server/serverFlags';
+import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/main.ts', ...args], { cwd: ROOT });
+    // The bench as run by hand, not with flags a shell left for another experiment.
+    const env = { ...process.env };
+    delete env.BENCH_SERVER_NODE_FLAGS;
+    delete env.BENCH_NODE_FLAGS;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/main.ts', ...args], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,6 +58,8 @@ describe('bench:server', () => {
     }
     expect(report.machine.node).toBe(process.version);
     expect(report.server.describe).toContain('runCli');
+    // What is measured runs with the bin's Node flags (BENCH_SERVER_NODE_FLAGS unset).
+    expect(report.server.describe).toMatch(new RegExp(`^node ${SERVER_NODE_FLAGS.join(' ')} server/cli\\.ts`));
     expect(report.server.limits['rate.perSecond']).toBeGreaterThan(0);
   }, 60_000);
 
