@@ -48,8 +48,8 @@ export interface RememberedReply {
   readonly text: string;
   /** False while the reply waits for its commit: a resend then gets the commit's outcome, not this text. */
   committed: boolean;
-  /** What it waits for besides the turn's commit (a held message), if anything. */
-  settling?: Settling;
+  /** What it waits for besides the turn's commit (a held message) until that settles; `null` otherwise. */
+  settling: Settling | null;
 }
 
 /** A frame in line behind a held one: what to do once its turn comes (`null` while undecided). */
@@ -127,7 +127,7 @@ export class Session {
   /** Remembers the reply to request `rid`; `committed: false` until its commit says so ({@link RememberedReply}). */
   remember(rid: number, key: number, text: string, committed: boolean): RememberedReply {
     this.forget(rid);
-    const entry: RememberedReply = { key, text, committed };
+    const entry: RememberedReply = { key, text, committed, settling: null };
     const replies = (this.replies ??= new Map());
     replies.set(rid, entry);
     this.replyChars += text.length;
@@ -137,6 +137,22 @@ export class Session {
       this.forget(oldest.value);
     }
     return entry;
+  }
+
+  /**
+   * Remembers the reply to request `rid` that holds only once `settling` (a held message) does: a
+   * resend meanwhile hears what it settles to. Settled, the reply stands, or is forgotten if it
+   * failed, and lets go of the message: a reply is remembered until the client says it has it
+   * (a request or more later), a held message only until it is stored or confirmed.
+   */
+  rememberSettling(rid: number, key: number, text: string, settling: Settling): void {
+    const remembered = this.remember(rid, key, text, false);
+    remembered.settling = settling;
+    settling.whenSettled((ok) => {
+      remembered.settling = null;
+      if (ok) remembered.committed = true;
+      else if (this.replies?.get(rid) === remembered) this.forget(rid);
+    });
   }
 
   /**

@@ -142,12 +142,7 @@ export class Dispatcher {
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
     const held = this.hub.mailer.heldFor(reply);
     if (held) {
-      const remembered = session.remember(rid, key, text, false);
-      remembered.settling = held;
-      held.whenSettled((ok) => {
-        if (ok) remembered.committed = true;
-        else if (session.replyTo(rid, key) === remembered) session.forget(rid);
-      });
+      session.rememberSettling(rid, key, text, held);
       return conn.sendSettled(text, held, () => unavailableText(rid));
     }
     if (!DURABLE.has(frame.type) || !this.commit.pending) {
