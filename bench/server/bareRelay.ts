@@ -14,7 +14,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { memAfterGc, serve, snapshotAfterGc } from './ipc';
+import { observeStalls } from './stalls';
 
+const readStalls = observeStalls();
 const peers = new Map<string, WebSocket>();
 let relayed = 0;
 let frames = 0;
@@ -59,6 +61,8 @@ serve((request) => {
       return snapshotAfterGc(String(request.path));
     case 'cpu':
       return { ...process.cpuUsage() };
+    case 'stalls':
+      return { ...readStalls() };
     case 'metrics':
       return { metrics: { connections: peers.size, relayed, frames } };
     case 'stop':

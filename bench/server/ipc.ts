@@ -3,7 +3,8 @@
  * (run through tsx, with `--expose-gc`) answering numbered requests over the IPC channel.
  *
  * A target (our server's host process or the bare relay) answers `mem` (after two full GCs:
- * live heap and RSS), `cpu` and `metrics`, and `stop`. This IPC channel is how the heap figures
+ * live heap and RSS), `cpu`, `stalls` (what held its event loop since the last ask: stalls.ts)
+ * and `metrics`, and `stop`. This IPC channel is how the heap figures
  * leave the server process: the bench hosts `server/` itself, so `server/` has no debug hook.
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';

@@ -29,6 +29,7 @@ import { resolveOptions } from '../../server/options';
 import { type BenchArgs, parseBenchArgs } from './args';
 import { type Child, canPin, coreTimes, type CpuFigures, liveHeap, type MemFigures, pin, type Ready, startChild } from './ipc';
 import type { PhaseStats } from './loadGen';
+import type { StallFigures } from './stalls';
 import { errorsOf, median, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
 import { renderCluster, renderText } from './render';
 
@@ -121,12 +122,15 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
     const before = await mem();
     const relayedBefore = await relayed();
     const phase = async (request: Record<string, unknown>) => {
+      // Stalls are the first process's (a cluster's first node): read once before, to start the count.
+      await children[0]?.ask<StallFigures>({ cmd: 'stalls' });
       const cpu0 = await sum<CpuFigures>({ cmd: 'cpu' });
       const commands0 = await redisCommands();
       const cores0 = coreTimes();
       const t0 = performance.now();
       const stats = await generator.ask<PhaseStats>({ cmd: 'run', ...request } as { cmd: string });
       const cpu1 = await sum<CpuFigures>({ cmd: 'cpu' });
+      const stalls = (await children[0]?.ask<StallFigures>({ cmd: 'stalls' })) ?? null;
       const redisPerSetup = (((await redisCommands()) - commands0) / Math.max(1, stats.setups));
       const cores1 = coreTimes();
       const wallMs = performance.now() - t0;
@@ -136,7 +140,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         const b = cores1?.[core];
         return a && b && b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : Number.NaN;
       };
-      return { stats, cpu, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup };
+      return { stats, cpu, stalls, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup };
     };
     const closed = await phase({ mode: 'closed', settle, seconds: args.seconds });
     const after = await mem();
@@ -162,6 +166,8 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       paced: paced.stats,
       targetCpuClosed: closed.cpu,
       targetCpuPaced: paced.cpu,
+      stallsClosed: closed.stalls,
+      stallsPaced: paced.stalls,
       otherLoad: ctx.pinned
         ? {
             targetCore: Math.max(0, closed.targetCoreBusy - closed.cpu),

@@ -85,6 +85,17 @@ export function renderText(r: Printable): string {
     `  load generator: closed loop ${num(bare.generatorCpuClosed, 0)}% / ${num(ours.generatorCpuClosed, 0)}% CPU (event loop ${num(bare.generatorEluClosed * 100, 0)}% / ${num(ours.generatorEluClosed * 100, 0)}% busy), ` +
       `paced ${num(bare.generatorCpuPaced, 0)}% / ${num(ours.generatorCpuPaced, 0)}% (bare / server)`,
   );
+  const [bp, op] = [bare.stallsPaced, ours.stallsPaced];
+  lines.push(
+    `  what held the target's event loop, paced (bare / server): loop delay p99 ${num(bp.loopP99, 1)} / ${num(op.loopP99, 1)} ms, longest ${num(bp.loopMax, 0)} / ${num(op.loopMax, 0)} ms; ` +
+      `stalls over 2 ms a second: collections ${num(bp.gcLongPerSec, 1)} / ${num(op.gcLongPerSec, 1)} (the old generation's longest pause ${num(bp.oldMaxMs, 1)} / ${num(op.oldMaxMs, 1)} ms), ` +
+      `store commits ${num(op.commitLongPerSec, 1)} (longest ${num(op.commitMaxMs, 1)} ms)`,
+  );
+  const [bc, oc] = [bare.stallsClosed, ours.stallsClosed];
+  lines.push(
+    `  time in collections' pauses: closed loop ${num(bc.gcShare, 0)}% / ${num(oc.gcShare, 0)}%, paced ${num(bp.gcShare, 0)}% / ${num(op.gcShare, 0)}%; ` +
+      `in store commits (server): closed loop ${num(oc.commitShare, 0)}%, paced ${num(op.commitShare, 0)}%`,
+  );
   lines.push(`  ${r.seconds.toFixed(0)} s in all`);
   if (r.warnings.length > 0) {
     lines.push('');

@@ -3,6 +3,7 @@
  * server to the bare relay, and the text or JSON that prints them.
  */
 import type { PhaseStats } from './loadGen';
+import type { StallCount, StallFigures } from './stalls';
 
 /** The targets: the bare relay baseline, our server, and (cluster mode) our server as N nodes on Redis. */
 export type Target = 'bare' | 'ours' | 'cluster';
@@ -33,6 +34,9 @@ export interface RoundResult {
   /** The target's CPU over each phase, % of one core. */
   readonly targetCpuClosed: number;
   readonly targetCpuPaced: number;
+  /** What held the target's event loop in each phase (a cluster's first node; null if it could not say). */
+  readonly stallsClosed: StallFigures | null;
+  readonly stallsPaced: StallFigures | null;
   /** Busy % of each pinned core during the closed loop not explained by our processes (others' load), or null unpinned. */
   readonly otherLoad: { readonly targetCore: number; readonly loadCore: number } | null;
   readonly metrics: unknown;
@@ -71,7 +75,59 @@ export type Summary = Record<FigureKey, number> & {
   readonly generatorCpuPaced: number;
   readonly connectMs: number;
   readonly youngPerClientKB: number;
+  readonly stallsClosed: StallSummary;
+  readonly stallsPaced: StallSummary;
 };
+
+/** What held a target's event loop in one phase, as the report prints it (medians over the rounds). */
+export interface StallSummary {
+  /** The loop's delay: 99th percentile and longest (ms). */
+  readonly loopP99: number;
+  readonly loopMax: number;
+  /** Share of the phase's wall time in collections' pauses, and in store commits (NaN without a store), %. */
+  readonly gcShare: number;
+  readonly commitShare: number;
+  /** Stalls longer than 2 ms, per second: collections (young, old, incremental steps) and store commits. */
+  readonly gcLongPerSec: number;
+  readonly commitLongPerSec: number;
+  /** The longest old-generation pause and store commit (ms). */
+  readonly oldMaxMs: number;
+  readonly commitMaxMs: number;
+}
+
+const GC_KINDS = ['young', 'old', 'incremental'] as const;
+
+/** The {@link StallSummary} of one phase of one round (all NaN when the target could not say). */
+function stallSummary(f: StallFigures | null): StallSummary {
+  const wallMs = (f?.seconds ?? Number.NaN) * 1000;
+  const gc = (pick: (c: StallCount) => number) => (f ? GC_KINDS.reduce((sum, kind) => sum + pick(f[kind]), 0) : Number.NaN);
+  const commits = f?.commits ?? null;
+  return {
+    loopP99: f?.loopP99 ?? Number.NaN,
+    loopMax: f?.loopMax ?? Number.NaN,
+    gcShare: (gc((c) => c.ms) / wallMs) * 100,
+    commitShare: commits ? (commits.ms / wallMs) * 100 : Number.NaN,
+    gcLongPerSec: gc((c) => c.long) / (wallMs / 1000),
+    commitLongPerSec: commits ? commits.long / (wallMs / 1000) : Number.NaN,
+    oldMaxMs: f?.old.maxMs ?? Number.NaN,
+    commitMaxMs: commits?.maxMs ?? Number.NaN,
+  };
+}
+
+/** Medians of each field over the rounds. */
+function medianStalls(all: readonly StallSummary[]): StallSummary {
+  const m = (key: keyof StallSummary) => median(all.map((s) => s[key]));
+  return {
+    loopP99: m('loopP99'),
+    loopMax: m('loopMax'),
+    gcShare: m('gcShare'),
+    commitShare: m('commitShare'),
+    gcLongPerSec: m('gcLongPerSec'),
+    commitLongPerSec: m('commitLongPerSec'),
+    oldMaxMs: m('oldMaxMs'),
+    commitMaxMs: m('commitMaxMs'),
+  };
+}
 
 export const median = (xs: readonly number[]): number => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -108,6 +164,8 @@ export function summarize(results: readonly RoundResult[], target: Target): Summ
     generatorCpuPaced: m((r) => r.paced.cpuPercent),
     connectMs: m((r) => r.connectMs),
     youngPerClientKB: m((r) => r.youngPerClient / 1024),
+    stallsClosed: medianStalls(mine.map((r) => stallSummary(r.stallsClosed))),
+    stallsPaced: medianStalls(mine.map((r) => stallSummary(r.stallsPaced))),
   };
 }
 

@@ -9,10 +9,12 @@
  *
  * argv: `<clients> <sqlite file> <sdkAppId> [--redis <url> --cluster-prefix <p>]`.
  */
+import Database from 'better-sqlite3';
 import { parseCli, runCli, USAGE } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
 import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 import { raisedFlags } from './serverFlags';
+import { observeStalls } from './stalls';
 
 const [clientsText = '2', dbPath = '', sdkAppId = '', ...clusterFlags] = process.argv.slice(2);
 const raised = raisedFlags(USAGE, Number(clientsText));
@@ -40,6 +42,8 @@ function limitsOf(options: object): Record<string, number> {
   return out;
 }
 
+// Before the store opens: its transactions are timed from the first.
+const readStalls = observeStalls(Database);
 const parsed = parseCli(argv, process.env);
 if (!parsed.ok) throw new Error(`the server's command line refused the bench's flags: ${parsed.text}`);
 const resolved = resolveOptions(parsed.options);
@@ -63,6 +67,8 @@ serve(async (request) => {
       return snapshotAfterGc(String(request.path));
     case 'cpu':
       return { ...process.cpuUsage() };
+    case 'stalls':
+      return { ...readStalls() };
     case 'metrics':
       return { metrics: server.metrics() };
     case 'stop':

@@ -36,10 +36,15 @@ describe('bench:server', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as {
       machine: { cpu: string; cores: number; node: string; date: string };
-      summary: Record<'bare' | 'ours', Record<string, number>>;
       ratios: Record<string, number | null>;
       errors: { counts: Record<string, number> };
-      rounds: { target: string; closed: { setups: number }; paced: { setups: number } }[];
+      rounds: {
+        target: string;
+        closed: { setups: number };
+        paced: { setups: number };
+        stallsPaced: { seconds: number; loopP99: number; young: { count: number }; commits: { count: number; ms: number } | null } | null;
+      }[];
+      summary: Record<'bare' | 'ours', Record<string, number> & { stallsPaced: Record<string, number | null> }>;
       server: { describe: string; limits: Record<string, number> };
     };
     expect(report.errors.counts).toEqual({});
@@ -47,7 +52,17 @@ describe('bench:server', () => {
     for (const round of report.rounds) {
       expect(round.closed.setups).toBeGreaterThan(0);
       expect(round.paced.setups).toBeGreaterThan(0);
+      // What held each target's loop over the paced phase, from inside its process: the server's store commits timed, the relay has none.
+      expect(round.stallsPaced?.seconds).toBeGreaterThan(0.5);
+      expect(Number.isFinite(round.stallsPaced?.loopP99)).toBe(true);
+      if (round.target === 'ours') expect(round.stallsPaced?.commits?.count).toBeGreaterThan(0);
+      else expect(round.stallsPaced?.commits).toBeNull();
     }
+    for (const target of ['bare', 'ours'] as const) {
+      for (const key of ['loopP99', 'loopMax', 'gcShare', 'gcLongPerSec']) expect(Number.isFinite(report.summary[target].stallsPaced[key]), `${target} ${key}`).toBe(true);
+    }
+    expect(Number.isFinite(report.summary.ours.stallsPaced.commitShare)).toBe(true);
+    expect(report.summary.bare.stallsPaced.commitShare).toBeNull(); // NaN in JSON: a relay stores nothing
     for (const target of ['bare', 'ours'] as const) {
       for (const f of FIGURES) expect(Number.isFinite(report.summary[target][f.key]), `${target} ${f.key}`).toBe(true);
     }
