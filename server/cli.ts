@@ -65,7 +65,7 @@ export const USAGE = `Usage: headless-calling-server [options]
                         a backup; HC_SHARED_DATABASE=1; default off: the server holds its lock,
                         and a second server on the same file is refused)
   --write-behind-ms <n> a message handed at once to every recipient is stored only if not all
-                        confirmed it within this many ms (HC_WRITE_BEHIND_MS, default 0 = off)
+                        confirmed it within this many ms (HC_WRITE_BEHIND_MS, default 200; 0 = off)
   --static <dir>        serve this folder at / (HC_STATIC; npm start: the built demo page)
   --offline-ttl-ms <n>  how long stored messages wait (HC_OFFLINE_TTL_MS, default 7 days)
   --room-grace-ms <n>   how long a dropped connection keeps its room (HC_ROOM_GRACE_MS, default 10000)

@@ -79,7 +79,7 @@ export class Mailer {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
     this.senders = new SenderQuotas(options.limits, store);
-    this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs);
+    this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes);
   }
 
   /** The held message whose settling `ack` (an answer of {@link Mailer.send}) must wait for, if any. */
@@ -137,7 +137,7 @@ export class Mailer {
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
     // Every copy goes to a connection now (none waits in the store for a session): it may be held.
-    let allHanded = this.writeBehind.windowMs > 0;
+    let allHanded = this.writeBehind.mayHold(bytes);
     for (const to of recipients) {
       const targets = this.sessionsOf(to);
       if (m.onlineUserOnly) {

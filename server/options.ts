@@ -102,9 +102,14 @@ export interface ServerOptions {
   /**
    * Write-behind: a message handed at once to every recipient waits this long for their receipts
    * before it is written; the copies confirmed meanwhile are never stored, and the sender's ack
-   * waits for the first of the two (default 0: every copy is stored before it is handed; README, "What is durable when").
+   * waits for the first of the two (default 200; 0: every copy is stored before it is handed; README, "What is durable when").
    */
   readonly writeBehindMs?: number;
+  /**
+   * Write-behind holds at most this many payload bytes in memory (default 64 MiB); a message that
+   * would go past it is stored before it is handed, as with write-behind off.
+   */
+  readonly writeBehindMaxBytes?: number;
   /** How long a dropped connection keeps its session and room (default 10 s). */
   readonly roomGraceMs?: number;
   /** Per-connection frame rate (default 50/s, burst 200). */
@@ -137,6 +142,13 @@ export type ResolvedOptions = Required<Omit<ServerOptions, 'tap' | 'limits'>> & 
 
 const DAY = 86_400_000;
 
+/**
+ * The write-behind window by default (ms): long enough for a client's receipt to come back over
+ * a slow link (adapters/ws/inbox.ts sends it within 50 ms), so that call signalling, handed at
+ * once, is confirmed before it is ever stored.
+ */
+export const WRITE_BEHIND_MS = 200;
+
 /** Applies defaults and checks what cannot work. */
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -155,7 +167,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     offlineTtlMs: options.offlineTtlMs ?? 7 * DAY,
     roomGraceMs: options.roomGraceMs ?? 10_000,
-    writeBehindMs: options.writeBehindMs ?? 0,
+    writeBehindMs: options.writeBehindMs ?? WRITE_BEHIND_MS,
+    writeBehindMaxBytes: options.writeBehindMaxBytes ?? 64 * 1024 * 1024,
     rate: options.rate ?? { perSecond: 50, burst: 200 },
     maxStrikes: options.maxStrikes ?? 10,
     loginTimeoutMs: options.loginTimeoutMs ?? 10_000,
@@ -175,6 +188,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (resolved.multiDevice && resolved.redisUrl) throw new Error('multiDevice is not available in cluster mode (redisUrl): run one process, or one device per user');
   if (!Number.isInteger(resolved.maxDevices) || resolved.maxDevices < 1 || resolved.maxDevices > 100) throw new Error('maxDevices must be an integer in 1..100');
   if (!Number.isInteger(resolved.writeBehindMs) || resolved.writeBehindMs < 0 || resolved.writeBehindMs > 1000) throw new Error('writeBehindMs must be an integer in 0..1000');
+  if (!Number.isInteger(resolved.writeBehindMaxBytes) || resolved.writeBehindMaxBytes < 0) throw new Error('writeBehindMaxBytes must be a non-negative integer');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
   return resolved;
 }

@@ -58,6 +58,8 @@ export class WriteBehind {
   /** Copies confirmed in the window (never written), and messages written after it (for the metrics). */
   cancelled = 0;
   writtenLate = 0;
+  /** Payload bytes of the messages held now (bounded by `maxBytes`). */
+  private bytes = 0;
 
   constructor(
     private readonly store: Store,
@@ -65,11 +67,19 @@ export class WriteBehind {
     private readonly clock: ServerClock,
     /** How long a message may wait for its receipts before it is written; 0: never held. */
     readonly windowMs: number,
+    /** Payload bytes it may hold at once: a message past them is stored before it is handed. */
+    private readonly maxBytes: number,
   ) {}
+
+  /** Whether a message of `bytes` may be held now (the window is on, and it fits beside those held). */
+  mayHold(bytes: number): boolean {
+    return this.windowMs > 0 && this.bytes + bytes <= this.maxBytes;
+  }
 
   /** Holds `body` with its copies (delivery id -> recipient); the sender's ack waits on the answer. */
   hold(body: Body, bytes: number, copies: readonly { delivery: number; to: string }[]): Held {
     const held = new Held(body, bytes, this.clock.now());
+    this.bytes += bytes;
     for (const copy of copies) {
       held.rows.set(copy.delivery, copy.to);
       this.byDelivery.set(copy.delivery, held);
@@ -122,6 +132,7 @@ export class WriteBehind {
     this.cancelled++;
     if (held.rows.size > 0) return { bodyGone: false };
     this.held.delete(held.body.id);
+    this.bytes -= held.bytes;
     // Nothing of it is written; the commit of its own turn (if one is still under way) decides.
     this.commit.after(() => held.settle(true), () => held.settle(false));
     return { bodyGone: true };
@@ -141,6 +152,7 @@ export class WriteBehind {
     if (messages.length === 0) return;
     for (const held of messages) {
       this.held.delete(held.body.id);
+      this.bytes -= held.bytes;
       for (const delivery of held.rows.keys()) this.byDelivery.delete(delivery);
     }
     this.writtenLate += messages.length;

@@ -55,7 +55,8 @@ describe('bench:server', () => {
       // What held each target's loop over the paced phase, from inside its process: the server's store commits timed, the relay has none.
       expect(round.stallsPaced?.seconds).toBeGreaterThan(0.5);
       expect(Number.isFinite(round.stallsPaced?.loopP99)).toBe(true);
-      if (round.target === 'ours') expect(round.stallsPaced?.commits?.count).toBeGreaterThan(0);
+      // (write-behind may leave the paced phase with nothing to commit: the timer is there, not its count)
+      if (round.target === 'ours') expect(round.stallsPaced?.commits).toMatchObject({ count: expect.any(Number), ms: expect.any(Number) });
       else expect(round.stallsPaced?.commits).toBeNull();
     }
     for (const target of ['bare', 'ours'] as const) {

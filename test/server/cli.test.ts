@@ -4,6 +4,7 @@ import { DEMO_SDKAPPID, USAGE, parseCli } from '../../server/cli';
 import { openableUrls, packageVersion, startBanner } from '../../server/cliChecks';
 import { LIMIT_FLAGS } from '../../server/limitFlags';
 import { DEFAULT_LIMITS } from '../../server/limits';
+import { WRITE_BEHIND_MS, resolveOptions } from '../../server/options';
 
 const refusal = (argv: string[], env: Record<string, string> = {}) => {
   const result = parseCli(argv, env);
@@ -50,6 +51,18 @@ describe('server CLI', () => {
       ok: true,
       options: { port: 8080, host: '127.0.0.1', dbPath: './data/calling.db', sdkAppId: 1, secretKey: 'k', demoSigning: false },
     });
+  });
+
+  it('write-behind is on by default (200 ms, payloads held at most 64 MiB); --write-behind-ms 0 turns it off', () => {
+    const resolved = (argv: string[]) => {
+      const parsed = parseCli(['--sdkappid', '1', '--secret-key', 'k', ...argv], {});
+      if (!parsed.ok) throw new Error(parsed.text);
+      return resolveOptions(parsed.options);
+    };
+    expect(resolved([])).toMatchObject({ writeBehindMs: WRITE_BEHIND_MS, writeBehindMaxBytes: 64 * 1024 * 1024 });
+    expect(WRITE_BEHIND_MS).toBe(200);
+    expect(resolved(['--write-behind-ms', '0']).writeBehindMs).toBe(0);
+    expect(USAGE).toContain('HC_WRITE_BEHIND_MS, default 200; 0 = off');
   });
 
   it('demo signing only when asked: then the app and a throwaway key are made up if missing', () => {

@@ -77,6 +77,32 @@ describe('write-behind', () => {
     expect(writes() - before).toBe(2); // the held write, then the delete
   });
 
+  it('holds at most writeBehindMaxBytes of payload: a message past it is stored before it is handed', async () => {
+    await start({ writeBehindMaxBytes: 10 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    const send = (payload: string, rid: number) => alice.send({ type: 'sendC2C', to: 'bob', payload, onlineUserOnly: false, rid });
+    const acked = () => alice.ofType('ack').map((f) => f.rid);
+    send('ring', 90); // 4 bytes: held
+    await bob.next((f) => f.type === 'message' && f.payload === 'ring');
+    send('x'.repeat(8), 91); // 4 + 8 > 10: stored
+    const two = await bob.next((f) => f.type === 'message' && f.payload === 'x'.repeat(8));
+    await alice.sync();
+    expect(server.handle.metrics().storedNow).toBe(1);
+    expect(acked()).toEqual([]); // the held one's ack waits for its receipt, the stored one's in line behind it
+    bob.send({ type: 'received', upTo: two.seq });
+    await alice.next((f) => f.rid === 91);
+    expect(acked()).toEqual([90, 91]);
+    await bob.sync();
+    expect(server.handle.metrics().storedNow).toBe(0);
+    // Nothing held now: 8 bytes fit again, and their ack waits for the receipt.
+    send('y'.repeat(8), 92);
+    await bob.next((f) => f.type === 'message' && f.payload === 'y'.repeat(8));
+    await alice.sync();
+    expect(server.handle.metrics().storedNow).toBe(0);
+    expect(acked()).toEqual([90, 91]);
+  });
+
   it('frames to the sender after a held ack wait for it: the client sees them in the order they were sent', async () => {
     await start();
     const bob = await login('bob');

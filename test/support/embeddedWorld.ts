@@ -390,6 +390,9 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
       logger: silentLogger,
       rate: { perSecond: 10_000, burst: 100_000 },
       tap: net.tap,
+      // Write-behind off unless a test asks: with it, a sender's ack waits for its recipient's
+      // receipt, which waits on this simulated clock, and these tests await sends without moving it.
+      writeBehindMs: 0,
       ...options.server,
     }).then((h) => {
       port = h.port;
