@@ -83,6 +83,9 @@ export class StreamMailbox {
 
   private async forwardNow(user: string, closing: boolean): Promise<void> {
     const commit = this.commit;
+    // What this node wrote for the user and has not committed yet is read with the rest: copies
+    // held by write-behind, written as the user's session here ended (a takeover), say.
+    if (commit) await new Promise<void>((committed) => commit.after(committed));
     try {
       await this.forwardPages(user, closing);
     } finally {

@@ -293,3 +293,27 @@ describe('three nodes on one Redis', () => {
     expect(mover.take().filter((e) => e.name === 'onUserLeave' || e.name === 'onCallEnd')).toEqual([ev.leave('m2'), ev.end('m1', 'hangup')]);
   }, 30_000);
 });
+
+describe('write-behind across nodes', () => {
+  let cluster: TestCluster;
+  // A window longer than any login, so that the move below happens while the copy is held.
+  beforeAll(async () => {
+    cluster = await startCluster(2, ['--write-behind-ms', '1000']);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.dispose();
+  }, 30_000);
+
+  it('a copy handed and not yet confirmed when its user logs in on another node reaches that node: the move waits for the held write', async () => {
+    const url = (i: number) => (cluster.nodes[i] as { url: string }).url;
+    const bobHere = await rawClient(url(0), 'wb-bob'); // a raw client: it never sends a receipt
+    const alice = await rawClient(url(0), 'wb-alice');
+    alice.ws.send(JSON.stringify({ type: 'sendC2C', rid: 2, to: 'wb-bob', payload: 'ring', onlineUserOnly: false }));
+    await until('the copy handed on node 0', () => bobHere.messages().length, (n) => n === 1);
+    const bobThere = await rawClient(url(1), 'wb-bob'); // takes the user over, inside the window
+    const moved = await until('the copy on node 1', () => bobThere.messages(), (m) => m.length === 1);
+    expect(moved[0]).toBe(bobHere.messages()[0]); // the same message id and payload
+    await until("alice's ack", () => alice.frames.some((f) => f.rid === 2 && f.type === 'ack'), (ok) => ok);
+    for (const c of [bobHere, alice, bobThere]) c.ws.close();
+  }, 30_000);
+});
