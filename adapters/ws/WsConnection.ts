@@ -32,7 +32,7 @@ import {
   type RoomMember,
   type ServerFrameOf,
 } from './protocol';
-import { Inbox, RECEIPT_DELAY_MS } from './inbox';
+import { Inbox } from './inbox';
 import { encodeRequest, type Pending, PendingRequests } from './requests';
 import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
@@ -251,11 +251,12 @@ export class WsConnection {
     }
     this.inbox.fold(
       frame.foldedReceipts === true
-        ? (fn) => {
-            const timer = this.clock.setTimeout(fn, RECEIPT_DELAY_MS);
+        ? (fn, ms) => {
+            const timer = this.clock.setTimeout(fn, ms);
             return () => this.clock.clearTimeout(timer);
           }
         : null,
+      frame.multiDevice === true,
     );
     this.session = frame.session;
     this.userID = frame.userID;

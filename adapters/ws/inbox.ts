@@ -8,7 +8,9 @@
  *
  * Folded (a server that takes receipts inside requests, see `protocol.ts`): a receipt waits up to
  * {@link RECEIPT_DELAY_MS} for a request to ride on ({@link Inbox.claim}), and goes in a frame of
- * its own only if none went out by then, or once {@link FOLD_AT_MOST} messages wait for it.
+ * its own only if none went out by then, or once {@link FOLD_AT_MOST} messages wait for it. One
+ * device of many (its user's other devices receive the same messages): within
+ * {@link RECEIPT_BUSY_DELAY_MS} of a receipt that went alone, the next one waits that long instead.
  */
 
 /** Message ids remembered to drop redeliveries. */
@@ -19,16 +21,23 @@ const SEEN_IDS = 1024;
  * write-behind (its `--write-behind-ms`, 200 ms by default) never stores a copy whose receipt comes
  * back within its window, and holds the sender's ack until then: a receipt that waited 250 ms
  * made every copy a SQLite insert and delete, and every sender's ack wait out the window. Long
- * enough that a request sent right after the message (an answer to it) still carries it, and
- * that a steady stream of messages costs at most 20 receipts a second, well inside the server's
- * 50 frames a second per user.
+ * enough that a request sent right after the message (an answer to it) still carries it.
  */
 export const RECEIPT_DELAY_MS = 50;
+/**
+ * One device of many: the wait of a folded receipt less than this long after one went alone. The
+ * server counts receipts in its 50 frames a second per user, for all the user's devices together,
+ * and each device confirms every message: a steady stream of messages (a flood an attacker sends)
+ * then costs at most 4 receipt frames a second per device, while the first message after a quiet
+ * spell, call signalling, is confirmed within {@link RECEIPT_DELAY_MS}. A lone session (a login
+ * that named no device) sends at most 20 a second: it needs no cooldown.
+ */
+export const RECEIPT_BUSY_DELAY_MS = 250;
 /** Messages taken and unconfirmed beyond which a receipt goes at once (the server's window is 256). */
 export const FOLD_AT_MOST = 64;
 
-/** Runs `fn` after {@link RECEIPT_DELAY_MS} on the connection's clock; returns its cancel. */
-export type ReceiptTimer = (fn: () => void) => () => void;
+/** Runs `fn` after `ms` on the connection's clock; returns its cancel. */
+export type ReceiptTimer = (fn: () => void, ms: number) => () => void;
 
 /** Deduplication and receipts for the messages of one session. */
 export class Inbox {
@@ -43,6 +52,10 @@ export class Inbox {
   /** Folded receipts: the timer of the receipt waiting for a request (null when none waits). */
   private timer: ReceiptTimer | null = null;
   private cancelTimer: (() => void) | null = null;
+  /** While a receipt went alone less than {@link RECEIPT_BUSY_DELAY_MS} ago: the cancel of that cooldown. */
+  private cooling: (() => void) | null = null;
+  /** One device of many: receipts that go alone are spaced ({@link RECEIPT_BUSY_DELAY_MS}). */
+  private spaced = false;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
 
@@ -103,15 +116,21 @@ export class Inbox {
     return this.timer !== null;
   }
 
-  /** Folds receipts into requests from now on (`timer` given), or sends each at once (`null`). */
-  fold(timer: ReceiptTimer | null): void {
+  /**
+   * Folds receipts into requests from now on (`timer` given), or sends each at once (`null`);
+   * `spaced`: this session is one device of its user's many (see {@link RECEIPT_BUSY_DELAY_MS}).
+   */
+  fold(timer: ReceiptTimer | null, spaced = false): void {
     this.timer = timer;
+    this.spaced = spaced;
   }
 
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.cooling?.();
+    this.cooling = null;
     this.timer = null;
     this.epoch += 1;
     this.lastSeq = 0;
@@ -122,11 +141,19 @@ export class Inbox {
 
   private take(epoch: number, seq: number): void {
     if (epoch !== this.epoch || !this.open.delete(seq)) return;
-    if (this.timer && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
-      this.cancelTimer ??= this.timer(() => {
-        this.cancelTimer = null;
-        this.flush();
-      });
+    const timer = this.timer;
+    if (timer && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
+      this.cancelTimer ??= timer(
+        () => {
+          this.cancelTimer = null;
+          const before = this.sentUpTo;
+          this.flush();
+          if (this.sentUpTo === before || !this.spaced) return;
+          this.cooling?.();
+          this.cooling = timer(() => (this.cooling = null), RECEIPT_BUSY_DELAY_MS);
+        },
+        this.cooling ? RECEIPT_BUSY_DELAY_MS : RECEIPT_DELAY_MS,
+      );
       return;
     }
     if (this.queued) return;

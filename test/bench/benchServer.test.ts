@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../bench/server/args';
 import { FIGURES } from '../../bench/server/report';
 import { raisedFlags } from '../../bench/server/serverFlags';
+import { observeStalls } from '../../bench/server/stalls';
 import { SERVER_NODE_FLAGS } from '../../server/nodeFlags';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,6 +44,7 @@ describe('bench:server', () => {
         closed: { setups: number };
         paced: { setups: number };
         stallsPaced: { seconds: number; loopP99: number; young: { count: number }; commits: { count: number; ms: number } | null } | null;
+        metrics: { heldConfirmed?: number } | undefined;
       }[];
       summary: Record<'bare' | 'ours', Record<string, number> & { stallsPaced: Record<string, number | null> }>;
       server: { describe: string; limits: Record<string, number> };
@@ -63,6 +65,8 @@ describe('bench:server', () => {
       for (const key of ['loopP99', 'loopMax', 'gcShare', 'gcLongPerSec']) expect(Number.isFinite(report.summary[target].stallsPaced[key]), `${target} ${key}`).toBe(true);
     }
     expect(Number.isFinite(report.summary.ours.stallsPaced.commitShare)).toBe(true);
+    // The server measured is the default one: write-behind on, copies confirmed inside its window never stored.
+    expect(report.rounds.find((r) => r.target === 'ours')?.metrics?.heldConfirmed).toBeGreaterThan(0);
     expect(report.summary.bare.stallsPaced.commitShare).toBeNull(); // NaN in JSON: a relay stores nothing
     for (const target of ['bare', 'ours'] as const) {
       for (const f of FIGURES) expect(Number.isFinite(report.summary[target][f.key]), `${target} ${f.key}`).toBe(true);
@@ -78,6 +82,29 @@ describe('bench:server', () => {
     expect(report.server.describe).toMatch(new RegExp(`^node ${SERVER_NODE_FLAGS.join(' ')} server/cli\\.ts`));
     expect(report.server.limits['rate.perSecond']).toBeGreaterThan(0);
   }, 60_000);
+
+  it("the stall observer times the store's transactions and sees collections", async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const read = observeStalls(Database);
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const write = db.transaction((n: number) => {
+      for (let i = 0; i < n; i++) insert.run(i);
+    });
+    write(100);
+    write(100);
+    let kept = 0;
+    for (let round = 0; round < 50; round++) kept += Array.from({ length: 100_000 }, (_, i) => ({ i })).length; // ~150 MB of young garbage
+    expect(kept).toBe(5_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const stalls = read();
+    db.close();
+    expect(stalls.commits).toMatchObject({ count: 2 });
+    expect(stalls.commits?.ms).toBeGreaterThan(0);
+    expect(stalls.young.count).toBeGreaterThan(0);
+    expect(read().commits?.count).toBe(0); // each read starts the next count
+  });
 
   it('reads --nodes and --redis (cluster mode), and refuses nodes without a Redis', () => {
     expect(parseBenchArgs(['--nodes', '3', '--redis', 'redis://127.0.0.1:6379/15'])).toMatchObject({ ok: true, args: { nodes: 3, redis: 'redis://127.0.0.1:6379/15' } });

@@ -3,7 +3,7 @@
  * it was taken, one receipt per turn of the event loop at most.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FOLD_AT_MOST, Inbox, RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
+import { FOLD_AT_MOST, Inbox, RECEIPT_BUSY_DELAY_MS, RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
@@ -62,15 +62,22 @@ describe('Inbox', () => {
 });
 
 describe('Inbox, receipts folded into requests', () => {
-  function folded() {
+  function folded(spaced = false) {
     const receipts: number[] = [];
+    /** Timers set and not cancelled (a fired one stays), with their delays. */
     const timers: Array<() => void> = [];
+    const delays: number[] = [];
     const box = new Inbox((upTo) => receipts.push(upTo));
-    box.fold((fn) => {
+    box.fold((fn, ms) => {
       timers.push(fn);
-      return () => timers.splice(timers.indexOf(fn), 1);
-    });
-    return { box, receipts, timers };
+      delays.push(ms);
+      return () => {
+        const i = timers.indexOf(fn);
+        timers.splice(i, 1);
+        delays.splice(i, 1);
+      };
+    }, spaced);
+    return { box, receipts, timers, delays };
   }
 
   it('a receipt waits for a request to carry it (claim), and goes alone only when its timer fires first', async () => {
@@ -87,6 +94,33 @@ describe('Inbox, receipts folded into requests', () => {
     expect(timers).toHaveLength(1);
     timers[0]?.(); // no request went out in time
     expect(receipts).toEqual([3]);
+  });
+
+  it('one device of many: a receipt waits the short delay, but the longer one within that of a receipt that went alone, so a stream costs a few frames a second per device', async () => {
+    const { box, receipts, timers, delays } = folded(true);
+    box.accept('a', 1)?.();
+    expect(delays).toEqual([RECEIPT_DELAY_MS]);
+    timers[0]?.(); // no request in time: it goes alone, and the cooldown starts
+    expect(receipts).toEqual([1]);
+    expect(delays).toEqual([RECEIPT_DELAY_MS, RECEIPT_BUSY_DELAY_MS]);
+    box.accept('b', 2)?.();
+    expect(delays[2]).toBe(RECEIPT_BUSY_DELAY_MS); // within the cooldown: the long wait
+    expect(box.claim()).toBe(2); // a request carried it: no frame, and no new cooldown
+    timers[1]?.(); // the cooldown ends
+    box.accept('c', 3)?.();
+    expect(delays.at(-1)).toBe(RECEIPT_DELAY_MS);
+    expect(receipts).toEqual([1]);
+    expect(RECEIPT_DELAY_MS).toBeLessThan(RECEIPT_BUSY_DELAY_MS);
+  });
+
+  it('a lone session: every receipt waits the short delay (one connection per user stays under the server\'s frame rate)', async () => {
+    const { box, receipts, timers, delays } = folded();
+    box.accept('a', 1)?.();
+    timers[0]?.();
+    box.accept('b', 2)?.();
+    timers[1]?.();
+    expect(receipts).toEqual([1, 2]);
+    expect(delays).toEqual([RECEIPT_DELAY_MS, RECEIPT_DELAY_MS]);
   });
 
   it('a receipt goes at once when many messages wait for it (the server window must not fill)', async () => {
