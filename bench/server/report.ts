@@ -116,17 +116,8 @@ function stallSummary(f: StallFigures | null): StallSummary {
 
 /** Medians of each field over the rounds. */
 function medianStalls(all: readonly StallSummary[]): StallSummary {
-  const m = (key: keyof StallSummary) => median(all.map((s) => s[key]));
-  return {
-    loopP99: m('loopP99'),
-    loopMax: m('loopMax'),
-    gcShare: m('gcShare'),
-    commitShare: m('commitShare'),
-    gcLongPerSec: m('gcLongPerSec'),
-    commitLongPerSec: m('commitLongPerSec'),
-    oldMaxMs: m('oldMaxMs'),
-    commitMaxMs: m('commitMaxMs'),
-  };
+  const keys = Object.keys(stallSummary(null)) as (keyof StallSummary)[];
+  return Object.fromEntries(keys.map((key) => [key, median(all.map((s) => s[key]))])) as unknown as StallSummary;
 }
 
 export const median = (xs: readonly number[]): number => {

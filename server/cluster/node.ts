@@ -166,9 +166,9 @@ export class ClusterNode {
       groupStore: (local: GroupStore) =>
         (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
-      // Called while the copy is being routed, before it is written: once the handler is done
-      // (a microtask), the move waits for the turn's commit like any delivery.
-      absent: (user: string) => queueMicrotask(() => this.commit?.after(() => void this.mailbox.forward(user))),
+      // Called while the copy is being routed, before it is written: the move starts after the
+      // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
+      absent: (user: string) => void this.mailbox.forward(user),
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
         if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });
