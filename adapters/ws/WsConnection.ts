@@ -75,6 +75,11 @@ export class WsConnection {
   private loginSentAt = 0;
   /** The last `answered` told to the server in this session. */
   private toldAnswered = 0;
+  /**
+   * While a message's listeners run: the requests they send (answers to it), transmitted once the
+   * message was taken, so that they carry its receipt instead of a frame of its own going after them.
+   */
+  private answering: Pending[] | null = null;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo) => {
@@ -405,15 +410,22 @@ export class WsConnection {
         const taken = this.inbox.accept(frame.id, frame.seq);
         if (!taken) return; // a redelivery: passed on before
         let deferred = false;
-        this.messages.emit({
-          ...frame,
-          defer: () => {
-            deferred = true;
-            return taken;
-          },
-        });
-        // Nobody took the receipt over: the message is taken once its listeners returned.
-        if (!deferred) taken();
+        const answers: Pending[] = [];
+        this.answering = answers;
+        try {
+          this.messages.emit({
+            ...frame,
+            defer: () => {
+              deferred = true;
+              return taken;
+            },
+          });
+          // Nobody took the receipt over: the message is taken once its listeners returned.
+          if (!deferred) taken();
+        } finally {
+          this.answering = null;
+          for (const entry of answers) this.transmit(entry);
+        }
         return;
       }
       case 'kicked':
@@ -424,6 +436,7 @@ export class WsConnection {
   }
 
   private transmit(entry: Pending): void {
+    if (this.answering) return void this.answering.push(entry);
     if (entry.sent || this.socket?.readyState !== OPEN) return;
     entry.sent = true;
     if (this.phase !== 'ready' || this.loggingOut !== null || !this.inbox.folding) return this.socket.send(entry.text);

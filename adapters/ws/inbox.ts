@@ -6,31 +6,30 @@
  * with it, since a receipt confirms everything up to a sequence number. One receipt per turn of
  * the event loop, at most.
  *
- * Folded (a server that takes receipts inside requests, see `protocol.ts`): a receipt waits up to
- * {@link RECEIPT_DELAY_MS} for a request to ride on ({@link Inbox.claim}), and goes in a frame of
- * its own only if none went out by then, or once {@link FOLD_AT_MOST} messages wait for it. One
- * device of many (its user's other devices receive the same messages): within
- * {@link RECEIPT_BUSY_DELAY_MS} of a receipt that went alone, the next one waits that long instead.
+ * Folded (a server that takes receipts inside requests, see `protocol.ts`): a request that goes out
+ * in the turn a message came in (an answer to it) carries the receipt ({@link Inbox.claim}); else
+ * the receipt goes alone once the turn ends, at once, since the server's write-behind holds the
+ * sender's ack, and keeps the message in memory, until it comes. A receipt that went alone starts a
+ * spacing ({@link RECEIPT_DELAY_MS}; one device of many, {@link RECEIPT_BUSY_DELAY_MS}) in which
+ * the next ones wait, for a request to carry them or for the spacing's end: a stream of messages costs a
+ * bounded number of receipt frames a second. Past {@link FOLD_AT_MOST} messages waiting, a receipt
+ * goes at once anyway.
  */
 
 /** Message ids remembered to drop redeliveries. */
 const SEEN_IDS = 1024;
 
 /**
- * How long a folded receipt waits for a request to carry it. Short, because the server's
- * write-behind (its `--write-behind-ms`, 200 ms by default) never stores a copy whose receipt comes
- * back within its window, and holds the sender's ack until then: a receipt that waited 250 ms
- * made every copy a SQLite insert and delete, and every sender's ack wait out the window. Long
- * enough that a request sent right after the message (an answer to it) still carries it.
+ * The spacing after a folded receipt that went alone, in which the next ones wait: a lone session (a
+ * login that named no device) sends at most 20 receipt frames a second, however many messages come.
+ * A receipt after a quiet spell (call signalling) goes at once.
  */
 export const RECEIPT_DELAY_MS = 50;
 /**
- * One device of many: the wait of a folded receipt less than this long after one went alone. The
- * server counts receipts in its 50 frames a second per user, for all the user's devices together,
- * and each device confirms every message: a steady stream of messages (a flood an attacker sends)
- * then costs at most 4 receipt frames a second per device, while the first message after a quiet
- * spell, call signalling, is confirmed within {@link RECEIPT_DELAY_MS}. A lone session (a login
- * that named no device) sends at most 20 a second: it needs no cooldown.
+ * One device of many: the spacing after a receipt that went alone. The server counts receipts in its
+ * 50 frames a second per user, for all the user's devices together, and each device confirms every
+ * message: a steady stream of messages (a flood an attacker sends) then costs at most 4 receipt
+ * frames a second per device.
  */
 export const RECEIPT_BUSY_DELAY_MS = 250;
 /** Messages taken and unconfirmed beyond which a receipt goes at once (the server's window is 256). */
@@ -49,12 +48,11 @@ export class Inbox {
   private sentUpTo = 0;
   private epoch = 0;
   private queued = false;
-  /** Folded receipts: the timer of the receipt waiting for a request (null when none waits). */
+  /** Folded receipts: the connection's timer, for the spacing (null: not folded, each receipt goes at the turn's end). */
   private timer: ReceiptTimer | null = null;
-  private cancelTimer: (() => void) | null = null;
-  /** While a receipt went alone less than {@link RECEIPT_BUSY_DELAY_MS} ago: the cancel of that cooldown. */
-  private cooling: (() => void) | null = null;
-  /** One device of many: receipts that go alone are spaced ({@link RECEIPT_BUSY_DELAY_MS}). */
+  /** Within the spacing after a receipt that went alone: the cancel of its timer. */
+  private spacing: (() => void) | null = null;
+  /** One device of many: the spacing is {@link RECEIPT_BUSY_DELAY_MS}, not {@link RECEIPT_DELAY_MS}. */
   private spaced = false;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
@@ -92,10 +90,21 @@ export class Inbox {
     };
   }
 
-  /** Confirms everything taken so far without a gap. */
+  /** Confirms everything taken so far without a gap; folded, a receipt that goes starts a spacing. */
   flush(): void {
     const upTo = this.claim();
-    if (upTo !== undefined) this.sendReceipt(upTo);
+    if (upTo === undefined) return;
+    this.sendReceipt(upTo);
+    const timer = this.timer;
+    if (timer === null) return;
+    this.spacing?.();
+    this.spacing = timer(
+      () => {
+        this.spacing = null;
+        this.flush();
+      },
+      this.spaced ? RECEIPT_BUSY_DELAY_MS : RECEIPT_DELAY_MS,
+    );
   }
 
   /**
@@ -106,8 +115,6 @@ export class Inbox {
     const upTo = this.open.size === 0 ? this.lastSeq : Math.min(...this.open) - 1;
     if (upTo <= this.sentUpTo) return undefined;
     this.sentUpTo = upTo;
-    this.cancelTimer?.();
-    this.cancelTimer = null;
     return upTo;
   }
 
@@ -127,10 +134,8 @@ export class Inbox {
 
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = null;
-    this.cooling?.();
-    this.cooling = null;
+    this.spacing?.();
+    this.spacing = null;
     this.timer = null;
     this.epoch += 1;
     this.lastSeq = 0;
@@ -141,21 +146,8 @@ export class Inbox {
 
   private take(epoch: number, seq: number): void {
     if (epoch !== this.epoch || !this.open.delete(seq)) return;
-    const timer = this.timer;
-    if (timer && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
-      this.cancelTimer ??= timer(
-        () => {
-          this.cancelTimer = null;
-          const before = this.sentUpTo;
-          this.flush();
-          if (this.sentUpTo === before || !this.spaced) return;
-          this.cooling?.();
-          this.cooling = timer(() => (this.cooling = null), RECEIPT_BUSY_DELAY_MS);
-        },
-        this.cooling ? RECEIPT_BUSY_DELAY_MS : RECEIPT_DELAY_MS,
-      );
-      return;
-    }
+    // Within a spacing, the receipt waits for its end, unless a request carries it first.
+    if (this.spacing !== null && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) return;
     if (this.queued) return;
     this.queued = true;
     queueMicrotask(() => {

@@ -56,7 +56,8 @@ export class Client {
   private lastSeq = 0;
   private sentUpTo = 0;
   private receiptQueued = false;
-  private receiptTimer: NodeJS.Timeout | null = null;
+  /** Folded: the spacing after a receipt that went alone (adapters/ws/inbox.ts). */
+  private spacing: NodeJS.Timeout | null = null;
   /** Requests sent and not answered yet, and the last `answered` told. */
   private readonly outstanding = new Set<number>();
   private toldAnswered = 0;
@@ -64,10 +65,14 @@ export class Client {
   private last = performance.now();
   private readonly flushReceipt = () => {
     this.receiptQueued = false;
-    this.receiptTimer = null;
     if (this.lastSeq <= this.sentUpTo) return;
     this.sentUpTo = this.lastSeq;
     this.send(receiptFrame(this.lastSeq));
+    if (this.folded) this.spacing = setTimeout(this.spacingEnds, RECEIPT_DELAY_MS);
+  };
+  private readonly spacingEnds = () => {
+    this.spacing = null;
+    this.flushReceipt();
   };
 
   constructor(
@@ -91,8 +96,6 @@ export class Client {
     let folded = '';
     if (this.lastSeq > this.sentUpTo) {
       this.sentUpTo = this.lastSeq;
-      if (this.receiptTimer) clearTimeout(this.receiptTimer);
-      this.receiptTimer = null;
       folded += `"received":${this.lastSeq},`;
     }
     const answered = Math.min(...this.outstanding) - 1;
@@ -122,13 +125,10 @@ export class Client {
     return this.tokens >= n;
   }
 
-  /** Confirms `seq` (and everything before it): with the next request when folded, else once the current turn ends. */
+  /** Confirms `seq` (and everything before it): with a request sent in this turn when folded, else once the turn ends (or the spacing does). */
   receipt(seq: number): void {
     if (seq > this.lastSeq) this.lastSeq = seq;
-    if (this.folded && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) {
-      this.receiptTimer ??= setTimeout(this.flushReceipt, RECEIPT_DELAY_MS);
-      return;
-    }
+    if (this.spacing !== null && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) return;
     if (this.receiptQueued) return;
     this.receiptQueued = true;
     queueMicrotask(this.flushReceipt);

@@ -43,7 +43,7 @@ describe('the WebSocket client', () => {
     expect((await world.server()).metrics().refused).toEqual({ noSuchGroup: 1 });
   });
 
-  it('to a server that takes them, receipts and answered rids ride on requests: no receipt frame while requests go out, and the server is told the answers it may forget', async () => {
+  it('to a server that takes them, receipts and answered rids ride on requests: an answer sent from the message listener carries its receipt (no receipt frame of its own), and the server is told the answers it may forget', async () => {
     const sent: string[] = [];
     const Recording = class extends world.net.WebSocket {
       override send(data: string): void {
@@ -54,10 +54,13 @@ describe('the WebSocket client', () => {
     const alice = await online('alice');
     const bob = world.backend({ WebSocket: Recording, onListenerError: (e) => errors.push(e) });
     await bob.im.login('bob', world.userSig('bob'));
+    // Bob answers each message from its listener, before the message is taken.
+    const answers: Promise<void>[] = [];
+    bob.im.onMessage((m) => answers.push(bob.im.sendToUser('alice', `r${m.payload.slice(1)}`, stored)));
     for (let i = 0; i < 20; i++) {
       await alice.im.sendToUser('bob', `m${i}`, stored);
       await world.settle();
-      await bob.im.sendToUser('alice', `r${i}`, stored);
+      await answers[i];
     }
     const kinds = sent.map((text) => (JSON.parse(text) as { type: string }).type);
     expect(kinds.filter((k) => k === 'received')).toEqual([]);
@@ -66,7 +69,8 @@ describe('the WebSocket client', () => {
     // Every ANSWERED_STEP answers, the server hears which it may forget (login is rid 1, the sends 2..21, each sent once the one before it was answered).
     const told = sent.map((text) => /^\{"received":\d+,"answered":(\d+),"type":"sendC2C"/.exec(text)?.[1]).filter((n) => n !== undefined).map(Number);
     expect(told).toEqual([4, 8, 12, 16, 20]);
-    // Bob's 20 confirmed; Alice's receipt of r19 waits for a request, then for its delay.
+    // Bob's 20 confirmed. Alice confirmed r0 alone at once; the rest came within the spacing that
+    // started, and rode on her next message; r19's waits for the spacing to end (the clock stands).
     expect((await world.server()).metrics().delivered).toBe(39);
     await world.advance(RECEIPT_DELAY_MS);
     expect((await world.server()).metrics().delivered).toBe(40);

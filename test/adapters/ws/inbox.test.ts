@@ -80,54 +80,63 @@ describe('Inbox, receipts folded into requests', () => {
     return { box, receipts, timers, delays };
   }
 
-  it('a receipt waits for a request to carry it (claim), and goes alone only when its timer fires first', async () => {
+  it('a request sent in the turn the message came in carries its receipt (claim); else the receipt goes alone when the turn ends, at once', async () => {
     const { box, receipts, timers } = folded();
     box.accept('a', 1)?.();
     box.accept('b', 2)?.();
+    expect(box.claim()).toBe(2); // an answer goes out in this turn: it carries the receipt
     await turn();
     expect(receipts).toEqual([]);
-    expect(timers).toHaveLength(1);
-    expect(box.claim()).toBe(2); // the next request carries it: no frame of its own
     expect(timers).toHaveLength(0);
     expect(box.claim()).toBeUndefined();
     box.accept('c', 3)?.();
-    expect(timers).toHaveLength(1);
-    timers[0]?.(); // no request went out in time
+    await turn(); // nothing went out in this turn: the receipt goes alone, no delay
     expect(receipts).toEqual([3]);
   });
 
-  it('one device of many: a receipt waits the short delay, but the longer one within that of a receipt that went alone, so a stream costs a few frames a second per device', async () => {
-    const { box, receipts, timers, delays } = folded(true);
+  it('a lone session: after a receipt that went alone, the next ones wait for a request or for the spacing to end, so a stream costs at most 20 receipt frames a second', async () => {
+    const { box, receipts, timers, delays } = folded();
     box.accept('a', 1)?.();
-    expect(delays).toEqual([RECEIPT_DELAY_MS]);
-    timers[0]?.(); // no request in time: it goes alone, and the cooldown starts
+    await turn();
     expect(receipts).toEqual([1]);
-    expect(delays).toEqual([RECEIPT_DELAY_MS, RECEIPT_BUSY_DELAY_MS]);
+    expect(delays).toEqual([RECEIPT_DELAY_MS]); // the spacing started
     box.accept('b', 2)?.();
-    expect(delays[2]).toBe(RECEIPT_BUSY_DELAY_MS); // within the cooldown: the long wait
-    expect(box.claim()).toBe(2); // a request carried it: no frame, and no new cooldown
-    timers[1]?.(); // the cooldown ends
-    box.accept('c', 3)?.();
-    expect(delays.at(-1)).toBe(RECEIPT_DELAY_MS);
+    await turn();
+    expect(receipts).toEqual([1]); // within the spacing: it waits
+    expect(box.claim()).toBe(2); // a request carried it
+    timers[0]?.(); // the spacing ends with nothing left to send: no frame, no new spacing
     expect(receipts).toEqual([1]);
+    expect(timers).toHaveLength(1); // (a fired timer stays in the list)
+    box.accept('c', 3)?.();
+    await turn();
+    expect(receipts).toEqual([1, 3]); // after the spacing: at once again
+    box.accept('d', 4)?.();
+    box.accept('e', 5)?.();
+    await turn();
+    timers[1]?.(); // the spacing ends: what waited goes, in one receipt, and a new spacing starts
+    expect(receipts).toEqual([1, 3, 5]);
+    expect(delays).toEqual([RECEIPT_DELAY_MS, RECEIPT_DELAY_MS, RECEIPT_DELAY_MS]);
+  });
+
+  it('one device of many: the spacing after a receipt that went alone is the longer one, so a stream costs a few frames a second per device', async () => {
+    const { box, receipts, delays } = folded(true);
+    box.accept('a', 1)?.();
+    await turn();
+    expect(receipts).toEqual([1]); // the first goes at once, as for a lone session
+    expect(delays).toEqual([RECEIPT_BUSY_DELAY_MS]);
     expect(RECEIPT_DELAY_MS).toBeLessThan(RECEIPT_BUSY_DELAY_MS);
   });
 
-  it('a lone session: every receipt waits the short delay (one connection per user stays under the server\'s frame rate)', async () => {
-    const { box, receipts, timers, delays } = folded();
-    box.accept('a', 1)?.();
-    timers[0]?.();
-    box.accept('b', 2)?.();
-    timers[1]?.();
-    expect(receipts).toEqual([1, 2]);
-    expect(delays).toEqual([RECEIPT_DELAY_MS, RECEIPT_DELAY_MS]);
-  });
-
-  it('a receipt goes at once when many messages wait for it (the server window must not fill)', async () => {
+  it('within a spacing, a receipt goes at once when many messages wait for it (the server window must not fill)', async () => {
     const { box, receipts } = folded();
-    for (let seq = 1; seq <= FOLD_AT_MOST + 1; seq++) box.accept(`m${seq}`, seq)?.();
+    box.accept('m0', 1)?.();
     await turn();
-    expect(receipts).toEqual([FOLD_AT_MOST + 1]);
+    for (let seq = 2; seq <= FOLD_AT_MOST; seq++) box.accept(`m${seq}`, seq)?.();
+    await turn();
+    expect(receipts).toEqual([1]); // within the spacing, fewer than FOLD_AT_MOST wait
+    box.accept('last', FOLD_AT_MOST + 1)?.();
+    await turn();
+    expect(receipts).toEqual([1, FOLD_AT_MOST + 1]);
   });
 
   it('a new session (another server, or none) sends receipts at once again until told otherwise', async () => {
@@ -175,9 +184,7 @@ describe('receipts over the embedded server', () => {
     await world.settle();
     expect(again).toEqual(['two']);
     // This server takes receipts folded into requests: with no request going out, the receipt
-    // waits its delay, then goes alone.
-    expect((await world.server()).metrics()).toMatchObject({ storedNow: 1 });
-    await world.advance(RECEIPT_DELAY_MS);
+    // goes alone once the turn ends, with no delay.
     expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
   });
 });
