@@ -310,8 +310,9 @@ export class Mailer {
 
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
   private release(session: Session): void {
-    // Its next connection pages from the store: what it was handed unstored must be written first.
-    if (session.inflight.length > 0 && this.writeBehind.size > 0) this.writeBehind.flush();
+    // Its next connection pages from the store: what it was handed unstored must be written first
+    // (only that: the other held messages may still be confirmed inside their window).
+    if (session.inflight.length > 0 && this.writeBehind.size > 0) this.writeBehind.flushFor(deliveriesOf(session.inflight));
     for (const copy of session.inflight) {
       if (copy.delivery !== null) this.unhold(copy.delivery);
       // An answer of another device that this connection never confirmed: handed again on the next.
@@ -436,4 +437,9 @@ function keepMissed(session: Session, body: Body): void {
   const missed = (session.missedAnswers ??= []);
   missed.push(body);
   if (missed.length > MISSED_ANSWERS) missed.shift();
+}
+
+/** The stored (or held) copies among `inflight`: their delivery ids. */
+function* deliveriesOf(inflight: readonly Inflight[]): IterableIterator<number> {
+  for (const copy of inflight) if (copy.delivery !== null) yield copy.delivery;
 }

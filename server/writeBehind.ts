@@ -147,6 +147,19 @@ export class WriteBehind {
     this.write([...this.held.values()]);
   }
 
+  /**
+   * Writes the held messages with a copy among `deliveries` (a session's, as its connection goes: its
+   * next one pages from the store) in the turn's commit; the others stay held.
+   */
+  flushFor(deliveries: Iterable<number>): void {
+    const messages = new Set<Held>();
+    for (const delivery of deliveries) {
+      const held = this.byDelivery.get(delivery);
+      if (held) messages.add(held);
+    }
+    this.write([...messages]);
+  }
+
   /** Writes `messages` (held now) in the turn's commit; each settles with that commit. */
   private write(messages: readonly Held[]): void {
     if (messages.length === 0) return;

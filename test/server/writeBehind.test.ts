@@ -130,6 +130,31 @@ describe('write-behind', () => {
     expect(server.handle.metrics().storedNow).toBe(1);
   });
 
+  it('a connection lost in the window writes only its own held copies: a message held for another recipient stays held and is confirmed unwritten', async () => {
+    await start();
+    const bob = await login('bob');
+    const carol = await login('carol');
+    const alice = await login('alice');
+    const before = writes();
+    const toBob = post(alice, 'bob', 'ring bob');
+    const toCarol = post(alice, 'carol', 'ring carol');
+    const bobs = await bob.next((f) => f.type === 'message');
+    await carol.next((f) => f.type === 'message');
+    carol.terminate();
+    await carol.closed;
+    await alice.sync();
+    // Carol's copy is written as her connection goes; Bob's stays held.
+    expect(server.handle.metrics()).toMatchObject({ heldWritten: 1, heldConfirmed: 0 });
+    bob.send({ type: 'received', upTo: bobs.seq });
+    // Alice's acks in the order she sent: Bob's once he confirmed it, then Carol's (written).
+    expect(await toBob).toMatchObject({ type: 'ack', id: bobs.id });
+    expect(await toCarol).toMatchObject({ type: 'ack' });
+    await server.clock.advance(WINDOW * 2);
+    await alice.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, heldWritten: 1, heldConfirmed: 1 });
+    expect(writes() - before).toBe(1); // Carol's copy; Bob's never reached the store
+  });
+
   it('copies to an offline recipient, or to one with stored copies still waiting, are stored before the ack as before', async () => {
     await start({ limits: { maxUnconfirmed: 1 } });
     const alice = await login('alice');
