@@ -23,5 +23,16 @@
  * idle cores beside it loses by it: free to use both cores here, 12% fewer setups/s at saturation
  * (4,913 vs 5,617, V8's helpers had the second core) for a paced p99 of 6.0-9.1 ms against 8.9-10.8;
  * `node <bin>` without the flag gives V8's helpers back.
+ *
+ * `--no-allocation-site-pretenuring`: V8 watches which object literals outlive young collections
+ * and, past a threshold, allocates every later object of that literal in the old generation at once.
+ * While the closed loop queues frames for tens of ms (or logins come in a burst) a message's objects
+ * do outlive them, so V8 pretenures them, and then never learns otherwise (an object allocated old
+ * carries nothing to learn from): every message object afterwards is old from birth, and keeps the
+ * young strings it points to (payloads, frames) alive through every young collection until they are
+ * promoted too. At 2,500 setups/s that promoted 16 MB a second (`--trace-gc-nvp`) for messages that
+ * live about a millisecond; without pretenuring 9 MB, young collections over 2 ms 8.8-8.9 a second
+ * against 24.7-25.0, and the paced p99 4.2-4.9 ms against 7.0-20.3 ms over 4 rounds each, setups/s no
+ * lower (`npm run bench:server -- --rounds 2` alternated, 2 AMD EPYC cores, 2026-12-03).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--single-threaded-gc'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--single-threaded-gc', '--no-allocation-site-pretenuring'];

@@ -25,5 +25,5 @@ export default defineConfig({
   // `env -S` splits the line, so the bin runs with the server's Node flags: those of
   // server/nodeFlags.ts (written out here, as a build configuration imports only tsup and node;
   // test/package/pack.test.ts holds the two together).
-  banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc' },
+  banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc --no-allocation-site-pretenuring' },
 });
