@@ -116,6 +116,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     commitWrites: commit.written,
     heldConfirmed: live.mailer.writeBehind.cancelled,
     heldWritten: live.mailer.writeBehind.writtenLate,
+    heldNow: live.mailer.writeBehind.size,
+    heldBytes: live.mailer.writeBehind.heldBytes,
     refused: { ...live.counters.refused },
     limits: { ...live.counters.limits },
     logSuppressed: log.suppressed,

@@ -33,6 +33,9 @@ export interface MetricsSnapshot {
   /** Write-behind: copies confirmed inside the window (never written), and held messages written when it ended. */
   readonly heldConfirmed: number;
   readonly heldWritten: number;
+  /** Write-behind: messages held now, and their payload bytes (bounded by `writeBehindMaxBytes`). */
+  readonly heldNow: number;
+  readonly heldBytes: number;
   /** Refused frames, by error code. */
   readonly refused: Readonly<Partial<Record<ErrorCode, number>>>;
   /** Times a limit refused, deferred or cut something, by limit. */
@@ -102,6 +105,8 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_store_writes_total', 'counter', 'Writes committed in those transactions.', m.commitWrites);
   metric('hc_write_behind_confirmed_total', 'counter', 'Message copies confirmed inside the write-behind window, never written.', m.heldConfirmed);
   metric('hc_write_behind_written_total', 'counter', 'Held messages written when the write-behind window ended.', m.heldWritten);
+  metric('hc_write_behind_held', 'gauge', 'Messages held back from the store now.', m.heldNow);
+  metric('hc_write_behind_held_bytes', 'gauge', 'Payload bytes of the messages held back from the store now.', m.heldBytes);
   metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);
   labelled('hc_messages_refused_total', 'Frames refused, by error code.', 'code', m.refused);
   labelled('hc_limit_hits_total', 'Times a limit refused, deferred or cut something, by limit.', 'limit', m.limits);

@@ -120,6 +120,11 @@ export class WriteBehind {
     return this.held.size;
   }
 
+  /** Payload bytes of the messages held now. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   /**
    * The copy `delivery` was confirmed. Returns `null` when it is not held (its row is in the store,
    * or on its way there), else whether its body went with it (its last copy).

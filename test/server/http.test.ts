@@ -47,6 +47,9 @@ describe('http', () => {
     // Bob has not confirmed his live copy: it stays stored until he does (it used to live in memory only).
     }).toEqual({ connections: '4', users: '3', relayed: '1', stored: '1', delivered: '1', dropped: '1', waiting: '1', refused: '1' });
     expect(text).toContain('# TYPE hc_messages_relayed_total counter');
+    // Write-behind is off in this harness: nothing held.
+    expect([value('hc_write_behind_held'), value('hc_write_behind_held_bytes')]).toEqual(['0', '0']);
+    expect(text).toContain('# TYPE hc_write_behind_held_bytes gauge');
     for (const c of [alice, bob, stranger, carol]) c.terminate();
   });
 

@@ -103,6 +103,23 @@ describe('write-behind', () => {
     expect(acked()).toEqual([90, 91]);
   });
 
+  it('a message written when its window ends gives its bytes back: the next one fits and is held', async () => {
+    await start({ writeBehindMaxBytes: 10 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    const send = (payload: string, rid: number) => alice.send({ type: 'sendC2C', to: 'bob', payload, onlineUserOnly: false, rid });
+    send('x'.repeat(8), 90); // 8 bytes: held
+    await bob.next((f) => f.type === 'message' && f.rid === undefined && f.payload === 'x'.repeat(8));
+    await server.clock.advance(WINDOW); // unconfirmed: written, its bytes no longer held
+    await alice.next((f) => f.rid === 90);
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, heldWritten: 1, heldNow: 0, heldBytes: 0 });
+    send('y'.repeat(8), 91); // 8 bytes fit again: held, not stored
+    await bob.next((f) => f.type === 'message' && f.payload === 'y'.repeat(8));
+    await alice.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, heldNow: 1, heldBytes: 8 });
+    expect(alice.ofType('ack').map((f) => f.rid)).toEqual([90]); // 91's ack waits for its receipt
+  });
+
   it('frames to the sender after a held ack wait for it: the client sees them in the order they were sent', async () => {
     await start();
     const bob = await login('bob');
