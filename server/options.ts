@@ -144,8 +144,10 @@ const DAY = 86_400_000;
 
 /**
  * The write-behind window by default (ms): long enough for a client's receipt to come back over
- * a slow link (adapters/ws/inbox.ts sends it within 50 ms), so that call signalling, handed at
- * once, is confirmed before it is ever stored.
+ * a slow link (adapters/ws/inbox.ts sends it when the turn that took the message ends, or within
+ * 50 ms of the one before; one device of many within 250 ms, past this window when messages come
+ * faster than 4 a second), so that call signalling, handed at once, is confirmed before it is
+ * ever stored.
  */
 export const WRITE_BEHIND_MS = 200;
 

@@ -410,6 +410,9 @@ export class WsConnection {
         const taken = this.inbox.accept(frame.id, frame.seq);
         if (!taken) return; // a redelivery: passed on before
         let deferred = false;
+        // (A message handled inside a listener of another, with a socket that delivers at once,
+        // sends its answers behind the outer message's.)
+        const outer = this.answering;
         const answers: Pending[] = [];
         this.answering = answers;
         try {
@@ -420,10 +423,11 @@ export class WsConnection {
               return taken;
             },
           });
-          // Nobody took the receipt over: the message is taken once its listeners returned.
-          if (!deferred) taken();
         } finally {
-          this.answering = null;
+          this.answering = outer;
+          // Nobody took the receipt over: the message is taken once its listeners returned (even
+          // if the error handler threw: an untaken message would hold back every later receipt).
+          if (!deferred) taken();
           for (const entry of answers) this.transmit(entry);
         }
         return;

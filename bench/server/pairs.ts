@@ -1,8 +1,9 @@
 /**
  * One caller-callee pair of the load generator doing 1v1 setups, and exactly what our client
  * puts on the wire for one: the caller sends the invite; the callee gets it, confirms it
- * (`received`: folded into its next request, or alone after a delay, as adapters/ws/inbox.ts does
- * with a server that says `foldedReceipts`; else batched per microtask) and sends the accept; the
+ * (`received`: folded into a request sent in the same turn, else alone when the turn ends, within
+ * 50 ms of the last one that went alone at most once, as adapters/ws/inbox.ts does with a server that
+ * says `foldedReceipts`; else batched per microtask) and sends the accept; the
  * caller gets the accept and confirms it, and once its invite is acknowledged sends the hangup;
  * the callee gets the hangup and confirms it. A setup is done when the caller has the hangup's
  * ack and the callee has the hangup and the accept's ack.
@@ -68,7 +69,9 @@ export class Client {
     if (this.lastSeq <= this.sentUpTo) return;
     this.sentUpTo = this.lastSeq;
     this.send(receiptFrame(this.lastSeq));
-    if (this.folded) this.spacing = setTimeout(this.spacingEnds, RECEIPT_DELAY_MS);
+    if (!this.folded) return;
+    if (this.spacing) clearTimeout(this.spacing);
+    this.spacing = setTimeout(this.spacingEnds, RECEIPT_DELAY_MS);
   };
   private readonly spacingEnds = () => {
     this.spacing = null;

@@ -212,6 +212,31 @@ describe('write-behind', () => {
     expect(server.handle.metrics().storedNow).toBe(0);
   });
 
+  it('many devices: one device dropping writes the copy both hold; the other device confirms the stored row, and the one that dropped gets it again from the store if it comes back first', async () => {
+    await start({ multiDevice: true });
+    const phone = await login('bob', 'phone');
+    const laptop = await login('bob', 'laptop');
+    const alice = await login('alice');
+    const before = writes();
+    const ack = post(alice, 'bob', 'ring');
+    const copy = await phone.next((f) => f.type === 'message');
+    const theirs = await laptop.next((f) => f.type === 'message');
+    phone.terminate();
+    await phone.closed;
+    expect(await ack).toMatchObject({ type: 'ack', id: copy.id }); // written as the phone went
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1, heldWritten: 1 });
+    const again = await login('bob', 'phone');
+    const redelivered = await again.next((f) => f.type === 'message');
+    expect(redelivered.id).toBe(copy.id);
+    laptop.send({ type: 'received', upTo: theirs.seq });
+    await laptop.sync();
+    expect(server.handle.metrics().storedNow).toBe(1); // the phone has not confirmed it yet
+    again.send({ type: 'received', upTo: redelivered.seq });
+    await again.sync();
+    expect(server.handle.metrics().storedNow).toBe(0);
+    expect(writes() - before).toBe(2); // written once, deleted once
+  });
+
   it('a group message with a member offline is stored whole; with every member online it is held and dropped as they confirm', async () => {
     await start();
     server.handle.createGroup('g', ['alice', 'bob', 'carol']);

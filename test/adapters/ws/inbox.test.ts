@@ -139,13 +139,21 @@ describe('Inbox, receipts folded into requests', () => {
     expect(receipts).toEqual([1, FOLD_AT_MOST + 1]);
   });
 
-  it('a new session (another server, or none) sends receipts at once again until told otherwise', async () => {
-    const { box, receipts } = folded();
-    box.newSession();
-    expect(box.folding).toBe(false);
+  it('a new session (another server, or none) ends the spacing and folds no more until told otherwise', async () => {
+    const { box, receipts, timers } = folded();
     box.accept('a', 1)?.();
     await turn();
-    expect(receipts).toEqual([1]);
+    expect(timers).toHaveLength(1); // a spacing runs
+    box.newSession();
+    expect(timers).toHaveLength(0); // cancelled
+    expect(box.folding).toBe(false);
+    box.accept('b', 1)?.();
+    await turn();
+    expect(receipts).toEqual([1, 1]); // at once, though the old session's spacing had not ended
+    box.accept('c', 2)?.();
+    await turn();
+    expect(receipts).toEqual([1, 1, 2]);
+    expect(timers).toHaveLength(0); // not folded: no spacing
   });
 });
 
