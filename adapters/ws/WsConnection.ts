@@ -75,10 +75,7 @@ export class WsConnection {
   private loginSentAt = 0;
   /** The last `answered` told to the server in this session. */
   private toldAnswered = 0;
-  /**
-   * While a message's listeners run: the requests they send (answers to it), transmitted once the
-   * message was taken, so that they carry its receipt instead of a frame of its own going after them.
-   */
+  /** While a message's listeners run: the requests they send, sent once it is taken (they carry its receipt). */
   private answering: Pending[] | null = null;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
@@ -410,9 +407,7 @@ export class WsConnection {
         const taken = this.inbox.accept(frame.id, frame.seq);
         if (!taken) return; // a redelivery: passed on before
         let deferred = false;
-        // (A message handled inside a listener of another, with a socket that delivers at once,
-        // sends its answers behind the outer message's.)
-        const outer = this.answering;
+        const outer = this.answering; // nested in another's listener (a socket that delivers at once)
         const answers: Pending[] = [];
         this.answering = answers;
         try {
@@ -425,8 +420,7 @@ export class WsConnection {
           });
         } finally {
           this.answering = outer;
-          // Nobody took the receipt over: the message is taken once its listeners returned (even
-          // if the error handler threw: an untaken message would hold back every later receipt).
+          // Taken once its listeners returned, even if the error handler threw (else it holds back every later receipt).
           if (!deferred) taken();
           for (const entry of answers) this.transmit(entry);
         }
