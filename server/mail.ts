@@ -236,6 +236,9 @@ export class Mailer {
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
   attach(session: Session): void {
     this.release(session);
+    // Many devices: what the user's other devices were handed unstored must be in the store for this
+    // one's paging too (an invitation rings on a device that logs in while it rings).
+    if (this.options.multiDevice && this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
     session.cursor = 0;
     session.backlog = true;
     const missed = session.missedAnswers ?? [];

@@ -165,6 +165,19 @@ export class WriteBehind {
     this.write([...messages]);
   }
 
+  /** Writes the held messages with a copy still unconfirmed for `userID` in the turn's commit. */
+  flushTo(userID: string): void {
+    const messages: Held[] = [];
+    for (const held of this.held.values()) {
+      for (const to of held.rows.values()) {
+        if (to !== userID) continue;
+        messages.push(held);
+        break;
+      }
+    }
+    this.write(messages);
+  }
+
   /** Writes `messages` (held now) in the turn's commit; each settles with that commit. */
   private write(messages: readonly Held[]): void {
     if (messages.length === 0) return;

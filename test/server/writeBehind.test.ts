@@ -237,6 +237,24 @@ describe('write-behind', () => {
     expect(writes() - before).toBe(2); // written once, deleted once
   });
 
+  it('many devices: a device that logs in while a copy is held for another device gets it from the store (an invitation rings on it too), and it goes once both confirmed', async () => {
+    await start({ multiDevice: true });
+    const phone = await login('bob', 'phone');
+    const alice = await login('alice');
+    const ack = post(alice, 'bob', 'ring');
+    const onPhone = await phone.next((f) => f.type === 'message');
+    const laptop = await login('bob', 'laptop'); // inside the window, before the phone confirms
+    const onLaptop = await laptop.next((f) => f.type === 'message');
+    expect([onLaptop.id, onLaptop.payload]).toEqual([onPhone.id, 'ring']);
+    expect(await ack).toMatchObject({ type: 'ack', id: onPhone.id }); // written as the laptop came
+    phone.send({ type: 'received', upTo: onPhone.seq });
+    await phone.sync();
+    expect(server.handle.metrics().storedNow).toBe(1); // the laptop has not confirmed it yet
+    laptop.send({ type: 'received', upTo: onLaptop.seq });
+    await laptop.sync();
+    expect(server.handle.metrics().storedNow).toBe(0);
+  });
+
   it('a group message with a member offline is stored whole; with every member online it is held and dropped as they confirm', async () => {
     await start();
     server.handle.createGroup('g', ['alice', 'bob', 'carol']);
