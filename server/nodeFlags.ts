@@ -31,8 +31,9 @@
  * carries nothing to learn from): every message object afterwards is old from birth, and keeps the
  * young strings it points to (payloads, frames) alive through every young collection until they are
  * promoted too. At 2,500 setups/s that promoted 16 MB a second (`--trace-gc-nvp`) for messages that
- * live about a millisecond; without pretenuring 9 MB, young collections over 2 ms 8.8-8.9 a second
- * against 24.7-25.0, and the paced p99 4.2-4.9 ms against 7.0-20.3 ms over 4 rounds each, setups/s no
- * lower (`npm run bench:server -- --rounds 2` alternated, 2 AMD EPYC cores, 2026-12-03).
+ * live about a millisecond; without pretenuring 9 MB, young collections' pauses 60-70 ms a second
+ * against 85-95, and the paced p99 4.2-4.9 ms against 7.0-20.3 ms over 4 rounds each, setups/s no
+ * lower (`npm run bench:server -- --rounds 2` alternated, 2 AMD EPYC cores, 2026-12-03; later runs
+ * with it spread 3.0-27 ms with the machine's speed).
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--single-threaded-gc', '--no-allocation-site-pretenuring'];
