@@ -193,7 +193,8 @@ describe('write-behind', () => {
     expect(server.handle.metrics().storedNow).toBe(1); // carol's
   });
 
-  it('many devices: a held copy goes unwritten only once every device handed it confirmed it', async () => {
+  /** Many devices: Bob's phone and laptop online, Alice's message handed to both. */
+  async function handedToBobsDevices() {
     await start({ multiDevice: true });
     const phone = await login('bob', 'phone');
     const laptop = await login('bob', 'laptop');
@@ -201,6 +202,11 @@ describe('write-behind', () => {
     const before = writes();
     const ack = post(alice, 'bob', 'ring');
     const [a, b] = [await phone.next((f) => f.type === 'message'), await laptop.next((f) => f.type === 'message')];
+    return { phone, laptop, alice, before, ack, a, b };
+  }
+
+  it('many devices: a held copy goes unwritten only once every device handed it confirmed it', async () => {
+    const { phone, laptop, alice, before, ack, a, b } = await handedToBobsDevices();
     phone.send({ type: 'received', upTo: a.seq });
     await phone.sync();
     expect(alice.ofType('ack')).toEqual([]);
@@ -213,14 +219,7 @@ describe('write-behind', () => {
   });
 
   it('many devices: one device dropping writes the copy both hold; the other device confirms the stored row, and the one that dropped gets it again from the store if it comes back first', async () => {
-    await start({ multiDevice: true });
-    const phone = await login('bob', 'phone');
-    const laptop = await login('bob', 'laptop');
-    const alice = await login('alice');
-    const before = writes();
-    const ack = post(alice, 'bob', 'ring');
-    const copy = await phone.next((f) => f.type === 'message');
-    const theirs = await laptop.next((f) => f.type === 'message');
+    const { phone, laptop, before, ack, a: copy, b: theirs } = await handedToBobsDevices();
     phone.terminate();
     await phone.closed;
     expect(await ack).toMatchObject({ type: 'ack', id: copy.id }); // written as the phone went
