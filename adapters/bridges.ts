@@ -43,20 +43,24 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
     /** Messages that came while a login was in flight, with their receipts. */
     let held: Array<{ readonly message: ImMessage; readonly taken: (() => void) | undefined }> | null = null;
     const take = (message: ImMessage, taken: (() => void) | undefined) => {
-      const decoded = decodeSignal(message.payload, message.from);
-      if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
-      else {
-        const at = clock.now();
-        send({
-          type: SIGNAL_EVENT[decoded.signal.kind],
-          signal: decoded.signal,
-          from: message.from,
-          age: Math.max(0, at - message.sentAt),
-          at,
-        } as ImSignal);
+      try {
+        const decoded = decodeSignal(message.payload, message.from);
+        if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
+        else {
+          const at = clock.now();
+          send({
+            type: SIGNAL_EVENT[decoded.signal.kind],
+            signal: decoded.signal,
+            from: message.from,
+            age: Math.max(0, at - message.sentAt),
+            at,
+          } as ImSignal);
+        }
+      } finally {
+        // Taken: handed to the line (which decides about it), or refused by the codec for good; also
+        // when the app's onDropped threw (receipts are cumulative: one never taken holds back every later one).
+        taken?.();
       }
-      // Taken: handed to the line (which decides about it), or refused by the codec for good.
-      taken?.();
     };
     const offMessage = port.onMessage((message) => {
       const taken = message.defer?.();
