@@ -13,7 +13,11 @@
  * spacing ({@link RECEIPT_DELAY_MS}; one device of many, {@link RECEIPT_BUSY_DELAY_MS}) in which
  * the next ones wait, for a request to carry them or for the spacing's end: a stream of messages costs a
  * bounded number of receipt frames a second. Past {@link FOLD_AT_MOST} messages waiting, a receipt
- * goes at once anyway.
+ * goes at once anyway, once per spacing at most.
+ *
+ * Per user: the messages of one user's session are confirmed for that user only; a connection
+ * that logs in as another user forgets which ids it passed on (a group message has one id for
+ * every member, and each member's copy must reach its own user).
  */
 
 /** Message ids remembered to drop redeliveries. */
@@ -21,18 +25,19 @@ const SEEN_IDS = 1024;
 
 /**
  * The spacing after a folded receipt that went alone, in which the next ones wait: a lone session (a
- * login that named no device) sends at most 20 receipt frames a second, however many messages come.
- * A receipt after a quiet spell (call signalling) goes at once.
+ * login that named no device) sends at most 40 receipt frames a second (one per spacing, and one
+ * early past {@link FOLD_AT_MOST} waiting), however many messages come. A receipt after a quiet
+ * spell (call signalling) goes at once.
  */
 export const RECEIPT_DELAY_MS = 50;
 /**
  * One device of many: the spacing after a receipt that went alone. The server counts receipts in its
  * 50 frames a second per user, for all the user's devices together, and each device confirms every
- * message: a steady stream of messages (a flood an attacker sends) then costs at most 4 receipt
- * frames a second per device.
+ * message: a steady stream of messages (a flood an attacker sends) then costs at most 8 receipt
+ * frames a second per device (one per spacing, one early), 40 for the server's 5 devices.
  */
 export const RECEIPT_BUSY_DELAY_MS = 250;
-/** Messages taken and unconfirmed beyond which a receipt goes at once (the server's window is 256). */
+/** Messages taken and unconfirmed beyond which a receipt goes at once, once per spacing (the server's window is 256). */
 export const FOLD_AT_MOST = 64;
 
 /** Runs `fn` after `ms` on the connection's clock; returns its cancel. */
@@ -52,13 +57,17 @@ export class Inbox {
   private timer: ReceiptTimer | null = null;
   /** Within the spacing after a receipt that went alone: the cancel of its timer. */
   private spacing: (() => void) | null = null;
+  /** A receipt went early in this spacing (past {@link FOLD_AT_MOST} waiting): no other may. */
+  private early = false;
+  /** The user whose messages these are (see the header: ids passed on are per user). */
+  private user: string | null = null;
   /** One device of many: the spacing is {@link RECEIPT_BUSY_DELAY_MS}, not {@link RECEIPT_DELAY_MS}. */
   private spaced = false;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
 
-  /** @param sendReceipt writes `{ type: 'received', upTo }` if the connection can */
-  constructor(private readonly sendReceipt: (upTo: number) => void) {}
+  /** @param sendReceipt writes `{ type: 'received', upTo }` if the connection can; false when it could not */
+  constructor(private readonly sendReceipt: (upTo: number) => boolean) {}
 
   /**
    * Takes a message in. Returns `null` for a redelivery of one passed on before (confirmed
@@ -92,12 +101,18 @@ export class Inbox {
 
   /** Confirms everything taken so far without a gap; folded, a receipt that goes starts a spacing. */
   flush(): void {
+    const before = this.sentUpTo;
     const upTo = this.claim();
     if (upTo === undefined) return;
-    this.sendReceipt(upTo);
+    if (!this.sendReceipt(upTo)) {
+      this.sentUpTo = before; // not written: still to confirm, by the next receipt or request
+      return;
+    }
     const timer = this.timer;
     if (timer === null) return;
-    this.spacing?.();
+    // Early, within a spacing: that spacing runs on, and no other receipt goes early in it.
+    if (this.spacing !== null) return void (this.early = true);
+    this.early = false;
     this.spacing = timer(
       () => {
         this.spacing = null;
@@ -132,10 +147,17 @@ export class Inbox {
     this.spaced = spaced;
   }
 
+  /** The session is `userID`'s: when it was another user's, the ids passed on are forgotten. */
+  forUser(userID: string): void {
+    if (this.user !== null && this.user !== userID) this.seen.clear();
+    this.user = userID;
+  }
+
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
     this.spacing?.();
     this.spacing = null;
+    this.early = false;
     this.timer = null;
     this.epoch += 1;
     this.lastSeq = 0;
@@ -147,7 +169,7 @@ export class Inbox {
   private take(epoch: number, seq: number): void {
     if (epoch !== this.epoch || !this.open.delete(seq)) return;
     // Within a spacing, the receipt waits for its end, unless a request carries it first.
-    if (this.spacing !== null && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) return;
+    if (this.spacing !== null && (this.early || this.lastSeq - this.sentUpTo < FOLD_AT_MOST)) return;
     if (this.queued) return;
     this.queued = true;
     queueMicrotask(() => {

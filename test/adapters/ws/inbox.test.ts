@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FOLD_AT_MOST, Inbox, RECEIPT_BUSY_DELAY_MS, RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
+import { SimulatedClock } from '../../../adapters/memory/SimulatedClock';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
@@ -11,7 +12,7 @@ const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 describe('Inbox', () => {
   function inbox() {
     const receipts: number[] = [];
-    return { box: new Inbox((upTo) => receipts.push(upTo)), receipts };
+    return { box: new Inbox((upTo) => receipts.push(upTo) > 0), receipts };
   }
 
   it('messages taken in order -> one receipt per turn, for the last one', async () => {
@@ -67,7 +68,7 @@ describe('Inbox, receipts folded into requests', () => {
     /** Timers set and not cancelled (a fired one stays), with their delays. */
     const timers: Array<() => void> = [];
     const delays: number[] = [];
-    const box = new Inbox((upTo) => receipts.push(upTo));
+    const box = new Inbox((upTo) => receipts.push(upTo) > 0);
     box.fold((fn, ms) => {
       timers.push(fn);
       delays.push(ms);
@@ -127,8 +128,8 @@ describe('Inbox, receipts folded into requests', () => {
     expect(RECEIPT_DELAY_MS).toBeLessThan(RECEIPT_BUSY_DELAY_MS);
   });
 
-  it('within a spacing, a receipt goes at once when many messages wait for it (the server window must not fill)', async () => {
-    const { box, receipts } = folded();
+  it('within a spacing, a receipt goes at once when many messages wait for it (the server window must not fill), once per spacing', async () => {
+    const { box, receipts, timers } = folded();
     box.accept('m0', 1)?.();
     await turn();
     for (let seq = 2; seq <= FOLD_AT_MOST; seq++) box.accept(`m${seq}`, seq)?.();
@@ -137,6 +138,61 @@ describe('Inbox, receipts folded into requests', () => {
     box.accept('last', FOLD_AT_MOST + 1)?.();
     await turn();
     expect(receipts).toEqual([1, FOLD_AT_MOST + 1]);
+    expect(timers).toHaveLength(1); // the spacing runs on: an early receipt does not start another
+    // Once per spacing: as many again wait for the spacing's end (or a request), however many come.
+    for (let seq = FOLD_AT_MOST + 2; seq <= 3 * FOLD_AT_MOST; seq++) box.accept(`m${seq}`, seq)?.();
+    await turn();
+    expect(receipts).toEqual([1, FOLD_AT_MOST + 1]);
+    timers[0]?.();
+    expect(receipts).toEqual([1, FOLD_AT_MOST + 1, 3 * FOLD_AT_MOST]);
+  });
+
+  it('a flood (one device of many, a message every ms for 2 s, each taken in its own turn): at most two receipt frames per spacing, 8 a second', async () => {
+    const clock = new SimulatedClock(0);
+    const sentAt: number[] = [];
+    const box = new Inbox(() => sentAt.push(clock.now()) > 0);
+    box.fold((fn, ms) => {
+      const timer = clock.setTimeout(fn, ms);
+      return () => clock.clearTimeout(timer);
+    }, true);
+    for (let seq = 1; seq <= 2000; seq++) {
+      box.accept(`m${seq}`, seq)?.();
+      await clock.advance(1);
+    }
+    const perSecond = [0, 1].map((s) => sentAt.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length);
+    expect(perSecond.every((n) => n <= (2 * 1000) / RECEIPT_BUSY_DELAY_MS)).toBe(true);
+    expect(perSecond[1]).toBeGreaterThan(1000 / RECEIPT_BUSY_DELAY_MS); // the early ones still go (the window must not fill)
+  });
+
+  it('a receipt the connection could not write (not logged in yet) is not counted as sent: the next one or a request carries it', async () => {
+    const receipts: number[] = [];
+    let open = false;
+    const box = new Inbox((upTo) => open && receipts.push(upTo) > 0);
+    box.accept('a', 1)?.();
+    await turn();
+    expect(receipts).toEqual([]);
+    open = true;
+    box.flush();
+    expect(receipts).toEqual([1]);
+  });
+
+  it('ids passed on are per user: a connection logged in as another user passes on a message with an id it passed on before', async () => {
+    const receipts: number[] = [];
+    const box = new Inbox((upTo) => receipts.push(upTo) > 0);
+    box.forUser('alice');
+    box.accept('group-msg', 1)?.();
+    await turn();
+    box.newSession();
+    box.forUser('alice'); // the same user again (a new session): a redelivery is still one
+    expect(box.accept('group-msg', 1)).toBeNull();
+    await turn();
+    box.newSession();
+    box.forUser('bob');
+    const bobs = box.accept('group-msg', 1);
+    expect(bobs).not.toBeNull();
+    bobs?.();
+    await turn();
+    expect(receipts).toEqual([1, 1, 1]); // each confirmed in its own session
   });
 
   it('a new session (another server, or none) ends the spacing and folds no more until told otherwise', async () => {
