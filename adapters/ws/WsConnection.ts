@@ -33,8 +33,8 @@ import {
   type ServerFrameOf,
 } from './protocol';
 import { Inbox } from './inbox';
-import { encodeRequest, type Pending, PendingRequests } from './requests';
-import { DefaultReconnectPolicy, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
+import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
+import { DefaultReconnectPolicy, letGo, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
 
 export type { WsConnectionOptions } from './connectionOptions';
@@ -75,13 +75,14 @@ export class WsConnection {
   private loginSentAt = 0;
   /** The last `answered` told to the server in this session. */
   private toldAnswered = 0;
-  /** While a message's listeners run: the requests they send, sent once it is taken (they carry its receipt). */
+  /** While a message's listeners run (and their answers go): the requests they send, sent in order once it is taken (they carry its receipt). */
   private answering: Pending[] | null = null;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo) => {
-    if (this.phase === 'ready' && this.loggingOut === null && this.socket?.readyState === OPEN)
-      this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    if (this.phase !== 'ready' || this.loggingOut !== null || this.socket?.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    return true;
   });
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;
@@ -251,6 +252,7 @@ export class WsConnection {
       this.inbox.newSession();
       this.toldAnswered = 0;
     }
+    this.inbox.forUser(frame.userID);
     this.inbox.fold(
       frame.foldedReceipts === true
         ? (fn, ms) => {
@@ -270,6 +272,7 @@ export class WsConnection {
     this.states.emit('connected');
     if (wasReconnect) this.reconnections.emit({ resumed: frame.resumed, room: frame.room });
     for (const entry of this.pending.all()) this.transmit(entry);
+    this.inbox.flush(); // what was taken before it was in (no request carried it)
     this.armKeepalive();
   }
 
@@ -300,11 +303,7 @@ export class WsConnection {
   }
 
   private dropSocket(): void {
-    const socket = this.socket;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-      socket.close(1000, 'login refused');
-    }
+    letGo(this.socket, 1000, 'login refused');
   }
 
   /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. */
@@ -361,12 +360,8 @@ export class WsConnection {
     this.disarmKeepalive();
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
-    const socket = this.socket;
+    letGo(this.socket, 1000, 'client done');
     this.socket = null;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-      if (socket.readyState <= OPEN) socket.close(1000, 'client done');
-    }
     this.login$?.reject(error);
     this.login$ = null;
     this.pending.failAll(error);
@@ -392,6 +387,9 @@ export class WsConnection {
     switch (frame.type) {
       case 'loggedIn':
         if (frame.rid === this.loginRid) this.onLoggedIn(frame);
+        // An earlier login() on this socket, answered while a newer one is out: the messages that come
+        // now are that session's, which the newer login keeps (their receipts go once it is in).
+        else if (this.phase === 'authenticating' && this.session === null) this.session = frame.session;
         return;
       case 'error':
         if (frame.rid !== undefined && frame.rid === this.loginRid) return this.onLoginRefused(frame);
@@ -403,29 +401,8 @@ export class WsConnection {
       case 'groupInfo':
       case 'roomInfo':
         return this.pending.answer(frame.rid, frame);
-      case 'message': {
-        const taken = this.inbox.accept(frame.id, frame.seq);
-        if (!taken) return; // a redelivery: passed on before
-        let deferred = false;
-        const outer = this.answering; // nested in another's listener (a socket that delivers at once)
-        const answers: Pending[] = [];
-        this.answering = answers;
-        try {
-          this.messages.emit({
-            ...frame,
-            defer: () => {
-              deferred = true;
-              return taken;
-            },
-          });
-        } finally {
-          this.answering = outer;
-          // Taken once its listeners returned, even if the error handler threw (else it holds back every later receipt).
-          if (!deferred) taken();
-          for (const entry of answers) this.transmit(entry);
-        }
-        return;
-      }
+      case 'message':
+        return this.onMessage(frame);
       case 'kicked':
         return this.kickedOut(frame.reason);
       default:
@@ -433,31 +410,54 @@ export class WsConnection {
     }
   }
 
+  private onMessage(frame: ServerFrameOf<'message'>): void {
+    const taken = this.inbox.accept(frame.id, frame.seq);
+    if (!taken) return; // a redelivery: passed on before
+    let deferred = false;
+    // Nested in another's listeners, or while their answers are written (a socket that delivers at
+    // once): its answers join that line, behind the ones asked for before.
+    const outermost = this.answering === null;
+    const answers = (this.answering ??= []);
+    try {
+      this.messages.emit({ ...frame, defer: () => ((deferred = true), taken) });
+    } finally {
+      // Taken once its listeners returned, even if the error handler threw (else it holds back every later receipt).
+      if (!deferred) taken();
+      if (outermost) {
+        try {
+          for (let i = 0; i < answers.length; i++) this.write(answers[i] as Pending);
+        } finally {
+          this.answering = null;
+        }
+      }
+    }
+  }
+
   private transmit(entry: Pending): void {
-    if (this.answering) return void this.answering.push(entry);
+    if (this.answering) this.answering.push(entry);
+    else this.write(entry);
+  }
+
+  private write(entry: Pending): void {
     if (entry.sent || this.socket?.readyState !== OPEN) return;
     entry.sent = true;
     if (this.phase !== 'ready' || this.loggingOut !== null || !this.inbox.folding) return this.socket.send(entry.text);
     // A receipt waiting for a request rides on this one, and now and then the answers we hold
     // (written first, in this order: see protocol.ts).
-    let folded = '';
     const upTo = this.inbox.claim();
-    if (upTo !== undefined) folded += `"received":${upTo},`;
     const answered = (this.pending.lowestRid() ?? entry.rid) - 1;
-    if (answered - this.toldAnswered >= ANSWERED_STEP) {
-      this.toldAnswered = answered;
-      folded += `"answered":${answered},`;
-    }
-    this.socket.send(folded === '' ? entry.text : `{${folded}${entry.text.slice(1)}`);
+    const tell = answered - this.toldAnswered >= ANSWERED_STEP;
+    const text = withFolded(entry.text, `${upTo === undefined ? '' : `"received":${upTo},`}${tell ? `"answered":${answered},` : ''}`);
+    // A request at the size limit has no room for them: the receipt goes alone, the rest with the next.
+    if (text === null && upTo !== undefined) this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    if (tell && text !== null) this.toldAnswered = answered;
+    this.socket.send(text ?? entry.text);
   }
 
   /** An unanswered keepalive means the socket is dead even if it has not said so. */
   private timedOut(entry: Pending): void {
     if (entry.replay || !entry.sent || this.phase !== 'ready' || !this.socket) return;
-    const socket = this.socket;
-    this.socket = null;
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    socket.close(4008, 'keepalive timeout');
+    letGo(this.socket, 4008, 'keepalive timeout');
     this.lost('keepalive timeout');
   }
 

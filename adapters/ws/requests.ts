@@ -30,6 +30,17 @@ export function encodeRequest(request: ClientRequest, rid: number): string {
   return text;
 }
 
+/**
+ * A request's text with `folded` (members a request may carry, see protocol.ts: `"received":N,`)
+ * written first, or `null` when that would take it past {@link MAX_FRAME_BYTES}.
+ */
+export function withFolded(text: string, folded: string): string | null {
+  if (folded === '') return text;
+  const out = `{${folded}${text.slice(1)}`;
+  // At most 3 UTF-8 bytes per UTF-16 unit: a short frame needs no count.
+  return out.length * 3 <= MAX_FRAME_BYTES || utf8Length(out) <= MAX_FRAME_BYTES ? out : null;
+}
+
 /** The unanswered requests of a connection. */
 export class PendingRequests {
   private readonly table = new Map<number, Pending>();

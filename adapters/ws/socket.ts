@@ -24,6 +24,13 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** `readyState` of an open socket. */
 export const OPEN = 1;
 
+/** Stops listening to `socket` and closes it (if it is not closing already). */
+export function letGo(socket: WebSocketLike | null, code: number, reason: string): void {
+  if (!socket) return;
+  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+  if (socket.readyState <= OPEN) socket.close(code, reason);
+}
+
 /** What a reconnect policy is told about the outage so far. */
 export interface ReconnectContext {
   /** Attempts made in this outage (0 before the first). */
