@@ -79,7 +79,13 @@ export class Mailer {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
     this.senders = new SenderQuotas(options.limits, store);
-    this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes);
+    this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
+      dropped: (held) => {
+        for (const to of held.rows.values()) this.uncountCopy(held.body.from, to, held.bytes);
+        this.bodyGone(held.body.from, held.bytes);
+      },
+      heldAgain: (held) => this.countHeld(held),
+    });
   }
 
   /** The held message whose settling `ack` (an answer of {@link Mailer.send}) must wait for, if any. */
@@ -273,12 +279,15 @@ export class Mailer {
     this.backlogs = this.store.backlogs();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
-    for (const held of this.writeBehind.values()) {
-      const { bytes, body } = held;
-      this.storeBytes += bytes;
-      this.senders.body(body.from, bytes);
-      for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
-    }
+    for (const held of this.writeBehind.values()) this.countHeld(held);
+  }
+
+  /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */
+  private countHeld(held: Held): void {
+    const { bytes, body } = held;
+    this.storeBytes += bytes;
+    this.senders.body(body.from, bytes);
+    for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
   }
 
   /** A copy from `from` waits for `to`: its sender's share and its recipient's backlog count it. */
@@ -288,6 +297,16 @@ export class Mailer {
     backlog.count++;
     backlog.bytes += bytes;
     this.backlogs.set(to, backlog);
+  }
+
+  /** A copy from `from` to `to` counts no more (the inverse of {@link Mailer.countCopy}). */
+  private uncountCopy(from: string, to: string, bytes: number): void {
+    this.senders.confirmed(from, to, bytes);
+    const backlog = this.backlogs.get(to);
+    if (!backlog) return;
+    backlog.count--;
+    backlog.bytes -= bytes;
+    if (backlog.count <= 0) this.backlogs.delete(to);
   }
 
   /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */
@@ -405,7 +424,16 @@ export class Mailer {
       copy.groupID === null
         ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }
         : { type: 'message', id: copy.msgID, seq, from: copy.from, groupID: copy.groupID, payload: copy.payload, sentAt: copy.sentAt };
-    conn.sendDurable(frame, null);
+    // Not sent if the turn's commit fails: then it was never handed (a receipt must not count it).
+    conn.sendDurable(frame, null, this.commit.pending ? () => this.unhand(session, seq) : undefined);
+  }
+
+  /** The copy `seq` never went to the session's connection (its commit failed). */
+  private unhand(session: Session, seq: number): void {
+    const i = session.inflight.findIndex((m) => m.seq === seq);
+    if (i < 0) return;
+    const [copy] = session.inflight.splice(i, 1);
+    if (copy?.delivery != null) this.unhold(copy.delivery);
   }
 
   private full(to: string, bytes: number): boolean {

@@ -30,8 +30,8 @@ export class Held implements Settling {
     readonly body: Body,
     /** Payload bytes. */
     readonly bytes: number,
-    /** When it was held (server clock). */
-    readonly heldAt: number,
+    /** When it was held (server clock); again when its write failed. */
+    public heldAt: number,
   ) {}
 
   /** Calls `fn` once the message is settled: with true when it is committed or confirmed by every recipient, false when its commit failed. */
@@ -48,6 +48,17 @@ export class Held implements Settling {
     this.waiters = null;
     for (const fn of waiters) fn(this.outcome);
   }
+}
+
+/**
+ * What the mailer counts of a held message (its bytes in the store's bound, its copies in the
+ * backlogs and sender quotas): given back when it goes for good, counted again when it comes back.
+ */
+export interface HeldCounts {
+  /** It went for good, unwritten and unconfirmed (its turn's commit failed): its remaining copies and body count no more. */
+  dropped(held: Held): void;
+  /** Its write failed after its counts were read again from the store: it is held again, and counts again. */
+  heldAgain(held: Held): void;
 }
 
 /** The held messages of one server. */
@@ -69,6 +80,7 @@ export class WriteBehind {
     readonly windowMs: number,
     /** Payload bytes it may hold at once: a message past them is stored before it is handed. */
     private readonly maxBytes: number,
+    private readonly counts: HeldCounts,
   ) {}
 
   /** Whether a message of `bytes` may be held now (the window is on, and it fits beside those held). */
@@ -85,10 +97,28 @@ export class WriteBehind {
       this.byDelivery.set(copy.delivery, held);
     }
     this.held.set(body.id, held);
-    // What else this turn writes (the invitation's room grant) must commit for the ack to say it worked.
-    if (this.commit.pending) this.commit.after(() => undefined, () => (held.turnFailed = true));
+    // What else this turn writes (the invitation's room grant) must commit for the ack to say it worked;
+    // if it fails, the message goes (its sender hears it failed, and the copies were not sent).
+    if (this.commit.pending) this.commit.after(() => undefined, () => this.turnFailed(held));
     if (this.timer === null) this.wake(this.windowMs);
     return held;
+  }
+
+  /** The commit of the turn that sent `held` failed: it goes, unwritten, and settles as failed. */
+  private turnFailed(held: Held): void {
+    held.turnFailed = true;
+    if (this.held.get(held.body.id) === held) {
+      this.forget(held);
+      this.counts.dropped(held);
+    }
+    held.settle(false);
+  }
+
+  /** Takes `held` out of what is held (to be written, or gone). */
+  private forget(held: Held): void {
+    this.held.delete(held.body.id);
+    this.bytes -= held.bytes;
+    for (const delivery of held.rows.keys()) this.byDelivery.delete(delivery);
   }
 
   /** Writes the messages held for the whole window, and wakes again when the next one's ends (see below). */
@@ -97,14 +127,15 @@ export class WriteBehind {
     const now = this.clock.now();
     const late: Held[] = [];
     for (const held of this.held.values()) {
-      if (held.heldAt + this.windowMs > now) break; // held in order: the rest are younger
+      // Held in order: the rest are younger. (A clock set back since is no reason to wait: written now.)
+      if (held.heldAt + this.windowMs > now && held.heldAt <= now) break;
       late.push(held);
     }
     this.write(late);
     // Not sooner than an eighth of the window: a message may wait up to 1/8 longer, and the
     // writes of a steady stream go in a few commits per window rather than one per message.
     const next = this.held.values().next();
-    if (!next.done) this.wake(Math.max(next.value.heldAt + this.windowMs - now, this.windowMs / 8));
+    if (!next.done) this.wake(Math.min(Math.max(next.value.heldAt + this.windowMs - now, this.windowMs / 8), this.windowMs));
   }
 
   private wake(ms: number): void {
@@ -138,8 +169,9 @@ export class WriteBehind {
     if (held.rows.size > 0) return { bodyGone: false };
     this.held.delete(held.body.id);
     this.bytes -= held.bytes;
-    // Nothing of it is written; the commit of its own turn (if one is still under way) decides.
-    this.commit.after(() => held.settle(true), () => held.settle(false));
+    // Nothing of it is written: it holds, unless its own turn's commit (if still under way) fails,
+    // which `turnFailed` says first; another write of this turn failing is no concern of it.
+    this.commit.after(() => held.settle(true), () => held.settle(true));
     return { bodyGone: true };
   }
 
@@ -178,14 +210,14 @@ export class WriteBehind {
     this.write(messages);
   }
 
-  /** Writes `messages` (held now) in the turn's commit; each settles with that commit. */
+  /**
+   * Writes `messages` (held now) in the turn's commit; each settles once it is committed. If that
+   * commit fails, they are held again (their copies were handed: a receipt may still settle them),
+   * and written again when the window ends.
+   */
   private write(messages: readonly Held[]): void {
     if (messages.length === 0) return;
-    for (const held of messages) {
-      this.held.delete(held.body.id);
-      this.bytes -= held.bytes;
-      for (const delivery of held.rows.keys()) this.byDelivery.delete(delivery);
-    }
+    for (const held of messages) this.forget(held);
     this.writtenLate += messages.length;
     const { store } = this;
     this.commit.write(() => {
@@ -194,6 +226,15 @@ export class WriteBehind {
         for (const [delivery, to] of held.rows) store.insertDelivery(delivery, to, held.body.id);
       }
     });
-    for (const held of messages) this.commit.after(() => held.settle(true), () => held.settle(false));
+    for (const held of messages) this.commit.after(() => held.settle(true), () => this.holdAgain(held));
+  }
+
+  private holdAgain(held: Held): void {
+    held.heldAt = this.clock.now();
+    this.held.set(held.body.id, held);
+    this.bytes += held.bytes;
+    for (const delivery of held.rows.keys()) this.byDelivery.set(delivery, held);
+    this.counts.heldAgain(held);
+    if (this.timer === null) this.wake(this.windowMs);
   }
 }

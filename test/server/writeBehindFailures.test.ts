@@ -1,0 +1,150 @@
+/**
+ * Write-behind when the store fails or the clock steps back (found by review): a held message
+ * follows what its sender was told. Its turn failed: it goes, and its copies were never sent. Its
+ * late write failed: it is held again, and a receipt still settles it. Its recipient confirmed it:
+ * no other write's failure makes it fail. The wall clock set back: the window still ends.
+ * A commit is made to fail through a second connection to the database (a trigger), as in
+ * writeBehind.test.ts.
+ */
+import Database from 'better-sqlite3';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerClock } from '../../server/options';
+import { RawClient, testServer, tencentUserSig, type TestServer } from './support';
+
+const WINDOW = 50;
+const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
+
+/** Sends frames in one TCP write: the server handles them in one turn (one group commit). */
+function sendTogether(client: RawClient, frames: object[]): void {
+  const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
+  socket.cork();
+  for (const frame of frames) client.send(frame);
+  socket.uncork();
+}
+
+describe('write-behind when the store fails or the clock steps back', () => {
+  let server: TestServer;
+  const clients: RawClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    await server.dispose();
+  });
+  const login = async (userID: string) => {
+    const client = await RawClient.open(server.handle.url);
+    const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID) });
+    if (reply.type !== 'loggedIn') throw new Error(JSON.stringify(reply));
+    clients.push(client);
+    return client;
+  };
+  const failingInserts = () => {
+    const db = new Database(server.dbPath);
+    db.exec(FAIL_INSERTS);
+    return () => {
+      db.exec('DROP TRIGGER fail');
+      db.close();
+    };
+  };
+
+  it('a held message whose turn failed goes: its sender hears unavailable, and it is neither stored nor delivered later; the counts stay true', async () => {
+    // Bob may have one copy waiting: one the dropped message still counted would refuse the next.
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, limits: { maxBacklog: 1 } });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    const heal = failingInserts();
+    // One turn: a message to offline Dave (stored: its insert fails), then one to Bob (held).
+    sendTogether(alice, [
+      { type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 },
+      { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 },
+    ]);
+    expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
+    heal();
+    await server.clock.advance(WINDOW); // the held message's window ends: nothing is left to write
+    await bob.sync();
+    expect(bob.ofType('message')).toHaveLength(0); // never sent on his connection
+    expect(server.handle.metrics()).toMatchObject({ heldNow: 0, heldBytes: 0, storedNow: 0 });
+    bob.terminate();
+    await bob.closed;
+    const again = await login('bob');
+    await again.sync();
+    expect(again.ofType('message')).toHaveLength(0); // nor later
+    // Alice may send Bob as much as before: nothing of the dropped message still counts against her.
+    const next = alice.request({ type: 'sendC2C', to: 'bob', payload: 'ring again', onlineUserOnly: false });
+    const copy = await again.next((f) => f.type === 'message');
+    again.send({ type: 'received', upTo: copy.seq });
+    expect(await next).toMatchObject({ type: 'ack' });
+  });
+
+  it('a held message its recipient confirmed is acknowledged, even when another write of the receipt turn fails', async () => {
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
+    const copy = await bob.next((f) => f.type === 'message');
+    const heal = failingInserts();
+    // Bob's own message to offline Carol fails in the turn of his receipt.
+    sendTogether(bob, [
+      { type: 'sendC2C', to: 'carol', payload: 'x', onlineUserOnly: false, rid: 50 },
+      { type: 'received', upTo: copy.seq },
+    ]);
+    const answer = await alice.next((f) => f.rid === 10);
+    heal();
+    expect(await bob.next((f) => f.rid === 50)).toMatchObject({ type: 'error', code: 'unavailable' }); // his own: fair
+    expect(answer).toMatchObject({ type: 'ack', id: copy.id });
+  });
+
+  it('a held write that fails after its copy was handed: held again, written when the next window ends, and the sender acknowledged once, under one id', async () => {
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
+    const first = await bob.next((f) => f.type === 'message');
+    const heal = failingInserts();
+    await server.clock.advance(WINDOW); // the window ends before Bob's receipt: the held write fails
+    await alice.sync();
+    expect(alice.ofType('error').concat(alice.ofType('ack'))).toEqual([]); // no answer yet: it is held again
+    expect(server.handle.metrics()).toMatchObject({ heldNow: 1, storedNow: 0 });
+    heal();
+    await server.clock.advance(WINDOW); // written this time
+    expect(await alice.next((f) => f.rid === 10)).toMatchObject({ type: 'ack', id: first.id });
+    expect(server.handle.metrics()).toMatchObject({ heldNow: 0, storedNow: 1 });
+    bob.send({ type: 'received', upTo: first.seq });
+    await bob.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
+    expect(bob.ofType('message').map((m) => m.id)).toEqual([first.id]);
+  });
+
+  it('a held write that keeps failing still settles with its receipt: the sender hears ok once the recipient confirmed', async () => {
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
+    const copy = await bob.next((f) => f.type === 'message');
+    const heal = failingInserts();
+    await server.clock.advance(WINDOW);
+    await server.clock.advance(WINDOW); // failed twice
+    bob.send({ type: 'received', upTo: copy.seq });
+    expect(await alice.next((f) => f.rid === 10)).toMatchObject({ type: 'ack', id: copy.id });
+    heal();
+    expect(server.handle.metrics()).toMatchObject({ heldNow: 0, heldBytes: 0, storedNow: 0 });
+  });
+
+  it('the wall clock set back a minute inside the window: the held message is still written when the window ends', async () => {
+    // The server's clock: the simulated one, plus an offset a test can set (an NTP step, a VM resumed).
+    let offset = 0;
+    const stepped: ServerClock = {
+      now: () => server.clock.now() + offset,
+      setTimeout: (fn, ms) => server.clock.setTimeout(fn, ms),
+      clearTimeout: (id) => server.clock.clearTimeout(id as never),
+    };
+    server = await testServer({ writeBehindMs: WINDOW, offlineTtlMs: 3_600_000, clock: stepped });
+    const bob = await login('bob'); // never confirms
+    const alice = await login('alice');
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
+    await bob.next((f) => f.type === 'message');
+    offset = -60_000;
+    await server.clock.advance(WINDOW);
+    expect(await alice.next((f) => f.rid === 10)).toMatchObject({ type: 'ack' });
+    expect(server.handle.metrics()).toMatchObject({ heldNow: 0, storedNow: 1 });
+  });
+});
