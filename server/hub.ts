@@ -55,7 +55,7 @@ export interface HubCluster {
   groupStore(local: GroupStore): GroupStore;
   /** The rooms, spread over the nodes. */
   rooms(grants: RoomGrants, now: () => number): Rooms;
-  /** A message is routed to a user with no session here: its stored copies go where the user is. */
+  /** A message is routed to a user with no session here, or its last session here ended: its stored copies go where the user is. */
   absent(userID: string): void;
   /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
   elsewhere(userID: string, copy: Body): boolean;
@@ -79,7 +79,7 @@ export class Hub {
     private readonly options: ResolvedOptions,
     readonly store: Store,
     private readonly commit: TurnCommit,
-    cluster?: HubCluster,
+    private readonly cluster?: HubCluster,
   ) {
     const { limits, clock } = options;
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
@@ -292,7 +292,11 @@ export class Hub {
     this.mailer.detach(session);
     const list = this.devicesOf(session.userID).filter((s) => s !== session);
     if (list.length > 0) this.sessions.set(session.userID, list);
-    else if (this.sessions.delete(session.userID)) this.mailer.forgetAnswers(session.userID);
+    else if (this.sessions.delete(session.userID)) {
+      this.mailer.forgetAnswers(session.userID);
+      // Cluster: what waits here for the user goes to its stream, for whichever node it logs in to next.
+      this.cluster?.absent(session.userID);
+    }
   }
 }
 

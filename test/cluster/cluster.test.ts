@@ -317,3 +317,30 @@ describe('write-behind across nodes', () => {
     for (const c of [bobHere, alice, bobThere]) c.ws.close();
   }, 30_000);
 });
+
+describe('two nodes, a short room grace', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster(2, ['--room-grace-ms', '300']);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.dispose();
+  }, 30_000);
+
+  it('copies stored on a node for a user whose session there ended reach the node the user logs in to next (before, they waited for another message or a restart)', async () => {
+    const url = (i: number) => (cluster.nodes[i] as { url: string }).url;
+    const gauge = async (i: number, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${cluster.nodes[i]?.httpUrl}/metrics`)).text())?.[1]);
+    const bobHere = await rawClient(url(0), 'gr-bob'); // a raw client: it never sends a receipt
+    const alice = await rawClient(url(0), 'gr-alice');
+    alice.ws.send(JSON.stringify({ type: 'sendC2C', rid: 2, to: 'gr-bob', payload: 'ring', onlineUserOnly: false }));
+    await until('the copy handed on node 0', () => bobHere.messages().length, (n) => n === 1);
+    bobHere.ws.close();
+    // His session on node 0 ends once its grace is over; the copy stays stored there.
+    await until('bob gone from node 0', () => gauge(0, 'hc_detached_sessions'), (n) => n === 0);
+    expect(await gauge(0, 'hc_logged_in_users')).toBe(1); // alice
+    const bobThere = await rawClient(url(1), 'gr-bob');
+    const moved = await until('the copy on node 1', () => bobThere.messages(), (m) => m.length === 1);
+    expect(moved[0]).toBe(bobHere.messages()[0]); // the same message id and payload
+    for (const c of [alice, bobThere]) c.ws.close();
+  }, 30_000);
+});
