@@ -57,8 +57,9 @@ export class Client {
   private lastSeq = 0;
   private sentUpTo = 0;
   private receiptQueued = false;
-  /** Folded: the spacing after a receipt that went alone (adapters/ws/inbox.ts). */
+  /** Folded: the spacing after a receipt that went alone (adapters/ws/inbox.ts), and whether one went early in it. */
   private spacing: NodeJS.Timeout | null = null;
+  private early = false;
   /** Requests sent and not answered yet, and the last `answered` told. */
   private readonly outstanding = new Set<number>();
   private toldAnswered = 0;
@@ -70,7 +71,9 @@ export class Client {
     this.sentUpTo = this.lastSeq;
     this.send(receiptFrame(this.lastSeq));
     if (!this.folded) return;
-    if (this.spacing) clearTimeout(this.spacing);
+    // Early, within a spacing (past FOLD_AT_MOST waiting): that spacing runs on, once per spacing.
+    if (this.spacing !== null) return void (this.early = true);
+    this.early = false;
     this.spacing = setTimeout(this.spacingEnds, RECEIPT_DELAY_MS);
   };
   private readonly spacingEnds = () => {
@@ -131,7 +134,7 @@ export class Client {
   /** Confirms `seq` (and everything before it): with a request sent in this turn when folded, else once the turn ends (or the spacing does). */
   receipt(seq: number): void {
     if (seq > this.lastSeq) this.lastSeq = seq;
-    if (this.spacing !== null && this.lastSeq - this.sentUpTo < FOLD_AT_MOST) return;
+    if (this.spacing !== null && (this.early || this.lastSeq - this.sentUpTo < FOLD_AT_MOST)) return;
     if (this.receiptQueued) return;
     this.receiptQueued = true;
     queueMicrotask(this.flushReceipt);
