@@ -63,6 +63,8 @@ export class Mailer {
   readonly writeBehind: WriteBehind;
   /** The held message an ack waits for, by the ack frame (see {@link Mailer.heldFor}). */
   private readonly acksHeld = new WeakMap<ServerFrame, Held>();
+  /** Copies handed while the turn's commit waits, as session, seq pairs: never sent if it fails ({@link Mailer.unhand}). */
+  private unsent: (Session | number)[] | null = null;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -424,8 +426,27 @@ export class Mailer {
       copy.groupID === null
         ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }
         : { type: 'message', id: copy.msgID, seq, from: copy.from, groupID: copy.groupID, payload: copy.payload, sentAt: copy.sentAt };
-    // Not sent if the turn's commit fails: then it was never handed (a receipt must not count it).
-    conn.sendDurable(frame, null, this.commit.pending ? () => this.unhand(session, seq) : undefined);
+    if (this.commit.pending) this.unsentIfFailed(session, seq);
+    conn.sendDurable(frame, null);
+  }
+
+  /**
+   * The copy `seq` goes to the session once the turn's commit is done, and not at all if it fails:
+   * then it leaves the session's window (a later receipt must not count it). One effect per turn,
+   * not one per copy.
+   */
+  private unsentIfFailed(session: Session, seq: number): void {
+    if (this.unsent === null) {
+      const unsent: (Session | number)[] = (this.unsent = []);
+      const done = () => {
+        if (this.unsent === unsent) this.unsent = null;
+      };
+      this.commit.after(done, () => {
+        done();
+        for (let i = 0; i + 1 < unsent.length; i += 2) this.unhand(unsent[i] as Session, unsent[i + 1] as number);
+      });
+    }
+    this.unsent.push(session, seq);
   }
 
   /** The copy `seq` never went to the session's connection (its commit failed). */

@@ -34,7 +34,10 @@ export class Held implements Settling {
     public heldAt: number,
   ) {}
 
-  /** Calls `fn` once the message is settled: with true when it is committed or confirmed by every recipient, false when its commit failed. */
+  /**
+   * Calls `fn` once the message is settled: with true when it is committed or confirmed by every
+   * recipient, false when the commit of its own turn failed (a failed write of its own holds it again).
+   */
   whenSettled(fn: (ok: boolean) => void): void {
     if (this.outcome !== null) return fn(this.outcome);
     (this.waiters ??= []).push(fn);
@@ -175,7 +178,7 @@ export class WriteBehind {
     return { bodyGone: true };
   }
 
-  /** Writes every held message in the turn's commit; each settles with that commit. */
+  /** Writes every held message in the turn's commit (see {@link WriteBehind.write} for when that fails). */
   flush(): void {
     if (this.timer !== null) {
       this.clock.clearTimeout(this.timer);
@@ -218,7 +221,6 @@ export class WriteBehind {
   private write(messages: readonly Held[]): void {
     if (messages.length === 0) return;
     for (const held of messages) this.forget(held);
-    this.writtenLate += messages.length;
     const { store } = this;
     this.commit.write(() => {
       for (const held of messages) {
@@ -226,10 +228,20 @@ export class WriteBehind {
         for (const [delivery, to] of held.rows) store.insertDelivery(delivery, to, held.body.id);
       }
     });
-    for (const held of messages) this.commit.after(() => held.settle(true), () => this.holdAgain(held));
+    for (const held of messages) {
+      this.commit.after(
+        () => {
+          this.writtenLate++;
+          held.settle(true);
+        },
+        () => this.holdAgain(held),
+      );
+    }
   }
 
   private holdAgain(held: Held): void {
+    // Its own turn failed too (it was written in that turn: its recipient left, say): it went, as its sender heard.
+    if (held.turnFailed) return;
     held.heldAt = this.clock.now();
     this.held.set(held.body.id, held);
     this.bytes += held.bytes;

@@ -15,6 +15,15 @@ import { RawClient, testServer, tencentUserSig, type TestServer } from './suppor
 const WINDOW = 50;
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
+/** Waits (real I/O, polled) until `done`. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Sends frames in one TCP write: the server handles them in one turn (one group commit). */
 function sendTogether(client: RawClient, frames: object[]): void {
   const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
@@ -73,6 +82,61 @@ describe('write-behind when the store fails or the clock steps back', () => {
     const copy = await again.next((f) => f.type === 'message');
     again.send({ type: 'received', upTo: copy.seq });
     expect(await next).toMatchObject({ type: 'ack' });
+  });
+
+  it('a copy never sent (its turn failed) leaves its session: a later receipt counts only what was handed', async () => {
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
+    const bob = await login('bob');
+    const alice = await login('alice');
+    const heal = failingInserts();
+    sendTogether(alice, [
+      { type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 },
+      { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 },
+    ]);
+    expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
+    heal();
+    const before = server.handle.metrics().delivered;
+    const next = alice.request({ type: 'sendC2C', to: 'bob', payload: 'ring again', onlineUserOnly: false });
+    const copy = await bob.next((f) => f.type === 'message');
+    expect(copy.payload).toBe('ring again');
+    bob.send({ type: 'received', upTo: copy.seq }); // up to its seq: the one never sent had an earlier one
+    await bob.sync();
+    await next;
+    expect(server.handle.metrics().delivered - before).toBe(1);
+  });
+
+  it('a held message whose turn failed stays gone when that same turn wrote it (its recipient left then)', async () => {
+    // Commits run when the test says: Alice's two messages, then Bob's departure, in one turn's commit.
+    const pending: Array<() => void> = [];
+    const commitNow = () => {
+      for (const fn of pending.splice(0)) fn();
+    };
+    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, defer: (fn) => pending.push(fn) });
+    const auto = setInterval(commitNow, 2); // the logins commit as they go
+    const bob = await login('bob');
+    const alice = await login('alice');
+    clearInterval(auto);
+    commitNow();
+    alice.send({ type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 });
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 });
+    await until(() => server.handle.metrics().heldNow === 1);
+    bob.terminate(); // his session's held copies are written, in the same (uncommitted) turn
+    await until(() => server.handle.metrics().heldNow === 0);
+    const heal = failingInserts();
+    commitNow(); // the commit fails
+    expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
+    heal();
+    expect(server.handle.metrics().heldNow).toBe(0); // not held again
+    const auto2 = setInterval(commitNow, 2);
+    try {
+      await server.clock.advance(WINDOW);
+      const again = await login('bob');
+      await again.sync();
+      expect(again.ofType('message')).toHaveLength(0);
+      expect(server.handle.metrics().storedNow).toBe(0);
+    } finally {
+      clearInterval(auto2);
+    }
   });
 
   it('a held message its recipient confirmed is acknowledged, even when another write of the receipt turn fails', async () => {
