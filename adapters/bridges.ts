@@ -79,7 +79,16 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
               if (held !== waiting) return; // superseded by a newer login
               held = null;
               send({ type: 'im.loggedIn', at: clock.now() });
-              for (const { message, taken } of waiting) take(message, taken);
+              // Every one is taken, whatever the app's onDropped throws (the first error is thrown after).
+              let failed: { error: unknown } | null = null;
+              for (const { message, taken } of waiting) {
+                try {
+                  take(message, taken);
+                } catch (error) {
+                  failed ??= { error };
+                }
+              }
+              if (failed) throw failed.error;
             },
             (error: unknown) => {
               if (held === waiting) held = null; // no session: nothing is confirmed

@@ -389,7 +389,7 @@ export class WsConnection {
         if (frame.rid === this.loginRid) this.onLoggedIn(frame);
         // An earlier login() on this socket, answered while a newer one is out: the messages that come
         // now are that session's, which the newer login keeps (their receipts go once it is in).
-        else if (this.phase === 'authenticating' && this.session === null) this.session = frame.session;
+        else if (this.phase === 'authenticating' && this.session === null && frame.userID === this.credentials?.userID) this.session = frame.session;
         return;
       case 'error':
         if (frame.rid !== undefined && frame.rid === this.loginRid) return this.onLoginRefused(frame);

@@ -33,8 +33,8 @@ export const RECEIPT_DELAY_MS = 50;
 /**
  * One device of many: the spacing after a receipt that went alone. The server counts receipts in its
  * 50 frames a second per user, for all the user's devices together, and each device confirms every
- * message: a steady stream of messages (a flood an attacker sends) then costs at most 8 receipt
- * frames a second per device (one per spacing, one early), 40 for the server's 5 devices.
+ * message: a steady stream of messages (a flood an attacker sends) then costs at most two receipt
+ * frames per spacing per device (one at its end, one early), 8 a second, 40 for the server's 5 devices.
  */
 export const RECEIPT_BUSY_DELAY_MS = 250;
 /** Messages taken and unconfirmed beyond which a receipt goes at once, once per spacing (the server's window is 256). */
@@ -59,8 +59,9 @@ export class Inbox {
   private spacing: (() => void) | null = null;
   /** A receipt went early in this spacing (past {@link FOLD_AT_MOST} waiting): no other may. */
   private early = false;
-  /** The user whose messages these are (see the header: ids passed on are per user). */
+  /** The user whose messages these are (see the header: ids passed on are per user), and how many users came before. */
   private user: string | null = null;
+  private users = 0;
   /** One device of many: the spacing is {@link RECEIPT_BUSY_DELAY_MS}, not {@link RECEIPT_DELAY_MS}. */
   private spaced = false;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
@@ -88,10 +89,13 @@ export class Inbox {
     this.seen.set(id, []);
     if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.keys().next().value as string);
     const epoch = this.epoch;
+    const users = this.users;
     let done = false;
     return () => {
       if (done) return;
       done = true;
+      // Taken after the connection went to another user: its ids are that user's now.
+      if (users !== this.users) return;
       const copies = this.seen.get(id);
       this.seen.set(id, true);
       this.take(epoch, seq);
@@ -149,7 +153,10 @@ export class Inbox {
 
   /** The session is `userID`'s: when it was another user's, the ids passed on are forgotten. */
   forUser(userID: string): void {
-    if (this.user !== null && this.user !== userID) this.seen.clear();
+    if (this.user !== null && this.user !== userID) {
+      this.seen.clear();
+      this.users++;
+    }
     this.user = userID;
   }
 

@@ -95,7 +95,7 @@ describe('Inbox, receipts folded into requests', () => {
     expect(receipts).toEqual([3]);
   });
 
-  it('a lone session: after a receipt that went alone, the next ones wait for a request or for the spacing to end, so a stream costs at most 20 receipt frames a second', async () => {
+  it('a lone session: after a receipt that went alone, the next ones wait for a request or for the spacing to end, so a stream costs at most 20 receipt frames a second (and as many early ones, below)', async () => {
     const { box, receipts, timers, delays } = folded();
     box.accept('a', 1)?.();
     await turn();
@@ -193,6 +193,16 @@ describe('Inbox, receipts folded into requests', () => {
     bobs?.();
     await turn();
     expect(receipts).toEqual([1, 1, 1]); // each confirmed in its own session
+  });
+
+  it("a message of the first user taken late (its receipt deferred) after the connection went to another user: the second user's copy is still passed on", () => {
+    const box = new Inbox(() => true);
+    box.forUser('alice');
+    const alicesTaken = box.accept('group-msg', 1); // a listener deferred it
+    box.newSession();
+    box.forUser('bob');
+    alicesTaken?.();
+    expect(box.accept('group-msg', 1)).not.toBeNull();
   });
 
   it('a new session (another server, or none) ends the spacing and folds no more until told otherwise', async () => {

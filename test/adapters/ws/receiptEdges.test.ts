@@ -155,6 +155,24 @@ class SyncSocket implements WebSocketLike {
   }
 }
 
+describe('a loggedIn for an earlier login() on the socket', () => {
+  it("is not taken for a newer login of another user: the socket lost before the newer is in, that login fails and resumes nobody's session", async () => {
+    const clock = new SimulatedClock(0);
+    const conn = new WsConnection({ url: 'ws://x/ws', WebSocket: SyncSocket, clock });
+    const alice = conn.login('alice', 'sig-a').catch((e: Error) => e.message);
+    await Promise.resolve();
+    const sock = SyncSocket.last;
+    const bob = conn.login('bob', 'sig-b').catch((e: Error) => e.message);
+    const first = JSON.parse(sock.sent[0] as string) as { rid: number };
+    sock.deliver({ type: 'loggedIn', rid: first.rid, userID: 'alice', session: 'alices', resumed: false, room: null, serverTime: 0 });
+    sock.onclose?.({ code: 1006, reason: 'lost' });
+    await clock.advance(60_000);
+    expect(SyncSocket.last).toBe(sock); // no reconnect, so no login that names alice's session
+    expect(await alice).toBe('superseded by a newer login()');
+    expect(await bob).toMatch(/^cannot reach/);
+  });
+});
+
 describe('answers sent from message listeners', () => {
   let conn: WsConnection;
   beforeEach(async () => {

@@ -1,0 +1,57 @@
+/**
+ * The `im` actor over a port (`imBridge`): every message is taken (its receipt may go) even when the
+ * app's `onDropped` throws, both as it comes and when messages held during a login are passed on.
+ */
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { imBridge } from '../../adapters/bridges';
+import type { ImMessage, ImPort } from '../../adapters/ImPort';
+
+/** A port whose login the test finishes, and which delivers what the test gives it. */
+function fakePort() {
+  let deliver = (_m: ImMessage): void => undefined;
+  let finish = (): void => undefined;
+  const port = {
+    login: () =>
+      new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+    logout: async () => undefined,
+    onMessage: (listener: (m: ImMessage) => void) => {
+      deliver = listener;
+      return () => undefined;
+    },
+    onKickedOut: () => () => undefined,
+    onConnectionChange: () => () => undefined,
+  } as unknown as ImPort;
+  return { port, deliver: (m: ImMessage) => deliver(m), finish: () => finish() };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+describe('imBridge: receipts whatever the app throws', () => {
+  it('three messages that are no signal arrive during a login, the first onDropped throws: all three are taken once the login is done', async () => {
+    const { port, deliver, finish } = fakePort();
+    const taken: string[] = [];
+    let drops = 0;
+    const onDropped = () => {
+      if (++drops === 1) throw new Error('app bug in onDropped');
+    };
+    const actor = createActor(imBridge(port, { clock: { now: () => 0 }, onDropped })).start();
+    actor.send({ type: 'im.login', userID: 'bob', userSig: 'sig' });
+    for (const payload of ['junk 1', 'junk 2', 'junk 3']) deliver({ from: 'mallory', payload, sentAt: 0, defer: () => () => taken.push(payload) } as ImMessage);
+    expect(taken).toEqual([]); // held while the login is under way
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    finish();
+    await flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onUnhandled);
+    expect({ drops, taken }).toEqual({ drops: 3, taken: ['junk 1', 'junk 2', 'junk 3'] });
+    expect(unhandled.map(String)).toEqual(['Error: app bug in onDropped']); // the app's error still shows
+    actor.stop();
+  });
+});
