@@ -166,6 +166,7 @@ export class SqliteRoomGrants implements RoomGrants {
       addUser: db.prepare<[number, string]>('INSERT OR IGNORE INTO room_grant_users (room_id, user_id) VALUES (?, ?)'),
       drop: db.prepare<[number]>('DELETE FROM room_grants WHERE room_id = ?'),
       dropUsers: db.prepare<[number]>('DELETE FROM room_grant_users WHERE room_id = ?'),
+      dropUser: db.prepare<[number, string]>('DELETE FROM room_grant_users WHERE room_id = ? AND user_id = ?'),
     };
     // After a restart every room is empty: each gets `roomIdleMs` for its call to come back, but
     // a room left on purpose keeps only what was left of its linger, as it would have.
@@ -240,6 +241,18 @@ export class SqliteRoomGrants implements RoomGrants {
     if (!grant) return null;
     const { owner, ringUntil, emptySince, lingering } = grant;
     return { owner, users: [...grant.users].filter((u) => u !== owner), ringUntil, emptySince, lingering };
+  }
+
+  /**
+   * Group `groupID` was deleted: no call made through it admits its members any more (a group made
+   * later under the same ID is another group, whose members were never invited). One pass over the
+   * live grants, for a rare operation.
+   */
+  forgetGroup(groupID: string): void {
+    const mark = `${GROUP_MARK}${groupID}`;
+    for (const [roomID, grant] of this.grants) {
+      if (grant.users.delete(mark)) this.persist(() => this.s.dropUser.run(roomID, mark));
+    }
   }
 
   allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean {

@@ -52,7 +52,11 @@ CREATE TABLE IF NOT EXISTS group_invites (group_id TEXT NOT NULL, user_id TEXT N
 export class SqliteGroupStore implements GroupStore {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Told when a group is deleted (here, or on another node of a cluster): its call's admissions go. */
+    private readonly deleted: (groupID: string) => void = () => undefined,
+  ) {
     db.exec(SCHEMA);
     // Groups of the first version had no owner and no rule: the administrator's, invite-only.
     const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('groups')").all().map((c) => c.name));
@@ -101,6 +105,7 @@ export class SqliteGroupStore implements GroupStore {
       this.s.dropMembers.run(groupID);
       this.s.dropInvites.run(groupID);
     })();
+    this.deleted(groupID);
   }
 
   members(groupID: string): string[] {
@@ -193,7 +198,12 @@ export class Groups {
   invite(actor: string, groupID: string, users: readonly string[], rid: number): Reply {
     const group = this.owned(actor, groupID);
     if ('refused' in group) return group;
-    const fresh = [...new Set(users)].filter((u) => !this.store.isMember(groupID, u) && !this.store.isInvited(groupID, u));
+    const named = [...new Set(users)];
+    // More names than a group may hold are more than it can take, whoever is in it: refused before a query each.
+    if (named.length > this.limits.maxGroupMembers) {
+      return refuse('quotaExceeded', `a group has at most ${this.limits.maxGroupMembers} members and invitations`, 'maxGroupMembers');
+    }
+    const fresh = named.filter((u) => !this.store.isMember(groupID, u) && !this.store.isInvited(groupID, u));
     if (this.store.size(groupID) + fresh.length > this.limits.maxGroupMembers) {
       return refuse('quotaExceeded', `a group has at most ${this.limits.maxGroupMembers} members and invitations`, 'maxGroupMembers');
     }

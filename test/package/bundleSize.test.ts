@@ -37,7 +37,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Receipts when the turn ends, answers sent from a listener held until the message is taken: 51.3 KB, 174.1 KB.
 // The review's receipt fixes (early receipts once per spacing, ids per user, a folded receipt that does not
 // fit, the stale login's session, the answers' one queue): 51.4 KB, 174.6 KB (2026-12-03).
-const BUDGET_BYTES = 51.5 * 1024;
+// A user list's length checked before its items (the server's trust boundary: a frame of 30,000 bad items
+// cost tens of ms; the client checks its requests with the same schemas): 51.5 KB, 175.0 KB, past 51.5 by
+// a few bytes. Raised to 51.7 KB for it.
+const BUDGET_BYTES = 51.7 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -10,6 +10,7 @@ import { TRTCCalling, encodeSignal } from '../../src/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, type EmbeddedWorld } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
+import { testServer, type TestServer } from '../server/support';
 import { RawClient, defaultLimitsWorld, honestCall } from './support';
 
 const S = 1000;
@@ -117,5 +118,35 @@ describe('groups have members who agreed', () => {
     const metrics = (await world.server()).metrics();
     expect(metrics.limits).toMatchObject({ maxGroupsPerUser: 1, maxGroupMembers: 2 });
     expect(metrics.refused.quotaExceeded).toBe(3);
+  });
+});
+
+describe('a group deleted and made again under its ID', () => {
+  let server: TestServer;
+  afterEach(async () => server.dispose());
+
+  it("is another group: its new owner cannot enter the call made through the old one (which goes on)", async () => {
+    server = await testServer();
+    const url = server.handle.url;
+    const alice = await RawClient.login(url, 'alice');
+    const bob = await RawClient.login(url, 'bob');
+    const mallory = await RawClient.login(url, 'mallory');
+    expect((await alice.request({ type: 'groupCreate', groupID: 'team', members: ['bob', 'mallory'] })).type).toBe('groupInfo');
+    expect((await bob.request({ type: 'groupJoin', groupID: 'team' })).type).toBe('groupInfo');
+    const call = { inviteID: 'inv-1', roomID: 500, invitees: ['bob'], timeout: 30 };
+    expect((await alice.request({ type: 'sendGroup', groupID: 'team', payload: 'invite', onlineUserOnly: false, call })).type).toBe('ack');
+    expect((await alice.request({ type: 'roomEnter', roomID: 500, audio: true, video: true })).type).toBe('roomInfo');
+    expect((await bob.request({ type: 'roomEnter', roomID: 500, audio: true, video: true })).type).toBe('roomInfo');
+    // Invited to the group, never a member: not admitted.
+    expect(await mallory.request({ type: 'roomEnter', roomID: 500, audio: true, video: true, groupID: 'team' })).toMatchObject({ code: 'notInvited' });
+    expect((await alice.request({ type: 'groupDelete', groupID: 'team' })).type).toBe('ack');
+    expect((await mallory.request({ type: 'groupCreate', groupID: 'team', members: [] })).type).toBe('groupInfo');
+    expect(await mallory.request({ type: 'roomEnter', roomID: 500, audio: false, video: false, groupID: 'team' })).toMatchObject({ code: 'notInvited' });
+    await alice.request({ type: 'relay', roomID: 500, data: 'sdp-for-the-room' });
+    await mallory.sync();
+    expect(mallory.ofType('relayed')).toEqual([]);
+    await bob.sync();
+    expect(bob.ofType('relayed')).toHaveLength(1); // the call itself goes on
+    for (const c of [alice, bob, mallory]) c.terminate();
   });
 });

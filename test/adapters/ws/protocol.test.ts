@@ -11,7 +11,20 @@ import {
   parseServerFrame,
   peekRid,
   utf8Length,
+  validateClientFrame,
 } from '../../../adapters/ws/protocol';
+
+/** `items` behind a proxy that counts the items read (an attacker's list: what validating it costs). */
+function counted(items: unknown[]): { list: unknown[]; reads: () => number } {
+  let reads = 0;
+  const list = new Proxy(items, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { list, reads: () => reads };
+}
 
 describe('protocol', () => {
   it('reads a client frame; unknown fields are dropped (a claimed `from` never survives)', () => {
@@ -78,6 +91,19 @@ describe('protocol', () => {
     const send = (timeout: number) =>
       parseClientFrame(JSON.stringify({ type: 'sendC2C', rid: 1, to: 'bob', payload: 'p', onlineUserOnly: false, call: { inviteID: 'i', roomID: 5, invitees: ['bob'], timeout } }));
     expect([send(86_400).ok, send(86_401).ok, send(-1).ok]).toEqual([true, false, false]);
+  });
+
+  it('a bad list costs one look at its items, and one over 1000 long none: validation stops at the first problem', () => {
+    const bad = counted(Array.from({ length: 1000 }, () => 0));
+    const refusedBad = validateClientFrame({ type: 'groupCreate', rid: 1, groupID: 'g', members: bad.list });
+    expect(refusedBad).toMatchObject({ ok: false, code: 'badFrame', rid: 1 });
+    expect(bad.reads()).toBe(1);
+    const long = counted(Array.from({ length: 32_000 }, () => 'a')); // about what fits in a 64 KiB frame
+    const refusedLong = validateClientFrame({ type: 'sendC2C', rid: 2, to: 'bob', payload: '', onlineUserOnly: false, call: { inviteID: 'i', roomID: 1, invitees: long.list, timeout: 30 } });
+    expect(refusedLong).toMatchObject({ ok: false, code: 'badFrame', rid: 2 });
+    expect(long.reads()).toBe(0);
+    const fine = counted(['alice', 'bob']);
+    expect(validateClientFrame({ type: 'groupCreate', rid: 3, groupID: 'g', members: fine.list })).toMatchObject({ ok: true, frame: { members: ['alice', 'bob'] } });
   });
 
   it('measures UTF-8 bytes', () => {
