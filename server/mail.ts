@@ -105,7 +105,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.take(session.userID, 'fanout', recipients.length, now)) {
+    if (!c2c && !this.budgets.take(session.userID, 'fanout', this.copiesOf(session, recipients), now)) {
       return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
@@ -202,6 +202,14 @@ export class Mailer {
     const ack: ServerFrame = { type: 'ack', rid, id: body.msgID, sentAt: now };
     if (held) this.acksHeld.set(ack, held);
     return ack;
+  }
+
+  /** The copies a group message makes: one per recipient, or, many devices, one per device (the sender's others too). */
+  private copiesOf(session: Session, recipients: readonly string[]): number {
+    if (!this.options.multiDevice) return recipients.length;
+    let copies = this.sessionsOf(session.userID).length - 1;
+    for (const to of recipients) copies += Math.max(1, this.sessionsOf(to).length);
+    return copies;
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
@@ -430,17 +438,11 @@ export class Mailer {
     conn.sendDurable(frame, null);
   }
 
-  /**
-   * The copy `seq` goes to the session once the turn's commit is done, and not at all if it fails:
-   * then it leaves the session's window (a later receipt must not count it). One effect per turn,
-   * not one per copy.
-   */
+  /** The copy `seq` goes once the turn's commit is done; if it fails, it leaves the session's window (one effect per turn). */
   private unsentIfFailed(session: Session, seq: number): void {
     if (this.unsent === null) {
       const unsent: (Session | number)[] = (this.unsent = []);
-      const done = () => {
-        if (this.unsent === unsent) this.unsent = null;
-      };
+      const done = () => void (this.unsent === unsent ? (this.unsent = null) : null);
       this.commit.after(done, () => {
         done();
         for (let i = 0; i + 1 < unsent.length; i += 2) this.unhand(unsent[i] as Session, unsent[i + 1] as number);
@@ -449,7 +451,7 @@ export class Mailer {
     this.unsent.push(session, seq);
   }
 
-  /** The copy `seq` never went to the session's connection (its commit failed). */
+  /** The copy `seq` never went to the session's connection (its commit failed): a later receipt must not count it. */
   private unhand(session: Session, seq: number): void {
     const i = session.inflight.findIndex((m) => m.seq === seq);
     if (i < 0) return;

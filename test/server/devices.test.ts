@@ -239,3 +239,29 @@ describe('many devices: messages', () => {
     expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
   });
 });
+
+describe('many devices: the fanout budget', () => {
+  it('counts copies, one per device (and the sender\'s other devices): a budget of 10 copies a second lets no more than 10 through', async () => {
+    server = await testServer({ multiDevice: true, limits: { fanout: { perSecond: 10, burst: 10 }, maxGroupMembers: 10 } });
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    const devices: RawClient[] = [];
+    await mallory.request({ type: 'groupCreate', groupID: 'g', members: ['a', 'b'], joinRule: 'open' });
+    for (const user of ['a', 'b']) {
+      for (let d = 0; d < 5; d++) {
+        const { client, reply } = await device(user, `dev${d}`);
+        expect(reply.type).toBe('loggedIn');
+        if (d === 0) await client.request({ type: 'groupJoin', groupID: 'g' });
+        devices.push(client);
+      }
+    }
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reply = await mallory.request({ type: 'sendGroup', groupID: 'g', payload: `m${i}`, onlineUserOnly: true });
+      answers.push(reply.type === 'ack' ? 'ack' : String(reply.code));
+    }
+    for (const d of devices) await d.sync();
+    expect(answers).toEqual(['ack', 'rateLimited', 'rateLimited']); // 10 copies, then none left this second
+    expect(devices.reduce((n, d) => n + d.ofType('message').length, 0)).toBe(10);
+    for (const c of [mallory, ...devices]) c.terminate();
+  });
+});
