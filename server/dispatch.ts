@@ -210,7 +210,8 @@ export class Dispatcher {
       case 'sendGroup': {
         const recipients = groups.recipients(user, frame.groupID);
         if (isRefusal(recipients)) return recipients;
-        return mailer.send(session, { groupID: frame.groupID, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
+        const group = { groupID: frame.groupID, groupKey: groups.keyOf(frame.groupID) };
+        return mailer.send(session, { ...group, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
       }
       case 'groupCreate':
         return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now);
@@ -230,7 +231,8 @@ export class Dispatcher {
         return grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
       case 'roomEnter': {
         if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
-        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now, frame.groupID)) return notInvited(frame.roomID);
+        const viaGroup = frame.groupID === undefined ? undefined : groups.keyOf(frame.groupID);
+        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now, viaGroup)) return notInvited(frame.roomID);
         // Many devices: one device of a user in a room; another answered there first.
         if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);

@@ -22,6 +22,7 @@
  * ring time and its not counting are written when the room is left).
  */
 import type Database from 'better-sqlite3';
+import { groupOfKey } from './groups';
 import type { Limits } from './limits';
 import { type Refusal, refuse } from './refusal';
 
@@ -31,14 +32,16 @@ export interface RoomGrants {
   claim(userID: string, roomID: number, nowMs: number): Refusal | null;
   /**
    * `sender` invites `users` into `roomID`, ringing until `ringUntil`; `groupID`: through that IM
-   * group, whose members may then join the call in progress (joinInGroupCall) while it lasts.
+   * group (its `groupKey`: the group of that ID now, not one made later under it), whose members
+   * may then join the call in progress (joinInGroupCall) while it lasts.
    */
   grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
   /**
    * True when `userID` may enter or read `roomID`: its invitations named the user, or (`viaGroup`,
-   * joining without an invitation) the call was made through that IM group and the user is a member.
+   * the `groupKey` of the group it names, joining without an invitation) the call was made through
+   * that very group and the user is a member.
    */
   allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean;
   /** Someone is in the room now. */
@@ -68,7 +71,8 @@ export interface GrantState {
 
 /**
  * A grant's entry for the IM group a call was made through (stored with the users: a user ID
- * never has a `:`). Its members may enter while the grant lasts: they are the group's call.
+ * never has a `:`), followed by the group's key (its ID and incarnation). Its members may enter
+ * while the grant lasts: they are the group's call.
  */
 export const GROUP_MARK = 'group:';
 
@@ -166,7 +170,6 @@ export class SqliteRoomGrants implements RoomGrants {
       addUser: db.prepare<[number, string]>('INSERT OR IGNORE INTO room_grant_users (room_id, user_id) VALUES (?, ?)'),
       drop: db.prepare<[number]>('DELETE FROM room_grants WHERE room_id = ?'),
       dropUsers: db.prepare<[number]>('DELETE FROM room_grant_users WHERE room_id = ?'),
-      dropUser: db.prepare<[number, string]>('DELETE FROM room_grant_users WHERE room_id = ? AND user_id = ?'),
     };
     // After a restart every room is empty: each gets `roomIdleMs` for its call to come back, but
     // a room left on purpose keeps only what was left of its linger, as it would have.
@@ -243,23 +246,11 @@ export class SqliteRoomGrants implements RoomGrants {
     return { owner, users: [...grant.users].filter((u) => u !== owner), ringUntil, emptySince, lingering };
   }
 
-  /**
-   * Group `groupID` was deleted: no call made through it admits its members any more (a group made
-   * later under the same ID is another group, whose members were never invited). One pass over the
-   * live grants, for a rare operation.
-   */
-  forgetGroup(groupID: string): void {
-    const mark = `${GROUP_MARK}${groupID}`;
-    for (const [roomID, grant] of this.grants) {
-      if (grant.users.delete(mark)) this.persist(() => this.s.dropUser.run(roomID, mark));
-    }
-  }
-
   allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean {
     const grant = this.live(roomID, nowMs);
     if (!grant || userID.startsWith(GROUP_MARK)) return false;
     if (grant.users.has(userID)) return true;
-    return viaGroup !== undefined && grant.users.has(`${GROUP_MARK}${viaGroup}`) && this.isMember(viaGroup, userID);
+    return viaGroup !== undefined && grant.users.has(`${GROUP_MARK}${viaGroup}`) && this.isMember(groupOfKey(viaGroup), userID);
   }
 
   occupied(roomID: number): void {

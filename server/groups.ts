@@ -8,6 +8,7 @@
  * Group changes are rare: each commits at once in its own transaction (after the turn's pending
  * writes), so every read sees every acknowledged change.
  */
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { JoinRule, ServerFrame } from '../adapters/ws/protocol';
 import type { Limits } from './limits';
@@ -19,7 +20,27 @@ export interface GroupRecord {
   /** The creator; `''` for a group made by the administrator (nobody manages it over the wire). */
   readonly owner: string;
   readonly joinRule: JoinRule;
+  /**
+   * Which group of that ID this is: random, made with it, kept by every node (a cluster's compacted
+   * history makes it again with the same one). A group deleted and made again under its ID is
+   * another group: a call made through the first admits none of the second's members ({@link groupKey}).
+   */
+  readonly incarnation: string;
 }
+
+/** A group as a call made through it names it: its ID and its incarnation. */
+export function groupKey(group: Pick<GroupRecord, 'groupID' | 'incarnation'>): string {
+  return `${group.groupID}\n${group.incarnation}`;
+}
+
+/** The group ID of a {@link groupKey}. */
+export function groupOfKey(key: string): string {
+  const end = key.indexOf('\n');
+  return end < 0 ? key : key.slice(0, end);
+}
+
+/** A new group's incarnation. */
+export const newIncarnation = (): string => randomBytes(9).toString('base64url');
 
 /** Where groups are kept (SQLite here; a shared store in a cluster). */
 export interface GroupStore {
@@ -52,20 +73,20 @@ CREATE TABLE IF NOT EXISTS group_invites (group_id TEXT NOT NULL, user_id TEXT N
 export class SqliteGroupStore implements GroupStore {
   private readonly s;
 
-  constructor(
-    private readonly db: Database.Database,
-    /** Told when a group is deleted (here, or on another node of a cluster): its call's admissions go. */
-    private readonly deleted: (groupID: string) => void = () => undefined,
-  ) {
+  constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     // Groups of the first version had no owner and no rule: the administrator's, invite-only.
     const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('groups')").all().map((c) => c.name));
     if (!columns.has('owner')) db.exec("ALTER TABLE groups ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
     if (!columns.has('join_rule')) db.exec("ALTER TABLE groups ADD COLUMN join_rule TEXT NOT NULL DEFAULT 'invite'");
+    // Groups made before incarnations: one each (a call made through one before is not admitted by it).
+    if (!columns.has('incarnation')) db.exec("ALTER TABLE groups ADD COLUMN incarnation TEXT NOT NULL DEFAULT ''");
     db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
     this.s = {
-      get: db.prepare<[string], { owner: string; join_rule: string }>('SELECT owner, join_rule FROM groups WHERE group_id = ?'),
-      create: db.prepare<[string, number, string, string]>('INSERT INTO groups (group_id, created_at, owner, join_rule) VALUES (?, ?, ?, ?)'),
+      get: db.prepare<[string], { owner: string; join_rule: string; incarnation: string }>('SELECT owner, join_rule, incarnation FROM groups WHERE group_id = ?'),
+      create: db.prepare<[string, number, string, string, string]>(
+        'INSERT INTO groups (group_id, created_at, owner, join_rule, incarnation) VALUES (?, ?, ?, ?, ?)',
+      ),
       drop: db.prepare<[string]>('DELETE FROM groups WHERE group_id = ?'),
       dropMembers: db.prepare<[string]>('DELETE FROM group_members WHERE group_id = ?'),
       dropInvites: db.prepare<[string]>('DELETE FROM group_invites WHERE group_id = ?'),
@@ -86,13 +107,13 @@ export class SqliteGroupStore implements GroupStore {
 
   get(groupID: string): GroupRecord | undefined {
     const row = this.s.get.get(groupID);
-    return row ? { groupID, owner: row.owner, joinRule: row.join_rule === 'open' ? 'open' : 'invite' } : undefined;
+    return row ? { groupID, owner: row.owner, joinRule: row.join_rule === 'open' ? 'open' : 'invite', incarnation: row.incarnation } : undefined;
   }
 
   create(group: GroupRecord, members: readonly string[], invited: readonly string[], nowMs: number): boolean {
     return this.db.transaction(() => {
       if (this.s.get.get(group.groupID)) return false;
-      this.s.create.run(group.groupID, nowMs, group.owner, group.joinRule);
+      this.s.create.run(group.groupID, nowMs, group.owner, group.joinRule, group.incarnation);
       for (const user of members) this.s.join.run(group.groupID, user);
       for (const user of invited) this.s.invite.run(group.groupID, user);
       return true;
@@ -105,7 +126,6 @@ export class SqliteGroupStore implements GroupStore {
       this.s.dropMembers.run(groupID);
       this.s.dropInvites.run(groupID);
     })();
-    this.deleted(groupID);
   }
 
   members(groupID: string): string[] {
@@ -177,7 +197,7 @@ export class Groups {
   /** Administration: a group with these members, managed by nobody over the wire. */
   adminCreate(groupID: string, members: readonly string[], nowMs: number): boolean {
     this.beforeWrite();
-    return this.store.create({ groupID, owner: '', joinRule: 'invite' }, [...new Set(members)], [], nowMs);
+    return this.store.create({ groupID, owner: '', joinRule: 'invite', incarnation: newIncarnation() }, [...new Set(members)], [], nowMs);
   }
 
   /** `owner` creates a group, inviting `invitees`. */
@@ -190,7 +210,7 @@ export class Groups {
       return refuse('quotaExceeded', `a group has at most ${this.limits.maxGroupMembers} members and invitations`, 'maxGroupMembers');
     }
     this.beforeWrite();
-    if (!this.store.create({ groupID, owner, joinRule }, [owner], invited, nowMs)) return refuse('groupExists', `group ${groupID} already exists`);
+    if (!this.store.create({ groupID, owner, joinRule, incarnation: newIncarnation() }, [owner], invited, nowMs)) return refuse('groupExists', `group ${groupID} already exists`);
     return this.info(owner, groupID, rid);
   }
 
@@ -216,8 +236,11 @@ export class Groups {
   remove(actor: string, groupID: string, users: readonly string[], rid: number): Reply {
     const group = this.owned(actor, groupID);
     if ('refused' in group) return group;
+    // Only names in the group (at most maxGroupMembers of them) cost a write: 1,000 others cost none.
+    const inGroup = new Set([...this.store.members(groupID), ...this.store.invited(groupID)]);
+    const removed = [...new Set(users)].filter((u) => u !== actor && inGroup.has(u));
     this.beforeWrite();
-    this.store.remove(groupID, users.filter((u) => u !== actor));
+    if (removed.length > 0) this.store.remove(groupID, removed);
     return this.info(actor, groupID, rid);
   }
 
@@ -272,6 +295,12 @@ export class Groups {
   }
 
   /** Whom a group message from `sender` goes to: every other member; only members may send. */
+  /** The {@link groupKey} of group `groupID` as it is now, if it exists. */
+  keyOf(groupID: string): string | undefined {
+    const group = this.store.get(groupID);
+    return group ? groupKey(group) : undefined;
+  }
+
   recipients(sender: string, groupID: string): string[] | Refusal {
     if (!this.store.get(groupID)) return refuse('noSuchGroup', `group ${groupID} does not exist`);
     const members = this.store.members(groupID);

@@ -86,7 +86,7 @@ export class Hub {
     const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
     this.grants = cluster ? cluster.grants(grants) : grants;
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now(), (u) => this.devicesOf(u));
-    const groupStore = new SqliteGroupStore(store.db, (groupID) => grants.forgetGroup(groupID));
+    const groupStore = new SqliteGroupStore(store.db);
     this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
     const sessionsOf = (u: string) => {
       const sessions = this.devicesOf(u);

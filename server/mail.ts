@@ -43,6 +43,7 @@ const PAGE = 16;
 /** What a send asks for, whoever it goes to. */
 export interface Outgoing {
   readonly groupID: string | null;
+  readonly groupKey?: string; // a group message's `groupKey`: a call through it admits that group's members only
   readonly payload: string;
   readonly onlineUserOnly: boolean;
   readonly call?: CallMeta;
@@ -121,7 +122,7 @@ export class Mailer {
     if (overQuota) return overQuota;
     const invited = m.call ? invitedAmong(m.call, recipients) : [];
     if (m.call) {
-      const refusal = this.grant(session.userID, m.call, invited, c2c, now, m.groupID);
+      const refusal = this.grant(session.userID, m.call, invited, c2c, now, m.groupKey);
       if (refusal) return refusal;
     }
     // The same request sent again (after a crash too) makes the same id: see the header.
@@ -209,7 +210,7 @@ export class Mailer {
     if (!this.options.multiDevice) return recipients.length;
     let copies = this.sessionsOf(session.userID).length - 1;
     for (const to of recipients) copies += Math.max(1, this.sessionsOf(to).length);
-    return copies;
+    return Math.min(copies, this.options.limits.fanout.burst); // past the burst: a full budget, never refused for ever
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
@@ -470,10 +471,10 @@ export class Mailer {
    * addressed to one of its invitees; a group invitation admits the invitees that are members,
    * and records the group: its members may join the call in progress (joinInGroupCall).
    */
-  private grant(sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string | null): Refusal | null {
+  private grant(sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string): Refusal | null {
     if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
     const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
-    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group ?? undefined);
+    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group);
   }
 }
 

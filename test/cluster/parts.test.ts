@@ -6,10 +6,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ClusterBudgets } from '../../server/cluster/budgets';
-import { ClusterGrants, type GrantOp } from '../../server/cluster/grants';
-import { ClusterGroupStore, type GroupOp } from '../../server/cluster/groups';
+import { ClusterGrants, compacted as compactedGrant, type GrantOp } from '../../server/cluster/grants';
+import { ClusterGroupStore, compacted, type GroupOp } from '../../server/cluster/groups';
 import { SqliteRoomGrants } from '../../server/grants';
-import { SqliteGroupStore } from '../../server/groups';
+import { groupKey, SqliteGroupStore } from '../../server/groups';
 import { DEFAULT_LIMITS } from '../../server/limits';
 
 const limits = { ...DEFAULT_LIMITS, userRate: { perSecond: 1, burst: 10 }, maxRoomUsers: 4, roomIdleMs: 60_000 };
@@ -57,10 +57,11 @@ describe('cluster parts', () => {
     const sent: GroupOp[] = [];
     const a = new ClusterGroupStore(new SqliteGroupStore(new Database(':memory:')), (op) => sent.push(op), () => undefined);
     const b = new ClusterGroupStore(new SqliteGroupStore(new Database(':memory:')), () => undefined, () => undefined);
-    expect(a.create({ groupID: 'g', owner: 'alice', joinRule: 'invite' }, ['alice'], ['bob', 'carol'], 0)).toBe(true);
+    expect(a.create({ groupID: 'g', owner: 'alice', joinRule: 'invite', incarnation: 'g1' }, ['alice'], ['bob', 'carol'], 0)).toBe(true);
     a.join('g', 'bob');
     a.remove('g', ['carol']);
     for (const op of sent.splice(0)) b.apply(op);
+    expect(b.get('g')?.incarnation).toBe('g1'); // the same group on every node
     expect(b.members('g')).toEqual(['alice', 'bob']);
     expect(b.invited('g')).toEqual([]);
     a.delete('g');
@@ -94,5 +95,47 @@ describe('cluster parts', () => {
     expect(a.takeDirty()).toEqual([]);
     expect(a.take('calm', 'frames', 2, 0)).toBe(true); // 4 of 10 left: under half
     expect(a.takeDirty()).toEqual(['calm']);
+  });
+});
+
+/** One node's grants and groups, wired as hub.ts wires them (its grants ask its groups who is a member). */
+function groupNode() {
+  const db = new Database(':memory:');
+  const groupStore = new SqliteGroupStore(db);
+  const grants = new ClusterGrants(new SqliteRoomGrants(db, limits, (w) => w(), T0, (g, u) => groupStore.isMember(g, u)), () => undefined);
+  const groups = new ClusterGroupStore(groupStore, () => undefined, () => undefined);
+  const key = (groupID: string) => {
+    const group = groups.get(groupID);
+    return group ? groupKey(group) : undefined;
+  };
+  return { grants, groups, key };
+}
+const T0 = 1_000_000;
+const team = { groupID: 'team', owner: 'alice', joinRule: 'invite' as const, incarnation: 'first' };
+
+describe('cluster parts: a call made through a group admits that very group', () => {
+  it("a node that replays the group's compacted history (delete, then create) admits its members as the others do", () => {
+    const a = groupNode();
+    a.groups.create(team, ['alice', 'bob'], [], T0);
+    expect(a.grants.grant('alice', 500, [], T0 + 30_000, T0, a.key('team'))).toBeNull();
+    const b = groupNode();
+    b.grants.apply({ op: 'grant', user: 'alice', roomID: 500, users: [], until: T0 + 30_000, now: T0, groupID: a.key('team') } as GrantOp);
+    for (const op of compacted(a.groups, 'team', T0)) b.groups.apply(op);
+    expect(a.grants.allows(500, 'bob', T0, a.key('team'))).toBe(true);
+    expect(b.grants.allows(500, 'bob', T0, b.key('team'))).toBe(true);
+  });
+
+  it('a grant that reaches a node after the group was deleted there, and made again by someone else, admits none of the new members, nor after a compaction', () => {
+    const b = groupNode();
+    b.groups.create(team, ['alice', 'bob'], [], T0);
+    const throughTeam = b.key('team');
+    b.groups.delete('team');
+    b.grants.apply({ op: 'grant', user: 'alice', roomID: 500, users: [], until: T0 + 30_000, now: T0, groupID: throughTeam } as GrantOp);
+    b.groups.create({ groupID: 'team', owner: 'mallory', joinRule: 'invite', incarnation: 'second' }, ['mallory'], [], T0 + 1);
+    expect(b.grants.allows(500, 'mallory', T0 + 1, b.key('team'))).toBe(false);
+    const a = groupNode();
+    a.groups.create({ groupID: 'team', owner: 'mallory', joinRule: 'invite', incarnation: 'second' }, ['mallory'], [], T0 + 1);
+    for (const op of compactedGrant(500, b.grants.describe(500, T0 + 1) as NonNullable<ReturnType<ClusterGrants['describe']>>, T0 + 1, limits.roomIdleMs)) a.grants.apply(op);
+    expect(a.grants.allows(500, 'mallory', T0 + 1, a.key('team'))).toBe(false);
   });
 });
