@@ -210,7 +210,8 @@ export class Dispatcher {
       case 'sendGroup': {
         const recipients = groups.recipients(user, frame.groupID);
         if (isRefusal(recipients)) return recipients;
-        const group = { groupID: frame.groupID, groupKey: groups.keyOf(frame.groupID) };
+        // An invitation's grant names the group as it is now (another read of it: invitations only).
+        const group = { groupID: frame.groupID, groupKey: frame.call ? groups.keyOf(frame.groupID) : undefined };
         return mailer.send(session, { ...group, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
       }
       case 'groupCreate':

@@ -54,20 +54,35 @@ describe('write-behind when the store fails or the clock steps back', () => {
       db.close();
     };
   };
-
-  it('a held message whose turn failed goes: its sender hears unavailable, and it is neither stored nor delivered later; the counts stay true', async () => {
-    // Bob may have one copy waiting: one the dropped message still counted would refuse the next.
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, limits: { maxBacklog: 1 } });
+  const start = (more: Parameters<typeof testServer>[0] = {}) =>
+    testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, ...more }).then((started) => (server = started));
+  /** Bob and Alice online; in one turn Alice writes to offline Dave (its insert fails) and to Bob (held): that turn fails. */
+  async function failedTurn(more: Parameters<typeof testServer>[0] = {}) {
+    await start(more);
     const bob = await login('bob');
     const alice = await login('alice');
     const heal = failingInserts();
-    // One turn: a message to offline Dave (stored: its insert fails), then one to Bob (held).
     sendTogether(alice, [
       { type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 },
       { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 },
     ]);
     expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
     heal();
+    return { bob, alice };
+  }
+  /** Bob and Alice online, Alice's message (rid 10) held and handed to Bob. */
+  async function handedToBob() {
+    await start();
+    const bob = await login('bob');
+    const alice = await login('alice');
+    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
+    const copy = await bob.next((f) => f.type === 'message');
+    return { bob, alice, copy };
+  }
+
+  it('a held message whose turn failed goes: its sender hears unavailable, and it is neither stored nor delivered later; the counts stay true', async () => {
+    // Bob may have one copy waiting: one the dropped message still counted would refuse the next.
+    const { bob, alice } = await failedTurn({ limits: { maxBacklog: 1 } });
     await server.clock.advance(WINDOW); // the held message's window ends: nothing is left to write
     await bob.sync();
     expect(bob.ofType('message')).toHaveLength(0); // never sent on his connection
@@ -85,16 +100,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
   });
 
   it('a copy never sent (its turn failed) leaves its session: a later receipt counts only what was handed', async () => {
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
-    const bob = await login('bob');
-    const alice = await login('alice');
-    const heal = failingInserts();
-    sendTogether(alice, [
-      { type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 },
-      { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 },
-    ]);
-    expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
-    heal();
+    const { bob, alice } = await failedTurn();
     const before = server.handle.metrics().delivered;
     const next = alice.request({ type: 'sendC2C', to: 'bob', payload: 'ring again', onlineUserOnly: false });
     const copy = await bob.next((f) => f.type === 'message');
@@ -111,7 +117,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
     const commitNow = () => {
       for (const fn of pending.splice(0)) fn();
     };
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, defer: (fn) => pending.push(fn) });
+    await start({ defer: (fn) => pending.push(fn) });
     const auto = setInterval(commitNow, 2); // the logins commit as they go
     const bob = await login('bob');
     const alice = await login('alice');
@@ -140,11 +146,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
   });
 
   it('a held message its recipient confirmed is acknowledged, even when another write of the receipt turn fails', async () => {
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
-    const bob = await login('bob');
-    const alice = await login('alice');
-    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
-    const copy = await bob.next((f) => f.type === 'message');
+    const { bob, alice, copy } = await handedToBob();
     const heal = failingInserts();
     // Bob's own message to offline Carol fails in the turn of his receipt.
     sendTogether(bob, [
@@ -158,11 +160,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
   });
 
   it('a held write that fails after its copy was handed: held again, written when the next window ends, and the sender acknowledged once, under one id', async () => {
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
-    const bob = await login('bob');
-    const alice = await login('alice');
-    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
-    const first = await bob.next((f) => f.type === 'message');
+    const { bob, alice, copy: first } = await handedToBob();
     const heal = failingInserts();
     await server.clock.advance(WINDOW); // the window ends before Bob's receipt: the held write fails
     await alice.sync();
@@ -179,11 +177,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
   });
 
   it('a held write that keeps failing still settles with its receipt: the sender hears ok once the recipient confirmed', async () => {
-    server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000 });
-    const bob = await login('bob');
-    const alice = await login('alice');
-    alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
-    const copy = await bob.next((f) => f.type === 'message');
+    const { bob, alice, copy } = await handedToBob();
     const heal = failingInserts();
     await server.clock.advance(WINDOW);
     await server.clock.advance(WINDOW); // failed twice
