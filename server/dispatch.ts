@@ -194,6 +194,11 @@ export class Dispatcher {
     return budgets.take(user, 'bytes', bytes, now);
   }
 
+  /** Spends the `fanout` budget for `notices` room notices (a full budget past its burst, never refused for ever). */
+  private affordNotices(user: string, notices: number, now: number): boolean {
+    return notices === 0 || this.hub.budgets.take(user, 'fanout', Math.min(notices, this.options.limits.fanout.burst), now);
+  }
+
   /** Requests of a logged-in session (everything but login, ping and receipts). */
   private request(conn: Conn, session: Session, frame: Request, key = 0): ServerFrame | Refusal {
     const { hub } = this;
@@ -241,6 +246,7 @@ export class Dispatcher {
         if (session.room !== frame.roomID && !mailer.mayEnter(session, frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} answered the call of room ${frame.roomID}`);
         }
+        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };
@@ -249,6 +255,7 @@ export class Dispatcher {
         if (!rooms.leave(session, frame.roomID, true)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomPublish':
+        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
         if (!rooms.publish(session, frame.roomID, frame.audio, frame.video)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomMembers':
@@ -279,6 +286,10 @@ export class Dispatcher {
 /** The `call` and `answer` fields of a send, to spread into an outgoing message. */
 function call(frame: { readonly call?: CallMeta | undefined; readonly answer?: AnswerMeta | undefined }): { call?: CallMeta; answer?: AnswerMeta } {
   return { ...(frame.call === undefined ? {} : { call: frame.call }), ...(frame.answer === undefined ? {} : { answer: frame.answer }) };
+}
+
+function noticesRefused(): Refusal {
+  return refuse('rateLimited', 'room notices: too many members told too often, slow down', 'roomNotices');
 }
 
 function errorFrame(refusal: Refusal, rid: number): ServerFrame {

@@ -134,7 +134,7 @@ export interface Limits {
    * half of it, and past all of it the connection is dropped as too slow.
    */
   readonly maxBufferedBytes: number;
-  /** Group message copies a user may cause per second. */
+  /** Copies a user may cause per second: of its group messages, and of its room notices (entering, publishing). */
   readonly fanout: Rate;
   /**
    * Largest room relay payload (`relay.data`), in UTF-16 code units (what SDP and ICE are: ASCII).

@@ -57,6 +57,25 @@ export class Rooms {
     return this.rooms.get(roomID)?.size ?? 0;
   }
 
+  /**
+   * The notices entering `roomID` or publishing `audio`/`video` in it would send its other
+   * members now: entering, a `userEntered` and later a `userLeft` each; changing what it
+   * publishes, a `memberState` each; nothing else. The sender pays for them (`fanout`), as for a
+   * group message's copies, or one member toggling its microphone in a full room would cost the
+   * server a hundred frames per frame it sent.
+   */
+  noticesOf(session: Session, roomID: number, audio: boolean, video: boolean): number {
+    const own = this.stateOf(roomID, session.userID);
+    const others = this.memberCount(roomID) - (own ? 1 : 0);
+    if (session.room !== roomID) return 2 * others;
+    return own && (own.audio !== audio || own.video !== video) ? others : 0;
+  }
+
+  /** What `userID` publishes in `roomID`, when it is a member. */
+  protected stateOf(roomID: number, userID: string): { readonly audio: boolean; readonly video: boolean } | undefined {
+    return this.rooms.get(roomID)?.get(userID);
+  }
+
   /** The members of a room, in entry order. */
   members(roomID: number): RoomMember[] {
     return [...(this.rooms.get(roomID)?.values() ?? [])].map(describe);

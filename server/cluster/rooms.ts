@@ -82,6 +82,15 @@ export class ClusterRooms extends Rooms {
     return this.all.size;
   }
 
+  /** Members anywhere in the service (what a relay to the room and a notice cost the sender). */
+  override memberCount(roomID: number): number {
+    return this.all.get(roomID)?.size ?? 0;
+  }
+
+  protected override stateOf(roomID: number, userID: string): { readonly audio: boolean; readonly video: boolean } | undefined {
+    return this.all.get(roomID)?.get(userID);
+  }
+
   override members(roomID: number): RoomMember[] {
     return [...(this.all.get(roomID)?.entries() ?? [])].map(([userID, m]) => ({ userID, audio: m.audio, video: m.video }));
   }

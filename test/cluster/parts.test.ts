@@ -7,8 +7,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ClusterBudgets } from '../../server/cluster/budgets';
 import { ClusterGrants, compacted as compactedGrant, type GrantOp } from '../../server/cluster/grants';
+import { ClusterRooms, type RoomEvent } from '../../server/cluster/rooms';
 import { ClusterGroupStore, compacted, type GroupOp } from '../../server/cluster/groups';
 import { SqliteRoomGrants } from '../../server/grants';
+import { Session } from '../../server/conn';
 import { groupKey, SqliteGroupStore } from '../../server/groups';
 import { DEFAULT_LIMITS } from '../../server/limits';
 
@@ -137,5 +139,25 @@ describe('cluster parts: a call made through a group admits that very group', ()
     a.groups.create({ groupID: 'team', owner: 'mallory', joinRule: 'invite', incarnation: 'second' }, ['mallory'], [], T0 + 1);
     for (const op of compactedGrant(500, b.grants.describe(500, T0 + 1) as NonNullable<ReturnType<ClusterGrants['describe']>>, T0 + 1, limits.roomIdleMs)) a.grants.apply(op);
     expect(a.grants.allows(500, 'mallory', T0 + 1, a.key('team'))).toBe(false);
+  });
+});
+
+describe('cluster parts: rooms', () => {
+  it('a room counts its members on every node: a relay to the whole room and a notice cost the sender a copy for each of them', () => {
+    const grants = { occupied: () => undefined, vacated: () => undefined, allows: () => true };
+    const shared: RoomEvent[] = [];
+    const a = new ClusterRooms(grants, () => T0, { node: 'a', roomEvent: (e) => shared.push(e), relay: () => undefined });
+    const b = new ClusterRooms(grants, () => T0, { node: 'b', roomEvent: () => undefined, relay: () => undefined });
+    const session = (userID: string) => new Session(userID, `token-${userID}`, '', T0 + 60_000);
+    // Three members on node a, one on node b.
+    const [ann, al, ali] = ['ann', 'al', 'ali'].map(session) as [Session, Session, Session];
+    for (const s of [ann, al, ali]) a.enter(s, 3, true, true);
+    for (const e of shared.splice(0)) b.applyRemote(e);
+    const bob = session('bob');
+    expect(b.noticesOf(bob, 3, true, true)).toBe(2 * 3); // userEntered now, userLeft later, to each of the three
+    b.enter(bob, 3, true, true);
+    expect([a.memberCount(3), b.memberCount(3)]).toEqual([3, 4]);
+    expect(b.noticesOf(bob, 3, false, true)).toBe(3); // memberState to the three on node a
+    expect(b.noticesOf(bob, 3, true, true)).toBe(0); // no change, no notice
   });
 });

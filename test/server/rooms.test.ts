@@ -161,3 +161,74 @@ describe('rooms', () => {
     other.terminate();
   });
 });
+
+describe('room notices are paid for by the member that causes them (fanout)', () => {
+  // Ten members; the sender's fan-out budget is 200 copies at once, refilled at 20 a second (the
+  // clock stands still until the test moves it). Group members are capped below the burst, as required.
+  const limits = { fanout: { perSecond: 20, burst: 200 }, maxGroupMembers: 50 };
+  let server: TestServer;
+  let members: RawClient[];
+
+  beforeEach(async () => {
+    server = await testServer({ limits });
+    const users = Array.from({ length: 10 }, (_, i) => `member${i}`);
+    server.handle.grantRoom(9, users);
+    members = await Promise.all(users.map((u) => RawClient.login(server.handle.url, u)));
+    for (const m of members.slice(1)) expect(await enter(m, 9)).toMatchObject({ type: 'roomInfo' });
+  });
+  afterEach(async () => {
+    for (const m of members) m.terminate();
+    await server.dispose();
+  });
+
+  it('toggling what a member publishes costs a copy per other member: past the budget it is refused, unchanged, and nobody hears it', async () => {
+    const [toggler, listener] = members as [RawClient, RawClient];
+    // Entering pays for its userEntered now and its userLeft later: 2 x 9 of 200.
+    expect(await enter(toggler, 9)).toMatchObject({ type: 'roomInfo' });
+    const answers: Frame[] = [];
+    let audio = true; // as it entered
+    const toggle = () => toggler.request({ type: 'roomPublish', roomID: 9, audio: !audio, video: true });
+    for (let i = 0; i < 30; i++) {
+      const answer = await toggle();
+      answers.push(answer);
+      if (answer.type === 'ack') audio = !audio;
+    }
+    const acked = answers.filter((f) => f.type === 'ack').length;
+    expect(acked).toBe(Math.floor((200 - 18) / 9)); // 20
+    expect(answers.slice(acked).every((f) => f.type === 'error' && f.code === 'rateLimited')).toBe(true);
+    // Publishing what it already publishes tells nobody, and costs nothing.
+    expect(await toggler.request({ type: 'roomPublish', roomID: 9, audio, video: true })).toMatchObject({ type: 'ack' });
+    await listener.sync();
+    expect(listener.ofType('memberState')).toHaveLength(acked);
+    expect((await listener.request({ type: 'roomMembers', roomID: 9 })).members).toContainEqual({ userID: 'member0', audio, video: true });
+    expect(server.handle.metrics().limits.roomNotices).toBe(30 - acked);
+    // The budget refills: one second later (20 copies), two more toggles go.
+    server.clock.advance(1000);
+    for (const expected of ['ack', 'ack', 'error']) {
+      const answer = await toggle();
+      expect(answer.type).toBe(expected);
+      if (answer.type === 'ack') audio = !audio;
+    }
+  });
+
+  it('entering and leaving in a loop is paid at the entry: past the budget the entry is refused and the room hears nothing', async () => {
+    const [cycler, listener] = members as [RawClient, RawClient];
+    const answers: Frame[] = [];
+    for (let i = 0; i < 15; i++) {
+      const entered = await enter(cycler, 9);
+      answers.push(entered);
+      if (entered.type === 'roomInfo') expect(await cycler.request({ type: 'roomExit', roomID: 9 })).toMatchObject({ type: 'ack' });
+    }
+    const entries = answers.filter((f) => f.type === 'roomInfo').length;
+    expect(entries).toBe(Math.floor(200 / 18)); // 11
+    expect(answers.slice(entries).every((f) => f.type === 'error' && f.code === 'rateLimited')).toBe(true);
+    await listener.sync();
+    expect(listener.ofType('userEntered').filter((f) => f.userID === 'member0')).toHaveLength(entries);
+    expect(listener.ofType('userLeft').filter((f) => f.userID === 'member0')).toHaveLength(entries);
+    // Leaving is never refused, whatever is left of the budget: 2 + 20 refilled - 18 is not a toggle's 9.
+    server.clock.advance(1000);
+    expect(await enter(cycler, 9)).toMatchObject({ type: 'roomInfo' });
+    expect(await cycler.request({ type: 'roomPublish', roomID: 9, audio: false, video: true })).toMatchObject({ code: 'rateLimited' });
+    expect(await cycler.request({ type: 'roomExit', roomID: 9 })).toMatchObject({ type: 'ack' });
+  });
+});
