@@ -243,10 +243,13 @@ export class Dispatcher {
         if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);
         }
+        const overQuota = session.room === frame.roomID ? null : grants.mayOccupy(frame.roomID, user, now);
+        if (overQuota) return overQuota;
+        // Before the answer is recorded for this device: a refused entry answers nothing.
+        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
         if (session.room !== frame.roomID && !mailer.mayEnter(session, frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} answered the call of room ${frame.roomID}`);
         }
-        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };

@@ -13,9 +13,11 @@
  *   reconnects, or a server that restarts, finds its room again; a room its members left on
  *   purpose does not wait, and its invitations keep it at most {@link DELIBERATE_LINGER_MS} more).
  * - Bounded: rooms per owner, rooms in all, users per room. A lingering room stops counting
- *   against its owner, but any renewal (an invitation into it) makes it count again, within the
- *   quota: so lingering cannot keep rooms alive outside it. Checks are cheap: a count per owner
- *   and a queue of expiry times, never a walk over every room.
+ *   against its owner; only the owner makes it count again (its invitation into it, or its entry),
+ *   within the quota: so lingering cannot keep rooms alive outside it. The owner's invitations
+ *   alone extend a room's ring time: another member's invitation adds its invitees, but cannot
+ *   keep the owner's room (and its quota) for a day. Checks are cheap: a count per owner and a
+ *   queue of expiry times (at most a few entries per grant), never a walk over every room.
  *
  * Grants are kept in memory and written behind (in the turn's commit) to SQLite, so they survive
  * a restart like the invitations that made them, a deliberate linger included (its shortened
@@ -44,8 +46,13 @@ export interface RoomGrants {
    * that very group and the user is a member.
    */
   allows(roomID: number, userID: string, nowMs: number, viaGroup?: string): boolean;
-  /** Someone is in the room now. */
-  occupied(roomID: number): void;
+  /**
+   * Refused when `userID` entering `roomID` would make it count against its owner again past the
+   * quota (the owner coming back to a room it left on purpose); checked before {@link occupied}.
+   */
+  mayOccupy(roomID: number, userID: string, nowMs: number): Refusal | null;
+  /** `userID` is in the room now (the owner's entry makes a lingering room count again). */
+  occupied(roomID: number, userID: string): void;
   /**
    * The room became empty. `deliberate`: its last members left on purpose (the call is over),
    * so the grant ends as soon as its invitations have; else it waits `roomIdleMs` for them.
@@ -91,12 +98,19 @@ interface Grant {
   queued: number | null;
 }
 
+/** Stale entries the expiry queue may hold beyond two per grant before it is made again. */
+const REBUILD_SLACK = 64;
+
 /** A min-heap of (time, room ID): when to look at a grant again. Entries may be stale; the grant decides. */
 class ExpiryQueue {
   private readonly heap: [number, number][] = [];
 
   get size(): number {
     return this.heap.length;
+  }
+
+  clear(): void {
+    this.heap.length = 0;
   }
 
   push(at: number, roomID: number): void {
@@ -194,6 +208,8 @@ export class SqliteRoomGrants implements RoomGrants {
   grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null {
     let grant = this.live(roomID, nowMs);
     if (grant && !grant.users.has(sender)) return refuse('roomInUse', `room ${roomID} belongs to another call`);
+    // Another member's invitation adds its invitees to the owner's room, no more (see above).
+    const owns = !grant || grant.owner === sender;
     const named = groupID ? [...users, `${GROUP_MARK}${groupID}`] : users;
     const fresh = named.filter((u) => !grant?.users.has(u) && u !== sender);
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
@@ -205,18 +221,18 @@ export class SqliteRoomGrants implements RoomGrants {
       if (this.heldBy(sender, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
       grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false, queued: null };
       this.remember(roomID, grant);
-    } else if (grant.lingering) {
+    } else if (grant.lingering && owns) {
       // A renewal: the room is its call's again and counts again, if its owner has room for it.
       if (this.heldBy(grant.owner, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
       this.linger(grant, false);
     }
-    grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
+    if (owns) grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
     for (const user of fresh) grant.users.add(user);
     this.schedule(roomID, grant);
-    const { owner } = grant;
+    const { owner, lingering } = grant;
     const until = grant.ringUntil;
     this.persist(() => {
-      this.s.upsert.run(roomID, owner, until, 0);
+      this.s.upsert.run(roomID, owner, until, lingering ? 1 : 0);
       for (const user of fresh) this.s.addUser.run(roomID, user);
     });
     return null;
@@ -253,11 +269,18 @@ export class SqliteRoomGrants implements RoomGrants {
     return viaGroup !== undefined && grant.users.has(`${GROUP_MARK}${viaGroup}`) && this.isMember(groupOfKey(viaGroup), userID);
   }
 
-  occupied(roomID: number): void {
+  mayOccupy(roomID: number, userID: string, nowMs: number): Refusal | null {
+    const grant = this.live(roomID, nowMs);
+    if (!grant?.lingering || grant.owner !== userID || this.heldBy(userID, nowMs) < this.limits.maxRoomsPerUser) return null;
+    return refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
+  }
+
+  occupied(roomID: number, userID: string): void {
     const grant = this.grants.get(roomID);
     if (!grant) return;
     grant.emptySince = null;
-    if (!grant.lingering) return;
+    // Others entering a room its owner left on purpose (an accept that crossed the hang-up, say) keep it off the owner's count.
+    if (!grant.lingering || grant.owner !== userID) return;
     this.linger(grant, false);
     const { owner, ringUntil } = grant;
     this.persist(() => this.s.upsert.run(roomID, owner, ringUntil, 0));
@@ -310,13 +333,22 @@ export class SqliteRoomGrants implements RoomGrants {
     return this.queue.size;
   }
 
-  /** Queues the grant for when it may expire, unless an entry at or before that time is queued. */
+  /**
+   * Queues the grant for when it may expire, unless an entry at or before that time is queued.
+   * An entry queued earlier than one already there leaves that one stale until its time (a day, for
+   * a room left on purpose and renewed in a loop): past two entries per grant the queue is made
+   * again from the grants' own, so it stays proportional to the rooms.
+   */
   private schedule(roomID: number, grant: Grant): void {
     if (grant.emptySince === null) return; // occupied: its vacating queues it
     const at = Math.max(grant.ringUntil, grant.emptySince + this.limits.roomIdleMs);
     if (grant.queued !== null && grant.queued <= at) return;
     grant.queued = at;
     this.queue.push(at, roomID);
+    if (this.queue.size > 2 * this.grants.size + REBUILD_SLACK) {
+      this.queue.clear();
+      for (const [id, g] of this.grants) if (g.queued !== null) this.queue.push(g.queued, id);
+    }
   }
 
   /** Sets whether the grant lingers (and so whether it counts against its owner). */

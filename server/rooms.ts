@@ -94,7 +94,7 @@ export class Rooms {
     }
     const room = this.rooms.get(roomID) ?? new Map<string, Member>();
     this.rooms.set(roomID, room);
-    this.grants.occupied(roomID);
+    this.grants.occupied(roomID, session.userID);
     const member: Member = { session, audio, video };
     room.set(session.userID, member);
     session.room = roomID;

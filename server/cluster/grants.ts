@@ -23,7 +23,8 @@ export type GrantOp =
       readonly groupID?: string;
     }
   | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
-  | { readonly op: 'occupied'; readonly roomID: number }
+  /** `user`: who entered (the owner's entry makes a lingering room count again; absent in older histories: nobody's). */
+  | { readonly op: 'occupied'; readonly roomID: number; readonly user?: string }
   | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean };
 
 /** {@link RoomGrants} replicated over the cluster's broadcast channel. */
@@ -59,9 +60,13 @@ export class ClusterGrants implements RoomGrants {
     return this.inner.allows(roomID, userID, now, viaGroup);
   }
 
-  occupied(roomID: number): void {
-    this.inner.occupied(roomID);
-    this.share({ op: 'occupied', roomID });
+  mayOccupy(roomID: number, userID: string, now: number): Refusal | null {
+    return this.inner.mayOccupy(roomID, userID, now);
+  }
+
+  occupied(roomID: number, userID: string): void {
+    this.inner.occupied(roomID, userID);
+    this.share({ op: 'occupied', roomID, user: userID });
   }
 
   vacated(roomID: number, now: number, deliberate = false): void {
@@ -90,7 +95,7 @@ export class ClusterGrants implements RoomGrants {
         this.inner.admit(op.roomID, op.users, op.now);
         return;
       case 'occupied':
-        this.inner.occupied(op.roomID);
+        this.inner.occupied(op.roomID, op.user ?? '');
         return;
       case 'vacated':
         this.inner.vacated(op.roomID, op.now, op.deliberate);
@@ -113,7 +118,9 @@ export function compacted(roomID: number, state: GrantState, nowMs: number, room
   const base = { op: 'grant', user: state.owner, roomID, until: state.ringUntil, now: made } as const;
   // One grant per IM group it was made through (the first also names the users).
   const grants: GrantOp[] = groups.length === 0 ? [{ ...base, users }] : groups.map((groupID, i) => ({ ...base, users: i === 0 ? users : [], groupID }));
-  if (state.emptySince === null) return [...grants, { op: 'occupied', roomID }];
+  // Occupied: by its owner, or (lingering) by others only, whose entry keeps it off the owner's count.
+  if (state.emptySince === null && !state.lingering) return [...grants, { op: 'occupied', roomID, user: state.owner }];
+  if (state.emptySince === null) return [...grants, { op: 'vacated', roomID, now: nowMs, deliberate: true }, { op: 'occupied', roomID, user: '' }];
   if (state.lingering) return [...grants, { op: 'vacated', roomID, now: state.emptySince + roomIdleMs, deliberate: true }];
   return grants;
 }

@@ -103,7 +103,7 @@ export class ClusterRooms extends Rooms {
     }
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     this.all.set(roomID, room);
-    this.roomGrants.occupied(roomID);
+    this.roomGrants.occupied(roomID, session.userID);
     const prior = room.get(session.userID);
     if (prior?.session && prior.session !== session) prior.session.room = null;
     room.set(session.userID, { node: this.bus.node, session, audio, video });

@@ -142,6 +142,24 @@ describe('cluster parts: a call made through a group admits that very group', ()
   });
 });
 
+describe('cluster parts: a lingering grant', () => {
+  it('occupied by an invitee only (the owner hung up) stays off the owner\'s count on every node, also when compacted', () => {
+    const { a, b, deliver } = twoGrantNodes();
+    expect(a.grant('alice', 7, ['bob'], 30_000, 0)).toBeNull();
+    a.occupied(7, 'alice');
+    a.vacated(7, 10, true);
+    deliver();
+    b.occupied(7, 'bob'); // an accept that crossed the hang-up, on the other node
+    deliver();
+    const state = a.describe(7, 20);
+    expect(state).toMatchObject({ lingering: true, emptySince: null });
+    expect(b.describe(7, 20)).toEqual(state);
+    const { a: c } = twoGrantNodes();
+    for (const op of compactedGrant(7, state as NonNullable<typeof state>, 20, limits.roomIdleMs)) c.apply(op);
+    expect(c.describe(7, 20)).toEqual(state);
+  });
+});
+
 describe('cluster parts: rooms', () => {
   it('a room counts its members on every node: a relay to the whole room and a notice cost the sender a copy for each of them', () => {
     const grants = { occupied: () => undefined, vacated: () => undefined, allows: () => true };

@@ -270,3 +270,27 @@ describe('many devices: the fanout budget', () => {
     for (const c of [mallory, eleventh, ...devices]) c.terminate();
   });
 });
+
+describe('many devices: a refused entry answers nothing', () => {
+  it('an entry refused for its notices (the fan-out budget spent) does not make that device the one that answered: the other device still enters', async () => {
+    server = await testServer({ multiDevice: true, limits: { fanout: { perSecond: 1, burst: 2 }, maxGroupMembers: 2 } });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    const dave = await RawClient.login(server.handle.url, 'dave');
+    const phone = await device('bob', 'phone');
+    const laptop = await device('bob', 'laptop');
+    await send(alice, 'bob', 'invite', { call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } });
+    expect(await alice.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    // Bob's laptop spends his fan-out budget in another room: its userEntered and userLeft to dave.
+    server.handle.grantRoom(77, ['bob', 'dave']);
+    await dave.request({ type: 'roomEnter', roomID: 77, audio: true, video: false });
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 77, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await laptop.client.request({ type: 'roomExit', roomID: 77 });
+    expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'rateLimited' });
+    server.clock.advance(5_000);
+    expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    expect(await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') })).toMatchObject({ type: 'ack' });
+    await alice.sync();
+    expect(payloads(alice)).toContain('bob:accept inv-1');
+    for (const c of [alice, dave, phone.client, laptop.client]) c.terminate();
+  });
+});

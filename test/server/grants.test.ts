@@ -54,18 +54,18 @@ describe('room grants', () => {
     expect(g.allows(7, 'bob', 59_999)).toBe(true); // empty since 0, idle for less than 60 s
     expect(g.allows(7, 'bob', 60_000)).toBe(false);
     g.grant('alice', 8, ['bob'], 30_000, 0);
-    g.occupied(8);
+    g.occupied(8, 'alice');
     expect(g.allows(8, 'bob', 10 * 60_000)).toBe(true);
     g.vacated(8, 10 * 60_000); // a lost connection: its members may come back
     expect(g.allows(8, 'bob', 11 * 60_000 - 1)).toBe(true);
     expect(g.allows(8, 'bob', 11 * 60_000)).toBe(false);
     g.grant('alice', 9, ['bob'], 30_000, 0);
-    g.occupied(9);
+    g.occupied(9, 'alice');
     g.vacated(9, 20_000, true); // they hung up; the invitation would ring 10 s more, it keeps the room 5 s
     expect(g.allows(9, 'bob', 20_000 + DELIBERATE_LINGER_MS - 1)).toBe(true);
     expect(g.allows(9, 'bob', 20_000 + DELIBERATE_LINGER_MS)).toBe(false);
     g.grant('alice', 10, ['bob'], 30_000, 0);
-    g.occupied(10);
+    g.occupied(10, 'alice');
     g.vacated(10, 28_000, true); // less ring time left than the linger: the ring time decides
     expect(g.allows(10, 'bob', 29_999)).toBe(true);
     expect(g.allows(10, 'bob', 30_000)).toBe(false);
@@ -77,7 +77,7 @@ describe('room grants', () => {
     for (let call = 0; call < 20; call++) {
       const at = call * 50; // a 20 ms call every 50 ms, each invitation ringing for a day
       expect(code(g.grant('alice', 100 + call, ['bob'], at + 86_400_000, at))).toBe('ok');
-      g.occupied(100 + call);
+      g.occupied(100 + call, 'alice');
       g.vacated(100 + call, at + 20, true);
     }
     expect(g.allows(119, 'bob', 19 * 50 + 21)).toBe(true); // each still admits its invitees for the linger
@@ -97,7 +97,7 @@ describe('room grants', () => {
     const db = new Database(':memory:');
     const before = grants(db, 0);
     before.grant('alice', 7, ['bob'], 30_000, 0);
-    before.occupied(7);
+    before.occupied(7, 'alice');
     const after = grants(db, 3_600_000);
     expect(['alice', 'bob', 'mallory'].map((u) => after.allows(7, u, 3_600_000))).toEqual([true, true, false]);
     expect(code(after.claim('mallory', 7, 3_600_000))).toBe('roomInUse');
@@ -111,7 +111,7 @@ describe('room grants', () => {
     for (let room = 1; room <= 5; room++) {
       const at = room * 10;
       answers.push(code(g.grant('mallory', room, ['carol'], at + 30_000, at)));
-      g.occupied(room);
+      g.occupied(room, 'mallory');
       g.vacated(room, at + 1, true); // hung up: lingering 5 s, it stops counting
       answers.push(code(g.grant('mallory', room, ['carol'], 86_400_000, at + 2))); // a renewal, ringing for a day
     }
@@ -121,17 +121,65 @@ describe('room grants', () => {
     expect(code(g.claim('mallory', 50, 86_400_000 + 60_000))).toBe('ok');
   });
 
-  it('an entry of a lingering room by an invitee makes it count again too', () => {
+  it('a lingering room counts again only by its owner: its entry, within the quota; an invitee entering (an accept that crossed the hang-up) does not make it count', () => {
     const g = grants(undefined, 0, { ...limits, maxRooms: 100 });
     for (const room of [1, 2, 3]) {
       g.grant('alice', room, ['bob'], 60_000, 0);
-      g.occupied(room);
+      g.occupied(room, 'alice');
       g.vacated(room, 10, true);
     }
     expect(code(g.claim('alice', 4, 20))).toBe('ok'); // three lingering rooms do not count
-    g.occupied(1); // an accept that crossed the hang-up
-    g.occupied(2);
-    expect(code(g.claim('alice', 5, 30))).toBe('quotaExceeded'); // 1, 2 and 4
+    expect(code(g.mayOccupy(1, 'bob', 20))).toBe('ok');
+    g.occupied(1, 'bob'); // an accept that crossed the hang-up
+    g.occupied(2, 'bob');
+    expect(code(g.claim('alice', 5, 30))).toBe('ok'); // 4 and 5
+    expect(code(g.mayOccupy(3, 'alice', 30))).toBe('ok'); // the third of three
+    g.occupied(3, 'alice');
+    g.vacated(2, 40); // bob's connection lost in room 2: still not alice's to count
+    expect(code(g.claim('alice', 6, 50))).toBe('quotaExceeded'); // 3, 4 and 5
+    expect(code(g.mayOccupy(1, 'alice', 50))).toBe('quotaExceeded'); // alice coming back to room 1 would be a fourth
+    expect(g.allows(1, 'bob', 50)).toBe(true); // occupied by bob, it lasts while he is in it
+  });
+
+  it('another member\'s invitation adds its invitees but keeps the owner\'s room no longer, nor makes a lingering one count (a callee cannot hold its caller\'s rooms)', () => {
+    const g = grants(undefined, 0, { ...limits, maxRooms: 100 });
+    const day = 86_400_000;
+    for (const room of [1, 2, 3]) {
+      expect(code(g.grant('alice', room, ['mallory'], 30_000, 0))).toBe('ok');
+      g.occupied(room, 'alice');
+      g.vacated(room, 10, true); // alice hung up: lingering
+      expect(code(g.grant('mallory', room, ['ghost'], day, 20))).toBe('ok'); // within the linger, for a day
+    }
+    expect(g.allows(1, 'ghost', 30)).toBe(true); // its invitee is admitted, for what is left of the room
+    expect([1, 2, 3].map((room) => code(g.claim('alice', 10 + room, 40)))).toEqual(['ok', 'ok', 'ok']); // none of 1-3 counts
+    expect(g.allows(1, 'ghost', 10 + DELIBERATE_LINGER_MS)).toBe(false); // over with the linger, not a day later
+    // A room occupied and then left by a lost connection: the member's day-long invitation does not outlast roomIdleMs.
+    const h = grants(undefined, 0, { ...limits, maxRooms: 100 });
+    h.grant('alice', 7, ['mallory'], 30_000, 0);
+    h.occupied(7, 'mallory');
+    expect(code(h.grant('mallory', 7, ['ghost'], day, 100))).toBe('ok');
+    h.vacated(7, 200);
+    expect(h.allows(7, 'ghost', 200 + limits.roomIdleMs)).toBe(false);
+    expect(h.size).toBe(0);
+  });
+
+  it('the expiry queue stays proportional to the rooms when a room is left on purpose and renewed for a day in a loop', () => {
+    const g = grants(undefined, 0, { ...limits, maxRoomsPerUser: 32, maxRooms: 100 });
+    const day = 86_400_000;
+    for (let room = 0; room < 32; room++) g.grant('alice', 100 + room, ['bob'], day, 0);
+    let now = 0;
+    for (let cycle = 0; cycle < 720; cycle++) {
+      for (let room = 0; room < 32; room++) {
+        g.occupied(100 + room, 'alice');
+        g.vacated(100 + room, now, true);
+        expect(code(g.grant('alice', 100 + room, ['bob'], now + day, now))).toBe('ok');
+      }
+      now += 5_000;
+      g.sweep(now);
+    }
+    expect(g.size).toBe(32);
+    expect(g.queued).toBeLessThanOrEqual(2 * 32 + 64);
+    expect(g.sweep(now + 2 * day)).toBe(32);
   });
 
   it('at the server\'s room cap, each new room costs a few queue steps, not a walk over every room; expired grants are still found', () => {
@@ -150,7 +198,7 @@ describe('room grants', () => {
     const db = new Database(':memory:');
     const before = grants(db, 0);
     before.grant('alice', 7, ['bob'], 86_400_000, 0);
-    before.occupied(7);
+    before.occupied(7, 'alice');
     before.vacated(7, 10_000, true); // hung up: the invitation keeps the room 5 s
     const after = grants(db, 12_000);
     expect(after.allows(7, 'bob', 12_000)).toBe(true); // within the linger: an accept that crossed the hang-up still enters

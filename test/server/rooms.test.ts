@@ -232,3 +232,17 @@ describe('room notices are paid for by the member that causes them (fanout)', ()
     expect(await cycler.request({ type: 'roomExit', roomID: 9 })).toMatchObject({ type: 'ack' });
   });
 });
+
+describe('quota: the owner coming back to a room it left on purpose', () => {
+  it('counts against its rooms again, and is refused past the quota (quotaExceeded), as the README says', async () => {
+    const server = await testServer({ limits: { maxRoomsPerUser: 2 } });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    await alice.request({ type: 'sendC2C', to: 'bob', payload: 'invite', onlineUserOnly: false, call: { inviteID: 'inv-1', roomID: 1, invitees: ['bob'], timeout: 30 } });
+    await alice.request({ type: 'roomEnter', roomID: 1, audio: true, video: false });
+    await alice.request({ type: 'roomExit', roomID: 1 }); // hung up: room 1 lingers 5 s for the invitation, off the count
+    for (const room of [2, 3]) expect(await alice.request({ type: 'roomClaim', roomID: room })).toMatchObject({ type: 'ack' });
+    expect(await alice.request({ type: 'roomEnter', roomID: 1, audio: true, video: false })).toMatchObject({ type: 'error', code: 'quotaExceeded' });
+    alice.terminate();
+    await server.dispose();
+  });
+});
