@@ -34,7 +34,7 @@ import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { SenderQuotas } from './senders';
-import type { Backlog, Body, PendingCopy, Store } from './store';
+import { type Backlog, type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -142,6 +142,7 @@ export class Mailer {
       payload: m.payload,
       sentAt: now,
       expiresAt: now + this.options.offlineTtlMs,
+      call: m.call ? { inviteID: m.call.inviteID, roomID: m.call.roomID } : null,
     };
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
@@ -431,12 +432,8 @@ export class Mailer {
       if (held !== undefined) this.holders.set(delivery, held + 1);
       else if (this.options.multiDevice && this.sessionsOf(session.userID).length > 1) this.holders.set(delivery, this.heldElsewhere(session, delivery) + 1);
     }
-    const frame: ServerFrame =
-      copy.groupID === null
-        ? { type: 'message', id: copy.msgID, seq, from: copy.from, payload: copy.payload, sentAt: copy.sentAt }
-        : { type: 'message', id: copy.msgID, seq, from: copy.from, groupID: copy.groupID, payload: copy.payload, sentAt: copy.sentAt };
     if (this.commit.pending) this.unsentIfFailed(session, seq);
-    conn.sendDurable(frame, null);
+    conn.sendDurable(messageFrame(copy, seq), null);
   }
 
   /** The copy `seq` goes once the turn's commit is done; if it fails, it leaves the session's window (one effect per turn). */

@@ -8,6 +8,7 @@
  * routed and counted while its rows wait for the turn's commit (`commit.ts`).
  */
 import Database from 'better-sqlite3';
+import type { ServerFrame } from '../adapters/ws/protocol';
 
 /** A message body, as stored once for all its recipients. */
 export interface Body {
@@ -19,6 +20,25 @@ export interface Body {
   readonly payload: string;
   readonly sentAt: number;
   readonly expiresAt: number;
+  /**
+   * The invitation this message carries, as the server granted its room (`call` of the send): told
+   * to its recipients, whose client enters no other room for it than the one granted here (a payload
+   * is the sender's word). Null for any other message, and for rows stored before it was kept.
+   */
+  readonly call: CallRef | null;
+}
+
+/** An invitation's ID and the room the server granted for it. */
+export interface CallRef {
+  readonly inviteID: string;
+  readonly roomID: number;
+}
+
+/** A recipient's message frame for its copy `seq` of `copy`. */
+export function messageFrame(copy: Body, seq: number): ServerFrame {
+  const { msgID: id, from, groupID, payload, sentAt, call } = copy;
+  if (call == null) return groupID === null ? { type: 'message', id, seq, from, payload, sentAt } : { type: 'message', id, seq, from, groupID, payload, sentAt };
+  return { type: 'message', id, seq, from, ...(groupID === null ? {} : { groupID }), payload, sentAt, call: { inviteID: call.inviteID, roomID: call.roomID } };
 }
 
 /** One recipient's copy, with its body. */
@@ -43,6 +63,8 @@ CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (to_user, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
 `;
 
+const ADD_CALL = 'ALTER TABLE bodies ADD COLUMN call_invite TEXT; ALTER TABLE bodies ADD COLUMN call_room INTEGER;';
+
 /** The offline store of the first version (one row per copy), moved into the tables above. */
 const MIGRATE_MESSAGES = `
 INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at)
@@ -60,6 +82,8 @@ interface CopyRow {
   payload: string;
   sent_at: number;
   expires_at: number;
+  call_invite: string | null;
+  call_room: number | null;
 }
 
 /** A recipient's stored copies: how many and how many payload bytes. */
@@ -97,6 +121,9 @@ export class Store {
       this.db.pragma(options.fsync ? 'synchronous = FULL' : 'synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      // Databases from before invitations kept their granted room get the columns (null: none told).
+      const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all();
+      if (!columns.some((c) => c.name === 'call_room')) this.db.exec(ADD_CALL);
       const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
       if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
       const db = this.db;
@@ -104,7 +131,7 @@ export class Store {
         for (const write of writes) write();
       });
       this.statements = {
-        insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        insertBody: db.prepare('INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at, call_invite, call_room) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
         insertDelivery: db.prepare<[number, string, number]>('INSERT INTO deliveries (id, to_user, body_id) VALUES (?, ?, ?)'),
         pending: db.prepare<[string, number, number, number], CopyRow>(
           `SELECT d.id AS delivery, b.* FROM deliveries d JOIN bodies b ON b.id = d.body_id
@@ -159,7 +186,7 @@ export class Store {
 
   /** Writes a body (inside the turn's transaction). */
   insertBody(b: Body): void {
-    this.statements.insertBody.run(b.id, b.msgID, b.from, b.groupID, b.payload, b.sentAt, b.expiresAt);
+    this.statements.insertBody.run(b.id, b.msgID, b.from, b.groupID, b.payload, b.sentAt, b.expiresAt, b.call?.inviteID ?? null, b.call?.roomID ?? null);
   }
 
   /** Writes one recipient's copy of body `bodyID` (inside the turn's transaction). */
@@ -178,6 +205,7 @@ export class Store {
       payload: r.payload,
       sentAt: r.sent_at,
       expiresAt: r.expires_at,
+      call: r.call_invite === null || r.call_room === null ? null : { inviteID: r.call_invite, roomID: r.call_room },
     }));
   }
 

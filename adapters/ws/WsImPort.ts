@@ -114,17 +114,23 @@ export class WsImPort implements ImPort {
     return this.group({ type: 'groupMembers', groupID });
   }
 
-  /** Messages as they arrive; `sentAt` is converted to this client's clock. */
+  /**
+   * Messages as they arrive; `sentAt` is converted to this client's clock. An invitation whose
+   * payload names another invitation or room than the server granted for it (its `call`), or that
+   * came with no grant, is dropped (confirmed, never shown): the payload is its sender's word, and
+   * accepting it would enter a room of another call this user was admitted to.
+   */
   onMessage(listener: (message: ImMessage) => void): Unsubscribe {
-    return this.connection.messages.add((m) =>
+    return this.connection.messages.add((m) => {
+      if (!this.granted(m)) return;
       listener({
         from: m.from,
         payload: m.payload,
         sentAt: this.connection.toLocalTime(m.sentAt),
         defer: m.defer,
         ...(m.groupID === undefined ? {} : { groupID: m.groupID }),
-      }),
-    );
+      });
+    });
   }
 
   onKickedOut(listener: (reason: string) => void): Unsubscribe {
@@ -133,6 +139,13 @@ export class WsImPort implements ImPort {
 
   onConnectionChange(listener: (state: ConnectionState) => void): Unsubscribe {
     return this.connection.states.add(listener);
+  }
+
+  /** False for an invitation the server did not grant as its payload says (see {@link onMessage}). */
+  private granted(m: { readonly from: string; readonly payload: string; readonly call?: { readonly inviteID: string; readonly roomID: number } | undefined }): boolean {
+    const decoded = decodeSignal(m.payload, m.from);
+    if (!decoded.ok || decoded.signal.kind !== 'invite') return true;
+    return m.call?.inviteID === decoded.signal.inviteID && m.call.roomID === decoded.signal.roomID;
   }
 
   /** The call an invitation we send belongs to, for the server's room grant. */

@@ -288,6 +288,8 @@ export const ServerFrameSchema = v.variant('type', [
     groupID: v.optional(GroupIDSchema),
     payload: v.string(),
     sentAt: v.number(),
+    /** An invitation: its ID and the room the server granted for it (the payload must name the same). */
+    call: v.optional(v.object({ inviteID: v.string(), roomID: RoomIDSchema })),
   }),
   v.object({ type: v.literal('userEntered'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
   v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),

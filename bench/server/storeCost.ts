@@ -30,7 +30,7 @@ for (let b = 0; b < N / BATCH; b++) {
     const delivery = store.deliveryID();
     copies.push([id, delivery]);
     writes.push(() => {
-      store.insertBody({ id, msgID: `m-${id}`, from: 'alice', groupID: null, payload, sentAt: 1, expiresAt: 9e12 });
+      store.insertBody({ id, msgID: `m-${id}`, from: 'alice', groupID: null, payload, sentAt: 1, expiresAt: 9e12, call: null });
       store.insertDelivery(delivery, 'bob', id);
     });
   }

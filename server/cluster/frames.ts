@@ -40,11 +40,17 @@ export function parseTravelling(text: string | undefined): Travelling | null {
   return isTravelling(m) ? m : null;
 }
 
-/** True when `m` has the fields of a stored copy. */
+/**
+ * True when `m` has the fields of a stored copy (an entry from before `call` travelled gets it,
+ * null: no room told for it).
+ */
 export function isTravelling(x: unknown): x is Travelling {
   const m = x as Record<string, unknown> | null;
   if (!m || typeof m !== 'object' || typeof m.msgID !== 'string' || typeof m.from !== 'string' || typeof m.payload !== 'string') return false;
-  return typeof m.sentAt === 'number' && typeof m.expiresAt === 'number' && (m.groupID === null || typeof m.groupID === 'string');
+  if (typeof m.sentAt !== 'number' || typeof m.expiresAt !== 'number' || !(m.groupID === null || typeof m.groupID === 'string')) return false;
+  m.call ??= null;
+  const call = m.call as Record<string, unknown> | null;
+  return call === null || (typeof call === 'object' && typeof call.inviteID === 'string' && typeof call.roomID === 'number');
 }
 
 export function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record<string, unknown> {

@@ -105,7 +105,7 @@ export class StreamMailbox {
       if (page.length === 0) return;
       after = (page[page.length - 1] as { delivery: number }).delivery;
       const entries = page.map((c) =>
-        JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt } satisfies Travelling),
+        JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt, call: c.call } satisfies Travelling),
       );
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
       await host.redis.hcDeliver(host.key('i', user), host.key('d', user), ttl, host.channel, user, ...entries);

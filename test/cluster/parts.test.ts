@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ClusterBudgets } from '../../server/cluster/budgets';
+import { parseTravelling } from '../../server/cluster/frames';
 import { ClusterGrants, compacted as compactedGrant, type GrantOp } from '../../server/cluster/grants';
 import { ClusterRooms, type RoomEvent } from '../../server/cluster/rooms';
 import { ClusterGroupStore, compacted, type GroupOp } from '../../server/cluster/groups';
@@ -177,5 +178,14 @@ describe('cluster parts: rooms', () => {
     expect([a.memberCount(3), b.memberCount(3)]).toEqual([3, 4]);
     expect(b.noticesOf(bob, 3, false, true)).toBe(3); // memberState to the three on node a
     expect(b.noticesOf(bob, 3, true, true)).toBe(0); // no change, no notice
+  });
+});
+
+describe('cluster parts: a stored copy travelling between nodes', () => {
+  it('carries the room its invitation was granted; an entry from before it did gets none; a malformed one is dropped', () => {
+    const copy = { msgID: 'm', from: 'alice', groupID: null, payload: 'invite', sentAt: 1, expiresAt: 2 };
+    expect(parseTravelling(JSON.stringify({ ...copy, call: { inviteID: 'i', roomID: 7 } }))?.call).toEqual({ inviteID: 'i', roomID: 7 });
+    expect(parseTravelling(JSON.stringify(copy))?.call).toBeNull();
+    expect(parseTravelling(JSON.stringify({ ...copy, call: { inviteID: 'i', roomID: '7' } }))).toBeNull();
   });
 });

@@ -185,7 +185,7 @@ describe('upgrading a database of the first version', () => {
     old.close();
     const store = new Store(path);
     const groups = new SqliteGroupStore(store.db);
-    expect(store.pendingFor('bob', 0, 2000, 10)).toMatchObject([{ delivery: 5, msgID: 'm-5', from: 'alice', payload: 'hello', sentAt: 1000 }]);
+    expect(store.pendingFor('bob', 0, 2000, 10)).toMatchObject([{ delivery: 5, msgID: 'm-5', from: 'alice', payload: 'hello', sentAt: 1000, call: null }]);
     expect([groups.get('team'), groups.members('team')]).toEqual([{ groupID: 'team', owner: '', joinRule: 'invite', incarnation: '' }, ['alice', 'bob']]);
     expect(store.deliveryID()).toBe(6);
     store.close();
