@@ -9,7 +9,7 @@
  * drops those it applied already: nothing depends on an early copy having arrived. What goes
  * early to a user is bounded for the life of the room ({@link HELD_RELAYS}), not only what is
  * held at a time: a member leaving and coming back does not open a stream to someone who never
- * accepted.
+ * accepted, nor does a member alone emptying the room and entering again ({@link SPENT_KEPT_MS}).
  *
  * Who may be held for is the caller's business (`Rooms.relay`: only a user the room's grant
  * names, only from a member in the room); nothing is held for a user that has been in the room
@@ -24,6 +24,13 @@ import type { ServerFrame } from '../adapters/ws/protocol';
 
 /** How much one room may hold for its invited users who have not entered. */
 export const HELD_RELAYS = { frames: 64, bytes: 64 * 1024 } as const;
+
+/**
+ * How long what went early to a room's invitees is remembered once the room emptied: its grant
+ * outlives it (an invitation rings on, a lost connection has `--room-idle-ms`), and a member that
+ * empties the room and enters again within this does not start the count again.
+ */
+export const SPENT_KEPT_MS = 10 * 60_000;
 
 type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
 
@@ -54,6 +61,8 @@ export class HeldRelays {
   private readonly entered = new Map<number, Set<string>>();
   /** Per occupied room, per invitee: the last number given, and what went early. */
   private readonly counts = new Map<number, Map<string, InviteeCount>>();
+  /** The counts of rooms that emptied, in the order they did, kept {@link SPENT_KEPT_MS}. */
+  private readonly spent = new Map<number, { readonly at: number; readonly byUser: Map<string, InviteeCount> }>();
 
   /**
    * Holds `frame` for `to`, numbered (`held`); null when `to` has been in the room already (it
@@ -65,8 +74,12 @@ export class HeldRelays {
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
     if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return null;
-    const byUser = this.counts.get(frame.roomID) ?? new Map<string, InviteeCount>();
-    this.counts.set(frame.roomID, byUser);
+    let byUser = this.counts.get(frame.roomID);
+    if (!byUser) {
+      byUser = this.spent.get(frame.roomID)?.byUser ?? new Map<string, InviteeCount>();
+      this.spent.delete(frame.roomID);
+      this.counts.set(frame.roomID, byUser);
+    }
     const count = byUser.get(to) ?? { held: 0, earlyFrames: 0, earlyBytes: 0 };
     byUser.set(to, count);
     const held: Relayed = { ...frame, held: ++count.held };
@@ -107,11 +120,18 @@ export class HeldRelays {
     return mine.map((h) => h.frame);
   }
 
-  /** Forgets what `roomID` holds (it emptied). */
-  drop(roomID: number): void {
+  /** Forgets what `roomID` holds (it emptied at `now`); what went early is kept a while. */
+  drop(roomID: number, now: number): void {
     this.rooms.delete(roomID);
     this.entered.delete(roomID);
+    for (const [id, kept] of this.spent) {
+      if (kept.at + SPENT_KEPT_MS > now) break;
+      this.spent.delete(id);
+    }
+    const byUser = this.counts.get(roomID);
     this.counts.delete(roomID);
+    this.spent.delete(roomID);
+    if (byUser) this.spent.set(roomID, { at: now, byUser });
   }
 
   /** Relays held in all rooms (metrics, tests). */

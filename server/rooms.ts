@@ -120,7 +120,7 @@ export class Rooms {
     if (quiet && room.size > 0) return true;
     if (room.size === 0) {
       this.rooms.delete(roomID);
-      this.held.drop(roomID);
+      this.held.drop(roomID, this.now());
       this.grants.vacated(roomID, this.now(), deliberate);
     } else this.broadcast(room, session, { type: 'userLeft', roomID, userID: session.userID });
     return true;

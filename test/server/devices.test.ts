@@ -286,7 +286,7 @@ describe('many devices: a refused entry answers nothing', () => {
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 77, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     await laptop.client.request({ type: 'roomExit', roomID: 77 });
     expect(await phone.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'rateLimited' });
-    server.clock.advance(5_000);
+    await server.clock.advance(5_000);
     expect(await laptop.client.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     expect(await send(laptop.client, 'alice', 'accept inv-1', { answer: answer('inv-1', 'accept') })).toMatchObject({ type: 'ack' });
     await alice.sync();

@@ -7,7 +7,7 @@
  * the room empties. Rooms here are granted by the administrator (`grantRoom`), as in rooms.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HELD_RELAYS } from '../../server/heldRelays';
+import { HELD_RELAYS, SPENT_KEPT_MS } from '../../server/heldRelays';
 import { RawClient, testServer, type TestServer } from './support';
 
 const enter = (c: RawClient, roomID: number) => c.request({ type: 'roomEnter', roomID, audio: true, video: true });
@@ -110,6 +110,30 @@ describe('held relays', () => {
     await enter(bob, 9);
     await bob.sync();
     expect(relayed(bob).slice(HELD_RELAYS.frames)).toEqual([{ type: 'relayed', roomID: 9, from: 'alice', data: 'held, not early', held: HELD_RELAYS.frames + 1 }]);
+  });
+
+  it(`what went early is not counted again when the room empties and Alice enters again (${HELD_RELAYS.frames} relays in all), until it is long forgotten`, async () => {
+    // An invitation keeps the room for 5 s after each exit (the administrator's grant would end at once).
+    await alice.request({ type: 'sendC2C', to: 'bob', payload: 'invite', onlineUserOnly: false, call: { inviteID: 'i-1', roomID: 7, invitees: ['bob'], timeout: 30 } });
+    for (const round of [1, 2, 3]) {
+      await enter(alice, 7); // alone: her exit empties the room
+      for (let i = 0; i < HELD_RELAYS.frames / 2; i++) await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: `r${round}.${i}` });
+      await alice.request({ type: 'roomExit', roomID: 7 });
+      await server.clock.advance(1_000);
+    }
+    await bob.sync();
+    expect(relayed(bob).length).toBe(HELD_RELAYS.frames);
+    await server.clock.advance(SPENT_KEPT_MS);
+    for (const c of [alice, bob, carol]) c.terminate(); // silent for 10 minutes: dropped anyway
+    [alice, bob, carol] = (await Promise.all(['alice', 'bob', 'carol'].map((u) => RawClient.login(server.handle.url, u)))) as [RawClient, RawClient, RawClient];
+    server.handle.grantRoom(8, ['carol']); // another room empties: the long-forgotten counts go
+    await enter(carol, 8);
+    await carol.request({ type: 'roomExit', roomID: 8 });
+    server.handle.grantRoom(7, ['alice', 'bob']);
+    await enter(alice, 7);
+    expect(await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: 'a new call' })).toMatchObject({ type: 'ack' });
+    await bob.sync();
+    expect(relayed(bob)).toMatchObject([{ data: 'a new call', early: true, held: 1 }]);
   });
 
   it('dropped when the room empties: Alice leaves before Bob enters, his enter brings nothing', async () => {

@@ -203,7 +203,7 @@ describe('room notices are paid for by the member that causes them (fanout)', ()
     expect((await listener.request({ type: 'roomMembers', roomID: 9 })).members).toContainEqual({ userID: 'member0', audio, video: true });
     expect(server.handle.metrics().limits.roomNotices).toBe(30 - acked);
     // The budget refills: one second later (20 copies), two more toggles go.
-    server.clock.advance(1000);
+    await server.clock.advance(1000);
     for (const expected of ['ack', 'ack', 'error']) {
       const answer = await toggle();
       expect(answer.type).toBe(expected);
@@ -226,7 +226,7 @@ describe('room notices are paid for by the member that causes them (fanout)', ()
     expect(listener.ofType('userEntered').filter((f) => f.userID === 'member0')).toHaveLength(entries);
     expect(listener.ofType('userLeft').filter((f) => f.userID === 'member0')).toHaveLength(entries);
     // Leaving is never refused, whatever is left of the budget: 2 + 20 refilled - 18 is not a toggle's 9.
-    server.clock.advance(1000);
+    await server.clock.advance(1000);
     expect(await enter(cycler, 9)).toMatchObject({ type: 'roomInfo' });
     expect(await cycler.request({ type: 'roomPublish', roomID: 9, audio: false, video: true })).toMatchObject({ code: 'rateLimited' });
     expect(await cycler.request({ type: 'roomExit', roomID: 9 })).toMatchObject({ type: 'ack' });
