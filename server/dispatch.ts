@@ -243,13 +243,15 @@ export class Dispatcher {
         if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);
         }
-        const overQuota = session.room === frame.roomID ? null : grants.mayOccupy(frame.roomID, user, now);
+        const entering = session.room !== frame.roomID;
+        const overQuota = entering ? grants.mayOccupy(frame.roomID, user, now) : null;
         if (overQuota) return overQuota;
-        // Before the answer is recorded for this device: a refused entry answers nothing.
-        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
-        if (session.room !== frame.roomID && !mailer.mayEnter(session, frame.roomID)) {
+        if (entering && !mailer.mayEnter(session, frame.roomID, false)) {
           return refuse('deviceInRoom', `another device of ${user} answered the call of room ${frame.roomID}`);
         }
+        // Paid once nothing else refuses it, and before the answer is recorded for this device.
+        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
+        if (entering) mailer.mayEnter(session, frame.roomID);
         const members = rooms.enter(session, frame.roomID, frame.audio, frame.video);
         if (!members) return refuse('alreadyInRoom', `already in room ${session.room}`);
         return { type: 'roomInfo', rid: frame.rid, roomID: frame.roomID, members };
@@ -258,7 +260,8 @@ export class Dispatcher {
         if (!rooms.leave(session, frame.roomID, true)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomPublish':
-        if (!this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
+        // Not in the room: refused before any charge (which would tell how many are in it).
+        if (session.room === frame.roomID && !this.affordNotices(user, rooms.noticesOf(session, frame.roomID, frame.audio, frame.video), now)) return noticesRefused();
         if (!rooms.publish(session, frame.roomID, frame.audio, frame.video)) return refuse('notInRoom', `not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       case 'roomMembers':

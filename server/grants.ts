@@ -60,6 +60,11 @@ export interface RoomGrants {
   vacated(roomID: number, nowMs: number, deliberate?: boolean): void;
   /** Forgets expired grants; returns how many. */
   sweep(nowMs: number): number;
+  /**
+   * Makes the grant of `roomID` exactly `state` (a cluster's compacted history, see
+   * `server/cluster/grants.ts`): nothing is checked, as it was when it was made.
+   */
+  restore?(roomID: number, state: GrantState): void;
   /** Live grants. */
   readonly size: number;
   /** What is held of `roomID` now (a cluster compacts its history into this), or null: no live grant. */
@@ -289,12 +294,16 @@ export class SqliteRoomGrants implements RoomGrants {
   vacated(roomID: number, nowMs: number, deliberate = false): void {
     const grant = this.grants.get(roomID);
     if (!grant) return;
-    grant.emptySince = deliberate ? nowMs - this.limits.roomIdleMs : nowMs;
+    // A room its owner left on purpose and others entered since (an accept that crossed the
+    // hang-up) ends with its linger however it empties again: it counts against nobody, so a lost
+    // connection must not keep it `roomIdleMs`, again and again.
+    const over = deliberate || grant.lingering;
+    grant.emptySince = over ? nowMs - this.limits.roomIdleMs : nowMs;
     // Left on purpose, the call is over: its invitations were withdrawn or answered, though the
     // server does not read those signals. They keep the room only long enough for an accept that
     // crossed the hang-up to enter and hear the cancel, not for their whole ring time (a day at
     // most), and it stops counting against its owner's quota.
-    if (deliberate) {
+    if (over) {
       grant.ringUntil = Math.min(grant.ringUntil, nowMs + DELIBERATE_LINGER_MS);
       // A user making short calls in a row must not run out of rooms meanwhile.
       this.linger(grant, true);
@@ -364,22 +373,39 @@ export class SqliteRoomGrants implements RoomGrants {
     else this.counted.delete(owner);
   }
 
+  restore(roomID: number, state: GrantState): void {
+    const old = this.grants.get(roomID);
+    if (old) this.forgetGrant(roomID, old);
+    const { owner, users, ringUntil, emptySince, lingering } = state;
+    this.remember(roomID, { owner, users: new Set([owner, ...users]), ringUntil, emptySince, lingering, queued: null });
+    this.persist(() => {
+      this.s.dropUsers.run(roomID);
+      this.s.upsert.run(roomID, owner, ringUntil, lingering ? 1 : 0);
+      for (const user of users) if (user !== owner) this.s.addUser.run(roomID, user);
+    });
+  }
+
   /** The grant of `roomID` if it has not expired (an expired one is forgotten here). */
   private live(roomID: number, nowMs: number): Grant | undefined {
     const grant = this.grants.get(roomID);
     if (!grant) return undefined;
     const idle = grant.emptySince !== null && nowMs >= grant.ringUntil && nowMs - grant.emptySince >= this.limits.roomIdleMs;
     if (!idle) return grant;
-    this.grants.delete(roomID);
-    if (!grant.lingering) this.count(grant.owner, -1);
-    const owned = this.byOwner.get(grant.owner);
-    owned?.delete(roomID);
-    if (owned?.size === 0) this.byOwner.delete(grant.owner);
+    this.forgetGrant(roomID, grant);
     this.persist(() => {
       this.s.drop.run(roomID);
       this.s.dropUsers.run(roomID);
     });
     return undefined;
+  }
+
+  /** Takes `grant` out of memory and out of its owner's count. */
+  private forgetGrant(roomID: number, grant: Grant): void {
+    this.grants.delete(roomID);
+    if (!grant.lingering) this.count(grant.owner, -1);
+    const owned = this.byOwner.get(grant.owner);
+    owned?.delete(roomID);
+    if (owned?.size === 0) this.byOwner.delete(grant.owner);
   }
 
   private remember(roomID: number, grant: Grant): void {

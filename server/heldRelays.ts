@@ -26,9 +26,10 @@ import type { ServerFrame } from '../adapters/ws/protocol';
 export const HELD_RELAYS = { frames: 64, bytes: 64 * 1024 } as const;
 
 /**
- * How long what went early to a room's invitees is remembered once the room emptied: its grant
- * outlives it (an invitation rings on, a lost connection has `--room-idle-ms`), and a member that
- * empties the room and enters again within this does not start the count again.
+ * How long what went early to a room's invitees is remembered once the room last emptied: its
+ * grant outlives it (an invitation rings on, a lost connection has `--room-idle-ms`), and a member
+ * that empties the room and enters again within this does not start the count again. A grant that
+ * outlives it (a day-long invitation) allows 64 more early relays per invitee per 10 minutes.
  */
 export const SPENT_KEPT_MS = 10 * 60_000;
 
@@ -128,7 +129,8 @@ export class HeldRelays {
       if (kept.at + SPENT_KEPT_MS > now) break;
       this.spent.delete(id);
     }
-    const byUser = this.counts.get(roomID);
+    // What this stay counted, or (a stay that held nothing) what was kept from before: kept anew.
+    const byUser = this.counts.get(roomID) ?? this.spent.get(roomID)?.byUser;
     this.counts.delete(roomID);
     this.spent.delete(roomID);
     if (byUser) this.spent.set(roomID, { at: now, byUser });

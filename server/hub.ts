@@ -156,6 +156,7 @@ export class Hub {
       room: resumed && session.room !== null ? { roomID: session.room, members: this.rooms.members(session.room) } : null,
       serverTime: now,
       foldedReceipts: true,
+      callGrants: true,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
     });

@@ -327,8 +327,8 @@ export class Mailer {
   }
 
   /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
-  mayEnter(session: Session, roomID: number): boolean {
-    return !this.options.multiDevice || this.answers.enter(session.userID, deviceOf(session), roomID);
+  mayEnter(session: Session, roomID: number, record = true): boolean {
+    return !this.options.multiDevice || this.answers.enter(session.userID, deviceOf(session), roomID, record);
   }
 
   /** Many devices: the user has no session left, nothing it answered is remembered. */

@@ -63,8 +63,6 @@ CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (to_user, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
 `;
 
-const ADD_CALL = 'ALTER TABLE bodies ADD COLUMN call_invite TEXT; ALTER TABLE bodies ADD COLUMN call_room INTEGER;';
-
 /** The offline store of the first version (one row per copy), moved into the tables above. */
 const MIGRATE_MESSAGES = `
 INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at)
@@ -123,7 +121,9 @@ export class Store {
       this.db.exec(SCHEMA);
       // Databases from before invitations kept their granted room get the columns (null: none told).
       const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all();
-      if (!columns.some((c) => c.name === 'call_room')) this.db.exec(ADD_CALL);
+      for (const column of ['call_invite', 'call_room'] as const) {
+        if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE bodies ADD COLUMN ${column} ${column === 'call_room' ? 'INTEGER' : 'TEXT'}`);
+      }
       const old = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('messages') WHERE name = 'to_user'").get();
       if (old) this.db.transaction(() => this.db.exec(MIGRATE_MESSAGES))();
       const db = this.db;

@@ -57,6 +57,8 @@ export class WsConnection {
   userID: UserID | null = null;
   /** The server holds a relay to an invited user until that user enters (its last `loggedIn` said `heldRelays`). */
   relaysHeld = false;
+  /** The server tells each invitation's copy the room it granted (`callGrants`); older servers do not. */
+  callGrants = false;
   private phase: Phase = 'idle';
   private socket: WebSocketLike | null = null;
   private credentials: { readonly userID: UserID; readonly userSig: string } | null = null;
@@ -265,6 +267,7 @@ export class WsConnection {
     this.session = frame.session;
     this.userID = frame.userID;
     this.relaysHeld = frame.heldRelays === true;
+    this.callGrants = frame.callGrants === true;
     this.learnOffset(frame.serverTime, this.loginSentAt);
     this.phase = 'ready';
     this.login$?.resolve();

@@ -143,6 +143,7 @@ export class WsImPort implements ImPort {
 
   /** False for an invitation the server did not grant as its payload says (see {@link onMessage}). */
   private granted(m: { readonly from: string; readonly payload: string; readonly call?: { readonly inviteID: string; readonly roomID: number } | undefined }): boolean {
+    if (!this.connection.callGrants) return true; // an older server: it says nothing of them
     const decoded = decodeSignal(m.payload, m.from);
     if (!decoded.ok || decoded.signal.kind !== 'invite') return true;
     return m.call?.inviteID === decoded.signal.inviteID && m.call.roomID === decoded.signal.roomID;

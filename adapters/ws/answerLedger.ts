@@ -65,13 +65,14 @@ export class AnswerLedger<D> {
    * `device` enters `roomID`: false when its user already answered the room's invitation (or
    * another device claimed it); else it claims the answer to the invitations of that room to its user.
    */
-  enter(userID: string, device: D, roomID: number): boolean {
+  enter(userID: string, device: D, roomID: number, record = true): boolean {
     const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())].filter(([, invitees]) => invitees.has(userID)).map(([id]) => id);
     const invites = this.of(userID);
     for (const inviteID of mine) {
       const entry = invites.get(inviteID);
       if (entry !== undefined && !(entry instanceof Set) && entry.by !== device) return false;
     }
+    if (!record) return true;
     for (const inviteID of mine) {
       const entry = invites.get(inviteID);
       if (entry === undefined || entry instanceof Set) this.put(userID, inviteID, { by: device, passed: false });

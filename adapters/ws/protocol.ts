@@ -258,6 +258,8 @@ export const ServerFrameSchema = v.variant('type', [
     multiDevice: v.optional(v.boolean()),
     /** A relay to a user the room's invitations name is held until that user enters (one server, not a cluster). */
     heldRelays: v.optional(v.boolean()),
+    /** Each copy of an invitation says the invitation and room granted for it (`call` of `message`). */
+    callGrants: v.optional(v.boolean()),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),

@@ -12,9 +12,8 @@ export function compactedOf(
   t: Change['t'],
   id: number | string,
   nowMs: number,
-  roomIdleMs: number,
 ): readonly Record<string, unknown>[] {
   if (t === 'group') return stores.groups ? compactedGroup(stores.groups, String(id), nowMs) : [];
   const grant = stores.grants?.describe(Number(id), nowMs) ?? null;
-  return grant ? compactedGrant(Number(id), grant, nowMs, roomIdleMs) : [];
+  return grant ? compactedGrant(Number(id), grant) : [];
 }

@@ -6,7 +6,7 @@
  * hub needs it. Two nodes changing one room at the same instant may disagree until the second
  * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
  */
-import { GROUP_MARK, type GrantState, type RoomGrants } from '../grants';
+import type { GrantState, RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
 
 /** One replicated change. */
@@ -25,7 +25,9 @@ export type GrantOp =
   | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
   /** `user`: who entered (the owner's entry makes a lingering room count again; absent in older histories: nobody's). */
   | { readonly op: 'occupied'; readonly roomID: number; readonly user?: string }
-  | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean };
+  | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean }
+  /** A compacted history: the grant as it stood (see {@link compacted}). */
+  | { readonly op: 'restore'; readonly roomID: number; readonly state: GrantState };
 
 /** {@link RoomGrants} replicated over the cluster's broadcast channel. */
 export class ClusterGrants implements RoomGrants {
@@ -100,27 +102,20 @@ export class ClusterGrants implements RoomGrants {
       case 'vacated':
         this.inner.vacated(op.roomID, op.now, op.deliberate);
         return;
+      case 'restore':
+        this.inner.restore?.(op.roomID, op.state);
+        return;
     }
   }
 }
 
 
 /**
- * The changes that make `state` again on a node that has none of it, so that a long history can
- * be compacted into them: the grant as made when its room was last left empty (or `nowMs`, if
- * someone is in it), then `occupied`, or a deliberate `vacated` for a lingering one (whose ring
- * time a deliberate leave already capped, so replaying it caps nothing more).
+ * The change that makes `state` again on a node that has none of it (or another), so that a long
+ * history can be compacted into it: the grant restored as it stands, checked against nothing (a
+ * replay of the grants that made it would meet its owner's quota as it is now, and a room that
+ * does not count against it would be refused).
  */
-export function compacted(roomID: number, state: GrantState, nowMs: number, roomIdleMs: number): GrantOp[] {
-  const groups = state.users.filter((u) => u.startsWith(GROUP_MARK)).map((u) => u.slice(GROUP_MARK.length));
-  const users = state.users.filter((u) => !u.startsWith(GROUP_MARK));
-  const made = state.emptySince ?? nowMs;
-  const base = { op: 'grant', user: state.owner, roomID, until: state.ringUntil, now: made } as const;
-  // One grant per IM group it was made through (the first also names the users).
-  const grants: GrantOp[] = groups.length === 0 ? [{ ...base, users }] : groups.map((groupID, i) => ({ ...base, users: i === 0 ? users : [], groupID }));
-  // Occupied: by its owner, or (lingering) by others only, whose entry keeps it off the owner's count.
-  if (state.emptySince === null && !state.lingering) return [...grants, { op: 'occupied', roomID, user: state.owner }];
-  if (state.emptySince === null) return [...grants, { op: 'vacated', roomID, now: nowMs, deliberate: true }, { op: 'occupied', roomID, user: '' }];
-  if (state.lingering) return [...grants, { op: 'vacated', roomID, now: state.emptySince + roomIdleMs, deliberate: true }];
-  return grants;
+export function compacted(roomID: number, state: GrantState): GrantOp[] {
+  return [{ op: 'restore', roomID, state }];
 }

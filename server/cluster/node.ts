@@ -119,7 +119,7 @@ export class ClusterNode {
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
-      compacted: (t, id) => compactedOf({ grants: this.grants, groups: this.groups }, t, id, options.clock.now(), options.limits.roomIdleMs),
+      compacted: (t, id) => compactedOf({ grants: this.grants, groups: this.groups }, t, id, options.clock.now()),
     });
     this.directory = new ClusterOnline({
       redis,

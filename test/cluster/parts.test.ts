@@ -138,7 +138,7 @@ describe('cluster parts: a call made through a group admits that very group', ()
     expect(b.grants.allows(500, 'mallory', T0 + 1, b.key('team'))).toBe(false);
     const a = groupNode();
     a.groups.create({ groupID: 'team', owner: 'mallory', joinRule: 'invite', incarnation: 'second' }, ['mallory'], [], T0 + 1);
-    for (const op of compactedGrant(500, b.grants.describe(500, T0 + 1) as NonNullable<ReturnType<ClusterGrants['describe']>>, T0 + 1, limits.roomIdleMs)) a.grants.apply(op);
+    for (const op of compactedGrant(500, b.grants.describe(500, T0 + 1) as NonNullable<ReturnType<ClusterGrants['describe']>>)) a.grants.apply(op);
     expect(a.grants.allows(500, 'mallory', T0 + 1, a.key('team'))).toBe(false);
   });
 });
@@ -156,7 +156,7 @@ describe('cluster parts: a lingering grant', () => {
     expect(state).toMatchObject({ lingering: true, emptySince: null });
     expect(b.describe(7, 20)).toEqual(state);
     const { a: c } = twoGrantNodes();
-    for (const op of compactedGrant(7, state as NonNullable<typeof state>, 20, limits.roomIdleMs)) c.apply(op);
+    for (const op of compactedGrant(7, state as NonNullable<typeof state>)) c.apply(op);
     expect(c.describe(7, 20)).toEqual(state);
   });
 });

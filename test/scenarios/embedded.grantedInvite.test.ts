@@ -7,12 +7,19 @@
  * copy), and the client drops an invitation whose payload names another invitation or room.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../adapters/memory/SimulatedClock';
 import { encodeSignal } from '../../adapters/signalingCodec';
 import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
+import { WsConnection } from '../../adapters/ws/WsConnection';
+import { WsImPort } from '../../adapters/ws/WsImPort';
+import { SyncSocket } from '../adapters/ws/syncSocket';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 import type { Party } from '../support/world';
 
 const S = 1000;
+
+const invite = (roomID: number, inviteID = 'm-1') =>
+  encodeSignal({ kind: 'invite', inviteID, inviter: 'mallory', groupID: '', callType: 2, invitees: ['bob'], roomID, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false });
 
 describe('an invitation rings for the room the server granted it', () => {
   let world: EmbeddedWorld;
@@ -37,8 +44,6 @@ describe('an invitation rings for the room the server granted it', () => {
   });
   afterEach(() => world.dispose());
 
-  const invite = (roomID: number, inviteID = 'm-1') =>
-    encodeSignal({ kind: 'invite', inviteID, inviter: 'mallory', groupID: '', callType: 2, invitees: ['bob'], roomID, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false });
   const send = (payload: string, call?: { inviteID: string; roomID: number }) =>
     mallory.connection.request({ type: 'sendC2C', to: 'bob', payload, onlineUserOnly: false, ...(call ? { call: { ...call, invitees: ['bob'], timeout: 30 } } : {}) });
   const rang = () => bob.take().filter((e) => e.name === 'onInvited');
@@ -70,5 +75,25 @@ describe('an invitation rings for the room the server granted it', () => {
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
     await world.advance(S);
     expect(rang()).toHaveLength(1);
+  });
+});
+
+describe('a server that does not say it tells the granted room (an older version)', () => {
+  it('its invitations ring as before; one that says so has an invitation without its grant dropped', async () => {
+    const heard = async (loggedIn: Record<string, unknown>) => {
+      const conn = new WsConnection({ url: 'ws://x/ws', WebSocket: SyncSocket, clock: new SimulatedClock(0) });
+      const im = new WsImPort(conn);
+      const payloads: string[] = [];
+      im.onMessage((m) => payloads.push(m.payload));
+      const login = conn.login('bob', 'sig');
+      await Promise.resolve();
+      const rid = (JSON.parse(SyncSocket.last.sent[0] as string) as { rid: number }).rid;
+      SyncSocket.last.deliver({ type: 'loggedIn', rid, userID: 'bob', session: 's1', resumed: false, room: null, serverTime: 0, ...loggedIn });
+      await login;
+      SyncSocket.last.deliver({ type: 'message', id: 'x', seq: 1, from: 'mallory', payload: invite(1001), sentAt: 0 });
+      return payloads.length;
+    };
+    expect(await heard({})).toBe(1);
+    expect(await heard({ callGrants: true })).toBe(0);
   });
 });

@@ -139,6 +139,10 @@ describe('room grants', () => {
     expect(code(g.claim('alice', 6, 50))).toBe('quotaExceeded'); // 3, 4 and 5
     expect(code(g.mayOccupy(1, 'alice', 50))).toBe('quotaExceeded'); // alice coming back to room 1 would be a fourth
     expect(g.allows(1, 'bob', 50)).toBe(true); // occupied by bob, it lasts while he is in it
+    // Room 2 emptied by bob's lost connection: over with its linger, not kept roomIdleMs (again and again) for nobody's count.
+    expect(g.allows(2, 'bob', 40 + DELIBERATE_LINGER_MS)).toBe(false);
+    g.vacated(1, 60); // the same for room 1
+    expect(g.allows(1, 'bob', 60 + DELIBERATE_LINGER_MS)).toBe(false);
   });
 
   it('another member\'s invitation adds its invitees but keeps the owner\'s room no longer, nor makes a lingering one count (a callee cannot hold its caller\'s rooms)', () => {

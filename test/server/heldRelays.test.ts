@@ -119,6 +119,8 @@ describe('held relays', () => {
       await enter(alice, 7); // alone: her exit empties the room
       for (let i = 0; i < HELD_RELAYS.frames / 2; i++) await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: `r${round}.${i}` });
       await alice.request({ type: 'roomExit', roomID: 7 });
+      await enter(alice, 7); // a stay that holds nothing keeps the count too
+      await alice.request({ type: 'roomExit', roomID: 7 });
       await server.clock.advance(1_000);
     }
     await bob.sync();

@@ -211,6 +211,13 @@ describe('room notices are paid for by the member that causes them (fanout)', ()
     }
   });
 
+  it('a member not in the room is refused notInRoom before any charge (which would tell how many are in it)', async () => {
+    const [outsider] = members as [RawClient];
+    for (let i = 0; i < 12; i++) expect(await outsider.request({ type: 'roomPublish', roomID: 9, audio: i % 2 === 0, video: true })).toMatchObject({ code: 'notInRoom' });
+    expect(server.handle.metrics().limits.roomNotices ?? 0).toBe(0);
+    expect(await enter(outsider, 9)).toMatchObject({ type: 'roomInfo' }); // its budget is whole: 18 of 200
+  });
+
   it('entering and leaving in a loop is paid at the entry: past the budget the entry is refused and the room hears nothing', async () => {
     const [cycler, listener] = members as [RawClient, RawClient];
     const answers: Frame[] = [];

@@ -7,10 +7,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../adapters/memory/SimulatedClock';
 import { MAX_FRAME_BYTES } from '../../../adapters/ws/protocol';
-import type { WebSocketLike } from '../../../adapters/ws/socket';
 import { WsConnection } from '../../../adapters/ws/WsConnection';
 import { TRTCCalling } from '../../../src/index';
 import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../../support/embeddedWorld';
+import { SyncSocket } from './syncSocket';
 
 describe('receipts at the edges', () => {
   let world: EmbeddedWorld;
@@ -128,32 +128,6 @@ describe('receipts at the edges', () => {
     });
   });
 });
-
-/** A socket that delivers a queued frame while one is being written (no real browser does; nested handlers must still keep order). */
-class SyncSocket implements WebSocketLike {
-  static last: SyncSocket;
-  readyState = 1;
-  onopen: ((e: unknown) => void) | null = null;
-  onmessage: ((e: { readonly data: unknown }) => void) | null = null;
-  onclose: ((e: { readonly code: number; readonly reason: string }) => void) | null = null;
-  onerror: ((e: unknown) => void) | null = null;
-  readonly sent: string[] = [];
-  onNextSend: string[] = [];
-  constructor(_url: string) {
-    SyncSocket.last = this;
-    queueMicrotask(() => this.onopen?.({}));
-  }
-  send(data: string): void {
-    this.sent.push(data);
-    for (const frame of this.onNextSend.splice(0)) this.onmessage?.({ data: frame });
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  deliver(frame: object): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
 
 describe('a loggedIn for an earlier login() on the socket', () => {
   it("is not taken for a newer login of another user: the socket lost before the newer is in, that login fails and resumes nobody's session", async () => {
