@@ -63,8 +63,8 @@ export class WsImPort implements ImPort {
 
   /** Like {@link WsImPort.sendToUser}, with the server's message id and time stamp. */
   async send(request: SendRequest): Promise<SendReceipt> {
-    const call = this.callOf(request.payload);
     const self = this.connection.userID;
+    const call = self === null ? undefined : callMetaOf(request.payload, self);
     const answer = self === null || !this.connection.multiDevice ? undefined : answerOf(request.payload, self);
     const reply = await this.connection.request({ ...request, ...(call ? { call } : {}), ...(answer ? { answer } : {}) });
     return reply.type === 'ack' ? { id: reply.id ?? '', sentAt: reply.sentAt ?? 0 } : { id: '', sentAt: 0 };
@@ -149,20 +149,19 @@ export class WsImPort implements ImPort {
     return m.call?.inviteID === decoded.signal.inviteID && m.call.roomID === decoded.signal.roomID;
   }
 
-  /** The call an invitation we send belongs to, for the server's room grant. */
-  private callOf(payload: string): CallMeta | undefined {
-    const self = this.connection.userID;
-    if (self === null) return undefined;
-    const decoded = decodeSignal(payload, self);
-    if (!decoded.ok || decoded.signal.kind !== 'invite') return undefined;
-    const { inviteID, roomID, invitees, timeout } = decoded.signal;
-    if (!Number.isInteger(roomID) || roomID < 1 || roomID > 0xffffffff) return undefined; // no room the server could grant
-    return { inviteID, roomID, invitees: [...invitees], timeout };
-  }
 
   private async group(request: Parameters<WsConnection['request']>[0]): Promise<GroupView> {
     return view(await this.connection.request(request));
   }
+}
+
+/** The call an invitation `self` sends belongs to (`call` of its send), for the server's room grant; undefined for any other payload. */
+export function callMetaOf(payload: string, self: string): CallMeta | undefined {
+  const decoded = decodeSignal(payload, self);
+  if (!decoded.ok || decoded.signal.kind !== 'invite') return undefined;
+  const { inviteID, roomID, invitees, timeout } = decoded.signal;
+  if (!Number.isInteger(roomID) || roomID < 1 || roomID > 0xffffffff) return undefined; // no room the server could grant
+  return { inviteID, roomID, invitees: [...invitees], timeout };
 }
 
 function view(reply: ReplyFrame): GroupView {

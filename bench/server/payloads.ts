@@ -13,6 +13,7 @@ import * as v from 'valibot';
 import type { WireSignal } from '../../machines/types';
 import { encodeSignal } from '../../adapters/signalingCodec';
 import { ClientFrameSchema, PROTOCOL_VERSION, parseClientFrame, type ClientFrameOf } from '../../adapters/ws/protocol';
+import { callMetaOf } from '../../adapters/ws/WsImPort';
 
 /** Distinct calls per pair, used in turn: consecutive setups never repeat an inviteID. */
 export const CALLS_PER_PAIR = 4;
@@ -33,8 +34,8 @@ export const callerID = (i: number): string => `bench-caller-${String(i).padStar
 export const calleeID = (i: number): string => `bench-callee-${String(i).padStart(6, '0')}`;
 
 /** A `sendC2C` frame as the real client encodes it, minus the `rid` value. */
-function prefix(to: string, payload: string): string {
-  const request: Omit<ClientFrameOf<'sendC2C'>, 'rid'> = { type: 'sendC2C', to, payload, onlineUserOnly: false };
+function prefix(to: string, payload: string, call?: ClientFrameOf<'sendC2C'>['call']): string {
+  const request: Omit<ClientFrameOf<'sendC2C'>, 'rid'> = { type: 'sendC2C', to, payload, onlineUserOnly: false, ...(call ? { call } : {}) };
   return `${JSON.stringify(request).slice(0, -1)},"rid":`;
 }
 
@@ -54,7 +55,8 @@ export function callFrames(caller: string, callee: string): CallFrames {
     invite,
     accept,
     hangup,
-    invitePrefix: prefix(callee, invite),
+    // With its room, invitees and ring time beside it, as WsImPort sends an invitation: the server grants the room.
+    invitePrefix: prefix(callee, invite, callMetaOf(invite, caller)),
     acceptPrefix: prefix(caller, accept),
     hangupPrefix: prefix(callee, hangup),
   };
@@ -82,7 +84,7 @@ export function receiptFrame(upTo: number): string {
 export function checkFrames(): void {
   const call = callFrames(callerID(0), calleeID(0));
   const samples: [string, unknown][] = [
-    [`${call.invitePrefix}7}`, { type: 'sendC2C', to: calleeID(0), payload: call.invite, onlineUserOnly: false, rid: 7 }],
+    [`${call.invitePrefix}7}`, { type: 'sendC2C', to: calleeID(0), payload: call.invite, onlineUserOnly: false, call: callMetaOf(call.invite, callerID(0)), rid: 7 }],
     [`${call.acceptPrefix}8}`, { type: 'sendC2C', to: callerID(0), payload: call.accept, onlineUserOnly: false, rid: 8 }],
     [`${call.hangupPrefix}9}`, { type: 'sendC2C', to: calleeID(0), payload: call.hangup, onlineUserOnly: false, rid: 9 }],
     [loginFrame(1, callerID(0), 'sig'), { type: 'login', rid: 1, userID: callerID(0), userSig: 'sig', protocol: PROTOCOL_VERSION }],
