@@ -149,7 +149,6 @@ export class WsImPort implements ImPort {
     return m.call?.inviteID === decoded.signal.inviteID && m.call.roomID === decoded.signal.roomID;
   }
 
-
   private async group(request: Parameters<WsConnection['request']>[0]): Promise<GroupView> {
     return view(await this.connection.request(request));
   }
