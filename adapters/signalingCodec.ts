@@ -56,6 +56,16 @@ interface InnerFields {
   readonly consumed?: true;
 }
 
+/**
+ * Our hang-up INVITE's envelope inviteID: the call's, with this after it. An INVITE of its own, as
+ * Tencent's clients send it (they mint a fresh one): TSignaling files every INVITE's inviteID in its
+ * invite map, and the call's own ID filed there again after the accept or cancel that removed it
+ * keeps that call's ring timer going, whose timeout then ends the receiver's next call. Ours
+ * decode it back to the call's ID, to route it to the call it ends; Tencent's clients read only
+ * its `data.cmd`.
+ */
+export const HANGUP_SUFFIX = '-hangup';
+
 /** TRTCCalling's builder (spec 2.1), key order included. */
 function innerJson(f: InnerFields): string {
   return JSON.stringify({
@@ -110,10 +120,11 @@ function envelopeJson(
   data: string,
   timeout = 0,
   onlineUserOnly = false,
+  inviteID = s.inviteID,
 ): string {
   return JSON.stringify({
     businessID: 1,
-    inviteID: s.inviteID,
+    inviteID,
     inviter: s.inviter,
     actionType,
     inviteeList,
@@ -168,7 +179,7 @@ export function encodeSignal(signal: WireSignal): string {
     }
     case 'hangup': {
       const data = innerJson({ call_type, call_end: signal.callEnd, cmd: MARK.hangup });
-      return envelopeJson(signal, ACTION.invite, signal.invitees, data);
+      return envelopeJson(signal, ACTION.invite, signal.invitees, data, 0, false, `${signal.inviteID}${HANGUP_SUFFIX}`);
     }
     case 'switch': {
       const toAudio = signal.to === 1;
@@ -196,7 +207,9 @@ function decodeInvite(env: Envelope, inner: Inner): WireSignal | Failure {
   const base = { inviteID, inviter, groupID };
   const hangup = { ...base, kind: 'hangup', callType: lenientCallType(inner), invitees: inviteeList, callEnd } as const;
 
-  if (inner.data.cmd === MARK.hangup) return hangup;
+  if (inner.data.cmd === MARK.hangup) {
+    return inviteID.endsWith(HANGUP_SUFFIX) ? { ...hangup, inviteID: inviteID.slice(0, -HANGUP_SUFFIX.length) } : hangup;
+  }
   // Legacy end markers. "No room" is read across every place a room ID may be, so a
   // TUICallEngine group invite with only `data.room_id` still rings (1.0.6 reads `room_id`).
   const noRoom = v.is(EmptyRoomSchema, rawRoomID(inner));

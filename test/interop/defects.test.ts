@@ -5,6 +5,7 @@
  * requests we used to REJECT (issue 9 #8) are now taken: switch.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
 import { TIM_TYPES } from '../../adapters/tencent/sdk';
 import { MAX_ROOM_ID, randomRoomID } from '../../src/createCalling';
 import { EVENT, InvalidStateError, TRTCCalling, callStatusOf } from '../../src/index';
@@ -129,7 +130,7 @@ describe('hangup() with no call to end resolves and does nothing, as Tencent\'s 
       official: [oe.audio('bob', true), oe.video('bob', true), oe.accepted('alice'), oe.enter('bob'), oe.leave('bob'), oe.end('alice', 1)],
     });
     // Nothing on the wire for the refused and the empty hang-ups: only the call's own messages.
-    expectWire(t.world.wire.take(), [...videoCallWire(), W.hangup('alice', 'bob', { id: alice.kind === 'official' ? 'id2' : 'id1', type: 2, callEnd: 1 })]);
+    expectWire(t.world.wire.take(), [...videoCallWire(), W.hangup('alice', 'bob', { id: alice.kind === 'official' ? 'id2' : `id1${HANGUP_SUFFIX}`, type: 2, callEnd: 1 })]);
   });
 
   it('ours, never logged in: resolves (Tencent\'s throws a TypeError there: it has no TRTC client yet)', async () => {
@@ -165,7 +166,7 @@ describe.each(DIRECTIONS)('getCallStatus(), $name', ({ caller, callee }) => {
       ours: [ev.invited('alice', ['bob']), ...ev.arrives('alice'), ev.leave('alice'), ev.end('alice', 'hangup', 1)],
       official: [oe.invited('alice', ['bob']), ...oe.arrives('alice'), oe.leave('alice'), oe.end('alice', 1)],
     });
-    expectWire(t.world.wire.take(), [...videoCallWire(), W.hangup('bob', 'alice', { id: bob.kind === 'official' ? 'id2' : 'id1', type: 2, callEnd: 1 })]);
+    expectWire(t.world.wire.take(), [...videoCallWire(), W.hangup('bob', 'alice', { id: bob.kind === 'official' ? 'id2' : `id1${HANGUP_SUFFIX}`, type: 2, callEnd: 1 })]);
   });
 });
 
@@ -174,3 +175,28 @@ function status(p: Party): string {
   if (p.kind === 'ours') expect(p.getCallStatus()).toBe(callStatusOf(p.calling.getSnapshot()));
   return p.getCallStatus();
 }
+
+describe('our hang-up INVITE has an inviteID of its own (found 2026-12-03): TSignaling files every INVITE\'s inviteID, and the call\'s own filed again kept its ring timer going', () => {
+  it('Tencent\'s Alice calls our Bob and hangs up 0.3 s after his accept; then she calls our Carol: that call lives on past the first call\'s 35 s', async () => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.call('bob', 2));
+    await t.world.act(bob.accept(), 50);
+    await t.world.advance(250);
+    await t.world.act(alice.hangup());
+    await t.world.advance(5 * S);
+    expect(bob.take().at(-1)).toMatchObject({ name: 'onCallEnd', payload: { reason: 'hangup' } });
+    await t.world.act(alice.call('carol', 2));
+    await t.world.act(carol.accept());
+    await t.world.advance(2 * S);
+    alice.take();
+    carol.take();
+    await t.world.advance(40 * S); // past the first call's 35 s
+    expectEvents(alice, { ours: [], official: [] });
+    expectEvents(carol, { ours: [], official: [] });
+    expect(alice.getCallStatus()).toBe('connected');
+    const ids = t.world.wire.take().map((w) => String(w.envelope['inviteID']));
+    expect(ids).toContain(`id1${HANGUP_SUFFIX}`); // Bob's hang-up, after the call's id1
+  });
+});

@@ -6,6 +6,7 @@
  * whole event logs, as in oneToOne.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
 import { ev } from '../support/ev';
 import { DIRECTIONS, expectEvents, oe, useInterop } from './support/suite';
 import { W, expectWire, offline } from './support/wire';
@@ -53,7 +54,7 @@ describe.each(DIRECTIONS)('callee offline, $name', ({ caller, callee }) => {
     expectWire(t.world.wire.take(), [
       offline(W.invite('alice', 'bob', INVITE), ['bob']),
       W.accept('bob', { id: 'id1', inviter: 'alice', type: 2 }),
-      W.hangup('bob', 'alice', { id: bob.kind === 'official' ? 'id2' : 'id1', type: 2, callEnd: 2 }),
+      W.hangup('bob', 'alice', { id: bob.kind === 'official' ? 'id2' : `id1${HANGUP_SUFFIX}`, type: 2, callEnd: 2 }),
     ]);
     // The caller's own timer (35 s) finds the invite answered: nothing more, ever.
     await t.world.advance(40 * S);

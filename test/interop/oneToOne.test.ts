@@ -7,6 +7,7 @@
  * party keeps its quirks (spec/wire-protocol.md); ours follows the README's rules.
  */
 import { describe, expect, it } from 'vitest';
+import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
 import { ev } from '../support/ev';
 import type { Party } from './support/interopWorld';
 import { DIRECTIONS, VIDEO_INVITE, expectEvents, oe, useInterop, videoCall, videoCallWire } from './support/suite';
@@ -20,10 +21,10 @@ const invite = W.invite('alice', 'bob', INVITE);
 
 /**
  * The "last one out" hangup's inviteID: Tencent's client sends it as a new invite (a fresh
- * inviteID); ours reuses the call's, so that our own clients can route it to the call (a
- * remaining difference, README). Tencent's clients act on its `data.cmd` only.
+ * inviteID); ours gives it the call's with HANGUP_SUFFIX, which our own clients read back to route
+ * it to the call (a remaining difference, README). Never the call's own: see defects.test.ts.
  */
-const hangupID = (sender: Party, fresh: string) => (sender.kind === 'official' ? fresh : 'id1');
+const hangupID = (sender: Party, fresh: string) => (sender.kind === 'official' ? fresh : `id1${HANGUP_SUFFIX}`);
 
 describe.each(DIRECTIONS)('1v1, $name', ({ caller, callee }) => {
   async function connected() {

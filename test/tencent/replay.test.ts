@@ -10,6 +10,7 @@
  * something else, the comment says which quirk of spec/wire-protocol.md it is.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
 import { InvalidStateError } from '../../src/index';
 import { ev } from '../support/ev';
 import { CAPTURE_NAMES, comparable, loadCapture, recorded, type CaptureName, type Comparable, type JsonObject } from './replay/capture';
@@ -106,11 +107,17 @@ describe.each(CASES)('replay of $name with our client as $ours', (c) => {
     expect(r.world.errors).toEqual([]);
   });
 
-  it('answers reuse the invite ID they answer; a hangup invite reuses its call\'s (Tencent mints a new one)', async () => {
+  it('answers reuse the invite ID they answer; a hangup invite has its own, its call\'s with HANGUP_SUFFIX (Tencent mints a new one)', async () => {
     const r = await run();
     const capture = loadCapture(c.name);
     const callIDs = new Set(capture.wire.filter((w) => !w.label.includes('hangup')).map((w) => w.envelope['inviteID']));
-    for (const m of r.sent) expect(callIDs).toContain((JSON.parse(m.payload.data) as JsonObject)['inviteID']);
+    for (const m of r.sent) {
+      const envelope = JSON.parse(m.payload.data) as JsonObject;
+      const id = String(envelope['inviteID']);
+      const hangup = String(envelope['data']).includes('"cmd":"hangup"');
+      expect(id.endsWith(HANGUP_SUFFIX)).toBe(hangup);
+      expect(callIDs).toContain(hangup ? id.slice(0, -HANGUP_SUFFIX.length) : id);
+    }
   });
 });
 

@@ -11,6 +11,7 @@
  * Everything else is compared as sent, key order included ({@link expectWire}).
  */
 import { expect } from 'vitest';
+import { HANGUP_SUFFIX } from '../../../adapters/signalingCodec';
 import type { TimSent } from '../../tencent/fakes/fakeTim';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -70,6 +71,8 @@ export class WireRecorder {
   }
 
   #id(id: string): string {
+    // Our hang-up files itself under its call's inviteID and a suffix (HANGUP_SUFFIX): `id1-hangup`.
+    if (id.endsWith(HANGUP_SUFFIX)) return `${this.#id(id.slice(0, -HANGUP_SUFFIX.length))}${HANGUP_SUFFIX}`;
     if (!UUID_V4.test(id)) throw new Error(`inviteID ${id} is not a lowercase v4 UUID`);
     if (!this.#ids.has(id)) this.#ids.set(id, `id${this.#ids.size + 1}`);
     return this.#ids.get(id) ?? id;
