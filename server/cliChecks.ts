@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import type { NetworkInterfaceInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LimitsError } from './limits';
 import type { ServerOptions } from './options';
 
 /** A misconfiguration the user can fix: its message is printed as one line, the exit code is 2. */
@@ -71,6 +72,7 @@ export function explainStartError(error: unknown, options: Pick<ServerOptions, '
     case 'EAI_AGAIN':
       return `cannot listen on --host ${options.host}: no such address on this machine (try 127.0.0.1 or 0.0.0.0)`;
   }
+  if (error instanceof LimitsError) return message;
   // better-sqlite3 reports its errors with SQLITE_* codes.
   if (code.startsWith('SQLITE_')) return `--db ${options.dbPath}: cannot open the database: ${message}`;
   return null;

@@ -173,6 +173,11 @@ export interface Limits {
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
+/** Limits that contradict each other or are not positive: a misconfiguration (the command line exits with 2). */
+export class LimitsError extends Error {
+  override readonly name = 'LimitsError';
+}
+
 /** The defaults: generous for honest clients, small enough that one user cannot hurt the others. */
 export const DEFAULT_LIMITS: Limits = {
   userRate: { perSecond: 50, burst: 200 },
@@ -212,12 +217,12 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   const limits: Limits = { ...DEFAULT_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits)) {
     const numbers = typeof value === 'number' ? [value] : [(value as Rate).perSecond, (value as Rate).burst];
-    if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`limit ${name} must be positive`);
+    if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) throw new LimitsError(`limit ${name} must be positive`);
   }
-  if (limits.maxFrameBytes > protocolMaxFrame) throw new Error(`maxFrameBytes is at most ${protocolMaxFrame}`);
-  if (limits.byteRate.burst < limits.maxFrameBytes) throw new Error('byteRate.burst must be at least maxFrameBytes');
-  if (limits.fanout.burst < limits.maxGroupMembers) throw new Error('fanout.burst must be at least maxGroupMembers');
-  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new Error('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
+  if (limits.maxFrameBytes > protocolMaxFrame) throw new LimitsError(`maxFrameBytes is at most ${protocolMaxFrame}`);
+  if (limits.byteRate.burst < limits.maxFrameBytes) throw new LimitsError('byteRate.burst (--byte-burst) must be at least maxFrameBytes (--max-frame-bytes)');
+  if (limits.fanout.burst < limits.maxGroupMembers) throw new LimitsError('fanout.burst (--fanout-burst) must be at least maxGroupMembers (--max-group-members)');
+  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new LimitsError('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
   return limits;
 }
 

@@ -50,7 +50,7 @@ describe('CLI misconfigurations', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('in process: port in use, database path unusable, --static missing, --host not here -> one line each, exit code 2', async () => {
+  it('in process: port in use, database path unusable, --static missing, --host not here, limits that contradict -> one line each, exit code 2', async () => {
     const demo = ['--demo-signing', '--db', ':memory:'];
     const cases = [
       [...demo, '--port', String(busyPort)],
@@ -60,6 +60,8 @@ describe('CLI misconfigurations', () => {
       [...demo, '--port', '0', '--static', join(dir, 'missing')],
       [...demo, '--port', '0', '--static', join(dir, 'a-file')],
       [...demo, '--port', '0', '--host', '203.0.113.254'],
+      [...demo, '--port', '0', '--user-rate', '0'],
+      [...demo, '--port', '0', '--max-group-members', '5000'],
     ];
     const results = [];
     for (const argv of cases) results.push(await inProcess(argv));
@@ -75,6 +77,8 @@ describe('CLI misconfigurations', () => {
         `--static ${join(dir, 'missing')}: no such folder (npm start builds the demo into demo/dist)`,
         `--static ${join(dir, 'a-file')}: not a folder`,
         'cannot listen on --host 203.0.113.254: no such address on this machine (try 127.0.0.1 or 0.0.0.0)',
+        'limit userRate must be positive',
+        'fanout.burst (--fanout-burst) must be at least maxGroupMembers (--max-group-members)',
       ].map((line) => ({ code: 2, out: '', err: `headless-calling-server: ${line}`, server: undefined })),
     );
   });
