@@ -237,13 +237,13 @@ export class Dispatcher {
         return grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
       case 'roomEnter': {
         if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
+        const entering = session.room !== frame.roomID;
         const viaGroup = frame.groupID === undefined ? undefined : groups.keyOf(frame.groupID);
-        if (session.room !== frame.roomID && !grants.allows(frame.roomID, user, now, viaGroup)) return notInvited(frame.roomID);
+        if (entering && !grants.allows(frame.roomID, user, now, viaGroup)) return notInvited(frame.roomID);
         // Many devices: one device of a user in a room; another answered there first.
-        if (session.room !== frame.roomID && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
+        if (entering && hub.devicesOf(user).some((s) => s !== session && s.room === frame.roomID)) {
           return refuse('deviceInRoom', `another device of ${user} is in room ${frame.roomID}`);
         }
-        const entering = session.room !== frame.roomID;
         const overQuota = entering ? grants.mayOccupy(frame.roomID, user, now) : null;
         if (overQuota) return overQuota;
         if (entering && !mailer.mayEnter(session, frame.roomID, false)) {

@@ -38,7 +38,8 @@ export interface CallRef {
 export function messageFrame(copy: Body, seq: number): ServerFrame {
   const { msgID: id, from, groupID, payload, sentAt, call } = copy;
   if (call == null) return groupID === null ? { type: 'message', id, seq, from, payload, sentAt } : { type: 'message', id, seq, from, groupID, payload, sentAt };
-  return { type: 'message', id, seq, from, ...(groupID === null ? {} : { groupID }), payload, sentAt, call: { inviteID: call.inviteID, roomID: call.roomID } };
+  const granted = { inviteID: call.inviteID, roomID: call.roomID };
+  return groupID === null ? { type: 'message', id, seq, from, payload, sentAt, call: granted } : { type: 'message', id, seq, from, groupID, payload, sentAt, call: granted };
 }
 
 /** One recipient's copy, with its body. */
