@@ -64,9 +64,6 @@ export const callGuards = {
     event.signal.inviteID === c.switching.inviteID &&
     event.from === peerOf(c),
   isSwitchAccept: ({ event }: Args) => event.type === 'im.accepted' && event.signal.switchTo !== undefined,
-  /** Two switch requests crossed: the lower inviteID wins on both sides (as glare); ours is lower. */
-  ourSwitchWins: ({ context: c, event }: Args) =>
-    event.type === 'im.switchRequested' && c.switching !== null && c.switching.inviteID < event.signal.inviteID,
   kickedOut: ({ event }: Args) => event.type === 'call.terminate' && event.reason === 'kickedOut',
   /**
    * Many devices: another device of ours answered the invitation we ring for (or accepted): an

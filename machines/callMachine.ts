@@ -234,10 +234,10 @@ export const callMachine = setup({
     ],
     'im.rejected': [{ guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.reject' } } }, { actions: 'toInvitee' }],
     'im.timedOut': [{ guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } }, { actions: 'toInvitee' }],
-    // The peer of a 1v1 call asks to switch: taken at once, unless ours crossed it and wins.
+    // The peer of a 1v1 call asks to switch: taken at once, also when ours crossed it (the peer may
+    // have taken ours already, as Tencent's clients do: refusing theirs would end their call).
     'im.switchRequested': [
       { guard: 'groupCall', actions: 'rejectSwitchRequest' },
-      { guard: 'ourSwitchWins', actions: 'rejectSwitchRequest' },
       { guard: 'switchPending', actions: ['acceptSwitchRequest', { type: 'toSwitch', params: { type: 'switch.supersede' } }] },
       { actions: 'acceptSwitchRequest' },
     ],

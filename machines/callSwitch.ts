@@ -57,7 +57,7 @@ export function acceptSwitchRequest(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-/** A switch request we do not take (a group call, the call is ending, or ours crossed it and wins). */
+/** A switch request we do not take (a group call, or the call is ending). */
 export function rejectSwitchRequest(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.switchRequested') return NONE;
   const s = e.signal;
@@ -75,10 +75,10 @@ export function switchDone(c: CallContext, e: CallEvent): Effects {
       return { ...switched, patch: { ...switched.patch, ...patch }, notices: [...(switched.notices ?? []), settle(out.commandId)] };
     }
     case 'superseded':
-      // The peer's request won the crossing and we took it: done if it went where we wanted.
+      // The peer's request crossed ours and we took it: done if it went where we wanted.
       return {
         patch,
-        notices: [settle(out.commandId, c.callType === out.to ? undefined : switchError(out.to, "the peer's own switch request crossed ours and won"))],
+        notices: [settle(out.commandId, c.callType === out.to ? undefined : switchError(out.to, "the peer's own switch request crossed ours and went elsewhere"))],
       };
     case 'rejected':
       return { patch, notices: [settle(out.commandId, switchError(out.to, 'the peer refused the switch'))] };

@@ -8,12 +8,14 @@
  *                 ┌──── the peer accepts ─────────────────────► accepted (final)
  *  ┌───────────┐  ├──── the peer rejects ─────────────────────► rejected (final)
  *  │ requested │──┼──── no answer in time / timeout notice ───► timedOut (final)
- *  └───────────┘  └──── the peer's own request sorts first ───► superseded (final)
+ *  └───────────┘  └──── the peer's own request crossed it ────► superseded (final)
  * ```
  *
  * Crossing rules (decided by the call, which tells this actor): two requests that cross are
- * settled like glare, the lower switch inviteID wins on both sides (the loser's side accepts
- * the winner's and rejects nothing; the winner's side rejects the loser's). A hang-up that
+ * each accepted by the other side, as Tencent's clients do (one of theirs has already taken
+ * ours when ours takes its request: refusing it would end its call); each side's own request
+ * is then settled by the peer's (done if both asked for the same type), and the peer's answer
+ * to it, which comes later, is ignored. A hang-up that
  * crosses a request ends the call, which stops this actor: the request settles as "the call
  * ended" and an answer that comes later is ignored.
  */
@@ -71,6 +73,6 @@ export const switchMachine = setup({
     accepted: { type: 'final', description: 'The peer switched: so do we.', entry: { type: 'settle', params: { outcome: 'accepted' } } },
     rejected: { type: 'final', description: 'The peer refused: the call keeps its type.', entry: { type: 'settle', params: { outcome: 'rejected' } } },
     timedOut: { type: 'final', description: 'No answer in time: the call keeps its type.', entry: { type: 'settle', params: { outcome: 'timedOut' } } },
-    superseded: { type: 'final', description: "The peer's own request crossed ours and won; we accepted it.", entry: { type: 'settle', params: { outcome: 'superseded' } } },
+    superseded: { type: 'final', description: "The peer's own request crossed ours; we accepted it.", entry: { type: 'settle', params: { outcome: 'superseded' } } },
   },
 });

@@ -65,3 +65,29 @@ describe.each(DIRECTIONS)('switching with Tencent\'s client, $name', ({ caller, 
     ]);
   });
 });
+
+// Requests that cross: Tencent's client takes ours at once (its request still out), so ours must
+// take its request too, whichever inviteID sorts first; a refusal ended its call (its switch flag
+// idle again by then, the REJECT read as the peer declining the call).
+describe.each(DIRECTIONS)('switch requests that cross, $name', ({ caller, callee }) => {
+  it.each([
+    { order: 'ours sorts first', inviteIDs: 'low' },
+    { order: "Tencent's sorts first", inviteIDs: 'high' },
+  ] as const)('both switchToAudioCall() at once, $order -> each accepts the other\'s; one change each, ours resolves, still connected past 40 s', async ({ inviteIDs }) => {
+    const { alice, bob } = await videoCall(t.world, caller, callee, { inviteIDs });
+    t.world.wire.take();
+    const { tencent, ours } = split(alice, bob);
+    if (tencent.kind !== 'official') throw new Error('unreachable');
+    const theirs = tencent.calling.switchToAudioCall();
+    const mine = ours.calling.switchToAudioCall();
+    await t.world.act(Promise.all([theirs, mine]));
+    await t.world.advance(40 * S);
+    expectEvents(ours, { ours: [changed(2, 1), oe.video(tencent.id, false)], official: [] });
+    // Tencent's client reports our accept of its request as an accept naming itself (its quirk).
+    expectEvents(tencent, { ours: [], official: [oe.accepted(tencent.id), oe.video(ours.id, false)] });
+    expect(ours.calling.getSnapshot().call).toMatchObject({ callType: 1, local: { camera: false } });
+    expect([tencent.getCallStatus(), ours.getCallStatus()]).toEqual(['connected', 'connected']);
+    // Two requests (actionType 1), then two accepts (3): no REJECT (2)
+    expect(t.world.wire.take().map((m) => [m.from, m.envelope['actionType']])).toEqual([[tencent.id, 1], [ours.id, 1], [ours.id, 3], [tencent.id, 3]]);
+  });
+});

@@ -89,14 +89,35 @@ describe('callMachine: Bob asks to switch', () => {
     expect(log.some((o) => 'notice' in o && o.notice.type === 'call.typeChanged')).toBe(false);
   });
 
-  it('crossing requests, ours lower (sw-a < sw-b): her request is REJECTed; her ACCEPT of ours completes it', () => {
+  // Whichever sorts first: a peer of Tencent's has accepted ours by the time its request reaches
+  // us, and would end the call on a REJECT of its own (its switch flag is idle again by then).
+  it('crossing requests, ours lower (sw-a < sw-b): we ACCEPT hers all the same and switch; ours resolves (same target); her later ACCEPT of ours changes nothing', () => {
     const h = talking();
     h.send(sw(7, 1, 'sw-a'));
     h.take();
     h.send(theirRequest(1, 'sw-b'));
-    expect(h.take()).toEqual([toAlice({ kind: 'reject', inviteID: 'sw-b', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', busy: false })]);
+    expect(h.take()).toEqual([
+      toAlice({ kind: 'accept', inviteID: 'sw-b', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', switchTo: 1 }),
+      cameraOff,
+      changed(2, 1),
+      out.settled(7),
+    ]);
     h.send(im.accepted('alice', { inviteID: 'sw-a', inviter: 'bob', invitee: 'alice', switchTo: 1 }));
-    expect(h.take()).toEqual([cameraOff, changed(2, 1), out.settled(7)]);
+    expect(h.take()).toEqual([]);
+    expect(h.context()).toMatchObject({ callType: 1, camera: false, switching: null });
+  });
+
+  it('crossing requests for different types (the two sides disagreed on the type): we take hers; ours rejects with 60002', () => {
+    const h = talking();
+    h.send(sw(7, 1, 'sw-a'));
+    h.take();
+    // Alice believed the call an audio call and asked for video: the call stays video, ours was refused by it.
+    h.send(theirRequest(2, 'sw-b', 1));
+    expect(h.take()).toEqual([
+      toAlice({ kind: 'accept', inviteID: 'sw-b', inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
+      refusedBy(7, 60001, "the peer's own switch request crossed ours and went elsewhere"),
+    ]);
+    expect(h.context()).toMatchObject({ callType: 2, switching: null });
   });
 
   it('crossing requests, theirs lower (sw-a < sw-b): we ACCEPT hers and switch; ours is superseded and resolves (same target)', () => {

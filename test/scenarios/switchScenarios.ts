@@ -114,7 +114,7 @@ export function describeSwitchScenarios(backend: string, makeWorld: () => World)
       expect(bob.take()).toEqual([changed(1, 2), ev.video('alice', true)]);
     });
 
-    it('Alice and Bob switchToAudioCall() at once -> the lower request wins on both sides: one change each, both resolve', async () => {
+    it("Alice and Bob switchToAudioCall() at once -> each side accepts the other's request: one change each, both resolve", async () => {
       await connect(2);
       const a = alice.calling.switchToAudioCall();
       const b = bob.calling.switchToAudioCall();

@@ -90,6 +90,17 @@ export type Party = OursParty | OfficialParty;
 
 /** Our invite IDs: v4 UUIDs from a counter, so a failing test reads them easily. */
 const oursInviteID = (n: number) => `0000${n.toString(16).padStart(4, '0')}-0000-4000-8000-000000000000`;
+/** Ours that sort after any of Tencent's (random v4 UUIDs), where a race is settled by the order. */
+const highInviteID = (n: number) => `ffff${n.toString(16).padStart(4, '0')}-0000-4000-8000-000000000000`;
+
+export interface PartyOptions {
+  /** Logged in (its SDK_READY taken) unless false. */
+  readonly login?: boolean;
+  /** Ours: room IDs from this generator instead of the default one. */
+  readonly roomIdGen?: () => number;
+  /** Ours: inviteIDs that sort before Tencent's ('low', the default) or after them ('high'). */
+  readonly inviteIDs?: 'low' | 'high';
+}
 
 export interface InteropWorld {
   readonly clock: SimulatedClock;
@@ -109,7 +120,7 @@ export interface InteropWorld {
    * A new party of that kind; logged in (its SDK_READY taken) unless `login: false`. Ours draw
    * room IDs with the default generator unless given `roomIdGen`.
    */
-  party(kind: Kind, userID: string, options?: { readonly login?: boolean; readonly roomIdGen?: () => number }): Promise<Party>;
+  party(kind: Kind, userID: string, options?: PartyOptions): Promise<Party>;
   advance(ms: number): Promise<void>;
   /**
    * Lets `ms` pass (default 1 s) while `action` runs, then returns its result (or throws its
@@ -151,10 +162,11 @@ export function interopWorld(): InteropWorld {
     return null;
   };
 
-  const ours = (userID: string, roomIdGen?: () => number): OursParty => {
+  const ours = (userID: string, { roomIdGen, inviteIDs = 'low' }: PartyOptions): OursParty => {
     const tim = im.create();
     const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: rtc.module(userID), clock, onError: (e) => errors.push(e) });
-    const ids = { inviteIdGen: () => oursInviteID(++invites), ...(roomIdGen ? { roomIdGen } : {}) };
+    const minted = inviteIDs === 'low' ? oursInviteID : highInviteID;
+    const ids = { inviteIdGen: () => minted(++invites), ...(roomIdGen ? { roomIdGen } : {}) };
     const calling = new TRTCCalling({ SDKAppID: SDK_APP_ID, backend: { ...backend, ...ids } });
     const events = captureEvents(calling);
     return {
@@ -206,7 +218,7 @@ export function interopWorld(): InteropWorld {
     unhandled,
     intercepted: () => parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])),
     async party(kind, userID, options = {}) {
-      const p = kind === 'ours' ? ours(userID, options.roomIdGen) : official(userID);
+      const p = kind === 'ours' ? ours(userID, options) : official(userID);
       parties.push(p);
       if (options.login !== false) {
         const login = p.login();

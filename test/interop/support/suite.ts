@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect } from 'vitest';
 import { ev } from '../../support/ev';
-import type { Ev, InteropWorld, Kind, Party } from './interopWorld';
+import type { Ev, InteropWorld, Kind, Party, PartyOptions } from './interopWorld';
 import { interopWorld } from './interopWorld';
 import { trapRealNetwork, type NetworkTrap } from './noRealNetwork';
 import { W, type WireEntry } from './wire';
@@ -107,11 +107,12 @@ export const videoCallWire = (): WireEntry[] => [W.invite('alice', 'bob', VIDEO_
 
 /**
  * Alice (`caller`) video-calls Bob (`callee`), Bob accepts: both logged in, in the call, their
- * events so far asserted (the wire is left to the test, see {@link videoCallWire}).
+ * events so far asserted (the wire is left to the test, see {@link videoCallWire}). `options`
+ * are both parties' (those for ours only are ignored by Tencent's).
  */
-export async function videoCall(world: InteropWorld, caller: Kind, callee: Kind): Promise<{ alice: Party; bob: Party }> {
-  const alice = await world.party(caller, 'alice');
-  const bob = await world.party(callee, 'bob');
+export async function videoCall(world: InteropWorld, caller: Kind, callee: Kind, options: PartyOptions = {}): Promise<{ alice: Party; bob: Party }> {
+  const alice = await world.party(caller, 'alice', options);
+  const bob = await world.party(callee, 'bob', options);
   await world.act(alice.call('bob', 2));
   await world.act(bob.accept());
   expectEvents(alice, { ours: [ev.accepted('bob'), ...ev.arrives('bob')], official: [oe.audio('bob', true), oe.video('bob', true), oe.accepted('alice'), oe.enter('bob')] });
