@@ -35,9 +35,25 @@ export const callGuards = {
     !event.signal.isGroup &&
     event.from === c.invitees[0] &&
     event.signal.inviteID < c.inviteID,
-  /** The other half of a glare we won (its invite sorts after ours): say nothing. */
+  /** The other half of a glare we won (its invite sorts after ours): held, unanswered (see `glareHeld`). */
   glareWon: ({ context: c, event }: Args) =>
     event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
+  /**
+   * The peer whose glare invite we hold answered ours busy: it does not merge into ours (Tencent's
+   * clients answer busy in glare), so we merge into its invite.
+   */
+  glareRefused: ({ context: c, event }: Args) =>
+    event.type === 'im.rejected' &&
+    event.signal.busy &&
+    c.glareHeld !== null &&
+    event.from === c.glareHeld.inviter &&
+    event.signal.inviteID === c.inviteID,
+  /** The peer withdrew the glare invite we hold (a cancel or its no-answer notice). */
+  glareWithdrawn: ({ context: c, event }: Args) =>
+    (event.type === 'im.cancelled' || event.type === 'im.timedOut') &&
+    c.glareHeld !== null &&
+    event.from === c.glareHeld.inviter &&
+    event.signal.inviteID === c.glareHeld.inviteID,
   anyAnswered: ({ context }: Args) => anyAnswered(context),
   everyoneDeclined: ({ context }: Args) => everyoneDeclined(context),
   /** Caller: everyone who answered has gone and nobody else may still come. */

@@ -4,7 +4,7 @@
  *
  * ```
  *  caller                           callee
- *  ┌─────────┐ glare lost          ┌─────────┐ reject / cancel / timeout
+ *  ┌─────────┐ glare merge         ┌─────────┐ reject / cancel / timeout
  *  │ dialing │──────────────┐      │ ringing │─────────────────────────────┐
  *  └─────────┘              ▼      └─────────┘                             │
  *     │ an invitee     ┌───────────┐    │ accept()                         │
@@ -20,6 +20,13 @@
  *                 │ ending │────────────►│ ended │◄────────────────────────┘
  *                 └────────┘             └───────┘ (final, output.reason)
  * ```
+ *
+ * Glare (a 1v1 dial crossing the peer's dial to us): the invite with the lower inviteID wins.
+ * Its inviter holds the other invite unanswered; the other side merges into the winner's,
+ * becoming its callee (accepted), and withdraws nothing of its own (a CANCEL ends Tencent's
+ * client's own call, whatever inviteID it names). The winner declines the held invite once the
+ * merge's ACCEPT arrives, or when its dial ends; if the peer answers the winner's invite busy
+ * instead (Tencent's clients do, in glare), the winner merges into the peer's invite.
  *
  * Timers (named delays, from input): `ringTimeout` (callee: the invite's timeout less its
  * age), each invitee's `noAnswer` (caller: timeout + grace), `aloneTimeout` (inCall.alone),
@@ -52,7 +59,9 @@ import {
   enterRoom,
   exitRoom,
   forgetRoom,
+  holdGlare,
   mergeIntoTheirInvite,
+  releaseGlare,
   notify,
   sendAccept,
   sendBusyReject,
@@ -166,6 +175,9 @@ export const callMachine = setup({
     sendHangupToLeaver: enqueueActions((a) => applyEffects(a, sendHangupToLeaver(a.context, a.event))),
     sendHangupToAcceptor: enqueueActions((a) => applyEffects(a, sendHangupToAcceptor(a.context, a.event))),
     mergeIntoTheirInvite: enqueueActions((a) => applyEffects(a, mergeIntoTheirInvite(a.context, a.event))),
+    holdGlare: enqueueActions((a) => applyEffects(a, holdGlare(a.event))),
+    releaseGlare: enqueueActions((a) => applyEffects(a, releaseGlare(a.context, a.event))),
+    dropGlare: assign({ glareHeld: null }),
     notify: enqueueActions((a, params: { notice: NoticeKind }) => applyEffects(a, notify(a.context, a.event, params.notice))),
     settleOk: enqueueActions((a) => applyEffects(a, answer(a.event))),
     settleRefused: enqueueActions((a, params: { reason: string }) => applyEffects(a, answer(a.event, params.reason))),
@@ -262,6 +274,7 @@ export const callMachine = setup({
     dialing: {
       description: 'Caller: invitations sent and the room entered early; waiting for a first answer.',
       entry: ['spawnInvitees', 'enterRoom', 'sendInvite'],
+      exit: 'releaseGlare',
       always: [
         { guard: 'anyAnswered', target: 'inCall' },
         { guard: 'everyoneDeclined', target: 'ending', actions: 'markDeclined' },
@@ -269,9 +282,15 @@ export const callMachine = setup({
       on: {
         'im.invited': [
           { guard: 'glareLost', target: 'accepting', actions: ['stopChildren', 'exitRoom', 'mergeIntoTheirInvite'] },
-          { guard: 'glareWon' },
+          { guard: 'glareWon', actions: 'holdGlare' },
           { actions: 'sendBusyReject' },
         ],
+        'im.rejected': [
+          { guard: 'glareRefused', target: 'accepting', actions: ['stopChildren', 'exitRoom', 'mergeIntoTheirInvite'] },
+          { actions: 'toInvitee' },
+        ],
+        'im.cancelled': { guard: 'glareWithdrawn', actions: 'dropGlare' },
+        'im.timedOut': [{ guard: 'glareWithdrawn', actions: 'dropGlare' }, { actions: 'toInvitee' }],
         'im.sendFailed': {
           guard: 'inviteFailed',
           target: 'ending',

@@ -83,6 +83,12 @@ export interface CallContext extends CallInput {
   readonly switching: { readonly inviteID: string; readonly to: CallType; readonly commandId: number } | null;
   /** Callee: hung up while entering the room; the REJECT goes once we are out (see `holdReject`). */
   readonly heldReject: boolean;
+  /**
+   * Caller of a 1v1 glare we won: the peer's own invite, unanswered while we wait for the peer's
+   * answer to ours (an accept: we decline theirs; a busy, from a peer that does not merge: we take
+   * theirs; our call ends first: we decline theirs), else `null`.
+   */
+  readonly glareHeld: InviteSignal | null;
 }
 
 /** Tells the line machine the call now also answers to another invite (a glare merge, or our switch request). */
@@ -132,6 +138,7 @@ export function initialContext(input: CallInput): CallContext {
     noResponse: [],
     heldReject: false,
     switching: null,
+    glareHeld: null,
   };
 }
 
@@ -275,7 +282,10 @@ export const hangupRequests = (c: CallContext): ImRequest[] => [
 export const answersBusy = (c: { readonly multiDevice?: boolean; readonly busyHeld?: boolean }): boolean => c.multiDevice !== true || c.busyHeld === true;
 
 /** A busy answer to an invite that is not ours (sent for us by the line or the call). */
-export function busyReject(self: UserID, s: InviteSignal): ImRequest {
+export const busyReject = (self: UserID, s: InviteSignal): ImRequest => rejectOf(self, s, true);
+
+/** Our decline of an invite that is not our call's (busy, or the other half of a glare we won). */
+export function rejectOf(self: UserID, s: InviteSignal, busy: boolean): ImRequest {
   return {
     type: 'im.send',
     to: s.groupID ? { groupID: s.groupID } : { users: [s.inviter] },
@@ -286,7 +296,7 @@ export function busyReject(self: UserID, s: InviteSignal): ImRequest {
       groupID: s.groupID,
       callType: s.callType,
       invitee: self,
-      busy: true,
+      busy,
     },
     onlineUserOnly: s.onlineUserOnly,
   };

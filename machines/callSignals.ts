@@ -10,14 +10,15 @@ import {
   answerer,
   answersBusy,
   busyReject,
-  cancelRequests,
   durationAt,
   hangupRequest,
   inviteIdOf,
   inviteSignal,
+  rejectOf,
   timeoutRequest,
   toInvitees,
 } from './callModel';
+import { callGuards } from './callGuards';
 import { type Effects, NONE, settle, stateError } from './callPlans';
 import type { Command, Notice } from './events';
 
@@ -101,15 +102,20 @@ export const exitRoom = (c: CallContext): Effects =>
 /** An invitation over before we answered it: the room may drop what it kept for it (the caller's offer, handed early). */
 export const forgetRoom = (c: CallContext): Effects => (c.answered ? NONE : { room: [{ type: 'room.forget', roomID: c.roomID }] });
 
-/** Glare lost: withdraw our invite and become the callee of theirs (already answered). */
+/**
+ * Glare: become the callee of the peer's invite (already answered), when it sorts first (its
+ * invite is the event), or when the peer answered ours busy (the invite we held). Ours is not
+ * withdrawn: a CANCEL makes Tencent's client end its own call whatever inviteID it names, and
+ * the peer settles it (Tencent's answers it busy; ours declines it when our accept reaches it).
+ */
 export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
-  if (e.type !== 'im.invited') return NONE;
-  const s = e.signal;
+  const s = e.type === 'im.invited' ? e.signal : e.type === 'im.rejected' ? c.glareHeld : null;
+  if (s === null) return NONE;
   const callType = s.callType || c.callType;
   return {
-    im: cancelRequests(c, c.invitees),
     parent: [{ type: 'call.merged', inviteID: s.inviteID, roomID: s.roomID } satisfies CallMerged],
     patch: {
+      glareHeld: null,
       role: 'callee',
       inviteID: s.inviteID,
       inviter: s.inviter,
@@ -123,6 +129,25 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
     },
     notices: [{ type: 'call.accepted', inviteID: s.inviteID, userID: s.inviter }],
   };
+}
+
+/**
+ * Glare won: keep the peer's invite unanswered (ours sorts first, the peer's side is to take
+ * ours), and route what concerns it to this call.
+ */
+export function holdGlare(e: CallEvent): Effects {
+  if (e.type !== 'im.invited') return NONE;
+  return { patch: { glareHeld: e.signal }, parent: [{ type: 'call.merged', inviteID: e.signal.inviteID } satisfies CallMerged] };
+}
+
+/**
+ * The dial is over (answered, or ended) with the peer's glare invite still held: decline it, so
+ * the peer's client (Tencent's waits for an answer) and our user's other devices, which ring for
+ * it, hear that it is settled. Not when the dial merges into it (a busy answer to ours).
+ */
+export function releaseGlare(c: CallContext, e: CallEvent): Effects {
+  if (c.glareHeld === null || callGuards.glareRefused({ context: c, event: e })) return NONE;
+  return { patch: { glareHeld: null }, im: [rejectOf(c.self, c.glareHeld, false)] };
 }
 
 export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'elsewhere' | 'error';

@@ -93,6 +93,7 @@ function serializeCall(s: AnyMachineSnapshot): string {
     c.room,
     c.callType,
     c.switching !== null,
+    c.glareHeld?.inviteID ?? null,
   ]);
 }
 

@@ -45,7 +45,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The hang-up INVITE's own inviteID (the call's and HANGUP_SUFFIX, read back by the codec): 52,913 bytes
 // gzipped (51.7 KB, 28 bytes under the budget), 175.3 KB minified. The next change that adds code must say
 // what it costs and raise the budget on purpose, or take something out.
-const BUDGET_BYTES = 51.7 * 1024;
+// Glare and crossing switch requests with Tencent's own client (ours holds the peer's glare invite, takes it
+// when its own is answered busy, declines it when the dial ends; no CANCEL of its own invite in a glare): 53,114
+// bytes gzipped (+201), 176.3 KB minified (2026-12-03). Raised to 51.9 KB for it.
+const BUDGET_BYTES = 51.9 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

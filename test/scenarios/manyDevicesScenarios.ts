@@ -104,6 +104,29 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
       await ringBoth();
     });
 
+    // Glare settles what the other device rings for without a CANCEL (which would end a Tencent
+    // client's own call): the winner declines the loser's invite, the loser accepts the winner's.
+    it.each([
+      { first: 'bob1', settled: 'the phone, which won, declines her invite once her accept of its own arrives: CALL_END rejected' },
+      { first: 'alice', settled: 'the phone, which lost, accepts her invite: CALL_END answeredElsewhere' },
+    ] as const)('glare: Bob\'s phone and Alice call each other at once, the invite of $first sorts first -> one call; the laptop stops ringing: $settled', async ({ first }) => {
+      const dial = (p: Party, to: string) => p.calling.call({ userID: to, type: 2, timeout: TIMEOUT });
+      // The invite made first sorts first.
+      await (first === 'bob1' ? Promise.all([dial(bob1, 'alice'), dial(alice, 'bob')]) : Promise.all([dial(alice, 'bob'), dial(bob1, 'alice')]));
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      expect(bob1.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
+      const winner = first === 'bob1' ? 'bob' : 'alice';
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', first === 'bob1' ? 'rejected' : 'answeredElsewhere', 0)]);
+      await world.advance(40 * S);
+      expect([alice.calling.getCallStatus(), bob1.calling.getCallStatus(), bob2.calling.getCallStatus()]).toEqual(['connected', 'connected', 'idle']);
+      await alice.calling.hangup();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.end(winner, 'hangup')]);
+      expect(bob1.take()).toEqual([ev.leave('alice'), ev.end(winner, 'hangup')]);
+      expect(bob2.take()).toEqual([]);
+    });
+
     it('Bob talking with Carol on the first device; Alice call() -> the second rings, Alice hears no busy; it accepts -> Alice talks to Bob', async () => {
       const carol = await world.user('carol');
       await carol.calling.call({ userID: 'bob', type: 1, timeout: TIMEOUT });

@@ -19,7 +19,7 @@ const kind = (k: WireSignal['kind'], from?: string) => (m: { from: string; paylo
 describe('races and faults', () => {
   const t = memoryUsers('alice', 'bob');
 
-  it('glare: Alice and Bob call() each other at once -> one call, the lower inviteID wins, no busy', async () => {
+  it('glare: Alice and Bob call() each other at once -> one call, the lower inviteID wins, no busy, no cancel', async () => {
     // Same instant: neither invite has arrived when the other is sent.
     await Promise.all([
       t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
@@ -29,8 +29,13 @@ describe('races and faults', () => {
     // Alice's invite was made first, so it sorts lower and wins; Bob's side merges into it.
     expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
     expect(t.bob.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
-    const busy = t.world.net.im.log.filter((m) => decodeSignal(m.payload, m.from).ok && kind('reject')(m));
-    expect(busy).toEqual([]);
+    // Nobody withdraws or answers busy; Alice declines Bob's invite once his ACCEPT of hers arrives
+    // (his other devices, had he any, would stop ringing for it).
+    const settling = t.world.net.im.log.flatMap((m) => {
+      const d = decodeSignal(m.payload, m.from);
+      return d.ok && (d.signal.kind === 'reject' || d.signal.kind === 'cancel') ? [{ from: m.from, signal: d.signal }] : [];
+    });
+    expect(settling).toEqual([{ from: 'alice', signal: expect.objectContaining({ kind: 'reject', inviter: 'bob', invitee: 'alice', busy: false }) }]);
     await t.bob.calling.hangup();
     await t.world.advance(S);
     expect(t.bob.take()).toEqual([ev.end('alice', 'hangup')]);
