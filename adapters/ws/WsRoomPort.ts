@@ -84,6 +84,9 @@ export class WsRoomPort implements RoomPort {
   private exiting: Promise<void> | null = null;
   private camera = false;
   private micMuted = false;
+  /** `roomPublish`es asked, and the last one the server took when it was the last asked (else it keeps what it had). */
+  private asks = 0;
+  private took = 0;
   /** Who the server says is in the room and what each publishes (facts, for views and the mesh). */
   private readonly members = new Map<UserID, Published>();
   private bindings: WsViewBinding[] = [];
@@ -168,13 +171,13 @@ export class WsRoomPort implements RoomPort {
   }
 
   async setCamera(on: boolean): Promise<void> {
-    if (this.camera === on) return;
+    if (this.camera === on && this.took === this.asks) return;
     this.camera = on;
     await this.publish();
   }
 
   async setMicMuted(muted: boolean): Promise<void> {
-    if (this.micMuted === muted) return;
+    if (this.micMuted === muted && this.took === this.asks) return;
     this.micMuted = muted;
     await this.publish();
   }
@@ -438,7 +441,10 @@ export class WsRoomPort implements RoomPort {
     if (this.entering) await this.entering.catch(() => undefined);
     const roomID = this.roomID;
     if (roomID === null) return;
+    // Refused (past the fan-out budget), the server and the others keep what they had: the same ask again is sent.
+    const ask = ++this.asks;
     await this.request({ type: 'roomPublish', roomID, audio: !this.micMuted, video: this.camera });
+    if (ask === this.asks) this.took = ask;
   }
 
   private bind(on: boolean, domID: string, remote?: UserID): void {

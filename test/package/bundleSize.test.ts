@@ -48,7 +48,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Glare and crossing switch requests with Tencent's own client (ours holds the peer's glare invite, takes it
 // when its own is answered busy, declines it when the dial ends; no CANCEL of its own invite in a glare): 53,114
 // bytes gzipped (+201), 176.3 KB minified (2026-12-03). Raised to 51.9 KB for it.
-const BUDGET_BYTES = 51.9 * 1024;
+// A camera or microphone change the server refused (rateLimited) is asked again when asked again (the room
+// port took it as told, and the same ask was a no-op): 53,150 bytes (+36), 176.4 KB. Raised to 52.0 KB for it.
+const BUDGET_BYTES = 52.0 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

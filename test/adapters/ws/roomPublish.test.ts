@@ -1,0 +1,61 @@
+/**
+ * What a member publishes, when the server refuses to pass it on: a `roomPublish` refused
+ * (`rateLimited`, its room notices past the sender's fan-out budget) leaves the server, and so the
+ * other members, with what they had; the client must not take it as told. Asking again tells it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TRTCCalling } from '../../../src/index';
+import { ev } from '../../support/ev';
+import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../../support/embeddedWorld';
+import { party, type Party } from '../../support/world';
+
+const S = 1000;
+
+describe('a refused roomPublish', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    // Three room notices at once, one more a second: a few quick camera toggles are refused.
+    world = makeEmbeddedWorld({ server: { limits: { fanout: { perSecond: 1, burst: 3 }, maxGroupMembers: 3 } } });
+  });
+  afterEach(() => world.dispose());
+
+  async function join(userID: string): Promise<Party> {
+    const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    await p.calling.login({ userID, userSig: world.userSig(userID) });
+    await world.settle();
+    p.take();
+    return p;
+  }
+
+  it("Bob's camera change refused (rateLimited), then asked again -> this time the server and Alice hear it", async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    alice.take();
+    bob.take();
+    // Toggle without letting time pass until the server refuses one.
+    let camera = true;
+    let refused: 'closeCamera' | 'openCamera' | null = null;
+    for (let i = 0; i < 10 && refused === null; i++) {
+      const method = camera ? 'closeCamera' : 'openCamera';
+      try {
+        await bob.calling[method]();
+        camera = !camera;
+      } catch {
+        refused = method;
+      }
+    }
+    expect(refused).not.toBeNull();
+    await world.advance(5 * S); // the budget refills
+    alice.take();
+    const asked = refused ?? 'closeCamera';
+    // The machine took a refused camera change as the camera off: ask for what was refused, or close it.
+    await bob.calling[asked]();
+    await world.advance(S);
+    const want = asked === 'openCamera';
+    expect(alice.take()).toEqual([ev.video('bob', want)]);
+  });
+});
