@@ -89,7 +89,15 @@ export interface CallContext extends CallInput {
    * theirs; our call ends first: we decline theirs), else `null`.
    */
   readonly glareHeld: InviteSignal | null;
+  /**
+   * After a glare lost: the CANCEL of our own invite, not sent (see `mergeIntoTheirInvite`) while
+   * the peer has not answered it; sent if another device of the peer accepts it, or if the call
+   * ends first (the peer's side never settled it: it may ring yet), else `null`.
+   */
+  readonly withdrawn: ImSend | null;
 }
+
+export type ImSend = Extract<ImRequest, { type: 'im.send' }>;
 
 /** Tells the line machine the call now also answers to another invite (a glare merge, or our switch request). */
 export interface CallMerged {
@@ -139,6 +147,7 @@ export function initialContext(input: CallInput): CallContext {
     heldReject: false,
     switching: null,
     glareHeld: null,
+    withdrawn: null,
   };
 }
 
@@ -225,7 +234,7 @@ export const relay = (notice: Notice): NoticeRelay => ({ type: 'notice', notice 
 
 // ------------------------------------------------------------ request builders
 
-export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, onlineUserOnly = c.onlineUserOnly): ImRequest => ({
+export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, onlineUserOnly = c.onlineUserOnly): ImSend => ({
   type: 'im.send',
   to,
   signal,
@@ -237,7 +246,7 @@ export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, online
  * Never to the IM group: Tencent's clients act on a group cancel whatever invitees it names, so
  * a member already in the call would leave it (and one busy elsewhere would end that call).
  */
-export const cancelRequests = (c: CallContext, users: readonly UserID[]): ImRequest[] =>
+export const cancelRequests = (c: CallContext, users: readonly UserID[]): ImSend[] =>
   users.map((u) => imSend(c, { users: [u] }, { kind: 'cancel', ...signalBase(c), inviteID: inviteIdOf(c, u), groupID: '', invitees: [u] }));
 
 /** The "call is over" notice; TRTCCalling sends it as an INVITE from the sender, C2C. */

@@ -10,6 +10,7 @@ import {
   answerer,
   answersBusy,
   busyReject,
+  cancelRequests,
   durationAt,
   hangupRequest,
   inviteIdOf,
@@ -66,8 +67,24 @@ export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
 export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
   e.type === 'im.accepted' ? { im: [hangupRequest(c, e.from, 0)] } : NONE;
 
+/**
+ * The peer answered the invite we gave up in a glare we lost: a decline settles it; an accept
+ * (another device of the peer took it) is told at once that it is withdrawn, as an accept that
+ * crossed a cancel.
+ */
+function answersWithdrawn(c: CallContext, e: CallEvent): Effects | null {
+  const w = c.withdrawn;
+  if (w === null || (e.type !== 'im.accepted' && e.type !== 'im.rejected') || e.signal.inviteID !== w.signal.inviteID) return null;
+  return { patch: { withdrawn: null }, im: e.type === 'im.accepted' ? [w] : [] };
+}
+
+/** The call ends with our glare-lost invite still unanswered: withdraw it now. */
+export const sendWithdrawn = (c: CallContext): Effects => (c.withdrawn === null ? NONE : { patch: { withdrawn: null }, im: [c.withdrawn] });
+
 /** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite (only users we invited have one). */
 export function toInvitee(c: CallContext, e: CallEvent): Effects {
+  const withdrawn = answersWithdrawn(c, e);
+  if (withdrawn) return withdrawn;
   const ours = (userID: string) => c.roster[userID] !== undefined;
   if (e.type === 'im.timedOut') {
     const timedOut = e.signal.invitees.filter((u) => ours(u) && inviteIdOf(c, u) === e.signal.inviteID);
@@ -105,8 +122,9 @@ export const forgetRoom = (c: CallContext): Effects => (c.answered ? NONE : { ro
 /**
  * Glare: become the callee of the peer's invite (already answered), when it sorts first (its
  * invite is the event), or when the peer answered ours busy (the invite we held). Ours is not
- * withdrawn: a CANCEL makes Tencent's client end its own call whatever inviteID it names, and
+ * withdrawn now: a CANCEL makes Tencent's client end its own call whatever inviteID it names, and
  * the peer settles it (Tencent's answers it busy; ours declines it when our accept reaches it).
+ * Its CANCEL is kept (`withdrawn`) for when the peer does not settle it.
  */
 export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
   const s = e.type === 'im.invited' ? e.signal : e.type === 'im.rejected' ? c.glareHeld : null;
@@ -116,6 +134,7 @@ export function mergeIntoTheirInvite(c: CallContext, e: CallEvent): Effects {
     parent: [{ type: 'call.merged', inviteID: s.inviteID, roomID: s.roomID } satisfies CallMerged],
     patch: {
       glareHeld: null,
+      withdrawn: e.type === 'im.invited' ? (cancelRequests(c, c.invitees)[0] ?? null) : null,
       role: 'callee',
       inviteID: s.inviteID,
       inviter: s.inviter,

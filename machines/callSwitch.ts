@@ -46,11 +46,16 @@ export function requestSwitch(c: CallContext, e: CallEvent): Effects {
   };
 }
 
-/** The peer asked to switch: accept it (as Tencent's clients do, without asking the user) and switch. */
+/**
+ * The peer asked to switch: accept it (as Tencent's clients do, without asking the user) and switch.
+ * When it crossed ours, both sides take the type of the request whose inviteID sorts first: the
+ * same type unless the two sides had come to disagree about the call's (a lost answer), which this
+ * mends.
+ */
 export function acceptSwitchRequest(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.switchRequested') return NONE;
   const s = e.signal;
-  const switched = applySwitch(c, s.to);
+  const switched = applySwitch(c, c.switching !== null && c.switching.inviteID < s.inviteID ? c.switching.to : s.to);
   return {
     ...switched,
     im: [imSend(c, { users: [e.from] }, { kind: 'accept', inviteID: s.inviteID, inviter: s.inviter, groupID: '', callType: s.callType, invitee: c.self, switchTo: s.to }, false)],

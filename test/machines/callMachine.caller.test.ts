@@ -193,13 +193,35 @@ describe('callMachine caller: dialing', () => {
     ]);
   });
 
-  it("glare lost, then hangup() while entering Bob's room 77 -> ending; the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
+  it("glare lost, then Bob's REJECT of our inv-5 (his side declines what it held) -> settled: nothing withdrawn when the call ends", () => {
+    const h = dialing();
+    h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
+    h.take();
+    h.send(im.rejected('bob'));
+    expect(h.take()).toEqual([]);
+    expect(h.context().withdrawn).toBeNull();
+    h.send(cmd.hangup(3));
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+  });
+
+  it("glare lost, then an ACCEPT of our inv-5 from Bob (another device of his took it) -> withdrawn at once, that device must not wait; the call goes on", () => {
+    const h = dialing();
+    h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
+    h.take();
+    h.send(im.accepted('bob'));
+    expect(h.take()).toEqual([cancelBob]);
+    expect(h.value()).toBe('accepting');
+    h.send(cmd.hangup(3));
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+  });
+
+  it("glare lost, then hangup() while entering Bob's room 77 -> ending, our own invite withdrawn now (Bob never answered it); the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
     const h = dialing();
     h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
     h.take();
     h.send(cmd.hangup(3));
     expect(h.value()).toBe('ending');
-    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 }), cancelBob]);
     h.send(rm.exited(0, 42));
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([]);

@@ -107,14 +107,29 @@ describe('callMachine: Bob asks to switch', () => {
     expect(h.context()).toMatchObject({ callType: 1, camera: false, switching: null });
   });
 
-  it('crossing requests for different types (the two sides disagreed on the type): we take hers; ours rejects with 60002', () => {
+  // Alice believed the call an audio call (an answer was lost) and asks for video as we ask for audio:
+  // both sides take the type of the request that sorts first, so they agree again.
+  it('crossing requests for different types, ours lower (sw-a < sw-b): we take hers on the wire but switch to ours (audio); ours resolves', () => {
     const h = talking();
     h.send(sw(7, 1, 'sw-a'));
     h.take();
-    // Alice believed the call an audio call and asked for video: the call stays video, ours was refused by it.
     h.send(theirRequest(2, 'sw-b', 1));
     expect(h.take()).toEqual([
       toAlice({ kind: 'accept', inviteID: 'sw-b', inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
+      cameraOff,
+      changed(2, 1),
+      out.settled(7),
+    ]);
+    expect(h.context()).toMatchObject({ callType: 1, switching: null });
+  });
+
+  it('crossing requests for different types, theirs lower (sw-a < sw-b): we take hers (video, which we have); ours rejects with 60001', () => {
+    const h = talking();
+    h.send(sw(7, 1, 'sw-b'));
+    h.take();
+    h.send(theirRequest(2, 'sw-a', 1));
+    expect(h.take()).toEqual([
+      toAlice({ kind: 'accept', inviteID: 'sw-a', inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
       refusedBy(7, 60001, "the peer's own switch request crossed ours and went elsewhere"),
     ]);
     expect(h.context()).toMatchObject({ callType: 2, switching: null });

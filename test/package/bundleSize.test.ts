@@ -50,7 +50,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // bytes gzipped (+201), 176.3 KB minified (2026-12-03). Raised to 51.9 KB for it.
 // A camera or microphone change the server refused (rateLimited) is asked again when asked again (the room
 // port took it as told, and the same ask was a no-op): 53,150 bytes (+36), 176.4 KB. Raised to 52.0 KB for it.
-const BUDGET_BYTES = 52.0 * 1024;
+// The review of the glare change: the loser withdraws its invite when nobody settled it by the end of the
+// merged call, or another device of the winner accepted it; crossing switch requests take the lower one's
+// type (the two sides agree again after a lost answer): 53,273 bytes (+123), 176.9 KB. Raised to 52.1 KB.
+const BUDGET_BYTES = 52.1 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

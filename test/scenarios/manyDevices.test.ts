@@ -43,4 +43,4 @@ describeManyDevicesScenarios('the embedded server', (): DevicesWorld => {
       await world.dispose();
     },
   };
-});
+}, 'holdsAnswers', false);

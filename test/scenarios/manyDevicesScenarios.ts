@@ -24,7 +24,12 @@ export interface DevicesWorld extends World {
  */
 export type DevicesCloud = 'holdsAnswers' | 'syncsOnly';
 
-export function describeManyDevicesScenarios(backend: string, makeWorld: () => DevicesWorld, cloud: DevicesCloud = 'holdsAnswers'): void {
+/**
+ * `latency`: the world's messages take time (memory network, fake TIM), so a message can be
+ * answered before another that was sent at the same moment lands; the embedded world's lockstep
+ * network hands each one on as it settles, and some windows do not exist there.
+ */
+export function describeManyDevicesScenarios(backend: string, makeWorld: () => DevicesWorld, cloud: DevicesCloud = 'holdsAnswers', latency = true): void {
   describe(`many devices over ${backend}`, () => {
     let world: DevicesWorld;
     let alice: Party;
@@ -125,6 +130,35 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
       expect(alice.take()).toEqual([ev.end(winner, 'hangup')]);
       expect(bob1.take()).toEqual([ev.leave('alice'), ev.end(winner, 'hangup')]);
       expect(bob2.take()).toEqual([]);
+    });
+
+    // Nobody settles the loser's invite when the winner's dial ends before it lands: the loser withdraws it.
+    it("glare, and Bob's phone (its invite sorts first) hangs up at once -> Alice's merged call ends; the laptop, ringing for her invite, stops: she withdraws it", async () => {
+      await Promise.all([bob1.calling.call({ userID: 'alice', type: 2, timeout: TIMEOUT }), alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT })]);
+      await bob1.calling.hangup();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ev.end('bob', 'cancelled', 0)]);
+      expect(bob1.take()).toEqual([ev.end('bob', 'cancelled', 0)]);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob']), ev.cancelled('alice')]);
+      await world.advance(40 * S);
+      expect([alice.calling.getCallStatus(), bob1.calling.getCallStatus(), bob2.calling.getCallStatus()]).toEqual(['idle', 'idle', 'idle']);
+      expect([alice.take(), bob1.take(), bob2.take()]).toEqual([[], [], []]);
+    });
+
+    // The laptop rings for the loser's invite until the winner declines it, which waits for the loser's
+    // accept (sent once in the room): an accept in that window is withdrawn at once, not left alone.
+    it.runIf(latency)("glare, and Bob's laptop accepts Alice's invite before his phone (which won) declines it -> the laptop's call ends at once, withdrawn; Alice and the phone talk", async () => {
+      await Promise.all([bob1.calling.call({ userID: 'alice', type: 2, timeout: TIMEOUT }), alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT })]);
+      for (let ms = 0; bob2.calling.getCallStatus() !== 'calling'; ms++) {
+        if (ms > S) throw new Error('the laptop never rang');
+        await world.advance(1);
+      }
+      await bob2.calling.accept();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+      expect(bob1.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
+      expect(bob2.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'cancelled', 0)]);
+      expect([alice.calling.getCallStatus(), bob1.calling.getCallStatus(), bob2.calling.getCallStatus()]).toEqual(['connected', 'connected', 'idle']);
     });
 
     it('Bob talking with Carol on the first device; Alice call() -> the second rings, Alice hears no busy; it accepts -> Alice talks to Bob', async () => {

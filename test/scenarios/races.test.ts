@@ -42,6 +42,39 @@ describe('races and faults', () => {
     expect(t.alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
+  it("glare, Alice (who wins) hangs up at once and Bob's invite is slow to land -> it never rings: Bob, whose merged call the cancel ends, withdraws his own invite", async () => {
+    t.world.net.im.addRule({ match: kind('invite', 'bob'), action: { delay: 200 } });
+    await Promise.all([
+      t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
+      t.bob.calling.call({ userID: 'alice', type: 2, timeout: 30 }),
+    ]);
+    await t.alice.calling.hangup();
+    await t.world.advance(40 * S);
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(t.bob.take()).toEqual([ev.accepted('alice'), ev.end('alice', 'cancelled', 0)]);
+    expect([t.alice.calling.getCallStatus(), t.bob.calling.getCallStatus()]).toEqual(['idle', 'idle']);
+  });
+
+  it('switch requests that cross while the two sides disagree about the call type (an accept was lost) -> both take the lower request\'s type: they agree again', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    // Bob takes Alice's switch to audio; his ACCEPT is lost, so hers times out and she stays on video.
+    const lost = t.world.net.im.addRule({ match: kind('accept', 'bob'), action: 'drop' });
+    await expect(Promise.all([t.alice.calling.switchToAudioCall(), t.world.advance(40 * S)])).rejects.toMatchObject({ code: 60001 });
+    lost();
+    const type = (p: typeof t.alice) => p.calling.getSnapshot().call?.callType;
+    expect([type(t.alice), type(t.bob)]).toEqual([2, 1]);
+    t.alice.take();
+    t.bob.take();
+    // Alice asks for audio again as Bob asks for video: her request was made first and sorts first.
+    const asked = [t.alice.calling.switchToAudioCall(), t.bob.calling.switchToVideoCall()].map((p) => p.then(() => 'ok', (e: { code?: number }) => e.code));
+    await t.world.advance(S);
+    expect(await Promise.all(asked)).toEqual(['ok', 60002]);
+    expect([type(t.alice), type(t.bob)]).toEqual([1, 1]);
+  });
+
   it("Alice hangup() while Bob accept() -> the accept crosses the cancel; both end, nobody is left hung", async () => {
     await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await t.world.advance(S);
