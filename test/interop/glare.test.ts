@@ -6,6 +6,7 @@
  * a glare, and takes Tencent's invite when its own is answered busy by the peer whose invite it holds.
  */
 import { describe, expect, it } from 'vitest';
+import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
 import { ev } from '../support/ev';
 import type { InteropWorld } from './support/interopWorld';
 import { expectEvents, oe, useInterop } from './support/suite';
@@ -53,6 +54,9 @@ describe("glare: ours (Alice) and Tencent's (Bob) call each other, the invites c
     expectEvents(alice, { ours: [], official: [] });
     expectEvents(bob, { ours: [], official: [] });
     await t.world.act(bob.hangup());
+    // On the wire, only Alice's "last one out" hang-up to Bob (his client hangs up through TRTC alone); above all
+    // no CANCEL of her invite, which Bob answered busy, and which would reset whatever call his client has.
+    expectWire(t.world.wire.take(), [W.hangup('alice', 'bob', { id: `id1${HANGUP_SUFFIX}`, type: 2, callEnd: 41 })]);
     expectEvents(alice, { ours: [ev.leave('bob'), ev.end('bob', 'hangup')], official: [] });
     expectEvents(bob, { ours: [], official: [oe.end('alice', 41)] });
     expect([alice.getCallStatus(), bob.getCallStatus()]).toEqual(['idle', 'idle']);
