@@ -61,6 +61,7 @@ import {
   forgetRoom,
   holdGlare,
   mergeIntoTheirInvite,
+  declineGlare,
   releaseGlare,
   sendWithdrawn,
   notify,
@@ -179,6 +180,7 @@ export const callMachine = setup({
     holdGlare: enqueueActions((a) => applyEffects(a, holdGlare(a.event))),
     releaseGlare: enqueueActions((a) => applyEffects(a, releaseGlare(a.context, a.event))),
     sendWithdrawn: enqueueActions((a) => applyEffects(a, sendWithdrawn(a.context))),
+    declineGlare: enqueueActions((a) => applyEffects(a, declineGlare(a.context, a.event))),
     dropGlare: assign({ glareHeld: null }),
     notify: enqueueActions((a, params: { notice: NoticeKind }) => applyEffects(a, notify(a.context, a.event, params.notice))),
     settleOk: enqueueActions((a) => applyEffects(a, answer(a.event))),
@@ -258,7 +260,8 @@ export const callMachine = setup({
     'xstate.done.actor.switch': { actions: 'switchDone' },
     'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is not connected' } } },
     'call.invite': { actions: { type: 'settleRefused', params: { reason: 'only the inviter of a group call, while it is live, can invite more people into it' } } },
-    'im.invited': { actions: 'sendBusyReject' },
+    // The peer's glare invite landing once our dial is answered: declined, not busy (its user's other devices stop ringing).
+    'im.invited': [{ guard: 'glareWon', actions: 'declineGlare' }, { actions: 'sendBusyReject' }],
     'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
     'call.reject': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
@@ -353,7 +356,7 @@ export const callMachine = setup({
         // Many devices: another of ours answered first; the IM drops our answer, we leave.
         'im.accepted': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
         'im.rejected': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
-        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: ['sendWithdrawn', { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
       },
     },
@@ -382,7 +385,7 @@ export const callMachine = setup({
         ],
         'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
         // An accept that crossed the caller's cancel: over at once, never a hung call.
-        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: ['sendWithdrawn', { type: 'markEnd', params: { reason: 'cancelled' } }] },
         // Many devices: another of ours had answered first; the IM dropped our accept, we leave.
         'im.accepted': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.accept' } } },
@@ -404,7 +407,7 @@ export const callMachine = setup({
     },
     ending: {
       description: 'Leaving the room; nothing more is reported for this call.',
-      entry: ['abandonSwitch', 'stopChildren', 'exitRoom', 'sendWithdrawn'],
+      entry: ['abandonSwitch', 'stopChildren', 'exitRoom'],
       exit: 'sendHeldReject',
       always: { guard: 'roomOut', target: 'ended' },
       after: { exitTimeout: { target: 'ended', actions: 'markOut' } },

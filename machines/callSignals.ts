@@ -74,12 +74,20 @@ export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
  */
 function answersWithdrawn(c: CallContext, e: CallEvent): Effects | null {
   const w = c.withdrawn;
-  if (w === null || (e.type !== 'im.accepted' && e.type !== 'im.rejected') || e.signal.inviteID !== w.signal.inviteID) return null;
+  if (w === null || !('signal' in e) || e.signal.inviteID !== w.signal.inviteID) return null;
   return { patch: { withdrawn: null }, im: e.type === 'im.accepted' ? [w] : [] };
 }
 
-/** The call ends with our glare-lost invite still unanswered: withdraw it now. */
+/**
+ * The peer cancelled its invite that we took in a glare we lost: its dial ended before ours landed
+ * there, so nobody will decline ours (it may ring yet, on the peer's other devices or on the peer
+ * once idle): withdraw it now. (When we end the call, the peer's dial ends on our answer and the
+ * peer declines ours itself: no CANCEL, which would reach a Tencent client whose own dial is live.)
+ */
 export const sendWithdrawn = (c: CallContext): Effects => (c.withdrawn === null ? NONE : { patch: { withdrawn: null }, im: [c.withdrawn] });
+
+/** The peer's glare invite, landing once our dial is answered (or taken): declined, as `releaseGlare` would have. */
+export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type === 'im.invited' ? { im: [rejectOf(c.self, e.signal, false)] } : NONE);
 
 /** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite (only users we invited have one). */
 export function toInvitee(c: CallContext, e: CallEvent): Effects {

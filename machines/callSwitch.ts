@@ -47,15 +47,14 @@ export function requestSwitch(c: CallContext, e: CallEvent): Effects {
 }
 
 /**
- * The peer asked to switch: accept it (as Tencent's clients do, without asking the user) and switch.
- * When it crossed ours, both sides take the type of the request whose inviteID sorts first: the
- * same type unless the two sides had come to disagree about the call's (a lost answer), which this
- * mends.
+ * The peer asked to switch: accept it (as Tencent's clients do, without asking the user) and switch,
+ * also when ours is out: the type it asks for is the one both sides then have (the peer switches to
+ * it on its own, and may have taken ours before it asked, an answer of it lost on the way).
  */
 export function acceptSwitchRequest(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.switchRequested') return NONE;
   const s = e.signal;
-  const switched = applySwitch(c, c.switching !== null && c.switching.inviteID < s.inviteID ? c.switching.to : s.to);
+  const switched = applySwitch(c, s.to);
   return {
     ...switched,
     im: [imSend(c, { users: [e.from] }, { kind: 'accept', inviteID: s.inviteID, inviter: s.inviter, groupID: '', callType: s.callType, invitee: c.self, switchTo: s.to }, false)],

@@ -13,10 +13,10 @@
  *
  * Crossing rules (decided by the call, which tells this actor): two requests that cross are
  * each accepted by the other side, as Tencent's clients do (one of theirs has already taken
- * ours when ours takes its request: refusing it would end its call), and both switch to the type
- * of the one whose inviteID sorts first (the same type, unless the two sides disagreed about the
- * call's); each side's own request is then done if it asked for that type, and the peer's answer
- * to it, which comes later, is ignored. A hang-up that
+ * ours when ours takes its request: refusing it would end its call), and each switches to the
+ * type the other's asks for (the same type, unless the two sides disagreed about the call's); each
+ * side's own request is then done if it asked for that type, and the peer's answer to it, which
+ * comes later, is ignored. A hang-up that
  * crosses a request ends the call, which stops this actor: the request settles as "the call
  * ended" and an answer that comes later is ignored.
  */

@@ -263,13 +263,22 @@ export class WebRtcRoomPort implements RoomPort {
         this.watch(track);
         await Promise.all(this.mesh.peers().map((peer) => peer.setVideo(track)));
         await this.limitBitrate();
-      } else if (!on && current) {
-        local.removeTrack(current);
-        current.stop(); // the camera light goes off
-        await Promise.all(this.mesh.peers().map((peer) => peer.setVideo(null)));
-      }
+      } else if (!on && current) await this.stopCamera(local, current);
     }
-    await this.signaling.setCamera(on);
+    try {
+      await this.signaling.setCamera(on);
+    } catch (error) {
+      // Refused (the server's rate limit): the call takes the camera as off, and so do the others.
+      const track = on ? local?.getVideoTracks()[0] : undefined;
+      if (local && track) await this.stopCamera(local, track);
+      throw error;
+    }
+  }
+
+  private async stopCamera(local: MediaStream, track: MediaStreamTrack): Promise<void> {
+    local.removeTrack(track);
+    track.stop(); // the camera light goes off
+    await Promise.all(this.mesh.peers().map((peer) => peer.setVideo(null)));
   }
 
   async setMicMuted(muted: boolean): Promise<void> {

@@ -173,7 +173,13 @@ export class WsRoomPort implements RoomPort {
   async setCamera(on: boolean): Promise<void> {
     if (this.camera === on && this.took === this.asks) return;
     this.camera = on;
-    await this.publish();
+    try {
+      await this.publish();
+    } catch (error) {
+      // Refused: the call takes a camera change that failed as the camera off; so does what we publish next.
+      this.camera = false;
+      throw error;
+    }
   }
 
   async setMicMuted(muted: boolean): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
+import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import type { InteropWorld } from './support/interopWorld';
 import { expectEvents, oe, useInterop } from './support/suite';
@@ -74,5 +75,30 @@ describe("near-glare: ours (Alice) invites Tencent's (Bob) while his client is a
     await t.world.advance(40 * S);
     expectEvents(alice, { ours: [], official: [] });
     expectEvents(bob, { ours: [], official: [] });
+  });
+});
+
+describe("glare lost by ours (Alice), who hangs up at once, before Tencent's busy answer to her invite lands", () => {
+  it("no CANCEL of her invite reaches Bob's client (it would end his call whatever its inviteID): only her REJECT of his", async () => {
+    const alice = await t.world.party('ours', 'alice', { inviteIDs: 'high' });
+    const bob = await t.world.party('official', 'bob');
+    if (alice.kind !== 'ours') throw new Error('unreachable');
+    alice.calling.on(TRTCCalling.EVENT.USER_ACCEPT, () => void alice.calling.hangup());
+    const bobCalls = bob.call('alice', 2);
+    await untilSent(t.world);
+    await t.world.act(Promise.all([alice.call('bob', 2), bobCalls]));
+    await t.world.advance(40 * S);
+    expectWire(t.world.wire.take(), [
+      W.invite('bob', 'alice', { ...INVITE, id: 'id1', room: 'room1' }),
+      W.invite('alice', 'bob', { type: 2, invitees: ['bob'], userIDs: ['bob'], id: 'id2', room: 'room2' }),
+      W.reject('bob', { id: 'id2', inviter: 'alice', type: 2, busy: true }),
+      W.reject('alice', { id: 'id1', inviter: 'bob', type: 2 }),
+      // Bob's client, told by TRTC that Alice left its room, sends its own "last one out" hang-up.
+      W.hangup('bob', 'alice', { id: 'id3', type: 2, callEnd: 0 }),
+    ]);
+    expectEvents(alice, { ours: [ev.accepted('bob'), ev.end('bob', 'hangup', 0)], official: [] });
+    // Her entry reached his room before her hang-up left it: he saw her media, her leave, her REJECT; no CALLING_CANCEL.
+    expectEvents(bob, { ours: [], official: [oe.busy('alice', 'bob'), oe.audio('alice', true), oe.video('alice', true), oe.leave('alice'), oe.rejected('alice'), oe.end('bob', 0)] });
+    expect([alice.getCallStatus(), bob.getCallStatus()]).toEqual(['idle', 'idle']);
   });
 });

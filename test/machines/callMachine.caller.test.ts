@@ -193,15 +193,27 @@ describe('callMachine caller: dialing', () => {
     ]);
   });
 
-  it("glare lost, then Bob's REJECT of our inv-5 (his side declines what it held) -> settled: nothing withdrawn when the call ends", () => {
+  it("glare lost, then Bob's CANCEL of inv-3 (his dial ended before ours reached him: nobody will decline ours) -> ending cancelled, our inv-5 withdrawn now", () => {
     const h = dialing();
     h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
     h.take();
-    h.send(im.rejected('bob'));
+    h.send(im.cancelled('bob', ['alice'], { inviteID: 'inv-3', inviter: 'bob' }));
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([cancelBob, out.room({ type: 'room.exit', roomID: 77 })]);
+  });
+
+  it.each([
+    ['REJECT (his side declines what it held)', im.rejected('bob')],
+    ['no-answer notice (another device of his let it ring out)', im.timedOut('bob', ['bob'])],
+  ])("glare lost, then Bob's %s of our inv-5 -> settled: nothing withdrawn when his CANCEL of inv-3 comes", (_, answer) => {
+    const h = dialing();
+    h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
+    h.take();
+    h.send(answer);
     expect(h.take()).toEqual([]);
     expect(h.context().withdrawn).toBeNull();
-    h.send(cmd.hangup(3));
-    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+    h.send(im.cancelled('bob', ['alice'], { inviteID: 'inv-3', inviter: 'bob' }));
+    expect(h.take()).toEqual([out.room({ type: 'room.exit', roomID: 77 })]);
   });
 
   it("glare lost, then an ACCEPT of our inv-5 from Bob (another device of his took it) -> withdrawn at once, that device must not wait; the call goes on", () => {
@@ -211,17 +223,18 @@ describe('callMachine caller: dialing', () => {
     h.send(im.accepted('bob'));
     expect(h.take()).toEqual([cancelBob]);
     expect(h.value()).toBe('accepting');
-    h.send(cmd.hangup(3));
-    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
+    h.send(im.cancelled('bob', ['alice'], { inviteID: 'inv-3', inviter: 'bob' }));
+    expect(h.take()).toEqual([out.room({ type: 'room.exit', roomID: 77 })]);
   });
 
-  it("glare lost, then hangup() while entering Bob's room 77 -> ending, our own invite withdrawn now (Bob never answered it); the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
+  // Our REJECT ends Bob's dial, and his side then declines ours (a CANCEL would reach a Tencent client whose dial is live).
+  it("glare lost, then hangup() while entering Bob's room 77 -> ending, our own invite not withdrawn; the exit from our own room 42 confirmed -> still ending; from 77 -> the REJECT of inv-3, ended", () => {
     const h = dialing();
     h.send(im.invited('bob', { inviteID: 'inv-3', inviter: 'bob', invitees: ['alice'], roomID: 77 }));
     h.take();
     h.send(cmd.hangup(3));
     expect(h.value()).toBe('ending');
-    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 }), cancelBob]);
+    expect(h.take()).toEqual([out.settled(3), out.room({ type: 'room.exit', roomID: 77 })]);
     h.send(rm.exited(0, 42));
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([]);
@@ -344,7 +357,9 @@ describe('callMachine caller: in call and ending', () => {
 });
 
 describe('callMachine caller: invites reaching the call', () => {
-  it('glare won while dialing (Bob invites with higher inv-7) -> held; the same invite in the call -> busy REJECT to bob, still talking', () => {
+  // In the call, his invite that sorts after ours is the other half of a glare that landed late (or a call
+  // of his after an end we have not heard of): declined, not busy, so that our other devices stop ringing for it.
+  it('glare won while dialing (Bob invites with higher inv-7) -> held; the same invite landing in the call -> declined (not busy), still talking', () => {
     const glare = im.invited('bob', { inviteID: 'inv-7', inviter: 'bob', invitees: ['alice'] });
     const d = dialing();
     d.send(glare);
@@ -353,7 +368,9 @@ describe('callMachine caller: invites reaching the call', () => {
     const h = talking();
     h.send(glare);
     expect(h.value()).toEqual({ inCall: 'together' });
-    expect(h.take()).toEqual([busyTo('bob', 'inv-7')]);
+    expect(h.take()).toEqual([
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'inv-7', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy: false }, onlineUserOnly: false }),
+    ]);
   });
 
   it('Bob (the peer) invites with lower inv-3 while talking -> busy REJECT (no glare merge outside dialing), still talking', () => {

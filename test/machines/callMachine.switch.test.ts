@@ -107,49 +107,18 @@ describe('callMachine: Bob asks to switch', () => {
     expect(h.context()).toMatchObject({ callType: 1, camera: false, switching: null });
   });
 
-  // Alice believed the call an audio call (an answer was lost) and asks for video as we ask for audio:
-  // both sides take the type of the request that sorts first, so they agree again.
-  it('crossing requests for different types, ours lower (sw-a < sw-b): we take hers on the wire but switch to ours (audio); ours resolves', () => {
-    const h = talking();
-    h.send(sw(7, 1, 'sw-a'));
-    h.take();
-    h.send(theirRequest(2, 'sw-b', 1));
-    expect(h.take()).toEqual([
-      toAlice({ kind: 'accept', inviteID: 'sw-b', inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
-      cameraOff,
-      changed(2, 1),
-      out.settled(7),
-    ]);
-    expect(h.context()).toMatchObject({ callType: 1, switching: null });
-  });
-
-  it('crossing requests for different types, theirs lower (sw-a < sw-b): we take hers (video, which we have); ours rejects with 60001', () => {
+  // Alice asks for video as we ask for audio: she had taken ours (her ACCEPT lost on the way) and is on
+  // audio, or the two sides disagreed before: we take hers, the type she has or will have.
+  it.each(['sw-a', 'sw-c'])('a request for the other type while ours is out (hers %s) -> we take hers: the call stays video; ours rejects with 60001', (theirs) => {
     const h = talking();
     h.send(sw(7, 1, 'sw-b'));
     h.take();
-    h.send(theirRequest(2, 'sw-a', 1));
+    h.send(theirRequest(2, theirs, 1));
     expect(h.take()).toEqual([
-      toAlice({ kind: 'accept', inviteID: 'sw-a', inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
+      toAlice({ kind: 'accept', inviteID: theirs, inviter: 'alice', groupID: '', callType: 1, invitee: 'bob', switchTo: 2 }),
       refusedBy(7, 60001, "the peer's own switch request crossed ours and went elsewhere"),
     ]);
     expect(h.context()).toMatchObject({ callType: 2, switching: null });
-  });
-
-  it('crossing requests, theirs lower (sw-a < sw-b): we ACCEPT hers and switch; ours is superseded and resolves (same target)', () => {
-    const h = talking();
-    h.send(sw(7, 1, 'sw-b'));
-    h.take();
-    h.send(theirRequest(1, 'sw-a'));
-    expect(h.take()).toEqual([
-      toAlice({ kind: 'accept', inviteID: 'sw-a', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob', switchTo: 1 }),
-      cameraOff,
-      changed(2, 1),
-      out.settled(7),
-    ]);
-    // Her REJECT of ours, which lost, changes nothing.
-    h.send(im.rejected('alice', false, { inviteID: 'sw-b', inviter: 'bob', invitee: 'alice' }));
-    expect(h.take()).toEqual([]);
-    expect(h.context()).toMatchObject({ callType: 1, switching: null });
   });
 });
 

@@ -53,6 +53,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The review of the glare change: the loser withdraws its invite when nobody settled it by the end of the
 // merged call, or another device of the winner accepted it; crossing switch requests take the lower one's
 // type (the two sides agree again after a lost answer): 53,273 bytes (+123), 176.9 KB. Raised to 52.1 KB.
+// Its second review (the winner declines a late glare invite in the call; the loser withdraws only on the
+// winner's cancel; a refused camera change taken as the camera off, its captured track stopped): 53,324 bytes
+// (+51), 177.1 KB, 26 bytes under the budget.
 const BUDGET_BYTES = 52.1 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */

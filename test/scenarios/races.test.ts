@@ -55,23 +55,38 @@ describe('races and faults', () => {
     expect([t.alice.calling.getCallStatus(), t.bob.calling.getCallStatus()]).toEqual(['idle', 'idle']);
   });
 
-  it('switch requests that cross while the two sides disagree about the call type (an accept was lost) -> both take the lower request\'s type: they agree again', async () => {
+  it("Bob takes Alice's switch to audio but his ACCEPT is lost; he then asks for video while hers is still out -> Alice takes his: both on video, his resolves, hers rejects", async () => {
     await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await t.world.advance(S);
     await t.bob.calling.accept();
     await t.world.advance(S);
-    // Bob takes Alice's switch to audio; his ACCEPT is lost, so hers times out and she stays on video.
     const lost = t.world.net.im.addRule({ match: kind('accept', 'bob'), action: 'drop' });
-    await expect(Promise.all([t.alice.calling.switchToAudioCall(), t.world.advance(40 * S)])).rejects.toMatchObject({ code: 60001 });
+    const hers = t.alice.calling.switchToAudioCall().then(() => 'ok', (e: { code?: number }) => e.code);
+    await t.world.advance(S);
     lost();
     const type = (p: typeof t.alice) => p.calling.getSnapshot().call?.callType;
     expect([type(t.alice), type(t.bob)]).toEqual([2, 1]);
-    t.alice.take();
-    t.bob.take();
-    // Alice asks for audio again as Bob asks for video: her request was made first and sorts first.
-    const asked = [t.alice.calling.switchToAudioCall(), t.bob.calling.switchToVideoCall()].map((p) => p.then(() => 'ok', (e: { code?: number }) => e.code));
+    const his = t.bob.calling.switchToVideoCall().then(() => 'ok', (e: { code?: number }) => e.code);
     await t.world.advance(S);
-    expect(await Promise.all(asked)).toEqual(['ok', 60002]);
+    expect(await Promise.all([hers, his])).toEqual([60001, 'ok']);
+    expect([type(t.alice), type(t.bob)]).toEqual([2, 2]);
+  });
+
+  it("Bob takes Alice's switch to audio, his ACCEPT is lost and hers times out (she stays on video): her next request, answered, brings both to its type", async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    const lost = t.world.net.im.addRule({ match: kind('accept', 'bob'), action: 'drop' });
+    const first = t.alice.calling.switchToAudioCall().then(() => 'ok', (e: { code?: number }) => e.code);
+    await t.world.advance(40 * S);
+    lost();
+    expect(await first).toBe(60001);
+    const type = (p: typeof t.alice) => p.calling.getSnapshot().call?.callType;
+    expect([type(t.alice), type(t.bob)]).toEqual([2, 1]);
+    const again = t.alice.calling.switchToAudioCall().then(() => 'ok', (e: { code?: number }) => e.code);
+    await t.world.advance(S);
+    expect(await again).toBe('ok');
     expect([type(t.alice), type(t.bob)]).toEqual([1, 1]);
   });
 

@@ -8,6 +8,7 @@
  * - A caller who left while Bob rang: the connection Bob made from her early offer closes when
  *   the room's reply does not list her, and her media is never told.
  * - An invitation Bob never answered: what he was handed for it is dropped when he is told.
+ * And, on the same fakes: a camera the server refused to announce is stopped, not left live.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoomEvent } from '../../../adapters/RoomPort';
@@ -209,5 +210,49 @@ describe('the offer handed early, on the callee (WebRtcRoomPort, fake RTCPeerCon
       ['answer', true],
     ]);
     expect(bob.events).toEqual(['memberJoined carol']);
+  });
+});
+
+// Not the early offer, but the same fakes: a camera change the server refuses to announce to the
+// room (its notices past the sender's fan-out budget) is taken by the call as the camera off.
+describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    // Two room notices at once, one more a second.
+    world = makeEmbeddedWorld({ server: { limits: { fanout: { perSecond: 1, burst: 2 }, maxGroupMembers: 2 } } });
+    vi.stubGlobal('MediaStream', FakeStream);
+  });
+  afterEach(async () => {
+    vi.unstubAllGlobals();
+    await world.dispose();
+  });
+
+  it('openCamera refused (rateLimited) -> the track it captured is stopped and off the stream, not left live for the others', async () => {
+    const alice = world.backend();
+    await alice.im.login('alice', world.userSig('alice'));
+    const backend = world.backend();
+    await backend.im.login('bob', world.userSig('bob'));
+    const captured: FakeTrack[] = [];
+    const environment = (): MediaEnvironment => ({
+      RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+      mediaDevices: {
+        getUserMedia: async (c?: MediaStreamConstraints) => {
+          const tracks = [new FakeTrack('audio'), ...(c?.video ? [new FakeTrack('video')] : [])];
+          captured.push(...tracks);
+          return new FakeStream(tracks) as unknown as MediaStream;
+        },
+      },
+    });
+    const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
+    (await world.server()).grantRoom(6, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(6, as('alice')), world.settle()]);
+    await Promise.all([port.enter(6, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
+    await world.advance(5000); // the budget full again: two notices
+    const toggle = (on: boolean) => Promise.all([port.setCamera(on), world.settle()]).then(() => 'ok', (e: unknown) => String(e));
+    expect([await toggle(true), await toggle(false)]).toEqual(['ok', 'ok']);
+    expect(await toggle(true)).toMatch(/rateLimited/);
+    const camera = captured.filter((t) => t.kind === 'video');
+    expect(camera.map((t) => t.readyState)).toEqual(['ended', 'ended']);
+    expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
   });
 });

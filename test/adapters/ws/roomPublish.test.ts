@@ -58,4 +58,22 @@ describe('a refused roomPublish', () => {
     const want = asked === 'openCamera';
     expect(alice.take()).toEqual([ev.video('bob', want)]);
   });
+  it("Bob's openCamera() refused (rateLimited), then setMicMute(true) -> Alice hears the microphone, and no camera: the refused change is taken as the camera off", async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(5 * S); // the budget full again: three notices
+    await bob.calling.closeCamera();
+    await bob.calling.openCamera();
+    await bob.calling.closeCamera();
+    await expect(bob.calling.openCamera()).rejects.toThrow(/rateLimited/);
+    await world.advance(5 * S);
+    alice.take();
+    await bob.calling.setMicMute(true);
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.audio('bob', false)]);
+    expect(bob.calling.getSnapshot().call?.local).toMatchObject({ camera: false, micMuted: true });
+  });
 });
