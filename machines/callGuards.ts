@@ -39,6 +39,12 @@ export const callGuards = {
   glareWon: ({ context: c, event }: Args) =>
     event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
   /**
+   * The other half of a glare we won, landing once our dial was answered: sent before the call was
+   * up (the peer sent it before ours reached it). One sent later is a new call of the peer's (from
+   * another device, or after an end we have not heard of yet): busy, as any.
+   */
+  lateGlare: (a: Args) => callGuards.glareWon(a) && (a.context.connectedAt === null || ('age' in a.event && a.event.at - a.event.age < a.context.connectedAt)),
+  /**
    * The peer whose glare invite we hold answered ours busy: it does not merge into ours (Tencent's
    * clients answer busy in glare), so we merge into its invite.
    */

@@ -260,8 +260,8 @@ export const callMachine = setup({
     'xstate.done.actor.switch': { actions: 'switchDone' },
     'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is not connected' } } },
     'call.invite': { actions: { type: 'settleRefused', params: { reason: 'only the inviter of a group call, while it is live, can invite more people into it' } } },
-    // The peer's glare invite landing once our dial is answered: declined, not busy (its user's other devices stop ringing).
-    'im.invited': [{ guard: 'glareWon', actions: 'declineGlare' }, { actions: 'sendBusyReject' }],
+    // The peer's glare invite landing once our dial is answered: declined, not busy (our other devices stop ringing).
+    'im.invited': [{ guard: 'lateGlare', actions: 'declineGlare' }, { actions: 'sendBusyReject' }],
     'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
     'call.reject': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
@@ -356,7 +356,7 @@ export const callMachine = setup({
         // Many devices: another of ours answered first; the IM drops our answer, we leave.
         'im.accepted': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
         'im.rejected': { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
-        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: ['sendWithdrawn', { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         'im.timedOut': { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
       },
     },
@@ -385,7 +385,7 @@ export const callMachine = setup({
         ],
         'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
         // An accept that crossed the caller's cancel: over at once, never a hung call.
-        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: ['sendWithdrawn', { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         // Many devices: another of ours had answered first; the IM dropped our accept, we leave.
         'im.accepted': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.accept' } } },
@@ -407,7 +407,7 @@ export const callMachine = setup({
     },
     ending: {
       description: 'Leaving the room; nothing more is reported for this call.',
-      entry: ['abandonSwitch', 'stopChildren', 'exitRoom'],
+      entry: ['abandonSwitch', 'stopChildren', 'exitRoom', 'sendWithdrawn'],
       exit: 'sendHeldReject',
       always: { guard: 'roomOut', target: 'ended' },
       after: { exitTimeout: { target: 'ended', actions: 'markOut' } },

@@ -79,10 +79,10 @@ function answersWithdrawn(c: CallContext, e: CallEvent): Effects | null {
 }
 
 /**
- * The peer cancelled its invite that we took in a glare we lost: its dial ended before ours landed
- * there, so nobody will decline ours (it may ring yet, on the peer's other devices or on the peer
- * once idle): withdraw it now. (When we end the call, the peer's dial ends on our answer and the
- * peer declines ours itself: no CANCEL, which would reach a Tencent client whose own dial is live.)
+ * The call ends with our glare-lost invite unanswered: withdraw it now, as nobody may decline it
+ * (the peer's dial ended before it landed there, or it lands there later, when the peer is idle).
+ * A Tencent client that has not answered it busy yet (a call that ends within one IM delay of the
+ * merge) hears a CANCEL as well as the end of its call: `CALLING_CANCEL` before it, no more.
  */
 export const sendWithdrawn = (c: CallContext): Effects => (c.withdrawn === null ? NONE : { patch: { withdrawn: null }, im: [c.withdrawn] });
 

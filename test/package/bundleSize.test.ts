@@ -56,7 +56,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Its second review (the winner declines a late glare invite in the call; the loser withdraws only on the
 // winner's cancel; a refused camera change taken as the camera off, its captured track stopped): 53,324 bytes
 // (+51), 177.1 KB, 26 bytes under the budget.
-const BUDGET_BYTES = 52.1 * 1024;
+// Its third review (a late glare invite told from a new call by when it was sent; the loser withdraws on any end
+// again; a refused camera-on stops only a track it captured): 53,368 bytes (+44), 177.2 KB. Raised to 52.2 KB.
+const BUDGET_BYTES = 52.2 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -77,4 +77,20 @@ describe('many devices over the memory network: a glare invite that lands late',
     expect([alice.calling.getCallStatus(), bob1.calling.getCallStatus(), bob2.calling.getCallStatus()]).toEqual(['connected', 'connected', 'idle']);
     for (const p of [bob1, bob2]) void p.calling.destroy();
   });
+
+  // Not a late glare: a new call, sent once the call was up. Busy, held by the network while Alice's laptop rings.
+  it("Alice's phone in a call with Bob's phone; Bob's laptop then calls Alice -> Alice's laptop rings (not declined by her phone)", async () => {
+    const [alice1, alice2] = [await device('alice', 'phone'), await device('alice', 'laptop')];
+    const [bob1, bob2] = [await device('bob', 'phone'), await device('bob', 'laptop')];
+    await alice1.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(1000);
+    await bob1.calling.accept();
+    await world.advance(1000);
+    for (const p of [alice1, alice2, bob1, bob2]) p.take();
+    await bob2.calling.call({ userID: 'alice', type: 2, timeout: 30 });
+    await world.advance(1000);
+    expect(alice2.take()).toEqual([ev.invited('bob', ['alice'])]);
+    expect(bob2.take()).toEqual([]);
+    for (const p of [alice1, alice2, bob1, bob2]) void p.calling.destroy();
+  });
 });

@@ -3,7 +3,7 @@
  * glare, an accept crossing a cancel, duplicated and reordered signals, stale invites.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSignal } from '../../src/index';
+import { TRTCCalling, decodeSignal } from '../../src/index';
 import type { WireSignal } from '../../machines/types';
 import { ev } from '../support/ev';
 import { memoryUsers } from '../support/world';
@@ -88,6 +88,32 @@ describe('races and faults', () => {
     await t.world.advance(S);
     expect(await again).toBe('ok');
     expect([type(t.alice), type(t.bob)]).toEqual([1, 1]);
+  });
+
+  it("glare, Bob (who loses) hangs up as soon as he is merged and his invite is slow to land -> it never rings on Alice: he withdraws it as his call ends", async () => {
+    t.world.net.im.addRule({ match: kind('invite', 'bob'), action: { delay: 200 } });
+    t.bob.calling.on(TRTCCalling.EVENT.USER_ACCEPT, () => void t.bob.calling.hangup());
+    await Promise.all([
+      t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
+      t.bob.calling.call({ userID: 'alice', type: 2, timeout: 30 }),
+    ]);
+    await t.world.advance(40 * S);
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob'), ev.leave('bob'), ev.end('alice', 'hangup', 0)]);
+    expect(t.alice.calling.getCallStatus()).toBe('idle');
+  });
+
+  it('Alice and Bob in a call; Bob logs in again (a reload, the room slow to tell Alice he left) and calls her -> LINE_BUSY, not a decline: a new call of his, not the other half of a glare', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    t.world.net.rooms.setLatency(3000);
+    t.alice.take();
+    const again = await t.world.user('bob');
+    await again.calling.call({ userID: 'alice', type: 2, timeout: 30 });
+    await t.world.advance(200);
+    expect(t.alice.take()).toEqual([]);
+    expect(again.take()[0]).toEqual(ev.busy('alice', 'bob'));
   });
 
   it("Alice hangup() while Bob accept() -> the accept crosses the cancel; both end, nobody is left hung", async () => {

@@ -255,4 +255,32 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     expect(camera.map((t) => t.readyState)).toEqual(['ended', 'ended']);
     expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
   });
+
+  it('a camera already on and announced, and openCamera again refused (the republish after a refused mute) -> the camera stays on', async () => {
+    const alice = world.backend();
+    await alice.im.login('alice', world.userSig('alice'));
+    const backend = world.backend();
+    await backend.im.login('bob', world.userSig('bob'));
+    const captured: FakeTrack[] = [];
+    const environment = (): MediaEnvironment => ({
+      RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+      mediaDevices: {
+        getUserMedia: async (c?: MediaStreamConstraints) => {
+          const tracks = [new FakeTrack('audio'), ...(c?.video ? [new FakeTrack('video')] : [])];
+          captured.push(...tracks);
+          return new FakeStream(tracks) as unknown as MediaStream;
+        },
+      },
+    });
+    const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
+    (await world.server()).grantRoom(7, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(7, as('alice')), world.settle()]);
+    await Promise.all([port.enter(7, { userID: 'bob', video: true, audioMuted: false }), world.settle()]);
+    await world.advance(5000);
+    const run = (p: Promise<void>) => Promise.all([p, world.settle()]).then(() => 'ok', (e: unknown) => String(e));
+    expect([await run(port.setMicMuted(true)), await run(port.setMicMuted(false))]).toEqual(['ok', 'ok']);
+    expect(await run(port.setMicMuted(true))).toMatch(/rateLimited/);
+    expect(await run(port.setCamera(true))).toMatch(/rateLimited/);
+    expect(captured.filter((t) => t.kind === 'video').map((t) => t.readyState)).toEqual(['live']);
+  });
 });

@@ -76,4 +76,28 @@ describe('a refused roomPublish', () => {
     expect(alice.take()).toEqual([ev.audio('bob', false)]);
     expect(bob.calling.getSnapshot().call?.local).toMatchObject({ camera: false, micMuted: true });
   });
+  it("the room port alone: Bob's camera on and announced; a mute refused, then setCamera(true) refused too -> his next accepted publish still says video on (what the server has, and what his media sends)", async () => {
+    const alice = world.backend();
+    await alice.im.login('alice', world.userSig('alice'));
+    const bob = world.backend();
+    await bob.im.login('bob', world.userSig('bob'));
+    const seen: string[] = [];
+    alice.room.onEvent((e) => {
+      if (e.type === 'videoAvailable' || e.type === 'audioAvailable') seen.push(`${e.type} ${e.userID} ${e.available}`);
+    });
+    (await world.server()).grantRoom(8, ['alice', 'bob']);
+    const as = (userID: string) => ({ userID, video: true, audioMuted: false });
+    await Promise.all([alice.room.enter(8, as('alice')), world.settle()]);
+    await Promise.all([bob.room.enter(8, as('bob')), world.settle()]);
+    await world.advance(5 * S);
+    const run = (p: Promise<void>) => Promise.all([p, world.settle()]).then(() => 'ok', (e: unknown) => String(e));
+    for (let i = 0; i < 10; i++) if ((await run(bob.room.setMicMuted(i % 2 === 0))) !== 'ok') break;
+    expect(await run(bob.room.setCamera(true))).toMatch(/rateLimited/);
+    await world.advance(5 * S);
+    seen.length = 0;
+    const muted = await run(bob.room.setMicMuted(false));
+    const unmuted = muted === 'ok' ? await run(bob.room.setMicMuted(true)) : muted;
+    expect([muted, unmuted]).toContain('ok');
+    expect(seen.filter((x) => x.startsWith('videoAvailable'))).toEqual([]);
+  });
 });
