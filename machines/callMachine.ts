@@ -23,10 +23,12 @@
  *
  * Glare (a 1v1 dial crossing the peer's dial to us): the invite with the lower inviteID wins.
  * Its inviter holds the other invite unanswered; the other side merges into the winner's,
- * becoming its callee (accepted), and withdraws nothing of its own (a CANCEL ends Tencent's
- * client's own call, whatever inviteID it names). The winner declines the held invite once the
- * merge's ACCEPT arrives, or when its dial ends; if the peer answers the winner's invite busy
- * instead (Tencent's clients do, in glare), the winner merges into the peer's invite.
+ * becoming its callee (accepted), and withdraws nothing of its own for now (a CANCEL ends
+ * Tencent's client's own call, whatever inviteID it names). The winner declines the held invite
+ * once the merge's ACCEPT arrives, or when its dial ends, or when it lands late, in the call; if
+ * the peer answers the winner's invite busy instead (Tencent's clients do, in glare), the winner
+ * merges into the peer's invite. The loser withdraws its own after all when the merged call ends
+ * with nobody having answered it, or another device of the winner accepts it.
  *
  * Timers (named delays, from input): `ringTimeout` (callee: the invite's timeout less its
  * age), each invitee's `noAnswer` (caller: timeout + grace), `aloneTimeout` (inCall.alone),
@@ -56,15 +58,14 @@ import {
 import {
   type NoticeKind,
   answer,
+  declineGlare,
   enterRoom,
   exitRoom,
   forgetRoom,
   holdGlare,
   mergeIntoTheirInvite,
-  declineGlare,
-  releaseGlare,
-  sendWithdrawn,
   notify,
+  releaseGlare,
   sendAccept,
   sendBusyReject,
   sendCalleeTimeout,
@@ -72,6 +73,7 @@ import {
   sendHangupToLeaver,
   sendInvite,
   sendReject,
+  sendWithdrawn,
   toInvitee,
 } from './callSignals';
 import { abandonSwitch, acceptSwitchRequest, rejectSwitchRequest, requestSwitch, switchAnswerMs, switchDone } from './callSwitch';
