@@ -7,6 +7,13 @@ import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPres
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
 
+/**
+ * How much later than the call's answer a glare invite may seem to have been sent: an IM's send
+ * time can be late by up to a second (TIM stamps whole seconds) and the transit; a new call of the
+ * peer's comes later than this (a person dialling again, or a page reloaded).
+ */
+export const LATE_GLARE_MS = 2_000;
+
 export const callGuards = {
   isCaller: ({ context }: Args) => context.role === 'caller',
   hasTimeout: ({ context }: Args) => context.timeout > 0,
@@ -40,10 +47,12 @@ export const callGuards = {
     event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
   /**
    * The other half of a glare we won, landing once our dial was answered: sent before the call was
-   * up (the peer sent it before ours reached it). One sent later is a new call of the peer's (from
-   * another device, or after an end we have not heard of yet): busy, as any.
+   * up (the peer sent it before ours reached it), give or take {@link LATE_GLARE_MS}. One sent later
+   * is a new call of the peer's (from another device, or after an end we have not heard of yet):
+   * busy, as any.
    */
-  lateGlare: (a: Args) => callGuards.glareWon(a) && (a.context.connectedAt === null || ('age' in a.event && a.event.at - a.event.age < a.context.connectedAt)),
+  lateGlare: (a: Args) =>
+    callGuards.glareWon(a) && (a.context.upAt === null || ('age' in a.event && a.event.at - a.event.age < a.context.upAt + LATE_GLARE_MS)),
   /**
    * The peer whose glare invite we hold answered ours busy: it does not merge into ours (Tencent's
    * clients answer busy in glare), so we merge into its invite.

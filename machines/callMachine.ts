@@ -184,6 +184,7 @@ export const callMachine = setup({
     sendWithdrawn: enqueueActions((a) => applyEffects(a, sendWithdrawn(a.context))),
     declineGlare: enqueueActions((a) => applyEffects(a, declineGlare(a.context, a.event))),
     dropGlare: assign({ glareHeld: null }),
+    markUp: assign(({ context, event }) => ({ upAt: context.upAt ?? ('at' in event ? event.at : context.startedAt) })),
     notify: enqueueActions((a, params: { notice: NoticeKind }) => applyEffects(a, notify(a.context, a.event, params.notice))),
     settleOk: enqueueActions((a) => applyEffects(a, answer(a.event))),
     settleRefused: enqueueActions((a, params: { reason: string }) => applyEffects(a, answer(a.event, params.reason))),
@@ -364,6 +365,7 @@ export const callMachine = setup({
     },
     inCall: {
       description: 'Answered: media flows between whoever is in the room.',
+      entry: 'markUp',
       always: { guard: 'nobodyLeft', target: 'ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } },
       initial: 'together',
       states: {

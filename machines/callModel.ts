@@ -95,6 +95,8 @@ export interface CallContext extends CallInput {
    * ends first (the peer's side never settled it: it may ring yet), else `null`.
    */
   readonly withdrawn: ImSend | null;
+  /** When the call was first answered (`inCall` entered), else `null`. */
+  readonly upAt: number | null;
 }
 
 export type ImSend = Extract<ImRequest, { type: 'im.send' }>;
@@ -148,6 +150,7 @@ export function initialContext(input: CallInput): CallContext {
     switching: null,
     glareHeld: null,
     withdrawn: null,
+    upAt: null,
   };
 }
 

@@ -251,11 +251,10 @@ export class WebRtcRoomPort implements RoomPort {
 
   async setCamera(on: boolean): Promise<void> {
     const local = this.local;
-    let captured: MediaStreamTrack | undefined;
     if (local) {
       const current = local.getVideoTracks()[0] ?? null;
       if (on && !current) {
-        const track = (captured = await captureCamera(this.devices.capturing(requireWebRtc(this.env()).mediaDevices)));
+        const track = await captureCamera(this.devices.capturing(requireWebRtc(this.env()).mediaDevices));
         if (this.local !== local) {
           track.stop();
           return;
@@ -269,8 +268,10 @@ export class WebRtcRoomPort implements RoomPort {
     try {
       await this.signaling.setCamera(on);
     } catch (error) {
-      // Refused (the server's rate limit): a camera this call turned on is off again, as the call takes it.
-      if (local && captured && local.getVideoTracks().includes(captured)) await this.stopCamera(local, captured);
+      // Refused (the server's rate limit): the call takes the camera as off, so it is off (the others are told
+      // with our next publish the server takes).
+      const track = on ? local?.getVideoTracks()[0] : undefined;
+      if (local && track) await this.stopCamera(local, track);
       throw error;
     }
   }

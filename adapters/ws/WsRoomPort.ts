@@ -171,14 +171,13 @@ export class WsRoomPort implements RoomPort {
   }
 
   async setCamera(on: boolean): Promise<void> {
-    const was = this.camera;
-    if (was === on && this.took === this.asks) return;
+    if (this.camera === on && this.took === this.asks) return;
     this.camera = on;
     try {
       await this.publish();
     } catch (error) {
-      // Refused: a camera this asked to turn on is off again (as the call takes it), so for what we publish next.
-      this.camera = on && was;
+      // Refused: the call takes a camera change that failed as the camera off, so does what we publish next.
+      this.camera = false;
       throw error;
     }
   }

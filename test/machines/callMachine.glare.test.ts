@@ -108,4 +108,20 @@ describe('callMachine caller: a glare Alice wins', () => {
     expect(h.context().glareHeld).toBeNull();
     expect(h.take()).toEqual([busyTo('bob', 'inv-7')]);
   });
+
+  // Told apart by when it was sent (the IM's age): before the answer (give or take LATE_GLARE_MS, an IM
+  // stamping whole seconds), the other half of the glare; later, a new call of Bob's (busy, as any).
+  it.each([
+    ['sent 1 s before the answer, landing 3 s after it: the late other half of the glare -> declined (not busy)', { at: 13_000, age: 4_000 }, false],
+    ['sent 1.9 s after the answer (a send time read late) -> still declined', { at: 11_950, age: 50 }, false],
+    ['sent 2 s after the answer -> a new call of his: busy', { at: 12_050, age: 50 }, true],
+  ])('in the call since t = 10 s, an invite from Bob sorting after ours, %s', (_, when, busy) => {
+    const h = dialing();
+    h.send(im.accepted('bob', {}, 10_000));
+    h.take();
+    h.send(im.invited('bob', { inviteID: 'inv-7', inviter: 'bob', invitees: ['alice'], roomID: 77 }, when));
+    expect(h.take()).toEqual([
+      send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'reject', inviteID: 'inv-7', inviter: 'bob', groupID: '', callType: 2, invitee: 'alice', busy }, onlineUserOnly: false }),
+    ]);
+  });
 });

@@ -58,6 +58,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (+51), 177.1 KB, 26 bytes under the budget.
 // Its third review (a late glare invite told from a new call by when it was sent; the loser withdraws on any end
 // again; a refused camera-on stops only a track it captured): 53,368 bytes (+44), 177.2 KB. Raised to 52.2 KB.
+// Its fourth review (the late glare told by the call's answer time, with a 2 s margin for TIM's whole-second
+// stamps; a refused camera change leaves the camera off, as the call takes it): 53,418 bytes (+50), 177.3 KB.
 const BUDGET_BYTES = 52.2 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */

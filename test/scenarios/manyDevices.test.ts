@@ -78,14 +78,21 @@ describe('many devices over the memory network: a glare invite that lands late',
     for (const p of [bob1, bob2]) void p.calling.destroy();
   });
 
-  // Not a late glare: a new call, sent once the call was up. Busy, held by the network while Alice's laptop rings.
-  it("Alice's phone in a call with Bob's phone; Bob's laptop then calls Alice -> Alice's laptop rings (not declined by her phone)", async () => {
+  // Not a late glare: a new call, sent once the call was up (past LATE_GLARE_MS). Busy, held by the network
+  // while Alice's laptop rings; also before Bob's media reached Alice (her call answered, not yet connected).
+  it.each([
+    ['in the call', 20],
+    ['answered, before his media reached her', 5000],
+  ])("Alice's phone in a call with Bob's phone (%s); Bob's laptop then calls Alice -> Alice's laptop rings (not declined by her phone)", async (_, roomLatency) => {
     const [alice1, alice2] = [await device('alice', 'phone'), await device('alice', 'laptop')];
     const [bob1, bob2] = [await device('bob', 'phone'), await device('bob', 'laptop')];
+    world.net.rooms.setLatency(roomLatency);
     await alice1.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(1000);
+    world.net.rooms.setLatency(20);
+    await world.advance(100);
     await bob1.calling.accept();
-    await world.advance(1000);
+    await world.advance(3000);
+    expect(alice1.calling.getCallStatus()).toBe('connected');
     for (const p of [alice1, alice2, bob1, bob2]) p.take();
     await bob2.calling.call({ userID: 'alice', type: 2, timeout: 30 });
     await world.advance(1000);

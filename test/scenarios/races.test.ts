@@ -107,7 +107,8 @@ describe('races and faults', () => {
     await t.world.advance(S);
     await t.bob.calling.accept();
     await t.world.advance(S);
-    t.world.net.rooms.setLatency(3000);
+    t.world.net.rooms.setLatency(5000);
+    await t.world.advance(2 * S); // a reload takes a while (past LATE_GLARE_MS after the answer)
     t.alice.take();
     const again = await t.world.user('bob');
     await again.calling.call({ userID: 'alice', type: 2, timeout: 30 });

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tencentBackend } from '../../src/tencent';
 import { ev } from '../support/ev';
 import { describeManyDevicesScenarios } from '../scenarios/manyDevicesScenarios';
-import { SDK_APP_ID, tencentWorld, type TencentWorld } from './tencentWorld';
+import { SDK_APP_ID, tencentWorld, type TencentParty, type TencentWorld } from './tencentWorld';
 
 const S = 1000;
 const TIMEOUT = 30;
@@ -44,6 +44,40 @@ describe('a terminal that is not in the call', () => {
     const answers = world.im.log.filter((m) => m.from === 'bob').map((m) => JSON.parse(m.payload.data).actionType);
     expect(answers).toEqual([3, 3]);
     expect(world.errors).toEqual([]);
+  });
+});
+
+// TIM stamps a message's time in whole seconds, so its send time can read up to a second late: a glare
+// invite that lands late must still be told from a new call (declined, so the other terminal stops).
+describe('a glare invite landing late on TIM (send times in whole seconds)', () => {
+  let world: TencentWorld;
+  afterEach(() => world.dispose());
+
+  /** TIM hands `from`'s invites to `party`'s terminal `ms` late (other messages on time). */
+  function delayInvitesFrom(party: TencentParty, from: string, ms: number): void {
+    const tim = party.tim as unknown as { receive(messages: { from: string; payload: { data: string } }[]): void };
+    const receive = tim.receive.bind(tim);
+    tim.receive = (messages) => {
+      const slow = messages.filter((m) => m.from === from && /"actionType":1/.test(m.payload.data));
+      const rest = messages.filter((m) => !slow.includes(m));
+      if (rest.length > 0) receive(rest);
+      if (slow.length > 0) world.clock.setTimeout(() => receive(slow), ms);
+    };
+  }
+
+  it("Alice's invite lands 3 s late, dialled at a whole second; Bob's phone (which won) is in the call -> it declines it, the laptop stops ringing", async () => {
+    world = tencentWorld({ multiTerminal: true });
+    const alice = await world.user('alice');
+    const [bob1, bob2] = [await world.device('bob'), await world.device('bob')];
+    await world.advance(S);
+    await world.advance(S - (world.clock.now() % S));
+    for (const p of [bob1, bob2]) delayInvitesFrom(p, 'alice', 3000);
+    await Promise.all([bob1.calling.call({ userID: 'alice', type: 2, timeout: TIMEOUT }), alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT })]);
+    await world.advance(2 * S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(bob1.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
+    await world.advance(2 * S);
+    expect(bob2.take()).toEqual([ev.invited('alice', ['bob']), ev.end('alice', 'rejected', 0)]);
   });
 });
 

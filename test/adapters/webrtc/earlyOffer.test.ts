@@ -8,7 +8,7 @@
  * - A caller who left while Bob rang: the connection Bob made from her early offer closes when
  *   the room's reply does not list her, and her media is never told.
  * - An invitation Bob never answered: what he was handed for it is dropped when he is told.
- * And, on the same fakes: a camera the server refused to announce is stopped, not left live.
+ * And, on the same fakes: a camera change the server refused to announce leaves the camera off.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoomEvent } from '../../../adapters/RoomPort';
@@ -256,7 +256,8 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
   });
 
-  it('a camera already on and announced, and openCamera again refused (the republish after a refused mute) -> the camera stays on', async () => {
+  // The call takes any refused camera change as the camera off: so is the camera, not left sending.
+  it('a camera already on, and openCamera again refused (the republish after a refused mute) -> the camera is off too, as the call takes it', async () => {
     const alice = world.backend();
     await alice.im.login('alice', world.userSig('alice'));
     const backend = world.backend();
@@ -281,6 +282,7 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     expect([await run(port.setMicMuted(true)), await run(port.setMicMuted(false))]).toEqual(['ok', 'ok']);
     expect(await run(port.setMicMuted(true))).toMatch(/rateLimited/);
     expect(await run(port.setCamera(true))).toMatch(/rateLimited/);
-    expect(captured.filter((t) => t.kind === 'video').map((t) => t.readyState)).toEqual(['live']);
+    expect(captured.filter((t) => t.kind === 'video').map((t) => t.readyState)).toEqual(['ended']);
+    expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
   });
 });

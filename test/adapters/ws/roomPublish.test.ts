@@ -76,7 +76,7 @@ describe('a refused roomPublish', () => {
     expect(alice.take()).toEqual([ev.audio('bob', false)]);
     expect(bob.calling.getSnapshot().call?.local).toMatchObject({ camera: false, micMuted: true });
   });
-  it("the room port alone: Bob's camera on and announced; a mute refused, then setCamera(true) refused too -> his next accepted publish still says video on (what the server has, and what his media sends)", async () => {
+  it("the room port alone: Bob's camera on and announced; a mute refused, then setCamera(true) refused too -> his next accepted publish says video off (as the call takes a refused camera change)", async () => {
     const alice = world.backend();
     await alice.im.login('alice', world.userSig('alice'));
     const bob = world.backend();
@@ -98,6 +98,30 @@ describe('a refused roomPublish', () => {
     const muted = await run(bob.room.setMicMuted(false));
     const unmuted = muted === 'ok' ? await run(bob.room.setMicMuted(true)) : muted;
     expect([muted, unmuted]).toContain('ok');
-    expect(seen.filter((x) => x.startsWith('videoAvailable'))).toEqual([]);
+    expect(seen.filter((x) => x.startsWith('videoAvailable'))).toEqual(['videoAvailable bob false']);
+  });
+
+  it("Bob's camera on; mute toggles use up the budget and openCamera() is refused -> his call says the camera is off, and once his next change is taken Alice sees it off too", async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(5 * S);
+    let muted = false;
+    for (let i = 0; i < 10; i++) {
+      try {
+        await bob.calling.setMicMute(!muted);
+        muted = !muted;
+      } catch {
+        break;
+      }
+    }
+    await expect(bob.calling.openCamera()).rejects.toThrow(/rateLimited/);
+    await world.advance(5 * S);
+    await bob.calling.setMicMute(!muted);
+    await world.advance(S);
+    const aliceSees = alice.calling.getSnapshot().call?.participants.find((p) => p.userID === 'bob')?.video;
+    expect({ bobsCall: bob.calling.getSnapshot().call?.local.camera, aliceSees }).toEqual({ bobsCall: false, aliceSees: false });
   });
 });
