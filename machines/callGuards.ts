@@ -49,7 +49,7 @@ export const callGuards = {
    * The other half of a glare we won, landing once our dial was answered: sent before the call was
    * up (the peer sent it before ours reached it), give or take {@link LATE_GLARE_MS}. One sent later
    * is a new call of the peer's (from another device, or after an end we have not heard of yet):
-   * busy, as any.
+   * answered busy like every other invite.
    */
   lateGlare: (a: Args) =>
     callGuards.glareWon(a) && (a.context.upAt === null || ('age' in a.event && a.event.at - a.event.age < a.context.upAt + LATE_GLARE_MS)),

@@ -227,7 +227,11 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     await world.dispose();
   });
 
-  it('openCamera refused (rateLimited) -> the track it captured is stopped and off the stream, not left live for the others', async () => {
+  /**
+   * Alice and Bob (a WebRTC room port on fakes) in room `roomID`, Bob's camera as `video`, the
+   * budget full again: every camera track his port captured, and a runner settling a port call.
+   */
+  async function inRoom(roomID: number, video: boolean) {
     const alice = world.backend();
     await alice.im.login('alice', world.userSig('alice'));
     const backend = world.backend();
@@ -244,45 +248,31 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
       },
     });
     const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
-    (await world.server()).grantRoom(6, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(6, as('alice')), world.settle()]);
-    await Promise.all([port.enter(6, { userID: 'bob', video: false, audioMuted: false }), world.settle()]);
+    (await world.server()).grantRoom(roomID, ['alice', 'bob']);
+    await Promise.all([alice.room.enter(roomID, as('alice')), world.settle()]);
+    await Promise.all([port.enter(roomID, { userID: 'bob', video, audioMuted: false }), world.settle()]);
     await world.advance(5000); // the budget full again: two notices
-    const toggle = (on: boolean) => Promise.all([port.setCamera(on), world.settle()]).then(() => 'ok', (e: unknown) => String(e));
-    expect([await toggle(true), await toggle(false)]).toEqual(['ok', 'ok']);
-    expect(await toggle(true)).toMatch(/rateLimited/);
-    const camera = captured.filter((t) => t.kind === 'video');
-    expect(camera.map((t) => t.readyState)).toEqual(['ended', 'ended']);
-    expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
+    const run = (p: Promise<void>) => Promise.all([p, world.settle()]).then(() => 'ok', (e: unknown) => String(e));
+    const cameras = () => captured.filter((t) => t.kind === 'video').map((t) => t.readyState);
+    const localVideo = () => (port as unknown as { local: FakeStream }).local.getVideoTracks();
+    return { port, run, cameras, localVideo };
+  }
+
+  it('openCamera refused (rateLimited) -> the track it captured is stopped and off the stream, not left live for the others', async () => {
+    const { port, run, cameras, localVideo } = await inRoom(6, false);
+    expect([await run(port.setCamera(true)), await run(port.setCamera(false))]).toEqual(['ok', 'ok']);
+    expect(await run(port.setCamera(true))).toMatch(/rateLimited/);
+    expect(cameras()).toEqual(['ended', 'ended']);
+    expect(localVideo()).toEqual([]);
   });
 
-  // The call takes any refused camera change as the camera off: so is the camera, not left sending.
+  // The call takes a refused camera change as the camera off: so is the camera, not left sending.
   it('a camera already on, and openCamera again refused (the republish after a refused mute) -> the camera is off too, as the call takes it', async () => {
-    const alice = world.backend();
-    await alice.im.login('alice', world.userSig('alice'));
-    const backend = world.backend();
-    await backend.im.login('bob', world.userSig('bob'));
-    const captured: FakeTrack[] = [];
-    const environment = (): MediaEnvironment => ({
-      RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
-      mediaDevices: {
-        getUserMedia: async (c?: MediaStreamConstraints) => {
-          const tracks = [new FakeTrack('audio'), ...(c?.video ? [new FakeTrack('video')] : [])];
-          captured.push(...tracks);
-          return new FakeStream(tracks) as unknown as MediaStream;
-        },
-      },
-    });
-    const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
-    (await world.server()).grantRoom(7, ['alice', 'bob']);
-    await Promise.all([alice.room.enter(7, as('alice')), world.settle()]);
-    await Promise.all([port.enter(7, { userID: 'bob', video: true, audioMuted: false }), world.settle()]);
-    await world.advance(5000);
-    const run = (p: Promise<void>) => Promise.all([p, world.settle()]).then(() => 'ok', (e: unknown) => String(e));
+    const { port, run, cameras, localVideo } = await inRoom(7, true);
     expect([await run(port.setMicMuted(true)), await run(port.setMicMuted(false))]).toEqual(['ok', 'ok']);
     expect(await run(port.setMicMuted(true))).toMatch(/rateLimited/);
     expect(await run(port.setCamera(true))).toMatch(/rateLimited/);
-    expect(captured.filter((t) => t.kind === 'video').map((t) => t.readyState)).toEqual(['ended']);
-    expect((port as unknown as { local: FakeStream }).local.getVideoTracks()).toEqual([]);
+    expect(cameras()).toEqual(['ended']);
+    expect(localVideo()).toEqual([]);
   });
 });

@@ -27,13 +27,19 @@ describe('a refused roomPublish', () => {
     return p;
   }
 
-  it("Bob's camera change refused (rateLimited), then asked again -> this time the server and Alice hear it", async () => {
+  /** Alice video-calls Bob and he accepts; `ms` pass after the accept (5 s: the budget full again). */
+  async function inCall(ms: number): Promise<{ alice: Party; bob: Party }> {
     const alice = await join('alice');
     const bob = await join('bob');
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(S);
     await bob.calling.accept();
-    await world.advance(S);
+    await world.advance(ms);
+    return { alice, bob };
+  }
+
+  it("Bob's camera change refused (rateLimited), then asked again -> this time the server and Alice hear it", async () => {
+    const { alice, bob } = await inCall(S);
     alice.take();
     bob.take();
     // Toggle without letting time pass until the server refuses one.
@@ -58,13 +64,9 @@ describe('a refused roomPublish', () => {
     const want = asked === 'openCamera';
     expect(alice.take()).toEqual([ev.video('bob', want)]);
   });
+
   it("Bob's openCamera() refused (rateLimited), then setMicMute(true) -> Alice hears the microphone, and no camera: the refused change is taken as the camera off", async () => {
-    const alice = await join('alice');
-    const bob = await join('bob');
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(5 * S); // the budget full again: three notices
+    const { alice, bob } = await inCall(5 * S); // the budget full again: three notices
     await bob.calling.closeCamera();
     await bob.calling.openCamera();
     await bob.calling.closeCamera();
@@ -76,6 +78,7 @@ describe('a refused roomPublish', () => {
     expect(alice.take()).toEqual([ev.audio('bob', false)]);
     expect(bob.calling.getSnapshot().call?.local).toMatchObject({ camera: false, micMuted: true });
   });
+
   it("the room port alone: Bob's camera on and announced; a mute refused, then setCamera(true) refused too -> his next accepted publish says video off (as the call takes a refused camera change)", async () => {
     const alice = world.backend();
     await alice.im.login('alice', world.userSig('alice'));
@@ -102,12 +105,7 @@ describe('a refused roomPublish', () => {
   });
 
   it("Bob's camera on; mute toggles use up the budget and openCamera() is refused -> his call says the camera is off, and once his next change is taken Alice sees it off too", async () => {
-    const alice = await join('alice');
-    const bob = await join('bob');
-    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(5 * S);
+    const { alice, bob } = await inCall(5 * S);
     let muted = false;
     for (let i = 0; i < 10; i++) {
       try {
