@@ -72,6 +72,8 @@ export interface CallContext extends CallInput {
   /** What we asked the room to publish when entering. */
   readonly published: { readonly video: boolean; readonly audioMuted: boolean };
   readonly camera: boolean;
+  /** Camera changes asked of the room and not answered yet: a failure says "off" only for the last. */
+  readonly cameraAsks: number;
   readonly micMuted: boolean;
   /** The user dialled or accepted: it will get exactly one `call.ended`. */
   readonly answered: boolean;
@@ -141,6 +143,7 @@ export function initialContext(input: CallInput): CallContext {
     room: 'out',
     published: { video: input.callType === 2, audioMuted: false },
     camera: input.callType === 2,
+    cameraAsks: 0,
     micMuted: false,
     answered: caller || input.joined === true,
     reason: null,

@@ -51,7 +51,7 @@ export const stateError = (reason: string): CommandError => ({ code: -1203, reas
 
 /** The slice of XState's action arguments that `applyEffects` needs. */
 export interface ActionScope {
-  readonly context: Pick<CallContext, 'inviteID' | 'leaveGraceMs' | 'missingMemberMs'>;
+  readonly context: Pick<CallContext, 'inviteID' | 'leaveGraceMs' | 'missingMemberMs' | 'cameraAsks'>;
   readonly self: { getSnapshot(): { readonly children: Record<string, AnyActorRef | undefined> } };
   readonly system: { get(id: string): AnyActorRef | undefined };
   readonly enqueue: {
@@ -102,10 +102,15 @@ export function applyEffects(a: ActionScope, fx: Effects): void {
     if (im) a.enqueue.sendTo(im, request);
     else faults.push(`${request.type}${'signal' in request ? ` (${request.signal.kind})` : ''} with no im actor`);
   }
+  let cameraAsks = 0;
   for (const request of fx.room ?? []) {
-    if (room) a.enqueue.sendTo(room, request);
-    else faults.push(`${request.type} with no room actor`);
+    if (!room) faults.push(`${request.type} with no room actor`);
+    else {
+      a.enqueue.sendTo(room, request);
+      if (request.type === 'room.setCamera') cameraAsks++;
+    }
   }
+  if (cameraAsks > 0) a.enqueue.assign({ cameraAsks: a.context.cameraAsks + cameraAsks });
   const line = a.system.get('line');
   const toLine = [...(fx.parent ?? []), ...(fx.notices ?? []).map(relay)];
   if (!line) {
@@ -280,13 +285,22 @@ export function setMedia(c: CallContext, e: CallEvent): Effects {
   return { patch: { ...patch, published }, room: [request] };
 }
 
-/** The room applied (or failed to apply) a camera or microphone change. */
+/**
+ * The room applied (or failed to apply) a camera or microphone change. A failed camera change
+ * leaves the camera off, unless another change waits behind it: the room answers in order, and
+ * the last answer says what the camera is.
+ */
 export function mediaResult(c: CallContext, e: CallEvent): Effects {
-  if (e.type === 'room.mediaDone') return e.commandId >= 0 ? { notices: [settle(e.commandId)] } : NONE;
-  if (e.type !== 'room.mediaFailed') return NONE;
+  if (e.type !== 'room.mediaDone' && e.type !== 'room.mediaFailed') return NONE;
+  const camera = e.media === 'camera';
+  const cameraAsks = Math.max(0, c.cameraAsks - 1);
+  if (e.type === 'room.mediaDone') {
+    const notices = e.commandId >= 0 ? [settle(e.commandId)] : [];
+    return camera ? { patch: { cameraAsks }, notices } : notices.length > 0 ? { notices } : NONE;
+  }
   const { code, message } = e.error;
   return {
-    patch: e.media === 'camera' ? { camera: false, published: { ...c.published, video: false } } : {},
+    patch: !camera ? {} : cameraAsks > 0 ? { cameraAsks } : { cameraAsks, camera: false, published: { ...c.published, video: false } },
     notices: [
       { type: 'error', code, message },
       ...(e.commandId >= 0 ? [settle(e.commandId, { code, reason: message, kind: 'port' as const })] : []),

@@ -231,7 +231,8 @@ describe('setMedia, syncPublished, mediaResult', () => {
       patch: { camera: false, published: { video: false, audioMuted: false } },
       room: [{ type: 'room.setCamera', roomID: 42, commandId: 7, on: false }],
     });
-    expect(mediaResult(ctx(), { type: 'room.mediaDone', roomID: 42, commandId: 7, media: 'camera', at: 0 })).toEqual({
+    expect(mediaResult(ctx({ cameraAsks: 1 }), { type: 'room.mediaDone', roomID: 42, commandId: 7, media: 'camera', at: 0 })).toEqual({
+      patch: { cameraAsks: 0 },
       notices: [{ type: 'command.settled', commandId: 7 }],
     });
   });
@@ -248,13 +249,16 @@ describe('setMedia, syncPublished, mediaResult', () => {
 
   it('the room fails the camera -> camera off, ERROR, the command settled with a port error', () => {
     const failed: CallEvent = { type: 'room.mediaFailed', roomID: 42, commandId: 7, media: 'camera', at: 0, error: { code: -1301, message: 'denied' } };
-    expect(mediaResult(ctx(), failed)).toEqual({
-      patch: { camera: false, published: { video: false, audioMuted: false } },
-      notices: [
-        { type: 'error', code: -1301, message: 'denied' },
-        { type: 'command.settled', commandId: 7, error: { code: -1301, reason: 'denied', kind: 'port' } },
-      ],
+    const notices = [
+      { type: 'error', code: -1301, message: 'denied' },
+      { type: 'command.settled', commandId: 7, error: { code: -1301, reason: 'denied', kind: 'port' } },
+    ];
+    expect(mediaResult(ctx({ cameraAsks: 1 }), failed)).toEqual({
+      patch: { cameraAsks: 0, camera: false, published: { video: false, audioMuted: false } },
+      notices,
     });
+    // Another camera change waits behind it: its answer says what the camera is.
+    expect(mediaResult(ctx({ cameraAsks: 2 }), failed)).toEqual({ patch: { cameraAsks: 1 }, notices });
     expect(mediaResult(ctx(), { type: 'room.mediaDone', roomID: 42, commandId: -1, media: 'mic', at: 0 })).toBe(NONE);
   });
 });
@@ -359,7 +363,7 @@ describe('applyEffects', () => {
     const did: unknown[] = [];
     const ref = (id: string, status = 'active') => ({ id, getSnapshot: () => ({ status }) }) as unknown as AnyActorRef;
     const s: ActionScope = {
-      context: { inviteID: 'inv-5', leaveGraceMs: 5_000, missingMemberMs: 10_000 },
+      context: { inviteID: 'inv-5', leaveGraceMs: 5_000, missingMemberMs: 10_000, cameraAsks: 0 },
       self: { getSnapshot: () => ({ children: Object.fromEntries(Object.entries(children).map(([id, st]) => [id, ref(id, st)])) }) },
       system: { get: (id) => (system.includes(id) ? ref(id) : undefined) },
       enqueue: {
@@ -437,6 +441,21 @@ describe('applyEffects', () => {
       ['sendTo', 'line', 'core fault: call inv-5: im.send (reject) with no im actor'],
       ['sendTo', 'line', 'core fault: call inv-5: room.exit with no room actor'],
     ]);
+  });
+
+  it('camera changes asked of the room are counted (their answers come in order); none asked with no room actor', () => {
+    const cameras = { room: [42, 42].map((roomID, i) => ({ type: 'room.setCamera' as const, roomID, commandId: i, on: i === 1 })) };
+    const withRoom = scope({}, ['room', 'line']);
+    applyEffects(withRoom.s, { ...cameras, room: [...cameras.room, { type: 'room.setMic', roomID: 42, commandId: 2, muted: true }] });
+    expect(withRoom.did).toEqual([
+      ['sendTo', 'room', 'room.setCamera'],
+      ['sendTo', 'room', 'room.setCamera'],
+      ['sendTo', 'room', 'room.setMic'],
+      ['assign', { cameraAsks: 2 }],
+    ]);
+    const noRoom = scope({}, ['line']);
+    applyEffects(noRoom.s, cameras);
+    expect(noRoom.did.filter((d) => (d as unknown[])[0] === 'assign')).toEqual([]);
   });
 
   it('no line either (a call run on its own) -> MissingActorError; nothing to deliver -> fine', () => {

@@ -60,7 +60,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // again; a refused camera-on stops only a track it captured): 53,368 bytes (+44), 177.2 KB. Raised to 52.2 KB.
 // Its fourth review (the late glare told by the call's answer time, with a 2 s margin for TIM's whole-second
 // stamps; a refused camera change leaves the camera off, as the call takes it): 53,418 bytes (+50), 177.3 KB.
-const BUDGET_BYTES = 52.2 * 1024;
+// A refused camera change says "off" only when no other change waits behind it (the call counts the camera
+// changes it asked of the room; a refusal followed by a change the room took left the call saying off while
+// the camera was on): 53,497 bytes (+79), 177.6 KB. Raised to 52.3 KB.
+const BUDGET_BYTES = 52.3 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

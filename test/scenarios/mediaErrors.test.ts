@@ -2,7 +2,8 @@
  * A refused camera or microphone as the WebRTC room reports it (`prepare`, then `enter`, failing
  * with 60005), over the memory network: `call()` and `accept()` reject with the code (and
  * ERROR) before any signal is sent; a device lost between `prepare` and `enter` still ends the
- * call cleanly (ERROR, CALL_END error, the other side told).
+ * call cleanly (ERROR, CALL_END error, the other side told). A camera change the room refuses
+ * while the user's next one waits behind it: the call ends up with what the room did last.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/index';
@@ -78,5 +79,98 @@ describe('media refused when entering the room', () => {
     expect(await called).toBe(60005);
     expect(alice.take()).toEqual([ev.error(60005)]);
     expect(world.net.im.log).toEqual([]);
+  });
+});
+
+describe('a refused camera change with the next one waiting behind it', () => {
+  let world: MemoryWorld;
+  let bobs: Party | null = null;
+  afterEach(async () => {
+    bobs?.calling.destroy();
+    await world.dispose();
+  });
+
+  /**
+   * Alice and Bob in a video call, Bob's camera off; Bob's room fails his next camera change
+   * when `fail()` is called, the ones after it go through.
+   */
+  async function inCall() {
+    world = memoryWorld();
+    let fail: (() => void) | null = null;
+    let armed = false;
+    const backend = world.net.backend();
+    const room = forwardingRoom(backend.room, {
+      setCamera: (on) => {
+        if (!armed) return backend.room.setCamera(on);
+        armed = false;
+        return new Promise<void>((_, reject) => {
+          fail = () => reject(new RoomPortError(60004, 'the camera is in use by another application'));
+        });
+      },
+    });
+    const alice = await world.user('alice');
+    const bob = party('bob', new TRTCCalling({ SDKAppID: 1400000001, backend: { ...backend, room } }));
+    bobs = bob;
+    await bob.calling.login({ userID: 'bob', userSig: 'sig-bob' });
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await world.advance(100);
+    await bob.calling.accept();
+    await world.advance(100);
+    await bob.calling.closeCamera();
+    await world.advance(100);
+    alice.take();
+    bob.take();
+    armed = true;
+    return { alice, bob, fail: () => fail?.() };
+  }
+
+  it('openCamera() refused, openCamera() again while the first waits -> the second opens it: Bob\'s call says on, Alice sees it', async () => {
+    const { alice, bob, fail } = await inCall();
+    const first = bob.calling.openCamera().then(() => 'resolved', (error: { code?: number }) => error.code);
+    const second = bob.calling.openCamera().then(() => 'resolved', (error: { code?: number }) => error.code);
+    await world.advance(0);
+    fail();
+    await world.advance(100);
+    expect([await first, await second]).toEqual([60004, 'resolved']);
+    expect(bob.calling.getSnapshot().call?.local.camera).toBe(true);
+    expect(alice.take()).toEqual([ev.video('bob', true)]);
+  });
+
+  it('openCamera() refused, closeCamera() then openCamera() while it waits -> on, as the room did last', async () => {
+    const { alice, bob, fail } = await inCall();
+    const calls = [bob.calling.openCamera(), bob.calling.closeCamera(), bob.calling.openCamera()].map((p) =>
+      p.then(() => 'resolved', (error: { code?: number }) => error.code),
+    );
+    await world.advance(0);
+    fail();
+    await world.advance(100);
+    expect(await Promise.all(calls)).toEqual([60004, 'resolved', 'resolved']);
+    expect(bob.calling.getSnapshot().call?.local.camera).toBe(true);
+    expect(alice.take()).toEqual([ev.video('bob', true)]);
+  });
+
+  it('openCamera() refused, closeCamera() while it waits -> off', async () => {
+    const { alice, bob, fail } = await inCall();
+    const calls = [bob.calling.openCamera(), bob.calling.closeCamera()].map((p) =>
+      p.then(() => 'resolved', (error: { code?: number }) => error.code),
+    );
+    await world.advance(0);
+    fail();
+    await world.advance(100);
+    expect(await Promise.all(calls)).toEqual([60004, 'resolved']);
+    expect(bob.calling.getSnapshot().call?.local.camera).toBe(false);
+    expect(alice.take()).toEqual([]);
+  });
+
+  it('openCamera() refused with nothing behind it -> off, ERROR 60004', async () => {
+    const { alice, bob, fail } = await inCall();
+    const first = bob.calling.openCamera().then(() => 'resolved', (error: { code?: number }) => error.code);
+    await world.advance(0);
+    fail();
+    await world.advance(100);
+    expect(await first).toBe(60004);
+    expect(bob.calling.getSnapshot().call?.local.camera).toBe(false);
+    expect(bob.take()).toEqual([ev.error(60004)]);
+    expect(alice.take()).toEqual([]);
   });
 });
