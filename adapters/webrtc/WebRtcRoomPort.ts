@@ -420,7 +420,8 @@ export class WebRtcRoomPort implements RoomPort {
     const local = this.local;
     const stream = await requireWebRtc(this.env()).mediaDevices.getUserMedia(constraints);
     const track = stream.getTracks()[0];
-    if (!track || this.local !== local || !local) {
+    // Gone meanwhile (the room left, or the camera closed: its track stopped and removed): so is the new one.
+    if (!track || this.local !== local || !local?.getTracks().includes(old)) {
       for (const t of stream.getTracks()) t.stop();
       return;
     }

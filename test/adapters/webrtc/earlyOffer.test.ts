@@ -8,7 +8,8 @@
  * - A caller who left while Bob rang: the connection Bob made from her early offer closes when
  *   the room's reply does not list her, and her media is never told.
  * - An invitation Bob never answered: what he was handed for it is dropped when he is told.
- * And, on the same fakes: a camera change the server refused to announce leaves the camera off.
+ * And, on the same fakes: a camera change the server refused to announce leaves the camera off, and so
+ * does closing the camera while `switchDevice` captures another.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoomEvent } from '../../../adapters/RoomPort';
@@ -215,7 +216,7 @@ describe('the offer handed early, on the callee (WebRtcRoomPort, fake RTCPeerCon
 
 // Not the early offer, but the same fakes: a camera change the server refuses to announce to the
 // room (its notices past the sender's fan-out budget) is taken by the call as the camera off.
-describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)', () => {
+describe('the camera refused by the server, or closed while another is captured (WebRtcRoomPort, fake devices)', () => {
   let world: EmbeddedWorld;
   beforeEach(() => {
     // Two room notices at once, one more a second.
@@ -237,14 +238,20 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     const backend = world.backend();
     await backend.im.login('bob', world.userSig('bob'));
     const captured: FakeTrack[] = [];
+    // A capture waits for `gate.open` while it is set (a camera slow to answer), and says when it starts.
+    const gate: { open: Promise<void> | null; started: () => void } = { open: null, started: () => {} };
     const environment = (): MediaEnvironment => ({
       RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
       mediaDevices: {
         getUserMedia: async (c?: MediaStreamConstraints) => {
-          const tracks = [new FakeTrack('audio'), ...(c?.video ? [new FakeTrack('video')] : [])];
+          gate.started();
+          await gate.open;
+          const tracks = [...(c?.audio === false ? [] : [new FakeTrack('audio')]), ...(c?.video ? [new FakeTrack('video')] : [])];
           captured.push(...tracks);
           return new FakeStream(tracks) as unknown as MediaStream;
         },
+        enumerateDevices: async () =>
+          ['cam-1', 'cam-2'].map((deviceId) => ({ deviceId, groupId: deviceId, kind: 'videoinput', label: deviceId }) as MediaDeviceInfo),
       },
     });
     const port = new WebRtcRoomPort(backend.room, { clock: world.clock, environment });
@@ -255,7 +262,7 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     const run = (p: Promise<void>) => Promise.all([p, world.settle()]).then(() => 'ok', (e: unknown) => String(e));
     const cameras = () => captured.filter((t) => t.kind === 'video').map((t) => t.readyState);
     const localVideo = () => (port as unknown as { local: FakeStream }).local.getVideoTracks();
-    return { port, run, cameras, localVideo };
+    return { port, run, cameras, localVideo, gate };
   }
 
   it('openCamera refused (rateLimited) -> the track it captured is stopped and off the stream, not left live for the others', async () => {
@@ -273,6 +280,20 @@ describe('a camera the server refused to announce (WebRtcRoomPort, fake devices)
     expect(await run(port.setMicMuted(true))).toMatch(/rateLimited/);
     expect(await run(port.setCamera(true))).toMatch(/rateLimited/);
     expect(cameras()).toEqual(['ended']);
+    expect(localVideo()).toEqual([]);
+  });
+
+  it('switchDevice to another camera while closeCamera stops this one -> the new capture is stopped too, never added (the camera stays off)', async () => {
+    const { port, run, cameras, localVideo, gate } = await inRoom(8, true);
+    let open = () => {};
+    gate.open = new Promise<void>((resolve) => (open = resolve));
+    const capturing = new Promise<void>((resolve) => (gate.started = resolve));
+    const switched = run(port.switchDevice({ deviceType: 'video', deviceId: 'cam-2' }));
+    await capturing;
+    const closed = run(port.setCamera(false));
+    open();
+    expect([await switched, await closed]).toEqual(['ok', 'ok']);
+    expect(cameras()).toEqual(['ended', 'ended']);
     expect(localVideo()).toEqual([]);
   });
 });
