@@ -74,6 +74,8 @@ export class WebRtcRoomPort implements RoomPort {
   /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
   private participants: ReadonlySet<UserID> | null = null;
   private readonly ignored = new Set<UserID>();
+  /** Device switches asked for, by kind: a capture a later switch overtook is dropped. */
+  private readonly replacing = { video: 0, audio: 0 };
   /** The `<video>` elements shown, local and remote. */
   private readonly views: VideoViews;
   private readonly listeners: Listeners<RoomEvent>;
@@ -350,8 +352,7 @@ export class WebRtcRoomPort implements RoomPort {
   async switchDevice(params: { readonly deviceType: DeviceType; readonly deviceId: string }): Promise<void> {
     await this.devices.choose(params.deviceType, params.deviceId);
     const kind = params.deviceType;
-    const old = this.local && (kind === 'video' ? this.local.getVideoTracks()[0] : this.local.getAudioTracks()[0]);
-    if (old) await this.replace(old, { [kind]: kind === 'video' ? this.devices.video(true) : this.devices.audio(true) });
+    if (this.local?.getTracks().some((t) => t.kind === kind)) await this.replace(kind, { [kind]: kind === 'video' ? this.devices.video(true) : this.devices.audio(true) });
   }
 
   /** Applies the profile to the camera now (resolution, frame rate, bitrate) and to the next captures. */
@@ -415,27 +416,35 @@ export class WebRtcRoomPort implements RoomPort {
     this.ignored.clear();
   }
 
-  /** Captures a track with `constraints` and puts it in `old`'s place here and on every connection. */
-  private async replace(old: MediaStreamTrack, constraints: MediaStreamConstraints): Promise<void> {
+  /**
+   * Captures a track with `constraints` and puts it in the place of the `kind` track in use once it
+   * is captured (another switch may have replaced the one there before), here and on every connection.
+   */
+  private async replace(kind: DeviceType, constraints: MediaStreamConstraints): Promise<void> {
     const local = this.local;
+    const asked = ++this.replacing[kind];
     const stream = await requireWebRtc(this.env()).mediaDevices.getUserMedia(constraints);
     const track = stream.getTracks()[0];
-    // Gone meanwhile (the room left, or the camera closed: its track stopped and removed): so is the new one.
-    if (!track || this.local !== local || !local?.getTracks().includes(old)) {
+    // None in use now (the room left, or the camera closed: its track stopped and removed), or a later
+    // switch asked for another device meanwhile: the new one goes.
+    const old = local && this.local === local && asked === this.replacing[kind] ? local.getTracks().find((t) => t.kind === kind) : undefined;
+    if (!track || !local || !old) {
       for (const t of stream.getTracks()) t.stop();
       return;
     }
     track.enabled = old.enabled;
-    // The senders take the new track before the old one stops, so the others see no gap.
-    await Promise.all(
-      this.mesh.peers().map((peer) => peer.pc.getSenders().find((s) => s.track === old || s.track?.kind === track.kind)?.replaceTrack(track)),
-    );
+    // In the stream at once, so that a switch landing meanwhile replaces this one; the senders take it
+    // before the old one stops, so the others see no gap.
     local.removeTrack(old);
-    old.stop();
     local.addTrack(track);
-    if (track.kind === 'video') this.watch(track);
-    if (track.kind === 'video') this.views.localChanged(local);
-    if (track.kind === 'video') await this.limitBitrate();
+    const senders = this.mesh.peers().map((peer) => peer.pc.getSenders().find((s) => s.track === old || s.track?.kind === track.kind));
+    await Promise.all(senders.map((sender) => sender?.replaceTrack(track)));
+    old.stop();
+    if (kind === 'video') {
+      this.watch(track);
+      this.views.localChanged(local);
+      await this.limitBitrate();
+    }
   }
 
   /**
@@ -453,7 +462,7 @@ export class WebRtcRoomPort implements RoomPort {
     if (other) {
       this.devices.camera = other.deviceId;
       try {
-        await this.replace(track, { video: this.devices.video(true) });
+        await this.replace('video', { video: this.devices.video(true) });
         this.devices.emit({ lost: 'camera', fallback: other });
         return;
       } catch {

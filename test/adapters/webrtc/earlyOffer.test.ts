@@ -21,11 +21,18 @@ import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWor
 class FakeTrack {
   enabled = true;
   readyState = 'live';
-  constructor(readonly kind: 'audio' | 'video') {}
+  constructor(
+    readonly kind: 'audio' | 'video',
+    /** The device asked for (`deviceId.exact`), if any. */
+    readonly device?: string,
+  ) {}
   stop(): void {
     this.readyState = 'ended';
   }
   addEventListener(): void {}
+  getSettings(): { deviceId?: string } {
+    return this.device === undefined ? {} : { deviceId: this.device };
+  }
 }
 
 class FakeStream {
@@ -34,7 +41,7 @@ class FakeStream {
     this.tracks = [...tracks];
   }
   addTrack = (track: FakeTrack) => void this.tracks.push(track);
-  removeTrack = (track: FakeTrack) => void this.tracks.splice(this.tracks.indexOf(track), 1);
+  removeTrack = (track: FakeTrack) => void (this.tracks.includes(track) && this.tracks.splice(this.tracks.indexOf(track), 1));
   getTracks = () => [...this.tracks];
   getAudioTracks = () => this.tracks.filter((t) => t.kind === 'audio');
   getVideoTracks = () => this.tracks.filter((t) => t.kind === 'video');
@@ -246,7 +253,8 @@ describe('the camera refused by the server, or closed while another is captured 
         getUserMedia: async (c?: MediaStreamConstraints) => {
           gate.started();
           await gate.open;
-          const tracks = [...(c?.audio === false ? [] : [new FakeTrack('audio')]), ...(c?.video ? [new FakeTrack('video')] : [])];
+          const device = typeof c?.video === 'object' ? (c.video.deviceId as { exact?: string } | undefined)?.exact : undefined;
+          const tracks = [...(c?.audio ? [new FakeTrack('audio')] : []), ...(c?.video ? [new FakeTrack('video', device)] : [])];
           captured.push(...tracks);
           return new FakeStream(tracks) as unknown as MediaStream;
         },
@@ -295,5 +303,22 @@ describe('the camera refused by the server, or closed while another is captured 
     expect([await switched, await closed]).toEqual(['ok', 'ok']);
     expect(cameras()).toEqual(['ended', 'ended']);
     expect(localVideo()).toEqual([]);
+  });
+
+  it('switchDevice twice at once (a second camera chosen while the first is captured) -> the last capture is the one in use, the others stopped', async () => {
+    const { port, run, cameras, localVideo, gate } = await inRoom(9, true);
+    let open = () => {};
+    gate.open = new Promise<void>((resolve) => (open = resolve));
+    let started = 0;
+    const capturing = new Promise<void>((resolve) => (gate.started = () => ++started === 2 && resolve()));
+    const switched = [run(port.switchDevice({ deviceType: 'video', deviceId: 'cam-2' })), run(port.switchDevice({ deviceType: 'video', deviceId: 'cam-1' }))];
+    await capturing;
+    open();
+    expect(await Promise.all(switched)).toEqual(['ok', 'ok']);
+    expect(cameras().sort()).toEqual(['ended', 'ended', 'live']);
+    expect(localVideo()).toHaveLength(1);
+    expect(localVideo()[0]?.readyState).toBe('live');
+    // The one chosen last, the second switch's.
+    expect([localVideo()[0]?.device, port.currentDevices().camera]).toEqual(['cam-1', 'cam-1']);
   });
 });
