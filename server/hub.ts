@@ -231,12 +231,12 @@ export class Hub {
    * other login kicks this session, as a second login here would.
    * @returns the token of a session kicked (never to resume anywhere), else null
    */
-  takenOver(userID: string, resume: string | undefined): string | null {
+  takenOver(userID: string, resume: string | undefined): Session | null {
     const session = this.session(userID);
     if (!session) return null;
     if (resume === undefined || resume !== session.token) {
       this.kick(session, KICK_REASON.multipleAccount);
-      return session.token;
+      return session;
     }
     const conn = session.conn;
     this.rooms.leave(session, session.room, false, true);

@@ -2,7 +2,10 @@
  * What travels between the nodes of a cluster, read defensively (a malformed frame or stream
  * entry is dropped, never trusted), and the peek at a login frame the login gate needs.
  */
+import * as v from 'valibot';
+import { UserIDSchema } from '../../adapters/ws/protocol';
 import type { Body } from '../store';
+import { type UserSigKey, verifyUserSig } from '../userSig';
 import type { RoomEvent } from './rooms';
 
 /** A stored copy as it travels through a stream. */
@@ -13,6 +16,8 @@ export interface LoginPeek {
   readonly rid: number;
   readonly userID: string;
   readonly resume: string | undefined;
+  /** Its userSig's verified content ({@link verifyUserSig}'s `key`). */
+  readonly digest: string;
 }
 
 export function parseJson(text: string | undefined): unknown {
@@ -64,12 +69,18 @@ export function isRoomEvent(m: Record<string, unknown>): m is RoomEvent & Record
   );
 }
 
-/** The login in a raw frame, if it is one (anything else is the dispatcher's to judge). */
-export function peekLogin(data: Buffer): LoginPeek | null {
+/**
+ * The login in a raw frame, if it is one the hub may take: a userID the protocol takes and a userSig
+ * that verifies. Anything else (another frame, or a login the hub will refuse) is the dispatcher's to
+ * judge, and never reaches Redis: before a login succeeds, nothing a connection sends may.
+ */
+export function peekLogin(data: Buffer, key: UserSigKey, now: number): LoginPeek | null {
   if (data.length > 16_384) return null;
   const f = parseJson(data.toString('utf8')) as Record<string, unknown> | null;
-  if (!f || f.type !== 'login' || typeof f.userID !== 'string' || typeof f.rid !== 'number') return null;
-  return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined };
+  if (!f || f.type !== 'login' || !v.is(UserIDSchema, f.userID) || typeof f.userSig !== 'string' || typeof f.rid !== 'number') return null;
+  const verdict = verifyUserSig(key, f.userID, f.userSig, now);
+  if (!verdict.ok) return null;
+  return { rid: f.rid, userID: f.userID, resume: typeof f.resume === 'string' ? f.resume : undefined, digest: verdict.key };
 }
 
 /** Orders replicated changes by their version. */

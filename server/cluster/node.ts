@@ -2,11 +2,13 @@
  * One node of a cluster: the embedded server's processes sharing one Redis. What moves to Redis
  * (keys under the service's prefix `P`):
  *
- * - Directory `P:d:<user>` (hash: node, token, epoch, claimed). Before a login is handled the
+ * - Directory `P:d:<user>` (hash: node, token, epoch, claimed, sig). Before a login is handled the
  *   node takes the user's next epoch; after it, it claims the user with that epoch, and Redis
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
  *   older epoch never overrides a newer one, so two logins racing on two nodes end with the later.
+ *   A kicked session's token (`P:s:<token>`) and userSig (`P:k:<user>`, while the user is online)
+ *   log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
  * - Routing: one pub/sub channel per node (`P:n:<node>`) and one for all (`P:all`). Per node, not
  *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
  *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
@@ -30,7 +32,6 @@ import type { RoomGrants } from '../grants';
 import type { Hub, HubCluster } from '../hub';
 import type { Rooms } from '../rooms';
 import type { Logger, ResolvedOptions } from '../options';
-import type { Store } from '../store';
 import { ClusterBudgets, type StoredBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
@@ -42,32 +43,15 @@ import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
-import type { Body } from '../store';
+import type { Body, Store } from '../store';
 import { defineScripts, type Scripted } from './scripts';
+import type { ClusterMetrics } from './metrics';
 
 /** How often a node says it is alive, and how long that lasts. */
 const HEARTBEAT_MS = 1000;
 const ALIVE_MS = 3500;
 /** A directory entry outlives its last login by this much. */
 const DIRECTORY_TTL_MS = 7 * 86_400_000;
-
-/** The numbers of one node for `/metrics`. */
-export interface ClusterMetrics {
-  readonly node: string;
-  /** 1 when Redis answers. */
-  readonly redisUp: number;
-  readonly clusterRooms: number;
-  /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
-  readonly forwarded: number;
-  readonly drained: number;
-  /** Frames published to other nodes, and received from them. */
-  readonly published: number;
-  readonly received: number;
-  /** Sessions kicked or handed over because their user logged in on another node. */
-  readonly takeovers: number;
-  /** Logins refused because Redis was unreachable. */
-  readonly refusedLogins: number;
-}
 
 /** One node: its Redis connections, the parts the hub runs on, and the login gate. */
 export class ClusterNode {
@@ -233,7 +217,8 @@ export class ClusterNode {
       queue.push([data, isBinary]);
       return;
     }
-    const login = isBinary ? null : peekLogin(data);
+    const { sdkAppId: sdkAppID, secretKey, clock } = this.options;
+    const login = isBinary ? null : peekLogin(data, { sdkAppID, secretKey }, clock.now());
     if (!login) return run(data, isBinary);
     const waiting: [Buffer, boolean][] = [];
     this.queues.set(conn, waiting);
@@ -250,6 +235,7 @@ export class ClusterNode {
       (verdict) => {
         if (conn.closed) return;
         if (verdict === 'superseded') return refuse(login.rid, 'sessionSuperseded', 'this session was taken over by another login');
+        if (verdict === 'revoked') return refuse(login.rid, 'sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
         run(data, false);
         const session = conn.session;
         if (session?.userID === login.userID) this.loggedIn(session, login, verdict);
@@ -431,20 +417,27 @@ export class ClusterNode {
     const hub = this.hub;
     if (!hub?.session(user)) return;
     this.counts.takeovers++;
-    const kicked = hub.takenOver(user, resume);
-    if (kicked) void this.redis.set(this.key('s', kicked), '1', 'PX', DIRECTORY_TTL_MS).catch((e: unknown) => this.lost('superseded', e));
+    this.supersede(hub.takenOver(user, resume));
     void this.mailbox.forward(user);
   }
 
-  /** Before a login: its epoch, whether its token was superseded elsewhere, its budgets. */
-  private async prepare(login: LoginPeek): Promise<number | 'superseded'> {
-    const [epoch, superseded, flat] = await this.redis.hcPrepare(
-      this.key('d', login.userID),
-      this.key('s', login.resume ?? '-'),
-      this.key('b', login.userID),
-      DIRECTORY_TTL_MS,
-    );
-    if (superseded === 1 && login.resume !== undefined && !this.hub?.session(login.userID)) return 'superseded';
+  /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */
+  private supersede(kicked: Session | null): void {
+    if (!kicked) return;
+    const keys = [this.key('s', kicked.token), this.key('k', kicked.userID)] as const;
+    this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest).catch((e: unknown) => this.lost('superseded', e));
+  }
+
+  /**
+   * Before a login: its epoch, whether its token or userSig was superseded by a later login (on any
+   * node: the hub's kicked-userSig rule across the cluster), its budgets.
+   */
+  private async prepare(login: LoginPeek): Promise<number | 'superseded' | 'revoked'> {
+    const { userID, resume, digest } = login;
+    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), `${this.prefix}:on`] as const;
+    const [epoch, superseded, flat, revoked] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, userID);
+    if (superseded === 1 && resume !== undefined) return 'superseded';
+    if (revoked === 1 && resume === undefined) return 'revoked';
     const stored: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
     this.budgets.seed(login.userID, stored, this.options.clock.now());
@@ -456,11 +449,11 @@ export class ClusterNode {
     this.epochs.set(session.userID, epoch);
     const user = session.userID;
     this.redis
-      .hcClaim(this.key('d', user), this.node, epoch, session.token, login.resume ?? '', this.channel, user, DIRECTORY_TTL_MS)
+      .hcClaim(this.key('d', user), this.node, epoch, session.token, login.resume ?? '', this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
       .then((won) => {
         if (won === 0 && this.hub?.session(user) === session) {
           // A later login on another node got there first: this one is the older, and goes.
-          this.hub.takenOver(user, undefined);
+          this.supersede(this.hub.takenOver(user, undefined));
         }
       })
       .catch((error: unknown) => this.lost('claim', error));

@@ -1,0 +1,17 @@
+/** The numbers of one cluster node for the server's `/metrics` (`ClusterNode.metrics`). */
+export interface ClusterMetrics {
+  readonly node: string;
+  /** 1 when Redis answers. */
+  readonly redisUp: number;
+  readonly clusterRooms: number;
+  /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
+  readonly forwarded: number;
+  readonly drained: number;
+  /** Frames published to other nodes, and received from them. */
+  readonly published: number;
+  readonly received: number;
+  /** Sessions kicked or handed over because their user logged in on another node. */
+  readonly takeovers: number;
+  /** Logins refused because Redis was unreachable. */
+  readonly refusedLogins: number;
+}

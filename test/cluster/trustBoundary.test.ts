@@ -1,0 +1,113 @@
+/**
+ * The cluster's login gate and kicked-userSig rule, with in-process servers on one Redis (a key
+ * prefix of their own, deleted afterwards):
+ * - before a login succeeds nothing a connection sends reaches Redis: a login the hub will refuse
+ *   (a forged userSig, a userID the protocol refuses) is never looked up there;
+ * - a kicked tab that reconnects on its own, with its token or without, can never kick the newer
+ *   login back, whichever node it reaches (on one node the hub's own rule); once the user is online
+ *   nowhere, its old userSig logs in again, as on one node once it has no session.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
+import { REDIS_URL, until } from './support';
+
+const redis = new Redis(REDIS_URL);
+
+async function keysOf(pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out;
+}
+
+describe('cluster trust boundary', () => {
+  const servers: TestServer[] = [];
+  const clients: RawClient[] = [];
+  let prefix = '';
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    for (const s of servers.splice(0)) await s.dispose();
+    const keys = await keysOf(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+
+  async function node(nodeId: string): Promise<TestServer> {
+    const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId });
+    servers.push(server);
+    return server;
+  }
+  async function open(server: TestServer): Promise<RawClient> {
+    const client = await RawClient.open(server.handle.url);
+    clients.push(client);
+    return client;
+  }
+
+  it('logins the hub refuses (a forged userSig, a userID the protocol refuses) write nothing to Redis', async () => {
+    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+    const a = await node('a');
+    const client = await open(a);
+    const bogus = [
+      { userID: `x-${'A'.repeat(1000)}`, userSig: tencentUserSig('x') }, // not a userID
+      { userID: 'mallory', userSig: 'forged' },
+      { userID: 'mallory', userSig: tencentUserSig('alice') }, // another user's
+    ];
+    for (const [i, login] of bogus.entries()) client.send({ type: 'login', rid: i + 1, protocol: 1, ...login });
+    const codes: unknown[] = [];
+    for (let i = 1; i <= bogus.length; i++) codes.push((await client.next((f) => f.rid === i)).code);
+    expect(codes).toEqual(['badFrame', 'userSigMalformed', 'userSigWrongUser']);
+    expect(await keysOf(`${prefix}:d:*`)).toEqual([]);
+    // A login that verifies is looked up as before.
+    expect((await client.request({ type: 'login', userID: 'mallory', userSig: tencentUserSig('mallory'), protocol: 1 })).type).toBe('loggedIn');
+    expect(await keysOf(`${prefix}:d:*`)).toEqual([`${prefix}:d:mallory`]);
+  });
+
+  describe('a kicked tab coming back', () => {
+    const oldSig = tencentUserSig('carol', 3600);
+    const newSig = tencentUserSig('carol', 3599);
+
+    /** Tab 1 logs in on node a, tab 2 on node b kicks it. */
+    async function kicked() {
+      prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+      const [a, b] = [await node('a'), await node('b')];
+      expect(newSig).not.toBe(oldSig);
+      const tab1 = await open(a);
+      const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+      expect(first.type).toBe('loggedIn');
+      await until('carol claimed on a', () => redis.hget(`${prefix}:d:carol`, 'node'), (n) => n === 'a');
+      const tab2 = await open(b);
+      expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
+      expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
+      return { a, b, tab2, token: first.session as string };
+    }
+
+    it.each([
+      ['with its token', 'b'],
+      ['without its token', 'b'],
+      ['with its token', 'a'],
+      ['without its token', 'a'],
+    ] as const)('%s, through node %s -> refused (sessionSuperseded); the newer login stays', async (how, where) => {
+      const { a, b, tab2, token } = await kicked();
+      const comeback = await open(where === 'a' ? a : b);
+      const login = { type: 'login', userID: 'carol', userSig: oldSig, protocol: 1, ...(how === 'with its token' ? { resume: token } : {}) };
+      const answer = await comeback.request(login);
+      expect(answer.type === 'error' ? answer.code : answer.type).toBe('sessionSuperseded');
+      // The newer login was not kicked: it still answers.
+      expect((await tab2.request({ type: 'ping' })).type).toBe('pong');
+      expect(tab2.open).toBe(true);
+    });
+
+    it('the newer login logs out -> the old userSig logs in again (the user is online nowhere)', async () => {
+      const { a, tab2 } = await kicked();
+      await tab2.request({ type: 'logout' });
+      await until('carol online nowhere', () => redis.hget(`${prefix}:on`, 'carol'), (n) => n === null);
+      const again = await open(a);
+      expect((await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 })).type).toBe('loggedIn');
+    });
+  });
+});
