@@ -174,10 +174,27 @@ export const lineMachine = setup({
     remember: assign(({ context, event }) => ({
       recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
     })),
-    replyBusy: enqueueActions(({ context, event, enqueue }) => {
-      if (!answersBusy(context)) return;
-      if (event.type === 'im.invited' && context.self)
-        enqueue.sendTo('im', busyReject(context.self, event.signal));
+    /**
+     * An invitation while the call is over but leaving its room (`hangup()` resolved, the status
+     * says idle): it waits for the line to be free and rings then; any other is answered busy.
+     */
+    busyOrWait: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'im.invited') return;
+      if (context.waiting === null && self.getSnapshot().children.call?.getSnapshot().value === 'ending') return enqueue.assign({ waiting: event });
+      if (answersBusy(context) && context.self) enqueue.sendTo('im', busyReject(context.self, event.signal));
+      enqueue.assign({ recent: tombstone(context.recent, event.signal.inviteID) });
+    }),
+    /** `login()` after a kick (from the KICKED_OUT listener, say) while the kicked call ends: it goes once it has. */
+    loginAfterKick: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'line.login') return;
+      if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
+      else enqueue.emit(refusal(event.id, 'already logged in'));
+    }),
+    /** The call is done: what waited for it is handled now, as if it came now. */
+    takeWaiting: enqueueActions(({ context, enqueue }) => {
+      if (context.waiting === null) return;
+      enqueue.raise(context.waiting);
+      enqueue.assign({ waiting: null });
     }),
     /** Their accept crossed our cancel: end their side at once instead of leaving it hung. */
     replyHangup: enqueueActions(({ context, event, enqueue }) => {
@@ -218,6 +235,7 @@ export const lineMachine = setup({
     pendingLogout: null,
     kicked: false,
     connection: 'disconnected' as const,
+    waiting: null,
   }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },
@@ -293,11 +311,11 @@ export const lineMachine = setup({
               {
                 guard: and(['kicked', 'pendingLogout']),
                 target: '#line.kickedOut',
-                actions: ['endCall', 'settleLogout', 'forgetUser'],
+                actions: ['endCall', 'settleLogout', 'forgetUser', 'takeWaiting'],
               },
-              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser'] },
-              { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
-              { target: 'idle', actions: 'endCall' },
+              { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser', 'takeWaiting'] },
+              { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser', 'takeWaiting'] },
+              { target: 'idle', actions: ['endCall', 'takeWaiting'] },
             ],
           },
           on: {
@@ -317,7 +335,7 @@ export const lineMachine = setup({
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
-              { guard: 'ringable', actions: ['replyBusy', 'remember'] },
+              { guard: 'ringable', actions: 'busyOrWait' },
             ],
             'im.*': [
               { guard: 'ofLiveCall', actions: 'forwardToCall' },
@@ -330,6 +348,7 @@ export const lineMachine = setup({
               { actions: ['noteLogout', { type: 'terminateCall', params: { reason: 'hangup' } }] },
             ],
             'im.kickedOut': { actions: ['noteKicked', 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }] },
+            'line.login': { actions: 'loginAfterKick' },
             // Before `im.*` below: the connection is the line's business, not the call's.
             'im.connection': CONNECTION,
           },

@@ -115,6 +115,8 @@ function equal(a: unknown, b: unknown): boolean {
 export class ViewStore {
   #view: CallingSnapshot;
   readonly #listeners = new Set<() => void>();
+  readonly #waiters = new Set<() => void>();
+  #closed = false;
 
   constructor(
     private readonly read: () => LineSnapshot,
@@ -129,6 +131,31 @@ export class ViewStore {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   };
+
+  /** The instance is destroyed: who waits for a call to end ({@link ViewStore.afterEnding}) waits no more. */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /**
+   * Resolves once no call is ending (leaving its room: a round trip, at most the call's exit
+   * timeout), at once when none is, or when the instance is destroyed: a dial waits for it rather
+   * than being refused as a second call, since `hangup()` resolved and the status said `idle`.
+   */
+  afterEnding(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.#closed && this.#view.call?.state === 'ending') return;
+        this.#waiters.delete(check);
+        this.#listeners.delete(check);
+        resolve();
+      };
+      this.#waiters.add(check);
+      this.#listeners.add(check);
+      check();
+    });
+  }
 
   refresh(): void {
     const next = selectView(this.read());

@@ -65,7 +65,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // the camera was on): 53,497 bytes (+79), 177.6 KB. Raised to 52.3 KB.
 // WebRTC: a camera closed while switchDevice captures another stays closed, and of two switches at once the
 // last one asked wins (the new track went into the stream anyway, live): 53,543 bytes (+46), 177.6 KB.
-const BUDGET_BYTES = 52.3 * 1024;
+// The line free once hangup() resolved: a dial waits for the room exit of the call that is ending, an
+// invitation then rings once it is done, a login after a kick waits for the kicked call (each was refused or
+// answered busy): 53,762 bytes (+219), 178.5 KB. Raised to 52.6 KB.
+const BUDGET_BYTES = 52.6 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
