@@ -73,7 +73,9 @@ export const callGuards = {
   everyoneDeclined: ({ context }: Args) => everyoneDeclined(context),
   /** Caller: everyone who answered has gone and nobody else may still come. */
   nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
-  namesMe: ({ context, event }: Args) => event.type === 'im.hungUp' && event.signal.invitees.includes(context.self),
+  /** A hangup naming us ends the call, unless others are with us in a group call: then the sender left, the call goes on. */
+  namesMe: ({ context: c, event }: Args) =>
+    event.type === 'im.hungUp' && event.signal.invitees.includes(c.self) && !(c.isGroup && c.present.some((p) => p.userID !== event.from)),
   /** The last member we were talking to (or waiting for) leaves. */
   lastOneLeaving: ({ context: c, event }: Args) =>
     event.type === 'member.left' &&

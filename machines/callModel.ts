@@ -283,11 +283,16 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
     ...(c.inviteData !== undefined ? { rawData: c.inviteData } : { invite: inviteSignal(c) }),
   });
 
-/** On our hangup: withdraw the invite from those who have not answered, and tell those
- *  who answered but whose media never arrived, so nobody waits on a call that is gone. */
-export const hangupRequests = (c: CallContext): ImRequest[] => [
+/**
+ * On our hangup: withdraw the invite from those who have not answered, and tell those who answered
+ * but whose media never arrived, so nobody waits on a call that is gone; unless we `left` the room
+ * we were in (a hangup, a logout): the room tells them, as it does for Tencent's caller, who says
+ * nothing more. One in a group call may be talking with the others, its media just not here yet,
+ * and Tencent's client ends its call on any hangup notice: a second CALL_END in a 1v1 call.
+ */
+export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
   ...cancelRequests(c, pendingInvitees(c)),
-  ...acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0)),
+  ...(left ? [] : acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0))),
 ];
 
 /**

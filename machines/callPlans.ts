@@ -248,7 +248,7 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
 
 /** What our hangup owes the others (see `hangupRequests`); invitees still ringing are cancelled. */
 export const onHangup = (c: CallContext, e: CallEvent): Effects => ({
-  im: hangupRequests(c),
+  im: hangupRequests(c, (e.type === 'call.hangup' || e.type === 'call.terminate') && c.room === 'in'),
   invitees: pendingInvitees(c).map((userID) => ({ userID, type: 'cancel' as const, at: 'at' in e ? e.at : c.startedAt })),
 });
 

@@ -372,6 +372,19 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     expect(h.context().reason).toBe('cancelled');
   });
 
+  it("Bob talking with Carol (Alice's media not here): Alice's hangup notice naming Bob -> she left, Bob stays in the call with Carol", () => {
+    const h = bobInGroupCall(['carol']);
+    h.send(im.hungUp('alice', ['bob'], 0, { groupID: 'g1' }));
+    expect(h.value()).toEqual({ inCall: 'together' });
+    expect(h.take()).toEqual([]);
+  });
+
+  it("Bob talking with Alice alone: Alice's hangup notice naming Bob -> ending hangup (nobody else is with him)", () => {
+    const h = bobInGroupCall(['alice']);
+    h.send(im.hungUp('alice', ['bob'], 0, { groupID: 'g1' }));
+    expect(h.value()).toBe('ending');
+  });
+
   it('Bob ringing: a CANCEL naming only Dave, a TIMEOUT naming only Carol -> still ringing; then a CANCEL naming Bob -> cancelled', () => {
     const h = ringing(calleeInput(group));
     h.send(im.cancelled('alice', ['dave'], { groupID: 'g1' }));

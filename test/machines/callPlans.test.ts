@@ -304,6 +304,18 @@ describe('requests', () => {
     ]);
   });
 
+  it('hangup() or logout() from inside the room -> the cancels only: the room tells who answered that we left (a group member may be talking with the others; Tencent\'s client would end its call twice)', () => {
+    const c = group({ bob: 'joined', carol: 'pending', dave: 'accepted' }, { groupID: '', room: 'in' });
+    const cancels = hangupRequests(c).slice(0, 1);
+    expect(onHangup(c, cmd.hangup(3, 9_000)).im).toEqual(cancels);
+    expect(onHangup(c, { type: 'call.terminate', reason: 'hangup', at: 9_000 }).im).toEqual(cancels);
+    const oneToOne = ctx({ roster: { bob: 'accepted' }, room: 'in' });
+    expect(onHangup(oneToOne, cmd.hangup(3, 9_000)).im).toEqual([]);
+    // Still entering, or alone for 30 s: they are told (the room cannot tell them).
+    expect(onHangup({ ...oneToOne, room: 'entering' }, cmd.hangup(3, 9_000)).im).toEqual(hangupRequests(oneToOne));
+    expect(onHangup(oneToOne, { type: 'xstate.after.aloneTimeout.call.inCall.alone', at: 9_000 } as unknown as CallEvent).im).toHaveLength(1);
+  });
+
   it('onHangup at 9 s while carol rings and dave accepted -> the requests above, and carol\'s actor told to cancel, stamped 9000', () => {
     const c = group({ bob: 'joined', carol: 'pending', dave: 'accepted' }, { groupID: '' });
     expect(onHangup(c, cmd.hangup(3, 9_000))).toEqual({
