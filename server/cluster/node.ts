@@ -361,6 +361,7 @@ export class ClusterNode {
         m.exec().catch((error: unknown) => this.lost('room event', error));
       },
       relay: (node: string, event: RelayEvent) => this.publish(node, event),
+      afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
     };
   }
 

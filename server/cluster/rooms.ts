@@ -48,6 +48,8 @@ export interface RoomBus {
   roomEvent(event: RoomEvent): void;
   /** Sends a relay to `node`. */
   relay(node: string, event: RelayEvent): void;
+  /** Calls `fn` once the room grace has passed (see {@link ClusterRooms.leave}'s `quiet`). */
+  afterGrace(fn: () => void): void;
 }
 
 /** {@link Rooms} spread over the nodes of a cluster. */
@@ -117,7 +119,8 @@ export class ClusterRooms extends Rooms {
 
   /**
    * As {@link Rooms.leave}; `quiet`: the session moved to another node, which announces it, so
-   * nothing is said here (its entry waits for that announcement).
+   * nothing is said here: its entry waits for that announcement, for the room grace at most (a
+   * client that hung up while it moved never enters there: it leaves then, as a lost connection).
    */
   override leave(session: Session, roomID: number | null = session.room, deliberate = false, quiet = false): boolean {
     if (session.room === null || session.room !== roomID) return false;
@@ -127,16 +130,23 @@ export class ClusterRooms extends Rooms {
     if (!room || !member || member.session !== session) return true;
     if (quiet) {
       member.session = null;
+      this.bus.afterGrace(() => {
+        if (this.all.get(roomID)?.get(session.userID) === member && !member.session) this.gone(room, roomID, session.userID, false);
+      });
       return true;
     }
-    room.delete(session.userID);
-    this.notify(room, session.userID, { type: 'userLeft', roomID, userID: session.userID });
-    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID: session.userID, audio: false, video: false });
-    if (room.size === 0) {
-      this.all.delete(roomID);
-      this.roomGrants.vacated(roomID, this.clock(), deliberate);
-    }
+    this.gone(room, roomID, session.userID, deliberate);
     return true;
+  }
+
+  /** `userID` (a member of this node) left `room`: the others hear it, and an empty room is vacated. */
+  private gone(room: Map<string, Member>, roomID: number, userID: string, deliberate: boolean): void {
+    room.delete(userID);
+    this.notify(room, userID, { type: 'userLeft', roomID, userID });
+    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false });
+    if (room.size > 0) return;
+    this.all.delete(roomID);
+    this.roomGrants.vacated(roomID, this.clock(), deliberate);
   }
 
   override publish(session: Session, roomID: number, audio: boolean, video: boolean): boolean {

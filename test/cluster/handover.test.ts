@@ -1,0 +1,79 @@
+/**
+ * A session handed over to another node (the same client resuming there, README "Running a
+ * cluster"): its old node leaves its room quietly and waits for the new node to announce it
+ * entering, so the others hear nothing of the move. A client that never enters there (it hung up
+ * while it moved: its `roomExit` reached the new node, which had it in no room) leaves at the end of
+ * the room grace, as a lost connection does: the others hear it leave and the room can empty. In-process
+ * servers on one Redis (a key prefix of their own), their clocks simulated.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
+import { REDIS_URL, until } from './support';
+
+const redis = new Redis(REDIS_URL);
+const GRACE_MS = 10_000; // roomGraceMs, the default
+
+describe('cluster: a member handed over to another node', () => {
+  const servers: TestServer[] = [];
+  const clients: RawClient[] = [];
+  let prefix = '';
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    for (const s of servers.splice(0)) await s.dispose();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+
+  async function login(server: TestServer, userID: string, resume?: string) {
+    const c = await RawClient.open(server.handle.url);
+    clients.push(c);
+    const reply = await c.request({ type: 'login', userID, userSig: tencentUserSig(userID), protocol: 1, ...(resume ? { resume } : {}) });
+    expect(reply.type).toBe('loggedIn');
+    return { c, session: reply.session as string };
+  }
+
+  /** Alice and Bob in room 7 on node a; Bob's client then resumes its session on node b. */
+  async function moved() {
+    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+    const a = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'a' });
+    const b = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'b' });
+    servers.push(a, b);
+    const { c: alice } = await login(a, 'alice');
+    const { c: bob, session } = await login(a, 'bob');
+    await until('bob claimed on a', () => redis.hget(`${prefix}:d:bob`, 'node'), (n) => n === 'a');
+    a.handle.grantRoom(7, ['alice', 'bob']);
+    expect(await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    expect(await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await alice.next((f) => f.type === 'userEntered' && f.userID === 'bob');
+    const { c: bob2 } = await login(b, 'bob', session);
+    await bob.closed; // node a handed the session over
+    return { a, b, alice, bob2 };
+  }
+
+  const members = async (c: RawClient) => ((await c.request({ type: 'roomMembers', roomID: 7 })).members as { userID: string }[]).map((m) => m.userID);
+  const heardLeave = (c: RawClient) => c.frames.some((f) => f.type === 'userLeft' && f.userID === 'bob');
+
+  it('Bob hangs up while he moves (his exit reaches node b, which has him in no room) -> at the end of the room grace Alice hears him leave', async () => {
+    const { a, b, alice, bob2 } = await moved();
+    expect((await bob2.request({ type: 'roomExit', roomID: 7 })).code).toBe('notInRoom');
+    await a.clock.advance(GRACE_MS - 1);
+    expect(heardLeave(alice)).toBe(false);
+    await a.clock.advance(1);
+    await b.clock.advance(GRACE_MS);
+    await alice.next((f) => f.type === 'userLeft' && f.userID === 'bob');
+    expect(await members(alice)).toEqual(['alice']);
+    await until('node b hears it too', () => bob2.request({ type: 'roomMembers', roomID: 7 }), (r) => r.type === 'error' || (r.members as unknown[]).length === 1);
+  });
+
+  it('Bob enters the room again on node b -> Alice hears nothing of the move, and nothing after the grace', async () => {
+    const { a, alice, bob2 } = await moved();
+    expect(await bob2.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await until('node a hears him enter there', () => members(alice), (m) => m.length === 2);
+    await a.clock.advance(GRACE_MS + 1);
+    await alice.sync();
+    expect(heardLeave(alice)).toBe(false);
+    expect(await members(alice)).toEqual(['alice', 'bob']);
+  });
+});
