@@ -15,6 +15,8 @@ import type { Scripted } from './scripts';
 const PAGE = 64;
 /** Backlog counts are refreshed this long after copies moved. */
 const RECOUNT_MS = 250;
+/** How soon copies whose take-in commit failed are taken in again (they wait in the stream meanwhile). */
+const RETRY_MS = 1000;
 
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
@@ -142,7 +144,8 @@ export class StreamMailbox {
     const last = this.lastIn.get(user);
     const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
     if (fresh.length === 0) return;
-    this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
+    const newest = (fresh[fresh.length - 1] as readonly [string, unknown])[0];
+    this.lastIn.set(user, newest);
     const now = this.host.clock.now();
     const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
     for (const [, text] of fresh) {
@@ -160,7 +163,15 @@ export class StreamMailbox {
     this.host.counts.drained += rows.length;
     session.backlog = true;
     hub.mailer.pump(session); // after the commit, as every delivery
-    await new Promise<void>((committed) => commit.after(committed));
+    if (!(await new Promise<boolean>((done) => commit.after(() => done(true), () => done(false))))) {
+      // Not stored here: they stay in the stream (an acked copy is never in neither), taken in again shortly.
+      if (this.lastIn.get(user) === newest) {
+        if (last === undefined) this.lastIn.delete(user);
+        else this.lastIn.set(user, last);
+      }
+      setTimeout(() => void this.drain(user), RETRY_MS).unref();
+      return;
+    }
     await this.host.redis.xdel(this.host.key('i', user), ...fresh.map(([id]) => id));
   }
 
