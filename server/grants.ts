@@ -169,12 +169,12 @@ export class SqliteRoomGrants implements RoomGrants {
   private readonly s;
 
   /**
-   * @param persist runs a write in the current turn's transaction
+   * @param persist runs a write in the current turn's transaction (`failed`: if that fails)
    */
   constructor(
     db: Database.Database,
     private readonly limits: Pick<Limits, 'maxRoomsPerUser' | 'maxRooms' | 'maxRoomUsers' | 'roomIdleMs'>,
-    private readonly persist: (write: () => void) => void,
+    private readonly persist: (write: () => void, failed?: () => void) => void,
     nowMs: number,
     /** Whether `userID` is a member of IM group `groupID` (who may join that group's call). */
     private readonly isMember: (groupID: string, userID: string) => boolean = () => false,
@@ -220,6 +220,7 @@ export class SqliteRoomGrants implements RoomGrants {
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
+    const created = !grant;
     if (!grant) {
       if (this.grants.size >= this.limits.maxRooms) this.sweep(nowMs);
       if (this.grants.size >= this.limits.maxRooms) return refuse('quotaExceeded', 'the server holds as many rooms as it may', 'maxRooms');
@@ -234,12 +235,17 @@ export class SqliteRoomGrants implements RoomGrants {
     if (owns) grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
     for (const user of fresh) grant.users.add(user);
     this.schedule(roomID, grant);
+    const made = grant;
     const { owner, lingering } = grant;
     const until = grant.ringUntil;
-    this.persist(() => {
-      this.s.upsert.run(roomID, owner, until, lingering ? 1 : 0);
-      for (const user of fresh) this.s.addUser.run(roomID, user);
-    });
+    this.persist(
+      () => {
+        this.s.upsert.run(roomID, owner, until, lingering ? 1 : 0);
+        for (const user of fresh) this.s.addUser.run(roomID, user);
+      },
+      // Not stored (the sender heard `unavailable`): a room it made goes, never held against others or its quota.
+      () => created && this.grants.get(roomID) === made && this.forgetGrant(roomID, made),
+    );
     return null;
   }
 

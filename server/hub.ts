@@ -83,7 +83,11 @@ export class Hub {
   ) {
     const { limits, clock } = options;
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
-    const grants = new SqliteRoomGrants(store.db, limits, (write) => commit.write(write), clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
+    const persist = (write: () => void, failed?: () => void) => {
+      commit.write(write);
+      if (failed) commit.after(() => undefined, failed);
+    };
+    const grants = new SqliteRoomGrants(store.db, limits, persist, clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
     this.grants = cluster ? cluster.grants(grants) : grants;
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now(), (u) => this.devicesOf(u));
     const groupStore = new SqliteGroupStore(store.db);
