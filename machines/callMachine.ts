@@ -432,6 +432,8 @@ export const callMachine = setup({
         'im.switchRequested': { actions: 'rejectSwitchRequest' },
         // An accept that crossed our cancel or hangup: the acceptor must not wait for us.
         'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'sendHangupToAcceptor' }],
+        // Our cancel or hangup did not go: the others may wait on us; the user hears it.
+        'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
         '*': {},
       },
     },

@@ -143,6 +143,10 @@ export const lineMachine = setup({
     noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
     settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
     noteKicked: assign({ kicked: true }),
+    sayFailed: emit(({ event }) => {
+      const { code, message } = (event as E<'im.sendFailed'>).error;
+      return { type: 'error', code, message } as const;
+    }),
     sayKicked: emit(({ event }) => ({ type: 'line.kickedOut', reason: (event as E<'im.kickedOut'>).reason }) as const),
     trackCall: assign(({ event }) => ({
       current:
@@ -245,6 +249,8 @@ export const lineMachine = setup({
   on: {
     notice: { actions: 'relayNotice' },
     'call.merged': { actions: 'addMerged' },
+    // What the call that just ended sent and could not (its decline, cancel or hangup): the user hears it.
+    'im.sendFailed': { actions: 'sayFailed' },
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },

@@ -43,6 +43,29 @@ describe('connection state over the memory network', () => {
     expect(t.alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
+  // The call is over when its last signal fails to go: ERROR is all that says the others did not hear it.
+  it("Bob's network down while he rings, reject() -> his decline cannot go: ERROR (Alice rings on to NO_RESP)", async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    t.bob.take();
+    t.world.net.im.setReachable('bob', false);
+    await t.bob.calling.reject();
+    await t.world.advance(S);
+    expect(t.bob.take()).toEqual([ev.notReady(), ev.error(expect.any(Number))]);
+  });
+
+  it("Alice's network down while she dials, hangup() -> her cancel cannot go: CALL_END cancelled, then ERROR", async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    t.alice.take();
+    t.world.net.im.setReachable('alice', false);
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    const saw = t.alice.take();
+    expect(saw).toContainEqual(ev.error(expect.any(Number)));
+    expect(saw).toContainEqual(ev.end('alice', 'cancelled'));
+  });
+
   it('while Alice is down, Bob\'s invitation waits; back, it rings', async () => {
     t.world.net.im.setReachable('alice', false);
     await t.bob.calling.call({ userID: 'alice', type: 2, timeout: 30 });
