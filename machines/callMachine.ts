@@ -433,7 +433,7 @@ export const callMachine = setup({
         // An accept that crossed our cancel or hangup: the acceptor must not wait for us.
         'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'sendHangupToAcceptor' }],
         // Our cancel or hangup did not go: the others may wait on us; the user hears it.
-        'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
+        'im.sendFailed': { guard: ({ event }) => event.kind !== 'invite', actions: { type: 'notify', params: { notice: 'error' } } },
         '*': {},
       },
     },

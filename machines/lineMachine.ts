@@ -109,6 +109,8 @@ export const lineMachine = setup({
     connectionLost: ({ context, event }) =>
       event.type === 'im.connection' && event.state !== 'connected' && context.connection === 'connected' && !context.kicked,
     kicked: ({ context }) => context.kicked,
+    /** A failed send of a decline, cancel or hangup (an invitation's failure is the call's, told there). */
+    answerOrEnd: ({ event }) => event.type === 'im.sendFailed' && event.kind !== 'invite',
     isDown: ({ event }) => event.type === 'im.connection' && event.state !== 'connected',
   },
   actions: {
@@ -250,7 +252,7 @@ export const lineMachine = setup({
     notice: { actions: 'relayNotice' },
     'call.merged': { actions: 'addMerged' },
     // What the call that just ended sent and could not (its decline, cancel or hangup): the user hears it.
-    'im.sendFailed': { actions: 'sayFailed' },
+    'im.sendFailed': { guard: 'answerOrEnd', actions: 'sayFailed' },
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },
