@@ -59,6 +59,8 @@ export interface LineContext extends LineConfig {
    * comes back after the kick. Handled when the call is done; one at most.
    */
   readonly waiting: Extract<Command | ImSignal, { readonly type: 'line.login' | 'im.invited' }> | null;
+  /** The user dials while the call ends: invitations meanwhile are answered busy, not kept waiting. */
+  readonly dialing: boolean;
   /**
    * The IM connection as the app sees it (the snapshot's `connection`): `connected` once logged
    * in; `reconnecting` while the port re-establishes it; `disconnected` logged out, or lost.

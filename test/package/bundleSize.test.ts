@@ -72,7 +72,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // others was told the call had ended), a hangup notice in a group call with others present ends nothing:
 // 53,803 bytes (+41), 178.6 KB.
 // A decline, cancel or hangup the IM could not send after its call ended is told (ERROR): 53,837 bytes (+34), 178.8 KB.
-const BUDGET_BYTES = 52.6 * 1024;
+// Its review: a refused invitation's ERROR told once; what waits for the ending call gives way to a dial, a
+// logout or a kick (a login waiting ran after logout() or destroy(), which then never resolved, and kicked the
+// newer login back; an invitation waiting was dropped at logout, blocked a login after a kick, and took the line
+// from the user's own dial): 54,048 bytes (+211), 179.7 KB. Raised to 52.8 KB.
+const BUDGET_BYTES = 52.8 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -4,7 +4,9 @@
  * and what comes then, is taken as on a free line, never refused as a second call:
  * - `call()`, `groupCall()`, `joinInGroupCall()` wait for the room exit and go out;
  * - an invitation waits for it and rings (one; a second is answered busy), unless withdrawn meanwhile;
- * - `login()` from the KICKED_OUT listener mid-call waits for the kicked call to end and logs in;
+ * - a dial meanwhile wins over an invitation meanwhile (answered busy), and so does a logout;
+ * - `login()` from the KICKED_OUT listener mid-call waits for the kicked call to end and logs in
+ *   (not if `logout()` or `destroy()` follows: the line stays out);
  * - `destroy()` meanwhile: the waiting command rejects `destroyed`, as every pending one.
  * Over the memory network, the rooms answering in 500 ms here (20 ms by default).
  */
@@ -101,6 +103,65 @@ describe('after hangup() resolved, the call still leaving its room', () => {
     await elsewhere;
     expect(again).not.toBeNull();
     expect(await again).toBe('ok');
+  });
+
+  it('Carol calls Alice as she leaves the room (it waits), then Alice call()s Dave -> her dial goes; Carol hears LINE_BUSY', async () => {
+    await talkingThenHangup();
+    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
+    await t.world.advance(100);
+    const dial = outcome(t.alice.calling.call({ userID: 'dave', type: 1, timeout: 30 }));
+    await t.world.advance(2 * S);
+    expect(await dial).toBe('ok');
+    expect(t.carol.take()).toEqual([ev.busy('alice', 'carol'), ev.end('carol', 'busy')]);
+    expect(t.dave.take()).toEqual([expect.objectContaining({ name: 'onInvited' })]);
+    expect(t.alice.take()).not.toContainEqual(expect.objectContaining({ name: 'onInvited' }));
+  });
+
+  it('Carol calls Alice as she leaves the room (it waits), then Alice logout() -> Carol hears LINE_BUSY at once', async () => {
+    await talkingThenHangup();
+    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
+    await t.world.advance(50);
+    t.carol.take();
+    const out = t.alice.calling.logout();
+    await t.world.advance(3 * S);
+    await out;
+    expect(t.alice.calling.getSnapshot().line).toBe('loggedOut');
+    expect(t.carol.take()).toEqual([ev.busy('alice', 'carol'), ev.end('carol', 'busy')]);
+  });
+
+  it('Carol calls Alice as she leaves the room (it waits), Alice kicked, login() from KICKED_OUT -> logs in (the invitation goes with the kick)', async () => {
+    await talkingThenHangup();
+    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
+    await t.world.advance(50);
+    let again: Promise<string> | null = null;
+    t.alice.calling.on(TRTCCalling.EVENT.KICKED_OUT, () => {
+      again = outcome(t.alice.calling.login({ userID: 'alice', userSig: 'sig-alice' }));
+    });
+    await t.world.client('alice').calling.login({ userID: 'alice', userSig: 'sig-alice' });
+    await t.world.advance(3 * S);
+    expect(again).not.toBeNull();
+    expect(await again).toBe('ok');
+  });
+
+  it.each(['logout', 'destroy'] as const)('Bob kicked mid-call, login() then %s() from KICKED_OUT -> it settles, the line stays out, the newer login is not kicked back', async (then) => {
+    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    t.world.net.rooms.setLatency(500);
+    let login: Promise<string> | null = null;
+    let last: Promise<string> | null = null;
+    t.bob.calling.on(TRTCCalling.EVENT.KICKED_OUT, () => {
+      login = outcome(t.bob.calling.login({ userID: 'bob', userSig: 'sig-bob' }));
+      last = outcome(t.bob.calling[then]());
+    });
+    const other = t.world.client('bob');
+    await other.calling.login({ userID: 'bob', userSig: 'sig-bob' });
+    await t.world.advance(3 * S);
+    expect(await last).toBe('ok');
+    expect(await login).toMatch(/logged out|destroyed/);
+    expect(t.bob.calling.getSnapshot().line).toMatch(/loggedOut|kickedOut/);
+    expect(other.calling.getSnapshot().line).toBe('idle');
   });
 
   it('destroy() while call() waits for the room exit -> call() rejects destroyed, at once', async () => {
