@@ -243,8 +243,9 @@ export class SqliteRoomGrants implements RoomGrants {
         this.s.upsert.run(roomID, owner, until, lingering ? 1 : 0);
         for (const user of fresh) this.s.addUser.run(roomID, user);
       },
-      // Not stored (the sender heard `unavailable`): a room it made goes, never held against others or its quota.
-      () => created && this.grants.get(roomID) === made && this.forgetGrant(roomID, made),
+      // Not stored (the sender heard `unavailable`): a room it made goes, never held against others or its
+      // quota; unless someone entered it meanwhile (an enter right behind the claim, in the same turn).
+      () => created && made.emptySince !== null && this.grants.get(roomID) === made && this.forgetGrant(roomID, made),
     );
     return null;
   }

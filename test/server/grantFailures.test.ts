@@ -1,15 +1,24 @@
 /**
  * A room claim (or an invitation that would make a room) whose commit failed is answered
  * `unavailable` ("could not store this: try again"), and leaves nothing behind: the room is free for
- * another call and the claimer's quota untouched (found by review: the grant stayed in memory for
+ * another call and the claimer's quota untouched, unless the claimer entered it in the same turn (found by review: the grant stayed in memory for
  * `roomIdleMs`, refusing the room to others and counting against its owner). A commit is made to fail
  * through a second connection to the database (a trigger), as in writeBehindFailures.test.ts.
  */
 import Database from 'better-sqlite3';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, tencentUserSig, type TestServer } from './support';
 
 const FAIL = "CREATE TRIGGER fail BEFORE INSERT ON room_grants BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
+
+/** Sends frames in one TCP write: the server handles them in one turn (one commit). */
+function sendTogether(client: RawClient, frames: object[]): void {
+  const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
+  socket.cork();
+  for (const frame of frames) client.send(frame);
+  socket.uncork();
+}
 
 describe('a room grant whose commit failed', () => {
   let server: TestServer;
@@ -40,5 +49,23 @@ describe('a room grant whose commit failed', () => {
     expect(answer(await alice.request({ type: 'roomClaim', roomID: 103 }))).toBe('ack');
     // A room whose grant was stored stays its owner's: Alice's claim of Bob's room is refused.
     expect(answer(await alice.request({ type: 'roomClaim', roomID: 101 }))).toBe('roomInUse');
+  });
+
+  // The dial writes its enter right behind its claim: one turn, one failed commit; Alice sits in the room.
+  it.each([0, 50])('write-behind %i ms: the claim fails, the enter behind it in the same turn goes in -> the room stays hers: Bob may not claim or enter it', async (writeBehindMs) => {
+    server = await testServer({ sharedDatabase: true, writeBehindMs });
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const db = new Database(server.dbPath);
+    db.exec(FAIL);
+    sendTogether(alice, [
+      { type: 'roomClaim', roomID: 101, rid: 10 },
+      { type: 'roomEnter', roomID: 101, audio: true, video: false, rid: 11 },
+    ]);
+    expect([answer(await alice.next((f) => f.rid === 10)), answer(await alice.next((f) => f.rid === 11))]).toEqual(['unavailable', 'roomInfo']);
+    db.exec('DROP TRIGGER fail');
+    db.close();
+    expect(answer(await bob.request({ type: 'roomClaim', roomID: 101 }))).toBe('roomInUse');
+    expect(answer(await bob.request({ type: 'roomEnter', roomID: 101, audio: true, video: false }))).toBe('notInvited');
   });
 });
