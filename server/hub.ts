@@ -59,6 +59,8 @@ export interface HubCluster {
   absent(userID: string): void;
   /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
   elsewhere(userID: string, copy: Body): boolean;
+  /** The last session of `userID` here ended (not handed over to another node): it has none now. */
+  ended(userID: string): void;
 }
 
 /** Users, sessions and the services they use. */
@@ -244,7 +246,7 @@ export class Hub {
     }
     const conn = session.conn;
     this.rooms.leave(session, session.room, false, true);
-    this.endSession(session);
+    this.endSession(session, false, true);
     conn?.close(CLOSE.replaced, 'the session was resumed on another node');
     return null;
   }
@@ -286,7 +288,7 @@ export class Hub {
   }
 
   /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */
-  private endSession(session: Session, deliberate = false): void {
+  private endSession(session: Session, deliberate = false, handedOver = false): void {
     if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
     this.rooms.leave(session, session.room, deliberate);
@@ -301,6 +303,7 @@ export class Hub {
       this.mailer.forgetAnswers(session.userID);
       // Cluster: what waits here for the user goes to its stream, for whichever node it logs in to next.
       this.cluster?.absent(session.userID);
+      if (!handedOver) this.cluster?.ended(session.userID);
     }
   }
 }

@@ -7,8 +7,8 @@
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
  *   older epoch never overrides a newer one, so two logins racing on two nodes end with the later.
- *   A kicked session's token (`P:s:<token>`) and userSig (`P:k:<user>`, while the user is online)
- *   log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
+ *   A kicked session's token (`P:s:<token>`) and userSig (`P:k:<user>`, until the user's session
+ *   ends) log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
  * - Routing: one pub/sub channel per node (`P:n:<node>`) and one for all (`P:all`). Per node, not
  *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
  *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
@@ -153,6 +153,8 @@ export class ClusterNode {
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
       absent: (user: string) => void this.mailbox.forward(user),
+      // The user's session ended: the userSigs its login superseded log in again (written before a kick's own).
+      ended: (user: string) => void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e)),
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
         if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });
@@ -435,8 +437,8 @@ export class ClusterNode {
    */
   private async prepare(login: LoginPeek): Promise<number | 'superseded' | 'revoked'> {
     const { userID, resume, digest } = login;
-    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), `${this.prefix}:on`] as const;
-    const [epoch, superseded, flat, revoked] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, userID);
+    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID)] as const;
+    const [epoch, superseded, flat, revoked] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest);
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1 && resume === undefined) return 'revoked';
     const stored: Record<string, string> = {};

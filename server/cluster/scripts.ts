@@ -16,15 +16,14 @@ if old and old ~= ARGV[1] then
 end
 return 1`;
 
-// Revoked: the userSig (its digest, ARGV[2]) of a session kicked by a later login, while the user is
-// online (the online directory KEYS[5] names it, ARGV[3]) with a session of another userSig; once it is
-// online nowhere they go.
+// Revoked: the userSig (its digest, ARGV[2]) of a session kicked by a later login, unless the user's
+// session now (the directory's `sig`) logged in with it too. `P:k` goes when the user's session ends
+// (`ClusterNode.ended`): as on one node, the rule holds while the newer session lives, connected or not.
 const PREPARE = `
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local revoked = 0
-if redis.call('HEXISTS', KEYS[5], ARGV[3]) == 0 then redis.call('DEL', KEYS[4])
-elseif redis.call('HGET', KEYS[1], 'sig') ~= ARGV[2] then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
+if redis.call('HGET', KEYS[1], 'sig') ~= ARGV[2] then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
 return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked}`;
 
 // A session kicked by a later login: its token never resumes, its userSig logs in no more (see PREPARE).
@@ -60,7 +59,7 @@ return 1`;
 
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
-  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, online: string, ttl: number, sig: string, user: string): Promise<[number, number, string[], number]>;
+  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, ttl: number, sig: string): Promise<[number, number, string[], number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
   hcRelease(dir: string, node: string): Promise<number>;
@@ -70,7 +69,7 @@ export type Scripted = Redis & {
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
 export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
-  redis.defineCommand('hcPrepare', { numberOfKeys: 5, lua: PREPARE });
+  redis.defineCommand('hcPrepare', { numberOfKeys: 4, lua: PREPARE });
   redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
   redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });

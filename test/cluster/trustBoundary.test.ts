@@ -4,8 +4,8 @@
  * - before a login succeeds nothing a connection sends reaches Redis: a login the hub will refuse
  *   (a forged userSig, a userID the protocol refuses) is never looked up there;
  * - a kicked tab that reconnects on its own, with its token or without, can never kick the newer
- *   login back, whichever node it reaches (on one node the hub's own rule); once the user is online
- *   nowhere, its old userSig logs in again, as on one node once it has no session.
+ *   login back, whichever node it reaches (on one node the hub's own rule), also while the newer
+ *   session waits in its grace; once the user has no session left, its old userSig logs in again.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -81,9 +81,10 @@ describe('cluster trust boundary', () => {
       expect(first.type).toBe('loggedIn');
       await until('carol claimed on a', () => redis.hget(`${prefix}:d:carol`, 'node'), (n) => n === 'a');
       const tab2 = await open(b);
-      expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
+      const second = await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 });
+      expect(second.type).toBe('loggedIn');
       expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
-      return { a, b, tab2, token: first.session as string };
+      return { a, b, tab2, token: first.session as string, newer: second.session as string };
     }
 
     it.each([
@@ -102,10 +103,21 @@ describe('cluster trust boundary', () => {
       expect(tab2.open).toBe(true);
     });
 
-    it('the newer login logs out -> the old userSig logs in again (the user is online nowhere)', async () => {
+    it("the newer login's connection drops (its session in its grace) -> the old userSig is still refused; the newer one resumes", async () => {
+      const { a, b, tab2, newer } = await kicked();
+      tab2.terminate();
+      await until('carol offline (in her grace)', () => redis.hget(`${prefix}:on`, 'carol'), (n) => n === null);
+      const comeback = await open(a);
+      const answer = await comeback.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+      expect(answer.type === 'error' ? answer.code : answer.type).toBe('sessionSuperseded');
+      const back = await open(b);
+      expect((await back.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1, resume: newer })).type).toBe('loggedIn');
+    });
+
+    it('the newer login logs out -> the old userSig logs in again (the user has no session left)', async () => {
       const { a, tab2 } = await kicked();
       await tab2.request({ type: 'logout' });
-      await until('carol online nowhere', () => redis.hget(`${prefix}:on`, 'carol'), (n) => n === null);
+      await until('the revocation gone', () => redis.exists(`${prefix}:k:carol`), (n) => n === 0);
       const again = await open(a);
       expect((await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 })).type).toBe('loggedIn');
     });
