@@ -234,7 +234,7 @@ export class TRTCCalling {
 
   async stopRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.view, params);
-    this.#requireCall('stopRemoteView');
+    this.#alive('stopRemoteView'); // also after the call (an app's CALL_END listener), as trtc-calling-js
     return this.#port(() => this.#room.stopRemoteView(userID, videoViewDomID));
   }
 
@@ -247,7 +247,7 @@ export class TRTCCalling {
 
   async stopLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { videoViewDomID } = parse('stopLocalView', Schemas.view, params);
-    this.#requireCall('stopLocalView');
+    this.#alive('stopLocalView');
     return this.#port(() => this.#room.stopLocalView(videoViewDomID));
   }
 

@@ -76,6 +76,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // logout or a kick (a login waiting ran after logout() or destroy(), which then never resolved, and kicked the
 // newer login back; an invitation waiting was dropped at logout, blocked a login after a kick, and took the line
 // from the user's own dial): 54,048 bytes (+211), 179.7 KB. Raised to 52.8 KB.
+// stopLocalView() / stopRemoteView() once the call is over resolve (they rejected): 54,049 bytes (+1).
 const BUDGET_BYTES = 52.8 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */

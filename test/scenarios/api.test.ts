@@ -132,6 +132,21 @@ describe('TRTCCalling API', () => {
     expect(t.world.net.rooms.views('bob')).toEqual([{ kind: 'local', userID: 'bob', domID: 'me' }]);
   });
 
+  it('stopLocalView() / stopRemoteView() once the call is over (an app cleaning up its screen after CALL_END) -> resolve, the views go', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    await t.bob.calling.startLocalView({ userID: 'bob', videoViewDomID: 'me' });
+    await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    expect(t.bob.calling.getSnapshot().call).toBeNull();
+    await t.bob.calling.stopLocalView({ userID: 'bob', videoViewDomID: 'me' });
+    await t.bob.calling.stopRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+    expect(t.world.net.rooms.views('bob')).toEqual([]);
+  });
+
   it('a second login of Alice elsewhere -> the first gets KICKED_OUT then CALL_END; Bob is left alone and ends', async () => {
     await t.alice.calling.call({ userID: 'bob', type: 2 });
     await t.world.advance(S);
