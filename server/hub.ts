@@ -61,6 +61,8 @@ export interface HubCluster {
   elsewhere(userID: string, copy: Body): boolean;
   /** The last session of `userID` here ended (not handed over to another node): it has none now. */
   ended(userID: string): void;
+  /** `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any node. */
+  superseded(session: Session): void;
 }
 
 /** Users, sessions and the services they use. */
@@ -283,6 +285,7 @@ export class Hub {
       this.revoked.set(session.userID, revoked);
     }
     this.endSession(session);
+    if (reason === KICK_REASON.multipleAccount) this.cluster?.superseded(session);
     if (reason === KICK_REASON.multipleAccount) conn?.close(CLOSE.kicked, 'logged in elsewhere');
     else conn?.close(CLOSE.expired, 'userSig expired');
   }

@@ -155,6 +155,7 @@ export class ClusterNode {
       absent: (user: string) => void this.mailbox.forward(user),
       // The user's session ended: the userSigs its login superseded log in again (written before a kick's own).
       ended: (user: string) => void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e)),
+      superseded: (session: Session) => this.supersede(session),
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
         if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });
@@ -420,13 +421,12 @@ export class ClusterNode {
     const hub = this.hub;
     if (!hub?.session(user)) return;
     this.counts.takeovers++;
-    this.supersede(hub.takenOver(user, resume));
+    hub.takenOver(user, resume); // a kick says so in Redis (`superseded`)
     void this.mailbox.forward(user);
   }
 
   /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */
-  private supersede(kicked: Session | null): void {
-    if (!kicked) return;
+  private supersede(kicked: Session): void {
     const keys = [this.key('s', kicked.token), this.key('k', kicked.userID)] as const;
     this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest).catch((e: unknown) => this.lost('superseded', e));
   }
@@ -456,7 +456,7 @@ export class ClusterNode {
       .then((won) => {
         if (won === 0 && this.hub?.session(user) === session) {
           // A later login on another node got there first: this one is the older, and goes.
-          this.supersede(this.hub.takenOver(user, undefined));
+          this.hub.takenOver(user, undefined);
         }
       })
       .catch((error: unknown) => this.lost('claim', error));

@@ -71,8 +71,8 @@ describe('cluster trust boundary', () => {
     const oldSig = tencentUserSig('carol', 3600);
     const newSig = tencentUserSig('carol', 3599);
 
-    /** Tab 1 logs in on node a, tab 2 on node b kicks it. */
-    async function kicked() {
+    /** Tab 1 logs in on node a, tab 2 on node b (or `on` a too) kicks it. */
+    async function kicked(on: 'a' | 'b' = 'b') {
       prefix = `hc-test-${randomBytes(5).toString('hex')}`;
       const [a, b] = [await node('a'), await node('b')];
       expect(newSig).not.toBe(oldSig);
@@ -80,7 +80,7 @@ describe('cluster trust boundary', () => {
       const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
       expect(first.type).toBe('loggedIn');
       await until('carol claimed on a', () => redis.hget(`${prefix}:d:carol`, 'node'), (n) => n === 'a');
-      const tab2 = await open(b);
+      const tab2 = await open(on === 'a' ? a : b);
       const second = await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 });
       expect(second.type).toBe('loggedIn');
       expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
@@ -101,6 +101,18 @@ describe('cluster trust boundary', () => {
       // The newer login was not kicked: it still answers.
       expect((await tab2.request({ type: 'ping' })).type).toBe('pong');
       expect(tab2.open).toBe(true);
+    });
+
+    it.each([
+      ['with its token', 'b'],
+      ['without its token', 'b'],
+    ] as const)('kicked by a login on its own node, coming back %s through node %s -> refused; the newer login stays', async (how, where) => {
+      const { a, b, tab2, token } = await kicked('a');
+      const comeback = await open(where === 'a' ? a : b);
+      const login = { type: 'login', userID: 'carol', userSig: oldSig, protocol: 1, ...(how === 'with its token' ? { resume: token } : {}) };
+      const answer = await comeback.request(login);
+      expect(answer.type === 'error' ? answer.code : answer.type).toBe('sessionSuperseded');
+      expect((await tab2.request({ type: 'ping' })).type).toBe('pong');
     });
 
     it("the newer login's connection drops (its session in its grace) -> the old userSig is still refused; the newer one resumes", async () => {
