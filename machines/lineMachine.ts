@@ -29,12 +29,7 @@ import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusS
 import { lineConfig, type LineConfig, type LineContext, refusal, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
-export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged | LineDialing;
-
-/** The user dials while the call ends (the dial itself follows once the call is done). */
-export interface LineDialing {
-  readonly type: 'line.dialing';
-}
+export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
 export type { LineConfig } from './lineModel';
 
 type E<T extends LineEvent['type']> = Extract<LineEvent, { type: T }>;
@@ -181,42 +176,20 @@ export const lineMachine = setup({
     endCall: assign(({ context }) => ({
       recent: (context.current?.inviteIDs ?? []).reduce(tombstone, context.recent),
       current: null,
-      dialing: false,
     })),
     remember: assign(({ context, event }) => ({
       recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
     })),
-    /**
-     * An invitation while the call is over but leaving its room (`hangup()` resolved, the status
-     * says idle): it waits for the line to be free and rings then (one; not while the user dials
-     * again); any other is answered busy. (One from the call's peer is the call's: a glare invite
-     * crossing ours, even once we hung up.)
-     */
-    busyOrWait: enqueueActions(({ context: c, event, enqueue, self }) => {
-      if (event.type !== 'im.invited') return;
-      const ending = self.getSnapshot().children.call?.getSnapshot().value === 'ending';
-      if (ending && c.waiting === null && !c.dialing) return enqueue.assign({ waiting: event });
-      if (answersBusy(c) && c.self) enqueue.sendTo('im', busyReject(c.self, event.signal));
-      enqueue.assign({ recent: tombstone(c.recent, event.signal.inviteID) });
+    replyBusy: enqueueActions(({ context, event, enqueue }) => {
+      if (!answersBusy(context)) return;
+      if (event.type === 'im.invited' && context.self)
+        enqueue.sendTo('im', busyReject(context.self, event.signal));
     }),
-    /** The user dials while the call leaves its room: an invitation waiting, or coming, is answered busy. */
-    dialAfterEnding: enqueueActions(({ context: c, enqueue }) => {
-      enqueue.assign({ dialing: true, waiting: c.waiting?.type === 'line.login' ? c.waiting : null });
-      if (c.waiting?.type !== 'im.invited') return;
-      if (answersBusy(c) && c.self) enqueue.sendTo('im', busyReject(c.self, c.waiting.signal));
-      enqueue.assign({ recent: tombstone(c.recent, c.waiting.signal.inviteID) });
-    }),
-    /**
-     * Logged out (`answer`: an invitation waiting is answered busy) or kicked (it cannot be) while the
-     * call ends: what waits goes; a login waiting is refused.
-     */
-    dropWaiting: enqueueActions(({ context: c, enqueue }, params: { answer: boolean }) => {
-      const w = c.waiting;
-      if (w === null) return;
+    /** Logged out while a kicked call ends: the login that waited for it is refused. */
+    dropWaiting: enqueueActions(({ context, enqueue }) => {
+      if (context.waiting === null) return;
+      enqueue.emit(refusal(context.waiting.id, 'logged out'));
       enqueue.assign({ waiting: null });
-      if (w.type === 'line.login') return enqueue.emit(refusal(w.id, 'logged out'));
-      if (params.answer && answersBusy(c) && c.self) enqueue.sendTo('im', busyReject(c.self, w.signal));
-      enqueue.assign({ recent: tombstone(c.recent, w.signal.inviteID) });
     }),
     /** `login()` after a kick (from the KICKED_OUT listener, say) while the kicked call ends: it goes once it has. */
     loginAfterKick: enqueueActions(({ context, event, enqueue }) => {
@@ -270,7 +243,6 @@ export const lineMachine = setup({
     kicked: false,
     connection: 'disconnected' as const,
     waiting: null,
-    dialing: false,
   }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },
@@ -352,7 +324,7 @@ export const lineMachine = setup({
               },
               { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser', 'takeWaiting'] },
               { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
-              { target: 'idle', actions: ['endCall', 'takeWaiting'] },
+              { target: 'idle', actions: 'endCall' },
             ],
           },
           on: {
@@ -372,9 +344,8 @@ export const lineMachine = setup({
             'im.invited': [
               { guard: 'ofLiveCall' },
               { guard: 'fromPeer', actions: 'forwardToCall' },
-              { guard: 'ringable', actions: 'busyOrWait' },
+              { guard: 'ringable', actions: ['replyBusy', 'remember'] },
             ],
-            'line.dialing': { actions: 'dialAfterEnding' },
             'im.*': [
               { guard: 'ofLiveCall', actions: 'forwardToCall' },
               { guard: 'fromMyself' },
@@ -383,11 +354,9 @@ export const lineMachine = setup({
             ],
             'line.logout': [
               { guard: 'pendingLogout', actions: { type: 'refuse', params: { reason: 'a logout is in progress' } } },
-              { actions: ['noteLogout', { type: 'dropWaiting', params: { answer: true } }, { type: 'terminateCall', params: { reason: 'hangup' } }] },
+              { actions: ['noteLogout', 'dropWaiting', { type: 'terminateCall', params: { reason: 'hangup' } }] },
             ],
-            'im.kickedOut': {
-              actions: ['noteKicked', { type: 'dropWaiting', params: { answer: false } }, 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }],
-            },
+            'im.kickedOut': { actions: ['noteKicked', 'sayKicked', { type: 'terminateCall', params: { reason: 'kickedOut' } }] },
             'line.login': { actions: 'loginAfterKick' },
             // Before `im.*` below: the connection is the line's business, not the call's.
             'im.connection': CONNECTION,

@@ -1,7 +1,7 @@
 /**
  * The line machine's context and the small pure helpers its actions use.
  */
-import type { Command, CommandError, ImSignal, Notice } from './events';
+import type { Command, CommandError, Notice } from './events';
 import type { UserID } from './types';
 
 /** Tunables with defaults: durations in ms, and whether this line is one of its user's devices. */
@@ -53,14 +53,8 @@ export interface LineContext extends LineConfig {
   readonly recent: readonly string[];
   readonly pendingLogout: number | null;
   readonly kicked: boolean;
-  /**
-   * What came while the call was over but not done (leaving its room, or being ended by a kick): an
-   * invitation, which rings once the line is free instead of being answered busy, or the login that
-   * comes back after the kick. Handled when the call is done; one at most.
-   */
-  readonly waiting: Extract<Command | ImSignal, { readonly type: 'line.login' | 'im.invited' }> | null;
-  /** The user dials while the call ends: invitations meanwhile are answered busy, not kept waiting. */
-  readonly dialing: boolean;
+  /** `login()` after a kick (from the KICKED_OUT listener, say), waiting for the kicked call to end. */
+  readonly waiting: Extract<Command, { readonly type: 'line.login' }> | null;
   /**
    * The IM connection as the app sees it (the snapshot's `connection`): `connected` once logged
    * in; `reconnecting` while the port re-establishes it; `disconnected` logged out, or lost.

@@ -49,8 +49,6 @@ export class TRTCCalling {
   readonly #stats: MediaStatsWatch;
   readonly #pending = new Map<number, Pending>();
   readonly #store: ViewStore;
-  /** A dial waits for the call that is ending: the line answers invitations busy meanwhile. */
-  readonly #dialing = () => this.#calling.actor.send({ type: 'line.dialing' });
   readonly #setup: CallSetup;
   #nextCommand = 1;
   /** Set by `destroy()`: everything after it is refused at once. */
@@ -138,7 +136,7 @@ export class TRTCCalling {
   async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
-    await this.#store.afterEnding(this.#dialing);
+    await this.#store.afterEnding();
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('call', willRun, type === 2, true);
     const { newInviteID } = this.#calling;
@@ -149,7 +147,7 @@ export class TRTCCalling {
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
-    await this.#store.afterEnding(this.#dialing);
+    await this.#store.afterEnding();
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
@@ -190,7 +188,7 @@ export class TRTCCalling {
    */
   async joinInGroupCall(params: { groupID: string; roomID: number; callType: 1 | 2 }): Promise<void> {
     const { groupID, roomID, callType } = parse('joinInGroupCall', Schemas.joinInGroupCall, params);
-    await this.#store.afterEnding(this.#dialing);
+    await this.#store.afterEnding();
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('joinInGroupCall', willRun, callType === 2);
     await this.#sendWithMedia('joinInGroupCall', media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });

@@ -142,10 +142,8 @@ export class ViewStore {
    * Resolves once no call is ending (leaving its room: a round trip, at most the call's exit
    * timeout), at once when none is, or when the instance is destroyed: a dial waits for it rather
    * than being refused as a second call, since `hangup()` resolved and the status said `idle`.
-   * `waiting` is called first when it waits.
    */
-  afterEnding(waiting?: () => void): Promise<void> {
-    if (!this.#closed && this.#view.call?.state === 'ending') waiting?.();
+  afterEnding(): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
         if (!this.#closed && this.#view.call?.state === 'ending') return;

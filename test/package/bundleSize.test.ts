@@ -77,7 +77,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // newer login back; an invitation waiting was dropped at logout, blocked a login after a kick, and took the line
 // from the user's own dial): 54,048 bytes (+211), 179.7 KB. Raised to 52.8 KB.
 // stopLocalView() / stopRemoteView() once the call is over resolve (they rejected): 54,049 bytes (+1).
-const BUDGET_BYTES = 52.8 * 1024;
+// An invitation while the call leaves its room is answered busy again, not held and rung after (a property
+// run found one ringing for good after its room failed it): 53,855 bytes (-194), 178.9 KB. Back to 52.6 KB.
+const BUDGET_BYTES = 52.6 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

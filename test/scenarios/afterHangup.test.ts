@@ -3,8 +3,7 @@
  * round trip; at most `exitTimeoutMs`, 5 s, when the room does not answer). What the user does then,
  * and what comes then, is taken as on a free line, never refused as a second call:
  * - `call()`, `groupCall()`, `joinInGroupCall()` wait for the room exit and go out;
- * - an invitation waits for it and rings (one; a second is answered busy), unless withdrawn meanwhile;
- * - a dial meanwhile wins over an invitation meanwhile (answered busy), and so does a logout;
+ * - an invitation meanwhile is answered busy, as during the call (decided: see the test);
  * - `login()` from the KICKED_OUT listener mid-call waits for the kicked call to end and logs in
  *   (not if `logout()` or `destroy()` follows: the line stays out);
  * - `destroy()` meanwhile: the waiting command rejects `destroyed`, as every pending one.
@@ -57,35 +56,16 @@ describe('after hangup() resolved, the call still leaving its room', () => {
     expect(t.carol.take()).toEqual([expect.objectContaining({ name: 'onInvited' })]);
   });
 
-  it('Carol calls Alice 100 ms after Alice hung up -> it rings once Alice is out of the room (not LINE_BUSY)', async () => {
+  // Decided (README): an invitation meanwhile is answered busy, as during any call. Held until the exit and
+  // rung then, it could ring on a line whose room had just failed it (a property run found one ringing for
+  // good after an ERROR), and a dial or a logout meanwhile would have to win over it.
+  it('Carol calls Alice 100 ms after Alice hung up, while she leaves the room -> LINE_BUSY, as during the call', async () => {
     await talkingThenHangup();
     await t.world.advance(100);
     await t.carol.calling.call({ userID: 'alice', type: 2, timeout: 30 });
     await t.world.advance(S);
-    expect(t.carol.take()).toEqual([]);
-    expect(t.alice.take()).toEqual([ev.end('alice', 'hangup'), ev.invited('carol', ['alice'])]);
-    await t.alice.calling.accept();
-    await t.world.advance(2 * S);
-    expect(t.alice.calling.getCallStatus()).toBe('connected');
-  });
-
-  it('Carol and then Dave call Alice while she leaves the room -> Carol rings, Dave hears LINE_BUSY', async () => {
-    await talkingThenHangup();
-    await t.carol.calling.call({ userID: 'alice', type: 2, timeout: 30 });
-    await t.dave.calling.call({ userID: 'alice', type: 2, timeout: 30 });
-    await t.world.advance(S);
-    expect(t.dave.take()).toEqual([ev.busy('alice', 'dave'), ev.end('dave', 'busy')]);
-    expect(t.alice.take()).toEqual([ev.end('alice', 'hangup'), ev.invited('carol', ['alice'])]);
-  });
-
-  it('Carol calls Alice and cancels while Alice leaves the room -> it never rings', async () => {
-    await talkingThenHangup();
-    await t.carol.calling.call({ userID: 'alice', type: 2, timeout: 30 });
-    await t.world.advance(100);
-    await t.carol.calling.hangup();
-    await t.world.advance(2 * S);
+    expect(t.carol.take()).toEqual([ev.busy('alice', 'carol'), ev.end('carol', 'busy')]);
     expect(t.alice.take()).toEqual([ev.end('alice', 'hangup')]);
-    expect(t.alice.calling.getSnapshot().line).toBe('idle');
   });
 
   it('Bob kicked out mid-call, login() again from his KICKED_OUT listener -> it waits for the call to end, then logs in', async () => {
@@ -101,44 +81,6 @@ describe('after hangup() resolved, the call still leaving its room', () => {
     const elsewhere = other.calling.login({ userID: 'bob', userSig: 'sig-bob' });
     await t.world.advance(S);
     await elsewhere;
-    expect(again).not.toBeNull();
-    expect(await again).toBe('ok');
-  });
-
-  it('Carol calls Alice as she leaves the room (it waits), then Alice call()s Dave -> her dial goes; Carol hears LINE_BUSY', async () => {
-    await talkingThenHangup();
-    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
-    await t.world.advance(100);
-    const dial = outcome(t.alice.calling.call({ userID: 'dave', type: 1, timeout: 30 }));
-    await t.world.advance(2 * S);
-    expect(await dial).toBe('ok');
-    expect(t.carol.take()).toEqual([ev.busy('alice', 'carol'), ev.end('carol', 'busy')]);
-    expect(t.dave.take()).toEqual([expect.objectContaining({ name: 'onInvited' })]);
-    expect(t.alice.take()).not.toContainEqual(expect.objectContaining({ name: 'onInvited' }));
-  });
-
-  it('Carol calls Alice as she leaves the room (it waits), then Alice logout() -> Carol hears LINE_BUSY at once', async () => {
-    await talkingThenHangup();
-    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
-    await t.world.advance(50);
-    t.carol.take();
-    const out = t.alice.calling.logout();
-    await t.world.advance(3 * S);
-    await out;
-    expect(t.alice.calling.getSnapshot().line).toBe('loggedOut');
-    expect(t.carol.take()).toEqual([ev.busy('alice', 'carol'), ev.end('carol', 'busy')]);
-  });
-
-  it('Carol calls Alice as she leaves the room (it waits), Alice kicked, login() from KICKED_OUT -> logs in (the invitation goes with the kick)', async () => {
-    await talkingThenHangup();
-    await t.carol.calling.call({ userID: 'alice', type: 1, timeout: 30 });
-    await t.world.advance(50);
-    let again: Promise<string> | null = null;
-    t.alice.calling.on(TRTCCalling.EVENT.KICKED_OUT, () => {
-      again = outcome(t.alice.calling.login({ userID: 'alice', userSig: 'sig-alice' }));
-    });
-    await t.world.client('alice').calling.login({ userID: 'alice', userSig: 'sig-alice' });
-    await t.world.advance(3 * S);
     expect(again).not.toBeNull();
     expect(await again).toBe('ok');
   });
