@@ -236,21 +236,16 @@ export class Hub {
   /**
    * Cluster: `userID` logged in on another node. The same client coming back there (`resume`
    * names this session) takes its session along: it ends here without a word to its room. Any
-   * other login kicks this session, as a second login here would.
-   * @returns the token of a session kicked (never to resume anywhere), else null
+   * other login kicks this session, as a second login here would (the cluster hears it: `superseded`).
    */
-  takenOver(userID: string, resume: string | undefined): Session | null {
+  takenOver(userID: string, resume: string | undefined): void {
     const session = this.session(userID);
-    if (!session) return null;
-    if (resume === undefined || resume !== session.token) {
-      this.kick(session, KICK_REASON.multipleAccount);
-      return session;
-    }
+    if (!session) return;
+    if (resume === undefined || resume !== session.token) return this.kick(session, KICK_REASON.multipleAccount);
     const conn = session.conn;
     this.rooms.leave(session, session.room, false, true);
     this.endSession(session, false, true);
     conn?.close(CLOSE.replaced, 'the session was resumed on another node');
-    return null;
   }
 
   /** Stops everything (server shutdown): grace timers are cleared, sessions forgotten. */

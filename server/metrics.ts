@@ -1,4 +1,5 @@
 /** Counters and gauges of the server, rendered in the Prometheus text exposition format. */
+import type { ClusterMetrics } from './cluster/metrics';
 import type { ErrorCode } from '../adapters/ws/protocol';
 
 /** The server's numbers at one instant. */
@@ -43,17 +44,7 @@ export interface MetricsSnapshot {
   /** Refusal log lines left out by the log's own rate limit. */
   readonly logSuppressed: number;
   /** Cluster mode only: this node's share (`server/cluster/node.ts`). */
-  readonly cluster?: {
-    readonly node: string;
-    readonly redisUp: number;
-    readonly clusterRooms: number;
-    readonly forwarded: number;
-    readonly drained: number;
-    readonly published: number;
-    readonly received: number;
-    readonly takeovers: number;
-    readonly refusedLogins: number;
-  };
+  readonly cluster?: ClusterMetrics;
 }
 
 /** Mutable counters; gauges are read from the server when rendered. */

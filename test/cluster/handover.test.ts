@@ -6,29 +6,18 @@
  * the room grace, as a lost connection does: the others hear it leave and the room can empty. In-process
  * servers on one Redis (a key prefix of their own), their clocks simulated.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
-import { REDIS_URL, until } from './support';
+import { describe, expect, it } from 'vitest';
+import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
+import { inProcessNodes, until } from './support';
 
-const redis = new Redis(REDIS_URL);
 const GRACE_MS = 10_000; // roomGraceMs, the default
 
 describe('cluster: a member handed over to another node', () => {
-  const servers: TestServer[] = [];
-  const clients: RawClient[] = [];
-  let prefix = '';
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.terminate();
-    for (const s of servers.splice(0)) await s.dispose();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  });
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
 
   async function login(server: TestServer, userID: string, resume?: string) {
-    const c = await RawClient.open(server.handle.url);
-    clients.push(c);
+    const c = await open(server);
     const reply = await c.request({ type: 'login', userID, userSig: tencentUserSig(userID), protocol: 1, ...(resume ? { resume } : {}) });
     expect(reply.type).toBe('loggedIn');
     return { c, session: reply.session as string };
@@ -36,13 +25,10 @@ describe('cluster: a member handed over to another node', () => {
 
   /** Alice and Bob in room 7 on node a; Bob's client then resumes its session on node b. */
   async function moved() {
-    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
-    const a = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'a' });
-    const b = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'b' });
-    servers.push(a, b);
+    const [a, b] = [await node('a'), await node('b')];
     const { c: alice } = await login(a, 'alice');
     const { c: bob, session } = await login(a, 'bob');
-    await until('bob claimed on a', () => redis.hget(`${prefix}:d:bob`, 'node'), (n) => n === 'a');
+    await until('bob claimed on a', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'a');
     a.handle.grantRoom(7, ['alice', 'bob']);
     expect(await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     expect(await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });

@@ -4,51 +4,37 @@
  * again. An acknowledged message is never lost. In-process servers on one Redis (a key prefix of
  * their own); the failure is a trigger on the recipient node's SQLite file.
  */
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
-import { REDIS_URL, until } from './support';
+import { describe, expect, it } from 'vitest';
+import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
+import { inProcessNodes, until } from './support';
 
-const redis = new Redis(REDIS_URL);
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('cluster: taking a copy in when the store fails', () => {
-  const servers: TestServer[] = [];
-  const clients: RawClient[] = [];
-  let prefix = '';
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.terminate();
-    for (const s of servers.splice(0)) await s.dispose();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  });
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
 
   async function login(server: TestServer, userID: string): Promise<RawClient> {
-    const c = await RawClient.open(server.handle.url);
-    clients.push(c);
+    const c = await open(server);
     expect((await c.request({ type: 'login', userID, userSig: tencentUserSig(userID), protocol: 1 })).type).toBe('loggedIn');
     return c;
   }
 
   it('Alice (node a) sends to Bob (node b), whose node fails to store it -> it waits in the stream and reaches Bob once the store works again, once', async () => {
-    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
-    const a = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'a' });
-    const b = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId: 'b', sharedDatabase: true });
-    servers.push(a, b);
+    const [a, b] = [await node('a'), await node('b', { sharedDatabase: true })];
     const bob = await login(b, 'bob');
     const alice = await login(a, 'alice');
-    await until('bob claimed on b', () => redis.hget(`${prefix}:d:bob`, 'node'), (n) => n === 'b');
+    await until('bob claimed on b', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'b');
     const db = new Database(b.dbPath);
     db.exec(FAIL_INSERTS);
     expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'important', onlineUserOnly: false })).type).toBe('ack');
     await until('node b failed to take it in', () => b.logs.some((l) => l.message === 'could not commit to the store'), (failed) => failed);
-    expect(await redis.xlen(`${prefix}:i:bob`)).toBe(1); // still there
+    expect(await redis.xlen(`${t.prefix}:i:bob`)).toBe(1); // still there
     db.exec('DROP TRIGGER fail');
     db.close();
     await until('the copy reaches Bob', () => bob.frames.filter((f) => f.type === 'message' && f.payload === 'important').length, (n) => n > 0);
-    await until('the stream emptied', () => redis.xlen(`${prefix}:i:bob`), (n) => n === 0);
+    await until('the stream emptied', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
     await bob.sync();
     expect(bob.frames.filter((f) => f.type === 'message' && f.payload === 'important')).toHaveLength(1);
   });

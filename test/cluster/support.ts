@@ -10,7 +10,9 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterEach, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { RawClient, type TestServer, testServer } from '../server/support';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 
 export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -175,4 +177,41 @@ export async function rawClient(url: string, userID: string) {
   const reply = await until(`${userID} login`, () => frames.find((f) => f.rid === 1), (f) => f !== undefined);
   if (reply?.type !== 'loggedIn') throw new Error(`${userID} could not log in: ${JSON.stringify(reply)}`);
   return { ws, frames, messages: () => frames.filter((f) => f.type === 'message').map((f) => `${String(f.id)} ${String(f.payload)}`) };
+}
+
+/**
+ * In-process servers (`testServer`, simulated clocks) as nodes of one cluster on Redis, under a fresh
+ * key prefix for each test, and raw clients of them: all stopped, and the prefix's keys deleted, after
+ * each test.
+ */
+export function inProcessNodes() {
+  const redis = new Redis(REDIS_URL);
+  const servers: TestServer[] = [];
+  const clients: RawClient[] = [];
+  let prefix = '';
+  beforeEach(() => {
+    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    for (const s of servers.splice(0)) await s.dispose();
+    await flushPrefix(redis, prefix);
+  });
+  return {
+    redis,
+    /** This test's key prefix. */
+    get prefix(): string {
+      return prefix;
+    },
+    async node(nodeId: string, options: Parameters<typeof testServer>[0] = {}): Promise<TestServer> {
+      const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId, ...options });
+      servers.push(server);
+      return server;
+    },
+    async open(server: TestServer): Promise<RawClient> {
+      const client = await RawClient.open(server.handle.url);
+      clients.push(client);
+      return client;
+    },
+  };
 }

@@ -7,49 +7,15 @@
  *   login back, whichever node it reaches (on one node the hub's own rule), also while the newer
  *   session waits in its grace; once the user has no session left, its old userSig logs in again.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
-import { REDIS_URL, until } from './support';
-
-const redis = new Redis(REDIS_URL);
-
-async function keysOf(pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out;
-}
+import { describe, expect, it } from 'vitest';
+import { tencentUserSig } from '../server/support';
+import { inProcessNodes, until } from './support';
 
 describe('cluster trust boundary', () => {
-  const servers: TestServer[] = [];
-  const clients: RawClient[] = [];
-  let prefix = '';
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.terminate();
-    for (const s of servers.splice(0)) await s.dispose();
-    const keys = await keysOf(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  });
-
-  async function node(nodeId: string): Promise<TestServer> {
-    const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId });
-    servers.push(server);
-    return server;
-  }
-  async function open(server: TestServer): Promise<RawClient> {
-    const client = await RawClient.open(server.handle.url);
-    clients.push(client);
-    return client;
-  }
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
 
   it('logins the hub refuses (a forged userSig, a userID the protocol refuses) write nothing to Redis', async () => {
-    prefix = `hc-test-${randomBytes(5).toString('hex')}`;
     const a = await node('a');
     const client = await open(a);
     const bogus = [
@@ -61,10 +27,10 @@ describe('cluster trust boundary', () => {
     const codes: unknown[] = [];
     for (let i = 1; i <= bogus.length; i++) codes.push((await client.next((f) => f.rid === i)).code);
     expect(codes).toEqual(['badFrame', 'userSigMalformed', 'userSigWrongUser']);
-    expect(await keysOf(`${prefix}:d:*`)).toEqual([]);
+    expect(await redis.keys(`${t.prefix}:d:*`)).toEqual([]);
     // A login that verifies is looked up as before.
     expect((await client.request({ type: 'login', userID: 'mallory', userSig: tencentUserSig('mallory'), protocol: 1 })).type).toBe('loggedIn');
-    expect(await keysOf(`${prefix}:d:*`)).toEqual([`${prefix}:d:mallory`]);
+    expect(await redis.keys(`${t.prefix}:d:*`)).toEqual([`${t.prefix}:d:mallory`]);
   });
 
   describe('a kicked tab coming back', () => {
@@ -73,13 +39,12 @@ describe('cluster trust boundary', () => {
 
     /** Tab 1 logs in on node a, tab 2 on node b (or `on` a too) kicks it. */
     async function kicked(on: 'a' | 'b' = 'b') {
-      prefix = `hc-test-${randomBytes(5).toString('hex')}`;
       const [a, b] = [await node('a'), await node('b')];
       expect(newSig).not.toBe(oldSig);
       const tab1 = await open(a);
       const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
       expect(first.type).toBe('loggedIn');
-      await until('carol claimed on a', () => redis.hget(`${prefix}:d:carol`, 'node'), (n) => n === 'a');
+      await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
       const tab2 = await open(on === 'a' ? a : b);
       const second = await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 });
       expect(second.type).toBe('loggedIn');
@@ -115,7 +80,7 @@ describe('cluster trust boundary', () => {
     it("the newer login's connection drops (its session in its grace) -> the old userSig is still refused; the newer one resumes", async () => {
       const { a, b, tab2, newer } = await kicked();
       tab2.terminate();
-      await until('carol offline (in her grace)', () => redis.hget(`${prefix}:on`, 'carol'), (n) => n === null);
+      await until('carol offline (in her grace)', () => redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === null);
       const comeback = await open(a);
       const answer = await comeback.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
       expect(answer.type === 'error' ? answer.code : answer.type).toBe('sessionSuperseded');
@@ -126,7 +91,7 @@ describe('cluster trust boundary', () => {
     it('the newer login logs out -> the old userSig logs in again (the user has no session left)', async () => {
       const { a, tab2 } = await kicked();
       await tab2.request({ type: 'logout' });
-      await until('the revocation gone', () => redis.exists(`${prefix}:k:carol`), (n) => n === 0);
+      await until('the revocation gone', () => redis.exists(`${t.prefix}:k:carol`), (n) => n === 0);
       const again = await open(a);
       expect((await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 })).type).toBe('loggedIn');
     });

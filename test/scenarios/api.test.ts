@@ -117,13 +117,18 @@ describe('TRTCCalling API', () => {
     expect(seen).toEqual(['ui']);
   });
 
-  it('views render through the room: local, and remote for a member only', async () => {
+  /** Alice video-calls Bob, he accepts and shows his camera (`me`) and Alice (`them`). */
+  async function bobShowsViews() {
     await t.alice.calling.call({ userID: 'bob', type: 2 });
     await t.world.advance(S);
     await t.bob.calling.accept();
     await t.world.advance(S);
     await t.bob.calling.startLocalView({ userID: 'bob', videoViewDomID: 'me' });
     await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+  }
+
+  it('views render through the room: local, and remote for a member only', async () => {
+    await bobShowsViews();
     expect(t.world.net.rooms.views('bob')).toEqual([
       { kind: 'local', userID: 'bob', domID: 'me' },
       { kind: 'remote', userID: 'alice', domID: 'them' },
@@ -133,12 +138,7 @@ describe('TRTCCalling API', () => {
   });
 
   it('stopLocalView() / stopRemoteView() once the call is over (an app cleaning up its screen after CALL_END) -> resolve, the views go', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 2 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
-    await t.bob.calling.startLocalView({ userID: 'bob', videoViewDomID: 'me' });
-    await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+    await bobShowsViews();
     await t.alice.calling.hangup();
     await t.world.advance(S);
     expect(t.bob.calling.getSnapshot().call).toBeNull();

@@ -6,19 +6,10 @@
  * through a second connection to the database (a trigger), as in writeBehindFailures.test.ts.
  */
 import Database from 'better-sqlite3';
-import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, testServer, tencentUserSig, type TestServer } from './support';
+import { RawClient, sendTogether, testServer, tencentUserSig, type TestServer } from './support';
 
 const FAIL = "CREATE TRIGGER fail BEFORE INSERT ON room_grants BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
-
-/** Sends frames in one TCP write: the server handles them in one turn (one commit). */
-function sendTogether(client: RawClient, frames: object[]): void {
-  const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
-  socket.cork();
-  for (const frame of frames) client.send(frame);
-  socket.uncork();
-}
 
 describe('a room grant whose commit failed', () => {
   let server: TestServer;

@@ -4,6 +4,7 @@
  * that end on I/O events, never on time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -191,4 +192,12 @@ export class RawClient {
     this.wake = null;
     wake?.();
   }
+}
+
+/** Sends frames in one TCP write: the server handles them in one turn (one group commit). */
+export function sendTogether(client: RawClient, frames: object[]): void {
+  const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
+  socket.cork();
+  for (const frame of frames) client.send(frame);
+  socket.uncork();
 }

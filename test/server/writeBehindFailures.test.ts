@@ -7,10 +7,9 @@
  * writeBehind.test.ts.
  */
 import Database from 'better-sqlite3';
-import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerClock } from '../../server/options';
-import { RawClient, testServer, tencentUserSig, type TestServer } from './support';
+import { RawClient, sendTogether, testServer, tencentUserSig, type TestServer } from './support';
 
 const WINDOW = 50;
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
@@ -22,14 +21,6 @@ async function until(done: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** Sends frames in one TCP write: the server handles them in one turn (one group commit). */
-function sendTogether(client: RawClient, frames: object[]): void {
-  const socket = (client as unknown as { ws: { _socket: Socket } }).ws._socket;
-  socket.cork();
-  for (const frame of frames) client.send(frame);
-  socket.uncork();
 }
 
 describe('write-behind when the store fails or the clock steps back', () => {
