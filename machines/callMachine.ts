@@ -328,6 +328,9 @@ export const callMachine = setup({
           { actions: { type: 'settleRefused', params: { reason: 'inviteID does not match the ringing invitation' } } },
         ],
         'call.hangup': { actions: { type: 'settleRefused', params: { reason: 'the call is ringing: use reject() to decline it' } } },
+        // Not in the room yet: a failure for it is an earlier call's in the same room (a group call inviting us back).
+        'room.failed': {},
+        'room.enterFailed': {},
         // Many devices: another of ours answered; this one stops ringing (CALL_END, answeredElsewhere or rejected).
         'im.accepted': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },
         'im.rejected': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },

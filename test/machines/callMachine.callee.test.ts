@@ -70,6 +70,18 @@ describe('callMachine callee: ringing', () => {
     expect(h.take()).toEqual([accept]);
   });
 
+  it('a room failure or failed enter for its room while ringing (an earlier call in the same room: a group call inviting Bob back) -> still ringing, nothing told; accept then enters', () => {
+    const h = ringing();
+    h.send({ type: 'room.failed', roomID: 42, at: 0, error: { code: 65535, message: 'kicked' } });
+    h.send(rm.enterFailed());
+    expect(h.value()).toBe('ringing');
+    expect(h.take()).toEqual([]);
+    h.send(cmd.accept(1));
+    expect(h.take()).toEqual([out.settled(1), enter]);
+    h.send(rm.entered());
+    expect(h.take()).toEqual([accept]);
+  });
+
   it('Bob accept(inviteID inv-4) -> refused, still ringing, nothing sent', () => {
     const h = ringing();
     h.send(cmd.accept(1, 'inv-4'));
