@@ -3,7 +3,7 @@
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
 import { OTHER_DEVICE_IN_ROOM } from './events';
-import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, peerOf } from './callModel';
+import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, ownInvitee, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
 
@@ -27,9 +27,9 @@ export const callGuards = {
     event.type === 'im.cancelled' &&
     event.from === c.inviter &&
     (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
-  /** Our own invite could not be sent. */
+  /** Our invite to everyone (1v1, an IM group) could not be sent; one of a group's C2C invites reached nobody but its invitee. */
   inviteFailed: ({ context, event }: Args) =>
-    event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID,
+    event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID && ownInvitee(context, event.inviteID) === undefined,
   /** Nobody is in the room with us, and nobody is still being invited. */
   alone: ({ context: c }: Args) => c.present.length === 0 && !Object.values(c.roster).includes('pending'),
   matchesInvite: ({ context, event }: Args) =>

@@ -73,6 +73,7 @@ import {
   sendHangupToLeaver,
   sendInvite,
   sendReject,
+  sendFailed,
   sendWithdrawn,
   toInvitee,
 } from './callSignals';
@@ -118,6 +119,7 @@ export const callMachine = setup({
     /** Our hangup: cancel those still ringing, tell those who answered but never came. */
     sendHangupRequests: enqueueActions((a) => applyEffects(a, onHangup(a.context, a.event))),
     toInvitee: enqueueActions((a) => applyEffects(a, toInvitee(a.context, a.event))),
+    sendFailed: enqueueActions((a) => applyEffects(a, sendFailed(a.context, a.event))),
     /** More invitees for the group call: their actors first (a finished one of an earlier invite goes), then the invites. */
     inviteMore: enqueueActions((a) => {
       const { effects, spawn } = inviteMore(a.context, a.event);
@@ -265,7 +267,7 @@ export const callMachine = setup({
     'call.invite': { actions: { type: 'settleRefused', params: { reason: 'only the inviter of a group call, while it is live, can invite more people into it' } } },
     // The peer's glare invite landing once our dial is answered: declined, not busy (our other devices stop ringing).
     'im.invited': [{ guard: 'lateGlare', actions: 'declineGlare' }, { actions: 'sendBusyReject' }],
-    'im.sendFailed': { actions: { type: 'notify', params: { notice: 'error' } } },
+    'im.sendFailed': { actions: 'sendFailed' },
     'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
     'call.reject': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
     'call.hangup': { target: '.ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'hangup' } }] },

@@ -200,6 +200,10 @@ export const durationAt = (c: CallContext, at: number | undefined): number =>
 /** The inviteID `userID` was invited with (its own in a C2C group call, else the call's). */
 export const inviteIdOf = (c: CallContext, userID: UserID): string => c.inviteIDs?.[userID] ?? c.inviteID;
 
+/** The invitee `inviteID` was sent to alone (a group call's C2C invites), if any. */
+export const ownInvitee = (c: CallContext, inviteID: string): UserID | undefined =>
+  Object.keys(c.inviteIDs ?? {}).find((u) => c.inviteIDs?.[u] === inviteID);
+
 /**
  * Caller: the invitee an answer about `inviteID` from `from` concerns, or `undefined` when the
  * inviteID is another invitee's (each C2C invitee answers its own invite).

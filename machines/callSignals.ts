@@ -15,6 +15,7 @@ import {
   hangupRequest,
   inviteIdOf,
   inviteSignal,
+  ownInvitee,
   rejectOf,
   timeoutRequest,
   toInvitees,
@@ -88,6 +89,18 @@ export const sendWithdrawn = (c: CallContext): Effects => (c.withdrawn === null 
 
 /** The peer's glare invite, landing once our dial is answered (or taken): declined, as `releaseGlare` would have. */
 export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type === 'im.invited' ? { im: [rejectOf(c.self, e.signal, false)] } : NONE);
+
+/**
+ * A signal of ours could not be sent: the user hears `ERROR`; an invitee whose own C2C invite it
+ * was (a group call) was never reached: `NO_RESP` for it at once, as if its time had run out (the
+ * others ring on). Nobody to tell: its client never rang.
+ */
+export function sendFailed(c: CallContext, e: CallEvent): Effects {
+  const told = notify(c, e, 'error');
+  if (e.type !== 'im.sendFailed' || e.kind !== 'invite') return told;
+  const unreached = ownInvitee(c, e.inviteID);
+  return unreached === undefined || c.roster[unreached] !== 'pending' ? told : { ...told, invitees: [{ userID: unreached, type: 'timeout', at: e.at }] };
+}
 
 /** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite (only users we invited have one). */
 export function toInvitee(c: CallContext, e: CallEvent): Effects {

@@ -79,7 +79,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // stopLocalView() / stopRemoteView() once the call is over resolve (they rejected): 54,049 bytes (+1).
 // An invitation while the call leaves its room is answered busy again, not held and rung after (a property
 // run found one ringing for good after its room failed it): 53,855 bytes (-194), 178.9 KB. Back to 52.6 KB.
-const BUDGET_BYTES = 52.6 * 1024;
+// A ringing invitation takes no room failure (an earlier call's); a group call's C2C invite that could not be
+// sent ends nothing but its invitee's wait (NO_RESP; the first invitee's ended the whole call): 53,946 bytes
+// (+91), 179.2 KB. Raised to 52.7 KB.
+const BUDGET_BYTES = 52.7 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
