@@ -187,7 +187,8 @@ export function declineReason(c: CallContext): EndReason {
   if (outcomes.includes('busy') && outcomes.every((s) => s === 'busy')) return 'busy';
   if (outcomes.includes('rejected')) return 'rejected';
   if (outcomes.includes('busy')) return 'busy';
-  return 'noResponse';
+  // Nobody's invite could be sent (the IM down): as a 1v1 dial's failed invite.
+  return outcomes.every((s) => s === 'unreached') ? 'error' : 'noResponse';
 }
 
 export const anyAnswered = (c: CallContext): boolean =>

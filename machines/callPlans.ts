@@ -235,7 +235,8 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
     case 'noResponse': {
       const noResponse = [...c.noResponse, u];
       return {
-        patch: { ...patch, noResponse },
+        // One never reached stays so (the reason when nobody was: see `declineReason`).
+        patch: { roster: c.roster[u] === 'unreached' ? c.roster : patch.roster, noResponse },
         // Our own timer decided: tell the invitee, whose client may never have rung.
         im: e.via === 'timer' ? [timeoutRequest(c, [u], 'invitees')] : [],
         notices: [{ type: 'call.noResponse', ...base, sponsor: c.inviter, userIDList: noResponse }],

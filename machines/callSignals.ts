@@ -92,14 +92,14 @@ export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type =
 
 /**
  * A signal of ours could not be sent: the user hears `ERROR`; an invitee whose own C2C invite it
- * was (a group call) was never reached: `NO_RESP` for it at once, as if its time had run out (the
- * others ring on). Nobody to tell: its client never rang.
+ * was (a group call) was never reached: nobody waits for it, `NO_RESP` for it follows on the next
+ * turn (after the dial's promise, which a synchronous failure would precede); the others ring on.
  */
 export function sendFailed(c: CallContext, e: CallEvent): Effects {
   const told = notify(c, e, 'error');
   if (e.type !== 'im.sendFailed' || e.kind !== 'invite') return told;
   const unreached = ownInvitee(c, e.inviteID);
-  return unreached === undefined || c.roster[unreached] !== 'pending' ? told : { ...told, invitees: [{ userID: unreached, type: 'timeout', at: e.at }] };
+  return unreached === undefined || c.roster[unreached] !== 'pending' ? told : { ...told, invitees: [{ userID: unreached, type: 'unreached', at: e.at }] };
 }
 
 /** Hands an IM answer to the invitee actor it concerns: the sender, answering its own invite (only users we invited have one). */

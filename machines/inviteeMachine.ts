@@ -8,7 +8,8 @@
  *                 ├──────── busy ──────────► busy (final)
  *   ┌─────────┐   ├── noAnswer / timeout ──► noResponse (final)
  *   │ pending │───┼──────── cancel ────────► cancelled (final)
- *   └─────────┘   │
+ *   └─────────┘   ├──── unreached ──► unreached ──(0 ms)──► noResponse
+ *        │        │
  *        │ accept │ entered (implicit accept: media arrived before the answer)
  *        ▼        ▼
  *   ┌──────────┐ entered ┌────────┐  left   ┌──────┐
@@ -31,6 +32,7 @@ export interface InviteeInput {
 
 export type InviteeStatus =
   | 'pending'
+  | 'unreached'
   | 'accepted'
   | 'joined'
   | 'rejected'
@@ -52,7 +54,7 @@ export interface InviteeChanged {
 
 /** What the call machine tells an invitee actor, stamped with the clock time of its cause. */
 export type InviteeEvent = {
-  readonly type: 'accept' | 'reject' | 'busy' | 'timeout' | 'cancel' | 'entered' | 'left';
+  readonly type: 'accept' | 'reject' | 'busy' | 'timeout' | 'cancel' | 'entered' | 'left' | 'unreached';
   readonly at: number;
 };
 
@@ -116,7 +118,13 @@ export const inviteeMachine = setup({
           target: 'cancelled',
           actions: { type: 'report', params: { status: 'cancelled' } },
         },
+        unreached: { target: 'unreached', actions: { type: 'report', params: { status: 'unreached' } } },
       },
+    },
+    // Told as no response on the next turn: after the dial's promise, which a failure at once would precede.
+    unreached: {
+      description: 'Its invite could not be sent.',
+      after: { 0: { target: 'noResponse', actions: { type: 'report', params: { status: 'noResponse' } } } },
     },
     accepted: {
       description: 'Answered; their media has not reached the room yet.',

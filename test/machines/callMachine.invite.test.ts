@@ -49,11 +49,12 @@ describe('callMachine: inviting into a group call in progress', () => {
     expect(g.value()).toEqual({ inCall: 'together' });
   });
 
-  it('his invite cannot be sent -> ERROR, NO_RESP dave at once (his client never rang: nothing sent to him), the call goes on', () => {
+  it('his invite cannot be sent -> ERROR, NO_RESP dave on the next turn (his client never rang: nothing sent to him), the call goes on', () => {
     const h = talking();
     h.send(invite(9, ['dave'], ['inv-d']));
     h.take();
     h.send({ type: 'im.sendFailed', inviteID: 'inv-d', kind: 'invite', at: 0, error: { code: -2, message: 'offline' } });
+    h.clock.increment(0);
     expect(h.take()).toEqual([
       out.notice({ type: 'error', code: -2, message: 'offline' }),
       out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'dave', sponsor: 'alice', userIDList: ['dave'] }),

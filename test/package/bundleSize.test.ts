@@ -82,7 +82,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A ringing invitation takes no room failure (an earlier call's); a group call's C2C invite that could not be
 // sent ends nothing but its invitee's wait (NO_RESP; the first invitee's ended the whole call): 53,946 bytes
 // (+91), 179.2 KB. Raised to 52.7 KB.
-const BUDGET_BYTES = 52.7 * 1024;
+// That invitee's NO_RESP waits for the next turn (an invitee state of its own, `unreached`: a failure at once
+// told it before the dial's promise resolved): 54,013 bytes (+67), 179.5 KB. Raised to 52.8 KB.
+const BUDGET_BYTES = 52.8 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

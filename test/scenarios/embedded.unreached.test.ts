@@ -1,7 +1,7 @@
 /**
  * A group call's C2C invite the server refuses for one invitee (its mailbox full: offline with as
  * many messages waiting as it may keep) reaches nobody but that invitee: the caller hears `ERROR`
- * and `NO_RESP` for it at once, the others ring on and the call goes on without it. Until 2026-12-04 the first invitee's refusal ended the whole call
+ * and `NO_RESP` for it (after `groupCall()` resolved), the others ring on and the call goes on without it. Until 2026-12-04 the first invitee's refusal ended the whole call
  * (its invite carries the call's own inviteID), while a later one's left the call waiting 30 s.
  */
 import { afterEach, describe, expect, it } from 'vitest';
