@@ -32,11 +32,15 @@ export class TurnCommit {
 
   /**
    * @param onError told when a commit failed (the effects then run their `failed` side)
+   * @param onThrow told when `onError` or an effect threw: the turn's other effects still run, and
+   *   nothing escapes into the event loop, where it would end the process and every connection
+   *   (a store that fails its reads too makes the recount after a failed commit throw)
    */
   constructor(
     private readonly transact: Transact,
     private readonly defer: Defer,
     private readonly onError: (error: unknown) => void,
+    private readonly onThrow: (error: unknown) => void = () => undefined,
   ) {}
 
   /** True while writes wait for the end of the turn. */
@@ -78,12 +82,17 @@ export class TurnCommit {
         this.written += writes.length;
       } catch (error) {
         committed = false;
-        this.onError(error);
+        this.guarded(() => this.onError(error));
       }
     }
-    for (const effect of effects) {
-      if (committed) effect.ok();
-      else (effect.failed ?? effect.ok)();
+    for (const effect of effects) this.guarded(committed ? effect.ok : (effect.failed ?? effect.ok));
+  }
+
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.onThrow(error);
     }
   }
 

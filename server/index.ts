@@ -74,10 +74,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   let commit: TurnCommit;
   try {
     const opened = (store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase }));
-    commit = new TurnCommit((writes) => opened.transact(writes), options.defer, (error) => {
-      log.error('could not commit to the store', describeError(error));
-      hub?.mailer.recount();
-    });
+    commit = new TurnCommit(
+      (writes) => opened.transact(writes),
+      options.defer,
+      (error) => {
+        log.error('could not commit to the store', describeError(error));
+        hub?.mailer.recount();
+      },
+      (error) => log.error('a step after a commit failed', describeError(error)),
+    );
     hub = new Hub(options, opened, commit, cluster?.hubParts());
     await cluster?.attach(hub, opened, commit);
   } catch (error) {
@@ -267,6 +272,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const sweepMs = Math.max(1000, Math.min(options.loginTimeoutMs, options.idleTimeoutMs) / 4);
   let sweepTimer: unknown = null;
   const sweep = () => {
+    try {
+      sweepOnce();
+    } catch (error) {
+      // A store failing its reads (the purge): logged, and the sweep keeps its rhythm.
+      log.error('the sweep failed', describeError(error));
+    }
+    sweepTimer = clock.setTimeout(sweep, sweepMs);
+  };
+  const sweepOnce = () => {
     const now = clock.now();
     for (const conn of conns) {
       if (conn.closed) continue;
@@ -286,7 +300,6 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       const purged = live.mailer.expire(now);
       if (purged > 0) logger.info('purged expired messages', { purged });
     }
-    sweepTimer = clock.setTimeout(sweep, sweepMs);
   };
   live.mailer.expire(clock.now());
 

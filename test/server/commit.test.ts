@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TurnCommit } from '../../server/commit';
 
 /** A commit whose turn ends when the test says so. */
-function turns(fail = false) {
+function turns(fail = false, onError?: (error: unknown) => void) {
   const log: string[] = [];
   let end: (() => void) | null = null;
   const commit = new TurnCommit(
@@ -16,7 +16,8 @@ function turns(fail = false) {
       for (const write of writes) write();
     },
     (fn) => (end = fn),
-    (error) => log.push(`failed: ${(error as Error).message}`),
+    onError ?? ((error) => log.push(`failed: ${(error as Error).message}`)),
+    (error) => log.push(`threw: ${(error as Error).message}`),
   );
   return { commit, log, endTurn: () => end?.() };
 }
@@ -47,5 +48,28 @@ describe('group commit', () => {
     endTurn();
     expect(log).toEqual(['transaction of 1', 'failed: disk full', 'unavailable m1', 'pong']);
     expect(commit.commits).toBe(0);
+  });
+
+  it('an effect or the failure handler that throws: told, the turn\'s other effects still run, nothing escapes the commit (into the event loop: the process would end)', () => {
+    const { commit, log, endTurn } = turns();
+    commit.write(() => log.push('write m1'));
+    commit.after(() => log.push('ack to alice'));
+    commit.after(() => {
+      throw new Error('a tap failed');
+    });
+    commit.after(() => log.push('message to bob'));
+    expect(endTurn).not.toThrow();
+    expect(log).toEqual(['transaction of 1', 'write m1', 'ack to alice', 'threw: a tap failed', 'message to bob']);
+    // The store failing its reads too: the recount after a failed commit throws.
+    const broken = turns(true, () => {
+      throw new Error('no such table: deliveries');
+    });
+    broken.commit.write(() => undefined);
+    broken.commit.after(
+      () => broken.log.push('ack m1'),
+      () => broken.log.push('unavailable m1'),
+    );
+    expect(broken.endTurn).not.toThrow();
+    expect(broken.log).toEqual(['transaction of 1', 'threw: no such table: deliveries', 'unavailable m1']);
   });
 });
