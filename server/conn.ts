@@ -22,6 +22,8 @@ export interface Inflight {
   readonly bytes: number;
   /** Its sender (for the sender's quota). */
   readonly from: string;
+  /** Its body's expiry: a purge at or after it took the copy out of every count. */
+  readonly expiresAt: number;
   /** Many devices: an answer another device of the user sent, kept to hand again if this connection dies unconfirmed. */
   readonly answer?: Body;
 }

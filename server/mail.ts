@@ -66,6 +66,8 @@ export class Mailer {
   private readonly acksHeld = new WeakMap<ServerFrame, Held>();
   /** Copies handed while the turn's commit waits, as session, seq pairs: never sent if it fails ({@link Mailer.unhand}). */
   private unsent: (Session | number)[] | null = null;
+  /** The last purge's time: copies that expired by then are in no count (see {@link Mailer.receipt}). */
+  private purgedUpTo = -Infinity;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -223,16 +225,11 @@ export class Mailer {
     // A copy another device of the user still holds stays stored until that one confirms it too,
     // and so does one a connected device has not been handed yet (its window was full).
     const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.unhold(m.delivery) === 0 && !this.awaitedBySibling(session, m.delivery));
-    const backlog = this.backlogs.get(session.userID);
     for (const copy of done) {
-      if (backlog) {
-        backlog.count--;
-        backlog.bytes -= copy.bytes;
-      }
-      this.senders.confirmed(copy.from, session.userID, copy.bytes);
       this.counters.delivered++;
+      // One the purge took at its expiry left every count with the recount that followed.
+      if (copy.expiresAt > this.purgedUpTo) this.uncountCopy(copy.from, session.userID, copy.bytes);
     }
-    if (backlog && backlog.count <= 0) this.backlogs.delete(session.userID);
     // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite.
     const stored = done.filter((copy) => {
       const cancelled = copy.delivery === null ? null : this.writeBehind.confirm(copy.delivery);
@@ -282,6 +279,7 @@ export class Mailer {
     this.writeBehind.flush();
     this.commit.flush();
     const purged = this.store.expireMessages(nowMs);
+    this.purgedUpTo = nowMs;
     this.recount();
     return purged;
   }
@@ -424,7 +422,7 @@ export class Mailer {
     const conn = session.conn;
     if (!conn) return;
     const seq = ++session.seq;
-    session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from, ...(answer ? { answer: copy } : {}) });
+    session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from, expiresAt: copy.expiresAt, ...(answer ? { answer: copy } : {}) });
     if (delivery !== null) {
       session.cursor = Math.max(session.cursor, delivery);
       // Counted only from a second holder on: the common case (one session) costs no map entry.
