@@ -294,7 +294,9 @@ function senderMatches(signal: WireSignal, from: UserID): boolean {
     case 'reject':
       return from === signal.invitee;
     case 'timeout':
-      return from === signal.inviter || signal.invitees.includes(from);
+      // The inviter's notice names whoever did not answer; an invitee's names itself alone (a group
+      // member who knows the call's inviteID must not time the others out).
+      return from === signal.inviter || (signal.invitees.length === 1 && signal.invitees[0] === from);
     default:
       return from === signal.inviter;
   }

@@ -3,7 +3,7 @@
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
 import { OTHER_DEVICE_IN_ROOM } from './events';
-import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, isPresent, nobodyLeft, ownInvitee, peerOf } from './callModel';
+import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, hasPart, isPresent, nobodyLeft, ownInvitee, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
 
@@ -75,7 +75,10 @@ export const callGuards = {
   nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
   /** A hangup naming us ends the call, unless others are with us in a group call: then the sender left, the call goes on. */
   namesMe: ({ context: c, event }: Args) =>
-    event.type === 'im.hungUp' && event.signal.invitees.includes(c.self) && !(c.isGroup && c.present.some((p) => p.userID !== event.from)),
+    event.type === 'im.hungUp' &&
+    event.signal.invitees.includes(c.self) &&
+    hasPart(c, event.from) &&
+    !(c.isGroup && c.present.some((p) => p.userID !== event.from)),
   /** The last member we were talking to (or waiting for) leaves. */
   lastOneLeaving: ({ context: c, event }: Args) =>
     event.type === 'member.left' &&

@@ -170,6 +170,10 @@ export const acceptedNotJoined = (c: CallContext): UserID[] =>
 export const isPresent = (c: CallContext, userID: UserID): boolean =>
   c.present.some((p) => p.userID === userID);
 
+/** Whether `userID` has a part in the call (its inviter, an invitee, in the room): only they may end it for us. */
+export const hasPart = (c: CallContext, userID: UserID): boolean =>
+  userID === c.inviter || c.invitees.includes(userID) || isPresent(c, userID);
+
 /** Nobody is left to talk to and nobody may still come: the call is over. */
 export function nobodyLeft(c: CallContext, leaving?: UserID): boolean {
   const others = c.present.filter((p) => p.userID !== leaving);

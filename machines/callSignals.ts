@@ -106,7 +106,8 @@ export function sendFailed(c: CallContext, e: CallEvent): Effects {
 export function toInvitee(c: CallContext, e: CallEvent): Effects {
   const withdrawn = answersWithdrawn(c, e);
   if (withdrawn) return withdrawn;
-  const ours = (userID: string) => c.roster[userID] !== undefined;
+  // Own keys only: a userID such as `constructor` is no invitee of ours.
+  const ours = (userID: string) => Object.hasOwn(c.roster, userID);
   if (e.type === 'im.timedOut') {
     const timedOut = e.signal.invitees.filter((u) => ours(u) && inviteIdOf(c, u) === e.signal.inviteID);
     return { invitees: timedOut.map((userID) => ({ userID, type: 'timeout' as const, at: e.at })) };

@@ -121,6 +121,7 @@ describe('sender spoofing', () => {
     ['an accept sent by the inviter on the invitee\'s behalf', answer(3), 'alice'],
     ['a reject from someone who is not the invitee', answer(4), 'mallory'],
     ['a timeout from an outsider', answer(5), 'mallory'],
+    ['a timeout from an invitee that names another invitee too (a group member timing the others out)', answer(5, ['bob', 'carol']), 'bob'],
     ['a hangup from someone other than its sender', invite({ timeout: 0 }, { data: { cmd: 'hangup', message: '' } }), 'bob'],
     ['a switch request from the other party', invite({}, { data: { cmd: 'switchToAudio', room_id: 1 } }), 'bob'],
   ])('%s -> senderMismatch', (_, payload, from) => {
@@ -197,8 +198,9 @@ const wireSignal: fc.Arbitrary<Sent> = fc.oneof(
     .map((s): Sent => ({ signal: { ...s, kind: 'reject' }, sender: s.invitee })),
   fc.record({ ...base, callType: anyCallType, invitees: users(0) })
     .map((s): Sent => ({ signal: { ...s, kind: 'cancel' }, sender: s.inviter })),
+  // The inviter's notice names whoever did not answer; an invitee's names itself alone.
   fc.record({ ...base, callType: anyCallType, invitees: users(0) }).chain((s) =>
-    fc.constantFrom(s.inviter, ...s.invitees).map((sender): Sent => ({ signal: { ...s, kind: 'timeout' }, sender })),
+    fc.constantFrom(s.inviter, ...s.invitees).map((sender): Sent => ({ signal: { ...s, kind: 'timeout', invitees: sender === s.inviter ? s.invitees : [sender] }, sender })),
   ),
   fc.record({ ...base, callType: anyCallType, invitees: users(0), callEnd: fc.nat() })
     .map((s): Sent => ({ signal: { ...s, kind: 'hangup' }, sender: s.inviter })),

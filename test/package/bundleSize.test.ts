@@ -84,7 +84,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (+91), 179.2 KB. Raised to 52.7 KB.
 // That invitee's NO_RESP waits for the next turn (an invitee state of its own, `unreached`: a failure at once
 // told it before the dial's promise resolved): 54,013 bytes (+67), 179.5 KB. Raised to 52.8 KB.
-const BUDGET_BYTES = 52.8 * 1024;
+// Forged signals (the review of 2026-12-04): a hangup ends a call only from someone with a part in it, and a
+// ringing one from such a member says CALLING_CANCEL; a userID such as `constructor` is no invitee; an
+// invitee's timeout names itself alone (the codec): 54,083 bytes (+70), 179.6 KB. Raised to 52.9 KB.
+const BUDGET_BYTES = 52.9 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
