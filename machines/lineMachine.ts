@@ -26,7 +26,7 @@ import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from '
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
-import { lineConfig, type LineConfig, type LineContext, refusal, tombstone } from './lineModel';
+import { lineConfig, type LineConfig, type LineContext, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
@@ -55,6 +55,19 @@ const CONNECTION = [
   // Still down: only how (reconnecting, or given up) may have changed.
   { guard: { type: 'isDown' }, actions: 'noteConnection' },
 ] as const;
+
+/** Sends an automatic reply if the budget of them allows (see `spendReply`), else drops it. */
+function reply(
+  context: LineContext,
+  event: { readonly at: number },
+  enqueue: { assign(patch: Pick<LineContext, 'replies'>): void; sendTo(to: 'im', request: ImRequest): void },
+  request: ImRequest,
+): void {
+  const replies = spendReply(context.replies, event.at);
+  if (replies === null) return;
+  enqueue.assign({ replies });
+  enqueue.sendTo('im', request);
+}
 
 export const lineMachine = setup({
   types: {
@@ -182,8 +195,7 @@ export const lineMachine = setup({
     })),
     replyBusy: enqueueActions(({ context, event, enqueue }) => {
       if (!answersBusy(context)) return;
-      if (event.type === 'im.invited' && context.self)
-        enqueue.sendTo('im', busyReject(context.self, event.signal));
+      if (event.type === 'im.invited' && context.self) reply(context, event, enqueue, busyReject(context.self, event.signal));
     }),
     /** Logged out while a kicked call ends: the login that waited for it is refused. */
     dropWaiting: enqueueActions(({ context, enqueue }) => {
@@ -207,23 +219,23 @@ export const lineMachine = setup({
     replyHangup: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'im.accepted' || !context.self) return;
       const s = event.signal;
-      enqueue.sendTo('im', {
+      reply(context, event, enqueue, {
         type: 'im.send',
         to: { users: [event.from] },
         signal: { kind: 'hangup', inviteID: s.inviteID, inviter: context.self, groupID: '', callType: s.callType, invitees: [event.from], callEnd: 0 },
         onlineUserOnly: false,
-      } satisfies ImRequest);
+      });
     }),
     /** A switch request for no call of ours: refused, so the requester's switch does not hang (spec 2.6). */
     refuseSwitch: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'im.switchRequested' || !context.self) return;
       const s = event.signal;
-      enqueue.sendTo('im', {
+      reply(context, event, enqueue, {
         type: 'im.send',
         to: { users: [event.from] },
         signal: { kind: 'reject', inviteID: s.inviteID, inviter: s.inviter, groupID: '', callType: s.callType, invitee: context.self, busy: false },
         onlineUserOnly: false,
-      } satisfies ImRequest);
+      });
     }),
     settleStrayMedia: emit(({ event }) =>
       event.type === 'room.mediaFailed'
@@ -243,6 +255,7 @@ export const lineMachine = setup({
     kicked: false,
     connection: 'disconnected' as const,
     waiting: null,
+    replies: { tokens: REPLY_BURST, at: 0 },
   }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },

@@ -60,6 +60,22 @@ export interface LineContext extends LineConfig {
    * in; `reconnecting` while the port re-establishes it; `disconnected` logged out, or lost.
    */
   readonly connection: LineConnection;
+  /** What is left of the budget of automatic replies (see {@link spendReply}), as of `at`. */
+  readonly replies: { readonly tokens: number; readonly at: number };
+}
+
+/**
+ * Automatic replies to others' messages (busy, a refused switch request, a stray accept's hangup):
+ * any IM user may send us invites and requests, and unbounded replies would spend our own rate at
+ * the server (the embedded one closes a connection refused too often): `REPLY_BURST` at once, one
+ * more a second. A caller whose busy answer is dropped hears its no-answer time run out.
+ */
+export const REPLY_BURST = 5;
+
+/** The budget after one more reply at `at`, or null when none is left (the reply is dropped). */
+export function spendReply(budget: LineContext['replies'], at: number): LineContext['replies'] | null {
+  const tokens = Math.min(REPLY_BURST, budget.tokens + (at - budget.at) / 1000);
+  return tokens < 1 ? null : { tokens: tokens - 1, at };
 }
 
 export type LineConnection = 'connected' | 'reconnecting' | 'disconnected';

@@ -87,7 +87,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Forged signals (the review of 2026-12-04): a hangup ends a call only from someone with a part in it, and a
 // ringing one from such a member says CALLING_CANCEL; a userID such as `constructor` is no invitee; an
 // invitee's timeout names itself alone (the codec): 54,083 bytes (+70), 179.6 KB. Raised to 52.9 KB.
-const BUDGET_BYTES = 52.9 * 1024;
+// Automatic replies (busy, a refused switch, a stray accept's hangup) have a budget, 5 and one a second: a
+// flood from a few users made the victim spend its own rate, and the server closed it: 54,181 bytes (+98),
+// 179.8 KB. Raised to 53.0 KB.
+const BUDGET_BYTES = 53.0 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
