@@ -26,6 +26,8 @@ export function onEvent(name: string, payload: unknown): void {
   switch (name) {
     case EVENT.INVITED: {
       marks.invited = now();
+      // A new call: the last one's words go (a missed call would read after them).
+      outcome.clear();
       const callType = (p.inviteData as { callType?: number } | undefined)?.callType ?? 2;
       const invitation = { inviteID: String(p.inviteID), sponsor: String(p.sponsor), callType, userIDList: (p.userIDList as string[] | undefined) ?? [], isFromGroup: p.isFromGroup === true };
       return options.autoAccept ? actions.accept(invitation) : incoming.ring(invitation);

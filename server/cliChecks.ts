@@ -73,7 +73,8 @@ export function explainStartError(error: unknown, options: Pick<ServerOptions, '
       return `cannot listen on --host ${options.host}: no such address on this machine (try 127.0.0.1 or 0.0.0.0)`;
   }
   if (error instanceof LimitsError) return message;
-  // better-sqlite3 reports its errors with SQLITE_* codes.
+  // better-sqlite3 reports its errors with SQLITE_* codes; a locked database is another server's (a second `npm start`).
+  if (code === 'SQLITE_BUSY') return `--db ${options.dbPath}: another server holds this database (stop it, or give this one its own --db)`;
   if (code.startsWith('SQLITE_')) return `--db ${options.dbPath}: cannot open the database: ${message}`;
   return null;
 }

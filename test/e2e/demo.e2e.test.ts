@@ -69,6 +69,14 @@ describe('demo page at desktop size', () => {
     expect(await text(bob.page, '#outcome-text')).toMatch(/^alice hung up · \d+:\d\d$/);
     await screenshot(alice.page, 'desktop-5-ended');
     expect(await alice.callVideos()).toBe(0);
+
+    // A new invitation clears the last call's words: Bob's missed call stands alone.
+    await alice.call('bob', { timeout: 20 });
+    await bob.ringing('alice');
+    await alice.page.click('#hangup-btn');
+    await bob.waitEvent('onCallingCancel');
+    await bob.page.waitForFunction(() => !(document.getElementById('incoming') as HTMLDialogElement).open);
+    expect(await text(bob.page, '#outcome-text')).toBe('Missed call: alice hung up before you answered');
   });
 
   it('dial and cancel: the dialing screen rings with a timer against the timeout; Cancel -> Bob CALLING_CANCEL, Alice "You cancelled the call"', async () => {

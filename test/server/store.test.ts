@@ -197,7 +197,11 @@ describe('one server per database file', () => {
     const server = await testServer({ offlineTtlMs: 60_000 });
     try {
       const { startServer } = await import('../../server/index');
-      await expect(startServer({ port: 0, dbPath: server.dbPath, sdkAppId: 1400000001, secretKey: 'k' })).rejects.toThrow(/database is locked/);
+      const refused = await startServer({ port: 0, dbPath: server.dbPath, sdkAppId: 1400000001, secretKey: 'k' }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ message: expect.stringMatching(/database is locked/) });
+      // What the command line says (a second `npm start` meets it).
+      const { explainStartError } = await import('../../server/cliChecks');
+      expect(explainStartError(refused, { dbPath: server.dbPath })).toBe(`--db ${server.dbPath}: another server holds this database (stop it, or give this one its own --db)`);
       const intruder = new Database(server.dbPath, { timeout: 0 });
       expect(() => intruder.prepare('SELECT count(*) FROM bodies').get()).toThrow(/database is locked/);
       intruder.close();
