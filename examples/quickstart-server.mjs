@@ -9,7 +9,9 @@ const server = process.env.HC_URL ?? 'http://127.0.0.1:8080';
 // Demo mode only: GET /usersig signs a userSig for anyone. A real app makes userSigs on its own
 // server with the app's secret key (see "The userSig" below).
 async function signIn(userID) {
-  const res = await fetch(`${server}/usersig?userID=${userID}`);
+  const res = await fetch(`${server}/usersig?userID=${userID}`).catch((error) => {
+    throw new Error(`cannot reach ${server} (${error.cause?.code ?? error.message}): is npm start running?`);
+  });
   if (!res.ok) throw new Error(`${server}/usersig answered ${res.status}: is npm start running?`);
   const { sdkAppID, userSig } = await res.json();
   const backend = embeddedBackend({ url: `${server.replace(/^http/, 'ws')}/ws`, WebSocket });
