@@ -106,6 +106,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
     out.push('# HELP hc_cluster_node_info This node of the cluster.', '# TYPE hc_cluster_node_info gauge', line('hc_cluster_node_info', 1, `{node="${c.node}"}`));
     metric('hc_cluster_redis_up', 'gauge', '1 when this node reaches Redis (it takes logins).', c.redisUp);
     metric('hc_cluster_rooms', 'gauge', 'Rooms with members anywhere in the cluster.', c.clusterRooms);
+    metric('hc_cluster_user_entries', 'gauge', 'Per-user entries this node keeps (they go with the user\'s session here).', c.userEntries);
     metric('hc_cluster_forwarded_total', 'counter', 'Message copies moved to a recipient stream in Redis.', c.forwarded);
     metric('hc_cluster_drained_total', 'counter', 'Message copies moved in from a recipient stream.', c.drained);
     metric('hc_cluster_published_total', 'counter', 'Frames published to other nodes.', c.published);

@@ -9,6 +9,17 @@
 import type { GrantState, RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
 
+/**
+ * How long a grant's history outlives the grant as its last change left it: the nodes' clocks
+ * (which stamp and judge the changes) and Redis's (which expires the history) differ a little.
+ */
+export const HISTORY_MARGIN_MS = 10_000;
+/**
+ * The history of a room someone is in: the grant lives as long as they stay (a room's members
+ * refresh it with each change; see `replica.ts`).
+ */
+export const OCCUPIED_HISTORY_MS = 2 * 86_400_000;
+
 /** One replicated change. */
 export type GrantOp =
   | { readonly op: 'claim'; readonly user: string; readonly roomID: number; readonly now: number }
@@ -33,9 +44,23 @@ export type GrantOp =
 export class ClusterGrants implements RoomGrants {
   constructor(
     private readonly inner: RoomGrants,
-    /** Sends a change this node made to every other node. */
-    private readonly share: (op: GrantOp) => void,
+    /** Sends a change this node made to every other node; `ttl`: how long its history must be kept. */
+    private readonly share: (op: GrantOp, ttl: number) => void,
+    private readonly roomIdleMs = 300_000,
   ) {}
+
+  /**
+   * How long the history of `roomID` must be kept after a change: as long as the grant can live as
+   * it stands now (its ring time, the idle time after its room emptied) and a margin, so that a
+   * node starting later still rebuilds it; a room cycled through claim, enter and exit leaves a
+   * history for seconds, not days. Redis keeps the TTL of the last change made.
+   */
+  historyTtl(roomID: number, now: number): number {
+    const state = this.inner.describe?.(roomID, now) ?? null;
+    if (!state) return HISTORY_MARGIN_MS;
+    if (state.emptySince === null) return OCCUPIED_HISTORY_MS;
+    return Math.max(state.ringUntil, state.emptySince + this.roomIdleMs) - now + HISTORY_MARGIN_MS;
+  }
 
   get size(): number {
     return this.inner.size;
@@ -43,19 +68,19 @@ export class ClusterGrants implements RoomGrants {
 
   claim(user: string, roomID: number, now: number): Refusal | null {
     const refused = this.inner.claim(user, roomID, now);
-    if (!refused) this.share({ op: 'claim', user, roomID, now });
+    if (!refused) this.share({ op: 'claim', user, roomID, now }, this.historyTtl(roomID, now));
     return refused;
   }
 
   grant(user: string, roomID: number, users: readonly string[], until: number, now: number, groupID?: string): Refusal | null {
     const refused = this.inner.grant(user, roomID, users, until, now, groupID);
-    if (!refused) this.share({ op: 'grant', user, roomID, users, until, now, ...(groupID === undefined ? {} : { groupID }) });
+    if (!refused) this.share({ op: 'grant', user, roomID, users, until, now, ...(groupID === undefined ? {} : { groupID }) }, this.historyTtl(roomID, now));
     return refused;
   }
 
   admit(roomID: number, users: readonly string[], now: number): void {
     this.inner.admit(roomID, users, now);
-    this.share({ op: 'admit', roomID, users, now });
+    this.share({ op: 'admit', roomID, users, now }, this.historyTtl(roomID, now));
   }
 
   allows(roomID: number, userID: string, now: number, viaGroup?: string): boolean {
@@ -68,12 +93,12 @@ export class ClusterGrants implements RoomGrants {
 
   occupied(roomID: number, userID: string): void {
     this.inner.occupied(roomID, userID);
-    this.share({ op: 'occupied', roomID, user: userID });
+    this.share({ op: 'occupied', roomID, user: userID }, OCCUPIED_HISTORY_MS);
   }
 
   vacated(roomID: number, now: number, deliberate = false): void {
     this.inner.vacated(roomID, now, deliberate);
-    this.share({ op: 'vacated', roomID, now, deliberate });
+    this.share({ op: 'vacated', roomID, now, deliberate }, this.historyTtl(roomID, now));
   }
 
   sweep(now: number): number {

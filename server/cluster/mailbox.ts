@@ -34,7 +34,11 @@ export class StreamMailbox {
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
   private readonly chains = new Map<string, Promise<void>>();
-  /** The last stream entry taken in per user (entries at or before it are never taken twice). */
+  /**
+   * The last stream entry taken in per user held here (entries at or before it are never taken
+   * twice). Forgotten when its session here ends ({@link forget}): the next session's first
+   * take-in reads the stream itself, which holds exactly what nobody took in yet.
+   */
   private readonly lastIn = new Map<string, string>();
   private recountTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -57,9 +61,25 @@ export class StreamMailbox {
     return this.chain(user, () => this.drainNow(user));
   }
 
-  /** Stream entries another node announced for `user` (taken in only if it is held here). */
+  /**
+   * Stream entries another node announced for `user` (taken in only if it is held here). With no
+   * position known for the user (its first take-in here since its session began), the stream is
+   * read instead: an announcement may be older than a take-in that already deleted its entries.
+   */
   takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
-    return this.chain(user, () => this.takeInNow(user, entries));
+    return this.chain(user, () => (this.lastIn.has(user) ? this.takeInNow(user, entries) : this.drainNow(user)));
+  }
+
+  /** `user` has no session here any more: its position in its stream is forgotten (after the moves under way). */
+  forget(user: string): Promise<void> {
+    return this.chain(user, async () => {
+      if (!this.hub?.session(user)) this.lastIn.delete(user);
+    });
+  }
+
+  /** Per-user entries this node keeps (metrics: they must not outlive the users' sessions here). */
+  get users(): number {
+    return this.lastIn.size;
   }
 
   /** Resolves when every move under way has ended. */

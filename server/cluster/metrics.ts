@@ -4,6 +4,11 @@ export interface ClusterMetrics {
   /** 1 when Redis answers. */
   readonly redisUp: number;
   readonly clusterRooms: number;
+  /**
+   * Per-user entries this node keeps (session epochs, stream positions): they go with
+   * the user's session here, so they follow the users here now, not every user ever seen.
+   */
+  readonly userEntries: number;
   /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
   readonly forwarded: number;
   readonly drained: number;

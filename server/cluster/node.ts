@@ -39,7 +39,7 @@ import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
-import { ClusterRooms, type RelayEvent, type RoomEvent } from './rooms';
+import { ClusterRooms, loadRooms, type RelayEvent, type RoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
@@ -146,15 +146,22 @@ export class ClusterNode {
   hubParts(): HubCluster {
     return {
       budgets: this.budgets,
-      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op) => this.replica.send({ t: 'grant', node: this.node, ...op }))),
+      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op, ttl) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl), this.options.limits.roomIdleMs)),
       groupStore: (local: GroupStore) =>
         (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
       absent: (user: string) => void this.mailbox.forward(user),
-      // The user's session ended: the userSigs its login superseded log in again (written before a kick's own).
-      ended: (user: string) => void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e)),
+      // The user's session ended: the userSigs its login superseded log in again (written before a kick's own),
+      // and what this node kept for it goes (its epoch, its position in its stream): a later login takes
+      // both afresh from Redis. Its directory entry stays: the next login's claim overwrites it, and a
+      // node it names with no session for the user leaves what is announced to it in the stream.
+      ended: (user: string) => {
+        this.epochs.delete(user);
+        void this.mailbox.forget(user);
+        void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e));
+      },
       superseded: (session: Session) => this.supersede(session),
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
@@ -175,19 +182,7 @@ export class ClusterNode {
     this.store = store;
     this.commit = commit;
     this.mailbox.attach(hub, store, commit);
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:r:*`, 'COUNT', 200);
-      cursor = next;
-      for (const key of keys) {
-        const roomID = Number(key.slice(`${this.prefix}:r:`.length));
-        const members = await this.redis.hgetall(key);
-        for (const [userID, text] of Object.entries(members)) {
-          const m = parseJson(text) as { node?: unknown; audio?: unknown; video?: unknown } | null;
-          if (m && typeof m.node === 'string') this.rooms?.load(roomID, userID, m.node, m.audio === true, m.video === true);
-        }
-      }
-    } while (cursor !== '0');
+    await loadRooms(this.redis, this.prefix, this.rooms);
     // Grants and groups made before this node started (buffered since it subscribed).
     await this.replica.load();
     await this.directory.load();
@@ -206,7 +201,8 @@ export class ClusterNode {
   }
 
   metrics(): ClusterMetrics {
-    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, ...this.counts };
+    const userEntries = this.epochs.size + this.mailbox.users;
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, ...this.counts };
   }
 
   /**
@@ -423,6 +419,7 @@ export class ClusterNode {
     this.counts.takeovers++;
     hub.takenOver(user, resume); // a kick says so in Redis (`superseded`)
     void this.mailbox.forward(user);
+    void this.mailbox.forget(user); // a handover ends no session here (`ended`), and the user is gone
   }
 
   /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */

@@ -16,14 +16,15 @@
  * Why histories and not the state itself: the state's rules (quotas, expiry, lingering rooms,
  * group invitations) live in `grants.ts` and `groups.ts`; replaying changes with their
  * timestamps reproduces the state with those same rules, so no second copy of them exists in
- * Lua. The histories stay bounded: a grant's expires two days after its last change (a grant
- * lives at most a day of ringing plus the idle time after its room empties), a deleted group's
- * is cut to its deletion (kept a week, for nodes away that long).
+ * Lua. The histories stay bounded: a grant's is kept as long as the grant can live as its last
+ * change left it, plus a margin (`ClusterGrants.historyTtl`: seconds for a room left on purpose,
+ * the idle time for one left empty, two days while someone is in it), a deleted group's is cut to
+ * its deletion (kept a week, for nodes away that long).
  */
 import type { Redis } from 'ioredis';
 import { compareVersions, parseJson } from './frames';
 
-/** How long a grant's history outlives its last change. */
+/** How long a grant's history outlives its last change when its sender says nothing else. */
 const GRANT_HISTORY_MS = 2 * 86_400_000;
 /** How long a deleted group's deletion is kept. */
 const TOMBSTONE_MS = 7 * 86_400_000;
@@ -86,8 +87,8 @@ export interface ReplicaDeps {
   lost(what: string, error: unknown): void;
   /** Counts a frame published to the other nodes. */
   published(): void;
-  /** The changes that make a room's grant or a group as it stands here now (none: it is gone). */
-  compacted?(t: Change['t'], id: number | string): readonly Record<string, unknown>[];
+  /** The changes that make a room's grant or a group as it stands here now (none: it is gone), and how long to keep them. */
+  compacted?(t: Change['t'], id: number | string): { readonly entries: readonly Record<string, unknown>[]; readonly ttl: number };
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
@@ -140,12 +141,15 @@ export class Replica {
     this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
   }
 
-  /** Sends a change this node made (already applied here) to Redis and every node. */
-  send(change: Omit<Change, 'v'>): void {
+  /**
+   * Sends a change this node made (already applied here) to Redis and every node. `grantTtl`: how
+   * long a grant's history must be kept after it (see `ClusterGrants.historyTtl`).
+   */
+  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS): void {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
-    const ttl = change.t === 'grant' ? GRANT_HISTORY_MS : deleted ? TOMBSTONE_MS : 0;
+    const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
     this.push(key, JSON.stringify(change), ttl, deleted, id === null ? null : { t: change.t as Change['t'], id });
   }
@@ -173,8 +177,9 @@ export class Replica {
       if (this.seen < v) continue;
       this.compactions.delete(key);
       if (!compacted) continue;
-      const entries = compacted(t, id).map((op) => JSON.stringify({ v, t, node, ...op }));
-      this.compact(key, String(v), t === 'grant' ? GRANT_HISTORY_MS : 0, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
+      const made = compacted(t, id);
+      const entries = made.entries.map((op) => JSON.stringify({ v, t, node, ...op }));
+      this.compact(key, String(v), made.ttl, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
     }
   }
 

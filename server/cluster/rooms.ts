@@ -8,10 +8,12 @@
  * A member whose session moved to another node (failover, resume) is not announced as leaving:
  * its new node announces it entering, and members already in the room hear nothing at all.
  */
+import type { Redis } from 'ioredis';
 import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
 import type { Session } from '../conn';
 import type { RoomGrants } from '../grants';
 import { Rooms } from '../rooms';
+import { parseJson } from './frames';
 
 interface Member {
   node: string;
@@ -265,4 +267,21 @@ export class ClusterRooms extends Rooms {
       m.session?.conn?.send(frame);
     }
   }
+}
+
+/** Loads the rooms' members of the whole cluster (`P:r:<room>` hashes) into `rooms` (a node starting). */
+export async function loadRooms(redis: Redis, prefix: string, rooms: ClusterRooms | null): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:r:*`, 'COUNT', 200);
+    cursor = next;
+    for (const key of keys) {
+      const roomID = Number(key.slice(`${prefix}:r:`.length));
+      const members = await redis.hgetall(key);
+      for (const [userID, text] of Object.entries(members)) {
+        const m = parseJson(text) as { node?: unknown; audio?: unknown; video?: unknown } | null;
+        if (m && typeof m.node === 'string') rooms?.load(roomID, userID, m.node, m.audio === true, m.video === true);
+      }
+    }
+  } while (cursor !== '0');
 }

@@ -1,0 +1,61 @@
+/**
+ * What a node keeps per user (its epoch, its position in the user's stream, the copies it sent to
+ * the stream) goes with the user's session there: a long-running node holds state for the users
+ * it holds now, not for every user it has ever seen. And a user coming back later finds its stored
+ * messages exactly once. In-process servers on one Redis (a key prefix of their own).
+ */
+import { describe, expect, it } from 'vitest';
+import { RawClient, tencentUserSig, type TestServer } from '../server/support';
+import { inProcessNodes, until } from './support';
+
+const USERS = 40;
+
+describe('cluster: per-user state of a node', () => {
+  const t = inProcessNodes();
+  const { node, open } = t;
+
+  const entries = (server: TestServer) => server.handle.metrics().cluster?.userEntries;
+
+  /** Logs `user` in, takes its one stored message, logs out; returns what it was given. */
+  async function visit(server: TestServer, user: string): Promise<string[]> {
+    const c = await RawClient.open(server.handle.url);
+    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
+    const m = await c.next((f) => f.type === 'message');
+    c.send({ type: 'received', upTo: m.seq });
+    expect(await c.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    c.terminate();
+    await c.closed;
+    return c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
+  }
+
+  it(`Alice stores a message for each of ${USERS} offline users, each logs in, takes it and logs out -> the node keeps state for Alice alone`, async () => {
+    const server = await node('n1');
+    const alice = await open(server);
+    expect(await alice.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice') })).toMatchObject({ type: 'loggedIn' });
+    const aliceOnly = entries(server);
+    for (let i = 0; i < USERS; i++) {
+      expect(await alice.request({ type: 'sendC2C', to: `u${i}`, payload: `hi u${i}`, onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    }
+    for (let i = 0; i < USERS; i++) expect(await visit(server, `u${i}`)).toEqual([`hi u${i}`]);
+    expect(server.handle.metrics().loggedInUsers).toBe(1);
+    expect(await until('the users forgotten', () => entries(server), (n) => n === aliceOnly)).toBe(1);
+  });
+
+  it('Bob takes a message on node b and logs out; one more is sent to him from node a -> back on node b he gets it, once', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const alice = await open(a);
+    expect(await alice.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice') })).toMatchObject({ type: 'loggedIn' });
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'one', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    expect(await visit(b, 'bob')).toEqual(['one']);
+    await until('node b forgot bob', () => entries(b), (n) => n === 0);
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'two', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    await until('in his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 1);
+    const bob = await open(b);
+    expect(await bob.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob') })).toMatchObject({ type: 'loggedIn' });
+    const m = await bob.next((f) => f.type === 'message');
+    bob.send({ type: 'received', upTo: m.seq });
+    await until('taken from his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
+    await bob.sync();
+    expect(bob.frames.filter((f) => f.type === 'message').map((f) => f.payload)).toEqual(['two']);
+  });
+});
