@@ -147,8 +147,18 @@ export function replayableMessages(result: unknown, sinceMs: number, count: numb
  */
 export function replayable(messages: readonly TimCustomMessage[]): TimCustomMessage[] {
   const decoded = messages.map((m) => decodeSignal(m.payload.data, m.from));
+  const invites = new Map<string, { readonly parties: readonly string[]; readonly time: number }>();
+  decoded.forEach((d, i) => {
+    if (d.ok && d.signal.kind === 'invite') invites.set(d.signal.inviteID, { parties: [d.signal.inviter, ...d.signal.invitees], time: messages[i]?.time ?? 0 });
+  });
+  // Settled by what a party to it (its inviter, an invitee) sent no earlier: anyone else who knows
+  // an inviteID (a member of the IM group its call went through) must not drop it from our replay.
   const settled = new Set<string>();
-  for (const d of decoded) if (d.ok && d.signal.kind !== 'invite') settled.add(d.signal.inviteID);
+  decoded.forEach((d, i) => {
+    const m = messages[i];
+    const invite = d.ok && d.signal.kind !== 'invite' ? invites.get(d.signal.inviteID) : undefined;
+    if (d.ok && invite && m && m.time >= invite.time && invite.parties.includes(m.from)) settled.add(d.signal.inviteID);
+  });
   return messages.filter((_, i) => {
     const d = decoded[i];
     // A payload the codec cannot read as TSignaling is no call signal: it is the app's to judge.
