@@ -38,7 +38,7 @@
  * (`member:<userID>`) decides when it is in the call (`member.entered`: USER_ENTER) and when it
  * is gone (`member.left`: USER_LEAVE), and the call decides what that means for the call.
  */
-import { and, assign, enqueueActions, not, or, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import { callGuards } from './callGuards';
 import { type CallContext, type CallEvent, type CallInput, declineReason, durationAt, initialContext } from './callModel';
 import {
@@ -337,8 +337,11 @@ export const callMachine = setup({
         'im.accepted': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },
         'im.rejected': { guard: 'answeredByMyself', target: 'ended', actions: ['markElsewhere', { type: 'notify', params: { notice: 'elsewhere' } }] },
         'im.cancelled': { guard: 'cancelForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
-        // The inviter's hangup, or one naming us from someone in the call (the last one out): the call is gone.
-        'im.hungUp': { guard: or(['fromInviter', 'namesMe']), target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        // Only the inviter's: nobody else has a part in the call we may trust yet (a co-invitee, a joiner).
+        'im.hungUp': [
+          { guard: 'fromInviter', target: 'ended', actions: [{ type: 'notify', params: { notice: 'cancelled' } }, { type: 'markEnd', params: { reason: 'cancelled' } }] },
+          {},
+        ],
         'im.timedOut': { guard: 'timeoutForMe', target: 'ended', actions: [{ type: 'notify', params: { notice: 'timedOut' } }, { type: 'markEnd', params: { reason: 'timeout' } }] },
         'call.terminate': [
           // Kicked out: the IM session is gone, there is nobody to tell.

@@ -8,6 +8,7 @@ import type { DoneActorEvent } from 'xstate';
 import type { MemberReport } from './memberMachine';
 import type { SwitchOutput } from './switchMachine';
 import type { CallType, EndReason, InviteSignal, Recipient, UserID, WireSignal } from './types';
+import { REPLY_BURST, type ReplyBudget } from './lineModel';
 
 /** Everything a call needs to start; built by the line machine from a dial or an invite. */
 export interface CallInput {
@@ -97,6 +98,8 @@ export interface CallContext extends CallInput {
    * ends first (the peer's side never settled it: it may ring yet), else `null`.
    */
   readonly withdrawn: ImSend | null;
+  /** The call's own automatic replies (busy answers to its peer, a hangup to a late accept): see `spendReply`. */
+  readonly replies: ReplyBudget;
   /** When the call was first answered (`inCall` entered), else `null`. */
   readonly upAt: number | null;
 }
@@ -153,6 +156,7 @@ export function initialContext(input: CallInput): CallContext {
     switching: null,
     glareHeld: null,
     withdrawn: null,
+    replies: { tokens: REPLY_BURST, at: 0 },
     upAt: null,
   };
 }
@@ -170,9 +174,14 @@ export const acceptedNotJoined = (c: CallContext): UserID[] =>
 export const isPresent = (c: CallContext, userID: UserID): boolean =>
   c.present.some((p) => p.userID === userID);
 
-/** Whether `userID` has a part in the call (its inviter, an invitee, in the room): only they may end it for us. */
+/**
+ * Whether `userID` has a part in the call, so that its hangup may end it for us: the inviter; for
+ * the caller an invitee that answered (one still ringing, or a member that joined by itself, has
+ * not); for a callee a member in the room.
+ */
 export const hasPart = (c: CallContext, userID: UserID): boolean =>
-  userID === c.inviter || c.invitees.includes(userID) || isPresent(c, userID);
+  userID === c.inviter ||
+  (c.role === 'caller' ? Object.hasOwn(c.roster, userID) && (c.roster[userID] === 'accepted' || c.roster[userID] === 'joined') : isPresent(c, userID));
 
 /** Nobody is left to talk to and nobody may still come: the call is over. */
 export function nobodyLeft(c: CallContext, leaving?: UserID): boolean {

@@ -21,8 +21,9 @@ import {
   toInvitees,
 } from './callModel';
 import { callGuards } from './callGuards';
+import { spendReply } from './lineModel';
 import { type Effects, NONE, settle, stateError } from './callPlans';
-import type { Command, Notice } from './events';
+import type { Command, ImRequest, Notice } from './events';
 
 /**
  * The invitation to everyone invited: once to the IM group, or C2C one by one (each with its own
@@ -58,7 +59,13 @@ export const sendCalleeTimeout = (c: CallContext): Effects => ({ im: [timeoutReq
  * invite of our peer's other device comes here, as a possible glare, not to the line's rule).
  */
 export const sendBusyReject = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.invited' && answersBusy(c) ? { im: [busyReject(c.self, e.signal)] } : NONE;
+  e.type === 'im.invited' && answersBusy(c) ? budgeted(c, e.at, busyReject(c.self, e.signal)) : NONE;
+
+/** An automatic reply, if the call's budget of them allows (a peer may send invites without end). */
+function budgeted(c: CallContext, at: number, request: ImRequest): Effects {
+  const replies = spendReply(c.replies, at);
+  return replies ? { patch: { replies }, im: [request] } : NONE;
+}
 
 /** "Last one out": tell whoever left that the call is over, with its duration. */
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
@@ -66,7 +73,7 @@ export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
 
 /** An accept for a call we are leaving: tell the acceptor at once that it is over. */
 export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.accepted' ? { im: [hangupRequest(c, e.from, 0)] } : NONE;
+  e.type === 'im.accepted' ? budgeted(c, e.at, hangupRequest(c, e.from, 0)) : NONE;
 
 /**
  * The peer answered the invite we gave up in a glare we lost: a decline settles it; an accept

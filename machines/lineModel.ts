@@ -60,8 +60,8 @@ export interface LineContext extends LineConfig {
    * in; `reconnecting` while the port re-establishes it; `disconnected` logged out, or lost.
    */
   readonly connection: LineConnection;
-  /** What is left of the budget of automatic replies (see {@link spendReply}), as of `at`. */
-  readonly replies: { readonly tokens: number; readonly at: number };
+  /** What is left of the budget of automatic replies (see {@link spendReply}). */
+  readonly replies: ReplyBudget;
 }
 
 /**
@@ -72,9 +72,18 @@ export interface LineContext extends LineConfig {
  */
 export const REPLY_BURST = 5;
 
-/** The budget after one more reply at `at`, or null when none is left (the reply is dropped). */
-export function spendReply(budget: LineContext['replies'], at: number): LineContext['replies'] | null {
-  const tokens = Math.min(REPLY_BURST, budget.tokens + (at - budget.at) / 1000);
+/** What is left of a budget of automatic replies, as of `at`. */
+export interface ReplyBudget {
+  readonly tokens: number;
+  readonly at: number;
+}
+
+/**
+ * The budget after one more reply at `at`, or null when none is left (the reply is dropped). A
+ * clock set back counts as a second gone by: the budget must not wait for the old time to come again.
+ */
+export function spendReply(budget: ReplyBudget, at: number): ReplyBudget | null {
+  const tokens = Math.min(REPLY_BURST, budget.tokens + (at >= budget.at ? at - budget.at : 1000) / 1000);
   return tokens < 1 ? null : { tokens: tokens - 1, at };
 }
 

@@ -363,12 +363,13 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     return h;
   }
 
-  it("Bob ringing; Carol, last one out of the call, sends a hangup naming him -> CALLING_CANCEL; the same from Mallory (no part in the call) -> nothing, still ringing", () => {
+  it("Bob ringing; a hangup naming him from Carol (a co-invitee) or Mallory (no part in the call) -> nothing, still ringing; from Alice -> CALLING_CANCEL", () => {
     const h = ringing(calleeInput(group));
     h.send(im.hungUp('mallory', ['bob'], 0, { groupID: 'g1' }));
+    h.send(im.hungUp('carol', ['bob'], 0, { groupID: 'g1' }));
     expect(h.value()).toBe('ringing');
     expect(h.take()).toEqual([]);
-    h.send(im.hungUp('carol', ['bob'], 0, { groupID: 'g1' }));
+    h.send(im.hungUp('alice', ['bob'], 0, { groupID: 'g1' }));
     expect(h.value()).toBe('ended');
     expect(h.take()).toEqual([out.notice({ type: 'call.cancelled', inviteID: 'inv-5', sponsor: 'alice' }), forget, done('cancelled')]);
   });

@@ -91,7 +91,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // flood from a few users made the victim spend its own rate, and the server closed it: 54,181 bytes (+98),
 // 179.8 KB. Raised to 53.0 KB.
 // A signal naming an IM group counts only through that group (the bridge): 54,246 bytes (+65), 180.2 KB.
-const BUDGET_BYTES = 53.0 * 1024;
+// Their review: the call's own automatic replies have a budget too (a peer flooding invitations), a clock set
+// back refills it, a hangup counts only from an invitee that answered (caller) or the inviter (ringing):
+// 54,282 bytes (+36), 180.2 KB. Raised to 53.1 KB.
+const BUDGET_BYTES = 53.1 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
