@@ -193,7 +193,10 @@ export function parseCli(
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
       secretKey ||= randomBytes(32).toString('hex');
     }
-    if (sdkAppId === undefined || !secretKey) return fail('--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)');
+    if (sdkAppId === undefined || !secretKey) {
+      const missing = sdkAppId === undefined && !secretKey ? '--sdkappid and --secret-key are' : sdkAppId === undefined ? '--sdkappid is' : '--secret-key is';
+      return fail(`${missing} required (or --demo-signing for a demo; see --help)`);
+    }
     const host = get('host') ?? '127.0.0.1';
     if (!host.trim()) return fail('--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)');
     const dbPath = get('db') ?? './data/calling.db';

@@ -102,7 +102,7 @@ describe('server CLI', () => {
       refusal([], { HC_DEMO_SIGNING: '1', HC_PORT: 'eighty' }),
     ]).toEqual([
       '--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)',
-      '--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)',
+      '--secret-key is required (or --demo-signing for a demo; see --help)',
       '--sdkappid must be a whole number from 1 to 4294967295, got "x"',
       '--sdkappid must be a whole number from 1 to 4294967295, got "0"',
       '--port needs a value (one that starts with "-" is written --port=-5)',
