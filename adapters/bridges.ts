@@ -47,7 +47,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
         const decoded = decodeSignal(message.payload, message.from);
         if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
         // A signal of an IM group's call counts only through that group: its groupID is the sender's
-        // word, and our answers go to that group (a C2C one could aim our busy answers at any group of ours).
+        // word, and our answers go to that group (a C2C one could aim our busy answers at every group of ours).
         else if (decoded.signal.groupID !== '' && decoded.signal.groupID !== message.groupID)
           options.onDropped?.('senderMismatch', `a ${decoded.signal.kind} for group ${decoded.signal.groupID.slice(0, 64)} did not come through it`);
         else {

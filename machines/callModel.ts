@@ -214,7 +214,7 @@ export const durationAt = (c: CallContext, at: number | undefined): number =>
 /** The inviteID `userID` was invited with (its own in a C2C group call, else the call's). */
 export const inviteIdOf = (c: CallContext, userID: UserID): string => c.inviteIDs?.[userID] ?? c.inviteID;
 
-/** The invitee `inviteID` was sent to alone (a group call's C2C invites), if any. */
+/** The invitee `inviteID` was sent to alone (a group call's C2C invites), or undefined. */
 export const ownInvitee = (c: CallContext, inviteID: string): UserID | undefined =>
   Object.keys(c.inviteIDs ?? {}).find((u) => c.inviteIDs?.[u] === inviteID);
 

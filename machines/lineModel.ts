@@ -66,7 +66,7 @@ export interface LineContext extends LineConfig {
 
 /**
  * Automatic replies to others' messages (busy, a refused switch request, a stray accept's hangup):
- * any IM user may send us invites and requests, and unbounded replies would spend our own rate at
+ * every IM user may send us invites and requests, and unbounded replies would spend our own rate at
  * the server (the embedded one closes a connection refused too often): `REPLY_BURST` at once, one
  * more a second. A caller whose busy answer is dropped hears its no-answer time run out.
  */

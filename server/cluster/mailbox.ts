@@ -70,7 +70,7 @@ export class StreamMailbox {
     return this.chain(user, () => (this.lastIn.has(user) ? this.takeInNow(user, entries) : this.drainNow(user)));
   }
 
-  /** `user` has no session here any more: its position in its stream is forgotten (after the moves under way). */
+  /** `user` has no session here now: its position in its stream is forgotten (after the moves under way). */
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
       if (!this.hub?.session(user)) this.lastIn.delete(user);

@@ -9,19 +9,10 @@ import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
 import type { InMemoryImPort } from '../../adapters/memory/InMemoryImHub';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 import { memoryUsers, type Party } from '../support/world';
+import { rawInvite } from './support';
 
 const S = 1000;
-const invite = (from: string, n: number, roomID: number) =>
-  JSON.stringify({
-    businessID: 1,
-    inviteID: `${from}-inv-${n}`,
-    inviter: from,
-    actionType: 1,
-    inviteeList: ['bob'],
-    data: JSON.stringify({ businessID: 'av_call', version: 4, call_type: 2, room_id: roomID, data: { cmd: 'videoCall', room_id: roomID, message: '' } }),
-    timeout: 30,
-    groupID: '',
-  });
+const invite = (from: string, n: number, roomID: number) => rawInvite(from, `${from}-inv-${n}`, roomID);
 
 describe('memory: the ringing peer floods Bob with invitations', () => {
   const t = memoryUsers('bob');

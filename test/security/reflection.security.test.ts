@@ -11,32 +11,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 import type { Party } from '../support/world';
+import { rawInvite } from './support';
 
 const S = 1000;
 
 const switchRequest = (from: string, n: number) =>
-  JSON.stringify({
-    businessID: 1,
-    inviteID: `${from}-sw-${n}`,
-    inviter: from,
-    actionType: 1,
-    inviteeList: ['bob'],
-    data: JSON.stringify({ businessID: 'av_call', version: 4, call_type: 2, room_id: 4242, switch_to_audio_call: 'switch_to_audio_call', data: { cmd: 'switchToAudio', room_id: 4242, message: '' } }),
-    timeout: 30,
-    groupID: '',
-  });
-
-const invite = (from: string, n: number) =>
-  JSON.stringify({
-    businessID: 1,
-    inviteID: `${from}-inv-${n}`,
-    inviter: from,
-    actionType: 1,
-    inviteeList: ['bob'],
-    data: JSON.stringify({ businessID: 'av_call', version: 4, call_type: 2, room_id: 5000 + 1000 * Number(from.slice(-1)) - 1000 + n, data: { cmd: 'videoCall', room_id: 5000 + 1000 * Number(from.slice(-1)) - 1000 + n, message: '' } }),
-    timeout: 30,
-    groupID: '',
-  });
+  rawInvite(from, `${from}-sw-${n}`, 4242, { cmd: 'switchToAudio', switch_to_audio_call: 'switch_to_audio_call' });
+/** Each a new call, with a room of its own (the server grants one per invitation). */
+const inviteRoom = (from: string, n: number) => 5000 + 1000 * (Number(from.slice(-1)) - 1) + n;
+const invite = (from: string, n: number) => rawInvite(from, `${from}-inv-${n}`, inviteRoom(from, n));
 
 describe('automatic replies cannot be turned against their sender', () => {
   let world: EmbeddedWorld;
@@ -78,7 +61,7 @@ describe('automatic replies cannot be turned against their sender', () => {
       for (let n = 0; n < 190; n++)
         sends.push(
           m.connection
-            .request({ type: 'sendC2C', to: 'bob', payload: payload(`mallory${i + 1}`, n), onlineUserOnly: false, ...(payload === invite ? { call: { inviteID: `mallory${i + 1}-inv-${n}`, roomID: 5000 + 1000 * i + n, invitees: ['bob'], timeout: 30 } } : {}) })
+            .request({ type: 'sendC2C', to: 'bob', payload: payload(`mallory${i + 1}`, n), onlineUserOnly: false, ...(payload === invite ? { call: { inviteID: `mallory${i + 1}-inv-${n}`, roomID: inviteRoom(`mallory${i + 1}`, n), invitees: ['bob'], timeout: 30 } } : {}) })
             .catch((e: unknown) => e),
         );
     });

@@ -142,3 +142,21 @@ export function stopAttackers(): void {
   for (const finish of attackers) finish();
   attackers.clear();
 }
+
+/**
+ * A TSignaling INVITE to Bob as an attacker writes it (no client made it): a call invitation, or
+ * with `av` a switch request (`{ cmd: 'switchToAudio', switch_to_audio_call: ... }`).
+ */
+export function rawInvite(from: string, inviteID: string, roomID: number, av: { readonly cmd: string; readonly [key: string]: unknown } = { cmd: 'videoCall' }): string {
+  const { cmd, ...top } = av;
+  return JSON.stringify({
+    businessID: 1,
+    inviteID,
+    inviter: from,
+    actionType: 1,
+    inviteeList: ['bob'],
+    data: JSON.stringify({ businessID: 'av_call', version: 4, call_type: 2, room_id: roomID, ...top, data: { cmd, room_id: roomID, message: '' } }),
+    timeout: 30,
+    groupID: '',
+  });
+}
