@@ -26,7 +26,7 @@ import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from '
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
-import { lineConfig, type LineConfig, type LineContext, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
+import { heard, lineConfig, type LineConfig, type LineContext, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
@@ -81,7 +81,7 @@ export const lineMachine = setup({
     ringable: ({ context: c, event }) => {
       if (event.type !== 'im.invited' || c.self === null) return false;
       const s = event.signal;
-      if (event.from === c.self || s.consumed || c.recent.includes(s.inviteID)) return false;
+      if (event.from === c.self || s.consumed || c.recent.includes(s.inviteID) || c.recent.includes(`${event.from} ${s.inviteID}`)) return false;
       if (s.groupID !== '' && !s.invitees.includes(c.self)) return false;
       return !(s.timeout > 0 && event.age >= s.timeout * 1000);
     },
@@ -191,7 +191,7 @@ export const lineMachine = setup({
       current: null,
     })),
     remember: assign(({ context, event }) => ({
-      recent: 'signal' in event ? tombstone(context.recent, event.signal.inviteID) : context.recent,
+      recent: 'signal' in event ? heard(context.recent, event.from, event.signal.inviteID) : context.recent,
     })),
     replyBusy: enqueueActions(({ context, event, enqueue }) => {
       if (!answersBusy(context)) return;

@@ -49,7 +49,10 @@ export interface LineContext extends LineConfig {
    * its room (a switch request names it: with many devices, the same two users may be in two calls).
    */
   readonly current: { readonly inviteIDs: readonly string[]; readonly peer: UserID | null; readonly roomID: number } | null;
-  /** Invite IDs that must never ring again (ended, cancelled, stale, busy-answered), newest last. */
+  /**
+   * Invite IDs that must never ring again, newest last: our calls' (ended, busy-answered) as they
+   * are, and those others' signals settled as `<sender> <inviteID>` (see {@link heard}).
+   */
   readonly recent: readonly string[];
   readonly pendingLogout: number | null;
   readonly kicked: boolean;
@@ -94,6 +97,22 @@ export const RECENT_LIMIT = 256;
 
 export const tombstone = (recent: readonly string[], inviteID: string): readonly string[] =>
   recent.includes(inviteID) ? recent : [...recent, inviteID].slice(-RECENT_LIMIT);
+
+/** How many of the tombstones others' signals leave one sender may hold (its oldest goes first). */
+export const HEARD_PER_SENDER = 16;
+
+/**
+ * The tombstone a signal of another user leaves (a cancel or timeout overtaking its invitation):
+ * `<from> <inviteID>` (userIDs hold no space), so that it settles only that sender's invitation, and
+ * one sender cannot push the others' out of the list: it holds at most {@link HEARD_PER_SENDER}.
+ */
+export function heard(recent: readonly string[], from: UserID, inviteID: string): readonly string[] {
+  const tag = `${from} ${inviteID}`;
+  if (recent.includes(tag)) return recent;
+  const theirs = recent.filter((t) => t.startsWith(`${from} `));
+  const kept = theirs.length >= HEARD_PER_SENDER ? recent.filter((t) => t !== theirs[0]) : recent;
+  return [...kept, tag].slice(-RECENT_LIMIT);
+}
 
 export const refusal = (commandId: number, reason: string): Notice => ({
   type: 'command.settled',

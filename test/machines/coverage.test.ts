@@ -316,7 +316,9 @@ const ME = 'alice';
 
 function serializeLine(s: AnyMachineSnapshot): string {
   const c = s.context as LineContext;
-  return JSON.stringify([s.value, s.status, c.self, c.loginCommand !== null, c.current, [...c.recent].sort(), c.pendingLogout !== null, c.kicked, c.connection === 'connected']);
+  // A tombstone by its inviteID (who left it, see `heard`, would multiply the states for nothing a guard reads twice).
+  const recent = [...new Set(c.recent.map((t) => t.slice(t.indexOf(' ') + 1)))].sort();
+  return JSON.stringify([s.value, s.status, c.self, c.loginCommand !== null, c.current, recent, c.pendingLogout !== null, c.kicked, c.connection === 'connected']);
 }
 
 function lineEvents(s: AnyMachineSnapshot): AnyEventObject[] {

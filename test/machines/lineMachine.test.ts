@@ -141,15 +141,29 @@ describe('lineMachine: idle', () => {
     const r = run([invite], online());
     expect(r.value).toEqual({ online: 'idle' });
     expect(r.steps).toEqual([]);
-    expect(r.context.recent).toEqual(['inv-5']);
+    // Another user's signal settles that user's invitation only (see `heard`).
+    expect(r.context.recent).toEqual(['bob inv-5']);
   });
 
   it('Bob CANCEL for an invite never seen, then the late invite -> tombstoned, never rings', () => {
     const cancelled = run([im.cancelled('bob', ['alice'])], online());
-    expect(cancelled.context.recent).toEqual(['inv-5']);
+    expect(cancelled.context.recent).toEqual(['bob inv-5']);
     const late = run([im.invited('bob', { invitees: ['alice'] })], cancelled.snapshot);
     expect(late.value).toEqual({ online: 'idle' });
     expect(late.steps).toEqual([]);
+  });
+
+  it("Mallory's cancels take at most 16 places in the tombstones (her oldest go first); Bob's cancel of inv-5 stays, and his late invite does not ring", () => {
+    const bobs = run([im.cancelled('bob', ['alice'])], online());
+    const flooded = run(
+      Array.from({ length: 300 }, (_, i) => im.cancelled('mallory', ['alice'], { inviteID: `junk-${i}`, inviter: 'mallory' })),
+      bobs.snapshot,
+    );
+    expect(flooded.context.recent).toEqual(['bob inv-5', ...Array.from({ length: 16 }, (_, i) => `mallory junk-${284 + i}`)]);
+    expect(run([im.invited('bob', { invitees: ['alice'] })], flooded.snapshot).value).toEqual({ online: 'idle' });
+    // Her cancel naming Bob's next inviteID settles nothing of Bob's.
+    const forged = run([im.cancelled('mallory', ['alice'], { inviteID: 'inv-6', inviter: 'mallory' })], online());
+    expect(run([im.invited('bob', { inviteID: 'inv-6', invitees: ['alice'] })], forged.snapshot).value).toEqual({ online: 'busy' });
   });
 
   it('a stray ACCEPT from Bob for the call we dialled and ended -> HANGUP sent back to bob (call_end 0)', () => {
@@ -237,7 +251,7 @@ describe('lineMachine: busy', () => {
         onlineUserOnly: false,
       }),
     ]);
-    expect(r.context.recent).toEqual(['inv-9']);
+    expect(r.context.recent).toEqual(['carol inv-9']);
   });
 
   it('many devices: busy during a call -> a BUSY answer where the IM holds it (embedded, memory); nothing where it does not (Tencent), so another device may answer', () => {
@@ -292,7 +306,7 @@ describe('lineMachine: busy', () => {
   it('a CANCEL of another invite during the call -> tombstoned, not forwarded', () => {
     const r = run([im.cancelled('carol', ['alice'], { inviteID: 'inv-9', inviter: 'carol' })], dialling());
     expect(r.steps).toEqual([]);
-    expect(r.context.recent).toEqual(['inv-9']);
+    expect(r.context.recent).toEqual(['carol inv-9']);
   });
 
   it('commands and room signals go to the call; dial() -> refused "already in a call"', () => {
