@@ -6,6 +6,7 @@
  */
 import type { TurnCommit } from '../commit';
 import type { Hub } from '../hub';
+import type { Limits } from '../limits';
 import type { ServerClock } from '../options';
 import type { Store } from '../store';
 import { compareIds, parseTravelling, type Travelling } from './frames';
@@ -17,6 +18,9 @@ const PAGE = 64;
 const RECOUNT_MS = 250;
 /** How soon copies whose take-in commit failed are taken in again (they wait in the stream meanwhile). */
 const RETRY_MS = 1000;
+/** Copies the stream refused (its quotas) are offered again after this, doubling up to {@link STRANDED_MAX_MS}. */
+const STRANDED_MS = 1000;
+const STRANDED_MAX_MS = 30_000;
 
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
@@ -24,6 +28,8 @@ export interface MailboxHost {
   /** The prefix of the nodes' channels (`P:n:`). */
   readonly channel: string;
   readonly clock: ServerClock;
+  /** The store's bounds, which the streams keep too (`scripts.ts`, DELIVER). */
+  readonly limits: Limits;
   readonly counts: { forwarded: number; drained: number; published: number };
   key(kind: string, id: string): string;
   lost(what: string, error: unknown): void;
@@ -40,7 +46,13 @@ export class StreamMailbox {
    * take-in reads the stream itself, which holds exactly what nobody took in yet.
    */
   private readonly lastIn = new Map<string, string>();
-  private recountTimer: ReturnType<typeof setTimeout> | null = null;
+  private recountTimer: unknown = null;
+  /**
+   * Users whose stream refused copies of this node (a sender's share of it, or the user's, is
+   * full): the copies wait in this node's store, still counted in their senders' quotas here, and
+   * are offered again on the injected clock until they all moved (or the user is held here).
+   */
+  private readonly stranded = new Map<string, { timer: unknown; delay: number }>();
 
   constructor(private readonly host: MailboxHost) {}
 
@@ -87,8 +99,20 @@ export class StreamMailbox {
     await Promise.all([...this.chains.values()]);
   }
 
+  /** Users whose moves are under way (metrics, tests). */
+  get moving(): number {
+    return this.chains.size;
+  }
+
+  /** Users with copies here that their stream refused (metrics, tests). */
+  get strandedUsers(): number {
+    return this.stranded.size;
+  }
+
   stop(): void {
-    if (this.recountTimer) clearTimeout(this.recountTimer);
+    if (this.recountTimer !== null) this.host.clock.clearTimeout(this.recountTimer);
+    for (const { timer } of this.stranded.values()) this.host.clock.clearTimeout(timer);
+    this.stranded.clear();
   }
 
   /** Runs `step` after the user's earlier moves (forward and drain never interleave for one user). */
@@ -119,28 +143,61 @@ export class StreamMailbox {
   private async forwardPages(user: string, closing: boolean): Promise<void> {
     const { store, commit, hub, host } = this;
     if (!store || !commit || !hub) return;
-    if (!closing && hub.session(user)) return; // it is here: delivered from here
+    if (!closing && hub.session(user)) return this.unstrand(user); // it is here: delivered from here
+    const { maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes } = host.limits;
+    const caps = [maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes];
+    // Senders a copy of whom the stream refused: their later copies stay too (their order holds).
+    const blocked = new Set<string>();
     let after = 0;
+    let refused = false;
     for (;;) {
       const now = host.clock.now();
       const page = store.pendingFor(user, after, now, PAGE);
-      if (page.length === 0) return;
+      if (page.length === 0) break;
       after = (page[page.length - 1] as { delivery: number }).delivery;
-      const entries = page.map((c) =>
+      const offered = page.filter((c) => !blocked.has(c.from));
+      const entries = offered.flatMap((c) => [
         JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt, call: c.call } satisfies Travelling),
-      );
+        c.from,
+        Buffer.byteLength(c.payload),
+        c.expiresAt,
+      ]);
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
-      await host.redis.hcDeliver(host.key('i', user), host.key('d', user), ttl, host.channel, user, ...entries);
-      host.counts.forwarded += page.length;
-      host.counts.published++;
-      // In Redis now: the local copies go with the turn's commit.
-      commit.write(() => {
-        for (const c of page) store.removeCopy(c.delivery, user, c.id);
-      });
-      this.recountSoon();
-      if (!closing && hub.session(user)) return;
-      if (page.length < PAGE) return;
+      const flags = offered.length === 0 ? [0] : await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
+      const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
+      if (moved.length < page.length) refused = true;
+      if (moved.length > 0) {
+        host.counts.forwarded += moved.length;
+        host.counts.published++;
+        // In Redis now: the local copies go with the turn's commit.
+        commit.write(() => {
+          for (const c of moved) store.removeCopy(c.delivery, user, c.id);
+        });
+        this.recountSoon();
+      }
+      if (!closing && hub.session(user)) return this.unstrand(user);
+      // The user's own cap is reached (the last flag): nothing more moves now.
+      if (page.length < PAGE || flags[offered.length] === 1) break;
     }
+    if (refused && !closing) this.strand(user);
+    else this.unstrand(user);
+  }
+
+  /** Copies of `user` stay here: offered again later, each time later (up to {@link STRANDED_MAX_MS}). */
+  private strand(user: string): void {
+    const { clock } = this.host;
+    const before = this.stranded.get(user);
+    if (before) clock.clearTimeout(before.timer);
+    const delay = before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS;
+    const timer = clock.setTimeout(() => void this.forward(user), delay);
+    this.stranded.set(user, { timer, delay });
+  }
+
+  private unstrand(user: string): void {
+    const before = this.stranded.get(user);
+    if (!before) return;
+    this.host.clock.clearTimeout(before.timer);
+    this.stranded.delete(user);
   }
 
   private async drainNow(user: string): Promise<void> {
@@ -192,19 +249,19 @@ export class StreamMailbox {
       setTimeout(() => void this.drain(user), RETRY_MS).unref();
       return;
     }
-    await this.host.redis.xdel(this.host.key('i', user), ...fresh.map(([id]) => id));
+    await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...fresh.map(([id]) => id));
   }
 
   /**
    * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
-   * the store at most every {@link RECOUNT_MS}, not at every move (a count is a scan).
+   * the store at most every {@link RECOUNT_MS} of the injected clock, not at every move (a count is a scan).
    */
   private recountSoon(): void {
     if (this.recountTimer !== null) return;
-    this.recountTimer = setTimeout(() => {
+    const { clock } = this.host;
+    this.recountTimer = clock.setTimeout(() => {
       this.recountTimer = null;
       this.commit?.after(() => this.hub?.mailer.recount());
     }, RECOUNT_MS);
-    this.recountTimer.unref();
   }
 }

@@ -9,6 +9,10 @@ export interface ClusterMetrics {
    * the user's session here, so they follow the users here now, not every user ever seen.
    */
   readonly userEntries: number;
+  /** Users whose stream refused copies of this node (its quotas): those copies wait here and are offered again. */
+  readonly strandedUsers: number;
+  /** Users whose copies are moving between this node's store and their streams now. */
+  readonly moving: number;
   /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
   readonly forwarded: number;
   readonly drained: number;

@@ -19,6 +19,8 @@
  *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
  *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
+ *   A stream takes copies only within the store's quotas, counted in Redis (`scripts.ts`,
+ *   DELIVER); what it refuses waits in the sending node's SQLite, counted there (`mailbox.ts`).
  * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
  *   how a node joining or coming back catches up: `replica.ts`.
  *   Budgets: `budgets.ts`.
@@ -91,6 +93,7 @@ export class ClusterNode {
       redis,
       channel: this.channel,
       clock: options.clock,
+      limits: options.limits,
       counts: this.counts,
       key: (kind, id) => this.key(kind, id),
       lost: (what, error) => this.lost(what, error),
@@ -202,7 +205,7 @@ export class ClusterNode {
 
   metrics(): ClusterMetrics {
     const userEntries = this.epochs.size + this.mailbox.users;
-    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, ...this.counts };
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
   }
 
   /**

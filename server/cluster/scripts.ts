@@ -33,18 +33,135 @@ redis.call('HSET', KEYS[2], ARGV[2], '1')
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 1`;
 
-// The copies go into the stream and, in the same step, to the user's node (which takes them in
-// from the message without reading the stream back: one round trip from sender to recipient).
-const DELIVER = `
-local ids = {}
-local copies = {}
-for i = 4, #ARGV do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
-  copies[#copies + 1] = ARGV[i]
+// What a user's stream holds is counted as the store counts it on one node (`mail.ts`, `senders.ts`):
+// per recipient (`P:q:<user>`: n and b, and per sender `s:<from>` = "count bytes"; it lives as long as
+// the stream) and per sender in every stream (`P:o:s:<from>`, a sorted set of `<id> <bytes> <user>` by
+// expiry, and `P:o:b:<from>`, their bytes). An entry leaves the counts in the step that deletes it
+// (taken in, or expired at the stream's head), and a sender's expired entries stop counting at
+// their expiry: the counts are those of the streams, whatever a node did or failed to do.
+const COUNTS = `
+local function field(fields, name)
+  for i = 1, #fields, 2 do if fields[i] == name then return fields[i + 1] end end
+  return nil
 end
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local node = redis.call('HGET', KEYS[2], 'node')
-if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = ARGV[3], ids = ids, m = copies})) end
+local function pair(text)
+  if not text then return 0, 0 end
+  local n, b = string.match(text, '^(%d+) (%d+)$')
+  return tonumber(n) or 0, tonumber(b) or 0
+end
+-- Deletes entry id of stream inbox (of user, counted in counts), and its counts.
+local function remove(inbox, counts, senders, user, id, fields)
+  if redis.call('XDEL', inbox, id) == 0 then return end
+  local from = field(fields, 'f')
+  if not from then return end
+  local bytes = tonumber(field(fields, 'b') or '0')
+  local got = redis.call('HMGET', counts, 'n', 'b', 's:' .. from)
+  local n, b = (tonumber(got[1]) or 0) - 1, (tonumber(got[2]) or 0) - bytes
+  local pn, pb = pair(got[3])
+  if n <= 0 then
+    redis.call('DEL', counts)
+  elseif pn <= 1 then
+    redis.call('HSET', counts, 'n', n, 'b', b)
+    redis.call('HDEL', counts, 's:' .. from)
+  else
+    redis.call('HSET', counts, 'n', n, 'b', b, 's:' .. from, (pn - 1) .. ' ' .. (pb - bytes))
+  end
+  if redis.call('ZREM', senders .. 's:' .. from, id .. ' ' .. bytes .. ' ' .. user) == 1 then
+    redis.call('DECRBY', senders .. 'b:' .. from, bytes)
+  end
+end
+-- A key (and its companion, whose life it sets) lives at least ms more; a minute beyond, so that a key
+-- in steady use is extended once a minute, not at every step.
+local function keepFor(key, ms, companion)
+  if redis.call('PTTL', key) < ms then
+    redis.call('PEXPIRE', key, ms + 60000)
+    redis.call('PEXPIRE', companion, ms + 60000)
+  end
+end
+`;
+
+// The copies go into the stream as far as the quotas allow and, in the same step, to the user's node
+// (which takes them in from the message without reading the stream back: one round trip from sender to
+// recipient). A copy refused stays on the sending node, and so do the later copies of its sender in this
+// call (their order holds); once the recipient's own cap is reached, every later copy. Answers a flag
+// (1 moved, 0 refused) per copy, and a last one: 1 when the recipient's cap was reached.
+const DELIVER = `${COUNTS}
+local inbox, counts, senders, user, now = KEYS[1], KEYS[3], ARGV[5], ARGV[3], tonumber(ARGV[4])
+local cap = {}
+for i = 6, 11 do cap[#cap + 1] = tonumber(ARGV[i]) end
+for _, e in ipairs(redis.call('XRANGE', inbox, '-', '+', 'COUNT', 16)) do
+  local expires = field(e[2], 'e')
+  if not expires or tonumber(expires) > now then break end
+  remove(inbox, counts, senders, user, e[1], e[2])
+end
+local got = redis.call('HMGET', counts, 'n', 'b')
+local n, b = tonumber(got[1]) or 0, tonumber(got[2]) or 0
+-- Per sender in this call: its share of this stream and its copies in every stream (expired ones purged first).
+local seen, order = {}, {}
+local function sender(from)
+  local s = seen[from]
+  if s then return s end
+  local zs, zb = senders .. 's:' .. from, senders .. 'b:' .. from
+  local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 16)
+  if #gone > 0 then
+    local freed = 0
+    for _, member in ipairs(gone) do freed = freed + tonumber(string.match(member, '^%S+ (%d+) ')) end
+    redis.call('ZREM', zs, unpack(gone))
+    redis.call('DECRBY', zb, freed)
+  end
+  local pn, pb = pair(redis.call('HGET', counts, 's:' .. from))
+  s = {from = from, zs = zs, zb = zb, pn = pn, pb = pb, sn = redis.call('ZCOUNT', zs, '(' .. now, '+inf'), sb = tonumber(redis.call('GET', zb) or '0'), life = 0}
+  seen[from] = s
+  return s
+end
+local ids, copies, flags, blocked, full = {}, {}, {}, {}, false
+for i = 12, #ARGV, 4 do
+  local m, from, bytes, expires = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local ok = 0
+  if not full and not blocked[from] then
+    local s = sender(from)
+    if n >= cap[1] or b + bytes > cap[2] then
+      full = true
+    elseif s.pn >= cap[3] or s.pb + bytes > cap[4] or s.sn >= cap[5] or s.sb + bytes > cap[6] then
+      blocked[from] = true
+    else
+      local id = redis.call('XADD', inbox, '*', 'm', m, 'f', from, 'b', bytes, 'e', expires)
+      n, b = n + 1, b + bytes
+      s.pn, s.pb, s.sn, s.sb = s.pn + 1, s.pb + bytes, s.sn + 1, s.sb + bytes
+      redis.call('ZADD', s.zs, expires, id .. ' ' .. bytes .. ' ' .. user)
+      if s.life == 0 then order[#order + 1] = s end
+      s.life = math.max(s.life, expires - now)
+      ids[#ids + 1] = id
+      copies[#copies + 1] = m
+      ok = 1
+    end
+  end
+  flags[#flags + 1] = ok
+end
+if #ids > 0 then
+  local set = {'n', n, 'b', b}
+  for _, s in ipairs(order) do
+    set[#set + 1] = 's:' .. s.from
+    set[#set + 1] = s.pn .. ' ' .. s.pb
+    redis.call('SET', s.zb, s.sb, 'KEEPTTL')
+    keepFor(s.zs, s.life, s.zb)
+  end
+  redis.call('HSET', counts, unpack(set))
+  -- The stream outlives its counts (made again after the stream emptied): extended with them.
+  keepFor(counts, tonumber(ARGV[1]), inbox)
+  local node = redis.call('HGET', KEYS[2], 'node')
+  if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = user, ids = ids, m = copies})) end
+end
+flags[#flags + 1] = full and 1 or 0
+return flags`;
+
+// Entries of a user's stream taken in by its node: deleted, and their counts with them (an id deleted
+// already counts nothing).
+const TAKEN = `${COUNTS}
+for i = 3, #ARGV do
+  local e = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])[1]
+  if e then remove(KEYS[1], KEYS[2], ARGV[1], ARGV[2], e[1], e[2]) end
+end
 return 1`;
 
 const RELEASE = `
@@ -61,7 +178,9 @@ export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, ttl: number, sig: string): Promise<[number, number, string[], number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
-  hcDeliver(inbox: string, dir: string, ttl: number, channel: string, user: string, ...entries: string[]): Promise<number>;
+  /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
+  hcDeliver(inbox: string, dir: string, counts: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<number[]>;
+  hcTaken(inbox: string, counts: string, senders: string, user: string, ...ids: string[]): Promise<number>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
 };
@@ -71,7 +190,8 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
   redis.defineCommand('hcPrepare', { numberOfKeys: 4, lua: PREPARE });
   redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
-  redis.defineCommand('hcDeliver', { numberOfKeys: 2, lua: DELIVER });
+  redis.defineCommand('hcDeliver', { numberOfKeys: 3, lua: DELIVER });
+  redis.defineCommand('hcTaken', { numberOfKeys: 2, lua: TAKEN });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;
