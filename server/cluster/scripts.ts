@@ -56,11 +56,10 @@ local function remove(inbox, counts, senders, user, id, fields)
   if not from then return end
   local bytes = tonumber(field(fields, 'b') or '0')
   local got = redis.call('HMGET', counts, 'n', 'b', 's:' .. from)
-  local n, b = (tonumber(got[1]) or 0) - 1, (tonumber(got[2]) or 0) - bytes
+  local n, b = math.max(0, (tonumber(got[1]) or 0) - 1), math.max(0, (tonumber(got[2]) or 0) - bytes)
   local pn, pb = pair(got[3])
-  if n <= 0 then
-    redis.call('DEL', counts)
-  elseif pn <= 1 then
+  -- Kept when it reaches nothing, as the emptied stream is (one TTL for both, set once a minute at most).
+  if pn <= 1 then
     redis.call('HSET', counts, 'n', n, 'b', b)
     redis.call('HDEL', counts, 's:' .. from)
   else
@@ -147,7 +146,6 @@ if #ids > 0 then
     keepFor(s.zs, s.life, s.zb)
   end
   redis.call('HSET', counts, unpack(set))
-  -- The stream outlives its counts (made again after the stream emptied): extended with them.
   keepFor(counts, tonumber(ARGV[1]), inbox)
   local node = redis.call('HGET', KEYS[2], 'node')
   if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = user, ids = ids, m = copies})) end

@@ -116,7 +116,7 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
     expect(got.filter((p) => p.startsWith('a'))).toEqual(fromAlice);
     expect(got.filter((p) => !p.startsWith('a'))).toEqual([...first, ...second]);
     expect(got).toHaveLength(13);
-    await until('his counts gone', () => redis.exists(`${t.prefix}:q:bob`), (n) => n === 0);
+    await until('his counts at nothing', () => redis.hgetall(`${t.prefix}:q:bob`), (q) => JSON.stringify(q) === JSON.stringify({ n: '0', b: '0' }));
     expect(await inRedis('mallory')).toBe(0);
     expect(await redis.get(`${t.prefix}:o:b:mallory`)).toBe('0');
   });
