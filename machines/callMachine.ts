@@ -68,8 +68,8 @@ import {
   releaseGlare,
   sendAccept,
   sendBusyReject,
+  answerLateAccept,
   sendCalleeTimeout,
-  sendHangupToAcceptor,
   sendHangupToLeaver,
   sendInvite,
   sendReject,
@@ -83,10 +83,13 @@ import { inviteeMachine } from './inviteeMachine';
 import { SWITCH_ID, type SwitchEvent, switchMachine } from './switchMachine';
 import { memberId, memberMachine } from './memberMachine';
 import type { EndReason } from './types';
+import type { LateAccepts } from './lineModel';
 
 export interface CallOutput {
   readonly inviteID: string;
   readonly reason: EndReason;
+  /** Late accepts still waiting for the IM's verdict on our cancel, and its refusals (when there are): the line's now. */
+  readonly late?: LateAccepts;
 }
 
 /** A member lost (its connection never came back) ends the call in error; one that left, in a hangup. */
@@ -179,7 +182,7 @@ export const callMachine = setup({
     sendCalleeTimeout: enqueueActions((a) => applyEffects(a, sendCalleeTimeout(a.context))),
     sendBusyReject: enqueueActions((a) => applyEffects(a, sendBusyReject(a.context, a.event))),
     sendHangupToLeaver: enqueueActions((a) => applyEffects(a, sendHangupToLeaver(a.context, a.event))),
-    sendHangupToAcceptor: enqueueActions((a) => applyEffects(a, sendHangupToAcceptor(a.context, a.event))),
+    answerLateAccept: enqueueActions((a) => applyEffects(a, answerLateAccept(a.context, a.event))),
     mergeIntoTheirInvite: enqueueActions((a) => applyEffects(a, mergeIntoTheirInvite(a.context, a.event))),
     holdGlare: enqueueActions((a) => applyEffects(a, holdGlare(a.event))),
     releaseGlare: enqueueActions((a) => applyEffects(a, releaseGlare(a.context, a.event))),
@@ -215,7 +218,11 @@ export const callMachine = setup({
 }).createMachine({
   id: 'call',
   context: ({ input }) => initialContext(input),
-  output: ({ context }) => ({ inviteID: context.inviteID, reason: context.reason ?? 'hangup' }),
+  output: ({ context }) => ({
+    inviteID: context.inviteID,
+    reason: context.reason ?? 'hangup',
+    ...(context.late.waiting.length + context.late.refused.length > 0 ? { late: context.late } : {}),
+  }),
   initial: 'starting',
   // Shared by every live state; `ending` swallows whatever it does not handle itself.
   on: {
@@ -439,10 +446,10 @@ export const callMachine = setup({
         'call.invite': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'im.invited': { actions: 'sendBusyReject' },
         'im.switchRequested': { actions: 'rejectSwitchRequest' },
-        // An accept that crossed our cancel or hangup: the acceptor must not wait for us.
-        'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'sendHangupToAcceptor' }],
+        // An accept that crossed our cancel or hangup: the acceptor must not wait for us (`answerLateAccept`).
+        'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'answerLateAccept' }],
         // Our cancel or hangup did not go: the others may wait on us; the user hears it.
-        'im.sendFailed': { guard: ({ event }) => event.kind !== 'invite', actions: { type: 'notify', params: { notice: 'error' } } },
+        'im.sendFailed': { guard: ({ event }) => event.kind !== 'invite', actions: [{ type: 'notify', params: { notice: 'error' } }, 'answerLateAccept'] },
         '*': {},
       },
     },

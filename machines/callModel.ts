@@ -8,7 +8,7 @@ import type { DoneActorEvent } from 'xstate';
 import type { MemberReport } from './memberMachine';
 import type { SwitchOutput } from './switchMachine';
 import type { CallType, EndReason, InviteSignal, Recipient, UserID, WireSignal } from './types';
-import { REPLY_BURST, type ReplyBudget } from './lineModel';
+import { type LateAccepts, NO_LATE_ACCEPTS, REPLY_BURST, type ReplyBudget } from './lineModel';
 
 /** Everything a call needs to start; built by the line machine from a dial or an invite. */
 export interface CallInput {
@@ -100,6 +100,8 @@ export interface CallContext extends CallInput {
   readonly withdrawn: ImSend | null;
   /** The call's own automatic replies (busy answers to its peer, a hangup to a late accept): see `spendReply`. */
   readonly replies: ReplyBudget;
+  /** Accepts that crossed our cancel, and our ending signals the IM refused: see `LateAccepts`. */
+  readonly late: LateAccepts;
   /** When the call was first answered (`inCall` entered), else `null`. */
   readonly upAt: number | null;
 }
@@ -157,6 +159,7 @@ export function initialContext(input: CallInput): CallContext {
     glareHeld: null,
     withdrawn: null,
     replies: { tokens: REPLY_BURST, at: 0 },
+    late: NO_LATE_ACCEPTS,
     upAt: null,
   };
 }

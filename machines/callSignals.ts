@@ -21,7 +21,7 @@ import {
   toInvitees,
 } from './callModel';
 import { callGuards } from './callGuards';
-import { spendReply } from './lineModel';
+import { lateAccept, spendReply } from './lineModel';
 import { type Effects, NONE, settle, stateError } from './callPlans';
 import type { Command, ImRequest, Notice } from './events';
 
@@ -71,9 +71,24 @@ function budgeted(c: CallContext, at: number, request: ImRequest): Effects {
 export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
   e.type === 'member.left' ? { im: [hangupRequest(c, e.userID, durationAt(c, e.at))] } : NONE;
 
-/** An accept for a call we are leaving: tell the acceptor at once that it is over. */
-export const sendHangupToAcceptor = (c: CallContext, e: CallEvent): Effects =>
-  e.type === 'im.accepted' ? budgeted(c, e.at, hangupRequest(c, e.from, 0)) : NONE;
+/**
+ * An accept for a call we are leaving (it crossed our cancel), or the IM's refusal of our ending
+ * signal: the acceptor is told with a hangup once both are known (`LateAccepts`), not when the IM took
+ * our cancel, which ends its call already.
+ */
+export function answerLateAccept(c: CallContext, e: CallEvent): Effects {
+  const step = lateAccept(c.late, e);
+  if (!step || !('at' in e)) return NONE;
+  let replies = c.replies;
+  const im: ImRequest[] = [];
+  for (const { from } of step.tell) {
+    const next = spendReply(replies, e.at);
+    if (next === null) break;
+    replies = next;
+    im.push(hangupRequest(c, from, 0));
+  }
+  return { patch: { late: step.late, replies }, im };
+}
 
 /**
  * The peer answered the invite we gave up in a glare we lost: a decline settles it; an accept

@@ -26,7 +26,7 @@ import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from '
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
-import { heard, lineConfig, type LineConfig, type LineContext, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
+import { heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
@@ -186,9 +186,10 @@ export const lineMachine = setup({
       };
     }),
     /** The call is over: none of its invites may ring again, however late a copy arrives. */
-    endCall: assign(({ context }) => ({
+    endCall: assign(({ context, event }) => ({
       recent: (context.current?.inviteIDs ?? []).reduce(tombstone, context.recent),
       current: null,
+      late: mergeLate(context.late, (event as { output?: CallOutput }).output?.late ?? NO_LATE_ACCEPTS),
     })),
     remember: assign(({ context, event }) => ({
       recent: 'signal' in event ? heard(context.recent, event.from, event.signal.inviteID) : context.recent,
@@ -215,16 +216,27 @@ export const lineMachine = setup({
       enqueue.raise(context.waiting);
       enqueue.assign({ waiting: null });
     }),
-    /** Their accept crossed our cancel: end their side at once instead of leaving it hung. */
-    replyHangup: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'im.accepted' || !context.self) return;
-      const s = event.signal;
-      reply(context, event, enqueue, {
-        type: 'im.send',
-        to: { users: [event.from] },
-        signal: { kind: 'hangup', inviteID: s.inviteID, inviter: context.self, groupID: '', callType: s.callType, invitees: [event.from], callEnd: 0 },
-        onlineUserOnly: false,
-      });
+    /**
+     * Their accept crossed our cancel, or the IM refused the cancel of an ended call of ours: the
+     * acceptor hears a hangup once both are known (`LateAccepts`); a cancel the IM took ends its call.
+     */
+    answerLateAccept: enqueueActions(({ context, event, enqueue }) => {
+      const step = lateAccept(context.late, event);
+      if (!step || !context.self || !('at' in event)) return;
+      enqueue.assign({ late: step.late });
+      let { replies } = context;
+      for (const { from, inviteID, callType } of step.tell) {
+        const next = spendReply(replies, event.at);
+        if (next === null) break;
+        replies = next;
+        enqueue.sendTo('im', {
+          type: 'im.send',
+          to: { users: [from] },
+          signal: { kind: 'hangup', inviteID, inviter: context.self, groupID: '', callType, invitees: [from], callEnd: 0 },
+          onlineUserOnly: false,
+        } satisfies ImRequest);
+      }
+      enqueue.assign({ replies });
     }),
     /** A switch request for no call of ours: refused, so the requester's switch does not hang (spec 2.6). */
     refuseSwitch: enqueueActions(({ context, event, enqueue }) => {
@@ -256,6 +268,7 @@ export const lineMachine = setup({
     connection: 'disconnected' as const,
     waiting: null,
     replies: { tokens: REPLY_BURST, at: 0 },
+    late: NO_LATE_ACCEPTS,
   }),
   invoke: [
     { src: 'im', id: 'im', systemId: 'im' },
@@ -266,7 +279,7 @@ export const lineMachine = setup({
     notice: { actions: 'relayNotice' },
     'call.merged': { actions: 'addMerged' },
     // What the call that just ended sent and could not (its decline, cancel or hangup): the user hears it.
-    'im.sendFailed': { guard: 'answerOrEnd', actions: 'sayFailed' },
+    'im.sendFailed': { guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] },
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },
@@ -311,7 +324,7 @@ export const lineMachine = setup({
             'call.groupDial': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'call.join': { target: 'busy', actions: ['trackCall', 'settleOk'] },
             'im.invited': [{ guard: 'ringable', target: 'busy', actions: 'trackCall' }, { guard: 'fromMyself' }, { actions: 'remember' }],
-            'im.accepted': { guard: 'strayAccept', actions: 'replyHangup' },
+            'im.accepted': { guard: 'strayAccept', actions: 'answerLateAccept' },
             'im.cancelled': [{ guard: 'fromMyself' }, { actions: 'remember' }],
             'im.timedOut': [{ guard: 'fromMyself' }, { actions: 'remember' }],
             'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
@@ -362,7 +375,7 @@ export const lineMachine = setup({
             'im.*': [
               { guard: 'ofLiveCall', actions: 'forwardToCall' },
               { guard: 'fromMyself' },
-              { guard: 'strayAccept', actions: 'replyHangup' },
+              { guard: 'strayAccept', actions: 'answerLateAccept' },
               { actions: 'remember' },
             ],
             'line.logout': [

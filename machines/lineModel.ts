@@ -1,8 +1,8 @@
 /**
  * The line machine's context and the small pure helpers its actions use.
  */
-import type { Command, CommandError, Notice } from './events';
-import type { UserID } from './types';
+import type { Command, CommandError, Notice, Signal } from './events';
+import type { CallType, UserID } from './types';
 
 /** Tunables with defaults: durations in ms, and whether this line is one of its user's devices. */
 export interface LineConfig {
@@ -65,6 +65,8 @@ export interface LineContext extends LineConfig {
   readonly connection: LineConnection;
   /** What is left of the budget of automatic replies (see {@link spendReply}). */
   readonly replies: ReplyBudget;
+  /** Accepts that crossed the cancels of our ended calls, and the IM's refusals of those cancels. */
+  readonly late: LateAccepts;
 }
 
 /**
@@ -89,6 +91,53 @@ export function spendReply(budget: ReplyBudget, at: number): ReplyBudget | null 
   const tokens = Math.min(REPLY_BURST, budget.tokens + (at >= budget.at ? at - budget.at : 1000) / 1000);
   return tokens < 1 ? null : { tokens: tokens - 1, at };
 }
+
+/**
+ * Accepts that came for our calls after they ended (they crossed our cancel), and the invites whose
+ * ending signal the IM refused (`im.sendFailed`). An acceptor is told with a hangup once both are
+ * known for its invite, in either order: a cancel the IM took reaches the acceptor and ends its call,
+ * and a hangup besides ended it twice (Tencent's client reports `CALL_END` for each; its own caller
+ * never answers a late accept). The call keeps it while it ends, then hands it to the line.
+ */
+export interface LateAccepts {
+  readonly refused: readonly string[];
+  readonly waiting: readonly LateAccept[];
+}
+
+/** An acceptor to tell: who, which invite, and the call type its accept carried. */
+export interface LateAccept {
+  readonly inviteID: string;
+  readonly from: UserID;
+  readonly callType: CallType | 0;
+}
+
+export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [] };
+
+/** How many of each the ledger keeps (the oldest goes first). */
+const LATE_LIMIT = 16;
+
+/** The ledger after `event` (a late accept, or a refused send), and whom to tell of the end now. */
+export function lateAccept(late: LateAccepts, event: Signal | { readonly type: string }): { late: LateAccepts; tell: LateAccept[] } | null {
+  const e = event as Signal;
+  if (e.type === 'im.accepted') {
+    const accept: LateAccept = { inviteID: e.signal.inviteID, from: e.from, callType: e.signal.callType };
+    if (late.refused.includes(accept.inviteID)) return { late, tell: [accept] };
+    return { late: { ...late, waiting: [...late.waiting, accept].slice(-LATE_LIMIT) }, tell: [] };
+  }
+  if (e.type === 'im.sendFailed' && e.kind !== 'invite') {
+    const { inviteID } = e;
+    const refused = late.refused.includes(inviteID) ? late.refused : [...late.refused, inviteID].slice(-LATE_LIMIT);
+    const tell = late.waiting.filter((w) => w.inviteID === inviteID);
+    return { late: { refused, waiting: late.waiting.filter((w) => w.inviteID !== inviteID) }, tell };
+  }
+  return null;
+}
+
+/** The line's ledger with what an ended call's held. */
+export const mergeLate = (a: LateAccepts, b: LateAccepts): LateAccepts => ({
+  refused: [...a.refused, ...b.refused.filter((id) => !a.refused.includes(id))].slice(-LATE_LIMIT),
+  waiting: [...a.waiting, ...b.waiting].slice(-LATE_LIMIT),
+});
 
 export type LineConnection = 'connected' | 'reconnecting' | 'disconnected';
 

@@ -31,8 +31,12 @@ export interface ImEnvelopeInfo {
   readonly seq: number;
 }
 
-/** `drop` loses it, `duplicate` delivers it twice, `{ delay }` delivers it after `delay` ms instead of the latency. */
-export type ImRuleAction = 'drop' | 'duplicate' | { readonly delay: number };
+/**
+ * `drop` loses it on the way (the hub took it), `duplicate` delivers it twice, `{ delay }` delivers it
+ * after `delay` ms instead of the latency; `refuse` fails the send itself (the sender's port rejects, as
+ * an IM refusing a message does: a rate limit, say), for every recipient.
+ */
+export type ImRuleAction = 'drop' | 'duplicate' | 'refuse' | { readonly delay: number };
 
 /** A precise fault: the first rule that matches a transmission applies. */
 export interface ImFaultRule {
@@ -254,6 +258,11 @@ export class InMemoryImHub {
     }
     const sentAt = this.clock.now();
     const group = groupID === undefined ? {} : { groupID };
+    const refusing = this.rules.find((r) => r.left > 0 && r.rule.action === 'refuse' && recipients.some((to) => r.rule.match({ from, to, payload, seq: this.seq + 1, ...group })));
+    if (refusing) {
+      if (--refusing.left <= 0) this.rules = this.rules.filter((r) => r !== refusing);
+      throw new ImPortError(20, 'refused by a fault rule');
+    }
     const answer = this.multiDevice ? answerOf(payload, from) : undefined;
     if (answer && !this.answers.pass(from, port, answer, this.ports(from))) {
       // Another device of this user answered first (or, busy, another may still answer).
@@ -312,14 +321,14 @@ export class InMemoryImHub {
   /** The hop from the hub to the recipient: where faults happen. */
   private transmit(envelope: Envelope): void {
     const { latency } = this.faults;
-    const rule = this.rules.find((r) => r.left > 0 && r.rule.match(envelope));
+    const rule = this.rules.find((r) => r.left > 0 && r.rule.action !== 'refuse' && r.rule.match(envelope));
     if (rule) {
       rule.left--;
       if (rule.left <= 0) this.rules = this.rules.filter((r) => r !== rule);
       const action = rule.rule.action;
       if (action === 'drop') return this.record(envelope, 'dropped', 'rule');
       if (action === 'duplicate') return this.duplicate(envelope, latency, 'rule');
-      return this.schedule(envelope, action.delay);
+      if (action !== 'refuse') return this.schedule(envelope, action.delay);
     }
     const { jitter, dropRate, duplicateRate, reorderRate } = this.faults;
     if (dropRate > 0 && this.random() < dropRate) return this.record(envelope, 'dropped', 'random');

@@ -6,6 +6,8 @@
  *   member the call had ended (a hangup notice to "who answered but never came"): Tencent's member
  *   showed CALL_END while it stayed in the call; ours left it.
  * - The same in a 1v1 call: Tencent's callee gets one CALL_END (it got two: the notice, then the room).
+ * - A 1v1 caller's CANCEL crossing Tencent's callee's ACCEPT: one CALL_END (ours answered the late ACCEPT
+ *   with a hangup notice besides, and Tencent's client ended the call for each; its own caller sends none).
  * - `call()` in `hangup()`'s continuation goes out (ours refused it while leaving the room).
  */
 import { describe, expect, it } from 'vitest';
@@ -67,6 +69,37 @@ describe("1v1: the caller hangs up as Tencent's Bob's ACCEPT lands", () => {
     const saw = bob.take().map((e) => e.name);
     expect(saw.filter((name) => name === 'onCallEnd')).toHaveLength(1);
     expect(saw.at(-1)).toBe('onCallEnd');
+  });
+});
+
+/** Lets the clock run 1 ms at a time until `from` has sent its ACCEPT (it has not landed yet). */
+async function untilAcceptSent(from: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (t.world.im.log.some((m) => m.from === from && (JSON.parse(m.payload.data) as { actionType: number }).actionType === 3)) return;
+    await t.world.advance(1);
+  }
+  throw new Error(`${from} sent no ACCEPT`);
+}
+
+describe("1v1: the caller's CANCEL crosses Tencent's Bob's ACCEPT", () => {
+  it.each(['ours', 'official'] as Kind[])('caller %s: Bob gets one CALL_END, his last event; nothing answers his ACCEPT but the CANCEL', async (caller) => {
+    const alice = await t.world.party(caller, 'alice');
+    const bob = await t.world.party('official', 'bob');
+    await t.world.act(alice.call('bob', 2));
+    bob.take();
+    const accepting = bob.accept();
+    await untilAcceptSent('bob');
+    await t.world.act(Promise.all([accepting, alice.hangup()]), 3 * S);
+    await t.world.advance(40 * S);
+    const saw = bob.take().map((e) => e.name);
+    // Ours cancels within the ACCEPT's flight; Tencent's caller may take the ACCEPT first (then hangs up).
+    if (caller === 'ours') expect(saw).toContain('onCallingCancel');
+    expect(saw.filter((name) => name === 'onCallEnd')).toHaveLength(1);
+    expect(saw.at(-1)).toBe('onCallEnd');
+    expect(callEnds(alice)).toHaveLength(1);
+    expect([alice.getCallStatus(), bob.getCallStatus()]).toEqual(['idle', 'idle']);
+    const fromAlice = t.world.im.log.filter((m) => m.from === 'alice').map((m) => (JSON.parse(m.payload.data) as { actionType: number }).actionType);
+    if (caller === 'ours') expect(fromAlice).toEqual([1, 2]); // the invite and its cancel: no hangup notice
   });
 });
 

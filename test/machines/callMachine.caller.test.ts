@@ -26,7 +26,7 @@ const busyTo = (inviter: string, inviteID: string) =>
     onlineUserOnly: false,
   });
 const busyToCarol = busyTo('carol', 'inv-9');
-const sendFailed = (inviteID: string, kind: 'invite' | 'reject' | 'timeout'): CallEvent => ({
+const sendFailed = (inviteID: string, kind: 'invite' | 'reject' | 'timeout' | 'hangup'): CallEvent => ({
   type: 'im.sendFailed',
   inviteID,
   kind,
@@ -314,7 +314,7 @@ describe('callMachine caller: in call and ending', () => {
     expect(h.take()).toEqual(ended('hangup', 1));
   });
 
-  it('ending: hangup() again -> settled, nothing more to do; a camera change -> refused; an invite -> busy REJECT; an ACCEPT -> HANGUP back; other signals -> swallowed', () => {
+  it('ending: hangup() again -> settled, nothing more to do; a camera change -> refused; an invite -> busy REJECT; an ACCEPT -> nothing until the IM refuses our ending signal, then HANGUP back; other signals -> swallowed', () => {
     const h = talking();
     h.send(cmd.hangup(4));
     h.take();
@@ -325,10 +325,10 @@ describe('callMachine caller: in call and ending', () => {
     h.send(im.accepted('bob'));
     h.send(im.hungUp('bob', ['alice']));
     expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([out.settled(5), out.refused(6, 'the call is ending'), busyToCarol]);
+    h.send(sendFailed('inv-5', 'hangup'));
     expect(h.take()).toEqual([
-      out.settled(5),
-      out.refused(6, 'the call is ending'),
-      busyToCarol,
+      out.notice({ type: 'error', code: -2, message: 'offline' }),
       send({ type: 'im.send', to: { users: ['bob'] }, signal: { kind: 'hangup', ...base, invitees: ['bob'], callEnd: 0 }, onlineUserOnly: false }),
     ]);
   });

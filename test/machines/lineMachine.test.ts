@@ -31,7 +31,7 @@ const refused = (commandId: number, reason: string) =>
 const settled = (commandId: number) => emit({ type: 'command.settled', commandId });
 const toCall = (event: unknown) => ({ send: 'call', event });
 const toIm = (event: unknown) => ({ send: 'im', event });
-const sendFailed = (inviteID: string, kind: 'invite' | 'accept' | 'reject'): LineEvent => ({
+const sendFailed = (inviteID: string, kind: 'invite' | 'accept' | 'reject' | 'cancel'): LineEvent => ({
   type: 'im.sendFailed',
   inviteID,
   kind,
@@ -166,20 +166,41 @@ describe('lineMachine: idle', () => {
     expect(run([im.invited('bob', { inviteID: 'inv-6', invitees: ['alice'] })], forged.snapshot).value).toEqual({ online: 'busy' });
   });
 
-  it('a stray ACCEPT from Bob for the call we dialled and ended -> HANGUP sent back to bob (call_end 0)', () => {
+  describe('a stray ACCEPT from Bob for the call we dialled and ended (it crossed our CANCEL)', () => {
     const ended = { type: 'xstate.done.actor.call', output: { inviteID: 'inv-5', reason: 'cancelled' } } as unknown as LineEvent;
-    const afterCall = run([cmd.dial(2), ended], online()).snapshot;
-    expect(afterCall.context.recent).toEqual(['inv-5']);
-    const r = run([im.accepted('bob', { inviter: 'alice' })], afterCall);
-    expect(r.value).toEqual({ online: 'idle' });
-    expect(r.steps).toEqual([
-      toIm({
-        type: 'im.send',
-        to: { users: ['bob'] },
-        signal: { kind: 'hangup', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'], callEnd: 0 },
-        onlineUserOnly: false,
-      }),
-    ]);
+    const hangupToBob = toIm({
+      type: 'im.send',
+      to: { users: ['bob'] },
+      signal: { kind: 'hangup', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'], callEnd: 0 },
+      onlineUserOnly: false,
+    });
+    const error = emit({ type: 'error', code: -2, message: 'network' });
+    const afterCall = () => run([cmd.dial(2), ended], online()).snapshot;
+
+    it('the IM took our CANCEL -> nothing sent back: the CANCEL ends his call (a HANGUP too made Tencent\'s client end it twice)', () => {
+      expect(afterCall().context.recent).toEqual(['inv-5']);
+      const r = run([im.accepted('bob', { inviter: 'alice' })], afterCall());
+      expect(r.value).toEqual({ online: 'idle' });
+      expect(r.steps).toEqual([]);
+    });
+
+    it('the IM refuses our CANCEL after his ACCEPT came -> ERROR, then a HANGUP (call_end 0) to him', () => {
+      const r = run([im.accepted('bob', { inviter: 'alice' }), sendFailed('inv-5', 'cancel')], afterCall());
+      expect(r.steps).toEqual([error, hangupToBob]);
+      // Told once: the ledger forgot him.
+      expect(run([sendFailed('inv-5', 'cancel')], r.snapshot).steps).toEqual([error]);
+    });
+
+    it('the IM refused our CANCEL, then his ACCEPT comes -> a HANGUP to him', () => {
+      const refused = run([sendFailed('inv-5', 'cancel')], afterCall());
+      expect(refused.steps).toEqual([error]);
+      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
+    });
+
+    it("the call ended holding his ACCEPT (it came while the call left its room) -> the line sends the HANGUP at the CANCEL's refusal", () => {
+      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }] } } } as unknown as LineEvent;
+      expect(run([cmd.dial(2), holding, sendFailed('inv-5', 'cancel')], online()).steps).toEqual([error, hangupToBob]);
+    });
   });
 
   it('many devices: our other device dials Bob (its INVITE comes to us), Bob accepts it -> never rings, nothing remembered, no HANGUP to Bob', () => {
