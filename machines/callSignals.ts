@@ -21,7 +21,7 @@ import {
   toInvitees,
 } from './callModel';
 import { callGuards } from './callGuards';
-import { lateAccept, spendReply } from './lineModel';
+import { lateAccept, spendReply, tellLate } from './lineModel';
 import { type Effects, NONE, settle, stateError } from './callPlans';
 import type { Command, ImRequest, Notice } from './events';
 
@@ -79,15 +79,8 @@ export const sendHangupToLeaver = (c: CallContext, e: CallEvent): Effects =>
 export function answerLateAccept(c: CallContext, e: CallEvent): Effects {
   const step = lateAccept(c.late, e);
   if (!step || !('at' in e)) return NONE;
-  let replies = c.replies;
-  const im: ImRequest[] = [];
-  for (const { from } of step.tell) {
-    const next = spendReply(replies, e.at);
-    if (next === null) break;
-    replies = next;
-    im.push(hangupRequest(c, from, 0));
-  }
-  return { patch: { late: step.late, replies }, im };
+  const { replies, told } = tellLate(c.replies, e.at, step.tell);
+  return { patch: { late: step.late, replies }, im: told.map((a) => hangupRequest(c, a.from, 0)) };
 }
 
 /**

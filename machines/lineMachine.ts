@@ -26,7 +26,7 @@ import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from '
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
-import { heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tombstone } from './lineModel';
+import { heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tellLate, tombstone } from './lineModel';
 import { settle } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
@@ -223,12 +223,9 @@ export const lineMachine = setup({
     answerLateAccept: enqueueActions(({ context, event, enqueue }) => {
       const step = lateAccept(context.late, event);
       if (!step || !context.self || !('at' in event)) return;
-      enqueue.assign({ late: step.late });
-      let { replies } = context;
-      for (const { from, inviteID, callType } of step.tell) {
-        const next = spendReply(replies, event.at);
-        if (next === null) break;
-        replies = next;
+      const { replies, told } = tellLate(context.replies, event.at, step.tell);
+      enqueue.assign({ late: step.late, replies });
+      for (const { from, inviteID, callType } of told) {
         enqueue.sendTo('im', {
           type: 'im.send',
           to: { users: [from] },
@@ -236,7 +233,6 @@ export const lineMachine = setup({
           onlineUserOnly: false,
         } satisfies ImRequest);
       }
-      enqueue.assign({ replies });
     }),
     /** A switch request for no call of ours: refused, so the requester's switch does not hang (spec 2.6). */
     refuseSwitch: enqueueActions(({ context, event, enqueue }) => {

@@ -133,9 +133,22 @@ export function lateAccept(late: LateAccepts, event: Signal | { readonly type: s
   return null;
 }
 
+/** The acceptors `step` says to tell that the reply budget allows, and the budget after them. */
+export function tellLate(budget: ReplyBudget, at: number, tell: readonly LateAccept[]): { replies: ReplyBudget; told: LateAccept[] } {
+  const told: LateAccept[] = [];
+  let replies = budget;
+  for (const accept of tell) {
+    const next = spendReply(replies, at);
+    if (next === null) break;
+    replies = next;
+    told.push(accept);
+  }
+  return { replies, told };
+}
+
 /** The line's ledger with what an ended call's held. */
 export const mergeLate = (a: LateAccepts, b: LateAccepts): LateAccepts => ({
-  refused: [...a.refused, ...b.refused.filter((id) => !a.refused.includes(id))].slice(-LATE_LIMIT),
+  refused: [...a.refused, ...b.refused].slice(-LATE_LIMIT),
   waiting: [...a.waiting, ...b.waiting].slice(-LATE_LIMIT),
 });
 

@@ -96,7 +96,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 54,282 bytes (+36), 180.2 KB. Raised to 53.1 KB.
 // Tombstones others' signals leave settle only their sender's invitations, 16 per sender (256 junk cancels
 // flushed the one a cancel overtaking its invitation left): 54,384 bytes (+102), 180.4 KB. Raised to 53.2 KB.
-const BUDGET_BYTES = 53.2 * 1024;
+// A late accept answered with a hangup only once the IM refused the cancel (the ledger of late accepts, handed
+// from the call to the line; Tencent's callee got CALL_END twice): 54,762 bytes (+378), 181.5 KB. Raised to 53.5 KB.
+const BUDGET_BYTES = 53.5 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
