@@ -82,6 +82,19 @@ export class StreamMailbox {
     return this.chain(user, () => (this.lastIn.has(user) ? this.takeInNow(user, entries) : this.drainNow(user)));
   }
 
+  /**
+   * Notices may have been lost (the subscription was down): every position is forgotten and each
+   * user's stream read again from its start, so nothing published meanwhile is skipped.
+   */
+  resync(): void {
+    for (const user of [...this.lastIn.keys()]) {
+      void this.chain(user, () => {
+        this.lastIn.delete(user);
+        return this.drainNow(user);
+      });
+    }
+  }
+
   /** `user` has no session here now: its position in its stream is forgotten (after the moves under way). */
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
@@ -145,7 +158,9 @@ export class StreamMailbox {
     if (!store || !commit || !hub) return;
     if (!closing && hub.session(user)) return this.unstrand(user); // it is here: delivered from here
     const { maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes } = host.limits;
-    const caps = [maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes];
+    // A node going away leaves nothing behind (its disk may go with it): its copies, counted in its own
+    // quotas until now, move whatever the streams hold (the overshoot is at most that node's quotas).
+    const caps = closing ? Array<number>(6).fill(Number.MAX_SAFE_INTEGER) : [maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes];
     // Senders a copy of whom the stream refused: their later copies stay too (their order holds).
     const blocked = new Set<string>();
     let after = 0;
@@ -163,7 +178,13 @@ export class StreamMailbox {
         c.expiresAt,
       ]);
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
-      const flags = offered.length === 0 ? [0] : await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
+      let flags: number[] = [0];
+      try {
+        if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
+      } catch (error) {
+        if (!closing) this.strand(user); // Redis did not answer: offered again later, as a refusal is
+        throw error;
+      }
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;
       if (moved.length > 0) {
@@ -242,10 +263,9 @@ export class StreamMailbox {
     hub.mailer.pump(session); // after the commit, as every delivery
     if (!(await new Promise<boolean>((done) => commit.after(() => done(true), () => done(false))))) {
       // Not stored here: they stay in the stream (an acked copy is never in neither), taken in again shortly.
-      if (this.lastIn.get(user) === newest) {
-        if (last === undefined) this.lastIn.delete(user);
-        else this.lastIn.set(user, last);
-      }
+      // Its position forgotten: a notice before the retry reads the stream from its start (taken in
+      // alone, it would move the position past these entries for good).
+      this.lastIn.delete(user);
       setTimeout(() => void this.drain(user), RETRY_MS).unref();
       return;
     }

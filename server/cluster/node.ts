@@ -335,7 +335,7 @@ export class ClusterNode {
     this.sub.on('ready', () => {
       if (!this.hub || this.closing) return;
       this.sub.subscribe(...channels).then(
-        () => Promise.all([this.replica.load(), this.directory.load()]),
+        () => Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]),
         (error: unknown) => this.lost('resubscribe', error),
       );
     });

@@ -101,7 +101,7 @@ local function sender(from)
   local s = seen[from]
   if s then return s end
   local zs, zb = senders .. 's:' .. from, senders .. 'b:' .. from
-  local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 16)
+  local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 256)
   if #gone > 0 then
     local freed = 0
     for _, member in ipairs(gone) do freed = freed + tonumber(string.match(member, '^%S+ (%d+) ')) end

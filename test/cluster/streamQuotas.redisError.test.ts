@@ -1,0 +1,65 @@
+/**
+ * The stream quotas (their review of 2026-12-04 found what this says; fixed since): the retry of refused copies. A retry
+ * (`strand`'s timer) whose DELIVER fails (Redis unreachable for a moment, a command timeout) ends in
+ * `chain`'s catch: no new timer is set, yet the user stays in `stranded` (the metric says it waits).
+ * The acked copy stays on the sending node until something else happens to move it (a new copy
+ * for that user from this node, a restart), while its recipient is online on another node.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, type TestServer, tencentUserSig } from '../server/support';
+import { inProcessNodes, redisProxy, until } from './support';
+
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
+
+describe('stream quotas: a retry of refused copies that meets a Redis failure', () => {
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
+  let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = null;
+  });
+
+  async function login(server: TestServer, user: string): Promise<RawClient> {
+    const c = await open(server);
+    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
+    return c;
+  }
+  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
+  const idle = (s: TestServer) => until('moves done', () => s.handle.metrics().cluster?.moving, (n) => n === 0);
+
+  it('node a retries a refused copy while Redis is away for a moment -> the failed try is retried like a refusal; Bob (online on b) gets it', async () => {
+    proxy = await redisProxy();
+    const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000, redisUrl: proxy.url });
+    const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000 });
+    const mallory = await login(a, 'mallory');
+    expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
+    await idle(a);
+    await a.clock.advance(300);
+    await idle(a);
+    expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm2', onlineUserOnly: false })).type).toBe('ack');
+    await idle(a);
+    expect(a.handle.metrics().cluster?.strandedUsers).toBe(1); // m2 waits on node a
+
+    const bob = await login(b, 'bob');
+    await until('m1 given', () => payloads(bob), (p) => p.includes('m1'), 5000);
+    bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
+    await bob.sync();
+    await until('her share freed', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
+
+    proxy.cut();
+    await until('node a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    await a.clock.advance(1000); // the retry runs, and fails
+    await idle(a);
+    expect(a.logs.some((l) => l.fields?.what === 'moving messages of bob')).toBe(true); // the retry's DELIVER failed
+    proxy.restore();
+    await until('node a back', () => a.handle.metrics().cluster?.redisUp, (up) => up === 1, 10_000);
+
+    for (let i = 0; i < 6 && !payloads(bob).includes('m2'); i++) {
+      await a.clock.advance(30_000);
+      await idle(a);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect({ bob: payloads(bob), stranded: a.handle.metrics().cluster?.strandedUsers }).toEqual({ bob: ['m1', 'm2'], stranded: 0 });
+  });
+});

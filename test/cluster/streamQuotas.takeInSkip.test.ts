@@ -1,0 +1,55 @@
+/**
+ * The stream quotas (their review of 2026-12-04 found what this says; fixed since): a take-in whose commit failed puts
+ * `lastIn` back and asks for a drain in 1 s; a notice handled before that drain takes its own
+ * (later) entries in and moves `lastIn` past the failed ones, which the drain then filters out. The
+ * skipped entry is never delivered while the recipient's session lasts, and it keeps its sender's
+ * share of the recipient (and the recipient's count) full in Redis meanwhile.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { RawClient, type TestServer, tencentUserSig } from '../server/support';
+import { inProcessNodes, until } from './support';
+
+const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 2, maxBacklog: 8 };
+
+describe('stream quotas: a take-in that failed, then a later notice', () => {
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
+
+  async function login(server: TestServer, user: string): Promise<RawClient> {
+    const c = await open(server);
+    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
+    return c;
+  }
+  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
+
+  it("node b fails to store Mallory's m1; Alice's a1 comes in before the retry -> the failure forgot Bob's position, so a1's notice reads his stream from its start: m1 is not skipped", async () => {
+    const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000 });
+    const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000, sharedDatabase: true });
+    const bob = await login(b, 'bob');
+    await until('bob claimed on b', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'b');
+    const mallory = await login(a, 'mallory');
+    const alice = await login(a, 'alice');
+    expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a0', onlineUserOnly: false })).type).toBe('ack');
+    await until('a0 given', () => payloads(bob), (p) => p.includes('a0'), 5000);
+
+    const db = new Database(b.dbPath);
+    db.exec(FAIL_INSERTS);
+    expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
+    await until('node b failed to take m1 in', () => b.logs.some((l) => l.message === 'could not commit to the store'), (failed) => failed);
+    db.exec('DROP TRIGGER fail');
+    db.close();
+    // Within the second before node b's drain: Alice's next copy, announced to b.
+    expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a1', onlineUserOnly: false })).type).toBe('ack');
+    await until('a1 given', () => payloads(bob), (p) => p.includes('a1'), 5000);
+    await new Promise((r) => setTimeout(r, 2000)); // node b's drain (1 s, real time) has run
+    bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
+    await bob.sync();
+    expect({ bob: payloads(bob), stream: await redis.xlen(`${t.prefix}:i:bob`), share: await redis.hget(`${t.prefix}:q:bob`, 's:mallory') }).toEqual({
+      bob: ['a0', 'm1', 'a1'],
+      stream: 0,
+      share: null,
+    });
+  });
+});
