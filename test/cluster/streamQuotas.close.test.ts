@@ -5,35 +5,23 @@
  * with it) takes acked copies with it; until it comes back, they are nowhere a recipient can reach.
  */
 import { describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { inProcessNodes, payloads, settleMoves, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 3, maxBacklog: 8 };
 
 describe('stream quotas: a node closing gracefully with copies its streams refused', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
   const start = (id: string) => node(id, { limits: CAPS, offlineTtlMs: 60_000 });
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  async function settle(server: TestServer): Promise<void> {
-    await until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
-    await server.clock.advance(300);
-    await until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
-  }
-  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
 
   it('node a closes (scale-down) holding an acked copy the stream refused -> it moves anyway (a closing node passes the quotas); Bob, online on node b, gets all four', async () => {
     const [a, b] = [await start('a'), await start('b')];
     const mallory = await login(a, 'mallory');
     for (const p of ['m1', 'm2', 'm3']) expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: p, onlineUserOnly: false })).type).toBe('ack');
-    await settle(a);
+    await settleMoves(a);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm4', onlineUserOnly: false })).type).toBe('ack');
-    await settle(a);
+    await settleMoves(a);
     expect(a.handle.metrics().cluster?.strandedUsers).toBe(1);
 
     await a.handle.close(); // graceful: "what this node stored for others goes to their streams"

@@ -7,8 +7,7 @@
  * retries, 30 s apart: hours).
  */
 import { describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { inProcessNodes, movesDone } from './support';
 
 const TTL_MS = 60_000;
 // 40 copies of 10 bytes fill her bytes (400); after they expire, one copy of 200 bytes should move.
@@ -16,14 +15,8 @@ const LIMITS = { maxSenderStored: 40, maxSenderStoredBytes: 400 };
 
 describe("stream quotas: a sender's expired copies and its bytes in Redis", () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  const idle = (s: TestServer) => until('moves done', () => s.handle.metrics().cluster?.moving, (n) => n === 0);
 
   it('40 of her copies expired untaken -> their bytes stop counting at once (256 purged per step, not 16); her next copy (200 of her 400 bytes) moves', async () => {
     const [a] = [await node('a', { limits: LIMITS, offlineTtlMs: TTL_MS }), await node('b', { limits: LIMITS, offlineTtlMs: TTL_MS })];
@@ -31,14 +24,14 @@ describe("stream quotas: a sender's expired copies and its bytes in Redis", () =
     for (let i = 0; i < 40; i++) {
       expect((await mallory.request({ type: 'sendC2C', to: `u${i}`, payload: `${'x'.repeat(8)}${String(i).padStart(2, '0')}`, onlineUserOnly: false })).type).toBe('ack');
     }
-    await idle(a);
+    await movesDone(a);
     expect(await redis.zcard(`${t.prefix}:o:s:mallory`)).toBe(40);
     expect(await redis.get(`${t.prefix}:o:b:mallory`)).toBe('400');
     await a.clock.advance(TTL_MS + 1000); // all 40 expired (untaken): nothing of hers counts any more
 
     const again = await login(a, 'mallory');
     expect((await again.request({ type: 'sendC2C', to: 'bob', payload: 'y'.repeat(200), onlineUserOnly: false })).type).toBe('ack');
-    await idle(a);
+    await movesDone(a);
     expect({
       bobStream: await redis.xlen(`${t.prefix}:i:bob`),
       stranded: a.handle.metrics().cluster?.strandedUsers,

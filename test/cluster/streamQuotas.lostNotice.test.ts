@@ -7,27 +7,19 @@
  * its node, offered again every 30 s, for ever, while the recipient is online.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, redisProxy, until } from './support';
+import { inProcessNodes, movesDone, payloads, redisProxy, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
 
 describe('stream quotas: a lost notice with the stream quotas', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
   let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
   afterEach(async () => {
     await proxy?.close();
     proxy = null;
   });
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
-  const idle = (s: TestServer) => until('moves done', () => s.handle.metrics().cluster?.moving, (n) => n === 0);
 
   it("node b's subscriber misses Mallory's notice -> once it is back, node b reads every held user's stream again: Bob gets m1, then m2 (her share freed), and Alice's copies", async () => {
     proxy = await redisProxy();
@@ -47,7 +39,7 @@ describe('stream quotas: a lost notice with the stream quotas', () => {
     await until('m1 in his stream', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 1); // its notice to b is lost
     proxy.restore();
     await until('node b back', () => b.handle.metrics().cluster?.redisUp, (up) => up === 1, 10_000);
-    await idle(a);
+    await movesDone(a);
     await a.clock.advance(300); // node a counts its store again (m1 left it)
 
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm2', onlineUserOnly: false })).type).toBe('ack');
@@ -57,8 +49,8 @@ describe('stream quotas: a lost notice with the stream quotas', () => {
     await bob.sync();
     for (let i = 0; i < 6; i++) {
       await a.clock.advance(30_000); // node a offers m2 again
-      await idle(a);
-      await idle(b);
+      await movesDone(a);
+      await movesDone(b);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect({ bob: payloads(bob).sort(), stream: await redis.xlen(`${t.prefix}:i:bob`), share: await redis.hget(`${t.prefix}:q:bob`, 's:mallory') }).toEqual({

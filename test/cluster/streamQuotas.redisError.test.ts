@@ -6,27 +6,19 @@
  * for that user from this node, a restart), while its recipient is online on another node.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, redisProxy, until } from './support';
+import { inProcessNodes, movesDone, payloads, redisProxy, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
 
 describe('stream quotas: a retry of refused copies that meets a Redis failure', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
   let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
   afterEach(async () => {
     await proxy?.close();
     proxy = null;
   });
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
-  const idle = (s: TestServer) => until('moves done', () => s.handle.metrics().cluster?.moving, (n) => n === 0);
 
   it('node a retries a refused copy while Redis is away for a moment -> the failed try is retried like a refusal; Bob (online on b) gets it', async () => {
     proxy = await redisProxy();
@@ -34,11 +26,11 @@ describe('stream quotas: a retry of refused copies that meets a Redis failure', 
     const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000 });
     const mallory = await login(a, 'mallory');
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
-    await idle(a);
+    await movesDone(a);
     await a.clock.advance(300);
-    await idle(a);
+    await movesDone(a);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm2', onlineUserOnly: false })).type).toBe('ack');
-    await idle(a);
+    await movesDone(a);
     expect(a.handle.metrics().cluster?.strandedUsers).toBe(1); // m2 waits on node a
 
     const bob = await login(b, 'bob');
@@ -50,14 +42,14 @@ describe('stream quotas: a retry of refused copies that meets a Redis failure', 
     proxy.cut();
     await until('node a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
     await a.clock.advance(1000); // the retry runs, and fails
-    await idle(a);
+    await movesDone(a);
     expect(a.logs.some((l) => l.fields?.what === 'moving messages of bob')).toBe(true); // the retry's DELIVER failed
     proxy.restore();
     await until('node a back', () => a.handle.metrics().cluster?.redisUp, (up) => up === 1, 10_000);
 
     for (let i = 0; i < 6 && !payloads(bob).includes('m2'); i++) {
       await a.clock.advance(30_000);
-      await idle(a);
+      await movesDone(a);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect({ bob: payloads(bob), stranded: a.handle.metrics().cluster?.strandedUsers }).toEqual({ bob: ['m1', 'm2'], stranded: 0 });

@@ -4,23 +4,15 @@
  * recipient's last node.
  */
 import { describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { inProcessNodes, movesDone, payloads, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 3, maxBacklog: 8 };
 
 describe('stream quotas: the sender node was the recipient’s last node', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
   const start = (id: string) => node(id, { limits: CAPS, offlineTtlMs: 60_000 });
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
-  const idle = (s: TestServer) => until('moves done', () => s.handle.metrics().cluster?.moving, (n) => n === 0);
 
   it('Bob logged out of node a; Mallory on a sends 4 (one refused); Bob logs in on b -> all 4, once, in order; every count back at nothing', async () => {
     const [a, b] = [await start('a'), await start('b')];
@@ -30,11 +22,11 @@ describe('stream quotas: the sender node was the recipient’s last node', () =>
     await until('directory names a', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'a' || n === null);
     const mallory = await login(a, 'mallory');
     for (const p of ['m1', 'm2', 'm3']) expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: p, onlineUserOnly: false })).type).toBe('ack');
-    await idle(a);
+    await movesDone(a);
     await a.clock.advance(300);
-    await idle(a);
+    await movesDone(a);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm4', onlineUserOnly: false })).type).toBe('ack');
-    await idle(a);
+    await movesDone(a);
     const bob = await login(b, 'bob');
     await until('3 given', () => payloads(bob).length, (n) => n >= 3, 5000);
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });

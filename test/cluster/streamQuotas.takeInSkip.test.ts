@@ -7,22 +7,15 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { inProcessNodes, payloads, until } from './support';
 
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 2, maxBacklog: 8 };
 
 describe('stream quotas: a take-in that failed, then a later notice', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
 
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
-  const payloads = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
 
   it("node b fails to store Mallory's m1; Alice's a1 comes in before the retry -> the failure forgot Bob's position, so a1's notice reads his stream from its start: m1 is not skipped", async () => {
     const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000 });

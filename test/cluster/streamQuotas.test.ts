@@ -8,22 +8,16 @@
  * In-process nodes on one Redis (a key prefix of their own), simulated clocks.
  */
 import { describe, expect, it } from 'vitest';
-import { RawClient, type TestServer, tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { RawClient, type TestServer } from '../server/support';
+import { inProcessNodes, settleMoves, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 5, maxBacklog: 8 };
 const TTL_MS = 60_000;
 
 describe('cluster: the store quotas hold in the Redis streams', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
+  const { node, login, redis } = t;
   const start = (id: string) => node(id, { limits: CAPS, offlineTtlMs: TTL_MS });
-
-  async function login(server: TestServer, user: string): Promise<RawClient> {
-    const c = await open(server);
-    expect(await c.request({ type: 'login', userID: user, userSig: tencentUserSig(user) })).toMatchObject({ type: 'loggedIn' });
-    return c;
-  }
 
   /** Sends C2C messages until one is refused (at most `max`); resolves with the payloads acked. */
   async function sendUntilRefused(from: RawClient, to: (i: number) => string, tag: string, max = 40): Promise<string[]> {
@@ -43,13 +37,6 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
   /** What the streams hold from `sender` (its sorted set, as the scripts count it) and in all, per user. */
   const inRedis = async (sender: string) => redis.zcard(`${t.prefix}:o:s:${sender}`);
   const streamLength = (user: string) => redis.xlen(`${t.prefix}:i:${user}`);
-
-  /** The moves under way are done and the node counted its store again (its recount runs on its clock). */
-  async function settle(server: TestServer): Promise<void> {
-    await until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
-    await server.clock.advance(300);
-    await until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
-  }
 
   /** `user` logs in on `server` and takes every message it is given until `count` came; resolves with their payloads. */
   async function collect(server: TestServer, user: string, count: number, nudge?: TestServer): Promise<string[]> {
@@ -75,7 +62,7 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
     const waves: string[][] = [];
     for (let w = 0; w < 3; w++) {
       waves.push(await sendUntilRefused(mallory, (i) => `u${waves.flat().length + i}`, `w${w}-`));
-      await settle(a);
+      await settleMoves(a);
       expect(await inRedis('mallory')).toBeLessThanOrEqual(CAPS.maxSenderStored);
     }
     // 12 moved to the streams, 12 wait on node a (its quota there): the third wave is refused at once.
@@ -100,9 +87,9 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
     const mallory = await login(a, 'mallory');
     const alice = await login(b, 'alice');
     const first = await sendUntilRefused(mallory, () => 'bob', 'm');
-    await settle(a);
+    await settleMoves(a);
     const second = await sendUntilRefused(mallory, () => 'bob', 'n');
-    await settle(a);
+    await settleMoves(a);
     expect(await sendUntilRefused(mallory, () => 'bob', 'x')).toEqual([]);
     expect([first.length, second.length]).toEqual([5, 5]);
     expect(await streamLength('bob')).toBe(CAPS.maxBacklogPerSender);
@@ -125,13 +112,13 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
     const [a] = [await start('a'), await start('b')];
     const mallory = await login(a, 'mallory');
     expect(await sendUntilRefused(mallory, () => 'bob', 'old')).toHaveLength(5);
-    await settle(a);
+    await settleMoves(a);
     expect(await streamLength('bob')).toBe(5);
     await a.clock.advance(TTL_MS + 1000); // her connection, silent that long, is closed too
     // Expired: they leave every count, in Redis and on node a; new copies move again.
     const fresh = await sendUntilRefused(await login(a, 'mallory'), () => 'bob', 'new');
     expect(fresh).toHaveLength(5);
-    await settle(a);
+    await settleMoves(a);
     await until('the expired head gone', () => streamLength('bob'), (n) => n === 5);
     expect(await redis.hget(`${t.prefix}:q:bob`, 's:mallory')).toBe('5 20'); // 5 copies, 20 bytes
     expect(await redis.hget(`${t.prefix}:q:bob`, 'n')).toBe('5');

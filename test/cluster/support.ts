@@ -213,5 +213,26 @@ export function inProcessNodes() {
       clients.push(client);
       return client;
     },
+    /** A raw client of `server`, logged in as `user`. */
+    async login(server: TestServer, user: string): Promise<RawClient> {
+      const client = await RawClient.open(server.handle.url);
+      clients.push(client);
+      const reply = await client.request({ type: 'login', userID: user, userSig: tencentUserSig(user) });
+      if (reply.type !== 'loggedIn') throw new Error(`${user} could not log in: ${JSON.stringify(reply)}`);
+      return client;
+    },
   };
+}
+
+/** The payloads of the messages `client` was given, in order. */
+export const payloads = (client: RawClient): string[] => client.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
+
+/** The node's moves between its store and the streams are done. */
+export const movesDone = (server: TestServer) => until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
+
+/** The moves under way are done and the node counted its store again (its recount runs on its clock). */
+export async function settleMoves(server: TestServer): Promise<void> {
+  await movesDone(server);
+  await server.clock.advance(300);
+  await movesDone(server);
 }
