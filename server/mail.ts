@@ -87,7 +87,7 @@ export class Mailer {
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
         for (const to of held.rows.values()) this.uncountCopy(held.body.from, to, held.bytes);
-        this.bodyGone(held.body.from, held.bytes);
+        this.countBody(held.body.from, -held.bytes);
       },
       heldAgain: (held) => this.countHeld(held),
     });
@@ -190,8 +190,7 @@ export class Mailer {
     if (m.answer) for (const away of siblings.filter((s) => !s.conn)) keepMissed(away, body);
     let held: Held | null = null;
     if (copies.length > 0) {
-      this.storeBytes += bytes;
-      this.senders.body(session.userID, bytes);
+      this.countBody(session.userID, bytes);
       if (allHanded) held = this.writeBehind.hold(body, bytes, copies);
       else {
         this.commit.write(() => {
@@ -233,14 +232,14 @@ export class Mailer {
     // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite.
     const stored = done.filter((copy) => {
       const cancelled = copy.delivery === null ? null : this.writeBehind.confirm(copy.delivery);
-      if (cancelled?.bodyGone) this.bodyGone(copy.from, copy.bytes);
+      if (cancelled?.bodyGone) this.countBody(copy.from, -copy.bytes);
       return cancelled === null;
     });
     if (stored.length > 0) {
       const user = session.userID;
       this.commit.write(() => {
         for (const copy of stored) {
-          if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.bodyGone(copy.from, copy.bytes);
+          if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.countBody(copy.from, -copy.bytes);
         }
       });
     }
@@ -295,8 +294,7 @@ export class Mailer {
   /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */
   private countHeld(held: Held): void {
     const { bytes, body } = held;
-    this.storeBytes += bytes;
-    this.senders.body(body.from, bytes);
+    this.countBody(body.from, bytes);
     for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
   }
 
@@ -334,10 +332,10 @@ export class Mailer {
     this.answers.forget(userID);
   }
 
-  /** The body of a confirmed copy is gone from the store (or never reached it): it counts no more. */
-  private bodyGone(from: string, bytes: number): void {
-    this.storeBytes -= bytes;
-    this.senders.bodyGone(from, bytes);
+  /** A body of `bytes` from `from` is stored or held (negative: gone, or never stored): the store's bound and its sender's count it. */
+  private countBody(from: string, bytes: number): void {
+    this.storeBytes += bytes;
+    this.senders.body(from, bytes);
   }
 
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
@@ -360,10 +358,7 @@ export class Mailer {
     return n;
   }
 
-  /**
-   * Many devices: another connected device of the user will page the stored copy `delivery` in
-   * (copies go in delivery order, and it has not reached this one yet).
-   */
+  /** Many devices: another connected device of the user will page the stored copy `delivery` in (in delivery order, not reached yet). */
   private awaitedBySibling(session: Session, delivery: number): boolean {
     if (!this.options.multiDevice) return false;
     return this.sessionsOf(session.userID).some((other) => other !== session && other.conn !== null && other.backlog && other.cursor < delivery);
@@ -453,6 +448,14 @@ export class Mailer {
     if (i < 0) return;
     const [copy] = session.inflight.splice(i, 1);
     if (copy?.delivery != null) this.unhold(copy.delivery);
+  }
+
+  /** A cluster's take-in: a copy from another node is stored here only within this store's bounds, counted at once. */
+  admit(from: string, to: string, bytes: number): boolean {
+    if (this.full(to, bytes) || this.senders.full(from, to, bytes) || this.senders.check(from, 1, bytes) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return false;
+    this.countCopy(from, to, bytes);
+    this.countBody(from, bytes);
+    return true;
   }
 
   private full(to: string, bytes: number): boolean {

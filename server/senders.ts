@@ -54,7 +54,7 @@ export class SenderQuotas {
     add(this.senders, from, 1, 0);
   }
 
-  /** A body of `bytes` from `from` is stored. */
+  /** A body of `bytes` from `from` is stored (negative: it went with its last copy). */
   body(from: string, bytes: number): void {
     add(this.senders, from, 0, bytes);
   }
@@ -67,11 +67,6 @@ export class SenderQuotas {
       if (byTo.size === 0) this.pairs.delete(from);
     }
     add(this.senders, from, -1, 0);
-  }
-
-  /** A body went with its last copy. */
-  bodyGone(from: string, bytes: number): void {
-    add(this.senders, from, 0, -bytes);
   }
 
   /** Reads every count again from the store. */

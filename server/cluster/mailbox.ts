@@ -22,6 +22,37 @@ const RETRY_MS = 1000;
 const STRANDED_MS = 1000;
 const STRANDED_MAX_MS = 30_000;
 
+/** Per user, a step retried on the injected clock, each time later (up to {@link STRANDED_MAX_MS}), until {@link Backoff.done}. */
+class Backoff {
+  private readonly users = new Map<string, { timer: unknown; delay: number }>();
+
+  constructor(
+    private readonly clock: ServerClock,
+    private readonly step: (user: string) => void,
+  ) {}
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  later(user: string): void {
+    const before = this.users.get(user);
+    if (before) this.clock.clearTimeout(before.timer);
+    const delay = before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS;
+    this.users.set(user, { timer: this.clock.setTimeout(() => this.step(user), delay), delay });
+  }
+
+  done(user: string): void {
+    const before = this.users.get(user);
+    if (before) this.clock.clearTimeout(before.timer);
+    this.users.delete(user);
+  }
+
+  stop(): void {
+    for (const user of [...this.users.keys()]) this.done(user);
+  }
+}
+
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
   readonly redis: Scripted;
@@ -50,11 +81,19 @@ export class StreamMailbox {
   /**
    * Users whose stream refused copies of this node (a sender's share of it, or the user's, is
    * full): the copies wait in this node's store, still counted in their senders' quotas here, and
-   * are offered again on the injected clock until they all moved (or the user is held here).
+   * are offered again until they all moved (or the user is held here).
    */
-  private readonly stranded = new Map<string, { timer: unknown; delay: number }>();
+  private readonly stranded: Backoff;
+  /**
+   * Users held here whose stream keeps copies this store's bounds refused (their sender's share
+   * here is full): taken in again later, from the stream's start; their position is forgotten meanwhile.
+   */
+  private readonly behind: Backoff;
 
-  constructor(private readonly host: MailboxHost) {}
+  constructor(private readonly host: MailboxHost) {
+    this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
+    this.behind = new Backoff(host.clock, (user) => void this.drain(user));
+  }
 
   /** Binds the mailbox to its server's hub, store and commit (once they exist). */
   attach(hub: Hub, store: Store, commit: TurnCommit): void {
@@ -79,7 +118,7 @@ export class StreamMailbox {
    * read instead: an announcement may be older than a take-in that already deleted its entries.
    */
   takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
-    return this.chain(user, () => (this.lastIn.has(user) ? this.takeInNow(user, entries) : this.drainNow(user)));
+    return this.chain(user, async () => void (this.lastIn.has(user) ? await this.takeInNow(user, entries) : await this.drainNow(user)));
   }
 
   /**
@@ -98,7 +137,9 @@ export class StreamMailbox {
   /** `user` has no session here now: its position in its stream is forgotten (after the moves under way). */
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
-      if (!this.hub?.session(user)) this.lastIn.delete(user);
+      if (this.hub?.session(user)) return;
+      this.lastIn.delete(user);
+      this.behind.done(user);
     });
   }
 
@@ -124,8 +165,8 @@ export class StreamMailbox {
 
   stop(): void {
     if (this.recountTimer !== null) this.host.clock.clearTimeout(this.recountTimer);
-    for (const { timer } of this.stranded.values()) this.host.clock.clearTimeout(timer);
-    this.stranded.clear();
+    this.stranded.stop();
+    this.behind.stop();
   }
 
   /** Runs `step` after the user's earlier moves (forward and drain never interleave for one user). */
@@ -156,7 +197,7 @@ export class StreamMailbox {
   private async forwardPages(user: string, closing: boolean): Promise<void> {
     const { store, commit, hub, host } = this;
     if (!store || !commit || !hub) return;
-    if (!closing && hub.session(user)) return this.unstrand(user); // it is here: delivered from here
+    if (!closing && hub.session(user)) return this.stranded.done(user); // it is here: delivered from here
     const { maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes } = host.limits;
     // A node going away leaves nothing behind (its disk may go with it): its copies, counted in its own
     // quotas until now, move whatever the streams hold (the overshoot is at most that node's quotas).
@@ -182,7 +223,7 @@ export class StreamMailbox {
       try {
         if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
       } catch (error) {
-        if (!closing) this.strand(user); // Redis did not answer: offered again later, as a refusal is
+        if (!closing) this.stranded.later(user); // Redis did not answer: offered again later, as a refusal is
         throw error;
       }
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
@@ -196,61 +237,61 @@ export class StreamMailbox {
         });
         this.recountSoon();
       }
-      if (!closing && hub.session(user)) return this.unstrand(user);
+      if (!closing && hub.session(user)) return this.stranded.done(user);
       // The user's own cap is reached (the last flag): nothing more moves now.
       if (page.length < PAGE || flags[offered.length] === 1) break;
     }
-    if (refused && !closing) this.strand(user);
-    else this.unstrand(user);
+    if (refused && !closing) this.stranded.later(user);
+    else this.stranded.done(user);
   }
 
-  /** Copies of `user` stay here: offered again later, each time later (up to {@link STRANDED_MAX_MS}). */
-  private strand(user: string): void {
-    const { clock } = this.host;
-    const before = this.stranded.get(user);
-    if (before) clock.clearTimeout(before.timer);
-    const delay = before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS;
-    const timer = clock.setTimeout(() => void this.forward(user), delay);
-    this.stranded.set(user, { timer, delay });
-  }
-
-  private unstrand(user: string): void {
-    const before = this.stranded.get(user);
-    if (!before) return;
-    this.host.clock.clearTimeout(before.timer);
-    this.stranded.delete(user);
-  }
-
+  /** Takes in what the user's stream holds, page by page from its start. */
   private async drainNow(user: string): Promise<void> {
+    let start = '-';
+    let left = false;
     for (;;) {
       if (!this.hub?.session(user)) return;
-      const entries = await this.host.redis.xrange(this.host.key('i', user), '-', '+', 'COUNT', PAGE);
-      if (entries.length === 0) return;
-      await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]));
-      if (entries.length < PAGE) return;
+      const entries = await this.host.redis.xrange(this.host.key('i', user), start, '+', 'COUNT', PAGE);
+      if (entries.length > 0) left = !(await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]), left)) || left;
+      if (entries.length < PAGE) break;
+      start = `(${(entries[entries.length - 1] as [string, unknown])[0]}`;
     }
+    if (!left) this.behind.done(user);
   }
 
   /**
-   * Takes stream entries of `user` (held here) into this node's store: committed, then
-   * delivered, then deleted from the stream. Not held here: they stay in the stream.
+   * Takes stream entries of `user` (held here) into this node's store, as far as its bounds admit
+   * them (`Mailer.admit`: a sender's share of the recipient, its own, the recipient's): committed,
+   * then delivered, then deleted from the stream. A sender's copy refused stays in the stream, and so
+   * do its later ones (their order holds); the others come in. Not held here: they all stay.
+   * Answers false when some stayed (`behind`: entries stayed before these, so no position is kept).
    */
-  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[], behind = false): Promise<boolean> {
     const { store, commit, hub } = this;
     const session = hub?.session(user);
-    if (!store || !commit || !hub || !session) return;
+    if (!store || !commit || !hub || !session) return true;
     const last = this.lastIn.get(user);
     const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
-    if (fresh.length === 0) return;
-    const newest = (fresh[fresh.length - 1] as readonly [string, unknown])[0];
-    this.lastIn.set(user, newest);
+    if (fresh.length === 0) return true;
     const now = this.host.clock.now();
     const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
-    for (const [, text] of fresh) {
+    const taken: string[] = [];
+    const blocked = new Set<string>();
+    for (const [id, text] of fresh) {
       const m = parseTravelling(text);
-      if (!m || m.expiresAt <= now) continue;
-      rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
+      if (m && m.expiresAt > now) {
+        if (blocked.has(m.from) || !hub.mailer.admit(m.from, user, Buffer.byteLength(m.payload))) {
+          blocked.add(m.from);
+          continue;
+        }
+        rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
+      }
+      taken.push(id);
     }
+    // Entries that stayed: the next take-in reads the stream from its start (a position past them would skip them).
+    if (blocked.size > 0 || behind) this.lastIn.delete(user);
+    else this.lastIn.set(user, (fresh[fresh.length - 1] as readonly [string, unknown])[0]);
+    if (blocked.size > 0) this.behind.later(user);
     commit.write(() => {
       for (const r of rows) {
         store.insertBody(r.body);
@@ -267,9 +308,10 @@ export class StreamMailbox {
       // alone, it would move the position past these entries for good).
       this.lastIn.delete(user);
       setTimeout(() => void this.drain(user), RETRY_MS).unref();
-      return;
+      return true;
     }
-    await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...fresh.map(([id]) => id));
+    if (taken.length > 0) await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...taken);
+    return blocked.size === 0;
   }
 
   /**

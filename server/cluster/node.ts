@@ -20,7 +20,8 @@
  *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
  *   A stream takes copies only within the store's quotas, counted in Redis (`scripts.ts`,
- *   DELIVER); what it refuses waits in the sending node's SQLite, counted there (`mailbox.ts`).
+ *   DELIVER); what it refuses waits in the sending node's SQLite, counted there, and the user's
+ *   node takes copies in only within its own store's quotas (`mailbox.ts`).
  * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
  *   how a node joining or coming back catches up: `replica.ts`.
  *   Budgets: `budgets.ts`.

@@ -39,21 +39,27 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
   const streamLength = (user: string) => redis.xlen(`${t.prefix}:i:${user}`);
 
   /** `user` logs in on `server` and takes every message it is given until `count` came; resolves with their payloads. */
+  /**
+   * `user` logs in on `server` and confirms what it is given as it comes (a client does), until `count`
+   * came; resolves with their payloads. Each round moves the clocks of its node (what its store's bounds
+   * left in the stream is taken in again) and of `nudge` (what the stream refused is offered again).
+   */
   async function collect(server: TestServer, user: string, count: number, nudge?: TestServer): Promise<string[]> {
     const c = await login(server, user);
-    const got = () => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
+    const got = () => c.frames.filter((f) => f.type === 'message');
     await until(
       `${user} given ${count}`,
       async () => {
-        if (nudge) await nudge.clock.advance(1000); // the sending node offers what its stream refused again
+        const last = got().at(-1);
+        if (last) c.send({ type: 'received', upTo: last.seq });
+        for (const node of new Set([server, nudge ?? server])) await node.clock.advance(1000);
         return got().length;
       },
       (n) => n >= count,
     );
-    const last = c.frames.filter((f) => f.type === 'message').at(-1);
-    c.send({ type: 'received', upTo: last?.seq });
+    c.send({ type: 'received', upTo: got().at(-1)?.seq });
     await c.sync();
-    return got();
+    return got().map((f) => String(f.payload));
   }
 
   it('Mallory (node a) stores for 30 offline users in waves -> Redis never holds more than her quota; every copy acked reaches its user once, through node b or on node a', async () => {
@@ -106,6 +112,32 @@ describe('cluster: the store quotas hold in the Redis streams', () => {
     await until('his counts at nothing', () => redis.hgetall(`${t.prefix}:q:bob`), (q) => JSON.stringify(q) === JSON.stringify({ n: '0', b: '0' }));
     expect(await inRedis('mallory')).toBe(0);
     expect(await redis.get(`${t.prefix}:o:b:mallory`)).toBe('0');
+  });
+
+  it("Bob, online on node b, confirms nothing (Mallory's accomplice): her copies stop at node b's bounds, then in the stream, then on node a, and she is refused; Alice still reaches him; once he confirms he gets them all, in order", async () => {
+    // Ten minutes to live: the retries, backed off to 30 s, must not outlast the copies.
+    const [a, b] = [await node('a', { limits: CAPS, offlineTtlMs: 600_000 }), await node('b', { limits: CAPS, offlineTtlMs: 600_000 })];
+    const bob = await login(b, 'bob');
+    const mallory = await login(a, 'mallory');
+    const alice = await login(a, 'alice');
+    const waves: string[][] = [];
+    for (let w = 0; w < 4; w++) {
+      waves.push(await sendUntilRefused(mallory, () => 'bob', `w${w}-`));
+      await settleMoves(a);
+      await settleMoves(b);
+    }
+    // 5 stored on node b (her share of Bob there), 5 in his stream, 5 waiting on node a: then refused.
+    expect(waves.map((w) => w.length)).toEqual([5, 5, 5, 0]);
+    expect(b.handle.metrics().storedNow).toBe(CAPS.maxBacklogPerSender);
+    expect(await streamLength('bob')).toBe(CAPS.maxBacklogPerSender);
+    expect(a.handle.metrics().cluster?.strandedUsers).toBe(1);
+    // Her share is full, Bob's own backlog is not: Alice's copy passes hers in the stream.
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a0', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    await until('a0 given', () => bob.frames.some((f) => f.payload === 'a0'), (ok) => ok);
+    bob.terminate();
+    const got = await collect(b, 'bob', 16, a);
+    expect(got.filter((p) => p !== 'a0')).toEqual(waves.flat());
+    expect(got).toHaveLength(16);
   });
 
   it("a sender's copies stop counting in Redis at their expiry (untaken), and a stream's expired head goes with its counts", async () => {
