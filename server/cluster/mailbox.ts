@@ -24,6 +24,7 @@ const STRANDED_MAX_MS = 30_000;
 
 /** Per user, a step retried on the injected clock, each time later (up to {@link STRANDED_MAX_MS}), until {@link Backoff.done}. */
 class Backoff {
+  /** Per user: the pending try (`null` once it ran, until the step asks again) and its delay. */
   private readonly users = new Map<string, { timer: unknown; delay: number }>();
 
   constructor(
@@ -35,16 +36,21 @@ class Backoff {
     return this.users.size;
   }
 
+  /** The step again later: at once pending, a try already due stays as it is (other moves do not push it back). */
   later(user: string): void {
     const before = this.users.get(user);
-    if (before) this.clock.clearTimeout(before.timer);
-    const delay = before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS;
-    this.users.set(user, { timer: this.clock.setTimeout(() => this.step(user), delay), delay });
+    if (before && before.timer !== null) return;
+    const entry: { timer: unknown; delay: number } = { timer: null, delay: before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS };
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = null;
+      this.step(user);
+    }, entry.delay);
+    this.users.set(user, entry);
   }
 
   done(user: string): void {
     const before = this.users.get(user);
-    if (before) this.clock.clearTimeout(before.timer);
+    if (before && before.timer !== null) this.clock.clearTimeout(before.timer);
     this.users.delete(user);
   }
 
@@ -126,7 +132,7 @@ export class StreamMailbox {
    * user's stream read again from its start, so nothing published meanwhile is skipped.
    */
   resync(): void {
-    for (const user of [...this.lastIn.keys()]) {
+    for (const user of new Set([...(this.hub?.heldUsers() ?? []), ...this.lastIn.keys()])) {
       void this.chain(user, () => {
         this.lastIn.delete(user);
         return this.drainNow(user);
@@ -252,7 +258,10 @@ export class StreamMailbox {
     for (;;) {
       if (!this.hub?.session(user)) return;
       const entries = await this.host.redis.xrange(this.host.key('i', user), start, '+', 'COUNT', PAGE);
-      if (entries.length > 0) left = !(await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]), left)) || left;
+      const took: 'all' | 'left' | 'failed' = entries.length > 0 ? await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]), left) : 'all';
+      // Its commit failed: nothing after it is read now (the retry starts from the stream's start).
+      if (took === 'failed') return;
+      left ||= took === 'left';
       if (entries.length < PAGE) break;
       start = `(${(entries[entries.length - 1] as [string, unknown])[0]}`;
     }
@@ -264,15 +273,16 @@ export class StreamMailbox {
    * them (`Mailer.admit`: a sender's share of the recipient, its own, the recipient's): committed,
    * then delivered, then deleted from the stream. A sender's copy refused stays in the stream, and so
    * do its later ones (their order holds); the others come in. Not held here: they all stay.
-   * Answers false when some stayed (`behind`: entries stayed before these, so no position is kept).
+   * Answers `left` when some stayed (`behind`: entries stayed before these, so no position is kept), `failed`
+   * when the commit failed (all stay; taken in again shortly).
    */
-  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[], behind = false): Promise<boolean> {
+  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[], behind = false): Promise<'all' | 'left' | 'failed'> {
     const { store, commit, hub } = this;
     const session = hub?.session(user);
-    if (!store || !commit || !hub || !session) return true;
+    if (!store || !commit || !hub || !session) return 'all';
     const last = this.lastIn.get(user);
     const fresh = entries.filter(([id]) => last === undefined || compareIds(id, last) > 0);
-    if (fresh.length === 0) return true;
+    if (fresh.length === 0) return 'all';
     const now = this.host.clock.now();
     const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
     const taken: string[] = [];
@@ -308,10 +318,10 @@ export class StreamMailbox {
       // alone, it would move the position past these entries for good).
       this.lastIn.delete(user);
       setTimeout(() => void this.drain(user), RETRY_MS).unref();
-      return true;
+      return 'failed';
     }
     if (taken.length > 0) await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...taken);
-    return blocked.size === 0;
+    return blocked.size === 0 ? 'all' : 'left';
   }
 
   /**

@@ -1,0 +1,48 @@
+/**
+ * Found by the second review of the stream quotas (2026-12-04), fixed since: `mailbox.resync()` reads again only the streams of users with a position
+ * (`lastIn`). A user held here whose login drain found an empty stream has none (drainNow sets no
+ * position on an empty stream), nor has one whose position a refusal or a failed commit forgot: a
+ * notice lost while the subscription was down leaves his copy in the stream until some later notice.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { inProcessNodes, movesDone, payloads, redisProxy, until } from './support';
+
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 5, maxBacklog: 8 };
+
+describe('stream quotas: resync after a lost notice, for a user with no position yet', () => {
+  const t = inProcessNodes();
+  const { node, login, redis } = t;
+  let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = null;
+  });
+
+  it("Bob (node b) took nothing in yet; node b's subscriber misses Mallory's m1 -> once it is back, Bob still gets m1", async () => {
+    proxy = await redisProxy();
+    const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000 });
+    const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000, redisUrl: proxy.url });
+    const bob = await login(b, 'bob');
+    await until('bob claimed on b', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'b');
+    const mallory = await login(a, 'mallory');
+    await movesDone(b);
+
+    proxy.cut();
+    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
+    await until('m1 in his stream', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 1);
+    proxy.restore();
+    await until('node b back', () => b.handle.metrics().cluster?.redisUp, (up) => up === 1, 10_000);
+    for (let i = 0; i < 4; i++) {
+      await a.clock.advance(30_000);
+      await b.clock.advance(30_000);
+      await movesDone(a);
+      await movesDone(b);
+      await new Promise((r) => setTimeout(r, 100));
+      const last = bob.frames.filter((f) => f.type === 'message').at(-1);
+      if (last) bob.send({ type: 'received', upTo: last.seq });
+      await bob.sync();
+    }
+    expect({ bob: payloads(bob), stream: await redis.xlen(`${t.prefix}:i:bob`), open: bob.open }).toEqual({ bob: ['m1'], stream: 0, open: true });
+  }, 30_000);
+});
