@@ -34,6 +34,7 @@ import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { Rooms } from './rooms';
+import type { RemoteHeld } from './senders';
 import type { Body, Store } from './store';
 import { verifyUserSig } from './userSig';
 
@@ -63,6 +64,8 @@ export interface HubCluster {
   ended(userID: string): void;
   /** `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any node. */
   superseded(session: Session): void;
+  /** What senders hold in the users' Redis streams (their quotas count it). */
+  readonly remoteHeld: RemoteHeld;
 }
 
 /** Users, sessions and the services they use. */
@@ -101,7 +104,7 @@ export class Hub {
       if (sessions.length === 0) cluster?.absent(u);
       return sessions;
     };
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, cluster?.elsewhere);
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, cluster?.elsewhere, cluster?.remoteHeld);
   }
 
   /** Users with a session on a live connection. */

@@ -33,7 +33,7 @@ import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
-import { SenderQuotas } from './senders';
+import { type RemoteHeld, SenderQuotas } from './senders';
 import { type Backlog, type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
@@ -80,10 +80,11 @@ export class Mailer {
     private readonly sessionsOf: (userID: string) => readonly Session[],
     /** Cluster: hands an `onlineUserOnly` copy to the node `userID` is online on; false when none. */
     private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
+    remote?: RemoteHeld,
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
-    this.senders = new SenderQuotas(options.limits, store);
+    this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
         for (const to of held.rows.values()) this.uncountCopy(held.body.from, to, held.bytes);
@@ -307,8 +308,8 @@ export class Mailer {
     this.backlogs.set(to, backlog);
   }
 
-  /** A copy from `from` to `to` counts no more (the inverse of {@link Mailer.countCopy}). */
-  private uncountCopy(from: string, to: string, bytes: number): void {
+  /** A copy from `from` to `to` counts no more (the inverse of {@link Mailer.countCopy}); a cluster's move out too. */
+  uncountCopy(from: string, to: string, bytes: number): void {
     this.senders.confirmed(from, to, bytes);
     const backlog = this.backlogs.get(to);
     if (!backlog) return;
@@ -333,7 +334,7 @@ export class Mailer {
   }
 
   /** A body of `bytes` from `from` is stored or held (negative: gone, or never stored): the store's bound and its sender's count it. */
-  private countBody(from: string, bytes: number): void {
+  countBody(from: string, bytes: number): void {
     this.storeBytes += bytes;
     this.senders.body(from, bytes);
   }
@@ -452,7 +453,7 @@ export class Mailer {
 
   /** A cluster's take-in: a copy from another node is stored here only within this store's bounds, counted at once. */
   admit(from: string, to: string, bytes: number): boolean {
-    if (this.full(to, bytes) || this.senders.full(from, to, bytes) || this.senders.check(from, 1, bytes) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return false;
+    if (this.full(to, bytes) || this.senders.full(from, to, bytes) || this.senders.check(from, 1, bytes, true) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return false;
     this.countCopy(from, to, bytes);
     this.countBody(from, bytes);
     return true;

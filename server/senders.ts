@@ -10,9 +10,21 @@ import type { Limits } from './limits';
 import { type Refusal, refuse } from './refusal';
 import type { Store } from './store';
 
-interface Held {
+export interface Held {
   count: number;
   bytes: number;
+}
+
+/**
+ * Cluster: what a sender holds in the users' Redis streams, as this node last learned it (its moves
+ * tell it; `refresh` asks Redis). A send counts it with the sender's local copies, so a sender whose
+ * quota is full in Redis is refused here as one node would refuse it, instead of acked copies waiting
+ * on this node for room in Redis that copies to users who stay away may never make.
+ */
+export interface RemoteHeld {
+  held(from: string): Held | undefined;
+  /** What `from` holds is read again from Redis (it may have gone down: its copies were taken in). */
+  refresh(from: string): void;
 }
 
 /** The per-sender side of the store's bounds. */
@@ -25,18 +37,22 @@ export class SenderQuotas {
   constructor(
     private readonly limits: Pick<Limits, 'maxSenderStored' | 'maxSenderStoredBytes' | 'maxBacklogPerSender' | 'maxBacklogBytesPerSender'>,
     private readonly store: Pick<Store, 'senderBacklogs' | 'senderBodies'>,
+    private readonly remote?: RemoteHeld,
   ) {
     this.reload();
   }
 
-  /** Refuses a message of `bytes` that would store up to `copies` copies beyond `from`'s quota. */
-  check(from: string, copies: number, bytes: number): Refusal | null {
-    const held = this.senders.get(from);
-    if (!held) return null;
-    if (held.count + copies > this.limits.maxSenderStored || held.bytes + bytes > this.limits.maxSenderStoredBytes) {
-      return refuse('quotaExceeded', 'you have as many messages waiting for their recipients as one user may', 'maxSenderStored');
-    }
-    return null;
+  /**
+   * Refuses a message of `bytes` that would store up to `copies` copies beyond `from`'s quota (with
+   * what it holds in Redis, unless `here`: a copy taken in from Redis is counted there already).
+   */
+  check(from: string, copies: number, bytes: number, here = false): Refusal | null {
+    const local = this.senders.get(from) ?? { count: 0, bytes: 0 };
+    const remote = here ? undefined : this.remote?.held(from);
+    const count = local.count + (remote?.count ?? 0) + copies;
+    if (count <= this.limits.maxSenderStored && local.bytes + (remote?.bytes ?? 0) + bytes <= this.limits.maxSenderStoredBytes) return null;
+    if (remote) this.remote?.refresh(from); // refused on what it held in Redis: the next send sees what it holds now
+    return refuse('quotaExceeded', 'you have as many messages waiting for their recipients as one user may', 'maxSenderStored');
   }
 
   /** True when one more copy of `bytes` from `from` would take more than its share of `to`'s backlog. */

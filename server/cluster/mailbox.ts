@@ -7,6 +7,7 @@
 import type { TurnCommit } from '../commit';
 import type { Hub } from '../hub';
 import type { Limits } from '../limits';
+import type { Held, RemoteHeld } from '../senders';
 import type { ServerClock } from '../options';
 import type { Store } from '../store';
 import { compareIds, parseTravelling, type Travelling } from './frames';
@@ -21,6 +22,8 @@ const RETRY_MS = 1000;
 /** Copies the stream refused (its quotas) are offered again after this, doubling up to {@link STRANDED_MAX_MS}. */
 const STRANDED_MS = 1000;
 const STRANDED_MAX_MS = 30_000;
+/** Senders whose holdings in Redis a node remembers at most. */
+const HOLDINGS = 10_000;
 
 /** Per user, a step retried on the injected clock, each time later (up to {@link STRANDED_MAX_MS}), until {@link Backoff.done}. */
 class Backoff {
@@ -72,7 +75,7 @@ export interface MailboxHost {
   lost(what: string, error: unknown): void;
 }
 
-export class StreamMailbox {
+export class StreamMailbox implements RemoteHeld {
   private hub: Hub | null = null;
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
@@ -95,6 +98,10 @@ export class StreamMailbox {
    * here is full): taken in again later, from the stream's start; their position is forgotten meanwhile.
    */
   private readonly behind: Backoff;
+
+  /** What senders hold in every stream, as the last move (or read) of theirs here saw it: `RemoteHeld`. */
+  private readonly holdings = new Map<string, Held>();
+  private readonly reading = new Set<string>();
 
   constructor(private readonly host: MailboxHost) {
     this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
@@ -157,6 +164,28 @@ export class StreamMailbox {
   /** Resolves when every move under way has ended. */
   async settled(): Promise<void> {
     await Promise.all([...this.chains.values()]);
+  }
+
+  held(from: string): Held | undefined {
+    return this.holdings.get(from);
+  }
+
+  refresh(from: string): void {
+    if (this.reading.has(from)) return;
+    this.reading.add(from);
+    const { redis, clock } = this.host;
+    redis
+      .hcHeld(this.host.key('o', `s:${from}`), this.host.key('o', `b:${from}`), clock.now())
+      .then(([count, bytes]) => this.hold(from, count, bytes))
+      .catch((error: unknown) => this.host.lost('reading a sender\'s holdings', error))
+      .finally(() => this.reading.delete(from));
+  }
+
+  private hold(from: string, count: number, bytes: number): void {
+    this.holdings.delete(from);
+    if (count > 0) this.holdings.set(from, { count, bytes });
+    // Bounded: the oldest entry goes (a sender it named is counted by its local copies alone until its next move).
+    if (this.holdings.size > HOLDINGS) this.holdings.delete(this.holdings.keys().next().value as string);
   }
 
   /** Users whose moves are under way (metrics, tests). */
@@ -225,21 +254,28 @@ export class StreamMailbox {
         c.expiresAt,
       ]);
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
-      let flags: number[] = [0];
+      let flags: (number | string)[] = [0];
       try {
         if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
       } catch (error) {
         if (!closing) this.stranded.later(user); // Redis did not answer: offered again later, as a refusal is
         throw error;
       }
+      for (let i = offered.length + 1; i + 2 < flags.length; i += 3) this.hold(String(flags[i]), Number(flags[i + 1]), Number(flags[i + 2]));
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;
       if (moved.length > 0) {
+        // Counted in Redis now (its holdings above): no longer here, at once; a group message's body once its last copy went.
+        const { mailer } = hub;
+        for (const c of moved) {
+          mailer.uncountCopy(c.from, user, Buffer.byteLength(c.payload));
+          if (c.groupID === null) mailer.countBody(c.from, -Buffer.byteLength(c.payload));
+        }
         host.counts.forwarded += moved.length;
         host.counts.published++;
         // In Redis now: the local copies go with the turn's commit.
         commit.write(() => {
-          for (const c of moved) store.removeCopy(c.delivery, user, c.id);
+          for (const c of moved) if (store.removeCopy(c.delivery, user, c.id) && c.groupID !== null) mailer.countBody(c.from, -Buffer.byteLength(c.payload));
         });
         this.recountSoon();
       }

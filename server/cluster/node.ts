@@ -167,6 +167,7 @@ export class ClusterNode {
         void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e));
       },
       superseded: (session: Session) => this.supersede(session),
+      remoteHeld: this.mailbox,
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
         if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });

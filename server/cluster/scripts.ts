@@ -71,6 +71,15 @@ local function remove(inbox, counts, senders, user, id, fields)
 end
 -- A key (and its companion, whose life it sets) lives at least ms more; a minute beyond, so that a key
 -- in steady use is extended once a minute, not at every step.
+-- A sender's copies that expired (up to 256 a step) leave its set and its bytes.
+local function purgeSender(zs, zb, now)
+  local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 256)
+  if #gone == 0 then return end
+  local freed = 0
+  for _, member in ipairs(gone) do freed = freed + tonumber(string.match(member, '^%S+ (%d+) ')) end
+  redis.call('ZREM', zs, unpack(gone))
+  redis.call('DECRBY', zb, freed)
+end
 local function keepFor(key, ms, companion)
   if redis.call('PTTL', key) < ms then
     redis.call('PEXPIRE', key, ms + 60000)
@@ -83,7 +92,8 @@ end
 // (which takes them in from the message without reading the stream back: one round trip from sender to
 // recipient). A copy refused stays on the sending node, and so do the later copies of its sender in this
 // call (their order holds); once the recipient's own cap is reached, every later copy. Answers a flag
-// (1 moved, 0 refused) per copy, and a last one: 1 when the recipient's cap was reached.
+// (1 moved, 0 refused) per copy, one more: 1 when the recipient's cap was reached, then what each sender
+// of these copies holds in every stream now (sender, copies, bytes), for its node's quotas.
 const DELIVER = `${COUNTS}
 local inbox, counts, senders, user, now = KEYS[1], KEYS[3], ARGV[5], ARGV[3], tonumber(ARGV[4])
 local cap = {}
@@ -101,13 +111,7 @@ local function sender(from)
   local s = seen[from]
   if s then return s end
   local zs, zb = senders .. 's:' .. from, senders .. 'b:' .. from
-  local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 256)
-  if #gone > 0 then
-    local freed = 0
-    for _, member in ipairs(gone) do freed = freed + tonumber(string.match(member, '^%S+ (%d+) ')) end
-    redis.call('ZREM', zs, unpack(gone))
-    redis.call('DECRBY', zb, freed)
-  end
+  purgeSender(zs, zb, now)
   local pn, pb = pair(redis.call('HGET', counts, 's:' .. from))
   s = {from = from, zs = zs, zb = zb, pn = pn, pb = pb, sn = redis.call('ZCOUNT', zs, '(' .. now, '+inf'), sb = tonumber(redis.call('GET', zb) or '0'), life = 0}
   seen[from] = s
@@ -151,6 +155,11 @@ if #ids > 0 then
   if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = user, ids = ids, m = copies})) end
 end
 flags[#flags + 1] = full and 1 or 0
+for from, s in pairs(seen) do
+  flags[#flags + 1] = from
+  flags[#flags + 1] = s.sn
+  flags[#flags + 1] = s.sb
+end
 return flags`;
 
 // Entries of a user's stream taken in by its node: deleted, and their counts with them (an id deleted
@@ -161,6 +170,12 @@ for i = 3, #ARGV do
   if e then remove(KEYS[1], KEYS[2], ARGV[1], ARGV[2], e[1], e[2]) end
 end
 return 1`;
+
+// What a sender holds in every stream now (its copies, their bytes), its expired copies purged first.
+const HELD = `${COUNTS}
+local now = tonumber(ARGV[1])
+purgeSender(KEYS[1], KEYS[2], now)
+return {redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf'), tonumber(redis.call('GET', KEYS[2]) or '0')}`;
 
 const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
@@ -177,8 +192,9 @@ export type Scripted = Redis & {
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, ttl: number, sig: string): Promise<[number, number, string[], number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
-  hcDeliver(inbox: string, dir: string, counts: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<number[]>;
+  hcDeliver(inbox: string, dir: string, counts: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
   hcTaken(inbox: string, counts: string, senders: string, user: string, ...ids: string[]): Promise<number>;
+  hcHeld(set: string, bytes: string, now: number): Promise<[number, number]>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
 };
@@ -190,6 +206,7 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
   redis.defineCommand('hcDeliver', { numberOfKeys: 3, lua: DELIVER });
   redis.defineCommand('hcTaken', { numberOfKeys: 2, lua: TAKEN });
+  redis.defineCommand('hcHeld', { numberOfKeys: 2, lua: HELD });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;

@@ -7,7 +7,7 @@
  * retries, 30 s apart: hours).
  */
 import { describe, expect, it } from 'vitest';
-import { inProcessNodes, movesDone } from './support';
+import { inProcessNodes, movesDone, until } from './support';
 
 const TTL_MS = 60_000;
 // 40 copies of 10 bytes fill her bytes (400); after they expire, one copy of 200 bytes should move.
@@ -16,7 +16,6 @@ const LIMITS = { maxSenderStored: 40, maxSenderStoredBytes: 400 };
 describe("stream quotas: a sender's expired copies and its bytes in Redis", () => {
   const t = inProcessNodes();
   const { node, login, redis } = t;
-
 
   it('40 of her copies expired untaken -> their bytes stop counting at once (256 purged per step, not 16); her next copy (200 of her 400 bytes) moves', async () => {
     const [a] = [await node('a', { limits: LIMITS, offlineTtlMs: TTL_MS }), await node('b', { limits: LIMITS, offlineTtlMs: TTL_MS })];
@@ -30,7 +29,9 @@ describe("stream quotas: a sender's expired copies and its bytes in Redis", () =
     await a.clock.advance(TTL_MS + 1000); // all 40 expired (untaken): nothing of hers counts any more
 
     const again = await login(a, 'mallory');
-    expect((await again.request({ type: 'sendC2C', to: 'bob', payload: 'y'.repeat(200), onlineUserOnly: false })).type).toBe('ack');
+    // Node a last saw her holding 400 bytes in Redis: refused once on that, it reads them again (expired: none).
+    const sent = await until('accepted', () => again.request({ type: 'sendC2C', to: 'bob', payload: 'y'.repeat(200), onlineUserOnly: false }), (f) => f.type === 'ack');
+    expect(sent.type).toBe('ack');
     await movesDone(a);
     expect({
       bobStream: await redis.xlen(`${t.prefix}:i:bob`),
