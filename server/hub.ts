@@ -121,12 +121,12 @@ export class Hub {
     return n;
   }
 
-  /** The live session of `userID`, if any (admin and tests): a connected one first. */
   /** The users with a session here (connected or in their grace). */
   heldUsers(): IterableIterator<string> {
     return this.sessions.keys();
   }
 
+  /** The live session of `userID`, if any (admin and tests): a connected one first. */
   session(userID: string): Session | undefined {
     const list = this.devicesOf(userID);
     return list.find((s) => s.conn !== null) ?? list[0];

@@ -181,7 +181,8 @@ export class StreamMailbox implements RemoteHeld {
       .finally(() => this.reading.delete(from));
   }
 
-  private hold(from: string, count: number, bytes: number): void {
+  /** `from` holds `count` copies of `bytes` in the streams now (its move, a read, its login here). */
+  hold(from: string, count: number, bytes: number): void {
     this.holdings.delete(from);
     if (count > 0) this.holdings.set(from, { count, bytes });
     // Bounded: the oldest entry goes (a sender it named is counted by its local copies alone until its next move).

@@ -439,8 +439,10 @@ export class ClusterNode {
    */
   private async prepare(login: LoginPeek): Promise<number | 'superseded' | 'revoked'> {
     const { userID, resume, digest } = login;
-    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID)] as const;
-    const [epoch, superseded, flat, revoked] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest);
+    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
+    const now = this.options.clock.now();
+    const [epoch, superseded, flat, revoked, held, heldBytes] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, now);
+    this.mailbox.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1 && resume === undefined) return 'revoked';
     const stored: Record<string, string> = {};

@@ -24,7 +24,9 @@ local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local revoked = 0
 if redis.call('HGET', KEYS[1], 'sig') ~= ARGV[2] then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
-return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked}`;
+-- What the user holds as a sender in the streams (KEYS[5], KEYS[6]): its node's quotas count it from the login on.
+local held = redis.call('ZCOUNT', KEYS[5], '(' .. ARGV[3], '+inf')
+return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0')}`;
 
 // A session kicked by a later login: its token never resumes, its userSig logs in no more (see PREPARE).
 const SUPERSEDE = `
@@ -189,7 +191,7 @@ return 1`;
 
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
-  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, ttl: number, sig: string): Promise<[number, number, string[], number]>;
+  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number): Promise<[number, number, string[], number, number, number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
@@ -202,7 +204,7 @@ export type Scripted = Redis & {
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
 export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
-  redis.defineCommand('hcPrepare', { numberOfKeys: 4, lua: PREPARE });
+  redis.defineCommand('hcPrepare', { numberOfKeys: 6, lua: PREPARE });
   redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
   redis.defineCommand('hcDeliver', { numberOfKeys: 3, lua: DELIVER });
   redis.defineCommand('hcTaken', { numberOfKeys: 2, lua: TAKEN });
