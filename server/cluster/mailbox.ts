@@ -17,8 +17,6 @@ import type { Scripted } from './scripts';
 const PAGE = 64;
 /** Backlog counts are refreshed this long after copies moved. */
 const RECOUNT_MS = 250;
-/** How soon copies whose take-in commit failed are taken in again (they wait in the stream meanwhile). */
-const RETRY_MS = 1000;
 /** Copies the stream refused (its quotas) are offered again after this, doubling up to {@link STRANDED_MAX_MS}. */
 const STRANDED_MS = 1000;
 const STRANDED_MAX_MS = 30_000;
@@ -354,7 +352,7 @@ export class StreamMailbox implements RemoteHeld {
       // Its position forgotten: a notice before the retry reads the stream from its start (taken in
       // alone, it would move the position past these entries for good).
       this.lastIn.delete(user);
-      setTimeout(() => void this.drain(user), RETRY_MS).unref();
+      this.behind.later(user); // a store that keeps failing is tried each time later (up to 30 s)
       return 'failed';
     }
     if (taken.length > 0) await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...taken);

@@ -33,7 +33,14 @@ describe('cluster: taking a copy in when the store fails', () => {
     expect(await redis.xlen(`${t.prefix}:i:bob`)).toBe(1); // still there
     db.exec('DROP TRIGGER fail');
     db.close();
-    await until('the copy reaches Bob', () => bob.frames.filter((f) => f.type === 'message' && f.payload === 'important').length, (n) => n > 0);
+    await until(
+      'the copy reaches Bob',
+      async () => {
+        await b.clock.advance(1000); // node b's next try
+        return bob.frames.filter((f) => f.type === 'message' && f.payload === 'important').length;
+      },
+      (n) => n > 0,
+    );
     await until('the stream emptied', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
     await bob.sync();
     expect(bob.frames.filter((f) => f.type === 'message' && f.payload === 'important')).toHaveLength(1);

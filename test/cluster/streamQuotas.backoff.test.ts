@@ -6,7 +6,7 @@
  * recipient's confirmation itself: the README's known limits.)
  */
 import { describe, expect, it } from 'vitest';
-import { inProcessNodes, payloads, settleMoves, until } from './support';
+import { inProcessNodes, movesDone, payloads, settleMoves, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 5, maxBacklog: 8 };
 
@@ -27,15 +27,22 @@ describe('stream quotas: the recipient confirms, the copies left in his stream c
     }
     await until('5 given', () => payloads(bob).length, (n) => n === 5);
     expect(await redis.xlen(`${t.prefix}:i:bob`)).toBe(5);
-    // Bob confirms as he goes; the clocks move 3 s.
-    for (let s = 0; s < 6; s++) {
-      const last = bob.frames.filter((f) => f.type === 'message').at(-1);
-      if (last) bob.send({ type: 'received', upTo: last.seq });
-      await bob.sync();
-      await a.clock.advance(500);
-      await b.clock.advance(500);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Bob confirms as he goes; the clocks move 500 ms a round, 3 s at most.
+    let elapsed = 0;
+    await until(
+      'the 10 given',
+      async () => {
+        const last = bob.frames.filter((f) => f.type === 'message').at(-1);
+        if (last) bob.send({ type: 'received', upTo: last.seq });
+        await bob.sync();
+        await a.clock.advance(500);
+        await b.clock.advance(500);
+        elapsed += 500;
+        await movesDone(b);
+        return payloads(bob).length;
+      },
+      (n) => n === 10 || elapsed >= 3000,
+    );
     expect(payloads(bob)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   }, 30_000);
 });

@@ -6,23 +6,17 @@
  * keep the sender's share of the recipient full: the sender's later copies are refused and wait on
  * its node, offered again every 30 s, for ever, while the recipient is online.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { inProcessNodes, movesDone, payloads, redisProxy, until } from './support';
+import { describe, expect, it } from 'vitest';
+import { inProcessNodes, movesDone, payloads, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
 
 describe('stream quotas: a lost notice with the stream quotas', () => {
   const t = inProcessNodes();
   const { node, login, redis } = t;
-  let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
-  afterEach(async () => {
-    await proxy?.close();
-    proxy = null;
-  });
-
 
   it("node b's subscriber misses Mallory's notice -> once it is back, node b reads every held user's stream again: Bob gets m1, then m2 (her share freed), and Alice's copies", async () => {
-    proxy = await redisProxy();
+    const proxy = await t.proxy();
     const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000 });
     const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000, redisUrl: proxy.url });
     const bob = await login(b, 'bob');
@@ -48,15 +42,19 @@ describe('stream quotas: a lost notice with the stream quotas', () => {
     await until('a1 given', () => payloads(bob), (p) => p.includes('a1'), 5000);
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
     await bob.sync();
-    for (let i = 0; i < 6; i++) {
-      await a.clock.advance(30_000); // node a offers m2 again
-      await b.clock.advance(30_000); // node b takes in again what its bounds left in the stream
-      await movesDone(a);
-      await movesDone(b);
-      await new Promise((r) => setTimeout(r, 50));
-      bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq }); // as a client does
-      await bob.sync();
-    }
+    await until(
+      'm2 given, his stream emptied',
+      async () => {
+        await a.clock.advance(30_000); // node a offers m2 again
+        await b.clock.advance(30_000); // node b takes in again what its bounds left in the stream
+        await movesDone(a);
+        await movesDone(b);
+        bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq }); // as a client does
+        await bob.sync();
+        return { given: payloads(bob).includes('m2'), stream: await redis.xlen(`${t.prefix}:i:bob`) };
+      },
+      ({ given, stream }) => given && stream === 0,
+    );
     expect({ bob: payloads(bob).sort(), stream: await redis.xlen(`${t.prefix}:i:bob`), share: await redis.hget(`${t.prefix}:q:bob`, 's:mallory') }).toEqual({
       bob: ['a0', 'a1', 'm1', 'm2'],
       stream: 0,

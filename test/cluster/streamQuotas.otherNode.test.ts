@@ -14,7 +14,8 @@ describe('stream quotas: a sender whose Redis quota is full, on another node', (
   const t = inProcessNodes();
   const { node, login, redis } = t;
 
-  it('Mallory fills her quota from node a, logs in on node b -> her next send is refused there too (as on one node)', async () => {
+  /** Nodes a and b; Mallory, on node a, fills her quota with copies to users who stay away (all in Redis). */
+  async function filledFromA() {
     const a = await node('a', { limits: CAPS, offlineTtlMs: 60_000 });
     const b = await node('b', { limits: CAPS, offlineTtlMs: 60_000 });
     const mallory = await login(a, 'mallory');
@@ -23,11 +24,15 @@ describe('stream quotas: a sender whose Redis quota is full, on another node', (
       await movesDone(a);
     }
     await settleMoves(a);
+    return { a, b, mallory };
+  }
+
+  it('Mallory fills her quota from node a, logs in on node b -> her next send is refused there too (as on one node)', async () => {
+    const { a, b, mallory } = await filledFromA();
     expect(await redis.zcard(`${t.prefix}:o:s:mallory`)).toBe(12);
     // Node a refuses her now (the fix).
     expect((await mallory.request({ type: 'sendC2C', to: 'u12', payload: 'x', onlineUserOnly: false })).type).toBe('error');
-    mallory.send({ type: 'logout' });
-    await new Promise((r) => setTimeout(r, 100));
+    expect(await mallory.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
     const again = await login(b, 'mallory');
     const answer = await again.request({ type: 'sendC2C', to: 'u13', payload: 'y', onlineUserOnly: false });
     await settleMoves(b);
@@ -35,16 +40,8 @@ describe('stream quotas: a sender whose Redis quota is full, on another node', (
   });
 
   it('the same, Mallory sends 12 in one write on node b -> all refused (they were all acked, her whole local quota waiting on b, Redis full)', async () => {
-    const a = await node('a', { limits: CAPS, offlineTtlMs: 60_000 });
-    const b = await node('b', { limits: CAPS, offlineTtlMs: 60_000 });
-    const mallory = await login(a, 'mallory');
-    for (let i = 0; i < 12; i++) {
-      expect((await mallory.request({ type: 'sendC2C', to: `u${i}`, payload: `m${i}`, onlineUserOnly: false })).type).toBe('ack');
-      await movesDone(a);
-    }
-    await settleMoves(a);
-    mallory.send({ type: 'logout' });
-    await new Promise((r) => setTimeout(r, 100));
+    const { a, b, mallory } = await filledFromA();
+    expect(await mallory.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
     const again = await login(b, 'mallory');
     sendTogether(again, Array.from({ length: 12 }, (_, i) => ({ type: 'sendC2C', rid: 100 + i, to: `v${i}`, payload: `n${i}`, onlineUserOnly: false })));
     const answers = await until('12 answers', () => again.frames.filter((f) => typeof f.rid === 'number' && f.rid >= 100), (f) => f.length === 12);

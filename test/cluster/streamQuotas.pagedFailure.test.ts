@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { inProcessNodes, payloads, settleMoves, until } from './support';
+import { inProcessNodes, movesDone, payloads, settleMoves, until } from './support';
 
 const CAPS = { maxSenderStored: 500, maxBacklogPerSender: 500, maxBacklog: 500 };
 
@@ -34,13 +34,20 @@ describe('stream quotas: a failed take-in commit on the first page of a paged dr
     await until('node b failed to take page 1 in', () => b.logs.some((l) => l.message === 'could not commit to the store'), (failed) => failed);
     db.exec('DROP TRIGGER fail');
     db.close();
-    await new Promise((r) => setTimeout(r, 2500)); // node b's retry drain (1 s, real time) has run
-    for (let round = 0; round < 5; round++) {
-      const last = bob.frames.filter((f) => f.type === 'message').at(-1);
-      if (last) bob.send({ type: 'received', upTo: last.seq });
-      await b.clock.advance(1000);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Node b takes it in again at its next try (1 s on its clock), Bob confirming as he goes.
+    await until(
+      'all 70 given',
+      async () => {
+        const last = bob.frames.filter((f) => f.type === 'message').at(-1);
+        if (last) bob.send({ type: 'received', upTo: last.seq });
+        await b.clock.advance(1000);
+        await movesDone(b);
+        return new Set(payloads(bob)).size;
+      },
+      (n) => n === 70,
+    );
+    bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
+    await until('his stream emptied', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
     await bob.sync();
     expect({ bob: [...new Set(payloads(bob))], stream: await redis.xlen(`${t.prefix}:i:bob`) }).toEqual({ bob: sent, stream: 0 });
   }, 30_000);

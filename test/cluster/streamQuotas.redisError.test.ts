@@ -5,23 +5,17 @@
  * The acked copy stays on the sending node until something else happens to move it (a new copy
  * for that user from this node, a restart), while its recipient is online on another node.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { inProcessNodes, movesDone, payloads, redisProxy, until } from './support';
+import { describe, expect, it } from 'vitest';
+import { inProcessNodes, movesDone, payloads, until } from './support';
 
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
 
 describe('stream quotas: a retry of refused copies that meets a Redis failure', () => {
   const t = inProcessNodes();
   const { node, login, redis } = t;
-  let proxy: Awaited<ReturnType<typeof redisProxy>> | null = null;
-  afterEach(async () => {
-    await proxy?.close();
-    proxy = null;
-  });
-
 
   it('node a retries a refused copy while Redis is away for a moment -> the failed try is retried like a refusal; Bob (online on b) gets it', async () => {
-    proxy = await redisProxy();
+    const proxy = await t.proxy();
     const a = await node('a', { limits: CAPS, offlineTtlMs: 600_000, redisUrl: proxy.url });
     const b = await node('b', { limits: CAPS, offlineTtlMs: 600_000 });
     const mallory = await login(a, 'mallory');
@@ -47,11 +41,16 @@ describe('stream quotas: a retry of refused copies that meets a Redis failure', 
     proxy.restore();
     await until('node a back', () => a.handle.metrics().cluster?.redisUp, (up) => up === 1, 10_000);
 
-    for (let i = 0; i < 6 && !payloads(bob).includes('m2'); i++) {
-      await a.clock.advance(30_000);
-      await movesDone(a);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Node a's next try (backed off: 30 s at most) moves m2.
+    await until(
+      'm2 given',
+      async () => {
+        await a.clock.advance(30_000);
+        await movesDone(a);
+        return payloads(bob);
+      },
+      (p) => p.includes('m2'),
+    );
     expect({ bob: payloads(bob), stranded: a.handle.metrics().cluster?.strandedUsers }).toEqual({ bob: ['m1', 'm2'], stranded: 0 });
   });
 });

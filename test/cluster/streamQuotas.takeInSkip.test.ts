@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { inProcessNodes, payloads, until } from './support';
+import { inProcessNodes, movesDone, payloads, until } from './support';
 
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 2, maxBacklog: 8 };
@@ -36,8 +36,10 @@ describe('stream quotas: a take-in that failed, then a later notice', () => {
     // Within the second before node b's drain: Alice's next copy, announced to b.
     expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a1', onlineUserOnly: false })).type).toBe('ack');
     await until('a1 given', () => payloads(bob), (p) => p.includes('a1'), 5000);
-    await new Promise((r) => setTimeout(r, 2000)); // node b's drain (1 s, real time) has run
+    await b.clock.advance(1000); // node b's next try
+    await movesDone(b);
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
+    await until('his stream emptied', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
     await bob.sync();
     expect({ bob: payloads(bob), stream: await redis.xlen(`${t.prefix}:i:bob`), share: await redis.hget(`${t.prefix}:q:bob`, 's:mallory') }).toEqual({
       bob: ['a0', 'm1', 'a1'],

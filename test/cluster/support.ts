@@ -188,6 +188,7 @@ export function inProcessNodes() {
   const redis = new Redis(REDIS_URL);
   const servers: TestServer[] = [];
   const clients: RawClient[] = [];
+  const proxies: Awaited<ReturnType<typeof redisProxy>>[] = [];
   let prefix = '';
   beforeEach(() => {
     prefix = `hc-test-${randomBytes(5).toString('hex')}`;
@@ -195,6 +196,7 @@ export function inProcessNodes() {
   afterEach(async () => {
     for (const c of clients.splice(0)) c.terminate();
     for (const s of servers.splice(0)) await s.dispose();
+    for (const p of proxies.splice(0)) await p.close();
     await flushPrefix(redis, prefix);
   });
   return {
@@ -212,6 +214,12 @@ export function inProcessNodes() {
       const client = await RawClient.open(server.handle.url);
       clients.push(client);
       return client;
+    },
+    /** A TCP proxy to Redis a test can cut and restore (a node given its `url` loses Redis with it); closed after the test. */
+    async proxy(): Promise<Awaited<ReturnType<typeof redisProxy>>> {
+      const proxy = await redisProxy();
+      proxies.push(proxy);
+      return proxy;
     },
     /** A raw client of `server`, logged in as `user`. */
     async login(server: TestServer, user: string): Promise<RawClient> {
