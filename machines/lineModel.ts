@@ -133,7 +133,7 @@ export function lateAccept(late: LateAccepts, event: Signal | { readonly type: s
   return null;
 }
 
-/** The acceptors `step` says to tell that the reply budget allows, and the budget after them. */
+/** Of the acceptors to tell, those the reply budget allows (one reply each), and the budget after them. */
 export function tellLate(budget: ReplyBudget, at: number, tell: readonly LateAccept[]): { replies: ReplyBudget; told: LateAccept[] } {
   const told: LateAccept[] = [];
   let replies = budget;

@@ -17,13 +17,13 @@ import type { Scripted } from './scripts';
 const PAGE = 64;
 /** Backlog counts are refreshed this long after copies moved. */
 const RECOUNT_MS = 250;
-/** Copies the stream refused (its quotas) are offered again after this, doubling up to {@link STRANDED_MAX_MS}. */
-const STRANDED_MS = 1000;
-const STRANDED_MAX_MS = 30_000;
+/** A step the quotas refused (a move out, a take-in) is tried again after this, doubling up to {@link RETRY_MAX_MS}. */
+const RETRY_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 /** Senders whose holdings in Redis a node remembers at most. */
 const HOLDINGS = 10_000;
 
-/** Per user, a step retried on the injected clock, each time later (up to {@link STRANDED_MAX_MS}), until {@link Backoff.done}. */
+/** Per user, a step retried on the injected clock, each time later (up to {@link RETRY_MAX_MS}), until {@link Backoff.done}. */
 class Backoff {
   /** Per user: the pending try (`null` once it ran, until the step asks again) and its delay. */
   private readonly users = new Map<string, { timer: unknown; delay: number }>();
@@ -41,7 +41,7 @@ class Backoff {
   later(user: string): void {
     const before = this.users.get(user);
     if (before && before.timer !== null) return;
-    const entry: { timer: unknown; delay: number } = { timer: null, delay: before ? Math.min(before.delay * 2, STRANDED_MAX_MS) : STRANDED_MS };
+    const entry: { timer: unknown; delay: number } = { timer: null, delay: before ? Math.min(before.delay * 2, RETRY_MAX_MS) : RETRY_MS };
     entry.timer = this.clock.setTimeout(() => {
       entry.timer = null;
       this.step(user);
@@ -245,11 +245,11 @@ export class StreamMailbox implements RemoteHeld {
       const page = store.pendingFor(user, after, now, PAGE);
       if (page.length === 0) break;
       after = (page[page.length - 1] as { delivery: number }).delivery;
-      const offered = page.filter((c) => !blocked.has(c.from));
+      const offered = page.filter((c) => !blocked.has(c.from)).map((c) => ({ ...c, bytes: Buffer.byteLength(c.payload) }));
       const entries = offered.flatMap((c) => [
         JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt, call: c.call } satisfies Travelling),
         c.from,
-        Buffer.byteLength(c.payload),
+        c.bytes,
         c.expiresAt,
       ]);
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
@@ -267,14 +267,14 @@ export class StreamMailbox implements RemoteHeld {
         // Counted in Redis now (its holdings above): no longer here, at once; a group message's body once its last copy went.
         const { mailer } = hub;
         for (const c of moved) {
-          mailer.uncountCopy(c.from, user, Buffer.byteLength(c.payload));
-          if (c.groupID === null) mailer.countBody(c.from, -Buffer.byteLength(c.payload));
+          mailer.uncountCopy(c.from, user, c.bytes);
+          if (c.groupID === null) mailer.countBody(c.from, -c.bytes);
         }
         host.counts.forwarded += moved.length;
         host.counts.published++;
         // In Redis now: the local copies go with the turn's commit.
         commit.write(() => {
-          for (const c of moved) if (store.removeCopy(c.delivery, user, c.id) && c.groupID !== null) mailer.countBody(c.from, -Buffer.byteLength(c.payload));
+          for (const c of moved) if (store.removeCopy(c.delivery, user, c.id) && c.groupID !== null) mailer.countBody(c.from, -c.bytes);
         });
         this.recountSoon();
       }
