@@ -451,12 +451,13 @@ export class Mailer {
     if (copy?.delivery != null) this.unhold(copy.delivery);
   }
 
-  /** A cluster's take-in: a copy from another node is stored here only within this store's bounds, counted at once. */
-  admit(from: string, to: string, bytes: number): boolean {
-    if (this.full(to, bytes) || this.senders.full(from, to, bytes) || this.senders.check(from, 1, bytes, true) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return false;
+  /** A cluster's take-in: stored here within this store's bounds, counted at once; else what refused it (its `sender`'s share or total, or the `store`'s). */
+  admit(from: string, to: string, bytes: number): 'sender' | 'store' | null {
+    if (this.full(to, bytes) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return 'store';
+    if (this.senders.full(from, to, bytes, true) || this.senders.check(from, 1, bytes, true)) return 'sender';
     this.countCopy(from, to, bytes);
     this.countBody(from, bytes);
-    return true;
+    return null;
   }
 
   private full(to: string, bytes: number): boolean {

@@ -25,6 +25,10 @@ export interface RemoteHeld {
   held(from: string): Held | undefined;
   /** What `from` holds is read again from Redis (it may have gone down: its copies were taken in). */
   refresh(from: string): void;
+  /** What `from` holds in `to`'s stream: its share of `to` there (copies `to`'s node refused included). */
+  share(from: string, to: string): Held | undefined;
+  /** ... read again from Redis. */
+  refreshShare(from: string, to: string): void;
 }
 
 /** The per-sender side of the store's bounds. */
@@ -55,11 +59,18 @@ export class SenderQuotas {
     return refuse('quotaExceeded', 'you have as many messages waiting for their recipients as one user may', 'maxSenderStored');
   }
 
-  /** True when one more copy of `bytes` from `from` would take more than its share of `to`'s backlog. */
-  full(from: string, to: string, bytes: number): boolean {
+  /**
+   * True when one more copy of `bytes` from `from` would take more than its share of `to`'s backlog
+   * (with what it holds in `to`'s Redis stream, unless `here`, as {@link SenderQuotas.check}).
+   */
+  full(from: string, to: string, bytes: number, here = false): boolean {
     const held = this.pairs.get(from)?.get(to);
-    if (!held) return false;
-    return held.count >= this.limits.maxBacklogPerSender || held.bytes + bytes > this.limits.maxBacklogBytesPerSender;
+    const remote = here ? undefined : this.remote?.share(from, to);
+    if (!held && !remote) return false;
+    const count = (held?.count ?? 0) + (remote?.count ?? 0);
+    if (count < this.limits.maxBacklogPerSender && (held?.bytes ?? 0) + (remote?.bytes ?? 0) + bytes <= this.limits.maxBacklogBytesPerSender) return false;
+    if (remote) this.remote?.refreshShare(from, to); // refused on what it held in Redis: the next send sees what it holds now
+    return true;
   }
 
   /** A copy from `from` to `to` is stored. */

@@ -20,7 +20,7 @@ const RECOUNT_MS = 250;
 /** A step the quotas refused (a move out, a take-in) is tried again after this, doubling up to {@link RETRY_MAX_MS}. */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 30_000;
-/** Senders whose holdings in Redis a node remembers at most. */
+/** Senders (and sender-user pairs) whose holdings in Redis a node remembers at most. */
 const HOLDINGS = 10_000;
 
 /** Per user, a step retried on the injected clock, each time later (up to {@link RETRY_MAX_MS}), until {@link Backoff.done}. */
@@ -99,6 +99,8 @@ export class StreamMailbox implements RemoteHeld {
 
   /** What senders hold in every stream, as the last move (or read) of theirs here saw it: `RemoteHeld`. */
   private readonly holdings = new Map<string, Held>();
+  /** ... and in one user's stream (`<sender>\n<user>`): their share of it, copies its node refused included. */
+  private readonly shares = new Map<string, Held>();
   private readonly reading = new Set<string>();
 
   constructor(private readonly host: MailboxHost) {
@@ -169,22 +171,41 @@ export class StreamMailbox implements RemoteHeld {
   }
 
   refresh(from: string): void {
-    if (this.reading.has(from)) return;
-    this.reading.add(from);
     const { redis, clock } = this.host;
-    redis
-      .hcHeld(this.host.key('o', `s:${from}`), this.host.key('o', `b:${from}`), clock.now())
-      .then(([count, bytes]) => this.hold(from, count, bytes))
+    this.read(from, () => redis.hcHeld(this.host.key('o', `s:${from}`), this.host.key('o', `b:${from}`), clock.now()), ([count, bytes]) => this.hold(from, count, bytes));
+  }
+
+  share(from: string, to: string): Held | undefined {
+    return this.shares.get(`${from}\n${to}`);
+  }
+
+  refreshShare(from: string, to: string): void {
+    const { redis, clock } = this.host;
+    const [inbox, counts, parked] = [this.host.key('i', to), this.host.key('q', to), this.host.key('p', to)];
+    this.read(`${from}\n${to}`, () => redis.hcStreamShare(inbox, counts, parked, this.host.key('o', ''), to, clock.now(), from), (text) => {
+      const [count, bytes] = text.split(' ').map(Number);
+      this.holdShare(from, to, count ?? 0, bytes ?? 0);
+    });
+  }
+
+  /** Reads what `what` holds in Redis (one read at a time per key), then `got` it. */
+  private read<T>(key: string, what: () => Promise<T>, got: (value: T) => void): void {
+    if (this.reading.has(key)) return;
+    this.reading.add(key);
+    what()
+      .then(got)
       .catch((error: unknown) => this.host.lost('reading a sender\'s holdings', error))
-      .finally(() => this.reading.delete(from));
+      .finally(() => this.reading.delete(key));
   }
 
   /** `from` holds `count` copies of `bytes` in the streams now (its move, a read, its login here). */
   hold(from: string, count: number, bytes: number): void {
-    this.holdings.delete(from);
-    if (count > 0) this.holdings.set(from, { count, bytes });
-    // Bounded: the oldest entry goes (a sender it named is counted by its local copies alone until its next move).
-    if (this.holdings.size > HOLDINGS) this.holdings.delete(this.holdings.keys().next().value as string);
+    remember(this.holdings, from, count, bytes);
+  }
+
+  /** `from` holds `count` copies of `bytes` in `to`'s stream now (its move, a read). */
+  private holdShare(from: string, to: string, count: number, bytes: number): void {
+    remember(this.shares, `${from}\n${to}`, count, bytes);
   }
 
   /** Users whose moves are under way (metrics, tests). */
@@ -255,12 +276,16 @@ export class StreamMailbox implements RemoteHeld {
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
       let flags: (number | string)[] = [0];
       try {
-        if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
+        if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), host.key('p', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
       } catch (error) {
         if (!closing) this.stranded.later(user); // Redis did not answer: offered again later, as a refusal is
         throw error;
       }
-      for (let i = offered.length + 1; i + 2 < flags.length; i += 3) this.hold(String(flags[i]), Number(flags[i + 1]), Number(flags[i + 2]));
+      for (let i = offered.length + 1; i + 4 < flags.length; i += 5) {
+        const from = String(flags[i]);
+        this.hold(from, Number(flags[i + 1]), Number(flags[i + 2]));
+        this.holdShare(from, user, Number(flags[i + 3]), Number(flags[i + 4]));
+      }
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;
       if (moved.length > 0) {
@@ -321,12 +346,17 @@ export class StreamMailbox implements RemoteHeld {
     const now = this.host.clock.now();
     const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
     const taken: string[] = [];
-    const blocked = new Set<string>();
+    // Per sender refused: why (its later copies stay too, so that its order holds).
+    const blocked = new Map<string, 'sender' | 'store'>();
+    // Refused for their senders' sake: parked, out of the user's own count in Redis (scripts.ts, PARK).
+    const parked: string[] = [];
     for (const [id, text] of fresh) {
       const m = parseTravelling(text);
       if (m && m.expiresAt > now) {
-        if (blocked.has(m.from) || !hub.mailer.admit(m.from, user, Buffer.byteLength(m.payload))) {
-          blocked.add(m.from);
+        const refused = blocked.get(m.from) ?? hub.mailer.admit(m.from, user, Buffer.byteLength(m.payload));
+        if (refused !== null) {
+          blocked.set(m.from, refused);
+          if (refused === 'sender') parked.push(id);
           continue;
         }
         rows.push({ body: { ...m, id: store.bodyID() }, delivery: store.deliveryID() });
@@ -355,7 +385,10 @@ export class StreamMailbox implements RemoteHeld {
       this.behind.later(user); // a store that keeps failing is tried each time later (up to 30 s)
       return 'failed';
     }
-    if (taken.length > 0) await this.host.redis.hcTaken(this.host.key('i', user), this.host.key('q', user), this.host.key('o', ''), user, ...taken);
+    const { redis } = this.host;
+    const [inbox, counts, parkedKey] = [this.host.key('i', user), this.host.key('q', user), this.host.key('p', user)];
+    if (taken.length > 0) await redis.hcTaken(inbox, counts, parkedKey, this.host.key('o', ''), user, ...taken);
+    if (parked.length > 0) await redis.hcPark(inbox, counts, parkedKey, ...parked);
     return blocked.size === 0 ? 'all' : 'left';
   }
 
@@ -371,4 +404,11 @@ export class StreamMailbox implements RemoteHeld {
       this.commit?.after(() => this.hub?.mailer.recount());
     }, RECOUNT_MS);
   }
+}
+
+/** Remembers a sender's count under `key` (none: forgotten); bounded, the oldest entry goes (its sender is then counted by its local copies alone until its next move). */
+function remember(map: Map<string, Held>, key: string, count: number, bytes: number): void {
+  map.delete(key);
+  if (count > 0) map.set(key, { count, bytes });
+  if (map.size > HOLDINGS) map.delete(map.keys().next().value as string);
 }

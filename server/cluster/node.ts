@@ -21,7 +21,8 @@
  *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
  *   A stream takes copies only within the store's quotas, counted in Redis (`scripts.ts`,
  *   DELIVER); what it refuses waits in the sending node's SQLite, counted there, and the user's
- *   node takes copies in only within its own store's quotas (`mailbox.ts`).
+ *   node takes copies in only within its own store's quotas (`mailbox.ts`); the copies it refuses
+ *   for their senders' sake are parked (`P:p:<user>`): out of the user's own count, still its senders'.
  * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
  *   how a node joining or coming back catches up: `replica.ts`.
  *   Budgets: `budgets.ts`.

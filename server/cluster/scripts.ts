@@ -51,14 +51,16 @@ local function pair(text)
   local n, b = string.match(text, '^(%d+) (%d+)$')
   return tonumber(n) or 0, tonumber(b) or 0
 end
--- Deletes entry id of stream inbox (of user, counted in counts), and its counts.
-local function remove(inbox, counts, senders, user, id, fields)
+-- Deletes entry id of stream inbox (of user, counted in counts), and its counts: a parked entry (in the
+-- set parked: see PARK) left the user's own counts already, not its sender's.
+local function remove(inbox, counts, parked, senders, user, id, fields)
   if redis.call('XDEL', inbox, id) == 0 then return end
   local from = field(fields, 'f')
   if not from then return end
   local bytes = tonumber(field(fields, 'b') or '0')
   local got = redis.call('HMGET', counts, 'n', 'b', 's:' .. from)
-  local n, b = math.max(0, (tonumber(got[1]) or 0) - 1), math.max(0, (tonumber(got[2]) or 0) - bytes)
+  local n, b = tonumber(got[1]) or 0, tonumber(got[2]) or 0
+  if redis.call('SREM', parked, id) == 0 then n, b = math.max(0, n - 1), math.max(0, b - bytes) end
   local pn, pb = pair(got[3])
   -- Kept when it reaches nothing, as the emptied stream is (one TTL for both, set once a minute at most).
   if pn <= 1 then
@@ -71,8 +73,6 @@ local function remove(inbox, counts, senders, user, id, fields)
     redis.call('DECRBY', senders .. 'b:' .. from, bytes)
   end
 end
--- A key (and its companion, whose life it sets) lives at least ms more; a minute beyond, so that a key
--- in steady use is extended once a minute, not at every step.
 -- A sender's copies that expired (up to 256 a step) leave its set and its bytes.
 local function purgeSender(zs, zb, now)
   local gone = redis.call('ZRANGEBYSCORE', zs, '-inf', now, 'LIMIT', 0, 256)
@@ -82,10 +82,13 @@ local function purgeSender(zs, zb, now)
   redis.call('ZREM', zs, unpack(gone))
   redis.call('DECRBY', zb, freed)
 end
-local function keepFor(key, ms, companion)
+-- A key (and its companions, whose life it sets) lives at least ms more; a minute beyond, so that a key
+-- in steady use is extended once a minute, not at every step.
+local function keepFor(key, ms, companion, another)
   if redis.call('PTTL', key) < ms then
     redis.call('PEXPIRE', key, ms + 60000)
     redis.call('PEXPIRE', companion, ms + 60000)
+    if another then redis.call('PEXPIRE', another, ms + 60000) end
   end
 end
 `;
@@ -95,7 +98,8 @@ end
 // recipient). A copy refused stays on the sending node, and so do the later copies of its sender in this
 // call (their order holds); once the recipient's own cap is reached, every later copy. Answers a flag
 // (1 moved, 0 refused) per copy, one more: 1 when the recipient's cap was reached, then what each sender
-// of these copies holds in every stream now (sender, copies, bytes), for its node's quotas.
+// of these copies holds in every stream and in this one now (sender, copies, bytes, copies here, bytes
+// here), for its node's quotas.
 const DELIVER = `${COUNTS}
 local inbox, counts, senders, user, now = KEYS[1], KEYS[3], ARGV[5], ARGV[3], tonumber(ARGV[4])
 local cap = {}
@@ -103,7 +107,7 @@ for i = 6, 11 do cap[#cap + 1] = tonumber(ARGV[i]) end
 for _, e in ipairs(redis.call('XRANGE', inbox, '-', '+', 'COUNT', 16)) do
   local expires = field(e[2], 'e')
   if not expires or tonumber(expires) > now then break end
-  remove(inbox, counts, senders, user, e[1], e[2])
+  remove(inbox, counts, KEYS[4], senders, user, e[1], e[2])
 end
 local got = redis.call('HMGET', counts, 'n', 'b')
 local n, b = tonumber(got[1]) or 0, tonumber(got[2]) or 0
@@ -152,7 +156,7 @@ if #ids > 0 then
     keepFor(s.zs, s.life, s.zb)
   end
   redis.call('HSET', counts, unpack(set))
-  keepFor(counts, tonumber(ARGV[1]), inbox)
+  keepFor(counts, tonumber(ARGV[1]), inbox, KEYS[4])
   local node = redis.call('HGET', KEYS[2], 'node')
   if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = user, ids = ids, m = copies})) end
 end
@@ -161,6 +165,8 @@ for from, s in pairs(seen) do
   flags[#flags + 1] = from
   flags[#flags + 1] = s.sn
   flags[#flags + 1] = s.sb
+  flags[#flags + 1] = s.pn
+  flags[#flags + 1] = s.pb
 end
 return flags`;
 
@@ -169,15 +175,50 @@ return flags`;
 const TAKEN = `${COUNTS}
 for i = 3, #ARGV do
   local e = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])[1]
-  if e then remove(KEYS[1], KEYS[2], ARGV[1], ARGV[2], e[1], e[2]) end
+  if e then remove(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], e[1], e[2]) end
 end
 return 1`;
+
+// Entries of a user's stream that the node holding the user refused for their senders' sake (a sender's
+// share of the user there, or its total there, is full): parked, they leave the user's own counts (the
+// cap DELIVER holds other senders to) and keep counting as their senders' (their share of the user,
+// their copies in every stream), until they are taken in or expire. Without this, senders whose totals
+// were full on the user's node filled his stream with copies his node refused, and every other
+// sender's copy to him waited. An entry parked already, or gone, changes nothing.
+const PARK = `
+local n, b = 0, 0
+for i = 1, #ARGV do
+  local e = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])[1]
+  if e and redis.call('SADD', KEYS[3], e[1]) == 1 then
+    for j = 1, #e[2], 2 do if e[2][j] == 'b' then b = b + tonumber(e[2][j + 1]) end end
+    n = n + 1
+  end
+end
+if n > 0 then
+  local got = redis.call('HMGET', KEYS[2], 'n', 'b')
+  redis.call('HSET', KEYS[2], 'n', math.max(0, (tonumber(got[1]) or 0) - n), 'b', math.max(0, (tonumber(got[2]) or 0) - b))
+  -- As long as the counts it corrects live (DELIVER extends the three together).
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
+end
+return n`;
 
 // What a sender holds in every stream now (its copies, their bytes), its expired copies purged first.
 const HELD = `${COUNTS}
 local now = tonumber(ARGV[1])
 purgeSender(KEYS[1], KEYS[2], now)
 return {redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf'), tonumber(redis.call('GET', KEYS[2]) or '0')}`;
+
+// What a sender holds in one user's stream now (its share of the user: "copies bytes"), the stream's
+// expired head purged first (up to 256 entries), as DELIVER would.
+const STREAM_SHARE = `${COUNTS}
+local now = tonumber(ARGV[3])
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 256)) do
+  local expires = field(e[2], 'e')
+  if not expires or tonumber(expires) > now then break end
+  remove(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], e[1], e[2])
+end
+return redis.call('HGET', KEYS[2], 's:' .. ARGV[4]) or '0 0'`;
 
 const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
@@ -194,9 +235,12 @@ export type Scripted = Redis & {
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number): Promise<[number, number, string[], number, number, number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
-  hcDeliver(inbox: string, dir: string, counts: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
-  hcTaken(inbox: string, counts: string, senders: string, user: string, ...ids: string[]): Promise<number>;
+  hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
+  hcTaken(inbox: string, counts: string, parked: string, senders: string, user: string, ...ids: string[]): Promise<number>;
+  /** Answers how many of `ids` it parked now. */
+  hcPark(inbox: string, counts: string, parked: string, ...ids: string[]): Promise<number>;
   hcHeld(set: string, bytes: string, now: number): Promise<[number, number]>;
+  hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
 };
@@ -206,9 +250,11 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
   redis.defineCommand('hcPrepare', { numberOfKeys: 6, lua: PREPARE });
   redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
-  redis.defineCommand('hcDeliver', { numberOfKeys: 3, lua: DELIVER });
-  redis.defineCommand('hcTaken', { numberOfKeys: 2, lua: TAKEN });
+  redis.defineCommand('hcDeliver', { numberOfKeys: 4, lua: DELIVER });
+  redis.defineCommand('hcTaken', { numberOfKeys: 3, lua: TAKEN });
+  redis.defineCommand('hcPark', { numberOfKeys: 3, lua: PARK });
   redis.defineCommand('hcHeld', { numberOfKeys: 2, lua: HELD });
+  redis.defineCommand('hcStreamShare', { numberOfKeys: 3, lua: STREAM_SHARE });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;

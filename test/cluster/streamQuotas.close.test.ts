@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { inProcessNodes, payloads, settleMoves, until } from './support';
 
-const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 3, maxBacklog: 8 };
+// His cap in the stream is what refuses m4 (her share of him refuses at once on node a, as on one node).
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 8, maxBacklog: 3 };
 
 describe('stream quotas: a node closing gracefully with copies its streams refused', () => {
   const t = inProcessNodes();
@@ -28,7 +29,7 @@ describe('stream quotas: a node closing gracefully with copies its streams refus
     // Everything acked should now be in Redis (node a's disk is going away).
     const inStream = (await redis.xrange(`${t.prefix}:i:bob`, '-', '+')).map(([, f]) => JSON.parse(f[1] as string).payload);
     const bob = await login(b, 'bob');
-    // His share on node b is 3: the fourth comes in once he confirms the first three (the next try).
+    // His cap on node b is 3: the fourth comes in once he confirms the first three (the next try).
     await until('bob given 3', () => payloads(bob).length, (n) => n >= 3, 5000);
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
     await bob.sync();

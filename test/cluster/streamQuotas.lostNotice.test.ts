@@ -9,7 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { inProcessNodes, movesDone, payloads, until } from './support';
 
-const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
+// Her share of Bob is 2: m1 (its notice lost) and m2 fill it. (A share of 1 made m2 wait on node a before;
+// node a now refuses it at once, as one node would, since m1's move told it her share in his stream.)
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 2, maxBacklog: 8 };
 
 describe('stream quotas: a lost notice with the stream quotas', () => {
   const t = inProcessNodes();

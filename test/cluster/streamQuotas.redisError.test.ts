@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { inProcessNodes, movesDone, payloads, until } from './support';
 
-const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 1, maxBacklog: 8 };
+// His cap in the stream is what refuses m2 (her share of him refuses at once on node a, as on one node).
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 8, maxBacklog: 1 };
 
 describe('stream quotas: a retry of refused copies that meets a Redis failure', () => {
   const t = inProcessNodes();
@@ -31,7 +32,7 @@ describe('stream quotas: a retry of refused copies that meets a Redis failure', 
     await until('m1 given', () => payloads(bob), (p) => p.includes('m1'), 5000);
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq });
     await bob.sync();
-    await until('her share freed', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
+    await until('his stream freed', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
 
     proxy.cut();
     await until('node a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { inProcessNodes, movesDone, payloads, until } from './support';
 
-const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 3, maxBacklog: 8 };
+// His cap in the stream is what refuses m4 (her share of him refuses at once on node a, as on one node).
+const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 8, maxBacklog: 3 };
 
 describe('stream quotas: the sender node was the recipient’s last node', () => {
   const t = inProcessNodes();
