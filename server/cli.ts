@@ -168,12 +168,15 @@ export function parseCli(
     // The key: --secret-key, --secret-key-file, HC_SECRET_KEY, HC_SECRET_KEY_FILE (flags first).
     const fromFile = (path: string | undefined) => {
       if (!path) return undefined;
+      let key: string;
       try {
-        return readText(path).trim();
+        key = readText(path).trim();
       } catch (error) {
         const code = typeof error === 'object' && error !== null && 'code' in error ? ` (${String(error.code)})` : '';
         throw new CliError(`--secret-key-file ${path}: cannot read it${code}`);
       }
+      if (key === '') throw new CliError(`--secret-key-file ${path}: the file is empty`);
+      return key;
     };
     const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
     let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file')) ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE);

@@ -69,7 +69,9 @@ export function limitUsage(): string {
   return LIMIT_FLAGS.map((f) => {
     const value = DEFAULT_LIMITS[f.limit];
     const shown = typeof value === 'number' ? value : value[f.part ?? 'perSecond'];
-    return `  --${`${f.flag} <n>`.padEnd(28)}${f.help} (${f.env}, default ${shown})`;
+    // A space at least after a flag as long as the column (--max-backlog-bytes-per-sender <n>).
+    const name = `${f.flag} <n>`;
+    return `  --${name.length < 28 ? name.padEnd(28) : `${name} `}${f.help} (${f.env}, default ${shown})`;
   }).join('\n');
 }
 

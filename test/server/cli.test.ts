@@ -138,8 +138,13 @@ describe('server CLI', () => {
     });
   });
 
+  it('every usage line keeps a space between a flag and what it does (the longest flag filled the column)', () => {
+    for (const line of USAGE.split('\n').filter((l) => l.startsWith('  --'))) expect(line).toMatch(/^ {2}--\S+( <\w+>)? +\S/);
+    expect(USAGE).toContain('--max-backlog-bytes-per-sender <n> bytes one sender');
+  });
+
   it('the secret key can come from a file or the environment; /metrics takes a bearer token', () => {
-    const files: Record<string, string> = { '/run/secrets/hc': 'from-file\n' };
+    const files: Record<string, string> = { '/run/secrets/hc': 'from-file\n', '/tmp/empty.key': '\n' };
     const read = (path: string) => {
       const text = files[path];
       if (text === undefined) throw new Error(`ENOENT: ${path}`);
@@ -152,6 +157,9 @@ describe('server CLI', () => {
       options: { secretKey: 'from-env' },
     });
     expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/nope'], {}, read)).toEqual({ ok: false, exitCode: 2, text: '--secret-key-file /nope: cannot read it' });
+    // An empty file is said to be one (it was taken as no key at all: "--secret-key is required").
+    expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/tmp/empty.key'], {}, read)).toEqual({ ok: false, exitCode: 2, text: '--secret-key-file /tmp/empty.key: the file is empty' });
+    expect(parseCli(['--sdkappid', '1'], { HC_SECRET_KEY_FILE: '/tmp/empty.key' }, read)).toMatchObject({ ok: false, text: '--secret-key-file /tmp/empty.key: the file is empty' });
     expect(parseCli(['--sdkappid', '1', '--secret-key', 'k', '--metrics-token', 't0k'], {})).toMatchObject({ ok: true, options: { metricsToken: 't0k' } });
     expect(parseCli(['--sdkappid', '1', '--secret-key', 'k'], { HC_METRICS_TOKEN: 'env-t0k' })).toMatchObject({ ok: true, options: { metricsToken: 'env-t0k' } });
   });
