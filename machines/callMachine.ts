@@ -53,6 +53,7 @@ import {
   onHangup,
   roomReconnected,
   setMedia,
+  settleNothing,
   syncPublished,
 } from './callPlans';
 import {
@@ -192,6 +193,7 @@ export const callMachine = setup({
     markUp: assign(({ context, event }) => ({ upAt: context.upAt ?? ('at' in event ? event.at : context.startedAt) })),
     notify: enqueueActions((a, params: { notice: NoticeKind }) => applyEffects(a, notify(a.context, a.event, params.notice))),
     settleOk: enqueueActions((a) => applyEffects(a, answer(a.event))),
+    settleNothing: enqueueActions((a) => applyEffects(a, { notices: [settleNothing((a.event as { id: number }).id)] })),
     settleRefused: enqueueActions((a, params: { reason: string }) => applyEffects(a, answer(a.event, params.reason))),
     markAnswered: assign({ answered: true }),
     markEnd: assign(({ context, event }, params: { reason: EndReason }) => ({
@@ -275,8 +277,9 @@ export const callMachine = setup({
     // The peer's glare invite landing once our dial is answered: declined, not busy (our other devices stop ringing).
     'im.invited': [{ guard: 'lateGlare', actions: 'declineGlare' }, { actions: 'sendBusyReject' }],
     'im.sendFailed': { actions: 'sendFailed' },
-    'call.accept': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
-    'call.reject': { actions: { type: 'settleRefused', params: { reason: 'no invitation is ringing' } } },
+    // Nothing of this call rings (ours, or answered already): nothing to do, as trtc-calling-js (a second tap).
+    'call.accept': { actions: 'settleNothing' },
+    'call.reject': { actions: 'settleNothing' },
     'call.hangup': { target: '.ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'hangup' } }] },
     'call.terminate': [
       { guard: 'kickedOut', target: '.ending', actions: { type: 'markEnd', params: { reason: 'kickedOut' } } },

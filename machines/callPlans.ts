@@ -46,6 +46,9 @@ export const inviteeId = (userID: UserID) => `invitee:${userID}`;
 export const settle = (commandId: number, error?: CommandError): Notice =>
   error ? { type: 'command.settled', commandId, error } : { type: 'command.settled', commandId };
 
+/** Settles a command that had nothing to do (see the notice's `nothing`). */
+export const settleNothing = (commandId: number): Notice => ({ type: 'command.settled', commandId, nothing: true });
+
 /** `-1203` is TUICallEngine's "request refused in current state". */
 export const stateError = (reason: string): CommandError => ({ code: -1203, reason, kind: 'state' });
 

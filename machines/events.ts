@@ -240,7 +240,8 @@ export interface CommandError {
 }
 
 export type Notice =
-  | { readonly type: 'command.settled'; readonly commandId: number; readonly error?: CommandError }
+  /** `nothing`: settled with nothing to do (accept() or reject() with no invitation ringing). */
+  | { readonly type: 'command.settled'; readonly commandId: number; readonly error?: CommandError; readonly nothing?: true }
   | { readonly type: 'line.ready' }
   /** The IM connection of a logged-in line was lost (SDK_NOT_READY); `line.ready` follows when it is back. */
   | { readonly type: 'line.notReady' }

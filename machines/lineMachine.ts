@@ -27,7 +27,7 @@ import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
 import { heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tellLate, tombstone } from './lineModel';
-import { settle } from './callPlans';
+import { settle, settleNothing } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
 export type { LineConfig } from './lineModel';
@@ -130,6 +130,7 @@ export const lineMachine = setup({
     relayNotice: emit(({ event }) => (event as NoticeRelay).notice),
     say: emit((_, notice: Notice) => notice),
     settleOk: emit(({ event }) => settle((event as Command).id)),
+    settleNothing: emit(({ event }) => settleNothing((event as Command).id)),
     refuse: emit(({ event }, params: { reason: string }) => refusal((event as Command).id, params.reason)),
     forwardToCall: sendTo('call', ({ event }) => event),
     terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({
@@ -323,8 +324,9 @@ export const lineMachine = setup({
             'im.accepted': { guard: 'strayAccept', actions: 'answerLateAccept' },
             'im.cancelled': [{ guard: 'fromMyself' }, { actions: 'remember' }],
             'im.timedOut': [{ guard: 'fromMyself' }, { actions: 'remember' }],
-            'call.accept': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
-            'call.reject': { actions: { type: 'refuse', params: { reason: 'no invitation is ringing' } } },
+            // Nothing rings: nothing to do, as trtc-calling-js (a Decline tapped as the caller cancels).
+            'call.accept': { actions: 'settleNothing' },
+            'call.reject': { actions: 'settleNothing' },
             'call.hangup': { actions: 'settleOk' },
             'im.switchRequested': [{ guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },

@@ -18,7 +18,32 @@ import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } fr
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
-import { Schemas, parse } from './validation';
+import { Schemas, parse, parseConfig } from './validation';
+
+/** What `call()` resolves with: its invitation, as trtc-calling-js's (which adds the IM's own message). */
+export interface CallResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly userID: string;
+}
+
+/** What `accept()` and `reject()` resolve with when they answered an invitation (nothing when none rang). */
+export interface AnswerResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly callType: 1 | 2;
+}
+
+/** What `groupCall()` resolves with; without an IM group (`groupID` `''`), `data` has each invitee's own invitation. */
+export interface GroupCallResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly groupID: string;
+  readonly data?: readonly { readonly code: 0; readonly inviteID: string; readonly userID: string }[];
+}
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
   /** The IM application's SDKAppID. */
@@ -32,7 +57,8 @@ type CommandBody = DistributiveOmit<Command, 'id' | 'at'>;
 
 interface Pending {
   readonly method: string;
-  readonly resolve: () => void;
+  /** `done`: false when the command had nothing to do (accept() with nothing ringing). */
+  readonly resolve: (done: boolean) => void;
   readonly reject: (error: CallingError) => void;
 }
 
@@ -64,6 +90,8 @@ export class TRTCCalling {
       throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
     if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
+    // An `undefined` value is no value: its default stays (it was spread over the default, and turned a timer off).
+    const config = parseConfig(options.config);
     this.SDKAppID = SDKAppID;
     this.#backend = backend;
     this.#room = backend.room;
@@ -71,6 +99,7 @@ export class TRTCCalling {
     let started = false;
     this.#calling = createCalling({
       ...options,
+      config,
       observe: (event) => {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
       },
@@ -107,24 +136,28 @@ export class TRTCCalling {
     return callStatusOf(this.#store.get());
   }
 
-  /** Adds a listener; `context` becomes its `this`. */
+  /** Adds a listener; `context` becomes its `this` (this instance when none is given, as in trtc-calling-js). */
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     parse('on', Schemas.eventName, eventName);
     parse('on', Schemas.callback, callback);
-    this.#emitter.on(eventName, callback, context);
+    this.#emitter.on(eventName, callback, context ?? this);
   }
 
-  /** Removes a listener added with the same callback and context. */
-  off<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+  /**
+   * Removes the listeners added with this callback and context; with no context, every one added with
+   * the callback; with no callback, every listener of the event (as trtc-calling-js's `off` does).
+   */
+  off<K extends EventName>(eventName: K, callback?: (payload: EventPayloads[K]) => void, context?: unknown): void {
     parse('off', Schemas.eventName, eventName);
-    parse('off', Schemas.callback, callback);
+    if (callback !== undefined) parse('off', Schemas.callback, callback);
     this.#emitter.off(eventName, callback, context);
   }
 
-  /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows). */
-  async login(params: { userID: string; userSig: string }): Promise<void> {
+  /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows), with `{ code: 0 }` as trtc-calling-js's. */
+  async login(params: { userID: string; userSig: string }): Promise<{ code: 0 }> {
     const { userID, userSig } = parse('login', Schemas.login, params);
-    return this.#send('login', { type: 'line.login', userID, userSig });
+    await this.#send('login', { type: 'line.login', userID, userSig });
+    return { code: 0 };
   }
 
   /** Logs out, ending any call first (a ringing one is declined). */
@@ -132,40 +165,55 @@ export class TRTCCalling {
     return this.#send('logout', { type: 'line.logout' });
   }
 
-  /** Invites one user. `timeout` in seconds, 0 = never, default 30. */
-  async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<void> {
+  /**
+   * Invites one user. `timeout` in seconds, 0 = never, default 30. Resolves once the call is dialling,
+   * with its invitation as trtc-calling-js's: `{ code: 0, inviteID, roomID, userID }`.
+   */
+  async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<CallResult> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
     await this.#store.afterEnding();
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('call', willRun, type === 2, true);
-    const { newInviteID } = this.#calling;
-    await this.#dial('call', media, willRun, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID: newInviteID(), roomID }));
+    const inviteID = this.#calling.newInviteID();
+    let room = 0;
+    await this.#dial('call', media, willRun, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
+    return { code: 0, inviteID, roomID: room, userID };
   }
 
-  /** Invites several users to one call, through the IM group `groupID` if given, else one by one. */
-  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<void> {
+  /**
+   * Invites several users to one call, through the IM group `groupID` if given, else one by one.
+   * Resolves with `{ code: 0, inviteID, roomID, groupID }` (the call's first inviteID without a group).
+   */
+  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<GroupCallResult> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
     await this.#store.afterEnding();
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
-    if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
+    if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) {
+      await this.#invite('groupCall', userIDList);
+      return { code: 0, inviteID: live.inviteID, roomID: live.roomID, groupID: live.groupID };
+    }
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('groupCall', willRun, type === 2, true);
     const { newInviteID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
+    const inviteID = inviteIDs[0] ?? newInviteID();
+    let room = 0;
     await this.#dial('groupCall', media, willRun, (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
       groupID,
       timeout,
-      inviteID: inviteIDs[0] ?? newInviteID(),
+      inviteID,
       ...(groupID === '' ? { inviteIDs } : {}),
-      roomID,
+      roomID: (room = roomID),
     }));
+    const data = groupID === '' ? userIDList.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? inviteID, userID })) : undefined;
+    return { code: 0, inviteID, roomID: room, groupID, ...(data ? { data } : {}) };
   }
 
   /**
@@ -200,19 +248,28 @@ export class TRTCCalling {
     return this.#send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: userIDList.map(() => newInviteID()) });
   }
 
-  /** Accepts the ringing invitation (`inviteID`, if given, must be that one). */
-  async accept(params?: { inviteID?: string; roomID?: number; callType?: 1 | 2 }): Promise<void> {
+  /**
+   * Accepts the ringing invitation (`inviteID`, if given, must be that one); resolves with it,
+   * `{ code: 0, inviteID, roomID, callType }`. With nothing ringing it does nothing and resolves with
+   * nothing, as trtc-calling-js's (a second tap, an Accept tapped as the caller cancels).
+   */
+  async accept(params?: { inviteID?: string; roomID?: number; callType?: 1 | 2 }): Promise<AnswerResult | undefined> {
     const { inviteID } = parse('accept', Schemas.accept, params);
     const call = this.getSnapshot().call;
     const ringing = call?.state === 'ringing' && (inviteID === undefined || inviteID === call.inviteID);
     const media = await this.#media('accept', ringing, call?.callType === 2 && call.local.camera);
-    await this.#sendWithMedia('accept', media, { type: 'call.accept', inviteID });
+    media.check();
+    const done = await this.#command('accept', { type: 'call.accept', inviteID });
+    await media.captured();
+    return done && call ? { code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType } : undefined;
   }
 
-  /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". */
-  async reject(params?: { inviteID?: string; isBusy?: boolean; callType?: 1 | 2 }): Promise<void> {
+  /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". Resolves as {@link accept} does. */
+  async reject(params?: { inviteID?: string; isBusy?: boolean; callType?: 1 | 2 }): Promise<AnswerResult | undefined> {
     const { inviteID, isBusy } = parse('reject', Schemas.reject, params);
-    return this.#send('reject', { type: 'call.reject', inviteID, busy: isBusy });
+    const call = this.getSnapshot().call;
+    const done = await this.#command('reject', { type: 'call.reject', inviteID, busy: isBusy });
+    return done && call ? { code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType } : undefined;
   }
 
   /**
@@ -408,25 +465,35 @@ export class TRTCCalling {
   }
 
   #send(method: string, body: CommandBody): Promise<void> {
-    if (this.#destroyed) return Promise.reject(new InvalidStateError(method, 'destroyed'));
+    return new Promise<void>((resolve, reject) => this.#post(method, body, () => resolve(), reject));
+  }
+
+  /** Sends a command; resolves with whether it did anything (see {@link Pending}). */
+  #command(method: string, body: CommandBody): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => this.#post(method, body, resolve, reject));
+  }
+
+  #post(method: string, body: CommandBody, resolve: (done: boolean) => void, reject: (error: CallingError) => void): void {
+    if (this.#destroyed) return reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { method, resolve, reject });
-      this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
-    });
+    this.#pending.set(id, { method, resolve, reject });
+    this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
   }
 
   #onNotice(notice: Notice): void {
-    if (notice.type === 'command.settled') return this.#settle(notice.commandId, notice.error);
+    if (notice.type === 'command.settled') return this.#settle(notice.commandId, notice.error, notice.nothing !== true);
     const event = project(notice);
-    if (event) this.#emitter.emit(event.name, event.payload as never);
+    if (!event) return;
+    // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
+    this.#store.refresh();
+    this.#emitter.emit(event.name, event.payload as never);
   }
 
-  #settle(id: number, error: CommandError | undefined): void {
+  #settle(id: number, error: CommandError | undefined, done: boolean): void {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (!error) pending.resolve();
+    if (!error) pending.resolve(done);
     else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
     else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
     else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));

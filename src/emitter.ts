@@ -30,13 +30,16 @@ export class SafeEmitter {
     this.onCount(name, list.length + 1);
   }
 
-  /** Removes the listener added with the same callback and context. */
-  off<K extends EventName>(name: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
+  /**
+   * Removes the listeners of `name` added with `callback` and `context`; with no context, every one
+   * added with `callback`; with no callback, every one (trtc-calling-js's emitter matches by callback).
+   */
+  off<K extends EventName>(name: K, callback?: (payload: EventPayloads[K]) => void, context?: unknown): void {
     const list = this.#listeners.get(name) ?? [];
-    const index = list.findIndex((e) => e.callback === callback && e.context === context);
-    if (index < 0) return;
-    this.#listeners.set(name, [...list.slice(0, index), ...list.slice(index + 1)]);
-    this.onCount(name, list.length - 1);
+    const kept = list.filter((e) => callback !== undefined && (e.callback !== callback || (context !== undefined && e.context !== context)));
+    if (kept.length === list.length) return;
+    this.#listeners.set(name, kept);
+    this.onCount(name, kept.length);
   }
 
   /** Removes every listener. */

@@ -88,7 +88,7 @@ function callView(child: AnyActorRef | undefined): CallView | null {
     isGroup: c.isGroup,
     groupID: c.groupID,
     invitees: Object.entries(c.roster).map(([userID, status]) => ({ userID, status })),
-    participants: c.present,
+    participants: c.present.map((p) => ({ ...p })),
     local: { camera: c.camera, micMuted: c.micMuted },
   };
 }
@@ -101,6 +101,15 @@ export function selectView(snapshot: LineSnapshot): CallingSnapshot {
     connection: snapshot.context.connection,
     call: callView(snapshot.children.call as AnyActorRef | undefined),
   };
+}
+
+/** Freezes a view and everything in it (its call, lists, entries): a UI that writes to it throws in strict code, and changes nothing. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -122,7 +131,7 @@ export class ViewStore {
     private readonly read: () => LineSnapshot,
     private readonly onListenerError: (error: unknown) => void,
   ) {
-    this.#view = selectView(read());
+    this.#view = deepFreeze(selectView(read()));
   }
 
   get = (): CallingSnapshot => this.#view;
@@ -160,7 +169,7 @@ export class ViewStore {
   refresh(): void {
     const next = selectView(this.read());
     if (equal(next, this.#view)) return;
-    this.#view = Object.freeze(next);
+    this.#view = deepFreeze(next);
     for (const listener of [...this.#listeners]) {
       try {
         listener();

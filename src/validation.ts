@@ -30,7 +30,15 @@ const UserIDListSchema = v.pipe(
 );
 const GroupIDSchema = v.pipe(v.string('groupID must be a string'), v.maxLength(48, 'groupID is at most 48 characters'));
 
+/** A tunable duration of `config`: whole ms, at most what a timer can wait (2^31-1). */
+const DurationSchema = v.optional(
+  v.pipe(v.number('must be a number of ms'), v.integer('must be a whole number of ms'), v.minValue(0, 'must not be negative'), v.maxValue(2 ** 31 - 1, 'is at most 2^31-1 ms')),
+);
+
+const CONFIG_KEYS = { noAnswerGraceMs: DurationSchema, exitTimeoutMs: DurationSchema, aloneTimeoutMs: DurationSchema, leaveGraceMs: DurationSchema, missingMemberMs: DurationSchema };
+
 export const Schemas = {
+  config: v.optional(v.object(CONFIG_KEYS, 'config must be an object')),
   login: v.object({ userID: UserIDSchema, userSig: v.pipe(v.string('userSig must be a string'), v.nonEmpty('userSig must not be empty')) }),
   call: v.object({ userID: UserIDSchema, type: CallTypeSchema, timeout: v.optional(TimeoutSchema, 30) }),
   groupCall: v.object({
@@ -90,4 +98,11 @@ export function parse<S extends v.GenericSchema>(method: string, schema: S, inpu
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join('.');
   throw new InvalidParameterError(method, path ? `${path}: ${issue.message}` : issue.message);
+}
+
+/** The constructor's `config`: its known durations (a key given as `undefined` keeps its default); an unknown key is refused. */
+export function parseConfig(input: unknown): Record<string, number> {
+  const unknown = typeof input === 'object' && input !== null ? Object.keys(input).find((k) => !(k in CONFIG_KEYS)) : undefined;
+  if (unknown !== undefined) throw new InvalidParameterError('new TRTCCalling', `config: unknown key ${unknown} (it takes ${Object.keys(CONFIG_KEYS).join(', ')})`);
+  return Object.fromEntries(Object.entries(parse('new TRTCCalling', Schemas.config, input) ?? {}).filter(([, ms]) => ms !== undefined));
 }

@@ -29,6 +29,8 @@ const emit = (notice: unknown) => ({ emit: notice });
 const refused = (commandId: number, reason: string) =>
   emit({ type: 'command.settled', commandId, error: { code: -1203, reason, kind: 'state' } });
 const settled = (commandId: number) => emit({ type: 'command.settled', commandId });
+/** Settled with nothing to do (accept() or reject() with nothing ringing). */
+const settledNothing = (commandId: number) => emit({ type: 'command.settled', commandId, nothing: true });
 const toCall = (event: unknown) => ({ send: 'call', event });
 const toIm = (event: unknown) => ({ send: 'im', event });
 const sendFailed = (inviteID: string, kind: 'invite' | 'accept' | 'reject' | 'cancel'): LineEvent => ({
@@ -234,9 +236,9 @@ describe('lineMachine: idle', () => {
     expect(run([im.accepted('bob', { inviter: 'alice' })], online()).steps).toEqual([]);
   });
 
-  it('accept(), reject() with no call -> refused; hangup() -> settled, nothing else (no call to end)', () => {
-    expect(run([cmd.accept(4)], online()).steps).toEqual([refused(4, 'no invitation is ringing')]);
-    expect(run([cmd.reject(5)], online()).steps).toEqual([refused(5, 'no invitation is ringing')]);
+  it('accept(), reject(), hangup() with no call -> settled, nothing else (nothing rings, no call to end; as trtc-calling-js)', () => {
+    expect(run([cmd.accept(4)], online()).steps).toEqual([settledNothing(4)]);
+    expect(run([cmd.reject(5)], online()).steps).toEqual([settledNothing(5)]);
     const r = run([cmd.hangup(6)], online());
     expect(r.value).toEqual({ online: 'idle' });
     expect(r.steps).toEqual([settled(6)]);

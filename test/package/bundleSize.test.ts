@@ -98,7 +98,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // flushed the one a cancel overtaking its invitation left): 54,384 bytes (+102), 180.4 KB. Raised to 53.2 KB.
 // A late accept answered with a hangup only once the IM refused the cancel (the ledger of late accepts, handed
 // from the call to the line; Tencent's callee got CALL_END twice): 54,762 bytes (+378), 181.5 KB. Raised to 53.5 KB.
-const BUDGET_BYTES = 53.5 * 1024;
+// The reviews of 2026-12-04 afternoon (what trtc-calling-js's apps rely on: off() by callback, a listener's
+// this, accept()/reject() with nothing ringing settled as nothing, what login/call/groupCall/accept/reject
+// resolve with; the view read again before each event and frozen all the way down; config validated):
+// 55,194 bytes (+432), 182.9 KB. Raised to 54.0 KB.
+const BUDGET_BYTES = 54 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -79,9 +79,11 @@ type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 
  * waits for the call to end). Its outcome is recorded when it settles; a typed refusal is an
  * expected outcome, anything else is recorded as untyped.
  */
-export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<void>, invited: readonly string[] = []): Promise<void> {
+export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<unknown>, invited: readonly string[] = []): Promise<void> {
   action(user.calling).then(
-    () => {
+    (value) => {
+      // accept() / reject() with nothing ringing did nothing, as trtc-calling-js's: they resolve with nothing.
+      if ((method === 'accept' || method === 'reject') && value === undefined) return;
       // Invited into the call in progress: they may answer (again) in it.
       if (method === 'invite') user.timeline.push({ kind: 'api', method, users: invited });
       if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'join') user.opened += 1;

@@ -76,10 +76,38 @@ describe('TRTCCalling API', () => {
     stranger.destroy();
   });
 
+  // As trtc-calling-js 1.0.6's do (found by the API review of 2026-12-04): Decline tapped as the caller
+  // cancels, Accept tapped twice, reject() in a connected call; an app written for it never catches there.
+  it('accept() and reject() with no invitation ringing resolve and do nothing: idle, after the caller cancelled, a second accept, in a call', async () => {
+    await expect(t.alice.calling.accept()).resolves.toBeUndefined();
+    await expect(t.alice.calling.reject()).resolves.toBeUndefined();
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    const { inviteID } = t.bob.calling.getSnapshot().call ?? { inviteID: '' };
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    await expect(t.bob.calling.reject({ inviteID })).resolves.toBeUndefined();
+    t.alice.take();
+    t.bob.take();
+    await expect(t.alice.calling.accept()).resolves.toBeUndefined(); // Alice's own dial: nothing of hers rings
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    await expect(t.alice.calling.accept()).resolves.toBeUndefined();
+    const [first, second] = await Promise.all([t.bob.calling.accept(), t.bob.calling.accept()]);
+    // The one that answered resolves with the invitation, the other with nothing (as trtc-calling-js's).
+    expect([first, second]).toEqual([{ code: 0, inviteID: expect.any(String), roomID: expect.any(Number), callType: 1 }, undefined]);
+    await t.world.advance(S);
+    await expect(t.bob.calling.reject()).resolves.toBeUndefined();
+    await expect(t.bob.calling.accept()).resolves.toBeUndefined();
+    await t.world.advance(S);
+    expect(t.bob.calling.getSnapshot().call?.state).toBe('inCall');
+    expect(t.alice.take().map((e) => e.name)).toEqual(['onUserAccept', 'onUserEnter', 'onUserAudioAvailable']);
+    expect(t.bob.take().map((e) => e.name)).toEqual(['onInvited', 'onUserEnter', 'onUserAudioAvailable']);
+  });
+
   it('calls in the wrong state are refused with InvalidStateError saying why', async () => {
     const stranger = new TRTCCalling({ SDKAppID: 1, backend: t.world.net.backend() });
     await expect(stranger.call({ userID: 'bob', type: 2 })).rejects.toThrow(/not logged in/);
-    await expect(t.alice.calling.accept()).rejects.toThrow(/no invitation is ringing/);
     await expect(t.alice.calling.openCamera()).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'v' })).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.login({ userID: 'alice', userSig: 's' })).rejects.toThrow(/already logged in/);
@@ -115,6 +143,35 @@ describe('TRTCCalling API', () => {
     await t.alice.calling.call({ userID: 'bob', type: 2 });
     await t.world.advance(S);
     expect(seen).toEqual(['ui']);
+  });
+
+  // As trtc-calling-js 1.0.6 does (its `on` stores `context || this`; its emitter's `off` matches by
+  // callback, and with no callback removes every listener): found by the API review of 2026-12-04.
+  it('on(name, cb, context) then off(name, cb) (no context) removes it, every copy; off(name) removes every listener of the event, and throws nothing', async () => {
+    const seen: string[] = [];
+    const ui = { label: 'ui', handle(this: { label: string }) { seen.push(this.label); } };
+    t.bob.calling.on('onInvited', ui.handle, ui);
+    t.bob.calling.on('onInvited', ui.handle, { label: 'again' });
+    t.bob.calling.off('onInvited', ui.handle);
+    t.bob.calling.on('onCallEnd', () => seen.push('end 1'));
+    t.bob.calling.on('onCallEnd', () => seen.push('end 2'));
+    expect(() => t.bob.calling.off('onCallEnd')).not.toThrow();
+    t.bob.calling.on('onInvited', () => seen.push('kept'));
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    expect(seen).toEqual(['kept']);
+  });
+
+  it('a listener added without a context runs with the TRTCCalling instance as this, as in trtc-calling-js', async () => {
+    let self: unknown;
+    t.bob.calling.on('onInvited', function (this: unknown) {
+      self = this;
+    });
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    expect(self).toBe(t.bob.calling);
   });
 
   /** Alice video-calls Bob, he accepts and shows his camera (`me`) and Alice (`them`). */

@@ -88,7 +88,7 @@ describe('dialling: the room claim is not waited for, a blocked device is asked 
   }
 
   /** Whether `promise` has settled, and how. */
-  function watch(promise: Promise<void>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
+  function watch(promise: Promise<unknown>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
     const seen: { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { state: 'pending' };
     promise.then(
       () => (seen.state = 'resolved'),

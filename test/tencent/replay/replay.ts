@@ -146,7 +146,7 @@ type Calling = ReturnType<TencentWorld['client']>['calling'];
 /** A recorded TRTCCalling call, made on our client (Tencent's fixed 30 s timeout made explicit). */
 function ourAction(calling: Calling, action: string, args: readonly JsonObject[], t: number): Promise<ActionResult> {
   const a = args[0] ?? {};
-  const run = (): Promise<void> => {
+  const run = (): Promise<unknown> => {
     switch (action) {
       case 'login':
         return calling.login({ userID: String(a['userID']), userSig: String(a['userSig']) });
