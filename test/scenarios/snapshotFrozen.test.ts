@@ -7,15 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 
+/** Alice audio-calls Bob over the memory network; his invitation rings. */
+async function dialling() {
+  const net = createMemoryNetwork({ clock: new SimulatedClock() });
+  const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+  const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+  await alice.login({ userID: 'alice', userSig: 'x' });
+  await bob.login({ userID: 'bob', userSig: 'x' });
+  await alice.call({ userID: 'bob', type: 1 });
+  await net.advance(100);
+  return { net, alice, bob };
+}
+
 describe('getSnapshot() is immutable', () => {
   it('the call view and its lists cannot be changed by the app', async () => {
-    const net = createMemoryNetwork({ clock: new SimulatedClock() });
-    const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    await alice.login({ userID: 'alice', userSig: 'x' });
-    await bob.login({ userID: 'bob', userSig: 'x' });
-    await alice.call({ userID: 'bob', type: 1 });
-    await net.advance(100);
+    const { alice } = await dialling();
     const call = alice.getSnapshot().call!;
     expect(Object.isFrozen(call)).toBe(true);
     expect(Object.isFrozen(call.invitees)).toBe(true);
@@ -23,13 +29,7 @@ describe('getSnapshot() is immutable', () => {
   });
 
   it('writing into the view does not change getCallStatus()', async () => {
-    const net = createMemoryNetwork({ clock: new SimulatedClock() });
-    const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    await alice.login({ userID: 'alice', userSig: 'x' });
-    await bob.login({ userID: 'bob', userSig: 'x' });
-    await alice.call({ userID: 'bob', type: 1 });
-    await net.advance(100);
+    const { alice } = await dialling();
     try {
       (alice.getSnapshot().call as { state: string }).state = 'inCall';
     } catch {
@@ -39,13 +39,7 @@ describe('getSnapshot() is immutable', () => {
   });
 
   it("in a call too: its participants and each entry are frozen, and the machine's own lists are not", async () => {
-    const net = createMemoryNetwork({ clock: new SimulatedClock() });
-    const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-    await alice.login({ userID: 'alice', userSig: 'x' });
-    await bob.login({ userID: 'bob', userSig: 'x' });
-    await alice.call({ userID: 'bob', type: 1 });
-    await net.advance(100);
+    const { net, alice, bob } = await dialling();
     await bob.accept();
     await net.advance(1000);
     const { participants, invitees } = alice.getSnapshot().call!;
