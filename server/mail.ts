@@ -165,7 +165,8 @@ export class Mailer {
         this.counters.limit('maxBacklog');
         continue;
       }
-      if (this.senders.full(session.userID, to, bytes)) {
+      // Its share here only: a group copy is never dropped on a cluster's cached share of the stream (it may be stale).
+      if (this.senders.full(session.userID, to, bytes, true)) {
         this.counters.limit('maxBacklogPerSender');
         continue;
       }
@@ -467,9 +468,8 @@ export class Mailer {
   }
 
   /**
-   * The room of an invitation: granted to the invitees that receive it. A C2C copy must be
-   * addressed to one of its invitees; a group invitation admits the invitees that are members,
-   * and records the group: its members may join the call in progress (joinInGroupCall).
+   * The room of an invitation: granted to the invitees that receive it. A C2C copy must be addressed to one of
+   * its invitees; a group invitation admits the invitees that are members, and records the group (joinInGroupCall).
    */
   private grant(sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string): Refusal | null {
     if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');

@@ -84,6 +84,11 @@ export class StreamMailbox implements RemoteHeld {
    * take-in reads the stream itself, which holds exactly what nobody took in yet.
    */
   private readonly lastIn = new Map<string, string>();
+  /**
+   * Per user held here: the stream entries this node parked (or found parked), so that a take-in that
+   * reads them again (every notice does while entries stay) does not ask Redis to park them again.
+   */
+  private readonly parkedIn = new Map<string, Set<string>>();
   private recountTimer: unknown = null;
   /**
    * Users whose stream refused copies of this node (a sender's share of it, or the user's, is
@@ -152,13 +157,14 @@ export class StreamMailbox implements RemoteHeld {
     return this.chain(user, async () => {
       if (this.hub?.session(user)) return;
       this.lastIn.delete(user);
+      this.parkedIn.delete(user);
       this.behind.done(user);
     });
   }
 
   /** Per-user entries this node keeps (metrics: they must not outlive the users' sessions here). */
   get users(): number {
-    return this.lastIn.size;
+    return Math.max(this.lastIn.size, this.parkedIn.size);
   }
 
   /** Resolves when every move under way has ended. */
@@ -387,8 +393,14 @@ export class StreamMailbox implements RemoteHeld {
     }
     const { redis } = this.host;
     const [inbox, counts, parkedKey] = [this.host.key('i', user), this.host.key('q', user), this.host.key('p', user)];
+    const known = this.parkedIn.get(user) ?? new Set<string>();
     if (taken.length > 0) await redis.hcTaken(inbox, counts, parkedKey, this.host.key('o', ''), user, ...taken);
-    if (parked.length > 0) await redis.hcPark(inbox, counts, parkedKey, ...parked);
+    for (const id of taken) known.delete(id);
+    const toPark = parked.filter((id) => !known.has(id));
+    if (toPark.length > 0) await redis.hcPark(inbox, counts, parkedKey, ...toPark);
+    for (const id of toPark) known.add(id);
+    if (known.size > 0 && hub.session(user)) this.parkedIn.set(user, known);
+    else this.parkedIn.delete(user);
     return blocked.size === 0 ? 'all' : 'left';
   }
 

@@ -95,8 +95,9 @@ end
 
 // The copies go into the stream as far as the quotas allow and, in the same step, to the user's node
 // (which takes them in from the message without reading the stream back: one round trip from sender to
-// recipient). A copy refused stays on the sending node, and so do the later copies of its sender in this
-// call (their order holds); once the recipient's own cap is reached, every later copy. Answers a flag
+// recipient). A copy past its sender's share of the user (up to one share more) goes in parked. A copy
+// refused stays on the sending node, and so do the later copies of its sender in this call (their order
+// holds); once the recipient's own cap is reached, every later copy that would count in it. Answers a flag
 // (1 moved, 0 refused) per copy, one more: 1 when the recipient's cap was reached, then what each sender
 // of these copies holds in every stream and in this one now (sender, copies, bytes, copies here, bytes
 // here), for its node's quotas.
@@ -123,19 +124,28 @@ local function sender(from)
   seen[from] = s
   return s
 end
-local ids, copies, flags, blocked, full = {}, {}, {}, {}, false
+local ids, copies, flags, blocked, full, parkedNow = {}, {}, {}, {}, false, false
 for i = 12, #ARGV, 4 do
   local m, from, bytes, expires = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   local ok = 0
   if not full and not blocked[from] then
     local s = sender(from)
-    if n >= cap[1] or b + bytes > cap[2] then
-      full = true
-    elseif s.pn >= cap[3] or s.pb + bytes > cap[4] or s.sn >= cap[5] or s.sb + bytes > cap[6] then
+    -- Past its share of this user (its node had not learned it yet: a burst, a node it just logged in on),
+    -- up to one share more: parked at once, out of the user's count (see PARK), so that it never waits on
+    -- its node counted in the user's backlog there. Beyond that, or past its total: refused.
+    local over = s.pn >= cap[3] or s.pb + bytes > cap[4]
+    if s.sn >= cap[5] or s.sb + bytes > cap[6] or s.pn >= 2 * cap[3] or s.pb + bytes > 2 * cap[4] then
       blocked[from] = true
+    elseif not over and (n >= cap[1] or b + bytes > cap[2]) then
+      full = true
     else
       local id = redis.call('XADD', inbox, '*', 'm', m, 'f', from, 'b', bytes, 'e', expires)
-      n, b = n + 1, b + bytes
+      if over then
+        redis.call('SADD', KEYS[4], id)
+        parkedNow = true
+      else
+        n, b = n + 1, b + bytes
+      end
       s.pn, s.pb, s.sn, s.sb = s.pn + 1, s.pb + bytes, s.sn + 1, s.sb + bytes
       redis.call('ZADD', s.zs, expires, id .. ' ' .. bytes .. ' ' .. user)
       if s.life == 0 then order[#order + 1] = s end
@@ -157,6 +167,8 @@ if #ids > 0 then
   end
   redis.call('HSET', counts, unpack(set))
   keepFor(counts, tonumber(ARGV[1]), inbox, KEYS[4])
+  -- A parked set made in this step lives as long as the counts (keepFor extends them together from then on).
+  if parkedNow and redis.call('PTTL', KEYS[4]) == -1 then redis.call('PEXPIRE', KEYS[4], redis.call('PTTL', counts)) end
   local node = redis.call('HGET', KEYS[2], 'node')
   if node then redis.call('PUBLISH', ARGV[2] .. node, cjson.encode({t = 'mail', user = user, ids = ids, m = copies})) end
 end
@@ -210,10 +222,10 @@ purgeSender(KEYS[1], KEYS[2], now)
 return {redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf'), tonumber(redis.call('GET', KEYS[2]) or '0')}`;
 
 // What a sender holds in one user's stream now (its share of the user: "copies bytes"), the stream's
-// expired head purged first (up to 256 entries), as DELIVER would.
+// expired head purged first (16 entries at most, with their payloads: as DELIVER does).
 const STREAM_SHARE = `${COUNTS}
 local now = tonumber(ARGV[3])
-for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 256)) do
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 16)) do
   local expires = field(e[2], 'e')
   if not expires or tonumber(expires) > now then break end
   remove(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], e[1], e[2])
