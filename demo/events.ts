@@ -34,7 +34,7 @@ export function onEvent(name: string, payload: unknown): void {
     }
     case EVENT.USER_ENTER: {
       marks[`enter:${userID}`] = now();
-      const viewID = stage.addRemote(userID);
+      const viewID = stage.addRemote(userID, c.getSnapshot().call?.callType === 1);
       act('startRemoteView', async () => {
         await c.startRemoteView({ userID, videoViewDomID: viewID });
         watchFirstFrame(userID, viewID);

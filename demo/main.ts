@@ -139,6 +139,8 @@ $('mic-btn').addEventListener('click', () => {
 });
 $('logout-btn').addEventListener('click', () => {
   const c = state.calling;
+  // Signing out ends the call: this side ended it ("You hung up", not the other's name).
+  if (c?.getSnapshot().call) state.byMe = true;
   if (c) act('logout', () => c.logout().then(render));
 });
 $('devices-btn').addEventListener('click', openDevices);

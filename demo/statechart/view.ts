@@ -66,6 +66,8 @@ export class MachineView {
     const rootId = this.chart.root.id;
     const before = this.active;
     const active = new Set(value === null || value === undefined ? [] : [rootId, ...activeIds(rootId, value)]);
+    // An event that moved nothing here (the call's events reach the line too) keeps the arrow last taken.
+    if (eventType && !done && active.size > 0 && active.size === before.size && [...active].every((id) => before.has(id))) return;
     this.active = active;
     for (const [id, g] of this.boxes) g.classList.toggle('active', active.has(id));
 

@@ -80,6 +80,8 @@ export class DialingPanel {
 
   private tick(): void {
     const elapsed = performance.now() - this.started;
-    $('dialing-timer').textContent = this.timeoutS > 0 ? `${clockText(elapsed)} / ${clockText(this.timeoutS * 1000)}` : clockText(elapsed);
+    // The caller's own timer gives up a few seconds past the timeout (the library's grace): the count stops at it.
+    const limit = this.timeoutS * 1000;
+    $('dialing-timer').textContent = this.timeoutS > 0 ? `${clockText(Math.min(elapsed, limit))} / ${clockText(limit)}` : clockText(elapsed);
   }
 }

@@ -9,11 +9,16 @@ export class Stage {
   private readonly remotes = $('tiles');
   private readonly self = $('self-view');
 
-  /** The tile of a remote user, created when missing; returns the DOM id its video goes into. */
-  addRemote(userID: string): string {
+  /**
+   * The tile of a remote user, created when missing (showing the avatar in an audio call, which
+   * sends no USER_VIDEO_AVAILABLE to say so); returns the DOM id its video goes into.
+   */
+  addRemote(userID: string, audioOnly = false): string {
     const viewID = `view-${userID}`;
     if (document.getElementById(viewID)) return viewID;
-    this.remotes.append(this.tile(userID, viewID, `tile-${userID}`, userID));
+    const tile = this.tile(userID, viewID, `tile-${userID}`, userID);
+    tile.classList.toggle('no-video', audioOnly);
+    this.remotes.append(tile);
     this.remotes.dataset.count = String(this.remotes.children.length);
     return viewID;
   }

@@ -1,0 +1,80 @@
+/**
+ * The demo page says what happened (a newcomer's walk-through of the demo, 2026-12-04, found each of
+ * these wrong): signing out mid-call is this side ending the call; an audio call's remote user shows
+ * as an avatar; the ring timer does not run past the timeout it is shown against; the drawer keeps
+ * the arrow a call took when a later event moves nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { e2eSuite } from './support/suite';
+
+const text = async (page: import('playwright-core').Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
+
+describe('the demo page says what happened', () => {
+  const world = e2eSuite();
+
+  it('Alice signs out mid-call, then signs in again: her page says she hung up, not that Bob did', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await alice.page.waitForFunction(() => /^0:0[1-9]$/.test(document.getElementById('call-timer')?.textContent ?? ''));
+    await alice.page.click('#logout-btn');
+    await alice.view('signedOut');
+    await bob.waitEvent('onCallEnd');
+    expect(await text(bob.page, '#outcome-text')).toMatch(/^alice hung up · \d+:\d\d$/);
+    await alice.page.fill('#login-user', 'alice');
+    await alice.page.click('#login-btn');
+    await alice.view('home');
+    // Bob did not hang up: Alice ended the call by signing out.
+    expect(await text(alice.page, '#outcome-text')).not.toMatch(/^bob hung up/);
+  });
+
+  it('an audio call: the remote user shows as an avatar (as the self-view does), not as an empty stage', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.call('bob', { type: 1 });
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await alice.page.waitForSelector('[data-testid="tile-bob"]');
+    await alice.waitEvent('onUserAudioAvailable', { userID: 'bob' });
+    // The self-view of the audio call shows the avatar (no-video) ...
+    expect(await alice.page.locator('#self-view .tile.no-video').count()).toBe(1);
+    // ... the remote tile should too: there is no video in an audio call.
+    expect(await alice.page.locator('[data-testid="tile-bob"]').getAttribute('class')).toContain('no-video');
+  });
+
+  it('dialling someone offline: the ring timer does not run past the timeout it is shown against', async () => {
+    const alice = await world.open('alice');
+    await alice.page.waitForSelector('#people-empty:has-text("Nobody else is online yet")');
+    await alice.call('dave', { timeout: 3 });
+    await alice.view('dialing');
+    // Every text the timer shows, as the page writes it, until the dial ends.
+    await alice.page.evaluate(() => {
+      const timer = document.getElementById('dialing-timer') as HTMLElement;
+      const seen: string[] = [timer.textContent ?? ''];
+      (window as unknown as { timerTexts: string[] }).timerTexts = seen;
+      new MutationObserver(() => seen.push(timer.textContent ?? '')).observe(timer, { childList: true, characterData: true, subtree: true });
+    });
+    await alice.page.waitForFunction(() => document.body.dataset.view !== 'dialing', undefined, { timeout: 20_000 });
+    const seen = await alice.page.evaluate(() => (window as unknown as { timerTexts: string[] }).timerTexts);
+    expect(seen.some((t) => t === '0:03 / 0:03')).toBe(true);
+    // "0:04 / 0:03" ... "0:08 / 0:03" were shown: the page says it rings longer than it rings for.
+    expect(seen.filter((t) => /^0:0([4-9]) \/ 0:03$/.test(t))).toEqual([]);
+  });
+
+  it('the drawer in a call highlights the arrow just taken (README: "the arrow just taken highlighted with the event that fired it")', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    await alice.page.click('#dev-btn');
+    await alice.page.waitForSelector('#drawer[aria-hidden="false"]');
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await alice.page.waitForFunction(() => document.querySelector('[data-testid="sc-call"]')?.getAttribute('data-active') === 'call call.inCall call.inCall.together');
+    // Later events of the call (Bob's audio and video) move no state of it.
+    await alice.waitEvent('onUserVideoAvailable', { userID: 'bob' });
+    // The call went dialing -> inCall: that arrow should be the highlighted one.
+    expect(await alice.page.getAttribute('[data-testid="sc-call"]', 'data-fired')).not.toBe('');
+  });
+});
