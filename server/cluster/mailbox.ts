@@ -68,7 +68,7 @@ export interface MailboxHost {
   readonly clock: ServerClock;
   /** The store's bounds, which the streams keep too (`scripts.ts`, DELIVER). */
   readonly limits: Limits;
-  readonly counts: { forwarded: number; drained: number; published: number };
+  readonly counts: { forwarded: number; drained: number; parked: number; published: number };
   key(kind: string, id: string): string;
   lost(what: string, error: unknown): void;
 }
@@ -398,6 +398,7 @@ export class StreamMailbox implements RemoteHeld {
     for (const id of taken) known.delete(id);
     const toPark = parked.filter((id) => !known.has(id));
     if (toPark.length > 0) await redis.hcPark(inbox, counts, parkedKey, ...toPark);
+    this.host.counts.parked += toPark.length;
     for (const id of toPark) known.add(id);
     if (known.size > 0 && hub.session(user)) this.parkedIn.set(user, known);
     else this.parkedIn.delete(user);

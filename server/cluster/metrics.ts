@@ -16,6 +16,8 @@ export interface ClusterMetrics {
   /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */
   readonly forwarded: number;
   readonly drained: number;
+  /** Stream entries this node parked (asked Redis to): refused for their senders' sake, out of their recipient's count. */
+  readonly parked: number;
   /** Frames published to other nodes, and received from them. */
   readonly published: number;
   readonly received: number;

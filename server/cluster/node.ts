@@ -76,7 +76,7 @@ export class ClusterNode {
   private closing = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly counts = { forwarded: 0, drained: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
+  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;

@@ -6,8 +6,7 @@
  * on his node since), where one node (or the code before) would have stored it.
  */
 import { describe, expect, it } from 'vitest';
-import type { RawClient } from '../server/support';
-import { inProcessNodes, settleMoves, until } from './support';
+import { confirmGiven, inProcessNodes, payloads, settleMoves, until } from './support';
 
 const CAPS = { maxBacklogPerSender: 1, maxBacklog: 4 };
 const TTL_MS = 600_000;
@@ -15,11 +14,8 @@ const TTL_MS = 600_000;
 describe('cluster: a group copy and a stale cached share', () => {
   const t = inProcessNodes();
   const { node, login } = t;
-  const given = (c: RawClient) => c.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
-  const confirm = (c: RawClient) => {
-    const last = c.frames.filter((f) => f.type === 'message').at(-1);
-    if (last) c.send({ type: 'received', upTo: last.seq });
-  };
+  const given = payloads;
+  const confirm = confirmGiven;
 
   it("Bob took Alice's C2C copy in and confirmed it: her next group message still reaches him", async () => {
     const [a, b] = [await node('a', { limits: CAPS, offlineTtlMs: TTL_MS }), await node('b', { limits: CAPS, offlineTtlMs: TTL_MS })];

@@ -235,6 +235,15 @@ export function inProcessNodes() {
 /** The payloads of the messages `client` was given, in order. */
 export const payloads = (client: RawClient): string[] => client.frames.filter((f) => f.type === 'message').map((f) => String(f.payload));
 
+/** A C2C message from `from` to `to`; resolves with the server's answer. */
+export const sendC2C = (from: RawClient, to: string, payload: string) => from.request({ type: 'sendC2C', to, payload, onlineUserOnly: false });
+
+/** `client` confirms every message it was given so far, as our client does. */
+export function confirmGiven(client: RawClient): void {
+  const last = client.frames.filter((f) => f.type === 'message').at(-1);
+  if (last) client.send({ type: 'received', upTo: last.seq });
+}
+
 /** The node's moves between its store and the streams are done. */
 export const movesDone = (server: TestServer) => until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
 
