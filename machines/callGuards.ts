@@ -34,7 +34,10 @@ export const callGuards = {
   alone: ({ context: c }: Args) => c.present.length === 0 && !Object.values(c.roster).includes('pending'),
   matchesInvite: ({ context, event }: Args) =>
     (event.type === 'call.accept' || event.type === 'call.reject') &&
-    (event.inviteID === undefined || event.inviteID === context.inviteID),
+    (event.inviteID === undefined ? !('expected' in event) || event.expected === undefined || event.expected === context.inviteID : event.inviteID === context.inviteID),
+  /** accept() named no invitation and the one that rang when it was asked is gone: another rings now. */
+  expectedGone: ({ context, event }: Args) =>
+    event.type === 'call.accept' && event.inviteID === undefined && event.expected !== undefined && event.expected !== context.inviteID,
   /** Glare: the invitee of our 1v1 dial invited us too, and its invite sorts first. */
   glareLost: ({ context: c, event }: Args) =>
     event.type === 'im.invited' &&

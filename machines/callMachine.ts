@@ -333,6 +333,7 @@ export const callMachine = setup({
       on: {
         'call.accept': [
           { guard: 'matchesInvite', target: 'accepting', actions: ['settleOk', 'markAnswered'] },
+          { guard: 'expectedGone', actions: 'settleNothing' },
           { actions: { type: 'settleRefused', params: { reason: 'inviteID does not match the ringing invitation' } } },
         ],
         'call.reject': [
@@ -441,8 +442,9 @@ export const callMachine = setup({
         'room.mediaFailed': { actions: 'mediaResult' },
         // Already ending: nothing more to do, as with no call at all.
         'call.hangup': { actions: 'settleOk' },
-        'call.accept': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
-        'call.reject': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
+        // Nothing rings (hangup() resolved, the status says idle): nothing to do.
+        'call.accept': { actions: 'settleNothing' },
+        'call.reject': { actions: 'settleNothing' },
         'media.camera': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'media.mic': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },
         'call.switch': { actions: { type: 'settleRefused', params: { reason: 'the call is ending' } } },

@@ -60,7 +60,8 @@ export type Command =
       readonly groupID: string;
       readonly timeout: number;
     })
-  | (CommandBase & { readonly type: 'call.accept'; readonly inviteID?: string | undefined })
+  /** `expected`: the invitation that rang when the app asked without naming one (gone by now: nothing to do). */
+  | (CommandBase & { readonly type: 'call.accept'; readonly inviteID?: string | undefined; readonly expected?: string | undefined })
   | (CommandBase & {
       readonly type: 'call.reject';
       readonly inviteID?: string | undefined;

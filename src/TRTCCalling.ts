@@ -77,6 +77,8 @@ export class TRTCCalling {
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
   #nextCommand = 1;
+  /** Events being told to listeners now (see {@link TRTCCalling.#post}). */
+  #emitting = 0;
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
   readonly #offUnload: () => void;
@@ -140,7 +142,7 @@ export class TRTCCalling {
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     parse('on', Schemas.eventName, eventName);
     parse('on', Schemas.callback, callback);
-    this.#emitter.on(eventName, callback, context ?? this);
+    this.#emitter.on(eventName, callback, context || this);
   }
 
   /**
@@ -192,8 +194,9 @@ export class TRTCCalling {
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) {
-      await this.#invite('groupCall', userIDList);
-      return { code: 0, inviteID: live.inviteID, roomID: live.roomID, groupID: live.groupID };
+      const inviteIDs = await this.#invite('groupCall', userIDList);
+      const data = live.groupID === '' ? userIDList.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? '', userID })) : undefined;
+      return { code: 0, inviteID: live.inviteID, roomID: live.roomID, groupID: live.groupID, ...(data ? { data } : {}) };
     }
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('groupCall', willRun, type === 2, true);
@@ -225,7 +228,7 @@ export class TRTCCalling {
   async inviteUser(params: { userIDList: string[] }): Promise<void> {
     const { userIDList } = parse('inviteUser', Schemas.inviteUser, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('inviteUser', 'userIDList must not include yourself');
-    return this.#invite('inviteUser', userIDList);
+    await this.#invite('inviteUser', userIDList);
   }
 
   /**
@@ -242,11 +245,15 @@ export class TRTCCalling {
     await this.#sendWithMedia('joinInGroupCall', media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
   }
 
-  #invite(method: string, userIDList: readonly string[]): Promise<void> {
+  /** Invites `userIDList` into the live group call, each with an invitation of its own; resolves with their inviteIDs. */
+  async #invite(method: string, userIDList: readonly string[]): Promise<string[]> {
     this.#alive(method);
     const { newInviteID } = this.#calling;
-    return this.#send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: userIDList.map(() => newInviteID()) });
+    const inviteIDs = userIDList.map(() => newInviteID());
+    await this.#send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs });
+    return inviteIDs;
   }
+
 
   /**
    * Accepts the ringing invitation (`inviteID`, if given, must be that one); resolves with it,
@@ -259,9 +266,13 @@ export class TRTCCalling {
     const ringing = call?.state === 'ringing' && (inviteID === undefined || inviteID === call.inviteID);
     const media = await this.#media('accept', ringing, call?.callType === 2 && call.local.camera);
     media.check();
-    const done = await this.#command('accept', { type: 'call.accept', inviteID });
+    // Named or not, the invitation answered is the one that rang now (another may ring once the devices are captured).
+    const expected = inviteID === undefined && ringing ? call.inviteID : undefined;
+    const done = await this.#command('accept', { type: 'call.accept', inviteID, ...(expected === undefined ? {} : { expected }) });
+    // The call it answered, as the view has it now (accepting); as it rang, if it ended meanwhile.
+    const answered = done ? (this.getSnapshot().call ?? call) : null;
     await media.captured();
-    return done && call ? { code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType } : undefined;
+    return answered ? { code: 0, inviteID: answered.inviteID, roomID: answered.roomID, callType: answered.callType } : undefined;
   }
 
   /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". Resolves as {@link accept} does. */
@@ -477,7 +488,12 @@ export class TRTCCalling {
     if (this.#destroyed) return reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
     this.#pending.set(id, { method, resolve, reject });
-    this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
+    const command = { ...body, id, at: this.#calling.clock.now() } as Command;
+    // Asked by a listener while the machines tell an event: sent once their step is over. (A call that ended
+    // in that step, its CALLING_TIMEOUT's listener rejecting, would drop a command it got before the line
+    // heard it was done: the promise never settled.)
+    if (this.#emitting > 0) queueMicrotask(() => this.#calling.actor.send(command));
+    else this.#calling.actor.send(command);
   }
 
   #onNotice(notice: Notice): void {
@@ -486,7 +502,12 @@ export class TRTCCalling {
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
-    this.#emitter.emit(event.name, event.payload as never);
+    this.#emitting++;
+    try {
+      this.#emitter.emit(event.name, event.payload as never);
+    } finally {
+      this.#emitting--;
+    }
   }
 
   #settle(id: number, error: CommandError | undefined, done: boolean): void {

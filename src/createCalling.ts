@@ -14,7 +14,8 @@ export interface CallingSetup {
   readonly clock?: Clock;
   /** Any XState inspection observer (e.g. from `@statelyai/inspect`). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  readonly config?: Partial<LineConfig>;
+  /** The line's tunable durations (the backend sets the rest of `LineConfig`). */
+  readonly config?: Partial<Pick<LineConfig, 'noAnswerGraceMs' | 'exitTimeoutMs' | 'aloneTimeoutMs' | 'leaveGraceMs' | 'missingMemberMs'>>;
   /** Called with IM payloads the codec refused (spoofed, foreign or malformed). */
   readonly onDropped?: (reason: string, detail: string) => void;
   /** The facade's own observer of every actor's changes (runs before `inspect`). */

@@ -30,9 +30,12 @@ const UserIDListSchema = v.pipe(
 );
 const GroupIDSchema = v.pipe(v.string('groupID must be a string'), v.maxLength(48, 'groupID is at most 48 characters'));
 
-/** A tunable duration of `config`: whole ms, at most what a timer can wait (2^31-1). */
+/**
+ * A tunable duration of `config`: whole ms, at most a day (the machines add them to other delays, an
+ * invitation's timeout of up to a day among them, and a timer waits at most 2^31-1 ms: past it, it fires at once).
+ */
 const DurationSchema = v.optional(
-  v.pipe(v.number('must be a number of ms'), v.integer('must be a whole number of ms'), v.minValue(0, 'must not be negative'), v.maxValue(2 ** 31 - 1, 'is at most 2^31-1 ms')),
+  v.pipe(v.number('must be a number of ms'), v.integer('must be a whole number of ms'), v.minValue(0, 'must not be negative'), v.maxValue(86_400_000, 'is at most 86,400,000 ms (a day)')),
 );
 
 const CONFIG_KEYS = { noAnswerGraceMs: DurationSchema, exitTimeoutMs: DurationSchema, aloneTimeoutMs: DurationSchema, leaveGraceMs: DurationSchema, missingMemberMs: DurationSchema };
@@ -102,7 +105,7 @@ export function parse<S extends v.GenericSchema>(method: string, schema: S, inpu
 
 /** The constructor's `config`: its known durations (a key given as `undefined` keeps its default); an unknown key is refused. */
 export function parseConfig(input: unknown): Record<string, number> {
-  const unknown = typeof input === 'object' && input !== null ? Object.keys(input).find((k) => !(k in CONFIG_KEYS)) : undefined;
+  const unknown = typeof input === 'object' && input !== null ? Object.keys(input).find((k) => !Object.hasOwn(CONFIG_KEYS, k)) : undefined;
   if (unknown !== undefined) throw new InvalidParameterError('new TRTCCalling', `config: unknown key ${unknown} (it takes ${Object.keys(CONFIG_KEYS).join(', ')})`);
   return Object.fromEntries(Object.entries(parse('new TRTCCalling', Schemas.config, input) ?? {}).filter(([, ms]) => ms !== undefined));
 }

@@ -102,7 +102,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // this, accept()/reject() with nothing ringing settled as nothing, what login/call/groupCall/accept/reject
 // resolve with; the view read again before each event and frozen all the way down; config validated):
 // 55,194 bytes (+432), 182.9 KB. Raised to 54.0 KB.
-const BUDGET_BYTES = 54 * 1024;
+// Their review (accept() answers only the invitation that rang when it was asked, commands sent from a listener
+// once the machines' step is over, config durations at most a day, groupCall's data in a live group call):
+// 55,356 bytes (+162), 183.3 KB. Raised to 54.1 KB.
+const BUDGET_BYTES = 54.1 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

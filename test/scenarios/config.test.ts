@@ -4,7 +4,7 @@
  * caller's no-answer timer never ran) and a string delay was concatenated into the timer's.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, TRTCCalling } from '../../src/index';
+import { InvalidParameterError, TRTCCalling, type TRTCCallingOptions } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 
 describe('new TRTCCalling({ config })', () => {
@@ -37,5 +37,9 @@ describe('new TRTCCalling({ config })', () => {
     expect(make({ leaveGraceMs: 1.5 })).toThrow(/leaveGraceMs/);
     expect(make('nonsense')).toThrow(/config must be an object/);
     expect(make({ aloneTimeoutMs: 2000, missingMemberMs: undefined })).not.toThrow();
+    // What the backend sets is no tunable: the type leaves it out (it offered it), the constructor refuses it.
+    // @ts-expect-error multiDevice is not a tunable of config
+    const typed: TRTCCallingOptions['config'] = { multiDevice: true };
+    expect(make(typed)).toThrow(/unknown key multiDevice/);
   });
 });
