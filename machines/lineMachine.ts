@@ -133,6 +133,20 @@ export const lineMachine = setup({
     settleNothing: emit(({ event }) => settleNothing((event as Command).id)),
     refuse: emit(({ event }, params: { reason: string }) => refusal((event as Command).id, params.reason)),
     forwardToCall: sendTo('call', ({ event }) => event),
+    /**
+     * A command for the call: to it while it runs; settled here, as with no call, when it ended in this very
+     * step (a listener of its last event, or a subscriber, asked before the line heard it was done: the call
+     * would drop the command, and its promise never settled).
+     */
+    forwardCommand: enqueueActions(({ event, self, enqueue }) => {
+      const call = (self.getSnapshot().children as { call?: { getSnapshot(): { status?: string } | undefined } }).call;
+      const status = call?.getSnapshot()?.status;
+      if (status !== 'done' && status !== 'error' && status !== 'stopped') return enqueue.sendTo('call', event);
+      const id = (event as Command).id;
+      if (event.type === 'call.hangup') enqueue.emit(settle(id));
+      else if (event.type === 'call.accept' || event.type === 'call.reject') enqueue.emit(settleNothing(id));
+      else enqueue.emit(refusal(id, 'not in a call'));
+    }),
     terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({
       type: 'call.terminate' as const,
       reason: params.reason,
@@ -355,13 +369,13 @@ export const lineMachine = setup({
             'call.dial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.groupDial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.join': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
-            'call.invite': { actions: 'forwardToCall' },
-            'call.accept': { actions: 'forwardToCall' },
-            'call.reject': { actions: 'forwardToCall' },
-            'call.hangup': { actions: 'forwardToCall' },
-            'media.camera': { actions: 'forwardToCall' },
-            'media.mic': { actions: 'forwardToCall' },
-            'call.switch': { actions: 'forwardToCall' },
+            'call.invite': { actions: 'forwardCommand' },
+            'call.accept': { actions: 'forwardCommand' },
+            'call.reject': { actions: 'forwardCommand' },
+            'call.hangup': { actions: 'forwardCommand' },
+            'media.camera': { actions: 'forwardCommand' },
+            'media.mic': { actions: 'forwardCommand' },
+            'call.switch': { actions: 'forwardCommand' },
             'room.*': { actions: 'forwardToCall' },
             'im.sendFailed': { guard: 'sendOfLiveCall', actions: 'forwardToCall' },
             'im.switchRequested': [{ guard: 'switchForLiveCall', actions: 'forwardToCall' }, { guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],

@@ -77,8 +77,6 @@ export class TRTCCalling {
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
   #nextCommand = 1;
-  /** Events being told to listeners now (see {@link TRTCCalling.#post}). */
-  #emitting = 0;
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
   readonly #offUnload: () => void;
@@ -488,12 +486,7 @@ export class TRTCCalling {
     if (this.#destroyed) return reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#nextCommand++;
     this.#pending.set(id, { method, resolve, reject });
-    const command = { ...body, id, at: this.#calling.clock.now() } as Command;
-    // Asked by a listener while the machines tell an event: sent once their step is over. (A call that ended
-    // in that step, its CALLING_TIMEOUT's listener rejecting, would drop a command it got before the line
-    // heard it was done: the promise never settled.)
-    if (this.#emitting > 0) queueMicrotask(() => this.#calling.actor.send(command));
-    else this.#calling.actor.send(command);
+    this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
   }
 
   #onNotice(notice: Notice): void {
@@ -502,12 +495,7 @@ export class TRTCCalling {
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
-    this.#emitting++;
-    try {
-      this.#emitter.emit(event.name, event.payload as never);
-    } finally {
-      this.#emitting--;
-    }
+    this.#emitter.emit(event.name, event.payload as never);
   }
 
   #settle(id: number, error: CommandError | undefined, done: boolean): void {

@@ -36,7 +36,8 @@ export class SafeEmitter {
    */
   off<K extends EventName>(name: K, callback?: (payload: EventPayloads[K]) => void, context?: unknown): void {
     const list = this.#listeners.get(name) ?? [];
-    const kept = list.filter((e) => callback !== undefined && (e.callback !== callback || (context !== undefined && e.context !== context)));
+    // A falsy context is none, as `on()` stores it (and eventemitter3, trtc-calling-js's emitter, removes it).
+    const kept = list.filter((e) => callback !== undefined && (e.callback !== callback || (Boolean(context) && e.context !== context)));
     if (kept.length === list.length) return;
     this.#listeners.set(name, kept);
     this.onCount(name, kept.length);

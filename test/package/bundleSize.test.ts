@@ -105,7 +105,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Their review (accept() answers only the invitation that rang when it was asked, commands sent from a listener
 // once the machines' step is over, config durations at most a day, groupCall's data in a live group call):
 // 55,356 bytes (+162), 183.3 KB. Raised to 54.1 KB.
-const BUDGET_BYTES = 54.1 * 1024;
+// Its review (a command for a call that ended in the same step settled by the line, no longer sent later;
+// off() with a falsy context): 55,412 bytes (+56), 183.5 KB. Raised to 54.2 KB.
+const BUDGET_BYTES = 54.2 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
