@@ -116,3 +116,21 @@ describe.each(KINDS)('the same app code against %s', (kind) => {
     await t.world.act(alice.hangup());
   });
 });
+
+// The review of 77b8960 (fixed since): a listener added with a falsy context is stored with the instance as its
+// context; off() with that same context removed nothing (eventemitter3, trtc-calling-js's emitter, removes it).
+describe.each(KINDS)('a listener added with a falsy context, against %s', (kind) => {
+  for (const ctx of [0, '', false, null])
+    it(`on(name, cb, ${JSON.stringify(ctx)}) then off(name, cb, ${JSON.stringify(ctx)}) removes it`, async () => {
+      const alice = await t.world.party('official', 'alice');
+      const bob = await t.world.party(kind, 'bob');
+      let calls = 0;
+      const cb = () => { calls += 1; };
+      api(bob).on('onInvited', cb, ctx);
+      api(bob).off('onInvited', cb, ctx);
+      await t.world.act(alice.call('bob', 2));
+      await t.world.advance(S);
+      expect(calls).toBe(0);
+      await t.world.act(bob.reject());
+    });
+});
