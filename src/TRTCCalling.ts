@@ -9,8 +9,9 @@ import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
-import type { Command, CommandError, Notice } from '../machines/events';
-import { type CallMedia, CallSetup, portFailure } from './callSetup';
+import type { Notice } from '../machines/events';
+import { type CallMedia, CallSetup, fromPort, portFailure } from './callSetup';
+import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
@@ -20,46 +21,11 @@ import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
 import { Schemas, parse, parseConfig } from './validation';
 
-/** What `call()` resolves with: its invitation, as trtc-calling-js's (which adds the IM's own message). */
-export interface CallResult {
-  readonly code: 0;
-  readonly inviteID: string;
-  readonly roomID: number;
-  readonly userID: string;
-}
-
-/** What `accept()` and `reject()` resolve with when they answered an invitation (nothing when none rang). */
-export interface AnswerResult {
-  readonly code: 0;
-  readonly inviteID: string;
-  readonly roomID: number;
-  readonly callType: 1 | 2;
-}
-
-/** What `groupCall()` resolves with; without an IM group (`groupID` `''`), `data` has each invitee's own invitation. */
-export interface GroupCallResult {
-  readonly code: 0;
-  readonly inviteID: string;
-  readonly roomID: number;
-  readonly groupID: string;
-  readonly data?: readonly { readonly code: 0; readonly inviteID: string; readonly userID: string }[];
-}
-
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
   /** The IM application's SDKAppID. */
   readonly SDKAppID: number;
   /** Where signaling and media go: `embeddedBackend`, `tencentBackend`, or the memory network's `backend()`. */
   readonly backend: Backend;
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type CommandBody = DistributiveOmit<Command, 'id' | 'at'>;
-
-interface Pending {
-  readonly method: string;
-  /** `done`: false when the command had nothing to do (accept() with nothing ringing). */
-  readonly resolve: (done: boolean) => void;
-  readonly reject: (error: CallingError) => void;
 }
 
 export class TRTCCalling {
@@ -73,10 +39,9 @@ export class TRTCCalling {
   readonly #room: RoomPort;
   readonly #emitter = new SafeEmitter((name, count) => this.#stats.listenersChanged(name, count));
   readonly #stats: MediaStatsWatch;
-  readonly #pending = new Map<number, Pending>();
+  readonly #commands = new Commands((command) => this.#calling.actor.send(command), () => this.#calling.clock.now());
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
-  #nextCommand = 1;
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
   readonly #offUnload: () => void;
@@ -156,13 +121,13 @@ export class TRTCCalling {
   /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows), with `{ code: 0 }` as trtc-calling-js's. */
   async login(params: { userID: string; userSig: string }): Promise<{ code: 0 }> {
     const { userID, userSig } = parse('login', Schemas.login, params);
-    await this.#send('login', { type: 'line.login', userID, userSig });
+    await this.#commands.send('login', { type: 'line.login', userID, userSig });
     return { code: 0 };
   }
 
   /** Logs out, ending any call first (a ringing one is declined). */
   async logout(): Promise<void> {
-    return this.#send('logout', { type: 'line.logout' });
+    return this.#commands.send('logout', { type: 'line.logout' });
   }
 
   /**
@@ -193,8 +158,7 @@ export class TRTCCalling {
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) {
       const inviteIDs = await this.#invite('groupCall', userIDList);
-      const data = live.groupID === '' ? userIDList.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? '', userID })) : undefined;
-      return { code: 0, inviteID: live.inviteID, roomID: live.roomID, groupID: live.groupID, ...(data ? { data } : {}) };
+      return groupCallResult(live.inviteID, live.roomID, live.groupID, userIDList, inviteIDs);
     }
     const willRun = this.getSnapshot().line === 'idle';
     const media = await this.#media('groupCall', willRun, type === 2, true);
@@ -213,8 +177,7 @@ export class TRTCCalling {
       ...(groupID === '' ? { inviteIDs } : {}),
       roomID: (room = roomID),
     }));
-    const data = groupID === '' ? userIDList.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? inviteID, userID })) : undefined;
-    return { code: 0, inviteID, roomID: room, groupID, ...(data ? { data } : {}) };
+    return groupCallResult(inviteID, room, groupID, userIDList, inviteIDs);
   }
 
   /**
@@ -248,7 +211,7 @@ export class TRTCCalling {
     this.#alive(method);
     const { newInviteID } = this.#calling;
     const inviteIDs = userIDList.map(() => newInviteID());
-    await this.#send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs });
+    await this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs });
     return inviteIDs;
   }
 
@@ -266,19 +229,19 @@ export class TRTCCalling {
     media.check();
     // Named or not, the invitation answered is the one that rang now (another may ring once the devices are captured).
     const expected = inviteID === undefined && ringing ? call.inviteID : undefined;
-    const done = await this.#command('accept', { type: 'call.accept', inviteID, ...(expected === undefined ? {} : { expected }) });
+    const done = await this.#commands.command('accept', { type: 'call.accept', inviteID, ...(expected === undefined ? {} : { expected }) });
     // The call it answered, as the view has it now (accepting); as it rang, if it ended meanwhile.
     const answered = done ? (this.getSnapshot().call ?? call) : null;
     await media.captured();
-    return answered ? { code: 0, inviteID: answered.inviteID, roomID: answered.roomID, callType: answered.callType } : undefined;
+    return answered ? answerOf(answered) : undefined;
   }
 
   /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". Resolves as {@link accept} does. */
   async reject(params?: { inviteID?: string; isBusy?: boolean; callType?: 1 | 2 }): Promise<AnswerResult | undefined> {
     const { inviteID, isBusy } = parse('reject', Schemas.reject, params);
     const call = this.getSnapshot().call;
-    const done = await this.#command('reject', { type: 'call.reject', inviteID, busy: isBusy });
-    return done && call ? { code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType } : undefined;
+    const done = await this.#commands.command('reject', { type: 'call.reject', inviteID, busy: isBusy });
+    return done && call ? answerOf(call) : undefined;
   }
 
   /**
@@ -286,33 +249,33 @@ export class TRTCCalling {
    * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
    */
   async hangup(): Promise<void> {
-    return this.#send('hangup', { type: 'call.hangup' });
+    return this.#commands.send('hangup', { type: 'call.hangup' });
   }
 
   /** Plays a remote user's video in the element with id `videoViewDomID`. */
   async startRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('startRemoteView', Schemas.view, params);
     this.#requireMember('startRemoteView', userID);
-    return this.#port(() => this.#room.startRemoteView(userID, videoViewDomID));
+    return fromPort(() => this.#room.startRemoteView(userID, videoViewDomID));
   }
 
   async stopRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.view, params);
     this.#alive('stopRemoteView'); // also after the call (an app's CALL_END listener), as trtc-calling-js
-    return this.#port(() => this.#room.stopRemoteView(userID, videoViewDomID));
+    return fromPort(() => this.#room.stopRemoteView(userID, videoViewDomID));
   }
 
   /** Plays the local camera in the element with id `videoViewDomID`. */
   async startLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { videoViewDomID } = parse('startLocalView', Schemas.view, params);
     this.#requireCall('startLocalView');
-    return this.#port(() => this.#room.startLocalView(videoViewDomID));
+    return fromPort(() => this.#room.startLocalView(videoViewDomID));
   }
 
   async stopLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { videoViewDomID } = parse('stopLocalView', Schemas.view, params);
     this.#alive('stopLocalView');
-    return this.#port(() => this.#room.stopLocalView(videoViewDomID));
+    return fromPort(() => this.#room.stopLocalView(videoViewDomID));
   }
 
   /**
@@ -332,17 +295,17 @@ export class TRTCCalling {
   }
 
   async openCamera(): Promise<void> {
-    return this.#send('openCamera', { type: 'media.camera', on: true });
+    return this.#commands.send('openCamera', { type: 'media.camera', on: true });
   }
 
   async closeCamera(): Promise<void> {
-    return this.#send('closeCamera', { type: 'media.camera', on: false });
+    return this.#commands.send('closeCamera', { type: 'media.camera', on: false });
   }
 
   /** `true` turns the microphone off, `false` on (the spec's table). */
   async setMicMute(isMute: boolean): Promise<void> {
     const muted = parse('setMicMute', Schemas.mute, isMute);
-    return this.#send('setMicMute', { type: 'media.mic', muted });
+    return this.#commands.send('setMicMute', { type: 'media.mic', muted });
   }
 
   /**
@@ -360,11 +323,9 @@ export class TRTCCalling {
     this.#offUnload();
     this.#offDevices();
     this.#emitter.clear();
-    for (const [, pending] of this.#pending) pending.reject(new InvalidStateError(pending.method, 'destroyed'));
-    this.#pending.clear();
     // The line ends the call and logs out: its requests reach the ports now, and the ports write
     // what the others must hear now. Its own command id is never settled to anyone.
-    actor.send({ type: 'line.logout', id: this.#nextCommand++, at: clock.now() });
+    actor.send({ type: 'line.logout', id: this.#commands.close(), at: clock.now() });
     this.#store.close();
     // The room lets go of everything at once (its exit was written just now).
     const released = this.#room.dispose?.().catch(() => undefined);
@@ -379,19 +340,19 @@ export class TRTCCalling {
   /** Beyond the seed's API (trtc-calling-js 1.0.6+): the cameras the backend sees (none without devices). */
   async getCameras(): Promise<DeviceInfo[]> {
     this.#alive('getCameras');
-    return this.#port(async () => [...((await this.#room.getCameras?.()) ?? [])]);
+    return fromPort(async () => [...((await this.#room.getCameras?.()) ?? [])]);
   }
 
   /** Beyond the seed's API: the microphones. */
   async getMicrophones(): Promise<DeviceInfo[]> {
     this.#alive('getMicrophones');
-    return this.#port(async () => [...((await this.#room.getMicrophones?.()) ?? [])]);
+    return fromPort(async () => [...((await this.#room.getMicrophones?.()) ?? [])]);
   }
 
   /** Beyond the seed's API: the speakers (audio outputs). */
   async getSpeakers(): Promise<DeviceInfo[]> {
     this.#alive('getSpeakers');
-    return this.#port(async () => [...((await this.#room.getSpeakers?.()) ?? [])]);
+    return fromPort(async () => [...((await this.#room.getSpeakers?.()) ?? [])]);
   }
 
   /**
@@ -423,7 +384,7 @@ export class TRTCCalling {
     const parsed = parse('setVideoQuality', Schemas.videoQuality, profile);
     this.#alive('setVideoQuality');
     const resolved: VideoProfile = typeof parsed === 'string' ? VIDEO_PROFILES[parsed] : parsed;
-    return this.#port(async () => this.#room.setVideoQuality?.(resolved));
+    return fromPort(async () => this.#room.setVideoQuality?.(resolved));
   }
 
   /** The clock the core runs on (the backend's, or real time). */
@@ -439,7 +400,7 @@ export class TRTCCalling {
 
   #switch(method: string, to: 1 | 2): Promise<void> {
     this.#alive(method);
-    return this.#send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
+    return this.#commands.send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
   }
 
   /**
@@ -448,7 +409,7 @@ export class TRTCCalling {
    */
   async #sendWithMedia(method: string, media: CallMedia, body: CommandBody): Promise<void> {
     media.check();
-    await this.#send(method, body);
+    await this.#commands.send(method, body);
     await media.captured();
   }
 
@@ -463,7 +424,7 @@ export class TRTCCalling {
     media.check();
     // The line may have taken a call while the permission was asked: the dial is refused, claim nothing.
     const claim = this.#setup.claim(method, willRun && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
-    await this.#send(method, body(claim.roomID));
+    await this.#commands.send(method, body(claim.roomID));
     try {
       await media.captured();
     } catch (error) {
@@ -473,39 +434,13 @@ export class TRTCCalling {
     await claim.settled();
   }
 
-  #send(method: string, body: CommandBody): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.#post(method, body, () => resolve(), reject));
-  }
-
-  /** Sends a command; resolves with whether it did anything (see {@link Pending}). */
-  #command(method: string, body: CommandBody): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => this.#post(method, body, resolve, reject));
-  }
-
-  #post(method: string, body: CommandBody, resolve: (done: boolean) => void, reject: (error: CallingError) => void): void {
-    if (this.#destroyed) return reject(new InvalidStateError(method, 'destroyed'));
-    const id = this.#nextCommand++;
-    this.#pending.set(id, { method, resolve, reject });
-    this.#calling.actor.send({ ...body, id, at: this.#calling.clock.now() } as Command);
-  }
-
   #onNotice(notice: Notice): void {
-    if (notice.type === 'command.settled') return this.#settle(notice.commandId, notice.error, notice.nothing !== true);
+    if (notice.type === 'command.settled') return this.#commands.settle(notice.commandId, notice.error, notice.nothing !== true);
     const event = project(notice);
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
     this.#emitter.emit(event.name, event.payload as never);
-  }
-
-  #settle(id: number, error: CommandError | undefined, done: boolean): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    this.#pending.delete(id);
-    if (!error) pending.resolve(done);
-    else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
-    else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
-    else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
   }
 
   #self(): string | null {
@@ -560,14 +495,5 @@ export class TRTCCalling {
       if (!this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
     }
     if (change.error && !this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
-  }
-
-  async #port<T>(action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      const { code, message } = portFailure(error);
-      throw new CallingError(code, 'backend', message, { cause: error });
-    }
   }
 }

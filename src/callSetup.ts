@@ -21,6 +21,16 @@ export function portFailure(error: unknown): { code: number; message: string } {
   return { code, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** Runs a room port's action; its failure becomes a `CallingError` with the port's code. */
+export async function fromPort<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const { code, message } = portFailure(error);
+    throw new CallingError(code, 'backend', message, { cause: error });
+  }
+}
+
 /** The devices of a call being set up (see {@link CallSetup.media}). */
 export interface CallMedia {
   /** Throws the typed error (`ERROR` told) when the capture has failed already: send nothing then. */

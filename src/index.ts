@@ -2,7 +2,8 @@
  * headless-calling: the TRTCCalling API over an XState v5 statechart core.
  * Backends: `headless-calling/testing` (memory); embedded and tencent come as subpaths.
  */
-export { TRTCCalling, type AnswerResult, type CallResult, type GroupCallResult, type TRTCCallingOptions } from './TRTCCalling';
+export { TRTCCalling, type TRTCCallingOptions } from './TRTCCalling';
+export type { AnswerResult, CallResult, GroupCallResult } from './commands';
 export { TRTCCalling as default } from './TRTCCalling';
 export { EVENT, CALL_TYPE, MEASUREMENT_EVENTS, NOTICE_EVENTS, type EventName, type EventPayloads, type PublicEvent } from './events';
 export { selectView, callStatusOf, type CallStatus, type CallingSnapshot, type CallView, type ParticipantView, type LineState, type CallState } from './store';

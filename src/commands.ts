@@ -1,0 +1,100 @@
+/**
+ * The facade's commands to the line machine: each gets an id, goes to the actor, and its promise
+ * settles with the `command.settled` notice of that id. And what the public methods resolve with.
+ */
+import type { Command, CommandError } from '../machines/events';
+import { CallingError, InvalidStateError } from './errors';
+import type { CallView } from './store';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command as a method writes it: the channel adds its id and time. */
+export type CommandBody = DistributiveOmit<Command, 'id' | 'at'>;
+
+interface Pending {
+  readonly method: string;
+  /** `done`: false when the command had nothing to do (accept() with nothing ringing). */
+  readonly resolve: (done: boolean) => void;
+  readonly reject: (error: CallingError) => void;
+}
+
+/** Commands in flight to the line, by id. */
+export class Commands {
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+  #closed = false;
+
+  constructor(
+    private readonly post: (command: Command) => void,
+    private readonly now: () => number,
+  ) {}
+
+  /** Sends a command; resolves once it is done (or had nothing to do), rejects with its refusal. */
+  send(method: string, body: CommandBody): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.#post(method, body, () => resolve(), reject));
+  }
+
+  /** {@link Commands.send}, resolving with whether it did anything. */
+  command(method: string, body: CommandBody): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => this.#post(method, body, resolve, reject));
+  }
+
+  /** The command `id` settled: with `error`, or done (`done` false: it had nothing to do). */
+  settle(id: number, error: CommandError | undefined, done: boolean): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (!error) pending.resolve(done);
+    else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
+    else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
+    else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
+  }
+
+  /** The instance is destroyed: every pending command and every later one is refused; returns an id for its last command. */
+  close(): number {
+    this.#closed = true;
+    for (const [, pending] of this.#pending) pending.reject(new InvalidStateError(pending.method, 'destroyed'));
+    this.#pending.clear();
+    return this.#next++;
+  }
+
+  #post(method: string, body: CommandBody, resolve: (done: boolean) => void, reject: (error: CallingError) => void): void {
+    if (this.#closed) return reject(new InvalidStateError(method, 'destroyed'));
+    const id = this.#next++;
+    this.#pending.set(id, { method, resolve, reject });
+    this.post({ ...body, id, at: this.now() } as Command);
+  }
+}
+
+/** What `call()` resolves with: its invitation, as trtc-calling-js's (which adds the IM's own message). */
+export interface CallResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly userID: string;
+}
+
+/** What `accept()` and `reject()` resolve with when they answered an invitation (nothing when none rang). */
+export interface AnswerResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly callType: 1 | 2;
+}
+
+/** What `groupCall()` resolves with; without an IM group (`groupID` `''`), `data` has each invitee's own invitation. */
+export interface GroupCallResult {
+  readonly code: 0;
+  readonly inviteID: string;
+  readonly roomID: number;
+  readonly groupID: string;
+  readonly data?: readonly { readonly code: 0; readonly inviteID: string; readonly userID: string }[];
+}
+
+/** The invitation a call answered, as accept() and reject() resolve with it. */
+export const answerOf = (call: CallView): AnswerResult => ({ code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType });
+
+/** `groupCall()`'s result: without an IM group, `data` names each invitee's own inviteID. */
+export function groupCallResult(inviteID: string, roomID: number, groupID: string, userIDs: readonly string[], inviteIDs: readonly string[]): GroupCallResult {
+  const data = groupID === '' ? userIDs.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? inviteID, userID })) : undefined;
+  return { code: 0, inviteID, roomID, groupID, ...(data ? { data } : {}) };
+}
