@@ -106,7 +106,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // once the machines' step is over, config durations at most a day, groupCall's data in a live group call):
 // 55,356 bytes (+162), 183.3 KB. Raised to 54.1 KB.
 // Its review (a command for a call that ended in the same step settled by the line, no longer sent later;
-// off() with a falsy context): 55,412 bytes (+56), 183.5 KB. Raised to 54.2 KB.
+// off() with a falsy context): 55,412 bytes (+56), 183.5 KB. Raised to 54.2 KB. The facade's commands in a class of
+// their own (src/commands.ts, to keep TRTCCalling.ts under 500 lines): 55,491 bytes (+79), 9 under the budget.
 const BUDGET_BYTES = 54.2 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
