@@ -99,6 +99,12 @@ export interface RoomPort extends RoomDevices {
    */
   prepare?(options: { readonly video: boolean }): Promise<void>;
   /**
+   * Optional (with `prepare`): the command that prepared will not enter (refused, or it found
+   * nothing to answer): what was captured is released now, and a capture still under way as it
+   * lands, so the camera's light does not stay on until the capture's own timeout.
+   */
+  unprepare?(): void;
+  /**
    * Optional: what the user wants published now, told while `enter` is under way (the call's
    * camera and microphone commands reach `setCamera` / `setMicMuted` only once it is in). A room
    * that captures while it enters lands its capture so: a microphone muted meanwhile lands

@@ -10,7 +10,7 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import type { CallContext } from '../machines/callModel';
 import type { Notice } from '../machines/events';
-import { type CallMedia, CallSetup, fromPort, portFailure } from './callSetup';
+import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
 import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
@@ -229,11 +229,12 @@ export class TRTCCalling {
     media.check();
     // Named or not, the invitation answered is the one that rang now (another may ring once the devices are captured).
     const expected = inviteID === undefined && ringing ? call.inviteID : undefined;
-    const done = await this.#commands.command('accept', { type: 'call.accept', inviteID, ...(expected === undefined ? {} : { expected }) });
+    const done = await orDrop(media, this.#commands.command('accept', { type: 'call.accept', inviteID, ...(expected === undefined ? {} : { expected }) }));
     // The call it answered, as the view has it now (accepting); as it rang, if it ended meanwhile.
     const answered = done ? (this.getSnapshot().call ?? call) : null;
+    if (!answered) return void media.drop(); // nothing rang by then: nothing takes the devices
     await media.captured();
-    return answered ? answerOf(answered) : undefined;
+    return answerOf(answered);
   }
 
   /** Declines the ringing invitation; `isBusy` answers "busy" instead of "rejected". Resolves as {@link accept} does. */
@@ -409,7 +410,7 @@ export class TRTCCalling {
    */
   async #sendWithMedia(method: string, media: CallMedia, body: CommandBody): Promise<void> {
     media.check();
-    await this.#commands.send(method, body);
+    await orDrop(media, this.#commands.send(method, body));
     await media.captured();
   }
 
@@ -424,7 +425,7 @@ export class TRTCCalling {
     media.check();
     // The line may have taken a call while the permission was asked: the dial is refused, claim nothing.
     const claim = this.#setup.claim(method, willRun && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
-    await this.#commands.send(method, body(claim.roomID));
+    await orDrop(media, this.#commands.send(method, body(claim.roomID)));
     try {
       await media.captured();
     } catch (error) {

@@ -40,9 +40,21 @@ export interface CallMedia {
    * the call their failure ended is over (its `ERROR` and `CALL_END` came from the call).
    */
   captured(): Promise<void>;
+  /** The command was refused or found nothing to answer: the devices captured for it are released. */
+  drop(): void;
 }
 
-const READY: CallMedia = { check: () => undefined, captured: async () => undefined };
+const READY: CallMedia = { check: () => undefined, captured: async () => undefined, drop: () => undefined };
+
+/** The command's outcome; its devices are released ({@link CallMedia.drop}) if it is refused. */
+export async function orDrop<T>(media: CallMedia, command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    media.drop();
+    throw error;
+  }
+}
 
 /** A room claim written and not waited for (see {@link CallSetup.claim}). */
 export interface RoomClaim {
@@ -53,6 +65,9 @@ export interface RoomClaim {
 
 /** The room-side steps of `call()`, `groupCall()`, `accept()` and `joinInGroupCall()`. */
 export class CallSetup {
+  /** Captures asked of the room: a command's `drop` releases only when no later one was asked. */
+  private prepares = 0;
+
   constructor(
     private readonly room: RoomPort,
     /** Tells `ERROR` (`{ code, msg }`). */
@@ -74,13 +89,17 @@ export class CallSetup {
     // blocked fails the command here, before the capture is even asked for.
     const denied = dialling && room.capturesWhileEntering ? await this.denied(video) : null;
     if (denied) throw this.refused(method, denied);
+    const mine = ++this.prepares;
+    const drop = () => {
+      if (mine === this.prepares) room.unprepare?.();
+    };
     if (!room.capturesWhileEntering) {
       try {
         await room.prepare({ video });
       } catch (error) {
         throw this.refused(method, error);
       }
-      return READY;
+      return { ...READY, drop };
     }
     let failed: { readonly error: unknown } | null = null;
     const capturing = room.prepare({ video });
@@ -102,6 +121,7 @@ export class CallSetup {
           throw new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
         }
       },
+      drop,
     };
   }
 

@@ -231,6 +231,11 @@ export class WebRtcRoomPort implements RoomPort {
     if (this.entering) this.wanted = { ...media };
   }
 
+  /** Releases what `prepare()` captured or is capturing (see {@link RoomPort.unprepare}). */
+  unprepare(): void {
+    this.prepared.drop();
+  }
+
   /** An invitation we did not answer is over: the relays its caller handed early go (see {@link RoomPort.forgetInvitation}). */
   forgetInvitation(roomID: number): void {
     this.signaling.forgetInvitation(roomID);

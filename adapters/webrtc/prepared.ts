@@ -5,6 +5,8 @@
  * a capture no call takes within 15 s is released, and its timer only ever releases itself.
  * `take` waits for a capture still under way, so a call can be signalled while its devices are
  * captured; a capture that failed fails the `take` with its error (the device is not asked twice).
+ * `drop` gives up the captures asked for so far (their command was refused or answered nothing):
+ * what is held stops at once, and what is still being captured stops as it lands.
  */
 import type { Clock, TimerId } from '../clock';
 import { capture } from './media';
@@ -25,6 +27,9 @@ export class PreparedCapture {
   private queue: Promise<void> = Promise.resolve();
   /** The last capture asked for failed: the `take` for its call fails with its error. */
   private failed: { readonly video: boolean; readonly error: unknown } | null = null;
+  /** Captures asked for, and the last of them given up by {@link drop}. */
+  private asked = 0;
+  private dropped = 0;
 
   /** @param unwanted true when a capture landing now must be stopped (in a room already, disposed) */
   constructor(
@@ -35,7 +40,8 @@ export class PreparedCapture {
   /** Captures the microphone (and the camera when `video`) after the captures asked for before. */
   prepare(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean): Promise<void> {
     this.failed = null;
-    const run = this.queue.then(() => this.capture(devices, video));
+    const n = ++this.asked;
+    const run = this.queue.then(() => this.capture(devices, video, n));
     run.catch((error: unknown) => {
       if (this.queue === settled) this.failed = { video, error };
     });
@@ -64,6 +70,12 @@ export class PreparedCapture {
     return held.stream;
   }
 
+  /** Gives up every capture asked for so far: held, it stops now; under way, as it lands. */
+  drop(): void {
+    this.dropped = this.asked;
+    this.release();
+  }
+
   /** Stops the capture's tracks (the camera light goes off). */
   release(): void {
     this.failed = null;
@@ -74,8 +86,9 @@ export class PreparedCapture {
     for (const track of held.stream.getTracks()) track.stop();
   }
 
-  private async capture(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean): Promise<void> {
-    if (this.unwanted()) return;
+  private async capture(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean, n: number): Promise<void> {
+    const unwanted = () => this.unwanted() || n <= this.dropped;
+    if (unwanted()) return;
     const current = this.held;
     if (current && current.video === video && current.stream.getTracks().every((t) => t.readyState !== 'ended')) {
       this.clock.clearTimeout(current.timer);
@@ -84,7 +97,7 @@ export class PreparedCapture {
     }
     this.release();
     const stream = await capture(devices, video);
-    if (this.unwanted()) {
+    if (unwanted()) {
       for (const track of stream.getTracks()) track.stop();
       return;
     }

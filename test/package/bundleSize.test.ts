@@ -108,7 +108,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Its review (a command for a call that ended in the same step settled by the line, no longer sent later;
 // off() with a falsy context): 55,412 bytes (+56), 183.5 KB. Raised to 54.2 KB. The facade's commands in a class of
 // their own (src/commands.ts, to keep TRTCCalling.ts under 500 lines): 55,491 bytes (+79), 9 under the budget.
-const BUDGET_BYTES = 54.2 * 1024;
+// A capture for a command the line refused, or for an accept() that found nothing ringing, released at once (a dial
+// refused as an invitation rang during the permission query left the camera on for 15 s): 55,631 bytes (+140),
+// 183.9 KB. Raised to 54.4 KB.
+const BUDGET_BYTES = 54.4 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -203,4 +203,30 @@ describe('WebRtcRoomPort.prepare()', () => {
     await late;
     expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended', 'mic2 ended']);
   });
+
+  it('unprepare() (the command was refused) -> what is held stops at once, a capture under way stops as it lands, a capture asked after it is kept', async () => {
+    const { clock, devices, port, flush } = setup();
+    const held = port.prepare({ video: true });
+    await flush();
+    devices.asked[0]?.resolve();
+    await held;
+    const underWay = port.prepare({ video: false });
+    port.unprepare();
+    expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended']);
+    await flush();
+    expect(devices.asked).toHaveLength(1); // given up before it started: never asked
+    await underWay;
+    const landing = port.prepare({ video: false });
+    await flush();
+    port.unprepare();
+    devices.asked[1]?.resolve();
+    await landing;
+    expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended', 'mic2 ended']);
+    const next = port.prepare({ video: false });
+    await flush();
+    devices.asked[2]?.resolve();
+    await next;
+    await clock.advance(14_999);
+    expect(devices.state()).toEqual(['mic1 ended', 'cam1 ended', 'mic2 ended', 'mic3 live']);
+  });
 });
