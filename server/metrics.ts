@@ -86,8 +86,8 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_rooms', 'gauge', 'Rooms with at least one member.', m.rooms);
   metric('hc_room_grants', 'gauge', 'Rooms reserved for calls.', m.roomGrants);
   metric('hc_offline_messages', 'gauge', 'Message copies stored and not yet confirmed by their recipient.', m.storedNow);
-  metric('hc_messages_relayed_total', 'counter', 'Message copies relayed to an online recipient.', m.relayed);
-  metric('hc_messages_stored_total', 'counter', 'Message copies stored for an offline recipient.', m.stored);
+  metric('hc_messages_relayed_total', 'counter', 'Message copies relayed to a recipient connected to this server.', m.relayed);
+  metric('hc_messages_stored_total', 'counter', 'Message copies stored for a recipient not connected to this server (offline, or in a cluster on another node: see hc_cluster_forwarded_total).', m.stored);
   metric('hc_messages_delivered_total', 'counter', 'Stored message copies confirmed by their recipient.', m.delivered);
   metric('hc_messages_dropped_offline_total', 'counter', 'onlineUserOnly message copies dropped for an offline recipient.', m.droppedOffline);
   metric('hc_relay_frames_total', 'counter', 'Room relay frames delivered.', m.relayFrames);

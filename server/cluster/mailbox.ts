@@ -58,6 +58,16 @@ class Backoff {
   stop(): void {
     for (const user of [...this.users.keys()]) this.done(user);
   }
+
+  /** Every pending step now (Redis is back): their delays stay as they were. */
+  due(): void {
+    for (const [user, entry] of [...this.users]) {
+      if (entry.timer === null) continue;
+      this.clock.clearTimeout(entry.timer);
+      entry.timer = null;
+      this.step(user);
+    }
+  }
 }
 
 /** What the mailbox needs of its node. */
@@ -141,9 +151,11 @@ export class StreamMailbox implements RemoteHeld {
 
   /**
    * Notices may have been lost (the subscription was down): every position is forgotten and each
-   * user's stream read again from its start, so nothing published meanwhile is skipped.
+   * user's stream read again from its start, so nothing published meanwhile is skipped; the copies
+   * stranded here while Redis was away are offered again at once.
    */
   resync(): void {
+    this.stranded.due();
     for (const user of new Set([...(this.hub?.heldUsers() ?? []), ...this.lastIn.keys()])) {
       void this.chain(user, () => {
         this.lastIn.delete(user);

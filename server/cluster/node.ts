@@ -43,8 +43,9 @@ import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
-import { ClusterRooms, loadRooms, type RelayEvent, type RoomEvent } from './rooms';
+import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
+import { Rejoin } from './rejoin';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
@@ -74,6 +75,7 @@ export class ClusterNode {
   private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
+  private readonly rejoin = new Rejoin(() => !this.closing && this.hub !== null && this.redis.status === 'ready', () => this.catchUp(), (e) => this.lost('rejoin', e));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
@@ -154,7 +156,13 @@ export class ClusterNode {
       grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op, ttl) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl), this.options.limits.roomIdleMs)),
       groupStore: (local: GroupStore) =>
         (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
-      rooms: (grants: RoomGrants, now: () => number): Rooms => (this.rooms = new ClusterRooms(grants, now, this.roomBus())),
+      rooms: (grants: RoomGrants, now: () => number): Rooms =>
+        (this.rooms = new ClusterRooms(grants, now, {
+          node: this.node,
+          roomEvent: (event: RoomEvent) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error)),
+          relay: (node: string, event: RelayEvent) => this.publish(node, event),
+          afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
+        })),
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
       absent: (user: string) => void this.mailbox.forward(user),
@@ -269,7 +277,7 @@ export class ClusterNode {
       await this.mailbox.settled();
       if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
       for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
-      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
+      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.key('k', user), this.node, '0');
       await this.directory.release();
       await this.redis.del(this.key('alive', this.node));
     } catch (error) {
@@ -288,6 +296,7 @@ export class ClusterNode {
     try {
       await this.redis.set(this.key('alive', this.node), '1', 'PX', ALIVE_MS);
       this.up = true;
+      void this.rejoin.run(); // after losing Redis, once both connections are back
       const rooms = this.rooms;
       if (!rooms) return;
       const now = this.options.clock.now();
@@ -321,7 +330,7 @@ export class ClusterNode {
     // Sent without waiting for each answer (one socket: they go out together).
     await Promise.all([
       ...left.map(([roomID, user]) => this.redis.hcForget(this.key('r', String(roomID)), user, node)),
-      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), node)),
+      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), this.key('k', user), node, '1')),
     ]);
   }
 
@@ -329,21 +338,20 @@ export class ClusterNode {
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
     const channels = [`${this.channel}${this.node}`, `${this.prefix}:all`];
     await this.sub.subscribe(...channels);
-    // Back after losing Redis: what was published meanwhile is lost to this node; it reads the
-    // histories again (subscribed again first, so that nothing falls between).
+    // Back after losing Redis: what was published meanwhile is lost to this node; it catches up (`Rejoin`).
     this.sub.on('close', () => {
+      this.rejoin.lost(true);
       this.replica.hold();
       this.directory.hold();
     });
     this.sub.on('ready', () => {
-      if (!this.hub || this.closing) return;
-      this.sub.subscribe(...channels).then(
-        () => Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]),
-        (error: unknown) => this.lost('resubscribe', error),
-      );
+      if (this.hub && !this.closing) this.sub.subscribe(...channels).then(() => this.rejoin.subscribed(), (e: unknown) => this.lost('resubscribe', e));
     });
     this.redis.on('ready', () => void this.tick());
-    this.redis.on('close', () => (this.up = false));
+    this.redis.on('close', () => {
+      this.up = false;
+      this.rejoin.lost(false);
+    });
     await this.tick();
     this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
     this.timer.unref();
@@ -353,21 +361,12 @@ export class ClusterNode {
     this.flushTimer.unref();
   }
 
-  private roomBus() {
-    return {
-      node: this.node,
-      roomEvent: (event: RoomEvent) => {
-        const key = this.key('r', String(event.roomID));
-        const m = this.redis.multi();
-        if (event.ev === 'leave') m.hdel(key, event.userID);
-        else m.hset(key, event.userID, JSON.stringify({ node: event.node, audio: event.audio, video: event.video })).pexpire(key, 86_400_000);
-        m.publish(`${this.prefix}:all`, JSON.stringify(event));
-        this.counts.published++;
-        m.exec().catch((error: unknown) => this.lost('room event', error));
-      },
-      relay: (node: string, event: RelayEvent) => this.publish(node, event),
-      afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
-    };
+  /** Back on Redis: our users claimed again (taken over meanwhile: kicked; released: ours again), and what we missed read again. */
+  private async catchUp(): Promise<void> {
+    await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '')));
+    this.rooms?.rejoin();
+    this.rooms?.reconcile(await readRooms(this.redis, this.prefix));
+    await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
   }
 
   /** A frame from another node (validated: anything malformed is dropped and logged). */
@@ -455,17 +454,19 @@ export class ClusterNode {
   /** After a login here: claim the user, then take in what waits for it in its stream. */
   private loggedIn(session: Session, login: LoginPeek, epoch: number): void {
     this.epochs.set(session.userID, epoch);
+    void this.claim(session, epoch, login.resume ?? '');
+    void this.mailbox.drain(session.userID);
+  }
+
+  /** Claims the user of `session` here with `epoch`; a later login on another node got there first: this one goes. */
+  private claim(session: Session, epoch: number, resume: string): Promise<void> {
     const user = session.userID;
-    this.redis
-      .hcClaim(this.key('d', user), this.node, epoch, session.token, login.resume ?? '', this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
+    return this.redis
+      .hcClaim(this.key('d', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
       .then((won) => {
-        if (won === 0 && this.hub?.session(user) === session) {
-          // A later login on another node got there first: this one is the older, and goes.
-          this.hub.takenOver(user, undefined);
-        }
+        if (won === 0 && this.hub?.session(user) === session) this.hub.takenOver(user, undefined);
       })
       .catch((error: unknown) => this.lost('claim', error));
-    void this.mailbox.drain(user);
   }
 
   private async saveBudgets(user: string): Promise<void> {

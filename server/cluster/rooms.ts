@@ -7,6 +7,10 @@
  *
  * A member whose session moved to another node (failover, resume) is not announced as leaving:
  * its new node announces it entering, and members already in the room hear nothing at all.
+ *
+ * A node back on Redis after losing it (`rejoin`) says again what it may not have said: every
+ * member of its own, and the leaves Redis did not take; then it reads every room again and takes
+ * in what it missed (others' members gone or come), but what an event told it since the read began.
  */
 import type { Redis } from 'ioredis';
 import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
@@ -14,6 +18,7 @@ import type { Session } from '../conn';
 import type { RoomGrants } from '../grants';
 import { Rooms } from '../rooms';
 import { parseJson } from './frames';
+import type { Scripted } from './scripts';
 
 interface Member {
   node: string;
@@ -46,8 +51,8 @@ export interface RelayEvent {
 /** What the rooms need from the cluster. */
 export interface RoomBus {
   readonly node: string;
-  /** Tells every node (and the room's hash) about a change. */
-  roomEvent(event: RoomEvent): void;
+  /** Tells every node (and the room's hash) about a change; rejects when Redis did not take it. */
+  roomEvent(event: RoomEvent): Promise<unknown>;
   /** Sends a relay to `node`. */
   relay(node: string, event: RelayEvent): void;
   /** Calls `fn` once the room grace has passed (see {@link ClusterRooms.leave}'s `quiet`). */
@@ -55,8 +60,18 @@ export interface RoomBus {
 }
 
 /** {@link Rooms} spread over the nodes of a cluster. */
+/** A room's members as Redis has them (`P:r:<room>`): who, on which node, publishing what. */
+export type StoredRooms = Map<number, Map<string, { readonly node: string; readonly audio: boolean; readonly video: boolean }>>;
+
+/** The most leaves kept for a node back on Redis to say again (the oldest go first). */
+const UNSAID_MAX = 10_000;
+
 export class ClusterRooms extends Rooms {
   private readonly all = new Map<number, Map<string, Member>>();
+  /** Leaves of members of this node that Redis did not take (it was away), by `room user`. */
+  private readonly unsaid = new Map<string, RoomEvent>();
+  /** While the rooms are read again: the members an event told of since the read began. */
+  private touched: Set<string> | null = null;
 
   constructor(
     private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'>,
@@ -115,7 +130,7 @@ export class ClusterRooms extends Rooms {
     const member = { userID: session.userID, audio, video };
     if (!prior) this.notify(room, session.userID, { type: 'userEntered', roomID, ...member });
     else if (prior.audio !== audio || prior.video !== video) this.notify(room, session.userID, { type: 'memberState', roomID, ...member });
-    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'enter', roomID, ...member });
+    this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, ...member });
     return this.members(roomID);
   }
 
@@ -145,7 +160,7 @@ export class ClusterRooms extends Rooms {
   private gone(room: Map<string, Member>, roomID: number, userID: string, deliberate: boolean): void {
     room.delete(userID);
     this.notify(room, userID, { type: 'userLeft', roomID, userID });
-    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false });
+    this.say({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false });
     if (room.size > 0) return;
     this.all.delete(roomID);
     this.roomGrants.vacated(roomID, this.clock(), deliberate);
@@ -159,7 +174,7 @@ export class ClusterRooms extends Rooms {
     member.audio = audio;
     member.video = video;
     this.notify(room, session.userID, { type: 'memberState', roomID, userID: session.userID, audio, video });
-    this.bus.roomEvent({ t: 'room', node: this.bus.node, ev: 'state', roomID, userID: session.userID, audio, video });
+    this.say({ t: 'room', node: this.bus.node, ev: 'state', roomID, userID: session.userID, audio, video });
     return true;
   }
 
@@ -185,6 +200,7 @@ export class ClusterRooms extends Rooms {
   applyRemote(event: RoomEvent): void {
     if (event.node === this.bus.node) return;
     const { roomID, userID, audio, video } = event;
+    this.touched?.add(`${roomID} ${userID}`);
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     const prior = room.get(userID);
     if (event.ev === 'leave') {
@@ -220,6 +236,7 @@ export class ClusterRooms extends Rooms {
       let emptied = false;
       for (const [userID, m] of [...room]) {
         if (m.node !== node || m.session) continue;
+        this.touched?.add(`${roomID} ${userID}`);
         room.delete(userID);
         emptied = true;
         gone.push([roomID, userID]);
@@ -230,6 +247,43 @@ export class ClusterRooms extends Rooms {
       this.roomGrants.vacated(roomID, this.clock(), false);
     }
     return gone;
+  }
+
+  /**
+   * Back on Redis (see the module's notes): says again every member of this node and the leaves
+   * Redis did not take, and starts noting what events tell until {@link reconcile}.
+   */
+  rejoin(): void {
+    this.touched = new Set();
+    const unsaid = [...this.unsaid.values()];
+    this.unsaid.clear();
+    for (const event of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event);
+    for (const [roomID, room] of this.all) {
+      for (const [userID, m] of room) if (m.session) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video });
+    }
+  }
+
+  /**
+   * The rooms as Redis had them once {@link rejoin} began: the members of other nodes this node
+   * missed go or come (their rooms hear it), but those an event told of since.
+   */
+  reconcile(stored: StoredRooms): void {
+    const touched = this.touched ?? new Set<string>();
+    this.touched = null;
+    const told = (roomID: number, userID: string) => touched.has(`${roomID} ${userID}`);
+    for (const [roomID, room] of [...this.all]) {
+      for (const [userID, m] of [...room]) {
+        if (m.node === this.bus.node || told(roomID, userID) || stored.get(roomID)?.has(userID)) continue;
+        this.applyRemote({ t: 'room', node: m.node, ev: 'leave', roomID, userID, audio: false, video: false });
+      }
+    }
+    for (const [roomID, members] of stored) {
+      for (const [userID, m] of members) {
+        // One of ours: its own word holds (said again by `rejoin`).
+        if (m.node === this.bus.node || told(roomID, userID) || this.all.get(roomID)?.get(userID)?.session) continue;
+        this.applyRemote({ t: 'room', node: m.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video });
+      }
+    }
   }
 
   /** The nodes that hold members of some room (for the liveness check). */
@@ -245,6 +299,17 @@ export class ClusterRooms extends Rooms {
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     this.all.set(roomID, room);
     if (!room.has(userID)) room.set(userID, { node, session: null, audio, video });
+  }
+
+  /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}. */
+  private say(event: RoomEvent): void {
+    const key = `${event.roomID} ${event.userID}`;
+    this.unsaid.delete(key);
+    this.bus.roomEvent(event).catch(() => {
+      if (event.ev !== 'leave' || this.all.get(event.roomID)?.get(event.userID)?.node === this.bus.node) return;
+      this.unsaid.set(key, event);
+      if (this.unsaid.size > UNSAID_MAX) this.unsaid.delete(this.unsaid.keys().next().value as string);
+    });
   }
 
   /** Sends a relay to the members on this node it is for; returns how many got it. */
@@ -269,8 +334,30 @@ export class ClusterRooms extends Rooms {
   }
 }
 
-/** Loads the rooms' members of the whole cluster (`P:r:<room>` hashes) into `rooms` (a node starting). */
-export async function loadRooms(redis: Redis, prefix: string, rooms: ClusterRooms | null): Promise<void> {
+/**
+ * Writes a change of one of `event.node`'s members to the room's hash and tells every node; rejects
+ * when Redis did not take it. A leave deletes the entry only while it names the node (said again
+ * after a blip, the member may have moved to another node meanwhile: `FORGET`, `scripts.ts`).
+ */
+export async function writeRoomEvent(redis: Scripted, prefix: string, event: RoomEvent, counts: { published: number }, lost: (error: unknown) => void): Promise<void> {
+  const key = `${prefix}:r:${event.roomID}`;
+  const m = redis.multi() as ReturnType<Scripted['multi']> & { hcForget(room: string, user: string, node: string): unknown };
+  if (event.ev === 'leave') m.hcForget(key, event.userID, event.node);
+  else m.hset(key, event.userID, JSON.stringify({ node: event.node, audio: event.audio, video: event.video })).pexpire(key, 86_400_000);
+  m.publish(`${prefix}:all`, JSON.stringify(event));
+  counts.published++;
+  try {
+    const results = await m.exec();
+    if (!results || results.some(([error]) => error)) throw new Error('the room event was not taken');
+  } catch (error) {
+    lost(error);
+    throw error;
+  }
+}
+
+/** Reads the rooms' members of the whole cluster (`P:r:<room>` hashes). */
+export async function readRooms(redis: Redis, prefix: string): Promise<StoredRooms> {
+  const stored: StoredRooms = new Map();
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:r:*`, 'COUNT', 200);
@@ -280,8 +367,18 @@ export async function loadRooms(redis: Redis, prefix: string, rooms: ClusterRoom
       const members = await redis.hgetall(key);
       for (const [userID, text] of Object.entries(members)) {
         const m = parseJson(text) as { node?: unknown; audio?: unknown; video?: unknown } | null;
-        if (m && typeof m.node === 'string') rooms?.load(roomID, userID, m.node, m.audio === true, m.video === true);
+        if (!m || typeof m.node !== 'string') continue;
+        const room = stored.get(roomID) ?? new Map();
+        stored.set(roomID, room.set(userID, { node: m.node, audio: m.audio === true, video: m.video === true }));
       }
     }
   } while (cursor !== '0');
+  return stored;
+}
+
+/** Loads the rooms' members of the whole cluster into `rooms` (a node starting). */
+export async function loadRooms(redis: Redis, prefix: string, rooms: ClusterRooms | null): Promise<void> {
+  for (const [roomID, members] of await readRooms(redis, prefix)) {
+    for (const [userID, m] of members) rooms?.load(roomID, userID, m.node, m.audio, m.video);
+  }
 }

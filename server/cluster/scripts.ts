@@ -232,8 +232,13 @@ for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 16)) do
 end
 return redis.call('HGET', KEYS[2], 's:' .. ARGV[4]) or '0 0'`;
 
+// A user released as a dead node's (ARGV[2] '1'): its session is over, so the userSigs it superseded log in
+// again (KEYS[2], as when a session ends); a node closing keeps them: its clients resume on another node.
 const RELEASE = `
-if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'node', 'token')
+  if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
+end
 return 1`;
 
 // A room member's entry goes only while it still names the node (it may have moved since).
@@ -253,7 +258,8 @@ export type Scripted = Redis & {
   hcPark(inbox: string, counts: string, parked: string, ...ids: string[]): Promise<number>;
   hcHeld(set: string, bytes: string, now: number): Promise<[number, number]>;
   hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
-  hcRelease(dir: string, node: string): Promise<number>;
+  /** Releases the user's entry while it names `node` (`over`: '1' for a dead node's user, see RELEASE). */
+  hcRelease(dir: string, revoked: string, node: string, over: '0' | '1'): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
 };
 
@@ -267,7 +273,7 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcPark', { numberOfKeys: 3, lua: PARK });
   redis.defineCommand('hcHeld', { numberOfKeys: 2, lua: HELD });
   redis.defineCommand('hcStreamShare', { numberOfKeys: 3, lua: STREAM_SHARE });
-  redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand('hcRelease', { numberOfKeys: 2, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;
 }
