@@ -2,7 +2,7 @@
  * One node of a cluster: the embedded server's processes sharing one Redis. What moves to Redis
  * (keys under the service's prefix `P`):
  *
- * - Directory `P:d:<user>` (hash: node, token, epoch, claimed, sig). Before a login is handled the
+ * - Directory `P:d:<user>` (hash: node, token, epoch, claimed, sig, resumed). Before a login is handled the
  *   node takes the user's next epoch; after it, it claims the user with that epoch, and Redis
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
@@ -364,8 +364,7 @@ export class ClusterNode {
   /** Back on Redis: our users claimed again (taken over meanwhile: kicked; released: ours again), and what we missed read again. */
   private async catchUp(): Promise<void> {
     await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '')));
-    this.rooms?.rejoin();
-    this.rooms?.reconcile(await readRooms(this.redis, this.prefix));
+    await this.rooms?.rejoin(() => readRooms(this.redis, this.prefix));
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
   }
 
@@ -458,13 +457,15 @@ export class ClusterNode {
     void this.mailbox.drain(session.userID);
   }
 
-  /** Claims the user of `session` here with `epoch`; a later login on another node got there first: this one goes. */
+  /** Claims `session`'s user here; a later login elsewhere won: it goes (handed over if that login resumed it). */
   private claim(session: Session, epoch: number, resume: string): Promise<void> {
     const user = session.userID;
+    const dir = this.key('d', user);
     return this.redis
-      .hcClaim(this.key('d', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
-      .then((won) => {
-        if (won === 0 && this.hub?.session(user) === session) this.hub.takenOver(user, undefined);
+      .hcClaim(dir, this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
+      .then(async (won) => {
+        const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
+        if (won === 0 && this.hub?.session(user) === session) this.hub.takenOver(user, resumed || undefined);
       })
       .catch((error: unknown) => this.lost('claim', error));
   }

@@ -251,25 +251,28 @@ export class ClusterRooms extends Rooms {
 
   /**
    * Back on Redis (see the module's notes): says again every member of this node and the leaves
-   * Redis did not take, and starts noting what events tell until {@link reconcile}.
+   * Redis did not take, then reads the rooms (`read`) and takes in what it missed ({@link reconcile}).
    */
-  rejoin(): void {
-    this.touched = new Set();
+  async rejoin(read: () => Promise<StoredRooms>): Promise<void> {
+    const touched = (this.touched = new Set());
     const unsaid = [...this.unsaid.values()];
     this.unsaid.clear();
     for (const event of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event);
     for (const [roomID, room] of this.all) {
       for (const [userID, m] of room) if (m.session) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video });
     }
+    try {
+      this.reconcile(await read(), touched);
+    } finally {
+      if (this.touched === touched) this.touched = null;
+    }
   }
 
   /**
    * The rooms as Redis had them once {@link rejoin} began: the members of other nodes this node
-   * missed go or come (their rooms hear it), but those an event told of since.
+   * missed go or come (their rooms hear it), but those an event told of since (`touched`).
    */
-  reconcile(stored: StoredRooms): void {
-    const touched = this.touched ?? new Set<string>();
-    this.touched = null;
+  private reconcile(stored: StoredRooms, touched: ReadonlySet<string>): void {
     const told = (roomID: number, userID: string) => touched.has(`${roomID} ${userID}`);
     for (const [roomID, room] of [...this.all]) {
       for (const [userID, m] of [...room]) {

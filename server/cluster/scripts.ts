@@ -9,7 +9,7 @@ local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
 if epoch < claimed then return 0 end
 local old = redis.call('HGET', KEYS[1], 'node')
-redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8])
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8], 'resumed', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 if old and old ~= ARGV[1] then
   redis.call('PUBLISH', ARGV[5] .. old, cjson.encode({t = 'takeover', user = ARGV[6], resume = ARGV[4], epoch = epoch}))

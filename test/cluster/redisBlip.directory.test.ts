@@ -7,6 +7,7 @@
  * not at the next step of their back-off. In-process nodes, one behind a proxy the test cuts.
  */
 import { describe, expect, it } from 'vitest';
+import { tencentUserSig } from '../server/support';
 import { flushPrefix, inProcessNodes, until } from './support';
 
 describe('cluster: the directory across a Redis blip', () => {
@@ -30,6 +31,26 @@ describe('cluster: the directory across a Redis blip', () => {
     expect(await second.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
     await until('node a holds nobody', () => a.handle.metrics().loggedInUsers, (n) => n === 0);
     expect(await nodeOf('alice')).toBe('b');
+  });
+
+  it("Bob's client resumes his session on node b while node a (holding it, detached) is cut -> back on Redis, node a hands it over quietly: the session's token is not superseded", async () => {
+    const proxy = await t.proxy();
+    const a = await t.node('a', { redisUrl: proxy.url });
+    const b = await t.node('b');
+    const bob = await t.open(a);
+    const reply = await bob.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob') });
+    const session = reply.session as string;
+    await until('bob claimed on a', () => nodeOf('bob'), (n) => n === 'a');
+    proxy.cut();
+    await until('a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0);
+    bob.close(); // his connection drops: the session waits on node a, detached
+    await until('detached on a', () => a.handle.metrics().detachedSessions, (n) => n === 1);
+    const moved = await t.open(b);
+    expect(await moved.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), resume: session })).toMatchObject({ type: 'loggedIn' });
+    proxy.restore();
+    await until('node a let the session go', () => a.handle.metrics().detachedSessions, (n) => n === 0, 20_000);
+    expect(await t.redis.exists(`${t.prefix}:s:${session}`)).toBe(0);
+    expect(await moved.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
   });
 
   it('node a is cut until node b counts it dead and releases Alice -> back on Redis, node a claims her again and a message from Carol reaches her', async () => {
