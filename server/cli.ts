@@ -188,6 +188,7 @@ export function parseCli(
     const redisUrl = get('redis');
     if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
     const clusterPrefix = get('cluster-prefix');
+    if (clusterPrefix !== undefined && !redisUrl) return fail('--cluster-prefix names the cluster\'s keys in Redis: give --redis too');
     const multiDevice = on('multi-device');
     if (multiDevice && redisUrl) return fail('--multi-device is not available with --redis (cluster mode keeps one session per user)');
     const maxDevices = integer('max-devices', get('max-devices'), 100, 1);

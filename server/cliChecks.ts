@@ -67,6 +67,8 @@ export function explainStartError(error: unknown, options: Pick<ServerOptions, '
       return `port ${options.port ?? 8080} is already in use on ${options.host ?? '127.0.0.1'} (another server running?): stop it or pick another with --port`;
     case 'EACCES':
       return `no permission to listen on ${where}: pick a port above 1023 with --port`;
+    case 'HC_REDIS_UNREACHABLE':
+      return `${message} (is Redis running there? see --redis)`;
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

@@ -133,7 +133,8 @@ export class ClusterNode {
     };
     const redis = new Redis(options.redisUrl, settings);
     const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined });
-    const quiet = () => undefined; // errors are the `up` flag's and the health check's business
+    let cause: unknown = null; // errors are the `up` flag's and the health check's business; the last one says why a start failed
+    const quiet = (error: unknown) => void (cause = error);
     redis.on('error', quiet);
     sub.on('error', quiet);
     try {
@@ -142,7 +143,8 @@ export class ClusterNode {
     } catch (error) {
       redis.disconnect();
       sub.disconnect();
-      throw new Error(`cannot reach Redis at ${options.redisUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      const why = cause ?? error;
+      throw Object.assign(new Error(`cannot reach Redis at ${options.redisUrl}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
     }
     const node = new ClusterNode(options, logger, defineScripts(redis), sub);
     await node.start();
@@ -318,10 +320,9 @@ export class ClusterNode {
   }
 
   /**
-   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave
-   * their rooms (here, and in Redis, so that no node starting later sees ghosts), its users are
-   * offline, and the directory stops routing their messages to it. Every node does this; each
-   * step in Redis changes an entry only while it still names `node`, so doing it twice is harmless.
+   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave their rooms
+   * (here, and in Redis: no ghosts for a node starting later), its users are offline, and the directory stops
+   * routing to it. Every node does this; a step changes an entry only while it names `node` (twice is harmless).
    */
   private async reclaim(rooms: ClusterRooms, node: string): Promise<void> {
     const left = rooms.forgetNode(node);

@@ -62,6 +62,8 @@ describe('CLI misconfigurations', () => {
       [...demo, '--port', '0', '--host', '203.0.113.254'],
       [...demo, '--port', '0', '--user-rate', '0'],
       [...demo, '--port', '0', '--max-group-members', '5000'],
+      [...demo, '--port', '0', '--cluster-prefix', 'calls'],
+      [...demo, '--port', '0', '--redis', 'redis://127.0.0.1:1'],
     ];
     const results = [];
     for (const argv of cases) results.push(await inProcess(argv));
@@ -79,6 +81,8 @@ describe('CLI misconfigurations', () => {
         'cannot listen on --host 203.0.113.254: no such address on this machine (try 127.0.0.1 or 0.0.0.0)',
         'limit userRate must be positive',
         'fanout.burst (--fanout-burst) must be at least maxGroupMembers (--max-group-members)',
+        "--cluster-prefix names the cluster's keys in Redis: give --redis too",
+        'cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1 (is Redis running there? see --redis)',
       ].map((line) => ({ code: 2, out: '', err: `headless-calling-server: ${line}`, server: undefined })),
     );
   });
