@@ -15,6 +15,8 @@ export class SafeEmitter {
   readonly #listeners = new Map<EventName, Entry[]>();
   /** Errors thrown by onError listeners themselves (not re-reported, to avoid a loop). */
   droppedErrors = 0;
+  /** Counts {@link clear}s: an emit under way stops at one (`destroy()` from a listener: nobody hears it after). */
+  #cleared = 0;
 
   /** `onCount` hears each change of an event's number of listeners (what the room measures follows it). */
   constructor(private readonly onCount: (name: EventName, count: number) => void = () => undefined) {}
@@ -46,13 +48,16 @@ export class SafeEmitter {
   /** Removes every listener. */
   clear(): void {
     const names = [...this.#listeners.keys()];
+    this.#cleared += 1;
     this.#listeners.clear();
     for (const name of names) this.onCount(name, 0);
   }
 
   emit<K extends EventName>(name: K, payload: EventPayloads[K]): void {
-    // A snapshot of the list: a listener that adds or removes listeners affects the next emit.
+    // A snapshot of the list: a listener that adds or removes listeners affects the next emit; one that clears them all, this one.
+    const cleared = this.#cleared;
     for (const entry of this.#listeners.get(name) ?? []) {
+      if (this.#cleared !== cleared) return;
       try {
         (entry.callback as (this: unknown, p: EventPayloads[K]) => void).call(entry.context, payload);
       } catch (error) {
