@@ -25,6 +25,8 @@ export interface BridgeOptions {
   readonly clock: Pick<Clock, 'now'>;
   /** Called with each IM payload the codec refused (a spoofed, foreign or malformed signal). */
   readonly onDropped?: (reason: string, detail: string) => void;
+  /** Called with each invitation sent and its send (a dial's promise rejects when it could not go). */
+  readonly onInvite?: (inviteID: string, sent: Promise<unknown>) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
           sent.catch((error: unknown) =>
             send({ type: 'im.sendFailed', inviteID: signal.inviteID, kind: signal.kind, error: toPortError(error), at: clock.now() }),
           );
+          if (signal.kind === 'invite') options.onInvite?.(signal.inviteID, sent);
           return;
         }
       }

@@ -142,7 +142,7 @@ export class TRTCCalling {
     const media = await this.#media('call', willRun, type === 2, true);
     const inviteID = this.#calling.newInviteID();
     let room = 0;
-    await this.#dial('call', media, willRun, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
+    await this.#dial('call', media, willRun, inviteID, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
     return { code: 0, inviteID, roomID: room, userID };
   }
 
@@ -167,7 +167,8 @@ export class TRTCCalling {
     const inviteIDs = groupID === '' ? userIDList.map(() => newInviteID()) : [newInviteID()];
     const inviteID = inviteIDs[0] ?? newInviteID();
     let room = 0;
-    await this.#dial('groupCall', media, willRun, (roomID) => ({
+    // Without a group, an invite that could not go ends only its invitee's wait (NO_RESP): the call goes on.
+    await this.#dial('groupCall', media, willRun, groupID === '' ? undefined : inviteID, (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -404,10 +405,7 @@ export class TRTCCalling {
     return this.#commands.send(method, { type: 'call.switch', to, inviteID: this.#calling.newInviteID() });
   }
 
-  /**
-   * Sends a command that starts or joins a call whose devices are being captured: nothing when the
-   * capture failed already; after it, resolves once they are captured (see {@link CallMedia}).
-   */
+  /** Sends a command that starts or joins a call, its devices being captured (see {@link CallMedia}). */
   async #sendWithMedia(method: string, media: CallMedia, body: CommandBody): Promise<void> {
     media.check();
     await orDrop(media, this.#commands.send(method, body));
@@ -415,17 +413,16 @@ export class TRTCCalling {
   }
 
   /**
-   * Dials (`call()`, `groupCall()`): claims a new room and sends the dial right behind the claim,
-   * in one turn, not waiting for its answer ({@link CallSetup.claim}); then, as
-   * {@link TRTCCalling.#sendWithMedia}, waits for the devices, and for the claim, whose refusal is
-   * the command's error whatever else it made fail (the call it started has ended by then or ends:
-   * the room reports the refusal). Nothing is claimed for a dial the capture or the line refuses.
+   * Dials (`call()`, `groupCall()`): claims a new room, the dial right behind the claim, unwaited ({@link CallSetup.claim});
+   * then waits for the devices, for the claim (its refusal is the error whatever else it made fail), and for invitation
+   * `inviteID` to go ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
    */
-  async #dial(method: string, media: CallMedia, willRun: boolean, body: (roomID: number) => CommandBody): Promise<void> {
+  async #dial(method: string, media: CallMedia, willRun: boolean, inviteID: string | undefined, body: (roomID: number) => CommandBody): Promise<void> {
     media.check();
     // The line may have taken a call while the permission was asked: the dial is refused, claim nothing.
     const claim = this.#setup.claim(method, willRun && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
     await orDrop(media, this.#commands.send(method, body(claim.roomID)));
+    const sent = inviteID === undefined ? null : this.#calling.inviteSent(inviteID);
     try {
       await media.captured();
     } catch (error) {
@@ -433,6 +430,7 @@ export class TRTCCalling {
       throw error;
     }
     await claim.settled();
+    if (sent) await this.#setup.invited(method, sent);
   }
 
   #onNotice(notice: Notice): void {

@@ -160,6 +160,21 @@ export class CallSetup {
     };
   }
 
+  /**
+   * After a dial: resolves once its invitation went (`sent`, the IM's answer); one that could not go
+   * ends the call it started (`ERROR`, `CALL_END` with reason `error`), and this throws the backend's
+   * code once that is over, as trtc-calling-js's `call()` rejects.
+   */
+  async invited(method: string, sent: Promise<unknown>): Promise<void> {
+    try {
+      await sent;
+    } catch (error) {
+      await this.callOver();
+      const { code, message } = portFailure(error);
+      throw new CallingError(code, 'notSent', `${method}: the invitation could not be sent: ${message}`, { cause: error });
+    }
+  }
+
   /** The room's {@link RoomPort.permissionDenied}; null when it cannot say (it throws: the capture then tells). */
   private async denied(video: boolean): Promise<Error | null> {
     try {

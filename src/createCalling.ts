@@ -38,7 +38,12 @@ export interface Calling {
   readonly clock: Clock;
   readonly newInviteID: () => string;
   readonly newRoomID: () => number;
+  /** The send of invitation `inviteID` (asked once, right after its dial; resolved for one unknown). */
+  readonly inviteSent: (inviteID: string) => Promise<unknown>;
 }
+
+/** The invitations' sends a dial has not asked about yet: the newest few (a dial asks at once). */
+const INVITES_KEPT = 8;
 
 /** A v4 UUID, as TSignaling makes them. */
 const randomInviteID = () => globalThis.crypto.randomUUID();
@@ -66,7 +71,12 @@ export const randomRoomID = (): number => {
 export function createCalling(setup: CallingSetup): Calling {
   const { backend } = setup;
   const clock = setup.clock ?? backend.clock ?? realClock;
-  const bridgeOptions = { clock, ...(setup.onDropped ? { onDropped: setup.onDropped } : {}) };
+  const invites = new Map<string, Promise<unknown>>();
+  const onInvite = (inviteID: string, sent: Promise<unknown>) => {
+    invites.set(inviteID, sent);
+    if (invites.size > INVITES_KEPT) invites.delete(invites.keys().next().value as string);
+  };
+  const bridgeOptions = { clock, onInvite, ...(setup.onDropped ? { onDropped: setup.onDropped } : {}) };
   const machine = lineMachine.provide({
     actors: { im: imBridge(backend.im, bridgeOptions), room: roomBridge(backend.room, bridgeOptions) },
   });
@@ -82,6 +92,11 @@ export function createCalling(setup: CallingSetup): Calling {
     clock,
     newInviteID: backend.inviteIdGen ?? randomInviteID,
     newRoomID: backend.roomIdGen ?? randomRoomID,
+    inviteSent: (inviteID) => {
+      const sent = invites.get(inviteID) ?? Promise.resolve();
+      invites.delete(inviteID);
+      return sent;
+    },
   };
 }
 

@@ -111,7 +111,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A capture for a command the line refused, or for an accept() that found nothing ringing, released at once (a dial
 // refused as an invitation rang during the permission query left the camera on for 15 s): 55,631 bytes (+140),
 // 183.9 KB. Raised to 54.4 KB.
-const BUDGET_BYTES = 54.4 * 1024;
+// call() and groupCall() through a group wait for the IM to take their invitation and reject when it could not (they
+// resolved with code 0 for a call that had ended); no listener hears an event after destroy(): 55,804 bytes (+173),
+// 184.5 KB. Raised to 54.6 KB.
+const BUDGET_BYTES = 54.6 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -45,7 +45,19 @@ function device(net: MemoryNetwork, id: string, n: number): User {
   const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend({ multiDevice: true, deviceID: `${id}-${n}` }) });
   for (const name of NAMES)
     calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
-  return { id, label: n === 1 ? id : `${id}@${n}`, calling, timeline, opened: 0, untyped: [] };
+  const user: User = { id, label: n === 1 ? id : `${id}@${n}`, calling, timeline, opened: 0, untyped: [] };
+  // A dial's call starts when the line takes it: call() and groupCall() settle once its invitation went (or
+  // could not: the call ended then, and they reject), and the call's events may come before that.
+  let last: string | null = null;
+  calling.subscribe(() => {
+    const call = calling.getSnapshot().call;
+    const dialled = call !== null && call.role === 'caller' && call.state === 'dialing' && call.inviteID !== last;
+    last = call?.inviteID ?? null;
+    if (!dialled) return;
+    timeline.push({ kind: 'api', method: call.isGroup ? 'groupCall' : 'call' });
+    user.opened += 1;
+  });
+  return user;
 }
 
 export async function createSystem(userCount: number): Promise<System> {
@@ -86,9 +98,9 @@ export async function attempt(user: User, method: Method, action: (c: TRTCCallin
       if ((method === 'accept' || method === 'reject') && value === undefined) return;
       // Invited into the call in progress: they may answer (again) in it.
       if (method === 'invite') user.timeline.push({ kind: 'api', method, users: invited });
-      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'join') user.opened += 1;
-      if (method === 'call' || method === 'groupCall' || method === 'accept' || method === 'reject' || method === 'logout' || method === 'join')
-        user.timeline.push({ kind: 'api', method });
+      // A dial is recorded when the line takes it (see `device`).
+      if (method === 'accept' || method === 'join') user.opened += 1;
+      if (method === 'accept' || method === 'reject' || method === 'logout' || method === 'join') user.timeline.push({ kind: 'api', method });
     },
     (error: unknown) => {
       if (!(error instanceof CallingError)) user.untyped.push(error);

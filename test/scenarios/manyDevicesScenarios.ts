@@ -134,8 +134,14 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
 
     // Nobody settles the loser's invite when the winner's dial ends before it lands: the loser withdraws it.
     it("glare, and Bob's phone (its invite sorts first) hangs up at once -> Alice's merged call ends; the laptop, ringing for her invite, stops: she withdraws it", async () => {
-      await Promise.all([bob1.calling.call({ userID: 'alice', type: 2, timeout: TIMEOUT }), alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT })]);
+      // Bob's phone hangs up as soon as its dial is taken, before either invitation was answered by the IM
+      // (call() resolves only then): the cancel goes right behind its invite.
+      const dials = Promise.all([bob1.calling.call({ userID: 'alice', type: 2, timeout: TIMEOUT }), alice.calling.call({ userID: 'bob', type: 2, timeout: TIMEOUT })]);
+      const dialling = () => [bob1, alice].every((p) => p.calling.getSnapshot().call?.state === 'dialing');
+      for (let i = 0; i < 1000 && !dialling(); i++) await Promise.resolve();
+      expect(dialling()).toBe(true);
       await bob1.calling.hangup();
+      await dials;
       await world.advance(S);
       expect(alice.take()).toEqual([ev.accepted('bob'), ev.end('bob', 'cancelled', 0)]);
       expect(bob1.take()).toEqual([ev.end('bob', 'cancelled', 0)]);
