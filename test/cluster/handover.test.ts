@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { heardAll, inProcessNodes, until } from './support';
 
 const GRACE_MS = 10_000; // roomGraceMs, the default
 
@@ -33,6 +33,10 @@ describe('cluster: a member handed over to another node', () => {
     expect(await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     expect(await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     await alice.next((f) => f.type === 'userEntered' && f.userID === 'bob');
+    // Node b hears of Bob's entry on node a before his client moves there: heard after he entered on
+    // node b, that older news would take him back to node a (applyRemote), and nothing would reach him.
+    await until('bob in the room in Redis (published with it)', () => redis.hget(`${t.prefix}:r:7`, 'bob'), (m) => m !== null);
+    await heardAll(b);
     const { c: bob2 } = await login(b, 'bob', session);
     await bob.closed; // node a handed the session over
     return { a, b, alice, bob2 };

@@ -59,9 +59,13 @@ describe('presence and onlineUserOnly across nodes', () => {
 
   it('onlineUserOnly: delivered to a recipient online on another node, dropped for one offline everywhere', async () => {
     const sender = await login(0, 'o-send');
+    // Node 0 routes by what it heard on pub/sub, not by the directory hash (written first, by the same
+    // script): a watcher's presence feed at node 0 tells when node 0 itself knows the reader online.
+    const watcher = await login(0, 'o-watch');
+    watcher.ws.send(JSON.stringify({ type: 'presenceSubscribe', rid: 2 }));
+    await until('snapshot', () => presence(watcher, ['o-read']), (p) => p.length === 1);
     const reader = await login(1, 'o-read');
-    // The directory entry of the reader reaches node 0 a moment after its login.
-    await until('o-read known online at node 0', () => cluster.redis.hget(`${cluster.prefix}:on`, 'o-read'), (n) => n !== null);
+    await until('o-read known online at node 0', () => presence(watcher, ['o-read']), (p) => p.some((f) => f.online.includes('o-read')));
     sender.ws.send(JSON.stringify({ type: 'sendC2C', rid: 2, to: 'o-read', payload: 'live', onlineUserOnly: true }));
     sender.ws.send(JSON.stringify({ type: 'sendC2C', rid: 3, to: 'o-nobody', payload: 'lost', onlineUserOnly: true }));
     await until('acks', () => sender.frames.filter((f) => f.type === 'ack').length, (n) => n === 2);

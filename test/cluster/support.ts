@@ -208,6 +208,7 @@ export function inProcessNodes() {
     async node(nodeId: string, options: Parameters<typeof testServer>[0] = {}): Promise<TestServer> {
       const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId, ...options });
       servers.push(server);
+      channels.set(server, { redis, channel: `${prefix}:n:${nodeId}` });
       return server;
     },
     async open(server: TestServer): Promise<RawClient> {
@@ -247,8 +248,34 @@ export function confirmGiven(client: RawClient): void {
 /** The node's moves between its store and the streams are done. */
 export const movesDone = (server: TestServer) => until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
 
-/** The moves under way are done and the node counted its store again (its recount runs on its clock). */
+/** Each in-process node's channel (`P:n:<node>`), and a Redis connection to publish on it. */
+const channels = new WeakMap<TestServer, { redis: Redis; channel: string }>();
+let marks = 0;
+
+/**
+ * Everything published to the node's channel so far (the notices of the moves other nodes made) has
+ * reached it and been handled: pub/sub runs in real time, not on the node's clock, so `moving === 0`
+ * also holds while a notice is still on its way. A marker published now arrives after them (Redis keeps
+ * the order of one channel) and, of a type the node does not know, is logged when handled.
+ */
+export async function heardAll(server: TestServer): Promise<void> {
+  const target = channels.get(server);
+  if (!target) return;
+  const t = `test-mark-${++marks}`;
+  await target.redis.publish(target.channel, JSON.stringify({ t }));
+  const deadline = Date.now() + 15_000;
+  while (!server.logs.some((l) => l.fields?.t === t)) {
+    if (Date.now() > deadline) throw new Error(`${target.channel} never heard ${t}`);
+    await new Promise((r) => setTimeout(r, 1)); // a round trip through Redis: polled closely, settleMoves runs often
+  }
+}
+
+/**
+ * The moves under way are done and the node counted its store again (its recount runs on its clock),
+ * the moves started by the notices already published to it included.
+ */
 export async function settleMoves(server: TestServer): Promise<void> {
+  await heardAll(server);
   await movesDone(server);
   await server.clock.advance(300);
   await movesDone(server);

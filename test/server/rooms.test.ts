@@ -5,7 +5,7 @@
  * (`grantRoom`); who may enter without that is in test/security/rooms.security.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from './support';
+import { RawClient, serverSees, tencentUserSig, testServer, type Frame, type TestServer } from './support';
 
 const enter = (c: RawClient, roomID: number, audio = true, video = true) => c.request({ type: 'roomEnter', roomID, audio, video });
 const notices = (c: RawClient) =>
@@ -69,6 +69,8 @@ describe('rooms', () => {
     await enter(bob, 7);
     bob.terminate();
     await bob.closed;
+    // Its grace starts when the server sees the socket go (alice's round trip does not say it did).
+    await serverSees('bob detached', () => server.handle.metrics().detachedSessions === 1);
     await alice.sync();
     await server.clock.advance(9_900);
     await alice.sync();

@@ -78,7 +78,8 @@ export class RawClient {
   /** Resolves with the close code and reason. */
   readonly closed: Promise<{ code: number; reason: string }>;
   private cursor = 0;
-  private wake: (() => void) | null = null;
+  /** Every waiter (requests may wait side by side: one slot would wake only the last of them). */
+  private readonly wakes = new Set<() => void>();
   private nextRid = 1;
   private isClosed = false;
 
@@ -125,11 +126,31 @@ export class RawClient {
     this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
   }
 
-  /** Sends a request with the next rid and waits for its answer. */
+  /**
+   * Sends a request with the next rid and waits for its answer. The answer is looked for by its rid
+   * among the frames that came after the request was sent, not after the cursor: another request
+   * waiting meanwhile (one sent without awaiting its answer) scans past it, and would make this one
+   * wait for ever. Once it has come, the cursor moves past it (if it is not past it yet), as when it
+   * is taken with {@link next}.
+   */
   async request(frame: Record<string, unknown>): Promise<Frame> {
     const rid = this.nextRid++;
+    const what = `the answer to ${String(frame.type)} #${rid}`;
+    const sentAt = this.frames.length;
     this.send({ ...frame, rid });
-    return this.next((f) => f.rid === rid, `the answer to ${String(frame.type)} #${rid}`);
+    const deadline = Date.now() + WAIT_MS;
+    let seen = sentAt;
+    for (;;) {
+      for (; seen < this.frames.length; seen++) {
+        const answer = this.frames[seen] as Frame;
+        if (answer.rid !== rid) continue;
+        this.cursor = Math.max(this.cursor, seen + 1);
+        return answer;
+      }
+      if (this.isClosed) throw new Error(`closed while waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await this.nextArrival();
+    }
   }
 
   /** The next frame (after those already taken) that matches; frames before it are skipped. */
@@ -142,11 +163,22 @@ export class RawClient {
       }
       if (this.isClosed) throw new Error(`closed while waiting for ${what}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 20);
-      });
+      await this.nextArrival();
     }
+  }
+
+  /** Resolves when a frame arrives or the socket closes (or after 20 ms). */
+  private nextArrival(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 20);
+      const wakes = this.wakes;
+      function done(): void {
+        clearTimeout(timer);
+        wakes.delete(done);
+        resolve();
+      }
+      wakes.add(done);
+    });
   }
 
   /** Waits until a ping round trip completes: every frame the server sent before it has arrived. */
@@ -188,9 +220,19 @@ export class RawClient {
   }
 
   private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    for (const wake of [...this.wakes]) wake();
+  }
+}
+
+/**
+ * Polls a condition on the server's side until it holds. A client's own `closed` resolves when its
+ * socket is gone here, not when the server noticed (another connection's round trip does not tell either).
+ */
+export async function serverSees(what: string, done: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until the server sees ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 

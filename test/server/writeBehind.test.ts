@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TapEvent } from '../../server/options';
-import { RawClient, testServer, tencentUserSig, type Frame, type TestServer } from './support';
+import { RawClient, serverSees, testServer, tencentUserSig, type Frame, type TestServer } from './support';
 
 const WINDOW = 50;
 
@@ -159,6 +159,8 @@ describe('write-behind', () => {
     await carol.next((f) => f.type === 'message');
     carol.terminate();
     await carol.closed;
+    // What her going writes, the server does once it sees her socket go (alice's round trip does not say it did).
+    await serverSees('carol gone', () => server.handle.metrics().connections === 2);
     await alice.sync();
     // Carol's copy is written as her connection goes (counted once committed, below); Bob's stays held.
     expect(server.handle.metrics()).toMatchObject({ heldNow: 1, heldConfirmed: 0 });
