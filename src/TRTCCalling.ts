@@ -494,5 +494,7 @@ export class TRTCCalling {
       if (!this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
     }
     if (change.error && !this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
+    // The camera went with none to replace it: it is off for the others, and so in the call's view (`local.camera`).
+    if (change.lost === 'camera' && change.error && this.getSnapshot().call?.local.camera) void this.closeCamera().catch(() => undefined);
   }
 }

@@ -234,8 +234,9 @@ export class InMemoryRoomHub {
 
   /** @internal */
   async setCamera(port: InMemoryRoomPort, on: boolean): Promise<void> {
-    if (on) this.checkDevices(port.user(), true, false);
+    // A camera that is on stays on, as a browser's: it is not captured again (a double tap on openCamera()).
     if (port.camera === on) return;
+    if (on) this.checkDevices(port.user(), true, false);
     port.camera = on;
     this.broadcast(port, (roomID, userID) => ({ type: 'videoAvailable', roomID, userID, available: on }));
   }
@@ -298,6 +299,11 @@ export class InMemoryRoomHub {
             if (type === 'video' && port.camera) {
               port.camera = false;
               this.broadcast(port, (roomID, u) => ({ type: 'videoAvailable', roomID, userID: u, available: false }));
+            }
+            // A microphone gone: the others hear nothing (its audio unavailable, its voice volume 0), as muted.
+            if (type === 'audio' && !port.micMuted) {
+              port.micMuted = true;
+              this.broadcast(port, (roomID, u) => ({ type: 'audioAvailable', roomID, userID: u, available: false }));
             }
           }
         }
