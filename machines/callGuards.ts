@@ -3,6 +3,7 @@
  * asks before it moves. Named in `setup()` so tests can swap them with `.provide()`.
  */
 import { OTHER_DEVICE_IN_ROOM } from './events';
+import { SWITCH_REQUEST_MS } from './callSwitch';
 import { type CallContext, type CallEvent, anyAnswered, everyoneDeclined, hasPart, isPresent, nobodyLeft, ownInvitee, peerOf } from './callModel';
 
 type Args = { readonly context: CallContext; readonly event: CallEvent };
@@ -15,6 +16,11 @@ type Args = { readonly context: CallContext; readonly event: CallEvent };
 export const LATE_GLARE_MS = 2_000;
 
 export const callGuards = {
+  /**
+   * A switch request that spent its timeout in transit or in the offline store (the peer's IM was
+   * down): its requester has given up and stays on its type, so taking it would split the call.
+   */
+  staleSwitch: ({ event }: Args) => event.type === 'im.switchRequested' && event.age >= SWITCH_REQUEST_MS,
   isCaller: ({ context }: Args) => context.role === 'caller',
   hasTimeout: ({ context }: Args) => context.timeout > 0,
   fromInviter: ({ context, event }: Args) => 'from' in event && event.from === context.inviter,

@@ -268,6 +268,7 @@ export const callMachine = setup({
     // have taken ours already, as Tencent's clients do: refusing theirs would end their call).
     'im.switchRequested': [
       { guard: 'groupCall', actions: 'rejectSwitchRequest' },
+      { guard: 'staleSwitch', actions: 'rejectSwitchRequest' },
       { guard: 'switchPending', actions: ['acceptSwitchRequest', { type: 'toSwitch', params: { type: 'switch.supersede' } }] },
       { actions: 'acceptSwitchRequest' },
     ],

@@ -11,8 +11,11 @@ import type { CommandError, RoomRequest } from './events';
 import type { SwitchOutput } from './switchMachine';
 import type { CallType, SwitchSignal } from './types';
 
+/** TSignaling's invite timeout, which a switch request has too: one older than this is stale. */
+export const SWITCH_REQUEST_MS = 30_000;
+
 /** How long our switch request waits for an answer: TSignaling's 30 s invite timeout, plus the caller's grace. */
-export const switchAnswerMs = (c: CallContext): number => 30_000 + c.noAnswerGraceMs;
+export const switchAnswerMs = (c: CallContext): number => SWITCH_REQUEST_MS + c.noAnswerGraceMs;
 
 /** The spec's codes for a switch that did not happen: 60001 to audio, 60002 to video (spec 3.4). */
 const switchError = (to: CallType, reason: string): CommandError => ({ code: to === 1 ? 60001 : 60002, reason, kind: 'refused' });
