@@ -212,8 +212,10 @@ export class ClusterRooms extends Rooms {
     }
     this.all.set(roomID, room);
     if (event.ev === 'state' && (!prior || prior.node !== event.node)) return;
-    // Moved here from this node (its session here is being handed over): it is there now.
-    if (prior?.session) prior.session.room = null;
+    // A member with a live session here stays ours: a move to another node reaches this node first as
+    // that node's takeover (published before the member can enter there), which ends or hands over the
+    // session here. So such an event is older than the member's entry here (it came late): ignored.
+    if (prior?.session) return;
     room.set(userID, { node: event.node, session: null, audio, video });
     if (!prior) this.notify(room, userID, { type: 'userEntered', roomID, userID, audio, video });
     else if (prior.audio !== audio || prior.video !== video) this.notify(room, userID, { type: 'memberState', roomID, userID, audio, video });

@@ -77,4 +77,24 @@ describe('cluster: a member handed over to another node', () => {
     expect(heardLeave(alice)).toBe(false);
     expect(await members(alice)).toEqual(['alice', 'bob']);
   });
+
+  it("Bob enters again on node b, then node b hears his old entry on node a late -> it keeps him there: his relays and Alice's still go", async () => {
+    const { b, alice, bob2 } = await moved();
+    expect(await bob2.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    // What node a said when Bob entered there, delivered to node b only now (pub/sub late under load).
+    await redis.publish(`${t.prefix}:all`, JSON.stringify({ t: 'room', node: 'a', ev: 'enter', roomID: 7, userID: 'bob', audio: true, video: false }));
+    await heardAll(b);
+    expect(await bob2.request({ type: 'relay', roomID: 7, to: 'alice', data: 'offer' })).toMatchObject({ type: 'ack' });
+    await alice.next((f) => f.type === 'relayed' && f.from === 'bob');
+    let n = 0;
+    await until(
+      "Alice's relay reaches bob2",
+      async () => {
+        await alice.request({ type: 'relay', roomID: 7, to: 'bob', data: `probe ${++n}` });
+        await bob2.sync();
+        return bob2.frames.some((f) => f.type === 'relayed' && f.from === 'alice');
+      },
+      (heard) => heard,
+    );
+  });
 });
