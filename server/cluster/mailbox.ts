@@ -3,6 +3,16 @@
  * copies for a user held elsewhere (or nowhere) go out to its stream; copies in the stream of a
  * user held here come in, are committed, delivered, and only then deleted from the stream. The
  * moves of one user run one after another, never interleaved.
+ *
+ * A copy for a user with no session on the sending node is committed to that node's SQLite first
+ * (the ack waits for it, as on one node), then moved to the stream, which tells the user's node;
+ * that node (or the next one the user logs in to) moves it into its own SQLite, deletes it from the
+ * stream, and delivers it. Each step deletes only after the next holds it, so a lost node loses
+ * nothing it acked (its SQLite file keeps what was not moved yet) and at worst a copy comes twice,
+ * with one id. A stream takes copies only within the store's quotas, counted in Redis (`scripts.ts`,
+ * DELIVER); what it refuses waits in the sending node's SQLite, counted there, and the user's node
+ * takes copies in only within its own store's quotas; the copies it refuses for their senders' sake
+ * are parked (`P:p:<user>`): out of the user's own count, still its senders'.
  */
 import type { TurnCommit } from '../commit';
 import type { Hub } from '../hub';

@@ -25,4 +25,6 @@ export interface ClusterMetrics {
   readonly takeovers: number;
   /** Logins refused because Redis was unreachable. */
   readonly refusedLogins: number;
+  /** Catch-ups done after losing Redis (`rejoin.ts`): what was missed read again, what was not said said again. */
+  readonly catchUps: number;
 }

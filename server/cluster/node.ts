@@ -13,19 +13,9 @@
  *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
  *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
  *   order of everything one node sends another, so the order per sender-recipient pair holds.
- * - Offline store: a stream per recipient (`P:i:<user>`). A copy for a user with no session on
- *   the sending node is committed to that node's SQLite first (the ack waits for it, as on one
- *   node), then moved to the stream, which tells the user's node; that node (or the next one the
- *   user logs in to) moves it into its own SQLite, deletes it from the stream, and delivers it.
- *   Each step deletes only after the next holds it, so a lost node loses nothing it acked (its
- *   SQLite file keeps what was not moved yet) and at worst a copy comes twice, with one id.
- *   A stream takes copies only within the store's quotas, counted in Redis (`scripts.ts`,
- *   DELIVER); what it refuses waits in the sending node's SQLite, counted there, and the user's
- *   node takes copies in only within its own store's quotas (`mailbox.ts`); the copies it refuses
- *   for their senders' sake are parked (`P:p:<user>`): out of the user's own count, still its senders'.
- * - Rooms (`P:r:<room>`): see `rooms.ts`. Grants and groups, their histories (`P:h:...`) and
- *   how a node joining or coming back catches up: `replica.ts`.
- *   Budgets: `budgets.ts`.
+ * - Offline store: a stream per recipient (`P:i:<user>`), within the store's quotas: `mailbox.ts`.
+ * - Rooms (`P:r:<room>`, `P:said`): `rooms.ts`. Grants and groups, their histories (`P:h:...`) and how
+ *   a node joining or coming back catches up: `replica.ts`. Budgets: `budgets.ts`. After a blip: `rejoin.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -71,6 +61,7 @@ export class ClusterNode {
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
   private readonly epochs = new Map<string, number>();
+  private readonly unended = new Set<string>(); // sessions ended while Redis was away: `P:k` not freed yet
   private readonly queues = new WeakMap<Conn, [Buffer, boolean][]>();
   private readonly dead = new Map<string, number>();
   private up = false;
@@ -78,7 +69,7 @@ export class ClusterNode {
   private readonly rejoin = new Rejoin(() => !this.closing && this.hub !== null && this.redis.status === 'ready', () => this.catchUp(), (e) => this.lost('rejoin', e));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0 };
+  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0 };
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;
@@ -162,6 +153,7 @@ export class ClusterNode {
         (this.rooms = new ClusterRooms(grants, now, {
           node: this.node,
           roomEvent: (event: RoomEvent) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error)),
+          said: () => this.redis.sadd(`${this.prefix}:said`, this.node),
           relay: (node: string, event: RelayEvent) => this.publish(node, event),
           afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
         })),
@@ -175,7 +167,10 @@ export class ClusterNode {
       ended: (user: string) => {
         this.epochs.delete(user);
         void this.mailbox.forget(user);
-        void this.redis.del(this.key('k', user)).catch((e: unknown) => this.lost('revoked', e));
+        void this.redis.del(this.key('k', user)).catch((e: unknown) => {
+          this.lost('revoked', e);
+          this.unended.add(user); // freed when Redis is back
+        });
       },
       superseded: (session: Session) => this.supersede(session),
       remoteHeld: this.mailbox,
@@ -199,9 +194,9 @@ export class ClusterNode {
     this.commit = commit;
     this.mailbox.attach(hub, store, commit);
     await loadRooms(this.redis, this.prefix, this.rooms);
-    // Grants and groups made before this node started (buffered since it subscribed).
-    await this.replica.load();
-    await this.directory.load();
+    await this.redis.sadd(`${this.prefix}:said`, this.node); // it has no member yet: all said
+    // Grants and groups made before this node started (buffered since it subscribed); who is online.
+    await Promise.all([this.replica.load(), this.directory.load()]);
     // Copies this node stored for users it does not hold (a restart after a crash): on their way.
     for (const user of store.backlogs().keys()) void this.mailbox.forward(user);
   }
@@ -279,9 +274,9 @@ export class ClusterNode {
       await this.mailbox.settled();
       if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
       for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
-      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.key('k', user), this.node, '0');
+      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
       await this.directory.release();
-      await this.redis.del(this.key('alive', this.node));
+      await this.redis.pipeline().del(this.key('alive', this.node)).srem(`${this.prefix}:said`, this.node).exec();
     } catch (error) {
       this.logger.error('cluster: could not hand everything back to Redis', { error: String(error) });
     }
@@ -331,7 +326,7 @@ export class ClusterNode {
     // Sent without waiting for each answer (one socket: they go out together).
     await Promise.all([
       ...left.map(([roomID, user]) => this.redis.hcForget(this.key('r', String(roomID)), user, node)),
-      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), this.key('k', user), node, '1')),
+      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), node)),
     ]);
   }
 
@@ -364,9 +359,11 @@ export class ClusterNode {
 
   /** Back on Redis: our users claimed again (taken over meanwhile: kicked; released: ours again), and what we missed read again. */
   private async catchUp(): Promise<void> {
-    await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '')));
+    await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '', true)));
+    for (const user of this.unended) if (!this.hub?.session(user) && (await this.redis.del(this.key('k', user))) >= 0) this.unended.delete(user); // ended meanwhile
     await this.rooms?.rejoin(() => readRooms(this.redis, this.prefix));
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
+    this.counts.catchUps++;
   }
 
   /** A frame from another node (validated: anything malformed is dropped and logged). */
@@ -459,7 +456,7 @@ export class ClusterNode {
   }
 
   /** Claims `session`'s user here; a later login elsewhere won: it goes (handed over if that login resumed it). */
-  private claim(session: Session, epoch: number, resume: string): Promise<void> {
+  private claim(session: Session, epoch: number, resume: string, strict = false): Promise<void> {
     const user = session.userID;
     const dir = this.key('d', user);
     return this.redis
@@ -468,7 +465,10 @@ export class ClusterNode {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
         if (won === 0 && this.hub?.session(user) === session) this.hub.takenOver(user, resumed || undefined);
       })
-      .catch((error: unknown) => this.lost('claim', error));
+      .catch((error: unknown) => {
+        this.lost('claim', error);
+        if (strict) throw error; // the catch-up's: tried again at the next heartbeat
+      });
   }
 
   private async saveBudgets(user: string): Promise<void> {

@@ -53,6 +53,8 @@ export interface RoomBus {
   readonly node: string;
   /** Tells every node (and the room's hash) about a change; rejects when Redis did not take it. */
   roomEvent(event: RoomEvent): Promise<unknown>;
+  /** Notes in Redis that this node has written its members (after the events sent before it: `P:said`). */
+  said(): Promise<unknown>;
   /** Sends a relay to `node`. */
   relay(node: string, event: RelayEvent): void;
   /** Calls `fn` once the room grace has passed (see {@link ClusterRooms.leave}'s `quiet`). */
@@ -60,8 +62,16 @@ export interface RoomBus {
 }
 
 /** {@link Rooms} spread over the nodes of a cluster. */
-/** A room's members as Redis has them (`P:r:<room>`): who, on which node, publishing what. */
-export type StoredRooms = Map<number, Map<string, { readonly node: string; readonly audio: boolean; readonly video: boolean }>>;
+/** The rooms' members as Redis has them (`P:r:<room>`: who, on which node, publishing what), and the nodes that have said theirs. */
+export interface StoredRooms {
+  readonly rooms: Map<number, Map<string, { readonly node: string; readonly audio: boolean; readonly video: boolean }>>;
+  /**
+   * The nodes that wrote their members since Redis last lost its data (`P:said`): a member of another
+   * node missing from `rooms` has left only if its node is one of them (after a Redis restart that lost
+   * the hashes, a node not back yet has said nothing, and its members are still in their rooms).
+   */
+  readonly said: ReadonlySet<string>;
+}
 
 /** The most leaves kept for a node back on Redis to say again (the oldest go first). */
 const UNSAID_MAX = 10_000;
@@ -200,7 +210,7 @@ export class ClusterRooms extends Rooms {
   applyRemote(event: RoomEvent): void {
     if (event.node === this.bus.node) return;
     const { roomID, userID, audio, video } = event;
-    this.touched?.add(`${roomID} ${userID}`);
+    this.touched?.add(`${roomID} ${userID} ${event.node}`);
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     const prior = room.get(userID);
     if (event.ev === 'leave') {
@@ -238,7 +248,7 @@ export class ClusterRooms extends Rooms {
       let emptied = false;
       for (const [userID, m] of [...room]) {
         if (m.node !== node || m.session) continue;
-        this.touched?.add(`${roomID} ${userID}`);
+        this.touched?.add(`${roomID} ${userID} ${node}`);
         room.delete(userID);
         emptied = true;
         gone.push([roomID, userID]);
@@ -259,12 +269,15 @@ export class ClusterRooms extends Rooms {
     const touched = (this.touched = new Set());
     const unsaid = [...this.unsaid.values()];
     this.unsaid.clear();
-    for (const event of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event);
+    const saying: Promise<unknown>[] = [];
+    for (const event of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event, saying);
     for (const [roomID, room] of this.all) {
-      for (const [userID, m] of room) if (m.session) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video });
+      for (const [userID, m] of room) if (m.session) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video }, saying);
     }
     try {
-      this.reconcile(await read(), touched);
+      await Promise.all([...saying, this.bus.said()]);
+      this.reconcile(await read(), touched, saying);
+      await Promise.all(saying);
     } finally {
       if (this.touched === touched) this.touched = null;
     }
@@ -274,18 +287,22 @@ export class ClusterRooms extends Rooms {
    * The rooms as Redis had them once {@link rejoin} began: the members of other nodes this node
    * missed go or come (their rooms hear it), but those an event told of since (`touched`).
    */
-  private reconcile(stored: StoredRooms, touched: ReadonlySet<string>): void {
-    const told = (roomID: number, userID: string) => touched.has(`${roomID} ${userID}`);
+  private reconcile({ rooms, said }: StoredRooms, touched: ReadonlySet<string>, saying: Promise<unknown>[]): void {
+    // An event about the member on that node since the read began is newer than what was read.
+    const told = (roomID: number, userID: string, node: string) => touched.has(`${roomID} ${userID} ${node}`);
     for (const [roomID, room] of [...this.all]) {
       for (const [userID, m] of [...room]) {
-        if (m.node === this.bus.node || told(roomID, userID) || stored.get(roomID)?.has(userID)) continue;
+        if (m.node === this.bus.node || !said.has(m.node) || told(roomID, userID, m.node) || rooms.get(roomID)?.has(userID)) continue;
         this.applyRemote({ t: 'room', node: m.node, ev: 'leave', roomID, userID, audio: false, video: false });
       }
     }
-    for (const [roomID, members] of stored) {
+    for (const [roomID, members] of rooms) {
       for (const [userID, m] of members) {
+        const mine = this.all.get(roomID)?.get(userID);
+        // Ours in Redis but no longer here (Redis came back from an older copy): it left, said so now.
+        if (m.node === this.bus.node && !mine) this.say({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false }, saying);
         // One of ours: its own word holds (said again by `rejoin`).
-        if (m.node === this.bus.node || told(roomID, userID) || this.all.get(roomID)?.get(userID)?.session) continue;
+        if (m.node === this.bus.node || told(roomID, userID, m.node) || mine?.session) continue;
         this.applyRemote({ t: 'room', node: m.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video });
       }
     }
@@ -307,14 +324,17 @@ export class ClusterRooms extends Rooms {
   }
 
   /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}. */
-  private say(event: RoomEvent): void {
+  private say(event: RoomEvent, saying?: Promise<unknown>[]): void {
     const key = `${event.roomID} ${event.userID}`;
     this.unsaid.delete(key);
-    this.bus.roomEvent(event).catch(() => {
-      if (event.ev !== 'leave' || this.all.get(event.roomID)?.get(event.userID)?.node === this.bus.node) return;
-      this.unsaid.set(key, event);
-      if (this.unsaid.size > UNSAID_MAX) this.unsaid.delete(this.unsaid.keys().next().value as string);
+    const said = this.bus.roomEvent(event).catch((error: unknown) => {
+      if (event.ev === 'leave' && this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) {
+        this.unsaid.set(key, event);
+        if (this.unsaid.size > UNSAID_MAX) this.unsaid.delete(this.unsaid.keys().next().value as string);
+      }
+      if (saying) throw error;
     });
+    saying?.push(said); // a catch-up waits for what it says: one that Redis did not take is tried again
   }
 
   /** Sends a relay to the members on this node it is for; returns how many got it. */
@@ -362,7 +382,8 @@ export async function writeRoomEvent(redis: Scripted, prefix: string, event: Roo
 
 /** Reads the rooms' members of the whole cluster (`P:r:<room>` hashes). */
 export async function readRooms(redis: Redis, prefix: string): Promise<StoredRooms> {
-  const stored: StoredRooms = new Map();
+  const said = new Set(await redis.smembers(`${prefix}:said`));
+  const stored: StoredRooms['rooms'] = new Map();
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:r:*`, 'COUNT', 200);
@@ -378,12 +399,12 @@ export async function readRooms(redis: Redis, prefix: string): Promise<StoredRoo
       }
     }
   } while (cursor !== '0');
-  return stored;
+  return { rooms: stored, said };
 }
 
 /** Loads the rooms' members of the whole cluster into `rooms` (a node starting). */
 export async function loadRooms(redis: Redis, prefix: string, rooms: ClusterRooms | null): Promise<void> {
-  for (const [roomID, members] of await readRooms(redis, prefix)) {
+  for (const [roomID, members] of (await readRooms(redis, prefix)).rooms) {
     for (const [userID, m] of members) rooms?.load(roomID, userID, m.node, m.audio, m.video);
   }
 }

@@ -9,7 +9,10 @@ local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
 if epoch < claimed then return 0 end
 local old = redis.call('HGET', KEYS[1], 'node')
-redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8], 'resumed', ARGV[4])
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8])
+-- The token this login resumed (a node whose claim loses to it hands its session over); a claim made again
+-- by the same login (a node back on Redis) keeps it.
+if epoch > claimed or ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'resumed', ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 if old and old ~= ARGV[1] then
   redis.call('PUBLISH', ARGV[5] .. old, cjson.encode({t = 'takeover', user = ARGV[6], resume = ARGV[4], epoch = epoch}))
@@ -232,13 +235,8 @@ for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 16)) do
 end
 return redis.call('HGET', KEYS[2], 's:' .. ARGV[4]) or '0 0'`;
 
-// A user released as a dead node's (ARGV[2] '1'): its session is over, so the userSigs it superseded log in
-// again (KEYS[2], as when a session ends); a node closing keeps them: its clients resume on another node.
 const RELEASE = `
-if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then
-  redis.call('HDEL', KEYS[1], 'node', 'token')
-  if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
-end
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
 return 1`;
 
 // A room member's entry goes only while it still names the node (it may have moved since).
@@ -258,8 +256,7 @@ export type Scripted = Redis & {
   hcPark(inbox: string, counts: string, parked: string, ...ids: string[]): Promise<number>;
   hcHeld(set: string, bytes: string, now: number): Promise<[number, number]>;
   hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
-  /** Releases the user's entry while it names `node` (`over`: '1' for a dead node's user, see RELEASE). */
-  hcRelease(dir: string, revoked: string, node: string, over: '0' | '1'): Promise<number>;
+  hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
 };
 
@@ -273,7 +270,7 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcPark', { numberOfKeys: 3, lua: PARK });
   redis.defineCommand('hcHeld', { numberOfKeys: 2, lua: HELD });
   redis.defineCommand('hcStreamShare', { numberOfKeys: 3, lua: STREAM_SHARE });
-  redis.defineCommand('hcRelease', { numberOfKeys: 2, lua: RELEASE });
+  redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   return redis as Scripted;
 }

@@ -165,8 +165,8 @@ describe('cluster parts: rooms', () => {
   it('a room counts its members on every node: a relay to the whole room and a notice cost the sender a copy for each of them', () => {
     const grants = { occupied: () => undefined, vacated: () => undefined, allows: () => true };
     const shared: RoomEvent[] = [];
-    const a = new ClusterRooms(grants, () => T0, { node: 'a', roomEvent: async (e) => void shared.push(e), relay: () => undefined, afterGrace: () => undefined });
-    const b = new ClusterRooms(grants, () => T0, { node: 'b', roomEvent: async () => undefined, relay: () => undefined, afterGrace: () => undefined });
+    const a = new ClusterRooms(grants, () => T0, { node: 'a', roomEvent: async (e) => void shared.push(e), said: async () => undefined, relay: () => undefined, afterGrace: () => undefined });
+    const b = new ClusterRooms(grants, () => T0, { node: 'b', roomEvent: async () => undefined, said: async () => undefined, relay: () => undefined, afterGrace: () => undefined });
     const session = (userID: string) => new Session(userID, `token-${userID}`, '', T0 + 60_000);
     // Three members on node a, one on node b.
     const [ann, al, ali] = ['ann', 'al', 'ali'].map(session) as [Session, Session, Session];
