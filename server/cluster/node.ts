@@ -33,7 +33,7 @@ import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
 import { StreamMailbox } from './mailbox';
-import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, writeRoomEvent } from './rooms';
+import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { Rejoin } from './rejoin';
 import { ClusterOnline, isOnlineFrame } from './online';
@@ -132,8 +132,7 @@ export class ClusterNode {
       await redis.connect();
       await sub.connect();
     } catch (error) {
-      redis.disconnect();
-      sub.disconnect();
+      for (const connection of [redis, sub]) connection.disconnect();
       const why = cause ?? error;
       throw Object.assign(new Error(`cannot reach Redis at ${options.redisUrl}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
     }
@@ -153,7 +152,7 @@ export class ClusterNode {
         (this.rooms = new ClusterRooms(grants, now, {
           node: this.node,
           roomEvent: (event: RoomEvent) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error)),
-          said: () => this.redis.sadd(`${this.prefix}:said`, this.node),
+          said: () => this.redis.sadd(saidKey(this.prefix), this.node),
           relay: (node: string, event: RelayEvent) => this.publish(node, event),
           afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
         })),
@@ -194,7 +193,7 @@ export class ClusterNode {
     this.commit = commit;
     this.mailbox.attach(hub, store, commit);
     await loadRooms(this.redis, this.prefix, this.rooms);
-    await this.redis.sadd(`${this.prefix}:said`, this.node); // it has no member yet: all said
+    await this.redis.sadd(saidKey(this.prefix), this.node); // it has no member yet: all said
     // Grants and groups made before this node started (buffered since it subscribed); who is online.
     await Promise.all([this.replica.load(), this.directory.load()]);
     // Copies this node stored for users it does not hold (a restart after a crash): on their way.
@@ -276,7 +275,7 @@ export class ClusterNode {
       for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
       for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
       await this.directory.release();
-      await this.redis.pipeline().del(this.key('alive', this.node)).srem(`${this.prefix}:said`, this.node).exec();
+      await this.redis.pipeline().del(this.key('alive', this.node)).srem(saidKey(this.prefix), this.node).exec();
     } catch (error) {
       this.logger.error('cluster: could not hand everything back to Redis', { error: String(error) });
     }
@@ -357,10 +356,11 @@ export class ClusterNode {
     this.flushTimer.unref();
   }
 
-  /** Back on Redis: our users claimed again (taken over meanwhile: kicked; released: ours again), and what we missed read again. */
+  /** Back on Redis: users claimed again (taken over meanwhile: kicked; released: ours again), what we missed read again. */
   private async catchUp(): Promise<void> {
     await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '', true)));
-    for (const user of this.unended) if (!this.hub?.session(user) && (await this.redis.del(this.key('k', user))) >= 0) this.unended.delete(user); // ended meanwhile
+    const ended = [...this.unended].filter((user) => !this.hub?.session(user)); // ended meanwhile
+    if (ended.length > 0) await this.redis.del(...ended.map((user) => this.key('k', user))).then(() => ended.forEach((user) => this.unended.delete(user)));
     await this.rooms?.rejoin(() => readRooms(this.redis, this.prefix));
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
     this.counts.catchUps++;

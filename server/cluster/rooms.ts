@@ -380,18 +380,26 @@ export async function writeRoomEvent(redis: Scripted, prefix: string, event: Roo
   }
 }
 
+/** The set of nodes that wrote their members since Redis last lost its data (see {@link StoredRooms.said}). */
+export const saidKey = (prefix: string): string => `${prefix}:said`;
+
 /** Reads the rooms' members of the whole cluster (`P:r:<room>` hashes). */
 export async function readRooms(redis: Redis, prefix: string): Promise<StoredRooms> {
-  const said = new Set(await redis.smembers(`${prefix}:said`));
+  const said = new Set(await redis.smembers(saidKey(prefix)));
   const stored: StoredRooms['rooms'] = new Map();
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:r:*`, 'COUNT', 200);
     cursor = next;
-    for (const key of keys) {
+    // A page's rooms in one round trip.
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.hgetall(key);
+    const answers = keys.length === 0 ? [] : ((await pipeline.exec()) ?? []);
+    for (const [i, key] of keys.entries()) {
+      const [error, members] = answers[i] ?? [null, null];
+      if (error) throw error;
       const roomID = Number(key.slice(`${prefix}:r:`.length));
-      const members = await redis.hgetall(key);
-      for (const [userID, text] of Object.entries(members)) {
+      for (const [userID, text] of Object.entries((members ?? {}) as Record<string, string>)) {
         const m = parseJson(text) as { node?: unknown; audio?: unknown; video?: unknown } | null;
         if (!m || typeof m.node !== 'string') continue;
         const room = stored.get(roomID) ?? new Map();

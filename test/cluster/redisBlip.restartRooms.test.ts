@@ -11,7 +11,7 @@ import { TRTCCalling } from '../../src/index';
 import { tencentUserSig } from '../server/support';
 import { SDKAPPID } from '../support/embeddedWorld';
 import { party } from '../support/world';
-import { flushPrefix, heardAll, inProcessNodes, until } from './support';
+import { caughtUp, flushPrefix, heardAll, inProcessNodes, until } from './support';
 
 
 describe('review: rooms after a Redis restart', () => {
@@ -36,10 +36,10 @@ describe('review: rooms after a Redis restart', () => {
     await flushPrefix(t.redis, t.prefix); // the restart lost the data set
     pa.restore();
     await until('node a said Alice again', () => t.redis.hkeys(`${t.prefix}:r:7`), (k) => k.includes('alice'), 20_000);
-    await until('node a caught up', () => a.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000); // before node b is back
+    await caughtUp(a); // before node b is back
     pb.restore();
     await until('node b said Bob again', () => t.redis.hkeys(`${t.prefix}:r:7`), (k) => k.includes('bob'), 20_000);
-    await until('node b caught up', () => b.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000);
+    await caughtUp(b);
     await heardAll(a);
     await alice.sync(); // what node a sent her has arrived
     const seen = alice.frames.slice(before).filter((f) => (f.type === 'userLeft' || f.type === 'userEntered') && f.userID === 'bob').map((f) => f.type);
@@ -69,9 +69,9 @@ describe('review: rooms after a Redis restart', () => {
       await until('both lost Redis', () => [a, b].map((n) => n.handle.metrics().cluster?.redisUp), (up) => up.every((u) => u === 0));
       await flushPrefix(t.redis, t.prefix);
       pa.restore();
-      await until('node a caught up', () => a.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000);
+      await caughtUp(a);
       pb.restore();
-      await until('node b caught up', () => b.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000);
+      await caughtUp(b);
       await heardAll(a);
       expect(seen(alice).filter((n) => n === 'onUserLeave' || n === 'onCallEnd')).toEqual([]);
     } finally {

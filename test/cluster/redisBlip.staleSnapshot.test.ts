@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type RawClient } from '../server/support';
-import { flushPrefix, heardAll, inProcessNodes, until } from './support';
+import { caughtUp, flushPrefix, heardAll, inProcessNodes, until } from './support';
 
 
 describe('review: rooms after Redis comes back with an older data set', () => {
@@ -46,8 +46,8 @@ describe('review: rooms after Redis comes back with an older data set', () => {
     pa.restore();
     pb.restore();
     await until('both back', async () => [await t.redis.exists(`${t.prefix}:alive:a`), await t.redis.exists(`${t.prefix}:alive:b`)], (x) => x.every((n) => n === 1), 20_000);
-    await until('node a caught up', () => a.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000);
-    await until('node b caught up', () => b.handle.metrics().cluster?.catchUps, (x) => (x ?? 0) >= 1, 20_000);
+    await caughtUp(a);
+    await caughtUp(b);
     await heardAll(a);
     await alice.sync(); // what node a sent her has arrived
     // Node a may take the old entry in before node b says it is gone (a moment's ghost): what counts is the end.

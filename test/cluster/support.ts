@@ -245,6 +245,9 @@ export function confirmGiven(client: RawClient): void {
   if (last) client.send({ type: 'received', upTo: last.seq });
 }
 
+/** The node has caught up after losing Redis (`n` catch-ups at least: `hc_cluster_catch_ups_total`). */
+export const caughtUp = (server: TestServer, n = 1) => until('caught up', () => server.handle.metrics().cluster?.catchUps ?? 0, (done) => done >= n, 20_000);
+
 /** The node's moves between its store and the streams are done. */
 export const movesDone = (server: TestServer) => until('moves done', () => server.handle.metrics().cluster?.moving, (n) => n === 0);
 

@@ -19,7 +19,8 @@ import { expect, it } from 'vitest';
 import TRTCCalling, { CallingError } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock, captureEvents } from '../../src/testing';
 
-it('a switch request that already timed out for the requester is not applied by the peer', async () => {
+/** Alice and Bob in a video call on a memory network (Bob accepts as he is invited). */
+async function videoCall() {
   const net = createMemoryNetwork({ clock: new SimulatedClock() });
   const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
   const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
@@ -28,6 +29,11 @@ it('a switch request that already timed out for the requester is not applied by 
   bob.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.accept({ inviteID }));
   await alice.call({ userID: 'bob', type: 2, timeout: 30 });
   await net.advance(500);
+  return { net, alice, bob };
+}
+
+it('a switch request that already timed out for the requester is not applied by the peer', async () => {
+  const { net, alice, bob } = await videoCall();
   const bobEvents = captureEvents(bob);
 
   net.im.setReachable('bob', false);
@@ -47,14 +53,7 @@ it('a switch request that already timed out for the requester is not applied by 
 });
 
 it('a switch request that waited less than its timeout (the peer away 20 s) is still taken: both sides switch', async () => {
-  const net = createMemoryNetwork({ clock: new SimulatedClock() });
-  const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-  const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
-  await alice.login({ userID: 'alice', userSig: 's' });
-  await bob.login({ userID: 'bob', userSig: 's' });
-  bob.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.accept({ inviteID }));
-  await alice.call({ userID: 'bob', type: 2, timeout: 30 });
-  await net.advance(500);
+  const { net, alice, bob } = await videoCall();
   net.im.setReachable('bob', false);
   const outcome = alice.switchToAudioCall().catch((e: unknown) => e);
   await net.advance(20_000);
