@@ -84,7 +84,7 @@ import { inviteeMachine } from './inviteeMachine';
 import { SWITCH_ID, type SwitchEvent, switchMachine } from './switchMachine';
 import { memberId, memberMachine } from './memberMachine';
 import type { EndReason } from './types';
-import type { LateAccepts } from './lineModel';
+import { failureToTell, type LateAccepts } from './lineModel';
 
 export interface CallOutput {
   readonly inviteID: string;
@@ -223,7 +223,7 @@ export const callMachine = setup({
   output: ({ context }) => ({
     inviteID: context.inviteID,
     reason: context.reason ?? 'hangup',
-    ...(context.late.waiting.length + context.late.refused.length > 0 ? { late: context.late } : {}),
+    ...(context.late.waiting.length + context.late.refused.length + context.late.unsent.length > 0 ? { late: context.late } : {}),
   }),
   initial: 'starting',
   // Shared by every live state; `ending` swallows whatever it does not handle itself.
@@ -315,7 +315,7 @@ export const callMachine = setup({
         'im.sendFailed': {
           guard: 'inviteFailed',
           target: 'ending',
-          actions: [{ type: 'notify', params: { notice: 'error' } }, 'sendHangupRequests', { type: 'markEnd', params: { reason: 'error' } }],
+          actions: [{ type: 'notify', params: { notice: 'error' } }, 'answerLateAccept', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'error' } }],
         },
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'call.invite': { guard: 'groupCall', actions: 'inviteMore' },
@@ -455,7 +455,10 @@ export const callMachine = setup({
         // An accept that crossed our cancel or hangup: the acceptor must not wait for us (`answerLateAccept`).
         'im.accepted': [{ guard: 'isSwitchAccept' }, { actions: 'answerLateAccept' }],
         // Our cancel or hangup did not go: the others may wait on us; the user hears it.
-        'im.sendFailed': { guard: ({ event }) => event.kind !== 'invite', actions: [{ type: 'notify', params: { notice: 'error' } }, 'answerLateAccept'] },
+        'im.sendFailed': [
+          { guard: ({ context, event }) => failureToTell(context.late, event), actions: [{ type: 'notify', params: { notice: 'error' } }, 'answerLateAccept'] },
+          { actions: 'answerLateAccept' },
+        ],
         '*': {},
       },
     },

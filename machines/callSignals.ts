@@ -111,7 +111,8 @@ export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type =
  * turn (after the dial's promise, which a synchronous failure would precede); the others ring on.
  */
 export function sendFailed(c: CallContext, e: CallEvent): Effects {
-  const told = notify(c, e, 'error');
+  const step = lateAccept(c.late, e);
+  const told = { ...notify(c, e, 'error'), ...(step ? { patch: { late: step.late } } : {}) };
   if (e.type !== 'im.sendFailed' || e.kind !== 'invite') return told;
   const unreached = ownInvitee(c, e.inviteID);
   return unreached === undefined || c.roster[unreached] !== 'pending' ? told : { ...told, invitees: [{ userID: unreached, type: 'unreached', at: e.at }] };

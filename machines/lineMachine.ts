@@ -26,7 +26,7 @@ import { and, assign, emit, enqueueActions, fromCallback, sendTo, setup } from '
 import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
-import { heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tellLate, tombstone } from './lineModel';
+import { failureToTell, heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tellLate, tombstone } from './lineModel';
 import { settle, settleNothing } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
@@ -122,8 +122,11 @@ export const lineMachine = setup({
     connectionLost: ({ context, event }) =>
       event.type === 'im.connection' && event.state !== 'connected' && context.connection === 'connected' && !context.kicked,
     kicked: ({ context }) => context.kicked,
-    /** A failed send of a decline, cancel or hangup (an invitation's failure is the call's, told there). */
-    answerOrEnd: ({ event }) => event.type === 'im.sendFailed' && event.kind !== 'invite',
+    /**
+     * A failed send of a decline, cancel or hangup (an invitation's failure is the call's, told there;
+     * so is the cancel sent after it in case it went after all: `failureToTell`).
+     */
+    answerOrEnd: ({ context, event }) => failureToTell(context.late, event),
     isDown: ({ event }) => event.type === 'im.connection' && event.state !== 'connected',
   },
   actions: {
@@ -290,7 +293,7 @@ export const lineMachine = setup({
     notice: { actions: 'relayNotice' },
     'call.merged': { actions: 'addMerged' },
     // What the call that just ended sent and could not (its decline, cancel or hangup): the user hears it.
-    'im.sendFailed': { guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] },
+    'im.sendFailed': [{ guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] }, { actions: 'answerLateAccept' }],
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },

@@ -102,6 +102,11 @@ export function spendReply(budget: ReplyBudget, at: number): ReplyBudget | null 
 export interface LateAccepts {
   readonly refused: readonly string[];
   readonly waiting: readonly LateAccept[];
+  /**
+   * Invitations of ours the IM refused (the user heard `ERROR` for each): the cancel sent after one,
+   * in case it went after all, is refused as well when the IM is down, and that is not told again.
+   */
+  readonly unsent: readonly string[];
 }
 
 /** An acceptor to tell: who, which invite, and the call type its accept carried. */
@@ -111,7 +116,7 @@ export interface LateAccept {
   readonly callType: CallType | 0;
 }
 
-export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [] };
+export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [], unsent: [] };
 
 /** How many of each the ledger keeps (the oldest goes first). */
 const LATE_LIMIT = 16;
@@ -124,14 +129,21 @@ export function lateAccept(late: LateAccepts, event: Signal | { readonly type: s
     if (late.refused.includes(accept.inviteID)) return { late, tell: [accept] };
     return { late: { ...late, waiting: [...late.waiting, accept].slice(-LATE_LIMIT) }, tell: [] };
   }
-  if (e.type === 'im.sendFailed' && e.kind !== 'invite') {
+  if (e.type === 'im.sendFailed' && e.kind === 'invite') {
+    return late.unsent.includes(e.inviteID) ? null : { late: { ...late, unsent: [...late.unsent, e.inviteID].slice(-LATE_LIMIT) }, tell: [] };
+  }
+  if (e.type === 'im.sendFailed') {
     const { inviteID } = e;
     const refused = late.refused.includes(inviteID) ? late.refused : [...late.refused, inviteID].slice(-LATE_LIMIT);
     const tell = late.waiting.filter((w) => w.inviteID === inviteID);
-    return { late: { refused, waiting: late.waiting.filter((w) => w.inviteID !== inviteID) }, tell };
+    return { late: { ...late, refused, waiting: late.waiting.filter((w) => w.inviteID !== inviteID) }, tell };
   }
   return null;
 }
+
+/** A refused ending signal the user must hear of: any but the cancel of an invitation whose own refusal was told. */
+export const failureToTell = (late: LateAccepts, e: { readonly type: string; readonly kind?: string; readonly inviteID?: string }): boolean =>
+  e.type === 'im.sendFailed' && e.kind !== 'invite' && !(e.kind === 'cancel' && late.unsent.includes(e.inviteID ?? ''));
 
 /** Of the acceptors to tell, those the reply budget allows (one reply each), and the budget after them. */
 export function tellLate(budget: ReplyBudget, at: number, tell: readonly LateAccept[]): { replies: ReplyBudget; told: LateAccept[] } {
@@ -150,6 +162,7 @@ export function tellLate(budget: ReplyBudget, at: number, tell: readonly LateAcc
 export const mergeLate = (a: LateAccepts, b: LateAccepts): LateAccepts => ({
   refused: [...a.refused, ...b.refused].slice(-LATE_LIMIT),
   waiting: [...a.waiting, ...b.waiting].slice(-LATE_LIMIT),
+  unsent: [...a.unsent, ...b.unsent].slice(-LATE_LIMIT),
 });
 
 export type LineConnection = 'connected' | 'reconnecting' | 'disconnected';

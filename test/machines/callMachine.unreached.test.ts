@@ -9,9 +9,10 @@ import { callerInput, cmd, im, out, rm, startCall } from '../support/machineHarn
 
 const exit = out.room({ type: 'room.exit', roomID: 42 });
 const sendFailed = (inviteID: string, kind: 'invite'): CallEvent => ({ type: 'im.sendFailed', inviteID, kind, at: 0, error: { code: -2, message: 'offline' } });
-const ended = (reason: CallContext['reason']) => [
+/** The call's end; `unsent`: the invitations the IM refused, handed to the line (their cancels' refusals are not told again). */
+const ended = (reason: CallContext['reason'], unsent: string[] = []) => [
   out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: reason ?? 'hangup', callEnd: 0 }),
-  { done: { inviteID: 'inv-5', reason } },
+  { done: { inviteID: 'inv-5', reason, ...(unsent.length > 0 ? { late: { refused: [], waiting: [], unsent } } : {}) } },
 ];
 function dialing(input = callerInput()) {
   const h = startCall(input);
@@ -84,7 +85,7 @@ describe("callMachine caller: a group call's C2C invite that could not be sent",
     expect(h.value()).toBe('ending');
     expect(h.take()).toEqual([offline, exit]);
     h.send(rm.exited());
-    expect(h.take()).toEqual(ended('error'));
+    expect(h.take()).toEqual(ended('error', ['inv-6', 'inv-5']));
   });
 
   it('both invites fail in one turn (the IM down) -> ERROR twice, ending, CALL_END error; no NO_RESP', () => {
@@ -94,7 +95,7 @@ describe("callMachine caller: a group call's C2C invite that could not be sent",
     expect(h.value()).toBe('ending');
     h.send(rm.exited());
     h.clock.increment(0);
-    expect(h.take()).toEqual([offline, offline, exit, ...ended('error')]);
+    expect(h.take()).toEqual([offline, offline, exit, ...ended('error', ['inv-5', 'inv-6'])]);
   });
 
   it('a 1v1 invite or an IM group invite that fails still ends the call at once (nobody else was invited)', () => {

@@ -200,8 +200,17 @@ describe('lineMachine: idle', () => {
     });
 
     it("the call ended holding his ACCEPT (it came while the call left its room) -> the line sends the HANGUP at the CANCEL's refusal", () => {
-      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }] } } } as unknown as LineEvent;
+      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }], unsent: [] } } } as unknown as LineEvent;
       expect(run([cmd.dial(2), holding, sendFailed('inv-5', 'cancel')], online()).steps).toEqual([error, hangupToBob]);
+    });
+
+    it('the IM refused our INVITE (the call said ERROR), then the CANCEL sent after it in case it went -> no second ERROR; a late ACCEPT still hears a HANGUP', () => {
+      const unsent = { ...ended, output: { inviteID: 'inv-5', reason: 'error', late: { refused: [], waiting: [], unsent: ['inv-5'] } } } as unknown as LineEvent;
+      const refused = run([cmd.dial(2), unsent, sendFailed('inv-5', 'cancel')], online());
+      expect(refused.steps).toEqual([]);
+      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
+      // Another call's refused cancel is still told.
+      expect(run([sendFailed('inv-6', 'cancel')], refused.snapshot).steps).toEqual([error]);
     });
   });
 

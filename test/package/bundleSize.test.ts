@@ -114,7 +114,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // call() and groupCall() through a group wait for the IM to take their invitation and reject when it could not (they
 // resolved with code 0 for a call that had ended); no listener hears an event after destroy(): 55,804 bytes (+173),
 // 184.5 KB. Raised to 54.6 KB.
-const BUDGET_BYTES = 54.6 * 1024;
+// A dial whose invitation the IM refused says ERROR once (the cancel sent after it, refused as well, said it again):
+// 55,930 bytes (+126), 185.1 KB. Raised to 54.7 KB.
+const BUDGET_BYTES = 54.7 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
