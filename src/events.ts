@@ -85,8 +85,11 @@ export const MEASUREMENT_EVENTS: readonly EventName[] = [EVENT.USER_VOICE_VOLUME
 /** Every event name but the {@link MEASUREMENT_EVENTS}. */
 export const NOTICE_EVENTS: readonly EventName[] = [...new Set(Object.values(EVENT))].filter((n) => !MEASUREMENT_EVENTS.includes(n));
 
-/** `TRTCCalling.CALL_TYPE`. */
-export const CALL_TYPE = { AUDIO_CALL: 1, VIDEO_CALL: 2 } as const;
+/**
+ * `TRTCCalling.CALL_TYPE`: trtc-calling-js's TypeScript enum as it is at run time, `UNKNOWN` and the
+ * reverse mapping included (`CALL_TYPE[type]` names a call type), so code written for it reads the same.
+ */
+export const CALL_TYPE = { UNKNOWN: 0, AUDIO_CALL: 1, VIDEO_CALL: 2, 0: 'UNKNOWN', 1: 'AUDIO_CALL', 2: 'VIDEO_CALL' } as const;
 
 export interface UserPayload {
   readonly userID: string;

@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { TRTCCalling } from '../../src/index';
 import type { OfficialParty } from './support/interopWorld';
 import { expectEvents, oe, useInterop } from './support/suite';
 
@@ -16,6 +17,8 @@ describe('Tencent\'s bundles in fake pages', () => {
     const zed = (await t.world.party('official', 'zed', { login: false })) as OfficialParty;
     expect(typeof zed.TRTCCalling).toBe('function');
     expect(zed.TRTCCalling.CALL_TYPE).toMatchObject({ AUDIO_CALL: 1, VIDEO_CALL: 2 });
+    // Ours is the same object, UNKNOWN and the reverse mapping included (an app's CALL_TYPE[type] names it).
+    expect({ ...TRTCCalling.CALL_TYPE }).toEqual({ ...zed.TRTCCalling.CALL_TYPE });
     expect(zed.TRTCCalling.EVENT['CALL_END']).toBe('onCallEnd');
     expect(zed.getCallStatus()).toBe('idle');
   });

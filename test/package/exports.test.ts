@@ -13,7 +13,7 @@ describe('package exports (dist)', () => {
     expect(pkg.TRTCCalling.EVENT.INVITED).toBe('onInvited');
     expect(pkg.TRTCCalling.EVENT.CALL_END).toBe('onCallEnd');
     expect(pkg.TRTCCalling.EVENT.CALLING_END).toBe('onCallEnd');
-    expect(pkg.TRTCCalling.CALL_TYPE).toEqual({ AUDIO_CALL: 1, VIDEO_CALL: 2 });
+    expect(pkg.TRTCCalling.CALL_TYPE).toEqual({ UNKNOWN: 0, AUDIO_CALL: 1, VIDEO_CALL: 2, 0: 'UNKNOWN', 1: 'AUDIO_CALL', 2: 'VIDEO_CALL' });
     expect(pkg.default).toBe(pkg.TRTCCalling);
   });
 
