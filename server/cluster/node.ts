@@ -66,7 +66,9 @@ export class ClusterNode {
   private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
-  private readonly rejoin = new Rejoin(() => !this.closing && this.hub !== null && this.redis.status === 'ready', () => this.catchUp(), (e) => this.lost('rejoin', e));
+  private readonly channels = () => [`${this.channel}${this.node}`, `${this.prefix}:all`];
+  private readonly live = (redis: Redis) => !this.closing && this.hub !== null && redis.status === 'ready';
+  private readonly rejoin = new Rejoin(() => this.live(this.redis), () => this.catchUp(), (what, e) => this.lost(what, e), () => this.sub.subscribe(...this.channels()), () => this.live(this.sub));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0 };
@@ -331,17 +333,14 @@ export class ClusterNode {
 
   private async start(): Promise<void> {
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
-    const channels = [`${this.channel}${this.node}`, `${this.prefix}:all`];
-    await this.sub.subscribe(...channels);
+    await this.sub.subscribe(...this.channels());
     // Back after losing Redis: what was published meanwhile is lost to this node; it catches up (`Rejoin`).
     this.sub.on('close', () => {
       this.rejoin.lost(true);
       this.replica.hold();
       this.directory.hold();
     });
-    this.sub.on('ready', () => {
-      if (this.hub && !this.closing) this.sub.subscribe(...channels).then(() => this.rejoin.subscribed(), (e: unknown) => this.lost('resubscribe', e));
-    });
+    this.sub.on('ready', () => void this.rejoin.renew());
     this.redis.on('ready', () => void this.tick());
     this.redis.on('close', () => {
       this.up = false;
