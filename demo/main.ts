@@ -63,10 +63,16 @@ actions.dial = (userIDs, type) => {
   const [one] = userIDs;
   const run = userIDs.length === 1 && one !== undefined ? () => c.call({ userID: one, type, timeout }) : () => c.groupCall({ userIDList: [...userIDs], type, timeout });
   act(userIDs.length === 1 ? 'call' : 'groupCall', () =>
-    run().finally(() => {
-      state.dialPending = false;
-      render();
-    }),
+    run()
+      // Hung up before the invitation went (the devices still being captured): nobody was called.
+      .catch((error: unknown) => {
+        if ((error as { reason?: unknown } | null)?.reason !== 'cancelled') throw error;
+        ui.outcome.note('You cancelled the call');
+      })
+      .finally(() => {
+        state.dialPending = false;
+        render();
+      }),
   );
 };
 

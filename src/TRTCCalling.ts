@@ -136,13 +136,14 @@ export class TRTCCalling {
    */
   async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<CallResult> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
+    const dial = this.#commands.openDial(); // a hangup() from here cancels it
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
     await this.#store.afterEnding();
-    const willRun = this.getSnapshot().line === 'idle';
+    const willRun = this.getSnapshot().line === 'idle' && this.#commands.dialLive(dial);
     const media = await this.#media('call', willRun, type === 2, true);
     const inviteID = this.#calling.newInviteID();
     let room = 0;
-    await this.#dial('call', media, willRun, inviteID, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
+    await this.#dial('call', dial, media, willRun, inviteID, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
     return { code: 0, inviteID, roomID: room, userID };
   }
 
@@ -153,6 +154,7 @@ export class TRTCCalling {
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<GroupCallResult> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
+    const dial = this.#commands.openDial(); // a hangup() from here cancels it
     await this.#store.afterEnding();
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
@@ -160,7 +162,7 @@ export class TRTCCalling {
       const inviteIDs = await this.#invite('groupCall', userIDList);
       return groupCallResult(live.inviteID, live.roomID, live.groupID, userIDList, inviteIDs);
     }
-    const willRun = this.getSnapshot().line === 'idle';
+    const willRun = this.getSnapshot().line === 'idle' && this.#commands.dialLive(dial);
     const media = await this.#media('groupCall', willRun, type === 2, true);
     const { newInviteID } = this.#calling;
     // Without an IM group each invitee gets its own invite, with its own inviteID (as from Tencent's client).
@@ -168,7 +170,7 @@ export class TRTCCalling {
     const inviteID = inviteIDs[0] ?? newInviteID();
     let room = 0;
     // Without a group, an invite that could not go ends only its invitee's wait (NO_RESP): the call goes on.
-    await this.#dial('groupCall', media, willRun, groupID === '' ? undefined : inviteID, (roomID) => ({
+    await this.#dial('groupCall', dial, media, willRun, groupID === '' ? undefined : inviteID, (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -201,10 +203,11 @@ export class TRTCCalling {
    */
   async joinInGroupCall(params: { groupID: string; roomID: number; callType: 1 | 2 }): Promise<void> {
     const { groupID, roomID, callType } = parse('joinInGroupCall', Schemas.joinInGroupCall, params);
+    const dial = this.#commands.openDial(); // a hangup() from here cancels it
     await this.#store.afterEnding();
-    const willRun = this.getSnapshot().line === 'idle';
+    const willRun = this.getSnapshot().line === 'idle' && this.#commands.dialLive(dial);
     const media = await this.#media('joinInGroupCall', willRun, callType === 2);
-    await this.#sendWithMedia('joinInGroupCall', media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
+    await this.#sendWithMedia('joinInGroupCall', dial, media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
   }
 
   /** Invites `userIDList` into the live group call, each with an invitation of its own; resolves with their inviteIDs. */
@@ -251,6 +254,7 @@ export class TRTCCalling {
    * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
    */
   async hangup(): Promise<void> {
+    this.#commands.cancelDials();
     return this.#commands.send('hangup', { type: 'call.hangup' });
   }
 
@@ -406,9 +410,9 @@ export class TRTCCalling {
   }
 
   /** Sends a command that starts or joins a call, its devices being captured (see {@link CallMedia}). */
-  async #sendWithMedia(method: string, media: CallMedia, body: CommandBody): Promise<void> {
+  async #sendWithMedia(method: string, dial: number, media: CallMedia, body: CommandBody): Promise<void> {
     media.check();
-    await orDrop(media, this.#commands.send(method, body));
+    await orDrop(media, this.#commands.dial(dial, method, body));
     await media.captured();
   }
 
@@ -417,11 +421,11 @@ export class TRTCCalling {
    * then waits for the devices, for the claim (its refusal is the error whatever else it made fail), and for invitation
    * `inviteID` to go ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
    */
-  async #dial(method: string, media: CallMedia, willRun: boolean, inviteID: string | undefined, body: (roomID: number) => CommandBody): Promise<void> {
+  async #dial(method: string, dial: number, media: CallMedia, willRun: boolean, inviteID: string | undefined, body: (roomID: number) => CommandBody): Promise<void> {
     media.check();
-    // The line may have taken a call while the permission was asked: the dial is refused, claim nothing.
-    const claim = this.#setup.claim(method, willRun && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
-    await orDrop(media, this.#commands.send(method, body(claim.roomID)));
+    // The line may have taken a call while the permission was asked (or a hangup() cancelled it): the dial is refused, claim nothing.
+    const claim = this.#setup.claim(method, willRun && this.#commands.dialLive(dial) && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
+    await orDrop(media, this.#commands.dial(dial, method, body(claim.roomID)));
     const sent = inviteID === undefined ? null : this.#calling.inviteSent(inviteID);
     try {
       await media.captured();
@@ -466,19 +470,14 @@ export class TRTCCalling {
 
   #requireMember(method: string, userID: string): void {
     const call = this.#requireCall(method);
-    if (!call.present.some((p) => p.userID === userID))
-      throw new InvalidStateError(method, `${userID} is not in the call`);
+    if (!call.present.some((p) => p.userID === userID)) throw new InvalidStateError(method, `${userID} is not in the call`);
   }
 
   /** DEVICED_UPDATED with the lists as they are now; ERROR when a device in use went with no replacement. */
   async #onDeviceChange(change: DeviceChange): Promise<void> {
     const room = this.#room;
     try {
-      const [cameraList, microphoneList, speakerList] = await Promise.all([
-        this.getCameras(),
-        this.getMicrophones(),
-        this.getSpeakers(),
-      ]);
+      const [cameraList, microphoneList, speakerList] = await Promise.all([this.getCameras(), this.getMicrophones(), this.getSpeakers()]);
       if (this.#destroyed) return;
       const chosen = room.currentDevices?.() ?? {};
       const current = (list: DeviceInfo[], id: string | undefined) => list.find((d) => d.deviceId === id) ?? list[0] ?? null;

@@ -3,7 +3,7 @@
  * settles with the `command.settled` notice of that id. And what the public methods resolve with.
  */
 import type { Command, CommandError } from '../machines/events';
-import { CallingError, InvalidStateError } from './errors';
+import { CallingError, ERROR_CODE, InvalidStateError } from './errors';
 import type { CallView } from './store';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -22,6 +22,8 @@ export class Commands {
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #closed = false;
+  #dials = 0;
+  #cancelledDials = 0;
 
   constructor(
     private readonly post: (command: Command) => void,
@@ -36,6 +38,32 @@ export class Commands {
   /** {@link Commands.send}, resolving with whether it did anything. */
   command(method: string, body: CommandBody): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => this.#post(method, body, resolve, reject));
+  }
+
+  /**
+   * A dial begins (`call()`, `groupCall()`, `joinInGroupCall()`): its number. Until its command goes
+   * (after the previous call's exit and the capture) the line knows nothing of it, so a `hangup()`
+   * meanwhile cancels it here ({@link Commands.cancelDials}), as the spec's hangup() cancels a call
+   * not yet connected.
+   */
+  openDial(): number {
+    return ++this.#dials;
+  }
+
+  /** `hangup()`: every dial begun so far whose command has not gone is cancelled. */
+  cancelDials(): void {
+    this.#cancelledDials = this.#dials;
+  }
+
+  /** Whether dial `n` may still go (no `hangup()` since it began). */
+  dialLive(n: number): boolean {
+    return n > this.#cancelledDials;
+  }
+
+  /** Sends dial `n`'s command; one a `hangup()` cancelled rejects (reason `cancelled`) and nothing is sent. */
+  dial(n: number, method: string, body: CommandBody): Promise<void> {
+    if (this.dialLive(n)) return this.send(method, body);
+    return Promise.reject(new CallingError(ERROR_CODE.INVALID_STATE, 'cancelled', `${method}: hangup() cancelled it before it was dialled`));
   }
 
   /** The command `id` settled: with `error`, or done (`done` false: it had nothing to do). */

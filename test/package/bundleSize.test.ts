@@ -116,7 +116,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 184.5 KB. Raised to 54.6 KB.
 // A dial whose invitation the IM refused says ERROR once (the cancel sent after it, refused as well, said it again):
 // 55,930 bytes (+126), 185.1 KB. Raised to 54.7 KB.
-const BUDGET_BYTES = 54.7 * 1024;
+// CALL_TYPE as trtc-calling-js's enum (UNKNOWN, the reverse mapping); a hangup() cancels a dial still pending (the
+// callee rang for a call its caller had cancelled): 56,117 bytes (+187), 185.6 KB. Raised to 54.9 KB.
+const BUDGET_BYTES = 54.9 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -140,4 +140,21 @@ describe('devices captured for a call that does not take them', () => {
     expect(bob.calling.getSnapshot().call?.state).toBe('ringing');
     void bob.calling.destroy();
   });
+
+  it('Bob dials Carol while the browser is asked for his permissions, then hangs up -> nothing is sent, call() rejects (cancelled), the capture stops as it lands', async () => {
+    const carol = await world.user('carol');
+    const bob = await bobOverWebRtc();
+    const dialling = bob.calling.call({ userID: 'carol', type: 2 }).catch((e: unknown) => e);
+    await world.settle();
+    await bob.calling.hangup();
+    bob.answer();
+    expect(await dialling).toMatchObject({ name: 'CallingError', code: -1203, reason: 'cancelled' });
+    bob.land();
+    await world.settle();
+    expect(bob.tracks.length).toBeGreaterThan(0);
+    expect(bob.live()).toEqual([]);
+    expect(bob.calling.getCallStatus()).toBe('idle');
+    expect(carol.calling.getSnapshot().call).toBeNull();
+    void bob.calling.destroy();
+  });
 });
