@@ -116,6 +116,8 @@ export const lineMachine = setup({
     /** Many devices: a switch request for a call that is not ours may be for another device of ours, which answers it. */
     oneOfManyDevices: ({ context }) => context.multiDevice,
     pendingLogout: ({ context }) => context.pendingLogout !== null,
+    /** A login as the user this line is logged in as (not kicked out: that one logs in again for real; nor logging out). */
+    sameUser: ({ context, event }) => event.type === 'line.login' && !context.kicked && context.pendingLogout === null && event.userID === context.self,
     /** The connection was lost and is back: SDK_READY again. */
     connectionBack: ({ context, event }) => event.type === 'im.connection' && event.state === 'connected' && context.connection !== 'connected',
     /** The connection of a ready line went down or is being re-established: SDK_NOT_READY. */
@@ -226,6 +228,7 @@ export const lineMachine = setup({
     loginAfterKick: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'line.login') return;
       if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
+      else if (!context.kicked && context.pendingLogout === null && event.userID === context.self) enqueue.emit(settle(event.id));
       else enqueue.emit(refusal(event.id, 'already logged in'));
     }),
     /** The call is done: what waited for it is handled now, as if it came now. */
@@ -296,7 +299,8 @@ export const lineMachine = setup({
     'im.sendFailed': [{ guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] }, { actions: 'answerLateAccept' }],
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
-    'line.login': { actions: { type: 'refuse', params: { reason: 'already logged in' } } },
+    // Again as the user logged in (a remounted component): done, as TIM answers a repeated login; another user is refused.
+    'line.login': [{ guard: 'sameUser', actions: 'settleOk' }, { actions: { type: 'refuse', params: { reason: 'already logged in' } } }],
     'line.logout': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.dial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },

@@ -47,7 +47,8 @@ export const Schemas = {
   groupCall: v.object({
     userIDList: UserIDListSchema,
     type: CallTypeSchema,
-    groupID: v.optional(GroupIDSchema, ''),
+    // null is no group, as trtc-calling-js takes any falsy groupID (a form field left empty).
+    groupID: v.optional(v.pipe(v.nullable(GroupIDSchema), v.transform((g) => g ?? '')), ''),
     timeout: v.optional(TimeoutSchema, 30),
   }),
   inviteUser: v.object({ userIDList: UserIDListSchema }),

@@ -102,8 +102,9 @@ describe('lineMachine: login', () => {
     expect(r.steps).toEqual([]);
   });
 
-  it('online, login() again -> refused "already logged in"', () => {
-    expect(run([cmd.login(3)], online()).steps).toEqual([refused(3, 'already logged in')]);
+  it('online, login() again as the same user -> done (as TIM answers a repeated login); as another user -> refused "already logged in"', () => {
+    expect(run([cmd.login(3)], online()).steps).toEqual([settled(3)]);
+    expect(run([cmd.login(4, 'mallory')], online()).steps).toEqual([refused(4, 'already logged in')]);
   });
 
   it('online, logout() -> loggedOut, im.logout sent, settled', () => {
