@@ -21,11 +21,14 @@ describe('races and faults', () => {
 
   it('glare: Alice and Bob call() each other at once -> one call, the lower inviteID wins, no busy, no cancel', async () => {
     // Same instant: neither invite has arrived when the other is sent.
-    await Promise.all([
+    const [won, lost] = await Promise.all([
       t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }),
       t.bob.calling.call({ userID: 'alice', type: 2, timeout: 30 }),
     ]);
     await t.world.advance(S);
+    // The loser's call is the winner's (README, Rules for the races): its view names Alice's invitation and room.
+    expect(t.bob.calling.getSnapshot().call).toMatchObject({ inviteID: won.inviteID, roomID: won.roomID });
+    expect(lost.inviteID).not.toBe(won.inviteID);
     // Alice's invite was made first, so it sorts lower and wins; Bob's side merges into it.
     expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
     expect(t.bob.take()).toEqual([ev.accepted('alice'), ...ev.arrives('alice')]);
@@ -38,7 +41,9 @@ describe('races and faults', () => {
     expect(settling).toEqual([{ from: 'alice', signal: expect.objectContaining({ kind: 'reject', inviter: 'bob', invitee: 'alice', busy: false }) }]);
     await t.bob.calling.hangup();
     await t.world.advance(S);
-    expect(t.bob.take()).toEqual([ev.end('alice', 'hangup')]);
+    const bobEnd = t.bob.take();
+    expect(bobEnd).toEqual([ev.end('alice', 'hangup')]);
+    expect(bobEnd[0]).toMatchObject({ payload: { inviteID: won.inviteID } });
     expect(t.alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
