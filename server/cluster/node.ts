@@ -437,10 +437,10 @@ export class ClusterNode {
     const { userID, resume, digest } = login;
     const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();
-    const [epoch, superseded, flat, revoked, held, heldBytes] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, now);
+    const [epoch, superseded, flat, revoked, held, heldBytes] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, now, resume ?? '');
     this.mailbox.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     if (superseded === 1 && resume !== undefined) return 'superseded';
-    if (revoked === 1 && resume === undefined) return 'revoked';
+    if (revoked === 1) return 'revoked'; // a resume passes only when it names the user's session (PREPARE)
     const stored: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
     this.budgets.seed(login.userID, stored, this.options.clock.now());

@@ -20,13 +20,16 @@ end
 return 1`;
 
 // Revoked: the userSig (its digest, ARGV[2]) of a session kicked by a later login, unless the user's
-// session now (the directory's `sig`) logged in with it too. `P:k` goes when the user's session ends
+// session now (the directory's `sig`) logged in with it too, or the login resumes that very session (ARGV[4]
+// is the directory's `token`: as on one node, where only a live session found by its token passes). Any other
+// resume token, stale or made up, is no way round the rule. `P:k` goes when the user's session ends
 // (`ClusterNode.ended`): as on one node, the rule holds while the newer session lives, connected or not.
 const PREPARE = `
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local revoked = 0
-if redis.call('HGET', KEYS[1], 'sig') ~= ARGV[2] then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
+local dir = redis.call('HMGET', KEYS[1], 'sig', 'token')
+if dir[1] ~= ARGV[2] and not (ARGV[4] ~= '' and dir[2] == ARGV[4]) then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
 -- What the user holds as a sender in the streams (KEYS[5], KEYS[6]): its node's quotas count it from the login on.
 local held = redis.call('ZCOUNT', KEYS[5], '(' .. ARGV[3], '+inf')
 return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0')}`;
@@ -247,7 +250,7 @@ return 1`;
 
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
-  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number): Promise<[number, number, string[], number, number, number]>;
+  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string): Promise<[number, number, string[], number, number, number]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
