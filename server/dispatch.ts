@@ -67,7 +67,7 @@ export function resendKey(data: Buffer): number {
 type Request = Exclude<ClientFrame, { type: 'login' | 'ping' | 'received' }>;
 
 /** The `rid` of a raw frame, read from its two ends only. */
-function ridOfRaw(data: Buffer): number | undefined {
+export function ridOfRaw(data: Buffer): number | undefined {
   if (data.length <= 144) return peekRid(data.toString('utf8'));
   return peekRid(`${data.subarray(0, 96).toString('utf8')}\n${data.subarray(data.length - 48).toString('utf8')}`);
 }
@@ -82,14 +82,14 @@ export class Dispatcher {
     private readonly commit: TurnCommit,
   ) {}
 
-  /** Handles one frame as received from the socket. */
-  handle(conn: Conn, data: Buffer, isBinary: boolean): void {
-    if (conn.closed) return;
+  /**
+   * Handles one frame as received from the socket; `admitted` when {@link admit} took its rate already
+   * (a cluster's login gate checks it before it looks a login up in Redis).
+   */
+  handle(conn: Conn, data: Buffer, isBinary: boolean, admitted = false): void {
+    if (conn.closed || (!admitted && !this.admit(conn, data, isBinary))) return;
     const { clock, limits } = this.options;
     const now = clock.now();
-    conn.lastSeen = now;
-    const overRate = this.overRate(conn, data.length, now);
-    if (overRate) return this.refuse(conn, 'rateLimited', 'too many frames or bytes: slow down', isBinary ? undefined : ridOfRaw(data), overRate);
     if (data.length > limits.maxFrameBytes) return this.refuse(conn, 'tooLarge', `a frame is at most ${limits.maxFrameBytes} bytes`, undefined, 'maxFrameBytes');
     if (isBinary) return this.refuse(conn, 'badFrame', 'frames are JSON text');
     const read = parseClientFrame(data.toString('utf8'));
@@ -159,6 +159,21 @@ export class Dispatcher {
       },
     );
     conn.sendDurableText(text, () => unavailableText(rid));
+  }
+
+  /**
+   * The first check of a frame, the cheapest: its rate (frames and bytes, per connection, then per user
+   * once the connection logged in), taken from the budgets. False when it is refused (a strike), or the
+   * connection is closed.
+   */
+  admit(conn: Conn, data: Buffer, isBinary: boolean): boolean {
+    if (conn.closed) return false;
+    const now = this.options.clock.now();
+    conn.lastSeen = now;
+    const overRate = this.overRate(conn, data.length, now);
+    if (!overRate) return true;
+    this.refuse(conn, 'rateLimited', 'too many frames or bytes: slow down', isBinary ? undefined : ridOfRaw(data), overRate);
+    return false;
   }
 
   /** Sends an error frame; a strike for misbehaviour, and the close once the strikes run out. */

@@ -199,10 +199,10 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       presence.gone(conn);
     },
   };
-  const run = (conn: Conn, data: Buffer, isBinary: boolean) => {
+  const run = (conn: Conn, data: Buffer, isBinary: boolean, admitted = false) => {
     try {
-      if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary));
-      else dispatcher.handle(conn, data, isBinary);
+      if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary, admitted));
+      else dispatcher.handle(conn, data, isBinary, admitted);
     } catch (error) {
       // A bug must not take the process (or anyone else's connection) down.
       log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
@@ -236,9 +236,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const conn = connOf.get(this);
     if (!conn) return;
     if (!cluster) return run(conn, toBuffer(data), isBinary);
-    cluster.gate(conn, toBuffer(data), isBinary, (d, b) => run(conn, d, b), (rid, code, message) => {
-      dispatcher.refuse(conn, code, message, rid);
-      commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+    // The rate first (`admit`), then a login's lookup in Redis, then the rest of the dispatcher's checks.
+    const tapIn = () => commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+    cluster.gate(conn, toBuffer(data), isBinary, {
+      admit: (d, b) => dispatcher.admit(conn, d, b) || (tapIn(), false),
+      run: (d, b) => run(conn, d, b, true),
+      refuse: (rid, code, message, limit) => {
+        dispatcher.refuse(conn, code, message, rid, limit);
+        tapIn();
+      },
     });
   }
   function onError(this: WebSocket, error: Error): void {

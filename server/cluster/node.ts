@@ -31,7 +31,8 @@ import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
-import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson, peekLogin } from './frames';
+import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
+import { type GateIntake, LoginGate, type Verdict } from './gate';
 import { StreamMailbox } from './mailbox';
 import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
@@ -62,7 +63,6 @@ export class ClusterNode {
   private commit: TurnCommit | null = null;
   private readonly epochs = new Map<string, number>();
   private readonly unended = new Set<string>(); // sessions ended while Redis was away: `P:k` not freed yet
-  private readonly queues = new WeakMap<Conn, [Buffer, boolean][]>();
   private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
@@ -75,6 +75,7 @@ export class ClusterNode {
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;
+  private readonly loginGate: LoginGate;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -104,6 +105,14 @@ export class ClusterNode {
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
       compacted: (t, id) => compactedOf({ grants: this.grants, groups: this.groups }, t, id, options.clock.now()),
+    });
+    this.loginGate = new LoginGate({
+      options,
+      logger,
+      counts: this.counts,
+      healthy: () => this.healthy,
+      prepare: (login) => this.prepare(login),
+      loggedIn: (session, login, epoch) => this.loggedIn(session, login, epoch),
     });
     this.directory = new ClusterOnline({
       redis,
@@ -217,46 +226,9 @@ export class ClusterNode {
     return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
   }
 
-  /**
-   * The connection's frames, in order: a login first asks Redis (the user's epoch, whether its
-   * session was taken over, its budgets) and is refused with `unavailable` when Redis does not
-   * answer; frames after it wait for it.
-   */
-  gate(conn: Conn, data: Buffer, isBinary: boolean, run: (data: Buffer, isBinary: boolean) => void, refuse: (rid: number, code: 'unavailable' | 'sessionSuperseded', message: string) => void): void {
-    const queue = this.queues.get(conn);
-    if (queue) {
-      queue.push([data, isBinary]);
-      return;
-    }
-    const { sdkAppId: sdkAppID, secretKey, clock } = this.options;
-    const login = isBinary ? null : peekLogin(data, { sdkAppID, secretKey }, clock.now());
-    if (!login) return run(data, isBinary);
-    const waiting: [Buffer, boolean][] = [];
-    this.queues.set(conn, waiting);
-    const done = () => {
-      this.queues.delete(conn);
-      for (const [d, b] of waiting) this.gate(conn, d, b, run, refuse);
-    };
-    if (!this.healthy) {
-      this.counts.refusedLogins++;
-      refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
-      return done();
-    }
-    this.prepare(login).then(
-      (verdict) => {
-        if (conn.closed) return;
-        if (verdict === 'superseded') return refuse(login.rid, 'sessionSuperseded', 'this session was taken over by another login');
-        if (verdict === 'revoked') return refuse(login.rid, 'sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
-        run(data, false);
-        const session = conn.session;
-        if (session?.userID === login.userID) this.loggedIn(session, login, verdict);
-      },
-      (error: unknown) => {
-        this.counts.refusedLogins++;
-        this.logger.warn('cluster: login refused, Redis did not answer', { user: login.userID, error: String(error) });
-        refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
-      },
-    ).finally(done);
+  /** The connection's frames, in order, a login looked up in Redis first (`gate.ts`). */
+  gate(conn: Conn, data: Buffer, isBinary: boolean, intake: GateIntake): void {
+    this.loginGate.gate(conn, data, isBinary, intake);
   }
 
   /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */
@@ -433,7 +405,7 @@ export class ClusterNode {
    * Before a login: its epoch, whether its token or userSig was superseded by a later login (on any
    * node: the hub's kicked-userSig rule across the cluster), its budgets.
    */
-  private async prepare(login: LoginPeek): Promise<number | 'superseded' | 'revoked'> {
+  private async prepare(login: LoginPeek): Promise<Verdict> {
     const { userID, resume, digest } = login;
     const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();

@@ -1,0 +1,111 @@
+/**
+ * The cluster's login gate: a connection's frames, in order, with a login looked up in Redis before it
+ * is handled (the user's epoch, whether its token or userSig was superseded, its budgets: `node.ts`,
+ * prepare) and the frames behind it waiting for it. Cheapest check first, as on one node (README,
+ * Security model): a frame's rate (per connection, and per user once logged in) is taken before the
+ * frame is even peeked at, so a connection over its rate never makes the node verify a userSig nor
+ * Redis run a script; a closed connection's frames are dropped, its queued logins never looked up; and
+ * what waits behind a lookup is bounded (frames and bytes), a frame past it refused as one over the rate.
+ */
+import type { Conn, Session } from '../conn';
+import { ridOfRaw } from '../dispatch';
+import type { Logger, ResolvedOptions } from '../options';
+import { type LoginPeek, peekLogin } from './frames';
+
+/** What a lookup says: the login's epoch, or why it is refused. */
+export type Verdict = number | 'superseded' | 'revoked';
+
+/** Refusals the gate answers with. */
+export type GateRefusal = 'unavailable' | 'sessionSuperseded' | 'rateLimited';
+
+/** How the gate hands a connection's frames on (the server's intake for that connection). */
+export interface GateIntake {
+  /** The frame's rate (`Dispatcher.admit`): false when it was refused, or the connection is closed. */
+  admit(data: Buffer, isBinary: boolean): boolean;
+  /** Handles a frame whose rate was taken. */
+  run(data: Buffer, isBinary: boolean): void;
+  /** Answers an error frame (a strike for a client fault, as the dispatcher counts them). */
+  refuse(rid: number | undefined, code: GateRefusal, message: string, limit?: string): void;
+}
+
+/** Frames waiting behind a login's lookup, and their bytes. */
+interface Waiting {
+  readonly frames: [Buffer, boolean][];
+  bytes: number;
+}
+
+/** At most this many frames wait behind a lookup (our client sends nothing before its `loggedIn`). */
+export const QUEUE_FRAMES = 64;
+
+export interface GateDeps {
+  readonly options: ResolvedOptions;
+  readonly logger: Logger;
+  readonly counts: { refusedLogins: number };
+  healthy(): boolean;
+  prepare(login: LoginPeek): Promise<Verdict>;
+  loggedIn(session: Session, login: LoginPeek, epoch: number): void;
+}
+
+export class LoginGate {
+  private readonly queues = new WeakMap<Conn, Waiting>();
+  /** At most this many bytes wait behind a lookup: four of the largest frames. */
+  private readonly queueBytes: number;
+
+  constructor(private readonly deps: GateDeps) {
+    this.queueBytes = 4 * deps.options.limits.maxFrameBytes;
+  }
+
+  /** One frame of `conn`, as received from its socket. */
+  gate(conn: Conn, data: Buffer, isBinary: boolean, intake: GateIntake): void {
+    if (conn.closed) return;
+    const waiting = this.queues.get(conn);
+    if (waiting) {
+      if (waiting.frames.length >= QUEUE_FRAMES || waiting.bytes + data.length > this.queueBytes) {
+        return intake.refuse(isBinary ? undefined : ridOfRaw(data), 'rateLimited', 'too many frames sent before the login was answered: slow down', 'loginQueue');
+      }
+      waiting.frames.push([data, isBinary]);
+      waiting.bytes += data.length;
+      return;
+    }
+    if (!intake.admit(data, isBinary)) return; // over the rate: refused before anything is read
+    const { sdkAppId: sdkAppID, secretKey, clock } = this.deps.options;
+    const login = isBinary ? null : peekLogin(data, { sdkAppID, secretKey }, clock.now());
+    if (!login) return intake.run(data, isBinary);
+    this.lookUp(conn, data, login, intake);
+  }
+
+  private lookUp(conn: Conn, data: Buffer, login: LoginPeek, intake: GateIntake): void {
+    const { deps } = this;
+    const waiting: Waiting = { frames: [], bytes: 0 };
+    this.queues.set(conn, waiting);
+    const done = () => {
+      this.queues.delete(conn);
+      if (conn.closed) return; // what waited is dropped: nothing of a closed connection reaches Redis
+      for (const [d, b] of waiting.frames) this.gate(conn, d, b, intake);
+    };
+    const unavailable = () => intake.refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
+    if (!deps.healthy()) {
+      deps.counts.refusedLogins++;
+      unavailable();
+      return done();
+    }
+    deps
+      .prepare(login)
+      .then(
+        (verdict) => {
+          if (conn.closed) return;
+          if (verdict === 'superseded') return intake.refuse(login.rid, 'sessionSuperseded', 'this session was taken over by another login');
+          if (verdict === 'revoked') return intake.refuse(login.rid, 'sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
+          intake.run(data, false);
+          const session = conn.session;
+          if (session?.userID === login.userID) deps.loggedIn(session, login, verdict);
+        },
+        (error: unknown) => {
+          deps.counts.refusedLogins++;
+          deps.logger.warn('cluster: login refused, Redis did not answer', { user: login.userID, error: String(error) });
+          unavailable();
+        },
+      )
+      .finally(done);
+  }
+}
