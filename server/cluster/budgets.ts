@@ -2,10 +2,15 @@
  * Per-user budgets in a cluster: each node spends from local token buckets (a decision is
  * synchronous, as the dispatcher needs it), writes a user's buckets behind to Redis once one of
  * them is down to half its burst (at once when one ran out, else within
- * {@link ClusterBudgets.flushMs}; a user far from its limits costs Redis nothing), and reads
- * them from Redis before a login is handled. So a user who ran out on one node is out on the next node it logs
- * in to: reconnecting elsewhere resets nothing. Two nodes spending for one user at the same
- * instant (two tabs) each see the other's spending within a flush interval.
+ * {@link ClusterBudgets.flushMs}; a user far from its limits costs Redis nothing), and when the
+ * user's session there ends or moves to another node (taken over, handed over) or the node shuts
+ * down. Before a login is handled the node reads them from Redis and, when another live node holds
+ * the user, asks that node for its buckets as they are now (`BudgetAsks`: one pub/sub round trip,
+ * only for a login that moves the user): the emptier bucket wins. So a user who spent on one node
+ * has spent it on the next node it logs in to: reconnecting elsewhere resets nothing. Two nodes
+ * spending for one user at the same instant (two tabs) each see the other's spending within a
+ * flush interval once it is below half; what the old session spends between answering the ask
+ * and being taken over (a Redis round trip or two) is not seen by the new node.
  */
 import type { Limits, UserBudget, UserBudgets } from '../limits';
 
@@ -77,6 +82,18 @@ export class ClusterBudgets implements UserBudgets {
     const buckets = this.users.get(userID);
     if (!buckets) return null;
     return Object.fromEntries(BUDGETS.map((b) => [b, `${buckets[b].tokens}:${buckets[b].last}`]));
+  }
+
+  /** The user's buckets as they are now, without writing anything (null: none, or all of them full). */
+  peek(userID: string, now: number): StoredBudgets | null {
+    const buckets = this.users.get(userID);
+    if (!buckets || BUDGETS.every((b) => this.refill(buckets[b], b, now).tokens >= this.rate(b).burst)) return null;
+    return Object.fromEntries(BUDGETS.map((b) => [b, `${buckets[b].tokens}:${buckets[b].last}`]));
+  }
+
+  /** Users with a bucket not full (what a node shutting down writes). */
+  spent(now: number): string[] {
+    return [...this.users.keys()].filter((userID) => this.peek(userID, now) !== null);
   }
 
   /** Users spent from since the last write. */

@@ -15,7 +15,8 @@
  *   order of everything one node sends another, so the order per sender-recipient pair holds.
  * - Offline store: a stream per recipient (`P:i:<user>`), within the store's quotas: `mailbox.ts`.
  * - Rooms (`P:r:<room>`, `P:said`): `rooms.ts`. Grants and groups, their histories (`P:h:...`) and how
- *   a node joining or coming back catches up: `replica.ts`. Budgets: `budgets.ts`. After a blip: `rejoin.ts`.
+ *   a node joining or coming back catches up: `replica.ts`. Budgets: `budgets.ts`, `budgetAsks.ts`. After a blip:
+ *   `rejoin.ts`. The login gate: `gate.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -26,6 +27,7 @@ import type { RoomGrants } from '../grants';
 import type { Hub, HubCluster } from '../hub';
 import type { Rooms } from '../rooms';
 import type { Logger, ResolvedOptions } from '../options';
+import { BudgetAsks } from './budgetAsks';
 import { ClusterBudgets, type StoredBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
@@ -76,6 +78,7 @@ export class ClusterNode {
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;
   private readonly loginGate: LoginGate;
+  private readonly asks: BudgetAsks;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -87,6 +90,7 @@ export class ClusterNode {
     this.prefix = options.clusterPrefix;
     this.channel = `${this.prefix}:n:`;
     this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
+    this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => this.publish(node, frame));
     this.mailbox = new StreamMailbox({
       redis,
       channel: this.channel,
@@ -176,6 +180,7 @@ export class ClusterNode {
       // node it names with no session for the user leaves what is announced to it in the stream.
       ended: (user: string) => {
         this.epochs.delete(user);
+        this.leaving(user);
         void this.mailbox.forget(user);
         void this.redis.del(this.key('k', user)).catch((e: unknown) => {
           this.lost('revoked', e);
@@ -246,7 +251,7 @@ export class ClusterNode {
     try {
       await this.mailbox.settled();
       if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
-      for (const user of this.budgets.takeDirty()) await this.saveBudgets(user);
+      await Promise.all([...new Set([...this.budgets.takeDirty(), ...this.budgets.spent(this.options.clock.now())])].map((user) => this.saveBudgets(user)));
       for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
       await this.directory.release();
       await this.redis.pipeline().del(this.key('alive', this.node)).srem(saidKey(this.prefix), this.node).exec();
@@ -367,6 +372,10 @@ export class ClusterNode {
         case 'group':
           if (typeof msg.node === 'string' && typeof msg.op === 'string' && typeof msg.v === 'number') this.replica.receive(msg as unknown as Change);
           return;
+        case 'budgets?':
+        case 'budgets':
+          this.asks.receive(msg);
+          return;
         case 'online':
           if (isOnlineFrame(msg)) this.directory.receive(msg);
           return;
@@ -390,6 +399,7 @@ export class ClusterNode {
     const hub = this.hub;
     if (!hub?.session(user)) return;
     this.counts.takeovers++;
+    this.leaving(user); // a handover ends no session here (\`ended\`)
     hub.takenOver(user, resume); // a kick says so in Redis (`superseded`)
     void this.mailbox.forward(user);
     void this.mailbox.forget(user); // a handover ends no session here (`ended`), and the user is gone
@@ -403,19 +413,23 @@ export class ClusterNode {
 
   /**
    * Before a login: its epoch, whether its token or userSig was superseded by a later login (on any
-   * node: the hub's kicked-userSig rule across the cluster), its budgets.
+   * node: the hub's kicked-userSig rule across the cluster), its budgets (Redis's, and those of the live
+   * node holding the user, asked).
    */
   private async prepare(login: LoginPeek): Promise<Verdict> {
     const { userID, resume, digest } = login;
     const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();
-    const [epoch, superseded, flat, revoked, held, heldBytes] = await this.redis.hcPrepare(...keys, DIRECTORY_TTL_MS, digest, now, resume ?? '');
+    const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;
+    const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
     this.mailbox.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1) return 'revoked'; // a resume passes only when it names the user's session (PREPARE)
     const stored: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
-    this.budgets.seed(login.userID, stored, this.options.clock.now());
+    this.budgets.seed(userID, stored, this.options.clock.now());
+    const live = holder === '' ? null : await this.asks.ask(holder, userID); // what it spent there, written or not
+    if (live) this.budgets.seed(userID, live, this.options.clock.now());
     return epoch;
   }
 
@@ -440,6 +454,11 @@ export class ClusterNode {
         this.lost('claim', error);
         if (strict) throw error; // the catch-up's: tried again at the next heartbeat
       });
+  }
+
+  /** The user's session here ends, or moves to another node: its buckets, spent at all, go to Redis for the next node. */
+  private leaving(user: string): void {
+    if (this.budgets.peek(user, this.options.clock.now())) void this.saveBudgets(user);
   }
 
   private async saveBudgets(user: string): Promise<void> {

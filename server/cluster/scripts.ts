@@ -32,7 +32,10 @@ local dir = redis.call('HMGET', KEYS[1], 'sig', 'token')
 if dir[1] ~= ARGV[2] and not (ARGV[4] ~= '' and dir[2] == ARGV[4]) then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
 -- What the user holds as a sender in the streams (KEYS[5], KEYS[6]): its node's quotas count it from the login on.
 local held = redis.call('ZCOUNT', KEYS[5], '(' .. ARGV[3], '+inf')
-return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0')}`;
+-- The live node other than this one (ARGV[5]) that holds the user: asked for its budgets (\`budgetAsks.ts\`).
+local holder = redis.call('HGET', KEYS[1], 'node')
+if not holder or holder == ARGV[5] or redis.call('EXISTS', ARGV[6] .. holder) == 0 then holder = '' end
+return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0'), holder}`;
 
 // A session kicked by a later login: its token never resumes, its userSig logs in no more (see PREPARE).
 const SUPERSEDE = `
@@ -250,7 +253,8 @@ return 1`;
 
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
-  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string): Promise<[number, number, string[], number, number, number]>;
+  /** `alive`: the heartbeat keys' prefix (\`P:alive:\`); answers the live node other than `node` that holds the user, or ''. */
+  hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string, node: string, alive: string): Promise<[number, number, string[], number, number, number, string]>;
   hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
