@@ -6,7 +6,7 @@
  * hub needs it. Two nodes changing one room at the same instant may disagree until the second
  * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
  */
-import type { GrantState, RoomGrants } from '../grants';
+import { DELIBERATE_LINGER_MS, type GrantState, type RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
 
 /**
@@ -36,12 +36,19 @@ export type GrantOp =
   | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
   /** `user`: who entered (the owner's entry makes a lingering room count again; absent in older histories: nobody's). */
   | { readonly op: 'occupied'; readonly roomID: number; readonly user?: string }
-  | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean }
+  /**
+   * `ordered`: recorded by Redis in the step of the leave that emptied the room's hash (see `ClusterRooms`),
+   * so applied by every node in the order Redis gave it, the node that sent it included.
+   */
+  | { readonly op: 'vacated'; readonly roomID: number; readonly now: number; readonly deliberate: boolean; readonly ordered?: boolean }
   /** A compacted history: the grant as it stood (see {@link compacted}). */
   | { readonly op: 'restore'; readonly roomID: number; readonly state: GrantState };
 
 /** {@link RoomGrants} replicated over the cluster's broadcast channel. */
 export class ClusterGrants implements RoomGrants {
+  /** This node's members of a room (see {@link watch}). */
+  private here: (roomID: number) => Iterable<string> = () => [];
+
   constructor(
     private readonly inner: RoomGrants,
     /** Sends a change this node made to every other node; `ttl`: how long its history must be kept. */
@@ -60,6 +67,25 @@ export class ClusterGrants implements RoomGrants {
     if (!state) return HISTORY_MARGIN_MS;
     if (state.emptySince === null) return OCCUPIED_HISTORY_MS;
     return Math.max(state.ringUntil, state.emptySince + this.roomIdleMs) - now + HISTORY_MARGIN_MS;
+  }
+
+  /**
+   * How long the history of `roomID` must be kept once its room is vacated at `now` (see {@link historyTtl});
+   * null when its grant is not occupied (nothing to vacate).
+   */
+  vacatedTtl(roomID: number, now: number, deliberate: boolean): number | null {
+    const state = this.inner.describe?.(roomID, now) ?? null;
+    if (!state || state.emptySince !== null) return null;
+    // As `SqliteRoomGrants.vacated` leaves it: over (left on purpose, or lingering already), it lasts its
+    // ring time cut to the linger; else the idle time too.
+    const over = deliberate || state.lingering;
+    const until = over ? Math.max(now, Math.min(state.ringUntil, now + DELIBERATE_LINGER_MS)) : Math.max(state.ringUntil, now + this.roomIdleMs);
+    return until - now + HISTORY_MARGIN_MS;
+  }
+
+  /** Tells the grants who of a room is on this node (the rooms do: see the `vacated` case of {@link apply}). */
+  watch(here: (roomID: number) => Iterable<string>): void {
+    this.here = here;
   }
 
   get size(): number {
@@ -125,6 +151,7 @@ export class ClusterGrants implements RoomGrants {
         this.inner.occupied(op.roomID, op.user ?? '');
         return;
       case 'vacated':
+        if (op.ordered) return this.vacatedInOrder(op.roomID, op.now, op.deliberate);
         this.inner.vacated(op.roomID, op.now, op.deliberate);
         return;
       case 'restore':
@@ -132,8 +159,20 @@ export class ClusterGrants implements RoomGrants {
         return;
     }
   }
-}
 
+  /**
+   * A vacate Redis recorded with the leave that emptied the room (every node applies it in Redis's order,
+   * its sender's included): only an occupied grant is vacated (said again after a blip, the leave may
+   * find its room vacated already, or its ID taken by another call). A member of this node in the room
+   * entered after it in Redis's order (it would have kept the room's hash from emptying), but its entry
+   * was applied here at once: it is occupied again, as every other node makes it with that entry's change.
+   */
+  private vacatedInOrder(roomID: number, now: number, deliberate: boolean): void {
+    if (this.inner.describe && this.inner.describe(roomID, now)?.emptySince !== null) return;
+    this.inner.vacated(roomID, now, deliberate);
+    for (const user of this.here(roomID)) this.inner.occupied(roomID, user);
+  }
+}
 
 /**
  * The change that makes `state` again on a node that has none of it (or another), so that a long

@@ -36,7 +36,7 @@ import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
 import { type GateIntake, LoginGate, type Verdict } from './gate';
 import { StreamMailbox } from './mailbox';
-import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, writeRoomEvent } from './rooms';
+import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, type Vacate, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { Rejoin } from './rejoin';
 import { ClusterOnline, isOnlineFrame } from './online';
@@ -166,7 +166,7 @@ export class ClusterNode {
       rooms: (grants: RoomGrants, now: () => number): Rooms =>
         (this.rooms = new ClusterRooms(grants, now, {
           node: this.node,
-          roomEvent: (event: RoomEvent) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error)),
+          roomEvent: (event: RoomEvent, vacate?: Vacate) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error), vacate),
           said: () => this.redis.sadd(saidKey(this.prefix), this.node),
           relay: (node: string, event: RelayEvent) => this.publish(node, event),
           afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),

@@ -94,7 +94,7 @@ export interface ReplicaDeps {
 
 /** The history key of a change (`null`: not a change of either store). */
 function historyOf(prefix: string, c: Record<string, unknown>): string | null {
-  if (c.t === 'grant' && typeof c.roomID === 'number') return `${prefix}:h:r:${c.roomID}`;
+  if (c.t === 'grant' && typeof c.roomID === 'number') return grantHistoryKey(prefix, c.roomID);
   if (c.t !== 'group') return null;
   const id = groupIdOf(c);
   return id === null ? null : `${prefix}:h:g:${id}`;
@@ -105,6 +105,17 @@ function groupIdOf(c: Record<string, unknown>): string | null {
   const group = c.group as { groupID?: unknown } | undefined;
   return typeof c.groupID === 'string' ? c.groupID : typeof group?.groupID === 'string' ? group.groupID : null;
 }
+
+/**
+ * True when `node` applied `change` as it made it: its own, but for a change Redis made in order (`ordered`:
+ * a room's vacate, `rooms.ts`), which every node applies as it hears it, its sender included.
+ */
+function applied(change: Change, node: string): boolean {
+  return change.node === node && change.ordered !== true;
+}
+
+/** The history key of a room's grant. */
+export const grantHistoryKey = (prefix: string, roomID: number): string => `${prefix}:h:r:${roomID}`;
 
 /** Reads a change from text (a history entry or a frame): null when malformed. */
 export function parseChange(text: string): Change | null {
@@ -162,11 +173,11 @@ export class Replica {
   /** A change another node published. */
   receive(change: Change): void {
     if (this.buffer) {
-      if (change.node !== this.deps.node) this.buffer.push(change);
+      if (!applied(change, this.deps.node)) this.buffer.push(change);
       return;
     }
     this.seen = Math.max(this.seen, change.v ?? 0);
-    if (change.node !== this.deps.node) this.deps.apply(change); // its own: applied when made
+    if (!applied(change, this.deps.node)) this.deps.apply(change); // its own: applied when made
     if (this.compactions.size > 0) this.compactSeen();
   }
 
@@ -228,7 +239,7 @@ export class Replica {
       const first = this.loads === 0;
       const floor = first ? 0 : this.seen;
       for (const change of all) {
-        if ((change.v ?? 0) > floor && (first || change.node !== this.deps.node)) this.safely(change);
+        if ((change.v ?? 0) > floor && (first || !applied(change, this.deps.node))) this.safely(change);
         this.seen = Math.max(this.seen, change.v ?? 0);
       }
       const buffered = this.buffer ?? [];

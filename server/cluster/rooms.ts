@@ -11,6 +11,12 @@
  * A node back on Redis after losing it (`rejoin`) says again what it may not have said: every
  * member of its own, and the leaves Redis did not take; then it reads every room again and takes
  * in what it missed (others' members gone or come), but what an event told it since the read began.
+ *
+ * A room is vacated (its grant: `grants.ts`) by the node whose member's leave empties it: at once when
+ * that node sees no member left. When it still sees members of other nodes (their leaves, made at the
+ * same moment, not heard yet), Redis decides: the leave's step records the vacate if it left the room's
+ * hash empty, and every node applies it in Redis's order (see `LEAVE` in `scripts.ts`). A node that hears
+ * another's leave empty its room vacates nothing itself: that leave's node, or Redis, did.
  */
 import type { Redis } from 'ioredis';
 import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
@@ -18,6 +24,8 @@ import type { Session } from '../conn';
 import type { RoomGrants } from '../grants';
 import { Rooms } from '../rooms';
 import { parseJson } from './frames';
+import type { ClusterGrants } from './grants';
+import { grantHistoryKey } from './replica';
 import type { Scripted } from './scripts';
 
 interface Member {
@@ -39,6 +47,17 @@ export interface RoomEvent {
   readonly video: boolean;
 }
 
+/**
+ * The vacate a leave carries for Redis to record if the leave empties the room's hash (`LEAVE`,
+ * `scripts.ts`): the grant change (JSON), how long its history is kept then, and the nodes of the
+ * members the leaving node still saw.
+ */
+export interface Vacate {
+  readonly frame: string;
+  readonly ttl: number;
+  readonly elsewhere: readonly string[];
+}
+
 /** A relay for members on another node. */
 export interface RelayEvent {
   readonly t: 'relay';
@@ -51,8 +70,8 @@ export interface RelayEvent {
 /** What the rooms need from the cluster. */
 export interface RoomBus {
   readonly node: string;
-  /** Tells every node (and the room's hash) about a change; rejects when Redis did not take it. */
-  roomEvent(event: RoomEvent): Promise<unknown>;
+  /** Tells every node (and the room's hash) about a change (a leave: with its {@link Vacate}); rejects when Redis did not take it. */
+  roomEvent(event: RoomEvent, vacate?: Vacate): Promise<unknown>;
   /** Notes in Redis that this node has written its members (after the events sent before it: `P:said`). */
   said(): Promise<unknown>;
   /** Sends a relay to `node`. */
@@ -78,17 +97,18 @@ const UNSAID_MAX = 10_000;
 
 export class ClusterRooms extends Rooms {
   private readonly all = new Map<number, Map<string, Member>>();
-  /** Leaves of members of this node that Redis did not take (it was away), by `room user`. */
-  private readonly unsaid = new Map<string, RoomEvent>();
+  /** Leaves of members of this node that Redis did not take (it was away), by `room user`, with their vacates. */
+  private readonly unsaid = new Map<string, [RoomEvent, Vacate | undefined]>();
   /** While the rooms are read again: the members an event told of since the read began. */
   private touched: Set<string> | null = null;
 
   constructor(
-    private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'>,
+    private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'> & Partial<Pick<ClusterGrants, 'vacatedTtl' | 'watch'>>,
     private readonly clock: () => number,
     private readonly bus: RoomBus,
   ) {
     super(roomGrants, clock);
+    roomGrants.watch?.((roomID) => [...(this.all.get(roomID) ?? [])].filter(([, m]) => m.node === bus.node).map(([userID]) => userID));
   }
 
   /**
@@ -132,7 +152,6 @@ export class ClusterRooms extends Rooms {
     }
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     this.all.set(roomID, room);
-    this.roomGrants.occupied(roomID, session.userID);
     const prior = room.get(session.userID);
     if (prior?.session && prior.session !== session) prior.session.room = null;
     room.set(session.userID, { node: this.bus.node, session, audio, video });
@@ -141,6 +160,9 @@ export class ClusterRooms extends Rooms {
     if (!prior) this.notify(room, session.userID, { type: 'userEntered', roomID, ...member });
     else if (prior.audio !== audio || prior.video !== video) this.notify(room, session.userID, { type: 'memberState', roomID, ...member });
     this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, ...member });
+    // After the entry's event: a vacate Redis records with a leave that found the room's hash empty comes
+    // before this entry's hash write, so before this change too, in Redis's order (see the module's notes).
+    this.roomGrants.occupied(roomID, session.userID);
     return this.members(roomID);
   }
 
@@ -166,14 +188,27 @@ export class ClusterRooms extends Rooms {
     return true;
   }
 
-  /** `userID` (a member of this node) left `room`: the others hear it, and an empty room is vacated. */
+  /**
+   * `userID` (a member of this node) left `room`: the others hear it, and an empty room is vacated (still
+   * holding members of other nodes here, by Redis if the leave empties it there: see the module's notes).
+   */
   private gone(room: Map<string, Member>, roomID: number, userID: string, deliberate: boolean): void {
     room.delete(userID);
     this.notify(room, userID, { type: 'userLeft', roomID, userID });
-    this.say({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false });
+    const vacate = room.size > 0 ? this.vacate(room, roomID, deliberate) : undefined;
+    this.say({ t: 'room', node: this.bus.node, ev: 'leave', roomID, userID, audio: false, video: false }, undefined, vacate);
     if (room.size > 0) return;
     this.all.delete(roomID);
     this.roomGrants.vacated(roomID, this.clock(), deliberate);
+  }
+
+  /** The vacate of `room` for Redis to record if the leave now said empties it (none: its grant is not occupied). */
+  private vacate(room: Map<string, Member>, roomID: number, deliberate: boolean): Vacate | undefined {
+    const now = this.clock();
+    const ttl = this.roomGrants.vacatedTtl?.(roomID, now, deliberate) ?? null;
+    if (ttl === null) return undefined;
+    const frame = JSON.stringify({ t: 'grant', node: this.bus.node, op: 'vacated', roomID, now, deliberate, ordered: true });
+    return { frame, ttl: Math.ceil(ttl), elsewhere: [...new Set([...room.values()].map((m) => m.node))] };
   }
 
   override publish(session: Session, roomID: number, audio: boolean, video: boolean): boolean {
@@ -270,7 +305,7 @@ export class ClusterRooms extends Rooms {
     const unsaid = [...this.unsaid.values()];
     this.unsaid.clear();
     const saying: Promise<unknown>[] = [];
-    for (const event of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event, saying);
+    for (const [event, vacate] of unsaid) if (this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) this.say(event, saying, vacate);
     for (const [roomID, room] of this.all) {
       for (const [userID, m] of room) if (m.session) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: m.audio, video: m.video }, saying);
     }
@@ -323,13 +358,13 @@ export class ClusterRooms extends Rooms {
     if (!room.has(userID)) room.set(userID, { node, session: null, audio, video });
   }
 
-  /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}. */
-  private say(event: RoomEvent, saying?: Promise<unknown>[]): void {
+  /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}, with its vacate. */
+  private say(event: RoomEvent, saying?: Promise<unknown>[], vacate?: Vacate): void {
     const key = `${event.roomID} ${event.userID}`;
     this.unsaid.delete(key);
-    const said = this.bus.roomEvent(event).catch((error: unknown) => {
+    const said = this.bus.roomEvent(event, vacate).catch((error: unknown) => {
       if (event.ev === 'leave' && this.all.get(event.roomID)?.get(event.userID)?.node !== this.bus.node) {
-        this.unsaid.set(key, event);
+        this.unsaid.set(key, [event, vacate]);
         if (this.unsaid.size > UNSAID_MAX) this.unsaid.delete(this.unsaid.keys().next().value as string);
       }
       if (saying) throw error;
@@ -362,15 +397,22 @@ export class ClusterRooms extends Rooms {
 /**
  * Writes a change of one of `event.node`'s members to the room's hash and tells every node; rejects
  * when Redis did not take it. A leave deletes the entry only while it names the node (said again
- * after a blip, the member may have moved to another node meanwhile: `FORGET`, `scripts.ts`).
+ * after a blip, the member may have moved to another node meanwhile), and records `vacate` if it
+ * empties the room (`LEAVE`, `scripts.ts`).
  */
-export async function writeRoomEvent(redis: Scripted, prefix: string, event: RoomEvent, counts: { published: number }, lost: (error: unknown) => void): Promise<void> {
+export async function writeRoomEvent(redis: Scripted, prefix: string, event: RoomEvent, counts: { published: number }, lost: (error: unknown) => void, vacate?: Vacate): Promise<void> {
   const key = `${prefix}:r:${event.roomID}`;
-  const m = redis.multi() as ReturnType<Scripted['multi']> & { hcForget(room: string, user: string, node: string): unknown };
-  if (event.ev === 'leave') m.hcForget(key, event.userID, event.node);
-  else m.hset(key, event.userID, JSON.stringify({ node: event.node, audio: event.audio, video: event.video })).pexpire(key, 86_400_000);
-  m.publish(`${prefix}:all`, JSON.stringify(event));
   counts.published++;
+  if (event.ev === 'leave') {
+    const keys = [key, grantHistoryKey(prefix, event.roomID), `${prefix}:ver`, saidKey(prefix)] as const;
+    await redis.hcLeave(...keys, event.userID, event.node, `${prefix}:all`, JSON.stringify(event), vacate?.frame ?? '', vacate?.ttl ?? 0, ...(vacate?.elsewhere ?? [])).catch((error: unknown) => {
+      lost(error);
+      throw error;
+    });
+    return;
+  }
+  const m = redis.multi().hset(key, event.userID, JSON.stringify({ node: event.node, audio: event.audio, video: event.video })).pexpire(key, 86_400_000);
+  m.publish(`${prefix}:all`, JSON.stringify(event));
   try {
     const results = await m.exec();
     if (!results || results.some(([error]) => error)) throw new Error('the room event was not taken');

@@ -251,6 +251,27 @@ local m = redis.call('HGET', KEYS[1], ARGV[1])
 if m and cjson.decode(m).node == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1`;
 
+// A room member's leave (KEYS[1], as FORGET; its event ARGV[4] published on ARGV[3]). When it leaves the room's
+// hash empty, the grant's vacate (ARGV[5], if given) is recorded in the grant's history (KEYS[2], versioned by
+// KEYS[3] and kept ARGV[6] ms, as replica.ts's SHARE does) and published in the same step, so that exactly one
+// leave vacates the room whatever the nodes saw of each other's: the one Redis took last. Not while a node
+// holding the members the leaving node still saw elsewhere (ARGV[7]...) has not said its members since Redis
+// last lost its data (KEYS[4], P:said): they may be in the room still, not written again yet.
+const LEAVE = `
+local m = redis.call('HGET', KEYS[1], ARGV[1])
+if m and cjson.decode(m).node == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+if ARGV[5] == '' or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 7, #ARGV do
+  if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then return 0 end
+end
+local v = redis.call('INCR', KEYS[3])
+local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[5], 2)
+redis.call('RPUSH', KEYS[2], entry)
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('PUBLISH', ARGV[3], entry)
+return 1`;
+
 export type Scripted = Redis & {
   hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
   /** `alive`: the heartbeat keys' prefix (\`P:alive:\`); answers the live node other than `node` that holds the user, or ''. */
@@ -265,6 +286,8 @@ export type Scripted = Redis & {
   hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
+  /** Answers 1 when the leave vacated the room (`vacate`: '' for none; `elsewhere`: nodes, see LEAVE). */
+  hcLeave(room: string, history: string, version: string, said: string, user: string, node: string, channel: string, event: string, vacate: string, ttl: number, ...elsewhere: string[]): Promise<number>;
 };
 
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
@@ -279,5 +302,6 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcStreamShare', { numberOfKeys: 3, lua: STREAM_SHARE });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
+  redis.defineCommand('hcLeave', { numberOfKeys: 4, lua: LEAVE });
   return redis as Scripted;
 }
