@@ -3,8 +3,17 @@
  * {@link SqliteRoomGrants}, so its rules are the same rules), and every change one node makes is
  * replayed, with the same arguments and the same timestamp, on every other node through the
  * service's broadcast channel. A decision (`allows`) is then a local read, synchronous as the
- * hub needs it. Two nodes changing one room at the same instant may disagree until the second
- * change arrives (milliseconds); Redis orders the changes, so the replicas converge.
+ * hub needs it. Redis orders the changes (their versions), but a node applies its own at once and
+ * another's as it hears it, each through the local checks: changes that commute (invitations adding
+ * users, entries) converge once every node has heard them; a room's vacate is decided in Redis and applied
+ * in its order everywhere (`vacatedInOrder`, `rooms.ts`). Known limit (the review of 2026-12-05): two
+ * claims of one free room ID (`roomClaim`, or a first invitation carrying it) made on two nodes within a
+ * pub/sub hop of each other do not converge: each node keeps its own, refuses the other's replay
+ * (`roomInUse`, silently), and both claimers are acked. Deciding it needs the owner in Redis: the claim's
+ * step sets it only if no live grant holds the room (HSETNX-like, beside the history: SHARE in
+ * `replica.ts`), the claim's answer waits for that step (an async `roomClaim` and first invitation in the
+ * dispatcher, as a held ack waits), and the loser's node drops its grant and replays the room's history
+ * (its own changes to the room since included, the refused replays of the winner's undone).
  */
 import { DELIBERATE_LINGER_MS, type GrantState, type RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';
