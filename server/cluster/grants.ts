@@ -6,7 +6,7 @@
  * hub needs it. Redis orders the changes (their versions), but a node applies its own at once and
  * another's as it hears it, each through the local checks: changes that commute (invitations adding
  * users, entries) converge once every node has heard them; a room's vacate is decided in Redis and applied
- * in its order everywhere (`vacatedInOrder`, `rooms.ts`). Known limit (the review of 2026-12-05): two
+ * in its order everywhere (`vacatedInOrder`, `rooms.ts`). Known limit (the review of 2026-12-04): two
  * claims of one free room ID (`roomClaim`, or a first invitation carrying it) made on two nodes within a
  * pub/sub hop of each other do not converge: each node keeps its own, refuses the other's replay
  * (`roomInUse`, silently), and both claimers are acked. Deciding it needs the owner in Redis: the claim's

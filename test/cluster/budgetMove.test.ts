@@ -5,7 +5,7 @@
  * (taken over, handed over) and when it shuts down; and the node a login moves to asks the node holding
  * the user for its buckets as they are now (`server/cluster/budgetAsks.ts`) before the login is handled.
  * Here the clocks never move (no refill at all): 200 frames in all, however the user moves. (Found by the
- * review of 2026-12-05: a user who kept each node's bucket at half or above got a fresh half on each.)
+ * review of 2026-12-04: a user who kept each node's bucket at half or above got a fresh half on each.)
  */
 import { describe, expect, it } from 'vitest';
 import { type RawClient, tencentUserSig } from '../server/support';

@@ -4,7 +4,7 @@
  * connection over its rate never makes the node verify a userSig nor Redis run a script (each lookup is one
  * Lua script, HINCRBY of the user's epoch); the frames that wait behind a pending lookup are bounded (count
  * and bytes: past it, refused `rateLimited`, a strike), and once the connection is closed they are dropped,
- * their logins never looked up. (Found by the review of 2026-12-05: one valid userSig drove Redis at
+ * their logins never looked up. (Found by the review of 2026-12-04: one valid userSig drove Redis at
  * network speed, a script per login frame whatever the limits.)
  */
 import { describe, expect, it } from 'vitest';

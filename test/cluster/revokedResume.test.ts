@@ -4,7 +4,7 @@
  * login names. Only a resume of the user's session itself (the directory's token: the same client moving
  * nodes) passes with a userSig the cluster revoked (PREPARE, `server/cluster/scripts.ts`); a stale or
  * made-up token does not, on the newer session's node nor on a third node that never saw the kick.
- * (Found by the review of 2026-12-05: the gate checked the revocation only for a login naming no token.)
+ * (Found by the review of 2026-12-04: the gate checked the revocation only for a login naming no token.)
  */
 import { describe, expect, it } from 'vitest';
 import { tencentUserSig } from '../server/support';

@@ -1,5 +1,5 @@
 /**
- * One room ID claimed on two nodes at the same instant: a KNOWN LIMIT, not fixed (the review of 2026-12-05;
+ * One room ID claimed on two nodes at the same instant: a KNOWN LIMIT, not fixed (the review of 2026-12-04;
  * README, Known limits of the cluster; `server/cluster/grants.ts`'s header says what the fix takes). Each
  * node applies its own claim first and refuses the other's when it is replayed (`ClusterGrants.apply` ->
  * `SqliteRoomGrants.claim`: roomInUse, silently), so the replicas never converge: node a holds the room for

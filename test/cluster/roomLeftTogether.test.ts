@@ -3,7 +3,7 @@
  * hop apart; or one leaves while its node is cut from Redis and says it when back): neither node sees its
  * own member's leave empty the room (each still sees the other's member), so neither vacates it there. The
  * leave Redis takes last records the vacate in its own step (it found the room's hash empty: `LEAVE` in
- * `server/cluster/scripts.ts`), and every node applies it. Found by the review of 2026-12-05: before, no node
+ * `server/cluster/scripts.ts`), and every node applies it. Found by the review of 2026-12-04: before, no node
  * vacated such a room, its grant stayed occupied on every node for ever (its invitees could enter it days
  * later) and counted against its owner's `maxRoomsPerUser` for ever. As on one node (and when the leaves
  * are a hop apart), the grant lingers 5 s and stops counting at once.
