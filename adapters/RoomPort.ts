@@ -138,9 +138,11 @@ export interface RoomPort extends RoomDevices {
   setCamera(on: boolean): Promise<void>;
   setMicMuted(muted: boolean): Promise<void>;
   startLocalView(videoViewDomID: string): Promise<void>;
-  stopLocalView(videoViewDomID: string): Promise<void>;
+  /** Stops the local view in `videoViewDomID`; without one, wherever it plays (as trtc-calling-js's needs only a user). */
+  stopLocalView(videoViewDomID?: string): Promise<void>;
   startRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
-  stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void>;
+  /** Stops `userID`'s view in `videoViewDomID`; without one, every view of that user. */
+  stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void>;
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe;
   /**
    * Optional: each speaker's level (the local user first, then each remote member) about every

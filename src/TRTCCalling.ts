@@ -265,8 +265,8 @@ export class TRTCCalling {
     return fromPort(() => this.#room.startRemoteView(userID, videoViewDomID));
   }
 
-  async stopRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
-    const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.view, params);
+  async stopRemoteView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
+    const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.stopView, params);
     this.#alive('stopRemoteView'); // also after the call (an app's CALL_END listener), as trtc-calling-js
     return fromPort(() => this.#room.stopRemoteView(userID, videoViewDomID));
   }
@@ -278,8 +278,8 @@ export class TRTCCalling {
     return fromPort(() => this.#room.startLocalView(videoViewDomID));
   }
 
-  async stopLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
-    const { videoViewDomID } = parse('stopLocalView', Schemas.view, params);
+  async stopLocalView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
+    const { videoViewDomID } = parse('stopLocalView', Schemas.stopView, params);
     this.#alive('stopLocalView');
     return fromPort(() => this.#room.stopLocalView(videoViewDomID));
   }

@@ -74,6 +74,8 @@ export const Schemas = {
     {},
   ),
   view: v.object({ userID: UserIDSchema, videoViewDomID: DomIdSchema }),
+  /** The stop methods: without an element, wherever the video plays (trtc-calling-js checks only the user). */
+  stopView: v.object({ userID: UserIDSchema, videoViewDomID: v.optional(DomIdSchema) }),
   mute: v.boolean('isMute must be a boolean'),
   eventName: v.picklist(Object.values(EVENT), 'unknown event name'),
   callback: v.function('callback must be a function'),

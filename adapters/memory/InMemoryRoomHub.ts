@@ -249,11 +249,13 @@ export class InMemoryRoomHub {
   }
 
   /** @internal */
-  async bindView(port: InMemoryRoomPort, on: boolean, domID: string, remote?: UserID): Promise<void> {
-    if (!domID) throw new RoomPortError(65535, 'empty videoViewDomID');
-    const same = (v: PortView): boolean => v.domID === domID && v.userID === remote;
+  /** Binds or unbinds a view (`domID` undefined when unbinding: wherever it plays). */
+  async bindView(port: InMemoryRoomPort, on: boolean, domID: string | undefined, remote?: UserID): Promise<void> {
+    if (domID === '') throw new RoomPortError(65535, 'empty videoViewDomID');
+    const same = (v: PortView): boolean => (domID === undefined || v.domID === domID) && v.userID === remote;
     port.views = port.views.filter((v) => !same(v));
     if (!on) return;
+    if (domID === undefined) throw new RoomPortError(65535, 'empty videoViewDomID');
     if (remote !== undefined) {
       const room = port.roomID === null ? [] : (this.rooms.get(port.roomID) ?? []);
       if (!room.some((p) => p !== port && p.userID === remote)) {

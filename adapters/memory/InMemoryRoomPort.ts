@@ -68,13 +68,13 @@ export class InMemoryRoomPort implements RoomPort {
   startLocalView(videoViewDomID: string): Promise<void> {
     return this.hub.bindView(this, true, videoViewDomID);
   }
-  stopLocalView(videoViewDomID: string): Promise<void> {
+  stopLocalView(videoViewDomID?: string): Promise<void> {
     return this.hub.bindView(this, false, videoViewDomID);
   }
   startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
     return this.hub.bindView(this, true, videoViewDomID, userID);
   }
-  stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
+  stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void> {
     return this.hub.bindView(this, false, videoViewDomID, userID);
   }
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {

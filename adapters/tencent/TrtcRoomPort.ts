@@ -140,9 +140,9 @@ export class TrtcRoomPort implements RoomPort {
     if (this.#local) await this.#playLocal(this.#local, videoViewDomID);
   }
 
-  async stopLocalView(videoViewDomID: string): Promise<void> {
-    requireDomID(videoViewDomID);
-    if (this.#localView !== videoViewDomID) return;
+  async stopLocalView(videoViewDomID?: string): Promise<void> {
+    if (videoViewDomID !== undefined) requireDomID(videoViewDomID);
+    if (this.#localView === null || (videoViewDomID !== undefined && this.#localView !== videoViewDomID)) return;
     this.#localView = null;
     this.#local?.stop();
   }
@@ -153,8 +153,8 @@ export class TrtcRoomPort implements RoomPort {
     await this.#remote.startView(userID, videoViewDomID);
   }
 
-  async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    requireDomID(videoViewDomID);
+  async stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void> {
+    if (videoViewDomID !== undefined) requireDomID(videoViewDomID);
     this.#remote.stopView(userID, videoViewDomID);
   }
 

@@ -74,9 +74,10 @@ export class RemoteUsers {
   }
 
   /** Stops showing `userID`'s video in `domID`; its audio goes on playing, hidden. */
-  stopView(userID: UserID, domID: string): void {
+  /** Stops `userID`'s view in `domID` (any element: `undefined`). */
+  stopView(userID: UserID, domID: string | undefined): void {
     const m = this.#members.get(userID);
-    if (!m || m.view !== domID) return;
+    if (!m || m.view === null || (domID !== undefined && m.view !== domID)) return;
     m.view = null;
     m.stream?.stop();
     if (m.stream && m.subscribed) this.#play(userID, m.stream);

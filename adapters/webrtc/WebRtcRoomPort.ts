@@ -299,7 +299,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.views.startLocal(videoViewDomID, this.local);
   }
 
-  async stopLocalView(videoViewDomID: string): Promise<void> {
+  async stopLocalView(videoViewDomID?: string): Promise<void> {
     this.views.stopLocal(videoViewDomID);
   }
 
@@ -309,8 +309,9 @@ export class WebRtcRoomPort implements RoomPort {
     this.views.show(videoViewDomID, peer.stream, userID);
   }
 
-  async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    this.views.hide(videoViewDomID, userID);
+  async stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void> {
+    if (videoViewDomID === undefined) this.views.hideAllOf(userID);
+    else this.views.hide(videoViewDomID, userID);
   }
 
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {

@@ -27,7 +27,9 @@ export class VideoViews {
     else this.#pendingLocal.add(domID);
   }
 
-  stopLocal(domID: string): void {
+  /** The local view in `domID`, or every local view (`undefined`), asked for or shown. */
+  stopLocal(domID: string | undefined): void {
+    if (domID === undefined) return this.#pendingLocal.clear(), this.hideAllOf(null);
     this.#pendingLocal.delete(domID);
     this.hide(domID, null);
   }
@@ -49,8 +51,8 @@ export class VideoViews {
     for (const { video, userID } of this.#views.values()) if (userID === null) video.srcObject = local;
   }
 
-  /** Every view of `userID` goes (a member who left). */
-  hideAllOf(userID: UserID): void {
+  /** Every view of `userID` goes (a member who left; `null`: the local views). */
+  hideAllOf(userID: UserID | null): void {
     for (const [domID, view] of this.#views) if (view.userID === userID) this.hide(domID, userID);
   }
 

@@ -192,7 +192,7 @@ export class WsRoomPort implements RoomPort {
     this.bind(true, videoViewDomID);
   }
 
-  async stopLocalView(videoViewDomID: string): Promise<void> {
+  async stopLocalView(videoViewDomID?: string): Promise<void> {
     this.bind(false, videoViewDomID);
   }
 
@@ -200,7 +200,7 @@ export class WsRoomPort implements RoomPort {
     this.bind(true, videoViewDomID, userID);
   }
 
-  async stopRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
+  async stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void> {
     this.bind(false, videoViewDomID, userID);
   }
 
@@ -453,11 +453,13 @@ export class WsRoomPort implements RoomPort {
     if (ask === this.asks) this.took = ask;
   }
 
-  private bind(on: boolean, domID: string, remote?: UserID): void {
-    if (!domID) throw fail('empty videoViewDomID');
-    const same = (b: WsViewBinding) => b.domID === domID && (remote === undefined ? b.kind === 'local' : b.kind === 'remote' && b.userID === remote);
+  /** Binds or unbinds a view (`domID` undefined when unbinding: wherever it plays). */
+  private bind(on: boolean, domID: string | undefined, remote?: UserID): void {
+    if (domID === '') throw fail('empty videoViewDomID');
+    const same = (b: WsViewBinding) => (domID === undefined || b.domID === domID) && (remote === undefined ? b.kind === 'local' : b.kind === 'remote' && b.userID === remote);
     this.bindings = this.bindings.filter((b) => !same(b));
     if (!on) return;
+    if (domID === undefined) throw fail('empty videoViewDomID');
     if (remote !== undefined && !this.members.has(remote)) throw fail('user not in room');
     this.bindings.push({ kind: remote === undefined ? 'local' : 'remote', userID: remote ?? '', domID });
   }

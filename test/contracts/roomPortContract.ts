@@ -189,6 +189,19 @@ export function roomPortContract(
       expect(bob.events.map((e) => e.type)).toContain('memberLeft');
     });
 
+    if (capabilities.views) it('views: stopped without an element -> wherever they play (trtc-calling-js stops a user\'s video by its user alone)', async () => {
+      if (!h.views) throw new Error('this harness claims views but has no views()');
+      await member('bob', 1010, video('bob'));
+      const alice = await h.connect('alice');
+      await run(alice.startLocalView('me'));
+      await run(enter(alice, 1010, video('alice')));
+      await run(alice.startRemoteView('bob', 'remote-bob'));
+      await run(alice.stopRemoteView('bob'));
+      expect(h.views('alice')).toEqual([{ kind: 'local', userID: 'alice', domID: 'me' }]);
+      await run(alice.stopLocalView());
+      expect(h.views('alice')).toEqual([]);
+    });
+
     it('startRemoteView of a user not in the room, or with an empty domID, rejects', async () => {
       const alice = await member('alice', 1009, video('alice'));
       await expect(run(alice.port.startRemoteView('ghost', 'remote-ghost'))).rejects.toMatchObject({

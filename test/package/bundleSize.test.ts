@@ -118,7 +118,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 55,930 bytes (+126), 185.1 KB. Raised to 54.7 KB.
 // CALL_TYPE as trtc-calling-js's enum (UNKNOWN, the reverse mapping); a hangup() cancels a dial still pending (the
 // callee rang for a call its caller had cancelled): 56,117 bytes (+187), 185.6 KB. Raised to 54.9 KB.
-const BUDGET_BYTES = 54.9 * 1024;
+// login() again as the same user resolves, groupID null is no group, the stop methods without an element (the API
+// parity review): 56,226 bytes (+109), 186.0 KB. Raised to 55.0 KB.
+const BUDGET_BYTES = 55.0 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -47,6 +47,20 @@ describe('TRTCCalling API', () => {
     expect(t.world.net.im.log).toEqual([]);
   });
 
+  it('stopRemoteView({ userID }) / stopLocalView({ userID }) without videoViewDomID -> the video stops wherever it plays, as trtc-calling-js (it needs only the user)', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' });
+    await t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'local' });
+    await t.alice.calling.stopRemoteView({ userID: 'bob' });
+    expect(t.world.net.rooms.views('alice')).toEqual([{ kind: 'local', userID: 'alice', domID: 'local' }]);
+    await t.alice.calling.stopLocalView({ userID: 'alice' });
+    expect(t.world.net.rooms.views('alice')).toEqual([]);
+    await expect(t.alice.calling.stopRemoteView({ userID: 'bob', videoViewDomID: '' })).rejects.toBeInstanceOf(InvalidParameterError);
+  });
+
   it('groupCall() with groupID null -> a call without an IM group, as trtc-calling-js takes any falsy groupID', async () => {
     const result = await t.alice.calling.groupCall({ userIDList: ['bob'], type: 1, groupID: null as never });
     expect(result).toMatchObject({ code: 0, groupID: '', data: [{ code: 0, userID: 'bob' }] });
