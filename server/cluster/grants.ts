@@ -174,12 +174,14 @@ export class ClusterGrants implements RoomGrants {
    * its sender's included): only an occupied grant is vacated (said again after a blip, the leave may
    * find its room vacated already, or its ID taken by another call). A member of this node in the room
    * entered after it in Redis's order (it would have kept the room's hash from emptying), but its entry
-   * was applied here at once: it is occupied again, as every other node makes it with that entry's change.
+   * was applied here at once; or its entry is gone from the hash while it is still in the call (the hash
+   * expired, a Redis restart lost the entry): it is occupied again, and that is shared, so that every node
+   * (the leaving one, which holds nobody in the room, too) takes the live call's room as occupied again.
    */
   private vacatedInOrder(roomID: number, now: number, deliberate: boolean): void {
     if (this.inner.describe && this.inner.describe(roomID, now)?.emptySince !== null) return;
     this.inner.vacated(roomID, now, deliberate);
-    for (const user of this.here(roomID)) this.inner.occupied(roomID, user);
+    for (const user of this.here(roomID)) this.occupied(roomID, user);
   }
 }
 
