@@ -457,7 +457,8 @@ export const callMachine = setup({
         // Our cancel or hangup did not go: the others may wait on us; the user hears it.
         'im.sendFailed': [
           { guard: ({ context, event }) => failureToTell(context.late, event), actions: [{ type: 'notify', params: { notice: 'error' } }, 'answerLateAccept'] },
-          { actions: 'answerLateAccept' },
+          // An invitation refused now is not told (the call is over): not noted as told either.
+          { guard: ({ event }) => event.kind !== 'invite', actions: 'answerLateAccept' },
         ],
         '*': {},
       },

@@ -228,7 +228,7 @@ export const lineMachine = setup({
     loginAfterKick: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'line.login') return;
       if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
-      else if (!context.kicked && context.pendingLogout === null && event.userID === context.self) enqueue.emit(settle(event.id));
+      else if (!context.kicked && context.pendingLogout === null && event.userID === context.self) enqueue.emit(settleNothing(event.id));
       else enqueue.emit(refusal(event.id, 'already logged in'));
     }),
     /** The call is done: what waited for it is handled now, as if it came now. */
@@ -296,11 +296,12 @@ export const lineMachine = setup({
     notice: { actions: 'relayNotice' },
     'call.merged': { actions: 'addMerged' },
     // What the call that just ended sent and could not (its decline, cancel or hangup): the user hears it.
-    'im.sendFailed': [{ guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] }, { actions: 'answerLateAccept' }],
+    // Not an invitation's (told by its call, if at all): the ledger notes only those the user heard of.
+    'im.sendFailed': [{ guard: 'answerOrEnd', actions: ['sayFailed', 'answerLateAccept'] }, { guard: ({ event }) => event.kind !== 'invite', actions: 'answerLateAccept' }],
     'room.mediaDone': { actions: 'settleStrayMedia' },
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     // Again as the user logged in (a remounted component): done, as TIM answers a repeated login; another user is refused.
-    'line.login': [{ guard: 'sameUser', actions: 'settleOk' }, { actions: { type: 'refuse', params: { reason: 'already logged in' } } }],
+    'line.login': [{ guard: 'sameUser', actions: 'settleNothing' }, { actions: { type: 'refuse', params: { reason: 'already logged in' } } }],
     'line.logout': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.dial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },

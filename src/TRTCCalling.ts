@@ -42,17 +42,16 @@ export class TRTCCalling {
   readonly #commands = new Commands((command) => this.#calling.actor.send(command), () => this.#calling.clock.now());
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
+  #userSig = ''; // of the login in force: a repeated login() must name it
   /** Set by `destroy()`: everything after it is refused at once. */
   #destroyed: Promise<void> | null = null;
   readonly #offUnload: () => void;
   readonly #offDevices: () => void;
 
   constructor(options: TRTCCallingOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
+    if (typeof options !== 'object' || options === null) throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
     const { SDKAppID, backend } = options;
-    if (!Number.isInteger(SDKAppID) || SDKAppID <= 0)
-      throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
+    if (!Number.isInteger(SDKAppID) || SDKAppID <= 0) throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
     if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
     // An `undefined` value is no value: its default stays (it was spread over the default, and turned a timer off).
@@ -69,8 +68,7 @@ export class TRTCCalling {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
       },
     });
-    const reportError = (error: unknown) =>
-      this.#emitter.emit(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
+    const reportError = (error: unknown) => this.#emitter.emit(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
     this.#setup = new CallSetup(backend.room, (code, msg) => this.#emitter.emit(EVENT.ERROR, { code, msg }), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.
@@ -121,7 +119,9 @@ export class TRTCCalling {
   /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows), with `{ code: 0 }` as trtc-calling-js's. */
   async login(params: { userID: string; userSig: string }): Promise<{ code: 0 }> {
     const { userID, userSig } = parse('login', Schemas.login, params);
-    await this.#commands.send('login', { type: 'line.login', userID, userSig });
+    // Again as the user logged in: nothing done, as TIM's repeatLogin; with another userSig refused (the backend keeps the first).
+    if (await this.#commands.command('login', { type: 'line.login', userID, userSig })) this.#userSig = userSig;
+    else if (userSig !== this.#userSig) throw new InvalidStateError('login', `already logged in as ${userID} with another userSig: logout() first`);
     return { code: 0 };
   }
 
@@ -254,8 +254,7 @@ export class TRTCCalling {
    * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
    */
   async hangup(): Promise<void> {
-    this.#commands.cancelDials();
-    return this.#commands.send('hangup', { type: 'call.hangup' });
+    return this.#commands.hangup();
   }
 
   /** Plays a remote user's video in the element with id `videoViewDomID`. */
@@ -443,7 +442,8 @@ export class TRTCCalling {
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
-    this.#emitter.emit(event.name, event.payload as never);
+    if (event.name === EVENT.CALL_END) this.#commands.afterCall(() => this.#emitter.emit(event.name, event.payload as never));
+    else this.#emitter.emit(event.name, event.payload as never);
   }
 
   #self(): string | null {

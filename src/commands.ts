@@ -24,6 +24,7 @@ export class Commands {
   #closed = false;
   #dials = 0;
   #cancelledDials = 0;
+  #afterCall = 0;
 
   constructor(
     private readonly post: (command: Command) => void,
@@ -50,9 +51,26 @@ export class Commands {
     return ++this.#dials;
   }
 
-  /** `hangup()`: every dial begun so far whose command has not gone is cancelled. */
-  cancelDials(): void {
-    this.#cancelledDials = this.#dials;
+  /**
+   * `hangup()`. Once the line took it (not refused: a ringing call's `hangup()` is), the dials begun
+   * before it whose command has not gone are cancelled; but not by one a listener of a call's end
+   * makes ({@link Commands.afterCall}): that one cleans up after the call that ended, while a dial
+   * begun meanwhile (waiting for that call's exit) is the user's next call.
+   */
+  hangup(): Promise<void> {
+    const upTo = this.#afterCall > 0 ? 0 : this.#dials;
+    const cancel = () => void (this.#cancelledDials = Math.max(this.#cancelledDials, upTo));
+    return new Promise<void>((resolve, reject) => this.#post('hangup', { type: 'call.hangup' }, () => (cancel(), resolve()), reject));
+  }
+
+  /** Tells a call's `CALL_END` (`emit`): a `hangup()` its listeners make cancels no dial. */
+  afterCall(emit: () => void): void {
+    this.#afterCall++;
+    try {
+      emit();
+    } finally {
+      this.#afterCall--;
+    }
   }
 
   /** Whether dial `n` may still go (no `hangup()` since it began). */

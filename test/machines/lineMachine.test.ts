@@ -102,8 +102,8 @@ describe('lineMachine: login', () => {
     expect(r.steps).toEqual([]);
   });
 
-  it('online, login() again as the same user -> done (as TIM answers a repeated login); as another user -> refused "already logged in"', () => {
-    expect(run([cmd.login(3)], online()).steps).toEqual([settled(3)]);
+  it('online, login() again as the same user -> settled, nothing done (as TIM answers a repeated login); as another user -> refused "already logged in"', () => {
+    expect(run([cmd.login(3)], online()).steps).toEqual([settledNothing(3)]); // nothing done: the facade checks the userSig
     expect(run([cmd.login(4, 'mallory')], online()).steps).toEqual([refused(4, 'already logged in')]);
   });
 

@@ -120,7 +120,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // callee rang for a call its caller had cancelled): 56,117 bytes (+187), 185.6 KB. Raised to 54.9 KB.
 // login() again as the same user resolves, groupID null is no group, the stop methods without an element (the API
 // parity review): 56,226 bytes (+109), 186.0 KB. Raised to 55.0 KB.
-const BUDGET_BYTES = 55.0 * 1024;
+// Their review: a hangup() the line refuses, or one in a CALL_END listener, cancels no dial; a repeated login with
+// another userSig refused; ERROR once only where the invitation's refusal was told: 56,354 bytes (+128), 186.4 KB.
+// Raised to 55.1 KB.
+const BUDGET_BYTES = 55.1 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -132,8 +132,10 @@ describe('TRTCCalling API', () => {
     await expect(stranger.call({ userID: 'bob', type: 2 })).rejects.toThrow(/not logged in/);
     await expect(t.alice.calling.openCamera()).rejects.toThrow(/not in a call/);
     await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'v' })).rejects.toThrow(/not in a call/);
-    // Again as herself: done, as TIM answers a repeated login under trtc-calling-js (a remounted component); as another user: refused.
-    await expect(t.alice.calling.login({ userID: 'alice', userSig: 's' })).resolves.toEqual({ code: 0 });
+    // Again as herself with her userSig: done, as TIM answers a repeated login under trtc-calling-js (a remounted
+    // component); with another userSig: refused (the backend would go on with the first); as another user: refused.
+    await expect(t.alice.calling.login({ userID: 'alice', userSig: 'sig-alice' })).resolves.toEqual({ code: 0 });
+    await expect(t.alice.calling.login({ userID: 'alice', userSig: 'sig-alice-renewed' })).rejects.toThrow(/another userSig: logout\(\) first/);
     await expect(t.alice.calling.login({ userID: 'mallory', userSig: 's' })).rejects.toThrow(/already logged in/);
     await t.alice.calling.call({ userID: 'bob', type: 1 });
     await expect(t.alice.calling.call({ userID: 'bob', type: 1 })).rejects.toThrow(/already in a call/);

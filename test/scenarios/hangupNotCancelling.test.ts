@@ -1,0 +1,84 @@
+/**
+ * hangup() cancels a dial still pending (README, hangup()), but only a hangup() the line takes: not
+ * one it refuses (a ringing callee's, which must reject()), and not one an app makes in a listener of
+ * the previous call's CALL_END (cleaning up after that call) while a redial waits for that call's exit.
+ * Both cancelled the redial at first (found by the review of the change, 2026-12-04): the callee
+ * never rang and call() rejected with reason `cancelled`.
+ */
+import { describe, expect, it } from 'vitest';
+import { TRTCCalling, InvalidStateError } from '../../src/index';
+import type { Backend } from '../../adapters/backend';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { memoryUsers } from '../support/world';
+
+const S = 1000;
+
+describe('a hangup() in the previous call\'s CALL_END listener', () => {
+  const t = memoryUsers('alice', 'bob', 'carol');
+
+  it('does not cancel the redial made after that call was hung up', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    // The app's cleanup on the end of a call (as many trtc-calling-js apps do).
+    t.alice.calling.on(TRTCCalling.EVENT.CALL_END, () => void t.alice.calling.hangup());
+    await t.alice.calling.hangup(); // resolves, status 'idle', Alice still leaves her room
+    expect(t.alice.calling.getCallStatus()).toBe('idle');
+    const redial = t.alice.calling.call({ userID: 'carol', type: 1 }).then(
+      (r) => ({ resolved: r }),
+      (e: unknown) => ({ rejected: e }),
+    );
+    await t.world.advance(2 * S);
+    // Bob's call's CALL_END was told to Alice (once) ...
+    expect(t.alice.events.names().filter((n) => n === TRTCCalling.EVENT.CALL_END)).toHaveLength(1);
+    // ... and the redial went: Carol rings.
+    expect(await redial).toMatchObject({ resolved: { code: 0, userID: 'carol' } });
+    expect(t.carol.events.names()).toContain(TRTCCalling.EVENT.INVITED);
+  });
+});
+
+
+describe('a hangup() the line refuses (ringing) cancels nothing', () => {
+  it('the pending call() still goes once the ringing call is declined', async () => {
+    const clock = new SimulatedClock();
+    const net = createMemoryNetwork({ clock });
+    const real = net.backend();
+    let land: (() => void) | null = null;
+    const room = new Proxy(real.room, {
+      get(target, prop) {
+        if (prop === 'prepare')
+          return async (options: { video: boolean }) => {
+            await new Promise<void>((resolve) => (land = resolve)); // the capture takes a while
+            return target.prepare?.(options);
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room } as Backend });
+    const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    const carol = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    await alice.login({ userID: 'alice', userSig: 's' });
+    await bob.login({ userID: 'bob', userSig: 's' });
+    await carol.login({ userID: 'carol', userSig: 's' });
+    await net.advance(100);
+
+    const dialled = alice.call({ userID: 'bob', type: 1 }).then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
+    await net.advance(10);
+    expect(land).not.toBeNull(); // Alice's devices are being captured
+    await carol.call({ userID: 'alice', type: 1 });
+    await net.advance(S);
+    expect(alice.getSnapshot().call?.state).toBe('ringing');
+    // Refused: a ringing callee must reject() (README, trtc-calling-js).
+    await expect(alice.hangup()).rejects.toBeInstanceOf(InvalidStateError);
+    await alice.reject();
+    await net.advance(S);
+    expect(alice.getSnapshot().call).toBeNull();
+    (land as unknown as () => void)();
+    await net.advance(S);
+    expect(await dialled).toMatchObject({ resolved: { code: 0, userID: 'bob' } });
+    expect(bob.getSnapshot().call?.state).toBe('ringing');
+    for (const c of [alice, bob, carol]) void c.destroy();
+  });
+});
