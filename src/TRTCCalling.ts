@@ -151,7 +151,7 @@ export class TRTCCalling {
    * Invites several users to one call, through the IM group `groupID` if given, else one by one.
    * Resolves with `{ code: 0, inviteID, roomID, groupID }` (the call's first inviteID without a group).
    */
-  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string; timeout?: number }): Promise<GroupCallResult> {
+  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string | null; timeout?: number }): Promise<GroupCallResult> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
     const dial = this.#commands.openDial(); // a hangup() from here cancels it
