@@ -250,8 +250,10 @@ export class TRTCCalling {
   }
 
   /**
-   * Ends the call: cancels it while dialing, leaves it once answered. With no call to end (none,
-   * or it is already ending) it resolves and does nothing; a ringing call is refused: `reject()` it.
+   * Ends the call: cancels it while dialing, leaves it once answered; a dial not sent yet (waiting for
+   * the previous call's exit or its devices) is cancelled too, and rejects with reason `cancelled` (not
+   * by a `hangup()` made in a listener of that call's CALL_END). With no call to end and no dial waiting
+   * it resolves and does nothing; a ringing call is refused: `reject()` it.
    */
   async hangup(): Promise<void> {
     return this.#commands.hangup();
