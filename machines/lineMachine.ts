@@ -227,7 +227,9 @@ export const lineMachine = setup({
     /** `login()` after a kick (from the KICKED_OUT listener, say) while the kicked call ends: it goes once it has. */
     loginAfterKick: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'line.login') return;
-      if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
+      // A logout() under way ends this line whatever the kick: the login is refused, not parked for ever.
+      if (context.pendingLogout !== null) enqueue.emit(refusal(event.id, 'a logout is in progress'));
+      else if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
       else if (!context.kicked && context.pendingLogout === null && event.userID === context.self) enqueue.emit(settleNothing(event.id));
       else enqueue.emit(refusal(event.id, 'already logged in'));
     }),
@@ -366,7 +368,7 @@ export const lineMachine = setup({
               {
                 guard: and(['kicked', 'pendingLogout']),
                 target: '#line.kickedOut',
-                actions: ['endCall', 'settleLogout', 'forgetUser'],
+                actions: ['endCall', 'dropWaiting', 'settleLogout', 'forgetUser'],
               },
               { guard: 'kicked', target: '#line.kickedOut', actions: ['endCall', 'forgetUser', 'takeWaiting'] },
               { guard: 'pendingLogout', target: '#line.loggedOut', actions: ['endCall', 'imLogout', 'settleLogout', 'forgetUser'] },
