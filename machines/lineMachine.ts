@@ -148,8 +148,7 @@ export const lineMachine = setup({
       const status = call?.getSnapshot()?.status;
       if (status !== 'done' && status !== 'error' && status !== 'stopped') return enqueue.sendTo('call', event);
       const id = (event as Command).id;
-      if (event.type === 'call.hangup') enqueue.emit(settle(id));
-      else if (event.type === 'call.accept' || event.type === 'call.reject') enqueue.emit(settleNothing(id));
+      if (event.type === 'call.hangup' || event.type === 'call.accept' || event.type === 'call.reject') enqueue.emit(settleNothing(id));
       else enqueue.emit(refusal(id, 'not in a call'));
     }),
     terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({
@@ -310,7 +309,7 @@ export const lineMachine = setup({
     'call.accept': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.reject': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     // No call to end: nothing to do (an app may hang up twice, e.g. button and page unload).
-    'call.hangup': { actions: 'settleOk' },
+    'call.hangup': { actions: 'settleNothing' },
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'call.switch': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
@@ -351,7 +350,7 @@ export const lineMachine = setup({
             // Nothing rings: nothing to do, as trtc-calling-js (a Decline tapped as the caller cancels).
             'call.accept': { actions: 'settleNothing' },
             'call.reject': { actions: 'settleNothing' },
-            'call.hangup': { actions: 'settleOk' },
+            'call.hangup': { actions: 'settleNothing' },
             'im.switchRequested': [{ guard: 'oneOfManyDevices' }, { actions: 'refuseSwitch' }],
             'line.logout': { target: '#line.loggedOut', actions: ['imLogout', 'settleOk', 'forgetUser'] },
             'im.kickedOut': { target: '#line.kickedOut', actions: ['sayKicked', 'forgetUser'] },

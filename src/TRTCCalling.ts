@@ -252,7 +252,7 @@ export class TRTCCalling {
   /**
    * Ends the call: cancels it while dialing, leaves it once answered; a dial not sent yet (waiting for
    * the previous call's exit or its devices) is cancelled too, and rejects with reason `cancelled` (not
-   * by a `hangup()` made in a listener of that call's CALL_END). With no call to end and no dial waiting
+   * from an event's listener, nor once that call is over: see `Commands.hangup`). With no call to end and no dial waiting
    * it resolves and does nothing; a ringing call is refused: `reject()` it.
    */
   async hangup(): Promise<void> {
@@ -444,8 +444,7 @@ export class TRTCCalling {
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
-    if (event.name === EVENT.CALL_END) this.#commands.afterCall(() => this.#emitter.emit(event.name, event.payload as never));
-    else this.#emitter.emit(event.name, event.payload as never);
+    this.#commands.told(() => this.#emitter.emit(event.name, event.payload as never), event.name === EVENT.CALL_END);
   }
 
   #self(): string | null {

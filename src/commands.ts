@@ -23,8 +23,12 @@ export class Commands {
   #next = 1;
   #closed = false;
   #dials = 0;
-  #cancelledDials = 0;
-  #afterCall = 0;
+  /** The dials `hangup()`s cancelled, as ranges of their numbers (`from` excluded, `to` included); the last few. */
+  #cancelled: (readonly [number, number])[] = [];
+  /** The dials begun by the time the last call's `CALL_END` was told (see {@link Commands.hangup}). */
+  #endedAt = 0;
+  /** How deep in telling an event: a `hangup()` a listener makes (see {@link Commands.told}). */
+  #telling = 0;
 
   constructor(
     private readonly post: (command: Command) => void,
@@ -44,7 +48,7 @@ export class Commands {
   /**
    * A dial begins (`call()`, `groupCall()`, `joinInGroupCall()`): its number. Until its command goes
    * (after the previous call's exit and the capture) the line knows nothing of it, so a `hangup()`
-   * meanwhile cancels it here ({@link Commands.cancelDials}), as the spec's hangup() cancels a call
+   * meanwhile cancels it here ({@link Commands.hangup}), as the spec's hangup() cancels a call
    * not yet connected.
    */
   openDial(): number {
@@ -53,29 +57,36 @@ export class Commands {
 
   /**
    * `hangup()`. Once the line took it (not refused: a ringing call's `hangup()` is), the dials begun
-   * before it whose command has not gone are cancelled; but not by one a listener of a call's end
-   * makes ({@link Commands.afterCall}): that one cleans up after the call that ended, while a dial
-   * begun meanwhile (waiting for that call's exit) is the user's next call.
+   * before it whose command has not gone are cancelled, but:
+   * - not by one an event's listener makes ({@link Commands.told}): that one reacts to the call, an
+   *   app's clean-up after its end, say;
+   * - one that found no call to end (`done` false: the last call is over) spares the dials begun while
+   *   that call still ended: they waited for its exit, the user's next call, and this `hangup()` is
+   *   taken as a clean-up after the call that ended (an async listener's, after an `await`).
    */
   hangup(): Promise<void> {
-    const upTo = this.#afterCall > 0 ? 0 : this.#dials;
-    const cancel = () => void (this.#cancelledDials = Math.max(this.#cancelledDials, upTo));
-    return new Promise<void>((resolve, reject) => this.#post('hangup', { type: 'call.hangup' }, () => (cancel(), resolve()), reject));
+    const upTo = this.#telling > 0 ? 0 : this.#dials;
+    const cancel = (done: boolean) => {
+      const from = done ? 0 : this.#endedAt;
+      if (upTo > from) this.#cancelled = [...this.#cancelled, [from, upTo] as const].slice(-8);
+    };
+    return new Promise<void>((resolve, reject) => this.#post('hangup', { type: 'call.hangup' }, (done) => (cancel(done), resolve()), reject));
   }
 
-  /** Tells a call's `CALL_END` (`emit`): a `hangup()` its listeners make cancels no dial. */
-  afterCall(emit: () => void): void {
-    this.#afterCall++;
+  /** Tells an event (`emit`; `callEnd`: a call's `CALL_END`): a `hangup()` its listeners make cancels no dial. */
+  told(emit: () => void, callEnd: boolean): void {
+    if (callEnd) this.#endedAt = this.#dials;
+    this.#telling++;
     try {
       emit();
     } finally {
-      this.#afterCall--;
+      this.#telling--;
     }
   }
 
-  /** Whether dial `n` may still go (no `hangup()` since it began). */
+  /** Whether dial `n` may still go (no `hangup()` cancelled it). */
   dialLive(n: number): boolean {
-    return n > this.#cancelledDials;
+    return !this.#cancelled.some(([from, to]) => n > from && n <= to);
   }
 
   /** Sends dial `n`'s command; one a `hangup()` cancelled rejects (reason `cancelled`) and nothing is sent. */

@@ -65,7 +65,7 @@ describe('lineMachine: login', () => {
   it('loggedOut, hangup() -> settled, nothing else (no call to end)', () => {
     const r = run([cmd.hangup(7)]);
     expect(r.value).toBe('loggedOut');
-    expect(r.steps).toEqual([settled(7)]);
+    expect(r.steps).toEqual([settledNothing(7)]);
   });
 
   it('login() -> loggingIn, im.login sent; a second login() -> refused', () => {
@@ -251,7 +251,7 @@ describe('lineMachine: idle', () => {
     expect(run([cmd.reject(5)], online()).steps).toEqual([settledNothing(5)]);
     const r = run([cmd.hangup(6)], online());
     expect(r.value).toEqual({ online: 'idle' });
-    expect(r.steps).toEqual([settled(6)]);
+    expect(r.steps).toEqual([settledNothing(6)]);
   });
 
   it('a switch request (a peer on Tencent\'s client) -> refused with a REJECT of that invite, C2C to its sender', () => {

@@ -123,7 +123,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Their review: a hangup() the line refuses, or one in a CALL_END listener, cancels no dial; a repeated login with
 // another userSig refused; ERROR once only where the invitation's refusal was told: 56,354 bytes (+128), 186.4 KB.
 // Raised to 55.1 KB.
-const BUDGET_BYTES = 55.1 * 1024;
+// The final review: no hangup() from an event's listener, nor one finding no call to end, cancels a redial made
+// during the last call's exit; a login() from KICKED_OUT while a logout() waits refused: 56,408 bytes (+54),
+// 186.5 KB. Raised to 55.2 KB.
+const BUDGET_BYTES = 55.2 * 1024;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

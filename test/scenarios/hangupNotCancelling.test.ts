@@ -3,7 +3,10 @@
  * one it refuses (a ringing callee's, which must reject()), and not one an app makes in a listener of
  * the previous call's CALL_END (cleaning up after that call) while a redial waits for that call's exit.
  * Both cancelled the redial at first (found by the review of the change, 2026-12-04): the callee
- * never rang and call() rejected with reason `cancelled`.
+ * never rang and call() rejected with reason `cancelled`. Then (the final review): a hangup() in any
+ * event's listener cancels no dial (a REJECT listener cleaning up while another dials the next callee),
+ * nor does one that finds no call to end while a dial begun during the last call's exit waits (an async
+ * CALL_END listener's, after an await): that dial is the user's next call.
  */
 import { describe, expect, it } from 'vitest';
 import { TRTCCalling, InvalidStateError } from '../../src/index';
@@ -80,5 +83,42 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
     expect(await dialled).toMatchObject({ resolved: { code: 0, userID: 'bob' } });
     expect(bob.getSnapshot().call?.state).toBe('ringing');
     for (const c of [alice, bob, carol]) void c.destroy();
+  });
+});
+
+const outcome = (p: Promise<unknown>) => p.then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
+
+describe('a cleanup hangup() after the previous call ended, while a redial waits for its exit', () => {
+  const t = memoryUsers('alice', 'bob', 'carol');
+
+  it('in an async CALL_END listener (after an await) -> the redial still goes', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    // The same cleanup as hangupNotCancelling.test.ts, written as an async handler.
+    t.alice.calling.on(TRTCCalling.EVENT.CALL_END, async () => {
+      await Promise.resolve(); // e.g. await some UI/stopLocalView work first
+      await t.alice.calling.hangup();
+    });
+    await t.alice.calling.hangup();
+    const redial = outcome(t.alice.calling.call({ userID: 'carol', type: 1 }));
+    await t.world.advance(2 * S);
+    expect(await redial).toMatchObject({ resolved: { code: 0, userID: 'carol' } });
+    expect(t.carol.events.names()).toContain(TRTCCalling.EVENT.INVITED);
+  });
+
+  it('in a REJECT listener, after another REJECT listener dialled the next callee -> the fallback call goes', async () => {
+    // One component dials the next agent when one declines; another cleans up with hangup() (as on CALL_END).
+    let fallback: Promise<unknown> | null = null;
+    t.alice.calling.on(TRTCCalling.EVENT.REJECT, () => void (fallback = outcome(t.alice.calling.call({ userID: 'carol', type: 1 }))));
+    t.alice.calling.on(TRTCCalling.EVENT.REJECT, () => void t.alice.calling.hangup());
+    await t.alice.calling.call({ userID: 'bob', type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.reject();
+    await t.world.advance(2 * S);
+    expect(fallback).not.toBeNull();
+    expect(await fallback).toMatchObject({ resolved: { code: 0, userID: 'carol' } });
+    expect(t.carol.events.names()).toContain(TRTCCalling.EVENT.INVITED);
   });
 });
