@@ -399,7 +399,7 @@ export class ClusterNode {
     const hub = this.hub;
     if (!hub?.session(user)) return;
     this.counts.takeovers++;
-    this.leaving(user); // a handover ends no session here (\`ended\`)
+    this.leaving(user); // a handover ends no session here (`ended`)
     hub.takenOver(user, resume); // a kick says so in Redis (`superseded`)
     void this.mailbox.forward(user);
     void this.mailbox.forget(user); // a handover ends no session here (`ended`), and the user is gone
@@ -448,7 +448,9 @@ export class ClusterNode {
       .hcClaim(dir, this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
       .then(async (won) => {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
-        if (won === 0 && this.hub?.session(user) === session) this.hub.takenOver(user, resumed || undefined);
+        if (won !== 0 || this.hub?.session(user) !== session) return;
+        this.leaving(user); // a handover ends no session here (`ended`): its buckets go now
+        this.hub.takenOver(user, resumed || undefined);
       })
       .catch((error: unknown) => {
         this.lost('claim', error);
