@@ -162,6 +162,9 @@ export class ClusterGrants implements RoomGrants {
       case 'vacated':
         if (op.ordered) return this.vacatedInOrder(op.roomID, op.now, op.deliberate);
         this.inner.vacated(op.roomID, op.now, op.deliberate);
+        // Another node's member left the room empty as that node saw it, while a member of ours had entered
+        // (its entry not heard there yet): occupied again, and shared, so every node keeps the call's room.
+        for (const user of this.here(op.roomID)) this.occupied(op.roomID, user);
         return;
       case 'restore':
         this.inner.restore?.(op.roomID, op.state);

@@ -143,6 +143,26 @@ describe('cluster parts: a call made through a group admits that very group', ()
   });
 });
 
+describe('cluster parts: a vacate that crossed an entry on another node', () => {
+  it("node a's lone member left as Bob entered on node b, unheard at a: b takes the room as occupied again and shares it", () => {
+    const { a, b, sent, deliver } = twoGrantNodes();
+    expect(a.grant('alice', 7, ['bob'], 30_000, 0)).toBeNull();
+    a.occupied(7, 'alice');
+    deliver();
+    b.watch((roomID) => (roomID === 7 ? ['bob'] : []));
+    b.occupied(7, 'bob'); // Bob enters on b; a has not heard it...
+    sent[1]?.splice(0);
+    a.vacated(7, 10, true); // ...when Alice, alone as a saw it, leaves
+    for (const op of sent[0]?.splice(0) ?? []) b.apply(JSON.parse(JSON.stringify(op)) as GrantOp);
+    expect(b.describe(7, 20)?.emptySince).toBeNull();
+    expect(sent[1]).toEqual([{ op: 'occupied', roomID: 7, user: 'bob' }]);
+    deliver();
+    expect(a.describe(7, 20)?.emptySince).toBeNull();
+    // Past the vacate's 5 s linger the call's room is still Bob's invitation on both nodes.
+    expect([a.allows(7, 'bob', 60_000), b.allows(7, 'bob', 60_000)]).toEqual([true, true]);
+  });
+});
+
 describe('cluster parts: a lingering grant', () => {
   it('occupied by an invitee only (the owner hung up) stays off the owner\'s count on every node, also when compacted', () => {
     const { a, b, deliver } = twoGrantNodes();
