@@ -396,11 +396,14 @@ export class ClusterNode {
   private onTakeover(user: string, resume: string | undefined, epoch: number): void {
     if ((this.epochs.get(user) ?? 0) > epoch) return; // a later login here already won
     this.epochs.delete(user);
-    const hub = this.hub;
-    if (!hub?.session(user)) return;
+    if (this.hub?.session(user)) this.letGo(user, resume);
+  }
+
+  /** `user`'s session here goes to a later login elsewhere (kicked, or handed over if that login resumed it). */
+  private letGo(user: string, resume: string | undefined): void {
     this.counts.takeovers++;
-    this.leaving(user); // a handover ends no session here (`ended`)
-    hub.takenOver(user, resume); // a kick says so in Redis (`superseded`)
+    this.leaving(user); // a handover ends no session here (`ended`): its buckets go now
+    this.hub?.takenOver(user, resume); // a kick says so in Redis (`superseded`)
     void this.mailbox.forward(user);
     void this.mailbox.forget(user); // a handover ends no session here (`ended`), and the user is gone
   }
@@ -449,8 +452,9 @@ export class ClusterNode {
       .then(async (won) => {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
         if (won !== 0 || this.hub?.session(user) !== session) return;
-        this.leaving(user); // a handover ends no session here (`ended`): its buckets go now
-        this.hub.takenOver(user, resumed || undefined);
+        // As a takeover notice (whose own would find no session here by then): buckets, epoch, place in its stream.
+        this.epochs.delete(user);
+        this.letGo(user, resumed || undefined);
       })
       .catch((error: unknown) => {
         this.lost('claim', error);
