@@ -141,7 +141,7 @@ export function lateAccept(late: LateAccepts, event: Signal | { readonly type: s
   return null;
 }
 
-/** A refused ending signal the user must hear of: any but the cancel of an invitation whose own refusal was told. */
+/** A refused ending signal the user must hear of: every one but the cancel of an invitation whose own refusal was told. */
 export const failureToTell = (late: LateAccepts, e: { readonly type: string; readonly kind?: string; readonly inviteID?: string }): boolean =>
   e.type === 'im.sendFailed' && e.kind !== 'invite' && !(e.kind === 'cancel' && late.unsent.includes(e.inviteID ?? ''));
 

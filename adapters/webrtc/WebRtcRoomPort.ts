@@ -310,8 +310,7 @@ export class WebRtcRoomPort implements RoomPort {
   }
 
   async stopRemoteView(userID: UserID, videoViewDomID?: string): Promise<void> {
-    if (videoViewDomID === undefined) this.views.hideAllOf(userID);
-    else this.views.hide(videoViewDomID, userID);
+    this.views.hide(videoViewDomID, userID);
   }
 
   onEvent(listener: (event: RoomEvent) => void): Unsubscribe {

@@ -29,8 +29,8 @@ export class VideoViews {
 
   /** The local view in `domID`, or every local view (`undefined`), asked for or shown. */
   stopLocal(domID: string | undefined): void {
-    if (domID === undefined) return this.#pendingLocal.clear(), this.hideAllOf(null);
-    this.#pendingLocal.delete(domID);
+    if (domID === undefined) this.#pendingLocal.clear();
+    else this.#pendingLocal.delete(domID);
     this.hide(domID, null);
   }
 
@@ -72,8 +72,9 @@ export class VideoViews {
     this.#views.set(domID, { video, userID });
   }
 
-  /** Removes the view in `domID` if it is `userID`'s. */
-  hide(domID: string, userID: UserID | null): void {
+  /** Removes the view in `domID` if it is `userID`'s; every view of `userID` without one. */
+  hide(domID: string | undefined, userID: UserID | null): void {
+    if (domID === undefined) return this.hideAllOf(userID);
     const view = this.#views.get(domID);
     if (!view || view.userID !== userID) return;
     view.video.srcObject = null;

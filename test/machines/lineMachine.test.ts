@@ -5,41 +5,14 @@
  * returned actions (requests to `im`, events to the `call` child, emitted notices). The call
  * child is created but never started there, so its end is delivered as the done event the
  * line would get. Tier 2 (last block) runs the line with the real call machine on a
- * `SimulatedClock` for the paths where the call's own ending matters.
+ * `SimulatedClock` for the paths where the call's own ending matters. (Tier 1's steps: `lineSteps.ts`;
+ * the late accepts that crossed our cancel: `lineMachine.lateAccept.test.ts`.)
  */
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { type LineEvent, lineMachine } from '../../machines/lineMachine';
 import { callDone, callerInput, calleeInput, cmd, im, out, rm, startLine, steps } from '../support/machineHarness';
-
-type Snapshot = ReturnType<typeof initialTransition<typeof lineMachine>>[0];
-
-function run(events: LineEvent[], from?: Snapshot) {
-  let snapshot = from ?? initialTransition(lineMachine, {})[0];
-  let actions: ReturnType<typeof transition<typeof lineMachine>>[1] = [];
-  for (const event of events) [snapshot, actions] = transition(lineMachine, snapshot, event);
-  return { snapshot, value: snapshot.value, context: snapshot.context, steps: steps(actions) };
-}
-
-const ONLINE: LineEvent[] = [cmd.login(1), { type: 'im.loggedIn', at: 0 }];
-const online = () => run(ONLINE).snapshot;
-/** Alice online and dialling Bob (`inv-5`). */
-const dialling = () => run([cmd.dial(2)], online()).snapshot;
-const emit = (notice: unknown) => ({ emit: notice });
-const refused = (commandId: number, reason: string) =>
-  emit({ type: 'command.settled', commandId, error: { code: -1203, reason, kind: 'state' } });
-const settled = (commandId: number) => emit({ type: 'command.settled', commandId });
-/** Settled with nothing to do (accept() or reject() with nothing ringing). */
-const settledNothing = (commandId: number) => emit({ type: 'command.settled', commandId, nothing: true });
-const toCall = (event: unknown) => ({ send: 'call', event });
-const toIm = (event: unknown) => ({ send: 'im', event });
-const sendFailed = (inviteID: string, kind: 'invite' | 'accept' | 'reject' | 'cancel'): LineEvent => ({
-  type: 'im.sendFailed',
-  inviteID,
-  kind,
-  at: 0,
-  error: { code: -2, message: 'network' },
-});
+import { dialling, emit, ONLINE, online, refused, run, sendFailed, settled, settledNothing, toCall, toIm } from './lineSteps';
 
 describe('lineMachine: login', () => {
   it('starts loggedOut with the im and room bridges invoked', () => {
@@ -167,52 +140,6 @@ describe('lineMachine: idle', () => {
     // Her cancel naming Bob's next inviteID settles nothing of Bob's.
     const forged = run([im.cancelled('mallory', ['alice'], { inviteID: 'inv-6', inviter: 'mallory' })], online());
     expect(run([im.invited('bob', { inviteID: 'inv-6', invitees: ['alice'] })], forged.snapshot).value).toEqual({ online: 'busy' });
-  });
-
-  describe('a stray ACCEPT from Bob for the call we dialled and ended (it crossed our CANCEL)', () => {
-    const ended = { type: 'xstate.done.actor.call', output: { inviteID: 'inv-5', reason: 'cancelled' } } as unknown as LineEvent;
-    const hangupToBob = toIm({
-      type: 'im.send',
-      to: { users: ['bob'] },
-      signal: { kind: 'hangup', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'], callEnd: 0 },
-      onlineUserOnly: false,
-    });
-    const error = emit({ type: 'error', code: -2, message: 'network' });
-    const afterCall = () => run([cmd.dial(2), ended], online()).snapshot;
-
-    it('the IM took our CANCEL -> nothing sent back: the CANCEL ends his call (a HANGUP too made Tencent\'s client end it twice)', () => {
-      expect(afterCall().context.recent).toEqual(['inv-5']);
-      const r = run([im.accepted('bob', { inviter: 'alice' })], afterCall());
-      expect(r.value).toEqual({ online: 'idle' });
-      expect(r.steps).toEqual([]);
-    });
-
-    it('the IM refuses our CANCEL after his ACCEPT came -> ERROR, then a HANGUP (call_end 0) to him', () => {
-      const r = run([im.accepted('bob', { inviter: 'alice' }), sendFailed('inv-5', 'cancel')], afterCall());
-      expect(r.steps).toEqual([error, hangupToBob]);
-      // Told once: the ledger forgot him.
-      expect(run([sendFailed('inv-5', 'cancel')], r.snapshot).steps).toEqual([error]);
-    });
-
-    it('the IM refused our CANCEL, then his ACCEPT comes -> a HANGUP to him', () => {
-      const refused = run([sendFailed('inv-5', 'cancel')], afterCall());
-      expect(refused.steps).toEqual([error]);
-      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
-    });
-
-    it("the call ended holding his ACCEPT (it came while the call left its room) -> the line sends the HANGUP at the CANCEL's refusal", () => {
-      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }], unsent: [] } } } as unknown as LineEvent;
-      expect(run([cmd.dial(2), holding, sendFailed('inv-5', 'cancel')], online()).steps).toEqual([error, hangupToBob]);
-    });
-
-    it('the IM refused our INVITE (the call said ERROR), then the CANCEL sent after it in case it went -> no second ERROR; a late ACCEPT still hears a HANGUP', () => {
-      const unsent = { ...ended, output: { inviteID: 'inv-5', reason: 'error', late: { refused: [], waiting: [], unsent: ['inv-5'] } } } as unknown as LineEvent;
-      const refused = run([cmd.dial(2), unsent, sendFailed('inv-5', 'cancel')], online());
-      expect(refused.steps).toEqual([]);
-      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
-      // Another call's refused cancel is still told.
-      expect(run([sendFailed('inv-6', 'cancel')], refused.snapshot).steps).toEqual([error]);
-    });
   });
 
   it('many devices: our other device dials Bob (its INVITE comes to us), Bob accepts it -> never rings, nothing remembered, no HANGUP to Bob', () => {

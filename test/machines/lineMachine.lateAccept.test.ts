@@ -1,0 +1,57 @@
+/**
+ * lineMachine: an accept from Bob for the call we dialled and ended (it crossed our CANCEL), and the
+ * IM's refusal of that CANCEL, in either order (see `LateAccepts`, machines/lineModel.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { cmd, im } from '../support/machineHarness';
+import { emit, online, run, sendFailed, toIm } from './lineSteps';
+import type { LineEvent } from '../../machines/lineMachine';
+
+describe('lineMachine: idle', () => {
+  describe('a stray ACCEPT from Bob for the call we dialled and ended (it crossed our CANCEL)', () => {
+    const ended = { type: 'xstate.done.actor.call', output: { inviteID: 'inv-5', reason: 'cancelled' } } as unknown as LineEvent;
+    const hangupToBob = toIm({
+      type: 'im.send',
+      to: { users: ['bob'] },
+      signal: { kind: 'hangup', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'], callEnd: 0 },
+      onlineUserOnly: false,
+    });
+    const error = emit({ type: 'error', code: -2, message: 'network' });
+    const afterCall = () => run([cmd.dial(2), ended], online()).snapshot;
+
+    it('the IM took our CANCEL -> nothing sent back: the CANCEL ends his call (a HANGUP too made Tencent\'s client end it twice)', () => {
+      expect(afterCall().context.recent).toEqual(['inv-5']);
+      const r = run([im.accepted('bob', { inviter: 'alice' })], afterCall());
+      expect(r.value).toEqual({ online: 'idle' });
+      expect(r.steps).toEqual([]);
+    });
+
+    it('the IM refuses our CANCEL after his ACCEPT came -> ERROR, then a HANGUP (call_end 0) to him', () => {
+      const r = run([im.accepted('bob', { inviter: 'alice' }), sendFailed('inv-5', 'cancel')], afterCall());
+      expect(r.steps).toEqual([error, hangupToBob]);
+      // Told once: the ledger forgot him.
+      expect(run([sendFailed('inv-5', 'cancel')], r.snapshot).steps).toEqual([error]);
+    });
+
+    it('the IM refused our CANCEL, then his ACCEPT comes -> a HANGUP to him', () => {
+      const refused = run([sendFailed('inv-5', 'cancel')], afterCall());
+      expect(refused.steps).toEqual([error]);
+      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
+    });
+
+    it("the call ended holding his ACCEPT (it came while the call left its room) -> the line sends the HANGUP at the CANCEL's refusal", () => {
+      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }], unsent: [] } } } as unknown as LineEvent;
+      expect(run([cmd.dial(2), holding, sendFailed('inv-5', 'cancel')], online()).steps).toEqual([error, hangupToBob]);
+    });
+
+    it('the IM refused our INVITE (the call said ERROR), then the CANCEL sent after it in case it went -> no second ERROR; a late ACCEPT still hears a HANGUP', () => {
+      const unsent = { ...ended, output: { inviteID: 'inv-5', reason: 'error', late: { refused: [], waiting: [], unsent: ['inv-5'] } } } as unknown as LineEvent;
+      const refused = run([cmd.dial(2), unsent, sendFailed('inv-5', 'cancel')], online());
+      expect(refused.steps).toEqual([]);
+      expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
+      // Another call's refused cancel is still told.
+      expect(run([sendFailed('inv-6', 'cancel')], refused.snapshot).steps).toEqual([error]);
+    });
+  });
+
+});
