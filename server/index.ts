@@ -25,6 +25,7 @@ import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
 import { Presence, localOnline } from './presence';
 import { Store } from './store';
+import type { GateIntake } from './cluster/gate';
 import { ClusterNode } from './cluster/node';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
@@ -189,6 +190,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   // Every listener below is the server's, shared by all connections (`this` is the socket that
   // emits): a connection costs its Conn and a map entry, no closures of its own.
   const connOf = new WeakMap<object, Conn>(); // a WebSocket, and its TCP socket until login, to its Conn
+  const intakes = new WeakMap<Conn, GateIntake>(); // a cluster node's, see intakeOf
   const shared: ConnShared = {
     options,
     commit,
@@ -236,16 +238,24 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const conn = connOf.get(this);
     if (!conn) return;
     if (!cluster) return run(conn, toBuffer(data), isBinary);
+    cluster.gate(conn, toBuffer(data), isBinary, intakeOf(conn));
+  }
+  /** A cluster's intake of one connection's frames, made at its first frame, not at each one. */
+  function intakeOf(conn: Conn): GateIntake {
+    const made = intakes.get(conn);
+    if (made) return made;
     // The rate first (`admit`), then a login's lookup in Redis, then the rest of the dispatcher's checks.
     const tapIn = () => commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
-    cluster.gate(conn, toBuffer(data), isBinary, {
+    const intake: GateIntake = {
       admit: (d, b) => dispatcher.admit(conn, d, b) || (tapIn(), false),
       run: (d, b) => run(conn, d, b, true),
       refuse: (rid, code, message, limit) => {
         dispatcher.refuse(conn, code, message, rid, limit);
         tapIn();
       },
-    });
+    };
+    intakes.set(conn, intake);
+    return intake;
   }
   function onError(this: WebSocket, error: Error): void {
     log.warn('socket error', { conn: connOf.get(this)?.id, error: error.message });
