@@ -24,12 +24,19 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** `readyState` of an open socket. */
 export const OPEN = 1;
 
-/** Stops listening to `socket` and closes it (if it is not closing already). */
+/**
+ * Stops listening to `socket` and closes it (if it is not closing already). Its `error` slot
+ * keeps a no-op: Node's `ws` emits `error` when a socket still connecting is closed, and an
+ * `error` with no listener is an uncaught exception there.
+ */
 export function letGo(socket: WebSocketLike | null, code: number, reason: string): void {
   if (!socket) return;
-  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  socket.onerror = ignore;
   if (socket.readyState <= OPEN) socket.close(code, reason);
 }
+
+function ignore(): void {}
 
 /** What a reconnect policy is told about the outage so far. */
 export interface ReconnectContext {
