@@ -40,11 +40,11 @@ export class TRTCCalling {
   readonly #emitter = new SafeEmitter((name, count) => this.#stats.listenersChanged(name, count));
   readonly #stats: MediaStatsWatch;
   readonly #commands = new Commands((command) => this.#calling.actor.send(command), () => this.#calling.clock.now());
+  readonly #tell = (name: EventName, payload: unknown) => this.#commands.told(() => this.#emitter.emit(name, payload as never), name === EVENT.CALL_END);
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
   #userSig = ''; // of the login in force: a repeated login() must name it
-  /** Set by `destroy()`: everything after it is refused at once. */
-  #destroyed: Promise<void> | null = null;
+  #destroyed: Promise<void> | null = null; // set by `destroy()`: everything after it is refused at once
   readonly #offUnload: () => void;
   readonly #offDevices: () => void;
 
@@ -59,7 +59,7 @@ export class TRTCCalling {
     this.SDKAppID = SDKAppID;
     this.#backend = backend;
     this.#room = backend.room;
-    this.#stats = new MediaStatsWatch(backend.room, (name, payload) => this.#emitter.emit(name, payload));
+    this.#stats = new MediaStatsWatch(backend.room, this.#tell);
     let started = false;
     this.#calling = createCalling({
       ...options,
@@ -68,9 +68,9 @@ export class TRTCCalling {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
       },
     });
-    const reportError = (error: unknown) => this.#emitter.emit(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
+    const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
-    this.#setup = new CallSetup(backend.room, (code, msg) => this.#emitter.emit(EVENT.ERROR, { code, msg }), () => callOver(this.#calling.actor));
+    this.#setup = new CallSetup(backend.room, (code, msg) => this.#tell(EVENT.ERROR, { code, msg }), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
@@ -444,7 +444,7 @@ export class TRTCCalling {
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
     this.#store.refresh();
-    this.#commands.told(() => this.#emitter.emit(event.name, event.payload as never), event.name === EVENT.CALL_END);
+    this.#tell(event.name, event.payload);
   }
 
   #self(): string | null {
@@ -482,7 +482,7 @@ export class TRTCCalling {
       if (this.#destroyed) return;
       const chosen = room.currentDevices?.() ?? {};
       const current = (list: DeviceInfo[], id: string | undefined) => list.find((d) => d.deviceId === id) ?? list[0] ?? null;
-      this.#emitter.emit(EVENT.DEVICED_UPDATED, {
+      this.#tell(EVENT.DEVICED_UPDATED, {
         cameraList,
         microphoneList,
         speakerList,
@@ -491,9 +491,9 @@ export class TRTCCalling {
         currentSpeaker: speakerList[0] ?? null,
       });
     } catch (error) {
-      if (!this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
+      if (!this.#destroyed) this.#tell(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
     }
-    if (change.error && !this.#destroyed) this.#emitter.emit(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
+    if (change.error && !this.#destroyed) this.#tell(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
     // The camera went with none to replace it: it is off for the others, and so in the call's view (`local.camera`).
     if (change.lost === 'camera' && change.error && this.getSnapshot().call?.local.camera) void this.closeCamera().catch(() => undefined);
   }

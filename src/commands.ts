@@ -73,7 +73,10 @@ export class Commands {
     return new Promise<void>((resolve, reject) => this.#post('hangup', { type: 'call.hangup' }, (done) => (cancel(done), resolve()), reject));
   }
 
-  /** Tells an event (`emit`; `callEnd`: a call's `CALL_END`): a `hangup()` its listeners make cancels no dial. */
+  /**
+   * Tells an event (`emit`; `callEnd`: a call's `CALL_END`): a `hangup()` its listeners make cancels no dial.
+   * Every event goes through it, the facade's own too (DEVICED_UPDATED, device ERRORs, media stats).
+   */
   told(emit: () => void, callEnd: boolean): void {
     if (callEnd) this.#endedAt = this.#dials;
     this.#telling++;
