@@ -8,26 +8,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
-import type { Backend } from '../../adapters/backend';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { heldCapture } from '../support/rooms';
 
 describe("a hangup() in a DEVICED_UPDATED listener while a call() waits for its capture", () => {
   it('cancels nothing: the callee rings and call() resolves', async () => {
     const net = createMemoryNetwork({ clock: new SimulatedClock() });
     const real = net.backend();
-    let land: (() => void) | null = null;
-    const room = new Proxy(real.room, {
-      get(target, prop) {
-        if (prop === 'prepare')
-          return async (options: { video: boolean }) => {
-            await new Promise<void>((resolve) => (land = resolve)); // the permission prompt is still up
-            return target.prepare?.(options);
-          };
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room } as Backend });
+    const capture = heldCapture(real.room);
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room: capture.room } });
     const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
     await alice.login({ userID: 'alice', userSig: 's' });
     await bob.login({ userID: 'bob', userSig: 's' });
@@ -40,11 +29,11 @@ describe("a hangup() in a DEVICED_UPDATED listener while a call() waits for its 
 
     const dialled = alice.call({ userID: 'bob', type: 1 }).then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
     await net.advance(10);
-    expect(land).not.toBeNull();
+    expect(capture.asked()).toBe(true);
     net.rooms.plugDevice('alice', { deviceId: 'headset-1', kind: 'audioinput', label: 'Headset', groupId: 'g' } as never);
     await net.advance(1000);
     expect(updates).toBe(1);
-    (land as unknown as () => void)();
+    capture.release();
     await net.advance(1000);
     expect(await dialled).toMatchObject({ resolved: { code: 0, userID: 'bob' } });
     expect(bob.getSnapshot().call?.state).toBe('ringing');

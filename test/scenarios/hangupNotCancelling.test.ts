@@ -10,8 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TRTCCalling, InvalidStateError } from '../../src/index';
-import type { Backend } from '../../adapters/backend';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { heldCapture } from '../support/rooms';
 import { memoryUsers } from '../support/world';
 
 const S = 1000;
@@ -47,19 +47,8 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
     const clock = new SimulatedClock();
     const net = createMemoryNetwork({ clock });
     const real = net.backend();
-    let land: (() => void) | null = null;
-    const room = new Proxy(real.room, {
-      get(target, prop) {
-        if (prop === 'prepare')
-          return async (options: { video: boolean }) => {
-            await new Promise<void>((resolve) => (land = resolve)); // the capture takes a while
-            return target.prepare?.(options);
-          };
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room } as Backend });
+    const capture = heldCapture(real.room);
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room: capture.room } });
     const bob = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
     const carol = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
     await alice.login({ userID: 'alice', userSig: 's' });
@@ -69,7 +58,7 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
 
     const dialled = alice.call({ userID: 'bob', type: 1 }).then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
     await net.advance(10);
-    expect(land).not.toBeNull(); // Alice's devices are being captured
+    expect(capture.asked()).toBe(true); // Alice's devices are being captured
     await carol.call({ userID: 'alice', type: 1 });
     await net.advance(S);
     expect(alice.getSnapshot().call?.state).toBe('ringing');
@@ -78,7 +67,7 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
     await alice.reject();
     await net.advance(S);
     expect(alice.getSnapshot().call).toBeNull();
-    (land as unknown as () => void)();
+    capture.release();
     await net.advance(S);
     expect(await dialled).toMatchObject({ resolved: { code: 0, userID: 'bob' } });
     expect(bob.getSnapshot().call?.state).toBe('ringing');

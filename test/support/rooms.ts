@@ -16,3 +16,23 @@ export function forwardingRoom(room: RoomPort, overrides: Partial<RoomPort>): Ro
     ...overrides,
   };
 }
+
+/**
+ * `room` with every step its own, but a capture (`prepare`) that waits until `release()` (a
+ * permission prompt still up); `asked()` says whether one waits.
+ */
+export function heldCapture(room: RoomPort): { room: RoomPort; asked: () => boolean; release: () => void } {
+  let land: (() => void) | null = null;
+  const held = new Proxy(room, {
+    get(target, prop) {
+      if (prop === 'prepare')
+        return async (options: { video: boolean }) => {
+          await new Promise<void>((resolve) => (land = resolve));
+          return target.prepare?.(options);
+        };
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { room: held, asked: () => land !== null, release: () => land?.() };
+}
