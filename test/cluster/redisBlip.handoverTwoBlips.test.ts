@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tencentUserSig } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { caughtUp, inProcessNodes, until } from './support';
 
 describe('review: a handover read after the winner caught up too', () => {
   const t = inProcessNodes();
@@ -34,10 +34,10 @@ describe('review: a handover read after the winner caught up too', () => {
     await until('b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0);
     pb.restore();
     await until('b back', () => b.handle.metrics().cluster?.redisUp, (up) => up === 1, 20_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await caughtUp(b);
     pa.restore();
     await until('node a let the session go', () => a.handle.metrics().detachedSessions, (n) => n === 0, 20_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await caughtUp(a);
     const superseded = await t.redis.exists(`${t.prefix}:s:${session}`);
     // The moved client's connection drops: it resumes its session (on node b) with its token.
     moved.close();

@@ -5,7 +5,6 @@
  * kicked logs in again on another node (and kicks it), against the kicked-userSig rule.
  */
 import { describe, expect, it } from 'vitest';
-import { tencentUserSig } from '../support/embeddedWorld';
 import { inProcessNodes, until } from './support';
 
 describe('review: the kicked-userSig rule across a node counted dead', () => {
@@ -16,14 +15,7 @@ describe('review: the kicked-userSig rule across a node counted dead', () => {
     const proxy = await t.proxy();
     const a = await t.node('a', { redisUrl: proxy.url });
     const b = await t.node('b');
-    const oldSig = tencentUserSig('carol', 3600);
-    const newSig = tencentUserSig('carol', 3599);
-    const tab1 = await t.open(a);
-    expect((await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 })).type).toBe('loggedIn');
-    const tab2 = await t.open(a);
-    expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-    await tab1.closed;
-    await until('the old userSig revoked in Redis', () => t.redis.exists(`${t.prefix}:k:carol`), (n) => n === 1);
+    const { oldSig, tab2 } = await t.kickedTab(a, 'carol');
     const dave = await t.login(b, 'dave');
     await until('b sees carol online (on a)', () => t.redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === 'a');
     proxy.cut();

@@ -6,13 +6,8 @@
  * `reconcile`). In-process nodes on one Redis, one of them behind a proxy the test cuts.
  */
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { embeddedBackend } from '../../src/embedded';
-import { TRTCCalling } from '../../src/index';
-import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
-import { SDKAPPID } from '../support/embeddedWorld';
-import { party } from '../support/world';
-import { inProcessNodes, until } from './support';
+import { type RawClient, type TestServer } from '../server/support';
+import { callAcross, inProcessNodes, until } from './support';
 
 describe('cluster: rooms across a Redis blip', () => {
   const t = inProcessNodes();
@@ -21,16 +16,8 @@ describe('cluster: rooms across a Redis blip', () => {
 
   /** Alice on node a and Bob on node b in room 7; `cut` ('a' or 'b') is behind the proxy. */
   async function inRoom(cut: 'a' | 'b') {
-    const proxy = await t.proxy();
-    const a = await t.node('a', cut === 'a' ? { redisUrl: proxy.url } : {});
-    const b = await t.node('b', cut === 'b' ? { redisUrl: proxy.url } : {});
-    const alice = await t.login(a, 'alice');
-    const bob = await t.login(b, 'bob');
-    a.handle.grantRoom(7, ['alice', 'bob', 'carol']);
-    await until('the grant on b', async () => (await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type, (x) => x === 'roomInfo');
-    expect(await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
-    await bob.next((f) => f.type === 'userEntered' && f.userID === 'alice');
-    return { proxy, a, b, alice, bob };
+    const { pa, pb, ...rest } = await t.inRoom7();
+    return { proxy: cut === 'a' ? pa : pb, ...rest };
   }
 
   async function blip(proxy: { cut(): void; restore(): void }, node: TestServer, meanwhile: () => Promise<void>) {
@@ -76,16 +63,8 @@ describe('cluster: rooms across a Redis blip', () => {
     const proxy = await t.proxy();
     const a = await t.node('a');
     const b = await t.node('b', { redisUrl: proxy.url });
-    const client = (id: string, url: string) => party(id, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url, WebSocket }) }));
-    const alice = client('alice', a.handle.url);
-    const bob = client('bob', b.handle.url);
-    const seen = (p: typeof alice) => p.events.log.map((e) => e.name);
+    const { alice, bob, seen, destroy } = await callAcross(a, b);
     try {
-      await alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice') });
-      await bob.calling.login({ userID: 'bob', userSig: tencentUserSig('bob') });
-      bob.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.calling.accept({ inviteID }));
-      await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-      await until('the call is up', () => [seen(alice), seen(bob)], (s) => s.every((n) => n.includes('onUserEnter')));
       await blip(proxy, b, async () => {
         await alice.calling.hangup();
         await until('Alice ended', () => seen(alice), (n) => n.includes('onCallEnd'));
@@ -93,8 +72,7 @@ describe('cluster: rooms across a Redis blip', () => {
       await until("Bob's call ends", () => seen(bob), (n) => n.includes('onCallEnd'), 20_000);
       expect(seen(bob).filter((n) => n === 'onUserLeave' || n === 'onCallEnd')).toEqual(['onUserLeave', 'onCallEnd']);
     } finally {
-      void alice.calling.destroy();
-      void bob.calling.destroy();
+      destroy();
     }
   });
 });

@@ -15,16 +15,7 @@ describe('review: rooms after Redis comes back with an older data set', () => {
   const names = async (c: RawClient) => ((await c.request({ type: 'roomMembers', roomID: 7 })).members as { userID: string }[]).map((m) => m.userID).sort();
 
   it('Bob (node b) left room 7 after the last snapshot; Redis restarts from it -> back on Redis, Alice (node a) does not see Bob enter again', async () => {
-    const pa = await t.proxy();
-    const pb = await t.proxy();
-    const a = await t.node('a', { redisUrl: pa.url });
-    const b = await t.node('b', { redisUrl: pb.url });
-    const alice = await t.login(a, 'alice');
-    const bob = await t.login(b, 'bob');
-    a.handle.grantRoom(7, ['alice', 'bob']);
-    await until('the grant on b', async () => (await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type, (x) => x === 'roomInfo');
-    expect(await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
-    await bob.next((f) => f.type === 'userEntered' && f.userID === 'alice');
+    const { pa, pb, a, b, alice, bob } = await t.inRoom7();
     // The snapshot: every key of the service as it is now.
     const keys: string[] = [];
     let cursor = '0';

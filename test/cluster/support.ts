@@ -13,7 +13,10 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { RawClient, type TestServer, testServer } from '../server/support';
+import { embeddedBackend } from '../../src/embedded';
+import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
+import { party } from '../support/world';
 
 export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(__dirname, '../..');
@@ -230,7 +233,54 @@ export function inProcessNodes() {
       if (reply.type !== 'loggedIn') throw new Error(`${user} could not log in: ${JSON.stringify(reply)}`);
       return client;
     },
+    /** Alice on node a and Bob on node b in room 7 (granted to them and Carol); each node reaches Redis through a proxy of its own (`pa`, `pb`). */
+    async inRoom7() {
+      const pa = await this.proxy();
+      const pb = await this.proxy();
+      const a = await this.node('a', { redisUrl: pa.url });
+      const b = await this.node('b', { redisUrl: pb.url });
+      const alice = await this.login(a, 'alice');
+      const bob = await this.login(b, 'bob');
+      a.handle.grantRoom(7, ['alice', 'bob', 'carol']);
+      await until('the grant on b', async () => (await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type, (x) => x === 'roomInfo');
+      const entered = await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false });
+      if (entered.type !== 'roomInfo') throw new Error(`alice could not enter: ${JSON.stringify(entered)}`);
+      await bob.next((f) => f.type === 'userEntered' && f.userID === 'alice');
+      return { pa, pb, a, b, alice, bob };
+    },
+    /** `user` logs in on `server` in tab 1, then in tab 2 with a newer userSig: tab 1 is kicked, its userSig revoked in Redis. */
+    async kickedTab(server: TestServer, user: string): Promise<{ oldSig: string; tab2: RawClient }> {
+      const oldSig = tencentUserSig(user, 3600);
+      const tab1 = await this.open(server);
+      const first = await tab1.request({ type: 'login', userID: user, userSig: oldSig, protocol: 1 });
+      const tab2 = await this.open(server);
+      const second = await tab2.request({ type: 'login', userID: user, userSig: tencentUserSig(user, 3599), protocol: 1 });
+      if (first.type !== 'loggedIn' || second.type !== 'loggedIn') throw new Error(`${user}'s tabs could not log in`);
+      await tab1.closed;
+      await until('the old userSig revoked in Redis', () => redis.exists(`${prefix}:k:${user}`), (n) => n === 1);
+      return { oldSig, tab2 };
+    },
   };
+}
+
+/** Alice (TRTCCalling on node `a`) calls Bob (on node `b`), who accepts: resolves once both are in the call. */
+export async function callAcross(a: TestServer, b: TestServer) {
+  const client = (id: string, url: string) => party(id, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url, WebSocket }) }));
+  const alice = client('alice', a.handle.url);
+  const bob = client('bob', b.handle.url);
+  const seen = (p: typeof alice) => p.events.log.map((e) => e.name);
+  const destroy = () => [alice, bob].forEach((p) => void p.calling.destroy());
+  try {
+    await alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice') });
+    await bob.calling.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+    bob.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void bob.calling.accept({ inviteID }));
+    await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await until('the call is up', () => [seen(alice), seen(bob)], (s) => s.every((n) => n.includes('onUserEnter')));
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { alice, bob, seen, destroy };
 }
 
 /** The payloads of the messages `client` was given, in order. */
