@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
-import { Conn, type ConnShared } from './conn';
+import { Conn, type ConnShared, uncorkAll } from './conn';
 import { Dispatcher } from './dispatch';
 import { httpHandler, pathOf } from './http';
 import { Hub } from './hub';
@@ -77,7 +77,13 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const opened = (store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase }));
     commit = new TurnCommit(
       (writes) => opened.transact(writes),
-      options.defer,
+      // What the commit's effects write goes out as the commit ends, not at the end of the next turn
+      // (see `uncorkAll`).
+      (fn) =>
+        options.defer(() => {
+          fn();
+          uncorkAll();
+        }),
       (error) => {
         log.error('could not commit to the store', describeError(error));
         hub?.mailer.recount();
