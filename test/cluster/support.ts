@@ -193,8 +193,13 @@ export function inProcessNodes() {
   const clients: RawClient[] = [];
   const proxies: Awaited<ReturnType<typeof redisProxy>>[] = [];
   let prefix = '';
+  // One start for the clocks of a test's nodes: what one node stamps on its clock (a user's buckets in
+  // Redis, `tokens:lastMs`) another reads on its own. Started apart, nodes made on each side of a
+  // second boundary were a second apart, and budgetMove.test.ts saw a second's refill on a loaded machine.
+  let startAt = 0;
   beforeEach(() => {
     prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+    startAt = Math.floor(Date.now() / 1000) * 1000;
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.terminate();
@@ -209,7 +214,7 @@ export function inProcessNodes() {
       return prefix;
     },
     async node(nodeId: string, options: Parameters<typeof testServer>[0] = {}): Promise<TestServer> {
-      const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId, ...options });
+      const server = await testServer({ redisUrl: REDIS_URL, clusterPrefix: prefix, nodeId, ...options }, startAt || undefined);
       servers.push(server);
       channels.set(server, { redis, channel: `${prefix}:n:${nodeId}` });
       return server;

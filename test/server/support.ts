@@ -38,14 +38,15 @@ export interface TestServer {
 }
 
 /**
- * Starts a server on a free port, a fresh database and a simulated clock at the real time.
+ * Starts a server on a free port, a fresh database and a simulated clock at the real time (rounded
+ * down to the second), or at `startAt` (servers that must read one time: a cluster's nodes).
  * Write-behind is off unless asked for (`writeBehindMs`): its window runs on the simulated clock,
  * and most of these tests wait for acks without moving it (writeBehind.test.ts moves it).
  */
-export async function testServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
+export async function testServer(overrides: Partial<ServerOptions> = {}, startAt = Math.floor(Date.now() / 1000) * 1000): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'hc-server-'));
   const dbPath = join(dir, 'calling.db');
-  const clock = new SimulatedClock(Math.floor(Date.now() / 1000) * 1000);
+  const clock = new SimulatedClock(startAt);
   const logs: LogLine[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
