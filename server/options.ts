@@ -135,6 +135,8 @@ export interface ServerOptions {
   readonly clusterPrefix?: string;
   /** Cluster mode: this node's name, unique in the service (default: random). */
   readonly nodeId?: string;
+  /** Cluster mode: how long a login that moves a user waits for the node holding it to send its budgets (default 250 ms). */
+  readonly budgetAskMs?: number;
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -183,6 +185,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     redisUrl: options.redisUrl ?? '',
     clusterPrefix: options.clusterPrefix ?? 'hc',
     nodeId: options.nodeId ?? '',
+    budgetAskMs: options.budgetAskMs ?? 250,
   };
   if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
   if (!resolved.secretKey) throw new Error('secretKey is required');
@@ -191,6 +194,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.maxDevices) || resolved.maxDevices < 1 || resolved.maxDevices > 100) throw new Error('maxDevices must be an integer in 1..100');
   if (!Number.isInteger(resolved.writeBehindMs) || resolved.writeBehindMs < 0 || resolved.writeBehindMs > 1000) throw new Error('writeBehindMs must be an integer in 0..1000');
   if (!Number.isInteger(resolved.writeBehindMaxBytes) || resolved.writeBehindMaxBytes < 0) throw new Error('writeBehindMaxBytes must be a non-negative integer');
+  if (!Number.isInteger(resolved.budgetAskMs) || resolved.budgetAskMs < 1 || resolved.budgetAskMs > 10_000) throw new Error('budgetAskMs must be an integer in 1..10000');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
   return resolved;
 }

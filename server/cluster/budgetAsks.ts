@@ -3,13 +3,10 @@
  * directory names it) is asked for the user's buckets as they are now: a node writes them to Redis
  * only once one is down to half, so without asking, a user who spent less than half on one node got
  * a fresh burst on the next. One pub/sub round trip (`budgets?`, answered `budgets` on the asking
- * node's channel), only for a login that moves the user; unanswered within {@link ASK_MS} (the
- * holder gone, Redis away), what Redis holds is all there is.
+ * node's channel), only for a login that moves the user; unanswered within `askMs` (the server's
+ * `budgetAskMs`, 250 ms by default: the holder gone, Redis away), what Redis holds is all there is.
  */
 import type { ClusterBudgets, StoredBudgets } from './budgets';
-
-/** How long a login waits for the holder's answer. */
-export const ASK_MS = 250;
 
 export class BudgetAsks {
   private next = 0;
@@ -20,6 +17,7 @@ export class BudgetAsks {
     private readonly budgets: ClusterBudgets,
     private readonly now: () => number,
     private readonly publish: (node: string, frame: object) => void,
+    private readonly askMs: number,
   ) {}
 
   /** Asks `holder` for `user`'s buckets; null when it has none, or did not answer in time. */
@@ -27,7 +25,7 @@ export class BudgetAsks {
     const id = ++this.next;
     return new Promise((resolve) => {
       // Real time, not the injected clock: a pub/sub round trip runs on the network's.
-      const timer = setTimeout(() => answered(null), ASK_MS);
+      const timer = setTimeout(() => answered(null), this.askMs);
       timer.unref();
       const answered = (stored: StoredBudgets | null) => {
         clearTimeout(timer);

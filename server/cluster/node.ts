@@ -90,7 +90,7 @@ export class ClusterNode {
     this.prefix = options.clusterPrefix;
     this.channel = `${this.prefix}:n:`;
     this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
-    this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => this.publish(node, frame));
+    this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => this.publish(node, frame), options.budgetAskMs);
     this.mailbox = new StreamMailbox({
       redis,
       channel: this.channel,

@@ -65,6 +65,13 @@ describe('server CLI', () => {
     expect(USAGE).toContain('HC_WRITE_BEHIND_MS, default 200; 0 = off');
   });
 
+  it("a cluster login that moves a user waits 250 ms for its budgets by default; budgetAskMs out of 1..10000 is refused", () => {
+    const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
+    expect(resolveOptions(base).budgetAskMs).toBe(250);
+    expect(resolveOptions({ ...base, budgetAskMs: 2000 }).budgetAskMs).toBe(2000);
+    for (const budgetAskMs of [0, 1.5, 10_001, Number.NaN]) expect(() => resolveOptions({ ...base, budgetAskMs })).toThrow('budgetAskMs must be an integer in 1..10000');
+  });
+
   it('demo signing only when asked: then the app and a throwaway key are made up if missing', () => {
     const demo = parseCli(['--demo-signing'], {});
     expect(demo).toMatchObject({ ok: true, options: { demoSigning: true, sdkAppId: DEMO_SDKAPPID, secretKey: expect.stringMatching(/^[0-9a-f]{64}$/) } });
