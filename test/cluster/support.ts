@@ -52,7 +52,10 @@ export async function startNode(prefix: string, dir: string, name: string, extra
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start: ${out} ${stderr.join('')}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running behind the failed test
+      reject(new Error(`node ${name} did not start: ${out} ${stderr.join('')}`));
+    }, 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const m = /"url":"(ws:\/\/[^"]+)"/.exec(out);
@@ -74,7 +77,15 @@ export async function startNode(prefix: string, dir: string, name: string, extra
 export async function startCluster(n: number, extra: readonly string[] = []): Promise<TestCluster> {
   const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'hc-cluster-'));
-  const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(prefix, dir, `node${i}`, extra)));
+  const started = await Promise.allSettled(Array.from({ length: n }, (_, i) => startNode(prefix, dir, `node${i}`, extra)));
+  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    // One node did not start: the others are not left running behind the failed test.
+    for (const node of nodes) node.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw failed.reason;
+  }
   const redis = new Redis(REDIS_URL);
   return {
     nodes,
