@@ -229,7 +229,7 @@ export const lineMachine = setup({
       // A logout() under way ends this line whatever the kick: the login is refused, not parked for ever.
       if (context.pendingLogout !== null) enqueue.emit(refusal(event.id, 'a logout is in progress'));
       else if (context.kicked && context.waiting === null) enqueue.assign({ waiting: event });
-      else if (!context.kicked && context.pendingLogout === null && event.userID === context.self) enqueue.emit(settleNothing(event.id));
+      else if (!context.kicked && event.userID === context.self) enqueue.emit(settleNothing(event.id));
       else enqueue.emit(refusal(event.id, 'already logged in'));
     }),
     /** The call is done: what waited for it is handled now, as if it came now. */

@@ -73,8 +73,7 @@ export class RemoteUsers {
     await m.stream.play(domID);
   }
 
-  /** Stops showing `userID`'s video in `domID`; its audio goes on playing, hidden. */
-  /** Stops `userID`'s view in `domID` (any element: `undefined`). */
+  /** Stops showing `userID`'s video in `domID` (in whichever element: `undefined`); its audio goes on playing, hidden. */
   stopView(userID: UserID, domID: string | undefined): void {
     const m = this.#members.get(userID);
     if (!m || m.view === null || (domID !== undefined && m.view !== domID)) return;

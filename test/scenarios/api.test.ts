@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CallingError, InvalidParameterError, InvalidStateError, TRTCCalling } from '../../src/index';
 import { captureEvents, createMemoryNetwork } from '../../src/testing';
 import { ev } from '../support/ev';
-import { memoryUsers } from '../support/world';
+import { answeredCall, memoryUsers } from '../support/world';
 
 const S = 1000;
 
@@ -48,10 +48,7 @@ describe('TRTCCalling API', () => {
   });
 
   it('stopRemoteView({ userID }) / stopLocalView({ userID }) without videoViewDomID -> the video stops wherever it plays, as trtc-calling-js (it needs only the user)', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 2 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
+    await answeredCall(t.world, t.alice, t.bob, 2);
     await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' });
     await t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'local' });
     await t.alice.calling.stopRemoteView({ userID: 'bob' });

@@ -12,26 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { TRTCCalling, InvalidStateError } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 import { heldCapture } from '../support/rooms';
-import { memoryUsers } from '../support/world';
+import { answeredCall, memoryUsers } from '../support/world';
 
 const S = 1000;
+const outcome = (p: Promise<unknown>) => p.then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
 
 describe('a hangup() in the previous call\'s CALL_END listener', () => {
   const t = memoryUsers('alice', 'bob', 'carol');
 
   it('does not cancel the redial made after that call was hung up', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 1 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
+    await answeredCall(t.world, t.alice, t.bob);
     // The app's cleanup on the end of a call (as many trtc-calling-js apps do).
     t.alice.calling.on(TRTCCalling.EVENT.CALL_END, () => void t.alice.calling.hangup());
     await t.alice.calling.hangup(); // resolves, status 'idle', Alice still leaves her room
     expect(t.alice.calling.getCallStatus()).toBe('idle');
-    const redial = t.alice.calling.call({ userID: 'carol', type: 1 }).then(
-      (r) => ({ resolved: r }),
-      (e: unknown) => ({ rejected: e }),
-    );
+    const redial = outcome(t.alice.calling.call({ userID: 'carol', type: 1 }));
     await t.world.advance(2 * S);
     // Bob's call's CALL_END was told to Alice (once) ...
     expect(t.alice.events.names().filter((n) => n === TRTCCalling.EVENT.CALL_END)).toHaveLength(1);
@@ -56,7 +51,7 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
     await carol.login({ userID: 'carol', userSig: 's' });
     await net.advance(100);
 
-    const dialled = alice.call({ userID: 'bob', type: 1 }).then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
+    const dialled = outcome(alice.call({ userID: 'bob', type: 1 }));
     await net.advance(10);
     expect(capture.asked()).toBe(true); // Alice's devices are being captured
     await carol.call({ userID: 'alice', type: 1 });
@@ -75,16 +70,11 @@ describe('a hangup() the line refuses (ringing) cancels nothing', () => {
   });
 });
 
-const outcome = (p: Promise<unknown>) => p.then((r) => ({ resolved: r }), (e: unknown) => ({ rejected: e }));
-
 describe('a cleanup hangup() after the previous call ended, while a redial waits for its exit', () => {
   const t = memoryUsers('alice', 'bob', 'carol');
 
   it('in an async CALL_END listener (after an await) -> the redial still goes', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 1 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
+    await answeredCall(t.world, t.alice, t.bob);
     // The same cleanup as hangupNotCancelling.test.ts, written as an async handler.
     t.alice.calling.on(TRTCCalling.EVENT.CALL_END, async () => {
       await Promise.resolve(); // e.g. await some UI/stopLocalView work first

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
-import { memoryUsers } from '../support/world';
+import { answeredCall, memoryUsers } from '../support/world';
 
 const S = 1000;
 const outcome = (p: Promise<unknown>): Promise<string> =>
@@ -16,10 +16,7 @@ describe('logout() mid-call, then a kick, then login() from KICKED_OUT', () => {
   const t = memoryUsers('alice', 'bob');
 
   it('the login() is refused: a logout is in progress', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
+    await answeredCall(t.world, t.alice, t.bob, 2, 30);
     t.world.net.rooms.setLatency(500); // Bob's room exit takes a while
     let login: Promise<string> | null = null;
     t.bob.calling.on(TRTCCalling.EVENT.KICKED_OUT, () => {
@@ -36,10 +33,7 @@ describe('logout() mid-call, then a kick, then login() from KICKED_OUT', () => {
   });
 
   it('nothing stays parked: a later login() from KICKED_OUT mid-call logs in once that call is over', async () => {
-    await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
-    await t.world.advance(S);
-    await t.bob.calling.accept();
-    await t.world.advance(S);
+    await answeredCall(t.world, t.alice, t.bob, 2, 30);
     t.world.net.rooms.setLatency(500);
     let first = true;
     let again: Promise<string> | null = null;
