@@ -387,6 +387,22 @@ export class Conn {
     });
   }
 
+  /**
+   * Closes as {@link close} does, with `last` as the last frame, once `told` settles: from now on no frame
+   * is read from it or queued for it, but the client hears of it only then (a cluster's kick: once every
+   * node refuses the kicked credentials).
+   */
+  closeWhen(told: Promise<unknown>, last: ServerFrame, code: number, reason: string): void {
+    if (!this.markClosed()) return;
+    const close = () =>
+      this.commit.after(() => {
+        this.write(JSON.stringify(last));
+        this.options.tap?.({ type: 'close', conn: this.id, by: 'server' });
+        this.ws.close(code, reason);
+      });
+    told.then(close, close);
+  }
+
   /** Drops the socket at once (a peer that no longer answers, or reads too slowly). */
   terminate(): void {
     const first = this.markClosed();

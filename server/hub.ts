@@ -62,8 +62,11 @@ export interface HubCluster {
   elsewhere(userID: string, copy: Body): boolean;
   /** The last session of `userID` here ended (not handed over to another node): it has none now. */
   ended(userID: string): void;
-  /** `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any node. */
-  superseded(session: Session): void;
+  /**
+   * `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any
+   * node. Settles once Redis holds that (or failed to): only then is the kicked tab told.
+   */
+  superseded(session: Session): Promise<void>;
   /** What senders hold in the users' Redis streams (their quotas count it). */
   readonly remoteHeld: RemoteHeld;
 }
@@ -275,7 +278,6 @@ export class Hub {
   /** Ends a session with a `kicked` frame and its close code. */
   private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON]): void {
     const conn = session.conn;
-    conn?.send({ type: 'kicked', reason });
     this.superseded.add(tokenDigest(session.token));
     if (this.superseded.size > SUPERSEDED_MEMORY) {
       const oldest = this.superseded.values().next();
@@ -288,9 +290,13 @@ export class Hub {
       this.revoked.set(session.userID, revoked);
     }
     this.endSession(session);
-    if (reason === KICK_REASON.multipleAccount) this.cluster?.superseded(session);
-    if (reason === KICK_REASON.multipleAccount) conn?.close(CLOSE.kicked, 'logged in elsewhere');
-    else conn?.close(CLOSE.expired, 'userSig expired');
+    const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];
+    // Cluster: the kicked tab is told once Redis holds its revocation. Told before, its login straight back
+    // (through any node) could reach Redis first, find nothing revoked, and kick the newer login.
+    const revoked = reason === KICK_REASON.multipleAccount ? this.cluster?.superseded(session) : undefined;
+    if (revoked) return conn?.closeWhen(revoked, { type: 'kicked', reason }, code, why);
+    conn?.send({ type: 'kicked', reason });
+    conn?.close(code, why);
   }
 
   /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */

@@ -409,9 +409,12 @@ export class ClusterNode {
   }
 
   /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */
-  private supersede(kicked: Session): void {
+  private supersede(kicked: Session): Promise<void> {
     const keys = [this.key('s', kicked.token), this.key('k', kicked.userID)] as const;
-    this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest).catch((e: unknown) => this.lost('superseded', e));
+    return this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest).then(
+      () => undefined,
+      (e: unknown) => this.lost('superseded', e),
+    );
   }
 
   /**

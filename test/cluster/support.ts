@@ -121,10 +121,12 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
-export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; close(): Promise<void> }> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let open = true;
+  /** While held: what the nodes send to Redis, in order, per upstream socket (Redis's answers still flow). */
+  let held: [Socket, Buffer][] | null = null;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -133,7 +135,9 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    client.pipe(upstream).pipe(client);
+    client.on('data', (chunk: Buffer) => (held ? held.push([upstream, chunk]) : upstream.write(chunk)));
+    client.on('end', () => upstream.end());
+    upstream.pipe(client);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -145,6 +149,13 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
     url: `redis://127.0.0.1:${port}`,
     cut,
     restore: () => (open = true),
+    /** Holds what the nodes behind it send to Redis (a Redis that stalls: nothing is lost) until {@link release}. */
+    hold: () => void (held ??= []),
+    release: () => {
+      const queued = held ?? [];
+      held = null;
+      for (const [upstream, chunk] of queued) upstream.write(chunk);
+    },
     close: () =>
       new Promise<void>((r) => {
         cut();
