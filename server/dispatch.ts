@@ -18,7 +18,7 @@ import {
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import { CONN_BYTES, CONN_FRAMES, type Conn, type Session } from './conn';
+import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -74,6 +74,9 @@ export function ridOfRaw(data: Buffer): number | undefined {
 
 /** Turns raw frames into handler calls for the connections of one server. */
 export class Dispatcher {
+  /** A logout's ack, by the ack frame: what it waits for (see {@link Hub.logout}). */
+  private readonly endings = new WeakMap<ServerFrame, Settling>();
+
   constructor(
     private readonly hub: Hub,
     private readonly options: ResolvedOptions,
@@ -140,7 +143,7 @@ export class Dispatcher {
     const text = JSON.stringify(reply);
     const rid = frame.rid;
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
-    const held = this.hub.mailer.heldFor(reply);
+    const held = this.hub.mailer.heldFor(reply) ?? this.endings.get(reply);
     if (held) {
       session.rememberSettling(rid, key, text, held);
       return conn.sendSettled(text, held, () => unavailableText(rid));
@@ -222,9 +225,13 @@ export class Dispatcher {
     const now = this.options.clock.now();
     const notInvited = (roomID: number) => refuse('notInvited', `no invitation to room ${roomID} names ${user}`);
     switch (frame.type) {
-      case 'logout':
-        hub.logout(conn);
-        return { type: 'ack', rid: frame.rid };
+      case 'logout': {
+        const ended = hub.logout(conn);
+        const ack: ServerFrame = { type: 'ack', rid: frame.rid };
+        // Cluster: acked once Redis took the session's end (`Hub.logout`).
+        if (ended) this.endings.set(ack, { whenSettled: (fn) => void ended.then(() => fn(true)) });
+        return ack;
+      }
       case 'sendC2C':
         return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid, key);
       case 'sendGroup': {

@@ -60,8 +60,11 @@ export interface HubCluster {
   absent(userID: string): void;
   /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
   elsewhere(userID: string, copy: Body): boolean;
-  /** The last session of `userID` here ended (not handed over to another node): it has none now. */
-  ended(userID: string): void;
+  /**
+   * The last session of `userID` here ended (not handed over to another node): it has none now. Settles
+   * once Redis took that (or failed to): only then is a logout acked.
+   */
+  ended(userID: string): Promise<void>;
   /**
    * `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any
    * node. Settles once Redis holds that (or failed to): only then is the kicked tab told.
@@ -214,9 +217,13 @@ export class Hub {
     this.mailer.attach(session);
   }
 
-  /** Ends the connection's session: its room is left now; unconfirmed messages stay stored. */
-  logout(conn: Conn): void {
-    if (conn.session) this.endSession(conn.session, true);
+  /**
+   * Ends the connection's session: its room is left now; unconfirmed messages stay stored. Cluster: settles
+   * once Redis took the session's end, which the logout's ack waits for. Acked before, a login straight after
+   * through another node could reach Redis first and find the userSigs the session superseded still refused.
+   */
+  logout(conn: Conn): Promise<void> | undefined {
+    if (conn.session) return this.endSession(conn.session, true);
   }
 
   /**
@@ -300,7 +307,7 @@ export class Hub {
   }
 
   /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */
-  private endSession(session: Session, deliberate = false, handedOver = false): void {
+  private endSession(session: Session, deliberate = false, handedOver = false): Promise<void> | undefined {
     if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
     this.rooms.leave(session, session.room, deliberate);
@@ -315,8 +322,9 @@ export class Hub {
       this.mailer.forgetAnswers(session.userID);
       // Cluster: what waits here for the user goes to its stream, for whichever node it logs in to next.
       this.cluster?.absent(session.userID);
-      if (!handedOver) this.cluster?.ended(session.userID);
+      if (!handedOver) return this.cluster?.ended(session.userID);
     }
+    return undefined;
   }
 }
 

@@ -177,12 +177,12 @@ export class ClusterNode {
       // The user's session ended: the userSigs its login superseded log in again (written before a kick's own),
       // and what this node kept for it goes (its epoch, its position in its stream): a later login takes
       // both afresh from Redis. Its directory entry stays: the next login's claim overwrites it, and a
-      // node it names with no session for the user leaves what is announced to it in the stream.
+      // node it names with no session for the user leaves what is announced to it in the stream. Settles once Redis answered.
       ended: (user: string) => {
         this.epochs.delete(user);
         this.leaving(user);
         void this.mailbox.forget(user);
-        void this.redis.del(this.key('k', user)).catch((e: unknown) => {
+        return this.redis.del(this.key('k', user)).then(() => undefined, (e: unknown) => {
           this.lost('revoked', e);
           this.unended.add(user); // freed when Redis is back
         });
