@@ -135,7 +135,7 @@ export class Dispatcher {
       if (earlier.settling) return conn.sendSettled(earlier.text, earlier.settling, () => unavailableText(frame.rid));
       return conn.sendDurableText(earlier.text, () => unavailableText(frame.rid));
     }
-    const reply = this.request(conn, session, frame, key);
+    const [reply, moves] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
       session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
@@ -143,7 +143,8 @@ export class Dispatcher {
     const text = JSON.stringify(reply);
     const rid = frame.rid;
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
-    const held = this.hub.mailer.heldFor(reply) ?? this.endings.get(reply);
+    // Cluster: a logout waits for Redis to take the session's end, a message for its moves to users elsewhere (hub.ts).
+    const held = this.hub.mailer.heldFor(reply) ?? this.endings.get(reply) ?? (moves.length > 0 ? this.moved(moves) : undefined);
     if (held) {
       session.rememberSettling(rid, key, text, held);
       return conn.sendSettled(text, held, () => unavailableText(rid));
@@ -162,6 +163,11 @@ export class Dispatcher {
       },
     );
     conn.sendDurableText(text, () => unavailableText(rid));
+  }
+
+  /** What an ack waits for: its commit, then the moves it started (they settle either way). */
+  private moved(moves: Promise<void>[]): Settling {
+    return { whenSettled: (fn) => this.commit.after(() => void Promise.all(moves).then(() => fn(true)), () => fn(false)) };
   }
 
   /**

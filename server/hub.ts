@@ -56,8 +56,11 @@ export interface HubCluster {
   groupStore(local: GroupStore): GroupStore;
   /** The rooms, spread over the nodes. */
   rooms(grants: RoomGrants, now: () => number): Rooms;
-  /** A message is routed to a user with no session here, or its last session here ended: its stored copies go where the user is. */
-  absent(userID: string): void;
+  /**
+   * A message is routed to a user with no session here, or its last session here ended: its stored copies go
+   * where the user is. Settles once that move was answered (or failed): a message's ack waits for it.
+   */
+  absent(userID: string): Promise<void>;
   /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
   elsewhere(userID: string, copy: Body): boolean;
   /**
@@ -87,6 +90,8 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
+  /** While a request is handled ({@link Hub.routing}): the moves to other nodes it started. */
+  private moves: Promise<void>[] | null = null;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -107,10 +112,25 @@ export class Hub {
     this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
     const sessionsOf = (u: string) => {
       const sessions = this.devicesOf(u);
-      if (sessions.length === 0) cluster?.absent(u);
+      const moving = sessions.length === 0 ? cluster?.absent(u) : undefined;
+      if (moving) this.moves?.push(moving);
       return sessions;
     };
     this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, cluster?.elsewhere, cluster?.remoteHeld);
+  }
+
+  /**
+   * Runs `handle` (a request); answers its reply and the moves of stored copies to users held elsewhere it
+   * started (cluster). A message's ack waits for them: acked before, the sender's next message through
+   * another node could reach Redis first and overtake it.
+   */
+  routing<T>(handle: () => T): [T, Promise<void>[]] {
+    this.moves = [];
+    try {
+      return [handle(), this.moves];
+    } finally {
+      this.moves = null;
+    }
   }
 
   /** Users with a session on a live connection. */
@@ -321,7 +341,7 @@ export class Hub {
     else if (this.sessions.delete(session.userID)) {
       this.mailer.forgetAnswers(session.userID);
       // Cluster: what waits here for the user goes to its stream, for whichever node it logs in to next.
-      this.cluster?.absent(session.userID);
+      void this.cluster?.absent(session.userID);
       if (!handedOver) return this.cluster?.ended(session.userID);
     }
     return undefined;

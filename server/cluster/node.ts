@@ -173,7 +173,7 @@ export class ClusterNode {
         })),
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
-      absent: (user: string) => void this.mailbox.forward(user),
+      absent: (user: string) => this.mailbox.forward(user),
       // The user's session ended: the userSigs its login superseded log in again (written before a kick's own),
       // and what this node kept for it goes (its epoch, its position in its stream): a later login takes
       // both afresh from Redis. Its directory entry stays: the next login's claim overwrites it, and a
