@@ -61,8 +61,11 @@ export interface HubCluster {
    * where the user is. Settles once that move was answered (or failed): a message's ack waits for it.
    */
   absent(userID: string): Promise<void>;
-  /** An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one. */
-  elsewhere(userID: string, copy: Body): boolean;
+  /**
+   * An `onlineUserOnly` copy for a user with no live session here: to its node, if it is online on one (false
+   * when it is not). Settles once Redis answered that publish (or failed to): the message's ack waits for it.
+   */
+  elsewhere(userID: string, copy: Body): Promise<void> | false;
   /**
    * The last session of `userID` here ended (not handed over to another node): it has none now. Settles
    * once Redis took that (or failed to): only then is a logout acked.
@@ -90,7 +93,7 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
-  /** While a request is handled ({@link Hub.routing}): the moves to other nodes it started. */
+  /** While a request is handled ({@link Hub.routing}): the moves to other nodes it started (stored copies, online ones). */
   private moves: Promise<void>[] | null = null;
 
   constructor(
@@ -116,7 +119,12 @@ export class Hub {
       if (moving) this.moves?.push(moving);
       return sessions;
     };
-    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, cluster?.elsewhere, cluster?.remoteHeld);
+    const elsewhere = (u: string, copy: Body) => {
+      const sent = cluster?.elsewhere(u, copy) ?? false;
+      if (sent) this.moves?.push(sent);
+      return sent !== false;
+    };
+    this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, elsewhere, cluster?.remoteHeld);
   }
 
   /**

@@ -90,7 +90,7 @@ export class ClusterNode {
     this.prefix = options.clusterPrefix;
     this.channel = `${this.prefix}:n:`;
     this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
-    this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => this.publish(node, frame), options.budgetAskMs);
+    this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => void this.publish(node, frame), options.budgetAskMs);
     this.mailbox = new StreamMailbox({
       redis,
       channel: this.channel,
@@ -168,7 +168,7 @@ export class ClusterNode {
           node: this.node,
           roomEvent: (event: RoomEvent, vacate?: Vacate) => writeRoomEvent(this.redis, this.prefix, event, this.counts, (error) => this.lost('room event', error), vacate),
           said: () => this.redis.sadd(saidKey(this.prefix), this.node),
-          relay: (node: string, event: RelayEvent) => this.publish(node, event),
+          relay: (node: string, event: RelayEvent) => void this.publish(node, event),
           afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
         })),
       // Called while the copy is being routed, before it is written: the move starts after the
@@ -191,8 +191,7 @@ export class ClusterNode {
       remoteHeld: this.mailbox,
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
-        if (node !== undefined) this.publish(node, { t: 'online-copy', user, copy });
-        return node !== undefined;
+        return node === undefined ? false : this.publish(node, { t: 'online-copy', user, copy });
       },
     };
   }
@@ -482,9 +481,10 @@ export class ClusterNode {
       .catch((error: unknown) => this.lost('budgets', error));
   }
 
-  private publish(node: string, frame: object): void {
+  /** Settles once Redis answered (or failed to). */
+  private publish(node: string, frame: object): Promise<void> {
     this.counts.published++;
-    this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).catch((error: unknown) => this.lost('publish', error));
+    return this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).then(() => undefined, (error: unknown) => this.lost('publish', error));
   }
 
   private lost(what: string, error: unknown): void {
