@@ -167,7 +167,17 @@ export class Dispatcher {
 
   /** What an ack waits for: its commit, then the moves it started (they settle either way). */
   private moved(moves: Promise<void>[]): Settling {
-    return { whenSettled: (fn) => this.commit.after(() => void Promise.all(moves).then(() => fn(true)), () => fn(false)) };
+    return this.afterCommit(Promise.all(moves));
+  }
+
+  /**
+   * What an ack waits for: this turn's commit (frames queued for it go first), then `pending` (it settles
+   * either way). Settled once: a resend of the request in a later turn hears the same outcome, not that
+   * later turn's commit.
+   */
+  private afterCommit(pending: Promise<unknown>): Settling {
+    const outcome = new Promise<boolean>((done) => this.commit.after(() => void pending.then(() => done(true)), () => done(false)));
+    return { whenSettled: (fn) => void outcome.then(fn) };
   }
 
   /**
@@ -235,7 +245,7 @@ export class Dispatcher {
         const ended = hub.logout(conn);
         const ack: ServerFrame = { type: 'ack', rid: frame.rid };
         // Cluster: acked once Redis took the session's end (`Hub.logout`).
-        if (ended) this.endings.set(ack, { whenSettled: (fn) => void ended.then(() => fn(true)) });
+        if (ended) this.endings.set(ack, this.afterCommit(ended));
         return ack;
       }
       case 'sendC2C':
