@@ -381,10 +381,7 @@ export class Conn {
    */
   close(code: number, reason: string): void {
     if (!this.markClosed()) return;
-    this.commit.after(() => {
-      this.options.tap?.({ type: 'close', conn: this.id, by: 'server' });
-      this.ws.close(code, reason);
-    });
+    this.commit.after(() => this.closeSocket(code, reason));
   }
 
   /**
@@ -397,10 +394,14 @@ export class Conn {
     const close = () =>
       this.commit.after(() => {
         this.write(JSON.stringify(last));
-        this.options.tap?.({ type: 'close', conn: this.id, by: 'server' });
-        this.ws.close(code, reason);
+        this.closeSocket(code, reason);
       });
     told.then(close, close);
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    this.options.tap?.({ type: 'close', conn: this.id, by: 'server' });
+    this.ws.close(code, reason);
   }
 
   /** Drops the socket at once (a peer that no longer answers, or reads too slowly). */

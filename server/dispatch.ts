@@ -74,9 +74,6 @@ export function ridOfRaw(data: Buffer): number | undefined {
 
 /** Turns raw frames into handler calls for the connections of one server. */
 export class Dispatcher {
-  /** A logout's ack, by the ack frame: what it waits for (see {@link Hub.logout}). */
-  private readonly endings = new WeakMap<ServerFrame, Settling>();
-
   constructor(
     private readonly hub: Hub,
     private readonly options: ResolvedOptions,
@@ -135,7 +132,7 @@ export class Dispatcher {
       if (earlier.settling) return conn.sendSettled(earlier.text, earlier.settling, () => unavailableText(frame.rid));
       return conn.sendDurableText(earlier.text, () => unavailableText(frame.rid));
     }
-    const [reply, moves] = this.hub.routing(() => this.request(conn, session, frame, key));
+    const [reply, pending] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
       session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
@@ -143,8 +140,8 @@ export class Dispatcher {
     const text = JSON.stringify(reply);
     const rid = frame.rid;
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
-    // Cluster: a logout waits for Redis to take the session's end, a message for its moves to users elsewhere (hub.ts).
-    const held = this.hub.mailer.heldFor(reply) ?? this.endings.get(reply) ?? (moves.length > 0 ? this.moved(moves) : undefined);
+    // Cluster: a message waits for its moves to users elsewhere, a logout for Redis to take the session's end (hub.ts).
+    const held = this.hub.mailer.heldFor(reply) ?? (pending.length > 0 ? this.afterCommit(Promise.all(pending)) : undefined);
     if (held) {
       session.rememberSettling(rid, key, text, held);
       return conn.sendSettled(text, held, () => unavailableText(rid));
@@ -163,11 +160,6 @@ export class Dispatcher {
       },
     );
     conn.sendDurableText(text, () => unavailableText(rid));
-  }
-
-  /** What an ack waits for: its commit, then the moves it started (they settle either way). */
-  private moved(moves: Promise<void>[]): Settling {
-    return this.afterCommit(Promise.all(moves));
   }
 
   /**
@@ -241,13 +233,9 @@ export class Dispatcher {
     const now = this.options.clock.now();
     const notInvited = (roomID: number) => refuse('notInvited', `no invitation to room ${roomID} names ${user}`);
     switch (frame.type) {
-      case 'logout': {
-        const ended = hub.logout(conn);
-        const ack: ServerFrame = { type: 'ack', rid: frame.rid };
-        // Cluster: acked once Redis took the session's end (`Hub.logout`).
-        if (ended) this.endings.set(ack, this.afterCommit(ended));
-        return ack;
-      }
+      case 'logout':
+        hub.logout(conn);
+        return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
         return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid, key);
       case 'sendGroup': {

@@ -93,8 +93,11 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
-  /** While a request is handled ({@link Hub.routing}): the moves to other nodes it started (stored copies, online ones). */
-  private moves: Promise<void>[] | null = null;
+  /**
+   * While a request is handled ({@link Hub.routing}): the Redis steps its answer waits for (cluster): the
+   * moves to other nodes it started (stored copies, online ones), a logout's end.
+   */
+  private pending: Promise<void>[] | null = null;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -116,28 +119,28 @@ export class Hub {
     const sessionsOf = (u: string) => {
       const sessions = this.devicesOf(u);
       const moving = sessions.length === 0 ? cluster?.absent(u) : undefined;
-      if (moving) this.moves?.push(moving);
+      if (moving) this.pending?.push(moving);
       return sessions;
     };
     const elsewhere = (u: string, copy: Body) => {
       const sent = cluster?.elsewhere(u, copy) ?? false;
-      if (sent) this.moves?.push(sent);
+      if (sent) this.pending?.push(sent);
       return sent !== false;
     };
     this.mailer = new Mailer(options, store, commit, this.counters, this.budgets, this.grants, sessionsOf, elsewhere, cluster?.remoteHeld);
   }
 
   /**
-   * Runs `handle` (a request); answers its reply and the moves of stored copies to users held elsewhere it
-   * started (cluster). A message's ack waits for them: acked before, the sender's next message through
-   * another node could reach Redis first and overtake it.
+   * Runs `handle` (a request); answers its reply and the Redis steps it started that the reply waits for
+   * (cluster: {@link Hub.pending}). Answered before them, the client's next request through another node
+   * could reach Redis first: overtake its message, or find its logout's revocations still there.
    */
   routing<T>(handle: () => T): [T, Promise<void>[]] {
-    this.moves = [];
+    this.pending = [];
     try {
-      return [handle(), this.moves];
+      return [handle(), this.pending];
     } finally {
-      this.moves = null;
+      this.pending = null;
     }
   }
 
@@ -246,12 +249,13 @@ export class Hub {
   }
 
   /**
-   * Ends the connection's session: its room is left now; unconfirmed messages stay stored. Cluster: settles
-   * once Redis took the session's end, which the logout's ack waits for. Acked before, a login straight after
+   * Ends the connection's session: its room is left now; unconfirmed messages stay stored. Cluster: its ack
+   * waits for Redis to take the session's end ({@link Hub.routing}): acked before, a login straight after
    * through another node could reach Redis first and find the userSigs the session superseded still refused.
    */
-  logout(conn: Conn): Promise<void> | undefined {
-    if (conn.session) return this.endSession(conn.session, true);
+  logout(conn: Conn): void {
+    const ended = conn.session ? this.endSession(conn.session, true) : undefined;
+    if (ended) this.pending?.push(ended);
   }
 
   /**

@@ -182,10 +182,7 @@ export class ClusterNode {
         this.epochs.delete(user);
         this.leaving(user);
         void this.mailbox.forget(user);
-        return this.redis.del(this.key('k', user)).then(() => undefined, (e: unknown) => {
-          this.lost('revoked', e);
-          this.unended.add(user); // freed when Redis is back
-        });
+        return this.answered(this.redis.del(this.key('k', user)), 'revoked', () => this.unended.add(user)); // freed when Redis is back
       },
       superseded: (session: Session) => this.supersede(session),
       remoteHeld: this.mailbox,
@@ -410,10 +407,7 @@ export class ClusterNode {
   /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */
   private supersede(kicked: Session): Promise<void> {
     const keys = [this.key('s', kicked.token), this.key('k', kicked.userID)] as const;
-    return this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest).then(
-      () => undefined,
-      (e: unknown) => this.lost('superseded', e),
-    );
+    return this.answered(this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest), 'superseded');
   }
 
   /**
@@ -484,7 +478,12 @@ export class ClusterNode {
   /** Settles once Redis answered (or failed to). */
   private publish(node: string, frame: object): Promise<void> {
     this.counts.published++;
-    return this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).then(() => undefined, (error: unknown) => this.lost('publish', error));
+    return this.answered(this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)), 'publish');
+  }
+
+  /** `step`, settled either way (a failure logged as `what`'s, then `failed`): what a client is told after waits for it. */
+  private answered(step: Promise<unknown>, what: string, failed?: () => void): Promise<void> {
+    return step.then(() => undefined, (error: unknown) => void (this.lost(what, error), failed?.()));
   }
 
   private lost(what: string, error: unknown): void {
