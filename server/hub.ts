@@ -67,10 +67,11 @@ export interface HubCluster {
    */
   elsewhere(userID: string, copy: Body): Promise<void> | false;
   /**
-   * The last session of `userID` here ended (not handed over to another node): it has none now. Settles
-   * once Redis took that (or failed to): only then is a logout acked.
+   * The last session of its user here ended (not handed over to another node): it has none now. `superseded`:
+   * a later login kicked it (that one lives on). Settles once Redis took that (or failed to): only then is a
+   * logout acked.
    */
-  ended(userID: string): Promise<void>;
+  ended(session: Session, superseded: boolean): Promise<void>;
   /**
    * `session` was kicked by a later login (after it ended): its token and userSig log in no more, on any
    * node. Settles once Redis holds that (or failed to): only then is the kicked tab told.
@@ -328,7 +329,7 @@ export class Hub {
       if (revoked.size > REVOKED_PER_USER) revoked.delete(revoked.values().next().value as string);
       this.revoked.set(session.userID, revoked);
     }
-    this.endSession(session);
+    this.endSession(session, false, false, reason === KICK_REASON.multipleAccount);
     const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];
     // Cluster: the kicked tab is told once Redis holds its revocation. Told before, its login straight back
     // (through any node) could reach Redis first, find nothing revoked, and kick the newer login.
@@ -338,8 +339,8 @@ export class Hub {
     conn?.close(code, why);
   }
 
-  /** Ends a session; `deliberate` when its user logged out (its room need not wait for it). */
-  private endSession(session: Session, deliberate = false, handedOver = false): Promise<void> | undefined {
+  /** Ends a session; `deliberate` when its user logged out (its room need not wait for it); `superseded` when a later login kicked it. */
+  private endSession(session: Session, deliberate = false, handedOver = false, superseded = false): Promise<void> | undefined {
     if (session.graceTimer !== null) this.options.clock.clearTimeout(session.graceTimer);
     session.graceTimer = null;
     this.rooms.leave(session, session.room, deliberate);
@@ -354,7 +355,7 @@ export class Hub {
       this.mailer.forgetAnswers(session.userID);
       // Cluster: what waits here for the user goes to its stream, for whichever node it logs in to next.
       void this.cluster?.absent(session.userID);
-      if (!handedOver) return this.cluster?.ended(session.userID);
+      if (!handedOver) return this.cluster?.ended(session, superseded);
     }
     return undefined;
   }

@@ -39,6 +39,7 @@ import { StreamMailbox } from './mailbox';
 import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, type Vacate, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { Rejoin } from './rejoin';
+import { Revocations } from './revocations';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
@@ -64,7 +65,6 @@ export class ClusterNode {
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
   private readonly epochs = new Map<string, number>();
-  private readonly unended = new Set<string>(); // sessions ended while Redis was away: `P:k` not freed yet
   private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
@@ -79,6 +79,7 @@ export class ClusterNode {
   private readonly directory: ClusterOnline;
   private readonly loginGate: LoginGate;
   private readonly asks: BudgetAsks;
+  private readonly revocations: Revocations;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -118,6 +119,7 @@ export class ClusterNode {
       prepare: (login) => this.prepare(login),
       loggedIn: (session, login, epoch) => this.loggedIn(session, login, epoch),
     });
+    this.revocations = new Revocations({ redis, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
     this.directory = new ClusterOnline({
       redis,
       prefix: this.prefix,
@@ -174,17 +176,19 @@ export class ClusterNode {
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
       absent: (user: string) => this.mailbox.forward(user),
-      // The user's session ended: the userSigs its login superseded log in again (written before a kick's own),
-      // and what this node kept for it goes (its epoch, its position in its stream): a later login takes
-      // both afresh from Redis. Its directory entry stays: the next login's claim overwrites it, and a
-      // node it names with no session for the user leaves what is announced to it in the stream. Settles once Redis answered.
-      ended: (user: string) => {
+      // The user's session here ended: what this node kept for it goes (its epoch, its position in its stream):
+      // a later login takes both afresh from Redis. Its directory entry stays (but its token): the next login's
+      // claim overwrites it, and a node it names with no session for the user leaves what is announced to it in
+      // the stream. Not kicked, the userSigs its login superseded log in again (`revocations.ts`); kicked, the
+      // user's newer session lives, and they stay refused. Settles once Redis answered.
+      ended: (session: Session, superseded: boolean) => {
+        const user = session.userID;
         this.epochs.delete(user);
         this.leaving(user);
         void this.mailbox.forget(user);
-        return this.answered(this.redis.del(this.key('k', user)), 'revoked', () => this.unended.add(user)); // freed when Redis is back
+        return superseded ? Promise.resolve() : this.revocations.ended(user, session.token);
       },
-      superseded: (session: Session) => this.supersede(session),
+      superseded: (session: Session) => this.revocations.supersede(session),
       remoteHeld: this.mailbox,
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
@@ -331,10 +335,9 @@ export class ClusterNode {
   /** Back on Redis: users claimed again (taken over meanwhile: kicked; released: ours again), what we missed read again. */
   private async catchUp(): Promise<void> {
     await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '', true)));
-    const ended = [...this.unended].filter((user) => !this.hub?.session(user)); // ended meanwhile
-    if (ended.length > 0) await this.redis.del(...ended.map((user) => this.key('k', user))).then(() => ended.forEach((user) => this.unended.delete(user)));
     await this.rooms?.rejoin(() => readRooms(this.redis, this.prefix));
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
+    await this.revocations.retry(); // what sessions that ended meanwhile superseded
     this.counts.catchUps++;
   }
 
@@ -404,12 +407,6 @@ export class ClusterNode {
     void this.mailbox.forget(user); // a handover ends no session here (`ended`), and the user is gone
   }
 
-  /** A session a later login took over (`kicked`): its token and its userSig log in no more, on any node. */
-  private supersede(kicked: Session): Promise<void> {
-    const keys = [this.key('s', kicked.token), this.key('k', kicked.userID)] as const;
-    return this.answered(this.redis.hcSupersede(...keys, DIRECTORY_TTL_MS, kicked.sigDigest), 'superseded');
-  }
-
   /**
    * Before a login: its epoch, whether its token or userSig was superseded by a later login (on any
    * node: the hub's kicked-userSig rule across the cluster), its budgets (Redis's, and those of the live
@@ -444,7 +441,7 @@ export class ClusterNode {
     const user = session.userID;
     const dir = this.key('d', user);
     return this.redis
-      .hcClaim(dir, this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
+      .hcClaim(dir, this.key('k', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest, this.key('s', ''))
       .then(async (won) => {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
         if (won !== 0 || this.hub?.session(user) !== session) return;

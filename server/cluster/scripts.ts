@@ -4,12 +4,27 @@
  */
 import type { Redis } from 'ioredis';
 
+// The live session this claim takes over (the directory's `token`: not this login's own, claimed again,
+// nor the one it resumes, handed over) is kicked by it: its token (P:s:<token>, ARGV[9] its prefix) and
+// its userSig (KEYS[2], P:k) are refused from this step on, on every node, before the node that held it
+// hears of it. A revocation the kicking node writes later could fail or land late (SUPERSEDE); this one
+// is the takeover itself. A session whose end Redis took (ENDED) has no token left: nothing to revoke.
+// The directory names a live session again from here on (`ended` goes).
 const CLAIM = `
 local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
 if epoch < claimed then return 0 end
-local old = redis.call('HGET', KEYS[1], 'node')
+local was = redis.call('HMGET', KEYS[1], 'node', 'token', 'sig')
+local old = was[1]
+if was[2] and was[2] ~= ARGV[3] and was[2] ~= ARGV[4] then
+  redis.call('SET', ARGV[9] .. was[2], '1', 'PX', ARGV[7])
+  if was[3] then
+    redis.call('HSET', KEYS[2], was[3], '1')
+    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  end
+end
 redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8])
+redis.call('HDEL', KEYS[1], 'ended')
 -- The token this login resumed (a node whose claim loses to it hands its session over); a claim made again
 -- by the same login (a node back on Redis) keeps it.
 if epoch > claimed or ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'resumed', ARGV[4]) end
@@ -23,7 +38,7 @@ return 1`;
 // session now (the directory's `sig`) logged in with it too, or the login resumes that very session (ARGV[4]
 // is the directory's `token`: as on one node, where only a live session found by its token passes). Any other
 // resume token, stale or made up, is no way round the rule. `P:k` goes when the user's session ends
-// (`ClusterNode.ended`): as on one node, the rule holds while the newer session lives, connected or not.
+// (ENDED): as on one node, the rule holds while the newer session lives, connected or not.
 const PREPARE = `
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -37,11 +52,31 @@ local holder = redis.call('HGET', KEYS[1], 'node')
 if not holder or holder == ARGV[5] or redis.call('EXISTS', ARGV[6] .. holder) == 0 then holder = '' end
 return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0'), holder}`;
 
-// A session kicked by a later login: its token never resumes, its userSig logs in no more (see PREPARE).
+// A session kicked by a later login, as its node saw it (CLAIM revokes what the directory named; this also
+// covers a session it did not name yet): its token never resumes (KEYS[1]); its userSig logs in no more
+// (KEYS[2]) while the user has a live session. Once the user's last session ended (ENDED marked the
+// directory, KEYS[3], and no claim came since), a revocation that lands late (a command that timed out
+// and ran later, one sent again) revokes no userSig: as on one node, nobody is left to protect.
 const SUPERSEDE = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+if redis.call('HEXISTS', KEYS[3], 'ended') == 1 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], '1')
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return 1`;
+
+// The user's session (token ARGV[1]) ended, not taken over: the userSigs its login superseded (KEYS[2]) log in
+// again, and the directory (KEYS[1]) names no live session. Not while it names another live session (a later
+// login's claim took over; ARGV[2] .. token, its superseded key, absent): what was superseded stays refused
+// while that one lives. One the directory still names though it was kicked (this session's claim never got
+// there) is not live. The directory says so (its token goes, `ended` is set) until the next claim.
+const ENDED = `
+local token = redis.call('HGET', KEYS[1], 'token')
+if token and token ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. token) == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HDEL', KEYS[1], 'token')
+  redis.call('HSET', KEYS[1], 'ended', '1')
+end
 return 1`;
 
 // What a user's stream holds is counted as the store counts it on one node (`mail.ts`, `senders.ts`):
@@ -273,10 +308,14 @@ redis.call('PUBLISH', ARGV[3], entry)
 return 1`;
 
 export type Scripted = Redis & {
-  hcClaim(dir: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
+  /** `superseded`: the prefix of the superseded tokens' keys (\`P:s:\`). */
+  hcClaim(dir: string, revoked: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string, superseded: string): Promise<number>;
   /** `alive`: the heartbeat keys' prefix (\`P:alive:\`); answers the live node other than `node` that holds the user, or ''. */
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string, node: string, alive: string): Promise<[number, number, string[], number, number, number, string]>;
-  hcSupersede(superseded: string, revoked: string, ttl: number, sig: string): Promise<number>;
+  /** Answers 0 when the user's last session ended (the userSig left as it was). */
+  hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string): Promise<number>;
+  /** Answers 0 when the directory names another session (nothing freed). */
+  hcEnded(dir: string, revoked: string, token: string, superseded: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
   hcTaken(inbox: string, counts: string, parked: string, senders: string, user: string, ...ids: string[]): Promise<number>;
@@ -292,9 +331,10 @@ export type Scripted = Redis & {
 
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
 export function defineScripts(redis: Redis): Scripted {
-  redis.defineCommand('hcClaim', { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand('hcClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('hcPrepare', { numberOfKeys: 6, lua: PREPARE });
-  redis.defineCommand('hcSupersede', { numberOfKeys: 2, lua: SUPERSEDE });
+  redis.defineCommand('hcSupersede', { numberOfKeys: 3, lua: SUPERSEDE });
+  redis.defineCommand('hcEnded', { numberOfKeys: 2, lua: ENDED });
   redis.defineCommand('hcDeliver', { numberOfKeys: 4, lua: DELIVER });
   redis.defineCommand('hcTaken', { numberOfKeys: 3, lua: TAKEN });
   redis.defineCommand('hcPark', { numberOfKeys: 3, lua: PARK });
