@@ -244,6 +244,7 @@ export class ClusterNode {
   /** Graceful end: what this node stored for others goes to their streams, its users are released. */
   async close(): Promise<void> {
     this.closing = true;
+    this.revocations.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.mailbox.stop();
@@ -272,6 +273,7 @@ export class ClusterNode {
       await this.redis.set(this.key('alive', this.node), '1', 'PX', ALIVE_MS);
       this.up = true;
       void this.rejoin.run(); // after losing Redis, once both connections are back
+      if (this.revocations.waiting > 0) void this.revocations.retry().catch(() => undefined);
       const rooms = this.rooms;
       if (!rooms) return;
       const now = this.options.clock.now();
@@ -337,7 +339,7 @@ export class ClusterNode {
     await Promise.all([...this.epochs].map(([user, epoch]) => this.hub?.session(user) && this.claim(this.hub.session(user) as Session, epoch, '', true)));
     await this.rooms?.rejoin(() => readRooms(this.redis, this.prefix));
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
-    await this.revocations.retry(); // what sessions that ended meanwhile superseded
+    await this.revocations.retry(); // kicks not answered yet, then what sessions that ended meanwhile superseded
     this.counts.catchUps++;
   }
 
@@ -414,6 +416,7 @@ export class ClusterNode {
    */
   private async prepare(login: LoginPeek): Promise<Verdict> {
     const { userID, resume, digest } = login;
+    this.revocations.before(userID); // sent ahead of the lookup: a kick here that Redis has not answered yet counts
     const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();
     const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;

@@ -1,10 +1,15 @@
 /**
  * The kicked-userSig rule across the nodes (README, Running a cluster), as this node writes it to Redis:
  * when it kicks a session for a later login, and when a user's session here ends. The takeover's own step
- * in Redis (`hcClaim`) revokes the session the directory names before its node hears of it, so a
- * revocation this node fails to write (Redis down) is not the only one; this node's also covers a session
- * the directory did not name yet, and the kicked tab is told once it is answered (a tab told earlier could
- * come back through another node and be looked up first).
+ * in Redis (`hcClaim`) revokes the session the directory names before its node hears of it; this node's
+ * revocation also covers a session the directory did not name yet, and the kicked tab is told once it is
+ * answered (a tab told earlier could come back through another node and be looked up first).
+ *
+ * A revocation that fails (Redis down, or no answer within the command timeout: ioredis rejects the
+ * command, but it was written, and Redis may still run it) is kept and sent again: at each heartbeat, at
+ * the catch-up, and ahead of the lookup of a login of its user here (one connection: Redis runs it
+ * first). The kicked tab waits for one to be answered. Told on the failure, it came back through another
+ * node and kicked the newer login, which one node never allows.
  *
  * Late commands change nothing they should not: a revocation that lands after the user's session ended
  * revokes no userSig (`hcSupersede`), and a session's end frees what was revoked only while no other live
@@ -13,6 +18,15 @@
  */
 import type { Session } from '../conn';
 import type { Scripted } from './scripts';
+
+/** A kicked session's revocation not answered yet, and its tab waiting to be told. */
+interface Pending {
+  readonly user: string;
+  readonly token: string;
+  readonly digest: string;
+  readonly told: () => void;
+  sending: Promise<boolean> | null;
+}
 
 export interface RevocationDeps {
   readonly redis: Scripted;
@@ -24,22 +38,36 @@ export interface RevocationDeps {
 }
 
 export class Revocations {
+  /** By the kicked session's token. */
+  private readonly pending = new Map<string, Pending>();
   /** Users whose session here ended while Redis was away, with its token: what it superseded is not freed yet. */
   private readonly unended = new Map<string, string>();
 
   constructor(private readonly deps: RevocationDeps) {}
 
-  /** `kicked` was taken over by a later login: its token and userSig log in no more. Settles once Redis answered (or failed to). */
-  supersede(kicked: Session): Promise<void> {
-    const { redis, key, ttlMs } = this.deps;
-    return redis.hcSupersede(key('s', kicked.token), key('k', kicked.userID), key('d', kicked.userID), ttlMs, kicked.sigDigest).then(
-      () => undefined,
-      (error: unknown) => this.deps.lost('superseded', error),
-    );
+  /** Revocations not answered yet. */
+  get waiting(): number {
+    return this.pending.size;
   }
 
-  /** At the catch-up: frees what the sessions that ended while Redis was away superseded; rejects when Redis failed. */
+  /** `kicked` was taken over by a later login: its token and userSig log in no more. Settles once Redis answered. */
+  supersede(kicked: Session): Promise<void> {
+    return new Promise<void>((told) => {
+      const entry: Pending = { user: kicked.userID, token: kicked.token, digest: kicked.sigDigest, told, sending: null };
+      this.pending.set(kicked.token, entry);
+      void this.send(entry);
+    });
+  }
+
+  /** Before the lookup of a login of `user`: its revocations not answered yet go first, on the same connection. */
+  before(user: string): void {
+    for (const entry of this.pending.values()) if (entry.user === user) void this.send(entry);
+  }
+
+  /** Sends again every revocation not answered yet, then frees what ended sessions superseded; rejects when one failed. */
   async retry(): Promise<void> {
+    const sent = await Promise.all([...this.pending.values()].map((entry) => this.send(entry)));
+    if (sent.includes(false)) throw new Error('a revocation is still unanswered');
     await Promise.all([...this.unended].map(([user, token]) => this.ended(user, token, true)));
   }
 
@@ -58,5 +86,29 @@ export class Revocations {
         if (strict) throw error;
       },
     );
+  }
+
+  /** The node is closing: the kicked tabs still waiting are told (their connections go with it). */
+  stop(): void {
+    for (const entry of this.pending.values()) entry.told();
+    this.pending.clear();
+  }
+
+  /** One try at a time per revocation; true once answered. */
+  private send(entry: Pending): Promise<boolean> {
+    const { redis, key, ttlMs } = this.deps;
+    entry.sending ??= redis.hcSupersede(key('s', entry.token), key('k', entry.user), key('d', entry.user), ttlMs, entry.digest).then(
+      () => {
+        if (this.pending.get(entry.token) === entry) this.pending.delete(entry.token);
+        entry.told();
+        return true;
+      },
+      (error: unknown) => {
+        this.deps.lost('superseded', error);
+        entry.sending = null;
+        return false;
+      },
+    );
+    return entry.sending;
   }
 }
