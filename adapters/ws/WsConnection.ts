@@ -110,13 +110,13 @@ export class WsConnection {
 
   constructor(private readonly options: WsConnectionOptions) {
     this.clock = options.clock ?? realClock;
+    this.urls = urlsOf(options); // the options' TypeErrors first, also in Node 20 (no WebSocket)
+    this.device = deviceOf(options);
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
     this.WS = WS;
-    this.urls = urlsOf(options);
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
-    this.device = deviceOf(options);
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();

@@ -3,10 +3,10 @@
  * policy and re-authenticated (resuming the server's session), what was asked to be sent is
  * sent once or fails with an error, rooms are kept or re-entered, and a second login kicks.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState } from '../../../adapters/ImPort';
 import type { ReconnectContext, ReconnectPolicy } from '../../../adapters/ws/socket';
-import type { EmbeddedBackendOptions } from '../../../src/embedded';
+import { embeddedBackend, type EmbeddedBackendOptions } from '../../../src/embedded';
 import { TRTCCalling } from '../../../src/index';
 import { ev } from '../../support/ev';
 import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../../support/embeddedWorld';
@@ -109,6 +109,18 @@ describe('reconnecting', () => {
     expect(() => world.backend({ url: [] })).toThrow(TypeError);
     expect(() => world.backend({ url: 'http://example.com/ws' })).toThrow(TypeError);
     expect(() => world.backend({ url: ['ws://a/ws', 42 as unknown as string] })).toThrow(TypeError);
+  });
+
+  it('without a WebSocket (Node 20 given none), a bad URL or deviceID is still the TypeError that names it', () => {
+    vi.stubGlobal('WebSocket', undefined);
+    try {
+      expect(() => embeddedBackend({ url: 'http://example.com/ws' })).toThrow(new TypeError('url must be a ws:// or wss:// URL, or a non-empty list of them'));
+      expect(() => embeddedBackend({ url: 'ws://a/ws', multiDevice: true, deviceID: 'a b' })).toThrow(TypeError);
+      // A good URL: what is missing is the WebSocket.
+      expect(() => embeddedBackend({ url: 'ws://a/ws' })).toThrow(/no WebSocket implementation/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('the server drops Alice mid-call, Bob hangs up while she is away; she resumes her session -> USER_LEAVE bob, CALL_END hangup', async () => {
