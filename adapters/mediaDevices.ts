@@ -38,7 +38,7 @@ export interface VideoProfile {
 
 /**
  * TRTC's camera profiles (trtc-js-sdk v4 `LocalStream.setVideoProfile`), values copied from its
- * table; the `_2` variants halve the bitrate. trtc-calling-js 1.0.6 accepts 240p-1080p only.
+ * table; the `_2` variants have a lower bitrate (not always half). trtc-calling-js 1.0.6 accepts 240p-1080p only.
  */
 export const VIDEO_PROFILES = {
   '120p': { width: 160, height: 120, frameRate: 15, bitrate: 200 },

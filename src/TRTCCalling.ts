@@ -384,7 +384,7 @@ export class TRTCCalling {
 
   /**
    * Beyond the seed's API (trtc-calling-js's `setVideoQuality`): a TRTC profile name (`'120p'` to
-   * `'1080p'`, and the `_2` variants at half the bitrate) or `{ width, height, frameRate, bitrate }`
+   * `'1080p'`, and the `_2` variants at a lower bitrate) or `{ width, height, frameRate, bitrate }`
    * (kbps). Applied at once in a call (resolution, frame rate, bitrate), and to the next calls.
    */
   async setVideoQuality(profile: VideoProfileName | VideoProfile): Promise<void> {
