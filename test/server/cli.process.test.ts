@@ -4,7 +4,7 @@
  * runs), `npm start` itself, and the built `headless-calling-server` bin (built here from
  * server/tsup.config.ts, as `npm run build` does). `--host 0.0.0.0` prints URLs one can open.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -94,6 +94,53 @@ describe('CLI misconfigurations', () => {
     const npm = run('npm', ['start', '--', '--db', ':memory:', '--port', String(busyPort)]);
     expect({ code: npm.code, stderr: oneLine(npm.stderr) }).toEqual({ code: 2, stderr: [line] });
     expect(npm.stdout).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
+
+/** Starts `npm run <script>` in its own process group; resolves with it and the port it listens on. */
+async function npmScript(script: string, args: string[]) {
+  const child = spawn('npm', ['run', script, '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HC_DEBUG: '' } });
+  let out = '';
+  const port = await new Promise<number>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`npm run ${script} did not listen in 30 s:\n${out}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        done(Number(match[1]));
+      }
+    });
+  });
+  return { child, port };
+}
+
+describe('npm start and npm run server stop with the npm process', () => {
+  // A process manager (docker stop, a supervisor) signals the process it started: npm. Through a
+  // shell that does not exec, the signal stopped the shell only, and the server ran on, orphaned,
+  // holding its port and database, and never shut down cleanly.
+  it.each([
+    ['start', ['--db', ':memory:', '--port', '0']],
+    ['server', ['--demo-signing', '--db', ':memory:', '--port', '0']],
+  ])('npm run %s: SIGTERM to npm -> the server stops listening', async (script, args) => {
+    const { child, port } = await npmScript(script, args);
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      const deadline = Date.now() + 10_000;
+      let listening = true;
+      while (listening && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 200));
+        listening = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+      }
+      expect(listening).toBe(false);
+    } finally {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL'); // anything left of its process group
+      } catch {
+        // already gone
+      }
+    }
   }, 60_000);
 });
 
