@@ -119,7 +119,7 @@ export class ClusterNode {
       prepare: (login) => this.prepare(login),
       loggedIn: (session, login, epoch) => this.loggedIn(session, login, epoch),
     });
-    this.revocations = new Revocations({ redis, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
+    this.revocations = new Revocations({ redis, node: this.node, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
     this.directory = new ClusterOnline({
       redis,
       prefix: this.prefix,

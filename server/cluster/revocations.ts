@@ -30,6 +30,8 @@ interface Pending {
 
 export interface RevocationDeps {
   readonly redis: Scripted;
+  /** This node's ID (the directory names it for the sessions it claimed). */
+  readonly node: string;
   /** A key under the service's prefix (`P:<kind>:<id>`). */
   key(kind: string, id: string): string;
   /** How long a revocation lives in Redis at most. */
@@ -78,7 +80,7 @@ export class Revocations {
    */
   ended(user: string, token: string, strict = false): Promise<void> {
     const { redis, key } = this.deps;
-    return redis.hcEnded(key('d', user), key('k', user), token, key('s', '')).then(
+    return redis.hcEnded(key('d', user), key('k', user), token, key('s', ''), this.deps.node).then(
       () => void this.unended.delete(user), // an earlier end not freed yet is moot: Redis took the user's last
       (error: unknown) => {
         this.deps.lost('revoked', error);

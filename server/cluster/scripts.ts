@@ -64,14 +64,17 @@ redis.call('HSET', KEYS[2], ARGV[2], '1')
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 1`;
 
-// The user's session (token ARGV[1]) ended, not taken over: the userSigs its login superseded (KEYS[2]) log in
-// again, and the directory (KEYS[1]) names no live session. Not while it names another live session (a later
-// login's claim took over; ARGV[2] .. token, its superseded key, absent): what was superseded stays refused
-// while that one lives. One the directory still names though it was kicked (this session's claim never got
-// there) is not live. The directory says so (its token goes, `ended` is set) until the next claim.
+// The user's session (token ARGV[1], on node ARGV[3]) ended, not taken over: the userSigs its login superseded
+// (KEYS[2]) log in again, and the directory (KEYS[1]) names no live session. Not while it names another live
+// session (a later login's claim took over; ARGV[2] .. token, its superseded key, absent): what was superseded
+// stays refused while that one lives. One the directory still names though it was kicked, on this session's
+// node, is not live: this session kicked it, its own claim never got there. Kicked on another node, it is
+// not: the login that kicked it lives there, its claim on its way behind the revocation (a session of the
+// user that ended here meanwhile had not heard it was taken over). The directory says so (its token goes,
+// `ended` is set) until the next claim.
 const ENDED = `
 local token = redis.call('HGET', KEYS[1], 'token')
-if token and token ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. token) == 0 then return 0 end
+if token and token ~= ARGV[1] and (redis.call('EXISTS', ARGV[2] .. token) == 0 or redis.call('HGET', KEYS[1], 'node') ~= ARGV[3]) then return 0 end
 redis.call('DEL', KEYS[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HDEL', KEYS[1], 'token')
@@ -314,8 +317,8 @@ export type Scripted = Redis & {
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string, node: string, alive: string): Promise<[number, number, string[], number, number, number, string]>;
   /** Answers 0 when the user's last session ended (the userSig left as it was). */
   hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string): Promise<number>;
-  /** Answers 0 when the directory names another session (nothing freed). */
-  hcEnded(dir: string, revoked: string, token: string, superseded: string): Promise<number>;
+  /** Answers 0 when the directory names another session (nothing freed). `node`: the ending session's. */
+  hcEnded(dir: string, revoked: string, token: string, superseded: string, node: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
   hcTaken(inbox: string, counts: string, parked: string, senders: string, user: string, ...ids: string[]): Promise<number>;

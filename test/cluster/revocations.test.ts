@@ -32,7 +32,7 @@ describe('cluster: a node revokes the sessions it kicks until Redis answers', ()
     cleanups.push(() => connection.disconnect(), () => proxy.close());
     await until('connected', () => connection.status, (s) => s === 'ready');
     const lost: string[] = [];
-    const revocations = new Revocations({ redis: defineScripts(connection), key, ttlMs: TTL, lost: (what) => lost.push(what) });
+    const revocations = new Revocations({ redis: defineScripts(connection), node: 'a', key, ttlMs: TTL, lost: (what) => lost.push(what) });
     return { proxy, connection, revocations, lost };
   }
   /** `session` claims carol in the directory, as a login does (`hcClaim`). */
