@@ -2,7 +2,7 @@
  * One node of a cluster: the embedded server's processes sharing one Redis. What moves to Redis
  * (keys under the service's prefix `P`):
  *
- * - Directory `P:d:<user>` (hash: node, token, epoch, claimed, sig, resumed). Before a login is handled the
+ * - Directory `P:d:<user>` (hash: node, token, epoch, claimed, sig, resumed, ended). Before a login is handled the
  *   node takes the user's next epoch; after it, it claims the user with that epoch, and Redis
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
@@ -435,6 +435,7 @@ export class ClusterNode {
   /** After a login here: claim the user, then take in what waits for it in its stream. */
   private loggedIn(session: Session, login: LoginPeek, epoch: number): void {
     this.epochs.set(session.userID, epoch);
+    this.revocations.claimed(session, epoch); // a late revocation of it, once its user's sessions since ended, revokes no userSig
     void this.claim(session, epoch, login.resume ?? '');
     void this.mailbox.drain(session.userID);
   }

@@ -12,7 +12,8 @@
  * node and kicked the newer login, which one node never allows.
  *
  * Late commands change nothing they should not: a revocation that lands after the user's session ended
- * revokes no userSig (`hcSupersede`), and a session's end frees what was revoked only while no other live
+ * revokes no userSig (`hcSupersede`, by the epoch of the kicked session's claim: also once a later login
+ * claimed the user, which superseded nobody), and a session's end frees what was revoked only while no other live
  * session of the user is in the directory (`hcEnded`): a kick ends no session of the user (the newer one
  * lives), so it frees nothing.
  */
@@ -24,6 +25,8 @@ interface Pending {
   readonly user: string;
   readonly token: string;
   readonly digest: string;
+  /** Its claim's (the login's, or its last renewal's) epoch; unknown: the largest, so never taken for ended. */
+  readonly epoch: number;
   readonly told: () => void;
   sending: Promise<boolean> | null;
 }
@@ -44,6 +47,8 @@ export class Revocations {
   private readonly pending = new Map<string, Pending>();
   /** Users whose session here ended while Redis was away, with its token: what it superseded is not freed yet. */
   private readonly unended = new Map<string, string>();
+  /** The epoch each session of this node was last claimed with. */
+  private readonly epochs = new WeakMap<Session, number>();
 
   constructor(private readonly deps: RevocationDeps) {}
 
@@ -52,10 +57,16 @@ export class Revocations {
     return this.pending.size;
   }
 
+  /** `session` (a login here, a renewal) claims its user with `epoch`. */
+  claimed(session: Session, epoch: number): void {
+    this.epochs.set(session, epoch);
+  }
+
   /** `kicked` was taken over by a later login: its token and userSig log in no more. Settles once Redis answered. */
   supersede(kicked: Session): Promise<void> {
     return new Promise<void>((told) => {
-      const entry: Pending = { user: kicked.userID, token: kicked.token, digest: kicked.sigDigest, told, sending: null };
+      const epoch = this.epochs.get(kicked) ?? Number.MAX_SAFE_INTEGER;
+      const entry: Pending = { user: kicked.userID, token: kicked.token, digest: kicked.sigDigest, epoch, told, sending: null };
       this.pending.set(kicked.token, entry);
       void this.send(entry);
     });
@@ -99,7 +110,7 @@ export class Revocations {
   /** One try at a time per revocation; true once answered. */
   private send(entry: Pending): Promise<boolean> {
     const { redis, key, ttlMs } = this.deps;
-    entry.sending ??= redis.hcSupersede(key('s', entry.token), key('k', entry.user), key('d', entry.user), ttlMs, entry.digest).then(
+    entry.sending ??= redis.hcSupersede(key('s', entry.token), key('k', entry.user), key('d', entry.user), ttlMs, entry.digest, entry.epoch).then(
       () => {
         if (this.pending.get(entry.token) === entry) this.pending.delete(entry.token);
         entry.told();

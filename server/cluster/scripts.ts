@@ -9,7 +9,6 @@ import type { Redis } from 'ioredis';
 // its userSig (KEYS[2], P:k) are refused from this step on, on every node, before the node that held it
 // hears of it. A revocation the kicking node writes later could fail or land late (SUPERSEDE); this one
 // is the takeover itself. A session whose end Redis took (ENDED) has no token left: nothing to revoke.
-// The directory names a live session again from here on (`ended` goes).
 const CLAIM = `
 local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
@@ -24,7 +23,6 @@ if was[2] and was[2] ~= ARGV[3] and was[2] ~= ARGV[4] then
   end
 end
 redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8])
-redis.call('HDEL', KEYS[1], 'ended')
 -- The token this login resumed (a node whose claim loses to it hands its session over); a claim made again
 -- by the same login (a node back on Redis) keeps it.
 if epoch > claimed or ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'resumed', ARGV[4]) end
@@ -54,12 +52,14 @@ return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), re
 
 // A session kicked by a later login, as its node saw it (CLAIM revokes what the directory named; this also
 // covers a session it did not name yet): its token never resumes (KEYS[1]); its userSig logs in no more
-// (KEYS[2]) while the user has a live session. Once the user's last session ended (ENDED marked the
-// directory, KEYS[3], and no claim came since), a revocation that lands late (a command that timed out
-// and ran later, one sent again) revokes no userSig: as on one node, nobody is left to protect.
+// (KEYS[2]) while the user has a live session. Once the user's sessions since the kicked one's claim (its
+// epoch ARGV[3]; the kicker's claim came later) have ended (ENDED wrote the last claim's epoch in the
+// directory, KEYS[3]), a revocation that lands late (a command that timed out and ran later, one sent
+// again) revokes no userSig: as on one node, nobody is left to protect; nor does it once a later login
+// claimed the user, which superseded no session and kicks this userSig's holder no more than one node does.
 const SUPERSEDE = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-if redis.call('HEXISTS', KEYS[3], 'ended') == 1 then return 0 end
+if tonumber(redis.call('HGET', KEYS[3], 'ended') or '-1') >= tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], '1')
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 1`;
@@ -70,15 +70,16 @@ return 1`;
 // stays refused while that one lives. One the directory still names though it was kicked, on this session's
 // node, is not live: this session kicked it, its own claim never got there. Kicked on another node, it is
 // not: the login that kicked it lives there, its claim on its way behind the revocation (a session of the
-// user that ended here meanwhile had not heard it was taken over). The directory says so (its token goes,
-// `ended` is set) until the next claim.
+// user that ended here meanwhile had not heard it was taken over). The directory says so: its token goes,
+// and `ended` holds the epoch of its last claim, kept past later claims (a session kicked up to it has no
+// one left to protect from it: SUPERSEDE).
 const ENDED = `
 local token = redis.call('HGET', KEYS[1], 'token')
 if token and token ~= ARGV[1] and (redis.call('EXISTS', ARGV[2] .. token) == 0 or redis.call('HGET', KEYS[1], 'node') ~= ARGV[3]) then return 0 end
 redis.call('DEL', KEYS[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HDEL', KEYS[1], 'token')
-  redis.call('HSET', KEYS[1], 'ended', '1')
+  redis.call('HSET', KEYS[1], 'ended', redis.call('HGET', KEYS[1], 'claimed') or '0')
 end
 return 1`;
 
@@ -315,8 +316,8 @@ export type Scripted = Redis & {
   hcClaim(dir: string, revoked: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string, superseded: string): Promise<number>;
   /** `alive`: the heartbeat keys' prefix (\`P:alive:\`); answers the live node other than `node` that holds the user, or ''. */
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string, node: string, alive: string): Promise<[number, number, string[], number, number, number, string]>;
-  /** Answers 0 when the user's last session ended (the userSig left as it was). */
-  hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string): Promise<number>;
+  /** `epoch`: the kicked session's claim. Answers 0 when the user's sessions since it ended (the userSig left as it was). */
+  hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string, epoch: number): Promise<number>;
   /** Answers 0 when the directory names another session (nothing freed). `node`: the ending session's. */
   hcEnded(dir: string, revoked: string, token: string, superseded: string, node: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */

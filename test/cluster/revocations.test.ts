@@ -70,6 +70,7 @@ describe('cluster: a node revokes the sessions it kicks until Redis answers', ()
     const tab1 = new Session('carol', 'tab1-token', 'sig-1', Infinity);
     const tab2 = new Session('carol', 'tab2-token', 'sig-2', Infinity);
     await claim(tab1, 1);
+    revocations.claimed(tab1, 1); // as node a's login of tab 1 did
     await claim(tab2, 2); // tab 2 takes carol over: the claim revokes tab 1
     expect(await redis.hgetall(key('k', 'carol'))).toEqual({ 'sig-1': '1' });
     await revocations.ended(tab1.userID, tab1.token); // tab 1's end, told late: the directory names tab 2, which lives

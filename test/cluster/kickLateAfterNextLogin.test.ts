@@ -1,0 +1,47 @@
+/**
+ * A revocation that lands late must not outlive the session it was made for, also once the user logged in
+ * again. Node a kicks tab 1 for a newer login on node b, and its writes stall; tab 2 logs out, then tab 3
+ * logs in on node b (it superseded nobody: tab 2's session had ended). When node a's revocation lands then,
+ * on one node tab 1's userSig would be an ordinary one (nothing was revoked since carol's sessions all
+ * ended), so its login goes through and kicks tab 3, as a second login does. Before, tab 3's claim took
+ * away the directory's `ended` mark, the late revocation stood, and tab 1's userSig was refused
+ * `sessionSuperseded` for as long as tab 3 lived (kickLateRevocation.test.ts covers the landing before tab 3).
+ */
+import { describe, expect, it } from 'vitest';
+import { tencentUserSig } from '../server/support';
+import { heardAll, inProcessNodes, until } from './support';
+
+describe('cluster: a late revocation after the next login', () => {
+  const t = inProcessNodes();
+  const { node, open, redis } = t;
+  const oldSig = tencentUserSig('carol', 3600);
+  const newSig = tencentUserSig('carol', 3599);
+  const thirdSig = tencentUserSig('carol', 3598);
+
+  it("node a's writes stall as it kicks tab 1; tab 2 logs out and tab 3 logs in on node b; they land: tab 1's userSig logs in and kicks tab 3, as on one node", async () => {
+    const pa = await t.proxy();
+    const a = await node('a', { redisUrl: pa.url });
+    const b = await node('b', { budgetAskMs: 1 });
+    const tab1 = await open(a);
+    const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+    expect(first.type).toBe('loggedIn');
+    await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
+
+    pa.hold();
+    const tab2 = await open(b);
+    expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
+    await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+    await heardAll(a); // a later turn of node a's: its revocation went out (into the proxy)
+    expect((await tab2.request({ type: 'logout' })).type).toBe('ack');
+    const tab3 = await open(b);
+    expect((await tab3.request({ type: 'login', userID: 'carol', userSig: thirdSig, protocol: 1 })).type).toBe('loggedIn');
+
+    pa.release();
+    expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' }); // told once node a's revocation was answered
+    expect(await redis.exists(`${t.prefix}:s:${String(first.session)}`)).toBe(1); // its token is refused all the same
+    const again = await open(b);
+    const answer = await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+    expect(answer.type === 'error' ? answer.code : answer.type).toBe('loggedIn');
+    expect(await tab3.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
+  });
+});
