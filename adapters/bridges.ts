@@ -12,13 +12,17 @@ import type { ImMessage, ImPort } from './ImPort';
 import type { RoomEvent, RoomPort } from './RoomPort';
 import { decodeSignal, encodeSignal } from './signalingCodec';
 
-/** Anything a port rejects with, as a `PortError` (65535 = unknown, as in TRTCCalling). */
+/**
+ * Anything a port rejects with, as a `PortError` (65535 = unknown, as in TRTCCalling), the error
+ * itself its `cause`: the app gets it as the `CallingError`'s (or ERROR's) `cause`, its fields intact
+ * (the embedded client's `serverCode`, the SDK's error below an `ImPortError`).
+ */
 export function toPortError(error: unknown): PortError {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') {
     const message = 'message' in error && typeof error.message === 'string' ? error.message : String(error);
-    return { code: error.code, message };
+    return { code: error.code, message, cause: error };
   }
-  return { code: 65535, message: error instanceof Error ? error.message : String(error) };
+  return { code: 65535, message: error instanceof Error ? error.message : String(error), cause: error };
 }
 
 export interface BridgeOptions {

@@ -18,7 +18,7 @@ import {
 import { type CommandError, CORE_FAULT, type ImRequest, MissingActorError, type Notice, type RoomRequest } from './events';
 import type { InviteeEvent } from './inviteeMachine';
 import { type MemberEvent, type MemberInput, memberId } from './memberMachine';
-import type { UserID } from './types';
+import type { PortError, UserID } from './types';
 
 /** A room fact for the member actor of `userID`; `spawn`: start one for it when it has none (or a finished one). */
 export interface ToMember {
@@ -51,6 +51,12 @@ export const settleNothing = (commandId: number): Notice => ({ type: 'command.se
 
 /** `-1203` is TUICallEngine's "request refused in current state". */
 export const stateError = (reason: string): CommandError => ({ code: -1203, reason, kind: 'state' });
+
+/** A port's failure as a command's refusal: its code, its message, and what the port rejected with as the cause. */
+export const portRefusal = ({ code, message, cause }: PortError): CommandError => ({ code, reason: message, kind: 'port', cause });
+
+/** A port's failure as the user's `ERROR`, its cause with it. */
+export const errorNotice = ({ code, message, cause }: PortError): Notice => ({ type: 'error', code, message, cause });
 
 /** The slice of XState's action arguments that `applyEffects` needs. */
 export interface ActionScope {
@@ -302,12 +308,8 @@ export function mediaResult(c: CallContext, e: CallEvent): Effects {
     const notices = e.commandId >= 0 ? [settle(e.commandId)] : [];
     return camera ? { patch: { cameraAsks }, notices } : notices.length > 0 ? { notices } : NONE;
   }
-  const { code, message } = e.error;
   return {
     patch: !camera ? {} : cameraAsks > 0 ? { cameraAsks } : { cameraAsks, camera: false, published: { ...c.published, video: false } },
-    notices: [
-      { type: 'error', code, message },
-      ...(e.commandId >= 0 ? [settle(e.commandId, { code, reason: message, kind: 'port' as const })] : []),
-    ],
+    notices: [errorNotice(e.error), ...(e.commandId >= 0 ? [settle(e.commandId, portRefusal(e.error))] : [])],
   };
 }

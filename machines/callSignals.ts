@@ -22,7 +22,7 @@ import {
 } from './callModel';
 import { callGuards } from './callGuards';
 import { lateAccept, spendReply, tellLate } from './lineModel';
-import { type Effects, NONE, settle, stateError } from './callPlans';
+import { type Effects, NONE, errorNotice, settle, stateError } from './callPlans';
 import type { Command, ImRequest, Notice } from './events';
 
 /**
@@ -226,7 +226,7 @@ export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects 
               ? { type: 'call.ended', ...base, reason: c.reason ?? 'hangup', callEnd: c.callEnd }
               : null
             : 'error' in e
-              ? { type: 'error', code: e.error.code, message: e.error.message }
+              ? errorNotice(e.error)
               : null;
   return notice ? { notices: [notice] } : NONE;
 }

@@ -238,6 +238,8 @@ export interface CommandError {
   readonly reason: string;
   /** `state` = the command is not allowed now; `port` = the backend failed it; `refused` = the other party declined it. */
   readonly kind: 'state' | 'port' | 'refused';
+  /** `port`: the backend's error ({@link PortError.cause}), the public error's `cause`. */
+  readonly cause?: unknown;
 }
 
 export type Notice =
@@ -312,7 +314,8 @@ export type Notice =
       /** Seconds the call was connected (0 if it never was). */
       readonly callEnd: number;
     }
-  | { readonly type: 'error'; readonly code: number; readonly message: string };
+  /** `cause`: the backend's error when a port failed ({@link PortError.cause}); ERROR's `cause`. */
+  | { readonly type: 'error'; readonly code: number; readonly message: string; readonly cause?: unknown };
 
 /**
  * The `error` notice code of a core fault: a request, report or notice that had no actor to go

@@ -27,7 +27,7 @@ import { type CallOutput, callMachine } from './callMachine';
 import { type CallInput, type CallMerged, type NoticeRelay, answersBusy, busyReject } from './callModel';
 import { CORE_FAULT, type Command, type ImRequest, type ImSignal, type ImStatusSignal, type Notice, type RoomRequest, type RoomSignal } from './events';
 import { failureToTell, heard, lateAccept, lineConfig, type LineConfig, type LineContext, mergeLate, NO_LATE_ACCEPTS, REPLY_BURST, refusal, spendReply, tellLate, tombstone } from './lineModel';
-import { settle, settleNothing } from './callPlans';
+import { errorNotice, portRefusal, settle, settleNothing } from './callPlans';
 
 export type LineEvent = Command | ImSignal | ImStatusSignal | RoomSignal | NoticeRelay | CallMerged;
 export type { LineConfig } from './lineModel';
@@ -162,9 +162,7 @@ export const lineMachine = setup({
       enqueue.sendTo('im', { type: 'im.login', userID: event.userID, userSig: event.userSig } satisfies ImRequest);
     }),
     settleLogin: emit(({ context, event }) =>
-      event.type === 'im.loginFailed'
-        ? settle(context.loginCommand ?? -1, { code: event.error.code, reason: event.error.message, kind: 'port' })
-        : settle(context.loginCommand ?? -1),
+      settle(context.loginCommand ?? -1, event.type === 'im.loginFailed' ? portRefusal(event.error) : undefined),
     ),
     imLogout: sendTo('im', { type: 'im.logout' } satisfies ImRequest),
     abandonLogin: emit(({ context }) => refusal(context.loginCommand ?? -1, 'logged out before the login completed')),
@@ -177,10 +175,7 @@ export const lineMachine = setup({
     noteLogout: assign(({ event }) => ({ pendingLogout: (event as Command).id })),
     settleLogout: emit(({ context }) => settle(context.pendingLogout ?? -1)),
     noteKicked: assign({ kicked: true }),
-    sayFailed: emit(({ event }) => {
-      const { code, message } = (event as E<'im.sendFailed'>).error;
-      return { type: 'error', code, message } as const;
-    }),
+    sayFailed: emit(({ event }) => errorNotice((event as E<'im.sendFailed'>).error)),
     sayKicked: emit(({ event }) => ({ type: 'line.kickedOut', reason: (event as E<'im.kickedOut'>).reason }) as const),
     trackCall: assign(({ event }) => ({
       current:
@@ -268,9 +263,7 @@ export const lineMachine = setup({
       });
     }),
     settleStrayMedia: emit(({ event }) =>
-      event.type === 'room.mediaFailed'
-        ? settle(event.commandId, { code: event.error.code, reason: event.error.message, kind: 'port' })
-        : settle(event.type === 'room.mediaDone' ? event.commandId : -1),
+      event.type === 'room.mediaFailed' ? settle(event.commandId, portRefusal(event.error)) : settle(event.type === 'room.mediaDone' ? event.commandId : -1),
     ),
   },
 }).createMachine({

@@ -157,4 +157,10 @@ export type DecodeResult =
 export interface PortError {
   readonly code: number;
   readonly message: string;
+  /**
+   * What the port rejected with, untouched (the embedded client's `WsPortError` with its `serverCode`,
+   * an `ImPortError` whose own `cause` is the SDK's error): the public error's `cause`. Opaque to
+   * the machines: they pass it on and never read it, nor keep it in a context.
+   */
+  readonly cause?: unknown;
 }

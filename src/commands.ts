@@ -106,7 +106,8 @@ export class Commands {
     if (!error) pending.resolve(done);
     else if (error.kind === 'state') pending.reject(new InvalidStateError(pending.method, error.reason));
     else if (error.kind === 'refused') pending.reject(new CallingError(error.code, 'refused', `${pending.method}: ${error.reason}`));
-    else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`));
+    // The backend's own error as the cause: its fields (the embedded server's `serverCode`) survive, not only its message.
+    else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`, { cause: error.cause }));
   }
 
   /** The instance is destroyed: every pending command and every later one is refused; returns an id for its last command. */

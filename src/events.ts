@@ -128,7 +128,11 @@ export interface EventPayloads {
   onUserVideoAvailable: { readonly userID: string; readonly isVideoAvailable: boolean };
   onUserAudioAvailable: { readonly userID: string; readonly isAudioAvailable: boolean };
   onUserAccept: UserPayload;
-  onError: { readonly code: number; readonly msg: string };
+  /**
+   * `cause`: the backend's own error, where one failed (on the embedded server a `WsPortError` with its
+   * `serverCode`; on tencent an `ImPortError` or `RoomPortError` whose `cause` is the SDK's error).
+   */
+  onError: { readonly code: number; readonly msg: string; readonly cause?: unknown };
   sdkReady: Record<string, never>;
   onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
   onCallTypeChanged: { readonly oldCallType: 1 | 2; readonly newCallType: 1 | 2 };

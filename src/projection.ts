@@ -64,7 +64,10 @@ export function project(notice: Notice): PublicEvent | null {
         name: EVENT.CALL_END,
         payload: { inviteID: notice.inviteID, userID: notice.sponsor, callEnd: notice.callEnd, reason: notice.reason },
       };
-    case 'error':
-      return { name: EVENT.ERROR, payload: { code: notice.code, msg: notice.message } };
+    case 'error': {
+      // The backend's error, where one failed, as `cause` (none for the core's own faults).
+      const { code, message: msg, cause } = notice;
+      return { name: EVENT.ERROR, payload: cause === undefined ? { code, msg } : { code, msg, cause } };
+    }
   }
 }

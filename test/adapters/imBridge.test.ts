@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { imBridge } from '../../adapters/bridges';
+import { imBridge, toPortError } from '../../adapters/bridges';
 import type { ImMessage, ImPort } from '../../adapters/ImPort';
 
 /** A port whose login the test finishes, and which delivers what the test gives it. */
@@ -53,5 +53,15 @@ describe('imBridge: receipts whatever the app throws', () => {
     expect({ drops, taken }).toEqual({ drops: 3, taken: ['junk 1', 'junk 2', 'junk 3'] });
     expect(unhandled.map(String)).toEqual(['Error: app bug in onDropped']); // the app's error still shows
     actor.stop();
+  });
+});
+
+describe('toPortError: what a port rejected with, as the machines carry it', () => {
+  it('keeps the code and message, and the error itself as its cause (the public CallingError.cause); 65535 without a code', () => {
+    const refusal = Object.assign(new Error('userSig has expired (userSigExpired)'), { code: 70001, serverCode: 'userSigExpired' });
+    const error = toPortError(refusal);
+    expect(error).toEqual({ code: 70001, message: 'userSig has expired (userSigExpired)', cause: refusal });
+    expect(error.cause).toBe(refusal);
+    expect(toPortError('socket gone')).toEqual({ code: 65535, message: 'socket gone', cause: 'socket gone' });
   });
 });

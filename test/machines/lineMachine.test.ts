@@ -62,6 +62,14 @@ describe('lineMachine: login', () => {
     expect(r.context.self).toBeNull();
   });
 
+  it('im.loginFailed with the port\'s own error -> the login settled with it as its cause, untouched (the facade\'s CallingError.cause)', () => {
+    const cause = Object.assign(new Error('userSig has expired (userSigExpired)'), { code: 70001, serverCode: 'userSigExpired' });
+    const r = run([cmd.login(1), { type: 'im.loginFailed', at: 0, error: { code: 70001, message: cause.message, cause } }]);
+    expect(r.steps).toEqual([emit({ type: 'command.settled', commandId: 1, error: { code: 70001, reason: cause.message, kind: 'port', cause } })]);
+    const [step] = r.steps as [{ emit: { error: { cause: unknown } } }];
+    expect(step.emit.error.cause).toBe(cause);
+  });
+
   it('login(), then logout() before the IM answers -> loggedOut: im.logout, the login refused, the logout settled', () => {
     const r = run([cmd.login(1), cmd.logout(2)]);
     expect(r.value).toBe('loggedOut');

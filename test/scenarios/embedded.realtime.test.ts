@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { embeddedBackend } from '../../src/embedded';
-import { TRTCCalling } from '../../src/index';
+import { WsPortError, embeddedBackend } from '../../src/embedded';
+import { CallingError, TRTCCalling } from '../../src/index';
 import { type ServerHandle, silentLogger, startServer } from '../../server/index';
 import { ev } from '../support/ev';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
@@ -60,13 +60,30 @@ describe('embedded backend in real time', () => {
     expect(server.metrics()).toMatchObject({ connections: 2, loggedInUsers: 2, rooms: 0 });
   });
 
-  it('a wrong userSig makes login() reject with the IM error code; the instance can log in afterwards', async () => {
+  it('a wrong userSig makes login() reject with the IM error code and the server\'s refusal as its cause; the instance can log in afterwards', async () => {
     const p = party('carol', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: server.url, WebSocket }) }));
     parties.push(p);
-    await expect(p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol', 60, SDKAPPID, 'wrong key') })).rejects.toMatchObject({
-      code: 70009,
-    });
+    const refused = await p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol', 60, SDKAPPID, 'wrong key') }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CallingError);
+    expect(refused).toMatchObject({ code: 70009, reason: 'backend' });
+    // The embedded client's own error, as the README's table has it: the server's code readable without parsing the message.
+    expect((refused as CallingError).cause).toBeInstanceOf(WsPortError);
+    expect((refused as CallingError).cause).toMatchObject({ code: 70009, serverCode: 'userSigForged' });
     await p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol') });
     expect(await events(p, 1)).toEqual([ev.ready()]);
+  });
+
+  it('refusals that share an IM code (70001: an expired userSig, as an empty one) are told apart by the cause\'s serverCode', async () => {
+    const p = party('carol', new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url: server.url, WebSocket }) }));
+    parties.push(p);
+    const expired = await p.calling.login({ userID: 'carol', userSig: tencentUserSig('carol', 0) }).catch((error: unknown) => error);
+    expect(expired).toMatchObject({ name: 'CallingError', code: 70001, reason: 'backend', cause: expect.any(WsPortError) });
+    expect((expired as CallingError).cause).toMatchObject({ code: 70001, serverCode: 'userSigExpired' });
+    const otherUser = await p.calling.login({ userID: 'carol', userSig: tencentUserSig('dave') }).catch((error: unknown) => error);
+    expect((otherUser as CallingError).cause).toMatchObject({ code: 70013, serverCode: 'userSigWrongUser' });
+    // The port's own check, before anything is sent: an empty userSig (only the port's login takes one; login() refuses it as a parameter).
+    const backend = embeddedBackend({ url: server.url, WebSocket });
+    await expect(backend.im.login('carol', '')).rejects.toMatchObject({ code: 70001, serverCode: 'userSigMissing' });
+    await backend.dispose();
   });
 });

@@ -28,7 +28,15 @@ describe("a group call's invite refused for one invitee (embedded server)", () =
     await alice.calling.groupCall({ userIDList, type: 2 });
     await world.advance(S);
     expect(alice.take()).toEqual([
-      { name: 'onError', payload: { code: 65535, msg: 'bob has as many messages waiting as it may (quotaExceeded)' } },
+      // The server's refusal as its cause: its code (65535 is any limit's) told apart by serverCode.
+      {
+        name: 'onError',
+        payload: {
+          code: 65535,
+          msg: 'bob has as many messages waiting as it may (quotaExceeded)',
+          cause: expect.objectContaining({ name: 'ImPortError', code: 65535, serverCode: 'quotaExceeded' }),
+        },
+      },
       { name: 'onNoResp', payload: { userID: 'bob', userIDList: ['bob'], sponsor: 'alice' } },
     ]);
     expect(names(carol.take())).toEqual(['onInvited']);

@@ -12,7 +12,7 @@
  * when it resolves. An app that does `await call(); showDialling()` cannot tell the call failed.
  */
 import { describe, expect, it } from 'vitest';
-import TRTCCalling, { CallingError } from '../../src/index';
+import TRTCCalling, { CallingError, ImPortError } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock, captureEvents } from '../../src/testing';
 
 async function pair() {
@@ -41,6 +41,32 @@ describe('call() whose invitation cannot be sent', () => {
     expect(result).toMatchObject({ rejected: expect.any(CallingError) });
   });
 
+  it('the IM refuses the invite -> the ERROR and the rejection both carry the IM\'s own error as their cause', async () => {
+    const { net, alice, events } = await pair();
+    net.im.addRule({ match: (m) => m.to === 'bob', action: 'refuse' });
+    const outcome = alice.call({ userID: 'bob', type: 1, timeout: 30 }).catch((error: unknown) => error);
+    await net.advance(1_000);
+    const rejected = await outcome;
+    expect(rejected).toMatchObject({ code: 20, reason: 'notSent', cause: expect.any(ImPortError) });
+    const cause = (rejected as CallingError).cause;
+    expect(cause).toMatchObject({ code: 20, message: 'refused by a fault rule' });
+    // The ERROR the call told is about the same refusal: the same object, not a copy of its code and text.
+    expect(events.log.filter((e) => e.name === TRTCCalling.EVENT.ERROR).map((e) => e.payload)).toEqual([{ code: 20, msg: 'refused by a fault rule', cause }]);
+    expect((events.log.find((e) => e.name === TRTCCalling.EVENT.ERROR)?.payload as { cause?: unknown }).cause).toBe(cause);
+  });
+
+  it('groupCall() without a group, one invite refused -> its ERROR carries the IM\'s error as its cause, and the call goes on', async () => {
+    const { net, alice, events } = await pair();
+    const carol = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    await carol.login({ userID: 'carol', userSig: 's' });
+    net.im.addRule({ match: (m) => m.to === 'bob', action: 'refuse' });
+    const outcome = alice.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: '' });
+    await net.advance(1_000);
+    await expect(outcome).resolves.toMatchObject({ code: 0 });
+    const errors = events.log.filter((e) => e.name === TRTCCalling.EVENT.ERROR).map((e) => e.payload);
+    expect(errors).toEqual([{ code: 20, msg: 'refused by a fault rule', cause: expect.any(ImPortError) }]);
+  });
+
   it("the caller's network is down (setReachable false) -> call() rejects with 2805", async () => {
     const { net, alice, events } = await pair();
     net.im.setReachable('alice', false);
@@ -52,7 +78,7 @@ describe('call() whose invitation cannot be sent', () => {
     expect(events.names()).toContain(TRTCCalling.EVENT.CALL_END);
     expect(events.names().filter((n) => n === TRTCCalling.EVENT.ERROR)).toHaveLength(1);
     const result = await outcome;
-    expect(result).toMatchObject({ rejected: expect.objectContaining({ code: 2805, reason: 'notSent' }) });
+    expect(result).toMatchObject({ rejected: expect.objectContaining({ code: 2805, reason: 'notSent', cause: expect.objectContaining({ name: 'ImPortError', code: 2805 }) }) });
   });
 
   it('groupCall() through an IM group that does not exist -> it rejects with the backend code once its CALL_END was told', async () => {

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/index';
-import { RoomPortError, TRTCCalling } from '../../src/index';
+import { CallingError, RoomPortError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { forwardingRoom } from '../support/rooms';
 import { type MemoryWorld, type Party, memoryWorld, party } from '../support/world';
@@ -55,7 +55,8 @@ describe('media refused when entering the room', () => {
     expect(invited?.name).toBe('onInvited');
     await bob.calling.accept();
     await world.advance(100);
-    expect(bob.take()).toEqual([ev.error(60005), ev.end('alice', 'error')]);
+    // The ERROR carries the room's refusal (through the call machine: room.enterFailed).
+    expect(bob.take()).toEqual([ev.error(60005, expect.any(RoomPortError)), ev.end('alice', 'error')]);
     expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected')]);
   });
 
@@ -98,13 +99,14 @@ describe('a refused camera change with the next one waiting behind it', () => {
     world = memoryWorld();
     let fail: (() => void) | null = null;
     let armed = false;
+    const refusal = new RoomPortError(60004, 'the camera is in use by another application');
     const backend = world.net.backend();
     const room = forwardingRoom(backend.room, {
       setCamera: (on) => {
         if (!armed) return backend.room.setCamera(on);
         armed = false;
         return new Promise<void>((_, reject) => {
-          fail = () => reject(new RoomPortError(60004, 'the camera is in use by another application'));
+          fail = () => reject(refusal);
         });
       },
     });
@@ -121,7 +123,7 @@ describe('a refused camera change with the next one waiting behind it', () => {
     alice.take();
     bob.take();
     armed = true;
-    return { alice, bob, fail: () => fail?.() };
+    return { alice, bob, fail: () => fail?.(), refusal };
   }
 
   it('openCamera() refused, openCamera() again while the first waits -> the second opens it: Bob\'s call says on, Alice sees it', async () => {
@@ -162,15 +164,18 @@ describe('a refused camera change with the next one waiting behind it', () => {
     expect(alice.take()).toEqual([]);
   });
 
-  it('openCamera() refused with nothing behind it -> off, ERROR 60004', async () => {
-    const { alice, bob, fail } = await inCall();
-    const first = bob.calling.openCamera().then(() => 'resolved', (error: { code?: number }) => error.code);
+  it('openCamera() refused with nothing behind it -> off, ERROR 60004; the rejection and the ERROR carry the room\'s error as their cause', async () => {
+    const { alice, bob, fail, refusal } = await inCall();
+    const first = bob.calling.openCamera().then(() => 'resolved', (error: unknown) => error);
     await world.advance(0);
     fail();
     await world.advance(100);
-    expect(await first).toBe(60004);
+    const rejected = await first;
+    expect(rejected).toBeInstanceOf(CallingError);
+    expect(rejected).toMatchObject({ code: 60004, reason: 'backend' });
+    expect((rejected as CallingError).cause).toBe(refusal);
     expect(bob.calling.getSnapshot().call?.local.camera).toBe(false);
-    expect(bob.take()).toEqual([ev.error(60004)]);
+    expect(bob.take()).toEqual([ev.error(60004, refusal)]);
     expect(alice.take()).toEqual([]);
   });
 });

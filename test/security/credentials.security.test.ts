@@ -73,7 +73,12 @@ describe('credentials end sessions', () => {
     expect(oldTab.take()).toEqual([ev.ready(), ev.kicked('multipleAccount')]);
     expect(newTab.take()).toEqual([ev.ready()]);
     // The old tab logs in again with what it has, as an app that reconnects on its own would.
-    await expect(oldTab.calling.login({ userID: 'carol', userSig: oldSig })).rejects.toMatchObject({ code: 2024 });
+    // 2024 is also "not logged in": the server's code says that the userSig is spent, not that a login is missing.
+    await expect(oldTab.calling.login({ userID: 'carol', userSig: oldSig })).rejects.toMatchObject({
+      code: 2024,
+      reason: 'backend',
+      cause: expect.objectContaining({ name: 'ImPortError', code: 2024, serverCode: 'sessionSuperseded' }),
+    });
     await world.advance(S);
     expect([oldTab.take(), newTab.take()]).toEqual([[], []]);
     await honestCall(world, bob, newTab);

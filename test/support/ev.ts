@@ -8,6 +8,17 @@ import type { EndReason } from '../../src/index';
 type Ev = { name: string; payload: unknown };
 const e = (name: string, payload: unknown): Ev => ({ name, payload });
 
+/** An ERROR payload `{ code, msg }`, with or without the `cause` a backend's error adds, and nothing else. */
+function errorPayload(code: number) {
+  const fields = expect.objectContaining({ code, msg: expect.any(String) });
+  return {
+    asymmetricMatch: (actual: unknown) =>
+      fields.asymmetricMatch(actual) && Object.keys(actual as object).every((key) => key === 'code' || key === 'msg' || key === 'cause'),
+    toString: () => 'ErrorPayload',
+    toAsymmetricMatcher: () => `ErrorPayload { code: ${String(code)}, msg: any String, cause?: any }`,
+  };
+}
+
 export const ev = {
   ready: () => e('sdkReady', {}),
   notReady: () => e('sdkNotReady', {}),
@@ -34,7 +45,8 @@ export const ev = {
   end: (sponsor: string, reason: EndReason, callEnd: number | unknown = expect.any(Number)) =>
     e('onCallEnd', { inviteID: expect.any(String), userID: sponsor, callEnd, reason }),
   kicked: (reason = expect.any(String)) => e('onKickedOut', { reason }),
-  error: (code: number) => e('onError', { code, msg: expect.any(String) }),
+  /** ERROR `code`; with `cause`, the backend's error it carries (`toEqual`: that object); without, any cause or none. */
+  error: (code: number, cause?: unknown) => e('onError', cause === undefined ? errorPayload(code) : { code, msg: expect.any(String), cause }),
   /** A remote user arriving with audio, and video too for video calls. */
   arrives: (userID: string, video = true): Ev[] => [
     e('onUserEnter', { userID }),
