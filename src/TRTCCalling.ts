@@ -70,7 +70,7 @@ export class TRTCCalling {
     });
     const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
-    this.#setup = new CallSetup(backend.room, (code, msg) => this.#tell(EVENT.ERROR, { code, msg }), () => callOver(this.#calling.actor));
+    this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
@@ -491,9 +491,9 @@ export class TRTCCalling {
         currentSpeaker: speakerList[0] ?? null,
       });
     } catch (error) {
-      if (!this.#destroyed) this.#tell(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}` });
+      if (!this.#destroyed) this.#tell(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}`, cause: error });
     }
-    if (change.error && !this.#destroyed) this.#tell(EVENT.ERROR, { code: change.error.code, msg: change.error.message });
+    if (change.error && !this.#destroyed) this.#tell(EVENT.ERROR, { code: change.error.code, msg: change.error.message, cause: change.error });
     // The camera went with none to replace it: it is off for the others, and so in the call's view (`local.camera`).
     if (change.lost === 'camera' && change.error && this.getSnapshot().call?.local.camera) void this.closeCamera().catch(() => undefined);
   }

@@ -14,6 +14,7 @@
  */
 import type { RoomPort } from '../adapters/RoomPort';
 import { CallingError } from './errors';
+import type { EventPayloads } from './events';
 
 /** A port's rejection as a code (65535 when it has none) and a message. */
 export function portFailure(error: unknown): { code: number; message: string } {
@@ -70,8 +71,8 @@ export class CallSetup {
 
   constructor(
     private readonly room: RoomPort,
-    /** Tells `ERROR` (`{ code, msg }`). */
-    private readonly error: (code: number, msg: string) => void,
+    /** Tells `ERROR` (`{ code, msg, cause }`: the room's error its cause). */
+    private readonly error: (payload: EventPayloads['onError']) => void,
     /** Resolves once the line's call now is over. */
     private readonly callOver: () => Promise<void>,
   ) {}
@@ -187,7 +188,7 @@ export class CallSetup {
   /** A capture refused before anything was signalled: `ERROR`, and the command's error. */
   private refused(method: string, error: unknown): CallingError {
     const { code, message } = portFailure(error);
-    this.error(code, message);
+    this.error({ code, msg: message, cause: error });
     return new CallingError(code, 'media', `${method}: ${message}`, { cause: error });
   }
 }

@@ -87,7 +87,8 @@ describe('devices (memory network)', () => {
     await videoCall();
     t.world.net.rooms.unplugDevice('alice', 'camera-1');
     await t.world.advance(200);
-    expect(t.alice.take()).toEqual([updated([], null), ev.error(60004)]);
+    // The ERROR carries the room's error for the loss (the device change's own).
+    expect(t.alice.take()).toEqual([updated([], null), ev.error(60004, expect.objectContaining({ name: 'RoomPortError', code: 60004 }))]);
     expect(t.bob.take()).toEqual([ev.video('alice', false)]);
     expect(t.alice.calling.getCallStatus()).toBe('connected');
     await t.alice.calling.hangup();

@@ -75,10 +75,12 @@ describe('media refused when entering the room', () => {
 
   it('Alice call() with media refused -> the call() promise rejects with code 60005, and nobody is invited', async () => {
     const { alice } = await setup('alice');
-    const called = alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }).then(() => 'resolved', (error: { code?: number }) => error.code);
+    const called = alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }).then(() => 'resolved', (error: unknown) => error);
     await world.advance(100);
-    expect(await called).toBe(60005);
-    expect(alice.take()).toEqual([ev.error(60005)]);
+    const rejected = await called;
+    expect(rejected).toMatchObject({ code: 60005, reason: 'media', cause: expect.any(RoomPortError) });
+    // The ERROR told before it carries the same refusal.
+    expect(alice.take()).toEqual([ev.error(60005, (rejected as CallingError).cause)]);
     expect(world.net.im.log).toEqual([]);
   });
 });

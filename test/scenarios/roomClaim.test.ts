@@ -148,7 +148,9 @@ describe('dialling: the room claim is not waited for, a blocked device is asked 
     const { alice, bob, asked } = await setup({ denied: true });
     await expect(alice.calling.call({ userID: 'bob', type: 2, timeout: 30 })).rejects.toMatchObject({ code: 60005 });
     await world.advance(5_000);
-    expect(alice.take()).toEqual([{ name: 'onError', payload: { code: 60005, msg: 'media permission denied (camera and microphone blocked for this page)' } }]);
+    expect(alice.take()).toEqual([
+      { name: 'onError', payload: { code: 60005, msg: 'media permission denied (camera and microphone blocked for this page)', cause: expect.any(RoomPortError) } },
+    ]);
     expect(bob.take()).toEqual([]);
     expect(asked).toEqual({ claims: [], prepared: 0, permissionAsked: 1 });
     expect(alice.calling.getSnapshot().line).toBe('idle');
