@@ -35,14 +35,15 @@ export interface SendOptions {
 
 export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
 
-/** Rejections of an `ImPort` use this error shape. */
+/** Rejections of an `ImPort` use this error shape; `cause`: the IM SDK's own error, when one failed. */
 export class ImPortError extends Error implements PortError {
   override readonly name = 'ImPortError';
   constructor(
     readonly code: number,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

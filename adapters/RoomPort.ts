@@ -77,7 +77,10 @@ export interface UserNetworkQuality {
 /** How often a room measures what {@link RoomPort.watchVoiceVolume} and {@link RoomPort.watchNetworkQuality} report. */
 export const STATS_INTERVAL = { volumeMs: 200, networkMs: 2000 } as const;
 
-/** Rejections of a `RoomPort` use this error shape; `code` follows the spec (60003-60006). */
+/**
+ * Rejections of a `RoomPort` use this error shape; `code` follows the spec (60003-60006); `cause`: what
+ * failed below it (the browser's `getUserMedia` error, TRTC's error, the embedded server's refusal).
+ */
 export class RoomPortError extends Error implements PortError {
   override readonly name = 'RoomPortError';
   constructor(
@@ -85,8 +88,9 @@ export class RoomPortError extends Error implements PortError {
     message: string,
     /** A machine-readable cause when the backend gives one (e.g. `roomInUse`). */
     readonly reason?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

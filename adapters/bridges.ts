@@ -137,9 +137,13 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
   });
 }
 
-/** A room fact as the machine's signal, stamped with the clock's time. */
+/**
+ * A room fact as the machine's signal, stamped with the clock's time. A failure's error goes as every
+ * port error does ({@link toPortError}): the room's own error is the cause, not the record itself (a
+ * `RoomPortError`'s own `cause` is what failed below it).
+ */
 function roomSignal(event: RoomEvent, at: number): Signal {
-  return { ...event, type: `room.${event.type}`, at } as Signal;
+  return { ...event, ...(event.type === 'failed' ? { error: toPortError(event.error) } : {}), type: `room.${event.type}`, at } as Signal;
 }
 
 /**

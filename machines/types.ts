@@ -158,9 +158,10 @@ export interface PortError {
   readonly code: number;
   readonly message: string;
   /**
-   * What the port rejected with, untouched (the embedded client's `WsPortError` with its `serverCode`,
-   * an `ImPortError` whose own `cause` is the SDK's error): the public error's `cause`. Opaque to
-   * the machines: they pass it on and never read it, nor keep it in a context.
+   * What the port rejected with (or reported), untouched (the embedded client's `WsPortError` with its
+   * `serverCode`, an `ImPortError` whose own `cause` is the SDK's error): the public error's `cause`.
+   * The bridges make every `PortError` a machine gets (`toPortError`), so this is never a port error's
+   * own `Error.cause`. Opaque to the machines: they pass it on and never read it, nor keep it in a context.
    */
   readonly cause?: unknown;
 }

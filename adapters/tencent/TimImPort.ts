@@ -126,7 +126,7 @@ export class TimImPort implements ImPort {
     } catch (error) {
       this.#pending = null;
       this.#userID = null;
-      throw new ImPortError(timErrorCode(error, 70001), timErrorMessage(error));
+      throw new ImPortError(timErrorCode(error, 70001), timErrorMessage(error), { cause: error });
     }
     await ready;
     void this.#replay(tim);
@@ -230,7 +230,7 @@ export class TimImPort implements ImPort {
       const message = tim.createCustomMessage({ to, conversationType, priority: TIM_TYPES.MSG_PRIORITY_HIGH, payload: { data } });
       await tim.sendMessage(message, timSendOptions(data, { onlineUserOnly: options.onlineUserOnly, nowMs: this.#clock.now(), push }));
     } catch (error) {
-      throw new ImPortError(timErrorCode(error, 65535), timErrorMessage(error));
+      throw new ImPortError(timErrorCode(error, 65535), timErrorMessage(error), { cause: error });
     }
   }
 

@@ -289,8 +289,8 @@ export class TrtcRoomPort implements RoomPort {
     const client = trtc.createClient({ mode: 'rtc', sdkAppId: creds.sdkAppId, userId: creds.userID, userSig: creds.userSig, autoSubscribe: false });
     this.#remote.listen(client);
     this.#stats.listen(client);
-    client.on('client-banned', ({ reason, message }) => this.#failed(client, TRTC_ERROR.CLIENT_BANNED, `removed from the room (${reason}): ${message}`));
-    client.on('error', (error) => this.#failed(client, rtcCode(error) ?? MEDIA_ERROR.UNKNOWN, error.message));
+    client.on('client-banned', (ban) => this.#failed(client, TRTC_ERROR.CLIENT_BANNED, `removed from the room (${ban.reason}): ${ban.message}`, ban));
+    client.on('error', (error) => this.#failed(client, rtcCode(error) ?? MEDIA_ERROR.UNKNOWN, error.message, error));
     this.#client = { client, key };
     return client;
   }
@@ -371,10 +371,10 @@ export class TrtcRoomPort implements RoomPort {
     await local.play(domID, { muted: true }).catch((error: unknown) => this.#report(error));
   }
 
-  /** TRTC removed us from the room or failed for good: the call decides what follows. */
-  #failed(client: Client, code: number, message: string): void {
+  /** TRTC removed us from the room or failed for good (`cause`: what it said): the call decides what follows. */
+  #failed(client: Client, code: number, message: string, cause: unknown): void {
     if (this.#client?.client !== client || this.#roomID === null) return;
-    this.#emit({ type: 'failed', roomID: this.#roomID, error: new RoomPortError(code, message) });
+    this.#emit({ type: 'failed', roomID: this.#roomID, error: new RoomPortError(code, message, undefined, { cause }) });
   }
 
   #emit(event: RoomEvent): void {

@@ -45,7 +45,7 @@ function messageOf(error: unknown): string {
 /** Any TRTC failure, keeping TRTC's code. */
 export function rtcError(error: unknown): RoomPortError {
   if (error instanceof RoomPortError) return error;
-  return new RoomPortError(rtcCode(error) ?? MEDIA_ERROR.UNKNOWN, messageOf(error));
+  return new RoomPortError(rtcCode(error) ?? MEDIA_ERROR.UNKNOWN, messageOf(error), undefined, { cause: error });
 }
 
 /**
@@ -56,11 +56,12 @@ export function deviceError(error: unknown, media: 'microphone' | 'camera' | 'bo
   if (error instanceof RoomPortError) return error;
   const named = v.safeParse(NamedSchema, error);
   const name = named.success ? named.output.name : '';
-  if (DENIED.includes(name)) return new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied: ${messageOf(error)}`);
+  const cause = { cause: error };
+  if (DENIED.includes(name)) return new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied: ${messageOf(error)}`, undefined, cause);
   if (NOT_FOUND.includes(name) || rtcCode(error) === TRTC_ERROR.DEVICE_NOT_FOUND) {
     return media === 'camera'
-      ? new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera')
-      : new RoomPortError(MEDIA_ERROR.NO_MICROPHONE, 'no microphone');
+      ? new RoomPortError(MEDIA_ERROR.NO_CAMERA, 'no camera', undefined, cause)
+      : new RoomPortError(MEDIA_ERROR.NO_MICROPHONE, 'no microphone', undefined, cause);
   }
   return rtcError(error);
 }

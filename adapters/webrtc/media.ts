@@ -77,6 +77,9 @@ const nameOf = (error: unknown): string =>
 const MISSING = new Set(['NotFoundError', 'DevicesNotFoundError', 'OverconstrainedError', 'NotReadableError', 'TrackStartError']);
 const DENIED = new Set(['NotAllowedError', 'PermissionDeniedError', 'SecurityError']);
 
+/** A capture's failure with the spec's code, the browser's own error (`getUserMedia`'s) as its cause. */
+const failed = (code: number, message: string, cause: unknown) => new RoomPortError(code, message, undefined, { cause });
+
 /**
  * Captures the microphone, and the camera when `video`. A refused permission is 60005; a
  * missing microphone 60003; a missing camera alone 60004 (told apart by asking for the
@@ -100,22 +103,22 @@ export async function captureCamera(devices: Pick<MediaDevices, 'getUserMedia'>)
   } catch (error) {
     if (error instanceof RoomPortError) throw error;
     const name = nameOf(error);
-    if (DENIED.has(name)) throw new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `camera permission denied (${name})`);
-    throw new RoomPortError(MEDIA_ERROR.NO_CAMERA, `no camera (${name || String(error)})`);
+    if (DENIED.has(name)) throw failed(MEDIA_ERROR.PERMISSION_DENIED, `camera permission denied (${name})`, error);
+    throw failed(MEDIA_ERROR.NO_CAMERA, `no camera (${name || String(error)})`, error);
   }
 }
 
 async function classify(devices: Pick<MediaDevices, 'getUserMedia'>, video: boolean, error: unknown): Promise<RoomPortError> {
   const name = nameOf(error);
-  if (DENIED.has(name)) return new RoomPortError(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied (${name})`);
-  if (!MISSING.has(name)) return new RoomPortError(MEDIA_ERROR.NO_WEBRTC, `media capture failed (${name || String(error)})`);
-  if (!video) return new RoomPortError(MEDIA_ERROR.NO_MICROPHONE, `no microphone (${name})`);
+  if (DENIED.has(name)) return failed(MEDIA_ERROR.PERMISSION_DENIED, `media permission denied (${name})`, error);
+  if (!MISSING.has(name)) return failed(MEDIA_ERROR.NO_WEBRTC, `media capture failed (${name || String(error)})`, error);
+  if (!video) return failed(MEDIA_ERROR.NO_MICROPHONE, `no microphone (${name})`, error);
   try {
     const audio = await devices.getUserMedia({ audio: true });
     for (const track of audio.getTracks()) track.stop();
-    return new RoomPortError(MEDIA_ERROR.NO_CAMERA, `no camera (${name})`);
+    return failed(MEDIA_ERROR.NO_CAMERA, `no camera (${name})`, error);
   } catch {
-    return new RoomPortError(MEDIA_ERROR.NO_MICROPHONE, `no microphone (${name})`);
+    return failed(MEDIA_ERROR.NO_MICROPHONE, `no microphone (${name})`, error);
   }
 }
 

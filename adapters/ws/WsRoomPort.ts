@@ -138,7 +138,7 @@ export class WsRoomPort implements RoomPort {
     } catch (error) {
       const serverCode = error instanceof WsPortError ? error.serverCode : undefined;
       const code = error instanceof WsPortError ? error.code : 65535;
-      const refused = new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode);
+      const refused = new RoomPortError(code, error instanceof Error ? error.message : String(error), serverCode, { cause: error });
       this.refusedClaim = { roomID, error: refused };
       // The call dialled behind it ends now, whatever else the refusal made fail (or not).
       this.emit({ type: 'failed', roomID, error: refused });

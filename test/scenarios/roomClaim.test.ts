@@ -120,11 +120,13 @@ describe('dialling: the room claim is not waited for, a blocked device is asked 
     const calling = alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(100);
     expect(bob.take().map((e) => e.name)).toEqual(['onInvited']);
-    claim.reject(Object.assign(new RoomPortError(-1401, `room ${asked.claims[0]} belongs to another call (roomInUse)`), { reason: 'roomInUse' }));
-    await expect(calling).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
+    const refusal = new RoomPortError(-1401, `room ${asked.claims[0]} belongs to another call (roomInUse)`, 'roomInUse');
+    claim.reject(refusal);
+    await expect(calling).rejects.toMatchObject({ code: -1401, reason: 'roomInUse', cause: refusal });
     await world.advance(100);
+    // The room's refusal, reported as the room failing, is the ERROR's cause too.
     expect(alice.take()).toEqual([
-      { name: 'onError', payload: { code: -1401, msg: `room ${asked.claims[0]} belongs to another call (roomInUse)` } },
+      { name: 'onError', payload: { code: -1401, msg: `room ${asked.claims[0]} belongs to another call (roomInUse)`, cause: refusal } },
       { name: 'onCallEnd', payload: expect.objectContaining({ reason: 'error' }) },
     ]);
     expect(bob.take().map((e) => e.name)).toEqual(['onCallingCancel']);

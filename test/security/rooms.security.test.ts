@@ -114,11 +114,13 @@ describe('rooms belong to calls', () => {
     await mallory.request({ type: 'roomClaim', roomID: 1001 });
     expect(await mallory.request({ type: 'roomEnter', roomID: 1001, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
     // Alice's claim is not waited for: her enter and invitation are right behind it, and refused with it.
-    await expect(alice.calling.call({ userID: 'bob', type: 2, timeout: 30 })).rejects.toMatchObject({ code: -1401, reason: 'roomInUse' });
+    const refused = await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 }).catch((error: unknown) => error);
+    // The room's refusal its cause, and under it the server's, as the embedded client got it.
+    expect(refused).toMatchObject({ code: -1401, reason: 'roomInUse', cause: { name: 'RoomPortError', reason: 'roomInUse', cause: { serverCode: 'roomInUse' } } });
     await world.advance(5 * S);
     expect([alice.take(), bob.take()]).toEqual([
       [
-        { name: 'onError', payload: { code: -1401, msg: 'room 1001 belongs to another call (roomInUse)' } },
+        { name: 'onError', payload: { code: -1401, msg: 'room 1001 belongs to another call (roomInUse)', cause: (refused as Error).cause } },
         { name: 'onCallEnd', payload: { userID: 'alice', reason: 'error', callEnd: 0, inviteID: expect.any(String) } },
       ],
       [],

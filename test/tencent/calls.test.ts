@@ -5,11 +5,12 @@
  * streams, where media plays, C2C group invites, and whether Tencent's own clients would process
  * every signal we send (TSignaling's receive filter, spec 1.5).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TIM_TYPES } from '../../adapters/tencent';
-import { InvalidStateError } from '../../src/index';
+import { type CallingError, ImPortError, InvalidStateError } from '../../src/index';
 import { ev } from '../support/ev';
 import { type TencentParty, type TencentWorld, withAliceAndBob } from './tencentWorld';
+import { TimError } from './fakes/fakeTimInstance';
 import { tsignalingProcesses } from './tsignaling';
 
 const S = 1000;
@@ -75,11 +76,12 @@ describe('TRTC and TIM end a session', () => {
     expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
-  it('Bob\'s TRTC client fails for good -> Bob ERROR with TRTC\'s code, CALL_END(error)', async () => {
+  it('Bob\'s TRTC client fails for good -> Bob ERROR with TRTC\'s code (its error under the cause), CALL_END(error)', async () => {
     await connect();
     world.rtc.fail('bob', 0x4041, 'server timeout');
     await world.advance(S);
-    expect(bob.take()).toEqual([ev.error(0x4041), ev.end('alice', 'error')]);
+    const trtcError = expect.objectContaining({ code: 0x4041, message: 'server timeout' });
+    expect(bob.take()).toEqual([ev.error(0x4041, expect.objectContaining({ name: 'RoomPortError', cause: trtcError })), ev.end('alice', 'error')]);
     expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'hangup')]);
   });
 
@@ -95,6 +97,15 @@ describe('TRTC and TIM end a session', () => {
     // Bob's "last one out" hangup reaches the new session, which has no call: nothing happens.
     expect(elsewhere.take()).toEqual([ev.ready()]);
     await expect(alice.calling.call({ userID: 'bob', type: 1 })).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it('TIM refuses the login -> login() rejects with TIM\'s code: the ImPortError its cause, TIM\'s own error under it', async () => {
+    const carol = world.client('carol');
+    const timError = new TimError(70001, 'userSig expired');
+    vi.spyOn(carol.tim, 'login').mockRejectedValue(timError);
+    const refused = await carol.calling.login({ userID: 'carol', userSig: 'sig-carol' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: 'CallingError', code: 70001, reason: 'backend', cause: expect.any(ImPortError) });
+    expect(((refused as CallingError).cause as ImPortError).cause).toBe(timError);
   });
 
   it('kicked out while idle -> KICKED_OUT only; login() again works', async () => {

@@ -11,6 +11,7 @@ import { ServerTime } from '../../../adapters/tencent/timMessages';
 import type { WireSignal } from '../../../machines/types';
 import { recordIm } from '../../contracts/imPortContract';
 import { FakeTimCloud, type FakeTim } from '../../tencent/fakes/fakeTim';
+import { TimError } from '../../tencent/fakes/fakeTimInstance';
 
 const SDK_APP_ID = 1400000001;
 const stored = { onlineUserOnly: false };
@@ -58,9 +59,11 @@ describe('login', () => {
     await expect(port(tim).login('alice', 's')).resolves.toBeUndefined();
   });
 
-  it('TIM refusing the login rejects with TIM\'s code; SDK_NOT_READY during a login rejects it', async () => {
+  it('TIM refusing the login rejects with TIM\'s code, TIM\'s own error its cause; SDK_NOT_READY during a login rejects it', async () => {
     const { cloud, port } = setup();
-    await expect(port().login('alice', '')).rejects.toMatchObject({ name: 'ImPortError', code: 70001 });
+    const refused = await port().login('alice', '').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: 'ImPortError', code: 70001, cause: expect.any(TimError) });
+    expect((refused as Error).cause).toMatchObject({ code: 70001, message: 'userSig is invalid' });
     const tim = cloud.create();
     vi.spyOn(tim, 'login').mockImplementation(async () => {
       queueMicrotask(() => tim.fire(TIM_EVENT.SDK_NOT_READY));

@@ -132,6 +132,11 @@ describe('members, as TRTC tells of them', () => {
       [1001, 0x4041],
       [1001, 0x4040],
     ]);
+    // What TRTC said, as its cause: its error (the SDK's RtcError), its ban event.
+    expect(alice.events.map((e: RoomEvent) => (e.type === 'failed' ? e.error.cause : null))).toEqual([
+      expect.objectContaining({ message: 'server timeout' }),
+      expect.objectContaining({ reason: 'kick' }),
+    ]);
   });
 
   it('the same user joining the room from another client bans the first (kick)', async () => {

@@ -30,6 +30,20 @@ describe('webrtc media errors', () => {
     expect(await codeOf(captureCamera(devices('NotAllowedError')))).toBe(60005);
   });
 
+  it('the browser\'s own error (getUserMedia\'s DOMException) is the cause, whatever code it maps to', async () => {
+    const causeOf = async (run: Promise<unknown>) => ((await run.then(() => null, (e: unknown) => e)) as Error).cause;
+    for (const name of ['NotAllowedError', 'NotFoundError', 'AbortError']) {
+      const original = refuse(name);
+      const fails = { getUserMedia: async () => Promise.reject(original) };
+      expect([name, await causeOf(capture(fails, false))]).toEqual([name, original]);
+      expect([name, await causeOf(captureCamera(fails))]).toEqual([name, original]);
+    }
+    // The camera alone missing (the microphone alone then captured): the first refusal, the camera's.
+    const camera = refuse('NotFoundError');
+    const noCamera = { getUserMedia: async (c?: MediaStreamConstraints) => (c?.video ? Promise.reject(camera) : stream) };
+    expect(await causeOf(capture(noCamera, true))).toBe(camera);
+  });
+
   it('no device: the camera alone missing -> 60004; the microphone missing -> 60003', async () => {
     expect(await codeOf(capture(devices('NotFoundError', (c) => Boolean(c.video)), true))).toBe(MEDIA_ERROR.NO_CAMERA);
     expect(await codeOf(capture(devices('NotFoundError'), true))).toBe(MEDIA_ERROR.NO_MICROPHONE);

@@ -220,7 +220,9 @@ describe('the WebSocket client', () => {
     const claim = alice.room.reserve?.(7).catch((e: unknown) => e);
     const enter = alice.room.enter(7, as('alice')).catch((e: unknown) => e);
     await world.settle();
-    expect(await claim).toMatchObject({ code: -1401, message: 'room 7 belongs to another call (roomInUse)' });
+    expect(await claim).toMatchObject({ code: -1401, message: 'room 7 belongs to another call (roomInUse)', reason: 'roomInUse' });
+    // The server's refusal as the client got it, kept as the cause (a call() refused so carries it as cause.cause).
+    expect((await claim as Error).cause).toMatchObject({ name: 'ImPortError', code: -1401, serverCode: 'roomInUse' });
     expect(await enter).toBe(await claim);
     expect(events).toEqual([{ type: 'failed', roomID: 7, error: await claim }]);
     const again = alice.room.enter(7, as('alice')).catch((e: unknown) => e);
