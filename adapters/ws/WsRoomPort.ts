@@ -47,7 +47,8 @@ interface Published {
   video: boolean;
 }
 
-const fail = (message: string) => new RoomPortError(65535, message);
+/** A room failure (65535); `cause`: the server's refusal (a `WsPortError` with its `serverCode`) or the error behind it. */
+const fail = (message: string, cause?: unknown) => new RoomPortError(65535, message, undefined, cause === undefined ? cause : { cause });
 
 /** What is kept of relays handed early: for this many rooms not entered, this many relays each (the server sends at most 64 per room). */
 const EARLY_RELAYS = { rooms: 4, frames: 64 } as const;
@@ -425,16 +426,16 @@ export class WsRoomPort implements RoomPort {
     if (roomID === null) return;
     if (resumed && room?.roomID === roomID) return this.sync(room.members, true);
     this.join(roomID, true).catch((error: unknown) =>
-      this.lose(`could not enter room ${roomID} again: ${error instanceof Error ? error.message : String(error)}`),
+      this.lose(`could not enter room ${roomID} again: ${error instanceof Error ? error.message : String(error)}`, error),
     );
   }
 
   /** The room is gone for good (kicked, connection lost): the core hears `failed`. */
-  private lose(reason: string): void {
+  private lose(reason: string, cause?: unknown): void {
     const roomID = this.roomID;
     if (roomID === null) return;
     this.clear();
-    this.emit({ type: 'failed', roomID, error: fail(reason) });
+    this.emit({ type: 'failed', roomID, error: fail(reason, cause) });
   }
 
   private clear(): void {
@@ -468,7 +469,7 @@ export class WsRoomPort implements RoomPort {
     try {
       return await this.connection.request(request);
     } catch (error) {
-      throw fail(error instanceof Error ? error.message : String(error));
+      throw fail(error instanceof Error ? error.message : String(error), error);
     }
   }
 

@@ -228,6 +228,8 @@ describe('the WebSocket client', () => {
     const again = alice.room.enter(7, as('alice')).catch((e: unknown) => e);
     await world.settle();
     expect(await again).toMatchObject({ message: expect.stringContaining('(notInvited)') });
+    // The server's refusal under it: its code readable without the message.
+    expect((await again as Error).cause).toMatchObject({ name: 'ImPortError', code: 10007, serverCode: 'notInvited' });
   });
 
   it('entering as another user than the one logged in is refused', async () => {
