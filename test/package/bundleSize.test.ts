@@ -127,7 +127,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // during the last call's exit; a login() from KICKED_OUT while a logout() waits refused: 56,408 bytes (+54),
 // 186.5 KB. Raised to 55.2 KB.
 // Every event told through the commands (a hangup() in a DEVICED_UPDATED listener cancels no dial): 56,416 bytes (+8).
-const BUDGET_BYTES = 55.2 * 1024;
+// Errors keep their cause (the port's error through the machines to CallingError.cause and ERROR's cause, getUserMedia's
+// and the server's refusal under the room's errors): 56,497 bytes (+80), 186.6 KB minified. Raised by those 80 bytes.
+const BUDGET_BYTES = 55.2 * 1024 + 80;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
