@@ -143,7 +143,7 @@ export class TRTCCalling {
     const media = await this.#media('call', willRun, type === 2, true);
     const inviteID = this.#calling.newInviteID();
     let room = 0;
-    await this.#dial('call', dial, media, willRun, inviteID, (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
+    await this.#dial('call', dial, media, willRun, [inviteID], (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
     return { code: 0, inviteID, roomID: room, userID };
   }
 
@@ -170,7 +170,7 @@ export class TRTCCalling {
     const inviteID = inviteIDs[0] ?? newInviteID();
     let room = 0;
     // Without a group, an invite that could not go ends only its invitee's wait (NO_RESP): the call goes on.
-    await this.#dial('groupCall', dial, media, willRun, groupID === '' ? undefined : inviteID, (roomID) => ({
+    await this.#dial('groupCall', dial, media, willRun, groupID === '' ? [] : [inviteID], (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -420,14 +420,13 @@ export class TRTCCalling {
   /**
    * Dials (`call()`, `groupCall()`): claims a new room, the dial right behind the claim, unwaited ({@link CallSetup.claim});
    * then waits for the devices, for the claim (its refusal is the error whatever else it made fail), and for invitation
-   * `inviteID` to go ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
+   * `inviteIDs[0]` to go ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
    */
-  async #dial(method: string, dial: number, media: CallMedia, willRun: boolean, inviteID: string | undefined, body: (roomID: number) => CommandBody): Promise<void> {
+  async #dial(method: string, dial: number, media: CallMedia, willRun: boolean, inviteIDs: string[], body: (roomID: number) => CommandBody): Promise<void> {
     media.check();
     // The line may have taken a call while the permission was asked (or a hangup() cancelled it): the dial is refused, claim nothing.
     const claim = this.#setup.claim(method, willRun && this.#commands.dialLive(dial) && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
-    await orDrop(media, this.#commands.dial(dial, method, body(claim.roomID)));
-    const sent = inviteID === undefined ? null : this.#calling.inviteSent(inviteID);
+    const [sent] = await this.#calling.sendInvites(inviteIDs, () => orDrop(media, this.#commands.dial(dial, method, body(claim.roomID))));
     try {
       await media.captured();
     } catch (error) {

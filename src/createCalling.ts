@@ -38,12 +38,12 @@ export interface Calling {
   readonly clock: Clock;
   readonly newInviteID: () => string;
   readonly newRoomID: () => number;
-  /** The send of invitation `inviteID` (asked once, right after its dial; resolved for one unknown). */
-  readonly inviteSent: (inviteID: string) => Promise<unknown>;
+  /**
+   * Runs `command`, which sends invitations `inviteIDs`, and resolves once it is done with each one's send
+   * (`undefined` for one it did not send); rejects as the command does.
+   */
+  readonly sendInvites: (inviteIDs: readonly string[], command: () => Promise<unknown>) => Promise<(Promise<unknown> | undefined)[]>;
 }
-
-/** The invitations' sends a dial has not asked about yet: the newest few (a dial asks at once). */
-const INVITES_KEPT = 8;
 
 /** A v4 UUID, as TSignaling makes them. */
 const randomInviteID = () => globalThis.crypto.randomUUID();
@@ -71,10 +71,10 @@ export const randomRoomID = (): number => {
 export function createCalling(setup: CallingSetup): Calling {
   const { backend } = setup;
   const clock = setup.clock ?? backend.clock ?? realClock;
-  const invites = new Map<string, Promise<unknown>>();
+  // The sends of the invitations a command in flight sends (each of a large group call's), and no other.
+  const watched = new Map<string, Promise<unknown> | undefined>();
   const onInvite = (inviteID: string, sent: Promise<unknown>) => {
-    invites.set(inviteID, sent);
-    if (invites.size > INVITES_KEPT) invites.delete(invites.keys().next().value as string);
+    if (watched.has(inviteID)) watched.set(inviteID, sent);
   };
   const bridgeOptions = { clock, onInvite, ...(setup.onDropped ? { onDropped: setup.onDropped } : {}) };
   const machine = lineMachine.provide({
@@ -92,10 +92,14 @@ export function createCalling(setup: CallingSetup): Calling {
     clock,
     newInviteID: backend.inviteIdGen ?? randomInviteID,
     newRoomID: backend.roomIdGen ?? randomRoomID,
-    inviteSent: (inviteID) => {
-      const sent = invites.get(inviteID) ?? Promise.resolve();
-      invites.delete(inviteID);
-      return sent;
+    sendInvites: async (inviteIDs, command) => {
+      for (const id of inviteIDs) watched.set(id, undefined);
+      try {
+        await command();
+        return inviteIDs.map((id) => watched.get(id));
+      } finally {
+        for (const id of inviteIDs) watched.delete(id);
+      }
     },
   };
 }
