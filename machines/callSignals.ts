@@ -108,7 +108,7 @@ export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type =
 /**
  * A signal of ours could not be sent: the user hears `ERROR`; an invitee whose own C2C invite it
  * was (a group call) was never reached: nobody waits for it, `NO_RESP` for it follows on the next
- * turn (after the dial's promise, which a synchronous failure would precede); the others ring on.
+ * turn (the dial's promise settles after it); the others ring on.
  */
 export function sendFailed(c: CallContext, e: CallEvent): Effects {
   const step = lateAccept(c.late, e);

@@ -121,7 +121,8 @@ export const inviteeMachine = setup({
         unreached: { target: 'unreached', actions: { type: 'report', params: { status: 'unreached' } } },
       },
     },
-    // Told as no response on the next turn: after the dial's promise, which a failure at once would precede.
+    // Told as no response on the next turn (the dial's promise settles after it): refusals that come together,
+    // every invite's, end the call (reason error) before any of them is told as no response.
     unreached: {
       description: 'Its invite could not be sent.',
       after: { 0: { target: 'noResponse', actions: { type: 'report', params: { status: 'noResponse' } } } },

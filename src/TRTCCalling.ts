@@ -8,7 +8,7 @@ import type { Backend } from '../adapters/backend';
 import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
-import type { CallContext } from '../machines/callModel';
+import { type CallContext, inviteIdOf } from '../machines/callModel';
 import type { Notice } from '../machines/events';
 import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
 import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
@@ -70,7 +70,7 @@ export class TRTCCalling {
     });
     const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
-    this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), () => callOver(this.#calling.actor));
+    this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), (unreached) => callOver(this.#calling.actor, unreached));
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
@@ -143,13 +143,13 @@ export class TRTCCalling {
     const media = await this.#media('call', willRun, type === 2, true);
     const inviteID = this.#calling.newInviteID();
     let room = 0;
-    await this.#dial('call', dial, media, willRun, [inviteID], (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
+    await this.#dial('call', dial, media, willRun, [inviteID], [userID], (roomID) => ({ type: 'call.dial', userID, callType: type, timeout, inviteID, roomID: (room = roomID) }));
     return { code: 0, inviteID, roomID: room, userID };
   }
 
   /**
-   * Invites several users to one call, through the IM group `groupID` if given, else one by one.
-   * Resolves with `{ code: 0, inviteID, roomID, groupID }` (the call's first inviteID without a group).
+   * Invites several users to one call, through the IM group `groupID` if given, else one by one; resolves once the IM took or
+   * refused each invitation, with `{ code: 0, inviteID, roomID, groupID, data? }` ({@link GroupCallResult}); rejects if none went.
    */
   async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string | null; timeout?: number }): Promise<GroupCallResult> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
@@ -159,8 +159,8 @@ export class TRTCCalling {
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
     if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) {
-      const inviteIDs = await this.#invite('groupCall', userIDList);
-      return groupCallResult(live.inviteID, live.roomID, live.groupID, userIDList, inviteIDs);
+      const { inviteIDs, refusals } = await this.#invite('groupCall', userIDList);
+      return groupCallResult(live.inviteID, live.roomID, live.groupID, userIDList, inviteIDs, refusals);
     }
     const willRun = this.getSnapshot().line === 'idle' && this.#commands.dialLive(dial);
     const media = await this.#media('groupCall', willRun, type === 2, true);
@@ -170,7 +170,7 @@ export class TRTCCalling {
     const inviteID = inviteIDs[0] ?? newInviteID();
     let room = 0;
     // Without a group, an invite that could not go ends only its invitee's wait (NO_RESP): the call goes on.
-    await this.#dial('groupCall', dial, media, willRun, groupID === '' ? [] : [inviteID], (roomID) => ({
+    const refusals = await this.#dial('groupCall', dial, media, willRun, inviteIDs, userIDList, (roomID) => ({
       type: 'call.groupDial',
       userIDs: userIDList,
       callType: type,
@@ -180,7 +180,7 @@ export class TRTCCalling {
       ...(groupID === '' ? { inviteIDs } : {}),
       roomID: (room = roomID),
     }));
-    return groupCallResult(inviteID, room, groupID, userIDList, inviteIDs);
+    return groupCallResult(inviteID, room, groupID, userIDList, inviteIDs, refusals);
   }
 
   /**
@@ -210,15 +210,15 @@ export class TRTCCalling {
     await this.#sendWithMedia('joinInGroupCall', dial, media, { type: 'call.join', groupID, roomID, callType, inviteID: this.#calling.newInviteID() });
   }
 
-  /** Invites `userIDList` into the live group call, each with an invitation of its own; resolves with their inviteIDs. */
-  async #invite(method: string, userIDList: readonly string[]): Promise<string[]> {
+  /** Invites `userIDList` into the live group call, each with an invitation of its own (one already in it keeps the one it has); see {@link CallSetup.invited}. */
+  async #invite(method: string, userIDList: readonly string[]) {
     this.#alive(method);
-    const { newInviteID } = this.#calling;
-    const inviteIDs = userIDList.map(() => newInviteID());
-    await this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs });
-    return inviteIDs;
+    const fresh = userIDList.map(() => this.#calling.newInviteID());
+    const sent = await this.#calling.sendInvites(fresh, () => this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: fresh }));
+    const call = this.#call();
+    const inviteIDs = fresh.map((id, i) => (sent[i] || !call ? id : inviteIdOf(call, userIDList[i] ?? '')));
+    return { inviteIDs, refusals: await this.#setup.invited(method, sent, false, userIDList) };
   }
-
 
   /**
    * Accepts the ringing invitation (`inviteID`, if given, must be that one); resolves with it,
@@ -419,14 +419,14 @@ export class TRTCCalling {
 
   /**
    * Dials (`call()`, `groupCall()`): claims a new room, the dial right behind the claim, unwaited ({@link CallSetup.claim});
-   * then waits for the devices, for the claim (its refusal is the error whatever else it made fail), and for invitation
-   * `inviteIDs[0]` to go ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
+   * then waits for the devices, for the claim (its refusal is the error whatever else it made fail), and for invitations
+   * `inviteIDs` (to `userIDs`) to go or be refused ({@link CallSetup.invited}). Nothing is claimed for a dial the capture or the line refuses.
    */
-  async #dial(method: string, dial: number, media: CallMedia, willRun: boolean, inviteIDs: string[], body: (roomID: number) => CommandBody): Promise<void> {
+  async #dial(method: string, dial: number, media: CallMedia, willRun: boolean, inviteIDs: string[], userIDs: string[], body: (roomID: number) => CommandBody) {
     media.check();
     // The line may have taken a call while the permission was asked (or a hangup() cancelled it): the dial is refused, claim nothing.
     const claim = this.#setup.claim(method, willRun && this.#commands.dialLive(dial) && this.getSnapshot().line === 'idle', this.#calling.newRoomID());
-    const [sent] = await this.#calling.sendInvites(inviteIDs, () => orDrop(media, this.#commands.dial(dial, method, body(claim.roomID))));
+    const sent = await this.#calling.sendInvites(inviteIDs, () => orDrop(media, this.#commands.dial(dial, method, body(claim.roomID))));
     try {
       await media.captured();
     } catch (error) {
@@ -434,7 +434,7 @@ export class TRTCCalling {
       throw error;
     }
     await claim.settled();
-    if (sent) await this.#setup.invited(method, sent);
+    return this.#setup.invited(method, sent, true, userIDs);
   }
 
   #onNotice(notice: Notice): void {

@@ -73,8 +73,8 @@ export class CallSetup {
     private readonly room: RoomPort,
     /** Tells `ERROR` (`{ code, msg, cause }`: the room's error its cause). */
     private readonly error: (payload: EventPayloads['onError']) => void,
-    /** Resolves once the line's call now is over. */
-    private readonly callOver: () => Promise<void>,
+    /** Resolves once the line's call now is over, or none of the invitees given waits as unreached (see `callOver`). */
+    private readonly callOver: (unreached?: readonly string[]) => Promise<void>,
   ) {}
 
   /**
@@ -162,18 +162,32 @@ export class CallSetup {
   }
 
   /**
-   * After a dial: resolves once its invitation went (`sent`, the IM's answer); one that could not go
-   * ends the call it started (`ERROR`, `CALL_END` with reason `error`), and this throws the backend's
-   * code once that is over, as trtc-calling-js's `call()` rejects.
+   * After a dial, or invitations into the live group call (`dialled` false): resolves once each invitation
+   * (`sends`, one per invitee of `userIDs`; `undefined`: none was sent) went or was refused, with each one's
+   * refusal (null: the IM took it). A group call's refused invitee has its `ERROR` told as the refusal comes
+   * and its `NO_RESP` a turn later, the call going on for the others: this resolves after both. A dial none
+   * of whose invitations went has ended its call (`ERROR`, `CALL_END` with reason `error`): this throws the
+   * first one's code once that is over, as trtc-calling-js's `call()` rejects.
    */
-  async invited(method: string, sent: Promise<unknown>): Promise<void> {
-    try {
-      await sent;
-    } catch (error) {
+  async invited(method: string, sends: readonly (Promise<unknown> | undefined)[], dialled: boolean, userIDs: readonly string[] = []): Promise<(CallingError | null)[]> {
+    const refusals = await Promise.all(
+      sends.map((sent) =>
+        sent?.then(
+          () => null,
+          (error: unknown) => {
+            const { code, message } = portFailure(error);
+            return new CallingError(code, 'notSent', `${method}: the invitation could not be sent: ${message}`, { cause: error });
+          },
+        ),
+      ),
+    );
+    const first = refusals.find((r) => r);
+    if (dialled && first && refusals.every((r) => r)) {
       await this.callOver();
-      const { code, message } = portFailure(error);
-      throw new CallingError(code, 'notSent', `${method}: the invitation could not be sent: ${message}`, { cause: error });
+      throw first;
     }
+    if (first) await this.callOver(userIDs.filter((_, i) => refusals[i]));
+    return refusals.map((r) => r ?? null);
   }
 
   /** The room's {@link RoomPort.permissionDenied}; null when it cannot say (it throws: the capture then tells). */

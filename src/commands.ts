@@ -142,20 +142,37 @@ export interface AnswerResult {
   readonly callType: 1 | 2;
 }
 
-/** What `groupCall()` resolves with; without an IM group (`groupID` `''`), `data` has each invitee's own invitation. */
+/**
+ * What `groupCall()` resolves with (code 0: the call goes on); without an IM group (`groupID` `''`), `data` has
+ * each invitee's own invitation: `code` 0 when the IM took it, else the IM's code and the `error` (reason `notSent`).
+ */
 export interface GroupCallResult {
   readonly code: 0;
   readonly inviteID: string;
   readonly roomID: number;
   readonly groupID: string;
-  readonly data?: readonly { readonly code: 0; readonly inviteID: string; readonly userID: string }[];
+  readonly data?: readonly { readonly code: number; readonly inviteID: string; readonly userID: string; readonly error?: CallingError }[];
 }
 
 /** The invitation a call answered, as accept() and reject() resolve with it. */
 export const answerOf = (call: CallView): AnswerResult => ({ code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType });
 
-/** `groupCall()`'s result: without an IM group, `data` names each invitee's own inviteID. */
-export function groupCallResult(inviteID: string, roomID: number, groupID: string, userIDs: readonly string[], inviteIDs: readonly string[]): GroupCallResult {
-  const data = groupID === '' ? userIDs.map((userID, i) => ({ code: 0 as const, inviteID: inviteIDs[i] ?? inviteID, userID })) : undefined;
+/** `groupCall()`'s result: without an IM group, `data` names each invitee's own inviteID and its send's refusal, if any. */
+export function groupCallResult(
+  inviteID: string,
+  roomID: number,
+  groupID: string,
+  userIDs: readonly string[],
+  inviteIDs: readonly string[],
+  refusals: readonly (CallingError | null)[],
+): GroupCallResult {
+  const data =
+    groupID === ''
+      ? userIDs.map((userID, i) => {
+          const error = refusals[i];
+          // Never 0 for one that did not go (an IM that rejects with code 0).
+          return { code: error ? error.code || ERROR_CODE.UNKNOWN : 0, inviteID: inviteIDs[i] ?? inviteID, userID, ...(error ? { error } : {}) };
+        })
+      : undefined;
   return { code: 0, inviteID, roomID, groupID, ...(data ? { data } : {}) };
 }

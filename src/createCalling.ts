@@ -112,10 +112,15 @@ export function loggedOut(actor: Actor<typeof lineMachine>): Promise<void> {
   });
 }
 
-/** Resolves once the line's call of now is over (at once without one): its CALL_END, if it has one, was told. */
-export function callOver(actor: Actor<typeof lineMachine>): Promise<void> {
+/**
+ * Resolves once the line's call of now is over (at once without one): its CALL_END, if it has one, was told;
+ * or, given `unreached` (invitees whose invite could not be sent), once none of them waits as unreached (its
+ * NO_RESP told a turn later: see `inviteeMachine`).
+ */
+export function callOver(actor: Actor<typeof lineMachine>, unreached?: readonly string[]): Promise<void> {
   const call = actor.getSnapshot().children.call;
-  return lineReaches(actor, () => call === undefined || actor.getSnapshot().children.call !== call);
+  const waits = (u: string) => call?.getSnapshot().children[`invitee:${u}`]?.getSnapshot().value === 'unreached';
+  return lineReaches(actor, () => call === undefined || actor.getSnapshot().children.call !== call || (unreached !== undefined && !unreached.some(waits)));
 }
 
 function lineReaches(actor: Actor<typeof lineMachine>, done: () => boolean): Promise<void> {

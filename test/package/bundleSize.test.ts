@@ -131,7 +131,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // and the server's refusal under the room's errors): 56,497 bytes (+80), 186.6 KB minified. Raised by those 80 bytes.
 // A command keeps the sends of the invitations it sends, and only those (a dial asked for its one among the newest
 // 8 sends kept, too few for a group call's): 56,507 bytes (+10), 186.6 KB.
-const BUDGET_BYTES = 55.2 * 1024 + 80;
+// groupCall() without an IM group waits for each invitation's send: data with each invitee's code and error, rejects
+// when none went (it resolved with code 0 for a call that had ended), after the refused ones' NO_RESP; groupCall() in
+// a live call names the invitation a user already in it has: 56,733 bytes (+226), 187.1 KB. Raised by those 226 bytes.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -1,7 +1,8 @@
 /**
  * A group call's C2C invite the server refuses for one invitee (its mailbox full: offline with as
  * many messages waiting as it may keep) reaches nobody but that invitee: the caller hears `ERROR`
- * and `NO_RESP` for it (after `groupCall()` resolved), the others ring on and the call goes on without it. Until 2026-12-04 the first invitee's refusal ended the whole call
+ * and `NO_RESP` for it, then `groupCall()` resolves with its code in `data` (before 2026-12-05 it resolved
+ * before both, with code 0 for it), the others ring on and the call goes on without it. Until 2026-12-04 the first invitee's refusal ended the whole call
  * (its invite carries the call's own inviteID), while a later one's left the call waiting 30 s.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,8 +26,13 @@ describe("a group call's invite refused for one invitee (embedded server)", () =
     // Bob is offline; Dave's invitation fills his mailbox.
     await dave.calling.call({ userID: 'bob', type: 2 });
     await world.advance(S);
-    await alice.calling.groupCall({ userIDList, type: 2 });
+    const dialled = alice.calling.groupCall({ userIDList, type: 2 }).then((result) => ({ result, heard: alice.events.names() }));
     await world.advance(S);
+    const { result, heard } = await dialled;
+    expect(heard).toEqual(['onError', 'onNoResp']);
+    expect(result.data?.map((d) => [d.userID, d.code, d.error?.reason])).toEqual(
+      userIDList.map((u) => (u === 'bob' ? ['bob', 65535, 'notSent'] : [u, 0, undefined])),
+    );
     expect(alice.take()).toEqual([
       // The server's refusal as its cause: its code (65535 is any limit's) told apart by serverCode.
       {

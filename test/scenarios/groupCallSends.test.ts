@@ -1,0 +1,189 @@
+/**
+ * groupCall() without an IM group (one C2C invite per invitee) waits for each invite's send, as call()
+ * waits for its one (`CallSetup.invited`) and trtc-calling-js's inviteInGroupTRTC awaits every invite:
+ * `data` has each invitee's real code (0: the IM took it; else the IM's code and the error), the promise
+ * resolves with code 0 while one went (the call goes on for those) and rejects as call() does (reason
+ * `notSent`, the IM's code) when none went and the call ended. It settles after the events that tell
+ * the same story: each refused invitee's ERROR and NO_RESP, and CALL_END when none went.
+ *
+ * Found by a newcomer (2026-12-05): with every invite refused by the IM, the call had ended (ERROR,
+ * ERROR, CALL_END reason error) and groupCall() still resolved `{ code: 0, data: [{ code: 0 }, ...] }`.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Backend } from '../../adapters/backend';
+import { CallingError, type GroupCallResult, TRTCCalling } from '../../src/index';
+import { ev } from '../support/ev';
+import { memoryUsers, party, type Party } from '../support/world';
+
+const S = 1000;
+const REFUSED = 20; // the memory IM's code for a send a fault rule refuses
+
+/** What `party` heard by the time `promise` settled (its whole log then), and how it settled. */
+function settled<T>(party: Party, promise: Promise<T>) {
+  return promise.then(
+    (value) => ({ value, heard: party.events.names() }),
+    (error: unknown) => ({ error, heard: party.events.names() }),
+  );
+}
+
+describe('groupCall() without an IM group waits for each invite to be taken or refused by the IM', () => {
+  const t = memoryUsers('alice', 'bob', 'carol', 'dave', 'erin');
+  /** The IM refuses every invitation (actionType 1) sent to one of `users`. */
+  const refuseInvitesTo = (...users: string[]) =>
+    t.world.net.im.addRule({ match: (m) => users.includes(m.to) && m.payload.includes('"actionType":1'), action: 'refuse' });
+
+  /** Frank, logged in, whose IM takes 500 ms to take (or refuse) what he sends to one of `slowTo` (a send's round trip). */
+  async function frank(slowTo: readonly string[]): Promise<Party> {
+    const { clock, net } = t.world;
+    const real = net.backend();
+    const im = new Proxy(real.im, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== 'sendToUser') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return (...args: Parameters<typeof target.sendToUser>) =>
+          !slowTo.includes(args[0])
+            ? target.sendToUser(...args)
+            : new Promise<void>((resolve, reject) => void clock.setTimeout(() => void target.sendToUser(...args).then(resolve, reject), 500));
+      },
+    });
+    const p = party('frank', new TRTCCalling({ SDKAppID: 1400000001, backend: { ...real, im } as Backend }));
+    onTestFinished(() => void p.calling.destroy());
+    await p.calling.login({ userID: 'frank', userSig: 'sig-frank' });
+    await t.world.advance(100);
+    p.take();
+    return p;
+  }
+
+  it('every invite refused -> ERROR each, CALL_END reason error, then groupCall() rejects notSent with the IM code', async () => {
+    refuseInvitesTo('bob', 'carol');
+    const outcome = settled(t.alice, t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: '' }));
+    await t.world.advance(S);
+    const { error, heard } = (await outcome) as { error?: unknown; heard: string[] };
+    expect(t.alice.take()).toEqual([ev.error(REFUSED), ev.error(REFUSED), ev.end('alice', 'error')]);
+    expect(error).toBeInstanceOf(CallingError);
+    expect(error).toMatchObject({ code: REFUSED, reason: 'notSent' });
+    expect(heard).toEqual(['onError', 'onError', 'onCallEnd']); // it settled after the call's end
+    expect(t.alice.calling.getCallStatus()).toBe('idle');
+    expect(t.bob.take()).toEqual([]);
+    expect(t.carol.take()).toEqual([]);
+  });
+
+  it("one of two refused -> ERROR, NO_RESP carol, then it resolves with code 0 and carol's code and error; Bob rings and answers", async () => {
+    refuseInvitesTo('carol');
+    const outcome = settled(t.alice, t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: '' }));
+    await t.world.advance(S);
+    const { value, heard } = (await outcome) as { value?: GroupCallResult; heard: string[] };
+    expect(t.alice.take()).toEqual([ev.error(REFUSED), ev.noResp('carol', 'alice')]);
+    expect(heard).toEqual(['onError', 'onNoResp']);
+    const bobs = t.bob.calling.getSnapshot().call?.inviteID;
+    expect(value).toEqual({
+      code: 0,
+      inviteID: bobs,
+      roomID: expect.any(Number),
+      groupID: '',
+      data: [
+        { code: 0, inviteID: bobs, userID: 'bob' },
+        { code: REFUSED, inviteID: expect.any(String), userID: 'carol', error: expect.objectContaining({ code: REFUSED, reason: 'notSent' }) },
+      ],
+    });
+    expect(value?.data?.[1]?.error).toBeInstanceOf(CallingError);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1, inviteID: bobs })]);
+    expect(t.carol.take()).toEqual([]);
+    expect(t.alice.calling.getCallStatus()).toBe('calling');
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(t.alice.take().map((e) => e.name)).toEqual(['onUserAccept', 'onUserEnter', 'onGroupCallInviteeListUpdate', 'onUserAudioAvailable']);
+    expect(t.alice.calling.getCallStatus()).toBe('connected');
+  });
+
+  it('none refused -> it resolves once the IM took every invite (not before), each code 0, nothing else heard', async () => {
+    const slow = await frank(['bob', 'carol']);
+    let outcome: { value?: GroupCallResult; error?: unknown } | null = null;
+    void settled(slow, slow.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2, groupID: '' })).then((o) => (outcome = o));
+    await t.world.advance(300);
+    expect(outcome).toBeNull(); // the invites are still on their way to the IM
+    await t.world.advance(S);
+    const value = (outcome as { value?: GroupCallResult; error?: unknown } | null)?.value;
+    expect(value).toMatchObject({ code: 0, groupID: '', data: [{ code: 0, userID: 'bob' }, { code: 0, userID: 'carol' }] });
+    expect(value?.data?.every((d) => d.error === undefined)).toBe(true);
+    expect(slow.take()).toEqual([]);
+    expect(t.bob.take().map((e) => e.name)).toEqual(['onInvited']);
+    expect(t.carol.take().map((e) => e.name)).toEqual(['onInvited']);
+  });
+
+  it('a refused invite told before a slower one went: ERROR, NO_RESP, and only then the promise, whatever the timing', async () => {
+    // Sends to Bob take 500 ms to settle; Carol's invite is refused at once: its NO_RESP (a turn later) comes first.
+    const slow = await frank(['bob']);
+    refuseInvitesTo('carol');
+    const outcome = settled(slow, slow.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: '' }));
+    await t.world.advance(S);
+    const { value, heard } = (await outcome) as { value?: GroupCallResult; heard: string[] };
+    expect(slow.take()).toEqual([ev.error(REFUSED), ev.noResp('carol', 'frank')]);
+    expect(heard).toEqual(['onError', 'onNoResp']);
+    expect(value?.data?.map((d) => [d.userID, d.code])).toEqual([['bob', 0], ['carol', REFUSED]]);
+  });
+
+  it("every invite refused, Bob's later: ERROR, NO_RESP carol, ERROR, CALL_END reason error, then it rejects with bob's code", async () => {
+    const slow = await frank(['bob']);
+    refuseInvitesTo('bob', 'carol');
+    const outcome = settled(slow, slow.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 }));
+    await t.world.advance(S);
+    const { error, heard } = (await outcome) as { error?: unknown; heard: string[] };
+    expect(slow.take()).toEqual([ev.error(REFUSED), ev.noResp('carol', 'frank'), ev.error(REFUSED), ev.end('frank', 'error')]);
+    expect(heard).toEqual(['onError', 'onNoResp', 'onError', 'onCallEnd']);
+    expect(error).toMatchObject({ code: REFUSED, reason: 'notSent' });
+    expect(slow.calling.getCallStatus()).toBe('idle');
+  });
+
+  it('nine invitees, the first refused -> its code is there too (every invite is waited for, not the last few)', async () => {
+    const more = ['f1', 'f2', 'f3', 'f4', 'f5'];
+    for (const id of more) await t.world.user(id);
+    refuseInvitesTo('bob');
+    const userIDList = ['bob', 'carol', 'dave', 'erin', ...more];
+    const outcome = settled(t.alice, t.alice.calling.groupCall({ userIDList, type: 1 }));
+    await t.world.advance(S);
+    const { value } = (await outcome) as { value?: GroupCallResult };
+    expect(value?.data?.map((d) => d.code)).toEqual([REFUSED, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(t.alice.take()).toEqual([ev.error(REFUSED), ev.noResp('bob', 'alice')]);
+  });
+
+  it('during a live group call: data has each user\'s real invitation (the one in the call keeps its own) and the refused one\'s code', async () => {
+    await t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    const bobs = t.bob.calling.getSnapshot().call?.inviteID;
+    t.alice.take();
+    refuseInvitesTo('dave');
+    const outcome = settled(t.alice, t.alice.calling.groupCall({ userIDList: ['bob', 'dave', 'erin'], type: 1 }));
+    await t.world.advance(S);
+    const { value, heard } = (await outcome) as { value?: GroupCallResult; heard: string[] };
+    expect(t.alice.take()).toEqual([ev.error(REFUSED), ev.noResp('dave', 'alice', expect.arrayContaining(['dave']))]);
+    expect(heard).toEqual(['onError', 'onNoResp']);
+    const erins = t.erin.calling.getSnapshot().call?.inviteID;
+    expect(value?.code).toBe(0);
+    expect(value?.data).toEqual([
+      { code: 0, inviteID: bobs, userID: 'bob' },
+      { code: REFUSED, inviteID: expect.any(String), userID: 'dave', error: expect.objectContaining({ code: REFUSED, reason: 'notSent' }) },
+      { code: 0, inviteID: erins, userID: 'erin' },
+    ]);
+    expect(t.erin.take().map((e) => e.name)).toEqual(['onInvited']);
+    expect(t.dave.take()).toEqual([]);
+    expect(t.alice.calling.getCallStatus()).toBe('connected'); // the call goes on
+  });
+
+  it('during a live group call, every new invite refused -> it resolves all the same (the call goes on), each code the IM\'s', async () => {
+    await t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    t.alice.take();
+    refuseInvitesTo('dave');
+    const outcome = settled(t.alice, t.alice.calling.groupCall({ userIDList: ['dave'], type: 1 }));
+    await t.world.advance(S);
+    const { value } = (await outcome) as { value?: GroupCallResult };
+    expect(value).toMatchObject({ code: 0, data: [{ code: REFUSED, userID: 'dave' }] });
+    expect(t.alice.take().map((e) => e.name)).toEqual(['onError', 'onNoResp']);
+    expect(t.alice.calling.getCallStatus()).toBe('connected');
+  });
+});
