@@ -8,39 +8,25 @@
  * `sessionSuperseded` for as long as tab 3 lived (kickLateRevocation.test.ts covers the landing before tab 3).
  */
 import { describe, expect, it } from 'vitest';
-import { tencentUserSig } from '../server/support';
-import { heardAll, inProcessNodes, until } from './support';
+import { carolLogin, heldKick, SIGS } from './kicks';
+import { heardAll, inProcessNodes } from './support';
 
 describe('cluster: a late revocation after the next login', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
-  const oldSig = tencentUserSig('carol', 3600);
-  const newSig = tencentUserSig('carol', 3599);
-  const thirdSig = tencentUserSig('carol', 3598);
+  const { open, redis } = t;
 
   it("node a's writes stall as it kicks tab 1; tab 2 logs out and tab 3 logs in on node b; they land: tab 1's userSig logs in and kicks tab 3, as on one node", async () => {
-    const pa = await t.proxy();
-    const a = await node('a', { redisUrl: pa.url });
-    const b = await node('b', { budgetAskMs: 1 });
-    const tab1 = await open(a);
-    const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
-    expect(first.type).toBe('loggedIn');
-    await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
-
-    pa.hold();
-    const tab2 = await open(b);
-    expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-    await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+    const { pa, a, b, tab1, first, tab2 } = await heldKick(t);
     await heardAll(a); // a later turn of node a's: its revocation went out (into the proxy)
     expect((await tab2.request({ type: 'logout' })).type).toBe('ack');
     const tab3 = await open(b);
-    expect((await tab3.request({ type: 'login', userID: 'carol', userSig: thirdSig, protocol: 1 })).type).toBe('loggedIn');
+    expect((await tab3.request(carolLogin(SIGS.third))).type).toBe('loggedIn');
 
     pa.release();
     expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' }); // told once node a's revocation was answered
     expect(await redis.exists(`${t.prefix}:s:${String(first.session)}`)).toBe(1); // its token is refused all the same
     const again = await open(b);
-    const answer = await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+    const answer = await again.request(carolLogin(SIGS.old));
     expect(answer.type === 'error' ? answer.code : answer.type).toBe('loggedIn');
     expect(await tab3.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
   });

@@ -7,34 +7,21 @@
  * revocation stood, and the old userSig was refused `sessionSuperseded` for as long as the key lived (7 days).
  */
 import { describe, expect, it } from 'vitest';
-import { tencentUserSig } from '../server/support';
-import { heardAll, inProcessNodes, until } from './support';
+import { carolLogin, heldKick, SIGS } from './kicks';
+import { heardAll, inProcessNodes } from './support';
 
 describe('cluster: a late revocation after the newer session ended', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
-  const oldSig = tencentUserSig('carol', 3600);
-  const newSig = tencentUserSig('carol', 3599);
 
   it("node a's writes stall as it kicks tab 1; tab 2 logs out on node b; they land: tab 1's userSig logs in through node b", async () => {
-    const pa = await t.proxy();
-    const a = await node('a', { redisUrl: pa.url });
-    const b = await node('b', { budgetAskMs: 1 });
-    const tab1 = await open(a);
-    expect((await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 })).type).toBe('loggedIn');
-    await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
-
-    pa.hold();
-    const tab2 = await open(b);
-    expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-    await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+    const { pa, a, b, tab1, tab2 } = await heldKick(t);
     await heardAll(a); // a later turn of node a's: its revocation went out (into the proxy)
     expect((await tab2.request({ type: 'logout' })).type).toBe('ack');
 
     pa.release();
     expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' }); // told once node a's revocation was answered
-    const again = await open(b);
-    const answer = await again.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
+    const again = await t.open(b);
+    const answer = await again.request(carolLogin(SIGS.old));
     expect(answer.type === 'error' ? answer.code : answer.type).toBe('loggedIn');
   });
 });

@@ -8,30 +8,16 @@
  * reaches Redis through a proxy: held, then cut (what it held is lost with the connections), then restored.
  */
 import { describe, expect, it } from 'vitest';
-import { tencentUserSig } from '../server/support';
+import { comeBack, heldKick } from './kicks';
 import { caughtUp, heardAll, inProcessNodes, until } from './support';
 
 describe('cluster: a kick whose revocation was lost with Redis', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
-  const oldSig = tencentUserSig('carol', 3600);
-  const newSig = tencentUserSig('carol', 3599);
 
   it.each(['without its token', 'with its token'] as const)(
     'Redis goes down as node a kicks tab 1; once it is back, tab 1 coming back %s through node b is refused, the newer login stays',
     async (how) => {
-      const pa = await t.proxy();
-      const a = await node('a', { redisUrl: pa.url });
-      const b = await node('b', { budgetAskMs: 1 });
-      const tab1 = await open(a);
-      const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
-      expect(first.type).toBe('loggedIn');
-      await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
-
-      pa.hold();
-      const tab2 = await open(b);
-      expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-      await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+      const { pa, a, b, tab1, first, tab2 } = await heldKick(t);
       await heardAll(a); // a later turn of node a's: its revocation went out (into the proxy)
       pa.cut();
       pa.release(); // to the connections just cut: lost, as what a Redis that went down had not read
@@ -39,12 +25,7 @@ describe('cluster: a kick whose revocation was lost with Redis', () => {
       pa.restore();
       await caughtUp(a);
 
-      const comeback = await open(b);
-      const login = { type: 'login', userID: 'carol', userSig: oldSig, protocol: 1, ...(how === 'with its token' ? { resume: first.session } : {}) };
-      const answer = await comeback.request(login);
-      // Had it logged in, the newer login would be kicked back (4001), which the rule exists to prevent.
-      const newer = answer.type === 'loggedIn' ? await tab2.closed : (await tab2.request({ type: 'ping' })).type;
-      expect({ comeback: answer.type === 'error' ? answer.code : answer.type, newer }).toEqual({ comeback: 'sessionSuperseded', newer: 'pong' });
+      expect(await comeBack(t, b, first, tab2, how)).toEqual({ comeback: 'sessionSuperseded', newer: 'pong' });
       expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
       expect(tab1.frames.map((f) => f.type)).toContain('kicked');
     },

@@ -10,41 +10,22 @@
  * (Redis's answers and notices still reach node a).
  */
 import { describe, expect, it } from 'vitest';
-import { tencentUserSig } from '../server/support';
+import { comeBack, heldKick } from './kicks';
 import { heardAll, inProcessNodes, until } from './support';
 
 describe('cluster: a kick whose revocation timed out', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
-  const oldSig = tencentUserSig('carol', 3600);
-  const newSig = tencentUserSig('carol', 3599);
 
   it.each(['without its token', 'with its token'] as const)(
     "node a's writes stall past the command timeout as it kicks tab 1: tab 1 hears nothing; coming back %s through node b, it is refused; told once they land",
     async (how) => {
-      const pa = await t.proxy();
-      const a = await node('a', { redisUrl: pa.url });
-      const b = await node('b', { budgetAskMs: 1 });
-      const tab1 = await open(a);
-      const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
-      expect(first.type).toBe('loggedIn');
-      await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
-
-      pa.hold();
-      const tab2 = await open(b);
-      expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-      await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+      const { pa, a, b, tab1, first, tab2 } = await heldKick(t);
       await until('node a gave up waiting for its revocation', () => a.logs.some((l) => l.fields?.what === 'superseded'), (ok) => ok, 10_000);
       await heardAll(a); // a later turn of node a's: had the failure told tab 1, its frames went out
 
       // A client told of its kick stops; one whose connection stays silent comes back by itself later. Either way:
       const told = tab1.frames.some((f) => f.type === 'kicked');
-      const comeback = await open(b);
-      const login = { type: 'login', userID: 'carol', userSig: oldSig, protocol: 1, ...(how === 'with its token' ? { resume: first.session } : {}) };
-      const answer = await comeback.request(login);
-      // Had it logged in, the newer login would be kicked back (4001), which the rule exists to prevent.
-      const newer = answer.type === 'loggedIn' ? await tab2.closed : (await tab2.request({ type: 'ping' })).type;
-      expect({ told, comeback: answer.type === 'error' ? answer.code : answer.type, newer }).toEqual({ told: false, comeback: 'sessionSuperseded', newer: 'pong' });
+      expect({ told, ...(await comeBack(t, b, first, tab2, how)) }).toEqual({ told: false, comeback: 'sessionSuperseded', newer: 'pong' });
 
       pa.release();
       expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });

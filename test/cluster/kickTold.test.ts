@@ -9,32 +9,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TapEvent } from '../../server/options';
-import { tencentUserSig } from '../server/support';
-import { heardAll, inProcessNodes, until } from './support';
+import { comeBack, heldKick } from './kicks';
+import { heardAll, inProcessNodes } from './support';
 
 describe('cluster: a kicked tab is told once Redis holds its revocation', () => {
   const t = inProcessNodes();
-  const { node, open, redis } = t;
-  const oldSig = tencentUserSig('carol', 3600);
-  const newSig = tencentUserSig('carol', 3599);
+  const { redis } = t;
 
   it.each(['without its token', 'with its token'] as const)(
     "node a's writes to Redis stall as it kicks tab 1: tab 1 hears nothing until they land; then, coming back %s through node b, it is refused",
     async (how) => {
-      const pa = await t.proxy();
       const closes: string[] = [];
-      const a = await node('a', { redisUrl: pa.url, tap: (e: TapEvent) => void (e.type === 'close' && closes.push(`${e.conn} by ${e.by}`)) });
-      // Node b does not wait long for node a's budgets (its answer is held too): the stall stays short.
-      const b = await node('b', { budgetAskMs: 1 });
-      const tab1 = await open(a);
-      const first = await tab1.request({ type: 'login', userID: 'carol', userSig: oldSig, protocol: 1 });
-      expect(first.type).toBe('loggedIn');
-      await until('carol claimed on a', () => redis.hget(`${t.prefix}:d:carol`, 'node'), (n) => n === 'a');
-
-      pa.hold();
-      const tab2 = await open(b);
-      expect((await tab2.request({ type: 'login', userID: 'carol', userSig: newSig, protocol: 1 })).type).toBe('loggedIn');
-      await until('node a let carol go', () => a.handle.metrics().cluster?.takeovers, (n) => n === 1);
+      const { pa, a, b, tab1, first, tab2 } = await heldKick(t, { tap: (e: TapEvent) => void (e.type === 'close' && closes.push(`${e.conn} by ${e.by}`)) });
       await heardAll(a); // a later turn of node a's: whatever the kick's turn sent has gone out
       // Node a's revocation waits in the proxy: tab 1 was told nothing, its socket not closed. The takeover revoked it already.
       expect(closes).toEqual([]);
@@ -45,11 +31,7 @@ describe('cluster: a kicked tab is told once Redis holds its revocation', () => 
       expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' });
       expect(tab1.frames.map((f) => f.type)).toContain('kicked');
       expect(await redis.exists(`${t.prefix}:k:carol`)).toBe(1);
-      const comeback = await open(b);
-      const login = { type: 'login', userID: 'carol', userSig: oldSig, protocol: 1, ...(how === 'with its token' ? { resume: first.session } : {}) };
-      const answer = await comeback.request(login);
-      expect(answer.type === 'error' ? answer.code : answer.type).toBe('sessionSuperseded');
-      expect((await tab2.request({ type: 'ping' })).type).toBe('pong');
+      expect(await comeBack(t, b, first, tab2, how)).toEqual({ comeback: 'sessionSuperseded', newer: 'pong' });
     },
   );
 });
