@@ -70,7 +70,7 @@ export class TRTCCalling {
     });
     const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
-    this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), (unreached) => callOver(this.#calling.actor, unreached));
+    this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.
     this.#calling.actor.on('*', (notice) => this.#onNotice(notice));
     this.#calling.actor.start();
@@ -216,7 +216,7 @@ export class TRTCCalling {
     const fresh = userIDList.map(() => this.#calling.newInviteID());
     const sent = await this.#calling.sendInvites(fresh, () => this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: fresh }));
     const call = this.#call();
-    const inviteIDs = fresh.map((id, i) => (sent[i] || !call ? id : inviteIdOf(call, userIDList[i] ?? '')));
+    const inviteIDs = fresh.map((id, i) => (sent.sends[i] || !call ? id : inviteIdOf(call, userIDList[i] ?? '')));
     return { inviteIDs, refusals: await this.#setup.invited(method, sent, false, userIDList) };
   }
 

@@ -57,6 +57,12 @@ export async function orDrop<T>(media: CallMedia, command: Promise<T>): Promise<
   }
 }
 
+/** A command's invitations: each one's send (`undefined`: not sent), and when the call they were sent for is over (see `callOver`). */
+export interface Invitations {
+  readonly sends: readonly (Promise<unknown> | undefined)[];
+  readonly over: (unreached?: readonly string[]) => Promise<void>;
+}
+
 /** A room claim written and not waited for (see {@link CallSetup.claim}). */
 export interface RoomClaim {
   readonly roomID: number;
@@ -73,8 +79,8 @@ export class CallSetup {
     private readonly room: RoomPort,
     /** Tells `ERROR` (`{ code, msg, cause }`: the room's error its cause). */
     private readonly error: (payload: EventPayloads['onError']) => void,
-    /** Resolves once the line's call now is over, or none of the invitees given waits as unreached (see `callOver`). */
-    private readonly callOver: (unreached?: readonly string[]) => Promise<void>,
+    /** Resolves once the line's call now is over (see `callOver`). */
+    private readonly callOver: () => Promise<void>,
   ) {}
 
   /**
@@ -169,7 +175,7 @@ export class CallSetup {
    * of whose invitations went has ended its call (`ERROR`, `CALL_END` with reason `error`): this throws the
    * first one's code once that is over, as trtc-calling-js's `call()` rejects.
    */
-  async invited(method: string, sends: readonly (Promise<unknown> | undefined)[], dialled: boolean, userIDs: readonly string[] = []): Promise<(CallingError | null)[]> {
+  async invited(method: string, { sends, over }: Invitations, dialled: boolean, userIDs: readonly string[] = []): Promise<(CallingError | null)[]> {
     const refusals = await Promise.all(
       sends.map((sent) =>
         sent?.then(
@@ -182,11 +188,12 @@ export class CallSetup {
       ),
     );
     const first = refusals.find((r) => r);
+    // The call they were sent for (a hangup() meanwhile ended it: not the next one's end).
     if (dialled && first && refusals.every((r) => r)) {
-      await this.callOver();
+      await over();
       throw first;
     }
-    if (first) await this.callOver(userIDs.filter((_, i) => refusals[i]));
+    if (first) await over(userIDs.filter((_, i) => refusals[i]));
     return refusals.map((r) => r ?? null);
   }
 

@@ -7,6 +7,7 @@ import type { Backend } from '../adapters/backend';
 import { imBridge, roomBridge } from '../adapters/bridges';
 import { type Clock, realClock } from '../adapters/clock';
 import { type LineConfig, lineMachine } from '../machines/lineMachine';
+import type { Invitations } from './callSetup';
 
 export interface CallingSetup {
   readonly backend: Backend;
@@ -40,9 +41,9 @@ export interface Calling {
   readonly newRoomID: () => number;
   /**
    * Runs `command`, which sends invitations `inviteIDs`, and resolves once it is done with each one's send
-   * (`undefined` for one it did not send); rejects as the command does.
+   * (`undefined` for one it did not send) and the call it sent them for; rejects as the command does.
    */
-  readonly sendInvites: (inviteIDs: readonly string[], command: () => Promise<unknown>) => Promise<(Promise<unknown> | undefined)[]>;
+  readonly sendInvites: (inviteIDs: readonly string[], command: () => Promise<unknown>) => Promise<Invitations>;
 }
 
 /** A v4 UUID, as TSignaling makes them. */
@@ -96,7 +97,9 @@ export function createCalling(setup: CallingSetup): Calling {
       for (const id of inviteIDs) watched.set(id, undefined);
       try {
         await command();
-        return inviteIDs.map((id) => watched.get(id));
+        // The call of the command (made by the dial, or the live one invited into), not the line's next one.
+        const call = actor.getSnapshot().children.call;
+        return { sends: inviteIDs.map((id) => watched.get(id)), over: (unreached) => callOver(actor, unreached, call) };
       } finally {
         for (const id of inviteIDs) watched.delete(id);
       }
@@ -113,12 +116,11 @@ export function loggedOut(actor: Actor<typeof lineMachine>): Promise<void> {
 }
 
 /**
- * Resolves once the line's call of now is over (at once without one): its CALL_END, if it has one, was told;
+ * Resolves once `call` (the line's call of now) is over (at once without one): its CALL_END, if it has one, was told;
  * or, given `unreached` (invitees whose invite could not be sent), once none of them waits as unreached (its
  * NO_RESP told a turn later: see `inviteeMachine`).
  */
-export function callOver(actor: Actor<typeof lineMachine>, unreached?: readonly string[]): Promise<void> {
-  const call = actor.getSnapshot().children.call;
+export function callOver(actor: Actor<typeof lineMachine>, unreached?: readonly string[], call = actor.getSnapshot().children.call): Promise<void> {
   const waits = (u: string) => call?.getSnapshot().children[`invitee:${u}`]?.getSnapshot().value === 'unreached';
   return lineReaches(actor, () => call === undefined || actor.getSnapshot().children.call !== call || (unreached !== undefined && !unreached.some(waits)));
 }

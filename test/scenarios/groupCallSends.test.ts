@@ -186,4 +186,22 @@ describe('groupCall() without an IM group waits for each invite to be taken or r
     expect(t.alice.take().map((e) => e.name)).toEqual(['onError', 'onNoResp']);
     expect(t.alice.calling.getCallStatus()).toBe('connected');
   });
+
+  // The wait is for the command's own invitations and the call they are for: not for whatever the line does next.
+  it.each([
+    ['groupCall', (p: Party): Promise<unknown> => p.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 })],
+    ['call', (p: Party): Promise<unknown> => p.calling.call({ userID: 'bob', type: 1 })],
+  ] as const)('%s(), hangup() while its invites are on their way, then a call to Dave -> it rejects notSent as they are refused, not once Dave\'s call is over', async (_, dial) => {
+    const slow = await frank(['bob', 'carol']);
+    refuseInvitesTo('bob', 'carol');
+    let outcome: { value?: unknown; error?: unknown } | null = null;
+    void settled(slow, dial(slow)).then((o) => (outcome = o));
+    await t.world.advance(100);
+    await slow.calling.hangup();
+    await t.world.advance(100);
+    await slow.calling.call({ userID: 'dave', type: 1 });
+    await t.world.advance(S); // the invites to Bob and Carol were refused at 500 ms
+    expect(slow.calling.getCallStatus()).toBe('calling'); // Dave rings
+    expect((outcome as { error?: unknown } | null)?.error).toMatchObject({ code: REFUSED, reason: 'notSent' });
+  });
 });
