@@ -217,7 +217,7 @@ export class TRTCCalling {
     const sent = await this.#calling.sendInvites(fresh, () => this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: fresh }));
     const call = this.#call();
     const inviteIDs = fresh.map((id, i) => (sent.sends[i] || !call ? id : inviteIdOf(call, userIDList[i] ?? '')));
-    return { inviteIDs, refusals: await this.#setup.invited(method, sent, false, userIDList) };
+    return { inviteIDs, refusals: await this.#commands.until(method, this.#setup.invited(method, sent, false, userIDList)) };
   }
 
   /**
@@ -434,7 +434,7 @@ export class TRTCCalling {
       throw error;
     }
     await claim.settled();
-    return this.#setup.invited(method, sent, true, userIDs);
+    return this.#commands.until(method, this.#setup.invited(method, sent, true, userIDs));
   }
 
   #onNotice(notice: Notice): void {

@@ -29,6 +29,8 @@ export class Commands {
   #endedAt = 0;
   /** How deep in telling an event: a `hangup()` a listener makes (see {@link Commands.told}). */
   #telling = 0;
+  /** What methods wait for past their commands ({@link Commands.until}): refused at `close()`. */
+  readonly #waits = new Set<() => void>();
 
   constructor(
     private readonly post: (command: Command) => void,
@@ -98,6 +100,20 @@ export class Commands {
     return Promise.reject(new CallingError(ERROR_CODE.INVALID_STATE, 'cancelled', `${method}: hangup() cancelled it before it was dialled`));
   }
 
+  /**
+   * What `method` waits for past its command (its invitations' sends, the end of the call they were for): its
+   * outcome, or `InvalidStateError` "destroyed" once the instance is, as a pending command's (the IM may answer
+   * the sends long after, or never).
+   */
+  until<T>(method: string, wait: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const refuse = () => reject(new InvalidStateError(method, 'destroyed'));
+      this.#waits.add(refuse);
+      wait.then(resolve, reject).finally(() => this.#waits.delete(refuse));
+      if (this.#closed) refuse();
+    });
+  }
+
   /** The command `id` settled: with `error`, or done (`done` false: it had nothing to do). */
   settle(id: number, error: CommandError | undefined, done: boolean): void {
     const pending = this.#pending.get(id);
@@ -115,6 +131,7 @@ export class Commands {
     this.#closed = true;
     for (const [, pending] of this.#pending) pending.reject(new InvalidStateError(pending.method, 'destroyed'));
     this.#pending.clear();
+    for (const refuse of [...this.#waits]) refuse();
     return this.#next++;
   }
 

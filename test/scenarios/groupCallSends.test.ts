@@ -11,7 +11,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Backend } from '../../adapters/backend';
-import { CallingError, type GroupCallResult, TRTCCalling } from '../../src/index';
+import { CallingError, type GroupCallResult, InvalidStateError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
 import { memoryUsers, party, type Party } from '../support/world';
 
@@ -203,5 +203,34 @@ describe('groupCall() without an IM group waits for each invite to be taken or r
     await t.world.advance(S); // the invites to Bob and Carol were refused at 500 ms
     expect(slow.calling.getCallStatus()).toBe('calling'); // Dave rings
     expect((outcome as { error?: unknown } | null)?.error).toMatchObject({ code: REFUSED, reason: 'notSent' });
+  });
+
+  it.each([
+    ['groupCall', (p: Party): Promise<unknown> => p.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 })],
+    ['call', (p: Party): Promise<unknown> => p.calling.call({ userID: 'bob', type: 1 })],
+  ] as const)('%s(), destroy() while its invites are on their way -> it rejects at once, InvalidStateError "destroyed" (as every pending promise)', async (method, dial) => {
+    const slow = await frank(['bob', 'carol']);
+    let outcome: { value?: unknown; error?: unknown } | null = null;
+    void settled(slow, dial(slow)).then((o) => (outcome = o));
+    await t.world.advance(100);
+    void slow.calling.destroy();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect((outcome as { error?: unknown } | null)?.error).toEqual(new InvalidStateError(method, 'destroyed'));
+    await t.world.advance(S); // the sends settle after it: nothing else (no unhandled rejection)
+  });
+
+  it('inviteUser() into the live call, destroy() while the invite is on its way -> it rejects at once, InvalidStateError "destroyed"', async () => {
+    const slow = await frank(['carol']);
+    await slow.calling.groupCall({ userIDList: ['bob'], type: 1 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    let outcome: { value?: unknown; error?: unknown } | null = null;
+    void settled(slow, slow.calling.inviteUser({ userIDList: ['carol'] })).then((o) => (outcome = o));
+    await t.world.advance(100);
+    void slow.calling.destroy();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect((outcome as { error?: unknown } | null)?.error).toEqual(new InvalidStateError('inviteUser', 'destroyed'));
+    await t.world.advance(S);
   });
 });
