@@ -473,7 +473,7 @@ export class TRTCCalling {
     if (!call.present.some((p) => p.userID === userID)) throw new InvalidStateError(method, `${userID} is not in the call`);
   }
 
-  /** DEVICED_UPDATED with the lists as they are now; ERROR when a device in use went with no replacement. */
+  /** DEVICED_UPDATED with the lists as they are now (ERROR if the room fails them: its error the cause, not our wrapping); ERROR when a device in use went with no replacement. */
   async #onDeviceChange(change: DeviceChange): Promise<void> {
     const room = this.#room;
     try {
@@ -490,7 +490,7 @@ export class TRTCCalling {
         currentSpeaker: speakerList[0] ?? null,
       });
     } catch (error) {
-      if (!this.#destroyed) this.#tell(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}`, cause: error });
+      if (!this.#destroyed) this.#tell(EVENT.ERROR, { code: portFailure(error).code, msg: `device lists: ${portFailure(error).message}`, cause: error instanceof CallingError ? error.cause : error });
     }
     if (change.error && !this.#destroyed) this.#tell(EVENT.ERROR, { code: change.error.code, msg: change.error.message, cause: change.error });
     // The camera went with none to replace it: it is off for the others, and so in the call's view (`local.camera`).

@@ -5,9 +5,9 @@
  * `setVideoQuality` with TRTC's profile names. Whole event logs are asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, TRTCCalling } from '../../src/index';
+import { InvalidParameterError, RoomPortError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { memoryUsers } from '../support/world';
+import { memoryUsers, memoryWorld, party } from '../support/world';
 
 const cam = (n: number) => ({ deviceId: `camera-${n}`, groupId: `camera-${n}`, kind: 'videoinput' as const, label: `Simulated camera ${n}` });
 const mic1 = { deviceId: 'mic-1', groupId: 'mic-1', kind: 'audioinput' as const, label: 'Simulated microphone 1' };
@@ -134,5 +134,28 @@ describe('devices (memory network)', () => {
     await videoCall();
     await calling.setVideoQuality('1080p');
     expect(t.world.net.rooms.media('alice').profile).toEqual({ width: 1920, height: 1080, frameRate: 15, bitrate: 2000 });
+  });
+});
+
+describe('device lists that fail', () => {
+  it("a device plugged in, the room's getCameras() failing -> ERROR whose cause is the room's own error, as the README's ERROR row says", async () => {
+    const world = memoryWorld();
+    const real = world.net.backend();
+    const refusal = new RoomPortError(65535, 'the device list is not available');
+    const room = new Proxy(real.room, {
+      get(target, prop) {
+        if (prop === 'getCameras') return () => Promise.reject(refusal);
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const alice = party('alice', new TRTCCalling({ SDKAppID: 1400000001, backend: { ...real, room } }));
+    await alice.calling.login({ userID: 'alice', userSig: 'sig-alice' });
+    await world.advance(100);
+    alice.take();
+    world.net.rooms.plugDevice('alice', cam(2));
+    await world.advance(20);
+    expect(alice.take()).toEqual([ev.error(65535, refusal)]);
+    await world.dispose();
   });
 });
