@@ -233,4 +233,16 @@ describe('groupCall() without an IM group waits for each invite to be taken or r
     expect((outcome as { error?: unknown } | null)?.error).toEqual(new InvalidStateError('inviteUser', 'destroyed'));
     await t.world.advance(S);
   });
+
+  // README, Testing your app: the refused invitee's NO_RESP is told on a 0 ms timer, which a simulated clock runs only when moved.
+  it('an invite refused on the memory network -> groupCall() settles only once the clock runs the NO_RESP\'s 0 ms turn (net.settle())', async () => {
+    refuseInvitesTo('carol');
+    let outcome: { value?: GroupCallResult; error?: unknown } | null = null;
+    void settled(t.alice, t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 })).then((o) => (outcome = o));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); // real turns: the simulated clock stands still
+    expect([outcome, t.alice.events.names()]).toEqual([null, ['onError']]);
+    await t.world.net.settle();
+    expect((outcome as { value?: GroupCallResult } | null)?.value?.data?.map((d) => d.code)).toEqual([0, REFUSED]);
+    expect(t.alice.take()).toEqual([ev.error(REFUSED), ev.noResp('carol', 'alice')]);
+  });
 });
