@@ -134,7 +134,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // groupCall() without an IM group waits for each invitation's send: data with each invitee's code and error, rejects
 // when none went (it resolved with code 0 for a call that had ended), after the refused ones' NO_RESP; groupCall() in
 // a live call names the invitation a user already in it has: 56,733 bytes (+226), 187.1 KB. Raised by those 226 bytes.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226;
+// Its review: the wait ends with the dial's own call (not the line's next one), destroy() settles it at once, the device
+// lists' ERROR has the room's error as its cause: 56,833 bytes (+100), 187.4 KB. Raised by those 100 bytes.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
