@@ -402,7 +402,7 @@ export class TRTCCalling {
   /** The call's devices (see {@link CallSetup.media}; `dialling`: for `call()` / `groupCall()`); refused after `destroy()`. */
   #media(method: string, willRun: boolean, video: boolean, dialling = false): ReturnType<CallSetup['media']> {
     this.#alive(method);
-    return this.#setup.media(method, willRun, video, dialling);
+    return this.#commands.until(method, this.#setup.media(method, willRun, video, dialling), (media) => media.drop()); // destroy() while asked: rejects at once
   }
 
   #switch(method: string, to: 1 | 2): Promise<void> {

@@ -103,13 +103,15 @@ export class Commands {
   /**
    * What `method` waits for past its command (its invitations' sends, the end of the call they were for): its
    * outcome, or `InvalidStateError` "destroyed" once the instance is, as a pending command's (the IM may answer
-   * the sends long after, or never).
+   * the sends long after, or never). `late`: what to do with a value the wait yields once the instance was
+   * destroyed (devices captured after it: released), as nobody will take it.
    */
-  until<T>(method: string, wait: Promise<T>): Promise<T> {
+  until<T>(method: string, wait: Promise<T>, late?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const refuse = () => reject(new InvalidStateError(method, 'destroyed'));
       this.#waits.add(refuse);
-      wait.then(resolve, reject).finally(() => this.#waits.delete(refuse));
+      const take = (value: T) => (this.#closed ? late?.(value) : resolve(value));
+      wait.then(take, reject).finally(() => this.#waits.delete(refuse));
       if (this.#closed) refuse();
     });
   }

@@ -136,6 +136,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // a live call names the invitation a user already in it has: 56,733 bytes (+226), 187.1 KB. Raised by those 226 bytes.
 // Its review: the wait ends with the dial's own call (not the line's next one), destroy() settles it at once, the device
 // lists' ERROR has the room's error as its cause: 56,833 bytes (+100), 187.4 KB. Raised by those 100 bytes.
+// destroy() while the devices are asked for rejects at once and releases a capture that lands after: 56,860 bytes
+// (+27), within the budget.
 const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100;
 
 /** Modules of the package that a minimal app must never carry. */
