@@ -476,15 +476,10 @@ export class ClusterNode {
       .catch((error: unknown) => this.lost('budgets', error));
   }
 
-  /** Settles once Redis answered (or failed to). */
+  /** Settles once Redis answered, or failed to (logged): what a client is told after waits for it. */
   private publish(node: string, frame: object): Promise<void> {
     this.counts.published++;
-    return this.answered(this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)), 'publish');
-  }
-
-  /** `step`, settled either way (a failure logged as `what`'s, then `failed`): what a client is told after waits for it. */
-  private answered(step: Promise<unknown>, what: string, failed?: () => void): Promise<void> {
-    return step.then(() => undefined, (error: unknown) => void (this.lost(what, error), failed?.()));
+    return this.redis.publish(`${this.channel}${node}`, JSON.stringify(frame)).then(() => undefined, (error: unknown) => this.lost('publish', error));
   }
 
   private lost(what: string, error: unknown): void {
