@@ -37,6 +37,15 @@ const DURABLE: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>([
  */
 const READ_ONLY: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>(['groupMembers', 'roomMembers']);
 
+/**
+ * Refusals that a change made on another node and not heard here yet may undo: a cluster decides them again
+ * once its node has heard every change Redis had (an invitee's enter before its room's grant, say).
+ */
+const UNHEARD: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['notInvited', 'noSuchGroup', 'notGroupMember']);
+
+/** A cluster's second look at a refusal in {@link UNHEARD}: the frame is handled again, later. */
+export type Recheck = (conn: Conn, data: Buffer, isBinary: boolean) => void;
+
 /** The fields a request may carry before its own, in this order (protocol.ts): no part of its identity. */
 const FOLDED_FIELDS = [Buffer.from('"received":'), Buffer.from('"answered":')];
 
@@ -80,13 +89,15 @@ export class Dispatcher {
     private readonly log: ThrottledLog,
     private readonly presence: Presence,
     private readonly commit: TurnCommit,
+    private readonly recheck?: Recheck,
   ) {}
 
   /**
    * Handles one frame as received from the socket; `admitted` when {@link admit} took its rate already
-   * (a cluster's login gate checks it before it looks a login up in Redis).
+   * (a cluster's login gate checks it before it looks a login up in Redis); `rechecked` when a cluster
+   * handles it again after a refusal ({@link UNHEARD}): this time the refusal is answered.
    */
-  handle(conn: Conn, data: Buffer, isBinary: boolean, admitted = false): void {
+  handle(conn: Conn, data: Buffer, isBinary: boolean, admitted = false, rechecked = false): void {
     if (conn.closed || (!admitted && !this.admit(conn, data, isBinary))) return;
     const { clock, limits } = this.options;
     const now = clock.now();
@@ -120,6 +131,7 @@ export class Dispatcher {
     }
     if (READ_ONLY.has(frame.type)) {
       const reply = this.request(conn, session, frame);
+      if (isRefusal(reply) && !rechecked && this.recheck && UNHEARD.has(reply.refused)) return this.recheck(conn, data, isBinary);
       if (isRefusal(reply)) return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
       return conn.send(reply);
     }
@@ -134,6 +146,7 @@ export class Dispatcher {
     }
     const [reply, pending] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
+      if (!rechecked && this.recheck && UNHEARD.has(reply.refused)) return this.recheck(conn, data, isBinary);
       session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
     }

@@ -104,7 +104,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     return conn !== null && conn !== undefined && !conn.closed;
   };
   const presence = new Presence(options.presence, cluster ? cluster.online(here, (userID) => presence.changed(userID)) : localOnline(here), clock, limits);
-  const dispatcher = new Dispatcher(live, options, log, presence, commit);
+  // A cluster decides a refusal again once its node heard what Redis had (`Recheck`), the connection's frames waiting.
+  const recheck = cluster && ((conn: Conn, data: Buffer, isBinary: boolean) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true)));
+  const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck || undefined);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
@@ -207,17 +209,17 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       presence.gone(conn);
     },
   };
-  const run = (conn: Conn, data: Buffer, isBinary: boolean, admitted = false) => {
+  const run = (conn: Conn, data: Buffer, isBinary: boolean, admitted = false, rechecked = false) => {
     try {
-      if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary, admitted));
-      else dispatcher.handle(conn, data, isBinary, admitted);
+      if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary, admitted, rechecked));
+      else dispatcher.handle(conn, data, isBinary, admitted, rechecked);
     } catch (error) {
       // A bug must not take the process (or anyone else's connection) down.
       log.warn('frame handler failed', { conn: conn.id, ...describeError(error) });
       dispatcher.refuse(conn, 'internal', 'internal server error');
     } finally {
       if (conn.preLoginBytes >= 0 && conn.session) stopCountingPreLogin(conn);
-      if (tap) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
+      if (tap && !rechecked) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
     }
   };
   // Before login every byte counts as it arrives, so a client cannot make the server hold a

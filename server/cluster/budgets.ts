@@ -13,6 +13,7 @@
  * and being taken over (a Redis round trip or two) is not seen by the new node.
  */
 import type { Limits, UserBudget, UserBudgets } from '../limits';
+import type { Redis } from 'ioredis';
 
 const BUDGETS: readonly UserBudget[] = ['frames', 'bytes', 'fanout'];
 
@@ -82,6 +83,13 @@ export class ClusterBudgets implements UserBudgets {
     const buckets = this.users.get(userID);
     if (!buckets) return null;
     return Object.fromEntries(BUDGETS.map((b) => [b, `${buckets[b].tokens}:${buckets[b].last}`]));
+  }
+
+  /** Writes `userID`'s state to Redis at `key`, kept as long as it takes to fill up again; `lost` hears a failure. */
+  async save(userID: string, redis: Redis, key: string, lost: (error: unknown) => void): Promise<void> {
+    const stored = this.stored(userID);
+    if (!stored) return;
+    await redis.pipeline().hset(key, stored).pexpire(key, Math.ceil(this.refillMs())).exec().catch(lost);
   }
 
   /** The user's buckets as they are now, without writing anything (null: none, or all of them full). */

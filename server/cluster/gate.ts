@@ -61,7 +61,7 @@ export class LoginGate {
     const waiting = this.queues.get(conn);
     if (waiting) {
       if (waiting.frames.length >= QUEUE_FRAMES || waiting.bytes + data.length > this.queueBytes) {
-        return intake.refuse(isBinary ? undefined : ridOfRaw(data), 'rateLimited', 'too many frames sent before the login was answered: slow down', 'loginQueue');
+        return intake.refuse(isBinary ? undefined : ridOfRaw(data), 'rateLimited', 'too many frames sent before an earlier one was answered: slow down', 'loginQueue');
       }
       waiting.frames.push([data, isBinary]);
       waiting.bytes += data.length;
@@ -74,15 +74,32 @@ export class LoginGate {
     this.lookUp(conn, data, login, intake);
   }
 
-  private lookUp(conn: Conn, data: Buffer, login: LoginPeek, intake: GateIntake): void {
-    const { deps } = this;
+  /**
+   * Holds the frames `conn` sends from now on until `wait` settles, then runs `then` (unless the connection
+   * closed) and the frames that waited, in order (a refusal the cluster decides again: `ClusterNode.recheck`).
+   */
+  hold(conn: Conn, wait: Promise<unknown>, then: () => void, intake: GateIntake): void {
+    const done = this.wait(conn, intake);
+    void wait
+      .catch(() => undefined)
+      .then(() => conn.closed || then())
+      .finally(done);
+  }
+
+  /** Frames of `conn` wait from now on; the answer lets them go (dropped if it closed meanwhile). */
+  private wait(conn: Conn, intake: GateIntake): () => void {
     const waiting: Waiting = { frames: [], bytes: 0 };
     this.queues.set(conn, waiting);
-    const done = () => {
+    return () => {
       this.queues.delete(conn);
       if (conn.closed) return; // what waited is dropped: nothing of a closed connection reaches Redis
       for (const [d, b] of waiting.frames) this.gate(conn, d, b, intake);
     };
+  }
+
+  private lookUp(conn: Conn, data: Buffer, login: LoginPeek, intake: GateIntake): void {
+    const { deps } = this;
+    const done = this.wait(conn, intake);
     const unavailable = () => intake.refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
     if (!deps.healthy()) {
       deps.counts.refusedLogins++;

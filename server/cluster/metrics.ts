@@ -27,4 +27,6 @@ export interface ClusterMetrics {
   readonly refusedLogins: number;
   /** Catch-ups done after losing Redis (`rejoin.ts`): what was missed read again, what was not said said again. */
   readonly catchUps: number;
+  /** Refusals decided again once this node had heard every change Redis had (an enter before its room's grant, say). */
+  readonly rechecks: number;
 }

@@ -20,7 +20,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type ServerFrame } from '../../adapters/ws/protocol';
 import type { TurnCommit } from '../commit';
 import type { Conn, Session } from '../conn';
 import type { RoomGrants } from '../grants';
@@ -28,7 +27,7 @@ import type { Hub, HubCluster } from '../hub';
 import type { Rooms } from '../rooms';
 import type { Logger, ResolvedOptions } from '../options';
 import { BudgetAsks } from './budgetAsks';
-import { ClusterBudgets, type StoredBudgets } from './budgets';
+import { ClusterBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
@@ -51,6 +50,8 @@ const HEARTBEAT_MS = 1000;
 const ALIVE_MS = 3500;
 /** A directory entry outlives its last login by this much. */
 const DIRECTORY_TTL_MS = 7 * 86_400_000;
+/** How long a refusal waits for this node to catch up with Redis before it is answered as it stands. */
+const RECHECK_MS = 1000;
 
 /** One node: its Redis connections, the parts the hub runs on, and the login gate. */
 export class ClusterNode {
@@ -73,7 +74,7 @@ export class ClusterNode {
   private readonly rejoin = new Rejoin(() => this.live(this.redis), () => this.catchUp(), (what, e) => this.lost(what, e), () => this.sub.subscribe(...this.channels()), () => this.live(this.sub));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0 };
+  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0, rechecks: 0 };
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;
@@ -105,6 +106,7 @@ export class ClusterNode {
       redis,
       prefix: this.prefix,
       node: this.node,
+      clock: options.clock,
       apply: (change: Change) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp)),
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
@@ -234,6 +236,15 @@ export class ClusterNode {
   /** The connection's frames, in order, a login looked up in Redis first (`gate.ts`). */
   gate(conn: Conn, data: Buffer, isBinary: boolean, intake: GateIntake): void {
     this.loginGate.gate(conn, data, isBinary, intake);
+  }
+
+  /**
+   * A refusal a change this node has not heard yet may undo (`Dispatcher`, `UNHEARD`): `again` decides it once the
+   * node has what Redis had when asked (at most {@link RECHECK_MS} later), the connection's next frames behind it.
+   */
+  recheck(conn: Conn, intake: GateIntake, again: () => void): void {
+    this.counts.rechecks++;
+    this.loginGate.hold(conn, this.replica.caughtUp(RECHECK_MS), again, intake);
   }
 
   /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */
@@ -464,16 +475,8 @@ export class ClusterNode {
     if (this.budgets.peek(user, this.options.clock.now())) void this.saveBudgets(user);
   }
 
-  private async saveBudgets(user: string): Promise<void> {
-    const stored: StoredBudgets | null = this.budgets.stored(user);
-    if (!stored) return;
-    const key = this.key('b', user);
-    await this.redis
-      .pipeline()
-      .hset(key, stored)
-      .pexpire(key, Math.ceil(this.budgets.refillMs()))
-      .exec()
-      .catch((error: unknown) => this.lost('budgets', error));
+  private saveBudgets(user: string): Promise<void> {
+    return this.budgets.save(user, this.redis, this.key('b', user), (error) => this.lost('budgets', error));
   }
 
   /** Settles once Redis answered, or failed to (logged): what a client is told after waits for it. */
@@ -490,5 +493,3 @@ export class ClusterNode {
     return `${this.prefix}:${kind}:${id}`;
   }
 }
-
-export type { ServerFrame };

@@ -22,6 +22,7 @@
  * its deletion (kept a week, for nodes away that long).
  */
 import type { Redis } from 'ioredis';
+import type { ServerClock } from '../options';
 import { compareVersions, parseJson } from './frames';
 
 /** How long a grant's history outlives its last change when its sender says nothing else. */
@@ -82,6 +83,8 @@ export interface ReplicaDeps {
   readonly redis: Redis;
   readonly prefix: string;
   readonly node: string;
+  /** Times {@link Replica.caughtUp}'s wait. */
+  readonly clock: ServerClock;
   /** Applies a change (this node's own, replayed from a history, or another node's). */
   apply(change: Change): void;
   lost(what: string, error: unknown): void;
@@ -144,6 +147,8 @@ export class Replica {
   private stopped = false;
   /** Reads run one after the other. */
   private loading: Promise<void> = Promise.resolve();
+  /** Who waits for this node to have seen a version ({@link caughtUp}). */
+  private readonly waiters = new Set<{ readonly v: number; readonly done: () => void }>();
 
   constructor(private readonly deps: ReplicaDeps) {
     deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
@@ -179,6 +184,37 @@ export class Replica {
     this.seen = Math.max(this.seen, change.v ?? 0);
     if (!applied(change, this.deps.node)) this.deps.apply(change); // its own: applied when made
     if (this.compactions.size > 0) this.compactSeen();
+    if (this.waiters.size > 0) this.wake();
+  }
+
+  /**
+   * Resolves once this node has applied every change Redis had made when it was asked (the `P:ver` it
+   * read then), or after `waitMs` of the node's clock (its subscription may be gone: a read comes then),
+   * or at once when Redis does not answer. Pub/sub brings changes in version order, so once this node has
+   * seen that version it has applied every change before it.
+   */
+  async caughtUp(waitMs: number): Promise<void> {
+    const { redis, prefix, clock } = this.deps;
+    const v = Number(await redis.get(`${prefix}:ver`).catch(() => null));
+    if (!(v > this.seen) && !this.buffer) return;
+    await new Promise<void>((resolve) => {
+      const waiter = {
+        v,
+        done: () => {
+          this.waiters.delete(waiter);
+          clock.clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = clock.setTimeout(waiter.done, waitMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Lets go of those waiting for a version this node has seen now. */
+  private wake(): void {
+    if (this.buffer) return;
+    for (const waiter of [...this.waiters]) if (waiter.v <= this.seen) waiter.done();
   }
 
   /** Compacts the room histories whose changes this node has all applied by now. */
@@ -250,6 +286,7 @@ export class Replica {
         this.seen = Math.max(this.seen, change.v ?? 0);
       }
       this.loads++;
+      this.wake();
     } catch (error) {
       // Redis went again: read again soon; what arrived meanwhile stays buffered until then.
       this.deps.lost('replica load', error);
@@ -264,6 +301,7 @@ export class Replica {
   stop(): void {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    for (const waiter of [...this.waiters]) waiter.done();
   }
 
   private safely(change: Change): void {

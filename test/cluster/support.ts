@@ -121,12 +121,15 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
-export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; close(): Promise<void> }> {
+export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; deafen(): void; hear(): void; close(): Promise<void> }> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let open = true;
   /** While held: what the nodes send to Redis, in order, per upstream socket (Redis's answers still flow). */
   let held: [Socket, Buffer][] | null = null;
+  /** The connections that subscribed (a node's pub/sub connection), and, while deafened, what Redis sent them. */
+  const subscribers = new WeakSet<Socket>();
+  let unheard: [Socket, Buffer][] | null = null;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -135,9 +138,14 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    client.on('data', (chunk: Buffer) => (held ? held.push([upstream, chunk]) : upstream.write(chunk)));
+    client.on('data', (chunk: Buffer) => {
+      if (/\r\nsubscribe\r\n/i.test(chunk.toString('latin1'))) subscribers.add(client);
+      if (held) held.push([upstream, chunk]);
+      else upstream.write(chunk);
+    });
     client.on('end', () => upstream.end());
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => (unheard && subscribers.has(client) ? unheard.push([client, chunk]) : client.write(chunk)));
+    upstream.on('end', () => client.end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -155,6 +163,16 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       const queued = held ?? [];
       held = null;
       for (const [upstream, chunk] of queued) upstream.write(chunk);
+    },
+    /**
+     * Holds what Redis sends to the subscribed connections behind it (their node reads its pub/sub frames late,
+     * as a loaded node may read one socket before another) until {@link hear}; command answers still flow.
+     */
+    deafen: () => void (unheard ??= []),
+    hear: () => {
+      const queued = unheard ?? [];
+      unheard = null;
+      for (const [client, chunk] of queued) client.write(chunk);
     },
     close: () =>
       new Promise<void>((r) => {
