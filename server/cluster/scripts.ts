@@ -9,10 +9,23 @@ import type { Redis } from 'ioredis';
 // its userSig (KEYS[2], P:k) are refused from this step on, on every node, before the node that held it
 // hears of it. A revocation the kicking node writes later could fail or land late (SUPERSEDE); this one
 // is the takeover itself. A session whose end Redis took (ENDED) has no token left: nothing to revoke.
+// A claim that loses to a later login's (two logins at once) revokes its own session the same way, its node
+// kicking it next (a node killed before its own revocation, SUPERSEDE, left it unrevoked); not when that
+// login resumed it (a handover), nor its userSig once the user's sessions since have ended (as SUPERSEDE).
 const CLAIM = `
 local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
-if epoch < claimed then return 0 end
+if epoch < claimed then
+  local now = redis.call('HMGET', KEYS[1], 'token', 'resumed', 'ended')
+  if now[1] ~= ARGV[3] and now[2] ~= ARGV[3] then
+    redis.call('SET', ARGV[9] .. ARGV[3], '1', 'PX', ARGV[7])
+    if ARGV[8] ~= '' and tonumber(now[3] or '-1') < epoch then
+      redis.call('HSET', KEYS[2], ARGV[8], '1')
+      redis.call('PEXPIRE', KEYS[2], ARGV[7])
+    end
+  end
+  return 0
+end
 local was = redis.call('HMGET', KEYS[1], 'node', 'token', 'sig')
 local old = was[1]
 if was[2] and was[2] ~= ARGV[3] and was[2] ~= ARGV[4] then
