@@ -148,7 +148,7 @@ export class Replica {
   /** Reads run one after the other. */
   private loading: Promise<void> = Promise.resolve();
   /** Who waits for this node to have seen a version ({@link caughtUp}). */
-  private readonly waiters = new Set<{ readonly v: number; readonly done: () => void }>();
+  private readonly waiters = new Set<{ v: number; readonly done: () => void }>();
 
   constructor(private readonly deps: ReplicaDeps) {
     deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
@@ -189,17 +189,15 @@ export class Replica {
 
   /**
    * Resolves once this node has applied every change Redis had made when it was asked (the `P:ver` it
-   * read then), or after `waitMs` of the node's clock (its subscription may be gone: a read comes then),
-   * or at once when Redis does not answer. Pub/sub brings changes in version order, so once this node has
-   * seen that version it has applied every change before it.
+   * read then), or `waitMs` of the node's clock after it was asked (its subscription may be gone: a read
+   * comes then), or as soon as Redis fails to answer. Pub/sub brings changes in version order, so once
+   * this node has seen that version it has applied every change before it.
    */
-  async caughtUp(waitMs: number): Promise<void> {
+  caughtUp(waitMs: number): Promise<void> {
     const { redis, prefix, clock } = this.deps;
-    const v = Number(await redis.get(`${prefix}:ver`).catch(() => null));
-    if (!(v > this.seen) && !this.buffer) return;
-    await new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       const waiter = {
-        v,
+        v: Number.POSITIVE_INFINITY,
         done: () => {
           this.waiters.delete(waiter);
           clock.clearTimeout(timer);
@@ -208,6 +206,10 @@ export class Replica {
       };
       const timer = clock.setTimeout(waiter.done, waitMs);
       this.waiters.add(waiter);
+      redis.get(`${prefix}:ver`).then((text) => {
+        waiter.v = Number(text);
+        if (!(waiter.v > this.seen) && !this.buffer) waiter.done();
+      }, waiter.done);
     });
   }
 
