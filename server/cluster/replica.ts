@@ -21,6 +21,7 @@
  * the idle time for one left empty, two days while someone is in it), a deleted group's is cut to
  * its deletion (kept a week, for nodes away that long).
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ServerClock } from '../options';
 import { compareVersions, parseJson } from './frames';
@@ -58,7 +59,19 @@ return 1`;
 
 type CompactCommand = (history: string, version: string, ttl: number, ...entries: string[]) => Promise<number>;
 
+/**
+ * Takes a version, appends the change to its history and publishes it, once: a change this node took as failed
+ * (no answer: its connection died after Redis ran it, or Redis ran it after the command timeout) is sent again
+ * from {@link Replica}'s unsent list, and ran twice it had a second, later version, applied by every other node
+ * after the changes made between (a quit after the invitation that followed it). KEYS[3] holds the sequence
+ * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
+ * may still send: a change it finds there ran already, and is answered {0, 0}.
+ */
 const SHARE = `
+if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
+redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
 local v = redis.call('INCR', KEYS[2])
 local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
@@ -68,7 +81,7 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', K
 redis.call('PUBLISH', ARGV[4], entry)
 return {v, redis.call('LLEN', KEYS[1])}`;
 
-type ShareCommand = (history: string, version: string, frame: string, ttl: number, reset: string, channel: string) => Promise<[number, number]>;
+type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, reset: string, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
 /** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
 export interface Change {
@@ -131,7 +144,13 @@ export function parseChange(text: string): Change | null {
 export class Replica {
   /** Changes from other nodes that arrived while the histories were being read (null: not reading). */
   private buffer: Change[] | null = [];
-  private readonly unsent: [string, string, number, boolean][] = [];
+  /** Changes Redis did not take (or took without this node hearing it): key, frame, ttl, reset, sequence number. */
+  private readonly unsent: [string, string, number, boolean, number][] = [];
+  /** This node's changes numbered in the order made, and those not answered yet (in that order: the oldest first). */
+  private seq = 0;
+  private readonly open = new Set<number>();
+  /** Where Redis keeps the numbers of this process's changes it ran (SHARE): one key per start of the node. */
+  private readonly ran: string;
   private readonly share: ShareCommand;
   private readonly compact: CompactCommand;
   /** Room histories to compact once this node has seen every change up to `v` (pub/sub keeps their order). */
@@ -151,7 +170,8 @@ export class Replica {
   private readonly waiters = new Set<{ v: number; readonly done: () => void }>();
 
   constructor(private readonly deps: ReplicaDeps) {
-    deps.redis.defineCommand('hcShare', { numberOfKeys: 2, lua: SHARE });
+    deps.redis.defineCommand('hcShare', { numberOfKeys: 3, lua: SHARE });
+    this.ran = `${deps.prefix}:ran:${deps.node}:${randomBytes(4).toString('hex')}`;
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
     deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
     this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
@@ -315,25 +335,33 @@ export class Replica {
   }
 
   private push(key: string, frame: string, ttl: number, reset: boolean, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
-    const { prefix } = this.deps;
     this.deps.published();
-    this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`).then(([v, length]) => {
-      if (subject === null || length <= COMPACT_AT) return;
+    const seq = ++this.seq;
+    this.open.add(seq);
+    this.sendShare(key, frame, ttl, reset, seq).then(([v, length]) => {
+      if (subject === null || v === 0 || length <= COMPACT_AT) return;
       this.compactions.set(key, { ...subject, v });
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
     }, (error: unknown) => {
-      this.unsent.push([key, frame, ttl, reset]);
-      if (this.unsent.length > MAX_UNSENT) this.unsent.shift();
+      this.unsent.push([key, frame, ttl, reset, seq]);
+      if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as [string, string, number, boolean, number])[4]);
       this.deps.lost('share', error);
     });
   }
 
+  /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
+  private async sendShare(key: string, frame: string, ttl: number, reset: boolean, seq: number): Promise<[number, number]> {
+    const floor = this.open.values().next().value ?? seq;
+    const answer = await this.share(key, `${this.deps.prefix}:ver`, this.ran, frame, ttl, reset ? '1' : '0', `${this.deps.prefix}:all`, seq, floor);
+    this.open.delete(seq);
+    return answer;
+  }
+
   /** Sends, in order, the changes made while Redis was unreachable. */
   private async flushUnsent(): Promise<void> {
-    const { prefix } = this.deps;
     while (this.unsent.length > 0) {
-      const [key, frame, ttl, reset] = this.unsent[0] as [string, string, number, boolean];
-      await this.share(key, `${prefix}:ver`, frame, ttl, reset ? '1' : '0', `${prefix}:all`);
+      const [key, frame, ttl, reset, seq] = this.unsent[0] as [string, string, number, boolean, number];
+      await this.sendShare(key, frame, ttl, reset, seq);
       this.unsent.shift();
     }
   }

@@ -121,7 +121,7 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
-export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; deafen(): void; hear(): void; close(): Promise<void> }> {
+export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; deafen(): void; hear(): void; gag(): void; close(): Promise<void> }> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let open = true;
@@ -130,6 +130,8 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
   /** The connections that subscribed (a node's pub/sub connection), and, while deafened, what Redis sent them. */
   const subscribers = new WeakSet<Socket>();
   let unheard: [Socket, Buffer][] | null = null;
+  /** While gagged (until the next cut): what Redis answers the command connections is dropped. */
+  let gagged = false;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -144,13 +146,17 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       else upstream.write(chunk);
     });
     client.on('end', () => upstream.end());
-    upstream.on('data', (chunk: Buffer) => (unheard && subscribers.has(client) ? unheard.push([client, chunk]) : client.write(chunk)));
+    upstream.on('data', (chunk: Buffer) => {
+      if (subscribers.has(client) ? unheard?.push([client, chunk]) : gagged) return;
+      client.write(chunk);
+    });
     upstream.on('end', () => client.end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const cut = () => {
     open = false;
+    gagged = false;
     for (const s of sockets) s.destroy();
   };
   return {
@@ -174,6 +180,11 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       unheard = null;
       for (const [client, chunk] of queued) client.write(chunk);
     },
+    /**
+     * Drops what Redis answers the command connections behind it, until the next {@link cut}: Redis runs what
+     * they send, the node never hears it did (a connection that dies after Redis ran a command, before its answer).
+     */
+    gag: () => void (gagged = true),
     close: () =>
       new Promise<void>((r) => {
         cut();
