@@ -42,7 +42,7 @@ import { Revocations } from './revocations';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
-import { defineScripts, type Scripted } from './scripts';
+import { defineScripts, redisSettings, type Scripted } from './scripts';
 import type { ClusterMetrics } from './metrics';
 
 /** How often a node says it is alive, and how long that lasts. */
@@ -133,16 +133,11 @@ export class ClusterNode {
 
   /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */
   static async connect(options: ResolvedOptions, logger: Logger): Promise<ClusterNode> {
-    const settings = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 2000,
-      connectTimeout: 2000,
-      retryStrategy: (times: number) => Math.min(100 * times, 1000),
-    };
+    // A command sent when the connection dies fails at once, never sent again (`redisSettings`); the subscriber's
+    // (un)subscribes, safe twice, are queued and sent again (ioredis's defaults, as before).
+    const settings = redisSettings();
     const redis = new Redis(options.redisUrl, settings);
-    const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined });
+    const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true });
     let cause: unknown = null; // errors are the `up` flag's and the health check's business; the last one says why a start failed
     const quiet = (error: unknown) => void (cause = error);
     redis.on('error', quiet);

@@ -346,6 +346,28 @@ export type Scripted = Redis & {
   hcLeave(room: string, history: string, version: string, said: string, user: string, node: string, channel: string, event: string, vacate: string, ttl: number, ...elsewhere: string[]): Promise<number>;
 };
 
+/**
+ * The nodes' ioredis options. A command that the connection had sent when it died fails at once
+ * (`maxRetriesPerRequest: 0`) and is not sent again on the next connection (`autoResendUnfulfilledCommands`,
+ * on by default, kept it for one reconnect: what Redis had run before the connection died ran twice, a relay's
+ * publish heard twice). Failed, it may have run, as one past the command timeout (which Redis may run later,
+ * on the same connection, before anything the node sends after it): every caller takes the failure as
+ * "maybe ran" and sends again only what is safe twice (SHARE, `replica.ts`: once per change). Commands sent
+ * while the connection is down fail at once too (no offline queue). The subscriber (`node.ts`) queues its
+ * (un)subscribes, which are safe twice, and subscribes again by itself.
+ */
+export function redisSettings() {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+    retryStrategy: (times: number) => Math.min(100 * times, 1000),
+  };
+}
+
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
 export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcClaim', { numberOfKeys: 2, lua: CLAIM });
