@@ -269,6 +269,9 @@ export class Replica {
     try {
       await this.flushUnsent();
       const { redis, prefix } = this.deps;
+      // Every change up to this version is in the histories read below, or gone with its history (expired,
+      // cut): once they are read, this node has seen it, though no history read holds that version any more.
+      const made = Number(await redis.get(`${prefix}:ver`)) || 0;
       const read = new Map<string, number>();
       const all: Change[] = [];
       let cursor = '0';
@@ -307,6 +310,7 @@ export class Replica {
         if (key !== null && (change.v ?? 0) > (read.get(key) ?? 0)) this.safely(change);
         this.seen = Math.max(this.seen, change.v ?? 0);
       }
+      this.seen = Math.max(this.seen, made);
       this.loads++;
       this.wake();
     } catch (error) {

@@ -74,6 +74,23 @@ describe("cluster: a refusal decided again once the node heard what Redis had", 
     pb.hear();
   });
 
+  it("a node that read every history after the newest change's expired: caught up, a refusal answered at once", async () => {
+    const a = await t.node('a');
+    const alice = await t.login(a, 'alice');
+    expect(await alice.request({ type: 'roomClaim', roomID: 778 })).toMatchObject({ type: 'ack' });
+    // The claim is the newest change (P:ver names it); its history runs out (10 s at least for a claim).
+    const history = `${t.prefix}:h:r:778`;
+    await until('the claim in Redis', () => t.redis.exists(history), (n) => n === 1);
+    await t.redis.pexpire(history, 1);
+    await until('its history expired', () => t.redis.exists(history), (n) => n === 0);
+    const b = await t.node('b'); // reads every history there is: nothing of version P:ver is left to hear
+    const mallory = await t.login(b, 'mallory');
+    const entering = mallory.request({ type: 'roomEnter', roomID: 4245, audio: true, video: false });
+    await until('b asked Redis', () => rechecks(b), (n) => n === 1);
+    // Before: b waited for a version it would never hear, the whole second of its clock (the frames behind too).
+    expect(await entering).toMatchObject({ type: 'error', code: 'notInvited' });
+  });
+
   it('a refusal the node is caught up for is answered at once: no wait, one question to Redis', async () => {
     const a = await t.node('a');
     const mallory = await t.login(a, 'mallory');
