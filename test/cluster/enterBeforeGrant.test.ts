@@ -91,6 +91,20 @@ describe("cluster: a refusal decided again once the node heard what Redis had", 
     expect(await entering).toMatchObject({ type: 'error', code: 'notInvited' });
   });
 
+  it("Redis not answering the read of P:ver: the wait ends after 1 s of the node's clock all the same", async () => {
+    const pb = await t.proxy();
+    const b = await t.node('b', { redisUrl: pb.url });
+    const mallory = await t.login(b, 'mallory');
+    pb.hold(); // what b sends Redis waits: its read of P:ver is not answered
+    const entering = mallory.request({ type: 'roomEnter', roomID: 4246, audio: true, video: false });
+    await until('b waiting to catch up', () => rechecks(b), (n) => n === 1);
+    await b.clock.advance(1000);
+    // Before: the second began only once Redis answered, or the 2 s command timeout (real time) failed the read.
+    await until('the refusal, its second over', () => mallory.frames.some((f) => f.type === 'error'), (ok) => ok, 1000);
+    expect(await entering).toMatchObject({ type: 'error', code: 'notInvited' });
+    pb.release();
+  });
+
   it('a refusal the node is caught up for is answered at once: no wait, one question to Redis', async () => {
     const a = await t.node('a');
     const mallory = await t.login(a, 'mallory');
