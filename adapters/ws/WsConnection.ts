@@ -99,8 +99,8 @@ export class WsConnection {
   readonly states: Listeners<ConnectionState>;
   /** After a drop, once logged in again (before unanswered requests are resent). */
   readonly reconnections: Listeners<Reconnection>;
-  /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost. */
-  readonly ended: Listeners<string>;
+  /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost; `error` is what pending requests failed with. */
+  readonly ended: Listeners<{ readonly why: string; readonly error: Error }>;
 
   private readonly urls: readonly string[];
   /** The URL dialled last (an index into {@link WsConnection.urls}). */
@@ -214,10 +214,11 @@ export class WsConnection {
     try {
       socket = new this.WS(this.url);
     } catch (error) {
-      this.clock.setTimeout(() => this.lost(`cannot open ${this.url}: ${String(error)}`), 0);
+      this.clock.setTimeout(() => this.lost(`cannot open ${this.url}: ${String(error)}`, error), 0);
       return;
     }
     this.socket = socket;
+    let failure: unknown; // the error event, if one came: Node's `ws` puts the ECONNREFUSED error in it
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.phase = 'authenticating';
@@ -232,9 +233,9 @@ export class WsConnection {
       if (event.code === CLOSE.kicked) return this.kickedOut('multipleAccount');
       if (event.code === CLOSE.expired) return this.kickedOut('userSigExpired');
       if (event.code === 1008) return this.kickedOut('closedByServer');
-      this.lost(`closed ${event.code} ${event.reason}`.trim());
+      this.lost(`closed ${event.code} ${event.reason}`.trim(), failure ?? event);
     };
-    socket.onerror = () => undefined; // a close event follows
+    socket.onerror = (event) => void (failure = event); // a close event follows
   }
 
   private sendLogin(): void {
@@ -283,8 +284,8 @@ export class WsConnection {
     const error = fromServer(frame.code, frame.message);
     if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.failedFirst + 1 < this.urls.length) {
       // A node that cannot serve (a cluster node without its store): the next one, as if unreachable.
-      this.dropSocket();
-      this.lost(`login refused: ${frame.code}`);
+      letGo(this.socket, 1000, 'login refused');
+      this.lost(`login refused: ${frame.code}`, error);
       return;
     }
     if (this.outage === null) {
@@ -301,16 +302,13 @@ export class WsConnection {
       return;
     }
     // Anything else (a refusal under load): drop this socket and try again per policy.
-    this.dropSocket();
-    this.lost(`login refused: ${frame.code}`);
-  }
-
-  private dropSocket(): void {
     letGo(this.socket, 1000, 'login refused');
+    this.lost(`login refused: ${frame.code}`, error);
   }
 
-  /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. */
-  private lost(reason: string): void {
+  /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. A 2805 it makes has `cause` as its own. */
+  private lost(reason: string, cause?: unknown): void {
+    const noNetwork = (message: string) => new WsPortError(NO_NETWORK, message, undefined, { cause });
     this.socket = null;
     this.disarmKeepalive();
     if (this.phase === 'idle') return;
@@ -322,9 +320,9 @@ export class WsConnection {
     }
     if (this.session === null) {
       // Never got in anywhere: the app's login() fails, no retry.
-      this.login$?.reject(new WsPortError(NO_NETWORK, `cannot reach ${this.url} (${reason})`));
+      this.login$?.reject(noNetwork(`cannot reach ${this.url} (${reason})`));
       this.login$ = null;
-      this.toIdle(new WsPortError(NO_NETWORK, 'no connection'), reason);
+      this.toIdle(noNetwork('no connection'), reason);
       return;
     }
     if (this.outage === null) {
@@ -333,11 +331,11 @@ export class WsConnection {
     }
     this.outage.reason = reason;
     this.phase = 'reconnecting';
-    this.pending.unsend(new WsPortError(NO_NETWORK, 'connection lost'));
+    this.pending.unsend(noNetwork('connection lost'));
     const outage = this.outage;
     const delay = this.policy.nextRetryDelayInMs({ retryCount: outage.retries, elapsedMs: this.clock.now() - outage.start, reason });
     if (delay === null) {
-      this.toIdle(new WsPortError(NO_NETWORK, `connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
+      this.toIdle(noNetwork(`connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
       return;
     }
     // A cluster: the next node (the one just lost may be gone for good).
@@ -373,7 +371,7 @@ export class WsConnection {
     this.inbox.newSession();
     if (wasIn) {
       this.states.emit('disconnected');
-      this.ended.emit(why);
+      this.ended.emit({ why, error });
     }
   }
 

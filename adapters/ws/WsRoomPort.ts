@@ -103,9 +103,9 @@ export class WsRoomPort implements RoomPort {
     this.relayListeners = new Listeners(onError);
     connection.pushes.add((frame) => this.onPush(frame));
     connection.reconnections.add((r) => this.onReconnected(r));
-    connection.ended.add((reason) => {
+    connection.ended.add(({ why, error }) => {
       this.ahead.clear();
-      this.lose(`connection ended: ${reason}`);
+      this.lose(`connection ended: ${why}`, error);
     });
   }
 

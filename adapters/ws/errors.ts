@@ -42,8 +42,10 @@ export class WsPortError extends ImPortError {
     message: string,
     /** The protocol's refusal code, when the server sent one. */
     readonly serverCode?: ErrorCode,
+    /** `cause`: what failed below it (a 2805's socket error or close event, or the server's refusal of a login retried). */
+    options?: { cause?: unknown },
   ) {
-    super(code, message);
+    super(code, message, options);
   }
 }
 

@@ -264,8 +264,11 @@ describe('reconnecting', () => {
     await world.advance(9_900);
     expect(alice.backend.room.room).toBe(1001);
     expect(alice.take()).toEqual([ev.notReady(), ev.ready()]);
-    // Bob's backend gave up: not ready, and it stays so (disconnected).
-    expect(bob.take()).toEqual([ev.notReady(), ev.error(65535), ev.end('alice', 'error')]);
+    // Bob's backend gave up: not ready, and it stays so (disconnected). ERROR's cause is the room's
+    // error, and below it the connection's 2805 and the socket's close (none before the review).
+    const closed = expect.objectContaining({ code: 2805, message: 'connection lost: closed 1001 server shutting down', cause: expect.objectContaining({ code: 1001 }) });
+    const roomLost = expect.objectContaining({ code: 65535, message: expect.stringMatching(/^connection ended: gave up/), cause: closed });
+    expect(bob.take()).toEqual([ev.notReady(), ev.error(65535, roomLost), ev.end('alice', 'error')]);
     expect(bob.calling.getSnapshot().connection).toBe('disconnected');
     await world.advance(200);
     expect(alice.take()).toEqual([ev.leave('bob'), ev.end('alice', 'error', 11)]);
