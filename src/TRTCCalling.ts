@@ -158,10 +158,7 @@ export class TRTCCalling {
     await this.#store.afterEnding();
     // During a group call of ours: invite them into it (the spec's 2.7; its type and timeout stay the call's).
     const live = this.getSnapshot().call;
-    if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) {
-      const { inviteIDs, refusals } = await this.#invite('groupCall', userIDList);
-      return groupCallResult(live.inviteID, live.roomID, live.groupID, userIDList, inviteIDs, refusals);
-    }
+    if (live?.isGroup && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall')) return this.#invite('groupCall', userIDList);
     const willRun = this.getSnapshot().line === 'idle' && this.#commands.dialLive(dial);
     const media = await this.#media('groupCall', willRun, type === 2, true);
     const { newInviteID } = this.#calling;
@@ -187,12 +184,13 @@ export class TRTCCalling {
    * Invites more users into the group call this user dialled, while it is live (TUICallEngine's
    * `inviteUser`; `groupCall()` during the call does the same). Each gets its own invitation to
    * the call's room and type; they come in as USER_ENTER and GROUP_CALL_INVITEE_LIST_UPDATE, or
-   * answer REJECT / LINE_BUSY / NO_RESP. Users already in the call are left out. Beyond the seed's API.
+   * answer REJECT / LINE_BUSY / NO_RESP. Users already in the call are left out. Resolves as `groupCall()` during the
+   * call does ({@link GroupCallResult}, `data` with each user's invitation and code). Beyond the seed's API.
    */
-  async inviteUser(params: { userIDList: string[] }): Promise<void> {
+  async inviteUser(params: { userIDList: string[] }): Promise<GroupCallResult> {
     const { userIDList } = parse('inviteUser', Schemas.inviteUser, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('inviteUser', 'userIDList must not include yourself');
-    await this.#invite('inviteUser', userIDList);
+    return this.#invite('inviteUser', userIDList);
   }
 
   /**
@@ -211,13 +209,15 @@ export class TRTCCalling {
   }
 
   /** Invites `userIDList` into the live group call, each with an invitation of its own (one already in it keeps the one it has); see {@link CallSetup.invited}. */
-  async #invite(method: string, userIDList: readonly string[]) {
+  async #invite(method: string, userIDList: readonly string[]): Promise<GroupCallResult> {
     this.#alive(method);
+    const live = this.getSnapshot().call; // the call invited into (none: the line refuses the command)
     const fresh = userIDList.map(() => this.#calling.newInviteID());
     const sent = await this.#calling.sendInvites(fresh, () => this.#commands.send(method, { type: 'call.invite', userIDs: userIDList, inviteIDs: fresh }));
     const call = this.#call();
     const inviteIDs = fresh.map((id, i) => (sent.sends[i] || !call ? id : inviteIdOf(call, userIDList[i] ?? '')));
-    return { inviteIDs, refusals: await this.#commands.until(method, this.#setup.invited(method, sent, false, userIDList)) };
+    const refusals = await this.#commands.until(method, this.#setup.invited(method, sent, false, userIDList));
+    return groupCallResult(live?.inviteID ?? '', live?.roomID ?? 0, live?.groupID ?? '', userIDList, inviteIDs, refusals);
   }
 
   /**

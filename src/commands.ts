@@ -162,21 +162,23 @@ export interface AnswerResult {
 }
 
 /**
- * What `groupCall()` resolves with (code 0: the call goes on); without an IM group (`groupID` `''`), `data` has
- * each invitee's own invitation: `code` 0 when the IM took it, else the IM's code and the `error` (reason `notSent`).
+ * What `groupCall()` and `inviteUser()` resolve with (code 0: the call goes on). `data` names each user in the order
+ * given, with its invitation: `code` 0 when the IM took it (or it had one in the call already), else the IM's code and
+ * the `error` (reason `notSent`). Through an IM group the invitees of a new call share its one invitation; into a
+ * live call each new one has its own, however the call was made.
  */
 export interface GroupCallResult {
   readonly code: 0;
   readonly inviteID: string;
   readonly roomID: number;
   readonly groupID: string;
-  readonly data?: readonly { readonly code: number; readonly inviteID: string; readonly userID: string; readonly error?: CallingError }[];
+  readonly data: readonly { readonly code: number; readonly inviteID: string; readonly userID: string; readonly error?: CallingError }[];
 }
 
 /** The invitation a call answered, as accept() and reject() resolve with it. */
 export const answerOf = (call: CallView): AnswerResult => ({ code: 0, inviteID: call.inviteID, roomID: call.roomID, callType: call.callType });
 
-/** `groupCall()`'s result: without an IM group, `data` names each invitee's own inviteID and its send's refusal, if any. */
+/** `groupCall()`'s (and `inviteUser()`'s) result: `data` names each user's invitation and its send's refusal, if any. */
 export function groupCallResult(
   inviteID: string,
   roomID: number,
@@ -185,13 +187,10 @@ export function groupCallResult(
   inviteIDs: readonly string[],
   refusals: readonly (CallingError | null)[],
 ): GroupCallResult {
-  const data =
-    groupID === ''
-      ? userIDs.map((userID, i) => {
-          const error = refusals[i];
-          // Never 0 for one that did not go (an IM that rejects with code 0).
-          return { code: error ? error.code || ERROR_CODE.UNKNOWN : 0, inviteID: inviteIDs[i] ?? inviteID, userID, ...(error ? { error } : {}) };
-        })
-      : undefined;
-  return { code: 0, inviteID, roomID, groupID, ...(data ? { data } : {}) };
+  const data = userIDs.map((userID, i) => {
+    const error = refusals[i];
+    // Never 0 for one that did not go (an IM that rejects with code 0).
+    return { code: error ? error.code || ERROR_CODE.UNKNOWN : 0, inviteID: inviteIDs[i] ?? inviteID, userID, ...(error ? { error } : {}) };
+  });
+  return { code: 0, inviteID, roomID, groupID, data };
 }
