@@ -23,14 +23,24 @@ export interface CallingSetup {
   readonly observe?: (event: InspectionEvent) => void;
 }
 
-/** Calls the facade's observer, then the user's inspector (an observer object or a function). */
+/**
+ * Calls the facade's observer, then the user's inspector (an observer object or a function). The inspector runs
+ * inside the line's step: what it throws stays here (thrown out of XState's mailbox, it stopped every later event
+ * of the instance), reported once on the console, as a dev tool's fault.
+ */
 function inspector(setup: CallingSetup): ((event: InspectionEvent) => void) | undefined {
   const { observe, inspect } = setup;
   if (!observe && !inspect) return undefined;
+  let told = false;
   return (event) => {
     observe?.(event);
-    if (typeof inspect === 'function') inspect(event);
-    else inspect?.next?.(event);
+    try {
+      if (typeof inspect === 'function') inspect(event);
+      else inspect?.next?.(event);
+    } catch (error) {
+      if (!told) console.error('headless-calling: the inspector threw (told once; the calls go on):', error);
+      told = true;
+    }
   };
 }
 

@@ -1,0 +1,127 @@
+/**
+ * A backend error whose `cause` cannot be serialized (a `toJSON` that throws) or read (a getter that
+ * throws), and an inspector that throws: none of them breaks a call, and the app still gets the
+ * cause untouched (the same object) in `ERROR` and the dial's result.
+ *
+ * Found by the client review (2026-12-05): the `inspect` option's observer was called inside the line
+ * actor's step with nothing around it, so an inspector that threw (one that logs `JSON.stringify(event)`
+ * meets such a cause in `im.sendFailed`) threw out of XState's mailbox, which then stopped processing:
+ * the call hung. `statelyInspector()` handed the same event to the Stately inspector, whose serializer
+ * threw in a timer of its own (an uncaught exception: in Node, the end of the process).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Backend } from '../../adapters/backend';
+import type { InspectionEvent } from 'xstate';
+import { type GroupCallResult, TRTCCalling } from '../../src/index';
+import { statelyInspector } from '../../src/inspect';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { ev } from '../support/ev';
+import { party, type Party } from '../support/world';
+
+const S = 1000;
+
+/** A backend's own error (code 20) that cannot be serialized: its `toJSON` throws, and so does its `detail` getter. */
+function hostile(): Error {
+  const error = Object.assign(new Error('the SDK refused it'), { code: 20 });
+  Object.defineProperty(error, 'detail', { enumerable: true, get: () => { throw new Error('detail getter'); } });
+  Object.defineProperty(error, 'toJSON', { value: () => { throw new Error('toJSON threw'); } });
+  return error;
+}
+
+describe('a cause that cannot be serialized, an inspector that throws: the call goes on', () => {
+  const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  afterEach(() => consoleError.mockClear());
+
+  /** Alice (with `inspect`), whose IM refuses her invitation to Carol with {@link hostile}; Bob and Carol. */
+  async function world(inspect?: (event: InspectionEvent) => void) {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const refusal = hostile(); // what the port rejects with: the app's cause
+    const real = net.backend();
+    const im = new Proxy(real.im, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== 'sendToUser') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return (...args: Parameters<typeof target.sendToUser>) =>
+          args[0] === 'carol' && args[1].includes('"actionType":1') ? Promise.reject(refusal) : target.sendToUser(...args);
+      },
+    });
+    const alice = party('alice', new TRTCCalling({ SDKAppID: 1, backend: { ...real, im } as Backend, ...(inspect ? { inspect } : {}) }));
+    const bob = party('bob', new TRTCCalling({ SDKAppID: 1, backend: net.backend() }));
+    const carol = party('carol', new TRTCCalling({ SDKAppID: 1, backend: net.backend() }));
+    for (const p of [alice, bob, carol]) await p.calling.login({ userID: p.id, userSig: 's' });
+    await net.advance(S);
+    for (const p of [alice, bob, carol]) p.take();
+    return { net, alice, bob, carol, refusal };
+  }
+
+  /** Alice group-calls Bob and Carol (Carol's invitation refused), Bob accepts, Alice hangs up: the whole log. */
+  async function script({ net, alice, bob, refusal }: { net: { advance(ms: number): Promise<void> }; alice: Party; bob: Party; refusal: Error }) {
+    const dial = alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
+    await net.advance(S);
+    const result = (await dial) as GroupCallResult;
+    expect(result.data[1]).toMatchObject({ code: 20, userID: 'carol' });
+    expect(result.data[1]?.error?.cause).toBe(refusal); // untouched, to the app
+    expect(alice.take()).toEqual([ev.error(20, refusal), ev.noResp('carol', 'alice')]);
+    await bob.calling.accept();
+    await net.advance(S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true)]);
+    await alice.calling.hangup();
+    await net.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take().map((e) => e.name)).toEqual(['onInvited', 'onUserEnter', 'onGroupCallInviteeListUpdate', 'onUserAudioAvailable', 'onUserLeave', 'onGroupCallInviteeListUpdate', 'onCallEnd']);
+    expect(alice.calling.getCallStatus()).toBe('idle');
+  }
+
+  it('no inspector; an ERROR listener that serializes its payload (it throws) -> ERROR carries the hostile cause, the call goes on', async () => {
+    const w = await world();
+    w.alice.calling.on(TRTCCalling.EVENT.ERROR, (payload) => void JSON.stringify(payload));
+    await script(w);
+    expect(JSON.stringify(w.alice.calling.getSnapshot())).toContain('"line":"idle"');
+  });
+
+  it('an inspector that logs JSON.stringify(event) (it throws on the refusal\'s signal) -> the call goes on; the first throw is reported once on the console', async () => {
+    let threw = 0;
+    const w = await world((event) => {
+      try {
+        if (event.type === '@xstate.event') JSON.stringify(event.event);
+      } catch (error) {
+        threw++;
+        throw error;
+      }
+    });
+    await script(w);
+    expect(threw).toBeGreaterThan(0);
+    expect(consoleError).toHaveBeenCalledTimes(1);
+    expect(String(consoleError.mock.calls[0]?.[0])).toMatch(/inspector threw/);
+  });
+
+  it('an inspector that throws on every event -> the call goes on all the same', async () => {
+    const w = await world(() => {
+      throw new Error('inspector bug');
+    });
+    await script(w);
+    expect(consoleError).toHaveBeenCalledTimes(1);
+  });
+
+  it('statelyInspector({ kind: "callback" }) whose send serializes each event -> nothing thrown: the cause arrives described, not as itself', async () => {
+    const sent: string[] = [];
+    const failures: unknown[] = [];
+    const inspect = await statelyInspector({
+      kind: 'callback',
+      send: (event) => {
+        try {
+          sent.push(JSON.stringify(event));
+        } catch (error) {
+          failures.push(error);
+        }
+      },
+    });
+    const w = await world(inspect.next ? (e) => inspect.next?.(e) : undefined);
+    await script(w);
+    // The Stately inspector sends on a timer of its own (real time): wait for the refusal's signal.
+    await vi.waitFor(() => expect(sent.some((s) => s.includes('"im.sendFailed"'))).toBe(true), { timeout: 5_000 });
+    expect(failures).toEqual([]);
+    const failed = sent.find((s) => s.includes('"type":"@xstate.event"') && s.includes('"im.sendFailed"')) ?? '';
+    expect(failed).toContain('toJSON threw');
+  });
+});
