@@ -18,11 +18,29 @@ import { decodeSignal, encodeSignal } from './signalingCodec';
  * (the embedded client's `serverCode`, the SDK's error below an `ImPortError`).
  */
 export function toPortError(error: unknown): PortError {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') {
-    const message = 'message' in error && typeof error.message === 'string' ? error.message : String(error);
-    return { code: error.code, message, cause: error };
+  const object = typeof error === 'object' && error !== null;
+  const code = safely(() => (object && 'code' in error && typeof error.code === 'number' ? error.code : 65535), 65535);
+  return { code, message: describeThrown(error), cause: error };
+}
+
+/** `read()`, or `fallback` where it throws. */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
   }
-  return { code: 65535, message: error instanceof Error ? error.message : String(error), cause: error };
+}
+
+/**
+ * What was thrown, in words: its `message`, else `String()` of it. A value whose getter or `toString` throws is
+ * described as such: read while a signal or an event is told, its exception lost the signal (an unhandled rejection).
+ */
+export function describeThrown(error: unknown): string {
+  return safely(
+    () => (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : String(error)),
+    'a value that cannot be read',
+  );
 }
 
 export interface BridgeOptions {

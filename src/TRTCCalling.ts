@@ -68,7 +68,7 @@ export class TRTCCalling {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
       },
     });
-    const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${String(error)}` });
+    const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${portFailure(error).message}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
     this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.

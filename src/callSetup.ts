@@ -12,15 +12,13 @@
  * machine ends the call (`ERROR`, `CALL_END` with reason `error`, the others told); the command
  * then rejects with the same code once the call is over.
  */
+import { toPortError } from '../adapters/bridges';
 import type { RoomPort } from '../adapters/RoomPort';
 import { CallingError } from './errors';
 import type { EventPayloads } from './events';
 
-/** A port's rejection as a code (65535 when it has none) and a message. */
-export function portFailure(error: unknown): { code: number; message: string } {
-  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 65535;
-  return { code, message: error instanceof Error ? error.message : String(error) };
-}
+/** A port's rejection as a code (65535 when it has none) and a message (read as the bridges do: a getter that throws stops nothing). */
+export const portFailure = (error: unknown): { code: number; message: string } => toPortError(error);
 
 /** Runs a room port's action; its failure becomes a `CallingError` with the port's code. */
 export async function fromPort<T>(action: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@
  * they were added; one that throws never reaches the core: its error is reported through
  * `onError` (and an `onError` listener that throws is only counted, never re-reported).
  */
+import { describeThrown } from '../adapters/bridges';
 import { EVENT, type EventName, type EventPayloads } from './events';
 
 type Listener = (payload: never) => void;
@@ -62,10 +63,9 @@ export class SafeEmitter {
         (entry.callback as (this: unknown, p: EventPayloads[K]) => void).call(entry.context, payload);
       } catch (error) {
         if (name === EVENT.ERROR) this.droppedErrors += 1;
-        else this.emit(EVENT.ERROR, { code: 65535, msg: `a listener of ${name} threw: ${describe(error)}` });
+        else this.emit(EVENT.ERROR, { code: 65535, msg: `a listener of ${name} threw: ${describeThrown(error)}` });
       }
     }
   }
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

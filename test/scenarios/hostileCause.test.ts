@@ -32,10 +32,9 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
   const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
   afterEach(() => consoleError.mockClear());
 
-  /** Alice (with `inspect`), whose IM refuses her invitation to Carol with {@link hostile}; Bob and Carol. */
-  async function world(inspect?: (event: InspectionEvent) => void) {
+  /** Alice (with `inspect`), whose IM refuses her invitation to Carol with `refusal` ({@link hostile}); Bob and Carol. */
+  async function world(inspect?: (event: InspectionEvent) => void, refusal: object = hostile()) {
     const net = createMemoryNetwork({ clock: new SimulatedClock() });
-    const refusal = hostile(); // what the port rejects with: the app's cause
     const real = net.backend();
     const im = new Proxy(real.im, {
       get(target, prop) {
@@ -55,7 +54,7 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
   }
 
   /** Alice group-calls Bob and Carol (Carol's invitation refused), Bob accepts, Alice hangs up: the whole log. */
-  async function script({ net, alice, bob, refusal }: { net: { advance(ms: number): Promise<void> }; alice: Party; bob: Party; refusal: Error }) {
+  async function script({ net, alice, bob, refusal }: { net: { advance(ms: number): Promise<void> }; alice: Party; bob: Party; refusal: object }) {
     const dial = alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1 });
     await net.advance(S);
     const result = (await dial) as GroupCallResult;
@@ -123,5 +122,46 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
     expect(failures).toEqual([]);
     const failed = sent.find((s) => s.includes('"type":"@xstate.event"') && s.includes('"im.sendFailed"')) ?? '';
     expect(failed).toContain('toJSON threw');
+  });
+
+  it('the IM refuses with a value whose message getter and toString throw -> ERROR 20 with it as cause, NO_RESP, data; the call goes on', async () => {
+    // It threw in the bridge (toPortError read its message): an unhandled rejection, no ERROR, no NO_RESP.
+    const unreadable = {
+      code: 20,
+      get message(): string {
+        throw new Error('message getter');
+      },
+      toString(): string {
+        throw new Error('toString');
+      },
+    };
+    await script(await world(undefined, unreadable));
+  });
+
+  it('an event listener and a store subscriber that throw such a value -> ERROR for each, and the call goes on', async () => {
+    const { net, alice, bob, carol } = await world();
+    const unreadable = { toString: (): string => { throw new Error('toString'); } };
+    alice.calling.on(TRTCCalling.EVENT.USER_ENTER, () => {
+      throw unreadable;
+    });
+    let once = true;
+    alice.calling.subscribe(() => {
+      if (once && alice.calling.getSnapshot().call?.state === 'inCall') {
+        once = false;
+        throw unreadable;
+      }
+    });
+    await alice.calling.call({ userID: 'bob', type: 1 });
+    await net.advance(S);
+    await bob.calling.accept();
+    await net.advance(S);
+    const log = alice.take();
+    expect(log.filter((e) => e.name === 'onError')).toEqual([ev.error(65535), ev.error(65535)]);
+    expect(log.filter((e) => e.name !== 'onError')).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true)]);
+    await alice.calling.hangup();
+    await net.advance(S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup')]);
+    expect(bob.take().map((e) => e.name)).toEqual(['onInvited', 'onUserEnter', 'onUserAudioAvailable', 'onUserLeave', 'onCallEnd']);
+    expect(carol.take()).toEqual([]);
   });
 });
