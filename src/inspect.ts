@@ -63,7 +63,7 @@ function unserializable(error: unknown): string {
  * `message` too), each part that throws when read or serialized replaced by a string that says so, at most
  * `depth` levels deep. Functions stay (the inspector names them); the original is not touched.
  */
-export function serializable(value: unknown, depth = 10): unknown {
+function serializable(value: unknown, depth = 10): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (depth <= 0) return '[too deep]';
   try {
