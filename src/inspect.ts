@@ -58,30 +58,53 @@ function unserializable(error: unknown): string {
   }
 }
 
+/** One walk of {@link serializable}: the parts being copied (a way back to one is a cycle), and those copied already. */
+interface Walk {
+  readonly ancestors: Set<object>;
+  readonly copies: WeakMap<object, { readonly depth: number; readonly copy: unknown }>;
+}
+
 /**
  * `value` as `JSON.stringify` would see it (`toJSON` applied, own enumerable keys; an `Error`'s `name` and
  * `message` too), each part that throws when read or serialized replaced by a string that says so, at most
- * `depth` levels deep. Functions stay (the inspector names them); the original is not touched.
+ * `depth` levels deep. Functions stay (the inspector names them); the original is not touched. A way back to a
+ * part being copied is `'[Circular]'`, as the Stately inspector's own serializer writes it, and a part met again
+ * is the copy made of it the first time: copied down every way back to `depth`, one backend error referring to its
+ * SDK client (whose modules refer back to it) made megabytes of every event that carried it.
  */
-function serializable(value: unknown, depth = 10): unknown {
+function serializable(value: unknown, depth = 10, walk: Walk = { ancestors: new Set(), copies: new WeakMap() }): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (walk.ancestors.has(value)) return '[Circular]';
+  const known = walk.copies.get(value);
+  if (known && known.depth >= depth) return known.copy;
   if (depth <= 0) return '[too deep]';
+  walk.ancestors.add(value);
   try {
-    const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return serializable(toJSON.call(value), depth - 1);
-    if (Array.isArray(value)) return value.map((item: unknown) => serializable(item, depth - 1));
-    const copy: Record<string, unknown> = value instanceof Error ? { name: value.name, message: value.message } : {};
-    for (const key of Object.keys(value)) {
-      try {
-        copy[key] = serializable((value as Record<string, unknown>)[key], depth - 1);
-      } catch (error) {
-        copy[key] = unserializable(error);
-      }
-    }
+    const copy = copyOf(value, depth, walk);
+    walk.copies.set(value, { depth, copy });
     return copy;
   } catch (error) {
     return unserializable(error);
+  } finally {
+    walk.ancestors.delete(value);
   }
+}
+
+/** {@link serializable}'s copy of one object (what its `toJSON` returns, an array's items, or its keys). */
+function copyOf(value: object, depth: number, walk: Walk): unknown {
+  const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+  const json: unknown = typeof toJSON === 'function' ? toJSON.call(value) : value;
+  if (json !== value) return serializable(json, depth - 1, walk);
+  if (Array.isArray(value)) return value.map((item: unknown) => serializable(item, depth - 1, walk));
+  const copy: Record<string, unknown> = value instanceof Error ? { name: value.name, message: value.message } : {};
+  for (const key of Object.keys(value)) {
+    try {
+      copy[key] = serializable((value as Record<string, unknown>)[key], depth - 1, walk);
+    } catch (error) {
+      copy[key] = unserializable(error);
+    }
+  }
+  return copy;
 }
 
 export { statechartOf, activeIds, type Statechart, type StatechartNode, type StatechartTransition } from './statechart';

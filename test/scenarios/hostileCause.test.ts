@@ -124,6 +124,26 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
     expect(failed).toContain('toJSON threw');
   });
 
+  it('statelyInspector({ kind: "callback" }), the IM refusing with an error that refers to its SDK client (a graph with cycles) -> each cycle cut once, as the Stately serializer cuts it', async () => {
+    // An SDK client whose modules point back to it: safe-stable-stringify (the Stately inspector's) writes
+    // each way back as "[Circular]"; serializable() copied the graph again down every way back, to depth 10
+    // (24 ways back per module: hundreds of thousands of objects for one event, megabytes once serialized).
+    const client: Record<string, unknown> = { name: 'tim' };
+    for (const m of ['message', 'group', 'profile', 'conversation', 'signaling', 'friend', 'relay', 'events']) {
+      client[m] = { kind: m, client, parent: client, root: client };
+    }
+    const refusal = Object.assign(new Error('the SDK refused it'), { code: 20, client });
+    const sent: string[] = [];
+    const inspect = await statelyInspector({ kind: 'callback', send: (event) => sent.push(JSON.stringify(event)) });
+    const w = await world(inspect.next ? (e) => inspect.next?.(e) : undefined, refusal);
+    await script(w);
+    await vi.waitFor(() => expect(sent.some((s) => s.includes('"type":"@xstate.event"') && s.includes('"im.sendFailed"'))).toBe(true), { timeout: 5_000 });
+    const failed = sent.find((s) => s.includes('"type":"@xstate.event"') && s.includes('"im.sendFailed"')) ?? '';
+    expect(failed).toContain('"kind":"signaling"');
+    expect(failed.length).toBeLessThan(10_000);
+    expect(failed).toContain('[Circular]');
+  });
+
   it('the IM refuses with a value whose message getter and toString throw -> ERROR 20 with it as cause, NO_RESP, data; the call goes on', async () => {
     // It threw in the bridge (toPortError read its message): an unhandled rejection, no ERROR, no NO_RESP.
     const unreadable = {
