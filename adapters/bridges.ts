@@ -43,6 +43,11 @@ export function describeThrown(error: unknown): string {
   );
 }
 
+/** `String(value)` (an `Error` as `TypeError: ...`, its class named), or what {@link describeThrown} says where that throws. */
+export function stringOf(value: unknown): string {
+  return safely(() => String(value), 'a value that cannot be read');
+}
+
 export interface BridgeOptions {
   readonly clock: Pick<Clock, 'now'>;
   /** Called with each IM payload the codec refused (a spoofed, foreign or malformed signal). */

@@ -10,7 +10,7 @@ import type { RoomPort } from '../adapters/RoomPort';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import { type CallContext, inviteIdOf } from '../machines/callModel';
 import type { Notice } from '../machines/events';
-import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
+import { type CallMedia, CallSetup, fromPort, orDrop, portFailure, stringOf } from './callSetup';
 import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
@@ -68,7 +68,7 @@ export class TRTCCalling {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
       },
     });
-    const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${portFailure(error).message}` });
+    const reportError = (error: unknown) => this.#tell(EVENT.ERROR, { code: 65535, msg: `a store subscriber threw: ${stringOf(error)}` });
     this.#store = new ViewStore(() => this.#calling.actor.getSnapshot(), reportError);
     this.#setup = new CallSetup(backend.room, (payload) => this.#tell(EVENT.ERROR, payload), () => callOver(this.#calling.actor));
     // Subscribe before start, so not even the first notice is missed.

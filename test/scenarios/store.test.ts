@@ -76,4 +76,19 @@ describe('store: getSnapshot() and subscribe()', () => {
     await t.world.advance(S);
     expect(t.alice.take().map((e) => e.name)).toEqual(['onUserAccept', 'onUserEnter', 'onUserAudioAvailable']);
   });
+
+  it('a subscriber that throws a TypeError -> ERROR names it as String() does ("TypeError: ..."), as before 2026-12-05', async () => {
+    // 43eff5f read it as a port's failure (its message alone): the class name was lost from ERROR's msg.
+    let once = true;
+    t.bob.calling.subscribe(() => {
+      if (once) {
+        once = false;
+        throw new TypeError("Cannot read properties of undefined (reading 'userID')");
+      }
+    });
+    await t.alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await t.world.advance(S);
+    const errors = t.bob.take().filter((e) => e.name === 'onError');
+    expect(errors.map((e) => e.payload)).toEqual([{ code: 65535, msg: "a store subscriber threw: TypeError: Cannot read properties of undefined (reading 'userID')" }]);
+  });
 });
