@@ -144,6 +144,23 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
     expect(failed).toContain('[Circular]');
   });
 
+  it('statelyInspector({ kind: "callback" }) whose send throws on every event -> the call goes on; told once on the console, as an inspector that throws', async () => {
+    let calls = 0;
+    const inspect = await statelyInspector({
+      kind: 'callback',
+      send: () => {
+        calls++;
+        throw new Error('send bug');
+      },
+    });
+    const w = await world(inspect.next ? (e) => inspect.next?.(e) : undefined);
+    await script(w);
+    // The Stately inspector sends on a timer of its own (real time): wait for it to have sent a few.
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(20), { timeout: 5_000 });
+    expect(consoleError).toHaveBeenCalledTimes(1); // it was once per event: 94 for one short call
+    expect(String(consoleError.mock.calls[0]?.[0])).toMatch(/inspector threw/);
+  });
+
   it('the IM refuses with a value whose message getter and toString throw -> ERROR 20 with it as cause, NO_RESP, data; the call goes on', async () => {
     // It threw in the bridge (toPortError read its message): an unhandled rejection, no ERROR, no NO_RESP.
     const unreadable = {
