@@ -163,6 +163,8 @@ export class Replica {
    */
   private seen = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
+  /** The unsent changes sent again while the connection lives on ({@link flushSoon}). */
+  private flushing: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Reads run one after the other. */
   private loading: Promise<void> = Promise.resolve();
@@ -327,6 +329,7 @@ export class Replica {
   stop(): void {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.flushing) clearTimeout(this.flushing);
     for (const waiter of [...this.waiters]) waiter.done();
   }
 
@@ -350,7 +353,30 @@ export class Replica {
       this.unsent.push([key, frame, ttl, reset, seq]);
       if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as [string, string, number, boolean, number])[4]);
       this.deps.lost('share', error);
+      this.flushSoon();
     });
+  }
+
+  /**
+   * A change not answered while the connection lives on (past the command timeout: Redis runs it later, before
+   * anything sent after it) is sent again {@link RETRY_MS} later, answered {0, 0} if it ran. Waiting for the
+   * next loss of Redis to send it (as a catch-up's {@link load} does), it stayed unsent for good: the other
+   * nodes never had it if it did not run, and each later SHARE named it as the oldest this node may still
+   * send, so Redis kept the number of every change this node made after it. A connection down: the catch-up sends it.
+   */
+  private flushSoon(): void {
+    if (this.flushing || this.stopped) return;
+    this.flushing = setTimeout(() => {
+      this.flushing = null;
+      if (this.stopped || this.unsent.length === 0 || this.deps.redis.status !== 'ready') return;
+      this.loading = this.loading
+        .then(() => this.flushUnsent())
+        .catch((error: unknown) => {
+          this.deps.lost('share', error);
+          this.flushSoon();
+        });
+    }, RETRY_MS);
+    this.flushing.unref();
   }
 
   /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
