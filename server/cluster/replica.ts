@@ -387,12 +387,17 @@ export class Replica {
     return answer;
   }
 
-  /** Sends, in order, the changes made while Redis was unreachable. */
+  /**
+   * Sends, in order, the changes made while Redis was unreachable. Each leaves the list once answered, itself: a
+   * change failing meanwhile past {@link MAX_UNSENT} drops the oldest, which may be the one on its way.
+   */
   private async flushUnsent(): Promise<void> {
     while (this.unsent.length > 0) {
-      const [key, frame, ttl, reset, seq] = this.unsent[0] as [string, string, number, boolean, number];
+      const entry = this.unsent[0] as [string, string, number, boolean, number];
+      const [key, frame, ttl, reset, seq] = entry;
       await this.sendShare(key, frame, ttl, reset, seq);
-      this.unsent.shift();
+      const at = this.unsent.indexOf(entry);
+      if (at >= 0) this.unsent.splice(at, 1);
     }
   }
 }
