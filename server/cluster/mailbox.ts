@@ -109,6 +109,11 @@ export class StreamMailbox implements RemoteHeld {
    * reads them again (every notice does while entries stay) does not ask Redis to park them again.
    */
   private readonly parkedIn = new Map<string, Set<string>>();
+  /**
+   * Per user held here: stream entries in this node's store whose delete (hcTaken) failed: it may not have run (a
+   * command in flight when the connection dies is not sent again). Never taken in again; deleted with the next take-in.
+   */
+  private readonly untaken = new Map<string, Set<string>>();
   private recountTimer: unknown = null;
   /**
    * Users whose stream refused copies of this node (a sender's share of it, or the user's, is
@@ -178,6 +183,9 @@ export class StreamMailbox implements RemoteHeld {
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
       if (this.hub?.session(user)) return;
+      const untaken = [...(this.untaken.get(user) ?? [])];
+      this.untaken.delete(user); // one last try: the user's next node would take them in again
+      if (untaken.length > 0) await this.taken(user, untaken).catch((error: unknown) => this.host.lost('taken', error));
       this.lastIn.delete(user);
       this.parkedIn.delete(user);
       this.behind.done(user);
@@ -186,7 +194,7 @@ export class StreamMailbox implements RemoteHeld {
 
   /** Per-user entries this node keeps (metrics: they must not outlive the users' sessions here). */
   get users(): number {
-    return Math.max(this.lastIn.size, this.parkedIn.size);
+    return Math.max(this.lastIn.size, this.parkedIn.size, this.untaken.size);
   }
 
   /** Resolves when every move under way has ended. */
@@ -378,7 +386,9 @@ export class StreamMailbox implements RemoteHeld {
     const blocked = new Map<string, 'sender' | 'store'>();
     // Refused for their senders' sake: parked, out of the user's own count in Redis (scripts.ts, PARK).
     const parked: string[] = [];
+    const untaken = this.untaken.get(user);
     for (const [id, text] of fresh) {
+      if (untaken?.has(id)) continue; // in the store already: deleted below
       const m = parseTravelling(text);
       if (m && m.expiresAt > now) {
         const refused = blocked.get(m.from) ?? hub.mailer.admit(m.from, user, Buffer.byteLength(m.payload));
@@ -416,7 +426,17 @@ export class StreamMailbox implements RemoteHeld {
     const { redis } = this.host;
     const [inbox, counts, parkedKey] = [this.host.key('i', user), this.host.key('q', user), this.host.key('p', user)];
     const known = this.parkedIn.get(user) ?? new Set<string>();
-    if (taken.length > 0) await redis.hcTaken(inbox, counts, parkedKey, this.host.key('o', ''), user, ...taken);
+    // With those whose delete failed before (an id deleted already counts nothing).
+    const deleting = [...taken, ...(untaken ?? [])];
+    if (deleting.length > 0) {
+      try {
+        await this.taken(user, deleting);
+        this.untaken.delete(user);
+      } catch (error) {
+        if (hub.session(user)) this.untaken.set(user, new Set(deleting));
+        throw error;
+      }
+    }
     for (const id of taken) known.delete(id);
     const toPark = parked.filter((id) => !known.has(id));
     if (toPark.length > 0) await redis.hcPark(inbox, counts, parkedKey, ...toPark);
@@ -425,6 +445,12 @@ export class StreamMailbox implements RemoteHeld {
     if (known.size > 0 && hub.session(user)) this.parkedIn.set(user, known);
     else this.parkedIn.delete(user);
     return blocked.size === 0 ? 'all' : 'left';
+  }
+
+  /** Deletes entries of `user`'s stream taken into this store (and their counts). */
+  private taken(user: string, ids: readonly string[]): Promise<number> {
+    const { redis, key } = this.host;
+    return redis.hcTaken(key('i', user), key('q', user), key('p', user), key('o', ''), user, ...ids);
   }
 
   /**

@@ -352,7 +352,8 @@ export type Scripted = Redis & {
  * on by default, kept it for one reconnect: what Redis had run before the connection died ran twice, a relay's
  * publish heard twice). Failed, it may have run, as one past the command timeout (which Redis may run later,
  * on the same connection, before anything the node sends after it): every caller takes the failure as
- * "maybe ran" and sends again only what is safe twice (SHARE, `replica.ts`: once per change). Commands sent
+ * "maybe ran" and sends again only what is safe twice (SHARE, `replica.ts`: once per change; a take-in's delete,
+ * `mailbox.ts`: with the next take-in, which takes nothing in twice). Commands sent
  * while the connection is down fail at once too (no offline queue). The subscriber (`node.ts`) queues its
  * (un)subscribes, which are safe twice, and subscribes again by itself.
  */

@@ -121,7 +121,7 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
-export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; deafen(): void; hear(): void; gag(): void; close(): Promise<void> }> {
+export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; holding(): string; deafen(): void; hear(): void; gag(): void; close(): Promise<void> }> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let open = true;
@@ -174,6 +174,8 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
      * Holds what Redis sends to the subscribed connections behind it (their node reads its pub/sub frames late,
      * as a loaded node may read one socket before another) until {@link hear}; command answers still flow.
      */
+    /** What the nodes sent since {@link hold}, not passed on yet (as text). */
+    holding: () => (held ?? []).map(([, chunk]) => chunk.toString('latin1')).join(''),
     deafen: () => void (unheard ??= []),
     hear: () => {
       const queued = unheard ?? [];
