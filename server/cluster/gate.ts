@@ -10,7 +10,7 @@
 import type { Conn, Session } from '../conn';
 import { ridOfRaw } from '../dispatch';
 import type { Logger, ResolvedOptions } from '../options';
-import { type LoginPeek, peekLogin } from './frames';
+import { type LoginPeek, parseJson, peekLogin } from './frames';
 
 /** What a lookup says: the login's epoch, or why it is refused. */
 export type Verdict = number | 'superseded' | 'revoked';
@@ -28,10 +28,12 @@ export interface GateIntake {
   refuse(rid: number | undefined, code: GateRefusal, message: string, limit?: string): void;
 }
 
-/** Frames waiting behind a login's lookup, and their bytes. */
+/** Frames waiting behind a login's lookup or a refusal decided again, and their bytes. */
 interface Waiting {
   readonly frames: [Buffer, boolean][];
   bytes: number;
+  /** A ping goes by (behind a refusal decided again; behind a login, nothing does). */
+  readonly pings: boolean;
 }
 
 /** At most this many frames wait behind a lookup (our client sends nothing before its `loggedIn`). */
@@ -59,6 +61,11 @@ export class LoginGate {
   gate(conn: Conn, data: Buffer, isBinary: boolean, intake: GateIntake): void {
     if (conn.closed) return;
     const waiting = this.queues.get(conn);
+    if (waiting?.pings && isPing(data, isBinary)) {
+      // A keepalive need not wait for a refusal decided again (nor for a held ack, `Dispatcher`): the client's clock offset is its round trip.
+      if (intake.admit(data, isBinary)) intake.run(data, isBinary);
+      return;
+    }
     if (waiting) {
       if (waiting.frames.length >= QUEUE_FRAMES || waiting.bytes + data.length > this.queueBytes) {
         return intake.refuse(isBinary ? undefined : ridOfRaw(data), 'rateLimited', 'too many frames sent before an earlier one was answered: slow down', 'loginQueue');
@@ -79,7 +86,7 @@ export class LoginGate {
    * closed) and the frames that waited, in order (a refusal the cluster decides again: `ClusterNode.recheck`).
    */
   hold(conn: Conn, wait: Promise<unknown>, then: () => void, intake: GateIntake): void {
-    const done = this.wait(conn, intake);
+    const done = this.wait(conn, intake, true);
     void wait
       .catch(() => undefined)
       .then(() => conn.closed || then())
@@ -87,8 +94,8 @@ export class LoginGate {
   }
 
   /** Frames of `conn` wait from now on; the answer lets them go (dropped if it closed meanwhile). */
-  private wait(conn: Conn, intake: GateIntake): () => void {
-    const waiting: Waiting = { frames: [], bytes: 0 };
+  private wait(conn: Conn, intake: GateIntake, pings = false): () => void {
+    const waiting: Waiting = { frames: [], bytes: 0, pings };
     this.queues.set(conn, waiting);
     return () => {
       this.queues.delete(conn);
@@ -125,4 +132,10 @@ export class LoginGate {
       )
       .finally(done);
   }
+}
+
+/** A short text frame that is a ping (the client's keepalive, receipts folded in or not): read only when something waits. */
+function isPing(data: Buffer, isBinary: boolean): boolean {
+  if (isBinary || data.length > 128 || !data.includes('"ping"')) return false;
+  return (parseJson(data.toString('utf8')) as { type?: unknown } | null)?.type === 'ping';
 }
