@@ -131,7 +131,7 @@ export class Dispatcher {
     }
     if (READ_ONLY.has(frame.type)) {
       const reply = this.request(conn, session, frame);
-      if (isRefusal(reply) && !rechecked && this.recheck && UNHEARD.has(reply.refused)) return this.recheck(conn, data, isBinary);
+      if (isRefusal(reply) && this.decidedLater(reply, rechecked, conn, data, isBinary)) return;
       if (isRefusal(reply)) return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
       return conn.send(reply);
     }
@@ -146,7 +146,7 @@ export class Dispatcher {
     }
     const [reply, pending] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
-      if (!rechecked && this.recheck && UNHEARD.has(reply.refused)) return this.recheck(conn, data, isBinary);
+      if (this.decidedLater(reply, rechecked, conn, data, isBinary)) return;
       session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
     }
@@ -173,6 +173,13 @@ export class Dispatcher {
       },
     );
     conn.sendDurableText(text, () => unavailableText(rid));
+  }
+
+  /** A cluster's refusal in {@link UNHEARD}, not decided again yet: handed to {@link Recheck} (true), not answered now. */
+  private decidedLater(reply: Refusal, rechecked: boolean, conn: Conn, data: Buffer, isBinary: boolean): boolean {
+    if (rechecked || !this.recheck || !UNHEARD.has(reply.refused)) return false;
+    this.recheck(conn, data, isBinary);
+    return true;
   }
 
   /**

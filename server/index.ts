@@ -105,8 +105,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   const presence = new Presence(options.presence, cluster ? cluster.online(here, (userID) => presence.changed(userID)) : localOnline(here), clock, limits);
   // A cluster decides a refusal again once its node heard what Redis had (`Recheck`), the connection's frames waiting.
-  const recheck = cluster && ((conn: Conn, data: Buffer, isBinary: boolean) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true)));
-  const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck || undefined);
+  const recheck = cluster ? (conn: Conn, data: Buffer, isBinary: boolean) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true)) : undefined;
+  const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck);
   const admission = new Admission(limits);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');

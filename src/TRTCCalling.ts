@@ -7,10 +7,11 @@
 import type { Backend } from '../adapters/backend';
 import type { Clock } from '../adapters/clock';
 import type { RoomPort } from '../adapters/RoomPort';
+import { stringOf } from '../adapters/bridges';
 import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, type VideoProfileName } from '../adapters/mediaDevices';
 import { type CallContext, inviteIdOf } from '../machines/callModel';
 import type { Notice } from '../machines/events';
-import { type CallMedia, CallSetup, fromPort, orDrop, portFailure, stringOf } from './callSetup';
+import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
 import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
 import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';

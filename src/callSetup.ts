@@ -12,16 +12,13 @@
  * machine ends the call (`ERROR`, `CALL_END` with reason `error`, the others told); the command
  * then rejects with the same code once the call is over.
  */
-import { stringOf, toPortError } from '../adapters/bridges';
+import { toPortError } from '../adapters/bridges';
 import type { RoomPort } from '../adapters/RoomPort';
 import { CallingError } from './errors';
 import type { EventPayloads } from './events';
 
 /** A port's rejection as a code (65535 when it has none) and a message (read as the bridges do: a getter that throws stops nothing). */
 export const portFailure = (error: unknown): { code: number; message: string } => toPortError(error);
-
-/** What an app's callback threw, as `String()` says it (guarded: see `stringOf`). */
-export { stringOf };
 
 /** Runs a room port's action; its failure becomes a `CallingError` with the port's code. */
 export async function fromPort<T>(action: () => Promise<T>): Promise<T> {

@@ -8,6 +8,7 @@ import { imBridge, roomBridge } from '../adapters/bridges';
 import { type Clock, realClock } from '../adapters/clock';
 import { type LineConfig, lineMachine } from '../machines/lineMachine';
 import type { Invitations } from './callSetup';
+import { toldOnce } from './toldOnce';
 
 export interface CallingSetup {
   readonly backend: Backend;
@@ -31,16 +32,10 @@ export interface CallingSetup {
 function inspector(setup: CallingSetup): ((event: InspectionEvent) => void) | undefined {
   const { observe, inspect } = setup;
   if (!observe && !inspect) return undefined;
-  let told = false;
+  const user = toldOnce((event: InspectionEvent) => (typeof inspect === 'function' ? inspect(event) : inspect?.next?.(event)));
   return (event) => {
     observe?.(event);
-    try {
-      if (typeof inspect === 'function') inspect(event);
-      else inspect?.next?.(event);
-    } catch (error) {
-      if (!told) console.error('headless-calling: the inspector threw (told once; the calls go on):', error);
-      told = true;
-    }
+    user(event);
   };
 }
 

@@ -9,6 +9,7 @@
  * ```
  */
 import type { InspectionEvent, Observer } from 'xstate';
+import { toldOnce } from './toldOnce';
 
 export type StatelyTarget =
   /** The Stately inspector in a browser window or iframe (needs a `window`). */
@@ -36,24 +37,8 @@ export async function statelyInspector(target: StatelyTarget): Promise<Observer<
     case 'websocket':
       return stately.createWebSocketInspector({ url: target.url, sanitizeEvent }).inspect;
     case 'callback':
-      return stately.createInspector({ send: guarded((event) => target.send(event)) }, { sanitizeEvent }).inspect;
+      return stately.createInspector({ send: toldOnce((event) => target.send(event)) }, { sanitizeEvent }).inspect;
   }
-}
-
-/**
- * `send`, guarded: what it throws (the app's, in the inspector's timer) is told on the console, the first time
- * only, as the client tells an inspector that throws (once per event, a broken `send` wrote ~100 a call).
- */
-function guarded(send: (event: unknown) => void): (event: unknown) => void {
-  let told = false;
-  return (event) => {
-    try {
-      send(event);
-    } catch (error) {
-      if (!told) console.error('headless-calling: the inspector threw (told once; the calls go on):', error);
-      told = true;
-    }
-  };
 }
 
 /** What a value that cannot be read or serialized becomes: a string that says why. */

@@ -81,6 +81,9 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', K
 redis.call('PUBLISH', ARGV[4], entry)
 return {v, redis.call('LLEN', KEYS[1])}`;
 
+/** A change kept to be sent again: its history key, frame, TTL, whether it resets the history, its sequence number. */
+type Unsent = [string, string, number, boolean, number];
+
 type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, reset: string, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
 /** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
@@ -144,8 +147,10 @@ export function parseChange(text: string): Change | null {
 export class Replica {
   /** Changes from other nodes that arrived while the histories were being read (null: not reading). */
   private buffer: Change[] | null = [];
-  /** Changes Redis did not take (or took without this node hearing it): key, frame, ttl, reset, sequence number. */
-  private readonly unsent: [string, string, number, boolean, number][] = [];
+  /** Changes Redis did not take (or took without this node hearing it), oldest first. */
+  private readonly unsent: Unsent[] = [];
+  /** Redis's change counter (`P:ver`): every change's version is taken from it. */
+  private readonly version: string;
   /** This node's changes numbered in the order made, and those not answered yet (in that order: the oldest first). */
   private seq = 0;
   private readonly open = new Set<number>();
@@ -174,6 +179,7 @@ export class Replica {
   constructor(private readonly deps: ReplicaDeps) {
     deps.redis.defineCommand('hcShare', { numberOfKeys: 3, lua: SHARE });
     this.ran = `${deps.prefix}:ran:${deps.node}:${randomBytes(4).toString('hex')}`;
+    this.version = `${deps.prefix}:ver`;
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
     deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
     this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
@@ -216,7 +222,7 @@ export class Replica {
    * this node has seen that version it has applied every change before it.
    */
   caughtUp(waitMs: number): Promise<void> {
-    const { redis, prefix, clock } = this.deps;
+    const { redis, clock } = this.deps;
     return new Promise<void>((resolve) => {
       const waiter = {
         v: Number.POSITIVE_INFINITY,
@@ -228,7 +234,7 @@ export class Replica {
       };
       const timer = clock.setTimeout(waiter.done, waitMs);
       this.waiters.add(waiter);
-      redis.get(`${prefix}:ver`).then((text) => {
+      redis.get(this.version).then((text) => {
         waiter.v = Number(text);
         if (!(waiter.v > this.seen) && !this.buffer) waiter.done();
       }, waiter.done);
@@ -273,7 +279,7 @@ export class Replica {
       const { redis, prefix } = this.deps;
       // Every change up to this version is in the histories read below, or gone with its history (expired,
       // cut): once they are read, this node has seen it, though no history read holds that version any more.
-      const made = Number(await redis.get(`${prefix}:ver`)) || 0;
+      const made = Number(await redis.get(this.version)) || 0;
       const read = new Map<string, number>();
       const all: Change[] = [];
       let cursor = '0';
@@ -351,7 +357,7 @@ export class Replica {
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
     }, (error: unknown) => {
       this.unsent.push([key, frame, ttl, reset, seq]);
-      if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as [string, string, number, boolean, number])[4]);
+      if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as Unsent)[4]);
       this.deps.lost('share', error);
       this.flushSoon();
     });
@@ -382,7 +388,7 @@ export class Replica {
   /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
   private async sendShare(key: string, frame: string, ttl: number, reset: boolean, seq: number): Promise<[number, number]> {
     const floor = this.open.values().next().value ?? seq;
-    const answer = await this.share(key, `${this.deps.prefix}:ver`, this.ran, frame, ttl, reset ? '1' : '0', `${this.deps.prefix}:all`, seq, floor);
+    const answer = await this.share(key, this.version, this.ran, frame, ttl, reset ? '1' : '0', `${this.deps.prefix}:all`, seq, floor);
     this.open.delete(seq);
     return answer;
   }
@@ -393,7 +399,7 @@ export class Replica {
    */
   private async flushUnsent(): Promise<void> {
     while (this.unsent.length > 0) {
-      const entry = this.unsent[0] as [string, string, number, boolean, number];
+      const entry = this.unsent[0] as Unsent;
       const [key, frame, ttl, reset, seq] = entry;
       await this.sendShare(key, frame, ttl, reset, seq);
       const at = this.unsent.indexOf(entry);

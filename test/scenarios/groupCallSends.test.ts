@@ -13,7 +13,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Backend } from '../../adapters/backend';
 import { CallingError, type GroupCallResult, InvalidStateError, TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { memoryUsers, party, type Party } from '../support/world';
+import { memoryUsers, party, type Party, withSendToUser } from '../support/world';
 
 const S = 1000;
 const REFUSED = 20; // the memory IM's code for a send a fault rule refuses
@@ -36,16 +36,11 @@ describe('groupCall() without an IM group waits for each invite to be taken or r
   async function frank(slowTo: readonly string[]): Promise<Party> {
     const { clock, net } = t.world;
     const real = net.backend();
-    const im = new Proxy(real.im, {
-      get(target, prop) {
-        const value: unknown = Reflect.get(target, prop, target);
-        if (prop !== 'sendToUser') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        return (...args: Parameters<typeof target.sendToUser>) =>
-          !slowTo.includes(args[0])
-            ? target.sendToUser(...args)
-            : new Promise<void>((resolve, reject) => void clock.setTimeout(() => void target.sendToUser(...args).then(resolve, reject), 500));
-      },
-    });
+    const im = withSendToUser(real.im, (sendToUser, ...args) =>
+      !slowTo.includes(args[0])
+        ? sendToUser(...args)
+        : new Promise<void>((resolve, reject) => void clock.setTimeout(() => void sendToUser(...args).then(resolve, reject), 500)),
+    );
     const p = party('frank', new TRTCCalling({ SDKAppID: 1400000001, backend: { ...real, im } as Backend }));
     onTestFinished(() => void p.calling.destroy());
     await p.calling.login({ userID: 'frank', userSig: 'sig-frank' });

@@ -16,7 +16,7 @@ import { type GroupCallResult, TRTCCalling } from '../../src/index';
 import { statelyInspector } from '../../src/inspect';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 import { ev } from '../support/ev';
-import { party, type Party } from '../support/world';
+import { party, type Party, withSendToUser } from '../support/world';
 
 const S = 1000;
 
@@ -36,14 +36,9 @@ describe('a cause that cannot be serialized, an inspector that throws: the call 
   async function world(inspect?: (event: InspectionEvent) => void, refusal: object = hostile()) {
     const net = createMemoryNetwork({ clock: new SimulatedClock() });
     const real = net.backend();
-    const im = new Proxy(real.im, {
-      get(target, prop) {
-        const value: unknown = Reflect.get(target, prop, target);
-        if (prop !== 'sendToUser') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        return (...args: Parameters<typeof target.sendToUser>) =>
-          args[0] === 'carol' && args[1].includes('"actionType":1') ? Promise.reject(refusal) : target.sendToUser(...args);
-      },
-    });
+    const im = withSendToUser(real.im, (sendToUser, ...args) =>
+      args[0] === 'carol' && args[1].includes('"actionType":1') ? Promise.reject(refusal) : sendToUser(...args),
+    );
     const alice = party('alice', new TRTCCalling({ SDKAppID: 1, backend: { ...real, im } as Backend, ...(inspect ? { inspect } : {}) }));
     const bob = party('bob', new TRTCCalling({ SDKAppID: 1, backend: net.backend() }));
     const carol = party('carol', new TRTCCalling({ SDKAppID: 1, backend: net.backend() }));

@@ -127,3 +127,16 @@ export async function answeredCall(world: World, caller: Party, callee: Party, t
   await callee.calling.accept();
   await world.advance(1000);
 }
+
+type Im = Backend['im'];
+
+/** `im` with its `sendToUser` in the hands of `send` (given the real one, bound); every other member as it is, bound. */
+export function withSendToUser(im: Im, send: (real: Im['sendToUser'], ...args: Parameters<Im['sendToUser']>) => Promise<void>): Im {
+  return new Proxy(im, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'sendToUser') return (...args: Parameters<Im['sendToUser']>) => send(target.sendToUser.bind(target), ...args);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
