@@ -92,17 +92,21 @@ type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 
  * expected outcome, anything else is recorded as untyped.
  */
 export async function attempt(user: User, method: Method, action: (c: TRTCCalling) => Promise<unknown>, invited: readonly string[] = []): Promise<void> {
+  // Invited into the call in progress: they may answer (again) in it. Recorded as the call is made,
+  // not as it settles: an invitation the IM refused is answered NO_RESP before inviteUser() resolves
+  // (README, "Testing your app"); taken back if it fails, when nobody was invited.
+  const invite = method === 'invite' ? ({ kind: 'api', method, users: invited } as const) : null;
+  if (invite) user.timeline.push(invite);
   action(user.calling).then(
     (value) => {
       // accept() / reject() with nothing ringing did nothing, as trtc-calling-js's: they resolve with nothing.
       if ((method === 'accept' || method === 'reject') && value === undefined) return;
-      // Invited into the call in progress: they may answer (again) in it.
-      if (method === 'invite') user.timeline.push({ kind: 'api', method, users: invited });
       // A dial is recorded when the line takes it (see `device`).
       if (method === 'accept' || method === 'join') user.opened += 1;
       if (method === 'accept' || method === 'reject' || method === 'logout' || method === 'join') user.timeline.push({ kind: 'api', method });
     },
     (error: unknown) => {
+      if (invite) user.timeline.splice(user.timeline.indexOf(invite), 1);
       if (!(error instanceof CallingError)) user.untyped.push(error);
     },
   );
