@@ -33,6 +33,7 @@ import {
   type ServerFrameOf,
 } from './protocol';
 import { Inbox } from './inbox';
+import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
@@ -71,7 +72,7 @@ export class WsConnection {
   private loggingOut: Promise<void> | null = null;
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
-  private keepaliveTimer: TimerId = null;
+  private readonly keepalive: Keepalive;
   /** Server clock minus ours, from the last round trip; and when the login went out. */
   private offset = 0;
   private loginSentAt = 0;
@@ -118,6 +119,9 @@ export class WsConnection {
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
+    const ping = (timeoutMs: number) =>
+      this.phase !== 'ready' ? null : this.request({ type: 'ping' }, { replay: false, timeoutMs }).then((reply) => (reply.type === 'pong' ? reply.serverTime : Number.NaN));
+    this.keepalive = new Keepalive(this.clock, this.options.keepalive, ping, (serverTime, sentAt) => this.learnOffset(serverTime, sentAt));
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();
     this.messages = make();
@@ -155,6 +159,9 @@ export class WsConnection {
   /** Connects (if needed) and authenticates; a different user logged in on it is logged out first. */
   async login(userID: UserID, userSig: string): Promise<void> {
     if (!userSig) throw new WsPortError(70001, 'userSig is empty', 'userSigMissing');
+    // A logout under way (its frame waiting for a reconnect, say) ends its session first: sent after
+    // this login, it would end the new one (TRTCCalling's logout() settles without waiting for it).
+    if (this.loggingOut !== null) await this.loggingOut;
     if (this.userID !== null && this.userID !== userID) await this.logout();
     this.login$?.reject(new WsPortError(UNKNOWN, 'superseded by a newer login()'));
     this.credentials = { userID, userSig };
@@ -277,7 +284,7 @@ export class WsConnection {
     if (wasReconnect) this.reconnections.emit({ resumed: frame.resumed, room: frame.room });
     for (const entry of this.pending.all()) this.transmit(entry);
     this.inbox.flush(); // what was taken before it was in (no request carried it)
-    this.armKeepalive();
+    this.keepalive.arm();
   }
 
   private onLoginRefused(frame: ServerFrameOf<'error'>): void {
@@ -310,7 +317,7 @@ export class WsConnection {
   private lost(reason: string, cause?: unknown): void {
     const noNetwork = (message: string) => new WsPortError(NO_NETWORK, message, undefined, { cause });
     this.socket = null;
-    this.disarmKeepalive();
+    this.keepalive.disarm();
     if (this.phase === 'idle') return;
     if (this.session === null && ++this.failedFirst < this.urls.length) {
       // Never got in, and a cluster has other nodes: the next one, at once (each is tried once).
@@ -358,7 +365,7 @@ export class WsConnection {
   private toIdle(error: Error, why: string): void {
     const wasIn = this.phase !== 'idle' && this.session !== null;
     this.phase = 'idle';
-    this.disarmKeepalive();
+    this.keepalive.disarm();
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
     letGo(this.socket, 1000, 'client done');
@@ -462,33 +469,10 @@ export class WsConnection {
     this.lost('keepalive timeout');
   }
 
-  private armKeepalive(): void {
-    this.disarmKeepalive();
-    const intervalMs = this.options.keepalive?.intervalMs ?? 20_000;
-    const timeoutMs = this.options.keepalive?.timeoutMs ?? 10_000;
-    const tick = () => {
-      if (this.phase !== 'ready') return;
-      const sentAt = this.clock.now();
-      this.request({ type: 'ping' }, { replay: false, timeoutMs }).then(
-        (reply) => {
-          if (reply.type === 'pong') this.learnOffset(reply.serverTime, sentAt);
-        },
-        () => undefined,
-      );
-      this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
-    };
-    this.keepaliveTimer = this.clock.setTimeout(tick, intervalMs);
-  }
-
   /** The server said `serverTime` during a round trip that started at `sentAt` (our clock). */
   private learnOffset(serverTime: number, sentAt: number): void {
     const now = this.clock.now();
     if (Number.isFinite(serverTime) && sentAt <= now) this.offset = Math.round(serverTime - (sentAt + now) / 2);
-  }
-
-  private disarmKeepalive(): void {
-    if (this.keepaliveTimer !== null) this.clock.clearTimeout(this.keepaliveTimer);
-    this.keepaliveTimer = null;
   }
 
   /** Subscribes to the connection state (`connected`, `connecting` while reconnecting, `disconnected`). */

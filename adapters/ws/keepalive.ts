@@ -1,0 +1,41 @@
+/**
+ * The connection's keepalive: a `ping` every `intervalMs` while it is ready, each unanswered
+ * after `timeoutMs` taken as a dead socket (by the request's timeout: see `WsConnection`); each
+ * `pong` tells the server's clock (the midpoint of the round trip).
+ */
+import type { Clock, TimerId } from '../clock';
+
+export class Keepalive {
+  private timer: TimerId = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: { readonly intervalMs?: number; readonly timeoutMs?: number } | undefined,
+    /** Sends a ping (unless the connection is no longer ready); resolves with the pong's `serverTime`. */
+    private readonly ping: (timeoutMs: number) => Promise<number> | null,
+    /** The server said `serverTime` during a round trip that started at `sentAt`. */
+    private readonly learn: (serverTime: number, sentAt: number) => void,
+  ) {}
+
+  arm(): void {
+    this.disarm();
+    const intervalMs = this.options?.intervalMs ?? 20_000;
+    const timeoutMs = this.options?.timeoutMs ?? 10_000;
+    const tick = () => {
+      const sentAt = this.clock.now();
+      const pong = this.ping(timeoutMs);
+      if (pong === null) return;
+      pong.then(
+        (serverTime) => this.learn(serverTime, sentAt),
+        () => undefined,
+      );
+      this.timer = this.clock.setTimeout(tick, intervalMs);
+    };
+    this.timer = this.clock.setTimeout(tick, intervalMs);
+  }
+
+  disarm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
