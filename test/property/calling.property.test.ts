@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandArbitraries } from './commands';
-import { attempt, createSystem, dispose, everyDevice, type System } from './harness';
-import { checkAgreement, violations } from './invariants';
+import { createSystem, dispose } from './harness';
+import { settleEverything } from './settle';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 /**
@@ -16,17 +16,6 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
  */
 const FIXED_SEED = 20261202;
 const SEED = Number(process.env.PROPERTY_SEED ?? (process.env.PROPERTY_RUNS ? Math.floor(Math.random() * 2 ** 31) : FIXED_SEED));
-
-async function settleEverything(system: System): Promise<string[]> {
-  system.net.im.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 });
-  for (const u of system.users) system.net.im.setReachable(u.id, true);
-  await system.net.advance(120_000);
-  const agreement = checkAgreement(system);
-  // Everyone logs out: every call anyone dialled or accepted must now have its one CALL_END.
-  for (const u of everyDevice(system)) await attempt(u, 'logout', (c) => c.logout());
-  await system.net.advance(60_000);
-  return [...agreement, ...violations(system), ...everyDevice(system).flatMap((u) => (u.calling.getSnapshot().call ? [`${u.label} still has a call after logout`] : []))];
-}
 
 describe('calling core: property-based signaling sequences', () => {
   it(`keeps its invariants over ${RUNS} random runs (seed ${SEED})`, async () => {
@@ -39,7 +28,7 @@ describe('calling core: property-based signaling sequences', () => {
           const found = await settleEverything(system);
           if (found.length > 0) throw new Error(`at quiescence:\n${found.join('\n')}`);
         } finally {
-          dispose(system);
+          await dispose(system);
         }
       }),
       { numRuns: RUNS, seed: SEED },

@@ -107,15 +107,20 @@ const join = fc.tuple(user, user).map(([u, k]) =>
   }),
 );
 const logout = user.map((u) => cmd(`logout(${u})`, (s) => attempt(userOf(s, u), 'logout', (c) => c.logout())));
-const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: userOf(s, u).id, userSig: 'sig' }))));
+const login = user.map((u) => cmd(`login(${u})`, (s) => attempt(userOf(s, u), 'login', (c) => c.login({ userID: userOf(s, u).id, userSig: s.net.userSig(userOf(s, u).id) }))));
 /** Many devices: the user logs in on a second device, which rings with the first from then on. */
 const secondDevice = user.map((u) => cmd(`secondDevice(${u})`, (s) => addDevice(s, s.users[u % s.users.length]!)));
+/** The memory hub's IM (the fault commands run on the memory network only). */
+function memoryIm(s: System): NonNullable<System['net']['im']> {
+  if (!s.net.im) throw new Error('IM faults need the memory network');
+  return s.net.im;
+}
 const shortStep = fc.constantFrom(...SHORT_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const longStep = fc.constantFrom(...LONG_STEPS).map((ms) => cmd(`advance(${ms})`, (s) => s.net.advance(ms)));
 const reachable = fc.tuple(user, fc.boolean()).map(([u, up]) =>
   cmd(`reachable(${u}, ${up})`, async (s) => {
     if (!up) s.lossy = true;
-    s.net.im.setReachable(idOf(s, u), up);
+    memoryIm(s).setReachable(idOf(s, u), up);
   }),
 );
 const faults = fc
@@ -128,16 +133,30 @@ const faults = fc
   .map((f) =>
     cmd(`faults(${JSON.stringify(f)})`, async (s) => {
       if (f.dropRate > 0) s.lossy = true;
-      s.net.im.setFaults(f);
+      memoryIm(s).setFaults(f);
     }),
   );
 
-/** Weighted by repetition: calls, answers and small clock steps most, faults and logouts least. */
-export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
+/** The API calls and clock steps, weighted by repetition: calls, answers and small clock steps most, logouts least. */
+const everywhere: fc.Arbitrary<Cmd>[] = [
   call, call, call, groupCall,
   accept, accept, accept, accept, reject, hangup, hangup,
   camera, mic, switchType, inviteMore, join,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
-  logout, login, reachable, faults,
+  logout, login,
   secondDevice, secondDevice, acceptEverywhere,
 ];
+
+/** Over the memory hub: with its IM's faults (an unreachable user, drops, duplicates, reordering). */
+export const commandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, reachable, faults];
+
+/** The embedded server's faults: a user's connections dropped (its clients reconnect and resume), a restart. */
+function embeddedServer(s: System): NonNullable<System['net']['server']> {
+  if (!s.net.server) throw new Error('server faults need the embedded network');
+  return s.net.server;
+}
+const dropConnections = user.map((u) => cmd(`dropConnections(${u})`, (s) => embeddedServer(s).dropConnections(idOf(s, u))));
+const restartServer = fc.constant(cmd('restartServer()', (s) => embeddedServer(s).restart()));
+
+/** Over the embedded server: no IM faults (its WebSocket delivers in order), its own instead. */
+export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer];

@@ -1,10 +1,11 @@
 /**
- * The real system under property test: 2-5 TRTCCalling clients on one memory network and a
- * simulated clock, each one device of its user (many devices: a run may log a user in on a
- * second device). Each device has one timeline: every event it received and every API call that
- * succeeded, in the order they happened.
+ * The real system under property test: 2-5 TRTCCalling clients on one network and a simulated
+ * clock, each one device of its user (many devices: a run may log a user in on a second device).
+ * The network is the memory hub (`memoryNetwork`, with its IM faults) or the embedded server over
+ * real sockets (`embeddedNetwork.ts`). Each device has one timeline: every event it received and
+ * every API call that succeeded, in the order they happened.
  */
-import { CallingError, NOTICE_EVENTS, TRTCCalling } from '../../src/index';
+import { type Backend, CallingError, NOTICE_EVENTS, TRTCCalling } from '../../src/index';
 import { createMemoryNetwork, drain, SimulatedClock, type MemoryNetwork } from '../../src/testing';
 import type { Entry } from './invariants';
 
@@ -21,8 +22,50 @@ export interface User {
   readonly untyped: unknown[];
 }
 
+/** What carries the clients of a run: its backends, its clock, and (memory only) its IM's faults. */
+export interface Network {
+  readonly clock: SimulatedClock;
+  /** The backend of device `n` of `userID`, many devices allowed. */
+  backend(userID: string, n: number): Backend;
+  /** A userSig the network accepts for `userID`. */
+  userSig(userID: string): string;
+  /** IM group `groupID` with `members`. */
+  createGroup(groupID: string, members: readonly string[]): Promise<void>;
+  /** Lets `ms` of virtual time pass. */
+  advance(ms: number): Promise<void>;
+  /** Lets what is due now happen. */
+  settle(): Promise<void>;
+  /** Ends every fault of the run (before everything settles). */
+  heal(): void;
+  dispose(): Promise<void>;
+  /** The memory hub's IM, whose faults the memory runs inject; none over the embedded server. */
+  readonly im?: MemoryNetwork['im'];
+  /** The embedded server's faults: it drops every connection of `userID` (the clients reconnect), or restarts. */
+  readonly server?: { dropConnections(userID: string): Promise<void>; restart(): Promise<void> };
+}
+
+/** The memory hub as a {@link Network}. */
+export function memoryNetwork(): Network {
+  const clock = new SimulatedClock();
+  const net = createMemoryNetwork({ clock, multiDevice: true });
+  return {
+    clock,
+    im: net.im,
+    backend: (id, n) => net.backend({ multiDevice: true, deviceID: `${id}-${n}` }),
+    userSig: () => 'sig',
+    createGroup: async (groupID, members) => void net.im.createGroup(groupID, members),
+    advance: (ms) => net.advance(ms),
+    settle: () => net.settle(),
+    heal() {
+      net.im.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 });
+      for (const id of USER_IDS) net.im.setReachable(id, true);
+    },
+    dispose: async () => {},
+  };
+}
+
 export interface System {
-  readonly net: MemoryNetwork;
+  readonly net: Network;
   readonly clock: SimulatedClock;
   /** The first device of each user. */
   readonly users: User[];
@@ -40,9 +83,9 @@ export const USER_IDS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 const NAMES = NOTICE_EVENTS; // listening to the measurements would start them
 
 /** One device of `id` on the network (its `n`-th), recording its timeline. */
-function device(net: MemoryNetwork, id: string, n: number): User {
+function device(net: Network, id: string, n: number): User {
   const timeline: Entry[] = [];
-  const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend({ multiDevice: true, deviceID: `${id}-${n}` }) });
+  const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend(id, n) });
   for (const name of NAMES)
     calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
   const user: User = { id, label: n === 1 ? id : `${id}@${n}`, calling, timeline, opened: 0, untyped: [] };
@@ -60,14 +103,12 @@ function device(net: MemoryNetwork, id: string, n: number): User {
   return user;
 }
 
-export async function createSystem(userCount: number): Promise<System> {
-  const clock = new SimulatedClock();
-  const net = createMemoryNetwork({ clock, multiDevice: true });
+export async function createSystem(userCount: number, net: Network = memoryNetwork()): Promise<System> {
   const users = USER_IDS.slice(0, userCount).map((id) => device(net, id, 1));
-  net.im.createGroup('everyone', users.map((u) => u.id));
-  for (const user of users) await user.calling.login({ userID: user.id, userSig: 'sig' });
+  await net.createGroup('everyone', users.map((u) => u.id));
+  for (const user of users) await user.calling.login({ userID: user.id, userSig: net.userSig(user.id) });
   await net.settle();
-  return { net, clock, users, devices: [], lossy: false };
+  return { net, clock: net.clock, users, devices: [], lossy: false };
 }
 
 /** The most devices a run adds (beyond each user's first). */
@@ -78,7 +119,7 @@ export async function addDevice(system: System, user: User): Promise<void> {
   if (system.devices.length >= MAX_EXTRA_DEVICES || system.devices.some((d) => d.id === user.id)) return;
   const extra = device(system.net, user.id, 2);
   system.devices.push(extra);
-  await attempt(extra, 'login', (c) => c.login({ userID: user.id, userSig: 'sig' }));
+  await attempt(extra, 'login', (c) => c.login({ userID: user.id, userSig: system.net.userSig(user.id) }));
 }
 
 /** Every device: the first of each user, then the added ones. */
@@ -113,6 +154,7 @@ export async function attempt(user: User, method: Method, action: (c: TRTCCallin
   await drain();
 }
 
-export function dispose(system: System): void {
-  for (const user of everyDevice(system)) user.calling.destroy();
+export async function dispose(system: System): Promise<void> {
+  for (const user of everyDevice(system)) void user.calling.destroy();
+  await system.net.dispose();
 }
