@@ -19,7 +19,7 @@ import { FakeElement, FakeStorage, ProbeTrack } from './dom';
 
 /** One request the official bundle made to the fake `XMLHttpRequest` / `fetch`. */
 export interface InterceptedRequest {
-  readonly api: 'XMLHttpRequest' | 'fetch';
+  readonly api: 'XMLHttpRequest' | 'fetch' | 'sendBeacon';
   readonly method: string;
   readonly url: string;
 }
@@ -75,6 +75,11 @@ export class Browser {
     this.navigator = {
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
       product: 'Gecko',
+      // TUICallEngine's logger beacons its last logs when the page is hidden (recorded, never sent).
+      sendBeacon: (url: string) => {
+        this.requests.push({ api: 'sendBeacon', method: 'POST', url: String(url) });
+        return true;
+      },
       mediaDevices: {
         getUserMedia: async (constraints: { audio?: boolean; video?: boolean }) => {
           const refused = options.devices(constraints);

@@ -19,6 +19,7 @@ import { FakeTrtcCloud, type FakeTrtcModule } from '../../tencent/fakes/fakeTrtc
 import { Browser, seededRandom, type DeviceCheck, type InterceptedRequest } from './browser';
 import { fakeTimModule, fakeTrtcModule } from './fakeSdks';
 import { loadOfficialTRTCCalling, type OfficialTRTCCalling, type OfficialTRTCCallingClass } from './officialBundle';
+import { tuiParty, type TuiParty } from './tuiParty';
 import { WireRecorder } from './wire';
 
 export const SDK_APP_ID = 1400000001;
@@ -121,6 +122,8 @@ export interface InteropWorld {
    * room IDs with the default generator unless given `roomIdGen`.
    */
   party(kind: Kind, userID: string, options?: PartyOptions): Promise<Party>;
+  /** A TUICallEngine 3.1.7 party (tuiParty.ts), logged in (its SDK_READY taken) unless `login: false`. */
+  tui(userID: string, options?: { readonly login?: boolean }): Promise<TuiParty>;
   advance(ms: number): Promise<void>;
   /**
    * Lets `ms` pass (default 1 s) while `action` runs, then returns its result (or throws its
@@ -143,6 +146,7 @@ export function interopWorld(): InteropWorld {
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
   const parties: Party[] = [];
+  const tuis: TuiParty[] = [];
   // Our default room generator draws from crypto.getRandomValues: seeded here (and Math.random,
   // for anything else), so runs repeat exactly.
   const random = vi.spyOn(Math, 'random').mockImplementation(seededRandom(7));
@@ -216,7 +220,18 @@ export function interopWorld(): InteropWorld {
     wire,
     errors,
     unhandled,
-    intercepted: () => parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])),
+    intercepted: () => [...parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])), ...tuis.flatMap((p) => p.browser.requests)],
+    async tui(userID, options = {}) {
+      const p = tuiParty(userID, { clock, im, rtc }, 100 + tuis.length, devicesOf(userID));
+      tuis.push(p);
+      if (options.login !== false) {
+        const login = p.engine.login({ userID, userSig: `sig-${userID}` });
+        await clock.advance(100);
+        await login;
+        p.take();
+      }
+      return p;
+    },
     async party(kind, userID, options = {}) {
       const p = kind === 'ours' ? ours(userID, options) : official(userID);
       parties.push(p);
@@ -252,6 +267,7 @@ export function interopWorld(): InteropWorld {
           for (const client of p.trtc.clients) client.destroy();
         }
       }
+      for (const p of tuis) p.close();
       const ourBackends = parties.flatMap((p) => (p.kind === 'ours' ? [p.backend.dispose()] : []));
       await Promise.all([...ourBackends, clock.runUntilIdle(60_000)]);
       random.mockRestore();

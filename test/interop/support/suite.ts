@@ -16,8 +16,12 @@ export const DIRECTIONS = [
   { name: 'Tencent\'s calls ours', caller: 'official', callee: 'ours' },
 ] as const satisfies readonly { name: string; caller: Kind; callee: Kind }[];
 
-/** The only host the official bundle's own requests (telemetry) go to, answered by its page's fake. */
-const TELEMETRY = /^https:\/\/webim\.tim\.qq\.com\/v4\/imopenstat\/tweb_trtccalling_report\//;
+/**
+ * The only requests the official bundles make on their own, answered by their page's fakes:
+ * trtc-calling-js's and TUICallEngine's telemetry (the same endpoint, with or without its slash),
+ * and TUICallEngine's feature blacklist (a remote JSON; the fake answers `{}`: nothing blocked).
+ */
+const TELEMETRY = /^https:\/\/(webim\.tim\.qq\.com\/v4\/imopenstat\/tweb_trtccalling_report[/?]|jsonschema\.qpic\.cn\/87084b1b6d263426b92926cfa5fa23af\/18f29786d25587b5eb162d5e9f724b1e\/blackList\?)/;
 
 /**
  * A fresh world before each test; after it, nothing unexpected happened: no error from our

@@ -36,10 +36,38 @@ export interface TimSent {
   readonly recipients: readonly { readonly userID: string; readonly online: boolean }[];
 }
 
-/** TSignaling's `sendMessage` options (spec 1.4): checked strictly, so a stray key fails a test. */
+/**
+ * The offline push info TUICallEngine 3.1.7 hands to the Chat SDK's signaling (its
+ * `_convertOfflinePushParams`), which passes it to `sendMessage` as given: `{}` when the app gave
+ * none, else this shape (the Chat v3 `offlinePushInfo`). Strict as well.
+ */
+const ChatPushSchema = v.union([
+  v.strictObject({}),
+  v.strictObject({
+    title: v.string(),
+    description: v.string(),
+    extension: v.string(),
+    disablePush: v.boolean(),
+    androidInfo: v.strictObject({
+      sound: v.optional(v.string()),
+      XiaoMiChannelID: v.optional(v.string()),
+      OPPOChannelID: v.optional(v.string()),
+      FCMChannelID: v.optional(v.string()),
+      VIVOClassification: v.optional(v.number()),
+      HuaWeiCategory: v.optional(v.string()),
+    }),
+    apnsInfo: v.strictObject({ sound: v.optional(v.string()), ignoreIOSBadge: v.boolean(), disableVoipPush: v.boolean() }),
+  }),
+]);
+
+/**
+ * `sendMessage` options: TSignaling's (spec 1.4), or the Chat SDK 3.6.6 signaling module's
+ * (`_genMsgCtrlInfo`: the same keys, its push info as TUICallEngine gave it). Checked strictly,
+ * so a stray key fails a test.
+ */
 const SendOptionsSchema = v.strictObject({
   offlinePushInfo: v.optional(
-    v.strictObject({ title: v.string(), description: v.string(), androidOPPOChannelID: v.string(), extension: v.string() }),
+    v.union([v.strictObject({ title: v.string(), description: v.string(), androidOPPOChannelID: v.string(), extension: v.string() }), ChatPushSchema]),
   ),
   onlineUserOnly: v.boolean(),
   messageControlInfo: v.strictObject({
@@ -48,6 +76,9 @@ const SendOptionsSchema = v.strictObject({
     excludedFromLastMessage: v.boolean(),
   }),
 });
+
+/** tim-js-sdk's `TIM.EVENT.MESSAGE_MODIFIED`. */
+const TIM_EVENT_MESSAGE_MODIFIED = 'onMessageModified' satisfies `${TIM.EVENT.MESSAGE_MODIFIED}`;
 
 const TIM_TYPES_KICKED_MULTIPLE_ACCOUNT = 'multipleAccount' satisfies `${TIM.TYPES.KICKED_OUT_MULT_ACCOUNT}`;
 
@@ -59,6 +90,8 @@ interface Stored {
 /** The IM server. */
 export class FakeTimCloud {
   readonly log: TimSent[] = [];
+  /** Every message modification (`modifyMessage`), oldest first: who, which message, its new payload. */
+  readonly modified: { readonly at: number; readonly by: string; readonly messageID: string; readonly payload: { readonly data: string } }[] = [];
   /** Per user, its logged-in terminals (one unless `multiTerminal`). */
   readonly #sessions = new Map<string, Set<FakeTim>>();
   readonly #groups = new Map<string, string[]>();
@@ -88,6 +121,11 @@ export class FakeTimCloud {
 
   createGroup(groupID: string, members: readonly string[]): void {
     this.#groups.set(groupID, [...new Set(members)]);
+  }
+
+  /** A group's members (none if it does not exist). */
+  groupMembers(groupID: string): string[] {
+    return [...(this.#groups.get(groupID) ?? [])];
   }
 
   /** Logged in and ready. */
@@ -163,6 +201,28 @@ export class FakeTimCloud {
     };
     this.log.push(sent);
     return sent;
+  }
+
+  /**
+   * @internal `modifyMessage` (TIM's message modification, what the Chat SDK's
+   * `modifyInvitation` does to an invite): every stored copy of the message `by` holds takes the
+   * new payload, and the users holding it who are online get `MESSAGE_MODIFIED`. TIM lets a C2C
+   * party modify a message of the conversation either side sent *(inferred: the Chat SDK's
+   * signaling modifies the invite a callee received, and its docs describe no refusal)*.
+   */
+  modify(by: string, message: Message, except?: FakeTim): Message {
+    const copies = [...this.#history].flatMap(([userID, stored]) => stored.filter((s) => s.message.ID === message.ID).map((s) => ({ userID, s })));
+    if (!copies.some((c) => c.userID === by)) throw new TimError(20001, `message ${message.ID} is not in a conversation of ${by}`);
+    const payload = { data: v.parse(v.object({ data: v.string() }), message.payload).data };
+    for (const { s } of copies) (s as { message: Message }).message = { ...s.message, payload, isModified: true };
+    this.modified.push({ at: this.clock.now(), by, messageID: message.ID, payload });
+    for (const userID of new Set(copies.map((c) => c.userID))) {
+      const copy = copies.find((c) => c.userID === userID)?.s.message;
+      if (copy && (userID !== by || this.multiTerminal)) this.later(() => {
+        for (const t of this.#terminals(userID)) if (t !== except && t.ready) t.fire(TIM_EVENT_MESSAGE_MODIFIED, [copy]);
+      });
+    }
+    return { ...message, payload, isModified: true };
   }
 
   /** @internal TIM's conversation list for `userID` (the fields TSignaling reads, and more). */

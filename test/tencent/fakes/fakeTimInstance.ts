@@ -111,6 +111,12 @@ export class FakeTim implements TimInstance {
     return { code: 0, data: { message: { ...message, status: 'success' } } };
   }
 
+  /** tim-js-sdk's `modifyMessage`: the message's new payload reaches every copy (fakeTim.ts `modify`). */
+  async modifyMessage(message: Message): Promise<{ code: number; data: { message: Message } }> {
+    if (this.userID === null || !this.ready) throw new TimError(6014, 'SDK is not ready');
+    return { code: 0, data: { message: this.cloud.modify(this.userID, message, this) } };
+  }
+
   async getConversationList(): Promise<{ code: number; data: { conversationList: unknown[] } }> {
     if (this.userID === null) throw new TimError(6014, 'SDK is not ready');
     return { code: 0, data: { conversationList: this.cloud.conversations(this.userID) } };

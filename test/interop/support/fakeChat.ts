@@ -1,0 +1,282 @@
+/**
+ * What `require("@tencentcloud/chat")` returns inside a TUICallEngine party's page: the Chat SDK
+ * v3 (3.6.6, the version npm installs for the engine's `"latest"`) as TUICallEngine 3.1.7 uses it,
+ * over the shared {@link FakeTimCloud}: one IM service for every kind of party.
+ *
+ * Its built-in signaling is **not re-implemented**: the Chat SDK ships it as a separate file,
+ * `@tencentcloud/chat/modules/signaling-module.js` (the same code its `index.js` bundles), and that
+ * file runs here unmodified, compiled in the party's page, over a stand-in for the SDK's
+ * internal module manager (`_m`) backed by a {@link FakeTim}. So the envelopes, the timers (a
+ * 1 s interval; the caller's fires at timeout + 5 s, the callee's at timeout), the invite map,
+ * the "handling" lock, `modifyInvitation` and the `sendMessage` options are Tencent's own. The only
+ * change to the file is its last statement: `export { Pt as default }` becomes `return Pt` (a
+ * CommonJS loader cannot run ESM syntax; what is exported is the same).
+ *
+ * The stand-in maps the module's calls (read from the file: `get(2)` messages, `get(6)` C2C unread
+ * store, `get(11)` conversations, `get(12)` login, `get(23)` cloud config, `getOEmitInst()` the
+ * public emitter, `getIEmitInst()` the internal one) onto the fake TIM:
+ * `createCustomMessage` and `sendMessageInstance` are the TIM instance's `createCustomMessage`
+ * and `sendMessage`; `modifyRemoteMessage` is TIM's `modifyMessage`. *(Inferred:)* the SDK hands
+ * its signaling each received batch (`onNewMessageList`) and each modification
+ * (`onMessageModified`) as it does its public events, and its public emitter calls a handler with
+ * `{ name, data }` (what TIM v2 does, and what the engine reads: `event.data.inviter`). The SDK
+ * owns its message objects, so the signaling module gets its own copies (it edits the stored
+ * invite in place when it modifies it).
+ *
+ * History replay (the module's `getHistorySignaling` on the SDK's sync) reads the SDK's local
+ * conversation list, which the stand-in reports empty: the engine's own replay of offline invites
+ * is not run here (ours is, see offline.test.ts).
+ *
+ * What the engine asks the SDK besides signaling: `callExperimentalAPI("isCommercialAbilityEnabled",
+ * tier)` (its package check, answered "enabled" as for an app that bought the package) and
+ * `callExperimentalAPI("sendTRTCCustomData", ...)` (its call-record reports and heartbeats to
+ * Tencent's server, answered `code: 0`). Both are recorded in {@link FakeChatModule.experimental}.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { compileFunction } from 'node:vm';
+import type { Message } from 'tim-js-sdk';
+import { TIM_EVENT, TIM_TYPES } from '../../../adapters/tencent/sdk';
+import type { FakeTim, FakeTimCloud } from '../../tencent/fakes/fakeTim';
+
+const nodeRequire = createRequire(import.meta.url);
+const SIGNALING_FILE = join(dirname(nodeRequire.resolve('@tencentcloud/chat')), 'modules', 'signaling-module.js');
+let signalingSource: string | undefined;
+
+/** The Chat SDK's signaling events (`TencentCloudChat.TSignaling`, read from its index.js). */
+export const CHAT_TSIGNALING = {
+  NEW_INVITATION_RECEIVED: 'newInvitationReceived',
+  INVITEE_ACCEPTED: 'ts_invitee_accepted',
+  INVITEE_REJECTED: 'ts_invitee_rejected',
+  INVITATION_CANCELLED: 'ts_invitation_cancelled',
+  INVITATION_TIMEOUT: 'ts_invitation_timeout',
+  INVITATION_MODIFIED: 'ts_invitation_modified',
+} as const;
+
+type Handler = (event: { name: string; data?: unknown }) => void;
+
+/** The SDK's emitters: handlers get `{ name, data }`, called on their context. */
+class Emitter {
+  readonly #handlers = new Map<string, { fn: Handler; ctx: unknown }[]>();
+  on(name: string, fn: Handler, ctx?: unknown): void {
+    this.#handlers.set(name, [...(this.#handlers.get(name) ?? []), { fn, ctx }]);
+  }
+  off(name: string, fn: Handler, ctx?: unknown): void {
+    this.#handlers.set(name, (this.#handlers.get(name) ?? []).filter((h) => !(h.fn === fn && (ctx === undefined || h.ctx === ctx))));
+    if (this.#handlers.get(name)?.length === 0) this.#handlers.delete(name);
+  }
+  emit(name: string, data?: unknown): void {
+    for (const h of [...(this.#handlers.get(name) ?? [])]) h.fn.call(h.ctx, { name, data });
+  }
+  eventNames(): string[] {
+    return [...this.#handlers.keys()];
+  }
+}
+
+interface SignalingModule {
+  onNewMessageList(messages: Message[]): void;
+  onMessageModified(messages: Message[]): void;
+  onC2CUnreadHandleCompleted(): void;
+  onConvSyncCompleted(): void;
+  onCloudConfig(): void;
+  addSignalingListener(name: string, fn: Handler, ctx?: unknown): void;
+  removeSignalingListener(name: string, fn: Handler, ctx?: unknown): void;
+  invite(options: object): Promise<unknown>;
+  inviteInGroup?(options: object): Promise<unknown>;
+  accept(options: object): Promise<unknown>;
+  reject(options: object): Promise<unknown>;
+  cancel(options: object): Promise<unknown>;
+  modifyInvitation(options: object): Promise<unknown>;
+  getSignalingInfo(message: Message): unknown;
+  reset(): void;
+}
+type SignalingModuleClass = new (manager: object) => SignalingModule;
+
+/** The signaling module's class, compiled in `page` (its timers and clock are the page's). */
+function loadSignalingModule(page: Record<string, unknown>): SignalingModuleClass {
+  signalingSource ??= readFileSync(SIGNALING_FILE, 'utf8');
+  const exported = /export\s*\{\s*([\w$]+)\s+as\s+default\s*\}\s*;?\s*$/;
+  const match = exported.exec(signalingSource);
+  if (!match) throw new Error(`${SIGNALING_FILE}: its default export is not where the loader expects it`);
+  const code = `${signalingSource.slice(0, match.index)}return ${match[1]};`;
+  // Mini-program globals the file probes with `typeof`: absent in a browser page.
+  const free = { ...page, wx: undefined, qq: undefined, tt: undefined, swan: undefined, my: undefined, jd: undefined, uni: undefined };
+  const names = Object.keys(free);
+  const fn = compileFunction(code, names, { filename: SIGNALING_FILE });
+  return fn(...names.map((n) => free[n as keyof typeof free])) as SignalingModuleClass;
+}
+
+/** One `callExperimentalAPI` the engine made. */
+export interface ExperimentalCall {
+  readonly user: string;
+  readonly api: string;
+  readonly param: unknown;
+}
+
+/** A Chat instance (`TencentCloudChat.create`), the parts TUICallEngine 3.1.7 calls. */
+export class FakeChat {
+  readonly #tim: FakeTim;
+  readonly #outer = new Emitter();
+  readonly #signaling: SignalingModule;
+  #ready = false;
+
+  constructor(
+    cloud: FakeTimCloud,
+    page: Record<string, unknown>,
+    private readonly experimental: ExperimentalCall[],
+  ) {
+    const tim = cloud.create();
+    this.#tim = tim;
+    const inner = new Emitter();
+    const modules: Record<number, object> = {
+      2: {
+        createCustomMessage: (options: Parameters<FakeTim['createCustomMessage']>[0]) => tim.createCustomMessage(options),
+        sendMessageInstance: (message: Message, options: unknown) => tim.sendMessage(message, options),
+        modifyRemoteMessage: (message: Message) => tim.modifyMessage(message),
+      },
+      6: { getMessageListFromUnreadDB: () => [] },
+      11: { getLocalConvList: () => [], getMessageList: async () => ({ code: 0, data: { messageList: [], nextReqMessageID: '', isCompleted: true } }) },
+      12: { getUserID: () => tim.userID ?? '', isLoggedIn: () => tim.ready },
+      23: { getCloudConfig: () => undefined },
+    };
+    const manager = {
+      get: (id: number) => {
+        const m = modules[id];
+        if (!m) throw new Error(`the Chat signaling module asked for SDK module ${id}, which the fake does not provide`);
+        return m;
+      },
+      getOEmitInst: () => this.#outer,
+      getIEmitInst: () => inner,
+      getErrMsg: (code: number) => `Chat SDK error ${code}`,
+    };
+    const SignalingModule = loadSignalingModule(page);
+    this.#signaling = new SignalingModule(manager);
+    const copy = (messages: unknown): Message[] => structuredClone(messages as Message[]);
+    tim.on(TIM_EVENT.MESSAGE_RECEIVED, (e) => void this.#signaling.onNewMessageList(copy(e.data)));
+    tim.on('onMessageModified', (e) => void this.#signaling.onMessageModified(copy(e.data)));
+    tim.on(TIM_EVENT.SDK_READY, () => {
+      this.#ready = true;
+      // The SDK's sync is done: its signaling may replay history (nothing here: see above).
+      this.#signaling.onC2CUnreadHandleCompleted();
+      this.#signaling.onConvSyncCompleted();
+      this.#signaling.onCloudConfig();
+      this.#outer.emit(CHAT_EVENT.SDK_READY);
+    });
+    tim.on(TIM_EVENT.SDK_NOT_READY, () => {
+      this.#ready = false;
+      this.#outer.emit(CHAT_EVENT.SDK_NOT_READY);
+    });
+    tim.on(TIM_EVENT.KICKED_OUT, (e) => {
+      this.#ready = false;
+      this.#signaling.reset();
+      this.#outer.emit(CHAT_EVENT.KICKED_OUT, e.data);
+    });
+    tim.on(TIM_EVENT.NET_STATE_CHANGE, (e) => this.#outer.emit(CHAT_EVENT.NET_STATE_CHANGE, e.data));
+  }
+
+  get userID(): string | null {
+    return this.#tim.userID;
+  }
+  on(name: string, fn: Handler, ctx?: unknown): void {
+    this.#outer.on(name, fn, ctx);
+  }
+  off(name: string, fn: Handler, ctx?: unknown): void {
+    this.#outer.off(name, fn, ctx);
+  }
+  login(options: { userID: string; userSig: string }) {
+    return this.#tim.login(options);
+  }
+  async logout() {
+    this.#signaling.reset();
+    await this.#tim.logout();
+    return { code: 0, data: {} };
+  }
+  isReady(): boolean {
+    return this.#ready;
+  }
+  setLogLevel(_level: number): void {}
+  async destroy(): Promise<void> {
+    await this.logout();
+  }
+  addSignalingListener(name: string, fn: Handler, ctx?: unknown): void {
+    this.#signaling.addSignalingListener(name, fn, ctx);
+  }
+  removeSignalingListener(name: string, fn: Handler, ctx?: unknown): void {
+    this.#signaling.removeSignalingListener(name, fn, ctx);
+  }
+  invite(options: object) {
+    return this.#signaling.invite(options);
+  }
+  /** The module has no `inviteInGroup`: the SDK's is its `invite` with a `groupID` (index.js). */
+  inviteInGroup(options: object) {
+    return this.#signaling.invite(options);
+  }
+  accept(options: object) {
+    return this.#signaling.accept(options);
+  }
+  reject(options: object) {
+    return this.#signaling.reject(options);
+  }
+  cancel(options: object) {
+    return this.#signaling.cancel(options);
+  }
+  modifyInvitation(options: object) {
+    return this.#signaling.modifyInvitation(options);
+  }
+  getSignalingInfo(message: Message) {
+    return this.#signaling.getSignalingInfo(message);
+  }
+  async callExperimentalAPI(api: string, param: unknown) {
+    this.experimental.push({ user: this.#tim.userID ?? '', api, param });
+    if (api === 'isCommercialAbilityEnabled') return { code: 0, data: { enabled: true } };
+    if (api === 'sendTRTCCustomData') return { code: 0, data: {} };
+    throw new Error(`the fake Chat SDK has no experimental API ${api}`);
+  }
+  async getGroupMemberProfile(options: { groupID: string; userIDList: string[] }) {
+    return { code: 0, data: { memberList: this.#tim.cloud.groupMembers(options.groupID).filter((m) => options.userIDList.includes(m)).map((userID) => ({ userID })) } };
+  }
+  async updateMyProfile(_profile: object) {
+    return { code: 0, data: {} };
+  }
+}
+
+/** The Chat SDK's event names (`TencentCloudChat.EVENT`, the same values as tim-js-sdk's). */
+export const CHAT_EVENT = {
+  SDK_READY: TIM_EVENT.SDK_READY,
+  SDK_NOT_READY: TIM_EVENT.SDK_NOT_READY,
+  KICKED_OUT: TIM_EVENT.KICKED_OUT,
+  NET_STATE_CHANGE: TIM_EVENT.NET_STATE_CHANGE,
+  MESSAGE_RECEIVED: TIM_EVENT.MESSAGE_RECEIVED,
+  MESSAGE_MODIFIED: 'onMessageModified',
+  USER_STATUS_UPDATED: 'onUserStatusUpdated',
+} as const;
+
+/** `require("@tencentcloud/chat")` for one page. */
+export interface FakeChatModule {
+  create(options: object): FakeChat;
+  readonly EVENT: typeof CHAT_EVENT;
+  readonly TSignaling: typeof CHAT_TSIGNALING;
+  readonly TYPES: { readonly CONV_C2C: string; readonly CONV_GROUP: string; readonly MSG_PRIORITY_HIGH: string; readonly MSG_CUSTOM: string };
+  /** What the engine asked through `callExperimentalAPI` (not a Chat SDK member: the test's record). */
+  readonly experimental: ExperimentalCall[];
+  /** The instances created, in order (the test's record). */
+  readonly instances: FakeChat[];
+}
+
+export function fakeChatModule(cloud: FakeTimCloud, page: Record<string, unknown>): FakeChatModule {
+  const experimental: ExperimentalCall[] = [];
+  const instances: FakeChat[] = [];
+  return {
+    create: () => {
+      const chat = new FakeChat(cloud, page, experimental);
+      instances.push(chat);
+      return chat;
+    },
+    EVENT: CHAT_EVENT,
+    TSignaling: CHAT_TSIGNALING,
+    TYPES: { CONV_C2C: TIM_TYPES.CONV_C2C, CONV_GROUP: TIM_TYPES.CONV_GROUP, MSG_PRIORITY_HIGH: TIM_TYPES.MSG_PRIORITY_HIGH, MSG_CUSTOM: TIM_TYPES.MSG_CUSTOM },
+    experimental,
+    instances,
+  };
+}
