@@ -7,7 +7,9 @@
  * The mapping (read from trtc-cloud-js-sdk 2.12.0's `trtc-cloud-js-sdk.js` and `.d.ts`):
  * - `enterRoom({ sdkAppId, userId, userSig, roomId, strRoomId, role })` joins the room, then emits
  *   `onEnterRoom(elapsed ms)` (> 0) and resolves; a failure emits `onEnterRoom(code < 0)`.
- *   Only numeric rooms: the fake room server's v4 clients join integers, and our backend does too.
+ *   `roomId` wins when both are given (TRTC's rule); a string room is a room of its own (TRTC:
+ *   the string "123" and the number 123 are different rooms), joined by a v4 client made with
+ *   `useStringRoomId`.
  * - `startLocalAudio()` / `startLocalPreview(view)` capture and publish (in the room, or on entering
  *   it); `muteLocalAudio(m)` / `muteLocalVideo(m)` mute the published track (remote users get
  *   `onUserAudioAvailable` / `onUserVideoAvailable`); `stopLocalPreview()` drops the camera track;
@@ -73,7 +75,10 @@ export class FakeTRTCCloud {
 
   async enterRoom(params: { sdkAppId: number; userId: string; userSig: string; roomId?: number; strRoomId?: string; role?: number }): Promise<void> {
     const started = this.clock.now();
-    const client = this.trtc.createClient({ mode: 'rtc', sdkAppId: params.sdkAppId, userId: params.userId, userSig: params.userSig }) as FakeClient;
+    // TRTC: `roomId` when given (> 0), else the string room `strRoomId`, a room of its own kind.
+    const numeric = typeof params.roomId === 'number' && params.roomId > 0;
+    const config = { mode: 'rtc' as const, sdkAppId: params.sdkAppId, userId: params.userId, userSig: params.userSig };
+    const client = this.trtc.createClient(numeric ? config : { ...config, useStringRoomId: true }) as FakeClient;
     this.#client = client;
     client.on('peer-join', ({ userId }) => this.#emit('onRemoteUserEnterRoom', userId));
     client.on('peer-leave', ({ userId }) => {
@@ -92,7 +97,7 @@ export class FakeTRTCCloud {
     client.on('unmute-video', ({ userId }) => this.#emit('onUserVideoAvailable', userId, true));
     client.on('mute-video', ({ userId }) => this.#emit('onUserVideoAvailable', userId, false));
     try {
-      await client.join({ roomId: params.roomId ?? Number(params.strRoomId) });
+      await client.join({ roomId: numeric ? (params.roomId as number) : (params.strRoomId ?? '') });
     } catch (error) {
       this.#client = null;
       this.#emit('onEnterRoom', -1);

@@ -136,9 +136,10 @@ export interface InteropWorld {
   dispose(): Promise<void>;
 }
 
-export function interopWorld(): InteropWorld {
+/** @param options.multiTerminal TIM's multi-terminal login (fakeTim.ts): a user's devices all get their messages. */
+export function interopWorld(options: { readonly multiTerminal?: boolean } = {}): InteropWorld {
   const clock = new SimulatedClock(EPOCH);
-  const im = new FakeTimCloud(clock, 20);
+  const im = new FakeTimCloud(clock, 20, false, options.multiTerminal ?? false);
   const rtc = new FakeTrtcCloud(clock, 20);
   const wire = new WireRecorder(im.log);
   const errors: unknown[] = [];

@@ -28,12 +28,12 @@ const TELEMETRY = /^https:\/\/(webim\.tim\.qq\.com\/v4\/imopenstat\/tweb_trtccal
  * backends, no unhandled rejection (a test that expects one takes it), no attempt to reach a
  * real network, and the official pages asked for nothing but their telemetry.
  */
-export function useInterop(): { readonly world: InteropWorld; readonly network: NetworkTrap } {
+export function useInterop(options: { readonly multiTerminal?: boolean } = {}): { readonly world: InteropWorld; readonly network: NetworkTrap } {
   let world: InteropWorld | undefined;
   let trap: NetworkTrap | undefined;
   beforeEach(() => {
     trap = trapRealNetwork();
-    world = interopWorld();
+    world = interopWorld(options);
   });
   afterEach(async () => {
     const w = world;

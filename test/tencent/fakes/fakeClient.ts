@@ -56,9 +56,15 @@ export class FakeClient implements Client {
   }
 
   async join(options: JoinOptions): Promise<void> {
-    // trtc-js-sdk 4.15's checks: a numeric roomId must be an integer in 1..4294967294.
+    // trtc-js-sdk 4.15's checks: a numeric roomId must be an integer in 1..4294967294; with
+    // `useStringRoomId` (v4.3+) a string of 1-64 of the characters TRTC allows. TRTC keeps the two
+    // kinds apart: the string room "123" is not the numeric room 123 (the fake room server's keys).
     const roomId: unknown = options?.roomId;
-    if (typeof roomId !== 'number' || !/^[1-9]\d*$/.test(String(roomId)) || roomId >= 4294967295) {
+    if (this.config.useStringRoomId) {
+      if (typeof roomId !== 'string' || !/^[A-Za-z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/.test(roomId)) {
+        throw new FakeRtcError(0x1000, `roomId must be a string of 1-64 allowed characters, got ${String(roomId)}`);
+      }
+    } else if (typeof roomId !== 'number' || !/^[1-9]\d*$/.test(String(roomId)) || roomId >= 4294967295) {
       throw new FakeRtcError(0x1000, `roomId must be an integer in [1, 4294967295), got ${String(roomId)}`);
     }
     if (this.destroyed || this.room !== null) throw new FakeRtcError(0x1001, 'already in a room');

@@ -81,7 +81,7 @@ export class FakeTrtcCloud implements StreamHost {
   }
 
   /** The users in a room, in join order. */
-  members(roomId: number): string[] {
+  members(roomId: number | string): string[] {
     return (this.#rooms.get(roomId) ?? []).map((m) => m.client.userId);
   }
 
