@@ -119,10 +119,10 @@ export const RoomIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 /** "No room" as TRTCCalling's `isEmpty` reads it, for the legacy group end marker. */
 export const EmptyRoomSchema = v.nullish(v.picklist([0, '']));
 
-/** TUICallEngine's `str_room_id`, usable here only when it holds a numeric room ID. */
-export const StrRoomIdSchema = v.pipe(
+/** A numeric room ID sent as a string of digits (`room_id: "123"`), read as that number. */
+export const DigitRoomIdSchema = v.pipe(
   v.string(),
-  v.regex(/^\d{1,15}$/, 'str_room_id is not a numeric room ID'),
+  v.regex(/^\d{1,15}$/, 'room_id is not a number'),
   v.transform(Number),
   RoomIdSchema,
 );
@@ -181,16 +181,26 @@ export function readInner(data: string | null | undefined): Inner | Failure | un
   return inner.output;
 }
 
-/** The room ID as sent: `room_id`, else `data.room_id`, else `str_room_id` (TUICallEngine). */
+/** The room ID as sent, for the legacy "no room" end marker: `room_id`, else `data.room_id`, else `str_room_id` (TUICallEngine). */
 export function rawRoomID(inner: Inner): unknown {
   return inner.room_id ?? inner.data.room_id ?? inner.data.str_room_id ?? inner.str_room_id;
 }
 
-/** The room ID of an invitation or switch request: a non-negative integer. */
+/**
+ * The room ID of an invitation or switch request: a TRTC numeric room, from `room_id`, else
+ * `data.room_id`. TUICallEngine sends `0` there for a call in a **string room** (its
+ * `str_room_id`), and TRTC keeps string rooms apart from numeric ones (the string "123" is not the
+ * room 123): no room port here joins a string room, so such an invite is refused (`malformed`)
+ * rather than rung, answered, and entered in a room its caller is not in, or not at all.
+ */
 export function readRoomID(inner: Inner): number | Failure {
-  const raw = rawRoomID(inner);
-  if (raw === undefined || raw === null) return fail('malformed', 'invite has no room_id');
-  const room = v.safeParse(typeof raw === 'string' ? StrRoomIdSchema : RoomIdSchema, raw);
+  const numeric = [inner.room_id, inner.data.room_id].find((r) => r !== undefined && r !== null && r !== 0 && r !== '');
+  if (numeric === undefined) {
+    const str = inner.data.str_room_id ?? inner.str_room_id;
+    if (typeof str === 'string' && str !== '') return fail('malformed', `a call in the string room "${str}", which this client cannot join`);
+    return fail('malformed', 'invite has no room_id');
+  }
+  const room = v.safeParse(typeof numeric === 'string' ? DigitRoomIdSchema : RoomIdSchema, numeric);
   return room.success ? room.output : fail('malformed', `room_id: ${describeIssues(room.issues)}`);
 }
 

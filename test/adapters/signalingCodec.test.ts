@@ -250,8 +250,8 @@ describe('TUICallEngine additions (spec 4.4)', () => {
     data: { message: '', inviter: 'alice', excludeFromHistoryMessage: true, ...data },
   });
 
-  it('reads userData instead of extraInfo, data.inviter and a numeric str_room_id', () => {
-    const inner = tui({ call_type: 1 }, { cmd: 'audioCall', str_room_id: '4321', userIDs: ['bob'] });
+  it('reads userData instead of extraInfo and data.inviter; room_id wins over str_room_id (TRTC\'s rule)', () => {
+    const inner = tui({ call_type: 1, room_id: 4321 }, { cmd: 'audioCall', room_id: 4321, str_room_id: '999', userIDs: ['bob'] });
     expect(decodeSignal(envelope({}, inner), 'alice')).toStrictEqual({
       ok: true,
       signal: {
@@ -275,6 +275,15 @@ describe('TUICallEngine additions (spec 4.4)', () => {
   it('refuses a string room ID it cannot join', () => {
     const inner = tui({ call_type: 2 }, { cmd: 'videoCall', str_room_id: 'room-abc' });
     expect(decodeSignal(envelope({}, inner), 'alice')).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses a string room of digits too, and room_id 0 beside it (what TUICallEngine sends for one): "424242" is not the room 424242', () => {
+    for (const inner of [
+      tui({ call_type: 1 }, { cmd: 'audioCall', str_room_id: '424242', userIDs: ['bob'] }),
+      tui({ call_type: 1, room_id: 0 }, { cmd: 'audioCall', room_id: 0, str_room_id: '424242', userIDs: ['bob'] }),
+    ]) {
+      expect(decodeSignal(envelope({}, inner), 'alice')).toMatchObject({ ok: false, reason: 'malformed', detail: expect.stringMatching(/string room "424242"/) });
+    }
   });
 
   it('refuses another application\'s TSignaling traffic as notCallSignal', () => {

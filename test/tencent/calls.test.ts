@@ -180,14 +180,14 @@ describe('group calls on Tencent IM', () => {
 
 describe('what TUICallEngine sends is understood (spec 4.4)', () => {
   /** A TUICallEngine invite from a raw TIM client "carol": `str_room_id`, `data.inviter`, `userData`. */
-  async function tuiInvite(inviteID: string, consumed: boolean) {
+  async function tuiInvite(inviteID: string, consumed: boolean, room: { room_id?: number } = {}) {
     const carol = world.im.create();
     const login = carol.login({ userID: 'carol', userSig: 's' });
     await world.advance(100);
     await login;
     const data = {
-      userData: 'custom', version: 4, call_type: 1, businessID: 'av_call', platform: 'Web',
-      data: { cmd: 'audioCall', str_room_id: '424242', message: '', inviter: 'carol', userIDs: ['bob'], ...(consumed ? { consumed: true } : {}) },
+      userData: 'custom', version: 4, call_type: 1, ...room, businessID: 'av_call', platform: 'Web',
+      data: { cmd: 'audioCall', ...room, str_room_id: '424242', message: '', inviter: 'carol', userIDs: ['bob'], ...(consumed ? { consumed: true } : {}) },
     };
     const envelope = { businessID: 1, inviteID, inviter: 'carol', actionType: 1, inviteeList: ['bob'], data: JSON.stringify(data), timeout: 30, groupID: '', onlineUserOnly: false };
     const message = carol.createCustomMessage({ to: 'bob', conversationType: TIM_TYPES.CONV_C2C, payload: { data: JSON.stringify(envelope) } });
@@ -195,14 +195,21 @@ describe('what TUICallEngine sends is understood (spec 4.4)', () => {
     await world.advance(S);
   }
 
-  it('an invite with only str_room_id rings, in that room; one already consumed does not', async () => {
-    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000001', true);
+  it('an invite with a room_id rings, in that room (its str_room_id aside); one already consumed does not', async () => {
+    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000001', true, { room_id: 5150 });
     expect(bob.take()).toEqual([]);
-    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000002', false);
+    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000002', false, { room_id: 5150 });
     expect(bob.take()).toEqual([ev.invited('carol', ['bob'], { callType: 1, inviteID: '3f1c2b7d-0000-4000-8000-000000000002' })]);
     await bob.calling.accept();
     await world.advance(S);
-    expect(world.rtc.members(424242)).toEqual(['bob']);
+    expect(world.rtc.members(5150)).toEqual(['bob']);
+  });
+
+  it('an invite in a string room (str_room_id only, or room_id 0 beside it) does not ring: TRTC\'s room "424242" is not the room 424242, and no port here joins string rooms', async () => {
+    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000003', false);
+    await tuiInvite('3f1c2b7d-0000-4000-8000-000000000004', false, { room_id: 0 });
+    expect(bob.take()).toEqual([]);
+    expect(world.rtc.members(424242)).toEqual([]);
   });
 });
 

@@ -1,0 +1,107 @@
+/**
+ * TUICallEngine 3.1.7's wire quirks (spec 4.4) as its real code sends them, against ours:
+ * `userData` and `data.inviter` / `str_room_id` in its av_call data, `consumed` written into a 1v1
+ * invite through the Chat SDK's `modifyInvitation` (a TIM message modification) before it
+ * accepts, rejects or cancels, and its string rooms (`room_id: 0` beside `str_room_id`).
+ */
+import { describe, expect, it } from 'vitest';
+import { ev } from '../support/ev';
+import type { InteropWorld } from './support/interopWorld';
+import { useInterop } from './support/suite';
+import { te } from './support/tuiEvents';
+
+const S = 1000;
+
+/** The inner av_call data of each modification of an invite so far (`modifyInvitation`). */
+const modified = (world: InteropWorld) =>
+  world.im.modified.map((m) => ({ by: m.by, data: JSON.parse((JSON.parse(m.payload.data) as { data: string }).data) as { data: Record<string, unknown> } }));
+
+describe('userData, data.inviter, str_room_id', () => {
+  const t = useInterop();
+  it('TUICallEngine\'s invite carries its userData and data.inviter; ours rings as for any invite and answers in TRTCCalling\'s format', async () => {
+    const bob = await t.world.party('ours', 'bob');
+    const alice = await t.world.tui('alice');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1, userData: 'from TUICallKit' }));
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 })]);
+    await t.world.act(bob.accept());
+    const [invite, accept] = t.world.wire.take().map((m) => m.envelope.data);
+    expect(invite).toEqual({
+      userData: 'from TUICallKit', version: 4, call_type: 1, room_id: 'room1', businessID: 'av_call', platform: 'Web',
+      data: { cmd: 'audioCall', room_id: 'room1', str_room_id: '', inviter: 'alice', message: '', userIDs: ['bob'], excludeFromHistoryMessage: true },
+    });
+    expect(accept).toEqual({ extraInfo: '', version: 4, call_type: 1, businessID: 'av_call', platform: 'Web', data: { cmd: 'audioCall', message: '' } });
+  });
+
+  it('ours calls: TUICallEngine reads our extraInfo-style data (its userData is ""), and answers with its own format', async () => {
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    await t.world.act(alice.call('bob', 2));
+    expect(bob.take()).toEqual(te.invited('alice', ['bob'], { type: 2, userData: '' }));
+    await t.world.act(bob.engine.accept());
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true)]);
+    expect(t.world.wire.take()[1]?.envelope.data).toEqual({
+      userData: '', version: 4, call_type: 2, businessID: 'av_call', platform: 'Web', data: { cmd: 'videoCall', inviter: 'alice', message: '', excludeFromHistoryMessage: true },
+    });
+  });
+
+  it('a TUICallEngine call in a string room (roomID 0, strRoomID "424242"): ours does not ring a call it cannot join (it rang, and its accept failed: "invalid roomID 0")', async () => {
+    const bob = await t.world.party('ours', 'bob');
+    const alice = await t.world.tui('alice');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1, roomID: 0, strRoomID: '424242' } as Parameters<typeof alice.engine.call>[0]));
+    expect(t.world.rtc.members('424242')).toEqual(['alice']);
+    expect(bob.take()).toEqual([]);
+    // What the engine sent: room_id 0 (its "no numeric room") beside the string room.
+    const sent = JSON.parse((JSON.parse(t.world.im.log[0]?.payload.data ?? '{}') as { data: string }).data) as Record<string, unknown>;
+    expect(sent).toMatchObject({ room_id: 0, data: { room_id: 0, str_room_id: '424242' } });
+    // Unanswered, Alice's own timer ends it (35 s); ours never joined the numeric room 424242.
+    await t.world.advance(40 * S);
+    expect(alice.take()).toEqual([...te.cancelled('bob', 'inviter', 1, 'timeout', '424242'), te.noResp('alice', ['bob'])]);
+    expect([bob.take(), t.world.rtc.members(424242)]).toEqual([[], []]);
+  });
+});
+
+describe('consumed, through modifyInvitation (1v1 only)', () => {
+  const t = useInterop();
+  it('TUICallEngine accepts our invite: it first rewrites the invite with data.consumed (a TIM modification ours receives as the sender and ignores)', async () => {
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    await t.world.act(alice.call('bob', 1));
+    await t.world.act(bob.engine.accept());
+    expect(modified(t.world)).toEqual([{ by: 'bob', data: expect.objectContaining({ extraInfo: '', data: { cmd: 'audioCall', room_id: expect.any(Number), message: '', userIDs: ['bob'], consumed: true } }) }]);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true)]);
+  });
+
+  it('TUICallEngine rejects our invite, or cancels its own: consumed first, then the answer', async () => {
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    await t.world.act(alice.call('bob', 1));
+    await t.world.act(bob.engine.reject());
+    const carol = await t.world.tui('carol');
+    await t.world.act(carol.engine.call({ userID: 'alice', type: 1 }));
+    await t.world.act(carol.engine.hangup());
+    expect(modified(t.world).map((m) => [m.by, m.data.data['consumed']])).toEqual([['bob', true], ['carol', true]]);
+    expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0), ev.invited('carol', ['alice'], { callType: 1 }), ev.cancelled('carol')]);
+  });
+
+});
+
+describe('consumed, with Bob on two devices (TIM multi-terminal login)', () => {
+  const tm = useInterop({ multiTerminal: true });
+
+  it('Bob on two devices (ours and TUICallEngine) answers on TUICallEngine: ours stops ringing (answered elsewhere), the consumed invite it then gets as a modification does not ring again, nor on a reload', async () => {
+    const w = tm.world;
+    const alice = await w.tui('alice');
+    const bobTui = await w.tui('bob');
+    const bob = await w.party('ours', 'bob');
+    await w.act(alice.engine.call({ userID: 'bob', type: 1 }));
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 })]);
+    await w.act(bobTui.engine.accept(), 3 * S);
+    expect(modified(w).map((m) => [m.by, m.data.data['consumed']])).toEqual([['bob', true]]);
+    expect(bob.take()).toEqual([ev.end('alice', 'answeredElsewhere', 0)]);
+    expect(alice.take()).toEqual([te.enter('bob'), te.begin('inviter', 1), te.audio('bob', true), te.accepted('bob')]);
+    const reloaded = await w.party('ours', 'bob');
+    await w.advance(5 * S);
+    expect([bob.take(), reloaded.take()]).toEqual([[], []]);
+    bobTui.take();
+  });
+});
