@@ -182,3 +182,33 @@ describe('ours calls TUICallEngine', () => {
     expect([alice.take(), bob.take(), carol.take(), sends()]).toEqual([[], [], [], []]);
   });
 });
+
+describe('glare: ours (Alice) and TUICallEngine (Bob) call each other, the invites crossing', () => {
+  /** Lets the clock run until someone sends a message (the engine enters its room before it invites). */
+  async function untilSent(): Promise<void> {
+    const before = t.world.im.log.length;
+    for (let ms = 0; t.world.im.log.length === before; ms++) {
+      if (ms > 5 * S) throw new Error('nothing was sent');
+      await t.world.advance(1);
+    }
+  }
+
+  it.each(['low', 'high'] as const)('our inviteIDs sort %s: Bob answers Alice\'s invite busy, so she takes his -> one call in Bob\'s room, connected past 40 s, until Bob hangs up', async (inviteIDs) => {
+    const alice = await t.world.party('ours', 'alice', { inviteIDs });
+    const bob = await t.world.tui('bob');
+    const bobCalls = bob.engine.call({ userID: 'alice', type: 2 });
+    await untilSent();
+    await t.world.act(Promise.all([alice.call('bob', 2), bobCalls]), 2 * S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true)]);
+    // Unlike trtc-calling-js, the engine does not report its own busy answer.
+    expect(bob.take()).toEqual([te.enter('alice'), te.begin('inviter', 2), te.audio('alice', true), te.video('alice', true), te.accepted('alice')]);
+    expect(sends()).toEqual([['bob', 'alice', 1, 'id1'], ['alice', 'bob', 1, 'id2'], ['bob', 'alice', 4, 'id2'], ['alice', 'bob', 3, 'id1']]);
+    expect(t.world.rtc.members(roomOf())).toEqual(['bob', 'alice']);
+    await t.world.advance(40 * S);
+    expect([alice.getCallStatus(), bob.engine.getCallStatus(), alice.take(), bob.take()]).toEqual(['connected', 'connected', [], []]);
+    await t.world.act(bob.engine.hangup(), 2 * S);
+    expect(bob.take()).toEqual([te.end('bob', 'inviter', 2, expect.any(Number))]);
+    expect(alice.take()).toEqual([ev.audio('bob', false), ev.leave('bob'), ev.end('bob', 'hangup')]);
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1-hangup']]);
+  });
+});
