@@ -64,15 +64,15 @@ describe('room IDs we create stay in 1..2^31-1 (Tencent\'s client joins ~~roomID
 });
 
 describe('a TIMEOUT notice echoes its invite\'s data byte for byte (TSignaling does, spec 1.6)', () => {
-  it('an invite from a TUICallEngine client (userData, str_room_id, data.inviter) that our Bob lets ring out: his notice carries that very string', async () => {
+  it('an invite from a TUICallEngine client (userData, str_room_id, data.inviter, as the real engine sends them: tuiQuirks.test.ts) that our Bob lets ring out: his notice carries that very string', async () => {
     const bob = await t.world.party('ours', 'bob');
     const carol = t.world.im.create();
     const login = carol.login({ userID: 'carol', userSig: 'sig-carol' });
     await t.world.advance(100);
     await login;
     const data = JSON.stringify({
-      userData: 'from TUICallKit', version: 4, call_type: 1, businessID: 'av_call', platform: 'Web',
-      data: { cmd: 'audioCall', str_room_id: '424242', message: '', inviter: 'carol', userIDs: ['bob'] },
+      userData: 'from TUICallKit', version: 4, call_type: 1, room_id: 424242, businessID: 'av_call', platform: 'Web',
+      data: { cmd: 'audioCall', room_id: 424242, str_room_id: '', inviter: 'carol', message: '', userIDs: ['bob'], excludeFromHistoryMessage: true },
     });
     const envelope = { businessID: 1, inviteID: '3f1c2b7d-0000-4000-8000-000000000001', inviter: 'carol', actionType: 1, inviteeList: ['bob'], data, timeout: 5, groupID: '', onlineUserOnly: false };
     const message = carol.createCustomMessage({ to: 'bob', conversationType: TIM_TYPES.CONV_C2C, priority: TIM_TYPES.MSG_PRIORITY_HIGH, payload: { data: JSON.stringify(envelope) } });
