@@ -10,7 +10,8 @@
  * terminals too (`MESSAGE_RECEIVED`, `flow: 'out'`, TIM's sync of sent messages); messages to online users arrive as `MESSAGE_RECEIVED` batches with
  * `time` in server seconds; messages to offline users are kept (unless `onlineUserOnly`) and
  * found through `getConversationList` / `getMessageList`, never pushed (what TSignaling's replay
- * is for). A conversation's history holds both directions (what the user sent too), its unread
+ * is for); a message sent `excludedFromUnreadCount` / `excludedFromLastMessage` counts as unread /
+ * shows as the conversation's last message for nobody. A conversation's history holds both directions (what the user sent too), its unread
  * count only what it received. Every `sendMessage` is logged with its exact options.
  */
 import type TIM from 'tim-js-sdk';
@@ -85,6 +86,8 @@ const TIM_TYPES_KICKED_MULTIPLE_ACCOUNT = 'multipleAccount' satisfies `${TIM.TYP
 interface Stored {
   readonly conversationID: string;
   readonly message: Message;
+  /** Sent with `messageControlInfo.excludedFromLastMessage`: never the conversation's last message. */
+  readonly notLast?: boolean;
 }
 
 /** The IM server. */
@@ -180,12 +183,16 @@ export class FakeTimCloud {
     const delivered: Message = { ...message, from, flow: 'in', status: 'success', time: Math.floor(at / 1000) };
     const conversationID = group ? `GROUP${message.to}` : `C2C${from}`;
     // The sender's own copy (TIM keeps both directions in a conversation's history, unread or not).
-    this.#keep(from, group ? `GROUP${message.to}` : `C2C${message.to}`, { ...delivered, flow: 'out' }, false);
+    // `messageControlInfo` as TIM applies it (read from the Chat SDK 3.6.6's conversation code: a
+    // message excluded from the unread count does not raise it, one excluded from the last message
+    // leaves the conversation's last message as it was, or empty).
+    const control = { unread: !opts.messageControlInfo.excludedFromUnreadCount, notLast: opts.messageControlInfo.excludedFromLastMessage };
+    this.#keep(from, group ? `GROUP${message.to}` : `C2C${message.to}`, { ...delivered, flow: 'out' }, false, control.notLast);
     // Multi-terminal login: the sender's other terminals get what it sent (live only).
     if (this.multiTerminal) this.#push(from, { ...delivered, flow: 'out' }, sender);
     const fates = recipients.map((userID) => {
       const online = this.isOnline(userID);
-      if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered);
+      if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered, control.unread, control.notLast);
       if (online) this.#push(userID, delivered);
       return { userID, online };
     });
@@ -230,7 +237,7 @@ export class FakeTimCloud {
     const unread = this.#unread.get(userID) ?? new Map<string, number>();
     const history = this.#history.get(userID) ?? [];
     return [...unread.keys()].map((conversationID) => {
-      const last = history.filter((s) => s.conversationID === conversationID).at(-1)?.message;
+      const last = history.filter((s) => s.conversationID === conversationID && !s.notLast).at(-1)?.message;
       return {
         conversationID,
         type: conversationID.startsWith('GROUP') ? TIM_TYPES.CONV_GROUP : TIM_TYPES.CONV_C2C,
@@ -256,9 +263,9 @@ export class FakeTimCloud {
     });
   }
 
-  #keep(userID: string, conversationID: string, message: Message, unreadToo = true): void {
+  #keep(userID: string, conversationID: string, message: Message, unreadToo = true, notLast = false): void {
     const history = this.#history.get(userID) ?? [];
-    history.push({ conversationID, message });
+    history.push({ conversationID, message, ...(notLast ? { notLast } : {}) });
     this.#history.set(userID, history);
     const unread = this.#unread.get(userID) ?? new Map<string, number>();
     unread.set(conversationID, (unread.get(conversationID) ?? 0) + (unreadToo ? 1 : 0));
