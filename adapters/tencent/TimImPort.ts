@@ -234,15 +234,19 @@ export class TimImPort implements ImPort {
     }
   }
 
-  /** TSignaling's offline replay (spec 1.7): recent unread custom messages, as if just received. */
+  /**
+   * TSignaling's offline replay (spec 1.7): recent custom messages, as if just received. Read from
+   * the last page of each conversation, not only those TIM counts unread: TUICallEngine's invites
+   * are counted nowhere (see `replayableConversations`).
+   */
   async #replay(tim: TimInstance): Promise<void> {
     const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
     try {
-      const conversations = replayableConversations(await tim.getConversationList(), since, REPLAY_CONVERSATIONS);
+      const conversations = replayableConversations(await tim.getConversationList(), REPLAY_CONVERSATIONS);
       const batch: TimCustomMessage[] = [];
       for (const c of conversations) {
         const page: unknown = await tim.getMessageList({ conversationID: c.conversationID });
-        batch.push(...replayableMessages(page, since, Math.min(c.unreadCount, REPLAY_MESSAGES)));
+        batch.push(...replayableMessages(page, since, REPLAY_MESSAGES));
       }
       // Stable by server time: conversations interleave as they were sent.
       batch.sort((a, b) => a.time - b.time);

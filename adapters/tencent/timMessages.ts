@@ -121,13 +121,18 @@ const ConversationListSchema = v.object({
 
 const MessageListSchema = v.object({ data: v.object({ messageList: v.array(v.unknown()) }) });
 
-/** The conversations worth replaying: unread, with a last message inside the window. */
-export function replayableConversations(result: unknown, sinceMs: number, limit: number) {
+/**
+ * The conversations whose last page is read for a replay: the first `limit` TIM lists, whatever
+ * their unread count and last message. TSignaling reads only those with unread messages and a last
+ * message inside the window, but TUICallEngine sends its invitations (and accepts)
+ * `excludedFromUnreadCount` and `excludedFromLastMessage` (its `excludeFromHistoryMessage`): TIM
+ * counts them nowhere and shows them as no conversation's last message, so neither tells where a
+ * recent one is. The window is applied to the messages themselves (`replayableMessages`).
+ */
+export function replayableConversations(result: unknown, limit: number) {
   const parsed = v.safeParse(ConversationListSchema, result);
   if (!parsed.success) return [];
-  return parsed.output.data.conversationList
-    .filter((c) => c.unreadCount > 0 && (c.lastMessage?.lastTime ?? Infinity) * 1000 >= sinceMs)
-    .slice(0, limit);
+  return parsed.output.data.conversationList.slice(0, limit);
 }
 
 /** The custom messages of one `getMessageList` page, the last `count` of them inside the window. */

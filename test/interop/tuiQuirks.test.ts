@@ -105,3 +105,37 @@ describe('consumed, with Bob on two devices (TIM multi-terminal login)', () => {
     bobTui.take();
   });
 });
+
+describe('offline: TUICallEngine\'s invites are kept out of the unread count and the last message (excludeFromHistoryMessage)', () => {
+  const t = useInterop();
+
+  it('Alice (TUI) calls Bob (ours) while he is offline; he logs in 10 s later -> his replay rings it (it found nothing: it read only conversations with unread messages); Bob accept() -> a whole call', async () => {
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob', { login: false });
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1 }), 10 * S);
+    const [invite] = t.world.wire.take();
+    expect([invite?.offline, invite?.options['messageControlInfo']]).toEqual([['bob'], { excludedFromContentModeration: true, excludedFromUnreadCount: true, excludedFromLastMessage: true }]);
+    await t.world.act(bob.login(), 100);
+    await t.world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
+    await t.world.act(bob.accept(), 2 * S);
+    expect(alice.take()).toEqual([te.enter('bob'), te.begin('inviter', 1), te.audio('bob', true), te.accepted('bob')]);
+    expect(bob.take()).toEqual([ev.enter('alice'), ev.audio('alice', true)]);
+    await t.world.act(alice.engine.hangup());
+    expect(bob.take()).toEqual([ev.audio('alice', false), ev.leave('alice'), ev.end('alice', 'hangup')]);
+  });
+
+  it('the same after an older chat: the conversation\'s last message is that chat, its unread count 0; the replay still finds the invite', async () => {
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1 }));
+    await t.world.act(alice.engine.hangup());
+    await t.world.advance(60 * S);
+    await t.world.act(bob.logout());
+    bob.take();
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1 }), 5 * S);
+    await t.world.act(bob.login(), 100);
+    await t.world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
+  });
+});
