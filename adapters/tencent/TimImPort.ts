@@ -48,7 +48,7 @@ export interface TimImPortOptions {
   readonly credentials?: CredentialStore;
   /** Offline push texts for invitations. */
   readonly offlinePush?: OfflinePushOptions;
-  /** How old an unread message may be and still be replayed after login, in ms (TSignaling: 30 s). */
+  /** How old a message may be and still be replayed after login, in ms (TSignaling: 30 s). */
   readonly offlineReplayWindowMs?: number;
   /** Where a listener's exception goes (default `console.error`); it never reaches TIM. */
   readonly onListenerError?: (error: unknown) => void;

@@ -110,11 +110,7 @@ export function timErrorMessage(error: unknown): string {
 const ConversationListSchema = v.object({
   data: v.object({
     conversationList: v.array(
-      v.object({
-        conversationID: v.string(),
-        unreadCount: v.number(),
-        lastMessage: v.fallback(v.optional(v.object({ lastTime: v.optional(v.number()) })), undefined),
-      }),
+      v.object({ conversationID: v.string() }),
     ),
   }),
 });
