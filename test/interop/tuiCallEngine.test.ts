@@ -157,6 +157,16 @@ describe('ours calls TUICallEngine', () => {
     expect(sends()).toEqual([['alice', 'bob', 1, 'id1'], ['alice', 'bob', 2, 'id1']]);
   });
 
+  it('TUICallEngine\'s quirk: Bob hangup() while ringing ends his side alone (CALL_END) and sends nothing; Alice rings on until his Chat SDK\'s timer sends the TIMEOUT at 30 s', async () => {
+    const { alice, bob } = await ringing(1);
+    await t.world.act(bob.engine.hangup());
+    expect(bob.take()).toEqual([te.end('bob', 'invitee', 1, 0)]);
+    expect([alice.take(), sends()]).toEqual([[], [['alice', 'bob', 1, 'id1']]]);
+    await t.world.advance(30 * S);
+    expect(alice.take()).toEqual([ev.noResp('bob', 'alice'), ev.end('alice', 'noResponse', 0)]);
+    expect(sends()).toEqual([['bob', 'alice', 5, 'id1']]);
+  });
+
   it('Alice call(), Bob never answers -> at 30 s Bob\'s TIMEOUT; Alice NO_RESP + CALL_END(noResponse); Bob CALLING_CANCEL(timeout)', async () => {
     const { alice, bob } = await ringing(1);
     await t.world.advance(40 * S);

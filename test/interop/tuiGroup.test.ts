@@ -153,4 +153,21 @@ describe('ours calls a group of TUICallEngine and ours', () => {
     expect(carol.take()).toEqual([...te.invited('alice', ['bob', 'carol'], { type: 1, groupID: 'g1' }), ...te.cancelled('carol', 'invitee', 1, 'timeout')]);
     expect(sends().map((s) => s.slice(0, 3))).toEqual([['alice', 'g1', 1], ['bob', 'g1', 5], ['carol', 'g1', 5]]);
   });
+
+  it('Alice (ours) groupCall(bob, carol: TUI); Alice hangup() while both ring -> one C2C CANCEL each; both CALLING_CANCEL(normal); nothing at 30 s', async () => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.tui('carol');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1, 'g1'));
+    bob.take();
+    carol.take();
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(bob.take()).toEqual(te.cancelled('bob', 'invitee', 1, 'normal'));
+    expect(carol.take()).toEqual(te.cancelled('carol', 'invitee', 1, 'normal'));
+    expect(sends().map((s) => s.slice(0, 4))).toEqual([['alice', 'g1', 1, 'id1'], ['alice', 'bob', 2, 'id1'], ['alice', 'carol', 2, 'id1']]);
+    await t.world.advance(40 * S);
+    expect([alice.take(), bob.take(), carol.take(), sends()]).toEqual([[], [], [], []]);
+  });
 });
