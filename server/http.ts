@@ -2,11 +2,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
 import type { ThrottledLog } from './log';
-import type { MetricsSnapshot } from './metrics';
+import type { Counters, MetricsSnapshot } from './metrics';
 import { renderMetrics } from './metrics';
 import type { ResolvedOptions } from './options';
 import { signUserSig } from './userSig';
@@ -19,6 +20,8 @@ export interface HttpContext {
   readonly checkStore: () => void;
   /** The server's one log budget: a request never logs past it. */
   readonly log: Pick<ThrottledLog, 'warn'>;
+  /** Where a limit hit is counted (`hc_limit_hits_total`). */
+  readonly counters: Pick<Counters, 'limit'>;
 }
 
 /** Lifetime of a demo userSig, in seconds. */
@@ -72,7 +75,24 @@ function urlOf(target: string | undefined): URL | null {
 /** Creates the request listener of the HTTP server. */
 export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const serve = handle(ctx);
+  // Answers not yet done, per connection. Node reads pipelined requests (sent before the answers
+  // to the earlier ones were read) and holds their answers until the client reads them: a client
+  // that never reads would make the server hold an answer per 30-byte request, a whole file each.
+  const unanswered = new WeakMap<Socket, number>();
+  const { httpPipelined } = ctx.options.limits;
   return (req, res) => {
+    const socket = req.socket;
+    // (The rest of a pipelined flood, read with the request that was refused.)
+    if (socket.destroyed) return;
+    const open = unanswered.get(socket) ?? 0;
+    if (open >= httpPipelined) {
+      ctx.counters.limit('httpPipelined');
+      ctx.log.warn('refused a connection', { address: socket.remoteAddress, limit: 'httpPipelined' });
+      socket.destroy();
+      return;
+    }
+    unanswered.set(socket, open + 1);
+    res.once('close', () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
     try {
       serve(req, res);
     } catch {

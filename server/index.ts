@@ -155,6 +155,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         cluster?.check();
       },
       log,
+      counters: live.counters,
     }),
   );
   // A backstop above the caps below: past it Node drops a socket at once, without a word.

@@ -168,6 +168,11 @@ export interface Limits {
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
   readonly httpKeepAliveMs: number;
+  /**
+   * Plain HTTP: requests one connection may have unanswered at once (pipelined: sent before the
+   * answers to the earlier ones were read); one more and the connection is dropped.
+   */
+  readonly httpPipelined: number;
 }
 
 const KIB = 1024;
@@ -210,6 +215,7 @@ export const DEFAULT_LIMITS: Limits = {
   httpHeadersTimeoutMs: 10_000,
   httpRequestTimeoutMs: 30_000,
   httpKeepAliveMs: 5_000,
+  httpPipelined: 4,
 };
 
 /** Applies defaults; throws on a limit that cannot work. */

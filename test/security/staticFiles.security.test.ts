@@ -1,0 +1,75 @@
+/**
+ * Attack: the demo page's files as an amplifier. A request for `/main.js.map` is some 40 bytes;
+ * its answer is the whole file (the demo's source map: 1.3 MB). The server read each file anew
+ * for every request and held its answer until the client read it, and a client may pipeline
+ * requests (send the next before reading the last answer) and never read: 100 pipelined
+ * requests, 3.9 KB, held 123 MiB for as long as the socket stayed open (a 64 KB TCP read holds
+ * some 1,600 of them). Memory is the server's process (heap and buffers after a collection).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testServer, type TestServer } from '../server/support';
+import { MIB, memoryInUse, until } from './support';
+
+/** A raw TCP client of the HTTP side: what it sent, what it read (once it reads), whether it was closed. */
+interface Peer {
+  readonly socket: Socket;
+  text(): string;
+  closed(): boolean;
+}
+
+function peer(port: number): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let closed = false;
+    const socket = connect(port, '127.0.0.1', () => resolve({ socket, text: () => text, closed: () => closed }));
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => (closed = true));
+  });
+}
+
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+describe('the static files cannot be turned into an amplifier', () => {
+  let dir: string;
+  let server: TestServer;
+  const peers: Peer[] = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
+    writeFileSync(join(dir, 'index.html'), '<h1>demo</h1>');
+    writeFileSync(join(dir, 'main.js.map'), Buffer.alloc(MIB, 0x61)); // the demo's is 1.3 MB
+    server = await testServer({ staticDir: dir });
+  });
+  afterEach(async () => {
+    for (const p of peers.splice(0)) p.socket.destroy();
+    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('100 pipelined requests for a 1 MiB file from a client that never reads: dropped after 4 in flight, memory stays within 8 MiB', async () => {
+    const before = await memoryInUse();
+    const mallory = await peer(server.handle.port);
+    peers.push(mallory);
+    mallory.socket.pause();
+    mallory.socket.write(get('/main.js.map').repeat(100));
+    await until(() => mallory.closed(), 'the server to drop the pipelining socket', 5000);
+    expect((await memoryInUse()) - before).toBeLessThan(8 * MIB); // the old server held every answer: 123 MiB
+    expect(server.handle.metrics().limits).toEqual({ httpPipelined: 1 });
+    // The page is still served to others.
+    const index = await fetch(`${server.handle.httpUrl}/`);
+    expect([index.status, await index.text()]).toEqual([200, '<h1>demo</h1>']);
+  });
+
+  it('a client that pipelines 4 requests (within the limit) gets all 4 answers, in order', async () => {
+    const honest = await peer(server.handle.port);
+    peers.push(honest);
+    honest.socket.write(get('/index.html') + get('/healthz') + get('/index.html') + get('/healthz'));
+    await until(() => (honest.text().match(/HTTP\/1\.1 200 OK/g) ?? []).length === 4 && honest.text().endsWith('0\r\n\r\n'), 'four answers');
+    expect(honest.closed()).toBe(false);
+    expect(server.handle.metrics().limits).toEqual({});
+  });
+});
