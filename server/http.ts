@@ -1,9 +1,10 @@
 /** The server's plain HTTP side: health, metrics, (demo mode only) userSig signing, and the demo page's files. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { type FileHandle, open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
 import type { ThrottledLog } from './log';
@@ -174,19 +175,32 @@ async function serveStatic(dir: string, pathname: string, req: IncomingMessage, 
   if (file.slice(root.length + 1).split(sep).some((part) => part.startsWith('.'))) return json(res, 404, { error: 'not found' });
   const type = TYPES[extname(file)];
   if (!type) return json(res, 404, { error: 'not found' });
+  let handle: FileHandle | undefined;
   try {
     const [realRoot, real] = await Promise.all([realpath(root), realpath(file)]);
     if (!real.startsWith(realRoot + sep)) return json(res, 404, { error: 'not found' });
-    const body = await readFile(real);
+    handle = await open(real, 'r');
+    const { size } = await handle.stat().then((stat) => (stat.isFile() ? stat : Promise.reject(new Error('not a file'))));
     res.writeHead(200, {
       'content-type': type,
-      'content-length': body.length,
+      'content-length': size,
       'cache-control': 'no-cache',
       ...NOSNIFF,
       'content-security-policy': STATIC_CSP, // documents: the page, and an SVG opened on its own
     });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (req.method === 'HEAD' || size === 0) {
+      await handle.close();
+      return void res.end();
+    }
+    // Streamed as the client reads it: a client that stops reading holds a chunk of the file, not
+    // a copy of it (read whole, every request held one until its client had read it all). The
+    // stream closes the file; a failure either side ends both.
+    const body = handle.createReadStream({ start: 0, end: size - 1 });
+    handle = undefined;
+    pipeline(body, res, () => undefined);
   } catch {
-    json(res, 404, { error: 'not found' });
+    await handle?.close().catch(() => undefined);
+    if (!res.headersSent) json(res, 404, { error: 'not found' });
+    else res.destroy();
   }
 }

@@ -42,6 +42,7 @@ describe('the static files cannot be turned into an amplifier', () => {
     dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
     writeFileSync(join(dir, 'index.html'), '<h1>demo</h1>');
     writeFileSync(join(dir, 'main.js.map'), Buffer.alloc(MIB, 0x61)); // the demo's is 1.3 MB
+    writeFileSync(join(dir, 'big.js'), Buffer.alloc(4 * MIB, 0x62));
     server = await testServer({ staticDir: dir });
   });
   afterEach(async () => {
@@ -71,5 +72,43 @@ describe('the static files cannot be turned into an amplifier', () => {
     await until(() => (honest.text().match(/HTTP\/1\.1 200 OK/g) ?? []).length === 4 && honest.text().endsWith('0\r\n\r\n'), 'four answers');
     expect(honest.closed()).toBe(false);
     expect(server.handle.metrics().limits).toEqual({});
+  });
+});
+
+describe('a client that stops reading an answer', () => {
+  let dir: string;
+  let server: TestServer;
+  const peers: Peer[] = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
+    writeFileSync(join(dir, 'big.js'), Buffer.alloc(4 * MIB, 0x62));
+  });
+  afterEach(async () => {
+    for (const p of peers.splice(0)) p.socket.destroy();
+    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `n` clients that each ask for `path` and stop reading once its first bytes came. */
+  async function stalled(n: number, path: string): Promise<Peer[]> {
+    const stuck = await Promise.all(Array.from({ length: n }, () => peer(server.handle.port)));
+    peers.push(...stuck);
+    for (const p of stuck) {
+      p.socket.once('data', () => p.socket.pause());
+      p.socket.write(get(path));
+    }
+    await until(() => stuck.every((p) => p.text().startsWith('HTTP/1.1 200 OK')), 'the first bytes of every answer');
+    return stuck;
+  }
+
+  it('16 clients each stop reading a 4 MiB file: the server holds what it sends as it goes, not a copy of the file each (within 8 MiB)', async () => {
+    server = await testServer({ staticDir: dir });
+    const before = await memoryInUse();
+    const stuck = await stalled(16, '/big.js');
+    expect((await memoryInUse()) - before).toBeLessThan(8 * MIB); // the old server read the whole file for each: 60 MiB here
+    // Read on, each gets the whole file.
+    for (const p of stuck) p.socket.resume();
+    await until(() => stuck.every((p) => p.text().length > 4 * MIB), 'every whole file');
+    expect(stuck.map((p) => p.text().endsWith('b'.repeat(64)))).toEqual(stuck.map(() => true));
   });
 });
