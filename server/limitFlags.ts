@@ -62,6 +62,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('http-headers-timeout-ms', 'httpHeadersTimeoutMs', 'plain HTTP: a request\'s headers must arrive within this'),
   flag('http-request-timeout-ms', 'httpRequestTimeoutMs', 'plain HTTP: a whole request must arrive within this'),
   flag('http-keep-alive-ms', 'httpKeepAliveMs', 'plain HTTP: an idle keep-alive socket is closed after this'),
+  flag('http-stall-ms', 'httpStallMs', 'plain HTTP: a connection on which nothing moves for this long is closed'),
   flag('max-http-pipelined', 'httpPipelined', 'plain HTTP: requests one connection may have unanswered at once'),
 ];
 

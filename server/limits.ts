@@ -173,6 +173,11 @@ export interface Limits {
    * answers to the earlier ones were read); one more and the connection is dropped.
    */
   readonly httpPipelined: number;
+  /**
+   * Plain HTTP: a connection on which no byte moves either way for this long is closed (an answer
+   * its client stopped reading held its slot, and its file, for ever).
+   */
+  readonly httpStallMs: number;
 }
 
 const KIB = 1024;
@@ -216,6 +221,7 @@ export const DEFAULT_LIMITS: Limits = {
   httpRequestTimeoutMs: 30_000,
   httpKeepAliveMs: 5_000,
   httpPipelined: 4,
+  httpStallMs: 30_000,
 };
 
 /** Applies defaults; throws on a limit that cannot work. */

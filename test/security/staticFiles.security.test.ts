@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from '../server/support';
+import { RawClient, testServer, type TestServer } from '../server/support';
 import { MIB, memoryInUse, until } from './support';
 
 /** A raw TCP client of the HTTP side: what it sent, what it read (once it reads), whether it was closed. */
@@ -29,6 +29,17 @@ function peer(port: number): Promise<Peer> {
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.on('error', reject);
     socket.on('close', () => (closed = true));
+  });
+}
+
+/** The status code of one `GET path` on a connection of its own ('' when it was closed unanswered). */
+function status(port: number, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text.slice(9, 12)));
   });
 }
 
@@ -82,6 +93,8 @@ describe('a client that stops reading an answer', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
     writeFileSync(join(dir, 'big.js'), Buffer.alloc(4 * MIB, 0x62));
+    // Larger than what the kernel takes on loopback (4 MiB of send buffer here): it cannot all go.
+    writeFileSync(join(dir, 'huge.js'), Buffer.alloc(16 * MIB, 0x63));
   });
   afterEach(async () => {
     for (const p of peers.splice(0)) p.socket.destroy();
@@ -110,5 +123,29 @@ describe('a client that stops reading an answer', () => {
     for (const p of stuck) p.socket.resume();
     await until(() => stuck.every((p) => p.text().length > 4 * MIB), 'every whole file');
     expect(stuck.map((p) => p.text().endsWith('b'.repeat(64)))).toEqual(stuck.map(() => true));
+  });
+
+  it('3 answers nobody reads hold their address\'s 3 connections: after --http-stall-ms with nothing moving they are dropped, and the address may connect again', async () => {
+    server = await testServer({ staticDir: dir, limits: { httpStallMs: 300, maxConnectionsPerIp: 4, ipConnectRate: { perSecond: 1000, burst: 1000 } } });
+    // A quiet WebSocket is no HTTP answer: it outlives the timer (the idle timeout is its business).
+    const quiet = await RawClient.open(server.handle.url);
+    const stuck = await stalled(3, '/huge.js');
+    // Three requests at once: each is answered only once the address has a slot for it.
+    const three = () => Promise.all([0, 1, 2].map(() => status(server.handle.port, '/healthz')));
+    expect(await three()).toEqual(['503', '503', '503']);
+    // The old server timed nothing once a request was in: the three held their slots for ever.
+    let answers: string[] = [];
+    const poll = setInterval(() => void three().then((a) => (answers = a)), 50);
+    try {
+      await until(() => answers.length === 3 && answers.every((a) => a === '200'), 'the stalled connections to be dropped', 5000);
+    } finally {
+      clearInterval(poll);
+    }
+    // Reading again, each finds its answer cut short.
+    for (const p of stuck) p.socket.resume();
+    await until(() => stuck.every((p) => p.closed()), 'the stalled clients to see the end');
+    expect(stuck.map((p) => p.text().length < 16 * MIB)).toEqual([true, true, true]);
+    expect(quiet.open).toBe(true);
+    quiet.close();
   });
 });
