@@ -148,7 +148,7 @@ export class ClusterNode {
     } catch (error) {
       for (const connection of [redis, sub]) connection.disconnect();
       const why = cause ?? error;
-      throw Object.assign(new Error(`cannot reach Redis at ${options.redisUrl}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
+      throw Object.assign(new Error(`cannot reach Redis at ${shownUrl(options.redisUrl)}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
     }
     const node = new ClusterNode(options, logger, defineScripts(redis), sub);
     await node.start();
@@ -220,7 +220,7 @@ export class ClusterNode {
 
   /** `/healthz`: throws when the node cannot serve (Redis unreachable). */
   check(): void {
-    if (!this.healthy) throw new Error(this.closing ? 'node shutting down' : `Redis unreachable (${this.options.redisUrl})`);
+    if (!this.healthy) throw new Error(this.closing ? 'node shutting down' : `Redis unreachable (${shownUrl(this.options.redisUrl)})`);
   }
 
   metrics(): ClusterMetrics {
@@ -487,4 +487,13 @@ export class ClusterNode {
   private key(kind: string, id: string): string {
     return `${this.prefix}:${kind}:${id}`;
   }
+}
+
+/** The `--redis` URL as it may be shown (`/healthz` answers anyone, logs travel): without user and password. */
+function shownUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed) return 'the --redis URL';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }
