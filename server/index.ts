@@ -182,7 +182,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     admission.release(this.remoteAddress ?? 'unknown');
   }
   // The server tracks its connections itself (`conns`): no second set, no listener per client.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, clientTracking: false });
+  // A message's fragments are kept one object each until the last: `maxFragments` bounds them (`ws`'s own cap,
+  // 16,384, let a message of one-byte fragments hold 1.9 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, maxFragments: limits.maxFragments, clientTracking: false });
   // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
   wss.on('error', (error) => log.warn('server error', { error: error.message }));
   wss.on('headers', (headers, req) => {

@@ -116,6 +116,12 @@ export interface Limits {
   readonly byteRate: Rate;
   /** Largest frame accepted, in bytes (at most the protocol's 64 KiB). */
   readonly maxFrameBytes: number;
+  /**
+   * WebSocket fragments one message may come in (the socket layer keeps an object per fragment
+   * until the last: a message of one-byte fragments cost some 17 times its bytes). One more
+   * closes the connection (1008).
+   */
+  readonly maxFragments: number;
   /** Message copies handed to a connection and not yet confirmed; more wait in the store. */
   readonly maxUnconfirmed: number;
   /** Message copies stored for one recipient, and their bytes. */
@@ -193,6 +199,7 @@ export const DEFAULT_LIMITS: Limits = {
   userRate: { perSecond: 50, burst: 200 },
   byteRate: { perSecond: 256 * KIB, burst: MIB },
   maxFrameBytes: 64 * KIB,
+  maxFragments: 64,
   maxUnconfirmed: 256,
   maxBacklog: 1000,
   maxBacklogBytes: 16 * MIB,
