@@ -182,9 +182,16 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     admission.release(this.remoteAddress ?? 'unknown');
   }
   // The server tracks its connections itself (`conns`): no second set, no listener per client.
-  // A message's fragments are kept one object each until the last: `maxFragments` bounds them (`ws`'s own cap,
-  // 16,384, let a message of one-byte fragments hold 1.9 MiB).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, maxFragments: limits.maxFragments, clientTracking: false });
+  // A message's fragments, and a frame's socket reads, are kept one object each until the last: `maxFragments`
+  // and `maxFrameReads` bound them (`ws`'s own caps, 16,384 and 262,144, let a message of one-byte fragments
+  // hold 1.9 MiB, and a frame sent a byte per read 190 bytes a byte: 1.5 MiB for 8 KiB before login).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_MAX_PAYLOAD,
+    maxFragments: limits.maxFragments,
+    maxBufferedChunks: limits.maxFrameReads,
+    clientTracking: false,
+  });
   // A failed listen rejects below; a later server error is logged, never an unhandled 'error' event.
   wss.on('error', (error) => log.warn('server error', { error: error.message }));
   wss.on('headers', (headers, req) => {

@@ -33,6 +33,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('byte-burst', 'byteRate', 'bytes at once per connection and per user', 'burst'),
   flag('max-frame-bytes', 'maxFrameBytes', 'largest frame (at most 65536)'),
   flag('max-fragments', 'maxFragments', 'WebSocket fragments one message may come in'),
+  flag('max-frame-reads', 'maxFrameReads', 'socket reads a frame may still be waiting in'),
   flag('max-unconfirmed', 'maxUnconfirmed', 'message copies a connection may leave unconfirmed'),
   flag('max-backlog', 'maxBacklog', 'message copies stored for one recipient'),
   flag('max-backlog-bytes', 'maxBacklogBytes', 'bytes stored for one recipient'),

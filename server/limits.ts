@@ -122,6 +122,11 @@ export interface Limits {
    * closes the connection (1008).
    */
   readonly maxFragments: number;
+  /**
+   * Socket reads a frame may still be waiting in (the socket layer keeps each read until the frame
+   * is whole: a read of one byte cost some 190 bytes). One more closes the connection (1008).
+   */
+  readonly maxFrameReads: number;
   /** Message copies handed to a connection and not yet confirmed; more wait in the store. */
   readonly maxUnconfirmed: number;
   /** Message copies stored for one recipient, and their bytes. */
@@ -200,6 +205,7 @@ export const DEFAULT_LIMITS: Limits = {
   byteRate: { perSecond: 256 * KIB, burst: MIB },
   maxFrameBytes: 64 * KIB,
   maxFragments: 64,
+  maxFrameReads: 256,
   maxUnconfirmed: 256,
   maxBacklog: 1000,
   maxBacklogBytes: 16 * MIB,
