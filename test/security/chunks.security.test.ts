@@ -4,8 +4,8 @@
  * bytes of heap. Sent a byte per TCP segment (a pace any client may keep), the 8 KiB a connection
  * may send before it logs in held 1.5 MiB per connection (README: "8 KiB plus one socket read"):
  * 10 anonymous sockets held 15 MiB for the login deadline, and a logged-in one could hold some
- * 24 MiB with a 128 KiB frame (reckoned at that cost). A frame may now arrive in at most `--max-frame-reads` (256) reads
- * still waiting; one more closes the connection (1008).
+ * 24 MiB with a 128 KiB frame (reckoned at that cost). A frame may now wait in at most
+ * `--max-frame-reads` (256) reads; one more closes the connection (1008).
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
