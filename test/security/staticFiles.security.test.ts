@@ -125,6 +125,14 @@ describe('a client that stops reading an answer', () => {
     expect(stuck.map((p) => p.text().endsWith('b'.repeat(64)))).toEqual(stuck.map(() => true));
   });
 
+  it('a socket that connects and never sends a byte is closed after --http-stall-ms (no header timer runs before the first byte: it held its slot for ever)', async () => {
+    server = await testServer({ staticDir: dir, limits: { httpStallMs: 300 } });
+    const silent = await peer(server.handle.port);
+    peers.push(silent);
+    await until(() => silent.closed(), 'the silent socket to be closed', 5000);
+    expect(silent.text()).toBe('');
+  });
+
   it('3 answers nobody reads hold their address\'s 3 connections: after --http-stall-ms with nothing moving they are dropped, and the address may connect again', async () => {
     server = await testServer({ staticDir: dir, limits: { httpStallMs: 300, maxConnectionsPerIp: 4, ipConnectRate: { perSecond: 1000, burst: 1000 } } });
     // A quiet WebSocket is no HTTP answer: it outlives the timer (the idle timeout is its business).
