@@ -158,8 +158,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       counters: live.counters,
     }),
   );
-  // A socket on which nothing moves either way (an answer its client does not read: no timer of
-  // the three above runs then) is dropped; Node's timer too, and an upgraded WebSocket's is off.
+  // A socket on which nothing moves either way (an answer its client does not read, a socket that
+  // never sent a byte: no timer of the three above runs then) is dropped; Node's timer too, and an
+  // upgraded WebSocket's is off (`ws` clears it).
   http.setTimeout(limits.httpStallMs);
   // A backstop above the caps below: past it Node drops a socket at once, without a word.
   http.maxConnections = limits.maxConnections + 100;
