@@ -11,9 +11,15 @@
  * spending for one user at the same instant (two tabs) each see the other's spending within a
  * flush interval once it is below half; what the old session spends between answering the ask
  * and being taken over (a Redis round trip or two) is not seen by the new node.
+ *
+ * A write is a merge in Redis (`MERGE`), not an overwrite: per bucket, the emptier of the two (refilled to
+ * the later of their times) stays. Spending only empties a bucket, so the emptier is the newer state
+ * whichever node wrote it; a write that lands late (a command past its timeout that Redis ran later, or one
+ * on a stalled socket) cannot put back tokens the node the user moved to has spent since. A write that
+ * failed leaves the user dirty (written again at the next flush once Redis answers): before 2026-12-05 it
+ * was lost, and the late one overwrote the newer state.
  */
 import type { Limits, UserBudget, UserBudgets } from '../limits';
-import type { Redis } from 'ioredis';
 
 const BUDGETS: readonly UserBudget[] = ['frames', 'bytes', 'fanout'];
 
@@ -25,12 +31,42 @@ interface Bucket {
 /** A user's buckets as stored in Redis: `budget -> "tokens:lastMs"`. */
 export type StoredBudgets = Readonly<Record<string, string>>;
 
+/**
+ * Merges a user's buckets into its hash (KEYS[1], kept ARGV[1] ms): per bucket (ARGV from 2 on, four at a time:
+ * name, `tokens:lastMs`, rate per second, burst), the one written stays only if it is no fuller than the one
+ * Redis holds, both refilled to the later of their times (what `ClusterBudgets.seed` decides at a login).
+ */
+export const MERGE = `
+local function parse(text)
+  if not text then return nil end
+  local t, l = string.match(text, '^([^:]+):(.+)$')
+  return tonumber(t), tonumber(l)
+end
+for i = 2, #ARGV, 4 do
+  local tokens, last = parse(ARGV[i + 1])
+  local held, heldLast = parse(redis.call('HGET', KEYS[1], ARGV[i]))
+  local rate, burst = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local keep = true
+  if tokens and last and held and heldLast then
+    local at = math.max(last, heldLast)
+    keep = math.min(burst, tokens + (at - last) * rate / 1000) <= math.min(burst, held + (at - heldLast) * rate / 1000)
+  end
+  if keep and tokens and last then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+/** {@link MERGE} as a command of the node's Redis client (`scripts.ts` registers it). */
+export type MergeCommand = (key: string, ttl: number, ...buckets: (string | number)[]) => Promise<number>;
+
 /** {@link UserBudgets} shared through Redis. */
 export class ClusterBudgets implements UserBudgets {
   /** How often spending is written behind. */
   static readonly flushMs = 100;
   private readonly users = new Map<string, Record<UserBudget, Bucket>>();
   private readonly dirty = new Set<string>();
+  /** Each user's write under way, and the one asked meanwhile, which goes once it is answered. */
+  private readonly writes = new Map<string, { running: Promise<boolean>; again: Promise<boolean> | null }>();
 
   constructor(
     private readonly limits: Limits,
@@ -58,7 +94,7 @@ export class ClusterBudgets implements UserBudgets {
 
   prune(now: number): void {
     for (const [userID, buckets] of this.users) {
-      if (this.dirty.has(userID)) continue;
+      if (this.dirty.has(userID) || this.writes.has(userID)) continue;
       if (BUDGETS.every((b) => this.refill(buckets[b], b, now).tokens >= this.rate(b).burst)) this.users.delete(userID);
     }
   }
@@ -85,11 +121,16 @@ export class ClusterBudgets implements UserBudgets {
     return Object.fromEntries(BUDGETS.map((b) => [b, `${buckets[b].tokens}:${buckets[b].last}`]));
   }
 
-  /** Writes `userID`'s state to Redis at `key`, kept as long as it takes to fill up again; `lost` hears a failure. */
-  async save(userID: string, redis: Redis, key: string, lost: (error: unknown) => void): Promise<void> {
-    const stored = this.stored(userID);
-    if (!stored) return;
-    await redis.pipeline().hset(key, stored).pexpire(key, Math.ceil(this.refillMs())).exec().catch(lost);
+  /**
+   * Merges `userID`'s state into Redis at `key` (kept as long as it takes to fill up again). One write at a time
+   * per user: asked while one is under way, it goes once that one is answered, with the state as it is then (a
+   * flood of refusals, each asking, makes one write more, not one each). True once Redis answered; failed
+   * (`lost` hears it), the user is dirty again, written at a later flush.
+   */
+  save(userID: string, merge: MergeCommand, key: string, lost: (error: unknown) => void): Promise<boolean> {
+    const under = this.writes.get(userID);
+    if (under) return (under.again ??= under.running.then(() => this.write(userID, merge, key, lost)));
+    return this.write(userID, merge, key, lost);
   }
 
   /** The user's buckets as they are now, without writing anything (null: none, or all of them full). */
@@ -104,9 +145,29 @@ export class ClusterBudgets implements UserBudgets {
     return [...this.users.keys()].filter((userID) => this.peek(userID, now) !== null);
   }
 
-  /** Users spent from since the last write. */
+  /** Users spent from since the last write (but those with a write under way: their next waits for it). */
   takeDirty(): string[] {
-    return [...this.dirty];
+    return [...this.dirty].filter((userID) => !this.writes.has(userID));
+  }
+
+  private write(userID: string, merge: MergeCommand, key: string, lost: (error: unknown) => void): Promise<boolean> {
+    const stored = this.stored(userID);
+    if (!stored) return Promise.resolve(true);
+    const buckets = BUDGETS.flatMap((b) => [b, stored[b] as string, this.rate(b).perSecond, this.rate(b).burst]);
+    const running = merge(key, Math.ceil(this.refillMs()), ...buckets).then(
+      () => true,
+      (error: unknown) => {
+        this.dirty.add(userID);
+        lost(error);
+        return false;
+      },
+    );
+    const entry: { running: Promise<boolean>; again: Promise<boolean> | null } = { running, again: null };
+    this.writes.set(userID, entry);
+    void running.then(() => {
+      if (this.writes.get(userID) === entry && entry.again === null) this.writes.delete(userID);
+    });
+    return running;
   }
 
   /** How long a budget takes to fill up again (how long Redis keeps it). */

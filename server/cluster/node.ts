@@ -335,7 +335,8 @@ export class ClusterNode {
     this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
     this.timer.unref();
     this.flushTimer = setInterval(() => {
-      for (const user of this.budgets.takeDirty()) void this.saveBudgets(user);
+      // Not while Redis is away (each write would fail at once, and be logged): what failed is still dirty.
+      if (this.redis.status === 'ready') for (const user of this.budgets.takeDirty()) void this.saveBudgets(user);
     }, ClusterBudgets.flushMs);
     this.flushTimer.unref();
   }
@@ -470,8 +471,8 @@ export class ClusterNode {
     if (this.budgets.peek(user, this.options.clock.now())) void this.saveBudgets(user);
   }
 
-  private saveBudgets(user: string): Promise<void> {
-    return this.budgets.save(user, this.redis, this.key('b', user), (error) => this.lost('budgets', error));
+  private saveBudgets(user: string): Promise<boolean> {
+    return this.budgets.save(user, this.redis.hcBudgets.bind(this.redis), this.key('b', user), (error) => this.lost('budgets', error));
   }
 
   /** Settles once Redis answered, or failed to (logged): what a client is told after waits for it. */

@@ -3,6 +3,7 @@
  * as commands. Keys and channels are described in `node.ts`.
  */
 import type { Redis } from 'ioredis';
+import { MERGE, type MergeCommand } from './budgets';
 
 // The live session this claim takes over (the directory's `token`: not this login's own, claimed again,
 // nor the one it resumes, handed over) is kicked by it: its token (P:s:<token>, ARGV[9] its prefix) and
@@ -343,6 +344,8 @@ export type Scripted = Redis & {
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
   /** Answers 1 when the leave vacated the room (`vacate`: '' for none; `elsewhere`: nodes, see LEAVE). */
+  /** A user's buckets merged into its hash: the emptier of each pair stays (`budgets.ts`). */
+  hcBudgets: MergeCommand;
   hcLeave(room: string, history: string, version: string, said: string, user: string, node: string, channel: string, event: string, vacate: string, ttl: number, ...elsewhere: string[]): Promise<number>;
 };
 
@@ -383,5 +386,6 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   redis.defineCommand('hcLeave', { numberOfKeys: 4, lua: LEAVE });
+  redis.defineCommand('hcBudgets', { numberOfKeys: 1, lua: MERGE });
   return redis as Scripted;
 }
