@@ -150,6 +150,16 @@ export class StreamMailbox implements RemoteHeld {
     return this.chain(user, () => this.forwardNow(user, closing));
   }
 
+  /** A node shutting down: what it stores for `user` goes to its stream whatever the quotas; false when Redis failed it. */
+  async moveAway(user: string): Promise<boolean> {
+    let moved = false;
+    await this.chain(user, async () => {
+      await this.forwardNow(user, true);
+      moved = true;
+    });
+    return moved;
+  }
+
   /** `user` logged in here: what waits in its stream comes in. */
   drain(user: string): Promise<void> {
     return this.chain(user, () => this.drainNow(user));

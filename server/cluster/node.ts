@@ -19,7 +19,7 @@
  *   `rejoin.ts`. The login gate: `gate.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { TurnCommit } from '../commit';
 import type { Conn, Session } from '../conn';
 import type { RoomGrants } from '../grants';
@@ -42,7 +42,8 @@ import { Revocations } from './revocations';
 import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
-import { defineScripts, redisSettings, type Scripted } from './scripts';
+import { connectRedis, type Scripted, shownUrl } from './scripts';
+import { HAND_BACK_MS, answered, done, handBack, settleEach } from './shutdown';
 import type { ClusterMetrics } from './metrics';
 
 /** How often a node says it is alive, and how long that lasts. */
@@ -133,24 +134,8 @@ export class ClusterNode {
 
   /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */
   static async connect(options: ResolvedOptions, logger: Logger): Promise<ClusterNode> {
-    // A command sent when the connection dies fails at once, never sent again (`redisSettings`); the subscriber's
-    // (un)subscribes, safe twice, are queued and sent again (ioredis's defaults, as before).
-    const settings = redisSettings();
-    const redis = new Redis(options.redisUrl, settings);
-    const sub = new Redis(options.redisUrl, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true });
-    let cause: unknown = null; // errors are the `up` flag's and the health check's business; the last one says why a start failed
-    const quiet = (error: unknown) => void (cause = error);
-    redis.on('error', quiet);
-    sub.on('error', quiet);
-    try {
-      await redis.connect();
-      await sub.connect();
-    } catch (error) {
-      for (const connection of [redis, sub]) connection.disconnect();
-      const why = cause ?? error;
-      throw Object.assign(new Error(`cannot reach Redis at ${shownUrl(options.redisUrl)}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
-    }
-    const node = new ClusterNode(options, logger, defineScripts(redis), sub);
+    const { redis, sub } = await connectRedis(options.redisUrl);
+    const node = new ClusterNode(options, logger, redis, sub);
     await node.start();
     return node;
   }
@@ -247,24 +232,25 @@ export class ClusterNode {
     this.closing = true;
   }
 
-  /** Graceful end: what this node stored for others goes to their streams, its users are released. */
+  /** Graceful end: what this node stored for others goes to their streams, its users are released (`shutdown.ts`). */
   async close(): Promise<void> {
     this.closing = true;
     this.revocations.stop();
-    if (this.timer) clearInterval(this.timer);
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    for (const timer of [this.timer, this.flushTimer]) if (timer) clearInterval(timer);
     this.mailbox.stop();
     this.replica.stop();
-    try {
-      await this.mailbox.settled();
-      if (this.store) for (const user of this.store.backlogs().keys()) await this.mailbox.forward(user, true);
-      await Promise.all([...new Set([...this.budgets.takeDirty(), ...this.budgets.spent(this.options.clock.now())])].map((user) => this.saveBudgets(user)));
-      for (const user of this.epochs.keys()) await this.redis.hcRelease(this.key('d', user), this.node);
-      await this.directory.release();
-      await this.redis.pipeline().del(this.key('alive', this.node)).srem(saidKey(this.prefix), this.node).exec();
-    } catch (error) {
-      this.logger.error('cluster: could not hand everything back to Redis', { error: String(error) });
-    }
+    await this.mailbox.settled();
+    const spent = new Set([...this.budgets.takeDirty(), ...this.budgets.spent(this.options.clock.now())]);
+    const users = new Set(this.epochs.keys());
+    const steps = [
+      { what: 'copies', run: () => settleEach(new Set(this.store?.backlogs().keys()), async (user) => done(await this.mailbox.moveAway(user), `copies for ${user}`)) },
+      { what: 'budgets', run: () => settleEach(spent, async (user) => done(await this.saveBudgets(user), `budgets of ${user}`)) },
+      { what: 'users', run: () => settleEach(users, (user) => this.redis.hcRelease(this.key('d', user), this.node)) },
+      { what: 'online', run: () => this.directory.release() },
+      { what: 'heartbeat', run: async () => answered(await this.redis.pipeline().del(this.key('alive', this.node)).srem(saidKey(this.prefix), this.node).exec()) },
+    ];
+    const left = await handBack(this.redis, steps, this.hub ? HAND_BACK_MS : 0); // a node whose start failed waits for no Redis
+    if (left.length > 0) this.logger.error('cluster: could not hand everything back to Redis', { left: left.map((l) => l.what).join(','), error: String(left[0]?.error) });
     this.sub.disconnect();
     this.redis.disconnect();
   }
@@ -488,13 +474,4 @@ export class ClusterNode {
   private key(kind: string, id: string): string {
     return `${this.prefix}:${kind}:${id}`;
   }
-}
-
-/** The `--redis` URL as it may be shown (`/healthz` answers anyone, logs travel): without user and password. */
-function shownUrl(url: string): string {
-  const parsed = URL.canParse(url) ? new URL(url) : null;
-  if (!parsed) return 'the --redis URL';
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href;
 }

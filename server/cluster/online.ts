@@ -10,6 +10,7 @@
  * directory and replays what arrived meanwhile; it writes its own users again (what it said
  * while Redis was away was lost). A node found dead loses its users (see `node.ts`).
  */
+import { settleEach } from './shutdown';
 import type { Redis } from 'ioredis';
 import type { OnlineUsers } from '../presence';
 
@@ -57,6 +58,8 @@ export class ClusterOnline {
   /** A failed {@link load} is tried again after 1 s, frames still buffered, until one succeeds or {@link release}. */
   private retry: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Users gone from here whose going Redis has not answered (sent, or failed). */
+  private readonly unsaid = new Set<string>();
   private readonly say: SayCommand;
   private readonly key: string;
 
@@ -158,8 +161,11 @@ export class ClusterOnline {
   async release(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
-    for (const user of this.said) await this.say(this.key, user, this.deps.node, '0', `${this.deps.prefix}:all`);
+    // Its users, and those whose going Redis has not answered yet (a going that failed would stay for good). Those
+    // said leave the set: tried again (Redis failed it part of the way: `shutdown.ts`), it says the rest.
+    for (const user of this.said) this.unsaid.add(user);
     this.said.clear();
+    await settleEach(this.unsaid, (user) => this.say(this.key, user, this.deps.node, '0', `${this.deps.prefix}:all`));
   }
 
   private changedHere(userID: string): void {
@@ -167,8 +173,14 @@ export class ClusterOnline {
     if (on === this.said.has(userID)) return;
     if (on) this.said.add(userID);
     else this.said.delete(userID);
+    // A user gone from here is unsaid until Redis answers: a node shutting down says it again (`release`).
+    if (on) this.unsaid.delete(userID);
+    else this.unsaid.add(userID);
     this.deps.published();
-    this.say(this.key, userID, this.deps.node, on ? '1' : '0', `${this.deps.prefix}:all`).catch((error: unknown) => this.deps.lost('online', error));
+    this.say(this.key, userID, this.deps.node, on ? '1' : '0', `${this.deps.prefix}:all`).then(
+      () => void (on || this.said.has(userID) || this.unsaid.delete(userID)),
+      (error: unknown) => this.deps.lost('online', error),
+    );
   }
 
   private apply(frame: OnlineFrame): void {

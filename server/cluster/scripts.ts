@@ -2,7 +2,7 @@
  * The cluster's Lua scripts (each one step on Redis, atomic) and the Redis client that has them
  * as commands. Keys and channels are described in `node.ts`.
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { MERGE, type MergeCommand } from './budgets';
 
 // The live session this claim takes over (the directory's `token`: not this login's own, claimed again,
@@ -388,4 +388,38 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcLeave', { numberOfKeys: 4, lua: LEAVE });
   redis.defineCommand('hcBudgets', { numberOfKeys: 1, lua: MERGE });
   return redis as Scripted;
+}
+
+/**
+ * Opens a node's two connections to Redis at `url` (commands, with the scripts, and pub/sub); rejects, leaving
+ * nothing open, when Redis cannot be reached. A command sent when the connection dies fails at once, never sent
+ * again ({@link redisSettings}); the subscriber's (un)subscribes, safe twice, are queued and sent again (ioredis's
+ * defaults, as before).
+ */
+export async function connectRedis(url: string): Promise<{ redis: Scripted; sub: Redis }> {
+  const settings = redisSettings();
+  const redis = new Redis(url, settings);
+  const sub = new Redis(url, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true });
+  let cause: unknown = null; // errors are the `up` flag's and the health check's business; the last one says why a start failed
+  const quiet = (error: unknown) => void (cause = error);
+  redis.on('error', quiet);
+  sub.on('error', quiet);
+  try {
+    await redis.connect();
+    await sub.connect();
+  } catch (error) {
+    for (const connection of [redis, sub]) connection.disconnect();
+    const why = cause ?? error;
+    throw Object.assign(new Error(`cannot reach Redis at ${shownUrl(url)}: ${why instanceof Error ? why.message : String(why)}`), { code: 'HC_REDIS_UNREACHABLE' });
+  }
+  return { redis: defineScripts(redis), sub };
+}
+
+/** The `--redis` URL as it may be shown (`/healthz` answers anyone, logs travel): without user and password. */
+export function shownUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed) return 'the --redis URL';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }
