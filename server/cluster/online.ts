@@ -184,6 +184,12 @@ export class ClusterOnline {
   }
 
   private apply(frame: OnlineFrame): void {
+    // Another node's going of a user online here: its "online" may have landed after ours (an older login handled
+    // last, a write on a stalled socket) and named it, and its going then deleted the user's entry. Said again.
+    if (!frame.on && this.said.has(frame.user) && !this.stopped) {
+      this.deps.published();
+      void this.say(this.key, frame.user, this.deps.node, '1', `${this.deps.prefix}:all`).catch((e: unknown) => this.deps.lost('online', e));
+    }
     const prior = this.elsewhere.get(frame.user);
     if (frame.on) this.elsewhere.set(frame.user, frame.node);
     else if (prior === frame.node) this.elsewhere.delete(frame.user);
