@@ -116,6 +116,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
     metric('hc_cluster_received_total', 'counter', 'Frames received from other nodes.', c.received);
     metric('hc_cluster_takeovers_total', 'counter', 'Sessions ended here by a login of their user on another node.', c.takeovers);
     metric('hc_cluster_catch_ups_total', 'counter', 'Catch-ups done after losing Redis: what was missed read again, what was not said said again.', c.catchUps);
+    metric('hc_cluster_shares_dropped_total', 'counter', 'Replicated changes (grants, groups) Redis refused for good (a script error): made on this node only.', c.sharesDropped);
     metric('hc_cluster_rechecks_total', 'counter', 'Refusals decided again once this node had heard every change Redis had (an enter before its grant, say).', c.rechecks);
     metric('hc_cluster_refused_logins_total', 'counter', 'Logins refused because Redis was unreachable.', c.refusedLogins);
   }

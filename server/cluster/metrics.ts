@@ -29,4 +29,6 @@ export interface ClusterMetrics {
   readonly catchUps: number;
   /** Refusals decided again once this node had heard every change Redis had (an enter before its room's grant, say). */
   readonly rechecks: number;
+  /** Replicated changes Redis refused for good (a script error): made on this node, never on the others. */
+  readonly sharesDropped: number;
 }

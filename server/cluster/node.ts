@@ -75,7 +75,7 @@ export class ClusterNode {
   private readonly rejoin = new Rejoin(() => this.live(this.redis), () => this.catchUp(), (what, e) => this.lost(what, e), () => this.sub.subscribe(...this.channels()), () => this.live(this.sub));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0, rechecks: 0 };
+  private readonly counts = { forwarded: 0, drained: 0, parked: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0, rechecks: 0, sharesDropped: 0 };
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;
@@ -112,6 +112,8 @@ export class ClusterNode {
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
+      error: (message, fields) => this.logger.error(message, fields),
+      dropped: () => this.counts.sharesDropped++,
       compacted: (t, id) => compactedOf({ grants: this.grants, groups: this.groups }, t, id, options.clock.now()),
     });
     this.loginGate = new LoginGate({

@@ -69,9 +69,6 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
-redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
 local v = redis.call('INCR', KEYS[2])
 local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
@@ -79,7 +76,20 @@ redis.call('RPUSH', KEYS[1], entry)
 local ttl = tonumber(ARGV[2])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 redis.call('PUBLISH', ARGV[4], entry)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
+redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
 return {v, redis.call('LLEN', KEYS[1])}`;
+
+/**
+ * Redis answered an error that a later try cannot change (a script error: the history key of another type, say), as
+ * opposed to no answer (the change may have run: sent again) or a refusal that passes (memory full, a replica,
+ * loading, busy: sent again until it is taken, since the other nodes must have it).
+ */
+export function refusedForGood(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return false;
+  return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
+}
 
 /** A change kept to be sent again: its history key, frame, TTL, whether it resets the history, its sequence number. */
 type Unsent = [string, string, number, boolean, number];
@@ -109,6 +119,9 @@ export interface ReplicaDeps {
   /** The changes that make a room's grant or a group as it stands here now (none: it is gone), and how long to keep them. */
   compacted?(t: Change['t'], id: number | string): { readonly entries: readonly Record<string, unknown>[]; readonly ttl: number };
   warn(message: string, fields: Record<string, unknown>): void;
+  error?(message: string, fields: Record<string, unknown>): void;
+  /** Counts a change Redis refused for good. */
+  dropped?(): void;
 }
 
 /** The history key of a change (`null`: not a change of either store). */
@@ -171,6 +184,8 @@ export class Replica {
   /** The unsent changes sent again while the connection lives on ({@link flushSoon}). */
   private flushing: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** A failed try was logged, and no change was taken since. */
+  private quiet = false;
   /** Reads run one after the other. */
   private loading: Promise<void> = Promise.resolve();
   /** Who waits for this node to have seen a version ({@link caughtUp}). */
@@ -356,11 +371,31 @@ export class Replica {
       this.compactions.set(key, { ...subject, v });
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
     }, (error: unknown) => {
+      if (refusedForGood(error)) return this.drop(seq, frame, error);
       this.unsent.push([key, frame, ttl, reset, seq]);
       if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as Unsent)[4]);
-      this.deps.lost('share', error);
+      this.failing(error);
       this.flushSoon();
     });
+  }
+
+  /**
+   * A change Redis refused for good ({@link refusedForGood}): sent again it would fail the same way, each second for
+   * ever, holding the floor of `P:ran` and the catch-up behind it. It stays on this node only (its replicas
+   * disagree: the other nodes never have it); counted and logged as an error once, it goes.
+   */
+  private drop(seq: number, frame: string, error: unknown): void {
+    this.open.delete(seq);
+    const change = parseJson(frame) as Record<string, unknown> | null;
+    this.deps.dropped?.();
+    this.deps.error?.('cluster: Redis refused a replicated change for good: the other nodes will not have it', { t: change?.t, op: change?.op, error: error instanceof Error ? error.message : String(error) });
+  }
+
+  /** A try that failed: logged once until a change is taken again (a Redis away for minutes is not a line a second). */
+  private failing(error: unknown): void {
+    if (this.quiet) return;
+    this.quiet = true;
+    this.deps.lost('share', error);
   }
 
   /**
@@ -378,7 +413,7 @@ export class Replica {
       this.loading = this.loading
         .then(() => this.flushUnsent())
         .catch((error: unknown) => {
-          this.deps.lost('share', error);
+          this.failing(error);
           this.flushSoon();
         });
     }, RETRY_MS);
@@ -390,6 +425,7 @@ export class Replica {
     const floor = this.open.values().next().value ?? seq;
     const answer = await this.share(key, this.version, this.ran, frame, ttl, reset ? '1' : '0', `${this.deps.prefix}:all`, seq, floor);
     this.open.delete(seq);
+    this.quiet = false;
     return answer;
   }
 
@@ -401,7 +437,10 @@ export class Replica {
     while (this.unsent.length > 0) {
       const entry = this.unsent[0] as Unsent;
       const [key, frame, ttl, reset, seq] = entry;
-      await this.sendShare(key, frame, ttl, reset, seq);
+      await this.sendShare(key, frame, ttl, reset, seq).catch((error: unknown) => {
+        if (!refusedForGood(error)) throw error; // the next flush, or catch-up, sends it again
+        this.drop(seq, frame, error); // the changes behind it go on
+      });
       const at = this.unsent.indexOf(entry);
       if (at >= 0) this.unsent.splice(at, 1);
     }
