@@ -248,6 +248,13 @@ export class ClusterRooms extends Rooms {
     this.touched?.add(`${roomID} ${userID} ${event.node}`);
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     const prior = room.get(userID);
+    // A member with a live session here stays ours: a move to another node reaches this node first as that node's
+    // takeover (published before the member can enter there), which ends or hands over the session here. So such
+    // an event is older than the member's entry here (it came late: the old node's write held on a stalled socket)
+    // and ignored; but Redis ran it after ours, and the other nodes took it: the entry is said again, so that the
+    // room's hash and every node name this node (before 2026-12-05 they named the old one: relays to the member went
+    // there and were dropped, and the member's leave here, naming this node, deleted nothing: a ghost for good).
+    if (prior?.session) return this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video });
     if (event.ev === 'leave') {
       if (!prior || prior.node !== event.node) return;
       room.delete(userID);
@@ -257,10 +264,6 @@ export class ClusterRooms extends Rooms {
     }
     this.all.set(roomID, room);
     if (event.ev === 'state' && (!prior || prior.node !== event.node)) return;
-    // A member with a live session here stays ours: a move to another node reaches this node first as
-    // that node's takeover (published before the member can enter there), which ends or hands over the
-    // session here. So such an event is older than the member's entry here (it came late): ignored.
-    if (prior?.session) return;
     room.set(userID, { node: event.node, session: null, audio, video });
     if (!prior) this.notify(room, userID, { type: 'userEntered', roomID, userID, audio, video });
     else if (prior.audio !== audio || prior.video !== video) this.notify(room, userID, { type: 'memberState', roomID, userID, audio, video });
