@@ -92,7 +92,8 @@ export class ClusterNode {
     this.node = options.nodeId || randomBytes(4).toString('hex');
     this.prefix = options.clusterPrefix;
     this.channel = `${this.prefix}:n:`;
-    this.budgets = new ClusterBudgets(options.limits, (user) => void this.saveBudgets(user));
+    // Redis away: the user stays dirty, written once it is back (a flood of refusals is not a failed write and a line each).
+    this.budgets = new ClusterBudgets(options.limits, (user) => void (this.redis.status === 'ready' && this.saveBudgets(user)));
     this.asks = new BudgetAsks(this.node, this.budgets, () => options.clock.now(), (node, frame) => void this.publish(node, frame), options.budgetAskMs);
     this.mailbox = new StreamMailbox({
       redis,
