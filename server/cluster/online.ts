@@ -10,9 +10,9 @@
  * directory and replays what arrived meanwhile; it writes its own users again (what it said
  * while Redis was away was lost). A node found dead loses its users (see `node.ts`).
  */
-import { settleEach } from './shutdown';
 import type { Redis } from 'ioredis';
 import type { OnlineUsers } from '../presence';
+import { settleEach } from './shutdown';
 
 const SAY = `
 if ARGV[3] == '1' then
