@@ -39,6 +39,14 @@ export { signUserSig, verifyUserSig } from './userSig';
  * the server answers `tooLarge`. Before login a connection may send `limits.preLoginBytes` in all.
  */
 const HARD_MAX_PAYLOAD = 2 * MAX_FRAME_BYTES;
+/**
+ * The socket layer's refusals of a frame as it arrives, by its message (`ws` gives both the same
+ * code), and the limit that made each.
+ */
+const SOCKET_LIMITS: ReadonlyMap<string, string> = new Map([
+  ['Too many message fragments', 'maxFragments'],
+  ['Too many buffered chunks', 'maxFrameReads'],
+]);
 /** How long `close()` waits for clients to answer the close frame before dropping them. */
 const SHUTDOWN_MS = 2000;
 /** Expired stored messages are purged this often. */
@@ -280,7 +288,12 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     return intake;
   }
   function onError(this: WebSocket, error: Error): void {
-    log.warn('socket error', { conn: connOf.get(this)?.id, error: error.message });
+    const conn = connOf.get(this);
+    const limit = SOCKET_LIMITS.get(error.message);
+    if (!limit) return log.warn('socket error', { conn: conn?.id, error: error.message });
+    // The socket layer closes the connection (1008) itself: counted and told like the server's own refusals.
+    live.counters.limit(limit);
+    log.warn('refused a connection', { conn: conn?.id, address: conn?.address, limit });
   }
   function onClose(this: WebSocket): void {
     const conn = connOf.get(this);

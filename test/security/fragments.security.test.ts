@@ -41,6 +41,9 @@ describe('a message in many fragments', () => {
     await probe.sync();
     expect((await memoryInUse()) - before).toBeLessThan(2 * MIB); // the socket layer's cap alone: 15 MiB
     expect(await Promise.all(users.map((u) => u.closed.then((c) => c.code)))).toEqual(users.map(() => 1008));
+    // Counted and told like the server's own refusals (they were neither).
+    expect(server.handle.metrics().limits).toEqual({ maxFragments: 8 });
+    expect(server.logs.filter((l) => l.message === 'refused a connection').map((l) => l.fields?.limit)).toEqual(users.map(() => 'maxFragments'));
     probe.close();
   });
 
