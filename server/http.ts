@@ -4,7 +4,7 @@ import { type FileHandle, open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
 import * as v from 'valibot';
 import { UserIDSchema } from '../adapters/ws/protocol';
 import type { ThrottledLog } from './log';
@@ -197,10 +197,29 @@ async function serveStatic(dir: string, pathname: string, req: IncomingMessage, 
     // stream closes the file; a failure either side ends both.
     const body = handle.createReadStream({ start: 0, end: size - 1 });
     handle = undefined;
-    pipeline(body, res, () => undefined);
+    pipeline(body, whole(size), res, () => undefined);
   } catch {
     await handle?.close().catch(() => undefined);
     if (!res.headersSent) json(res, 404, { error: 'not found' });
     else res.destroy();
   }
+}
+
+/**
+ * Passes a file's bytes on, and fails (which cuts the connection) when fewer than `size` came: a
+ * file cut short after its length was sent (a deploy copying over it) would otherwise end the
+ * answer short on a live keep-alive connection, and the client would read the next answer as the
+ * rest of the file.
+ */
+function whole(size: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      done(seen === size ? null : new Error(`the file ended at ${seen} of ${size} bytes`));
+    },
+  });
 }

@@ -6,7 +6,7 @@
  * requests, 3.9 KB, held 123 MiB for as long as the socket stayed open (a 64 KB TCP read holds
  * some 1,600 of them). Memory is the server's process (heap and buffers after a collection).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,5 +155,31 @@ describe('a client that stops reading an answer', () => {
     expect(stuck.map((p) => p.text().length < 16 * MIB)).toEqual([true, true, true]);
     expect(quiet.open).toBe(true);
     quiet.close();
+  });
+});
+
+describe('a file cut short while it is sent (a deploy copying over it)', () => {
+  let dir: string;
+  let server: TestServer;
+  afterEach(async () => {
+    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the answer is cut with its connection, never ended short on a live keep-alive: the next answer on it would be read as the rest of the file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hc-static-'));
+    writeFileSync(join(dir, 'huge.js'), Buffer.alloc(16 * MIB, 0x63));
+    server = await testServer({ staticDir: dir, limits: { httpKeepAliveMs: 200 } });
+    const client = await peer(server.handle.port);
+    client.socket.on('error', () => undefined);
+    // At the first bytes the file is emptied; the server has read at most what the buffers took.
+    client.socket.once('data', () => truncateSync(join(dir, 'huge.js'), 0));
+    client.socket.write(get('/huge.js') + get('/healthz'));
+    await until(() => client.closed(), 'the connection to end');
+    const length = Number(/content-length: (\d+)/i.exec(client.text())?.[1]);
+    expect(length).toBe(16 * MIB);
+    // The old server ended the answer short and went on: the health answer came as the file's next bytes.
+    expect(client.text().includes('"status":"ok"')).toBe(false);
+    expect(client.text().length).toBeLessThan(length);
   });
 });
