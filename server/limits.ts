@@ -193,6 +193,7 @@ export interface Limits {
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
+const INT32_MAX = 2 ** 31 - 1;
 
 /** Limits that contradict each other or are not positive: a misconfiguration (the command line exits with 2). */
 export class LimitsError extends Error {
@@ -243,6 +244,11 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   for (const [name, value] of Object.entries(limits)) {
     const numbers = typeof value === 'number' ? [value] : [(value as Rate).perSecond, (value as Rate).burst];
     if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) throw new LimitsError(`limit ${name} must be positive`);
+  }
+  // Counts, and the socket layer (`ws`) reads these two as 32-bit integers (`n | 0`): 2 ** 32 was 0,
+  // which it takes for no limit at all, and 0.5 too.
+  for (const name of ['maxFragments', 'maxFrameReads', 'httpPipelined'] as const) {
+    if (!Number.isInteger(limits[name]) || limits[name] > INT32_MAX) throw new LimitsError(`limit ${name} must be a whole number from 1 to ${INT32_MAX}`);
   }
   if (limits.maxFrameBytes > protocolMaxFrame) throw new LimitsError(`maxFrameBytes is at most ${protocolMaxFrame}`);
   if (limits.byteRate.burst < limits.maxFrameBytes) throw new LimitsError('byteRate.burst (--byte-burst) must be at least maxFrameBytes (--max-frame-bytes)');
