@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CliError, checkDatabasePath, checkStaticDir, explainStartError, openableUrls, packageVersion, startBanner } from './cliChecks';
+import { shownUrl } from './cluster/scripts';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
 import type { Logger } from './options';
@@ -186,7 +187,8 @@ export function parseCli(
     const limits = parseLimitFlags(get, (flag, text) => integer(flag, text));
     const metricsToken = get('metrics-token');
     const redisUrl = get('redis');
-    if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+    // (Named as /healthz names it: the password a mistyped scheme carries stays off the terminal and its logs.)
+    if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL${URL.canParse(redisUrl) ? `, got "${shownUrl(redisUrl)}"` : ''}`);
     const clusterPrefix = get('cluster-prefix');
     if (clusterPrefix !== undefined && !redisUrl) return fail('--cluster-prefix names the cluster\'s keys in Redis: give --redis too');
     const multiDevice = on('multi-device');

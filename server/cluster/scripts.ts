@@ -415,11 +415,16 @@ export async function connectRedis(url: string): Promise<{ redis: Scripted; sub:
   return { redis: defineScripts(redis), sub };
 }
 
-/** The `--redis` URL as it may be shown (`/healthz` answers anyone, logs travel): without user and password. */
+/**
+ * The `--redis` URL as it may be shown (`/healthz` answers anyone, logs travel): without user and password,
+ * and without the query, where ioredis takes any option too (`?username=...&password=...`).
+ */
 export function shownUrl(url: string): string {
   const parsed = URL.canParse(url) ? new URL(url) : null;
   if (!parsed) return 'the --redis URL';
   parsed.username = '';
   parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
   return parsed.href;
 }

@@ -25,4 +25,19 @@ describe('the health check says what is wrong, never a secret', () => {
     expect(down.body).not.toContain('hunter2');
     expect(JSON.parse(down.body)).toEqual({ status: 'unavailable', error: `Redis unreachable (${proxy.url})` });
   });
+
+  it('the same with the password in the query (ioredis takes ?username=&password= as options): named without the query', async () => {
+    const proxy = await t.proxy();
+    const withPassword = `${proxy.url}/0?username=default&password=hunter2-s3cret`;
+    const node = await t.node('a', { redisUrl: withPassword });
+    const health = async () => {
+      const res = await fetch(`${node.handle.httpUrl}/healthz`);
+      return { status: res.status, body: await res.text() };
+    };
+    expect(await health()).toEqual({ status: 200, body: '{"status":"ok"}' });
+    proxy.cut();
+    const down = await until('healthz to say 503', health, (h) => h.status === 503);
+    expect(down.body).not.toContain('hunter2');
+    expect(JSON.parse(down.body)).toEqual({ status: 'unavailable', error: `Redis unreachable (${proxy.url}/0)` });
+  });
 });

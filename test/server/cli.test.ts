@@ -107,6 +107,8 @@ describe('server CLI', () => {
       refusal([...demo, '--presence=1']),
       refusal([...demo, '--host', ' ']),
       refusal([], { HC_DEMO_SIGNING: '1', HC_PORT: 'eighty' }),
+      refusal([...demo, '--redis', 'Redis://default:hunter2@10.0.0.5:6379']),
+      refusal([...demo, '--redis', 'localhost:6379']),
     ]).toEqual([
       '--sdkappid and --secret-key are required (or --demo-signing for a demo; see --help)',
       '--secret-key is required (or --demo-signing for a demo; see --help)',
@@ -124,6 +126,9 @@ describe('server CLI', () => {
       '--presence takes no value (see --help)',
       '--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)',
       '--port must be a whole number from 0 to 65535, got "eighty"',
+      // Named without its password (it was printed whole).
+      '--redis must be a redis:// or rediss:// URL, got "redis://10.0.0.5:6379"',
+      '--redis must be a redis:// or rediss:// URL, got "localhost:6379"',
     ]);
   });
 
