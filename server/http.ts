@@ -73,15 +73,32 @@ function urlOf(target: string | undefined): URL | null {
   }
 }
 
-/** Creates the request listener of the HTTP server. */
-export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+/** The HTTP server's listeners: its requests, and its sockets' stall timer (`--http-stall-ms`). */
+export interface HttpListeners {
+  readonly request: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The server's `timeout` event: the socket is closed (Node's own timers too, which share it). */
+  readonly timeout: (socket: Socket) => void;
+}
+
+/** Creates the listeners of the HTTP server. */
+export function httpHandler(ctx: HttpContext): HttpListeners {
   const serve = handle(ctx);
   // Answers not yet done, per connection. Node reads pipelined requests (sent before the answers
   // to the earlier ones were read) and holds their answers until the client reads them: a client
   // that never reads would make the server hold an answer per 30-byte request, a whole file each.
   const unanswered = new WeakMap<Socket, number>();
   const { httpPipelined } = ctx.options.limits;
-  return (req, res) => {
+  const timeout = (socket: Socket) => {
+    // Node's keep-alive timer is the same socket timer: a socket idle between answers is closed as
+    // Node closes it, not counted. A stalled answer, or a socket that never sent a request, is.
+    if (unanswered.get(socket) !== 0) {
+      ctx.counters.limit('httpStall');
+      ctx.log.warn('refused a connection', { address: socket.remoteAddress, limit: 'httpStall' });
+    }
+    socket.destroy();
+  };
+  return { request: requestListener, timeout };
+  function requestListener(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     // (The rest of a pipelined flood, read with the request that was refused.)
     if (socket.destroyed) return;
@@ -101,7 +118,7 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
       if (!res.headersSent) json(res, 500, { error: 'internal' });
       else res.destroy();
     }
-  };
+  }
 }
 
 function handle(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {

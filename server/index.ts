@@ -146,6 +146,16 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     ...(cluster ? { cluster: cluster.metrics() } : {}),
   });
 
+  const listeners = httpHandler({
+    options,
+    metrics,
+    checkStore: () => {
+      store.check();
+      cluster?.check();
+    },
+    log,
+    counters: live.counters,
+  });
   const http = createServer(
     {
       // Slow or idle plain HTTP sockets are closed (a WebSocket, once upgraded, is the idle
@@ -155,21 +165,13 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       keepAliveTimeout: limits.httpKeepAliveMs,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.httpHeadersTimeoutMs / 2)),
     },
-    httpHandler({
-      options,
-      metrics,
-      checkStore: () => {
-        store.check();
-        cluster?.check();
-      },
-      log,
-      counters: live.counters,
-    }),
+    listeners.request,
   );
   // A socket on which nothing moves either way (an answer its client does not read, a socket that
-  // never sent a byte: no timer of the three above runs then) is dropped; Node's timer too, and an
-  // upgraded WebSocket's is off (`ws` clears it).
+  // never sent a byte: no timer of the three above runs then) is dropped, and counted; Node's timer
+  // too, and an upgraded WebSocket's is off (`ws` clears it).
   http.setTimeout(limits.httpStallMs);
+  http.on('timeout', listeners.timeout);
   // A backstop above the caps below: past it Node drops a socket at once, without a word.
   http.maxConnections = limits.maxConnections + 100;
   // Every TCP connection, plain HTTP or WebSocket to be, counts against the caps in all and per

@@ -126,11 +126,15 @@ describe('a client that stops reading an answer', () => {
   });
 
   it('a socket that connects and never sends a byte is closed after --http-stall-ms (no header timer runs before the first byte: it held its slot for ever)', async () => {
-    server = await testServer({ staticDir: dir, limits: { httpStallMs: 300 } });
+    server = await testServer({ staticDir: dir, limits: { httpStallMs: 300, httpKeepAliveMs: 100 } });
     const silent = await peer(server.handle.port);
-    peers.push(silent);
-    await until(() => silent.closed(), 'the silent socket to be closed', 5000);
-    expect(silent.text()).toBe('');
+    const idle = await peer(server.handle.port);
+    peers.push(silent, idle);
+    idle.socket.write(get('/healthz'));
+    await until(() => silent.closed() && idle.closed(), 'the silent socket, and the idle keep-alive one, to be closed', 5000);
+    expect([silent.text(), idle.text().slice(0, 15)]).toEqual(['', 'HTTP/1.1 200 OK']);
+    // Counted like every refusal (it was not); the keep-alive socket, closed by Node's timer as always, is not.
+    expect(server.handle.metrics().limits).toEqual({ httpStall: 1 });
   });
 
   it('3 answers nobody reads hold their address\'s 3 connections: after --http-stall-ms with nothing moving they are dropped, and the address may connect again', async () => {
@@ -153,6 +157,7 @@ describe('a client that stops reading an answer', () => {
     for (const p of stuck) p.socket.resume();
     await until(() => stuck.every((p) => p.closed()), 'the stalled clients to see the end');
     expect(stuck.map((p) => p.text().length < 16 * MIB)).toEqual([true, true, true]);
+    expect(server.handle.metrics().limits.httpStall).toBe(3);
     expect(quiet.open).toBe(true);
     quiet.close();
   });
