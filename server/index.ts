@@ -40,10 +40,11 @@ export { signUserSig, verifyUserSig } from './userSig';
  */
 const HARD_MAX_PAYLOAD = 2 * MAX_FRAME_BYTES;
 /**
- * The socket layer's refusals of a frame as it arrives, by its message (`ws` gives both the same
- * code), and the limit that made each.
+ * The socket layer's refusals of a frame as it arrives, by its message (`ws` gives the last two the
+ * same code), and the limit that made each (a frame over the hard limit is one over `maxFrameBytes`).
  */
 const SOCKET_LIMITS: ReadonlyMap<string, string> = new Map([
+  ['Max payload size exceeded', 'maxFrameBytes'],
   ['Too many message fragments', 'maxFragments'],
   ['Too many buffered chunks', 'maxFrameReads'],
 ]);

@@ -112,6 +112,8 @@ describe('limits', () => {
     const mallory = await RawClient.login(server.handle.url, 'mallory');
     mallory.send('x'.repeat(128 * 1024 + 1));
     expect((await mallory.closed).code).toBe(1009);
+    // Counted with the frames refused for their size (it was not counted at all).
+    expect(server.handle.metrics().limits).toEqual({ maxFrameBytes: 1 });
     await stillWorking(alice, bob, 'after the giant frame');
   });
 
