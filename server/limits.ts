@@ -186,7 +186,9 @@ export interface Limits {
   readonly httpPipelined: number;
   /**
    * Plain HTTP: a connection on which no byte moves either way for this long is closed (an answer
-   * its client stopped reading held its slot, and its file, for ever).
+   * its client stopped reading held its slot, and its file, for ever). Generous: Node restarts the
+   * timer only when a write completes, and once the send buffer is full the kernel wakes the writer
+   * after a third of it drained, so a live but slow reader must drain that much within it.
    */
   readonly httpStallMs: number;
 }
@@ -235,7 +237,7 @@ export const DEFAULT_LIMITS: Limits = {
   httpRequestTimeoutMs: 30_000,
   httpKeepAliveMs: 5_000,
   httpPipelined: 4,
-  httpStallMs: 30_000,
+  httpStallMs: 120_000,
 };
 
 /** Applies defaults; throws on a limit that cannot work. */
