@@ -70,6 +70,8 @@ export class WsConnection {
   private loginRid = -1;
   private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private loggingOut: Promise<void> | null = null;
+  /** How many times logout() was called: a login() waiting for one gives up if another is asked for. */
+  private logouts = 0;
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
   private readonly keepalive: Keepalive;
@@ -161,7 +163,10 @@ export class WsConnection {
     if (!userSig) throw new WsPortError(70001, 'userSig is empty', 'userSigMissing');
     // A logout under way (its frame waiting for a reconnect, say) ends its session first: sent after
     // this login, it would end the new one (TRTCCalling's logout() settles without waiting for it).
+    // A logout() asked for meanwhile (destroy(), or logout() as this waits) abandons this login.
+    const logouts = this.logouts;
     if (this.loggingOut !== null) await this.loggingOut;
+    if (this.logouts !== logouts) throw new WsPortError(NOT_LOGGED_IN, 'logged out before the login went out');
     if (this.userID !== null && this.userID !== userID) await this.logout();
     this.login$?.reject(new WsPortError(UNKNOWN, 'superseded by a newer login()'));
     this.credentials = { userID, userSig };
@@ -181,6 +186,7 @@ export class WsConnection {
    * frame is written before this returns; a second call while one is under way joins it.
    */
   logout(): Promise<void> {
+    this.logouts++;
     this.loggingOut ??= this.logoutNow().finally(() => {
       this.loggingOut = null;
     });

@@ -42,4 +42,28 @@ describe('login() after a logout() the connection could not send yet', () => {
     const steps = world.net.trace.filter((step) => / < (login|logout)$/.test(step)).slice(2);
     expect(steps).toEqual(['3 < login', '3 < logout', '4 < login', '5 < login']);
   });
+
+  // A login() waiting for that logout is abandoned by a logout() asked for meanwhile: destroy() (a page
+  // closing, say) resolved, then the login went out and left a session nobody would end (its keepalive
+  // held it, and one device's login kicks its others).
+  for (const how of ['destroy', 'logout'] as const)
+    it(`${how}() while a login() waits for that logout -> the login fails, nothing logs in after it (it logged in once the logout was done)`, async () => {
+      const backend = world.backend();
+      const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
+      await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+      await world.settle();
+      await alice.calling.logout();
+      await world.stopServer();
+      const login = alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') }).then(() => 'in', () => 'refused');
+      await world.advance(1_000);
+      const gone = how === 'destroy' ? alice.calling.destroy() : alice.calling.logout();
+      await world.restartServer();
+      await world.advance(60_000);
+      await gone;
+      expect(await login).toBe('refused');
+      expect(backend.connection.ready).toBe(false);
+      // The old session's logout went out on the first reconnect, and nothing after it.
+      const steps = world.net.trace.filter((step) => / < (login|logout)$/.test(step)).map((step) => step.replace(/^\d+ /, ''));
+      expect(steps).toEqual(['< login', '< login', '< logout']);
+    });
 });
