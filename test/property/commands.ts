@@ -4,6 +4,7 @@
  * always allowed (a refusal is a legal outcome); correctness is in the invariants.
  */
 import fc from 'fast-check';
+import { drain } from '../../src/testing';
 import { addDevice, attempt, everyDevice, USER_IDS, type System } from './harness';
 import { violations } from './invariants';
 
@@ -157,6 +158,29 @@ function embeddedServer(s: System): NonNullable<System['net']['server']> {
 }
 const dropConnections = user.map((u) => cmd(`dropConnections(${u})`, (s) => embeddedServer(s).dropConnections(idOf(s, u))));
 const restartServer = fc.constant(cmd('restartServer()', (s) => embeddedServer(s).restart()));
+/** A device's socket goes half-open: neither side hears the other; its keepalive finds out (20-30 s) and it resumes. */
+const silence = user.map((u) =>
+  cmd(`silence(${u})`, async (s) => {
+    const d = userOf(s, u);
+    embeddedServer(s).silence(d.id, d.n);
+  }),
+);
+/**
+ * A device's page goes away: destroy() not awaited, its socket closed in the same turn; or it
+ * crashes: nothing it writes gets out any more (the server ends its session after the resume
+ * grace once its keepalive closes the socket). Two devices are always left.
+ */
+const unload = fc.tuple(user, fc.boolean()).map(([u, crash]) =>
+  cmd(`${crash ? 'crash' : 'unload'}(live #${u})`, async (s) => {
+    if (everyDevice(s).length <= 2) return;
+    const d = pick(s, u, LIVE);
+    d.gone = true;
+    if (crash) embeddedServer(s).crash(d.id, d.n);
+    void d.calling.destroy();
+    if (!crash) embeddedServer(s).unload(d.id, d.n);
+    await drain();
+  }),
+);
 
-/** Over the embedded server: no IM faults (its WebSocket delivers in order), its own instead. */
-export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer];
+/** Over the embedded server: no IM faults (its WebSocket delivers in order), its own and its sockets' instead. */
+export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer, silence, unload];

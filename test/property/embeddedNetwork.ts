@@ -4,14 +4,33 @@
  * simulated clock, through the lock-step network of `test/support/embeddedWorld.ts`, so a run is
  * deterministic and an hour of keepalives takes well under a second.
  */
-import { makeEmbeddedWorld } from '../support/embeddedWorld';
+import { type EmbeddedWorld, makeEmbeddedWorld, type SteppedSocket } from '../support/embeddedWorld';
 import type { Network } from './harness';
 
-export function embeddedNetwork(): Network {
-  const world = makeEmbeddedWorld({ server: { multiDevice: true } });
+/** `writeBehindMs`: the server's write-behind window (the world turns it off; the server's default is 200). */
+export function embeddedNetwork(options: { readonly writeBehindMs?: number } = {}): Network & { readonly world: EmbeddedWorld } {
+  const world = makeEmbeddedWorld({ server: { multiDevice: true, writeBehindMs: options.writeBehindMs ?? 0 } });
+  /** Each device's sockets, newest last. */
+  const sockets = new Map<string, SteppedSocket[]>();
+  const newest = (id: string, n: number) => sockets.get(`${id}-${n}`)?.filter((s) => s.readyState === 1).at(-1);
+  /** Devices whose page crashed: every socket of theirs is silent, those they open later too. */
+  const crashed = new Set<string>();
   return {
+    world,
     clock: world.clock,
-    backend: (id, n) => world.backend({ multiDevice: true, deviceID: `${id}-${n}` }),
+    backend(id, n) {
+      const mine: SteppedSocket[] = [];
+      sockets.set(`${id}-${n}`, mine);
+      const Base = world.net.WebSocket;
+      const WebSocket = class extends Base {
+        constructor(url: string) {
+          super(url);
+          mine.push(this);
+          if (crashed.has(`${id}-${n}`)) world.net.silent.add(this);
+        }
+      };
+      return world.backend({ multiDevice: true, deviceID: `${id}-${n}`, WebSocket });
+    },
     userSig: (id) => world.userSig(id),
     createGroup: (groupID, members) => world.createGroup(groupID, members),
     advance: (ms) => world.advance(ms),
@@ -20,6 +39,15 @@ export function embeddedNetwork(): Network {
     server: {
       dropConnections: async (id) => void (await world.server()).dropConnections(id),
       restart: () => world.restartServer(),
+      silence(id, n) {
+        const socket = newest(id, n);
+        if (socket) world.net.silent.add(socket);
+      },
+      unload: (id, n) => newest(id, n)?.close(1001, 'page unload'),
+      crash(id, n) {
+        crashed.add(`${id}-${n}`);
+        for (const socket of sockets.get(`${id}-${n}`) ?? []) world.net.silent.add(socket);
+      },
     },
     dispose: () => world.dispose(),
   };

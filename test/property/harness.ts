@@ -14,6 +14,10 @@ export interface User {
   readonly id: string;
   /** The device's name in messages: `bob`, or `bob@2` for Bob's second device. */
   readonly label: string;
+  /** Which device of its user (1 or 2). */
+  readonly n: number;
+  /** Its page went away (`unload`): no API calls, no more events; no longer checked. */
+  gone: boolean;
   readonly calling: TRTCCalling;
   readonly timeline: Entry[];
   /** Calls this user dialled or accepted (each owes exactly one CALL_END). */
@@ -40,8 +44,18 @@ export interface Network {
   dispose(): Promise<void>;
   /** The memory hub's IM, whose faults the memory runs inject; none over the embedded server. */
   readonly im?: MemoryNetwork['im'];
-  /** The embedded server's faults: it drops every connection of `userID` (the clients reconnect), or restarts. */
-  readonly server?: { dropConnections(userID: string): Promise<void>; restart(): Promise<void> };
+  /** The embedded server's faults (and its sockets'); none over the memory hub. */
+  readonly server?: {
+    /** The server drops every connection of `userID` (the clients reconnect). */
+    dropConnections(userID: string): Promise<void>;
+    restart(): Promise<void>;
+    /** Device `n` of `userID`'s connection goes silent both ways, a half-open socket: only its keepalive finds out. */
+    silence(userID: string, n: number): void;
+    /** Device `n` of `userID`'s socket closes as its page goes away (1001, in the turn of its `destroy()`). */
+    unload(userID: string, n: number): void;
+    /** Device `n` of `userID` crashed: nothing it writes from now on gets out (its sockets, and any it opens, are silent). */
+    crash(userID: string, n: number): void;
+  };
 }
 
 /** The memory hub as a {@link Network}. */
@@ -88,7 +102,7 @@ function device(net: Network, id: string, n: number): User {
   const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend(id, n) });
   for (const name of NAMES)
     calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
-  const user: User = { id, label: n === 1 ? id : `${id}@${n}`, calling, timeline, opened: 0, untyped: [] };
+  const user: User = { id, label: n === 1 ? id : `${id}@${n}`, n, gone: false, calling, timeline, opened: 0, untyped: [] };
   // A dial's call starts when the line takes it: call() and groupCall() settle once its invitation went (or
   // could not: the call ended then, and they reject), and the call's events may come before that.
   let last: string | null = null;
@@ -122,8 +136,8 @@ export async function addDevice(system: System, user: User): Promise<void> {
   await attempt(extra, 'login', (c) => c.login({ userID: user.id, userSig: system.net.userSig(user.id) }));
 }
 
-/** Every device: the first of each user, then the added ones. */
-export const everyDevice = (system: System): User[] => [...system.users, ...system.devices];
+/** Every device still there: the first of each user, then the added ones. */
+export const everyDevice = (system: System): User[] => [...system.users, ...system.devices].filter((d) => !d.gone);
 
 type Method = 'login' | 'logout' | 'call' | 'groupCall' | 'accept' | 'reject' | 'hangup' | 'media' | 'switch' | 'invite' | 'join';
 
@@ -155,6 +169,6 @@ export async function attempt(user: User, method: Method, action: (c: TRTCCallin
 }
 
 export async function dispose(system: System): Promise<void> {
-  for (const user of everyDevice(system)) void user.calling.destroy();
+  for (const user of [...system.users, ...system.devices]) void user.calling.destroy();
   await system.net.dispose();
 }

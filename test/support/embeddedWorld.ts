@@ -108,6 +108,11 @@ export class LockstepNetwork {
   reads: 'stepped' | 'batched' = 'stepped';
   /** Every step, in order: `3 > loggedIn` (server to socket 3), `3 < login` (socket 3 to server), `3 open`, `3 closed`; batched: `3 read 2` (the next 2 frames in one read). */
   readonly trace: string[] = [];
+  /**
+   * Sockets gone silent, as a half-open TCP connection: nothing more passes either way (frames, the
+   * server's close) until their client gives up on them (its keepalive) and closes them.
+   */
+  readonly silent = new Set<SteppedSocket>();
   /** Every socket a client opened, oldest first (a test closes one as a page unload would). */
   readonly clientSockets: SteppedSocket[] = [];
   private readonly names = new WeakMap<SteppedSocket, number>();
@@ -215,7 +220,7 @@ export class LockstepNetwork {
       for (const event of mine) if (event.type === 'out') this.handOver(wire);
       if (mine.some((e) => e.type === 'close')) {
         await this.until(() => wire.state === 'closed', `the close of ${conn}`);
-        if (sock) this.closed(sock, wire.closeEvent ?? { code: 1006, reason: '' });
+        if (sock && !this.silent.has(sock)) this.closed(sock, wire.closeEvent ?? { code: 1006, reason: '' });
       }
     }
   }
@@ -226,7 +231,7 @@ export class LockstepNetwork {
     const sock = this.socketOf(wire);
     const data = wire.received[wire.delivered++] as string;
     if (this.intercept?.(data) === 'drop') return;
-    if (sock?.readyState !== 1) return;
+    if (sock?.readyState !== 1 || this.silent.has(sock)) return;
     this.note(sock, `> ${frameType(data)}`);
     sock.onmessage?.({ data });
   }
@@ -242,7 +247,7 @@ export class LockstepNetwork {
       return;
     }
     await this.until(() => wire.state === 'closed', `the close of ${event.conn}`);
-    if (sock) this.closed(sock, wire.closeEvent ?? { code: 1006, reason: '' });
+    if (sock && !this.silent.has(sock)) this.closed(sock, wire.closeEvent ?? { code: 1006, reason: '' });
   }
 
   private async perform(action: Action): Promise<void> {
@@ -281,6 +286,7 @@ export class LockstepNetwork {
     }
     const conn = wire.conn;
     if (action.kind === 'send') {
+      if (this.silent.has(sock)) return this.note(sock, `lost < ${frameType(action.data)}`);
       this.note(sock, `< ${frameType(action.data)}`);
       wire.real.send(action.data);
       const target = ++wire.sent;
