@@ -241,6 +241,7 @@ export class TimImPort implements ImPort {
    */
   async #replay(tim: TimInstance): Promise<void> {
     const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
+    const self = this.#userID;
     try {
       const conversations = replayableConversations(await tim.getConversationList(), REPLAY_CONVERSATIONS);
       const batch: TimCustomMessage[] = [];
@@ -250,7 +251,7 @@ export class TimImPort implements ImPort {
       }
       // Stable by server time: conversations interleave as they were sent.
       batch.sort((a, b) => a.time - b.time);
-      this.#deliver(replayable(batch), 'replay');
+      if (self !== null) this.#deliver(replayable(batch, self), 'replay');
     } catch {
       // The replay is best effort: a failed query only means nothing is replayed.
     }

@@ -139,26 +139,38 @@ export function replayableMessages(result: unknown, sinceMs: number, count: numb
 }
 
 /**
- * What of a replay is delivered (spec 1.7 step 3). Of the call signals, TSignaling replays only
- * invitations whose last action is the invitation itself: one already cancelled, answered or
- * timed out would ring for a call that is over, and the answers, cancels, timeouts and hangups
- * belong to calls this session never had (an old ACCEPT would read as the answer to a call we
- * no longer have, and be hung up). Custom messages that are not call signals are all kept.
- * The order is kept.
+ * What of a replay is delivered (spec 1.7 step 3). Of the call signals, only invitations still
+ * open for `self` are replayed: one already cancelled, answered or timed out would ring for a call
+ * that is over, and the answers, cancels, timeouts and hangups belong to calls this session never
+ * had (an old ACCEPT would read as the answer to a call we no longer have, and be hung up). Custom
+ * messages that are not call signals are all kept. The order is kept.
+ *
+ * What settles an invitation for `self`: what its inviter sent after it (a cancel, the caller's
+ * timeout), what `self` sent (an answer from another device of ours), and for a 1v1 call its
+ * invitee's answer. In a group call another invitee's accept, reject (TUICallEngine sends rejects
+ * to the whole group, `isRejectNotifyAll`) or timeout is hers alone: the call still rings for us,
+ * as the Chat SDK's own replay has it (it strikes each answerer off the invitee list and rings
+ * while we are on it). TSignaling 1.0.8 dropped the invitation at any later action, so a user who
+ * logged in after one member had declined was never rung for a call that went on without him.
+ * Anyone else who knows an inviteID (a member of the IM group its call went through) settles
+ * nothing.
  */
-export function replayable(messages: readonly TimCustomMessage[]): TimCustomMessage[] {
+export function replayable(messages: readonly TimCustomMessage[], self: string): TimCustomMessage[] {
   const decoded = messages.map((m) => decodeSignal(m.payload.data, m.from));
-  const invites = new Map<string, { readonly parties: readonly string[]; readonly time: number }>();
+  const invites = new Map<string, { readonly inviter: string; readonly invitees: readonly string[]; readonly isGroup: boolean; readonly time: number }>();
   decoded.forEach((d, i) => {
-    if (d.ok && d.signal.kind === 'invite') invites.set(d.signal.inviteID, { parties: [d.signal.inviter, ...d.signal.invitees], time: messages[i]?.time ?? 0 });
+    if (d.ok && d.signal.kind === 'invite') {
+      const { inviter, invitees, isGroup } = d.signal;
+      invites.set(d.signal.inviteID, { inviter, invitees, isGroup, time: messages[i]?.time ?? 0 });
+    }
   });
-  // Settled by what a party to it (its inviter, an invitee) sent no earlier: anyone else who knows
-  // an inviteID (a member of the IM group its call went through) must not drop it from our replay.
   const settled = new Set<string>();
   decoded.forEach((d, i) => {
     const m = messages[i];
     const invite = d.ok && d.signal.kind !== 'invite' ? invites.get(d.signal.inviteID) : undefined;
-    if (d.ok && invite && m && m.time >= invite.time && invite.parties.includes(m.from)) settled.add(d.signal.inviteID);
+    if (!d.ok || !invite || !m || m.time < invite.time) return;
+    const settles = m.from === invite.inviter || m.from === self || (!invite.isGroup && invite.invitees.includes(m.from));
+    if (settles) settled.add(d.signal.inviteID);
   });
   return messages.filter((_, i) => {
     const d = decoded[i];

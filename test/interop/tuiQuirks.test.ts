@@ -138,4 +138,25 @@ describe('offline: TUICallEngine\'s invites are kept out of the unread count and
     await t.world.advance(S);
     expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
   });
+
+  it('a group call: Carol (TUI) rejects (to the whole group, isRejectNotifyAll) while Bob (ours) is offline; he logs in 2 s later -> it rings for him (her reject dropped his invitation from the replay); Bob accept() -> he is in the call', async () => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob', { login: false });
+    const carol = await t.world.tui('carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1' }));
+    await t.world.act(carol.engine.reject(), 2 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+      ['alice', 'g1', 1, ['bob', 'carol']],
+      ['carol', 'g1', 4, ['carol']],
+    ]);
+    expect(alice.take()).toEqual([te.rejected('carol')]);
+    carol.take();
+    await t.world.act(bob.login(), 100);
+    await t.world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 })]);
+    await t.world.act(bob.accept(), 2 * S);
+    expect(alice.take()).toEqual([te.enter('bob'), te.begin('inviter', 1), te.roster(['alice', 'bob']), te.audio('bob', true), te.accepted('bob')]);
+    expect(bob.take()).toEqual([ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true)]);
+  });
 });

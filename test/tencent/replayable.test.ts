@@ -4,6 +4,8 @@
  * invitation sent (its inviter, an invitee), no earlier than it. Before, any non-invite naming its
  * inviteID dropped it, whoever sent it: a member of the IM group a call went through, who sees its
  * inviteID, could send Bob (offline) one C2C cancel and Bob's replay never rang for Alice's call.
+ * And in a group call, only what concerns Bob (the review of 2026-12-05): another invitee's answer is
+ * hers; before, Carol's reject (TUICallEngine sends it to the whole group) dropped Bob's invitation.
  */
 import { describe, expect, it } from 'vitest';
 import { TIM_TYPES } from '../../adapters/tencent/sdk';
@@ -20,7 +22,7 @@ const msg = (ID: string, from: string, time: number, envelope: Record<string, un
   payload: { data: JSON.stringify({ businessID: 1, inviteeList: [], timeout: 0, groupID: '', ...envelope }) },
 });
 const invite = msg('1', 'alice', 1000, { inviteID: 'X', inviter: 'alice', actionType: 1, inviteeList: ['bob', 'carol'], data, timeout: 30 });
-const ids = (messages: TimCustomMessage[]) => replayable(messages).map((m) => m.ID);
+const ids = (messages: TimCustomMessage[]) => replayable(messages, 'bob').map((m) => m.ID);
 
 describe('offline replay: what settles an invitation', () => {
   it("a cancel from Mallory (no party to it) naming Alice's invitation: it still rings", () => {
@@ -31,8 +33,20 @@ describe('offline replay: what settles an invitation', () => {
     expect(ids([msg('0', 'alice', 999, { inviteID: 'X', inviter: 'alice', actionType: 2, inviteeList: ['bob'], data }), invite])).toEqual(['1']);
   });
 
-  it("Alice's own cancel in the same second or later, or Carol's accept (an invitee): settled, nothing rings", () => {
+  it("Alice's own cancel in the same second or later, or her timeout: settled, nothing rings", () => {
     expect(ids([invite, msg('2', 'alice', 1000, { inviteID: 'X', inviter: 'alice', actionType: 2, inviteeList: ['bob'], data })])).toEqual([]);
-    expect(ids([invite, msg('3', 'carol', 1004, { inviteID: 'X', inviter: 'alice', actionType: 3, inviteeList: ['carol'], data })])).toEqual([]);
+    expect(ids([invite, msg('2', 'alice', 1035, { inviteID: 'X', inviter: 'alice', actionType: 5, inviteeList: ['bob', 'carol'], data })])).toEqual([]);
+  });
+
+  it("a group call: Carol's accept, reject or timeout (another invitee) leaves it ringing for Bob; Bob's own answer (another device of his) settles it", () => {
+    for (const actionType of [3, 4, 5]) {
+      expect(ids([invite, msg('3', 'carol', 1004, { inviteID: 'X', inviter: 'alice', actionType, inviteeList: ['carol'], data })])).toEqual(['1']);
+    }
+    expect(ids([invite, msg('3', 'bob', 1004, { inviteID: 'X', inviter: 'alice', actionType: 4, inviteeList: ['bob'], data })])).toEqual([]);
+  });
+
+  it('a 1v1 call: its invitee\'s answer settles it', () => {
+    const oneToOne = msg('1', 'alice', 1000, { inviteID: 'Y', inviter: 'alice', actionType: 1, inviteeList: ['bob'], data, timeout: 30 });
+    expect(ids([oneToOne, msg('2', 'bob', 1004, { inviteID: 'Y', inviter: 'alice', actionType: 3, inviteeList: ['bob'], data })])).toEqual([]);
   });
 });
