@@ -237,21 +237,21 @@ export class TimImPort implements ImPort {
   /**
    * TSignaling's offline replay (spec 1.7): recent custom messages, as if just received. Read from
    * the last page of each conversation, not only those TIM counts unread: TUICallEngine's invites
-   * are counted nowhere (see `replayableConversations`).
+   * are counted nowhere (see `replayableConversations`). The pages are asked for at once (one
+   * round trip, not one per conversation, as the Chat SDK's own replay does), and a page TIM
+   * refuses (a group since dismissed) leaves out only its conversation.
    */
   async #replay(tim: TimInstance): Promise<void> {
     const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
     const self = this.#userID;
     try {
       const conversations = replayableConversations(await tim.getConversationList(), REPLAY_CONVERSATIONS);
-      const batch: TimCustomMessage[] = [];
-      for (const c of conversations) {
-        const page: unknown = await tim.getMessageList({ conversationID: c.conversationID });
-        batch.push(...replayableMessages(page, since, REPLAY_MESSAGES));
-      }
+      const pages = await Promise.allSettled(conversations.map(async (c) => tim.getMessageList({ conversationID: c.conversationID })));
+      const batch = pages.flatMap((p) => (p.status === 'fulfilled' ? replayableMessages(p.value, since, REPLAY_MESSAGES) : []));
       // Stable by server time: conversations interleave as they were sent.
       batch.sort((a, b) => a.time - b.time);
-      if (self !== null) this.#deliver(replayable(batch, self), 'replay');
+      // A replay outlived by its login (a logout, another user's login) delivers nothing.
+      if (self !== null && this.#userID === self) this.#deliver(replayable(batch, self), 'replay');
     } catch {
       // The replay is best effort: a failed query only means nothing is replayed.
     }

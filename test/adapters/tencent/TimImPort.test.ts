@@ -199,6 +199,60 @@ describe('offline replay after login (TSignaling 1.7)', () => {
     await clock.advance(100);
     expect(bob.rec.messages.map((m) => m.payload)).toEqual([invite('live'), 'app data']);
   });
+  it('a conversation whose page TIM refuses is left out; the others are still replayed (one refusal dropped them all)', async () => {
+    const { clock, cloud, online } = setup(1_000_000);
+    const carol = await online('carol');
+    const alice = await online('alice');
+    await carol.port.sendToUser('bob', 'from carol', stored);
+    await alice.port.sendToUser('bob', invite('i1'), stored);
+    const tim = cloud.create();
+    const page = tim.getMessageList.bind(tim);
+    // A conversation TIM will not page (a dismissed group, a system conversation): TIM rejects.
+    vi.spyOn(tim, 'getMessageList').mockImplementation(async (options) => {
+      if (options.conversationID === 'C2Ccarol') throw new TimError(10007, 'no permission');
+      return page(options);
+    });
+    const bob = await online('bob', tim);
+    await clock.advance(100);
+    expect(bob.rec.messages.map((m) => m.payload)).toEqual([invite('i1')]);
+  });
+
+  it('the pages are asked for at once, not one round trip after another (20 conversations: 20 round trips)', async () => {
+    const { clock, cloud, online } = setup(1_000_000);
+    const alice = await online('alice');
+    for (const u of ['c1', 'c2', 'c3', 'c4']) await (await online(u)).port.sendToUser('bob', `from ${u}`, stored);
+    await alice.port.sendToUser('bob', invite('i1'), stored);
+    const tim = cloud.create();
+    const page = tim.getMessageList.bind(tim);
+    // Each page is TIM's answer to one request to its server: 500 ms on the simulated clock.
+    vi.spyOn(tim, 'getMessageList').mockImplementation(async (options) => {
+      const answer = await page(options);
+      await new Promise((resolve) => clock.setTimeout(resolve, 500));
+      return answer;
+    });
+    const bob = await online('bob', tim);
+    await clock.advance(600);
+    expect(bob.rec.messages.map((m) => m.payload)).toEqual(['from c1', 'from c2', 'from c3', 'from c4', invite('i1')]);
+  });
+
+  it('a replay still waiting for its pages when another user logs in on the same port delivers nothing to her', async () => {
+    const { clock, cloud, online } = setup(1_000_000);
+    const alice = await online('alice');
+    await alice.port.sendToUser('bob', invite('i1'), stored);
+    const tim = cloud.create();
+    const page = tim.getMessageList.bind(tim);
+    vi.spyOn(tim, 'getMessageList').mockImplementation(async (options) => {
+      const answer = await page(options);
+      await new Promise((resolve) => clock.setTimeout(resolve, 500));
+      return answer;
+    });
+    const bob = await online('bob', tim);
+    const carol = bob.port.login('carol', 'sig-carol');
+    await clock.advance(100);
+    await carol;
+    await clock.advance(1_000);
+    expect(bob.rec.messages).toEqual([]);
+  });
 });
 
 describe('tim-js-sdk is loaded only when no instance is given', () => {
