@@ -83,6 +83,8 @@ export class TimImPort implements ImPort {
   #pending: { resolve: () => void; reject: (error: ImPortError) => void } | null = null;
   readonly #seen: string[] = [];
   readonly #serverTime = new ServerTime();
+  /** Per replay under way, what was pushed live since it began (it may settle a replayed invite). */
+  readonly #replayWatchers = new Set<TimCustomMessage[]>();
   readonly #listeners: { [K in keyof Channels]: Set<(value: Channels[K]) => void> } = {
     message: new Set(),
     kicked: new Set(),
@@ -91,7 +93,11 @@ export class TimImPort implements ImPort {
   readonly #handlers = {
     ready: () => this.#onReady(),
     notReady: () => this.#onNotReady(),
-    message: (event: unknown) => this.#deliver(customMessages(eventData(event)), 'live'),
+    message: (event: unknown) => {
+      const messages = customMessages(eventData(event));
+      for (const watcher of this.#replayWatchers) watcher.push(...messages);
+      this.#deliver(messages, 'live');
+    },
     kicked: (event: unknown) => this.#onKicked(kickedOutType(event)),
     net: (event: unknown) => {
       const state = netState(event);
@@ -239,21 +245,28 @@ export class TimImPort implements ImPort {
    * the last page of each conversation, not only those TIM counts unread: TUICallEngine's invites
    * are counted nowhere (see `replayableConversations`). The pages are asked for at once (one
    * round trip, not one per conversation, as the Chat SDK's own replay does), and a page TIM
-   * refuses (a group since dismissed) leaves out only its conversation.
+   * refuses (a group since dismissed) leaves out only its conversation. What was pushed live
+   * meanwhile settles invitations too: a cancel that came while the pages were on their way
+   * must not leave its invitation to ring.
    */
   async #replay(tim: TimInstance): Promise<void> {
     const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
     const self = this.#userID;
+    const live: TimCustomMessage[] = [];
+    this.#replayWatchers.add(live);
     try {
       const conversations = replayableConversations(await tim.getConversationList(), REPLAY_CONVERSATIONS);
       const pages = await Promise.allSettled(conversations.map(async (c) => tim.getMessageList({ conversationID: c.conversationID })));
       const batch = pages.flatMap((p) => (p.status === 'fulfilled' ? replayableMessages(p.value, since, REPLAY_MESSAGES) : []));
       // Stable by server time: conversations interleave as they were sent.
-      batch.sort((a, b) => a.time - b.time);
-      // A replay outlived by its login (a logout, another user's login) delivers nothing.
-      if (self !== null && this.#userID === self) this.#deliver(replayable(batch, self), 'replay');
+      const all = [...batch, ...live.filter((m) => !batch.some((b) => b.ID === m.ID))].sort((a, b) => a.time - b.time);
+      // What was pushed live is seen already (`#deliver` skips it); a replay outlived by its login
+      // (a logout, another user's login) delivers nothing.
+      if (self !== null && this.#userID === self) this.#deliver(replayable(all, self), 'replay');
     } catch {
       // The replay is best effort: a failed query only means nothing is replayed.
+    } finally {
+      this.#replayWatchers.delete(live);
     }
   }
 

@@ -253,6 +253,25 @@ describe('offline replay after login (TSignaling 1.7)', () => {
     await clock.advance(1_000);
     expect(bob.rec.messages).toEqual([]);
   });
+
+  it('an invitation cancelled while the replay waits for its pages (the cancel pushed live) does not ring', async () => {
+    const { clock, cloud, online } = setup(1_000_000);
+    const alice = await online('alice');
+    await alice.port.sendToUser('bob', invite('i1'), stored);
+    await clock.advance(3_000);
+    const tim = cloud.create();
+    const page = tim.getMessageList.bind(tim);
+    // The page is read as the request reaches TIM's server; its answer comes 500 ms later.
+    vi.spyOn(tim, 'getMessageList').mockImplementation(async (options) => {
+      const answer = await page(options);
+      await new Promise((resolve) => clock.setTimeout(resolve, 500));
+      return answer;
+    });
+    const bob = await online('bob', tim);
+    await alice.port.sendToUser('bob', cancel('i1'), stored);
+    await clock.advance(1_000);
+    expect(bob.rec.messages.map((m) => m.payload)).toEqual([cancel('i1')]);
+  });
 });
 
 describe('tim-js-sdk is loaded only when no instance is given', () => {
