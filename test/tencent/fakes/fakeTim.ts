@@ -232,8 +232,17 @@ export class FakeTimCloud {
     return { ...message, payload, isModified: true };
   }
 
-  /** @internal TIM's conversation list for `userID` (the fields TSignaling reads, and more). */
+  /**
+   * @internal TIM's conversation list for `userID` (the fields TSignaling reads, and more), in
+   * TIM's order (tim-js-sdk 2.27.6 `_sortConversationList`, no pinned ones here): the latest last
+   * message first, then the conversations that show none (all theirs excluded from it).
+   */
   conversations(userID: string) {
+    const lastTime = (c: { lastMessage?: { lastTime: number } | undefined }) => c.lastMessage?.lastTime ?? -1;
+    return this.#conversations(userID).sort((a, b) => lastTime(b) - lastTime(a));
+  }
+
+  #conversations(userID: string) {
     const unread = this.#unread.get(userID) ?? new Map<string, number>();
     const history = this.#history.get(userID) ?? [];
     return [...unread.keys()].map((conversationID) => {
