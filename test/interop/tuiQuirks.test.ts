@@ -50,6 +50,7 @@ describe('userData, data.inviter, str_room_id', () => {
     await t.world.act(alice.engine.call({ userID: 'bob', type: 1, roomID: 0, strRoomID: '424242' } as Parameters<typeof alice.engine.call>[0]));
     expect(t.world.rtc.members('424242')).toEqual(['alice']);
     expect(bob.take()).toEqual([]);
+    expect(bob.kind === 'ours' && bob.dropped).toEqual(['malformed: a call in the string room "424242", which this client cannot join']);
     // What the engine sent: room_id 0 (its "no numeric room") beside the string room.
     const sent = JSON.parse((JSON.parse(t.world.im.log[0]?.payload.data ?? '{}') as { data: string }).data) as Record<string, unknown>;
     expect(sent).toMatchObject({ room_id: 0, data: { room_id: 0, str_room_id: '424242' } });

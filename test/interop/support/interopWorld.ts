@@ -76,6 +76,8 @@ export interface OursParty extends PartyBase {
   readonly calling: TRTCCalling;
   readonly backend: TencentBackend;
   readonly tim: FakeTim;
+  /** What its `onDropped` was told: `reason: detail` of each IM payload the codec refused. */
+  readonly dropped: string[];
 }
 export interface OfficialParty extends PartyBase {
   readonly kind: 'official';
@@ -172,7 +174,8 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
     const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: rtc.module(userID), clock, onError: (e) => errors.push(e) });
     const minted = inviteIDs === 'low' ? oursInviteID : highInviteID;
     const ids = { inviteIdGen: () => minted(++invites), ...(roomIdGen ? { roomIdGen } : {}) };
-    const calling = new TRTCCalling({ SDKAppID: SDK_APP_ID, backend: { ...backend, ...ids } });
+    const dropped: string[] = [];
+    const calling = new TRTCCalling({ SDKAppID: SDK_APP_ID, backend: { ...backend, ...ids }, onDropped: (reason, detail) => dropped.push(`${reason}: ${detail}`) });
     const events = captureEvents(calling);
     return {
       kind: 'ours',
@@ -180,6 +183,7 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
       calling,
       backend,
       tim,
+      dropped,
       take: () => events.take().map(({ name, payload }) => ({ name, payload })),
       ...phoneOf(calling, userID),
     };
