@@ -48,7 +48,7 @@ export interface TimImPortOptions {
   readonly credentials?: CredentialStore;
   /** Offline push texts for invitations. */
   readonly offlinePush?: OfflinePushOptions;
-  /** How old a message may be and still be replayed after login, in ms (TSignaling: 30 s). */
+  /** How old a message may be and still be replayed after login, in ms (TSignaling: 30 s); an invitation is replayed while its own timeout runs (up to 300 s). */
   readonly offlineReplayWindowMs?: number;
   /** Where a listener's exception goes (default `console.error`); it never reaches TIM. */
   readonly onListenerError?: (error: unknown) => void;
@@ -59,6 +59,11 @@ const NOT_LOGGED_IN = 2024;
 /** TSignaling replays at most 20 conversations, 15 messages each (spec 1.7). */
 const REPLAY_CONVERSATIONS = 20;
 const REPLAY_MESSAGES = 15;
+/**
+ * How far back the replay reads for invitations, in ms: one rings for its own timeout, which
+ * TUICallEngine lets the caller set (`call({ timeout })`). The Chat SDK's own replay reads 300 s.
+ */
+const REPLAY_INVITE_HORIZON_MS = 300_000;
 /** How many delivered message IDs are remembered to drop a second copy (push and replay). */
 const SEEN_LIMIT = 512;
 
@@ -250,19 +255,21 @@ export class TimImPort implements ImPort {
    * must not leave its invitation to ring.
    */
   async #replay(tim: TimInstance): Promise<void> {
-    const since = this.#clock.now() - (this.#options.offlineReplayWindowMs ?? 30_000);
+    const now = this.#clock.now();
+    const window = this.#options.offlineReplayWindowMs ?? 30_000;
+    const horizon = now - Math.max(window, REPLAY_INVITE_HORIZON_MS);
     const self = this.#userID;
     const live: TimCustomMessage[] = [];
     this.#replayWatchers.add(live);
     try {
       const conversations = replayableConversations(await tim.getConversationList(), REPLAY_CONVERSATIONS);
       const pages = await Promise.allSettled(conversations.map(async (c) => tim.getMessageList({ conversationID: c.conversationID })));
-      const batch = pages.flatMap((p) => (p.status === 'fulfilled' ? replayableMessages(p.value, since, REPLAY_MESSAGES) : []));
+      const batch = pages.flatMap((p) => (p.status === 'fulfilled' ? replayableMessages(p.value, horizon, REPLAY_MESSAGES) : []));
       // Stable by server time: conversations interleave as they were sent.
       const all = [...batch, ...live.filter((m) => !batch.some((b) => b.ID === m.ID))].sort((a, b) => a.time - b.time);
       // What was pushed live is seen already (`#deliver` skips it); a replay outlived by its login
       // (a logout, another user's login) delivers nothing.
-      if (self !== null && this.#userID === self) this.#deliver(replayable(all, self), 'replay');
+      if (self !== null && this.#userID === self) this.#deliver(replayable(all, self, { nowMs: now, sinceMs: now - window }), 'replay');
     } catch {
       // The replay is best effort: a failed query only means nothing is replayed.
     } finally {

@@ -138,12 +138,21 @@ export function replayableMessages(result: unknown, sinceMs: number, count: numb
   return customMessages(parsed.output.data.messageList.slice(-count)).filter((m) => m.time * 1000 >= sinceMs);
 }
 
+/** When a replay runs (`nowMs`, our clock) and how far back it keeps what is not an invitation. */
+export interface ReplayWindow {
+  readonly nowMs: number;
+  /** TSignaling's 30 s window: the oldest non-invitation (or invitation without a timeout) kept. */
+  readonly sinceMs: number;
+}
+
 /**
  * What of a replay is delivered (spec 1.7 step 3). Of the call signals, only invitations still
  * open for `self` are replayed: one already cancelled, answered or timed out would ring for a call
  * that is over, and the answers, cancels, timeouts and hangups belong to calls this session never
  * had (an old ACCEPT would read as the answer to a call we no longer have, and be hung up). Custom
- * messages that are not call signals are all kept. The order is kept.
+ * messages that are not call signals are kept from TSignaling's window; an invitation as long as
+ * its own timeout may still run (TUICallEngine's caller may set 60 s: one 40 s old still rings
+ * there, as the Chat SDK's replay has it; TSignaling's 30 s window dropped it). The order is kept.
  *
  * What settles an invitation for `self`: what its inviter sent after it (a cancel, the caller's
  * timeout), what `self` sent (an answer from another device of ours), and for a 1v1 call its
@@ -155,7 +164,7 @@ export function replayableMessages(result: unknown, sinceMs: number, count: numb
  * Anyone else who knows an inviteID (a member of the IM group its call went through) settles
  * nothing.
  */
-export function replayable(messages: readonly TimCustomMessage[], self: string): TimCustomMessage[] {
+export function replayable(messages: readonly TimCustomMessage[], self: string, at: ReplayWindow): TimCustomMessage[] {
   const decoded = messages.map((m) => decodeSignal(m.payload.data, m.from));
   const invites = new Map<string, { readonly inviter: string; readonly invitees: readonly string[]; readonly isGroup: boolean; readonly time: number }>();
   decoded.forEach((d, i) => {
@@ -174,8 +183,14 @@ export function replayable(messages: readonly TimCustomMessage[], self: string):
   });
   return messages.filter((_, i) => {
     const d = decoded[i];
+    const m = messages[i];
+    if (m === undefined) return false;
+    const sentMs = m.time * 1000;
     // A payload the codec cannot read as TSignaling is no call signal: it is the app's to judge.
-    if (d === undefined || (!d.ok && (d.reason === 'notJson' || d.reason === 'notSignaling' || d.reason === 'tooLarge'))) return true;
-    return d.ok && d.signal.kind === 'invite' && !settled.has(d.signal.inviteID);
+    if (d === undefined || (!d.ok && (d.reason === 'notJson' || d.reason === 'notSignaling' || d.reason === 'tooLarge'))) return sentMs >= at.sinceMs;
+    if (!d.ok || d.signal.kind !== 'invite' || settled.has(d.signal.inviteID)) return false;
+    // Ringing still, as far as server time in whole seconds tells (the core dates it to the ms).
+    const timeout = d.signal.timeout;
+    return timeout > 0 ? sentMs + 1000 + timeout * 1000 > at.nowMs : sentMs >= at.sinceMs;
   });
 }

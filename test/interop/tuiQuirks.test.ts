@@ -140,6 +140,20 @@ describe('offline: TUICallEngine\'s invites are kept out of the unread count and
     expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
   });
 
+  it('a call with a 60 s timeout (call({ timeout: 60 })): Bob (ours) logs in 40 s after it -> it rings for the 20 s left (the replay read only 30 s back); unanswered, it ends at 60 s', async () => {
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob', { login: false });
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1, timeout: 60 }), 40 * S);
+    await t.world.act(bob.login(), 100);
+    await t.world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
+    await t.world.advance(19 * S);
+    expect(bob.take()).toEqual([]);
+    await t.world.advance(2 * S);
+    expect(bob.take()).toEqual([ev.timedOut('alice', ['bob'])]);
+    expect(alice.take()).toEqual([...te.cancelled('bob', 'inviter', 1, 'timeout'), te.noResp('alice', ['bob'])]);
+  });
+
   it('a group call: Carol (TUI) rejects (to the whole group, isRejectNotifyAll) while Bob (ours) is offline; he logs in 2 s later -> it rings for him (her reject dropped his invitation from the replay); Bob accept() -> he is in the call', async () => {
     t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
     const alice = await t.world.tui('alice');

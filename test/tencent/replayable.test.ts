@@ -22,7 +22,7 @@ const msg = (ID: string, from: string, time: number, envelope: Record<string, un
   payload: { data: JSON.stringify({ businessID: 1, inviteeList: [], timeout: 0, groupID: '', ...envelope }) },
 });
 const invite = msg('1', 'alice', 1000, { inviteID: 'X', inviter: 'alice', actionType: 1, inviteeList: ['bob', 'carol'], data, timeout: 30 });
-const ids = (messages: TimCustomMessage[]) => replayable(messages, 'bob').map((m) => m.ID);
+const ids = (messages: TimCustomMessage[]) => replayable(messages, 'bob', { nowMs: 1010_000, sinceMs: 1000_000 }).map((m) => m.ID);
 
 describe('offline replay: what settles an invitation', () => {
   it("a cancel from Mallory (no party to it) naming Alice's invitation: it still rings", () => {

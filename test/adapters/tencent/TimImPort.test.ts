@@ -199,6 +199,21 @@ describe('offline replay after login (TSignaling 1.7)', () => {
     await clock.advance(100);
     expect(bob.rec.messages.map((m) => m.payload)).toEqual([invite('live'), 'app data']);
   });
+  it('an invitation rings for its own timeout: with 60 s (TUICallEngine lets its caller set it), one 40 s old is replayed, one 61 s old is not; other messages keep the 30 s window', async () => {
+    const { clock, online } = setup(1_000_000);
+    const alice = await online('alice');
+    const long = (inviteID: string): string =>
+      encodeSignal({ ...base, kind: 'invite', inviteID, invitees: ['bob'], roomID: 7, timeout: 60, onlineUserOnly: false, isGroup: false, consumed: false });
+    await alice.port.sendToUser('bob', long('expired'), stored);
+    await alice.port.sendToUser('bob', 'old app data', stored);
+    await clock.advance(21_000);
+    await alice.port.sendToUser('bob', long('ringing'), stored);
+    await clock.advance(40_000);
+    const bob = await online('bob');
+    await clock.advance(100);
+    expect(bob.rec.messages.map((m) => m.payload)).toEqual([long('ringing')]);
+  });
+
   it('a conversation whose page TIM refuses is left out; the others are still replayed (one refusal dropped them all)', async () => {
     const { clock, cloud, online } = setup(1_000_000);
     const carol = await online('carol');
