@@ -16,10 +16,12 @@
  * store, `get(11)` conversations, `get(12)` login, `get(23)` cloud config, `getOEmitInst()` the
  * public emitter, `getIEmitInst()` the internal one) onto the fake TIM:
  * `createCustomMessage` and `sendMessageInstance` are the TIM instance's `createCustomMessage`
- * and `sendMessage`; `modifyRemoteMessage` is TIM's `modifyMessage`. *(Inferred:)* the SDK hands
- * its signaling each received batch (`onNewMessageList`) and each modification
- * (`onMessageModified`) as it does its public events, and its public emitter calls a handler with
- * `{ name, data }` (what TIM v2 does, and what the engine reads: `event.data.inviter`). The SDK
+ * and `sendMessage`; `modifyRemoteMessage` is TIM's `modifyMessage`. The SDK hands its signaling
+ * each received batch (`onNewMessageList`) and each modification (`onMessageModified`) as it emits
+ * its public events, and its public emitter calls a handler with `{ name, data }` (read from the
+ * Chat SDK 3.6.6's index.js, `getOEmitInst`: once a signaling listener is added; the engine adds
+ * its own at `init`). Unlike the SDK, the fake does not wrap the engine's listeners in a
+ * try/catch (`_safetyCallbackFactory`): one that throws fails the test instead. The SDK
  * owns its message objects, so the signaling module gets its own copies (it edits the stored
  * invite in place when it modifies it).
  *
