@@ -154,6 +154,28 @@ describe('offline: TUICallEngine\'s invites are kept out of the unread count and
     expect(alice.take()).toEqual([...te.cancelled('bob', 'inviter', 1, 'timeout'), te.noResp('alice', ['bob'])]);
   });
 
+  it('a group call Carol (TUI) accepted and Alice (TUI) left (her hangup to the group, no cancel) before Bob (ours) logs in: it rings, as it would have rung on for Bob online (Carol waits in the room for him); Bob accept() -> he joins Carol', async () => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob', { login: false });
+    const carol = await t.world.tui('carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1' }));
+    await t.world.act(carol.engine.accept(), 3 * S);
+    await t.world.act(alice.engine.hangup(), 3 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteID, (m.envelope.data as { data?: { cmd?: string } }).data?.cmd, m.envelope.inviteeList])).toEqual([
+      ['alice', 'g1', 1, 'id1', 'audioCall', ['bob', 'carol']],
+      ['carol', 'g1', 3, 'id1', 'audioCall', ['carol']],
+      ['alice', 'g1', 1, 'id2', 'hangup', ['carol', 'bob']],
+    ]);
+    carol.take();
+    await t.world.act(bob.login(), 100);
+    await t.world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 })]);
+    await t.world.act(bob.accept(), 2 * S);
+    expect(bob.take()).toEqual([ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true)]);
+    expect(carol.take()).toEqual([te.enter('bob'), te.roster(['carol', 'bob']), te.audio('bob', true), te.accepted('bob')]);
+  });
+
   it('a group call: Carol (TUI) rejects (to the whole group, isRejectNotifyAll) while Bob (ours) is offline; he logs in 2 s later -> it rings for him (her reject dropped his invitation from the replay); Bob accept() -> he is in the call', async () => {
     t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
     const alice = await t.world.tui('alice');
