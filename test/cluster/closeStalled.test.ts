@@ -1,0 +1,33 @@
+/**
+ * A node shutting down (`close()`, SIGTERM) while Redis stalls and never answers again (README, Running a cluster,
+ * Operations: what a blip fails "is done again once Redis is back, for up to 5 s"). Each step's command waits its
+ * 2 s timeout before the next step starts: before this fix the hand-back ran its whole first round whatever the
+ * bound, four steps of 2 s, and `close()` resolved after 8 s, the SIGTERM exit with it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RawClient } from '../server/support';
+import { HAND_BACK_MS } from '../../server/cluster/shutdown';
+import { inProcessNodes, until } from './support';
+
+async function pings(client: RawClient, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) expect((await client.request({ type: 'ping' })).type).toBe('pong');
+}
+
+describe('cluster: a node shutting down while Redis stalls for good', () => {
+  const t = inProcessNodes();
+
+  it('resolves close() within the hand-back bound, logging what was left', async () => {
+    const pa = await t.proxy();
+    const a = await t.node('a', { redisUrl: pa.url });
+    const alice = await t.login(a, 'alice'); // 1 frame of 200
+    await pings(alice, 49); // 150 left: a budget write for the shutdown
+    await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (n) => n === 'a');
+    pa.hold(); // node a's commands wait, for good
+    const started = Date.now();
+    await a.handle.close();
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(HAND_BACK_MS + 1000);
+    const left = a.logs.filter((l) => l.message === 'cluster: could not hand everything back to Redis');
+    expect(left.map((l) => l.fields?.left)).toEqual(['budgets,users,online,heartbeat']);
+  }, 30_000);
+});
