@@ -45,6 +45,8 @@ export interface RoomEvent {
   readonly userID: string;
   readonly audio: boolean;
   readonly video: boolean;
+  /** An entry said again on hearing another node's event about a member with a live session on its node (not answered). */
+  readonly again?: true;
 }
 
 /**
@@ -254,7 +256,12 @@ export class ClusterRooms extends Rooms {
     // and ignored; but Redis ran it after ours, and the other nodes took it: the entry is said again, so that the
     // room's hash and every node name this node (before 2026-12-05 they named the old one: relays to the member went
     // there and were dropped, and the member's leave here, naming this node, deleted nothing: a ghost for good).
-    if (prior?.session) return this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video });
+    // Not in answer to an entry said again: two live sessions of one user on two nodes (a newer login whose claim Redis
+    // refused, never sent again, so the older session was never kicked) answered each other for as long as both lived.
+    if (prior?.session) {
+      if (event.again !== true) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video, again: true });
+      return;
+    }
     if (event.ev === 'leave') {
       if (!prior || prior.node !== event.node) return;
       room.delete(userID);

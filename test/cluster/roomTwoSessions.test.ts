@@ -1,0 +1,46 @@
+/**
+ * Two live sessions of one user in one room on two nodes (README, Running a cluster, Rooms: a member's node that
+ * hears another node's event about her says her entry again). The cluster keeps one session per user, but only
+ * once the newer login's claim reaches Redis: one that Redis refused (here its `P:k` key of another type; in
+ * production memory full, a replica after a failover, a script busy) is not sent again, and both sessions live on.
+ * Before this fix each node, hearing the other's entry for her, said its own again: a ping-pong through Redis for
+ * as long as both sessions lived. A re-said entry is marked as such, and nobody answers a re-said entry.
+ */
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { tencentUserSig } from '../server/support';
+import { REDIS_URL, heardAll, inProcessNodes, until } from './support';
+
+describe('cluster: a user with a live session in one room on two nodes', () => {
+  const t = inProcessNodes();
+
+  it('says her entry again once, not for ever', async () => {
+    const a = await t.node('a');
+    const b = await t.node('b', { budgetAskMs: 1 });
+    const listener = new Redis(REDIS_URL);
+    const heard: string[] = [];
+    try {
+      await listener.subscribe(`${t.prefix}:all`);
+      listener.on('message', (_channel: string, text: string) => {
+        const m = JSON.parse(text) as Record<string, unknown>;
+        if (m.t === 'room' && m.userID === 'alice') heard.push(`${String(m.node)} ${String(m.ev)}`);
+      });
+      const sig = tencentUserSig('alice'); // one userSig for both tabs: the second login passes PREPARE
+      const onA = await t.open(a);
+      expect(await onA.request({ type: 'login', userID: 'alice', userSig: sig })).toMatchObject({ type: 'loggedIn' });
+      a.handle.grantRoom(7, ['alice', 'bob']);
+      expect((await onA.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type).toBe('roomInfo');
+      await until('her entry on a heard', () => heard.length, (n) => n === 1);
+      await t.redis.set(`${t.prefix}:k:alice`, 'not a hash'); // node b's claim fails at its HSET
+      const onB = await t.open(b);
+      expect(await onB.request({ type: 'login', userID: 'alice', userSig: sig })).toMatchObject({ type: 'loggedIn' });
+      await until("node b's claim refused", () => b.logs.some((l) => l.fields?.what === 'claim'), (ok) => ok);
+      await until('the grant on b', async () => (await onB.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type, (x) => x === 'roomInfo');
+      await until("node a's entry said again", () => heard.length, (n) => n >= 3);
+      for (const node of [b, a, b, a]) await heardAll(node);
+      expect(heard).toEqual(['a enter', 'b enter', 'a enter']);
+    } finally {
+      listener.disconnect();
+    }
+  }, 30_000);
+});
