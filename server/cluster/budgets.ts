@@ -20,6 +20,7 @@
  * was lost, and the late one overwrote the newer state.
  */
 import type { Limits, UserBudget, UserBudgets } from '../limits';
+import { refusedForGood } from './replica';
 
 const BUDGETS: readonly UserBudget[] = ['frames', 'bytes', 'fanout'];
 
@@ -67,6 +68,8 @@ export class ClusterBudgets implements UserBudgets {
   private readonly dirty = new Set<string>();
   /** Each user's write under way, and the one asked meanwhile, which goes once it is answered. */
   private readonly writes = new Map<string, { running: Promise<boolean>; again: Promise<boolean> | null }>();
+  /** Users whose last write failed, told already: not told again until a write of theirs is taken. */
+  private readonly failing = new Set<string>();
 
   constructor(
     private readonly limits: Limits,
@@ -95,7 +98,9 @@ export class ClusterBudgets implements UserBudgets {
   prune(now: number): void {
     for (const [userID, buckets] of this.users) {
       if (this.dirty.has(userID) || this.writes.has(userID)) continue;
-      if (BUDGETS.every((b) => this.refill(buckets[b], b, now).tokens >= this.rate(b).burst)) this.users.delete(userID);
+      if (!BUDGETS.every((b) => this.refill(buckets[b], b, now).tokens >= this.rate(b).burst)) continue;
+      this.users.delete(userID);
+      this.failing.delete(userID);
     }
   }
 
@@ -124,8 +129,9 @@ export class ClusterBudgets implements UserBudgets {
   /**
    * Merges `userID`'s state into Redis at `key` (kept as long as it takes to fill up again). One write at a time
    * per user: asked while one is under way, it goes once that one is answered, with the state as it is then (a
-   * flood of refusals, each asking, makes one write more, not one each). True once Redis answered; failed
-   * (`lost` hears it), the user is dirty again, written at a later flush.
+   * flood of refusals, each asking, makes one write more, not one each). True once nothing is left to send (Redis
+   * took it, or refused it for good: `refusedForGood`); failed (`lost` hears the first failure until a write is
+   * taken), the user is dirty again, written at a later flush.
    */
   save(userID: string, merge: MergeCommand, key: string, lost: (error: unknown) => void): Promise<boolean> {
     const under = this.writes.get(userID);
@@ -155,10 +161,14 @@ export class ClusterBudgets implements UserBudgets {
     if (!stored) return Promise.resolve(true);
     const buckets = BUDGETS.flatMap((b) => [b, stored[b] as string, this.rate(b).perSecond, this.rate(b).burst]);
     const running = merge(key, Math.ceil(this.refillMs()), ...buckets).then(
-      () => true,
+      () => (this.failing.delete(userID), true),
       (error: unknown) => {
+        // Told once: written again at each flush, a refusal for a while (memory full) was ten lines a second.
+        if (!this.failing.has(userID)) lost(error);
+        this.failing.add(userID);
+        // A refusal for good (her key of another type) is not sent again, each flush for ever, until she spends again.
+        if (refusedForGood(error)) return true;
         this.dirty.add(userID);
-        lost(error);
         return false;
       },
     );
