@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { tencentUserSig } from '../server/support';
 import { REDIS_URL, heardAll, inProcessNodes, until } from './support';
 
-describe('cluster: a user with a live session in one room on two nodes', () => {
+describe('cluster: a user with a live session on two nodes', () => {
   const t = inProcessNodes();
 
   it('says her entry again once, not for ever', async () => {
@@ -39,6 +39,35 @@ describe('cluster: a user with a live session in one room on two nodes', () => {
       await until("node a's entry said again", () => heard.length, (n) => n >= 3);
       for (const node of [b, a, b, a]) await heardAll(node);
       expect(heard).toEqual(['a enter', 'b enter', 'a enter']);
+    } finally {
+      listener.disconnect();
+    }
+  }, 30_000);
+
+  it('says her online again once when her tab on the other node goes, not for ever (presence has no such loop)', async () => {
+    const a = await t.node('a');
+    const b = await t.node('b', { budgetAskMs: 1 });
+    const listener = new Redis(REDIS_URL);
+    const heard: string[] = [];
+    try {
+      await listener.subscribe(`${t.prefix}:all`);
+      listener.on('message', (_channel: string, text: string) => {
+        const m = JSON.parse(text) as Record<string, unknown>;
+        if (m.t === 'online' && m.user === 'alice') heard.push(`${String(m.node)} ${m.on ? 'on' : 'gone'}`);
+      });
+      const sig = tencentUserSig('alice');
+      const onA = await t.open(a);
+      expect(await onA.request({ type: 'login', userID: 'alice', userSig: sig })).toMatchObject({ type: 'loggedIn' });
+      await until('online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (n) => n === 'a');
+      await t.redis.set(`${t.prefix}:k:alice`, 'not a hash'); // node b's claim fails: both sessions live
+      const onB = await t.open(b);
+      expect(await onB.request({ type: 'login', userID: 'alice', userSig: sig })).toMatchObject({ type: 'loggedIn' });
+      await until('online on b', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (n) => n === 'b');
+      onA.close(); // her tab on node a goes: a says her gone, b says her online again
+      await until("node b's answer", () => heard.length, (n) => n >= 4);
+      for (const node of [a, b, a, b]) await heardAll(node);
+      expect(heard).toEqual(['a on', 'b on', 'a gone', 'b on']);
+      expect(await t.redis.hget(`${t.prefix}:on`, 'alice')).toBe('b');
     } finally {
       listener.disconnect();
     }
