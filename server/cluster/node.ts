@@ -157,6 +157,7 @@ export class ClusterNode {
           said: () => this.redis.sadd(saidKey(this.prefix), this.node),
           relay: (node: string, event: RelayEvent) => void this.publish(node, event),
           afterGrace: (fn: () => void) => void this.options.clock.setTimeout(fn, this.options.roomGraceMs),
+          epoch: (user: string) => this.epochs.get(user),
         })),
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).

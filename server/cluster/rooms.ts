@@ -45,8 +45,8 @@ export interface RoomEvent {
   readonly userID: string;
   readonly audio: boolean;
   readonly video: boolean;
-  /** An entry said again on hearing another node's event about a member with a live session on its node (not answered). */
-  readonly again?: true;
+  /** The epoch of the login of the member's session on its node (absent: none there, or a node before 2026-12-05). */
+  readonly epoch?: number;
 }
 
 /**
@@ -80,6 +80,8 @@ export interface RoomBus {
   relay(node: string, event: RelayEvent): void;
   /** Calls `fn` once the room grace has passed (see {@link ClusterRooms.leave}'s `quiet`). */
   afterGrace(fn: () => void): void;
+  /** The epoch of the login of `userID`'s session on this node (none: no session here). */
+  epoch?(userID: string): number | undefined;
 }
 
 /** {@link Rooms} spread over the nodes of a cluster. */
@@ -256,10 +258,11 @@ export class ClusterRooms extends Rooms {
     // and ignored; but Redis ran it after ours, and the other nodes took it: the entry is said again, so that the
     // room's hash and every node name this node (before 2026-12-05 they named the old one: relays to the member went
     // there and were dropped, and the member's leave here, naming this node, deleted nothing: a ghost for good).
-    // Not in answer to an entry said again: two live sessions of one user on two nodes (a newer login whose claim Redis
-    // refused, never sent again, so the older session was never kicked) answered each other for as long as both lived.
+    // Only to an event of an older session (its login's epoch lower; none: a node before 2026-12-05): two live sessions
+    // of one user on two nodes (a newer login whose claim Redis refused, never sent again, so the older session was
+    // never kicked) otherwise answered each other for as long as both lived. The newer one's entry stands.
     if (prior?.session) {
-      if (event.again !== true) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video, again: true });
+      if ((event.epoch ?? 0) < (this.bus.epoch?.(userID) ?? Number.MAX_SAFE_INTEGER)) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video });
       return;
     }
     if (event.ev === 'leave') {
@@ -369,7 +372,8 @@ export class ClusterRooms extends Rooms {
   }
 
   /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}, with its vacate. */
-  private say(event: RoomEvent, saying?: Promise<unknown>[], vacate?: Vacate): void {
+  private say(told: RoomEvent, saying?: Promise<unknown>[], vacate?: Vacate): void {
+    const event: RoomEvent = { ...told, epoch: this.bus.epoch?.(told.userID) }; // which session of the member says it
     const key = `${event.roomID} ${event.userID}`;
     this.unsaid.delete(key);
     const said = this.bus.roomEvent(event, vacate).catch((error: unknown) => {
