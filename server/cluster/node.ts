@@ -243,11 +243,11 @@ export class ClusterNode {
     for (const timer of [this.timer, this.flushTimer]) if (timer) clearInterval(timer);
     this.mailbox.stop();
     this.replica.stop();
-    await this.mailbox.settled();
     const spent = new Set([...this.budgets.takeDirty(), ...this.budgets.spent(this.options.clock.now())]);
     const users = new Set(this.epochs.keys());
     const steps = [
-      { what: 'copies', run: () => settleEach(new Set(this.store?.backlogs().keys()), async (user) => done(await this.mailbox.moveAway(user), `copies for ${user}`)) },
+      // The moves under way first (within the bound: a stalled Redis answers them at their timeout), then what is left.
+      { what: 'copies', run: async () => (await this.mailbox.settled(), settleEach(new Set(this.store?.backlogs().keys()), async (user) => done(await this.mailbox.moveAway(user), `copies for ${user}`))) },
       { what: 'budgets', run: () => settleEach(spent, async (user) => done(await this.saveBudgets(user), `budgets of ${user}`)) },
       { what: 'users', run: () => settleEach(users, (user) => this.redis.hcRelease(this.key('d', user), this.node)) },
       { what: 'online', run: () => this.directory.release() },

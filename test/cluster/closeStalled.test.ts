@@ -23,11 +23,13 @@ describe('cluster: a node shutting down while Redis stalls for good', () => {
     await pings(alice, 49); // 150 left: a budget write for the shutdown
     await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (n) => n === 'a');
     pa.hold(); // node a's commands wait, for good
+    alice.send({ type: 'sendC2C', rid: 900, to: 'bob', payload: 'hi', onlineUserOnly: false }); // Bob is offline: a move
+    await until('the move on its way', () => pa.holding().includes(`${t.prefix}:i:bob`), (ok) => ok);
     const started = Date.now();
     await a.handle.close();
     const took = Date.now() - started;
     expect(took).toBeLessThan(HAND_BACK_MS + 1000);
     const left = a.logs.filter((l) => l.message === 'cluster: could not hand everything back to Redis');
-    expect(left.map((l) => l.fields?.left)).toEqual(['budgets,users,online,heartbeat']);
+    expect(left.map((l) => l.fields?.left)).toEqual(['copies,budgets,users,online,heartbeat']);
   }, 30_000);
 });
