@@ -65,10 +65,15 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  * from {@link Replica}'s unsent list, and ran twice it had a second, later version, applied by every other node
  * after the changes made between (a quit after the invitation that followed it). KEYS[3] holds the sequence
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
- * may still send: a change it finds there ran already, and is answered {0, 0}.
+ * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
+ * before the version is taken (a version taken and never published held every node's rechecks their whole second).
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
+if ARGV[3] ~= '1' then
+  local kind = redis.call('TYPE', KEYS[1])['ok']
+  if kind ~= 'none' and kind ~= 'list' then return redis.error_reply('WRONGTYPE the history ' .. KEYS[1] .. ' is a ' .. kind) end
+end
 local v = redis.call('INCR', KEYS[2])
 local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end

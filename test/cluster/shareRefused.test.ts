@@ -26,4 +26,18 @@ describe('cluster: a SHARE Redis refuses with a script error', () => {
     expect(logged.map((l) => [l.level, l.message, l.fields?.op])).toEqual([['error', 'cluster: Redis refused a replicated change for good: the other nodes will not have it', 'admit']]);
     expect(b.handle.metrics().cluster?.sharesDropped).toBe(0);
   }, 30_000);
+
+  it('takes no version: P:ver stays at the last change published, so no recheck waits for one that never comes', async () => {
+    const a = await t.node('a');
+    a.handle.grantRoom(99, ['carol']);
+    await until('room 99 shared', () => t.redis.exists(`${t.prefix}:h:r:99`), (n) => n === 1);
+    const made = await t.redis.get(`${t.prefix}:ver`);
+    await t.redis.set(`${t.prefix}:h:r:100`, 'not a list');
+    a.handle.grantRoom(100, ['carol']);
+    await until('counted', () => a.handle.metrics().cluster?.sharesDropped, (n) => n === 1);
+    // Before, SHARE took its version (INCR) and failed at the RPUSH after it: a version no node would ever see, so a
+    // refusal decided again (README: it waits until the node has seen P:ver) waited its whole second until a later
+    // change was made, on every node.
+    expect(await t.redis.get(`${t.prefix}:ver`)).toBe(made);
+  }, 30_000);
 });
