@@ -148,7 +148,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (the bridge lost the signal): 56,916 bytes (+2), 187.5 KB, 14 under the budget.
 // Their review (a store subscriber's ERROR names what it threw as String() does again; the inspector's copy cuts
 // cycles, in headless-calling/inspect, outside this bundle): 56,915 bytes (-1), 15 under the budget.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100;
+// A login() waits for a logout under way (the stale logout ended the new session) and is abandoned by a logout() or
+// destroy() meanwhile; the keepalive its own module (adapters/ws/keepalive.ts: about 80 of these bytes, to keep
+// WsConnection.ts under 500 lines); an invitation naming only a string room (TUICallEngine's) is refused, not rung
+// with room 0: 57,086 bytes (+171), 188.1 KB. Raised by those 171 bytes.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
