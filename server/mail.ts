@@ -22,10 +22,11 @@
  * once for the user, and its row goes once every device handed it confirmed it (or lost its
  * connection). What a device sends is handed, live and unstored, to its user's other devices
  * too ("sync of own messages", as Tencent IM does for multi-terminal logins), so that they hear
- * that one of them answered. Answers pass the {@link AnswerLedger}: the caller hears one.
+ * that one of them answered. Answers pass the {@link AnswerLedger} (in SQLite: `answerJournal.ts`): the caller hears one.
  */
 import { AnswerLedger } from '../adapters/ws/answerLedger';
 import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
+import { deviceOf, durableAnswers } from './answerJournal';
 import type { TurnCommit } from './commit';
 import { type Inflight, MISSED_ANSWERS, type Session } from './conn';
 import type { RoomGrants } from './grants';
@@ -58,8 +59,8 @@ export class Mailer {
   private readonly senders: SenderQuotas;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders = new Map<number, number>();
-  /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims. */
-  private readonly answers = new AnswerLedger<string>();
+  /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
+  private readonly answers: AnswerLedger<string>;
   /** Messages handed before they are stored, their writes held back for a short window. */
   readonly writeBehind: WriteBehind;
   /** The held message an ack waits for, by the ack frame (see {@link Mailer.heldFor}). */
@@ -84,6 +85,7 @@ export class Mailer {
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
+    this.answers = options.multiDevice ? durableAnswers(store.db, commit, () => options.clock.now(), options.offlineTtlMs) : new AnswerLedger();
     this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
@@ -483,9 +485,6 @@ function invitedAmong(call: CallMeta, recipients: readonly string[]): string[] {
   const receiving = new Set(recipients);
   return call.invitees.filter((u) => receiving.has(u));
 }
-
-/** A session's name in the answer ledger: its device (the empty name for a login that named none). */
-const deviceOf = (session: Session): string => session.device ?? '';
 
 /** Keeps an answer for a detached device (the newest {@link MISSED_ANSWERS}). */
 function keepMissed(session: Session, body: Body): void {

@@ -6,7 +6,17 @@
 import type { AnswerMeta } from './protocol';
 
 /** What a user's devices answered one invitation: busy votes so far, or the answer that went (or was claimed). */
-type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
+export type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
+
+/**
+ * Told every change of a ledger as it is made (the embedded server writes them to SQLite, so that
+ * a restart forgets no answer): `undefined` when an entry went.
+ */
+export interface LedgerJournal<D> {
+  verdict(userID: string, inviteID: string, verdict: Verdict<D> | undefined): void;
+  room(roomID: number, invites: ReadonlyMap<string, ReadonlySet<string>> | undefined): void;
+  forget(userID: string): void;
+}
 
 /**
  * The answer rule of many devices, kept by the embedded server and the memory network alike
@@ -29,12 +39,21 @@ export class AnswerLedger<D> {
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
 
+  constructor(private readonly journal?: LedgerJournal<D>) {}
+
+  /** Puts back what a journal kept, oldest first, telling it nothing. */
+  restore(entry: { readonly userID: string; readonly inviteID: string; readonly verdict: Verdict<D> } | { readonly roomID: number; readonly invites: Map<string, ReadonlySet<string>> }): void {
+    if ('roomID' in entry) this.rooms.set(entry.roomID, entry.invites);
+    else this.of(entry.userID).set(entry.inviteID, entry.verdict);
+  }
+
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
   pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
     const entry = this.of(userID).get(answer.inviteID);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       entry.passed = true; // the device that claimed it by entering the room answers
+      this.journal?.verdict(userID, answer.inviteID, entry);
       return true;
     }
     if (answer.kind === 'busy') {
@@ -52,13 +71,20 @@ export class AnswerLedger<D> {
   /** An invitation to `roomID` went to `invitees`: their answers to earlier invitations to that room no longer count. */
   invited(inviteID: string, roomID: number, invitees: readonly string[]): void {
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
-    for (const userID of invitees) for (const earlier of invites.keys()) this.users.get(userID)?.delete(earlier);
+    for (const userID of invitees) {
+      for (const earlier of invites.keys()) if (this.users.get(userID)?.delete(earlier)) this.journal?.verdict(userID, earlier, undefined);
+    }
     invites.delete(inviteID);
     invites.set(inviteID, new Set(invitees));
     if (invites.size > AnswerLedger.ROOM_INVITES) invites.delete(invites.keys().next().value as string);
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);
-    if (this.rooms.size > AnswerLedger.ROOMS) this.rooms.delete(this.rooms.keys().next().value as number);
+    this.journal?.room(roomID, invites);
+    if (this.rooms.size > AnswerLedger.ROOMS) {
+      const oldest = this.rooms.keys().next().value as number;
+      this.rooms.delete(oldest);
+      this.journal?.room(oldest, undefined);
+    }
   }
 
   /**
@@ -82,7 +108,7 @@ export class AnswerLedger<D> {
 
   /** The user has no device left: nothing of theirs is remembered. */
   forget(userID: string): void {
-    this.users.delete(userID);
+    if (this.users.delete(userID)) this.journal?.forget(userID);
   }
 
   private of(userID: string): Map<string, Verdict<D>> {
@@ -95,6 +121,11 @@ export class AnswerLedger<D> {
     const invites = this.of(userID);
     invites.delete(inviteID);
     invites.set(inviteID, verdict);
-    if (invites.size > AnswerLedger.PER_USER) invites.delete(invites.keys().next().value as string);
+    this.journal?.verdict(userID, inviteID, verdict);
+    if (invites.size > AnswerLedger.PER_USER) {
+      const oldest = invites.keys().next().value as string;
+      invites.delete(oldest);
+      this.journal?.verdict(userID, oldest, undefined);
+    }
   }
 }
