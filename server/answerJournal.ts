@@ -11,21 +11,42 @@ import type Database from 'better-sqlite3';
 import { AnswerLedger, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
 import type { TurnCommit } from './commit';
 import type { Session } from './conn';
+import type { ResolvedOptions } from './options';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS answer_verdicts (user_id TEXT NOT NULL, invite_id TEXT NOT NULL, verdict TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user_id, invite_id));
 CREATE TABLE IF NOT EXISTS answer_rooms (room_id INTEGER PRIMARY KEY, invites TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL);
 `;
 
-type Stored = { busy: string[] } | { by: string; passed: boolean };
 const encode = (verdict: Verdict<string>): string => JSON.stringify(verdict instanceof Set ? { busy: [...verdict] } : { by: verdict.by, passed: verdict.passed });
-const decode = (text: string): Verdict<string> => {
-  const stored = JSON.parse(text) as Stored;
-  return 'busy' in stored ? new Set(stored.busy) : { by: stored.by, passed: stored.passed };
-};
+const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((s) => typeof s === 'string');
+/** What a row holds, or undefined when it does not read (another version's format, a hand edit): that row is dropped. */
+function decode(text: string): Verdict<string> | undefined {
+  const stored = parse(text) as { busy?: unknown; by?: unknown; passed?: unknown } | null;
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  if (strings(stored.busy)) return new Set(stored.busy);
+  return typeof stored.by === 'string' && typeof stored.passed === 'boolean' ? { by: stored.by, passed: stored.passed } : undefined;
+}
+function decodeRoom(text: string): Map<string, ReadonlySet<string>> | undefined {
+  const stored = parse(text);
+  if (!Array.isArray(stored) || !stored.every((e) => Array.isArray(e) && typeof e[0] === 'string' && strings(e[1]))) return undefined;
+  return new Map((stored as [string, string[]][]).map(([id, users]) => [id, new Set(users)]));
+}
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
-/** The ledger of a server with many devices, read from and written to `db`. */
-export function durableAnswers(db: Database.Database, commit: TurnCommit, now: () => number, keepMs: number): AnswerLedger<string> {
+/**
+ * The ledger of a server with many devices, read from and written to `db`. A row that does not
+ * read is dropped with a warning: it costs the answer it held, not the server's start (the ledger
+ * only narrows who may enter a room; refusing to start over one row would stop every call).
+ */
+export function durableAnswers(db: Database.Database, commit: TurnCommit, options: Pick<ResolvedOptions, 'clock' | 'offlineTtlMs' | 'logger'>): AnswerLedger<string> {
+  const now = () => options.clock.now();
   db.exec(SCHEMA);
   const st = {
     verdict: db.prepare<[string, string, string, number, number]>(
@@ -38,7 +59,7 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, now: (
     ),
     unroom: db.prepare<[number]>('DELETE FROM answer_rooms WHERE room_id = ?'),
   };
-  const oldest = now() - keepMs;
+  const oldest = now() - options.offlineTtlMs;
   db.prepare('DELETE FROM answer_verdicts WHERE at < ?').run(oldest);
   db.prepare('DELETE FROM answer_rooms WHERE at < ?').run(oldest);
   let seq = (db.prepare<[], { n: number | null }>('SELECT max(n) AS n FROM (SELECT max(seq) AS n FROM answer_verdicts UNION ALL SELECT max(seq) FROM answer_rooms)').get()?.n ?? 0) + 1;
@@ -63,12 +84,19 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, now: (
        UNION ALL SELECT NULL, NULL, room_id, invites, seq FROM answer_rooms ORDER BY seq`,
     )
     .all();
+  let dropped = 0;
   for (const row of rows) {
     if (row.room_id !== null) {
-      const invites = JSON.parse(row.body) as [string, string[]][];
-      ledger.restore({ roomID: row.room_id, invites: new Map(invites.map(([id, users]) => [id, new Set(users)])) });
-    } else if (row.user_id !== null && row.invite_id !== null) ledger.restore({ userID: row.user_id, inviteID: row.invite_id, verdict: decode(row.body) });
+      const invites = decodeRoom(row.body);
+      if (invites) ledger.restore({ roomID: row.room_id, invites });
+      else dropped += st.unroom.run(row.room_id).changes;
+    } else if (row.user_id !== null && row.invite_id !== null) {
+      const verdict = decode(row.body);
+      if (verdict) ledger.restore({ userID: row.user_id, inviteID: row.invite_id, verdict });
+      else dropped += st.unverdict.run(row.user_id, row.invite_id).changes;
+    }
   }
+  if (dropped > 0) options.logger.warn('answer rows that do not read were dropped', { rows: dropped });
   return ledger;
 }
 

@@ -85,7 +85,7 @@ export class Mailer {
   ) {
     this.backlogs = store.backlogs();
     this.storeBytes = store.storedBytes();
-    this.answers = options.multiDevice ? durableAnswers(store.db, commit, () => options.clock.now(), options.offlineTtlMs) : new AnswerLedger();
+    this.answers = options.multiDevice ? durableAnswers(store.db, commit, options) : new AnswerLedger();
     this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
