@@ -3,9 +3,11 @@
  * which invitation, and each room's invitations) kept in SQLite beside the messages, so that a
  * restart forgets no answer: a device's decline keeps the user's other devices out of the room
  * after it too (before, the ledger lived in memory only, and after a restart a second device could
- * enter the room its user had declined). Each change is written in the turn's commit; the whole
- * ledger is read back at start, oldest first. Rows older than the offline store's lifetime are
- * dropped then (no invitation they answer can still ring).
+ * enter the room its user had declined). Each change is written in the turn's commit; the rooms
+ * are read back at start, oldest first, and a user's answers when the ledger recalls them (a
+ * device of theirs answers or enters again: the ledger forgets a user in memory once their last
+ * session ends, and the rows stay, so the end of a resume grace forgets no more than a restart).
+ * Rows older than the offline store's lifetime are dropped at start and not recalled.
  */
 import type Database from 'better-sqlite3';
 import { AnswerLedger, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
@@ -53,7 +55,7 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, option
       'INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, invite_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seq = excluded.seq',
     ),
     unverdict: db.prepare<[string, string]>('DELETE FROM answer_verdicts WHERE user_id = ? AND invite_id = ?'),
-    forget: db.prepare<[string]>('DELETE FROM answer_verdicts WHERE user_id = ?'),
+    recall: db.prepare<[string, number], { invite_id: string; verdict: string }>('SELECT invite_id, verdict FROM answer_verdicts WHERE user_id = ? AND at >= ? ORDER BY seq'),
     room: db.prepare<[number, string, number, number]>(
       'INSERT INTO answer_rooms (room_id, invites, at, seq) VALUES (?, ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET invites = excluded.invites, at = excluded.at, seq = excluded.seq',
     ),
@@ -64,37 +66,51 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, option
   db.prepare('DELETE FROM answer_rooms WHERE at < ?').run(oldest);
   let seq = (db.prepare<[], { n: number | null }>('SELECT max(n) AS n FROM (SELECT max(seq) AS n FROM answer_verdicts UNION ALL SELECT max(seq) FROM answer_rooms)').get()?.n ?? 0) + 1;
 
+  // Verdicts written this turn and not yet committed, by user: a user recalled meanwhile finds them.
+  const queued = new Map<string, Map<string, { readonly text: string | null }>>();
   const journal: LedgerJournal<string> = {
     verdict(userID, inviteID, verdict) {
-      const text = verdict === undefined ? null : encode(verdict); // now: a busy set grows later
+      const write = { text: verdict === undefined ? null : encode(verdict) }; // now: a busy set grows later
       const [at, n] = [now(), seq++];
-      commit.write(() => (text === null ? st.unverdict.run(userID, inviteID) : st.verdict.run(userID, inviteID, text, at, n)));
+      const mine = queued.get(userID) ?? new Map<string, { readonly text: string | null }>();
+      mine.delete(inviteID);
+      mine.set(inviteID, write);
+      queued.set(userID, mine);
+      commit.write(() => {
+        if (mine.get(inviteID) === write) mine.delete(inviteID);
+        if (mine.size === 0 && queued.get(userID) === mine) queued.delete(userID);
+        if (write.text === null) st.unverdict.run(userID, inviteID);
+        else st.verdict.run(userID, inviteID, write.text, at, n);
+      });
     },
     room(roomID, invites) {
       const text = invites === undefined ? null : JSON.stringify([...invites].map(([id, users]) => [id, [...users]]));
       const [at, n] = [now(), seq++];
       commit.write(() => (text === null ? st.unroom.run(roomID) : st.room.run(roomID, text, at, n)));
     },
-    forget: (userID) => commit.write(() => st.forget.run(userID)),
+    recall(userID) {
+      const found = new Map<string, Verdict<string>>();
+      const add = (inviteID: string, text: string | null) => {
+        const verdict = text === null ? undefined : decode(text);
+        found.delete(inviteID);
+        if (verdict) found.set(inviteID, verdict); // rows that do not read went at start; none is written since
+      };
+      for (const row of st.recall.all(userID, now() - options.offlineTtlMs)) add(row.invite_id, row.verdict);
+      for (const [inviteID, write] of queued.get(userID) ?? []) add(inviteID, write.text);
+      return found;
+    },
   };
   const ledger = new AnswerLedger<string>(journal);
-  const rows = db
-    .prepare<[], { user_id: string | null; invite_id: string | null; room_id: number | null; body: string }>(
-      `SELECT user_id, invite_id, NULL AS room_id, verdict AS body, seq FROM answer_verdicts
-       UNION ALL SELECT NULL, NULL, room_id, invites, seq FROM answer_rooms ORDER BY seq`,
-    )
-    .all();
+  // Rooms are read back now, oldest first; a user's verdicts when the ledger recalls them. Rows
+  // that do not read are dropped now, so that one does not cost a recall later.
   let dropped = 0;
-  for (const row of rows) {
-    if (row.room_id !== null) {
-      const invites = decodeRoom(row.body);
-      if (invites) ledger.restore({ roomID: row.room_id, invites });
-      else dropped += st.unroom.run(row.room_id).changes;
-    } else if (row.user_id !== null && row.invite_id !== null) {
-      const verdict = decode(row.body);
-      if (verdict) ledger.restore({ userID: row.user_id, inviteID: row.invite_id, verdict });
-      else dropped += st.unverdict.run(row.user_id, row.invite_id).changes;
-    }
+  for (const row of db.prepare<[], { room_id: number; invites: string }>('SELECT room_id, invites FROM answer_rooms ORDER BY seq').all()) {
+    const invites = decodeRoom(row.invites);
+    if (invites) ledger.restore(row.room_id, invites);
+    else dropped += st.unroom.run(row.room_id).changes;
+  }
+  for (const row of db.prepare<[], { user_id: string; invite_id: string; verdict: string }>('SELECT user_id, invite_id, verdict FROM answer_verdicts').all()) {
+    if (!decode(row.verdict)) dropped += st.unverdict.run(row.user_id, row.invite_id).changes;
   }
   if (dropped > 0) options.logger.warn('answer rows that do not read were dropped', { rows: dropped });
   return ledger;

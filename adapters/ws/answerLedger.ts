@@ -15,7 +15,8 @@ export type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
 export interface LedgerJournal<D> {
   verdict(userID: string, inviteID: string, verdict: Verdict<D> | undefined): void;
   room(roomID: number, invites: ReadonlyMap<string, ReadonlySet<string>> | undefined): void;
-  forget(userID: string): void;
+  /** What it keeps of a user the ledger holds no more (forgotten, or not seen since the start), oldest first. */
+  recall(userID: string): Iterable<readonly [string, Verdict<D>]>;
 }
 
 /**
@@ -41,10 +42,9 @@ export class AnswerLedger<D> {
 
   constructor(private readonly journal?: LedgerJournal<D>) {}
 
-  /** Puts back what a journal kept, oldest first, telling it nothing. */
-  restore(entry: { readonly userID: string; readonly inviteID: string; readonly verdict: Verdict<D> } | { readonly roomID: number; readonly invites: Map<string, ReadonlySet<string>> }): void {
-    if ('roomID' in entry) this.rooms.set(entry.roomID, entry.invites);
-    else this.of(entry.userID).set(entry.inviteID, entry.verdict);
+  /** Puts back a room a journal kept, oldest first, telling it nothing (users are recalled as they come back). */
+  restore(roomID: number, invites: Map<string, ReadonlySet<string>>): void {
+    this.rooms.set(roomID, invites);
   }
 
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
@@ -72,7 +72,9 @@ export class AnswerLedger<D> {
   invited(inviteID: string, roomID: number, invitees: readonly string[]): void {
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
     for (const userID of invitees) {
-      for (const earlier of invites.keys()) if (this.users.get(userID)?.delete(earlier)) this.journal?.verdict(userID, earlier, undefined);
+      // A user not held here may have answers in the journal: they go there (not recalled: most invitees never answer).
+      const held = this.users.get(userID);
+      for (const earlier of invites.keys()) if (held ? held.delete(earlier) : this.journal !== undefined) this.journal?.verdict(userID, earlier, undefined);
     }
     invites.delete(inviteID);
     invites.set(inviteID, new Set(invitees));
@@ -106,13 +108,17 @@ export class AnswerLedger<D> {
     return true;
   }
 
-  /** The user has no device left: nothing of theirs is remembered. */
+  /**
+   * The user has no device left: nothing of theirs is held in memory. A journal keeps their answers
+   * (recalled when a device of theirs answers or enters again), so a device away past the resume
+   * grace finds its user's decline as after a restart; without one they are gone.
+   */
   forget(userID: string): void {
-    if (this.users.delete(userID)) this.journal?.forget(userID);
+    this.users.delete(userID);
   }
 
   private of(userID: string): Map<string, Verdict<D>> {
-    const invites = this.users.get(userID) ?? new Map<string, Verdict<D>>();
+    const invites = this.users.get(userID) ?? new Map<string, Verdict<D>>(this.journal?.recall(userID));
     this.users.set(userID, invites);
     return invites;
   }

@@ -6,10 +6,10 @@
  * (embedded.restartAnswers.test.ts), after a long enough outage with no other device left it is
  * let in.
  *
- * OPEN (found reviewing the durable ledger): the README's "once one device declined no other
- * enters the room" holds across a restart but not across the end of the user's last session.
- * `it.fails` until the ledger keeps a user's answers as long as the invitations they answer can
- * still ring (their timeout, at most MAX_CALL_TIMEOUT_SECONDS), not as long as a session lives.
+ * Found reviewing the durable ledger: the README's "once one device declined no other enters the
+ * room" held across a restart but not across the end of the user's last session. Fixed: the
+ * ledger forgets the user in memory only; the journal keeps their answers and the ledger recalls
+ * them when a device of theirs answers or enters again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
@@ -31,7 +31,7 @@ describe('many devices over the embedded server, a device away past the grace', 
     return p;
   };
 
-  it.fails('Bob reject() on his phone while his laptop hears nothing, then logout() on the phone; the laptop is away past the grace and logs in again, still ringing, accept() -> it is not let in: Alice hears one REJECT', async () => {
+  it('Bob reject() on his phone while his laptop hears nothing, then logout() on the phone; the laptop is away past the grace and logs in again, still ringing, accept() -> it is not let in: Alice hears one REJECT', async () => {
     const alice = await world.user('alice');
     const [phone, laptop] = [await device('bob', 'phone'), await device('bob', 'laptop')];
     await world.user('carol');
@@ -55,7 +55,7 @@ describe('many devices over the embedded server, a device away past the grace', 
     expect(laptop.calling.getSnapshot().call?.state).toBe('ringing');
     void laptop.calling.accept().catch(() => undefined);
     await world.advance(3_000);
-    // (Alice's line drops twice meanwhile: this world's idle timeout is short.) Before: Bob enters.
+    // (Alice's line drops twice meanwhile: this world's idle timeout is short.) Before: USER_ENTER from Bob.
     expect(alice.take()).toEqual([ev.notReady(), ev.ready(), ev.notReady(), ev.ready()]);
     expect(laptop.calling.getSnapshot().call).toBeNull();
   });

@@ -45,6 +45,31 @@ describe('the answer journal', () => {
     expect(open(db).ledger.enter('bob', 'laptop', 7)).toBe(false);
   });
 
+  it('Bob reject() on his phone; his last device goes (the ledger forgets him) -> his laptop, back, is not let in; not even in the same turn, before the commit', () => {
+    const db = fresh();
+    const { ledger, commit } = open(db);
+    ledger.invited('i1', 7, ['bob']);
+    ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
+    ledger.forget('bob');
+    expect(ledger.enter('bob', 'laptop', 7, false)).toBe(false);
+    commit.flush();
+    ledger.forget('bob');
+    expect(ledger.enter('bob', 'laptop', 7, false)).toBe(false);
+  });
+
+  it('Bob reject() on his phone, the ledger forgets him; Alice invites him into the room again -> his laptop may enter (the journal dropped the old answer)', () => {
+    const db = fresh();
+    const { ledger, commit } = open(db);
+    ledger.invited('i1', 7, ['bob']);
+    ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
+    commit.flush();
+    ledger.forget('bob');
+    ledger.invited('i2', 7, ['bob']);
+    commit.flush();
+    expect(db.prepare('SELECT count(*) FROM answer_verdicts').pluck().get()).toBe(0);
+    expect([ledger.enter('bob', 'laptop', 7), open(db).ledger.enter('bob', 'laptop', 7)]).toEqual([true, true]);
+  });
+
   it('a row that does not read (not JSON, or JSON of another shape) is dropped at start; the others are restored and the server starts', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
