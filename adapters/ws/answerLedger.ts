@@ -6,7 +6,7 @@
 import type { AnswerMeta } from './protocol';
 
 /** What a user's devices answered one invitation: busy votes so far, or the answer that went (or was claimed). */
-export type Verdict<D> = Set<D> | { readonly by: D; passed: boolean };
+export type Verdict<D> = Set<D> | { readonly by: D; readonly passed: boolean };
 
 /**
  * Told every change of a ledger as it is made (the embedded server writes them to SQLite, so that
@@ -52,8 +52,9 @@ export class AnswerLedger<D> {
     const entry = this.of(userID).get(answer.inviteID);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
-      entry.passed = true; // the device that claimed it by entering the room answers
-      this.journal?.verdict(userID, answer.inviteID, entry);
+      // The device that claimed it by entering the room answers: the answer is now the newest, as
+      // a journal's order has it (kept in place, a restart would evict another answer first).
+      this.put(userID, answer.inviteID, { by: device, passed: true });
       return true;
     }
     if (answer.kind === 'busy') {

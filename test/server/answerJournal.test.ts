@@ -70,6 +70,27 @@ describe('the answer journal', () => {
     expect([ledger.enter('bob', 'laptop', 7), open(db).ledger.enter('bob', 'laptop', 7)]).toEqual([true, true]);
   });
 
+  it('a restart changes nothing of which answer goes first: Bob claims i1 by entering, declines 31 more, accepts i1, declines one more -> the same answer is evicted with or without a restart', () => {
+    const db = fresh();
+    const { ledger, commit } = open(db);
+    ledger.invited('i1', 1, ['bob']);
+    expect(ledger.enter('bob', 'laptop', 1)).toBe(true);
+    for (let i = 2; i <= 32; i++) {
+      ledger.invited(`i${i}`, i, ['bob']);
+      ledger.pass('bob', 'phone', answer(`i${i}`), ['phone', 'laptop']);
+    }
+    expect(ledger.pass('bob', 'laptop', answer('i1', 'accept'), ['phone', 'laptop'])).toBe(true);
+    commit.flush();
+    const restarted = open(db).ledger;
+    const remembered = [ledger, restarted].map((l) => {
+      l.invited('i33', 33, ['bob']);
+      l.pass('bob', 'phone', answer('i33'), ['phone', 'laptop']);
+      // A tablet may enter a room only if Bob's answer to its invitation was forgotten.
+      return [1, 2].map((room) => !l.enter('bob', 'tablet', room, false));
+    });
+    expect(remembered).toEqual([[true, false], [true, false]]); // i1 (answered last) kept, i2 (the oldest) gone: before, the restart kept i2 instead
+  });
+
   it('a row that does not read (not JSON, or JSON of another shape) is dropped at start; the others are restored and the server starts', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
