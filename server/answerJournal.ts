@@ -42,6 +42,9 @@ function parse(text: string): unknown {
   }
 }
 
+/** How often the rows past the offline store's lifetime go while the server runs (a scan of the table). */
+const EXPIRE_EVERY_MS = 3_600_000;
+
 /**
  * The ledger of a server with many devices, read from and written to `db`. A row that does not
  * read is dropped with a warning: it costs the answer it held, not the server's start (the ledger
@@ -60,18 +63,26 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, option
       'INSERT INTO answer_rooms (room_id, invites, at, seq) VALUES (?, ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET invites = excluded.invites, at = excluded.at, seq = excluded.seq',
     ),
     unroom: db.prepare<[number]>('DELETE FROM answer_rooms WHERE room_id = ?'),
+    expire: db.prepare<[number]>('DELETE FROM answer_verdicts WHERE at < ?'),
   };
   const oldest = now() - options.offlineTtlMs;
-  db.prepare('DELETE FROM answer_verdicts WHERE at < ?').run(oldest);
+  st.expire.run(oldest);
   db.prepare('DELETE FROM answer_rooms WHERE at < ?').run(oldest);
   let seq = (db.prepare<[], { n: number | null }>('SELECT max(n) AS n FROM (SELECT max(seq) AS n FROM answer_verdicts UNION ALL SELECT max(seq) FROM answer_rooms)').get()?.n ?? 0) + 1;
 
+  let expired = now();
   // Verdicts written this turn and not yet committed, by user: a user recalled meanwhile finds them.
   const queued = new Map<string, Map<string, { readonly text: string | null }>>();
   const journal: LedgerJournal<string> = {
     verdict(userID, inviteID, verdict) {
       const write = { text: verdict === undefined ? null : encode(verdict) }; // now: a busy set grows later
       const [at, n] = [now(), seq++];
+      // The rows of users who never came back (not recalled past the lifetime anyway) go now and then,
+      // not only at start: forget keeps a user's rows, so a server running for months would keep them all.
+      if (at - expired >= EXPIRE_EVERY_MS) {
+        expired = at;
+        commit.write(() => st.expire.run(at - options.offlineTtlMs));
+      }
       const mine = queued.get(userID) ?? new Map<string, { readonly text: string | null }>();
       mine.delete(inviteID);
       mine.set(inviteID, write);

@@ -15,10 +15,12 @@ describe('the answer journal', () => {
   afterEach(() => {
     for (const db of dbs.splice(0)) db.close();
     warnings.length = 0;
+    time = 1_000_000;
   });
   const warnings: unknown[] = [];
   const logger: Logger = { info: () => undefined, warn: (message, fields) => warnings.push([message, fields]), error: () => undefined };
-  const clock = { ...systemClock, now: () => 1_000_000 };
+  let time = 1_000_000;
+  const clock = { ...systemClock, now: () => time };
   /** A ledger over `db` whose turns the test ends (`flush`), on a clock at 1,000 s. */
   const open = (db: Database.Database) => {
     const commit = new TurnCommit(
@@ -89,6 +91,20 @@ describe('the answer journal', () => {
       return [1, 2].map((room) => !l.enter('bob', 'tablet', room, false));
     });
     expect(remembered).toEqual([[true, false], [true, false]]); // i1 (answered last) kept, i2 (the oldest) gone: before, the restart kept i2 instead
+  });
+
+  it('Bob answers and never comes back; a day later Carol answers -> his rows go while the server runs, past the lifetime (60 s here)', () => {
+    const db = fresh();
+    const { ledger, commit } = open(db);
+    ledger.invited('i1', 7, ['bob']);
+    ledger.pass('bob', 'phone', answer('i1'), ['phone']);
+    ledger.forget('bob');
+    commit.flush();
+    time += 86_400_000;
+    ledger.invited('i2', 8, ['carol']);
+    ledger.pass('carol', 'tablet', answer('i2'), ['tablet']);
+    commit.flush();
+    expect(db.prepare('SELECT user_id FROM answer_verdicts').pluck().all()).toEqual(['carol']);
   });
 
   it('a row that does not read (not JSON, or JSON of another shape) is dropped at start; the others are restored and the server starts', () => {
