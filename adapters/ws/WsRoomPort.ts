@@ -423,7 +423,8 @@ export class WsRoomPort implements RoomPort {
     // A new session: what it was handed early is forgotten (the enters bring it all); an enter under way keeps its count.
     if (!resumed) for (const [roomID, kept] of this.ahead) if (!kept.taken) this.ahead.delete(roomID);
     const roomID = this.roomID;
-    if (roomID === null) return;
+    // Leaving it: not entered again (its exit, sent again, is answered from the server's reply cache, not done twice).
+    if (roomID === null || this.exiting !== null) return;
     if (resumed && room?.roomID === roomID) return this.sync(room.members, true);
     this.join(roomID, true).catch((error: unknown) =>
       this.lose(`could not enter room ${roomID} again: ${error instanceof Error ? error.message : String(error)}`, error),
