@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandArbitraries } from './commands';
-import { createSystem, dispose } from './harness';
-import { settleEverything } from './settle';
+import { createSystem } from './harness';
+import { runToQuiescence } from './settle';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 /**
@@ -22,14 +22,7 @@ describe('calling core: property-based signaling sequences', () => {
     console.log(`property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(commandArbitraries, { maxCommands: 50, size: 'large' }), async (n, cmds) => {
-        const system = await createSystem(n);
-        try {
-          await fc.asyncModelRun(() => ({ model: {}, real: system }), cmds);
-          const found = await settleEverything(system);
-          if (found.length > 0) throw new Error(`at quiescence:\n${found.join('\n')}`);
-        } finally {
-          await dispose(system);
-        }
+        await runToQuiescence(await createSystem(n), cmds);
       }),
       { numRuns: RUNS, seed: SEED },
     );

@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { embeddedCommandArbitraries } from './commands';
 import { embeddedNetwork } from './embeddedNetwork';
-import { createSystem, dispose } from './harness';
-import { settleEverything } from './settle';
+import { createSystem } from './harness';
+import { runToQuiescence } from './settle';
 
 const RUNS = Number(process.env.EMBEDDED_PROPERTY_RUNS ?? (process.env.PROPERTY_RUNS ? 300 : 25));
 const FIXED_SEED = 20261205;
@@ -24,14 +24,7 @@ describe('calling over the embedded server: property-based signaling sequences',
     const writeBehindMs = fc.constantFrom(0, 200);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 5 }), writeBehindMs, fc.commands(embeddedCommandArbitraries, { maxCommands: 40, size: 'large' }), async (n, wb, cmds) => {
-        const system = await createSystem(n, embeddedNetwork({ writeBehindMs: wb }));
-        try {
-          await fc.asyncModelRun(() => ({ model: {}, real: system }), cmds);
-          const found = await settleEverything(system);
-          if (found.length > 0) throw new Error(`at quiescence:\n${found.join('\n')}`);
-        } finally {
-          await dispose(system);
-        }
+        await runToQuiescence(await createSystem(n, embeddedNetwork({ writeBehindMs: wb })), cmds);
       }),
       { numRuns: RUNS, seed: SEED },
     );

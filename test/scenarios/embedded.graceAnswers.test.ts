@@ -12,10 +12,8 @@
  * them when a device of theirs answers or enters again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../support/embeddedWorld';
-import { party, type Party } from '../support/world';
+import { deviceOf, makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 
 describe('many devices over the embedded server, a device away past the grace', () => {
   let world: EmbeddedWorld;
@@ -23,13 +21,7 @@ describe('many devices over the embedded server, a device away past the grace', 
     world = makeEmbeddedWorld({ server: { multiDevice: true, idleTimeoutMs: 15_000, roomGraceMs: 1_000 } });
   });
   afterEach(() => world.dispose());
-  const device = async (userID: string, deviceID: string): Promise<Party> => {
-    const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend({ multiDevice: true, deviceID }) }));
-    await p.calling.login({ userID, userSig: world.userSig(userID) });
-    await world.settle();
-    p.take();
-    return p;
-  };
+  const device = (userID: string, deviceID: string) => deviceOf(world, userID, deviceID);
 
   it('Bob reject() on his phone while his laptop hears nothing, then logout() on the phone; the laptop is away past the grace and logs in again, still ringing, accept() -> it is not let in: Alice hears one REJECT', async () => {
     const alice = await world.user('alice');

@@ -9,10 +9,8 @@
  * read back at start.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TRTCCalling } from '../../src/index';
 import { ev } from '../support/ev';
-import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../support/embeddedWorld';
-import { party, type Party } from '../support/world';
+import { deviceOf, makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 
 describe('many devices over the embedded server, across a restart', () => {
   let world: EmbeddedWorld;
@@ -20,13 +18,7 @@ describe('many devices over the embedded server, across a restart', () => {
     world = makeEmbeddedWorld({ server: { multiDevice: true } });
   });
   afterEach(() => world.dispose());
-  const device = async (userID: string, deviceID: string): Promise<Party> => {
-    const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend({ multiDevice: true, deviceID }) }));
-    await p.calling.login({ userID, userSig: world.userSig(userID) });
-    await world.settle();
-    p.take();
-    return p;
-  };
+  const device = (userID: string, deviceID: string) => deviceOf(world, userID, deviceID);
 
   it('Alice groupCall() Bob and Carol; the server restarts; Bob reject() on his phone as it comes back, then accept() on his laptop -> the laptop is not let in: Alice hears REJECT only', async () => {
     const alice = await world.user('alice');

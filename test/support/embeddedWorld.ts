@@ -469,3 +469,12 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
     },
   };
 }
+
+/** Many devices: a client of `userID` logged in as device `deviceID` (its SDK_READY taken). */
+export async function deviceOf(world: EmbeddedWorld, userID: string, deviceID: string): Promise<Party> {
+  const p = party(userID, new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend({ multiDevice: true, deviceID }) }));
+  await p.calling.login({ userID, userSig: world.userSig(userID) });
+  await world.settle();
+  p.take();
+  return p;
+}
