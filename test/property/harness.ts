@@ -104,14 +104,17 @@ function device(net: Network, id: string, n: number): User {
     calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
   const user: User = { id, label: n === 1 ? id : `${id}@${n}`, n, gone: false, calling, timeline, opened: 0, untyped: [] };
   // A dial's call starts when the line takes it: call() and groupCall() settle once its invitation went (or
-  // could not: the call ended then, and they reject), and the call's events may come before that.
+  // could not: the call ended then, and they reject), and the call's events may come before that. So does a
+  // join's (a call of no inviter): joinInGroupCall() settles a few turns after, its room's refusal can come first.
   let last: string | null = null;
   calling.subscribe(() => {
     const call = calling.getSnapshot().call;
-    const dialled = call !== null && call.role === 'caller' && call.state === 'dialing' && call.inviteID !== last;
+    const fresh = call !== null && call.inviteID !== last;
     last = call?.inviteID ?? null;
-    if (!dialled) return;
-    timeline.push({ kind: 'api', method: call.isGroup ? 'groupCall' : 'call' });
+    if (!fresh) return;
+    const method = call.role === 'caller' && call.state === 'dialing' ? (call.isGroup ? 'groupCall' : 'call') : call.role === 'callee' && call.sponsor === '' ? 'join' : null;
+    if (method === null) return;
+    timeline.push({ kind: 'api', method });
     user.opened += 1;
   });
   return user;
@@ -156,9 +159,9 @@ export async function attempt(user: User, method: Method, action: (c: TRTCCallin
     (value) => {
       // accept() / reject() with nothing ringing did nothing, as trtc-calling-js's: they resolve with nothing.
       if ((method === 'accept' || method === 'reject') && value === undefined) return;
-      // A dial is recorded when the line takes it (see `device`).
-      if (method === 'accept' || method === 'join') user.opened += 1;
-      if (method === 'accept' || method === 'reject' || method === 'logout' || method === 'join') user.timeline.push({ kind: 'api', method });
+      // A dial or a join is recorded when the line takes it (see `device`).
+      if (method === 'accept') user.opened += 1;
+      if (method === 'accept' || method === 'reject' || method === 'logout') user.timeline.push({ kind: 'api', method });
     },
     (error: unknown) => {
       if (invite) user.timeline.splice(user.timeline.indexOf(invite), 1);
