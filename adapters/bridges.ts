@@ -177,6 +177,14 @@ function roomSignal(event: RoomEvent, at: number): Signal {
  * enter). While an enter is in flight, the room's facts about that room are held and
  * passed on right after `room.entered` (dropped if the enter fails): the call hears that it is
  * in the room before it hears who else is.
+ *
+ * Once a newer `room.enter` is asked for, what is left of the earlier ones is nobody's: the call
+ * that asked for them is over (a line starts its next call only then; a call that moves to
+ * another room has left the first). Their outcome (`room.entered`, `room.enterFailed`,
+ * `room.exited`) and the room's facts until the newer enter runs are not passed on: the next call
+ * may be in the same room (joinInGroupCall after a hangup), and would take a stale enter's failure,
+ * or an exit that outlived its call, for its own. A media command's outcome is always passed on
+ * (named by its `commandId`, its promise waits for it).
  */
 export function roomBridge(port: RoomPort, options: BridgeOptions) {
   const { clock } = options;
@@ -201,21 +209,26 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       if (!running) next();
     };
     let entering: { readonly roomID: number; readonly held: RoomEvent[] } | null = null;
+    /** `room.enter`s asked for, and started: the newest asked is the only one whose room is anybody's. */
+    let asked = 0;
+    let started = 0;
     const off = port.onEvent((event) => {
       if (entering?.roomID === event.roomID) entering.held.push(event);
-      else send(roomSignal(event, clock.now()));
+      else if (started === asked) send(roomSignal(event, clock.now()));
     });
     receive((request) => {
       const { roomID } = request;
       switch (request.type) {
         case 'room.enter': {
           const mine = { roomID, held: [] as RoomEvent[] };
+          const ours = ++asked;
           const settle = (entered: boolean) => {
             if (entering === mine) entering = null;
-            if (!entered) return;
+            if (!entered || ours !== asked) return;
             for (const event of mine.held) send(roomSignal(event, clock.now()));
           };
           run(() => {
+            started = ours;
             entering = mine;
             const { userID, video, audioMuted, participants, groupID, joining } = request;
             const extra = {
@@ -225,19 +238,20 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
             };
             return port.enter(roomID, { userID, video, audioMuted, ...extra }).then(
               () => {
-                send({ type: 'room.entered', roomID, at: clock.now() });
+                if (ours === asked) send({ type: 'room.entered', roomID, at: clock.now() });
                 settle(true);
               },
               (error: unknown) => {
                 settle(false);
-                send({ type: 'room.enterFailed', roomID, error: toPortError(error), at: clock.now() });
+                if (ours === asked) send({ type: 'room.enterFailed', roomID, error: toPortError(error), at: clock.now() });
               },
             );
           });
           return;
         }
         case 'room.exit': {
-          const exited = () => send({ type: 'room.exited', roomID, at: clock.now() });
+          const tenancy = asked;
+          const exited = () => void (tenancy === asked && send({ type: 'room.exited', roomID, at: clock.now() }));
           const leave = () => port.exit().then(exited, exited);
           // Leaving the room being entered: asked of the port now (it keeps the two in order), so
           // that a page closing now still leaves the room; later requests wait for it.

@@ -1,12 +1,15 @@
 /**
  * The `room` actor over a port (`roomBridge`): a camera or microphone change made while an enter
  * is under way reaches the port at once (`preset`), not behind the enter like `setCamera` /
- * `setMicMuted`, so a capture landing meanwhile lands as the user wants it (WebRTC).
+ * `setMicMuted`, so a capture landing meanwhile lands as the user wants it (WebRTC). And once a
+ * newer enter is asked for, the earlier ones' outcomes and facts are nobody's (the next call may be
+ * in the same room).
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+import { type AnyActorRef, createActor, setup } from 'xstate';
 import { roomBridge } from '../../adapters/bridges';
-import type { RoomPort } from '../../adapters/RoomPort';
+import type { RoomEvent, RoomPort } from '../../adapters/RoomPort';
+import type { RoomRequest } from '../../machines/events';
 
 /** A port whose enter the test finishes; every call it gets, in order. */
 function fakePort() {
@@ -52,5 +55,68 @@ describe('roomBridge: room.preset', () => {
     await flush();
     expect(calls).toEqual(['enter 42 video=true muted=false', 'preset video=false muted=true', 'setMicMuted true']);
     actor.stop();
+  });
+});
+
+describe('roomBridge: what is left of an earlier enter once a newer one is asked for', () => {
+  /** A port whose enters and exits the test settles, in order; `emit` plays a room fact. */
+  function slowPort() {
+    const calls: string[] = [];
+    const settles: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+    let listener: (event: RoomEvent) => void = () => undefined;
+    const pending = (what: string) => {
+      calls.push(what);
+      return new Promise<void>((resolve, reject) => settles.push({ resolve, reject }));
+    };
+    const port = {
+      onEvent: (l: (event: RoomEvent) => void) => ((listener = l), () => undefined),
+      enter: (roomID: number) => pending(`enter ${roomID}`),
+      exit: () => pending('exit'),
+    } as unknown as RoomPort;
+    return { port, calls, settles, emit: (event: RoomEvent) => listener(event) };
+  }
+
+  /** The bridge under a parent that records what it sends back. */
+  function bridged(port: RoomPort) {
+    const told: string[] = [];
+    const parent = createActor(
+      setup({ actors: { room: roomBridge(port, { clock: { now: () => 0 } }) } }).createMachine({
+        invoke: { id: 'room', src: 'room' },
+        on: {
+          '*': {
+            actions: ({ event }) => told.push(`${event.type}${'userID' in event ? ` ${String(event.userID)}` : ''}`),
+          },
+        },
+      }),
+    ).start();
+    const room = (parent.getSnapshot().children as Record<string, AnyActorRef>).room!;
+    return { told, send: (request: RoomRequest) => room.send(request), stop: () => parent.stop() };
+  }
+
+  it('a call enters room 42 and hangs up before the enter is answered; the next call (a join) enters 42 -> the first enter failing, its exit and its facts are not the new call\'s; the new enter\'s are', async () => {
+    const { port, calls, settles, emit } = slowPort();
+    const { told, send, stop } = bridged(port);
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false });
+    send({ type: 'room.exit', roomID: 42 }); // asked of the port at once, behind the enter
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false, groupID: 'g', joining: true });
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit']);
+    emit({ type: 'memberJoined', roomID: 42, userID: 'bob' }); // the first enter's room, before the join runs
+    settles[0]!.reject(new Error('no answer from the server in time'));
+    settles[1]!.resolve();
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit', 'enter 42']);
+    expect(told).toEqual([]);
+    emit({ type: 'memberJoined', roomID: 42, userID: 'carol' }); // while the join's enter is out: held
+    settles[2]!.resolve();
+    await flush();
+    expect(told).toEqual(['room.entered', 'room.memberJoined carol']);
+    emit({ type: 'memberLeft', roomID: 42, userID: 'carol' });
+    send({ type: 'room.exit', roomID: 42 });
+    await flush();
+    settles[3]!.resolve();
+    await flush();
+    expect(told).toEqual(['room.entered', 'room.memberJoined carol', 'room.memberLeft carol', 'room.exited']);
+    stop();
   });
 });

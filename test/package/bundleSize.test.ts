@@ -153,7 +153,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // WsConnection.ts under 500 lines); an invitation naming only a string room (TUICallEngine's) is refused, not rung
 // with room 0: 57,086 bytes (+171), 188.1 KB. Raised by those 171 bytes.
 // A room being left is not entered again on a reconnection: 57,099 bytes (+13), within the budget.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171;
+// What is left of a room enter once a newer one is asked for is not passed on (a stale enter's failure ended the next
+// call, a join of the same room, while the server had it in the room): 57,155 bytes (+56), 188.2 KB. Raised by 56.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

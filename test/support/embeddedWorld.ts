@@ -100,6 +100,8 @@ export class LockstepNetwork {
   readonly WebSocket: new (url: string) => SteppedSocket;
   /** Sees each server frame before its client does; `'drop'` loses it (as if the network had). */
   intercept: ((data: string) => 'deliver' | 'drop') | null = null;
+  /** Sees each client frame as it goes to the server (a test silences its socket right behind one). */
+  sent: ((sock: SteppedSocket, data: string) => void) | null = null;
   /**
    * `batched`: a slow downlink. Client frames go first; what the server wrote meanwhile piles
    * up and each client then reads all of its pending frames in one go (one macrotask, no
@@ -289,6 +291,7 @@ export class LockstepNetwork {
       if (this.silent.has(sock)) return this.note(sock, `lost < ${frameType(action.data)}`);
       this.note(sock, `< ${frameType(action.data)}`);
       wire.real.send(action.data);
+      this.sent?.(sock, action.data);
       const target = ++wire.sent;
       await this.until(() => (this.handled.get(conn) ?? 0) >= target || this.gone.has(conn) || wire.state === 'closed', `the server to handle a frame on ${conn}`);
       return;
