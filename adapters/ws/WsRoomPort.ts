@@ -10,7 +10,9 @@
  * entered that arrive before the `roomEnter` reply (in the same read, say) are held and applied
  * after the reply's member list. After a dropped connection it reports `reconnected` with the
  * members the server lists now: the room was kept when the server resumed the session;
- * otherwise (the server restarted, or its grace period ran out) the port enters it again.
+ * otherwise (the server restarted, or its grace period ran out) the port enters it again. A room the
+ * resumed session is still in that the port is neither in, entering nor leaving (a request that ran
+ * out of time while the connection was down) is left.
  */
 import type { UserID } from '../../machines/types';
 import type { Unsubscribe } from '../ImPort';
@@ -423,6 +425,12 @@ export class WsRoomPort implements RoomPort {
     // A new session: what it was handed early is forgotten (the enters bring it all); an enter under way keeps its count.
     if (!resumed) for (const [roomID, kept] of this.ahead) if (!kept.taken) this.ahead.delete(roomID);
     const roomID = this.roomID;
+    // The server kept us in a room we are neither in, entering nor leaving (an exit or enter whose request ran out of
+    // time before the connection came back): left now, before anything sent again, or the others see a ghost.
+    const kept = resumed ? room?.roomID : undefined;
+    if (kept !== undefined && kept !== roomID && kept !== this.early?.roomID && this.exiting === null) {
+      this.connection.request({ type: 'roomExit', roomID: kept }).catch(() => undefined);
+    }
     // Leaving it: not entered again (its exit, sent again, is answered from the server's reply cache, not done twice).
     if (roomID === null || this.exiting !== null) return;
     if (resumed && room?.roomID === roomID) return this.sync(room.members, true);

@@ -155,7 +155,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A room being left is not entered again on a reconnection: 57,099 bytes (+13), within the budget.
 // What is left of a room enter once a newer one is asked for is not passed on (a stale enter's failure ended the next
 // call, a join of the same room, while the server had it in the room): 57,155 bytes (+56), 188.2 KB. Raised by 56.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56;
+// A room the server kept a resumed session in, that the room port is neither in, entering nor leaving, is left on the
+// reconnection (an exit that timed out while the connection was down left a ghost): 57,190 bytes (+35). Raised by 35.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
