@@ -73,7 +73,7 @@ export class WsRoomPort implements RoomPort {
   /** Entering without an invitation, as a member of this IM group (joinInGroupCall), also when entering again. */
   private joinGroup: string | undefined = undefined;
   /** The room a `roomEnter` is out for: its pushes that beat the reply wait here, in order. */
-  private early: { readonly roomID: number; readonly pushes: PushFrame[] } | null = null;
+  private early: { readonly roomID: number; pushes: PushFrame[]; members?: readonly RoomMember[] } | null = null;
   /**
    * Relays handed to us early, for rooms we were invited to and have not entered (the caller's
    * offer while we ring), by room, oldest room first; taken by the enter (see {@link takeEarly}).
@@ -281,7 +281,7 @@ export class WsRoomPort implements RoomPort {
   private async join(roomID: number, again: boolean): Promise<void> {
     // Pushes about this room can overtake the reply's continuation (they may come in the same
     // read): held from the moment the request goes out, applied after the member list.
-    const early = { roomID, pushes: [] as PushFrame[] };
+    const early: NonNullable<WsRoomPort['early']> = { roomID, pushes: [] };
     this.early = early;
     let reply: ReplyFrame;
     try {
@@ -298,7 +298,7 @@ export class WsRoomPort implements RoomPort {
     }
     if (reply.type !== 'roomInfo') throw fail('unexpected answer to roomEnter');
     this.roomID = roomID;
-    this.sync(reply.members, again ? false : null);
+    this.sync(early.members ?? reply.members, again ? false : null);
     for (const frame of early.pushes) this.onPush(frame);
     // Everything held for us came with the reply: nothing more is numbered for this room.
     this.ahead.delete(roomID);
@@ -425,10 +425,18 @@ export class WsRoomPort implements RoomPort {
     // A new session: what it was handed early is forgotten (the enters bring it all); an enter under way keeps its count.
     if (!resumed) for (const [roomID, kept] of this.ahead) if (!kept.taken) this.ahead.delete(roomID);
     const roomID = this.roomID;
+    const early = this.early;
+    if (early) {
+      // An enter under way: who came and went before the drop is superseded (relays are kept). A resumed session
+      // already in the room lists its members now; the enter, sent again, is answered from the server's reply
+      // cache, with the members of its first answer.
+      early.pushes = early.pushes.filter((frame) => frame.type === 'relayed');
+      if (resumed && room?.roomID === early.roomID) early.members = room.members;
+    }
     // The server kept us in a room we are neither in, entering nor leaving (an exit or enter whose request ran out of
     // time before the connection came back): left now, before anything sent again, or the others see a ghost.
     const kept = resumed ? room?.roomID : undefined;
-    if (kept !== undefined && kept !== roomID && kept !== this.early?.roomID && this.exiting === null) {
+    if (kept !== undefined && kept !== roomID && kept !== early?.roomID && this.exiting === null) {
       this.connection.request({ type: 'roomExit', roomID: kept }).catch(() => undefined);
     }
     // Leaving it: not entered again (its exit, sent again, is answered from the server's reply cache, not done twice).

@@ -157,7 +157,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // call, a join of the same room, while the server had it in the room): 57,155 bytes (+56), 188.2 KB. Raised by 56.
 // A room the server kept a resumed session in, that the room port is neither in, entering nor leaving, is left on the
 // reconnection (an exit that timed out while the connection was down left a ghost): 57,190 bytes (+35). Raised by 35.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35;
+// An enter under way across a resumed reconnection takes the session's member list, not the reply cache's first answer
+// (a member who entered meanwhile was never seen), and drops who came and went before the drop: 57,224 bytes (+34).
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
