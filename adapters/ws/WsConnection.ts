@@ -231,6 +231,10 @@ export class WsConnection {
       return;
     }
     this.socket = socket;
+    this.keepalive.watchLogin(this.options.loginTimeoutMs ?? 15_000, () => {
+      letGo(socket, 4008, 'login timeout');
+      this.lost('no answer to the login in time');
+    });
     let failure: unknown; // the error event, if one came: Node's `ws` puts the ECONNREFUSED error in it
     socket.onopen = () => {
       if (this.socket !== socket) return;

@@ -22,6 +22,12 @@ export interface WsConnectionOptions {
   readonly keepalive?: { readonly intervalMs?: number; readonly timeoutMs?: number };
   /** A request unanswered this long rejects with 2805 (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /**
+   * A socket not logged in this long after it was dialled (it never opened, or the login's answer
+   * never came: gone half-open as it opened) is given up (default 15 s): the app's `login()` fails
+   * with 2805 (a cluster's next node is tried first), a reconnection tries again per the policy.
+   */
+  readonly loginTimeoutMs?: number;
   /** Where a listener's exception, or a frame the server should not have sent, goes (default `console.error`). */
   readonly onListenerError?: (error: unknown) => void;
   /** Many devices: log in as one device of the user; a `--multi-device` server rings all (default off: a second login kicks the first). */

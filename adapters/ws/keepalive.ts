@@ -1,7 +1,9 @@
 /**
  * The connection's keepalive: a `ping` every `intervalMs` while it is ready, each unanswered
  * after `timeoutMs` taken as a dead socket (by the request's timeout: see `WsConnection`); each
- * `pong` tells the server's clock (the midpoint of the round trip).
+ * `pong` tells the server's clock (the midpoint of the round trip). Before that, from the dial
+ * until logged in, it watches the login: a socket that never opens, or a login whose answer never
+ * comes (a socket gone half-open as it opened), would otherwise wait for the OS's TCP timeouts.
  */
 import type { Clock, TimerId } from '../clock';
 
@@ -32,6 +34,12 @@ export class Keepalive {
       this.timer = this.clock.setTimeout(tick, intervalMs);
     };
     this.timer = this.clock.setTimeout(tick, intervalMs);
+  }
+
+  /** From a dial: `onTimeout` unless {@link arm} (logged in) or {@link disarm} comes within `timeoutMs`. */
+  watchLogin(timeoutMs: number, onTimeout: () => void): void {
+    this.disarm();
+    this.timer = this.clock.setTimeout(onTimeout, timeoutMs);
   }
 
   disarm(): void {

@@ -159,7 +159,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // reconnection (an exit that timed out while the connection was down left a ghost): 57,190 bytes (+35). Raised by 35.
 // An enter under way across a resumed reconnection takes the session's member list, not the reply cache's first answer
 // (a member who entered meanwhile was never seen), and drops who came and went before the drop: 57,224 bytes (+34).
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34;
+// A socket not logged in 15 s after its dial is given up (`loginTimeoutMs`: a login lost on a socket gone half-open as
+// it opened left a reconnection waiting for ever, an app's login() never settled): 57,277 bytes (+53).
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
