@@ -429,9 +429,11 @@ export class WsRoomPort implements RoomPort {
     if (early) {
       // An enter under way: who came and went before the drop is superseded (relays are kept). A resumed session
       // already in the room lists its members now; the enter, sent again, is answered from the server's reply
-      // cache, with the members of its first answer.
+      // cache, with the members of its first answer. Any other session (a new one, after a restart) answers it
+      // afresh: a list an earlier resumption gave is stale then.
       early.pushes = early.pushes.filter((frame) => frame.type === 'relayed');
       if (resumed && room?.roomID === early.roomID) early.members = room.members;
+      else delete early.members;
     }
     // The server kept us in a room we are neither in, entering nor leaving (an exit or enter whose request ran out of
     // time before the connection came back): left now, before anything sent again, or the others see a ghost.

@@ -82,3 +82,43 @@ describe('an accept whose roomEnter answer the connection lost, as another invit
     expect(bob.calling.getSnapshot().call?.participants.map((p) => p.userID)).toEqual(['alice']);
   });
 });
+
+describe('an enter under way across two reconnections: resumed, then a new session', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    world = makeEmbeddedWorld({ client: { requestTimeoutMs: 60_000 } });
+  });
+  afterEach(() => world.dispose());
+
+  it('Bob\'s enter answer is lost twice (before and after a resumed reconnection), Carol hangs up, the server restarts -> Bob, in a new session, does not see Carol (the first session\'s member list is not the new one\'s)', async () => {
+    const alice = await world.user('alice');
+    const bob = await world.user('bob');
+    const carol = await world.user('carol');
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, timeout: 60 });
+    await world.advance(1_000);
+    await carol.calling.accept();
+    await world.advance(1_000);
+    for (const p of [alice, bob, carol]) p.take();
+
+    // Bob's enter reaches the server; its answer, and that of its resend on the resumed session, are lost.
+    let lost = 0;
+    world.net.intercept = (data) => (lost < 2 && data.includes('"type":"roomInfo"') ? (lost++, 'drop') : 'deliver');
+    void bob.calling.accept();
+    await world.settle();
+    expect(lost).toBe(1);
+    (await world.server()).dropConnections('bob');
+    await world.advance(1_000);
+    expect(lost).toBe(2);
+    world.net.intercept = null;
+    // Carol leaves while Bob still waits for his answer; then the server restarts: a new session, the enter sent again.
+    await carol.calling.hangup();
+    await world.advance(1_000);
+    await world.restartServer();
+    await world.advance(30_000);
+
+    const seen = bob.take();
+    expect(seen).toContainEqual(ev.enter('alice'));
+    expect(seen).not.toContainEqual(ev.enter('carol'));
+    expect(bob.calling.getSnapshot().call?.participants.map((p) => p.userID)).toEqual(['alice']);
+  });
+});
