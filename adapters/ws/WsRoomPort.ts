@@ -85,6 +85,8 @@ export class WsRoomPort implements RoomPort {
   private refusedClaim: { readonly roomID: number; readonly error: RoomPortError } | null = null;
   private entering: Promise<void> | null = null;
   private exiting: Promise<void> | null = null;
+  /** The room {@link exiting} leaves. */
+  private exitingRoom: number | null = null;
   private camera = false;
   private micMuted = false;
   /** `roomPublish`es asked, and the last one the server took when it was the last asked (else it keeps what it had). */
@@ -163,6 +165,7 @@ export class WsRoomPort implements RoomPort {
       () => undefined,
       () => undefined, // not in it any more, or not logged in: out either way
     );
+    this.exitingRoom = roomID;
     this.exiting = Promise.all([entered, left]).then(() => {
       if (this.roomID === roomID) this.clear();
     });
@@ -170,6 +173,7 @@ export class WsRoomPort implements RoomPort {
       await this.exiting;
     } finally {
       this.exiting = null;
+      this.exitingRoom = null;
     }
   }
 
@@ -436,9 +440,10 @@ export class WsRoomPort implements RoomPort {
       else delete early.members;
     }
     // The server kept us in a room we are neither in, entering nor leaving (an exit or enter whose request ran out of
-    // time before the connection came back): left now, before anything sent again, or the others see a ghost.
+    // time before the connection came back): left now, before anything sent again, or the others see a ghost. Leaving
+    // another room (the next call's, hung up while its enter was out) is no reason to stay in this one.
     const kept = resumed ? room?.roomID : undefined;
-    if (kept !== undefined && kept !== roomID && kept !== early?.roomID && this.exiting === null) {
+    if (kept !== undefined && kept !== roomID && kept !== early?.roomID && kept !== this.exitingRoom) {
       this.connection.request({ type: 'roomExit', roomID: kept }).catch(() => undefined);
     }
     // Leaving it: not entered again (its exit, sent again, is answered from the server's reply cache, not done twice).

@@ -50,3 +50,51 @@ describe('a hangup whose roomExit timed out before the reconnection', () => {
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });
 });
+
+describe('a hangup whose roomExit timed out, then a dial hung up while its enter is out, before the reconnection', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    world = makeEmbeddedWorld({ client: { requestTimeoutMs: 5_000 } });
+  });
+  afterEach(() => world.dispose());
+
+  it('Alice (half-open) hangs up on Bob, her exit times out; she calls Carol and hangs up at once; the connection comes back -> she leaves Bob\'s room then, and Bob\'s call ends', async () => {
+    const alice = await world.user('alice');
+    const bob = await world.user('bob');
+    await world.user('carol');
+    await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(1_000);
+    await bob.calling.accept();
+    await world.advance(1_000);
+    alice.take();
+    bob.take();
+
+    const socket = world.net.clientSockets[0]!;
+    world.net.silent.add(socket);
+    const hangup = alice.calling.hangup();
+    await world.advance(5_000);
+    await hangup;
+    expect(alice.take()).toContainEqual(ev.end('alice', 'hangup'));
+
+    // A new call, hung up while its enter is out: the room port is leaving that room, not Bob's.
+    void alice.calling.call({ userID: 'carol', type: 1, timeout: 30 }).catch(() => undefined);
+    await world.settle();
+    await alice.calling.hangup();
+    await world.settle();
+    // The network comes back and the server drops the old socket: the session is resumed, still in Bob's room.
+    world.net.silent.delete(socket);
+    (await world.server()).dropConnections('alice');
+    await world.advance(10_000);
+    expect(world.net.trace).toContain('4 > loggedIn');
+    expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
+    // And her next call connects (the server had her in Bob's room: refused alreadyInRoom).
+    alice.take();
+    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(1_000);
+    await dial;
+    await bob.calling.accept();
+    await world.advance(1_000);
+    expect(alice.take()).toContainEqual(ev.enter('bob'));
+    expect(bob.take()).toContainEqual(ev.enter('alice'));
+  });
+});
