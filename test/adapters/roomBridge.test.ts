@@ -119,4 +119,26 @@ describe('roomBridge: what is left of an earlier enter once a newer one is asked
     expect(told).toEqual(['room.entered', 'room.memberJoined carol', 'room.memberLeft carol', 'room.exited']);
     stop();
   });
+
+  it('the first enter succeeds after the join asked for its own, and its room\'s facts come while its exit runs -> neither its entry, nor the facts held for it, nor those after it are the new call\'s', async () => {
+    const { port, calls, settles, emit } = slowPort();
+    const { told, send, stop } = bridged(port);
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false });
+    send({ type: 'room.exit', roomID: 42 });
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false, groupID: 'g', joining: true });
+    await flush();
+    emit({ type: 'memberJoined', roomID: 42, userID: 'bob' }); // held for the first enter
+    settles[0]!.resolve(); // the first enter is answered: in the room (its exit is behind it)
+    await flush();
+    emit({ type: 'memberLeft', roomID: 42, userID: 'bob' }); // the first enter's room, as its exit runs
+    expect(told).toEqual([]);
+    settles[1]!.resolve();
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit', 'enter 42']);
+    expect(told).toEqual([]);
+    settles[2]!.resolve();
+    await flush();
+    expect(told).toEqual(['room.entered']);
+    stop();
+  });
 });
