@@ -208,7 +208,7 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       waiting.push(job);
       if (!running) next();
     };
-    let entering: { readonly roomID: number; readonly held: RoomEvent[] } | null = null;
+    let entering: { readonly roomID: number; readonly ours: number; readonly held: RoomEvent[] } | null = null;
     /** `room.enter`s asked for, and started: the newest asked is the only one whose room is anybody's. */
     let asked = 0;
     let started = 0;
@@ -220,8 +220,8 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       const { roomID } = request;
       switch (request.type) {
         case 'room.enter': {
-          const mine = { roomID, held: [] as RoomEvent[] };
           const ours = ++asked;
+          const mine = { roomID, ours, held: [] as RoomEvent[] };
           const settle = (entered: boolean) => {
             if (entering === mine) entering = null;
             if (!entered || ours !== asked) return;
@@ -254,8 +254,10 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           const exited = () => void (tenancy === asked && send({ type: 'room.exited', roomID, at: clock.now() }));
           const leave = () => port.exit().then(exited, exited);
           // Leaving the room being entered: asked of the port now (it keeps the two in order), so
-          // that a page closing now still leaves the room; later requests wait for it.
-          if (entering?.roomID === roomID) {
+          // that a page closing now still leaves the room; later requests wait for it. Not when a
+          // newer enter of that room waits behind it (a join of the room of a call just over): the
+          // port would leave the older one, and the newer, run next, would stay in the room.
+          if (entering?.roomID === roomID && entering.ours === asked) {
             const leaving = leave();
             run(() => leaving);
           } else run(leave);

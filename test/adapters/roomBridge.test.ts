@@ -141,4 +141,26 @@ describe('roomBridge: what is left of an earlier enter once a newer one is asked
     expect(told).toEqual(['room.entered']);
     stop();
   });
+
+  it('the join of the same room is hung up while the first enter is still out -> its exit waits behind its own enter, not asked at once of the port (which would leave the first and stay in the join\'s)', async () => {
+    const { port, calls, settles } = slowPort();
+    const { told, send, stop } = bridged(port);
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false });
+    send({ type: 'room.exit', roomID: 42 });
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false, groupID: 'g', joining: true });
+    send({ type: 'room.exit', roomID: 42 });
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit']);
+    settles[0]!.reject(new Error('no answer from the server in time'));
+    settles[1]!.resolve();
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit', 'enter 42']);
+    settles[2]!.resolve();
+    await flush();
+    expect(calls).toEqual(['enter 42', 'exit', 'enter 42', 'exit']);
+    settles[3]!.resolve();
+    await flush();
+    expect(told).toEqual(['room.entered', 'room.exited']);
+    stop();
+  });
 });

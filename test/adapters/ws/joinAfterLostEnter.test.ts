@@ -59,3 +59,46 @@ describe('a hangup whose roomEnter is still unanswered, then a join of the same 
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });
 });
+
+describe('a hangup whose roomEnter is still unanswered, then a join of the same room, hung up at once', () => {
+  let world: EmbeddedWorld;
+  beforeEach(() => {
+    world = makeEmbeddedWorld();
+  });
+  afterEach(() => world.dispose());
+
+  it('Alice (half-open) calls Bob and hangs up, joins that room and hangs up before the first enter is answered; the keepalive reconnects her -> she is in no room, and her next call connects', async () => {
+    await world.createGroup('everyone', ['alice', 'bob']);
+    const alice = await world.user('alice');
+    const bob = await world.user('bob');
+    world.net.sent = (sock, data) => {
+      if (!data.includes('"type":"roomClaim"')) return;
+      world.net.silent.add(sock);
+      world.net.sent = null;
+    };
+    void alice.calling.call({ userID: 'bob', type: 1, timeout: 30 }).catch(() => undefined);
+    await world.settle();
+    const roomID = alice.calling.getSnapshot().call!.roomID;
+    await alice.calling.hangup();
+    await world.advance(5_000);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    void alice.calling.joinInGroupCall({ groupID: 'everyone', roomID, callType: 1 }).catch(() => undefined);
+    await world.settle();
+    // The join's exit: the room port is still entering the first call's room (the same ID), and its enter waits behind that.
+    await alice.calling.hangup();
+    await world.advance(5_000);
+    expect(alice.calling.getSnapshot().call).toBeNull();
+
+    await world.advance(25_000);
+    expect(world.net.trace).toContain('1 closed 4008');
+    await world.advance(5_000);
+    alice.take();
+    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(1_000);
+    await dial;
+    await bob.calling.accept();
+    await world.advance(1_000);
+    expect(alice.take()).toContainEqual(ev.enter('bob'));
+    expect(bob.take()).toContainEqual(ev.enter('alice'));
+  });
+});
