@@ -208,7 +208,10 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       waiting.push(job);
       if (!running) next();
     };
-    let entering: { readonly roomID: number; readonly ours: number; readonly held: RoomEvent[] } | null = null;
+    type Enter = { readonly roomID: number; readonly ours: number; readonly held: RoomEvent[]; media: { readonly video: boolean; readonly audioMuted: boolean } };
+    let entering: Enter | null = null;
+    /** The newest `room.enter` asked for (run, running or waiting its turn). */
+    let newest: Enter | null = null;
     /** `room.enter`s asked for, and started: the newest asked is the only one whose room is anybody's. */
     let asked = 0;
     let started = 0;
@@ -221,7 +224,8 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
       switch (request.type) {
         case 'room.enter': {
           const ours = ++asked;
-          const mine = { roomID, ours, held: [] as RoomEvent[] };
+          const mine: Enter = { roomID, ours, held: [], media: { video: request.video, audioMuted: request.audioMuted } };
+          newest = mine;
           const settle = (entered: boolean) => {
             if (entering === mine) entering = null;
             if (!entered || ours !== asked) return;
@@ -230,7 +234,9 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           run(() => {
             started = ours;
             entering = mine;
-            const { userID, video, audioMuted, participants, groupID, joining } = request;
+            const { userID, participants, groupID, joining } = request;
+            // What a preset said while this enter waited its turn (see `room.preset`).
+            const { video, audioMuted } = mine.media;
             const extra = {
               ...(participants ? { participants } : {}),
               ...(groupID === undefined ? {} : { groupID }),
@@ -267,8 +273,11 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
           port.forgetInvitation?.(roomID);
           return;
         case 'room.preset':
-          // At once, not after the enter it concerns: its capture lands as the user wants now.
-          if (entering?.roomID === roomID) port.preset?.({ video: request.video, audioMuted: request.audioMuted });
+          // At once, not after the enter it concerns: its capture lands as the user wants now. Only the
+          // newest enter's: one waiting its turn (behind an exit, or an older enter of the same room) starts so.
+          if (newest?.roomID !== roomID) return;
+          newest.media = { video: request.video, audioMuted: request.audioMuted };
+          if (entering === newest) port.preset?.(newest.media);
           return;
         case 'room.setCamera':
         case 'room.setMic': {

@@ -58,6 +58,58 @@ describe('roomBridge: room.preset', () => {
   });
 });
 
+describe('roomBridge: room.preset for an enter waiting its turn', () => {
+  it('the call leaves room 7 for room 42 (a glare merge) and mutes while the enter of 42 waits behind the exit -> the enter starts muted; a join\'s preset is not given to an older enter of the same room still running', async () => {
+    const calls: string[] = [];
+    const exits: Array<() => void> = [];
+    const enters: Array<() => void> = [];
+    const port = {
+      onEvent: () => () => undefined,
+      enter: (roomID: number, o: { video: boolean; audioMuted: boolean }) => {
+        calls.push(`enter ${roomID} video=${o.video} muted=${o.audioMuted}`);
+        return new Promise<void>((resolve) => enters.push(resolve));
+      },
+      preset: (m: { video: boolean; audioMuted: boolean }) => calls.push(`preset video=${m.video} muted=${m.audioMuted}`),
+      exit: () => {
+        calls.push('exit');
+        return new Promise<void>((resolve) => exits.push(resolve));
+      },
+    } as unknown as RoomPort;
+    const actor = createActor(roomBridge(port, { clock: { now: () => 0 } })).start();
+    actor.send({ type: 'room.enter', roomID: 7, userID: 'bob', video: true, audioMuted: false });
+    await flush();
+    enters[0]!();
+    await flush();
+    actor.send({ type: 'room.exit', roomID: 7 });
+    actor.send({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false });
+    actor.send({ type: 'room.preset', roomID: 42, video: false, audioMuted: true });
+    await flush();
+    exits[0]!();
+    await flush();
+    expect(calls).toEqual(['enter 7 video=true muted=false', 'exit', 'enter 42 video=false muted=true']);
+    enters[1]!();
+    await flush();
+
+    // Hung up while entering 42 (its exit asked of the port at once), then a join of 42: the join's preset is not the first enter's.
+    calls.length = 0;
+    actor.send({ type: 'room.exit', roomID: 42 });
+    actor.send({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false });
+    await flush();
+    exits[1]!();
+    await flush();
+    actor.send({ type: 'room.exit', roomID: 42 });
+    actor.send({ type: 'room.enter', roomID: 42, userID: 'bob', video: true, audioMuted: false, groupID: 'g', joining: true });
+    actor.send({ type: 'room.preset', roomID: 42, video: true, audioMuted: true });
+    await flush();
+    expect(calls).toEqual(['exit', 'enter 42 video=true muted=false', 'exit']);
+    enters[2]!();
+    exits[2]!();
+    await flush();
+    expect(calls).toEqual(['exit', 'enter 42 video=true muted=false', 'exit', 'enter 42 video=true muted=true']);
+    actor.stop();
+  });
+});
+
 describe('roomBridge: what is left of an earlier enter once a newer one is asked for', () => {
   /** A port whose enters and exits the test settles, in order; `emit` plays a room fact. */
   function slowPort() {
