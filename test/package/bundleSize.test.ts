@@ -161,7 +161,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (a member who entered meanwhile was never seen), and drops who came and went before the drop: 57,224 bytes (+34).
 // A socket not logged in 15 s after its dial is given up (`loginTimeoutMs`: a login lost on a socket gone half-open as
 // it opened left a reconnection waiting for ever, an app's login() never settled): 57,277 bytes (+53).
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53;
+// The review of the last four (a new session's enter takes no earlier resumption's member list, a kept room is left
+// while another is being left, an exit asked at once only for the newest enter, a preset kept for an enter waiting its
+// turn): 57,344 bytes (+67), 188.8 KB. Raised by 67.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
