@@ -217,7 +217,8 @@ export function roomBridge(port: RoomPort, options: BridgeOptions) {
     let started = 0;
     const off = port.onEvent((event) => {
       if (entering?.roomID === event.roomID) entering.held.push(event);
-      else if (started === asked) send(roomSignal(event, clock.now()));
+      // A refused room claim (`failed`) is the newest enter's also while that enter waits its turn: it ends the dial.
+      else if (started === asked || (event.type === 'failed' && event.roomID === newest?.roomID)) send(roomSignal(event, clock.now()));
     });
     receive((request) => {
       const { roomID } = request;

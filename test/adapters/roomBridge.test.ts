@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, setup } from 'xstate';
 import { roomBridge } from '../../adapters/bridges';
-import type { RoomEvent, RoomPort } from '../../adapters/RoomPort';
+import { type RoomEvent, type RoomPort, RoomPortError } from '../../adapters/RoomPort';
 import type { RoomRequest } from '../../machines/events';
 
 /** A port whose enter the test finishes; every call it gets, in order. */
@@ -213,6 +213,23 @@ describe('roomBridge: what is left of an earlier enter once a newer one is asked
     settles[3]!.resolve();
     await flush();
     expect(told).toEqual(['room.entered', 'room.exited']);
+    stop();
+  });
+
+  it('a dial\'s room claim is refused (the port\'s `failed`) while its enter waits behind the last call\'s exit -> told, though the room\'s other facts are not until the enter runs', async () => {
+    const { port, settles, emit } = slowPort();
+    const { told, send, stop } = bridged(port);
+    send({ type: 'room.enter', roomID: 42, userID: 'alice', video: false, audioMuted: false });
+    send({ type: 'room.exit', roomID: 42 });
+    send({ type: 'room.enter', roomID: 43, userID: 'alice', video: false, audioMuted: false });
+    await flush();
+    emit({ type: 'memberJoined', roomID: 43, userID: 'bob' });
+    emit({ type: 'failed', roomID: 42, error: new RoomPortError(65535, 'the old room') });
+    emit({ type: 'failed', roomID: 43, error: new RoomPortError(-1401, 'room in use') });
+    await flush();
+    expect(told).toEqual(['room.failed']);
+    settles[0]!.resolve();
+    settles[1]!.resolve();
     stop();
   });
 });

@@ -164,7 +164,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The review of the last four (a new session's enter takes no earlier resumption's member list, a kept room is left
 // while another is being left, an exit asked at once only for the newest enter, a preset kept for an enter waiting its
 // turn): 57,344 bytes (+67), 188.8 KB. Raised by 67.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67;
+// A refused room claim ends the dial also while its enter waits behind the last call's exit: 57,359 bytes (+15).
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
