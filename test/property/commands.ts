@@ -182,5 +182,24 @@ const unload = fc.tuple(user, fc.boolean()).map(([u, crash]) =>
   }),
 );
 
+/**
+ * A device leaves the network for a while (a tunnel, a network switch): silent both ways, the sockets it opens
+ * meanwhile too. Shorter than its keepalive's 30 s, it resumes; longer than that and the server's 10 s room grace,
+ * its session is gone and it logs in anew.
+ */
+const offline = fc.tuple(user, fc.constantFrom(5_000, 25_000, 60_000)).map(([u, ms]) =>
+  cmd(`offline(${u}, ${ms})`, async (s) => {
+    const d = userOf(s, u);
+    embeddedServer(s).offline(d.id, d.n, ms);
+  }),
+);
+/** A device's next socket goes half-open as it opens: its login is lost, and the client gives up on it (15 s). */
+const loseNextLogin = user.map((u) =>
+  cmd(`loseNextLogin(${u})`, async (s) => {
+    const d = userOf(s, u);
+    embeddedServer(s).loseNextLogin(d.id, d.n);
+  }),
+);
+
 /** Over the embedded server: no IM faults (its WebSocket delivers in order), its own and its sockets' instead. */
-export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer, silence, unload];
+export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer, silence, unload, offline, loseNextLogin];

@@ -13,8 +13,10 @@ export function embeddedNetwork(options: { readonly writeBehindMs?: number } = {
   /** Each device's sockets, newest last. */
   const sockets = new Map<string, SteppedSocket[]>();
   const newest = (id: string, n: number) => sockets.get(`${id}-${n}`)?.filter((s) => s.readyState === 1).at(-1);
-  /** Devices whose page crashed: every socket of theirs is silent, those they open later too. */
+  /** Devices whose page crashed, or that are offline: every socket of theirs is silent, those they open meanwhile too. */
   const crashed = new Set<string>();
+  /** Devices whose next socket loses its login (silent from then on). */
+  const loseLogin = new Set<string>();
   return {
     world,
     clock: world.clock,
@@ -22,11 +24,17 @@ export function embeddedNetwork(options: { readonly writeBehindMs?: number } = {
       const mine: SteppedSocket[] = [];
       sockets.set(`${id}-${n}`, mine);
       const Base = world.net.WebSocket;
+      const key = `${id}-${n}`;
       const WebSocket = class extends Base {
+        private readonly losesLogin = loseLogin.delete(key);
         constructor(url: string) {
           super(url);
           mine.push(this);
-          if (crashed.has(`${id}-${n}`)) world.net.silent.add(this);
+          if (crashed.has(key)) world.net.silent.add(this);
+        }
+        override send(data: string): void {
+          super.send(data);
+          if (this.losesLogin && data.includes('"type":"login"')) world.net.silent.add(this);
         }
       };
       return world.backend({ multiDevice: true, deviceID: `${id}-${n}`, WebSocket });
@@ -48,6 +56,14 @@ export function embeddedNetwork(options: { readonly writeBehindMs?: number } = {
         crashed.add(`${id}-${n}`);
         for (const socket of sockets.get(`${id}-${n}`) ?? []) world.net.silent.add(socket);
       },
+      offline(id, n, ms) {
+        const key = `${id}-${n}`;
+        if (crashed.has(key)) return;
+        this.crash(id, n);
+        // Back: sockets opened from now on get through (the silent ones stay so until the client gives up on them).
+        world.clock.setTimeout(() => crashed.delete(key), ms);
+      },
+      loseNextLogin: (id, n) => void loseLogin.add(`${id}-${n}`),
     },
     dispose: () => world.dispose(),
   };

@@ -55,6 +55,10 @@ export interface Network {
     unload(userID: string, n: number): void;
     /** Device `n` of `userID` crashed: nothing it writes from now on gets out (its sockets, and any it opens, are silent). */
     crash(userID: string, n: number): void;
+    /** Device `n` of `userID` is out of the network for `ms` (a tunnel): its socket, and any it opens meanwhile, silent. */
+    offline(userID: string, n: number, ms: number): void;
+    /** The next socket device `n` of `userID` opens goes half-open as it sends its login (the login is lost). */
+    loseNextLogin(userID: string, n: number): void;
   };
 }
 
