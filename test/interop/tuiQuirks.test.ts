@@ -197,3 +197,37 @@ describe('offline: TUICallEngine\'s invites are kept out of the unread count and
     expect(bob.take()).toEqual([ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true)]);
   });
 });
+
+describe('a call() right after a CANCEL (TUICallEngine\'s reset runs on for a few ms)', () => {
+  const t = useInterop();
+
+  /** Our Alice calls TUI Bob and cancels; Bob call()s her back `after` ms after the CANCEL landed. */
+  async function redial(after: number) {
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    void alice.call('bob', 1);
+    await t.world.advance(0);
+    void alice.hangup();
+    await t.world.advance(20 + after);
+    expect(bob.take().map((e) => e.name)).toEqual(['onInvited', 'onCallReceived', 'onCallingCancel', 'onCallCanceled']);
+    void bob.engine.call({ userID: 'alice', type: 1 });
+    await t.world.advance(2 * S);
+    const room = (JSON.parse((JSON.parse(t.world.im.log.at(-1)?.payload.data ?? '{}') as { data: string }).data) as { room_id: unknown }).room_id;
+    return { alice, bob, room };
+  }
+
+  it('within 5 ms: its invite names room 0, it says onCallBegin and idle, and its TRTC client stays in its room for good; ours drops the invite (no room to join)', async () => {
+    const { alice, bob, room } = await redial(5);
+    expect([room, bob.take().map((e) => e.name), bob.engine.getCallStatus()]).toEqual([0, ['onCallBegin'], 'idle']);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    await t.world.advance(120 * S);
+    expect(t.world.rtc.rooms()).toEqual([{ roomId: expect.any(Number), members: ['bob'] }]);
+    expect([alice.take(), bob.engine.getCallStatus()]).toEqual([[], 'idle']);
+  });
+
+  it('10 ms after: a whole invitation in its room, as any other', async () => {
+    const { alice, bob, room } = await redial(10);
+    expect([typeof room, room !== 0, bob.take(), bob.engine.getCallStatus()]).toEqual(['number', true, [], 'calling']);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0), ev.invited('bob', ['alice'], { callType: 1 })]);
+  });
+});
