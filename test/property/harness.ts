@@ -102,8 +102,15 @@ const NAMES = NOTICE_EVENTS; // listening to the measurements would start them
 
 /** One device of `id` on the network (its `n`-th), recording its timeline. */
 function device(net: Network, id: string, n: number): User {
+  return tracked(new TRTCCalling({ SDKAppID: 1, backend: net.backend(id, n) }), id, n);
+}
+
+/**
+ * `calling` as device `n` of `id`, its timeline recorded from now on (before any call: the
+ * interop tier's clients, made by its world, are tracked right after their login).
+ */
+export function tracked(calling: TRTCCalling, id: string, n: number): User {
   const timeline: Entry[] = [];
-  const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend(id, n) });
   for (const name of NAMES)
     calling.on(name, (payload: unknown) => timeline.push({ kind: 'event', name, payload: payload as Record<string, unknown> }));
   const user: User = { id, label: n === 1 ? id : `${id}@${n}`, n, gone: false, calling, timeline, opened: 0, untyped: [] };

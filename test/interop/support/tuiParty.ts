@@ -8,7 +8,7 @@
  */
 import type { SimulatedClock } from '../../../src/testing';
 import type { FakeTimCloud } from '../../tencent/fakes/fakeTim';
-import type { FakeTrtcCloud } from '../../tencent/fakes/fakeTrtc';
+import type { FakeTrtcCloud, FakeTrtcModule } from '../../tencent/fakes/fakeTrtc';
 import { Browser, type DeviceCheck } from './browser';
 import { fakeChatModule, type FakeChatModule } from './fakeChat';
 import { fakeTrtcCloudSdk } from './fakeTrtcCloudSdk';
@@ -25,6 +25,8 @@ export interface TuiParty {
   readonly exports: TUICallEngineExports;
   readonly browser: Browser;
   readonly chat: FakeChatModule;
+  /** Its page's trtc-js-sdk (the TRTC clients under its TRTCCloud). */
+  readonly trtc: FakeTrtcModule;
   /** The engine's console output (for a failing test's diagnosis). */
   readonly console: string[];
   /** The events since the last `take()`, in order. */
@@ -50,6 +52,7 @@ export function tuiParty(userID: string, world: { clock: SimulatedClock; im: Fak
     exports,
     browser,
     chat,
+    trtc,
     console: log,
     take: () => {
       const taken = events;

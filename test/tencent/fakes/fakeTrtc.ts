@@ -85,6 +85,11 @@ export class FakeTrtcCloud implements StreamHost {
     return (this.#rooms.get(roomId) ?? []).map((m) => m.client.userId);
   }
 
+  /** Every room with someone in it: its ID and its members, in join order. */
+  rooms(): { readonly roomId: number | string; readonly members: string[] }[] {
+    return [...this.#rooms].map(([roomId, members]) => ({ roomId, members: members.map((m) => m.client.userId) }));
+  }
+
   /** What `viewer` plays where, in the order it started, hidden audio players included. */
   views(viewer: string): FakeView[] {
     return this.#views.filter((v) => v.binding.viewer === viewer).map((v) => v.binding);
