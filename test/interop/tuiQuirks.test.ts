@@ -231,3 +231,28 @@ describe('a call() right after a CANCEL (TUICallEngine\'s reset runs on for a fe
     expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0), ev.invited('bob', ['alice'], { callType: 1 })]);
   });
 });
+
+describe('invited alone into a group call through C2C: TUICallEngine takes it for 1v1 with its inviter', () => {
+  const t = useInterop();
+
+  it.each([
+    { inviter: 'ours', userIDs: ['carol', 'bob'] },
+    { inviter: 'official', userIDs: ['bob'] },
+  ] as const)('Alice ($inviter) groupCall()s our Carol, who accepts, then groupCall()s TUI Bob into it: his invite names him alone (inviteeList; data.userIDs $userIDs); he accepts and reports Alice entering, never Carol, whom the room has and who sees him', async ({ inviter, userIDs }) => {
+    const alice = await t.world.party(inviter, 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.groupCall(['carol'], 1));
+    await t.world.act(carol.accept());
+    await t.world.act(alice.groupCall(['bob'], 1));
+    const envelope = JSON.parse(t.world.im.log.at(-1)?.payload.data ?? '{}') as { data: string; inviteeList: string[] };
+    const invite = JSON.parse(envelope.data) as { data: { userIDs?: string[] } };
+    expect([t.world.im.log.at(-1)?.to, envelope.inviteeList, invite.data.userIDs]).toEqual(['bob', ['bob'], userIDs]);
+    await t.world.act(bob.engine.accept(), 2 * S);
+    const entered = (p: { take(): { name: string; payload: unknown }[] }) => p.take().filter((e) => e.name === 'onUserEnter').map((e) => (e.payload as { userID: string }).userID);
+    expect(entered(bob)).toEqual(['alice']);
+    expect(entered(carol)).toEqual(['alice', 'bob']);
+    const room = (JSON.parse((JSON.parse(t.world.im.log[0]?.payload.data ?? '{}') as { data: string }).data) as { room_id: number }).room_id;
+    expect([...t.world.rtc.members(room)].sort()).toEqual(['alice', 'bob', 'carol']);
+  });
+});
