@@ -170,3 +170,18 @@ describe('a member of the IM group busy in another call', () => {
     ]);
   });
 });
+
+describe("trtc-calling-js's second group call, its invitees all timing out", () => {
+  it.each(['official', 'ours'] as const)('Alice (Tencent\'s) groupCall()s Bob (%s), he accepts, she hangs up; she groupCall()s him again, he lets it ring out -> CALLING_TIMEOUT, but she stays connected, alone in her room (her first call: idle, the room left)', async (kind) => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party(kind, 'bob');
+    await t.world.act(alice.groupCall(['bob'], 1));
+    await t.world.act(bob.accept());
+    await t.world.act(alice.hangup(), 3 * S);
+    alice.take();
+    await t.world.act(alice.groupCall(['bob'], 1));
+    await t.world.advance(60 * S);
+    expect(alice.take().map((e) => e.name)).toEqual(['onCallingTimeout']);
+    expect([alice.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['alice']]]);
+  });
+});
