@@ -493,6 +493,8 @@ export class WsRoomPort implements RoomPort {
     try {
       return await this.connection.request(request);
     } catch (error) {
+      // Another device of ours is in the room, or answered its call: the call ends answeredElsewhere on this code (-1402) alone.
+      if (error instanceof WsPortError && error.serverCode === 'deviceInRoom') throw new RoomPortError(error.code, error.message, error.serverCode, { cause: error });
       throw fail(error instanceof Error ? error.message : String(error), error);
     }
   }

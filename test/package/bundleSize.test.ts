@@ -165,7 +165,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // while another is being left, an exit asked at once only for the newest enter, a preset kept for an enter waiting its
 // turn): 57,344 bytes (+67), 188.8 KB. Raised by 67.
 // A refused room claim ends the dial also while its enter waits behind the last call's exit: 57,359 bytes (+15).
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15;
+// A room refusal `deviceInRoom` keeps its code (-1402), so the device that lost a race of accepts ends answeredElsewhere
+// instead of telling ERROR 65535: 57,378 bytes (+19). Raised by 20.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
