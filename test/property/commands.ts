@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { drain } from '../../src/testing';
-import { addDevice, attempt, everyDevice, USER_IDS, type System } from './harness';
+import { addDevice, attempt, everyDevice, USER_IDS, type System, type User } from './harness';
 import { violations } from './invariants';
 
 type Model = Record<string, never>;
@@ -50,27 +50,49 @@ const call = fc.tuple(user, user, fc.constantFrom(1 as const, 2 as const), fc.co
     attempt(userOf(s, u), 'call', (c) => c.call({ userID: calleeOf(s, v, userOf(s, u).id), type, timeout })),
   ),
 );
+/** `caller`'s groupCall(): a new group call, or during a group call it dialled an invitation into it (the spec's 2.7). */
+function groupDial(caller: User, userIDList: string[], timeout: number, viaGroup: boolean): Promise<void> {
+  const live = caller.calling.getSnapshot().call;
+  const inviting = live?.isGroup === true && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall');
+  return attempt(caller, inviting ? 'invite' : 'groupCall', (c) => c.groupCall({ userIDList, type: 2, timeout, ...(viaGroup ? { groupID: 'everyone' } : {}) }), inviting ? userIDList : []);
+}
 const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom(...TIMEOUTS)).map(
   ([u, vs, viaGroup, timeout]) =>
     cmd(`groupCall(${u}->[${vs}], ${viaGroup ? 'group' : 'c2c'}, timeout ${timeout})`, (s) => {
       const self = userOf(s, u).id;
-      const userIDList = [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== self);
-      // During a group call it dialled, groupCall() invites into it (the spec's 2.7).
-      const live = userOf(s, u).calling.getSnapshot().call;
-      const inviting = live?.isGroup === true && live.role === 'caller' && (live.state === 'dialing' || live.state === 'inCall');
-      return attempt(userOf(s, u), inviting ? 'invite' : 'groupCall', (c) =>
-        c.groupCall({ userIDList, type: 2, timeout, ...(viaGroup ? { groupID: 'everyone' } : {}) }),
-      inviting ? userIDList : []);
+      return groupDial(userOf(s, u), [...new Set(vs.map((v) => idOf(s, v)))].filter((id) => id !== self), timeout, viaGroup);
     }),
 );
 const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
-/** Many devices: every ringing device of one user accepts at once (the race the room decides). */
-const acceptEverywhere = user.map((k) =>
-  cmd(`acceptEverywhere(ringing #${k})`, async (s) => {
-    const first = pick(s, k, ['ringing']);
-    for (const d of usersIn(s, ['ringing']).filter((d) => d.id === first.id)) await attempt(d, 'accept', (c) => c.accept());
-  }),
+/** How a ringing device answers in {@link answerEverywhere}. */
+const ANSWERS = ['accept', 'reject', 'busy'] as const;
+type Answer = (typeof ANSWERS)[number];
+/** What each device of a user answers (a user has at most two). */
+const answers = fc.tuple(fc.constantFrom(...ANSWERS), fc.constantFrom(...ANSWERS));
+
+/** Every ringing device of user `id` answers, the i-th with `how[i]`, all in one turn. */
+async function answerAll(s: System, id: string, how: readonly Answer[]): Promise<void> {
+  const devices = usersIn(s, ['ringing']).filter((d) => d.id === id);
+  // Not one after the other: each attempt lets a turn pass, and the network may move in it.
+  await Promise.all(
+    devices.map((d, i) => {
+      const answer = how[i % how.length]!;
+      return answer === 'accept' ? attempt(d, 'accept', (c) => c.accept()) : attempt(d, 'reject', (c) => c.reject({ isBusy: answer === 'busy' }));
+    }),
+  );
+}
+
+/**
+ * Many devices: every ringing device of one user answers in the same turn, each its own way
+ * (accept, reject, reject busy), so that all their frames are written before the server has
+ * handled any: the answers cross there, and the room (one device per room) and the answer
+ * ledger (one answer per user) decide. Both accepting is the race of two accepts; an accept
+ * beside a reject or a busy is an enter that must be refused, or an answer that must be dropped.
+ */
+const answerEverywhere = fc.tuple(user, answers).map(([k, how]) =>
+  cmd(`answerEverywhere(ringing #${k}, ${how.join('/')})`, (s) => answerAll(s, pick(s, k, ['ringing']).id, how)),
 );
+
 const reject = fc.tuple(user, fc.boolean()).map(([k, busy]) =>
   cmd(`reject(ringing #${k}, busy ${busy})`, (s) => attempt(pick(s, k, ['ringing']), 'reject', (c) => c.reject({ isBusy: busy }))),
 );
@@ -145,7 +167,7 @@ const everywhere: fc.Arbitrary<Cmd>[] = [
   camera, mic, switchType, inviteMore, join,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login,
-  secondDevice, secondDevice, acceptEverywhere,
+  secondDevice, secondDevice, answerEverywhere,
 ];
 
 /** Over the memory hub: with its IM's faults (an unreachable user, drops, duplicates, reordering). */
@@ -201,5 +223,31 @@ const loseNextLogin = user.map((u) =>
   }),
 );
 
+/** The k-th of `list`, or `fallback` when it is empty. */
+const nth = <T>(list: readonly T[], k: number, fallback: T): T => (list.length > 0 ? list[k % list.length]! : fallback);
+
+/**
+ * The race of {@link answerEverywhere}, brought about: random steps all but never have two devices
+ * of one user ringing (300 embedded runs, 6,400 steps: 41 such steps, and answerEverywhere came at
+ * none). A user none of whose devices is in a call gets a second device (unless it has one or there
+ * is no room), a device in no call calls it, in a group call beside another user (who rings on, so
+ * the caller stays in the room and hears what comes after the first answer) or 1v1, and once it
+ * rang every device of it answers in one turn. Whatever else is going on goes on. Over the embedded
+ * server only: the memory runs (1,000 in npm test) took a quarter longer with it.
+ */
+const crossedAnswers = fc.tuple(user, user, fc.boolean(), answers).map(([u, v, group, how]) =>
+  cmd(`crossedAnswers(${u}->${v}, ${group ? 'group' : '1v1'}, ${how.join('/')})`, async (s) => {
+    const free = (d: User) => d.calling.getSnapshot().call === null;
+    const callee = nth(s.users.filter((x) => everyDevice(s).every((d) => d.id !== x.id || free(d))), v, s.users[v % s.users.length]!);
+    const caller = nth(everyDevice(s).filter((d) => d.id !== callee.id && free(d)), u, userOf(s, u));
+    await addDevice(s, callee);
+    await s.net.advance(50);
+    const beside = [...new Set([callee.id, calleeOf(s, v + 1, caller.id)])].filter((id) => id !== caller.id);
+    await (group ? groupDial(caller, beside, 30, false) : attempt(caller, 'call', (c) => c.call({ userID: callee.id, type: 2, timeout: 30 })));
+    await s.net.advance(50);
+    await answerAll(s, callee.id, how);
+  }),
+);
+
 /** Over the embedded server: no IM faults (its WebSocket delivers in order), its own and its sockets' instead. */
-export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, dropConnections, dropConnections, restartServer, silence, unload, offline, loseNextLogin];
+export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, crossedAnswers, dropConnections, dropConnections, restartServer, silence, unload, offline, loseNextLogin];

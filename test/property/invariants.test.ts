@@ -9,10 +9,17 @@ const api = (method: 'groupCall' | 'call'): Entry => ({ kind: 'api', method });
 const invite = (...users: string[]): Entry => ({ kind: 'api', method: 'invite', users });
 const event = (name: string, payload: Record<string, unknown> = {}): Entry => ({ kind: 'event', name, payload });
 
-describe('checkTimeline: REJECT and USER_ENTER from one invitee', () => {
+describe('checkTimeline: REJECT (or LINE_BUSY) and USER_ENTER from one invitee', () => {
   it('in one invitation -> flagged', () => {
     expect(checkTimeline('dave', [api('groupCall'), event('onUserEnter', { userID: 'carol' }), event('onReject', { userID: 'carol' })])).toEqual([
-      'dave#2: both REJECT and USER_ENTER from carol in one call',
+      'dave#2: both REJECT (or LINE_BUSY) and USER_ENTER from carol in one call',
+    ]);
+  });
+
+  // Many devices: the busy answer goes once every device is busy, so no device of the user may enter after it.
+  it('LINE_BUSY, then USER_ENTER in one invitation -> flagged', () => {
+    expect(checkTimeline('dave', [api('groupCall'), event('onLineBusy', { userID: 'carol' }), event('onUserEnter', { userID: 'carol' })])).toEqual([
+      'dave#2: both REJECT (or LINE_BUSY) and USER_ENTER from carol in one call',
     ]);
   });
 
@@ -30,6 +37,6 @@ describe('checkTimeline: REJECT and USER_ENTER from one invitee', () => {
 
   it('invited again while still in the room, then a REJECT -> flagged', () => {
     const timeline = [api('groupCall'), event('onUserEnter', { userID: 'carol' }), invite('carol'), event('onReject', { userID: 'carol' })];
-    expect(checkTimeline('dave', timeline)).toEqual(['dave#3: both REJECT and USER_ENTER from carol in one call']);
+    expect(checkTimeline('dave', timeline)).toEqual(['dave#3: both REJECT (or LINE_BUSY) and USER_ENTER from carol in one call']);
   });
 });

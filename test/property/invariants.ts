@@ -4,7 +4,7 @@
  * - no user is ever in two calls, and every call a user dialled or accepted ends with exactly
  *   one CALL_END, after which nothing more about it arrives;
  * - a ringing invitation is announced by INVITED before anything else about it;
- * - a caller never sees both REJECT and USER_ENTER from the same invitee in one call;
+ * - a caller never sees both REJECT (or LINE_BUSY) and USER_ENTER from the same invitee in one call;
  * - once everything has settled, whoever is in a call agrees with its peers on who is in it, and
  *   (in runs that lost no message) a 1v1 call's two sides agree on its type;
  * - CALL_TYPE_CHANGED comes only inside a call, always changes the type, and each one starts
@@ -100,9 +100,10 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       return;
     }
     const who = typeof payload.userID === 'string' ? payload.userID : '';
-    if (name === 'onReject') rejected.add(who);
+    // A busy answer declines as a reject does (many devices: it goes once every device of the user is busy).
+    if (name === 'onReject' || name === 'onLineBusy') rejected.add(who);
     if (name === 'onUserEnter') entered.add(who);
-    if (rejected.has(who) && entered.has(who) && !admitted.has(who)) problems.push(`${where}: both REJECT and USER_ENTER from ${who} in one call`);
+    if (rejected.has(who) && entered.has(who) && !admitted.has(who)) problems.push(`${where}: both REJECT (or LINE_BUSY) and USER_ENTER from ${who} in one call`);
     // Presence is consistent: enter once, leave only after entering, media only while in.
     if (name === 'onUserEnter') {
       if (present.has(who)) problems.push(`${where}: USER_ENTER ${who} twice without a USER_LEAVE`);
