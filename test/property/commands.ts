@@ -64,30 +64,53 @@ const groupCall = fc.tuple(user, fc.uniqueArray(user, { minLength: 1, maxLength:
     }),
 );
 const accept = user.map((k) => cmd(`accept(ringing #${k})`, (s) => attempt(pick(s, k, ['ringing']), 'accept', (c) => c.accept())));
-/** How a ringing device answers in {@link answerEverywhere}. */
+/** How a ringing device answers in {@link answerEverywhere}, and the frame that answer writes first. */
 const ANSWERS = ['accept', 'reject', 'busy'] as const;
 type Answer = (typeof ANSWERS)[number];
-/** What each device of a user answers (a user has at most two). */
-const answers = fc.tuple(fc.constantFrom(...ANSWERS), fc.constantFrom(...ANSWERS));
+const FIRST_FRAME: Record<Answer, string> = { accept: 'roomEnter', reject: 'sendC2C', busy: 'sendC2C' };
+/**
+ * What each device of a user answers (a user has at most two), and when: `together`, in one turn
+ * (the reject goes out first: an accept enters the room before it answers); `crossing`, the second
+ * as the first's frame goes out (an accept's enter, on its way, then the other's reject or busy:
+ * the enter claims the answer and the ledger drops the other).
+ */
+const answers = fc.tuple(fc.constantFrom(...ANSWERS), fc.constantFrom(...ANSWERS), fc.constantFrom('together', 'crossing'));
+type Answers = readonly [Answer, Answer, 'together' | 'crossing'];
 
-/** Every ringing device of user `id` answers, the i-th with `how[i]`, all in one turn. */
-async function answerAll(s: System, id: string, how: readonly Answer[]): Promise<void> {
+/** Every ringing device of user `id` answers, the i-th with `how[i]`, at the moment `how[2]` says. */
+async function answerAll(s: System, id: string, how: Answers): Promise<void> {
   const devices = usersIn(s, ['ringing']).filter((d) => d.id === id);
-  // Not one after the other: each attempt lets a turn pass, and the network may move in it.
-  await Promise.all(
-    devices.map((d, i) => {
-      const answer = how[i % how.length]!;
-      return answer === 'accept' ? attempt(d, 'accept', (c) => c.accept()) : attempt(d, 'reject', (c) => c.reject({ isBusy: answer === 'busy' }));
-    }),
-  );
+  const answer = (d: User, i: number) => {
+    const kind = how[i % 2] as Answer;
+    return kind === 'accept' ? attempt(d, 'accept', (c) => c.accept()) : attempt(d, 'reject', (c) => c.reject({ isBusy: kind === 'busy' }));
+  };
+  const [first, ...others] = devices;
+  if (how[2] === 'together' || !first || others.length === 0) {
+    // Not one after the other: each attempt lets a turn pass, and the network may move in it.
+    await Promise.all(devices.map(answer));
+    return;
+  }
+  let answered = false;
+  const answerRest = () => {
+    if (answered) return;
+    answered = true;
+    void Promise.all(others.map((d, i) => answer(d, i + 1)));
+  };
+  const forget = s.net.whenSent?.(first.id, first.n, FIRST_FRAME[how[0]], answerRest);
+  await answer(first, 0);
+  // Over the embedded server the rest answer as the first's frame goes out; it wrote none (refused before): they answer now.
+  if (forget) await s.net.settle();
+  forget?.();
+  answerRest();
+  await drain();
 }
 
 /**
- * Many devices: every ringing device of one user answers in the same turn, each its own way
- * (accept, reject, reject busy), so that all their frames are written before the server has
- * handled any: the answers cross there, and the room (one device per room) and the answer
- * ledger (one answer per user) decide. Both accepting is the race of two accepts; an accept
- * beside a reject or a busy is an enter that must be refused, or an answer that must be dropped.
+ * Many devices: every ringing device of one user answers, each its own way (accept, reject,
+ * reject busy), all in one turn or the rest while the first one's frame is on its way: the answers
+ * cross at the server, and the room (one device per room) and the answer ledger (one answer per
+ * user) decide. Both accepting is the race of two accepts; an accept beside a reject or a busy is
+ * an enter that must be refused, or an answer that must be dropped.
  */
 const answerEverywhere = fc.tuple(user, answers).map(([k, how]) =>
   cmd(`answerEverywhere(ringing #${k}, ${how.join('/')})`, (s) => answerAll(s, pick(s, k, ['ringing']).id, how)),

@@ -4,12 +4,12 @@
  * through the real server and its WebSocket client (not the memory hub), in virtual time. No IM
  * faults (the socket delivers in order): the server's and the sockets' instead (`commands.ts`),
  * and write-behind on in half the runs. Many devices: the lock-step network lets the answers of
- * two devices of one user cross at the server only when both are written in the same turn, and
- * random steps all but never have two of them ringing, so `crossedAnswers` rings both and has each
- * accept, reject or answer busy in one turn (`answerEverywhere` does it to whatever rings): the
- * room's one device and the one answer per user are decided there. `EMBEDDED_PROPERTY_RUNS`
- * (default 25; 300 when `PROPERTY_RUNS` is set, as by `npm run test:property`) and `PROPERTY_SEED`
- * replay a run.
+ * two devices of one user cross at the server only when one is written before the other is
+ * handled, and random steps all but never have two of them ringing, so `crossedAnswers` rings both
+ * and has each accept, reject or answer busy, in one turn or the second as the first one's frame
+ * goes out (`answerEverywhere` does it to whatever rings): the room's one device and the one
+ * answer per user are decided there. `EMBEDDED_PROPERTY_RUNS` (default 25; 300 when
+ * `PROPERTY_RUNS` is set, as by `npm run test:property`) and `PROPERTY_SEED` replay a run.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

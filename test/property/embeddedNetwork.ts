@@ -65,6 +65,17 @@ export function embeddedNetwork(options: { readonly writeBehindMs?: number } = {
       },
       loseNextLogin: (id, n) => void loseLogin.add(`${id}-${n}`),
     },
+    whenSent(id, n, type, then) {
+      const hook = (sock: SteppedSocket, data: string) => {
+        if (!sockets.get(`${id}-${n}`)?.includes(sock) || (JSON.parse(data) as { type?: unknown }).type !== type) return;
+        world.net.sent = null;
+        then();
+      };
+      world.net.sent = hook;
+      return () => {
+        if (world.net.sent === hook) world.net.sent = null;
+      };
+    },
     dispose: () => world.dispose(),
   };
 }

@@ -60,6 +60,13 @@ export interface Network {
     /** The next socket device `n` of `userID` opens goes half-open as it sends its login (the login is lost). */
     loseNextLogin(userID: string, n: number): void;
   };
+  /**
+   * Runs `then` in the turn device `n` of `userID` writes its next frame of type `type` to the
+   * server, before the server handles it (so what `then` sends crosses it on the way); returns a
+   * function that forgets `then` if it has not run. The embedded server only (its lock-step network
+   * moves one frame at a time); over the memory hub a message is on its way for its latency anyway.
+   */
+  whenSent?(userID: string, n: number, type: string, then: () => void): () => void;
 }
 
 /** The memory hub as a {@link Network}. */

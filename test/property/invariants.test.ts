@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTimeline, type Entry } from './invariants';
 
-const api = (method: 'groupCall' | 'call'): Entry => ({ kind: 'api', method });
+const api = (method: 'groupCall' | 'call' | 'accept'): Entry => ({ kind: 'api', method });
 const invite = (...users: string[]): Entry => ({ kind: 'api', method: 'invite', users });
 const event = (name: string, payload: Record<string, unknown> = {}): Entry => ({ kind: 'event', name, payload });
 
@@ -38,5 +38,18 @@ describe('checkTimeline: REJECT (or LINE_BUSY) and USER_ENTER from one invitee',
   it('invited again while still in the room, then a REJECT -> flagged', () => {
     const timeline = [api('groupCall'), event('onUserEnter', { userID: 'carol' }), invite('carol'), event('onReject', { userID: 'carol' })];
     expect(checkTimeline('dave', timeline)).toEqual(['dave#3: both REJECT (or LINE_BUSY) and USER_ENTER from carol in one call']);
+  });
+});
+
+describe('checkTimeline: a device in the call ended by another device\'s answer', () => {
+  const ringing = event('onInvited', { sponsor: 'alice', userIDList: ['bob'] });
+
+  it('accepted, saw Alice enter, then CALL_END rejected -> flagged (its enter claimed the answer)', () => {
+    const timeline = [ringing, api('accept'), event('onUserEnter', { userID: 'alice' }), event('onCallEnd', { reason: 'rejected' })];
+    expect(checkTimeline('bob', timeline)).toEqual(['bob#3: CALL_END rejected after it accepted and was in the call']);
+  });
+
+  it('accepted, then CALL_END rejected before entering (the other device declined first) -> not flagged', () => {
+    expect(checkTimeline('bob', [ringing, api('accept'), event('onCallEnd', { reason: 'rejected' })])).toEqual([]);
   });
 });

@@ -11,8 +11,10 @@
  *   from where the last one left it; an audio call never has the local camera on;
  * - no core fault (ERROR -1300: a request that had no actor to take it) ever happens;
  * - many devices (a user logged in twice): each device's timeline keeps all of the above, at most
- *   one device of a user is ever in a given call's room, and the caller never hears two answers
- *   from one callee however many devices it rang (the "second answer" check above, per userID).
+ *   one device of a user is ever in a given call's room, the caller never hears two answers
+ *   from one callee however many devices it rang (the "second answer" check above, per userID),
+ *   and a device that accepted and got into the call never ends it for another device's answer
+ *   (CALL_END answeredElsewhere or rejected): entering the room claimed the user's answer.
  */
 import { CORE_FAULT } from '../../machines/events';
 import { everyDevice, type System, type User } from './harness';
@@ -42,8 +44,11 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
   let answers = new Set<string>();
   /** Who joined this call of their own accord: their USER_ENTER is no answer to an invitation. */
   let admitted = new Set<string>();
+  /** This device answered the call with accept() (so its answer is the one that stands once it is in the room). */
+  let accepted = false;
   let lastType: unknown = null;
   const close = () => {
+    accepted = false;
     lastType = null;
     segment = 'none';
     rejected = new Set();
@@ -73,6 +78,7 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       } else if (entry.method === 'accept') {
         if (segment !== 'ringing') problems.push(`${where}: accept() succeeded with nothing ringing`);
         segment = 'call';
+        accepted = true;
       } else if (entry.method === 'reject') {
         if (segment !== 'ringing') problems.push(`${where}: reject() succeeded with nothing ringing`);
         close();
@@ -123,6 +129,9 @@ export function checkTimeline(userID: string, timeline: readonly Entry[]): strin
       // Many devices: a ringing device stops with CALL_END when another device of its user answered.
       const elsewhere = segment === 'ringing' && (payload.reason === 'answeredElsewhere' || payload.reason === 'rejected');
       if (segment !== 'call' && !elsewhere) problems.push(`${where}: CALL_END for a call never dialled or accepted`);
+      // One device of a user gets into the room, and its answer stands: another device's cannot end its call.
+      if (accepted && entered.size > 0 && (payload.reason === 'answeredElsewhere' || payload.reason === 'rejected'))
+        problems.push(`${where}: CALL_END ${String(payload.reason)} after it accepted and was in the call`);
       close();
     }
     if ((name === 'onCallingCancel' || name === 'onCallingTimeout') && segment === 'ringing') close();
