@@ -145,7 +145,7 @@ const join = fc.tuple(user, user).map(([u, k]) =>
     const host = pick(s, k, ['inCall']).calling.getSnapshot().call;
     const roomID = host?.roomID ?? 4242;
     const joiner = userOf(s, u);
-    const inRoom = s.users.filter((o) => o !== joiner && o.calling.getSnapshot().call?.roomID === roomID);
+    const inRoom = everyDevice(s).filter((o) => o !== joiner && o.calling.getSnapshot().call?.roomID === roomID);
     return attempt(joiner, 'join', async (c) => {
       await c.joinInGroupCall({ groupID: 'everyone', roomID, callType: host?.callType ?? 2 });
       for (const o of inRoom) o.timeline.push({ kind: 'api', method: 'admit', users: [joiner.id] });
