@@ -152,19 +152,16 @@ export class WsRoomPort implements RoomPort {
   }
 
   /**
-   * Leaves the room; the `roomExit` frame is written before this returns, also while an enter
-   * is still out (right behind it: the server takes a connection's frames in order), so that a
-   * page closing at once still leaves the room it was entering.
+   * Leaves the room; the `roomExit` is written before this returns, also while an enter is out (right
+   * behind it, in order), so that a page closing at once still leaves the room it was entering.
    */
   async exit(): Promise<void> {
     if (this.exiting) return this.exiting;
     const roomID = this.roomID ?? this.early?.roomID ?? null;
     if (roomID === null) return;
     const entered = this.entering?.catch(() => undefined);
-    const left = this.connection.request({ type: 'roomExit', roomID }).then(
-      () => undefined,
-      () => undefined, // not in it any more, or not logged in: out either way
-    );
+    // Refused (not in it any more, or not logged in): out either way.
+    const left = this.connection.request({ type: 'roomExit', roomID }).then(() => undefined, () => undefined);
     this.exitingRoom = roomID;
     this.exiting = Promise.all([entered, left]).then(() => {
       if (this.roomID === roomID) this.clear();
@@ -431,17 +428,14 @@ export class WsRoomPort implements RoomPort {
     const roomID = this.roomID;
     const early = this.early;
     if (early) {
-      // An enter under way: who came and went before the drop is superseded (relays are kept). A resumed session
-      // already in the room lists its members now; the enter, sent again, is answered from the server's reply
-      // cache, with the members of its first answer. Any other session (a new one, after a restart) answers it
-      // afresh: a list an earlier resumption gave is stale then.
+      // An enter under way: who came and went before the drop is superseded (relays kept). A resumed session in the
+      // room lists its members now (the resent enter gets the reply cache's first answer); any other answers afresh.
       early.pushes = early.pushes.filter((frame) => frame.type === 'relayed');
       if (resumed && room?.roomID === early.roomID) early.members = room.members;
       else delete early.members;
     }
-    // The server kept us in a room we are neither in, entering nor leaving (an exit or enter whose request ran out of
-    // time before the connection came back): left now, before anything sent again, or the others see a ghost. Leaving
-    // another room (the next call's, hung up while its enter was out) is no reason to stay in this one.
+    // The server kept us in a room we are neither in, entering nor leaving (a request that ran out of time while the
+    // connection was down): left now, before anything sent again, or the others see a ghost.
     const kept = resumed ? room?.roomID : undefined;
     if (kept !== undefined && kept !== roomID && kept !== early?.roomID && kept !== this.exitingRoom) {
       this.connection.request({ type: 'roomExit', roomID: kept }).catch(() => undefined);
