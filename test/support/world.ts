@@ -122,8 +122,10 @@ export function memoryUsers<const Ids extends readonly string[]>(
 
 /** `caller` dials `callee` (a 1v1 call of `type`), who accepts: both are in the call, a second of world time later. */
 export async function answeredCall(world: World, caller: Party, callee: Party, type: 1 | 2 = 1, timeout?: number): Promise<void> {
-  await caller.calling.call({ userID: callee.id, type, ...(timeout === undefined ? {} : { timeout }) });
+  // Not awaited before the clock moves: over the embedded world the invitation's send waits on it.
+  const dial = caller.calling.call({ userID: callee.id, type, ...(timeout === undefined ? {} : { timeout }) });
   await world.advance(1000);
+  await dial;
   await callee.calling.accept();
   await world.advance(1000);
 }

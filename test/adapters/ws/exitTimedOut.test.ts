@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ev } from '../../support/ev';
+import { answeredCall } from '../../support/world';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 describe('a hangup whose roomExit timed out before the reconnection', () => {
@@ -41,11 +42,7 @@ describe('a hangup whose roomExit timed out before the reconnection', () => {
     expect(alice.take()).toEqual([ev.notReady(), ev.ready()]);
     expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
     // And her next call connects (the server had her in the room: refused alreadyInRoom).
-    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(1_000);
-    await dial;
-    await bob.calling.accept();
-    await world.advance(1_000);
+    await answeredCall(world, alice, bob, 1, 30);
     expect(alice.take()).toContainEqual(ev.enter('bob'));
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });
@@ -89,11 +86,7 @@ describe('a hangup whose roomExit timed out, then a dial hung up while its enter
     expect(bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup')]);
     // And her next call connects (the server had her in Bob's room: refused alreadyInRoom).
     alice.take();
-    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(1_000);
-    await dial;
-    await bob.calling.accept();
-    await world.advance(1_000);
+    await answeredCall(world, alice, bob, 1, 30);
     expect(alice.take()).toContainEqual(ev.enter('bob'));
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });

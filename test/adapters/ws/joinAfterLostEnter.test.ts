@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ev } from '../../support/ev';
+import { answeredCall } from '../../support/world';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 describe('a hangup whose roomEnter is still unanswered, then a join of the same room', () => {
@@ -50,11 +51,7 @@ describe('a hangup whose roomEnter is still unanswered, then a join of the same 
     await world.advance(1_000);
     await hangup;
     expect(alice.take()).toEqual([ev.end('', 'hangup')]);
-    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(1_000);
-    await dial;
-    await bob.calling.accept();
-    await world.advance(1_000);
+    await answeredCall(world, alice, bob, 1, 30);
     expect(alice.take()).toContainEqual(ev.enter('bob'));
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });
@@ -93,11 +90,7 @@ describe('a hangup whose roomEnter is still unanswered, then a join of the same 
     expect(world.net.trace).toContain('1 closed 4008');
     await world.advance(5_000);
     alice.take();
-    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(1_000);
-    await dial;
-    await bob.calling.accept();
-    await world.advance(1_000);
+    await answeredCall(world, alice, bob, 1, 30);
     expect(alice.take()).toContainEqual(ev.enter('bob'));
     expect(bob.take()).toContainEqual(ev.enter('alice'));
   });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallingError, TRTCCalling } from '../../../src/index';
 import { ev } from '../../support/ev';
 import { makeEmbeddedWorld, SDKAPPID, type EmbeddedWorld } from '../../support/embeddedWorld';
-import { party } from '../../support/world';
+import { answeredCall, party } from '../../support/world';
 
 describe('a login frame lost on a socket gone half-open as it opened', () => {
   let world: EmbeddedWorld;
@@ -40,11 +40,7 @@ describe('a login frame lost on a socket gone half-open as it opened', () => {
     expect(alice.take()).toEqual([ev.ready()]);
     expect(alice.calling.getSnapshot().connection).toBe('connected');
 
-    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(1_000);
-    await dial;
-    await bob.calling.accept();
-    await world.advance(1_000);
+    await answeredCall(world, alice, bob, 1, 30);
     expect(alice.take()).toContainEqual(ev.enter('bob'));
   });
 
