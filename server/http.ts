@@ -57,6 +57,19 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
 
 /**
+ * Node keeps a socket's idle timer object after `setTimeout(0)` cleared it: `ws` clears the HTTP
+ * stall timer (`--http-stall-ms`) of a socket it upgrades so, and each WebSocket then held a dead
+ * `Timeout` (about 120 B of heap) for its whole life. Dropped once upgraded, through Node's own
+ * property (`kTimeout`, which Node sets to null itself when no timer was ever set).
+ */
+export function dropClearedTimer(socket: object): void {
+  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'timeout');
+  const timer = key === undefined ? undefined : (socket as Record<symbol, unknown>)[key];
+  // Only a timer that no longer runs (`_idleTimeout` -1 once cleared).
+  if (key !== undefined && (timer as { _idleTimeout?: number } | null)?._idleTimeout === -1) (socket as Record<symbol, unknown>)[key] = null;
+}
+
+/**
  * The path of a request target, or `null` when it is not one. Never throws: `new URL` does on
  * targets like `//[` or `//a:99999`, and one such request must not take the process down.
  */

@@ -17,7 +17,7 @@ import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
 import { Conn, type ConnShared, uncorkAll } from './conn';
 import { Dispatcher } from './dispatch';
-import { httpHandler, pathOf } from './http';
+import { dropClearedTimer, httpHandler, pathOf } from './http';
 import { Hub } from './hub';
 import { Admission } from './limits';
 import { ThrottledLog, describeError } from './log';
@@ -218,7 +218,10 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      dropClearedTimer(socket);
+      wss.emit('connection', ws, req);
+    });
   });
   // Every listener below is the server's, shared by all connections (`this` is the socket that
   // emits): a connection costs its Conn and a map entry, no closures of its own.
