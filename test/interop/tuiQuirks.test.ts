@@ -256,3 +256,33 @@ describe('invited alone into a group call through C2C: TUICallEngine takes it fo
     expect([...t.world.rtc.members(room)].sort()).toEqual(['alice', 'bob', 'carol']);
   });
 });
+
+/**
+ * Found by the interop property tier (seed 316667753): a TUICallEngine caller's logout() in a group
+ * call sends nothing (no cancel, no hangup), and a member that accepts after it is alone in the
+ * room; once the other invitee's answer comes (here its own timeout), it stays there for good
+ * (no timer of its ends a connected call). Ours as the other invitee rings, times out and says so
+ * to the group as Tencent's would. Exempted by name in test/property/interopInvariants.ts
+ * (`callerLoggedOut`).
+ */
+describe('a TUICallEngine group caller logs out before anyone answers', () => {
+  const t = useInterop();
+  it.each(['tui', 'ours'] as const)('Bob (TUI) accepts after Alice (TUI) logged out, Carol (%s) times out -> Bob stays alone in the room, connected', async (carolKind) => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.tui('bob');
+    const carol = carolKind === 'tui' ? await t.world.tui('carol') : await t.world.party('ours', 'carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1' }), S);
+    await t.world.act(alice.engine.logout());
+    await t.world.act(bob.engine.accept(), 120 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+      ['alice', 'g1', 1, ['bob', 'carol']],
+      ['bob', 'g1', 3, ['bob']],
+      ['carol', 'g1', 5, ['carol']],
+    ]);
+    if (carol.kind === 'ours') expect(carol.take().map((e) => e.name)).toEqual(['onInvited', 'onCallingTimeout']);
+    const roomID = (bob.take().find((e) => e.name === 'onCallReceived')?.payload as { roomID: number }).roomID;
+    expect(t.world.rtc.members(roomID)).toEqual(['bob']);
+    expect(bob.engine.getCallStatus()).toBe('connected');
+  });
+});

@@ -26,10 +26,12 @@
  * - a TUICallEngine invited alone into a C2C group call sees only its inviter ({@link oneToOneInGroup}).
  * - a trtc-calling-js's second group call, its invitees all saying no, leaves it alone in its
  *   room ({@link leftWaiting}); a trtc-calling-js that rang for a group invitation until its own
- *   timer fired stays 'calling' ({@link stillRinging}, spec 2.7).
+ *   timer fired stays 'calling' ({@link stillRinging}, spec 2.7); a trtc-calling-js on a second
+ *   login that rang for its user's own C2C invitation stays 'calling' ({@link ownInvitation}).
  * - a Tencent's client alone in the room of a call whose other side was kicked out by a second
  *   login: nobody can tell it, and it has no timer once connected (it waits for good, as it does
- *   for a caller whose page closed).
+ *   for a caller whose page closed); a TUICallEngine alone in the room of a group call whose
+ *   TUICallEngine caller logged out before it accepted ({@link callerLoggedOut}).
  */
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
@@ -90,6 +92,27 @@ function stillRinging(seat: Seat): boolean {
   return seat.client.kind === 'official' && seat.log.at(-1)?.name === 'onCallingTimeout' && invited?.isFromGroup === true;
 }
 
+/**
+ * A trtc-calling-js that rang for its own user's C2C invitation, replayed on its login (TSignaling's
+ * replay reads both directions of a conversation and checks the invitees only of a group
+ * invitation): it stays 'calling' for good (pinned by test/interop/offline.test.ts, "a caller's
+ * second login").
+ */
+function ownInvitation(seat: Seat): boolean {
+  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
+  return seat.client.kind === 'official' && invited?.sponsor === seat.id;
+}
+
+/**
+ * A TUICallEngine that accepted a group call whose TUICallEngine caller had logged out (its logout
+ * says nothing to the call) is alone in the room once the others answered, for good (pinned by
+ * test/interop/tuiQuirks.test.ts, "a TUICallEngine group caller logs out").
+ */
+function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
+  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
+  return seat.client.kind === 'tui' && s.seats.some((x) => x.id === invited?.sponsor && x.client.kind === 'tui' && x.abandoned);
+}
+
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
 const abandonedIn = (s: InteropSystem, id: string, roomId: number | string): boolean =>
   s.seats.some((x) => x.abandoned && x.id === id && roomsOf(s, x).includes(roomId));
@@ -100,7 +123,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
   const live = liveSeats(s);
   for (const seat of live) {
     const st = seat.user ? oursState(seat) : status(seat);
-    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
+    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
   }
   // Whoever ours sees in its room is there, and sees ours.
   for (const seat of live) {
@@ -135,7 +158,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
@@ -145,7 +168,7 @@ export function checkAllOver(s: InteropSystem): string[] {
   const problems: string[] = [];
   for (const seat of liveSeats(s)) {
     const st = status(seat);
-    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
+    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
   }
   for (const { roomId, members } of s.world.rtc.rooms()) {
     if (s.oursRooms.has(roomId)) problems.push(`TRTC room ${roomId} still has ${JSON.stringify(members)} after everyone hung up`);
