@@ -313,8 +313,21 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
  */
 export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
   ...cancelRequests(c, pendingInvitees(c)),
+  ...withdrawnToGroup(c),
   ...(left ? [] : acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0))),
 ];
+
+/**
+ * An IM group call that someone answered: its group hears that the invitees we withdraw will not
+ * come, by our caller's timer notice for them (what Tencent's caller's timer sends). TUICallEngine
+ * keeps its call while an invitee may still come: without it a member left alone in the room waits
+ * for good. The CANCEL itself goes C2C (Tencent's members take a group CANCEL as their own).
+ */
+function withdrawnToGroup(c: CallContext): ImRequest[] {
+  const pending = pendingInvitees(c);
+  const answered = Object.values(c.roster).some((s) => s === 'accepted' || s === 'joined');
+  return c.groupID && pending.length > 0 && answered ? [timeoutRequest(c, pending, 'invitees')] : [];
+}
 
 /**
  * Whether a busy device answers busy: one device alone does; one of many only where the IM holds

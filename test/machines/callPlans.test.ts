@@ -324,12 +324,20 @@ describe('requests', () => {
     });
   });
 
-  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it); nobody pending -> no request', () => {
+  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it), then tells the group they will not come (a caller\'s timeout notice: TUICallEngine waits for them otherwise); nobody pending -> no request', () => {
     const c = group({ bob: 'joined', carol: 'pending', dave: 'pending' });
-    expect(hangupRequests(c)).toEqual([
+    const cancels = [
       { type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'cancel', ...base, invitees: ['carol'] }, onlineUserOnly: false },
       { type: 'im.send', to: { users: ['dave'] }, signal: { kind: 'cancel', ...base, invitees: ['dave'] }, onlineUserOnly: false },
+    ];
+    expect(hangupRequests(c)).toEqual([
+      ...cancels,
+      { type: 'im.send', to: { groupID: 'g1' }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees: ['carol', 'dave'], roomID: 42 }), onlineUserOnly: false },
     ]);
+    // Nobody answered yet: nobody in the group waits for them, no notice.
+    expect(hangupRequests(group({ bob: 'rejected', carol: 'pending', dave: 'pending' }))).toEqual(cancels);
+    // A C2C group call: each member's invitation named its invitee alone, nothing to tell.
+    expect(hangupRequests(group({ bob: 'joined', carol: 'pending', dave: 'pending' }, { groupID: '' })).map((r) => r.type === 'im.send' && r.signal.kind)).toEqual(['cancel', 'cancel']);
     expect(hangupRequests(ctx({ roster: { bob: 'joined' } }))).toEqual([]);
   });
 
