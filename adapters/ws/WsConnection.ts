@@ -49,6 +49,9 @@ export interface Reconnection {
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
 
+/** How long a logout waits for the server's answer before the connection is let go anyway. */
+const LOGOUT_WAIT_MS = 5_000;
+
 /** Answers received between two `answered` told to the server: what it remembers for us at most, about. */
 export const ANSWERED_STEP = 4;
 
@@ -196,7 +199,8 @@ export class WsConnection {
   private async logoutNow(): Promise<void> {
     if (this.phase === 'ready') {
       this.inbox.flush();
-      await this.request({ type: 'logout' }).catch(() => undefined);
+      // At most 5 s: a login() waits for it, and a socket gone half-open never answers.
+      await this.request({ type: 'logout' }, { timeoutMs: Math.min(LOGOUT_WAIT_MS, this.options.requestTimeoutMs ?? LOGOUT_WAIT_MS) }).catch(() => undefined);
     }
     this.toIdle(new WsPortError(NOT_LOGGED_IN, 'logged out'), 'logout');
   }

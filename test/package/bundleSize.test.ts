@@ -169,7 +169,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // instead of telling ERROR 65535: 57,378 bytes (+19). Raised by 20.
 // A group caller's hang-up with invitees still ringing tells the IM group they will not come (a caller's TIMEOUT
 // notice: a TUICallEngine member left alone in the room waited for them for ever): 57,417 bytes (+39). Raised by 40.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40;
+// A logout waits at most 5 s for the server's answer (a login() behind it waited 30 s on a socket gone half-open):
+// 57,453 bytes (+36). Raised by 40.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -66,4 +66,27 @@ describe('login() after a logout() the connection could not send yet', () => {
       const steps = world.net.trace.filter((step) => / < (login|logout)$/.test(step)).map((step) => step.replace(/^\d+ /, ''));
       expect(steps).toEqual(['< login', '< login', '< logout']);
     });
+
+  // A socket gone half-open: the logout's answer never comes. The login used to wait for it the whole request
+  // timeout (30 s) before dialling.
+  it('the socket gone half-open: a login() after logout() waits at most 5 s for the logout\'s answer, then dials anew and is in', async () => {
+    const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+    await world.settle();
+    const socket = world.net.clientSockets.at(-1);
+    if (!socket) throw new Error('no socket');
+    world.net.silent.add(socket);
+    const logout = alice.calling.logout();
+    let outcome = 'pending';
+    const login = alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') }).then(
+      () => (outcome = 'in'),
+      (error: { code?: number }) => (outcome = `refused ${error.code}`),
+    );
+    await world.advance(4_900);
+    expect(outcome).toBe('pending');
+    await world.advance(1_000);
+    expect(outcome).toBe('in');
+    await Promise.all([logout, login]);
+    expect(alice.calling.getSnapshot().connection).toBe('connected');
+  });
 });
