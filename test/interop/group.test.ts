@@ -189,4 +189,24 @@ describe("trtc-calling-js's second group call, its invitees all timing out", () 
     expect(alice.take().map((e) => e.name)).toEqual(['onCallingTimeout']);
     expect([alice.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['alice']]]);
   });
+
+  // Found by the interop property tier (seed 1718111439): the same from a call it is still in.
+  it.each(['official', 'ours'] as const)('Dave (Tencent\'s), in Alice\'s group call that Bob left and whose Alice a second login (%s) kicked out, groupCall()s Alice; the new session lets it ring out -> CALLING_TIMEOUT, and Dave stays connected', async (kind) => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party('ours', 'bob');
+    const dave = await t.world.party('official', 'dave');
+    await t.world.act(alice.groupCall(['bob'], 1), S);
+    await t.world.act(bob.accept());
+    await t.world.act(alice.groupCall(['dave'], 1), 20);
+    await t.world.act(dave.accept());
+    const again = await t.world.party(kind, 'alice', { login: false });
+    await t.world.act(again.login(), 300);
+    await t.world.act(bob.hangup(), 300);
+    dave.take();
+    await t.world.act(dave.groupCall(['alice'], 1), 100);
+    await t.world.advance(120 * S);
+    expect(again.take().map((e) => e.name)).toEqual(kind === 'ours' ? ['sdkReady', 'onInvited', 'onCallingTimeout'] : ['sdkReady', 'onInvited', 'onCallingTimeout', 'onCallEnd']);
+    expect(dave.take().map((e) => e.name)).toEqual(['onCallingTimeout']);
+    expect(dave.getCallStatus()).toBe('connected');
+  });
 });

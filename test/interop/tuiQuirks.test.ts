@@ -286,3 +286,37 @@ describe('a TUICallEngine group caller logs out before anyone answers', () => {
     expect(bob.engine.getCallStatus()).toBe('connected');
   });
 });
+
+/**
+ * Found by the interop property tier (seed 1744915823): TUICallEngine's members wait in the room for
+ * invitees still ringing when the caller hangs up; trtc-calling-js's (the API we implement), and so
+ * ours, end when the caller leaves and nobody else is in the room. A TUICallEngine invitee that
+ * accepts after both left is alone in the room for good. Exempted by name in
+ * test/property/interopInvariants.ts (`callerGoneFirst`).
+ */
+describe('a TUICallEngine group caller hangs up while one invitee answered and another rings', () => {
+  const t = useInterop();
+  it.each(['official', 'ours'] as const)('Carol (%s) accepted: she ends with Alice and tells her; Bob (TUI) accepts afterwards and stays alone in the room, connected', async (kind) => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.party(kind, 'carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['carol', 'bob'], type: 1, groupID: 'g1' }), 300);
+    await t.world.act(carol.accept(), 300);
+    await t.world.act(alice.engine.hangup(), S);
+    await t.world.act(bob.engine.accept(), 5 * S);
+    await t.world.advance(120 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, (m.envelope.data as { data?: { cmd?: string } }).data?.cmd])).toEqual([
+      ['alice', 'g1', 1, 'audioCall'],
+      ['carol', 'g1', 3, 'audioCall'],
+      ['alice', 'g1', 1, 'hangup'],
+      ['carol', 'alice', 1, 'hangup'],
+      ['bob', 'g1', 3, 'audioCall'],
+    ]);
+    expect(carol.getCallStatus()).toBe('idle');
+    expect(carol.take().filter((e) => e.name === 'onCallEnd').length).toBeGreaterThan(0);
+    const log = bob.take().map((e) => e.name);
+    expect(log.indexOf('onUserLeave')).toBeLessThan(log.indexOf('onCallBegin'));
+    expect([bob.engine.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['bob']]]);
+  });
+});

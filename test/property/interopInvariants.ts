@@ -31,7 +31,8 @@
  * - a Tencent's client alone in the room of a call whose other side was kicked out by a second
  *   login: nobody can tell it, and it has no timer once connected (it waits for good, as it does
  *   for a caller whose page closed); a TUICallEngine alone in the room of a group call whose
- *   TUICallEngine caller logged out before it accepted ({@link callerLoggedOut}).
+ *   TUICallEngine caller logged out before it accepted ({@link callerLoggedOut}), or whose caller
+ *   left the room before it accepted ({@link callerGoneFirst}).
  */
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
@@ -74,13 +75,14 @@ function oneToOneInGroup(peer: Seat, other: string): boolean {
 
 /**
  * A trtc-calling-js whose group call's invitees all said no (timed out, no response, rejected),
- * after an earlier call of its, stays connected alone in its room (that answer the last it said;
- * pinned by test/interop/group.test.ts, "trtc-calling-js's second group call").
+ * after an earlier call of its (ended, or one it is still in), stays connected alone in its room
+ * (that answer the last it said; pinned by test/interop/group.test.ts, "trtc-calling-js's second
+ * group call").
  */
 function leftWaiting(seat: Seat): boolean {
   const last = seat.log.length - 1;
   const said = seat.log[last]?.name ?? '';
-  return seat.client.kind === 'official' && ['onCallingTimeout', 'onNoResp', 'onReject', 'onLineBusy'].includes(said) && seat.log.slice(0, last).some((e) => e.name === 'onCallEnd');
+  return seat.client.kind === 'official' && ['onCallingTimeout', 'onNoResp', 'onReject', 'onLineBusy'].includes(said) && seat.log.slice(0, last).some((e) => e.name === 'onCallEnd' || e.name === 'onUserEnter');
 }
 
 /**
@@ -111,6 +113,22 @@ function ownInvitation(seat: Seat): boolean {
 function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
   const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
   return seat.client.kind === 'tui' && s.seats.some((x) => x.id === invited?.sponsor && x.client.kind === 'tui' && x.abandoned);
+}
+
+/**
+ * A TUICallEngine that accepted a group call after its caller left the room (TUICallEngine's members
+ * wait for invitees still ringing; trtc-calling-js's and ours end with the caller) is alone in the
+ * room for good (pinned by test/interop/tuiQuirks.test.ts, "a TUICallEngine group caller hangs up
+ * while one invitee answered").
+ */
+function callerGoneFirst(seat: Seat): boolean {
+  if (seat.client.kind !== 'tui') return false;
+  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
+  const sponsor = (seat.log[at]?.payload as { sponsor?: string } | undefined)?.sponsor;
+  const after = seat.log.slice(at + 1);
+  const left = after.findIndex((e) => e.name === 'onUserLeave' && (e.payload as { userID?: string } | null)?.userID === sponsor);
+  const began = after.findIndex((e) => e.name === 'onCallBegin');
+  return at >= 0 && left >= 0 && (began < 0 || left < began);
 }
 
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
@@ -158,7 +176,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
