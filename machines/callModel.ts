@@ -318,15 +318,21 @@ export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
 ];
 
 /**
- * An IM group call that someone answered: its group hears that the invitees we withdraw will not
- * come, by our caller's timer notice for them (what Tencent's caller's timer sends). TUICallEngine
- * keeps its call while an invitee may still come: without it a member left alone in the room waits
- * for good. The CANCEL itself goes C2C (Tencent's members take a group CANCEL as their own).
+ * An IM group call: those in it (who answered or are in the room) hear that the invitees we withdraw
+ * will not come, by our caller's timer notice for them (what Tencent's caller's timer sends), C2C
+ * to each, naming the group. TUICallEngine keeps its call while an invitee may still come: without
+ * it a member left alone in the room waited for good. Never to the group: an invitee busy in
+ * another call still holds the group's invitation in trtc-calling-js and would end that call, and
+ * the withdrawn invitee could read it before its CANCEL (they travel apart). Invitees with an
+ * invitation of their own (`inviteUser()`'s, C2C) are not the group invitation's.
  */
 function withdrawnToGroup(c: CallContext): ImRequest[] {
-  const pending = pendingInvitees(c);
-  const answered = Object.values(c.roster).some((s) => s === 'accepted' || s === 'joined');
-  return c.groupID && pending.length > 0 && answered ? [timeoutRequest(c, pending, 'invitees')] : [];
+  const withdrawn = pendingInvitees(c).filter((u) => inviteIdOf(c, u) === c.inviteID);
+  if (!c.groupID || withdrawn.length === 0) return [];
+  const inCall = new Set([...Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted' || c.roster[u] === 'joined'), ...c.present.map((p) => p.userID)]);
+  inCall.delete(c.self);
+  const notice = timeoutRequest(c, withdrawn, 'invitees');
+  return notice.type === 'im.send' ? [...inCall].map((u) => ({ ...notice, to: { users: [u] } })) : [];
 }
 
 /**

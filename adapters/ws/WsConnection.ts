@@ -49,7 +49,7 @@ export interface Reconnection {
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
 
-/** How long a logout waits for the server's answer before the connection is let go anyway. */
+/** How long a logout waits for the server's answer before its socket is taken for dead. */
 const LOGOUT_WAIT_MS = 5_000;
 
 /** Answers received between two `answered` told to the server: what it remembers for us at most, about. */
@@ -199,8 +199,16 @@ export class WsConnection {
   private async logoutNow(): Promise<void> {
     if (this.phase === 'ready') {
       this.inbox.flush();
-      // At most 5 s: a login() waits for it, and a socket gone half-open never answers.
-      await this.request({ type: 'logout' }, { timeoutMs: Math.min(LOGOUT_WAIT_MS, this.options.requestTimeoutMs ?? LOGOUT_WAIT_MS) }).catch(() => undefined);
+      // A socket gone half-open never answers, and a login() waits for this: unanswered in 5 s, the
+      // socket is taken for dead, as by the keepalive, and the reconnection sends what it held again.
+      const socket = this.socket;
+      const probe = this.clock.setTimeout(() => {
+        if (this.socket !== socket || this.phase !== 'ready' || !socket) return;
+        letGo(socket, 4008, 'logout unanswered');
+        this.lost('logout unanswered');
+      }, LOGOUT_WAIT_MS);
+      await this.request({ type: 'logout' }).catch(() => undefined);
+      this.clock.clearTimeout(probe);
     }
     this.toIdle(new WsPortError(NOT_LOGGED_IN, 'logged out'), 'logout');
   }

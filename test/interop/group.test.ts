@@ -115,7 +115,7 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
       expectEvents(alice, { ours: [ev.end('alice', 'hangup', 3)], official: [oe.end('bob', 3)] });
       expectEvents(bob, {
         ours: [ev.leave('alice'), ev.roster([]), ev.end('alice', 'hangup', 3)],
-        // Ours withdraws Carol from the group too (its caller's timer notice): Tencent's Bob says so.
+        // Ours tells Bob, in the call, that Carol will not come (its caller's timer notice): Tencent's Bob says so.
         official: alice.kind === 'ours' && via === 'team'
           ? [oe.timedOut('alice', ['carol']), oe.leave('alice'), oe.roster([]), oe.end('alice', 3)]
           : [oe.leave('alice'), oe.roster(via === 'team' ? ['carol'] : []), oe.end('alice', 3)],
@@ -134,7 +134,7 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
       const room = { type: 2, room: 'room1' } as const satisfies Pick<InviteSpec, 'type' | 'room'>;
       const after = alice.kind === 'ours'
         ? via === 'team'
-          ? [cancel, W.timeout('alice', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' }), hangup]
+          ? [cancel, { ...W.timeout('alice', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' }), conv: 'C2C' as const, to: 'bob' }, hangup]
           : [cancel, hangup]
         : via === 'team'
           ? [hangup, W.timeout('carol', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' })]
@@ -172,6 +172,37 @@ describe('a member of the IM group busy in another call', () => {
       W.invite('alice', 'team', { id: 'id2', room: 'room2', type: 1, invitees: ['bob', 'dave'], groupID: 'team' }),
       W.reject('bob', { id: 'id2', inviter: 'alice', type: 1, busy: true, groupID: 'team' }),
       W.cancel('alice', { id: 'id2', type: 1, invitees: ['dave'] }),
+    ]);
+  });
+});
+
+describe('a member of the IM group busy in another call, another in ours', () => {
+  // The review of the withdrawal notice: sent to the group, Bob's TSignaling (which still holds the group's
+  // invitation he answered busy) took it, and trtc-calling-js ended his call with Carol.
+  it('our Alice groupCall()s Tencent\'s Bob (busy with Carol), Dave and our Eve; Eve accepts; Alice hangup() while Dave rings -> Dave is cancelled, Eve hears he will not come, Bob\'s call with Carol goes on', async () => {
+    t.world.im.createGroup('team', ['alice', 'bob', 'dave', 'eve']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    const dave = await t.world.party('official', 'dave');
+    const eve = await t.world.party('ours', 'eve');
+    await t.world.act(carol.call('bob', 1));
+    await t.world.act(bob.accept());
+    await t.world.act(alice.groupCall(['bob', 'dave', 'eve'], 1, 'team'));
+    await t.world.act(eve.accept(), 2 * S);
+    for (const p of [alice, bob, carol, dave, eve]) p.take();
+    t.world.wire.take();
+    await t.world.act(alice.hangup());
+    await t.world.advance(60 * S);
+    expect([bob.getCallStatus(), carol.getCallStatus()]).toEqual(['connected', 'connected']);
+    expectEvents(bob, { ours: [], official: [] });
+    expectEvents(carol, { ours: [], official: [] });
+    expectEvents(dave, { ours: [], official: [oe.cancelled()] });
+    expect(eve.take().map((e) => e.name)).toEqual(['onUserLeave', 'onGroupCallInviteeListUpdate', 'onCallEnd']);
+    const sent = t.world.wire.take().filter((m) => m.from === 'alice').map((m) => [m.conv, m.to, m.envelope.actionType, m.envelope.inviteeList]);
+    expect(sent).toEqual([
+      ['C2C', 'dave', 2, ['dave']],
+      ['C2C', 'eve', 5, ['dave']],
     ]);
   });
 });

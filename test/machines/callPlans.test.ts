@@ -324,7 +324,7 @@ describe('requests', () => {
     });
   });
 
-  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it), then tells the group they will not come (a caller\'s timeout notice: TUICallEngine waits for them otherwise); nobody pending -> no request', () => {
+  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it), then tells those in the call they will not come (a caller\'s timeout notice naming the group, C2C to each: TUICallEngine waits for them otherwise); nobody pending -> no request', () => {
     const c = group({ bob: 'joined', carol: 'pending', dave: 'pending' });
     const cancels = [
       { type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'cancel', ...base, invitees: ['carol'] }, onlineUserOnly: false },
@@ -332,7 +332,14 @@ describe('requests', () => {
     ];
     expect(hangupRequests(c)).toEqual([
       ...cancels,
-      { type: 'im.send', to: { groupID: 'g1' }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees: ['carol', 'dave'], roomID: 42 }), onlineUserOnly: false },
+      { type: 'im.send', to: { users: ['bob'] }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees: ['carol', 'dave'], roomID: 42 }), onlineUserOnly: false },
+    ]);
+    // To each who answered or is in the room (a member back in the room after leaving is 'left' in the roster),
+    // never to a busy invitee; an invitee with an invitation of its own (inviteUser()'s) is not named.
+    const wide = group({ bob: 'accepted', erin: 'left', fay: 'busy', carol: 'pending', dave: 'pending' }, { present: [peer('erin')], inviteIDs: { dave: 'inv-9' } });
+    expect(hangupRequests(wide).flatMap((r) => (r.type === 'im.send' && r.signal.kind === 'timeout' ? [[r.to, r.signal.invitees]] : []))).toEqual([
+      [{ users: ['bob'] }, ['carol']],
+      [{ users: ['erin'] }, ['carol']],
     ]);
     // Nobody answered yet: nobody in the group waits for them, no notice.
     expect(hangupRequests(group({ bob: 'rejected', carol: 'pending', dave: 'pending' }))).toEqual(cancels);

@@ -171,7 +171,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // notice: a TUICallEngine member left alone in the room waited for them for ever): 57,417 bytes (+39). Raised by 40.
 // A logout waits at most 5 s for the server's answer (a login() behind it waited 30 s on a socket gone half-open):
 // 57,453 bytes (+36). Raised by 40.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40;
+// The review of those two: the withdrawal notice goes C2C to each in the call, naming the group (to the group, a
+// trtc-calling-js invitee busy in another call ended that call), and an unanswered logout lets its socket go as dead
+// after 5 s instead of failing what it held (a hang-up's CANCEL was lost): 57,539 bytes (+86). Raised by 80.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -89,4 +89,27 @@ describe('login() after a logout() the connection could not send yet', () => {
     await Promise.all([logout, login]);
     expect(alice.calling.getSnapshot().connection).toBe('connected');
   });
+
+  // What the socket held is not lost with it: the logout's own hang-up (a CANCEL to the ringing callee) is sent
+  // again by the reconnection, before the logout, as a keepalive's reconnection would (about 30 s later).
+  it('the socket gone half-open while Alice dials: her logout() cancels the dial, and Bob hears the CANCEL once the socket is taken for dead (10 s), not at his ring timeout (30 s)', async () => {
+    const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+    const bob = await world.user('bob');
+    await world.settle();
+    const dial = alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(1_000);
+    await dial;
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 })]);
+    const socket = world.net.clientSockets[0]; // Alice's: she logged in first
+    if (!socket) throw new Error('no socket');
+    world.net.silent.add(socket);
+    const logout = alice.calling.logout();
+    // The hang-up's room exit waits for its answer (5 s), then the logout's 5 s: then the socket is let go.
+    await world.advance(9_900);
+    expect(bob.take()).toEqual([]);
+    await world.advance(2_000);
+    expect(bob.take()).toEqual([ev.cancelled('alice')]); // a ringing callee gets no CALL_END (the call never began)
+    await logout;
+  });
 });
