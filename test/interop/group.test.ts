@@ -207,6 +207,25 @@ describe('a member of the IM group busy in another call, another in ours', () =>
   });
 });
 
+// Found by the interop property tier (seed 20261206, past its 25 runs in npm test): a trtc-calling-js whose group
+// call a REJECT ended dials again 20 ms later; its reset still runs, it never enters the new call's room, and the
+// callee's accept leaves it 'calling' for good (with Tencent's callee: that callee alone in the room, connected;
+// ours ends its call alone).
+describe("trtc-calling-js's call() right after its group call was rejected", () => {
+  it.each(['official', 'ours'] as const)('Carol (Tencent\'s) group-calls Alice (%s), who rejects; Carol calls her 20 ms later, Alice accepts -> Carol stays calling, never in the room', async (kind) => {
+    const alice = await t.world.party(kind, 'alice');
+    const carol = await t.world.party('official', 'carol');
+    await t.world.act(carol.groupCall(['alice'], 1), S);
+    await t.world.act(alice.reject(), 20);
+    await t.world.act(carol.call('alice', 1), S);
+    await t.world.act(alice.accept(), S);
+    await t.world.advance(60 * S);
+    expect(carol.take().map((e) => e.name)).toEqual(['onReject', 'onCallEnd', 'onUserAccept']);
+    expect(carol.getCallStatus()).toBe('calling');
+    expect(t.world.rtc.rooms().flatMap((r) => r.members)).toEqual(kind === 'ours' ? [] : ['alice']);
+  });
+});
+
 describe("trtc-calling-js's second group call, its invitees all timing out", () => {
   it.each(['official', 'ours'] as const)('Alice (Tencent\'s) groupCall()s Bob (%s), he accepts, she hangs up; she groupCall()s him again, he lets it ring out -> CALLING_TIMEOUT, but she stays connected, alone in her room (her first call: idle, the room left)', async (kind) => {
     const alice = await t.world.party('official', 'alice');
@@ -220,6 +239,30 @@ describe("trtc-calling-js's second group call, its invitees all timing out", () 
     expect(alice.take().map((e) => e.name)).toEqual(['onCallingTimeout']);
     expect([alice.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['alice']]]);
   });
+
+  // Found by the interop property tier (seed 1718111439): after a group call of its own that it hung up, its next
+  // group call (one it is invited into, or its own) is not ended when the other leaves.
+  for (const second of ['invited', 'its own'] as const)
+    it.each(['official', 'ours'] as const)(`Carol (Tencent's) group-calls Dave and hangs up; then a group call with Bob (%s), ${second}; Bob hangs up -> she stays connected, alone in the room`, async (kind) => {
+      const bob = await t.world.party(kind, 'bob');
+      const carol = await t.world.party('official', 'carol');
+      const dave = await t.world.party('ours', 'dave');
+      await t.world.act(carol.groupCall(['dave'], 1), S);
+      await t.world.act(dave.accept(), 300);
+      await t.world.act(carol.hangup(), S);
+      carol.take();
+      if (second === 'invited') {
+        await t.world.act(bob.groupCall(['carol'], 1), 200);
+        await t.world.act(carol.accept(), 300);
+      } else {
+        await t.world.act(carol.groupCall(['bob'], 1), 200);
+        await t.world.act(bob.accept(), 300);
+      }
+      await t.world.act(bob.hangup(), 300);
+      await t.world.advance(120 * S);
+      expect(carol.take().map((e) => e.name).at(-1)).toBe('onUserLeave');
+      expect([carol.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['carol']]]);
+    });
 
   // Found by the interop property tier (seed 1718111439): the same from a call it is still in.
   it.each(['official', 'ours'] as const)('Dave (Tencent\'s), in Alice\'s group call that Bob left and whose Alice a second login (%s) kicked out, groupCall()s Alice; the new session lets it ring out -> CALLING_TIMEOUT, and Dave stays connected', async (kind) => {

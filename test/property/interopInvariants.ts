@@ -27,12 +27,14 @@
  * - a trtc-calling-js's second group call, its invitees all saying no, leaves it alone in its
  *   room ({@link leftWaiting}); a trtc-calling-js that rang for a group invitation until its own
  *   timer fired stays 'calling' ({@link stillRinging}, spec 2.7); a trtc-calling-js on a second
- *   login that rang for its user's own C2C invitation stays 'calling' ({@link ownInvitation}).
+ *   login that rang for its user's own C2C invitation stays 'calling' ({@link ownInvitation}), and
+ *   so does one that dialled again as its last call ended ({@link stuckRedial}).
  * - a Tencent's client alone in the room of a call whose other side was kicked out by a second
  *   login: nobody can tell it, and it has no timer once connected (it waits for good, as it does
  *   for a caller whose page closed); a TUICallEngine alone in the room of a group call whose
  *   TUICallEngine caller logged out before it accepted ({@link callerLoggedOut}), or whose caller
- *   left the room before it accepted ({@link callerGoneFirst}).
+ *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
+ *   group call of its own, once its inviter left ({@link staleGroupCaller}).
  */
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
@@ -73,6 +75,13 @@ function oneToOneInGroup(peer: Seat, other: string): boolean {
   return invited !== undefined && invited.isFromGroup === false && invited.sponsor !== other && (invited.userIDList?.length ?? 0) <= 1;
 }
 
+/** The index of a Tencent's client's last event but its own busy answers to calls that came meanwhile (LINE_BUSY naming itself, spec 2.3). */
+function lastOwnEvent(seat: Seat): number {
+  let last = seat.log.length - 1;
+  while (last >= 0 && seat.log[last]?.name === 'onLineBusy' && (seat.log[last]?.payload as { userID?: string } | null)?.userID === seat.id) last--;
+  return last;
+}
+
 /**
  * A trtc-calling-js whose group call's invitees all said no (timed out, no response, rejected),
  * after an earlier call of its (ended, or one it is still in), stays connected alone in its room
@@ -80,9 +89,12 @@ function oneToOneInGroup(peer: Seat, other: string): boolean {
  * group call").
  */
 function leftWaiting(seat: Seat): boolean {
-  const last = seat.log.length - 1;
+  const last = lastOwnEvent(seat);
   const said = seat.log[last]?.name ?? '';
-  return seat.client.kind === 'official' && ['onCallingTimeout', 'onNoResp', 'onReject', 'onLineBusy'].includes(said) && seat.log.slice(0, last).some((e) => e.name === 'onCallEnd' || e.name === 'onUserEnter');
+  // Its own dial's answer (a timeout or no response names the sponsor: itself).
+  const sponsor = (seat.log[last]?.payload as { sponsor?: string } | null)?.sponsor;
+  const own = sponsor === undefined || sponsor === seat.id;
+  return seat.client.kind === 'official' && own && ['onCallingTimeout', 'onNoResp', 'onReject', 'onLineBusy'].includes(said) && seat.log.slice(0, last).some((e) => e.name === 'onCallEnd' || e.name === 'onUserEnter');
 }
 
 /**
@@ -101,8 +113,10 @@ function stillRinging(seat: Seat): boolean {
  * second login").
  */
 function ownInvitation(seat: Seat): boolean {
-  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
-  return seat.client.kind === 'official' && invited?.sponsor === seat.id;
+  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
+  const invited = seat.log[at]?.payload as { sponsor?: string } | undefined;
+  // Still ringing for it: 'calling', and in no room since.
+  return seat.client.kind === 'official' && invited?.sponsor === seat.id && status(seat) === 'calling' && !seat.log.slice(at + 1).some((e) => e.name === 'onUserEnter');
 }
 
 /**
@@ -121,14 +135,40 @@ function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
  * room for good (pinned by test/interop/tuiQuirks.test.ts, "a TUICallEngine group caller hangs up
  * while one invitee answered").
  */
-function callerGoneFirst(seat: Seat): boolean {
+function callerGoneFirst(s: InteropSystem, seat: Seat): boolean {
   if (seat.client.kind !== 'tui') return false;
   const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
   const sponsor = (seat.log[at]?.payload as { sponsor?: string } | undefined)?.sponsor;
   const after = seat.log.slice(at + 1);
   const left = after.findIndex((e) => e.name === 'onUserLeave' && (e.payload as { userID?: string } | null)?.userID === sponsor);
   const began = after.findIndex((e) => e.name === 'onCallBegin');
-  return at >= 0 && left >= 0 && (began < 0 || left < began);
+  // A TUICallEngine's call: ours (and trtc-calling-js) tell an invitee that answered when they leave.
+  const tuiCaller = s.seats.some((x) => x.id === sponsor && x.client.kind === 'tui');
+  return at >= 0 && tuiCaller && left >= 0 && (began < 0 || left < began);
+}
+
+/**
+ * A trtc-calling-js that hung up a group call of its own stays connected alone in its next group
+ * call (invited, or its own) once the other leaves (pinned by test/interop/group.test.ts, "Carol
+ * (Tencent's) group-calls Dave and hangs up").
+ */
+function staleGroupCaller(seat: Seat): boolean {
+  if (seat.client.kind !== 'official' || seat.log[lastOwnEvent(seat)]?.name !== 'onUserLeave') return false;
+  const names = seat.log.map((e) => e.name);
+  // A group call of its own (roster updates) ended, then another call.
+  const ended = names.indexOf('onCallEnd', names.indexOf('onGroupCallInviteeListUpdate'));
+  return names.includes('onGroupCallInviteeListUpdate') && ended >= 0 && names.slice(ended + 1).includes('onUserEnter');
+}
+
+/**
+ * A trtc-calling-js that dialled again just as its last call ended, whose reset then ran on: it
+ * never enters the new call's room and stays 'calling' once answered (pinned by
+ * test/interop/group.test.ts, "trtc-calling-js's call() right after its group call was rejected").
+ */
+function stuckRedial(seat: Seat): boolean {
+  const names = seat.log.map((e) => e.name);
+  const last = lastOwnEvent(seat);
+  return seat.client.kind === 'official' && status(seat) === 'calling' && names[last] === 'onUserAccept' && names[last - 1] === 'onCallEnd';
 }
 
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
@@ -141,7 +181,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
   const live = liveSeats(s);
   for (const seat of live) {
     const st = seat.user ? oursState(seat) : status(seat);
-    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
+    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
   }
   // Whoever ours sees in its room is there, and sees ours.
   for (const seat of live) {
@@ -176,7 +216,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
@@ -186,7 +226,7 @@ export function checkAllOver(s: InteropSystem): string[] {
   const problems: string[] = [];
   for (const seat of liveSeats(s)) {
     const st = status(seat);
-    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
+    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
   }
   for (const { roomId, members } of s.world.rtc.rooms()) {
     if (s.oursRooms.has(roomId)) problems.push(`TRTC room ${roomId} still has ${JSON.stringify(members)} after everyone hung up`);
