@@ -27,7 +27,10 @@ export const callGuards = {
   /** A timeout notice about us (in a group it may be about another invitee). */
   timeoutForMe: ({ context: c, event }: Args) =>
     event.type === 'im.timedOut' &&
-    (event.signal.invitees.includes(c.self) || (event.signal.invitees.length === 0 && event.from === c.inviter)),
+    // Only the inviter's timer, or our own (another device's), speaks for our invitation: anyone else
+    // who knew its inviteID (a member of its group) could end our ringing.
+    (event.from === c.inviter || event.from === c.self) &&
+    (event.signal.invitees.includes(c.self) || event.signal.invitees.length === 0),
   /** The inviter withdrew the invitation from us (a group cancel may name only others). */
   cancelForMe: ({ context: c, event }: Args) =>
     event.type === 'im.cancelled' &&

@@ -441,6 +441,9 @@ export class WsConnection {
   }
 
   private onMessage(frame: ServerFrameOf<'message'>): void {
+    // Logging out: no longer the app's, and not confirmed (the server keeps it for the user's next login). A
+    // session resumed to send the logout gets its unconfirmed messages again, and a login behind it would take them.
+    if (this.loggingOut !== null) return;
     const taken = this.inbox.accept(frame.id, frame.seq);
     if (!taken) return; // a redelivery: passed on before
     let deferred = false;

@@ -174,7 +174,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The review of those two: the withdrawal notice goes C2C to each in the call, naming the group (to the group, a
 // trtc-calling-js invitee busy in another call ended that call), and an unanswered logout lets its socket go as dead
 // after 5 s instead of failing what it held (a hang-up's CANCEL was lost): 57,539 bytes (+86). Raised by 80.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80;
+// The second review: messages that come while logging out are not passed on (a resumed session's went to the next
+// user's line), the bridge takes that notice C2C from its call's inviter, and a timeout naming us ends our ringing only
+// from our inviter or our own device (anyone who knew the inviteID could end it): 57,574 bytes (+35). Raised by 40.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -58,4 +58,24 @@ describe('a C2C invitation naming an IM group: dropped', () => {
     await t.world.advance(S);
     expect(t.bob.take().filter((e) => e.name === 'onInvited')).toEqual([]);
   });
+
+  // A group caller's TIMEOUT notice comes C2C to those in its call (callModel's withdrawnToGroup): the bridge takes a
+  // TIMEOUT naming a group C2C only from that call's inviter, and nothing answers a TIMEOUT. And only the inviter (or
+  // the user's own other device) speaks for an invitation: a TIMEOUT naming Bob from anyone else who learnt its
+  // inviteID (a member of its group) ended his ringing, whether it named the group or not.
+  it.each([
+    ['Alice\'s name in its envelope, naming "board", sent by Mallory', 'alice', 'board'],
+    ['Mallory\'s own, naming "board"', 'mallory', 'board'],
+    ['Mallory\'s own, naming no group', 'mallory', ''],
+  ])('Bob rings for Alice\'s call through "board"; a C2C TIMEOUT naming him with its inviteID, %s: he rings on', async (_, inviter, groupID) => {
+    const send = await mallory();
+    await t.alice.calling.groupCall({ userIDList: ['bob'], type: 1, groupID: 'board' });
+    await t.world.advance(S);
+    const inviteID = (t.bob.take().find((e) => e.name === 'onInvited')?.payload as { inviteID: string }).inviteID;
+    await send(JSON.stringify({ ...JSON.parse(invite(inviteID)), inviter, actionType: 5, timeout: 0, groupID }));
+    await t.world.advance(S);
+    expect(t.bob.take()).toEqual([]);
+    expect(t.bob.calling.getCallStatus()).toBe('calling');
+    expect(bobToBoard()).toEqual([]);
+  });
 });

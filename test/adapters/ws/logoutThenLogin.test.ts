@@ -112,4 +112,32 @@ describe('login() after a logout() the connection could not send yet', () => {
     expect(bob.take()).toEqual([ev.cancelled('alice')]); // a ringing callee gets no CALL_END (the call never began)
     await logout;
   });
+
+  // The review of that: the session resumed to send the logout got its unconfirmed messages again, and passed them
+  // on to the line, which held them for the next login: Carol's, on the same page, rang for Bob's call to Alice.
+  it('Alice\'s socket gone half-open, Bob calls her; she logs out and Carol logs in on the same page -> Carol rings for nothing of Alice\'s; Alice gets the call at her next login', async () => {
+    const page = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    await page.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+    const bob = await world.user('bob');
+    await world.settle();
+    page.take();
+    const socket = world.net.clientSockets[0]; // Alice's: she logged in first
+    if (!socket) throw new Error('no socket');
+    world.net.silent.add(socket);
+    const dial = bob.calling.call({ userID: 'alice', type: 1, timeout: 30 });
+    await world.advance(1_000);
+    await dial;
+    const logout = page.calling.logout();
+    const carol = page.calling.login({ userID: 'carol', userSig: world.userSig('carol') });
+    await world.advance(8_000);
+    await Promise.all([logout, carol]);
+    expect(page.take().filter((e) => e.name !== 'onError').map((e) => e.name)).toEqual(['sdkReady']);
+    expect(page.calling.getCallStatus()).toBe('idle');
+    // Alice, on another page within the ring: the invitation is hers.
+    const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    const back = alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+    await world.advance(1_000);
+    await back;
+    expect(alice.take().map((e) => e.name)).toEqual(['sdkReady', 'onInvited']);
+  });
 });
