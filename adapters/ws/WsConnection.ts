@@ -3,7 +3,7 @@
  *
  * ```
  *  idle ──login()──► connecting ──open──► authenticating ──loggedIn──► ready
- *   ▲                                          │ refused                 │ socket lost / keepalive unanswered
+ *   ▲                                          │ refused                 │ socket lost / keepalive or logout unanswered
  *   │◄─────────────────────────────────────────┘                         ▼
  *   │◄── logout(), kicked, policy gives up ─────────────────────── reconnecting ──(policy delay)──► connecting
  * ```
@@ -22,16 +22,7 @@ import { type Clock, type TimerId, realClock } from '../clock';
 import type { ConnectionState, Unsubscribe } from '../ImPort';
 import { fromServer, NO_NETWORK, NOT_LOGGED_IN, UNKNOWN, WsPortError } from './errors';
 import { Listeners } from './listeners';
-import {
-  CLOSE,
-  PROTOCOL_VERSION,
-  parseServerFrame,
-  type ClientRequest,
-  type PushFrame,
-  type ReplyFrame,
-  type RoomMember,
-  type ServerFrameOf,
-} from './protocol';
+import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type PushFrame, type ReplyFrame, type RoomMember, type ServerFrameOf } from './protocol';
 import { Inbox } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
@@ -199,14 +190,9 @@ export class WsConnection {
   private async logoutNow(): Promise<void> {
     if (this.phase === 'ready') {
       this.inbox.flush();
-      // A socket gone half-open never answers, and a login() waits for this: unanswered in 5 s, the
-      // socket is taken for dead, as by the keepalive, and the reconnection sends what it held again.
+      // Unanswered in 5 s (a login() may wait for it), the socket is taken for dead: the reconnection sends what it held.
       const socket = this.socket;
-      const probe = this.clock.setTimeout(() => {
-        if (this.socket !== socket || this.phase !== 'ready' || !socket) return;
-        letGo(socket, 4008, 'logout unanswered');
-        this.lost('logout unanswered');
-      }, LOGOUT_WAIT_MS);
+      const probe = this.clock.setTimeout(() => this.dead(socket, 'logout unanswered'), LOGOUT_WAIT_MS);
       await this.request({ type: 'logout' }).catch(() => undefined);
       this.clock.clearTimeout(probe);
     }
@@ -441,8 +427,7 @@ export class WsConnection {
   }
 
   private onMessage(frame: ServerFrameOf<'message'>): void {
-    // Logging out: no longer the app's, and not confirmed (the server keeps it for the user's next login). A
-    // session resumed to send the logout gets its unconfirmed messages again, and a login behind it would take them.
+    // Logging out (a session resumed to send it gets them again): neither the app's nor confirmed, kept for the user.
     if (this.loggingOut !== null) return;
     const taken = this.inbox.accept(frame.id, frame.seq);
     if (!taken) return; // a redelivery: passed on before
@@ -489,9 +474,14 @@ export class WsConnection {
 
   /** An unanswered keepalive means the socket is dead even if it has not said so. */
   private timedOut(entry: Pending): void {
-    if (entry.replay || !entry.sent || this.phase !== 'ready' || !this.socket) return;
-    letGo(this.socket, 4008, 'keepalive timeout');
-    this.lost('keepalive timeout');
+    if (!entry.replay && entry.sent) this.dead(this.socket, 'keepalive timeout');
+  }
+
+  /** `socket`, still this connection's and logged in, is taken for dead (gone half-open, it says nothing). */
+  private dead(socket: WebSocketLike | null, why: string): void {
+    if (this.socket !== socket || this.phase !== 'ready' || !socket) return;
+    letGo(socket, 4008, why);
+    this.lost(why);
   }
 
   /** The server said `serverTime` during a round trip that started at `sentAt` (our clock). */
