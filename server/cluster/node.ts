@@ -67,6 +67,8 @@ export class ClusterNode {
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
   private readonly epochs = new Map<string, number>();
+  /** Logins whose claim Redis refused or failed: claimed again at the next heartbeat (else never named in the directory). */
+  private readonly unclaimed = new Map<string, { readonly session: Session; readonly epoch: number }>();
   private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
@@ -270,6 +272,10 @@ export class ClusterNode {
       this.up = true;
       void this.rejoin.run(); // after losing Redis, once both connections are back
       if (this.revocations.waiting > 0) void this.revocations.retry().catch(() => undefined);
+      for (const [user, { session, epoch }] of this.unclaimed) {
+        this.unclaimed.delete(user);
+        if (this.hub?.session(user) === session && this.epochs.get(user) === epoch) void this.claim(session, epoch, '');
+      }
       const rooms = this.rooms;
       if (!rooms) return;
       const now = this.options.clock.now();
@@ -453,6 +459,7 @@ export class ClusterNode {
       .catch((error: unknown) => {
         this.lost('claim', error);
         if (strict) throw error; // the catch-up's: tried again at the next heartbeat
+        this.unclaimed.set(user, { session, epoch }); // a login's: claimed again at the next heartbeat
       });
   }
 
