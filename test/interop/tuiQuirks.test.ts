@@ -287,6 +287,30 @@ describe('a TUICallEngine group caller logs out before anyone answers', () => {
   });
 });
 
+describe('a trtc-calling-js group caller logs out before anyone answers', () => {
+  const t = useInterop();
+  // Found by the interop property tier (seed 1488603157): the same with trtc-calling-js as the caller (its logout()
+  // sends nothing either), its C2C invitation naming Bob alone (which TUICallEngine takes for 1v1).
+  it('Bob (TUI) accepts after Alice (trtc-calling-js) logged out, Carol (ours) times out -> Bob stays alone in the room, connected', async () => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1), S);
+    await t.world.act(alice.logout());
+    await t.world.act(bob.engine.accept(), 120 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+      ['alice', 'bob', 1, ['bob']],
+      ['alice', 'carol', 1, ['carol']],
+      ['bob', 'alice', 3, ['bob']],
+      ['carol', 'alice', 5, ['carol']],
+    ]);
+    expect(carol.take().map((e) => e.name)).toEqual(['onInvited', 'onCallingTimeout']);
+    const roomID = (bob.take().find((e) => e.name === 'onCallReceived')?.payload as { roomID: number }).roomID;
+    expect(t.world.rtc.members(roomID)).toEqual(['bob']);
+    expect(bob.engine.getCallStatus()).toBe('connected');
+  });
+});
+
 /**
  * Found by the interop property tier (seed 1744915823): TUICallEngine's members wait in the room for
  * invitees still ringing when the caller hangs up; trtc-calling-js's (the API we implement), and so
