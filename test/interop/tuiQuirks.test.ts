@@ -287,6 +287,27 @@ describe('a TUICallEngine group caller logs out before anyone answers', () => {
   });
 });
 
+describe('a TUICallEngine group caller logs out; a trtc-calling-js member answers', () => {
+  const t = useInterop();
+  // Found by the interop property tier (seed 1803613540): the same with trtc-calling-js as the member that accepts.
+  it('Bob (ours) rejects, Carol (trtc-calling-js) accepts after Alice (TUI) logged out -> Carol stays alone in the room, connected', async () => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.tui('alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['carol', 'bob'], type: 1, groupID: 'g1' }), 300);
+    await t.world.act(alice.engine.logout());
+    await t.world.act(bob.reject());
+    await t.world.act(carol.accept(), 120 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType])).toEqual([
+      ['alice', 'g1', 1],
+      ['bob', 'g1', 4],
+      ['carol', 'g1', 3],
+    ]);
+    expect([carol.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['carol']]]);
+  });
+});
+
 describe('a trtc-calling-js group caller logs out before anyone answers', () => {
   const t = useInterop();
   // Found by the interop property tier (seed 1488603157): the same with trtc-calling-js as the caller (its logout()

@@ -31,8 +31,8 @@
  *   so does one that dialled again as its last call ended ({@link stuckRedial}).
  * - a Tencent's client alone in the room of a call whose other side was kicked out by a second
  *   login: nobody can tell it, and it has no timer once connected (it waits for good, as it does
- *   for a caller whose page closed); a TUICallEngine alone in the room of a group call whose
- *   Tencent's caller logged out before it accepted ({@link callerLoggedOut}), or whose caller
+ *   for a caller whose page closed); a Tencent's client alone in the room of a group call whose
+ *   Tencent's caller logged out before it accepted ({@link callerLoggedOut}); a TUICallEngine whose caller
  *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
  *   group call of its own, once its inviter left ({@link staleGroupCaller}), or in its next call
  *   after one it hung up itself ({@link afterOwnHangup}).
@@ -121,14 +121,14 @@ function ownInvitation(seat: Seat): boolean {
 }
 
 /**
- * A TUICallEngine that accepted a group call whose Tencent's caller (TUICallEngine or trtc-calling-js)
- * had logged out (their logout says nothing to the call) is alone in the room once the others
- * answered, for good (pinned by test/interop/tuiQuirks.test.ts, "a TUICallEngine group caller logs
- * out", "a trtc-calling-js group caller logs out").
+ * A Tencent's client that accepted a group call whose Tencent's caller (TUICallEngine or
+ * trtc-calling-js) had logged out (their logout says nothing to the call) is alone in the room once
+ * the others answered, for good (pinned by test/interop/tuiQuirks.test.ts, "a TUICallEngine group
+ * caller logs out", "... a trtc-calling-js member answers", "a trtc-calling-js group caller logs out").
  */
 function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
   const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
-  return seat.client.kind === 'tui' && s.seats.some((x) => x.id === invited?.sponsor && x.client.kind !== 'ours' && x.abandoned);
+  return seat.client.kind !== 'ours' && s.seats.some((x) => x.id === invited?.sponsor && x.client.kind !== 'ours' && x.abandoned);
 }
 
 /**
