@@ -77,7 +77,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
         if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
         // A signal of an IM group's call counts only through that group: its groupID is the sender's
         // word, and our answers go to that group (a C2C one could aim our busy answers at every group of ours).
-        // But for a group caller's TIMEOUT notice, C2C to those in its call (`withdrawnToGroup`): nothing answers it.
+        // But for a group caller's TIMEOUT notice, C2C to those in its call (`withdrawalNotices`): nothing answers it.
         else if (decoded.signal.groupID !== '' && decoded.signal.groupID !== message.groupID && !(decoded.signal.kind === 'timeout' && !message.groupID && message.from === decoded.signal.inviter))
           options.onDropped?.('senderMismatch', `a ${decoded.signal.kind} for group ${decoded.signal.groupID.slice(0, 64)} did not come through it`);
         else {

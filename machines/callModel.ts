@@ -313,7 +313,7 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
  */
 export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
   ...cancelRequests(c, pendingInvitees(c)),
-  ...withdrawnToGroup(c),
+  ...withdrawalNotices(c),
   ...(left ? [] : acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0))),
 ];
 
@@ -326,7 +326,7 @@ export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
  * the withdrawn invitee could read it before its CANCEL (they travel apart). Invitees with an
  * invitation of their own (`inviteUser()`'s, C2C) are not the group invitation's.
  */
-function withdrawnToGroup(c: CallContext): ImRequest[] {
+function withdrawalNotices(c: CallContext): ImRequest[] {
   const withdrawn = pendingInvitees(c).filter((u) => inviteIdOf(c, u) === c.inviteID);
   if (!c.groupID || withdrawn.length === 0) return [];
   const inCall = new Set([...Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted' || c.roster[u] === 'joined'), ...c.present.map((p) => p.userID)]);

@@ -63,10 +63,10 @@ const json = (res: ServerResponse, status: number, body: unknown) => send(res, s
  * property (`kTimeout`, which Node sets to null itself when no timer was ever set).
  */
 export function dropClearedTimer(socket: object): void {
+  const held = socket as Record<symbol, { _idleTimeout?: number } | null>;
   const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'timeout');
-  const timer = key === undefined ? undefined : (socket as Record<symbol, unknown>)[key];
   // Only a timer that no longer runs (`_idleTimeout` -1 once cleared).
-  if (key !== undefined && (timer as { _idleTimeout?: number } | null)?._idleTimeout === -1) (socket as Record<symbol, unknown>)[key] = null;
+  if (key !== undefined && held[key]?._idleTimeout === -1) held[key] = null;
 }
 
 /**

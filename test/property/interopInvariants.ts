@@ -63,6 +63,19 @@ const roomsOf = (s: InteropSystem, seat: Seat): (number | string)[] =>
  */
 const oursHadAPart = (s: InteropSystem, seat: Seat): boolean => seat.user !== null || tencentRooms(s, seat).some((r) => s.oursRooms.has(r));
 
+/** What Tencent's clients say of an invitation (`onInvited`), as far as these checks read it. */
+interface Invited {
+  readonly sponsor?: string;
+  readonly isFromGroup?: boolean;
+  readonly userIDList?: string[];
+}
+
+/** A client's last `onInvited`: its index in the log (-1: none) and its payload. */
+function lastInvited(seat: Seat): { readonly at: number; readonly invited: Invited | undefined } {
+  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
+  return { at, invited: seat.log[at]?.payload as Invited | undefined };
+}
+
 /**
  * A TUICallEngine that rang for a C2C invitation naming it alone in its inviteeList (a user invited
  * into a C2C group call in progress, by ours, whose data.userIDs names the whole call, or by
@@ -72,7 +85,7 @@ const oursHadAPart = (s: InteropSystem, seat: Seat): boolean => seat.user !== nu
  */
 function oneToOneInGroup(peer: Seat, other: string): boolean {
   if (peer.client.kind !== 'tui') return false;
-  const invited = [...peer.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string; isFromGroup?: boolean; userIDList?: string[] } | undefined;
+  const { invited } = lastInvited(peer);
   return invited !== undefined && invited.isFromGroup === false && invited.sponsor !== other && (invited.userIDList?.length ?? 0) <= 1;
 }
 
@@ -103,7 +116,7 @@ function leftWaiting(seat: Seat): boolean {
  * stays 'calling' (spec 2.7's confirmed quirk of a group callee).
  */
 function stillRinging(seat: Seat): boolean {
-  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { isFromGroup?: boolean } | undefined;
+  const { invited } = lastInvited(seat);
   return seat.client.kind === 'official' && seat.log.at(-1)?.name === 'onCallingTimeout' && invited?.isFromGroup === true;
 }
 
@@ -114,8 +127,7 @@ function stillRinging(seat: Seat): boolean {
  * second login").
  */
 function ownInvitation(seat: Seat): boolean {
-  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
-  const invited = seat.log[at]?.payload as { sponsor?: string } | undefined;
+  const { at, invited } = lastInvited(seat);
   // Still ringing for it: 'calling', and in no room since.
   return seat.client.kind === 'official' && invited?.sponsor === seat.id && status(seat) === 'calling' && !seat.log.slice(at + 1).some((e) => e.name === 'onUserEnter');
 }
@@ -127,7 +139,7 @@ function ownInvitation(seat: Seat): boolean {
  * caller logs out", "... a trtc-calling-js member answers", "a trtc-calling-js group caller logs out").
  */
 function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
-  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { sponsor?: string } | undefined;
+  const { invited } = lastInvited(seat);
   return seat.client.kind !== 'ours' && s.seats.some((x) => x.id === invited?.sponsor && x.client.kind !== 'ours' && x.abandoned);
 }
 
@@ -139,8 +151,8 @@ function callerLoggedOut(s: InteropSystem, seat: Seat): boolean {
  */
 function callerGoneFirst(s: InteropSystem, seat: Seat): boolean {
   if (seat.client.kind !== 'tui') return false;
-  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
-  const sponsor = (seat.log[at]?.payload as { sponsor?: string } | undefined)?.sponsor;
+  const { at, invited } = lastInvited(seat);
+  const sponsor = invited?.sponsor;
   const after = seat.log.slice(at + 1);
   const left = after.findIndex((e) => e.name === 'onUserLeave' && (e.payload as { userID?: string } | null)?.userID === sponsor);
   const began = after.findIndex((e) => e.name === 'onCallBegin');

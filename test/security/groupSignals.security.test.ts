@@ -59,7 +59,7 @@ describe('a C2C invitation naming an IM group: dropped', () => {
     expect(t.bob.take().filter((e) => e.name === 'onInvited')).toEqual([]);
   });
 
-  // A group caller's TIMEOUT notice comes C2C to those in its call (callModel's withdrawnToGroup): the bridge takes a
+  // A group caller's TIMEOUT notice comes C2C to those in its call (callModel's withdrawalNotices): the bridge takes a
   // TIMEOUT naming a group C2C only from that call's inviter, and nothing answers a TIMEOUT. And only the inviter (or
   // the user's own other device) speaks for an invitation: a TIMEOUT naming Bob from anyone else who learnt its
   // inviteID (a member of its group) ended his ringing, whether it named the group or not.
