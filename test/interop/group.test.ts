@@ -314,3 +314,31 @@ describe("trtc-calling-js's second group call, its invitees all timing out", () 
     expect(dave.getCallStatus()).toBe('connected');
   });
 });
+
+// Found by the interop property tier (seed 7001): trtc-calling-js, in a 1v1 call, group-calls a third mid-call
+// (spec 2.7: C2C, into its room); its callee hangs up. Left alone, it ends its call without cancelling the third's
+// invitation: a Tencent's invitee that accepts is alone in the room for good; ours ends. Whoever the callee is.
+describe("trtc-calling-js's groupCall() mid-call, then its callee hangs up", () => {
+  for (const callee of ['official', 'ours', 'tui'] as const)
+    it.each(['tui', 'official', 'ours'] as const)(`Alice (Tencent's) calls Bob (${callee}), he accepts; she groupCall()s Carol (%s); Bob hangs up; Carol accepts -> Alice idle, no cancel for Carol; Carol (Tencent's) alone in the room, ours ended`, async (kind) => {
+      const alice = await t.world.party('official', 'alice');
+      const bob = callee === 'tui' ? await t.world.tui('bob') : await t.world.party(callee, 'bob');
+      const carol = kind === 'tui' ? await t.world.tui('carol') : await t.world.party(kind, 'carol');
+      const step = async (action: Promise<unknown>, ms: number) => {
+        action.catch(() => undefined);
+        await t.world.advance(ms);
+      };
+      await step(alice.call('bob', 1), S);
+      await step('engine' in bob ? bob.engine.accept() : bob.accept(), S);
+      await step(alice.groupCall(['carol'], 1), 300);
+      await step('engine' in bob ? bob.engine.hangup() : bob.hangup(), S);
+      const said = alice.take().map((e) => e.name);
+      expect([said.slice(-2), alice.getCallStatus()]).toEqual([['onGroupCallInviteeListUpdate', 'onCallEnd'], 'idle']);
+      await step('engine' in carol ? carol.engine.accept() : carol.accept(), S);
+      await t.world.advance(120 * S);
+      // Carol's invitation was never withdrawn: what went to her is the invite alone.
+      expect(t.world.wire.take().filter((m) => m.to === 'carol').map((m) => m.envelope.actionType)).toEqual([1]);
+      const carolEnded = carol.take().some((e) => e.name === 'onCallEnd');
+      expect([carolEnded, t.world.rtc.rooms().map((r) => r.members)]).toEqual(kind === 'ours' ? [true, []] : [false, [['carol']]]);
+    });
+});

@@ -35,7 +35,8 @@
  *   Tencent's caller logged out before it accepted ({@link callerLoggedOut}); a TUICallEngine whose caller
  *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
  *   group call of its own, once its inviter left ({@link staleGroupCaller}), or in its next call
- *   after one it hung up itself ({@link afterOwnHangup}).
+ *   after one it hung up itself ({@link afterOwnHangup}); a Tencent's client that accepted a
+ *   trtc-calling-js's invitation made mid-call once that call ended ({@link invitedMidCall}).
  */
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
@@ -201,6 +202,27 @@ function afterOwnHangup(seat: Seat): boolean {
   return earlier.some((e, k) => e.name === 'onUserEnter' && !earlier.slice(k + 1).some((f) => f.name === 'onUserLeave' && who(f) === who(e)));
 }
 
+/**
+ * A Tencent's client that accepted what a trtc-calling-js invited it to mid-call (its groupCall() in a
+ * call it was in, spec 2.7) once that call's other side hung up: trtc-calling-js, left alone, ends
+ * its call without cancelling the invitation, and the invitee is alone in the room for good (ours,
+ * invited so, ends; pinned by test/interop/group.test.ts, "trtc-calling-js's groupCall() mid-call,
+ * then its callee hangs up").
+ */
+function invitedMidCall(s: InteropSystem, seat: Seat): boolean {
+  if (seat.client.kind === 'ours') return false;
+  const { invited } = lastInvited(seat);
+  return s.seats.some((x) => {
+    if (x.id !== invited?.sponsor || x.client.kind !== 'official') return false;
+    const names = x.log.map((e) => e.name);
+    // Its roster grown while someone was in its call (no CALL_END between), then its call ended once someone left.
+    const grown = names.lastIndexOf('onGroupCallInviteeListUpdate');
+    const entered = names.lastIndexOf('onUserEnter', grown);
+    const ended = names.indexOf('onCallEnd', grown);
+    return entered >= 0 && !names.slice(entered, grown).includes('onCallEnd') && ended > grown && names.slice(entered, ended).includes('onUserLeave');
+  });
+}
+
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
 const abandonedIn = (s: InteropSystem, id: string, roomId: number | string): boolean =>
   s.seats.some((x) => x.abandoned && x.id === id && roomsOf(s, x).includes(roomId));
@@ -246,7 +268,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
