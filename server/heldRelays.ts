@@ -16,7 +16,11 @@
  * since it last filled (what is sent to it after it left was for a connection it no longer has).
  * This keeps the memory bounded: at most
  * {@link HELD_RELAYS.frames} relays and {@link HELD_RELAYS.bytes} characters per room, whoever
- * they are for; a relay past either is refused like one to a user who is not there. What a room
+ * they are for. The room's budget is shared fairly among its members: a relay past either bound
+ * takes the place of the newest relay of the member holding the largest share, if that share is
+ * larger than the sender's own; otherwise it is refused like one to a user who is not there. So
+ * one member (naming invitees who never come, say) cannot spend the room's budget and leave the
+ * caller's offer to a callee still ringing refused. What a room
  * holds goes when the room empties (its grant then runs out; nobody is left to negotiate with),
  * and what a member sent goes when it leaves.
  */
@@ -52,6 +56,41 @@ interface RoomHold {
   readonly held: Held[];
 }
 
+/** The share of the room's budget `relays` take: the larger of their part of its frames and of its bytes. */
+function shareOf(relays: readonly Held[]): number {
+  let bytes = 0;
+  for (const h of relays) bytes += h.frame.data.length;
+  return Math.max(relays.length / HELD_RELAYS.frames, bytes / HELD_RELAYS.bytes);
+}
+
+/**
+ * Makes room in `room` for `relay`: while it does not fit, the newest relay of the member holding
+ * the largest share goes, as long as that share is larger than the sender's own would be with
+ * this relay. False (and nothing taken) when it cannot fit.
+ */
+function makeRoom(room: RoomHold, relay: Relayed): boolean {
+  const bytes = relay.data.length;
+  let kept = room.held;
+  let total = room.bytes;
+  const fits = () => kept.length < HELD_RELAYS.frames && total + bytes <= HELD_RELAYS.bytes;
+  if (fits()) return true;
+  const mine = shareOf([...kept.filter((h) => h.frame.from === relay.from), { to: '', frame: relay }]);
+  while (!fits()) {
+    let largest: { readonly from: string; readonly share: number } | null = null;
+    for (const from of new Set(kept.map((h) => h.frame.from))) {
+      const share = from === relay.from ? 0 : shareOf(kept.filter((h) => h.frame.from === from));
+      if (share > (largest?.share ?? mine)) largest = { from, share };
+    }
+    if (largest === null) return false;
+    const newest = kept.map((h) => h.frame.from).lastIndexOf(largest.from);
+    total -= kept[newest]!.frame.data.length;
+    kept = kept.filter((_, i) => i !== newest);
+  }
+  room.held.splice(0, room.held.length, ...kept);
+  room.bytes = total;
+  return true;
+}
+
 /** The relays every room holds for its absent invitees. */
 export class HeldRelays {
   private readonly rooms = new Map<number, RoomHold>();
@@ -74,7 +113,7 @@ export class HeldRelays {
     if (this.entered.get(frame.roomID)?.has(to)) return null;
     const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
     const bytes = frame.data.length;
-    if (room.held.length >= HELD_RELAYS.frames || room.bytes + bytes > HELD_RELAYS.bytes) return null;
+    if (!makeRoom(room, frame)) return null;
     let byUser = this.counts.get(frame.roomID);
     if (!byUser) {
       byUser = this.spent.get(frame.roomID)?.byUser ?? new Map<string, InviteeCount>();

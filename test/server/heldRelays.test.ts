@@ -82,6 +82,37 @@ describe('held relays', () => {
     expect((await alice.request({ type: 'relay', roomID: 7, to: 'carol', data: big })).code).toBe('notInRoom');
   });
 
+  it(`shared fairly: Carol holding the room's whole budget, Alice's relay to Bob takes the place of Carol's newest; Carol, holding the larger share, is refused more`, async () => {
+    server.handle.grantRoom(9, ['alice', 'bob', 'carol', 'dave']);
+    await enter(alice, 9);
+    await enter(carol, 9);
+    for (let i = 0; i < HELD_RELAYS.frames; i++) expect(await carol.request({ type: 'relay', roomID: 9, to: 'dave', data: `c${i}` })).toMatchObject({ type: 'ack' });
+    for (let i = 0; i < 3; i++) expect(await alice.request({ type: 'relay', roomID: 9, to: 'bob', data: `a${i}` })).toMatchObject({ type: 'ack' });
+    expect((await carol.request({ type: 'relay', roomID: 9, to: 'dave', data: 'more' })).code).toBe('notInRoom');
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: HELD_RELAYS.frames });
+    await enter(bob, 9);
+    await bob.sync();
+    expect(relayed(bob).filter((f) => !(f as { early?: boolean }).early).map((f) => (f as { data?: string }).data)).toEqual(['a0', 'a1', 'a2']);
+    // Dave gets what Carol held for him but her three newest.
+    const dave = await RawClient.login(server.handle.url, 'dave');
+    await enter(dave, 9);
+    await dave.sync();
+    expect(relayed(dave).map((f) => (f as { data?: string }).data)).toEqual(Array.from({ length: HELD_RELAYS.frames - 3 }, (_, i) => `c${i}`));
+    dave.terminate();
+  });
+
+  it(`shared fairly, in characters too: Carol's 16 KiB relays fill the room's ${HELD_RELAYS.bytes}; Alice's offer takes the place of one; Carol's next is refused`, async () => {
+    server.handle.grantRoom(9, ['alice', 'bob', 'carol', 'dave']);
+    await enter(alice, 9);
+    await enter(carol, 9);
+    const big = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < HELD_RELAYS.bytes / big.length; i++) expect(await carol.request({ type: 'relay', roomID: 9, to: 'dave', data: big })).toMatchObject({ type: 'ack' });
+    expect(await alice.request({ type: 'relay', roomID: 9, to: 'bob', data: 'offer' })).toMatchObject({ type: 'ack' });
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: HELD_RELAYS.bytes / big.length });
+    expect((await carol.request({ type: 'relay', roomID: 9, to: 'dave', data: big })).code).toBe('notInRoom');
+    expect(server.handle.metrics()).toMatchObject({ heldRelays: HELD_RELAYS.bytes / big.length });
+  });
+
   it('a session that logs in after the relays gets them when it enters, not early', async () => {
     bob.terminate();
     await enter(alice, 7);
