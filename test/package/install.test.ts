@@ -2,12 +2,13 @@
  * The client package as an app installs it: `npm pack`, then `npm install <tarball>` into an
  * empty project with install scripts on (offline from npm's cache where it can). Nothing is
  * built or run at install, nothing server-side comes with it, and the installed package's ESM
- * and CommonJS entry points load and carry a call over the memory network. Run after `npm run build`.
+ * and CommonJS entry points load and carry a call over the memory network; its declarations
+ * type-check in a strict project that checks libraries too. Run after `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_SCRIPTS, type Manifest, npm, pack, readJson } from './packing';
 
@@ -53,6 +54,23 @@ ${CALL}
 const loaded = [embeddedBackend, webrtcBackend, tencentBackend, statelyInspector].map((f) => typeof f);
 console.log(JSON.stringify({ from: require.resolve('headless-calling'), loaded, events: log.names() }));
 })();
+`;
+
+/**
+ * A strict TypeScript project that checks the libraries' declarations too (`skipLibCheck: false`,
+ * TypeScript's default): every subpath but `tencent`, whose declarations name the optional Tencent
+ * SDKs an app of that backend installs.
+ */
+const TYPED = `
+import TRTCCalling, { lineMachine, type CallingSnapshot } from 'headless-calling';
+import { createMemoryNetwork, SimulatedClock } from 'headless-calling/testing';
+import { embeddedBackend, webrtcBackend } from 'headless-calling/embedded';
+import { statelyInspector } from 'headless-calling/inspect';
+const net = createMemoryNetwork({ clock: new SimulatedClock() });
+const calling = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+const snapshot: CallingSnapshot = calling.getSnapshot();
+calling.on(TRTCCalling.EVENT.KICKED_OUT, ({ reason }: { reason: string }) => console.log(reason));
+export const used = [snapshot, lineMachine.id, embeddedBackend, webrtcBackend, statelyInspector];
 `;
 
 const EVENTS = ['sdkReady', 'onUserAccept', 'onUserEnter', 'onUserAudioAvailable', 'onCallEnd'];
@@ -106,6 +124,20 @@ describe('npm install <packed headless-calling> in an empty project', () => {
     writeFileSync(join(app, 'call.mjs'), ESM);
     const out = JSON.parse(execFileSync(process.execPath, ['call.mjs'], { cwd: app, encoding: 'utf8' }).trim()) as { from: string; loaded: string[]; events: string[] };
     expect(out).toEqual({ from: `file://${join(app, 'node_modules/headless-calling/dist/index.js')}`, loaded: ['function', 'function', 'function', 'function'], events: EVENTS });
+  });
+
+  it('TypeScript: its declarations type-check in a strict project with skipLibCheck off (the line machine\'s children clashed with an index signature, TS2411)', () => {
+    writeFileSync(join(app, 'typed.mts'), TYPED);
+    const compilerOptions = { strict: true, skipLibCheck: false, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [] };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed.mts'] }));
+    const tsc = resolve(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
+    let out = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    } catch (error) {
+      out = String((error as { stdout?: string }).stdout ?? error);
+    }
+    expect(out).toBe('');
   });
 
   it('CommonJS: every subpath loads from the installed package and a memory-network call runs', () => {
