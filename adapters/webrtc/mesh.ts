@@ -19,7 +19,13 @@
  *   and no media is told before that reply ({@link Mesh.listed}).
  * - Before our capture is made (it runs while the room is entered) no other connection is made:
  *   the members the server reports and the relays that come for them (but an offer) wait,
- *   applied once it is.
+ *   applied once it is (at most {@link WAITING_RELAYS} of them).
+ * - Paced: each member's offers are answered within a budget ({@link OFFERS}: a legitimate peer
+ *   renegotiates a few times a call, an ICE restart or a camera turned on), and what the
+ *   connections send is paced as a whole ({@link SENDS}, under the server's default rate of 50
+ *   frames a second, burst 200): past either, the offer is not answered or the message not sent.
+ *   So members streaming offers (each answer, and after an ICE restart each candidate, a frame of
+ *   ours) cannot make the server take this client for a misbehaving one and close it.
  */
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
@@ -27,7 +33,15 @@ import type { RoomEvent } from '../RoomPort';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
 import { type MediaEnvironment, audioElement, requireWebRtc } from './media';
+import { Budget } from './budget';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
+
+/** How many offers of one member are answered at once, and how often one more (ms). */
+export const OFFERS = { burst: 8, everyMs: 2_000 } as const;
+/** How many messages the room's connections send at once, and how often one more (ms). */
+export const SENDS = { burst: 100, everyMs: 50 } as const;
+/** How many relays wait for our capture, at most. */
+export const WAITING_RELAYS = 256;
 
 interface Member {
   readonly peer: Peer;
@@ -47,6 +61,8 @@ interface Member {
   mediaEarly: boolean;
   /** ICE restarts of its connection. */
   readonly recovery: IceRecovery;
+  /** What is left of its offers we answer. */
+  readonly offers: Budget;
   audio: HTMLAudioElement | null;
 }
 
@@ -82,7 +98,12 @@ export class Mesh {
   /** Our `roomEnter` is out and the server holds relays for the invited: connections send at once. */
   private sending = false;
 
-  constructor(private readonly host: MeshHost) {}
+  /** What is left of the messages the connections may send now. */
+  private readonly sends: Budget;
+
+  constructor(private readonly host: MeshHost) {
+    this.sends = new Budget(host.clock, SENDS.burst, SENDS.everyMs);
+  }
 
   /** The connections, by member. */
   peers(): Peer[] {
@@ -197,7 +218,7 @@ export class Mesh {
       }
     }
     if (this.waiting && !this.members.has(from)) {
-      this.waiting.relays.push(relayed);
+      if (this.waiting.relays.length < WAITING_RELAYS) this.waiting.relays.push(relayed);
       return;
     }
     if (!message || (!this.members.has(from) && (this.host.local() === null || !this.host.invited(from)))) return;
@@ -205,7 +226,9 @@ export class Mesh {
     // handed early while our enter is out: it was (the room's reply tells whether it still is).
     if (this.host.signaling.room !== null) this.arrive(from);
     else this.connect(from);
-    this.members.get(from)?.peer.receive(message);
+    const member = this.members.get(from);
+    if (message.kind === 'sdp' && message.description.type === 'offer' && member && !member.offers.take()) return;
+    member?.peer.receive(message);
   }
 
   /** The member left: its connection closes. */
@@ -253,12 +276,14 @@ export class Mesh {
       onError: (error) => this.host.onError(error),
     }, local?.getTracks() ?? [], local ? [] : this.kinds);
     const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
-    const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery };
+    const offers = new Budget(this.host.clock, OFFERS.burst, OFFERS.everyMs);
+    const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery, offers };
     this.members.set(userID, member);
     return member;
   }
 
   private send(userID: UserID, message: PeerMessage): void {
+    if (!this.sends.take()) return;
     this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
   }
 

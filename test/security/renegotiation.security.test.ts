@@ -1,0 +1,110 @@
+/**
+ * Attack: "members of my call stream SDP offers at me". Each offer the victim's WebRTC room
+ * answers is a relay of his (and, with new ICE credentials, each candidate gathered again): a
+ * frame on his own connection, under his own rate. Past it the server refuses his frames, each
+ * refusal a strike, and closes him (1008): KICKED_OUT, his call over, logged out by someone else's
+ * traffic. Found by an adversarial review (2026-12-05): two members at 45 offers a second each,
+ * or one 1v1 caller at 12 ICE-restart offers a second. The mesh now answers each member's offers
+ * within a budget and paces what it sends (adapters/webrtc/mesh.ts, OFFERS and SENDS).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { webrtcBackend } from '../../adapters/webrtc/webrtcBackend';
+import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
+import { TRTCCalling } from '../../src/index';
+import { SDKAPPID, WORLD_URL, type EmbeddedWorld } from '../support/embeddedWorld';
+import { FakePeerConnection, FakeStream, fakeEnvironment } from '../support/fakeRtc';
+import { party, type Party } from '../support/world';
+import { defaultLimitsWorld } from './support';
+
+const S = 1000;
+const offer = (sdp: string) => JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp } });
+
+describe('a renegotiation storm from members of the call', () => {
+  let world: EmbeddedWorld;
+  let relays: number;
+  beforeEach(() => {
+    world = defaultLimitsWorld();
+    relays = 0;
+    vi.stubGlobal('MediaStream', FakeStream);
+  });
+  afterEach(async () => {
+    await world.dispose();
+    vi.unstubAllGlobals();
+    FakePeerConnection.candidatesPerRestart = 0;
+  });
+
+  /** Bob on the WebRTC backend (fake peer connections), his relays counted. */
+  async function bobOnWebRtc(): Promise<Party> {
+    const counting = world.net.WebSocket;
+    const Counting = class extends counting {
+      override send(data: string): void {
+        if ((JSON.parse(data) as { type: string }).type === 'relay') relays++;
+        super.send(data);
+      }
+    };
+    const backend = webrtcBackend({ url: WORLD_URL, WebSocket: Counting, clock: world.clock, environment: fakeEnvironment, endCallOnPageHide: false });
+    const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
+    await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
+    return bob;
+  }
+
+  it.each([
+    { members: 3, restarts: 0 },
+    { members: 10, restarts: 5 },
+  ])('$members members of Alice\'s group call each send Bob 45 offers a second (within their own rate; new ICE credentials, $restarts candidates each) for 10 s -> Bob stays in the call, logged in; he answers within his budgets', async ({ members, restarts }) => {
+    FakePeerConnection.candidatesPerRestart = restarts;
+    const alice = await world.user('alice');
+    const bob = await bobOnWebRtc();
+    const attackers: EmbeddedBackend[] = [];
+    const ids = Array.from({ length: members }, (_, i) => `adam${i + 1}`);
+    for (const id of ids) {
+      const m = world.backend();
+      await m.connection.login(id, world.userSig(id));
+      attackers.push(m);
+    }
+    await world.settle();
+    const { roomID } = await alice.calling.groupCall({ userIDList: ['bob', ...ids], type: 1 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    for (const [i, m] of attackers.entries()) await Promise.all([m.room.enter(roomID, { userID: `adam${i + 1}`, video: false, audioMuted: false }), world.settle()]);
+    await world.advance(S);
+    bob.take();
+    const before = relays;
+    for (let second = 0; second < 10; second++) {
+      const sends: Promise<unknown>[] = [];
+      for (const [i, m] of attackers.entries()) for (let n = 0; n < 45; n++) sends.push(m.room.relay('bob', offer(`v=0 a=ice-ufrag:${i}.${second}.${n}`)).catch((e: unknown) => e));
+      await Promise.all(sends);
+      await world.advance(S);
+    }
+    expect(bob.take().map((e) => e.name)).not.toContain('onKickedOut');
+    expect(bob.calling.getCallStatus()).toBe('connected');
+    // Each member's 8 offers at once, then one every 2 s, each answered with its candidates; all of it paced (100 at once, then 20 a second).
+    expect(relays - before).toBeLessThanOrEqual(Math.min(members * (8 + 6) * (1 + restarts), 100 + 20 * 11));
+  });
+
+  it('1v1: Mallory, the caller, sends Bob 12 offers a second with new ICE credentials (each answer and 5 candidates gathered again) for 20 s -> Bob stays logged in', async () => {
+    FakePeerConnection.candidatesPerRestart = 5; // as @roamhq/wrtc gathered on this machine: 4 host candidates and the end
+    const bob = await bobOnWebRtc();
+    const mb = world.backend();
+    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
+    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
+    await world.settle();
+    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
+    await world.advance(S);
+    bob.take();
+    let ufrag = 0;
+    for (let second = 0; second < 20; second++) {
+      const sends: Promise<unknown>[] = [];
+      for (let n = 0; n < 12; n++) sends.push(mb.room.relay('bob', offer(`v=0 a=ice-ufrag:u${++ufrag}`)).catch((e: unknown) => e));
+      await Promise.all(sends);
+      await world.advance(S);
+    }
+    expect(bob.take().map((e) => e.name)).not.toContain('onKickedOut');
+    expect(bob.calling.getCallStatus()).toBe('connected');
+  });
+});
