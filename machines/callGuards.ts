@@ -47,16 +47,17 @@ export const callGuards = {
   /** accept() named no invitation and the one that rang when it was asked is gone: another rings now. */
   expectedGone: ({ context, event }: Args) =>
     event.type === 'call.accept' && event.inviteID === undefined && event.expected !== undefined && event.expected !== context.inviteID,
-  /** Glare: the invitee of our 1v1 dial invited us too, and its invite sorts first. */
+  /** Glare: the invitee of our 1v1 dial invited us too, and its invite sorts first (a callee has no dial: its invitees are the caller's word). */
   glareLost: ({ context: c, event }: Args) =>
     event.type === 'im.invited' &&
+    c.role === 'caller' &&
     !c.isGroup &&
     !event.signal.isGroup &&
     event.from === c.invitees[0] &&
     event.signal.inviteID < c.inviteID,
   /** The other half of a glare we won (its invite sorts after ours): held, unanswered (see `glareHeld`). */
   glareWon: ({ context: c, event }: Args) =>
-    event.type === 'im.invited' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
+    event.type === 'im.invited' && c.role === 'caller' && !c.isGroup && event.from === c.invitees[0] && event.signal.inviteID > c.inviteID,
   /**
    * The other half of a glare we won, landing once our dial was answered: sent before the call was
    * up (the peer sent it before ours reached it), give or take {@link LATE_GLARE_MS}. One sent later

@@ -103,7 +103,7 @@ function answersWithdrawn(c: CallContext, e: CallEvent): Effects | null {
 export const sendWithdrawn = (c: CallContext): Effects => (c.withdrawn === null ? NONE : { patch: { withdrawn: null }, im: [c.withdrawn] });
 
 /** The peer's glare invite, landing once our dial is answered (or taken): declined, as `releaseGlare` would have. */
-export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type === 'im.invited' ? { im: [rejectOf(c.self, e.signal, false)] } : NONE);
+export const declineGlare = (c: CallContext, e: CallEvent): Effects => (e.type === 'im.invited' ? budgeted(c, e.at, rejectOf(c.self, e.signal, false)) : NONE);
 
 /**
  * A signal of ours could not be sent: the user hears `ERROR`; an invitee whose own C2C invite it

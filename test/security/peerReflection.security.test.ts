@@ -31,6 +31,27 @@ describe('memory: the ringing peer floods Bob with invitations', () => {
   });
 });
 
+// Found by an adversarial review (2026-12-05): an invitation naming its inviter as the invitee made Bob's ringing call
+// take Mallory for the invitee of a dial of its own, so each later invitation of hers was a glare "we won" and
+// declined with no budget (the glare guards read `invitees[0]` whatever the role; declineGlare was not budgeted).
+describe('memory: the ringing peer names herself the invitee, then floods Bob (the glare path)', () => {
+  const t = memoryUsers('bob');
+  it('Mallory rings Bob with inviteeList [mallory], then sends 30 more invitations sorting after hers: Bob answers at most the budget', async () => {
+    const mallory = t.world.net.im.connect() as InMemoryImPort;
+    await mallory.login('mallory', 'sig-mallory');
+    const got: string[] = [];
+    mallory.onMessage((m) => got.push(m.payload));
+    const naming = (n: number) => rawInvite('mallory', `m-${String(n).padStart(4, '0')}`, 500).replace('"inviteeList":["bob"]', '"inviteeList":["mallory"]');
+    await mallory.sendToUser('bob', naming(0), { onlineUserOnly: false });
+    await t.world.advance(S);
+    expect(t.bob.take().map((e) => e.name)).toEqual(['onInvited']);
+    for (let n = 1; n <= 30; n++) await mallory.sendToUser('bob', naming(n), { onlineUserOnly: false });
+    await t.world.advance(100);
+    const replies = got.filter((p) => JSON.parse(p).actionType === 4).length;
+    expect(replies).toBeLessThanOrEqual(6);
+  });
+});
+
 describe('embedded server: the same flood, unbudgeted', () => {
   let world: EmbeddedWorld;
   let bob: Party;
