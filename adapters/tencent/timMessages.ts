@@ -162,24 +162,28 @@ export interface ReplayWindow {
  * while we are on it). TSignaling 1.0.8 dropped the invitation at any later action, so a user who
  * logged in after one member had declined was never rung for a call that went on without him.
  * Anyone else who knows an inviteID (a member of the IM group its call went through) settles
- * nothing.
+ * nothing, also by an invitation of its own under that inviteID (whose cancel settled the first
+ * before 2026-12-05: an adversarial review's finding).
  */
 export function replayable(messages: readonly TimCustomMessage[], self: string, at: ReplayWindow): TimCustomMessage[] {
   const decoded = messages.map((m) => decodeSignal(m.payload.data, m.from));
-  const invites = new Map<string, { readonly inviter: string; readonly invitees: readonly string[]; readonly isGroup: boolean; readonly time: number }>();
+  // By inviteID, every inviter's: another's invitation under the same inviteID settles nothing of the first.
+  const invites = new Map<string, { readonly inviter: string; readonly invitees: readonly string[]; readonly isGroup: boolean; readonly time: number }[]>();
   decoded.forEach((d, i) => {
     if (d.ok && d.signal.kind === 'invite') {
       const { inviter, invitees, isGroup } = d.signal;
-      invites.set(d.signal.inviteID, { inviter, invitees, isGroup, time: messages[i]?.time ?? 0 });
+      invites.set(d.signal.inviteID, [...(invites.get(d.signal.inviteID) ?? []), { inviter, invitees, isGroup, time: messages[i]?.time ?? 0 }]);
     }
   });
+  /** `<inviter> <inviteID>` of each invitation settled. */
   const settled = new Set<string>();
   decoded.forEach((d, i) => {
     const m = messages[i];
-    const invite = d.ok && d.signal.kind !== 'invite' ? invites.get(d.signal.inviteID) : undefined;
-    if (!d.ok || !invite || !m || m.time < invite.time) return;
-    const settles = m.from === invite.inviter || m.from === self || (!invite.isGroup && invite.invitees.includes(m.from));
-    if (settles) settled.add(d.signal.inviteID);
+    if (!d.ok || d.signal.kind === 'invite' || !m) return;
+    for (const invite of invites.get(d.signal.inviteID) ?? []) {
+      const settles = m.from === invite.inviter || m.from === self || (!invite.isGroup && invite.invitees.includes(m.from));
+      if (settles && m.time >= invite.time) settled.add(`${invite.inviter} ${d.signal.inviteID}`);
+    }
   });
   return messages.filter((_, i) => {
     const d = decoded[i];
@@ -188,7 +192,7 @@ export function replayable(messages: readonly TimCustomMessage[], self: string, 
     const sentMs = m.time * 1000;
     // A payload the codec cannot read as TSignaling is no call signal: it is the app's to judge.
     if (d === undefined || (!d.ok && (d.reason === 'notJson' || d.reason === 'notSignaling' || d.reason === 'tooLarge'))) return sentMs >= at.sinceMs;
-    if (!d.ok || d.signal.kind !== 'invite' || settled.has(d.signal.inviteID)) return false;
+    if (!d.ok || d.signal.kind !== 'invite' || settled.has(`${d.signal.inviter} ${d.signal.inviteID}`)) return false;
     // Ringing still, as far as server time in whole seconds tells (the core dates it to the ms).
     const timeout = d.signal.timeout;
     return timeout > 0 ? sentMs + 1000 + timeout * 1000 > at.nowMs : sentMs >= at.sinceMs;

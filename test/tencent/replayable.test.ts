@@ -29,6 +29,13 @@ describe('offline replay: what settles an invitation', () => {
     expect(ids([invite, msg('2', 'mallory', 1001, { inviteID: 'X', inviter: 'mallory', actionType: 2, inviteeList: ['bob'], data })])).toEqual(['1']);
   });
 
+  // An adversarial review (2026-12-05): the invitations were filed by inviteID alone, so Mallory's own under Alice's
+  // inviteID made her its inviter, and her cancel settled Alice's.
+  it("Mallory's own invitation under Alice's inviteID, then her cancel: Alice's still rings (Mallory's is settled)", () => {
+    const hers = msg('2', 'mallory', 1001, { inviteID: 'X', inviter: 'mallory', actionType: 1, inviteeList: ['nobody'], data, timeout: 30 });
+    expect(ids([invite, hers, msg('3', 'mallory', 1002, { inviteID: 'X', inviter: 'mallory', actionType: 2, inviteeList: ['nobody'], data })])).toEqual(['1']);
+  });
+
   it('a cancel from Alice sent before her invitation (never so: a forged order) does not settle it', () => {
     expect(ids([msg('0', 'alice', 999, { inviteID: 'X', inviter: 'alice', actionType: 2, inviteeList: ['bob'], data }), invite])).toEqual(['1']);
   });
