@@ -16,7 +16,8 @@
  *   against its owner; only the owner makes it count again (its invitation into it, or its entry),
  *   within the quota: so lingering cannot keep rooms alive outside it. The owner's invitations
  *   alone extend a room's ring time: another member's invitation adds its invitees, but cannot
- *   keep the owner's room (and its quota) for a day. Checks are cheap: a count per owner and a
+ *   keep the owner's room (and its quota) for a day, nor fill its last quarter of places
+ *   ({@link OWNERS_SHARE}): those are the owner's to invite into. Checks are cheap: a count per owner and a
  *   queue of expiry times (at most a few entries per grant), never a walk over every room.
  *
  * Grants are kept in memory and written behind (in the turn's commit) to SQLite, so they survive
@@ -87,6 +88,9 @@ export interface GrantState {
  * while the grant lasts: they are the group's call.
  */
 export const GROUP_MARK = 'group:';
+
+/** The part of a room's places (one in this many) that only its owner's invitations take. */
+export const OWNERS_SHARE = 4;
 
 /** How long a room its members left on purpose stays its call's for invitations still out. */
 export const DELIBERATE_LINGER_MS = 5_000;
@@ -219,6 +223,12 @@ export class SqliteRoomGrants implements RoomGrants {
     const fresh = named.filter((u) => !grant?.users.has(u) && u !== sender);
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
+    // The last quarter of the places is its owner's: another member (one who never answered, naming users who
+    // receive nothing) cannot fill the room and leave its owner unable to invite into its own call.
+    const others = this.limits.maxRoomUsers - Math.floor(this.limits.maxRoomUsers / OWNERS_SHARE);
+    if (!owns && fresh.length > 0 && size > others) {
+      return refuse('quotaExceeded', `another member's invitation fills a room to ${others} of its ${this.limits.maxRoomUsers} places; the rest are its owner's`, 'maxRoomUsers');
+    }
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
     const created = !grant;
     if (!grant) {
