@@ -342,3 +342,29 @@ describe("trtc-calling-js's groupCall() mid-call, then its callee hangs up", () 
       expect([carolEnded, t.world.rtc.rooms().map((r) => r.members)]).toEqual(kind === 'ours' ? [true, []] : [false, [['carol']]]);
     });
 });
+
+// Found by the interop property tier (seed 7010): the same when trtc-calling-js was the callee of the 1v1 call, its
+// group call went through an IM group naming its caller too, and the caller (answering busy) hung up.
+describe("trtc-calling-js's groupCall() through an IM group mid-call, then its caller hangs up", () => {
+  for (const caller of ['ours', 'official'] as const)
+    it.each(['tui', 'official'] as const)(`Carol (${caller}) calls Dave (Tencent's), he accepts; he groupCall()s Alice (%s) and Carol through the group; Carol hangs up; Alice accepts -> Dave idle, Alice alone in the room`, async (kind) => {
+      t.world.im.createGroup('everyone', ['alice', 'carol', 'dave']);
+      const alice = kind === 'tui' ? await t.world.tui('alice') : await t.world.party(kind, 'alice');
+      const carol = await t.world.party(caller, 'carol');
+      const dave = await t.world.party('official', 'dave');
+      const step = async (action: Promise<unknown>, ms: number) => {
+        action.catch(() => undefined);
+        await t.world.advance(ms);
+      };
+      await step(carol.call('dave', 1), 300);
+      await step(dave.accept(), 300);
+      await step(dave.groupCall(['alice', 'carol'], 1, 'everyone'), 20);
+      await step(carol.hangup(), 300);
+      const said = dave.take().map((e) => e.name);
+      expect([said.at(-1), dave.getCallStatus()]).toEqual(['onCallEnd', 'idle']);
+      await step('engine' in alice ? alice.engine.accept() : alice.accept(), S);
+      await t.world.advance(60 * S);
+      expect(dave.take().map((e) => e.name)).toEqual(['onUserAccept']);
+      expect(t.world.rtc.rooms().map((r) => r.members)).toEqual([['alice']]);
+    });
+});

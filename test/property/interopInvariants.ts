@@ -36,7 +36,7 @@
  *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
  *   group call of its own, once its inviter left ({@link staleGroupCaller}), or in its next call
  *   after one it hung up itself ({@link afterOwnHangup}); a Tencent's client that accepted a
- *   trtc-calling-js's invitation made mid-call once that call ended ({@link invitedMidCall}).
+ *   trtc-calling-js's invitation made mid-call once that call had ended ({@link invitedMidCall}).
  */
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
@@ -204,10 +204,11 @@ function afterOwnHangup(seat: Seat): boolean {
 
 /**
  * A Tencent's client that accepted what a trtc-calling-js invited it to mid-call (its groupCall() in a
- * call it was in, spec 2.7) once that call's other side hung up: trtc-calling-js, left alone, ends
- * its call without cancelling the invitation, and the invitee is alone in the room for good (ours,
- * invited so, ends; pinned by test/interop/group.test.ts, "trtc-calling-js's groupCall() mid-call,
- * then its callee hangs up").
+ * call it was in, C2C or through an IM group, spec 2.7) once that call's other side hung up or left:
+ * trtc-calling-js ends its call without cancelling the invitation, and the accept comes to it after
+ * its end; the invitee is alone in the room for good (ours, invited so, ends; pinned by
+ * test/interop/group.test.ts, "trtc-calling-js's groupCall() mid-call, then its callee hangs up" and
+ * "... through an IM group mid-call, then its caller hangs up").
  */
 function invitedMidCall(s: InteropSystem, seat: Seat): boolean {
   if (seat.client.kind === 'ours') return false;
@@ -215,11 +216,12 @@ function invitedMidCall(s: InteropSystem, seat: Seat): boolean {
   return s.seats.some((x) => {
     if (x.id !== invited?.sponsor || x.client.kind !== 'official') return false;
     const names = x.log.map((e) => e.name);
-    // Its roster grown while someone was in its call (no CALL_END between), then its call ended once someone left.
-    const grown = names.lastIndexOf('onGroupCallInviteeListUpdate');
-    const entered = names.lastIndexOf('onUserEnter', grown);
-    const ended = names.indexOf('onCallEnd', grown);
-    return entered >= 0 && !names.slice(entered, grown).includes('onCallEnd') && ended > grown && names.slice(entered, ended).includes('onUserLeave');
+    // A call it was in (someone entered, no CALL_END since) ended, and the next it heard was an accept.
+    return names.some((name, end) => {
+      if (name !== 'onCallEnd' || names[end + 1] !== 'onUserAccept') return false;
+      const entered = names.lastIndexOf('onUserEnter', end);
+      return entered >= 0 && !names.slice(entered, end).includes('onCallEnd');
+    });
   });
 }
 
