@@ -36,9 +36,10 @@ export interface RoomGrants {
   /**
    * `sender` invites `users` into `roomID`, ringing until `ringUntil`; `groupID`: through that IM
    * group (its `groupKey`: the group of that ID now, not one made later under it), whose members
-   * may then join the call in progress (joinInGroupCall) while it lasts.
+   * may then join the call in progress (joinInGroupCall) while it lasts. `replayed`: a change another
+   * node granted (a cluster's replica), not refused for the owner's share of the places.
    */
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null;
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed?: boolean): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
   /**
@@ -214,7 +215,7 @@ export class SqliteRoomGrants implements RoomGrants {
     return this.grant(userID, roomID, [], nowMs, nowMs);
   }
 
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string): Refusal | null {
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed = false): Refusal | null {
     let grant = this.live(roomID, nowMs);
     if (grant && !grant.users.has(sender)) return refuse('roomInUse', `room ${roomID} belongs to another call`);
     // Another member's invitation adds its invitees to the owner's room, no more (see above).
@@ -224,9 +225,11 @@ export class SqliteRoomGrants implements RoomGrants {
     const size = (grant?.users.size ?? 1) + new Set(fresh).size;
     if (size > this.limits.maxRoomUsers) return refuse('quotaExceeded', `a room admits at most ${this.limits.maxRoomUsers} users`, 'maxRoomUsers');
     // The last quarter of the places is its owner's: another member (one who never answered, naming users who
-    // receive nothing) cannot fill the room and leave its owner unable to invite into its own call.
+    // receive nothing) cannot fill the room and leave its owner unable to invite into its own call. Decided by the
+    // node the invitation came to: a cluster's replicas replay what it granted (`replayed`), whatever order they
+    // heard an owner's invitation made at once on another node in, so they agree.
     const others = this.limits.maxRoomUsers - Math.floor(this.limits.maxRoomUsers / OWNERS_SHARE);
-    if (!owns && fresh.length > 0 && size > others) {
+    if (!owns && !replayed && fresh.length > 0 && size > others) {
       return refuse('quotaExceeded', `another member's invitation fills a room to ${others} of its ${this.limits.maxRoomUsers} places; the rest are its owner's`, 'maxRoomUsers');
     }
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');

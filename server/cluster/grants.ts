@@ -151,7 +151,7 @@ export class ClusterGrants implements RoomGrants {
         this.inner.claim(op.user, op.roomID, op.now);
         return;
       case 'grant':
-        this.inner.grant(op.user, op.roomID, op.users, op.until, op.now, op.groupID);
+        this.inner.grant(op.user, op.roomID, op.users, op.until, op.now, op.groupID, true);
         return;
       case 'admit':
         this.inner.admit(op.roomID, op.users, op.now);
