@@ -365,3 +365,24 @@ describe('a TUICallEngine group caller hangs up while one invitee answered and a
     expect([bob.engine.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['bob']]]);
   });
 });
+
+// Found by the interop property tier (seed 7021): a TUICallEngine in a 1v1 call it dialled takes it for 1v1 to the
+// end. Its trtc-calling-js callee group-calls a third into it mid-call (spec 2.7); the third accepts and enters the
+// room, whom TUICallEngine hears (its audio) but never reports entering.
+describe('a TUICallEngine 1v1 caller whose callee invites a third into the call', () => {
+  const t = useInterop();
+
+  it.each(['ours', 'official'] as const)('Bob (TUI) calls Carol (trtc-calling-js), she accepts and groupCall()s Alice (%s), who accepts -> Bob reports Carol entering, never Alice, whom the room has and who sees him', async (kind) => {
+    const alice = await t.world.party(kind, 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.party('official', 'carol');
+    await t.world.act(bob.engine.call({ userID: 'carol', type: 1 }), S);
+    await t.world.act(carol.accept(), S);
+    await t.world.act(carol.groupCall(['alice'], 1), S);
+    await t.world.act(alice.accept(), 2 * S);
+    const said = bob.take();
+    expect(said.filter((e) => e.name === 'onUserEnter').map((e) => (e.payload as { userID: string }).userID)).toEqual(['carol']);
+    const entered = alice.take().filter((e) => e.name === 'onUserEnter').map((e) => (e.payload as { userID: string }).userID);
+    expect(entered.sort()).toEqual(['bob', 'carol']);
+  });
+});

@@ -23,7 +23,8 @@
  *   its call state (TUICallEngine logged out while ringing still says 'calling'): its client
  *   there is no ghost, its state is not checked, and ours, who sees it in the room, is not owed
  *   its view. Its page closes before the final check.
- * - a TUICallEngine invited alone into a C2C group call sees only its inviter ({@link oneToOneInGroup}).
+ * - a TUICallEngine invited alone into a C2C group call sees only its inviter ({@link oneToOneInGroup}),
+ *   and one in a 1v1 call it dialled only its callee ({@link oneToOneCaller}).
  * - a trtc-calling-js's second group call, its invitees all saying no, leaves it alone in its
  *   room ({@link leftWaiting}); a trtc-calling-js that rang for a group invitation until its own
  *   timer fired stays 'calling' ({@link stillRinging}, spec 2.7); a trtc-calling-js on a second
@@ -88,6 +89,17 @@ function oneToOneInGroup(peer: Seat, other: string): boolean {
   if (peer.client.kind !== 'tui') return false;
   const { invited } = lastInvited(peer);
   return invited !== undefined && invited.isFromGroup === false && invited.sponsor !== other && (invited.userIDList?.length ?? 0) <= 1;
+}
+
+/**
+ * A TUICallEngine in a 1v1 call it dialled takes it for 1v1 to the end: a third its callee
+ * (trtc-calling-js, spec 2.7) invites into the call mid-call is never reported entering (pinned by
+ * test/interop/tuiQuirks.test.ts, "a TUICallEngine 1v1 caller whose callee invites a third").
+ */
+function oneToOneCaller(peer: Seat, other: string): boolean {
+  if (peer.client.kind !== 'tui' || peer.dialled === null || peer.dialled === other || !peer.sees.has(peer.dialled)) return false;
+  // Its call now is its own dial: no invitation since its last call ended.
+  return lastInvited(peer).at < peer.log.map((e) => e.name).lastIndexOf('onCallEnd') + 1;
 }
 
 /** The index of a Tencent's client's last event but its own busy answers to calls that came meanwhile (LINE_BUSY naming itself, spec 2.3). */
@@ -210,9 +222,11 @@ function afterOwnHangup(seat: Seat): boolean {
  * test/interop/group.test.ts, "trtc-calling-js's groupCall() mid-call, then its callee hangs up" and
  * "... through an IM group mid-call, then its caller hangs up").
  */
-function invitedMidCall(s: InteropSystem, seat: Seat): boolean {
+function invitedMidCall(s: InteropSystem, seat: Seat, roomId: number | string): boolean {
   if (seat.client.kind === 'ours') return false;
   const { invited } = lastInvited(seat);
+  // The invitation of the room it is alone in.
+  if ((invited as { inviteData?: { roomID?: unknown } } | undefined)?.inviteData?.roomID !== roomId) return false;
   return s.seats.some((x) => {
     if (x.id !== invited?.sponsor || x.client.kind !== 'official') return false;
     const names = x.log.map((e) => e.name);
@@ -251,7 +265,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
         continue;
       }
       if (abandonedIn(s, p.userID, call.roomID)) continue;
-      if (oneToOneInGroup(peer, seat.id)) continue;
+      if (oneToOneInGroup(peer, seat.id) || oneToOneCaller(peer, seat.id)) continue;
       const peerCall = peer.user?.calling.getSnapshot().call;
       const seesUs = peer.user
         ? peerCall?.roomID === call.roomID && peerCall.participants.some((q) => q.userID === seat.id)
@@ -270,7 +284,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!), roomId)) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }

@@ -52,6 +52,8 @@ export interface Seat {
   readonly now: () => number;
   /** TUICallEngine: when its last call ended (CALLING_CANCEL or CALL_END), on the world's clock. */
   endedAt: number;
+  /** TUICallEngine: whom its last call() dialled (null: its last dial was a groupCall(), or none yet). */
+  dialled: string | null;
 }
 
 export interface InteropSystem {
@@ -102,7 +104,7 @@ async function join(s: InteropSystem, kind: SeatKind, id: string, n: number): Pr
       const roomID = client.calling.getSnapshot().call?.roomID;
       if (roomID) s.oursRooms.add(roomID);
     });
-  const seat: Seat = { kind, id, label: n === 1 ? id : `${id}@${n}`, user, client, retired: false, log: [], sees: new Set(), refusals: [], loggedIn: false, abandoned: false, pending: null, now: () => s.world.clock.now(), endedAt: -Infinity };
+  const seat: Seat = { kind, id, label: n === 1 ? id : `${id}@${n}`, user, client, retired: false, log: [], sees: new Set(), refusals: [], loggedIn: false, abandoned: false, pending: null, now: () => s.world.clock.now(), endedAt: -Infinity, dialled: null };
   if (client.kind === 'tui') for (const name of ['onCallingCancel', 'onCallEnd']) client.engine.on(name, () => void (seat.endedAt = s.world.clock.now()));
   s.seats.push(seat);
   await act(seat, { op: 'login' });
@@ -242,6 +244,7 @@ export async function act(seat: Seat, v: Verb): Promise<void> {
   // CALLING_CANCEL invites into room 0 and sits in its TRTC room for good, idle (pinned by
   // test/interop/tuiQuirks.test.ts, "a call() right after a CANCEL"). Its apps redial slower.
   if ((v.op === 'call' || v.op === 'groupCall') && c.kind === 'tui' && seat.now() - seat.endedAt < REDIAL_MS) return;
+  if ((v.op === 'call' || v.op === 'groupCall') && c.kind === 'tui') seat.dialled = v.op === 'call' ? v.to : null;
   if (seat.user) {
     const user = seat.user;
     const timeout = v.op === 'call' || v.op === 'groupCall' ? (v.timeout !== undefined ? { timeout: v.timeout } : {}) : {};
