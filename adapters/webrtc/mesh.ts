@@ -21,11 +21,12 @@
  *   the members the server reports and the relays that come for them (but an offer) wait,
  *   applied once it is (at most {@link WAITING_RELAYS} of them).
  * - Paced: each member's offers are answered within a budget ({@link OFFERS}: a legitimate peer
- *   renegotiates a few times a call, an ICE restart or a camera turned on), and what the
- *   connections send is paced as a whole ({@link SENDS}, under the server's default rate of 50
- *   frames a second, burst 200): past either, the offer is not answered or the message not sent.
- *   So members streaming offers (each answer, and after an ICE restart each candidate, a frame of
- *   ours) cannot make the server take this client for a misbehaving one and close it.
+ *   renegotiates a few times a call, an ICE restart or a camera turned on); past it the newest
+ *   offer waits, with what follows it, until the budget allows (a newer offer takes its place).
+ *   What the connections send goes through a {@link Pacer}, under the server's rate. So members
+ *   streaming offers (each answer, and after an ICE restart each candidate, a frame of ours)
+ *   cannot make the server take this client for a misbehaving one and close it, nor crowd out
+ *   what it sends the others.
  */
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
@@ -34,14 +35,15 @@ import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
 import { type MediaEnvironment, audioElement, requireWebRtc } from './media';
 import { Budget } from './budget';
+import { Pacer } from './pacer';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
 /** How many offers of one member are answered at once, and how often one more (ms). */
 export const OFFERS = { burst: 8, everyMs: 2_000 } as const;
-/** How many messages the room's connections send at once, and how often one more (ms). */
-export const SENDS = { burst: 100, everyMs: 50 } as const;
-/** How many relays wait for our capture, at most. */
+/** How many relays wait for our capture, or behind an offer waiting for its budget, at most. */
 export const WAITING_RELAYS = 256;
+
+const isOffer = (message: PeerMessage): boolean => message.kind === 'sdp' && message.description.type === 'offer';
 
 interface Member {
   readonly peer: Peer;
@@ -63,6 +65,8 @@ interface Member {
   readonly recovery: IceRecovery;
   /** What is left of its offers we answer. */
   readonly offers: Budget;
+  /** Its newest offer past that budget, and what came after it: applied once the budget allows. */
+  deferred: PeerMessage[] | null;
   audio: HTMLAudioElement | null;
 }
 
@@ -98,11 +102,13 @@ export class Mesh {
   /** Our `roomEnter` is out and the server holds relays for the invited: connections send at once. */
   private sending = false;
 
-  /** What is left of the messages the connections may send now. */
-  private readonly sends: Budget;
+  /** What the connections send, paced. */
+  private readonly pacer: Pacer;
 
   constructor(private readonly host: MeshHost) {
-    this.sends = new Budget(host.clock, SENDS.burst, SENDS.everyMs);
+    this.pacer = new Pacer(host.clock, (userID, message) => {
+      this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+    });
   }
 
   /** The connections, by member. */
@@ -227,8 +233,27 @@ export class Mesh {
     if (this.host.signaling.room !== null) this.arrive(from);
     else this.connect(from);
     const member = this.members.get(from);
-    if (message.kind === 'sdp' && message.description.type === 'offer' && member && !member.offers.take()) return;
-    member?.peer.receive(message);
+    if (!member) return;
+    if (member.deferred) {
+      if (isOffer(message)) member.deferred = [message];
+      else if (member.deferred.length < WAITING_RELAYS) member.deferred.push(message);
+      return;
+    }
+    if (!isOffer(message) || member.offers.take()) return member.peer.receive(message);
+    member.deferred = [message];
+    this.host.clock.setTimeout(() => this.release(from, member), OFFERS.everyMs);
+  }
+
+  /** A member's offer waited for its budget: applied, with what came after it, once there is some. */
+  private release(userID: UserID, member: Member): void {
+    if (this.members.get(userID) !== member || member.deferred === null) return;
+    if (!member.offers.take()) {
+      this.host.clock.setTimeout(() => this.release(userID, member), OFFERS.everyMs);
+      return;
+    }
+    const held = member.deferred;
+    member.deferred = null;
+    for (const message of held) member.peer.receive(message);
   }
 
   /** The member left: its connection closes. */
@@ -246,6 +271,7 @@ export class Mesh {
     this.sending = false;
     for (const [userID, member] of this.members) this.dispose(userID, member);
     this.members.clear();
+    this.pacer.clear();
   }
 
   private open(userID: UserID, member: Member): void {
@@ -277,14 +303,13 @@ export class Mesh {
     }, local?.getTracks() ?? [], local ? [] : this.kinds);
     const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
     const offers = new Budget(this.host.clock, OFFERS.burst, OFFERS.everyMs);
-    const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery, offers };
+    const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery, offers, deferred: null };
     this.members.set(userID, member);
     return member;
   }
 
   private send(userID: UserID, message: PeerMessage): void {
-    if (!this.sends.take()) return;
-    this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+    this.pacer.send(userID, message);
   }
 
   /**
@@ -322,6 +347,7 @@ export class Mesh {
   }
 
   private dispose(userID: UserID, member: Member): void {
+    this.pacer.forget(userID);
     member.recovery.close();
     member.peer.close();
     member.audio?.remove();

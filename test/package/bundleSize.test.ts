@@ -181,7 +181,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // pace what they send (members streaming offers spent the victim's rate at the server, which closed it), and the glare
 // rules hold for a caller only, their decline budgeted (a ringing callee took an inviter naming herself for the invitee
 // of a dial and declined her every invitation unbudgeted): 57,793 bytes (+217), 190.2 KB. Raised by 220.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220;
+// The review of those: what the connections send waits its turn in each member's line instead of being dropped (a user
+// joining a group call of 12 lost descriptions for good past 100 sends), an offer past its budget waits instead of being
+// ignored: 58,115 bytes (+322), 191.5 KB. Raised by 330.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
