@@ -106,9 +106,10 @@ export class Mesh {
   private readonly pacer: Pacer;
 
   constructor(private readonly host: MeshHost) {
-    this.pacer = new Pacer(host.clock, (userID, message) => {
+    const relay = (userID: UserID, message: PeerMessage) => {
       this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
-    });
+    };
+    this.pacer = new Pacer(host.clock, relay, () => host.signaling.connection.rate.spare());
   }
 
   /** The connections, by member. */
@@ -236,7 +237,12 @@ export class Mesh {
     if (!member) return;
     if (member.deferred) {
       if (isOffer(message)) member.deferred = [message];
-      else if (member.deferred.length < WAITING_RELAYS) member.deferred.push(message);
+      else if (message.kind === 'sdp') {
+        // Its answer to our offer: it rolled its own back (perfect negotiation). What came after that offer stays.
+        const after = member.deferred.slice(1);
+        member.deferred = null;
+        for (const next of [message, ...after]) member.peer.receive(next);
+      } else if (member.deferred.length < WAITING_RELAYS) member.deferred.push(message);
       return;
     }
     if (!isOffer(message) || member.offers.take()) return member.peer.receive(message);

@@ -7,6 +7,12 @@ import type { PeerMessage } from './peer';
 export const SENDS = { burst: 120, everyMs: 25 } as const;
 /** How many messages one member's line holds; past it its oldest candidate goes (a description never). */
 export const LINE_MAX = 64;
+/**
+ * What a message waits for beside its own budget: this much left of the server's burst for the
+ * connection's other frames (its IM requests, and receipts: up to 40 a second for a stream of
+ * messages, `adapters/ws/inbox.ts`), as the connection counts what it wrote (`OutRate`).
+ */
+export const RESERVE = 60;
 
 /**
  * What the room's connections send, paced under the server's rate: past it the server refuses
@@ -15,7 +21,8 @@ export const LINE_MAX = 64;
  * ICE credentials, is a frame of ours). Within the budget a message goes at once; past it, it
  * waits in its member's own line, in order, and the lines are served in turn as the budget
  * allows, so members streaming offers at us cannot crowd out what we send the others. Nothing
- * is dropped but a candidate of a line grown past {@link LINE_MAX}.
+ * is dropped but a candidate of a line grown past {@link LINE_MAX}. The connection's other frames
+ * come first: a message goes only while {@link RESERVE} is left of the server's burst.
  */
 export class Pacer {
   private readonly budget: Budget;
@@ -26,12 +33,14 @@ export class Pacer {
   constructor(
     private readonly clock: Clock,
     private readonly transmit: (userID: UserID, message: PeerMessage) => void,
+    /** What is left of the server's burst for the connection (`OutRate.spare`). */
+    private readonly spare: () => number,
   ) {
     this.budget = new Budget(clock, SENDS.burst, SENDS.everyMs);
   }
 
   send(userID: UserID, message: PeerMessage): void {
-    if (this.lines.size === 0 && this.budget.take()) return this.transmit(userID, message);
+    if (this.lines.size === 0 && this.mayGo()) return this.transmit(userID, message);
     const line = this.lines.get(userID) ?? [];
     line.push(message);
     if (line.length > LINE_MAX) {
@@ -53,10 +62,14 @@ export class Pacer {
     this.timer = null;
   }
 
+  private mayGo(): boolean {
+    return this.spare() > RESERVE && this.budget.take();
+  }
+
   /** One message of each line in turn, as long as the budget lasts. */
   private drain(): void {
     this.timer = null;
-    while (this.lines.size > 0 && this.budget.take()) {
+    while (this.lines.size > 0 && this.mayGo()) {
       const [userID, line] = this.lines.entries().next().value as [UserID, PeerMessage[]];
       this.lines.delete(userID);
       const message = line.shift();

@@ -99,7 +99,7 @@ export class WsRoomPort implements RoomPort {
   private readonly relayListeners: Listeners<RelayedData>;
 
   constructor(
-    private readonly connection: WsConnection,
+    readonly connection: WsConnection,
     options: WsRoomPortOptions = {},
   ) {
     const onError = options.onListenerError ?? ((error: unknown) => console.error(error));

@@ -184,7 +184,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The review of those: what the connections send waits its turn in each member's line instead of being dropped (a user
 // joining a group call of 12 lost descriptions for good past 100 sends), an offer past its budget waits instead of being
 // ignored: 58,115 bytes (+322), 191.5 KB. Raised by 330.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330;
+// The second review: relays go only while the connection has room at the server for its other frames (the room's
+// 40 a second and the receipts of a stream of messages went past 50 together), counted by the connection's sockets
+// (adapters/ws/outRate.ts); an answer to our offer held behind a deferred offer is applied: 58,379 bytes (+264), 192.1 KB.
+// Raised by 270.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

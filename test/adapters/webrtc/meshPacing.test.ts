@@ -170,6 +170,45 @@ describe('mesh pacing', () => {
     expect([bobToAura.remoteUfrag, bobToAura.signalingState]).toEqual(['d12', 'stable']);
   });
 
+  // The second review: a newer offer replaced everything held behind a deferred one, the answer to our own offer too.
+  it('Bob (impolite) offers while Zoe\'s offer waits for its budget; Zoe (polite) rolls back, answers him and offers again -> Bob applies her answer and answers her new offer (before: both sides in have-local-offer for good)', async () => {
+    candidates = 2;
+    const alice = await onWebRtc('alice');
+    const bob = await onWebRtc('bob');
+    const zoe = world.backend(); // 'bob' < 'zoe': Bob is impolite towards Zoe, Zoe polite
+    await zoe.connection.login('zoe', world.userSig('zoe'));
+    const toZoe: { type: string }[] = [];
+    zoe.room.onRelay((r) => {
+      const m = JSON.parse(r.data) as { kind: string; description?: { type: string } };
+      if (r.from === 'bob' && m.kind === 'sdp' && m.description) toZoe.push(m.description);
+    });
+    await world.settle();
+    const { roomID } = await alice.p.calling.groupCall({ userIDList: ['bob', 'zoe'], type: 1, timeout: 300 });
+    await world.advance(S);
+    await bob.p.calling.accept();
+    await world.advance(3 * S);
+    await Promise.all([zoe.room.enter(roomID, { userID: 'zoe', video: false, audioMuted: false }), world.settle()]);
+    await world.advance(S);
+    const sdp = (type: string, ufrag: string) => JSON.stringify({ kind: 'sdp', description: { type, sdp: `v=0 a=ice-ufrag:${ufrag}` } });
+    expect(toZoe.map((d) => d.type)).toEqual(['offer']); // Bob opened
+    await zoe.room.relay('bob', sdp('answer', 'z0'));
+    await world.advance(S);
+    const bobToZoe = bob.backend.room.peerConnection('zoe') as unknown as BrowserishPC;
+    expect(bobToZoe.signalingState).toBe('stable');
+    for (let i = 1; i <= 9; i++) {
+      await zoe.room.relay('bob', sdp('offer', `z${i}`));
+      await world.advance(80);
+    }
+    expect(bobToZoe.remoteUfrag).toBe('z8'); // her 9th waits
+    bobToZoe.restartIce(); // his offer crosses her 9th
+    await world.advance(100);
+    expect([bobToZoe.signalingState, toZoe.at(-1)?.type]).toEqual(['have-local-offer', 'offer']);
+    await zoe.room.relay('bob', sdp('answer', 'z8'));
+    await zoe.room.relay('bob', sdp('offer', 'z10'));
+    await world.advance(5 * S);
+    expect({ state: bobToZoe.signalingState, remote: bobToZoe.remoteUfrag, last: toZoe.at(-1)?.type }).toEqual({ state: 'stable', remote: 'z10', last: 'answer' });
+  });
+
   it('10 members stream offers with new ICE credentials at Bob for 20 s; Carol\'s connection to Bob restarts ICE in the middle -> Bob answers her, with his candidates, and stays in the call', async () => {
     candidates = 5;
     const alice = await onWebRtc('alice');
