@@ -40,6 +40,12 @@ import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
 /** How many offers of one member are answered at once, and how often one more (ms). */
 export const OFFERS = { burst: 8, everyMs: 2_000 } as const;
+/**
+ * The longest relay sent (characters): the server's default `--max-relay-bytes`. Past it the server
+ * refuses it, a strike: a member's offer crafted for a huge answer (many m-lines) would have the
+ * server close us after a few; such a message is not sent (told to `onListenerError`).
+ */
+export const RELAY_MAX = 16 * 1024;
 /** How many relays wait for our capture, or behind an offer waiting for its budget, at most. */
 export const WAITING_RELAYS = 256;
 
@@ -107,7 +113,9 @@ export class Mesh {
 
   constructor(private readonly host: MeshHost) {
     const relay = (userID: UserID, message: PeerMessage) => {
-      this.host.signaling.relay(userID, JSON.stringify(message)).catch(() => undefined); // gone: its peer closes
+      const data = JSON.stringify(message);
+      if (data.length > RELAY_MAX) return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past ${RELAY_MAX}: not sent`));
+      this.host.signaling.relay(userID, data).catch(() => undefined); // gone: its peer closes
     };
     this.pacer = new Pacer(host.clock, relay, () => host.signaling.connection.rate.spare());
   }

@@ -188,7 +188,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 40 a second and the receipts of a stream of messages went past 50 together), counted by the connection's sockets
 // (adapters/ws/outRate.ts); an answer to our offer held behind a deferred offer is applied: 58,379 bytes (+264), 192.1 KB.
 // Raised by 270.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270;
+// A relay past the server's relay limit (16 KiB, a strike) is not sent: an offer crafted for a huge answer had the
+// server close us: 58,452 bytes (+73), 192.3 KB. Raised by 80.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -117,6 +117,47 @@ describe('a renegotiation storm from members of the call', () => {
     expect(bob.calling.getCallStatus()).toBe('connected');
   }, 120_000);
 
+  // The second review (a suspicion, proved here): an answer past the server's relay limit (16 KiB) is refused,
+  // a strike; an offer of many m-lines makes a browser's answer that long.
+  it('1v1: Mallory sends Bob 20 offers, one a second, each of which he would answer with 20 KB -> not sent (told to onListenerError), Bob stays logged in', async () => {
+    const errors: string[] = [];
+    const Large = class extends FakePeerConnection {
+      private offered = 0;
+      override async setRemoteDescription(description: { type: string; sdp?: string }): Promise<void> {
+        await super.setRemoteDescription(description);
+        this.offered = description.sdp?.length ?? 0;
+      }
+      override async setLocalDescription(): Promise<void> {
+        await super.setLocalDescription();
+        const type = this.localDescription!.type;
+        const sdp = type === 'answer' ? 'a'.repeat(2 * this.offered) : 'v=0';
+        this.localDescription = { type, toJSON: () => ({ type, sdp }) };
+      }
+    };
+    const environment = () => ({ ...fakeEnvironment(), RTCPeerConnection: Large as unknown as typeof RTCPeerConnection });
+    const backend = webrtcBackend({ url: WORLD_URL, WebSocket: world.net.WebSocket, clock: world.clock, environment, endCallOnPageHide: false, onListenerError: (e: unknown) => errors.push(String(e)) });
+    const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
+    await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
+    const mb = world.backend();
+    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
+    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
+    await world.settle();
+    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0' } }));
+    await world.advance(S);
+    bob.take();
+    for (let i = 0; i < 20; i++) {
+      await mb.room.relay('bob', offer(`v=0 ${'m'.repeat(10_000)} ${i}`)).catch((e: unknown) => e);
+      await world.advance(S);
+    }
+    expect(bob.take().map((e) => e.name)).not.toContain('onKickedOut');
+    expect(bob.calling.getCallStatus()).toBe('connected');
+    expect(errors.filter((e) => e.includes('past 16384: not sent')).length).toBeGreaterThan(0);
+  });
+
   it('1v1: Mallory, the caller, sends Bob 12 offers a second with new ICE credentials (each answer and 5 candidates gathered again) for 20 s -> Bob stays logged in', async () => {
     FakePeerConnection.candidatesPerRestart = 5; // as @roamhq/wrtc gathered on this machine: 4 host candidates and the end
     const bob = await bobOnWebRtc();
