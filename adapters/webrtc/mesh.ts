@@ -34,7 +34,7 @@ import type { RoomEvent } from '../RoomPort';
 import type { RelayedData, WsRoomPort } from '../ws/WsRoomPort';
 import { ICE_RECOVERY, IceRecovery, type IceRecoveryOptions } from './iceRecovery';
 import { type MediaEnvironment, audioElement, requireWebRtc } from './media';
-import { Budget } from './budget';
+import { Budget } from '../budget';
 import { Pacer } from './pacer';
 import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
@@ -117,7 +117,7 @@ export class Mesh {
       if (data.length > RELAY_MAX) return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past ${RELAY_MAX}: not sent`));
       this.host.signaling.relay(userID, data).catch(() => undefined); // gone: its peer closes
     };
-    this.pacer = new Pacer(host.clock, relay, () => host.signaling.connection.rate.spare());
+    this.pacer = new Pacer(host.clock, relay, () => host.signaling.connection.rate.left());
   }
 
   /** The connections, by member. */

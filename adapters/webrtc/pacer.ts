@@ -1,6 +1,6 @@
 import type { UserID } from '../../machines/types';
 import type { Clock, TimerId } from '../clock';
-import { Budget } from './budget';
+import { Budget } from '../budget';
 import type { PeerMessage } from './peer';
 
 /** How many messages go at once, and how often one more (ms): under the server's default rate (50 a second, burst 200). */
@@ -10,7 +10,7 @@ export const LINE_MAX = 64;
 /**
  * What a message waits for beside its own budget: this much left of the server's burst for the
  * connection's other frames (its IM requests, and receipts: up to 40 a second for a stream of
- * messages, `adapters/ws/inbox.ts`), as the connection counts what it wrote (`OutRate`).
+ * messages, `adapters/ws/inbox.ts`), as the connection counts what it wrote (`ws/outRate.ts`).
  */
 export const RESERVE = 60;
 
@@ -33,7 +33,7 @@ export class Pacer {
   constructor(
     private readonly clock: Clock,
     private readonly transmit: (userID: UserID, message: PeerMessage) => void,
-    /** What is left of the server's burst for the connection (`OutRate.spare`). */
+    /** What is left of the server's burst for the connection (`ws/outRate.ts`). */
     private readonly spare: () => number,
   ) {
     this.budget = new Budget(clock, SENDS.burst, SENDS.everyMs);

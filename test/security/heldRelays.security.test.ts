@@ -6,17 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from '../server/support';
+import { c2cInvite } from './support';
 
 let server: TestServer;
 afterEach(async () => server?.dispose());
 
-const invite = (to: string, roomID: number, inviteID: string) => ({
-  type: 'sendC2C',
-  to,
-  payload: 'INVITE',
-  onlineUserOnly: true,
-  call: { inviteID, roomID, invitees: [to], timeout: 30 },
-});
+const invite = (to: string, roomID: number, inviteID: string) => c2cInvite(to, roomID, inviteID, true);
 
 describe('held relays: one member cannot spend the room\'s whole budget', () => {
   it('Mallory, in Alice\'s call, sends 64 relays to a phantom invitee she named; Alice invites Bob and relays her offer -> held, and Bob gets it when he enters', async () => {

@@ -49,6 +49,22 @@ describe('a renegotiation storm from members of the call', () => {
     return bob;
   }
 
+  /** Mallory (on the embedded backend, raw relays) calls Bob, he accepts, she answers his offer: her backend. */
+  async function malloryInCallWith(bob: Party) {
+    const mb = world.backend();
+    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
+    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
+    await world.settle();
+    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
+    await world.advance(S);
+    bob.take();
+    return mb;
+  }
+
   it.each([
     { members: 3, restarts: 0 },
     { members: 10, restarts: 5 },
@@ -138,17 +154,7 @@ describe('a renegotiation storm from members of the call', () => {
     const backend = webrtcBackend({ url: WORLD_URL, WebSocket: world.net.WebSocket, clock: world.clock, environment, endCallOnPageHide: false, onListenerError: (e: unknown) => errors.push(String(e)) });
     const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
-    const mb = world.backend();
-    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
-    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
-    await world.settle();
-    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(S);
-    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0' } }));
-    await world.advance(S);
-    bob.take();
+    const mb = await malloryInCallWith(bob);
     for (let i = 0; i < 20; i++) {
       await mb.room.relay('bob', offer(`v=0 ${'m'.repeat(10_000)} ${i}`)).catch((e: unknown) => e);
       await world.advance(S);
@@ -161,17 +167,7 @@ describe('a renegotiation storm from members of the call', () => {
   it('1v1: Mallory, the caller, sends Bob 12 offers a second with new ICE credentials (each answer and 5 candidates gathered again) for 20 s -> Bob stays logged in', async () => {
     FakePeerConnection.candidatesPerRestart = 5; // as @roamhq/wrtc gathered on this machine: 4 host candidates and the end
     const bob = await bobOnWebRtc();
-    const mb = world.backend();
-    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
-    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
-    await world.settle();
-    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(S);
-    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
-    await world.advance(S);
-    bob.take();
+    const mb = await malloryInCallWith(bob);
     let ufrag = 0;
     for (let second = 0; second < 20; second++) {
       const sends: Promise<unknown>[] = [];

@@ -9,17 +9,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OWNERS_SHARE } from '../../server/grants';
 import { RawClient, testServer, type TestServer } from '../server/support';
+import { c2cInvite } from './support';
 
 let server: TestServer;
 afterEach(async () => server?.dispose());
 
-const invite = (to: string, roomID: number, inviteID: string, onlineUserOnly = false) => ({
-  type: 'sendC2C',
-  to,
-  payload: 'INVITE',
-  onlineUserOnly,
-  call: { inviteID, roomID, invitees: [to], timeout: 30 },
-});
+const invite = c2cInvite;
 
 describe('room grants: who fills a room', () => {
   it('Mallory, invited by Alice, names 98 users who receive nothing: refused past three quarters of the room; Alice still invites Bob, who gets it', async () => {

@@ -160,3 +160,12 @@ export function rawInvite(from: string, inviteID: string, roomID: number, av: { 
     groupID: '',
   });
 }
+
+/** A raw client's `sendC2C` of an invitation into `roomID` naming `to` (the server grants the room to `to`). */
+export const c2cInvite = (to: string, roomID: number, inviteID: string, onlineUserOnly = false) => ({
+  type: 'sendC2C',
+  to,
+  payload: 'INVITE',
+  onlineUserOnly,
+  call: { inviteID, roomID, invitees: [to], timeout: 30 },
+});
