@@ -116,7 +116,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   // A cluster decides a refusal again once its node heard what Redis had (`Recheck`), the connection's frames waiting.
   const recheck = cluster ? (conn: Conn, data: Buffer, isBinary: boolean) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true)) : undefined;
   const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck);
-  const admission = new Admission(limits);
+  const admission = new Admission<Socket>(limits, evictNotLoggedIn);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
   let nextConn = 0;
@@ -179,7 +179,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   // address, and against the address's rate of new connections, for as long as it is open.
   http.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
-    const refused = admission.admit(address, clock.now());
+    const refused = admission.admit(socket, address, clock.now());
     if (refused) {
       live.counters.limit(refused);
       log.warn('refused a connection', { address, limit: refused });
@@ -187,11 +187,18 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
-    socket.on('close', releaseAddress);
+    socket.on('close', releaseSlot);
   });
-  /** (The address was read, and so cached by the socket, when it connected.) */
-  function releaseAddress(this: Socket): void {
-    admission.release(this.remoteAddress ?? 'unknown');
+  function releaseSlot(this: Socket): void {
+    admission.release(this);
+  }
+  /** The server is full: a connection that has not logged in (the oldest) makes room for a new one. */
+  function evictNotLoggedIn(socket: Socket): void {
+    const conn = connOf.get(socket);
+    live.counters.limit('notLoggedInEvicted');
+    log.warn('cut a connection that had not logged in, to make room', { conn: conn?.id, address: socket.remoteAddress, limit: 'maxConnections' });
+    if (conn) conn.terminate();
+    else socket.destroy();
   }
   // The server tracks its connections itself (`conns`): no second set, no listener per client.
   // A message's fragments, and a frame's socket reads, are kept one object each until the last: `maxFragments`
@@ -264,6 +271,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   }
   function stopCountingPreLogin(conn: Conn): void {
     conn.preLoginBytes = -1;
+    admission.loggedIn(conn.socket);
     conn.socket.off('data', countPreLogin);
   }
   function onDrain(this: Socket): void {

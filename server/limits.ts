@@ -306,17 +306,29 @@ export class MemoryUserBudgets implements UserBudgets {
 /** Why a connection was refused at the door. */
 export type AdmissionRefusal = 'maxConnections' | 'maxConnectionsPerIp' | 'ipConnectRate';
 
-/** Open connections per client address, and the rate of new ones. */
-export class Admission {
+/**
+ * Open connections per client address, and the rate of new ones. At the cap in all, the slot of
+ * the oldest connection that has not logged in goes to the new one (`evict` is told to close it):
+ * clients that never log in cannot keep users out by holding every slot, whatever addresses they
+ * have. A logged-in connection's slot is never taken.
+ */
+export class Admission<C extends object> {
   private readonly addresses = new Map<string, { open: number; readonly connects: TokenBucket }>();
-  private total = 0;
+  /** Every open connection's address key. */
+  private readonly open = new Map<C, string>();
+  /** The open connections that have not logged in, oldest first. */
+  private readonly anonymous = new Set<C>();
 
-  constructor(private readonly limits: Limits) {}
+  constructor(
+    private readonly limits: Limits,
+    private readonly evict: (conn: C) => void,
+  ) {}
 
-  /** Admits a connection from `address` (counting it) or says why not. */
-  admit(address: string, now: number): AdmissionRefusal | null {
+  /** Admits `conn` from `address` (counting it) or says why not. */
+  admit(conn: C, address: string, now: number): AdmissionRefusal | null {
     const key = addressKey(address);
-    if (this.total >= this.limits.maxConnections) return 'maxConnections';
+    const full = this.open.size >= this.limits.maxConnections;
+    if (full && this.anonymous.size === 0) return 'maxConnections';
     let entry = this.addresses.get(key);
     if (!entry) {
       entry = { open: 0, connects: new TokenBucket(this.limits.ipConnectRate.perSecond, this.limits.ipConnectRate.burst, now) };
@@ -324,17 +336,32 @@ export class Admission {
     }
     if (entry.open >= this.limits.maxConnectionsPerIp) return 'maxConnectionsPerIp';
     if (!entry.connects.take(now)) return 'ipConnectRate';
+    if (full) {
+      const [oldest] = this.anonymous;
+      if (oldest !== undefined) {
+        this.release(oldest);
+        this.evict(oldest);
+      }
+    }
     entry.open++;
-    this.total++;
+    this.open.set(conn, key);
+    this.anonymous.add(conn);
     return null;
   }
 
-  /** A connection admitted from `address` is gone. */
-  release(address: string): void {
-    const entry = this.addresses.get(addressKey(address));
-    if (!entry || entry.open === 0) return;
-    entry.open--;
-    this.total--;
+  /** `conn` logged in: its slot is its own until it closes. */
+  loggedIn(conn: C): void {
+    this.anonymous.delete(conn);
+  }
+
+  /** `conn` is gone (again: nothing). */
+  release(conn: C): void {
+    const key = this.open.get(conn);
+    if (key === undefined) return;
+    this.open.delete(conn);
+    this.anonymous.delete(conn);
+    const entry = this.addresses.get(key);
+    if (entry) entry.open--;
   }
 
   /** Forgets addresses with nothing open and a full rate budget. */

@@ -85,16 +85,57 @@ export interface RawAttacker {
  * connection, or once `sendBytes` are written (the half frame then stays open).
  */
 export function halfFrameAttacker(port: number, frameBytes: number, sendBytes: number): Promise<RawAttacker> {
-  return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1');
-    const state = { status: 0, closed: false };
+  return rawUpgrade(port, '127.0.0.1', (socket, state, resolve, finish) => {
     let sent = 0;
+    const pump = () => {
+      if (state.closed) return;
+      if (sent >= sendBytes) return resolve();
+      const n = Math.min(chunk.length, sendBytes - sent);
+      socket.write(chunk.subarray(0, n), (error) => {
+        if (error) return finish();
+        sent += n;
+        pump();
+      });
+    };
+    // A masked text frame announcing `frameBytes` of payload (64-bit length).
+    const head = Buffer.alloc(14);
+    head[0] = 0x81;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(frameBytes), 2);
+    socket.write(head, () => pump());
+  });
+}
+
+/**
+ * An unauthenticated client from `localAddress` (any of 127.0.0.0/8 is this machine's on Linux,
+ * so one test has as many client addresses as it likes) that opens a WebSocket and then sends
+ * nothing: it never logs in. Resolves once the server answered the upgrade (`status`); `closed`
+ * turns true when the server (or {@link stopAttackers}) ends it.
+ */
+export function idleAttacker(port: number, localAddress: string): Promise<RawAttacker> {
+  return rawUpgrade(port, localAddress, (_socket, _state, resolve) => resolve());
+}
+
+/**
+ * Opens a TCP socket from `localAddress` and asks for a WebSocket by hand. A refused upgrade (or
+ * a closed socket) resolves at once; a 101 hands the socket to `upgraded`, which resolves when
+ * it likes (`finish` ends the socket and resolves).
+ */
+function rawUpgrade(
+  port: number,
+  localAddress: string,
+  upgraded: (socket: Socket, state: { readonly closed: boolean }, resolve: () => void, finish: () => void) => void,
+): Promise<RawAttacker> {
+  return new Promise((done) => {
+    const socket: Socket = connect({ port, host: '127.0.0.1', localAddress });
+    const state = { status: 0, closed: false };
     let header = '';
+    const resolve = () => done(state);
     const finish = () => {
       if (state.closed) return;
       state.closed = true;
       socket.destroy();
-      resolve(state);
+      resolve();
     };
     socket.on('error', finish);
     socket.on('close', finish);
@@ -104,16 +145,6 @@ export function halfFrameAttacker(port: number, frameBytes: number, sendBytes: n
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       ),
     );
-    const pump = () => {
-      if (state.closed) return;
-      if (sent >= sendBytes) return resolve(state);
-      const n = Math.min(chunk.length, sendBytes - sent);
-      socket.write(chunk.subarray(0, n), (error) => {
-        if (error) return finish();
-        sent += n;
-        pump();
-      });
-    };
     socket.on('data', (data: Buffer) => {
       if (state.status !== 0) return;
       header += data.toString('latin1');
@@ -121,12 +152,7 @@ export function halfFrameAttacker(port: number, frameBytes: number, sendBytes: n
       if (!line) return;
       state.status = Number(line[1]);
       if (state.status !== 101) return finish();
-      // A masked text frame announcing `frameBytes` of payload (64-bit length).
-      const head = Buffer.alloc(14);
-      head[0] = 0x81;
-      head[1] = 0x80 | 127;
-      head.writeBigUInt64BE(BigInt(frameBytes), 2);
-      socket.write(head, () => pump());
+      upgraded(socket, state, resolve, finish);
     });
     attackers.add(finish);
   });

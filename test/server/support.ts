@@ -74,6 +74,12 @@ export async function testServer(overrides: Partial<ServerOptions> = {}, startAt
 }
 
 /** A protocol client on a raw socket. */
+/** How a {@link RawClient} connects. */
+export interface RawClientOptions {
+  readonly lean?: boolean;
+  readonly localAddress?: string;
+}
+
 export class RawClient {
   readonly frames: Frame[] = [];
   /** Resolves with the close code and reason. */
@@ -103,9 +109,12 @@ export class RawClient {
     );
   }
 
-  /** Opens a socket to `url`; a `lean` client keeps only the length and head of each payload. */
-  static async open(url: string, options: { lean?: boolean } = {}): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /**
+   * Opens a socket to `url`; a `lean` client keeps only the length and head of each payload, and
+   * one with a `localAddress` connects from it (any of 127.0.0.0/8 on Linux).
+   */
+  static async open(url: string, options: RawClientOptions = {}): Promise<RawClient> {
+    const ws = new WebSocket(url, options.localAddress === undefined ? {} : { localAddress: options.localAddress });
     const client = new RawClient(ws, options.lean);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -115,7 +124,7 @@ export class RawClient {
   }
 
   /** Opens a socket and logs in with a valid userSig. */
-  static async login(url: string, userID: string, options: { lean?: boolean } = {}): Promise<RawClient> {
+  static async login(url: string, userID: string, options: RawClientOptions = {}): Promise<RawClient> {
     const client = await RawClient.open(url, options);
     const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID) });
     if (reply.type !== 'loggedIn') throw new Error(`login refused: ${JSON.stringify(reply)}`);
