@@ -13,8 +13,8 @@ export class Budget {
 
   constructor(
     private readonly clock: Clock,
-    private readonly burst: number,
-    private readonly everyMs: number,
+    private burst: number,
+    private everyMs: number,
   ) {
     this.tokens = burst;
     this.at = clock.now();
@@ -31,6 +31,14 @@ export class Budget {
   spend(): void {
     this.left();
     this.tokens -= 1;
+  }
+
+  /** From now on `burst` at once and one every `everyMs` (what is left stays, up to the new burst). */
+  reshape(burst: number, everyMs: number): void {
+    this.left();
+    this.burst = burst;
+    this.everyMs = everyMs;
+    this.tokens = Math.min(this.tokens, burst);
   }
 
   /** What is left now (below zero once more was spent than the bucket held). */

@@ -94,6 +94,8 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself). */
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
+  /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
+  private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number };
   /**
    * While a request is handled ({@link Hub.routing}): the Redis steps its answer waits for (cluster): the
    * moves to other nodes it started (stored copies, online ones), a logout's end.
@@ -107,6 +109,12 @@ export class Hub {
     private readonly cluster?: HubCluster,
   ) {
     const { limits, clock } = options;
+    const { rate } = options;
+    this.told = {
+      perSecond: Math.min(rate.perSecond, limits.userRate.perSecond),
+      burst: Math.min(rate.burst, limits.userRate.burst),
+      maxRelayBytes: limits.maxRelayBytes,
+    };
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
     const persist = (write: () => void, failed?: () => void) => {
       commit.write(write);
@@ -211,6 +219,7 @@ export class Hub {
       serverTime: now,
       foldedReceipts: true,
       callGrants: true,
+      limits: this.told,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
     });

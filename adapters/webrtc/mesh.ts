@@ -40,12 +40,6 @@ import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
 /** How many offers of one member are answered at once, and how often one more (ms). */
 export const OFFERS = { burst: 8, everyMs: 2_000 } as const;
-/**
- * The longest relay sent (characters): the server's default `--max-relay-bytes`. Past it the server
- * refuses it, a strike: a member's offer crafted for a huge answer (many m-lines) would have the
- * server close us after a few; such a message is not sent (told to `onListenerError`).
- */
-export const RELAY_MAX = 16 * 1024;
 /** How many relays wait for our capture, or behind an offer waiting for its budget, at most. */
 export const WAITING_RELAYS = 256;
 
@@ -113,11 +107,15 @@ export class Mesh {
 
   constructor(private readonly host: MeshHost) {
     const relay = (userID: UserID, message: PeerMessage) => {
+      // Past the server's largest relay (`--max-relay-bytes`, 16 KiB by default) it would refuse it, a
+      // strike: a member's offer crafted for a huge answer (many m-lines) would have the server close
+      // us after a few. Such a message is not sent, and `onListenerError` is told.
       const data = JSON.stringify(message);
-      if (data.length > RELAY_MAX) return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past ${RELAY_MAX}: not sent`));
+      const max = host.signaling.connection.rate.limits.maxRelayBytes;
+      if (data.length > max) return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past ${max}: not sent`));
       this.host.signaling.relay(userID, data).catch(() => undefined); // gone: its peer closes
     };
-    this.pacer = new Pacer(host.clock, relay, () => host.signaling.connection.rate.left());
+    this.pacer = new Pacer(host.clock, relay, host.signaling.connection.rate);
   }
 
   /** The connections, by member. */

@@ -2,17 +2,20 @@ import type { UserID } from '../../machines/types';
 import type { Clock, TimerId } from '../clock';
 import { Budget } from '../budget';
 import type { PeerMessage } from './peer';
+import { type OutRate, SERVER_LIMITS, type ServerLimits } from '../ws/outRate';
 
-/** How many messages go at once, and how often one more (ms): under the server's default rate (50 a second, burst 200). */
-export const SENDS = { burst: 120, everyMs: 25 } as const;
+/**
+ * The pace of the room's messages under a server's rate: 60% of its burst at once, then 80% of
+ * its rate, and only while 30% of its burst is left for the connection's other frames (its IM
+ * requests, and receipts: up to 40 a second for a stream of messages, `adapters/ws/inbox.ts`), as
+ * the connection counts what it wrote (`ws/outRate.ts`). At the server's default (50 a second,
+ * burst 200): 120 at once, one every 25 ms, 60 kept.
+ */
+export const paceFor = (limits: ServerLimits) => ({ burst: Math.max(1, Math.floor(limits.burst * 0.6)), everyMs: 1250 / limits.perSecond, reserve: limits.burst * 0.3 });
+/** The pace at the server's defaults. */
+export const SENDS = paceFor(SERVER_LIMITS);
 /** How many messages one member's line holds; past it its oldest candidate goes (a description never). */
 export const LINE_MAX = 64;
-/**
- * What a message waits for beside its own budget: this much left of the server's burst for the
- * connection's other frames (its IM requests, and receipts: up to 40 a second for a stream of
- * messages, `adapters/ws/inbox.ts`), as the connection counts what it wrote (`ws/outRate.ts`).
- */
-export const RESERVE = 60;
 
 /**
  * What the room's connections send, paced under the server's rate: past it the server refuses
@@ -22,10 +25,13 @@ export const RESERVE = 60;
  * waits in its member's own line, in order, and the lines are served in turn as the budget
  * allows, so members streaming offers at us cannot crowd out what we send the others. Nothing
  * is dropped but a candidate of a line grown past {@link LINE_MAX}. The connection's other frames
- * come first: a message goes only while {@link RESERVE} is left of the server's burst.
+ * come first (see {@link paceFor}), and the pace follows what the server said of its rate.
  */
 export class Pacer {
   private readonly budget: Budget;
+  private pace = SENDS;
+  /** The server's limits the pace was made for. */
+  private paced = SERVER_LIMITS;
   /** The members' lines, in the order they are served next. */
   private readonly lines = new Map<UserID, PeerMessage[]>();
   private timer: TimerId | null = null;
@@ -33,8 +39,8 @@ export class Pacer {
   constructor(
     private readonly clock: Clock,
     private readonly transmit: (userID: UserID, message: PeerMessage) => void,
-    /** What is left of the server's burst for the connection (`ws/outRate.ts`). */
-    private readonly spare: () => number,
+    /** The server's rate for the connection, as it spends it (`ws/outRate.ts`). */
+    private readonly rate: OutRate,
   ) {
     this.budget = new Budget(clock, SENDS.burst, SENDS.everyMs);
   }
@@ -48,7 +54,7 @@ export class Pacer {
       if (candidate >= 0) line.splice(candidate, 1);
     }
     this.lines.set(userID, line);
-    this.timer ??= this.clock.setTimeout(() => this.drain(), SENDS.everyMs);
+    this.timer ??= this.clock.setTimeout(() => this.drain(), this.pace.everyMs);
   }
 
   /** The member is gone: what waits for it goes. */
@@ -63,7 +69,12 @@ export class Pacer {
   }
 
   private mayGo(): boolean {
-    return this.spare() > RESERVE && this.budget.take();
+    if (this.rate.limits !== this.paced) {
+      this.paced = this.rate.limits;
+      this.pace = paceFor(this.paced);
+      this.budget.reshape(this.pace.burst, this.pace.everyMs);
+    }
+    return this.rate.left() > this.pace.reserve && this.budget.take();
   }
 
   /** One message of each line in turn, as long as the budget lasts. */
@@ -76,6 +87,6 @@ export class Pacer {
       if (line.length > 0) this.lines.set(userID, line); // to the back
       if (message) this.transmit(userID, message);
     }
-    if (this.lines.size > 0) this.timer = this.clock.setTimeout(() => this.drain(), SENDS.everyMs);
+    if (this.lines.size > 0) this.timer = this.clock.setTimeout(() => this.drain(), this.pace.everyMs);
   }
 }

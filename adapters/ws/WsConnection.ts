@@ -28,7 +28,7 @@ import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
-import { counted, outRate } from './outRate';
+import { OutRate, counted } from './outRate';
 
 export type { WsConnectionOptions } from './connectionOptions';
 
@@ -86,7 +86,7 @@ export class WsConnection {
   });
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;
-  readonly rate: ReturnType<typeof outRate>; // the server's rate, as every frame written spends it
+  readonly rate: OutRate; // the server's rate and limits, as every frame written spends it
   private readonly policy: ReconnectPolicy;
   private readonly onListenerError: (error: unknown) => void;
 
@@ -113,7 +113,7 @@ export class WsConnection {
     this.device = deviceOf(options);
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
-    this.rate = outRate(this.clock);
+    this.rate = new OutRate(this.clock);
     this.WS = counted(WS, this.rate);
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
@@ -274,6 +274,7 @@ export class WsConnection {
       this.toldAnswered = 0;
     }
     this.inbox.forUser(frame.userID);
+    this.rate.learn(frame.limits);
     this.inbox.fold(
       frame.foldedReceipts === true
         ? (fn, ms) => {
@@ -282,6 +283,7 @@ export class WsConnection {
           }
         : null,
       frame.multiDevice === true,
+      this.rate.slower,
     );
     this.session = frame.session;
     this.userID = frame.userID;

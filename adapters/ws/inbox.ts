@@ -62,8 +62,11 @@ export class Inbox {
   /** The user whose messages these are (see the header: ids passed on are per user), and how many users came before. */
   private user: string | null = null;
   private users = 0;
-  /** One device of many: the spacing is {@link RECEIPT_BUSY_DELAY_MS}, not {@link RECEIPT_DELAY_MS}. */
-  private spaced = false;
+  /**
+   * The spacing: {@link RECEIPT_DELAY_MS}, or for one device of many {@link RECEIPT_BUSY_DELAY_MS};
+   * longer in proportion on a server whose rate is below the default 50 a second.
+   */
+  private spacingMs = RECEIPT_DELAY_MS;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
 
@@ -122,7 +125,7 @@ export class Inbox {
         this.spacing = null;
         this.flush();
       },
-      this.spaced ? RECEIPT_BUSY_DELAY_MS : RECEIPT_DELAY_MS,
+      this.spacingMs,
     );
   }
 
@@ -144,11 +147,12 @@ export class Inbox {
 
   /**
    * Folds receipts into requests from now on (`timer` given), or sends each at once (`null`);
-   * `spaced`: this session is one device of its user's many (see {@link RECEIPT_BUSY_DELAY_MS}).
+   * `spaced`: this session is one device of its user's many (see {@link RECEIPT_BUSY_DELAY_MS});
+   * `slower`: how many times below the default the server's rate is (the spacing grows as much).
    */
-  fold(timer: ReceiptTimer | null, spaced = false): void {
+  fold(timer: ReceiptTimer | null, spaced = false, slower = 1): void {
     this.timer = timer;
-    this.spaced = spaced;
+    this.spacingMs = (spaced ? RECEIPT_BUSY_DELAY_MS : RECEIPT_DELAY_MS) * slower;
   }
 
   /** The session is `userID`'s: when it was another user's, the ids passed on are forgotten. */

@@ -2,8 +2,19 @@ import { Budget } from '../budget';
 import type { Clock } from '../clock';
 import type { WebSocketConstructor, WebSocketLike } from './socket';
 
-/** The server's default rate for a connection: frames a second, and its burst (`--rate`, `--burst`). */
-export const SERVER_RATE = { perSecond: 50, burst: 200 } as const;
+/**
+ * What the server allows this connection (its `loggedIn` says, `limits`): frames a second and its
+ * burst (the lower of its per-connection and per-user rates: `--rate`, `--user-rate`), and the
+ * largest room relay (`--max-relay-bytes`).
+ */
+export interface ServerLimits {
+  readonly perSecond: number;
+  readonly burst: number;
+  readonly maxRelayBytes: number;
+}
+
+/** The server's defaults, for a server that does not say (older ones). */
+export const SERVER_LIMITS: ServerLimits = { perSecond: 50, burst: 200, maxRelayBytes: 16 * 1024 };
 
 /**
  * The server's rate for this connection as this client spends it: every frame its sockets write
@@ -11,7 +22,25 @@ export const SERVER_RATE = { perSecond: 50, burst: 200 } as const;
  * each refusal a strike, and a connection out of strikes is closed: what may wait (the WebRTC
  * room's relays, see `adapters/webrtc/pacer.ts`) goes only while enough is `left()` for the rest.
  */
-export const outRate = (clock: Clock): Budget => new Budget(clock, SERVER_RATE.burst, 1000 / SERVER_RATE.perSecond);
+export class OutRate extends Budget {
+  /** What the server last said of its limits (its defaults until it says). */
+  limits = SERVER_LIMITS;
+
+  constructor(clock: Clock) {
+    super(clock, SERVER_LIMITS.burst, 1000 / SERVER_LIMITS.perSecond);
+  }
+
+  /** The server said its limits at a login (or, an older server, nothing: its defaults). */
+  learn(limits: ServerLimits | undefined): void {
+    this.limits = limits ?? SERVER_LIMITS;
+    this.reshape(this.limits.burst, 1000 / this.limits.perSecond);
+  }
+
+  /** How many times slower than the default the server's rate is (1 at the default or faster). */
+  get slower(): number {
+    return Math.max(1, SERVER_LIMITS.perSecond / this.limits.perSecond);
+  }
+}
 
 /** `WS`, its sockets counting every frame they write in `rate`. */
 export function counted(WS: WebSocketConstructor, rate: Budget): WebSocketConstructor {

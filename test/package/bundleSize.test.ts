@@ -190,7 +190,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Raised by 270.
 // A relay past the server's relay limit (16 KiB, a strike) is not sent: an offer crafted for a huge answer had the
 // server close us: 58,452 bytes (+73), 192.3 KB. Raised by 80.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80;
+// The client paces under the limits the server's `loggedIn` says (its rate model, the room's pace and largest relay,
+// the receipts' spacing): a server started with `--rate 20` closed a user joining a group call of 12: 58,646 bytes
+// (+194), 192.9 KB. Raised by 200.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
