@@ -246,7 +246,9 @@ export class Hub {
         old.close(CLOSE.replaced, 'the session was resumed on another connection');
       }
     } else {
-      for (const earlier of replaced) this.kick(earlier, KICK_REASON.multipleAccount);
+      // A session on the userSig this login holds (a reload) leaves it valid: revoked, a later login of the same
+      // device with it would be refused while another device of the user lives.
+      for (const earlier of replaced) this.kick(earlier, KICK_REASON.multipleAccount, earlier.sigDigest === digest);
       session = new Session(f.userID, sessionToken(resume), digest, verdict.expiresAt, multi ? (f.device ?? null) : null);
       this.sessions.set(f.userID, [...this.devicesOf(f.userID), session]);
     }
@@ -325,14 +327,14 @@ export class Hub {
   }
 
   /** Ends a session with a `kicked` frame and its close code. */
-  private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON]): void {
+  private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON], sigStays = false): void {
     const conn = session.conn;
     this.superseded.add(tokenDigest(session.token));
     if (this.superseded.size > SUPERSEDED_MEMORY) {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
-    if (reason === KICK_REASON.multipleAccount) {
+    if (reason === KICK_REASON.multipleAccount && !sigStays) {
       const revoked = this.revoked.get(session.userID) ?? new Set<string>();
       revoked.add(session.sigDigest);
       if (revoked.size > REVOKED_PER_USER) revoked.delete(revoked.values().next().value as string);
