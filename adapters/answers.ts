@@ -20,12 +20,12 @@ export function answerOf(payload: string, self: string): AnswerMeta | undefined 
   switch (s.kind) {
     case 'accept':
       // A switch accept answers a switch request, not an invitation.
-      return s.switchTo === undefined && s.invitee === self ? { inviteID: s.inviteID, kind: 'accept' } : undefined;
+      return s.switchTo === undefined && s.invitee === self ? { inviteID: s.inviteID, inviter: s.inviter, kind: 'accept' } : undefined;
     case 'reject':
-      return s.invitee === self ? { inviteID: s.inviteID, kind: s.busy ? 'busy' : 'reject' } : undefined;
+      return s.invitee === self ? { inviteID: s.inviteID, inviter: s.inviter, kind: s.busy ? 'busy' : 'reject' } : undefined;
     case 'timeout':
       // The callee's own ring timer; the inviter's timeout notices are about others.
-      return s.inviter !== self && s.invitees.includes(self) ? { inviteID: s.inviteID, kind: 'timeout' } : undefined;
+      return s.inviter !== self && s.invitees.includes(self) ? { inviteID: s.inviteID, inviter: s.inviter, kind: 'timeout' } : undefined;
     default:
       return undefined;
   }

@@ -29,7 +29,7 @@ export const callGuards = {
     event.type === 'im.timedOut' &&
     // Only the inviter's timer, or our own (another device's), speaks for our invitation: anyone else
     // who knew its inviteID (a member of its group) could end our ringing.
-    (event.from === c.inviter || event.from === c.self) &&
+    (event.from === c.inviter || (event.from === c.self && event.signal.inviter === c.inviter)) &&
     (event.signal.invitees.includes(c.self) || event.signal.invitees.length === 0),
   /** The inviter withdrew the invitation from us (a group cancel may name only others). */
   cancelForMe: ({ context: c, event }: Args) =>
@@ -125,5 +125,6 @@ export const callGuards = {
     ((event.type === 'im.accepted' && event.signal.switchTo === undefined) || (event.type === 'im.rejected' && !event.signal.busy)) &&
     event.from === c.self &&
     event.signal.invitee === c.self &&
-    event.signal.inviteID === c.inviteID,
+    event.signal.inviteID === c.inviteID &&
+    event.signal.inviter === c.inviter,
 };

@@ -257,7 +257,7 @@ export class Dispatcher {
         hub.logout(conn);
         return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
-        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, [frame.to], frame.rid, key);
+        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame, frame.to) }, [frame.to], frame.rid, key);
       case 'sendGroup': {
         const recipients = groups.recipients(user, frame.groupID);
         if (isRefusal(recipients)) return recipients;
@@ -335,9 +335,13 @@ export class Dispatcher {
   }
 }
 
-/** The `call` and `answer` fields of a send, to spread into an outgoing message. */
-function call(frame: { readonly call?: CallMeta | undefined; readonly answer?: AnswerMeta | undefined }): { call?: CallMeta; answer?: AnswerMeta } {
-  return { ...(frame.call === undefined ? {} : { call: frame.call }), ...(frame.answer === undefined ? {} : { answer: frame.answer }) };
+/**
+ * The `call` and `answer` fields of a send, to spread into an outgoing message. An answer that does
+ * not name its inviter (a client before it did) answers the user it goes to, when C2C (`to`).
+ */
+function call(frame: { readonly call?: CallMeta | undefined; readonly answer?: AnswerMeta | undefined }, to?: string): { call?: CallMeta; answer?: AnswerMeta } {
+  const answer = frame.answer === undefined || frame.answer.inviter !== undefined || to === undefined ? frame.answer : { ...frame.answer, inviter: to };
+  return { ...(frame.call === undefined ? {} : { call: frame.call }), ...(answer === undefined ? {} : { answer }) };
 }
 
 function noticesRefused(): Refusal {

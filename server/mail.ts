@@ -138,7 +138,7 @@ export class Mailer {
       return { type: 'ack', rid, id: msgID, sentAt: now };
     }
     // Only whom the invitation reaches (and so was granted), never the list the client wrote.
-    if (this.options.multiDevice && m.call) this.answers.invited(m.call.inviteID, m.call.roomID, invited);
+    if (this.options.multiDevice && m.call) this.answers.invited(session.userID, m.call.inviteID, m.call.roomID, invited);
     const body: Body = {
       id: this.store.bodyID(),
       msgID,

@@ -272,7 +272,7 @@ export class InMemoryImHub {
     const invite = this.multiDevice ? inviteOf(payload, from) : undefined;
     // Only whom the invitation reaches, as the embedded server does: a C2C invitation of a group call
     // lists every invitee, and must not void the answers of those it does not go to.
-    if (invite) this.answers.invited(invite.inviteID, invite.roomID, invite.invitees.filter((u) => recipients.includes(u)));
+    if (invite) this.answers.invited(from, invite.inviteID, invite.roomID, invite.invitees.filter((u) => recipients.includes(u)));
     for (const recipient of recipients) {
       this.accept({ from, to: recipient, payload, seq: ++this.seq, sentAt, onlineUserOnly: options.onlineUserOnly, ...group });
     }

@@ -20,6 +20,13 @@ export interface LedgerJournal<D> {
 }
 
 /**
+ * An invitation as the ledger files it: its inviter and its inviteID. An inviteID alone is no
+ * invitation's: a member of an IM group sees the inviteID of a call made through it, and could
+ * invite a user under it, so that the user's answer to hers counted as the answer to the call.
+ */
+const invitationKey = (inviter: string, inviteID: string): string => `${inviter} ${inviteID}`;
+
+/**
  * The answer rule of many devices, kept by the embedded server and the memory network alike
  * (generic in what a device is): the first accept, reject or timeout any device of a user sends
  * for an invitation goes on; any later answer of that user to it is dropped, so the caller hears
@@ -49,36 +56,38 @@ export class AnswerLedger<D> {
 
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
   pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
-    const entry = this.of(userID).get(answer.inviteID);
+    const key = invitationKey(answer.inviter ?? '', answer.inviteID);
+    const entry = this.of(userID).get(key);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       // The device that claimed it by entering the room answers: the answer is now the newest, as
       // a journal's order has it (kept in place, a restart would evict another answer first).
-      this.put(userID, answer.inviteID, { by: device, passed: true });
+      this.put(userID, key, { by: device, passed: true });
       return true;
     }
     if (answer.kind === 'busy') {
       const busy = entry ?? new Set<D>();
       busy.add(device);
       if (!devices.every((d) => busy.has(d))) {
-        this.put(userID, answer.inviteID, busy);
+        this.put(userID, key, busy);
         return false;
       }
     }
-    this.put(userID, answer.inviteID, { by: device, passed: true });
+    this.put(userID, key, { by: device, passed: true });
     return true;
   }
 
-  /** An invitation to `roomID` went to `invitees`: their answers to earlier invitations to that room no longer count. */
-  invited(inviteID: string, roomID: number, invitees: readonly string[]): void {
+  /** `inviter`'s invitation to `roomID` went to `invitees`: their answers to earlier invitations to that room no longer count. */
+  invited(inviter: string, inviteID: string, roomID: number, invitees: readonly string[]): void {
+    const key = invitationKey(inviter, inviteID);
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
     for (const userID of invitees) {
       // A user not held here may have answers in the journal: they go there (not recalled: most invitees never answer).
       const held = this.users.get(userID);
       for (const earlier of invites.keys()) if (held ? held.delete(earlier) : this.journal !== undefined) this.journal?.verdict(userID, earlier, undefined);
     }
-    invites.delete(inviteID);
-    invites.set(inviteID, new Set(invitees));
+    invites.delete(key);
+    invites.set(key, new Set(invitees));
     if (invites.size > AnswerLedger.ROOM_INVITES) invites.delete(invites.keys().next().value as string);
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);

@@ -82,6 +82,8 @@ export type CallMeta = v.InferOutput<typeof CallMetaSchema>;
  */
 export const AnswerMetaSchema = v.object({
   inviteID: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  /** Who sent the invitation answered (the ledger tells invitations apart by inviter and inviteID). */
+  inviter: v.optional(UserIDSchema),
   kind: v.picklist(['accept', 'reject', 'busy', 'timeout']),
 });
 /** The `answer` field of a send. */

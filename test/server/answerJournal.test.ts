@@ -8,7 +8,7 @@ import { durableAnswers } from '../../server/answerJournal';
 import { TurnCommit } from '../../server/commit';
 import { type Logger, systemClock } from '../../server/options';
 
-const answer = (inviteID: string, kind: 'accept' | 'reject' | 'busy' = 'reject') => ({ inviteID, kind }) as const;
+const answer = (inviteID: string, kind: 'accept' | 'reject' | 'busy' = 'reject') => ({ inviteID, inviter: 'alice', kind }) as const;
 
 describe('the answer journal', () => {
   const dbs: Database.Database[] = [];
@@ -41,7 +41,7 @@ describe('the answer journal', () => {
   it('Bob reject() on his phone; a restart -> his laptop is not let into the room', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 7, ['bob']);
+    ledger.invited('alice', 'i1', 7, ['bob']);
     expect(ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop'])).toBe(true);
     commit.flush();
     expect(open(db).ledger.enter('bob', 'laptop', 7)).toBe(false);
@@ -50,7 +50,7 @@ describe('the answer journal', () => {
   it('Bob reject() on his phone; his last device goes (the ledger forgets him) -> his laptop, back, is not let in; not even in the same turn, before the commit', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 7, ['bob']);
+    ledger.invited('alice', 'i1', 7, ['bob']);
     ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
     ledger.forget('bob');
     expect(ledger.enter('bob', 'laptop', 7, false)).toBe(false);
@@ -62,11 +62,11 @@ describe('the answer journal', () => {
   it('Bob reject() on his phone, the ledger forgets him; Alice invites him into the room again -> his laptop may enter (the journal dropped the old answer)', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 7, ['bob']);
+    ledger.invited('alice', 'i1', 7, ['bob']);
     ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
     commit.flush();
     ledger.forget('bob');
-    ledger.invited('i2', 7, ['bob']);
+    ledger.invited('alice', 'i2', 7, ['bob']);
     commit.flush();
     expect(db.prepare('SELECT count(*) FROM answer_verdicts').pluck().get()).toBe(0);
     expect([ledger.enter('bob', 'laptop', 7), open(db).ledger.enter('bob', 'laptop', 7)]).toEqual([true, true]);
@@ -75,17 +75,17 @@ describe('the answer journal', () => {
   it('a restart changes nothing of which answer goes first: Bob claims i1 by entering, declines 31 more, accepts i1, declines one more -> the same answer is evicted with or without a restart', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 1, ['bob']);
+    ledger.invited('alice', 'i1', 1, ['bob']);
     expect(ledger.enter('bob', 'laptop', 1)).toBe(true);
     for (let i = 2; i <= 32; i++) {
-      ledger.invited(`i${i}`, i, ['bob']);
+      ledger.invited('alice', `i${i}`, i, ['bob']);
       ledger.pass('bob', 'phone', answer(`i${i}`), ['phone', 'laptop']);
     }
     expect(ledger.pass('bob', 'laptop', answer('i1', 'accept'), ['phone', 'laptop'])).toBe(true);
     commit.flush();
     const restarted = open(db).ledger;
     const remembered = [ledger, restarted].map((l) => {
-      l.invited('i33', 33, ['bob']);
+      l.invited('alice', 'i33', 33, ['bob']);
       l.pass('bob', 'phone', answer('i33'), ['phone', 'laptop']);
       // A tablet may enter a room only if Bob's answer to its invitation was forgotten.
       return [1, 2].map((room) => !l.enter('bob', 'tablet', room, false));
@@ -96,12 +96,12 @@ describe('the answer journal', () => {
   it('Bob answers and never comes back; a day later Carol answers -> his rows go while the server runs, past the lifetime (60 s here)', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 7, ['bob']);
+    ledger.invited('alice', 'i1', 7, ['bob']);
     ledger.pass('bob', 'phone', answer('i1'), ['phone']);
     ledger.forget('bob');
     commit.flush();
     time += 86_400_000;
-    ledger.invited('i2', 8, ['carol']);
+    ledger.invited('alice', 'i2', 8, ['carol']);
     ledger.pass('carol', 'tablet', answer('i2'), ['tablet']);
     commit.flush();
     expect(db.prepare('SELECT user_id FROM answer_verdicts').pluck().all()).toEqual(['carol']);
@@ -110,9 +110,9 @@ describe('the answer journal', () => {
   it('a row that does not read (not JSON, or JSON of another shape) is dropped at start; the others are restored and the server starts', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
-    ledger.invited('i1', 7, ['bob']);
+    ledger.invited('alice', 'i1', 7, ['bob']);
     ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
-    ledger.invited('i2', 8, ['carol']);
+    ledger.invited('alice', 'i2', 8, ['carol']);
     ledger.pass('carol', 'tablet', answer('i2'), ['tablet', 'desk']);
     commit.flush();
     const at = 1_000_000;

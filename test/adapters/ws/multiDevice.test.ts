@@ -55,7 +55,7 @@ describe('the WebSocket client, many devices', () => {
     await phone.backend.im.sendToUser('alice', busy, { onlineUserOnly: false });
     await plain.backend.im.sendToUser('alice', encodeSignal({ kind: 'accept', inviteID: 'inv-3', inviter: 'alice', groupID: '', callType: 2, invitee: 'carol' }), { onlineUserOnly: false });
     const answers = (r: typeof phone) => r.sent.filter((f) => f.type === 'sendC2C').map((f) => f.answer);
-    expect(answers(phone)).toEqual([{ inviteID: 'inv-1', kind: 'accept' }, { inviteID: 'inv-2', kind: 'busy' }]);
+    expect(answers(phone)).toEqual([{ inviteID: 'inv-1', inviter: 'alice', kind: 'accept' }, { inviteID: 'inv-2', inviter: 'alice', kind: 'busy' }]);
     expect(answers(plain)).toEqual([undefined]);
   });
 });
