@@ -9,8 +9,15 @@ import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import type { Body } from './store';
 
-/** The most missed answers a detached session keeps (see {@link Session.missedAnswers}). */
+/** The most missed answers a session keeps (see {@link Session.missedAnswers}). */
 export const MISSED_ANSWERS = 16;
+
+/** Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS}). */
+export function keepMissed(session: Session, body: Body): void {
+  const missed = (session.missedAnswers ??= []);
+  missed.push(body);
+  if (missed.length > MISSED_ANSWERS) missed.shift();
+}
 
 /** A message copy handed to a session's connection and not yet confirmed by a receipt. */
 export interface Inflight {
@@ -77,8 +84,9 @@ export class Session {
   backlog = true;
   graceTimer: unknown = null;
   /**
-   * Many devices: answers its other devices sent while this one had no connection (a live copy
-   * has nowhere to go then), handed when it resumes; the newest {@link MISSED_ANSWERS} at most.
+   * Many devices: answers its other devices sent while this one had no connection, or no room on it
+   * (its window full, its socket backed up), handed when it resumes or has room; the newest
+   * {@link MISSED_ANSWERS} at most.
    */
   missedAnswers: Body[] | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */

@@ -28,7 +28,7 @@ import { AnswerLedger } from '../adapters/ws/answerLedger';
 import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
 import { deviceOf, durableAnswers } from './answerJournal';
 import type { TurnCommit } from './commit';
-import { type Inflight, MISSED_ANSWERS, type Session } from './conn';
+import { type Inflight, keepMissed, type Session } from './conn';
 import type { RoomGrants } from './grants';
 import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
@@ -188,10 +188,11 @@ export class Mailer {
       }
     }
     // Many devices: the sender's other devices hear what it said, live; one away (detached in its
-    // resume grace) gets its answers when it comes back, so it stops ringing then.
+    // resume grace) or with no room now (its window full, its socket backed up) gets its answers when
+    // it comes back or has room, so it stops ringing then.
     const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
     const synced = siblings.filter((s) => this.roomFor(s));
-    if (m.answer) for (const away of siblings.filter((s) => !s.conn)) keepMissed(away, body);
+    if (m.answer) for (const other of siblings) if (!synced.includes(other)) keepMissed(other, body);
     let held: Held | null = null;
     if (copies.length > 0) {
       this.countBody(session.userID, bytes);
@@ -248,7 +249,7 @@ export class Mailer {
       });
     }
     // Nothing waits in the store for it (every copy went straight to its connection): no query.
-    if (session.backlog) this.pump(session);
+    if (session.backlog || session.missedAnswers) this.pump(session);
   }
 
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
@@ -259,9 +260,7 @@ export class Mailer {
     if (this.options.multiDevice && this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
     session.cursor = 0;
     session.backlog = true;
-    const missed = session.missedAnswers ?? [];
-    session.missedAnswers = null;
-    for (const body of missed) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
+    this.handMissed(session);
     this.pump(session);
   }
 
@@ -378,6 +377,7 @@ export class Mailer {
 
   private pumpNow(session: Session): void {
     const { limits, clock } = this.options;
+    if (session.missedAnswers && this.roomFor(session)) this.handMissed(session);
     for (;;) {
       const conn = session.conn;
       if (!conn || conn.closed || !session.backlog) return;
@@ -410,6 +410,13 @@ export class Mailer {
   }
 
   /** True when the session's connection may take a copy now. */
+  /** Hands the session the answers of its user's other devices kept for it. */
+  private handMissed(session: Session): void {
+    const missed = session.missedAnswers ?? [];
+    session.missedAnswers = null;
+    for (const body of missed) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
+  }
+
   private roomFor(session: Session): boolean {
     const conn = session.conn;
     if (!conn || session.inflight.length >= this.options.limits.maxUnconfirmed) return false;
@@ -464,9 +471,8 @@ export class Mailer {
   }
 
   private full(to: string, bytes: number): boolean {
-    const backlog = this.backlogs.get(to);
-    if (!backlog) return false;
-    return backlog.count >= this.options.limits.maxBacklog || backlog.bytes + bytes > this.options.limits.maxBacklogBytes;
+    const b = this.backlogs.get(to);
+    return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
 
   /**
@@ -484,13 +490,6 @@ export class Mailer {
 function invitedAmong(call: CallMeta, recipients: readonly string[]): string[] {
   const receiving = new Set(recipients);
   return call.invitees.filter((u) => receiving.has(u));
-}
-
-/** Keeps an answer for a detached device (the newest {@link MISSED_ANSWERS}). */
-function keepMissed(session: Session, body: Body): void {
-  const missed = (session.missedAnswers ??= []);
-  missed.push(body);
-  if (missed.length > MISSED_ANSWERS) missed.shift();
 }
 
 /** The stored (or held) copies among `inflight`: their delivery ids. */
