@@ -95,7 +95,7 @@ export class Hub {
   private readonly superseded = new Set<string>();
   private readonly revoked = new Map<string, Set<string>>();
   /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
-  private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number };
+  private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number; readonly maxFrameBytes: number };
   /**
    * While a request is handled ({@link Hub.routing}): the Redis steps its answer waits for (cluster): the
    * moves to other nodes it started (stored copies, online ones), a logout's end.
@@ -114,6 +114,7 @@ export class Hub {
       perSecond: Math.min(rate.perSecond, limits.userRate.perSecond),
       burst: Math.min(rate.burst, limits.userRate.burst),
       maxRelayBytes: limits.maxRelayBytes,
+      maxFrameBytes: limits.maxFrameBytes,
     };
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
     const persist = (write: () => void, failed?: () => void) => {

@@ -40,6 +40,9 @@ import { Peer, type PeerMessage, parsePeerMessage } from './peer';
 
 /** How many offers of one member are answered at once, and how often one more (ms). */
 export const OFFERS = { burst: 8, everyMs: 2_000 } as const;
+/** A relay frame's bytes beside its data, at most (its type, request id, room, recipient, a folded receipt). */
+const FRAME_FIELDS = 256;
+const UTF8 = new TextEncoder();
 /** How many relays wait for our capture, or behind an offer waiting for its budget, at most. */
 export const WAITING_RELAYS = 256;
 
@@ -107,12 +110,15 @@ export class Mesh {
 
   constructor(private readonly host: MeshHost) {
     const relay = (userID: UserID, message: PeerMessage) => {
-      // Past the server's largest relay (`--max-relay-bytes`, 16 KiB by default) it would refuse it, a
-      // strike: a member's offer crafted for a huge answer (many m-lines) would have the server close
-      // us after a few. Such a message is not sent, and `onListenerError` is told.
+      // Past the server's largest relay (`--max-relay-bytes`, 16 KiB by default), or a frame past its largest
+      // (the frame escapes the data again, and names the room and recipient), it would refuse it, a strike: a
+      // member's offer crafted for a huge answer (many m-lines) would have the server close us after a few.
+      // Such a message is not sent, and `onListenerError` is told.
       const data = JSON.stringify(message);
-      const max = host.signaling.connection.rate.limits.maxRelayBytes;
-      if (data.length > max) return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past ${max}: not sent`));
+      const { maxRelayBytes, maxFrameBytes } = host.signaling.connection.rate.limits;
+      if (data.length > maxRelayBytes || UTF8.encode(JSON.stringify(data)).length + FRAME_FIELDS > maxFrameBytes) {
+        return this.host.onError(new Error(`a ${message.kind} message to ${userID} of ${data.length} characters, past the server's limits: not sent`));
+      }
       this.host.signaling.relay(userID, data).catch(() => undefined); // gone: its peer closes
     };
     this.pacer = new Pacer(host.clock, relay, host.signaling.connection.rate);

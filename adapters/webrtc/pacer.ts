@@ -6,12 +6,16 @@ import { type OutRate, SERVER_LIMITS, type ServerLimits } from '../ws/outRate';
 
 /**
  * The pace of the room's messages under a server's rate: 60% of its burst at once, then 80% of
- * its rate, and only while 30% of its burst is left for the connection's other frames (its IM
- * requests, and receipts: up to 40 a second for a stream of messages, `adapters/ws/inbox.ts`), as
- * the connection counts what it wrote (`ws/outRate.ts`). At the server's default (50 a second,
- * burst 200): 120 at once, one every 25 ms, 60 kept.
+ * its rate, and only while a message leaves 30% of its burst (at most all but one) for the
+ * connection's other frames (its IM requests, and receipts: up to 40 a second for a stream of
+ * messages, `adapters/ws/inbox.ts`), as the connection counts what it wrote (`ws/outRate.ts`). At
+ * the server's default (50 a second, burst 200): 120 at once, one every 25 ms, 60 kept.
  */
-export const paceFor = (limits: ServerLimits) => ({ burst: Math.max(1, Math.floor(limits.burst * 0.6)), everyMs: 1250 / limits.perSecond, reserve: limits.burst * 0.3 });
+export const paceFor = (limits: ServerLimits) => ({
+  burst: Math.max(1, Math.floor(limits.burst * 0.6)),
+  everyMs: 1250 / limits.perSecond,
+  reserve: Math.min(limits.burst * 0.3, limits.burst - 1),
+});
 /** The pace at the server's defaults. */
 export const SENDS = paceFor(SERVER_LIMITS);
 /** How many messages one member's line holds; past it its oldest candidate goes (a description never). */
@@ -74,7 +78,8 @@ export class Pacer {
       this.pace = paceFor(this.paced);
       this.budget.reshape(this.pace.burst, this.pace.everyMs);
     }
-    return this.rate.left() > this.pace.reserve && this.budget.take();
+    // A whole frame for this message, and the reserve beside it: the server refuses a frame short of one.
+    return this.rate.left() >= this.pace.reserve + 1 && this.budget.take();
   }
 
   /** One message of each line in turn, as long as the budget lasts. */

@@ -4,17 +4,18 @@ import type { WebSocketConstructor, WebSocketLike } from './socket';
 
 /**
  * What the server allows this connection (its `loggedIn` says, `limits`): frames a second and its
- * burst (the lower of its per-connection and per-user rates: `--rate`, `--user-rate`), and the
- * largest room relay (`--max-relay-bytes`).
+ * burst (the lower of its per-connection and per-user rates: `--rate`, `--user-rate`), the largest
+ * room relay (`--max-relay-bytes`) and the largest frame (`--max-frame-bytes`).
  */
 export interface ServerLimits {
   readonly perSecond: number;
   readonly burst: number;
   readonly maxRelayBytes: number;
+  readonly maxFrameBytes: number;
 }
 
 /** The server's defaults, for a server that does not say (older ones). */
-export const SERVER_LIMITS: ServerLimits = { perSecond: 50, burst: 200, maxRelayBytes: 16 * 1024 };
+export const SERVER_LIMITS: ServerLimits = { perSecond: 50, burst: 200, maxRelayBytes: 16 * 1024, maxFrameBytes: 64 * 1024 };
 
 /**
  * The server's rate for this connection as this client spends it: every frame its sockets write

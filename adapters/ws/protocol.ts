@@ -45,7 +45,7 @@ export const GroupIDSchema = v.pipe(v.string(), v.regex(/^[\x21-\x7e]{1,64}$/, '
 export const RoomIDSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffffffff));
 /** A request ID: a non-negative safe integer, chosen by the client. */
 export const RidSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const PositiveSchema = v.pipe(v.number(), v.finite(), v.minValue(1));
+const PositiveSchema = v.pipe(v.number(), v.finite(), v.gtValue(0));
 /** An opaque payload or relay body; the frame-size limit bounds it. */
 const OpaqueSchema = v.string();
 const UserSigSchema = v.pipe(v.string(), v.maxLength(2048));
@@ -263,8 +263,8 @@ export const ServerFrameSchema = v.variant('type', [
     heldRelays: v.optional(v.boolean()),
     /** Each copy of an invitation says the invitation and room granted for it (`call` of `message`). */
     callGrants: v.optional(v.boolean()),
-    /** What the server allows this connection: frames a second and at once (the lower of its per-connection and per-user rates), and the largest relay (`ws/outRate.ts`). */
-    limits: v.optional(v.object({ perSecond: PositiveSchema, burst: PositiveSchema, maxRelayBytes: PositiveSchema })),
+    /** What the server allows this connection: frames a second and at once (the lower of its per-connection and per-user rates), the largest relay and frame (`ws/outRate.ts`). */
+    limits: v.optional(v.object({ perSecond: PositiveSchema, burst: PositiveSchema, maxRelayBytes: PositiveSchema, maxFrameBytes: PositiveSchema })),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),

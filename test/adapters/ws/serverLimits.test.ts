@@ -23,7 +23,7 @@ describe('a server with limits below its defaults', () => {
     world = defaultLimitsWorld({ server: { rate: { perSecond: 30, burst: 60 }, limits: { userRate: { perSecond: 15, burst: 100 }, maxRelayBytes: 4096 } } });
     const bob = world.backend();
     await bob.connection.login('bob', world.userSig('bob'));
-    expect(bob.connection.rate.limits).toEqual({ perSecond: 15, burst: 60, maxRelayBytes: 4096 });
+    expect(bob.connection.rate.limits).toEqual({ perSecond: 15, burst: 60, maxRelayBytes: 4096, maxFrameBytes: 64 * 1024 });
     bob.connection.rate.learn(undefined);
     expect(bob.connection.rate.limits).toEqual(SERVER_LIMITS);
   });
