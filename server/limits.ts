@@ -307,15 +307,22 @@ export class MemoryUserBudgets implements UserBudgets {
 export type AdmissionRefusal = 'maxConnections' | 'maxConnectionsPerIp' | 'ipConnectRate';
 
 /**
+ * How long a connection may be without logging in before its slot may go to a new one: an honest
+ * login takes a round trip and a half (its upgrade, then its login frame); one cut on its way would
+ * only try again, and users arriving at a full server would cut each other before any got in.
+ */
+export const EVICTABLE_AFTER_MS = 3000;
+
+/**
  * Open connections per client address, and the rate of new ones. At the cap in all, the slot of
- * the oldest connection that has not logged in goes to the new one (`evict` is told to close it):
- * clients that never log in cannot keep users out by holding every slot, whatever addresses they
- * have. A logged-in connection's slot is never taken.
+ * the oldest connection that has not logged in, if it has had {@link EVICTABLE_AFTER_MS} to, goes
+ * to the new one (`evict` is told to close it): clients that never log in cannot keep users out by
+ * holding every slot, whatever addresses they have. A logged-in connection's slot is never taken.
  */
 export class Admission<C extends object> {
   private readonly addresses = new Map<string, { open: number; readonly connects: TokenBucket }>();
-  /** Every open connection's address key. */
-  private readonly open = new Map<C, string>();
+  /** Every open connection's address key, and when it was admitted. */
+  private readonly open = new Map<C, { readonly key: string; readonly at: number }>();
   /** The open connections that have not logged in, oldest first. */
   private readonly anonymous = new Set<C>();
 
@@ -328,7 +335,9 @@ export class Admission<C extends object> {
   admit(conn: C, address: string, now: number): AdmissionRefusal | null {
     const key = addressKey(address);
     const full = this.open.size >= this.limits.maxConnections;
-    if (full && this.anonymous.size === 0) return 'maxConnections';
+    const [oldest] = this.anonymous;
+    const evictable = oldest !== undefined && now - (this.open.get(oldest)?.at ?? now) >= EVICTABLE_AFTER_MS;
+    if (full && !evictable) return 'maxConnections';
     let entry = this.addresses.get(key);
     if (!entry) {
       entry = { open: 0, connects: new TokenBucket(this.limits.ipConnectRate.perSecond, this.limits.ipConnectRate.burst, now) };
@@ -336,15 +345,12 @@ export class Admission<C extends object> {
     }
     if (entry.open >= this.limits.maxConnectionsPerIp) return 'maxConnectionsPerIp';
     if (!entry.connects.take(now)) return 'ipConnectRate';
-    if (full) {
-      const [oldest] = this.anonymous;
-      if (oldest !== undefined) {
-        this.release(oldest);
-        this.evict(oldest);
-      }
+    if (full && oldest !== undefined) {
+      this.release(oldest);
+      this.evict(oldest);
     }
     entry.open++;
-    this.open.set(conn, key);
+    this.open.set(conn, { key, at: now });
     this.anonymous.add(conn);
     return null;
   }
@@ -356,7 +362,7 @@ export class Admission<C extends object> {
 
   /** `conn` is gone (again: nothing). */
   release(conn: C): void {
-    const key = this.open.get(conn);
+    const key = this.open.get(conn)?.key;
     if (key === undefined) return;
     this.open.delete(conn);
     this.anonymous.delete(conn);
