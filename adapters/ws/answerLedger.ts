@@ -23,8 +23,26 @@ export interface LedgerJournal<D> {
  * An invitation as the ledger files it: its inviter and its inviteID. An inviteID alone is no
  * invitation's: a member of an IM group sees the inviteID of a call made through it, and could
  * invite a user under it, so that the user's answer to hers counted as the answer to the call.
+ * The inviter is empty where it is not known: an answer of a client from before answers named it
+ * (sent to an IM group: a C2C one answers the user it goes to), a journal row from before keys had it.
  */
-const invitationKey = (inviter: string, inviteID: string): string => `${inviter} ${inviteID}`;
+export const invitationKey = (inviter: string, inviteID: string): string => `${inviter} ${inviteID}`;
+
+/**
+ * The user's verdict on the invitation `key`, and the key it is filed under: its own; else, for a known
+ * inviter, one filed under no inviter for the same inviteID; for no inviter, any inviter's.
+ */
+function verdictOf<D>(invites: ReadonlyMap<string, Verdict<D>>, key: string): readonly [string, Verdict<D>] | undefined {
+  const own = invites.get(key);
+  if (own !== undefined) return [key, own];
+  const id = key.slice(key.indexOf(' ')); // " inviteID": no userID has a space
+  if (key !== id) {
+    const unknown = invites.get(id);
+    return unknown === undefined ? undefined : [id, unknown];
+  }
+  for (const [k, v] of invites) if (k.slice(k.indexOf(' ')) === id) return [k, v];
+  return undefined;
+}
 
 /**
  * The answer rule of many devices, kept by the embedded server and the memory network alike
@@ -56,8 +74,9 @@ export class AnswerLedger<D> {
 
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
   pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
-    const key = invitationKey(answer.inviter ?? '', answer.inviteID);
-    const entry = this.of(userID).get(key);
+    const found = verdictOf(this.of(userID), invitationKey(answer.inviter ?? '', answer.inviteID));
+    const key = found?.[0] ?? invitationKey(answer.inviter ?? '', answer.inviteID);
+    const entry = found?.[1];
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       // The device that claimed it by entering the room answers: the answer is now the newest, as
@@ -106,14 +125,14 @@ export class AnswerLedger<D> {
   enter(userID: string, device: D, roomID: number, record = true): boolean {
     const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())].filter(([, invitees]) => invitees.has(userID)).map(([id]) => id);
     const invites = this.of(userID);
-    for (const inviteID of mine) {
-      const entry = invites.get(inviteID);
+    for (const key of mine) {
+      const entry = verdictOf(invites, key)?.[1];
       if (entry !== undefined && !(entry instanceof Set) && entry.by !== device) return false;
     }
     if (!record) return true;
-    for (const inviteID of mine) {
-      const entry = invites.get(inviteID);
-      if (entry === undefined || entry instanceof Set) this.put(userID, inviteID, { by: device, passed: false });
+    for (const key of mine) {
+      const entry = verdictOf(invites, key)?.[1];
+      if (entry === undefined || entry instanceof Set) this.put(userID, key, { by: device, passed: false });
     }
     return true;
   }
