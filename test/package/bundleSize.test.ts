@@ -193,7 +193,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The client paces under the limits the server's `loggedIn` says (its rate model, the room's pace and largest relay,
 // the receipts' spacing): a server started with `--rate 20` closed a user joining a group call of 12: 58,646 bytes
 // (+194), 192.9 KB. Raised by 200.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200;
+// Many devices: an answer names its invitation's inviter, and the call's guards check it (a group member could end
+// a user's ringing with her own invitation under the call's inviteID); the review of the pacing under the server's
+// limits: a relay's frame measured against its maxFrameBytes, a whole frame left beside the reserve: 58,752 bytes
+// (+106), 193.4 KB. Raised by 110.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
