@@ -23,7 +23,7 @@ import type { ConnectionState, Unsubscribe } from '../ImPort';
 import { fromServer, NO_NETWORK, NOT_LOGGED_IN, UNKNOWN, WsPortError } from './errors';
 import { Listeners } from './listeners';
 import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type PushFrame, type ReplyFrame, type RoomMember, type ServerFrameOf } from './protocol';
-import { Inbox } from './inbox';
+import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
@@ -87,6 +87,11 @@ export class WsConnection {
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;
   readonly rate: OutRate; // the server's rate and limits, as every frame written spends it
+  /** The spacing of folded receipts, on the connection's clock (`inbox.ts`). */
+  private readonly receiptTimer: ReceiptTimer = (fn, ms) => {
+    const timer = this.clock.setTimeout(fn, ms);
+    return () => this.clock.clearTimeout(timer);
+  };
   private readonly policy: ReconnectPolicy;
   private readonly onListenerError: (error: unknown) => void;
 
@@ -274,17 +279,7 @@ export class WsConnection {
       this.toldAnswered = 0;
     }
     this.inbox.forUser(frame.userID);
-    this.rate.learn(frame.limits);
-    this.inbox.fold(
-      frame.foldedReceipts === true
-        ? (fn, ms) => {
-            const timer = this.clock.setTimeout(fn, ms);
-            return () => this.clock.clearTimeout(timer);
-          }
-        : null,
-      frame.multiDevice === true,
-      this.rate.slower,
-    );
+    this.inbox.fold(frame.foldedReceipts === true ? this.receiptTimer : null, frame.multiDevice === true, this.rate.learn(frame.limits));
     this.session = frame.session;
     this.userID = frame.userID;
     this.relaysHeld = frame.heldRelays === true;

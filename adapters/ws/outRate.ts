@@ -31,10 +31,11 @@ export class OutRate extends Budget {
     super(clock, SERVER_LIMITS.burst, 1000 / SERVER_LIMITS.perSecond);
   }
 
-  /** The server said its limits at a login (or, an older server, nothing: its defaults). */
-  learn(limits: ServerLimits | undefined): void {
+  /** The server said its limits at a login (or, an older server, nothing: its defaults); returns {@link OutRate.slower}. */
+  learn(limits: ServerLimits | undefined): number {
     this.limits = limits ?? SERVER_LIMITS;
     this.reshape(this.limits.burst, 1000 / this.limits.perSecond);
+    return this.slower;
   }
 
   /** How many times slower than the default the server's rate is (1 at the default or faster). */
