@@ -10,7 +10,7 @@
  * Rows older than the offline store's lifetime are dropped at start and not recalled.
  */
 import type Database from 'better-sqlite3';
-import { AnswerLedger, type LedgerJournal, type Verdict, invitationKey } from '../adapters/ws/answerLedger';
+import { AnswerLedger, INVITATION_KEY, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
 import type { TurnCommit } from './commit';
 import type { Session } from './conn';
 import type { ResolvedOptions } from './options';
@@ -18,27 +18,7 @@ import type { ResolvedOptions } from './options';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS answer_verdicts (user_id TEXT NOT NULL, invite_id TEXT NOT NULL, verdict TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user_id, invite_id));
 CREATE TABLE IF NOT EXISTS answer_rooms (room_id INTEGER PRIMARY KEY, invites TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS answer_keys (inviter_named INTEGER NOT NULL);
 `;
-
-/**
- * Rows written before an invitation's key named its inviter (2026-12-05: the inviteID alone) are
- * filed under no inviter (`invitationKey('', inviteID)`: what the ledger matches with any inviter's).
- * Once, marked in `answer_keys`.
- */
-function nameInviters(db: Database.Database): void {
-  if (db.prepare('SELECT 1 FROM answer_keys').get() !== undefined) return;
-  db.transaction(() => {
-    db.prepare("UPDATE answer_verdicts SET invite_id = ' ' || invite_id").run();
-    const rooms = db.prepare<[], { room_id: number; invites: string }>('SELECT room_id, invites FROM answer_rooms').all();
-    const update = db.prepare<[string, number]>('UPDATE answer_rooms SET invites = ? WHERE room_id = ?');
-    for (const row of rooms) {
-      const invites = decodeRoom(row.invites);
-      if (invites) update.run(JSON.stringify([...invites].map(([id, users]) => [invitationKey('', id), [...users]])), row.room_id);
-    }
-    db.prepare('INSERT INTO answer_keys (inviter_named) VALUES (1)').run();
-  })();
-}
 
 const encode = (verdict: Verdict<string>): string => JSON.stringify(verdict instanceof Set ? { busy: [...verdict] } : { by: verdict.by, passed: verdict.passed });
 const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((s) => typeof s === 'string');
@@ -49,9 +29,14 @@ function decode(text: string): Verdict<string> | undefined {
   if (strings(stored.busy)) return new Set(stored.busy);
   return typeof stored.by === 'string' && typeof stored.passed === 'boolean' ? { by: stored.by, passed: stored.passed } : undefined;
 }
+/**
+ * A room's invitations, or undefined when they do not read. Rows from before an invitation's key
+ * named its inviter (the inviteID alone, before 2026-12-05) do not: who invited is not known, and
+ * taking such a key for any inviter's would let one inviter's answer settle another's invitation.
+ */
 function decodeRoom(text: string): Map<string, ReadonlySet<string>> | undefined {
   const stored = parse(text);
-  if (!Array.isArray(stored) || !stored.every((e) => Array.isArray(e) && typeof e[0] === 'string' && strings(e[1]))) return undefined;
+  if (!Array.isArray(stored) || !stored.every((e) => Array.isArray(e) && typeof e[0] === 'string' && INVITATION_KEY.test(e[0]) && strings(e[1]))) return undefined;
   return new Map((stored as [string, string[]][]).map(([id, users]) => [id, new Set(users)]));
 }
 function parse(text: string): unknown {
@@ -73,7 +58,6 @@ const EXPIRE_EVERY_MS = 3_600_000;
 export function durableAnswers(db: Database.Database, commit: TurnCommit, options: Pick<ResolvedOptions, 'clock' | 'offlineTtlMs' | 'logger'>): AnswerLedger<string> {
   const now = () => options.clock.now();
   db.exec(SCHEMA);
-  nameInviters(db);
   const st = {
     verdict: db.prepare<[string, string, string, number, number]>(
       'INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, invite_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seq = excluded.seq',
@@ -142,7 +126,7 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, option
     else dropped += st.unroom.run(row.room_id).changes;
   }
   for (const row of db.prepare<[], { user_id: string; invite_id: string; verdict: string }>('SELECT user_id, invite_id, verdict FROM answer_verdicts').all()) {
-    if (!decode(row.verdict)) dropped += st.unverdict.run(row.user_id, row.invite_id).changes;
+    if (!decode(row.verdict) || !INVITATION_KEY.test(row.invite_id)) dropped += st.unverdict.run(row.user_id, row.invite_id).changes;
   }
   if (dropped > 0) options.logger.warn('answer rows that do not read were dropped', { rows: dropped });
   return ledger;

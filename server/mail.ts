@@ -260,7 +260,6 @@ export class Mailer {
     if (this.options.multiDevice && this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
     session.cursor = 0;
     session.backlog = true;
-    this.handMissed(session);
     this.pump(session);
   }
 
@@ -377,10 +376,11 @@ export class Mailer {
 
   private pumpNow(session: Session): void {
     const { limits, clock } = this.options;
-    if (session.missedAnswers && this.roomFor(session)) this.handMissed(session);
     for (;;) {
       const conn = session.conn;
-      if (!conn || conn.closed || !session.backlog) return;
+      if (!conn || conn.closed) return;
+      // Answers kept for it go after what waits in the store (the invitation they answer, say).
+      if (!session.backlog) return void (session.missedAnswers && this.roomFor(session) && this.handMissed(session));
       const room = limits.maxUnconfirmed - session.inflight.length;
       if (room <= 0) return;
       if (conn.buffered() >= limits.maxBufferedBytes / 4) {
@@ -394,7 +394,6 @@ export class Mailer {
         this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
       }
       if (page.length < ask) session.backlog = false;
-      if (page.length === 0) return;
     }
   }
 
@@ -409,7 +408,6 @@ export class Mailer {
     return this.sessionsOf(userID).filter((s) => s.conn).map(deviceOf);
   }
 
-  /** True when the session's connection may take a copy now. */
   /** Hands the session the answers of its user's other devices kept for it. */
   private handMissed(session: Session): void {
     const missed = session.missedAnswers ?? [];
@@ -417,6 +415,7 @@ export class Mailer {
     for (const body of missed) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
   }
 
+  /** True when the session's connection may take a copy now. */
   private roomFor(session: Session): boolean {
     const conn = session.conn;
     if (!conn || session.inflight.length >= this.options.limits.maxUnconfirmed) return false;

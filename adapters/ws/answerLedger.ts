@@ -23,26 +23,15 @@ export interface LedgerJournal<D> {
  * An invitation as the ledger files it: its inviter and its inviteID. An inviteID alone is no
  * invitation's: a member of an IM group sees the inviteID of a call made through it, and could
  * invite a user under it, so that the user's answer to hers counted as the answer to the call.
- * The inviter is empty where it is not known: an answer of a client from before answers named it
- * (sent to an IM group: a C2C one answers the user it goes to), a journal row from before keys had it.
+ * An answer that names no inviter (a group answer of a client from before answers named it: a C2C
+ * one answers the user it goes to) is filed under none, and so answers no invitation the ledger
+ * knows: it goes on, counted for nothing. Matching it with any inviter's invitation would give the
+ * attack back (the review of the fallback that did, 2026-12-05).
  */
 export const invitationKey = (inviter: string, inviteID: string): string => `${inviter} ${inviteID}`;
 
-/**
- * The user's verdict on the invitation `key`, and the key it is filed under: its own; else, for a known
- * inviter, one filed under no inviter for the same inviteID; for no inviter, any inviter's.
- */
-function verdictOf<D>(invites: ReadonlyMap<string, Verdict<D>>, key: string): readonly [string, Verdict<D>] | undefined {
-  const own = invites.get(key);
-  if (own !== undefined) return [key, own];
-  const id = key.slice(key.indexOf(' ')); // " inviteID": no userID has a space
-  if (key !== id) {
-    const unknown = invites.get(id);
-    return unknown === undefined ? undefined : [id, unknown];
-  }
-  for (const [k, v] of invites) if (k.slice(k.indexOf(' ')) === id) return [k, v];
-  return undefined;
-}
+/** A key {@link invitationKey} makes for a known inviter (a journal's rows from before keys named one do not read). */
+export const INVITATION_KEY = /^[A-Za-z0-9_-]{1,32} ./s;
 
 /**
  * The answer rule of many devices, kept by the embedded server and the memory network alike
@@ -74,9 +63,8 @@ export class AnswerLedger<D> {
 
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
   pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
-    const found = verdictOf(this.of(userID), invitationKey(answer.inviter ?? '', answer.inviteID));
-    const key = found?.[0] ?? invitationKey(answer.inviter ?? '', answer.inviteID);
-    const entry = found?.[1];
+    const key = invitationKey(answer.inviter ?? '', answer.inviteID);
+    const entry = this.of(userID).get(key);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       // The device that claimed it by entering the room answers: the answer is now the newest, as
@@ -126,12 +114,12 @@ export class AnswerLedger<D> {
     const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())].filter(([, invitees]) => invitees.has(userID)).map(([id]) => id);
     const invites = this.of(userID);
     for (const key of mine) {
-      const entry = verdictOf(invites, key)?.[1];
+      const entry = invites.get(key);
       if (entry !== undefined && !(entry instanceof Set) && entry.by !== device) return false;
     }
     if (!record) return true;
     for (const key of mine) {
-      const entry = verdictOf(invites, key)?.[1];
+      const entry = invites.get(key);
       if (entry === undefined || entry instanceof Set) this.put(userID, key, { by: device, passed: false });
     }
     return true;
