@@ -12,10 +12,16 @@ import type { Body } from './store';
 /** The most missed answers a session keeps (see {@link Session.missedAnswers}). */
 export const MISSED_ANSWERS = 16;
 
+/** An answer kept for a session, and the delivery id past which its stored copies came after it. */
+export interface KeptAnswer {
+  readonly body: Body;
+  readonly after: number;
+}
+
 /** Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS}). */
-export function keepMissed(session: Session, body: Body): void {
+export function keepMissed(session: Session, body: Body, after: number): void {
   const missed = (session.missedAnswers ??= []);
-  missed.push(body);
+  missed.push({ body, after });
   if (missed.length > MISSED_ANSWERS) missed.shift();
 }
 
@@ -88,7 +94,7 @@ export class Session {
    * (its window full, its socket backed up), handed when it resumes or has room; the newest
    * {@link MISSED_ANSWERS} at most.
    */
-  missedAnswers: Body[] | null = null;
+  missedAnswers: KeptAnswer[] | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;

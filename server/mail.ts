@@ -192,7 +192,7 @@ export class Mailer {
     // it comes back or has room, so it stops ringing then.
     const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
     const synced = siblings.filter((s) => this.roomFor(s));
-    if (m.answer) for (const other of siblings) if (!synced.includes(other)) keepMissed(other, body);
+    if (m.answer) for (const other of siblings) if (!synced.includes(other)) keepMissed(other, body, this.store.deliveryID());
     let held: Held | null = null;
     if (copies.length > 0) {
       this.countBody(session.userID, bytes);
@@ -348,7 +348,7 @@ export class Mailer {
     for (const copy of session.inflight) {
       if (copy.delivery !== null) this.unhold(copy.delivery);
       // An answer of another device that this connection never confirmed: handed again on the next.
-      else if (copy.answer) keepMissed(session, copy.answer);
+      else if (copy.answer) keepMissed(session, copy.answer, session.cursor);
     }
     session.inflight = [];
   }
@@ -379,8 +379,8 @@ export class Mailer {
     for (;;) {
       const conn = session.conn;
       if (!conn || conn.closed) return;
-      // Answers kept for it go after what waits in the store (the invitation they answer, say).
-      if (!session.backlog) return void (session.missedAnswers && this.roomFor(session) && this.handMissed(session));
+      // Answers kept for it go after the stored copies that came before them (the invitation they answer, say).
+      if (!session.backlog) return void (session.missedAnswers && this.roomFor(session) && this.handMissed(session, Infinity));
       const room = limits.maxUnconfirmed - session.inflight.length;
       if (room <= 0) return;
       if (conn.buffered() >= limits.maxBufferedBytes / 4) {
@@ -391,6 +391,7 @@ export class Mailer {
       const page = this.store.pendingFor(session.userID, session.cursor, clock.now(), ask);
       for (const copy of page) {
         if (conn.buffered() >= limits.maxBufferedBytes / 4) return this.counters.limit('deliveriesPaused');
+        if (session.missedAnswers) this.handMissed(session, copy.delivery);
         this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
       }
       if (page.length < ask) session.backlog = false;
@@ -408,11 +409,12 @@ export class Mailer {
     return this.sessionsOf(userID).filter((s) => s.conn).map(deviceOf);
   }
 
-  /** Hands the session the answers of its user's other devices kept for it. */
-  private handMissed(session: Session): void {
+  /** Hands the session the answers of its user's other devices kept for it that came before stored copy `before`. */
+  private handMissed(session: Session, before: number): void {
     const missed = session.missedAnswers ?? [];
-    session.missedAnswers = null;
-    for (const body of missed) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
+    const due = missed.filter((kept) => kept.after < before);
+    session.missedAnswers = due.length === missed.length ? null : missed.filter((kept) => kept.after >= before);
+    for (const { body } of due) this.hand(session, body, null, Buffer.byteLength(body.payload), true);
   }
 
   /** True when the session's connection may take a copy now. */

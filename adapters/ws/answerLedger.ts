@@ -30,8 +30,8 @@ export interface LedgerJournal<D> {
  */
 export const invitationKey = (inviter: string, inviteID: string): string => `${inviter} ${inviteID}`;
 
-/** A key {@link invitationKey} makes for a known inviter (a journal's rows from before keys named one do not read). */
-export const INVITATION_KEY = /^[A-Za-z0-9_-]{1,32} ./s;
+/** A key {@link invitationKey} makes, for an inviter or none (a journal's rows from before keys had the part do not read). */
+export const INVITATION_KEY = /^[A-Za-z0-9_-]{0,32} ./s;
 
 /**
  * The answer rule of many devices, kept by the embedded server and the memory network alike
