@@ -380,7 +380,7 @@ export class Mailer {
       const conn = session.conn;
       if (!conn || conn.closed) return;
       // Answers kept for it go after the stored copies that came before them (the invitation they answer, say).
-      if (!session.backlog) return void (session.missedAnswers && this.roomFor(session) && this.handMissed(session, Infinity));
+      if (!session.backlog) return this.handMissed(session, Infinity);
       const room = limits.maxUnconfirmed - session.inflight.length;
       if (room <= 0) return;
       if (conn.buffered() >= limits.maxBufferedBytes / 4) {
@@ -409,9 +409,10 @@ export class Mailer {
     return this.sessionsOf(userID).filter((s) => s.conn).map(deviceOf);
   }
 
-  /** Hands the session the answers of its user's other devices kept for it that came before stored copy `before`. */
+  /** Hands the session, if it has room, the answers of its user's other devices kept for it that came before stored copy `before`. */
   private handMissed(session: Session, before: number): void {
-    const missed = session.missedAnswers ?? [];
+    const missed = session.missedAnswers;
+    if (!missed || !this.roomFor(session)) return;
     const due = missed.filter((kept) => kept.after < before);
     session.missedAnswers = due.length === missed.length ? null : missed.filter((kept) => kept.after >= before);
     for (const { body } of due) this.hand(session, body, null, Buffer.byteLength(body.payload), true);

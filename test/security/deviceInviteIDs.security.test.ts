@@ -15,7 +15,7 @@ import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
 import { deviceOf, makeEmbeddedWorld, type EmbeddedWorld } from '../support/embeddedWorld';
 import { ev } from '../support/ev';
 import type { Party } from '../support/world';
-import { RawClient, tencentUserSig, testServer, type TestServer } from '../server/support';
+import { RawClient, testServer, type TestServer } from '../server/support';
 
 const S = 1000;
 
@@ -97,11 +97,7 @@ describe('many devices, the server: the answer ledger ignores who invited', () =
   });
   const send = (client: RawClient, to: string, payload: string, extra: Record<string, unknown> = {}) =>
     client.request({ type: 'sendC2C', to, payload, onlineUserOnly: false, ...extra });
-  async function device(deviceID: string): Promise<RawClient> {
-    const client = await RawClient.open((server as TestServer).handle.url);
-    await client.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), device: deviceID });
-    return client;
-  }
+  const device = (deviceID: string) => RawClient.login((server as TestServer).handle.url, 'bob', { device: deviceID });
 
   it("Mallory invites Bob under the inviteID of Alice's invitation; the laptop answers Mallory's TIMEOUT: the phone may still enter Alice's room, and its ACCEPT reaches Alice", async () => {
     server = await testServer({ multiDevice: true });

@@ -5,7 +5,7 @@
  * second review of 2026-12-05: a fallback then matched such answers with any inviter's invitation.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, tencentUserSig, testServer, type TestServer } from '../server/support';
+import { RawClient, testServer, type TestServer } from '../server/support';
 
 describe('same inviteID, two inviters, answers naming no inviter', () => {
   let server: TestServer | null = null;
@@ -13,11 +13,7 @@ describe('same inviteID, two inviters, answers naming no inviter', () => {
     await server?.dispose();
     server = null;
   });
-  async function device(deviceID: string): Promise<RawClient> {
-    const client = await RawClient.open((server as TestServer).handle.url);
-    expect((await client.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), device: deviceID })).type).toBe('loggedIn');
-    return client;
-  }
+  const device = (deviceID: string) => RawClient.login((server as TestServer).handle.url, 'bob', { device: deviceID });
   const c2c = (client: RawClient, to: string, payload: string, extra: Record<string, unknown> = {}) =>
     client.request({ type: 'sendC2C', to, payload, onlineUserOnly: false, ...extra });
 

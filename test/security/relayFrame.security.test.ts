@@ -14,10 +14,9 @@ import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, WORLD_URL, type EmbeddedWorld } from '../support/embeddedWorld';
 import { FakePeerConnection, FakeStream, fakeEnvironment } from '../support/fakeRtc';
 import { party } from '../support/world';
-import { defaultLimitsWorld } from './support';
+import { defaultLimitsWorld, malloryInCallWith, sdpOffer as offer } from './support';
 
 const S = 1000;
-const offer = (sdp: string) => JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp } });
 
 describe('relays sized to maxRelayBytes, frames past maxFrameBytes', () => {
   let world: EmbeddedWorld;
@@ -57,17 +56,7 @@ describe('relays sized to maxRelayBytes, frames past maxFrameBytes', () => {
     const backend = webrtcBackend({ url: WORLD_URL, WebSocket: Counting, clock: world.clock, environment, endCallOnPageHide: false, onListenerError: (e: unknown) => errors.push(String(e)) });
     const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
-    const mb = world.backend();
-    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
-    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
-    await world.settle();
-    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(S);
-    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
-    await world.advance(S);
-    bob.take();
+    const mb = await malloryInCallWith(world, bob);
     for (let i = 0; i < 20; i++) {
       await mb.room.relay('bob', offer(`v=0 ${'m'.repeat(1_000)} ${i}`)).catch((e: unknown) => e);
       await world.advance(S);

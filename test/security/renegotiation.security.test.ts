@@ -15,10 +15,9 @@ import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, WORLD_URL, type EmbeddedWorld } from '../support/embeddedWorld';
 import { FakePeerConnection, FakeStream, fakeEnvironment } from '../support/fakeRtc';
 import { party, type Party } from '../support/world';
-import { defaultLimitsWorld } from './support';
+import { defaultLimitsWorld, malloryInCallWith, sdpOffer as offer } from './support';
 
 const S = 1000;
-const offer = (sdp: string) => JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp } });
 
 describe('a renegotiation storm from members of the call', () => {
   let world: EmbeddedWorld;
@@ -47,22 +46,6 @@ describe('a renegotiation storm from members of the call', () => {
     const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
     return bob;
-  }
-
-  /** Mallory (on the embedded backend, raw relays) calls Bob, he accepts, she answers his offer: her backend. */
-  async function malloryInCallWith(bob: Party) {
-    const mb = world.backend();
-    const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
-    await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
-    await world.settle();
-    await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
-    await world.advance(S);
-    await bob.calling.accept();
-    await world.advance(S);
-    await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
-    await world.advance(S);
-    bob.take();
-    return mb;
   }
 
   it.each([
@@ -154,7 +137,7 @@ describe('a renegotiation storm from members of the call', () => {
     const backend = webrtcBackend({ url: WORLD_URL, WebSocket: world.net.WebSocket, clock: world.clock, environment, endCallOnPageHide: false, onListenerError: (e: unknown) => errors.push(String(e)) });
     const bob = party('bob', new TRTCCalling({ SDKAppID: SDKAPPID, backend }));
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
-    const mb = await malloryInCallWith(bob);
+    const mb = await malloryInCallWith(world, bob);
     for (let i = 0; i < 20; i++) {
       await mb.room.relay('bob', offer(`v=0 ${'m'.repeat(10_000)} ${i}`)).catch((e: unknown) => e);
       await world.advance(S);
@@ -167,7 +150,7 @@ describe('a renegotiation storm from members of the call', () => {
   it('1v1: Mallory, the caller, sends Bob 12 offers a second with new ICE credentials (each answer and 5 candidates gathered again) for 20 s -> Bob stays logged in', async () => {
     FakePeerConnection.candidatesPerRestart = 5; // as @roamhq/wrtc gathered on this machine: 4 host candidates and the end
     const bob = await bobOnWebRtc();
-    const mb = await malloryInCallWith(bob);
+    const mb = await malloryInCallWith(world, bob);
     let ufrag = 0;
     for (let second = 0; second < 20; second++) {
       const sends: Promise<unknown>[] = [];

@@ -9,8 +9,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { expect } from 'vitest';
 import { ev } from '../support/ev';
-import { makeEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../support/embeddedWorld';
-import type { Party } from '../support/world';
+import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
+import { TRTCCalling } from '../../src/index';
+import { SDKAPPID, makeEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../support/embeddedWorld';
+import { party, type Party } from '../support/world';
 
 export { RawClient, type Frame } from '../server/support';
 
@@ -43,6 +45,25 @@ export async function honestCall(world: EmbeddedWorld, alice: Party, bob: Party,
   await world.advance(S);
   expect(alice.take()).toEqual([ev.end(alice.id, 'hangup')]);
   expect(bob.take()).toEqual([ev.leave(alice.id), ev.end(alice.id, 'hangup')]);
+}
+
+/** A room relay of an SDP offer, as a member's peer connection sends it. */
+export const sdpOffer = (sdp: string) => JSON.stringify({ kind: 'sdp', description: { type: 'offer', sdp } });
+
+/** Mallory (on the embedded backend, raw relays) calls Bob, he accepts, she answers his offer: her backend. */
+export async function malloryInCallWith(world: EmbeddedWorld, bob: Party): Promise<EmbeddedBackend> {
+  const mb = world.backend();
+  const mallory = party('mallory', new TRTCCalling({ SDKAppID: SDKAPPID, backend: mb }));
+  await mallory.calling.login({ userID: 'mallory', userSig: world.userSig('mallory') });
+  await world.settle();
+  await mallory.calling.call({ userID: 'bob', type: 1, timeout: 30 });
+  await world.advance(S);
+  await bob.calling.accept();
+  await world.advance(S);
+  await mb.room.relay('bob', JSON.stringify({ kind: 'sdp', description: { type: 'answer', sdp: 'v=0 answer' } }));
+  await world.advance(S);
+  bob.take();
+  return mb;
 }
 
 v8.setFlagsFromString('--expose-gc');

@@ -78,6 +78,8 @@ export async function testServer(overrides: Partial<ServerOptions> = {}, startAt
 export interface RawClientOptions {
   readonly lean?: boolean;
   readonly localAddress?: string;
+  /** Many devices: the login names this device. */
+  readonly device?: string;
 }
 
 export class RawClient {
@@ -126,7 +128,7 @@ export class RawClient {
   /** Opens a socket and logs in with a valid userSig. */
   static async login(url: string, userID: string, options: RawClientOptions = {}): Promise<RawClient> {
     const client = await RawClient.open(url, options);
-    const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID) });
+    const reply = await client.request({ type: 'login', userID, userSig: tencentUserSig(userID), ...(options.device === undefined ? {} : { device: options.device }) });
     if (reply.type !== 'loggedIn') throw new Error(`login refused: ${JSON.stringify(reply)}`);
     return client;
   }
