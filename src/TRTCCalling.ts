@@ -264,26 +264,26 @@ export class TRTCCalling {
   async startRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('startRemoteView', Schemas.view, params);
     this.#requireMember('startRemoteView', userID);
-    return fromPort(() => this.#room.startRemoteView(userID, videoViewDomID));
+    return fromPort('startRemoteView', () => this.#room.startRemoteView(userID, videoViewDomID));
   }
 
   async stopRemoteView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.stopView, params);
     this.#alive('stopRemoteView'); // also after the call (an app's CALL_END listener), as trtc-calling-js
-    return fromPort(() => this.#room.stopRemoteView(userID, videoViewDomID));
+    return fromPort('stopRemoteView', () => this.#room.stopRemoteView(userID, videoViewDomID));
   }
 
   /** Plays the local camera in the element with id `videoViewDomID`. */
   async startLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { videoViewDomID } = parse('startLocalView', Schemas.view, params);
     this.#requireCall('startLocalView');
-    return fromPort(() => this.#room.startLocalView(videoViewDomID));
+    return fromPort('startLocalView', () => this.#room.startLocalView(videoViewDomID));
   }
 
   async stopLocalView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
     const { videoViewDomID } = parse('stopLocalView', Schemas.stopView, params);
     this.#alive('stopLocalView');
-    return fromPort(() => this.#room.stopLocalView(videoViewDomID));
+    return fromPort('stopLocalView', () => this.#room.stopLocalView(videoViewDomID));
   }
 
   /**
@@ -348,19 +348,19 @@ export class TRTCCalling {
   /** Beyond the seed's API (trtc-calling-js 1.0.6+): the cameras the backend sees (none without devices). */
   async getCameras(): Promise<DeviceInfo[]> {
     this.#alive('getCameras');
-    return fromPort(async () => [...((await this.#room.getCameras?.()) ?? [])]);
+    return fromPort('getCameras', async () => [...((await this.#room.getCameras?.()) ?? [])]);
   }
 
   /** Beyond the seed's API: the microphones. */
   async getMicrophones(): Promise<DeviceInfo[]> {
     this.#alive('getMicrophones');
-    return fromPort(async () => [...((await this.#room.getMicrophones?.()) ?? [])]);
+    return fromPort('getMicrophones', async () => [...((await this.#room.getMicrophones?.()) ?? [])]);
   }
 
   /** Beyond the seed's API: the speakers (audio outputs). */
   async getSpeakers(): Promise<DeviceInfo[]> {
     this.#alive('getSpeakers');
-    return fromPort(async () => [...((await this.#room.getSpeakers?.()) ?? [])]);
+    return fromPort('getSpeakers', async () => [...((await this.#room.getSpeakers?.()) ?? [])]);
   }
 
   /**
@@ -392,7 +392,7 @@ export class TRTCCalling {
     const parsed = parse('setVideoQuality', Schemas.videoQuality, profile);
     this.#alive('setVideoQuality');
     const resolved: VideoProfile = typeof parsed === 'string' ? VIDEO_PROFILES[parsed] : parsed;
-    return fromPort(async () => this.#room.setVideoQuality?.(resolved));
+    return fromPort('setVideoQuality', async () => this.#room.setVideoQuality?.(resolved));
   }
 
   /** The clock the core runs on (the backend's, or real time). */

@@ -14,18 +14,22 @@
  */
 import { toPortError } from '../adapters/bridges';
 import type { RoomPort } from '../adapters/RoomPort';
-import { CallingError } from './errors';
+import { CallingError, ERROR_CODE, InvalidParameterError } from './errors';
 import type { EventPayloads } from './events';
 
 /** A port's rejection as a code (65535 when it has none) and a message (read as the bridges do: a getter that throws stops nothing). */
 export const portFailure = (error: unknown): { code: number; message: string } => toPortError(error);
 
-/** Runs a room port's action; its failure becomes a `CallingError` with the port's code. */
-export async function fromPort<T>(action: () => Promise<T>): Promise<T> {
+/**
+ * Runs `method`'s room port action; its failure becomes a `CallingError` with the port's code, an
+ * `InvalidParameterError` where the port refused a parameter (-1202: an element id naming no element).
+ */
+export async function fromPort<T>(method: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
     const { code, message } = portFailure(error);
+    if (code === ERROR_CODE.INVALID_PARAMETER) throw new InvalidParameterError(method, message, { cause: error });
     throw new CallingError(code, 'backend', message, { cause: error });
   }
 }

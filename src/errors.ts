@@ -25,8 +25,8 @@ export class CallingError extends Error {
 /** A method was called with parameters the spec does not allow. Nothing changed. */
 export class InvalidParameterError extends CallingError {
   override name = 'InvalidParameterError';
-  constructor(method: string, detail: string) {
-    super(ERROR_CODE.INVALID_PARAMETER, 'invalidParameter', `${method}: ${detail}`);
+  constructor(method: string, detail: string, options?: { cause?: unknown }) {
+    super(ERROR_CODE.INVALID_PARAMETER, 'invalidParameter', `${method}: ${detail}`, options);
   }
 }
 

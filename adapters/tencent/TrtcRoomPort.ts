@@ -135,7 +135,7 @@ export class TrtcRoomPort implements RoomPort {
   }
 
   async startLocalView(videoViewDomID: string): Promise<void> {
-    requireDomID(videoViewDomID);
+    requireElement(videoViewDomID);
     this.#localView = videoViewDomID;
     if (this.#local) await this.#playLocal(this.#local, videoViewDomID);
   }
@@ -148,7 +148,7 @@ export class TrtcRoomPort implements RoomPort {
   }
 
   async startRemoteView(userID: UserID, videoViewDomID: string): Promise<void> {
-    requireDomID(videoViewDomID);
+    requireElement(videoViewDomID);
     if (!this.#remote.has(userID)) throw new RoomPortError(MEDIA_ERROR.UNKNOWN, `${userID} is not in the room`);
     await this.#remote.startView(userID, videoViewDomID);
   }
@@ -394,4 +394,11 @@ export class TrtcRoomPort implements RoomPort {
 
 function requireDomID(domID: string): void {
   if (typeof domID !== 'string' || domID === '') throw new RoomPortError(MEDIA_ERROR.UNKNOWN, 'empty videoViewDomID');
+}
+
+/** A view's element: where there is a DOM, an id naming no element is the app's parameter (-1202), as on WebRTC. */
+function requireElement(domID: string): void {
+  requireDomID(domID);
+  const doc = globalThis.document;
+  if (doc !== undefined && doc.getElementById(domID) === null) throw new RoomPortError(-1202, `no element with id "${domID}"`, 'invalidParameter');
 }

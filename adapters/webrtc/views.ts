@@ -6,7 +6,8 @@ import type { UserID } from '../../machines/types';
 import { RoomPortError } from '../RoomPort';
 import { videoElement } from './media';
 
-const fail = (message: string) => new RoomPortError(65535, message);
+/** An element id that names no element: the app's parameter (-1202, as the facade's own checks). */
+const fail = (message: string) => new RoomPortError(-1202, message, 'invalidParameter');
 
 export class VideoViews {
   /** DOM id -> the `<video>` put there, and whose it is (`null` = local). */
@@ -23,8 +24,9 @@ export class VideoViews {
   /** The local view in `domID`: now when `local` is captured, else once it is ({@link captured}). */
   startLocal(domID: string, local: MediaStream | null): void {
     if (!domID) throw fail('empty videoViewDomID');
-    if (local) this.show(domID, local, null);
-    else this.#pendingLocal.add(domID);
+    if (local) return this.show(domID, local, null);
+    this.#element(domID); // refused now, not skipped at the capture
+    this.#pendingLocal.add(domID);
   }
 
   /** The local view in `domID`, or every local view (`undefined`), asked for or shown. */
@@ -64,12 +66,17 @@ export class VideoViews {
 
   show(domID: string, stream: MediaStream, userID: UserID | null): void {
     if (!domID) throw fail('empty videoViewDomID');
-    const container = this.document()?.getElementById(domID);
-    if (!container) throw fail(`no element with id "${domID}"`);
+    const container = this.#element(domID);
     this.#views.get(domID)?.video.remove();
     const video = videoElement(container.ownerDocument, stream, userID ?? this.self(), userID === null);
     container.appendChild(video);
     this.#views.set(domID, { video, userID });
+  }
+
+  #element(domID: string): HTMLElement {
+    const element = this.document()?.getElementById(domID);
+    if (!element) throw fail(`no element with id "${domID}"`);
+    return element;
   }
 
   /** Removes the view in `domID` if it is `userID`'s; every view of `userID` without one. */

@@ -197,7 +197,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // a user's ringing with her own invitation under the call's inviteID); the review of the pacing under the server's
 // limits: a relay's frame measured against its maxFrameBytes, a whole frame left beside the reserve: 58,752 bytes
 // (+106), 193.4 KB. Raised by 110.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110;
+// An element id naming no element is the app's parameter: `InvalidParameterError` (-1202) naming the method, not
+// 65535; a local view asked for before the capture is refused then, not skipped: 58,862 bytes (+110), 193.7 KB.
+// Raised by 110.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CallingError, InvalidParameterError, InvalidStateError, TRTCCalling } from '../../src/index';
+import { RoomPortError } from '../../adapters/RoomPort';
 import { captureEvents, createMemoryNetwork } from '../../src/testing';
 import { ev } from '../support/ev';
 import { answeredCall, memoryUsers } from '../support/world';
@@ -56,6 +57,33 @@ describe('TRTCCalling API', () => {
     await t.alice.calling.stopLocalView({ userID: 'alice' });
     expect(t.world.net.rooms.views('alice')).toEqual([]);
     await expect(t.alice.calling.stopRemoteView({ userID: 'bob', videoViewDomID: '' })).rejects.toBeInstanceOf(InvalidParameterError);
+  });
+
+  it('an element id naming no element -> InvalidParameterError (-1202) with the room\'s refusal as its cause, and the call goes on', async () => {
+    // The memory room has no DOM: this room refuses the id 'nowhere' as the WebRTC and Tencent rooms refuse an id
+    // naming no element (test/adapters/webrtc/views.test.ts).
+    const backend = t.world.net.backend();
+    const refuse = (domID: string) => {
+      if (domID === 'nowhere') throw new RoomPortError(-1202, 'no element with id "nowhere"', 'invalidParameter');
+    };
+    const { room } = backend;
+    const [startLocal, startRemote] = [room.startLocalView.bind(room), room.startRemoteView.bind(room)];
+    room.startLocalView = async (domID) => (refuse(domID), startLocal(domID));
+    room.startRemoteView = async (userID, domID) => (refuse(domID), startRemote(userID, domID));
+    const carol = t.world.client('carol', backend);
+    await carol.calling.login({ userID: 'carol', userSig: 'sig-carol' });
+    await answeredCall(t.world, t.alice, carol, 2);
+    for (const start of [
+      () => carol.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'nowhere' }),
+      () => carol.calling.startLocalView({ userID: 'carol', videoViewDomID: 'nowhere' }),
+    ]) {
+      const error = await start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidParameterError);
+      expect(error).toMatchObject({ code: -1202, reason: 'invalidParameter', cause: { name: 'RoomPortError', code: -1202 } });
+      expect((error as Error).message).toMatch(/^start(Remote|Local)View: no element with id "nowhere"$/);
+    }
+    await carol.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+    expect(carol.calling.getCallStatus()).toBe('connected');
   });
 
   it('groupCall() with groupID null -> a call without an IM group, as trtc-calling-js takes any falsy groupID', async () => {

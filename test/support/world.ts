@@ -53,6 +53,8 @@ export function failOnCoreFaults(): void {
 }
 
 export interface MemoryWorld extends World {
+  /** {@link World.client}, on `backend` (one of `net`'s, changed by the test) if given. */
+  client(userID: string, backend?: Backend): Party;
   readonly net: MemoryNetwork;
   readonly clock: SimulatedClock;
 }

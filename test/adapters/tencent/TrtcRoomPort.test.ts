@@ -234,3 +234,20 @@ describe('trtc-js-sdk is loaded only when no module is given', () => {
     expect(loadTrtc).not.toHaveBeenCalled();
   });
 });
+
+describe('views', () => {
+  it('on a page, an id naming no element is refused as a parameter (-1202), as on WebRTC; a view into one that exists plays', async () => {
+    const { connect, run } = setup();
+    const alice = connect('alice');
+    await run(alice.port.enter(1004, video('alice')));
+    vi.stubGlobal('document', { getElementById: (id: string) => (id === 'me' ? {} : null) });
+    try {
+      for (const start of [() => alice.port.startLocalView('nowhere'), () => alice.port.startRemoteView('bob', 'nowhere')]) {
+        await expect(run(start())).rejects.toMatchObject({ name: 'RoomPortError', code: -1202, reason: 'invalidParameter', message: 'no element with id "nowhere"' });
+      }
+      await run(alice.port.startLocalView('me'));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

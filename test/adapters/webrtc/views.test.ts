@@ -56,4 +56,14 @@ describe('VideoViews', () => {
     views.captured(stream);
     expect(playing()).toEqual([]);
   });
+
+  it('an id naming no element is refused as a parameter (-1202), also a local view asked for before the capture', () => {
+    const { views, playing } = page(['me']);
+    for (const start of [() => views.show('nowhere', stream, 'bob'), () => views.startLocal('nowhere', stream), () => views.startLocal('nowhere', null)]) {
+      expect(start).toThrow(expect.objectContaining({ name: 'RoomPortError', code: -1202, reason: 'invalidParameter', message: 'no element with id "nowhere"' }));
+    }
+    views.startLocal('me', null);
+    views.captured(stream);
+    expect(playing()).toEqual(['me:alice']);
+  });
 });
