@@ -12,16 +12,18 @@ import { toldOnce } from './toldOnce';
 
 export interface CallingSetup {
   readonly backend: Backend;
+  // Each optional field takes `undefined` as no value (an app's `inspect: dev ? inspector : undefined` under
+  // `exactOptionalPropertyTypes`).
   /** Overrides the backend's clock (else real time). */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** Any XState inspection observer (e.g. from `@statelyai/inspect`). */
-  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** The line's tunable durations (the backend sets the rest of `LineConfig`). */
-  readonly config?: Partial<Pick<LineConfig, 'noAnswerGraceMs' | 'exitTimeoutMs' | 'aloneTimeoutMs' | 'leaveGraceMs' | 'missingMemberMs'>>;
+  readonly config?: Partial<Pick<LineConfig, 'noAnswerGraceMs' | 'exitTimeoutMs' | 'aloneTimeoutMs' | 'leaveGraceMs' | 'missingMemberMs'>> | undefined;
   /** Called with IM payloads the codec refused (spoofed, foreign or malformed). */
-  readonly onDropped?: (reason: string, detail: string) => void;
+  readonly onDropped?: ((reason: string, detail: string) => void) | undefined;
   /** The facade's own observer of every actor's changes (runs before `inspect`). */
-  readonly observe?: (event: InspectionEvent) => void;
+  readonly observe?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /**
