@@ -18,11 +18,11 @@
  * Bounded too: a recipient's backlog (copies and bytes), the store's bytes, a sender's group
  * fan-out per second.
  *
- * Many devices (`--multi-device`): a copy goes to every device of its recipient online, stored
- * once for the user, and its row goes once every device handed it confirmed it (or lost its
- * connection). What a device sends is handed, live and unstored, to its user's other devices
- * too ("sync of own messages", as Tencent IM does for multi-terminal logins), so that they hear
- * that one of them answered. Answers pass the {@link AnswerLedger} (in SQLite: `answerJournal.ts`): the caller hears one.
+ * Many devices (`--multi-device`): a copy goes to every device of its recipient online, stored once for the user,
+ * and its row goes once every device handed it confirmed it (or lost its connection). What a device sends is handed,
+ * live and unstored, to its user's other devices too ("sync of own messages", as Tencent IM does for multi-terminal
+ * logins), so that they hear that one of them answered. Answers pass the {@link AnswerLedger} (in SQLite:
+ * `answerJournal.ts`): the caller hears one.
  */
 import { AnswerLedger } from '../adapters/ws/answerLedger';
 import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
@@ -133,8 +133,7 @@ export class Mailer {
     // The same request sent again (after a crash too) makes the same id: see the header.
     const msgID = `${session.idStem}-${rid.toString(36)}-${key.toString(36)}`;
     if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID))) {
-      // Another device of this user answered first (or, busy, one of them may still answer).
-      this.counters.limit('answerHeld');
+      this.counters.limit('answerHeld'); // another device of this user answered first (or, busy, one of them may still)
       return { type: 'ack', rid, id: msgID, sentAt: now };
     }
     // Only whom the invitation reaches (and so was granted), never the list the client wrote.
@@ -177,8 +176,7 @@ export class Mailer {
       this.countCopy(session.userID, to, bytes);
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
-      // No session: its next one starts from the store.
-      if (targets.length === 0) allHanded = false;
+      if (targets.length === 0) allHanded = false; // no session: its next one starts from the store
       for (const target of targets) {
         if (target.conn && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
         else {
@@ -187,12 +185,13 @@ export class Mailer {
         }
       }
     }
-    // Many devices: the sender's other devices hear what it said, live; one away (detached in its
-    // resume grace) or with no room now (its window full, its socket backed up) gets its answers when
-    // it comes back or has room, so it stops ringing then.
+    // Many devices: the sender's other devices hear what it said, live; one away (in its resume grace), with
+    // no room now (its window full, its socket backed up) or with stored copies not paged in yet (live, an
+    // answer would overtake the invitation) gets its answers after what came before them, to stop ringing.
     const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
-    const synced = siblings.filter((s) => this.roomFor(s));
-    if (m.answer) for (const other of siblings) if (!synced.includes(other)) keepMissed(other, body, this.store.deliveryID());
+    const synced = siblings.filter((s) => this.roomFor(s) && !(m.answer && s.backlog));
+    const kept = m.answer ? siblings.filter((s) => !synced.includes(s)) : [];
+    for (const other of kept) keepMissed(other, body, this.store.deliveryID());
     let held: Held | null = null;
     if (copies.length > 0) {
       this.countBody(session.userID, bytes);
@@ -207,6 +206,7 @@ export class Mailer {
     // Handed once the write is queued (or held), so that a stored copy waits for its commit.
     for (const { target, delivery } of handing) this.hand(target, body, delivery, bytes);
     for (const other of synced) this.hand(other, body, null, bytes, m.answer !== undefined);
+    for (const other of kept) if (this.roomFor(other)) this.pump(other); // now, or once the commit is done
     const ack: ServerFrame = { type: 'ack', rid, id: body.msgID, sentAt: now };
     if (held) this.acksHeld.set(ack, held);
     return ack;
