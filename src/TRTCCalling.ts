@@ -20,7 +20,7 @@ import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } fr
 import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
-import { Schemas, parse, parseConfig } from './validation';
+import { Schemas, parse, parseConfig, plainOptions } from './validation';
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
   /** The IM application's SDKAppID. */
@@ -50,20 +50,20 @@ export class TRTCCalling {
   readonly #offDevices: () => void;
 
   constructor(options: TRTCCallingOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
-    const { SDKAppID, backend } = options;
+    const given = plainOptions(options); // read once: a getter or a Proxy's trap that throws is a bad parameter
+    const { SDKAppID, backend } = given;
     if (!Number.isInteger(SDKAppID) || SDKAppID <= 0) throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
     if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
     // An `undefined` value is no value: its default stays (it was spread over the default, and turned a timer off).
-    const config = parseConfig(options.config);
+    const config = parseConfig(given.config);
     this.SDKAppID = SDKAppID;
     this.#backend = backend;
     this.#room = backend.room;
     this.#stats = new MediaStatsWatch(backend.room, this.#tell);
     let started = false;
     this.#calling = createCalling({
-      ...options,
+      ...given,
       config,
       observe: (event) => {
         if (started && event.type === '@xstate.snapshot') this.#store.refresh();
@@ -89,7 +89,7 @@ export class TRTCCalling {
   getSnapshot = (): CallingSnapshot => this.#store.get();
 
   /** Calls `listener` after every change of `getSnapshot()`; returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(parse('subscribe', Schemas.listener, listener));
 
   /**
    * trtc-calling-js's status, read from {@link getSnapshot} (see `callStatusOf`): `'calling'` while
@@ -100,11 +100,11 @@ export class TRTCCalling {
     return callStatusOf(this.#store.get());
   }
 
-  /** Adds a listener; `context` becomes its `this` (this instance when none is given, as in trtc-calling-js). */
+  /** Adds a listener; `context` becomes its `this` (this instance when none is given, as in trtc-calling-js). After `destroy()`, none (nothing is told then). */
   on<K extends EventName>(eventName: K, callback: (payload: EventPayloads[K]) => void, context?: unknown): void {
     parse('on', Schemas.eventName, eventName);
     parse('on', Schemas.callback, callback);
-    this.#emitter.on(eventName, callback, context || this);
+    if (!this.#destroyed) this.#emitter.on(eventName, callback, context || this); // nor does it start the room's measures
   }
 
   /**

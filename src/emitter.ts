@@ -60,12 +60,27 @@ export class SafeEmitter {
     for (const entry of this.#listeners.get(name) ?? []) {
       if (this.#cleared !== cleared) return;
       try {
-        (entry.callback as (this: unknown, p: EventPayloads[K]) => void).call(entry.context, payload);
+        const returned: unknown = (entry.callback as (this: unknown, p: EventPayloads[K]) => unknown).call(entry.context, payload);
+        // An async listener's exception is its promise's rejection: reported as one thrown (unhandled, it ended a Node app).
+        if (thenable(returned)) Promise.resolve(returned).catch((error: unknown) => this.#thrown(name, error, cleared));
       } catch (error) {
-        if (name === EVENT.ERROR) this.droppedErrors += 1;
-        else this.emit(EVENT.ERROR, { code: 65535, msg: `a listener of ${name} threw: ${describeThrown(error)}` });
+        this.#thrown(name, error, cleared);
       }
     }
   }
+
+  /** What a listener of `name` threw (or rejected with) is told through ERROR, but not after a {@link clear} (`destroy()`). */
+  #thrown(name: EventName, error: unknown, cleared: number): void {
+    if (name === EVENT.ERROR || this.#cleared !== cleared) this.droppedErrors += 1;
+    else this.emit(EVENT.ERROR, { code: 65535, msg: `a listener of ${name} threw: ${describeThrown(error)}` });
+  }
 }
 
+/** Whether a listener returned a promise (or any thenable); a `then` getter that throws makes it none. */
+function thenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,12 @@
 import type { Notice } from '../machines/events';
 import { EVENT, type PublicEvent } from './events';
 
+/**
+ * A list as a payload carries it: a copy, so that a listener that edits the array it was handed (sorts it, empties
+ * it once rendered) changes nothing inside, as with `getSnapshot()` (the notice's list is the call's own).
+ */
+const listOf = (list: readonly string[]): string[] => [...list];
+
 /** The `version` TRTCCalling puts in `inviteData`. */
 const PROTOCOL_VERSION = 4;
 
@@ -23,7 +29,7 @@ export function project(notice: Notice): PublicEvent | null {
         name: EVENT.INVITED,
         payload: {
           sponsor: notice.sponsor,
-          userIDList: notice.userIDList,
+          userIDList: listOf(notice.userIDList),
           isFromGroup: notice.isFromGroup,
           inviteData: { version: PROTOCOL_VERSION, callType: notice.callType, roomID: notice.roomID },
           inviteID: notice.inviteID,
@@ -38,14 +44,14 @@ export function project(notice: Notice): PublicEvent | null {
     case 'call.noResponse':
       return {
         name: EVENT.NO_RESP,
-        payload: { userID: notice.userID, userIDList: notice.userIDList, sponsor: notice.sponsor },
+        payload: { userID: notice.userID, userIDList: listOf(notice.userIDList), sponsor: notice.sponsor },
       };
     case 'call.cancelled':
       return { name: EVENT.CALLING_CANCEL, payload: { inviteID: notice.inviteID, sponsor: notice.sponsor } };
     case 'call.timedOut':
       return {
         name: EVENT.CALLING_TIMEOUT,
-        payload: { inviteID: notice.inviteID, sponsor: notice.sponsor, userIDList: notice.userIDList },
+        payload: { inviteID: notice.inviteID, sponsor: notice.sponsor, userIDList: listOf(notice.userIDList) },
       };
     case 'call.userEntered':
       return { name: EVENT.USER_ENTER, payload: { userID: notice.userID } };
@@ -58,7 +64,7 @@ export function project(notice: Notice): PublicEvent | null {
     case 'call.typeChanged':
       return { name: EVENT.CALL_TYPE_CHANGED, payload: { oldCallType: notice.oldCallType, newCallType: notice.newCallType } };
     case 'call.roster':
-      return { name: EVENT.GROUP_CALL_INVITEE_LIST_UPDATE, payload: { userIDList: notice.userIDList } };
+      return { name: EVENT.GROUP_CALL_INVITEE_LIST_UPDATE, payload: { userIDList: listOf(notice.userIDList) } };
     case 'call.ended':
       return {
         name: EVENT.CALL_END,

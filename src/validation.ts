@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { VIDEO_PROFILES } from '../adapters/mediaDevices';
 import { MAX_TIMEOUT_SECONDS } from '../adapters/signalingSchema';
+import { describeThrown } from '../adapters/bridges';
 import { InvalidParameterError } from './errors';
 import { EVENT } from './events';
 
@@ -79,6 +80,7 @@ export const Schemas = {
   mute: v.boolean('isMute must be a boolean'),
   eventName: v.picklist(Object.values(EVENT), 'unknown event name'),
   callback: v.function('callback must be a function'),
+  listener: v.function('listener must be a function'),
   switchDevice: v.object({
     deviceType: v.picklist(['video', 'audio'], "deviceType must be 'video' or 'audio'"),
     deviceId: v.pipe(v.string('deviceId must be a string'), v.nonEmpty('deviceId must not be empty')),
@@ -97,9 +99,30 @@ export const Schemas = {
   ),
 } as const;
 
+/**
+ * `read()`, where reading the app's parameters may throw (a getter that throws, a revoked Proxy, a reactive
+ * store's proxy whose traps throw): an {@link InvalidParameterError} then, its `cause` what was thrown.
+ */
+export function readable<T>(method: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new InvalidParameterError(method, `parameters could not be read: ${describeThrown(error)}`, { cause: error });
+  }
+}
+
+const OPTION_KEYS = ['SDKAppID', 'backend', 'clock', 'inspect', 'config', 'onDropped', 'observe'] as const;
+
+/** The constructor's options as a plain object, read once (not an object, or unreadable: {@link InvalidParameterError}). */
+export function plainOptions<T extends object>(options: T): T {
+  if (typeof options !== 'object' || options === null) throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
+  const read = () => OPTION_KEYS.filter((key) => key in options).map((key) => [key, (options as Record<string, unknown>)[key]]);
+  return Object.fromEntries(readable('new TRTCCalling', read)) as T;
+}
+
 /** Parses `input` or throws an {@link InvalidParameterError} naming the method and the problem. */
 export function parse<S extends v.GenericSchema>(method: string, schema: S, input: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, input);
+  const result = readable(method, () => v.safeParse(schema, input));
   if (result.success) return result.output;
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join('.');
@@ -108,7 +131,8 @@ export function parse<S extends v.GenericSchema>(method: string, schema: S, inpu
 
 /** The constructor's `config`: its known durations (a key given as `undefined` keeps its default); an unknown key is refused. */
 export function parseConfig(input: unknown): Record<string, number> {
-  const unknown = typeof input === 'object' && input !== null ? Object.keys(input).find((k) => !Object.hasOwn(CONFIG_KEYS, k)) : undefined;
+  const unknownKey = (keys: string[]) => keys.find((k) => !Object.hasOwn(CONFIG_KEYS, k));
+  const unknown = typeof input === 'object' && input !== null ? readable('new TRTCCalling', () => unknownKey(Object.keys(input))) : undefined;
   if (unknown !== undefined) throw new InvalidParameterError('new TRTCCalling', `config: unknown key ${unknown} (it takes ${Object.keys(CONFIG_KEYS).join(', ')})`);
   return Object.fromEntries(Object.entries(parse('new TRTCCalling', Schemas.config, input) ?? {}).filter(([, ms]) => ms !== undefined));
 }

@@ -200,7 +200,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // An element id naming no element is the app's parameter: `InvalidParameterError` (-1202) naming the method, not
 // 65535; a local view asked for before the capture is refused then, not skipped: 58,862 bytes (+110), 193.7 KB.
 // Raised by 110.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110;
+// A careless app's review: parameters that cannot be read (a getter or Proxy trap that throws) are bad parameters,
+// an async listener's rejection is told as ERROR, payloads' lists are copies, subscribe() checks its listener and on()
+// after destroy() keeps nothing: 59,103 bytes (+241), 194.4 KB. Raised by 250.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
