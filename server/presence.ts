@@ -72,6 +72,8 @@ export class Presence {
     private readonly onlineUsers: OnlineUsers,
     private readonly clock: ServerClock,
     private readonly limits: Pick<Limits, 'presenceBatchMs' | 'presenceSnapshots'>,
+    /** A cluster's: spends one of the user's snapshots from her budgets, which follow her to other nodes. */
+    private readonly spendSnapshot?: (userID: string, now: number) => boolean,
   ) {}
 
   /** Whether connections are watched (the feed is on, or other nodes need to hear of changes here). */
@@ -221,6 +223,7 @@ export class Presence {
   /** Spends one of `userID`'s snapshots, if it has one left. */
   private snapshotAllowed(userID: string): boolean {
     const now = this.clock.now();
+    if (this.spendSnapshot) return this.spendSnapshot(userID, now);
     const { perSecond, burst } = this.limits.presenceSnapshots;
     if (now - this.lastPrune >= 1000) {
       this.lastPrune = now;

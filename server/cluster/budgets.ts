@@ -22,7 +22,12 @@
 import type { Limits, UserBudget, UserBudgets } from '../limits';
 import { refusedForGood } from './replica';
 
-const BUDGETS: readonly UserBudget[] = ['frames', 'bytes', 'fanout'];
+/**
+ * What a user spends in a cluster: the hub's budgets, and the presence snapshots she asks for (one node keeps those
+ * in `Presence`; here they follow her to the next node as the others do, or each move was a fresh burst).
+ */
+type Budget = UserBudget | 'snapshots';
+const BUDGETS: readonly Budget[] = ['frames', 'bytes', 'fanout', 'snapshots'];
 
 interface Bucket {
   tokens: number;
@@ -64,7 +69,7 @@ export type MergeCommand = (key: string, ttl: number, ...buckets: (string | numb
 export class ClusterBudgets implements UserBudgets {
   /** How often spending is written behind. */
   static readonly flushMs = 100;
-  private readonly users = new Map<string, Record<UserBudget, Bucket>>();
+  private readonly users = new Map<string, Record<Budget, Bucket>>();
   private readonly dirty = new Set<string>();
   /** Each user's write under way, and the one asked meanwhile, which goes once it is answered. */
   private readonly writes = new Map<string, { running: Promise<boolean>; again: Promise<boolean> | null }>();
@@ -81,7 +86,7 @@ export class ClusterBudgets implements UserBudgets {
     return this.users.size;
   }
 
-  take(userID: string, budget: UserBudget, n: number, now: number): boolean {
+  take(userID: string, budget: Budget, n: number, now: number): boolean {
     const buckets = this.buckets(userID, now);
     const bucket = this.refill(buckets[budget], budget, now);
     if (bucket.tokens < n) {
@@ -185,24 +190,26 @@ export class ClusterBudgets implements UserBudgets {
     return Math.max(...BUDGETS.map((b) => (this.rate(b).burst / this.rate(b).perSecond) * 1000)) + 1000;
   }
 
-  private buckets(userID: string, now: number): Record<UserBudget, Bucket> {
+  private buckets(userID: string, now: number): Record<Budget, Bucket> {
     let buckets = this.users.get(userID);
     if (!buckets) {
       buckets = {
         frames: { tokens: this.rate('frames').burst, last: now },
         bytes: { tokens: this.rate('bytes').burst, last: now },
         fanout: { tokens: this.rate('fanout').burst, last: now },
+        snapshots: { tokens: this.rate('snapshots').burst, last: now },
       };
       this.users.set(userID, buckets);
     }
     return buckets;
   }
 
-  private rate(budget: UserBudget) {
+  private rate(budget: Budget) {
+    if (budget === 'snapshots') return this.limits.presenceSnapshots;
     return budget === 'frames' ? this.limits.userRate : budget === 'bytes' ? this.limits.byteRate : this.limits.fanout;
   }
 
-  private refill(bucket: Bucket, budget: UserBudget, now: number): Bucket {
+  private refill(bucket: Bucket, budget: Budget, now: number): Bucket {
     const { perSecond, burst } = this.rate(budget);
     bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.last) * perSecond) / 1000);
     bucket.last = Math.max(bucket.last, now);
