@@ -35,8 +35,8 @@ export function render(): void {
   const calling = state.calling;
   if (!state.selfShown && call.state !== 'ringing' && calling && self) {
     state.selfShown = true;
-    const viewID = ui.stage.addSelf(self);
-    if (options.preview) act('startLocalView', () => calling.startLocalView({ userID: self, videoViewDomID: viewID }));
+    // `preview=0`: no self-view at all, not an empty tile.
+    if (options.preview) act('startLocalView', () => calling.startLocalView({ userID: self, videoViewDomID: ui.stage.addSelf(self) }));
   }
   ui.stage.mark(null, 'video', call.local.camera);
   ui.stage.mark(null, 'audio', !call.local.micMuted);
