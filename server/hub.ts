@@ -57,8 +57,8 @@ export interface HubCluster {
   /** The rooms, spread over the nodes. */
   rooms(grants: RoomGrants, now: () => number): Rooms;
   /**
-   * A message is routed to a user with no session here, or its last session here ended: its stored copies go
-   * where the user is. Settles once that move was answered (or failed): a message's ack waits for it.
+   * A message that may be stored (not `onlineUserOnly`) is routed to a user with no session here, or its last session
+   * here ended: its stored copies go where the user is. Settles once that move was answered (or failed): a message's ack waits for it.
    */
   absent(userID: string): Promise<void>;
   /**
@@ -126,9 +126,10 @@ export class Hub {
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now(), (u) => this.devicesOf(u));
     const groupStore = new SqliteGroupStore(store.db);
     this.groups = new Groups(cluster ? cluster.groupStore(groupStore) : groupStore, limits, () => commit.flush());
-    const sessionsOf = (u: string) => {
+    // An `onlineUserOnly` copy (`storing` false) is stored nowhere: it starts no move.
+    const sessionsOf = (u: string, storing = true) => {
       const sessions = this.devicesOf(u);
-      const moving = sessions.length === 0 ? cluster?.absent(u) : undefined;
+      const moving = storing && sessions.length === 0 ? cluster?.absent(u) : undefined;
       if (moving) this.pending?.push(moving);
       return sessions;
     };

@@ -77,8 +77,8 @@ export class Mailer {
     private readonly counters: Counters,
     private readonly budgets: UserBudgets,
     private readonly grants: RoomGrants,
-    /** The sessions of a user (one per device), if it has any. */
-    private readonly sessionsOf: (userID: string) => readonly Session[],
+    /** The sessions of a user (one per device), if any; `storing`: a copy for it may be stored (cluster: they move where it is). */
+    private readonly sessionsOf: (userID: string, storing?: boolean) => readonly Session[],
     /** Cluster: hands an `onlineUserOnly` copy to the node `userID` is online on; false when none. */
     private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
     remote?: RemoteHeld,
@@ -153,7 +153,7 @@ export class Mailer {
     // Every copy goes to a connection now (none waits in the store for a session): it may be held.
     let allHanded = this.writeBehind.mayHold(bytes);
     for (const to of recipients) {
-      const targets = this.sessionsOf(to);
+      const targets = this.sessionsOf(to, !m.onlineUserOnly);
       if (m.onlineUserOnly) {
         const online = targets.filter((t) => t.conn);
         const ready = online.filter((t) => this.roomFor(t));

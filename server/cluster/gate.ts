@@ -45,7 +45,8 @@ export interface GateDeps {
   readonly counts: { refusedLogins: number };
   healthy(): boolean;
   prepare(login: LoginPeek): Promise<Verdict>;
-  loggedIn(session: Session, login: LoginPeek, epoch: number): void;
+  /** `renewed`: the login kept the session its connection had (a login again, or one the hub refused). */
+  loggedIn(session: Session, login: LoginPeek, epoch: number, renewed: boolean): void;
 }
 
 export class LoginGate {
@@ -120,9 +121,10 @@ export class LoginGate {
           if (conn.closed) return;
           if (verdict === 'superseded') return intake.refuse(login.rid, 'sessionSuperseded', 'this session was taken over by another login');
           if (verdict === 'revoked') return intake.refuse(login.rid, 'sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
+          const before = conn.session;
           intake.run(data, false);
           const session = conn.session;
-          if (session?.userID === login.userID) deps.loggedIn(session, login, verdict);
+          if (session?.userID === login.userID) deps.loggedIn(session, login, verdict, session === before);
         },
         (error: unknown) => {
           deps.counts.refusedLogins++;

@@ -20,6 +20,7 @@ import type { Limits } from '../limits';
 import type { Held, RemoteHeld } from '../senders';
 import type { ServerClock } from '../options';
 import type { Store } from '../store';
+import { Backoff } from './backoff';
 import { compareIds, parseTravelling, type Travelling } from './frames';
 import type { Scripted } from './scripts';
 
@@ -27,58 +28,8 @@ import type { Scripted } from './scripts';
 const PAGE = 64;
 /** Backlog counts are refreshed this long after copies moved. */
 const RECOUNT_MS = 250;
-/** A step the quotas refused (a move out, a take-in) is tried again after this, doubling up to {@link RETRY_MAX_MS}. */
-const RETRY_MS = 1000;
-const RETRY_MAX_MS = 30_000;
 /** Senders (and sender-user pairs) whose holdings in Redis a node remembers at most. */
 const HOLDINGS = 10_000;
-
-/** Per user, a step retried on the injected clock, each time later (up to {@link RETRY_MAX_MS}), until {@link Backoff.done}. */
-class Backoff {
-  /** Per user: the pending try (`null` once it ran, until the step asks again) and its delay. */
-  private readonly users = new Map<string, { timer: unknown; delay: number }>();
-
-  constructor(
-    private readonly clock: ServerClock,
-    private readonly step: (user: string) => void,
-  ) {}
-
-  get size(): number {
-    return this.users.size;
-  }
-
-  /** The step again later: at once pending, a try already due stays as it is (other moves do not push it back). */
-  later(user: string): void {
-    const before = this.users.get(user);
-    if (before && before.timer !== null) return;
-    const entry: { timer: unknown; delay: number } = { timer: null, delay: before ? Math.min(before.delay * 2, RETRY_MAX_MS) : RETRY_MS };
-    entry.timer = this.clock.setTimeout(() => {
-      entry.timer = null;
-      this.step(user);
-    }, entry.delay);
-    this.users.set(user, entry);
-  }
-
-  done(user: string): void {
-    const before = this.users.get(user);
-    if (before && before.timer !== null) this.clock.clearTimeout(before.timer);
-    this.users.delete(user);
-  }
-
-  stop(): void {
-    for (const user of [...this.users.keys()]) this.done(user);
-  }
-
-  /** Every pending step now (Redis is back): their delays stay as they were. */
-  due(): void {
-    for (const [user, entry] of [...this.users]) {
-      if (entry.timer === null) continue;
-      this.clock.clearTimeout(entry.timer);
-      entry.timer = null;
-      this.step(user);
-    }
-  }
-}
 
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
@@ -122,6 +73,12 @@ export class StreamMailbox implements RemoteHeld {
    */
   private readonly stranded: Backoff;
   /**
+   * Per user in {@link stranded}: whom its stream refused at the last offer (their senders, or `all` once the user's
+   * own cap was reached). Until the back-off's try, a move offers none of their copies again: every message routed to
+   * the user (a ping of a few bytes) would send them all to Redis again, payloads included, to be refused again.
+   */
+  private readonly refusedOut = new Map<string, Set<string> | 'all'>();
+  /**
    * Users held here whose stream keeps copies this store's bounds refused (their sender's share
    * here is full): taken in again later, from the stream's start; their position is forgotten meanwhile.
    */
@@ -145,7 +102,10 @@ export class StreamMailbox implements RemoteHeld {
     this.commit = commit;
   }
 
-  /** `user` has no session here: what this node stores for it goes to its stream (`closing`: even if it has). */
+  /**
+   * `user` has no session here: what this node stores for it goes to its stream (`closing`: even if it has), but
+   * for the copies of the senders its stream refused while their retry is due ({@link refusedOut}).
+   */
   forward(user: string, closing = false): Promise<void> {
     return this.chain(user, () => this.forwardNow(user, closing));
   }
@@ -160,9 +120,19 @@ export class StreamMailbox implements RemoteHeld {
     return moved;
   }
 
-  /** `user` logged in here: what waits in its stream comes in. */
+  /** What waits in `user`'s stream comes in (`user` is held here). */
   drain(user: string): Promise<void> {
     return this.chain(user, () => this.drainNow(user));
+  }
+
+  /**
+   * `user` logged in here: what waits in its stream comes in, unless a take-in is due already (the back-off of
+   * {@link behind}: what stays there was refused by this node, for this user, and a login changes nothing of that).
+   * Read again at each login, a user whose copies this node refuses would have it read her whole stream, payloads
+   * included, for each login frame. A user this node forgot (its session here ended, {@link forget}) has none due.
+   */
+  loggedIn(user: string): Promise<void> {
+    return this.chain(user, () => (this.behind.pending(user) ? Promise.resolve() : this.drainNow(user)));
   }
 
   /**
@@ -267,6 +237,7 @@ export class StreamMailbox implements RemoteHeld {
   stop(): void {
     if (this.recountTimer !== null) this.host.clock.clearTimeout(this.recountTimer);
     this.stranded.stop();
+    this.refusedOut.clear();
     this.behind.stop();
   }
 
@@ -298,15 +269,19 @@ export class StreamMailbox implements RemoteHeld {
   private async forwardPages(user: string, closing: boolean): Promise<void> {
     const { store, commit, hub, host } = this;
     if (!store || !commit || !hub) return;
-    if (!closing && hub.session(user)) return this.stranded.done(user); // it is here: delivered from here
+    if (!closing && hub.session(user)) return this.unstranded(user); // it is here: delivered from here
+    // Refused at the last offer, a retry due: those senders' copies (every copy, past the user's cap) wait for it.
+    const before = closing || !this.stranded.pending(user) ? undefined : this.refusedOut.get(user);
+    if (before === 'all') return;
     const { maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes } = host.limits;
     // A node going away leaves nothing behind (its disk may go with it): its copies, counted in its own
     // quotas until now, move whatever the streams hold (the overshoot is at most that node's quotas).
     const caps = closing ? Array<number>(6).fill(Number.MAX_SAFE_INTEGER) : [maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes];
     // Senders a copy of whom the stream refused: their later copies stay too (their order holds).
-    const blocked = new Set<string>();
+    const blocked = new Set<string>(before);
     let after = 0;
     let refused = false;
+    let capped = false;
     for (;;) {
       const now = host.clock.now();
       const page = store.pendingFor(user, after, now, PAGE);
@@ -349,12 +324,20 @@ export class StreamMailbox implements RemoteHeld {
         });
         this.recountSoon();
       }
-      if (!closing && hub.session(user)) return this.stranded.done(user);
+      if (!closing && hub.session(user)) return this.unstranded(user);
       // The user's own cap is reached (the last flag): nothing more moves now.
-      if (page.length < PAGE || flags[offered.length] === 1) break;
+      capped = flags[offered.length] === 1;
+      if (page.length < PAGE || capped) break;
     }
-    if (refused && !closing) this.stranded.later(user);
-    else this.stranded.done(user);
+    if (!refused || closing) return this.unstranded(user);
+    this.stranded.later(user);
+    this.refusedOut.set(user, capped ? 'all' : blocked);
+  }
+
+  /** No copy for `user` waits here refused (or it is held here): no retry. */
+  private unstranded(user: string): void {
+    this.stranded.done(user);
+    this.refusedOut.delete(user);
   }
 
   /** Takes in what the user's stream holds, page by page from its start. */

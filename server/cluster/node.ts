@@ -125,7 +125,7 @@ export class ClusterNode {
       counts: this.counts,
       healthy: () => this.healthy,
       prepare: (login) => this.prepare(login),
-      loggedIn: (session, login, epoch) => this.loggedIn(session, login, epoch),
+      loggedIn: (session, login, epoch, renewed) => this.loggedIn(session, login, epoch, renewed),
     });
     this.revocations = new Revocations({ redis, node: this.node, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
     this.directory = new ClusterOnline({
@@ -435,12 +435,15 @@ export class ClusterNode {
     return epoch;
   }
 
-  /** After a login here: claim the user, then take in what waits for it in its stream. */
-  private loggedIn(session: Session, login: LoginPeek, epoch: number): void {
+  /**
+   * After a login here: claim the user, then take in what waits for it in its stream. Not after a login `renewed` on
+   * the same connection: its session was here all along, every copy announced to it tried already.
+   */
+  private loggedIn(session: Session, login: LoginPeek, epoch: number, renewed: boolean): void {
     this.epochs.set(session.userID, epoch);
     this.revocations.claimed(session, epoch); // a late revocation of it, once its user's sessions since ended, revokes no userSig
     void this.claim(session, epoch, login.resume ?? '');
-    void this.mailbox.drain(session.userID);
+    if (!renewed) void this.mailbox.loggedIn(session.userID);
   }
 
   /** Claims `session`'s user here; a later login elsewhere won: it goes (handed over if that login resumed it). */
