@@ -4,7 +4,6 @@
  * nothing). Per-user and per-address state sits behind small interfaces so that a cluster can
  * keep it in a shared store later.
  */
-import { getDefaultHighWaterMark } from 'node:stream';
 
 /** A token bucket on the injected clock: refills continuously, no timers. */
 export class TokenBucket {
@@ -256,10 +255,9 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   if (limits.maxFrameBytes > protocolMaxFrame) throw new LimitsError(`maxFrameBytes is at most ${protocolMaxFrame}`);
   if (limits.byteRate.burst < limits.maxFrameBytes) throw new LimitsError('byteRate.burst (--byte-burst) must be at least maxFrameBytes (--max-frame-bytes)');
   if (limits.fanout.burst < limits.maxGroupMembers) throw new LimitsError('fanout.burst (--fanout-burst) must be at least maxGroupMembers (--max-group-members)');
-  // Deliveries pause at a quarter of it and resume on the socket's 'drain', which comes only past the socket's
-  // high-water mark (16 KiB on Node 20): below four of it a paused connection waited for its next receipt, or for ever.
-  const leastBuffered = 4 * getDefaultHighWaterMark(false);
-  if (limits.maxBufferedBytes < leastBuffered) throw new LimitsError(`maxBufferedBytes (--max-buffered-bytes) must be at least ${leastBuffered}`);
+  // Deliveries pause at a quarter of it, but never below the socket's high-water mark (`Conn.backedUp`: its drain
+  // resumes them); a buffer of four times Node 20's (16 KiB) at least leaves room for what is on its way.
+  if (limits.maxBufferedBytes < 64 * KIB) throw new LimitsError(`maxBufferedBytes (--max-buffered-bytes) must be at least ${64 * KIB}`);
   if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new LimitsError('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
   return limits;
 }

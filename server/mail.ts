@@ -383,14 +383,14 @@ export class Mailer {
       if (!session.backlog) return this.handMissed(session, Infinity);
       const room = limits.maxUnconfirmed - session.inflight.length;
       if (room <= 0) return;
-      if (conn.buffered() >= limits.maxBufferedBytes / 4) {
+      if (conn.backedUp()) {
         this.counters.limit('deliveriesPaused'); // the socket's drain resumes it
         return;
       }
       const ask = Math.min(room, PAGE);
       const page = this.store.pendingFor(session.userID, session.cursor, clock.now(), ask);
       for (const copy of page) {
-        if (conn.buffered() >= limits.maxBufferedBytes / 4) return this.counters.limit('deliveriesPaused');
+        if (conn.backedUp()) return this.counters.limit('deliveriesPaused');
         if (session.missedAnswers) this.handMissed(session, copy.delivery);
         this.hand(session, copy, copy.delivery, Buffer.byteLength(copy.payload));
       }
@@ -422,7 +422,7 @@ export class Mailer {
   private roomFor(session: Session): boolean {
     const conn = session.conn;
     if (!conn || session.inflight.length >= this.options.limits.maxUnconfirmed) return false;
-    return conn.buffered() < this.options.limits.maxBufferedBytes / 4;
+    return !conn.backedUp();
   }
 
   /** Hands a copy to the session's connection (written after the commit). */
