@@ -227,7 +227,8 @@ export class SqliteRoomGrants implements RoomGrants {
     // The last quarter of the places is its owner's: another member (one who never answered, naming users who
     // receive nothing) cannot fill the room and leave its owner unable to invite into its own call. Decided by the
     // node the invitation came to: a cluster's replicas replay what it granted (`replayed`), whatever order they
-    // heard an owner's invitation made at once on another node in, so they agree.
+    // heard an owner's invitation made at once on another node in, so they agree (but two other members inviting
+    // at once on two nodes pass it together: a known limit, `server/cluster/grants.ts`).
     const others = this.limits.maxRoomUsers - Math.floor(this.limits.maxRoomUsers / OWNERS_SHARE);
     if (!owns && !replayed && fresh.length > 0 && size > others) {
       return refuse('quotaExceeded', `another member's invitation fills a room to ${others} of its ${this.limits.maxRoomUsers} places; the rest are its owner's`, 'maxRoomUsers');

@@ -214,10 +214,10 @@ export class Mailer {
 
   /** The copies a group message makes: one per recipient, or, many devices, one per device (the sender's others too). */
   private copiesOf(session: Session, recipients: readonly string[]): number {
-    if (!this.options.multiDevice) return recipients.length;
-    let copies = this.sessionsOf(session.userID).length - 1;
-    for (const to of recipients) copies += Math.max(1, this.sessionsOf(to).length);
-    return Math.min(copies, this.options.limits.fanout.burst); // past the burst: a full budget, never refused for ever
+    const multi = this.options.multiDevice;
+    const copies = multi ? recipients.reduce((n, to) => n + Math.max(1, this.sessionsOf(to).length), this.sessionsOf(session.userID).length - 1) : recipients.length;
+    // Past the burst (a group made larger by the administrator, or by joins at once on two nodes): a full budget, never refused for ever.
+    return Math.min(copies, this.options.limits.fanout.burst);
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */

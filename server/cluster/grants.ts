@@ -13,7 +13,17 @@
  * step sets it only if no live grant holds the room (HSETNX-like, beside the history: SHARE in
  * `replica.ts`), the claim's answer waits for that step (an async `roomClaim` and first invitation in the
  * dispatcher, as a held ack waits), and the loser's node drops its grant and replays the room's history
- * (its own changes to the room since included, the refused replays of the winner's undone).
+ * (its own changes to the room since included, the refused replays of the winner's undone). Known limit of
+ * the same kind (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
+ * owner's share not again on replay (`replayed`), so two members who are not its owner inviting at once on
+ * two nodes can fill every place together; `maxRoomUsers` is checked on replay, so three invitations racing
+ * on three nodes can leave nodes admitting different invitees (as `groups.ts`'s member cap, passed by joins at
+ * once). Deciding them needs the bound decided in Redis's order before the ack: each invitation adding users
+ * goes to SHARE as an ordered change (as a vacate is: every node, its maker included, applies it as Redis
+ * orders it), SHARE checks the room's size and owner as its history makes them (the owner in its first
+ * entry) and records the change only within the bound, answering a refusal otherwise; the invitation's copies
+ * and ack wait for that answer (and for the maker to have seen the change's version), and the replays skip
+ * the bounds Redis decided. A refusal is then final and an ack never undone.
  */
 import { DELIBERATE_LINGER_MS, type GrantState, type RoomGrants } from '../grants';
 import type { Refusal } from '../refusal';

@@ -4,7 +4,10 @@
  * change a node makes is replayed on the others through the broadcast channel, so that a group
  * message is fanned out by whichever node its sender is on. Like the grants, replicas converge
  * in the order Redis gives the changes; two nodes changing one group at the same instant may
- * disagree for milliseconds.
+ * disagree for milliseconds. Known limit (the review of 2026-12-05): `maxGroupMembers` is checked
+ * where a join or an invitation is made and replayed unchecked, so joins of an open group at once on
+ * two nodes can take it past the cap on every node (its messages then cost a full fan-out burst,
+ * `Mailer.copiesOf`). Deciding it needs the size counted in Redis before the ack: see `grants.ts`.
  */
 import type { GroupRecord, GroupStore } from '../groups';
 
