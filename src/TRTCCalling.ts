@@ -38,7 +38,7 @@ export class TRTCCalling {
   readonly #calling: ReturnType<typeof createCalling>;
   readonly #backend: Backend;
   readonly #room: RoomPort;
-  readonly #emitter = new SafeEmitter((name, count) => this.#stats.listenersChanged(name, count));
+  readonly #emitter = new SafeEmitter((name, count) => this.#stats.listenersChanged(name, count), (emit) => this.#commands.told(emit, false));
   readonly #stats: MediaStatsWatch;
   readonly #commands = new Commands((command) => this.#calling.actor.send(command), () => this.#calling.clock.now());
   readonly #tell = (name: EventName, payload: unknown) => this.#commands.told(() => this.#emitter.emit(name, payload as never), name === EVENT.CALL_END);

@@ -4,6 +4,7 @@
  * `onError` (and an `onError` listener that throws is only counted, never re-reported).
  */
 import { describeThrown } from '../adapters/bridges';
+import { CallingError } from './errors';
 import { EVENT, type EventName, type EventPayloads } from './events';
 
 type Listener = (payload: never) => void;
@@ -18,9 +19,17 @@ export class SafeEmitter {
   droppedErrors = 0;
   /** Counts {@link clear}s: an emit under way stops at one (`destroy()` from a listener: nobody hears it after). */
   #cleared = 0;
+  /** The `cause`s ERROR carried (see {@link SafeEmitter.#toldAlready}). */
+  readonly #toldCauses = new WeakSet<object>();
 
-  /** `onCount` hears each change of an event's number of listeners (what the room measures follows it). */
-  constructor(private readonly onCount: (name: EventName, count: number) => void = () => undefined) {}
+  /**
+   * `onCount` hears each change of an event's number of listeners (what the room measures follows it); `later`
+   * tells what is told outside an emit (an async listener's rejection) as the facade tells its events.
+   */
+  constructor(
+    private readonly onCount: (name: EventName, count: number) => void = () => undefined,
+    private readonly later: (emit: () => void) => void = (emit) => emit(),
+  ) {}
 
   /** How many listeners `name` has. */
   count(name: EventName): number {
@@ -55,18 +64,26 @@ export class SafeEmitter {
   }
 
   emit<K extends EventName>(name: K, payload: EventPayloads[K]): void {
+    const cause: unknown = name === EVENT.ERROR ? (payload as EventPayloads['onError']).cause : undefined;
+    if (typeof cause === 'object' && cause !== null) this.#toldCauses.add(cause);
     // A snapshot of the list: a listener that adds or removes listeners affects the next emit; one that clears them all, this one.
     const cleared = this.#cleared;
     for (const entry of this.#listeners.get(name) ?? []) {
       if (this.#cleared !== cleared) return;
       try {
         const returned: unknown = (entry.callback as (this: unknown, p: EventPayloads[K]) => unknown).call(entry.context, payload);
-        // An async listener's exception is its promise's rejection: reported as one thrown (unhandled, it ended a Node app).
-        if (thenable(returned)) Promise.resolve(returned).catch((error: unknown) => this.#thrown(name, error, cleared));
+        // An async listener's exception is its promise's rejection, handled (unhandled, it ended a Node app) and told as
+        // one thrown; but not a rejection of this SDK's whose failure ERROR told already (a listener returning `accept()`).
+        if (thenable(returned)) Promise.resolve(returned).catch((error: unknown) => this.#toldAlready(error) || this.later(() => this.#thrown(name, error, cleared)));
       } catch (error) {
         this.#thrown(name, error, cleared);
       }
     }
+  }
+
+  /** A rejection of this SDK's (a `CallingError`) whose cause an ERROR carried: told once, as the README says, not twice. */
+  #toldAlready(error: unknown): boolean {
+    return error instanceof CallingError && typeof error.cause === 'object' && error.cause !== null && this.#toldCauses.has(error.cause);
   }
 
   /** What a listener of `name` threw (or rejected with) is told through ERROR, but not after a {@link clear} (`destroy()`). */

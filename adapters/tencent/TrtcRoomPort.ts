@@ -135,7 +135,8 @@ export class TrtcRoomPort implements RoomPort {
   }
 
   async startLocalView(videoViewDomID: string): Promise<void> {
-    requireElement(videoViewDomID);
+    if (this.#local) requireElement(videoViewDomID);
+    else requireDomID(videoViewDomID); // its element may come before the capture
     this.#localView = videoViewDomID;
     if (this.#local) await this.#playLocal(this.#local, videoViewDomID);
   }

@@ -25,8 +25,7 @@ export class VideoViews {
   startLocal(domID: string, local: MediaStream | null): void {
     if (!domID) throw fail('empty videoViewDomID');
     if (local) return this.show(domID, local, null);
-    this.#element(domID); // refused now, not skipped at the capture
-    this.#pendingLocal.add(domID);
+    this.#pendingLocal.add(domID); // its element may come before the capture (a dialog rendered after INVITED)
   }
 
   /** The local view in `domID`, or every local view (`undefined`), asked for or shown. */

@@ -203,7 +203,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A careless app's review: parameters that cannot be read (a getter or Proxy trap that throws) are bad parameters,
 // an async listener's rejection is told as ERROR, payloads' lists are copies, subscribe() checks its listener and on()
 // after destroy() keeps nothing: 59,103 bytes (+241), 194.4 KB. Raised by 250.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250;
+// Its review: the rejection told inside the facade's teller (a hangup() in its ERROR listener cancels no dial), not
+// told again when ERROR carried its cause; a local view before the capture waits for its element again: 59,188 bytes
+// (+85), 194.6 KB. Raised by 90.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -57,12 +57,18 @@ describe('VideoViews', () => {
     expect(playing()).toEqual([]);
   });
 
-  it('an id naming no element is refused as a parameter (-1202), also a local view asked for before the capture', () => {
-    const { views, playing } = page(['me']);
-    for (const start of [() => views.show('nowhere', stream, 'bob'), () => views.startLocal('nowhere', stream), () => views.startLocal('nowhere', null)]) {
+  it('an id naming no element is refused as a parameter (-1202) where the video would show now', () => {
+    const { views } = page(['me']);
+    for (const start of [() => views.show('nowhere', stream, 'bob'), () => views.startLocal('nowhere', stream)]) {
       expect(start).toThrow(expect.objectContaining({ name: 'RoomPortError', code: -1202, reason: 'invalidParameter', message: 'no element with id "nowhere"' }));
     }
+  });
+
+  it('a local view asked for before the capture, its element mounted before the capture (a ringing dialog rendered after INVITED), shows', () => {
+    const ids: string[] = [];
+    const { views, playing } = page(ids);
     views.startLocal('me', null);
+    ids.push('me');
     views.captured(stream);
     expect(playing()).toEqual(['me:alice']);
   });
