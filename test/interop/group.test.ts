@@ -368,3 +368,54 @@ describe("trtc-calling-js's groupCall() through an IM group mid-call, then its c
       expect(t.world.rtc.rooms().map((r) => r.members)).toEqual([['alice']]);
     });
 });
+
+// Found by the interop property tier (seed 7050): trtc-calling-js keeps one inviteID for a group invitation sent
+// through an IM group and drops it at the first answer (onInviteeRejected, as onInviteeAccepted: delInviterInviteID),
+// so its hangup() then cancels nothing: an invitee still ringing rings on, accepts into the room the caller left,
+// and is alone there for good (Tencent's; ours ends its call). Whoever declines: ours on logout() (a
+// ringing call is declined), or a reject() of any kind, each the same REJECT to the group. Tencent's logout() says
+// nothing, so the caller's hangup() still cancels the invitation for both.
+describe("trtc-calling-js's group call through an IM group: an invitee declines, then it hangs up", () => {
+  const declines = [['ours', 'logout'], ['ours', 'reject'], ['official', 'reject'], ['tui', 'reject']] as const;
+  for (const [who, how] of declines)
+    it.each(['tui', 'official', 'ours'] as const)(`Bob (Tencent's) groupCall()s Alice (${who}) and Carol (%s) through the group; Alice ${how}()s; Bob hangs up; Carol accepts -> no cancel for Carol; Carol (Tencent's) alone in the room, ours ended`, async (kind) => {
+      t.world.im.createGroup('everyone', ['alice', 'bob', 'carol']);
+      const alice = who === 'tui' ? await t.world.tui('alice') : await t.world.party(who, 'alice');
+      const bob = await t.world.party('official', 'bob');
+      const carol = kind === 'tui' ? await t.world.tui('carol') : await t.world.party(kind, 'carol');
+      const step = async (action: Promise<unknown>, ms: number) => {
+        action.catch(() => undefined);
+        await t.world.advance(ms);
+      };
+      await step(bob.groupCall(['alice', 'carol'], 1, 'everyone'), 70);
+      const a = 'engine' in alice ? alice.engine : alice;
+      await step(how === 'logout' ? a.logout() : a.reject(), 0);
+      await step(bob.hangup(), S);
+      expect([bob.take().map((e) => e.name), bob.getCallStatus()]).toEqual([['onReject'], 'idle']);
+      await step('engine' in carol ? carol.engine.accept() : carol.accept(), S);
+      await t.world.advance(120 * S);
+      expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+        ['bob', 'everyone', 1, ['alice', 'carol']],
+        ['alice', 'everyone', 4, ['alice']],
+        ['carol', 'everyone', 3, ['carol']],
+      ]);
+      const carolEnded = carol.take().some((e) => e.name === 'onCallEnd');
+      expect([carolEnded, t.world.rtc.rooms().map((r) => r.members)]).toEqual(kind === 'ours' ? [true, []] : [false, [['carol']]]);
+    });
+
+  it.each(['official', 'tui'] as const)('the same with Alice (%s) logging out while it rings: her logout() says nothing, Bob\'s hangup() cancels the invitation for both, Carol (TUI) stops ringing', async (who) => {
+    t.world.im.createGroup('everyone', ['alice', 'bob', 'carol']);
+    const alice = who === 'tui' ? await t.world.tui('alice') : await t.world.party(who, 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.tui('carol');
+    await t.world.act(bob.groupCall(['alice', 'carol'], 1, 'everyone'), 70);
+    await t.world.act('engine' in alice ? alice.engine.logout() : alice.logout(), 0);
+    await t.world.act(bob.hangup(), S);
+    await t.world.advance(120 * S);
+    expect(t.world.wire.take().map((m) => [m.from, m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+      ['bob', 'everyone', 1, ['alice', 'carol']],
+      ['bob', 'everyone', 2, ['alice', 'carol']],
+    ]);
+    expect([carol.take().map((e) => e.name), carol.engine.getCallStatus(), t.world.rtc.rooms()]).toEqual([['onInvited', 'onCallReceived', 'onCallingCancel', 'onCallCanceled'], 'idle', []]);
+  });
+});

@@ -37,8 +37,11 @@
  *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
  *   group call of its own, once its inviter left ({@link staleGroupCaller}), or in its next call
  *   after one it hung up itself ({@link afterOwnHangup}); a Tencent's client that accepted a
- *   trtc-calling-js's invitation made mid-call once that call had ended ({@link invitedMidCall}).
+ *   trtc-calling-js's invitation made mid-call once that call had ended ({@link invitedMidCall}); a
+ *   Tencent's client that accepted a trtc-calling-js's group call through an IM group once another
+ *   invitee had declined it and the caller had hung up ({@link declinedThenHungUp}).
  */
+import type { Ev } from '../interop/support/interopWorld';
 import { checkCallCount, checkCamera, checkTimeline } from './invariants';
 import { liveSeats, oursState, seatOf, status, tencentRooms, trtcRooms, type InteropSystem, type Seat } from './interopSystem';
 
@@ -239,6 +242,32 @@ function invitedMidCall(s: InteropSystem, seat: Seat, roomId: number | string): 
   });
 }
 
+/**
+ * A Tencent's client (TUICallEngine or trtc-calling-js) that accepted a trtc-calling-js's group call
+ * through an IM group after another invitee declined it (its REJECT to the group, heard by the
+ * member too: onReject naming that invitee) and the caller, having heard it, hung up:
+ * trtc-calling-js keeps one inviteID for such an invitation and drops it at the first answer, so its
+ * hangup() cancels nothing and the member rings on; it accepts into the room the caller left and is
+ * alone there for good (ours ends). Ours declines so on logout() as any kind does on reject() (pinned
+ * by test/interop/group.test.ts, "trtc-calling-js's group call through an IM group: an invitee
+ * declines, then it hangs up").
+ */
+function declinedThenHungUp(s: InteropSystem, seat: Seat): boolean {
+  if (seat.client.kind === 'ours' || status(seat) !== 'connected') return false;
+  const { at, invited } = lastInvited(seat);
+  // Through an IM group: its copy names every invitee (a C2C copy names one; TUICallEngine takes that for 1v1).
+  const invitees = invited?.userIDList ?? [];
+  if (invited?.isFromGroup !== true || invitees.length < 2) return false;
+  const who = (e: Ev) => (e.payload as { userID?: string } | null)?.userID;
+  // A plain reject (a busy one takes the same path in trtc-calling-js, not pinned yet).
+  const declined = (e: Ev, id: string) => e.name === 'onReject' && who(e) === id;
+  const after = seat.log.slice(at + 1);
+  // Its caller never came into its room.
+  if (after.some((e) => e.name === 'onUserEnter' && who(e) === invited.sponsor)) return false;
+  const other = invitees.find((id) => id !== seat.id && after.some((e) => declined(e, id)));
+  return other !== undefined && s.seats.some((x) => x.id === invited.sponsor && x.client.kind === 'official' && status(x) === 'idle' && x.log.some((e) => declined(e, other)));
+}
+
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
 const abandonedIn = (s: InteropSystem, id: string, roomId: number | string): boolean =>
   s.seats.some((x) => x.abandoned && x.id === id && roomsOf(s, x).includes(roomId));
@@ -284,7 +313,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!), roomId)) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!), roomId) && !declinedThenHungUp(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
