@@ -61,8 +61,6 @@ export interface GroupStore {
   size(groupID: string): number;
   /** Groups `userID` owns. */
   owned(userID: string): number;
-  /** The groups made at or after `nowMs` (a cluster's catch-up: `cluster/groups.ts`). */
-  madeSince?(nowMs: number): string[];
 }
 
 const SCHEMA = `
@@ -104,7 +102,6 @@ export class SqliteGroupStore implements GroupStore {
         'SELECT (SELECT count(*) FROM group_members WHERE group_id = ?) + (SELECT count(*) FROM group_invites WHERE group_id = ?) AS n',
       ),
       owned: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM groups WHERE owner = ?'),
-      madeSince: db.prepare<[number], { group_id: string }>('SELECT group_id FROM groups WHERE created_at >= ?'),
     };
   }
 
@@ -175,10 +172,6 @@ export class SqliteGroupStore implements GroupStore {
 
   owned(userID: string): number {
     return this.s.owned.get(userID)?.n ?? 0;
-  }
-
-  madeSince(nowMs: number): string[] {
-    return this.s.madeSince.all(nowMs).map((r) => r.group_id);
   }
 }
 

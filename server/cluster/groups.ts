@@ -78,39 +78,17 @@ export class ClusterGroupStore implements GroupStore {
     return this.inner.size(groupID);
   }
 
-  madeSince(nowMs: number): string[] {
-    return this.inner.madeSince?.(nowMs) ?? [];
-  }
-
-  /**
-   * After this node read every history (`replica.ts`): a group made here since `since` (the birth of Redis's data)
-   * that Redis holds no history of (`present`) was deleted while this node was away or down, its deletion kept
-   * nowhere: it goes here too. One made before stays: Redis lost its history with its data, this copy is all there is.
-   */
-  settle(present: ReadonlySet<string>, since: number): void {
-    const gone = this.madeSince(since).filter((groupID) => !present.has(groupID));
-    if (gone.length > 0) this.beforeWrite();
-    for (const groupID of gone) this.inner.delete(groupID);
-  }
-
   owned(userID: string): number {
     return this.inner.owned(userID);
   }
 
-  /**
-   * Replays a change another node made; `replayed`: read from its history in Redis. A deleted group keeps no
-   * history (`replica.ts`), so a node away while a group was deleted and made again under its ID reads only the
-   * new group's create: the group of another incarnation it still holds goes first (its members are not the new one's).
-   */
-  apply(op: GroupOp, replayed = false): void {
+  /** Replays a change another node made. */
+  apply(op: GroupOp): void {
     this.beforeWrite();
     switch (op.op) {
-      case 'create': {
-        const held = this.inner.get(op.group.groupID);
-        if (replayed && held && held.incarnation !== op.group.incarnation) this.inner.delete(op.group.groupID);
+      case 'create':
         this.inner.create(op.group, op.members, op.invited, op.now);
         return;
-      }
       case 'delete':
         this.inner.delete(op.groupID);
         return;

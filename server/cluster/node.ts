@@ -7,14 +7,14 @@
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
  *   older epoch never overrides a newer one, so two logins racing on two nodes end with the later.
- *   A kicked session's token (`P:s:<user>`) and userSig (`P:k:<user>`) log in no more, on any node, until the
- *   user's session ends: the hub's kicked-userSig rule (`scripts.ts`; the newest 16 of each per user).
+ *   A kicked session's token (`P:s:<token>`) and userSig (`P:k:<user>`, until the user's session
+ *   ends) log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
  * - Routing: one pub/sub channel per node (`P:n:<node>`) and one for all (`P:all`). Per node, not
  *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
  *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
  *   order of everything one node sends another, so the order per sender-recipient pair holds.
  * - Offline store: a stream per recipient (`P:i:<user>`), within the store's quotas: `mailbox.ts`.
- * - Rooms (`P:r:<room>`, `P:said`): `rooms.ts`. Grants and groups, their histories (`P:h:...`, `P:born`) and how
+ * - Rooms (`P:r:<room>`, `P:said`): `rooms.ts`. Grants and groups, their histories (`P:h:...`) and how
  *   a node joining or coming back catches up: `replica.ts`. Budgets: `budgets.ts`, `budgetAsks.ts`. After a blip:
  *   `rejoin.ts`. The login gate: `gate.ts`.
  */
@@ -111,8 +111,7 @@ export class ClusterNode {
       prefix: this.prefix,
       node: this.node,
       clock: options.clock,
-      apply: (change: Change, replayed) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp, replayed)),
-      settle: (present, since) => this.groups?.settle(present, since),
+      apply: (change: Change) => (change.t === 'grant' ? this.grants?.apply(change as unknown as GrantOp) : this.groups?.apply(change as unknown as GroupOp)),
       lost: (what, error) => this.lost(what, error),
       published: () => this.counts.published++,
       warn: (message, fields) => this.logger.warn(message, fields),
@@ -421,7 +420,7 @@ export class ClusterNode {
   private async prepare(login: LoginPeek): Promise<Verdict> {
     const { userID, resume, digest } = login;
     this.revocations.before(userID); // sent ahead of the lookup: a kick here that Redis has not answered yet counts
-    const keys = [this.key('d', userID), this.key('s', userID), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
+    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();
     const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;
     const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
@@ -452,7 +451,7 @@ export class ClusterNode {
     const user = session.userID;
     const dir = this.key('d', user);
     return this.redis
-      .hcClaim(dir, this.key('k', user), this.key('s', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
+      .hcClaim(dir, this.key('k', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest, this.key('s', ''))
       .then(async (won) => {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
         if (won !== 0 || this.hub?.session(user) !== session) return;

@@ -18,13 +18,8 @@
  * timestamps reproduces the state with those same rules, so no second copy of them exists in
  * Lua. The histories stay bounded: a grant's is kept as long as the grant can live as its last
  * change left it, plus a margin (`ClusterGrants.historyTtl`: seconds for a room left on purpose,
- * the idle time for one left empty, two days while someone is in it), a deleted group's goes with its
- * deletion (published, kept nowhere). A node that reads the histories drops the groups it holds that
- * Redis keeps none of (they were deleted while it was away or down) but those made before Redis's data
- * began (`P:born`: Redis lost its histories, this node's copy is all there is), and a create it replays
- * over a group of another incarnation replaces it (deleted and made again under its ID meanwhile: the old
- * members are not the new group's). Before the review of 2026-12-05 a deletion was kept a week, whatever the
- * owner's quota: a user creating and deleting groups in a loop left a key per group in Redis for a week.
+ * the idle time for one left empty, two days while someone is in it), a deleted group's is cut to
+ * its deletion (kept a week, for nodes away that long).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -33,13 +28,8 @@ import { compareVersions, parseJson } from './frames';
 
 /** How long a grant's history outlives its last change when its sender says nothing else. */
 const GRANT_HISTORY_MS = 2 * 86_400_000;
-/** How long Redis keeps the numbers of a node's changes it ran (SHARE). */
-const RAN_MS = 7 * 86_400_000;
-/**
- * How far the nodes' clocks may differ: a group made within this of the birth of Redis's data (`P:born`)
- * may be older than it, its history lost with the data before.
- */
-const SKEW_MS = 10_000;
+/** How long a deleted group's deletion is kept. */
+const TOMBSTONE_MS = 7 * 86_400_000;
 /** Changes kept while Redis is unreachable; older ones beyond are dropped (and logged). */
 export const MAX_UNSENT = 10_000;
 /** A read that failed (Redis went again) is tried again after this long. */
@@ -75,8 +65,7 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  * from {@link Replica}'s unsent list, and ran twice it had a second, later version, applied by every other node
  * after the changes made between (a quit after the invitation that followed it). KEYS[3] holds the sequence
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
- * may still send: a change it finds there ran already, and is answered {0, 0}. A TTL (ARGV[2]) below 0 keeps no history
- * (a group's deletion, which resets it: published only). A history of another type is refused
+ * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
  * before the version is taken (a version taken and never published held every node's rechecks their whole second).
  */
 const SHARE = `
@@ -88,15 +77,13 @@ end
 local v = redis.call('INCR', KEYS[2])
 local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+redis.call('RPUSH', KEYS[1], entry)
 local ttl = tonumber(ARGV[2])
-if ttl >= 0 then
-  redis.call('RPUSH', KEYS[1], entry)
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
-end
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 redis.call('PUBLISH', ARGV[4], entry)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
-redis.call('PEXPIRE', KEYS[3], ${RAN_MS})
+redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
 return {v, redis.call('LLEN', KEYS[1])}`;
 
 /**
@@ -109,7 +96,7 @@ export function refusedForGood(error: unknown): boolean {
   return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
 }
 
-/** A change kept to be sent again: its history key, frame, TTL (-1: none kept), whether it resets the history, its sequence number. */
+/** A change kept to be sent again: its history key, frame, TTL, whether it resets the history, its sequence number. */
 type Unsent = [string, string, number, boolean, number];
 
 type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, reset: string, channel: string, seq: number, floor: number) => Promise<[number, number]>;
@@ -129,18 +116,13 @@ export interface ReplicaDeps {
   readonly node: string;
   /** Times {@link Replica.caughtUp}'s wait. */
   readonly clock: ServerClock;
-  /** Applies a change (this node's own, or another node's); `replayed`: read from its history (see {@link Replica.load}). */
-  apply(change: Change, replayed: boolean): void;
+  /** Applies a change (this node's own, replayed from a history, or another node's). */
+  apply(change: Change): void;
   lost(what: string, error: unknown): void;
   /** Counts a frame published to the other nodes. */
   published(): void;
   /** The changes that make a room's grant or a group as it stands here now (none: it is gone), and how long to keep them. */
   compacted?(t: Change['t'], id: number | string): { readonly entries: readonly Record<string, unknown>[]; readonly ttl: number };
-  /**
-   * After a read of every history: the groups Redis holds one of (`present`); those this node holds that were made
-   * since `since` (the birth of Redis's data, less the clocks' skew) and are not among them were deleted meanwhile.
-   */
-  settle?(present: ReadonlySet<string>, since: number): void;
   warn(message: string, fields: Record<string, unknown>): void;
   error?(message: string, fields: Record<string, unknown>): void;
   /** Counts a change Redis refused for good. */
@@ -198,8 +180,6 @@ export class Replica {
   private readonly compactions = new Map<string, { readonly t: Change['t']; readonly id: number | string; readonly v: number }>();
   /** Reads done (the first replays everything). */
   private loads = 0;
-  /** Groups this node changed since the read under way began: their histories may be made after the scan passed them. */
-  private readonly sentWhileReading = new Set<string>();
   /**
    * The newest version this node has seen published (its own included). Pub/sub brings changes in
    * version order, so a node back from losing Redis missed exactly the changes newer than this.
@@ -233,7 +213,7 @@ export class Replica {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
-    const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? -1 : 0;
+    const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
     this.push(key, JSON.stringify(change), ttl, deleted, id === null ? null : { t: change.t as Change['t'], id });
   }
@@ -250,7 +230,7 @@ export class Replica {
       return;
     }
     this.seen = Math.max(this.seen, change.v ?? 0);
-    if (!applied(change, this.deps.node)) this.deps.apply(change, false); // its own: applied when made
+    if (!applied(change, this.deps.node)) this.deps.apply(change); // its own: applied when made
     if (this.compactions.size > 0) this.compactSeen();
     if (this.waiters.size > 0) this.wake();
   }
@@ -314,24 +294,18 @@ export class Replica {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     this.buffer ??= [];
-    this.sentWhileReading.clear(); // what was sent before runs before the scan (one connection), the unsent below too
     try {
       await this.flushUnsent();
       const { redis, prefix } = this.deps;
-      // When Redis's data began: set by the first read after it was lost (or first made).
-      const now = this.deps.clock.now();
-      const born = Number((await redis.set(`${prefix}:born`, String(now), 'NX', 'GET')) ?? now);
       // Every change up to this version is in the histories read below, or gone with its history (expired,
       // cut): once they are read, this node has seen it, though no history read holds that version any more.
       const made = Number(await redis.get(this.version)) || 0;
       const read = new Map<string, number>();
-      const groups = new Set<string>();
       const all: Change[] = [];
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:h:*`, 'COUNT', 500);
         cursor = next;
-        for (const key of keys) if (key.startsWith(`${prefix}:h:g:`)) groups.add(key.slice(`${prefix}:h:g:`.length));
         if (keys.length === 0) continue;
         const pipeline = redis.pipeline();
         for (const key of keys) pipeline.lrange(key, 0, -1);
@@ -353,22 +327,15 @@ export class Replica {
       // when made: replaying them after newer ones would undo those).
       const first = this.loads === 0;
       const floor = first ? 0 : this.seen;
-      // Redis's counter behind what this node saw: Redis came back from an older copy, which lacks histories still live.
-      const older = made < this.seen;
       for (const change of all) {
-        if ((change.v ?? 0) > floor && (first || !applied(change, this.deps.node))) this.safely(change, true);
+        if ((change.v ?? 0) > floor && (first || !applied(change, this.deps.node))) this.safely(change);
         this.seen = Math.max(this.seen, change.v ?? 0);
       }
       const buffered = this.buffer ?? [];
       this.buffer = null;
-      // Groups Redis had no history of were deleted, but those made or changed meanwhile (its scan may have missed them).
-      if (!older) {
-        for (const change of buffered) if (change.t === 'group') groups.add(groupIdOf(change) as string);
-        this.deps.settle?.(new Set([...groups, ...this.sentWhileReading]), born + SKEW_MS);
-      }
       for (const change of buffered) {
         const key = historyOf(prefix, change);
-        if (key !== null && (change.v ?? 0) > (read.get(key) ?? 0)) this.safely(change, false);
+        if (key !== null && (change.v ?? 0) > (read.get(key) ?? 0)) this.safely(change);
         this.seen = Math.max(this.seen, change.v ?? 0);
       }
       this.seen = Math.max(this.seen, made);
@@ -392,9 +359,9 @@ export class Replica {
     for (const waiter of [...this.waiters]) waiter.done();
   }
 
-  private safely(change: Change, replayed: boolean): void {
+  private safely(change: Change): void {
     try {
-      this.deps.apply(change, replayed);
+      this.deps.apply(change);
     } catch (error) {
       this.deps.warn('cluster: a replicated change failed', { t: change.t, op: change.op, error: String(error) });
     }
@@ -402,7 +369,6 @@ export class Replica {
 
   private push(key: string, frame: string, ttl: number, reset: boolean, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
     this.deps.published();
-    if (this.buffer && key.startsWith(`${this.deps.prefix}:h:g:`)) this.sentWhileReading.add(key.slice(`${this.deps.prefix}:h:g:`.length));
     const seq = ++this.seq;
     this.open.add(seq);
     this.sendShare(key, frame, ttl, reset, seq).then(([v, length]) => {
