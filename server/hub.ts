@@ -40,8 +40,8 @@ import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
 const SUPERSEDED_MEMORY = 4096;
-/** Kicked userSigs remembered per user (see the rule above). */
-const REVOKED_PER_USER = 16;
+/** Kicked userSigs remembered per user (see the rule above); in a cluster, its superseded tokens too (`cluster/scripts.ts`). */
+export const REVOKED_PER_USER = 16;
 
 /**
  * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub

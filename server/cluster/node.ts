@@ -7,8 +7,8 @@
  *   tells the node that held the user (`takeover` on that node's channel), which kicks its
  *   session, or hands it over silently when the login resumes it (the same client moved). An
  *   older epoch never overrides a newer one, so two logins racing on two nodes end with the later.
- *   A kicked session's token (`P:s:<token>`) and userSig (`P:k:<user>`, until the user's session
- *   ends) log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
+ *   A kicked session's token (`P:s:<user>`, the user's newest 256, a week) and userSig (`P:k:<user>`, her newest 16,
+ *   until her session ends) log in no more, on any node: the hub's kicked-userSig rule (`scripts.ts`).
  * - Routing: one pub/sub channel per node (`P:n:<node>`) and one for all (`P:all`). Per node, not
  *   per user: a node subscribes once at start instead of at every login (no subscribe churn, and
  *   Redis holds N channels, not one per user), and one publisher connection per node keeps the
@@ -420,7 +420,7 @@ export class ClusterNode {
   private async prepare(login: LoginPeek): Promise<Verdict> {
     const { userID, resume, digest } = login;
     this.revocations.before(userID); // sent ahead of the lookup: a kick here that Redis has not answered yet counts
-    const keys = [this.key('d', userID), this.key('s', resume ?? '-'), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
+    const keys = [this.key('d', userID), this.key('s', userID), this.key('b', userID), this.key('k', userID), this.key('o', `s:${userID}`), this.key('o', `b:${userID}`)] as const;
     const now = this.options.clock.now();
     const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;
     const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
@@ -451,7 +451,7 @@ export class ClusterNode {
     const user = session.userID;
     const dir = this.key('d', user);
     return this.redis
-      .hcClaim(dir, this.key('k', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest, this.key('s', ''))
+      .hcClaim(dir, this.key('k', user), this.key('s', user), this.node, epoch, session.token, resume, this.channel, user, DIRECTORY_TTL_MS, session.sigDigest)
       .then(async (won) => {
         const resumed = won === 0 ? await this.redis.hget(dir, 'resumed') : null;
         if (won !== 0 || this.hub?.session(user) !== session) return;

@@ -91,7 +91,7 @@ export class Revocations {
    */
   ended(user: string, token: string, strict = false): Promise<void> {
     const { redis, key } = this.deps;
-    return redis.hcEnded(key('d', user), key('k', user), token, key('s', ''), this.deps.node).then(
+    return redis.hcEnded(key('d', user), key('k', user), key('s', user), token, this.deps.node).then(
       () => void this.unended.delete(user), // an earlier end not freed yet is moot: Redis took the user's last
       (error: unknown) => {
         this.deps.lost('revoked', error);
@@ -110,7 +110,7 @@ export class Revocations {
   /** One try at a time per revocation; true once answered. */
   private send(entry: Pending): Promise<boolean> {
     const { redis, key, ttlMs } = this.deps;
-    entry.sending ??= redis.hcSupersede(key('s', entry.token), key('k', entry.user), key('d', entry.user), ttlMs, entry.digest, entry.epoch).then(
+    entry.sending ??= redis.hcSupersede(key('s', entry.user), key('k', entry.user), key('d', entry.user), ttlMs, entry.digest, entry.epoch, entry.token).then(
       () => {
         if (this.pending.get(entry.token) === entry) this.pending.delete(entry.token);
         entry.told();

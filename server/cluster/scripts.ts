@@ -3,38 +3,61 @@
  * as commands. Keys and channels are described in `node.ts`.
  */
 import { Redis } from 'ioredis';
+import { REVOKED_PER_USER } from '../hub';
+
+/** A user's superseded tokens kept (`P:s:<user>`, see REVOKE). */
+const SUPERSEDED_PER_USER = 256;
 import { MERGE, type MergeCommand } from './budgets';
 
+// A user's revocations: her revoked userSigs (`P:k:<user>`, by digest) and her superseded session tokens
+// (`P:s:<user>`), each field stamped with the user's login count (the directory's `epoch`) when written, each
+// hash kept a week from its last write. `P:k` keeps her newest REVOKED_PER_USER (16), as one node keeps 16 revoked
+// userSigs per user (`hub.ts`), and goes when her last session ends (ENDED). `P:s` keeps her newest
+// SUPERSEDED_PER_USER (256) through her logouts: with one userSig on every device only the token tells a kicked
+// session from the newer one, and one node forgets none of them but past 4,096 in all (`SUPERSEDED_MEMORY`). So a
+// user who logs in again and again grows neither without bound (before the review of 2026-12-05 each token was a
+// key of its own, kept 7 days, and P:k kept every userSig). A field written twice is written again: safe to resend.
+const REVOKE = `
+local function revoke(key, field, dir, ttl, keep)
+  redis.call('HSET', key, field, redis.call('HGET', dir, 'epoch') or '0')
+  redis.call('PEXPIRE', key, ttl)
+  local n = redis.call('HLEN', key)
+  if n <= keep then return end
+  local all, older = redis.call('HGETALL', key), {}
+  for i = 1, #all, 2 do
+    if all[i] ~= field then older[#older + 1] = {all[i], tonumber(all[i + 1]) or 0} end
+  end
+  table.sort(older, function(x, y) return x[2] < y[2] end)
+  for i = 1, n - keep do redis.call('HDEL', key, older[i][1]) end
+end
+local function supersede(key, token, dir, ttl) revoke(key, token, dir, ttl, ${SUPERSEDED_PER_USER}) end
+local function revokeSig(key, sig, dir, ttl) revoke(key, sig, dir, ttl, ${REVOKED_PER_USER}) end
+`;
+
 // The live session this claim takes over (the directory's `token`: not this login's own, claimed again,
-// nor the one it resumes, handed over) is kicked by it: its token (P:s:<token>, ARGV[9] its prefix) and
-// its userSig (KEYS[2], P:k) are refused from this step on, on every node, before the node that held it
-// hears of it. A revocation the kicking node writes later could fail or land late (SUPERSEDE); this one
-// is the takeover itself. A session whose end Redis took (ENDED) has no token left: nothing to revoke.
+// nor the one it resumes, handed over) is kicked by it: its token (KEYS[3], P:s) and its userSig (KEYS[2],
+// P:k) are refused from this step on, on every node, before the node that held it hears of it. A revocation
+// the kicking node writes later could fail or land late (SUPERSEDE); this one is the takeover itself. A
+// session whose end Redis took (ENDED) has no token left: nothing to revoke.
 // A claim that loses to a later login's (two logins at once) revokes its own session the same way, its node
 // kicking it next (a node killed before its own revocation, SUPERSEDE, left it unrevoked); not when that
 // login resumed it (a handover), nor its userSig once the user's sessions since have ended (as SUPERSEDE).
-const CLAIM = `
+const CLAIM = `${REVOKE}
 local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimed') or '0')
 local epoch = tonumber(ARGV[2])
 if epoch < claimed then
   local now = redis.call('HMGET', KEYS[1], 'token', 'resumed', 'ended')
   if now[1] ~= ARGV[3] and now[2] ~= ARGV[3] then
-    redis.call('SET', ARGV[9] .. ARGV[3], '1', 'PX', ARGV[7])
-    if ARGV[8] ~= '' and tonumber(now[3] or '-1') < epoch then
-      redis.call('HSET', KEYS[2], ARGV[8], '1')
-      redis.call('PEXPIRE', KEYS[2], ARGV[7])
-    end
+    supersede(KEYS[3], ARGV[3], KEYS[1], ARGV[7])
+    if ARGV[8] ~= '' and tonumber(now[3] or '-1') < epoch then revokeSig(KEYS[2], ARGV[8], KEYS[1], ARGV[7]) end
   end
   return 0
 end
 local was = redis.call('HMGET', KEYS[1], 'node', 'token', 'sig')
 local old = was[1]
 if was[2] and was[2] ~= ARGV[3] and was[2] ~= ARGV[4] then
-  redis.call('SET', ARGV[9] .. was[2], '1', 'PX', ARGV[7])
-  if was[3] then
-    redis.call('HSET', KEYS[2], was[3], '1')
-    redis.call('PEXPIRE', KEYS[2], ARGV[7])
-  end
+  supersede(KEYS[3], was[2], KEYS[1], ARGV[7])
+  if was[3] then revokeSig(KEYS[2], was[3], KEYS[1], ARGV[7]) end
 end
 redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[3], 'claimed', epoch, 'sig', ARGV[8])
 -- The token this login resumed (a node whose claim loses to it hands its session over); a claim made again
@@ -50,46 +73,48 @@ return 1`;
 // session now (the directory's `sig`) logged in with it too, or the login resumes that very session (ARGV[4]
 // is the directory's `token`: as on one node, where only a live session found by its token passes). Any other
 // resume token, stale or made up, is no way round the rule. `P:k` goes when the user's session ends
-// (ENDED): as on one node, the rule holds while the newer session lives, connected or not.
+// (ENDED): as on one node, the rule holds while the newer session lives, connected or not. Superseded: the
+// token the login resumes is one of the user's kicked sessions' (KEYS[2], P:s).
 const PREPARE = `
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local revoked = 0
 local dir = redis.call('HMGET', KEYS[1], 'sig', 'token')
 if dir[1] ~= ARGV[2] and not (ARGV[4] ~= '' and dir[2] == ARGV[4]) then revoked = redis.call('HEXISTS', KEYS[4], ARGV[2]) end
+local superseded = 0
+if ARGV[4] ~= '' then superseded = redis.call('HEXISTS', KEYS[2], ARGV[4]) end
 -- What the user holds as a sender in the streams (KEYS[5], KEYS[6]): its node's quotas count it from the login on.
 local held = redis.call('ZCOUNT', KEYS[5], '(' .. ARGV[3], '+inf')
 -- The live node other than this one (ARGV[5]) that holds the user: asked for its budgets (\`budgetAsks.ts\`).
 local holder = redis.call('HGET', KEYS[1], 'node')
 if not holder or holder == ARGV[5] or redis.call('EXISTS', ARGV[6] .. holder) == 0 then holder = '' end
-return {epoch, redis.call('EXISTS', KEYS[2]), redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0'), holder}`;
+return {epoch, superseded, redis.call('HGETALL', KEYS[3]), revoked, held, tonumber(redis.call('GET', KEYS[6]) or '0'), holder}`;
 
 // A session kicked by a later login, as its node saw it (CLAIM revokes what the directory named; this also
-// covers a session it did not name yet): its token never resumes (KEYS[1]); its userSig logs in no more
-// (KEYS[2]) while the user has a live session. Once the user's sessions since the kicked one's claim (its
-// epoch ARGV[3]; the kicker's claim came later) have ended (ENDED wrote the last claim's epoch in the
-// directory, KEYS[3]), a revocation that lands late (a command that timed out and ran later, one sent
-// again) revokes no userSig: as on one node, nobody is left to protect; nor does it once a later login
-// claimed the user, which superseded no session and kicks this userSig's holder no more than one node does.
-const SUPERSEDE = `
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+// covers a session it did not name yet): its token (ARGV[4]) never resumes (KEYS[1], a week, through the user's
+// logouts: a later login with the same userSig must not be kicked back by it); its userSig logs in no more (KEYS[2]) while the user has a live session. Once the user's sessions
+// since the kicked one's claim (its epoch ARGV[3]; the kicker's claim came later) have ended (ENDED wrote the
+// last claim's epoch in the directory, KEYS[3]), a revocation that lands late (a command that timed out and ran
+// later, one sent again) revokes no userSig: as on one node, nobody is left to protect; nor does it once a later
+// login claimed the user, which superseded no session and kicks this userSig's holder no more than one node does.
+const SUPERSEDE = `${REVOKE}
+supersede(KEYS[1], ARGV[4], KEYS[3], ARGV[1])
 if tonumber(redis.call('HGET', KEYS[3], 'ended') or '-1') >= tonumber(ARGV[3]) then return 0 end
-redis.call('HSET', KEYS[2], ARGV[2], '1')
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+revokeSig(KEYS[2], ARGV[2], KEYS[3], ARGV[1])
 return 1`;
 
-// The user's session (token ARGV[1], on node ARGV[3]) ended, not taken over: the userSigs its login superseded
-// (KEYS[2]) log in again, and the directory (KEYS[1]) names no live session. Not while it names another live
-// session (a later login's claim took over; ARGV[2] .. token, its superseded key, absent): what was superseded
-// stays refused while that one lives. One the directory still names though it was kicked, on this session's
-// node, is not live: this session kicked it, its own claim never got there. Kicked on another node, it is
-// not: the login that kicked it lives there, its claim on its way behind the revocation (a session of the
-// user that ended here meanwhile had not heard it was taken over). The directory says so: its token goes,
-// and `ended` holds the epoch of its last claim, kept past later claims (a session kicked up to it has no
-// one left to protect from it: SUPERSEDE).
+// The user's session (token ARGV[1], on node ARGV[2]) ended, not taken over: the userSigs its login superseded
+// (KEYS[2]) log in again (the tokens it kicked, KEYS[3], never resume: the user's next login, with the same userSig,
+// is one to protect from them too), and the directory (KEYS[1]) names no live session. Not while it names another live session (a
+// later login's claim took over; its token not among the superseded): what was superseded stays refused while
+// that one lives. One the directory still names though it was kicked, on this session's node, is not live: this
+// session kicked it, its own claim never got there. Kicked on another node, it is not: the login that kicked it
+// lives there, its claim on its way behind the revocation (a session of the user that ended here meanwhile had
+// not heard it was taken over). The directory says so: its token goes, and `ended` holds the epoch of its last
+// claim, kept past later claims (a session kicked up to it has no one left to protect from it: SUPERSEDE).
 const ENDED = `
 local token = redis.call('HGET', KEYS[1], 'token')
-if token and token ~= ARGV[1] and (redis.call('EXISTS', ARGV[2] .. token) == 0 or redis.call('HGET', KEYS[1], 'node') ~= ARGV[3]) then return 0 end
+if token and token ~= ARGV[1] and (redis.call('HEXISTS', KEYS[3], token) == 0 or redis.call('HGET', KEYS[1], 'node') ~= ARGV[2]) then return 0 end
 redis.call('DEL', KEYS[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HDEL', KEYS[1], 'token')
@@ -326,14 +351,14 @@ redis.call('PUBLISH', ARGV[3], entry)
 return 1`;
 
 export type Scripted = Redis & {
-  /** `superseded`: the prefix of the superseded tokens' keys (\`P:s:\`). */
-  hcClaim(dir: string, revoked: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string, superseded: string): Promise<number>;
+  /** `revoked`, `superseded`: the user's revoked userSigs (\`P:k:<user>\`) and superseded tokens (\`P:s:<user>\`). */
+  hcClaim(dir: string, revoked: string, superseded: string, node: string, epoch: number, token: string, resume: string, channel: string, user: string, ttl: number, sig: string): Promise<number>;
   /** `alive`: the heartbeat keys' prefix (\`P:alive:\`); answers the live node other than `node` that holds the user, or ''. */
   hcPrepare(dir: string, superseded: string, budgets: string, revoked: string, held: string, heldBytes: string, ttl: number, sig: string, now: number, resume: string, node: string, alive: string): Promise<[number, number, string[], number, number, number, string]>;
   /** `epoch`: the kicked session's claim. Answers 0 when the user's sessions since it ended (the userSig left as it was). */
-  hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string, epoch: number): Promise<number>;
+  hcSupersede(superseded: string, revoked: string, dir: string, ttl: number, sig: string, epoch: number, token: string): Promise<number>;
   /** Answers 0 when the directory names another session (nothing freed). `node`: the ending session's. */
-  hcEnded(dir: string, revoked: string, token: string, superseded: string, node: string): Promise<number>;
+  hcEnded(dir: string, revoked: string, superseded: string, token: string, node: string): Promise<number>;
   /** `caps`: maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes; `entries`: (json, from, bytes, expiresAt) per copy. */
   hcDeliver(inbox: string, dir: string, counts: string, parked: string, ttl: number, channel: string, user: string, now: number, senders: string, ...capsAndEntries: (string | number)[]): Promise<(number | string)[]>;
   hcTaken(inbox: string, counts: string, parked: string, senders: string, user: string, ...ids: string[]): Promise<number>;
@@ -374,10 +399,10 @@ export function redisSettings() {
 
 /** Registers the scripts as commands of `redis`, which is then {@link Scripted}. */
 export function defineScripts(redis: Redis): Scripted {
-  redis.defineCommand('hcClaim', { numberOfKeys: 2, lua: CLAIM });
+  redis.defineCommand('hcClaim', { numberOfKeys: 3, lua: CLAIM });
   redis.defineCommand('hcPrepare', { numberOfKeys: 6, lua: PREPARE });
   redis.defineCommand('hcSupersede', { numberOfKeys: 3, lua: SUPERSEDE });
-  redis.defineCommand('hcEnded', { numberOfKeys: 2, lua: ENDED });
+  redis.defineCommand('hcEnded', { numberOfKeys: 3, lua: ENDED });
   redis.defineCommand('hcDeliver', { numberOfKeys: 4, lua: DELIVER });
   redis.defineCommand('hcTaken', { numberOfKeys: 3, lua: TAKEN });
   redis.defineCommand('hcPark', { numberOfKeys: 3, lua: PARK });

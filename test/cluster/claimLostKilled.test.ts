@@ -24,9 +24,9 @@ describe('cluster: a login whose claim loses to a parallel login, its node kille
   const key = (kind: string, id: string) => `${prefix}:${kind}:${id}`;
   const dir = key('d', 'dora');
   const prepare = (node: string, sig: string, resume = '') =>
-    redis.hcPrepare(dir, key('s', resume || '-'), key('b', 'dora'), key('k', 'dora'), key('o', 's:dora'), key('o', 'b:dora'), TTL, sig, Date.now(), resume, node, key('alive', ''));
+    redis.hcPrepare(dir, key('s', 'dora'), key('b', 'dora'), key('k', 'dora'), key('o', 's:dora'), key('o', 'b:dora'), TTL, sig, Date.now(), resume, node, key('alive', ''));
   const claim = (session: Session, node: string, epoch: number, resume = '') =>
-    redis.hcClaim(dir, key('k', 'dora'), node, epoch, session.token, resume, key('n', ''), 'dora', TTL, session.sigDigest, key('s', ''));
+    redis.hcClaim(dir, key('k', 'dora'), key('s', 'dora'), node, epoch, session.token, resume, key('n', ''), 'dora', TTL, session.sigDigest);
   const tabs = () => [1, 2].map((i) => new Session('dora', `tab${i}-token`, `sig-${i}`, Infinity)) as [Session, Session];
 
   it('tab 1 (node a) loses to tab 2 (node b), node a dies: tab 1 back through node c is refused, with its token and with its userSig', async () => {
@@ -46,7 +46,7 @@ describe('cluster: a login whose claim loses to a parallel login, its node kille
     const [e2] = await prepare('b', 'sig-1', tab1.token);
     expect(await claim(tab2, 'b', e2, tab1.token)).toBe(1);
     expect(await claim(tab1, 'a', e1)).toBe(0);
-    expect({ tokens: await redis.exists(key('s', tab1.token)), sigs: await redis.hgetall(key('k', 'dora')) }).toEqual({ tokens: 0, sigs: {} });
+    expect({ tokens: await redis.hexists(key('s', 'dora'), tab1.token), sigs: await redis.hgetall(key('k', 'dora')) }).toEqual({ tokens: 0, sigs: {} });
   });
 
   it("tab 2's session ended before tab 1's claim lost: tab 1's token is refused, its userSig logs in (nobody is left to protect)", async () => {
@@ -54,7 +54,7 @@ describe('cluster: a login whose claim loses to a parallel login, its node kille
     const [e1] = await prepare('a', 'sig-1');
     const [e2] = await prepare('b', 'sig-2');
     expect(await claim(tab2, 'b', e2)).toBe(1);
-    expect(await redis.hcEnded(dir, key('k', 'dora'), tab2.token, key('s', ''), 'b')).toBeTypeOf('number');
+    expect(await redis.hcEnded(dir, key('k', 'dora'), key('s', 'dora'), tab2.token, 'b')).toBeTypeOf('number');
     expect(await claim(tab1, 'a', e1)).toBe(0);
     const [, superseded] = await prepare('c', 'sig-1', tab1.token);
     const [, , , revoked] = await prepare('c', 'sig-1');

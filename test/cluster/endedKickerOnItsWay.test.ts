@@ -1,6 +1,6 @@
 /**
  * A session's end frees the userSigs its user's logins superseded (`hcEnded`) only when no other session
- * of the user lives. It takes a directory that names a kicked session (`P:s:<token>` set) for one nobody
+ * of the user lives. It takes a directory that names a kicked session (its token in `P:s:<user>`) for one nobody
  * lives behind: true when the ending session kicked it itself, its own claim not in Redis (its node's
  * catch-up makes it again), so only on that session's node. A kick on node a for a login on node a sends
  * the kicked session's revocation, then the new login's claim, on one connection; a session of the user
@@ -27,7 +27,7 @@ describe('cluster: a session ends while a login on another node is claiming the 
   const key = (kind: string, id: string) => `${prefix}:${kind}:${id}`;
   const revocationsOf = (node: string) => new Revocations({ redis, node, key, ttlMs: TTL, lost: () => undefined });
   const claim = (session: Session, node: string, epoch: number) =>
-    redis.hcClaim(key('d', 'carol'), key('k', 'carol'), node, epoch, session.token, '', key('n', ''), 'carol', TTL, session.sigDigest, key('s', ''));
+    redis.hcClaim(key('d', 'carol'), key('k', 'carol'), key('s', 'carol'), node, epoch, session.token, '', key('n', ''), 'carol', TTL, session.sigDigest);
 
   it("tab 0 (node c) is taken over by tab 1 (node a), which tab 2 kicks on node a; tab 0 logs out between node a's two steps: tab 1's userSig stays refused", async () => {
     const [tab0, tab1, tab2] = [0, 1, 2].map((i) => new Session('carol', `tab${i}-token`, `sig-${i}`, Infinity)) as [Session, Session, Session];
@@ -39,8 +39,8 @@ describe('cluster: a session ends while a login on another node is claiming the 
     await claim(tab2, 'a', 3); // ...then tab 2's claim
 
     // Tab 1 back through node b with its old userSig: the lookup a login gets (PREPARE).
-    const [, , , revoked] = await redis.hcPrepare(key('d', 'carol'), key('s', '-'), key('b', 'carol'), key('k', 'carol'), key('o', 's:carol'), key('o', 'b:carol'), TTL, 'sig-1', Date.now(), '', 'b', key('alive', ''));
-    expect({ revoked, kept: await redis.hgetall(key('k', 'carol')) }).toEqual({ revoked: 1, kept: { 'sig-0': '1', 'sig-1': '1' } });
+    const [, , , revoked] = await redis.hcPrepare(key('d', 'carol'), key('s', 'carol'), key('b', 'carol'), key('k', 'carol'), key('o', 's:carol'), key('o', 'b:carol'), TTL, 'sig-1', Date.now(), '', 'b', key('alive', ''));
+    expect({ revoked, kept: await redis.hgetall(key('k', 'carol')) }).toEqual({ revoked: 1, kept: { 'sig-0': '0', 'sig-1': '0' } }); // stamped with carol's login count then: none
   });
 
   it('the kicker itself ends with its claim not in Redis (the case the rule is for): what it superseded is freed', async () => {

@@ -24,7 +24,7 @@ describe('cluster: a late revocation after the next login', () => {
 
     pa.release();
     expect(await tab1.closed).toEqual({ code: 4001, reason: 'logged in elsewhere' }); // told once node a's revocation was answered
-    expect(await redis.exists(`${t.prefix}:s:${String(first.session)}`)).toBe(1); // its token is refused all the same
+    expect(await redis.hexists(`${t.prefix}:s:carol`, String(first.session))).toBe(1); // its token is refused all the same
     const again = await open(b);
     const answer = await again.request(carolLogin(SIGS.old));
     expect(answer.type === 'error' ? answer.code : answer.type).toBe('loggedIn');

@@ -49,7 +49,7 @@ describe('cluster: the directory across a Redis blip', () => {
     expect(await moved.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), resume: session })).toMatchObject({ type: 'loggedIn' });
     proxy.restore();
     await until('node a let the session go', () => a.handle.metrics().detachedSessions, (n) => n === 0, 20_000);
-    expect(await t.redis.exists(`${t.prefix}:s:${session}`)).toBe(0);
+    expect(await t.redis.hexists(`${t.prefix}:s:bob`, session)).toBe(0);
     expect(await moved.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
   });
 

@@ -37,7 +37,7 @@ describe('cluster: a node revokes the sessions it kicks until Redis answers', ()
   }
   /** `session` claims carol in the directory, as a login does (`hcClaim`). */
   const claim = (session: Session, epoch: number) =>
-    defineScripts(redis).hcClaim(key('d', 'carol'), key('k', 'carol'), 'b', epoch, session.token, '', key('n', ''), 'carol', TTL, session.sigDigest, key('s', ''));
+    defineScripts(redis).hcClaim(key('d', 'carol'), key('k', 'carol'), key('s', 'carol'), 'b', epoch, session.token, '', key('n', ''), 'carol', TTL, session.sigDigest);
 
   it('Redis away as node a kicks tab 1 (not in the directory): tab 1 waits; sent again once Redis is back, then told; its userSig refused', async () => {
     const { proxy, connection, revocations, lost } = await nodeSide();
@@ -57,10 +57,10 @@ describe('cluster: a node revokes the sessions it kicks until Redis answers', ()
     await until('connected again', () => connection.status, (s) => s === 'ready');
     await revocations.retry();
     await telling;
-    expect({ told, waiting: revocations.waiting, revoked: await redis.hgetall(key('k', 'carol')), token: await redis.exists(key('s', 'tab1-token')) }).toEqual({
+    expect({ told, waiting: revocations.waiting, revoked: await redis.hgetall(key('k', 'carol')), token: await redis.hexists(key('s', 'carol'), 'tab1-token') }).toEqual({
       told: true,
       waiting: 0,
-      revoked: { 'sig-1': '1' },
+      revoked: { 'sig-1': '0' }, // stamped with carol's login count (`revoke`, scripts.ts): none looked up here
       token: 1,
     });
   });
@@ -72,12 +72,12 @@ describe('cluster: a node revokes the sessions it kicks until Redis answers', ()
     await claim(tab1, 1);
     revocations.claimed(tab1, 1); // as node a's login of tab 1 did
     await claim(tab2, 2); // tab 2 takes carol over: the claim revokes tab 1
-    expect(await redis.hgetall(key('k', 'carol'))).toEqual({ 'sig-1': '1' });
+    expect(await redis.hgetall(key('k', 'carol'))).toEqual({ 'sig-1': '0' });
     await revocations.ended(tab1.userID, tab1.token); // tab 1's end, told late: the directory names tab 2, which lives
-    expect(await redis.hgetall(key('k', 'carol'))).toEqual({ 'sig-1': '1' });
+    expect(await redis.hgetall(key('k', 'carol'))).toEqual({ 'sig-1': '0' });
     await revocations.ended(tab2.userID, tab2.token); // tab 2 logs out: carol has no session left
     expect(await redis.hgetall(key('k', 'carol'))).toEqual({});
     await revocations.supersede(tab1); // node a's revocation of tab 1, landing only now
-    expect({ revoked: await redis.hgetall(key('k', 'carol')), token: await redis.exists(key('s', 'tab1-token')), lost }).toEqual({ revoked: {}, token: 1, lost: [] });
+    expect({ revoked: await redis.hgetall(key('k', 'carol')), token: await redis.hexists(key('s', 'carol'), 'tab1-token'), lost }).toEqual({ revoked: {}, token: 1, lost: [] });
   });
 });
