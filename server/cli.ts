@@ -196,7 +196,9 @@ export function parseCli(
     const maxDevices = integer('max-devices', get('max-devices'), 100, 1);
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
-      // No key given: a throwaway one, so that demo userSigs are useless anywhere else.
+      // No key given: a throwaway one, so that demo userSigs are useless anywhere else; but every node of a cluster
+      // must verify every other's userSigs (a client moving nodes was kicked as userSigForged).
+      if (!secretKey && redisUrl) return fail('--redis with --demo-signing needs the same --secret-key (or HC_SECRET_KEY) on every node: a throwaway key per node would refuse the userSigs of the others');
       secretKey ||= randomBytes(32).toString('hex');
     }
     if (sdkAppId === undefined || !secretKey) {

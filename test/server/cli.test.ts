@@ -79,6 +79,15 @@ describe('server CLI', () => {
     expect(parseCli([], { HC_DEMO_SIGNING: '0', HC_SDKAPPID: '1', HC_SECRET_KEY: 'k' })).toMatchObject({ ok: true, options: { demoSigning: false } });
   });
 
+  it('a cluster with demo signing needs one key on every node: a throwaway key per node had a client that moved nodes kicked as userSigForged (npm start -- --redis ...)', () => {
+    expect(parseCli(['--demo-signing', '--redis', 'redis://127.0.0.1:6379'], {})).toEqual({
+      ok: false,
+      exitCode: 2,
+      text: '--redis with --demo-signing needs the same --secret-key (or HC_SECRET_KEY) on every node: a throwaway key per node would refuse the userSigs of the others',
+    });
+    expect(parseCli(['--demo-signing', '--redis', 'redis://127.0.0.1:6379'], { HC_SECRET_KEY: 'shared' })).toMatchObject({ ok: true, options: { demoSigning: true, secretKey: 'shared' } });
+  });
+
   it('-h, --help and --version print and exit 0', () => {
     expect(parseCli(['--help'], {})).toEqual({ ok: false, exitCode: 0, text: USAGE });
     expect(parseCli(['-h', '--bogus-is-never-read'], {})).toMatchObject({ ok: false, exitCode: 2 }); // strict: a bad flag still wins
