@@ -209,6 +209,11 @@ export function releaseGlare(c: CallContext, e: CallEvent): Effects {
 
 export type NoticeKind = 'invited' | 'cancelled' | 'timedOut' | 'ended' | 'elsewhere' | 'error';
 
+/** The call's `call.ended` as its `ended` state tells it (none for a call the user neither dialled nor accepted). */
+export function endedNotice(c: CallContext): Notice | null {
+  return c.answered ? { type: 'call.ended', inviteID: c.inviteID, sponsor: c.inviter, reason: c.reason ?? 'hangup', callEnd: c.callEnd } : null;
+}
+
 /** The notices the states announce on their own. */
 export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects {
   const base = { inviteID: c.inviteID, sponsor: c.inviter };
@@ -222,9 +227,7 @@ export function notify(c: CallContext, e: CallEvent, kind: NoticeKind): Effects 
           : kind === 'elsewhere'
             ? { type: 'call.ended', ...base, reason: c.reason ?? 'answeredElsewhere', callEnd: 0 }
             : kind === 'ended'
-            ? c.answered
-              ? { type: 'call.ended', ...base, reason: c.reason ?? 'hangup', callEnd: c.callEnd }
-              : null
+            ? endedNotice(c)
             : 'error' in e
               ? errorNotice(e.error)
               : null;

@@ -13,7 +13,7 @@ import { type CallContext, inviteIdOf } from '../machines/callModel';
 import type { Notice } from '../machines/events';
 import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
 import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
-import { type CallingSetup, callOver, createCalling, loggedOut } from './createCalling';
+import { type CallingSetup, callOver, createCalling, endingNotices, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
 import { CallingError, ERROR_CODE, InvalidParameterError, InvalidStateError } from './errors';
@@ -317,31 +317,32 @@ export class TRTCCalling {
   }
 
   /**
-   * Ends everything this instance started: hangs up (cancels while dialling, declines while
-   * ringing), leaves the room, closes the media connections, stops the camera and microphone,
-   * logs out and closes the backend's connection. Every pending promise settles now (rejected
-   * with `InvalidStateError`, reason "destroyed"), and so does every later call; no event is
-   * emitted after it. Resolves once all of it is done; calling it again returns the same promise.
-   * Fine to call without awaiting it on page unload: what the others must hear (the hangup
-   * signals, the room exit) is written before it returns.
+   * Ends everything this instance started: hangs up (cancels while dialling, declines while ringing), leaves the room,
+   * closes the media connections, stops the camera and microphone, logs out and closes the backend's connection. Every
+   * pending promise settles now (rejected with `InvalidStateError`, reason "destroyed"), and so does every later call; no
+   * event is emitted after it but the `CALL_END` of a call whose `hangup()` resolved (told first). Resolves once all of
+   * it is done; calling it again returns the same promise. Fine to call without awaiting it on page unload: what the
+   * others must hear (the hangup signals, the room exit) is written before it returns.
    */
   destroy(): Promise<void> {
     if (this.#destroyed) return this.#destroyed;
     const { actor, clock } = this.#calling;
-    this.#offUnload();
-    this.#offDevices();
-    this.#emitter.clear();
-    // The line ends the call and logs out: its requests reach the ports now, and the ports write
-    // what the others must hear now. Its own command id is never settled to anyone.
-    actor.send({ type: 'line.logout', id: this.#commands.close(), at: clock.now() });
-    this.#store.close();
-    // The room lets go of everything at once (its exit was written just now).
-    const released = this.#room.dispose?.().catch(() => undefined);
+    let released: Promise<unknown> | undefined; // the room's (below)
     this.#destroyed = loggedOut(actor).then(async () => {
       actor.stop();
       await released;
       await this.#backend.dispose?.().catch(() => undefined);
     });
+    const logout = this.#commands.close(); // every pending promise and later command refused, its listeners' below too
+    for (const notice of endingNotices(actor)) this.#onNotice(notice); // a call whose hangup() resolved: its CALL_END
+    this.#offUnload();
+    this.#offDevices();
+    this.#emitter.clear();
+    // The line ends the call and logs out: its requests reach the ports, which write what the others must hear, now.
+    actor.send({ type: 'line.logout', id: logout, at: clock.now() });
+    this.#store.close();
+    // The room lets go of everything at once (its exit was written just now).
+    released = this.#room.dispose?.().catch(() => undefined);
     return this.#destroyed;
   }
 
@@ -453,8 +454,7 @@ export class TRTCCalling {
 
   /** The live call's context, read from its actor's snapshot. */
   #call(): CallContext | undefined {
-    const child = this.#calling.actor.getSnapshot().children.call;
-    return child?.getSnapshot().context;
+    return this.#calling.actor.getSnapshot().children.call?.getSnapshot().context;
   }
 
   /** Refuses anything asked of a destroyed instance. */

@@ -6,6 +6,9 @@ import { type Actor, type InspectionEvent, type Observer, createActor } from 'xs
 import type { Backend } from '../adapters/backend';
 import { imBridge, roomBridge } from '../adapters/bridges';
 import { type Clock, realClock } from '../adapters/clock';
+import type { CallContext } from '../machines/callModel';
+import { endedNotice } from '../machines/callSignals';
+import type { Notice } from '../machines/events';
 import { type LineConfig, lineMachine } from '../machines/lineMachine';
 import type { Invitations } from './callSetup';
 import { toldOnce } from './toldOnce';
@@ -112,6 +115,17 @@ export function createCalling(setup: CallingSetup): Calling {
       }
     },
   };
+}
+
+/**
+ * The `call.ended` of a call that is ending (its `hangup()` resolved, its room exit not done yet), as it will be told
+ * once the exit is done: `destroy()` tells it before it silences the instance, so that `await hangup(); destroy()`
+ * does not lose the call's `CALL_END`. None without such a call.
+ */
+export function endingNotices(actor: Actor<typeof lineMachine>): Notice[] {
+  const call = actor.getSnapshot().children.call?.getSnapshot();
+  const ended = call?.value === 'ending' ? endedNotice(call.context as CallContext) : null;
+  return ended ? [ended] : [];
 }
 
 /** Resolves once the line is logged out (or kicked out): its call has ended and its IM session is closed. */

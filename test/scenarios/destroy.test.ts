@@ -47,6 +47,22 @@ describe('destroy()', () => {
     expect(t.alice.calling.getSnapshot()).toMatchObject({ line: 'loggedOut', call: null });
   });
 
+  it("Alice and Bob talking, await Alice's hangup(), then destroy() before the room exit is done -> Alice's CALL_END, told once, as destroy() begins; nothing after (a newcomer's app lost it)", async () => {
+    await talking();
+    await t.alice.calling.hangup();
+    expect(t.alice.calling.getCallStatus()).toBe('idle');
+    expect(t.alice.take()).toEqual([]); // CALL_END waits for the room exit
+    let asked: Promise<unknown> | null = null;
+    t.alice.calling.on('onCallEnd', () => (asked = t.alice.calling.call({ userID: 'bob', type: 1 }).catch((e: unknown) => (e as Error).message)));
+    const done = t.alice.calling.destroy();
+    expect(t.alice.take()).toEqual([ev.end('alice', 'hangup', 1)]);
+    expect(await asked).toBe('call: destroyed'); // its listener ran inside destroy(), already refused
+    await t.world.advance(2 * S);
+    expect(t.alice.take()).toEqual([]);
+    expect(t.bob.take()).toEqual([ev.leave('alice'), ev.end('alice', 'hangup', 1)]);
+    expect(await outcome(done)).toBe('resolved');
+  });
+
   it('Alice dialling Bob, Alice destroy() -> Bob CALLING_CANCEL within 2 s', async () => {
     await t.alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await t.world.advance(S);
