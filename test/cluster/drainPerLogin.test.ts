@@ -45,11 +45,12 @@ async function countingProxy() {
 }
 
 describe("a user's logins and his stream", () => {
-  const t = inProcessNodes();
   const proxies: Awaited<ReturnType<typeof countingProxy>>[] = [];
+  // Closed after the nodes (hooks run last first): a node closing through a closed proxy waits its 5 s bound.
   afterEach(async () => {
     for (const p of proxies.splice(0)) await p.close();
   });
+  const t = inProcessNodes();
 
   it('Mallory (node a, confirming nothing) has 4 copies of 60 KB waiting in her stream, then logs in again 10 times -> node a does not read them 10 times', async () => {
     const proxy = await countingProxy();

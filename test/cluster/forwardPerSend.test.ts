@@ -44,11 +44,12 @@ async function countingProxy() {
 }
 
 describe('messages to an absent user and the copies stranded for him', () => {
-  const t = inProcessNodes();
   const proxies: Awaited<ReturnType<typeof countingProxy>>[] = [];
+  // Closed after the nodes (hooks run last first): a node closing through a closed proxy waits its 5 s bound.
   afterEach(async () => {
     for (const p of proxies.splice(0)) await p.close();
   });
+  const t = inProcessNodes();
 
   it("Bob's stream is full; 2 copies of Mallory's (60 KB) wait on node a; she sends him 10 onlineUserOnly pings -> node a does not send her copies to Redis 10 times", async () => {
     const proxy = await countingProxy();
