@@ -27,6 +27,7 @@ import { Presence, localOnline } from './presence';
 import { Store } from './store';
 import type { GateIntake } from './cluster/gate';
 import { ClusterNode } from './cluster/node';
+import { shownUrl } from './cluster/scripts';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
 export { jsonLogger, silentLogger, systemClock } from './options';
@@ -390,7 +391,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   if (options.demoSigning) {
     logger.warn('DEMO SIGNING IS ON: GET /usersig signs a valid userSig for ANY userID. Never expose this server to the internet.');
   }
-  logger.info('headless-calling server listening', { url: `ws://${host}:${port}/ws`, db: options.dbPath, sdkAppId: options.sdkAppId });
+  // A node says which cluster it joined (a newcomer's first question): Redis without its password, the keys' prefix, its id.
+  const joined = cluster ? { cluster: { redis: shownUrl(options.redisUrl ?? ''), prefix: options.clusterPrefix, node: cluster.node } } : {};
+  logger.info('headless-calling server listening', { url: `ws://${host}:${port}/ws`, db: options.dbPath, sdkAppId: options.sdkAppId, ...joined });
 
   let closing: Promise<void> | null = null;
   return {
