@@ -278,9 +278,9 @@ export class Conn {
     return this.ws.bufferedAmount + this.queuedChars;
   }
 
-  /** Deliveries pause: a quarter of `maxBufferedBytes` unsent, and past the socket's high-water mark, so that its drain resumes them. */
+  /** Deliveries pause: a quarter of `maxBufferedBytes` unsent, past the socket's high-water mark (`resolveLimits`), whose drain resumes them. */
   backedUp(): boolean {
-    return this.buffered() >= Math.max(this.options.limits.maxBufferedBytes / 4, this.socket.writableHighWaterMark);
+    return this.buffered() >= this.options.limits.maxBufferedBytes / 4;
   }
 
   /** Writes a frame once the turn's writes are committed, in order (nothing once closed). */

@@ -19,7 +19,7 @@ import { Conn, type ConnShared, uncorkAll } from './conn';
 import { Dispatcher } from './dispatch';
 import { dropClearedTimer, httpHandler, pathOf } from './http';
 import { Hub } from './hub';
-import { Admission } from './limits';
+import { Admission, SOCKET_HIGH_WATER_MARK } from './limits';
 import { ThrottledLog, describeError } from './log';
 import type { MetricsSnapshot } from './metrics';
 import { type ServerOptions, resolveOptions } from './options';
@@ -167,6 +167,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       requestTimeout: limits.httpRequestTimeoutMs,
       keepAliveTimeout: limits.httpKeepAliveMs,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.httpHeadersTimeoutMs / 2)),
+      // Every socket's, whatever Node's default (16 KiB on Node 20, 64 KiB from 22): deliveries pause at a quarter of
+      // --max-buffered-bytes (64 KiB at least) and resume on the drain, which comes only past this mark.
+      highWaterMark: SOCKET_HIGH_WATER_MARK,
     },
     listeners.request,
   );

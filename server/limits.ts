@@ -240,6 +240,9 @@ export const DEFAULT_LIMITS: Limits = {
   httpStallMs: 120_000,
 };
 
+/** Every server socket's high-water mark (Node 20's default; Node 22 raised its own to 64 KiB): see `resolveLimits`. */
+export const SOCKET_HIGH_WATER_MARK = 16 * KIB;
+
 /** Applies defaults; throws on a limit that cannot work. */
 export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 64 * KIB): Limits {
   const limits: Limits = { ...DEFAULT_LIMITS, ...partial };
@@ -255,9 +258,11 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
   if (limits.maxFrameBytes > protocolMaxFrame) throw new LimitsError(`maxFrameBytes is at most ${protocolMaxFrame}`);
   if (limits.byteRate.burst < limits.maxFrameBytes) throw new LimitsError('byteRate.burst (--byte-burst) must be at least maxFrameBytes (--max-frame-bytes)');
   if (limits.fanout.burst < limits.maxGroupMembers) throw new LimitsError('fanout.burst (--fanout-burst) must be at least maxGroupMembers (--max-group-members)');
-  // Deliveries pause at a quarter of it, but never below the socket's high-water mark (`Conn.backedUp`: its drain
-  // resumes them); a buffer of four times Node 20's (16 KiB) at least leaves room for what is on its way.
-  if (limits.maxBufferedBytes < 64 * KIB) throw new LimitsError(`maxBufferedBytes (--max-buffered-bytes) must be at least ${64 * KIB}`);
+  // Deliveries pause at a quarter of it and resume on the socket's drain, which comes only past the socket's
+  // high-water mark (the server sets it: SOCKET_HIGH_WATER_MARK): below four of it a paused connection waited for its
+  // next receipt, or for ever.
+  const least = 4 * SOCKET_HIGH_WATER_MARK;
+  if (limits.maxBufferedBytes < least) throw new LimitsError(`maxBufferedBytes (--max-buffered-bytes) must be at least ${least}`);
   if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) throw new LimitsError('httpHeadersTimeoutMs must be at most httpRequestTimeoutMs');
   return limits;
 }

@@ -1,9 +1,11 @@
 /**
  * Deliveries to a connection pause while it has a quarter of `--max-buffered-bytes` unsent and resume on its
- * socket's drain, which comes only once a write passed the socket's high-water mark. Node 22 raised that mark
- * to 64 KiB (16 KiB on Node 20): at `--max-buffered-bytes 64 KiB` deliveries paused at 16 KiB, below it, and a
- * drain never came; what waited was held back until the recipient's next receipt. They now pause no lower than
- * the socket's mark (`Conn.backedUp`). The mark is set here as Node 22 sets it, before the server's sockets exist.
+ * socket's drain, which comes only once a write passed the socket's high-water mark. Node 22 raised its default mark
+ * to 64 KiB (16 KiB on Node 20): at `--max-buffered-bytes 64 KiB` deliveries paused at 16 KiB, below it, and a drain
+ * never came; what waited was held back until the recipient's next receipt. The server now sets every socket's mark
+ * (16 KiB, `SOCKET_HIGH_WATER_MARK`). A first fix paused no lower than the socket's own mark instead, and its review
+ * proved that at 64 KiB that paused at the very bound past which a connection is dropped as too slow. Node 22's
+ * default is set here by hand, before the server's sockets exist.
  */
 import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,5 +39,27 @@ describe('deliveries paused for a connection backed up', () => {
     for (const fn of waiting.splice(0)) fn();
     await bob.next((f) => f.type === 'message' && f.payload === 'small', 'the small message, with no receipt from Bob');
     expect(bob.ofType('message').map((f) => String(f.payload).slice(0, 5))).toEqual(['xxxxx', 'small']);
+  });
+
+  it("the same mark and buffer: three 30 KB messages for Bob and a frame of his in one turn -> Bob is paused, not dropped as too slow (the review's case)", async () => {
+    setDefaultHighWaterMark(false, 64 * 1024);
+    const waiting: (() => void)[] = [];
+    let holding = false;
+    server = await testServer({ limits: { maxBufferedBytes: 64 * 1024 }, defer: (fn) => (holding ? waiting.push(fn) : setImmediate(fn)) });
+    const s = server;
+    const [carol, bob] = [await RawClient.login(s.handle.url, 'carol'), await RawClient.login(s.handle.url, 'bob')];
+    clients.push(carol, bob);
+    const relayed = s.handle.metrics().relayed;
+    holding = true;
+    for (let i = 0; i < 3; i++) carol.send({ type: 'sendC2C', rid: 1 + i, to: 'bob', payload: String(i).repeat(30_000), onlineUserOnly: false });
+    await serverSees('three handled', () => s.handle.metrics().relayed >= relayed + 3);
+    bob.send({ type: 'sendC2C', rid: 7, to: 'carol', payload: 'hi', onlineUserOnly: false });
+    await serverSees('four handled', () => s.handle.metrics().relayed >= relayed + 4);
+    holding = false;
+    for (const fn of waiting.splice(0)) fn();
+    await carol.next((f) => f.type === 'message' && f.payload === 'hi', "Bob's message at Carol");
+    await bob.next((f) => f.type === 'message' && String(f.payload).startsWith('2'), 'all three at Bob, who confirms nothing');
+    expect(await bob.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(s.handle.metrics().limits).not.toHaveProperty('slowConsumer');
   });
 });
