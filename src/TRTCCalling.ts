@@ -333,8 +333,8 @@ export class TRTCCalling {
       await released;
       await this.#backend.dispose?.().catch(() => undefined);
     });
-    const logout = this.#commands.close(); // every pending promise and later command refused, its listeners' below too
     for (const notice of endingNotices(actor)) this.#onNotice(notice); // a call whose hangup() resolved: its CALL_END
+    const logout = this.#commands.close(); // every pending promise and later command refused (its listeners' hangup() went)
     this.#offUnload();
     this.#offDevices();
     this.#emitter.clear();
