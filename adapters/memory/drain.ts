@@ -8,10 +8,14 @@
  * every timer so that simulated time never moves while such a chain is still in flight.
  */
 
+/**
+ * The host's own next-macrotask function, taken when this module loads: a test framework's fake timers installed
+ * later (`vi.useFakeTimers()` fakes `setImmediate`) would never run it, and every `advance()` would hang.
+ */
+const hostImmediate = typeof setImmediate === 'function' ? setImmediate : undefined;
+const hostTimeout = setTimeout;
+
 /** Resolves on the next macrotask (`setImmediate` when the host has it, else `setTimeout(0)`). */
 export function drain(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
+  return new Promise<void>((resolve) => (hostImmediate ? hostImmediate(resolve) : hostTimeout(resolve, 0)));
 }

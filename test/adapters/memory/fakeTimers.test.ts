@@ -1,0 +1,28 @@
+/**
+ * The memory network in a test that also fakes the host's timers (`vi.useFakeTimers()`, which fakes `setImmediate`
+ * by default): its virtual time still moves. `drain()` waited on the faked `setImmediate`, so every `advance()` hung
+ * for good (a newcomer's property test of her own app).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TRTCCalling } from '../../../src/index';
+import { createMemoryNetwork, SimulatedClock } from '../../../src/testing';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the memory network under fake timers', () => {
+  it('vi.useFakeTimers(): a login and a call go in virtual time, advance() resolves', async () => {
+    vi.useFakeTimers();
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const [alice, bob] = [new TRTCCalling({ SDKAppID: 1, backend: net.backend() }), new TRTCCalling({ SDKAppID: 1, backend: net.backend() })];
+    const logins = Promise.all([alice.login({ userID: 'alice', userSig: 's' }), bob.login({ userID: 'bob', userSig: 's' })]);
+    await net.advance(100);
+    await logins;
+    await alice.call({ userID: 'bob', type: 1 });
+    await net.advance(1000);
+    expect(bob.getCallStatus()).toBe('calling');
+    for (const c of [alice, bob]) void c.destroy();
+    await net.advance(1000);
+  });
+});
