@@ -45,6 +45,12 @@ export interface MemoryNetwork {
   advance(ms: number): Promise<void>;
   /** `clock.settle()`; rejects when the clock is not a {@link SimulatedClock}. */
   settle(): Promise<void>;
+  /**
+   * Runs every timer until none is left (`clock.runUntilIdle`): resolves with the virtual time it advanced. Rejects when
+   * `limitMs` (default one virtual hour) passed with timers still pending: something keeps running (a `USER_VOICE_VOLUME`
+   * or `NETWORK_QUALITY` listener measures every 200 ms while a call lasts), which a test ends first.
+   */
+  runUntilIdle(limitMs?: number): Promise<number>;
 }
 
 /**
@@ -82,6 +88,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     },
     advance: async (ms) => simulated('advance').advance(ms),
     settle: async () => simulated('settle').settle(),
+    runUntilIdle: async (limitMs) => {
+      const simulatedClock = simulated('runUntilIdle');
+      const advanced = await simulatedClock.runUntilIdle(limitMs);
+      if (simulatedClock.pending() > 0) throw new Error(`MemoryNetwork.runUntilIdle(): ${simulatedClock.pending()} timer(s) still pending after ${advanced} virtual ms`);
+      return advanced;
+    },
   };
 }
 

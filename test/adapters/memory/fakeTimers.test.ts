@@ -26,3 +26,22 @@ describe('the memory network under fake timers', () => {
     await net.advance(1000);
   });
 });
+
+describe('MemoryNetwork.runUntilIdle()', () => {
+  it('runs every timer out (a call rings to its timeout) and says how far; with a measuring listener in a call, rejects at its limit rather than stopping silently', async () => {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const [alice, bob] = [new TRTCCalling({ SDKAppID: 1, backend: net.backend() }), new TRTCCalling({ SDKAppID: 1, backend: net.backend() })];
+    await Promise.all([alice.login({ userID: 'alice', userSig: 's' }), bob.login({ userID: 'bob', userSig: 's' }), net.advance(100)]);
+    await alice.call({ userID: 'bob', type: 1, timeout: 5 });
+    expect(await net.runUntilIdle()).toBeGreaterThanOrEqual(5000); // its timeout, then the no-answer grace
+    expect([alice.getCallStatus(), bob.getCallStatus()]).toEqual(['idle', 'idle']);
+    await alice.call({ userID: 'bob', type: 1 });
+    await net.advance(100);
+    await bob.accept();
+    await net.advance(100);
+    alice.on(TRTCCalling.EVENT.USER_VOICE_VOLUME, () => undefined);
+    await expect(net.runUntilIdle(10_000)).rejects.toThrow(/timer\(s\) still pending after 10000 virtual ms/);
+    for (const c of [alice, bob]) void c.destroy();
+    await net.advance(1000);
+  });
+});
