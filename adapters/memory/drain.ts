@@ -8,14 +8,31 @@
  * every timer so that simulated time never moves while such a chain is still in flight.
  */
 
-/**
- * The host's own next-macrotask function, taken when this module loads: a test framework's fake timers installed
- * later (`vi.useFakeTimers()` fakes `setImmediate`) would never run it, and every `advance()` would hang.
- */
-const hostImmediate = typeof setImmediate === 'function' ? setImmediate : undefined;
-const hostTimeout = setTimeout;
+/** The `setImmediate` there was when this module loaded (the host's, unless a test had faked it already). */
+const loadedImmediate = typeof setImmediate === 'function' ? setImmediate : undefined;
 
-/** Resolves on the next macrotask (`setImmediate` when the host has it, else `setTimeout(0)`). */
+/** A test framework's fake timer (@sinonjs/fake-timers, behind vitest's and jest's, marks each with its `clock`): never run unless the test ticks it. */
+const isFake = (fn: unknown): boolean => typeof fn === 'function' && 'clock' in fn;
+
+/**
+ * Resolves on the next macrotask: the host's `setImmediate` (the one there now, else the one there at load, whichever is
+ * not a fake timer's), else a `MessageChannel` message (no fake-timers library fakes it), else `setTimeout(0)`. Waiting
+ * on a faked `setImmediate` hung every `advance()` of a test that fakes the timers (`vi.useFakeTimers()`).
+ */
 export function drain(): Promise<void> {
-  return new Promise<void>((resolve) => (hostImmediate ? hostImmediate(resolve) : hostTimeout(resolve, 0)));
+  return new Promise<void>((resolve) => {
+    const current = typeof setImmediate === 'function' ? setImmediate : undefined;
+    const immediate = current && !isFake(current) ? current : loadedImmediate && !isFake(loadedImmediate) ? loadedImmediate : undefined;
+    if (immediate) return void immediate(resolve);
+    if (typeof MessageChannel === 'function') {
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = () => {
+        port1.close();
+        resolve();
+      };
+      port2.postMessage(null);
+      return;
+    }
+    setTimeout(resolve, 0);
+  });
 }

@@ -28,7 +28,7 @@ describe('limit values', () => {
     expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
   });
 
-  it('output per connection: at least 64 KiB (deliveries pause at a quarter of it, never below the socket\'s high-water mark, whose drain resumes them)', () => {
+  it('output per connection: at least 64 KiB (deliveries pause at a quarter of it, at or past the 16 KiB high-water mark the server gives its sockets, whose drain resumes them)', () => {
     expect(() => resolveLimits({ maxBufferedBytes: 64 * 1024 - 1 })).toThrow('maxBufferedBytes (--max-buffered-bytes) must be at least 65536');
     expect(resolveLimits({ maxBufferedBytes: 64 * 1024 }).maxBufferedBytes).toBe(64 * 1024);
   });
