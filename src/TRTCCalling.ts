@@ -327,17 +327,16 @@ export class TRTCCalling {
   destroy(): Promise<void> {
     if (this.#destroyed) return this.#destroyed;
     const { actor, clock } = this.#calling;
-    let released: Promise<unknown> | undefined; // the room's (below)
+    let released: Promise<unknown> | undefined; // the room's, below
     this.#destroyed = loggedOut(actor).then(async () => {
       actor.stop();
       await released;
       await this.#backend.dispose?.().catch(() => undefined);
     });
+    this.#commands.closing(); // every command refused from here, but a clean-up hangup() of the listeners below
     for (const notice of endingNotices(actor)) this.#onNotice(notice); // a call whose hangup() resolved: its CALL_END
-    const logout = this.#commands.close(); // every pending promise and later command refused (its listeners' hangup() went)
-    this.#offUnload();
-    this.#offDevices();
-    this.#emitter.clear();
+    const logout = this.#commands.close(); // every pending promise refused
+    for (const off of [this.#offUnload, this.#offDevices, () => this.#emitter.clear()]) off();
     // The line ends the call and logs out: its requests reach the ports, which write what the others must hear, now.
     actor.send({ type: 'line.logout', id: logout, at: clock.now() });
     this.#store.close();

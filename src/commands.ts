@@ -22,6 +22,8 @@ export class Commands {
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #closed = false;
+  /** `destroy()` began: only a `hangup()` goes (a clean-up in the listeners of the CALL_END it tells), until {@link close}. */
+  #closing = false;
   #dials = 0;
   /** The dials `hangup()`s cancelled, as ranges of their numbers (`from` excluded, `to` included); the last few. */
   #cancelled: (readonly [number, number])[] = [];
@@ -128,6 +130,11 @@ export class Commands {
     else pending.reject(new CallingError(error.code, 'backend', `${pending.method}: ${error.reason}`, { cause: error.cause }));
   }
 
+  /** The instance is being destroyed: every later command is refused but a `hangup()` (see {@link close}). */
+  closing(): void {
+    this.#closing = true;
+  }
+
   /** The instance is destroyed: every pending command and every later one is refused; returns an id for its last command. */
   close(): number {
     this.#closed = true;
@@ -138,7 +145,7 @@ export class Commands {
   }
 
   #post(method: string, body: CommandBody, resolve: (done: boolean) => void, reject: (error: CallingError) => void): void {
-    if (this.#closed) return reject(new InvalidStateError(method, 'destroyed'));
+    if (this.#closed || (this.#closing && body.type !== 'call.hangup')) return reject(new InvalidStateError(method, 'destroyed'));
     const id = this.#next++;
     this.#pending.set(id, { method, resolve, reject });
     this.post({ ...body, id, at: this.now() } as Command);
