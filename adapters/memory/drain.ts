@@ -8,21 +8,23 @@
  * every timer so that simulated time never moves while such a chain is still in flight.
  */
 
-/** The `setImmediate` there was when this module loaded (the host's, unless a test had faked it already). */
+/** The `setImmediate` and `setTimeout` there were when this module loaded (the host's, unless a test had faked them already). */
 const loadedImmediate = typeof setImmediate === 'function' ? setImmediate : undefined;
+const loadedTimeout = setTimeout;
 
 /** A test framework's fake timer (@sinonjs/fake-timers, behind vitest's and jest's, marks each with its `clock`): never run unless the test ticks it. */
 const isFake = (fn: unknown): boolean => typeof fn === 'function' && 'clock' in fn;
 
 /**
- * Resolves on the next macrotask: the host's `setImmediate` (the one there now, else the one there at load, whichever is
- * not a fake timer's), else a `MessageChannel` message (no fake-timers library fakes it), else `setTimeout(0)`. Waiting
- * on a faked `setImmediate` hung every `advance()` of a test that fakes the timers (`vi.useFakeTimers()`).
+ * Resolves on the next macrotask: the host's `setImmediate` (the one there at load, else the one there now, whichever is
+ * not a fake timer's: a test's own stub, `vi.stubGlobal('setImmediate', vi.fn())`, is never the one there at load), else
+ * a `MessageChannel` message (no fake-timers library fakes it), else `setTimeout(0)`. Waiting on a faked `setImmediate`
+ * hung every `advance()` of a test that fakes the timers (`vi.useFakeTimers()`).
  */
 export function drain(): Promise<void> {
   return new Promise<void>((resolve) => {
     const current = typeof setImmediate === 'function' ? setImmediate : undefined;
-    const immediate = current && !isFake(current) ? current : loadedImmediate && !isFake(loadedImmediate) ? loadedImmediate : undefined;
+    const immediate = loadedImmediate && !isFake(loadedImmediate) ? loadedImmediate : current && !isFake(current) ? current : undefined;
     if (immediate) return void immediate(resolve);
     if (typeof MessageChannel === 'function') {
       const { port1, port2 } = new MessageChannel();
@@ -33,6 +35,6 @@ export function drain(): Promise<void> {
       port2.postMessage(null);
       return;
     }
-    setTimeout(resolve, 0);
+    loadedTimeout(resolve, 0);
   });
 }

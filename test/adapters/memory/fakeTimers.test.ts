@@ -9,7 +9,9 @@ import { createMemoryNetwork, SimulatedClock } from '../../../src/testing';
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
+const hostTimeout = globalThis.setTimeout; // a guard on real time, only to fail rather than hang
 
 describe('the memory network under fake timers', () => {
   it('vi.useFakeTimers(): a login and a call go in virtual time, advance() resolves', async () => {
@@ -23,6 +25,21 @@ describe('the memory network under fake timers', () => {
     await net.advance(1000);
     expect(bob.getCallStatus()).toBe('calling');
     for (const c of [alice, bob]) void c.destroy();
+    await net.advance(1000);
+  });
+});
+
+describe('the memory network beside a stubbed setImmediate', () => {
+  it("setImmediate stubbed by the test (no fake-timers clock, never run): advance() still resolves (the review of f4a3fae, which took the stub)", async () => {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    vi.stubGlobal('setImmediate', vi.fn()); // an app's test asserting that it schedules an immediate
+    const login = alice.login({ userID: 'alice', userSig: 's' });
+    const outcome = await Promise.race([net.advance(100).then(() => 'advanced'), new Promise((r) => hostTimeout(() => r('advance() hung'), 2000))]);
+    vi.unstubAllGlobals();
+    expect(outcome).toBe('advanced');
+    await login;
+    void alice.destroy();
     await net.advance(1000);
   });
 });
