@@ -7,10 +7,12 @@
  * what TurboFan optimized while the clients logged in is no client's, and it moved the relay's
  * figure by up to 0.26 KB per client between runs (a stop's CI run failed at 1.51x on it).
  *
- * The bound: at most 1.4x the relay's heap per client, i.e. auth, limits, the reply cache and
- * the session together may cost about 40% of what a bare `ws` socket costs. Eager per-session
- * structures (three closures per connection, a Map per session, a bucket object per limit) put
- * it at 1.8x.
+ * The bound: at most 1.5x the relay's heap per client (issue 14's bound for RSS), i.e. auth, limits, the reply cache
+ * and the session together may cost about half of what a bare `ws` socket costs. Eager per-session structures (three
+ * closures per connection, a Map per session, a bucket object per limit) put it at 1.8x. It was 1.4x, about what the
+ * server costs (1.28x-1.37x in single runs on a quiet machine): inside a full `npm test` the medians of three came out at
+ * 1.42x and 1.403x in two CI runs, with nothing in the sessions grown (2026-12-05: 503153d and the day's last commit
+ * alternated, 4.12-4.20 KB against 4.07-4.26 KB per client). A bound at the noise is a flaky test.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -38,12 +40,12 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 describe('memory per logged-in client', () => {
   // The relay's own figure moves by up to 10% between runs (3.0-3.35 KB seen on one machine),
   // more than the margin: each target's median of three runs is compared.
-  it('the server holds at most 1.4x the live heap per logged-in client of the bare relay (1000 clients, medians of 3 runs)', async () => {
+  it('the server holds at most 1.5x the live heap per logged-in client of the bare relay (1000 clients, medians of 3 runs)', async () => {
     const runs = [await probe(), await probe(), await probe()];
     const bare = median(runs.map((r) => r.bare.heap));
     const ours = median(runs.map((r) => r.ours.heap));
     // A bare `ws` socket, logged in by name, is about 3 KB of heap: the probe measured something real.
     expect(bare).toBeGreaterThan(2);
-    expect(ours / bare).toBeLessThanOrEqual(1.4);
+    expect(ours / bare).toBeLessThanOrEqual(1.5);
   }, 180_000);
 });

@@ -19,10 +19,10 @@ const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const BUILT = join(ROOT, 'test-artifacts/cli-bin');
 
 /** Runs the CLI in this process; returns its exit code and what it wrote. */
-async function inProcess(argv: string[]) {
+async function inProcess(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const result = await runCli(argv, {}, { logger: silentLogger, output: { out: (t) => out.push(t), err: (t) => err.push(t) }, handleSignals: false });
+  const result = await runCli(argv, env, { logger: silentLogger, output: { out: (t) => out.push(t), err: (t) => err.push(t) }, handleSignals: false });
   return { ...result, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -63,10 +63,10 @@ describe('CLI misconfigurations', () => {
       [...demo, '--port', '0', '--user-rate', '0'],
       [...demo, '--port', '0', '--max-group-members', '5000'],
       [...demo, '--port', '0', '--cluster-prefix', 'calls'],
-      [...demo, '--port', '0', '--redis', 'redis://127.0.0.1:1'],
+      [...demo, '--port', '0', '--redis', 'redis://127.0.0.1:1'], // with HC_SECRET_KEY (below): a cluster's demo needs one key
     ];
     const results = [];
-    for (const argv of cases) results.push(await inProcess(argv));
+    for (const argv of cases) results.push(await inProcess(argv, argv.includes('--redis') ? { HC_SECRET_KEY: 'shared' } : {}));
     expect(results.map(({ code, out, err, server }) => ({ code, out, err, server }))).toEqual(
       [
         `port ${busyPort} is already in use on 127.0.0.1 (another server running?): stop it or pick another with --port`,
