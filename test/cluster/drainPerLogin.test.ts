@@ -10,52 +10,20 @@
  * login's backlog from SQLite into his window (16 at a time), however often he logs in. Fixed since: a login again
  * on the same connection takes nothing in, and no login does while the take-in's back-off is due (`StreamMailbox.loggedIn`).
  */
-import { createServer, connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tencentUserSig } from '../server/support';
-import { REDIS_URL, confirmGiven, heardAll, inProcessNodes, movesDone, payloads, sendC2C, settleMoves, until } from './support';
+import { countingProxies, confirmGiven, heardAll, inProcessNodes, movesDone, payloads, sendC2C, settleMoves, until } from './support';
 
 const CAPS = { maxBacklog: 4, maxBacklogPerSender: 4 };
 const PAYLOAD = 'x'.repeat(60_000);
 
-/** A TCP proxy to Redis that counts the bytes Redis sends through it (to the node given its URL). */
-async function countingProxy() {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<Socket>();
-  let fromRedis = 0;
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      fromRedis += chunk.length;
-      client.write(chunk);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
-    fromRedis: () => fromRedis,
-    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
-}
-
 describe("a user's logins and his stream", () => {
-  const proxies: Awaited<ReturnType<typeof countingProxy>>[] = [];
-  // Closed after the nodes (hooks run last first): a node closing through a closed proxy waits its 5 s bound.
-  afterEach(async () => {
-    for (const p of proxies.splice(0)) await p.close();
-  });
+  const proxy = countingProxies(); // before the nodes: closed after them
   const t = inProcessNodes();
 
   it('Mallory (node a, confirming nothing) has 4 copies of 60 KB waiting in her stream, then logs in again 10 times -> node a does not read them 10 times', async () => {
-    const proxy = await countingProxy();
-    proxies.push(proxy);
-    const a = await t.node('a', { redisUrl: proxy.url, limits: CAPS });
+    const counted = await proxy();
+    const a = await t.node('a', { redisUrl: counted.url, limits: CAPS });
     const b = await t.node('b', { limits: CAPS });
     const mallory = await t.login(a, 'mallory');
     const sam = await t.login(b, 'sam'); // her accomplice
@@ -67,20 +35,19 @@ describe("a user's logins and his stream", () => {
     // Her backlog on node a is full (4, unconfirmed); the other 4 wait in her stream, refused there.
     await until('4 given, 4 in her stream', async () => [payloads(mallory).length, await t.redis.xlen(`${t.prefix}:i:mallory`)], ([given, waiting]) => given === 4 && waiting === 4);
     for (const n of [a, b]) await settleMoves(n);
-    const before = proxy.fromRedis();
+    const before = counted.fromRedis();
     for (let i = 0; i < 10; i++) {
       expect((await mallory.request({ type: 'login', userID: 'mallory', userSig: tencentUserSig('mallory'), protocol: 1 })).type).toBe('loggedIn');
     }
     await movesDone(a);
-    const read = proxy.fromRedis() - before;
+    const read = counted.fromRedis() - before;
     // Her 4 copies are 240 KB: read once at most (the next try of the refused copies is the back-off's, not hers).
     expect({ readKB: Math.round(read / 1000), waiting: await t.redis.xlen(`${t.prefix}:i:mallory`) }).toEqual({ readKB: expect.toSatisfy((kb: number) => kb < 240), waiting: 4 });
   });
 
   it('the same, Mallory reconnects 10 times, resuming her session on a new connection each time -> node a does not read them 10 times; once she confirms, the back-off brings them, in order', async () => {
-    const proxy = await countingProxy();
-    proxies.push(proxy);
-    const a = await t.node('a', { redisUrl: proxy.url, limits: CAPS });
+    const counted = await proxy();
+    const a = await t.node('a', { redisUrl: counted.url, limits: CAPS });
     const b = await t.node('b', { limits: CAPS });
     let mallory = await t.login(a, 'mallory');
     const token = String(mallory.frames.find((f) => f.type === 'loggedIn')?.session);
@@ -92,7 +59,7 @@ describe("a user's logins and his stream", () => {
     }
     await until('4 given, 4 in her stream', async () => [payloads(mallory).length, await t.redis.xlen(`${t.prefix}:i:mallory`)], ([given, waiting]) => given === 4 && waiting === 4);
     for (const n of [a, b]) await settleMoves(n);
-    const before = proxy.fromRedis();
+    const before = counted.fromRedis();
     for (let i = 0; i < 10; i++) {
       const next = await t.open(a);
       expect(await next.request({ type: 'login', userID: 'mallory', userSig: tencentUserSig('mallory'), resume: token, protocol: 1 })).toMatchObject({ type: 'loggedIn', resumed: true });
@@ -100,7 +67,7 @@ describe("a user's logins and his stream", () => {
       mallory = next;
     }
     await movesDone(a);
-    const read = proxy.fromRedis() - before;
+    const read = counted.fromRedis() - before;
     expect({ readKB: Math.round(read / 1000), waiting: await t.redis.xlen(`${t.prefix}:i:mallory`) }).toEqual({ readKB: expect.toSatisfy((kb: number) => kb < 240), waiting: 4 });
     // She confirms what she holds: the back-off's take-in (not a login) brings the other 4, after them.
     const last = mallory;

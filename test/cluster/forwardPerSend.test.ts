@@ -10,51 +10,19 @@
  * (1 s, doubling up to 30 s). Fixed since: an `onlineUserOnly` message starts no move, and until the back-off's try a
  * move offers none of the copies of the senders the stream refused (none at all once the recipient's cap was reached).
  */
-import { createServer, connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { REDIS_URL, confirmGiven, inProcessNodes, movesDone, payloads, sendC2C, settleMoves, until } from './support';
+import { describe, expect, it } from 'vitest';
+import { countingProxies, confirmGiven, inProcessNodes, movesDone, payloads, sendC2C, settleMoves, until } from './support';
 
 const CAPS = { maxBacklog: 2, maxBacklogPerSender: 2 };
 const PAYLOAD = 'x'.repeat(60_000);
 
-/** A TCP proxy to Redis that counts the bytes sent to Redis through it (by the node given its URL). */
-async function countingProxy() {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<Socket>();
-  let toRedis = 0;
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    upstream.pipe(client);
-    client.on('data', (chunk: Buffer) => {
-      toRedis += chunk.length;
-      upstream.write(chunk);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
-    toRedis: () => toRedis,
-    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
-}
-
 describe('messages to an absent user and the copies stranded for him', () => {
-  const proxies: Awaited<ReturnType<typeof countingProxy>>[] = [];
-  // Closed after the nodes (hooks run last first): a node closing through a closed proxy waits its 5 s bound.
-  afterEach(async () => {
-    for (const p of proxies.splice(0)) await p.close();
-  });
+  const proxy = countingProxies(); // before the nodes: closed after them
   const t = inProcessNodes();
 
   it("Bob's stream is full; 2 copies of Mallory's (60 KB) wait on node a; she sends him 10 onlineUserOnly pings -> node a does not send her copies to Redis 10 times", async () => {
-    const proxy = await countingProxy();
-    proxies.push(proxy);
-    const a = await t.node('a', { redisUrl: proxy.url, limits: CAPS });
+    const counted = await proxy();
+    const a = await t.node('a', { redisUrl: counted.url, limits: CAPS });
     const b = await t.node('b', { limits: CAPS });
     // Bob is offline everywhere; his stream is full (his cap, 2) with Carol's copies.
     const carol = await t.login(b, 'carol');
@@ -65,20 +33,19 @@ describe('messages to an absent user and the copies stranded for him', () => {
     for (let i = 0; i < 2; i++) expect(await sendC2C(mallory, 'bob', `${i}${PAYLOAD}`)).toMatchObject({ type: 'ack' });
     await settleMoves(a);
     expect({ stranded: a.handle.metrics().cluster?.strandedUsers, inStream: await t.redis.xlen(`${t.prefix}:i:bob`) }).toEqual({ stranded: 1, inStream: 2 });
-    const before = proxy.toRedis();
+    const before = counted.toRedis();
     for (let i = 0; i < 10; i++) {
       expect(await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'ping', onlineUserOnly: true })).toMatchObject({ type: 'ack' });
     }
     await movesDone(a);
-    const sent = proxy.toRedis() - before;
+    const sent = counted.toRedis() - before;
     // Her two copies are 120 KB: not sent again for each ping (their retry is the back-off's).
     expect({ sentKB: Math.round(sent / 1000), inStream: await t.redis.xlen(`${t.prefix}:i:bob`) }).toEqual({ sentKB: expect.toSatisfy((kb: number) => kb < 120), inStream: 2 });
   });
 
   it("the same, Bob a member of Mallory's group; she sends it 10 messages (his copy dropped: his backlog on node a is full) -> node a does not send her copies to Redis 10 times", async () => {
-    const proxy = await countingProxy();
-    proxies.push(proxy);
-    const a = await t.node('a', { redisUrl: proxy.url, limits: CAPS });
+    const counted = await proxy();
+    const a = await t.node('a', { redisUrl: counted.url, limits: CAPS });
     const b = await t.node('b', { limits: CAPS });
     const mallory = await t.login(a, 'mallory');
     const bob = await t.login(b, 'bob');
@@ -91,12 +58,12 @@ describe('messages to an absent user and the copies stranded for him', () => {
     for (let i = 0; i < 2; i++) expect(await sendC2C(mallory, 'bob', `${i}${PAYLOAD}`)).toMatchObject({ type: 'ack' });
     await settleMoves(a);
     expect({ stranded: a.handle.metrics().cluster?.strandedUsers, inStream: await t.redis.xlen(`${t.prefix}:i:bob`) }).toEqual({ stranded: 1, inStream: 2 });
-    const before = proxy.toRedis();
+    const before = counted.toRedis();
     for (let i = 0; i < 10; i++) {
       expect(await mallory.request({ type: 'sendGroup', groupID: 'team', payload: 'ping', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
     }
     await movesDone(a);
-    const sent = proxy.toRedis() - before;
+    const sent = counted.toRedis() - before;
     expect({ sentKB: Math.round(sent / 1000), inStream: await t.redis.xlen(`${t.prefix}:i:bob`) }).toEqual({ sentKB: expect.toSatisfy((kb: number) => kb < 120), inStream: 2 });
     // Their retry is the back-off's: once Bob logs in (node b) and takes Carol's in, Mallory's come, in order.
     const back = await t.login(b, 'bob');

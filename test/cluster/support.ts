@@ -391,3 +391,57 @@ export async function settleMoves(server: TestServer): Promise<void> {
   await server.clock.advance(300);
   await movesDone(server);
 }
+
+/** A TCP proxy to Redis (for a node given its URL) that counts the bytes each way. */
+export interface CountingProxy {
+  readonly url: string;
+  toRedis(): number;
+  fromRedis(): number;
+  close(): Promise<void>;
+}
+
+async function countingProxy(): Promise<CountingProxy> {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  let toRedis = 0;
+  let fromRedis = 0;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('data', (chunk: Buffer) => {
+      toRedis += chunk.length;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      fromRedis += chunk.length;
+      client.write(chunk);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
+    toRedis: () => toRedis,
+    fromRedis: () => fromRedis,
+    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
+}
+
+/**
+ * Opens counting proxies (`CountingProxy`) closed after each test. Call it before `inProcessNodes()`: hooks run last
+ * first, and a node closing through a proxy already closed waits out its 5 s shutdown bound.
+ */
+export function countingProxies(): () => Promise<CountingProxy> {
+  const open: CountingProxy[] = [];
+  afterEach(async () => {
+    for (const proxy of open.splice(0)) await proxy.close();
+  });
+  return async () => {
+    const proxy = await countingProxy();
+    open.push(proxy);
+    return proxy;
+  };
+}

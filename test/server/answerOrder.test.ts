@@ -5,7 +5,7 @@
  * commit is held by the test (`defer`), so "the same turn" is exact; write-behind on its simulated clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, serverSees, tencentUserSig, testServer, type TestServer } from './support';
+import { RawClient, commitGate, serverSees, tencentUserSig, testServer, type TestServer } from './support';
 
 let server: TestServer | null = null;
 const clients: RawClient[] = [];
@@ -15,23 +15,17 @@ afterEach(async () => {
   server = null;
 });
 
-/** A server whose commits the test may hold (`hold`) and let go (`release`); not held, a commit runs at the turn's end. */
+/** A many-devices server whose commits the test may hold (`commitGate`), and its logins. */
 async function heldServer(writeBehindMs: number) {
-  const waiting: (() => void)[] = [];
-  let holding = false;
-  server = await testServer({ multiDevice: true, writeBehindMs, defer: (fn) => (holding ? waiting.push(fn) : setImmediate(fn)) });
+  const gate = commitGate();
+  server = await testServer({ multiDevice: true, writeBehindMs, defer: gate.defer });
   const s = server;
-  const hold = () => void (holding = true);
-  const release = () => {
-    holding = false;
-    for (const fn of waiting.splice(0)) fn();
-  };
   const login = async (userID: string, device?: string) => {
     const c = await RawClient.login(s.handle.url, userID, device === undefined ? {} : { device });
     clients.push(c);
     return c;
   };
-  return { s, hold, release, login, waiting };
+  return { s, hold: gate.hold, release: gate.release, login };
 }
 
 const INVITE = { type: 'sendC2C', to: 'bob', payload: 'invite inv-1', onlineUserOnly: false, call: { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 30 } };

@@ -237,6 +237,23 @@ export class RawClient {
 }
 
 /**
+ * A server's commit deferral (`defer`) the test may hold (`hold`) and let go (`release`), so that "one turn" is exact;
+ * not held, a commit runs at the turn's end.
+ */
+export function commitGate(): { defer: (fn: () => void) => void; hold: () => void; release: () => void } {
+  const waiting: (() => void)[] = [];
+  let holding = false;
+  return {
+    defer: (fn) => void (holding ? waiting.push(fn) : setImmediate(fn)),
+    hold: () => void (holding = true),
+    release: () => {
+      holding = false;
+      for (const fn of waiting.splice(0)) fn();
+    },
+  };
+}
+
+/**
  * Polls a condition on the server's side until it holds. A client's own `closed` resolves when its
  * socket is gone here, not when the server noticed (another connection's round trip does not tell either).
  */
