@@ -57,7 +57,7 @@ export class StreamMailbox implements RemoteHeld {
   private readonly lastIn = new Map<string, string>();
   /**
    * Per user held here: the stream entries this node parked (or found parked), so that a take-in that
-   * reads them again (every notice does while entries stay) does not ask Redis to park them again.
+   * reads them again (the back-off's retry does while entries stay) does not ask Redis to park them again.
    */
   private readonly parkedIn = new Map<string, Set<string>>();
   /**
@@ -83,6 +83,13 @@ export class StreamMailbox implements RemoteHeld {
    * here is full): taken in again later, from the stream's start; their position is forgotten meanwhile.
    */
   private readonly behind: Backoff;
+  /**
+   * Per user in {@link behind}: the senders the last read of the stream refused (and why), and the newest entry it
+   * read. Until the back-off's try, a notice takes in only what it announces past that entry, those senders still
+   * refused: read from its start at each notice, a stream holding a sender's parked copies was read whole, payloads
+   * included, for every message anyone sent the user (a ping of a few bytes too).
+   */
+  private readonly refusedIn = new Map<string, { readonly senders: Map<string, 'sender' | 'store'>; seen: string }>();
 
   /** What senders hold in every stream, as the last move (or read) of theirs here saw it: `RemoteHeld`. */
   private readonly holdings = new Map<string, Held>();
@@ -138,10 +145,21 @@ export class StreamMailbox implements RemoteHeld {
   /**
    * Stream entries another node announced for `user` (taken in only if it is held here). With no
    * position known for the user (its first take-in here since its session began), the stream is
-   * read instead: an announcement may be older than a take-in that already deleted its entries.
+   * read instead: an announcement may be older than a take-in that already deleted its entries. But while the
+   * take-in's back-off is due ({@link refusedIn}), only the entries no read has seen are taken, as that read left them.
    */
   takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
-    return this.chain(user, async () => void (this.lastIn.has(user) ? await this.takeInNow(user, entries) : await this.drainNow(user)));
+    return this.chain(user, async () => {
+      if (this.lastIn.has(user)) return void (await this.takeInNow(user, entries));
+      const refused = this.behind.pending(user) ? this.refusedIn.get(user) : undefined;
+      if (!refused) return this.drainNow(user);
+      // The back-off's try reads the stream again: meanwhile only what no read has seen comes in.
+      const fresh = entries.filter(([id]) => compareIds(id, refused.seen) > 0);
+      if (fresh.length === 0) return;
+      refused.seen = (fresh[fresh.length - 1] as readonly [string, unknown])[0];
+      // Not stored (its commit failed): a later copy of these senders must not overtake them, so notices read again.
+      if ((await this.takeInNow(user, fresh, true, refused.senders)) === 'failed') this.refusedIn.delete(user);
+    });
   }
 
   /**
@@ -168,13 +186,14 @@ export class StreamMailbox implements RemoteHeld {
       if (untaken.length > 0) await this.taken(user, untaken).catch((error: unknown) => this.host.lost('taken', error));
       this.lastIn.delete(user);
       this.parkedIn.delete(user);
+      this.refusedIn.delete(user);
       this.behind.done(user);
     });
   }
 
   /** Per-user entries this node keeps (metrics: they must not outlive the users' sessions here). */
   get users(): number {
-    return Math.max(this.lastIn.size, this.parkedIn.size, this.untaken.size);
+    return Math.max(this.lastIn.size, this.parkedIn.size, this.untaken.size, this.refusedIn.size);
   }
 
   /** Resolves when every move under way has ended. */
@@ -344,17 +363,21 @@ export class StreamMailbox implements RemoteHeld {
   private async drainNow(user: string): Promise<void> {
     let start = '-';
     let left = false;
+    // The senders refused in this read, over its pages: a later copy of one never overtakes its refused ones.
+    const senders = new Map<string, 'sender' | 'store'>();
+    this.refusedIn.delete(user);
     for (;;) {
       if (!this.hub?.session(user)) return;
       const entries = await this.host.redis.xrange(this.host.key('i', user), start, '+', 'COUNT', PAGE);
-      const took: 'all' | 'left' | 'failed' = entries.length > 0 ? await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]), left) : 'all';
+      const took: 'all' | 'left' | 'failed' = entries.length > 0 ? await this.takeInNow(user, entries.map(([id, fields]) => [id, fields[1]]), left, senders) : 'all';
       // Its commit failed: nothing after it is read now (the retry starts from the stream's start).
       if (took === 'failed') return;
       left ||= took === 'left';
+      if (entries.length > 0) start = `(${(entries[entries.length - 1] as [string, unknown])[0]}`;
       if (entries.length < PAGE) break;
-      start = `(${(entries[entries.length - 1] as [string, unknown])[0]}`;
     }
-    if (!left) this.behind.done(user);
+    if (!left) return this.behind.done(user);
+    if (start !== '-' && this.hub?.session(user)) this.refusedIn.set(user, { senders, seen: start.slice(1) });
   }
 
   /**
@@ -365,7 +388,12 @@ export class StreamMailbox implements RemoteHeld {
    * Answers `left` when some stayed (`behind`: entries stayed before these, so no position is kept), `failed`
    * when the commit failed (all stay; taken in again shortly).
    */
-  private async takeInNow(user: string, entries: readonly (readonly [string, string | undefined])[], behind = false): Promise<'all' | 'left' | 'failed'> {
+  private async takeInNow(
+    user: string,
+    entries: readonly (readonly [string, string | undefined])[],
+    behind = false,
+    blocked = new Map<string, 'sender' | 'store'>(),
+  ): Promise<'all' | 'left' | 'failed'> {
     const { store, commit, hub } = this;
     const session = hub?.session(user);
     if (!store || !commit || !hub || !session) return 'all';
@@ -375,8 +403,7 @@ export class StreamMailbox implements RemoteHeld {
     const now = this.host.clock.now();
     const rows: { body: Travelling & { id: number }; delivery: number }[] = [];
     const taken: string[] = [];
-    // Per sender refused: why (its later copies stay too, so that its order holds).
-    const blocked = new Map<string, 'sender' | 'store'>();
+    // Per sender refused (`blocked`, those of the pages before included): why (its later copies stay too, so that its order holds).
     // Refused for their senders' sake: parked, out of the user's own count in Redis (scripts.ts, PARK).
     const parked: string[] = [];
     const untaken = this.untaken.get(user);
