@@ -266,6 +266,9 @@ export class Dispatcher {
         return mailer.send(session, { ...group, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
       }
       case 'groupCreate':
+        if (!hub.budgets.take(user, 'groups', 1, now)) {
+          return refuse('quotaExceeded', `a user creates at most ${this.options.limits.groupCreatesPerHour} groups an hour`, 'groupCreatesPerHour');
+        }
         return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now);
       case 'groupInvite':
         return groups.invite(user, frame.groupID, frame.members, frame.rid);

@@ -52,6 +52,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('ip-connect-burst', 'ipConnectRate', 'new connections at once per client address', 'burst'),
   flag('prelogin-bytes', 'preLoginBytes', 'bytes a connection may send before it logs in'),
   flag('max-groups-per-user', 'maxGroupsPerUser', 'groups a user may own'),
+  flag('group-creates-per-hour', 'groupCreatesPerHour', 'groups a user may create an hour (as many at once)'),
   flag('max-group-members', 'maxGroupMembers', 'members plus invitations per group'),
   flag('max-rooms-per-user', 'maxRoomsPerUser', 'rooms a user may hold for its calls at once'),
   flag('max-rooms', 'maxRooms', 'rooms held for calls in all'),

@@ -162,6 +162,12 @@ export interface Limits {
   readonly preLoginBytes: number;
   /** Groups a user may own, and members plus invitations per group. */
   readonly maxGroupsPerUser: number;
+  /**
+   * Groups a user may create an hour (as many at once): in a cluster each group made and deleted leaves its
+   * history in Redis for a week (the deletion, for nodes away meanwhile), so creating and deleting in a loop
+   * grew Redis by up to 25 keys a second per user.
+   */
+  readonly groupCreatesPerHour: number;
   readonly maxGroupMembers: number;
   /** Rooms a user may hold for its calls at once, rooms in all, and users one room may admit. */
   readonly maxRoomsPerUser: number;
@@ -225,6 +231,7 @@ export const DEFAULT_LIMITS: Limits = {
   ipConnectRate: { perSecond: 10, burst: 50 },
   preLoginBytes: 8 * KIB,
   maxGroupsPerUser: 20,
+  groupCreatesPerHour: 60,
   maxGroupMembers: 200,
   maxRoomsPerUser: 32,
   maxRooms: 100_000,
@@ -268,7 +275,12 @@ export function resolveLimits(partial: Partial<Limits> = {}, protocolMaxFrame = 
 }
 
 /** What a user's budget is spent on. */
-export type UserBudget = 'frames' | 'bytes' | 'fanout';
+export type UserBudget = 'frames' | 'bytes' | 'fanout' | 'groups';
+
+/** The `groups` budget: {@link Limits.groupCreatesPerHour} an hour, as many at once. */
+export function groupCreateRate(limits: Pick<Limits, 'groupCreatesPerHour'>): Rate {
+  return { perSecond: limits.groupCreatesPerHour / 3600, burst: limits.groupCreatesPerHour };
+}
 
 /** Per-user budgets that survive reconnects (in-process now; a shared store in a cluster). */
 export interface UserBudgets {
@@ -281,7 +293,7 @@ export interface UserBudgets {
 }
 
 /** Where each {@link UserBudget} is in a user's {@link TokenBuckets}. */
-const USER_BUDGET_INDEX: Readonly<Record<UserBudget, number>> = { frames: 0, bytes: 1, fanout: 2 };
+const USER_BUDGET_INDEX: Readonly<Record<UserBudget, number>> = { frames: 0, bytes: 1, fanout: 2, groups: 3 };
 
 /** {@link UserBudgets} in memory. */
 export class MemoryUserBudgets implements UserBudgets {
@@ -290,7 +302,7 @@ export class MemoryUserBudgets implements UserBudgets {
   private readonly rates: readonly Rate[];
 
   constructor(limits: Limits) {
-    this.rates = [limits.userRate, limits.byteRate, limits.fanout];
+    this.rates = [limits.userRate, limits.byteRate, limits.fanout, groupCreateRate(limits)];
   }
 
   get size(): number {

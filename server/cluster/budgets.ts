@@ -19,7 +19,7 @@
  * failed leaves the user dirty (written again at the next flush once Redis answers): before 2026-12-05 it
  * was lost, and the late one overwrote the newer state.
  */
-import type { Limits, UserBudget, UserBudgets } from '../limits';
+import { groupCreateRate, type Limits, type UserBudget, type UserBudgets } from '../limits';
 import { refusedForGood } from './replica';
 
 /**
@@ -27,7 +27,7 @@ import { refusedForGood } from './replica';
  * in `Presence`; here they follow her to the next node as the others do, or each move was a fresh burst).
  */
 type Budget = UserBudget | 'snapshots';
-const BUDGETS: readonly Budget[] = ['frames', 'bytes', 'fanout', 'snapshots'];
+const BUDGETS: readonly Budget[] = ['frames', 'bytes', 'fanout', 'snapshots', 'groups'];
 
 interface Bucket {
   tokens: number;
@@ -38,7 +38,8 @@ interface Bucket {
 export type StoredBudgets = Readonly<Record<string, string>>;
 
 /**
- * Merges a user's buckets into its hash (KEYS[1], kept ARGV[1] ms): per bucket (ARGV from 2 on, four at a time:
+ * Merges a user's buckets into its hash (KEYS[1], kept ARGV[1] ms at least: a bucket kept from an earlier write may need
+ * longer to fill than the ones written now): per bucket (ARGV from 2 on, four at a time:
  * name, `tokens:lastMs`, rate per second, burst), the one written stays only if it is no fuller than the one
  * Redis holds, both refilled to the later of their times (what `ClusterBudgets.seed` decides at a login).
  */
@@ -59,7 +60,7 @@ for i = 2, #ARGV, 4 do
   end
   if keep and tokens and last then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1`;
 
 /** {@link MERGE} as a command of the node's Redis client (`scripts.ts` registers it). */
@@ -165,7 +166,7 @@ export class ClusterBudgets implements UserBudgets {
     const stored = this.stored(userID);
     if (!stored) return Promise.resolve(true);
     const buckets = BUDGETS.flatMap((b) => [b, stored[b] as string, this.rate(b).perSecond, this.rate(b).burst]);
-    const running = merge(key, Math.ceil(this.refillMs()), ...buckets).then(
+    const running = merge(key, Math.ceil(this.refillMs(stored)), ...buckets).then(
       () => (this.failing.delete(userID), true),
       (error: unknown) => {
         // Told once: written again at each flush, a refusal for a while (memory full) was ten lines a second.
@@ -185,9 +186,20 @@ export class ClusterBudgets implements UserBudgets {
     return running;
   }
 
-  /** How long a budget takes to fill up again (how long Redis keeps it). */
-  refillMs(): number {
-    return Math.max(...BUDGETS.map((b) => (this.rate(b).burst / this.rate(b).perSecond) * 1000)) + 1000;
+  /**
+   * How long these buckets take to fill up again (how long Redis keeps them): the groups' budget takes an hour from
+   * empty, and a key kept that long for each user who only sent a burst of frames would be kept for nothing.
+   */
+  private refillMs(stored: StoredBudgets): number {
+    return (
+      Math.max(
+        ...BUDGETS.map((b) => {
+          const { perSecond, burst } = this.rate(b);
+          const tokens = Number(String(stored[b]).split(':')[0]);
+          return (Math.max(0, burst - (Number.isFinite(tokens) ? tokens : 0)) / perSecond) * 1000;
+        }),
+      ) + 1000
+    );
   }
 
   private buckets(userID: string, now: number): Record<Budget, Bucket> {
@@ -198,6 +210,7 @@ export class ClusterBudgets implements UserBudgets {
         bytes: { tokens: this.rate('bytes').burst, last: now },
         fanout: { tokens: this.rate('fanout').burst, last: now },
         snapshots: { tokens: this.rate('snapshots').burst, last: now },
+        groups: { tokens: this.rate('groups').burst, last: now },
       };
       this.users.set(userID, buckets);
     }
@@ -206,6 +219,7 @@ export class ClusterBudgets implements UserBudgets {
 
   private rate(budget: Budget) {
     if (budget === 'snapshots') return this.limits.presenceSnapshots;
+    if (budget === 'groups') return groupCreateRate(this.limits);
     return budget === 'frames' ? this.limits.userRate : budget === 'bytes' ? this.limits.byteRate : this.limits.fanout;
   }
 
