@@ -90,6 +90,12 @@ export class StreamMailbox implements RemoteHeld {
    * included, for every message anyone sent the user (a ping of a few bytes too).
    */
   private readonly refusedIn = new Map<string, { readonly senders: Map<string, 'sender' | 'store'>; seen: string }>();
+  /**
+   * The subscription was lost and {@link resync} has not been called since: notices published meanwhile are lost, so a
+   * notice heard before the resync reads the stream instead (taken in alone, its copy overtook its sender's earlier
+   * ones whose notices were lost, which the resync brought after it: the catch-up takes round trips before it).
+   */
+  private unsynced = false;
 
   /** What senders hold in every stream, as the last move (or read) of theirs here saw it: `RemoteHeld`. */
   private readonly holdings = new Map<string, Held>();
@@ -149,6 +155,12 @@ export class StreamMailbox implements RemoteHeld {
    * take-in's back-off is due ({@link refusedIn}), only the entries no read has seen are taken, as that read left them.
    */
   takeIn(user: string, entries: readonly (readonly [string, string | undefined])[]): Promise<void> {
+    if (this.unsynced) {
+      return this.chain(user, () => {
+        this.lastIn.delete(user);
+        return this.drainNow(user);
+      });
+    }
     return this.chain(user, async () => {
       if (this.lastIn.has(user)) return void (await this.takeInNow(user, entries));
       const refused = this.behind.pending(user) ? this.refusedIn.get(user) : undefined;
@@ -168,6 +180,7 @@ export class StreamMailbox implements RemoteHeld {
    * stranded here while Redis was away are offered again at once.
    */
   resync(): void {
+    this.unsynced = false; // a notice heard from now on is taken in after the reads below
     this.stranded.due();
     for (const user of new Set([...(this.hub?.heldUsers() ?? []), ...this.lastIn.keys()])) {
       void this.chain(user, () => {
@@ -175,6 +188,11 @@ export class StreamMailbox implements RemoteHeld {
         return this.drainNow(user);
       });
     }
+  }
+
+  /** The subscription is gone: until the next {@link resync}, a notice reads its user's stream (notices were lost). */
+  unsubscribed(): void {
+    this.unsynced = true;
   }
 
   /** `user` has no session here now: its position in its stream is forgotten (after the moves under way). */

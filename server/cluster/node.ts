@@ -320,6 +320,7 @@ export class ClusterNode {
       this.rejoin.lost(true);
       this.replica.hold();
       this.directory.hold();
+      this.mailbox.unsubscribed();
     });
     this.sub.on('ready', () => void this.rejoin.renew());
     this.redis.on('ready', () => void this.tick());

@@ -121,12 +121,29 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
-export async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void; hold(): void; release(): void; holding(): string; deafen(): void; hear(): void; gag(): void; close(): Promise<void> }> {
+export async function redisProxy(): Promise<{
+  url: string;
+  cut(): void;
+  restore(): void;
+  hold(): void;
+  release(): void;
+  holding(): string;
+  holdScripts(): void;
+  deafen(): void;
+  hear(): void;
+  gag(): void;
+  close(): Promise<void>;
+}> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let open = true;
   /** While held: what the nodes send to Redis, in order, per upstream socket (Redis's answers still flow). */
   let held: [Socket, Buffer][] | null = null;
+  /**
+   * While scripts are held: per upstream socket, what it sent from its first script call on (EVAL, EVALSHA: the
+   * node's claims, moves, heartbeats), in order; plain commands before it (a ready check, SUBSCRIBE, XRANGE) pass.
+   */
+  let scripts: Map<Socket, Buffer[]> | null = null;
   /** The connections that subscribed (a node's pub/sub connection), and, while deafened, what Redis sent them. */
   const subscribers = new WeakSet<Socket>();
   let unheard: [Socket, Buffer][] | null = null;
@@ -142,7 +159,9 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
     }
     client.on('data', (chunk: Buffer) => {
       if (/\r\nsubscribe\r\n/i.test(chunk.toString('latin1'))) subscribers.add(client);
+      const queued = scripts?.get(upstream) ?? (scripts && /\r\neval(sha)?\r\n/i.test(chunk.toString('latin1')) ? [] : undefined);
       if (held) held.push([upstream, chunk]);
+      else if (scripts && queued) scripts.set(upstream, [...queued, chunk]);
       else upstream.write(chunk);
     });
     client.on('end', () => upstream.end());
@@ -169,7 +188,12 @@ export async function redisProxy(): Promise<{ url: string; cut(): void; restore(
       const queued = held ?? [];
       held = null;
       for (const [upstream, chunk] of queued) upstream.write(chunk);
+      const calls = scripts ?? new Map<Socket, Buffer[]>();
+      scripts = null;
+      for (const [upstream, chunks] of calls) for (const chunk of chunks) upstream.write(chunk);
     },
+    /** Holds, per connection, what it sends from its first script call on (plain commands pass) until {@link release}. */
+    holdScripts: () => void (scripts ??= new Map()),
     /**
      * Holds what Redis sends to the subscribed connections behind it (their node reads its pub/sub frames late,
      * as a loaded node may read one socket before another) until {@link hear}; command answers still flow.
