@@ -266,10 +266,10 @@ export class Dispatcher {
         return mailer.send(session, { ...group, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
       }
       case 'groupCreate':
-        if (!hub.budgets.take(user, 'groups', 1, now)) {
-          return refuse('quotaExceeded', `a user creates at most ${this.options.limits.groupCreatesPerHour} groups an hour`, 'groupCreatesPerHour');
-        }
-        return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now);
+        // Spent once nothing else refuses it (its ID taken, its owner's groups at their cap): those make nothing.
+        return groups.create(user, frame.groupID, frame.members, frame.joinRule ?? 'invite', frame.rid, now, () =>
+          hub.budgets.take(user, 'groups', 1, now) ? null : refuse('quotaExceeded', `a user creates at most ${this.options.limits.groupCreatesPerHour} groups an hour`, 'groupCreatesPerHour'),
+        );
       case 'groupInvite':
         return groups.invite(user, frame.groupID, frame.members, frame.rid);
       case 'groupRemove':

@@ -200,8 +200,11 @@ export class Groups {
     return this.store.create({ groupID, owner: '', joinRule: 'invite', incarnation: newIncarnation() }, [...new Set(members)], [], nowMs);
   }
 
-  /** `owner` creates a group, inviting `invitees`. */
-  create(owner: string, groupID: string, invitees: readonly string[], joinRule: JoinRule, rid: number, nowMs: number): Reply {
+  /**
+   * `owner` creates a group, inviting `invitees`. `afford` spends a creation of the owner's (`--group-creates-per-hour`),
+   * asked only once nothing else refuses it: a creation refused otherwise makes nothing, and spends nothing.
+   */
+  create(owner: string, groupID: string, invitees: readonly string[], joinRule: JoinRule, rid: number, nowMs: number, afford: () => Refusal | null = () => null): Reply {
     const invited = [...new Set(invitees)].filter((u) => u !== owner);
     if (this.store.owned(owner) >= this.limits.maxGroupsPerUser) {
       return refuse('quotaExceeded', `a user owns at most ${this.limits.maxGroupsPerUser} groups`, 'maxGroupsPerUser');
@@ -209,8 +212,12 @@ export class Groups {
     if (invited.length + 1 > this.limits.maxGroupMembers) {
       return refuse('quotaExceeded', `a group has at most ${this.limits.maxGroupMembers} members and invitations`, 'maxGroupMembers');
     }
+    const exists = () => refuse('groupExists', `group ${groupID} already exists`);
+    if (this.store.get(groupID)) return exists();
+    const unaffordable = afford();
+    if (unaffordable) return unaffordable;
     this.beforeWrite();
-    if (!this.store.create({ groupID, owner, joinRule, incarnation: newIncarnation() }, [owner], invited, nowMs)) return refuse('groupExists', `group ${groupID} already exists`);
+    if (!this.store.create({ groupID, owner, joinRule, incarnation: newIncarnation() }, [owner], invited, nowMs)) return exists();
     return this.info(owner, groupID, rid);
   }
 
