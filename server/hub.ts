@@ -40,7 +40,10 @@ import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
 const SUPERSEDED_MEMORY = 4096;
-/** Kicked userSigs remembered per user (see the rule above); in a cluster, its superseded tokens too (`cluster/scripts.ts`). */
+/**
+ * Kicked userSigs remembered per user (see the rule above), and her superseded tokens while she has a session
+ * here (`Hub.supersededOf`); in a cluster, the userSigs in Redis (`cluster/scripts.ts`).
+ */
 export const REVOKED_PER_USER = 16;
 
 /**
@@ -91,8 +94,15 @@ export class Hub {
   readonly mailer: Mailer;
   /** Each user's sessions (one, unless many devices), oldest first. */
   private readonly sessions = new Map<string, Session[]>();
-  /** Digests of superseded tokens (a lookup never compares the secret itself). */
+  /** Digests of superseded tokens (a lookup never compares the secret itself), the newest of every user's. */
   private readonly superseded = new Set<string>();
+  /**
+   * ... and the newest {@link REVOKED_PER_USER} of each user with a session here, forgotten with her last one
+   * (as `revoked`): in the shared memory alone, 4,096 kicks of others (an attacker kicking herself, a busy
+   * server's device switches overnight) pushed hers out, and her kicked tab resuming with its token kicked
+   * her newer session when both held one userSig.
+   */
+  private readonly supersededOf = new Map<string, Set<string>>();
   private readonly revoked = new Map<string, Set<string>>();
   /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
   private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number; readonly maxFrameBytes: number };
@@ -196,7 +206,8 @@ export class Hub {
     if (!verdict.ok) return refuse(verdict.code, verdict.message);
     // Logins spend the user's budget too: reconnecting over and over gets nothing for free.
     if (!this.budgets.take(f.userID, 'frames', 1, now)) return refuse('rateLimited', 'too many logins: slow down', 'userRate');
-    if (f.resume !== undefined && this.superseded.has(tokenDigest(f.resume))) {
+    const resumeDigest = f.resume === undefined ? undefined : tokenDigest(f.resume);
+    if (resumeDigest !== undefined && (this.superseded.has(resumeDigest) || this.supersededOf.get(f.userID)?.has(resumeDigest))) {
       return refuse('sessionSuperseded', 'this session was taken over by another login');
     }
     const all = this.devicesOf(f.userID);
@@ -206,7 +217,10 @@ export class Hub {
     // What a new login takes over: its own device's session, or all of them when either side named no device.
     const replaced = multi ? all.filter((s) => s.device === null || s.device === f.device) : all;
     const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
-    if (all.length === 0) this.revoked.delete(f.userID);
+    if (all.length === 0) {
+      this.revoked.delete(f.userID);
+      this.supersededOf.delete(f.userID);
+    }
     // Any live session of the user counts, so a new device name is no way round a kick.
     else if (!resumed && all.every((s) => digest !== s.sigDigest) && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
@@ -293,6 +307,7 @@ export class Hub {
   sweep(nowMs: number): void {
     for (const session of [...this.sessions.values()].flat()) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
+    for (const userID of [...this.supersededOf.keys()]) if (!this.sessions.has(userID)) this.supersededOf.delete(userID);
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
   }
@@ -331,17 +346,14 @@ export class Hub {
   /** Ends a session with a `kicked` frame and its close code. */
   private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON], sigStays = false): void {
     const conn = session.conn;
-    this.superseded.add(tokenDigest(session.token));
+    const token = tokenDigest(session.token);
+    this.superseded.add(token);
     if (this.superseded.size > SUPERSEDED_MEMORY) {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
-    if (reason === KICK_REASON.multipleAccount && !sigStays) {
-      const revoked = this.revoked.get(session.userID) ?? new Set<string>();
-      revoked.add(session.sigDigest);
-      if (revoked.size > REVOKED_PER_USER) revoked.delete(revoked.values().next().value as string);
-      this.revoked.set(session.userID, revoked);
-    }
+    remember(this.supersededOf, session.userID, token);
+    if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest);
     this.endSession(session, false, false, reason === KICK_REASON.multipleAccount);
     const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];
     // Cluster: the kicked tab is told once Redis holds its revocation. Told before, its login straight back
@@ -372,6 +384,14 @@ export class Hub {
     }
     return undefined;
   }
+}
+
+/** Adds `digest` to `userID`'s set in `memory`, keeping her newest {@link REVOKED_PER_USER}. */
+function remember(memory: Map<string, Set<string>>, userID: string, digest: string): void {
+  const digests = memory.get(userID) ?? new Set<string>();
+  digests.add(digest);
+  if (digests.size > REVOKED_PER_USER) digests.delete(digests.values().next().value as string);
+  memory.set(userID, digests);
 }
 
 /** A session token's lineage: its first characters, then a dot (see {@link sessionToken}). */

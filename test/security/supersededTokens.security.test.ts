@@ -1,0 +1,57 @@
+/**
+ * Attack: "other users' kicks push mine out" (the server after a week, 2026-12-05). A session kicked
+ * by a newer login never resumes: its token is refused (`sessionSuperseded`). Two tabs holding the
+ * very same userSig (one app, one cached userSig) are told apart by that alone. The server kept the
+ * kicked tokens of every user in one memory of the newest 4,096: other users' kicks (Mallory kicking
+ * herself from fresh connections, or a popular server's ordinary device switches overnight) pushed
+ * Hana's out, and her kicked tab, waking up and resuming with its token, became a new session and
+ * kicked the tab she was using. Now a user with a live session keeps her own kicked tokens (her newest
+ * 16), whatever the others do.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RawClient, tencentUserSig, testServer, type TestServer } from '../server/support';
+
+/** More kicks than the server-wide memory holds (4,096). */
+const KICKS = 4200;
+/** Mallory's accounts, each kicked in turn (70 logins each: within a user's burst of 200). */
+const ACCOUNTS = 60;
+
+describe("a user's kicked tokens against everyone else's kicks", () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await testServer();
+  });
+  afterEach(() => server.dispose());
+
+  it("Hana's tab 2 kicks tab 1 (one userSig); Mallory kicks herself 4,200 times -> tab 1 resuming with its token is refused, tab 2 keeps its session", async () => {
+    const url = server.handle.url;
+    const sig = tencentUserSig('hana');
+    const tab1 = await RawClient.open(url);
+    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
+    const tab2 = await RawClient.open(url);
+    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
+
+    // Each login from a fresh connection kicks the account's session before it (one per address: its connect rate).
+    let address = 0;
+    for (let kick = 0; kick < KICKS; kick += ACCOUNTS) {
+      await Promise.all(
+        Array.from({ length: ACCOUNTS }, async (_, i) => {
+          address++;
+          const local = `127.${1 + (address >> 16)}.${(address >> 8) & 255}.${address & 255}`;
+          (await RawClient.login(url, `mallory${i}`, { localAddress: local })).terminate();
+        }),
+      );
+    }
+    expect(server.handle.metrics().refused).toEqual({});
+
+    // Tab 1 wakes up and reconnects on its own, with its token.
+    const back = await RawClient.open(url);
+    expect(await back.request({ type: 'login', userID: 'hana', userSig: sig, resume: first.session })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+    await tab2.sync();
+    expect(tab2.ofType('kicked')).toEqual([]);
+    expect(tab2.open).toBe(true);
+    back.terminate();
+    tab2.terminate();
+  }, 60_000);
+});
