@@ -183,6 +183,8 @@ export class SqliteRoomGrants implements RoomGrants {
     nowMs: number,
     /** Whether `userID` is a member of IM group `groupID` (who may join that group's call). */
     private readonly isMember: (groupID: string, userID: string) => boolean = () => false,
+    /** The grant of `roomID` ended (expired, or never stored): nobody may enter the room for its call any more. */
+    private readonly ended: (roomID: number) => void = () => undefined,
   ) {
     db.exec(SCHEMA);
     const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('room_grants')").all();
@@ -259,7 +261,7 @@ export class SqliteRoomGrants implements RoomGrants {
       },
       // Not stored (the sender heard `unavailable`): a room it made goes, never held against others or its
       // quota; unless someone entered it meanwhile (an enter right behind the claim, in the same turn).
-      () => created && made.emptySince !== null && this.grants.get(roomID) === made && this.forgetGrant(roomID, made),
+      () => created && made.emptySince !== null && this.grants.get(roomID) === made && this.end(roomID, made),
     );
     return null;
   }
@@ -412,12 +414,18 @@ export class SqliteRoomGrants implements RoomGrants {
     if (!grant) return undefined;
     const idle = grant.emptySince !== null && nowMs >= grant.ringUntil && nowMs - grant.emptySince >= this.limits.roomIdleMs;
     if (!idle) return grant;
-    this.forgetGrant(roomID, grant);
+    this.end(roomID, grant);
     this.persist(() => {
       this.s.drop.run(roomID);
       this.s.dropUsers.run(roomID);
     });
     return undefined;
+  }
+
+  /** The grant of `roomID` ends: forgotten, and told. */
+  private end(roomID: number, grant: Grant): void {
+    this.forgetGrant(roomID, grant);
+    this.ended(roomID);
   }
 
   /** Takes `grant` out of memory and out of its owner's count. */

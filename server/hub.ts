@@ -131,7 +131,9 @@ export class Hub {
       commit.write(write);
       if (failed) commit.after(() => undefined, failed);
     };
-    const grants = new SqliteRoomGrants(store.db, limits, persist, clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID));
+    // A room's grant ended: nobody enters it for its call any more, and the answer ledger forgets its invitations.
+    const ended = (roomID: number) => this.mailer.answers.forgetRoom(roomID);
+    const grants = new SqliteRoomGrants(store.db, limits, persist, clock.now(), (groupID, userID) => this.groups.isMember(groupID, userID), ended);
     this.grants = cluster ? cluster.grants(grants) : grants;
     this.rooms = cluster ? cluster.rooms(this.grants, () => clock.now()) : new Rooms(this.grants, () => clock.now(), (u) => this.devicesOf(u));
     const groupStore = new SqliteGroupStore(store.db);

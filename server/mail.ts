@@ -60,7 +60,7 @@ export class Mailer {
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders = new Map<number, number>();
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
-  private readonly answers: AnswerLedger<string>;
+  readonly answers: AnswerLedger<string>;
   /** Messages handed before they are stored, their writes held back for a short window. */
   readonly writeBehind: WriteBehind;
   /** The held message an ack waits for, by the ack frame (see {@link Mailer.heldFor}). */

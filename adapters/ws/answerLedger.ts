@@ -126,6 +126,16 @@ export class AnswerLedger<D> {
   }
 
   /**
+   * Nobody may enter `roomID` for its call any more (the embedded server: its grant ended): its invitations
+   * are forgotten. Kept until the newest {@link AnswerLedger.ROOMS} pushed them out, the rooms of short calls
+   * (an attacker's take four frames each) pushed out those of calls still ringing, and a device entered the
+   * room another device of its user had declined (2026-12-05).
+   */
+  forgetRoom(roomID: number): void {
+    if (this.rooms.delete(roomID)) this.journal?.room(roomID, undefined);
+  }
+
+  /**
    * The user has no device left: nothing of theirs is held in memory. A journal keeps their answers
    * (recalled when a device of theirs answers or enters again), so a device away past the resume
    * grace finds its user's decline as after a restart; without one they are gone.
