@@ -38,6 +38,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-backlog', 'maxBacklog', 'message copies stored for one recipient'),
   flag('max-backlog-bytes', 'maxBacklogBytes', 'bytes stored for one recipient'),
   flag('max-store-bytes', 'maxStoreBytes', 'bytes of stored messages in all'),
+  flag('max-stored', 'maxStored', 'message copies stored in all'),
   flag('max-sender-stored', 'maxSenderStored', 'message copies one sender may have stored at once'),
   flag('max-sender-stored-bytes', 'maxSenderStoredBytes', 'bytes of the messages one sender may have stored at once'),
   flag('max-backlog-per-sender', 'maxBacklogPerSender', 'message copies one sender may have stored for one recipient'),

@@ -134,6 +134,8 @@ export interface Limits {
   readonly maxBacklogBytes: number;
   /** Bytes of stored messages in all. */
   readonly maxStoreBytes: number;
+  /** Message copies stored in all (each costs some 300 bytes of memory, whatever its payload: `backlogs.ts`). */
+  readonly maxStored: number;
   /** Message copies one sender may have stored (not yet confirmed) at once, and the bytes of their bodies. */
   readonly maxSenderStored: number;
   readonly maxSenderStoredBytes: number;
@@ -219,6 +221,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxBacklog: 1000,
   maxBacklogBytes: 16 * MIB,
   maxStoreBytes: 1024 * MIB,
+  maxStored: 1_000_000,
   maxSenderStored: 10_000,
   maxSenderStoredBytes: 64 * MIB,
   maxBacklogPerSender: 250,

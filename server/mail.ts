@@ -35,7 +35,8 @@ import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
-import { type Backlog, type Body, messageFrame, type PendingCopy, type Store } from './store';
+import { Backlogs } from './backlogs';
+import { type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -54,7 +55,7 @@ export interface Outgoing {
 
 /** Message copies: routing, windows, receipts and paging. */
 export class Mailer {
-  private backlogs: Map<string, Backlog>;
+  private readonly backlogs: Backlogs;
   private storeBytes: number;
   private readonly senders: SenderQuotas;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
@@ -83,7 +84,7 @@ export class Mailer {
     private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
     remote?: RemoteHeld,
   ) {
-    this.backlogs = store.backlogs();
+    this.backlogs = new Backlogs(store);
     this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options) : new AnswerLedger();
     this.senders = new SenderQuotas(options.limits, store, remote);
@@ -122,6 +123,10 @@ export class Mailer {
     }
     if (!m.onlineUserOnly && this.storeBytes + bytes > limits.maxStoreBytes) {
       return refuse('quotaExceeded', 'the message store is full', 'maxStoreBytes');
+    }
+    // A copy per recipient at most (one per user with many devices), whatever its payload: see `backlogs.ts`.
+    if (!m.onlineUserOnly && this.backlogs.total + recipients.length > limits.maxStored) {
+      return refuse('quotaExceeded', 'the message store holds as many messages as it may', 'maxStored');
     }
     const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
     if (overQuota) return overQuota;
@@ -287,7 +292,7 @@ export class Mailer {
 
   /** After a failed commit, the counts are read again from what the store really holds, and what is held to be written. */
   recount(): void {
-    this.backlogs = this.store.backlogs();
+    this.backlogs.reload();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
     for (const held of this.writeBehind.values()) this.countHeld(held);
@@ -303,20 +308,13 @@ export class Mailer {
   /** A copy from `from` waits for `to`: its sender's share and its recipient's backlog count it. */
   private countCopy(from: string, to: string, bytes: number): void {
     this.senders.copy(from, to, bytes);
-    const backlog = this.backlogs.get(to) ?? { count: 0, bytes: 0 };
-    backlog.count++;
-    backlog.bytes += bytes;
-    this.backlogs.set(to, backlog);
+    this.backlogs.add(to, bytes);
   }
 
   /** A copy from `from` to `to` counts no more (the inverse of {@link Mailer.countCopy}); a cluster's move out too. */
   uncountCopy(from: string, to: string, bytes: number): void {
     this.senders.confirmed(from, to, bytes);
-    const backlog = this.backlogs.get(to);
-    if (!backlog) return;
-    backlog.count--;
-    backlog.bytes -= bytes;
-    if (backlog.count <= 0) this.backlogs.delete(to);
+    this.backlogs.remove(to, bytes);
   }
 
   /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */
@@ -465,7 +463,8 @@ export class Mailer {
 
   /** A cluster's take-in: stored here within this store's bounds, counted at once; else what refused it (its `sender`'s share or total, or the `store`'s). */
   admit(from: string, to: string, bytes: number): 'sender' | 'store' | null {
-    if (this.full(to, bytes) || this.storeBytes + bytes > this.options.limits.maxStoreBytes) return 'store';
+    const { maxStoreBytes, maxStored } = this.options.limits;
+    if (this.full(to, bytes) || this.storeBytes + bytes > maxStoreBytes || this.backlogs.total >= maxStored) return 'store';
     if (this.senders.full(from, to, bytes, true) || this.senders.check(from, 1, bytes, true)) return 'sender';
     this.countCopy(from, to, bytes);
     this.countBody(from, bytes);
@@ -473,7 +472,7 @@ export class Mailer {
   }
 
   private full(to: string, bytes: number): boolean {
-    const b = this.backlogs.get(to);
+    const b = this.backlogs.of(to);
     return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
 
