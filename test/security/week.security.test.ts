@@ -1,0 +1,147 @@
+/**
+ * "The server after a week" (2026-12-05): what one process holds returns to where it was once everyone
+ * has gone, however many distinct users, devices, addresses, rooms, groups and calls came and went.
+ * Batches of pairs, each user new and from an address of its own, go through everything a day brings:
+ * calls that end by accept and hangup, reject, cancel, ring timeout, a callee that vanishes; relays held
+ * for a callee who has not entered; a resume after a dropped connection; a second login that kicks the
+ * first; a userSig that runs out; a connection that never logs in; offline messages for users who never
+ * come; a group made, joined, written to, left and deleted; the presence feed; two devices. Then everyone
+ * logs out or drops, and time passes (every grace, linger and the offline store's lifetime). What the
+ * server reports holding is back to nothing, and a second batch leaves the heap where the first left it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryInUse } from './support';
+import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from '../server/support';
+
+const S = 1000;
+const PAIRS = 20;
+const KIB = 1024;
+
+describe('the server after a week', () => {
+  let server: TestServer;
+  let address = 0;
+  beforeEach(async () => {
+    server = await testServer({ multiDevice: true, presence: true, writeBehindMs: 200, offlineTtlMs: 120 * S });
+  });
+  afterEach(() => server.dispose());
+
+  /** A connection from an address never seen before. */
+  const open = () => {
+    address++;
+    return RawClient.open(server.handle.url, { localAddress: `127.${20 + (address >> 16)}.${(address >> 8) & 255}.${address & 255}` });
+  };
+  const login = async (userID: string, device?: string, userSig = tencentUserSig(userID)) => {
+    const client = await open();
+    const reply = await request(client, { type: 'login', userID, userSig, ...(device === undefined ? {} : { device }) });
+    expect(reply, JSON.stringify(reply)).toMatchObject({ type: 'loggedIn' });
+    return { client, reply };
+  };
+  /** A request whose answer may wait for the server's clock (a held message's window). */
+  async function request(client: RawClient, frame: Record<string, unknown>): Promise<Frame> {
+    const answer = client.request(frame);
+    for (;;) {
+      const settled = await Promise.race([answer.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30))]);
+      if (settled) return answer;
+      await server.clock.advance(250);
+    }
+  }
+  const confirm = async (client: RawClient) => {
+    const message = await client.next((f) => f.type === 'message');
+    client.send({ type: 'received', upTo: message.seq });
+  };
+
+  /** One day: `PAIRS` pairs of new users, then everyone goes (half log out, half drop). */
+  async function day(n: number): Promise<void> {
+    const clients: RawClient[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const [a, b, roomID, inviteID, ghost] = [`a${n}x${i}`, `b${n}x${i}`, 1000 * n + i + 1, `inv-${n}-${i}`, `ghost${n}x${i}`];
+      const { client: caller } = await login(a, 'desk');
+      const { client: callee, reply } = await login(b, 'phone');
+      const { client: laptop } = await login(b, 'laptop');
+      clients.push(caller, callee, laptop);
+      await request(caller, { type: 'presenceSubscribe' });
+      await request(caller, { type: 'roomClaim', roomID });
+      await request(caller, { type: 'roomEnter', roomID, audio: true, video: true });
+      await request(caller, { type: 'sendC2C', to: b, payload: 'invite', onlineUserOnly: false, call: { inviteID, roomID, invitees: [b], timeout: 30 } });
+      await request(caller, { type: 'relay', roomID, to: b, data: 'offer' });
+      await confirm(callee);
+      await confirm(laptop);
+      const answer = (kind: string) => ({ answer: { inviteID, inviter: a, kind } });
+      const ending = i % 5;
+      if (ending === 0) {
+        await request(callee, { type: 'sendC2C', to: a, payload: 'accept', onlineUserOnly: false, ...answer('accept') });
+        await request(callee, { type: 'roomEnter', roomID, audio: true, video: true });
+        await request(callee, { type: 'relay', roomID, to: a, data: 'answer' });
+        await request(caller, { type: 'sendC2C', to: b, payload: 'hangup', onlineUserOnly: false });
+        await request(caller, { type: 'roomExit', roomID });
+        await request(callee, { type: 'roomExit', roomID });
+      } else if (ending === 1) {
+        await request(callee, { type: 'sendC2C', to: a, payload: 'reject', onlineUserOnly: false, ...answer('reject') });
+        await request(caller, { type: 'roomExit', roomID });
+      } else if (ending === 2) {
+        await request(caller, { type: 'sendC2C', to: b, payload: 'cancel', onlineUserOnly: false });
+        await request(caller, { type: 'roomExit', roomID });
+      } else if (ending === 4) {
+        await request(callee, { type: 'roomEnter', roomID, audio: true, video: true }); // and vanishes, below
+      } // (3: it rings until its timeout, the caller in the room until everyone goes)
+      await request(caller, { type: 'sendC2C', to: ghost, payload: 'hello', onlineUserOnly: false });
+      const groupID = `g${n}x${i}`;
+      await request(caller, { type: 'groupCreate', groupID, members: [b, ghost] });
+      await request(callee, { type: 'groupJoin', groupID });
+      await request(caller, { type: 'sendGroup', groupID, payload: 'hi all', onlineUserOnly: false });
+      await request(callee, { type: 'groupQuit', groupID });
+      await request(caller, { type: 'groupDelete', groupID });
+      if (ending === 4) callee.terminate();
+      if (ending === 1) {
+        callee.terminate();
+        const back = await open();
+        expect(await request(back, { type: 'login', userID: b, userSig: tencentUserSig(b), device: 'phone', resume: reply.session })).toMatchObject({ resumed: true });
+        clients.push(back);
+      }
+      if (ending === 2) {
+        clients.push((await login(`brief${n}x${i}`, undefined, tencentUserSig(`brief${n}x${i}`, Math.ceil((server.clock.now() - Date.now()) / S) + 30))).client, await open());
+      }
+      // A login with a fresh userSig and no device kicks the caller's desk.
+      clients.push((await login(a, undefined, tencentUserSig(a, 86_400 + i + 1))).client);
+    }
+    for (const [k, client] of clients.entries()) {
+      if (client.open && k % 2 === 0) await request(client, { type: 'logout' }).catch(() => undefined);
+      client.terminate();
+    }
+  }
+
+  /** Every grace, linger, ring and the offline store's lifetime pass, and its hourly purge; then the server's heap. */
+  async function quiet(): Promise<number> {
+    for (let minute = 0; minute < 62; minute++) await server.clock.advance(60 * S);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the last sockets' closes
+    await server.clock.advance(60 * S);
+    server.logs.length = 0; // the test's, not the server's
+    return memoryInUse();
+  }
+
+  it(`day after day of ${PAIRS} new pairs each: once everyone is gone, the server holds nothing, and the second day leaves the heap where the first did`, async () => {
+    await day(0); // warms up every path
+    const first = await quiet();
+    await day(1);
+    const second = await quiet();
+    await day(2);
+    const third = await quiet();
+    expect(server.handle.metrics()).toMatchObject({
+      connections: 0,
+      loggedInUsers: 0,
+      detachedSessions: 0,
+      rooms: 0,
+      roomGrants: 0,
+      storedNow: 0,
+      heldRelays: 0,
+      heldNow: 0,
+      refused: {},
+    });
+    // A day leaves 95-350 KiB here (garbage collection's noise, the kicked tokens and early relays remembered a
+    // while); its connections kept with their sockets' buffers, or its stored copies, would be megabytes. (The
+    // structures themselves were counted by hand for the review: each back to its size before the day, but the
+    // kicked tokens, 4,096 at most, and the early relays of rooms emptied in the last 10 minutes.)
+    expect(second - first).toBeLessThan(512 * KIB);
+    expect(third - second).toBeLessThan(512 * KIB);
+  }, 120_000);
+});
