@@ -84,14 +84,20 @@ export class AnswerLedger<D> {
     return true;
   }
 
-  /** `inviter`'s invitation to `roomID` went to `invitees`: their answers to earlier invitations to that room no longer count. */
+  /**
+   * `inviter`'s invitation to `roomID` went to `invitees`: their answers to earlier invitations to
+   * that room no longer count. The same invitation again (a send the client repeated because its
+   * ack never came: after a restart no reply is remembered to answer it with) is no earlier one:
+   * the answers to it stand, or a device would enter the room its user declined.
+   */
   invited(inviter: string, inviteID: string, roomID: number, invitees: readonly string[]): void {
     const key = invitationKey(inviter, inviteID);
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
+    const earlier = [...invites.keys()].filter((k) => k !== key);
     for (const userID of invitees) {
       // A user not held here may have answers in the journal: they go there (not recalled: most invitees never answer).
       const held = this.users.get(userID);
-      for (const earlier of invites.keys()) if (held ? held.delete(earlier) : this.journal !== undefined) this.journal?.verdict(userID, earlier, undefined);
+      for (const k of earlier) if (held ? held.delete(k) : this.journal !== undefined) this.journal?.verdict(userID, k, undefined);
     }
     invites.delete(key);
     invites.set(key, new Set(invitees));
