@@ -15,7 +15,9 @@
  * camera's start), `-- --callee-camera-ms <n>` only the callee's; `-- --rtt <ms>` puts a network
  * round trip between the pages and the signalling servers; `-- --ring-ms <n>` lets the bare callee
  * ring n ms before it accepts, and times `accept()` to the first frames. `BENCH_CPU_PROF=<dir>`
- * writes each library call's CPU profile of each page there.
+ * writes each call's CPU profile of each page there (the bare pages' prefixed `bare-`, the raw
+ * ones' `raw-`), and the signalling servers' (`--cpu-prof`); `BENCH_PHASES=<file>` writes every
+ * timed call's steps and times as JSON (the medians below hide which run a gap opened in).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -85,23 +87,28 @@ type Kind = 'library' | 'bare' | 'raw';
 /** Per timed call of each kind: ms after its start of the first time of each step on each page (bench/probePage.ts). */
 const phases: Record<Kind, Array<Map<string, number>>> = { library: [], bare: [], raw: [] };
 
-/** `BENCH_CPU_PROF=<dir>`: each library call's CPU profile of each page, `<dir>/<run>-<user>.cpuprofile` (Chrome DevTools). */
+/** `BENCH_CPU_PROF=<dir>`: each call's CPU profile of each page, `<dir>/<kind prefix><run>-<user>.cpuprofile` (Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 let profiled = 0;
-async function profile(page: Page): Promise<(name: string) => Promise<void>> {
+const profiledBy = new Map<string, number>();
+async function profile(page: Page, prefix = ''): Promise<(name: string) => Promise<void>> {
   if (!PROFILE_DIR) return async () => undefined;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
-  const run = profiled++;
+  const run = prefix ? (profiledBy.get(prefix) ?? 0) : profiled++;
+  if (prefix) profiledBy.set(prefix, run + 1);
   return async (name) => {
     const { profile: taken } = await cdp.send('Profiler.stop');
     mkdirSync(PROFILE_DIR, { recursive: true });
-    writeFileSync(resolve(PROFILE_DIR, `${Math.floor(run / 2)}-${name}.cpuprofile`), JSON.stringify(taken));
+    writeFileSync(resolve(PROFILE_DIR, `${prefix}${Math.floor(run / 2)}-${name}.cpuprofile`), JSON.stringify(taken));
     await cdp.detach();
   };
 }
+
+/** `BENCH_PHASES=<file>`: every timed call's steps (as in the medians below) and times, as JSON, for a closer look. */
+const PHASES_FILE = process.env.BENCH_PHASES;
 
 const probeOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { benchProbe: Array<[string, number]> }).benchProbe.splice(0));
 
@@ -159,9 +166,11 @@ async function bareCall(alice: Page, bob: Page): Promise<number> {
   const [before, beforeB] = [(await lib(alice)).ends, (await lib(bob)).ends];
   for (const p of [alice, bob]) await p.evaluate(() => (globalThis as unknown as { benchLib: BenchLib }).benchLib.reset());
   await Promise.all([probeOf(alice), probeOf(bob)]);
+  const profiling = await Promise.all([alice, bob].map((p) => profile(p, 'bare-')));
   await alice.evaluate(() => void (globalThis as unknown as { benchLib: BenchLib }).benchLib.call('dave'));
   const a = await until('bare Alice frame', async () => (await lib(alice)).marks.frame);
   const b = await until('bare Bob frame', async () => (await lib(bob)).marks.frame);
+  await Promise.all(profiling.map((stop, i) => stop(i === 0 ? 'alice' : 'bob')));
   const [am, bm] = [(await lib(alice)).marks, (await lib(bob)).marks];
   const start = am.call ?? Number.NaN;
   if (RING_MS > 0) afterAccept.push(Math.max(a, b) - (bm.accept ?? Number.NaN));
@@ -175,9 +184,11 @@ async function bareCall(alice: Page, bob: Page): Promise<number> {
 /** One raw call: Alice's page starts, Bob's answers. Returns ms to both first frames. */
 async function rawCall(alice: Page, bob: Page): Promise<number> {
   await Promise.all([probeOf(alice), probeOf(bob)]);
+  const profiling = await Promise.all([alice, bob].map((p) => profile(p, 'raw-')));
   await alice.evaluate(() => (globalThis as unknown as { rawBench: { start(): Promise<void> } }).rawBench.start());
   const a = await until('raw Alice frame', async () => (await marksOf(alice, 'rawBench')).frame);
   const b = await until('raw Bob frame', async () => (await marksOf(bob, 'rawBench')).frame);
+  await Promise.all(profiling.map((stop, i) => stop(i === 0 ? 'alice' : 'bob')));
   const start = (await marksOf(alice, 'rawBench')).start ?? Number.NaN;
   const frame = async (p: Page) => ({ 'first remote frame': (await marksOf(p, 'rawBench')).frame });
   phases.raw.push(await steps(start, { Alice: alice, Bob: bob }, { Alice: await frame(alice), Bob: await frame(bob) }));
@@ -272,6 +283,7 @@ async function main(): Promise<void> {
       console.log(`  (the bare page's callee rings ${RING_MS} ms first: its figures include that; raw WebRTC answers at once)`);
       console.log(`  bare page, accept() -> first remote frame on both pages: ${median(accepted).toFixed(0)} ms  ${range(accepted)}`);
     }
+    if (PHASES_FILE) writeFileSync(PHASES_FILE, JSON.stringify({ times, phases: Object.fromEntries(Object.entries(phases).map(([k, runs]) => [k, runs.map((r) => Object.fromEntries(r))])) }));
     const title: Record<Kind, string> = { library: 'headless-calling, demo pages', bare: 'headless-calling, bare page', raw: 'raw WebRTC' };
     for (const kind of ['library', 'bare', 'raw'] as const) {
       console.log(`\n  ${title[kind]}: steps, median ms after ${kind === 'raw' ? 'start' : 'call()'} (first time on each page):`);

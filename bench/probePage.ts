@@ -2,7 +2,8 @@
  * The phase probe of `npm run bench:call`: a script run in every page before its own, which
  * notes when the browser does each step of a call setup, the same way on the library's pages
  * and on the raw baseline's, without touching either: `getUserMedia` asked and answered, a
- * peer connection made, offer and answer set on each side, ICE and DTLS connected, and every
+ * peer connection made, `negotiationneeded`, offer and answer asked for and set on each side, a
+ * sender's track replaced, ICE and DTLS connected, and every
  * WebSocket frame sent and received (by its `type`; relayed SDP by what it carries).
  * `globalThis.benchProbe` holds `[label, ms]` pairs (`performance.timeOrigin` based). Bundled
  * by bench/call.ts and given to each page as an init script. With `globalThis.benchCameraMs` set
@@ -37,6 +38,7 @@
     const setLocal = proto.setLocalDescription;
     const setRemote = proto.setRemoteDescription;
     proto.setLocalDescription = async function (this: RTCPeerConnection, ...args: Parameters<RTCPeerConnection['setLocalDescription']>) {
+      note(`local ${args[0]?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer')} asked`);
       await setLocal.apply(this, args);
       note(`local ${this.localDescription?.type ?? '?'} set`);
     } as RTCPeerConnection['setLocalDescription'];
@@ -45,6 +47,12 @@
       await setRemote.apply(this, args);
       note(`remote ${args[0]?.type ?? '?'} set`);
     } as RTCPeerConnection['setRemoteDescription'];
+    const Sender = globalThis.RTCRtpSender;
+    const replaceTrack = Sender.prototype.replaceTrack;
+    Sender.prototype.replaceTrack = async function (this: RTCRtpSender, track: MediaStreamTrack | null) {
+      await replaceTrack.call(this, track);
+      note(`${track?.kind ?? 'no'} track replaced`);
+    };
     class Probed extends Native {
       constructor(config?: RTCConfiguration) {
         super(config);
@@ -53,6 +61,7 @@
         this.addEventListener('iceconnectionstatechange', () => note(`ICE ${this.iceConnectionState}`));
         this.addEventListener('connectionstatechange', () => note(`DTLS ${this.connectionState}`));
         this.addEventListener('track', (e) => note(`${e.track.kind} track`));
+        this.addEventListener('negotiationneeded', () => note('negotiationneeded'));
       }
     }
     globalThis.RTCPeerConnection = Probed;
