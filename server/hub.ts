@@ -41,10 +41,12 @@ import { verifyUserSig } from './userSig';
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
 const SUPERSEDED_MEMORY = 4096;
 /**
- * Kicked userSigs remembered per user (see the rule above), and her superseded tokens while she has a session
- * here (`Hub.supersededOf`); in a cluster, the userSigs in Redis (`cluster/scripts.ts`).
+ * Kicked userSigs remembered per user (see the rule above), and her superseded tokens (`Hub.supersededOf`);
+ * in a cluster, the userSigs in Redis (`cluster/scripts.ts`).
  */
 export const REVOKED_PER_USER = 16;
+/** How long a user's superseded tokens are kept after her last kick, through her logouts (the cluster's `P:s`: a week). */
+const SUPERSEDED_KEPT_MS = 7 * 86_400_000;
 
 /**
  * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub
@@ -97,12 +99,15 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself), the newest of every user's. */
   private readonly superseded = new Set<string>();
   /**
-   * ... and the newest {@link REVOKED_PER_USER} of each user with a session here, forgotten with her last one
-   * (as `revoked`): in the shared memory alone, 4,096 kicks of others (an attacker kicking herself, a busy
-   * server's device switches overnight) pushed hers out, and her kicked tab resuming with its token kicked
-   * her newer session when both held one userSig.
+   * ... and the newest {@link REVOKED_PER_USER} of each user, kept {@link SUPERSEDED_KEPT_MS} after her last kick
+   * through her logouts (as the cluster keeps them): in the shared memory alone, 4,096 kicks of others (an
+   * attacker kicking herself, a busy server's device switches overnight) pushed hers out, and her kicked tab
+   * resuming with its token kicked her newer session when both held one userSig. Forgotten with her last
+   * session (as `revoked`), they were gone as soon as she signed out and in again, or slept past her grace.
    */
   private readonly supersededOf = new Map<string, Set<string>>();
+  /** When each user of {@link Hub.supersededOf} was last kicked. */
+  private readonly supersededAt = new Map<string, number>();
   private readonly revoked = new Map<string, Set<string>>();
   /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
   private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number; readonly maxFrameBytes: number };
@@ -219,10 +224,7 @@ export class Hub {
     // What a new login takes over: its own device's session, or all of them when either side named no device.
     const replaced = multi ? all.filter((s) => s.device === null || s.device === f.device) : all;
     const digest = verdict.key; // the signature's content, not its text: a re-encoded kicked userSig is still refused
-    if (all.length === 0) {
-      this.revoked.delete(f.userID);
-      this.supersededOf.delete(f.userID);
-    }
+    if (all.length === 0) this.revoked.delete(f.userID);
     // Any live session of the user counts, so a new device name is no way round a kick.
     else if (!resumed && all.every((s) => digest !== s.sigDigest) && this.revoked.get(f.userID)?.has(digest)) {
       return refuse('sessionSuperseded', 'this userSig belongs to a session another login took over: log in with a fresh userSig');
@@ -309,7 +311,12 @@ export class Hub {
   sweep(nowMs: number): void {
     for (const session of [...this.sessions.values()].flat()) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
-    for (const userID of [...this.supersededOf.keys()]) if (!this.sessions.has(userID)) this.supersededOf.delete(userID);
+    // Oldest kick first (each kick moves its user to the end): only the week-old ones are looked at.
+    for (const [userID, at] of this.supersededAt) {
+      if (nowMs - at < SUPERSEDED_KEPT_MS) break;
+      this.supersededOf.delete(userID);
+      this.supersededAt.delete(userID);
+    }
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
   }
@@ -355,6 +362,8 @@ export class Hub {
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
     remember(this.supersededOf, session.userID, token);
+    this.supersededAt.delete(session.userID);
+    this.supersededAt.set(session.userID, this.options.clock.now());
     if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest);
     this.endSession(session, false, false, reason === KICK_REASON.multipleAccount);
     const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];

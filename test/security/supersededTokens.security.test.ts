@@ -54,4 +54,39 @@ describe("a user's kicked tokens against everyone else's kicks", () => {
     back.terminate();
     tab2.terminate();
   }, 60_000);
+
+  it("Hana's tab 2 kicks tab 1 (one userSig), then signs out and in again; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused, tab 2 keeps its session", async () => {
+    const url = server.handle.url;
+    const sig = tencentUserSig('hana');
+    const tab1 = await RawClient.open(url);
+    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
+    const tab2 = await RawClient.open(url);
+    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
+    // Tab 2 signs out and back in (or its laptop sleeps past the resume grace): for a moment Hana has no session.
+    expect(await tab2.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+
+    let address = 0;
+    for (let kick = 0; kick < KICKS; kick += ACCOUNTS) {
+      await Promise.all(
+        Array.from({ length: ACCOUNTS }, async (_, i) => {
+          address++;
+          const local = `127.${1 + (address >> 16)}.${(address >> 8) & 255}.${address & 255}`;
+          (await RawClient.login(url, `mallory${i}`, { localAddress: local })).terminate();
+        }),
+      );
+    }
+    expect(server.handle.metrics().refused).toEqual({});
+
+    // Tab 1 wakes up and reconnects on its own, with its token: a kicked session never resumes (the cluster keeps
+    // her newest 256 a week through her logouts, `P:s`), and Hana's newer session is one to protect from it too.
+    const back = await RawClient.open(url);
+    expect(await back.request({ type: 'login', userID: 'hana', userSig: sig, resume: first.session })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+    await tab2.sync();
+    expect(tab2.ofType('kicked')).toEqual([]);
+    expect(tab2.open).toBe(true);
+    back.terminate();
+    tab2.terminate();
+  }, 60_000);
 });
