@@ -47,6 +47,11 @@ const SUPERSEDED_MEMORY = 4096;
 export const REVOKED_PER_USER = 16;
 /** How long a user's superseded tokens are kept after her last kick, through her logouts (the cluster's `P:s`: a week). */
 const SUPERSEDED_KEPT_MS = 7 * 86_400_000;
+/**
+ * A user's superseded tokens kept (her newest), as the cluster keeps them (`P:s`, `cluster/scripts.ts`): every
+ * reload of a page is a login that kicks the page before it, so 16 pushed out a sleeping tab's in an afternoon.
+ */
+export const SUPERSEDED_PER_USER = 256;
 
 /**
  * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub
@@ -99,7 +104,7 @@ export class Hub {
   /** Digests of superseded tokens (a lookup never compares the secret itself), the newest of every user's. */
   private readonly superseded = new Set<string>();
   /**
-   * ... and the newest {@link REVOKED_PER_USER} of each user, kept {@link SUPERSEDED_KEPT_MS} after her last kick
+   * ... and the newest {@link SUPERSEDED_PER_USER} of each user, kept {@link SUPERSEDED_KEPT_MS} after her last kick
    * through her logouts (as the cluster keeps them): in the shared memory alone, 4,096 kicks of others (an
    * attacker kicking herself, a busy server's device switches overnight) pushed hers out, and her kicked tab
    * resuming with its token kicked her newer session when both held one userSig. Forgotten with her last
@@ -361,7 +366,7 @@ export class Hub {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
-    remember(this.supersededOf, session.userID, token);
+    remember(this.supersededOf, session.userID, token, SUPERSEDED_PER_USER);
     this.supersededAt.delete(session.userID);
     this.supersededAt.set(session.userID, this.options.clock.now());
     if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest);
@@ -397,11 +402,11 @@ export class Hub {
   }
 }
 
-/** Adds `digest` to `userID`'s set in `memory`, keeping her newest {@link REVOKED_PER_USER}. */
-function remember(memory: Map<string, Set<string>>, userID: string, digest: string): void {
+/** Adds `digest` to `userID`'s set in `memory`, keeping her newest `keep`. */
+function remember(memory: Map<string, Set<string>>, userID: string, digest: string, keep = REVOKED_PER_USER): void {
   const digests = memory.get(userID) ?? new Set<string>();
   digests.add(digest);
-  if (digests.size > REVOKED_PER_USER) digests.delete(digests.values().next().value as string);
+  if (digests.size > keep) digests.delete(digests.values().next().value as string);
   memory.set(userID, digests);
 }
 

@@ -3,10 +3,7 @@
  * as commands. Keys and channels are described in `node.ts`.
  */
 import { Redis } from 'ioredis';
-import { REVOKED_PER_USER } from '../hub';
-
-/** A user's superseded tokens kept (`P:s:<user>`, see REVOKE). */
-const SUPERSEDED_PER_USER = 256;
+import { REVOKED_PER_USER, SUPERSEDED_PER_USER } from '../hub';
 import { MERGE, type MergeCommand } from './budgets';
 
 // A user's revocations: her revoked userSigs (`P:k:<user>`, by digest) and her superseded session tokens

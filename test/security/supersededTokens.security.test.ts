@@ -89,4 +89,41 @@ describe("a user's kicked tokens against everyone else's kicks", () => {
     back.terminate();
     tab2.terminate();
   }, 60_000);
+
+  it("Hana's tab 2 kicks tab 1 (one userSig), then she reloads tab 2 20 times; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused", async () => {
+    const url = server.handle.url;
+    const sig = tencentUserSig('hana');
+    const tab1 = await RawClient.open(url);
+    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
+    let tab2 = await RawClient.open(url);
+    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
+    // A reload is a login of its own (no resume): each kicks the page before it.
+    for (let reload = 0; reload < 20; reload++) {
+      const page = await RawClient.open(url);
+      expect(await page.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+      await tab2.closed;
+      tab2 = page;
+    }
+
+    let address = 0;
+    for (let kick = 0; kick < KICKS; kick += ACCOUNTS) {
+      await Promise.all(
+        Array.from({ length: ACCOUNTS }, async (_, i) => {
+          address++;
+          const local = `127.${1 + (address >> 16)}.${(address >> 8) & 255}.${address & 255}`;
+          (await RawClient.login(url, `mallory${i}`, { localAddress: local })).terminate();
+        }),
+      );
+    }
+    expect(server.handle.metrics().refused).toEqual({});
+
+    const back = await RawClient.open(url);
+    expect(await back.request({ type: 'login', userID: 'hana', userSig: sig, resume: first.session })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+    await tab2.sync();
+    expect(tab2.ofType('kicked')).toEqual([]);
+    expect(tab2.open).toBe(true);
+    back.terminate();
+    tab2.terminate();
+  }, 60_000);
 });
