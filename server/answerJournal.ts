@@ -55,7 +55,13 @@ const EXPIRE_EVERY_MS = 3_600_000;
  * read is dropped with a warning: it costs the answer it held, not the server's start (the ledger
  * only narrows who may enter a room; refusing to start over one row would stop every call).
  */
-export function durableAnswers(db: Database.Database, commit: TurnCommit, options: Pick<ResolvedOptions, 'clock' | 'offlineTtlMs' | 'logger'>): AnswerLedger<string> {
+export function durableAnswers(
+  db: Database.Database,
+  commit: TurnCommit,
+  options: Pick<ResolvedOptions, 'clock' | 'offlineTtlMs' | 'logger'>,
+  /** The rooms remembered: the server's bound on room grants (see {@link AnswerLedger}). */
+  maxRooms = AnswerLedger.ROOMS,
+): AnswerLedger<string> {
   const now = () => options.clock.now();
   db.exec(SCHEMA);
   const st = {
@@ -116,7 +122,7 @@ export function durableAnswers(db: Database.Database, commit: TurnCommit, option
       return found;
     },
   };
-  const ledger = new AnswerLedger<string>(journal);
+  const ledger = new AnswerLedger<string>(journal, Math.max(AnswerLedger.ROOMS, maxRooms));
   // Rooms are read back now, oldest first; a user's verdicts when the ledger recalls them. Rows
   // that do not read are dropped now, so that one does not cost a recall later.
   let dropped = 0;

@@ -54,7 +54,16 @@ export class AnswerLedger<D> {
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
 
-  constructor(private readonly journal?: LedgerJournal<D>) {}
+  /**
+   * @param maxRooms the rooms remembered (the newest): the embedded server passes its bound on rooms with a live
+   * grant (`--max-rooms`), so that no room that can still be entered is pushed out. At 4,096 while the server
+   * held 100,000 grants, the rooms of calls ringing for a day (an attacker's accounts, 32 rooms each, or a busy
+   * server's calls in progress) pushed out the room of a call another device of its invitee had declined.
+   */
+  constructor(
+    private readonly journal?: LedgerJournal<D>,
+    private readonly maxRooms = AnswerLedger.ROOMS,
+  ) {}
 
   /** Puts back a room a journal kept, oldest first, telling it nothing (users are recalled as they come back). */
   restore(roomID: number, invites: Map<string, ReadonlySet<string>>): void {
@@ -105,7 +114,7 @@ export class AnswerLedger<D> {
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);
     this.journal?.room(roomID, invites);
-    if (this.rooms.size > AnswerLedger.ROOMS) {
+    if (this.rooms.size > this.maxRooms) {
       const oldest = this.rooms.keys().next().value as number;
       this.rooms.delete(oldest);
       this.journal?.room(oldest, undefined);

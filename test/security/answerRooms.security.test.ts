@@ -60,4 +60,44 @@ describe('the answer ledger against short calls', () => {
     expect(await laptop.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
     for (const client of [alice, phone, laptop, ...mallory]) client.terminate();
   }, 60_000);
+
+  it("Alice calls Bob (room 42), his phone declines; Mallory's 132 accounts each ring a user who never comes in 32 rooms for a day (4,224 live grants) -> Bob's laptop is still refused deviceInRoom", async () => {
+    const url = server.handle.url;
+    const alice = await RawClient.login(url, 'alice');
+    const login = async (deviceID: string) => {
+      const client = await RawClient.open(url);
+      expect(await client.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), device: deviceID })).toMatchObject({ type: 'loggedIn' });
+      return client;
+    };
+    const phone = await login('phone');
+    const laptop = await login('laptop');
+    const call = { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 600 };
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'invite', onlineUserOnly: false, call })).toMatchObject({ type: 'ack' });
+    const answer = { inviteID: 'inv-1', inviter: 'alice', kind: 'reject' };
+    expect(await phone.request({ type: 'sendC2C', to: 'alice', payload: 'reject', onlineUserOnly: false, answer })).toMatchObject({ type: 'ack' });
+
+    // Each account holds as many rooms as one user may (32), every one with a live grant: a day-long invitation.
+    const PER_ACCOUNT = 32;
+    const accounts = Math.ceil(ROOMS / PER_ACCOUNT);
+    let room = 1000;
+    for (let k = 0; k < accounts; k += ACCOUNTS) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(ACCOUNTS, accounts - k) }, (_, i) => RawClient.login(url, `mallory${k + i}`, { localAddress: `127.0.3.${1 + k + i}` })),
+      );
+      for (const client of batch) {
+        for (let i = 0; i < PER_ACCOUNT; i++) {
+          const roomID = ++room;
+          const ringing = { inviteID: `long-${roomID}`, roomID, invitees: ['ghost'], timeout: 86_400 };
+          client.send({ type: 'sendC2C', rid: roomID, to: 'ghost', payload: 'invite', onlineUserOnly: true, call: ringing });
+        }
+      }
+      await Promise.all(batch.map((client) => client.sync()));
+      expect(batch.flatMap((client) => client.ofType('error'))).toEqual([]);
+      for (const client of batch) client.terminate();
+    }
+    expect(server.handle.metrics().roomGrants).toBeGreaterThan(4096);
+
+    expect(await laptop.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    for (const client of [alice, phone, laptop]) client.terminate();
+  }, 60_000);
 });
