@@ -48,8 +48,17 @@ export const INVITATION_KEY = /^[A-Za-z0-9_-]{0,32} ./s;
 export class AnswerLedger<D> {
   static readonly PER_USER = 32;
   static readonly ROOMS = 4096;
-  /** The newest invitations remembered per room (a call's re-invitations and a group call's additions). */
+  /**
+   * Invitations a room keeps whatever they are; past it, an invitation each of whose invitees a newer one
+   * names goes (it counts for nobody: their answers to it were cleared). One that still counts for someone
+   * stays: a group call made without an IM group is an invitation per invitee (their own inviteIDs), and
+   * dropping the oldest past 8 let the first invitees' other devices enter the room one of theirs had
+   * declined (the review of 2026-12-05). So a room holds at most this many, or one per invitee (the
+   * embedded server admits `maxRoomUsers`), and {@link AnswerLedger.ROOM_INVITES_MAX} in any case.
+   */
   static readonly ROOM_INVITES = 8;
+  /** A room's invitations past which its oldest goes, whether it counts or not. */
+  static readonly ROOM_INVITES_MAX = 256;
   private readonly users = new Map<string, Map<string, Verdict<D>>>();
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
@@ -110,7 +119,10 @@ export class AnswerLedger<D> {
     }
     invites.delete(key);
     invites.set(key, new Set(invitees));
-    if (invites.size > AnswerLedger.ROOM_INVITES) invites.delete(invites.keys().next().value as string);
+    if (invites.size > AnswerLedger.ROOM_INVITES) {
+      const gone = overtaken(invites) ?? (invites.size > AnswerLedger.ROOM_INVITES_MAX ? (invites.keys().next().value as string) : undefined);
+      if (gone !== undefined) invites.delete(gone);
+    }
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);
     this.journal?.room(roomID, invites);
@@ -176,4 +188,17 @@ export class AnswerLedger<D> {
       this.journal?.verdict(userID, oldest, undefined);
     }
   }
+}
+
+/** The oldest of `invites` (oldest first) each of whose invitees a newer one names, if any. */
+function overtaken(invites: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  const named = new Set<string>();
+  let oldest: string | undefined;
+  for (const [key, invitees] of [...invites].reverse()) {
+    let counts = false;
+    for (const user of invitees) if (!named.has(user)) counts = true;
+    if (!counts && named.size > 0) oldest = key;
+    for (const user of invitees) named.add(user);
+  }
+  return oldest;
 }

@@ -6,15 +6,24 @@ import { describe, expect, it } from 'vitest';
 import { AnswerLedger } from '../../../adapters/ws/answerLedger';
 
 describe('AnswerLedger bounds', () => {
-  it(`remembers the newest ${AnswerLedger.ROOM_INVITES} invitations of a room: older ones (and the claims on them) are forgotten`, () => {
+  it(`a room keeps ${AnswerLedger.ROOM_INVITES} invitations; past that an invitation each of whose invitees a newer one names goes (re-inviting Carol again and again grows nothing), never one that still counts for someone`, () => {
     const ledger = new AnswerLedger<string>();
     ledger.invited('alice', 'inv-1', 7, ['bob']);
     expect(ledger.enter('bob', 'phone', 7)).toBe(true);
     expect(ledger.enter('bob', 'laptop', 7)).toBe(false);
-    for (let i = 0; i < AnswerLedger.ROOM_INVITES - 1; i++) ledger.invited('alice', `other-${i}`, 7, ['carol']);
-    expect(ledger.enter('bob', 'laptop', 7)).toBe(false); // inv-1 is still among the newest
-    ledger.invited('alice', 'one-more', 7, ['carol']);
+    for (let i = 0; i < 100; i++) ledger.invited('alice', `other-${i}`, 7, ['carol']);
+    expect(ledger.enter('bob', 'laptop', 7)).toBe(false); // inv-1 still counts for Bob
+    ledger.invited('alice', 'inv-2', 7, ['bob']); // Bob invited again: inv-1 counts for nobody now
     expect(ledger.enter('bob', 'laptop', 7)).toBe(true);
+  });
+
+  it(`a room's invitations that all still count: at most ${AnswerLedger.ROOM_INVITES_MAX}, the oldest going past it`, () => {
+    const ledger = new AnswerLedger<string>();
+    for (let i = 0; i <= AnswerLedger.ROOM_INVITES_MAX; i++) ledger.invited('alice', `inv-${i}`, 7, [`user${i}`]);
+    expect(ledger.enter('user0', 'phone', 7)).toBe(true);
+    expect(ledger.enter('user0', 'laptop', 7)).toBe(true); // inv-0 went: past the bound
+    expect(ledger.enter('user1', 'phone', 7)).toBe(true);
+    expect(ledger.enter('user1', 'laptop', 7)).toBe(false);
   });
 
   it('an invitation of another inviter under the same inviteID is another invitation: an answer to it settles nothing of the first', () => {
