@@ -54,11 +54,14 @@ export class AnswerLedger<D> {
    * stays: a group call made without an IM group is an invitation per invitee (their own inviteIDs), and
    * dropping the oldest past 8 let the first invitees' other devices enter the room one of theirs had
    * declined (the review of 2026-12-05). So a room holds at most this many, or one per invitee (the
-   * embedded server admits `maxRoomUsers`), and {@link AnswerLedger.ROOM_INVITES_MAX} in any case.
+   * embedded server admits `maxRoomUsers`), and {@link AnswerLedger.ROOM_INVITES_MAX} naming
+   * {@link AnswerLedger.ROOM_NAMES_MAX} invitees in all in any case (8 of a room's 100 places each, as before).
    */
   static readonly ROOM_INVITES = 8;
   /** A room's invitations past which its oldest goes, whether it counts or not. */
   static readonly ROOM_INVITES_MAX = 256;
+  /** The invitees a room's invitations name in all (each invitation's count), past which its oldest goes. */
+  static readonly ROOM_NAMES_MAX = 800;
   private readonly users = new Map<string, Map<string, Verdict<D>>>();
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
@@ -119,9 +122,11 @@ export class AnswerLedger<D> {
     }
     invites.delete(key);
     invites.set(key, new Set(invitees));
-    if (invites.size > AnswerLedger.ROOM_INVITES) {
-      const gone = overtaken(invites) ?? (invites.size > AnswerLedger.ROOM_INVITES_MAX ? (invites.keys().next().value as string) : undefined);
-      if (gone !== undefined) invites.delete(gone);
+    while (invites.size > AnswerLedger.ROOM_INVITES) {
+      const over = invites.size > AnswerLedger.ROOM_INVITES_MAX || [...invites.values()].reduce((n, users) => n + users.size, 0) > AnswerLedger.ROOM_NAMES_MAX;
+      const gone = overtaken(invites) ?? (over ? (invites.keys().next().value as string) : undefined);
+      if (gone === undefined) break;
+      invites.delete(gone);
     }
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);

@@ -26,6 +26,16 @@ describe('AnswerLedger bounds', () => {
     expect(ledger.enter('user1', 'laptop', 7)).toBe(false);
   });
 
+  it(`a room's invitations name at most ${AnswerLedger.ROOM_NAMES_MAX} invitees in all: each naming all but the invitees before it still counts, the oldest go`, () => {
+    const ledger = new AnswerLedger<string>();
+    const users = Array.from({ length: 100 }, (_, i) => `user${i}`);
+    for (let i = 0; i < 100; i++) ledger.invited('alice', `inv-${i}`, 7, users.slice(i));
+    expect(ledger.enter('user0', 'phone', 7)).toBe(true);
+    expect(ledger.enter('user0', 'laptop', 7)).toBe(true); // inv-0 went: 100 + 99 + ... is past the bound
+    expect(ledger.enter('user99', 'phone', 7)).toBe(true);
+    expect(ledger.enter('user99', 'laptop', 7)).toBe(false);
+  });
+
   it('an invitation of another inviter under the same inviteID is another invitation: an answer to it settles nothing of the first', () => {
     const ledger = new AnswerLedger<string>();
     ledger.invited('alice', 'X', 42, ['bob']);
