@@ -143,7 +143,14 @@ export class AnswerLedger<D> {
    * another device claimed it); else it claims the answer to the invitations of that room to its user.
    */
   enter(userID: string, device: D, roomID: number, record = true): boolean {
-    const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())].filter(([, invitees]) => invitees.has(userID)).map(([id]) => id);
+    // Her newest invitation to the room only: invited() cleared her answers to the earlier ones, so what they hold
+    // since is a late answer to an invitation a newer one replaced, which its inviter no longer reads (it reads
+    // answers under the inviteID it sent her last). Counted, it kept out the device accepting the newer one while
+    // the room held 8 invitations or fewer, and not past 8, where the replaced one goes (review of f8f1c52).
+    const mine = [...(this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>())]
+      .filter(([, invitees]) => invitees.has(userID))
+      .map(([id]) => id)
+      .slice(-1);
     const invites = this.of(userID);
     for (const key of mine) {
       const entry = invites.get(key);
