@@ -23,6 +23,7 @@
  * grants and stored messages stay per user; the mailer rings every device and keeps the answers.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
@@ -113,6 +114,12 @@ export class Hub {
   private readonly supersededOf = new Map<string, Set<string>>();
   /** When each user of {@link Hub.supersededOf} was last kicked. */
   private readonly supersededAt = new Map<string, number>();
+  /**
+   * ... and in the store (single node; a cluster keeps them in Redis): in the process only, a restart (a deploy,
+   * a crash) forgot them while the store's messages, grants and answers came back, and a kicked tab resuming after
+   * it kicked the tab its user was using (review of d76e725).
+   */
+  private readonly keptTokens: { readonly add: Database.Statement<[string, string, number]>; readonly drop: Database.Statement<[string, string]>; readonly dropUser: Database.Statement<[string]> } | null;
   private readonly revoked = new Map<string, Set<string>>();
   /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
   private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number; readonly maxFrameBytes: number };
@@ -137,6 +144,7 @@ export class Hub {
       maxFrameBytes: limits.maxFrameBytes,
     };
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
+    this.keptTokens = cluster ? null : this.restoreSuperseded(store.db, clock.now());
     const persist = (write: () => void, failed?: () => void) => {
       commit.write(write);
       if (failed) commit.after(() => undefined, failed);
@@ -321,6 +329,8 @@ export class Hub {
       if (nowMs - at < SUPERSEDED_KEPT_MS) break;
       this.supersededOf.delete(userID);
       this.supersededAt.delete(userID);
+      const kept = this.keptTokens;
+      if (kept) this.commit.write(() => kept.dropUser.run(userID));
     }
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
@@ -357,6 +367,23 @@ export class Hub {
     session.expiresAt = expiresAt;
   }
 
+  /** Reads back the kicked tokens the store keeps (their users' last kick within a week), oldest kick first. */
+  private restoreSuperseded(db: Database.Database, nowMs: number): NonNullable<Hub['keptTokens']> {
+    db.exec('CREATE TABLE IF NOT EXISTS superseded_tokens (user_id TEXT NOT NULL, digest TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user_id, digest))');
+    const since = nowMs - SUPERSEDED_KEPT_MS;
+    db.prepare('DELETE FROM superseded_tokens WHERE user_id IN (SELECT user_id FROM superseded_tokens GROUP BY user_id HAVING max(at) < ?)').run(since);
+    for (const row of db.prepare<[], { user_id: string; digest: string; at: number }>('SELECT user_id, digest, at FROM superseded_tokens ORDER BY at, rowid').all()) {
+      remember(this.supersededOf, row.user_id, row.digest, SUPERSEDED_PER_USER);
+      this.supersededAt.delete(row.user_id);
+      this.supersededAt.set(row.user_id, row.at);
+    }
+    return {
+      add: db.prepare('INSERT INTO superseded_tokens (user_id, digest, at) VALUES (?, ?, ?) ON CONFLICT (user_id, digest) DO UPDATE SET at = excluded.at'),
+      drop: db.prepare('DELETE FROM superseded_tokens WHERE user_id = ? AND digest = ?'),
+      dropUser: db.prepare('DELETE FROM superseded_tokens WHERE user_id = ?'),
+    };
+  }
+
   /** Ends a session with a `kicked` frame and its close code. */
   private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON], sigStays = false): void {
     const conn = session.conn;
@@ -366,9 +393,17 @@ export class Hub {
       const oldest = this.superseded.values().next();
       if (!oldest.done) this.superseded.delete(oldest.value);
     }
-    remember(this.supersededOf, session.userID, token, SUPERSEDED_PER_USER);
+    const pushedOut = remember(this.supersededOf, session.userID, token, SUPERSEDED_PER_USER);
+    const at = this.options.clock.now();
     this.supersededAt.delete(session.userID);
-    this.supersededAt.set(session.userID, this.options.clock.now());
+    this.supersededAt.set(session.userID, at);
+    const kept = this.keptTokens;
+    if (kept) {
+      this.commit.write(() => {
+        kept.add.run(session.userID, token, at);
+        if (pushedOut !== undefined) kept.drop.run(session.userID, pushedOut);
+      });
+    }
     if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest);
     this.endSession(session, false, false, reason === KICK_REASON.multipleAccount);
     const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];
@@ -402,12 +437,17 @@ export class Hub {
   }
 }
 
-/** Adds `digest` to `userID`'s set in `memory`, keeping her newest `keep`. */
-function remember(memory: Map<string, Set<string>>, userID: string, digest: string, keep = REVOKED_PER_USER): void {
+/** Adds `digest` to `userID`'s set in `memory`, keeping her newest `keep`; the one it pushed out, if any. */
+function remember(memory: Map<string, Set<string>>, userID: string, digest: string, keep = REVOKED_PER_USER): string | undefined {
   const digests = memory.get(userID) ?? new Set<string>();
   digests.add(digest);
-  if (digests.size > keep) digests.delete(digests.values().next().value as string);
+  let oldest: string | undefined;
+  if (digests.size > keep) {
+    oldest = digests.values().next().value as string;
+    digests.delete(oldest);
+  }
   memory.set(userID, digests);
+  return oldest;
 }
 
 /** A session token's lineage: its first characters, then a dot (see {@link sessionToken}). */
