@@ -36,6 +36,14 @@ describe('AnswerLedger bounds', () => {
     expect(ledger.enter('user99', 'laptop', 7)).toBe(false);
   });
 
+  it(`invitations that reach nobody (a group invitation naming none of the group) push out none that counts, however many (${AnswerLedger.ROOM_INVITES_MAX + 1})`, () => {
+    const ledger = new AnswerLedger<string>();
+    ledger.invited('dave', 'inv-alice', 7, ['alice']);
+    expect(ledger.enter('alice', 'phone', 7)).toBe(true);
+    for (let i = 0; i <= AnswerLedger.ROOM_INVITES_MAX; i++) ledger.invited('mallory', `empty-${i}`, 7, []);
+    expect(ledger.enter('alice', 'laptop', 7)).toBe(false);
+  });
+
   it('an invitation of another inviter under the same inviteID is another invitation: an answer to it settles nothing of the first', () => {
     const ledger = new AnswerLedger<string>();
     ledger.invited('alice', 'X', 42, ['bob']);
