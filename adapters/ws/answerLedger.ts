@@ -112,6 +112,9 @@ export class AnswerLedger<D> {
    * the answers to it stand, or a device would enter the room its user declined.
    */
   invited(inviter: string, inviteID: string, roomID: number, invitees: readonly string[]): void {
+    // One that reaches nobody counts for nobody and clears nothing: filed, it filled the room's bounds, and past
+    // them pushed out an invitation that counts (review of f8f1c52).
+    if (invitees.length === 0) return;
     const key = invitationKey(inviter, inviteID);
     const invites = this.rooms.get(roomID) ?? new Map<string, ReadonlySet<string>>();
     const earlier = [...invites.keys()].filter((k) => k !== key);
