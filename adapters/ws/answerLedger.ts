@@ -41,9 +41,10 @@ export const INVITATION_KEY = /^[A-Za-z0-9_-]{0,32} ./s;
  * online has answered busy: an idle device rings on, and answers for the user. A device that
  * enters an invitation's room claims the answer (TRTCCalling enters before it accepts): its own
  * answer then goes, another device's does not, and no other device may enter once the user
- * answered. Bounded: the newest {@link AnswerLedger.PER_USER} invitations per user,
- * {@link AnswerLedger.ROOMS} rooms and {@link AnswerLedger.ROOM_INVITES} invitations per room
- * are remembered, so each step costs at most its invitees times that many invitations.
+ * answered. Bounded: the newest {@link AnswerLedger.PER_USER} answers per user, and past them those to
+ * an invitation that still counts (the newest naming the user in a room the ledger holds, one with a live
+ * grant: at most one per room), {@link AnswerLedger.ROOMS} rooms and {@link AnswerLedger.ROOM_INVITES}
+ * invitations per room are remembered, so each step costs at most its invitees times that many invitations.
  */
 export class AnswerLedger<D> {
   static readonly PER_USER = 32;
@@ -63,6 +64,15 @@ export class AnswerLedger<D> {
   /** The invitees a room's invitations name in all (each invitation's count), past which its oldest goes. */
   static readonly ROOM_NAMES_MAX = 800;
   private readonly users = new Map<string, Map<string, Verdict<D>>>();
+  /**
+   * Each user's answers pushed out of her newest {@link AnswerLedger.PER_USER} whose invitation still counts: a user's
+   * 32 newest were all that was kept, and 32 other answers (a device in a call answers each invitation busy by itself:
+   * an attacker's 32 invitations, one account's rooms) pushed out her decline of a call still going on, whose room
+   * another device of hers then entered (review of 2026-12-05). Each goes when its invitation stops counting.
+   */
+  private readonly kept = new Map<string, Map<string, Verdict<D>>>();
+  /** The rooms each invitation (its key) is filed in: what {@link AnswerLedger.counts} reads. */
+  private readonly roomsOf = new Map<string, Set<number>>();
   /** Each room's invitations, and whom each invites. */
   private readonly rooms = new Map<number, Map<string, ReadonlySet<string>>>();
 
@@ -80,12 +90,13 @@ export class AnswerLedger<D> {
   /** Puts back a room a journal kept, oldest first, telling it nothing (users are recalled as they come back). */
   restore(roomID: number, invites: Map<string, ReadonlySet<string>>): void {
     this.rooms.set(roomID, invites);
+    for (const key of invites.keys()) this.index(key, roomID);
   }
 
   /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
   pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
     const key = invitationKey(answer.inviter ?? '', answer.inviteID);
-    const entry = this.of(userID).get(key);
+    const entry = this.answerOf(userID, key);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       // The device that claimed it by entering the room answers: the answer is now the newest, as
@@ -121,24 +132,27 @@ export class AnswerLedger<D> {
     for (const userID of invitees) {
       // A user not held here may have answers in the journal: they go there (not recalled: most invitees never answer).
       const held = this.users.get(userID);
-      for (const k of earlier) if (held ? held.delete(k) : this.journal !== undefined) this.journal?.verdict(userID, k, undefined);
+      const kept = this.kept.get(userID);
+      for (const k of earlier) {
+        const had = held ? [held.delete(k), kept?.delete(k) === true].includes(true) : this.journal !== undefined;
+        if (had) this.journal?.verdict(userID, k, undefined);
+      }
     }
     invites.delete(key);
     invites.set(key, new Set(invitees));
+    this.index(key, roomID);
+    this.rooms.delete(roomID);
+    this.rooms.set(roomID, invites);
     while (invites.size > AnswerLedger.ROOM_INVITES) {
       const over = invites.size > AnswerLedger.ROOM_INVITES_MAX || [...invites.values()].reduce((n, users) => n + users.size, 0) > AnswerLedger.ROOM_NAMES_MAX;
       const gone = overtaken(invites) ?? (over ? (invites.keys().next().value as string) : undefined);
       if (gone === undefined) break;
+      const goneInvitees = invites.get(gone) ?? new Set<string>();
       invites.delete(gone);
+      this.unindex(gone, roomID, goneInvitees);
     }
-    this.rooms.delete(roomID);
-    this.rooms.set(roomID, invites);
     this.journal?.room(roomID, invites);
-    if (this.rooms.size > this.maxRooms) {
-      const oldest = this.rooms.keys().next().value as number;
-      this.rooms.delete(oldest);
-      this.journal?.room(oldest, undefined);
-    }
+    if (this.rooms.size > this.maxRooms) this.dropRoom(this.rooms.keys().next().value as number);
   }
 
   /**
@@ -154,14 +168,13 @@ export class AnswerLedger<D> {
       .filter(([, invitees]) => invitees.has(userID))
       .map(([id]) => id)
       .slice(-1);
-    const invites = this.of(userID);
     for (const key of mine) {
-      const entry = invites.get(key);
+      const entry = this.answerOf(userID, key);
       if (entry !== undefined && !(entry instanceof Set) && entry.by !== device) return false;
     }
     if (!record) return true;
     for (const key of mine) {
-      const entry = invites.get(key);
+      const entry = this.answerOf(userID, key);
       if (entry === undefined || entry instanceof Set) this.put(userID, key, { by: device, passed: false });
     }
     return true;
@@ -174,7 +187,7 @@ export class AnswerLedger<D> {
    * room another device of its user had declined (2026-12-05).
    */
   forgetRoom(roomID: number): void {
-    if (this.rooms.delete(roomID)) this.journal?.room(roomID, undefined);
+    if (this.rooms.has(roomID)) this.dropRoom(roomID);
   }
 
   /**
@@ -184,23 +197,79 @@ export class AnswerLedger<D> {
    */
   forget(userID: string): void {
     this.users.delete(userID);
+    this.kept.delete(userID);
   }
 
   private of(userID: string): Map<string, Verdict<D>> {
-    const invites = this.users.get(userID) ?? new Map<string, Verdict<D>>(this.journal?.recall(userID));
-    this.users.set(userID, invites);
+    let invites = this.users.get(userID);
+    if (invites === undefined) {
+      invites = new Map<string, Verdict<D>>(this.journal?.recall(userID));
+      this.users.set(userID, invites);
+      this.trim(userID, invites); // a journal keeps the answers kept past the newest too
+    }
     return invites;
+  }
+
+  /** What the user's devices answered the invitation `key`, if the ledger holds it. */
+  private answerOf(userID: string, key: string): Verdict<D> | undefined {
+    return this.of(userID).get(key) ?? this.kept.get(userID)?.get(key);
   }
 
   private put(userID: string, inviteID: string, verdict: Verdict<D>): void {
     const invites = this.of(userID);
+    this.kept.get(userID)?.delete(inviteID);
     invites.delete(inviteID);
     invites.set(inviteID, verdict);
     this.journal?.verdict(userID, inviteID, verdict);
-    if (invites.size > AnswerLedger.PER_USER) {
-      const oldest = invites.keys().next().value as string;
+    this.trim(userID, invites);
+  }
+
+  /** Past the newest {@link AnswerLedger.PER_USER}, an answer goes, or is kept while its invitation counts. */
+  private trim(userID: string, invites: Map<string, Verdict<D>>): void {
+    while (invites.size > AnswerLedger.PER_USER) {
+      const [oldest, verdict] = invites.entries().next().value as [string, Verdict<D>];
       invites.delete(oldest);
-      this.journal?.verdict(userID, oldest, undefined);
+      if (this.counts(userID, oldest)) {
+        const kept = this.kept.get(userID) ?? new Map<string, Verdict<D>>();
+        kept.set(oldest, verdict);
+        this.kept.set(userID, kept);
+      } else this.journal?.verdict(userID, oldest, undefined);
+    }
+  }
+
+  /** True when `key` is the newest invitation naming `userID` in a room the ledger holds (her answer to it keeps her other devices out). */
+  private counts(userID: string, key: string): boolean {
+    for (const roomID of this.roomsOf.get(key) ?? []) {
+      const mine = [...(this.rooms.get(roomID) ?? [])].filter(([, invitees]) => invitees.has(userID));
+      if (mine[mine.length - 1]?.[0] === key) return true;
+    }
+    return false;
+  }
+
+  private dropRoom(roomID: number): void {
+    const invites = this.rooms.get(roomID);
+    this.rooms.delete(roomID);
+    this.journal?.room(roomID, undefined);
+    for (const [key, invitees] of invites ?? []) this.unindex(key, roomID, invitees);
+  }
+
+  private index(key: string, roomID: number): void {
+    const rooms = this.roomsOf.get(key) ?? new Set<number>();
+    rooms.add(roomID);
+    this.roomsOf.set(key, rooms);
+  }
+
+  /** `key` is no longer filed in `roomID`: its invitees' answers to it that were kept only for it go. */
+  private unindex(key: string, roomID: number, invitees: ReadonlySet<string>): void {
+    const rooms = this.roomsOf.get(key);
+    rooms?.delete(roomID);
+    if (rooms?.size === 0) this.roomsOf.delete(key);
+    for (const userID of invitees) {
+      const kept = this.kept.get(userID);
+      if (kept?.has(key) !== true || this.counts(userID, key)) continue;
+      kept.delete(key);
+      if (kept.size === 0) this.kept.delete(userID);
+      this.journal?.verdict(userID, key, undefined);
     }
   }
 }

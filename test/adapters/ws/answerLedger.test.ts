@@ -53,4 +53,26 @@ describe('AnswerLedger bounds', () => {
     expect(ledger.pass('bob', 'phone', { inviteID: 'X', inviter: 'alice', kind: 'accept' }, ['phone', 'laptop'])).toBe(true);
     expect(ledger.pass('bob', 'laptop', { inviteID: 'X', inviter: 'alice', kind: 'reject' }, ['phone', 'laptop'])).toBe(false);
   });
+  it(`a user's answers past the newest ${AnswerLedger.PER_USER}: one to an invitation that still counts is kept (her other device stays out), and goes when its room's grant ends`, () => {
+    const journaled = new Map<string, unknown>();
+    const ledger = new AnswerLedger<string>({
+      verdict: (userID, key, verdict) => (verdict === undefined ? journaled.delete(`${userID} ${key}`) : journaled.set(`${userID} ${key}`, verdict)),
+      room: () => undefined,
+      recall: () => [],
+    });
+    ledger.invited('alice', 'inv-1', 7, ['bob']);
+    expect(ledger.pass('bob', 'phone', { inviteID: 'inv-1', inviter: 'alice', kind: 'reject' }, ['phone', 'laptop'])).toBe(true);
+    for (let i = 0; i < 2 * AnswerLedger.PER_USER; i++) {
+      ledger.invited('mallory', `m-${i}`, 100 + i, ['bob']);
+      ledger.pass('bob', 'phone', { inviteID: `m-${i}`, inviter: 'mallory', kind: 'busy' }, ['phone', 'laptop']);
+      if (i % 2 === 0) ledger.forgetRoom(100 + i); // half of Mallory's calls are over
+    }
+    expect(ledger.enter('bob', 'laptop', 7)).toBe(false);
+    expect(ledger.pass('bob', 'laptop', { inviteID: 'inv-1', inviter: 'alice', kind: 'accept' }, ['phone', 'laptop'])).toBe(false);
+    // Kept: the decline, the newest 32, and the answers to Mallory's calls still going on; none of those that are over.
+    expect(journaled.size).toBe(1 + AnswerLedger.PER_USER + AnswerLedger.PER_USER / 2);
+    ledger.forgetRoom(7);
+    for (let i = 1; i < 2 * AnswerLedger.PER_USER; i += 2) ledger.forgetRoom(100 + i);
+    expect(journaled.size).toBe(AnswerLedger.PER_USER); // those past the newest went with their rooms
+  });
 });
