@@ -75,4 +75,19 @@ describe('the answer ledger against many answers of one user', () => {
     expect(await laptop.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
     for (const client of [dave, carol, laptop, ...callers]) client.terminate();
   });
+  it("the same after a restart: Mallory's 32 invitations answered busy, the server restarts, Bob's laptop logs in again -> refused deviceInRoom", async () => {
+    const s = await testServer({ multiDevice: true });
+    server = s;
+    const { dave, carol, phone } = await declinedGroupCall(s.handle.url);
+    const laptop = await RawClient.login(s.handle.url, 'bob', { device: 'laptop' });
+    const mallory = await RawClient.login(s.handle.url, 'mallory');
+    await ringBob(mallory, 'mallory', phone, 'busy', 1000);
+    await s.handle.close();
+    const clients = [dave, carol, phone, laptop, mallory];
+    await Promise.all(clients.map((c) => c.closed));
+    const url = (await s.restart()).url;
+    const again = await RawClient.login(url, 'bob', { device: 'laptop' });
+    expect(await again.request({ type: 'roomEnter', roomID: 42, audio: true, video: false })).toMatchObject({ type: 'error', code: 'deviceInRoom' });
+    again.terminate();
+  });
 });
