@@ -76,3 +76,27 @@ describe('AnswerLedger bounds', () => {
     expect(journaled.size).toBe(AnswerLedger.PER_USER); // those past the newest went with their rooms
   });
 });
+
+describe('AnswerLedger: answers kept past the newest', () => {
+  it(`an answer kept past the newest ${AnswerLedger.PER_USER} whose invitation is sent again naming others only counts no more: it goes (at the latest with its room), not kept while its user stays online`, () => {
+    const journaled = new Map<string, unknown>();
+    const ledger = new AnswerLedger<string>({
+      verdict: (userID, key, verdict) => (verdict === undefined ? journaled.delete(`${userID} ${key}`) : journaled.set(`${userID} ${key}`, verdict)),
+      room: () => undefined,
+      recall: () => [],
+    });
+    // Mallory rings Bob in rooms of her own, his phone in a call answers each busy by itself; past the newest 32 each
+    // is kept while it counts. She then sends each invitation again naming Carol only (Bob's answer counts no more),
+    // and her calls end: what she made the ledger keep for Bob should be gone with them.
+    const ROUNDS = 3 * AnswerLedger.PER_USER;
+    for (let i = 0; i < ROUNDS; i++) {
+      ledger.invited('mallory', `m-${i}`, 100 + i, ['bob']);
+      ledger.pass('bob', 'phone', { inviteID: `m-${i}`, inviter: 'mallory', kind: 'busy' }, ['phone', 'laptop']);
+    }
+    for (let i = 0; i < ROUNDS; i++) ledger.invited('mallory', `m-${i}`, 100 + i, ['carol']);
+    for (let i = 0; i < ROUNDS; i++) ledger.forgetRoom(100 + i);
+    // Bob's newest 32 stay (as before f56df0c); none of those past them is kept for an invitation that counts for nobody.
+    expect(journaled.size).toBe(AnswerLedger.PER_USER);
+    expect((ledger as unknown as { kept: Map<string, Map<string, unknown>> }).kept.get('bob')?.size ?? 0).toBe(0);
+  });
+});
