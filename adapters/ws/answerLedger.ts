@@ -138,9 +138,12 @@ export class AnswerLedger<D> {
         if (had) this.journal?.verdict(userID, k, undefined);
       }
     }
+    const before = invites.get(key);
     invites.delete(key);
     invites.set(key, new Set(invitees));
     this.index(key, roomID);
+    // Sent again naming others only: for those it names no more it counts no more (kept, their answers stayed for good).
+    for (const userID of before ?? []) if (!invitees.includes(userID)) this.release(userID, key);
     this.rooms.delete(roomID);
     this.rooms.set(roomID, invites);
     while (invites.size > AnswerLedger.ROOM_INVITES) {
@@ -264,13 +267,16 @@ export class AnswerLedger<D> {
     const rooms = this.roomsOf.get(key);
     rooms?.delete(roomID);
     if (rooms?.size === 0) this.roomsOf.delete(key);
-    for (const userID of invitees) {
-      const kept = this.kept.get(userID);
-      if (kept?.has(key) !== true || this.counts(userID, key)) continue;
-      kept.delete(key);
-      if (kept.size === 0) this.kept.delete(userID);
-      this.journal?.verdict(userID, key, undefined);
-    }
+    for (const userID of invitees) this.release(userID, key);
+  }
+
+  /** `userID`'s answer to `key` kept past her newest goes if the invitation counts for her no more. */
+  private release(userID: string, key: string): void {
+    const kept = this.kept.get(userID);
+    if (kept?.has(key) !== true || this.counts(userID, key)) return;
+    kept.delete(key);
+    if (kept.size === 0) this.kept.delete(userID);
+    this.journal?.verdict(userID, key, undefined);
   }
 }
 
