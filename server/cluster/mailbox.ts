@@ -17,10 +17,10 @@
 import type { TurnCommit } from '../commit';
 import type { Hub } from '../hub';
 import type { Limits } from '../limits';
-import type { Held, RemoteHeld } from '../senders';
 import type { ServerClock } from '../options';
 import type { Store } from '../store';
 import { Backoff } from './backoff';
+import { StreamHoldings } from './holdings';
 import { compareIds, parseTravelling, type Travelling } from './frames';
 import type { Scripted } from './scripts';
 
@@ -28,8 +28,6 @@ import type { Scripted } from './scripts';
 const PAGE = 64;
 /** Backlog counts are refreshed this long after copies moved. */
 const RECOUNT_MS = 250;
-/** Senders (and sender-user pairs) whose holdings in Redis a node remembers at most. */
-const HOLDINGS = 10_000;
 
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
@@ -44,7 +42,7 @@ export interface MailboxHost {
   lost(what: string, error: unknown): void;
 }
 
-export class StreamMailbox implements RemoteHeld {
+export class StreamMailbox {
   private hub: Hub | null = null;
   private store: Store | null = null;
   private commit: TurnCommit | null = null;
@@ -97,13 +95,11 @@ export class StreamMailbox implements RemoteHeld {
    */
   private unsynced = false;
 
-  /** What senders hold in every stream, as the last move (or read) of theirs here saw it: `RemoteHeld`. */
-  private readonly holdings = new Map<string, Held>();
-  /** ... and in one user's stream (`<sender>\n<user>`): their share of it, copies its node refused included. */
-  private readonly shares = new Map<string, Held>();
-  private readonly reading = new Set<string>();
+  /** What senders hold in the streams, as this node last learned it: the store's {@link RemoteHeld}. */
+  readonly holdings: StreamHoldings;
 
   constructor(private readonly host: MailboxHost) {
+    this.holdings = new StreamHoldings(host);
     this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
     this.behind = new Backoff(host.clock, (user) => void this.drain(user));
   }
@@ -219,48 +215,6 @@ export class StreamMailbox implements RemoteHeld {
     await Promise.all([...this.chains.values()]);
   }
 
-  held(from: string): Held | undefined {
-    return this.holdings.get(from);
-  }
-
-  refresh(from: string): void {
-    const { redis, clock } = this.host;
-    this.read(from, () => redis.hcHeld(this.host.key('o', `s:${from}`), this.host.key('o', `b:${from}`), clock.now()), ([count, bytes]) => this.hold(from, count, bytes));
-  }
-
-  share(from: string, to: string): Held | undefined {
-    return this.shares.get(`${from}\n${to}`);
-  }
-
-  refreshShare(from: string, to: string): void {
-    const { redis, clock } = this.host;
-    const [inbox, counts, parked] = [this.host.key('i', to), this.host.key('q', to), this.host.key('p', to)];
-    this.read(`${from}\n${to}`, () => redis.hcStreamShare(inbox, counts, parked, this.host.key('o', ''), to, clock.now(), from), (text) => {
-      const [count, bytes] = text.split(' ').map(Number);
-      this.holdShare(from, to, count ?? 0, bytes ?? 0);
-    });
-  }
-
-  /** Reads what `what` holds in Redis (one read at a time per key), then `got` it. */
-  private read<T>(key: string, what: () => Promise<T>, got: (value: T) => void): void {
-    if (this.reading.has(key)) return;
-    this.reading.add(key);
-    what()
-      .then(got)
-      .catch((error: unknown) => this.host.lost('reading a sender\'s holdings', error))
-      .finally(() => this.reading.delete(key));
-  }
-
-  /** `from` holds `count` copies of `bytes` in the streams now (its move, a read, its login here). */
-  hold(from: string, count: number, bytes: number): void {
-    remember(this.holdings, from, count, bytes);
-  }
-
-  /** `from` holds `count` copies of `bytes` in `to`'s stream now (its move, a read). */
-  private holdShare(from: string, to: string, count: number, bytes: number): void {
-    remember(this.shares, `${from}\n${to}`, count, bytes);
-  }
-
   /** Users whose moves are under way (metrics, tests). */
   get moving(): number {
     return this.chains.size;
@@ -341,8 +295,8 @@ export class StreamMailbox implements RemoteHeld {
       }
       for (let i = offered.length + 1; i + 4 < flags.length; i += 5) {
         const from = String(flags[i]);
-        this.hold(from, Number(flags[i + 1]), Number(flags[i + 2]));
-        this.holdShare(from, user, Number(flags[i + 3]), Number(flags[i + 4]));
+        this.holdings.hold(from, Number(flags[i + 1]), Number(flags[i + 2]));
+        this.holdings.holdShare(from, user, Number(flags[i + 3]), Number(flags[i + 4]));
       }
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;
@@ -503,11 +457,4 @@ export class StreamMailbox implements RemoteHeld {
       this.commit?.after(() => this.hub?.mailer.recount());
     }, RECOUNT_MS);
   }
-}
-
-/** Remembers a sender's count under `key` (none: forgotten); bounded, the oldest entry goes (its sender is then counted by its local copies alone until its next move). */
-function remember(map: Map<string, Held>, key: string, count: number, bytes: number): void {
-  map.delete(key);
-  if (count > 0) map.set(key, { count, bytes });
-  if (map.size > HOLDINGS) map.delete(map.keys().next().value as string);
 }

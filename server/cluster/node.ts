@@ -177,7 +177,7 @@ export class ClusterNode {
         return superseded ? Promise.resolve() : this.revocations.ended(user, session.token);
       },
       superseded: (session: Session) => this.revocations.supersede(session),
-      remoteHeld: this.mailbox,
+      remoteHeld: this.mailbox.holdings,
       elsewhere: (user: string, copy: Body) => {
         const node = this.directory.nodeOf(user);
         return node === undefined ? false : this.publish(node, { t: 'online-copy', user, copy });
@@ -425,7 +425,7 @@ export class ClusterNode {
     const now = this.options.clock.now();
     const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;
     const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
-    this.mailbox.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
+    this.mailbox.holdings.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1) return 'revoked'; // a resume passes only when it names the user's session (PREPARE)
     const stored: Record<string, string> = {};
