@@ -23,7 +23,6 @@
  * grants and stored messages stay per user; the mailer rings every device and keeps the answers.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Conn, Session } from './conn';
@@ -37,22 +36,13 @@ import { type Refusal, refuse } from './refusal';
 import { Rooms } from './rooms';
 import type { RemoteHeld } from './senders';
 import type { Body, Store } from './store';
+import { remember, SupersededTokens } from './supersededTokens';
 import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
 const SUPERSEDED_MEMORY = 4096;
-/**
- * Kicked userSigs remembered per user (see the rule above), and her superseded tokens (`Hub.supersededOf`);
- * in a cluster, the userSigs in Redis (`cluster/scripts.ts`).
- */
+/** Kicked userSigs remembered per user (see the rule above); in a cluster, in Redis (`cluster/scripts.ts`). */
 export const REVOKED_PER_USER = 16;
-/** How long a user's superseded tokens are kept after her last kick, through her logouts (the cluster's `P:s`: a week). */
-const SUPERSEDED_KEPT_MS = 7 * 86_400_000;
-/**
- * A user's superseded tokens kept (her newest), as the cluster keeps them (`P:s`, `cluster/scripts.ts`): every
- * reload of a page is a login that kicks the page before it, so 16 pushed out a sleeping tab's in an afternoon.
- */
-export const SUPERSEDED_PER_USER = 256;
 
 /**
  * What a cluster (`server/cluster/`) puts in place of the single-node parts; without it the hub
@@ -102,24 +92,8 @@ export class Hub {
   readonly mailer: Mailer;
   /** Each user's sessions (one, unless many devices), oldest first. */
   private readonly sessions = new Map<string, Session[]>();
-  /** Digests of superseded tokens (a lookup never compares the secret itself), the newest of every user's. */
-  private readonly superseded = new Set<string>();
-  /**
-   * ... and the newest {@link SUPERSEDED_PER_USER} of each user, kept {@link SUPERSEDED_KEPT_MS} after her last kick
-   * through her logouts (as the cluster keeps them): in the shared memory alone, 4,096 kicks of others (an
-   * attacker kicking herself, a busy server's device switches overnight) pushed hers out, and her kicked tab
-   * resuming with its token kicked her newer session when both held one userSig. Forgotten with her last
-   * session (as `revoked`), they were gone as soon as she signed out and in again, or slept past her grace.
-   */
-  private readonly supersededOf = new Map<string, Set<string>>();
-  /** When each user of {@link Hub.supersededOf} was last kicked. */
-  private readonly supersededAt = new Map<string, number>();
-  /**
-   * ... and in the store (single node; a cluster keeps them in Redis): in the process only, a restart (a deploy,
-   * a crash) forgot them while the store's messages, grants and answers came back, and a kicked tab resuming after
-   * it kicked the tab its user was using (review of d76e725).
-   */
-  private readonly keptTokens: { readonly add: Database.Statement<[string, string, number]>; readonly drop: Database.Statement<[string, string]>; readonly dropUser: Database.Statement<[string]> } | null;
+  /** The tokens of this node's sessions another login took over: their resume is refused. */
+  private readonly superseded: SupersededTokens;
   private readonly revoked = new Map<string, Set<string>>();
   /** What `loggedIn` tells a client of its limits, so that it paces itself under them (adapters/ws/outRate.ts). */
   private readonly told: { readonly perSecond: number; readonly burst: number; readonly maxRelayBytes: number; readonly maxFrameBytes: number };
@@ -144,7 +118,7 @@ export class Hub {
       maxFrameBytes: limits.maxFrameBytes,
     };
     this.budgets = cluster?.budgets ?? new MemoryUserBudgets(limits);
-    this.keptTokens = cluster ? null : this.restoreSuperseded(store.db, clock.now());
+    this.superseded = new SupersededTokens(cluster ? null : store.db, commit, clock.now());
     const persist = (write: () => void, failed?: () => void) => {
       commit.write(write);
       if (failed) commit.after(() => undefined, failed);
@@ -227,7 +201,7 @@ export class Hub {
     // Logins spend the user's budget too: reconnecting over and over gets nothing for free.
     if (!this.budgets.take(f.userID, 'frames', 1, now)) return refuse('rateLimited', 'too many logins: slow down', 'userRate');
     const resumeDigest = f.resume === undefined ? undefined : tokenDigest(f.resume);
-    if (resumeDigest !== undefined && (this.superseded.has(resumeDigest) || this.supersededOf.get(f.userID)?.has(resumeDigest))) {
+    if (resumeDigest !== undefined && this.superseded.has(f.userID, resumeDigest)) {
       return refuse('sessionSuperseded', 'this session was taken over by another login');
     }
     const all = this.devicesOf(f.userID);
@@ -324,14 +298,7 @@ export class Hub {
   sweep(nowMs: number): void {
     for (const session of [...this.sessions.values()].flat()) if (nowMs >= session.expiresAt) this.kick(session, KICK_REASON.userSigExpired);
     for (const userID of [...this.revoked.keys()]) if (!this.sessions.has(userID)) this.revoked.delete(userID);
-    // Oldest kick first (each kick moves its user to the end): only the week-old ones are looked at.
-    for (const [userID, at] of this.supersededAt) {
-      if (nowMs - at < SUPERSEDED_KEPT_MS) break;
-      this.supersededOf.delete(userID);
-      this.supersededAt.delete(userID);
-      const kept = this.keptTokens;
-      if (kept) this.commit.write(() => kept.dropUser.run(userID));
-    }
+    this.superseded.sweep(nowMs);
     this.grants.sweep(nowMs);
     this.budgets.prune(nowMs);
   }
@@ -367,44 +334,11 @@ export class Hub {
     session.expiresAt = expiresAt;
   }
 
-  /** Reads back the kicked tokens the store keeps (their users' last kick within a week), oldest kick first. */
-  private restoreSuperseded(db: Database.Database, nowMs: number): NonNullable<Hub['keptTokens']> {
-    db.exec('CREATE TABLE IF NOT EXISTS superseded_tokens (user_id TEXT NOT NULL, digest TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user_id, digest))');
-    const since = nowMs - SUPERSEDED_KEPT_MS;
-    db.prepare('DELETE FROM superseded_tokens WHERE user_id IN (SELECT user_id FROM superseded_tokens GROUP BY user_id HAVING max(at) < ?)').run(since);
-    for (const row of db.prepare<[], { user_id: string; digest: string; at: number }>('SELECT user_id, digest, at FROM superseded_tokens ORDER BY at, rowid').all()) {
-      remember(this.supersededOf, row.user_id, row.digest, SUPERSEDED_PER_USER);
-      this.supersededAt.delete(row.user_id);
-      this.supersededAt.set(row.user_id, row.at);
-    }
-    return {
-      add: db.prepare('INSERT INTO superseded_tokens (user_id, digest, at) VALUES (?, ?, ?) ON CONFLICT (user_id, digest) DO UPDATE SET at = excluded.at'),
-      drop: db.prepare('DELETE FROM superseded_tokens WHERE user_id = ? AND digest = ?'),
-      dropUser: db.prepare('DELETE FROM superseded_tokens WHERE user_id = ?'),
-    };
-  }
-
   /** Ends a session with a `kicked` frame and its close code. */
   private kick(session: Session, reason: (typeof KICK_REASON)[keyof typeof KICK_REASON], sigStays = false): void {
     const conn = session.conn;
-    const token = tokenDigest(session.token);
-    this.superseded.add(token);
-    if (this.superseded.size > SUPERSEDED_MEMORY) {
-      const oldest = this.superseded.values().next();
-      if (!oldest.done) this.superseded.delete(oldest.value);
-    }
-    const pushedOut = remember(this.supersededOf, session.userID, token, SUPERSEDED_PER_USER);
-    const at = this.options.clock.now();
-    this.supersededAt.delete(session.userID);
-    this.supersededAt.set(session.userID, at);
-    const kept = this.keptTokens;
-    if (kept) {
-      this.commit.write(() => {
-        kept.add.run(session.userID, token, at);
-        if (pushedOut !== undefined) kept.drop.run(session.userID, pushedOut);
-      });
-    }
-    if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest);
+    this.superseded.add(session.userID, tokenDigest(session.token), this.options.clock.now());
+    if (reason === KICK_REASON.multipleAccount && !sigStays) remember(this.revoked, session.userID, session.sigDigest, REVOKED_PER_USER);
     this.endSession(session, false, false, reason === KICK_REASON.multipleAccount);
     const [code, why] = reason === KICK_REASON.multipleAccount ? [CLOSE.kicked, 'logged in elsewhere'] : [CLOSE.expired, 'userSig expired'];
     // Cluster: the kicked tab is told once Redis holds its revocation. Told before, its login straight back
@@ -435,19 +369,6 @@ export class Hub {
     }
     return undefined;
   }
-}
-
-/** Adds `digest` to `userID`'s set in `memory`, keeping her newest `keep`; the one it pushed out, if any. */
-function remember(memory: Map<string, Set<string>>, userID: string, digest: string, keep = REVOKED_PER_USER): string | undefined {
-  const digests = memory.get(userID) ?? new Set<string>();
-  digests.add(digest);
-  let oldest: string | undefined;
-  if (digests.size > keep) {
-    oldest = digests.values().next().value as string;
-    digests.delete(oldest);
-  }
-  memory.set(userID, digests);
-  return oldest;
 }
 
 /** A session token's lineage: its first characters, then a dot (see {@link sessionToken}). */

@@ -3,7 +3,8 @@
  * as commands. Keys and channels are described in `node.ts`.
  */
 import { Redis } from 'ioredis';
-import { REVOKED_PER_USER, SUPERSEDED_PER_USER } from '../hub';
+import { REVOKED_PER_USER } from '../hub';
+import { SUPERSEDED_PER_USER } from '../supersededTokens';
 import { MERGE, type MergeCommand } from './budgets';
 
 // A user's revocations: her revoked userSigs (`P:k:<user>`, by digest) and her superseded session tokens

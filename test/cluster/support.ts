@@ -120,6 +120,17 @@ export async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/** A connection to Redis for a proxied `client`, both kept in `sockets` (closed with the proxy) while open. */
+function connectUpstream(client: Socket, target: URL, sockets: Set<Socket>): Socket {
+  const upstream = connect(Number(target.port || 6379), target.hostname);
+  for (const s of [client, upstream]) {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  }
+  return upstream;
+}
+
 /** A TCP proxy to Redis that a test can cut (connections dropped, new ones refused) and restore, on one port. */
 export async function redisProxy(): Promise<{
   url: string;
@@ -151,12 +162,7 @@ export async function redisProxy(): Promise<{
   let gagged = false;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
+    const upstream = connectUpstream(client, target, sockets);
     client.on('data', (chunk: Buffer) => {
       if (/\r\nsubscribe\r\n/i.test(chunk.toString('latin1'))) subscribers.add(client);
       const queued = scripts?.get(upstream) ?? (scripts && /\r\neval(sha)?\r\n/i.test(chunk.toString('latin1')) ? [] : undefined);
@@ -430,12 +436,7 @@ async function countingProxy(): Promise<CountingProxy> {
   let toRedis = 0;
   let fromRedis = 0;
   const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
+    const upstream = connectUpstream(client, target, sockets);
     client.on('data', (chunk: Buffer) => {
       toRedis += chunk.length;
       upstream.write(chunk);

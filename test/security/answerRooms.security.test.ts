@@ -24,8 +24,8 @@ describe('the answer ledger against short calls', () => {
   });
   afterEach(() => server.dispose());
 
-  it("Alice calls Bob (room 42), his phone declines; Mallory makes 4,200 short calls -> Bob's laptop is still refused deviceInRoom", async () => {
-    const url = server.handle.url;
+  /** Alice calls Bob (room 42, a 10-minute ring) on his phone and laptop; his phone declines. */
+  async function bobsPhoneDeclines(url: string): Promise<{ alice: RawClient; phone: RawClient; laptop: RawClient }> {
     const alice = await RawClient.login(url, 'alice');
     const login = async (deviceID: string) => {
       const client = await RawClient.open(url);
@@ -38,6 +38,12 @@ describe('the answer ledger against short calls', () => {
     expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'invite', onlineUserOnly: false, call })).toMatchObject({ type: 'ack' });
     const answer = { inviteID: 'inv-1', inviter: 'alice', kind: 'reject' };
     expect(await phone.request({ type: 'sendC2C', to: 'alice', payload: 'reject', onlineUserOnly: false, answer })).toMatchObject({ type: 'ack' });
+    return { alice, phone, laptop };
+  }
+
+  it("Alice calls Bob (room 42), his phone declines; Mallory makes 4,200 short calls -> Bob's laptop is still refused deviceInRoom", async () => {
+    const url = server.handle.url;
+    const { alice, phone, laptop } = await bobsPhoneDeclines(url);
 
     const mallory = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => RawClient.login(url, `mallory${i}`)));
     let room = 1000;
@@ -63,18 +69,7 @@ describe('the answer ledger against short calls', () => {
 
   it("Alice calls Bob (room 42), his phone declines; Mallory's 132 accounts each ring a user who never comes in 32 rooms for a day (4,224 live grants) -> Bob's laptop is still refused deviceInRoom", async () => {
     const url = server.handle.url;
-    const alice = await RawClient.login(url, 'alice');
-    const login = async (deviceID: string) => {
-      const client = await RawClient.open(url);
-      expect(await client.request({ type: 'login', userID: 'bob', userSig: tencentUserSig('bob'), device: deviceID })).toMatchObject({ type: 'loggedIn' });
-      return client;
-    };
-    const phone = await login('phone');
-    const laptop = await login('laptop');
-    const call = { inviteID: 'inv-1', roomID: 42, invitees: ['bob'], timeout: 600 };
-    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'invite', onlineUserOnly: false, call })).toMatchObject({ type: 'ack' });
-    const answer = { inviteID: 'inv-1', inviter: 'alice', kind: 'reject' };
-    expect(await phone.request({ type: 'sendC2C', to: 'alice', payload: 'reject', onlineUserOnly: false, answer })).toMatchObject({ type: 'ack' });
+    const { alice, phone, laptop } = await bobsPhoneDeclines(url);
 
     // Each account holds as many rooms as one user may (32), every one with a live grant: a day-long invitation.
     const PER_ACCOUNT = 32;
