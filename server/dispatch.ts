@@ -22,7 +22,7 @@ import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from 
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
-import { type Refusal, isRefusal, refuse } from './refusal';
+import { type Refusal, isDeferral, isRefusal, refuse } from './refusal';
 import type { Presence } from './presence';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
@@ -43,8 +43,11 @@ const READ_ONLY: ReadonlySet<ClientFrame['type']> = new Set<ClientFrame['type']>
  */
 const UNHEARD: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['notInvited', 'noSuchGroup', 'notGroupMember']);
 
-/** A cluster's second look at a refusal in {@link UNHEARD}: the frame is handled again, later. */
-export type Recheck = (conn: Conn, data: Buffer, isBinary: boolean) => void;
+/**
+ * A cluster's second look at a refusal in {@link UNHEARD}, or at a {@link Deferral} once its `wait` settles: the
+ * frame is handled again, later, the connection's next frames behind it.
+ */
+export type Recheck = (conn: Conn, data: Buffer, isBinary: boolean, wait?: Promise<void>) => void;
 
 /** The fields a request may carry before its own, in this order (protocol.ts): no part of its identity. */
 const FOLDED_FIELDS = [Buffer.from('"received":'), Buffer.from('"answered":')];
@@ -175,10 +178,13 @@ export class Dispatcher {
     conn.sendDurableText(text, () => unavailableText(rid));
   }
 
-  /** A cluster's refusal in {@link UNHEARD}, not decided again yet: handed to {@link Recheck} (true), not answered now. */
+  /**
+   * A cluster's refusal in {@link UNHEARD}, or a deferral (a room's claim ordered in Redis), not decided again yet:
+   * handed to {@link Recheck} (true), not answered now.
+   */
   private decidedLater(reply: Refusal, rechecked: boolean, conn: Conn, data: Buffer, isBinary: boolean): boolean {
-    if (rechecked || !this.recheck || !UNHEARD.has(reply.refused)) return false;
-    this.recheck(conn, data, isBinary);
+    if (rechecked || !this.recheck || !(isDeferral(reply) || UNHEARD.has(reply.refused))) return false;
+    this.recheck(conn, data, isBinary, isDeferral(reply) ? reply.wait : undefined);
     return true;
   }
 
@@ -245,6 +251,16 @@ export class Dispatcher {
     return notices === 0 || this.hub.budgets.take(user, 'fanout', Math.min(notices, this.options.limits.fanout.burst), now);
   }
 
+  /**
+   * A cluster: an invitation carrying a room ID its node holds no grant of claims the room first, in Redis's
+   * order, as `roomClaim` does (`server/cluster/grants.ts`); null, the invitation goes on (the room is its
+   * sender's, or held here, or decided here).
+   */
+  private claimedFirst(user: string, frame: { readonly call?: { readonly roomID: number } }, now: number): Refusal | null {
+    const ordered = frame.call ? (this.hub.grants.inOrder?.(user, frame.call.roomID, now) ?? null) : null;
+    return ordered === 'won' ? null : ordered;
+  }
+
   /** Requests of a logged-in session (everything but login, ping and receipts). */
   private request(conn: Conn, session: Session, frame: Request, key = 0): ServerFrame | Refusal {
     const { hub } = this;
@@ -257,10 +273,15 @@ export class Dispatcher {
         hub.logout(conn);
         return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
-        return mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame, frame.to) }, [frame.to], frame.rid, key);
+        return (
+          this.claimedFirst(user, frame, now) ??
+          mailer.send(session, { groupID: null, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame, frame.to) }, [frame.to], frame.rid, key)
+        );
       case 'sendGroup': {
         const recipients = groups.recipients(user, frame.groupID);
         if (isRefusal(recipients)) return recipients;
+        const claimed = this.claimedFirst(user, frame, now);
+        if (claimed) return claimed;
         // An invitation's grant names the group as it is now (another read of it: invitations only).
         const group = { groupID: frame.groupID, groupKey: frame.call ? groups.keyOf(frame.groupID) : undefined };
         return mailer.send(session, { ...group, payload: frame.payload, onlineUserOnly: frame.onlineUserOnly, ...call(frame) }, recipients, frame.rid, key);
@@ -282,8 +303,12 @@ export class Dispatcher {
         return groups.quit(user, frame.groupID, frame.rid);
       case 'groupMembers':
         return groups.info(user, frame.groupID, frame.rid);
-      case 'roomClaim':
-        return grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
+      case 'roomClaim': {
+        // A cluster orders a room's first claim in Redis (`server/cluster/grants.ts`).
+        const ordered = grants.inOrder?.(user, frame.roomID, now) ?? null;
+        if (ordered === 'won') return { type: 'ack', rid: frame.rid };
+        return ordered ?? grants.claim(user, frame.roomID, now) ?? { type: 'ack', rid: frame.rid };
+      }
       case 'roomEnter': {
         if (session.room !== null && session.room !== frame.roomID) return refuse('alreadyInRoom', `already in room ${session.room}`);
         const entering = session.room !== frame.roomID;

@@ -67,6 +67,13 @@ export interface RoomGrants {
    * `server/cluster/grants.ts`): nothing is checked, as it was when it was made.
    */
   restore?(roomID: number, state: GrantState): void;
+  /**
+   * A cluster: who first holds a room this node holds no grant of is decided in Redis's order, every node
+   * applying the claims in that order (`server/cluster/grants.ts`). Asked before a claim, and before an
+   * invitation carrying a room ID: null, decide here (the room is held here, or Redis is away); `'won'`, the
+   * room is `userID`'s, claimed in order; a {@link Refusal}, refused in order; a {@link Deferral}, not decided yet.
+   */
+  inOrder?(userID: string, roomID: number, nowMs: number): 'won' | Refusal | null;
   /** Live grants. */
   readonly size: number;
   /** What is held of `roomID` now (a cluster compacts its history into this), or null: no live grant. */

@@ -116,7 +116,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const online = cluster ? cluster.online(here, (userID) => presence.changed(userID)) : localOnline(here);
   const presence = new Presence(options.presence, online, clock, limits, cluster ? (userID, now) => cluster.budgets.take(userID, 'snapshots', 1, now) : undefined);
   // A cluster decides a refusal again once its node heard what Redis had (`Recheck`), the connection's frames waiting.
-  const recheck = cluster ? (conn: Conn, data: Buffer, isBinary: boolean) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true)) : undefined;
+  const recheck = cluster ? (conn: Conn, data: Buffer, isBinary: boolean, wait?: Promise<void>) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true), wait) : undefined;
   const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck);
   const admission = new Admission<Socket>(limits, evictNotLoggedIn);
   const conns = new Set<Conn>();

@@ -8,6 +8,20 @@ export interface Refusal {
   readonly limit?: string;
 }
 
+/**
+ * A refusal that may not stand: the request is handled again once `wait` settles, the connection's next frames
+ * behind it (a cluster's claim of a room, decided in Redis's order: `server/cluster/grants.ts`). Answered as it
+ * is when it comes back deferred again.
+ */
+export interface Deferral extends Refusal {
+  readonly wait: Promise<void>;
+}
+
+/** True for a {@link Deferral}. */
+export function isDeferral(value: Refusal): value is Deferral {
+  return 'wait' in value;
+}
+
 /** A refusal with this code and message (and the limit that caused it, if one did). */
 export function refuse(refused: ErrorCode, message: string, limit?: string): Refusal {
   return limit === undefined ? { refused, message } : { refused, message, limit };

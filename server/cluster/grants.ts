@@ -6,14 +6,14 @@
  * hub needs it. Redis orders the changes (their versions), but a node applies its own at once and
  * another's as it hears it, each through the local checks: changes that commute (invitations adding
  * users, entries) converge once every node has heard them; a room's vacate is decided in Redis and applied
- * in its order everywhere (`vacatedInOrder`, `rooms.ts`). Known limit (the review of 2026-12-04): two
- * claims of one free room ID (`roomClaim`, or a first invitation carrying it) made on two nodes within a
- * pub/sub hop of each other do not converge: each node keeps its own, refuses the other's replay
- * (`roomInUse`, silently), and both claimers are acked. Deciding it needs the owner in Redis: the claim's
- * step sets it only if no live grant holds the room (HSETNX-like, beside the history: SHARE in
- * `replica.ts`), the claim's answer waits for that step (an async `roomClaim` and first invitation in the
- * dispatcher, as a held ack waits), and the loser's node drops its grant and replays the room's history
- * (its own changes to the room since included, the refused replays of the winner's undone). Known limit of
+ * in its order everywhere (`vacatedInOrder`, `rooms.ts`). So is a room's first holder (the review of 2026-12-04
+ * found two claims of one free room ID made on two nodes within a pub/sub hop both acked, each node keeping its
+ * own): a claim, or an invitation carrying a room ID, that finds no grant of its room here goes to Redis as an
+ * ordered change (`inOrder`), which every node, its maker included, applies as Redis orders it, through the same
+ * `claim`; the request and the connection's frames behind it (the SDK writes the enter and the invitation right
+ * behind its claim) wait until the maker has applied it, and are handled again then, its outcome known: the
+ * first claim in Redis's order holds the room on every node, the others are refused `roomInUse` on every node.
+ * Redis away, a node decides alone as before (a blip keeps calls going). Known limits of
  * the same kind (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
  * owner's share not again on replay (`replayed`), so two members who are not its owner inviting at once on
  * two nodes can fill every place together; `maxRoomUsers` is checked on replay, so three invitations racing
@@ -26,7 +26,8 @@
  * the bounds Redis decided. A refusal is then final and an ack never undone.
  */
 import { DELIBERATE_LINGER_MS, type GrantState, type RoomGrants } from '../grants';
-import type { Refusal } from '../refusal';
+import type { ServerClock } from '../options';
+import { type Deferral, type Refusal, refuse } from '../refusal';
 
 /**
  * How long a grant's history outlives the grant as its last change left it: the nodes' clocks
@@ -38,10 +39,21 @@ export const HISTORY_MARGIN_MS = 10_000;
  * refresh it with each change; see `replica.ts`).
  */
 export const OCCUPIED_HISTORY_MS = 2 * 86_400_000;
+/**
+ * How long a claim ordered in Redis is waited for (its connection's next frames behind it) before it is answered
+ * `unavailable`: Redis's command timeout (`scripts.ts`).
+ */
+export const CLAIM_WAIT_MS = 2000;
+/**
+ * How long an ordered claim is kept for its request to hear the outcome (handled again as soon as it is applied,
+ * unless its connection closed; a resend after the outcome went reads the grant as it stands).
+ */
+const OUTCOME_KEPT_MS = 5 * CLAIM_WAIT_MS;
 
 /** One replicated change. */
 export type GrantOp =
-  | { readonly op: 'claim'; readonly user: string; readonly roomID: number; readonly now: number }
+  /** `ordered`: a room's first holder, decided in Redis's order (`token`: which of its maker's claims). */
+  | { readonly op: 'claim'; readonly user: string; readonly roomID: number; readonly now: number; readonly ordered?: true; readonly token?: string }
   | {
       readonly op: 'grant';
       readonly user: string;
@@ -63,17 +75,83 @@ export type GrantOp =
   /** A compacted history: the grant as it stood (see {@link compacted}). */
   | { readonly op: 'restore'; readonly roomID: number; readonly state: GrantState };
 
+/** What ordering a room's claim in Redis needs of its node. */
+export interface ClaimOrdering {
+  /** True while Redis answers (else the node decides alone). */
+  ready(): boolean;
+  readonly clock: ServerClock;
+  /** Unique to this node's process: the start of its claims' tokens. */
+  readonly stem: string;
+}
+
+/** A claim this node sent to be ordered in Redis, and what the order made of it once applied here. */
+interface OrderedClaim {
+  readonly token: string;
+  readonly wait: Promise<void>;
+  readonly settle: () => void;
+  readonly at: number;
+  /** Unset until applied here: null, the room is the claimer's; else why not. */
+  outcome?: Refusal | null;
+}
+
 /** {@link RoomGrants} replicated over the cluster's broadcast channel. */
 export class ClusterGrants implements RoomGrants {
   /** This node's members of a room (see {@link watch}). */
   private here: (roomID: number) => Iterable<string> = () => [];
+  /** This node's claims ordered in Redis (by room and claimer), until their request hears the outcome. */
+  private readonly claims = new Map<string, OrderedClaim>();
+  private tokens = 0;
 
   constructor(
     private readonly inner: RoomGrants,
-    /** Sends a change this node made to every other node; `ttl`: how long its history must be kept. */
-    private readonly share: (op: GrantOp, ttl: number) => void,
+    /**
+     * Sends a change this node made to every other node; `ttl`: how long its history must be kept (`atLeast`:
+     * never shortened by it: an ordered claim that loses leaves the winner's history as it was).
+     */
+    private readonly share: (op: GrantOp, ttl: number, atLeast?: boolean) => void,
     private readonly roomIdleMs = 300_000,
+    /** Absent: every change is decided where it is made (no claim is ordered). */
+    private readonly ordering?: ClaimOrdering,
   ) {}
+
+  /**
+   * Who first holds a room this node holds no grant of, decided in Redis's order (see the header): asked
+   * before a claim and before an invitation carrying a room ID. Null: decide here (the room is held here,
+   * or Redis is away); `'won'`: the room is the claimer's; a refusal: its claim lost; a {@link Deferral}: the
+   * claim is on its way, the request handled again once this node has applied it (or {@link CLAIM_WAIT_MS} later).
+   */
+  inOrder(user: string, roomID: number, now: number): 'won' | Refusal | null {
+    const key = `${roomID}:${user}`;
+    const made = this.claims.get(key);
+    if (made?.outcome !== undefined) {
+      this.claims.delete(key);
+      return made.outcome ?? 'won';
+    }
+    if (made) return this.deferral(roomID, made.wait);
+    if (!this.ordering?.ready() || this.inner.describe?.(roomID, now)) return null;
+    this.prune(now);
+    const { clock, stem } = this.ordering;
+    const token = `${stem}.${++this.tokens}`;
+    let release = () => {};
+    const wait = new Promise<void>((resolve) => (release = resolve));
+    const timer = clock.setTimeout(release, CLAIM_WAIT_MS);
+    this.claims.set(key, { token, wait, at: now, settle: () => (clock.clearTimeout(timer), release()) });
+    // Its history as the claim leaves a free room (held for the idle time), and never shorter than it was.
+    this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, true);
+    return this.deferral(roomID, wait);
+  }
+
+  private deferral(roomID: number, wait: Promise<void>): Deferral {
+    return { ...refuse('unavailable', `the cluster did not order the claim of room ${roomID} in time: try again`), wait };
+  }
+
+  /** Outcomes nobody came for (their connection closed), and claims Redis never ordered. */
+  private prune(now: number): void {
+    for (const [key, claim] of this.claims) {
+      if (now - claim.at < OUTCOME_KEPT_MS) return;
+      this.claims.delete(key);
+    }
+  }
 
   /**
    * How long the history of `roomID` must be kept after a change: as long as the grant can live as
@@ -157,9 +235,15 @@ export class ClusterGrants implements RoomGrants {
   /** Replays a change another node made. */
   apply(op: GrantOp): void {
     switch (op.op) {
-      case 'claim':
-        this.inner.claim(op.user, op.roomID, op.now);
+      case 'claim': {
+        const refused = this.inner.claim(op.user, op.roomID, op.now);
+        const made = op.token === undefined ? undefined : this.claims.get(`${op.roomID}:${op.user}`);
+        if (made !== undefined && made.token === op.token && made.outcome === undefined) {
+          made.outcome = refused;
+          made.settle();
+        }
         return;
+      }
       case 'grant':
         this.inner.grant(op.user, op.roomID, op.users, op.until, op.now, op.groupID, true);
         return;

@@ -149,7 +149,12 @@ export class ClusterNode {
   hubParts(): HubCluster {
     return {
       budgets: this.budgets,
-      grants: (local: RoomGrants) => (this.grants = new ClusterGrants(local, (op, ttl) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl), this.options.limits.roomIdleMs)),
+      grants: (local: RoomGrants) =>
+        (this.grants = new ClusterGrants(local, (op, ttl, atLeast) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl, atLeast), this.options.limits.roomIdleMs, {
+          ready: () => this.healthy,
+          clock: this.options.clock,
+          stem: `${this.node}.${randomBytes(4).toString('hex')}`,
+        })),
       groupStore: (local: GroupStore) =>
         (this.groups = new ClusterGroupStore(local, (op) => this.replica.send({ t: 'group', node: this.node, ...op }), () => this.commit?.flush())),
       rooms: (grants: RoomGrants, now: () => number): Rooms =>
@@ -227,10 +232,11 @@ export class ClusterNode {
   /**
    * A refusal a change this node has not heard yet may undo (`Dispatcher`, `UNHEARD`): `again` decides it once the
    * node has what Redis had when asked (at most {@link RECHECK_MS} later), the connection's next frames behind it.
+   * `wait`: what it waits for instead (a claim ordered in Redis, `ClusterGrants.inOrder`).
    */
-  recheck(conn: Conn, intake: GateIntake, again: () => void): void {
+  recheck(conn: Conn, intake: GateIntake, again: () => void, wait?: Promise<void>): void {
     this.counts.rechecks++;
-    this.loginGate.hold(conn, this.replica.caughtUp(RECHECK_MS), again, intake);
+    this.loginGate.hold(conn, wait ?? this.replica.caughtUp(RECHECK_MS), again, intake);
   }
 
   /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */

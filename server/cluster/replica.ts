@@ -67,6 +67,8 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
  * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
  * before the version is taken (a version taken and never published held every node's rechecks their whole second).
+ * ARGV[3]: '1' starts the history anew with this change; 'k' keeps its TTL if longer than ARGV[2] (a claim ordered
+ * here, which may lose to the room's holder: its history must live as long as the holder's grant).
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
@@ -79,7 +81,9 @@ local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
 redis.call('RPUSH', KEYS[1], entry)
 local ttl = tonumber(ARGV[2])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+if ARGV[3] == 'k' then
+  if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 redis.call('PUBLISH', ARGV[4], entry)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
@@ -96,10 +100,13 @@ export function refusedForGood(error: unknown): boolean {
   return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
 }
 
-/** A change kept to be sent again: its history key, frame, TTL, whether it resets the history, its sequence number. */
-type Unsent = [string, string, number, boolean, number];
+/** How a change sets its history: started anew (`'1'`), its TTL at least the change's (`'k'`), or as the change says (`'0'`). */
+type HistoryMode = '0' | '1' | 'k';
 
-type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, reset: string, channel: string, seq: number, floor: number) => Promise<[number, number]>;
+/** A change kept to be sent again: its history key, frame, TTL, how it sets its history, its sequence number. */
+type Unsent = [string, string, number, HistoryMode, number];
+
+type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, mode: HistoryMode, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
 /** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
 export interface Change {
@@ -206,16 +213,18 @@ export class Replica {
   }
 
   /**
-   * Sends a change this node made (already applied here) to Redis and every node. `grantTtl`: how
-   * long a grant's history must be kept after it (see `ClusterGrants.historyTtl`).
+   * Sends a change this node made (already applied here, unless `ordered`) to Redis and every node. `grantTtl`:
+   * how long a grant's history must be kept after it (see `ClusterGrants.historyTtl`); `atLeast`: never
+   * shortened by it.
    */
-  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS): void {
+  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS, atLeast = false): void {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
     const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
-    this.push(key, JSON.stringify(change), ttl, deleted, id === null ? null : { t: change.t as Change['t'], id });
+    const mode: HistoryMode = deleted ? '1' : atLeast && ttl > 0 ? 'k' : '0';
+    this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id });
   }
 
   /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
@@ -367,17 +376,17 @@ export class Replica {
     }
   }
 
-  private push(key: string, frame: string, ttl: number, reset: boolean, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
+  private push(key: string, frame: string, ttl: number, mode: HistoryMode, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
     this.deps.published();
     const seq = ++this.seq;
     this.open.add(seq);
-    this.sendShare(key, frame, ttl, reset, seq).then(([v, length]) => {
+    this.sendShare(key, frame, ttl, mode, seq).then(([v, length]) => {
       if (subject === null || v === 0 || length <= COMPACT_AT) return;
       this.compactions.set(key, { ...subject, v });
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
     }, (error: unknown) => {
       if (refusedForGood(error)) return this.drop(seq, frame, error);
-      this.unsent.push([key, frame, ttl, reset, seq]);
+      this.unsent.push([key, frame, ttl, mode, seq]);
       if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as Unsent)[4]);
       this.failing(error);
       this.flushSoon();
@@ -426,9 +435,9 @@ export class Replica {
   }
 
   /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
-  private async sendShare(key: string, frame: string, ttl: number, reset: boolean, seq: number): Promise<[number, number]> {
+  private async sendShare(key: string, frame: string, ttl: number, mode: HistoryMode, seq: number): Promise<[number, number]> {
     const floor = this.open.values().next().value ?? seq;
-    const answer = await this.share(key, this.version, this.ran, frame, ttl, reset ? '1' : '0', `${this.deps.prefix}:all`, seq, floor);
+    const answer = await this.share(key, this.version, this.ran, frame, ttl, mode, `${this.deps.prefix}:all`, seq, floor);
     this.open.delete(seq);
     this.quiet = false;
     return answer;
@@ -441,8 +450,8 @@ export class Replica {
   private async flushUnsent(): Promise<void> {
     while (this.unsent.length > 0) {
       const entry = this.unsent[0] as Unsent;
-      const [key, frame, ttl, reset, seq] = entry;
-      await this.sendShare(key, frame, ttl, reset, seq).catch((error: unknown) => {
+      const [key, frame, ttl, mode, seq] = entry;
+      await this.sendShare(key, frame, ttl, mode, seq).catch((error: unknown) => {
         if (!refusedForGood(error)) throw error; // the next flush, or catch-up, sends it again
         this.drop(seq, frame, error); // the changes behind it go on
       });
