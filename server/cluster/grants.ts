@@ -122,10 +122,24 @@ export class ClusterGrants implements RoomGrants {
    */
   inOrder(user: string, roomID: number, now: number): 'won' | Refusal | null {
     const key = `${roomID}:${user}`;
-    const made = this.claims.get(key);
+    let made = this.claims.get(key);
+    // An outcome nobody came for in time (its connection closed, its answer `unavailable`) is not read by a
+    // later request: the room may have ended and passed to another since (the review of 2026-12-06).
+    if (made && now - made.at >= OUTCOME_KEPT_MS) {
+      this.claims.delete(key);
+      made = undefined;
+    }
     if (made?.outcome !== undefined) {
       this.claims.delete(key);
-      return made.outcome ?? 'won';
+      if (made.outcome !== null) return made.outcome;
+      const held = this.inner.describe?.(roomID, now);
+      // Won, and the room still lets its claimer in: acked; else decided here as it stands.
+      return held && (held.owner === user || held.users.includes(user)) ? 'won' : null;
+    }
+    // Redis away: a claim it never ordered is decided here, as every other (the review of 2026-12-06).
+    if (made && !this.ordering?.ready()) {
+      this.claims.delete(key);
+      return null;
     }
     if (made) return this.deferral(roomID, made.wait);
     if (!this.ordering?.ready() || this.inner.describe?.(roomID, now)) return null;
