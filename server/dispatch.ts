@@ -183,7 +183,10 @@ export class Dispatcher {
    * handed to {@link Recheck} (true), not answered now.
    */
   private decidedLater(reply: Refusal, rechecked: boolean, conn: Conn, data: Buffer, isBinary: boolean): boolean {
-    if (rechecked || !this.recheck || !(isDeferral(reply) || UNHEARD.has(reply.refused))) return false;
+    if (!this.recheck) return false;
+    // A claim sent by this very handling is waited for even on a second look (its first, another refusal decided again).
+    const later = isDeferral(reply) ? !rechecked || reply.fresh === true : !rechecked && UNHEARD.has(reply.refused);
+    if (!later) return false;
     this.recheck(conn, data, isBinary, isDeferral(reply) ? reply.wait : undefined);
     return true;
   }

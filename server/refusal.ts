@@ -11,10 +11,15 @@ export interface Refusal {
 /**
  * A refusal that may not stand: the request is handled again once `wait` settles, the connection's next frames
  * behind it (a cluster's claim of a room, decided in Redis's order: `server/cluster/grants.ts`). Answered as it
- * is when it comes back deferred again.
+ * is when it comes back deferred again, unless {@link Deferral.fresh}.
  */
 export interface Deferral extends Refusal {
   readonly wait: Promise<void>;
+  /**
+   * Made by this very handling (a claim sent just now): waited for even by a request handled a second time (its
+   * first handling refused for something its node had not heard yet), else its claim went on unheard of.
+   */
+  readonly fresh?: true;
 }
 
 /** True for a {@link Deferral}. */

@@ -13,8 +13,12 @@
  * `claim`; the request and the connection's frames behind it (the SDK writes the enter and the invitation right
  * behind its claim) wait until the maker has applied it, and are handled again then, its outcome known: the
  * first claim in Redis's order holds the room on every node, the others are refused `roomInUse` on every node.
- * Redis away, a node decides alone as before (a blip keeps calls going). Known limits of
- * the same kind (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
+ * Redis away, a node decides alone as before (a blip keeps calls going). Known limit (the review of 2026-12-06):
+ * claims are ordered against claims only, so an owner's invitation renewing a grant in its last moments, applied
+ * by her node at once, races a claim sent in order by a node that takes the grant for ended: when the claim
+ * reaches Redis first, her node keeps the room hers and the claimer's gives it to the claimer. Closing it needs the
+ * room's holder and end kept in Redis (set by each change's step, as the history's TTL is) and checked by the
+ * claim's step (`roomClaimRace.test.ts` asserts the limit). Known limits of the same kind (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
  * owner's share not again on replay (`replayed`), so two members who are not its owner inviting at once on
  * two nodes can fill every place together; `maxRoomUsers` is checked on replay, so three invitations racing
  * on three nodes can leave nodes admitting different invitees (as `groups.ts`'s member cap, passed by joins at
@@ -152,7 +156,8 @@ export class ClusterGrants implements RoomGrants {
     this.claims.set(key, { token, wait, at: now, settle: () => (clock.clearTimeout(timer), release()) });
     // Its history as the claim leaves a free room (held for the idle time), and never shorter than it was.
     this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, true);
-    return this.deferral(roomID, wait);
+    const sent: Deferral = { ...this.deferral(roomID, wait), fresh: true };
+    return sent;
   }
 
   private deferral(roomID: number, wait: Promise<void>): Deferral {
