@@ -8,7 +8,7 @@
  * kicked the tab she was using. Now a user keeps her own kicked tokens (her newest 256, a week from her
  * last kick, through her logouts), whatever the others do.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, tencentUserSig, testServer, type TestServer } from '../server/support';
 
 /** More kicks than the server-wide memory holds (4,096). */
@@ -16,14 +16,15 @@ const KICKS = 4200;
 /** Mallory's accounts, each kicked in turn (70 logins each: within a user's burst of 200). */
 const ACCOUNTS = 60;
 
-const sig = tencentUserSig('hana');
-
+/**
+ * Hana's three situations side by side on one server, one user each (`hana`, `hana2`, `hana3`: what a user's
+ * kicked tokens are is hers alone), then Mallory's one flood; each case then checks its own user. One flood,
+ * not three (each about 5 s), and each user's kicks are other users' kicks to the other two.
+ */
 describe("a user's kicked tokens against everyone else's kicks", () => {
   let server: TestServer;
-  beforeEach(async () => {
-    server = await testServer();
-  });
-  afterEach(() => server.dispose());
+  /** Each case's kicked token (tab 1's) and the tab that must keep its session. */
+  const cases = new Map<string, { token: unknown; tab2: RawClient }>();
 
   /** Each login from a fresh connection kicks the account's session before it (one per address: its connect rate). */
   async function malloryKicksHerself(url: string): Promise<void> {
@@ -40,10 +41,22 @@ describe("a user's kicked tokens against everyone else's kicks", () => {
     expect(server.handle.metrics().refused).toEqual({});
   }
 
+  /** `user`'s tab 2 kicks tab 1 (one userSig): tab 1's token, and tab 2 (tab 1's laptop sleeps: it never read the kick). */
+  async function tab2KicksTab1(url: string, user: string): Promise<{ token: unknown; tab2: RawClient }> {
+    const sig = tencentUserSig(user);
+    const tab1 = await RawClient.open(url);
+    const first = await tab1.request({ type: 'login', userID: user, userSig: sig });
+    const tab2 = await RawClient.open(url);
+    expect(await tab2.request({ type: 'login', userID: user, userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
+    await tab1.closed;
+    return { token: first.session, tab2 };
+  }
+
   /** Tab 1 wakes up and reconnects on its own, with its token: refused; `tab2` keeps its session. */
-  async function expectResumeRefused(url: string, token: unknown, tab2: RawClient): Promise<void> {
-    const back = await RawClient.open(url);
-    expect(await back.request({ type: 'login', userID: 'hana', userSig: sig, resume: token })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
+  async function expectResumeRefused(user: string): Promise<void> {
+    const { token, tab2 } = cases.get(user) as { token: unknown; tab2: RawClient };
+    const back = await RawClient.open(server.handle.url);
+    expect(await back.request({ type: 'login', userID: user, userSig: tencentUserSig(user), resume: token })).toMatchObject({ type: 'error', code: 'sessionSuperseded' });
     await tab2.sync();
     expect(tab2.ofType('kicked')).toEqual([]);
     expect(tab2.open).toBe(true);
@@ -51,54 +64,45 @@ describe("a user's kicked tokens against everyone else's kicks", () => {
     tab2.terminate();
   }
 
-  it("Hana's tab 2 kicks tab 1 (one userSig); Mallory kicks herself 4,200 times -> tab 1 resuming with its token is refused, tab 2 keeps its session", async () => {
+  beforeAll(async () => {
+    server = await testServer();
     const url = server.handle.url;
-    const tab1 = await RawClient.open(url);
-    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
-    const tab2 = await RawClient.open(url);
-    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
-    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
 
-    await malloryKicksHerself(url);
+    // Case 1: Hana's tab 2 kicks tab 1.
+    cases.set('hana', await tab2KicksTab1(url, 'hana'));
 
-    await expectResumeRefused(url, first.session, tab2);
-  }, 60_000);
+    // Case 2: the same, then tab 2 signs out and back in (or its laptop sleeps past the resume grace): for a moment
+    // Hana has no session.
+    const signedOut = await tab2KicksTab1(url, 'hana2');
+    expect(await signedOut.tab2.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    expect(await signedOut.tab2.request({ type: 'login', userID: 'hana2', userSig: tencentUserSig('hana2') })).toMatchObject({ type: 'loggedIn', resumed: false });
+    cases.set('hana2', signedOut);
 
-  it("Hana's tab 2 kicks tab 1 (one userSig), then signs out and in again; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused, tab 2 keeps its session", async () => {
-    const url = server.handle.url;
-    const tab1 = await RawClient.open(url);
-    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
-    const tab2 = await RawClient.open(url);
-    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
-    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
-    // Tab 2 signs out and back in (or its laptop sleeps past the resume grace): for a moment Hana has no session.
-    expect(await tab2.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
-    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
-
-    await malloryKicksHerself(url);
-
-    // A kicked session never resumes (the cluster keeps her newest 256 a week through her logouts, `P:s`), and
-    // Hana's newer session is one to protect from it too.
-    await expectResumeRefused(url, first.session, tab2);
-  }, 60_000);
-
-  it("Hana's tab 2 kicks tab 1 (one userSig), then she reloads tab 2 20 times; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused", async () => {
-    const url = server.handle.url;
-    const tab1 = await RawClient.open(url);
-    const first = await tab1.request({ type: 'login', userID: 'hana', userSig: sig });
-    let tab2 = await RawClient.open(url);
-    expect(await tab2.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
-    await tab1.closed; // (tab 1's laptop sleeps: it never read the kick)
-    // A reload is a login of its own (no resume): each kicks the page before it.
+    // Case 3: the same, then she reloads tab 2 20 times. A reload is a login of its own (no resume): each kicks the page before it.
+    const reloaded = await tab2KicksTab1(url, 'hana3');
     for (let reload = 0; reload < 20; reload++) {
       const page = await RawClient.open(url);
-      expect(await page.request({ type: 'login', userID: 'hana', userSig: sig })).toMatchObject({ type: 'loggedIn', resumed: false });
-      await tab2.closed;
-      tab2 = page;
+      expect(await page.request({ type: 'login', userID: 'hana3', userSig: tencentUserSig('hana3') })).toMatchObject({ type: 'loggedIn', resumed: false });
+      await reloaded.tab2.closed;
+      reloaded.tab2 = page;
     }
+    cases.set('hana3', reloaded);
 
     await malloryKicksHerself(url);
-
-    await expectResumeRefused(url, first.session, tab2);
   }, 60_000);
+  afterAll(() => server?.dispose());
+
+  it("Hana's tab 2 kicks tab 1 (one userSig); Mallory kicks herself 4,200 times -> tab 1 resuming with its token is refused, tab 2 keeps its session", async () => {
+    await expectResumeRefused('hana');
+  });
+
+  it("Hana's tab 2 kicks tab 1 (one userSig), then signs out and in again; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused, tab 2 keeps its session", async () => {
+    // A kicked session never resumes (the cluster keeps her newest 256 a week through her logouts, `P:s`), and
+    // Hana's newer session is one to protect from it too.
+    await expectResumeRefused('hana2');
+  });
+
+  it("Hana's tab 2 kicks tab 1 (one userSig), then she reloads tab 2 20 times; Mallory kicks herself 4,200 times -> tab 1 resuming with its token is still refused", async () => {
+    await expectResumeRefused('hana3');
+  });
 });
