@@ -9,16 +9,15 @@
  * in its order everywhere (`vacatedInOrder`, `rooms.ts`). So is a room's first holder (the review of 2026-12-04
  * found two claims of one free room ID made on two nodes within a pub/sub hop both acked, each node keeping its
  * own): a claim, or an invitation carrying a room ID, that finds no grant of its room here goes to Redis as an
- * ordered change (`inOrder`), which every node, its maker included, applies as Redis orders it, through the same
- * `claim`; the request and the connection's frames behind it (the SDK writes the enter and the invitation right
- * behind its claim) wait until the maker has applied it, and are handled again then, its outcome known: the
- * first claim in Redis's order holds the room on every node, the others are refused `roomInUse` on every node.
- * Redis away, a node decides alone as before (a blip keeps calls going). Known limit (the review of 2026-12-06):
- * claims are ordered against claims only, so an owner's invitation renewing a grant in its last moments, applied
- * by her node at once, races a claim sent in order by a node that takes the grant for ended: when the claim
- * reaches Redis first, her node keeps the room hers and the claimer's gives it to the claimer. Closing it needs the
- * room's holder and end kept in Redis (set by each change's step, as the history's TTL is) and checked by the
- * claim's step (`roomClaimRace.test.ts` asserts the limit). Known limits of the same kind (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
+ * ordered change (`inOrder`). Redis takes it only while the room's history is absent or names the claimer as its
+ * owner (SHARE's `c:` mode, `replica.ts`): a history outlives its grant, so another user's claim is refused while
+ * any node may still hold the grant, an owner's renewal on its way included (the review of 2026-12-06). What Redis
+ * takes every node, its maker included, applies in Redis's order, through the same `claim`. The request and the
+ * connection's frames behind it (the SDK writes the enter and the invitation right behind its claim) wait until
+ * the maker has applied it, or, not taken, has heard what Redis had, and are handled again then: taken, the
+ * claim's outcome is every node's; not taken, the room is decided here as it now stands (a member's claim passes),
+ * refused `roomInUse` if no grant of it is here. Redis away, a node decides alone as before (a blip keeps calls going).
+ * Known limits of a bound (the review of 2026-12-05): the room's bounds are checked where an invitation is made, the
  * owner's share not again on replay (`replayed`), so two members who are not its owner inviting at once on
  * two nodes can fill every place together; `maxRoomUsers` is checked on replay, so three invitations racing
  * on three nodes can leave nodes admitting different invitees (as `groups.ts`'s member cap, passed by joins at
@@ -83,6 +82,8 @@ export type GrantOp =
 export interface ClaimOrdering {
   /** True while Redis answers (else the node decides alone). */
   ready(): boolean;
+  /** Settles once this node has every change Redis had when asked (or after a bound: `Replica.caughtUp`). */
+  caughtUp(): Promise<void>;
   readonly clock: ServerClock;
   /** Unique to this node's process: the start of its claims' tokens. */
   readonly stem: string;
@@ -94,8 +95,11 @@ interface OrderedClaim {
   readonly wait: Promise<void>;
   readonly settle: () => void;
   readonly at: number;
-  /** Unset until applied here: null, the room is the claimer's; else why not. */
-  outcome?: Refusal | null;
+  /**
+   * Unset until known: null, applied here and the room is the claimer's; a refusal, applied here and refused;
+   * `'held'`, Redis did not take it (another user's grant holds the room there) and this node has caught up since.
+   */
+  outcome?: Refusal | null | 'held';
 }
 
 /** {@link RoomGrants} replicated over the cluster's broadcast channel. */
@@ -109,10 +113,11 @@ export class ClusterGrants implements RoomGrants {
   constructor(
     private readonly inner: RoomGrants,
     /**
-     * Sends a change this node made to every other node; `ttl`: how long its history must be kept (`atLeast`:
-     * never shortened by it: an ordered claim that loses leaves the winner's history as it was).
+     * Sends a change this node made to every other node; `ttl`: how long its history must be kept. `claim`: an
+     * ordered claim, which Redis takes only while no other user's grant holds the room (`claim.refused` is told
+     * when it does not: see `replica.ts`, SHARE's `c:` mode).
      */
-    private readonly share: (op: GrantOp, ttl: number, atLeast?: boolean) => void,
+    private readonly share: (op: GrantOp, ttl: number, claim?: { readonly user: string; refused(): void }) => void,
     private readonly roomIdleMs = 300_000,
     /** Absent: every change is decided where it is made (no claim is ordered). */
     private readonly ordering?: ClaimOrdering,
@@ -135,8 +140,12 @@ export class ClusterGrants implements RoomGrants {
     }
     if (made?.outcome !== undefined) {
       this.claims.delete(key);
-      if (made.outcome !== null) return made.outcome;
       const held = this.inner.describe?.(roomID, now);
+      // Another's grant in Redis, heard here since: decided here as it stands (a member's claim, an invitation into
+      // the call it is in, passes); not heard, or ended here though Redis keeps its history (its last moments, a
+      // renewal on its way): refused, as a claim of a room another call holds.
+      if (made.outcome === 'held') return held ? null : refuse('roomInUse', `room ${roomID} belongs to another call (or did a moment ago): try again`);
+      if (made.outcome !== null) return made.outcome;
       // Won, and the room still lets its claimer in: acked; else decided here as it stands.
       return held && (held.owner === user || held.users.includes(user)) ? 'won' : null;
     }
@@ -153,9 +162,16 @@ export class ClusterGrants implements RoomGrants {
     let release = () => {};
     const wait = new Promise<void>((resolve) => (release = resolve));
     const timer = clock.setTimeout(release, CLAIM_WAIT_MS);
-    this.claims.set(key, { token, wait, at: now, settle: () => (clock.clearTimeout(timer), release()) });
-    // Its history as the claim leaves a free room (held for the idle time), and never shorter than it was.
-    this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, true);
+    const sending: OrderedClaim = { token, wait, at: now, settle: () => (clock.clearTimeout(timer), release()) };
+    this.claims.set(key, sending);
+    const refused = () =>
+      void this.ordering?.caughtUp().then(() => {
+        if (sending.outcome !== undefined) return;
+        sending.outcome = 'held';
+        sending.settle();
+      });
+    // Its history as the claim leaves a free room (held for the idle time), never shorter than it was.
+    this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, { user, refused });
     const sent: Deferral = { ...this.deferral(roomID, wait), fresh: true };
     return sent;
   }

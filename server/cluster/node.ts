@@ -150,8 +150,9 @@ export class ClusterNode {
     return {
       budgets: this.budgets,
       grants: (local: RoomGrants) =>
-        (this.grants = new ClusterGrants(local, (op, ttl, atLeast) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl, atLeast), this.options.limits.roomIdleMs, {
+        (this.grants = new ClusterGrants(local, (op, ttl, claim) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl, claim), this.options.limits.roomIdleMs, {
           ready: () => this.healthy,
+          caughtUp: () => this.replica.caughtUp(RECHECK_MS),
           clock: this.options.clock,
           stem: `${this.node}.${randomBytes(4).toString('hex')}`,
         })),

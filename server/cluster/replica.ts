@@ -67,8 +67,12 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
  * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
  * before the version is taken (a version taken and never published held every node's rechecks their whole second).
- * ARGV[3]: '1' starts the history anew with this change; 'k' keeps its TTL if longer than ARGV[2] (a claim ordered
- * here, which may lose to the room's holder: its history must live as long as the holder's grant).
+ * ARGV[3]: '1' starts the history anew with this change; 'c:<user>', a room's claim ordered here, is taken only
+ * while the room's history is absent or its first change (the one that made the grant: a claim, a grant, a
+ * compaction's restore, an administrator's admit) names that user as its owner, and never shortens its TTL;
+ * else it is answered {-1, 0}, nothing taken. A grant's history lives as long as the grant can, and a little more
+ * (`ClusterGrants.historyTtl`), so another user's claim is refused while any node may still hold the grant, its
+ * renewal on its way too (the review of 2026-12-06).
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
@@ -76,19 +80,35 @@ if ARGV[3] ~= '1' then
   local kind = redis.call('TYPE', KEYS[1])['ok']
   if kind ~= 'none' and kind ~= 'list' then return redis.error_reply('WRONGTYPE the history ' .. KEYS[1] .. ' is a ' .. kind) end
 end
-local v = redis.call('INCR', KEYS[2])
-local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
-if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
-redis.call('RPUSH', KEYS[1], entry)
-local ttl = tonumber(ARGV[2])
-if ARGV[3] == 'k' then
-  if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
-redis.call('PUBLISH', ARGV[4], entry)
+local claimer = string.sub(ARGV[3], 1, 2) == 'c:' and string.sub(ARGV[3], 3) or nil
+local refused = false
+if claimer then
+  local first = redis.call('LINDEX', KEYS[1], 0)
+  if first then
+    local made = cjson.decode(first)
+    local owner = made.user
+    if made.op == 'restore' and type(made.state) == 'table' then owner = made.state.owner
+    elseif made.op == 'admit' and type(made.users) == 'table' then owner = made.users[1] end
+    refused = owner ~= claimer
+  end
+end
+local v, length = -1, 0
+if not refused then
+  v = redis.call('INCR', KEYS[2])
+  local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
+  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+  redis.call('RPUSH', KEYS[1], entry)
+  local ttl = tonumber(ARGV[2])
+  if claimer then
+    if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+  elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+  redis.call('PUBLISH', ARGV[4], entry)
+  length = redis.call('LLEN', KEYS[1])
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
 redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
-return {v, redis.call('LLEN', KEYS[1])}`;
+return {v, length}`;
 
 /**
  * Redis answered an error that a later try cannot change (a script error: the history key of another type, say), as
@@ -100,8 +120,8 @@ export function refusedForGood(error: unknown): boolean {
   return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
 }
 
-/** How a change sets its history: started anew (`'1'`), its TTL at least the change's (`'k'`), or as the change says (`'0'`). */
-type HistoryMode = '0' | '1' | 'k';
+/** How a change sets its history: started anew (`'1'`), a claim ordered for that user (`'c:<user>'`, see SHARE), or as the change says (`'0'`). */
+type HistoryMode = '0' | '1' | `c:${string}`;
 
 /** A change kept to be sent again: its history key, frame, TTL, how it sets its history, its sequence number. */
 type Unsent = [string, string, number, HistoryMode, number];
@@ -214,17 +234,18 @@ export class Replica {
 
   /**
    * Sends a change this node made (already applied here, unless `ordered`) to Redis and every node. `grantTtl`:
-   * how long a grant's history must be kept after it (see `ClusterGrants.historyTtl`); `atLeast`: never
-   * shortened by it.
+   * how long a grant's history must be kept after it (see `ClusterGrants.historyTtl`). `claim`: a room's claim
+   * ordered for that user, which Redis takes only while no other user's grant holds the room (SHARE's `c:` mode);
+   * `claim.refused` is told when it did not (not when the step failed: the claim waits for its bound then).
    */
-  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS, atLeast = false): void {
+  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS, claim?: { readonly user: string; refused(): void }): void {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
     const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
-    const mode: HistoryMode = deleted ? '1' : atLeast && ttl > 0 ? 'k' : '0';
-    this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id });
+    const mode: HistoryMode = deleted ? '1' : claim ? `c:${claim.user}` : '0';
+    this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id }, claim?.refused);
   }
 
   /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
@@ -376,11 +397,12 @@ export class Replica {
     }
   }
 
-  private push(key: string, frame: string, ttl: number, mode: HistoryMode, subject: { readonly t: Change['t']; readonly id: number | string } | null): void {
+  private push(key: string, frame: string, ttl: number, mode: HistoryMode, subject: { readonly t: Change['t']; readonly id: number | string } | null, refused?: () => void): void {
     this.deps.published();
     const seq = ++this.seq;
     this.open.add(seq);
     this.sendShare(key, frame, ttl, mode, seq).then(([v, length]) => {
+      if (v === -1) return refused?.();
       if (subject === null || v === 0 || length <= COMPACT_AT) return;
       this.compactions.set(key, { ...subject, v });
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
