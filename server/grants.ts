@@ -74,6 +74,12 @@ export interface RoomGrants {
    * room is `userID`'s, claimed in order; a {@link Refusal}, refused in order; a {@link Deferral}, not decided yet.
    */
   inOrder?(userID: string, roomID: number, nowMs: number): 'won' | Refusal | null;
+  /**
+   * What a claim of `roomID` by `userID` would be refused for if no grant holds it (the server's rooms, the user's
+   * quota), changing nothing: a cluster asks before it sends a claim to be ordered (a claim every node refuses
+   * would leave a history that keeps the room ID from others for the idle time).
+   */
+  mayClaim?(userID: string, roomID: number, nowMs: number): Refusal | null;
   /** Live grants. */
   readonly size: number;
   /** What is held of `roomID` now (a cluster compacts its history into this), or null: no live grant. */
@@ -245,9 +251,8 @@ export class SqliteRoomGrants implements RoomGrants {
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
     const created = !grant;
     if (!grant) {
-      if (this.grants.size >= this.limits.maxRooms) this.sweep(nowMs);
-      if (this.grants.size >= this.limits.maxRooms) return refuse('quotaExceeded', 'the server holds as many rooms as it may', 'maxRooms');
-      if (this.heldBy(sender, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
+      const refused = this.newRoomRefused(sender, nowMs);
+      if (refused) return refused;
       grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false, queued: null };
       this.remember(roomID, grant);
     } else if (grant.lingering && owns) {
@@ -270,6 +275,18 @@ export class SqliteRoomGrants implements RoomGrants {
       // quota; unless someone entered it meanwhile (an enter right behind the claim, in the same turn).
       () => created && made.emptySince !== null && this.grants.get(roomID) === made && this.end(roomID, made),
     );
+    return null;
+  }
+
+  mayClaim(userID: string, roomID: number, nowMs: number): Refusal | null {
+    return this.live(roomID, nowMs) ? null : this.newRoomRefused(userID, nowMs);
+  }
+
+  /** Why `owner` may not make a new room now (the server's rooms, its own), if it may not. */
+  private newRoomRefused(owner: string, nowMs: number): Refusal | null {
+    if (this.grants.size >= this.limits.maxRooms) this.sweep(nowMs);
+    if (this.grants.size >= this.limits.maxRooms) return refuse('quotaExceeded', 'the server holds as many rooms as it may', 'maxRooms');
+    if (this.heldBy(owner, nowMs) >= this.limits.maxRoomsPerUser) return refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
     return null;
   }
 

@@ -67,7 +67,8 @@ export type GrantOp =
       /** The IM group the call was made through (its members may join it), if any. */
       readonly groupID?: string;
     }
-  | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number }
+  /** `ordered`: into a room its node held no grant of, applied by every node in Redis's order. */
+  | { readonly op: 'admit'; readonly roomID: number; readonly users: readonly string[]; readonly now: number; readonly ordered?: true }
   /** `user`: who entered (the owner's entry makes a lingering room count again; absent in older histories: nobody's). */
   | { readonly op: 'occupied'; readonly roomID: number; readonly user?: string }
   /**
@@ -114,10 +115,10 @@ export class ClusterGrants implements RoomGrants {
     private readonly inner: RoomGrants,
     /**
      * Sends a change this node made to every other node; `ttl`: how long its history must be kept. `claim`: an
-     * ordered claim, which Redis takes only while no other user's grant holds the room (`claim.refused` is told
-     * when it does not: see `replica.ts`, SHARE's `c:` mode).
+     * ordered claim, which Redis takes only while the room has no history (`claim.refused` is told when it does
+     * not: see `replica.ts`, SHARE's `c` mode).
      */
-    private readonly share: (op: GrantOp, ttl: number, claim?: { readonly user: string; refused(): void }) => void,
+    private readonly share: (op: GrantOp, ttl: number, claim?: { refused(): void }) => void,
     private readonly roomIdleMs = 300_000,
     /** Absent: every change is decided where it is made (no claim is ordered). */
     private readonly ordering?: ClaimOrdering,
@@ -156,6 +157,9 @@ export class ClusterGrants implements RoomGrants {
     }
     if (made) return this.deferral(roomID, made.wait);
     if (!this.ordering?.ready() || this.inner.describe?.(roomID, now)) return null;
+    // Refused here for the quotas, it goes nowhere (in Redis it would keep the room ID from others for the idle time).
+    const overQuota = this.inner.mayClaim?.(user, roomID, now) ?? null;
+    if (overQuota) return overQuota;
     this.prune(now);
     const { clock, stem } = this.ordering;
     const token = `${stem}.${++this.tokens}`;
@@ -170,8 +174,8 @@ export class ClusterGrants implements RoomGrants {
         sending.outcome = 'held';
         sending.settle();
       });
-    // Its history as the claim leaves a free room (held for the idle time), never shorter than it was.
-    this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, { user, refused });
+    // Its history as the claim leaves a free room (held for the idle time).
+    this.share({ op: 'claim', user, roomID, now, ordered: true, token }, this.roomIdleMs + HISTORY_MARGIN_MS, { refused });
     const sent: Deferral = { ...this.deferral(roomID, wait), fresh: true };
     return sent;
   }
@@ -236,7 +240,16 @@ export class ClusterGrants implements RoomGrants {
     return refused;
   }
 
+  /**
+   * The administrator's word. Into a room this node holds no grant of it goes in Redis's order, applied by every
+   * node (this one too) as Redis orders it: applied here at once, it raced a claim of the room ordered elsewhere
+   * (the review of 2026-12-06: a node holding the room for the claimer, another for the administrator's owner).
+   */
   admit(roomID: number, users: readonly string[], now: number): void {
+    if (this.ordering?.ready() && !this.inner.describe?.(roomID, now)) {
+      this.share({ op: 'admit', roomID, users, now, ordered: true }, this.roomIdleMs + HISTORY_MARGIN_MS);
+      return;
+    }
     this.inner.admit(roomID, users, now);
     this.share({ op: 'admit', roomID, users, now }, this.historyTtl(roomID, now));
   }

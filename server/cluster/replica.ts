@@ -67,12 +67,12 @@ type CompactCommand = (history: string, version: string, ttl: number, ...entries
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
  * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
  * before the version is taken (a version taken and never published held every node's rechecks their whole second).
- * ARGV[3]: '1' starts the history anew with this change; 'c:<user>', a room's claim ordered here, is taken only
- * while the room's history is absent or its first change (the one that made the grant: a claim, a grant, a
- * compaction's restore, an administrator's admit) names that user as its owner, and never shortens its TTL;
- * else it is answered {-1, 0}, nothing taken. A grant's history lives as long as the grant can, and a little more
- * (`ClusterGrants.historyTtl`), so another user's claim is refused while any node may still hold the grant, its
- * renewal on its way too (the review of 2026-12-06).
+ * ARGV[3]: '1' starts the history anew with this change; 'c', a room's claim ordered here, is taken only while the
+ * room has no history; else it is answered {-1, 0}, nothing taken (its node decides it once it has heard the
+ * history). A grant's history lives as long as the grant can, and a little more (`ClusterGrants.historyTtl`), so a
+ * claim is not taken while any node may still hold a grant of the room, a renewal on its way included, whoever made
+ * it (the reviews of 2026-12-06: its first change may name a former owner, a change made elsewhere not here yet).
+ * 'k': the change's TTL only lengthens the history's (a change made in order that its node has not applied yet).
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
@@ -80,31 +80,21 @@ if ARGV[3] ~= '1' then
   local kind = redis.call('TYPE', KEYS[1])['ok']
   if kind ~= 'none' and kind ~= 'list' then return redis.error_reply('WRONGTYPE the history ' .. KEYS[1] .. ' is a ' .. kind) end
 end
-local claimer = string.sub(ARGV[3], 1, 2) == 'c:' and string.sub(ARGV[3], 3) or nil
-local refused = false
-if claimer then
-  local first = redis.call('LINDEX', KEYS[1], 0)
-  if first then
-    local made = cjson.decode(first)
-    local owner = made.user
-    if made.op == 'restore' and type(made.state) == 'table' then owner = made.state.owner
-    elseif made.op == 'admit' and type(made.users) == 'table' then owner = made.users[1] end
-    refused = owner ~= claimer
-  end
-end
 local v, length = -1, 0
-if not refused then
+if ARGV[3] ~= 'c' or redis.call('EXISTS', KEYS[1]) == 0 then
   v = redis.call('INCR', KEYS[2])
   local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
   redis.call('RPUSH', KEYS[1], entry)
   local ttl = tonumber(ARGV[2])
-  if claimer then
+  if ARGV[3] == 'k' then
     if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
   elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
   redis.call('PUBLISH', ARGV[4], entry)
   length = redis.call('LLEN', KEYS[1])
 end
+-- A claim not taken is not counted as run: sent again (its answer lost), it is answered by the history as it is then.
+if v == -1 then return {v, length} end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
 redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
@@ -120,11 +110,14 @@ export function refusedForGood(error: unknown): boolean {
   return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
 }
 
-/** How a change sets its history: started anew (`'1'`), a claim ordered for that user (`'c:<user>'`, see SHARE), or as the change says (`'0'`). */
-type HistoryMode = '0' | '1' | `c:${string}`;
+/**
+ * How a change sets its history: started anew (`'1'`), a claim taken only into no history (`'c'`), its TTL only
+ * lengthened (`'k'`), or as the change says (`'0'`): see SHARE.
+ */
+type HistoryMode = '0' | '1' | 'c' | 'k';
 
-/** A change kept to be sent again: its history key, frame, TTL, how it sets its history, its sequence number. */
-type Unsent = [string, string, number, HistoryMode, number];
+/** A change kept to be sent again: its history key, frame, TTL, how it sets its history, its sequence number, who hears a claim not taken. */
+type Unsent = [string, string, number, HistoryMode, number, (() => void)?];
 
 type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, mode: HistoryMode, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
@@ -235,16 +228,17 @@ export class Replica {
   /**
    * Sends a change this node made (already applied here, unless `ordered`) to Redis and every node. `grantTtl`:
    * how long a grant's history must be kept after it (see `ClusterGrants.historyTtl`). `claim`: a room's claim
-   * ordered for that user, which Redis takes only while no other user's grant holds the room (SHARE's `c:` mode);
-   * `claim.refused` is told when it did not (not when the step failed: the claim waits for its bound then).
+   * ordered, which Redis takes only while the room has no history (SHARE's `c` mode); `claim.refused` is told when
+   * it did not (not when the step failed: the claim waits for its bound then). Any change made `ordered` (applied
+   * by its node as Redis orders it, not made yet) only lengthens its history's TTL.
    */
-  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS, claim?: { readonly user: string; refused(): void }): void {
+  send(change: Omit<Change, 'v'>, grantTtl = GRANT_HISTORY_MS, claim?: { refused(): void }): void {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
     const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
-    const mode: HistoryMode = deleted ? '1' : claim ? `c:${claim.user}` : '0';
+    const mode: HistoryMode = deleted ? '1' : claim ? 'c' : change.ordered === true ? 'k' : '0';
     this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id }, claim?.refused);
   }
 
@@ -408,7 +402,7 @@ export class Replica {
       if (!this.buffer) this.compactSeen(); // its publication may have come back before this reply
     }, (error: unknown) => {
       if (refusedForGood(error)) return this.drop(seq, frame, error);
-      this.unsent.push([key, frame, ttl, mode, seq]);
+      this.unsent.push([key, frame, ttl, mode, seq, refused]);
       if (this.unsent.length > MAX_UNSENT) this.open.delete((this.unsent.shift() as Unsent)[4]);
       this.failing(error);
       this.flushSoon();
@@ -472,13 +466,14 @@ export class Replica {
   private async flushUnsent(): Promise<void> {
     while (this.unsent.length > 0) {
       const entry = this.unsent[0] as Unsent;
-      const [key, frame, ttl, mode, seq] = entry;
-      await this.sendShare(key, frame, ttl, mode, seq).catch((error: unknown) => {
+      const [key, frame, ttl, mode, seq, refused] = entry;
+      const answer = await this.sendShare(key, frame, ttl, mode, seq).catch((error: unknown) => {
         if (!refusedForGood(error)) throw error; // the next flush, or catch-up, sends it again
         this.drop(seq, frame, error); // the changes behind it go on
       });
       const at = this.unsent.indexOf(entry);
       if (at >= 0) this.unsent.splice(at, 1);
+      if (answer?.[0] === -1) refused?.();
     }
   }
 }

@@ -207,4 +207,93 @@ describe('cluster: a room claimed on two nodes at once is decided in Redis\'s or
     // Before the fix: claim 'ack', and Mallory entered the room (her node's grant) while Carol did too (Alice's).
     expect({ claim: code(mallorys), carolsEnter: code(carolsEnter), mallorysEnter: code(mallorysEnter) }).toEqual({ claim: 'roomInUse', carolsEnter: 'roomInfo', mallorysEnter: 'notInvited' });
   });
+
+  it('the administrator\'s grant of a room its node holds none of is ordered too: a former owner\'s claim on another node, its history still in Redis, is refused', async () => {
+    const pa = await t.proxy();
+    const a = await node('a', { redisUrl: pa.url });
+    const b = await node('b');
+    const before = await login(b, 'mallory');
+    expect(await before.request({ type: 'roomClaim', roomID: ROOM })).toMatchObject({ type: 'ack' });
+    await heardAll(a);
+    // Mallory's grant ends on both nodes; its history still lives in Redis (10 s; real time here).
+    await a.clock.advance(IDLE + 1000);
+    await b.clock.advance(IDLE + 1000);
+    const mallory = await login(b, 'mallory');
+    const dave = await login(a, 'dave');
+    const carol = await login(a, 'carol');
+    // The administrator grants the room to Dave and Carol on a, its Redis step held.
+    pa.holdScripts();
+    a.handle.grantRoom(ROOM, ['dave', 'carol']);
+    // Mallory claims it again on b (the history in Redis is hers): not taken, decided on b: refused.
+    const claim = await mallory.request({ type: 'roomClaim', roomID: ROOM });
+    pa.release();
+    await heardAll(a);
+    await heardAll(b);
+    const code = (f: { type: unknown; code?: unknown }) => (f.type === 'error' ? f.code : f.type);
+    const davesEnter = await dave.request({ type: 'roomEnter', roomID: ROOM, audio: true, video: false });
+    const carolsEnter = await carol.request({ type: 'roomEnter', roomID: ROOM, audio: true, video: false });
+    const mallorysEnter = await mallory.request({ type: 'roomEnter', roomID: ROOM, audio: false, video: false });
+    // Before the fix: her claim taken (the history's first change named her), and she entered Dave and Carol's call.
+    expect({ claim: code(claim), davesEnter: code(davesEnter), carolsEnter: code(carolsEnter), mallorysEnter: code(mallorysEnter) }).toEqual({
+      claim: 'roomInUse',
+      davesEnter: 'roomInfo',
+      carolsEnter: 'roomInfo',
+      mallorysEnter: 'notInvited',
+    });
+  });
+
+  it('the administrator\'s grant of a free room, its Redis step slower than a claim of it on another node: every node gives the room to the claimer, with the administrator\'s users in it', async () => {
+    const pa = await t.proxy();
+    const a = await node('a', { redisUrl: pa.url });
+    const b = await node('b');
+    const dave = await login(a, 'dave');
+    const eve = await login(a, 'eve');
+    const mallory = await login(b, 'mallory');
+    await heardAll(a);
+    pa.holdScripts();
+    a.handle.grantRoom(ROOM, ['dave']);
+    expect(await mallory.request({ type: 'roomClaim', roomID: ROOM })).toMatchObject({ type: 'ack' });
+    pa.release();
+    await heardAll(a);
+    await heardAll(b);
+    // Mallory's room on both nodes (before the fix, a applied the grant at once and held the room for Dave): her
+    // invitation admits Eve on a too, and the administrator's Dave is in it.
+    expect(await mallory.request({ type: 'sendC2C', to: 'eve', payload: 'invite', onlineUserOnly: false, call: invite(ROOM, ['eve']) })).toMatchObject({ type: 'ack' });
+    await eve.next((f) => f.type === 'message');
+    await heardAll(a);
+    expect(await eve.request({ type: 'roomEnter', roomID: ROOM, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    expect(await dave.request({ type: 'roomEnter', roomID: ROOM, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+  });
+
+  it('a claim Redis did not take, its answer lost and the claim sent again: refused when the second answer comes', async () => {
+    const pa = await t.proxy();
+    const a = await node('a', { redisUrl: pa.url });
+    const b = await node('b');
+    const bob = await login(b, 'bob');
+    const alice = await login(a, 'alice');
+    await heardAll(a);
+    pa.deafen();
+    expect(await bob.request({ type: 'roomClaim', roomID: ROOM })).toMatchObject({ type: 'ack' });
+    // a has not heard Bob's claim; what Redis answers a is lost (Redis runs it), until the connection is cut.
+    pa.gag();
+    const claiming = alice.request({ type: 'roomClaim', roomID: ROOM });
+    await until('a waiting for its claim\'s order', () => a.handle.metrics().cluster?.rechecks, (n) => (n ?? 0) >= 1);
+    pa.cut();
+    pa.restore();
+    pa.hear();
+    // Back: a sends the claim again (it never heard an answer), Redis does not take it again, and a decides it.
+    expect(await claiming).toMatchObject({ type: 'error', code: 'roomInUse' });
+  });
+
+  it('a claim its own node refuses for the quotas goes nowhere: the room ID stays free for others', async () => {
+    const a = await node('a', { limits: { maxRoomsPerUser: 1 } });
+    const b = await node('b', { limits: { maxRoomsPerUser: 1 } });
+    const mallory = await login(a, 'mallory');
+    const carol = await login(b, 'carol');
+    expect(await mallory.request({ type: 'roomClaim', roomID: ROOM })).toMatchObject({ type: 'ack' });
+    // At her quota: refused on her node (ordered, every node refused it too, and its history kept the ID for minutes).
+    expect(await mallory.request({ type: 'roomClaim', roomID: ROOM + 1 })).toMatchObject({ type: 'error', code: 'quotaExceeded' });
+    expect(await history(ROOM + 1)).toEqual([]);
+    expect(await carol.request({ type: 'roomClaim', roomID: ROOM + 1 })).toMatchObject({ type: 'ack' });
+  });
 });
