@@ -85,6 +85,8 @@ export interface ClaimOrdering {
   ready(): boolean;
   /** Settles once this node has every change Redis had when asked (or after a bound: `Replica.caughtUp`). */
   caughtUp(): Promise<void>;
+  /** A claim of `roomID` (version `v`) its maker refused in order: its history goes if it holds that claim alone. */
+  refusedEverywhere(roomID: number, v: number): void;
   readonly clock: ServerClock;
   /** Unique to this node's process: the start of its claims' tokens. */
   readonly stem: string;
@@ -289,6 +291,13 @@ export class ClusterGrants implements RoomGrants {
         if (made !== undefined && made.token === op.token && made.outcome === undefined) {
           made.outcome = refused;
           made.settle();
+        }
+        // This node's claim, refused in order (its quotas passed here before the claims ahead of it were heard):
+        // its history, if nothing else is in it, goes, or it kept the room ID from others for the idle time (the
+        // review of 2026-12-06).
+        const version = (op as { readonly v?: number }).v;
+        if (refused && version !== undefined && this.ordering && op.token?.startsWith(`${this.ordering.stem}.`) && !this.inner.describe?.(op.roomID, op.now)) {
+          this.ordering.refusedEverywhere(op.roomID, version);
         }
         return;
       }

@@ -153,6 +153,7 @@ export class ClusterNode {
         (this.grants = new ClusterGrants(local, (op, ttl, claim) => this.replica.send({ t: 'grant', node: this.node, ...op }, ttl, claim), this.options.limits.roomIdleMs, {
           ready: () => this.healthy,
           caughtUp: () => this.replica.caughtUp(RECHECK_MS),
+          refusedEverywhere: (roomID, v) => this.replica.forgetRefusedClaim(roomID, v),
           clock: this.options.clock,
           stem: `${this.node}.${randomBytes(4).toString('hex')}`,
         })),

@@ -59,6 +59,16 @@ return 1`;
 
 type CompactCommand = (history: string, version: string, ttl: number, ...entries: string[]) => Promise<number>;
 
+/** Deletes a history that holds one change alone, of version ARGV[1] (a claim every node refused). */
+const FORGET = `
+if redis.call('LLEN', KEYS[1]) ~= 1 then return 0 end
+local only = cjson.decode(redis.call('LINDEX', KEYS[1], 0))
+if only.v ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+type ForgetCommand = (history: string, version: number) => Promise<number>;
+
 /**
  * Takes a version, appends the change to its history and publishes it, once: a change this node took as failed
  * (no answer: its connection died after Redis ran it, or Redis ran it after the command timeout) is sent again
@@ -196,6 +206,7 @@ export class Replica {
   private readonly ran: string;
   private readonly share: ShareCommand;
   private readonly compact: CompactCommand;
+  private readonly forget: ForgetCommand;
   /** Room histories to compact once this node has seen every change up to `v` (pub/sub keeps their order). */
   private readonly compactions = new Map<string, { readonly t: Change['t']; readonly id: number | string; readonly v: number }>();
   /** Reads done (the first replays everything). */
@@ -223,6 +234,8 @@ export class Replica {
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
     deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
     this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
+    deps.redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
+    this.forget = (deps.redis as unknown as { hcForget: ForgetCommand }).hcForget.bind(deps.redis);
   }
 
   /**
@@ -240,6 +253,15 @@ export class Replica {
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
     const mode: HistoryMode = deleted ? '1' : claim ? 'c' : change.ordered === true ? 'k' : '0';
     this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id }, claim?.refused);
+  }
+
+  /**
+   * A room's history goes if it holds the change of version `v` alone (a claim this node sent in order and every
+   * node refused: kept, it would keep the room ID from others' claims for its TTL). Best effort: not answered, the
+   * history expires as it was.
+   */
+  forgetRefusedClaim(roomID: number, v: number): void {
+    this.forget(grantHistoryKey(this.deps.prefix, roomID), v).catch((error: unknown) => this.deps.lost('forget a refused claim', error));
   }
 
   /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
