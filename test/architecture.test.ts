@@ -105,6 +105,14 @@ describe('architecture', () => {
     expect(outside).toEqual([]);
   });
 
+  it('a Redis script name is defined once in the server: ioredis lets a later defineCommand replace an earlier one on the same connection', () => {
+    // 2026-12-06: the replica's `hcForget` (a refused claim's history) replaced the rooms' `hcForget` (a dead node's
+    // member), and a node gone for good left its members in the rooms in Redis for ever.
+    const names = sources('server').flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/defineCommand\(\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('build configurations import only tsup and node', () => {
     const imported = BUILD_CONFIGS.flatMap((file) => importsOf(join(ROOT, file)).map((spec) => target(join(ROOT, file), spec)));
     expect([...new Set(imported)].sort()).toEqual(['pkg:node', 'pkg:tsup']);

@@ -60,7 +60,7 @@ return 1`;
 type CompactCommand = (history: string, version: string, ttl: number, ...entries: string[]) => Promise<number>;
 
 /** Deletes a history that holds one change alone, of version ARGV[1] (a claim every node refused). */
-const FORGET = `
+const FORGET_CLAIM = `
 if redis.call('LLEN', KEYS[1]) ~= 1 then return 0 end
 local only = cjson.decode(redis.call('LINDEX', KEYS[1], 0))
 if only.v ~= tonumber(ARGV[1]) then return 0 end
@@ -234,8 +234,8 @@ export class Replica {
     this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
     deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
     this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
-    deps.redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
-    this.forget = (deps.redis as unknown as { hcForget: ForgetCommand }).hcForget.bind(deps.redis);
+    deps.redis.defineCommand('hcForgetClaim', { numberOfKeys: 1, lua: FORGET_CLAIM });
+    this.forget = (deps.redis as unknown as { hcForgetClaim: ForgetCommand }).hcForgetClaim.bind(deps.redis);
   }
 
   /**

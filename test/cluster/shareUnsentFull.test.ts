@@ -25,7 +25,7 @@ function fakeRedis() {
         calls.push({ seq, floor, room, answer: (ok) => (ok ? resolve([seq, 1]) : reject(new Error('timed out'))) });
       }),
     hcCompact: () => Promise.resolve(0),
-    hcForget: () => Promise.resolve(0),
+    hcForgetClaim: () => Promise.resolve(0),
     get: () => Promise.resolve('0'),
     scan: () => Promise.resolve(['0', []]),
   };
