@@ -25,11 +25,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ServerClock } from '../options';
 import { compareVersions, parseJson } from './frames';
+import { type HistoryMode, type ReplicaCommands, TOMBSTONE_MS, replicaCommands } from './replicaScripts';
 
 /** How long a grant's history outlives its last change when its sender says nothing else. */
 const GRANT_HISTORY_MS = 2 * 86_400_000;
-/** How long a deleted group's deletion is kept. */
-const TOMBSTONE_MS = 7 * 86_400_000;
 /** Changes kept while Redis is unreachable; older ones beyond are dropped (and logged). */
 export const MAX_UNSENT = 10_000;
 /** A read that failed (Redis went again) is tried again after this long. */
@@ -43,74 +42,6 @@ const RETRY_MS = 1000;
 export const COMPACT_AT = 64;
 
 /**
- * Replaces a history with its compacted form, only if its last change is still the one the
- * compacting node had applied (ARGV[1]): a change made meanwhile leaves it as it is.
- */
-const COMPACT = `
-local last = redis.call('LINDEX', KEYS[1], -1)
-if not last or cjson.decode(last).v ~= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
-local ttl = tonumber(ARGV[2])
-if #ARGV >= 3 then
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
-end
-return 1`;
-
-type CompactCommand = (history: string, version: string, ttl: number, ...entries: string[]) => Promise<number>;
-
-/** Deletes a history that holds one change alone, of version ARGV[1] (a claim every node refused). */
-const FORGET_CLAIM = `
-if redis.call('LLEN', KEYS[1]) ~= 1 then return 0 end
-local only = cjson.decode(redis.call('LINDEX', KEYS[1], 0))
-if only.v ~= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-return 1`;
-
-type ForgetCommand = (history: string, version: number) => Promise<number>;
-
-/**
- * Takes a version, appends the change to its history and publishes it, once: a change this node took as failed
- * (no answer: its connection died after Redis ran it, or Redis ran it after the command timeout) is sent again
- * from {@link Replica}'s unsent list, and ran twice it had a second, later version, applied by every other node
- * after the changes made between (a quit after the invitation that followed it). KEYS[3] holds the sequence
- * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
- * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
- * before the version is taken (a version taken and never published held every node's rechecks their whole second).
- * ARGV[3]: '1' starts the history anew with this change; 'c', a room's claim ordered here, is taken only while the
- * room has no history; else it is answered {-1, 0}, nothing taken (its node decides it once it has heard the
- * history). A grant's history lives as long as the grant can, and a little more (`ClusterGrants.historyTtl`), so a
- * claim is not taken while any node may still hold a grant of the room, a renewal on its way included, whoever made
- * it (the reviews of 2026-12-06: its first change may name a former owner, a change made elsewhere not here yet).
- * 'k': the change's TTL only lengthens the history's (a change made in order that its node has not applied yet).
- */
-const SHARE = `
-if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
-if ARGV[3] ~= '1' then
-  local kind = redis.call('TYPE', KEYS[1])['ok']
-  if kind ~= 'none' and kind ~= 'list' then return redis.error_reply('WRONGTYPE the history ' .. KEYS[1] .. ' is a ' .. kind) end
-end
-local v, length = -1, 0
-if ARGV[3] ~= 'c' or redis.call('EXISTS', KEYS[1]) == 0 then
-  v = redis.call('INCR', KEYS[2])
-  local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
-  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
-  redis.call('RPUSH', KEYS[1], entry)
-  local ttl = tonumber(ARGV[2])
-  if ARGV[3] == 'k' then
-    if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-  elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
-  redis.call('PUBLISH', ARGV[4], entry)
-  length = redis.call('LLEN', KEYS[1])
-end
--- A claim not taken is not counted as run: sent again (its answer lost), it is answered by the history as it is then.
-if v == -1 then return {v, length} end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
-redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
-return {v, length}`;
-
-/**
  * Redis answered an error that a later try cannot change (a script error: the history key of another type, say), as
  * opposed to no answer (the change may have run: sent again) or a refusal that passes (memory full, a replica,
  * loading, busy: sent again until it is taken, since the other nodes must have it).
@@ -120,16 +51,8 @@ export function refusedForGood(error: unknown): boolean {
   return !/^(OOM|BUSY|LOADING|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF|CLUSTERDOWN)\b/.test(error.message);
 }
 
-/**
- * How a change sets its history: started anew (`'1'`), a claim taken only into no history (`'c'`), its TTL only
- * lengthened (`'k'`), or as the change says (`'0'`): see SHARE.
- */
-type HistoryMode = '0' | '1' | 'c' | 'k';
-
 /** A change kept to be sent again: its history key, frame, TTL, how it sets its history, its sequence number, who hears a claim not taken. */
 type Unsent = [string, string, number, HistoryMode, number, (() => void)?];
-
-type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, mode: HistoryMode, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
 /** A replicated change as it travels: `t` says which store, `v` its version (absent until Redis stamps it). */
 export interface Change {
@@ -204,9 +127,7 @@ export class Replica {
   private readonly open = new Set<number>();
   /** Where Redis keeps the numbers of this process's changes it ran (SHARE): one key per start of the node. */
   private readonly ran: string;
-  private readonly share: ShareCommand;
-  private readonly compact: CompactCommand;
-  private readonly forget: ForgetCommand;
+  private readonly scripts: ReplicaCommands;
   /** Room histories to compact once this node has seen every change up to `v` (pub/sub keeps their order). */
   private readonly compactions = new Map<string, { readonly t: Change['t']; readonly id: number | string; readonly v: number }>();
   /** Reads done (the first replays everything). */
@@ -228,20 +149,15 @@ export class Replica {
   private readonly waiters = new Set<{ v: number; readonly done: () => void }>();
 
   constructor(private readonly deps: ReplicaDeps) {
-    deps.redis.defineCommand('hcShare', { numberOfKeys: 3, lua: SHARE });
     this.ran = `${deps.prefix}:ran:${deps.node}:${randomBytes(4).toString('hex')}`;
     this.version = `${deps.prefix}:ver`;
-    this.share = (deps.redis as unknown as { hcShare: ShareCommand }).hcShare.bind(deps.redis);
-    deps.redis.defineCommand('hcCompact', { numberOfKeys: 1, lua: COMPACT });
-    this.compact = (deps.redis as unknown as { hcCompact: CompactCommand }).hcCompact.bind(deps.redis);
-    deps.redis.defineCommand('hcForgetClaim', { numberOfKeys: 1, lua: FORGET_CLAIM });
-    this.forget = (deps.redis as unknown as { hcForgetClaim: ForgetCommand }).hcForgetClaim.bind(deps.redis);
+    this.scripts = replicaCommands(deps.redis);
   }
 
   /**
    * Sends a change this node made (already applied here, unless `ordered`) to Redis and every node. `grantTtl`:
    * how long a grant's history must be kept after it (see `ClusterGrants.historyTtl`). `claim`: a room's claim
-   * ordered, which Redis takes only while the room has no history (SHARE's `c` mode); `claim.refused` is told when
+   * ordered, which Redis takes only while the room has no history (SHARE's `c` mode, `replicaScripts.ts`); `claim.refused` is told when
    * it did not (not when the step failed: the claim waits for its bound then). Any change made `ordered` (applied
    * by its node as Redis orders it, not made yet) only lengthens its history's TTL.
    */
@@ -261,7 +177,7 @@ export class Replica {
    * history expires as it was.
    */
   forgetRefusedClaim(roomID: number, v: number): void {
-    this.forget(grantHistoryKey(this.deps.prefix, roomID), v).catch((error: unknown) => this.deps.lost('forget a refused claim', error));
+    this.scripts.forgetClaim(grantHistoryKey(this.deps.prefix, roomID), v).catch((error: unknown) => this.deps.lost('forget a refused claim', error));
   }
 
   /** Redis is gone: changes that arrive from now on wait for the next {@link load}. */
@@ -322,7 +238,7 @@ export class Replica {
       if (!compacted) continue;
       const made = compacted(t, id);
       const entries = made.entries.map((op) => JSON.stringify({ v, t, node, ...op }));
-      this.compact(key, String(v), made.ttl, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
+      this.scripts.compact(key, String(v), made.ttl, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
     }
   }
 
@@ -475,7 +391,7 @@ export class Replica {
   /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
   private async sendShare(key: string, frame: string, ttl: number, mode: HistoryMode, seq: number): Promise<[number, number]> {
     const floor = this.open.values().next().value ?? seq;
-    const answer = await this.share(key, this.version, this.ran, frame, ttl, mode, `${this.deps.prefix}:all`, seq, floor);
+    const answer = await this.scripts.share(key, this.version, this.ran, frame, ttl, mode, `${this.deps.prefix}:all`, seq, floor);
     this.open.delete(seq);
     this.quiet = false;
     return answer;
