@@ -7,7 +7,10 @@
  * are read back at start, oldest first, and a user's answers when the ledger recalls them (a
  * device of theirs answers or enters again: the ledger forgets a user in memory once their last
  * session ends, and the rows stay, so the end of a resume grace forgets no more than a restart).
- * Rows older than the offline store's lifetime are dropped at start and not recalled.
+ * Rows older than the offline store's lifetime are dropped, at start and hourly, but those of a call
+ * still going on: a room's row while its grant lives, and the answers to the invitations filed in the
+ * rooms kept (a call past a week lost them to the hourly expiry while memory held them, and a restart
+ * then let a device into the room its user had declined).
  */
 import type Database from 'better-sqlite3';
 import { AnswerLedger, INVITATION_KEY, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
@@ -61,6 +64,8 @@ export function durableAnswers(
   options: Pick<ResolvedOptions, 'clock' | 'offlineTtlMs' | 'logger'>,
   /** The rooms remembered: the server's bound on room grants (see {@link AnswerLedger}). */
   maxRooms = AnswerLedger.ROOMS,
+  /** True while `roomID`'s grant lives (its call may go on past the lifetime): its row is kept at start. */
+  live: (roomID: number) => boolean = () => false,
 ): AnswerLedger<string> {
   const now = () => options.clock.now();
   db.exec(SCHEMA);
@@ -69,16 +74,24 @@ export function durableAnswers(
       'INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, invite_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seq = excluded.seq',
     ),
     unverdict: db.prepare<[string, string]>('DELETE FROM answer_verdicts WHERE user_id = ? AND invite_id = ?'),
-    recall: db.prepare<[string, number], { invite_id: string; verdict: string }>('SELECT invite_id, verdict FROM answer_verdicts WHERE user_id = ? AND at >= ? ORDER BY seq'),
+    // Every row of the user: the expiry leaves only those of the lifetime and of calls still going on (an hour's more at most).
+    recall: db.prepare<[string], { invite_id: string; verdict: string }>('SELECT invite_id, verdict FROM answer_verdicts WHERE user_id = ? ORDER BY seq'),
     room: db.prepare<[number, string, number, number]>(
       'INSERT INTO answer_rooms (room_id, invites, at, seq) VALUES (?, ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET invites = excluded.invites, at = excluded.at, seq = excluded.seq',
     ),
     unroom: db.prepare<[number]>('DELETE FROM answer_rooms WHERE room_id = ?'),
-    expire: db.prepare<[number]>('DELETE FROM answer_verdicts WHERE at < ?'),
+    // Past the lifetime, but an answer to an invitation a kept room files (its call goes on): json_each reads the
+    // rooms' `[[key, users], ...]` once per expiry (a row of another shape, or not JSON, files nothing).
+    expire: db.prepare<[number]>(
+      `DELETE FROM answer_verdicts WHERE at < ? AND invite_id NOT IN (SELECT key FROM (
+         SELECT CASE WHEN j.type = 'array' THEN json_extract(j.value, '$[0]') END AS key
+         FROM answer_rooms r, json_each(CASE WHEN json_valid(r.invites) THEN r.invites ELSE '[]' END) j
+       ) WHERE key IS NOT NULL)`,
+    ),
   };
   const oldest = now() - options.offlineTtlMs;
+  for (const id of db.prepare<[number], number>('SELECT room_id FROM answer_rooms WHERE at < ?').pluck().all(oldest)) if (!live(id)) st.unroom.run(id);
   st.expire.run(oldest);
-  db.prepare('DELETE FROM answer_rooms WHERE at < ?').run(oldest);
   let seq = (db.prepare<[], { n: number | null }>('SELECT max(n) AS n FROM (SELECT max(seq) AS n FROM answer_verdicts UNION ALL SELECT max(seq) FROM answer_rooms)').get()?.n ?? 0) + 1;
 
   let expired = now();
@@ -117,7 +130,7 @@ export function durableAnswers(
         found.delete(inviteID);
         if (verdict) found.set(inviteID, verdict); // rows that do not read went at start; none is written since
       };
-      for (const row of st.recall.all(userID, now() - options.offlineTtlMs)) add(row.invite_id, row.verdict);
+      for (const row of st.recall.all(userID)) add(row.invite_id, row.verdict);
       for (const [inviteID, write] of queued.get(userID) ?? []) add(inviteID, write.text);
       return found;
     },

@@ -97,18 +97,61 @@ describe('the answer journal', () => {
     expect(remembered).toEqual([[true, false], [true, false]]); // i1 (answered last) kept, i2 (the oldest) gone: before, the restart kept i2 instead
   });
 
-  it('Bob answers and never comes back; a day later Carol answers -> his rows go while the server runs, past the lifetime (60 s here)', () => {
+  it('Bob answers and never comes back, the call ends (its grant with it); a day later Carol answers -> his rows go while the server runs, past the lifetime (60 s here)', () => {
     const db = fresh();
     const { ledger, commit } = open(db);
     ledger.invited('alice', 'i1', 7, ['bob']);
     ledger.pass('bob', 'phone', answer('i1'), ['phone']);
     ledger.forget('bob');
+    ledger.forgetRoom(7);
     commit.flush();
     time += 86_400_000;
     ledger.invited('alice', 'i2', 8, ['carol']);
     ledger.pass('carol', 'tablet', answer('i2'), ['tablet']);
     commit.flush();
     expect(db.prepare('SELECT user_id FROM answer_verdicts').pluck().all()).toEqual(['carol']);
+  });
+
+  it('Bob reject() on his phone; the call goes on past the lifetime (a day, 60 s here) while Carol answers another, then the server restarts -> his laptop is still kept out; once the call ended, at the next start his rows go', () => {
+    const db = fresh();
+    const live = new Set([7]);
+    const openLive = () => {
+      const commit = new TurnCommit((writes) => db.transaction(() => writes.forEach((w) => w()))(), () => undefined, (error) => {
+        throw error;
+      });
+      return { ledger: durableAnswers(db, commit, { clock, offlineTtlMs: 60_000, logger }, undefined, (roomID) => live.has(roomID)), commit };
+    };
+    const { ledger, commit } = openLive();
+    ledger.invited('alice', 'i1', 7, ['bob']);
+    ledger.pass('bob', 'phone', answer('i1'), ['phone', 'laptop']);
+    commit.flush();
+    time += 86_400_000;
+    // The hourly expiry runs with Carol's answer: Bob's, to an invitation of a room the ledger still holds, stays.
+    ledger.invited('alice', 'i2', 8, ['carol']);
+    ledger.pass('carol', 'tablet', answer('i2'), ['tablet']);
+    commit.flush();
+    expect(db.prepare('SELECT user_id FROM answer_verdicts ORDER BY user_id').pluck().all()).toEqual(['bob', 'carol']);
+    // A restart a day on: the room's row is older than the lifetime, but its grant lives.
+    time += 86_400_000;
+    expect(openLive().ledger.enter('bob', 'laptop', 7)).toBe(false);
+    // The call ended while the server was down: its grant is gone at the next start, and so are its rows.
+    live.delete(7);
+    const after = openLive();
+    expect(db.prepare('SELECT count(*) FROM answer_rooms WHERE room_id = 7').pluck().get()).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM answer_verdicts WHERE user_id = 'bob'").pluck().get()).toBe(0);
+    expect(after.ledger.enter('bob', 'laptop', 7)).toBe(true);
+  });
+
+  it('the expiry reads the rooms kept whatever their rows hold: rows that are not JSON, or another shape, file nothing, and an old answer goes', () => {
+    const db = fresh();
+    open(db);
+    const insertRoom = db.prepare('INSERT INTO answer_rooms (room_id, invites, at, seq) VALUES (?, ?, ?, ?)');
+    for (const [id, invites] of [[9, '{"i5":1}'], [10, '[["i6",[1]]'], [11, '["alice i7", 3, null, {}]'], [12, '[["alice i8", ["bob"]]]']] as const) insertRoom.run(id, invites, time, id);
+    const insertVerdict = db.prepare('INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, ?, ?)');
+    insertVerdict.run('bob', 'alice i7', '{"by":"phone","passed":true}', 0, 20);
+    insertVerdict.run('bob', 'alice i8', '{"by":"phone","passed":true}', 0, 21);
+    open(db);
+    expect(db.prepare('SELECT invite_id FROM answer_verdicts').pluck().all()).toEqual(['alice i8']);
   });
 
   it('a row that does not read (not JSON, or JSON of another shape) is dropped at start; the others are restored and the server starts', () => {
