@@ -193,6 +193,11 @@ export class AnswerLedger<D> {
     if (this.rooms.has(roomID)) this.dropRoom(roomID);
   }
 
+  /** True while a room the ledger holds files the invitation `key` (its answers may still keep a device out). */
+  filed(key: string): boolean {
+    return this.roomsOf.has(key);
+  }
+
   /**
    * The user has no device left: nothing of theirs is held in memory. A journal keeps their answers
    * (recalled when a device of theirs answers or enters again), so a device away past the resume
