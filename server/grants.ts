@@ -84,6 +84,11 @@ export interface RoomGrants {
   readonly size: number;
   /** What is held of `roomID` now (a cluster compacts its history into this), or null: no live grant. */
   describe?(roomID: number, nowMs: number): GrantState | null;
+  /**
+   * True while a grant of `roomID` lives, changing nothing: an expired grant is not ended here (asked while the
+   * server is being built, as the answer journal does at start, ending one told a mailer not made yet).
+   */
+  holds?(roomID: number, nowMs: number): boolean;
 }
 
 /** A grant as it stands: enough to make it again (see `server/cluster/grants.ts`, `compacted`). */
@@ -432,12 +437,21 @@ export class SqliteRoomGrants implements RoomGrants {
     });
   }
 
+  holds(roomID: number, nowMs: number): boolean {
+    const grant = this.grants.get(roomID);
+    return grant !== undefined && !this.expired(grant, nowMs);
+  }
+
+  /** True when `grant` has run out: empty past the idle time, its invitations out of time. */
+  private expired(grant: Grant, nowMs: number): boolean {
+    return grant.emptySince !== null && nowMs >= grant.ringUntil && nowMs - grant.emptySince >= this.limits.roomIdleMs;
+  }
+
   /** The grant of `roomID` if it has not expired (an expired one is forgotten here). */
   private live(roomID: number, nowMs: number): Grant | undefined {
     const grant = this.grants.get(roomID);
     if (!grant) return undefined;
-    const idle = grant.emptySince !== null && nowMs >= grant.ringUntil && nowMs - grant.emptySince >= this.limits.roomIdleMs;
-    if (!idle) return grant;
+    if (!this.expired(grant, nowMs)) return grant;
     this.end(roomID, grant);
     this.persist(() => {
       this.s.drop.run(roomID);

@@ -86,7 +86,7 @@ export class Mailer {
   ) {
     this.backlogs = new Backlogs(store);
     this.storeBytes = store.storedBytes();
-    this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.describe?.(roomID, options.clock.now()) != null) : new AnswerLedger();
+    this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
     this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {

@@ -282,6 +282,10 @@ export class ClusterGrants implements RoomGrants {
     return this.inner.describe?.(roomID, now) ?? null;
   }
 
+  holds(roomID: number, now: number): boolean {
+    return this.inner.holds?.(roomID, now) ?? false;
+  }
+
   /** Replays a change another node made. */
   apply(op: GrantOp): void {
     switch (op.op) {
