@@ -319,6 +319,11 @@ export const callMachine = setup({
         },
         'call.hangup': { target: 'ending', actions: ['settleOk', 'sendHangupRequests', { type: 'markEnd', params: { reason: 'cancelled' } }] },
         'call.invite': { guard: 'groupCall', actions: 'inviteMore' },
+        // logout() withdraws the dial as hangup() does, and says so alike (it said `hangup`, a member leaving).
+        'call.terminate': [
+          { guard: 'kickedOut', target: 'ending', actions: { type: 'markEnd', params: { reason: 'kickedOut' } } },
+          { target: 'ending', actions: ['sendHangupRequests', { type: 'markEnd', params: { reason: 'cancelled' } }] },
+        ],
       },
     },
     ringing: {

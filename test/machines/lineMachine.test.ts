@@ -395,7 +395,7 @@ describe('lineMachine with the real call (SimulatedClock)', () => {
     line.send(rm.exited());
     expect(line.value()).toBe('kickedOut');
     expect(line.take()).toEqual([
-      out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'hangup', callEnd: 0 }),
+      out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'cancelled', callEnd: 0 }),
       out.settled(3),
     ]);
   });
@@ -431,7 +431,7 @@ describe('lineMachine with the real call (SimulatedClock)', () => {
     line.clock.increment(1);
     expect(line.value()).toBe('loggedOut');
     expect(line.take()).toEqual([
-      out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'hangup', callEnd: 0 }),
+      out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'cancelled', callEnd: 0 }),
       out.im({ type: 'im.logout' }),
       out.settled(3),
     ]);

@@ -336,6 +336,18 @@ describe('TRTCCalling API', () => {
     await expect(t.bob.calling.accept()).rejects.toThrow(/not logged in/);
   });
 
+  it('logout() while dialing withdraws the dial as hangup() does: Bob hears CALLING_CANCEL, Alice CALL_END cancelled (it said hangup, a member leaving)', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    t.alice.take();
+    t.bob.take();
+    const done = t.alice.calling.logout();
+    await t.world.advance(S);
+    await done;
+    expect(t.alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(t.bob.take()).toEqual([ev.cancelled('alice')]);
+  });
+
   it('a plain script on real time works with no clock given', async () => {
     const net = createMemoryNetwork({ latency: 1 });
     const a = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
