@@ -14,11 +14,13 @@
  * keeps the demo's local previews on; `-- --camera-ms <n>` makes every capture n ms slower (a real
  * camera's start), `-- --callee-camera-ms <n>` only the callee's; `-- --rtt <ms>` puts a network
  * round trip between the pages and the signalling servers; `-- --ring-ms <n>` lets the bare callee
- * ring n ms before it accepts, and times `accept()` to the first frames. `BENCH_CPU_PROF=<dir>`
+ * ring n ms before it accepts, and times `accept()` to the first frames; `-- --load <n>` runs n busy processes beside
+ * the calls (issue 14's loaded machine, two for its figures). `BENCH_CPU_PROF=<dir>`
  * writes each call's CPU profile of each page there (the bare pages' prefixed `bare-`, the raw
  * ones' `raw-`), and the signalling servers' (`--cpu-prof`); `BENCH_PHASES=<file>` writes every
  * timed call's steps and times as JSON (the medians below hide which run a gap opened in).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -38,11 +40,11 @@ const query = SELF_VIEW ? '' : '&preview=0';
  * `--camera-ms <n>`: every capture on every page (library and raw) answers n ms later, as a real
  * camera takes 0.2-1 s to start where the fake one takes a few ms; 0 by default.
  */
-function msArg(flag: string): number {
+function msArg(flag: string, unit = 'ms'): number {
   const at = process.argv.indexOf(flag);
-  const ms = at >= 0 ? Number(process.argv[at + 1]) : 0;
-  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} takes a whole number of ms`);
-  return ms;
+  const n = at >= 0 ? Number(process.argv[at + 1]) : 0;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number${unit ? ` of ${unit}` : ''}`);
+  return n;
 }
 const CAMERA_MS = msArg('--camera-ms');
 /** `--callee-camera-ms <n>`: the same on the callee's pages only (a callee who answers later than the caller's camera started). */
@@ -58,6 +60,11 @@ const RTT_MS = msArg('--rtt');
  * bench adds `accept()` to the first remote frame on both pages (what a callee who picks up waits).
  */
 const RING_MS = msArg('--ring-ms');
+/**
+ * `--load <n>`: n busy processes (a loop each, at the bench's own priority) run beside the timed calls, as two `yes`
+ * loops did by hand for issue 14's loaded machine: the loaded goal measured the same way each time. 0 by default.
+ */
+const LOAD = msArg('--load', 'processes');
 /** `accept()` -> both first frames, per run, on the bare pages (with `--ring-ms`). */
 const afterAccept: number[] = [];
 
@@ -220,6 +227,9 @@ function timeline(runs: ReadonlyArray<Map<string, number>>): string[] {
   return rows.sort((x, y) => x[0] - y[0]).map(([t, label]) => `${t.toFixed(0).padStart(5)}  ${label}`);
 }
 
+/** The busy processes of `--load`. */
+const hogs: ChildProcess[] = [];
+
 async function main(): Promise<void> {
   const [server, raw] = await Promise.all([startCallServer('embedded', SERVERS_IN_PROCESS, RTT_MS), startCallServer('raw', SERVERS_IN_PROCESS, RTT_MS)]);
   // The bare pages are fulfilled by Playwright at the server's address, which Chromium would not let reach 127.0.0.1.
@@ -256,6 +266,7 @@ async function main(): Promise<void> {
     for (const p of [rawAlice, rawBob]) await p.evaluate(() => (globalThis as unknown as { rawBench: { ready: Promise<void> } }).rawBench.ready);
 
     const times: Record<Kind, number[]> = { library: [], bare: [], raw: [] };
+    for (let i = 0; i < LOAD; i++) hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
     const start = uptime();
     for (let i = -1; i < RUNS; i++) {
       const l = await libraryCall(alice, bob);
@@ -271,7 +282,7 @@ async function main(): Promise<void> {
     }
     const [lm, mm, rm] = [median(times.library), median(times.bare), median(times.raw)];
     const range = (xs: number[]) => `(min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
-    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''}${RTT_MS ? `, ${RTT_MS} ms round trip to the signalling servers` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
+    console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''}${RTT_MS ? `, ${RTT_MS} ms round trip to the signalling servers` : ''}${LOAD ? `, ${LOAD} busy processes beside it (--load)` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
     console.log(`  headless-calling, demo pages (embedded backend): ${lm.toFixed(0)} ms  ${range(times.library)}  ratio ${(lm / rm).toFixed(2)}x`);
     console.log(`  headless-calling, bare page (bench/libPage.ts):  ${mm.toFixed(0)} ms  ${range(times.bare)}  ratio ${(mm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
     console.log(`  raw WebRTC baseline (no library):                ${rm.toFixed(0)} ms  ${range(times.raw)}`);
@@ -290,6 +301,7 @@ async function main(): Promise<void> {
       for (const line of timeline(phases[kind].slice(1))) console.log(`    ${line}`);
     }
   } finally {
+    for (const hog of hogs) hog.kill('SIGKILL');
     await chromium.close();
     await Promise.all([raw.close(), server.close()]);
   }
