@@ -49,6 +49,10 @@ describe("cluster: a refusal decided again once the node heard what Redis had", 
     const bob = await t.login(b, 'bob');
     pb.deafen();
     expect(await alice.request({ type: 'groupCreate', groupID: 'grp-late', members: ['bob'] })).toMatchObject({ type: 'groupInfo' });
+    // The creation's ack does not wait for Redis (node a sends the change behind it): b's catch-up asks Redis, and
+    // a change Redis does not have yet is none it can wait for. Bob joins once Redis has it, as he would once told
+    // of the group through the cluster (a message sent after the creation reaches Redis after it).
+    await until('the creation in Redis', () => t.redis.exists(`${t.prefix}:h:g:grp-late`), (n) => n === 1);
     const joining = bob.request({ type: 'groupJoin', groupID: 'grp-late' });
     const answered = () => bob.frames.filter((f) => f.type === 'groupInfo' || f.type === 'error');
     // Before: refused at once (noSuchGroup).
