@@ -366,6 +366,38 @@ describe('a TUICallEngine group caller hangs up while one invitee answered and a
   });
 });
 
+/**
+ * Found by the interop property tier (seed 1174423502, path 652:7:16:22:24:21:26:26:19:19:21:21:22:24:24:24:24):
+ * a TUICallEngine member counts an invitee whose USER_ACCEPT it heard as still to come until it sees
+ * them enter the room. One that accepted and left before the member joined never enters for it: once
+ * the caller leaves too, the member waits alone in the room for good, whether the caller's hangup
+ * crossed its accept or came a second after the call began, and whoever that invitee is on (ours,
+ * trtc-calling-js or TUICallEngine, whose hangup even tells the group). Exempted by name in
+ * test/property/interopInvariants.ts (`waitsForUnseen`).
+ */
+describe('a TUICallEngine member hears an invitee accept who leaves before it joins; the TUICallEngine caller hangs up', () => {
+  const t = useInterop();
+  it.each([
+    ['ours', 0], ['official', 0], ['tui', 0], ['ours', S], ['tui', S],
+  ] as const)('Alice (%s) accepts and hangs up, Carol (TUI) accepts, Bob (TUI) hangs up %i ms later -> Carol stays alone in the room, connected', async (kind, gap) => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = kind === 'tui' ? (await t.world.tui('alice')).engine : await t.world.party(kind, 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.tui('carol');
+    await t.world.act(bob.engine.groupCall({ userIDList: ['alice', 'carol'], type: 1, groupID: 'g1' }), S);
+    await t.world.act(alice.accept() as Promise<unknown>, S);
+    await t.world.act(alice.hangup() as Promise<unknown>, 300);
+    void carol.engine.accept();
+    await t.world.advance(gap);
+    void bob.engine.hangup();
+    await t.world.advance(120 * S);
+    const log = carol.take();
+    const about = (name: string, userID: string) => log.findIndex((e) => e.name === name && (e.payload as { userID?: string } | null)?.userID === userID);
+    expect([about('onUserAccept', 'alice') >= 0, about('onUserEnter', 'alice'), about('onUserEnter', 'bob') >= 0, about('onUserLeave', 'bob') > log.findIndex((e) => e.name === 'onCallBegin')]).toEqual([true, -1, true, true]);
+    expect([bob.engine.getCallStatus(), carol.engine.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['idle', 'connected', [['carol']]]);
+  });
+});
+
 // Found by the interop property tier (seed 7021): a TUICallEngine in a 1v1 call it dialled takes it for 1v1 to the
 // end. Its trtc-calling-js callee group-calls a third into it mid-call (spec 2.7); the third accepts and enters the
 // room, whom TUICallEngine hears (its audio) but never reports entering.

@@ -7,7 +7,9 @@
  *
  * `npm test` and `npm run test:property` replay one fixed seed, 25 runs (each loads Tencent's
  * bundles into fresh pages); `INTEROP_PROPERTY_RUNS` hunts (that many runs of a new seed each time),
- * `PROPERTY_SEED` replays one. Hunting still finds failures not yet classified (Tencent's, a fake's
+ * `PROPERTY_SEED` replays one; `PROPERTY_PATH` (a failure's `path`, with its seed) replays just that run,
+ * and `PROPERTY_REPLAY_PATH` (the counterexample's `replayPath`) too for a shrunk one, as in
+ * embedded.property.test.ts. Hunting still finds failures not yet classified (Tencent's, a fake's
  * or ours: README, Testing), so the team's long run does not draw new seeds here yet.
  */
 import fc from 'fast-check';
@@ -21,6 +23,10 @@ import { abandon, act, createInteropSystem, harvest, liveSeats, status, type Int
 const RUNS = Number(process.env.INTEROP_PROPERTY_RUNS ?? 25);
 const FIXED_SEED = 20261206;
 const SEED = Number(process.env.PROPERTY_SEED ?? (process.env.INTEROP_PROPERTY_RUNS ? Math.floor(Math.random() * 2 ** 31) : FIXED_SEED));
+/** fast-check's `path` of a failure (with its PROPERTY_SEED): replays that one run and its shrinking, as in embedded.property.test.ts. */
+const PATH = process.env.PROPERTY_PATH;
+/** The counterexample's `replayPath` (printed after its commands), needed to replay a shrunk one. */
+const REPLAY_PATH = process.env.PROPERTY_REPLAY_PATH;
 
 const KIND = fc.constantFrom<SeatKind>('ours', 'official', 'tui');
 /** 2-4 users; at least one on ours and one on Tencent's (ours among ours is the other tiers' business). */
@@ -112,8 +118,8 @@ describe('ours and Tencent\'s clients: property-based call sequences', () => {
   it(`keep their invariants over ${RUNS} random runs (seed ${SEED})`, async () => {
     console.log(`interop property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
-      fc.asyncProperty(kinds, fc.commands(interopCommandArbitraries, { maxCommands: 30, size: 'large' }), (ks, cmds) => run(ks, cmds)),
-      { numRuns: RUNS, seed: SEED },
+      fc.asyncProperty(kinds, fc.commands(interopCommandArbitraries, { maxCommands: 30, size: 'large', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), (ks, cmds) => run(ks, cmds)),
+      { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH, endOnFailure: true } : {}) },
     );
     expect(trap.attempts).toEqual([]);
   }, 600_000);

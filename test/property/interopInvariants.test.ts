@@ -47,4 +47,23 @@ describe('interop invariants', () => {
     harvest(s);
     expect([checkAllOver(s), oursViolations(s)]).toEqual([[], []]);
   });
+
+  // Found by the interop property tier (seed 1174423502): TUICallEngine's own wait (test/interop/tuiQuirks.test.ts).
+  it('Bob (TUI) group-calls ours and Carol (TUI); ours accepts and logs out, Carol accepts as Bob hangs up -> Carol alone in the room, exempted', async () => {
+    world = interopWorld();
+    const s = await createInteropSystem(world, ['ours', 'tui', 'tui']);
+    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
+    await act(bob, { op: 'groupCall', to: ['alice', 'carol'], type: 1, viaGroup: false });
+    await world.advance(1_000);
+    await act(alice, { op: 'accept' });
+    await world.advance(1_000);
+    await act(alice, { op: 'logout' });
+    await world.advance(300);
+    await act(carol, { op: 'accept' });
+    await act(bob, { op: 'hangup' });
+    await world.advance(120_000);
+    harvest(s);
+    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['carol']]);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+  });
 });

@@ -34,7 +34,8 @@
  *   login: nobody can tell it, and it has no timer once connected (it waits for good, as it does
  *   for a caller whose page closed); a Tencent's client alone in the room of a group call whose
  *   Tencent's caller logged out before it accepted ({@link callerLoggedOut}); a TUICallEngine whose caller
- *   left the room before it accepted ({@link callerGoneFirst}); a trtc-calling-js invited after a
+ *   left the room before it accepted ({@link callerGoneFirst}), or that heard an invitee accept who
+ *   left before it joined, its TUICallEngine caller gone too ({@link waitsForUnseen}); a trtc-calling-js invited after a
  *   group call of its own, once its inviter left ({@link staleGroupCaller}), or in its next call
  *   after one it hung up itself ({@link afterOwnHangup}); a Tencent's client that accepted a
  *   trtc-calling-js's invitation made mid-call once that call had ended ({@link invitedMidCall}); a
@@ -178,6 +179,29 @@ function callerGoneFirst(s: InteropSystem, seat: Seat): boolean {
 }
 
 /**
+ * A TUICallEngine member counts an invitee whose USER_ACCEPT it heard as still to come until it sees
+ * them enter: one that accepted, entered (its TUICallEngine caller saw it) and left before the member
+ * joined never does. Once the caller left too, the member waits alone in the room for good, whether
+ * the caller's hangup crossed its accept or came after the call began with it, and whoever that
+ * invitee was on (pinned by test/interop/tuiQuirks.test.ts, "a TUICallEngine member hears an invitee
+ * accept who leaves before it joins").
+ */
+function waitsForUnseen(s: InteropSystem, seat: Seat): boolean {
+  if (seat.client.kind !== 'tui') return false;
+  const { at, invited } = lastInvited(seat);
+  const sponsor = invited?.sponsor;
+  const after = seat.log.slice(at + 1);
+  const who = (e: Ev) => (e.payload as { userID?: string } | null)?.userID;
+  const callers = s.seats.filter((x) => x.id === sponsor && x.client.kind === 'tui');
+  const left = after.some((e) => e.name === 'onUserLeave' && who(e) === sponsor);
+  const unseen = after.some(
+    (e) => e.name === 'onUserAccept' && who(e) !== seat.id && !after.some((f) => f.name === 'onUserEnter' && who(f) === who(e)) &&
+      callers.some((c) => c.log.some((f) => f.name === 'onUserEnter' && who(f) === who(e))),
+  );
+  return at >= 0 && callers.length > 0 && left && unseen;
+}
+
+/**
  * A trtc-calling-js that hung up a group call of its own stays connected alone in its next group
  * call (invited, or its own) once the other leaves (pinned by test/interop/group.test.ts, "Carol
  * (Tencent's) group-calls Dave and hangs up").
@@ -313,7 +337,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
     // A Tencent's client that answered a call whose other side a second login kicked out (who can
     // no longer signal) waits in the room for good: neither kind has a timer once connected.
     const waits = s.kickedRooms.has(roomId) && seatOf(s, members[0]!).user === null;
-    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!), roomId) && !declinedThenHungUp(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
+    if (members.length === 1 && !abandonedIn(s, members[0]!, roomId) && !waits && !leftWaiting(seatOf(s, members[0]!)) && !callerLoggedOut(s, seatOf(s, members[0]!)) && !callerGoneFirst(s, seatOf(s, members[0]!)) && !waitsForUnseen(s, seatOf(s, members[0]!)) && !staleGroupCaller(seatOf(s, members[0]!)) && !afterOwnHangup(seatOf(s, members[0]!)) && !invitedMidCall(s, seatOf(s, members[0]!), roomId) && !declinedThenHungUp(s, seatOf(s, members[0]!))) problems.push(`${members[0]} (${seatOf(s, members[0]!).kind}) alone in TRTC room ${roomId} after every timer ran out`);
   }
   return problems;
 }
