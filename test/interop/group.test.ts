@@ -343,6 +343,53 @@ describe("trtc-calling-js's groupCall() mid-call, then its callee hangs up", () 
     });
 });
 
+// Found by the interop property tier (seed 2042405571, path 727:2:2:10:14:21:22:20:30:33:33:34:36:36:19): the same
+// when a new call's invitation reaches trtc-calling-js, idle again, before the stale accept does. It rings for the
+// new call and hears the accept (USER_ACCEPT, about its own user) in it; the invitee is alone in the room for good.
+describe("trtc-calling-js's groupCall() mid-call, then its callee hangs up, and a new call rings it before the accept comes", () => {
+  it.each(['ours', 'official'] as const)("Alice (Tencent's) calls Bob (ours), he accepts; she groupCall()s Carol (Tencent's); Bob hangs up; Dave (%s) calls Alice as Carol accepts -> Alice rings, then hears the accept; Carol alone in the room", async (kind) => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    const dave = await t.world.party(kind, 'dave');
+    const step = async (action: Promise<unknown>, ms: number) => {
+      action.catch(() => undefined);
+      await t.world.advance(ms);
+    };
+    await step(alice.call('bob', 1), S);
+    await step(bob.accept(), S);
+    await step(alice.groupCall(['carol'], 1), 300);
+    await step(bob.hangup(), S);
+    alice.take();
+    await step(dave.call('alice', 1), 0);
+    await step(carol.accept(), 120 * S);
+    const said = alice.take().map((e) => e.name);
+    expect(said.slice(0, 2)).toEqual(['onInvited', 'onUserAccept']);
+    expect([carol.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['carol']]]);
+  });
+});
+
+// The same failing run, shrunk another way: trtc-calling-js logs out, idle, before the stale accept comes.
+describe("trtc-calling-js's groupCall() mid-call, then its callee hangs up, and it logs out before the accept comes", () => {
+  it("Alice (Tencent's) calls Bob (ours), he accepts; she groupCall()s Carol (Tencent's); Bob hangs up; Alice logs out as Carol accepts -> Carol alone in the room", async () => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    const step = async (action: Promise<unknown>, ms: number) => {
+      action.catch(() => undefined);
+      await t.world.advance(ms);
+    };
+    await step(alice.call('bob', 1), S);
+    await step(bob.accept(), S);
+    await step(alice.groupCall(['carol'], 1), 300);
+    await step(bob.hangup(), S);
+    expect(alice.getCallStatus()).toBe('idle');
+    await step(carol.accept(), 0);
+    await step(alice.logout(), 120 * S);
+    expect([carol.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['carol']]]);
+  });
+});
+
 // Found by the interop property tier (seed 7010): the same when trtc-calling-js was the callee of the 1v1 call, its
 // group call went through an IM group naming its caller too, and the caller (answering busy) hung up.
 describe("trtc-calling-js's groupCall() through an IM group mid-call, then its caller hangs up", () => {

@@ -66,4 +66,24 @@ describe('interop invariants', () => {
     expect(world.rtc.rooms().map((r) => r.members)).toEqual([['carol']]);
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
+
+  // Found by the interop property tier (seed 2042405571): trtc-calling-js's stale mid-call invitation (test/interop/group.test.ts).
+  it.each(['call', 'logout'] as const)('Carol (trtc-calling-js) calls our Dave, he accepts and hangs up as she groupCall()s Bob (trtc-calling-js); Bob accepts, then our Alice calls Carol, or Carol logs out -> Bob alone in the room, exempted (%s)', async (then) => {
+    world = interopWorld();
+    const s = await createInteropSystem(world, ['ours', 'official', 'official', 'ours']);
+    const [alice, bob, carol, dave] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
+    await act(carol, { op: 'call', to: 'dave', type: 1 });
+    await world.advance(1_000);
+    await act(dave, { op: 'accept' });
+    await world.advance(1_000);
+    await act(dave, { op: 'hangup' });
+    await act(carol, { op: 'groupCall', to: ['bob'], type: 1, viaGroup: false });
+    await world.advance(1_000);
+    await act(bob, { op: 'accept' });
+    await act(then === 'call' ? alice : carol, then === 'call' ? { op: 'call', to: 'carol', type: 1 } : { op: 'logout' });
+    await world.advance(120_000);
+    harvest(s);
+    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+  });
 });

@@ -245,8 +245,10 @@ function afterOwnHangup(seat: Seat): boolean {
  * A Tencent's client that accepted what a trtc-calling-js invited it to mid-call (its groupCall() in a
  * call it was in, C2C or through an IM group, spec 2.7) once that call's other side hung up or left:
  * trtc-calling-js ends its call without cancelling the invitation, and the accept comes to it after
- * its end; the invitee is alone in the room for good (ours, invited so, ends; pinned by
- * test/interop/group.test.ts, "trtc-calling-js's groupCall() mid-call, then its callee hangs up" and
+ * its end (a new call's invitation may come to it first), or not at all once it logged out; the
+ * invitee is alone in the room for good
+ * (ours, invited so, ends; pinned by test/interop/group.test.ts, "trtc-calling-js's groupCall()
+ * mid-call, then its callee hangs up", "... and a new call rings it before the accept comes" and
  * "... through an IM group mid-call, then its caller hangs up").
  */
 function invitedMidCall(s: InteropSystem, seat: Seat, roomId: number | string): boolean {
@@ -257,9 +259,12 @@ function invitedMidCall(s: InteropSystem, seat: Seat, roomId: number | string): 
   return s.seats.some((x) => {
     if (x.id !== invited?.sponsor || x.client.kind !== 'official') return false;
     const names = x.log.map((e) => e.name);
-    // A call it was in (someone entered, no CALL_END since) ended, and the next it heard was an accept.
+    // A call it was in (someone entered, no CALL_END since) ended, and the next it heard was an accept
+    // (after the invitation of a new call, maybe: the accept still crosses it), or nothing, logged out
+    // before the accept came (seed 2042405571, both).
     return names.some((name, end) => {
-      if (name !== 'onCallEnd' || names[end + 1] !== 'onUserAccept') return false;
+      const next = names.slice(end + 1).find((n) => n !== 'onInvited');
+      if (name !== 'onCallEnd' || (next !== 'onUserAccept' && (next !== undefined || x.loggedIn))) return false;
       const entered = names.lastIndexOf('onUserEnter', end);
       return entered >= 0 && !names.slice(entered, end).includes('onCallEnd');
     });
