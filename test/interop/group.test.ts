@@ -256,6 +256,53 @@ describe("trtc-calling-js's next call after a call it hung up itself", () => {
     });
 });
 
+// Found by the interop property tier (seed 2042405571, its run 748): the same when the next call is a group call
+// through an IM group, whose member trtc-calling-js reports the roster (GROUP_CALL_INVITEE_LIST_UPDATE) after the leave.
+describe("trtc-calling-js's next call after a call it hung up itself, a group call through an IM group", () => {
+  it.each(['official', 'ours'] as const)("Bob (Tencent's) calls Carol (ours), she accepts, he hangs up; Alice (%s) groupCall()s him through the group; he accepts, Alice hangs up -> Bob stays connected, alone", async (kind) => {
+    t.world.im.createGroup('everyone', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party(kind, 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    const step = async (action: Promise<unknown>, ms: number) => {
+      action.catch(() => undefined);
+      await t.world.advance(ms);
+    };
+    await step(bob.call('carol', 1), 300);
+    await step(carol.accept(), S);
+    await step(bob.hangup(), 300);
+    await step(alice.groupCall(['bob'], 1, 'everyone'), S);
+    await step(bob.accept(), S);
+    await step(alice.hangup(), 120 * S);
+    const said = bob.take().map((e) => e.name);
+    expect([said.slice(-2), said.filter((n) => n === 'onCallEnd').length]).toEqual([['onUserLeave', 'onGroupCallInviteeListUpdate'], 1]);
+    expect([bob.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['bob']]]);
+  });
+});
+
+// Found by the interop property tier (seed 2042405571, its run 748 shrunk another way): the same when the next call
+// is its own group call (C2C), no invitation between the two calls.
+describe("trtc-calling-js's next call after a call it hung up itself, a group call of its own", () => {
+  it.each(['official', 'ours'] as const)("Carol (ours) calls Bob (Tencent's), he accepts and hangs up; he groupCall()s Alice (%s); she accepts and hangs up -> Bob stays connected, alone", async (kind) => {
+    const alice = await t.world.party(kind, 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    const step = async (action: Promise<unknown>, ms: number) => {
+      action.catch(() => undefined);
+      await t.world.advance(ms);
+    };
+    await step(carol.call('bob', 1), 300);
+    await step(bob.accept(), S);
+    await step(bob.hangup(), 300);
+    await step(bob.groupCall(['alice'], 1), S);
+    await step(alice.accept(), S);
+    await step(alice.hangup(), 120 * S);
+    const said = bob.take().map((e) => e.name);
+    expect([said.at(-1), said.filter((n) => n === 'onCallEnd').length]).toEqual(['onUserLeave', 1]);
+    expect([bob.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['bob']]]);
+  });
+});
+
 describe("trtc-calling-js's second group call, its invitees all timing out", () => {
   it.each(['official', 'ours'] as const)('Alice (Tencent\'s) groupCall()s Bob (%s), he accepts, she hangs up; she groupCall()s him again, he lets it ring out -> CALLING_TIMEOUT, but she stays connected, alone in her room (her first call: idle, the room left)', async (kind) => {
     const alice = await t.world.party('official', 'alice');

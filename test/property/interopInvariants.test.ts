@@ -86,4 +86,47 @@ describe('interop invariants', () => {
     expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
+
+  // Found by the interop property tier (seed 2042405571, its run 748): trtc-calling-js's next call after one it hung up (test/interop/group.test.ts).
+  it('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up; our Alice group-calls him through the group, he accepts, she logs out -> Bob alone in the room, exempted', async () => {
+    world = interopWorld();
+    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
+    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
+    await act(bob, { op: 'call', to: 'carol', type: 1 });
+    await world.advance(300);
+    await act(carol, { op: 'accept' });
+    await world.advance(1_000);
+    await act(bob, { op: 'hangup' });
+    await world.advance(300);
+    await act(alice, { op: 'groupCall', to: ['bob'], type: 1, viaGroup: true });
+    await world.advance(1_000);
+    await act(bob, { op: 'accept' });
+    await world.advance(1_000);
+    await act(alice, { op: 'logout' });
+    await world.advance(120_000);
+    harvest(s);
+    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+  });
+
+  it('the same shrunk another way: our Carol calls Bob (trtc-calling-js), he accepts and hangs up, group-calls our Alice, she accepts and logs out -> Bob alone in the room, exempted', async () => {
+    world = interopWorld();
+    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
+    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
+    await act(carol, { op: 'call', to: 'bob', type: 1 });
+    await world.advance(300);
+    await act(bob, { op: 'accept' });
+    await world.advance(1_000);
+    await act(bob, { op: 'hangup' });
+    await world.advance(300);
+    await act(bob, { op: 'groupCall', to: ['alice'], type: 1, viaGroup: false });
+    await world.advance(1_000);
+    await act(alice, { op: 'accept' });
+    await world.advance(1_000);
+    await act(alice, { op: 'logout' });
+    await world.advance(120_000);
+    harvest(s);
+    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+  });
 });

@@ -228,15 +228,19 @@ function stuckRedial(seat: Seat): boolean {
 /**
  * A trtc-calling-js that hung up a call itself (it left that room with someone still there: a USER_ENTER
  * never followed by that user's USER_LEAVE) is not ended in its next call when the other side leaves
- * (pinned by test/interop/group.test.ts, "trtc-calling-js's next call after a call it hung up").
+ * (pinned by test/interop/group.test.ts, "trtc-calling-js's next call after a call it hung up", and
+ * "..., a group call through an IM group", whose roster update follows the leave, and "..., a group
+ * call of its own").
  */
 function afterOwnHangup(seat: Seat): boolean {
-  const last = lastOwnEvent(seat);
+  let last = lastOwnEvent(seat);
+  // A member of a group call through an IM group reports the roster after the leave (seed 2042405571).
+  if (seat.log[last]?.name === 'onGroupCallInviteeListUpdate' && seat.log[last - 1]?.name === 'onUserLeave') last--;
   if (seat.client.kind !== 'official' || seat.log[last]?.name !== 'onUserLeave') return false;
   const names = seat.log.map((e) => e.name);
   const entered = names.lastIndexOf('onUserEnter', last);
-  const invited = entered > 0 ? names.lastIndexOf('onInvited', entered) : -1;
-  const earlier = seat.log.slice(0, invited >= 0 ? invited : Math.max(0, entered));
+  // The calls before this one: up to the last CALL_END before its entry (this call an invitation or its own dial).
+  const earlier = entered > 0 ? seat.log.slice(0, names.lastIndexOf('onCallEnd', entered) + 1) : [];
   const who = (e: { payload: unknown }) => (e.payload as { userID?: string } | null)?.userID;
   return earlier.some((e, k) => e.name === 'onUserEnter' && !earlier.slice(k + 1).some((f) => f.name === 'onUserLeave' && who(f) === who(e)));
 }
