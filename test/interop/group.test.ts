@@ -303,6 +303,30 @@ describe("trtc-calling-js's next call after a call it hung up itself, a group ca
   });
 });
 
+// Found by the interop property tier (seed 2042405571, its run 748 shrunk a third way): the same once another user's
+// group invitation, which it answers busy from its stuck call, times out: its last word is that CALLING_TIMEOUT.
+describe("trtc-calling-js's next call after a call it hung up itself, its invitee declining, then a group invitation it answers busy", () => {
+  it.each(['official', 'ours'] as const)("Bob (Tencent's) calls Carol (ours), she accepts, he hangs up; he groupCall()s Alice (%s), she rejects; she group-calls Carol and Bob through an IM group, he answers busy, Carol lets it ring out -> Bob's last word is CALLING_TIMEOUT, and he stays connected, alone", async (kind) => {
+    t.world.im.createGroup('team', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party(kind, 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    const step = async (action: Promise<unknown>, ms: number) => {
+      action.catch(() => undefined);
+      await t.world.advance(ms);
+    };
+    await step(bob.call('carol', 1), 300);
+    await step(carol.accept(), S);
+    await step(bob.hangup(), 300);
+    await step(bob.groupCall(['alice'], 1), S);
+    await step(alice.reject(), 0);
+    await step(alice.groupCall(['carol', 'bob'], 1, 'team'), 120 * S);
+    const said = bob.take().map((e) => e.name);
+    expect(said.slice(-3)).toEqual(['onReject', 'onLineBusy', 'onCallingTimeout']);
+    expect([bob.getCallStatus(), t.world.rtc.rooms().map((r) => r.members)]).toEqual(['connected', [['bob']]]);
+  });
+});
+
 describe("trtc-calling-js's second group call, its invitees all timing out", () => {
   it.each(['official', 'ours'] as const)('Alice (Tencent\'s) groupCall()s Bob (%s), he accepts, she hangs up; she groupCall()s him again, he lets it ring out -> CALLING_TIMEOUT, but she stays connected, alone in her room (her first call: idle, the room left)', async (kind) => {
     const alice = await t.world.party('official', 'alice');

@@ -129,4 +129,27 @@ describe('interop invariants', () => {
     expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
+
+  // Found by the interop property tier (seed 2042405571, its run 748 shrunk a third way, replayPath "////W:f"):
+  // the same stuck call, its last word another's group invitation it answered busy timing out (test/interop/group.test.ts).
+  it('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up, group-calls our Alice, she rejects and group-calls Carol and him through the group; he answers busy, Carol lets it ring out -> Bob alone in the room, exempted', async () => {
+    world = interopWorld();
+    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
+    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
+    await act(bob, { op: 'call', to: 'carol', type: 1 });
+    await world.advance(300);
+    await act(carol, { op: 'accept' });
+    await world.advance(1_000);
+    await act(bob, { op: 'hangup' });
+    await world.advance(300);
+    await act(bob, { op: 'groupCall', to: ['alice'], type: 1, viaGroup: false });
+    await world.advance(1_000);
+    await act(alice, { op: 'reject', busy: false });
+    await act(alice, { op: 'groupCall', to: ['carol', 'bob'], type: 1, viaGroup: true });
+    await world.advance(120_000);
+    harvest(s);
+    expect(bob.log.map((e) => e.name).slice(-3)).toEqual(['onReject', 'onLineBusy', 'onCallingTimeout']);
+    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+  });
 });

@@ -108,8 +108,14 @@ function oneToOneCaller(peer: Seat, other: string): boolean {
 
 /** The index of a Tencent's client's last event but its own busy answers to calls that came meanwhile (LINE_BUSY naming itself, spec 2.3). */
 function lastOwnEvent(seat: Seat): number {
+  const busyOf = (e: Ev | undefined) => e?.name === 'onLineBusy' && (e.payload as { userID?: string } | null)?.userID === seat.id;
+  // Another user's invitation it answered busy, timing out later (seed 2042405571, run 748): not its own word either.
+  const othersTimeout = (e: Ev | undefined, at: number) => {
+    const sponsor = (e?.payload as { sponsor?: string } | null)?.sponsor;
+    return e?.name === 'onCallingTimeout' && sponsor !== undefined && sponsor !== seat.id && seat.log.slice(0, at).some(busyOf);
+  };
   let last = seat.log.length - 1;
-  while (last >= 0 && seat.log[last]?.name === 'onLineBusy' && (seat.log[last]?.payload as { userID?: string } | null)?.userID === seat.id) last--;
+  while (last >= 0 && (busyOf(seat.log[last]) || othersTimeout(seat.log[last], last))) last--;
   return last;
 }
 
