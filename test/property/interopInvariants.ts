@@ -115,6 +115,13 @@ function lastOwnEvent(seat: Seat): number {
     return e?.name === 'onCallingTimeout' && sponsor !== undefined && sponsor !== seat.id && seat.log.slice(0, at).some(busyOf);
   };
   let last = seat.log.length - 1;
+  // Past a "no" to its own dial, a USER_ACCEPT after its busy answer is another invitee's of the invitation it answered
+  // busy (run 748 again, that invitee accepting: trtc-calling-js names itself in it, so only the order tells).
+  const busy = seat.log.map((e) => busyOf(e)).lastIndexOf(true);
+  let before = busy - 1;
+  while (before >= 0 && busyOf(seat.log[before])) before--;
+  const refused = ['onCallingTimeout', 'onNoResp', 'onReject', 'onLineBusy'].includes(seat.log[before]?.name ?? '');
+  if (busy >= 0 && refused && seat.log.slice(busy + 1).every((e, k) => e.name === 'onUserAccept' || busyOf(e) || othersTimeout(e, busy + 1 + k))) last = busy;
   while (last >= 0 && (busyOf(seat.log[last]) || othersTimeout(seat.log[last], last))) last--;
   return last;
 }
