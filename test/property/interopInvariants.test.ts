@@ -67,7 +67,7 @@ describe('interop invariants', () => {
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
 
-  // Found by the interop property tier (seed 2042405571): trtc-calling-js's stale mid-call invitation (test/interop/group.test.ts).
+  // Found by the interop property tier (seed 2042405571): trtc-calling-js's stale mid-call invitation (test/interop/officialQuirks.test.ts).
   it.each(['call', 'logout'] as const)('Carol (trtc-calling-js) calls our Dave, he accepts and hangs up as she groupCall()s Bob (trtc-calling-js); Bob accepts, then our Alice calls Carol, or Carol logs out -> Bob alone in the room, exempted (%s)', async (then) => {
     world = interopWorld();
     const s = await createInteropSystem(world, ['ours', 'official', 'official', 'ours']);
@@ -87,7 +87,7 @@ describe('interop invariants', () => {
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
 
-  // Found by the interop property tier (seed 2042405571, its run 748): trtc-calling-js's next call after one it hung up (test/interop/group.test.ts).
+  // Found by the interop property tier (seed 2042405571, its run 748): trtc-calling-js's next call after one it hung up (test/interop/officialQuirks.test.ts).
   it('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up; our Alice group-calls him through the group, he accepts, she logs out -> Bob alone in the room, exempted', async () => {
     world = interopWorld();
     const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
@@ -131,7 +131,7 @@ describe('interop invariants', () => {
   });
 
   // Found by the interop property tier (seed 2042405571, its run 748 shrunk a third way, replayPath "////W:f"):
-  // the same stuck call, its last word another's group invitation it answered busy timing out (test/interop/group.test.ts).
+  // the same stuck call, its last word another's group invitation it answered busy timing out (test/interop/officialQuirks.test.ts).
   it.each(['onCallingTimeout', 'onUserAccept'] as const)('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up, group-calls our Alice, she rejects and group-calls Carol and him through the group; he answers busy, Carol lets it ring out or accepts (he hears %s) -> Bob alone in the room, exempted', async (heard) => {
     world = interopWorld();
     const s = await createInteropSystem(world, ['ours', 'official', 'ours']);

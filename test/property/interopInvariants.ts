@@ -129,7 +129,7 @@ function lastOwnEvent(seat: Seat): number {
 /**
  * A trtc-calling-js whose group call's invitees all said no (timed out, no response, rejected),
  * after an earlier call of its (ended, or one it is still in), stays connected alone in its room
- * (that answer the last it said; pinned by test/interop/group.test.ts, "trtc-calling-js's second
+ * (that answer the last it said; pinned by test/interop/officialQuirks.test.ts, "trtc-calling-js's second
  * group call").
  */
 function leftWaiting(seat: Seat): boolean {
@@ -216,7 +216,7 @@ function waitsForUnseen(s: InteropSystem, seat: Seat): boolean {
 
 /**
  * A trtc-calling-js that hung up a group call of its own stays connected alone in its next group
- * call (invited, or its own) once the other leaves (pinned by test/interop/group.test.ts, "Carol
+ * call (invited, or its own) once the other leaves (pinned by test/interop/officialQuirks.test.ts, "Carol
  * (Tencent's) group-calls Dave and hangs up").
  */
 function staleGroupCaller(seat: Seat): boolean {
@@ -230,7 +230,7 @@ function staleGroupCaller(seat: Seat): boolean {
 /**
  * A trtc-calling-js that dialled again just as its last call ended, whose reset then ran on: it
  * never enters the new call's room and stays 'calling' once answered (pinned by
- * test/interop/group.test.ts, "trtc-calling-js's call() right after its group call was rejected").
+ * test/interop/officialQuirks.test.ts, "trtc-calling-js's call() right after its group call was rejected").
  */
 function stuckRedial(seat: Seat): boolean {
   const names = seat.log.map((e) => e.name);
@@ -241,7 +241,7 @@ function stuckRedial(seat: Seat): boolean {
 /**
  * A trtc-calling-js that hung up a call itself (it left that room with someone still there: a USER_ENTER
  * never followed by that user's USER_LEAVE) is not ended in its next call when the other side leaves
- * (pinned by test/interop/group.test.ts, "trtc-calling-js's next call after a call it hung up", and
+ * (pinned by test/interop/officialQuirks.test.ts, "trtc-calling-js's next call after a call it hung up", and
  * "..., a group call through an IM group", whose roster update follows the leave, and "..., a group
  * call of its own").
  */
@@ -264,7 +264,7 @@ function afterOwnHangup(seat: Seat): boolean {
  * trtc-calling-js ends its call without cancelling the invitation, and the accept comes to it after
  * its end (a new call's invitation may come to it first), or not at all once it logged out; the
  * invitee is alone in the room for good
- * (ours, invited so, ends; pinned by test/interop/group.test.ts, "trtc-calling-js's groupCall()
+ * (ours, invited so, ends; pinned by test/interop/officialQuirks.test.ts, "trtc-calling-js's groupCall()
  * mid-call, then its callee hangs up", "... and a new call rings it before the accept comes" and
  * "... through an IM group mid-call, then its caller hangs up").
  */
@@ -295,7 +295,7 @@ function invitedMidCall(s: InteropSystem, seat: Seat, roomId: number | string): 
  * trtc-calling-js keeps one inviteID for such an invitation and drops it at the first answer, so its
  * hangup() cancels nothing and the member rings on; it accepts into the room the caller left and is
  * alone there for good (ours ends). Ours declines so on logout() as any kind does on reject() (pinned
- * by test/interop/group.test.ts, "trtc-calling-js's group call through an IM group: an invitee
+ * by test/interop/officialQuirks.test.ts, "trtc-calling-js's group call through an IM group: an invitee
  * declines, then it hangs up").
  */
 function declinedThenHungUp(s: InteropSystem, seat: Seat): boolean {
