@@ -25,6 +25,35 @@ async function connected(): Promise<InteropSystem> {
   return s;
 }
 
+type Seat = InteropSystem['seats'][number];
+
+/**
+ * Our Alice and Carol, Bob on trtc-calling-js: a 1v1 call between Bob and Carol (`dialler` dials, the other
+ * accepts) that Bob hangs up himself, the start of every shape of seed 2042405571's run 748.
+ */
+async function bobHungUp(dialler: 'bob' | 'carol'): Promise<{ s: InteropSystem; world: InteropWorld; alice: Seat; bob: Seat; carol: Seat }> {
+  const w = interopWorld();
+  world = w;
+  const s = await createInteropSystem(w, ['ours', 'official', 'ours']);
+  const [alice, bob, carol] = s.seats as [Seat, Seat, Seat];
+  const [from, to] = dialler === 'bob' ? [bob, carol] : [carol, bob];
+  await act(from, { op: 'call', to: to.id, type: 1 });
+  await w.advance(300);
+  await act(to, { op: 'accept' });
+  await w.advance(1_000);
+  await act(bob, { op: 'hangup' });
+  await w.advance(300);
+  return { s, world: w, alice, bob, carol };
+}
+
+/** Every timer run out: the rooms are `rooms` (Bob alone in his), and the invariants hold (his quirk exempted). */
+async function quiescent(w: InteropWorld, s: InteropSystem, rooms: string[][] = [['bob']]): Promise<void> {
+  await w.advance(120_000);
+  harvest(s);
+  expect(w.rtc.rooms().map((r) => r.members)).toEqual(rooms);
+  expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+}
+
 describe('interop invariants', () => {
   it('a call going on: agreement holds; but nobody hung up -> both still connected, the room occupied', async () => {
     const s = await connected();
@@ -89,71 +118,38 @@ describe('interop invariants', () => {
 
   // Found by the interop property tier (seed 2042405571, its run 748): trtc-calling-js's next call after one it hung up (test/interop/officialQuirks.test.ts).
   it('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up; our Alice group-calls him through the group, he accepts, she logs out -> Bob alone in the room, exempted', async () => {
-    world = interopWorld();
-    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
-    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
-    await act(bob, { op: 'call', to: 'carol', type: 1 });
-    await world.advance(300);
-    await act(carol, { op: 'accept' });
-    await world.advance(1_000);
-    await act(bob, { op: 'hangup' });
-    await world.advance(300);
+    const { s, world: w, alice, bob } = await bobHungUp('bob');
     await act(alice, { op: 'groupCall', to: ['bob'], type: 1, viaGroup: true });
-    await world.advance(1_000);
+    await w.advance(1_000);
     await act(bob, { op: 'accept' });
-    await world.advance(1_000);
+    await w.advance(1_000);
     await act(alice, { op: 'logout' });
-    await world.advance(120_000);
-    harvest(s);
-    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
-    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+    await quiescent(w, s);
   });
 
   it('the same shrunk another way: our Carol calls Bob (trtc-calling-js), he accepts and hangs up, group-calls our Alice, she accepts and logs out -> Bob alone in the room, exempted', async () => {
-    world = interopWorld();
-    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
-    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
-    await act(carol, { op: 'call', to: 'bob', type: 1 });
-    await world.advance(300);
-    await act(bob, { op: 'accept' });
-    await world.advance(1_000);
-    await act(bob, { op: 'hangup' });
-    await world.advance(300);
+    const { s, world: w, alice, bob } = await bobHungUp('carol');
     await act(bob, { op: 'groupCall', to: ['alice'], type: 1, viaGroup: false });
-    await world.advance(1_000);
+    await w.advance(1_000);
     await act(alice, { op: 'accept' });
-    await world.advance(1_000);
+    await w.advance(1_000);
     await act(alice, { op: 'logout' });
-    await world.advance(120_000);
-    harvest(s);
-    expect(world.rtc.rooms().map((r) => r.members)).toEqual([['bob']]);
-    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+    await quiescent(w, s);
   });
 
   // Found by the interop property tier (seed 2042405571, its run 748 shrunk a third way, replayPath "////W:f"):
   // the same stuck call, its last word another's group invitation it answered busy timing out (test/interop/officialQuirks.test.ts).
   it.each(['onCallingTimeout', 'onUserAccept'] as const)('Bob (trtc-calling-js) calls our Carol, she accepts, he hangs up, group-calls our Alice, she rejects and group-calls Carol and him through the group; he answers busy, Carol lets it ring out or accepts (he hears %s) -> Bob alone in the room, exempted', async (heard) => {
-    world = interopWorld();
-    const s = await createInteropSystem(world, ['ours', 'official', 'ours']);
-    const [alice, bob, carol] = s.seats as [InteropSystem['seats'][number], InteropSystem['seats'][number], InteropSystem['seats'][number]];
-    await act(bob, { op: 'call', to: 'carol', type: 1 });
-    await world.advance(300);
-    await act(carol, { op: 'accept' });
-    await world.advance(1_000);
-    await act(bob, { op: 'hangup' });
-    await world.advance(300);
+    const { s, world: w, alice, bob, carol } = await bobHungUp('bob');
     await act(bob, { op: 'groupCall', to: ['alice'], type: 1, viaGroup: false });
-    await world.advance(1_000);
+    await w.advance(1_000);
     await act(alice, { op: 'reject', busy: false });
     await act(alice, { op: 'groupCall', to: ['carol', 'bob'], type: 1, viaGroup: true });
     if (heard === 'onUserAccept') {
-      await world.advance(1_000);
+      await w.advance(1_000);
       await act(carol, { op: 'accept' });
     }
-    await world.advance(120_000);
-    harvest(s);
+    await quiescent(w, s, heard === 'onUserAccept' ? [['bob'], ['alice', 'carol']] : [['bob']]);
     expect(bob.log.map((e) => e.name).slice(-3)).toEqual(['onReject', 'onLineBusy', heard]);
-    expect(world.rtc.rooms().map((r) => r.members)).toEqual(heard === 'onUserAccept' ? [['bob'], ['alice', 'carol']] : [['bob']]);
-    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
   });
 });
