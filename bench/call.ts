@@ -43,7 +43,7 @@ const query = SELF_VIEW ? '' : '&preview=0';
 function msArg(flag: string, unit = 'ms'): number {
   const at = process.argv.indexOf(flag);
   const n = at >= 0 ? Number(process.argv[at + 1]) : 0;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number${unit ? ` of ${unit}` : ''}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number of ${unit}`);
   return n;
 }
 const CAMERA_MS = msArg('--camera-ms');
