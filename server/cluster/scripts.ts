@@ -381,7 +381,7 @@ export type Scripted = Redis & {
  * "maybe ran" and sends again only what is safe twice (SHARE, `replica.ts`: once per change; a take-in's delete,
  * `mailbox.ts`: with the next take-in, which takes nothing in twice). Commands sent
  * while the connection is down fail at once too (no offline queue). The subscriber (`node.ts`) queues its
- * (un)subscribes, which are safe twice, and subscribes again by itself.
+ * (un)subscribes, which are safe twice, and subscribes again by itself (not ioredis: `autoResubscribe` off).
  */
 export function redisSettings() {
   return {
@@ -422,7 +422,9 @@ export function defineScripts(redis: Redis): Scripted {
 export async function connectRedis(url: string): Promise<{ redis: Scripted; sub: Redis }> {
   const settings = redisSettings();
   const redis = new Redis(url, settings);
-  const sub = new Redis(url, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true });
+  // The node renews its channels itself (`Rejoin`) and hears how that went; ioredis's own renewal
+  // (`autoResubscribe`) leaves a failure unhandled (redis/ioredis#2187), which ends the process.
+  const sub = new Redis(url, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true, autoResubscribe: false });
   let cause: unknown = null; // errors are the `up` flag's and the health check's business; the last one says why a start failed
   const quiet = (error: unknown) => void (cause = error);
   redis.on('error', quiet);

@@ -143,6 +143,7 @@ export async function redisProxy(): Promise<{
   deafen(): void;
   hear(): void;
   gag(): void;
+  subscribes(): number;
   close(): Promise<void>;
 }> {
   const target = new URL(REDIS_URL);
@@ -160,11 +161,15 @@ export async function redisProxy(): Promise<{
   let unheard: [Socket, Buffer][] | null = null;
   /** While gagged (until the next cut): what Redis answers the command connections is dropped. */
   let gagged = false;
+  let subscribeCount = 0;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
     const upstream = connectUpstream(client, target, sockets);
     client.on('data', (chunk: Buffer) => {
-      if (/\r\nsubscribe\r\n/i.test(chunk.toString('latin1'))) subscribers.add(client);
+      if (/\r\nsubscribe\r\n/i.test(chunk.toString('latin1'))) {
+        subscribers.add(client);
+        subscribeCount += 1;
+      }
       const queued = scripts?.get(upstream) ?? (scripts && /\r\neval(sha)?\r\n/i.test(chunk.toString('latin1')) ? [] : undefined);
       if (held) held.push([upstream, chunk]);
       else if (scripts && queued) scripts.set(upstream, [...queued, chunk]);
@@ -200,12 +205,12 @@ export async function redisProxy(): Promise<{
     },
     /** Holds, per connection, what it sends from its first script call on (plain commands pass) until {@link release}. */
     holdScripts: () => void (scripts ??= new Map()),
+    /** What the nodes sent since {@link hold}, not passed on yet (as text). */
+    holding: () => (held ?? []).map(([, chunk]) => chunk.toString('latin1')).join(''),
     /**
      * Holds what Redis sends to the subscribed connections behind it (their node reads its pub/sub frames late,
      * as a loaded node may read one socket before another) until {@link hear}; command answers still flow.
      */
-    /** What the nodes sent since {@link hold}, not passed on yet (as text). */
-    holding: () => (held ?? []).map(([, chunk]) => chunk.toString('latin1')).join(''),
     deafen: () => void (unheard ??= []),
     hear: () => {
       const queued = unheard ?? [];
@@ -217,6 +222,8 @@ export async function redisProxy(): Promise<{
      * they send, the node never hears it did (a connection that dies after Redis ran a command, before its answer).
      */
     gag: () => void (gagged = true),
+    /** How many chunks carrying a SUBSCRIBE the nodes behind it have sent (a subscription asked for, answered or not). */
+    subscribes: () => subscribeCount,
     close: () =>
       new Promise<void>((r) => {
         cut();
