@@ -112,7 +112,9 @@ describe('three nodes on one Redis', () => {
   it('1v1 across nodes: nobody answers in time', async () => {
     const caller = await user('a5', 0);
     const callee = await user('b5', 2);
-    await caller.calling.call({ userID: 'b5', type: 1, timeout: 1 });
+    // Real processes on real clocks: the invitation ages while it travels, so a node stalled past the timeout
+    // (seen at 1 s under a flake hunt's SIGSTOP) would drop it before it rang. 3 s leaves room; the test waits it out.
+    await caller.calling.call({ userID: 'b5', type: 1, timeout: 3 });
     await seen(callee, 'onInvited');
     await seen(caller, 'onNoResp');
     await seen(callee, 'onCallingTimeout');
