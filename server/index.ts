@@ -227,6 +227,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const path = pathOf(req.url); // null for a target that is not one: refused like any other path
     // (The socket was admitted when it connected.)
     if (path !== '/ws') {
+      // Node's HTTP 'error' listener left the socket with the upgrade: a peer gone before the 404 went out
+      // (ECONNRESET, EPIPE) would be an 'error' event with no listener, the end of the process.
+      socket.on('error', () => undefined);
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
