@@ -5,6 +5,11 @@
  */
 import { runCli } from './cli';
 
+// The log goes to stdout and stderr. Once nobody reads them (the pipe to a log collector closed, `| head` done), a
+// line written is EPIPE, an 'error' event of the stream: unheard, it ended the process, every connection with it,
+// at the next line a peer's refusal wrote. The lines are lost (there is nowhere left to say so); the server serves on.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 runCli(process.argv.slice(2), process.env).then(
   ({ code, server }) => {
     if (!server) process.exit(code);
