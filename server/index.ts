@@ -283,8 +283,15 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     conn.socket.off('data', countPreLogin);
   }
   function onDrain(this: Socket): void {
-    const session = connOf.get(this)?.session;
-    if (session) live.mailer.pump(session);
+    const conn = connOf.get(this);
+    if (!conn?.session) return;
+    try {
+      live.mailer.pump(conn.session);
+    } catch (error) {
+      // Paging reads the store, here from a socket's event (no frame's handling around it): a store failing
+      // its reads must not end the process. The session's next receipt or drain pages again.
+      log.error('delivery failed', { conn: conn.id, ...describeError(error) });
+    }
   }
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     const conn = connOf.get(this);

@@ -4,8 +4,9 @@
  * to, or a throw in a callback, ends it for everyone. Each test records what reaches the process.
  */
 import { connect } from 'node:net';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testServer, type TestServer } from './support';
+import { RawClient, testServer, type TestServer } from './support';
 
 describe('crash audit: a peer cannot end the process', () => {
   let server: TestServer | null = null;
@@ -38,5 +39,31 @@ describe('crash audit: a peer cannot end the process', () => {
       expect((await fetch(`${httpUrl}/healthz`)).status).toBe(200);
     }
     expect(reached).toEqual([]);
+  });
+
+  it("Bob's socket drains while the store fails its reads (an I/O error): his next page is not read, the server lives on", async () => {
+    server = await testServer({ sharedDatabase: true, limits: { maxUnconfirmed: 2 } });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    for (const payload of ['m0', 'm1', 'm2']) expect(await alice.request({ type: 'sendC2C', to: 'bob', payload, onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    const bob = await RawClient.login(server.handle.url, 'bob');
+    await bob.sync(); // m0 and m1 in flight, m2 waits in the store
+    const db = new Database(server.dbPath);
+    db.exec('ALTER TABLE deliveries RENAME TO deliveries_gone'); // the store breaks
+    bob.send({ type: 'received', upTo: 2 }); // room for m2 again: its page fails in the commit (guarded)
+    await bob.sync();
+    // A frame of more than the socket's high-water mark (16 KiB): its write ends in a 'drain', which pages the
+    // store from the socket's event, outside any frame's handling: the read threw into the event loop.
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'x'.repeat(20_000), onlineUserOnly: true })).toMatchObject({ type: 'ack' });
+    await bob.next((f) => f.type === 'message' && f.seq === 3, 'the big message');
+    await bob.sync(); // the drain came after the write, before this round trip's answer
+    db.exec('ALTER TABLE deliveries_gone RENAME TO deliveries');
+    db.close();
+    expect(reached).toEqual([]);
+    expect(server.logs.filter((l) => l.message === 'delivery failed').map((l) => l.fields?.error)).toEqual(['SqliteError: no such table: deliveries']);
+    // The store back, Bob's next receipt pages m2 in.
+    bob.send({ type: 'received', upTo: 3 });
+    expect(await bob.next((f) => f.type === 'message' && f.payload === 'm2', 'm2')).toMatchObject({ from: 'alice' });
+    alice.terminate();
+    bob.terminate();
   });
 });
