@@ -454,7 +454,13 @@ export class StreamMailbox {
     const { clock } = this.host;
     this.recountTimer = clock.setTimeout(() => {
       this.recountTimer = null;
-      this.commit?.after(() => this.hub?.mailer.recount());
+      // With no commit under way the count runs here, in the timer: a store failing its reads (an I/O error)
+      // threw out of it, and ended the process. The next move counts again.
+      try {
+        this.commit?.after(() => this.hub?.mailer.recount());
+      } catch (error) {
+        this.host.lost('recount', error);
+      }
     }, RECOUNT_MS);
   }
 }
