@@ -236,7 +236,15 @@ export class Replica {
       if (this.seen < v) continue;
       this.compactions.delete(key);
       if (!compacted) continue;
-      const made = compacted(t, id);
+      let made: ReturnType<typeof compacted>;
+      try {
+        // Reads the group from the store: one failing its reads threw out of Redis's answer to a change (its
+        // handler's promise held by nobody: an unhandled rejection). The history's next change tries again.
+        made = compacted(t, id);
+      } catch (error) {
+        this.deps.warn('cluster: a history could not be compacted', { t, id, error: String(error) });
+        continue;
+      }
       const entries = made.entries.map((op) => JSON.stringify({ v, t, node, ...op }));
       this.scripts.compact(key, String(v), made.ttl, ...entries).catch((error: unknown) => this.deps.lost('compact', error));
     }

@@ -4,11 +4,22 @@
  * `advance` that ran it).
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inProcessNodes, rawClient, sendC2C, until } from './support';
 
 describe('cluster crash audit', () => {
   const t = inProcessNodes();
+  const reached: unknown[] = [];
+  const onReached = (error: unknown) => void reached.push(error);
+  beforeEach(() => {
+    reached.length = 0;
+    process.on('unhandledRejection', onReached);
+    process.on('uncaughtException', onReached);
+  });
+  afterEach(() => {
+    process.off('unhandledRejection', onReached);
+    process.off('uncaughtException', onReached);
+  });
 
   it('Bob (node b) is sent copies while his node\'s store fails its reads (an I/O error): the recount after the move is logged, not thrown from its timer', async () => {
     const [a, b] = [await t.node('a'), await t.node('b', { sharedDatabase: true })];
@@ -25,6 +36,38 @@ describe('cluster crash audit', () => {
     db.close();
     expect(advanced).toBe('ran');
     expect(b.logs.filter((l) => l.fields?.what === 'recount').map((l) => l.fields?.error)).toEqual(['no such table: deliveries']);
+    bob.terminate();
+  }, 30_000);
+
+  it('a group\'s history grows past its compaction mark while the node\'s store fails its reads: the compaction is logged, not an unhandled rejection', async () => {
+    const proxy = await t.proxy();
+    const a = await t.node('a', { redisUrl: proxy.url, sharedDatabase: true });
+    const alice = await t.login(a, 'alice');
+    const bob = await t.login(a, 'bob');
+    expect(await alice.request({ type: 'groupCreate', groupID: 'g', members: [], joinRule: 'open' })).toMatchObject({ type: 'groupInfo' });
+    // 64 changes in the group's history (its compaction mark, COMPACT_AT); the next one compacts it.
+    for (let i = 0; i < 63; i++) expect((await bob.request({ type: i % 2 ? 'groupQuit' : 'groupJoin', groupID: 'g' })).type).not.toBe('error');
+    const history = () => t.redis.llen(`${t.prefix}:h:g:g`);
+    expect(await history()).toBe(64);
+    // Redis's answer to the next change is held; its publication, sent by the same script, reaches node a first
+    // (as it often does: Redis writes to the subscriber first), known once a marker published after it is heard.
+    proxy.mute();
+    expect((await bob.request({ type: 'groupQuit', groupID: 'g' })).type).toBe('ack');
+    await until('the change in Redis', history, (n) => n === 65);
+    await t.redis.publish(`${t.prefix}:n:a`, JSON.stringify({ t: 'marker' }));
+    await until('node a heard the change, then the marker', () => a.logs.some((l) => l.fields?.t === 'marker'), (heard) => heard);
+    const db = new Database(a.dbPath);
+    db.exec('ALTER TABLE groups RENAME TO groups_gone'); // the store breaks
+    // The answer comes: the compaction, due at once (its change was heard), read the group from the store in the
+    // answer's handler, whose promise nobody held: an unhandled rejection, the end of the process.
+    proxy.unmute();
+    const failed = () => a.logs.filter((l) => l.message === 'cluster: a history could not be compacted').length + reached.length;
+    await until('the compaction tried', failed, (n) => n > 0);
+    db.exec('ALTER TABLE groups_gone RENAME TO groups');
+    db.close();
+    expect(reached).toEqual([]);
+    expect(a.logs.filter((l) => l.message === 'cluster: a history could not be compacted').map((l) => l.fields)).toEqual([{ t: 'group', id: 'g', error: 'SqliteError: no such table: groups' }]);
+    alice.terminate();
     bob.terminate();
   }, 30_000);
 });

@@ -143,6 +143,8 @@ export async function redisProxy(): Promise<{
   deafen(): void;
   hear(): void;
   gag(): void;
+  mute(): void;
+  unmute(): void;
   subscribes(): number;
   close(): Promise<void>;
 }> {
@@ -161,6 +163,7 @@ export async function redisProxy(): Promise<{
   let unheard: [Socket, Buffer][] | null = null;
   /** While gagged (until the next cut): what Redis answers the command connections is dropped. */
   let gagged = false;
+  let unanswered: [Socket, Buffer][] | null = null;
   let subscribeCount = 0;
   const server: Server = createServer((client) => {
     if (!open) return void client.destroy();
@@ -177,7 +180,7 @@ export async function redisProxy(): Promise<{
     });
     client.on('end', () => upstream.end());
     upstream.on('data', (chunk: Buffer) => {
-      if (subscribers.has(client) ? unheard?.push([client, chunk]) : gagged) return;
+      if (subscribers.has(client) ? unheard?.push([client, chunk]) : gagged || unanswered?.push([client, chunk])) return;
       client.write(chunk);
     });
     upstream.on('end', () => client.end());
@@ -222,6 +225,12 @@ export async function redisProxy(): Promise<{
      * they send, the node never hears it did (a connection that dies after Redis ran a command, before its answer).
      */
     gag: () => void (gagged = true),
+    /** Holds what Redis answers the command connections (their node hears its pub/sub frames first) until {@link unmute}. */
+    mute: () => void (unanswered ??= []),
+    unmute: () => {
+      for (const [client, chunk] of unanswered?.splice(0) ?? []) client.write(chunk);
+      unanswered = null;
+    },
     /** How many chunks carrying a SUBSCRIBE the nodes behind it have sent (a subscription asked for, answered or not). */
     subscribes: () => subscribeCount,
     close: () =>
