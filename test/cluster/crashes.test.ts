@@ -48,7 +48,8 @@ describe('cluster crash audit', () => {
     // 64 changes in the group's history (its compaction mark, COMPACT_AT); the next one compacts it.
     for (let i = 0; i < 63; i++) expect((await bob.request({ type: i % 2 ? 'groupQuit' : 'groupJoin', groupID: 'g' })).type).not.toBe('error');
     const history = () => t.redis.llen(`${t.prefix}:h:g:g`);
-    expect(await history()).toBe(64);
+    // An ack goes before its change reaches Redis (the change is shared after it): waited for, not read at once.
+    expect(await until('64 changes in Redis', history, (n) => n >= 64)).toBe(64);
     // Redis's answer to the next change is held; its publication, sent by the same script, reaches node a first
     // (as it often does: Redis writes to the subscriber first), known once a marker published after it is heard.
     proxy.mute();
