@@ -149,12 +149,16 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     ...(cluster ? { cluster: cluster.metrics() } : {}),
   });
 
+  /** Set once `close()` was called: the shutdown under way. */
+  let closing: Promise<void> | null = null;
   const listeners = httpHandler({
     options,
     metrics,
     checkStore: () => {
       store.check();
-      cluster?.check();
+      cluster?.check(); // a node stopping says so ('node shutting down')
+      // A balancer sends no one new here once it is stopping.
+      if (closing) throw new Error('shutting down');
     },
     log,
     counters: live.counters,
@@ -226,11 +230,14 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url); // null for a target that is not one: refused like any other path
     // (The socket was admitted when it connected.)
-    if (path !== '/ws') {
-      // Node's HTTP 'error' listener left the socket with the upgrade: a peer gone before the 404 went out
+    // Stopping (`close()`), it waits for its clients to go and takes no new one: a session made then was cut
+    // a moment later. Its client goes on trying, and finds the server that replaces it.
+    const refusal = path !== '/ws' ? '404 Not Found' : closing ? '503 Service Unavailable' : null;
+    if (refusal) {
+      // Node's HTTP 'error' listener left the socket with the upgrade: a peer gone before the refusal went out
       // (ECONNRESET, EPIPE) would be an 'error' event with no listener, the end of the process.
       socket.on('error', () => undefined);
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -408,7 +415,6 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const joined = cluster ? { cluster: { redis: shownUrl(options.redisUrl ?? ''), prefix: options.clusterPrefix, node: cluster.node } } : {};
   logger.info('headless-calling server listening', { url: `ws://${host}:${port}/ws`, db: options.dbPath, sdkAppId: options.sdkAppId, ...joined });
 
-  let closing: Promise<void> | null = null;
   return {
     url: `ws://${host}:${port}/ws`,
     httpUrl: `http://${host}:${port}`,
