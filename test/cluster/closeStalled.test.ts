@@ -28,7 +28,11 @@ describe('cluster: a node shutting down while Redis stalls for good', () => {
     const started = Date.now();
     await a.handle.close();
     const took = Date.now() - started;
-    expect(took).toBeLessThan(HAND_BACK_MS + 1000);
+    // Past the bound no step is started: the last one, the heartbeat's, never sent its SREM of P:said (the old first
+    // round sent every step's command). An event; the bound below is real time, kept because a close() that hangs is
+    // what this test is about, with 2 s of slack for a stalled machine (1 s was tight; the old code took 8 to 12 s).
+    expect(pa.holding()).not.toMatch(new RegExp(`srem\\r\\n\\$\\d+\\r\\n${t.prefix}:said`, 'i'));
+    expect(took).toBeLessThan(HAND_BACK_MS + 2000);
     const left = a.logs.filter((l) => l.message === 'cluster: could not hand everything back to Redis');
     expect(left.map((l) => l.fields?.left)).toEqual(['copies,budgets,users,online,heartbeat']);
   }, 30_000);
