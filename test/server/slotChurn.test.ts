@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { RawClient, tencentUserSig, testServer, type TestServer } from './support';
 
 /** Tries to log `userID` in until `until` (real ms), a login `loginDelayMs` after each open; true once logged in. */
-async function persistent(url: string, userID: string, localAddress: string, loginDelayMs: number, until: number, out: { tries: number; firstAt?: number }): Promise<boolean> {
+async function persistent(url: string, userID: string, localAddress: string, loginDelayMs: number, until: number, out: { tries: number }): Promise<boolean> {
   while (Date.now() < until) {
     out.tries++;
     const ok = await new Promise<boolean>((resolve) => {
@@ -36,10 +36,7 @@ async function persistent(url: string, userID: string, localAddress: string, log
         resolve(false);
       });
     });
-    if (ok) {
-      out.firstAt ??= Date.now();
-      return true;
-    }
+    if (ok) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
@@ -52,17 +49,18 @@ describe('honest users at the cap', () => {
     server = null;
   });
 
-  it('3 slots, 2 taken by logged-in users: Carol, Dave, Erin, Frank and Grace connect (and retry 50 ms after a refusal or a cut) for 2 s, each login 150 ms after its open -> one of them logs in within 1 s', async () => {
+  it('3 slots, 2 taken by logged-in users: Carol, Dave, Erin, Frank and Grace connect (and retry 50 ms after a refusal or a cut) for 2 s, each login 150 ms after its open -> one of them logs in, nobody is cut', async () => {
     server = await testServer({ limits: { maxConnections: 3 } });
     const url = server.handle.url;
     const held = [await RawClient.login(url, 'alice'), await RawClient.login(url, 'bob')];
     const until = Date.now() + 2000;
-    const tries: { tries: number; firstAt?: number } = { tries: 0 };
-    const start = Date.now();
+    const tries = { tries: 0 };
     const users = ['carol', 'dave', 'erin', 'frank', 'grace'];
     const results = await Promise.all(users.map((u, i) => new Promise<boolean>((r) => setTimeout(r, i * 20)).then(() => persistent(url, u, `127.0.3.${i + 1}`, 150, until, tries))));
     for (const c of held) expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
-    // Before: the first to come logged in 150 ms after its open; the others were told 503.
-    expect({ loggedIn: results.filter(Boolean).length, firstLoginWithin1s: tries.firstAt !== undefined && tries.firstAt - start < 1000, cuts: server.handle.metrics().limits.notLoggedInEvicted ?? 0 }).toEqual({ loggedIn: 1, firstLoginWithin1s: true, cuts: 0 });
+    // Before: the first to come logged in 150 ms after its open; the others were told 503. (Not "within 1 s" of real
+    // time any more, which a stalled machine could miss: an attempt that got a slot waits for its login's answer
+    // however long it takes, so "one logged in, nobody cut" is the event; b8fff73 cut them all.)
+    expect({ loggedIn: results.filter(Boolean).length, cuts: server.handle.metrics().limits.notLoggedInEvicted ?? 0 }).toEqual({ loggedIn: 1, cuts: 0 });
   }, 20_000);
 });
