@@ -42,7 +42,7 @@ describe('a notice heard before the resync that follows lost ones', () => {
     }
     const waiting = parked ? 4 : 0;
     p.cut();
-    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0);
     expect(await sendC2C(tom, 'bob', 't1')).toMatchObject({ type: 'ack' }); // its notice to node b is lost
     await until('t1 in his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === waiting + 1);
     p.holdScripts(); // node b's catch-up waits at its claims, before its resync

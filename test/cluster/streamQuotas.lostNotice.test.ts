@@ -31,7 +31,7 @@ describe('stream quotas: a lost notice with the stream quotas', () => {
     bob.send({ type: 'received', upTo: bob.frames.filter((f) => f.type === 'message').at(-1)?.seq }); // as a client does
 
     proxy.cut();
-    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
     await until('m1 in his stream', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 1); // its notice to b is lost
     proxy.restore();

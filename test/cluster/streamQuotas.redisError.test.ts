@@ -35,7 +35,7 @@ describe('stream quotas: a retry of refused copies that meets a Redis failure', 
     await until('his stream freed', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
 
     proxy.cut();
-    await until('node a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    await until('node a lost Redis', () => a.handle.metrics().cluster?.redisUp, (up) => up === 0);
     await a.clock.advance(1000); // the retry runs, and fails
     await movesDone(a);
     expect(a.logs.some((l) => l.fields?.what === 'moving messages of bob')).toBe(true); // the retry's DELIVER failed

@@ -22,7 +22,7 @@ describe('stream quotas: resync after a lost notice, for a user with no position
     await movesDone(b);
 
     proxy.cut();
-    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0, 5000);
+    await until('node b lost Redis', () => b.handle.metrics().cluster?.redisUp, (up) => up === 0);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
     await until('m1 in his stream', () => redis.xlen(`${t.prefix}:i:bob`), (n) => n === 1);
     proxy.restore();
