@@ -113,16 +113,16 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
               if (held !== waiting) return; // superseded by a newer login
               held = null;
               send({ type: 'im.loggedIn', at: clock.now() });
-              // Every one is taken, whatever the app's onDropped throws (the first error is thrown after).
-              let failed: { error: unknown } | null = null;
+              // Every one is taken, whatever the app's onDropped throws. What it throws is told on the console (as a
+              // port tells a throwing listener's), not thrown here: nothing handles this promise, and an unhandled
+              // rejection ends a Node app's process.
               for (const { message, taken } of waiting) {
                 try {
                   take(message, taken);
                 } catch (error) {
-                  failed ??= { error };
+                  console.error('headless-calling: onDropped threw (the calls go on):', error);
                 }
               }
-              if (failed) throw failed.error;
             },
             (error: unknown) => {
               if (held === waiting) held = null; // no session: nothing is confirmed
