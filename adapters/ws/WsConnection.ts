@@ -26,7 +26,7 @@ import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type Pus
 import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
-import { DefaultReconnectPolicy, letGo, OPEN, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
+import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
 import { OutRate, counted } from './outRate';
 
@@ -348,7 +348,7 @@ export class WsConnection {
     this.phase = 'reconnecting';
     this.pending.unsend(noNetwork('connection lost'));
     const outage = this.outage;
-    const delay = this.policy.nextRetryDelayInMs({ retryCount: outage.retries, elapsedMs: this.clock.now() - outage.start, reason });
+    const delay = retryDelay(this.policy, { retryCount: outage.retries, elapsedMs: this.clock.now() - outage.start, reason }, this.onListenerError);
     if (delay === null) {
       this.toIdle(noNetwork(`connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
       return;

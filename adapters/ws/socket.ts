@@ -55,6 +55,19 @@ export interface ReconnectPolicy {
 }
 
 /**
+ * `policy`'s delay; one that throws (an app's policy, called in a socket's or timer's callback, where
+ * a throw is an uncaught exception in Node) is told to `onError` and taken as giving up.
+ */
+export function retryDelay(policy: ReconnectPolicy, context: ReconnectContext, onError: (error: unknown) => void): number | null {
+  try {
+    return policy.nextRetryDelayInMs(context);
+  } catch (error) {
+    onError(error);
+    return null;
+  }
+}
+
+/**
  * The default: at once, then 0.3, 1.2, 2.7, 4.8 s, then every 7 s (LiveKit's schedule without
  * the jitter, so that runs are reproducible), giving up after `maxElapsedMs` (default 5 minutes).
  */

@@ -233,4 +233,20 @@ describe('crash audit: a hostile server cannot end the client app', () => {
     await sleep(100);
     expect(reached).toEqual([]);
   });
+
+  it('a reconnect policy that throws: the connection gives up (its error told), nothing reaches the process', async () => {
+    const port = await fakeServer((ws, frame) => {
+      if (frame.type === 'login') setTimeout(() => ws.close(1011), 20);
+    });
+    const told: unknown[] = [];
+    const policy = { nextRetryDelayInMs: () => { throw new Error('app bug in the policy'); } };
+    const backend = embeddedBackend({ url: `ws://127.0.0.1:${port}/ws`, WebSocket, onListenerError: (e) => void told.push(e), reconnect: policy });
+    const calling = new TRTCCalling({ SDKAppID: 1400000001, backend });
+    closers.push(() => calling.destroy().catch(() => undefined));
+    await calling.login({ userID: 'alice', userSig: 'sig' });
+    await sleep(200);
+    expect(reached).toEqual([]);
+    expect(told.map(String)).toContain('Error: app bug in the policy');
+    expect(backend.connection.ready).toBe(false);
+  });
 });
