@@ -66,7 +66,8 @@ describe('crash audit: a hostile server cannot end the client app', () => {
   }
 
   function client(port: number, more: Record<string, unknown> = {}): TRTCCalling {
-    const backend = embeddedBackend({ url: `ws://127.0.0.1:${port}/ws`, WebSocket, onListenerError: () => undefined, ...more });
+    // A logout these servers never answer waits for its request's timeout: 1 s, not 30 s.
+    const backend = embeddedBackend({ url: `ws://127.0.0.1:${port}/ws`, WebSocket, onListenerError: () => undefined, requestTimeoutMs: 1000, ...more });
     const calling = new TRTCCalling({ SDKAppID: 1400000001, backend });
     closers.push(() => calling.destroy().catch(() => undefined));
     return calling;
@@ -178,7 +179,8 @@ describe('crash audit: a hostile server cannot end the client app', () => {
       if (frame.type === 'login' && n++ === 0) setTimeout(() => ws.close(1011), 20);
       else if (frame.type === 'login') setTimeout(() => (ws as unknown as { _socket: Socket })._socket.resetAndDestroy(), 5);
     });
-    const calling = client(port, { keepalive: { intervalMs: 30, timeoutMs: 30 }, reconnect: { nextRetryDelayInMs: () => 10 } });
+    // A logout this server never answers waits for its request's timeout (resent at each reconnection): 300 ms, not 30 s.
+    const calling = client(port, { requestTimeoutMs: 300, keepalive: { intervalMs: 30, timeoutMs: 30 }, reconnect: { nextRetryDelayInMs: () => 10 } });
     await calling.login({ userID: 'alice', userSig: 'sig' });
     await sleep(100);
     const out = outcome(calling.logout());
@@ -194,7 +196,7 @@ describe('crash audit: a hostile server cannot end the client app', () => {
     const refused = await rawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n')));
     const good = await fakeServer(() => undefined);
     const url = [reset, refused, good].map((p) => `ws://127.0.0.1:${p}/ws`);
-    const backend = embeddedBackend({ url, WebSocket, onListenerError: () => undefined });
+    const backend = embeddedBackend({ url, WebSocket, onListenerError: () => undefined, requestTimeoutMs: 1000 });
     const calling = new TRTCCalling({ SDKAppID: 1400000001, backend });
     closers.push(() => calling.destroy().catch(() => undefined));
     await calling.login({ userID: 'alice', userSig: 'sig' });
