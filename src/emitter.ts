@@ -94,7 +94,7 @@ export class SafeEmitter {
 }
 
 /** Whether a listener returned a promise (or any thenable); a `then` getter that throws makes it none. */
-function thenable(value: unknown): value is PromiseLike<unknown> {
+export function thenable(value: unknown): value is PromiseLike<unknown> {
   try {
     return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
   } catch {

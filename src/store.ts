@@ -10,6 +10,7 @@ import type { InviteeStatus } from '../machines/inviteeMachine';
 import type { lineMachine } from '../machines/lineMachine';
 import type { LineConnection } from '../machines/lineModel';
 import type { CallType } from '../machines/types';
+import { thenable } from './emitter';
 
 export type LineState = 'loggedOut' | 'loggingIn' | 'idle' | 'busy' | 'kickedOut';
 export type CallState = 'dialing' | 'ringing' | 'accepting' | 'inCall' | 'ending' | 'ended';
@@ -172,7 +173,9 @@ export class ViewStore {
     this.#view = deepFreeze(next);
     for (const listener of [...this.#listeners]) {
       try {
-        listener();
+        const returned: unknown = listener();
+        // An async subscriber's exception is its promise's rejection: handled (unhandled, it ends a Node app) and told the same.
+        if (thenable(returned)) Promise.resolve(returned).catch((error: unknown) => this.onListenerError(error));
       } catch (error) {
         this.onListenerError(error);
       }

@@ -160,3 +160,33 @@ describe('crash audit: an app option that throws cannot end the client app', () 
     expect(errors.map((e) => String(Array.isArray(e) ? e[1] : e))).toContain('Error: app bug in onDropped'); // the app's error still shows
   });
 });
+
+describe('crash audit: an async subscribe() listener that rejects cannot end the client app', () => {
+  it('its rejection is handled and told as a throwing one is; nothing reaches the process', async () => {
+    const reached: unknown[] = [];
+    const onReached = (error: unknown) => void reached.push(error);
+    process.on('uncaughtException', onReached);
+    process.on('unhandledRejection', onReached);
+    const server = await testServer();
+    const told: unknown[] = [];
+    let bob: TRTCCalling | null = null;
+    try {
+      const backend = embeddedBackend({ url: server.handle.url, WebSocket });
+      bob = new TRTCCalling({ SDKAppID: SDKAPPID, backend });
+      bob.on('onError', (e: unknown) => void told.push(e));
+      bob.subscribe(async () => {
+        throw new Error('app bug in an async subscriber');
+      });
+      await bob.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+      await sleep(100);
+    } finally {
+      await bob?.destroy();
+      await sleep(50);
+      process.off('uncaughtException', onReached);
+      process.off('unhandledRejection', onReached);
+      await server.dispose();
+    }
+    expect(reached).toEqual([]);
+    expect(told.length).toBeGreaterThan(0);
+  });
+});
