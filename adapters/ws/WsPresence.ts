@@ -13,7 +13,7 @@
  */
 import type { UserID } from '../../machines/types';
 import type { ConnectionState, Unsubscribe } from '../ImPort';
-import { Listeners } from './listeners';
+import { handled, Listeners } from './listeners';
 import type { PushFrame } from './protocol';
 import type { WsConnection } from './WsConnection';
 import { WsPortError } from './errors';
@@ -42,7 +42,7 @@ export class WsPresence {
 
   constructor(
     private readonly connection: WsConnection,
-    onListenerError: (error: unknown) => void = (error) => console.error(error),
+    private readonly onListenerError: (error: unknown) => void = (error) => console.error(error),
   ) {
     this.listeners = new Listeners(onListenerError);
     connection.pushes.add((frame) => this.onPush(frame));
@@ -64,7 +64,7 @@ export class WsPresence {
    * called. The first listener starts the feed; the last one to leave stops it.
    */
   subscribe(listener: (view: PresenceView) => void): Unsubscribe {
-    listener(this.current);
+    handled(listener(this.current), this.onListenerError);
     const remove = this.listeners.add(listener);
     this.count++;
     if (this.count === 1 && this.connection.ready) this.ask();

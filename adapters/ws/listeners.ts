@@ -21,10 +21,18 @@ export class Listeners<T> {
   emit(value: T): void {
     for (const listener of [...this.set]) {
       try {
-        listener(value);
+        handled(listener(value), this.onError);
       } catch (error) {
         this.onError(error);
       }
     }
   }
+}
+
+/**
+ * What a listener returned: an async listener's promise, whose rejection (its exception) goes to
+ * `onError` as a throw does; unhandled, it would end a Node app's process.
+ */
+export function handled(returned: unknown, onError: (error: unknown) => void): void {
+  if (returned instanceof Promise) returned.catch(onError);
 }

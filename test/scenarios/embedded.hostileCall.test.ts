@@ -190,3 +190,32 @@ describe('crash audit: an async subscribe() listener that rejects cannot end the
     expect(told.length).toBeGreaterThan(0);
   });
 });
+
+describe('crash audit: an async presence listener that rejects cannot end the client app', () => {
+  it('its rejection goes to onListenerError, as a throw does; nothing reaches the process', async () => {
+    const reached: unknown[] = [];
+    const onReached = (error: unknown) => void reached.push(error);
+    process.on('uncaughtException', onReached);
+    process.on('unhandledRejection', onReached);
+    const server = await testServer({ presence: true });
+    const told: unknown[] = [];
+    const backend = embeddedBackend({ url: server.handle.url, WebSocket, onListenerError: (e) => void told.push(e) });
+    const bob = new TRTCCalling({ SDKAppID: SDKAPPID, backend });
+    try {
+      await bob.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+      let calls = 0;
+      backend.presence.subscribe(async () => {
+        if (++calls > 0) throw new Error('app bug in an async presence listener'); // also the first call, made by subscribe() itself
+      });
+      await sleep(300);
+    } finally {
+      await bob.destroy();
+      await sleep(50);
+      process.off('uncaughtException', onReached);
+      process.off('unhandledRejection', onReached);
+      await server.dispose();
+    }
+    expect(reached).toEqual([]);
+    expect(told.map(String)).toContain('Error: app bug in an async presence listener');
+  });
+});
