@@ -71,15 +71,21 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
     const send = (signal: Signal) => sendBack(signal);
     /** Messages that came while a login was in flight, with their receipts. */
     let held: Array<{ readonly message: ImMessage; readonly taken: (() => void) | undefined }> | null = null;
+    // What an async onDropped rejects with is told as what it throws while a login holds messages (unhandled, it ends a Node app).
+    const tellDropped = (error: unknown) => console.error('headless-calling: onDropped threw (the calls go on):', error);
+    const dropped = (reason: string, detail: string) => {
+      const returned: unknown = options.onDropped?.(reason, detail);
+      if (returned instanceof Promise) returned.catch(tellDropped);
+    };
     const take = (message: ImMessage, taken: (() => void) | undefined) => {
       try {
         const decoded = decodeSignal(message.payload, message.from);
-        if (!decoded.ok) options.onDropped?.(decoded.reason, decoded.detail);
+        if (!decoded.ok) dropped(decoded.reason, decoded.detail);
         // A signal of an IM group's call counts only through that group: its groupID is the sender's
         // word, and our answers go to that group (a C2C one could aim our busy answers at every group of ours).
         // But for a group caller's TIMEOUT notice, C2C to those in its call (`withdrawalNotices`): nothing answers it.
         else if (decoded.signal.groupID !== '' && decoded.signal.groupID !== message.groupID && !(decoded.signal.kind === 'timeout' && !message.groupID && message.from === decoded.signal.inviter))
-          options.onDropped?.('senderMismatch', `a ${decoded.signal.kind} for group ${decoded.signal.groupID.slice(0, 64)} did not come through it`);
+          dropped('senderMismatch', `a ${decoded.signal.kind} for group ${decoded.signal.groupID.slice(0, 64)} did not come through it`);
         else {
           const at = clock.now();
           send({
@@ -120,7 +126,7 @@ export function imBridge(port: ImPort, options: BridgeOptions) {
                 try {
                   take(message, taken);
                 } catch (error) {
-                  console.error('headless-calling: onDropped threw (the calls go on):', error);
+                  tellDropped(error);
                 }
               }
             },

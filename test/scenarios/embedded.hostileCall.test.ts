@@ -219,3 +219,35 @@ describe('crash audit: an async presence listener that rejects cannot end the cl
     expect(told.map(String)).toContain('Error: app bug in an async presence listener');
   });
 });
+
+describe("crash audit: an async onDropped that rejects cannot end the client app", () => {
+  it('junk from another user, as it comes and held during the login: nothing reaches the process, the error shows', async () => {
+    const reached: unknown[] = [];
+    const onReached = (error: unknown) => void reached.push(error);
+    process.on('uncaughtException', onReached);
+    process.on('unhandledRejection', onReached);
+    const server = await testServer();
+    const { RawClient } = await import('../server/support');
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'junk 1', onlineUserOnly: false });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args[args.length - 1]);
+    const backend = embeddedBackend({ url: server.handle.url, WebSocket, onListenerError: (e) => void errors.push(e) });
+    const bob = new TRTCCalling({ SDKAppID: SDKAPPID, backend, onDropped: async () => { throw new Error('app bug in onDropped'); } });
+    try {
+      await bob.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+      await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'junk 2', onlineUserOnly: false });
+      await sleep(200);
+    } finally {
+      await bob.destroy();
+      await sleep(50);
+      console.error = original;
+      process.off('uncaughtException', onReached);
+      process.off('unhandledRejection', onReached);
+      await server.dispose();
+    }
+    expect(reached).toEqual([]);
+    expect(errors.map(String).filter((e) => e === 'Error: app bug in onDropped')).toHaveLength(2);
+  });
+});
