@@ -4,12 +4,17 @@
  */
 export function toldOnce<T>(fn: (value: T) => void): (value: T) => void {
   let told = false;
+  const tell = (error: unknown) => {
+    if (!told) console.error('headless-calling: the inspector threw (told once; the calls go on):', error);
+    told = true;
+  };
   return (value) => {
     try {
-      fn(value);
+      // An async inspector's exception is its promise's rejection: told the same (unhandled, it ends a Node app).
+      const returned: unknown = fn(value);
+      if (returned instanceof Promise) returned.catch(tell);
     } catch (error) {
-      if (!told) console.error('headless-calling: the inspector threw (told once; the calls go on):', error);
-      told = true;
+      tell(error);
     }
   };
 }

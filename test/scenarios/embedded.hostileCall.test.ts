@@ -251,3 +251,31 @@ describe("crash audit: an async onDropped that rejects cannot end the client app
     expect(errors.map(String).filter((e) => e === 'Error: app bug in onDropped')).toHaveLength(2);
   });
 });
+
+describe('crash audit: an async inspector that rejects cannot end the client app', () => {
+  it('nothing reaches the process; the error is told once on the console', async () => {
+    const reached: unknown[] = [];
+    const onReached = (error: unknown) => void reached.push(error);
+    process.on('uncaughtException', onReached);
+    process.on('unhandledRejection', onReached);
+    const server = await testServer();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args[args.length - 1]);
+    const backend = embeddedBackend({ url: server.handle.url, WebSocket });
+    const bob = new TRTCCalling({ SDKAppID: SDKAPPID, backend, inspect: async () => { throw new Error('app bug in the inspector'); } });
+    try {
+      await bob.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+      await sleep(100);
+    } finally {
+      await bob.destroy();
+      await sleep(50);
+      console.error = original;
+      process.off('uncaughtException', onReached);
+      process.off('unhandledRejection', onReached);
+      await server.dispose();
+    }
+    expect(reached).toEqual([]);
+    expect(errors.map(String)).toEqual(['Error: app bug in the inspector']);
+  });
+});
