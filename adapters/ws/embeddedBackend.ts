@@ -30,10 +30,11 @@ export interface EmbeddedBackend extends Backend {
 /** Connects one client to the embedded server (the socket opens at `login()`). */
 export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBackend {
   const clock = options.clock ?? realClock;
-  const connection = new WsConnection({ ...options, clock });
+  const onListenerError = guarded(options.onListenerError);
+  const connection = new WsConnection({ ...options, clock, onListenerError });
   const im = new WsImPort(connection);
-  const room = new WsRoomPort(connection, options.onListenerError ? { onListenerError: options.onListenerError } : {});
-  const presence = new WsPresence(connection, options.onListenerError);
+  const room = new WsRoomPort(connection, { onListenerError });
+  const presence = new WsPresence(connection, onListenerError);
   return {
     name: 'embedded',
     im,
@@ -46,5 +47,22 @@ export function embeddedBackend(options: EmbeddedBackendOptions): EmbeddedBacken
     ...(options.multiDevice === true ? { multiDevice: true, busyHeld: true } : {}),
     close: () => connection.logout(),
     dispose: () => connection.logout(),
+  };
+}
+
+/**
+ * The app's `onListenerError`, or `console.error`; what it throws or rejects with is told on the
+ * console: it runs in the socket's callbacks, where a throw is an uncaught exception in Node.
+ */
+function guarded(report: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  const tell = (error: unknown) => console.error('headless-calling: onListenerError threw:', error);
+  if (!report) return (error) => console.error(error);
+  return (error) => {
+    try {
+      const returned: unknown = report(error);
+      if (returned instanceof Promise) returned.catch(tell);
+    } catch (thrown) {
+      tell(thrown);
+    }
   };
 }

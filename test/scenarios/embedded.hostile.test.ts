@@ -251,4 +251,25 @@ describe('crash audit: a hostile server cannot end the client app', () => {
     expect(told.map(String)).toContain('Error: app bug in the policy');
     expect(backend.connection.ready).toBe(false);
   });
+
+  it.each([
+    ['throws', () => { throw new Error('app bug in onListenerError'); }],
+    ['rejects', async () => { throw new Error('app bug in onListenerError'); }],
+  ])('an onListenerError that %s, told of a garbage frame: nothing reaches the process', async (_, onListenerError) => {
+    const port = await fakeServer((ws, frame) => {
+      if (frame.type === 'login') setTimeout(() => ws.send('{not json'), 20);
+    });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args[args.length - 1]);
+    try {
+      const calling = client(port, { onListenerError });
+      await calling.login({ userID: 'alice', userSig: 'sig' });
+      await sleep(100);
+    } finally {
+      console.error = original;
+    }
+    expect(reached).toEqual([]);
+    expect(errors.map(String)).toContain('Error: app bug in onListenerError');
+  });
 });
