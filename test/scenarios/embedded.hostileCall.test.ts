@@ -109,6 +109,21 @@ describe('crash audit: a server lost mid-call cannot end the client app', () => 
     expect(reached).toEqual([]);
   });
 
+  it.each<Mode>(['reset', 'silent', '503'])('connections %s: logout() then login() again while it reconnects, then destroy() with both pending', async (mode) => {
+    const alice = await user('alice');
+    net.set(mode);
+    net.cut();
+    await sleep(30);
+    const out = settled(alice.calling.logout());
+    const back = settled(alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice') }));
+    const other = settled(alice.calling.call({ userID: 'bob', type: 1 }));
+    await sleep(150);
+    const destroyed = settled(alice.calling.destroy());
+    await Promise.all([out, back, other, destroyed]);
+    await sleep(300);
+    expect(reached).toEqual([]);
+  });
+
   it('the connection reset as call() and accept() go out, back after a while', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
