@@ -124,6 +124,18 @@ describe('crash audit: a server lost mid-call cannot end the client app', () => 
     expect(reached).toEqual([]);
   });
 
+  it('a login the server refuses (bad userSig), and calls made while logged out: each promise rejects typed, no other one unheard', async () => {
+    const backend = embeddedBackend({ url: `ws://127.0.0.1:${net.port}/ws`, WebSocket });
+    const calling = new TRTCCalling({ SDKAppID: SDKAPPID, backend });
+    clients.push(calling);
+    expect(await settled(calling.login({ userID: 'alice', userSig: 'not a userSig' }))).toMatch(/^rejected \d+/);
+    expect(await settled(calling.call({ userID: 'bob', type: 1 }))).toMatch(/^rejected/);
+    expect(await settled(calling.hangup())).toBe('resolved');
+    expect(await settled(calling.logout())).toMatch(/^(resolved|rejected)/);
+    await sleep(200);
+    expect(reached).toEqual([]);
+  });
+
   it('the connection reset as call() and accept() go out, back after a while', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
