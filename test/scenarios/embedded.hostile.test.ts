@@ -272,4 +272,34 @@ describe('crash audit: a hostile server cannot end the client app', () => {
     expect(reached).toEqual([]);
     expect(errors.map(String)).toContain('Error: app bug in onListenerError');
   });
+
+  it('once logged in, a burst of well-formed frames nobody asked for (room notices, relays, answers to no request, junk and repeated messages, presence, a second loggedIn): nothing reaches the process', async () => {
+    const frames = (rid: number) => [
+      { type: 'userEntered', roomID: 7, userID: 'bob', audio: true, video: false },
+      { type: 'memberState', roomID: 7, userID: 'bob', audio: false, video: true },
+      { type: 'userLeft', roomID: 7, userID: 'bob' },
+      { type: 'relayed', roomID: 7, from: 'bob', data: '{"x":' },
+      { type: 'relayed', roomID: 7, from: 'bob', data: 'junk', held: 1, early: true },
+      { type: 'ack', rid: 999 },
+      { type: 'pong', rid: 998, serverTime: -1 },
+      { type: 'roomInfo', rid: 997, roomID: 7, members: [] },
+      { type: 'groupInfo', rid: 996, groupID: 'g', members: ['bob'] },
+      { type: 'error', rid: 995, code: 'internal', message: 'x' },
+      { type: 'message', id: 'm1', seq: 1, from: 'bob', payload: 'junk', sentAt: 0 },
+      { type: 'message', id: 'm1', seq: 1, from: 'bob', payload: 'junk', sentAt: 0 },
+      { type: 'message', id: 'm2', seq: 2, from: 'bob', groupID: 'g', payload: '{"businessID":1,"data":"{}"}', sentAt: 1e15, call: { inviteID: 'i', roomID: 7 } },
+      { type: 'presence', snapshot: false, online: ['bob'], offline: ['carol'] },
+      { type: 'loggedIn', rid, userID: 'mallory', session: 's2', resumed: true, room: { roomID: 7, members: [] }, serverTime: Number.MAX_VALUE },
+    ];
+    const port = await fakeServer((ws, frame) => {
+      if (frame.type === 'login') setTimeout(() => { for (const f of frames(frame.rid as number)) ws.send(JSON.stringify(f)); }, 20);
+    });
+    const calling = client(port, { reconnect: { nextRetryDelayInMs: () => null } });
+    await calling.login({ userID: 'alice', userSig: 'sig' });
+    await sleep(200);
+    await outcome(calling.call({ userID: 'bob', type: 1 }));
+    await outcome(calling.destroy());
+    await sleep(100);
+    expect(reached).toEqual([]);
+  });
 });
