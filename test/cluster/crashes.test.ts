@@ -4,22 +4,13 @@
  * `advance` that ran it).
  */
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inProcessNodes, rawClient, sendC2C, until } from './support';
+import { watchEachTest } from '../support/processWatch';
 
 describe('cluster crash audit', () => {
   const t = inProcessNodes();
-  const reached: unknown[] = [];
-  const onReached = (error: unknown) => void reached.push(error);
-  beforeEach(() => {
-    reached.length = 0;
-    process.on('unhandledRejection', onReached);
-    process.on('uncaughtException', onReached);
-  });
-  afterEach(() => {
-    process.off('unhandledRejection', onReached);
-    process.off('uncaughtException', onReached);
-  });
+  const reached = watchEachTest();
 
   it('Bob (node b) is sent copies while his node\'s store fails its reads (an I/O error): the recount after the move is logged, not thrown from its timer', async () => {
     const [a, b] = [await t.node('a'), await t.node('b', { sharedDatabase: true })];

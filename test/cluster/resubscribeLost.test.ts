@@ -6,18 +6,13 @@
  * with an error. CI saw it once in healthz.security.test.ts (2026-12-06). The node renews its subscription
  * itself (`Rejoin`), so ioredis's is turned off; these tests fail with it on.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inProcessNodes, until } from './support';
+import { watchEachTest } from '../support/processWatch';
 
 describe('cluster: a subscription renewal that Redis never answers', () => {
   const t = inProcessNodes();
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on('unhandledRejection', onUnhandled);
-  });
-  afterEach(() => void process.off('unhandledRejection', onUnhandled));
+  const unhandled = watchEachTest();
 
   /** Node a (Bob on it), through a proxy, lost Redis and got it back; its new SUBSCRIBE went out, its answer is held. */
   async function renewing() {

@@ -6,26 +6,19 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { embeddedBackend } from '../../src/embedded';
 import { TRTCCalling } from '../../src/index';
+import { watchEachTest } from '../support/processWatch';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('crash audit: a hostile server cannot end the client app', () => {
-  const reached: unknown[] = [];
-  const onReached = (error: unknown) => void reached.push(error);
+  const reached = watchEachTest();
   const closers: (() => Promise<void> | void)[] = [];
-  beforeEach(() => {
-    reached.length = 0;
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
-  });
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();
     await sleep(50);
-    process.off('uncaughtException', onReached);
-    process.off('unhandledRejection', onReached);
   });
 
   /** A TCP server doing `onSocket` with each connection. */

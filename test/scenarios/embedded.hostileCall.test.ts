@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embeddedBackend } from '../../src/embedded';
 import { TRTCCalling } from '../../src/index';
+import { watchEachTest, watchProcess } from '../support/processWatch';
 import { SDKAPPID, tencentUserSig } from '../support/embeddedWorld';
 import { testServer, type TestServer } from '../server/support';
 
@@ -47,15 +48,11 @@ async function proxy(target: number) {
 }
 
 describe('crash audit: a server lost mid-call cannot end the client app', () => {
-  const reached: unknown[] = [];
-  const onReached = (error: unknown) => void reached.push(error);
+  const reached = watchEachTest();
   let server: TestServer;
   let net: Awaited<ReturnType<typeof proxy>>;
   const clients: TRTCCalling[] = [];
   beforeEach(async () => {
-    reached.length = 0;
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
     server = await testServer();
     net = await proxy(server.handle.port);
   });
@@ -64,8 +61,6 @@ describe('crash audit: a server lost mid-call cannot end the client app', () => 
     await net.close();
     await server.dispose();
     await sleep(50);
-    process.off('uncaughtException', onReached);
-    process.off('unhandledRejection', onReached);
   });
 
   async function user(userID: string, more: Record<string, unknown> = {}) {
@@ -158,10 +153,7 @@ describe('crash audit: a server lost mid-call cannot end the client app', () => 
 
 describe('crash audit: an app option that throws cannot end the client app', () => {
   it("offline junk delivered with the login, the app's onDropped throws: nothing reaches the process", async () => {
-    const reached: unknown[] = [];
-    const onReached = (error: unknown) => void reached.push(error);
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
+    const { reached, stop } = watchProcess();
     const server = await testServer();
     const { RawClient } = await import('../server/support');
     const mallory = await RawClient.login(server.handle.url, 'mallory');
@@ -178,8 +170,7 @@ describe('crash audit: an app option that throws cannot end the client app', () 
       await sleep(50);
     } finally {
       console.error = original;
-      process.off('uncaughtException', onReached);
-      process.off('unhandledRejection', onReached);
+      stop();
       mallory.close?.();
       await server.dispose();
     }
@@ -190,10 +181,7 @@ describe('crash audit: an app option that throws cannot end the client app', () 
 
 describe('crash audit: an async subscribe() listener that rejects cannot end the client app', () => {
   it('its rejection is handled and told as a throwing one is; nothing reaches the process', async () => {
-    const reached: unknown[] = [];
-    const onReached = (error: unknown) => void reached.push(error);
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
+    const { reached, stop } = watchProcess();
     const server = await testServer();
     const told: unknown[] = [];
     let bob: TRTCCalling | null = null;
@@ -209,8 +197,7 @@ describe('crash audit: an async subscribe() listener that rejects cannot end the
     } finally {
       await bob?.destroy();
       await sleep(50);
-      process.off('uncaughtException', onReached);
-      process.off('unhandledRejection', onReached);
+      stop();
       await server.dispose();
     }
     expect(reached).toEqual([]);
@@ -220,10 +207,7 @@ describe('crash audit: an async subscribe() listener that rejects cannot end the
 
 describe('crash audit: an async presence listener that rejects cannot end the client app', () => {
   it('its rejection goes to onListenerError, as a throw does; nothing reaches the process', async () => {
-    const reached: unknown[] = [];
-    const onReached = (error: unknown) => void reached.push(error);
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
+    const { reached, stop } = watchProcess();
     const server = await testServer({ presence: true });
     const told: unknown[] = [];
     const backend = embeddedBackend({ url: server.handle.url, WebSocket, onListenerError: (e) => void told.push(e) });
@@ -238,8 +222,7 @@ describe('crash audit: an async presence listener that rejects cannot end the cl
     } finally {
       await bob.destroy();
       await sleep(50);
-      process.off('uncaughtException', onReached);
-      process.off('unhandledRejection', onReached);
+      stop();
       await server.dispose();
     }
     expect(reached).toEqual([]);
@@ -249,10 +232,7 @@ describe('crash audit: an async presence listener that rejects cannot end the cl
 
 describe("crash audit: an async onDropped that rejects cannot end the client app", () => {
   it('junk from another user, as it comes and held during the login: nothing reaches the process, the error shows', async () => {
-    const reached: unknown[] = [];
-    const onReached = (error: unknown) => void reached.push(error);
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
+    const { reached, stop } = watchProcess();
     const server = await testServer();
     const { RawClient } = await import('../server/support');
     const mallory = await RawClient.login(server.handle.url, 'mallory');
@@ -270,8 +250,7 @@ describe("crash audit: an async onDropped that rejects cannot end the client app
       await bob.destroy();
       await sleep(50);
       console.error = original;
-      process.off('uncaughtException', onReached);
-      process.off('unhandledRejection', onReached);
+      stop();
       await server.dispose();
     }
     expect(reached).toEqual([]);
@@ -281,10 +260,7 @@ describe("crash audit: an async onDropped that rejects cannot end the client app
 
 describe('crash audit: an async inspector that rejects cannot end the client app', () => {
   it('nothing reaches the process; the error is told once on the console', async () => {
-    const reached: unknown[] = [];
-    const onReached = (error: unknown) => void reached.push(error);
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
+    const { reached, stop } = watchProcess();
     const server = await testServer();
     const errors: unknown[] = [];
     const original = console.error;
@@ -298,8 +274,7 @@ describe('crash audit: an async inspector that rejects cannot end the client app
       await bob.destroy();
       await sleep(50);
       console.error = original;
-      process.off('uncaughtException', onReached);
-      process.off('unhandledRejection', onReached);
+      stop();
       await server.dispose();
     }
     expect(reached).toEqual([]);

@@ -5,21 +5,14 @@
  */
 import { connect } from 'node:net';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from './support';
+import { watchEachTest } from '../support/processWatch';
 
 describe('crash audit: a peer cannot end the process', () => {
+  const reached = watchEachTest();
   let server: TestServer | null = null;
-  const reached: unknown[] = [];
-  const onReached = (error: unknown) => void reached.push(error);
-  beforeEach(() => {
-    reached.length = 0;
-    process.on('uncaughtException', onReached);
-    process.on('unhandledRejection', onReached);
-  });
   afterEach(async () => {
-    process.off('uncaughtException', onReached);
-    process.off('unhandledRejection', onReached);
     await server?.dispose();
     server = null;
   });
