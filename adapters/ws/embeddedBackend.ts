@@ -2,6 +2,7 @@
 import type { Backend } from '../backend';
 import { realClock } from '../clock';
 import { WsConnection, type WsConnectionOptions } from './WsConnection';
+import { handled } from './listeners';
 import { WsImPort } from './WsImPort';
 import { WsPresence } from './WsPresence';
 import { WsRoomPort } from './WsRoomPort';
@@ -59,8 +60,7 @@ function guarded(report: ((error: unknown) => void) | undefined): (error: unknow
   if (!report) return (error) => console.error(error);
   return (error) => {
     try {
-      const returned: unknown = report(error);
-      if (returned instanceof Promise) returned.catch(tell);
+      handled(report(error), tell);
     } catch (thrown) {
       tell(thrown);
     }
