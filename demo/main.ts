@@ -6,7 +6,8 @@
  *
  * Query parameters (tests and the benchmark): `?user=alice` signs in at once, `&autoAccept=1`
  * accepts every invitation as it rings, `&preview=0` shows no self-view and skips the device
- * check, `&ws=URL` picks another server, `&multiDevice=1` logs in as one of the user's devices.
+ * check, `&ws=URL` picks another server (`&ws=URL,URL`: a cluster's nodes, tried in order),
+ * `&multiDevice=1` logs in as one of the user's devices.
  */
 import TRTCCalling, { NOTICE_EVENTS } from 'headless-calling';
 import { webrtcBackend } from 'headless-calling/embedded';

@@ -20,14 +20,15 @@ import { codeOf, describeError } from './ui/words';
 
 const params = new URLSearchParams(location.search);
 
-/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1`. */
+/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1` (`ws=URL,URL`: a cluster's nodes, in the order to try). */
 export const options = {
   user: params.get('user'),
   /** Accept every invitation as it rings (the benchmark's callee). */
   autoAccept: params.get('autoAccept') === '1',
   /** Self-view and device check (`preview=0`: neither, as the benchmark's raw baseline has none). */
   preview: params.get('preview') !== '0',
-  ws: params.get('ws'),
+  /** The servers to try, in order (`ws=URL,URL`: the nodes of a cluster; the page's own by default). */
+  ws: params.get('ws')?.split(',') ?? null,
   /** Log in as one device of the user (a server started with `--multi-device` rings every one). */
   multiDevice: params.get('multiDevice') === '1',
 };

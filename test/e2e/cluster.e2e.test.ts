@@ -1,0 +1,180 @@
+/**
+ * The demo in Chromium against a cluster: two `server/bin.ts` processes on the machine's Redis, each
+ * serving the demo page, Alice signed in on node 0 and Bob on node 1 (each page given both nodes,
+ * its own first: `?ws=URL,URL`). Their call crosses the nodes: the invitation, the answer and every
+ * relay of the WebRTC negotiation go through Redis, the media goes peer to peer. Then Bob's node is
+ * killed (SIGKILL, no goodbye to Redis or to anyone) in the middle of the call: his page dials the
+ * next URL, his session resumes on node 0, and the call goes on. Each test asserts every event
+ * each page logged, in order.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningBrowser, launchChromium } from './support/browser';
+import { DEMO_DIR } from './support/demoServer';
+import { DemoUser, e, shape, callerStart, calleeStart } from './support/demoPage';
+import { type TestCluster, startCluster } from '../cluster/support';
+
+/** Runs in the page before its scripts: every RTCPeerConnection made is kept on `globalThis.__pcs`. */
+function keepPeerConnections(): void {
+  const w = globalThis as unknown as { __pcs: RTCPeerConnection[]; RTCPeerConnection: typeof RTCPeerConnection };
+  const Native = w.RTCPeerConnection;
+  w.__pcs = [];
+  w.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__pcs.push(this);
+    }
+  };
+}
+
+/** Bytes of media the page's peer connections have received so far. */
+function received(user: DemoUser): Promise<number> {
+  return user.page.evaluate(async () => {
+    let bytes = 0;
+    for (const pc of (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      (await pc.getStats()).forEach((s: { type: string; bytesReceived?: number }) => {
+        if (s.type === 'inbound-rtp') bytes += s.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+}
+
+describe('demo page in Chromium against a two-node cluster', () => {
+  let chromium: RunningBrowser;
+  let cluster: TestCluster;
+  const users: DemoUser[] = [];
+  beforeAll(async () => {
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+  });
+  beforeEach(async () => {
+    cluster = await startCluster(2, ['--static', DEMO_DIR, '--demo-signing', '--presence']);
+  });
+  afterEach(async () => {
+    for (const user of users.splice(0)) await user.close();
+    await cluster?.dispose();
+  });
+
+  /** `userID` signs in on node `home`'s page, which tries its own node first, then the other. */
+  async function open(userID: string, home: 0 | 1): Promise<DemoUser> {
+    const [own, other] = home === 0 ? cluster.nodes : [...cluster.nodes].reverse();
+    const ws = encodeURIComponent(`${own!.url},${other!.url}`);
+    const user = await DemoUser.open(chromium.browser, own!.httpUrl, userID, { init: keepPeerConnections, query: `?ws=${ws}` });
+    users.push(user);
+    return user;
+  }
+
+  /** Node `n` is killed: no goodbye to Redis, its sockets reset. */
+  async function kill(n: 0 | 1): Promise<void> {
+    const { child } = cluster.nodes[n]!;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** The page lost its node (`sdkNotReady`) and is signed in again on the other (its second `sdkReady`). */
+  async function movedOver(user: DemoUser): Promise<void> {
+    await user.waitEvent('sdkNotReady', {}, 10_000);
+    await user.page.waitForFunction(() => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.filter((x) => x.name === 'sdkReady').length === 2, undefined, {
+      timeout: 30_000,
+      polling: 100,
+    });
+  }
+
+  it('Alice (node 0) video-calls Bob (node 1), he accepts: video both ways across the nodes; her hangup ends it for both', async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    const [atAlice, atBob] = await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    expect(atAlice.width * atBob.width).toBeGreaterThan(0);
+
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(await bob.callVideos()).toBe(0);
+  });
+
+  it("Bob's node killed mid-call: his page moves to node 0 and resumes, media never stops, nobody leaves; then her camera off and her hangup reach him there", async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+
+    await kill(1);
+    await movedOver(bob);
+
+    // His session is back (on node 0), in the same call: what Alice does reaches him there.
+    const before = await received(alice);
+    await alice.click('camera');
+    await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 20_000);
+    expect(await received(alice)).toBeGreaterThan(before); // Bob's media went on all the while
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', {}, 20_000);
+    await alice.waitEvent('onCallEnd');
+
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([
+      ...calleeStart('alice'),
+      e('sdkNotReady'),
+      e('sdkReady'),
+      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }),
+      e('onUserLeave', { userID: 'alice' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+  });
+
+  it("Bob's node killed while Alice's invitation rings for him: back on node 0 it still rings, once; he accepts, and they talk", async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await kill(1);
+    await movedOver(bob);
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await bob.click('hangup');
+    await alice.waitEvent('onCallEnd', {}, 20_000);
+    await bob.waitEvent('onCallEnd');
+
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onUserLeave', { userID: 'bob' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([
+      e('sdkReady'),
+      e('onInvited', { sponsor: 'alice' }),
+      e('sdkNotReady'),
+      e('sdkReady'),
+      ...calleeStart('alice').slice(2),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+  });
+
+  it("Alice's node killed while her invitation rings at Bob: her page moves to node 1, still dialling; his accept reaches her there, and they talk", async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.ringing('alice');
+    await kill(0);
+    await movedOver(alice);
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' }, 20_000);
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', {}, 20_000);
+    await alice.waitEvent('onCallEnd');
+
+    expect(shape(await alice.events())).toEqual([e('sdkReady'), e('sdkNotReady'), e('sdkReady'), ...callerStart('bob').slice(1), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+  });
+});
