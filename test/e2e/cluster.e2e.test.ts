@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type RunningBrowser, launchChromium } from './support/browser';
 import { DEMO_DIR } from './support/demoServer';
 import { DemoUser, e, shape, callerStart, calleeStart } from './support/demoPage';
-import { type TestCluster, startCluster } from '../cluster/support';
+import { type TestCluster, startCluster, startNode } from '../cluster/support';
 
 /** Runs in the page before its scripts: every RTCPeerConnection made is kept on `globalThis.__pcs`. */
 function keepPeerConnections(): void {
@@ -49,8 +49,10 @@ describe('demo page in Chromium against a two-node cluster', () => {
   afterAll(async () => {
     await chromium?.close();
   });
+  /** What every node runs with: the demo page, its signing and presence, as `npm start` serves them. */
+  const DEMO_FLAGS = ['--static', DEMO_DIR, '--demo-signing', '--presence'];
   beforeEach(async () => {
-    cluster = await startCluster(2, ['--static', DEMO_DIR, '--demo-signing', '--presence']);
+    cluster = await startCluster(2, DEMO_FLAGS);
   });
   afterEach(async () => {
     for (const user of users.splice(0)) await user.close();
@@ -66,18 +68,24 @@ describe('demo page in Chromium against a two-node cluster', () => {
     return user;
   }
 
-  /** Node `n` is killed: no goodbye to Redis, its sockets reset. */
-  async function kill(n: 0 | 1): Promise<void> {
+  /** Node `n` is killed (SIGKILL: no goodbye to Redis, its sockets reset), or stopped as a deploy stops it (SIGTERM). */
+  async function kill(n: 0 | 1, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const { child } = cluster.nodes[n]!;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 
-  /** The page lost its node (`sdkNotReady`) and is signed in again on the other (its second `sdkReady`). */
-  async function movedOver(user: DemoUser): Promise<void> {
+  /** Node `n` started again at its address (a new process, the same SQLite file), as a deploy brings it back. */
+  async function restart(n: 0 | 1): Promise<void> {
+    const port = new URL(cluster.nodes[n]!.url).port;
+    cluster.nodes[n] = await startNode(cluster.prefix, cluster.dir, `node${n}`, [...DEMO_FLAGS, '--port', port]);
+  }
+
+  /** The page lost its node (`sdkNotReady`) and is signed in again on another: its `ready`th `sdkReady` (the second by default). */
+  async function movedOver(user: DemoUser, ready = 2): Promise<void> {
     await user.waitEvent('sdkNotReady', {}, 10_000);
-    await user.page.waitForFunction(() => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.filter((x) => x.name === 'sdkReady').length === 2, undefined, {
+    await user.page.waitForFunction((n) => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.filter((x) => x.name === 'sdkReady').length === n, ready, {
       timeout: 30_000,
       polling: 100,
     });
@@ -176,5 +184,40 @@ describe('demo page in Chromium against a two-node cluster', () => {
 
     expect(shape(await alice.events())).toEqual([e('sdkReady'), e('sdkNotReady'), e('sdkReady'), ...callerStart('bob').slice(1), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+  });
+
+  it('a rolling deploy mid-call: node 1 stopped and started again, then node 0: both pages move each time, the call goes on with media, and ends by hangup', async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+
+    await kill(1, 'SIGTERM');
+    await movedOver(bob);
+    await restart(1);
+    await kill(0, 'SIGTERM');
+    await Promise.all([movedOver(alice), movedOver(bob, 3)]);
+
+    const before = await received(alice);
+    await alice.click('camera');
+    await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 20_000);
+    expect(await received(alice)).toBeGreaterThan(before);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', {}, 20_000);
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('sdkNotReady'), e('sdkReady'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([
+      ...calleeStart('alice'),
+      e('sdkNotReady'),
+      e('sdkReady'),
+      e('sdkNotReady'),
+      e('sdkReady'),
+      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }),
+      e('onUserLeave', { userID: 'alice' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
   });
 });
