@@ -73,11 +73,11 @@ export async function startNode(prefix: string, dir: string, name: string, extra
   return { url, httpUrl: url.replace(/^ws/, 'http').replace(/\/ws$/, ''), child, stderr };
 }
 
-/** Starts `n` nodes on one Redis with a fresh prefix. */
-export async function startCluster(n: number, extra: readonly string[] = []): Promise<TestCluster> {
+/** Starts `n` nodes on one Redis with a fresh prefix (`redisUrl`: a proxy of the machine's, say). */
+export async function startCluster(n: number, extra: readonly string[] = [], redisUrl = REDIS_URL): Promise<TestCluster> {
   const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'hc-cluster-'));
-  const started = await Promise.allSettled(Array.from({ length: n }, (_, i) => startNode(prefix, dir, `node${i}`, extra)));
+  const started = await Promise.allSettled(Array.from({ length: n }, (_, i) => startNode(prefix, dir, `node${i}`, extra, redisUrl)));
   const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {

@@ -10,8 +10,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningBrowser, launchChromium } from './support/browser';
 import { DEMO_DIR } from './support/demoServer';
-import { DemoUser, e, shape, callerStart, calleeStart } from './support/demoPage';
-import { type TestCluster, startCluster, startNode } from '../cluster/support';
+import { DemoUser, type LoggedEvent, e, shape, callerStart, calleeStart } from './support/demoPage';
+import { type TestCluster, redisProxy, startCluster, startNode, until } from '../cluster/support';
 
 /** Runs in the page before its scripts: every RTCPeerConnection made is kept on `globalThis.__pcs`. */
 function keepPeerConnections(): void {
@@ -42,6 +42,8 @@ function received(user: DemoUser): Promise<number> {
 describe('demo page in Chromium against a two-node cluster', () => {
   let chromium: RunningBrowser;
   let cluster: TestCluster;
+  /** Between the nodes and Redis: a test cuts it. */
+  let redis: Awaited<ReturnType<typeof redisProxy>>;
   const users: DemoUser[] = [];
   beforeAll(async () => {
     chromium = await launchChromium();
@@ -52,11 +54,13 @@ describe('demo page in Chromium against a two-node cluster', () => {
   /** What every node runs with: the demo page, its signing and presence, as `npm start` serves them. */
   const DEMO_FLAGS = ['--static', DEMO_DIR, '--demo-signing', '--presence'];
   beforeEach(async () => {
-    cluster = await startCluster(2, DEMO_FLAGS);
+    redis = await redisProxy();
+    cluster = await startCluster(2, DEMO_FLAGS, redis.url);
   });
   afterEach(async () => {
     for (const user of users.splice(0)) await user.close();
     await cluster?.dispose();
+    await redis?.close();
   });
 
   /** `userID` signs in on node `home`'s page, which tries its own node first, then the other. */
@@ -79,7 +83,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
   /** Node `n` started again at its address (a new process, the same SQLite file), as a deploy brings it back. */
   async function restart(n: 0 | 1): Promise<void> {
     const port = new URL(cluster.nodes[n]!.url).port;
-    cluster.nodes[n] = await startNode(cluster.prefix, cluster.dir, `node${n}`, [...DEMO_FLAGS, '--port', port]);
+    cluster.nodes[n] = await startNode(cluster.prefix, cluster.dir, `node${n}`, [...DEMO_FLAGS, '--port', port], redis.url);
   }
 
   /** The page lost its node (`sdkNotReady`) and is signed in again on another: its `ready`th `sdkReady` (the second by default). */
@@ -219,5 +223,78 @@ describe('demo page in Chromium against a two-node cluster', () => {
       e('onUserLeave', { userID: 'alice' }),
       e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
     ]);
+  });
+
+  /** What node `n` says of Redis (`hc_cluster_redis_up`, 1 or 0). */
+  const redisUp = async (n: 0 | 1) => Number(/^hc_cluster_redis_up (\d)$/m.exec(await (await fetch(`${cluster.nodes[n]!.httpUrl}/metrics`)).text())?.[1]);
+
+  it("Redis lost mid-call, Alice's camera turned off meanwhile: the media goes on, and once Redis is back her camera reaches Bob; hangup ends it", async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    await alice.call('bob');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+
+    redis.cut();
+    await until('both nodes without Redis', async () => [await redisUp(0), await redisUp(1)], (up) => up.every((x) => x === 0), 30_000);
+    const before = await received(alice);
+    await alice.click('camera');
+    await until('media on', () => received(alice), (bytes) => bytes > before);
+    redis.restore();
+    await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 30_000);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd', {}, 20_000);
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([
+      ...calleeStart('alice'),
+      e('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }),
+      e('onUserLeave', { userID: 'alice' }),
+      e('onCallEnd', { userID: 'alice', reason: 'hangup' }),
+    ]);
+  });
+
+  it("a group call of three across the nodes (Alice and Carol on node 0, Bob on node 1), Bob's node killed: he moves over and everyone keeps everyone; Carol leaves, then Alice hangs up", async () => {
+    const alice = await open('alice', 0);
+    const bob = await open('bob', 1);
+    const carol = await open('carol', 0);
+    await alice.call(['bob', 'carol']);
+    await bob.answer('accept', 'alice');
+    await carol.answer('accept', 'alice');
+    const everyone = [alice, bob, carol];
+    const sees = async () => {
+      const seen = await Promise.all(everyone.flatMap((user) => everyone.filter((o) => o !== user).map(async (o) => [`${user.userID} sees ${o.userID}`, (await user.waitFrames(o.userID, 3)).width > 0] as const)));
+      expect(seen.filter(([, ok]) => !ok)).toEqual([]);
+    };
+    for (const user of everyone) {
+      for (const other of everyone) if (other !== user) await user.waitEvent('onUserEnter', { userID: other.userID });
+    }
+    await sees();
+
+    await kill(1);
+    await movedOver(bob);
+    await sees();
+    await carol.click('hangup');
+    await carol.waitEvent('onCallEnd');
+    await alice.waitEvent('onUserLeave', { userID: 'carol' });
+    await bob.waitEvent('onUserLeave', { userID: 'carol' });
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+    await alice.waitEvent('onCallEnd');
+
+    // Who arrives first is a race; what each page heard about each other user is not.
+    const about = (log: LoggedEvent[], userID: string) => log.filter((x) => x.payload.userID === userID && x.name !== 'onCallEnd').map((x) => x.name);
+    const [atAlice, atBob, atCarol] = await Promise.all(everyone.map(async (u) => shape(await u.events(), ['userID', 'userIDList', 'reason'])));
+    const joined = ['onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable'];
+    expect(about(atAlice!, 'bob')).toEqual(['onUserAccept', ...joined]);
+    expect(about(atAlice!, 'carol')).toEqual(['onUserAccept', ...joined, 'onUserLeave']);
+    expect(about(atBob!, 'carol')).toEqual([...joined, 'onUserLeave']);
+    expect(about(atBob!, 'alice')).toEqual([...joined, 'onUserLeave']);
+    expect(about(atCarol!, 'bob')).toEqual(joined);
+    expect(atBob!.filter((x) => x.name.startsWith('sdk'))).toEqual([e('sdkReady'), e('sdkNotReady'), e('sdkReady')]);
+    for (const log of [atAlice!, atCarol!]) expect(log.filter((x) => x.name.startsWith('sdk'))).toEqual([e('sdkReady')]);
+    for (const log of [atAlice!, atBob!, atCarol!]) expect(log.filter((x) => x.name === 'onCallEnd')).toEqual([e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
   });
 });
