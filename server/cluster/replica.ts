@@ -165,9 +165,11 @@ export class Replica {
     const key = historyOf(this.deps.prefix, change);
     if (key === null) return;
     const deleted = change.t === 'group' && change.op === 'delete';
-    const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted ? TOMBSTONE_MS : 0;
+    // Only a group's making keeps its history for good; its other changes leave a deletion's tombstone to expire.
+    const member = change.t === 'group' && change.op !== 'create' && !deleted;
+    const ttl = change.t === 'grant' ? Math.max(1, Math.ceil(grantTtl)) : deleted || member ? TOMBSTONE_MS : 0;
     const id = deleted ? null : change.t === 'grant' ? (change.roomID as number) : groupIdOf(change);
-    const mode: HistoryMode = deleted ? '1' : claim ? 'c' : change.ordered === true ? 'k' : '0';
+    const mode: HistoryMode = deleted ? '1' : member ? 'g' : claim ? 'c' : change.ordered === true ? 'k' : '0';
     this.push(key, JSON.stringify(change), ttl, mode, id === null ? null : { t: change.t as Change['t'], id }, claim?.refused);
   }
 

@@ -50,6 +50,11 @@ type ForgetCommand = (history: string, version: number) => Promise<number>;
  * claim is not taken while any node may still hold a grant of the room, a renewal on its way included, whoever made
  * it (the reviews of 2026-12-06: its first change may name a former owner, a change made elsewhere not here yet).
  * 'k': the change's TTL only lengthens the history's (a change made in order that its node has not applied yet).
+ * 'g': a group's change that neither makes nor deletes it leaves the history's life as it finds it: a live group's
+ * is kept for good already, and a deleted group's tombstone keeps its week (a member's quit made on another node as
+ * the owner deleted the group, taken by Redis after the deletion, made the tombstone persistent: a key per deleted
+ * group for ever, test/cluster/groupTombstone.test.ts). No history found, it is kept ARGV[2] ms: nothing makes the
+ * group again from it.
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
@@ -62,10 +67,13 @@ if ARGV[3] ~= 'c' or redis.call('EXISTS', KEYS[1]) == 0 then
   v = redis.call('INCR', KEYS[2])
   local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+  local found = redis.call('EXISTS', KEYS[1])
   redis.call('RPUSH', KEYS[1], entry)
   local ttl = tonumber(ARGV[2])
   if ARGV[3] == 'k' then
     if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+  elseif ARGV[3] == 'g' then
+    if found == 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
   elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
   redis.call('PUBLISH', ARGV[4], entry)
   length = redis.call('LLEN', KEYS[1])
@@ -79,9 +87,9 @@ return {v, length}`;
 
 /**
  * How a change sets its history: started anew (`'1'`), a claim taken only into no history (`'c'`), its TTL only
- * lengthened (`'k'`), or as the change says (`'0'`): see SHARE.
+ * lengthened (`'k'`), its life left as it is (`'g'`), or as the change says (`'0'`): see SHARE.
  */
-export type HistoryMode = '0' | '1' | 'c' | 'k';
+export type HistoryMode = '0' | '1' | 'c' | 'k' | 'g';
 
 type ShareCommand = (history: string, version: string, ran: string, frame: string, ttl: number, mode: HistoryMode, channel: string, seq: number, floor: number) => Promise<[number, number]>;
 
