@@ -99,7 +99,7 @@ export class StreamMailbox {
   readonly holdings: StreamHoldings;
 
   constructor(private readonly host: MailboxHost) {
-    this.holdings = new StreamHoldings(host);
+    this.holdings = new StreamHoldings(host, (user) => this.hub?.session(user) !== undefined);
     this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
     this.behind = new Backoff(host.clock, (user) => void this.drain(user));
   }
@@ -191,7 +191,7 @@ export class StreamMailbox {
     this.unsynced = true;
   }
 
-  /** `user` has no session here now: its position in its stream is forgotten (after the moves under way). */
+  /** `user` has no session here now: its position in its stream, and what it holds as a sender, are forgotten (after the moves under way). */
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
       if (this.hub?.session(user)) return;
@@ -202,6 +202,7 @@ export class StreamMailbox {
       this.parkedIn.delete(user);
       this.refusedIn.delete(user);
       this.behind.done(user);
+      this.holdings.forget(user); // as a sender: read only for sends from a session here
     });
   }
 
@@ -295,8 +296,8 @@ export class StreamMailbox {
       }
       for (let i = offered.length + 1; i + 4 < flags.length; i += 5) {
         const from = String(flags[i]);
-        this.holdings.hold(from, Number(flags[i + 1]), Number(flags[i + 2]));
-        this.holdings.holdShare(from, user, Number(flags[i + 3]), Number(flags[i + 4]));
+        this.holdings.moved(from, Number(flags[i + 1]), Number(flags[i + 2]));
+        this.holdings.movedShare(from, user, Number(flags[i + 3]), Number(flags[i + 4]));
       }
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;

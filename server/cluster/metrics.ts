@@ -9,6 +9,8 @@ export interface ClusterMetrics {
    * the user's session here, so they follow the users here now, not every user ever seen.
    */
   readonly userEntries: number;
+  /** What senders with a session here hold in the streams, as this node learned it (entries: they go with those sessions). */
+  readonly heldEntries: number;
   /** Users whose stream refused copies of this node (its quotas): those copies wait here and are offered again. */
   readonly strandedUsers: number;
   /** Users whose copies are moving between this node's store and their streams now. */

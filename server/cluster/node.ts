@@ -223,7 +223,7 @@ export class ClusterNode {
 
   metrics(): ClusterMetrics {
     const userEntries = this.epochs.size + this.mailbox.users;
-    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, heldEntries: this.mailbox.holdings.size, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
   }
 
   /** The connection's frames, in order, a login looked up in Redis first (`gate.ts`). */
@@ -433,9 +433,9 @@ export class ClusterNode {
     const now = this.options.clock.now();
     const args = [DIRECTORY_TTL_MS, digest, now, resume ?? '', this.node, this.key('alive', '')] as const;
     const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
-    this.mailbox.holdings.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1) return 'revoked'; // a resume passes only when it names the user's session (PREPARE)
+    this.mailbox.holdings.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     const stored: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
     this.budgets.seed(userID, stored, this.options.clock.now());

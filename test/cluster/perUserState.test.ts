@@ -41,6 +41,23 @@ describe('cluster: per-user state of a node', () => {
     expect(await until('the users forgotten', () => entries(server), (n) => n === aliceOnly)).toBe(1);
   });
 
+  it(`Alice stores a message for each of ${USERS} offline users and logs out -> the node forgets what she holds in their streams`, async () => {
+    const server = await node('n1');
+    const alice = await open(server);
+    expect(await alice.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice') })).toMatchObject({ type: 'loggedIn' });
+    for (let i = 0; i < USERS; i++) {
+      expect(await alice.request({ type: 'sendC2C', to: `u${i}`, payload: `hi u${i}`, onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    }
+    // Her copies moved to the users' streams: her total there, and her share of each, count in her quotas here.
+    await until('her copies in the streams', () => server.handle.metrics().cluster?.heldEntries, (n) => n === USERS + 1);
+    expect(await alice.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await until('what she holds forgotten', () => server.handle.metrics().cluster?.heldEntries, (n) => n === 0);
+    // Her next login here learns her total again from Redis (PREPARE): her quotas still count it.
+    const back = await open(server);
+    expect(await back.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice') })).toMatchObject({ type: 'loggedIn' });
+    expect(server.handle.metrics().cluster?.heldEntries).toBe(1);
+  });
+
   it('Bob takes a message on node b and logs out; one more is sent to him from node a -> back on node b he gets it, once', async () => {
     const [a, b] = [await node('a'), await node('b')];
     const alice = await open(a);

@@ -245,7 +245,7 @@ describe('the cluster after a week', () => {
         heldRelays: 0,
         heldNow: 0,
         refused: {},
-        cluster: { clusterRooms: 0, userEntries: 0, strandedUsers: 0, moving: 0, refusedLogins: 0, sharesDropped: 0 },
+        cluster: { clusterRooms: 0, userEntries: 0, heldEntries: 0, strandedUsers: 0, moving: 0, refusedLogins: 0, sharesDropped: 0 },
       });
     }
     // As on one node (week.security.test.ts): a day's garbage and caches are some hundreds of KiB; its
