@@ -363,12 +363,24 @@ export class ClusterRooms extends Rooms {
     return nodes;
   }
 
-  /** Takes in a member a node starting later reads from Redis. */
+  /**
+   * Takes in a member a node starting later reads from Redis. One naming this node is its earlier run's (its session
+   * went with it): it leaves once the room grace has passed, unless its user entered again meanwhile (here or on
+   * another node), as a member of a node gone for good does (`forgetNode`). Skipped, it stayed in the room's hash and
+   * on every other node, which saw this node alive again and forgot nothing: a ghost member for good, its room's grant
+   * occupied for good (a node restarted with its --node-id while a member's session waited out its grace there).
+   */
   load(roomID: number, userID: string, node: string, audio: boolean, video: boolean): void {
-    if (node === this.bus.node) return;
     const room = this.all.get(roomID) ?? new Map<string, Member>();
     this.all.set(roomID, room);
-    if (!room.has(userID)) room.set(userID, { node, session: null, audio, video });
+    if (room.has(userID)) return;
+    const member: Member = { node, session: null, audio, video };
+    room.set(userID, member);
+    if (node !== this.bus.node) return;
+    this.bus.afterGrace(() => {
+      const now = this.all.get(roomID);
+      if (now?.get(userID) === member) this.gone(now, roomID, userID, false);
+    });
   }
 
   /** Tells the other nodes (see {@link RoomBus.roomEvent}); a leave Redis did not take is said again on {@link rejoin}, with its vacate. */
