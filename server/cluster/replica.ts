@@ -125,8 +125,11 @@ export class Replica {
   /** This node's changes numbered in the order made, and those not answered yet (in that order: the oldest first). */
   private seq = 0;
   private readonly open = new Set<number>();
-  /** Where Redis keeps the numbers of this process's changes it ran (SHARE): one key per start of the node. */
-  private readonly ran: string;
+  /**
+   * Where Redis keeps the numbers of this process's changes it ran (SHARE): one key per start of the node, kept a week
+   * from its last change (a node away that long may still send its changes again), deleted when the node closes.
+   */
+  readonly ran: string;
   private readonly scripts: ReplicaCommands;
   /** Room histories to compact once this node has seen every change up to `v` (pub/sub keeps their order). */
   private readonly compactions = new Map<string, { readonly t: Change['t']; readonly id: number | string; readonly v: number }>();

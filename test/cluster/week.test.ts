@@ -40,32 +40,31 @@ const HISTORY_MARGIN_MS = 10 * S;
  * `none`, nothing (it goes with what it is about); else the longest TTL a key of it may have, and the option or
  * constant that sets it.
  */
-const FAMILIES: readonly (readonly [name: string, pattern: RegExp, left: 'fixed' | 'none' | number])[] = [
-  ['P:ver (the change counter, replica.ts)', /^ver$/, 'fixed'],
-  ['P:said (nodes that wrote their members, rooms.ts)', /^said$/, 'fixed'],
-  ['P:on (who is online, online.ts)', /^on$/, 'fixed'],
-  ['P:alive:<node> (heartbeat, ALIVE_MS)', /^alive:[^:]+$/, 3500],
-  ['P:ran:<node>:<start> (changes Redis ran, TOMBSTONE_MS)', /^ran:[^:]+:[0-9a-f]{8}$/, 7 * DAY],
-  ['P:d:<user> (directory, DIRECTORY_TTL_MS)', /^d:/, 7 * DAY],
-  ['P:s:<user> (superseded tokens, DIRECTORY_TTL_MS)', /^s:/, 7 * DAY],
-  ['P:k:<user> (revoked userSigs: until her session ends)', /^k:/, 'none'],
-  ['P:b:<user> (budgets: until they fill, groupCreatesPerHour)', /^b:/, 3600 * S + S],
-  ['P:i:<user> (offline stream, offlineTtlMs)', /^i:/, STREAM_MS],
-  ['P:q:<user> (stream counts, offlineTtlMs)', /^q:/, STREAM_MS],
-  ['P:p:<user> (parked entries, offlineTtlMs)', /^p:/, STREAM_MS],
-  ['P:o:s:<sender> (sender copies, offlineTtlMs)', /^o:s:/, STREAM_MS],
-  ['P:o:b:<sender> (sender bytes, offlineTtlMs)', /^o:b:/, STREAM_MS],
-  ['P:r:<room> (room members)', /^r:\d+$/, 'none'],
-  ['P:h:r:<room> (grant history: ring, roomIdleMs, HISTORY_MARGIN_MS)', /^h:r:\d+$/, RING_MS + ROOM_IDLE_MS + HISTORY_MARGIN_MS],
-  ['P:h:g:<group> (a deleted group, TOMBSTONE_MS)', /^h:g:/, 7 * DAY],
-];
-
-const RAN = (FAMILIES[4] as readonly [string, RegExp, unknown])[0];
-const ALIVE = (FAMILIES[3] as readonly [string, RegExp, unknown])[0];
+const FAMILIES = {
+  ver: ['P:ver (the change counter, replica.ts)', /^ver$/, 'fixed'],
+  said: ['P:said (nodes that wrote their members, rooms.ts)', /^said$/, 'fixed'],
+  on: ['P:on (who is online, online.ts)', /^on$/, 'fixed'],
+  alive: ['P:alive:<node> (heartbeat, ALIVE_MS)', /^alive:[^:]+$/, 3500],
+  ran: ['P:ran:<node>:<start> (changes Redis ran, TOMBSTONE_MS)', /^ran:[^:]+:[0-9a-f]{8}$/, 7 * DAY],
+  directory: ['P:d:<user> (directory, DIRECTORY_TTL_MS)', /^d:/, 7 * DAY],
+  superseded: ['P:s:<user> (superseded tokens, DIRECTORY_TTL_MS)', /^s:/, 7 * DAY],
+  // Until her session ends; one a closing node hands back (her client may resume elsewhere) leaves them their week.
+  revoked: ['P:k:<user> (revoked userSigs, DIRECTORY_TTL_MS)', /^k:/, 7 * DAY],
+  budgets: ['P:b:<user> (budgets: until they fill, groupCreatesPerHour)', /^b:/, 3600 * S + S],
+  inbox: ['P:i:<user> (offline stream, offlineTtlMs)', /^i:/, STREAM_MS],
+  counts: ['P:q:<user> (stream counts, offlineTtlMs)', /^q:/, STREAM_MS],
+  parked: ['P:p:<user> (parked entries, offlineTtlMs)', /^p:/, STREAM_MS],
+  senderCopies: ['P:o:s:<sender> (sender copies, offlineTtlMs)', /^o:s:/, STREAM_MS],
+  senderBytes: ['P:o:b:<sender> (sender bytes, offlineTtlMs)', /^o:b:/, STREAM_MS],
+  room: ['P:r:<room> (room members)', /^r:\d+$/, 'none'],
+  grantHistory: ['P:h:r:<room> (grant history: ring, roomIdleMs, HISTORY_MARGIN_MS)', /^h:r:\d+$/, RING_MS + ROOM_IDLE_MS + HISTORY_MARGIN_MS],
+  groupHistory: ['P:h:g:<group> (a deleted group, TOMBSTONE_MS)', /^h:g:/, 7 * DAY],
+} as const satisfies Record<string, readonly [name: string, pattern: RegExp, left: 'fixed' | 'none' | number]>;
+type Family = keyof typeof FAMILIES;
 
 /** What Redis holds under a prefix: keys per family, the fixed keys' sizes, and every key out of its bounds. */
 interface Census {
-  readonly keys: Record<string, number>;
+  readonly keys: Partial<Record<Family, number>>;
   readonly fixed: Record<string, number>;
   readonly stray: string[];
 }
@@ -191,13 +190,13 @@ describe('the cluster after a week', () => {
         const name = key.slice(t.prefix.length + 1);
         const ttl = await t.redis.pttl(key);
         if (ttl === -2) continue; // expired meanwhile
-        const family = FAMILIES.find(([, pattern]) => pattern.test(name));
+        const family = (Object.keys(FAMILIES) as Family[]).find((f) => FAMILIES[f][1].test(name));
         if (!family) {
           census.stray.push(`${name}: of no family`);
           continue;
         }
-        const [label, , left] = family;
-        census.keys[label] = (census.keys[label] ?? 0) + 1;
+        const left: 'fixed' | 'none' | number = FAMILIES[family][2];
+        census.keys[family] = (census.keys[family] ?? 0) + 1;
         if (left === 'fixed') census.fixed[name.replace(/:[0-9a-f]{8}$/, ':<start>')] = await size(key);
         else if (left === 'none') census.stray.push(`${name}: left behind`);
         else if (ttl === -1 || ttl > left) census.stray.push(`${name}: TTL ${ttl} ms, at most ${left}`);
@@ -220,6 +219,9 @@ describe('the cluster after a week', () => {
     a = await t.node('a', { presence: true, writeBehindMs: 200, offlineTtlMs: OFFLINE_TTL_MS });
     b = await t.node('b', { presence: true, writeBehindMs: 200, offlineTtlMs: OFFLINE_TTL_MS });
     await day(0); // warms up every path
+    // Node b restarts (a deploy): what it handed back, and its new start, add no key for good.
+    await b.handle.close();
+    await b.restart();
     const first = await quiet();
     const afterFirst = await census();
     await day(1);
@@ -232,7 +234,9 @@ describe('the cluster after a week', () => {
       expect(census.stray).toEqual([]);
       // Nobody online in the directory (`P:on` gone with its last entry), both nodes said their members.
       expect(census.fixed).toEqual({ ver: 1, said: 2 });
-      expect([census.keys[RAN], census.keys[ALIVE]]).toEqual([2, 2]); // one per node start, one per live node
+      expect([census.keys.ran, census.keys.alive]).toEqual([2, 2]); // one per running node's start, one per live node
+      // Those of the sessions node b's restart handed back, and no more: each day's go when their sessions end.
+      expect(census.keys.revoked).toBe(afterFirst.keys.revoked);
     }
     for (const server of nodes()) {
       expect(server.handle.metrics()).toMatchObject({
@@ -254,6 +258,9 @@ describe('the cluster after a week', () => {
     expect(third - second).toBeLessThan(1024 * KIB);
     // What each node's store keeps of the grants, groups and copies it replayed or held: nothing.
     for (const server of nodes()) await server.handle.close(); // (each holds its database to itself)
+    // Both nodes gone: nothing of theirs is left in Redis but the change counter (and what the TTLs above bound).
+    const closed = await census();
+    expect({ stray: closed.stray, fixed: closed.fixed, ran: closed.keys.ran, alive: closed.keys.alive }).toEqual({ stray: [], fixed: { ver: 1 }, ran: undefined, alive: undefined });
     for (const server of nodes()) {
       const db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
       try {
