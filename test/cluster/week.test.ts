@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { memoryInUse } from '../security/support';
 import { RawClient, tencentUserSig, type Frame, type TestServer } from '../server/support';
+import { weekCall } from '../support/weekCall';
 import { inProcessNodes, settleMoves, until } from './support';
 
 const S = 1000;
@@ -100,10 +101,6 @@ describe('the cluster after a week', () => {
     expect(reply, JSON.stringify(reply)).toMatchObject({ type: 'loggedIn' });
     return { client, reply };
   };
-  const confirm = async (client: RawClient) => {
-    const message = await client.next((f) => f.type === 'message');
-    client.send({ type: 'received', upTo: message.seq });
-  };
 
   /** One day: `PAIRS` pairs of new users, callers on node a and callees on node b, then everyone goes (half log out, half drop). */
   async function day(n: number): Promise<void> {
@@ -113,36 +110,8 @@ describe('the cluster after a week', () => {
       const { client: desk } = await login(a, caller);
       const { client: phone, reply } = await login(b, callee);
       clients.push(desk, phone);
-      await request(desk, { type: 'presenceSubscribe' });
-      expect(await request(desk, { type: 'roomClaim', roomID })).toMatchObject({ type: 'ack' });
-      expect(await request(desk, { type: 'roomEnter', roomID, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
-      await request(desk, { type: 'sendC2C', to: callee, payload: 'invite', onlineUserOnly: false, call: { inviteID, roomID, invitees: [callee], timeout: 30 } });
-      await request(desk, { type: 'relay', roomID, to: callee, data: 'offer' });
-      await confirm(phone);
-      const answer = (kind: string) => ({ answer: { inviteID, inviter: caller, kind } });
       const ending = i % 5;
-      if (ending === 0) {
-        await request(phone, { type: 'sendC2C', to: caller, payload: 'accept', onlineUserOnly: false, ...answer('accept') });
-        expect(await request(phone, { type: 'roomEnter', roomID, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
-        await request(phone, { type: 'relay', roomID, to: caller, data: 'answer' });
-        await request(desk, { type: 'sendC2C', to: callee, payload: 'hangup', onlineUserOnly: false });
-        await request(desk, { type: 'roomExit', roomID });
-        await request(phone, { type: 'roomExit', roomID });
-      } else if (ending === 1) {
-        await request(phone, { type: 'sendC2C', to: caller, payload: 'reject', onlineUserOnly: false, ...answer('reject') });
-        await request(desk, { type: 'roomExit', roomID });
-      } else if (ending === 2) {
-        await request(desk, { type: 'sendC2C', to: callee, payload: 'cancel', onlineUserOnly: false });
-        await request(desk, { type: 'roomExit', roomID });
-      } else if (ending === 4) {
-        expect(await request(phone, { type: 'roomEnter', roomID, audio: true, video: true })).toMatchObject({ type: 'roomInfo' }); // and vanishes, below
-      } // (3: it rings until its timeout, the caller in the room until everyone goes)
-      await request(desk, { type: 'sendC2C', to: ghost, payload: 'hello', onlineUserOnly: false });
-      expect(await request(desk, { type: 'groupCreate', groupID, members: [callee, ghost] })).toMatchObject({ type: 'groupInfo' });
-      expect(await request(phone, { type: 'groupJoin', groupID })).toMatchObject({ type: 'groupInfo' });
-      await request(desk, { type: 'sendGroup', groupID, payload: 'hi all', onlineUserOnly: false });
-      await request(phone, { type: 'groupQuit', groupID });
-      expect(await request(desk, { type: 'groupDelete', groupID })).toMatchObject({ type: 'ack' });
+      await weekCall({ request, caller, callee, desk, devices: [phone], roomID, inviteID, ghost, groupID }, ending);
       if (ending === 4) phone.terminate();
       if (ending === 1) {
         // Dropped on node b, resumed on node a.

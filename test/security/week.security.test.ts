@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryInUse } from './support';
+import { weekCall } from '../support/weekCall';
 import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from '../server/support';
 
 const S = 1000;
@@ -46,10 +47,6 @@ describe('the server after a week', () => {
       await server.clock.advance(250);
     }
   }
-  const confirm = async (client: RawClient) => {
-    const message = await client.next((f) => f.type === 'message');
-    client.send({ type: 'received', upTo: message.seq });
-  };
 
   /** One day: `PAIRS` pairs of new users, then everyone goes (half log out, half drop). */
   async function day(n: number): Promise<void> {
@@ -60,38 +57,8 @@ describe('the server after a week', () => {
       const { client: callee, reply } = await login(b, 'phone');
       const { client: laptop } = await login(b, 'laptop');
       clients.push(caller, callee, laptop);
-      await request(caller, { type: 'presenceSubscribe' });
-      await request(caller, { type: 'roomClaim', roomID });
-      await request(caller, { type: 'roomEnter', roomID, audio: true, video: true });
-      await request(caller, { type: 'sendC2C', to: b, payload: 'invite', onlineUserOnly: false, call: { inviteID, roomID, invitees: [b], timeout: 30 } });
-      await request(caller, { type: 'relay', roomID, to: b, data: 'offer' });
-      await confirm(callee);
-      await confirm(laptop);
-      const answer = (kind: string) => ({ answer: { inviteID, inviter: a, kind } });
       const ending = i % 5;
-      if (ending === 0) {
-        await request(callee, { type: 'sendC2C', to: a, payload: 'accept', onlineUserOnly: false, ...answer('accept') });
-        await request(callee, { type: 'roomEnter', roomID, audio: true, video: true });
-        await request(callee, { type: 'relay', roomID, to: a, data: 'answer' });
-        await request(caller, { type: 'sendC2C', to: b, payload: 'hangup', onlineUserOnly: false });
-        await request(caller, { type: 'roomExit', roomID });
-        await request(callee, { type: 'roomExit', roomID });
-      } else if (ending === 1) {
-        await request(callee, { type: 'sendC2C', to: a, payload: 'reject', onlineUserOnly: false, ...answer('reject') });
-        await request(caller, { type: 'roomExit', roomID });
-      } else if (ending === 2) {
-        await request(caller, { type: 'sendC2C', to: b, payload: 'cancel', onlineUserOnly: false });
-        await request(caller, { type: 'roomExit', roomID });
-      } else if (ending === 4) {
-        await request(callee, { type: 'roomEnter', roomID, audio: true, video: true }); // and vanishes, below
-      } // (3: it rings until its timeout, the caller in the room until everyone goes)
-      await request(caller, { type: 'sendC2C', to: ghost, payload: 'hello', onlineUserOnly: false });
-      const groupID = `g${n}x${i}`;
-      await request(caller, { type: 'groupCreate', groupID, members: [b, ghost] });
-      await request(callee, { type: 'groupJoin', groupID });
-      await request(caller, { type: 'sendGroup', groupID, payload: 'hi all', onlineUserOnly: false });
-      await request(callee, { type: 'groupQuit', groupID });
-      await request(caller, { type: 'groupDelete', groupID });
+      await weekCall({ request, caller: a, callee: b, desk: caller, devices: [callee, laptop], roomID, inviteID, ghost, groupID: `g${n}x${i}` }, ending);
       if (ending === 4) callee.terminate();
       if (ending === 1) {
         callee.terminate();
