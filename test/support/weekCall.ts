@@ -1,11 +1,24 @@
 /**
  * One pair's part of a day in the "week" tests (test/security/week.security.test.ts on one server,
  * test/cluster/week.test.ts across two nodes): a call that ends one of five ways, a message for a user who never
- * comes, and a group made, joined, written to, left and deleted. Who is connected where, and how they leave, is
- * the test's own.
+ * comes, and a group made, joined, written to, left and deleted; and what a server holds once all are gone. Who is
+ * connected where, and how they leave, is the test's own.
  */
 import { expect } from 'vitest';
 import type { Frame, RawClient } from '../server/support';
+
+/** What a server reports holding once everyone is gone and every grace has passed (`handle.metrics()`). */
+export const NOTHING_HELD = {
+  connections: 0,
+  loggedInUsers: 0,
+  detachedSessions: 0,
+  rooms: 0,
+  roomGrants: 0,
+  storedNow: 0,
+  heldRelays: 0,
+  heldNow: 0,
+  refused: {},
+} as const;
 
 /** A pair's call: `desk` is the caller's connection, `devices` the callee's (the first one answers). */
 export interface WeekCall {
