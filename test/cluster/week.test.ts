@@ -6,13 +6,17 @@
  * timeout and a callee that vanishes; relays; a resume on the other node after a drop; a second login on
  * the other node that kicks the first; a userSig that runs out; a connection that never logs in; offline
  * messages for users who never come; a group made, joined, written to, left and deleted; the presence feed.
- * Then everyone logs out or drops, and the nodes' clocks pass every grace, linger, ring and the offline
- * store's lifetime. Every key left under the prefix is then a fixed key of the cluster or has a TTL within
- * a bound tied to a documented option (`FAMILIES`); the fixed keys hold no more after the second batch than
- * after the first; each node reports holding nothing; and the second batch leaves the heap where the first did.
- * Redis expires keys on its own clock (real time), not the nodes' simulated one: TTLs are read (PTTL), not waited for.
- * Multi-device is a single-process policy (`options.ts`): one device per user here. Its first run found a deleted
- * group's tombstone made persistent by a member's quit that reached Redis after the deletion (groupTombstone.test.ts).
+ * Node b restarts after the first batch, its sessions waiting out their grace. Then everyone logs out or drops,
+ * and the nodes' clocks pass every grace, linger, ring and the offline store's lifetime. Every key left under the
+ * prefix is then a fixed key of the cluster or has a TTL within a bound tied to a documented option (`FAMILIES`);
+ * the fixed keys hold no more after the second batch than after the first; each node reports holding nothing;
+ * their stores keep no grant, group or copy; the second batch leaves the heap where the first did; and once both
+ * nodes closed, nothing of theirs is left. Redis expires keys on its own clock (real time), not the nodes'
+ * simulated one: TTLs are read (PTTL), not waited for. Multi-device is a single-process policy (`options.ts`): one
+ * device per user here. What it found (2026-12-06): a deleted group's tombstone made persistent by a member's quit
+ * that reached Redis after the deletion (groupTombstone.test.ts); every sender a node had seen kept in its holdings
+ * (perUserState.test.ts); a restarted node's members left in their rooms for good (roomNodeRestart.test.ts); a
+ * closed node's `P:ran` kept a week.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +41,7 @@ const HISTORY_MARGIN_MS = 10 * S;
 
 /**
  * Every key family a cluster writes under its prefix `P` (server/cluster/node.ts), and what may be left of it once
- * everyone has gone: `fixed`, one key per cluster or per node start (its size must not grow with the users seen);
+ * everyone has gone: `fixed`, one key per cluster (its size must not grow with the users seen);
  * `none`, nothing (it goes with what it is about); else the longest TTL a key of it may have, and the option or
  * constant that sets it.
  */
