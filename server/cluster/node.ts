@@ -222,8 +222,7 @@ export class ClusterNode {
   }
 
   metrics(): ClusterMetrics {
-    const userEntries = this.epochs.size + this.mailbox.users;
-    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries, heldEntries: this.mailbox.holdings.size, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries: this.epochs.size + this.mailbox.users, heldEntries: this.mailbox.holdings.size, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
   }
 
   /** The connection's frames, in order, a login looked up in Redis first (`gate.ts`). */
@@ -305,9 +304,9 @@ export class ClusterNode {
   }
 
   /**
-   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave their rooms
-   * (here, and in Redis: no ghosts for a node starting later), its users are offline, and the directory stops
-   * routing to it. Every node does this; a step changes an entry only while it names `node` (twice is harmless).
+   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave their rooms (here, and in
+   * Redis: no ghosts for a node starting later), its users are offline, the directory stops routing to it, and its `P:said`
+   * mark goes (kept, each crashed node's ID stayed for good). Every node does this; a step changes an entry only while it names `node`.
    */
   private async reclaim(rooms: ClusterRooms, node: string): Promise<void> {
     const left = rooms.forgetNode(node);
@@ -317,6 +316,7 @@ export class ClusterNode {
     await Promise.all([
       ...left.map(([roomID, user]) => this.redis.hcForget(this.key('r', String(roomID)), user, node)),
       ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), node)),
+      this.redis.srem(saidKey(this.prefix), node),
     ]);
   }
 

@@ -1,0 +1,33 @@
+/**
+ * A node gone for good (no heartbeat for longer than the room grace) is forgotten by the others: its members leave
+ * their rooms, its users go offline (`reclaim`, `node.ts`). Its mark in `P:said` (the nodes that wrote their members
+ * since Redis last lost its data: a set with no TTL) stayed: one member more for each node that crashed, for good,
+ * and a node with no `--node-id` takes a new ID at each start (the review of the cluster after a week, 2026-12-06).
+ * Its members are gone from Redis now, so it has said none: the others take its mark out with them.
+ */
+import { describe, expect, it } from 'vitest';
+import { heardAll, inProcessNodes, until } from './support';
+
+const GRACE_MS = 10_000; // roomGraceMs, the default
+
+describe('cluster: a node gone for good', () => {
+  const t = inProcessNodes();
+
+  it('Carol online on node b, node b loses Redis for good -> node a forgets her, and node b\'s mark in P:said', async () => {
+    const pb = await t.proxy();
+    const a = await t.node('a');
+    const b = await t.node('b', { redisUrl: pb.url });
+    await t.login(b, 'carol');
+    await until('carol online on b', () => t.redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === 'b');
+    await heardAll(a);
+    expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(expect.arrayContaining(['a', 'b']));
+    pb.cut(); // as a crash looks to the others: no more heartbeats
+    await t.redis.del(`${t.prefix}:alive:b`); // (its last one's 3.5 s, passed)
+    // Node a's liveness check runs each second of real time (the heartbeat's expiry is Redis's); the grace on its clock.
+    await until('node b forgotten', async () => {
+      await a.clock.advance(GRACE_MS);
+      return [await t.redis.hexists(`${t.prefix}:on`, 'carol'), await t.redis.sismember(`${t.prefix}:said`, 'b')];
+    }, ([online, said]) => online === 0 && said === 0);
+    expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(['a']);
+  });
+});
