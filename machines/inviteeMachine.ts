@@ -4,16 +4,16 @@
  * and decides which answers are still legal, reporting each change to the call machine.
  *
  * ```
- *                 ┌──────── reject ────────► rejected (final)
- *                 ├──────── busy ──────────► busy (final)
- *   ┌─────────┐   ├── noAnswer / timeout ──► noResponse (final)
- *   │ pending │───┼──────── cancel ────────► cancelled (final)
+ *                 ┌──────── reject ────────► rejected (terminal)
+ *                 ├──────── busy ──────────► busy (terminal)
+ *   ┌─────────┐   ├── noAnswer / timeout ──► noResponse (terminal)
+ *   │ pending │───┼──────── cancel ────────► cancelled (terminal)
  *   └─────────┘   ├──── unreached ──► unreached ──(0 ms)──► noResponse
  *        │        │
  *        │ accept │ entered (implicit accept: media arrived before the answer)
  *        ▼        ▼
  *   ┌──────────┐ entered ┌────────┐  left   ┌──────┐
- *   │ accepted │────────►│ joined │────────►│ left │ (final)
+ *   │ accepted │────────►│ joined │────────►│ left │ (terminal)
  *   └──────────┘         └────────┘         └──────┘
  *        │ left / hungUp  ─────────────────────▲
  * ```
@@ -140,10 +140,13 @@ export const inviteeMachine = setup({
         left: { target: 'left', actions: { type: 'report', params: { status: 'left' } } },
       },
     },
-    rejected: { type: 'final', description: 'Declined the call.' },
-    busy: { type: 'final', description: 'Was in another call; answered busy automatically.' },
-    noResponse: { type: 'final', description: 'Did not answer in time.' },
-    cancelled: { type: 'final', description: 'We withdrew the invitation before an answer.' },
-    left: { type: 'final', description: 'Was in the call and left it.' },
+    // The outcomes are terminal, not final: a final state would send the call `xstate.done.actor.invitee:<userID>`,
+    // an event type per invitee that XState memoizes on the call machine's state nodes for the life of the process
+    // (a long-lived app grew with every user it ever invited). The call stops this actor when it ends.
+    rejected: { description: 'Declined the call. Terminal.' },
+    busy: { description: 'Was in another call; answered busy automatically. Terminal.' },
+    noResponse: { description: 'Did not answer in time. Terminal.' },
+    cancelled: { description: 'We withdrew the invitation before an answer. Terminal.' },
+    left: { description: 'Was in the call and left it. Terminal.' },
   },
 });

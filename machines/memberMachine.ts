@@ -14,7 +14,7 @@
  *     │  │ we re-entered    └──────────────────────────────────┘──────────┐        │
  *     │  ▼                        │ not there after we re-entered         ▼        ▼
  *     │ ┌─────────┐◄──────────────┘                                ┌──────┐
- *     │ │ missing │──── after missingMember ─────────────────────►│ gone │ (final)
+ *     │ │ missing │──── after missingMember ─────────────────────►│ gone │ (terminal)
  *     │ └─────────┘──── back in the room: joined / present ──►     └──────┘
  *     └──────────────────── left ───────────────────────────────────▲
  * ```
@@ -153,9 +153,10 @@ export const memberMachine = setup({
         left: { target: 'gone', actions: { type: 'reportLeft', params: { cause: 'left' } } },
       },
     },
+    // Terminal, not final: a final state would send the call `xstate.done.actor.member:<userID>`, an event type per
+    // member that XState memoizes on the call machine's state nodes for the life of the process. The call stops this actor.
     gone: {
-      type: 'final',
-      description: 'Out of the call: it left, or it was lost for longer than we wait.',
+      description: 'Out of the call: it left, or it was lost for longer than we wait. Terminal.',
     },
   },
 });

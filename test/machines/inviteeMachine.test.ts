@@ -51,10 +51,11 @@ describe('inviteeMachine (pure transitions)', () => {
 
   it.each([
     ['accept', 'accepted', 'active'],
-    ['reject', 'rejected', 'done'],
-    ['busy', 'busy', 'done'],
-    ['timeout', 'noResponse', 'done'],
-    ['cancel', 'cancelled', 'done'],
+    // Outcomes are terminal, not final: a final state's done event names the invitee, a record per user in XState.
+    ['reject', 'rejected', 'active'],
+    ['busy', 'busy', 'active'],
+    ['timeout', 'noResponse', 'active'],
+    ['cancel', 'cancelled', 'active'],
   ] as const)('pending, %s -> %s, stops the timer, reports it once', (event, status, lifecycle) => {
     const { snapshot, steps: done } = after([ev(event)]);
     expect(snapshot.value).toBe(status);
@@ -72,7 +73,7 @@ describe('inviteeMachine (pure transitions)', () => {
     const { snapshot, actions } = pending(35_000);
     const [next, fired] = transition(invitee, snapshot, scheduled<InviteeEvent>(actions).event);
     expect(next.value).toBe('noResponse');
-    expect(next.status).toBe('done');
+    expect(next.status).toBe('active');
     expect(steps(fired)).toEqual([cancelTimer, report('noResponse', 'timer')]);
   });
 
@@ -83,13 +84,13 @@ describe('inviteeMachine (pure transitions)', () => {
     expect(fired).toEqual([]);
   });
 
-  it('accepted, entered -> joined; joined, left -> left (final)', () => {
+  it('accepted, entered -> joined; joined, left -> left (terminal)', () => {
     const joined = after([ev('accept'), ev('entered')]);
     expect(joined.snapshot.value).toBe('joined');
     expect(joined.steps).toEqual([report('joined')]);
     const left = after([ev('accept'), ev('entered'), ev('left')]);
     expect(left.snapshot.value).toBe('left');
-    expect(left.snapshot.status).toBe('done');
+    expect(left.snapshot.status).toBe('active');
     expect(left.steps).toEqual([report('left')]);
   });
 
@@ -165,7 +166,7 @@ describe('inviteeMachine (SimulatedClock, real parent)', () => {
     expect(child.getSnapshot().value).toBe('pending');
     clock.increment(1);
     expect(told).toEqual([changed('noResponse', 'timer', 35_000)]);
-    expect(child.getSnapshot().status).toBe('done');
+    expect(child.getSnapshot().status).toBe('active');
   });
 
   it('invited at 5 s (startedAt 5000), noAnswerMs 35000: the timer report is stamped startedAt + noAnswerMs = 40000', () => {

@@ -46,9 +46,9 @@ describe('memberMachine (pure transitions)', () => {
     expect(after([fact('mediaArrived'), fact('mediaArrived'), fact('joined')]).steps).toEqual([]);
   });
 
-  it('joined, left -> gone (final), reported as left', () => {
+  it('joined, left -> gone (terminal), reported as left', () => {
     const { snapshot, steps: done } = after([fact('left')]);
-    expect([snapshot.value, snapshot.status]).toEqual(['gone', 'done']);
+    expect([snapshot.value, snapshot.status]).toEqual(['gone', 'active']);
     expect(done).toEqual([left('left')]);
   });
 
@@ -61,7 +61,7 @@ describe('memberMachine (pure transitions)', () => {
   it('lost, the timer fires -> gone, reported as lost once the grace ran out', () => {
     const { snapshot, actions } = after([fact('mediaArrived'), fact('connectionLost')]);
     const [next, fired] = transition(member, snapshot, scheduled<MemberEvent>(actions).event);
-    expect([next.value, next.status]).toEqual(['gone', 'done']);
+    expect([next.value, next.status]).toEqual(['gone', 'active']);
     expect(steps(fired)).toEqual([{ cancel: GRACE }, left('lost', 'leaveGraceMs')]);
   });
 

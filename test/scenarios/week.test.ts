@@ -1,0 +1,159 @@
+/**
+ * "The client after a week" over the memory network: a desk phone (`desk`) and a bot (`bot`), each one
+ * TRTCCalling logged in for the whole run, go through batches of calls with callers and callees never
+ * seen before, every ending there is, and strangers' forged signals (`weekScenarios.ts`). What they
+ * keep must not grow with the calls: once warm, a batch leaves the program's data on the heap where
+ * the one before left it (`retainedData`), the same actors alive, and no event type new to the
+ * machines (XState keeps a record per event type a machine was ever given).
+ *
+ * The heap bound is a leak's measure, not a guess: one small object kept per call over a batch's
+ * calls is past it, as the last test shows.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { TRTCCalling } from '../../src/index';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { retainedData } from '../support/retained';
+import { failOnCoreFaults, party, type Party } from '../support/world';
+import { round, type WeekWorld } from './weekScenarios';
+
+const S = 1000;
+const KIB = 1024;
+/**
+ * What a batch may move the program's data by: a record of 24 bytes kept per call (a pointer and a number) reaches
+ * it; the last test's (an object naming the inviteID, for each INVITED) added 31-42 KiB a batch.
+ */
+const BOUND = 12 * KIB;
+/** Rounds a batch: 11 calls each. */
+const ROUNDS = 46;
+const CALLS = ROUNDS * 11;
+
+/**
+ * What the actors of `desk` and `bot` are: every actor made, held weakly (which are alive is read at the end of a
+ * batch), and every event type any of them was given. XState memoizes each machine's transitions per event type on
+ * the machine's state nodes, for the life of the process: a type per peer (a child's `xstate.done.actor.<id>` whose id
+ * names a user) is a record per peer kept for ever.
+ */
+function actorWatch() {
+  const made: WeakRef<AnyActorRef>[] = [];
+  const seen = new Set<string>();
+  let fresh: string[] = [];
+  const inspect = (event: InspectionEvent) => {
+    if (event.type === '@xstate.actor') made.push(new WeakRef(event.actorRef as AnyActorRef));
+    if (event.type === '@xstate.event' && !seen.has(event.event.type)) {
+      seen.add(event.event.type);
+      fresh.push(event.event.type);
+    }
+  };
+  /** The event types never given to an actor before, since the last call. */
+  const newTypes = (): string[] => {
+    const taken = fresh.sort();
+    fresh = [];
+    return taken;
+  };
+  /** The ids of the actors still running, sorted (stopped ones are pruned from the watch itself). */
+  const alive = (): string[] => {
+    const live = made.filter((ref) => ref.deref()?.getSnapshot().status === 'active');
+    made.splice(0, made.length, ...live);
+    return live.map((ref) => ref.deref()?.id ?? '').sort();
+  };
+  return { inspect, alive, newTypes };
+}
+
+async function memoryWeek(): Promise<WeekWorld & { retained(): Promise<{ data: number; actors: string[]; recent: number; newTypes: string[] }>; dispose(): void }> {
+  const clock = new SimulatedClock();
+  const net = createMemoryNetwork({ clock });
+  const watch = actorWatch();
+  let line: AnyActorRef | undefined;
+  const client = (userID: string, inspect?: (event: InspectionEvent) => void) =>
+    party(userID, new TRTCCalling({ SDKAppID: 1400000001, backend: net.backend(), ...(inspect ? { inspect } : {}) }));
+  const desk = client('desk', (event) => {
+    watch.inspect(event);
+    line ??= (event.actorRef as AnyActorRef).system.get('line') as AnyActorRef | undefined;
+  });
+  const bot = client('bot', watch.inspect);
+  const peers = [client('p'), client('q'), client('r')] as const;
+  const parties: Party[] = [desk, bot, ...peers];
+  for (const p of parties) await p.calling.login({ userID: p.id, userSig: `sig-${p.id}` });
+  await net.settle();
+  for (const p of parties) p.take();
+  return {
+    desk,
+    bot,
+    peers,
+    stranger: net.backend().im,
+    userSig: (userID) => `sig-${userID}`,
+    advance: (ms) => net.advance(ms),
+    vanishedEnd: 'error',
+    async vanish(_peer, userID) {
+      net.im.setReachable(userID, false);
+      net.rooms.setMediaConnected(userID, false);
+      return async () => {
+        net.im.setReachable(userID, true);
+        net.rooms.setMediaConnected(userID, true);
+        await net.advance(S);
+      };
+    },
+    async retained() {
+      net.im.log.length = 0; // the hub's record of routing, for assertions: the test's, not the clients'
+      const recent = ((line?.getSnapshot() as { context?: { recent?: readonly unknown[] } } | undefined)?.context?.recent ?? []).length;
+      return { data: retainedData(), actors: watch.alive(), recent, newTypes: watch.newTypes() };
+    },
+    dispose() {
+      for (const p of parties) void p.calling.destroy();
+      failOnCoreFaults();
+    },
+  };
+}
+
+async function batch(w: WeekWorld): Promise<void> {
+  for (let i = 0; i < ROUNDS; i++) await round(w);
+}
+
+/** Three batches to warm up, then three measures a batch apart. */
+async function measured(w: Awaited<ReturnType<typeof memoryWeek>>) {
+  // Three batches warm up every path and fill every bounded list. The measure's first use goes before the last of
+  // them: the batch after it added 30-40 KiB whenever that was (the heap profiler's, not the client's).
+  await batch(w);
+  await batch(w);
+  await w.retained();
+  await batch(w);
+  const first = await w.retained();
+  await batch(w);
+  const second = await w.retained();
+  await batch(w);
+  return [first, second, await w.retained()] as const;
+}
+
+describe('the client after a week (memory network)', () => {
+  it(`batches of ${CALLS} calls with strangers, every ending, forged signals: later batches leave the heap, the actors and the event types where the first did`, async () => {
+    const w = await memoryWeek();
+    try {
+      const [first, second, third] = await measured(w);
+      // The line, its bridges and the peers' (the pool's) are all that runs between calls; no child of a call is left.
+      expect(first.actors).toEqual(['im', 'im', 'room', 'room', 'x:0', 'x:3']);
+      expect([second.actors, third.actors]).toEqual([first.actors, first.actors]);
+      // No event type an actor never had before (see `actorWatch`); the line's tombstones at their bound.
+      expect([second.newTypes, third.newTypes]).toEqual([[], []]);
+      expect([first.recent, second.recent, third.recent]).toEqual([256, 256, 256]);
+      // Once warm, a batch moved the data by 3.2 KiB at most, either way, over six (2026-12-06).
+      expect(Math.abs(second.data - first.data)).toBeLessThan(BOUND);
+      expect(Math.abs(third.data - second.data)).toBeLessThan(BOUND);
+    } finally {
+      w.dispose();
+    }
+  }, 180_000);
+
+  it('the same measure sees a leak of one small record a call: an INVITED listener that keeps each inviteID', async () => {
+    const w = await memoryWeek();
+    const kept: { inviteID: string }[] = [];
+    w.desk.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void kept.push({ inviteID }));
+    try {
+      const [first, second, third] = await measured(w);
+      expect(second.data - first.data).toBeGreaterThan(BOUND);
+      expect(third.data - second.data).toBeGreaterThan(BOUND);
+    } finally {
+      w.dispose();
+    }
+  }, 180_000);
+});
