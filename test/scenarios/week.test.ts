@@ -15,6 +15,7 @@ import { TRTCCalling } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 import { retainedData } from '../support/retained';
 import { failOnCoreFaults, party, type Party } from '../support/world';
+import { actorWatch } from './weekWatch';
 import { round, type WeekWorld } from './weekScenarios';
 
 const S = 1000;
@@ -27,38 +28,6 @@ const BOUND = 12 * KIB;
 /** Rounds a batch: 11 calls each. */
 const ROUNDS = 46;
 const CALLS = ROUNDS * 11;
-
-/**
- * What the actors of `desk` and `bot` are: every actor made, held weakly (which are alive is read at the end of a
- * batch), and every event type any of them was given. XState memoizes each machine's transitions per event type on
- * the machine's state nodes, for the life of the process: a type per peer (a child's `xstate.done.actor.<id>` whose id
- * names a user) is a record per peer kept for ever.
- */
-function actorWatch() {
-  const made: WeakRef<AnyActorRef>[] = [];
-  const seen = new Set<string>();
-  let fresh: string[] = [];
-  const inspect = (event: InspectionEvent) => {
-    if (event.type === '@xstate.actor') made.push(new WeakRef(event.actorRef as AnyActorRef));
-    if (event.type === '@xstate.event' && !seen.has(event.event.type)) {
-      seen.add(event.event.type);
-      fresh.push(event.event.type);
-    }
-  };
-  /** The event types never given to an actor before, since the last call. */
-  const newTypes = (): string[] => {
-    const taken = fresh.sort();
-    fresh = [];
-    return taken;
-  };
-  /** The ids of the actors still running, sorted (stopped ones are pruned from the watch itself). */
-  const alive = (): string[] => {
-    const live = made.filter((ref) => ref.deref()?.getSnapshot().status === 'active');
-    made.splice(0, made.length, ...live);
-    return live.map((ref) => ref.deref()?.id ?? '').sort();
-  };
-  return { inspect, alive, newTypes };
-}
 
 async function memoryWeek(): Promise<WeekWorld & { retained(): Promise<{ data: number; actors: string[]; recent: number; newTypes: string[] }>; dispose(): void }> {
   const clock = new SimulatedClock();

@@ -166,6 +166,24 @@ export class LockstepNetwork {
     }
   }
 
+  /**
+   * Forgets what it carried: the sockets closed on both sides, the frames already handed over, the trace. A long
+   * test's measure of the heap counts the clients', not this record (`embedded.week.test.ts`). On a quiet network.
+   */
+  forgetCarried(): void {
+    this.trace.length = 0;
+    for (const [conn, wire] of this.wires) {
+      wire.received.splice(0, wire.delivered);
+      wire.delivered = 0;
+      if (wire.state !== 'closed' || !this.gone.has(conn)) continue;
+      this.wires.delete(conn);
+      for (const set of [this.opened, this.gone]) set.delete(conn);
+      this.handled.delete(conn);
+    }
+    const open = this.clientSockets.filter((sock) => sock.readyState !== 3);
+    this.clientSockets.splice(0, this.clientSockets.length, ...open);
+  }
+
   /** Drops every socket; the pump stops. */
   dispose(): void {
     this.disposed = true;
