@@ -113,6 +113,19 @@ describe('the client after a week (memory network)', () => {
     }
   }, 180_000);
 
+  it("one round (every ending, a group call's invitees who never answer): no event type a machine is given names a user", async () => {
+    const w = await memoryWeek();
+    try {
+      await round(w);
+      const { newTypes } = await w.retained();
+      // XState keeps a record per event type for ever (see `actorWatch`): `xstate.done.actor.invitee:<userID>` was one per invitee.
+      expect(newTypes.filter((type) => /caller|callee|ghost|stranger|desk|bot/.test(type))).toEqual([]);
+      expect(newTypes.length).toBeGreaterThan(40);
+    } finally {
+      w.dispose();
+    }
+  });
+
   it('the same measure sees a leak of one small record a call: an INVITED listener that keeps each inviteID', async () => {
     const w = await memoryWeek();
     const kept: { inviteID: string }[] = [];
