@@ -175,10 +175,7 @@ export class LockstepNetwork {
     for (const [conn, wire] of this.wires) {
       wire.received.splice(0, wire.delivered);
       wire.delivered = 0;
-      if (wire.state !== 'closed' || !this.gone.has(conn)) continue;
-      this.wires.delete(conn);
-      for (const set of [this.opened, this.gone]) set.delete(conn);
-      this.handled.delete(conn);
+      if (wire.state === 'closed' && this.gone.has(conn)) for (const table of [this.wires, this.handled, this.opened, this.gone]) table.delete(conn);
     }
     const open = this.clientSockets.filter((sock) => sock.readyState !== 3);
     this.clientSockets.splice(0, this.clientSockets.length, ...open);
