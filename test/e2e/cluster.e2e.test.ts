@@ -297,4 +297,21 @@ describe('demo page in Chromium against a two-node cluster', () => {
     for (const log of [atAlice!, atCarol!]) expect(log.filter((x) => x.name.startsWith('sdk'))).toEqual([e('sdkReady')]);
     for (const log of [atAlice!, atBob!, atCarol!]) expect(log.filter((x) => x.name === 'onCallEnd')).toEqual([e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
   });
+
+  it('an offline invitation across the nodes: Alice (node 0) calls Bob, not signed in anywhere; he signs in on node 1 within the timeout: the note says so, his page rings, he accepts, and they talk', async () => {
+    const alice = await open('alice', 0);
+    await alice.call('bob', { timeout: 120 }); // long: opening a page can take seconds on a busy machine
+    await alice.page.waitForSelector('#offline-note:has-text("bob is offline: they will ring when they come online (within 120 s).")');
+    const bob = await open('bob', 1); // the invitation waits in Redis's offline stream and moves to node 1 at his login
+    await alice.page.waitForSelector('#offline-note:has-text("bob came online: ringing now.")');
+    await bob.answer('accept', 'alice');
+    await alice.waitEvent('onUserEnter', { userID: 'bob' });
+    await bob.waitEvent('onUserEnter', { userID: 'alice' });
+    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await alice.click('hangup');
+    await bob.waitEvent('onCallEnd');
+    await alice.waitEvent('onCallEnd');
+    expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+    expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
+  });
 });
