@@ -12,8 +12,19 @@ import { ridOfRaw } from '../dispatch';
 import type { Logger, ResolvedOptions } from '../options';
 import { type LoginPeek, parseJson, peekLogin } from './frames';
 
-/** What a lookup says: the login's epoch, or why it is refused. */
-export type Verdict = number | 'superseded' | 'revoked';
+/**
+ * What a lookup says: the login's epoch and what its user holds as a sender in the streams (copies, bytes), or why it
+ * is refused. The holdings travel with the verdict, kept by the node only once the login made a session
+ * ({@link GateDeps.loggedIn}): only a session's end forgets them, so a login that never makes one must keep nothing.
+ */
+export type Verdict = Prepared | 'superseded' | 'revoked';
+
+/** A login Redis lets in: its epoch, and its user's holdings in the streams as PREPARE read them. */
+export interface Prepared {
+  readonly epoch: number;
+  readonly held: number;
+  readonly heldBytes: number;
+}
 
 /** Refusals the gate answers with. */
 export type GateRefusal = 'unavailable' | 'sessionSuperseded' | 'rateLimited';
@@ -46,7 +57,7 @@ export interface GateDeps {
   healthy(): boolean;
   prepare(login: LoginPeek): Promise<Verdict>;
   /** `renewed`: the login kept the session its connection had (a login again, or one the hub refused). */
-  loggedIn(session: Session, login: LoginPeek, epoch: number, renewed: boolean): void;
+  loggedIn(session: Session, login: LoginPeek, prepared: Prepared, renewed: boolean): void;
 }
 
 export class LoginGate {

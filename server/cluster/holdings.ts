@@ -4,7 +4,8 @@
  * {@link RemoteHeld}, so that a send counts what its sender holds in Redis as well as here (`senders.ts`).
  * Only a send from a session here reads it (a copy taken in from a stream is counted there already), so a
  * sender's entries go with its session here ({@link StreamHoldings.forget}), and a move or read that ends after
- * that remembers nothing: the next login's lookup seeds its total again (`node.ts`, PREPARE). Kept for every
+ * that remembers nothing: the next login's lookup seeds its total again (`node.ts`, PREPARE), kept once that login
+ * made its session (`loggedIn`: a login that made none left an entry nothing forgot). Kept for every
  * sender ever seen, up to the bound, a node held 2 x 10,000 entries of senders long gone (the week test, 2026-12-06).
  */
 import type { Held, RemoteHeld } from '../senders';

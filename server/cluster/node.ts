@@ -33,7 +33,7 @@ import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
-import { type GateIntake, LoginGate, type Verdict } from './gate';
+import { type GateIntake, LoginGate, type Prepared, type Verdict } from './gate';
 import { StreamMailbox } from './mailbox';
 import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, type Vacate, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
@@ -125,7 +125,7 @@ export class ClusterNode {
       counts: this.counts,
       healthy: () => this.healthy,
       prepare: (login) => this.prepare(login),
-      loggedIn: (session, login, epoch, renewed) => this.loggedIn(session, login, epoch, renewed),
+      loggedIn: (session, login, prepared, renewed) => this.loggedIn(session, login, prepared, renewed),
     });
     this.revocations = new Revocations({ redis, node: this.node, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
     this.directory = new ClusterOnline({
@@ -435,20 +435,20 @@ export class ClusterNode {
     const [epoch, superseded, flat, revoked, held, heldBytes, holder] = await this.redis.hcPrepare(...keys, ...args);
     if (superseded === 1 && resume !== undefined) return 'superseded';
     if (revoked === 1) return 'revoked'; // a resume passes only when it names the user's session (PREPARE)
-    this.mailbox.holdings.hold(userID, held, heldBytes); // its copies in the streams count in its quotas here too
     const stored: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) stored[flat[i] as string] = flat[i + 1] as string;
     this.budgets.seed(userID, stored, this.options.clock.now());
     const live = holder === '' ? null : await this.asks.ask(holder, userID); // what it spent there, written or not
     if (live) this.budgets.seed(userID, live, this.options.clock.now());
-    return epoch;
+    return { epoch, held, heldBytes }; // held once the login made a session (`loggedIn`): only its end forgets them
   }
 
   /**
-   * After a login here: claim the user, then take in what waits for it in its stream. Not after a login `renewed` on
-   * the same connection: its session was here all along, every copy announced to it tried already.
+   * After a login here: its holdings kept (only a session's end forgets them), the user claimed, what waits in its stream taken
+   * in; not after a login `renewed` on the same connection: its session was here all along, every copy announced tried already.
    */
-  private loggedIn(session: Session, login: LoginPeek, epoch: number, renewed: boolean): void {
+  private loggedIn(session: Session, login: LoginPeek, { epoch, held, heldBytes }: Prepared, renewed: boolean): void {
+    this.mailbox.holdings.hold(session.userID, held, heldBytes);
     this.epochs.set(session.userID, epoch);
     this.revocations.claimed(session, epoch); // a late revocation of it, once its user's sessions since ended, revokes no userSig
     void this.claim(session, epoch, login.resume ?? '');

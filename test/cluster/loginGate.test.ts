@@ -70,7 +70,7 @@ describe('frames waiting behind a login lookup', () => {
     for (let i = 0; i < QUEUE_FRAMES; i++) g.send({ type: 'ping', rid: 10 + i });
     g.login(99);
     expect({ lookups: g.lookups.length, refused: g.seen.refused }).toEqual({ lookups: 1, refused: [{ code: 'rateLimited', limit: 'loginQueue' }] });
-    g.lookups[0]?.(1);
+    g.lookups[0]?.({ epoch: 1, held: 0, heldBytes: 0 });
     await flushed();
     // The login ran, then every frame that waited, each through the rate check as it is handed on.
     expect({ ran: g.seen.ran.length, admitted: g.seen.admitted, lookups: g.lookups.length }).toEqual({ ran: 1 + QUEUE_FRAMES, admitted: 1 + QUEUE_FRAMES, lookups: 1 });
@@ -89,7 +89,7 @@ describe('frames waiting behind a login lookup', () => {
     g.login(1);
     for (let i = 0; i < 10; i++) g.login(2 + i);
     (g.conn as { closed: boolean }).closed = true;
-    g.lookups[0]?.(1);
+    g.lookups[0]?.({ epoch: 1, held: 0, heldBytes: 0 });
     await flushed();
     g.login(50); // after the close: dropped as well
     expect({ lookups: g.lookups.length, ran: g.seen.ran, admitted: g.seen.admitted }).toEqual({ lookups: 1, ran: [], admitted: 1 });

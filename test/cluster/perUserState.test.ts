@@ -58,6 +58,29 @@ describe('cluster: per-user state of a node', () => {
     expect(server.handle.metrics().cluster?.heldEntries).toBe(1);
   });
 
+  it('Mallory holds a copy in a stream, logs in again and closes while the lookup is out -> the node keeps nothing of her', async () => {
+    const pa = await t.proxy();
+    const a = await node('a', { redisUrl: pa.url });
+    const held = () => a.handle.metrics().cluster?.heldEntries;
+    const mallory = await t.login(a, 'mallory');
+    expect(await mallory.request({ type: 'sendC2C', to: 'u1', payload: 'hi', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    await until('her copy in the stream (her total, her share of it)', held, (n) => n === 2);
+    expect(await mallory.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await until('forgotten with her session', held, (n) => n === 0);
+    mallory.terminate();
+    // Her next login's lookup (PREPARE reads her total) waits at the proxy; her connection closes meanwhile.
+    const again = await open(a);
+    pa.hold();
+    again.send({ rid: 1, type: 'login', userID: 'mallory', userSig: tencentUserSig('mallory') });
+    await until('her lookup sent', () => pa.holding(), (sent) => sent.includes(`${t.prefix}:o:b:mallory`));
+    again.terminate();
+    await until('her connection gone from the node', () => a.handle.metrics().connections, (n) => n === 0);
+    pa.release();
+    // Carol's login is looked up behind hers on the same connection: answered, Mallory's lookup was too.
+    await t.login(a, 'carol');
+    expect({ held: held(), loggedIn: a.handle.metrics().loggedInUsers }).toEqual({ held: 0, loggedIn: 1 });
+  });
+
   it('Bob takes a message on node b and logs out; one more is sent to him from node a -> back on node b he gets it, once', async () => {
     const [a, b] = [await node('a'), await node('b')];
     const alice = await open(a);
