@@ -31,6 +31,7 @@ import { ClusterBudgets } from './budgets';
 import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
+import { DeadNodes } from './deadNodes';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
 import { type GateIntake, LoginGate, type Prepared, type Verdict } from './gate';
@@ -69,7 +70,6 @@ export class ClusterNode {
   private readonly epochs = new Map<string, number>();
   /** Logins whose claim Redis refused or failed: claimed again at the next heartbeat (else never named in the directory). */
   private readonly unclaimed = new Map<string, { readonly session: Session; readonly epoch: number }>();
-  private readonly dead = new Map<string, number>();
   private up = false;
   private closing = false;
   private readonly channels = () => [`${this.channel}${this.node}`, `${this.prefix}:all`];
@@ -84,6 +84,7 @@ export class ClusterNode {
   private readonly loginGate: LoginGate;
   private readonly asks: BudgetAsks;
   private readonly revocations: Revocations;
+  private readonly deadNodes: DeadNodes;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -128,6 +129,7 @@ export class ClusterNode {
       loggedIn: (session, login, prepared, renewed) => this.loggedIn(session, login, prepared, renewed),
     });
     this.revocations = new Revocations({ redis, node: this.node, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
+    this.deadNodes = new DeadNodes({ redis, prefix: this.prefix, node: this.node, graceMs: options.roomGraceMs, logger });
     this.directory = new ClusterOnline({
       redis,
       prefix: this.prefix,
@@ -269,7 +271,7 @@ export class ClusterNode {
   }
 
   /**
-   * Periodic upkeep (every second): heartbeat, members of nodes gone past the grace period. On a
+   * Periodic upkeep (every second): heartbeat, nodes gone past the grace period (`deadNodes.ts`). On a
    * real-time interval, not the injected clock: the heartbeat's expiry runs on Redis's clock.
    */
   private async tick(): Promise<void> {
@@ -283,41 +285,10 @@ export class ClusterNode {
         this.unclaimed.delete(user);
         if (this.hub?.session(user) === session && this.epochs.get(user) === epoch) void this.claim(session, epoch, '');
       }
-      const rooms = this.rooms;
-      if (!rooms) return;
-      const now = this.options.clock.now();
-      for (const node of new Set([...rooms.nodes(), ...this.directory.nodes()])) {
-        if (node === this.node) continue;
-        if ((await this.redis.exists(this.key('alive', node))) === 1) {
-          this.dead.delete(node);
-          continue;
-        }
-        const since = this.dead.get(node) ?? now;
-        this.dead.set(node, since);
-        if (now - since < this.options.roomGraceMs) continue;
-        this.dead.delete(node);
-        await this.reclaim(rooms, node);
-      }
+      if (this.rooms) await this.deadNodes.check(this.rooms, this.directory, this.options.clock.now());
     } catch {
       this.up = false;
     }
-  }
-
-  /**
-   * `node` is gone for good (no heartbeat for longer than the grace period): its members leave their rooms (here, and in
-   * Redis: no ghosts for a node starting later), its users are offline, the directory stops routing to it, and its `P:said`
-   * mark goes (kept, each crashed node's ID stayed for good). Every node does this; a step changes an entry only while it names `node`.
-   */
-  private async reclaim(rooms: ClusterRooms, node: string): Promise<void> {
-    const left = rooms.forgetNode(node);
-    const offline = this.directory.forgetNode(node);
-    if (left.length + offline.length > 0) this.logger.warn('cluster: forgot the users of a node gone for good', { node, members: left.length, online: offline.length });
-    // Sent without waiting for each answer (one socket: they go out together).
-    await Promise.all([
-      ...left.map(([roomID, user]) => this.redis.hcForget(this.key('r', String(roomID)), user, node)),
-      ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => this.redis.hcRelease(this.key('d', user), node)),
-      this.redis.srem(saidKey(this.prefix), node),
-    ]);
   }
 
   private async start(): Promise<void> {

@@ -1,9 +1,11 @@
 /**
  * A node gone for good (no heartbeat for longer than the room grace) is forgotten by the others: its members leave
- * their rooms, its users go offline (`reclaim`, `node.ts`). Its mark in `P:said` (the nodes that wrote their members
+ * their rooms, its users go offline (`deadNodes.ts`). Its mark in `P:said` (the nodes that wrote their members
  * since Redis last lost its data: a set with no TTL) stayed: one member more for each node that crashed, for good,
  * and a node with no `--node-id` takes a new ID at each start (the review of the cluster after a week, 2026-12-06).
- * Its members are gone from Redis now, so it has said none: the others take its mark out with them.
+ * Its members are gone from Redis now, so it has said none: the others take its mark out with them. A node with no
+ * member and no user was named nowhere but in `P:said`, so it was never checked at all: the others check the nodes
+ * `P:said` names too (the review of the cluster after a week).
  */
 import { describe, expect, it } from 'vitest';
 import { heardAll, inProcessNodes, until } from './support';
@@ -28,6 +30,21 @@ describe('cluster: a node gone for good', () => {
       await a.clock.advance(GRACE_MS);
       return [await t.redis.hexists(`${t.prefix}:on`, 'carol'), await t.redis.sismember(`${t.prefix}:said`, 'b')];
     }, ([online, said]) => online === 0 && said === 0);
+    expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(['a']);
+  });
+
+  it('node b, with no user and no member, loses Redis for good -> node a takes its mark out of P:said all the same', async () => {
+    const pb = await t.proxy();
+    const a = await t.node('a');
+    await t.node('b', { redisUrl: pb.url });
+    await heardAll(a);
+    expect((await t.redis.smembers(`${t.prefix}:said`)).sort()).toEqual(['a', 'b']);
+    pb.cut(); // node b named by no member and no user: only its mark says it was there
+    await t.redis.del(`${t.prefix}:alive:b`);
+    await until('node b\'s mark gone', async () => {
+      await a.clock.advance(GRACE_MS);
+      return t.redis.smembers(`${t.prefix}:said`);
+    }, (said) => !said.includes('b'));
     expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(['a']);
   });
 });

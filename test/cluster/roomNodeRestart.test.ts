@@ -1,7 +1,7 @@
 /**
  * A node restarted with its --node-id (a deploy) while a member's session there waited out its room grace (its
  * connection dropped): the member stays in the room's hash in Redis, naming the node, and on every other node. The
- * other nodes see the node alive again, so they forget nothing of it (`reclaim`, `node.ts`), and the node starting
+ * other nodes see the node alive again, so they forget nothing of it (`deadNodes.ts`), and the node starting
  * took in every member but its own: a ghost member for good, its room's grant occupied for good (the week test,
  * 2026-12-06). Now the node starting takes its earlier run's members in too, and they leave once the room grace has
  * passed, unless their users entered again meanwhile.
