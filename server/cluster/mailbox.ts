@@ -195,6 +195,9 @@ export class StreamMailbox {
   forget(user: string): Promise<void> {
     return this.chain(user, async () => {
       if (this.hub?.session(user)) return;
+      // As a sender (read only for sends from a session here): before the await below, which a login of the user here
+      // may end meanwhile, its PREPARE's total kept (`node.ts`, loggedIn); forgotten after it, its quota lost that total.
+      this.holdings.forget(user);
       const untaken = [...(this.untaken.get(user) ?? [])];
       this.untaken.delete(user); // one last try: the user's next node would take them in again
       if (untaken.length > 0) await this.taken(user, untaken).catch((error: unknown) => this.host.lost('taken', error));
@@ -202,7 +205,6 @@ export class StreamMailbox {
       this.parkedIn.delete(user);
       this.refusedIn.delete(user);
       this.behind.done(user);
-      this.holdings.forget(user); // as a sender: read only for sends from a session here
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RawClient, tencentUserSig, type TestServer } from '../server/support';
-import { inProcessNodes, until } from './support';
+import { caughtUp, inProcessNodes, movesDone, until } from './support';
 
 const USERS = 40;
 
@@ -79,6 +79,40 @@ describe('cluster: per-user state of a node', () => {
     // Carol's login is looked up behind hers on the same connection: answered, Mallory's lookup was too.
     await t.login(a, 'carol');
     expect({ held: held(), loggedIn: a.handle.metrics().loggedInUsers }).toEqual({ held: 0, loggedIn: 1 });
+  });
+
+  it('Bob\'s session on node a ends with a delete of his stream unanswered, his next login there ends its lookup meanwhile -> what he holds in the streams still counts', async () => {
+    const pa = await t.proxy();
+    const [a, b] = [await node('a', { redisUrl: pa.url }), await node('b')];
+    const held = () => a.handle.metrics().cluster?.heldEntries;
+    const alice = await t.login(b, 'alice');
+    const bob = await t.login(a, 'bob');
+    expect(await bob.request({ type: 'sendC2C', to: 'u1', payload: 'his copy', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    await until('his copy in u1\'s stream', held, (n) => n === 2);
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'one', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    await bob.next((f) => f.type === 'message' && f.payload === 'one');
+    // Node a takes 'two' in; Redis deletes it from his stream, its answer lost: the delete is tried again (`untaken`).
+    await until('taken from his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
+    pa.gag();
+    expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: 'two', onlineUserOnly: false })).toMatchObject({ type: 'ack' });
+    bob.send({ type: 'received', upTo: (await bob.next((f) => f.type === 'message' && f.payload === 'two')).seq }); // none to move at his end
+    await until('taken from his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 0);
+    pa.cut();
+    pa.restore();
+    await caughtUp(a);
+    await movesDone(a); // its read of his stream again: nothing left there, the delete still to try
+    // His second login's lookup, then his first session's last delete (its end), wait at the proxy.
+    pa.hold();
+    const again = await open(a);
+    again.send({ rid: 1, type: 'login', userID: 'bob', userSig: tencentUserSig('bob') });
+    await until('his lookup sent', () => pa.holding(), (sent) => sent.includes(`${t.prefix}:o:b:bob`));
+    bob.send({ rid: 2, type: 'logout' }); // (its ack waits for Redis)
+    await until('his ended session\'s delete sent', () => pa.holding().split(`${t.prefix}:q:bob`).length - 1, (n) => n === 1);
+    pa.passUntil(`${t.prefix}:o:b:bob`); // the lookup answered: his session here again, the delete still out
+    expect(await again.next((f) => f.rid === 1)).toMatchObject({ type: 'loggedIn' });
+    pa.release();
+    await movesDone(a);
+    expect(held()).toBe(1); // his total in the streams (his share of u1's is learned again at his next move)
   });
 
   it('Bob takes a message on node b and logs out; one more is sent to him from node a -> back on node b he gets it, once', async () => {

@@ -138,6 +138,7 @@ export async function redisProxy(): Promise<{
   restore(): void;
   hold(): void;
   release(): void;
+  passUntil(text: string): void;
   holding(): string;
   holdScripts(): void;
   deafen(): void;
@@ -205,6 +206,13 @@ export async function redisProxy(): Promise<{
       const calls = scripts ?? new Map<Socket, Buffer[]>();
       scripts = null;
       for (const [upstream, chunks] of calls) for (const chunk of chunks) upstream.write(chunk);
+    },
+    /** Passes on what is held up to the first chunk that holds `text`, that one included; the rest stays held. */
+    passUntil: (text: string) => {
+      const queued = held ?? [];
+      const upTo = queued.findIndex(([, chunk]) => chunk.toString('latin1').includes(text));
+      if (upTo < 0) throw new Error(`nothing held holds ${text}`);
+      for (const [upstream, chunk] of queued.splice(0, upTo + 1)) upstream.write(chunk);
     },
     /** Holds, per connection, what it sends from its first script call on (plain commands pass) until {@link release}. */
     holdScripts: () => void (scripts ??= new Map()),
