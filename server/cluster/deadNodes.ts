@@ -2,7 +2,9 @@
  * The other nodes' liveness, checked at each heartbeat (`node.ts`, tick): a node whose heartbeat key (`P:alive:<node>`)
  * is absent for longer than the room grace is gone for good. Its members leave their rooms (here, and in Redis: no
  * ghosts for a node starting later), its users are offline, the directory stops routing to it, and its `P:said` mark
- * goes. Every node does this; a step changes an entry only while it names the node.
+ * goes. Every node does this; a step changes an entry only while it names the node, and the mark goes only while
+ * the node is still gone (`UNSAY`, `scripts.ts`): the check that found it gone ran earlier, and a node back since
+ * (heartbeat set, members loaded, mark written) lost its mark for good to a plain SREM landing after its SADD.
  *
  * The nodes checked are those this node knows of through their members, their users, and their mark in `P:said`: an
  * idle node that crashed (no member, no user) is named nowhere else, and its mark stayed for good (the review of the
@@ -57,7 +59,7 @@ export class DeadNodes {
     await Promise.all([
       ...left.map(([roomID, user]) => redis.hcForget(`${prefix}:r:${roomID}`, user, node)),
       ...[...new Set([...left.map(([, u]) => u), ...offline])].map((user) => redis.hcRelease(`${prefix}:d:${user}`, node)),
-      redis.srem(saidKey(prefix), node),
+      redis.hcUnsay(saidKey(prefix), this.alive(node), node),
     ]);
   }
 

@@ -71,6 +71,8 @@ export class ClusterNode {
   /** Logins whose claim Redis refused or failed: claimed again at the next heartbeat (else never named in the directory). */
   private readonly unclaimed = new Map<string, { readonly session: Session; readonly epoch: number }>();
   private up = false;
+  /** The next heartbeat says 'ok' (the first, or one after a lapse was read): `hcBeat`, `scripts.ts`. */
+  private resetBeat = true;
   private closing = false;
   private readonly channels = () => [`${this.channel}${this.node}`, `${this.prefix}:all`];
   private readonly live = (redis: Redis) => !this.closing && this.hub !== null && redis.status === 'ready';
@@ -277,7 +279,11 @@ export class ClusterNode {
   private async tick(): Promise<void> {
     if (this.closing) return;
     try {
-      await this.redis.set(this.key('alive', this.node), '1', 'PX', ALIVE_MS);
+      const beat = await this.redis.hcBeat(this.key('alive', this.node), ALIVE_MS, this.resetBeat ? '1' : '0');
+      this.resetBeat = beat === 'lapsed';
+      // Lapsed (a Redis too slow to answer, a stalled loop): the others may have taken this node for gone and forgotten
+      // its members, users and mark in P:said, which it would never say again; it says them again (`catchUp`).
+      if (beat === 'lapsed') this.rejoin.lost(false);
       this.up = true;
       void this.rejoin.run(); // after losing Redis, once both connections are back
       if (this.revocations.waiting > 0) void this.revocations.retry().catch(() => undefined);

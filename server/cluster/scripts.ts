@@ -322,6 +322,21 @@ if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1
 return 1`;
 
 // A room member's entry goes only while it still names the node (it may have moved since).
+// A node's heartbeat (KEYS[1], kept ARGV[1] ms). Found gone, it is written 'lapsed', and stays so until the node, having
+// read it, says 'ok' again (ARGV[2] '1', as at its first beat): a node whose beat timed out (its answer lost, the next
+// beat finding the key its own late one wrote) still learns that it lapsed, and that the others may have forgotten it.
+const BEAT = `
+local v = 'ok'
+if ARGV[2] ~= '1' then v = redis.call('GET', KEYS[1]) or 'lapsed' end
+redis.call('SET', KEYS[1], v, 'PX', ARGV[1])
+return v`;
+
+// A node gone for good leaves P:said (KEYS[1]) only while it is still gone (KEYS[2], its heartbeat, absent): the
+// check that found it gone ran earlier, and a node back since (heartbeat set, members loaded, mark written) kept it.
+const UNSAY = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return redis.call('SREM', KEYS[1], ARGV[1])`;
+
 const FORGET = `
 local m = redis.call('HGET', KEYS[1], ARGV[1])
 if m and cjson.decode(m).node == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -366,6 +381,10 @@ export type Scripted = Redis & {
   hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
+  /** Answers 'lapsed' when the heartbeat was found gone since the last `reset` ('1'), else 'ok'. */
+  hcBeat(alive: string, ms: number, reset: '0' | '1'): Promise<string>;
+  /** `node` leaves `said` (P:said) unless its heartbeat (`alive`) exists; answers 1 when it left. */
+  hcUnsay(said: string, alive: string, node: string): Promise<number>;
   /** Answers 1 when the leave vacated the room (`vacate`: '' for none; `elsewhere`: nodes, see LEAVE). */
   /** A user's buckets merged into its hash: the emptier of each pair stays (`budgets.ts`). */
   hcBudgets: MergeCommand;
@@ -408,6 +427,8 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcStreamShare', { numberOfKeys: 3, lua: STREAM_SHARE });
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
+  redis.defineCommand('hcBeat', { numberOfKeys: 1, lua: BEAT });
+  redis.defineCommand('hcUnsay', { numberOfKeys: 2, lua: UNSAY });
   redis.defineCommand('hcLeave', { numberOfKeys: 4, lua: LEAVE });
   redis.defineCommand('hcBudgets', { numberOfKeys: 1, lua: MERGE });
   return redis as Scripted;

@@ -5,7 +5,9 @@
  * and a node with no `--node-id` takes a new ID at each start (the review of the cluster after a week, 2026-12-06).
  * Its members are gone from Redis now, so it has said none: the others take its mark out with them. A node with no
  * member and no user was named nowhere but in `P:said`, so it was never checked at all: the others check the nodes
- * `P:said` names too (the review of the cluster after a week).
+ * `P:said` names too (the review of the cluster after a week). And a node's mark goes only while it is still gone: a
+ * node back (or only slow: its commands timing out, its connections alive) as the others forget it keeps it, or
+ * learns from its heartbeat that it lapsed and says its users, members and mark again.
  */
 import { describe, expect, it } from 'vitest';
 import { heardAll, inProcessNodes, until } from './support';
@@ -46,5 +48,57 @@ describe('cluster: a node gone for good', () => {
       return t.redis.smembers(`${t.prefix}:said`);
     }, (said) => !said.includes('b'));
     expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(['a']);
+  });
+
+  it('node b stalls past its heartbeat, its connections alive, and node a forgets it -> Redis answering again, node b says Carol and its mark again', async () => {
+    const pb = await t.proxy();
+    const a = await t.node('a');
+    const b = await t.node('b', { redisUrl: pb.url });
+    await t.login(b, 'carol');
+    await until('carol online on b', () => t.redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === 'b');
+    await heardAll(a);
+    const catchUps = b.handle.metrics().cluster?.catchUps ?? 0;
+    pb.hold(); // what node b sends waits (a Redis too slow for it: its commands time out, its connections live on)
+    await t.redis.del(`${t.prefix}:alive:b`); // (its last beat's 3.5 s, passed)
+    await until('node b forgotten', async () => {
+      await a.clock.advance(GRACE_MS);
+      return [await t.redis.hget(`${t.prefix}:d:carol`, 'node'), await t.redis.sismember(`${t.prefix}:said`, 'b')];
+    }, ([node, said]) => node === null && said === 0);
+    pb.release(); // its heartbeat reads that it lapsed: it catches up as after losing Redis
+    await until('node b said again', async () => [await t.redis.hget(`${t.prefix}:d:carol`, 'node'), await t.redis.sismember(`${t.prefix}:said`, 'b')], ([node, said]) => node === 'b' && said === 1);
+    expect({ online: await t.redis.hget(`${t.prefix}:on`, 'carol'), caughtUp: (b.handle.metrics().cluster?.catchUps ?? 0) > catchUps }).toEqual({ online: 'b', caughtUp: true });
+  });
+
+  it('node b is back (heartbeat, mark) as node a\'s forgetting of it reaches Redis -> its mark stays', async () => {
+    const pa = await t.proxy();
+    const pb = await t.proxy();
+    const a = await t.node('a', { redisUrl: pa.url });
+    const b = await t.node('b', { redisUrl: pb.url });
+    await t.login(b, 'carol');
+    await heardAll(a);
+    pb.cut();
+    await t.redis.del(`${t.prefix}:alive:b`);
+    // Node a's checks of node b pass one at a time (what it sends before each, its heartbeat, passes as it comes); the
+    // one that finds it gone for good sends its forgetting, held.
+    pa.hold();
+    const alive = `${t.prefix}:alive:b`;
+    const forgot = () => a.logs.some((l) => l.message === 'cluster: forgot the users of a node gone for good');
+    const checking = () => {
+      const sent = pa.holding();
+      if (!sent.includes(alive)) (pa.release(), pa.hold());
+      return sent.includes(alive);
+    };
+    while (!forgot()) {
+      await a.clock.advance(GRACE_MS);
+      await until('node a checks node b', checking, (ok) => ok);
+      pa.passUntil(alive);
+      await until('its answer taken', () => forgot() || checking(), (ok) => ok);
+    }
+    // Node b back meanwhile (as a restart does: heartbeat, then its members loaded, then its mark).
+    await t.redis.set(alive, 'ok', 'PX', 60_000);
+    await t.redis.sadd(`${t.prefix}:said`, 'b');
+    pa.release();
+    await t.login(a, 'dave'); // looked up behind node a's forgetting: Redis ran it
+    expect(await t.redis.sismember(`${t.prefix}:said`, 'b')).toBe(1);
   });
 });
