@@ -7,9 +7,11 @@
  * passed, unless their users entered again meanwhile.
  */
 import { describe, expect, it } from 'vitest';
-import { inProcessNodes, until } from './support';
+import { heardAll, inProcessNodes, until } from './support';
 
 const GRACE_MS = 10_000; // roomGraceMs, the default
+
+const memberIDs = (answer: Record<string, unknown>): string[] => ((answer.members ?? []) as { userID: string }[]).map((m) => m.userID).sort();
 
 describe('cluster: a node restarted while a member of its waited out the room grace', () => {
   const t = inProcessNodes();
@@ -38,8 +40,30 @@ describe('cluster: a node restarted while a member of its waited out the room gr
     const back = await t.login(b, 'bob');
     expect(await back.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
     await b.clock.advance(GRACE_MS);
+    // Node b's grace has passed and left Bob in (a leave there is made when it passes, before b answers anything else):
+    // nothing to tell node a. What node b told it before is heard by the ping's answer.
+    expect(memberIDs(await back.request({ type: 'roomMembers', roomID: 7 }))).toEqual(['alice', 'bob']);
     await alice.sync();
     expect(alice.frames.slice(before).filter((f) => f.type === 'userLeft' || f.type === 'userEntered').map((f) => `${String(f.type)} ${String(f.userID)}`)).toEqual([]);
     expect(await t.redis.hget(`${t.prefix}:r:7`, 'bob')).toContain('"node":"b"');
+  });
+
+  it('Bob drops on node b, node b restarts, Bob fails over to node a and enters again within the grace -> Alice hears nothing, P:r names node a', async () => {
+    const { a, b, alice, bob } = await t.inRoom7();
+    await until('node a has Bob in the room', () => alice.request({ type: 'roomMembers', roomID: 7 }), (r) => (r.members as { userID: string }[]).length === 2);
+    const before = alice.frames.length;
+    bob.terminate();
+    await b.handle.close();
+    await b.restart(); // it takes Bob in as its earlier run's member, to leave after the grace
+    const back = await t.login(a, 'bob');
+    expect(await back.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).toMatchObject({ type: 'roomInfo' });
+    await until('P:r names node a', () => t.redis.hget(`${t.prefix}:r:7`, 'bob'), (m) => m?.includes('"node":"a"') === true);
+    await heardAll(b); // his entry on node a (published with that write) replaced its earlier run's member there
+    const carol = await t.login(b, 'carol');
+    await b.clock.advance(GRACE_MS);
+    expect(memberIDs(await carol.request({ type: 'roomMembers', roomID: 7 }))).toEqual(['alice', 'bob']); // its grace left him in
+    await alice.sync();
+    expect(alice.frames.slice(before).filter((f) => f.type === 'userLeft' || f.type === 'userEntered').map((f) => `${String(f.type)} ${String(f.userID)}`)).toEqual([]);
+    expect(await t.redis.hget(`${t.prefix}:r:7`, 'bob')).toContain('"node":"a"');
   });
 });
