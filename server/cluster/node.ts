@@ -264,7 +264,10 @@ export class ClusterNode {
       { what: 'budgets', run: () => settleEach(spent, async (user) => done(await this.saveBudgets(user), `budgets of ${user}`)) },
       { what: 'users', run: () => settleEach(users, (user) => this.redis.hcRelease(this.key('d', user), this.node)) },
       { what: 'online', run: () => this.directory.release() },
-      { what: 'heartbeat', run: async () => answered(await this.redis.pipeline().del(this.key('alive', this.node), this.replica.ran).srem(saidKey(this.prefix), this.node).exec()) },
+      // Its changes resent no more (`Replica.idle`): only then may the record of those Redis ran (`P:ran`) go. Not settled
+      // within the bound, the heartbeat step is not started (the keys expire); one sent after all keeps `P:ran`.
+      { what: 'changes', run: () => this.replica.idle() },
+      { what: 'heartbeat', run: async () => answered(await this.redis.pipeline().del(this.key('alive', this.node), ...(this.replica.sending ? [] : [this.replica.ran])).srem(saidKey(this.prefix), this.node).exec()) },
     ];
     const left = await handBack(this.redis, steps, this.hub ? HAND_BACK_MS : 0); // a node whose start failed waits for no Redis
     if (left.length > 0) this.logger.error('cluster: could not hand everything back to Redis', { left: left.map((l) => l.what).join(','), error: String(left[0]?.error) });

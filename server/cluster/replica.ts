@@ -148,6 +148,8 @@ export class Replica {
   private quiet = false;
   /** Reads run one after the other. */
   private loading: Promise<void> = Promise.resolve();
+  /** SHAREs sent and not settled yet ({@link idle}). */
+  private readonly out = new Set<Promise<unknown>>();
   /** Who waits for this node to have seen a version ({@link caughtUp}). */
   private readonly waiters = new Set<{ v: number; readonly done: () => void }>();
 
@@ -268,6 +270,7 @@ export class Replica {
   private async loadNow(): Promise<void> {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+    if (this.stopped) return; // a node closing sends no change again (its `P:ran`, the resends' dedup, goes: `idle`)
     this.buffer ??= [];
     try {
       await this.flushUnsent();
@@ -326,7 +329,26 @@ export class Replica {
     }
   }
 
-  /** Shutting down: no more reading. */
+  /**
+   * Settles once nothing this node sent to Redis is out (SHAREs, a read or flush under way): after {@link stop}, no
+   * change is sent again, so a node closing may then delete its `P:ran`. Deleted while a resend was on its way, the
+   * resend missed its dedup there and ran again at a later version (a quit undoing a later invitation), and a SHARE
+   * after the delete made the key again for a week (the review of the cluster after a week, 2026-12-06).
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.loading;
+      if (this.out.size === 0) return;
+      await Promise.allSettled([...this.out]);
+    }
+  }
+
+  /** True while a SHARE is out (not answered nor failed). */
+  get sending(): boolean {
+    return this.out.size > 0;
+  }
+
+  /** Shutting down: no more reading, and no change sent again. */
   stop(): void {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
@@ -404,7 +426,9 @@ export class Replica {
   /** One try at sending change `seq`; answered, it is no longer open ({0, 0}: Redis had run it already). */
   private async sendShare(key: string, frame: string, ttl: number, mode: HistoryMode, seq: number): Promise<[number, number]> {
     const floor = this.open.values().next().value ?? seq;
-    const answer = await this.scripts.share(key, this.version, this.ran, frame, ttl, mode, `${this.deps.prefix}:all`, seq, floor);
+    const sent = this.scripts.share(key, this.version, this.ran, frame, ttl, mode, `${this.deps.prefix}:all`, seq, floor);
+    this.out.add(sent);
+    const answer = await sent.finally(() => this.out.delete(sent));
     this.open.delete(seq);
     this.quiet = false;
     return answer;
@@ -415,7 +439,7 @@ export class Replica {
    * change failing meanwhile past {@link MAX_UNSENT} drops the oldest, which may be the one on its way.
    */
   private async flushUnsent(): Promise<void> {
-    while (this.unsent.length > 0) {
+    while (this.unsent.length > 0 && !this.stopped) {
       const entry = this.unsent[0] as Unsent;
       const [key, frame, ttl, mode, seq, refused] = entry;
       const answer = await this.sendShare(key, frame, ttl, mode, seq).catch((error: unknown) => {

@@ -5,7 +5,8 @@
  * nobody answers (up to `budgetAskMs`, while its heartbeat lives), the presence feed and `onlineUserOnly` messages
  * take its users for online on it until the others count it dead (its heartbeat's 3.5 s, then the room grace), a
  * user's spending there is forgotten. The record of the changes Redis ran for this process (`P:ran`) goes with the
- * heartbeat: the process sends none again (kept, each start of a node left a key for a week). Each step runs on its own, and one that fails (a Redis blip: the connection
+ * heartbeat, once nothing it sent is out (`Replica.idle`): the process sends none again (kept, each start of a node
+ * left a key for a week). Each step runs on its own, and one that fails (a Redis blip: the connection
  * died under it) runs again once Redis is back, within {@link HAND_BACK_MS}; every step is safe twice. Before
  * 2026-12-05 one failure skipped every step after it, for good.
  */

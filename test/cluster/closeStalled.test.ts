@@ -30,6 +30,6 @@ describe('cluster: a node shutting down while Redis stalls for good', () => {
     // a stalled machine missed (6.6 s under 3 s stalls); that a step under way is not waited for is handBack.test.ts's.
     expect(pa.holding()).not.toMatch(new RegExp(`srem\\r\\n\\$\\d+\\r\\n${t.prefix}:said`, 'i'));
     const left = a.logs.filter((l) => l.message === 'cluster: could not hand everything back to Redis');
-    expect(left.map((l) => l.fields?.left)).toEqual(['copies,budgets,users,online,heartbeat']);
+    expect(left.map((l) => l.fields?.left)).toEqual(['copies,budgets,users,online,changes,heartbeat']);
   }, 30_000);
 });
