@@ -17,13 +17,19 @@ const GRACE_MS = 10_000; // roomGraceMs, the default
 describe('cluster: a node gone for good', () => {
   const t = inProcessNodes();
 
-  it('Carol online on node b, node b loses Redis for good -> node a forgets her, and node b\'s mark in P:said', async () => {
+  /** Node a, and node b (behind proxy `pb`) with Carol online on it, heard by node a. */
+  async function carolOnB() {
     const pb = await t.proxy();
     const a = await t.node('a');
     const b = await t.node('b', { redisUrl: pb.url });
     await t.login(b, 'carol');
     await until('carol online on b', () => t.redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === 'b');
     await heardAll(a);
+    return { pb, a, b };
+  }
+
+  it('Carol online on node b, node b loses Redis for good -> node a forgets her, and node b\'s mark in P:said', async () => {
+    const { pb, a } = await carolOnB();
     expect(await t.redis.smembers(`${t.prefix}:said`)).toEqual(expect.arrayContaining(['a', 'b']));
     pb.cut(); // as a crash looks to the others: no more heartbeats
     await t.redis.del(`${t.prefix}:alive:b`); // (its last one's 3.5 s, passed)
@@ -51,12 +57,7 @@ describe('cluster: a node gone for good', () => {
   });
 
   it('node b stalls past its heartbeat, its connections alive, and node a forgets it -> Redis answering again, node b says Carol and its mark again', async () => {
-    const pb = await t.proxy();
-    const a = await t.node('a');
-    const b = await t.node('b', { redisUrl: pb.url });
-    await t.login(b, 'carol');
-    await until('carol online on b', () => t.redis.hget(`${t.prefix}:on`, 'carol'), (n) => n === 'b');
-    await heardAll(a);
+    const { pb, a, b } = await carolOnB();
     const catchUps = b.handle.metrics().cluster?.catchUps ?? 0;
     pb.hold(); // what node b sends waits (a Redis too slow for it: its commands time out, its connections live on)
     await t.redis.del(`${t.prefix}:alive:b`); // (its last beat's 3.5 s, passed)
