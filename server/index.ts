@@ -259,7 +259,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       presence.gone(conn);
     },
   };
-  const run = (conn: Conn, data: Buffer, isBinary: boolean, admitted = false, rechecked = false) => {
+  /** `told`: the tap counted the frame taken in already (it waited behind a cluster's hold, `GateIntake.held`). */
+  const run = (conn: Conn, data: Buffer, isBinary: boolean, admitted = false, rechecked = false, told = false) => {
     try {
       if (presence.watching) presence.handling(conn, () => dispatcher.handle(conn, data, isBinary, admitted, rechecked));
       else dispatcher.handle(conn, data, isBinary, admitted, rechecked);
@@ -269,7 +270,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       dispatcher.refuse(conn, 'internal', 'internal server error');
     } finally {
       if (conn.preLoginBytes >= 0 && conn.session) stopCountingPreLogin(conn);
-      if (tap && !rechecked) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
+      if (tap && !rechecked && !told) commit.after(() => tap({ type: 'in', conn: conn.id, frameType: 'frame' }));
     }
   };
   // Before login every byte counts as it arrives, so a client cannot make the server hold a
@@ -311,15 +312,24 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const made = intakes.get(conn);
     if (made) return made;
     // The rate first (`admit`), then a login's lookup in Redis, then the rest of the dispatcher's checks.
-    const tapIn = () => commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
-    const intake: GateIntake = {
-      admit: (d, b) => dispatcher.admit(conn, d, b) || (tapIn(), false),
-      run: (d, b) => run(conn, d, b, true),
-      refuse: (rid, code, message, limit) => {
-        dispatcher.refuse(conn, code, message, rid, limit);
-        tapIn();
-      },
+    // Frames that waited behind a hold were counted taken in as they began to wait (`held`): not again.
+    const make = (told: boolean, replay?: GateIntake): GateIntake => {
+      const tapIn = () => told || commit.after(() => tap?.({ type: 'in', conn: conn.id, frameType: 'frame' }));
+      const intake: GateIntake = {
+        admit: (d, b) => dispatcher.admit(conn, d, b) || (tapIn(), false),
+        run: (d, b) => run(conn, d, b, true, false, told),
+        refuse: (rid, code, message, limit) => {
+          dispatcher.refuse(conn, code, message, rid, limit);
+          tapIn();
+        },
+        held: tapIn,
+        get replay() {
+          return replay ?? intake;
+        },
+      };
+      return intake;
     };
+    const intake = make(false, make(true));
     intakes.set(conn, intake);
     return intake;
   }

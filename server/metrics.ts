@@ -109,6 +109,8 @@ export function renderMetrics(m: MetricsSnapshot): string {
     metric('hc_cluster_user_entries', 'gauge', 'Per-user entries this node keeps (they go with the user\'s session here).', c.userEntries);
     metric('hc_cluster_held_entries', 'gauge', 'What senders with a session here hold in the Redis streams, as this node learned it (entries).', c.heldEntries);
     metric('hc_cluster_stranded_users', 'gauge', 'Users whose Redis stream refused copies of this node (its quotas): the copies wait here.', c.strandedUsers);
+    metric('hc_cluster_redis_waiting', 'gauge', 'Commands sent to Redis and not answered yet (a stalled Redis shows here).', c.redisWaiting);
+    metric('hc_cluster_rejoining', 'gauge', '1 while this node catches up after losing Redis.', c.rejoining);
     metric('hc_cluster_moving_users', 'gauge', 'Users whose copies are moving between this node and their streams now.', c.moving);
     metric('hc_cluster_forwarded_total', 'counter', 'Message copies moved to a recipient stream in Redis.', c.forwarded);
     metric('hc_cluster_drained_total', 'counter', 'Message copies moved in from a recipient stream.', c.drained);

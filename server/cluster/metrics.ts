@@ -13,6 +13,13 @@ export interface ClusterMetrics {
   readonly heldEntries: number;
   /** Users whose stream refused copies of this node (its quotas): those copies wait here and are offered again. */
   readonly strandedUsers: number;
+  /**
+   * Commands sent to Redis and not answered yet, on both of the node's connections: a stalled Redis shows here, and
+   * a test waits for 0 (with {@link ClusterMetrics.rejoining}) before it calls the cluster quiet.
+   */
+  readonly redisWaiting: number;
+  /** 1 while the node is behind Redis after losing it: its subscription or its catch-up (`rejoin.ts`) not done yet. */
+  readonly rejoining: number;
   /** Users whose copies are moving between this node's store and their streams now. */
   readonly moving: number;
   /** Copies moved to a stream (for a user elsewhere or offline), and moved in from one. */

@@ -226,7 +226,7 @@ export class ClusterNode {
   }
 
   metrics(): ClusterMetrics {
-    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries: this.epochs.size + this.mailbox.users, heldEntries: this.mailbox.holdings.size, strandedUsers: this.mailbox.strandedUsers, moving: this.mailbox.moving, ...this.counts };
+    return { node: this.node, redisUp: this.healthy ? 1 : 0, clusterRooms: this.rooms?.clusterSize ?? 0, userEntries: this.epochs.size + this.mailbox.users, heldEntries: this.mailbox.holdings.size, strandedUsers: this.mailbox.strandedUsers, redisWaiting: this.redis.commandQueue.length + this.sub.commandQueue.length, rejoining: this.rejoin.behindNow ? 1 : 0, moving: this.mailbox.moving, ...this.counts };
   }
 
   /** The connection's frames, in order, a login looked up in Redis first (`gate.ts`). */

@@ -21,6 +21,11 @@ export class Rejoin {
     private readonly listening: () => boolean,
   ) {}
 
+  /** True while the node is behind: Redis lost and the catch-up not done yet (a renewal or a run under way, or due). */
+  get behindNow(): boolean {
+    return this.behind || this.unsubscribed || this.renewing || this.running;
+  }
+
   /** A connection was lost (`subscriber`: the one that listens, whose channels are gone until renewed). */
   lost(subscriber: boolean): void {
     this.behind = true;

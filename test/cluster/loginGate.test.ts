@@ -52,6 +52,10 @@ function gateWithPendingLookups() {
     admit: () => (seen.admitted++, true),
     run: (data) => void seen.ran.push(JSON.parse(data.toString('utf8')).type as string),
     refuse: (_rid, code, _message, limit) => void seen.refused.push({ code, ...(limit === undefined ? {} : { limit }) }),
+    held: () => undefined,
+    get replay() {
+      return intake;
+    },
   };
   const send = (frame: object) => gate.gate(conn, Buffer.from(JSON.stringify(frame)), false, intake);
   const login = (rid: number) => send({ type: 'login', rid, userID: 'mallory', userSig: tencentUserSig('mallory'), protocol: 1 });
