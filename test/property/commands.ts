@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { drain } from '../../src/testing';
 import { addDevice, attempt, everyDevice, USER_IDS, type System, type User } from './harness';
+import type { ClusterFaults, ClusterNetwork } from './clusterNetwork';
 import { violations } from './invariants';
 
 type Model = Record<string, never>;
@@ -183,15 +184,16 @@ const faults = fc
     }),
   );
 
-/** The API calls and clock steps, weighted by repetition: calls, answers and small clock steps most, logouts least. */
-const everywhere: fc.Arbitrary<Cmd>[] = [
+/** The API calls and clock steps of one device per user, weighted by repetition: calls, answers and small clock steps most, logouts least. */
+const oneDevice: fc.Arbitrary<Cmd>[] = [
   call, call, call, groupCall,
   accept, accept, accept, accept, reject, hangup, hangup,
   camera, mic, switchType, inviteMore, join,
   shortStep, shortStep, shortStep, shortStep, longStep, longStep,
   logout, login,
-  secondDevice, secondDevice, answerEverywhere,
 ];
+/** And with many devices. */
+const everywhere: fc.Arbitrary<Cmd>[] = [...oneDevice, secondDevice, secondDevice, answerEverywhere];
 
 /** Over the memory hub: with its IM's faults (an unreachable user, drops, duplicates, reordering). */
 export const commandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, reachable, faults];
@@ -274,3 +276,22 @@ const crossedAnswers = fc.tuple(user, user, fc.boolean(), answers).map(([u, v, g
 
 /** Over the embedded server: no IM faults (its WebSocket delivers in order), its own and its sockets' instead. */
 export const embeddedCommandArbitraries: fc.Arbitrary<Cmd>[] = [...everywhere, crossedAnswers, dropConnections, dropConnections, restartServer, silence, unload, offline, loseNextLogin];
+
+/** A cluster's own faults (`clusterNetwork.ts`). */
+function clusterOf(s: System): ClusterFaults {
+  const net = s.net as Partial<ClusterNetwork>;
+  if (!net.cluster) throw new Error('cluster faults need the cluster network');
+  return net.cluster;
+}
+/** A node restarts: its users' sockets close (1001) and they resume, on it or on the other node. */
+const restartNode = fc.nat(1).map((i) => cmd(`restartNode(${i})`, (s) => clusterOf(s).restartNode(i)));
+/** A node loses Redis for a while: it refuses logins (clients go to the other node), then catches up. */
+const cutRedis = fc.tuple(fc.nat(1), fc.constantFrom(1_000, 5_000, 15_000)).map(([i, ms]) =>
+  cmd(`cutRedis(${i}, ${ms})`, async (s) => clusterOf(s).cutRedis(i, ms)),
+);
+
+/**
+ * Over a cluster of two nodes: one device per user (cluster mode refuses many), the sockets' faults, a user's
+ * connections dropped (on every node), a node restarted, a node's Redis cut for a while.
+ */
+export const clusterCommandArbitraries: fc.Arbitrary<Cmd>[] = [...oneDevice, dropConnections, dropConnections, restartNode, silence, unload, offline, loseNextLogin, cutRedis];

@@ -77,7 +77,11 @@ export class SteppedSocket implements WebSocketLike {
   onerror: ((event: unknown) => void) | null = null;
   /** @internal */ wire: Wire | null = null;
 
-  constructor(private readonly net: LockstepNetwork) {
+  /** `url`: what its client dialled (a cluster's network connects each URL to its own node). */
+  constructor(
+    private readonly net: LockstepNetwork,
+    readonly url: string = WORLD_URL,
+  ) {
     net.clientSockets.push(this);
     net.enqueue({ kind: 'connect', sock: this });
   }
@@ -131,11 +135,12 @@ export class LockstepNetwork {
   private wake: (() => void) | null = null;
   private disposed = false;
 
-  constructor(private readonly serverUrl: () => Promise<string>) {
+  /** `serverUrl`: the real URL of the server a client that dialled `dialled` reaches now. */
+  constructor(private readonly serverUrl: (dialled: string) => Promise<string>) {
     const net = this;
     this.WebSocket = class extends SteppedSocket {
-      constructor(_url: string) {
-        super(net);
+      constructor(url: string) {
+        super(net, url);
       }
     };
   }
@@ -270,7 +275,7 @@ export class LockstepNetwork {
   private async perform(action: Action): Promise<void> {
     const { sock } = action;
     if (action.kind === 'connect') {
-      const real = new NodeWebSocket(await this.serverUrl());
+      const real = new NodeWebSocket(await this.serverUrl(sock.url));
       const wire: Wire = { real, conn: null, state: 'connecting', closeEvent: null, received: [], delivered: 0, sent: 0 };
       sock.wire = wire;
       this.sockets.set(wire, sock);
