@@ -3,8 +3,11 @@
  * (`clusterNetwork.ts`): the same random interleavings of API calls and clock steps, and the same invariants,
  * with every call between users on different nodes going through Redis (directory, grants and room claims
  * ordered there, offline streams, pub/sub). One device per user (cluster mode refuses many); the sockets'
- * faults, a node restarted, a node's Redis cut for a while. Settling waits for Redis (no command out, every
- * node caught up and every publication heard), so the invariants never see a step half applied.
+ * faults, a node restarted, a node's Redis cut for a while. Once settled, two users in a call in one room
+ * must also see each other there (`checkMutualPresence`: across nodes, a room event lost is a call nobody
+ * hears), and two users on the two nodes can still call each other and hear each other (`probeCall.ts`).
+ * Settling waits for Redis (no command out, every node caught up and every publication heard), so the
+ * invariants never see a step half applied.
  *
  * Not replayed bit for bit: Redis answers in real time, so which of two nodes' steps it runs first, and when
  * a node's real-time heartbeat finds it back after a cut, can differ between two runs of one seed. A failure
@@ -16,6 +19,8 @@ import { describe, expect, it } from 'vitest';
 import { clusterNetwork } from './clusterNetwork';
 import { clusterCommandArbitraries } from './commands';
 import { createSystem } from './harness';
+import { checkMutualPresence } from './invariants';
+import { probeCall } from './probeCall';
 import { runToQuiescence } from './settle';
 
 const RUNS = Number(process.env.CLUSTER_PROPERTY_RUNS ?? 25);
@@ -29,7 +34,7 @@ describe('calling over a two-node cluster: property-based signaling sequences', 
     console.log(`cluster property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(clusterCommandArbitraries, { maxCommands: 40, size: 'large', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), async (n, cmds) => {
-        await runToQuiescence(await createSystem(n, await clusterNetwork()), cmds);
+        await runToQuiescence(await createSystem(n, await clusterNetwork()), cmds, async (s) => [...checkMutualPresence(s), ...(await probeCall(s))]);
       }),
       { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH, endOnFailure: true } : {}) },
     );

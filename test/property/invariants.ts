@@ -194,6 +194,22 @@ export function checkAgreement(system: System): string[] {
   return problems;
 }
 
+/**
+ * Once everything has settled: two devices in a call in the same room see each other there (the
+ * room told each of the other). Agreement alone holds for two who both missed each other's entry.
+ */
+export function checkMutualPresence(system: System): string[] {
+  const inCall = everyDevice(system).flatMap((d) => {
+    const call = d.calling.getSnapshot().call;
+    return call?.state === 'inCall' ? [{ d, call }] : [];
+  });
+  return inCall.flatMap(({ d, call }) =>
+    inCall
+      .filter((o) => o.d.id !== d.id && o.call.roomID === call.roomID && !call.participants.some((p) => p.userID === o.d.id))
+      .map((o) => `${d.label} and ${o.d.label} are both in a call in room ${call.roomID}, but ${d.label} does not see ${o.d.label} there`),
+  );
+}
+
 /** An audio call never has the local camera on. */
 export function checkCamera(user: User): string[] {
   const call = user.calling.getSnapshot().call;
