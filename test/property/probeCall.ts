@@ -17,17 +17,18 @@ export async function probeCall(system: System): Promise<string[]> {
   if (!a || !b) return [];
   const state = (u: User) => `${u.id}: line ${u.calling.getSnapshot().line}, call ${u.calling.getSnapshot().call?.state ?? 'none'}`;
   for (const u of [a, b]) {
+    const line = u.calling.getSnapshot().line;
+    if (line === 'loggedOut' || line === 'kickedOut') await attempt(u, 'login', (c) => c.login({ userID: u.id, userSig: system.net.userSig(u.id) }));
+  }
+  // An invitation stored while logged out rings as the user logs in: answered below, with the calls going on.
+  // Long enough for a login whose socket lost it (`loseNextLogin`) to be given up on (15 s) and tried again.
+  await system.net.advance(30_000);
+  for (const u of [a, b]) {
     const call = u.calling.getSnapshot().call;
     if (call?.state === 'ringing') await attempt(u, 'reject', (c) => c.reject());
     else if (call) await attempt(u, 'hangup', (c) => c.hangup());
   }
   await system.net.advance(5_000);
-  for (const u of [a, b]) {
-    const line = u.calling.getSnapshot().line;
-    if (line === 'loggedOut' || line === 'kickedOut') await attempt(u, 'login', (c) => c.login({ userID: u.id, userSig: system.net.userSig(u.id) }));
-  }
-  // Long enough for a login whose socket lost it (`loseNextLogin`) to be given up on (15 s) and tried again.
-  await system.net.advance(30_000);
   const before = [state(a), state(b)].join('; ');
   await attempt(a, 'call', (c) => c.call({ userID: b.id, type: 1, timeout: 30 }));
   await system.net.advance(1_000);
