@@ -42,14 +42,23 @@ interface Slot {
   readonly proxy: Proxy;
   port: number;
   handle: ServerHandle | null;
-  /** Its proxy cut: the node is off Redis (settling does not wait for it). */
-  cut: boolean;
+  /**
+   * Its proxy's fault now: `cut`, the node is off Redis (settling does not wait for it); `deaf`, what Redis sends its
+   * subscription is held (settling hears no marker of it). One at a time: a node deafened while it catches up would
+   * hold its renewed subscription's answer, and settling would wait for it.
+   */
+  fault: 'cut' | 'deaf' | null;
 }
 
 /** The cluster's faults beyond the sockets' (`Network['server']`, whose restart restarts a node). */
 export interface ClusterFaults {
   /** Node `i`'s connections to Redis are cut for `ms` of virtual time (new ones refused), then let through again. */
   cutRedis(i: number, ms: number): void;
+  /**
+   * Node `i` hears nothing published for `ms` of virtual time (held, then heard in order), its commands still
+   * answered: a loaded node reading its subscription late, so the other node's changes reach it after its own steps.
+   */
+  deafen(i: number, ms: number): void;
   /** Node `i` restarts (a graceful close, then a start on its port and database). */
   restartNode(i: number): Promise<void>;
 }
@@ -62,7 +71,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'hc-prop-cluster-'));
   const redis = new Redis(REDIS_URL);
   const slots: Slot[] = [];
-  for (const name of NAMES) slots.push({ name, dialled: `ws://node-${name}.cluster.invalid/ws`, proxy: await redisProxy(), port: 0, handle: null, cut: false });
+  for (const name of NAMES) slots.push({ name, dialled: `ws://node-${name}.cluster.invalid/ws`, proxy: await redisProxy(), port: 0, handle: null, fault: null });
   const slotOf = (url: string) => slots.find((s) => s.dialled === url) ?? (slots[0] as Slot);
   // A node down: its clients dial its old port and are refused (and try the next URL).
   const lockstep = new LockstepNetwork(async (url) => `ws://127.0.0.1:${slotOf(url).port}/ws`);
@@ -120,7 +129,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
   async function redisIdle(): Promise<boolean> {
     const busy = () => slots.some((s) => {
       const m = metricsOf(s);
-      return m !== undefined && !s.cut && (m.redisWaiting > 0 || m.rejoining > 0 || m.redisUp === 0);
+      return m !== undefined && s.fault !== 'cut' && (m.redisWaiting > 0 || m.rejoining > 0 || m.redisUp === 0);
     });
     if (!busy()) return false;
     const deadline = Date.now() + STALL_MS;
@@ -133,7 +142,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
 
   /** Every node on Redis hears a marker published on its channel now (and so everything published to it before). */
   async function markers(): Promise<void> {
-    const live = slots.filter((s) => s.handle && !s.cut);
+    const live = slots.filter((s) => s.handle && s.fault === null);
     const sent = live.map((s) => {
       const t = `property-mark-${++marks}`;
       marked.set(s.name, (marked.get(s.name) ?? 0) + 1);
@@ -165,21 +174,32 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
     }
   }
 
+  /** Ends the node's proxy fault: Redis let through again, or what its subscription was sent heard. */
+  function heal(slot: Slot): void {
+    if (slot.fault === 'cut') slot.proxy.restore();
+    if (slot.fault === 'deaf') slot.proxy.hear();
+    slot.fault = null;
+  }
+
   const cluster: ClusterFaults = {
     cutRedis(i, ms) {
       const slot = slots[i % slots.length] as Slot;
-      if (slot.cut) return;
-      slot.cut = true;
+      if (slot.fault) return;
+      slot.fault = 'cut';
       slot.proxy.cut();
-      clock.setTimeout(() => {
-        slot.cut = false;
-        slot.proxy.restore();
-      }, ms);
+      clock.setTimeout(() => heal(slot), ms);
+    },
+    deafen(i, ms) {
+      const slot = slots[i % slots.length] as Slot;
+      if (slot.fault) return;
+      slot.fault = 'deaf';
+      slot.proxy.deafen();
+      clock.setTimeout(() => heal(slot), ms);
     },
     async restartNode(i) {
       const slot = slots[i % slots.length] as Slot;
       // Back on Redis first: a node closing without it waits out its hand-back bound (5 s), which proves nothing here.
-      if (slot.cut) (slot.cut = false), slot.proxy.restore();
+      heal(slot);
       await quiet();
       const old = slot.handle;
       slot.handle = null;
@@ -216,7 +236,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
     advance: (ms) => clock.advance(ms),
     settle: () => clock.settle(),
     heal() {
-      for (const slot of slots) if (slot.cut) (slot.cut = false), slot.proxy.restore();
+      for (const slot of slots) heal(slot);
     },
     server: {
       async dropConnections(id) {
@@ -228,7 +248,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
     whenSent: (id, n, type, then) => devices.whenSent(id, n, type, then),
     async dispose() {
       lockstep.dispose();
-      for (const slot of slots) if (slot.cut) slot.proxy.restore();
+      for (const slot of slots) heal(slot);
       for (const slot of slots) await slot.handle?.close();
       for (const slot of slots) await slot.proxy.close();
       await flushPrefix(redis, prefix);

@@ -289,9 +289,25 @@ const restartNode = fc.nat(1).map((i) => cmd(`restartNode(${i})`, (s) => cluster
 const cutRedis = fc.tuple(fc.nat(1), fc.constantFrom(1_000, 5_000, 15_000)).map(([i, ms]) =>
   cmd(`cutRedis(${i}, ${ms})`, async (s) => clusterOf(s).cutRedis(i, ms)),
 );
+/** A node reads its subscription late for a while: the other node's changes reach it after its own steps. */
+const deafen = fc.tuple(fc.nat(1), fc.constantFrom(0, 50, 1_000, 5_000)).map(([i, ms]) =>
+  cmd(`deafen(${i}, ${ms})`, async (s) => clusterOf(s).deafen(i, ms)),
+);
+
+/**
+ * Two API calls in one turn (each user's first step written before either is handled): users are spread over
+ * the nodes, so these are the races between nodes: two calls crossing (glare), an accept crossing a hang-up or a
+ * cancel, a logout crossing an invitation. Random steps one after the other race only as far as a turn lets them.
+ */
+const together = fc.tuple(fc.oneof(call, groupCall, accept, reject, hangup, inviteMore, join, logout, login), fc.oneof(call, accept, reject, hangup, logout, login)).map(([x, y]) => ({
+  check: () => true,
+  run: async (m: Model, s: System) => void (await Promise.all([x.run(m, s), y.run(m, s)])),
+  toString: () => `together(${x.toString()}, ${y.toString()})`,
+}));
 
 /**
  * Over a cluster of two nodes: one device per user (cluster mode refuses many), the sockets' faults, a user's
- * connections dropped (on every node), a node restarted, a node's Redis cut for a while.
+ * connections dropped (on every node), a node restarted, a node's Redis cut for a while, a node hearing
+ * what the other publishes late.
  */
-export const clusterCommandArbitraries: fc.Arbitrary<Cmd>[] = [...oneDevice, dropConnections, dropConnections, restartNode, silence, unload, offline, loseNextLogin, cutRedis];
+export const clusterCommandArbitraries: fc.Arbitrary<Cmd>[] = [...oneDevice, dropConnections, dropConnections, restartNode, silence, unload, offline, loseNextLogin, cutRedis, deafen, deafen, together, together, together];
