@@ -181,21 +181,19 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
     slot.fault = null;
   }
 
+  /** Node `i`'s proxy in `fault` for `ms` of virtual time (unless it is in one already). */
+  function faulty(i: number, fault: NonNullable<Slot['fault']>, ms: number): void {
+    const slot = slots[i % slots.length] as Slot;
+    if (slot.fault) return;
+    slot.fault = fault;
+    if (fault === 'cut') slot.proxy.cut();
+    else slot.proxy.deafen();
+    clock.setTimeout(() => heal(slot), ms);
+  }
+
   const cluster: ClusterFaults = {
-    cutRedis(i, ms) {
-      const slot = slots[i % slots.length] as Slot;
-      if (slot.fault) return;
-      slot.fault = 'cut';
-      slot.proxy.cut();
-      clock.setTimeout(() => heal(slot), ms);
-    },
-    deafen(i, ms) {
-      const slot = slots[i % slots.length] as Slot;
-      if (slot.fault) return;
-      slot.fault = 'deaf';
-      slot.proxy.deafen();
-      clock.setTimeout(() => heal(slot), ms);
-    },
+    cutRedis: (i, ms) => faulty(i, 'cut', ms),
+    deafen: (i, ms) => faulty(i, 'deaf', ms),
     async restartNode(i) {
       const slot = slots[i % slots.length] as Slot;
       // Back on Redis first: a node closing without it waits out its hand-back bound (5 s), which proves nothing here.
