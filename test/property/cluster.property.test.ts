@@ -5,7 +5,9 @@
  * ordered there, offline streams, pub/sub). One device per user (cluster mode refuses many); the sockets'
  * faults, a node restarted, a node's Redis cut for a while. Once settled, two users in a call in one room
  * must also see each other there (`checkMutualPresence`: across nodes, a room event lost is a call nobody
- * hears), and two users on the two nodes can still call each other and hear each other (`probeCall.ts`).
+ * hears), and two users on the two nodes can still call each other and hear each other (`probeCall.ts`);
+ * once everyone logged out, neither node nor Redis holds anything of them (`leftovers`: a session, a room
+ * member, a directory entry a race left behind).
  * Settling waits for Redis (no command out, every node caught up and every publication heard), so the
  * invariants never see a step half applied.
  *
@@ -36,7 +38,8 @@ describe('calling over a two-node cluster: property-based signaling sequences', 
     console.log(`cluster property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(clusterCommandArbitraries, { maxCommands: 40, size: 'large', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), async (n, cmds) => {
-        await runToQuiescence(await createSystem(n, await clusterNetwork()), cmds, async (s) => [...checkMutualPresence(s), ...(await probeCall(s))]);
+        const net = await clusterNetwork();
+        await runToQuiescence(await createSystem(n, net), cmds, { settled: async (s) => [...checkMutualPresence(s), ...(await probeCall(s))], emptied: () => net.leftovers() });
       }),
       { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH, endOnFailure: true } : {}) },
     );

@@ -63,7 +63,13 @@ export interface ClusterFaults {
   restartNode(i: number): Promise<void>;
 }
 
-export type ClusterNetwork = Network & { readonly cluster: ClusterFaults; readonly lockstep: LockstepNetwork; quiet(): Promise<void> };
+export type ClusterNetwork = Network & {
+  readonly cluster: ClusterFaults;
+  readonly lockstep: LockstepNetwork;
+  quiet(): Promise<void>;
+  /** Once everyone logged out and every grace passed: what a node or Redis still holds for them (none: nothing). */
+  leftovers(): Promise<string[]>;
+};
 
 /** Two nodes and their Redis prefix, started; disposed with the network. */
 export async function clusterNetwork(): Promise<ClusterNetwork> {
@@ -244,6 +250,22 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
       ...devices.faults,
     },
     whenSent: (id, n, type, then) => devices.whenSent(id, n, type, then),
+    async leftovers() {
+      const found: string[] = [];
+      for (const slot of slots) {
+        const m = slot.handle?.metrics();
+        if (!m) continue;
+        const held = { connections: m.connections, loggedInUsers: m.loggedInUsers, detachedSessions: m.detachedSessions, rooms: m.rooms, clusterRooms: m.cluster?.clusterRooms, userEntries: m.cluster?.userEntries, moving: m.cluster?.moving };
+        for (const [what, n] of Object.entries(held)) if (n !== 0) found.push(`node ${slot.name} still holds ${n} ${what}`);
+      }
+      const online = await redis.hgetall(`${prefix}:on`);
+      if (Object.keys(online).length > 0) found.push(`Redis's directory still has ${JSON.stringify(online)} online`);
+      for (const key of await redis.keys(`${prefix}:r:*`)) {
+        const members = await redis.hgetall(key);
+        if (Object.keys(members).length > 0) found.push(`Redis's ${key.slice(prefix.length + 1)} still has ${JSON.stringify(members)}`);
+      }
+      return found;
+    },
     async dispose() {
       lockstep.dispose();
       for (const slot of slots) heal(slot);
