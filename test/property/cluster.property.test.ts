@@ -15,7 +15,8 @@
  * a node's real-time heartbeat finds it back after a cut, can differ between two runs of one seed. A failure
  * prints its seed and path; replaying them runs the same commands, which usually fail the same way.
  * `CLUSTER_PROPERTY_RUNS` (default 25, about 10 s; 300 when `PROPERTY_RUNS` is set, as by `npm run test:property`;
- * either picks a new seed) and `PROPERTY_SEED`, `PROPERTY_PATH` as in `embedded.property.test.ts`.
+ * either picks a new seed), `CLUSTER_PROPERTY_STEPS` (at most 40 steps a run) and `PROPERTY_SEED`, `PROPERTY_PATH` as in
+ * `embedded.property.test.ts`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,8 @@ const HUNT = process.env.CLUSTER_PROPERTY_RUNS ?? process.env.PROPERTY_RUNS;
 const RUNS = Number(process.env.CLUSTER_PROPERTY_RUNS ?? (process.env.PROPERTY_RUNS ? 300 : 25));
 const FIXED_SEED = 20261206;
 const SEED = Number(process.env.PROPERTY_SEED ?? (HUNT ? Math.floor(Math.random() * 2 ** 31) : FIXED_SEED));
+/** Steps per run (40): a hunt may ask for longer histories. */
+const STEPS = Number(process.env.CLUSTER_PROPERTY_STEPS ?? 40);
 const PATH = process.env.PROPERTY_PATH;
 const REPLAY_PATH = process.env.PROPERTY_REPLAY_PATH;
 
@@ -37,7 +40,7 @@ describe('calling over a two-node cluster: property-based signaling sequences', 
   it(`keeps its invariants over ${RUNS} random runs (seed ${SEED})`, async () => {
     console.log(`cluster property seed: ${SEED} (replay with PROPERTY_SEED=${SEED})`);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(clusterCommandArbitraries, { maxCommands: 40, size: 'large', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), async (n, cmds) => {
+      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.commands(clusterCommandArbitraries, { maxCommands: STEPS, size: 'large', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), async (n, cmds) => {
         const net = await clusterNetwork();
         await runToQuiescence(await createSystem(n, net), cmds, { settled: async (s) => [...checkMutualPresence(s), ...(await probeCall(s))], emptied: () => net.leftovers() });
       }),

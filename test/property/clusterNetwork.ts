@@ -48,6 +48,12 @@ interface Slot {
    * hold its renewed subscription's answer, and settling would wait for it.
    */
   fault: 'cut' | 'deaf' | null;
+  /**
+   * Back from a cut: its catch-ups before it. Settling waits for one more: let through again in the same real
+   * instant as it was cut, the node may not have seen its connections go yet (up, caught up), and a marker
+   * published then is lost with its dead subscription (seed 54, path 204: "a node never heard" one).
+   */
+  catchUpsBefore: number | null;
 }
 
 /** The cluster's faults beyond the sockets' (`Network['server']`, whose restart restarts a node). */
@@ -77,7 +83,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'hc-prop-cluster-'));
   const redis = new Redis(REDIS_URL);
   const slots: Slot[] = [];
-  for (const name of NAMES) slots.push({ name, dialled: `ws://node-${name}.cluster.invalid/ws`, proxy: await redisProxy(), port: 0, handle: null, fault: null });
+  for (const name of NAMES) slots.push({ name, dialled: `ws://node-${name}.cluster.invalid/ws`, proxy: await redisProxy(), port: 0, handle: null, fault: null, catchUpsBefore: null });
   const slotOf = (url: string) => slots.find((s) => s.dialled === url) ?? (slots[0] as Slot);
   // A node down: its clients dial its old port and are refused (and try the next URL).
   const lockstep = new LockstepNetwork(async (url) => `ws://127.0.0.1:${slotOf(url).port}/ws`);
@@ -101,6 +107,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
     error: () => undefined,
   };
   async function startNode(slot: Slot): Promise<void> {
+    slot.catchUpsBefore = null; // a new process: nothing to catch up
     slot.handle = await startServer({
       port: slot.port,
       dbPath: join(dir, `${slot.name}.db`),
@@ -135,7 +142,8 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
   async function redisIdle(): Promise<boolean> {
     const busy = () => slots.some((s) => {
       const m = metricsOf(s);
-      return m !== undefined && s.fault !== 'cut' && (m.redisWaiting > 0 || m.rejoining > 0 || m.redisUp === 0);
+      if (m && s.catchUpsBefore !== null && m.catchUps > s.catchUpsBefore) s.catchUpsBefore = null;
+      return m !== undefined && s.fault !== 'cut' && (m.redisWaiting > 0 || m.rejoining > 0 || m.redisUp === 0 || s.catchUpsBefore !== null);
     });
     if (!busy()) return false;
     const deadline = Date.now() + STALL_MS;
@@ -182,7 +190,10 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
 
   /** Ends the node's proxy fault: Redis let through again, or what its subscription was sent heard. */
   function heal(slot: Slot): void {
-    if (slot.fault === 'cut') slot.proxy.restore();
+    if (slot.fault === 'cut') {
+      slot.proxy.restore();
+      slot.catchUpsBefore = metricsOf(slot)?.catchUps ?? null;
+    }
     if (slot.fault === 'deaf') slot.proxy.hear();
     slot.fault = null;
   }
