@@ -6,11 +6,13 @@
  * client given both nodes' URLs, its own first: a reconnect may land on the other node.
  *
  * Settling ({@link ClusterNetwork.quiet}, the clock's settle hook): the lock-step network is quiet (every frame
- * handled and delivered), then every node reachable has no command out to Redis and is not catching up
- * (`redisWaiting`, `rejoining` in its cluster metrics), then each node has heard a marker published on its
- * channel after all that (Redis keeps one channel's order: whatever was published to it before was handled),
- * and over again until a round in which nothing moved (the sockets' steps, the nodes' counters). So
- * invariants never see a step half applied in Redis. Redis answers in real time, so which of two nodes' steps
+ * handled, or taken in behind a hold that waits on the node's clock, and delivered), then every node on Redis
+ * has no command out to it and is not catching up (`redisWaiting`, `rejoining` in its cluster metrics; one let
+ * back after a cut has caught up once more), then each node that hears its subscription has heard a marker
+ * published on its channel after all that (Redis keeps one channel's order: whatever was published to it
+ * before was handled), and over again until a round in which nothing moved (the sockets' steps, the nodes'
+ * counters). So invariants never see a step half applied in Redis. A node cut off or deafened is not waited
+ * for: what it misses meanwhile is the fault. Redis answers in real time, so which of two nodes' steps
  * Redis runs first can differ between two runs of one seed: a run is not replayed bit for bit.
  */
 import { randomBytes } from 'node:crypto';
