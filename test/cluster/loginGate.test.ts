@@ -47,16 +47,21 @@ function gateWithPendingLookups() {
     loggedIn: () => undefined,
   });
   const conn = { closed: false, session: null } as unknown as Conn;
-  const seen = { admitted: 0, ran: [] as string[], refused: [] as Array<{ code: string; limit?: string }> };
-  const intake: GateIntake = {
+  const seen = { admitted: 0, ran: [] as string[], refused: [] as Array<{ code: string; limit?: string }>, held: 0, replayed: 0 };
+  /** `replayed`: the intake of frames that waited (counted as they run). */
+  const intakeOf = (replayed: boolean): GateIntake => ({
     admit: () => (seen.admitted++, true),
-    run: (data) => void seen.ran.push(JSON.parse(data.toString('utf8')).type as string),
-    refuse: (_rid, code, _message, limit) => void seen.refused.push({ code, ...(limit === undefined ? {} : { limit }) }),
-    held: () => undefined,
-    get replay() {
-      return intake;
+    run: (data) => {
+      if (replayed) seen.replayed++;
+      seen.ran.push(JSON.parse(data.toString('utf8')).type as string);
     },
-  };
+    refuse: (_rid, code, _message, limit) => void seen.refused.push({ code, ...(limit === undefined ? {} : { limit }) }),
+    held: () => void (replayed || seen.held++),
+    get replay() {
+      return intakeOf(true);
+    },
+  });
+  const intake = intakeOf(false);
   const send = (frame: object) => gate.gate(conn, Buffer.from(JSON.stringify(frame)), false, intake);
   const login = (rid: number) => send({ type: 'login', rid, userID: 'mallory', userSig: tencentUserSig('mallory'), protocol: 1 });
   return { conn, seen, lookups, send, login, options };
@@ -78,6 +83,17 @@ describe('frames waiting behind a login lookup', () => {
     await flushed();
     // The login ran, then every frame that waited, each through the rate check as it is handed on.
     expect({ ran: g.seen.ran.length, admitted: g.seen.admitted, lookups: g.lookups.length }).toEqual({ ran: 1 + QUEUE_FRAMES, admitted: 1 + QUEUE_FRAMES, lookups: 1 });
+  });
+
+  it('each is told taken in (held) once, as it starts waiting, and runs through the intake of frames that waited', async () => {
+    const g = gateWithPendingLookups();
+    g.login(1);
+    for (let i = 0; i < 3; i++) g.send({ type: 'ping', rid: 10 + i });
+    expect({ held: g.seen.held, ran: g.seen.ran }).toEqual({ held: 3, ran: [] });
+    g.lookups[0]?.(1);
+    await flushed();
+    // A test stepping one frame at a time counted them as they began to wait: not again as they run.
+    expect({ held: g.seen.held, replayed: g.seen.replayed, ran: g.seen.ran }).toEqual({ held: 3, replayed: 3, ran: ['login', 'ping', 'ping', 'ping'] });
   });
 
   it('their bytes are bounded too: four of the largest frames', () => {
