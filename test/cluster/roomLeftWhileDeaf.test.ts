@@ -5,6 +5,13 @@
  * Redis's room hashes are empty. Needs all three: Alice's page unloads as she accepts, node b reads its subscription
  * late meanwhile, and the server drops Alice's connection (without any one of them, nothing is left). `it.fails`
  * until it is fixed: then this test fails, and `it.fails` becomes `it`.
+ *
+ * What P:all carried: alice enter (node a, epoch 1); takeover of alice on a (her destroying client resumed on b to
+ * hang up); alice enter (b, epoch 2); alice leave (b, epoch 2); bob leave (b). Node a hands her session over quietly
+ * (the new node announces it), so no leave names a. Node b, deaf, did its own three steps first and then heard the
+ * old `enter` of a: `ClusterRooms.applyRemote` finds no member (she left here) and sets alice@a in room 1001 again,
+ * a ghost member on b for good (Redis's hash is right: empty). A fix needs b to know that event is older than what it
+ * did (epoch 1 < 2) once her session here ended, e.g. the newest epoch per room member kept past her leave.
  */
 import { describe, expect, it } from 'vitest';
 import { drain } from '../../src/testing';
