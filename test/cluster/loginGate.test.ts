@@ -90,7 +90,7 @@ describe('frames waiting behind a login lookup', () => {
     g.login(1);
     for (let i = 0; i < 3; i++) g.send({ type: 'ping', rid: 10 + i });
     expect({ held: g.seen.held, ran: g.seen.ran }).toEqual({ held: 3, ran: [] });
-    g.lookups[0]?.(1);
+    g.lookups[0]?.({ epoch: 1, held: 0, heldBytes: 0 });
     await flushed();
     // A test stepping one frame at a time counted them as they began to wait: not again as they run.
     expect({ held: g.seen.held, replayed: g.seen.replayed, ran: g.seen.ran }).toEqual({ held: 3, replayed: 3, ran: ['login', 'ping', 'ping', 'ping'] });
