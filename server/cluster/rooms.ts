@@ -34,6 +34,8 @@ interface Member {
   session: Session | null;
   audio: boolean;
   video: boolean;
+  /** The epoch of its session's login, when it entered on this node. */
+  epoch?: number;
 }
 
 /** A change of one room's membership, as the broadcast channel carries it. */
@@ -105,6 +107,8 @@ export class ClusterRooms extends Rooms {
   private readonly unsaid = new Map<string, [RoomEvent, Vacate | undefined]>();
   /** While the rooms are read again: the members an event told of since the read began. */
   private touched: Set<string> | null = null;
+  /** Members of this node that left, by `room user`, with their session's epoch, for the room grace: see `applyRemote`. */
+  private readonly left = new Map<string, number>();
 
   constructor(
     private readonly roomGrants: Pick<RoomGrants, 'occupied' | 'vacated' | 'allows'> & Partial<Pick<ClusterGrants, 'vacatedTtl' | 'watch'>>,
@@ -158,7 +162,7 @@ export class ClusterRooms extends Rooms {
     this.all.set(roomID, room);
     const prior = room.get(session.userID);
     if (prior?.session && prior.session !== session) prior.session.room = null;
-    room.set(session.userID, { node: this.bus.node, session, audio, video });
+    room.set(session.userID, { node: this.bus.node, session, audio, video, epoch: this.bus.epoch?.(session.userID) });
     session.room = roomID;
     const member = { userID: session.userID, audio, video };
     if (!prior) this.notify(room, session.userID, { type: 'userEntered', roomID, ...member });
@@ -197,6 +201,12 @@ export class ClusterRooms extends Rooms {
    * holding members of other nodes here, by Redis if the leave empties it there: see the module's notes).
    */
   private gone(room: Map<string, Member>, roomID: number, userID: string, deliberate: boolean): void {
+    const epoch = room.get(userID)?.epoch;
+    const key = `${roomID} ${userID}`;
+    if (epoch !== undefined) {
+      this.left.set(key, epoch);
+      this.bus.afterGrace(() => this.left.get(key) === epoch && this.left.delete(key));
+    }
     room.delete(userID);
     this.notify(room, userID, { type: 'userLeft', roomID, userID });
     const vacate = room.size > 0 ? this.vacate(room, roomID, deliberate) : undefined;
@@ -265,6 +275,8 @@ export class ClusterRooms extends Rooms {
       if ((event.epoch ?? 0) < (this.bus.epoch?.(userID) ?? Number.MAX_SAFE_INTEGER)) this.say({ t: 'room', node: this.bus.node, ev: 'enter', roomID, userID, audio: prior.audio, video: prior.video });
       return;
     }
+    // An enter said before her session moved here, heard after she left here (read late): a ghost for good (seed 91).
+    if (!prior && event.epoch !== undefined && event.epoch < (this.left.get(`${roomID} ${userID}`) ?? 0)) return;
     if (event.ev === 'leave') {
       if (!prior || prior.node !== event.node) return;
       room.delete(userID);
