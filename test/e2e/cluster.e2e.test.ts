@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningBrowser, launchChromium } from './support/browser';
 import { DEMO_DIR } from './support/demoServer';
-import { DemoUser, type LoggedEvent, e, shape, callerStart, calleeStart } from './support/demoPage';
+import { DemoUser, e, shape, callerStart, calleeStart, groupCallLogs } from './support/demoPage';
 import { type TestCluster, redisProxy, startCluster, startNode, until } from '../cluster/support';
 
 /** Runs in the page before its scripts: every RTCPeerConnection made is kept on `globalThis.__pcs`. */
@@ -25,6 +25,9 @@ function keepPeerConnections(): void {
     }
   };
 }
+
+/** A video's size, as a page plays it. */
+type Size = { readonly width: number; readonly height: number };
 
 /** Bytes of media the page's peer connections have received so far. */
 function received(user: DemoUser): Promise<number> {
@@ -72,6 +75,27 @@ describe('demo page in Chromium against a two-node cluster', () => {
     return user;
   }
 
+  /** Alice and Bob see each other: each heard the other enter, and video frames play both ways (their sizes). */
+  async function talking(alice: DemoUser, bob: DemoUser, timeout?: number): Promise<[Size, Size]> {
+    await alice.waitEvent('onUserEnter', { userID: bob.userID }, timeout);
+    await bob.waitEvent('onUserEnter', { userID: alice.userID });
+    return Promise.all([alice.waitFrames(bob.userID), bob.waitFrames(alice.userID)]);
+  }
+
+  /** Alice video-calls Bob and he accepts: they talk. */
+  async function inCall(alice: DemoUser, bob: DemoUser): Promise<[Size, Size]> {
+    await alice.call(bob.userID);
+    await bob.answer('accept', alice.userID);
+    return talking(alice, bob);
+  }
+
+  /** `who` hangs up: the other's call ends, then `who`'s. */
+  async function hangUp(who: DemoUser, other: DemoUser): Promise<void> {
+    await who.click('hangup');
+    await other.waitEvent('onCallEnd', {}, 20_000);
+    await who.waitEvent('onCallEnd');
+  }
+
   /** Node `n` is killed (SIGKILL: no goodbye to Redis, its sockets reset), or stopped as a deploy stops it (SIGTERM). */
   async function kill(n: 0 | 1, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const { child } = cluster.nodes[n]!;
@@ -98,16 +122,10 @@ describe('demo page in Chromium against a two-node cluster', () => {
   it('Alice (node 0) video-calls Bob (node 1), he accepts: video both ways across the nodes; her hangup ends it for both', async () => {
     const alice = await open('alice', 0);
     const bob = await open('bob', 1);
-    await alice.call('bob');
-    await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    const [atAlice, atBob] = await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    const [atAlice, atBob] = await inCall(alice, bob);
     expect(atAlice.width * atBob.width).toBeGreaterThan(0);
 
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd');
-    await alice.waitEvent('onCallEnd');
+    await hangUp(alice, bob);
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(await bob.callVideos()).toBe(0);
@@ -116,11 +134,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
   it("Bob's node killed mid-call: his page moves to node 0 and resumes, media never stops, nobody leaves; then her camera off and her hangup reach him there", async () => {
     const alice = await open('alice', 0);
     const bob = await open('bob', 1);
-    await alice.call('bob');
-    await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await inCall(alice, bob);
 
     await kill(1);
     await movedOver(bob);
@@ -130,9 +144,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await alice.click('camera');
     await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 20_000);
     expect(await received(alice)).toBeGreaterThan(before); // Bob's media went on all the while
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd', {}, 20_000);
-    await alice.waitEvent('onCallEnd');
+    await hangUp(alice, bob);
 
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([
@@ -153,12 +165,8 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await kill(1);
     await movedOver(bob);
     await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
-    await bob.click('hangup');
-    await alice.waitEvent('onCallEnd', {}, 20_000);
-    await bob.waitEvent('onCallEnd');
+    await talking(alice, bob);
+    await hangUp(bob, alice);
 
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onUserLeave', { userID: 'bob' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([
@@ -179,12 +187,8 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await kill(0);
     await movedOver(alice);
     await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' }, 20_000);
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd', {}, 20_000);
-    await alice.waitEvent('onCallEnd');
+    await talking(alice, bob, 20_000);
+    await hangUp(alice, bob);
 
     expect(shape(await alice.events())).toEqual([e('sdkReady'), e('sdkNotReady'), e('sdkReady'), ...callerStart('bob').slice(1), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
@@ -193,11 +197,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
   it('a rolling deploy mid-call: node 1 stopped and started again, then node 0: both pages move each time, the call goes on with media, and ends by hangup', async () => {
     const alice = await open('alice', 0);
     const bob = await open('bob', 1);
-    await alice.call('bob');
-    await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await inCall(alice, bob);
 
     await kill(1, 'SIGTERM');
     await movedOver(bob);
@@ -209,9 +209,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await alice.click('camera');
     await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 20_000);
     expect(await received(alice)).toBeGreaterThan(before);
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd', {}, 20_000);
-    await alice.waitEvent('onCallEnd');
+    await hangUp(alice, bob);
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('sdkNotReady'), e('sdkReady'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([
       ...calleeStart('alice'),
@@ -231,11 +229,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
   it("Redis lost mid-call, Alice's camera turned off meanwhile: the media goes on, and once Redis is back her camera reaches Bob; hangup ends it", async () => {
     const alice = await open('alice', 0);
     const bob = await open('bob', 1);
-    await alice.call('bob');
-    await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
+    await inCall(alice, bob);
 
     redis.cut();
     await until('both nodes without Redis', async () => [await redisUp(0), await redisUp(1)], (up) => up.every((x) => x === 0), 30_000);
@@ -244,9 +238,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await until('media on', () => received(alice), (bytes) => bytes > before);
     redis.restore();
     await bob.waitEvent('onUserVideoAvailable', { userID: 'alice', isVideoAvailable: false }, 30_000);
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd', {}, 20_000);
-    await alice.waitEvent('onCallEnd');
+    await hangUp(alice, bob);
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([
       ...calleeStart('alice'),
@@ -280,19 +272,9 @@ describe('demo page in Chromium against a two-node cluster', () => {
     await carol.waitEvent('onCallEnd');
     await alice.waitEvent('onUserLeave', { userID: 'carol' });
     await bob.waitEvent('onUserLeave', { userID: 'carol' });
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd');
-    await alice.waitEvent('onCallEnd');
+    await hangUp(alice, bob);
 
-    // Who arrives first is a race; what each page heard about each other user is not.
-    const about = (log: LoggedEvent[], userID: string) => log.filter((x) => x.payload.userID === userID && x.name !== 'onCallEnd').map((x) => x.name);
-    const [atAlice, atBob, atCarol] = await Promise.all(everyone.map(async (u) => shape(await u.events(), ['userID', 'userIDList', 'reason'])));
-    const joined = ['onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable'];
-    expect(about(atAlice!, 'bob')).toEqual(['onUserAccept', ...joined]);
-    expect(about(atAlice!, 'carol')).toEqual(['onUserAccept', ...joined, 'onUserLeave']);
-    expect(about(atBob!, 'carol')).toEqual([...joined, 'onUserLeave']);
-    expect(about(atBob!, 'alice')).toEqual([...joined, 'onUserLeave']);
-    expect(about(atCarol!, 'bob')).toEqual(joined);
+    const [atAlice, atBob, atCarol] = await groupCallLogs(alice, bob, carol);
     expect(atBob!.filter((x) => x.name.startsWith('sdk'))).toEqual([e('sdkReady'), e('sdkNotReady'), e('sdkReady')]);
     for (const log of [atAlice!, atCarol!]) expect(log.filter((x) => x.name.startsWith('sdk'))).toEqual([e('sdkReady')]);
     for (const log of [atAlice!, atBob!, atCarol!]) expect(log.filter((x) => x.name === 'onCallEnd')).toEqual([e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
@@ -305,12 +287,8 @@ describe('demo page in Chromium against a two-node cluster', () => {
     const bob = await open('bob', 1); // the invitation waits in Redis's offline stream and moves to node 1 at his login
     await alice.page.waitForSelector('#offline-note:has-text("bob came online: ringing now.")');
     await bob.answer('accept', 'alice');
-    await alice.waitEvent('onUserEnter', { userID: 'bob' });
-    await bob.waitEvent('onUserEnter', { userID: 'alice' });
-    await Promise.all([alice.waitFrames('bob'), bob.waitFrames('alice')]);
-    await alice.click('hangup');
-    await bob.waitEvent('onCallEnd');
-    await alice.waitEvent('onCallEnd');
+    await talking(alice, bob);
+    await hangUp(alice, bob);
     expect(shape(await alice.events())).toEqual([...callerStart('bob'), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
     expect(shape(await bob.events())).toEqual([...calleeStart('alice'), e('onUserLeave', { userID: 'alice' }), e('onCallEnd', { userID: 'alice', reason: 'hangup' })]);
   });

@@ -4,6 +4,7 @@
  * its tiles and their `<video>` elements.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** An event as the demo logged it. */
 export interface LoggedEvent {
@@ -193,4 +194,30 @@ export function slowCapture(): void {
     await gate;
     return native(constraints);
   };
+}
+
+/**
+ * Alice's group call of Bob and Carol, in which Carol hung up first and then Alice: each page's log (`shape`d with
+ * `userIDList`), and what each heard about each other user, which is not a race (who arrives first is).
+ */
+export async function groupCallLogs(alice: DemoUser, bob: DemoUser, carol: DemoUser): Promise<LoggedEvent[][]> {
+  const logs = await Promise.all([alice, bob, carol].map(async (u) => shape(await u.events(), ['userID', 'userIDList', 'reason'])));
+  const [atAlice, atBob, atCarol] = logs as [LoggedEvent[], LoggedEvent[], LoggedEvent[]];
+  const about = (log: LoggedEvent[], userID: string) => log.filter((x) => x.payload.userID === userID && x.name !== 'onCallEnd').map((x) => x.name);
+  const joined = ['onUserEnter', 'onUserAudioAvailable', 'onUserVideoAvailable'];
+  const heard = {
+    'alice of bob': about(atAlice, 'bob'),
+    'alice of carol': about(atAlice, 'carol'),
+    'bob of carol': about(atBob, 'carol'),
+    'bob of alice': about(atBob, 'alice'),
+    'carol of bob': about(atCarol, 'bob'),
+  };
+  expect(heard).toEqual({
+    'alice of bob': ['onUserAccept', ...joined],
+    'alice of carol': ['onUserAccept', ...joined, 'onUserLeave'],
+    'bob of carol': [...joined, 'onUserLeave'],
+    'bob of alice': [...joined, 'onUserLeave'],
+    'carol of bob': joined,
+  });
+  return logs;
 }
