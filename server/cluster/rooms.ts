@@ -284,8 +284,8 @@ export class ClusterRooms extends Rooms {
       this.notify(room, userID, { type: 'userLeft', roomID, userID });
       return;
     }
+    if (event.ev === 'state' && (!prior || prior.node !== event.node)) return; // before the room is made: none stays empty
     this.all.set(roomID, room);
-    if (event.ev === 'state' && (!prior || prior.node !== event.node)) return;
     room.set(userID, { node: event.node, session: null, audio, video });
     if (!prior) this.notify(room, userID, { type: 'userEntered', roomID, userID, audio, video });
     else if (prior.audio !== audio || prior.video !== video) this.notify(room, userID, { type: 'memberState', roomID, userID, audio, video });
