@@ -39,6 +39,7 @@ const ENV: Record<string, string> = {
   'max-strikes': 'HC_MAX_STRIKES',
   redis: 'HC_REDIS_URL',
   'cluster-prefix': 'HC_CLUSTER_PREFIX',
+  'node-id': 'HC_NODE_ID',
   ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, f.env])),
 };
 
@@ -79,6 +80,8 @@ export const USAGE = `Usage: headless-calling-server [options]
   --redis <url>         cluster mode: every node started with the same Redis is one service
                         (HC_REDIS_URL, e.g. redis://127.0.0.1:6379; default: one process, no Redis)
   --cluster-prefix <p>  cluster mode: prefix of the service's Redis keys (HC_CLUSTER_PREFIX, default hc)
+  --node-id <id>        cluster mode: this node's name, one live process each (HC_NODE_ID, default
+                        random); a restart after a crash waits for its last heartbeat to lapse (3.5 s)
 ${limitUsage()}
   -h, --help            this text
   --version             the version
@@ -191,6 +194,9 @@ export function parseCli(
     if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL${URL.canParse(redisUrl) ? `, got "${shownUrl(redisUrl)}"` : ''}`);
     const clusterPrefix = get('cluster-prefix');
     if (clusterPrefix !== undefined && !redisUrl) return fail('--cluster-prefix names the cluster\'s keys in Redis: give --redis too');
+    const nodeId = get('node-id');
+    if (nodeId !== undefined && !redisUrl) return fail('--node-id names a node of a cluster: give --redis too');
+    if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(`--node-id must be 1 to 64 letters, digits, ".", "_" or "-", got ${JSON.stringify(nodeId)}`);
     const multiDevice = on('multi-device');
     if (multiDevice && redisUrl) return fail('--multi-device is not available with --redis (cluster mode keeps one session per user)');
     const maxDevices = integer('max-devices', get('max-devices'), 100, 1);
@@ -234,6 +240,7 @@ export function parseCli(
       ...(metricsToken ? { metricsToken } : {}),
       ...(redisUrl ? { redisUrl } : {}),
       ...(clusterPrefix ? { clusterPrefix } : {}),
+      ...(nodeId ? { nodeId } : {}),
     };
     return { ok: true, options };
   } catch (error) {

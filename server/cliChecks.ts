@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import type { NetworkInterfaceInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NodeIdTaken } from './cluster/nodeId';
 import { LimitsError } from './limits';
 import type { ServerOptions } from './options';
 
@@ -74,7 +75,7 @@ export function explainStartError(error: unknown, options: Pick<ServerOptions, '
     case 'EAI_AGAIN':
       return `cannot listen on --host ${options.host}: no such address on this machine (try 127.0.0.1 or 0.0.0.0)`;
   }
-  if (error instanceof LimitsError) return message;
+  if (error instanceof LimitsError || error instanceof NodeIdTaken) return message;
   // better-sqlite3 reports its errors with SQLITE_* codes; a locked database is another server's (a second `npm start`).
   if (code === 'SQLITE_BUSY') return `--db ${options.dbPath}: another server holds this database (stop it, or give this one its own --db)`;
   if (code.startsWith('SQLITE_')) return `--db ${options.dbPath}: cannot open the database: ${message}`;

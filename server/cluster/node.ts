@@ -32,6 +32,7 @@ import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
 import { DeadNodes } from './deadNodes';
+import { claimNodeId } from './nodeId';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
 import { type GateIntake, LoginGate, type Prepared, type Verdict } from './gate';
@@ -141,11 +142,19 @@ export class ClusterNode {
     });
   }
 
-  /** Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached. */
+  /**
+   * Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached, or with `NodeIdTaken`
+   * while a live node runs with this node's id (`nodeId.ts`).
+   */
   static async connect(options: ResolvedOptions, logger: Logger): Promise<ClusterNode> {
     const { redis, sub } = await connectRedis(options.redisUrl);
     const node = new ClusterNode(options, logger, redis, sub);
-    await node.start();
+    try {
+      await node.start();
+    } catch (error) {
+      for (const connection of [redis, sub]) connection.disconnect();
+      throw error;
+    }
     return node;
   }
 
@@ -301,6 +310,9 @@ export class ClusterNode {
   }
 
   private async start(): Promise<void> {
+    // Its id first: nothing of it is read, heard or written while a live node runs with it. Real time (Redis's TTL).
+    const pause = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+    await claimNodeId({ redis: this.redis, prefix: this.prefix, node: this.node, aliveMs: ALIVE_MS, pollMs: HEARTBEAT_MS / 4, pause, logger: this.logger });
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
     await this.sub.subscribe(...this.channels());
     // Back after losing Redis: what was published meanwhile is lost to this node; it catches up (`Rejoin`).

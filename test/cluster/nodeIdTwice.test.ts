@@ -3,10 +3,13 @@
  * in what Redis holds for its id, as a restart after a crash must (roomNodeRestart.test.ts): its earlier run's room
  * members, to leave once the room grace has passed unless their users entered again. A second live process with the
  * same id took the first one's live members in that way, and its grace made them leave everywhere but on the first:
- * Bob (node b) hears Alice leave, node b and Redis forget her, node a still holds her (it.fails: 2026-12-06).
+ * Bob (node b) heard Alice leave, node b and Redis forgot her, node a still held her (2026-12-06). Now a node claims
+ * its id's heartbeat key before it reads anything of it, and a live node's refuses the start (`server/cluster/nodeId.ts`);
+ * a crashed node's last heartbeat only delays it until it lapses.
  */
-import { describe, expect, it } from 'vitest';
-import { heardAll, inProcessNodes } from './support';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogLine } from '../server/support';
+import { heardAll, inProcessNodes, startCluster, startNode, type TestCluster } from './support';
 
 const GRACE_MS = 10_000; // roomGraceMs, the default
 
@@ -15,11 +18,23 @@ const memberIDs = (answer: Record<string, unknown>): string[] => ((answer.member
 describe('cluster: two processes given one node id', () => {
   const t = inProcessNodes();
 
-  it.fails('Alice (node a) and Bob (node b) in room 7; a second process starts with node a\'s id, its grace passes -> Bob hears nothing, Redis keeps Alice', async () => {
-    const { b, alice, bob } = await t.inRoom7();
+  /** A logger that keeps what a start that is refused (no `TestServer` to read) said. */
+  const keep = (logs: LogLine[]) => ({
+    info: (message: string) => void logs.push({ level: 'info', message }),
+    warn: (message: string) => void logs.push({ level: 'warn', message }),
+    error: (message: string) => void logs.push({ level: 'error', message }),
+  });
+
+  it('Alice (node a) and Bob (node b) in room 7; a second process starts with node a\'s id -> refused (NodeIdTaken), and once the grace passed Bob has heard nothing, Redis keeps Alice', async () => {
+    const { a, b, alice, bob } = await t.inRoom7();
     const before = bob.frames.length;
-    const second = await t.node('a');
-    await second.clock.advance(GRACE_MS);
+    const logs: LogLine[] = [];
+    await expect(t.node('a', { logger: keep(logs) })).rejects.toMatchObject({ name: 'NodeIdTaken', code: 'HC_NODE_ID_TAKEN', node: 'a', prefix: t.prefix });
+    expect(logs.map((l) => `${l.level} ${l.message}`)).toEqual([
+      'warn cluster: a heartbeat holds this node id: waiting for it to lapse (an earlier run that crashed), refusing to start if it beats (a live node)',
+    ]);
+    await a.clock.advance(GRACE_MS);
+    await b.clock.advance(GRACE_MS);
     await heardAll(b);
     await bob.sync();
     expect({
@@ -27,6 +42,55 @@ describe('cluster: two processes given one node id', () => {
       atB: memberIDs(await bob.request({ type: 'roomMembers', roomID: 7 })),
       atA: memberIDs(await alice.request({ type: 'roomMembers', roomID: 7 })),
       redis: (await t.redis.hkeys(`${t.prefix}:r:7`)).sort(),
-    }).toEqual({ heard: [], atB: ['alice', 'bob'], atA: ['alice', 'bob'], redis: ['alice', 'bob'] });
+      alive: await t.redis.exists(`${t.prefix}:alive:a`), // the refused start deleted nothing of node a's
+    }).toEqual({ heard: [], atB: ['alice', 'bob'], atA: ['alice', 'bob'], redis: ['alice', 'bob'], alive: 1 });
   });
+
+  it('node a refuses a second process with its id, then closes -> the id starts again at once (a refusal is not for good)', async () => {
+    const a = await t.node('a');
+    await expect(t.node('a')).rejects.toMatchObject({ name: 'NodeIdTaken' });
+    await a.handle.close(); // a graceful close deletes its heartbeat
+    await a.restart();
+    expect(a.logs.filter((l) => l.message.includes('heartbeat')).map((l) => l.message)).toEqual([]);
+    expect(a.handle.metrics().cluster?.node).toBe('a');
+  });
+
+  it('node c crashed (its last heartbeat still in Redis) and starts again with its id -> it waits for that heartbeat to lapse, says so, and starts', async () => {
+    // What a SIGKILL leaves: the last beat, living out its TTL (3.5 s; shortened here).
+    await t.redis.set(`${t.prefix}:alive:c`, 'ok', 'PX', 1500);
+    const c = await t.node('c');
+    expect(c.logs.filter((l) => l.message.includes('heartbeat')).map((l) => `${l.level} ${l.message}`)).toEqual([
+      'warn cluster: a heartbeat holds this node id: waiting for it to lapse (an earlier run that crashed), refusing to start if it beats (a live node)',
+      'info cluster: the earlier run\'s heartbeat lapsed: this node takes its id',
+    ]);
+    expect(c.handle.metrics().cluster?.node).toBe('c');
+  });
+});
+
+describe('cluster: two server processes given one --node-id', () => {
+  let cluster: TestCluster;
+  afterEach(async () => {
+    await cluster?.dispose();
+  });
+
+  it('a second `server/bin.ts --node-id x` while x runs -> exit code 2 and one line; x SIGKILLed and started again at once -> it waits out its last heartbeat and starts', async () => {
+    cluster = await startCluster(0);
+    const x = (name: string) => startNode(cluster.prefix, cluster.dir, name, ['--node-id', 'x']);
+    cluster.nodes.push(await x('x1'));
+    const refused = await x('x2').then(() => 'started', (error: Error) => error.message);
+    const line = `headless-calling-server: --node-id x: a live node of the cluster (prefix ${cluster.prefix}) already runs with this id; give each process its own --node-id, or none (a random one)`;
+    // startNode's rejection: the exit code, then the process's stderr (its log's warning that it waited, the line).
+    const [exit, ...stderr] = refused.trimEnd().split(/: (?=\{)|\n/);
+    expect({ exit, stderr: stderr.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { message: string }).message : l)) }).toEqual({
+      exit: 'node x2 exited with 2',
+      stderr: ['cluster: a heartbeat holds this node id: waiting for it to lapse (an earlier run that crashed), refusing to start if it beats (a live node)', line],
+    });
+    const first = cluster.nodes[0]!.child;
+    const exited = new Promise<void>((done) => first.once('exit', () => done()));
+    first.kill('SIGKILL');
+    await exited;
+    const again = await x('x1'); // the same database: the crashed process's
+    cluster.nodes.push(again);
+    expect(again.stderr.join('')).toContain('waiting for it to lapse');
+  }, 60_000);
 });

@@ -88,6 +88,15 @@ describe('server CLI', () => {
     expect(parseCli(['--demo-signing', '--redis', 'redis://127.0.0.1:6379'], { HC_SECRET_KEY: 'shared' })).toMatchObject({ ok: true, options: { demoSigning: true, secretKey: 'shared' } });
   });
 
+  it('--node-id (HC_NODE_ID) names a cluster node: read with --redis, refused without it or with characters a key would not keep', () => {
+    const cluster = ['--sdkappid', '1', '--secret-key', 'k', '--redis', 'redis://127.0.0.1:6379'];
+    expect(parseCli([...cluster, '--node-id', 'eu-1.a_b'], {})).toMatchObject({ ok: true, options: { nodeId: 'eu-1.a_b' } });
+    expect(parseCli(cluster, { HC_NODE_ID: 'n2' })).toMatchObject({ ok: true, options: { nodeId: 'n2' } });
+    expect(parseCli(cluster, {})).not.toMatchObject({ options: { nodeId: expect.anything() } });
+    expect(parseCli(['--sdkappid', '1', '--secret-key', 'k', '--node-id', 'n1'], {})).toEqual({ ok: false, exitCode: 2, text: '--node-id names a node of a cluster: give --redis too' });
+    expect(parseCli([...cluster, '--node-id', 'a:b'], {})).toEqual({ ok: false, exitCode: 2, text: '--node-id must be 1 to 64 letters, digits, ".", "_" or "-", got "a:b"' });
+  });
+
   it('-h, --help and --version print and exit 0', () => {
     expect(parseCli(['--help'], {})).toEqual({ ok: false, exitCode: 0, text: USAGE });
     expect(parseCli(['-h', '--bogus-is-never-read'], {})).toMatchObject({ ok: false, exitCode: 2 }); // strict: a bad flag still wins

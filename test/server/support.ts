@@ -54,7 +54,13 @@ export async function testServer(overrides: Partial<ServerOptions> = {}, startAt
     error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
   const options: ServerOptions = { port: 0, dbPath, sdkAppId: SDKAPPID, secretKey: SECRET_KEY, clock, logger, writeBehindMs: 0, ...overrides };
-  let handle = await startServer(options);
+  let handle: ServerHandle;
+  try {
+    handle = await startServer(options);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true }); // a start refused leaves no folder behind
+    throw error;
+  }
   return {
     get handle() {
       return handle;
