@@ -102,4 +102,27 @@ describe('cluster: a node gone for good', () => {
     await t.login(a, 'dave'); // looked up behind node a's forgetting: Redis ran it
     expect(await t.redis.sismember(`${t.prefix}:said`, 'b')).toBe(1);
   });
+
+  it('P:said names node b (live) and ten crashed idle nodes -> node a asks after all eleven heartbeats at once (one round trip), and forgets the ten, not b', async () => {
+    const pa = await t.proxy();
+    const a = await t.node('a', { redisUrl: pa.url });
+    await t.node('b');
+    const crashed = Array.from({ length: 10 }, (_, i) => `d${i}`); // no heartbeat: gone for good once the grace passed
+    await t.redis.sadd(`${t.prefix}:said`, ...crashed);
+    // What node a sends passes until a check asks after a heartbeat; from then on it is held. One at a time (each
+    // EXISTS awaited, as before 2026-12-06), a single question waits for its answer; in one round trip, all eleven are out.
+    pa.hold();
+    const asked = () => {
+      const n = pa.holding().match(/\$6\r\nexists\r\n/gi)?.length ?? 0;
+      if (n === 0) (pa.release(), pa.hold());
+      return n;
+    };
+    expect(await until('the check asks after every heartbeat', asked, (n) => n >= 11)).toBe(11);
+    pa.release();
+    await until('the crashed nodes forgotten', async () => {
+      await a.clock.advance(GRACE_MS);
+      return (await t.redis.smembers(`${t.prefix}:said`)).sort();
+    }, (said) => said.length === 2);
+    expect((await t.redis.smembers(`${t.prefix}:said`)).sort()).toEqual(['a', 'b']);
+  });
 });
