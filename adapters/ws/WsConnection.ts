@@ -27,7 +27,7 @@ import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
-import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
+import { deviceOf, NodeUrls, urlsOf, type WsConnectionOptions } from './connectionOptions';
 import { OutRate, counted } from './outRate';
 
 export type { WsConnectionOptions } from './connectionOptions';
@@ -70,8 +70,7 @@ export class WsConnection {
   private readonly pending: PendingRequests;
   private outage: { start: number; retries: number; reason: string; timer: TimerId } | null = null;
   private readonly keepalive: Keepalive;
-  /** Server clock minus ours, from the last round trip; and when the login went out. */
-  private offset = 0;
+  /** When the login went out (its answer tells the server's clock). */
   private loginSentAt = 0;
   /** The last `answered` told to the server in this session. */
   private toldAnswered = 0;
@@ -106,15 +105,11 @@ export class WsConnection {
   /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost; `error` is what pending requests failed with. */
   readonly ended: Listeners<{ readonly why: string; readonly error: Error }>;
 
-  private readonly urls: readonly string[];
-  /** The URL dialled last (an index into {@link WsConnection.urls}). */
-  private urlIndex = 0;
-  /** URLs that failed during the app's own login(), before any session: the next is tried at once. */
-  private failedFirst = 0;
+  private readonly urls: NodeUrls;
 
   constructor(private readonly options: WsConnectionOptions) {
     this.clock = options.clock ?? realClock;
-    this.urls = urlsOf(options); // the options' TypeErrors first, also in Node 20 (no WebSocket)
+    this.urls = new NodeUrls(urlsOf(options)); // the options' TypeErrors first, also in Node 20 (no WebSocket)
     this.device = deviceOf(options);
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
@@ -125,7 +120,7 @@ export class WsConnection {
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
     const ping = (timeoutMs: number) =>
       this.phase !== 'ready' ? null : this.request({ type: 'ping' }, { replay: false, timeoutMs }).then((reply) => (reply.type === 'pong' ? reply.serverTime : Number.NaN));
-    this.keepalive = new Keepalive(this.clock, this.options.keepalive, ping, (serverTime, sentAt) => this.learnOffset(serverTime, sentAt));
+    this.keepalive = new Keepalive(this.clock, this.options.keepalive, ping);
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();
     this.messages = make();
@@ -137,7 +132,7 @@ export class WsConnection {
 
   /** The URL dialled now (or last). */
   get url(): string {
-    return this.urls[this.urlIndex] as string;
+    return this.urls.current;
   }
 
   /** Logged in and connected now. */
@@ -152,12 +147,12 @@ export class WsConnection {
 
   /** The server's clock minus this client's, in ms (0 until the first login). */
   get serverTimeOffset(): number {
-    return this.offset;
+    return this.keepalive.offset;
   }
 
   /** A time stamped by the server (ms), on this client's clock. */
   toLocalTime(serverMs: number): number {
-    return serverMs - this.offset;
+    return serverMs - this.keepalive.offset;
   }
 
   /** Connects (if needed) and authenticates; a different user logged in on it is logged out first. */
@@ -176,7 +171,7 @@ export class WsConnection {
       this.login$ = { resolve, reject };
       if (this.phase === 'ready' || this.phase === 'authenticating') this.sendLogin();
       else if (this.phase === 'idle') {
-        this.failedFirst = 0;
+        this.urls.restart();
         this.connect();
       }
       // connecting / reconnecting: the login goes out once the socket opens.
@@ -185,7 +180,7 @@ export class WsConnection {
 
   /**
    * Logs out (after everything sent before it is answered) and closes the socket. The `logout`
-   * frame is written before this returns; a second call while one is under way joins it.
+   * frame is written before this returns; a second call while one is under way joins it. 
    */
   logout(): Promise<void> {
     this.logouts++;
@@ -284,7 +279,7 @@ export class WsConnection {
     this.userID = frame.userID;
     this.relaysHeld = frame.heldRelays === true;
     this.callGrants = frame.callGrants === true;
-    this.learnOffset(frame.serverTime, this.loginSentAt);
+    this.keepalive.learn(frame.serverTime, this.loginSentAt);
     this.phase = 'ready';
     this.login$?.resolve();
     this.login$ = null;
@@ -297,7 +292,7 @@ export class WsConnection {
 
   private onLoginRefused(frame: ServerFrameOf<'error'>): void {
     const error = fromServer(frame.code, frame.message);
-    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.failedFirst + 1 < this.urls.length) {
+    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.urls.untriedAfterThis()) {
       // A node that cannot serve (a cluster node without its store): the next one, as if unreachable.
       letGo(this.socket, 1000, 'login refused');
       this.lost(`login refused: ${frame.code}`, error);
@@ -327,9 +322,9 @@ export class WsConnection {
     this.socket = null;
     this.keepalive.disarm();
     if (this.phase === 'idle') return;
-    if (this.session === null && ++this.failedFirst < this.urls.length) {
+    if (this.session === null && this.urls.failed()) {
       // Never got in, and a cluster has other nodes: the next one, at once (each is tried once).
-      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      this.urls.next();
       this.connect();
       return;
     }
@@ -353,8 +348,7 @@ export class WsConnection {
       this.toIdle(noNetwork(`connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
       return;
     }
-    // A cluster: the next node (the one just lost may be gone for good).
-    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    this.urls.next(); // a cluster: the next node (the one just lost may be gone for good)
     outage.timer = this.clock.setTimeout(() => {
       if (this.outage !== outage || this.phase !== 'reconnecting') return;
       outage.retries++;
@@ -482,12 +476,6 @@ export class WsConnection {
     if (this.socket !== socket || this.phase !== 'ready' || !socket) return;
     letGo(socket, 4008, why);
     this.lost(why);
-  }
-
-  /** The server said `serverTime` during a round trip that started at `sentAt` (our clock). */
-  private learnOffset(serverTime: number, sentAt: number): void {
-    const now = this.clock.now();
-    if (Number.isFinite(serverTime) && sentAt <= now) this.offset = Math.round(serverTime - (sentAt + now) / 2);
   }
 
   /** Subscribes to the connection state (`connected`, `connecting` while reconnecting, `disconnected`). */
