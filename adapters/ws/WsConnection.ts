@@ -65,6 +65,8 @@ export class WsConnection {
   private loginRid = -1;
   private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private loggingOut: Promise<void> | null = null;
+  /** The logout's socket was lost: when it is done here if no reconnection delivered it. */
+  private logoutDeadline: TimerId = null;
   /** How many times logout() was called: a login() waiting for one gives up if another is asked for. */
   private logouts = 0;
   private readonly pending: PendingRequests;
@@ -180,7 +182,8 @@ export class WsConnection {
 
   /**
    * Logs out (after everything sent before it is answered) and closes the socket. The `logout`
-   * frame is written before this returns; a second call while one is under way joins it. 
+   * frame is written before this returns; a second call while one is under way joins it. Unanswered in 5 s, its socket is
+   * taken for dead; a lost socket's reconnections have 5 s to deliver it, then it is done here (see `lost`).
    */
   logout(): Promise<void> {
     this.logouts++;
@@ -335,6 +338,14 @@ export class WsConnection {
       this.toIdle(noNetwork('no connection'), reason);
       return;
     }
+    if (this.loggingOut !== null && this.logoutDeadline === null) {
+      // A logout whose socket is lost has LOGOUT_WAIT_MS to be delivered by the policy's reconnections (with what its socket held,
+      // a hang-up's CANCEL); then it is done here: a login() waits for it, and the server ends the session by its own grace.
+      const logout = this.loggingOut;
+      this.logoutDeadline = this.clock.setTimeout(() => {
+        if (this.loggingOut === logout) this.toIdle(noNetwork('logout not delivered in time'), 'logout: server unreachable');
+      }, LOGOUT_WAIT_MS);
+    }
     if (this.outage === null) {
       this.outage = { start: this.clock.now(), retries: 0, reason, timer: null };
       this.states.emit('connecting');
@@ -370,6 +381,8 @@ export class WsConnection {
     this.keepalive.disarm();
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
+    this.clock.clearTimeout(this.logoutDeadline);
+    this.logoutDeadline = null;
     letGo(this.socket, 1000, 'client done');
     this.socket = null;
     this.login$?.reject(error);
