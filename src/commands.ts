@@ -106,13 +106,21 @@ export class Commands {
    * What `method` waits for past its command (its invitations' sends, the end of the call they were for): its
    * outcome, or `InvalidStateError` "destroyed" once the instance is, as a pending command's (the IM may answer
    * the sends long after, or never). `late`: what to do with a value the wait yields once the instance was
-   * destroyed (devices captured after it: released), as nobody will take it.
+   * destroyed (devices captured after it: released), as nobody will take it; what it throws has no caller to reject
+   * and is told on the console (unhandled, that rejection ended a Node app).
    */
   until<T>(method: string, wait: Promise<T>, late?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const refuse = () => reject(new InvalidStateError(method, 'destroyed'));
       this.#waits.add(refuse);
-      const take = (value: T) => (this.#closed ? late?.(value) : resolve(value));
+      const take = (value: T) => {
+        if (!this.#closed) return resolve(value);
+        try {
+          late?.(value);
+        } catch (error) {
+          console.error(`headless-calling: ${method}: releasing what came after destroy() threw (nothing else is affected):`, error);
+        }
+      };
       wait.then(take, reject).finally(() => this.#waits.delete(refuse));
       if (this.#closed) refuse();
     });

@@ -4,10 +4,11 @@
  * destroy()), not once the prompt is answered; and devices captured after that are released, as
  * nobody will use them. Before (the review of 2026-12-05), the promise waited for the capture.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RoomPort } from '../../adapters/RoomPort';
 import { InvalidStateError, TRTCCalling } from '../../src/index';
 import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+import { watchProcess } from '../support/processWatch';
 import { heldCapture } from '../support/rooms';
 
 type Outcome = { resolved: unknown } | { rejected: unknown } | 'pending';
@@ -69,5 +70,43 @@ describe('destroy() while the devices are asked for', () => {
     await asked.now();
     expect(counted.released()).toBe(1);
     void bob.destroy();
+  });
+});
+
+// The crash audit of Commands.until: what releasing the late devices throws (a room's unprepare) rejected a promise
+// nobody handled, and an unhandled rejection ends a Node app. It is told on the console, as the facade's other
+// errors that have no caller (an onDropped that throws, say).
+describe('destroy() while the devices are asked for, and releasing them throws', () => {
+  it("call(): the room's unprepare() throws for the capture that lands after destroy() -> told on the console, nothing reaches the process", async () => {
+    const clock = new SimulatedClock();
+    const net = createMemoryNetwork({ clock });
+    const real = net.backend();
+    const capture = heldCapture(real.room);
+    const broken = new Error('unprepare broke');
+    const room = new Proxy(capture.room, {
+      get: (target, prop) => (prop === 'unprepare' ? () => { throw broken; } : Reflect.get(target, prop, target) as unknown),
+    });
+    const alice = new TRTCCalling({ SDKAppID: 1, backend: { ...real, room } });
+    await alice.login({ userID: 'alice', userSig: 's' });
+    const asked = watch(alice.call({ userID: 'bob', type: 1 }));
+    await net.advance(10);
+    expect(capture.asked()).toBe(true);
+    await alice.destroy();
+    expect(await asked.now()).toMatchObject({ rejected: expect.any(InvalidStateError) });
+
+    const { reached, stop } = watchProcess();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let told: unknown[][] = [];
+    try {
+      capture.release();
+      await asked.now();
+      await new Promise<void>((resolve) => setImmediate(resolve)); // a turn of the event loop: Node tells unhandled rejections then
+      told = [...consoleError.mock.calls];
+    } finally {
+      stop();
+      consoleError.mockRestore();
+    }
+    expect(reached).toEqual([]);
+    expect(told).toEqual([[expect.stringContaining('headless-calling: call: releasing'), broken]]);
   });
 });
