@@ -4,8 +4,11 @@
  * that offers no feed. Virtual time over real sockets (the embedded world).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PresenceView } from '../../../adapters/ws/WsPresence';
+import { SimulatedClock } from '../../../adapters/memory/SimulatedClock';
+import { WsConnection } from '../../../adapters/ws/WsConnection';
+import { type PresenceView, WsPresence } from '../../../adapters/ws/WsPresence';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
+import { SyncSocket } from './syncSocket';
 
 describe('backend.presence', () => {
   let world: EmbeddedWorld;
@@ -65,5 +68,33 @@ describe('backend.presence', () => {
       { state: 'connecting', online: [] },
       { state: 'unavailable', online: [] },
     ]);
+  });
+});
+
+// A change frame batches every change that waited for its window (server/presence.ts): many users at once, one who
+// left and came back, and (from a server we do not control) a name twice or our own. Scripted, as a server sends it.
+describe('backend.presence: merging a change frame', () => {
+  it('the online list keeps its order, drops who went, adds who came in the frame\'s order, once each, never us', async () => {
+    const conn = new WsConnection({ url: 'ws://x/ws', WebSocket: SyncSocket, clock: new SimulatedClock(0) });
+    const presence = new WsPresence(conn);
+    const login = conn.login('alice', 'sig');
+    await Promise.resolve();
+    const sock = SyncSocket.last;
+    const ridOf = (type: string) => (JSON.parse(sock.sent.find((s) => s.includes(`"type":"${type}"`)) ?? '{}') as { rid: number }).rid;
+    sock.deliver({ type: 'loggedIn', rid: ridOf('login'), userID: 'alice', session: 's1', resumed: false, room: null, serverTime: 0 });
+    await login;
+    const views: PresenceView[] = [];
+    presence.subscribe((view) => views.push(view));
+    sock.deliver({ type: 'presence', snapshot: true, online: ['bob', 'alice', 'carol', 'dave'], offline: [] });
+    sock.deliver({ type: 'ack', rid: ridOf('presenceSubscribe') });
+    sock.deliver({ type: 'presence', snapshot: false, online: ['erin', 'carol', 'bob', 'frank', 'erin', 'alice', 'gina'], offline: ['carol', 'dave'] });
+    sock.deliver({ type: 'presence', snapshot: false, online: ['bob', 'erin'], offline: [] }); // nothing new: no view
+    expect(views).toEqual([
+      { state: 'idle', online: [] },
+      { state: 'connecting', online: [] },
+      { state: 'live', online: ['bob', 'carol', 'dave'] },
+      { state: 'live', online: ['bob', 'erin', 'carol', 'frank', 'gina'] },
+    ]);
+    expect(['bob', 'carol', 'dave', 'alice'].map((u) => presence.isOnline(u))).toEqual([true, true, false, false]);
   });
 });
