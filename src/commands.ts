@@ -118,7 +118,7 @@ export class Commands {
         try {
           late?.(value);
         } catch (error) {
-          console.error(`headless-calling: ${method}: releasing what came after destroy() threw (nothing else is affected):`, error);
+          console.error(`headless-calling: ${method}: releasing after destroy() threw:`, error);
         }
       };
       wait.then(take, reject).finally(() => this.#waits.delete(refuse));

@@ -27,7 +27,7 @@ import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
-import { deviceOf, NodeUrls, urlsOf, type WsConnectionOptions } from './connectionOptions';
+import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
 import { OutRate, counted } from './outRate';
 
 export type { WsConnectionOptions } from './connectionOptions';
@@ -65,8 +65,7 @@ export class WsConnection {
   private loginRid = -1;
   private login$: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private loggingOut: Promise<void> | null = null;
-  /** The logout's socket was lost: when it is done here if no reconnection delivered it. */
-  private logoutDeadline: TimerId = null;
+  private logoutDeadline: TimerId = null; // the logout's socket was lost: when it is done here (see `lost`)
   /** How many times logout() was called: a login() waiting for one gives up if another is asked for. */
   private logouts = 0;
   private readonly pending: PendingRequests;
@@ -107,11 +106,15 @@ export class WsConnection {
   /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost; `error` is what pending requests failed with. */
   readonly ended: Listeners<{ readonly why: string; readonly error: Error }>;
 
-  private readonly urls: NodeUrls;
+  private readonly urls: readonly string[];
+  /** The URL dialled last (an index into {@link WsConnection.urls}). */
+  private urlIndex = 0;
+  /** URLs that failed during the app's own login(), before any session: the next is tried at once. */
+  private failedFirst = 0;
 
   constructor(private readonly options: WsConnectionOptions) {
     this.clock = options.clock ?? realClock;
-    this.urls = new NodeUrls(urlsOf(options)); // the options' TypeErrors first, also in Node 20 (no WebSocket)
+    this.urls = urlsOf(options); // the options' TypeErrors first, also in Node 20 (no WebSocket)
     this.device = deviceOf(options);
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass { WebSocket } (e.g. from the ws package)');
@@ -134,7 +137,7 @@ export class WsConnection {
 
   /** The URL dialled now (or last). */
   get url(): string {
-    return this.urls.current;
+    return this.urls[this.urlIndex] as string;
   }
 
   /** Logged in and connected now. */
@@ -173,7 +176,7 @@ export class WsConnection {
       this.login$ = { resolve, reject };
       if (this.phase === 'ready' || this.phase === 'authenticating') this.sendLogin();
       else if (this.phase === 'idle') {
-        this.urls.restart();
+        this.failedFirst = 0;
         this.connect();
       }
       // connecting / reconnecting: the login goes out once the socket opens.
@@ -295,7 +298,7 @@ export class WsConnection {
 
   private onLoginRefused(frame: ServerFrameOf<'error'>): void {
     const error = fromServer(frame.code, frame.message);
-    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.urls.untriedAfterThis()) {
+    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.failedFirst + 1 < this.urls.length) {
       // A node that cannot serve (a cluster node without its store): the next one, as if unreachable.
       letGo(this.socket, 1000, 'login refused');
       this.lost(`login refused: ${frame.code}`, error);
@@ -325,9 +328,9 @@ export class WsConnection {
     this.socket = null;
     this.keepalive.disarm();
     if (this.phase === 'idle') return;
-    if (this.session === null && this.urls.failed()) {
+    if (this.session === null && ++this.failedFirst < this.urls.length) {
       // Never got in, and a cluster has other nodes: the next one, at once (each is tried once).
-      this.urls.next();
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
       this.connect();
       return;
     }
@@ -338,14 +341,11 @@ export class WsConnection {
       this.toIdle(noNetwork('no connection'), reason);
       return;
     }
-    if (this.loggingOut !== null && this.logoutDeadline === null) {
-      // A logout whose socket is lost has LOGOUT_WAIT_MS to be delivered by the policy's reconnections (with what its socket held,
-      // a hang-up's CANCEL); then it is done here: a login() waits for it, and the server ends the session by its own grace.
-      const logout = this.loggingOut;
-      this.logoutDeadline = this.clock.setTimeout(() => {
-        if (this.loggingOut === logout) this.toIdle(noNetwork('logout not delivered in time'), 'logout: server unreachable');
-      }, LOGOUT_WAIT_MS);
-    }
+    // A logout whose socket is lost has LOGOUT_WAIT_MS for the policy's reconnections to deliver it (with what its socket held, a
+    // hang-up's CANCEL); then it is done here: a login() waits for it, and the server ends the session by its own grace.
+    const logout = this.loggingOut;
+    const undelivered = () => this.loggingOut === logout && this.toIdle(noNetwork('logout unanswered'), 'logout unanswered');
+    if (logout !== null && this.logoutDeadline === null) this.logoutDeadline = this.clock.setTimeout(undelivered, LOGOUT_WAIT_MS);
     if (this.outage === null) {
       this.outage = { start: this.clock.now(), retries: 0, reason, timer: null };
       this.states.emit('connecting');
@@ -359,7 +359,8 @@ export class WsConnection {
       this.toIdle(noNetwork(`connection lost: ${reason}`), `gave up reconnecting: ${reason}`);
       return;
     }
-    this.urls.next(); // a cluster: the next node (the one just lost may be gone for good)
+    // A cluster: the next node (the one just lost may be gone for good).
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
     outage.timer = this.clock.setTimeout(() => {
       if (this.outage !== outage || this.phase !== 'reconnecting') return;
       outage.retries++;

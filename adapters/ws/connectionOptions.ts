@@ -52,40 +52,6 @@ export function urlsOf(options: WsConnectionOptions): readonly string[] {
   return urls as string[];
 }
 
-/** The URLs a connection dials in turn (see {@link urlsOf}), and the ones its app's login() found unreachable. */
-export class NodeUrls {
-  private index = 0;
-  /** URLs that failed during the app's own login(), before any session: the next is tried at once. */
-  private failedFirst = 0;
-
-  constructor(private readonly urls: readonly string[]) {}
-
-  /** The URL dialled now (or last). */
-  get current(): string {
-    return this.urls[this.index] as string;
-  }
-
-  /** The next URL is dialled from now on. */
-  next(): void {
-    this.index = (this.index + 1) % this.urls.length;
-  }
-
-  /** A new login() of the app: each URL may fail once again. */
-  restart(): void {
-    this.failedFirst = 0;
-  }
-
-  /** Whether a failure of the app's login() now leaves a URL it has not tried; {@link failed} counts it. */
-  untriedAfterThis(): boolean {
-    return this.failedFirst + 1 < this.urls.length;
-  }
-
-  /** The app's login() failed on the current URL: whether one is left that it has not tried. */
-  failed(): boolean {
-    return ++this.failedFirst < this.urls.length;
-  }
-}
-
 /** What the login says of the device: its ID when many devices are on (given, or random), else nothing. */
 export function deviceOf(options: WsConnectionOptions): { readonly device?: string } {
   if (options.deviceID !== undefined && (typeof options.deviceID !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(options.deviceID))) {
