@@ -6,7 +6,8 @@
  * (`LOGOUT_WAIT_MS`, what it waits for its answer on a live socket) to be delivered by the reconnections
  * the policy makes, with what its socket held (a hang-up's CANCEL); past that it is done here, and the
  * server ends the session by its own grace (10 s), as for any connection that does not come back.
- * A server back within those 5 s still gets the logout, then the login: `logoutThenLogin.test.ts`.
+ * A server back within those 5 s still gets the logout, then the login: `logoutThenLogin.test.ts`. A
+ * logout asked while the connection is down already is done here at once (it was; pinned here too).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../../src/index';
@@ -61,6 +62,20 @@ describe('login() after a logout() the server cannot be reached for', () => {
       await world.advance(1_000);
       expect(alice.take()).toEqual([ev.ready(), ev.invited('bob', [next], { callType: 1 })]);
     });
+
+  it("the server down before Alice's logout() (her socket closed, the connection retrying): login() after it is refused at once, nothing waited for", async () => {
+    const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
+    await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
+    await world.settle();
+    await world.stopServer();
+    await world.advance(100);
+    expect(alice.calling.getSnapshot().connection).toBe('reconnecting');
+    const logout = alice.calling.logout();
+    const login = attempt(alice.calling, 'alice');
+    await world.settle();
+    expect(login.seen.outcome).toBe('refused 2805');
+    await Promise.all([logout, login.done]);
+  });
 
   it("Alice's socket gone half-open and the server down: login() after logout() is refused 5 s after the socket is taken for dead (5 s), not after 30 s", async () => {
     const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
