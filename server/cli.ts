@@ -12,6 +12,7 @@ import { shownUrl } from './cluster/scripts';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
 import type { Logger } from './options';
+import { FLAG_NAMES, type ResolvedTurn, resolveTurn } from './turn';
 
 /** Flag -> environment variable. */
 const ENV: Record<string, string> = {
@@ -40,6 +41,9 @@ const ENV: Record<string, string> = {
   redis: 'HC_REDIS_URL',
   'cluster-prefix': 'HC_CLUSTER_PREFIX',
   'node-id': 'HC_NODE_ID',
+  'turn-urls': 'HC_TURN_URLS',
+  'turn-secret': 'HC_TURN_SECRET',
+  'turn-ttl': 'HC_TURN_TTL',
   ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, f.env])),
 };
 
@@ -82,6 +86,13 @@ export const USAGE = `Usage: headless-calling-server [options]
   --cluster-prefix <p>  cluster mode: prefix of the service's Redis keys (HC_CLUSTER_PREFIX, default hc)
   --node-id <id>        cluster mode: this node's name, one live process each (HC_NODE_ID, default
                         random); a restart after a crash waits for its last heartbeat to lapse (3.5 s)
+  --turn-urls <list>    TURN servers for the calls' media, comma-separated (HC_TURN_URLS, e.g.
+                        turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349):
+                        each login gets credentials of its own for them (the TURN REST API's)
+  --turn-secret <s>     the secret those servers share with this one (HC_TURN_SECRET; coturn:
+                        --use-auth-secret --static-auth-secret=<s>); visible to \`ps\`: prefer the variable
+  --turn-ttl <seconds>  how long a login's TURN credentials work (HC_TURN_TTL, default 86400);
+                        a login renews them once half spent
 ${limitUsage()}
   -h, --help            this text
   --version             the version
@@ -197,6 +208,17 @@ export function parseCli(
     const nodeId = get('node-id');
     if (nodeId !== undefined && !redisUrl) return fail('--node-id names a node of a cluster: give --redis too');
     if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(`--node-id must be 1 to 64 letters, digits, ".", "_" or "-", got ${JSON.stringify(nodeId)}`);
+    const turnUrls = get('turn-urls');
+    const turnSecret = get('turn-secret');
+    const turnTtl = integer('turn-ttl', get('turn-ttl'), 604_800, 60);
+    if ((turnUrls === undefined) !== (turnSecret === undefined)) return fail('--turn-urls and --turn-secret go together: the TURN servers, and the secret they share with this server');
+    if (turnTtl !== undefined && turnUrls === undefined) return fail('--turn-ttl is the lifetime of TURN credentials: give --turn-urls and --turn-secret too');
+    let turn: ResolvedTurn | undefined;
+    try {
+      if (turnUrls !== undefined) turn = resolveTurn({ urls: turnUrls.split(','), secret: turnSecret ?? '', ...(turnTtl === undefined ? {} : { ttlSeconds: turnTtl }) }, FLAG_NAMES);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
     const multiDevice = on('multi-device');
     if (multiDevice && redisUrl) return fail('--multi-device is not available with --redis (cluster mode keeps one session per user)');
     const maxDevices = integer('max-devices', get('max-devices'), 100, 1);
@@ -241,6 +263,7 @@ export function parseCli(
       ...(redisUrl ? { redisUrl } : {}),
       ...(clusterPrefix ? { clusterPrefix } : {}),
       ...(nodeId ? { nodeId } : {}),
+      ...(turn ? { turn } : {}),
     };
     return { ok: true, options };
   } catch (error) {
@@ -287,6 +310,9 @@ export async function runCli(
   if (argv.some((arg) => arg === '--secret-key' || arg.startsWith('--secret-key='))) {
     output.err(`${NAME}: warning: --secret-key is visible to every user of this machine (ps); use --secret-key-file or HC_SECRET_KEY`);
   }
+  if (argv.some((arg) => arg === '--turn-secret' || arg.startsWith('--turn-secret='))) {
+    output.err(`${NAME}: warning: --turn-secret is visible to every user of this machine (ps); use HC_TURN_SECRET`);
+  }
   let server: ServerHandle;
   try {
     checkStaticDir(options.staticDir);
@@ -305,6 +331,7 @@ export async function runCli(
     output.out(`\n  !!! DEMO SIGNING IS ON: ${urls}/usersig?userID=<id> hands out a userSig for ANY user.\n  !!! SDKAppID ${options.sdkAppId}. Do not expose this server beyond your machine.\n`);
   }
   if (options.presence) output.out('  Presence is on: logged-in users see who else is online.');
+  if (options.turn) output.out(`  TURN: each login gets credentials of its own for ${options.turn.urls.join(', ')}.`);
   if (options.multiDevice) output.out(`  Many devices is on: up to ${options.maxDevices ?? 5} devices per user ring together.`);
   if (handleSignals) {
     const stop = () => {

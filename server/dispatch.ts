@@ -24,6 +24,7 @@ import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
 import { type Refusal, isDeferral, isRefusal, refuse } from './refusal';
 import type { Presence } from './presence';
+import { turnGrant } from './turn';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
 const STRIKES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([...CLIENT_FAULT_CODES, 'internal']);
@@ -125,7 +126,10 @@ export class Dispatcher {
       }
     }
     // A keepalive answer need not wait for a held ack (it would hold the client's clock offset too).
-    if (frame.type === 'ping') return conn.sendBeside({ type: 'pong', rid: frame.rid, serverTime: now });
+    if (frame.type === 'ping') {
+      const turn = frame.turn && session && this.options.turn ? { turn: turnGrant(this.options.turn, session.userID, now) } : {};
+      return conn.sendBeside({ type: 'pong', rid: frame.rid, serverTime: now, ...turn });
+    }
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);
     if (frame.type === 'received') {
       const refusal = this.hub.mailer.receipt(session, frame.upTo);

@@ -37,6 +37,7 @@ import { Rooms } from './rooms';
 import type { RemoteHeld } from './senders';
 import type { Body, Store } from './store';
 import { remember, SupersededTokens } from './supersededTokens';
+import { turnGrant } from './turn';
 import { verifyUserSig } from './userSig';
 
 /** Tokens of sessions taken over by another login, so that their resume is refused (no kick ping-pong). */
@@ -229,6 +230,7 @@ export class Hub {
       limits: this.told,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
+      ...(this.options.turn ? { turn: turnGrant(this.options.turn, f.userID, now) } : {}),
     });
     if (conn.session?.userID === f.userID) {
       // Logging in again on the same connection: a fresh userSig extends the session.

@@ -34,6 +34,7 @@ export { jsonLogger, silentLogger, systemClock } from './options';
 export type { MetricsSnapshot } from './metrics';
 export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { signUserSig, verifyUserSig } from './userSig';
+export type { TurnOptions } from './turn';
 
 /**
  * A frame bigger than this is cut off by the socket layer as it arrives (close 1009); up to it,

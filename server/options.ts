@@ -5,6 +5,7 @@
  */
 import { type Limits, resolveLimits } from './limits';
 import { MAX_FRAME_BYTES } from '../adapters/ws/protocol';
+import { type ResolvedTurn, type TurnOptions, resolveTurn } from './turn';
 
 /** Time, injected: the server reads it and schedules every timer through it. */
 export interface ServerClock {
@@ -137,10 +138,12 @@ export interface ServerOptions {
   readonly nodeId?: string;
   /** Cluster mode: how long a login that moves a user waits for the node holding it to send its budgets (default 250 ms). */
   readonly budgetAskMs?: number;
+  /** TURN servers sharing a secret with this server: each login gets credentials of its own for them (`server/turn.ts`). */
+  readonly turn?: TurnOptions;
 }
 
 /** {@link ServerOptions} with every default applied. */
-export type ResolvedOptions = Required<Omit<ServerOptions, 'tap' | 'limits'>> & Pick<ServerOptions, 'tap'> & { readonly limits: Limits };
+export type ResolvedOptions = Required<Omit<ServerOptions, 'tap' | 'limits' | 'turn'>> & Pick<ServerOptions, 'tap'> & { readonly limits: Limits; readonly turn: ResolvedTurn | null };
 
 const DAY = 86_400_000;
 
@@ -186,6 +189,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     clusterPrefix: options.clusterPrefix ?? 'hc',
     nodeId: options.nodeId ?? '',
     budgetAskMs: options.budgetAskMs ?? 250,
+    turn: options.turn ? resolveTurn(options.turn) : null,
   };
   if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
   if (!resolved.secretKey) throw new Error('secretKey is required');

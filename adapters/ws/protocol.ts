@@ -46,6 +46,9 @@ export const RoomIDSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.max
 /** A request ID: a non-negative safe integer, chosen by the client. */
 export const RidSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const PositiveSchema = v.pipe(v.number(), v.finite(), v.gtValue(0));
+/** TURN servers with credentials for this user, working for `ttl` seconds (a server started with `--turn-urls`). */
+const TurnGrantSchema = v.object({ iceServers: v.array(v.object({ urls: v.array(v.string()), username: v.string(), credential: v.string() })), ttl: PositiveSchema });
+export type TurnGrant = v.InferOutput<typeof TurnGrantSchema>;
 /** An opaque payload or relay body; the frame-size limit bounds it. */
 const OpaqueSchema = v.string();
 const UserSigSchema = v.pipe(v.string(), v.maxLength(2048));
@@ -124,7 +127,8 @@ export const ClientFrameSchema = v.variant('type', [
     device: v.optional(DeviceIDSchema),
   }),
   req('logout', {}),
-  req('ping', {}),
+  /** `turn`: answer with fresh TURN credentials too (the `pong`'s `turn`). */
+  req('ping', { turn: v.optional(v.literal(true)) }),
   /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
   v.object({ type: v.literal('received'), upTo: RidSchema }),
   req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
@@ -265,6 +269,7 @@ export const ServerFrameSchema = v.variant('type', [
     callGrants: v.optional(v.boolean()),
     /** What the server allows this connection: frames a second and at once (the lower of its per-connection and per-user rates), the largest relay and frame (`ws/outRate.ts`). */
     limits: v.optional(v.object({ perSecond: PositiveSchema, burst: PositiveSchema, maxRelayBytes: PositiveSchema, maxFrameBytes: PositiveSchema })),
+    turn: v.optional(TurnGrantSchema),
   }),
   /** A request done. For sends: the message `id` and the server's `sentAt` stamp. */
   v.object({ type: v.literal('ack'), rid: RidSchema, id: v.optional(v.string()), sentAt: v.optional(v.number()) }),
@@ -274,7 +279,7 @@ export const ServerFrameSchema = v.variant('type', [
     code: v.picklist(ERROR_CODES),
     message: v.string(),
   }),
-  v.object({ type: v.literal('pong'), rid: RidSchema, serverTime: v.number() }),
+  v.object({ type: v.literal('pong'), rid: RidSchema, serverTime: v.number(), turn: v.optional(TurnGrantSchema) }),
   /** A group's members; `owner` (empty for a group made by the administrator), its join rule, and for the owner the users invited. */
   v.object({
     type: v.literal('groupInfo'),
