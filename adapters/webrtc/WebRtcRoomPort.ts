@@ -44,6 +44,10 @@ import { WebRtcStats } from './stats';
 export interface WebRtcRoomPortOptions {
   /** STUN/TURN servers (none are needed between two tabs of one machine). */
   readonly iceServers?: readonly RTCIceServer[];
+  /** The server's TURN servers with this user's credentials, read as each connection is made (`webrtcBackend`). */
+  readonly turn?: () => readonly RTCIceServer[];
+  /** `'relay'`: media only through TURN, so no peer learns another's addresses (default `'all'`). */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   readonly clock?: Clock;
   /** Browser APIs; defaults to the page's own, read when used. */
   readonly environment?: () => MediaEnvironment;
@@ -64,18 +68,14 @@ export class WebRtcRoomPort implements RoomPort {
   /** Devices captured by `prepare()` for the next `enter()`; dropped if no call takes them soon. */
   private readonly prepared: PreparedCapture;
   private disposed = false;
-  /** Counts enters and exits: a capture landing after its enter was left behind is stopped. */
-  private epoch = 0;
-  /** An enter is under way (capturing, entering). */
-  private entering = false;
+  private epoch = 0; // counts enters and exits: a capture landing after its enter was left behind is stopped
+  private entering = false; // an enter is under way (capturing, entering)
   /** What the capture of the enter under way lands as: its options, then what `preset` says. */
   private wanted: { video: boolean; audioMuted: boolean } = { video: false, audioMuted: false };
   private readonly mesh: Mesh;
-  /** Whom the call invited: nobody else gets a peer connection (null: the room decides). */
-  private participants: ReadonlySet<UserID> | null = null;
+  private participants: ReadonlySet<UserID> | null = null; // whom the call invited: nobody else gets a peer connection (null: the room decides)
   private readonly ignored = new Set<UserID>();
-  /** Device switches asked for, by kind: a capture a later switch overtook is dropped. */
-  private readonly replacing = { video: 0, audio: 0 };
+  private readonly replacing = { video: 0, audio: 0 }; // device switches asked for, by kind: a capture a later switch overtook is dropped
   /** The `<video>` elements shown, local and remote. */
   private readonly views: VideoViews;
   private readonly listeners: Listeners<RoomEvent>;
@@ -110,7 +110,7 @@ export class WebRtcRoomPort implements RoomPort {
     this.mesh = new Mesh({
       signaling,
       clock: this.clock,
-      iceServers: options.iceServers ?? [],
+      config: () => ({ iceServers: [...(options.iceServers ?? []), ...(options.turn?.() ?? [])], iceTransportPolicy: options.iceTransportPolicy ?? 'all' }),
       iceRecovery: options.iceRecovery,
       env: () => this.env(),
       self: () => this.self,

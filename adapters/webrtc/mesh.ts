@@ -77,7 +77,8 @@ interface Member {
 export interface MeshHost {
   readonly signaling: WsRoomPort;
   readonly clock: Clock;
-  readonly iceServers: readonly RTCIceServer[];
+  /** The ICE servers and policy of a connection made now (TURN credentials are renewed as they age). */
+  config(): RTCConfiguration;
   readonly iceRecovery: IceRecoveryOptions | undefined;
   env(): MediaEnvironment;
   self(): UserID;
@@ -310,7 +311,7 @@ export class Mesh {
     const { RTCPeerConnection } = requireWebRtc(this.host.env());
     const peer = new Peer(userID, polite, {
       RTCPeerConnection,
-      iceServers: this.host.iceServers,
+      config: this.host.config(),
       send: (message: PeerMessage) => {
         if (member.open) this.send(userID, message);
         else member.outbox.push(message);

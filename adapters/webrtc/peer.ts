@@ -14,7 +14,8 @@ export type PeerMessage =
 /** What a {@link Peer} needs from its room. */
 export interface PeerHost {
   readonly RTCPeerConnection: typeof RTCPeerConnection;
-  readonly iceServers: readonly RTCIceServer[];
+  /** The connection's ICE servers and policy. */
+  readonly config: RTCConfiguration;
   send(message: PeerMessage): void;
   /** A remote track was added to {@link Peer.stream}. */
   onMedia(): void;
@@ -77,7 +78,7 @@ export class Peer {
     places: ReadonlyArray<'audio' | 'video'> = [],
   ) {
     this.opened = !polite;
-    this.pc = new host.RTCPeerConnection({ iceServers: [...host.iceServers] });
+    this.pc = new host.RTCPeerConnection(host.config);
     this.stream = new MediaStream();
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => this.host.send({ kind: 'ice', candidate: candidate ? candidate.toJSON() : null });

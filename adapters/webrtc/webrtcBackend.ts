@@ -6,8 +6,10 @@ import { WebRtcRoomPort, type WebRtcRoomPortOptions } from './WebRtcRoomPort';
 
 /** Options of {@link webrtcBackend}: the embedded backend's, plus the media's. */
 export interface WebRtcBackendOptions extends EmbeddedBackendOptions {
-  /** STUN/TURN servers; none are needed on one machine or one LAN. */
+  /** STUN/TURN servers besides the server's (`--turn-urls`); none are needed on one machine or one LAN. */
   readonly iceServers?: readonly RTCIceServer[];
+  /** `'relay'`: media only through TURN, so that no peer learns another's addresses (default `'all'`). */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /** Browser APIs (tests); defaults to the page's own. */
   readonly environment?: WebRtcRoomPortOptions['environment'];
   /**
@@ -36,6 +38,8 @@ export function webrtcBackend(options: WebRtcBackendOptions): WebRtcBackend {
   const room = new WebRtcRoomPort(base.room, {
     ...(base.clock ? { clock: base.clock } : {}),
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+    ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+    turn: () => base.connection.iceServers,
     environment,
     ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
   });

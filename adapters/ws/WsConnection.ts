@@ -14,8 +14,7 @@
  * unanswered request is sent again. A request unanswered after `requestTimeoutMs` rejects.
  * Received messages are confirmed (`received`) so the server keeps unconfirmed ones for the next
  * connection; a message seen twice (redelivered after a drop) is passed on once.
- * The server's clock is learnt from `serverTime` in `loggedIn` and `pong` (the midpoint of the
- * round trip), so server times convert to this client's clock whatever their offset.
+ * What the server says of its clock and of TURN servers, in `loggedIn` and `pong`, the keepalive learns.
  */
 import type { UserID } from '../../machines/types';
 import { type Clock, type TimerId, realClock } from '../clock';
@@ -88,10 +87,7 @@ export class WsConnection {
   private readonly WS: WebSocketConstructor;
   readonly rate: OutRate; // the server's rate and limits, as every frame written spends it
   /** The spacing of folded receipts, on the connection's clock (`inbox.ts`). */
-  private readonly receiptTimer: ReceiptTimer = (fn, ms) => {
-    const timer = this.clock.setTimeout(fn, ms);
-    return () => this.clock.clearTimeout(timer);
-  };
+  private readonly receiptTimer: ReceiptTimer = (fn, ms) => this.clock.clearTimeout.bind(this.clock, this.clock.setTimeout(fn, ms));
   private readonly policy: ReconnectPolicy;
   private readonly onListenerError: (error: unknown) => void;
 
@@ -123,8 +119,8 @@ export class WsConnection {
     this.policy = options.reconnect ?? new DefaultReconnectPolicy();
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.pending = new PendingRequests(this.clock, (entry) => this.timedOut(entry));
-    const ping = (timeoutMs: number) =>
-      this.phase !== 'ready' ? null : this.request({ type: 'ping' }, { replay: false, timeoutMs }).then((reply) => (reply.type === 'pong' ? reply.serverTime : Number.NaN));
+    const ping = (timeoutMs: number, turn: boolean) =>
+      this.phase !== 'ready' ? null : this.request({ type: 'ping', ...(turn ? { turn } : {}) }, { replay: false, timeoutMs }).then((reply) => (reply.type === 'pong' ? reply : null));
     this.keepalive = new Keepalive(this.clock, this.options.keepalive, ping);
     const make = <T>() => new Listeners<T>(this.onListenerError);
     this.pushes = make();
@@ -153,6 +149,11 @@ export class WsConnection {
   /** The server's clock minus this client's, in ms (0 until the first login). */
   get serverTimeOffset(): number {
     return this.keepalive.offset;
+  }
+
+  /** The TURN servers the server hands out (`--turn-urls`), with this user's credentials, renewed as they age; none without. */
+  get iceServers(): ReadonlyArray<RTCIceServer> {
+    return this.keepalive.turn;
   }
 
   /** A time stamped by the server (ms), on this client's clock. */
@@ -190,9 +191,7 @@ export class WsConnection {
    */
   logout(): Promise<void> {
     this.logouts++;
-    this.loggingOut ??= this.logoutNow().finally(() => {
-      this.loggingOut = null;
-    });
+    this.loggingOut ??= this.logoutNow().finally(() => void (this.loggingOut = null));
     return this.loggingOut;
   }
 
@@ -285,7 +284,7 @@ export class WsConnection {
     this.userID = frame.userID;
     this.relaysHeld = frame.heldRelays === true;
     this.callGrants = frame.callGrants === true;
-    this.keepalive.learn(frame.serverTime, this.loginSentAt);
+    this.keepalive.learn(frame.serverTime, this.loginSentAt, frame.turn ?? null);
     this.phase = 'ready';
     this.login$?.resolve();
     this.login$ = null;

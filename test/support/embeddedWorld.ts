@@ -57,8 +57,8 @@ export interface EmbeddedWorld extends World {
   backend(overrides?: Partial<EmbeddedBackendOptions>): EmbeddedBackend;
   /** A valid userSig for `userID`. */
   userSig(userID: string): string;
-  /** Stops the server and starts a new one on the same port and database file. */
-  restartServer(): Promise<void>;
+  /** Stops the server and starts a new one on the same port and database file (with `server` over the world's options). */
+  restartServer(server?: Partial<ServerOptions>): Promise<void>;
   /** Stops the server; clients trying to connect are refused until {@link EmbeddedWorld.restartServer}. */
   stopServer(): Promise<void>;
   /** Lets what is due now happen: `clock.settle()` over a quiet network. */
@@ -82,6 +82,7 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
   let invites = 0;
   let nextRoom = 1001;
 
+  let serverOptions: Partial<ServerOptions> = options.server ?? {};
   const server = (): Promise<ServerHandle> => {
     handle ??= startServer({
       port,
@@ -95,7 +96,7 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
       // Write-behind off unless a test asks: with it, a sender's ack waits for its recipient's
       // receipt, which waits on this simulated clock, and these tests await sends without moving it.
       writeBehindMs: 0,
-      ...options.server,
+      ...serverOptions,
     }).then((h) => {
       port = h.port;
       return h;
@@ -144,8 +145,9 @@ export function makeEmbeddedWorld(options: EmbeddedWorldOptions = {}): EmbeddedW
     },
     advance: (ms) => clock.advance(ms),
     settle: () => clock.settle(),
-    async restartServer() {
+    async restartServer(more = {}) {
       if (!down) await this.stopServer();
+      serverOptions = { ...serverOptions, ...more };
       down = false;
       await server();
     },

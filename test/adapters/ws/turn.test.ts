@@ -1,0 +1,57 @@
+/**
+ * The client's TURN credentials from a server with TURN servers (`turn` / `--turn-urls`): the login
+ * brings a set, and once half its lifetime is spent the keepalive's next ping asks for a fresh one,
+ * so that a page logged in for days still relays its calls. A login to a server without TURN
+ * servers drops the set of the login before. The browser tier (turn.e2e.test.ts) shows a call
+ * relayed by a real coturn with them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
+
+const TURN = { urls: ['turn:turn.example.com:3478'], secret: 'shared with coturn', ttlSeconds: 120 };
+
+describe('TURN credentials on the client', () => {
+  let world: EmbeddedWorld | undefined;
+  afterEach(async () => {
+    await world?.dispose();
+    world = undefined;
+  });
+
+  const expiryOf = (servers: ReadonlyArray<RTCIceServer>) => servers.map((s) => Number(String(s.username).split(':')[0]));
+
+  it('the login brings them; the first ping once half their lifetime is spent asks for fresh ones, the pings before it do not', async () => {
+    world = makeEmbeddedWorld({ server: { turn: TURN } });
+    const backend = world.backend({ keepalive: { intervalMs: 20_000, timeoutMs: 10_000 } });
+    const start = world.clock.now();
+    await backend.im.login('alice', world.userSig('alice'));
+    await world.settle();
+    const first = Math.floor(start / 1000) + 120;
+    expect(backend.connection.iceServers.map((s) => ({ ...s }))).toEqual([{ urls: TURN.urls, username: `${first}:alice`, credential: expect.any(String) }]);
+
+    // Pings at 20 s and 40 s: the credentials have 80 s and more left, nobody asks.
+    await world.advance(45_000);
+    expect(expiryOf(backend.connection.iceServers)).toEqual([first]);
+    // The ping at 60 s (half of 120 s spent) asks, and its pong brings a set expiring 120 s after it.
+    await world.advance(20_000);
+    expect(expiryOf(backend.connection.iceServers)).toEqual([first + 60]);
+    // The next renewal is due 60 s after that one, not at every ping.
+    await world.advance(40_000);
+    expect(expiryOf(backend.connection.iceServers)).toEqual([first + 60]);
+    await world.advance(20_000);
+    expect(expiryOf(backend.connection.iceServers)).toEqual([first + 120]);
+  });
+
+  it('a server without TURN servers: none, and none kept from a login to one that had them', async () => {
+    world = makeEmbeddedWorld({ server: { turn: TURN } });
+    const backend = world.backend();
+    await backend.im.login('alice', world.userSig('alice'));
+    await world.settle();
+    expect(backend.connection.iceServers).toHaveLength(1);
+    await backend.im.logout();
+    await world.settle();
+    await world.restartServer({ turn: undefined });
+    await backend.im.login('alice', world.userSig('alice'));
+    await world.settle();
+    expect(backend.connection.iceServers).toEqual([]);
+  });
+});
