@@ -7,7 +7,8 @@
  * Query parameters (tests and the benchmark): `?user=alice` signs in at once, `&autoAccept=1`
  * accepts every invitation as it rings, `&preview=0` shows no self-view and skips the device
  * check, `&ws=URL` picks another server (`&ws=URL,URL`: a cluster's nodes, tried in order),
- * `&multiDevice=1` logs in as one of the user's devices.
+ * `&multiDevice=1` logs in as one of the user's devices, `&relay=1` sends media only through the
+ * server's TURN servers (`--turn-urls`).
  */
 import TRTCCalling, { NOTICE_EVENTS } from 'headless-calling';
 import { webrtcBackend } from 'headless-calling/embedded';
@@ -27,7 +28,7 @@ async function login(userID: string): Promise<void> {
   state.calling?.destroy();
   ui.charts.reset();
   const url = options.ws ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const backend = webrtcBackend({ url, environment: ui.devices.environment(), ...(options.multiDevice ? { multiDevice: true } : {}) });
+  const backend = webrtcBackend({ url, environment: ui.devices.environment(), ...(options.multiDevice ? { multiDevice: true } : {}), ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}) });
   const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event) });
   state.calling = c;
   for (const name of NOTICE_EVENTS) c.on(name, (payload: unknown) => onEvent(name, payload));

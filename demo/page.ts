@@ -20,7 +20,7 @@ import { codeOf, describeError } from './ui/words';
 
 const params = new URLSearchParams(location.search);
 
-/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1` (`ws=URL,URL`: a cluster's nodes, in the order to try). */
+/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1&relay=1` (`ws=URL,URL`: a cluster's nodes, in the order to try). */
 export const options = {
   user: params.get('user'),
   /** Accept every invitation as it rings (the benchmark's callee). */
@@ -31,6 +31,8 @@ export const options = {
   ws: params.get('ws')?.split(',') ?? null,
   /** Log in as one device of the user (a server started with `--multi-device` rings every one). */
   multiDevice: params.get('multiDevice') === '1',
+  /** Media only through the server's TURN servers (`--turn-urls`): no peer learns this page's addresses. */
+  relay: params.get('relay') === '1',
 };
 
 /** What the page's parts ask main.ts to do. */

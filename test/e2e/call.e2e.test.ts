@@ -4,23 +4,9 @@
  * asserts every event each page logged, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape, callerStart, calleeStart, slowCapture } from './support/demoPage';
+import { e, shape, callerStart, calleeStart, keepPeerConnections, slowCapture, type Connections } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
-/** Init script: every RTCPeerConnection the page makes is kept in `window.peerConnections`. */
-function keepPeerConnections(): void {
-  const Native = globalThis.RTCPeerConnection;
-  const made: RTCPeerConnection[] = [];
-  (globalThis as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
-  globalThis.RTCPeerConnection = class extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      made.push(this);
-    }
-  };
-}
-
-type Connections = { peerConnections: RTCPeerConnection[] };
 
 /** Init script: what the page's WebSocket sends and receives, in order, in `window.socketLog` (`> roomEnter`, `< relayed early offer`). */
 function logSocket(): void {

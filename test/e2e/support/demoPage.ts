@@ -155,6 +155,22 @@ export class DemoUser {
   }
 }
 
+/** Init script: every RTCPeerConnection the page makes is kept in `window.peerConnections`. */
+export function keepPeerConnections(): void {
+  const Native = globalThis.RTCPeerConnection;
+  const made: RTCPeerConnection[] = [];
+  (globalThis as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      made.push(this);
+    }
+  };
+}
+
+/** The page's globals with {@link keepPeerConnections}. */
+export type Connections = { peerConnections: RTCPeerConnection[] };
+
 /** An expected event: its name and the payload fields that matter (compare with {@link shape}). */
 export const e = (name: string, payload: Record<string, unknown> = {}): LoggedEvent => ({ name, payload });
 

@@ -11,8 +11,8 @@ export interface E2e {
   readonly server: DemoServer;
 }
 
-/** One suite per test file: `flags` are extra Chromium flags, `server` options of its servers. */
-export function e2eSuite(suite: { readonly flags?: readonly string[]; readonly server?: Partial<ServerOptions> } = {}): E2e {
+/** One suite per test file: `flags` are extra Chromium flags, `server` options of its servers (or what makes them, read as each test's server starts). */
+export function e2eSuite(suite: { readonly flags?: readonly string[]; readonly server?: Partial<ServerOptions> | (() => Partial<ServerOptions>) } = {}): E2e {
   let chromium: RunningBrowser | undefined;
   let server: DemoServer | undefined;
   const users: DemoUser[] = [];
@@ -30,7 +30,7 @@ export function e2eSuite(suite: { readonly flags?: readonly string[]; readonly s
   return {
     async open(userID, options) {
       if (!chromium) throw new Error('Chromium is not running');
-      server ??= await demoServer(suite.server);
+      server ??= await demoServer(typeof suite.server === 'function' ? suite.server() : suite.server);
       const user = await DemoUser.open(chromium.browser, server.handle.httpUrl, userID, options);
       users.push(user);
       return user;
