@@ -71,7 +71,8 @@ export interface ActionScope {
   };
 }
 
-const live = (ref: AnyActorRef | undefined): ref is AnyActorRef => ref !== undefined && ref.getSnapshot().status === 'active';
+/** Running, and not `gone`: a member's terminal state (not final, see memberMachine), after which a fresh actor follows a return. */
+const live = (ref: AnyActorRef | undefined): ref is AnyActorRef => ref?.getSnapshot().status === 'active' && ref.getSnapshot().value !== 'gone';
 
 /**
  * Enqueues the effects in a fixed order: state first, then invitees and members, then the
