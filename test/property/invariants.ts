@@ -14,7 +14,9 @@
  *   one device of a user is ever in a given call's room, the caller never hears two answers
  *   from one callee however many devices it rang (the "second answer" check above, per userID),
  *   and a device that accepted and got into the call never ends it for another device's answer
- *   (CALL_END answeredElsewhere or rejected): entering the room claimed the user's answer.
+ *   (CALL_END answeredElsewhere or rejected): entering the room claimed the user's answer; once
+ *   everything has settled (no message lost), no device rings on for an invitation another device
+ *   of its user is in the call of (it was told).
  */
 import { CORE_FAULT } from '../../machines/events';
 import { everyDevice, type System, type User } from './harness';
@@ -232,6 +234,24 @@ export function checkOneDevicePerCall(system: System): string[] {
     seen.set(key, device.label);
   }
   return problems;
+}
+
+/**
+ * Many devices, once everything has settled in a run that lost no message: no device rings on for an
+ * invitation another device of its user took (is in its call): whichever device answers, the others
+ * are told (CALL_END answeredElsewhere). An invitation with no timeout rings until told, so an answer
+ * that never reached the user's other devices shows here.
+ */
+export function checkToldElsewhere(system: System): string[] {
+  if (system.lossy) return [];
+  const devices = everyDevice(system);
+  return devices.flatMap((d) => {
+    const ringing = d.calling.getSnapshot().call;
+    if (ringing?.state !== 'ringing') return [];
+    return devices
+      .filter((o) => o !== d && o.id === d.id && o.calling.getSnapshot().call?.inviteID === ringing.inviteID && o.calling.getSnapshot().call?.state === 'inCall')
+      .map((o) => `${d.label} rings on for ${ringing.inviteID}, whose call ${o.label} is in: nobody told it`);
+  });
 }
 
 /** Every invariant that must hold after every step. */

@@ -1,7 +1,7 @@
 /** The end of every property run: faults healed, every timer run out, everyone logged out. */
 import fc from 'fast-check';
 import { attempt, dispose, everyDevice, type System } from './harness';
-import { checkAgreement, violations } from './invariants';
+import { checkAgreement, checkToldElsewhere, violations } from './invariants';
 
 /** More invariants of a network's runs, checked as everything settles (none by default). */
 export interface EndChecks {
@@ -15,7 +15,7 @@ export interface EndChecks {
 export async function settleEverything(system: System, checks: EndChecks = {}): Promise<string[]> {
   system.net.heal();
   await system.net.advance(120_000);
-  const agreement = [...checkAgreement(system), ...((await checks.settled?.(system)) ?? [])];
+  const agreement = [...checkAgreement(system), ...checkToldElsewhere(system), ...((await checks.settled?.(system)) ?? [])];
   // Everyone logs out: every call anyone dialled or accepted must now have its one CALL_END.
   for (const u of everyDevice(system)) await attempt(u, 'logout', (c) => c.logout());
   await system.net.advance(60_000);
