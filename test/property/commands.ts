@@ -241,7 +241,12 @@ function embeddedServer(s: System): NonNullable<System['net']['server']> {
   return s.net.server;
 }
 const dropConnections = user.map((u) => cmd(`dropConnections(${u})`, (s) => embeddedServer(s).dropConnections(idOf(s, u))));
-const restartServer = fc.constant(cmd('restartServer()', (s) => embeddedServer(s).restart()));
+const restartServer = fc.constant(
+  cmd('restartServer()', (s) => {
+    for (const d of usersIn(s, ['ringing'])) s.ringingAtRestart.add(d.calling.getSnapshot().call?.inviteID ?? '');
+    return embeddedServer(s).restart();
+  }),
+);
 /** A device's socket goes half-open: neither side hears the other; its keepalive finds out (20-30 s) and it resumes. */
 const silence = user.map((u) =>
   cmd(`silence(${u})`, async (s) => {

@@ -8,7 +8,9 @@
  * handled, and random steps all but never have two of them ringing, so `crossedAnswers` rings both
  * and has each accept, reject or answer busy, in one turn or the second as the first one's frame
  * goes out (`answerEverywhere` does it to whatever rings): the room's one device and the one
- * answer per user are decided there. `EMBEDDED_PROPERTY_RUNS` (default 25; 300 when
+ * answer per user are decided there; or has one of them answer alone, on an invitation with no
+ * timeout, so that the other, unless told, rings on until the end (`checkToldElsewhere`). The
+ * memory runs (`calling.property.test.ts`) race them too. `EMBEDDED_PROPERTY_RUNS` (default 25; 300 when
  * `PROPERTY_RUNS` is set, as by `npm run test:property`) and `PROPERTY_SEED` replay a run;
  * `PROPERTY_PATH` (fast-check's `path` of a failure, with its seed) replays just that one
  * (`PROPERTY_REPLAY_PATH`, the counterexample's `replayPath`, too for a shrunk one).

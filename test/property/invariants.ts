@@ -240,14 +240,15 @@ export function checkOneDevicePerCall(system: System): string[] {
  * Many devices, once everything has settled in a run that lost no message: no device rings on for an
  * invitation another device of its user took (is in its call): whichever device answers, the others
  * are told (CALL_END answeredElsewhere). An invitation with no timeout rings until told, so an answer
- * that never reached the user's other devices shows here.
+ * that never reached the user's other devices shows here. Not one ringing as the server restarted
+ * (`System.ringingAtRestart`: a known limit).
  */
 export function checkToldElsewhere(system: System): string[] {
   if (system.lossy) return [];
   const devices = everyDevice(system);
   return devices.flatMap((d) => {
     const ringing = d.calling.getSnapshot().call;
-    if (ringing?.state !== 'ringing') return [];
+    if (ringing?.state !== 'ringing' || system.ringingAtRestart.has(ringing.inviteID)) return [];
     return devices
       .filter((o) => o !== d && o.id === d.id && o.calling.getSnapshot().call?.inviteID === ringing.inviteID && o.calling.getSnapshot().call?.state === 'inCall')
       .map((o) => `${d.label} rings on for ${ringing.inviteID}, whose call ${o.label} is in: nobody told it`);
