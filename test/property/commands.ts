@@ -231,7 +231,8 @@ const everywhere: fc.Arbitrary<Cmd>[] = [...oneDevice, secondDevice, secondDevic
 /**
  * Over the memory hub: with its IM's faults (an unreachable user, drops, duplicates, reordering), and
  * the race of two devices answering (`crossedAnswers`, in place of one `secondDevice`: it adds the
- * device it needs, and the runs cost what they did without it).
+ * device it needs). npm test's 1,000 runs took 13.4 s without it, 14.5 s with it (2026-12-06, the
+ * means of three on a shared 2-core machine, whose load moves each by a few seconds).
  */
 export const commandArbitraries: fc.Arbitrary<Cmd>[] = [...oneDevice, secondDevice, answerEverywhere, crossedAnswers, reachable, faults];
 
