@@ -17,7 +17,7 @@ export class Keepalive {
   offset = 0;
   /** The TURN servers the server handed out, with this user's credentials (none without). */
   turn: TurnGrant['iceServers'] = [];
-  /** When the credentials are half spent (our clock): the next ping asks for fresh ones. */
+  /** When the credentials are half spent, on the server's clock (ours may be set back): the next ping asks for fresh ones. */
   private renewAt = Infinity;
 
   constructor(
@@ -36,7 +36,7 @@ export class Keepalive {
     if (Number.isFinite(serverTime) && sentAt <= now) this.offset = Math.round(serverTime - (sentAt + now) / 2);
     if (turn === undefined) return;
     this.turn = turn?.iceServers ?? [];
-    this.renewAt = turn ? now + turn.ttl * 500 : Infinity;
+    this.renewAt = turn ? serverTime + turn.ttl * 500 : Infinity;
   }
 
   arm(): void {
@@ -45,7 +45,7 @@ export class Keepalive {
     const timeoutMs = this.options?.timeoutMs ?? 10_000;
     const tick = () => {
       const sentAt = this.clock.now();
-      const pong = this.ping(timeoutMs, sentAt >= this.renewAt);
+      const pong = this.ping(timeoutMs, sentAt + this.offset >= this.renewAt);
       if (pong === null) return;
       pong.then(
         (reply) => reply && this.learn(reply.serverTime, sentAt, reply.turn),

@@ -6,6 +6,7 @@
  * relayed by a real coturn with them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../../adapters/clock';
 import { makeEmbeddedWorld, type EmbeddedWorld } from '../../support/embeddedWorld';
 
 const TURN = { urls: ['turn:turn.example.com:3478'], secret: 'shared with coturn', ttlSeconds: 120 };
@@ -54,4 +55,21 @@ describe('TURN credentials on the client', () => {
     await world.settle();
     expect(backend.connection.iceServers).toEqual([]);
   });
+
+  it('the page\'s clock set back an hour after the login: the renewal still comes once half their lifetime is spent (before: an hour late, the set expired 30 min before)', async () => {
+    world = makeEmbeddedWorld({ server: { turn: { ...TURN, ttlSeconds: 3600 } } });
+    // The page's wall clock, which the user (or NTP) may move; its timers still run in real time.
+    let skew = 0;
+    const clock: Clock = { now: () => world!.clock.now() + skew, setTimeout: (fn, ms) => world!.clock.setTimeout(fn, ms), clearTimeout: (id) => world!.clock.clearTimeout(id) };
+    const backend = world.backend({ clock, keepalive: { intervalMs: 20_000, timeoutMs: 10_000 } });
+    const first = Math.floor(world.clock.now() / 1000) + 3600;
+    await backend.im.login('alice', world.userSig('alice'));
+    await world.settle();
+    await world.advance(10 * 60_000);
+    skew = -3_600_000;
+    // Half of the hour is spent 30 min after the login: the first ping after it asks.
+    await world.advance(21 * 60_000);
+    expect(expiryOf(backend.connection.iceServers)).toEqual([first + 1800]);
+  });
+
 });
