@@ -379,6 +379,7 @@ export class WsConnection {
     const wasIn = this.phase !== 'idle' && this.session !== null;
     this.phase = 'idle';
     this.keepalive.disarm();
+    this.keepalive.turn = []; // the user's own: the next login brings its own, or none
     if (this.outage) this.clock.clearTimeout(this.outage.timer);
     this.outage = null;
     this.clock.clearTimeout(this.logoutDeadline);

@@ -72,4 +72,14 @@ describe('TURN credentials on the client', () => {
     expect(expiryOf(backend.connection.iceServers)).toEqual([first + 1800]);
   });
 
+  it('logged out: the user\'s credentials are not kept (another user of the page, or the app, finds none)', async () => {
+    world = makeEmbeddedWorld({ server: { turn: TURN } });
+    const backend = world.backend();
+    await backend.im.login('alice', world.userSig('alice'));
+    await world.settle();
+    expect(backend.connection.iceServers).toHaveLength(1);
+    await backend.im.logout();
+    await world.settle();
+    expect(backend.connection.iceServers).toEqual([]);
+  });
 });
