@@ -311,7 +311,7 @@ export class Mesh {
     const { RTCPeerConnection } = requireWebRtc(this.host.env());
     const peer = new Peer(userID, polite, {
       RTCPeerConnection,
-      config: this.host.config(),
+      config: () => this.host.config(),
       send: (message: PeerMessage) => {
         if (member.open) this.send(userID, message);
         else member.outbox.push(message);
@@ -320,7 +320,7 @@ export class Mesh {
       onState: (state) => this.onPeerState(userID, peer, state),
       onError: (error) => this.host.onError(error),
     }, local?.getTracks() ?? [], local ? [] : this.kinds);
-    const recovery = new IceRecovery(this.host.clock, { restart: () => peer.pc.restartIce(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
+    const recovery = new IceRecovery(this.host.clock, { restart: () => peer.restart(), giveUp: () => undefined }, this.host.iceRecovery ?? ICE_RECOVERY);
     const offers = new Budget(this.host.clock, OFFERS.burst, OFFERS.everyMs);
     const member: Member = { peer, open: this.sending, outbox: [], media: false, down: false, ahead: false, mediaEarly: false, audio: null, recovery, offers, deferred: null };
     this.members.set(userID, member);

@@ -14,8 +14,8 @@ export type PeerMessage =
 /** What a {@link Peer} needs from its room. */
 export interface PeerHost {
   readonly RTCPeerConnection: typeof RTCPeerConnection;
-  /** The connection's ICE servers and policy. */
-  readonly config: RTCConfiguration;
+  /** The connection's ICE servers and policy now (TURN credentials are renewed as they age). */
+  config(): RTCConfiguration;
   send(message: PeerMessage): void;
   /** A remote track was added to {@link Peer.stream}. */
   onMedia(): void;
@@ -78,7 +78,7 @@ export class Peer {
     places: ReadonlyArray<'audio' | 'video'> = [],
   ) {
     this.opened = !polite;
-    this.pc = new host.RTCPeerConnection(host.config);
+    this.pc = new host.RTCPeerConnection(host.config());
     this.stream = new MediaStream();
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => this.host.send({ kind: 'ice', candidate: candidate ? candidate.toJSON() : null });
@@ -149,6 +149,12 @@ export class Peer {
     if (track && transceiver.direction !== 'sendrecv' && transceiver.direction !== 'sendonly') transceiver.direction = 'sendrecv';
   }
 
+  /** Restarts ICE (`IceRecovery`), gathering with the TURN credentials of now. */
+  restart(): void {
+    this.refresh();
+    this.pc.restartIce();
+  }
+
   /** The member is gone: close the connection and stop its tracks. */
   close(): void {
     if (this.closed) return;
@@ -165,6 +171,7 @@ export class Peer {
     if (this.closed || !this.opened) return;
     try {
       this.makingOffer = true;
+      this.refresh();
       await this.pc.setLocalDescription();
       if (this.pc.localDescription) this.host.send({ kind: 'sdp', description: this.pc.localDescription.toJSON() });
     } catch (error) {
@@ -193,10 +200,23 @@ export class Peer {
       const firstOffer = !this.opened;
       this.opened = true;
       this.placesInOffer();
+      this.refresh(); // an offer restarting ICE: our answer gathers again
       await this.pc.setLocalDescription();
       if (this.pc.localDescription) this.host.send({ kind: 'sdp', description: this.pc.localDescription.toJSON() });
       // Tracks the first offer had no place for need an offer of our own, now that we may make one.
       if (firstOffer && this.pc.getTransceivers().some((t) => t.sender.track && !t.currentDirection)) void this.negotiate();
+    }
+  }
+
+  /**
+   * The connection was made with the TURN credentials of then, which expire: a gathering (an ICE
+   * restart's, ours or the member's) takes the fresh ones, or coturn refuses every relay candidate.
+   */
+  private refresh(): void {
+    try {
+      this.pc.setConfiguration(this.host.config());
+    } catch {
+      // A browser refusing the change: the gathering goes on with the set the connection has.
     }
   }
 

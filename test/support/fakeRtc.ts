@@ -89,6 +89,7 @@ export class FakePeerConnection {
   }
   async addIceCandidate(): Promise<void> {}
   restartIce(): void {}
+  setConfiguration(_config?: RTCConfiguration): void {}
   close(): void {}
 }
 

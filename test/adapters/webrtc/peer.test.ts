@@ -80,7 +80,7 @@ function setup(places: ReadonlyArray<'audio' | 'video'> = []) {
   const gates = new Map<string, Promise<void>>();
   const host: PeerHost = {
     RTCPeerConnection: fakeConnection(log, gates) as unknown as typeof RTCPeerConnection,
-    config: {},
+    config: () => ({}),
     send: (message) => log.push(`sent ${message.kind === 'sdp' ? message.description.type : 'candidate'}`),
     onMedia: () => log.push('media'),
     onState: () => undefined,
