@@ -171,7 +171,6 @@ export class Peer {
     if (this.closed || !this.opened) return;
     try {
       this.makingOffer = true;
-      this.refresh();
       await this.pc.setLocalDescription();
       if (this.pc.localDescription) this.host.send({ kind: 'sdp', description: this.pc.localDescription.toJSON() });
     } catch (error) {
