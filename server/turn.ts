@@ -25,8 +25,17 @@ export type ResolvedTurn = Required<TurnOptions>;
 
 export const TURN_TTL_SECONDS = 86_400;
 
-/** A TURN/STUN URI a browser takes (RFC 7064/7065), nothing else (no spaces, no other scheme). */
-const URI = /^(turns?|stuns?):[^\s,]+$/;
+/**
+ * A TURN/STUN URI as browsers parse it (RFC 7064/7065): `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`
+ * (and `stuns:`, `turns:`), the host a name or an address (IPv6 in brackets). Chromium's `new RTCPeerConnection`
+ * throws on anything else (a port out of range, `?transport=tls`, `user@host`), failing every call of every user.
+ */
+const URI = /^(?:stuns?|(turns?)):(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?(\?transport=(?:udp|tcp))?$/;
+
+function browserTakes(url: string): boolean {
+  const [, turn, port, transport] = URI.exec(url) ?? [];
+  return URI.test(url) && (turn !== undefined || transport === undefined) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65_535));
+}
 
 /** How the checks name each option: as `startServer` takes it, or as the command line's flags (`server/cli.ts`). */
 const OPTION_NAMES = { urls: 'turn.urls', secret: 'turn.secret', ttl: 'turn.ttlSeconds' };
@@ -36,7 +45,7 @@ export const FLAG_NAMES = { urls: '--turn-urls', secret: '--turn-secret', ttl: '
 export function resolveTurn(turn: TurnOptions, names = OPTION_NAMES): ResolvedTurn {
   const ttlSeconds = turn.ttlSeconds ?? TURN_TTL_SECONDS;
   if (turn.urls.length === 0 || turn.urls.length > 8) throw new Error(`${names.urls} must list 1 to 8 TURN/STUN URIs`);
-  for (const url of turn.urls) if (!URI.test(url)) throw new Error(`${names.urls}: ${JSON.stringify(url)} is not a turn:, turns:, stun: or stuns: URI`);
+  for (const url of turn.urls) if (!browserTakes(url)) throw new Error(`${names.urls}: ${JSON.stringify(url)} is not a turn:, turns:, stun: or stuns: URI`);
   if (!turn.urls.some((url) => url.startsWith('turn'))) throw new Error(`${names.urls} must name a TURN server (turn: or turns:), not only STUN`);
   if (!turn.secret) throw new Error(`${names.secret} is required (the secret the TURN server was given)`);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 7 * 86_400) throw new Error(`${names.ttl} must be a whole number of seconds from 60 to 604800`);

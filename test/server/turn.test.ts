@@ -66,6 +66,23 @@ describe('TURN credentials', () => {
   ])('startServer refuses turn %j', async (turn, message) => {
     await expect(testServer({ turn })).rejects.toThrow(message);
   });
+
+  // Each of these Chromium refuses (new RTCPeerConnection throws a SyntaxError), so every call of every user
+  // would fail at its first peer connection, relay needed or not: refused at start instead.
+  it.each(['turn:turn.example.com?transport=tls', 'turn:turn.example.com:99999', 'turn:turn.example.com:abc', 'stun:stun.example.com?transport=udp', 'turn:user@turn.example.com', 'turn::3478', 'turn:turn.example.com?transport=udp&x=1'])(
+    'startServer refuses %s, which a browser refuses',
+    async (url) => {
+      await expect(testServer({ turn: { urls: [url], secret: 's' } })).rejects.toThrow(`turn.urls: ${JSON.stringify(url)} is not a turn:, turns:, stun: or stuns: URI`);
+    },
+  );
+
+  it('startServer takes what browsers take: a port, an IPv6 address, ?transport=udp or tcp', async () => {
+    const urls = ['turn:[2001:db8::1]:3478?transport=tcp', 'turns:turn.example.com:5349?transport=tcp', 'turn:192.0.2.1', 'stun:stun.example.com:3478'];
+    server = await testServer({ turn: { urls, secret: 's' } });
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    expect(alice.frames.find((f) => f.type === 'loggedIn')?.turn).toMatchObject({ iceServers: [{ urls }] });
+    alice.terminate();
+  });
 });
 
 describe('TURN flags', () => {
