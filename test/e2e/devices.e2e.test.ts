@@ -5,7 +5,7 @@
  * by itself is replaced by another one, with DEVICED_UPDATED.
  */
 import { describe, expect, it } from 'vitest';
-import { e, shape, callerStart, calleeStart } from './support/demoPage';
+import { type Connections, e, shape, callerStart, calleeStart, keepPeerConnections } from './support/demoPage';
 import { e2eSuite } from './support/suite';
 
 interface Calling {
@@ -20,19 +20,7 @@ describe('devices in Chromium', () => {
 
   it('Alice switchDevice() to another camera mid-call -> Bob keeps receiving her video; setVideoQuality(240p) -> 320x240', async () => {
     // Keeps Alice's peer connections, to read what her video sender sends.
-    const alice = await world.open('alice', {
-      init: () => {
-        const Native = window.RTCPeerConnection;
-        const pcs: RTCPeerConnection[] = [];
-        (window as unknown as { pcs: RTCPeerConnection[] }).pcs = pcs;
-        window.RTCPeerConnection = class extends Native {
-          constructor(config?: RTCConfiguration) {
-            super(config);
-            pcs.push(this);
-          }
-        };
-      },
-    });
+    const alice = await world.open('alice', { init: keepPeerConnections });
     const bob = await world.open('bob');
     // A profile chosen before the call: the capture and the connection made later follow it.
     await alice.page.evaluate(() => (window as unknown as Win).hcDemo.calling().setVideoQuality('360p'));
@@ -42,7 +30,7 @@ describe('devices in Chromium', () => {
     await bob.waitEvent('onUserEnter', { userID: 'alice' });
     await bob.waitFrames('alice');
     const capAtStart = await alice.page.evaluate(() =>
-      (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+      (window as unknown as Connections).peerConnections
         .filter((pc) => pc.connectionState !== 'closed')
         .flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => s.getParameters().encodings.map((e) => e.maxBitrate))),
     );
@@ -68,7 +56,7 @@ describe('devices in Chromium', () => {
     expect(after.deviceId).toBe(other?.deviceId);
     expect(after.state).toBe('live');
     const sent = await alice.page.evaluate(() => {
-      const pcs = (window as unknown as { pcs: RTCPeerConnection[] }).pcs.filter((pc) => pc.connectionState !== 'closed');
+      const pcs = (window as unknown as Connections).peerConnections.filter((pc) => pc.connectionState !== 'closed');
       const video = document.querySelector('#self-view video') as HTMLVideoElement;
       const local = (video.srcObject as MediaStream).getVideoTracks()[0];
       return pcs.map((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => [s.track?.id === local?.id, s.track?.readyState]));
@@ -80,7 +68,7 @@ describe('devices in Chromium', () => {
     await alice.page.evaluate(() => (window as unknown as Win).hcDemo.calling().setVideoQuality('240p'));
     expect((await localCamera()).width).toBe(320);
     const maxBitrates = await alice.page.evaluate(() =>
-      (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+      (window as unknown as Connections).peerConnections
         .filter((pc) => pc.connectionState !== 'closed')
         .flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => s.getParameters().encodings.map((e) => e.maxBitrate))),
     );
