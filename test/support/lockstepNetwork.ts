@@ -90,6 +90,13 @@ export class LockstepNetwork {
   readonly silent = new Set<SteppedSocket>();
   /** Every socket a client opened, oldest first (a test closes one as a page unload would). */
   readonly clientSockets: SteppedSocket[] = [];
+
+  /** The client socket at `at` (`clientSockets.at`: -1 the newest) goes half-open ({@link silent}). */
+  silence(at: number): void {
+    const sock = this.clientSockets.at(at);
+    if (!sock) throw new Error(`no client socket at ${at}`);
+    this.silent.add(sock);
+  }
   private readonly names = new WeakMap<SteppedSocket, number>();
   private named = 0;
   private readonly outbox: Action[] = [];

@@ -73,9 +73,7 @@ describe('login() after a logout() the connection could not send yet', () => {
     const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
     await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
     await world.settle();
-    const socket = world.net.clientSockets.at(-1);
-    if (!socket) throw new Error('no socket');
-    world.net.silent.add(socket);
+    world.net.silence(-1);
     const logout = alice.calling.logout();
     let outcome = 'pending';
     const login = alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') }).then(
@@ -101,9 +99,7 @@ describe('login() after a logout() the connection could not send yet', () => {
     await world.advance(1_000);
     await dial;
     expect(bob.take()).toEqual([ev.invited('alice', ['bob'], { callType: 1 })]);
-    const socket = world.net.clientSockets[0]; // Alice's: she logged in first
-    if (!socket) throw new Error('no socket');
-    world.net.silent.add(socket);
+    world.net.silence(0); // Alice's: she logged in first
     const logout = alice.calling.logout();
     // The hang-up's room exit waits for its answer (5 s), then the logout's 5 s: then the socket is let go.
     await world.advance(9_900);
@@ -121,9 +117,7 @@ describe('login() after a logout() the connection could not send yet', () => {
     const bob = await world.user('bob');
     await world.settle();
     page.take();
-    const socket = world.net.clientSockets[0]; // Alice's: she logged in first
-    if (!socket) throw new Error('no socket');
-    world.net.silent.add(socket);
+    world.net.silence(0); // Alice's: she logged in first
     const dial = bob.calling.call({ userID: 'alice', type: 1, timeout: 30 });
     await world.advance(1_000);
     await dial;

@@ -81,9 +81,7 @@ describe('login() after a logout() the server cannot be reached for', () => {
     const alice = party('alice', new TRTCCalling({ SDKAppID: SDKAPPID, backend: world.backend() }));
     await alice.calling.login({ userID: 'alice', userSig: world.userSig('alice') });
     await world.settle();
-    const socket = world.net.clientSockets.at(-1);
-    if (!socket) throw new Error('no socket');
-    world.net.silent.add(socket);
+    world.net.silence(-1);
     await world.stopServer();
     const logout = alice.calling.logout();
     const login = attempt(alice.calling, 'alice');
