@@ -8,7 +8,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createSocket, type Socket } from 'node:dgram';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +18,28 @@ import { e2eSuite } from './support/suite';
 
 const SECRET = 'shared by the embedded server and coturn';
 
-/** A TCP port nothing listens on now (coturn takes it for TCP and UDP). */
+/** Whether `port` on 127.0.0.1 can be bound now over `udp`, or over TCP. */
+function bindable(port: number, udp: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = udp ? createSocket('udp4') : createServer();
+    socket.once('error', () => resolve(false));
+    const close = () => (udp ? (socket as Socket).close(() => resolve(true)) : (socket as Server).close(() => resolve(true)));
+    if (udp) (socket as Socket).bind(port, '127.0.0.1', close);
+    else (socket as Server).listen(port, '127.0.0.1', close);
+  });
+}
+
+/**
+ * A port for coturn, free for TCP and UDP, with its relay range (the next 60) free for UDP: taken from
+ * below Linux's ephemeral range (32768 up), where no socket of the pages or the server lands by chance.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const all = await Promise.all([bindable(port, false), ...Array.from({ length: 61 }, (_, i) => bindable(port + i, true))]);
+    if (all.every(Boolean)) return port;
+  }
+  throw new Error('no free port for coturn below 32768');
 }
 
 /** Debian's coturn on 127.0.0.1:`port`, taking REST API credentials made with {@link SECRET}, relaying between loopback peers. */
@@ -108,6 +124,7 @@ describe('calls relayed by a real coturn with the credentials each login gets', 
 
   it('a server whose secret coturn does not share: the page gathers no relay candidate, so no media can flow', async () => {
     secret = 'not the secret coturn has';
+    const logged = coturn?.log().length ?? 0;
     const alice = await world.open('alice', { query: '?relay=1', init: keepPeerConnections });
     const bob = await world.open('bob', { query: '?relay=1', init: keepPeerConnections });
     await alice.call('bob');
@@ -120,6 +137,8 @@ describe('calls relayed by a real coturn with the credentials each login gets', 
     });
     expect(candidates).toBe(0);
     expect((await relayOf(alice)).local).toBeUndefined();
+    // Refused by coturn itself (not down): it found no credentials matching Alice's username.
+    expect(coturn?.log().slice(logged)).toMatch(/check_stun_auth: Cannot find credentials of user <\d+:alice>/);
     await alice.click('hangup');
   });
 });
