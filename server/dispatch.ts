@@ -127,7 +127,7 @@ export class Dispatcher {
     }
     // A keepalive answer need not wait for a held ack (it would hold the client's clock offset too).
     if (frame.type === 'ping') {
-      const turn = frame.turn && session && this.options.turn ? { turn: turnGrant(this.options.turn, session.userID, now) } : {};
+      const turn = frame.turn && session && this.options.turn ? { turn: turnGrant(this.options.turn, session.userID, now, session.expiresAt) } : {};
       return conn.sendBeside({ type: 'pong', rid: frame.rid, serverTime: now, ...turn });
     }
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);

@@ -230,7 +230,7 @@ export class Hub {
       limits: this.told,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
-      ...(this.options.turn ? { turn: turnGrant(this.options.turn, f.userID, now) } : {}),
+      ...(this.options.turn ? { turn: turnGrant(this.options.turn, f.userID, now, session.expiresAt) } : {}),
     });
     if (conn.session?.userID === f.userID) {
       // Logging in again on the same connection: a fresh userSig extends the session.

@@ -52,9 +52,15 @@ export function resolveTurn(turn: TurnOptions, names = OPTION_NAMES): ResolvedTu
   return { urls: [...turn.urls], secret: turn.secret, ttlSeconds };
 }
 
-/** Credentials for `userID` from `nowMs` (the server's clock) for the TURN servers of `turn`. */
-export function turnGrant(turn: ResolvedTurn, userID: string, nowMs: number): TurnGrant {
-  const username = `${Math.floor(nowMs / 1000) + turn.ttlSeconds}:${userID}`;
+/**
+ * Credentials for `userID` from `nowMs` (the server's clock) for the TURN servers of `turn`, expiring
+ * no later than `untilMs`, the session's userSig (a session ends with it: its relay should not
+ * outlive it by up to a `ttlSeconds`), but at least a second from now.
+ */
+export function turnGrant(turn: ResolvedTurn, userID: string, nowMs: number, untilMs = Infinity): TurnGrant {
+  const now = Math.floor(nowMs / 1000);
+  const expiry = Math.max(now + 1, Math.min(now + turn.ttlSeconds, Math.floor(untilMs / 1000)));
+  const username = `${expiry}:${userID}`;
   const credential = createHmac('sha1', turn.secret).update(username).digest('base64');
-  return { iceServers: [{ urls: [...turn.urls], username, credential }], ttl: turn.ttlSeconds };
+  return { iceServers: [{ urls: [...turn.urls], username, credential }], ttl: expiry - now };
 }

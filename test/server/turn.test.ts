@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../server/cli';
-import { RawClient, testServer, type TestServer } from './support';
+import { RawClient, tencentUserSig, testServer, type TestServer } from './support';
 
 const TURN = { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'], secret: 'shared with coturn', ttlSeconds: 600 };
 
@@ -38,6 +38,29 @@ describe('TURN credentials', () => {
     expect(pong).toMatchObject({ type: 'pong', turn: { iceServers: [{ urls: TURN.urls, username: later, credential: coturnPassword(TURN.secret, later) }], ttl: 600 } });
     // Not asked: not minted (the keepalive's every ping would otherwise carry them).
     expect((await alice.request({ type: 'ping' })).turn).toBeUndefined();
+    alice.terminate();
+  });
+
+  it('credentials expire no later than the userSig the session holds (a session ends with it), also when renewed; a fresh userSig lets them live their ttl again', async () => {
+    server = await testServer({ turn: TURN });
+    const before = Math.floor(Date.now() / 1000);
+    const alice = await RawClient.open(server.handle.url);
+    const loggedIn = await alice.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice', 300) });
+    const after = Math.floor(Date.now() / 1000);
+    const expiryOf = (grant: unknown) => Number((grant as { iceServers: Array<{ username: string }> }).iceServers[0]?.username.split(':')[0]);
+    const nowSeconds = () => Math.floor(server!.clock.now() / 1000);
+    const expiry = expiryOf(loggedIn.turn);
+    expect(expiry).toBeGreaterThanOrEqual(before + 300);
+    expect(expiry).toBeLessThanOrEqual(after + 300);
+    expect(loggedIn.turn).toMatchObject({ ttl: expiry - nowSeconds() });
+
+    await server.clock.advance(50_000);
+    const renewed = await alice.request({ type: 'ping', turn: true });
+    expect(expiryOf(renewed.turn)).toBe(expiry);
+    expect(renewed.turn).toMatchObject({ ttl: expiry - nowSeconds() });
+
+    const again = await alice.request({ type: 'login', userID: 'alice', userSig: tencentUserSig('alice', 86_400) });
+    expect(again.turn).toMatchObject({ ttl: 600, iceServers: [{ username: `${nowSeconds() + 600}:alice` }] });
     alice.terminate();
   });
 
