@@ -123,7 +123,7 @@ export class WebRtcRoomPort implements RoomPort {
         this.views.hideAllOf(userID);
       },
       negotiated: () => void this.limitBitrate(),
-      onError: (error) => this.options.onListenerError?.(error),
+      onError: this.report,
     });
     signaling.onEvent((event) => this.onSignal(event));
     signaling.onRelay((relayed) => this.mesh.relay(relayed));

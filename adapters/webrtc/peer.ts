@@ -78,7 +78,12 @@ export class Peer {
     places: ReadonlyArray<'audio' | 'video'> = [],
   ) {
     this.opened = !polite;
-    this.pc = new host.RTCPeerConnection(host.config());
+    const config = host.config();
+    // Relay only with no TURN server (the server has no --turn-urls, iceServers names none): never connects.
+    if (config.iceTransportPolicy === 'relay' && !config.iceServers?.some((s) => [s.urls].flat().some((url) => url.startsWith('turn')))) {
+      host.onError(new Error(`iceTransportPolicy 'relay' without a TURN server: no media with ${userID}`));
+    }
+    this.pc = new host.RTCPeerConnection(config);
     this.stream = new MediaStream();
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => this.host.send({ kind: 'ice', candidate: candidate ? candidate.toJSON() : null });
