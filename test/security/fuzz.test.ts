@@ -50,6 +50,15 @@ const shaped = fc
       call: fc.oneof(fc.record({ inviteID: hostile, roomID: hostile, invitees: hostile, timeout: hostile }, { requiredKeys: [] }), hostile),
       audio: fc.oneof(fc.boolean(), hostile),
       video: fc.oneof(fc.boolean(), hostile),
+      // The fields later protocol versions added: folded receipts, resumption, devices, TURN, answers.
+      received: fc.oneof(fc.nat({ max: 5000 }), hostile),
+      answered: fc.oneof(fc.nat({ max: 5000 }), hostile),
+      resume: fc.oneof(fc.string({ maxLength: 140 }), hostile),
+      protocol: hostile,
+      device: fc.oneof(fc.constantFrom('phone', 'laptop', 'a'.repeat(65), 'a b'), hostile),
+      turn: fc.oneof(fc.constant(true), hostile),
+      answer: fc.oneof(fc.record({ inviteID: fc.oneof(fc.constantFrom('i1', 'i2'), hostile), inviter: user, kind: fc.oneof(fc.constantFrom('accept', 'reject', 'busy', 'timeout'), hostile) }, { requiredKeys: [] }), hostile),
+      joinRule: hostile,
     },
     { requiredKeys: ['type'] },
   )
@@ -61,7 +70,17 @@ const valid = fc.oneof(
   fc.record({ type: fc.constant('roomEnter'), rid: fc.nat(), roomID: fc.integer({ min: 1, max: 50 }), audio: fc.boolean(), video: fc.boolean() }),
   fc.record({ type: fc.constant('relay'), rid: fc.nat(), roomID: fc.integer({ min: 1, max: 50 }), data: fc.string({ maxLength: 500 }) }),
   fc.record({ type: fc.constant('received'), upTo: fc.nat({ max: 5000 }) }),
-  fc.record({ type: fc.constant('ping'), rid: fc.nat() }),
+  fc.record({ type: fc.constant('ping'), rid: fc.nat(), turn: fc.constant(true) }, { requiredKeys: ['type', 'rid'] }),
+  // Invitations and answers to them, which the server files (grants, the answer ledger and its journal).
+  fc.record({
+    type: fc.constant('sendC2C'), rid: fc.nat(), to: fc.constantFrom('f0', 'f1', 'f2', 'nobody'), payload: fc.string({ maxLength: 200 }), onlineUserOnly: fc.boolean(),
+    call: fc.record({ inviteID: fc.constantFrom('i1', 'i2', 'i3'), roomID: fc.integer({ min: 1, max: 50 }), invitees: fc.array(fc.constantFrom('f0', 'f1', 'f2', 'nobody'), { maxLength: 3 }), timeout: fc.integer({ min: 0, max: 60 }) }),
+  }),
+  fc.record({
+    type: fc.constant('sendC2C'), rid: fc.nat(), to: fc.constantFrom('f0', 'f1', 'f2'), payload: fc.string({ maxLength: 200 }), onlineUserOnly: fc.boolean(),
+    answer: fc.record({ inviteID: fc.constantFrom('i1', 'i2', 'i3'), inviter: fc.constantFrom('f0', 'f1', 'f2'), kind: fc.constantFrom('accept', 'reject', 'busy', 'timeout') }, { requiredKeys: ['inviteID', 'kind'] }),
+  }),
+  fc.record({ type: fc.constantFrom('presenceSubscribe', 'presenceUnsubscribe'), rid: fc.nat() }),
 ).map((frame) => ({ text: JSON.stringify(frame) }));
 const deep = fc
   .tuple(fc.integer({ min: 2, max: 20_000 }), fc.constantFrom('[', '{"a":', '{"type":'))
@@ -115,6 +134,10 @@ describe('fuzzing the server', () => {
         rate: huge,
         maxStrikes: 1e9,
         limits: { userRate: huge, byteRate: huge, fanout: huge, ipConnectRate: huge, maxConnectionsPerIp: 1000 },
+        // Every feature on, so that its frames reach its handlers: devices, presence, TURN.
+        multiDevice: true,
+        presence: true,
+        turn: { urls: ['turn:turn.example.com:3478'], secret: 'fuzz' },
       },
     });
     alice = await world.user('alice');
@@ -137,7 +160,8 @@ describe('fuzzing the server', () => {
     const count = (client: RawClient | null) => {
       for (const f of client?.ofType('error') ?? []) codes.set(String(f.code), (codes.get(String(f.code)) ?? 0) + 1);
     };
-    const open = async (i: number) => (i === ANON ? RawClient.open(url, { lean: true }) : RawClient.login(url, `f${i}`, { lean: true }));
+    // A fuzzer logs in as one of two devices in turn: the one before may still be held for its grace.
+    const open = async (i: number) => (i === ANON ? RawClient.open(url, { lean: true }) : RawClient.login(url, `f${i}`, { lean: true, device: `d${logins % 2}` }));
     let sent = 0;
     let handled = 0;
     let logins = 0;
