@@ -14,8 +14,8 @@ import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
 import type { Logger } from './options';
 import { FLAG_NAMES, type ResolvedTurn, resolveTurn } from './turn';
 
-/** Flag -> environment variable. */
-const ENV: Record<string, string> = {
+/** Flag -> environment variable: every flag the command line takes but `--help` and `--version` (`test/readmeFacts.test.ts` holds the README to it). */
+export const ENV: Record<string, string> = {
   port: 'HC_PORT',
   host: 'HC_HOST',
   db: 'HC_DB',
