@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../server/cli';
+import { resolveOptions } from '../server/options';
 import { EVENT } from '../src/events';
 import { TRTCCalling } from '../src/TRTCCalling';
 import { anchors, brokenLinks, documentedFlags, missingPaths, npmRunScripts, tableRows } from './support/readmeFacts';
@@ -67,6 +68,14 @@ function methodDrift(readme: string): string[] {
   return [...[...documented].filter((name) => !members.includes(name)).map((name) => `${name}(): in the API table, not a method of TRTCCalling`), ...members.filter((name) => !documented.has(name)).map((name) => `${name}(): a method of TRTCCalling missing from the API table`)];
 }
 
+/** The `startServer({ ... })` example against the server's options: it names each of them. */
+function serverOptionDrift(readme: string): string[] {
+  const example = /^const server = await startServer\(\{$([\s\S]*?)^\}\);$/m.exec(readme)?.[1] ?? '';
+  const options = Object.keys(resolveOptions({ dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' }));
+  // Named as an option is listed, `name,` `name:` `name (`, not a word in a comment (`the group commit's turn)`).
+  return options.filter((name) => !new RegExp(`\\b${name}(?=[,.:]| \\(|$)`, 'm').test(example)).map((name) => `${name}: an option of startServer() missing from the README's example`);
+}
+
 /** `read`, with README.md replaced by `readme`. */
 const readWith = (readme: string) => (path: string) => (path === 'README.md' ? readme : read(path));
 const linkDrift = (readme: string) => DOCS.flatMap((file) => brokenLinks(ROOT, file, readWith(readme)));
@@ -98,9 +107,10 @@ describe('the README against the code', () => {
     expect(entryPointDrift(README)).toEqual([]);
   });
 
-  it('lists every event with its value, and every method of TRTCCalling', () => {
+  it('lists every event with its value, every method of TRTCCalling, every option of startServer()', () => {
     expect(eventDrift(README)).toEqual([]);
     expect(methodDrift(README)).toEqual([]);
+    expect(serverOptionDrift(README)).toEqual([]);
   });
 });
 
@@ -129,9 +139,10 @@ describe('each check fails on a README drifted on purpose', () => {
     expect(missingPaths(ROOT, '`test/e2e/*.e2e.test.ts` `test/e2e/*.spec.ts`', TOP_FOLDERS)).toEqual(['test/e2e/*.spec.ts']);
   });
 
-  it('an entry point, an event value or a method misnamed', () => {
+  it('an entry point, an event value, a method or a server option misnamed or left out', () => {
     expect(entryPointDrift(README.replaceAll('headless-calling/inspect', 'headless-calling/inspector'))).toEqual(['headless-calling/inspector: not in package.json exports', 'headless-calling/inspect: exported, never named in the README']);
     expect(eventDrift(drift('| `REJECT` | `onReject` |', '| `REJECT` | `onRejected` |'))).toEqual(['REJECT: the README says onRejected, EVENT says onReject']);
     expect(methodDrift(drift('| `setMicMute(isMute)` |', '| `setMicMuted(isMute)` |'))).toEqual(['setMicMuted(): in the API table, not a method of TRTCCalling', 'setMicMute(): a method of TRTCCalling missing from the API table']);
+    expect(serverOptionDrift(drift(' roomGraceMs, rate (', ' rate ('))).toEqual(['roomGraceMs: an option of startServer() missing from the README\'s example']);
   });
 });
