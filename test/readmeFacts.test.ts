@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromServer, UNKNOWN } from '../adapters/ws/errors';
+import { ERROR_CODES } from '../adapters/ws/protocol';
 import { ENV } from '../server/cli';
 import { resolveOptions } from '../server/options';
 import { EVENT } from '../src/events';
@@ -76,6 +78,29 @@ function serverOptionDrift(readme: string): string[] {
   return options.filter((name) => !new RegExp(`\\b${name}(?=[,.:]| \\(|$)`, 'm').test(example)).map((name) => `${name}: an option of startServer() missing from the README's example`);
 }
 
+/**
+ * The table of the server's refusals against the client's mapping (`fromServer`): each code with
+ * the number it rejects with (`a`, `b` / `c` | `1` / `2`: the groups in order), and every code
+ * that maps to a number of its own (not 65535) in the table.
+ */
+function refusalDrift(readme: string): string[] {
+  const out: string[] = [];
+  const documented = new Set<string>();
+  for (const row of tableRows(readme, ['server code', '`ImPortError.code`'])) {
+    const groups = (row['server code'] ?? '').split(' / ');
+    const numbers = (row['`ImPortError.code`'] ?? '').split(' / ').map(Number);
+    groups.forEach((group, k) => {
+      for (const code of [...group.matchAll(/`(\w+)`/g)].map((m) => m[1] ?? '')) {
+        documented.add(code);
+        if (!(ERROR_CODES as readonly string[]).includes(code)) out.push(`${code}: not a refusal of the protocol`);
+        else if (fromServer(code as (typeof ERROR_CODES)[number], '').code !== numbers[k]) out.push(`${code}: the README says ${numbers[k]}, the client rejects with ${fromServer(code as (typeof ERROR_CODES)[number], '').code}`);
+      }
+    });
+  }
+  for (const code of ERROR_CODES) if (fromServer(code, '').code !== UNKNOWN && !documented.has(code)) out.push(`${code}: rejects with ${fromServer(code, '').code}, missing from the README's table`);
+  return out;
+}
+
 /** `read`, with README.md replaced by `readme`. */
 const readWith = (readme: string) => (path: string) => (path === 'README.md' ? readme : read(path));
 const linkDrift = (readme: string) => DOCS.flatMap((file) => brokenLinks(ROOT, file, readWith(readme)));
@@ -107,8 +132,9 @@ describe('the README against the code', () => {
     expect(entryPointDrift(README)).toEqual([]);
   });
 
-  it('lists every event with its value, every method of TRTCCalling, every option of startServer()', () => {
+  it('lists every event with its value, every method of TRTCCalling, every option of startServer(), the codes of refusals', () => {
     expect(eventDrift(README)).toEqual([]);
+    expect(refusalDrift(README)).toEqual([]);
     expect(methodDrift(README)).toEqual([]);
     expect(serverOptionDrift(README)).toEqual([]);
   });
@@ -139,10 +165,12 @@ describe('each check fails on a README drifted on purpose', () => {
     expect(missingPaths(ROOT, '`test/e2e/*.e2e.test.ts` `test/e2e/*.spec.ts`', TOP_FOLDERS)).toEqual(['test/e2e/*.spec.ts']);
   });
 
-  it('an entry point, an event value, a method or a server option misnamed or left out', () => {
+  it('an entry point, an event value, a method, a refusal\'s code or a server option misnamed or left out', () => {
     expect(entryPointDrift(README.replaceAll('headless-calling/inspect', 'headless-calling/inspector'))).toEqual(['headless-calling/inspector: not in package.json exports', 'headless-calling/inspect: exported, never named in the README']);
     expect(eventDrift(drift('| `REJECT` | `onReject` |', '| `REJECT` | `onRejected` |'))).toEqual(['REJECT: the README says onRejected, EVENT says onReject']);
     expect(methodDrift(drift('| `setMicMute(isMute)` |', '| `setMicMuted(isMute)` |'))).toEqual(['setMicMuted(): in the API table, not a method of TRTCCalling', 'setMicMute(): a method of TRTCCalling missing from the API table']);
+    expect(refusalDrift(drift('| `userSigWrongApp` | 70014 |', '| `userSigWrongApp` | 70013 |'))).toEqual(['userSigWrongApp: the README says 70013, the client rejects with 70014']);
+    expect(refusalDrift(drift('  | `deviceInRoom` | -1402 |', '  | `deviceInRooms` | -1402 |'))).toEqual(['deviceInRooms: not a refusal of the protocol', 'deviceInRoom: rejects with -1402, missing from the README\'s table']);
     expect(serverOptionDrift(drift(' roomGraceMs, rate (', ' rate ('))).toEqual(['roomGraceMs: an option of startServer() missing from the README\'s example']);
   });
 });

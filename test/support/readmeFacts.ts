@@ -86,7 +86,9 @@ function cells(row: string): string[] {
 
 /** The body rows of every table whose header has each of `columns`, as column name -> cell. */
 export function tableRows(markdown: string, columns: readonly string[]): Record<string, string>[] {
-  const lines = prose(markdown).split('\n');
+  const lines = prose(markdown)
+    .split('\n')
+    .map((line) => line.trim()); // a table may sit in a list item, indented
   const rows: Record<string, string>[] = [];
   for (let i = 0; i + 1 < lines.length; i++) {
     const header = lines[i] ?? '';
