@@ -14,7 +14,7 @@ import { ENV } from '../server/cli';
 import { resolveOptions } from '../server/options';
 import { EVENT } from '../src/events';
 import { TRTCCalling } from '../src/TRTCCalling';
-import { anchors, brokenLinks, documentedFlags, missingPaths, npmRunScripts, tableRows } from './support/readmeFacts';
+import { anchors, brokenLinks, documentedFlags, missingPaths, missingTestFiles, npmRunScripts, tableRows } from './support/readmeFacts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -126,6 +126,7 @@ describe('the README against the code', () => {
 
   it('names only repository files that exist', () => {
     expect(DOCS.flatMap((file) => missingPaths(ROOT, read(file), TOP_FOLDERS).map((path) => `${file}: ${path}`))).toEqual([]);
+    expect(missingTestFiles(ROOT, README)).toEqual([]);
   });
 
   it('names exactly the entry points package.json exports', () => {
@@ -163,6 +164,7 @@ describe('each check fails on a README drifted on purpose', () => {
     expect(scriptDrift(drift('npm run test:stalls', 'npm run test:stall'))).toEqual(['npm run test:stall: no such script']);
     expect(missingPaths(ROOT, drift('`server/nodeFlags.ts`', '`server/nodeflags.ts`'), TOP_FOLDERS)).toEqual(['server/nodeflags.ts']);
     expect(missingPaths(ROOT, '`test/e2e/*.e2e.test.ts` `test/e2e/*.spec.ts`', TOP_FOLDERS)).toEqual(['test/e2e/*.spec.ts']);
+    expect(missingTestFiles(ROOT, drift('`demoWords.e2e.test.ts`', '`demoWording.e2e.test.ts`'))).toEqual(['demoWording.e2e.test.ts']);
   });
 
   it('an entry point, an event value, a method, a refusal\'s code or a server option misnamed or left out', () => {

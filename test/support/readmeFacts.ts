@@ -137,6 +137,12 @@ export function missingPaths(root: string, markdown: string, topFolders: readonl
   return [...new Set(codeSpans(prose(markdown), pattern))].filter((path) => !pathExists(root, path));
 }
 
+/** The test files the prose names by their name alone (`cli.process.test.ts`) that no file under `test/` is. */
+export function missingTestFiles(root: string, markdown: string): string[] {
+  const names = new Set(readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).map((path) => posix.basename(path.replaceAll('\\', '/'))));
+  return [...new Set(codeSpans(prose(markdown), /[\w.-]+\.test\.ts/))].filter((name) => !names.has(name));
+}
+
 function pathExists(root: string, path: string): boolean {
   if (!path.includes('*')) return existsSync(join(root, path));
   const folder = dirname(path);
