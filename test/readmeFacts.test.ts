@@ -1,8 +1,9 @@
 /**
  * The README against the code, for what can be checked mechanically: the server's flag tables
  * against the flags `server/cli.ts` takes, the links and anchors, the `npm run` scripts, the
- * files it names, the entry points, the event table and the method table. Each check also runs
- * on a copy drifted on purpose, so that none of them passes by finding nothing to check.
+ * files it names, the entry points, the event, method and refusal tables, and the options of
+ * `startServer()`. Each check also runs on a copy drifted on purpose, so that none of them passes
+ * by finding nothing to check.
  * (`test/readme.test.ts` runs the Quick start; `test/diagrams.test.ts` checks the diagrams.)
  */
 import { readFileSync } from 'node:fs';
