@@ -36,6 +36,7 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
 import { Backlogs } from './backlogs';
+import { Holders } from './holders';
 import { type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
@@ -59,7 +60,7 @@ export class Mailer {
   private storeBytes: number;
   private readonly senders: SenderQuotas;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
-  private readonly holders = new Map<number, number>();
+  private readonly holders: Holders;
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
   readonly answers: AnswerLedger<string>;
   /** Messages handed before they are stored, their writes held back for a short window. */
@@ -85,6 +86,7 @@ export class Mailer {
     remote?: RemoteHeld,
   ) {
     this.backlogs = new Backlogs(store);
+    this.holders = new Holders(options.multiDevice, sessionsOf);
     this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
     this.senders = new SenderQuotas(options.limits, store, remote);
@@ -233,7 +235,7 @@ export class Mailer {
     if (n === 0) return;
     // A copy another device of the user still holds stays stored until that one confirms it too,
     // and so does one a connected device has not been handed yet (its window was full).
-    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.unhold(m.delivery) === 0 && !this.awaitedBySibling(session, m.delivery));
+    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.holders.unhold(m.delivery) === 0 && !this.holders.awaitedBySibling(session, m.delivery));
     for (const copy of done) {
       this.counters.delivered++;
       // One the purge took at its expiry left every count with the recount that followed.
@@ -344,32 +346,11 @@ export class Mailer {
     // (only that: the other held messages may still be confirmed inside their window).
     if (session.inflight.length > 0 && this.writeBehind.size > 0) this.writeBehind.flushFor(deliveriesOf(session.inflight));
     for (const copy of session.inflight) {
-      if (copy.delivery !== null) this.unhold(copy.delivery);
+      if (copy.delivery !== null) this.holders.unhold(copy.delivery);
       // An answer of another device that this connection never confirmed: handed again on the next.
       else if (copy.answer) keepMissed(session, copy.answer, session.cursor);
     }
     session.inflight = [];
-  }
-
-  /** How many other sessions of the user hold the stored copy `delivery` unconfirmed. */
-  private heldElsewhere(session: Session, delivery: number): number {
-    let n = 0;
-    for (const other of this.sessionsOf(session.userID)) if (other !== session && other.inflight.some((m) => m.delivery === delivery)) n++;
-    return n;
-  }
-
-  /** Many devices: another connected device of the user will page the stored copy `delivery` in (in delivery order, not reached yet). */
-  private awaitedBySibling(session: Session, delivery: number): boolean {
-    if (!this.options.multiDevice) return false;
-    return this.sessionsOf(session.userID).some((other) => other !== session && other.conn !== null && other.backlog && other.cursor < delivery);
-  }
-
-  /** One session fewer holds the stored copy `delivery`: how many still do. */
-  private unhold(delivery: number): number {
-    const left = (this.holders.get(delivery) ?? 1) - 1;
-    if (left > 0) this.holders.set(delivery, left);
-    else this.holders.delete(delivery);
-    return left;
   }
 
   private pumpNow(session: Session): void {
@@ -431,10 +412,7 @@ export class Mailer {
     session.inflight.push({ seq, delivery, body: copy.id, bytes, from: copy.from, expiresAt: copy.expiresAt, ...(answer ? { answer: copy } : {}) });
     if (delivery !== null) {
       session.cursor = Math.max(session.cursor, delivery);
-      // Counted only from a second holder on: the common case (one session) costs no map entry.
-      const held = this.holders.get(delivery);
-      if (held !== undefined) this.holders.set(delivery, held + 1);
-      else if (this.options.multiDevice && this.sessionsOf(session.userID).length > 1) this.holders.set(delivery, this.heldElsewhere(session, delivery) + 1);
+      this.holders.handed(session, delivery);
     }
     if (this.commit.pending) this.unsentIfFailed(session, seq);
     conn.sendDurable(messageFrame(copy, seq), null);
@@ -458,7 +436,7 @@ export class Mailer {
     const i = session.inflight.findIndex((m) => m.seq === seq);
     if (i < 0) return;
     const [copy] = session.inflight.splice(i, 1);
-    if (copy?.delivery != null) this.unhold(copy.delivery);
+    if (copy?.delivery != null) this.holders.unhold(copy.delivery);
   }
 
   /** A cluster's take-in: stored here within this store's bounds, counted at once; else what refused it (its `sender`'s share or total, or the `store`'s). */
