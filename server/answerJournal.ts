@@ -11,15 +11,20 @@
  * still going on: a room's row while its grant lives, and the answers to the invitations filed in the
  * rooms kept (a call past a week lost them to the hourly expiry while memory held them, and a restart
  * then let a device into the room its user had declined).
+ *
+ * Beside each answer that went to its caller, the message it went in (`said`, {@link saidAnswers}): the user's
+ * other devices are handed it live, and one that logs in as a new session (back past the resume grace, or after a
+ * restart) is handed it then, so that it stops ringing as a live one does (before 2026-12-06 it rang on).
  */
 import type Database from 'better-sqlite3';
 import { AnswerLedger, INVITATION_KEY, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
 import type { TurnCommit } from './commit';
 import type { Session } from './conn';
 import type { ResolvedOptions } from './options';
+import type { Body } from './store';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS answer_verdicts (user_id TEXT NOT NULL, invite_id TEXT NOT NULL, verdict TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user_id, invite_id));
+CREATE TABLE IF NOT EXISTS answer_verdicts (user_id TEXT NOT NULL, invite_id TEXT NOT NULL, verdict TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL, said TEXT, PRIMARY KEY (user_id, invite_id));
 CREATE TABLE IF NOT EXISTS answer_rooms (room_id INTEGER PRIMARY KEY, invites TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL);
 `;
 
@@ -69,6 +74,8 @@ export function durableAnswers(
 ): AnswerLedger<string> {
   const now = () => options.clock.now();
   db.exec(SCHEMA);
+  // A journal from before the answers' messages were kept (2026-12-06) has no column for them.
+  if (db.prepare("SELECT 1 FROM pragma_table_info('answer_verdicts') WHERE name = 'said'").get() === undefined) db.exec('ALTER TABLE answer_verdicts ADD COLUMN said TEXT');
   const st = {
     verdict: db.prepare<[string, string, string, number, number]>(
       'INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, invite_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at, seq = excluded.seq',
@@ -155,6 +162,64 @@ export function durableAnswers(
   if (dropped > 0) options.logger.warn('answer rows that do not read were dropped', { rows: dropped });
   db.transaction(() => expire(oldest))();
   return ledger;
+}
+
+/** An answer one device of a user sent, as the user's other devices were handed it live. */
+export interface SaidAnswer {
+  /** The invitation it answers (`invitationKey`). */
+  readonly key: string;
+  /** The device that sent it. */
+  readonly by: string;
+  readonly body: Body;
+}
+
+/** The messages of the answers that went, kept beside their verdicts (see the header). */
+export interface SaidAnswers {
+  /** `userID`'s answer to the invitation `key` went in `body`: kept with its verdict, in the turn's commit. */
+  keep(userID: string, key: string, body: Body): void;
+  /** The answers of `userID`'s devices the journal holds (as committed), oldest first. */
+  of(userID: string): SaidAnswer[];
+}
+
+/**
+ * An answer's message larger than this is not kept (an answer's payload takes a few hundred bytes): a user's
+ * rows stay small, at most {@link AnswerLedger.PER_USER} of them and those of calls going on.
+ */
+export const SAID_MAX_BYTES = 8 * 1024;
+
+/**
+ * The messages of answers, in the rows of the journal {@link durableAnswers} made on `db` (a message goes with its
+ * verdict: cleared by a newer invitation, trimmed, expired). A row that does not read is passed over.
+ */
+export function saidAnswers(db: Database.Database, commit: TurnCommit): SaidAnswers {
+  const keep = db.prepare<[string, string, string]>('UPDATE answer_verdicts SET said = ? WHERE user_id = ? AND invite_id = ?');
+  const of = db.prepare<[string], { invite_id: string; verdict: string; said: string }>('SELECT invite_id, verdict, said FROM answer_verdicts WHERE user_id = ? AND said IS NOT NULL ORDER BY seq');
+  return {
+    keep(userID, key, body) {
+      if (Buffer.byteLength(body.payload) > SAID_MAX_BYTES) return;
+      const text = JSON.stringify(body);
+      // After the verdict's own write, queued in this turn by the ledger as the answer passed.
+      commit.write(() => keep.run(text, userID, key));
+    },
+    of(userID) {
+      return of.all(userID).flatMap((row) => {
+        const verdict = decode(row.verdict);
+        const body = decodeBody(row.said);
+        return verdict !== undefined && !(verdict instanceof Set) && body !== undefined ? [{ key: row.invite_id, by: verdict.by, body }] : [];
+      });
+    },
+  };
+}
+
+/** A kept answer's message, or undefined when it does not read. */
+function decodeBody(text: string): Body | undefined {
+  const b = parse(text) as Partial<Record<keyof Body, unknown>> | null;
+  if (typeof b !== 'object' || b === null) return undefined;
+  const call = b.call as { inviteID?: unknown; roomID?: unknown } | null | undefined;
+  const callReads = call === null || (typeof call === 'object' && typeof call.inviteID === 'string' && typeof call.roomID === 'number');
+  const fields = typeof b.id === 'number' && typeof b.msgID === 'string' && typeof b.from === 'string' && typeof b.payload === 'string';
+  const times = typeof b.sentAt === 'number' && typeof b.expiresAt === 'number' && (b.groupID === null || typeof b.groupID === 'string');
+  return fields && times && callReads ? (b as Body) : undefined;
 }
 
 /** A session's name in the answer ledger: its device (the empty name for a login that named none). */

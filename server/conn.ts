@@ -6,24 +6,9 @@ import type { ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { type Rate, TokenBucket, TokenBuckets } from './limits';
 import type { Counters } from './metrics';
+import type { KeptAnswer } from './missedAnswers';
 import type { ResolvedOptions } from './options';
 import type { Body } from './store';
-
-/** The most missed answers a session keeps (see {@link Session.missedAnswers}). */
-export const MISSED_ANSWERS = 16;
-
-/** An answer kept for a session, and the delivery id past which its stored copies came after it. */
-export interface KeptAnswer {
-  readonly body: Body;
-  readonly after: number;
-}
-
-/** Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS}). */
-export function keepMissed(session: Session, body: Body, after: number): void {
-  const missed = (session.missedAnswers ??= []);
-  missed.push({ body, after });
-  if (missed.length > MISSED_ANSWERS) missed.shift();
-}
 
 /** A message copy handed to a session's connection and not yet confirmed by a receipt. */
 export interface Inflight {
@@ -92,7 +77,7 @@ export class Session {
   /**
    * Many devices: answers its other devices sent while this one had no connection, or no room on it
    * (its window full, its socket backed up), handed when it resumes or has room; the newest
-   * {@link MISSED_ANSWERS} at most.
+   * `MISSED_ANSWERS` at most (`missedAnswers.ts`).
    */
   missedAnswers: KeptAnswer[] | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */

@@ -267,6 +267,7 @@ export class Hub {
     conn.session = session;
     conn.send(loggedIn(session, resumed !== undefined));
     this.mailer.attach(session);
+    if (!resumed) this.mailer.recallAnswers(session);
   }
 
   /**

@@ -22,13 +22,13 @@
  * and its row goes once every device handed it confirmed it (or lost its connection). What a device sends is handed,
  * live and unstored, to its user's other devices too ("sync of own messages", as Tencent IM does for multi-terminal
  * logins), so that they hear that one of them answered. Answers pass the {@link AnswerLedger} (in SQLite:
- * `answerJournal.ts`): the caller hears one.
+ * `answerJournal.ts`): the caller hears one; a device that logs in as a new session gets those ({@link Mailer.recallAnswers}).
  */
-import { AnswerLedger } from '../adapters/ws/answerLedger';
+import { AnswerLedger, invitationKey } from '../adapters/ws/answerLedger';
 import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
-import { deviceOf, durableAnswers } from './answerJournal';
+import { deviceOf, durableAnswers, type SaidAnswers, saidAnswers } from './answerJournal';
 import type { TurnCommit } from './commit';
-import { type Inflight, keepMissed, type Session } from './conn';
+import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
 import type { UserBudgets } from './limits';
 import type { Counters } from './metrics';
@@ -37,6 +37,7 @@ import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
 import { Backlogs } from './backlogs';
 import { Holders } from './holders';
+import { keepMissed, keepRecalled } from './missedAnswers';
 import { type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
@@ -63,6 +64,8 @@ export class Mailer {
   private readonly holders: Holders;
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
   readonly answers: AnswerLedger<string>;
+  /** Many devices: the messages of the answers that went ({@link Mailer.recallAnswers}). */
+  private readonly said: SaidAnswers | null = null;
   /** Messages handed before they are stored, their writes held back for a short window. */
   readonly writeBehind: WriteBehind;
   /** The held message an ack waits for, by the ack frame (see {@link Mailer.heldFor}). */
@@ -89,6 +92,7 @@ export class Mailer {
     this.holders = new Holders(options.multiDevice, sessionsOf);
     this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
+    if (options.multiDevice) this.said = saidAnswers(store.db, commit);
     this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
@@ -155,6 +159,8 @@ export class Mailer {
       expiresAt: now + this.options.offlineTtlMs,
       call: m.call ? { inviteID: m.call.inviteID, roomID: m.call.roomID } : null,
     };
+    // Not a busy answer: it stops no device ringing (it says only that the sender is busy).
+    if (this.said && m.answer && m.answer.kind !== 'busy') this.said.keep(session.userID, invitationKey(m.answer.inviter ?? '', m.answer.inviteID), body);
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
     // Every copy goes to a connection now (none waits in the store for a session): it may be held.
@@ -327,6 +333,22 @@ export class Mailer {
   /** Many devices: `session` may enter `roomID` unless its user answered the room's invitation otherwise (see {@link AnswerLedger.enter}). */
   mayEnter(session: Session, roomID: number, record = true): boolean {
     return !this.options.multiDevice || this.answers.enter(session.userID, deviceOf(session), roomID, record);
+  }
+
+  /**
+   * Many devices: a new session (past the resume grace, after a restart) gets the answers its user's other devices
+   * sent to invitations the ledger still files, after its stored copies, as one back in its grace would. Read once
+   * the turn's writes are committed: an answer sent before the login in this turn is in them, one after goes live.
+   */
+  recallAnswers(session: Session): void {
+    const said = this.said;
+    if (!said) return;
+    this.commit.after(() => {
+      const due = said.of(session.userID).filter((a) => a.by !== deviceOf(session) && this.answers.filed(a.key));
+      if (due.length === 0) return;
+      keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
+      this.pump(session);
+    });
   }
 
   /** Many devices: the user has no session left, nothing it answered is remembered. */

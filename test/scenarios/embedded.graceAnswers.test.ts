@@ -2,9 +2,10 @@
  * Many devices while the server runs: the answer ledger forgets a user once their last session
  * ends (`AnswerLedger.forget`, `server/hub.ts`'s endSession), while a restart keeps it (its rows
  * are read back, `server/answerJournal.ts`). A device away longer than the resume grace logs in
- * as a new session, still ringing (README, Known limits): after a restart its accept is refused
- * (embedded.restartAnswers.test.ts), after a long enough outage with no other device left it is
- * let in.
+ * as a new session, still ringing: before 2026-12-06 it was not told of its user's answer (README,
+ * Known limits), and its accept, after a long enough outage with no other device left, let it in.
+ * Now the new session is handed its user's answers to invitations still filed (`Mailer.recallAnswers`),
+ * and it stops ringing as a live device does.
  *
  * Found reviewing the durable ledger: the README's "once one device declined no other enters the
  * room" held across a restart but not across the end of the user's last session. Fixed: the
@@ -23,7 +24,7 @@ describe('many devices over the embedded server, a device away past the grace', 
   afterEach(() => world.dispose());
   const device = (userID: string, deviceID: string) => deviceOf(world, userID, deviceID);
 
-  it('Bob reject() on his phone while his laptop hears nothing, then logout() on the phone; the laptop is away past the grace and logs in again, still ringing, accept() -> it is not let in: Alice hears one REJECT', async () => {
+  it('Bob reject() on his phone while his laptop hears nothing, then logout() on the phone; the laptop is away past the grace and logs in again -> it stops ringing as declined (CALL_END rejected, as live): Alice hears one REJECT', async () => {
     const alice = await world.user('alice');
     const [phone, laptop] = [await device('bob', 'phone'), await device('bob', 'laptop')];
     await world.user('carol');
@@ -41,14 +42,12 @@ describe('many devices over the embedded server, a device away past the grace', 
     expect(alice.take()).toEqual([ev.rejected('bob')]);
     await phone.calling.logout();
     // The server drops the silent socket at its idle timeout and ends the session at the grace's end,
-    // before the laptop's keepalive gives up on it: it logs in again as a new session, still ringing.
+    // before the laptop's keepalive gives up on it: it logs in again as a new session, and is told.
     await world.advance(40_000);
-    expect(laptop.take()).toEqual([ev.notReady(), ev.ready()]);
-    expect(laptop.calling.getSnapshot().call?.state).toBe('ringing');
-    void laptop.calling.accept().catch(() => undefined);
-    await world.advance(3_000);
-    // (Alice's line drops twice meanwhile: this world's idle timeout is short.) Before: USER_ENTER from Bob.
-    expect(alice.take()).toEqual([ev.notReady(), ev.ready(), ev.notReady(), ev.ready()]);
+    expect(laptop.take()).toEqual([ev.notReady(), ev.ready(), ev.end('alice', 'rejected', 0)]);
     expect(laptop.calling.getSnapshot().call).toBeNull();
+    await world.advance(3_000);
+    // (Alice's line drops twice meanwhile: this world's idle timeout is short.)
+    expect(alice.take()).toEqual([ev.notReady(), ev.ready(), ev.notReady(), ev.ready()]);
   });
 });

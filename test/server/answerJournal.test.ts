@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { durableAnswers } from '../../server/answerJournal';
+import { durableAnswers, SAID_MAX_BYTES, saidAnswers } from '../../server/answerJournal';
 import { TurnCommit } from '../../server/commit';
 import { type Logger, systemClock } from '../../server/options';
 
@@ -188,5 +188,36 @@ describe('the answer journal', () => {
     expect(db.prepare('SELECT count(*) AS n FROM answer_verdicts').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT count(*) AS n FROM answer_rooms').get()).toEqual({ n: 0 });
     expect(ledger.enter('bob', 'phone', 42)).toBe(true);
+  });
+
+  // The messages of answers, for a device that logs in as a new session (2026-12-06): kept in the verdicts' rows.
+  it("a journal from before the answers' messages were kept -> opened, an answer's message is kept, read back after a restart, and goes with its verdict", () => {
+    const db = fresh();
+    db.exec(`
+      CREATE TABLE answer_verdicts (user_id TEXT NOT NULL, invite_id TEXT NOT NULL, verdict TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user_id, invite_id));
+      CREATE TABLE answer_rooms (room_id INTEGER PRIMARY KEY, invites TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL);`);
+    const { ledger, commit } = open(db);
+    const said = saidAnswers(db, commit);
+    const body = (inviteID: string, payload = `reject ${inviteID}`) => ({ id: 1, msgID: `m-${inviteID}`, from: 'bob', groupID: null, payload, sentAt: time, expiresAt: time + 60_000, call: null });
+    ledger.invited('alice', 'i1', 7, ['bob']);
+    expect(ledger.pass('bob', 'phone', answer('i1'), ['phone'])).toBe(true);
+    said.keep('bob', 'alice i1', body('i1'));
+    expect(said.of('bob')).toEqual([]); // not committed yet
+    commit.flush();
+    expect(said.of('bob')).toEqual([{ key: 'alice i1', by: 'phone', body: body('i1') }]);
+    ledger.invited('alice', 'i2', 7, ['bob']);
+    ledger.invited('alice', 'i3', 8, ['bob']);
+    expect(ledger.pass('bob', 'phone', answer('i3'), ['phone'])).toBe(true);
+    said.keep('bob', 'alice i3', body('i3', 'x'.repeat(SAID_MAX_BYTES + 1))); // too large: not kept
+    commit.flush();
+    expect(said.of('bob')).toEqual([]); // i2 replaced i1 in room 7: its verdict and message went
+    ledger.invited('alice', 'i4', 9, ['bob']);
+    expect(ledger.pass('bob', 'laptop', answer('i4', 'accept'), ['laptop'])).toBe(true);
+    said.keep('bob', 'alice i4', body('i4', 'accept i4'));
+    commit.flush();
+    const again = open(db);
+    expect(saidAnswers(db, again.commit).of('bob')).toEqual([{ key: 'alice i4', by: 'laptop', body: body('i4', 'accept i4') }]);
+    db.prepare("UPDATE answer_verdicts SET said = '{\"id\":' WHERE invite_id = 'alice i4'").run();
+    expect(saidAnswers(db, again.commit).of('bob')).toEqual([]); // a message that does not read is passed over
   });
 });

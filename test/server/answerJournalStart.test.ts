@@ -88,7 +88,7 @@ describe('the answer journal at the start of a server with many devices', () => 
     const path = tempDb();
     const seed = new Store(path);
     durableAnswers(seed.db, new TurnCommit(() => undefined, () => undefined, () => undefined), { clock: { ...systemClock, now: () => 0 }, offlineTtlMs: 1, logger: silent });
-    const verdict = seed.db.prepare('INSERT INTO answer_verdicts VALUES (?, ?, ?, 0, ?)');
+    const verdict = seed.db.prepare('INSERT INTO answer_verdicts (user_id, invite_id, verdict, at, seq) VALUES (?, ?, ?, 0, ?)');
     const room = seed.db.prepare('INSERT INTO answer_rooms VALUES (?, ?, 0, ?)');
     seed.db.transaction(() => {
       for (let i = 0; i < 1_000; i++) verdict.run(`u${i % 50}`, `alice i${i}`, '{"by":"phone","passed":true}', i);
