@@ -240,15 +240,15 @@ export function checkOneDevicePerCall(system: System): string[] {
  * Many devices, once everything has settled in a run that lost no message: no device rings on for an
  * invitation another device of its user took (is in its call): whichever device answers, the others
  * are told (CALL_END answeredElsewhere). An invitation with no timeout rings until told, so an answer
- * that never reached the user's other devices shows here. Not one ringing as the server restarted
- * (`System.ringingAtRestart`: a known limit).
+ * that never reached the user's other devices shows here, a server restart or a device away past the
+ * resume grace included (until 2026-12-06 an invitation ringing as the server restarted was exempted).
  */
 export function checkToldElsewhere(system: System): string[] {
   if (system.lossy) return [];
   const devices = everyDevice(system);
   return devices.flatMap((d) => {
     const ringing = d.calling.getSnapshot().call;
-    if (ringing?.state !== 'ringing' || system.ringingAtRestart.has(ringing.inviteID)) return [];
+    if (ringing?.state !== 'ringing') return [];
     return devices
       .filter((o) => o !== d && o.id === d.id && o.calling.getSnapshot().call?.inviteID === ringing.inviteID && o.calling.getSnapshot().call?.state === 'inCall')
       .map((o) => `${d.label} rings on for ${ringing.inviteID}, whose call ${o.label} is in: nobody told it`);
