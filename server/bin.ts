@@ -1,7 +1,8 @@
 /**
  * Entry point of `headless-calling-server` and `npm start`. A misconfiguration exits with code 2
  * after one line (runCli); anything else unexpected exits with 1 and its message, never a stack
- * trace unless HC_DEBUG is set.
+ * trace unless HC_DEBUG is set. A cluster node whose id another process took while it stalled stops
+ * by itself and exits with 3, after its log's one line (`cluster/nodeId.ts`, `NodeIdLost`).
  */
 import { runCli } from './cli';
 
@@ -13,6 +14,8 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 runCli(process.argv.slice(2), process.env).then(
   ({ code, server }) => {
     if (!server) process.exit(code);
+    // Its own code: not a misconfiguration found at start (2), nor an unexpected failure (1). Restarted, it is refused (2) while the other runs.
+    else void server.stopped.then(() => process.exit(3));
   },
   (error: unknown) => {
     const debug = Boolean(process.env.HC_DEBUG);

@@ -85,7 +85,8 @@ export const USAGE = `Usage: headless-calling-server [options]
                         (HC_REDIS_URL, e.g. redis://127.0.0.1:6379; default: one process, no Redis)
   --cluster-prefix <p>  cluster mode: prefix of the service's Redis keys (HC_CLUSTER_PREFIX, default hc)
   --node-id <id>        cluster mode: this node's name, one live process each (HC_NODE_ID, default
-                        random); a restart after a crash waits for its last heartbeat to lapse (3.5 s)
+                        random); a restart after a crash waits for its last heartbeat to lapse (3.5 s);
+                        a node whose id another process took while it stalled stops (exit code 3)
   --turn-urls <list>    TURN servers for the calls' media, comma-separated (HC_TURN_URLS, e.g.
                         turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349):
                         each login gets credentials of its own for them (the TURN REST API's)

@@ -27,6 +27,7 @@ import { Presence, localOnline } from './presence';
 import { Store } from './store';
 import type { GateIntake } from './cluster/gate';
 import { ClusterNode } from './cluster/node';
+import type { NodeIdLost } from './cluster/nodeId';
 import { shownUrl } from './cluster/scripts';
 
 export type { Logger, RateLimit, ServerClock, ServerOptions, TapEvent } from './options';
@@ -35,6 +36,7 @@ export type { MetricsSnapshot } from './metrics';
 export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { signUserSig, verifyUserSig } from './userSig';
 export type { TurnOptions } from './turn';
+export type { NodeIdLost } from './cluster/nodeId';
 
 /**
  * A frame bigger than this is cut off by the socket layer as it arrives (close 1009); up to it,
@@ -72,6 +74,11 @@ export interface ServerHandle {
   dropConnections(userID: string): number;
   /** Closes every connection (1001), stops the timers, commits and closes the store. */
   close(): Promise<void>;
+  /**
+   * Settles once the server stopped by itself, never after `close()`: another process took its cluster node id while
+   * it stalled past its heartbeat (`NodeIdLost`: it handed nothing back; the CLI exits with 3).
+   */
+  readonly stopped: Promise<NodeIdLost>;
 }
 
 /** Starts a server; resolves once it listens. */
@@ -79,7 +86,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const options = resolveOptions(input);
   const { clock, logger, tap, limits } = options;
   // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
-  const cluster = options.redisUrl ? await ClusterNode.connect(options, logger) : null;
+  let lostId: (error: NodeIdLost) => void = () => undefined;
+  const cluster = options.redisUrl ? await ClusterNode.connect(options, logger, (error) => lostId(error)) : null;
   let store: Store | null = null;
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
@@ -426,7 +434,10 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const joined = cluster ? { cluster: { redis: shownUrl(options.redisUrl ?? ''), prefix: options.clusterPrefix, node: cluster.node } } : {};
   logger.info('headless-calling server listening', { url: `ws://${host}:${port}/ws`, db: options.dbPath, sdkAppId: options.sdkAppId, ...joined });
 
-  return {
+  let stop: (error: NodeIdLost) => void = () => undefined;
+  const stopped = new Promise<NodeIdLost>((resolve) => (stop = resolve));
+  const handle: ServerHandle = {
+    stopped,
     url: `ws://${host}:${port}/ws`,
     httpUrl: `http://${host}:${port}`,
     port,
@@ -471,6 +482,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
       return closing;
     },
   };
+  // Its node id lost (`cluster/nodeId.ts`): its clients closed (to fail over to other nodes), the server stops.
+  lostId = (error) => void (closing ?? handle.close().then(() => stop(error), () => stop(error)));
+  return handle;
 }
 
 function toBuffer(data: RawData): Buffer {

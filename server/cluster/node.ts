@@ -32,7 +32,7 @@ import { ClusterGrants, type GrantOp } from './grants';
 import { ClusterGroupStore, type GroupOp } from './groups';
 import { compactedOf } from './compaction';
 import { DeadNodes } from './deadNodes';
-import { claimNodeId } from './nodeId';
+import { HeldId, type NodeIdLost } from './nodeId';
 import type { GroupStore } from '../groups';
 import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
 import { type GateIntake, LoginGate, type Prepared, type Verdict } from './gate';
@@ -88,15 +88,19 @@ export class ClusterNode {
   private readonly asks: BudgetAsks;
   private readonly revocations: Revocations;
   private readonly deadNodes: DeadNodes;
+  private readonly id: HeldId;
 
   private constructor(
     private readonly options: ResolvedOptions,
     private readonly logger: Logger,
     private readonly redis: Scripted,
     private readonly sub: Redis,
+    lostId: (error: NodeIdLost) => void,
   ) {
     this.node = options.nodeId || randomBytes(4).toString('hex');
     this.prefix = options.clusterPrefix;
+    // Its id lost (`nodeId.ts`): no more beats, logins or catch-ups (its connections to Redis closed), and the server stops.
+    this.id = new HeldId({ redis, sub, prefix: this.prefix, node: this.node, token: randomBytes(8).toString('hex'), aliveMs: ALIVE_MS, logger, lose: (error) => ((this.closing = true), lostId(error)) });
     this.channel = `${this.prefix}:n:`;
     // Redis away: the user stays dirty, written once it is back (a flood of refusals is not a failed write and a line each).
     this.budgets = new ClusterBudgets(options.limits, (user) => void (this.redis.status === 'ready' && this.saveBudgets(user)));
@@ -144,11 +148,11 @@ export class ClusterNode {
 
   /**
    * Connects to Redis (both connections) and subscribes; rejects when Redis cannot be reached, or with `NodeIdTaken`
-   * while a live node runs with this node's id (`nodeId.ts`).
+   * while a live node runs with this node's id (`nodeId.ts`). `lostId`: once running, another process took its id (it stopped).
    */
-  static async connect(options: ResolvedOptions, logger: Logger): Promise<ClusterNode> {
+  static async connect(options: ResolvedOptions, logger: Logger, lostId: (error: NodeIdLost) => void = () => undefined): Promise<ClusterNode> {
     const { redis, sub } = await connectRedis(options.redisUrl);
-    const node = new ClusterNode(options, logger, redis, sub);
+    const node = new ClusterNode(options, logger, redis, sub, lostId);
     try {
       await node.start();
     } catch (error) {
@@ -267,6 +271,7 @@ export class ClusterNode {
     this.replica.stop();
     const spent = new Set([...this.budgets.takeDirty(), ...this.budgets.spent(this.options.clock.now())]);
     const users = new Set(this.epochs.keys());
+    if (this.id.lost) return; // another process's id now (`nodeId.ts`): everything under it is that one's
     const steps = [
       // The moves under way first (within the bound: a stalled Redis answers them at their timeout), then what is left.
       { what: 'copies', run: async () => (await this.mailbox.settled(), settleEach(new Set(this.store?.backlogs().keys()), async (user) => done(await this.mailbox.moveAway(user), `copies for ${user}`))) },
@@ -291,7 +296,8 @@ export class ClusterNode {
   private async tick(): Promise<void> {
     if (this.closing) return;
     try {
-      const beat = await this.redis.hcBeat(this.key('alive', this.node), ALIVE_MS, this.resetBeat ? '1' : '0');
+      const beat = await this.id.beat(this.resetBeat);
+      if (beat === 'taken') return; // the id lost (`nodeId.ts`): the node stopped
       this.resetBeat = beat === 'lapsed';
       // Lapsed (a Redis too slow to answer, a stalled loop): the others may have taken this node for gone and forgotten
       // its members, users and mark in P:said, which it would never say again; it says them again (`catchUp`).
@@ -312,7 +318,7 @@ export class ClusterNode {
   private async start(): Promise<void> {
     // Its id first: nothing of it is read, heard or written while a live node runs with it. Real time (Redis's TTL).
     const pause = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-    await claimNodeId({ redis: this.redis, prefix: this.prefix, node: this.node, aliveMs: ALIVE_MS, pollMs: HEARTBEAT_MS / 4, pause, logger: this.logger });
+    await this.id.claim(HEARTBEAT_MS / 4, pause);
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
     await this.sub.subscribe(...this.channels());
     // Back after losing Redis: what was published meanwhile is lost to this node; it catches up (`Rejoin`).
@@ -329,6 +335,7 @@ export class ClusterNode {
       this.rejoin.lost(false);
     });
     await this.tick();
+    if (this.id.lost) throw this.id.lost;
     this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
     this.timer.unref();
     this.flushTimer = setInterval(() => {
@@ -483,7 +490,7 @@ export class ClusterNode {
   }
 
   private lost(what: string, error: unknown): void {
-    this.logger.warn('cluster: a Redis operation failed', { what, error: error instanceof Error ? error.message : String(error) });
+    if (!this.id.lost) this.logger.warn('cluster: a Redis operation failed', { what, error: error instanceof Error ? error.message : String(error) });
   }
 
   private key(kind: string, id: string): string {

@@ -13,9 +13,16 @@
  *   long, and says that it waits); a live node's rises at its next beat (every second), and the start is refused with
  *   {@link NodeIdTaken}. A key that outlives the polls' bound, or has no TTL (no heartbeat of ours), refuses too.
  *   A refusal is not for good: once the holder stops (its key deleted or lapsed), the id starts again.
+ *
+ * The key's value is the process's token (random at each start) and its beat's state: `<token> ok|lapsed` (`BEAT`,
+ * `scripts.ts`). A live node that stalls past the key's TTL (a long GC pause, a stopped VM, SIGSTOP) lets it lapse, and
+ * a second process given its id then claims it, as after a crash, and takes in the first one's members. Before
+ * 2026-12-06 the first one's next beat set the key again, whatever it held, and both ran as one id (the defect above,
+ * the other way round). Now a beat touches the key only while it holds the process's own token (or nothing);
+ * another token there means the id is another process's: this one has lost it ({@link HeldId}).
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from '../options';
+import type { Scripted } from './scripts';
 
 /** A live node of the cluster runs with this id: a second process with it does not start (the CLI exits with 2). */
 export class NodeIdTaken extends Error {
@@ -32,11 +39,31 @@ export class NodeIdTaken extends Error {
   }
 }
 
+/**
+ * Another process took this node's id while this one stalled past its heartbeat (the key lapsed, that one claimed it):
+ * this one stopped serving as the id, handing nothing back (the server stops; the CLI exits with 3).
+ */
+export class NodeIdLost extends Error {
+  override readonly name = 'NodeIdLost';
+  readonly code = 'HC_NODE_ID_LOST';
+
+  constructor(
+    /** The id lost. */
+    readonly node: string,
+    /** The cluster's key prefix. */
+    readonly prefix: string,
+  ) {
+    super(`--node-id ${node}: another process of the cluster (prefix ${prefix}) took this node id while this one stalled past its heartbeat; this one stopped: give each process its own --node-id, or none (a random one)`);
+  }
+}
+
 /** What {@link claimNodeId} needs. */
 export interface NodeIdClaim {
-  readonly redis: Pick<Redis, 'set' | 'pttl'>;
+  readonly redis: Pick<Scripted, 'set' | 'pttl'>;
   readonly prefix: string;
   readonly node: string;
+  /** This process's (the key's value begins with it). */
+  readonly token: string;
   /** The heartbeat's lifetime (ms): what a crashed node's last beat lives at most. */
   readonly aliveMs: number;
   /** How often the key's TTL is read while it waits. */
@@ -48,13 +75,13 @@ export interface NodeIdClaim {
 
 /** Claims the node's heartbeat key (see the module's notes); rejects with {@link NodeIdTaken} while a live node holds it. */
 export async function claimNodeId(claim: NodeIdClaim): Promise<void> {
-  const { redis, prefix, node, aliveMs, pollMs, logger } = claim;
+  const { redis, prefix, node, token, aliveMs, pollMs, logger } = claim;
   const key = `${prefix}:alive:${node}`;
   // A dead key is gone within aliveMs of the first look; two polls more for the round trips.
   const bound = Math.ceil(aliveMs / pollMs) + 2;
   let last = Number.POSITIVE_INFINITY;
   for (let polls = 0; ; ) {
-    if ((await redis.set(key, 'ok', 'PX', aliveMs, 'NX')) === 'OK') {
+    if ((await redis.set(key, `${token} ok`, 'PX', aliveMs, 'NX')) === 'OK') {
       if (polls > 0) logger.info('cluster: the earlier run\'s heartbeat lapsed: this node takes its id', { node });
       return;
     }
@@ -65,5 +92,63 @@ export async function claimNodeId(claim: NodeIdClaim): Promise<void> {
     last = ttl;
     polls++;
     await claim.pause(pollMs);
+  }
+}
+
+/** What {@link HeldId} needs. */
+export interface HeldIdDeps {
+  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'hcBeat' | 'disconnect'>;
+  /** The node's pub/sub connection: closed with `redis` once the id is lost. */
+  readonly sub: { disconnect(): void };
+  readonly prefix: string;
+  readonly node: string;
+  readonly token: string;
+  readonly aliveMs: number;
+  readonly logger: Logger;
+  /** Called once, when the key is found holding another process's token (both connections closed by then): the node stops. */
+  readonly lose: (error: NodeIdLost) => void;
+}
+
+/**
+ * This process's hold on its node id: its token in the heartbeat key (`P:alive:<node>`), claimed at start, refreshed by
+ * each beat only while the key holds the token (or nothing: lapsed, nobody took it).
+ *
+ * Found holding another token, the id is lost: from the other process's start on, everything under the id (its room
+ * members, users, mark in `P:said`) is that one's, taken in as its earlier run's, as a restart after a crash takes
+ * them in. So this one stops as a crashed node would have, but for its own clients (closed, to fail over): it writes
+ * nothing more to Redis, neither deletes nor releases anything, and logs one line. What it stored for others stays in
+ * its SQLite file, moved when a node starts on it again, as after a crash. Serving on (as the other node's twin), or
+ * handing back as a graceful stop does, would release the other's users and rooms: the defect the claim is for.
+ */
+export class HeldId {
+  /** Set once the id is found lost; the node serves as it no more. */
+  lost: NodeIdLost | null = null;
+  private readonly key: string;
+
+  constructor(private readonly deps: HeldIdDeps) {
+    this.key = `${deps.prefix}:alive:${deps.node}`;
+  }
+
+  /** The claim at start ({@link claimNodeId}). */
+  claim(pollMs: number, pause: (ms: number) => Promise<void>): Promise<void> {
+    return claimNodeId({ ...this.deps, pollMs, pause });
+  }
+
+  /** A heartbeat (`reset`: says 'ok' again, see `BEAT`); answers 'lapsed', 'ok', or 'taken' (the id lost). */
+  async beat(reset: boolean): Promise<string> {
+    const beat = await this.deps.redis.hcBeat(this.key, this.deps.aliveMs, reset ? '1' : '0', this.deps.token);
+    if (beat === 'taken') this.lose();
+    return beat;
+  }
+
+  private lose(): void {
+    if (this.lost) return;
+    const { node, prefix, logger } = this.deps;
+    this.lost = new NodeIdLost(node, prefix);
+    logger.error('cluster: another process took this node id (its heartbeat holds that one\'s token): this one stops now, handing nothing back', { node, prefix });
+    // Not a word more to Redis under the id: what this process would still send (a session's end, a leave) fails at once,
+    // unlogged (`ClusterNode.lost`): this line says it all.
+    for (const connection of [this.deps.sub, this.deps.redis]) connection.disconnect();
+    this.deps.lose(this.lost);
   }
 }

@@ -322,14 +322,21 @@ if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1
 return 1`;
 
 // A room member's entry goes only while it still names the node (it may have moved since).
-// A node's heartbeat (KEYS[1], kept ARGV[1] ms). Found gone, it is written 'lapsed', and stays so until the node, having
-// read it, says 'ok' again (ARGV[2] '1', as at its first beat): a node whose beat timed out (its answer lost, the next
-// beat finding the key its own late one wrote) still learns that it lapsed, and that the others may have forgotten it.
-const BEAT = `
-local v = 'ok'
-if ARGV[2] ~= '1' then v = redis.call('GET', KEYS[1]) or 'lapsed' end
-redis.call('SET', KEYS[1], v, 'PX', ARGV[1])
-return v`;
+// A node's heartbeat (KEYS[1], kept ARGV[1] ms), '<token> <state>' with its process's token (ARGV[3]). Found gone, it is
+// written 'lapsed', and stays so until the node, having read it, says 'ok' again (ARGV[2] '1', as at its first beat): a
+// node whose beat timed out (its answer lost, the next beat finding the key its own late one wrote) still learns that
+// it lapsed, and that the others may have forgotten it. Found holding another token, it is left as it is: the node
+// stalled past it, another process claimed the id, and this one has lost it (answered 'taken': `nodeId.ts`).
+const OWNED = `
+local function owned(v, token) return v == false or string.sub(v, 1, #token + 1) == token .. ' ' end`;
+
+const BEAT = `${OWNED}
+local v = redis.call('GET', KEYS[1])
+if not owned(v, ARGV[3]) then return 'taken' end
+local state = 'ok'
+if ARGV[2] ~= '1' then state = v and string.sub(v, #ARGV[3] + 2) or 'lapsed' end
+redis.call('SET', KEYS[1], ARGV[3] .. ' ' .. state, 'PX', ARGV[1])
+return state`;
 
 // A node gone for good leaves P:said (KEYS[1]) only while it is still gone (KEYS[2], its heartbeat, absent): the
 // check that found it gone ran earlier, and a node back since (heartbeat set, members loaded, mark written) kept it.
@@ -381,8 +388,8 @@ export type Scripted = Redis & {
   hcStreamShare(inbox: string, counts: string, parked: string, senders: string, user: string, now: number, from: string): Promise<string>;
   hcRelease(dir: string, node: string): Promise<number>;
   hcForget(room: string, user: string, node: string): Promise<number>;
-  /** Answers 'lapsed' when the heartbeat was found gone since the last `reset` ('1'), else 'ok'. */
-  hcBeat(alive: string, ms: number, reset: '0' | '1'): Promise<string>;
+  /** Answers 'lapsed' when the heartbeat was found gone since the last `reset` ('1'), 'taken' when it holds another process's token, else 'ok'. */
+  hcBeat(alive: string, ms: number, reset: '0' | '1', token: string): Promise<string>;
   /** `node` leaves `said` (P:said) unless its heartbeat (`alive`) exists; answers 1 when it left. */
   hcUnsay(said: string, alive: string, node: string): Promise<number>;
   /** Answers 1 when the leave vacated the room (`vacate`: '' for none; `elsewhere`: nodes, see LEAVE). */

@@ -1,0 +1,95 @@
+/**
+ * A live node that stalls past its heartbeat's TTL (3.5 s: a long GC pause, a stopped VM, SIGSTOP) lets its key
+ * (`P:alive:<id>`) lapse, and a second process given its `--node-id` then claims the id, as after a crash, and takes
+ * in the first one's room members as its earlier run's (nodeIdTwice.test.ts). Before 2026-12-06 the first one's next
+ * beat set the key again whatever it held, and both ran as one id. Now the key holds the process's token: a beat
+ * that finds another one there stops the node as a crash would have, touching nothing under the id
+ * (`server/cluster/nodeId.ts`).
+ *
+ * The stall is the key set by another token directly (what the other process's claim writes), before the node's
+ * next beat.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { defineScripts } from '../../server/cluster/scripts';
+import { REDIS_URL, type TestCluster, flushPrefix, heardAll, inProcessNodes, startCluster, startNode, until } from './support';
+
+const LOST = "cluster: another process took this node id (its heartbeat holds that one's token): this one stops now, handing nothing back";
+/** What the other process's claim writes under the id (its token, its state). */
+const THEIRS = 'their-token ok';
+
+describe('cluster: a node whose id another process took while it stalled', () => {
+  const t = inProcessNodes();
+
+  /** Everything Redis holds under node a's id for Alice and room 7 (the directory, who is online, the room, P:said). */
+  const underA = async () => ({
+    alive: await t.redis.get(`${t.prefix}:alive:a`),
+    said: await t.redis.sismember(`${t.prefix}:said`, 'a'),
+    directory: await t.redis.hget(`${t.prefix}:d:alice`, 'node'),
+    online: await t.redis.hget(`${t.prefix}:on`, 'alice'),
+    room: await t.redis.hgetall(`${t.prefix}:r:7`),
+  });
+  const said = (logs: { level: string; message: string }[]) => logs.filter((l) => l.level !== 'info').map((l) => `${l.level} ${l.message}`);
+
+  it('Alice (node a) and Bob (node b) in room 7; node a stalls and another process claims its id -> a\'s next beat finds its token: one line, Alice closed, the server stopped (NodeIdLost), nothing under the id touched', async () => {
+    const { a, b, alice, bob } = await t.inRoom7();
+    await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (node) => node === 'a');
+    const before = bob.frames.length;
+    const held = await underA();
+    await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
+    const lost = await a.handle.stopped; // at its next beat (every second, real time)
+    expect({ name: lost.name, code: lost.code, node: lost.node, prefix: lost.prefix }).toEqual({ name: 'NodeIdLost', code: 'HC_NODE_ID_LOST', node: 'a', prefix: t.prefix });
+    expect(await alice.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    await heardAll(b);
+    expect({ redis: await underA(), heard: bob.frames.slice(before).filter((f) => f.type === 'userLeft').length, logs: said(a.logs) }).toEqual({
+      redis: { ...held, alive: THEIRS },
+      heard: 0,
+      logs: [`error ${LOST}`],
+    });
+  });
+});
+
+describe('cluster: the heartbeat\'s scripts, on the process\'s token', () => {
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const redis = defineScripts(new Redis(REDIS_URL));
+  afterEach(() => flushPrefix(redis, prefix));
+  afterAll(() => void redis.disconnect());
+  const alive = `${prefix}:alive:a`;
+  const said = `${prefix}:said`;
+  const ran = `${prefix}:ran:a:1`;
+
+  it('BEAT: gone -> written lapsed until reset; another token there -> answered taken, the key left as it was', async () => {
+    const beats = [await redis.hcBeat(alive, 60_000, '0', 'mine'), await redis.hcBeat(alive, 60_000, '0', 'mine'), await redis.hcBeat(alive, 60_000, '1', 'mine')];
+    const mine = await redis.get(alive);
+    await redis.set(alive, THEIRS, 'PX', 50_000);
+    const taken = await redis.hcBeat(alive, 60_000, '1', 'mine');
+    const ttl = await redis.pttl(alive);
+    expect({ beats, mine, taken, theirs: await redis.get(alive), kept: ttl <= 50_000 }).toEqual({ beats: ['lapsed', 'lapsed', 'ok'], mine: 'mine ok', taken: 'taken', theirs: THEIRS, kept: true });
+  });
+});
+
+describe('cluster: a server process whose --node-id another took while it was stopped (SIGSTOP)', () => {
+  let cluster: TestCluster;
+  afterEach(async () => {
+    await cluster?.dispose();
+  });
+
+  it('x1 SIGSTOPped, x2 started with its id (waits out x1\'s heartbeat, starts), x1 SIGCONTed -> x1 exits with 3 after one line; x2\'s heartbeat untouched, x2 serving', async () => {
+    cluster = await startCluster(0);
+    const x = (name: string) => startNode(cluster.prefix, cluster.dir, name, ['--node-id', 'x']);
+    const x1 = await x('x1');
+    cluster.nodes.push(x1);
+    x1.child.kill('SIGSTOP');
+    const x2 = await x('x2'); // x1's key only falls: it lapses, and x2 claims the id
+    cluster.nodes.push(x2);
+    const key = `${cluster.prefix}:alive:x`;
+    const theirs = await cluster.redis.get(key);
+    const exited = new Promise<number | null>((done) => x1.child.once('exit', (code) => done(code)));
+    x1.child.kill('SIGCONT');
+    const exit = await exited;
+    const lines = x1.stderr.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; message: string; node: string });
+    expect({ exit, lines: lines.map((l) => `${l.level} ${l.message} ${l.node}`) }).toEqual({ exit: 3, lines: [`error ${LOST} x`] });
+    expect({ alive: await cluster.redis.get(key), health: (await fetch(`${x2.httpUrl}/healthz`)).status }).toEqual({ alive: theirs, health: 200 });
+  }, 60_000);
+});
