@@ -457,9 +457,9 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     },
     close() {
       closing ??= (async () => {
-        cluster?.stopTakingLogins();
         clock.clearTimeout(sweepTimer);
         presence.close();
+        if (cluster) await cluster.stopTakingLogins(); // before the sessions end: whose its id is decides what their ends write
         const open = [...conns];
         const gone = Promise.all(open.map((c) => new Promise<void>((resolve) => c.onGone(resolve))));
         for (const conn of open) conn.close(1001, 'server shutting down');

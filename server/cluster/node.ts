@@ -45,7 +45,7 @@ import { ClusterOnline, isOnlineFrame } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
 import { connectRedis, type Scripted, shownUrl } from './scripts';
-import { HAND_BACK_MS, answered, done, handBack, settleEach } from './shutdown';
+import { HAND_BACK_MS, done, handBack, settleEach } from './shutdown';
 import type { ClusterMetrics } from './metrics';
 
 /** How often a node says it is alive, and how long that lasts. */
@@ -257,9 +257,10 @@ export class ClusterNode {
     this.loginGate.hold(conn, wait ?? this.replica.caughtUp(RECHECK_MS), again, intake);
   }
 
-  /** Shutting down: from now on `/healthz` says 503 and logins are refused, so clients go elsewhere. */
-  stopTakingLogins(): void {
+  /** Shutting down: `/healthz` says 503, logins are refused; settles once it read whose its id is, before its sessions end (`nodeId.ts`). */
+  async stopTakingLogins(): Promise<void> {
     this.closing = true;
+    await this.id.check().catch(() => undefined);
   }
 
   /** Graceful end: what this node stored for others goes to their streams, its users are released (`shutdown.ts`). */
@@ -281,7 +282,7 @@ export class ClusterNode {
       // Its changes resent no more (`Replica.idle`): only then may the record of those Redis ran (`P:ran`) go. Not settled
       // within the bound, the heartbeat step is not started (the keys expire); one sent after all keeps `P:ran`.
       { what: 'changes', run: () => this.replica.idle() },
-      { what: 'heartbeat', run: async () => answered(await this.redis.pipeline().del(this.key('alive', this.node), ...(this.replica.sending ? [] : [this.replica.ran])).srem(saidKey(this.prefix), this.node).exec()) },
+      { what: 'heartbeat', run: () => this.id.drop(saidKey(this.prefix), this.replica.sending ? null : this.replica.ran) },
     ];
     const left = await handBack(this.redis, steps, this.hub ? HAND_BACK_MS : 0); // a node whose start failed waits for no Redis
     if (left.length > 0) this.logger.error('cluster: could not hand everything back to Redis', { left: left.map((l) => l.what).join(','), error: String(left[0]?.error) });

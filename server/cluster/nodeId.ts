@@ -18,8 +18,8 @@
  * `scripts.ts`). A live node that stalls past the key's TTL (a long GC pause, a stopped VM, SIGSTOP) lets it lapse, and
  * a second process given its id then claims it, as after a crash, and takes in the first one's members. Before
  * 2026-12-06 the first one's next beat set the key again, whatever it held, and both ran as one id (the defect above,
- * the other way round). Now a beat touches the key only while it holds the process's own token (or nothing);
- * another token there means the id is another process's: this one has lost it ({@link HeldId}).
+ * the other way round). Now a beat, and a graceful stop's delete, touch the key only while it holds the process's own
+ * token (or nothing); another token there means the id is another process's: this one has lost it ({@link HeldId}).
  */
 import type { Logger } from '../options';
 import type { Scripted } from './scripts';
@@ -97,7 +97,7 @@ export async function claimNodeId(claim: NodeIdClaim): Promise<void> {
 
 /** What {@link HeldId} needs. */
 export interface HeldIdDeps {
-  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'hcBeat' | 'disconnect'>;
+  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'get' | 'hcBeat' | 'hcDrop' | 'disconnect'>;
   /** The node's pub/sub connection: closed with `redis` once the id is lost. */
   readonly sub: { disconnect(): void };
   readonly prefix: string;
@@ -111,7 +111,7 @@ export interface HeldIdDeps {
 
 /**
  * This process's hold on its node id: its token in the heartbeat key (`P:alive:<node>`), claimed at start, refreshed by
- * each beat only while the key holds the token (or nothing: lapsed, nobody took it).
+ * each beat, deleted by a graceful stop, each only while the key holds the token (or nothing: lapsed, nobody took it).
  *
  * Found holding another token, the id is lost: from the other process's start on, everything under the id (its room
  * members, users, mark in `P:said`) is that one's, taken in as its earlier run's, as a restart after a crash takes
@@ -139,6 +139,17 @@ export class HeldId {
     const beat = await this.deps.redis.hcBeat(this.key, this.deps.aliveMs, reset ? '1' : '0', this.deps.token);
     if (beat === 'taken') this.lose();
     return beat;
+  }
+
+  /** A graceful stop's first step, before its sessions end: is the id still this process's? (Throws while Redis does not answer.) */
+  async check(): Promise<void> {
+    const value = await this.deps.redis.get(this.key);
+    if (value !== null && !value.startsWith(`${this.deps.token} `)) this.lose();
+  }
+
+  /** A graceful stop's last step: the key and the node's mark in `said` go, only while the id is this process's (`DROP`); `ran`: this process's `P:ran`, if it may go. */
+  async drop(said: string, ran: string | null): Promise<void> {
+    if ((await this.deps.redis.hcDrop(this.key, said, ran ?? '', this.deps.token, this.deps.node, ran === null ? '0' : '1')) === 0) this.lose();
   }
 
   private lose(): void {

@@ -321,7 +321,6 @@ const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('HDEL', KEYS[1], 'node', 'token') end
 return 1`;
 
-// A room member's entry goes only while it still names the node (it may have moved since).
 // A node's heartbeat (KEYS[1], kept ARGV[1] ms), '<token> <state>' with its process's token (ARGV[3]). Found gone, it is
 // written 'lapsed', and stays so until the node, having read it, says 'ok' again (ARGV[2] '1', as at its first beat): a
 // node whose beat timed out (its answer lost, the next beat finding the key its own late one wrote) still learns that
@@ -338,12 +337,23 @@ if ARGV[2] ~= '1' then state = v and string.sub(v, #ARGV[3] + 2) or 'lapsed' end
 redis.call('SET', KEYS[1], ARGV[3] .. ' ' .. state, 'PX', ARGV[1])
 return state`;
 
+// A graceful stop's goodbye: the heartbeat (KEYS[1]) goes and the node (ARGV[2]) leaves P:said (KEYS[2]) only while the
+// key holds the process's token (ARGV[1]) or nothing; else another process took the id, and both are its (answers 0).
+// The process's own record of the changes Redis ran (KEYS[3]) goes either way when ARGV[3] is '1'.
+const DROP = `${OWNED}
+if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end
+if not owned(redis.call('GET', KEYS[1]), ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1`;
+
 // A node gone for good leaves P:said (KEYS[1]) only while it is still gone (KEYS[2], its heartbeat, absent): the
 // check that found it gone ran earlier, and a node back since (heartbeat set, members loaded, mark written) kept it.
 const UNSAY = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 return redis.call('SREM', KEYS[1], ARGV[1])`;
 
+// A room member's entry goes only while it still names the node (it may have moved since).
 const FORGET = `
 local m = redis.call('HGET', KEYS[1], ARGV[1])
 if m and cjson.decode(m).node == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -390,6 +400,8 @@ export type Scripted = Redis & {
   hcForget(room: string, user: string, node: string): Promise<number>;
   /** Answers 'lapsed' when the heartbeat was found gone since the last `reset` ('1'), 'taken' when it holds another process's token, else 'ok'. */
   hcBeat(alive: string, ms: number, reset: '0' | '1', token: string): Promise<string>;
+  /** Answers 0 when the heartbeat holds another process's token (nothing of the node's gone, but `ran` if `dropRan`). */
+  hcDrop(alive: string, said: string, ran: string, token: string, node: string, dropRan: '0' | '1'): Promise<number>;
   /** `node` leaves `said` (P:said) unless its heartbeat (`alive`) exists; answers 1 when it left. */
   hcUnsay(said: string, alive: string, node: string): Promise<number>;
   /** Answers 1 when the leave vacated the room (`vacate`: '' for none; `elsewhere`: nodes, see LEAVE). */
@@ -435,6 +447,7 @@ export function defineScripts(redis: Redis): Scripted {
   redis.defineCommand('hcRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('hcForget', { numberOfKeys: 1, lua: FORGET });
   redis.defineCommand('hcBeat', { numberOfKeys: 1, lua: BEAT });
+  redis.defineCommand('hcDrop', { numberOfKeys: 3, lua: DROP });
   redis.defineCommand('hcUnsay', { numberOfKeys: 2, lua: UNSAY });
   redis.defineCommand('hcLeave', { numberOfKeys: 4, lua: LEAVE });
   redis.defineCommand('hcBudgets', { numberOfKeys: 1, lua: MERGE });

@@ -81,12 +81,6 @@ export function done(ok: boolean, what: string): void {
   if (!ok) throw new Error(`${what}: not done`);
 }
 
-/** Throws the first error of a pipeline's answers (none: Redis answered every command). */
-export function answered(results: [Error | null, unknown][] | null): void {
-  const error = (results ?? []).find(([e]) => e !== null)?.[0];
-  if (error) throw error;
-}
-
 /** Settles after a pause, once Redis is ready again. */
 async function back(redis: Redis): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS).unref());

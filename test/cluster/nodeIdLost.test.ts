@@ -2,12 +2,12 @@
  * A live node that stalls past its heartbeat's TTL (3.5 s: a long GC pause, a stopped VM, SIGSTOP) lets its key
  * (`P:alive:<id>`) lapse, and a second process given its `--node-id` then claims the id, as after a crash, and takes
  * in the first one's room members as its earlier run's (nodeIdTwice.test.ts). Before 2026-12-06 the first one's next
- * beat set the key again whatever it held, and both ran as one id. Now the key holds the process's token: a beat
- * that finds another one there stops the node as a crash would have, touching nothing under the id
- * (`server/cluster/nodeId.ts`).
+ * beat set the key again whatever it held, and both ran as one id; a graceful stop deleted the key, and released the
+ * id's users and mark, whoever held them. Now the key holds the process's token: a beat or a graceful stop that finds
+ * another one there stops the node as a crash would have, touching nothing under the id (`server/cluster/nodeId.ts`).
  *
  * The stall is the key set by another token directly (what the other process's claim writes), before the node's
- * next beat.
+ * next beat, or before its graceful stop begins (no beat runs once it has).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -48,6 +48,16 @@ describe('cluster: a node whose id another process took while it stalled', () =>
       logs: [`error ${LOST}`],
     });
   });
+
+  it('node a stalls, another process claims its id, and node a is stopped (close(), SIGTERM) before its next beat -> it hands nothing back: that one\'s heartbeat, Alice\'s entries and the mark stay', async () => {
+    const a = await t.node('a');
+    await t.login(a, 'alice');
+    await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (node) => node === 'a');
+    const held = await underA();
+    await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
+    await a.handle.close(); // in the turn the SET was answered in: no beat ran since, and none runs once close() began
+    expect({ redis: await underA(), logs: said(a.logs) }).toEqual({ redis: { ...held, alive: THEIRS }, logs: [`error ${LOST}`] });
+  });
 });
 
 describe('cluster: the heartbeat\'s scripts, on the process\'s token', () => {
@@ -66,6 +76,23 @@ describe('cluster: the heartbeat\'s scripts, on the process\'s token', () => {
     const taken = await redis.hcBeat(alive, 60_000, '1', 'mine');
     const ttl = await redis.pttl(alive);
     expect({ beats, mine, taken, theirs: await redis.get(alive), kept: ttl <= 50_000 }).toEqual({ beats: ['lapsed', 'lapsed', 'ok'], mine: 'mine ok', taken: 'taken', theirs: THEIRS, kept: true });
+  });
+
+  it('DROP: another token there -> 0, its key and the mark kept (this process\'s P:ran goes); its own -> 1, both gone', async () => {
+    await redis.set(alive, THEIRS);
+    await redis.sadd(said, 'a', 'b');
+    await redis.set(ran, '1');
+    const theirs = await redis.hcDrop(alive, said, ran, 'mine', 'a', '1');
+    const kept = { alive: await redis.get(alive), said: (await redis.smembers(said)).sort(), ran: await redis.exists(ran) };
+    await redis.set(alive, 'mine ok');
+    const mine = await redis.hcDrop(alive, said, ran, 'mine', 'a', '0');
+    expect({ theirs, kept, mine, alive: await redis.exists(alive), said: await redis.smembers(said) }).toEqual({
+      theirs: 0,
+      kept: { alive: THEIRS, said: ['a', 'b'], ran: 0 },
+      mine: 1,
+      alive: 0,
+      said: ['b'],
+    });
   });
 });
 
