@@ -24,18 +24,26 @@
 import type { Logger } from '../options';
 import type { Scripted } from './scripts';
 
-/** A live node of the cluster runs with this id: a second process with it does not start (the CLI exits with 2). */
-export class NodeIdTaken extends Error {
-  override readonly name = 'NodeIdTaken';
-  readonly code = 'HC_NODE_ID_TAKEN';
-
+/** One node id of one cluster, given to two processes: the message says what happened, and what to do. */
+export abstract class NodeIdTwice extends Error {
   constructor(
-    /** The id asked for. */
+    /** The id. */
     readonly node: string,
     /** The cluster's key prefix. */
     readonly prefix: string,
+    what: string,
   ) {
-    super(`--node-id ${node}: a live node of the cluster (prefix ${prefix}) already runs with this id; give each process its own --node-id, or none (a random one)`);
+    super(`--node-id ${node}: ${what}; give each process its own --node-id, or none (a random one)`);
+  }
+}
+
+/** A live node of the cluster runs with this id: a second process with it does not start (the CLI exits with 2). */
+export class NodeIdTaken extends NodeIdTwice {
+  override readonly name = 'NodeIdTaken';
+  readonly code = 'HC_NODE_ID_TAKEN';
+
+  constructor(node: string, prefix: string) {
+    super(node, prefix, `a live node of the cluster (prefix ${prefix}) already runs with this id`);
   }
 }
 
@@ -43,17 +51,12 @@ export class NodeIdTaken extends Error {
  * Another process took this node's id while this one stalled past its heartbeat (the key lapsed, that one claimed it):
  * this one stopped serving as the id, handing nothing back (the server stops; the CLI exits with 3).
  */
-export class NodeIdLost extends Error {
+export class NodeIdLost extends NodeIdTwice {
   override readonly name = 'NodeIdLost';
   readonly code = 'HC_NODE_ID_LOST';
 
-  constructor(
-    /** The id lost. */
-    readonly node: string,
-    /** The cluster's key prefix. */
-    readonly prefix: string,
-  ) {
-    super(`--node-id ${node}: another process of the cluster (prefix ${prefix}) took this node id while this one stalled past its heartbeat; this one stopped: give each process its own --node-id, or none (a random one)`);
+  constructor(node: string, prefix: string) {
+    super(node, prefix, `another process of the cluster (prefix ${prefix}) took this node id while this one stalled past its heartbeat; this one stopped`);
   }
 }
 

@@ -7,13 +7,14 @@
  * another one there stops the node as a crash would have, touching nothing under the id (`server/cluster/nodeId.ts`).
  *
  * The stall is the key set by another token directly (what the other process's claim writes), before the node's
- * next beat, or before its graceful stop begins (no beat runs once it has).
+ * next beat, or before its graceful stop begins (no beat runs once it has). A real process stopped with SIGSTOP while
+ * another takes its id: nodeIdTwice.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defineScripts } from '../../server/cluster/scripts';
-import { REDIS_URL, type TestCluster, flushPrefix, heardAll, inProcessNodes, startCluster, startNode, until } from './support';
+import { REDIS_URL, flushPrefix, heardAll, inProcessNodes, until } from './support';
 
 const LOST = "cluster: another process took this node id (its heartbeat holds that one's token): this one stops now, handing nothing back";
 /** What the other process's claim writes under the id (its token, its state). */
@@ -94,29 +95,4 @@ describe('cluster: the heartbeat\'s scripts, on the process\'s token', () => {
       said: ['b'],
     });
   });
-});
-
-describe('cluster: a server process whose --node-id another took while it was stopped (SIGSTOP)', () => {
-  let cluster: TestCluster;
-  afterEach(async () => {
-    await cluster?.dispose();
-  });
-
-  it('x1 SIGSTOPped, x2 started with its id (waits out x1\'s heartbeat, starts), x1 SIGCONTed -> x1 exits with 3 after one line; x2\'s heartbeat untouched, x2 serving', async () => {
-    cluster = await startCluster(0);
-    const x = (name: string) => startNode(cluster.prefix, cluster.dir, name, ['--node-id', 'x']);
-    const x1 = await x('x1');
-    cluster.nodes.push(x1);
-    x1.child.kill('SIGSTOP');
-    const x2 = await x('x2'); // x1's key only falls: it lapses, and x2 claims the id
-    cluster.nodes.push(x2);
-    const key = `${cluster.prefix}:alive:x`;
-    const theirs = await cluster.redis.get(key);
-    const exited = new Promise<number | null>((done) => x1.child.once('exit', (code) => done(code)));
-    x1.child.kill('SIGCONT');
-    const exit = await exited;
-    const lines = x1.stderr.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; message: string; node: string });
-    expect({ exit, lines: lines.map((l) => `${l.level} ${l.message} ${l.node}`) }).toEqual({ exit: 3, lines: [`error ${LOST} x`] });
-    expect({ alive: await cluster.redis.get(key), health: (await fetch(`${x2.httpUrl}/healthz`)).status }).toEqual({ alive: theirs, health: 200 });
-  }, 60_000);
 });

@@ -5,13 +5,16 @@
  * same id took the first one's live members in that way, and its grace made them leave everywhere but on the first:
  * Bob (node b) heard Alice leave, node b and Redis forgot her, node a still held her (2026-12-06). Now a node claims
  * its id's heartbeat key before it reads anything of it, and a live node's refuses the start (`server/cluster/nodeId.ts`);
- * a crashed node's last heartbeat only delays it until it lapses.
+ * a crashed node's last heartbeat only delays it until it lapses. A live node stalled past its heartbeat (SIGSTOP) while
+ * a second process took its id stops when it wakes, exit code 3 (`NodeIdLost`; in process: nodeIdLost.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../server/support';
 import { heardAll, inProcessNodes, startCluster, startNode, type TestCluster } from './support';
 
 const GRACE_MS = 10_000; // roomGraceMs, the default
+/** The line a node logs when it finds its id taken (nodeIdLost.test.ts). */
+const LOST = "cluster: another process took this node id (its heartbeat holds that one's token): this one stops now, handing nothing back";
 
 const memberIDs = (answer: Record<string, unknown>): string[] => ((answer.members ?? []) as { userID: string }[]).map((m) => m.userID).sort();
 
@@ -92,5 +95,23 @@ describe('cluster: two server processes given one --node-id', () => {
     const again = await x('x1'); // the same database: the crashed process's
     cluster.nodes.push(again);
     expect(again.stderr.join('')).toContain('waiting for it to lapse');
+  }, 60_000);
+
+  it('x1 SIGSTOPped, x2 started with its id (waits out x1\'s heartbeat, starts), x1 SIGCONTed -> x1 exits with 3 after one line; x2\'s heartbeat untouched, x2 serving', async () => {
+    cluster = await startCluster(0);
+    const x = (name: string) => startNode(cluster.prefix, cluster.dir, name, ['--node-id', 'x']);
+    const x1 = await x('x1');
+    cluster.nodes.push(x1);
+    x1.child.kill('SIGSTOP');
+    const x2 = await x('x2'); // x1's key only falls: it lapses, and x2 claims the id
+    cluster.nodes.push(x2);
+    const key = `${cluster.prefix}:alive:x`;
+    const theirs = await cluster.redis.get(key);
+    const exited = new Promise<number | null>((done) => x1.child.once('exit', (code) => done(code)));
+    x1.child.kill('SIGCONT');
+    const exit = await exited;
+    const lines = x1.stderr.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; message: string; node: string });
+    expect({ exit, lines: lines.map((l) => `${l.level} ${l.message} ${l.node}`) }).toEqual({ exit: 3, lines: [`error ${LOST} x`] });
+    expect({ alive: await cluster.redis.get(key), health: (await fetch(`${x2.httpUrl}/healthz`)).status }).toEqual({ alive: theirs, health: 200 });
   }, 60_000);
 });
