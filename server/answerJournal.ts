@@ -189,14 +189,16 @@ export const SAID_MAX_BYTES = 8 * 1024;
 
 /**
  * The messages of answers, in the rows of the journal {@link durableAnswers} made on `db` (a message goes with its
- * verdict: cleared by a newer invitation, trimmed, expired). A row that does not read is passed over.
+ * verdict: cleared by a newer invitation, trimmed, expired). A row that does not read is passed over. Only an answer
+ * to an invitation a room of the ledger files (`filed`) is kept: no other is ever handed (`Mailer.recallAnswers`), and
+ * kept, any user's answers to invitations nobody made stored 32 messages of 8 KiB each for a week (review of 82c211e).
  */
-export function saidAnswers(db: Database.Database, commit: TurnCommit): SaidAnswers {
+export function saidAnswers(db: Database.Database, commit: TurnCommit, filed: (key: string) => boolean): SaidAnswers {
   const keep = db.prepare<[string, string, string]>('UPDATE answer_verdicts SET said = ? WHERE user_id = ? AND invite_id = ?');
   const of = db.prepare<[string], { invite_id: string; verdict: string; said: string }>('SELECT invite_id, verdict, said FROM answer_verdicts WHERE user_id = ? AND said IS NOT NULL ORDER BY seq');
   return {
     keep(userID, key, body) {
-      if (Buffer.byteLength(body.payload) > SAID_MAX_BYTES) return;
+      if (Buffer.byteLength(body.payload) > SAID_MAX_BYTES || !filed(key)) return;
       const text = JSON.stringify(body);
       // After the verdict's own write, queued in this turn by the ledger as the answer passed.
       commit.write(() => keep.run(text, userID, key));

@@ -92,7 +92,7 @@ export class Mailer {
     this.holders = new Holders(options.multiDevice, sessionsOf);
     this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
-    if (options.multiDevice) this.said = saidAnswers(store.db, commit);
+    if (options.multiDevice) this.said = saidAnswers(store.db, commit, (key) => this.answers.filed(key));
     this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {

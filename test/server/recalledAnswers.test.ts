@@ -5,6 +5,7 @@
  * never a busy one (`Mailer.recallAnswers`). Before 2026-12-06 such a device was told nothing and
  * rang on until the invitation's timeout, for good with none (README, Known limits).
  */
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from './support';
 
@@ -92,5 +93,29 @@ describe('many devices: answers handed to a new session', () => {
     await invite(alice, 'inv-3'); // into the same room: the answer to inv-2 counts no more
     const tablet = await RawClient.login(url(), 'bob', { device: 'tablet' });
     expect(await handedUpTo(tablet, 'invite inv-3')).toEqual(['alice:invite inv-1', 'alice:invite inv-2', 'alice:invite inv-3']);
+  });
+});
+
+/** The bytes of the answers' messages the journal keeps for `userID`, as the server wrote them (it is closed first: it holds the file). */
+async function keptBytes(userID: string): Promise<number> {
+  await (server as TestServer).handle.close();
+  const db = new Database((server as TestServer).dbPath, { readonly: true });
+  try {
+    return db.prepare<[string], { n: number | null }>('SELECT sum(length(CAST(said AS BLOB))) AS n FROM answer_verdicts WHERE user_id = ?').get(userID)?.n ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+describe('many devices: what an answering user can make the journal keep', () => {
+  const wide = { perSecond: 1e6, burst: 1e6 };
+  it('Mallory answers 32 invitations nobody made, 8,000 bytes each -> none of those messages kept (no new session is ever handed them)', async () => {
+    server = await testServer({ multiDevice: true, limits: { userRate: wide, byteRate: wide } });
+    const mallory = await RawClient.login(url(), 'mallory', { device: 'phone' });
+    for (let i = 0; i < 32; i++) {
+      const reply = await mallory.request({ type: 'sendC2C', to: 'alice', payload: 'x'.repeat(8000), onlineUserOnly: true, answer: { inviteID: `none-${i}`, inviter: 'alice', kind: 'reject' } });
+      expect(reply).toMatchObject({ type: 'ack' });
+    }
+    expect(await keptBytes('mallory')).toBe(0);
   });
 });
