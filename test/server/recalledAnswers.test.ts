@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SAID_MAX_BYTES } from '../../server/answerJournal';
 import { RawClient, testServer, type TestServer } from './support';
 
 let server: TestServer | null = null;
@@ -16,8 +17,8 @@ afterEach(async () => {
 });
 
 const url = () => (server as TestServer).handle.url;
-const invite = (alice: RawClient, inviteID: string) =>
-  alice.request({ type: 'sendC2C', to: 'bob', payload: `invite ${inviteID}`, onlineUserOnly: false, call: { inviteID, roomID: 42, invitees: ['bob'], timeout: 0 } });
+const invite = (alice: RawClient, inviteID: string, roomID = 42) =>
+  alice.request({ type: 'sendC2C', to: 'bob', payload: `invite ${inviteID}`, onlineUserOnly: false, call: { inviteID, roomID, invitees: ['bob'], timeout: 0 } });
 const answer = (device: RawClient, kind: 'accept' | 'reject' | 'busy', inviteID = 'inv-1') =>
   device.request({ type: 'sendC2C', to: 'alice', payload: `${kind} ${inviteID}`, onlineUserOnly: false, answer: { inviteID, inviter: 'alice', kind } });
 /** Logs `device` out: its session ends at once (as at the end of its resume grace). */
@@ -117,5 +118,18 @@ describe('many devices: what an answering user can make the journal keep', () =>
       expect(reply).toMatchObject({ type: 'ack' });
     }
     expect(await keptBytes('mallory')).toBe(0);
+  });
+
+  it("an answer's message kept is at most SAID_MAX_BYTES as stored, not only its payload (8,000 control characters are 48,000 bytes escaped)", async () => {
+    const { alice, bob: [phone] } = await bobOn('phone');
+    if (!phone) throw new Error('no device');
+    await invite(alice, 'inv-1');
+    await invite(alice, 'inv-2', 43);
+    const reply = await phone.request({ type: 'sendC2C', to: 'alice', payload: '\u0001'.repeat(8000), onlineUserOnly: false, answer: { inviteID: 'inv-1', inviter: 'alice', kind: 'reject' } });
+    expect(reply).toMatchObject({ type: 'ack' });
+    expect(await answer(phone, 'reject', 'inv-2')).toMatchObject({ type: 'ack' }); // an honest one is kept
+    const kept = await keptBytes('bob');
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(SAID_MAX_BYTES);
   });
 });
