@@ -3,7 +3,7 @@
  * its tables, the `npm run` scripts and repository files it names. Pure functions of the text, so
  * that `test/readmeFacts.test.ts` can show each check failing on a drifted copy.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 
 /** The text with every fenced code block's lines blanked (line numbers kept): headings and links are prose only. */
@@ -134,7 +134,22 @@ export function npmRunScripts(markdown: string): string[] {
  */
 export function missingPaths(root: string, markdown: string, topFolders: readonly string[]): string[] {
   const pattern = new RegExp(`(?:${topFolders.join('|')})/[\\w.*/-]*`);
-  return [...new Set(codeSpans(prose(markdown), pattern))].filter((path) => !pathExists(root, path));
+  const built = builtFolders(root);
+  return [...new Set(codeSpans(prose(markdown), pattern))].filter((path) => !pathExists(root, path) && !built(path));
+}
+
+/**
+ * Whether a path is in a folder `.gitignore` names (`dist/`, `demo/dist/`): what a build or a run makes, absent
+ * from a fresh clone until then (`npm test` checks the README before the demo is built).
+ */
+function builtFolders(root: string): (path: string) => boolean {
+  const folders = readFileSync(join(root, '.gitignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line.endsWith('/') && !line.startsWith('#'));
+  return (path) =>
+    folders.some((folder) => {
+      const name = folder.slice(0, -1).replace(/^\//, '');
+      // As git reads it: a name with a slash is from the root, one without matches a folder at any depth.
+      return name.includes('/') || folder.startsWith('/') ? path === name || path.startsWith(`${name}/`) : path.split('/').includes(name);
+    });
 }
 
 /** The test files the prose names by their name alone (`cli.process.test.ts`) that no file under `test/` is. */
