@@ -100,7 +100,7 @@ export class ClusterNode {
     this.node = options.nodeId || randomBytes(4).toString('hex');
     this.prefix = options.clusterPrefix;
     // Its id lost (`nodeId.ts`): no more beats, logins or catch-ups (its connections to Redis closed), and the server stops.
-    this.id = new HeldId({ redis, sub, prefix: this.prefix, node: this.node, token: randomBytes(8).toString('hex'), aliveMs: ALIVE_MS, logger, lose: (error) => ((this.closing = true), lostId(error)) });
+    this.id = new HeldId({ redis, sub, prefix: this.prefix, node: this.node, token: randomBytes(8).toString('hex'), aliveMs: ALIVE_MS, now: () => performance.now(), logger, lose: (error) => ((this.closing = true), lostId(error)) });
     this.channel = `${this.prefix}:n:`;
     // Redis away: the user stays dirty, written once it is back (a flood of refusals is not a failed write and a line each).
     this.budgets = new ClusterBudgets(options.limits, (user) => void (this.redis.status === 'ready' && this.saveBudgets(user)));

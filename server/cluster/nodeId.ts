@@ -22,6 +22,7 @@
  * token (or nothing); another token there means the id is another process's: this one has lost it ({@link HeldId}).
  */
 import type { Logger } from '../options';
+import { IdGate } from './idGate';
 import type { Scripted } from './scripts';
 
 /** One node id of one cluster, given to two processes: the message says what happened, and what to do. */
@@ -100,13 +101,15 @@ export async function claimNodeId(claim: NodeIdClaim): Promise<void> {
 
 /** What {@link HeldId} needs. */
 export interface HeldIdDeps {
-  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'get' | 'hcBeat' | 'hcDrop' | 'disconnect'>;
+  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'get' | 'hcBeat' | 'hcDrop' | 'disconnect' | 'sendCommand' | 'status'>;
   /** The node's pub/sub connection: closed with `redis` once the id is lost. */
   readonly sub: { disconnect(): void };
   readonly prefix: string;
   readonly node: string;
   readonly token: string;
   readonly aliveMs: number;
+  /** Real time (ms), monotonic: how long since its id was last confirmed (`idGate.ts`). */
+  readonly now: () => number;
   readonly logger: Logger;
   /** Called once, when the key is found holding another process's token (both connections closed by then): the node stops. */
   readonly lose: (error: NodeIdLost) => void;
@@ -122,14 +125,19 @@ export interface HeldIdDeps {
  * nothing more to Redis, neither deletes nor releases anything, and logs one line. What it stored for others stays in
  * its SQLite file, moved when a node starts on it again, as after a crash. Serving on (as the other node's twin), or
  * handing back as a graceful stop does, would release the other's users and rooms: the defect the claim is for.
+ * Nor does it write before it knows: past the key's TTL since its id was last confirmed, what it sends waits for the next
+ * beat's answer (`idGate.ts`), for on waking its timers and its sockets' backlogs run before that answer comes.
  */
 export class HeldId {
   /** Set once the id is found lost; the node serves as it no more. */
   lost: NodeIdLost | null = null;
   private readonly key: string;
+  /** What the node sends waits while its id is not known to be its own (`idGate.ts`). */
+  private readonly gate: IdGate;
 
   constructor(private readonly deps: HeldIdDeps) {
     this.key = `${deps.prefix}:alive:${deps.node}`;
+    this.gate = new IdGate(deps.redis, this.key, deps.aliveMs, deps.now);
   }
 
   /** The claim at start ({@link claimNodeId}). */
@@ -139,15 +147,24 @@ export class HeldId {
 
   /** A heartbeat (`reset`: says 'ok' again, see `BEAT`); answers 'lapsed', 'ok', or 'taken' (the id lost). */
   async beat(reset: boolean): Promise<string> {
-    const beat = await this.deps.redis.hcBeat(this.key, this.deps.aliveMs, reset ? '1' : '0', this.deps.token);
+    const sentAt = this.deps.now();
+    const beat = await this.deps.redis.hcBeat(this.key, this.deps.aliveMs, reset ? '1' : '0', this.deps.token).catch((error: Error) => {
+      this.gate.fail(error);
+      throw error;
+    });
     if (beat === 'taken') this.lose();
+    else this.gate.confirmed(sentAt);
     return beat;
   }
 
   /** A graceful stop's first step, before its sessions end: is the id still this process's? (Throws while Redis does not answer.) */
   async check(): Promise<void> {
-    const value = await this.deps.redis.get(this.key);
-    if (value !== null && !value.startsWith(`${this.deps.token} `)) this.lose();
+    try {
+      const value = await this.deps.redis.get(this.key);
+      if (value !== null && !value.startsWith(`${this.deps.token} `)) this.lose();
+    } finally {
+      if (!this.lost) this.gate.openForGood(); // its hand-back goes, as before: no beat runs once it began, `DROP` decides last
+    }
   }
 
   /** A graceful stop's last step: the key and the node's mark in `said` go, only while the id is this process's (`DROP`); `ran`: this process's `P:ran`, if it may go. */
@@ -159,6 +176,7 @@ export class HeldId {
     if (this.lost) return;
     const { node, prefix, logger } = this.deps;
     this.lost = new NodeIdLost(node, prefix);
+    this.gate.fail(this.lost);
     logger.error('cluster: another process took this node id (its heartbeat holds that one\'s token): this one stops now, handing nothing back', { node, prefix });
     // Not a word more to Redis under the id: what this process would still send (a session's end, a leave) fails at once,
     // unlogged (`ClusterNode.lost`): this line says it all.

@@ -50,6 +50,22 @@ describe('cluster: a node whose id another process took while it stalled', () =>
     });
   });
 
+  it('node a\'s Redis stalls past a\'s heartbeat, another process claims its id, Alice exits room 7 on a meanwhile -> a sends nothing more it cannot confirm the id for: its next beat finds it taken, Redis keeps Alice, Bob hears nothing', async () => {
+    const { pa, a, b, alice, bob } = await t.inRoom7();
+    await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (node) => node === 'a');
+    const before = bob.frames.length;
+    const held = await underA();
+    pa.hold(); // what a sends waits in the proxy (a stalled link, or a node stalled with its writes queued)
+    await until('a\'s heartbeat lapsed', () => t.redis.exists(`${t.prefix}:alive:a`), (n) => n === 0);
+    await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
+    alice.send({ type: 'roomExit', rid: 900, roomID: 7 }); // past the heartbeat's lifetime since a's last answered beat
+    await alice.sync(); // handled by a (frames in order), its writes sent or held
+    pa.release();
+    const lost = await a.handle.stopped;
+    await heardAll(b);
+    expect({ name: lost.name, redis: await underA(), heard: bob.frames.slice(before).filter((f) => f.type === 'userLeft').length }).toEqual({ name: 'NodeIdLost', redis: { ...held, alive: THEIRS }, heard: 0 });
+  });
+
   it('node a stalls, another process claims its id, and node a is stopped (close(), SIGTERM) before its next beat -> it hands nothing back: that one\'s heartbeat, Alice\'s entries and the mark stay', async () => {
     const a = await t.node('a');
     await t.login(a, 'alice');

@@ -1,0 +1,65 @@
+/**
+ * What a node sends to Redis, held while it cannot know that its node id is still its own (`nodeId.ts`, `HeldId`).
+ *
+ * A beat answered 'ok' or 'lapsed' proves the id this process's until the key's TTL runs out, counted from when the beat
+ * was sent (Redis set the TTL later). Past that (a long GC pause, a stopped VM, SIGSTOP, a stalled link to Redis) the key
+ * may have lapsed and another process claimed the id; whatever this one sent then (a timer's write, a client's frame
+ * read on waking, a frame from another node acted on) would run under that one's id before this one's next beat could
+ * answer 'taken': on waking, the timers and the sockets' backlogs run before any answer comes back. So, past it, every
+ * command but those on the heartbeat key itself (the claim, the beat, the graceful stop's read and its `DROP`, which
+ * decide) waits on the connection for the next beat: the id confirmed, they go, in order; taken, they fail unsent;
+ * the beat unanswered, they fail with its error, as a write to that Redis would have.
+ *
+ * What was sent before that point (in the link, in Redis's queue) is not recalled: no gate in the client can.
+ */
+import type { Redis } from 'ioredis';
+
+type Send = Redis['sendCommand'];
+type Command = Parameters<Send>[0];
+
+export class IdGate {
+  /** When (`now`) the last command that confirmed the id was sent; none yet: everything but the key's own waits. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
+  /** A graceful stop read its id (or could not): what it sends from then on goes, as before the gate (`DROP` decides last). */
+  private open = false;
+  private held: { command: Command; send: () => void }[] = [];
+
+  constructor(
+    redis: Pick<Redis, 'sendCommand' | 'status'>,
+    /** The heartbeat key (`P:alive:<node>`). */
+    private readonly key: string,
+    /** The key's TTL (ms). */
+    private readonly aliveMs: number,
+    /** Real time (ms), monotonic: the key's TTL runs on Redis's clock, not the node's injected one. */
+    private readonly now: () => number,
+  ) {
+    const send = redis.sendCommand.bind(redis) as (command: Command, ...rest: unknown[]) => unknown;
+    redis.sendCommand = ((command: Command, ...rest: unknown[]) => {
+      // Not connected: it fails at once, as it did (no offline queue on this connection).
+      if (this.open || redis.status !== 'ready' || this.decides(command) || this.now() - this.confirmedAt < this.aliveMs) return send(command, ...rest);
+      this.held.push({ command, send: () => void send(command, ...rest) });
+      return command.promise;
+    }) as Send;
+  }
+
+  /** A command on the key sent at `sentAt` found it this process's: what waits goes. */
+  confirmed(sentAt: number): void {
+    this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+    for (const { send } of this.held.splice(0)) send();
+  }
+
+  /** The id lost, or a beat unanswered: what waits fails, unsent. */
+  fail(error: Error): void {
+    for (const { command } of this.held.splice(0)) command.reject(error);
+  }
+
+  /** A graceful stop: from now on everything goes (what waits too). */
+  openForGood(): void {
+    this.open = true;
+    this.confirmed(this.confirmedAt);
+  }
+
+  private decides(command: Command): boolean {
+    return (command.name.startsWith('eval') ? command.args[2] : command.args[0]) === this.key;
+  }
+}
