@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 type Send = Redis['sendCommand'];
 type Command = Parameters<Send>[0];
 
+/** Installed on the node's command connection (its `sendCommand`) by `HeldId`, which tells it what each beat answered. */
 export class IdGate {
   /** When (`now`) the last command that confirmed the id was sent; none yet: everything but the key's own waits. */
   private confirmedAt = Number.NEGATIVE_INFINITY;
