@@ -260,7 +260,7 @@ export class ClusterNode {
   /** Shutting down: `/healthz` says 503, logins are refused; settles once it read whose its id is, before its sessions end (`nodeId.ts`). */
   async stopTakingLogins(): Promise<void> {
     this.closing = true;
-    await this.id.check().catch(() => undefined);
+    await this.id.check(HAND_BACK_MS + ALIVE_MS).catch(() => undefined); // the key outlives the hand-back
   }
 
   /** Graceful end: what this node stored for others goes to their streams, its users are released (`shutdown.ts`). */

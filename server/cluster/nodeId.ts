@@ -101,7 +101,7 @@ export async function claimNodeId(claim: NodeIdClaim): Promise<void> {
 
 /** What {@link HeldId} needs. */
 export interface HeldIdDeps {
-  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'get' | 'hcBeat' | 'hcDrop' | 'disconnect' | 'sendCommand' | 'status'>;
+  readonly redis: Pick<Scripted, 'set' | 'pttl' | 'hcBeat' | 'hcDrop' | 'disconnect' | 'sendCommand' | 'status'>;
   /** The node's pub/sub connection: closed with `redis` once the id is lost. */
   readonly sub: { disconnect(): void };
   readonly prefix: string;
@@ -157,11 +157,14 @@ export class HeldId {
     return beat;
   }
 
-  /** A graceful stop's first step, before its sessions end: is the id still this process's? (Throws while Redis does not answer.) */
-  async check(): Promise<void> {
+  /**
+   * A graceful stop's first step, before its sessions end: is the id still this process's? If so, its key is kept for
+   * `holdMs`, past the hand-back: no beat runs once that began, and a key lapsed meanwhile let another process claim the
+   * id while this one still released its users. (Throws while Redis does not answer.)
+   */
+  async check(holdMs: number): Promise<void> {
     try {
-      const value = await this.deps.redis.get(this.key);
-      if (value !== null && !value.startsWith(`${this.deps.token} `)) this.lose();
+      if ((await this.deps.redis.hcBeat(this.key, holdMs, '0', this.deps.token)) === 'taken') this.lose();
     } finally {
       if (!this.lost) this.gate.openForGood(); // its hand-back goes, as before: no beat runs once it began, `DROP` decides last
     }

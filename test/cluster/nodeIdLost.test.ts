@@ -75,6 +75,23 @@ describe('cluster: a node whose id another process took while it stalled', () =>
     await a.handle.close(); // in the turn the SET was answered in: no beat ran since, and none runs once close() began
     expect({ redis: await underA(), logs: said(a.logs) }).toEqual({ redis: { ...held, alive: THEIRS }, logs: [`error ${LOST}`] });
   });
+
+  it('node a stops gracefully and its hand-back waits on Redis -> its ownership check keeps the key past the hand-back\'s bound (no beat runs once it began: lapsed, another process could claim the id and have its users released by this one), and a\'s goodbye deletes it', async () => {
+    const pa = await t.proxy();
+    const a = await t.node('a', { redisUrl: pa.url });
+    await t.login(a, 'alice');
+    await until('alice online on a', () => t.redis.hget(`${t.prefix}:on`, 'alice'), (node) => node === 'a');
+    const alive = `${t.prefix}:alive:a`;
+    pa.hold();
+    const closed = a.handle.close();
+    await until('the ownership check sent', () => pa.holding().includes(alive), (sent) => sent);
+    while (pa.holding().includes(alive)) pa.passUntil(alive); // a beat sent before the close, then the check; the steps wait for its answer
+    // Before: the check only read the key, which then lapsed 3.5 s after the last beat, during the hand-back (up to 5 s).
+    const ttl = await until('the key kept for the hand-back', () => t.redis.pttl(alive), (ms) => ms > 5_000);
+    pa.release();
+    await closed;
+    expect({ kept: ttl <= 8_500, after: await t.redis.exists(alive), logs: said(a.logs) }).toEqual({ kept: true, after: 0, logs: [] });
+  }, 30_000);
 });
 
 describe('cluster: the heartbeat\'s scripts, on the process\'s token', () => {
