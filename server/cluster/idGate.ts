@@ -36,8 +36,9 @@ export class IdGate {
   ) {
     const send = redis.sendCommand.bind(redis) as (command: Command, ...rest: unknown[]) => unknown;
     redis.sendCommand = ((command: Command, ...rest: unknown[]) => {
-      // Not connected: it fails at once, as it did (no offline queue on this connection).
-      if (this.open || redis.status !== 'ready' || this.decides(command) || this.now() - this.confirmedAt < this.aliveMs) return send(command, ...rest);
+      // The id confirmed lately (the usual case, tested first); not connected: it fails at once, as it did (no offline
+      // queue on this connection); a command on the key itself decides.
+      if (this.open || this.now() - this.confirmedAt < this.aliveMs || redis.status !== 'ready' || this.decides(command)) return send(command, ...rest);
       this.held.push({ command, send: () => void send(command, ...rest) });
       return command.promise;
     }) as Send;
