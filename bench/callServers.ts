@@ -111,7 +111,7 @@ async function startHere(kind: CallServerKind, rttMs: number): Promise<CallServe
 /** Starts one: in a child process of its own, or here (`inProcess`); `rttMs` as {@link startHere}. */
 export async function startCallServer(kind: CallServerKind, inProcess: boolean, rttMs = 0): Promise<CallServer> {
   if (inProcess) return startHere(kind, rttMs);
-  const child: Child = startChild(`${kind} signalling server`, import.meta.filename, [kind, String(rttMs)]);
+  const child: Child = startChild(`${kind} signalling server`, import.meta.filename, [kind, String(rttMs)], {}, [], 'tsx');
   const ready = (await child.first) as { url?: unknown };
   if (typeof ready.url !== 'string') throw new Error(`${child.name} did not say its URL`);
   return { url: ready.url, close: () => child.stop() };

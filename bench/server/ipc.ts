@@ -1,6 +1,8 @@
 /**
  * The processes of `bench:server` and how the orchestrator talks to them: each is a Node child
- * (run through tsx, with `--expose-gc`) answering numbered requests over the IPC channel.
+ * (with `--expose-gc`) answering numbered requests over the IPC channel. A child runs its module
+ * bundled by esbuild as `npm run build` bundles the server's bin (no tsx in the process: see
+ * {@link startChild}).
  *
  * A target (our server's host process or the bare relay) answers `mem` (after two full GCs:
  * live heap and RSS), `cpu`, `stalls` (what held its event loop since the last ask: stalls.ts)
@@ -8,7 +10,10 @@
  * leave the server process: the bench hosts `server/` itself, so `server/` has no debug hook.
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 /** A request to a child: `cmd` plus its arguments; `id` is added by {@link Child.ask}. */
@@ -114,18 +119,47 @@ export class Child {
   }
 }
 
+/** Where the children's bundles go: under node_modules, so that their packages resolve as the repo's do. */
+const BUILT = resolve(import.meta.dirname, '../../node_modules/.cache/hc-bench');
+const bundles = new Map<string, string>();
+
 /**
- * Starts `file` (a .ts module of bench/server) as a child with tsx, `--expose-gc`, `nodeFlags`
- * (a server's are {@link SERVER_NODE_FLAGS}, what its bin runs with) and IPC.
+ * `file` bundled as tsup bundles the server's bin (esbuild, ESM for Node 20, packages left to
+ * node_modules, not minified), once per bench. tsx's on-the-fly transform keeps function names
+ * (a `__name` call at every closure made) and runs its loader hooks in the process: the server
+ * measured through it was not the code `headless-calling-server` runs.
+ */
+function bundled(file: string): string {
+  let out = bundles.get(file);
+  if (out === undefined) {
+    const [code] = buildSync({ entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' }).outputFiles;
+    if (!code) throw new Error(`esbuild made nothing of ${file}`);
+    // Named by its content: benches at once share a file, and only a changed source makes a new one.
+    out = join(BUILT, `${basename(file, '.ts')}-${createHash('sha256').update(code.contents).digest('hex').slice(0, 12)}.mjs`);
+    if (!existsSync(out)) {
+      mkdirSync(BUILT, { recursive: true });
+      // Renamed into place: another bench never starts a half-written file.
+      writeFileSync(`${out}.${process.pid}`, code.contents);
+      renameSync(`${out}.${process.pid}`, out);
+    }
+    bundles.set(file, out);
+  }
+  return out;
+}
+
+/**
+ * Starts `file` (a .ts module of bench/) as a child with `--expose-gc`, `nodeFlags` (a server's
+ * are {@link SERVER_NODE_FLAGS}, what its bin runs with) and IPC: bundled ({@link bundled}), or
+ * through tsx with `run: 'tsx'` (a module that bundles others from its own folder).
  * `BENCH_CPU_PROF=<dir>` in the environment writes a V8 CPU profile of every child there
  * (the orchestrator stops them with `process.exit`, which writes it).
  */
-export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Child {
+export function startChild(name: string, file: string, args: readonly string[] = [], env: Record<string, string> = {}, nodeFlags: readonly string[] = [], run: 'bundled' | 'tsx' = 'bundled'): Child {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS: more flags for every child (e.g. `--trace-gc`, whose lines then go to this stdout).
   const extra = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [];
-  const proc = fork(file, [...args], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags, ...profile, ...extra],
+  const proc = fork(run === 'tsx' ? file : bundled(file), [...args], {
+    execArgv: [...(run === 'tsx' ? ['--import', 'tsx'] : []), '--expose-gc', ...nodeFlags, ...profile, ...extra],
     env: { ...process.env, ...env },
     stdio: ['ignore', extra.length > 0 ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });

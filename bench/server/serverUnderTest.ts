@@ -54,7 +54,7 @@ process.send?.({
   type: 'ready',
   url: server.url,
   // The server's Node flags as this process got them (server/nodeFlags.ts, what its bin runs with, unless the bench was told others), without the harness's own (tsx, --expose-gc).
-  describe: `node ${process.execArgv.filter((flag, i, all) => flag !== '--expose-gc' && flag !== '--import' && all[i - 1] !== '--import').join(' ')} server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
+  describe: `node ${process.execArgv.filter((flag, i, all) => flag !== '--expose-gc' && flag !== '--import' && all[i - 1] !== '--import').join(' ')} server/cli.ts (bundled by esbuild) runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
   limits: limitsOf(resolved),
   raised: raised.map((r) => `--${r.flag} ${r.value} (default ${r.defaultValue ?? '?'}: ${r.why})`),
 });
