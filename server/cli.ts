@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CliError, checkDatabasePath, checkStaticDir, explainStartError, openableUrls, packageVersion, startBanner } from './cliChecks';
+import { NodeIdLost } from './cluster/nodeId';
 import { shownUrl } from './cluster/scripts';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
@@ -298,9 +299,11 @@ export async function runCli(
     readonly output?: CliOutput;
     /** Stop on SIGINT/SIGTERM and exit (default true; tests say false and close the server). */
     readonly handleSignals?: boolean;
+    /** How a signal's stop ends the process (default `process.exit`). */
+    readonly exit?: (code: number) => void;
   } = {},
 ): Promise<{ code: number; server?: ServerHandle }> {
-  const { logger, output = consoleOutput, handleSignals = true } = run;
+  const { logger, output = consoleOutput, handleSignals = true, exit = (code: number) => process.exit(code) } = run;
   const parsed = parseCli(argv, env);
   if (!parsed.ok) {
     if (parsed.exitCode === 0) output.out(parsed.text);
@@ -320,6 +323,8 @@ export async function runCli(
     checkDatabasePath(options.dbPath);
     server = await startServer(logger ? { ...options, logger } : options);
   } catch (error) {
+    // Its id taken while it started (`cluster/nodeId.ts`): its log said so in one line; the code of a node that lost its id.
+    if (error instanceof NodeIdLost) return { code: 3 };
     const line = error instanceof CliError ? error.message : explainStartError(error, options);
     if (line === null) throw error;
     output.err(`${NAME}: ${line}`);
@@ -335,8 +340,12 @@ export async function runCli(
   if (options.turn) output.out(`  TURN: each login gets credentials of its own for ${options.turn.urls.join(', ')}.`);
   if (options.multiDevice) output.out(`  Many devices is on: up to ${options.maxDevices ?? 5} devices per user ring together.`);
   if (handleSignals) {
+    // A signal during a stop of its own (its id lost) ends that stop, with its code: `stopped` settles as the close ends,
+    // before a turn goes by.
+    let lost = false;
+    void server.stopped.then(() => (lost = true));
     const stop = () => {
-      void server.close().then(() => process.exit(0));
+      void server.close().then(() => setImmediate(() => exit(lost ? 3 : 0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -86,8 +86,10 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const options = resolveOptions(input);
   const { clock, logger, tap, limits } = options;
   // Cluster mode (`--redis`): Redis first, so that a node that cannot reach it never starts.
-  let lostId: (error: NodeIdLost) => void = () => undefined;
-  const cluster = options.redisUrl ? await ClusterNode.connect(options, logger, (error) => lostId(error)) : null;
+  // Lost before the handle exists (a start that stalled past the heartbeat while another process claimed the id): the start fails with it.
+  let lostEarly: NodeIdLost | null = null;
+  let lostId = (error: NodeIdLost): void => void (lostEarly ??= error);
+  const cluster = options.redisUrl ? await ClusterNode.connect(options, logger, (error) => lostId(error)).catch((error: unknown) => Promise.reject(lostEarly ?? error)) : null;
   let store: Store | null = null;
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
   let hub: Hub | null = null;
@@ -115,7 +117,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     // Refused (the database is another server's) or the cluster could not be joined: leave nothing open.
     store?.close();
     await cluster?.close();
-    throw error;
+    throw lostEarly ?? error;
   }
   const live: Hub = hub;
   const here = (userID: string) => {
@@ -422,7 +424,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     wss.close();
     store.close();
     await cluster?.close();
-    throw error;
+    throw lostEarly ?? error;
   }
   sweepTimer = clock.setTimeout(sweep, sweepMs);
   const port = (http.address() as AddressInfo).port;
@@ -484,6 +486,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   // Its node id lost (`cluster/nodeId.ts`): its clients closed (to fail over to other nodes), the server stops.
   lostId = (error) => void (closing ?? handle.close().then(() => stop(error), () => stop(error)));
+  // Lost after the start's last step that waited on Redis: it stops, as a start that failed.
+  if (lostEarly) await handle.close().then(() => Promise.reject(lostEarly));
   return handle;
 }
 

@@ -11,8 +11,12 @@
  * another takes its id: nodeIdTwice.test.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../server/cli';
 import { defineScripts } from '../../server/cluster/scripts';
 import { REDIS_URL, flushPrefix, heardAll, inProcessNodes, until } from './support';
 
@@ -91,6 +95,47 @@ describe('cluster: a node whose id another process took while it stalled', () =>
     pa.release();
     await closed;
     expect({ kept: ttl <= 8_500, after: await t.redis.exists(alive), logs: said(a.logs) }).toEqual({ kept: true, after: 0, logs: [] });
+  }, 30_000);
+});
+
+describe('cluster: a node whose id another process takes while it starts', () => {
+  const t = inProcessNodes();
+
+  it('node a\'s start stalls on Redis past its heartbeat and another process claims the id -> the start ends with NodeIdLost, the CLI\'s code 3 (before: a server that ran on without Redis, never stopping)', async () => {
+    const pa = await t.proxy();
+    pa.holdScripts(); // the claim (a plain SET NX) passes; what follows it (the start's scripts, the beats) waits
+    const dir = mkdtempSync(join(tmpdir(), 'hc-id-start-'));
+    const logs: string[] = [];
+    const logger = { info: () => undefined, warn: (m: string) => void logs.push(`warn ${m}`), error: (m: string) => void logs.push(`error ${m}`) };
+    const argv = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'a.db'), '--sdkappid', '1400000001', '--redis', pa.url, '--cluster-prefix', t.prefix, '--node-id', 'a'];
+    const output = { out: () => undefined, err: (line: string) => void logs.push(`err ${line}`) };
+    const started = runCli(argv, { HC_SECRET_KEY: 'k'.repeat(64) }, { logger, output, handleSignals: false });
+    const alive = `${t.prefix}:alive:a`;
+    await until('a claimed its id', () => t.redis.exists(alive), (n) => n === 1);
+    await until('a\'s heartbeat lapsed', () => t.redis.exists(alive), (n) => n === 0);
+    await t.redis.set(alive, THEIRS, 'PX', 60_000);
+    pa.release();
+    const { code, server } = await started;
+    // Its start may end before the beat's answer comes back: the server then stops by itself, as a running one does.
+    const ended = server ? await server.stopped.then((lost) => ({ code: 3, name: lost.name })) : { code, name: 'NodeIdLost' };
+    rmSync(dir, { recursive: true, force: true });
+    expect({ ended, theirs: await t.redis.get(alive), logs }).toEqual({ ended: { code: 3, name: 'NodeIdLost' }, theirs: THEIRS, logs: [`error ${LOST}`] });
+  }, 30_000);
+
+  it('node a lost its id and stops by itself, and SIGTERM comes meanwhile -> the process ends with 3, the code of the stop it was in (before: 0, as a stop asked for)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-id-term-'));
+    const argv = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'a.db'), '--sdkappid', '1400000001', '--redis', REDIS_URL, '--cluster-prefix', t.prefix, '--node-id', 'a'];
+    const signals = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    let exited: (code: number) => void = () => undefined;
+    const code = new Promise<number>((resolve) => (exited = resolve));
+    // The signal as the stop begins: the line is logged as the id is found lost, and the stop starts in that turn.
+    const logger = { info: () => undefined, warn: () => undefined, error: () => void setImmediate(() => process.emit('SIGTERM')) };
+    const { server } = await runCli(argv, { HC_SECRET_KEY: 'k'.repeat(64) }, { logger, output: { out: () => undefined, err: () => undefined }, exit: exited });
+    await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
+    const ended = { code: await code, stopped: await server?.stopped.then((lost) => lost.name) };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) if (!signals[signal].includes(l)) process.off(signal, l);
+    rmSync(dir, { recursive: true, force: true });
+    expect(ended).toEqual({ code: 3, stopped: 'NodeIdLost' });
   }, 30_000);
 });
 
