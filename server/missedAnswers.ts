@@ -16,11 +16,17 @@ export interface KeptAnswer {
   readonly after: number;
 }
 
-/** Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS}). */
+/**
+ * Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS} by the time they were sent:
+ * recalled ones come after those kept live, older though they are, and the first kept was the newest to lose).
+ */
 export function keepMissed(session: Session, body: Body, after: number): void {
   const missed = (session.missedAnswers ??= []);
   missed.push({ body, after });
-  if (missed.length > MISSED_ANSWERS) missed.shift();
+  if (missed.length <= MISSED_ANSWERS) return;
+  let oldest = 0;
+  for (let i = 1; i < missed.length; i++) if ((missed[i] as KeptAnswer).body.sentAt < (missed[oldest] as KeptAnswer).body.sentAt) oldest = i;
+  missed.splice(oldest, 1);
 }
 
 /**
