@@ -75,8 +75,9 @@ export interface ServerHandle {
   /** Closes every connection (1001), stops the timers, commits and closes the store. */
   close(): Promise<void>;
   /**
-   * Settles once the server stopped by itself, never after `close()`: another process took its cluster node id while
-   * it stalled past its heartbeat (`NodeIdLost`: it handed nothing back; the CLI exits with 3).
+   * Settles once the server stopped having lost its cluster node id: another process took it while this one stalled
+   * past its heartbeat (`NodeIdLost`: it handed nothing back; the CLI exits with 3). By itself, or in a `close()` that
+   * found the id taken; never after a `close()` that did not.
    */
   readonly stopped: Promise<NodeIdLost>;
 }
@@ -485,7 +486,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     },
   };
   // Its node id lost (`cluster/nodeId.ts`): its clients closed (to fail over to other nodes), the server stops.
-  lostId = (error) => void (closing ?? handle.close().then(() => stop(error), () => stop(error)));
+  lostId = (error) => void (closing ?? handle.close()).then(() => stop(error), () => stop(error));
   // Lost after the start's last step that waited on Redis: it stops, as a start that failed.
   if (lostEarly) await handle.close().then(() => Promise.reject(lostEarly));
   return handle;

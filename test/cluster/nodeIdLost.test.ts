@@ -15,8 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../server/cli';
+import { ClusterNode } from '../../server/cluster/node';
+import { NodeIdLost } from '../../server/cluster/nodeId';
 import { defineScripts } from '../../server/cluster/scripts';
 import { REDIS_URL, flushPrefix, heardAll, inProcessNodes, until } from './support';
 
@@ -98,44 +100,73 @@ describe('cluster: a node whose id another process took while it stalled', () =>
   }, 30_000);
 });
 
-describe('cluster: a node whose id another process takes while it starts', () => {
+describe('cluster: a node whose id another process takes while it starts, or while it stops', () => {
   const t = inProcessNodes();
+  const dirs: string[] = [];
+  const signals = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) if (!signals[signal].includes(l)) process.off(signal, l);
+  });
+  /** `runCli` for node a on `redisUrl`, in this process: what it logged (warnings and errors) and the code a signal's stop exits with. */
+  const cli = (redisUrl: string, onError: () => void = () => undefined) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-id-'));
+    dirs.push(dir);
+    const logs: string[] = [];
+    const logger = { info: () => undefined, warn: (m: string) => void logs.push(`warn ${m}`), error: (m: string) => void (logs.push(`error ${m}`), onError()) };
+    let exited: (code: number) => void = () => undefined;
+    const exit = new Promise<number>((resolve) => (exited = resolve));
+    const argv = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'a.db'), '--sdkappid', '1400000001', '--redis', redisUrl, '--cluster-prefix', t.prefix, '--node-id', 'a'];
+    const output = { out: () => undefined, err: (line: string) => void logs.push(`err ${line}`) };
+    return { logs, exit, started: runCli(argv, { HC_SECRET_KEY: 'k'.repeat(64) }, { logger, output, exit: exited }) };
+  };
 
-  it('node a\'s start stalls on Redis past its heartbeat and another process claims the id -> the start ends with NodeIdLost, the CLI\'s code 3 (before: a server that ran on without Redis, never stopping)', async () => {
+  it('node a\'s start waits on Redis past its heartbeat and another process claims the id -> the start\'s Redis calls fail with NodeIdLost, the CLI\'s code 3 (before: 1, an unexplained error)', async () => {
     const pa = await t.proxy();
     pa.holdScripts(); // the claim (a plain SET NX) passes; what follows it (the start's scripts, the beats) waits
-    const dir = mkdtempSync(join(tmpdir(), 'hc-id-start-'));
-    const logs: string[] = [];
-    const logger = { info: () => undefined, warn: (m: string) => void logs.push(`warn ${m}`), error: (m: string) => void logs.push(`error ${m}`) };
-    const argv = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'a.db'), '--sdkappid', '1400000001', '--redis', pa.url, '--cluster-prefix', t.prefix, '--node-id', 'a'];
-    const output = { out: () => undefined, err: (line: string) => void logs.push(`err ${line}`) };
-    const started = runCli(argv, { HC_SECRET_KEY: 'k'.repeat(64) }, { logger, output, handleSignals: false });
+    const { logs, started } = cli(pa.url);
     const alive = `${t.prefix}:alive:a`;
     await until('a claimed its id', () => t.redis.exists(alive), (n) => n === 1);
     await until('a\'s heartbeat lapsed', () => t.redis.exists(alive), (n) => n === 0);
     await t.redis.set(alive, THEIRS, 'PX', 60_000);
     pa.release();
-    const { code, server } = await started;
-    // Its start may end before the beat's answer comes back: the server then stops by itself, as a running one does.
-    const ended = server ? await server.stopped.then((lost) => ({ code: 3, name: lost.name })) : { code, name: 'NodeIdLost' };
-    rmSync(dir, { recursive: true, force: true });
-    expect({ ended, theirs: await t.redis.get(alive), logs }).toEqual({ ended: { code: 3, name: 'NodeIdLost' }, theirs: THEIRS, logs: [`error ${LOST}`] });
+    expect({ started: await started, theirs: await t.redis.get(alive), logs }).toEqual({ started: { code: 3 }, theirs: THEIRS, logs: [`error ${LOST}`] });
   }, 30_000);
 
+  it('the loss is told while the start goes on, after its last Redis call failed or not -> startServer rejects with NodeIdLost once it closed what it opened, the CLI\'s code 3 (before: a server that ran on with its Redis connections closed, never stopping)', async () => {
+    const connect = ClusterNode.connect.bind(ClusterNode);
+    const told = vi.spyOn(ClusterNode, 'connect').mockImplementation(async (options, logger, lostId) => {
+      const node = await connect(options, logger, lostId);
+      lostId?.(new NodeIdLost('a', t.prefix)); // what the node tells as a beat finds another token
+      return node;
+    });
+    try {
+      const { started } = cli(REDIS_URL);
+      expect(await started).toEqual({ code: 3 }); // runCli's answer to startServer's NodeIdLost
+    } finally {
+      told.mockRestore();
+    }
+  });
+
   it('node a lost its id and stops by itself, and SIGTERM comes meanwhile -> the process ends with 3, the code of the stop it was in (before: 0, as a stop asked for)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hc-id-term-'));
-    const argv = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'a.db'), '--sdkappid', '1400000001', '--redis', REDIS_URL, '--cluster-prefix', t.prefix, '--node-id', 'a'];
-    const signals = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-    let exited: (code: number) => void = () => undefined;
-    const code = new Promise<number>((resolve) => (exited = resolve));
     // The signal as the stop begins: the line is logged as the id is found lost, and the stop starts in that turn.
-    const logger = { info: () => undefined, warn: () => undefined, error: () => void setImmediate(() => process.emit('SIGTERM')) };
-    const { server } = await runCli(argv, { HC_SECRET_KEY: 'k'.repeat(64) }, { logger, output: { out: () => undefined, err: () => undefined }, exit: exited });
+    const { exit, started } = cli(REDIS_URL, () => void setImmediate(() => process.emit('SIGTERM')));
+    const { server } = await started;
     await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
-    const ended = { code: await code, stopped: await server?.stopped.then((lost) => lost.name) };
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) if (!signals[signal].includes(l)) process.off(signal, l);
-    rmSync(dir, { recursive: true, force: true });
-    expect(ended).toEqual({ code: 3, stopped: 'NodeIdLost' });
+    expect({ code: await exit, stopped: await server?.stopped.then((lost) => lost.name) }).toEqual({ code: 3, stopped: 'NodeIdLost' });
+  }, 30_000);
+
+  it('SIGTERM first, and node a\'s stop then finds its id taken -> it hands nothing back and ends with 3 (before: 0)', async () => {
+    const { logs, exit, started } = cli(REDIS_URL);
+    const { server } = await started;
+    await t.redis.set(`${t.prefix}:alive:a`, THEIRS, 'PX', 60_000);
+    process.emit('SIGTERM'); // before a's next beat: the stop's ownership check finds the other token
+    expect({ code: await exit, stopped: await server?.stopped.then((lost) => lost.name), theirs: await t.redis.get(`${t.prefix}:alive:a`), logs }).toEqual({
+      code: 3,
+      stopped: 'NodeIdLost',
+      theirs: THEIRS,
+      logs: [`error ${LOST}`],
+    });
   }, 30_000);
 });
 
