@@ -11,9 +11,9 @@
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 /** A request to a child: `cmd` plus its arguments; `id` is added by {@link Child.ask}. */
@@ -132,12 +132,17 @@ const bundles = new Map<string, string>();
 function bundled(file: string): string {
   let out = bundles.get(file);
   if (out === undefined) {
+    // Loaded here, not imported: the children bundle this module too, and never need esbuild in their process.
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const [code] = buildSync({ entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' }).outputFiles;
     if (!code) throw new Error(`esbuild made nothing of ${file}`);
     // Named by its content: benches at once share a file, and only a changed source makes a new one.
     out = join(BUILT, `${basename(file, '.ts')}-${createHash('sha256').update(code.contents).digest('hex').slice(0, 12)}.mjs`);
     if (!existsSync(out)) {
       mkdirSync(BUILT, { recursive: true });
+      // Those of earlier sources go (a process started from one has it loaded already).
+      const name = basename(file, '.ts');
+      for (const old of readdirSync(BUILT)) if (old.startsWith(`${name}-`) && old.endsWith('.mjs')) rmSync(join(BUILT, old), { force: true });
       // Renamed into place: another bench never starts a half-written file.
       writeFileSync(`${out}.${process.pid}`, code.contents);
       renameSync(`${out}.${process.pid}`, out);

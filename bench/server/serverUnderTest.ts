@@ -9,6 +9,7 @@
  *
  * argv: `<clients> <sqlite file> <sdkAppId> [--redis <url> --cluster-prefix <p>]`.
  */
+import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseCli, runCli, USAGE } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
@@ -53,8 +54,8 @@ if (!server) throw new Error('the server did not start');
 process.send?.({
   type: 'ready',
   url: server.url,
-  // The server's Node flags as this process got them (server/nodeFlags.ts, what its bin runs with, unless the bench was told others), without the harness's own (tsx, --expose-gc).
-  describe: `node ${process.execArgv.filter((flag, i, all) => flag !== '--expose-gc' && flag !== '--import' && all[i - 1] !== '--import').join(' ')} server/cli.ts (bundled by esbuild) runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
+  // The server's Node flags as this process got them (server/nodeFlags.ts, what its bin runs with, unless the bench was told others), without the harness's own (--expose-gc), and the bundle it runs (ipc.ts).
+  describe: `node ${process.execArgv.filter((flag, i, all) => flag !== '--expose-gc' && flag !== '--import' && all[i - 1] !== '--import').join(' ')} ${basename(process.argv[1] ?? '')}: server/cli.ts runCli(${argv.map((a) => (a === dbPath ? '<tmp>/calling.db' : a)).join(' ')}), secret key in HC_SECRET_KEY`,
   limits: limitsOf(resolved),
   raised: raised.map((r) => `--${r.flag} ${r.value} (default ${r.defaultValue ?? '?'}: ${r.why})`),
 });
