@@ -113,23 +113,32 @@ export type CliResult =
   | { readonly ok: true; readonly options: ServerOptions }
   | { readonly ok: false; readonly exitCode: 0 | 2; readonly text: string };
 
-function integer(name: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER, min = 0): number | undefined {
+/** `label` is what the user wrote: `--port`, or `HC_PORT` when the value came from the environment. */
+function integer(label: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER, min = 0): number | undefined {
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    throw new CliError(`${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
   return n;
 }
 
 const isOn = (text: string | undefined) => ['1', 'true', 'yes'].includes((text ?? '').toLowerCase());
 
-/** `parseArgs`'s refusals, said shortly. */
-function argError(error: unknown): string {
+/**
+ * `parseArgs`'s refusals, said shortly. `npmScript` is the npm script running us (`npm_lifecycle_event`):
+ * `npm start --port 9000` keeps `--port` for npm and hands on only `9000`, so a stray value there says how
+ * npm passes options on.
+ */
+function argError(error: unknown, npmScript: string | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option ${unknown[1]} (see --help)`;
   const positional = /Unexpected argument '([^']+)'/.exec(message);
+  if (positional && npmScript) {
+    const command = npmScript === 'start' ? 'npm start' : `npm run ${npmScript}`;
+    return `unexpected argument ${JSON.stringify(positional[1])}: npm keeps the options before "--" for itself: ${command} -- --port 9000`;
+  }
   if (positional) return `unexpected argument ${JSON.stringify(positional[1])}: options are --name value (see --help)`;
   const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
   if (missing) return `${missing[1]} needs a value (see --help)`;
@@ -164,7 +173,9 @@ export function parseCli(
       allowPositionals: false,
     }).values;
   } catch (error) {
-    return fail(argError(error));
+    // Under `npx` (npm_command exec) arguments pass through as typed: only a script swallows options.
+    const npmScript = env.npm_command === 'start' || env.npm_command === 'run' || env.npm_command === 'run-script' ? env.npm_lifecycle_event : undefined;
+    return fail(argError(error, npmScript || undefined));
   }
   if (values.help) return { ok: false, exitCode: 0, text: USAGE };
   if (values.version) return { ok: false, exitCode: 0, text: packageVersion() };
@@ -173,46 +184,48 @@ export function parseCli(
     return typeof value === 'string' ? value : env[ENV[flag] ?? ''];
   };
   const on = (flag: (typeof SWITCHES)[number]) => values[flag] === true || isOn(env[ENV[flag] ?? '']);
+  // A refusal names what the user wrote: the flag, or its variable when the value came from there.
+  const named = (flag: string): string => (typeof values[flag] === 'string' ? `--${flag}` : (ENV[flag] ?? `--${flag}`));
   try {
-    const port = integer('port', get('port'), 65535) ?? 8080;
-    const rate = integer('rate', get('rate'), 1_000_000, 1);
-    const burst = integer('burst', get('burst'), 1_000_000, 1);
-    const offlineTtlMs = integer('offline-ttl-ms', get('offline-ttl-ms'));
-    const roomGraceMs = integer('room-grace-ms', get('room-grace-ms'));
-    const writeBehindMs = integer('write-behind-ms', get('write-behind-ms'), 1000);
+    const port = integer(named('port'), get('port'), 65535) ?? 8080;
+    const rate = integer(named('rate'), get('rate'), 1_000_000, 1);
+    const burst = integer(named('burst'), get('burst'), 1_000_000, 1);
+    const offlineTtlMs = integer(named('offline-ttl-ms'), get('offline-ttl-ms'));
+    const roomGraceMs = integer(named('room-grace-ms'), get('room-grace-ms'));
+    const writeBehindMs = integer(named('write-behind-ms'), get('write-behind-ms'), 1000);
     const demoSigning = on('demo-signing');
-    let sdkAppId = integer('sdkappid', get('sdkappid'), 0xffffffff, 1);
+    let sdkAppId = integer(named('sdkappid'), get('sdkappid'), 0xffffffff, 1);
     // The key: --secret-key, --secret-key-file, HC_SECRET_KEY, HC_SECRET_KEY_FILE (flags first).
-    const fromFile = (path: string | undefined) => {
+    const fromFile = (path: string | undefined, label: string) => {
       if (!path) return undefined;
       let key: string;
       try {
         key = readText(path).trim();
       } catch (error) {
         const code = typeof error === 'object' && error !== null && 'code' in error ? ` (${String(error.code)})` : '';
-        throw new CliError(`--secret-key-file ${path}: cannot read it${code}`);
+        throw new CliError(`${label} ${path}: cannot read it${code}`);
       }
-      if (key === '') throw new CliError(`--secret-key-file ${path}: the file is empty`);
+      if (key === '') throw new CliError(`${label} ${path}: the file is empty`);
       return key;
     };
     const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
-    let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file')) ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE);
-    const loginTimeoutMs = integer('login-timeout-ms', get('login-timeout-ms'));
-    const idleTimeoutMs = integer('idle-timeout-ms', get('idle-timeout-ms'));
-    const maxStrikes = integer('max-strikes', get('max-strikes'));
-    const limits = parseLimitFlags(get, (flag, text) => integer(flag, text));
+    let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file'), '--secret-key-file') ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE, 'HC_SECRET_KEY_FILE');
+    const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'));
+    const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'));
+    const maxStrikes = integer(named('max-strikes'), get('max-strikes'));
+    const limits = parseLimitFlags(get, (flag, text) => integer(named(flag), text));
     const metricsToken = get('metrics-token');
     const redisUrl = get('redis');
     // (Named as /healthz names it: the password a mistyped scheme carries stays off the terminal and its logs.)
-    if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`--redis must be a redis:// or rediss:// URL${URL.canParse(redisUrl) ? `, got "${shownUrl(redisUrl)}"` : ''}`);
+    if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) return fail(`${named('redis')} must be a redis:// or rediss:// URL${URL.canParse(redisUrl) ? `, got "${shownUrl(redisUrl)}"` : ''}`);
     const clusterPrefix = get('cluster-prefix');
     if (clusterPrefix !== undefined && !redisUrl) return fail('--cluster-prefix names the cluster\'s keys in Redis: give --redis too');
     const nodeId = get('node-id');
     if (nodeId !== undefined && !redisUrl) return fail('--node-id names a node of a cluster: give --redis too');
-    if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(`--node-id must be 1 to 64 letters, digits, ".", "_" or "-", got ${JSON.stringify(nodeId)}`);
+    if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) return fail(`${named('node-id')} must be 1 to 64 letters, digits, ".", "_" or "-", got ${JSON.stringify(nodeId)}`);
     const turnUrls = get('turn-urls');
     const turnSecret = get('turn-secret');
-    const turnTtl = integer('turn-ttl', get('turn-ttl'), 604_800, 60);
+    const turnTtl = integer(named('turn-ttl'), get('turn-ttl'), 604_800, 60);
     if ((turnUrls === undefined) !== (turnSecret === undefined)) return fail('--turn-urls and --turn-secret go together: the TURN servers, and the secret they share with this server');
     if (turnTtl !== undefined && turnUrls === undefined) return fail('--turn-ttl is the lifetime of TURN credentials: give --turn-urls and --turn-secret too');
     let turn: ResolvedTurn | undefined;
@@ -223,7 +236,7 @@ export function parseCli(
     }
     const multiDevice = on('multi-device');
     if (multiDevice && redisUrl) return fail('--multi-device is not available with --redis (cluster mode keeps one session per user)');
-    const maxDevices = integer('max-devices', get('max-devices'), 100, 1);
+    const maxDevices = integer(named('max-devices'), get('max-devices'), 100, 1);
     if (demoSigning) {
       sdkAppId ??= DEMO_SDKAPPID;
       // No key given: a throwaway one, so that demo userSigs are useless anywhere else; but every node of a cluster
@@ -236,9 +249,9 @@ export function parseCli(
       return fail(`${missing} required (or --demo-signing for a demo; see --help)`);
     }
     const host = get('host') ?? '127.0.0.1';
-    if (!host.trim()) return fail('--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)');
+    if (!host.trim()) return fail(`${named('host')} must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)`);
     const dbPath = get('db') ?? './data/calling.db';
-    if (!dbPath.trim()) return fail('--db must not be empty (a file, or :memory:)');
+    if (!dbPath.trim()) return fail(`${named('db')} must not be empty (a file, or :memory:)`);
     const staticDir = get('static');
     const options: ServerOptions = {
       port,

@@ -43,6 +43,10 @@ export function checkStaticDir(dir: string | undefined): void {
  */
 export function checkDatabasePath(dbPath: string): void {
   if (dbPath === ':memory:') return;
+  // `--db ./data/` would have SQLite create a file named `data` (the slash dropped): say what to write instead.
+  if (/[\\/]$/.test(dbPath) || (existsSync(dbPath) && statSync(dbPath).isDirectory())) {
+    throw new CliError(`--db ${dbPath}: names a folder, not a file: give a file in it (--db ${join(dbPath, 'calling.db')})`);
+  }
   const dir = dirname(dbPath);
   try {
     mkdirSync(dir, { recursive: true });
@@ -50,7 +54,6 @@ export function checkDatabasePath(dbPath: string): void {
     throw new CliError(`--db ${dbPath}: cannot create the folder ${dir}: ${fsReason(error)}`);
   }
   try {
-    if (existsSync(dbPath) && statSync(dbPath).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     if (existsSync(dbPath)) accessSync(dbPath, constants.R_OK | constants.W_OK);
     accessSync(dir, constants.W_OK);
   } catch (error) {

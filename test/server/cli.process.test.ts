@@ -70,7 +70,7 @@ describe('CLI misconfigurations', () => {
     expect(results.map(({ code, out, err, server }) => ({ code, out, err, server }))).toEqual(
       [
         `port ${busyPort} is already in use on 127.0.0.1 (another server running?): stop it or pick another with --port`,
-        `--db ${dir}: cannot read and write it: it is a folder`,
+        `--db ${dir}: names a folder, not a file: give a file in it (--db ${join(dir, 'calling.db')})`,
         `--db ${join(dir, 'a-file', 'calling.db')}: cannot create the folder ${join(dir, 'a-file')}: a part of the path is a file, not a folder`,
         // root may write any folder, so for root it is SQLite that cannot create a file in /proc
         process.getuid?.() === 0

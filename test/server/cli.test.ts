@@ -1,7 +1,10 @@
 /** The command line: flags, their environment variables, demo defaults, refusals, and the URLs it prints. */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SDKAPPID, USAGE, parseCli } from '../../server/cli';
-import { openableUrls, packageVersion, startBanner } from '../../server/cliChecks';
+import { checkDatabasePath, openableUrls, packageVersion, startBanner } from '../../server/cliChecks';
 import { LIMIT_FLAGS } from '../../server/limitFlags';
 import { DEFAULT_LIMITS } from '../../server/limits';
 import { WRITE_BEHIND_MS, resolveOptions } from '../../server/options';
@@ -143,11 +146,48 @@ describe('server CLI', () => {
       'unexpected argument "extra": options are --name value (see --help)',
       '--presence takes no value (see --help)',
       '--host must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)',
-      '--port must be a whole number from 0 to 65535, got "eighty"',
+      // The variable the value came from, not a flag nobody typed.
+      'HC_PORT must be a whole number from 0 to 65535, got "eighty"',
       // Named without its password (it was printed whole).
       '--redis must be a redis:// or rediss:// URL, got "redis://10.0.0.5:6379"',
       '--redis must be a redis:// or rediss:// URL, got "localhost:6379"',
     ]);
+  });
+
+  it('a refusal names what was typed: the flag, or the variable the value came from; npm start with options before "--" is told how npm passes them', () => {
+    const demo = { HC_DEMO_SIGNING: '1' };
+    expect([
+      refusal([], { ...demo, HC_MAX_BACKLOG: 'many' }),
+      refusal(['--max-backlog', 'many'], demo),
+      refusal([], { ...demo, HC_REDIS_URL: 'localhost:6379' }),
+      refusal([], { ...demo, HC_HOST: ' ' }),
+      // `npm start --port 9000`: npm takes --port as its own config and hands on only 9000.
+      refusal(['9000'], { ...demo, npm_command: 'start', npm_lifecycle_event: 'start' }),
+      refusal(['9000'], { ...demo, npm_command: 'run', npm_lifecycle_event: 'server' }),
+      // npx passes arguments through as typed: no npm hint there.
+      refusal(['9000'], { ...demo, npm_command: 'exec', npm_lifecycle_event: 'npx' }),
+    ]).toEqual([
+      'HC_MAX_BACKLOG must be a whole number from 0 to 9007199254740991, got "many"',
+      '--max-backlog must be a whole number from 0 to 9007199254740991, got "many"',
+      'HC_REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"',
+      'HC_HOST must not be empty (127.0.0.1, 0.0.0.0, ::, or an address of this machine)',
+      'unexpected argument "9000": npm keeps the options before "--" for itself: npm start -- --port 9000',
+      'unexpected argument "9000": npm keeps the options before "--" for itself: npm run server -- --port 9000',
+      'unexpected argument "9000": options are --name value (see --help)',
+    ]);
+  });
+
+  it('--db naming a folder (a trailing slash, or one that exists) is refused with the file to give instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-cli-db-'));
+    try {
+      expect(() => checkDatabasePath(`${dir}/`)).toThrow(`--db ${dir}/: names a folder, not a file: give a file in it (--db ${dir}/calling.db)`);
+      expect(() => checkDatabasePath(join(dir, 'new/'))).toThrow(`names a folder, not a file: give a file in it (--db ${dir}/new/calling.db)`);
+      expect(() => checkDatabasePath(dir)).toThrow(`--db ${dir}: names a folder, not a file: give a file in it (--db ${dir}/calling.db)`);
+      expect(readdirSync(dir)).toEqual([]); // nothing created, no file named like the folder
+      expect(() => checkDatabasePath(join(dir, 'data', 'calling.db'))).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('every limit is a flag and an environment variable (the flag wins), listed in the usage with its default', () => {
@@ -189,7 +229,7 @@ describe('server CLI', () => {
     expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/nope'], {}, read)).toEqual({ ok: false, exitCode: 2, text: '--secret-key-file /nope: cannot read it' });
     // An empty file is said to be one (it was taken as no key at all: "--secret-key is required").
     expect(parseCli(['--sdkappid', '1', '--secret-key-file', '/tmp/empty.key'], {}, read)).toEqual({ ok: false, exitCode: 2, text: '--secret-key-file /tmp/empty.key: the file is empty' });
-    expect(parseCli(['--sdkappid', '1'], { HC_SECRET_KEY_FILE: '/tmp/empty.key' }, read)).toMatchObject({ ok: false, text: '--secret-key-file /tmp/empty.key: the file is empty' });
+    expect(parseCli(['--sdkappid', '1'], { HC_SECRET_KEY_FILE: '/tmp/empty.key' }, read)).toMatchObject({ ok: false, text: 'HC_SECRET_KEY_FILE /tmp/empty.key: the file is empty' });
     expect(parseCli(['--sdkappid', '1', '--secret-key', 'k', '--metrics-token', 't0k'], {})).toMatchObject({ ok: true, options: { metricsToken: 't0k' } });
     expect(parseCli(['--sdkappid', '1', '--secret-key', 'k'], { HC_METRICS_TOKEN: 'env-t0k' })).toMatchObject({ ok: true, options: { metricsToken: 'env-t0k' } });
   });
