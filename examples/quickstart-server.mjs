@@ -1,5 +1,6 @@
 // The same call over the embedded server: start it first with `npm start` (in a clone of
 // headless-calling), which serves http://127.0.0.1:8080 in demo mode. Run: node quickstart-server.mjs
+// (a server on another port: HC_URL=http://127.0.0.1:9000 node quickstart-server.mjs)
 import TRTCCalling from 'headless-calling';
 import { embeddedBackend } from 'headless-calling/embedded';
 import { WebSocket } from 'ws'; // Node 20 has no global WebSocket (browsers and Node 22 do)
@@ -10,9 +11,9 @@ const server = process.env.HC_URL ?? 'http://127.0.0.1:8080';
 // server with the app's secret key (see "The userSig" below).
 async function signIn(userID) {
   const res = await fetch(`${server}/usersig?userID=${userID}`).catch((error) => {
-    throw new Error(`cannot reach ${server} (${error.cause?.code ?? error.message}): is npm start running?`);
+    throw new Error(`cannot reach ${server} (${error.cause?.code ?? error.message}): is npm start running? (on another port: set HC_URL)`);
   });
-  if (!res.ok) throw new Error(`${server}/usersig answered ${res.status}: is npm start running?`);
+  if (!res.ok) throw new Error(`${server}/usersig answered ${res.status}: is it started with --demo-signing, as npm start does?`);
   const { sdkAppID, userSig } = await res.json();
   const backend = embeddedBackend({ url: `${server.replace(/^http/, 'ws')}/ws`, WebSocket });
   const calling = new TRTCCalling({ SDKAppID: sdkAppID, backend });
