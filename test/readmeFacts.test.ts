@@ -168,6 +168,19 @@ describe('each check fails on a README drifted on purpose', () => {
     expect(missingTestFiles(ROOT, drift('`demoWords.e2e.test.ts`', '`demoWording.e2e.test.ts`'))).toEqual(['demoWording.e2e.test.ts']);
   });
 
+  it('what it tells a newcomer outside the repository holds: no server API, the CommonJS class, HC_URL', async () => {
+    // "the published headless-calling-server is the command only: its package exports no API"
+    expect(README).toContain('its package exports no API');
+    const server = JSON.parse(read('server/package.json')) as { exports: Record<string, unknown>; bin: Record<string, string> };
+    expect({ exports: Object.keys(server.exports), bin: Object.keys(server.bin) }).toEqual({ exports: ['./package.json'], bin: ['headless-calling-server'] });
+    // "require() returns the module's exports, where the class is both TRTCCalling and default"
+    expect(README).toContain("const { TRTCCalling } = require('headless-calling')");
+    const index = await import('../src/index');
+    expect(index.default).toBe(index.TRTCCalling);
+    // The server quick start says how to reach a server on another port.
+    expect(read('examples/quickstart-server.mjs')).toContain('HC_URL=http://127.0.0.1:9000 node quickstart-server.mjs');
+  });
+
   it('an entry point, an event value, a method, a refusal\'s code or a server option misnamed or left out', () => {
     expect(entryPointDrift(README.replaceAll('headless-calling/inspect', 'headless-calling/inspector'))).toEqual(['headless-calling/inspector: not in package.json exports', 'headless-calling/inspect: exported, never named in the README']);
     expect(eventDrift(drift('| `REJECT` | `onReject` |', '| `REJECT` | `onRejected` |'))).toEqual(['REJECT: the README says onRejected, EVENT says onReject']);
