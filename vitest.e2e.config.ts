@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.test.ts'],
     environment: 'node',
     fileParallelism: false,
+    // One Chromium for every file that needs no flags of its own (test/e2e/support/sharedChromium.ts).
+    globalSetup: ['test/e2e/support/sharedChromium.ts'],
     // Generous: on a shared 2-core machine a three-page call can take a minute of waiting for frames.
     testTimeout: 120_000,
     hookTimeout: 60_000,

@@ -8,8 +8,9 @@
  * each page logged, in order.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningBrowser, launchChromium } from './support/browser';
+import type { RunningBrowser } from './support/browser';
 import { DEMO_DIR } from './support/demoServer';
+import { testChromium } from './support/suite';
 import { DemoUser, e, shape, callerStart, calleeStart, groupCallLogs } from './support/demoPage';
 import { type TestCluster, redisProxy, startCluster, startNode, until } from '../cluster/support';
 
@@ -49,7 +50,7 @@ describe('demo page in Chromium against a two-node cluster', () => {
   let redis: Awaited<ReturnType<typeof redisProxy>>;
   const users: DemoUser[] = [];
   beforeAll(async () => {
-    chromium = await launchChromium();
+    chromium = await testChromium();
   });
   afterAll(async () => {
     await chromium?.close();

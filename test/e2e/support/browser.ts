@@ -39,6 +39,8 @@ const FLAGS = [
 /** A running Chromium. */
 export interface RunningBrowser {
   readonly browser: Browser;
+  /** Its DevTools WebSocket URL (another process may attach to it: {@link attachChromium}). */
+  readonly cdpUrl: string;
   close(): Promise<void>;
 }
 
@@ -54,10 +56,23 @@ export async function launchChromium(extraFlags: readonly string[] = []): Promis
   const browser = await chromium.connectOverCDP(url);
   return {
     browser,
+    cdpUrl: url,
     async close() {
       await browser.close().catch(() => undefined); // over CDP this only disconnects
       await stop(child);
       await removeProfile(profile);
+    },
+  };
+}
+
+/** Attaches to a Chromium another process launched (the shared one, `sharedChromium.ts`); `close()` only detaches. */
+export async function attachChromium(cdpUrl: string): Promise<RunningBrowser> {
+  const browser = await chromium.connectOverCDP(cdpUrl);
+  return {
+    browser,
+    cdpUrl,
+    async close() {
+      await browser.close().catch(() => undefined); // over CDP this only disconnects (and closes this connection's contexts)
     },
   };
 }

@@ -1,9 +1,18 @@
-/** One Chromium per test file, a fresh server and fresh pages per test. */
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type RunningBrowser, launchChromium } from './browser';
+/** The tier's one Chromium (or one of the file's own, for flags of its own), a fresh server and fresh pages per test. */
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { type RunningBrowser, attachChromium, launchChromium } from './browser';
 import { type DemoServer, demoServer } from './demoServer';
 import type { ServerOptions } from '../../../server/index';
 import { DemoUser } from './demoPage';
+
+/**
+ * The Chromium of a test file: with no flags of its own, the tier's shared one (`sharedChromium.ts`, when the
+ * run has it), else one launched for the file. Either way `close()` after the file.
+ */
+export async function testChromium(flags: readonly string[] = []): Promise<RunningBrowser> {
+  const shared = flags.length === 0 ? inject('chromiumCdp') : undefined;
+  return shared ? attachChromium(shared) : launchChromium(flags);
+}
 
 /** Opens demo pages for the current test; everything is closed after it. */
 export interface E2e {
@@ -17,7 +26,7 @@ export function e2eSuite(suite: { readonly flags?: readonly string[]; readonly s
   let server: DemoServer | undefined;
   const users: DemoUser[] = [];
   beforeAll(async () => {
-    chromium = await launchChromium(suite.flags);
+    chromium = await testChromium(suite.flags);
   });
   afterAll(async () => {
     await chromium?.close();
