@@ -7,7 +7,7 @@
  * machines (XState keeps a record per event type a machine was ever given).
  *
  * The heap bound is a leak's measure, not a guess: one small object kept per call over a batch's
- * calls is past it, as the last test shows.
+ * calls is past it, as the end of the first test shows.
  */
 import { describe, expect, it } from 'vitest';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
@@ -95,7 +95,7 @@ async function measured(w: Awaited<ReturnType<typeof memoryWeek>>) {
 }
 
 describe('the client after a week (memory network)', () => {
-  it(`batches of ${CALLS} calls with strangers, every ending, forged signals: later batches leave the heap, the actors and the event types where the first did`, async () => {
+  it(`batches of ${CALLS} calls with strangers, every ending, forged signals: later batches leave the heap, the actors and the event types where the first did; the same measure then sees a leak of one small record a call (an INVITED listener that keeps each inviteID)`, async () => {
     const w = await memoryWeek();
     try {
       const [first, second, third] = await measured(w);
@@ -108,6 +108,18 @@ describe('the client after a week (memory network)', () => {
       // Once warm, a batch moved the data by 3.2 KiB at most, either way, over six (2026-12-06).
       expect(Math.abs(second.data - first.data)).toBeLessThan(BOUND);
       expect(Math.abs(third.data - second.data)).toBeLessThan(BOUND);
+
+      // The measure's own test: the same client, warm and measured quiet just now, given a leak of one small record a
+      // call. (It had a world of its own, warmed up with the leak in place: five more batches and four snapshots,
+      // 17.8 s, for the same two deltas over the same batches; 2026-12-06.)
+      const kept: { inviteID: string }[] = [];
+      w.desk.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void kept.push({ inviteID }));
+      await batch(w);
+      const fourth = await w.retained();
+      await batch(w);
+      const fifth = await w.retained();
+      expect(fourth.data - third.data).toBeGreaterThan(BOUND);
+      expect(fifth.data - fourth.data).toBeGreaterThan(BOUND);
     } finally {
       w.dispose();
     }
@@ -125,17 +137,4 @@ describe('the client after a week (memory network)', () => {
       w.dispose();
     }
   });
-
-  it('the same measure sees a leak of one small record a call: an INVITED listener that keeps each inviteID', async () => {
-    const w = await memoryWeek();
-    const kept: { inviteID: string }[] = [];
-    w.desk.calling.on(TRTCCalling.EVENT.INVITED, ({ inviteID }) => void kept.push({ inviteID }));
-    try {
-      const [first, second, third] = await measured(w);
-      expect(second.data - first.data).toBeGreaterThan(BOUND);
-      expect(third.data - second.data).toBeGreaterThan(BOUND);
-    } finally {
-      w.dispose();
-    }
-  }, 180_000);
 });
