@@ -1,5 +1,5 @@
 /**
- * A cluster for one test file: real server processes (`node --import tsx server/bin.ts --redis ...`, the
+ * A cluster for one test file: real server processes (`node server/dist/bin.js --redis ...`, the
  * command line a deployment runs) on free ports, one Redis (127.0.0.1:6379, or HC_TEST_REDIS_URL),
  * and a key prefix of their own, deleted afterwards, so that runs never see each other's keys.
  */
@@ -17,6 +17,7 @@ import { embeddedBackend } from '../../src/embedded';
 import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 import { party } from '../support/world';
+import { serverBinArgs } from '../support/serverBin';
 
 export const REDIS_URL = process.env.HC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(__dirname, '../..');
@@ -42,10 +43,10 @@ export interface TestCluster {
 
 /** Starts one node; resolves once it listens. */
 export async function startNode(prefix: string, dir: string, name: string, extra: readonly string[] = [], redisUrl = REDIS_URL): Promise<ClusterProcess> {
-  // One process (node with tsx's loader, not the tsx wrapper): kill -9 must hit the server itself.
+  // One process (node itself, not the tsx wrapper: `serverBinArgs`): kill -9 must hit the server itself.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', join(dir, `${name}.db`), '--sdkappid', String(SDKAPPID), '--redis', redisUrl, '--cluster-prefix', prefix, ...extra],
+    [...serverBinArgs(), '--port', '0', '--db', join(dir, `${name}.db`), '--sdkappid', String(SDKAPPID), '--redis', redisUrl, '--cluster-prefix', prefix, ...extra],
     { cwd: ROOT, env: { ...process.env, HC_SECRET_KEY: SECRET_KEY, HC_DEBUG: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stderr: string[] = [];

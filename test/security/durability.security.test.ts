@@ -13,12 +13,13 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 import { RawClient, until, type Frame } from './support';
+import { serverBinArgs } from '../support/serverBin';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** A server in a child process: its WebSocket URL once it listens. */
 async function serverProcess(dbPath: string, flags: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID), ...flags], {
+  const child = spawn(process.execPath, [...serverBinArgs(), '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID), ...flags], {
     cwd: ROOT,
     env: { ...process.env, HC_SECRET_KEY: SECRET_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { SDKAPPID, SECRET_KEY } from '../support/embeddedWorld';
 import { RawClient, sendTogether, testServer, type TestServer } from './support';
+import { serverBinArgs } from '../support/serverBin';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -51,7 +52,7 @@ it('server: a store failing reads and writes answers the turn `unavailable` and 
 it('process: the real server (server/bin.ts, its default defer) answers that turn and goes on serving', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hc-store-breaks-'));
   const dbPath = join(dir, 'calling.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/bin.ts', '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID), '--shared-database'], {
+  const child = spawn(process.execPath, [...serverBinArgs(), '--port', '0', '--db', dbPath, '--sdkappid', String(SDKAPPID), '--shared-database'], {
     cwd: resolve(import.meta.dirname, '../..'),
     env: { ...process.env, HC_SECRET_KEY: SECRET_KEY },
     stdio: ['ignore', 'pipe', 'ignore'],
