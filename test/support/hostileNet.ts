@@ -28,6 +28,8 @@ export interface Counted {
 /** `ws`'s WebSocket, each one counted: what the test waits on (its listeners take nothing from the client's own). */
 export function countedWebSocket() {
   const sockets: Counted[] = [];
+  /** Run (in a microtask) as the next socket is dialled: what the app does while a dial is under way. */
+  const hooks: { onDial: (() => void) | null } = { onDial: null };
   class CountedWebSocket extends WebSocket {
     private readonly counted: Counted;
     constructor(url: string) {
@@ -38,6 +40,9 @@ export function countedWebSocket() {
       // No 'error' listener here: an 'error' the client does not hear must still reach the process.
       this.on('upgrade', (res) => void (counted.conn = String(res.headers[CONNECTION_HEADER] ?? '')));
       this.on('message', () => void counted.received++);
+      const onDial = hooks.onDial;
+      hooks.onDial = null;
+      if (onDial) queueMicrotask(onDial);
     }
     override send(data: unknown, ...rest: unknown[]): void {
       if (this.readyState === WebSocket.OPEN) this.counted.sent++;
@@ -48,6 +53,7 @@ export function countedWebSocket() {
   return {
     WebSocket: CountedWebSocket as unknown as typeof WebSocket,
     sockets,
+    hooks,
     /** Every socket dialled so far is closed. */
     allClosed: () => sockets.every(closed),
     /** Sockets still dialling. */
