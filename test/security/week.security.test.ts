@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryInUse } from './support';
 import { NOTHING_HELD, weekCall } from '../support/weekCall';
 import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from '../server/support';
+import { until } from '../support/until';
 
 const S = 1000;
 const PAIRS = 20;
@@ -38,11 +39,20 @@ describe('the server after a week', () => {
     expect(reply, JSON.stringify(reply)).toMatchObject({ type: 'loggedIn' });
     return { client, reply };
   };
-  /** A request whose answer may wait for the server's clock (a held message's window). */
+  /**
+   * A request whose answer may wait for the server's clock: a message held for the write-behind window (its ack waits
+   * for the window to end, its recipients' receipts coming only after it). The clock moves (250 ms, past the window)
+   * only when the server holds one and the answer has not come: what the server does, not how long real I/O took.
+   */
   async function request(client: RawClient, frame: Record<string, unknown>): Promise<Frame> {
     const answer = client.request(frame);
+    let settled = false;
+    void answer.then(
+      () => void (settled = true),
+      () => void (settled = true),
+    );
     for (;;) {
-      const settled = await Promise.race([answer.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30))]);
+      await until('the answer, or a message held for the write-behind window', () => settled || server.handle.metrics().heldNow > 0);
       if (settled) return answer;
       await server.clock.advance(250);
     }
@@ -81,7 +91,7 @@ describe('the server after a week', () => {
   /** Every grace, linger, ring and the offline store's lifetime pass, and its hourly purge; then the server's heap. */
   async function quiet(): Promise<number> {
     for (let minute = 0; minute < 62; minute++) await server.clock.advance(60 * S);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the last sockets' closes
+    await until('the last sockets closed', () => server.handle.metrics().connections === 0);
     await server.clock.advance(60 * S);
     server.logs.length = 0; // the test's, not the server's
     return memoryInUse();
