@@ -1,16 +1,18 @@
 /**
- * Crash audit (2026-12-06), in a real process (`tsx server/bin.ts`): what its surroundings can do to end it.
+ * Crash audit (2026-12-06), in a real process (`server/bin.ts`, built or through tsx's loader: `serverBinArgs`): what
+ * its surroundings can do to end it. One process, node itself: through the `tsx` wrapper, the kill after the test hit
+ * the wrapper and left the server running on (found 2026-12-06, an orphan of a CI run still listening half an hour on).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { serverBinArgs } from '../support/serverBin';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 /** The server in its own process, its output piped here; resolves once it listens, with its port. */
 async function serverProcess(args: string[]): Promise<{ child: ChildProcess; port: number; exited: Promise<string> }> {
-  const child = spawn(TSX, ['server/bin.ts', '--port', '0', '--db', ':memory:', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HC_DEBUG: '' } });
+  const child = spawn(process.execPath, [...serverBinArgs(), '--port', '0', '--db', ':memory:', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HC_DEBUG: '' } });
   const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(`exited (${code ?? signal})`)));
   let out = '';
   const port = await new Promise<number>((done, fail) => {
