@@ -4,9 +4,10 @@ import { type FileHandle, open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { Transform, pipeline } from 'node:stream';
+import { type Duplex, Transform, pipeline } from 'node:stream';
 import * as v from 'valibot';
-import { UserIDSchema } from '../adapters/ws/protocol';
+import type { WebSocketServer } from 'ws';
+import { CLOSE, UserIDSchema } from '../adapters/ws/protocol';
 import type { ThrottledLog } from './log';
 import type { Counters, MetricsSnapshot } from './metrics';
 import { renderMetrics } from './metrics';
@@ -91,6 +92,35 @@ export interface HttpListeners {
   readonly request: (req: IncomingMessage, res: ServerResponse) => void;
   /** The server's `timeout` event: the socket is closed (Node's own timers too, which share it). */
   readonly timeout: (socket: Socket) => void;
+}
+
+/**
+ * The HTTP server's `upgrade` listener. The WebSocket endpoint is `/ws`; an upgrade to another path
+ * is accepted only to be closed at once with {@link CLOSE.noEndpoint} and a reason naming `/ws`: a
+ * browser hides an HTTP 404 from the page (its `WebSocket` says 1006, as for a server down), so a
+ * client given `ws://host:port` would be told the server is unreachable. The socket is ended at
+ * once (no closing handshake waited for), as the 404 was. While the server stops, `/ws` is refused
+ * with 503 (a session made then would be cut a moment later; its client tries again and finds the
+ * server that replaces this one). The socket was admitted when it connected.
+ */
+export function upgradeHandler(wss: WebSocketServer, stopping: () => boolean): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const endpoint = pathOf(req.url) === '/ws'; // a target that is not one reads as no path
+    if (endpoint && stopping()) {
+      // Node's HTTP 'error' listener left the socket with the upgrade (`ws` adds its own in `handleUpgrade`): a
+      // peer gone before the refusal went out (ECONNRESET, EPIPE) would be an 'error' event with no listener.
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      dropClearedTimer(socket);
+      if (endpoint) return void wss.emit('connection', ws, req);
+      ws.on('error', () => undefined); // whatever the peer sends before the end
+      ws.close(CLOSE.noEndpoint, 'no WebSocket endpoint at this path: it is /ws');
+      socket.end(() => socket.destroy());
+    });
+  };
 }
 
 /** Creates the listeners of the HTTP server. */

@@ -11,13 +11,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
 import { Conn, type ConnShared, uncorkAll } from './conn';
 import { Dispatcher } from './dispatch';
-import { dropClearedTimer, httpHandler, pathOf } from './http';
+import { httpHandler, upgradeHandler } from './http';
 import { Hub } from './hub';
 import { Admission, SOCKET_HIGH_WATER_MARK } from './limits';
 import { ThrottledLog, describeError } from './log';
@@ -239,24 +238,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     names.set(req, name);
     headers.push(`${CONNECTION_HEADER}: ${name}`);
   });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = pathOf(req.url); // null for a target that is not one: refused like any other path
-    // (The socket was admitted when it connected.)
-    // Stopping (`close()`), it waits for its clients to go and takes no new one: a session made then was cut
-    // a moment later. Its client goes on trying, and finds the server that replaces it.
-    const refusal = path !== '/ws' ? '404 Not Found' : closing ? '503 Service Unavailable' : null;
-    if (refusal) {
-      // Node's HTTP 'error' listener left the socket with the upgrade: a peer gone before the refusal went out
-      // (ECONNRESET, EPIPE) would be an 'error' event with no listener, the end of the process.
-      socket.on('error', () => undefined);
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      dropClearedTimer(socket);
-      wss.emit('connection', ws, req);
-    });
-  });
+  http.on('upgrade', upgradeHandler(wss, () => closing !== null));
   // Every listener below is the server's, shared by all connections (`this` is the socket that
   // emits): a connection costs its Conn and a map entry, no closures of its own.
   const connOf = new WeakMap<object, Conn>(); // a WebSocket, and its TCP socket until login, to its Conn

@@ -354,6 +354,8 @@ export const CLOSE = {
   idle: 4004,
   /** The userSig of the session expired (after a `kicked` frame). */
   expired: 4005,
+  /** The upgrade asked for a path other than `/ws`: told as a close, since a browser's page never sees an HTTP 404. */
+  noEndpoint: 4404,
 } as const;
 
 /** Reasons of a `kicked` frame. */
