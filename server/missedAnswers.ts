@@ -17,17 +17,21 @@ export interface KeptAnswer {
 }
 
 /**
- * Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS} by the time they were sent:
- * recalled ones come after those kept live, older though they are, and the first kept was the newest to lose).
+ * Keeps an answer for a device away or with no room now (the newest {@link MISSED_ANSWERS} by the time they were sent,
+ * then by body id: recalled ones come after those kept live, older though they are, and the first kept was the newest
+ * to lose).
  */
 export function keepMissed(session: Session, body: Body, after: number): void {
   const missed = (session.missedAnswers ??= []);
   missed.push({ body, after });
   if (missed.length <= MISSED_ANSWERS) return;
   let oldest = 0;
-  for (let i = 1; i < missed.length; i++) if ((missed[i] as KeptAnswer).body.sentAt < (missed[oldest] as KeptAnswer).body.sentAt) oldest = i;
+  for (let i = 1; i < missed.length; i++) if (older((missed[i] as KeptAnswer).body, (missed[oldest] as KeptAnswer).body)) oldest = i;
   missed.splice(oldest, 1);
 }
+
+/** Sent before `than`: by the time sent, and within one millisecond by the body id (ids grow as the server takes messages in). */
+const older = (body: Body, than: Body) => body.sentAt < than.sentAt || (body.sentAt === than.sentAt && body.id < than.id);
 
 /**
  * Keeps the answers a new session recalled (`bodies`, oldest first) but those it holds already: one sent after its

@@ -22,6 +22,13 @@ describe('answers kept for a device, at most the newest 16', () => {
     expect(kept(s)).toEqual(['m100', ...Array.from({ length: MISSED_ANSWERS - 1 }, (_, i) => `m${i + 2}`)]);
   });
 
+  it('the live one and 16 recalled sent in the same millisecond -> the oldest by body id goes, not the live one', () => {
+    const s = session();
+    keepMissed(s, body(100, 1_000), 7);
+    keepRecalled(s, Array.from({ length: MISSED_ANSWERS }, (_, i) => body(i + 1, 1_000)), 9);
+    expect(kept(s)).toEqual(['m100', ...Array.from({ length: MISSED_ANSWERS - 1 }, (_, i) => `m${i + 2}`)]);
+  });
+
   it('17 kept live in the order sent -> the first goes, the order stays', () => {
     const s = session();
     for (let i = 1; i <= MISSED_ANSWERS + 1; i++) keepMissed(s, body(i, 1_000 + i), i);
