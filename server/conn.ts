@@ -26,6 +26,14 @@ export interface Inflight {
   readonly answer?: Body;
 }
 
+/**
+ * How long (the server's clock) a connection the server closed waits for its client's answer to the close
+ * frame before its socket is dropped. `ws` waits 30 s of real time, and a client that never answered held its
+ * slot that long: a user logging in again and again on such sockets (each login kicks the one before) held a
+ * slot per login, never taken for a newcomer (it had logged in), 1,500 at the user's frame rate.
+ */
+export const CLOSE_ANSWER_MS = 2000;
+
 /** Replies remembered per session, so that a request resent after a reconnect is answered, not redone. */
 const REMEMBERED_REPLIES = 256;
 /**
@@ -406,6 +414,10 @@ export class Conn {
   private closeSocket(code: number, reason: string): void {
     this.options.tap?.({ type: 'close', conn: this.id, by: 'server' });
     this.ws.close(code, reason);
+    // A client that does not answer the close frame in time is dropped (see CLOSE_ANSWER_MS).
+    const { clock } = this.options;
+    const late = clock.setTimeout(() => this.ws.terminate(), CLOSE_ANSWER_MS);
+    this.onGone(() => clock.clearTimeout(late));
   }
 
   /** Drops the socket at once (a peer that no longer answers, or reads too slowly). */

@@ -1,0 +1,114 @@
+/**
+ * Attack: hold the server's connection slots with one userSig. A logged-in connection's slot is never
+ * taken for a newcomer (slots.security.test.ts), and a user has one connection (five with many
+ * devices): a new login kicks the earlier one. But a kicked connection, like one closed after its
+ * logout or for any other reason, is closed with a close frame, and `ws` then waits for the client's
+ * answer for 30 s (real time) before it drops the socket. A client that never answers kept each such
+ * socket, and its slot, for those 30 s: logging in again 50 times a second (its user's frame budget),
+ * one user held 1,500 slots that nobody could take, and a few accounts filled a server of 5,000
+ * (`--max-connections`): every honest user was refused at the door (HTTP 503). Now the server waits
+ * {@link CLOSE_ANSWER_MS} of its clock for the answer, then drops the socket.
+ *
+ * Mallory speaks WebSocket by hand on raw TCP (`deafLogin`): she logs in, and from then on reads
+ * nothing and answers nothing.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE_ANSWER_MS } from '../../server/conn';
+import { RawClient, type TestServer, tencentUserSig, testServer } from '../server/support';
+import { until } from './support';
+
+const MAX_CONNECTIONS = 8;
+
+/** A raw TCP WebSocket client that logs in as `userID` and then never answers anything (a close frame included). */
+interface Deaf {
+  readonly closed: boolean;
+  /** Writes a frame (it still writes; it only never reads). */
+  send(frame: object): void;
+  end(): void;
+}
+
+function deafLogin(port: number, userID: string, localAddress: string): Promise<Deaf> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ port, host: '127.0.0.1', localAddress });
+    const state = { closed: false, upgraded: false, seen: '' };
+    const deaf: Deaf = {
+      get closed() {
+        return state.closed;
+      },
+      send: (frame) => void socket.write(maskedText(JSON.stringify(frame))),
+      end: () => socket.destroy(),
+    };
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      state.closed = true;
+      if (!state.upgraded) reject(new Error(`refused at the door: ${state.seen.split('\r\n')[0] ?? ''}`));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (state.upgraded) return; // reads nothing more: no pong, no close answer
+      state.seen += chunk.toString('latin1');
+      if (!state.seen.includes('\r\n\r\n')) return;
+      if (!state.seen.startsWith('HTTP/1.1 101')) return socket.destroy();
+      state.upgraded = true;
+      socket.write(maskedText(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID) })));
+      resolve(deaf);
+    });
+    socket.write(
+      ['GET /ws HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', ''].join('\r\n'),
+    );
+  });
+}
+
+/** A client's text frame (masked, with a zero mask: the bytes are the text). */
+function maskedText(text: string): Buffer {
+  const body = Buffer.from(text);
+  if (body.length < 126) return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
+  const head = Buffer.from([0x81, 0x80 | 126, 0, 0, 0, 0, 0, 0]);
+  head.writeUInt16BE(body.length, 2);
+  return Buffer.concat([head, body]);
+}
+
+describe('a connection the server closes holds no slot once its client stops answering', () => {
+  let server: TestServer;
+  const deaf: Deaf[] = [];
+  afterEach(async () => {
+    for (const d of deaf.splice(0)) d.end();
+    await server.dispose();
+  });
+
+  it('Mallory logs in again and again on sockets that never answer the kick: Alice still gets in', async () => {
+    server = await testServer({ limits: { maxConnections: MAX_CONNECTIONS } });
+    const { port } = server.handle;
+    // Each login kicks the one before (close 4001), which never answers: before, each kept its slot for 30 s.
+    for (let i = 0; i < MAX_CONNECTIONS; i++) {
+      deaf.push(await deafLogin(port, 'mallory', `127.0.0.${2 + i}`));
+      await until(() => server.handle.metrics().loggedInUsers === 1 && server.handle.metrics().connections === i + 1, `login ${i + 1}`);
+    }
+    expect(server.handle.metrics().connections).toBe(MAX_CONNECTIONS);
+    // The server is full of one user's sockets, none of which may be taken: Alice is refused at the door.
+    await expect(RawClient.login(server.handle.url, 'alice')).rejects.toThrow('503');
+    await server.clock.advance(CLOSE_ANSWER_MS);
+    // Seven kicked sockets dropped; the last login's stays (logged in).
+    await until(() => deaf.filter((d) => d.closed).length === MAX_CONNECTIONS - 1, 'the kicked sockets to be dropped', 2000);
+    expect(deaf.map((d) => d.closed)).toEqual([...Array<boolean>(MAX_CONNECTIONS - 1).fill(true), false]);
+    const alice = await RawClient.login(server.handle.url, 'alice');
+    expect(await alice.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(server.handle.metrics().connections).toBe(2);
+  });
+
+  it('the same for a socket closed after its logout (4003 at the next sweep): dropped once its answer is late', async () => {
+    server = await testServer({ limits: { maxConnections: MAX_CONNECTIONS } });
+    const d = await deafLogin(server.handle.port, 'mallory', '127.0.0.2');
+    deaf.push(d);
+    await until(() => server.handle.metrics().loggedInUsers === 1, 'the login');
+    // Logged out on purpose, the socket is closed at the login deadline's sweep: still no answer.
+    d.send({ type: 'logout', rid: 2 });
+    await until(() => server.handle.metrics().loggedInUsers === 0, 'the logout');
+    await server.clock.advance(10_000); // the login deadline's sweep (every 2.5 s) closes it
+    expect(d.closed).toBe(false); // closed by the server, waiting for the answer
+    await server.clock.advance(CLOSE_ANSWER_MS);
+    await until(() => d.closed, 'the logged-out socket to be dropped', 2000);
+    expect(server.handle.metrics().connections).toBe(0);
+  });
+
+});
