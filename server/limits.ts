@@ -202,6 +202,14 @@ export interface Limits {
 }
 
 const KIB = 1024;
+
+/**
+ * What one copy of a group message costs the fan-out budget: one per this many bytes of its payload begun. Paid in
+ * copies alone, a user's 60 KB messages to a group of 200 (four a second, at the byte rate) made the server write
+ * 48 MB a second to the members; now what a user's group messages make the server send is bounded in bytes too
+ * (`fanout.perSecond` times this), and a signalling message (an invitation, a few KiB at most) still costs one.
+ */
+export const FANOUT_COPY_BYTES = 4 * KIB;
 const MIB = 1024 * KIB;
 const INT32_MAX = 2 ** 31 - 1;
 

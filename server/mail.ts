@@ -30,7 +30,7 @@ import { deviceOf, durableAnswers, type SaidAnswers, saidAnswers } from './answe
 import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
-import type { UserBudgets } from './limits';
+import { FANOUT_COPY_BYTES, type UserBudgets } from './limits';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
@@ -118,7 +118,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.take(session.userID, 'fanout', this.copiesOf(session, recipients), now)) {
+    if (!c2c && !this.budgets.take(session.userID, 'fanout', this.copiesOf(session, recipients, bytes), now)) {
       return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
@@ -225,12 +225,12 @@ export class Mailer {
     return ack;
   }
 
-  /** The copies a group message makes: one per recipient, or, many devices, one per device (the sender's others too). */
-  private copiesOf(session: Session, recipients: readonly string[]): number {
+  /** The copies a group message of `bytes` makes: one per recipient, or, many devices, one per device (the sender's others too), each one per FANOUT_COPY_BYTES begun. */
+  private copiesOf(session: Session, recipients: readonly string[], bytes: number): number {
     const multi = this.options.multiDevice;
     const copies = multi ? recipients.reduce((n, to) => n + Math.max(1, this.sessionsOf(to).length), this.sessionsOf(session.userID).length - 1) : recipients.length;
     // Past the burst (a group made larger by the administrator, or by joins at once on two nodes): a full budget, never refused for ever.
-    return Math.min(copies, this.options.limits.fanout.burst);
+    return Math.min(copies * Math.max(1, Math.ceil(bytes / FANOUT_COPY_BYTES)), this.options.limits.fanout.burst);
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
