@@ -119,7 +119,7 @@ export class Mailer {
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
     if (!c2c && !this.budgets.take(session.userID, 'fanout', this.copiesOf(session, recipients, bytes), now)) {
-      return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second`, 'fanout');
+      return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
       return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');
