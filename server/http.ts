@@ -96,7 +96,7 @@ export interface HttpListeners {
 
 /**
  * The HTTP server's `upgrade` listener. The WebSocket endpoint is `/ws`; an upgrade to another path
- * is accepted only to be closed at once with {@link CLOSE.noEndpoint} and a reason naming `/ws`: a
+ * (a target that is none is refused with 404) is accepted only to be closed at once with {@link CLOSE.noEndpoint} and a reason naming `/ws`: a
  * browser hides an HTTP 404 from the page (its `WebSocket` says 1006, as for a server down), so a
  * client given `ws://host:port` would be told the server is unreachable. The socket is ended at
  * once (no closing handshake waited for), as the 404 was. While the server stops, `/ws` is refused
@@ -105,12 +105,15 @@ export interface HttpListeners {
  */
 export function upgradeHandler(wss: WebSocketServer, stopping: () => boolean): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
-    const endpoint = pathOf(req.url) === '/ws'; // a target that is not one reads as no path
-    if (endpoint && stopping()) {
+    const path = pathOf(req.url);
+    const endpoint = path === '/ws';
+    // A target that is no path at all (`//[`) is no client's mistake: refused as plain HTTP.
+    const refusal = path === null ? '404 Not Found' : endpoint && stopping() ? '503 Service Unavailable' : null;
+    if (refusal) {
       // Node's HTTP 'error' listener left the socket with the upgrade (`ws` adds its own in `handleUpgrade`): a
       // peer gone before the refusal went out (ECONNRESET, EPIPE) would be an 'error' event with no listener.
       socket.on('error', () => undefined);
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
