@@ -57,6 +57,7 @@ describe('AnswerLedger bounds', () => {
     const journaled = new Map<string, unknown>();
     const ledger = new AnswerLedger<string>({
       verdict: (userID, key, verdict) => (verdict === undefined ? journaled.delete(`${userID} ${key}`) : journaled.set(`${userID} ${key}`, verdict)),
+      cleared: (userID, keys) => keys.forEach((key) => journaled.delete(`${userID} ${key}`)),
       room: () => undefined,
       recall: () => [],
     });
@@ -82,6 +83,7 @@ describe('AnswerLedger: answers kept past the newest', () => {
     const journaled = new Map<string, unknown>();
     const ledger = new AnswerLedger<string>({
       verdict: (userID, key, verdict) => (verdict === undefined ? journaled.delete(`${userID} ${key}`) : journaled.set(`${userID} ${key}`, verdict)),
+      cleared: (userID, keys) => keys.forEach((key) => journaled.delete(`${userID} ${key}`)),
       room: () => undefined,
       recall: () => [],
     });
