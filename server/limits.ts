@@ -67,11 +67,14 @@ export class TokenBuckets {
     this.state = rates.map((r) => r.burst).concat([now]);
   }
 
-  /** Takes `n` tokens of bucket `i` if there are that many (a cost above its burst is never affordable). */
-  take(i: number, now: number, n = 1): boolean {
+  /**
+   * Takes `n` tokens of bucket `i` if there are that many. A cost above its burst is never affordable, unless `owing`:
+   * then it is taken from a full bucket, left below zero (it refills from there, so over time no more than its rate).
+   */
+  take(i: number, now: number, n = 1, owing = false): boolean {
     this.refill(now);
     const tokens = this.state[i] as number;
-    if (tokens < n) return false;
+    if (tokens < (owing ? Math.min(n, (this.rates[i] as Rate).burst) : n)) return false;
     this.state[i] = tokens - n;
     return true;
   }
@@ -297,6 +300,11 @@ export function groupCreateRate(limits: Pick<Limits, 'groupCreatesPerHour'>): Ra
 export interface UserBudgets {
   /** Spends `n` of the user's `budget`; false (nothing spent) when it cannot. */
   take(userID: string, budget: UserBudget, n: number, now: number): boolean;
+  /**
+   * Spends `n` as {@link take} does, but a cost above the budget's burst is taken from a full budget, which owes the
+   * rest (it refills from below zero): never refused for ever, and over time never more than the rate.
+   */
+  takeOwing(userID: string, budget: UserBudget, n: number, now: number): boolean;
   /** Forgets users whose budgets are full again. */
   prune(now: number): void;
   /** Users tracked now. */
@@ -321,12 +329,20 @@ export class MemoryUserBudgets implements UserBudgets {
   }
 
   take(userID: string, budget: UserBudget, n: number, now: number): boolean {
+    return this.bucketsOf(userID, now).take(USER_BUDGET_INDEX[budget], now, n);
+  }
+
+  takeOwing(userID: string, budget: UserBudget, n: number, now: number): boolean {
+    return this.bucketsOf(userID, now).take(USER_BUDGET_INDEX[budget], now, n, true);
+  }
+
+  private bucketsOf(userID: string, now: number): TokenBuckets {
     let buckets = this.users.get(userID);
     if (!buckets) {
       buckets = new TokenBuckets(this.rates, now);
       this.users.set(userID, buckets);
     }
-    return buckets.take(USER_BUDGET_INDEX[budget], now, n);
+    return buckets;
   }
 
   prune(now: number): void {

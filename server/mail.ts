@@ -118,7 +118,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.take(session.userID, 'fanout', this.copiesOf(session, recipients, bytes), now)) {
+    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', this.copiesOf(session, recipients, bytes), now)) {
       return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
@@ -229,8 +229,9 @@ export class Mailer {
   private copiesOf(session: Session, recipients: readonly string[], bytes: number): number {
     const multi = this.options.multiDevice;
     const copies = multi ? recipients.reduce((n, to) => n + Math.max(1, this.sessionsOf(to).length), this.sessionsOf(session.userID).length - 1) : recipients.length;
-    // Past the burst (a group made larger by the administrator, or by joins at once on two nodes): a full budget, never refused for ever.
-    return Math.min(copies * Math.max(1, Math.ceil(bytes / FANOUT_COPY_BYTES)), this.options.limits.fanout.burst);
+    // Past the burst (big copies, a group made larger by the administrator or by joins on two nodes at once): taken from
+    // a full budget, the rest owed (`takeOwing`), never refused for ever; cut to the burst, the bytes outran the rate.
+    return copies * Math.max(1, Math.ceil(bytes / FANOUT_COPY_BYTES));
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */

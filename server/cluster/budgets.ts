@@ -87,10 +87,11 @@ export class ClusterBudgets implements UserBudgets {
     return this.users.size;
   }
 
-  take(userID: string, budget: Budget, n: number, now: number): boolean {
+  take(userID: string, budget: Budget, n: number, now: number, owing = false): boolean {
     const buckets = this.buckets(userID, now);
     const bucket = this.refill(buckets[budget], budget, now);
-    if (bucket.tokens < n) {
+    // Owing, a cost above the burst is taken from a full bucket, left below zero (MERGE and `seed` keep the emptier).
+    if (bucket.tokens < (owing ? Math.min(n, this.rate(budget).burst) : n)) {
       this.dirty.add(userID);
       this.exhausted(userID);
       return false;
@@ -99,6 +100,10 @@ export class ClusterBudgets implements UserBudgets {
     // Worth telling the other nodes only once it could matter there.
     if (bucket.tokens < this.rate(budget).burst / 2) this.dirty.add(userID);
     return true;
+  }
+
+  takeOwing(userID: string, budget: UserBudget, n: number, now: number): boolean {
+    return this.take(userID, budget, n, now, true);
   }
 
   prune(now: number): void {

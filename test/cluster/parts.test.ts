@@ -92,6 +92,20 @@ describe('cluster parts', () => {
     expect(c.take('v', 'frames', 10, 0)).toBe(true);
   });
 
+  it('budgets: a fan-out cost above the burst is taken from a full budget and the rest owed, on the next node too', () => {
+    // 3,000 units (60 KB to 200 members) against a burst of 2,000 at 1,000 a second: it goes, and 1,000 are owed.
+    const a = new ClusterBudgets(limits, () => undefined);
+    expect(a.takeOwing('u', 'fanout', 3000, 0)).toBe(true);
+    expect(a.takeDirty()).toEqual(['u']);
+    const b = new ClusterBudgets(limits, () => undefined);
+    b.seed('u', a.stored('u') ?? {}, 2000); // two seconds later on node b: 1,000, not yet full
+    expect(b.takeOwing('u', 'fanout', 3000, 2000)).toBe(false);
+    expect(b.take('u', 'fanout', 1001, 2000)).toBe(false);
+    expect(b.takeOwing('u', 'fanout', 3000, 3000)).toBe(true); // full again after 3 s: the whole price, paid over time
+    // Not owing, a cost above the burst is never affordable, as before.
+    expect(new ClusterBudgets(limits, () => undefined).take('v', 'fanout', 2001, 0)).toBe(false);
+  });
+
   it('budgets: a user far from its limits is never written to Redis', () => {
     const a = new ClusterBudgets(limits, () => undefined);
     for (let i = 0; i < 4; i++) expect(a.take('calm', 'frames', 1, 0)).toBe(true);

@@ -262,7 +262,7 @@ describe('many devices: the fanout budget', () => {
     for (const d of devices) await d.sync();
     expect(answers).toEqual(['ack', 'rateLimited', 'rateLimited']); // 10 copies, then none left this second
     expect(devices.reduce((n, d) => n + d.ofType('message').length, 0)).toBe(10);
-    // One more device makes a message of 11 copies, past the burst: it takes a full budget, and goes.
+    // One more device makes a message of 11 copies, past the burst: taken from a full budget (the copy beyond owed), it goes.
     const { client: eleventh } = await device('owner-of-nothing', 'dev0');
     await eleventh.request({ type: 'groupJoin', groupID: 'g' });
     await server?.clock.advance(2_000);
