@@ -210,7 +210,9 @@ const KIB = 1024;
  * What one copy of a group message costs the fan-out budget: one per this many bytes of its payload begun. Paid in
  * copies alone, a user's 60 KB messages to a group of 200 (four a second, at the byte rate) made the server write
  * 48 MB a second to the members; now what a user's group messages make the server send is bounded in bytes too
- * (`fanout.perSecond` times this), and a signalling message (an invitation, a few KiB at most) still costs one.
+ * (`fanout.perSecond` times this). A signalling message costs one unless it names many users: an invitation (or its
+ * cancel, its hang-up) to a group of 200 with 32-character user IDs is 7.4 KB, two a copy, and with many devices
+ * a call to such a group and its cancel at once may outrun the burst (two devices each: 800 and 800 of 2,000, fine).
  */
 export const FANOUT_COPY_BYTES = 4 * KIB;
 const MIB = 1024 * KIB;
