@@ -44,7 +44,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   flag('max-backlog-per-sender', 'maxBacklogPerSender', 'message copies one sender may have stored for one recipient'),
   flag('max-backlog-bytes-per-sender', 'maxBacklogBytesPerSender', 'bytes one sender may have stored for one recipient'),
   flag('max-buffered-bytes', 'maxBufferedBytes', 'unsent output per connection before it is dropped as too slow'),
-  flag('fanout-rate', 'fanout', 'group message copies and room notices per second per user', 'perSecond'),
+  flag('fanout-rate', 'fanout', 'group message copies (one per 8 KiB begun) and room notices per second per user', 'perSecond'),
   flag('fanout-burst', 'fanout', 'group message copies and room notices at once per user', 'burst'),
   flag('max-relay-bytes', 'maxRelayBytes', 'largest room relay payload (SDP, ICE)'),
   flag('max-connections', 'maxConnections', 'open connections in all'),

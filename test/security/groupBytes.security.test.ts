@@ -3,12 +3,14 @@
  * message's fan-out was paid in copies (`--fanout-rate` 1,000 a second, burst 2,000) whatever their size,
  * and the sender's byte budget (256 KiB a second) paid its one frame: Mallory, a member of an open group of
  * 200, sent 60 KB messages to it at her byte rate (4 a second, 800 copies) and the server wrote 48 MB a second
- * to the members, 200 times what she sent. Now a copy costs the fan-out budget one per 4 KiB of its payload
- * begun (`FANOUT_COPY_BYTES`: an invitation, a few hundred bytes to a few KiB, still costs one), so what a
- * user's group messages make the server send is bounded in bytes (4 MB a second by default), not only in copies.
+ * to the members, 200 times what she sent. Now a copy costs the fan-out budget one per 8 KiB of its payload
+ * begun (`FANOUT_COPY_BYTES`: an invitation, at most 7.4 KB, still costs one), so what a user's group messages
+ * make the server send is bounded in bytes (8 MB a second by default), not only in copies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FANOUT_COPY_BYTES } from '../../server/limits';
+import { MAX_INVITE_ID_LENGTH } from '../../adapters/signalingSchema';
+import { encodeSignal } from '../../adapters/signalingCodec';
+import { FANOUT_COPY_BYTES, resolveLimits } from '../../server/limits';
 import { RawClient, testServer, type TestServer } from '../server/support';
 
 let server: TestServer;
@@ -25,10 +27,10 @@ describe('group fan-out is paid by the bytes it makes the server send', () => {
       return reply.type === 'ack' ? 'ack' : `${String(reply.code)}`;
     };
     const big = 'x'.repeat(60_000);
-    expect(Math.ceil(big.length / FANOUT_COPY_BYTES)).toBe(15);
-    // 8 copies of 15 units each, 120: more than the burst, taken from a full one, the rest owed. Before: 4 went at once (32 copies, 1.9 MB).
+    expect(Math.ceil(big.length / FANOUT_COPY_BYTES)).toBe(8);
+    // 8 copies of 8 units each, 64: more than the burst, taken from a full one, the rest owed. Before: 4 went at once (32 copies, 1.9 MB).
     const bursts = [await send(big), await send(big), await send(big)];
-    await server.clock.advance(7_500); // taken from the full burst, the 88 units owed and the burst paid back
+    await server.clock.advance(7_500); // taken from the full burst, the 32 units owed and the burst paid back
     bursts.push(await send(big));
     await server.clock.advance(7_500);
     // Signalling-sized messages cost a copy each, as before: 4 to 8 members fill the burst of 32.
@@ -40,8 +42,20 @@ describe('group fan-out is paid by the bytes it makes the server send', () => {
     for (const c of [mallory!, ...members]) c.terminate();
   });
 
+  it("the largest group invitation a client sends, and its cancel, cost one a copy: a call to a full group and its cancel fit the burst with every device", () => {
+    // 200 members (the default --max-group-members) with 32-character IDs, a 64-character group ID, the longest inviteID.
+    const { maxGroupMembers } = resolveLimits({});
+    const invitees = Array.from({ length: maxGroupMembers }, (_, i) => `u${String(i).padStart(31, '0')}`);
+    const call = { inviteID: 'i'.repeat(MAX_INVITE_ID_LENGTH), inviter: 'a'.repeat(32), groupID: 'g'.repeat(64), callType: 2 as const, invitees };
+    const invite = encodeSignal({ kind: 'invite', ...call, roomID: 0xffffffff, timeout: 30, onlineUserOnly: false, isGroup: true, consumed: false });
+    const cancel = encodeSignal({ kind: 'cancel', ...call });
+    // 7.6 and 7.5 KB: at 4 KiB a copy (the first version of this limit) each cost two, and with three devices a member
+    // the call (1,200) and its cancel (1,200) outran the burst of 2,000: the cancel refused, every device rang on.
+    expect([Buffer.byteLength(invite), Buffer.byteLength(cancel)].map((bytes) => Math.ceil(bytes / FANOUT_COPY_BYTES))).toEqual([1, 1]);
+  });
+
   it('Mallory sends 60 KB messages to the hall for 30 s, trying every 2.5 s: the copies stay within the rate in bytes, not a burst per message', async () => {
-    // 8 copies of 15 units each, 120: more than the burst (32). Taken whole from a full budget, the rest is owed.
+    // 8 copies of 8 units each, 64: more than the burst (32). Taken whole from a full budget, the rest is owed.
     server = await testServer({ limits: { fanout: { perSecond: 16, burst: 32 }, maxGroupMembers: 8 } });
     const users = ['mallory', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'];
     server.handle.createGroup('hall', users);
@@ -53,9 +67,10 @@ describe('group fan-out is paid by the bytes it makes the server send', () => {
       if (reply.type === 'ack') sent.push(t);
       await server.clock.advance(2_500);
     }
-    // 16 units a second (64 KiB of copies a second) pay a message of 120 units every 7.5 s. Charged the burst alone (a
-    // cost above it was cut to it, before 2026-12-06, late), one went at each try: three times the rate in bytes.
-    expect(sent).toEqual([0, 7_500, 15_000, 22_500, 30_000]);
+    // 16 units a second (128 KiB of copies a second) pay a message of 64 units every 4 s, one every other try (the
+    // budget full again after 5 s). Charged the burst alone (a cost above it was cut to it, before 2026-12-06, late),
+    // one went at each try.
+    expect(sent).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000]);
     for (const c of [mallory!, ...members]) c.terminate();
   });
 });
