@@ -416,7 +416,10 @@ export class Conn {
     this.ws.close(code, reason);
     // A client that does not answer the close frame in time is dropped (see CLOSE_ANSWER_MS).
     const { clock } = this.options;
-    const late = clock.setTimeout(() => this.ws.terminate(), CLOSE_ANSWER_MS);
+    const late = clock.setTimeout(() => {
+      this.shared.counters.limit('closeUnanswered'); // hc_limit_hits_total{limit="closeUnanswered"}
+      this.ws.terminate();
+    }, CLOSE_ANSWER_MS);
     this.onGone(() => clock.clearTimeout(late));
   }
 

@@ -91,6 +91,7 @@ describe('a connection the server closes holds no slot once its client stops ans
     // Seven kicked sockets dropped; the last login's stays (logged in).
     await until(() => deaf.filter((d) => d.closed).length === MAX_CONNECTIONS - 1, 'the kicked sockets to be dropped', 2000);
     expect(deaf.map((d) => d.closed)).toEqual([...Array<boolean>(MAX_CONNECTIONS - 1).fill(true), false]);
+    expect(server.handle.metrics().limits).toMatchObject({ closeUnanswered: MAX_CONNECTIONS - 1 }); // what an operator sees
     const alice = await RawClient.login(server.handle.url, 'alice');
     expect(await alice.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
     expect(server.handle.metrics().connections).toBe(2);
@@ -110,5 +111,4 @@ describe('a connection the server closes holds no slot once its client stops ans
     await until(() => d.closed, 'the logged-out socket to be dropped', 2000);
     expect(server.handle.metrics().connections).toBe(0);
   });
-
 });
