@@ -30,7 +30,7 @@ describe('first login with a list of URLs', () => {
     cluster = await startCluster(1);
   }, 60_000);
   afterAll(async () => {
-    for (const p of parties.splice(0)) p.calling.destroy();
+    await Promise.all(parties.splice(0).map((p) => p.calling.destroy())); // logged out before their nodes go (see callAcross)
     await cluster?.dispose();
   }, 30_000);
 

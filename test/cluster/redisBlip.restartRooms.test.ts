@@ -52,7 +52,7 @@ describe('review: rooms after a Redis restart', () => {
       await heardAll(a);
       expect(seen(alice).filter((n) => n === 'onUserLeave' || n === 'onCallEnd')).toEqual([]);
     } finally {
-      destroy();
+      await destroy();
     }
   }, 60_000);
 });

@@ -72,7 +72,7 @@ describe('cluster: rooms across a Redis blip', () => {
       await until("Bob's call ends", () => seen(bob), (n) => n.includes('onCallEnd'), 20_000);
       expect(seen(bob).filter((n) => n === 'onUserLeave' || n === 'onCallEnd')).toEqual(['onUserLeave', 'onCallEnd']);
     } finally {
-      destroy();
+      await destroy();
     }
   });
 });

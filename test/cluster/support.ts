@@ -385,7 +385,9 @@ export async function callAcross(a: TestServer, b: TestServer) {
   const alice = client('alice', a.handle.url);
   const bob = client('bob', b.handle.url);
   const seen = (p: typeof alice) => p.events.log.map((e) => e.name);
-  const destroy = () => [alice, bob].forEach((p) => void p.calling.destroy());
+  // Awaited before the nodes close: a client destroyed as its node closes goes on reconnecting for the 5 s its logout may
+  // wait (LOGOUT_WAIT_MS), into whatever test file its worker runs next.
+  const destroy = async () => void (await Promise.all([alice, bob].map((p) => p.calling.destroy())));
   try {
     await alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice') });
     await bob.calling.login({ userID: 'bob', userSig: tencentUserSig('bob') });
@@ -393,7 +395,7 @@ export async function callAcross(a: TestServer, b: TestServer) {
     await alice.calling.call({ userID: 'bob', type: 1, timeout: 30 });
     await until('the call is up', () => [seen(alice), seen(bob)], (s) => s.every((n) => n.includes('onUserEnter')));
   } catch (error) {
-    destroy();
+    await destroy();
     throw error;
   }
   return { alice, bob, seen, destroy };

@@ -34,7 +34,9 @@ describe('embedded backend in real time', () => {
     server = await startServer({ port: 0, dbPath: join(dir, 'calling.db'), sdkAppId: SDKAPPID, secretKey: SECRET_KEY, logger: silentLogger });
   });
   afterEach(async () => {
-    for (const p of parties.splice(0)) p.calling.destroy();
+    // Each client logged out before its server goes: closed first, a client went on reconnecting to it for the 5 s its
+    // logout may wait (LOGOUT_WAIT_MS), into whatever test file its worker ran next.
+    await Promise.all(parties.splice(0).map((p) => p.calling.destroy()));
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
