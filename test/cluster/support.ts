@@ -362,6 +362,10 @@ export function inProcessNodes() {
       const entered = await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false });
       if (entered.type !== 'roomInfo') throw new Error(`alice could not enter: ${JSON.stringify(entered)}`);
       await bob.next((f) => f.type === 'userEntered' && f.userID === 'alice');
+      // Node a knows Bob is in the room once it heard node b say so, on its subscription: her answer names him, or she
+      // hears him enter. Not waited for, a relay to Bob right away was refused now and then (notInRoom, a loaded machine).
+      const named = ((entered.members ?? []) as { userID: string }[]).some((m) => m.userID === 'bob');
+      if (!named) await until('node a heard Bob enter', () => alice.frames.some((f) => f.type === 'userEntered' && f.userID === 'bob'), (heard) => heard);
       return { pa, pb, a, b, alice, bob };
     },
     /** `user` logs in on `server` in tab 1, then in tab 2 with a newer userSig: tab 1 is kicked, its userSig revoked in Redis. */
