@@ -349,7 +349,7 @@ export function inProcessNodes() {
       if (reply.type !== 'loggedIn') throw new Error(`${user} could not log in: ${JSON.stringify(reply)}`);
       return client;
     },
-    /** Alice on node a and Bob on node b in room 7 (granted to them and Carol); each node reaches Redis through a proxy of its own (`pa`, `pb`). */
+    /** Alice on node a and Bob on node b in room 7 (granted to them and Carol), each node knowing the other's member (node a hears of Bob on its subscription: a relay to him at once was refused now and then, notInRoom); each node reaches Redis through a proxy of its own (`pa`, `pb`). */
     async inRoom7() {
       const pa = await this.proxy();
       const pb = await this.proxy();
@@ -361,11 +361,7 @@ export function inProcessNodes() {
       await until('the grant on b', async () => (await bob.request({ type: 'roomEnter', roomID: 7, audio: true, video: false })).type, (x) => x === 'roomInfo');
       const entered = await alice.request({ type: 'roomEnter', roomID: 7, audio: true, video: false });
       if (entered.type !== 'roomInfo') throw new Error(`alice could not enter: ${JSON.stringify(entered)}`);
-      await bob.next((f) => f.type === 'userEntered' && f.userID === 'alice');
-      // Node a knows Bob is in the room once it heard node b say so, on its subscription: her answer names him, or she
-      // hears him enter. Not waited for, a relay to Bob right away was refused now and then (notInRoom, a loaded machine).
-      const named = ((entered.members ?? []) as { userID: string }[]).some((m) => m.userID === 'bob');
-      if (!named) await until('node a heard Bob enter', () => alice.frames.some((f) => f.type === 'userEntered' && f.userID === 'bob'), (heard) => heard);
+      await Promise.all([bob.next((f) => f.type === 'userEntered' && f.userID === 'alice'), ((entered.members ?? []) as { userID: string }[]).some((m) => m.userID === 'bob') || until('node a heard Bob enter', () => alice.frames.some((f) => f.type === 'userEntered' && f.userID === 'bob'), (heard) => heard)]);
       return { pa, pb, a, b, alice, bob };
     },
     /** `user` logs in on `server` in tab 1, then in tab 2 with a newer userSig: tab 1 is kicked, its userSig revoked in Redis. */
@@ -383,14 +379,12 @@ export function inProcessNodes() {
   };
 }
 
-/** Alice (TRTCCalling on node `a`) calls Bob (on node `b`), who accepts: resolves once both are in the call. */
+/** Alice (TRTCCalling on node `a`) calls Bob (on node `b`), who accepts: resolves once both are in the call. `destroy()` resolves once both logged out: awaited before the nodes close (a client destroyed as its node closed went on reconnecting for the 5 s its logout may wait, LOGOUT_WAIT_MS, into the next test file of its worker). */
 export async function callAcross(a: TestServer, b: TestServer) {
   const client = (id: string, url: string) => party(id, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url, WebSocket }) }));
   const alice = client('alice', a.handle.url);
   const bob = client('bob', b.handle.url);
   const seen = (p: typeof alice) => p.events.log.map((e) => e.name);
-  // Awaited before the nodes close: a client destroyed as its node closes goes on reconnecting for the 5 s its logout may
-  // wait (LOGOUT_WAIT_MS), into whatever test file its worker runs next.
   const destroy = async () => void (await Promise.all([alice, bob].map((p) => p.calling.destroy())));
   try {
     await alice.calling.login({ userID: 'alice', userSig: tencentUserSig('alice') });
