@@ -244,6 +244,8 @@ async function serveStatic(dir: string, pathname: string, req: IncomingMessage, 
     if (!real.startsWith(realRoot + sep)) return json(res, 404, { error: 'not found' });
     handle = await open(real, 'r');
     const { size } = await handle.stat().then((stat) => (stat.isFile() ? stat : Promise.reject(new Error('not a file'))));
+    // Gone while the file opened (a pipelining connection cut by its limit): nobody to answer, and no close to hear.
+    if (req.socket.destroyed) return void (await handle.close());
     res.writeHead(200, {
       'content-type': type,
       'content-length': size,
@@ -257,10 +259,15 @@ async function serveStatic(dir: string, pathname: string, req: IncomingMessage, 
     }
     // Streamed as the client reads it: a client that stops reading holds a chunk of the file, not
     // a copy of it (read whole, every request held one until its client had read it all). The
-    // stream closes the file; a failure either side ends both.
+    // stream closes the file; a failure either side ends both. An answer waiting behind another
+    // on a pipelining connection has no socket yet and hears nothing when the connection goes:
+    // the connection's close ends its file (it stayed open until a collection).
     const body = handle.createReadStream({ start: 0, end: size - 1 });
     handle = undefined;
-    pipeline(body, whole(size), res, () => undefined);
+    const connection = req.socket;
+    const abandon = () => body.destroy();
+    connection.once('close', abandon);
+    pipeline(body, whole(size), res, () => connection.off('close', abandon));
   } catch {
     await handle?.close().catch(() => undefined);
     if (!res.headersSent) json(res, 404, { error: 'not found' });
