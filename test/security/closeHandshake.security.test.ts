@@ -12,65 +12,16 @@
  * Mallory speaks WebSocket by hand on raw TCP (`deafLogin`): she logs in, and from then on reads
  * nothing and answers nothing.
  */
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_ANSWER_MS } from '../../server/conn';
-import { RawClient, type TestServer, tencentUserSig, testServer } from '../server/support';
-import { until } from './support';
+import { RawClient, type TestServer, testServer } from '../server/support';
+import { type DeafClient, deafLogin, until } from './support';
 
 const MAX_CONNECTIONS = 8;
 
-/** A raw TCP WebSocket client that logs in as `userID` and then never answers anything (a close frame included). */
-interface Deaf {
-  readonly closed: boolean;
-  /** Writes a frame (it still writes; it only never reads). */
-  send(frame: object): void;
-  end(): void;
-}
-
-function deafLogin(port: number, userID: string, localAddress: string): Promise<Deaf> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ port, host: '127.0.0.1', localAddress });
-    const state = { closed: false, upgraded: false, seen: '' };
-    const deaf: Deaf = {
-      get closed() {
-        return state.closed;
-      },
-      send: (frame) => void socket.write(maskedText(JSON.stringify(frame))),
-      end: () => socket.destroy(),
-    };
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      state.closed = true;
-      if (!state.upgraded) reject(new Error(`refused at the door: ${state.seen.split('\r\n')[0] ?? ''}`));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (state.upgraded) return; // reads nothing more: no pong, no close answer
-      state.seen += chunk.toString('latin1');
-      if (!state.seen.includes('\r\n\r\n')) return;
-      if (!state.seen.startsWith('HTTP/1.1 101')) return socket.destroy();
-      state.upgraded = true;
-      socket.write(maskedText(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID) })));
-      resolve(deaf);
-    });
-    socket.write(
-      ['GET /ws HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', ''].join('\r\n'),
-    );
-  });
-}
-
-/** A client's text frame (masked, with a zero mask: the bytes are the text). */
-function maskedText(text: string): Buffer {
-  const body = Buffer.from(text);
-  if (body.length < 126) return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
-  const head = Buffer.from([0x81, 0x80 | 126, 0, 0, 0, 0, 0, 0]);
-  head.writeUInt16BE(body.length, 2);
-  return Buffer.concat([head, body]);
-}
-
 describe('a connection the server closes holds no slot once its client stops answering', () => {
   let server: TestServer;
-  const deaf: Deaf[] = [];
+  const deaf: DeafClient[] = [];
   afterEach(async () => {
     for (const d of deaf.splice(0)) d.end();
     await server.dispose();

@@ -13,6 +13,7 @@ import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
 import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, makeEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
+import { tencentUserSig } from '../server/support';
 
 export { RawClient, type Frame } from '../server/support';
 
@@ -135,6 +136,34 @@ export function halfFrameAttacker(port: number, frameBytes: number, sendBytes: n
  */
 export function idleAttacker(port: number, localAddress: string): Promise<RawAttacker> {
   return rawUpgrade(port, localAddress, (_socket, _state, resolve) => resolve());
+}
+
+/** A client logged in over a WebSocket made by hand that from then on reads nothing and answers nothing (a close frame included). */
+export interface DeafClient extends RawAttacker {
+  /** Writes a frame (it still writes; it only never reads). */
+  send(frame: object): void;
+  end(): void;
+}
+
+/** Logs in as `userID` from `localAddress` on a WebSocket made by hand, and is deaf from then on ({@link DeafClient}). */
+export async function deafLogin(port: number, userID: string, localAddress: string): Promise<DeafClient> {
+  let socket!: Socket;
+  const state = await rawUpgrade(port, localAddress, (upgraded, _state, resolve) => {
+    socket = upgraded;
+    socket.write(maskedText(JSON.stringify({ type: 'login', rid: 1, userID, userSig: tencentUserSig(userID) })));
+    resolve();
+  });
+  if (state.status !== 101) throw new Error(`refused at the door: ${state.status}`);
+  return Object.assign(state, { send: (frame: object) => void socket.write(maskedText(JSON.stringify(frame))), end: () => socket.destroy() });
+}
+
+/** A client's text frame (masked, with a zero mask: the bytes are the text). */
+function maskedText(text: string): Buffer {
+  const body = Buffer.from(text);
+  if (body.length < 126) return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
+  const head = Buffer.from([0x81, 0x80 | 126, 0, 0, 0, 0, 0, 0]);
+  head.writeUInt16BE(body.length, 2);
+  return Buffer.concat([head, body]);
 }
 
 /**
