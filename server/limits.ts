@@ -74,7 +74,7 @@ export class TokenBuckets {
   take(i: number, now: number, n = 1, owing = false): boolean {
     this.refill(now);
     const tokens = this.state[i] as number;
-    if (tokens < (owing ? Math.min(n, (this.rates[i] as Rate).burst) : n)) return false;
+    if (tokens < needed(n, this.rates[i] as Rate, owing)) return false;
     this.state[i] = tokens - n;
     return true;
   }
@@ -205,6 +205,11 @@ export interface Limits {
 }
 
 const KIB = 1024;
+
+/** The tokens a bucket of `rate` must hold to pay `n`: `n`, or, `owing`, at most a full bucket (the rest is owed). */
+export function needed(n: number, rate: Rate, owing: boolean): number {
+  return owing ? Math.min(n, rate.burst) : n;
+}
 
 /**
  * What one copy of a group message costs the fan-out budget: one per this many bytes of its payload begun. Paid in

@@ -19,7 +19,7 @@
  * failed leaves the user dirty (written again at the next flush once Redis answers): before 2026-12-05 it
  * was lost, and the late one overwrote the newer state.
  */
-import { groupCreateRate, type Limits, type UserBudget, type UserBudgets } from '../limits';
+import { groupCreateRate, type Limits, needed, type UserBudget, type UserBudgets } from '../limits';
 import { refusedForGood } from './replica';
 
 /**
@@ -91,7 +91,7 @@ export class ClusterBudgets implements UserBudgets {
     const buckets = this.buckets(userID, now);
     const bucket = this.refill(buckets[budget], budget, now);
     // Owing, a cost above the burst is taken from a full bucket, left below zero (MERGE and `seed` keep the emptier).
-    if (bucket.tokens < (owing ? Math.min(n, this.rate(budget).burst) : n)) {
+    if (bucket.tokens < needed(n, this.rate(budget), owing)) {
       this.dirty.add(userID);
       this.exhausted(userID);
       return false;
