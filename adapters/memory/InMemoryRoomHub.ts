@@ -48,7 +48,8 @@ export class InMemoryRoomHub {
   private readonly devices = new Map<UserID, SimulatedDevices>();
   /** Each user's device lists, once a test plugged or unplugged one (else {@link DEFAULT_DEVICES}). */
   private readonly deviceLists = new Map<UserID, DeviceInfo[]>();
-  private readonly ports: InMemoryRoomPort[] = [];
+  /** The connections not disposed, oldest first (a disposed one goes once its exit is done). */
+  private readonly ports = new Set<InMemoryRoomPort>();
   private readonly isMember: GroupMembership;
   private readonly stats = new SimulatedStats();
 
@@ -65,8 +66,16 @@ export class InMemoryRoomHub {
    */
   connect(identity?: () => UserID | null): InMemoryRoomPort {
     const port = new InMemoryRoomPort(this, this.onListenerError, identity);
-    this.ports.push(port);
+    this.ports.add(port);
     return port;
+  }
+
+  /**
+   * How many connections the hub holds: made by {@link InMemoryRoomHub.connect} and not disposed
+   * (`TRTCCalling.destroy()` disposes its own). One disposed in a room counts until its exit is done.
+   */
+  connections(): number {
+    return this.ports.size;
   }
 
   /** Changes the delay of later enters, exits and notifications. */
@@ -109,7 +118,7 @@ export class InMemoryRoomHub {
 
   /** What a connection of `userID` captures with: its camera, microphone and video profile (tests). */
   media(userID: UserID): { readonly camera: string | null; readonly microphone: string | null; readonly profile: VideoProfile | null } {
-    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID) ?? this.ports.find((p) => p.user() === userID);
+    const port = this.find((p) => p.roomID !== null && p.userID === userID) ?? this.find((p) => p.user() === userID);
     return {
       camera: port ? this.current(port, 'video')?.deviceId ?? null : null,
       microphone: port ? this.current(port, 'audio')?.deviceId ?? null : null,
@@ -124,14 +133,14 @@ export class InMemoryRoomHub {
 
   /** The view bindings of every connection of `userID`. */
   views(userID: UserID): readonly ViewBinding[] {
-    return this.ports
+    return [...this.ports]
       .filter((p) => p.user() === userID)
       .flatMap((p) => p.views.map((v) => ({ kind: v.kind, userID: v.userID ?? userID, domID: v.domID })));
   }
 
   /** The server removes `userID` from its room: its port gets `failed`, the others `memberLeft`. */
   kick(userID: UserID): boolean {
-    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID);
+    const port = this.find((p) => p.roomID !== null && p.userID === userID);
     if (!port || port.roomID === null) return false;
     const roomID = port.roomID;
     for (const other of this.remove(port)) this.notify(other, { type: 'memberLeft', roomID, userID });
@@ -146,7 +155,7 @@ export class InMemoryRoomHub {
    * connection dies while both pages stay in the room.
    */
   setMediaConnected(userID: UserID, connected: boolean): void {
-    const port = this.ports.find((p) => p.roomID !== null && p.userID === userID);
+    const port = this.find((p) => p.roomID !== null && p.userID === userID);
     const roomID = port?.roomID;
     if (!port || roomID === null || roomID === undefined) return;
     const type = connected ? 'connectionBack' : 'connectionLost';
@@ -187,6 +196,7 @@ export class InMemoryRoomHub {
 
   /** @internal */
   async enter(port: InMemoryRoomPort, roomID: number, options: EnterOptions): Promise<void> {
+    if (port.disposed) throw new RoomPortError(65535, 'disposed');
     if (port.roomID !== null || port.entering) throw new RoomPortError(65535, 'already in a room');
     if (!Number.isInteger(roomID) || roomID < 1 || roomID > 0xffffffff) {
       throw new RoomPortError(65535, `invalid roomID ${roomID}`);
@@ -230,6 +240,20 @@ export class InMemoryRoomHub {
     } finally {
       port.exiting = null;
     }
+  }
+
+  /**
+   * @internal The port leaves its room as with `exit()` (the others hear it after the latency), then
+   * the hub: a soak test making clients over and over would otherwise slow every later room event.
+   */
+  dispose(port: InMemoryRoomPort): Promise<void> {
+    const leave = (): void => {
+      this.ports.delete(port);
+    };
+    // In no room: at once, so a client that never called settles its destroy() at once too.
+    if (port.roomID === null && port.entering === null && port.exiting === null) return Promise.resolve(leave());
+    // An entry refused on the way has no room to leave.
+    return this.exit(port).then(leave, leave);
   }
 
   /** @internal */
@@ -284,7 +308,7 @@ export class InMemoryRoomHub {
 
   /** After the latency, each connection of `userID` hears the change; one in a call using `removed` falls back. */
   private devicesChanged(userID: UserID, removed: DeviceInfo | null): void {
-    for (const port of this.ports.filter((p) => p.user() === userID)) {
+    for (const port of [...this.ports].filter((p) => p.user() === userID)) {
       // Which device the port used is read now, before the list lost it.
       const type: DeviceType | null = removed?.kind === 'videoinput' ? 'video' : removed?.kind === 'audioinput' ? 'audio' : null;
       const using = type !== null && port.roomID !== null && (type === 'audio' || port.camera) && port.lastUsed[type] === removed?.deviceId;
@@ -313,6 +337,12 @@ export class InMemoryRoomHub {
         port.deviceChanged(change);
       }, this.latency);
     }
+  }
+
+  /** The oldest connection that `match`es. */
+  private find(match: (port: InMemoryRoomPort) => boolean): InMemoryRoomPort | undefined {
+    for (const port of this.ports) if (match(port)) return port;
+    return undefined;
   }
 
   /** The others in `port`'s room, or null when it is in none. */

@@ -34,6 +34,7 @@ export class InMemoryRoomPort implements RoomPort {
   /** @internal Devices chosen with `switchDevice`. */ selected: { camera?: string; microphone?: string } = {};
   /** @internal The devices in use when last looked (to tell whether an unplugged one was). */ lastUsed: { video?: string; audio?: string } = {};
   /** @internal The profile `setVideoQuality` set. */ profile: VideoProfile | null = null;
+  /** @internal Set by `dispose()`: it settles once the port left its room and the hub. */ disposed: Promise<void> | null = null;
   private readonly listeners = new Set<(event: RoomEvent) => void>();
   private readonly deviceListeners = new Set<(change: DeviceChange) => void>();
   private readonly volumeFeed: PolledFeed<readonly VoiceVolume[]>;
@@ -116,6 +117,19 @@ export class InMemoryRoomPort implements RoomPort {
     return () => {
       this.deviceListeners.delete(listener);
     };
+  }
+
+  /**
+   * Leaves its room, if in one (the others hear it after the latency, as with `exit()`), stops
+   * measuring and leaves the hub, which holds it no more ({@link InMemoryRoomHub.connections});
+   * a later `enter()` is refused. `TRTCCalling.destroy()` calls it. Settles once the exit is done.
+   */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.disposed;
+    this.volumeFeed.stop();
+    this.networkFeed.stop();
+    this.disposed = this.hub.dispose(this);
+    return this.disposed;
   }
 
   /** @internal */

@@ -84,7 +84,13 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
         const wait = (ms: number) => new Promise((done) => clock.setTimeout(done, ms));
         oneDevicePerRoom(room, claims, (roomID) => im.mayEnter(imPort, roomID), wait, options.roomLatency ?? latency ?? 20);
       }
-      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, ...(backendOptions.multiDevice ? { multiDevice: true, busyHeld: true } : {}) };
+      // What TRTCCalling.destroy() calls last, once the room port left the hub (its own dispose): the IM
+      // session goes (a logout of the memory hub is done as it is called; it tells the others nothing).
+      const dispose = (): Promise<void> => {
+        void imPort.logout();
+        return room.dispose();
+      };
+      return { name: 'memory', im: imPort, room, clock, inviteIdGen, roomIdGen, dispose, ...(backendOptions.multiDevice ? { multiDevice: true, busyHeld: true } : {}) };
     },
     advance: async (ms) => simulated('advance').advance(ms),
     settle: async () => simulated('settle').settle(),
@@ -110,6 +116,14 @@ function oneDevicePerRoom(
   latency: number,
 ): void {
   const enter = room.enter.bind(room);
+  const dispose = room.dispose.bind(room);
+  // The one claim this port holds (a port is in one room at a time), so that the claims are as many
+  // as the ports, not the rooms each port ever entered, and a disposed port's goes with it.
+  let mine: string | null = null;
+  const drop = (): void => {
+    if (mine !== null && claims.get(mine) === room) claims.delete(mine);
+    mine = null;
+  };
   room.enter = async (roomID, options) => {
     const key = `${options.userID}:${roomID}`;
     const holder = claims.get(key);
@@ -118,7 +132,12 @@ function oneDevicePerRoom(
       await wait(latency);
       throw new RoomPortError(OTHER_DEVICE_IN_ROOM, `another device of ${options.userID} is in room ${roomID}`);
     }
+    // In a room or entering one (the hub refuses this entry), or disposed: it claims nothing.
+    if (room.roomID !== null || room.entering !== null || room.disposed) return enter(roomID, options);
+    drop(); // the claim of a room it left
     claims.set(key, room);
+    mine = key;
     return enter(roomID, options);
   };
+  room.dispose = () => dispose().then(drop);
 }

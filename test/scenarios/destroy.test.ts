@@ -10,14 +10,17 @@ import { memoryUsers } from '../support/world';
 
 const S = 1000;
 
-/** A promise's outcome after the microtasks ran, without waiting for it. */
+/**
+ * A promise's outcome after the microtasks ran, without waiting for it (no clock moves). Ten turns: a
+ * destroy() with nothing to wait for awaits the room's dispose and the backend's, a turn or two each.
+ */
 async function outcome(p: Promise<unknown>): Promise<'resolved' | 'pending' | string> {
   let state: string = 'pending';
   p.then(
     () => (state = 'resolved'),
     (e: unknown) => (state = e instanceof InvalidStateError ? `InvalidStateError: ${e.message}` : `rejected: ${String(e)}`),
   );
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  for (let i = 0; i < 10; i++) await Promise.resolve();
   return state;
 }
 

@@ -189,4 +189,41 @@ describe('InMemoryRoomHub', () => {
     expect(carol.lines()).toEqual([]);
     expect(hub.members(1001)).toEqual(['alice', 'bob']);
   });
+
+  it('dispose(): a member leaves its room as with exit() (the others hear it a latency later), then the hub; no entry after it', async () => {
+    const { clock, hub, client, member } = world();
+    const alice = await member('alice');
+    const bob = await member('bob');
+    const idle = client();
+    await idle.port.startLocalView('preview');
+    expect(hub.connections()).toBe(3);
+    const done = bob.port.dispose();
+    expect(bob.port.dispose()).toBe(done);
+    await clock.advance(19);
+    expect(await settled(done)).toBe('pending');
+    expect(hub.connections()).toBe(3); // in its room until the exit is done
+    await clock.advance(1);
+    expect(await settled(done)).toBe('resolved');
+    expect(alice.lines().slice(4)).toEqual(['1001 memberLeft bob']);
+    expect(hub.members(1001)).toEqual(['alice']);
+    expect(hub.connections()).toBe(2);
+    await idle.port.dispose(); // in no room: at once
+    expect(hub.connections()).toBe(1);
+    await expect(bob.port.enter(1002, video('bob'))).rejects.toMatchObject({ code: 65535, message: 'disposed' });
+    expect(hub.connections()).toBe(1);
+  });
+
+  it('dispose() while entering: it enters, then leaves; the others hear both', async () => {
+    const { clock, hub, client, member } = world();
+    const alice = await member('alice');
+    const bob = client();
+    const entering = bob.port.enter(1001, video('bob'));
+    const done = bob.port.dispose();
+    await clock.advance(40);
+    await entering;
+    await done;
+    expect(alice.lines()).toEqual(['1001 memberJoined bob', '1001 audioAvailable bob true', '1001 videoAvailable bob true', '1001 mediaArrived bob', '1001 memberLeft bob']);
+    expect(hub.members(1001)).toEqual(['alice']);
+    expect(hub.connections()).toBe(1);
+  });
 });
