@@ -55,7 +55,7 @@ describe('a frame in many reads', () => {
     for (const s of sockets) s.socket.write(header(8000));
     await dribble(sockets, Buffer.alloc(7900, 0x61));
     expect((await memoryInUse()) - before).toBeLessThan(2 * MIB); // the old server: 15 MiB
-    await until(() => sockets.every((s) => s.closed()), 'every dribbling socket to be closed');
+    await until('every dribbling socket to be closed', () => sockets.every((s) => s.closed()));
     // Counted and told like the server's own refusals (they were neither).
     expect(server.handle.metrics().limits).toEqual({ maxFrameReads: 10 });
     expect(server.logs.filter((l) => l.message === 'refused a connection').map((l) => l.fields?.limit)).toEqual(sockets.map(() => 'maxFrameReads'));

@@ -33,14 +33,14 @@ describe('a connection the server closes holds no slot once its client stops ans
     // Each login kicks the one before (close 4001), which never answers: before, each kept its slot for 30 s.
     for (let i = 0; i < MAX_CONNECTIONS; i++) {
       deaf.push(await deafLogin(port, 'mallory', `127.0.0.${2 + i}`));
-      await until(() => server.handle.metrics().loggedInUsers === 1 && server.handle.metrics().connections === i + 1, `login ${i + 1}`);
+      await until(`login ${i + 1}`, () => server.handle.metrics().loggedInUsers === 1 && server.handle.metrics().connections === i + 1);
     }
     expect(server.handle.metrics().connections).toBe(MAX_CONNECTIONS);
     // The server is full of one user's sockets, none of which may be taken: Alice is refused at the door.
     await expect(RawClient.login(server.handle.url, 'alice')).rejects.toThrow('503');
     await server.clock.advance(CLOSE_ANSWER_MS);
     // Seven kicked sockets dropped; the last login's stays (logged in).
-    await until(() => deaf.filter((d) => d.closed).length === MAX_CONNECTIONS - 1, 'the kicked sockets to be dropped', 2000);
+    await until('the kicked sockets to be dropped', () => deaf.filter((d) => d.closed).length === MAX_CONNECTIONS - 1, 2000);
     expect(deaf.map((d) => d.closed)).toEqual([...Array<boolean>(MAX_CONNECTIONS - 1).fill(true), false]);
     expect(server.handle.metrics().limits).toMatchObject({ closeUnanswered: MAX_CONNECTIONS - 1 }); // what an operator sees
     const alice = await RawClient.login(server.handle.url, 'alice');
@@ -52,14 +52,14 @@ describe('a connection the server closes holds no slot once its client stops ans
     server = await testServer({ limits: { maxConnections: MAX_CONNECTIONS } });
     const d = await deafLogin(server.handle.port, 'mallory', '127.0.0.2');
     deaf.push(d);
-    await until(() => server.handle.metrics().loggedInUsers === 1, 'the login');
+    await until('the login', () => server.handle.metrics().loggedInUsers === 1);
     // Logged out on purpose, the socket is closed at the login deadline's sweep: still no answer.
     d.send({ type: 'logout', rid: 2 });
-    await until(() => server.handle.metrics().loggedInUsers === 0, 'the logout');
+    await until('the logout', () => server.handle.metrics().loggedInUsers === 0);
     await server.clock.advance(10_000); // the login deadline's sweep (every 2.5 s) closes it
     expect(d.closed).toBe(false); // closed by the server, waiting for the answer
     await server.clock.advance(CLOSE_ANSWER_MS);
-    await until(() => d.closed, 'the logged-out socket to be dropped', 2000);
+    await until('the logged-out socket to be dropped', () => d.closed, 2000);
     expect(server.handle.metrics().connections).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ async function serverProcess(dbPath: string, flags: readonly string[] = []): Pro
     url ||= /WebSocket:? \(?(ws:\/\/[^\s)]+)/.exec(out)?.[1] ?? '';
   });
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await until(() => url !== '' || child.exitCode !== null, 'the server process to listen', 20_000);
+  await until('the server process to listen', () => url !== '' || child.exitCode !== null, 20_000);
   if (!url) throw new Error(`the server process exited: ${out}`);
   return { child, url };
 }
@@ -74,7 +74,7 @@ describe('nothing acknowledged is lost', () => {
     for (let i = 0; i < 3; i++) expect(await alice.request({ type: 'sendC2C', to: 'bob', payload: `dead-${i}`, onlineUserOnly: false })).toMatchObject({ type: 'ack' });
     // A stream in flight: the process dies as the 40th ack arrives.
     for (let i = 0; i < 100; i++) alice.send({ type: 'sendC2C', rid: 1000 + i, to: i % 2 ? 'bob' : 'carol', payload: `stream-${i}`, onlineUserOnly: false });
-    await until(() => alice.ofType('ack').length >= 43, 'forty acks of the stream');
+    await until('forty acks of the stream', () => alice.ofType('ack').length >= 43);
     await kill9(first.child);
     const acked = alice.ofType('ack').map((a) => a.id);
     expect(acked.length).toBeGreaterThanOrEqual(43);
@@ -87,7 +87,7 @@ describe('nothing acknowledged is lost', () => {
       // The stream alternates carol (even) and bob (odd); acks come in order.
       const expected = user === 'bob' ? 3 + Math.floor((acked.length - 3) / 2) : Math.ceil((acked.length - 3) / 2);
       // Bounded by the messages themselves; a lost one shows below, by id.
-      await until(() => client.ofType('message').length >= expected, `${user}'s ${expected} messages`, 5000).catch(() => undefined);
+      await until(`${user}'s ${expected} messages`, () => client.ofType('message').length >= expected, 5000).catch(() => undefined);
       await client.sync();
       received.push(...client.ofType('message'));
       const heads = client.ofType('message').map((m) => String(m.head));

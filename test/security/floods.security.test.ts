@@ -133,7 +133,7 @@ describe('floods are limited while an honest pair calls', () => {
     const admitted = attackers.filter((a) => a.status === 101);
     expect(attackers.filter((a) => a.status === 503).length).toBe(200 - admitted.length);
     expect(admitted.length).toBeLessThanOrEqual(50); // per address: 50 at once, 50 in a burst
-    await until(() => admitted.every((a) => a.closed), 'the server to cut every admitted attacker');
+    await until('the server to cut every admitted attacker', () => admitted.every((a) => a.closed));
     const metrics = (await world.server()).metrics();
     expect(metrics.limits.preLoginBytes).toBe(admitted.length);
     expect((metrics.limits.maxConnectionsPerIp ?? 0) + (metrics.limits.ipConnectRate ?? 0)).toBe(200 - admitted.length);

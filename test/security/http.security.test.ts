@@ -116,7 +116,7 @@ describe('plain HTTP sockets are capped like WebSockets', () => {
     const slow = await idle(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a');
     const kept = await idle(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     sockets.push(slow, kept);
-    await until(() => slow.closed() && kept.closed(), 'both sockets to be closed', 5000);
+    await until('both sockets to be closed', () => slow.closed() && kept.closed(), 5000);
     expect(slow.text()).toMatch(/^(HTTP\/1\.1 408 Request Timeout|)/);
     expect(kept.text()).toMatch(/^HTTP\/1\.1 200 OK/);
     // A WebSocket, once upgraded, is not an HTTP request: it outlives these timeouts.

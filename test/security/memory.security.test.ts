@@ -71,11 +71,11 @@ describe('memory stays bounded', () => {
     const carol = await RawClient.login(url, 'carol', { lean: true });
     carol.pause(); // what the server holds for her now is the server's memory, not this client's
     const server = await world.server();
-    await until(() => (server.metrics().limits.deliveriesPaused ?? 0) > 0, 'the server to stop at her unread output', 3000).catch(() => undefined);
+    await until('the server to stop at her unread output', () => (server.metrics().limits.deliveriesPaused ?? 0) > 0, 3000).catch(() => undefined);
     const grown = (await memoryInUse()) - before;
     expect(grown).toBeLessThan(4 * MIB); // the old server read the whole backlog and wrote it out at once (30 MB, unbounded)
     carol.resume();
-    await until(() => carol.ofType('message').length >= Math.min(stored, 64), 'the first page');
+    await until('the first page', () => carol.ofType('message').length >= Math.min(stored, 64));
     await carol.sync();
     expect(carol.ofType('message').length).toBeLessThanOrEqual(256); // no more unconfirmed than the window
     // Confirming pages the rest in, in order, each once.

@@ -55,13 +55,13 @@ describe('connections that never log in cannot keep users out', () => {
     await world.advance(EVICTABLE_AFTER_MS);
     // Carol logs in: before, 503 at the door for as long as Mallory kept it up.
     const carol = await RawClient.login(url, 'carol', { localAddress: '127.0.1.1' });
-    await until(() => held[0]?.closed === true, "the oldest attacker's slot to be taken");
+    await until("the oldest attacker's slot to be taken", () => held[0]?.closed === true);
     expect(held.filter((a) => a.closed)).toEqual([held[0]]);
     expect(more.some((a) => a.closed)).toBe(false);
     // Mallory's new connections take each other's slots, never a logged-in one.
     const again = await flood(2, 3, 7);
     expect(again.every((a) => a.status === 101)).toBe(true);
-    await until(() => held.filter((a) => a.closed).length === 7, 'six more of the oldest to go');
+    await until('six more of the oldest to go', () => held.filter((a) => a.closed).length === 7);
     expect(held.slice(0, 7).every((a) => a.closed)).toBe(true);
     expect(await carol.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
     const metrics = (await world.server()).metrics();

@@ -77,7 +77,7 @@ describe('the static files cannot be turned into an amplifier', () => {
     peers.push(mallory);
     mallory.socket.pause();
     mallory.socket.write(get('/main.js.map').repeat(100));
-    await until(() => mallory.closed(), 'the server to drop the pipelining socket', 5000);
+    await until('the server to drop the pipelining socket', () => mallory.closed(), 5000);
     expect((await memoryInUse()) - before).toBeLessThan(8 * MIB); // the old server held every answer: 123 MiB
     expect(server.handle.metrics().limits).toEqual({ httpPipelined: 1 });
     // The page is still served to others.
@@ -96,17 +96,17 @@ describe('the static files cannot be turned into an amplifier', () => {
     peers.push(mallory);
     mallory.socket.pause();
     mallory.socket.write(get('/main.js.map').repeat(4));
-    await until(() => open() === 4, 'the 4 answers to open their files', 5000);
+    await until('the 4 answers to open their files', () => open() === 4, 5000);
     mallory.socket.destroy();
-    await until(() => server.handle.metrics().connections === 0, 'the server to see the drop', 5000);
-    await until(() => open() === 0, 'the files to be closed', 1000);
+    await until('the server to see the drop', () => server.handle.metrics().connections === 0, 5000);
+    await until('the files to be closed', () => open() === 0, 1000);
     // Cut by the server past 4 in flight, while the answers it read still opened their files: no close left to hear.
     const more = await peer(server.handle.port);
     peers.push(more);
     more.socket.pause();
     more.socket.write(get('/main.js.map').repeat(100));
-    await until(() => more.closed() && server.handle.metrics().connections === 0, 'the server to drop the pipelining socket', 5000);
-    await until(() => open() === 0, 'the files to be closed', 1000);
+    await until('the server to drop the pipelining socket', () => more.closed() && server.handle.metrics().connections === 0, 5000);
+    await until('the files to be closed', () => open() === 0, 1000);
     expect(server.handle.metrics().limits).toEqual({ httpPipelined: 1 });
   });
 
@@ -114,7 +114,7 @@ describe('the static files cannot be turned into an amplifier', () => {
     const honest = await peer(server.handle.port);
     peers.push(honest);
     honest.socket.write(get('/index.html') + get('/healthz') + get('/index.html') + get('/healthz'));
-    await until(() => (honest.text().match(/HTTP\/1\.1 200 OK/g) ?? []).length === 4 && honest.text().endsWith('0\r\n\r\n'), 'four answers');
+    await until('four answers', () => (honest.text().match(/HTTP\/1\.1 200 OK/g) ?? []).length === 4 && honest.text().endsWith('0\r\n\r\n'));
     expect(honest.closed()).toBe(false);
     expect(server.handle.metrics().limits).toEqual({});
   });
@@ -144,7 +144,7 @@ describe('a client that stops reading an answer', () => {
       p.socket.once('data', () => p.socket.pause());
       p.socket.write(get(path));
     }
-    await until(() => stuck.every((p) => p.text().startsWith('HTTP/1.1 200 OK')), 'the first bytes of every answer');
+    await until('the first bytes of every answer', () => stuck.every((p) => p.text().startsWith('HTTP/1.1 200 OK')));
     return stuck;
   }
 
@@ -155,7 +155,7 @@ describe('a client that stops reading an answer', () => {
     expect((await memoryInUse()) - before).toBeLessThan(8 * MIB); // the old server read the whole file for each: 60 MiB here
     // Read on, each gets the whole file.
     for (const p of stuck) p.socket.resume();
-    await until(() => stuck.every((p) => p.text().length > 4 * MIB), 'every whole file');
+    await until('every whole file', () => stuck.every((p) => p.text().length > 4 * MIB));
     expect(stuck.map((p) => p.text().endsWith('b'.repeat(64)))).toEqual(stuck.map(() => true));
   });
 
@@ -165,7 +165,7 @@ describe('a client that stops reading an answer', () => {
     const idle = await peer(server.handle.port);
     peers.push(silent, idle);
     idle.socket.write(get('/healthz'));
-    await until(() => silent.closed() && idle.closed(), 'the silent socket, and the idle keep-alive one, to be closed', 5000);
+    await until('the silent socket, and the idle keep-alive one, to be closed', () => silent.closed() && idle.closed(), 5000);
     expect([silent.text(), idle.text().slice(0, 15)]).toEqual(['', 'HTTP/1.1 200 OK']);
     // Counted like every refusal (it was not); the keep-alive socket, closed by Node's timer as always, is not.
     expect(server.handle.metrics().limits).toEqual({ httpStall: 1 });
@@ -183,13 +183,13 @@ describe('a client that stops reading an answer', () => {
     let answers: string[] = [];
     const poll = setInterval(() => void three().then((a) => (answers = a)), 50);
     try {
-      await until(() => answers.length === 3 && answers.every((a) => a === '200'), 'the stalled connections to be dropped', 5000);
+      await until('the stalled connections to be dropped', () => answers.length === 3 && answers.every((a) => a === '200'), 5000);
     } finally {
       clearInterval(poll);
     }
     // Reading again, each finds its answer cut short.
     for (const p of stuck) p.socket.resume();
-    await until(() => stuck.every((p) => p.closed()), 'the stalled clients to see the end');
+    await until('the stalled clients to see the end', () => stuck.every((p) => p.closed()));
     expect(stuck.map((p) => p.text().length < 16 * MIB)).toEqual([true, true, true]);
     expect(server.handle.metrics().limits.httpStall).toBe(3);
     expect(quiet.open).toBe(true);
@@ -214,7 +214,7 @@ describe('a file cut short while it is sent (a deploy copying over it)', () => {
     // At the first bytes the file is emptied; the server has read at most what the buffers took.
     client.socket.once('data', () => truncateSync(join(dir, 'huge.js'), 0));
     client.socket.write(get('/huge.js') + get('/healthz'));
-    await until(() => client.closed(), 'the connection to end');
+    await until('the connection to end', () => client.closed());
     const length = Number(/content-length: (\d+)/i.exec(client.text())?.[1]);
     expect(length).toBe(16 * MIB);
     // The old server ended the answer short and went on: the health answer came as the file's next bytes.

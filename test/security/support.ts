@@ -83,14 +83,8 @@ export async function memoryInUse(): Promise<number> {
 /** One MiB. */
 export const MIB = 1024 * 1024;
 
-/** Waits (for real I/O) until `done()`, polling; fails after `ms`. */
-export async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The tests' one wait for real I/O: `until(what, done, waitMs?)`. */
+export { until } from '../support/until';
 
 /** A raw TCP attacker, as it stands. */
 export interface RawAttacker {
