@@ -25,7 +25,7 @@
  * `answerJournal.ts`): the caller hears one; a device that logs in as a new session gets those ({@link Mailer.recallAnswers}).
  */
 import { AnswerLedger, invitationKey } from '../adapters/ws/answerLedger';
-import { MAX_CALL_TIMEOUT_SECONDS, type AnswerMeta, type CallMeta, type ServerFrame } from '../adapters/ws/protocol';
+import type { AnswerMeta, CallMeta, ServerFrame } from '../adapters/ws/protocol';
 import { deviceOf, durableAnswers, type SaidAnswers, saidAnswers } from './answerJournal';
 import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
@@ -37,6 +37,7 @@ import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
 import { Backlogs } from './backlogs';
 import { Holders } from './holders';
+import { grantInvitation, invitedAmong } from './invitationGrant';
 import { keepMissed, keepRecalled } from './missedAnswers';
 import { type Body, messageFrame, type PendingCopy, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
@@ -138,7 +139,7 @@ export class Mailer {
     if (overQuota) return overQuota;
     const invited = m.call ? invitedAmong(m.call, recipients) : [];
     if (m.call) {
-      const refusal = this.grant(session.userID, m.call, invited, c2c, now, m.groupKey);
+      const refusal = grantInvitation(this.grants, session.userID, m.call, invited, c2c, now, m.groupKey);
       if (refusal) return refusal;
     }
     // The same request sent again (after a crash too) makes the same id: see the header.
@@ -477,21 +478,6 @@ export class Mailer {
     return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
 
-  /**
-   * The room of an invitation: granted to the invitees that receive it. A C2C copy must be addressed to one of
-   * its invitees; a group invitation admits the invitees that are members, and records the group (joinInGroupCall).
-   */
-  private grant(sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string): Refusal | null {
-    if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
-    const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
-    return this.grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group);
-  }
-}
-
-/** The invitees an invitation names that it reaches: the users its room is granted to. */
-function invitedAmong(call: CallMeta, recipients: readonly string[]): string[] {
-  const receiving = new Set(recipients);
-  return call.invitees.filter((u) => receiving.has(u));
 }
 
 /** The stored (or held) copies among `inflight`: their delivery ids. */
