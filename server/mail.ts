@@ -101,6 +101,7 @@ export class Mailer {
         this.countBody(held.body.from, -held.bytes);
       },
       heldAgain: (held) => this.countHeld(held),
+      writtenLate: (held, rows) => rows.forEach(([delivery, to]) => this.sessionsOf(to).forEach((s) => this.lateCopy(s, held, delivery))),
     });
   }
 
@@ -471,6 +472,19 @@ export class Mailer {
     this.countCopy(from, to, bytes);
     this.countBody(from, bytes);
     return null;
+  }
+
+  /**
+   * A held copy written only after a write of it failed (as its recipient's connection went, say): a connection of its
+   * recipient that does not hold it (it paged the store before the copy was there) gets it now, in order unless its
+   * paging went past it. (Cluster: a recipient with no session here starts its move, `sessionsOf`.) Before 2026-12-06
+   * night it waited in the store for the recipient's next connection, its sender acknowledged: an invitation never rang.
+   */
+  private lateCopy(session: Session, held: Held, delivery: number): void {
+    if (!session.conn || session.inflight.some((m) => m.delivery === delivery)) return;
+    if (delivery <= session.cursor) return this.hand(session, held.body, delivery, held.bytes);
+    session.backlog = true;
+    this.pump(session);
   }
 
   private full(to: string, bytes: number): boolean {

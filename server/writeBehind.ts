@@ -23,6 +23,8 @@ export class Held implements Settling {
   readonly rows = new Map<number, string>();
   /** The commit of the turn that sent it (its room grant, say) failed: the ack must not say it worked. */
   turnFailed = false;
+  /** A write of it failed: it was held again ({@link HeldCounts.writtenLate}). */
+  failedWrite = false;
   private outcome: boolean | null = null;
   private waiters: ((ok: boolean) => void)[] | null = null;
 
@@ -62,6 +64,11 @@ export interface HeldCounts {
   dropped(held: Held): void;
   /** Its write failed after its counts were read again from the store: it is held again, and counts again. */
   heldAgain(held: Held): void;
+  /**
+   * It was written (committed) after an earlier write of it failed: `rows` (delivery, recipient) are in the store now,
+   * and a connection of a recipient may have paged the store before they were (its own went as the write failed).
+   */
+  writtenLate(held: Held, rows: readonly (readonly [number, string])[]): void;
 }
 
 /** The held messages of one server. */
@@ -229,10 +236,12 @@ export class WriteBehind {
       }
     });
     for (const held of messages) {
+      const rows = held.failedWrite ? [...held.rows] : null;
       this.commit.after(
         () => {
           this.writtenLate++;
           held.settle(true);
+          if (rows) this.counts.writtenLate(held, rows);
         },
         () => this.holdAgain(held),
       );
@@ -243,6 +252,7 @@ export class WriteBehind {
     // Its own turn failed too (it was written in that turn: its recipient left, say): it went, as its sender heard.
     if (held.turnFailed) return;
     held.heldAt = this.clock.now();
+    held.failedWrite = true;
     this.held.set(held.body.id, held);
     this.bytes += held.bytes;
     for (const delivery of held.rows.keys()) this.byDelivery.set(delivery, held);
