@@ -62,6 +62,7 @@ CREATE INDEX IF NOT EXISTS bodies_by_expiry ON bodies (expires_at);
 CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, to_user TEXT NOT NULL, body_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (to_user, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
+CREATE INDEX IF NOT EXISTS bodies_sizes ON bodies (id, from_user, length(CAST(payload AS BLOB)));
 `;
 
 /** The offline store of the first version (one row per copy), moved into the tables above. */
@@ -143,17 +144,20 @@ export class Store {
         expireDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE body_id IN (SELECT id FROM bodies WHERE expires_at <= ?)'),
         expireBodies: db.prepare<[number]>('DELETE FROM bodies WHERE expires_at <= ?'),
         count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM deliveries'),
-        bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies'),
+        // The counts read each body's size from \`bodies_sizes\` (INDEXED BY: a join would read the row itself), never its
+        // payload: summed from the rows, a recount read every payload stored, 0.4-0.9 s for 64 MiB, on a cluster node after
+        // every move of copies (up to four times a second), before 2026-12-06 night.
+        bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies INDEXED BY bodies_sizes'),
         backlogs: db.prepare<[], { user: string; count: number; bytes: number }>(
           `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-           FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY d.to_user`,
+           FROM deliveries d JOIN bodies b INDEXED BY bodies_sizes ON b.id = d.body_id GROUP BY d.to_user`,
         ),
         senderBacklogs: db.prepare<[], { from: string; to: string; count: number; bytes: number }>(
           `SELECT b.from_user AS "from", d.to_user AS "to", count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-           FROM deliveries d JOIN bodies b ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
+           FROM deliveries d JOIN bodies b INDEXED BY bodies_sizes ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
         ),
         senderBodies: db.prepare<[], { from: string; bytes: number }>(
-          `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies GROUP BY from_user`,
+          `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies INDEXED BY bodies_sizes GROUP BY from_user`,
         ),
         maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
           'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
