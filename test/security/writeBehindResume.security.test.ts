@@ -9,17 +9,10 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
+import { until } from '../support/until';
 
 const WINDOW = 50;
 
-/** Waits (real I/O, polled) until `done`: the server's handling of a closed socket. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('write-behind: a held write that fails as its recipient goes', () => {
@@ -59,7 +52,7 @@ describe('write-behind: a held write that fails as its recipient goes', () => {
     const heal = failingInserts();
     bob.client.terminate(); // its held copy is written as the connection goes: that write fails, it is held again
     await bob.client.closed;
-    await until(() => server.handle.metrics().connections === 1 && server.handle.metrics().heldNow === 1);
+    await until('the server to drop Bob with his copy held again', () => server.handle.metrics().connections === 1 && server.handle.metrics().heldNow === 1);
     expect(server.handle.metrics()).toMatchObject({ heldNow: 1, storedNow: 0 });
     heal();
     const back = await login('bob', resumes ? bob.session : undefined);
