@@ -13,14 +13,11 @@ import { type ServerHandle, silentLogger, startServer } from '../../server/index
 import { ev } from '../support/ev';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
+import { until } from '../support/until';
 
 /** Resolves once `p` has received `count` events (real I/O; fails after 5 s). */
 async function events(p: Party, count: number): Promise<Array<{ name: string; payload: unknown }>> {
-  const deadline = Date.now() + 5000;
-  while (p.events.log.length < count) {
-    if (Date.now() > deadline) throw new Error(`${p.id} has ${p.events.log.length} events, waited for ${count}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await until(`${count} events of ${p.id}`, () => p.events.log.length >= count, 5000);
   return p.take();
 }
 

@@ -7,14 +7,8 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from './support';
+import { until } from '../support/until';
 
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('frames waiting for a commit', () => {
@@ -48,7 +42,7 @@ describe('frames waiting for a commit', () => {
         alice.send({ type: 'sendC2C', to: 'carol', payload: 'to carol', onlineUserOnly: false, rid: 1 });
         alice.send({ type: 'sendC2C', to: 'bob', payload: 'to bob', onlineUserOnly: false, rid: 2 });
         alice.send({ type: 'roomMembers', roomID: 7, rid: 3 });
-        await until(() => s.handle.metrics().relayed + s.handle.metrics().stored >= 2 && held.length > 0, 'the frames handled');
+        await until('the frames handled', () => s.handle.metrics().relayed + s.handle.metrics().stored >= 2 && held.length > 0);
         await pause(100); // any uncork that would send them has run by now
         expect(alice.frames.slice(aliceBefore).map((f) => f.type)).toEqual([]);
         expect(bob.frames.slice(bobBefore).map((f) => f.type)).toEqual([]);
@@ -58,12 +52,12 @@ describe('frames waiting for a commit', () => {
           await pause(50);
           expect(alice.frames.slice(aliceBefore).filter((f) => f.rid === 2)).toEqual([]); // not settled yet
           await s.clock.advance(writeBehindMs + 50);
-          await until(() => held.length > 0, 'the late write');
+          await until('the late write', () => held.length > 0);
           await pause(50);
           expect(alice.frames.slice(aliceBefore).filter((f) => f.rid === 2)).toEqual([]); // its commit not run yet
           release();
         }
-        await until(() => alice.frames.slice(aliceBefore).filter((f) => typeof f.rid === 'number').length >= 3, 'the answers');
+        await until('the answers', () => alice.frames.slice(aliceBefore).filter((f) => typeof f.rid === 'number').length >= 3);
         const answers = alice.frames.slice(aliceBefore).filter((f) => typeof f.rid === 'number');
         expect(answers.map((f) => f.rid)).toEqual([1, 2, 3]); // in the order asked
         if (fails) {
@@ -72,7 +66,7 @@ describe('frames waiting for a commit', () => {
           expect(bob.frames.slice(bobBefore).filter((f) => f.type === 'message').length).toBe(0);
         } else {
           expect(answers.slice(0, 2).map((f) => f.type)).toEqual(['ack', 'ack']);
-          await until(() => bob.frames.slice(bobBefore).some((f) => f.type === 'message'), 'bob has his copy');
+          await until('bob has his copy', () => bob.frames.slice(bobBefore).some((f) => f.type === 'message'));
         }
         if (fails) db.exec('DROP TRIGGER fail');
         db.close();

@@ -11,15 +11,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REMEMBERED_REPLY_CHARS } from '../../server/conn';
 import { RawClient, testServer, type Frame, type TestServer } from './support';
+import { until } from '../support/until';
 
-/** Polls (real I/O) until `done()`. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A server whose group commit runs only when the test calls `release()`. */
 async function heldServer(limits: Record<string, unknown> = {}) {
@@ -101,7 +94,7 @@ describe('the fast path', () => {
     alice.send(send);
     alice.send(send); // resent before the commit is done (a reconnect, a client retry)
     alice.send({ type: 'sendC2C', to: 'carol', payload: 'marker', onlineUserOnly: false, rid: 6 });
-    await until(() => server.handle.metrics().stored === 1, 'the three frames handled');
+    await until('the three frames handled', () => server.handle.metrics().stored === 1);
     release(); // the commit fails
     const answers = [await alice.next((f) => f.rid === 5), await alice.next((f) => f.rid === 5)];
     expect(answers).toEqual([
@@ -111,7 +104,7 @@ describe('the fast path', () => {
     db.exec('DROP TRIGGER fail');
     db.close();
     alice.send(send); // tried again: done this time
-    await until(() => server.handle.metrics().relayed === 2, 'the resend handled');
+    await until('the resend handled', () => server.handle.metrics().relayed === 2);
     release();
     expect(await alice.next((f) => f.rid === 5)).toMatchObject({ type: 'ack', id: expect.any(String) });
     await bob.next((f) => f.type === 'message');
@@ -166,7 +159,7 @@ describe('the fast path', () => {
     const data = 'x'.repeat(12 * 1024);
     for (let i = 0; i < 10; i++) alice.send({ type: 'relay', roomID: 7, to: 'bob', data, rid: 2000 + i });
     const seen = () => server.handle.metrics().relayFrames + (server.handle.metrics().limits.relayDropped ?? 0);
-    await until(() => seen() === 10, 'the ten relays handled');
+    await until('the ten relays handled', () => seen() === 10);
     const { relayFrames, limits } = server.handle.metrics();
     expect(relayFrames).toBe(3); // 3 x 12 KiB queued: at half of 64 KiB the rest is dropped
     expect(limits.relayDropped).toBe(7);

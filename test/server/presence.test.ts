@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, tencentUserSig, testServer, type Frame, type TestServer } from './support';
+import { until } from '../support/until';
 
 const presence = (c: RawClient) => c.ofType('presence').map(({ snapshot, online, offline }) => ({ snapshot, online, offline }));
 const snap = (...online: string[]) => ({ snapshot: true, online, offline: [] });
@@ -68,7 +69,7 @@ describe('presence feed', () => {
     expect(presence(alice)).toEqual([snap(), on('bob')]);
 
     bob2.terminate(); // the session waits out its grace period, but messages to bob are stored now
-    await until(() => server.handle.metrics().loggedInUsers === 1);
+    await until('one user logged in', () => server.handle.metrics().loggedInUsers === 1);
     await server.clock.advance(1000); // within the window of bob's login: told at its end
     await waitFor(alice, (f) => f.type === 'presence' && (f.offline as string[]).includes('bob'));
     expect(presence(alice)).toEqual([snap(), on('bob'), off('bob')]);
@@ -95,10 +96,3 @@ async function waitFor(c: RawClient, match: (f: Frame) => boolean): Promise<void
   await c.next(match, 'a presence frame');
 }
 
-/** Waits (for real I/O) until `done()`. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; !done(); i++) {
-    if (i > 500) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { SimulatedClock } from '../../adapters/memory/SimulatedClock';
 import { type Logger, type ServerHandle, type ServerOptions, startServer } from '../../server/index';
 import { SDKAPPID, SECRET_KEY, tencentUserSig } from '../support/embeddedWorld';
+import { until } from '../support/until';
 
 export { SDKAPPID, SECRET_KEY, tencentUserSig };
 
@@ -264,11 +265,7 @@ export function commitGate(): { defer: (fn: () => void) => void; hold: () => voi
  * socket is gone here, not when the server noticed (another connection's round trip does not tell either).
  */
 export async function serverSees(what: string, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until the server sees ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await until(`the server to see ${what}`, done, WAIT_MS);
 }
 
 /** Sends frames in one TCP write: the server handles them in one turn (one group commit). */

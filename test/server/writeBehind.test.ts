@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TapEvent } from '../../server/options';
 import { RawClient, serverSees, testServer, tencentUserSig, type Frame, type TestServer } from './support';
+import { until } from '../support/until';
 
 const WINDOW = 50;
 
@@ -294,17 +295,13 @@ describe('write-behind', () => {
     const db = new Database(server.dbPath);
     db.exec("CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
     alice.send({ type: 'sendC2C', to: 'carol', payload: 'offline', onlineUserOnly: false, rid: 11 });
-    const deadline = Date.now() + 5000;
-    while (!server.logs.some((l) => l.message === 'could not commit to the store')) {
-      if (Date.now() > deadline) throw new Error('the commit did not fail');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until('the commit to fail', () => server.logs.some((l) => l.message === 'could not commit to the store'));
     db.exec('DROP TRIGGER fail');
     db.close();
     // Recounted: Bob's backlog holds 'one' (held, not stored), so a second copy is over it.
     const handled = taps.length;
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'two', onlineUserOnly: false, rid: 12 });
-    while (!taps.slice(handled).includes('in frame')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the frame handled', () => taps.slice(handled).includes('in frame'));
     bob.send({ type: 'received', upTo: one.seq });
     expect(await alice.next((f) => f.rid === 12)).toMatchObject({ type: 'error', code: 'quotaExceeded' });
     expect(alice.frames.filter((f) => f.rid !== undefined && f.rid >= 10).map((f) => [f.rid, f.type, f.code])).toEqual([

@@ -10,18 +10,11 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerClock } from '../../server/options';
 import { RawClient, sendTogether, testServer, tencentUserSig, type TestServer } from './support';
+import { until } from '../support/until';
 
 const WINDOW = 50;
 const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
-/** Waits (real I/O, polled) until `done`. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('write-behind when the store fails or the clock steps back', () => {
   let server: TestServer;
@@ -116,9 +109,9 @@ describe('write-behind when the store fails or the clock steps back', () => {
     commitNow();
     alice.send({ type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 });
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 });
-    await until(() => server.handle.metrics().heldNow === 1);
+    await until('the message held', () => server.handle.metrics().heldNow === 1);
     bob.terminate(); // his session's held copies are written, in the same (uncommitted) turn
-    await until(() => server.handle.metrics().heldNow === 0);
+    await until('the held message settled', () => server.handle.metrics().heldNow === 0);
     const heal = failingInserts();
     commitNow(); // the commit fails
     expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
