@@ -12,6 +12,7 @@ import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
 import { AnswerLedger } from '../ws/answerLedger';
+import { checkOfflineTtl, DEFAULT_OFFLINE_TTL_MS, OfflineStore } from './offlineStore';
 import {
   ImPortError,
   type ConnectionState,
@@ -62,8 +63,11 @@ export interface ImFaults {
 /** What became of a message copy: one log entry per decision, in the order they happened. */
 export type ImFate = 'delivered' | 'dropped' | 'duplicated' | 'stored';
 
-/** Why: a fault (`rule`, `random`), or the recipient was not online (`offline`, `onlineUserOnly`). */
-export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly' | 'answeredElsewhere';
+/**
+ * Why: a fault (`rule`, `random`), the recipient was not online (`offline`, `onlineUserOnly`), or a
+ * stored message waited past the hub's `offlineTtlMs` (`expired`: dropped, never delivered).
+ */
+export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly' | 'answeredElsewhere' | 'expired';
 
 /** One line of {@link InMemoryImHub.log}. */
 export interface ImLogEntry extends ImEnvelopeInfo {
@@ -85,6 +89,11 @@ export interface ImHubOptions {
   readonly onListenerError?: (error: unknown) => void;
   /** Many devices: ports that name different devices (`connect({ device })`) coexist (default off: a second login kicks the first). */
   readonly multiDevice?: boolean;
+  /**
+   * How long a message to a user who is not online waits for them, in ms of the clock (default 7 days,
+   * the embedded server's `offlineTtlMs`); `Infinity` keeps it until they log in. A positive integer.
+   */
+  readonly offlineTtlMs?: number;
 }
 
 interface Envelope extends ImEnvelopeInfo {
@@ -121,16 +130,29 @@ export class InMemoryImHub {
   private readonly multiDevice: boolean;
   private readonly answers = new AnswerLedger<InMemoryImPort>();
   private readonly unreachable = new Set<UserID>();
-  private readonly offline = new Map<UserID, Envelope[]>();
+  private readonly offline: OfflineStore<Envelope>;
   private readonly groups = new Map<string, UserID[]>();
   private seq = 0;
 
+  /** Throws a `RangeError` for an `offlineTtlMs` out of range. */
   constructor(options: ImHubOptions) {
+    // Absent means the default; anything else (null too) is checked.
+    const ttl = checkOfflineTtl(options.offlineTtlMs === undefined ? DEFAULT_OFFLINE_TTL_MS : options.offlineTtlMs);
+    this.offline = new OfflineStore<Envelope>(ttl, (e) => this.record(e, 'dropped', 'expired'), options.clock.now());
     this.clock = options.clock;
     this.verify = options.verifyUserSig;
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.multiDevice = options.multiDevice ?? false;
     this.faults = { latency: options.latency ?? 20, jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
+  }
+
+  /**
+   * How many messages the offline store holds for `userID` (every user's without one): those that
+   * wait for their user to log in, the expired gone (see `offlineTtlMs`).
+   */
+  stored(userID?: UserID): number {
+    this.offline.purge(this.clock.now(), true);
+    return this.offline.count(userID);
   }
 
   /** A new client connection (logged out); `device` names it as one device of its user (many devices). */
@@ -257,6 +279,7 @@ export class InMemoryImHub {
       recipients = members.filter((m) => m !== from);
     }
     const sentAt = this.clock.now();
+    this.offline.purge(sentAt); // at most hourly: what expired for users who never log in again
     const group = groupID === undefined ? {} : { groupID };
     const refusing = this.rules.find((r) => r.left > 0 && r.rule.action === 'refuse' && recipients.some((to) => r.rule.match({ from, to, payload, seq: this.seq + 1, ...group })));
     if (refusing) {
@@ -302,20 +325,13 @@ export class InMemoryImHub {
   }
 
   private store(envelope: Envelope): void {
-    const queue = this.offline.get(envelope.to) ?? [];
-    // Keep send order even when an in-flight message lands after a later one was stored.
-    let i = queue.length;
-    while (i > 0 && (queue[i - 1]?.seq ?? 0) > envelope.seq) i--;
-    queue.splice(i, 0, envelope);
-    this.offline.set(envelope.to, queue);
+    this.offline.put(envelope);
     this.record(envelope, 'stored', 'offline');
   }
 
+  /** The user's stored messages go on, in send order; the expired are dropped (logged `expired`). */
   private flush(userID: UserID): void {
-    const queue = this.offline.get(userID);
-    if (!queue) return;
-    this.offline.delete(userID);
-    for (const envelope of queue) this.transmit(envelope);
+    for (const envelope of this.offline.take(userID, this.clock.now())) this.transmit(envelope);
   }
 
   /** The hop from the hub to the recipient: where faults happen. */

@@ -20,5 +20,6 @@ export {
   type SimulatedDevices,
   type ViewBinding,
 } from './InMemoryRoomHub';
+export { DEFAULT_OFFLINE_TTL_MS } from './offlineStore';
 export { createMemoryNetwork, type MemoryBackendOptions, type MemoryNetwork, type MemoryNetworkOptions } from './network';
 export { realClock } from '../clock';

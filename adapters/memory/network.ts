@@ -23,6 +23,12 @@ export interface MemoryNetworkOptions {
   verifyUserSig?: (userID: UserID, sig: string) => boolean;
   /** Many devices: clients that opt in (`backend({ multiDevice: true })`) log in as devices of their user (default off). */
   multiDevice?: boolean;
+  /**
+   * How long a message to a user who is not online waits for them, in ms of `clock` (default 7 days, the
+   * embedded server's `offlineTtlMs`; `Infinity`: until they log in). Past it, it is dropped (logged
+   * `dropped`, reason `expired`): an invitation never rings, whatever its timeout. A positive integer.
+   */
+  offlineTtlMs?: number;
 }
 
 /** Options of {@link MemoryNetwork.backend}. */
@@ -56,12 +62,12 @@ export interface MemoryNetwork {
 /**
  * Creates a memory network. Invite IDs are v4-UUID-shaped strings from a network-wide counter
  * (`00000000-0000-4000-8000-000000000001`, ...), so an earlier invite has the lower ID; room IDs
- * count up from 1001.
+ * count up from 1001. Throws a `RangeError` for an `offlineTtlMs` out of range.
  */
 export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
   const clock = options.clock ?? realClock;
-  const { latency, verifyUserSig, multiDevice } = options;
-  const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice });
+  const { latency, verifyUserSig, multiDevice, offlineTtlMs } = options;
+  const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice, offlineTtlMs });
   let devices = 0;
   const claims = new Map<string, InMemoryRoomPort>();
   const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });
