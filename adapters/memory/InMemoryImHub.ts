@@ -94,6 +94,19 @@ export interface ImHubOptions {
    * the embedded server's `offlineTtlMs`); `Infinity` keeps it until they log in. A positive integer.
    */
   readonly offlineTtlMs?: number;
+  /**
+   * How many entries {@link InMemoryImHub.log} keeps, the latest (default {@link DEFAULT_LOG_LIMIT});
+   * `Infinity` keeps every one, `0` none. A non-negative integer.
+   */
+  readonly logLimit?: number;
+}
+
+/** The default bound of {@link InMemoryImHub.log}: far more than an assertion test routes, a bound for a soak test. */
+export const DEFAULT_LOG_LIMIT = 10_000;
+
+function checkLogLimit(limit: unknown): number {
+  if (limit === Infinity || (typeof limit === 'number' && Number.isInteger(limit) && limit >= 0)) return limit;
+  throw new RangeError(`logLimit must be a non-negative integer, or Infinity (got ${String(limit)})`);
 }
 
 interface Envelope extends ImEnvelopeInfo {
@@ -117,8 +130,8 @@ function mulberry32(seed: number): () => number {
 
 /** The IM hub. Create ports with {@link InMemoryImHub.connect}. */
 export class InMemoryImHub {
-  /** Every routing decision, for assertions. */
-  readonly log: ImLogEntry[] = [];
+  private readonly entries: ImLogEntry[] = [];
+  private readonly logLimit: number;
   private readonly clock: Clock;
   private readonly verify: ((userID: UserID, userSig: string) => boolean) | undefined;
   private readonly onListenerError: (error: unknown) => void;
@@ -134,9 +147,10 @@ export class InMemoryImHub {
   private readonly groups = new Map<string, UserID[]>();
   private seq = 0;
 
-  /** Throws a `RangeError` for an `offlineTtlMs` out of range. */
+  /** Throws a `RangeError` for an `offlineTtlMs` or `logLimit` out of range. */
   constructor(options: ImHubOptions) {
     // Absent means the default; anything else (null too) is checked.
+    this.logLimit = checkLogLimit(options.logLimit === undefined ? DEFAULT_LOG_LIMIT : options.logLimit);
     const ttl = checkOfflineTtl(options.offlineTtlMs === undefined ? DEFAULT_OFFLINE_TTL_MS : options.offlineTtlMs);
     this.offline = new OfflineStore<Envelope>(ttl, (e) => this.record(e, 'dropped', 'expired'), options.clock.now());
     this.clock = options.clock;
@@ -144,6 +158,21 @@ export class InMemoryImHub {
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.multiDevice = options.multiDevice ?? false;
     this.faults = { latency: options.latency ?? 20, jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
+  }
+
+  /**
+   * Every routing decision, oldest first, for assertions: the latest `logLimit` of them (10,000 by
+   * default), so that a soak test does not hold every message it ever sent. Read it here each time
+   * (a copy kept aside may hold older entries); {@link InMemoryImHub.clearLog} empties it.
+   */
+  get log(): ImLogEntry[] {
+    if (this.entries.length > this.logLimit) this.entries.splice(0, this.entries.length - this.logLimit);
+    return this.entries;
+  }
+
+  /** Empties {@link InMemoryImHub.log}: a soak test's checkpoint, or a test that asserts only what follows. */
+  clearLog(): void {
+    this.entries.length = 0;
   }
 
   /**
@@ -314,7 +343,9 @@ export class InMemoryImHub {
 
   private record(envelope: Envelope, fate: ImFate, reason?: ImFateReason): void {
     const { onlineUserOnly: _omit, device: _device, ...info } = envelope;
-    this.log.push({ ...info, fate, ...(reason ? { reason } : {}), at: this.clock.now() });
+    this.entries.push({ ...info, fate, ...(reason ? { reason } : {}), at: this.clock.now() });
+    // Trimmed in batches here (exactly when read): dropping one entry per message costs a copy of the log.
+    if (this.entries.length > this.logLimit + Math.ceil(this.logLimit / 4)) this.entries.splice(0, this.entries.length - this.logLimit);
   }
 
   /** The hub holds a message: send it on now, store it, or drop it (`onlineUserOnly`). */

@@ -2,6 +2,7 @@
 export { SimulatedClock, DEFAULT_IDLE_LIMIT_MS } from './SimulatedClock';
 export { drain } from './drain';
 export {
+  DEFAULT_LOG_LIMIT,
   InMemoryImHub,
   InMemoryImPort,
   type ImEnvelopeInfo,

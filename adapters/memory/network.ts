@@ -29,6 +29,8 @@ export interface MemoryNetworkOptions {
    * `dropped`, reason `expired`): an invitation never rings, whatever its timeout. A positive integer.
    */
   offlineTtlMs?: number;
+  /** How many entries `net.im.log` keeps, the latest (default 10,000; `Infinity`: all). A non-negative integer. */
+  logLimit?: number;
 }
 
 /** Options of {@link MemoryNetwork.backend}. */
@@ -62,12 +64,12 @@ export interface MemoryNetwork {
 /**
  * Creates a memory network. Invite IDs are v4-UUID-shaped strings from a network-wide counter
  * (`00000000-0000-4000-8000-000000000001`, ...), so an earlier invite has the lower ID; room IDs
- * count up from 1001. Throws a `RangeError` for an `offlineTtlMs` out of range.
+ * count up from 1001. Throws a `RangeError` for an `offlineTtlMs` or `logLimit` out of range.
  */
 export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
   const clock = options.clock ?? realClock;
-  const { latency, verifyUserSig, multiDevice, offlineTtlMs } = options;
-  const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice, offlineTtlMs });
+  const { latency, verifyUserSig, multiDevice, offlineTtlMs, logLimit } = options;
+  const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice, offlineTtlMs, logLimit });
   let devices = 0;
   const claims = new Map<string, InMemoryRoomPort>();
   const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });

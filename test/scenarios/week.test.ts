@@ -64,7 +64,7 @@ async function memoryWeek(): Promise<WeekWorld & { retained(): Promise<{ data: n
       };
     },
     async retained() {
-      net.im.log.length = 0; // the hub's record of routing, for assertions: the test's, not the clients'
+      net.im.clearLog(); // the hub's record of routing, for assertions (bounded, but up to 10,000 entries): the test's, not the clients'
       const recent = ((line?.getSnapshot() as { context?: { recent?: readonly unknown[] } } | undefined)?.context?.recent ?? []).length;
       return { data: retainedData(), actors: watch.alive(), recent, newTypes: watch.newTypes() };
     },
