@@ -8,6 +8,7 @@
  * a message rings every one; what one sends is handed to the others too (never stored); answers
  * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
+import { checkDelay, checkRate, checkSeed } from './checks';
 import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
@@ -157,7 +158,7 @@ export class InMemoryImHub {
     this.verify = options.verifyUserSig;
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
     this.multiDevice = options.multiDevice ?? false;
-    this.faults = { latency: options.latency ?? 20, jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
+    this.faults = { latency: options.latency === undefined ? 20 : checkDelay('latency', options.latency), jitter: 0, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
   }
 
   /**
@@ -191,9 +192,18 @@ export class InMemoryImHub {
 
   /** Merges random-fault knobs; `seed` restarts the PRNG. */
   setFaults(faults: ImFaults): void {
-    const { seed, ...knobs } = faults;
-    this.faults = { ...this.faults, ...knobs };
-    if (seed !== undefined) this.random = mulberry32(seed);
+    const { seed, latency, jitter, dropRate, duplicateRate, reorderRate } = faults;
+    // Every knob checked before any is set: a refused call changes nothing.
+    const next = {
+      latency: latency === undefined ? this.faults.latency : checkDelay('latency', latency),
+      jitter: jitter === undefined ? this.faults.jitter : checkDelay('jitter', jitter),
+      dropRate: dropRate === undefined ? this.faults.dropRate : checkRate('dropRate', dropRate),
+      duplicateRate: duplicateRate === undefined ? this.faults.duplicateRate : checkRate('duplicateRate', duplicateRate),
+      reorderRate: reorderRate === undefined ? this.faults.reorderRate : checkRate('reorderRate', reorderRate),
+    };
+    const random = seed === undefined ? this.random : mulberry32(checkSeed(seed));
+    this.faults = next;
+    this.random = random;
   }
 
   /** Adds a precise fault rule; the returned function removes it. */

@@ -3,6 +3,7 @@
  * devices and view bindings, every notification delivered through an injected clock.
  * No media flows; tests assert what a client would see and which DOM ids it rendered into.
  */
+import { checkDelay } from './checks';
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
 import { RoomPortError, type EnterOptions, type NetworkQuality, type RoomEvent, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
@@ -56,7 +57,7 @@ export class InMemoryRoomHub {
   constructor(options: RoomHubOptions) {
     this.clock = options.clock;
     this.isMember = options.isMember ?? (() => false);
-    this.latency = options.latency ?? 20;
+    this.latency = options.latency === undefined ? 20 : checkDelay('roomLatency', options.latency);
     this.onListenerError = options.onListenerError ?? ((error) => console.error(error));
   }
 
@@ -80,7 +81,7 @@ export class InMemoryRoomHub {
 
   /** Changes the delay of later enters, exits and notifications. */
   setLatency(ms: number): void {
-    this.latency = ms;
+    this.latency = checkDelay('latency', ms);
   }
 
   /** Merges a user's simulated device state. */

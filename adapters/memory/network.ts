@@ -64,7 +64,7 @@ export interface MemoryNetwork {
 /**
  * Creates a memory network. Invite IDs are v4-UUID-shaped strings from a network-wide counter
  * (`00000000-0000-4000-8000-000000000001`, ...), so an earlier invite has the lower ID; room IDs
- * count up from 1001. Throws a `RangeError` for an `offlineTtlMs` or `logLimit` out of range.
+ * count up from 1001. Throws a `RangeError` for a `latency`, `roomLatency`, `offlineTtlMs` or `logLimit` out of range.
  */
 export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
   const clock = options.clock ?? realClock;
@@ -72,7 +72,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
   const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice, offlineTtlMs, logLimit });
   let devices = 0;
   const claims = new Map<string, InMemoryRoomPort>();
-  const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency ?? latency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });
+  const rooms = new InMemoryRoomHub({ clock, latency: options.roomLatency === undefined ? latency : options.roomLatency, isMember: (groupID, userID) => im.members(groupID).includes(userID) });
   let invites = 0;
   let nextRoom = 1001;
   const inviteIdGen = (): string => `00000000-0000-4000-8000-${(++invites).toString(16).padStart(12, '0')}`;
