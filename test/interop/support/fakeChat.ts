@@ -32,7 +32,9 @@
  * What the engine asks the SDK besides signaling: `callExperimentalAPI("isCommercialAbilityEnabled",
  * tier)` (its package check, answered "enabled" as for an app that bought the package) and
  * `callExperimentalAPI("sendTRTCCustomData", ...)` (its call-record reports and heartbeats to
- * Tencent's server, answered `code: 0`). Both are recorded in {@link FakeChatModule.experimental}.
+ * Tencent's server, answered `code: 0`; call-engine-js 3.3.4 names it `sendRoomCustomData`, and
+ * asks `getServerConfig("room_server_config")`, answered as the SDK does when its cloud config has
+ * no such key: `""`). All are recorded in {@link FakeChatModule.experimental}.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -180,6 +182,10 @@ export class FakeChat {
   get userID(): string | null {
     return this.#tim.userID;
   }
+  /** The signed-in user ('' before login): call-engine-js 3.3.4 checks its login with it. */
+  getLoginUser(): string {
+    return this.#tim.userID ?? '';
+  }
   on(name: string, fn: Handler, ctx?: unknown): void {
     this.#outer.on(name, fn, ctx);
   }
@@ -232,13 +238,20 @@ export class FakeChat {
   async callExperimentalAPI(api: string, param: unknown) {
     this.experimental.push({ user: this.#tim.userID ?? '', api, param });
     if (api === 'isCommercialAbilityEnabled') return { code: 0, data: { enabled: true } };
-    if (api === 'sendTRTCCustomData') return { code: 0, data: {} };
+    // Call records and heartbeats to Tencent's server; call-engine-js 3.3.4 names it sendRoomCustomData (the same in the SDK).
+    if (api === 'sendTRTCCustomData' || api === 'sendRoomCustomData') return { code: 0, data: {} };
+    // call-engine-js 3.3.4 asks for its cloud config key `room_server_config`: the SDK's answer when the cloud sent none.
+    if (api === 'getServerConfig') return { code: 0, data: '' };
     throw new Error(`the fake Chat SDK has no experimental API ${api}`);
   }
   async getGroupMemberProfile(options: { groupID: string; userIDList: string[] }) {
     return { code: 0, data: { memberList: this.#tim.cloud.groupMembers(options.groupID).filter((m) => options.userIDList.includes(m)).map((userID) => ({ userID })) } };
   }
-  async updateMyProfile(_profile: object) {
+  /** call-engine-js 3.3.4 reads the signed-in user's profile after login (no nick or avatar here). */
+  async getMyProfile() {
+    return { code: 0, data: { userID: this.#tim.userID ?? '', nick: '', avatar: '' } };
+  }
+    async updateMyProfile(_profile: object) {
     return { code: 0, data: {} };
   }
 }
@@ -252,14 +265,37 @@ export const CHAT_EVENT = {
   MESSAGE_RECEIVED: TIM_EVENT.MESSAGE_RECEIVED,
   MESSAGE_MODIFIED: 'onMessageModified',
   USER_STATUS_UPDATED: 'onUserStatusUpdated',
+  // Subscribed by call-engine-js 3.3.4, never emitted here (values of the Chat SDK 3.6.6's index.js).
+  ERROR: 'error',
+  ROOM_CUSTOM_DATA_RECEIVED: 'onRoomCustomDataReceived',
+  SERVER_CONFIG_UPDATED: 'onServerConfigUpdated',
 } as const;
+
+/** The Chat SDK's type values the engines read (`TencentCloudChat.TYPES`, values of its index.js). */
+const CHAT_TYPES = {
+  CONV_C2C: TIM_TYPES.CONV_C2C,
+  CONV_GROUP: TIM_TYPES.CONV_GROUP,
+  MSG_PRIORITY_HIGH: TIM_TYPES.MSG_PRIORITY_HIGH,
+  MSG_CUSTOM: TIM_TYPES.MSG_CUSTOM,
+  NET_STATE_CONNECTED: TIM_TYPES.NET_STATE_CONNECTED,
+  NET_STATE_DISCONNECTED: TIM_TYPES.NET_STATE_DISCONNECTED,
+  KICKED_OUT_MULT_ACCOUNT: 'multipleAccount',
+  KICKED_OUT_MULT_DEVICE: 'multipleDevice',
+  KICKED_OUT_REST_API: 'REST_API_Kick',
+  KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired',
+} as const;
+
+/** The version of the Chat SDK whose signaling module runs here. */
+const CHAT_VERSION: string = (nodeRequire('@tencentcloud/chat/package.json') as { version: string }).version;
 
 /** `require("@tencentcloud/chat")` for one page. */
 export interface FakeChatModule {
   create(options: object): FakeChat;
   readonly EVENT: typeof CHAT_EVENT;
   readonly TSignaling: typeof CHAT_TSIGNALING;
-  readonly TYPES: { readonly CONV_C2C: string; readonly CONV_GROUP: string; readonly MSG_PRIORITY_HIGH: string; readonly MSG_CUSTOM: string };
+  readonly TYPES: typeof CHAT_TYPES;
+  /** `TencentCloudChat.VERSION`: call-engine-js 3.3.4 hands it to its engine at login. */
+  readonly VERSION: string;
   /** What the engine asked through `callExperimentalAPI` (not a Chat SDK member: the test's record). */
   readonly experimental: ExperimentalCall[];
   /** The instances created, in order (the test's record). */
@@ -277,7 +313,8 @@ export function fakeChatModule(cloud: FakeTimCloud, page: Record<string, unknown
     },
     EVENT: CHAT_EVENT,
     TSignaling: CHAT_TSIGNALING,
-    TYPES: { CONV_C2C: TIM_TYPES.CONV_C2C, CONV_GROUP: TIM_TYPES.CONV_GROUP, MSG_PRIORITY_HIGH: TIM_TYPES.MSG_PRIORITY_HIGH, MSG_CUSTOM: TIM_TYPES.MSG_CUSTOM },
+    TYPES: CHAT_TYPES,
+    VERSION: CHAT_VERSION,
     experimental,
     instances,
   };

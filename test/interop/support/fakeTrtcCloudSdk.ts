@@ -42,6 +42,9 @@ const ENUMS = {
   TRTCAppScene: { TRTCAppSceneVideoCall: 0, TRTCAppSceneLIVE: 1, TRTCAppSceneAudioCall: 2, TRTCAppSceneVoiceChatRoom: 3 },
 } as const;
 
+/** What the fake's `getSDKVersion()` reports: trtc-cloud-js-sdk 2.10.8's TRTC (call-engine-js 3.3.4 pins it). */
+const TRTC_CLOUD_VERSION = '5.15.0';
+
 /** One page's TRTCCloud (`getTRTCShareInstance`: one per page). */
 export class FakeTRTCCloud {
   readonly #listeners = new Map<string, Listener[]>();
@@ -66,8 +69,10 @@ export class FakeTRTCCloud {
   off(event: string, fn: Listener): void {
     this.#listeners.set(event, (this.#listeners.get(event) ?? []).filter((l) => l !== fn));
   }
-  removeAllListeners(): void {
-    this.#listeners.clear();
+  /** Those of `event`, or all (call-engine-js 3.3.4 drops its own `onDeviceChange` ones this way). */
+  removeAllListeners(event?: string): void {
+    if (event === undefined) this.#listeners.clear();
+    else this.#listeners.delete(event);
   }
   #emit(event: string, ...args: unknown[]): void {
     for (const fn of [...(this.#listeners.get(event) ?? [])]) fn(...args);
@@ -157,6 +162,8 @@ export class FakeTRTCCloud {
     this.#remotes.get(userId)?.stop();
   }
   async setVideoEncoderParam(_params?: object): Promise<void> {}
+  /** call-engine-js 3.3.4 asks for the anchor role (20) as it answers or rings: the fake's only role. */
+  async switchRole(_role: number): Promise<void> {}
   async setLocalRenderParams(_params: object): Promise<void> {}
   async setRemoteRenderParams(_userId: string, _streamType: number, _params: object): Promise<void> {}
   enableAudioVolumeEvaluation(_interval: number): void {}
@@ -221,14 +228,28 @@ function domID(view: unknown): string | null {
   return null;
 }
 
-/** `require("trtc-cloud-js-sdk")` for one page: `default.getTRTCShareInstance` and the enums. */
+/**
+ * `require("trtc-cloud-js-sdk")` for one page: `default.getTRTCShareInstance` and the enums.
+ * call-engine-js 3.3.4 makes its call's TRTCCloud with the shared one's `createSubCloud()` (a
+ * TRTCCloud of its own, on the same user's TRTC) and asks its `getSDKVersion()`.
+ */
 export function fakeTrtcCloudSdk(trtc: FakeTrtcModule, clock: Clock) {
   let shared: FakeTRTCCloud | null = null;
+  const subClouds: FakeTRTCCloud[] = [];
+  const make = () =>
+    Object.assign(new FakeTRTCCloud(trtc, clock), {
+      getSDKVersion: () => TRTC_CLOUD_VERSION,
+      createSubCloud: () => {
+        const sub = Object.assign(new FakeTRTCCloud(trtc, clock), { destroy: () => undefined });
+        subClouds.push(sub);
+        return sub;
+      },
+    });
   const TRTCCloud = {
-    getTRTCShareInstance: (_config?: object) => (shared ??= new FakeTRTCCloud(trtc, clock)),
+    getTRTCShareInstance: (_config?: object) => (shared ??= make()),
     destroyTRTCShareInstance: () => {
       shared = null;
     },
   };
-  return { __esModule: true, default: TRTCCloud, ...ENUMS, instance: () => shared };
+  return { __esModule: true, default: TRTCCloud, ...ENUMS, instance: () => shared, subClouds };
 }

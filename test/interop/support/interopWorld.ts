@@ -19,6 +19,7 @@ import { FakeTrtcCloud, type FakeTrtcModule } from '../../tencent/fakes/fakeTrtc
 import { Browser, seededRandom, type DeviceCheck, type InterceptedRequest } from './browser';
 import { fakeTimModule, fakeTrtcModule } from './fakeSdks';
 import { loadOfficialTRTCCalling, type OfficialTRTCCalling, type OfficialTRTCCallingClass } from './officialBundle';
+import { callEngineParty, type CallEngineParty } from './callEngineParty';
 import { tuiParty, type TuiParty } from './tuiParty';
 import { WireRecorder } from './wire';
 
@@ -126,6 +127,8 @@ export interface InteropWorld {
   party(kind: Kind, userID: string, options?: PartyOptions): Promise<Party>;
   /** A TUICallEngine 3.1.7 party (tuiParty.ts), logged in (its SDK_READY taken) unless `login: false`. */
   tui(userID: string, options?: { readonly login?: boolean }): Promise<TuiParty>;
+  /** A call-engine-js 3.3.4 party (callEngineParty.ts), logged in (its SDK_READY taken) unless `login: false`. */
+  callEngine(userID: string, options?: { readonly login?: boolean }): Promise<CallEngineParty>;
   advance(ms: number): Promise<void>;
   /**
    * Lets `ms` pass (default 1 s) while `action` runs, then returns its result (or throws its
@@ -149,7 +152,7 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
   const parties: Party[] = [];
-  const tuis: TuiParty[] = [];
+  const tuis: (TuiParty | CallEngineParty)[] = [];
   // Our default room generator draws from crypto.getRandomValues: seeded here (and Math.random,
   // for anything else), so runs repeat exactly.
   const random = vi.spyOn(Math, 'random').mockImplementation(seededRandom(7));
@@ -228,6 +231,17 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
     intercepted: () => [...parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])), ...tuis.flatMap((p) => p.browser.requests)],
     async tui(userID, options = {}) {
       const p = tuiParty(userID, { clock, im, rtc }, 100 + tuis.length, devicesOf(userID));
+      tuis.push(p);
+      if (options.login !== false) {
+        const login = p.engine.login({ userID, userSig: `sig-${userID}` });
+        await clock.advance(100);
+        await login;
+        p.take();
+      }
+      return p;
+    },
+    async callEngine(userID, options = {}) {
+      const p = await callEngineParty(userID, { clock, im, rtc }, 200 + tuis.length, devicesOf(userID));
       tuis.push(p);
       if (options.login !== false) {
         const login = p.engine.login({ userID, userSig: `sig-${userID}` });

@@ -59,6 +59,28 @@ const ChatPushSchema = v.union([
     }),
     apnsInfo: v.strictObject({ sound: v.optional(v.string()), ignoreIOSBadge: v.boolean(), disableVoipPush: v.boolean() }),
   }),
+  // call-engine-js 3.3.4's (its WebAssembly engine fills every key; `disableVoipPush` a number).
+  v.strictObject({
+    title: v.string(),
+    description: v.string(),
+    extension: v.string(),
+    disablePush: v.boolean(),
+    androidInfo: v.strictObject({
+      sound: v.string(),
+      XiaoMiChannelID: v.string(),
+      OPPOChannelID: v.string(),
+      OPPOCategory: v.string(),
+      FCMChannelID: v.string(),
+      VIVOClassification: v.number(),
+      VIVOCategory: v.string(),
+      HuaWeiCategory: v.string(),
+      HuaWeiImage: v.string(),
+      HonorImage: v.string(),
+      HonorImportance: v.string(),
+      GoogleImage: v.string(),
+    }),
+    apnsInfo: v.strictObject({ sound: v.string(), image: v.string(), ignoreIOSBadge: v.boolean(), disableVoipPush: v.number() }),
+  }),
 ]);
 
 /**
