@@ -30,6 +30,8 @@ export const MARK = {
   platform: 'Web',
   version: 4,
   hangup: 'hangup',
+  audioCall: 'audioCall',
+  videoCall: 'videoCall',
   switchToAudio: 'switchToAudio',
   switchToVideo: 'switchToVideo',
   switchToAudioCall: 'switch_to_audio_call',

@@ -227,6 +227,22 @@ describe('legacy end markers and hangups (spec 2.3)', () => {
     expect(decodeSignal(envelope(fields, inner), 'alice')).toStrictEqual(expected);
   });
 
+  // call-engine-js 3.3.4 (its C++ engine) puts `call_end: 0` in every signal, its invites included,
+  // beside `data.cmd` "audioCall"/"videoCall" (captured: test/interop/callEngine.test.ts). The legacy
+  // end markers carry no call cmd.
+  const CALL_ENGINE_334 =
+    '{"businessID":"av_call","call_end":0,"call_type":2,"data":{"cmd":"videoCall","excludeFromHistoryMessage":true,"inviter":"alice",' +
+    '"message":"","room_id":220539036,"str_room_id":"","userIDs":["bob"]},"platform":"Linux","room_id":220539036,"userData":"","version":4}\n';
+  it('call-engine-js 3.3.4\'s 1v1 invite (call_end 0 beside cmd "videoCall") is an invitation', () => {
+    const signal = decoded(decodeSignal(envelope({}, CALL_ENGINE_334), 'alice'));
+    expect(signal).toMatchObject({ kind: 'invite', roomID: 220539036, callType: 2, isGroup: false, invitees: ['bob'] });
+  });
+  it('call-engine-js 3.3.4\'s group invite (call_end 0 beside cmd "audioCall") is an invitation', () => {
+    const inner = av({ call_end: 0, call_type: 1, room_id: 5 }, { cmd: 'audioCall', room_id: 5, userIDs: ['bob', 'carol'] });
+    const signal = decoded(decodeSignal(envelope({ groupID: 'g', inviteeList: ['bob', 'carol'] }, inner), 'alice'));
+    expect(signal).toMatchObject({ kind: 'invite', roomID: 5, callType: 1, isGroup: true, groupID: 'g' });
+  });
+
   it('a 1v1 invite with a negative call_end is still an invitation', () => {
     const signal = decoded(decodeSignal(envelope({}, av({ call_type: 1, room_id: 5, call_end: -1 })), 'alice'));
     expect(signal).toMatchObject({ kind: 'invite', roomID: 5, callType: 1 });
