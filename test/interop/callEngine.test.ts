@@ -1,0 +1,192 @@
+/**
+ * 1v1 calls between Tencent's current web engine, `@tencentcloud/call-engine-js` 3.3.4 (a C++
+ * engine in WebAssembly, run unmodified over the Chat SDK 3.6.6's own signaling module:
+ * support/callEngineParty.ts), and ours on `tencentBackend`, both directions: accept and hang up by
+ * either side, reject, cancel, no answer. Each test asserts both parties' whole ordered event logs
+ * and the messages on the wire (who sent which action to whom, under which invite, with which
+ * `cmd` and `call_end`). Its events are its own (`onUserJoin`, `onUserReject`, `onCallNotConnected`
+ * ...), its payloads carry `callId` and a numeric `callRole` (1 caller, 2 callee).
+ */
+import { describe, expect, it } from 'vitest';
+import { ev } from '../support/ev';
+import type { Ev } from './support/interopWorld';
+import { useInterop } from './support/suite';
+
+const S = 1000;
+const t = useInterop();
+
+/** The wire since the last look: `[from, to, actionType, inviteID label, data.cmd, call_end]`. */
+const labels = new Map<string, string>();
+/** Every av_call data string the wire carried, in order (for byte-for-byte comparisons). */
+const datas: string[] = [];
+const label = (id: string): string => {
+  // Our hang-up files itself under its call's inviteID and a suffix: `id1-hangup`.
+  if (id.endsWith('-hangup')) return `${label(id.slice(0, -'-hangup'.length))}-hangup`;
+  if (!labels.has(id)) labels.set(id, `id${labels.size + 1}`);
+  return labels.get(id) ?? id;
+};
+const sends = () =>
+  t.world.im.log.splice(0).map((m) => {
+    const env = JSON.parse(m.payload.data) as { actionType: number; inviteID: string; data: string };
+    const inner = JSON.parse(env.data) as { call_end?: number; data: { cmd: string } };
+    datas.push(env.data);
+    return [m.from, m.to, env.actionType, label(env.inviteID), inner.data.cmd, inner.call_end ?? null];
+  });
+
+const e = (name: string, payload: unknown): Ev => ({ name, payload });
+const call = (role: 1 | 2) => ({ roomID: expect.any(Number), strRoomID: '', callMediaType: 2, callRole: role, callId: expect.any(String), chatGroupID: '' });
+/** call-engine-js 3.3.4's events (payloads as it emits them). */
+const ce = {
+  invited: (callerId: string, calleeIdList: string[]): Ev[] => {
+    const p = { callerId, calleeIdList, chatGroupID: '', callMediaType: 2, userData: '', roomID: expect.any(Number), strRoomID: '', callId: expect.any(String), callRole: 2 };
+    return [e('onCallReceived', p), e('onInvited', p)];
+  },
+  begin: (role: 1 | 2) => e('onCallBegin', call(role)),
+  join: (userID: string) => e('onUserJoin', { userID }),
+  leave: (userID: string) => e('onUserLeave', { userID }),
+  accepted: (userID: string) => e('onUserAccept', { userID }),
+  rejected: (userID: string) => e('onUserReject', { userID }),
+  noResponse: (userIDList: string[]) => e('onUserNoResponse', { userIDList }),
+  audio: (userID: string, isAudioAvailable: boolean) => e('onUserAudioAvailable', { userID, isAudioAvailable }),
+  video: (userID: string, isVideoAvailable: boolean) => e('onUserVideoAvailable', { userID, isVideoAvailable }),
+  /** A call that never connected ends: `onCallNotConnected`, then its twins `onCallCancelled` and `onCallingCancel`. */
+  notConnected: (userID: string, role: 1 | 2): Ev[] => {
+    const { callId, roomID, strRoomID, callMediaType, callRole, chatGroupID } = call(role);
+    const p = { userID, callId, roomID, strRoomID, callMediaType, callRole, reason: 0, chatGroupID };
+    return [e('onCallNotConnected', p), e('onCallCancelled', p), e('onCallingCancel', p)];
+  },
+  /** `userID` is '' and `reason` 0 whoever hung up. */
+  end: (role: 1 | 2, totalTime: number) => {
+    const { roomID, strRoomID, callMediaType, callRole, callId, chatGroupID } = call(role);
+    return e('onCallEnd', { roomID, strRoomID, callMediaType, callRole, callId, totalTime, reason: 0, userID: '', chatGroupID });
+  },
+};
+
+describe('call-engine-js 3.3.4 calls ours', () => {
+  async function ringing() {
+    labels.clear();
+    datas.length = 0;
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 2 }));
+    // Its invite carries `call_end: 0` beside `cmd: "videoCall"`: ours used to read that as an end marker and never rang.
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1', 'videoCall', 0]]);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual([ev.invited('alice', ['bob'])]);
+    return { alice, bob };
+  }
+  async function connected() {
+    const { alice, bob } = await ringing();
+    await t.world.act(bob.accept());
+    expect(sends()).toEqual([['bob', 'alice', 3, 'id1', 'videoCall', null]]);
+    expect(alice.take()).toEqual([ce.join('bob'), ce.audio('bob', true), ce.video('bob', true), ce.accepted('bob'), ce.begin(1)]);
+    expect(bob.take()).toEqual([ev.enter('alice'), ev.audio('alice', true)]);
+    await t.world.advance(2 * S);
+    return { alice, bob };
+  }
+
+  it('Alice call(), Bob accept(), Alice hangup() -> Alice CALL_END at once; Bob USER_LEAVE, sends the hangup, CALL_END', async () => {
+    const { alice, bob } = await connected();
+    await t.world.act(alice.engine.hangup());
+    expect(alice.take()).toEqual([ce.end(1, 2)]);
+    expect(bob.take()).toEqual([ev.audio('alice', false), ev.leave('alice'), ev.end('alice', 'hangup', 3)]);
+    expect(sends()).toEqual([['bob', 'alice', 1, 'id1-hangup', 'hangup', 3]]);
+  });
+
+  it('Alice call(), Bob accept(), Bob hangup() -> Alice USER_LEAVE, sends its hangup (call_end 3), CALL_END; Bob CALL_END from it', async () => {
+    const { alice, bob } = await connected();
+    await t.world.act(bob.hangup());
+    expect(alice.take()).toEqual([ce.leave('bob'), ce.end(1, 3)]);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 3)]);
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id2', 'hangup', 3]]);
+  });
+
+  it('Alice call(), Bob reject() -> Alice onUserReject, not connected; Bob nothing more', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.act(bob.reject());
+    expect(sends()).toEqual([['bob', 'alice', 4, 'id1', 'videoCall', null]]);
+    expect(alice.take()).toEqual([ce.rejected('bob'), ...ce.notConnected('alice', 1)]);
+    expect(bob.take()).toEqual([]);
+  });
+
+  it('Alice call(), Alice hangup() while Bob rings -> CANCEL (call_end 0, cmd videoCall); Bob CALLING_CANCEL', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.act(alice.engine.hangup());
+    expect(sends()).toEqual([['alice', 'bob', 2, 'id1', 'videoCall', 0]]);
+    expect(alice.take()).toEqual(ce.notConnected('alice', 1));
+    expect(bob.take()).toEqual([ev.cancelled('alice')]);
+  });
+
+  it('Alice call(), nobody answers -> Bob CALLING_TIMEOUT at 30 s, its notice ends Alice\'s call: onUserNoResponse, not connected', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.advance(40 * S);
+    expect(sends()).toEqual([['bob', 'alice', 5, 'id1', 'videoCall', 0]]);
+    expect(alice.take()).toEqual([ce.noResponse(['bob']), ...ce.notConnected('alice', 1)]);
+    expect(bob.take()).toEqual([ev.timedOut('alice', ['bob'])]);
+  });
+});
+
+describe('ours calls call-engine-js 3.3.4', () => {
+  async function ringing() {
+    labels.clear();
+    datas.length = 0;
+    const bob = await t.world.callEngine('bob');
+    const alice = await t.world.party('ours', 'alice');
+    await t.world.act(alice.call('bob', 2));
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1', 'videoCall', null]]);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual(ce.invited('alice', ['bob']));
+    return { alice, bob };
+  }
+  async function connected() {
+    const { alice, bob } = await ringing();
+    await t.world.act(bob.engine.accept());
+    // Its accept names no command (`cmd: ""`) and `data.room_id` 0, its room only at the top.
+    expect(sends()).toEqual([['bob', 'alice', 3, 'id1', '', 0]]);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.audio('bob', true)]);
+    expect(bob.take()).toEqual([ce.begin(2), ce.join('alice'), ce.audio('alice', true), ce.video('alice', true)]);
+    await t.world.advance(2 * S);
+    return { alice, bob };
+  }
+
+  it('Alice call(), Bob accept(), Alice hangup() -> Bob USER_LEAVE, sends its hangup, CALL_END; Alice CALL_END from it', async () => {
+    const { alice, bob } = await connected();
+    await t.world.act(alice.hangup());
+    expect(sends()).toEqual([['bob', 'alice', 1, 'id2', 'hangup', 3]]);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 3)]);
+    expect(bob.take()).toEqual([ce.leave('alice'), ce.end(2, 3)]);
+  });
+
+  it('Alice call(), Bob accept(), Bob hangup() -> Bob CALL_END at once; Alice USER_LEAVE, sends the hangup, CALL_END', async () => {
+    const { alice, bob } = await connected();
+    await t.world.act(bob.engine.hangup());
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1-hangup', 'hangup', 3]]);
+    expect(alice.take()).toEqual([ev.audio('bob', false), ev.leave('bob'), ev.end('alice', 'hangup', 3)]);
+    expect(bob.take()).toEqual([ce.end(2, 2)]);
+  });
+
+  it('Alice call(), Bob reject() (cmd "", call_end 0) -> Alice REJECT, CALL_END(rejected)', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.act(bob.engine.reject());
+    expect(sends()).toEqual([['bob', 'alice', 4, 'id1', '', 0]]);
+    expect(alice.take()).toEqual([ev.rejected('bob'), ev.end('alice', 'rejected', 0)]);
+    expect(bob.take()).toEqual(ce.notConnected('bob', 2));
+  });
+
+  it('Alice call(), Alice hangup() while Bob rings -> CANCEL; Bob not connected', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.act(alice.hangup());
+    expect(sends()).toEqual([['alice', 'bob', 2, 'id1', 'videoCall', null]]);
+    expect(alice.take()).toEqual([ev.end('alice', 'cancelled', 0)]);
+    expect(bob.take()).toEqual(ce.notConnected('bob', 2));
+  });
+
+  it('Alice call(), nobody answers -> Bob\'s notice at 30 s (our data, byte for byte); Alice NO_RESP, CALL_END(noResponse)', async () => {
+    const { alice, bob } = await ringing();
+    await t.world.advance(40 * S);
+    expect(sends()).toEqual([['bob', 'alice', 5, 'id1', 'videoCall', null]]);
+    expect(datas[1]).toBe(datas[0]);
+    expect(alice.take()).toEqual([ev.noResp('bob', 'alice'), ev.end('alice', 'noResponse', 0)]);
+    expect(bob.take()).toEqual(ce.notConnected('bob', 2));
+  });
+});
