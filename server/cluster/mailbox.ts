@@ -37,7 +37,7 @@ export interface MailboxHost {
   readonly clock: ServerClock;
   /** The store's bounds, which the streams keep too (`scripts.ts`, DELIVER). */
   readonly limits: Limits;
-  readonly counts: { forwarded: number; drained: number; parked: number; published: number };
+  readonly counts: { forwarded: number; drained: number; parked: number; recounts: number; published: number };
   key(kind: string, id: string): string;
   lost(what: string, error: unknown): void;
 }
@@ -460,7 +460,10 @@ export class StreamMailbox {
       // With no commit under way the count runs here, in the timer: a store failing its reads (an I/O error)
       // threw out of it, and ended the process. The next move counts again.
       try {
-        this.commit?.after(() => this.hub?.mailer.recount());
+        this.commit?.after(() => {
+          this.host.counts.recounts++;
+          this.hub?.mailer.recount();
+        });
       } catch (error) {
         this.host.lost('recount', error);
       }

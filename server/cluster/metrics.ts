@@ -27,6 +27,8 @@ export interface ClusterMetrics {
   readonly drained: number;
   /** Stream entries this node parked (asked Redis to): refused for their senders' sake, out of their recipient's count. */
   readonly parked: number;
+  /** Recounts of this node's store after copies moved (each reads every count from SQLite: its cost grows with the copies stored). */
+  readonly recounts: number;
   /** Frames published to other nodes, and received from them. */
   readonly published: number;
   readonly received: number;
