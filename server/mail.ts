@@ -301,12 +301,13 @@ export class Mailer {
     return purged;
   }
 
-  /** After a failed commit, the counts are read again from what the store really holds, and what is held to be written. */
-  recount(): void {
+  /** After a failed commit, the counts are read again from what the store holds, and what is held; returns the copies counted. */
+  recount(): number {
     this.backlogs.reload();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
     for (const held of this.writeBehind.values()) this.countHeld(held);
+    return this.backlogs.total;
   }
 
   /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */
@@ -491,7 +492,6 @@ export class Mailer {
     const b = this.backlogs.of(to);
     return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
-
 }
 
 /** The stored (or held) copies among `inflight`: their delivery ids. */

@@ -22,12 +22,11 @@ import type { Store } from '../store';
 import { Backoff } from './backoff';
 import { StreamHoldings } from './holdings';
 import { compareIds, parseTravelling, type Travelling } from './frames';
+import { RecountPace } from './recountPace';
 import type { Scripted } from './scripts';
 
 /** Messages moved from a stream per round trip. */
 const PAGE = 64;
-/** Backlog counts are refreshed this long after copies moved. */
-const RECOUNT_MS = 250;
 
 /** What the mailbox needs of its node. */
 export interface MailboxHost {
@@ -63,7 +62,8 @@ export class StreamMailbox {
    * command in flight when the connection dies is not sent again). Never taken in again; deleted with the next take-in.
    */
   private readonly untaken = new Map<string, Set<string>>();
-  private recountTimer: unknown = null;
+  /** The store counted again after copies moved, paced by what a recount costs (`recountPace.ts`). */
+  private readonly recounts: RecountPace;
   /**
    * Users whose stream refused copies of this node (a sender's share of it, or the user's, is
    * full): the copies wait in this node's store, still counted in their senders' quotas here, and
@@ -102,6 +102,7 @@ export class StreamMailbox {
     this.holdings = new StreamHoldings(host, (user) => this.hub?.session(user) !== undefined);
     this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
     this.behind = new Backoff(host.clock, (user) => void this.drain(user));
+    this.recounts = new RecountPace(host.clock, (ran) => this.recount(ran));
   }
 
   /** Binds the mailbox to its server's hub, store and commit (once they exist). */
@@ -229,7 +230,7 @@ export class StreamMailbox {
   }
 
   stop(): void {
-    if (this.recountTimer !== null) this.host.clock.clearTimeout(this.recountTimer);
+    this.recounts.stop();
     this.stranded.stop();
     this.refusedOut.clear();
     this.behind.stop();
@@ -448,25 +449,24 @@ export class StreamMailbox {
     return redis.hcTaken(key('i', user), key('q', user), key('p', user), key('o', ''), user, ...ids);
   }
 
-  /**
-   * Copies moved in or out change the recipients' backlogs (their quotas): counted again from
-   * the store at most every {@link RECOUNT_MS} of the injected clock, not at every move (a count is a scan).
-   */
+  /** Copies moved in or out: the store is counted again, as `recountPace.ts` paces it. */
   private recountSoon(): void {
-    if (this.recountTimer !== null) return;
-    const { clock } = this.host;
-    this.recountTimer = clock.setTimeout(() => {
-      this.recountTimer = null;
-      // With no commit under way the count runs here, in the timer: a store failing its reads (an I/O error)
-      // threw out of it, and ended the process. The next move counts again.
-      try {
-        this.commit?.after(() => {
-          this.host.counts.recounts++;
-          this.hub?.mailer.recount();
-        });
-      } catch (error) {
-        this.host.lost('recount', error);
-      }
-    }, RECOUNT_MS);
+    this.recounts.soon();
+  }
+
+  /** Counts the store again once the turn's writes are committed; tells `ran` the copies it counted. */
+  private recount(ran: (copies: number) => void): void {
+    // With no commit under way the count runs here, in the timer: a store failing its reads (an I/O error)
+    // threw out of it, and ended the process. The next move counts again.
+    try {
+      this.commit?.after(() => {
+        const mailer = this.hub?.mailer;
+        if (!mailer) return;
+        this.host.counts.recounts++;
+        ran(mailer.recount());
+      });
+    } catch (error) {
+      this.host.lost('recount', error);
+    }
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * When a cluster node counts its store again after copies moved between it and the streams (`mailbox.ts`).
+ *
+ * Moves and take-ins count as they go (`Mailer.admit`, `uncountCopy`, `countBody`): the recount is a safety net
+ * against drift, and it reads every count from SQLite, a cost that grows with the copies stored (3.5-4.5 µs a copy
+ * on this project's shared 2-core machine: 200k copies 0.7-0.9 s, the default bound of 1M about 4 s). Run 250 ms
+ * after any move, as it was until 2026-12-06 night, a node whose copies kept moving recounted up to four times a
+ * second, and an outsider who stranded copies on it (some 10 accounts for 100k copies) kept it recounting most of the
+ * time, its heartbeat late, every user on it waiting. So a recount waits, after the one before, {@link MS_PER_COPY}
+ * for each copy that one counted: a recount costing C is followed by at least C / 2% of the node's time without one
+ * (at the measured cost, 1.8% of the thread at most, whatever the store holds). The spacing is read from what the node
+ * counts it stores, on the injected clock (`ServerClock`), never from a real clock: the same moves recount the same.
+ *
+ * What the counts can drift by meanwhile, and what that costs, is said at {@link RecountPace}.
+ */
+import type { ServerClock } from '../options';
+
+/** A recount runs this long after the move that asks for it, at the soonest. */
+export const RECOUNT_MS = 250;
+/** And this long per copy the last recount counted after that one (1M copies: 250 s; 1,000 copies or fewer: {@link RECOUNT_MS}). */
+export const MS_PER_COPY = 0.25;
+
+/**
+ * One recount at a time, {@link RECOUNT_MS} after a move asked for it and no sooner than the last one's cost allows.
+ *
+ * Drift between two recounts, now up to minutes apart (250 s at the default bound of 1M copies): a move counts its copies
+ * at once (out when Redis took them, in when admitted), so the counts drift only where a copy is counted twice. Known:
+ * a copy moved out while the purge took it (it expired during the move's round trip to Redis), or while a session of
+ * its recipient here was handed it and confirmed it (he logged in here meanwhile), is uncounted twice: its sender's
+ * count, its recipient's backlog and the store's are one copy (and its bytes) under what is stored, until the next
+ * recount. A sender repeating the race (its recipient logging in here as its copies move) gains a copy past its quota
+ * per copy raced: at its 50 frames a second, 50 copies for each second between recounts (at 1M copies stored, up to
+ * 12,500 past a 10,000 quota; at 250 ms, 12). A failed commit recounts at once (`index.ts`), and so does the hourly
+ * purge, outside this pace.
+ */
+export class RecountPace {
+  private timer: unknown = null;
+  /** When the last recount ran (server clock), and the wait it earned (its copies × {@link MS_PER_COPY}). */
+  private lastAt = 0;
+  private spacing = 0;
+
+  constructor(
+    private readonly clock: ServerClock,
+    /** Runs the recount (once the turn's writes are committed) and tells `ran` how many copies it counted. */
+    private readonly recount: (ran: (copies: number) => void) => void,
+  ) {}
+
+  /** Copies moved: a recount is due, unless one is already. */
+  soon(): void {
+    if (this.timer !== null) return;
+    const now = this.clock.now();
+    // A clock set back since the last one: its whole spacing from now, never more.
+    const earned = now < this.lastAt ? this.spacing : this.lastAt + this.spacing - now;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.recount((copies) => {
+        this.lastAt = this.clock.now();
+        this.spacing = copies * MS_PER_COPY;
+      });
+    }, Math.max(RECOUNT_MS, earned));
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
