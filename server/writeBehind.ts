@@ -17,6 +17,15 @@ import type { Settling } from './conn';
 import type { ServerClock } from './options';
 import type { Body, Store } from './store';
 
+/**
+ * Held writes that keep failing (the disk full, I/O errors) are tried again each time later: the window doubled after
+ * each failed write, up to this, and back to the window once one commits. Before 2026-12-06 night every window (200 ms)
+ * tried every held message again in one commit, up to `writeBehindMaxBytes` (64 MiB) of them, and each failed commit
+ * made the server count its store again (`index.ts`): work in proportion to what is held and stored, five times a
+ * second, for as long as the store failed. The cluster's moves back off alike (`cluster/backoff.ts`, 1 s to 30 s).
+ */
+const RETRY_MAX_MS = 30_000;
+
 /** One message held back from the store: its body and the copies not yet confirmed. */
 export class Held implements Settling {
   /** Delivery id -> recipient, for the copies still unconfirmed. */
@@ -81,6 +90,14 @@ export class WriteBehind {
   writtenLate = 0;
   /** Payload bytes of the messages held now (bounded by `maxBytes`). */
   private bytes = 0;
+  /**
+   * Held writes that failed in a row (0: the last one committed), and, while some did, how long the next try waits from
+   * the last failure ({@link RETRY_MAX_MS} at most) and when it is due (server clock): until then nothing held is written
+   * at its window's end, messages held since included (they wait in memory, within `maxBytes`, their acks with them).
+   */
+  private failures = 0;
+  private retryMs = 0;
+  private retryAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -135,8 +152,15 @@ export class WriteBehind {
   private due(): void {
     this.timer = null;
     const now = this.clock.now();
+    // The store failing: nothing before the back-off's try (a clock set back since waits the delay at most), then all at once.
+    const waiting = this.failures > 0 ? Math.min(this.retryAt - now, this.retryMs) : 0;
+    if (waiting > 0) return this.wake(waiting);
     const late: Held[] = [];
     for (const held of this.held.values()) {
+      if (this.failures > 0) {
+        late.push(held);
+        continue;
+      }
       // Held in order: the rest are younger. (A clock set back since is no reason to wait: written now.)
       if (held.heldAt + this.windowMs > now && held.heldAt <= now) break;
       late.push(held);
@@ -235,6 +259,11 @@ export class WriteBehind {
         for (const [delivery, to] of held.rows) store.insertDelivery(delivery, to, held.body.id);
       }
     });
+    // Before the messages' own effects: those held again see the back-off this failure sets.
+    this.commit.after(
+      () => this.committed(),
+      () => this.failed(),
+    );
     for (const held of messages) {
       const rows = held.failedWrite ? [...held.rows] : null;
       this.commit.after(
@@ -248,6 +277,26 @@ export class WriteBehind {
     }
   }
 
+  /** A held write committed: the store works, the back-off is over (what waits for it is written at its window's end, now if past). */
+  private committed(): void {
+    if (this.failures === 0) return;
+    this.failures = 0;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.held.size > 0) this.wake(0);
+  }
+
+  /** A held write failed: the next try waits the window doubled per failure in a row, up to {@link RETRY_MAX_MS}. */
+  private failed(): void {
+    const now = this.clock.now();
+    if (this.failures > 0 && this.retryAt - this.retryMs === now) return; // two held writes in the failed commit: one failure
+    this.failures++;
+    this.retryMs = Math.min(this.windowMs * 2 ** this.failures, RETRY_MAX_MS);
+    this.retryAt = now + this.retryMs;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   private holdAgain(held: Held): void {
     // Its own turn failed too (it was written in that turn: its recipient left, say): it went, as its sender heard.
     if (held.turnFailed) return;
@@ -257,6 +306,6 @@ export class WriteBehind {
     this.bytes += held.bytes;
     for (const delivery of held.rows.keys()) this.byDelivery.set(delivery, held);
     this.counts.heldAgain(held);
-    if (this.timer === null) this.wake(this.windowMs);
+    if (this.timer === null) this.wake(this.retryMs);
   }
 }
