@@ -18,8 +18,8 @@ import type { ServerClock } from './options';
 import type { Body, Store } from './store';
 
 /**
- * Held writes that keep failing (the disk full, I/O errors) are tried again each time later: the window doubled after
- * each failed write, up to this, and back to the window once one commits. Before 2026-12-06 night every window (200 ms)
+ * Held writes that keep failing (the disk full, I/O errors) are tried again each time later: a window after the first
+ * failure, then twice as long after each further one in a row, up to this, and at each window's end again once one commits. Before 2026-12-06 night every window (200 ms)
  * tried every held message again in one commit, up to `writeBehindMaxBytes` (64 MiB) of them, and each failed commit
  * made the server count its store again (`index.ts`): work in proportion to what is held and stored, five times a
  * second, for as long as the store failed. The cluster's moves back off alike (`cluster/backoff.ts`, 1 s to 30 s).
@@ -286,12 +286,12 @@ export class WriteBehind {
     if (this.held.size > 0) this.wake(0);
   }
 
-  /** A held write failed: the next try waits the window doubled per failure in a row, up to {@link RETRY_MAX_MS}. */
+  /** A held write failed: the next try waits a window, doubled per earlier failure in a row, up to {@link RETRY_MAX_MS}. */
   private failed(): void {
     const now = this.clock.now();
     if (this.failures > 0 && this.retryAt - this.retryMs === now) return; // two held writes in the failed commit: one failure
     this.failures++;
-    this.retryMs = Math.min(this.windowMs * 2 ** this.failures, RETRY_MAX_MS);
+    this.retryMs = Math.min(this.windowMs * 2 ** (this.failures - 1), RETRY_MAX_MS);
     this.retryAt = now + this.retryMs;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
