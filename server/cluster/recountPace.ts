@@ -7,9 +7,11 @@
  * after any move, as it was until 2026-12-06 night, a node whose copies kept moving recounted up to four times a
  * second, and an outsider who stranded copies on it (some 10 accounts for 100k copies) kept it recounting most of the
  * time, its heartbeat late, every user on it waiting. So a recount waits, after the one before, {@link MS_PER_COPY}
- * for each copy that one counted: a recount costing C is followed by at least C / 2% of the node's time without one
- * (at the measured cost, 1.8% of the thread at most, whatever the store holds). The spacing is read from what the node
- * counts it stores, on the injected clock (`ServerClock`), never from a real clock: the same moves recount the same.
+ * for each copy that one counted, some 55 times what it cost at 4.5 µs a copy: move-driven recounts take 1.8% of the
+ * node's thread at most, whatever the store holds (a machine twice as slow, 3.5%). The spacing is read from what the
+ * node counts it stores, on the injected clock (`ServerClock`), never from a real clock: the same moves recount the same.
+ * What this does not bound: one recount's own length (1M copies, about 4 s at once, past the heartbeat's 3.5 s), nor
+ * the recounts outside this pace (after each failed commit, `index.ts`; at the hourly purge).
  *
  * What the counts can drift by meanwhile, and what that costs, is said at {@link RecountPace}.
  */
@@ -30,8 +32,8 @@ export const MS_PER_COPY = 0.25;
  * count, its recipient's backlog and the store's are one copy (and its bytes) under what is stored, until the next
  * recount. A sender repeating the race (its recipient logging in here as its copies move) gains a copy past its quota
  * per copy raced: at its 50 frames a second, 50 copies for each second between recounts (at 1M copies stored, up to
- * 12,500 past a 10,000 quota; at 250 ms, 12). A failed commit recounts at once (`index.ts`), and so does the hourly
- * purge, outside this pace.
+ * 12,500 past a 10,000 quota; at 40,000 copies, 10 s apart, 500; at 250 ms, 12), and the store's own bounds
+ * (`maxStored`, `maxStoreBytes`) by up to as much; every recount ends the overrun's growth (what is stored is counted again).
  */
 export class RecountPace {
   private timer: unknown = null;
