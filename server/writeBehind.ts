@@ -19,8 +19,8 @@ import type { Body, Store } from './store';
 
 /**
  * Held writes that keep failing (the disk full, I/O errors) are tried again each time later: a window after the first
- * failure, then twice as long after each further one in a row, up to this, and at each window's end again once one commits. Before 2026-12-06 night every window (200 ms)
- * tried every held message again in one commit, up to `writeBehindMaxBytes` (64 MiB) of them, and each failed commit
+ * failure, then twice as long after each further one in a row, up to this, and at each window's end again once one
+ * commits. Before 2026-12-06 night every window (200 ms) tried every held message again in one commit, up to `writeBehindMaxBytes` (64 MiB) of them, and each failed commit
  * made the server count its store again (`index.ts`): work in proportion to what is held and stored, five times a
  * second, for as long as the store failed. The cluster's moves back off alike (`cluster/backoff.ts`, 1 s to 30 s).
  */
@@ -294,7 +294,9 @@ export class WriteBehind {
     this.retryMs = Math.min(this.windowMs * 2 ** (this.failures - 1), RETRY_MAX_MS);
     this.retryAt = now + this.retryMs;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    // Others held meanwhile wait for the try too (none of this write held again, all of its turns failed: still due).
     this.timer = null;
+    if (this.held.size > 0) this.wake(this.retryMs);
   }
 
   private holdAgain(held: Held): void {
