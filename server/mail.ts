@@ -476,13 +476,13 @@ export class Mailer {
   }
 
   /**
-   * A held copy written only after a write of it failed (as its recipient's connection went, say): a connection of its
-   * recipient that does not hold it (it paged the store before the copy was there) gets it now, in order unless its
-   * paging went past it. (Cluster: a recipient with no session here starts its move, `sessionsOf`.) Before 2026-12-06
-   * night it waited in the store for the recipient's next connection, its sender acknowledged: an invitation never rang.
+   * A held copy written only after a write of it failed (its recipient's connection went, say): a connection of its
+   * recipient that does not hold it (it paged the store before the copy was there), nor confirmed it while the commit
+   * waited (the row is gone: it was handed twice), gets it now, in order unless its paging went past it. (Cluster: a
+   * recipient with no session here starts its move, `sessionsOf`.) Before 2026-12-06 night it waited in the store.
    */
   private lateCopy(session: Session, held: Held, delivery: number): void {
-    if (!session.conn || session.inflight.some((m) => m.delivery === delivery)) return;
+    if (!session.conn || session.inflight.some((m) => m.delivery === delivery) || !this.store.hasCopy(delivery)) return;
     if (delivery <= session.cursor) return this.hand(session, held.body, delivery, held.bytes);
     session.backlog = true;
     this.pump(session);

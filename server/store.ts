@@ -140,6 +140,7 @@ export class Store {
            WHERE d.to_user = ? AND d.id > ? AND b.expires_at > ? ORDER BY d.id LIMIT ?`,
         ),
         removeDelivery: db.prepare<[number, string]>('DELETE FROM deliveries WHERE id = ? AND to_user = ?'),
+        hasCopy: db.prepare<[number], { n: number }>('SELECT 1 AS n FROM deliveries WHERE id = ?'),
         removeOrphan: db.prepare<[number, number]>('DELETE FROM bodies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE body_id = ?)'),
         expireDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE body_id IN (SELECT id FROM bodies WHERE expires_at <= ?)'),
         expireBodies: db.prepare<[number]>('DELETE FROM bodies WHERE expires_at <= ?'),
@@ -218,6 +219,11 @@ export class Store {
   removeCopy(delivery: number, userID: string, bodyID: number): boolean {
     this.statements.removeDelivery.run(delivery, userID);
     return this.statements.removeOrphan.run(bodyID, bodyID).changes > 0;
+  }
+
+  /** Whether copy `delivery` is stored (not confirmed and deleted, nor expired). */
+  hasCopy(delivery: number): boolean {
+    return this.statements.hasCopy.get(delivery) !== undefined;
   }
 
   /** Drops expired messages; returns how many copies went. */
