@@ -40,6 +40,7 @@ export class RecountPace {
   /** When the last recount ran (server clock), and the wait it earned (its copies × {@link MS_PER_COPY}). */
   private lastAt = 0;
   private spacing = 0;
+  private stopped = false;
 
   constructor(
     private readonly clock: ServerClock,
@@ -47,9 +48,9 @@ export class RecountPace {
     private readonly recount: (ran: (copies: number) => void) => void,
   ) {}
 
-  /** Copies moved: a recount is due, unless one is already. */
+  /** Copies moved: a recount is due, unless one is already, or the node stops (its moves away run after `stop()`). */
   soon(): void {
-    if (this.timer !== null) return;
+    if (this.timer !== null || this.stopped) return;
     const now = this.clock.now();
     // A clock set back since the last one: its whole spacing from now, never more.
     const earned = now < this.lastAt ? this.spacing : this.lastAt + this.spacing - now;
@@ -62,7 +63,9 @@ export class RecountPace {
     }, Math.max(RECOUNT_MS, earned));
   }
 
+  /** For good: a recount asked for later would run on a closed store (the review of 2026-12-06 night). */
   stop(): void {
+    this.stopped = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
