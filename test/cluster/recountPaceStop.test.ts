@@ -1,7 +1,8 @@
 /**
- * The review of the recount pace (2026-12-06 night): StreamMailbox.stop() stops its RecountPace, but the node's close() then moves every user's copies
- * away (`moveAway` -> forwardPages -> recountSoon) after it: stop() leaves the pace able to take a new timer, which
- * then runs a recount once the store is closed (before, a recount pending at stop() kept recountTimer set: none more).
+ * The review of the recount pace (2026-12-06 night): StreamMailbox.stop() stops its RecountPace, but the node's
+ * close() then moves every user's copies away (`moveAway` -> forwardPages -> recountSoon) after it: a pace that took
+ * a new timer then ran a recount once the store was closed (before the pace, a recount pending at stop() kept
+ * recountTimer set, so none more came).
  */
 import { describe, expect, it } from 'vitest';
 import { RecountPace } from '../../server/cluster/recountPace';
