@@ -62,8 +62,14 @@ CREATE INDEX IF NOT EXISTS bodies_by_expiry ON bodies (expires_at);
 CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, to_user TEXT NOT NULL, body_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_recipient ON deliveries (to_user, id);
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
-CREATE INDEX IF NOT EXISTS bodies_sizes ON bodies (id, from_user, length(CAST(payload AS BLOB)));
 `;
+
+/**
+ * Each body's size, for the counts (`Store.sizesIndexed`). Built apart from the schema: on a file from before it, the
+ * build reads every payload once, and where it cannot be built (the disk full) the server starts all the same, its
+ * counts reading the payloads as before 2026-12-06 night (the review: a server that had run on that disk could not start).
+ */
+const SIZES_INDEX = 'CREATE INDEX IF NOT EXISTS bodies_sizes ON bodies (id, from_user, length(CAST(payload AS BLOB)))';
 
 /** The offline store of the first version (one row per copy), moved into the tables above. */
 const MIGRATE_MESSAGES = `
@@ -96,6 +102,8 @@ export interface Backlog {
 export class Store {
   readonly db: Database.Database;
   private readonly statements;
+  /** Whether the counts read the sizes from `bodies_sizes` (false: it could not be built, the disk full, say). */
+  readonly sizesIndexed: boolean;
   /** The transaction of {@link Store.transact}, made once rather than once per turn. */
   private readonly writeTransaction: (writes: readonly (() => void)[]) => void;
   private nextBody: number;
@@ -121,6 +129,8 @@ export class Store {
       this.db.pragma(options.fsync ? 'synchronous = FULL' : 'synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      this.sizesIndexed = this.buildSizesIndex();
+      const sized = this.sizesIndexed ? 'INDEXED BY bodies_sizes' : '';
       // Databases from before invitations kept their granted room get the columns (null: none told).
       const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all();
       for (const column of ['call_invite', 'call_room'] as const) {
@@ -148,17 +158,17 @@ export class Store {
         // The counts read each body's size from \`bodies_sizes\` (INDEXED BY: a join would read the row itself), never its
         // payload: summed from the rows, a recount read every payload stored, 0.4-0.9 s for 64 MiB, on a cluster node after
         // every move of copies (up to four times a second), before 2026-12-06 night.
-        bytes: db.prepare<[], { n: number }>('SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies INDEXED BY bodies_sizes'),
+        bytes: db.prepare<[], { n: number }>(`SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) AS n FROM bodies ${sized}`),
         backlogs: db.prepare<[], { user: string; count: number; bytes: number }>(
           `SELECT d.to_user AS user, count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-           FROM deliveries d JOIN bodies b INDEXED BY bodies_sizes ON b.id = d.body_id GROUP BY d.to_user`,
+           FROM deliveries d JOIN bodies b ${sized} ON b.id = d.body_id GROUP BY d.to_user`,
         ),
         senderBacklogs: db.prepare<[], { from: string; to: string; count: number; bytes: number }>(
           `SELECT b.from_user AS "from", d.to_user AS "to", count(*) AS count, coalesce(sum(length(CAST(b.payload AS BLOB))), 0) AS bytes
-           FROM deliveries d JOIN bodies b INDEXED BY bodies_sizes ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
+           FROM deliveries d JOIN bodies b ${sized} ON b.id = d.body_id GROUP BY b.from_user, d.to_user`,
         ),
         senderBodies: db.prepare<[], { from: string; bytes: number }>(
-          `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies INDEXED BY bodies_sizes GROUP BY from_user`,
+          `SELECT from_user AS "from", coalesce(sum(length(CAST(payload AS BLOB))), 0) AS bytes FROM bodies ${sized} GROUP BY from_user`,
         ),
         maxIds: db.prepare<[], { body: number | null; delivery: number | null }>(
           'SELECT (SELECT max(id) FROM bodies) AS body, (SELECT max(id) FROM deliveries) AS delivery',
@@ -219,6 +229,16 @@ export class Store {
   removeCopy(delivery: number, userID: string, bodyID: number): boolean {
     this.statements.removeDelivery.run(delivery, userID);
     return this.statements.removeOrphan.run(bodyID, bodyID).changes > 0;
+  }
+
+  /** Builds `bodies_sizes` where it is missing: false when it cannot be (the counts then read the payloads). */
+  private buildSizesIndex(): boolean {
+    try {
+      this.db.exec(SIZES_INDEX);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether copy `delivery` is stored (not confirmed and deleted, nor expired). */
