@@ -212,10 +212,11 @@ function decodeInvite(env: Envelope, inner: Inner): WireSignal | Failure {
   }
   // Legacy end markers. "No room" is read across every place a room ID may be, so a
   // TUICallEngine group invite with only `data.room_id` still rings (1.0.6 reads `room_id`).
-  // A `call_end` of 0 ends a call only without a call cmd: call-engine-js 3.3.4 (Tencent's C++
-  // engine) writes `call_end: 0` into its invites too, beside `cmd` "audioCall" / "videoCall".
+  // A `call_end` of 0 ends a call only without a cmd (the legacy markers carry none; Tencent's later
+  // clients send `call_end` with cmd "hangup" only): call-engine-js 3.3.4 (Tencent's C++ engine)
+  // writes `call_end: 0` into every signal, beside "audioCall" / "videoCall" or a switch's cmd.
   const noRoom = v.is(EmptyRoomSchema, rawRoomID(inner));
-  const callCmd = inner.data.cmd === MARK.audioCall || inner.data.cmd === MARK.videoCall;
+  const callCmd = !!inner.data.cmd || inner.switch_to_audio_call === MARK.switchToAudioCall;
   const ended = inner.call_end !== undefined && (inner.call_end > 0 || (inner.call_end === 0 && !callCmd));
   if (isGroup && (noRoom || (inner.call_end === 0 && !callCmd))) return hangup;
   if (!isGroup && ended) return hangup;

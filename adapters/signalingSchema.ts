@@ -30,8 +30,6 @@ export const MARK = {
   platform: 'Web',
   version: 4,
   hangup: 'hangup',
-  audioCall: 'audioCall',
-  videoCall: 'videoCall',
   switchToAudio: 'switchToAudio',
   switchToVideo: 'switchToVideo',
   switchToAudioCall: 'switch_to_audio_call',

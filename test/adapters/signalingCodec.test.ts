@@ -243,6 +243,16 @@ describe('legacy end markers and hangups (spec 2.3)', () => {
     expect(signal).toMatchObject({ kind: 'invite', roomID: 5, callType: 1, isGroup: true, groupID: 'g' });
   });
 
+  // The same for a switch request (the review of that fix): beside `call_end: 0`, as call-engine-js 3.3.4 writes every
+  // signal, it read as a hangup and ended the call it asked to switch.
+  it.each([
+    ['cmd "switchToAudio"', av({ call_end: 0, call_type: 2, room_id: 9 }, { cmd: 'switchToAudio', room_id: 9 }), 1],
+    ['cmd "switchToVideo"', av({ call_end: 0, call_type: 1, room_id: 9 }, { cmd: 'switchToVideo', room_id: 9 }), 2],
+    ['switch_to_audio_call', av({ call_end: 0, call_type: 2, room_id: 9, switch_to_audio_call: 'switch_to_audio_call' }, { room_id: 9 }), 1],
+  ])('a 1v1 switch request (%s) beside call_end 0 is a switch', (_, inner, to) => {
+    expect(decoded(decodeSignal(envelope({}, inner), 'alice'))).toMatchObject({ kind: 'switch', to });
+  });
+
   it('a 1v1 invite with a negative call_end is still an invitation', () => {
     const signal = decoded(decodeSignal(envelope({}, av({ call_type: 1, room_id: 5, call_end: -1 })), 'alice'));
     expect(signal).toMatchObject({ kind: 'invite', roomID: 5, callType: 1 });
