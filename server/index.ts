@@ -462,6 +462,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         await new Promise<void>((resolve) => http.close(() => resolve()));
         live.mailer.flushHeld();
         commit.close();
+        live.mailer.writeBehind.stop(); // what that last write could not write stays unwritten: no timer after the close
         store.close();
         logger.info('headless-calling server closed', { port });
       })();

@@ -96,6 +96,7 @@ export class WriteBehind {
    * at its window's end, messages held since included (they wait in memory, within `maxBytes`, their acks with them).
    */
   private failures = 0;
+  private stopped = false;
   private retryMs = 0;
   private retryAt = 0;
 
@@ -173,7 +174,18 @@ export class WriteBehind {
   }
 
   private wake(ms: number): void {
+    if (this.stopped) return;
     this.timer = this.clock.setTimeout(() => this.due(), Math.max(0, ms));
+  }
+
+  /**
+   * The server stopped (its store closed): no timer more. What its last write could not write stays unwritten, and its
+   * senders unacknowledged; a timer left (a failed write's back-off) took the write as done on the closed commit.
+   */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** Held messages, for counts that must include them ({@link Mailer.recount}). */
