@@ -39,7 +39,7 @@ import { Backlogs } from './backlogs';
 import { Holders } from './holders';
 import { grantInvitation, invitedAmong } from './invitationGrant';
 import { keepMissed, keepRecalled } from './missedAnswers';
-import { type Body, messageFrame, type PendingCopy, type Store } from './store';
+import { type Body, messageFrame, type PendingCopy, type Removed, type Store } from './store';
 import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -73,8 +73,6 @@ export class Mailer {
   private readonly acksHeld = new WeakMap<ServerFrame, Held>();
   /** Copies handed while the turn's commit waits, as session, seq pairs: never sent if it fails ({@link Mailer.unhand}). */
   private unsent: (Session | number)[] | null = null;
-  /** The last purge's time: copies that expired by then are in no count (see {@link Mailer.receipt}). */
-  private purgedUpTo = -Infinity;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -245,25 +243,16 @@ export class Mailer {
     // A copy another device of the user still holds stays stored until that one confirms it too,
     // and so does one a connected device has not been handed yet (its window was full).
     const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.holders.unhold(m.delivery) === 0 && !this.holders.awaitedBySibling(session, m.delivery));
-    for (const copy of done) {
-      this.counters.delivered++;
-      // One the purge took at its expiry left every count with the recount that followed.
-      if (copy.expiresAt > this.purgedUpTo) this.uncountCopy(copy.from, session.userID, copy.bytes);
-    }
-    // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite.
+    const user = session.userID;
+    this.counters.delivered += done.length;
+    // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite (it counts no more now).
     const stored = done.filter((copy) => {
       const cancelled = copy.delivery === null ? null : this.writeBehind.confirm(copy.delivery);
-      if (cancelled?.bodyGone) this.countBody(copy.from, -copy.bytes);
+      if (cancelled) this.removed(copy.from, user, copy.bytes, { copy: true, body: cancelled.bodyGone });
       return cancelled === null;
     });
-    if (stored.length > 0) {
-      const user = session.userID;
-      this.commit.write(() => {
-        for (const copy of stored) {
-          if (this.store.removeCopy(copy.delivery ?? 0, user, copy.body)) this.countBody(copy.from, -copy.bytes);
-        }
-      });
-    }
+    // A stored one counts no more once its row goes, if this delete is the one that takes it (not a purge, a cluster's move).
+    if (stored.length > 0) this.commit.write(() => stored.forEach((c) => this.removed(c.from, user, c.bytes, this.store.removeCopy(c.delivery ?? 0, user, c.body))));
     // Nothing waits in the store for it (every copy went straight to its connection): no query.
     if (session.backlog || session.missedAnswers) this.pump(session);
   }
@@ -296,7 +285,6 @@ export class Mailer {
     this.writeBehind.flush();
     this.commit.flush();
     const purged = this.store.expireMessages(nowMs);
-    this.purgedUpTo = nowMs;
     this.recount();
     return purged;
   }
@@ -327,6 +315,15 @@ export class Mailer {
   uncountCopy(from: string, to: string, bytes: number): void {
     this.senders.confirmed(from, to, bytes);
     this.backlogs.remove(to, bytes);
+  }
+
+  /**
+   * What {@link Store.removeCopy} deleted of a copy from `from` to `to` counts no more; what it found gone was uncounted by
+   * whoever took it (a receipt, a cluster's move: each uncounts only what it deleted; the purge recounts).
+   */
+  removed(from: string, to: string, bytes: number, gone: Removed): void {
+    if (gone.copy) this.uncountCopy(from, to, bytes);
+    if (gone.body) this.countBody(from, -bytes);
   }
 
   /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */

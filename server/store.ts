@@ -92,6 +92,12 @@ interface CopyRow {
   call_room: number | null;
 }
 
+/** What {@link Store.removeCopy} deleted: the copy's row, and its body (its last copy went). */
+export interface Removed {
+  readonly copy: boolean;
+  readonly body: boolean;
+}
+
 /** A recipient's stored copies: how many and how many payload bytes. */
 export interface Backlog {
   count: number;
@@ -225,10 +231,14 @@ export class Store {
     }));
   }
 
-  /** Deletes a confirmed copy, and its body once no copy needs it; true when the body went. */
-  removeCopy(delivery: number, userID: string, bodyID: number): boolean {
-    this.statements.removeDelivery.run(delivery, userID);
-    return this.statements.removeOrphan.run(bodyID, bodyID).changes > 0;
+  /**
+   * Deletes a copy (confirmed, or moved to a cluster's stream), and its body once no copy needs it. Says what it deleted:
+   * the row may be gone already (its recipient confirmed it while a cluster's move of it waited for Redis, the purge took
+   * it), and only the one that deletes it may uncount it (before 2026-12-06 night a move uncounted such a copy again).
+   */
+  removeCopy(delivery: number, userID: string, bodyID: number): Removed {
+    const copy = this.statements.removeDelivery.run(delivery, userID).changes > 0;
+    return { copy, body: this.statements.removeOrphan.run(bodyID, bodyID).changes > 0 };
   }
 
   /** Builds `bodies_sizes` where it is missing: false when it cannot be (the counts then read the payloads). */

@@ -305,18 +305,15 @@ export class StreamMailbox {
       const moved = offered.filter((c, i) => flags[i] === 1 || (blocked.add(c.from), false));
       if (moved.length < page.length) refused = true;
       if (moved.length > 0) {
-        // Counted in Redis now (its holdings above): no longer here, at once; a group message's body once its last copy went.
-        const { mailer } = hub;
-        for (const c of moved) {
-          mailer.uncountCopy(c.from, user, c.bytes);
-          if (c.groupID === null) mailer.countBody(c.from, -c.bytes);
-        }
         host.counts.forwarded += moved.length;
         host.counts.published++;
-        // In Redis now: the local copies go with the turn's commit.
-        commit.write(() => {
-          for (const c of moved) if (store.removeCopy(c.delivery, user, c.id) && c.groupID !== null) mailer.countBody(c.from, -c.bytes);
-        });
+        // In Redis now (counted there: its holdings above): the local copies go with the turn's commit, and count no more
+        // here as their rows go, a body once its last copy went. Not a copy already gone: during the round trip its
+        // recipient may have logged in here, been handed it and confirmed it, or the purge taken it, and both uncounted it
+        // (uncounted here at once too, before 2026-12-06 night, it left its sender a copy past its quota until a recount).
+        // One handed and not confirmed yet goes too: the stream holds it, and this node takes it in again for him.
+        const { mailer } = hub;
+        commit.write(() => moved.forEach((c) => mailer.removed(c.from, user, c.bytes, store.removeCopy(c.delivery, user, c.id))));
         this.recountSoon();
       }
       if (!closing && hub.session(user)) return this.unstranded(user);
