@@ -289,13 +289,14 @@ export class Mailer {
     return purged;
   }
 
-  /** After a failed commit, the counts are read again from what the store holds, and what is held; returns the copies counted. */
-  recount(): number {
+  /** After a failed commit, the counts are read again from what the store holds, and what is held; returns the copies counted, and whether the counts were off (copies or bytes in all). */
+  recount(): [copies: number, off: boolean] {
+    const [copies, bytes] = [this.backlogs.total, this.storeBytes];
     this.backlogs.reload();
     this.storeBytes = this.store.storedBytes();
     this.senders.reload();
     for (const held of this.writeBehind.values()) this.countHeld(held);
-    return this.backlogs.total;
+    return [this.backlogs.total, copies !== this.backlogs.total || bytes !== this.storeBytes];
   }
 
   /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */

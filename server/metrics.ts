@@ -116,6 +116,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
     metric('hc_cluster_drained_total', 'counter', 'Message copies moved in from a recipient stream.', c.drained);
     metric('hc_cluster_parked_total', 'counter', "Stream entries this node parked (refused for their sender's sake: out of the recipient's count).", c.parked);
     metric('hc_cluster_recounts_total', 'counter', 'Recounts of this node\'s store after copies moved between it and the streams.', c.recounts);
+    metric('hc_cluster_recounts_off_total', 'counter', 'Of those, recounts that found the counts off what the store holds (copies or bytes in all): a drift the moves missed.', c.recountsOff);
     metric('hc_cluster_published_total', 'counter', 'Frames published to other nodes.', c.published);
     metric('hc_cluster_received_total', 'counter', 'Frames received from other nodes.', c.received);
     metric('hc_cluster_takeovers_total', 'counter', 'Sessions ended here by a login of their user on another node.', c.takeovers);

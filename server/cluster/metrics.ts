@@ -29,6 +29,8 @@ export interface ClusterMetrics {
   readonly parked: number;
   /** Recounts of this node's store after copies moved (each reads every count from SQLite: its cost grows with the copies stored). */
   readonly recounts: number;
+  /** ... of them, those that found its counts off what it stores (copies or bytes in all): a drift the moves' counting missed (none known). */
+  readonly recountsOff: number;
   /** Frames published to other nodes, and received from them. */
   readonly published: number;
   readonly received: number;

@@ -80,7 +80,7 @@ export class ClusterNode {
   private readonly rejoin = new Rejoin(() => this.live(this.redis), () => this.catchUp(), (what, e) => this.lost(what, e), () => this.sub.subscribe(...this.channels()), () => this.live(this.sub));
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly counts = { forwarded: 0, drained: 0, parked: 0, recounts: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0, rechecks: 0, sharesDropped: 0 };
+  private readonly counts = { forwarded: 0, drained: 0, parked: 0, recounts: 0, recountsOff: 0, published: 0, received: 0, takeovers: 0, refusedLogins: 0, catchUps: 0, rechecks: 0, sharesDropped: 0 };
   private readonly mailbox: StreamMailbox;
   private readonly replica: Replica;
   private readonly directory: ClusterOnline;

@@ -1,7 +1,7 @@
 /**
  * When a cluster node counts its store again after copies moved between it and the streams (`mailbox.ts`).
  *
- * Moves and take-ins count as they go (`Mailer.admit`, `uncountCopy`, `countBody`): the recount is a safety net
+ * Moves and take-ins count as they go (`Mailer.admit`, `Mailer.removed`): the recount is a safety net
  * against drift, and it reads every count from SQLite, a cost that grows with the copies stored (3.5-4.5 µs a copy
  * on this project's shared 2-core machine: 200k copies 0.7-0.9 s, the default bound of 1M about 4 s). Run 250 ms
  * after any move, as it was until 2026-12-06 night, a node whose copies kept moving recounted up to four times a
@@ -13,7 +13,7 @@
  * What this does not bound: one recount's own length (1M copies, about 4 s at once, past the heartbeat's 3.5 s), nor
  * the recounts outside this pace (after each failed commit, `index.ts`; at the hourly purge).
  *
- * What the counts can drift by meanwhile, and what that costs, is said at {@link RecountPace}.
+ * What the counts can drift by meanwhile (nothing known since 2026-12-06 night), and why they still run, is said at {@link RecountPace}.
  */
 import type { ServerClock } from '../options';
 
@@ -25,15 +25,22 @@ export const MS_PER_COPY = 0.25;
 /**
  * One recount at a time, {@link RECOUNT_MS} after a move asked for it and no sooner than the last one's cost allows.
  *
- * Drift between two recounts, now up to minutes apart (250 s at the default bound of 1M copies): a move counts its copies
- * at once (out when Redis took them, in when admitted), so the counts drift only where a copy is counted twice. Known:
- * a copy moved out while the purge took it (it expired during the move's round trip to Redis), or while a session of
- * its recipient here was handed it and confirmed it (he logged in here meanwhile), is uncounted twice: its sender's
- * count, its recipient's backlog and the store's are one copy (and its bytes) under what is stored, until the next
- * recount. A sender repeating the race (its recipient logging in here as its copies move) gains a copy past its quota
- * per copy raced: at its 50 frames a second, 50 copies for each second between recounts (at 1M copies stored, up to
- * 12,500 past a 10,000 quota; at 40,000 copies, 10 s apart, 500; at 250 ms, 12), and the store's own bounds
- * (`maxStored`, `maxStoreBytes`) by up to as much; every recount ends the overrun's growth (what is stored is counted again).
+ * Drift between two recounts, now up to minutes apart (250 s at the default bound of 1M copies): none known. A copy's
+ * counts go where its row goes, in the commit that deletes it: a move out (`mailbox.ts`) and a receipt (`Mailer.receipt`)
+ * each uncount only what their own delete took (`Store.removeCopy` says), so a copy two of them race for (its recipient
+ * logs in on the node during the move's round trip to Redis, is handed it and confirms it; the purge takes it) counts
+ * down once. Before 2026-12-06 night the move uncounted it at once, the receipt too: a sender repeating the race gained a
+ * copy past its quota per copy raced, up to 50 a second between recounts (at 1M copies stored, 12,500 past a 10,000
+ * quota; `test/cluster/moveRaced.test.ts`). Take-ins count at once and insert in the turn's commit; a failed commit is
+ * followed by a recount of its own (`index.ts`), and so is the purge. What stays inexact is not this node's drift: what
+ * a sender holds in Redis is as the node last learned it (`holdings.ts`), and a move whose reply Redis sent too late (a
+ * command timed out after it ran) leaves the copies here and there, counted in both until one is taken in or expires.
+ *
+ * Why these recounts still run: they are the net under the moves' own counting, which spans two stores and many failure
+ * paths, and they cost under 2% of the node's time (above). Each now says whether it found the counts off what the store
+ * holds, copies or bytes in all (`hc_cluster_recounts_off_total`; it compares those totals only, so a sender's own count
+ * off while they agree is not seen): that staying zero on a cluster's nodes is the evidence that would let these recounts
+ * go, the hourly purge's left as the net (each recount of 1M copies blocks the node some 4 s, which this pace does not bound).
  */
 export class RecountPace {
   private timer: unknown = null;
