@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { heardAll, inProcessNodes, until } from './support';
+import { failingInserts } from '../support/failingStore';
 
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('cluster: a resend while its moves are under way', () => {
   const t = inProcessNodes();
@@ -26,8 +26,7 @@ describe('cluster: a resend while its moves are under way', () => {
     await until('m1 stored on a', () => a.handle.metrics().stored, (n) => n === 1);
     await heardAll(a);
     expect(alice.frames.filter((f) => f.rid === 50)).toEqual([]);
-    const db = new Database(a.dbPath);
-    db.exec(FAIL_INSERTS);
+    const heal = failingInserts(a.dbPath);
     // One turn: another message (its commit fails), then m1 again (a resend: same rid, same bytes).
     const socket = (alice as unknown as { ws: { _socket: Socket } }).ws._socket;
     socket.cork();
@@ -35,8 +34,7 @@ describe('cluster: a resend while its moves are under way', () => {
     alice.send(m1);
     socket.uncork();
     await until('m2 refused', () => alice.frames.some((f) => f.rid === 51), (x) => x);
-    db.exec('DROP TRIGGER fail');
-    db.close();
+    heal();
     pa.release();
     await until('both answers to rid 50', () => alice.frames.filter((f) => f.rid === 50).length, (n) => n === 2);
     const answers = alice.frames.filter((f) => f.rid === 50).map((f) => (f.type === 'error' ? `error ${String(f.code)}` : String(f.type)));

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
 import { inProcessNodes, until } from './support';
+import { failingInserts } from '../support/failingStore';
 
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('cluster: taking a copy in when the store fails', () => {
   const t = inProcessNodes();
@@ -26,13 +26,11 @@ describe('cluster: taking a copy in when the store fails', () => {
     const bob = await login(b, 'bob');
     const alice = await login(a, 'alice');
     await until('bob claimed on b', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'b');
-    const db = new Database(b.dbPath);
-    db.exec(FAIL_INSERTS);
+    const heal = failingInserts(b.dbPath);
     expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'important', onlineUserOnly: false })).type).toBe('ack');
     await until('node b failed to take it in', () => b.logs.some((l) => l.message === 'could not commit to the store'), (failed) => failed);
     expect(await redis.xlen(`${t.prefix}:i:bob`)).toBe(1); // still there
-    db.exec('DROP TRIGGER fail');
-    db.close();
+    heal();
     await until(
       'the copy reaches Bob',
       async () => {

@@ -8,8 +8,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { inProcessNodes, movesDone, payloads, until } from './support';
+import { failingInserts } from '../support/failingStore';
 
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 const CAPS = { maxSenderStored: 12, maxBacklogPerSender: 2, maxBacklog: 8 };
 
 describe('stream quotas: a take-in that failed, then a later notice', () => {
@@ -27,12 +27,10 @@ describe('stream quotas: a take-in that failed, then a later notice', () => {
     expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a0', onlineUserOnly: false })).type).toBe('ack');
     await until('a0 given', () => payloads(bob), (p) => p.includes('a0'), 5000);
 
-    const db = new Database(b.dbPath);
-    db.exec(FAIL_INSERTS);
+    const heal = failingInserts(b.dbPath);
     expect((await mallory.request({ type: 'sendC2C', to: 'bob', payload: 'm1', onlineUserOnly: false })).type).toBe('ack');
     await until('node b failed to take m1 in', () => b.logs.some((l) => l.message === 'could not commit to the store'), (failed) => failed);
-    db.exec('DROP TRIGGER fail');
-    db.close();
+    heal();
     // Within the second before node b's drain: Alice's next copy, announced to b.
     expect((await alice.request({ type: 'sendC2C', to: 'bob', payload: 'a1', onlineUserOnly: false })).type).toBe('ack');
     await until('a1 given', () => payloads(bob), (p) => p.includes('a1'), 5000);

@@ -10,9 +10,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type RawClient, tencentUserSig, type TestServer } from '../server/support';
 import { inProcessNodes, until } from './support';
+import { failingInserts } from '../support/failingStore';
 
 const WINDOW = 50;
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('cluster: a held write that fails as its recipient moves to another node', () => {
   const t = inProcessNodes();
@@ -32,12 +32,10 @@ describe('cluster: a held write that fails as its recipient moves to another nod
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
     const copy = await bob.next((f) => f.type === 'message');
     expect(a.handle.metrics()).toMatchObject({ heldNow: 1 });
-    const db = new Database(a.dbPath);
-    db.exec(FAIL_INSERTS);
+    const heal = failingInserts(a.dbPath);
     bob.terminate(); // its held copy is written as the connection goes: that write fails, it is held again
     await until('the write failed', () => a.logs.some((l) => l.message === 'could not commit to the store') && a.handle.metrics().heldNow === 1, (failed) => failed);
-    db.exec('DROP TRIGGER fail');
-    db.close();
+    heal();
     const moved = await login(b, 'bob');
     await until('bob claimed on b', () => redis.hget(`${t.prefix}:d:bob`, 'node'), (n) => n === 'b');
     await until('node a let him go', () => a.handle.metrics().cluster?.moving, (n) => n === 0);

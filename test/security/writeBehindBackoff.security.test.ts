@@ -10,9 +10,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
 import { until } from '../support/until';
+import { failingInserts } from '../support/failingStore';
 
 const WINDOW = 50;
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('write-behind: held writes while the store keeps failing', () => {
   let server: TestServer;
@@ -29,14 +29,7 @@ describe('write-behind: held writes while the store keeps failing', () => {
     return client;
   };
   /** The store refuses inserts until the returned function heals it. */
-  const failingInserts = () => {
-    const db = new Database(server.dbPath);
-    db.exec(FAIL_INSERTS);
-    return () => {
-      db.exec('DROP TRIGGER fail');
-      db.close();
-    };
-  };
+  const failing = () => failingInserts(server.dbPath);
   const tries = () => server.logs.filter((l) => l.message === 'could not commit to the store').length;
   /** Moves the clock `ms` in steps of a window, each step's commit done (pings answered after it) before the next. */
   const run = async (ms: number) => {
@@ -50,7 +43,7 @@ describe('write-behind: held writes while the store keeps failing', () => {
     server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true, limits: { logPerSecond: 1000 } });
     const bob = await login('bob');
     const alice = await login('alice');
-    const heal = failingInserts();
+    const heal = failing();
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 9010 });
     const copy = await bob.next((f) => f.type === 'message'); // handed, never confirmed: it must be written
     await run(30_000);
@@ -62,7 +55,7 @@ describe('write-behind: held writes while the store keeps failing', () => {
     expect(alice.frames.find((f) => f.rid === 9010)).toMatchObject({ type: 'ack', id: copy.id });
     expect({ tries: tries(), stored: server.handle.metrics().storedNow, held: server.handle.metrics().heldNow }).toEqual({ tries: failed, stored: 1, held: 0 });
     // Failing again: a new held write is tried at its window's end, then a window later (the back-off starts over).
-    const healAgain = failingInserts();
+    const healAgain = failing();
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'again', onlineUserOnly: false, rid: 9011 });
     await bob.next((f) => f.type === 'message' && f.payload === 'again');
     await run(WINDOW);
@@ -82,7 +75,7 @@ describe('write-behind: held writes while the store keeps failing', () => {
     server = await testServer({ writeBehindMs: WINDOW, sharedDatabase: true });
     const bob = await login('bob');
     const alice = await login('alice');
-    const heal = failingInserts();
+    const heal = failing();
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 9020 });
     await bob.next((f) => f.type === 'message');
     for (const c of clients.splice(0)) c.terminate();

@@ -10,9 +10,9 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, commitGate, serverSees, testServer, tencentUserSig, type TestServer } from '../server/support';
+import { failingInserts } from '../support/failingStore';
 
 const WINDOW = 50;
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('write-behind: a late write whose copy is confirmed while its commit waits', () => {
   let server: TestServer;
@@ -38,12 +38,10 @@ describe('write-behind: a late write whose copy is confirmed while its commit wa
     const copy = await bob.next((f) => f.type === 'message');
     expect(server.handle.metrics()).toMatchObject({ heldNow: 1 });
     // The window ends with the store failing: held again (failedWrite).
-    const db = new Database(server.dbPath);
-    db.exec(FAIL_INSERTS);
+    const heal = failingInserts(server.dbPath);
     await server.clock.advance(WINDOW);
     await serverSees('the failed write', () => server.logs.some((l) => l.message === 'could not commit to the store') && server.handle.metrics().heldNow === 1);
-    db.exec('DROP TRIGGER fail');
-    db.close();
+    heal();
     // The retry: its commit held (as if Bob's receipt came in the same loop turn as the window's timer).
     gate.hold();
     await server.clock.advance(WINDOW);

@@ -10,10 +10,10 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, tencentUserSig, type TestServer } from '../server/support';
 import { until } from '../support/until';
+import { failingInserts } from '../support/failingStore';
 
 const WINDOW = 50;
 
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 describe('write-behind: a held write that fails as its recipient goes', () => {
   let server: TestServer;
@@ -30,14 +30,7 @@ describe('write-behind: a held write that fails as its recipient goes', () => {
     return { client, session: String(reply.session) };
   };
   /** The store refuses inserts until the returned function heals it. */
-  const failingInserts = () => {
-    const db = new Database(server.dbPath);
-    db.exec(FAIL_INSERTS);
-    return () => {
-      db.exec('DROP TRIGGER fail');
-      db.close();
-    };
-  };
+  const failing = () => failingInserts(server.dbPath);
 
   it.each([
     ['resumes its session', true],
@@ -49,7 +42,7 @@ describe('write-behind: a held write that fails as its recipient goes', () => {
     alice.send({ type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 10 });
     const copy = await bob.client.next((f) => f.type === 'message');
     expect(server.handle.metrics()).toMatchObject({ heldNow: 1 });
-    const heal = failingInserts();
+    const heal = failing();
     bob.client.terminate(); // its held copy is written as the connection goes: that write fails, it is held again
     await bob.client.closed;
     await until('the server to drop Bob with his copy held again', () => server.handle.metrics().connections === 1 && server.handle.metrics().heldNow === 1);

@@ -11,9 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerClock } from '../../server/options';
 import { RawClient, sendTogether, testServer, tencentUserSig, type TestServer } from './support';
 import { until } from '../support/until';
+import { failingInserts } from '../support/failingStore';
 
 const WINDOW = 50;
-const FAIL_INSERTS = "CREATE TRIGGER fail BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
 
 
 describe('write-behind when the store fails or the clock steps back', () => {
@@ -30,14 +30,8 @@ describe('write-behind when the store fails or the clock steps back', () => {
     clients.push(client);
     return client;
   };
-  const failingInserts = () => {
-    const db = new Database(server.dbPath);
-    db.exec(FAIL_INSERTS);
-    return () => {
-      db.exec('DROP TRIGGER fail');
-      db.close();
-    };
-  };
+  /** The store refuses inserts until the returned function heals it. */
+  const failing = () => failingInserts(server.dbPath);
   const start = (more: Parameters<typeof testServer>[0] = {}) =>
     testServer({ writeBehindMs: WINDOW, sharedDatabase: true, offlineTtlMs: 60_000, ...more }).then((started) => (server = started));
   /** Bob and Alice online; in one turn Alice writes to offline Dave (its insert fails) and to Bob (held): that turn fails. */
@@ -45,7 +39,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
     await start(more);
     const bob = await login('bob');
     const alice = await login('alice');
-    const heal = failingInserts();
+    const heal = failing();
     sendTogether(alice, [
       { type: 'sendC2C', to: 'dave', payload: 'offline', onlineUserOnly: false, rid: 20 },
       { type: 'sendC2C', to: 'bob', payload: 'ring', onlineUserOnly: false, rid: 21 },
@@ -112,7 +106,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
     await until('the message held', () => server.handle.metrics().heldNow === 1);
     bob.terminate(); // his session's held copies are written, in the same (uncommitted) turn
     await until('the held message settled', () => server.handle.metrics().heldNow === 0);
-    const heal = failingInserts();
+    const heal = failing();
     commitNow(); // the commit fails
     expect(await alice.next((f) => f.rid === 21)).toMatchObject({ type: 'error', code: 'unavailable' });
     heal();
@@ -131,7 +125,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
 
   it('a held message its recipient confirmed is acknowledged, even when another write of the receipt turn fails', async () => {
     const { bob, alice, copy } = await handedToBob();
-    const heal = failingInserts();
+    const heal = failing();
     // Bob's own message to offline Carol fails in the turn of his receipt.
     sendTogether(bob, [
       { type: 'sendC2C', to: 'carol', payload: 'x', onlineUserOnly: false, rid: 50 },
@@ -145,7 +139,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
 
   it('a held write that fails after its copy was handed: held again, written when the next window ends, and the sender acknowledged once, under one id', async () => {
     const { bob, alice, copy: first } = await handedToBob();
-    const heal = failingInserts();
+    const heal = failing();
     await server.clock.advance(WINDOW); // the window ends before Bob's receipt: the held write fails
     await alice.sync();
     expect(alice.ofType('error').concat(alice.ofType('ack'))).toEqual([]); // no answer yet: it is held again
@@ -162,7 +156,7 @@ describe('write-behind when the store fails or the clock steps back', () => {
 
   it('a held write that keeps failing still settles with its receipt: the sender hears ok once the recipient confirmed', async () => {
     const { bob, alice, copy } = await handedToBob();
-    const heal = failingInserts();
+    const heal = failing();
     await server.clock.advance(WINDOW);
     await server.clock.advance(WINDOW); // failed twice
     bob.send({ type: 'received', upTo: copy.seq });
