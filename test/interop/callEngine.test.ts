@@ -9,63 +9,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ev } from '../support/ev';
-import type { Ev } from './support/interopWorld';
+import { ce, ceWire } from './support/callEngineEvents';
 import { useInterop } from './support/suite';
 
 const S = 1000;
 const t = useInterop();
 
-/** The wire since the last look: `[from, to, actionType, inviteID label, data.cmd, call_end]`. */
-const labels = new Map<string, string>();
-/** Every av_call data string the wire carried, in order (for byte-for-byte comparisons). */
-const datas: string[] = [];
-const label = (id: string): string => {
-  // Our hang-up files itself under its call's inviteID and a suffix: `id1-hangup`.
-  if (id.endsWith('-hangup')) return `${label(id.slice(0, -'-hangup'.length))}-hangup`;
-  if (!labels.has(id)) labels.set(id, `id${labels.size + 1}`);
-  return labels.get(id) ?? id;
-};
-const sends = () =>
-  t.world.im.log.splice(0).map((m) => {
-    const env = JSON.parse(m.payload.data) as { actionType: number; inviteID: string; data: string };
-    const inner = JSON.parse(env.data) as { call_end?: number; data: { cmd: string } };
-    datas.push(env.data);
-    return [m.from, m.to, env.actionType, label(env.inviteID), inner.data.cmd, inner.call_end ?? null];
-  });
-
-const e = (name: string, payload: unknown): Ev => ({ name, payload });
-const call = (role: 1 | 2) => ({ roomID: expect.any(Number), strRoomID: '', callMediaType: 2, callRole: role, callId: expect.any(String), chatGroupID: '' });
-/** call-engine-js 3.3.4's events (payloads as it emits them). */
-const ce = {
-  invited: (callerId: string, calleeIdList: string[]): Ev[] => {
-    const p = { callerId, calleeIdList, chatGroupID: '', callMediaType: 2, userData: '', roomID: expect.any(Number), strRoomID: '', callId: expect.any(String), callRole: 2 };
-    return [e('onCallReceived', p), e('onInvited', p)];
-  },
-  begin: (role: 1 | 2) => e('onCallBegin', call(role)),
-  join: (userID: string) => e('onUserJoin', { userID }),
-  leave: (userID: string) => e('onUserLeave', { userID }),
-  accepted: (userID: string) => e('onUserAccept', { userID }),
-  rejected: (userID: string) => e('onUserReject', { userID }),
-  noResponse: (userIDList: string[]) => e('onUserNoResponse', { userIDList }),
-  audio: (userID: string, isAudioAvailable: boolean) => e('onUserAudioAvailable', { userID, isAudioAvailable }),
-  video: (userID: string, isVideoAvailable: boolean) => e('onUserVideoAvailable', { userID, isVideoAvailable }),
-  /** A call that never connected ends: `onCallNotConnected`, then its twins `onCallCancelled` and `onCallingCancel`. */
-  notConnected: (userID: string, role: 1 | 2): Ev[] => {
-    const { callId, roomID, strRoomID, callMediaType, callRole, chatGroupID } = call(role);
-    const p = { userID, callId, roomID, strRoomID, callMediaType, callRole, reason: 0, chatGroupID };
-    return [e('onCallNotConnected', p), e('onCallCancelled', p), e('onCallingCancel', p)];
-  },
-  /** `userID` is '' and `reason` 0 whoever hung up. */
-  end: (role: 1 | 2, totalTime: number) => {
-    const { roomID, strRoomID, callMediaType, callRole, callId, chatGroupID } = call(role);
-    return e('onCallEnd', { roomID, strRoomID, callMediaType, callRole, callId, totalTime, reason: 0, userID: '', chatGroupID });
-  },
-};
+const wire = ceWire(() => t.world);
+const sends = () => wire.sends();
+const datas = wire.datas;
 
 describe('call-engine-js 3.3.4 calls ours', () => {
   async function ringing() {
-    labels.clear();
-    datas.length = 0;
+    wire.reset();
     const alice = await t.world.callEngine('alice');
     const bob = await t.world.party('ours', 'bob');
     await t.world.act(alice.engine.call({ userID: 'bob', type: 2 }));
@@ -128,8 +84,7 @@ describe('call-engine-js 3.3.4 calls ours', () => {
 
 describe('ours calls call-engine-js 3.3.4', () => {
   async function ringing() {
-    labels.clear();
-    datas.length = 0;
+    wire.reset();
     const bob = await t.world.callEngine('bob');
     const alice = await t.world.party('ours', 'alice');
     await t.world.act(alice.call('bob', 2));
