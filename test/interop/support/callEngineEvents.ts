@@ -8,7 +8,9 @@
  */
 import { expect } from 'vitest';
 import { HANGUP_SUFFIX } from '../../../adapters/signalingCodec';
-import type { Ev, InteropWorld } from './interopWorld';
+import type { CallEngineParty } from './callEngineParty';
+import type { Ev, InteropWorld, Party } from './interopWorld';
+import type { TuiParty } from './tuiParty';
 
 const e = (name: string, payload: unknown): Ev => ({ name, payload });
 type Role = 1 | 2;
@@ -84,5 +86,30 @@ export function ceWire(world: () => InteropWorld) {
         return [sent.from, sent.to, env.actionType, label(env.inviteID), inner.data.cmd, inner.call_end ?? null, ...(more?.({ env, inner }) ?? [])];
       });
     },
+  };
+}
+
+/** Any party of the world, driven by the same five verbs (each kind's own API underneath). */
+export interface Dialler {
+  readonly id: string;
+  readonly kind: 'ours' | 'official' | 'tui' | 'callEngine';
+  take(): Ev[];
+  groupCall(userIDList: string[], type: 1 | 2, groupID: string): Promise<unknown>;
+  accept(): Promise<unknown>;
+  reject(): Promise<unknown>;
+  hangup(): Promise<unknown>;
+}
+
+export function dialler(p: Party | TuiParty | CallEngineParty): Dialler {
+  const base = { id: p.id, kind: p.kind, take: () => p.take() };
+  if (p.kind === 'ours' || p.kind === 'official')
+    return { ...base, groupCall: (list, type, groupID) => p.groupCall(list, type, groupID), accept: () => p.accept(), reject: () => p.reject(), hangup: () => p.hangup() };
+  const engine = p.engine;
+  return {
+    ...base,
+    groupCall: (userIDList, type, groupID) => engine.groupCall({ userIDList, type, groupID }),
+    accept: () => engine.accept(),
+    reject: () => engine.reject(),
+    hangup: () => engine.hangup(),
   };
 }
