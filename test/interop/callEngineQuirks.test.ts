@@ -1,0 +1,170 @@
+/**
+ * call-engine-js 3.3.4's quirks as ours meets them, pinned: what it does that its own 3.1.7
+ * (TUICallEngine) or trtc-calling-js 1.0.6 do not, or that leaves its user in a state for good.
+ * Ours keeps to the wire it speaks with the others; each test names the quirk and shows its cost.
+ */
+import { describe, expect, it } from 'vitest';
+import { ev } from '../support/ev';
+import { ce, ceWire } from './support/callEngineEvents';
+import type { Ev } from './support/interopWorld';
+import { oe, useInterop } from './support/suite';
+import { te } from './support/tuiEvents';
+
+const S = 1000;
+const t = useInterop();
+const wire = ceWire(() => t.world);
+const sends = () => wire.sends(({ env }) => [env.inviteeList]);
+const g1 = { type: 1, group: 'g1' } as const;
+const audio = { type: 1 } as const;
+
+describe('3.3.4 ignores a CANCEL once another invitee has accepted, and its Chat SDK drops the invitation and its timer: its user is busy for good', () => {
+  /** Our Alice group-calls 3.3.4's Bob and Carol of `kind` through g1; Bob accepts; Alice hangs up while Carol rings. */
+  async function withdrawn(kind: 'callEngine' | 'tui' | 'official', carolRang: (all: string[]) => Ev[]) {
+    wire.reset();
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.callEngine('bob');
+    const carol = kind === 'callEngine' ? await t.world.callEngine('carol') : kind === 'tui' ? await t.world.tui('carol') : await t.world.party('official', 'carol');
+    const dave = await t.world.party('ours', 'dave');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1, 'g1'));
+    await t.world.act(bob.engine.accept(), 2 * S);
+    alice.take();
+    bob.take();
+    expect(carol.take()).toEqual(carolRang(['bob', 'carol']));
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 2)]);
+    // Bob, left alone, hears Carol will not come (our caller's timer notice, C2C), and ends.
+    expect(bob.take()).toEqual([ce.noResponse(['carol']), ce.leave('alice'), ce.end(2, 2, g1)]);
+    expect(sends()).toEqual([
+      ['alice', 'g1', 1, 'id1', 'audioCall', null, ['bob', 'carol']],
+      ['bob', 'g1', 3, 'id1', '', 0, ['bob']],
+      ['alice', 'carol', 2, 'id1', 'audioCall', null, ['carol']],
+      ['alice', 'bob', 5, 'id1', 'audioCall', null, ['carol']],
+    ]);
+    return { carol, dave };
+  }
+
+  it('3.3.4\'s Carol: the CANCEL changes nothing she shows, she never times out, answers every later call busy, and her accept() fails', async () => {
+    const { carol, dave } = await withdrawn('callEngine', (all) => [...ce.invited('alice', all, g1), ce.accepted('bob')]);
+    expect(carol.take()).toEqual([]);
+    await t.world.advance(120 * S);
+    expect([carol.take(), sends()]).toEqual([[], []]);
+    await t.world.act(dave.call('carol', 1), 2 * S);
+    expect(dave.take()).toEqual([ev.busy('carol', 'dave'), ev.end('dave', 'busy', 0)]);
+    expect(sends()).toEqual([['dave', 'carol', 1, 'id2', 'audioCall', null, ['carol']], ['carol', 'dave', 4, 'id2', '', 0, ['carol']]]);
+    if (carol.kind !== 'callEngine') throw new Error('Carol is 3.3.4 here');
+    const error = await t.world.actFails(carol.engine.accept(), 3 * S);
+    expect(error).toMatchObject({ message: 'invalid response_data' });
+    expect(carol.take()).toEqual([]);
+  });
+
+  it.each([
+    { kind: 'tui', rang: (all: string[]) => [...te.invited('alice', all, { type: 1, groupID: 'g1' }), te.accepted('bob')], stops: te.cancelled('carol', 'invitee', 1, 'normal'), rings: te.invited('dave', ['carol'], { type: 1 }) },
+    { kind: 'official', rang: (all: string[]) => [oe.invited('alice', all, { isFromGroup: true, callType: 1 }), oe.accepted('carol')], stops: [oe.cancelled()], rings: [oe.invited('dave', ['carol'], { callType: 1 })] },
+  ] as const)('where Carol is $kind, the same CANCEL stops her ringing, and a later call rings her', async ({ kind, rang, stops, rings }) => {
+    const { carol, dave } = await withdrawn(kind, rang);
+    expect(carol.take()).toEqual(stops);
+    await t.world.advance(120 * S);
+    await t.world.act(dave.call('carol', 1), 2 * S);
+    expect([carol.take(), dave.take()]).toEqual([rings, []]);
+  });
+});
+
+describe('3.3.4 takes a group call\'s C2C invitation (a call without an IM group) as a 1v1 call, as 3.1.7 does', () => {
+  it('our Alice groupCall(bob, carol: 3.3.4) without a group; both accept; Alice hangup() -> both end, though together in the room, each sending its hangup', async () => {
+    wire.reset();
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.callEngine('bob');
+    const carol = await t.world.callEngine('carol');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1));
+    // Each sees itself alone invited (our data.userIDs names both; 3.3.4 reads the envelope's list).
+    expect([bob.take(), carol.take()]).toEqual([ce.invited('alice', ['bob'], audio), ce.invited('alice', ['carol'], audio)]);
+    await t.world.act(bob.engine.accept(), 2 * S);
+    await t.world.act(carol.engine.accept(), 2 * S);
+    expect(alice.take()).toEqual([
+      ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true), ev.accepted('carol'), ev.enter('carol'), ev.roster(['bob', 'carol']), ev.audio('carol', true),
+    ]);
+    expect(bob.take()).toEqual([ce.begin(2, audio), ce.join('alice'), ce.audio('alice', true), ce.join('carol'), ce.audio('carol', true)]);
+    expect(carol.take()).toEqual([ce.begin(2, audio), ce.join('alice'), ce.audio('alice', true), ce.join('bob'), ce.audio('bob', true)]);
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 4)]);
+    expect(bob.take()).toEqual([ce.leave('alice'), ce.end(2, 4, audio)]);
+    expect(carol.take()).toEqual([ce.leave('alice'), ce.end(2, 2, audio)]);
+    expect(sends()).toEqual([
+      ['alice', 'bob', 1, 'id1', 'audioCall', null, ['bob']],
+      ['alice', 'carol', 1, 'id2', 'audioCall', null, ['carol']],
+      ['bob', 'alice', 3, 'id1', '', 0, ['bob']],
+      ['carol', 'alice', 3, 'id2', '', 0, ['carol']],
+      ['bob', 'alice', 1, 'id3', 'hangup', 4, ['alice']],
+      ['carol', 'alice', 1, 'id4', 'hangup', 2, ['alice']],
+    ]);
+  });
+
+  it('3.1.7 alike: our Alice groupCall(bob, carol: 3.1.7) without a group; both accept; Alice hangup() -> both end', async () => {
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.tui('bob');
+    const carol = await t.world.tui('carol');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1));
+    expect([bob.take(), carol.take()]).toEqual([te.invited('alice', ['bob'], { type: 1 }), te.invited('alice', ['carol'], { type: 1 })]);
+    await t.world.act(bob.engine.accept(), 2 * S);
+    await t.world.act(carol.engine.accept(), 2 * S);
+    alice.take();
+    bob.take();
+    carol.take();
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(bob.take()).toEqual([te.leave('alice'), te.end('bob', 'invitee', 1, 4)]);
+    expect(carol.take()).toEqual([te.leave('alice'), te.end('carol', 'invitee', 1, 2), te.audio('bob', false)]);
+  });
+
+  it('our Alice groupCall(bob 3.3.4, carol ours) without a group; both accept; Bob hangup() sends nothing (a callee leaving a 1v1 call); Alice and Carol talk on; Alice hangup() -> Carol, the last, ends', async () => {
+    wire.reset();
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.callEngine('bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1));
+    await t.world.act(bob.engine.accept(), 2 * S);
+    await t.world.act(carol.accept(), 2 * S);
+    expect(alice.take()).toEqual([
+      ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true), ev.accepted('carol'), ev.enter('carol'), ev.roster(['bob', 'carol']), ev.audio('carol', true),
+    ]);
+    expect(bob.take()).toEqual([...ce.invited('alice', ['bob'], audio), ce.begin(2, audio), ce.join('alice'), ce.audio('alice', true), ce.join('carol'), ce.audio('carol', true)]);
+    expect(carol.take()).toEqual([
+      ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 }), ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true), ev.enter('bob'), ev.roster(['alice', 'bob']), ev.audio('bob', true),
+    ]);
+    await t.world.act(bob.engine.hangup(), 2 * S);
+    expect(bob.take()).toEqual([ce.end(2, 3, audio)]);
+    expect(alice.take()).toEqual([ev.audio('bob', false), ev.leave('bob'), ev.roster(['carol'])]);
+    expect(carol.take()).toEqual([ev.audio('bob', false), ev.leave('bob'), ev.roster(['alice'])]);
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 6)]);
+    expect(carol.take()).toEqual([ev.leave('alice'), ev.roster([]), ev.end('alice', 'hangup', 4)]);
+    expect(sends()).toEqual([
+      ['alice', 'bob', 1, 'id1', 'audioCall', null, ['bob']],
+      ['alice', 'carol', 1, 'id2', 'audioCall', null, ['carol']],
+      ['bob', 'alice', 3, 'id1', '', 0, ['bob']],
+      ['carol', 'alice', 3, 'id2', 'audioCall', null, ['carol']],
+      ['carol', 'alice', 1, 'id2-hangup', 'hangup', 4, ['alice']],
+    ]);
+  });
+});
+
+describe('3.3.4\'s API', () => {
+  it.each([
+    { groupID: '', message: 'group_id cannot be null', code: -1202 },
+    { groupID: undefined, message: 'group_id is invalid' },
+  ])('groupCall() without an IM group (groupID $groupID) is refused ("$message"); nothing is sent', async ({ groupID, message, code }) => {
+    const alice = await t.world.callEngine('alice');
+    await t.world.party('ours', 'bob');
+    const error = await t.world.actFails(alice.engine.groupCall({ userIDList: ['bob'], type: 1, groupID: groupID as string }));
+    expect(error).toMatchObject({ message, ...(code === undefined ? {} : { code }) });
+    expect([alice.take(), t.world.im.log]).toEqual([[], []]);
+  });
+
+  it('hangup() with no call returns a promise that never settles (in this tier)', async () => {
+    const alice = await t.world.callEngine('alice');
+    let settled = false;
+    alice.engine.hangup().then(() => (settled = true), () => (settled = true));
+    await t.world.advance(60 * S);
+    expect([settled, alice.take(), t.world.im.log]).toEqual([false, [], []]);
+  });
+});
