@@ -2,7 +2,8 @@
  * 1v1 calls between Tencent's current web engine, `@tencentcloud/call-engine-js` 3.3.4 (a C++
  * engine in WebAssembly, run unmodified over the Chat SDK 3.6.6's own signaling module:
  * support/callEngineParty.ts), and ours on `tencentBackend`, both directions: accept and hang up by
- * either side, reject, cancel, no answer. Each test asserts both parties' whole ordered event logs
+ * either side, reject, cancel, no answer; and its calls in string rooms, which ours does not ring
+ * (its rooms are numeric). Each test asserts both parties' whole ordered event logs
  * and the messages on the wire (who sent which action to whom, under which invite, with which
  * `cmd` and `call_end`). Its events are its own (`onUserJoin`, `onUserReject`, `onCallNotConnected`
  * ...), its payloads carry `callId` and a numeric `callRole` (1 caller, 2 callee).
@@ -143,5 +144,38 @@ describe('ours calls call-engine-js 3.3.4', () => {
     expect(datas[1]).toBe(datas[0]);
     expect(alice.take()).toEqual([ev.noResp('bob', 'alice'), ev.end('alice', 'noResponse', 0)]);
     expect(bob.take()).toEqual(ce.notConnected('bob', 2));
+  });
+});
+
+describe('call-engine-js 3.3.4 calls ours in a string room (`roomID: 0`, `strRoomID`)', () => {
+  it.each(['room-abc', '424242'])('1v1 in the string room %s: ours does not ring a call it cannot join (its app hears of it through onDropped); Alice\'s own timer ends it at 35 s', async (strRoomID) => {
+    wire.reset();
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 2, roomID: 0, strRoomID }));
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect(bob.kind === 'ours' && bob.dropped).toEqual([`malformed: a call in the string room "${strRoomID}", which this client cannot join`]);
+    await t.world.advance(40 * S);
+    expect(alice.take()).toEqual([ce.noResponse(['bob']), ...ce.notConnected('alice', 1, { strRoom: strRoomID })]);
+    expect(bob.take()).toEqual([]);
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1', 'videoCall', 0], ['alice', 'bob', 5, 'id1', 'videoCall', 0]]);
+  });
+
+  it('a group call in a string room (room_id 0 to the group): ours does not ring (TRTCCalling\'s "no room" marker: no call of ours); 3.3.4\'s Carol joins; Alice\'s timer names Bob at 35 s', async () => {
+    wire.reset();
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.callEngine('carol');
+    const g1 = { type: 1, group: 'g1', strRoom: 'grp-room' } as const;
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1', strRoomID: 'grp-room' }));
+    expect([alice.take(), bob.take(), bob.kind === 'ours' && bob.dropped]).toEqual([[], [], []]);
+    expect(carol.take()).toEqual(ce.invited('alice', ['bob', 'carol'], g1));
+    await t.world.act(carol.engine.accept(), 2 * S);
+    expect(alice.take()).toEqual([ce.join('carol'), ce.accepted('carol'), ce.begin(1, g1), ce.audio('carol', true)]);
+    expect(carol.take()).toEqual([ce.begin(2, g1), ce.join('alice'), ce.audio('alice', true)]);
+    await t.world.advance(40 * S);
+    expect([alice.take(), bob.take(), carol.take()]).toEqual([[ce.noResponse(['bob'])], [], [ce.noResponse(['bob'])]]);
+    expect(sends()).toEqual([['alice', 'g1', 1, 'id1', 'audioCall', 0], ['carol', 'g1', 3, 'id1', '', 0], ['alice', 'g1', 5, 'id1', 'audioCall', 0]]);
   });
 });

@@ -17,18 +17,18 @@ type Role = 1 | 2;
 type Type = 1 | 2;
 
 /** What the engine adds to most call events. */
-const call = (role: Role, type: Type = 2, chatGroupID = '') => ({ roomID: expect.any(Number), strRoomID: '', callMediaType: type, callRole: role, callId: expect.any(String), chatGroupID });
+const call = (role: Role, type: Type = 2, chatGroupID = '', strRoomID = '') => ({ roomID: expect.any(Number), strRoomID, callMediaType: type, callRole: role, callId: expect.any(String), chatGroupID });
 
-/** Options of a call's events: its media type (2) and IM group ('' for none). */
-export interface CeCall { readonly type?: Type; readonly group?: string }
+/** Options of a call's events: its media type (2), IM group ('' for none) and string room ('' for none). */
+export interface CeCall { readonly type?: Type; readonly group?: string; readonly strRoom?: string }
 
 export const ce = {
   /** An incoming call: `onCallReceived` then `onInvited`, the same payload. */
   invited: (callerId: string, calleeIdList: string[], o: CeCall = {}): Ev[] => {
-    const p = { callerId, calleeIdList, chatGroupID: o.group ?? '', callMediaType: o.type ?? 2, userData: '', roomID: expect.any(Number), strRoomID: '', callId: expect.any(String), callRole: 2 };
+    const p = { callerId, calleeIdList, chatGroupID: o.group ?? '', callMediaType: o.type ?? 2, userData: '', roomID: expect.any(Number), strRoomID: o.strRoom ?? '', callId: expect.any(String), callRole: 2 };
     return [e('onCallReceived', p), e('onInvited', p)];
   },
-  begin: (role: Role, o: CeCall = {}) => e('onCallBegin', call(role, o.type, o.group)),
+  begin: (role: Role, o: CeCall = {}) => e('onCallBegin', call(role, o.type, o.group, o.strRoom)),
   join: (userID: string) => e('onUserJoin', { userID }),
   leave: (userID: string) => e('onUserLeave', { userID }),
   accepted: (userID: string) => e('onUserAccept', { userID }),
@@ -40,13 +40,13 @@ export const ce = {
   roster: (userIDList: string[]) => e('onGroupCallInviteeListUpdate', { userIDList }),
   /** A call that never connected ends: `onCallNotConnected`, then its twins `onCallCancelled` and `onCallingCancel`. */
   notConnected: (userID: string, role: Role, o: CeCall = {}): Ev[] => {
-    const { callId, roomID, strRoomID, callMediaType, callRole, chatGroupID } = call(role, o.type, o.group);
+    const { callId, roomID, strRoomID, callMediaType, callRole, chatGroupID } = call(role, o.type, o.group, o.strRoom);
     const p = { userID, callId, roomID, strRoomID, callMediaType, callRole, reason: 0, chatGroupID };
     return [e('onCallNotConnected', p), e('onCallCancelled', p), e('onCallingCancel', p)];
   },
   /** `userID` is '' and `reason` 0 whoever hung up. */
   end: (role: Role, totalTime: number | unknown, o: CeCall = {}) => {
-    const { roomID, strRoomID, callMediaType, callRole, callId, chatGroupID } = call(role, o.type, o.group);
+    const { roomID, strRoomID, callMediaType, callRole, callId, chatGroupID } = call(role, o.type, o.group, o.strRoom);
     return e('onCallEnd', { roomID, strRoomID, callMediaType, callRole, callId, totalTime, reason: 0, userID: '', chatGroupID });
   },
 };

@@ -36,7 +36,7 @@ export interface CallEngineInstance {
   login(params: { userID: string; userSig: string }): Promise<void>;
   logout(): Promise<void>;
   call(params: { userID: string; type: 1 | 2; timeout?: number; roomID?: number; strRoomID?: string; userData?: string }): Promise<unknown>;
-  groupCall(params: { userIDList: string[]; type: 1 | 2; groupID: string; timeout?: number; roomID?: number; userData?: string }): Promise<unknown>;
+  groupCall(params: { userIDList: string[]; type: 1 | 2; groupID: string; timeout?: number; roomID?: number; strRoomID?: string; userData?: string }): Promise<unknown>;
   accept(): Promise<unknown>;
   reject(): Promise<unknown>;
   hangup(): Promise<unknown>;
