@@ -148,6 +148,31 @@ describe('3.3.4 takes a group call\'s C2C invitation (a call without an IM group
   });
 });
 
+describe('3.3.4 kicked out by a second login of its user', () => {
+  it.each(['ours', 'callEngine'] as const)('mid-call, by a login on %s: its KICKED_OUT handler throws (its event table lacks the engine\'s "onKickedOffline"), so it shows nothing and stays in the call and its TRTC room; the call goes on with our Bob until he hangs up', async (second) => {
+    wire.reset();
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1 }));
+    await t.world.act(bob.accept(), 2 * S);
+    alice.take();
+    bob.take();
+    const roomID = t.world.rtc.rooms()[0]?.roomId;
+    const again = second === 'ours' ? await t.world.party('ours', 'alice') : await t.world.callEngine('alice');
+    // The page's uncaught error, thrown from the bundle's own code (the fake IM keeps it in that page).
+    const [thrown, ...more] = t.world.unhandled.splice(0) as Error[];
+    expect([thrown?.name, thrown?.message, more]).toEqual(['TypeError', "Cannot read properties of undefined (reading 'forEach')", []]);
+    expect(thrown?.stack?.split('\n')[1]).toMatch(/node_modules\/@tencentcloud\/call-engine-js\/index\.cjs\.js/);
+    await t.world.advance(120 * S);
+    expect([alice.take(), bob.take(), again.take(), sends()]).toEqual([[], [], [], [['alice', 'bob', 1, 'id1', 'audioCall', 0, ['bob']], ['bob', 'alice', 3, 'id1', 'audioCall', null, ['bob']]]]);
+    expect(t.world.rtc.members(roomID ?? 0)).toEqual(['alice', 'bob']);
+    await t.world.act(bob.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ce.leave('bob'), ce.end(1, 122, audio)]);
+    expect(bob.take()).toEqual([ev.end('alice', 'hangup', 122)]);
+    expect(t.world.rtc.rooms()).toEqual([]);
+  });
+});
+
 describe('3.3.4\'s API', () => {
   it.each([
     { groupID: '', message: 'group_id cannot be null', code: -1202 },
@@ -160,10 +185,10 @@ describe('3.3.4\'s API', () => {
     expect([alice.take(), t.world.im.log]).toEqual([[], []]);
   });
 
-  it('hangup() with no call returns a promise that never settles (in this tier)', async () => {
+  it.each(['hangup', 'accept', 'reject'] as const)('%s() with no call returns a promise that never settles (in this tier)', async (verb) => {
     const alice = await t.world.callEngine('alice');
     let settled = false;
-    alice.engine.hangup().then(() => (settled = true), () => (settled = true));
+    alice.engine[verb]().then(() => (settled = true), () => (settled = true));
     await t.world.advance(60 * S);
     expect([settled, alice.take(), t.world.im.log]).toEqual([false, [], []]);
   });

@@ -40,6 +40,10 @@ export interface CallEngineInstance {
   accept(): Promise<unknown>;
   reject(): Promise<unknown>;
   hangup(): Promise<unknown>;
+  openCamera(videoViewDomID: string): Promise<void>;
+  closeCamera(): Promise<void>;
+  openMicrophone(): Promise<void>;
+  closeMicrophone(): Promise<void>;
   on(event: string, fn: (payload?: unknown) => void, ctx?: unknown): void;
   off(event: string, fn: (payload?: unknown) => void): void;
 }
