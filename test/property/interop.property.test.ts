@@ -1,6 +1,6 @@
 /**
  * Property test between our clients and Tencent's own: 2-4 users, each on ours (`tencentBackend`),
- * trtc-calling-js 1.0.6 or TUICallEngine 3.1.7 (unmodified), over the interop tier's fake IM and
+ * trtc-calling-js 1.0.6, TUICallEngine 3.1.7 or call-engine-js 3.3.4 (unmodified), over the interop tier's fake IM and
  * TRTC on one simulated clock (interopSystem.ts); random API calls, clock steps, logouts and
  * second logins (interopCommands.ts); our clients' invariants after every step, and the
  * cross-client agreement once every timer ran out (interopInvariants.ts).
@@ -28,7 +28,7 @@ const PATH = process.env.PROPERTY_PATH;
 /** The counterexample's `replayPath` (printed after its commands), needed to replay a shrunk one. */
 const REPLAY_PATH = process.env.PROPERTY_REPLAY_PATH;
 
-const KIND = fc.constantFrom<SeatKind>('ours', 'official', 'tui');
+const KIND = fc.constantFrom<SeatKind>('ours', 'official', 'tui', 'callEngine');
 /** 2-4 users; at least one on ours and one on Tencent's (ours among ours is the other tiers' business). */
 const kinds = fc.array(KIND, { minLength: 2, maxLength: 4 }).map((ks) => {
   const out: SeatKind[] = [...ks];
@@ -42,7 +42,7 @@ const kinds = fc.array(KIND, { minLength: 2, maxLength: 4 }).map((ks) => {
  * their bundles): e.g. trtc-calling-js's second logout() resets a TRTC client it already dropped
  * ("Cannot read properties of null (reading 'reset')"). Not ours; any other is reported.
  */
-const TENCENT_FRAME = /\/node_modules\/(trtc-calling-js|tsignaling|tuicall-engine-webrtc)\//;
+const TENCENT_FRAME = /\/node_modules\/(trtc-calling-js|tsignaling|tuicall-engine-webrtc|@tencentcloud\/(call-engine-js|src))\//;
 function tencents(reason: unknown): boolean {
   const frame = String((reason as Error | null)?.stack ?? '').split('\n').find((l) => l.trimStart().startsWith('at '));
   return frame !== undefined && TENCENT_FRAME.test(frame);

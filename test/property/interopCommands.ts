@@ -31,8 +31,8 @@ const idAt = (s: InteropSystem, i: number): string => s.ids[i % s.ids.length]!;
 /** The client the i-th user is on now. */
 const seatAt = (s: InteropSystem, i: number): Seat => seatOf(s, idAt(s, i));
 
-/** Ringing: ours in `ringing`; Tencent's `calling` (its callee rings in it; its caller mostly waits `connected`). */
-const ringing = (seat: Seat) => (seat.user ? oursState(seat) === 'ringing' : status(seat) === 'calling');
+/** Ringing: ours in `ringing`; Tencent's `calling` (its callee rings in it; its caller mostly waits `connected`); 3.3.4 ringing for an invitation. */
+const ringing = (seat: Seat) => (seat.user ? oursState(seat) === 'ringing' : seat.client.kind === 'callEngine' ? seat.ringing : status(seat) === 'calling');
 const live = (seat: Seat) => (seat.user ? oursState(seat) !== 'none' : status(seat) !== 'idle');
 
 /** The k-th seat for which `is` holds, or any seat when none does (its refusal is then the outcome). */
@@ -41,11 +41,11 @@ const pick = (s: InteropSystem, k: number, is: (seat: Seat) => boolean): Seat =>
   return candidates.length > 0 ? candidates[k % candidates.length]! : seatAt(s, k);
 };
 
-/** Ours and TUICallEngine take a timeout (seconds); trtc-calling-js's is fixed at 30 s. */
+/** Ours, TUICallEngine and call-engine-js take a timeout (seconds); trtc-calling-js's is fixed at 30 s. */
 const TIMEOUTS = [undefined, undefined, 10] as const;
 const SHORT_STEPS = [0, 10, 20, 50, 200, 1_000, 1_000, 2_000] as const;
 const LONG_STEPS = [4_990, 5_000, 10_000, 29_990, 30_000, 35_000, 60_000] as const;
-const KINDS: readonly SeatKind[] = ['ours', 'official', 'tui'];
+const KINDS: readonly SeatKind[] = ['ours', 'official', 'tui', 'callEngine'];
 
 /**
  * The pause after an API call before the next step: none (the next call races it), an IM hop,

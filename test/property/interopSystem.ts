@@ -2,7 +2,8 @@
  * The system under the interop property test: 2-4 users on the interop tier's world (one fake IM
  * cloud, one fake TRTC, one simulated clock: test/interop/support/interopWorld.ts), each user on
  * one client of the kind the run drew: ours (`tencentBackend`), Tencent's trtc-calling-js 1.0.6
- * ('official') or Tencent's TUICallEngine 3.1.7 ('tui'), the last two unmodified. A second login
+ * ('official'), Tencent's TUICallEngine 3.1.7 ('tui') or Tencent's call-engine-js 3.3.4
+ * ('callEngine'), the last three unmodified. A second login
  * of a user (any kind) kicks the first client out, which stays as a retired seat.
  *
  * Every seat is driven through the same few verbs. Ours are tracked as the other property tiers'
@@ -12,11 +13,12 @@
  */
 import { CallingError, type TRTCCalling } from '../../src/index';
 import { drain } from '../../src/testing';
+import type { CallEngineParty } from '../interop/support/callEngineParty';
 import type { Ev, InteropWorld, OfficialParty, Party } from '../interop/support/interopWorld';
 import type { TuiParty } from '../interop/support/tuiParty';
 import { attempt, tracked, type User } from './harness';
 
-export type SeatKind = 'ours' | 'official' | 'tui';
+export type SeatKind = 'ours' | 'official' | 'tui' | 'callEngine';
 export type Status = 'idle' | 'calling' | 'connected';
 
 /** One client of a user. */
@@ -27,7 +29,7 @@ export interface Seat {
   readonly label: string;
   /** Ours: the tracked device (its timeline, its calls). */
   readonly user: User | null;
-  readonly client: Party | TuiParty;
+  readonly client: Party | TuiParty | CallEngineParty;
   /** Kicked out by a later login of its user: no longer driven, no longer its user's client. */
   retired: boolean;
   /** Tencent's: every event it emitted, in order (for the failure report). */
@@ -40,7 +42,8 @@ export interface Seat {
   loggedIn: boolean;
   /**
    * A Tencent's client that left its call without leaving its TRTC room: a trtc-calling-js kicked
-   * out (spec 3.2: its KICKED_OUT only sets idle; test/interop/kicked.test.ts), or either kind
+   * out (spec 3.2: its KICKED_OUT only sets idle; test/interop/kicked.test.ts), a call-engine-js
+   * 3.3.4 kicked out (its handler throws: it stays in its call; callEngineQuirks.test.ts), or any kind
    * logged out while not idle (their logout() drops the TRTC client without leaving when a join is
    * under way). Its client may stay in the room for good, in nobody's call: {@link abandon} closes
    * its page at the end.
@@ -54,6 +57,14 @@ export interface Seat {
   endedAt: number;
   /** TUICallEngine: whom its last call() dialled (null: its last dial was a groupCall(), or none yet). */
   dialled: string | null;
+  /**
+   * call-engine-js 3.3.4, which has no getCallStatus(): its status as its events and its dials say
+   * (see {@link trackCallEngine}), and whether it rings for an invitation (not its own dial).
+   */
+  phase: Status;
+  ringing: boolean;
+  /** call-engine-js 3.3.4: counts its call's status changes (a failed dial resets 'calling' only if none came since). */
+  epoch: number;
 }
 
 export interface InteropSystem {
@@ -89,7 +100,31 @@ export const liveSeats = (s: InteropSystem): Seat[] => s.seats.filter((x) => !x.
 /** The call status, in trtc-calling-js's words, of any kind of client. */
 export function status(seat: Seat): Status {
   const c = seat.client;
+  if (c.kind === 'callEngine') return seat.phase;
   return (c.kind === 'tui' ? c.engine.getCallStatus() : c.getCallStatus()) as Status;
+}
+
+/**
+ * call-engine-js 3.3.4's status, from its events: an invitation rings (`onCallReceived`), a call
+ * begins (`onCallBegin`) and ends (`onCallEnd`, or `onCallNotConnected` for one that never began);
+ * its dials set 'calling' in {@link act}. Its API calls that have nothing to act on never settle
+ * (hangup(), accept(), reject() with no call: callEngineQuirks.test.ts), so a call's end also ends
+ * the wait for them, as its UI's buttons follow the call, not the promise.
+ */
+function trackCallEngine(s: InteropSystem, seat: Seat, p: CallEngineParty): void {
+  const to = (phase: Status, ringing: boolean) => () => {
+    seat.phase = phase;
+    seat.ringing = ringing;
+    seat.epoch++;
+    if (phase === 'idle') {
+      seat.endedAt = s.world.clock.now();
+      seat.pending = null;
+    }
+  };
+  p.engine.on('onCallReceived', to('calling', true));
+  p.engine.on('onCallBegin', to('connected', false));
+  p.engine.on('onCallEnd', to('idle', false));
+  p.engine.on('onCallNotConnected', to('idle', false));
 }
 
 /** Ours: the call's state (`dialing`, `ringing`, `inCall` ...), or `none`. */
@@ -97,14 +132,15 @@ export const oursState = (seat: Seat): string => seat.user?.calling.getSnapshot(
 
 /** A new client of `kind` for `id`, tracked from before its login (a stored invite may ring as it logs in), then logged in. */
 async function join(s: InteropSystem, kind: SeatKind, id: string, n: number): Promise<Seat> {
-  const client = kind === 'tui' ? await s.world.tui(id, { login: false }) : await s.world.party(kind, id, { login: false });
+  const client = kind === 'tui' ? await s.world.tui(id, { login: false }) : kind === 'callEngine' ? await s.world.callEngine(id, { login: false }) : await s.world.party(kind, id, { login: false });
   const user = client.kind === 'ours' ? tracked(client.calling, id, n) : null;
   if (client.kind === 'ours')
     client.calling.subscribe(() => {
       const roomID = client.calling.getSnapshot().call?.roomID;
       if (roomID) s.oursRooms.add(roomID);
     });
-  const seat: Seat = { kind, id, label: n === 1 ? id : `${id}@${n}`, user, client, retired: false, log: [], sees: new Set(), refusals: [], loggedIn: false, abandoned: false, pending: null, now: () => s.world.clock.now(), endedAt: -Infinity, dialled: null };
+  const seat: Seat = { kind, id, label: n === 1 ? id : `${id}@${n}`, user, client, retired: false, log: [], sees: new Set(), refusals: [], loggedIn: false, abandoned: false, pending: null, now: () => s.world.clock.now(), endedAt: -Infinity, dialled: null, phase: 'idle', ringing: false, epoch: 0 };
+  if (client.kind === 'callEngine') trackCallEngine(s, seat, client);
   if (client.kind === 'tui') for (const name of ['onCallingCancel', 'onCallEnd']) client.engine.on(name, () => void (seat.endedAt = s.world.clock.now()));
   s.seats.push(seat);
   await act(seat, { op: 'login' });
@@ -134,7 +170,8 @@ export async function secondLogin(s: InteropSystem, id: string, kind: SeatKind):
   if (!old.user) for (const r of tencentRooms(s, old)) s.kickedRooms.add(r);
   await join(s, kind, id, n);
   old.retired = true;
-  if (old.client.kind === 'official') old.abandoned = true;
+  // trtc-calling-js's KICKED_OUT only sets idle; call-engine-js 3.3.4's throws (callEngineQuirks.test.ts): both stay in their rooms.
+  if (old.client.kind === 'official' || old.client.kind === 'callEngine') old.abandoned = true;
 }
 
 /**
@@ -155,7 +192,8 @@ export function harvest(s: InteropSystem): void {
     for (const e of seat.client.take()) {
       seat.log.push(e);
       const who = (e.payload as { userID?: unknown } | null)?.userID;
-      if (e.name === 'onUserEnter' && typeof who === 'string') seat.sees.add(who);
+      // call-engine-js 3.3.4 names it `onUserJoin`.
+      if ((e.name === 'onUserEnter' || e.name === 'onUserJoin') && typeof who === 'string') seat.sees.add(who);
       if (e.name === 'onUserLeave' && typeof who === 'string') seat.sees.delete(who);
     }
     if (status(seat) === 'idle') seat.sees.clear();
@@ -175,7 +213,7 @@ export type Verb =
   | { readonly op: 'login' };
 
 /** TUICallEngine renders into a DOM element: each TUI page gets one for its camera. */
-function localView(p: TuiParty): string {
+function localView(p: TuiParty | CallEngineParty): string {
   const doc = p.browser.document;
   if (!doc.getElementById('local-view')) {
     const el = doc.createElement('div');
@@ -213,6 +251,42 @@ function tuiDo(p: TuiParty, v: Verb): Promise<unknown> {
     case 'mic': return v.muted ? e.closeMicrophone() : e.openMicrophone();
     case 'logout': return e.logout();
     case 'login': return e.login({ userID: p.id, userSig: `sig-${p.id}` });
+  }
+}
+
+function callEngineDo(p: CallEngineParty, v: Verb): Promise<unknown> {
+  const e = p.engine;
+  const timeout = v.op === 'call' || v.op === 'groupCall' ? (v.timeout !== undefined ? { timeout: v.timeout } : {}) : {};
+  switch (v.op) {
+    case 'call': return e.call({ userID: v.to, type: v.type, ...timeout });
+    // Its groupCall() needs a group (callEngineQuirks.test.ts): always through the IM group.
+    case 'groupCall': return e.groupCall({ userIDList: [...v.to], type: v.type, groupID: GROUP_ID, ...timeout });
+    case 'accept': return e.accept();
+    case 'reject': return e.reject();
+    case 'hangup': return e.hangup();
+    case 'camera': return v.on ? e.openCamera(localView(p)) : e.closeCamera();
+    case 'mic': return v.muted ? e.closeMicrophone() : e.openMicrophone();
+    case 'logout': return e.logout();
+    case 'login': return e.login({ userID: p.id, userSig: `sig-${p.id}` });
+  }
+}
+
+/**
+ * Whether call-engine-js 3.3.4 has something to act on: its accept() and reject() only for an
+ * invitation ringing, its hangup() and media only in a call, its dials only when idle. Its API
+ * calls with nothing to act on never settle (callEngineQuirks.test.ts), and its UI offers them
+ * only so (TUICallKit's buttons follow the call's status).
+ */
+function callEngineCan(seat: Seat, v: Verb): boolean {
+  switch (v.op) {
+    case 'accept':
+    case 'reject': return seat.ringing;
+    case 'hangup':
+    case 'camera':
+    case 'mic': return seat.phase !== 'idle';
+    case 'call':
+    case 'groupCall': return seat.phase === 'idle';
+    default: return true;
   }
 }
 
@@ -266,12 +340,17 @@ export async function act(seat: Seat, v: Verb): Promise<void> {
       case 'login': return attempt(user, 'login', (x) => x.login({ userID: user.id, userSig: `sig-${user.id}` }));
     }
   }
+  if (c.kind === 'callEngine' && !callEngineCan(seat, v)) return;
+  // Its dial: 'calling' at once (its call() resolves once the invitation is out, maybe after the answer).
+  const dial = c.kind === 'callEngine' && (v.op === 'call' || v.op === 'groupCall') ? ++seat.epoch : null;
+  if (dial !== null) seat.phase = 'calling';
   seat.pending = v.op;
-  const started = Promise.resolve().then(() => (c.kind === 'tui' ? tuiDo(c, v) : officialDo(c as OfficialParty, v)));
+  const started = Promise.resolve().then(() => (c.kind === 'tui' ? tuiDo(c, v) : c.kind === 'callEngine' ? callEngineDo(c, v) : officialDo(c as OfficialParty, v)));
   started.then(
     () => void (seat.pending = null),
     (error: unknown) => {
       seat.pending = null;
+      if (dial !== null && seat.epoch === dial) seat.phase = 'idle';
       seat.refusals.push(`${v.op}: ${error instanceof CallingError ? error.message : String((error as { message?: unknown })?.message ?? error)}`);
     },
   );
@@ -290,6 +369,8 @@ export function trtcRooms(seat: Seat): (number | string)[] {
  */
 export function tencentRooms(s: InteropSystem, seat: Seat): (number | string)[] {
   void s;
-  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { inviteData?: { roomID?: number } } | undefined;
-  return [...trtcRooms(seat), ...(invited?.inviteData?.roomID ? [invited.inviteData.roomID] : [])];
+  const invited = [...seat.log].reverse().find((e) => e.name === 'onInvited')?.payload as { inviteData?: { roomID?: number }; roomID?: number } | undefined;
+  // call-engine-js 3.3.4 names the room at the top of its payload.
+  const room = invited?.inviteData?.roomID ?? (seat.client.kind === 'callEngine' ? invited?.roomID : undefined);
+  return [...trtcRooms(seat), ...(room ? [room] : [])];
 }
