@@ -152,4 +152,26 @@ describe('interop invariants', () => {
     await quiescent(w, s, heard === 'onUserAccept' ? [['bob'], ['alice', 'carol']] : [['bob']]);
     expect(bob.log.map((e) => e.name).slice(-3)).toEqual(['onReject', 'onLineBusy', heard]);
   });
+
+  it('call-engine-js 3.3.4 ringing for good after its group caller (ours) withdrew it once another invitee accepted: exempted (its pinned quirk); ringing for a group invitation nobody else answered: flagged', async () => {
+    const w = interopWorld();
+    world = w;
+    const s = await createInteropSystem(w, ['ours', 'callEngine', 'callEngine', 'callEngine']);
+    const [alice, bob, , dave] = s.seats as [Seat, Seat, Seat, Seat];
+    await act(alice, { op: 'groupCall', to: ['bob', 'carol'], type: 1, viaGroup: true });
+    await w.advance(1_000);
+    await act(bob, { op: 'accept' });
+    await w.advance(1_000);
+    await act(alice, { op: 'hangup' });
+    await w.advance(120_000);
+    harvest(s);
+    expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
+    expect(checkAllOver(s)).toEqual([]);
+    // Dave's invitation, its caller (3.3.4) gone without a word and nobody else answering: not the quirk.
+    dave.log.push({ name: 'onInvited', payload: { callerId: 'bob', chatGroupID: 'everyone', callId: 'x', roomID: 1 } });
+    dave.ringing = true;
+    dave.phase = 'calling';
+    s.oursRooms.add(1);
+    expect(checkAllOver(s)).toEqual(['dave (callEngine) still calling after everyone hung up']);
+  });
 });
