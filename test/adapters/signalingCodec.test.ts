@@ -253,6 +253,16 @@ describe('legacy end markers and hangups (spec 2.3)', () => {
     expect(decoded(decodeSignal(envelope({}, inner), 'alice'))).toMatchObject({ kind: 'switch', to });
   });
 
+  // Its switch request too (captured: test/interop/callEngineSwitch.test.ts): `call_end: 0` beside
+  // `cmd` "switchToAudio" and the switch marker. Read as an end marker, ours never answered it.
+  const CALL_ENGINE_334_SWITCH =
+    '{"businessID":"av_call","call_end":0,"call_type":2,"data":{"cmd":"switchToAudio","excludeFromHistoryMessage":true,"inviter":"",' +
+    '"message":"","room_id":220539036,"str_room_id":""},"platform":"Linux","room_id":220539036,"switch_to_audio_call":"switch_to_audio_call","userData":"","version":4}\n';
+  it('call-engine-js 3.3.4\'s switch request (call_end 0 beside cmd "switchToAudio") is a switch request', () => {
+    const signal = decoded(decodeSignal(envelope({}, CALL_ENGINE_334_SWITCH), 'alice'));
+    expect(signal).toMatchObject({ kind: 'switch', to: 1, roomID: 220539036, callType: 2, invitees: ['bob'] });
+  });
+
   it('a 1v1 invite with a negative call_end is still an invitation', () => {
     const signal = decoded(decodeSignal(envelope({}, av({ call_type: 1, room_id: 5, call_end: -1 })), 'alice'));
     expect(signal).toMatchObject({ kind: 'invite', roomID: 5, callType: 1 });

@@ -44,6 +44,7 @@ export interface CallEngineInstance {
   closeCamera(): Promise<void>;
   openMicrophone(): Promise<void>;
   closeMicrophone(): Promise<void>;
+  switchCallMediaType(newMediaType: 1 | 2): Promise<void>;
   on(event: string, fn: (payload?: unknown) => void, ctx?: unknown): void;
   off(event: string, fn: (payload?: unknown) => void): void;
 }
