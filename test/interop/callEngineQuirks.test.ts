@@ -173,6 +173,26 @@ describe('3.3.4 kicked out by a second login of its user', () => {
   });
 });
 
+describe('3.3.4\'s switchCallMediaType() never completes on its side (in this tier)', () => {
+  it.each(['callEngine', 'tui'] as const)('its peer on %s accepts the switch request, and 3.3.4 neither reports the change nor settles', async (kind) => {
+    wire.reset();
+    const alice = await t.world.callEngine('alice');
+    const bob = kind === 'callEngine' ? await t.world.callEngine('bob') : await t.world.tui('bob');
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 2 }));
+    await t.world.act(bob.engine.accept(), 2 * S);
+    alice.take();
+    bob.take();
+    sends();
+    let settled = false;
+    alice.engine.switchCallMediaType(1).then(() => (settled = true), () => (settled = true));
+    await t.world.advance(40 * S);
+    expect(alice.take()).toEqual([]);
+    expect(bob.take()).toEqual(kind === 'tui' ? [{ name: 'onCallTypeChanged', payload: { oldCallType: 2, newCallType: 1 } }] : []);
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id2', 'switchToAudio', 0, ['bob']], ['bob', 'alice', 3, 'id2', 'switchToAudio', kind === 'tui' ? null : 0, ['bob']]]);
+    expect(settled).toBe(false);
+  });
+});
+
 describe('3.3.4\'s API', () => {
   it.each([
     { groupID: '', message: 'group_id cannot be null', code: -1202 },
