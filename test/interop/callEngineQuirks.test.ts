@@ -193,6 +193,30 @@ describe('3.3.4\'s switchCallMediaType() never completes on its side (in this ti
   });
 });
 
+describe('3.3.4 switches from video to audio only ("only support switch from video to audio", its engine\'s log)', () => {
+  it('our Alice switchToVideoCall() in an audio call with it -> its answer is a busy REJECT (3.1.7 accepts); ours\' switch is refused, the call goes on as audio; its own switchCallMediaType(2) sends nothing and never settles', async () => {
+    wire.reset();
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.callEngine('bob');
+    if (alice.kind !== 'ours') throw new Error('unreachable');
+    await t.world.act(alice.call('bob', 1));
+    await t.world.act(bob.engine.accept(), 2 * S);
+    alice.take();
+    bob.take();
+    sends();
+    const refused = await t.world.actFails(alice.calling.switchToVideoCall(), 40 * S);
+    expect(refused).toMatchObject({ message: 'switchToVideoCall: the peer refused the switch' });
+    expect([alice.take(), bob.take()]).toEqual([[], []]);
+    expect(alice.calling.getSnapshot().call).toMatchObject({ state: 'inCall', callType: 1, local: { camera: false } });
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id2', 'switchToVideo', null, ['bob']], ['bob', 'alice', 4, 'id2', '', 0, ['bob']]]);
+    expect(JSON.parse(wire.datas.at(-1) ?? '{}')).toMatchObject({ line_busy: 'line_busy', data: { message: 'lineBusy' } });
+    let settled = false;
+    bob.engine.switchCallMediaType(2).then(() => (settled = true), () => (settled = true));
+    await t.world.advance(40 * S);
+    expect([settled, alice.take(), bob.take(), sends()]).toEqual([false, [], [], []]);
+  });
+});
+
 describe('3.3.4\'s API', () => {
   it.each([
     { groupID: '', message: 'group_id cannot be null', code: -1202 },
