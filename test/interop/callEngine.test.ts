@@ -179,3 +179,19 @@ describe('call-engine-js 3.3.4 calls ours in a string room (`roomID: 0`, `strRoo
     expect(sends()).toEqual([['alice', 'g1', 1, 'id1', 'audioCall', 0], ['carol', 'g1', 3, 'id1', '', 0], ['alice', 'g1', 5, 'id1', 'audioCall', 0]]);
   });
 });
+
+describe('call-engine-js 3.3.4 calls ours while ours is offline', () => {
+  it('Alice (3.3.4) call(); Bob (ours) logs in 10 s later -> our replay rings it (its invite excluded from the unread count); Bob accepts: connected', async () => {
+    wire.reset();
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob', { login: false });
+    await t.world.act(alice.engine.call({ userID: 'bob', type: 1 }));
+    await t.world.advance(10 * S);
+    await t.world.act(bob.login(), 2 * S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'], { callType: 1 })]);
+    await t.world.act(bob.accept(), 2 * S);
+    expect(alice.take()).toEqual([ce.join('bob'), ce.audio('bob', true), ce.accepted('bob'), ce.begin(1, { type: 1 })]);
+    expect(bob.take()).toEqual([ev.enter('alice'), ev.audio('alice', true)]);
+    expect(sends()).toEqual([['alice', 'bob', 1, 'id1', 'audioCall', 0], ['bob', 'alice', 3, 'id1', 'audioCall', null]]);
+  });
+});

@@ -248,3 +248,34 @@ describe('call-engine-js 3.3.4 group-calls ours beside its own kind and TUICallE
     ]);
   });
 });
+
+describe('call-engine-js 3.3.4 invites ours into its group call (inviteUser())', () => {
+  it('Alice (3.3.4) groupCall(bob: ours); Bob accepts; Alice inviteUser(carol: ours) -> a new invitation to the group naming Carol; she accepts and meets both; Alice hangup() -> the two stay', async () => {
+    wire.reset();
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob'], type: 1, groupID: 'g1' }));
+    await t.world.act(bob.accept(), 2 * S);
+    expect(alice.take()).toEqual([ce.join('bob'), ce.audio('bob', true), ce.accepted('bob'), ce.begin(1, g1)]);
+    expect(bob.take()).toEqual([invited(['bob']), ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true)]);
+    await t.world.act(alice.engine.inviteUser({ userIDList: ['carol'] }), 2 * S);
+    expect([alice.take(), bob.take(), carol.take()]).toEqual([[], [], [invited(['carol'])]]);
+    await t.world.act(carol.accept(), 2 * S);
+    expect(alice.take()).toEqual([ce.join('carol'), ce.audio('carol', true), ce.accepted('carol')]);
+    expect(bob.take()).toEqual([ev.enter('carol'), ev.roster(['alice', 'carol']), ev.audio('carol', true)]);
+    expect(carol.take()).toEqual([ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true), ev.enter('bob'), ev.roster(['alice', 'bob']), ev.audio('bob', true)]);
+    await t.world.act(alice.engine.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ce.end(1, 5, g1)]);
+    expect(bob.take()).toEqual([ev.audio('alice', false), ev.leave('alice'), ev.roster(['carol'])]);
+    expect(carol.take()).toEqual([ev.audio('alice', false), ev.leave('alice'), ev.roster(['bob'])]);
+    expect(sends()).toEqual([
+      ['alice', 'g1', 1, 'id1', 'audioCall', 0, ['bob']],
+      ['bob', 'g1', 3, 'id1', 'audioCall', null, ['bob']],
+      ['alice', 'g1', 1, 'id2', 'audioCall', 0, ['carol']],
+      ['carol', 'g1', 3, 'id2', 'audioCall', null, ['carol']],
+      ['alice', 'g1', 1, 'id3', 'hangup', 5, ['bob', 'carol']],
+    ]);
+  });
+});

@@ -45,6 +45,7 @@ export interface CallEngineInstance {
   openMicrophone(): Promise<void>;
   closeMicrophone(): Promise<void>;
   switchCallMediaType(newMediaType: 1 | 2): Promise<void>;
+  inviteUser(params: { userIDList: string[]; timeout?: number }): Promise<void>;
   on(event: string, fn: (payload?: unknown) => void, ctx?: unknown): void;
   off(event: string, fn: (payload?: unknown) => void): void;
 }
