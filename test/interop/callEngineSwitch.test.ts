@@ -5,9 +5,11 @@
  * signal; ours read that as a legacy end marker (a hangup of another invitation: ignored) and never
  * answered, so 3.3.4's own timer sent the TIMEOUT at 35 s and the call stayed video. Whole event
  * logs and the wire. 3.3.4's own switchCallMediaType() never settles and it never reports the
- * change, whoever the peer (callEngineQuirks.test.ts).
+ * change, whoever the peer (callEngineQuirks.test.ts). And camera and microphone off and on, each
+ * side, seen by the other.
  */
 import { describe, expect, it } from 'vitest';
+import { ev } from '../support/ev';
 import { ce, ceWire } from './support/callEngineEvents';
 import { useInterop } from './support/suite';
 
@@ -59,5 +61,35 @@ describe.each(['callEngine', 'ours'] as const)('switching to audio, %s calling',
     expect(ours.calling.getSnapshot().call).toMatchObject({ callType: 1, state: 'inCall', local: { camera: false } });
     expect(engine.take()).toEqual([ce.video(oursID, false)]);
     expect(sends()).toEqual([[oursID, ceID, 1, 'id2', 'switchToAudio', null, TO_AUDIO], [ceID, oursID, 3, 'id2', 'switchToAudio', 0, TO_AUDIO]]);
+  });
+});
+
+describe('camera and microphone with call-engine-js 3.3.4', () => {
+  it('in a video call 3.3.4 dialled: its openCamera(), closeMicrophone(), openMicrophone(), closeCamera() reach ours; ours\' closeCamera(), setMicMute(true), openCamera() reach it', async () => {
+    const { engine, ours } = await videoCall('callEngine');
+    const doc = engine.browser.document;
+    const view = doc.createElement('div');
+    view.id = 'local-view';
+    doc.body.appendChild(view);
+    const steps: [() => Promise<unknown>, unknown[]][] = [
+      [() => engine.engine.openCamera('local-view'), [ev.video('alice', true)]],
+      [() => engine.engine.closeMicrophone(), [ev.audio('alice', false)]],
+      [() => engine.engine.openMicrophone(), [ev.audio('alice', true)]],
+      [() => engine.engine.closeCamera(), [ev.video('alice', false)]],
+    ];
+    for (const [step, seen] of steps) {
+      await t.world.act(step(), 2 * S);
+      expect([ours.take(), engine.take()]).toEqual([seen, []]);
+    }
+    const back: [() => Promise<unknown>, unknown[]][] = [
+      [() => ours.closeCamera(), [ce.video('bob', false)]],
+      [() => ours.setMicMute(true), [ce.audio('bob', false)]],
+      [() => ours.openCamera(), [ce.video('bob', true)]],
+    ];
+    for (const [step, seen] of back) {
+      await t.world.act(step(), 2 * S);
+      expect([engine.take(), ours.take()]).toEqual([seen, []]);
+    }
+    expect(sends()).toEqual([]);
   });
 });

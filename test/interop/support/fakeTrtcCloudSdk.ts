@@ -127,7 +127,10 @@ export class FakeTRTCCloud {
 
   async startLocalAudio(_quality?: number): Promise<void> {
     this.#audio = true;
+    // Captured again after a stopLocalAudio() (call-engine-js 3.3.4's openMicrophone()): published again.
+    if (!this.#audioMuted && this.#stream?.hasAudio() && this.#stream.audioMuted) this.#stream.unmuteAudio();
     await this.#sync();
+    this.#emit('onMicDidReady');
   }
   async stopLocalAudio(): Promise<void> {
     this.#audio = false;
@@ -138,8 +141,15 @@ export class FakeTRTCCloud {
     if (mute) this.#stream?.muteAudio();
     else this.#stream?.unmuteAudio();
   }
-  async startLocalPreview(_autoStart: unknown, view?: unknown): Promise<void> {
+  /** `(autoStart, view)` as TUICallEngine 3.1.7 calls it, or `(view)` as call-engine-js 3.3.4 does. */
+  async startLocalPreview(first: unknown, view?: unknown): Promise<void> {
     this.#video = true;
+    this.#preview = domID(view ?? first);
+    await this.#sync();
+    this.#emit('onCameraDidReady');
+  }
+  /** Where the local preview plays (call-engine-js 3.3.4's openCamera() names its view so). */
+  async updateLocalView(view: unknown): Promise<void> {
     this.#preview = domID(view);
     await this.#sync();
   }
@@ -162,6 +172,7 @@ export class FakeTRTCCloud {
     this.#remotes.get(userId)?.stop();
   }
   async setVideoEncoderParam(_params?: object): Promise<void> {}
+  async setVideoEncoderMirror(_mirror: boolean): Promise<void> {}
   /** call-engine-js 3.3.4 asks for the anchor role (20) as it answers or rings: the fake's only role. */
   async switchRole(_role: number): Promise<void> {}
   async setLocalRenderParams(_params: object): Promise<void> {}
