@@ -145,3 +145,61 @@ describe('ours calls call-engine-js 3.3.4, who is busy', () => {
     expect(sends().map((s) => s.slice(0, 4))).toEqual([['bob', 'carol', 1, 'id1'], ['alice', 'bob', 1, 'id2'], ['bob', 'alice', 4, 'id2'], ['carol', 'bob', 3, 'id1']]);
   });
 });
+
+describe('busy in a group call through an IM group', () => {
+  const g1 = { type: 1, group: 'g1' } as const;
+
+  it('3.3.4 Alice groupCall(bob: ours, in a call with Dave; carol: 3.3.4) -> Bob answers busy to the group (Alice and ringing Carol onUserLineBusy); Carol accepts; Alice hangup() ends it; Bob and Dave talk on', async () => {
+    wire.reset();
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.callEngine('alice');
+    const bob = await t.world.party('ours', 'bob');
+    const carol = await t.world.callEngine('carol');
+    const dave = await t.world.party('ours', 'dave');
+    await t.world.act(dave.call('bob', 1));
+    await t.world.act(bob.accept(), 2 * S);
+    bob.take();
+    dave.take();
+    sends();
+    await t.world.act(alice.engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1' }));
+    expect(alice.take()).toEqual([ce.busy('bob')]);
+    expect(carol.take()).toEqual([...ce.invited('alice', ['bob', 'carol'], g1), ce.busy('bob')]);
+    expect(sends()).toEqual([['alice', 'g1', 1, 'id2', 'audioCall', 0, null, ''], ['bob', 'g1', 4, 'id2', 'audioCall', null, 'line_busy', 'lineBusy']]);
+    await t.world.act(carol.engine.accept(), 2 * S);
+    expect(alice.take()).toEqual([ce.join('carol'), ce.accepted('carol'), ce.begin(1, g1), ce.audio('carol', true)]);
+    expect(carol.take()).toEqual([ce.begin(2, g1), ce.join('alice'), ce.audio('alice', true)]);
+    await t.world.advance(40 * S);
+    await t.world.act(alice.engine.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ce.end(1, 41, g1)]);
+    expect(carol.take()).toEqual([ce.audio('alice', false), ce.end(2, 42, g1)]);
+    expect([bob.take(), dave.take(), bob.getCallStatus(), dave.getCallStatus()]).toEqual([[], [], 'connected', 'connected']);
+  });
+
+  it('our Alice groupCall(bob: 3.3.4, in a call with 3.3.4 Dave; carol: ours) -> Bob answers busy to the group; Alice LINE_BUSY; Carol accepts; Alice hangup() -> Carol, the last, ends; Bob and Dave talk on', async () => {
+    wire.reset();
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.callEngine('bob');
+    const carol = await t.world.party('ours', 'carol');
+    const dave = await t.world.callEngine('dave');
+    await t.world.act(dave.engine.call({ userID: 'bob', type: 1 }));
+    await t.world.act(bob.engine.accept(), 2 * S);
+    bob.take();
+    dave.take();
+    sends();
+    await t.world.act(alice.groupCall(['bob', 'carol'], 1, 'g1'));
+    expect(alice.take()).toEqual([ev.busy('bob', 'alice')]);
+    expect(carol.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 })]);
+    expect(sends()).toEqual([['alice', 'g1', 1, 'id2', 'audioCall', null, null, ''], ['bob', 'g1', 4, 'id2', '', 0, 'line_busy', 'lineBusy']]);
+    await t.world.act(carol.accept(), 2 * S);
+    expect(alice.take()).toEqual([ev.accepted('carol'), ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true)]);
+    expect(carol.take()).toEqual([ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true)]);
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 2)]);
+    expect(carol.take()).toEqual([ev.leave('alice'), ev.roster([]), ev.end('alice', 'hangup', 2)]);
+    expect(sends()).toEqual([['carol', 'g1', 3, 'id2', 'audioCall', null, null, ''], ['carol', 'alice', 1, 'id2-hangup', 'hangup', 2, null, '']]);
+    await t.world.advance(40 * S);
+    expect([alice.take(), bob.take(), carol.take(), dave.take(), sends()]).toEqual([[], [], [], [], []]);
+    expect(t.world.rtc.rooms().map((r) => r.members)).toEqual([['dave', 'bob']]);
+  });
+});
