@@ -200,5 +200,10 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.writeBehindMaxBytes) || resolved.writeBehindMaxBytes < 0) throw new Error('writeBehindMaxBytes must be a non-negative integer');
   if (!Number.isInteger(resolved.budgetAskMs) || resolved.budgetAskMs < 1 || resolved.budgetAskMs > 10_000) throw new Error('budgetAskMs must be an integer in 1..10000');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
+  // What the flags check (`cli.ts`), for `startServer()` too: a NaN or negative time ran as 0, a fraction as is.
+  const { offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes } = resolved;
+  for (const [name, n] of Object.entries({ offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes })) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${String(n)}`);
+  }
   return resolved;
 }

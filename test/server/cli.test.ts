@@ -75,6 +75,14 @@ describe('server CLI', () => {
     for (const budgetAskMs of [0, 1.5, 10_001, Number.NaN]) expect(() => resolveOptions({ ...base, budgetAskMs })).toThrow('budgetAskMs must be an integer in 1..10000');
   });
 
+  it("startServer's times and strike count are checked as their flags are: a NaN, negative or fractional one is refused", () => {
+    const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
+    for (const name of ['offlineTtlMs', 'roomGraceMs', 'loginTimeoutMs', 'idleTimeoutMs', 'maxStrikes'] as const) {
+      expect(resolveOptions({ ...base, [name]: 0 })[name]).toBe(0);
+      for (const bad of [-1, 1.5, Number.NaN, Infinity]) expect(() => resolveOptions({ ...base, [name]: bad })).toThrow(`${name} must be a non-negative integer, got ${String(bad)}`);
+    }
+  });
+
   it('demo signing only when asked: then the app and a throwaway key are made up if missing', () => {
     const demo = parseCli(['--demo-signing'], {});
     expect(demo).toMatchObject({ ok: true, options: { demoSigning: true, sdkAppId: DEMO_SDKAPPID, secretKey: expect.stringMatching(/^[0-9a-f]{64}$/) } });
