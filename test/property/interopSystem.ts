@@ -237,29 +237,13 @@ function officialDo(p: OfficialParty, v: Verb): Promise<unknown> {
   }
 }
 
-function tuiDo(p: TuiParty, v: Verb): Promise<unknown> {
+/** TUICallEngine 3.1.7 and call-engine-js 3.3.4 take the same calls for these verbs. */
+function engineDo(p: TuiParty | CallEngineParty, v: Verb): Promise<unknown> {
   const e = p.engine;
   const timeout = v.op === 'call' || v.op === 'groupCall' ? (v.timeout !== undefined ? { timeout: v.timeout } : {}) : {};
   switch (v.op) {
     case 'call': return e.call({ userID: v.to, type: v.type, ...timeout });
-    // The engine's groupCall() needs a group: always through the IM group.
-    case 'groupCall': return e.groupCall({ userIDList: [...v.to], type: v.type, groupID: GROUP_ID, ...timeout });
-    case 'accept': return e.accept();
-    case 'reject': return e.reject();
-    case 'hangup': return e.hangup();
-    case 'camera': return v.on ? e.openCamera(localView(p)) : e.closeCamera();
-    case 'mic': return v.muted ? e.closeMicrophone() : e.openMicrophone();
-    case 'logout': return e.logout();
-    case 'login': return e.login({ userID: p.id, userSig: `sig-${p.id}` });
-  }
-}
-
-function callEngineDo(p: CallEngineParty, v: Verb): Promise<unknown> {
-  const e = p.engine;
-  const timeout = v.op === 'call' || v.op === 'groupCall' ? (v.timeout !== undefined ? { timeout: v.timeout } : {}) : {};
-  switch (v.op) {
-    case 'call': return e.call({ userID: v.to, type: v.type, ...timeout });
-    // Its groupCall() needs a group (callEngineQuirks.test.ts): always through the IM group.
+    // Their groupCall() needs a group (3.3.4's: callEngineQuirks.test.ts): always through the IM group.
     case 'groupCall': return e.groupCall({ userIDList: [...v.to], type: v.type, groupID: GROUP_ID, ...timeout });
     case 'accept': return e.accept();
     case 'reject': return e.reject();
@@ -345,7 +329,7 @@ export async function act(seat: Seat, v: Verb): Promise<void> {
   const dial = c.kind === 'callEngine' && (v.op === 'call' || v.op === 'groupCall') ? ++seat.epoch : null;
   if (dial !== null) seat.phase = 'calling';
   seat.pending = v.op;
-  const started = Promise.resolve().then(() => (c.kind === 'tui' ? tuiDo(c, v) : c.kind === 'callEngine' ? callEngineDo(c, v) : officialDo(c as OfficialParty, v)));
+  const started = Promise.resolve().then(() => (c.kind === 'tui' || c.kind === 'callEngine' ? engineDo(c, v) : officialDo(c as OfficialParty, v)));
   started.then(
     () => void (seat.pending = null),
     (error: unknown) => {
