@@ -26,6 +26,7 @@ import { Browser, type DeviceCheck } from './browser';
 import { fakeChatModule, type FakeChatModule } from './fakeChat';
 import { fakeTrtcCloudSdk } from './fakeTrtcCloudSdk';
 import type { Ev } from './interopWorld';
+import { recordEvents } from './eventLog';
 
 const nodeRequire = createRequire(import.meta.url);
 const ENGINE_FILE = nodeRequire.resolve('@tencentcloud/call-engine-js/index.cjs.js');
@@ -116,9 +117,7 @@ export async function callEngineParty(
   await world.clock.advance(10);
   await ready;
   const engine = exports.TUICallEngine.createInstance({ SDKAppID: 1400000001 });
-  let events: Ev[] = [];
-  for (const name of new Set(Object.values(exports.TUICallEvent)))
-    if (!UNRECORDED.has(name)) engine.on(name, (payload) => events.push({ name, payload: payload === undefined ? undefined : structuredClone(payload) }));
+  const take = recordEvents((name, fn) => engine.on(name, fn), Object.values(exports.TUICallEvent).filter((name) => !UNRECORDED.has(name)));
   return {
     kind: 'callEngine',
     id: userID,
@@ -127,11 +126,7 @@ export async function callEngineParty(
     chat,
     trtc,
     console: log,
-    take: () => {
-      const taken = events;
-      events = [];
-      return taken;
-    },
+    take,
     close: () => {
       browser.close();
       for (const client of trtc.clients) client.destroy();

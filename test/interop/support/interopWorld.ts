@@ -22,6 +22,7 @@ import { loadOfficialTRTCCalling, type OfficialTRTCCalling, type OfficialTRTCCal
 import { callEngineParty, type CallEngineParty } from './callEngineParty';
 import { tuiParty, type TuiParty } from './tuiParty';
 import { WireRecorder } from './wire';
+import { recordEvents } from './eventLog';
 
 export const SDK_APP_ID = 1400000001;
 /** The clock's start: the official bundles read it as `Date.now()`, TIM stamps messages with it. */
@@ -198,12 +199,8 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
     const trtc = fakeTrtcModule(rtc, userID);
     const Official = loadOfficialTRTCCalling(browser, { tim: fakeTimModule(im), trtc });
     const calling = new Official({ SDKAppID: SDK_APP_ID });
-    let events: Ev[] = [];
-    // A copy as emitted: Tencent's client hands out live arrays of its own (an invite's list,
-    // shortened later as others answer), and the log is what the listener saw at that moment.
     // Its volume reports (every second from the first peer-join, whoever listens) stay out, as ours do.
-    for (const name of new Set(Object.values(Official.EVENT)))
-      if (name !== Official.EVENT.USER_VOICE_VOLUME) calling.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
+    const take = recordEvents((name, fn) => calling.on(name, fn), Object.values(Official.EVENT).filter((name) => name !== Official.EVENT.USER_VOICE_VOLUME));
     return {
       kind: 'official',
       id: userID,
@@ -212,13 +209,21 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
       browser,
       trtc,
       console: log,
-      take: () => {
-        const taken = events;
-        events = [];
-        return taken;
-      },
+      take,
       ...phoneOf(calling, userID),
     };
+  };
+
+  /** A TUICallEngine or call-engine-js party kept with the others, logged in (its SDK_READY taken) unless `login: false`. */
+  const engineParty = async <P extends TuiParty | CallEngineParty>(p: P, options: { login?: boolean }): Promise<P> => {
+    tuis.push(p);
+    if (options.login !== false) {
+      const login = p.engine.login({ userID: p.id, userSig: `sig-${p.id}` });
+      await clock.advance(100);
+      await login;
+      p.take();
+    }
+    return p;
   };
 
   return {
@@ -229,27 +234,9 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
     errors,
     unhandled,
     intercepted: () => [...parties.flatMap((p) => (p.kind === 'official' ? p.browser.requests : [])), ...tuis.flatMap((p) => p.browser.requests)],
-    async tui(userID, options = {}) {
-      const p = tuiParty(userID, { clock, im, rtc }, 100 + tuis.length, devicesOf(userID));
-      tuis.push(p);
-      if (options.login !== false) {
-        const login = p.engine.login({ userID, userSig: `sig-${userID}` });
-        await clock.advance(100);
-        await login;
-        p.take();
-      }
-      return p;
-    },
+    tui: (userID, options = {}) => engineParty(tuiParty(userID, { clock, im, rtc }, 100 + tuis.length, devicesOf(userID)), options),
     async callEngine(userID, options = {}) {
-      const p = await callEngineParty(userID, { clock, im, rtc }, 200 + tuis.length, devicesOf(userID));
-      tuis.push(p);
-      if (options.login !== false) {
-        const login = p.engine.login({ userID, userSig: `sig-${userID}` });
-        await clock.advance(100);
-        await login;
-        p.take();
-      }
-      return p;
+      return engineParty(await callEngineParty(userID, { clock, im, rtc }, 200 + tuis.length, devicesOf(userID)), options);
     },
     async party(kind, userID, options = {}) {
       const p = kind === 'ours' ? ours(userID, options) : official(userID);

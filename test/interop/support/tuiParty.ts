@@ -14,6 +14,7 @@ import { fakeChatModule, type FakeChatModule } from './fakeChat';
 import { fakeTrtcCloudSdk } from './fakeTrtcCloudSdk';
 import type { Ev } from './interopWorld';
 import { loadTUICallEngine, type TUICallEngineExports, type TUICallEngineInstance } from './tuiEngine';
+import { recordEvents } from './eventLog';
 
 /** Events left out of a TUICallEngine party's log. */
 const UNRECORDED = new Set(['onUserVoiceVolume', 'onUserNetworkQualityChanged', 'onMessageSentByMe', 'CALL_MESSAGE']);
@@ -42,9 +43,7 @@ export function tuiParty(userID: string, world: { clock: SimulatedClock; im: Fak
   const chat = fakeChatModule(world.im, page);
   const exports = loadTUICallEngine(browser, page, { chat, trtcCloud: fakeTrtcCloudSdk(trtc, world.clock) });
   const engine = exports.TUICallEngine.createInstance({ SDKAppID: 1400000001 });
-  let events: Ev[] = [];
-  for (const name of new Set(Object.values(exports.TUICallEvent)))
-    if (!UNRECORDED.has(name)) engine.on(name, (payload) => events.push({ name, payload: structuredClone(payload) }));
+  const take = recordEvents((name, fn) => engine.on(name, fn), Object.values(exports.TUICallEvent).filter((name) => !UNRECORDED.has(name)));
   return {
     kind: 'tui',
     id: userID,
@@ -54,11 +53,7 @@ export function tuiParty(userID: string, world: { clock: SimulatedClock; im: Fak
     chat,
     trtc,
     console: log,
-    take: () => {
-      const taken = events;
-      events = [];
-      return taken;
-    },
+    take,
     close: () => {
       browser.close();
       for (const client of trtc.clients) client.destroy();
