@@ -312,10 +312,27 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
  * and Tencent's client ends its call on any hangup notice: a second CALL_END in a 1v1 call.
  */
 export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
-  ...cancelRequests(c, pendingInvitees(c)),
+  ...withdrawals(c),
   ...withdrawalNotices(c),
   ...(left ? [] : acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0))),
 ];
+
+/**
+ * The invitees still ringing are cancelled; but those of an IM group call's invitation, once
+ * someone answered it, get our caller's timer notice instead (C2C, naming each alone): what every
+ * client shows when Tencent's own caller leaves them to ring out (it sends nothing once someone
+ * accepted), without the ringing. call-engine-js 3.3.4 ignores a CANCEL then, and its Chat SDK
+ * drops the invitation and its timer with it: its user stayed busy until the page was reloaded.
+ */
+function withdrawals(c: CallContext): ImRequest[] {
+  const pending = pendingInvitees(c);
+  if (!c.groupID || !anyAnswered(c)) return cancelRequests(c, pending);
+  return pending.flatMap((u) => {
+    if (inviteIdOf(c, u) !== c.inviteID) return cancelRequests(c, [u]);
+    const notice = timeoutRequest(c, [u], 'invitees');
+    return notice.type === 'im.send' ? [{ ...notice, to: { users: [u] } }] : [];
+  });
+}
 
 /**
  * An IM group call: those in it (who answered or are in the room) hear that the invitees we withdraw

@@ -17,56 +17,75 @@ const sends = () => wire.sends(({ env }) => [env.inviteeList]);
 const g1 = { type: 1, group: 'g1' } as const;
 const audio = { type: 1 } as const;
 
-describe('3.3.4 ignores a CANCEL once another invitee has accepted, and its Chat SDK drops the invitation and its timer: its user is busy for good', () => {
-  /** Our Alice group-calls 3.3.4's Bob and Carol of `kind` through g1; Bob accepts; Alice hangs up while Carol rings. */
-  async function withdrawn(kind: 'callEngine' | 'tui' | 'official', carolRang: (all: string[]) => Ev[]) {
+describe('3.3.4 ignores a CANCEL once another invitee has accepted an IM-group call (its Chat SDK drops the invitation and its timer): ours tells it timeout instead', () => {
+  /** Our Alice group-calls Bob (3.3.4) and Carol of `kind` through g1; Bob accepts; Carol rings. */
+  async function ringing(kind: 'callEngine' | 'tui' | 'official' | 'ours', carolRang: (all: string[]) => Ev[]) {
     wire.reset();
     t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
     const alice = await t.world.party('ours', 'alice');
     const bob = await t.world.callEngine('bob');
-    const carol = kind === 'callEngine' ? await t.world.callEngine('carol') : kind === 'tui' ? await t.world.tui('carol') : await t.world.party('official', 'carol');
+    const carol = kind === 'callEngine' ? await t.world.callEngine('carol') : kind === 'tui' ? await t.world.tui('carol') : await t.world.party(kind, 'carol');
     const dave = await t.world.party('ours', 'dave');
     await t.world.act(alice.groupCall(['bob', 'carol'], 1, 'g1'));
     await t.world.act(bob.engine.accept(), 2 * S);
     alice.take();
     bob.take();
     expect(carol.take()).toEqual(carolRang(['bob', 'carol']));
-    await t.world.act(alice.hangup(), 2 * S);
-    expect(alice.take()).toEqual([ev.end('alice', 'hangup', 2)]);
+    return { alice, bob, carol, dave };
+  }
+
+  /** Alice hangs up while Carol rings: Carol gets our caller's timer notice naming her alone, C2C, as Bob does naming her. */
+  async function withdrawn(kind: 'callEngine' | 'tui' | 'official' | 'ours', carolRang: (all: string[]) => Ev[]) {
+    const p = await ringing(kind, carolRang);
+    await t.world.act(p.alice.hangup(), 2 * S);
+    expect(p.alice.take()).toEqual([ev.end('alice', 'hangup', 2)]);
     // Bob, left alone, hears Carol will not come (our caller's timer notice, C2C), and ends.
-    expect(bob.take()).toEqual([ce.noResponse(['carol']), ce.leave('alice'), ce.end(2, 2, g1)]);
+    expect(p.bob.take()).toEqual([ce.noResponse(['carol']), ce.leave('alice'), ce.end(2, 2, g1)]);
     expect(sends()).toEqual([
       ['alice', 'g1', 1, 'id1', 'audioCall', null, ['bob', 'carol']],
       ['bob', 'g1', 3, 'id1', '', 0, ['bob']],
-      ['alice', 'carol', 2, 'id1', 'audioCall', null, ['carol']],
+      ['alice', 'carol', 5, 'id1', 'audioCall', null, ['carol']],
       ['alice', 'bob', 5, 'id1', 'audioCall', null, ['carol']],
     ]);
-    return { carol, dave };
+    return p;
   }
 
-  it('3.3.4\'s Carol: the CANCEL changes nothing she shows, she never times out, answers every later call busy, and her accept() fails', async () => {
-    const { carol, dave } = await withdrawn('callEngine', (all) => [...ce.invited('alice', all, g1), ce.accepted('bob')]);
-    expect(carol.take()).toEqual([]);
-    await t.world.advance(120 * S);
-    expect([carol.take(), sends()]).toEqual([[], []]);
-    await t.world.act(dave.call('carol', 1), 2 * S);
-    expect(dave.take()).toEqual([ev.busy('carol', 'dave'), ev.end('dave', 'busy', 0)]);
-    expect(sends()).toEqual([['dave', 'carol', 1, 'id2', 'audioCall', null, ['carol']], ['carol', 'dave', 4, 'id2', '', 0, ['carol']]]);
-    if (carol.kind !== 'callEngine') throw new Error('Carol is 3.3.4 here');
-    const error = await t.world.actFails(carol.engine.accept(), 3 * S);
-    expect(error).toMatchObject({ message: 'invalid response_data' });
-    expect(carol.take()).toEqual([]);
-  });
-
-  it.each([
-    { kind: 'tui', rang: (all: string[]) => [...te.invited('alice', all, { type: 1, groupID: 'g1' }), te.accepted('bob')], stops: te.cancelled('carol', 'invitee', 1, 'normal'), rings: te.invited('dave', ['carol'], { type: 1 }) },
-    { kind: 'official', rang: (all: string[]) => [oe.invited('alice', all, { isFromGroup: true, callType: 1 }), oe.accepted('carol')], stops: [oe.cancelled()], rings: [oe.invited('dave', ['carol'], { callType: 1 })] },
-  ] as const)('where Carol is $kind, the same CANCEL stops her ringing, and a later call rings her', async ({ kind, rang, stops, rings }) => {
-    const { carol, dave } = await withdrawn(kind, rang);
-    expect(carol.take()).toEqual(stops);
+  /** A later call from Dave rings Carol, and she can answer it: she was not left busy. */
+  async function ringsAgain(carol: { take(): Ev[] }, dave: Awaited<ReturnType<typeof ringing>>['dave'], rings: readonly Ev[]) {
     await t.world.advance(120 * S);
     await t.world.act(dave.call('carol', 1), 2 * S);
     expect([carol.take(), dave.take()]).toEqual([rings, []]);
+  }
+
+  it.each([
+    { kind: 'callEngine', rang: (all: string[]) => [...ce.invited('alice', all, g1), ce.accepted('bob')], stops: ce.notConnected('carol', 2, g1), rings: ce.invited('dave', ['carol'], audio) },
+    { kind: 'tui', rang: (all: string[]) => [...te.invited('alice', all, { type: 1, groupID: 'g1' }), te.accepted('bob')], stops: te.cancelled('carol', 'invitee', 1, 'timeout'), rings: te.invited('dave', ['carol'], { type: 1 }) },
+    { kind: 'official', rang: (all: string[]) => [oe.invited('alice', all, { isFromGroup: true, callType: 1 }), oe.accepted('carol')], stops: [oe.timedOut('alice', ['carol']), oe.end('alice', 0)], rings: [oe.invited('dave', ['carol'], { callType: 1 })] },
+    { kind: 'ours', rang: (all: string[]) => [ev.invited('alice', all, { isFromGroup: true, callType: 1 })], stops: [ev.timedOut('alice', ['carol'])], rings: [ev.invited('dave', ['carol'], { callType: 1 })] },
+  ] as const)('where Carol is $kind, she stops ringing at once as she would ringing out, and a later call rings her', async ({ kind, rang, stops, rings }) => {
+    const { carol, dave } = await withdrawn(kind, rang);
+    expect(carol.take()).toEqual(stops);
+    await ringsAgain(carol, dave, rings);
+  });
+
+  it.each([false, true])('the quirk, pinned: a CANCEL (through the group: %s) changes nothing 3.3.4\'s Carol shows, she never times out, answers every later call busy, and her accept() fails', async (viaGroup) => {
+    {
+      const { carol, dave } = await ringing('callEngine', (all) => [...ce.invited('alice', all, g1), ce.accepted('bob')]);
+      const invite = JSON.parse(t.world.im.log.find((m) => m.from === 'alice')?.payload.data ?? '{}') as { inviteID: string; data: string };
+      // The CANCEL trtc-calling-js's or TSignaling's caller would send, from Alice's IM account.
+      const cancel = { businessID: 1, inviteID: invite.inviteID, inviter: 'alice', actionType: 2, inviteeList: ['carol'], data: invite.data, timeout: 0, groupID: viaGroup ? 'g1' : '' };
+      const im = t.world.im.create();
+      const message = im.createCustomMessage({ to: viaGroup ? 'g1' : 'carol', conversationType: viaGroup ? 'GROUP' : 'C2C', payload: { data: JSON.stringify(cancel) } } as Parameters<typeof im.createCustomMessage>[0]);
+      t.world.im.route('alice', message, { onlineUserOnly: false, messageControlInfo: { excludedFromContentModeration: true, excludedFromUnreadCount: false, excludedFromLastMessage: false } });
+      await t.world.advance(120 * S);
+      expect(carol.take()).toEqual([]);
+      await t.world.act(dave.call('carol', 1), 2 * S);
+      expect(dave.take()).toEqual([ev.busy('carol', 'dave'), ev.end('dave', 'busy', 0)]);
+      if (carol.kind !== 'callEngine') throw new Error('Carol is 3.3.4 here');
+      const error = await t.world.actFails(carol.engine.accept(), 3 * S);
+      expect(error).toMatchObject({ message: 'invalid response_data' });
+      expect(carol.take()).toEqual([]);
+    }
   });
 });
 

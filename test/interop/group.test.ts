@@ -106,7 +106,7 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
       ]);
     });
 
-    it('Alice groupCall(), Bob accept(), Alice hangup() while Carol still rings -> Bob ends cleanly (no CALLING_CANCEL); Carol\'s invite is withdrawn C2C (ours) or left to time out (Tencent\'s, through a group)', async () => {
+    it('Alice groupCall(), Bob accept(), Alice hangup() while Carol still rings -> Bob ends cleanly (no CALLING_CANCEL); Carol\'s invite is withdrawn C2C (ours: cancelled, or through a group timed out at once) or left to time out (Tencent\'s, through a group)', async () => {
       const p = await ringing(kinds, via);
       const { alice, bob, carol } = p;
       await bobAccepts(p, via);
@@ -120,9 +120,14 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
           ? [oe.timedOut('alice', ['carol']), oe.leave('alice'), oe.roster([]), oe.end('alice', 3)]
           : [oe.leave('alice'), oe.roster(via === 'team' ? ['carol'] : []), oe.end('alice', 3)],
       });
-      // Tencent's caller forgets the group invite at the first ACCEPT: it cancels nothing then.
+      // Tencent's caller forgets the group invite at the first ACCEPT: it cancels nothing then, and Carol
+      // rings out. Ours tells her at once what she would show then: its caller's timer notice, C2C.
       const carolRingsOn = alice.kind === 'official' && via === 'team';
-      expectEvents(carol, { ours: [ev.cancelled('alice')], official: carolRingsOn ? [] : [oe.cancelled()] });
+      const carolTimedOut = alice.kind === 'ours' && via === 'team';
+      expectEvents(carol, {
+        ours: [carolTimedOut ? ev.timedOut('alice', ['carol']) : ev.cancelled('alice')],
+        official: carolRingsOn ? [] : carolTimedOut ? [oe.timedOut('alice', ['carol']), oe.end('alice', 0)] : [oe.cancelled()],
+      });
       await t.world.advance(40 * S);
       expectEvents(alice, { ours: [], official: carolRingsOn ? [oe.timedOut('alice', ['carol']), oe.end('alice', 0)] : [] });
       expectEvents(bob, { ours: [], official: [] });
@@ -134,7 +139,11 @@ describe.each(GROUPS)('group of three, $name', ({ kinds }) => {
       const room = { type: 2, room: 'room1' } as const satisfies Pick<InviteSpec, 'type' | 'room'>;
       const after = alice.kind === 'ours'
         ? via === 'team'
-          ? [cancel, { ...W.timeout('alice', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' }), conv: 'C2C' as const, to: 'bob' }, hangup]
+          ? [
+            { ...W.timeout('alice', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' }), conv: 'C2C' as const, to: 'carol' },
+            { ...W.timeout('alice', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' }), conv: 'C2C' as const, to: 'bob' },
+            hangup,
+          ]
           : [cancel, hangup]
         : via === 'team'
           ? [hangup, W.timeout('carol', { id: 'id1', inviter: 'alice', invitees: ['carol'], invite: room, groupID: 'team' })]
@@ -179,7 +188,7 @@ describe('a member of the IM group busy in another call', () => {
 describe('a member of the IM group busy in another call, another in ours', () => {
   // The review of the withdrawal notice: sent to the group, Bob's TSignaling (which still holds the group's
   // invitation he answered busy) took it, and trtc-calling-js ended his call with Carol.
-  it('our Alice groupCall()s Tencent\'s Bob (busy with Carol), Dave and our Eve; Eve accepts; Alice hangup() while Dave rings -> Dave is cancelled, Eve hears he will not come, Bob\'s call with Carol goes on', async () => {
+  it('our Alice groupCall()s Tencent\'s Bob (busy with Carol), Dave and our Eve; Eve accepts; Alice hangup() while Dave rings -> Dave is told he timed out (C2C: a group notice would reach busy Bob), Eve hears he will not come, Bob\'s call with Carol goes on', async () => {
     t.world.im.createGroup('team', ['alice', 'bob', 'dave', 'eve']);
     const alice = await t.world.party('ours', 'alice');
     const bob = await t.world.party('official', 'bob');
@@ -197,13 +206,13 @@ describe('a member of the IM group busy in another call, another in ours', () =>
     expect([bob.getCallStatus(), carol.getCallStatus()]).toEqual(['connected', 'connected']);
     expectEvents(bob, { ours: [], official: [] });
     expectEvents(carol, { ours: [], official: [] });
-    expectEvents(dave, { ours: [], official: [oe.cancelled()] });
+    expectEvents(dave, { ours: [], official: [oe.timedOut('alice', ['dave']), oe.end('alice', 0)] });
     expect(eve.take().map((e) => e.name)).toEqual(['onUserLeave', 'onGroupCallInviteeListUpdate', 'onCallEnd']);
     // Ours takes the notice C2C from the call's inviter (a signal naming a group counts only through it, but for that).
     expect(eve.kind === 'ours' ? eve.dropped : []).toEqual([]);
     const sent = t.world.wire.take().filter((m) => m.from === 'alice').map((m) => [m.conv, m.to, m.envelope.actionType, m.envelope.inviteeList]);
     expect(sent).toEqual([
-      ['C2C', 'dave', 2, ['dave']],
+      ['C2C', 'dave', 5, ['dave']],
       ['C2C', 'eve', 5, ['dave']],
     ]);
   });

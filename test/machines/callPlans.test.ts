@@ -324,26 +324,26 @@ describe('requests', () => {
     });
   });
 
-  it('an IM group call cancels each invitee still ringing C2C, never through the group (Tencent\'s members in the call would leave it), then tells those in the call they will not come (a caller\'s timeout notice naming the group, C2C to each: TUICallEngine waits for them otherwise); nobody pending -> no request', () => {
+  it('an IM group call someone answered: each invitee still ringing gets our caller\'s timeout notice C2C, naming it alone (call-engine-js 3.3.4 ignores a CANCEL then), never through the group; those in the call hear they will not come (the same notice naming them all, C2C to each: TUICallEngine waits for them otherwise); before anyone answered, a CANCEL each; nobody pending -> no request', () => {
     const c = group({ bob: 'joined', carol: 'pending', dave: 'pending' });
+    const timeout = (to: string, invitees: string[]) => ({ type: 'im.send', to: { users: [to] }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees, roomID: 42 }), onlineUserOnly: false });
+    expect(hangupRequests(c)).toEqual([timeout('carol', ['carol']), timeout('dave', ['dave']), timeout('bob', ['carol', 'dave'])]);
+    // To each who answered or is in the room (a member back in the room after leaving is 'left' in the roster),
+    // never to a busy invitee; an invitee with an invitation of its own (inviteUser()'s) is cancelled, and not named.
+    const wide = group({ bob: 'accepted', erin: 'left', fay: 'busy', carol: 'pending', dave: 'pending' }, { present: [peer('erin')], inviteIDs: { dave: 'inv-9' } });
+    expect(hangupRequests(wide).flatMap((r) => (r.type === 'im.send' && (r.signal.kind === 'timeout' || r.signal.kind === 'cancel') ? [[r.signal.kind, r.to, r.signal.invitees]] : []))).toEqual([
+      ['timeout', { users: ['carol'] }, ['carol']],
+      ['cancel', { users: ['dave'] }, ['dave']],
+      ['timeout', { users: ['bob'] }, ['carol']],
+      ['timeout', { users: ['erin'] }, ['carol']],
+    ]);
+    // Nobody answered yet: a CANCEL each, and nobody in the group waits for them, no notice.
     const cancels = [
       { type: 'im.send', to: { users: ['carol'] }, signal: { kind: 'cancel', ...base, invitees: ['carol'] }, onlineUserOnly: false },
       { type: 'im.send', to: { users: ['dave'] }, signal: { kind: 'cancel', ...base, invitees: ['dave'] }, onlineUserOnly: false },
     ];
-    expect(hangupRequests(c)).toEqual([
-      ...cancels,
-      { type: 'im.send', to: { users: ['bob'] }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees: ['carol', 'dave'], roomID: 42 }), onlineUserOnly: false },
-    ]);
-    // To each who answered or is in the room (a member back in the room after leaving is 'left' in the roster),
-    // never to a busy invitee; an invitee with an invitation of its own (inviteUser()'s) is not named.
-    const wide = group({ bob: 'accepted', erin: 'left', fay: 'busy', carol: 'pending', dave: 'pending' }, { present: [peer('erin')], inviteIDs: { dave: 'inv-9' } });
-    expect(hangupRequests(wide).flatMap((r) => (r.type === 'im.send' && r.signal.kind === 'timeout' ? [[r.to, r.signal.invitees]] : []))).toEqual([
-      [{ users: ['bob'] }, ['carol']],
-      [{ users: ['erin'] }, ['carol']],
-    ]);
-    // Nobody answered yet: nobody in the group waits for them, no notice.
     expect(hangupRequests(group({ bob: 'rejected', carol: 'pending', dave: 'pending' }))).toEqual(cancels);
-    // A C2C group call: each member's invitation named its invitee alone, nothing to tell.
+    // A C2C group call: each member's invitation named its invitee alone (a 1v1 call to Tencent's), a CANCEL each, nothing to tell.
     expect(hangupRequests(group({ bob: 'joined', carol: 'pending', dave: 'pending' }, { groupID: '' })).map((r) => r.type === 'im.send' && r.signal.kind)).toEqual(['cancel', 'cancel']);
     expect(hangupRequests(ctx({ roster: { bob: 'joined' } }))).toEqual([]);
   });

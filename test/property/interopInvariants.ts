@@ -316,27 +316,6 @@ function declinedThenHungUp(s: InteropSystem, seat: Seat): boolean {
   return other !== undefined && s.seats.some((x) => x.id === invited.sponsor && x.client.kind === 'official' && status(x) === 'idle' && x.log.some((e) => declined(e, other)));
 }
 
-/**
- * A call-engine-js 3.3.4 ringing for an IM-group invitation after another invitee accepted it
- * ignores a CANCEL of it (its Chat SDK meanwhile drops the invitation and its timer): it rings for
- * good (pinned by test/interop/callEngineQuirks.test.ts, "3.3.4 ignores a CANCEL once another
- * invitee has accepted"). Exempt only so: still ringing, its last invitation through a group, an
- * accept by another invitee heard after it and no end since, and a CANCEL of that invitation sent to it.
- */
-function ignoredCancel(s: InteropSystem, seat: Seat): boolean {
-  if (seat.client.kind !== 'callEngine' || !seat.ringing) return false;
-  const at = seat.log.map((e) => e.name).lastIndexOf('onInvited');
-  const invited = seat.log[at]?.payload as { chatGroupID?: string; callId?: string } | undefined;
-  if (!invited?.chatGroupID || !invited.callId) return false;
-  const after = seat.log.slice(at + 1);
-  if (after.some((e) => e.name === 'onCallNotConnected' || e.name === 'onCallEnd' || e.name === 'onCallBegin')) return false;
-  if (!after.some((e) => e.name === 'onUserAccept' && (e.payload as { userID?: string } | null)?.userID !== seat.id)) return false;
-  return s.world.im.log.some((m) => {
-    const env = JSON.parse(m.payload.data) as { actionType?: number; inviteID?: string };
-    return m.to === seat.id && env.actionType === 2 && env.inviteID === invited.callId;
-  });
-}
-
 /** An abandoned Tencent's client of `id` has a client in `roomId`. */
 const abandonedIn = (s: InteropSystem, id: string, roomId: number | string): boolean =>
   s.seats.some((x) => x.abandoned && x.id === id && roomsOf(s, x).includes(roomId));
@@ -347,7 +326,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
   const live = liveSeats(s);
   for (const seat of live) {
     const st = seat.user ? oursState(seat) : status(seat);
-    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat) && !ignoredCancel(s, seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
+    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
   }
   // Whoever ours sees in its room is there, and sees ours.
   for (const seat of live) {
@@ -392,7 +371,7 @@ export function checkAllOver(s: InteropSystem): string[] {
   const problems: string[] = [];
   for (const seat of liveSeats(s)) {
     const st = status(seat);
-    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat) && !ignoredCancel(s, seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
+    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
   }
   for (const { roomId, members } of s.world.rtc.rooms()) {
     if (s.oursRooms.has(roomId)) problems.push(`TRTC room ${roomId} still has ${JSON.stringify(members)} after everyone hung up`);

@@ -51,6 +51,26 @@ describe('offline invites over the embedded server', () => {
     expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
   });
 
+  it('an IM group call: Carol offline, Bob accepts, Alice hangs up; Carol logs in within the ring time -> her stored invitation ends at once with its timeout notice (as a 1v1 invitation with its CANCEL), and nothing rings after', async () => {
+    await world.createGroup('team', ['alice', 'bob', 'carol']);
+    await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
+    await world.advance(S);
+    const carol = world.client('carol');
+    await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'team', timeout: 60 });
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(2 * S);
+    await alice.calling.hangup();
+    await world.advance(2 * S);
+    for (const p of [alice, bob]) p.take();
+    await carol.calling.login({ userID: 'carol', userSig: world.userSig('carol') });
+    await world.advance(S);
+    expect(carol.take()).toEqual([ev.ready(), ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 }), ev.timedOut('alice', ['carol'])]);
+    expect(carol.calling.getSnapshot().call).toBeNull();
+    await world.advance(60 * S);
+    expect(carol.take()).toEqual([]);
+  });
+
   it('the server restarts between the invite and Bob logging in -> nothing is lost: INVITED, accept, a call', async () => {
     await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
     await world.advance(2 * S);
