@@ -319,17 +319,20 @@ export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
 
 /**
  * The invitees still ringing are cancelled; but those of an IM group call's invitation, once
- * someone answered it, get our caller's timer notice instead (C2C, naming each alone): what every
- * client shows when Tencent's own caller leaves them to ring out (it sends nothing once someone
- * accepted), without the ringing. call-engine-js 3.3.4 ignores a CANCEL then, and its Chat SDK
- * drops the invitation and its timer with it: its user stayed busy until the page was reloaded.
+ * someone answered it, get our caller's timer notice instead, C2C: what every client shows when
+ * Tencent's own caller leaves them to ring out (it sends no CANCEL once someone accepted; its timer
+ * names them all to the group), without the ringing. call-engine-js 3.3.4 ignores a CANCEL then,
+ * and its Chat SDK drops the invitation and its timer with it: its user stayed busy until the page
+ * was reloaded. Each notice names its recipient first (TSignaling strikes off the first name), then
+ * the others still ringing: trtc-calling-js's invitee ends only once nobody it knows of still rings.
  */
 function withdrawals(c: CallContext): ImRequest[] {
   const pending = pendingInvitees(c);
   if (!c.groupID || !anyAnswered(c)) return cancelRequests(c, pending);
+  const ringing = pending.filter((u) => inviteIdOf(c, u) === c.inviteID);
   return pending.flatMap((u) => {
     if (inviteIdOf(c, u) !== c.inviteID) return cancelRequests(c, [u]);
-    const notice = timeoutRequest(c, [u], 'invitees');
+    const notice = timeoutRequest(c, [u, ...ringing.filter((o) => o !== u)], 'invitees');
     return notice.type === 'im.send' ? [{ ...notice, to: { users: [u] } }] : [];
   });
 }

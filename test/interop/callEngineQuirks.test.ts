@@ -89,6 +89,72 @@ describe('3.3.4 ignores a CANCEL once another invitee has accepted an IM-group c
   });
 });
 
+describe('two invitees still ring as our IM-group caller hangs up, a third having accepted', () => {
+  it.each(['official', 'tui', 'callEngine'] as const)('Bob and Carol on %s, our Dave accepts; Alice hangup() -> each notice names its invitee, then the other: both stop ringing for good, and a later call rings each', async (kind) => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol', 'dave']);
+    const alice = await t.world.party('ours', 'alice');
+    const party = (id: string) => (kind === 'official' ? t.world.party('official', id) : kind === 'tui' ? t.world.tui(id) : t.world.callEngine(id));
+    const bob = await party('bob');
+    const carol = await party('carol');
+    const dave = await t.world.party('ours', 'dave');
+    const erin = await t.world.party('ours', 'erin');
+    await t.world.act(alice.groupCall(['bob', 'carol', 'dave'], 1, 'g1'), 2 * S);
+    await t.world.act(dave.accept(), 2 * S);
+    for (const p of [alice, bob, carol, dave]) p.take();
+    wire.reset();
+    t.world.wire.take();
+    await t.world.act(alice.hangup(), 2 * S);
+    expect(t.world.wire.take().filter((m) => m.from === 'alice').map((m) => [m.to, m.envelope.actionType, m.envelope.inviteeList])).toEqual([
+      ['bob', 5, ['bob', 'carol']],
+      ['carol', 5, ['carol', 'bob']],
+      ['dave', 5, ['bob', 'carol']],
+    ]);
+    // trtc-calling-js's invitee strikes off whom a notice names, and ends once nobody it knows of still rings.
+    if (bob.kind === 'official' && carol.kind === 'official') expect([bob.getCallStatus(), carol.getCallStatus()]).toEqual(['idle', 'idle']);
+    await t.world.advance(120 * S);
+    for (const who of ['bob', 'carol']) {
+      await t.world.act(erin.call(who, 1), 2 * S);
+      expect(erin.take()).not.toContainEqual(ev.busy(who, 'erin'));
+      await t.world.act(erin.hangup(), 2 * S);
+    }
+  });
+});
+
+/** Alice of `kind`, group-calling Bob and Carol through g1 (audio). */
+async function groupCaller(kind: 'ours' | 'tui' | 'callEngine'): Promise<{ groupCall(): Promise<unknown>; hangup(): Promise<unknown> }> {
+  if (kind === 'ours') {
+    const ours = await t.world.party('ours', 'alice');
+    return { groupCall: () => ours.groupCall(['bob', 'carol'], 1, 'g1'), hangup: () => ours.hangup() };
+  }
+  const { engine } = kind === 'tui' ? await t.world.tui('alice') : await t.world.callEngine('alice');
+  return { groupCall: () => engine.groupCall({ userIDList: ['bob', 'carol'], type: 1, groupID: 'g1' }), hangup: () => engine.hangup() };
+}
+
+describe('3.3.4 ignores a CANCEL that crosses another invitee\'s accept, with Tencent\'s own callers as with ours', () => {
+  it.each(['ours', 'callEngine', 'tui'] as const)('%s Alice group-calls 3.3.4 Bob and Carol through g1 and hangs up while Bob\'s ACCEPT is on its way: her CANCEL reaches Carol after it, and Carol is busy for good', async (kind) => {
+    t.world.im.createGroup('g1', ['alice', 'bob', 'carol']);
+    const alice = await groupCaller(kind);
+    const bob = await t.world.callEngine('bob');
+    const carol = await t.world.callEngine('carol');
+    const dave = await t.world.party('ours', 'dave');
+    await t.world.act(alice.groupCall(), 2 * S);
+    const accepted = () => t.world.im.log.some((m) => m.from === 'bob' && (JSON.parse(m.payload.data) as { actionType?: number }).actionType === 3);
+    const accepting = bob.engine.accept();
+    for (let i = 0; i < 1000 && !accepted(); i++) await t.world.advance(1);
+    expect(accepted()).toBe(true);
+    // Bob's ACCEPT has just left: Alice hangs up before it reaches her, as nobody had answered.
+    await t.world.act(Promise.all([accepting, alice.hangup()]), 2 * S);
+    const cancels = t.world.im.log.filter((m) => m.from === 'alice' && (JSON.parse(m.payload.data) as { actionType?: number }).actionType === 2);
+    // Ours cancels each invitee C2C (Bob too: his accept had not reached her), Tencent's through the group.
+    expect(cancels.map((m) => m.to)).toEqual(kind === 'ours' ? ['bob', 'carol'] : ['g1']);
+    expect(carol.take().map((e) => e.name)).toEqual(['onCallReceived', 'onInvited', 'onUserAccept']);
+    await t.world.advance(120 * S);
+    await t.world.act(dave.call('carol', 1), 2 * S);
+    expect(dave.take()).toEqual([ev.busy('carol', 'dave'), ev.end('dave', 'busy', 0)]);
+    expect(carol.take()).toEqual([]);
+  });
+});
+
 describe('3.3.4 takes a group call\'s C2C invitation (a call without an IM group) as a 1v1 call, as 3.1.7 does', () => {
   it('our Alice groupCall(bob, carol: 3.3.4) without a group; both accept; Alice hangup() -> both end, though together in the room, each sending its hangup', async () => {
     wire.reset();

@@ -324,10 +324,11 @@ describe('requests', () => {
     });
   });
 
-  it('an IM group call someone answered: each invitee still ringing gets our caller\'s timeout notice C2C, naming it alone (call-engine-js 3.3.4 ignores a CANCEL then), never through the group; those in the call hear they will not come (the same notice naming them all, C2C to each: TUICallEngine waits for them otherwise); before anyone answered, a CANCEL each; nobody pending -> no request', () => {
+  it('an IM group call someone answered: each invitee still ringing gets our caller\'s timeout notice C2C, naming it first, then the others ringing (call-engine-js 3.3.4 ignores a CANCEL then), never through the group; those in the call hear they will not come (the same notice naming them all, C2C to each: TUICallEngine waits for them otherwise); before anyone answered, a CANCEL each; nobody pending -> no request', () => {
     const c = group({ bob: 'joined', carol: 'pending', dave: 'pending' });
     const timeout = (to: string, invitees: string[]) => ({ type: 'im.send', to: { users: [to] }, signal: expect.objectContaining({ kind: 'timeout', ...base, groupID: 'g1', invitees, roomID: 42 }), onlineUserOnly: false });
-    expect(hangupRequests(c)).toEqual([timeout('carol', ['carol']), timeout('dave', ['dave']), timeout('bob', ['carol', 'dave'])]);
+    // Each ringing invitee is named first, then the others still ringing (trtc-calling-js's ends only once none is left).
+    expect(hangupRequests(c)).toEqual([timeout('carol', ['carol', 'dave']), timeout('dave', ['dave', 'carol']), timeout('bob', ['carol', 'dave'])]);
     // To each who answered or is in the room (a member back in the room after leaving is 'left' in the roster),
     // never to a busy invitee; an invitee with an invitation of its own (inviteUser()'s) is cancelled, and not named.
     const wide = group({ bob: 'accepted', erin: 'left', fay: 'busy', carol: 'pending', dave: 'pending' }, { present: [peer('erin')], inviteIDs: { dave: 'inv-9' } });

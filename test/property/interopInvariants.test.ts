@@ -153,11 +153,11 @@ describe('interop invariants', () => {
     expect(bob.log.map((e) => e.name).slice(-3)).toEqual(['onReject', 'onLineBusy', heard]);
   });
 
-  it('call-engine-js 3.3.4 ringing for good after its group caller (ours) withdrew it once another invitee accepted: exempted (its pinned quirk); ringing for a group invitation nobody else answered: flagged', async () => {
+  it('call-engine-js 3.3.4 invited with another through an IM group by ours, who hangs up once the other accepted: it stops ringing (our timeout notice, not the CANCEL it ignores: no exemption needed); ringing for a group invitation nobody else answered: flagged', async () => {
     const w = interopWorld();
     world = w;
     const s = await createInteropSystem(w, ['ours', 'callEngine', 'callEngine', 'callEngine']);
-    const [alice, bob, , dave] = s.seats as [Seat, Seat, Seat, Seat];
+    const [alice, bob, carol, dave] = s.seats as [Seat, Seat, Seat, Seat];
     await act(alice, { op: 'groupCall', to: ['bob', 'carol'], type: 1, viaGroup: true });
     await w.advance(1_000);
     await act(bob, { op: 'accept' });
@@ -165,6 +165,7 @@ describe('interop invariants', () => {
     await act(alice, { op: 'hangup' });
     await w.advance(120_000);
     harvest(s);
+    expect(carol.ringing).toBe(false);
     expect([checkQuiescent(s), oursViolations(s)]).toEqual([[], []]);
     expect(checkAllOver(s)).toEqual([]);
     // Dave's invitation, its caller (3.3.4) gone without a word and nobody else answering: not the quirk.

@@ -73,6 +73,7 @@ const oursHadAPart = (s: InteropSystem, seat: Seat): boolean => seat.user !== nu
 
 /** What Tencent's clients say of an invitation (`onInvited`), as far as these checks read it. */
 interface Invited {
+  readonly inviteID?: string;
   readonly sponsor?: string;
   readonly isFromGroup?: boolean;
   readonly userIDList?: string[];
@@ -145,11 +146,17 @@ function leftWaiting(seat: Seat): boolean {
 
 /**
  * trtc-calling-js rang for a group invitation and its own timer fired: CALLING_TIMEOUT, and it
- * stays 'calling' (spec 2.7's confirmed quirk of a group callee).
+ * stays 'calling' (spec 2.7's confirmed quirk of a group callee). Not when its inviter's timeout
+ * notice reached it (ours' group caller withdraws so): that one names every invitee still ringing,
+ * and must end it.
  */
-function stillRinging(seat: Seat): boolean {
+function stillRinging(s: InteropSystem, seat: Seat): boolean {
   const { invited } = lastInvited(seat);
-  return seat.client.kind === 'official' && seat.log.at(-1)?.name === 'onCallingTimeout' && invited?.isFromGroup === true;
+  if (seat.client.kind !== 'official' || seat.log.at(-1)?.name !== 'onCallingTimeout' || invited?.isFromGroup !== true) return false;
+  return !s.world.im.log.some((m) => {
+    const env = JSON.parse(m.payload.data) as { actionType?: number; inviteID?: string };
+    return m.to === seat.id && m.from === invited.sponsor && env.actionType === 5 && env.inviteID === invited.inviteID;
+  });
 }
 
 /**
@@ -326,7 +333,7 @@ export function checkQuiescent(s: InteropSystem): string[] {
   const live = liveSeats(s);
   for (const seat of live) {
     const st = seat.user ? oursState(seat) : status(seat);
-    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
+    if (seat.user ? !['none', 'inCall'].includes(st) : st === 'calling' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(s, seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after every timer ran out`);
   }
   // Whoever ours sees in its room is there, and sees ours.
   for (const seat of live) {
@@ -371,7 +378,7 @@ export function checkAllOver(s: InteropSystem): string[] {
   const problems: string[] = [];
   for (const seat of liveSeats(s)) {
     const st = status(seat);
-    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
+    if (st !== 'idle' && oursHadAPart(s, seat) && !seat.abandoned && !stillRinging(s, seat) && !ownInvitation(seat) && !stuckRedial(seat)) problems.push(`${seat.label} (${seat.kind}) still ${st} after everyone hung up`);
   }
   for (const { roomId, members } of s.world.rtc.rooms()) {
     if (s.oursRooms.has(roomId)) problems.push(`TRTC room ${roomId} still has ${JSON.stringify(members)} after everyone hung up`);
