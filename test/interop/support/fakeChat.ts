@@ -25,9 +25,27 @@
  * owns its message objects, so the signaling module gets its own copies (it edits the stored
  * invite in place when it modifies it).
  *
- * History replay (the module's `getHistorySignaling` on the SDK's sync) reads the SDK's local
- * conversation list, which the stand-in reports empty: the engine's own replay of offline invites
- * is not run here (ours is, see offline.test.ts).
+ * History replay: the module's own `getHistorySignaling`, run when the SDK's sync is done (read
+ * from the file: `onReady`, once `onC2CUnreadHandleCompleted`, `onConvSyncCompleted` and
+ * `onCloudConfig` have all been called, and only if a listener of `newInvitationReceived` is
+ * there), rings what the user missed while offline. What it reads is backed by the
+ * {@link FakeTimCloud}'s stored history: `get(11).getLocalConvList()` is the cloud's conversation
+ * list (`conversationID`, `type`, `unreadCount`, `lastMessage.lastTime`: all it reads; if empty it
+ * replays nothing, C2C included); `get(6).getMessageListFromUnreadDB()` is the C2C messages this
+ * login's sync brought (the SDK's C2C module keeps those its sync at login hands it, not as
+ * received, in `_msgFromUnreadDBMap`, cleared on logout; here the cloud's `syncOffline`: what was
+ * kept for the user while it had no terminal online, each message to one login *(inferred: the
+ * sync's server side is not in the SDK)*); `get(11).getMessageList({ conversationID,
+ * nextReqMessageID, count })` is one page of a group conversation's history, the SDK's shape
+ * (`{ code: 0, data: { messageList, nextReqMessageID, isCompleted } }`, at most 15, oldest first,
+ * read from its conversation module; it names a group's next page by a sequence, the fake by a
+ * message ID: the module only hands it back), both directions as the cloud keeps it. The module takes C2C
+ * from the sync, then groups whose unread count is not 0 and whose last message is under 5 min old
+ * (its default `history_s_time`; the cloud config here has none), from their history, in that
+ * order: a C2C withdrawal of an invitation to a group is read before the invitation, and misses it. The SDK runs
+ * its sync after its login, so here the three calls come a latency after `SDK_READY` *(inferred:
+ * the SDK emits `SDK_READY` when its login module is ready, and these as the conversation list's
+ * paging and the C2C sync end)*.
  *
  * What the engine asks the SDK besides signaling: `callExperimentalAPI("isCommercialAbilityEnabled",
  * tier)` (its package check, answered "enabled" as for an app that bought the package) and
@@ -111,6 +129,9 @@ function loadSignalingModule(page: Record<string, unknown>): SignalingModuleClas
   return fn(...names.map((n) => free[n as keyof typeof free])) as SignalingModuleClass;
 }
 
+/** The SDK owns its message objects: the signaling module gets its own copies. */
+const copy = (messages: unknown): Message[] => structuredClone(messages as Message[]);
+
 /** One `callExperimentalAPI` the engine made. */
 export interface ExperimentalCall {
   readonly user: string;
@@ -124,6 +145,8 @@ export class FakeChat {
   readonly #outer = new Emitter();
   readonly #signaling: SignalingModule;
   #ready = false;
+  /** The C2C messages this login's sync brought (the SDK's `_msgFromUnreadDBMap`). */
+  #synced: Message[] = [];
 
   constructor(
     cloud: FakeTimCloud,
@@ -139,8 +162,15 @@ export class FakeChat {
         sendMessageInstance: (message: Message, options: unknown) => tim.sendMessage(message, options),
         modifyRemoteMessage: (message: Message) => tim.modifyMessage(message),
       },
-      6: { getMessageListFromUnreadDB: () => [] },
-      11: { getLocalConvList: () => [], getMessageList: async () => ({ code: 0, data: { messageList: [], nextReqMessageID: '', isCompleted: true } }) },
+      6: { getMessageListFromUnreadDB: () => copy(this.#synced) },
+      11: {
+        getLocalConvList: () => (tim.userID === null ? [] : cloud.conversations(tim.userID)),
+        getMessageList: async (options: { conversationID: string; nextReqMessageID?: string; count?: number }) => {
+          if (tim.userID === null) return { code: 0, data: { messageList: [], nextReqMessageID: '', isCompleted: true } };
+          const page = cloud.history(tim.userID, options.conversationID, options.count ?? 15, options.nextReqMessageID || undefined);
+          return { code: 0, data: { ...page, messageList: copy(page.messageList) } };
+        },
+      },
       12: { getUserID: () => tim.userID ?? '', isLoggedIn: () => tim.ready },
       23: { getCloudConfig: () => undefined },
     };
@@ -156,23 +186,30 @@ export class FakeChat {
     };
     const SignalingModule = loadSignalingModule(page);
     this.#signaling = new SignalingModule(manager);
-    const copy = (messages: unknown): Message[] => structuredClone(messages as Message[]);
     tim.on(TIM_EVENT.MESSAGE_RECEIVED, (e) => void this.#signaling.onNewMessageList(copy(e.data)));
     tim.on('onMessageModified', (e) => void this.#signaling.onMessageModified(copy(e.data)));
     tim.on(TIM_EVENT.SDK_READY, () => {
       this.#ready = true;
-      // The SDK's sync is done: its signaling may replay history (nothing here: see above).
-      this.#signaling.onC2CUnreadHandleCompleted();
-      this.#signaling.onConvSyncCompleted();
-      this.#signaling.onCloudConfig();
+      const userID = tim.userID;
+      // What the user missed, from now on pushed to it instead (it is online).
+      this.#synced = userID === null ? [] : cloud.syncOffline(userID);
       this.#outer.emit(CHAT_EVENT.SDK_READY);
+      // The SDK's sync is done: its signaling replays what rang while the user was offline (see above).
+      cloud.loginStep(() => {
+        if (tim.userID !== userID || !tim.ready) return;
+        this.#signaling.onC2CUnreadHandleCompleted();
+        this.#signaling.onConvSyncCompleted();
+        this.#signaling.onCloudConfig();
+      });
     });
     tim.on(TIM_EVENT.SDK_NOT_READY, () => {
       this.#ready = false;
+      this.#synced = [];
       this.#outer.emit(CHAT_EVENT.SDK_NOT_READY);
     });
     tim.on(TIM_EVENT.KICKED_OUT, (e) => {
       this.#ready = false;
+      this.#synced = [];
       this.#signaling.reset();
       this.#outer.emit(CHAT_EVENT.KICKED_OUT, e.data);
     });

@@ -10,7 +10,8 @@
  * terminals too (`MESSAGE_RECEIVED`, `flow: 'out'`, TIM's sync of sent messages); messages to online users arrive as `MESSAGE_RECEIVED` batches with
  * `time` in server seconds; messages to offline users are kept (unless `onlineUserOnly`) and
  * found through `getConversationList` / `getMessageList`, never pushed (what TSignaling's replay
- * is for); a message sent `excludedFromUnreadCount` / `excludedFromLastMessage` counts as unread /
+ * is for), and a C2C one is also handed once to the next login that syncs (`syncOffline`: the
+ * Chat SDK's sync at login, see fakeChat.ts); a message sent `excludedFromUnreadCount` / `excludedFromLastMessage` counts as unread /
  * shows as the conversation's last message for nobody. A conversation's history holds both directions (what the user sent too), its unread
  * count only what it received. Every `sendMessage` is logged with its exact options.
  */
@@ -110,6 +111,17 @@ interface Stored {
   readonly message: Message;
   /** Sent with `messageControlInfo.excludedFromLastMessage`: never the conversation's last message. */
   readonly notLast?: boolean;
+  /** A C2C message kept for its recipient while offline, not yet handed to a login's sync. */
+  unsynced?: boolean;
+}
+
+/** One page of a conversation's history, as `getMessageList` answers it (oldest first). */
+export interface HistoryPage {
+  readonly messageList: Message[];
+  /** The ID of the page's oldest message, to ask for the page before it; '' when there is none. */
+  readonly nextReqMessageID: string;
+  /** No message older than this page. */
+  readonly isCompleted: boolean;
 }
 
 /** The IM server. */
@@ -222,7 +234,7 @@ export class FakeTimCloud {
     if (this.multiTerminal) this.#push(from, { ...delivered, flow: 'out' }, sender);
     const fates = recipients.map((userID) => {
       const online = this.isOnline(userID);
-      if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered, control.unread, control.notLast);
+      if (online || !opts.onlineUserOnly) this.#keep(userID, conversationID, delivered, control.unread, control.notLast, !online && !group);
       if (online) this.#push(userID, delivered);
       return { userID, online };
     });
@@ -288,7 +300,31 @@ export class FakeTimCloud {
 
   /** @internal The last 15 messages of a conversation (one page of `getMessageList`). */
   page(userID: string, conversationID: string): Message[] {
-    return (this.#history.get(userID) ?? []).filter((s) => s.conversationID === conversationID).slice(-15).map((s) => s.message);
+    return this.history(userID, conversationID).messageList;
+  }
+
+  /**
+   * @internal One page of a conversation's history for `userID`, both directions, oldest first:
+   * the last `count` messages (at most 15, TIM's maximum) before the message `before` (or the
+   * newest), with the ID to ask for the page before it.
+   */
+  history(userID: string, conversationID: string, count = 15, before?: string): HistoryPage {
+    const all = (this.#history.get(userID) ?? []).filter((s) => s.conversationID === conversationID).map((s) => s.message);
+    const end = before === undefined ? all.length : Math.max(0, all.findIndex((m) => m.ID === before));
+    const start = Math.max(0, end - Math.min(15, Math.max(1, count)));
+    return { messageList: all.slice(start, end), nextReqMessageID: start > 0 ? (all[start]?.ID ?? '') : '', isCompleted: start === 0 };
+  }
+
+  /**
+   * @internal A login's sync of what `userID` missed: the C2C messages kept for it while none of
+   * its terminals was online, oldest first, each handed to one sync only *(inferred: the Chat
+   * SDK's sync at login, `SYNC_UNREAD_MSG`, whose server side is not in the SDK; a message sent
+   * `onlineUserOnly` is not kept, so not synced either)*.
+   */
+  syncOffline(userID: string): Message[] {
+    const missed = (this.#history.get(userID) ?? []).filter((s) => s.unsynced === true);
+    for (const s of missed) s.unsynced = false;
+    return missed.map((s) => s.message);
   }
 
   #terminals(userID: string): FakeTim[] {
@@ -302,9 +338,9 @@ export class FakeTimCloud {
     });
   }
 
-  #keep(userID: string, conversationID: string, message: Message, unreadToo = true, notLast = false): void {
+  #keep(userID: string, conversationID: string, message: Message, unreadToo = true, notLast = false, unsynced = false): void {
     const history = this.#history.get(userID) ?? [];
-    history.push({ conversationID, message, ...(notLast ? { notLast } : {}) });
+    history.push({ conversationID, message, ...(notLast ? { notLast } : {}), ...(unsynced ? { unsynced } : {}) });
     this.#history.set(userID, history);
     const unread = this.#unread.get(userID) ?? new Map<string, number>();
     unread.set(conversationID, (unread.get(conversationID) ?? 0) + (unreadToo ? 1 : 0));
