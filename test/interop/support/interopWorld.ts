@@ -2,9 +2,9 @@
  * The interop world: Tencent's official web client (trtc-calling-js 1.0.6 on tsignaling 1.0.8)
  * and headless-calling on `tencentBackend` as users of one fake Tencent cloud, on one simulated
  * clock. One fake IM service ({@link FakeTimCloud}: C2C and group custom messages, offline
- * storage read back by TSignaling's replay on login, a second login kicking the first) and one
- * fake TRTC ({@link FakeTrtcCloud}: rooms, publish / subscribe, mute events, trtc-js-sdk's
- * parameter checks) carry both kinds of party.
+ * storage read back by TSignaling's replay on login, and by the Chat SDK's, a second login
+ * kicking the first) and one fake TRTC ({@link FakeTrtcCloud}: rooms, publish / subscribe, mute
+ * events, trtc-js-sdk's parameter checks) carry both kinds of party.
  *
  * Both kinds are driven through the same methods (the API is the same: that is the point) and
  * every event each party gets is recorded, in order. Every message on the wire is recorded too
