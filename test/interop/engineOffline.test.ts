@@ -11,8 +11,8 @@
  * Ours calling them: 1v1 and through an IM group, logging in within the ring time (it rings, a
  * whole call), after it (nothing rings), or after our caller withdrew it (a 1v1 CANCEL: nothing rings,
  * nothing stuck). Through a group, our withdrawal (a C2C CANCEL, or our caller's timer notice once
- * someone answered) is read before the group's invitation and misses it: a defect of ours, open
- * (the `it.fails` below). Them calling ours offline within the ring time: tuiQuirks.test.ts
+ * someone answered) is read before the group's invitation and misses it: a defect of ours, open,
+ * pinned as it is (DEFECT below). Them calling ours offline within the ring time: tuiQuirks.test.ts
  * (3.1.7, 1v1 and group) and callEngine.test.ts (3.3.4, 1v1); the rest is here.
  */
 import { describe, expect, it } from 'vitest';
@@ -218,7 +218,9 @@ describe.each(ENGINES)('ours calls $name, who is offline', (E) => {
    * a withdrawal of an invitation it has not read yet: the group's INVITE then rings a call that is
    * over, for what is left of its 30 s, until the engine's own timer tells the group TIMEOUT (ours
    * ignores it). Tencent's own callers send these to the group, where they follow the INVITE.
-   * Pinned as it is, and asserted as it should be (`it.fails`: it fails until fixed).
+   * Pinned as it is (a fix changes what Bob shows: nothing should ring). What would fix it: withdraw
+   * through the group, as Tencent's callers do, where no invitee answered busy (a trtc-calling-js that
+   * did holds the group's invitation and would end its other call); not done yet.
    */
   async function withdrawnWhileOffline(answered: boolean) {
     const { alice, bob, carol } = await groupCall();
@@ -251,11 +253,6 @@ describe.each(ENGINES)('ours calls $name, who is offline', (E) => {
       await t.world.advance(30 * S);
       expect(bob.take()).toEqual(E.rangOut('bob', 'g1'));
       expect([alice.take(), carol.take(), sends()]).toEqual([[], [], [['bob', 'g1', 5, 'id1', 'audioCall', null, ['bob']]]]);
-    });
-
-    it.fails(`DEFECT (ours, open), as it should be: through an IM group, ${how}; Bob logs in 2 s later -> nothing rings`, async () => {
-      const { bob } = await withdrawnWhileOffline(answered);
-      expect(bob.take()).toEqual([E.ready]);
     });
   }
 });
