@@ -269,9 +269,8 @@ export const imSend = (c: CallContext, to: Recipient, signal: WireSignal, online
 });
 
 /**
- * Withdraws the invite from each of `users`, C2C, naming only that user, with its own inviteID.
- * Never to the IM group: Tencent's clients act on a group cancel whatever invitees it names, so
- * a member already in the call would leave it (and one busy elsewhere would end that call).
+ * Withdraws the invite from each of `users`, C2C, naming only that user, with its own inviteID (an
+ * IM group call's invitation goes through the group where it can: see `withdrawals`).
  */
 export const cancelRequests = (c: CallContext, users: readonly UserID[]): ImSend[] =>
   users.map((u) => imSend(c, { users: [u] }, { kind: 'cancel', ...signalBase(c), inviteID: inviteIdOf(c, u), groupID: '', invitees: [u] }));
@@ -313,46 +312,52 @@ export const timeoutRequest = (c: CallContext, users: readonly UserID[], to: 'in
  */
 export const hangupRequests = (c: CallContext, left = false): ImRequest[] => [
   ...withdrawals(c),
-  ...withdrawalNotices(c),
   ...(left ? [] : acceptedNotJoined(c).map((u) => hangupRequest(c, u, 0))),
 ];
 
 /**
- * The invitees still ringing are cancelled; but those of an IM group call's invitation, once
- * someone answered it, get our caller's timer notice instead, C2C: what every client shows when
- * Tencent's own caller leaves them to ring out (it sends no CANCEL once someone accepted; its timer
- * names them all to the group), without the ringing. call-engine-js 3.3.4 ignores a CANCEL then,
- * and its Chat SDK drops the invitation and its timer with it: its user stayed busy until the page
- * was reloaded. Each notice names its recipient first (TSignaling strikes off the first name), then
- * the others still ringing: trtc-calling-js's invitee ends only once nobody it knows of still rings.
+ * The invitees still ringing, withdrawn. An IM group call's invitation is withdrawn through the
+ * group, as Tencent's caller does: a CANCEL naming who still rings while nobody answered; once
+ * someone did, our caller's timer notice naming them (Tencent's caller sends no CANCEL then, and its
+ * timer's notice names who still rings), which those in the call hear too. call-engine-js 3.3.4
+ * ignores a CANCEL once someone accepted (its Chat SDK drops the invitation and its timer with it:
+ * busy until the page reloads), and the Chat SDK's replay at login reads the group's history after
+ * the C2C messages its sync brings: a withdrawal sent C2C missed the invitation and rang a call that
+ * was over. But not through the group once an invitee answered busy: a trtc-calling-js busy in
+ * another call still holds the group's invitation and ends that call on any group CANCEL or timeout
+ * of it; each is told C2C then (see `c2cWithdrawals`). Invitations of their own (`inviteUser()`'s)
+ * are cancelled C2C.
  */
 function withdrawals(c: CallContext): ImRequest[] {
   const pending = pendingInvitees(c);
-  if (!c.groupID || !anyAnswered(c)) return cancelRequests(c, pending);
   const ringing = pending.filter((u) => inviteIdOf(c, u) === c.inviteID);
-  return pending.flatMap((u) => {
-    if (inviteIdOf(c, u) !== c.inviteID) return cancelRequests(c, [u]);
-    const notice = timeoutRequest(c, [u, ...ringing.filter((o) => o !== u)], 'invitees');
-    return notice.type === 'im.send' ? [{ ...notice, to: { users: [u] } }] : [];
-  });
+  const own = cancelRequests(c, pending.filter((u) => inviteIdOf(c, u) !== c.inviteID));
+  if (!c.groupID || ringing.length === 0) return cancelRequests(c, pending);
+  if (Object.values(c.roster).includes('busy')) return [...c2cWithdrawals(c, ringing), ...own];
+  const group = anyAnswered(c)
+    ? timeoutRequest(c, ringing, 'invitees')
+    : imSend(c, { groupID: c.groupID }, { kind: 'cancel', ...signalBase(c), invitees: ringing });
+  return [group, ...own];
 }
 
 /**
- * An IM group call: those in it (who answered or are in the room) hear that the invitees we withdraw
- * will not come, by our caller's timer notice for them (what Tencent's caller's timer sends), C2C
- * to each, naming the group. TUICallEngine keeps its call while an invitee may still come: without
- * it a member left alone in the room waited for good. Never to the group: an invitee busy in
- * another call still holds the group's invitation in trtc-calling-js and would end that call, and
- * the withdrawn invitee could read it before its CANCEL (they travel apart). Invitees with an
- * invitation of their own (`inviteUser()`'s, C2C) are not the group invitation's.
+ * An IM group call's invitees still ringing, told C2C (an invitee answered busy): a CANCEL each
+ * while nobody answered; once someone did, our caller's timer notice (3.3.4 ignores the CANCEL then)
+ * naming its recipient first (TSignaling strikes off the first name), then the others still ringing
+ * (trtc-calling-js's invitee ends once nobody it knows of rings); and those in the call (who
+ * answered or are in the room) hear who will not come by the same notice, C2C to each: TUICallEngine
+ * keeps its call while an invitee may still come (without it a member left alone in the room waited
+ * for good).
  */
-function withdrawalNotices(c: CallContext): ImRequest[] {
-  const withdrawn = pendingInvitees(c).filter((u) => inviteIdOf(c, u) === c.inviteID);
-  if (!c.groupID || withdrawn.length === 0) return [];
+function c2cWithdrawals(c: CallContext, ringing: readonly UserID[]): ImRequest[] {
+  if (!anyAnswered(c)) return cancelRequests(c, ringing);
+  const to = (notice: ImRequest, u: UserID): ImRequest[] => (notice.type === 'im.send' ? [{ ...notice, to: { users: [u] } }] : []);
   const inCall = new Set([...Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted' || c.roster[u] === 'joined'), ...c.present.map((p) => p.userID)]);
   inCall.delete(c.self);
-  const notice = timeoutRequest(c, withdrawn, 'invitees');
-  return notice.type === 'im.send' ? [...inCall].map((u) => ({ ...notice, to: { users: [u] } })) : [];
+  return [
+    ...ringing.flatMap((u) => to(timeoutRequest(c, [u, ...ringing.filter((o) => o !== u)], 'invitees'), u)),
+    ...[...inCall].flatMap((u) => to(timeoutRequest(c, ringing, 'invitees'), u)),
+  ];
 }
 
 /**

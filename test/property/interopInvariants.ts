@@ -147,15 +147,16 @@ function leftWaiting(seat: Seat): boolean {
 /**
  * trtc-calling-js rang for a group invitation and its own timer fired: CALLING_TIMEOUT, and it
  * stays 'calling' (spec 2.7's confirmed quirk of a group callee). Not when its inviter's timeout
- * notice reached it (ours' group caller withdraws so): that one names every invitee still ringing,
- * and must end it.
+ * notice naming it reached it (ours' group caller withdraws so, through the group or C2C): that one
+ * names every invitee still ringing, and must end it.
  */
 function stillRinging(s: InteropSystem, seat: Seat): boolean {
   const { invited } = lastInvited(seat);
   if (seat.client.kind !== 'official' || seat.log.at(-1)?.name !== 'onCallingTimeout' || invited?.isFromGroup !== true) return false;
   return !s.world.im.log.some((m) => {
-    const env = JSON.parse(m.payload.data) as { actionType?: number; inviteID?: string };
-    return m.to === seat.id && m.from === invited.sponsor && env.actionType === 5 && env.inviteID === invited.inviteID;
+    const env = JSON.parse(m.payload.data) as { actionType?: number; inviteID?: string; inviteeList?: string[] };
+    const reached = m.to === seat.id || m.recipients.some((r) => r.userID === seat.id);
+    return reached && m.from === invited.sponsor && env.actionType === 5 && env.inviteID === invited.inviteID && env.inviteeList?.includes(seat.id) === true;
   });
 }
 
