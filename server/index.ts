@@ -92,6 +92,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const cluster = options.redisUrl ? await ClusterNode.connect(options, logger, (error) => lostId(error)).catch((error: unknown) => Promise.reject(lostEarly ?? error)) : null;
   let store: Store | null = null;
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
+  // A recount's step failed (the store fails its reads): the counts stay as they were (`recount.ts`).
+  const recountFailed = (error: unknown) => log.error('could not count the store again', describeError(error));
   let hub: Hub | null = null;
   let commit: TurnCommit;
   try {
@@ -108,7 +110,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         }),
       (error) => {
         log.error('could not commit to the store', describeError(error));
-        hub?.mailer.recount();
+        hub?.mailer.recounts.request(undefined, recountFailed);
       },
       (error) => log.error('a step after a commit failed', describeError(error)),
     );
@@ -389,11 +391,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     log.flush();
     if (now - lastPurge >= PURGE_MS) {
       lastPurge = now;
-      const purged = live.mailer.expire(now);
+      const purged = live.mailer.expire(now, recountFailed);
       if (purged > 0) logger.info('purged expired messages', { purged });
     }
   };
-  live.mailer.expire(clock.now());
+  live.mailer.expire(clock.now(), recountFailed);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -461,6 +463,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         live.mailer.flushHeld();
+        live.mailer.recounts.stop(); // a slice after the commit's last effects would read a closed store
         commit.close();
         live.mailer.writeBehind.stop(); // what that last write could not write stays unwritten: no timer after the close
         store.close();
