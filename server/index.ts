@@ -99,6 +99,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   try {
     const opened = (store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase }));
     if (!opened.sizesIndexed) log.warn('could not build the store\'s size index (the disk full?): its counts read every payload until a start builds it', { db: options.dbPath });
+    if (!opened.sendersIndexed) log.warn('could not build the store\'s senders index (the disk full?): a recount reads it in one step until a start builds it', { db: options.dbPath });
     commit = new TurnCommit(
       (writes) => opened.transact(writes),
       // What the commit's effects write goes out as the commit ends, not at the end of the next turn
