@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { ImMessage } from '../ImPort';
-import { decodeSignal } from '../signalingCodec';
+import { settledIn } from '../settledInvitations';
 import { TIM_TYPES } from './sdk';
 
 /** A TIM custom message, as far as the IM port reads it (tim-js-sdk `Message`). */
@@ -154,37 +154,14 @@ export interface ReplayWindow {
  * its own timeout may still run (TUICallEngine's caller may set 60 s: one 40 s old still rings
  * there, as the Chat SDK's replay has it; TSignaling's 30 s window dropped it). The order is kept.
  *
- * What settles an invitation for `self`: what its inviter sent after it (a cancel, the caller's
- * timeout), what `self` sent (an answer from another device of ours), and for a 1v1 call its
- * invitee's answer. In a group call another invitee's accept, reject (TUICallEngine sends rejects
- * to the whole group, `isRejectNotifyAll`) or timeout is hers alone: the call still rings for us,
- * as the Chat SDK's own replay has it (it strikes each answerer off the invitee list and rings
- * while we are on it). TSignaling 1.0.8 dropped the invitation at any later action, so a user who
- * logged in after one member had declined was never rung for a call that went on without him.
- * Anyone else who knows an inviteID (a member of the IM group its call went through) settles
- * nothing, also by an invitation of its own under that inviteID (whose cancel settled the first
- * before 2026-12-05: an adversarial review's finding).
+ * What settles an invitation for `self` is the one rule of every backlog (`settledInvitations.ts`):
+ * what its inviter sent after it, what `self` sent (another device of ours), for a 1v1 call its
+ * invitee's answer; in a group call another invitee's answers settle nothing for us, nor does anyone
+ * else who reuses an inviteID. Server time is in whole seconds here: a message settles what came
+ * in its second or before.
  */
 export function replayable(messages: readonly TimCustomMessage[], self: string, at: ReplayWindow): TimCustomMessage[] {
-  const decoded = messages.map((m) => decodeSignal(m.payload.data, m.from));
-  // By inviteID, every inviter's: another's invitation under the same inviteID settles nothing of the first.
-  const invites = new Map<string, { readonly inviter: string; readonly invitees: readonly string[]; readonly isGroup: boolean; readonly time: number }[]>();
-  decoded.forEach((d, i) => {
-    if (d.ok && d.signal.kind === 'invite') {
-      const { inviter, invitees, isGroup } = d.signal;
-      invites.set(d.signal.inviteID, [...(invites.get(d.signal.inviteID) ?? []), { inviter, invitees, isGroup, time: messages[i]?.time ?? 0 }]);
-    }
-  });
-  /** `<inviter> <inviteID>` of each invitation settled. */
-  const settled = new Set<string>();
-  decoded.forEach((d, i) => {
-    const m = messages[i];
-    if (!d.ok || d.signal.kind === 'invite' || !m) return;
-    for (const invite of invites.get(d.signal.inviteID) ?? []) {
-      const settles = m.from === invite.inviter || m.from === self || (!invite.isGroup && invite.invitees.includes(m.from));
-      if (settles && m.time >= invite.time) settled.add(`${invite.inviter} ${d.signal.inviteID}`);
-    }
-  });
+  const { decoded, invitations } = settledIn(messages.map((m) => ({ from: m.from, payload: m.payload.data, at: m.time })), self);
   return messages.filter((_, i) => {
     const d = decoded[i];
     const m = messages[i];
@@ -192,7 +169,7 @@ export function replayable(messages: readonly TimCustomMessage[], self: string, 
     const sentMs = m.time * 1000;
     // A payload the codec cannot read as TSignaling is no call signal: it is the app's to judge.
     if (d === undefined || (!d.ok && (d.reason === 'notJson' || d.reason === 'notSignaling' || d.reason === 'tooLarge'))) return sentMs >= at.sinceMs;
-    if (!d.ok || d.signal.kind !== 'invite' || settled.has(`${d.signal.inviter} ${d.signal.inviteID}`)) return false;
+    if (!d.ok || d.signal.kind !== 'invite' || invitations.has(i)) return false;
     // Ringing still, as far as server time in whole seconds tells (the core dates it to the ms).
     const timeout = d.signal.timeout;
     return timeout > 0 ? sentMs + 1000 + timeout * 1000 > at.nowMs : sentMs >= at.sinceMs;
