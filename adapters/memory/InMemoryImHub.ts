@@ -12,6 +12,7 @@ import { checkDelay, checkRate, checkSeed } from './checks';
 import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
+import { withoutSettled } from '../settledInvitations';
 import { AnswerLedger } from '../ws/answerLedger';
 import { checkOfflineTtl, DEFAULT_OFFLINE_TTL_MS, OfflineStore } from './offlineStore';
 import {
@@ -65,10 +66,11 @@ export interface ImFaults {
 export type ImFate = 'delivered' | 'dropped' | 'duplicated' | 'stored';
 
 /**
- * Why: a fault (`rule`, `random`), the recipient was not online (`offline`, `onlineUserOnly`), or a
- * stored message waited past the hub's `offlineTtlMs` (`expired`: dropped, never delivered).
+ * Why: a fault (`rule`, `random`), the recipient was not online (`offline`, `onlineUserOnly`), a
+ * stored message waited past the hub's `offlineTtlMs` (`expired`: dropped, never delivered), or it was
+ * a stored invitation settled before its user came back, or what settled it (`settled`, see `flush`).
  */
-export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly' | 'answeredElsewhere' | 'expired';
+export type ImFateReason = 'rule' | 'random' | 'offline' | 'onlineUserOnly' | 'answeredElsewhere' | 'expired' | 'settled';
 
 /** One line of {@link InMemoryImHub.log}. */
 export interface ImLogEntry extends ImEnvelopeInfo {
@@ -370,9 +372,15 @@ export class InMemoryImHub {
     this.record(envelope, 'stored', 'offline');
   }
 
-  /** The user's stored messages go on, in send order; the expired are dropped (logged `expired`). */
+  /**
+   * The user's stored messages go on, in send order; the expired are dropped (logged `expired`), and so
+   * are an invitation settled meanwhile and what settled it (logged `settled`): as the embedded server's
+   * client and Tencent's replay drop them (`settledInvitations.ts`), it never rings for an instant.
+   */
   private flush(userID: UserID): void {
-    for (const envelope of this.offline.take(userID, this.clock.now())) this.transmit(envelope);
+    const { kept, dropped } = withoutSettled(this.offline.take(userID, this.clock.now()), userID);
+    for (const envelope of dropped) this.record(envelope, 'dropped', 'settled');
+    for (const envelope of kept) this.transmit(envelope);
   }
 
   /** The hop from the hub to the recipient: where faults happen. */

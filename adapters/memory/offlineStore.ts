@@ -8,7 +8,8 @@
  * and purges the rest at most once an hour of the clock (`purge`, which the hub calls as messages go
  * through it), so a soak test calling users who never log in again holds what one TTL sent them,
  * not all it ever sent. It decides nothing about invitations: one whose timeout passed is handed
- * out while its message lives, and the core's staleness rule keeps it from ringing, as over the server.
+ * out while its message lives, and the core's staleness rule keeps it from ringing, as over the server
+ * (one settled meanwhile, with what settled it, the hub drops as it hands them out: `InMemoryImHub.flush`).
  */
 import type { UserID } from '../../machines/types';
 
