@@ -88,6 +88,8 @@ export class Session {
    * `MISSED_ANSWERS` at most (`missedAnswers.ts`).
    */
   missedAnswers: KeptAnswer[] | null = null;
+  /** Its client is to be told where its login's backlog ends (`backlogMarks.ts`): after the recall of answers, or the pages. */
+  catchUp: 'recall' | 'pages' | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;

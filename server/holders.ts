@@ -4,7 +4,7 @@
  * connected device still has it ahead in its paging. Counted only from a second holder on: the
  * common case (one session) costs no map entry. Taken out of `mail.ts`, which uses it.
  */
-import type { Session } from './conn';
+import type { Inflight, Session } from './conn';
 
 /** How many sessions of a user hold each stored copy unconfirmed, by delivery. */
 export class Holders {
@@ -43,4 +43,9 @@ export class Holders {
     for (const other of this.sessionsOf(session.userID)) if (other !== session && other.inflight.some((m) => m.delivery === delivery)) n++;
     return n;
   }
+}
+
+/** The stored (or held) copies among `inflight`: their delivery ids. */
+export function* deliveriesOf(inflight: readonly Inflight[]): IterableIterator<number> {
+  for (const copy of inflight) if (copy.delivery !== null) yield copy.delivery;
 }

@@ -29,6 +29,7 @@ import { type Conn, Session } from './conn';
 import { type GroupStore, SqliteGroupStore, Groups } from './groups';
 import { type RoomGrants, SqliteRoomGrants } from './grants';
 import { MemoryUserBudgets, type UserBudgets } from './limits';
+import { markBacklog } from './backlogMarks';
 import { Mailer } from './mail';
 import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
@@ -227,6 +228,7 @@ export class Hub {
       serverTime: now,
       foldedReceipts: true,
       callGrants: true,
+      ...(session.catchUp === null ? {} : { backlog: true }),
       limits: this.told,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),
@@ -265,6 +267,7 @@ export class Hub {
     session.graceTimer = null;
     session.conn = conn;
     conn.session = session;
+    markBacklog(session, f.backlog === true, !resumed && this.options.multiDevice);
     conn.send(loggedIn(session, resumed !== undefined));
     this.mailer.attach(session);
     if (!resumed) this.mailer.recallAnswers(session);

@@ -36,7 +36,8 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
 import { Backlogs } from './backlogs';
-import { Holders } from './holders';
+import { recalled, tellBacklog } from './backlogMarks';
+import { deliveriesOf, Holders } from './holders';
 import { grantInvitation, invitedAmong } from './invitationGrant';
 import { keepMissed, keepRecalled } from './missedAnswers';
 import { Recount } from './recount';
@@ -334,9 +335,9 @@ export class Mailer {
     if (!said) return;
     this.commit.after(() => {
       const due = said.of(session.userID).filter((a) => a.by !== deviceOf(session) && this.answers.filed(a.key));
-      if (due.length === 0) return;
-      keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
-      this.pump(session);
+      recalled(session);
+      if (due.length > 0) keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
+      this.pump(session); // (none: to tell where its backlog ends, if it waited for them)
     });
   }
 
@@ -369,9 +370,12 @@ export class Mailer {
       const conn = session.conn;
       if (!conn || conn.closed) return;
       // Answers kept for it go after the stored copies that came before them (the invitation they answer, say).
-      if (!session.backlog) return this.handMissed(session, Infinity);
+      if (!session.backlog) {
+        this.handMissed(session, Infinity);
+        return tellBacklog(session, session.inflight.length >= limits.maxUnconfirmed);
+      }
       const room = limits.maxUnconfirmed - session.inflight.length;
-      if (room <= 0) return;
+      if (room <= 0) return tellBacklog(session, true);
       if (conn.backedUp()) {
         this.counters.limit('deliveriesPaused'); // the socket's drain resumes it
         return;
@@ -476,9 +480,4 @@ export class Mailer {
     const b = this.backlogs.of(to);
     return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
-}
-
-/** The stored (or held) copies among `inflight`: their delivery ids. */
-function* deliveriesOf(inflight: readonly Inflight[]): IterableIterator<number> {
-  for (const copy of inflight) if (copy.delivery !== null) yield copy.delivery;
 }

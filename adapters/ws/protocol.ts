@@ -125,6 +125,8 @@ export const ClientFrameSchema = v.variant('type', [
      * same device, or one without `device`, takes over as always.
      */
     device: v.optional(DeviceIDSchema),
+    /** Tell where this login's backlog ends (`backlog` frames), so that what settled while away is not told (`ws/backlog.ts`). */
+    backlog: v.optional(v.literal(true)),
   }),
   req('logout', {}),
   /** `turn`: answer with fresh TURN credentials too (the `pong`'s `turn`). */
@@ -267,6 +269,8 @@ export const ServerFrameSchema = v.variant('type', [
     heldRelays: v.optional(v.boolean()),
     /** Each copy of an invitation says the invitation and room granted for it (`call` of `message`). */
     callGrants: v.optional(v.boolean()),
+    /** The login asked for `backlog` and a `backlog` frame will say where its stored messages end. */
+    backlog: v.optional(v.boolean()),
     /** What the server allows this connection: frames a second and at once (the lower of its per-connection and per-user rates), the largest relay and frame (`ws/outRate.ts`). */
     limits: v.optional(v.object({ perSecond: PositiveSchema, burst: PositiveSchema, maxRelayBytes: PositiveSchema, maxFrameBytes: PositiveSchema })),
     turn: v.optional(TurnGrantSchema),
@@ -303,6 +307,13 @@ export const ServerFrameSchema = v.variant('type', [
     /** An invitation: its ID and the room the server granted for it (the payload must name the same). */
     call: v.optional(v.object({ inviteID: v.string(), roomID: RoomIDSchema })),
   }),
+  /**
+   * The messages stored for this connection's login (and, many devices, the answers its user's other
+   * devices gave meanwhile) were all handed before this frame, to a client whose `login` asked for
+   * `backlog`; `more: true`: only as many as its window of unconfirmed copies holds, the rest come
+   * once it confirms them, with another `backlog` frame after them.
+   */
+  v.object({ type: v.literal('backlog'), more: v.boolean() }),
   v.object({ type: v.literal('userEntered'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
   v.object({ type: v.literal('userLeft'), roomID: RoomIDSchema, userID: UserIDSchema }),
   v.object({ type: v.literal('memberState'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),
