@@ -19,24 +19,17 @@
 import type { UserID } from '../../machines/types';
 import { type Clock, type TimerId, realClock } from '../clock';
 import type { ConnectionState, Unsubscribe } from '../ImPort';
-import { fromServer, NO_NETWORK, NOT_LOGGED_IN, UNKNOWN, WsPortError } from './errors';
+import { fromServer, loginRefusal, NO_NETWORK, NOT_LOGGED_IN, UNKNOWN, WsPortError } from './errors';
 import { Listeners } from './listeners';
-import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type PushFrame, type ReplyFrame, type RoomMember, type ServerFrameOf } from './protocol';
+import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type PushFrame, type ReplyFrame, type ServerFrameOf } from './protocol';
 import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
-import { deviceOf, urlsOf, type WsConnectionOptions } from './connectionOptions';
+import { deviceOf, urlsOf, type Reconnection, type WsConnectionOptions } from './connectionOptions';
 import { OutRate, counted } from './outRate';
 
-export type { WsConnectionOptions } from './connectionOptions';
-
-/** What a connection that came back after a drop found on the server. */
-export interface Reconnection {
-  /** The server still held the session: the room (if any) was kept. */
-  readonly resumed: boolean;
-  readonly room: { readonly roomID: number; readonly members: readonly RoomMember[] } | null;
-}
+export type { Reconnection, WsConnectionOptions } from './connectionOptions';
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting';
 
@@ -297,28 +290,16 @@ export class WsConnection {
 
   private onLoginRefused(frame: ServerFrameOf<'error'>): void {
     const error = fromServer(frame.code, frame.message);
-    if (this.outage === null && this.session === null && frame.code === 'unavailable' && this.failedFirst + 1 < this.urls.length) {
-      // A node that cannot serve (a cluster node without its store): the next one, as if unreachable.
+    const verdict = loginRefusal(frame.code, this.outage !== null, this.session === null && this.failedFirst + 1 < this.urls.length);
+    if (verdict === 'kicked') return this.kickedOut(frame.code === 'sessionSuperseded' ? 'multipleAccount' : frame.code);
+    if (verdict === 'drop') {
       letGo(this.socket, 1000, 'login refused');
-      this.lost(`login refused: ${frame.code}`, error);
-      return;
+      return this.lost(`login refused: ${frame.code}`, error);
     }
-    if (this.outage === null) {
-      // The app's own login() failed: tell it, keep nothing.
-      this.login$?.reject(error);
-      this.login$ = null;
-      this.credentials = null;
-      this.toIdle(new WsPortError(NOT_LOGGED_IN, 'not logged in'), 'login refused');
-      return;
-    }
-    if (frame.code === 'sessionSuperseded' || frame.code.startsWith('userSig')) {
-      // Coming back failed for good: another login took over, or the userSig expired meanwhile.
-      this.kickedOut(frame.code === 'sessionSuperseded' ? 'multipleAccount' : frame.code);
-      return;
-    }
-    // Anything else (a refusal under load): drop this socket and try again per policy.
-    letGo(this.socket, 1000, 'login refused');
-    this.lost(`login refused: ${frame.code}`, error);
+    this.login$?.reject(error);
+    this.login$ = null;
+    this.credentials = null;
+    this.toIdle(new WsPortError(NOT_LOGGED_IN, 'not logged in'), 'login refused');
   }
 
   /** The socket is gone without a verdict: retry per policy, unless nothing is logged in. A 2805 it makes has `cause` as its own. */

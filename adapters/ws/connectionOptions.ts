@@ -3,7 +3,15 @@
  * it logs in as when many devices are on.
  */
 import type { Clock } from '../clock';
+import type { RoomMember } from './protocol';
 import type { ReconnectPolicy, WebSocketConstructor } from './socket';
+
+/** What a connection that came back after a drop found on the server. */
+export interface Reconnection {
+  /** The server still held the session: the room (if any) was kept. */
+  readonly resumed: boolean;
+  readonly room: { readonly roomID: number; readonly members: readonly RoomMember[] } | null;
+}
 
 /** Options of a `WsConnection`. */
 export interface WsConnectionOptions {

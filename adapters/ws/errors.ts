@@ -53,3 +53,15 @@ export class WsPortError extends ImPortError {
 export function fromServer(code: ErrorCode, message: string): WsPortError {
   return new WsPortError(IM_CODES[code] ?? UNKNOWN, `${message} (${code})`, code);
 }
+
+/**
+ * What a refused login means for a connection: `fail`, the app's own login() failed (tell it, keep
+ * nothing); `kicked`, coming back failed for good (another login took over, or the userSig expired
+ * meanwhile); `drop`, drop the socket and go on as if it was lost: a node that cannot serve (a cluster
+ * node without its store) before any session, while another is left to try, or a refusal under load
+ * while coming back (tried again per policy).
+ */
+export function loginRefusal(code: ErrorCode, comingBack: boolean, nextNode: boolean): 'fail' | 'kicked' | 'drop' {
+  if (!comingBack) return code === 'unavailable' && nextNode ? 'drop' : 'fail';
+  return code === 'sessionSuperseded' || code.startsWith('userSig') ? 'kicked' : 'drop';
+}
