@@ -13,7 +13,8 @@
  * (resuming the server-side session, so a resent request is answered, not redone) every
  * unanswered request is sent again. A request unanswered after `requestTimeoutMs` rejects.
  * Received messages are confirmed (`received`) so the server keeps unconfirmed ones for the next
- * connection; a message seen twice (redelivered after a drop) is passed on once.
+ * connection; a message seen twice (redelivered after a drop) is passed on once. What a login is handed
+ * from the store is held until the server marks its end, and what settled meanwhile is not told (`backlog.ts`).
  * What the server says of its clock and of TURN servers, in `loggedIn` and `pong`, the keepalive learns.
  */
 import type { UserID } from '../../machines/types';
@@ -27,6 +28,7 @@ import { Keepalive } from './keepalive';
 import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type Reconnection, type WsConnectionOptions } from './connectionOptions';
+import { Backlog } from './backlog';
 import { OutRate, counted } from './outRate';
 
 export type { Reconnection, WsConnectionOptions } from './connectionOptions';
@@ -76,6 +78,8 @@ export class WsConnection {
     this.socket.send(JSON.stringify({ type: 'received', upTo }));
     return true;
   });
+  /** The messages of a login's backlog, held until its end (`backlog.ts`). */
+  private readonly backlog = new Backlog<ServerFrameOf<'message'>>();
   private readonly clock: Clock;
   private readonly WS: WebSocketConstructor;
   readonly rate: OutRate; // the server's rate and limits, as every frame written spends it
@@ -260,7 +264,7 @@ export class WsConnection {
     this.loginRid = this.nextRid++;
     this.loginSentAt = this.clock.now();
     const resume = this.session === null ? {} : { resume: this.session };
-    this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION, ...this.device }));
+    this.socket.send(JSON.stringify({ type: 'login', rid: this.loginRid, ...credentials, ...resume, protocol: PROTOCOL_VERSION, ...this.device, backlog: true }));
   }
 
   private onLoggedIn(frame: ServerFrameOf<'loggedIn'>): void {
@@ -279,6 +283,8 @@ export class WsConnection {
     this.callGrants = frame.callGrants === true;
     this.keepalive.learn(frame.serverTime, this.loginSentAt, frame.turn ?? null);
     this.phase = 'ready';
+    if (frame.backlog === true) this.backlog.start();
+    else this.endBacklog(false); // a server that marks none (what a lost connection held goes now)
     this.login$?.resolve();
     this.login$ = null;
     this.states.emit('connected');
@@ -373,6 +379,7 @@ export class WsConnection {
     this.userID = null;
     this.session = null;
     this.inbox.newSession();
+    this.backlog.discard(this.inbox, (frame) => frame.id);
     if (wasIn) {
       this.states.emit('disconnected');
       this.ended.emit({ why, error });
@@ -408,6 +415,8 @@ export class WsConnection {
         return this.pending.answer(frame.rid, frame);
       case 'message':
         return this.onMessage(frame);
+      case 'backlog':
+        return this.endBacklog(frame.more);
       case 'kicked':
         return this.kickedOut(frame.reason);
       default:
@@ -418,8 +427,17 @@ export class WsConnection {
   private onMessage(frame: ServerFrameOf<'message'>): void {
     // Logging out (a session resumed to send it gets them again): neither the app's nor confirmed, kept for the user.
     if (this.loggingOut !== null) return;
-    const taken = this.inbox.accept(frame.id, frame.seq);
-    if (!taken) return; // a redelivery: passed on before
+    const taken = this.inbox.accept(frame.id, frame.seq); // null: a redelivery, passed on before
+    if (taken && !this.backlog.hold(frame, taken)) this.deliver(frame, taken);
+  }
+
+  /** The backlog's end (`more`: as far as the window goes): what it held is told, but what settled while away. Logging out: kept (see `onMessage`). */
+  private endBacklog(more: boolean): void {
+    if (this.loggingOut === null) this.backlog.release(this.userID ?? '', more, (frame, taken) => this.deliver(frame, taken));
+  }
+
+  /** Tells the app of a message; it is confirmed once its listeners took it (or once one that deferred it says so). */
+  private deliver(frame: ServerFrameOf<'message'>, taken: () => void): void {
     let deferred = false;
     // Nested in another's listeners, or while their answers are written (a socket that delivers at
     // once): its answers join that line, behind the ones asked for before.

@@ -164,6 +164,11 @@ export class Inbox {
     this.user = userID;
   }
 
+  /** A message taken in and never taken (held, then its connection ended for good): a redelivery of it is passed on again. */
+  forget(id: string): void {
+    if (this.seen.get(id) !== true) this.seen.delete(id);
+  }
+
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
     this.spacing?.();

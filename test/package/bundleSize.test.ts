@@ -227,7 +227,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Tencent's current web engine, call-engine-js 3.3.4, writes `call_end: 0` into its invites: read as invitations when
 // they carry a call cmd (every call of it was read as a hangup, 2026-12-06 night): 59,997 bytes (+35 over 59,962),
 // 196.9 KB. Raised by 40. The rule made "any cmd" (a switch request beside `call_end: 0` ended the call): 59,984 bytes.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40;
+// An invitation settled while its invitee was away rings nothing at login (the client holds a login's backlog until the
+// server's `backlog` mark, `ws/backlog.ts`, and drops what settled, the rule Tencent's replay had, `settledInvitations.ts`):
+// 60,651 bytes (+634 over 60,017, the figure at 39e7e41, already 5 over the budget), 198.8 KB minified. Raised by 640.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

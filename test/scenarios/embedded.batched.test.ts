@@ -29,8 +29,8 @@ describe('frames that come in one read', () => {
     const from = world.net.trace.length;
     await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
     await world.advance(S);
-    // The login reply and the invite reached Bob's client in one read.
-    expect(world.net.trace.slice(from).filter((t) => / (>|read) /.test(t))).toEqual(['2 read 2', '2 > loggedIn', '2 > message']);
+    // The login reply and the invite reached Bob's client in one read (with the mark of its backlog's end, since 2026-12-07).
+    expect(world.net.trace.slice(from).filter((t) => / (>|read) /.test(t))).toEqual(['2 read 3', '2 > loggedIn', '2 > message', '2 > backlog']);
     expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'])]);
     expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
     await bob.calling.accept();
@@ -44,6 +44,7 @@ describe('frames that come in one read', () => {
     const bob = world.backend();
     await alice.im.login('alice', world.userSig('alice'));
     await bob.im.login('bob', world.userSig('bob'));
+    await world.settle(); // the mark of Bob's (empty) backlog, which follows his login reply
     const aliceEvents = recordRoom(alice.room);
     const bobEvents = recordRoom(bob.room);
     (await world.server()).grantRoom(5, ['alice', 'bob']); // no call here: the administrator admits them
