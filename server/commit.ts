@@ -34,8 +34,7 @@ export class TurnCommit {
    * @param onError told when a commit failed (the effects then run their `failed` side)
    * @param onThrow told when `onError` or an effect threw: the turn's other effects still run, and
    *   nothing escapes into the event loop, where it would end the process and every connection
-   *   (a store that fails its reads too made the recount after a failed commit throw, before it ran in slices on the
-   *   clock, `recount.ts`)
+   *   (a store that fails its reads too makes the recount after a failed commit throw)
    */
   constructor(
     private readonly transact: Transact,

@@ -92,14 +92,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const cluster = options.redisUrl ? await ClusterNode.connect(options, logger, (error) => lostId(error)).catch((error: unknown) => Promise.reject(lostEarly ?? error)) : null;
   let store: Store | null = null;
   const log = new ThrottledLog(logger, clock, limits.logPerSecond);
-  // A recount's step failed (the store fails its reads): the counts stay as they were (`recount.ts`).
-  const recountFailed = (error: unknown) => log.error('could not count the store again', describeError(error));
   let hub: Hub | null = null;
   let commit: TurnCommit;
   try {
     const opened = (store = new Store(options.dbPath, { fsync: options.fsync, shared: options.sharedDatabase }));
     if (!opened.sizesIndexed) log.warn('could not build the store\'s size index (the disk full?): its counts read every payload until a start builds it', { db: options.dbPath });
-    if (!opened.sendersIndexed) log.warn('could not build the store\'s senders index (the disk full?): a recount reads it in one step until a start builds it', { db: options.dbPath });
     commit = new TurnCommit(
       (writes) => opened.transact(writes),
       // What the commit's effects write goes out as the commit ends, not at the end of the next turn
@@ -111,7 +108,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         }),
       (error) => {
         log.error('could not commit to the store', describeError(error));
-        hub?.mailer.recounts.request(undefined, recountFailed);
+        hub?.mailer.recount();
       },
       (error) => log.error('a step after a commit failed', describeError(error)),
     );
@@ -392,11 +389,11 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     log.flush();
     if (now - lastPurge >= PURGE_MS) {
       lastPurge = now;
-      const purged = live.mailer.expire(now, recountFailed);
+      const purged = live.mailer.expire(now);
       if (purged > 0) logger.info('purged expired messages', { purged });
     }
   };
-  live.mailer.expire(clock.now(), recountFailed);
+  live.mailer.expire(clock.now());
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -464,7 +461,6 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         live.mailer.flushHeld();
-        live.mailer.recounts.stop(); // a slice after the commit's last effects would read a closed store
         commit.close();
         live.mailer.writeBehind.stop(); // what that last write could not write stays unwritten: no timer after the close
         store.close();

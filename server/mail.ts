@@ -40,9 +40,7 @@ import { recalled, tellBacklog } from './backlogMarks';
 import { deliveriesOf, Holders } from './holders';
 import { grantInvitation, invitedAmong } from './invitationGrant';
 import { keepMissed, keepRecalled } from './missedAnswers';
-import { Recount } from './recount';
 import { type Body, messageFrame, type PendingCopy, type Removed, type Store } from './store';
-import { StoreCounts } from './storeCounts';
 import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -62,9 +60,8 @@ export interface Outgoing {
 /** Message copies: routing, windows, receipts and paging. */
 export class Mailer {
   private readonly backlogs: Backlogs;
+  private storeBytes: number;
   private readonly senders: SenderQuotas;
-  /** The store counted again, a slice at a time (after a failed commit, at the purge; a cluster's moves: `recountPace.ts`). */
-  readonly recounts: Recount;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders: Holders;
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
@@ -93,6 +90,7 @@ export class Mailer {
   ) {
     this.backlogs = new Backlogs(store);
     this.holders = new Holders(options.multiDevice, sessionsOf);
+    this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
     if (options.multiDevice) this.said = saidAnswers(store.db, commit, (key) => this.answers.filed(key));
     this.senders = new SenderQuotas(options.limits, store, remote);
@@ -101,11 +99,9 @@ export class Mailer {
         for (const to of held.rows.values()) this.uncountCopy(held.body.from, to, held.bytes);
         this.countBody(held.body.from, -held.bytes);
       },
+      heldAgain: (held) => this.countHeld(held),
       writtenLate: (held, rows) => rows.forEach(([delivery, to]) => this.sessionsOf(to).forEach((s) => this.lateCopy(s, held, delivery))),
     });
-    const [counts, { clock, logger }] = [new StoreCounts(store.db, { sizes: store.sizesIndexed, senders: store.sendersIndexed }), options];
-    const lost = (error: unknown) => logger.error('could not count the store again', { error: error instanceof Error ? error.message : String(error) });
-    this.recounts = new Recount({ counts, backlogs: this.backlogs, senders: this.senders, held: () => this.writeBehind.values(), commit, clock, lost });
   }
 
   /** The held message whose settling `ack` (an answer of {@link Mailer.send}) must wait for, if any. */
@@ -132,7 +128,7 @@ export class Mailer {
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.senders.full(session.userID, recipients[0], bytes)) {
       return refuse('quotaExceeded', `you have as many messages waiting for ${recipients[0]} as one sender may`, 'maxBacklogPerSender');
     }
-    if (!m.onlineUserOnly && this.senders.storedBytes + bytes > limits.maxStoreBytes) {
+    if (!m.onlineUserOnly && this.storeBytes + bytes > limits.maxStoreBytes) {
       return refuse('quotaExceeded', 'the message store is full', 'maxStoreBytes');
     }
     // A copy per recipient at most (one per user with many devices), whatever its payload: see `backlogs.ts`.
@@ -285,13 +281,30 @@ export class Mailer {
     this.commit.after(() => this.pumpNow(session));
   }
 
-  /** Drops expired copies, and counts the store again (`recount.ts`; `failed` told if that fails). Writes what is held and commits the turn first. */
-  expire(nowMs: number, failed?: (error: unknown) => void): number {
+  /** Drops expired copies and recounts what is stored. Writes what is held and commits the turn first. */
+  expire(nowMs: number): number {
     this.writeBehind.flush();
     this.commit.flush();
     const purged = this.store.expireMessages(nowMs);
-    this.recounts.request(undefined, failed);
+    this.recount();
     return purged;
+  }
+
+  /** After a failed commit, the counts are read again from what the store holds, and what is held; returns the copies counted, and whether the counts were off (copies or bytes in all). */
+  recount(): [copies: number, off: boolean] {
+    const [copies, bytes] = [this.backlogs.total, this.storeBytes];
+    this.backlogs.reload();
+    this.storeBytes = this.store.storedBytes();
+    this.senders.reload();
+    for (const held of this.writeBehind.values()) this.countHeld(held);
+    return [this.backlogs.total, copies !== this.backlogs.total || bytes !== this.storeBytes];
+  }
+
+  /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */
+  private countHeld(held: Held): void {
+    const { bytes, body } = held;
+    this.countBody(body.from, bytes);
+    for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
   }
 
   /** A copy from `from` waits for `to`: its sender's share and its recipient's backlog count it. */
@@ -348,7 +361,8 @@ export class Mailer {
 
   /** A body of `bytes` from `from` is stored or held (negative: gone, or never stored): the store's bound and its sender's count it. */
   countBody(from: string, bytes: number): void {
-    this.senders.body(from, bytes); // the store's bytes too
+    this.storeBytes += bytes;
+    this.senders.body(from, bytes);
   }
 
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
@@ -456,7 +470,7 @@ export class Mailer {
   /** A cluster's take-in: stored here within this store's bounds, counted at once; else what refused it (its `sender`'s share or total, or the `store`'s). */
   admit(from: string, to: string, bytes: number): 'sender' | 'store' | null {
     const { maxStoreBytes, maxStored } = this.options.limits;
-    if (this.full(to, bytes) || this.senders.storedBytes + bytes > maxStoreBytes || this.backlogs.total >= maxStored) return 'store';
+    if (this.full(to, bytes) || this.storeBytes + bytes > maxStoreBytes || this.backlogs.total >= maxStored) return 'store';
     if (this.senders.full(from, to, bytes, true) || this.senders.check(from, 1, bytes, true)) return 'sender';
     this.countCopy(from, to, bytes);
     this.countBody(from, bytes);

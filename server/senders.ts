@@ -4,7 +4,7 @@
  * (`maxSenderStored`, `maxSenderStoredBytes`), and so is its share of any one recipient's backlog
  * (`maxBacklogPerSender`, `maxBacklogBytesPerSender`), below the recipient's own cap: the others
  * can still reach a recipient one sender has flooded. Counts are kept in memory beside the
- * mailer's and read again from the store after a purge or a failed commit (a few senders at a time: `recount.ts`).
+ * mailer's and read again from the store after a purge or a failed commit.
  */
 import type { Limits } from './limits';
 import { type Refusal, refuse } from './refusal';
@@ -33,17 +33,10 @@ export interface RemoteHeld {
 
 /** The per-sender side of the store's bounds. */
 export class SenderQuotas {
-  /** Per sender: stored copies, and payload bytes of its stored bodies (a body counts once); the recount pass that last counted it (`recount.ts`). */
-  private senders = new Map<string, Held & { seen: number }>();
+  /** Per sender: stored copies, and payload bytes of its stored bodies (a body counts once). */
+  private senders = new Map<string, Held>();
   /** Per sender, per recipient: stored copies and their bytes (as the recipient's backlog counts them). */
   private pairs = new Map<string, Map<string, Held>>();
-  /**
-   * Payload bytes of every stored body (held ones too): the store's, bounded by `maxStoreBytes`. The sum of the senders'
-   * (so that a recount that counts a few senders at a time moves it by what it finds for them).
-   */
-  storedBytes = 0;
-  /** The recount pass under way, or the last one ({@link SenderQuotas.begin}). */
-  private pass = 0;
 
   constructor(
     private readonly limits: Pick<Limits, 'maxSenderStored' | 'maxSenderStoredBytes' | 'maxBacklogPerSender' | 'maxBacklogBytesPerSender'>,
@@ -80,29 +73,17 @@ export class SenderQuotas {
     return true;
   }
 
-  /** What `from` stores (or holds): its copies, and its bodies' bytes. */
-  of(from: string): Held | undefined {
-    const held = this.senders.get(from);
-    return held && { count: held.count, bytes: held.bytes };
-  }
-
-  /** What `from` stores (or holds) for `to`: its share of `to`'s backlog. */
-  shareOf(from: string, to: string): Held | undefined {
-    const share = this.pairs.get(from)?.get(to);
-    return share && { count: share.count, bytes: share.bytes };
-  }
-
   /** A copy from `from` to `to` is stored. */
   copy(from: string, to: string, bytes: number): void {
     const byTo = this.pairs.get(from) ?? new Map<string, Held>();
     this.pairs.set(from, byTo);
     add(byTo, to, 1, bytes);
-    this.add(from, 1, 0);
+    add(this.senders, from, 1, 0);
   }
 
   /** A body of `bytes` from `from` is stored (negative: it went with its last copy). */
   body(from: string, bytes: number): void {
-    this.add(from, 0, bytes);
+    add(this.senders, from, 0, bytes);
   }
 
   /** A copy is confirmed (its row deleted). */
@@ -112,60 +93,20 @@ export class SenderQuotas {
       add(byTo, to, -1, -bytes);
       if (byTo.size === 0) this.pairs.delete(from);
     }
-    this.add(from, -1, 0);
+    add(this.senders, from, -1, 0);
   }
 
   /** Reads every count again from the store. */
   reload(): void {
     this.senders = new Map();
     this.pairs = new Map();
-    this.storedBytes = 0;
     for (const row of this.store.senderBacklogs()) {
       const byTo = this.pairs.get(row.from) ?? new Map<string, Held>();
       this.pairs.set(row.from, byTo);
       byTo.set(row.to, { count: row.count, bytes: row.bytes });
-      this.add(row.from, row.count, 0);
+      add(this.senders, row.from, row.count, 0);
     }
-    for (const row of this.store.senderBodies()) this.add(row.from, 0, row.bytes);
-  }
-
-  /** A recount's pass begins: a sender it counts, or that begins meanwhile, is its own ({@link SenderQuotas.unseen}). */
-  begin(): void {
-    this.pass++;
-  }
-
-  /**
-   * What `from` stores as the pass read it (with what is held): its copies and bodies' bytes, its copies per recipient.
-   * Returns by how many bytes the store's total moved.
-   */
-  recounted(from: string, held: Held, pairs: Map<string, Held>): number {
-    const moved = held.bytes - (this.senders.get(from)?.bytes ?? 0);
-    this.storedBytes += moved;
-    if (held.count > 0 || held.bytes > 0) this.senders.set(from, { count: held.count, bytes: held.bytes, seen: this.pass });
-    else this.senders.delete(from);
-    if (pairs.size > 0) this.pairs.set(from, pairs);
-    else this.pairs.delete(from);
-    return moved;
-  }
-
-  /**
-   * The senders counted before this pass began and not by it (the store held nothing of theirs when it read their
-   * range), their shares of recipients too: walked live, across turns, each yielded only while it is still so.
-   */
-  *unseen(): IterableIterator<string> {
-    for (const [from, held] of this.senders) if (held.seen !== this.pass) yield from;
-    for (const from of this.pairs.keys()) if (!this.senders.has(from)) yield from;
-  }
-
-  /** Adds to a sender's count (the store's bytes with it), forgetting it once nothing is held (and its bytes with it). */
-  private add(from: string, count: number, bytes: number): void {
-    const held = this.senders.get(from) ?? { count: 0, bytes: 0, seen: this.pass };
-    held.count += count;
-    held.bytes += bytes;
-    this.storedBytes += bytes;
-    if (held.count > 0 || held.bytes > 0) return void this.senders.set(from, held);
-    this.senders.delete(from);
-    this.storedBytes -= held.bytes; // nothing below zero: the total stays the sum of the senders'
+    for (const row of this.store.senderBodies()) add(this.senders, row.from, 0, row.bytes);
   }
 }
 

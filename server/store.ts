@@ -71,12 +71,6 @@ CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (body_id);
  */
 const SIZES_INDEX = 'CREATE INDEX IF NOT EXISTS bodies_sizes ON bodies (id, from_user, length(CAST(payload AS BLOB)))';
 
-/**
- * Each sender's bodies in order, with their sizes: a recount reads the senders' counts in slices of a few thousand
- * copies through it (`storeCounts.ts`), never all at once (`Store.sendersIndexed`; built as `bodies_sizes` is).
- */
-const SENDERS_INDEX = 'CREATE INDEX IF NOT EXISTS bodies_by_sender ON bodies (from_user, id, length(CAST(payload AS BLOB)))';
-
 /** The offline store of the first version (one row per copy), moved into the tables above. */
 const MIGRATE_MESSAGES = `
 INSERT INTO bodies (id, msg_id, from_user, group_id, payload, sent_at, expires_at)
@@ -116,8 +110,6 @@ export class Store {
   private readonly statements;
   /** Whether the counts read the sizes from `bodies_sizes` (false: it could not be built, the disk full, say). */
   readonly sizesIndexed: boolean;
-  /** Whether `bodies_by_sender` is there: without it (or `bodies_sizes`), a recount reads every count in one step. */
-  readonly sendersIndexed: boolean;
   /** The transaction of {@link Store.transact}, made once rather than once per turn. */
   private readonly writeTransaction: (writes: readonly (() => void)[]) => void;
   private nextBody: number;
@@ -143,8 +135,7 @@ export class Store {
       this.db.pragma(options.fsync ? 'synchronous = FULL' : 'synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
-      this.sizesIndexed = this.buildIndex(SIZES_INDEX);
-      this.sendersIndexed = this.buildIndex(SENDERS_INDEX);
+      this.sizesIndexed = this.buildSizesIndex();
       const sized = this.sizesIndexed ? 'INDEXED BY bodies_sizes' : '';
       // Databases from before invitations kept their granted room get the columns (null: none told).
       const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bodies')").all();
@@ -250,10 +241,10 @@ export class Store {
     return { copy, body: this.statements.removeOrphan.run(bodyID, bodyID).changes > 0 };
   }
 
-  /** Builds an index of the counts where it is missing: false when it cannot be (`bodies_sizes`: the counts then read the payloads). */
-  private buildIndex(index: string): boolean {
+  /** Builds `bodies_sizes` where it is missing: false when it cannot be (the counts then read the payloads). */
+  private buildSizesIndex(): boolean {
     try {
-      this.db.exec(index);
+      this.db.exec(SIZES_INDEX);
       return true;
     } catch {
       return false;

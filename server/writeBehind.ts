@@ -71,6 +71,8 @@ export class Held implements Settling {
 export interface HeldCounts {
   /** It went for good, unwritten and unconfirmed (its turn's commit failed): its remaining copies and body count no more. */
   dropped(held: Held): void;
+  /** Its write failed after its counts were read again from the store: it is held again, and counts again. */
+  heldAgain(held: Held): void;
   /**
    * It was written (committed) after an earlier write of it failed: `rows` (delivery, recipient) are in the store now,
    * and a connection of a recipient may have paged the store before they were (its own went as the write failed).
@@ -186,7 +188,7 @@ export class WriteBehind {
     this.timer = null;
   }
 
-  /** Held messages, for counts that must include them (`recount.ts`). */
+  /** Held messages, for counts that must include them ({@link Mailer.recount}). */
   values(): IterableIterator<Held> {
     return this.held.values();
   }
@@ -316,9 +318,8 @@ export class WriteBehind {
     held.failedWrite = true;
     this.held.set(held.body.id, held);
     this.bytes += held.bytes;
-    // Still counted: nothing uncounted it (a recount reads it with what is held, `recount.ts`). Until 2026-12-07 the
-    // failed commit's recount read the store at once, without it, and it counted again here.
     for (const delivery of held.rows.keys()) this.byDelivery.set(delivery, held);
+    this.counts.heldAgain(held);
     if (this.timer === null) this.wake(this.retryMs);
   }
 }

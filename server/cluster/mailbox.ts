@@ -102,7 +102,7 @@ export class StreamMailbox {
     this.holdings = new StreamHoldings(host, (user) => this.hub?.session(user) !== undefined);
     this.stranded = new Backoff(host.clock, (user) => void this.forward(user));
     this.behind = new Backoff(host.clock, (user) => void this.drain(user));
-    this.recounts = new RecountPace(host.clock, (ended) => this.recount(ended));
+    this.recounts = new RecountPace(host.clock, (ran) => this.recount(ran));
   }
 
   /** Binds the mailbox to its server's hub, store and commit (once they exist). */
@@ -451,21 +451,21 @@ export class StreamMailbox {
     this.recounts.soon();
   }
 
-  /** Counts the store again (`recount.ts`: a slice at a time); tells `ended` the copies it counted (null: it failed, or cannot run). */
-  private recount(ended: (copies: number | null) => void): void {
-    const mailer = this.hub?.mailer;
-    if (!mailer) return ended(null);
-    // A step failing (the store fails its reads: an I/O error) ends its pass, logged: thrown from its timer, it ended the process.
-    mailer.recounts.request(
-      ({ copies, off }) => {
+  /** Counts the store again once the turn's writes are committed; tells `ran` the copies it counted. */
+  private recount(ran: (copies: number) => void): void {
+    // With no commit under way the count runs here, in the timer: a store failing its reads (an I/O error)
+    // threw out of it, and ended the process. The next move counts again.
+    try {
+      this.commit?.after(() => {
+        const mailer = this.hub?.mailer;
+        if (!mailer) return;
         this.host.counts.recounts++;
+        const [copies, off] = mailer.recount();
         if (off) this.host.counts.recountsOff++; // a drift the moves' own counting missed: none is known (`recountPace.ts`)
-        ended(copies);
-      },
-      (error) => {
-        this.host.lost('recount', error);
-        ended(null);
-      },
-    );
+        ran(copies);
+      });
+    } catch (error) {
+      this.host.lost('recount', error);
+    }
   }
 }

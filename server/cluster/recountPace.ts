@@ -10,12 +10,8 @@
  * for each copy that one counted, some 55 times what it cost at 4.5 µs a copy: move-driven recounts take 1.8% of the
  * node's thread at most, whatever the store holds (a machine twice as slow, 3.5%). The spacing is read from what the
  * node counts it stores, on the injected clock (`ServerClock`), never from a real clock: the same moves recount the same.
- * One recount's own length is bounded apart since 2026-12-07: it reads the store in slices of a few thousand copies,
- * the event loop free between them (`server/recount.ts`), where one pass of 1M copies held the node's thread 5 s, past
- * the heartbeat's 3.5 s. A pass so runs over many turns, some 25% more CPU than in one (measured 2026-12-07,
- * `bench/server/recountCost.ts`): the spacing counts from its end, and a move that asks while it runs gets the next
- * one after it, spaced, never at once. The recounts after a failed commit and at the hourly purge run in slices too,
- * outside this pace (a failed commit's own asks are one pass after the one under way however many ask).
+ * What this does not bound: one recount's own length (1M copies, about 4 s at once, past the heartbeat's 3.5 s), nor
+ * the recounts outside this pace (after each failed commit, `index.ts`; at the hourly purge).
  *
  * What the counts can drift by meanwhile (nothing known since 2026-12-06 night), and why they still run, is said at {@link RecountPace}.
  */
@@ -29,7 +25,7 @@ export const MS_PER_COPY = 0.25;
 /**
  * One recount at a time, {@link RECOUNT_MS} after a move asked for it and no sooner than the last one's cost allows.
  *
- * Drift between two recounts, up to minutes apart (250 s at the default bound of 1M copies): none known. A copy's
+ * Drift between two recounts, now up to minutes apart (250 s at the default bound of 1M copies): none known. A copy's
  * counts go where its row goes, in the commit that deletes it: a move out (`mailbox.ts`) and a receipt (`Mailer.receipt`)
  * each uncount only what their own delete took (`Store.removeCopy` says), so a copy two of them race for (its recipient
  * logs in on the node during the move's round trip to Redis, is handed it and confirms it; the purge takes it) counts
@@ -43,58 +39,41 @@ export const MS_PER_COPY = 0.25;
  * Why these recounts still run: they are the net under the moves' own counting, which spans two stores and many failure
  * paths, and they cost under 2% of the node's time (above). Each now says whether it found the counts off what the store
  * holds, copies or bytes in all (`hc_cluster_recounts_off_total`; it compares those totals only, so a sender's own count
- * off while they agree is not seen; a recount in slices says it when its slices together moved those totals, one count per
- * recount, at its end): that staying zero on a cluster's nodes is the evidence that would let these recounts go, the
- * hourly purge's left as the net.
+ * off while they agree is not seen): that staying zero on a cluster's nodes is the evidence that would let these recounts
+ * go, the hourly purge's left as the net (each recount of 1M copies blocks the node some 4 s, which this pace does not bound).
  */
 export class RecountPace {
   private timer: unknown = null;
-  /** A recount runs (its slices, `recount.ts`): one asked for meanwhile is {@link due} once it ends, spaced from it. */
-  private running = false;
-  private due = false;
-  /** When the last recount ended (server clock), and the wait it earned (its copies × {@link MS_PER_COPY}). */
+  /** When the last recount ran (server clock), and the wait it earned (its copies × {@link MS_PER_COPY}). */
   private lastAt = 0;
   private spacing = 0;
   private stopped = false;
 
   constructor(
     private readonly clock: ServerClock,
-    /** Runs the recount, which tells `ended`, once, how many copies it counted (null: it failed). */
-    private readonly recount: (ended: (copies: number | null) => void) => void,
+    /** Runs the recount (once the turn's writes are committed) and tells `ran` how many copies it counted. */
+    private readonly recount: (ran: (copies: number) => void) => void,
   ) {}
 
   /** Copies moved: a recount is due, unless one is already, or the node stops (its moves away run after `stop()`). */
   soon(): void {
-    if (this.stopped) return;
-    // Asked while one runs (a pass takes many turns now): after it, spaced by what it counted, never at once.
-    if (this.running) return void (this.due = true);
-    if (this.timer !== null) return;
+    if (this.timer !== null || this.stopped) return;
     const now = this.clock.now();
     // A clock set back since the last one: its whole spacing from now, never more.
     const earned = now < this.lastAt ? this.spacing : this.lastAt + this.spacing - now;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
-      this.running = true;
-      this.recount((copies) => this.ended(copies));
+      this.recount((copies) => {
+        this.lastAt = this.clock.now();
+        this.spacing = copies * MS_PER_COPY;
+      });
     }, Math.max(RECOUNT_MS, earned));
   }
 
   /** For good: a recount asked for later would run on a closed store (the review of 2026-12-06 night). */
   stop(): void {
     this.stopped = true;
-    this.due = false;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-  }
-
-  private ended(copies: number | null): void {
-    this.running = false;
-    if (copies !== null) {
-      this.lastAt = this.clock.now();
-      this.spacing = copies * MS_PER_COPY;
-    }
-    if (!this.due) return;
-    this.due = false;
-    this.soon();
   }
 }
