@@ -10,16 +10,33 @@
 import type { Session } from './conn';
 
 /**
- * The session's new connection is to be told where its backlog ends (`asked`); `recalling`: its
- * user's answers are recalled for it first (many devices, a new session: `Mailer.recallAnswers`).
+ * What the mark waits for besides the paging: `recall`, its user's answers recalled for it (many
+ * devices, a new session: `Mailer.recallAnswers`); `stream` (a cluster node), the login's take-in of
+ * what waits in its user's Redis stream (`cluster/mailbox.ts`): on a cluster the local store holds
+ * none of what was sent to a user while away, so a mark after its pages came before those copies.
+ * Each is cleared on every path of what it waits for, or the client would hold its backlog for ever.
  */
-export function markBacklog(session: Session, asked: boolean, recalling: boolean): void {
-  session.catchUp = !asked ? null : recalling ? 'recall' : 'pages';
+export interface CatchUp {
+  recall: boolean;
+  stream: boolean;
 }
 
-/** The answers recalled for the session are kept for it: its backlog may end once they are handed. */
+/**
+ * The session's new connection is to be told where its backlog ends (`asked`), once the answers are
+ * recalled for it (`recalling`) and the stream taken in (`streaming`), if they are.
+ */
+export function markBacklog(session: Session, asked: boolean, recalling: boolean, streaming: boolean): void {
+  session.catchUp = asked ? { recall: recalling, stream: streaming } : null;
+}
+
+/** The answers recalled for the session are kept for it (or their read failed): its backlog may end once they are handed. */
 export function recalled(session: Session): void {
-  if (session.catchUp === 'recall') session.catchUp = 'pages';
+  if (session.catchUp) session.catchUp.recall = false;
+}
+
+/** Cluster: the login's take-in from its user's stream ended (committed, found nothing, failed, or put on back-off). */
+export function streamed(session: Session): void {
+  if (session.catchUp) session.catchUp.stream = false;
 }
 
 /**
@@ -29,8 +46,8 @@ export function recalled(session: Session): void {
  * a socket backed up, it hears nothing: the drain pages on.
  */
 export function tellBacklog(session: Session, windowFull: boolean): void {
-  const conn = session.conn;
-  if (session.catchUp !== 'pages' || conn === null) return;
+  const { conn, catchUp } = session;
+  if (catchUp === null || catchUp.recall || catchUp.stream || conn === null) return;
   const done = !session.backlog && session.missedAnswers === null;
   if (!done && !windowFull) return;
   if (done) session.catchUp = null;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../adapters/ws/protocol';
+import type { CatchUp } from './backlogMarks';
 import type { TurnCommit } from './commit';
 import { type Rate, TokenBucket, TokenBuckets } from './limits';
 import type { Counters } from './metrics';
@@ -88,8 +89,8 @@ export class Session {
    * `MISSED_ANSWERS` at most (`missedAnswers.ts`).
    */
   missedAnswers: KeptAnswer[] | null = null;
-  /** Its client is to be told where its login's backlog ends (`backlogMarks.ts`): after the recall of answers, or the pages. */
-  catchUp: 'recall' | 'pages' | null = null;
+  /** Its client is to be told where its login's backlog ends (`backlogMarks.ts`): after the pages, and what they wait for. */
+  catchUp: CatchUp | null = null;
   /** Remembered replies by `rid`, oldest first; made with the first one (a quiet session holds none). */
   private replies: Map<number, RememberedReply> | null = null;
   private replyChars = 0;

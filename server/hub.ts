@@ -29,7 +29,7 @@ import { type Conn, Session } from './conn';
 import { type GroupStore, SqliteGroupStore, Groups } from './groups';
 import { type RoomGrants, SqliteRoomGrants } from './grants';
 import { MemoryUserBudgets, type UserBudgets } from './limits';
-import { markBacklog } from './backlogMarks';
+import { markBacklog, streamed } from './backlogMarks';
 import { Mailer } from './mail';
 import { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
@@ -82,6 +82,12 @@ export interface HubCluster {
   superseded(session: Session): Promise<void>;
   /** What senders hold in the users' Redis streams (their quotas count it). */
   readonly remoteHeld: RemoteHeld;
+  /**
+   * A login made a session here (not one renewed on its connection): what waits in its user's Redis stream is taken in.
+   * Settles once that take-in ended, whatever came of it (taken in and handed, nothing there, failed, put on back-off):
+   * the login's backlog mark waits for it, as the copies sent to the user while away are there, not in this store.
+   */
+  loggedIn(userID: string): Promise<void>;
 }
 
 /** Users, sessions and the services they use. */
@@ -267,10 +273,13 @@ export class Hub {
     session.graceTimer = null;
     session.conn = conn;
     conn.session = session;
-    markBacklog(session, f.backlog === true, !resumed && this.options.multiDevice);
+    const takeIn = this.cluster?.loggedIn(session.userID); // runs after this turn's handler (the stream is read first)
+    markBacklog(session, f.backlog === true, !resumed && this.options.multiDevice, takeIn !== undefined);
     conn.send(loggedIn(session, resumed !== undefined));
     this.mailer.attach(session);
     if (!resumed) this.mailer.recallAnswers(session);
+    // Its mark waits for the take-in (which never rejects); a later connection of the session has its own wait.
+    if (takeIn && session.catchUp) void takeIn.then(() => session.conn === conn && (streamed(session), this.mailer.pump(session)));
   }
 
   /**

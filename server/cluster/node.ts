@@ -133,7 +133,7 @@ export class ClusterNode {
       counts: this.counts,
       healthy: () => this.healthy,
       prepare: (login) => this.prepare(login),
-      loggedIn: (session, login, prepared, renewed) => this.loggedIn(session, login, prepared, renewed),
+      loggedIn: (session, login, prepared) => this.loggedIn(session, login, prepared),
     });
     this.revocations = new Revocations({ redis, node: this.node, key: (kind, id) => this.key(kind, id), ttlMs: DIRECTORY_TTL_MS, lost: (what, error) => this.lost(what, error) });
     this.deadNodes = new DeadNodes({ redis, prefix: this.prefix, node: this.node, graceMs: options.roomGraceMs, logger });
@@ -188,6 +188,7 @@ export class ClusterNode {
       // Called while the copy is being routed, before it is written: the move starts after the
       // handler (a microtask) and reads the store once the turn's commit is done (Mailbox.forwardNow).
       absent: (user: string) => this.mailbox.forward(user),
+      loggedIn: (user: string) => this.mailbox.loggedIn(user), // settles however the take-in ended (`chain` catches)
       // The user's session here ended: what this node kept for it goes (its epoch, its position in its stream):
       // a later login takes both afresh from Redis. Its directory entry stays (but its token): the next login's
       // claim overwrites it, and a node it names with no session for the user leaves what is announced to it in
@@ -444,15 +445,14 @@ export class ClusterNode {
   }
 
   /**
-   * After a login here: its holdings kept (only a session's end forgets them), the user claimed, what waits in its stream taken
-   * in; not after a login `renewed` on the same connection: its session was here all along, every copy announced tried already.
+   * After a login here: its holdings kept (only a session's end forgets them), the user claimed. What waits in its stream is taken
+   * in from the hub's login (`HubCluster.loggedIn`), its mark waiting for it; not after a login renewed on the same connection.
    */
-  private loggedIn(session: Session, login: LoginPeek, { epoch, held, heldBytes }: Prepared, renewed: boolean): void {
+  private loggedIn(session: Session, login: LoginPeek, { epoch, held, heldBytes }: Prepared): void {
     this.mailbox.holdings.hold(session.userID, held, heldBytes);
     this.epochs.set(session.userID, epoch);
     this.revocations.claimed(session, epoch); // a late revocation of it, once its user's sessions since ended, revokes no userSig
     void this.claim(session, epoch, login.resume ?? '');
-    if (!renewed) void this.mailbox.loggedIn(session.userID);
   }
 
   /** Claims `session`'s user here; a later login elsewhere won: it goes (handed over if that login resumed it). */
