@@ -347,10 +347,14 @@ export class Mailer {
     const said = this.said;
     if (!said) return;
     this.commit.after(() => {
-      const due = said.of(session.userID).filter((a) => a.by !== deviceOf(session) && this.answers.filed(a.key));
-      recalled(session);
-      if (due.length > 0) keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
-      this.pump(session); // (none: to tell where its backlog ends, if it waited for them)
+      try {
+        const due = said.of(session.userID).filter((a) => a.by !== deviceOf(session) && this.answers.filed(a.key));
+        if (due.length > 0) keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
+      } finally {
+        // The read failing (an I/O error) recalls none, but the mark waits no more: else the client held its backlog for ever.
+        recalled(session);
+        this.pump(session); // (none: to tell where its backlog ends, if it waited for them)
+      }
     });
   }
 

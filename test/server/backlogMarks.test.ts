@@ -6,6 +6,7 @@
  * that does not ask hears nothing of it (an older client).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { failingReads } from '../support/failingStore';
 import { RawClient, tencentUserSig, testServer, type TestServer } from './support';
 
 let server: TestServer | null = null;
@@ -74,5 +75,16 @@ describe('backlog marks', () => {
     const { client: laptop } = await login('bob', { device: 'laptop' });
     await laptop.next((f) => f.type === 'backlog', 'the mark');
     expect(await heard(laptop)).toEqual(['message invite inv-1', 'message reject inv-1', 'backlog false']);
+  });
+
+  it("many devices: the answers' store fails its reads as the laptop logs in as a new session -> none recalled, but the mark comes all the same (else its client held its backlog for ever)", async () => {
+    server = await testServer({ multiDevice: true, sharedDatabase: true });
+    const { client: alice } = await login('alice', { backlog: false });
+    await say(alice, 'bob', 'one');
+    const heal = failingReads(server.dbPath, 'answer_verdicts');
+    const { client: laptop } = await login('bob', { device: 'laptop' });
+    await laptop.next((f) => f.type === 'backlog', 'the mark');
+    heal();
+    expect(await heard(laptop)).toEqual(['message one', 'backlog false']);
   });
 });
