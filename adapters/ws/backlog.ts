@@ -39,14 +39,25 @@ export class Backlog<F extends { readonly from: string; readonly payload: string
 
   /**
    * Tells what the backlog held so far to `tell`, in order, but what is settled for `self` (confirmed
-   * untold); `more`: the backlog goes on (its end is still to be said), else it ended.
+   * untold); `more`: the backlog goes on (its end is still to be said), else it ended. Throws what the first
+   * `tell` threw, once every one was told.
    */
   release(self: string, more: boolean, tell: (frame: F, taken: () => void) => void): void {
     const held = this.held ?? [];
     this.held = more ? [] : null;
     const { kept, dropped } = withoutSettled(held.map((h) => ({ ...h.frame, held: h })), self);
     for (const { held: h } of dropped) h.taken();
-    for (const { held: h } of kept) tell(h.frame, h.taken);
+    // Each told whatever the one before threw (an app's error handler that rethrows): else the rest were neither told nor
+    // confirmed, and held back every later receipt until the next login. The first error goes on once all were told.
+    let failed: { readonly error: unknown } | undefined;
+    for (const { held: h } of kept) {
+      try {
+        tell(h.frame, h.taken);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    if (failed) throw failed.error;
   }
 
   /** The connection ended for good: what was held is neither told nor confirmed, and `inbox` forgets it (it comes again at the next login). */

@@ -233,7 +233,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // An IM group call's withdrawal through the group (and, where an invitee answered busy, C2C naming the others
 // still ringing) and the timeout notice in place of a CANCEL once someone answered (2026-12-07): 60,699 bytes
 // (+48), 198.9 KB minified. Raised by 50.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50;
+// Each message held before the backlog's mark told whatever the one before threw (an app's onListenerError that
+// rethrows left the rest untold and unconfirmed, every later receipt held back): 60,727 bytes (+28), 199.0 KB. Raised by 30.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

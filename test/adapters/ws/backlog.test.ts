@@ -81,4 +81,18 @@ describe('a login backlog on the WebSocket client', () => {
     again.deliver({ type: 'backlog', more: false });
     expect(told).toEqual(['m1']);
   });
+
+  it("the first message held throws in the app's listener and its onListenerError rethrows at the mark: the second is told all the same, both confirmed, the error goes on", async () => {
+    conn = new WsConnection({ url: 'ws://x/ws', WebSocket: SyncSocket, clock: new SimulatedClock(0), onListenerError: (e) => { throw e; } });
+    conn.messages.add((m) => {
+      told.push(m.id);
+      if (m.id === 'm1') throw new Error('app bug');
+    });
+    const sock = await login();
+    sock.deliver(message('m1', 1, 'carol', 'hello'));
+    sock.deliver(message('m2', 2, 'carol', 'again'));
+    expect(() => sock.deliver({ type: 'backlog', more: false })).toThrow('app bug');
+    await Promise.resolve();
+    expect({ told, receipts: receipts(sock) }).toEqual({ told: ['m1', 'm2'], receipts: [2] });
+  });
 });
