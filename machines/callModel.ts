@@ -351,13 +351,32 @@ function withdrawals(c: CallContext): ImRequest[] {
  */
 function c2cWithdrawals(c: CallContext, ringing: readonly UserID[]): ImRequest[] {
   if (!anyAnswered(c)) return cancelRequests(c, ringing);
-  const to = (notice: ImRequest, u: UserID): ImRequest[] => (notice.type === 'im.send' ? [{ ...notice, to: { users: [u] } }] : []);
-  const inCall = new Set([...Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted' || c.roster[u] === 'joined'), ...c.present.map((p) => p.userID)]);
-  inCall.delete(c.self);
   return [
-    ...ringing.flatMap((u) => to(timeoutRequest(c, [u, ...ringing.filter((o) => o !== u)], 'invitees'), u)),
-    ...[...inCall].flatMap((u) => to(timeoutRequest(c, ringing, 'invitees'), u)),
+    ...ringing.flatMap((u) => sentTo(timeoutRequest(c, [u, ...ringing.filter((o) => o !== u)], 'invitees'), [u])),
+    ...sentTo(timeoutRequest(c, ringing, 'invitees'), inCall(c)),
   ];
+}
+
+/** `request`, C2C to each of `users`. */
+const sentTo = (request: ImRequest, users: readonly UserID[]): ImRequest[] => (request.type === 'im.send' ? users.map((u) => ({ ...request, to: { users: [u] } })) : []);
+
+/** Those in the call besides us: who answered or is in the room. */
+function inCall(c: CallContext): UserID[] {
+  const users = new Set([...Object.keys(c.roster).filter((u) => c.roster[u] === 'accepted' || c.roster[u] === 'joined'), ...c.present.map((p) => p.userID)]);
+  users.delete(c.self);
+  return [...users];
+}
+
+/**
+ * Our caller's timer ran out for `user`: its no-answer notice tells it (its client may never have
+ * rung), and those in the call that it will not come; through the IM group, as Tencent's caller's
+ * timer; but C2C to it and to each in the call where an invitee answered busy (a trtc-calling-js busy
+ * in another call holds the group's invitation and ends that call on a group timeout of it, as it
+ * does with its own caller's).
+ */
+export function noAnswerNotices(c: CallContext, user: UserID): ImRequest[] {
+  const notice = timeoutRequest(c, [user], 'invitees');
+  return c.groupID && Object.values(c.roster).includes('busy') ? sentTo(notice, [user, ...inCall(c).filter((u) => u !== user)]) : [notice];
 }
 
 /**

@@ -11,9 +11,9 @@ import {
   type Participant,
   hangupRequests,
   isPresent,
+  noAnswerNotices,
   pendingInvitees,
   relay,
-  timeoutRequest,
 } from './callModel';
 import { type CommandError, CORE_FAULT, type ImRequest, MissingActorError, type Notice, type RoomRequest } from './events';
 import type { InviteeEvent } from './inviteeMachine';
@@ -248,7 +248,7 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
         // One never reached stays so (the reason when nobody was: see `declineReason`).
         patch: { roster: c.roster[u] === 'unreached' ? c.roster : patch.roster, noResponse },
         // Our own timer decided: tell the invitee, whose client may never have rung.
-        im: e.via === 'timer' ? [timeoutRequest(c, [u], 'invitees')] : [],
+        im: e.via === 'timer' ? noAnswerNotices(c, u) : [],
         notices: [{ type: 'call.noResponse', ...base, sponsor: c.inviter, userIDList: noResponse }],
       };
     }

@@ -184,6 +184,32 @@ describe('a member of the IM group busy in another call', () => {
 describe('a member of the IM group busy in another call, another in ours', () => {
   // The review of the withdrawal notice: sent to the group, Bob's TSignaling (which still holds the group's
   // invitation he answered busy) took it, and trtc-calling-js ended his call with Carol.
+  it('our Alice groupCall()s Tencent\'s Bob (in a call with Carol: busy), our Dave (offline: never answers) and our Eve; Eve accepts; Alice\'s timer runs out for Dave -> its notice goes C2C to Dave and Eve, and Bob\'s call with Carol goes on (a group timeout ends it, as from trtc-calling-js\'s own caller)', async () => {
+    t.world.im.createGroup('team', ['alice', 'bob', 'dave', 'eve']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.party('official', 'bob');
+    const carol = await t.world.party('official', 'carol');
+    await t.world.party('ours', 'dave', { login: false });
+    const eve = await t.world.party('ours', 'eve');
+    await t.world.act(carol.call('bob', 1));
+    await t.world.act(bob.accept());
+    await t.world.act(alice.groupCall(['bob', 'dave', 'eve'], 1, 'team'));
+    await t.world.act(eve.accept(), 2 * S);
+    for (const p of [alice, bob, carol, eve]) p.take();
+    t.world.wire.take();
+    await t.world.advance(60 * S);
+    expect([bob.getCallStatus(), carol.getCallStatus()]).toEqual(['connected', 'connected']);
+    expectEvents(bob, { ours: [], official: [] });
+    expectEvents(carol, { ours: [], official: [] });
+    expect(alice.take()).toEqual([ev.noResp('dave', 'alice')]);
+    expect(eve.take()).toEqual([]);
+    const sent = t.world.wire.take().filter((m) => m.from === 'alice').map((m) => [m.conv, m.to, m.envelope.actionType, m.envelope.inviteeList]);
+    expect(sent).toEqual([
+      ['C2C', 'dave', 5, ['dave']],
+      ['C2C', 'eve', 5, ['dave']],
+    ]);
+  });
+
   it('our Alice groupCall()s Tencent\'s Bob (busy with Carol), Dave and our Eve; Eve accepts; Alice hangup() while Dave rings -> Dave is told he timed out (C2C: a group notice would reach busy Bob), Eve hears he will not come, Bob\'s call with Carol goes on', async () => {
     t.world.im.createGroup('team', ['alice', 'bob', 'dave', 'eve']);
     const alice = await t.world.party('ours', 'alice');
