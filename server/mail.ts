@@ -351,9 +351,8 @@ export class Mailer {
         const due = said.of(session.userID).filter((a) => a.by !== deviceOf(session) && this.answers.filed(a.key));
         if (due.length > 0) keepRecalled(session, due.map((a) => a.body), this.store.deliveryID()); // after every copy stored now
       } finally {
-        // The read failing (an I/O error) recalls none, but the mark waits no more: else the client held its backlog for ever.
-        recalled(session);
-        this.pump(session); // (none: to tell where its backlog ends, if it waited for them)
+        recalled(session); // a failed read (I/O) recalls none, but the mark waits no more: else the client held its backlog for ever
+        this.pump(session); // to tell where its backlog ends, if it waited for them
       }
     });
   }
