@@ -333,7 +333,7 @@ function withdrawals(c: CallContext): ImRequest[] {
   const ringing = pending.filter((u) => inviteIdOf(c, u) === c.inviteID);
   const own = cancelRequests(c, pending.filter((u) => inviteIdOf(c, u) !== c.inviteID));
   if (!c.groupID || ringing.length === 0) return cancelRequests(c, pending);
-  if (Object.values(c.roster).includes('busy')) return [...c2cWithdrawals(c, ringing), ...own];
+  if (answeredBusy(c)) return [...c2cWithdrawals(c, ringing), ...own];
   const group = anyAnswered(c)
     ? timeoutRequest(c, ringing, 'invitees')
     : imSend(c, { groupID: c.groupID }, { kind: 'cancel', ...signalBase(c), invitees: ringing });
@@ -357,6 +357,9 @@ function c2cWithdrawals(c: CallContext, ringing: readonly UserID[]): ImRequest[]
   ];
 }
 
+/** An invitee answered busy: what withdraws or gives up on the others of an IM group call goes C2C (see `c2cWithdrawals`). */
+const answeredBusy = (c: CallContext): boolean => Object.values(c.roster).includes('busy');
+
 /** `request`, C2C to each of `users`. */
 const sentTo = (request: ImRequest, users: readonly UserID[]): ImRequest[] => (request.type === 'im.send' ? users.map((u) => ({ ...request, to: { users: [u] } })) : []);
 
@@ -376,7 +379,7 @@ function inCall(c: CallContext): UserID[] {
  */
 export function noAnswerNotices(c: CallContext, user: UserID): ImRequest[] {
   const notice = timeoutRequest(c, [user], 'invitees');
-  return c.groupID && Object.values(c.roster).includes('busy') ? sentTo(notice, [user, ...inCall(c).filter((u) => u !== user)]) : [notice];
+  return c.groupID && answeredBusy(c) ? sentTo(notice, [user, ...inCall(c).filter((u) => u !== user)]) : [notice];
 }
 
 /**
