@@ -224,3 +224,24 @@ describe('one server per database file', () => {
     }
   }, 20_000);
 });
+
+describe('a page of stored copies', () => {
+  it('holds at most the limit asked for, in delivery order, after the cursor, unexpired; each limit its own statement; a limit that is no count is refused', () => {
+    const store = new Store(':memory:');
+    const write = (to: string, expiresAt: number) => {
+      const body = store.bodyID();
+      const delivery = store.deliveryID();
+      store.transact([() => store.insertBody({ id: body, msgID: `m-${body}`, from: 'alice', groupID: null, payload: `p${body}`, sentAt: 1, expiresAt, call: null }), () => store.insertDelivery(delivery, to, body)]);
+      return delivery;
+    };
+    const bob = [write('bob', 9e15), write('carol', 9e15), write('bob', 10), write('bob', 9e15), write('bob', 9e15), write('bob', 9e15)].filter((_, i) => i !== 1 && i !== 2);
+    const page = (after: number, limit: number) => store.pendingFor('bob', after, 100, limit).map((c) => c.delivery);
+    expect(page(0, 64)).toEqual(bob);
+    expect(page(0, 1)).toEqual(bob.slice(0, 1));
+    expect(page(0, 3)).toEqual(bob.slice(0, 3));
+    expect(page(bob[1]!, 2)).toEqual(bob.slice(2, 4));
+    expect(page(0, 3)).toEqual(bob.slice(0, 3)); // the statement of limit 3 again
+    for (const limit of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => store.pendingFor('bob', 0, 100, limit)).toThrow(RangeError);
+    store.close();
+  });
+});
