@@ -230,10 +230,10 @@ export class Store {
   }
 
   /**
-   * The page query with its `LIMIT` written in: bound as a parameter (`LIMIT ?`), one execution cost 3-8 times as much
-   * (65-180 µs against 10-23 µs a one-row page among written and deleted rows, 17-27 against 6 µs on a plain table; better-sqlite3 12, the same plan and bytecode but for where the limit comes from),
-   * and a cluster node reads a page for every copy it moves to a stream (9% of its CPU). One statement per limit asked
-   * for: the mailbox's page and the windows' room (at most `PAGE` of them).
+   * The page query with its `LIMIT` written in. Bound as a parameter (`LIMIT ?`), a read of a one-copy page cost 5-10
+   * times as much (30-54 µs against 5.7 µs, `bench/server/storeCost.ts`; better-sqlite3 12: the same plan and bytecode
+   * but for where the limit comes from), and a cluster node reads a page for every copy it moves to a stream (9% of its
+   * CPU). One statement per limit asked for: the mailbox's page and the window's room (at most `PAGE` of them).
    */
   private pendingStatement(limit: number): Database.Statement<[string, number, number], CopyRow> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`a page of ${limit} copies`);
