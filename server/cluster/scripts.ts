@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { REVOKED_PER_USER } from '../hub';
 import { SUPERSEDED_PER_USER } from '../supersededTokens';
 import { MERGE, type MergeCommand } from './budgets';
+import { coalesceWrites } from './coalesce';
 
 // A user's revocations: her revoked userSigs (`P:k:<user>`, by digest) and her superseded session tokens
 // (`P:s:<user>`), each field stamped with the user's login count (the directory's `epoch`) when written, each
@@ -463,6 +464,7 @@ export function defineScripts(redis: Redis): Scripted {
 export async function connectRedis(url: string): Promise<{ redis: Scripted; sub: Redis }> {
   const settings = redisSettings();
   const redis = new Redis(url, settings);
+  coalesceWrites(redis);
   // The node renews its channels itself (`Rejoin`) and hears how that went; ioredis's own renewal
   // (`autoResubscribe`) leaves a failure unhandled (redis/ioredis#2187), which ends the process.
   const sub = new Redis(url, { ...settings, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: true, autoResubscribe: false });
