@@ -109,12 +109,12 @@ export class TRTCCalling {
 
   /**
    * Removes the listeners added with this callback and context; with no context, every one added with
-   * the callback; with no callback, every listener of the event (as trtc-calling-js's `off` does).
+   * the callback; with no callback (or `null`, its emitter's default), every listener of the event (as trtc-calling-js's `off` does).
    */
-  off<K extends EventName>(eventName: K, callback?: (payload: EventPayloads[K]) => void, context?: unknown): void {
+  off<K extends EventName>(eventName: K, callback?: ((payload: EventPayloads[K]) => void) | null, context?: unknown): void {
     parse('off', Schemas.eventName, eventName);
-    if (callback !== undefined) parse('off', Schemas.callback, callback);
-    this.#emitter.off(eventName, callback, context);
+    if (callback != null) parse('off', Schemas.callback, callback);
+    this.#emitter.off(eventName, callback ?? undefined, context);
   }
 
   /** Logs in; resolves once the IM accepted the userSig (SDK_READY follows), with `{ code: 0 }` as trtc-calling-js's. */

@@ -50,6 +50,20 @@ describe.each(KINDS)('the same app code against %s', (kind) => {
     await t.world.act(bob.reject());
   });
 
+  // The audit of 2026-12-07: trtc-calling-js's emitter takes a null callback as none (`off(name, handler = null)`),
+  // an app's handler field that was never set, say; ours refused it with InvalidParameterError.
+  it('off(name, null) removes every listener of the event, as off(name) does', async () => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party(kind, 'bob');
+    let calls = 0;
+    api(bob).on('onInvited', () => { calls += 1; });
+    api(bob).off('onInvited', null as never);
+    await t.world.act(alice.call('bob', 2));
+    await t.world.advance(S);
+    expect(calls).toBe(0);
+    await t.world.act(bob.reject());
+  });
+
   it('a listener added without context runs with the client as this', async () => {
     const alice = await t.world.party('official', 'alice');
     const bob = await t.world.party(kind, 'bob');
