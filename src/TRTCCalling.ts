@@ -22,7 +22,7 @@ import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
 import { Schemas, parse, parseConfig, plainOptions } from './validation';
 
-export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend'> {
+export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend' | 'observe'> {
   /** The IM application's SDKAppID. */
   readonly SDKAppID: number;
   /** Where signaling and media go: `embeddedBackend`, `tencentBackend`, or the memory network's `backend()`. */

@@ -111,13 +111,26 @@ export function readable<T>(method: string, read: () => T): T {
   }
 }
 
-const OPTION_KEYS = ['SDKAppID', 'backend', 'clock', 'inspect', 'config', 'onDropped', 'observe'] as const;
+const OPTION_KEYS = ['SDKAppID', 'backend', 'clock', 'inspect', 'config', 'onDropped'] as const;
 
-/** The constructor's options as a plain object, read once (not an object, or unreadable: {@link InvalidParameterError}). */
+const isFn = (x: unknown): boolean => typeof x === 'function';
+/** The constructor's functional options, when given: what each must be (checked only: a clock keeps its methods and `this`). */
+const OPTION_CHECKS: [string, (x: { [k: string]: unknown }) => boolean, string][] = [
+  ['clock', (c) => isFn(c.now) && isFn(c.setTimeout) && isFn(c.clearTimeout), 'a Clock (now, setTimeout, clearTimeout)'],
+  ['inspect', (i) => isFn(i) || isFn(i.next), 'a function or an observer with next()'],
+  ['onDropped', isFn, 'a function'],
+];
+
+/** The constructor's options as a plain object, read once (not an object, unreadable, or a bad `clock`, `inspect` or `onDropped`: {@link InvalidParameterError}). */
 export function plainOptions<T extends object>(options: T): T {
   if (typeof options !== 'object' || options === null) throw new InvalidParameterError('new TRTCCalling', 'options must be an object');
   const read = () => OPTION_KEYS.filter((key) => key in options).map((key) => [key, (options as Record<string, unknown>)[key]]);
-  return Object.fromEntries(readable('new TRTCCalling', read)) as T;
+  const given = Object.fromEntries(readable('new TRTCCalling', read)) as Record<string, unknown>;
+  for (const [key, ok, what] of OPTION_CHECKS) {
+    const value = given[key];
+    if (value !== undefined && !readable('new TRTCCalling', () => value !== null && ok(value as never))) throw new InvalidParameterError('new TRTCCalling', `${key} must be ${what}`);
+  }
+  return given as T;
 }
 
 /** Parses `input` or throws an {@link InvalidParameterError} naming the method and the problem. */

@@ -1,0 +1,44 @@
+/**
+ * The API-parity audit of 2026-12-07 (fixed since): the constructor checked `SDKAppID`, `backend` and `config`,
+ * but not its other documented options. A `clock` that is no clock was taken, and the first `login()` rejected
+ * with a bare `TypeError` (`clock.now is not a function`), or XState's timers threw later; an `inspect` that is no
+ * observer (the Stately inspector object itself, where its `.inspect` was meant) was ignored in silence; an
+ * `onDropped` that is no function threw at every dropped message. Each is now refused at once with
+ * `InvalidParameterError`, and nothing is started.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidParameterError, TRTCCalling } from '../../src/index';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
+
+describe('new TRTCCalling() checks every option it documents', () => {
+  const clock = new SimulatedClock();
+  const net = createMemoryNetwork({ clock });
+  const make = (options: Record<string, unknown>) => () => new TRTCCalling({ SDKAppID: 1, backend: net.backend(), ...options } as never);
+  const statelyInspectorObject = { inspect: { next: () => undefined }, start: () => undefined, stop: () => undefined };
+
+  it.each([
+    ['a clock that is a number', { clock: 5 }, /clock/],
+    ['a clock without timers', { clock: { now: () => 0 } }, /clock/],
+    ['an inspect that is a string', { inspect: 'yes' }, /inspect/],
+    ["the Stately inspector object, not its .inspect", { inspect: statelyInspectorObject }, /inspect/],
+    ['an onDropped that is not a function', { onDropped: 7 }, /onDropped/],
+  ])('%s -> InvalidParameterError (-1202), at once', (_, options, message) => {
+    expect(make(options)).toThrow(InvalidParameterError);
+    expect(make(options)).toThrow(message);
+  });
+
+  it('what the README shows is taken: a SimulatedClock, an observer, a function, undefined for each', async () => {
+    for (const options of [
+      { clock },
+      { clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined } },
+      { inspect: { next: () => undefined } },
+      { inspect: () => undefined },
+      { onDropped: () => undefined },
+      { clock: undefined, inspect: undefined, onDropped: undefined },
+    ]) {
+      const calling = make(options)();
+      await expect(calling.login({ userID: 'alice', userSig: 'sig' })).resolves.toEqual({ code: 0 });
+      await calling.destroy();
+    }
+  });
+});
