@@ -100,7 +100,7 @@ export interface EventPayloads {
   onReject: UserPayload;
   onNoResp: {
     readonly userID: string;
-    /** Every invitee of this call that has not answered so far. */
+    /** The spec's timed-out users: every invitee of this call told by a NO_RESP so far, this one last (not one still ringing). */
     readonly userIDList: readonly string[];
     readonly sponsor: string;
   };
