@@ -298,12 +298,12 @@ export const lineMachine = setup({
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     // Again as the user logged in (a remounted component): done, as TIM answers a repeated login; another user is refused.
     'line.login': [{ guard: 'sameUser', actions: 'settleNothing' }, { actions: { type: 'refuse', params: { reason: 'already logged in' } } }],
-    'line.logout': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.dial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-    'call.accept': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-    'call.reject': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-    // No call to end: nothing to do (an app may hang up twice, e.g. button and page unload).
+    // Nothing to end, answer or log out of: nothing to do, as trtc-calling-js (hung up or logged out twice, a Decline tapped once kicked out).
+    'line.logout': { actions: 'settleNothing' },
+    'call.accept': { actions: 'settleNothing' },
+    'call.reject': { actions: 'settleNothing' },
     'call.hangup': { actions: 'settleNothing' },
     'media.camera': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },
     'media.mic': { actions: { type: 'refuse', params: { reason: 'not in a call' } } },

@@ -50,6 +50,16 @@ describe.each(KINDS)('the same app code against %s', (kind) => {
     await t.world.act(bob.reject());
   });
 
+  // The audit of 2026-12-07: logged out (before the first login, or after logout()), trtc-calling-js's accept() and
+  // reject() find no invitation and resolve with nothing; ours refused both, 'not logged in'.
+  it('accept() and reject() while logged out resolve with nothing (a Decline tapped once logged out)', async () => {
+    const bob = await t.world.party(kind, 'bob', { login: false });
+    expect(await t.world.act(Promise.all([api(bob).accept(), api(bob).reject()]))).toEqual([undefined, undefined]);
+    await t.world.act(bob.login());
+    await t.world.act(bob.logout());
+    expect(await t.world.act(Promise.all([api(bob).accept(), api(bob).reject()]))).toEqual([undefined, undefined]);
+  });
+
   // The audit of 2026-12-07: trtc-calling-js's emitter takes a null callback as none (`off(name, handler = null)`),
   // an app's handler field that was never set, say; ours refused it with InvalidParameterError.
   it('off(name, null) removes every listener of the event, as off(name) does', async () => {
