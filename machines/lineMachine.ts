@@ -298,10 +298,10 @@ export const lineMachine = setup({
     'room.mediaFailed': { actions: 'settleStrayMedia' },
     // Again as the user logged in (a remounted component): done, as TIM answers a repeated login; another user is refused.
     'line.login': [{ guard: 'sameUser', actions: 'settleNothing' }, { actions: { type: 'refuse', params: { reason: 'already logged in' } } }],
+    'line.logout': { actions: { type: 'refuse', params: { reason: 'not logged in' } } }, // as TIM's logout (2024) under trtc-calling-js
     'call.dial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
     'call.groupDial': { actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-    // Nothing to end, answer or log out of: nothing to do, as trtc-calling-js (hung up or logged out twice, a Decline tapped once kicked out).
-    'line.logout': { actions: 'settleNothing' },
+    // Nothing to end or answer: nothing to do, as trtc-calling-js (hung up twice, a Decline tapped once logged out or kicked out).
     'call.accept': { actions: 'settleNothing' },
     'call.reject': { actions: 'settleNothing' },
     'call.hangup': { actions: 'settleNothing' },

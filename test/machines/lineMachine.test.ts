@@ -26,6 +26,7 @@ describe('lineMachine: login', () => {
 
   it.each([
     [cmd.dial(7), 'not logged in'],
+    [cmd.logout(7), 'not logged in'],
     [{ type: 'media.camera', id: 7, at: 0, on: true } as const, 'not in a call'],
   ])('loggedOut, %o -> refused', (command, reason) => {
     const r = run([command]);
@@ -33,8 +34,8 @@ describe('lineMachine: login', () => {
     expect(r.steps).toEqual([refused(7, reason)]);
   });
 
-  // accept(), reject() and logout() too, as trtc-calling-js's (the API-parity audit of 2026-12-07: they were refused).
-  it.each([cmd.hangup(7), cmd.accept(7), cmd.reject(7), cmd.logout(7)])('loggedOut, %o -> settled, nothing else (nothing to end, answer or leave)', (command) => {
+  // accept() and reject() too, as trtc-calling-js's (the API-parity audit of 2026-12-07: they were refused).
+  it.each([cmd.hangup(7), cmd.accept(7), cmd.reject(7)])('loggedOut, %o -> settled, nothing else (nothing to end or answer)', (command) => {
     const r = run([command]);
     expect(r.value).toBe('loggedOut');
     expect(r.steps).toEqual([settledNothing(7)]);
