@@ -3,7 +3,7 @@ import TRTCCalling from 'headless-calling';
 import { act, actions, connection, marks, now, options, state, ui } from './page';
 import { render } from './render';
 import { $, show } from './ui/dom';
-import { describeError } from './ui/words';
+import { describeError, kickedInWords } from './ui/words';
 
 const EVENT = TRTCCalling.EVENT;
 
@@ -63,11 +63,17 @@ export function onEvent(name: string, payload: unknown): void {
       return outcome.note(`Missed call from ${String(p.sponsor)}`);
     case EVENT.CALL_END:
       incoming.close();
-      return outcome.ended({ reason: String(p.reason), callEnd: Number(p.callEnd) || 0, byMe: state.byMe, leftLast: state.leftLast ?? (state.peers.length === 1 ? (state.peers[0] ?? null) : null) });
-    case EVENT.KICKED_OUT:
+      return outcome.ended({ reason: String(p.reason), callEnd: Number(p.callEnd) || 0, byMe: state.byMe, kicked: state.kicked, leftLast: state.leftLast ?? (state.peers.length === 1 ? (state.peers[0] ?? null) : null) });
+    case EVENT.KICKED_OUT: {
       incoming.close();
-      $('login-error').textContent = 'You signed in somewhere else, so this tab was signed out.';
+      const reason = String(p.reason);
+      state.kicked = reason;
+      // The server refused this page's userSig (expired; or `npm start` restarted, whose throwaway demo key is
+      // new each time): the page took it from /usersig, so it takes a fresh one, as an app refreshes its userSig.
+      if (reason.startsWith('userSig') && state.userID && state.autoSignIns < 3) return actions.signInAgain(state.userID);
+      $('login-error').textContent = kickedInWords(reason);
       return show($('login-error'), true);
+    }
     case EVENT.ERROR: {
       // The rejected call() or accept() says it too; where it shows depends on what failed.
       const text = describeError({ code: p.code, msg: p.msg });

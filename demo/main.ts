@@ -26,6 +26,8 @@ async function login(userID: string): Promise<void> {
   if (!res.ok) throw new Error(`the server refused to sign in ${userID} (${res.status})`);
   const { sdkAppID, userSig } = (await res.json()) as { sdkAppID: number; userSig: string };
   state.calling?.destroy();
+  state.userID = userID;
+  state.kicked = null;
   ui.charts.reset();
   const url = options.ws ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const backend = webrtcBackend({ url, environment: ui.devices.environment(), ...(options.multiDevice ? { multiDevice: true } : {}), ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}) });
@@ -116,14 +118,20 @@ setInterval(() => {
 
 setIcon($('hangup-btn'), 'hangup');
 setIcon($('logout-btn'), 'logout');
+const loginFailed = (text: string) => {
+  $('login-error').textContent = text;
+  show($('login-error'), true);
+};
 $('login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const userID = $<HTMLInputElement>('login-user').value.trim();
-  act('login', () => login(userID), (text) => {
-    $('login-error').textContent = text;
-    show($('login-error'), true);
-  });
+  state.autoSignIns = 0;
+  act('login', () => login(userID), loginFailed);
 });
+actions.signInAgain = (userID) => {
+  state.autoSignIns += 1;
+  act('login', () => login(userID), loginFailed);
+};
 $('dial-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const ids = $<HTMLInputElement>('callee').value.split(',').map((x) => x.trim()).filter(Boolean);

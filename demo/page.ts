@@ -41,6 +41,8 @@ export const actions = {
   accept: (_invitation: Invitation): void => undefined,
   reject: (_invitation: Invitation): void => undefined,
   devicesDone: (): void => undefined,
+  /** Signs in again as `userID` with a fresh userSig (the server refused the one it had). */
+  signInAgain: (_userID: string): void => undefined,
 };
 
 const ringtone = new Ringtone();
@@ -73,6 +75,11 @@ export const state = {
   connectedSince: null as number | null,
   selfShown: false,
   devicesChecked: !options.preview,
+  /** Who this page signed in as, and why the server signed it out (`KICKED_OUT`'s reason), if it did. */
+  userID: null as string | null,
+  kicked: null as string | null,
+  /** Sign-ins made by the page itself since the user's own: a server that keeps refusing them is not asked forever. */
+  autoSignIns: 0,
 };
 if (ui.devices.checkedBefore) state.devicesChecked = true;
 

@@ -65,7 +65,7 @@ function label(button: HTMLElement, text: string): void {
 function statusText(s: CallingSnapshot | undefined): string {
   if (!s || s.line === 'loggedOut') return 'Offline';
   if (s.line === 'loggingIn') return 'Signing in…';
-  if (s.line === 'kickedOut') return 'Signed in elsewhere';
+  if (s.line === 'kickedOut') return state.kicked === 'multipleAccount' ? 'Signed in elsewhere' : 'Signed out by the server';
   return s.call ? (s.call.state === 'ringing' ? `${s.call.sponsor} is calling` : 'In a call') : 'Ready';
 }
 

@@ -42,6 +42,23 @@ export interface EndContext {
   readonly byMe: boolean;
   /** Who left last, if someone did. */
   readonly leftLast: string | null;
+  /** Why the server signed this page out (`KICKED_OUT`'s reason), when it did. */
+  readonly kicked?: string | null;
+}
+
+/** Why the server signed this page out, from `KICKED_OUT`'s reason. */
+export function kickedInWords(reason: string): string {
+  switch (reason) {
+    case 'multipleAccount':
+      return 'You signed in somewhere else, so this tab was signed out.';
+    case 'userSigExpired':
+      return 'Your sign-in expired, so this tab was signed out. Sign in again.';
+    case 'closedByServer':
+      return 'The server closed this tab\'s connection, so it was signed out. Sign in again.';
+    default:
+      // Another refusal of the userSig: on the demo server, one signed before it restarted (its demo key is new).
+      return `The server no longer accepts this tab's sign-in (${reason}), so it was signed out. Sign in again.`;
+  }
 }
 
 /** How a call ended, when nothing more precise (a decline, a busy line, ...) was said about it. */
@@ -61,7 +78,7 @@ export function endedInWords(end: EndContext): string {
     case 'timeout':
       return 'Nobody answered in time';
     case 'kickedOut':
-      return 'You signed in somewhere else: this tab was signed out';
+      return end.kicked && end.kicked !== 'multipleAccount' ? 'Signed out by the server: the call ended' : 'You signed in somewhere else: this tab was signed out';
     case 'answeredElsewhere':
       return 'Answered on another device';
     case 'error':

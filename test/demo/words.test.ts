@@ -1,7 +1,7 @@
 /** What the demo page says, in plain words: errors without doubled prefixes, how calls ended. */
 import { describe, expect, it } from 'vitest';
 import { clockText, names } from '../../demo/ui/dom';
-import { describeError, endedInWords } from '../../demo/ui/words';
+import { describeError, endedInWords, kickedInWords } from '../../demo/ui/words';
 import { CallingError, InvalidParameterError, InvalidStateError } from '../../src/index';
 
 describe('demo words', () => {
@@ -58,6 +58,11 @@ describe('demo words', () => {
       'Lost the connection to bob · 1:05',
       'The call failed',
     ]);
+    // A call ended by the server's refusal of the userSig is no sign-in elsewhere (the page signs in again).
+    expect([endedInWords({ reason: 'kickedOut', callEnd: 0, byMe: false, leftLast: null, kicked: 'multipleAccount' }), endedInWords({ reason: 'kickedOut', callEnd: 9, byMe: false, leftLast: null, kicked: 'userSigForged' })]).toEqual([
+      'You signed in somewhere else: this tab was signed out',
+      'Signed out by the server: the call ended',
+    ]);
     expect([clockText(0), clockText(59_999), clockText(3_600_000 + 61_000), names(['bob']), names(['bob', 'carol']), names(['a', 'b', 'c'])]).toEqual([
       '0:00',
       '0:59',
@@ -65,6 +70,15 @@ describe('demo words', () => {
       'bob',
       'bob and carol',
       'a, b and c',
+    ]);
+  });
+
+  it('signed out by the server: the words follow KICKED_OUT\'s reason (a restarted demo server refuses the old userSigs: no sign-in elsewhere)', () => {
+    expect(['multipleAccount', 'userSigExpired', 'closedByServer', 'userSigForged'].map(kickedInWords)).toEqual([
+      'You signed in somewhere else, so this tab was signed out.',
+      'Your sign-in expired, so this tab was signed out. Sign in again.',
+      "The server closed this tab's connection, so it was signed out. Sign in again.",
+      "The server no longer accepts this tab's sign-in (userSigForged), so it was signed out. Sign in again.",
     ]);
   });
 });

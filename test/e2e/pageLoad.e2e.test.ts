@@ -1,11 +1,16 @@
 /**
  * The page itself: it loads without a failed request (favicon included), says at once when it
- * is opened over plain http on another address (no camera or microphone there), and shows the
- * connection coming back after a drop.
+ * is opened over plain http on another address (no camera or microphone there), shows the
+ * connection coming back after a drop, and comes back signed in after `npm start` is restarted.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { type ServerHandle, silentLogger, startServer } from '../../server/index';
+import { DEMO_DIR } from './support/demoServer';
 import { screenshot } from './support/screen';
 import { e2eSuite } from './support/suite';
+
+type Demo = { hcDemo: { connection: string[]; events: Array<{ name: string; payload: Record<string, unknown> }> } };
 
 describe('demo page: loading, insecure origins, reconnecting', () => {
   // demo.test is this machine, but not "localhost": a page from it is no secure context.
@@ -49,5 +54,35 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
     expect(await alice.page.evaluate(() => (globalThis as unknown as { hcDemo: { connection: string[] } }).hcDemo.connection)).toEqual(['connected', 'connecting', 'connected']);
     expect(await alice.page.locator('#connection').textContent()).toBe('Online');
     expect(await alice.page.locator('#reconnecting').isHidden()).toBe(true);
+  });
+
+  it('npm start restarted while pages are open (a new throwaway demo key: their userSigs are refused) -> each page signs in again by itself, says nothing false, and calls work', async () => {
+    const alice = await world.open('alice');
+    const bob = await world.open('bob');
+    const { port } = world.server.handle;
+    await world.server.handle.close();
+    await alice.page.waitForFunction(() => (globalThis as unknown as Demo).hcDemo.connection.includes('connecting'));
+    let again: ServerHandle | undefined;
+    try {
+      // As `npm start` starts again: the same port, demo signing with a new random key.
+      again = await startServer({ port, dbPath: ':memory:', sdkAppId: 1400000001, secretKey: randomBytes(16).toString('hex'), demoSigning: true, presence: true, staticDir: DEMO_DIR, logger: silentLogger });
+      for (const user of [alice, bob]) {
+        await user.page.waitForFunction(() => (globalThis as unknown as Demo).hcDemo.events.filter((e) => e.name === 'sdkReady').length === 2, undefined, { timeout: 30_000 });
+        const kicks = (await user.events()).filter((e) => e.name === 'onKickedOut').map((e) => e.payload.reason);
+        expect(kicks).toEqual(['userSigForged']);
+        await user.page.waitForSelector(`#whoami:has-text("${user.userID}")`);
+        expect(await user.page.locator('#login-error').isHidden()).toBe(true);
+        expect(await user.page.locator('#connection').textContent()).toBe('Online');
+      }
+      await alice.page.waitForSelector('#people-list li:has-text("bob")');
+      await alice.call('bob');
+      await bob.answer('accept', 'alice');
+      expect((await alice.waitFrames('bob', 3)).width).toBeGreaterThan(0);
+      expect((await bob.waitFrames('alice', 3)).width).toBeGreaterThan(0);
+      await alice.click('hangup');
+      await bob.waitEvent('onCallEnd');
+    } finally {
+      await again?.close();
+    }
   });
 });
