@@ -15,7 +15,7 @@ import { ENV } from '../server/cli';
 import { resolveOptions } from '../server/options';
 import { EVENT } from '../src/events';
 import { TRTCCalling } from '../src/TRTCCalling';
-import { anchors, brokenLinks, documentedFlags, missingPaths, missingTestFiles, npmRunScripts, tableRows } from './support/readmeFacts';
+import { anchors, brokenLinks, documentedFlags, missingPaths, missingTestFiles, npmRunScripts, npmTestNeeds, programsTestsStart, tableRows } from './support/readmeFacts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -36,6 +36,9 @@ function flagDrift(readme: string): string[] {
   for (const flag of Object.keys(ENV)) if (!documented.has(flag)) out.push(`--${flag}: a flag of server/cli.ts missing from the README's tables`);
   return out;
 }
+
+/** What the tests start by name that the Commands section's `npm test` line does not say it needs. */
+const needsDrift = (readme: string) => programsTestsStart(ROOT).filter((program) => !npmTestNeeds(readme).includes(program)).map((program) => `${program}: the tests start it, npm test's line in Commands does not name it`);
 
 const scriptDrift = (readme: string) => npmRunScripts(readme).filter((name) => !(name in PACKAGE.scripts)).map((name) => `npm run ${name}: no such script`);
 
@@ -125,6 +128,11 @@ describe('the README against the code', () => {
     expect(Object.keys(PACKAGE.scripts)).toEqual(expect.arrayContaining(['start', 'test', 'server']));
   });
 
+  it("says what npm test needs installed: every program the tests start by name (Chromium, coturn's turnserver)", () => {
+    expect(programsTestsStart(ROOT)).toEqual(expect.arrayContaining(['/usr/bin/chromium', 'turnserver']));
+    expect(needsDrift(README)).toEqual([]);
+  });
+
   it('names only repository files that exist', () => {
     expect(DOCS.flatMap((file) => missingPaths(ROOT, read(file), TOP_FOLDERS).map((path) => `${file}: ${path}`))).toEqual([]);
     expect(missingTestFiles(ROOT, README)).toEqual([]);
@@ -159,6 +167,10 @@ describe('each check fails on a README drifted on purpose', () => {
   it('a link to a file that is gone, and an anchor whose heading was renamed', () => {
     expect(linkDrift(drift('](docs/figures.md)', '](docs/figure.md)'))).toEqual(['README.md: docs/figure.md (no such file)']);
     expect(linkDrift(drift('\n### Security model\n', '\n### Threat model\n'))).toEqual(expect.arrayContaining(['README.md: #security-model (no such heading in README.md)', 'docs/figures.md: ../README.md#security-model (no such heading in README.md)']));
+  });
+
+  it("a program the tests start left out of npm test's needs", () => {
+    expect(needsDrift(drift('`turnserver`', '`coturn`'))).toEqual(["turnserver: the tests start it, npm test's line in Commands does not name it"]);
   });
 
   it('a script that package.json does not have, a file that is not there', () => {

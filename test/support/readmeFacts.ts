@@ -165,3 +165,35 @@ function pathExists(root: string, path: string): boolean {
   const name = new RegExp(`^${posix.basename(path).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
   return readdirSync(join(root, folder)).some((entry) => name.test(entry));
 }
+
+/** Programs every Debian machine with Node has: the tests may start them without the README saying so. */
+const BASE_PROGRAMS = new Set(['node', 'npm', 'npx', 'tar', 'bash']);
+
+/**
+ * What `npm test` needs installed besides Node and npm: the programs the tests under `test/` start by name
+ * (`spawn('turnserver', ...)`) and the browser they drive (`process.env.CHROMIUM ?? '/usr/bin/chromium'`).
+ */
+export function programsTestsStart(root: string): string[] {
+  const found = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8');
+        for (const m of text.matchAll(/\b(?:spawn|spawnSync|execFile|execFileSync)\(\s*'([\w./-]+)'/g)) if (!BASE_PROGRAMS.has((m[1] ?? '').split('/').pop() ?? '')) found.add(m[1] ?? '');
+        for (const m of text.matchAll(/process\.env\.CHROMIUM \?\? '([^']+)'/g)) found.add(m[1] ?? '');
+      }
+    }
+  };
+  visit(join(root, 'test'));
+  return [...found].sort();
+}
+
+/** The comment of the `npm test` line in the Commands section's code block, with its continuation lines. */
+export function npmTestNeeds(markdown: string): string {
+  const section = markdown.slice(markdown.indexOf('\n## Commands\n'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const at = block.search(/^npm test\b/m);
+  return at < 0 ? '' : block.slice(at);
+}
