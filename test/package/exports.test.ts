@@ -24,6 +24,20 @@ describe('package exports (dist)', () => {
     expect(typeof testing.createMemoryNetwork).toBe('function');
   });
 
+  it('CJS and ESM alike: one class per name across the entry points (the README: test a backend error with instanceof)', async () => {
+    const cjs = { core: require('headless-calling') as typeof import('headless-calling'), embedded: require('headless-calling/embedded') as typeof import('headless-calling/embedded') };
+    const esm = { core: await import('headless-calling'), embedded: await import('headless-calling/embedded') };
+    for (const { core, embedded } of [cjs, esm]) {
+      const error = new embedded.WsPortError(70001, 'login: userSig expired', 'userSigExpired');
+      expect({ isImPortError: error instanceof core.ImPortError, name: error.name }).toEqual({ isImPortError: true, name: 'ImPortError' });
+    }
+    // And what a backend rejects with reaches the app as the root's class: the memory network's refusal of a send.
+    const { createMemoryNetwork } = require('headless-calling/testing') as typeof import('headless-calling/testing');
+    const im = createMemoryNetwork().backend().im;
+    const refused = await im.sendToUser('bob', 'x', { onlineUserOnly: false }).then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(cjs.core.ImPortError);
+  });
+
   it('ESM: a whole call over headless-calling/testing on a simulated clock', async () => {
     const { TRTCCalling } = await import('headless-calling');
     const { createMemoryNetwork, SimulatedClock, captureEvents } = await import('headless-calling/testing');

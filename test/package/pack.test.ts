@@ -49,6 +49,7 @@ describe('the client package (headless-calling)', () => {
         'dist/backend-[hash].d.cts',
         'dist/backend-[hash].d.ts',
         'dist/chunk-[hash].js',
+        'dist/chunk-[hash].cjs',
         ...entries,
       ].sort(),
     );

@@ -78,7 +78,7 @@ export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'u
  */
 export function fileList(files: readonly PackedFile[]): string[] {
   const names = files.map(({ path }) =>
-    path.replace(/^dist\/chunk-[A-Z0-9]+\.js$/, 'dist/chunk-[hash].js').replace(/^(dist\/\w+)-[\w-]{8}(\.d\.c?ts)$/, '$1-[hash]$2'),
+    path.replace(/^dist\/chunk-[A-Z0-9]+\.(c?js)$/, 'dist/chunk-[hash].$1').replace(/^(dist\/\w+)-[\w-]{8}(\.d\.c?ts)$/, '$1-[hash]$2'),
   );
   return [...new Set(names)].sort();
 }
