@@ -1,7 +1,8 @@
 /**
  * The page itself: it loads without a failed request (favicon included), says at once when it
  * is opened over plain http on another address (no camera or microphone there), shows the
- * connection coming back after a drop, and comes back signed in after `npm start` is restarted.
+ * connection coming back after a drop, comes back signed in after `npm start` is restarted, and stays
+ * signed out, saying why, when the same user signs in elsewhere.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -84,5 +85,16 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
     } finally {
       await again?.close();
     }
+  });
+
+  it('the same user signed in on a second page -> the first says so (multipleAccount) and stays signed out: no sign-in of its own back', async () => {
+    const first = await world.open('alice');
+    await world.open('alice', { deviceCheck: false });
+    await first.waitEvent('onKickedOut', { reason: 'multipleAccount' });
+    await first.view('signedOut');
+    expect(await first.page.locator('#login-error').textContent()).toBe('You signed in somewhere else, so this tab was signed out.');
+    expect(await first.page.locator('#login-error').isVisible()).toBe(true);
+    expect(await first.page.locator('#status').textContent()).toBe('Signed in elsewhere');
+    expect((await first.events()).filter((e) => e.name === 'sdkReady')).toHaveLength(1);
   });
 });
