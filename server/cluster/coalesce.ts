@@ -7,9 +7,23 @@
  * each command is still sent, timed and answered alone, in the order sent (unlike ioredis's
  * auto-pipelining, which would also hold a batch's commands behind any of them that `IdGate` holds,
  * the heartbeat's own too).
+ *
+ * Corked, a command is written at the end of the turn, not when it was sent: a stall in between (a long GC pause, a
+ * blocking native call, a stopped VM) held it in the process, where before it was in the kernel, which sends it
+ * stalled or not. So the write asks `IdGate` first ({@link guardWrites}): a batch with a command the gate let
+ * through is written only while the node's id is still known its own, else the connection is destroyed, its commands
+ * failing unsent, as a Redis blip fails them (test/cluster/coalesceGate.test.ts).
  */
 import type { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
+
+/** Each connection's guard, asked at each write of a batch: false, the batch must not go. */
+const guards = new WeakMap<object, () => boolean>();
+
+/** Makes each batch of `redis` written only if `mayWrite()` says so then (`IdGate`: the id still confirmed). */
+export function guardWrites(redis: object, mayWrite: () => boolean): void {
+  guards.set(redis, mayWrite);
+}
 
 /** Installed on a node's command connection before anything else wraps its `sendCommand` (`IdGate` does). */
 export function coalesceWrites(redis: Redis): void {
@@ -19,7 +33,11 @@ export function coalesceWrites(redis: Redis): void {
     const stream = (redis as unknown as { stream?: Writable }).stream;
     if (stream && !stream.destroyed && stream.writableCorked === 0) {
       stream.cork();
-      setImmediate(() => stream.uncork());
+      setImmediate(() => {
+        const mayWrite = guards.get(redis)?.() ?? true; // asked even of a socket gone: its batch is over
+        if (mayWrite || stream.destroyed) stream.uncork();
+        else stream.destroy(new Error('a command waited to be written past the node id\'s TTL: not written'));
+      });
     }
     return send(...args);
   }) as Redis['sendCommand'];

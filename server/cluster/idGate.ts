@@ -13,6 +13,7 @@
  * What was sent before that point (in the link, in Redis's queue) is not recalled: no gate in the client can.
  */
 import type { Redis } from 'ioredis';
+import { guardWrites } from './coalesce';
 
 type Send = Redis['sendCommand'];
 type Command = Parameters<Send>[0];
@@ -24,6 +25,8 @@ export class IdGate {
   /** A graceful stop read its id (or could not): what it sends from then on goes, as before the gate (`DROP` decides last). */
   private open = false;
   private held: { command: Command; send: () => void }[] = [];
+  /** A command that does not decide was sent since the connection's last write (`coalesce.ts` writes a turn's at its end). */
+  private unwritten = false;
 
   constructor(
     redis: Pick<Redis, 'sendCommand' | 'status'>,
@@ -35,18 +38,32 @@ export class IdGate {
     private readonly now: () => number,
   ) {
     const send = redis.sendCommand.bind(redis) as (command: Command, ...rest: unknown[]) => unknown;
+    // Let through while the id was confirmed, a command may still be written at the end of the turn (`coalesce.ts`):
+    // only if the id is confirmed then too.
+    guardWrites(redis, () => this.mayWrite());
     redis.sendCommand = ((command: Command, ...rest: unknown[]) => {
       // The id confirmed lately (the usual case, tested first); not connected: it fails at once, as it did (no offline
       // queue on this connection); a command on the key itself decides.
-      if (this.open || this.now() - this.confirmedAt < this.aliveMs || redis.status !== 'ready' || this.decides(command)) return send(command, ...rest);
+      if (this.open || this.now() - this.confirmedAt < this.aliveMs || redis.status !== 'ready' || this.decides(command)) {
+        if (!this.unwritten && !this.open && redis.status === 'ready' && !this.decides(command)) this.unwritten = true;
+        return send(command, ...rest);
+      }
       this.held.push({ command, send: () => void send(command, ...rest) });
       return command.promise;
     }) as Send;
   }
 
+  /** Asked as the connection writes what was sent since its last write: no command that waits for the id confirmed, or the id confirmed still. */
+  private mayWrite(): boolean {
+    const ok = this.open || !this.unwritten || this.now() - this.confirmedAt < this.aliveMs;
+    this.unwritten = false;
+    return ok;
+  }
+
   /** A command on the key sent at `sentAt` found it this process's: what waits goes. */
   confirmed(sentAt: number): void {
     this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+    if (this.held.length > 0) this.unwritten = true;
     for (const { send } of this.held.splice(0)) send();
   }
 

@@ -1,0 +1,66 @@
+/**
+ * What `IdGate` lets through while the node's id is confirmed must reach Redis then, not after a stall: the gate's
+ * promise (`server/cluster/idGate.ts`) is that nothing is sent under an id this process may have lost. A write made
+ * while the id is confirmed goes to the kernel at once, which sends it even while the process stalls (a long GC
+ * pause, a stopped VM, a synchronous call that blocks: `better-sqlite3` under `busy_timeout`, an fsync). Corked for
+ * the rest of the turn (`server/cluster/coalesce.ts`, 2026-12-07), it waited in the process through the stall and
+ * reached Redis after the heartbeat key had lapsed and another process had claimed the id: run under that one's id.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { HeldId } from '../../server/cluster/nodeId';
+import { connectRedis } from '../../server/cluster/scripts';
+import { silentLogger } from '../../server/options';
+import { REDIS_URL } from './support';
+
+const ALIVE_MS = 300;
+const opened: { redis: { disconnect(): void }; sub: { disconnect(): void } }[] = [];
+afterEach(() => {
+  for (const { redis, sub } of opened.splice(0)) (redis.disconnect(), sub.disconnect());
+});
+
+/** Another process that claims `key` as soon as it lapses (as `claimNodeId` does); resolves once it is ready. */
+function claimer(key: string): Promise<void> {
+  const script = `
+    const { Redis } = require('ioredis');
+    const r = new Redis(${JSON.stringify(REDIS_URL)});
+    r.ping().then(() => {
+      process.stdout.write('ready\\n');
+      const poll = () => r.set(${JSON.stringify(key)}, 'other ok', 'PX', 10000, 'NX').then((ok) => (ok === 'OK' ? r.quit() : setTimeout(poll, 10)));
+      poll();
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ready, fail) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && ready());
+    child.once('exit', (code) => fail(new Error(`the claimer exited (${code})`)));
+  });
+}
+
+it('a command the gate let through (id confirmed), then the node stalls past its TTL in the same turn -> run before the id was lost, or failed unsent; never under the other process\'s id', async () => {
+  const connection = await connectRedis(REDIS_URL);
+  opened.push(connection);
+  const { redis, sub } = connection;
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const key = `${prefix}:alive:n1`;
+  try {
+    const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
+    redis.on('error', () => undefined);
+    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
+    await claimer(key); // another process, waiting for the key to lapse
+    expect(await held.beat(false)).toBe('ok'); // the id confirmed: the gate lets commands through for ALIVE_MS
+    // Gated (its first key is not the heartbeat's): says whose the id was when Redis ran it.
+    const seen = redis.eval("return redis.call('GET', ARGV[1])", 1, `${prefix}:other`, key) as Promise<string | null>;
+    const until = performance.now() + 6 * ALIVE_MS; // the stall (in JS here, as a blocking native call would be)
+    while (performance.now() < until);
+    // Written at once (before 2026-12-07): 'mine ok'. Corked for the turn: written after the stall, 'other ok' (the
+    // defect); now the write finds the id unconfirmed and fails the batch unsent.
+    expect(['mine ok', 'failed unsent']).toContain(await seen.catch(() => 'failed unsent'));
+    // The connection comes back, and the next beat finds the id another process's.
+    await new Promise<void>((r) => (redis.status === 'ready' ? r() : redis.once('ready', () => r())));
+    expect(await held.beat(false)).toBe('taken');
+  } finally {
+    await redis.del(key).catch(() => undefined);
+  }
+});
