@@ -411,6 +411,11 @@ export const lineMachine = setup({
       on: {
         'line.login': { target: 'loggingIn', actions: 'login' },
         'line.logout': { target: 'loggedOut', actions: 'settleOk' },
+        // Kicked with a call live (its invitation ringing, say): trtc-calling-js keeps the invitation and answers it, and
+        // TIM refuses (6014), so an answer fails there: refused, not "nothing rang" (test/interop/kickedAnswer.test.ts).
+        // Kicked with no call: nothing to answer, as there (the root's).
+        'call.accept': { guard: 'kicked', actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+        'call.reject': { guard: 'kicked', actions: { type: 'refuse', params: { reason: 'not logged in' } } },
       },
     },
   },

@@ -204,6 +204,8 @@ describe('lineMachine: idle', () => {
     expect(r.value).toBe('kickedOut');
     expect(r.steps).toEqual([emit({ type: 'line.kickedOut', reason: 'another login' })]);
     expect(run([cmd.login(8)], r.snapshot).value).toBe('loggingIn');
+    // No call was live: nothing to answer (as trtc-calling-js, which holds no invitation then).
+    expect([run([cmd.accept(7)], r.snapshot).steps, run([cmd.reject(8)], r.snapshot).steps]).toEqual([[settledNothing(7)], [settledNothing(8)]]);
   });
 });
 
@@ -310,6 +312,10 @@ describe('lineMachine: busy', () => {
     expect(over.value).toBe('kickedOut');
     expect(over.steps).toEqual([{ stop: 'call' }]);
     expect(over.context).toMatchObject({ self: null, current: null, recent: ['inv-5'] });
+    // A call was live at the kick (an invitation ringing, say): an answer is refused, as trtc-calling-js's fails there.
+    const late = [run([cmd.accept(7)], over.snapshot), run([cmd.reject(8)], over.snapshot)];
+    expect(late.map((l) => l.value)).toEqual(['kickedOut', 'kickedOut']);
+    expect(late.map((l) => l.steps)).toEqual([[refused(7, 'not logged in')], [refused(8, 'not logged in')]]);
   });
 
   it('logout() during the call, then kicked out before the call has ended -> kickedOut when it ends, the logout settled', () => {

@@ -1,9 +1,11 @@
 /**
- * The API-parity audit of 2026-12-07 (fixed since): logged out or kicked out, accept() and reject() were refused
+ * The API-parity audit of 2026-12-07 (fixed since): logged out, accept() and reject() were refused
  * (`InvalidStateError`, "not logged in"), where trtc-calling-js 1.0.6's find no invitation and resolve with nothing
- * (test/interop/appCode.test.ts runs both). An app written for it hit an unhandled rejection when its Decline was
- * tapped once logged out, or after KICKED_OUT (the ringing screen still up). logout() while logged out stays refused:
- * under trtc-calling-js, TIM's logout rejects there (2024, not logged in).
+ * (test/interop/appCode.test.ts runs both). Kicked out, they resolve with nothing when no call was live at the kick,
+ * and are refused when one was (an invitation ringing, say): trtc-calling-js keeps that invitation and its answer
+ * fails, TIM refusing it (test/interop/kickedAnswer.test.ts); resolving would tell the app nothing rang while the
+ * caller still rings. logout() while logged out stays refused: under trtc-calling-js, TIM's logout rejects there
+ * (2024, not logged in).
  */
 import { describe, expect, it } from 'vitest';
 import { TRTCCalling } from '../../src/index';
@@ -12,18 +14,18 @@ import { memoryUsers } from '../support/world';
 
 const S = 1000;
 
-describe('accept() and reject() with no session resolve and do nothing', () => {
+describe('accept() and reject() with no session', () => {
   const t = memoryUsers('alice', 'bob');
 
-  it('Bob ringing, KICKED_OUT by his other login -> his Decline and Accept tapped late resolve with nothing, nothing sent; logout() leaves the kicked state', async () => {
+  it('Bob ringing, KICKED_OUT by his other login -> his Decline and Accept tapped late are refused, nothing sent; logout() leaves the kicked state', async () => {
     await t.alice.calling.call({ userID: 'bob', type: 1 });
     await t.world.advance(S);
     const bob2 = t.world.client('bob');
     await bob2.calling.login({ userID: 'bob', userSig: 'sig-bob' });
     await t.world.advance(S);
     const sent = t.world.net.im.log.length;
-    await expect(t.bob.calling.reject()).resolves.toBeUndefined();
-    await expect(t.bob.calling.accept()).resolves.toBeUndefined();
+    await expect(t.bob.calling.reject()).rejects.toThrow(/reject: not logged in/);
+    await expect(t.bob.calling.accept()).rejects.toThrow(/accept: not logged in/);
     await expect(t.bob.calling.logout()).resolves.toBeUndefined();
     await t.world.advance(S);
     expect(t.world.net.im.log.length).toBe(sent);
