@@ -28,17 +28,33 @@ export function guardWrites(redis: object, mayWrite: () => boolean): void {
 /** Installed on a node's command connection before anything else wraps its `sendCommand` (`IdGate` does). */
 export function coalesceWrites(redis: Redis): void {
   const send = redis.sendCommand.bind(redis) as (...args: unknown[]) => unknown;
+  /** The socket corked for the turn's batch, if any. */
+  let corked: Writable | null = null;
+  /** Writes the batch, or fails it unsent (the socket destroyed) when its guard says it must not go. */
+  const flush = () => {
+    const stream = corked;
+    if (!stream) return;
+    corked = null;
+    const mayWrite = guards.get(redis)?.() ?? true; // asked even of a socket gone: its batch is over
+    if (mayWrite || stream.destroyed) stream.uncork();
+    else stream.destroy(new Error('a command waited to be written past the node id\'s TTL: not written'));
+  };
   redis.sendCommand = ((...args: unknown[]) => {
     // The socket of the moment: a reconnection makes a new one (the old one is uncorked, or gone, by its own immediate).
     const stream = (redis as unknown as { stream?: Writable }).stream;
     if (stream && !stream.destroyed && stream.writableCorked === 0) {
+      flush();
       stream.cork();
-      setImmediate(() => {
-        const mayWrite = guards.get(redis)?.() ?? true; // asked even of a socket gone: its batch is over
-        if (mayWrite || stream.destroyed) stream.uncork();
-        else stream.destroy(new Error('a command waited to be written past the node id\'s TTL: not written'));
-      });
+      corked = stream;
+      setImmediate(flush);
     }
     return send(...args);
   }) as Redis['sendCommand'];
+  // disconnect() ends the socket, and ending it writes what is corked: the batch asks its guard first (`HeldId` disconnects
+  // as it finds its id lost, maybe in the turn of a stall).
+  const disconnect = redis.disconnect.bind(redis);
+  redis.disconnect = ((reconnect?: boolean) => {
+    flush();
+    disconnect(reconnect);
+  }) as Redis['disconnect'];
 }

@@ -13,6 +13,7 @@ import { afterEach, expect, it } from 'vitest';
 import { HeldId } from '../../server/cluster/nodeId';
 import { connectRedis } from '../../server/cluster/scripts';
 import { silentLogger } from '../../server/options';
+import { Redis } from 'ioredis';
 import { REDIS_URL } from './support';
 
 const ALIVE_MS = 300;
@@ -62,5 +63,33 @@ it('a command the gate let through (id confirmed), then the node stalls past its
     expect(await held.beat(false)).toBe('taken');
   } finally {
     await redis.del(key).catch(() => undefined);
+  }
+});
+
+it('the same, then the node disconnects in that turn (as HeldId does on finding its id lost) -> the command is not written on the way out', async () => {
+  const connection = await connectRedis(REDIS_URL);
+  opened.push(connection);
+  const { redis, sub } = connection;
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const key = `${prefix}:alive:n1`;
+  const witness = `${prefix}:witness`;
+  const other = new Redis(REDIS_URL);
+  try {
+    const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
+    redis.on('error', () => undefined);
+    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
+    await claimer(key);
+    expect(await held.beat(false)).toBe('ok');
+    // Gated; writes down whose the id was when Redis ran it.
+    void redis.eval("return redis.call('SET', KEYS[1], redis.call('GET', ARGV[1]) or 'none')", 1, witness, key).catch(() => undefined);
+    const until = performance.now() + 6 * ALIVE_MS;
+    while (performance.now() < until);
+    redis.disconnect();
+    await new Promise((r) => setTimeout(r, 200));
+    // Ending the socket wrote the corked batch (before): 'other ok'. Run before the stall, 'mine ok'; not written, null.
+    expect([null, 'mine ok']).toContain(await other.get(witness));
+  } finally {
+    await other.del(key, witness);
+    other.disconnect();
   }
 });
