@@ -128,7 +128,9 @@ export function plainOptions<T extends object>(options: T): T {
   const given = Object.fromEntries(readable('new TRTCCalling', read)) as Record<string, unknown>;
   for (const [key, ok, what] of OPTION_CHECKS) {
     const value = given[key];
-    if (value !== undefined && !readable('new TRTCCalling', () => value !== null && ok(value as never))) throw new InvalidParameterError('new TRTCCalling', `${key} must be ${what}`);
+    // `null` is no value, as `undefined` (a plain-JS app's `inspect: dev ? inspector : null`).
+    if (value === null) delete given[key];
+    else if (value !== undefined && !readable('new TRTCCalling', () => ok(value as never))) throw new InvalidParameterError('new TRTCCalling', `${key} must be ${what}`);
   }
   return given as T;
 }

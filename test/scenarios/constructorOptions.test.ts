@@ -27,7 +27,7 @@ describe('new TRTCCalling() checks every option it documents', () => {
     expect(make(options)).toThrow(message);
   });
 
-  it('what the README shows is taken: a SimulatedClock, an observer, a function, undefined for each', async () => {
+  it('what the README shows is taken: a SimulatedClock, an observer, a function, undefined or null for each (no value)', async () => {
     for (const options of [
       { clock },
       { clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined } },
@@ -35,6 +35,7 @@ describe('new TRTCCalling() checks every option it documents', () => {
       { inspect: () => undefined },
       { onDropped: () => undefined },
       { clock: undefined, inspect: undefined, onDropped: undefined },
+      { clock: null, inspect: null, onDropped: null },
     ]) {
       const calling = make(options)();
       await expect(calling.login({ userID: 'alice', userSig: 'sig' })).resolves.toEqual({ code: 0 });
