@@ -15,6 +15,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
 import { Conn, type ConnShared, uncorkAll } from './conn';
+import { writeBatches } from './cluster/coalesce';
 import { Dispatcher } from './dispatch';
 import { httpHandler, upgradeHandler } from './http';
 import { Hub } from './hub';
@@ -105,6 +106,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
         options.defer(() => {
           fn();
           uncorkAll();
+          writeBatches();
         }),
       (error) => {
         log.error('could not commit to the store', describeError(error));

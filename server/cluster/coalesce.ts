@@ -17,6 +17,18 @@
 import type { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 
+/** The flush of each connection with a batch corked now. */
+const pending = new Set<() => void>();
+
+/**
+ * Writes every batch corked now. The turn's commit calls it as it ends (`server/index.ts`, beside `uncorkAll`): the
+ * commands its effects send are corked from inside the check phase, where an immediate set runs only at the end of the
+ * next turn (a closed loop's turn is tens of ms), and a move to a stream, a take-in's delete, waited that long more.
+ */
+export function writeBatches(): void {
+  for (const flush of [...pending]) flush();
+}
+
 /** Each connection's guard, asked at each write of a batch: false, the batch must not go. */
 const guards = new WeakMap<object, () => boolean>();
 
@@ -33,6 +45,7 @@ export function coalesceWrites(redis: Redis): void {
   /** Writes the batch, or fails it unsent (the socket destroyed) when its guard says it must not go. */
   const flush = () => {
     const stream = corked;
+    pending.delete(flush);
     if (!stream) return;
     corked = null;
     const mayWrite = guards.get(redis)?.() ?? true; // asked even of a socket gone: its batch is over
@@ -46,6 +59,7 @@ export function coalesceWrites(redis: Redis): void {
       flush();
       stream.cork();
       corked = stream;
+      pending.add(flush);
       setImmediate(flush);
     }
     return send(...args);

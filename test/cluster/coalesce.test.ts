@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { writeBatches } from '../../server/cluster/coalesce';
 import { connectRedis } from '../../server/cluster/scripts';
 import { REDIS_URL } from './support';
 
@@ -41,6 +42,30 @@ describe('a node’s Redis commands of one turn', () => {
       expect((redis as unknown as { stream: Socket }).stream).not.toBe(before);
       expect(await turn(redis, key, 5)).toEqual({ answers: [24, 25, 26, 27, 28], writes: { writev: [5], write: 0 } });
     } finally {
+      await redis.del(key);
+    }
+  });
+
+  it('sent from inside the check phase (the turn\'s commit ending), go out as the commit calls writeBatches(), not a turn later', async () => {
+    const connection = await connectRedis(REDIS_URL);
+    opened.push(connection);
+    const { redis } = connection;
+    const key = `hc-test:coalesce:late:${process.pid}:${Date.now()}`;
+    const socket = (redis as unknown as { stream: Socket }).stream;
+    // One command corked goes out through _write (more than one, _writev).
+    const writes = vi.spyOn(socket as unknown as { _write: (...a: unknown[]) => void }, '_write');
+    try {
+      const seen = await new Promise<{ before: number; after: number; answer: Promise<number> }>((resolve) =>
+        setImmediate(() => {
+          const answer = redis.incr(key);
+          const before = writes.mock.calls.length;
+          writeBatches();
+          resolve({ before, after: writes.mock.calls.length, answer });
+        }),
+      );
+      expect([seen.before, seen.after, await seen.answer]).toEqual([0, 1, 1]);
+    } finally {
+      writes.mockRestore();
       await redis.del(key);
     }
   });
