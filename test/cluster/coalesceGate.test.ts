@@ -22,7 +22,11 @@ afterEach(() => {
   for (const { redis, sub } of opened.splice(0)) (redis.disconnect(), sub.disconnect());
 });
 
-/** Another process that claims `key` as soon as it lapses (as `claimNodeId` does); resolves once it is ready. */
+/**
+ * Another process that claims `key` as soon as it lapses (as `claimNodeId` does), once it has seen it held; resolves
+ * once it is ready. Started before the claim: a node process takes longer to start on a loaded machine than the key's
+ * TTL, and started after it, the key had lapsed and been taken before the first beat (seen in a full cluster run).
+ */
 function claimer(key: string): Promise<void> {
   const script = `
     const { Redis } = require('ioredis');
@@ -30,7 +34,8 @@ function claimer(key: string): Promise<void> {
     r.ping().then(() => {
       process.stdout.write('ready\\n');
       const poll = () => r.set(${JSON.stringify(key)}, 'other ok', 'PX', 10000, 'NX').then((ok) => (ok === 'OK' ? r.quit() : setTimeout(poll, 10)));
-      poll();
+      const held = () => r.exists(${JSON.stringify(key)}).then((n) => (n === 1 ? poll() : setTimeout(held, 5)));
+      held();
     });`;
   const child = spawn(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ready, fail) => {
@@ -48,8 +53,8 @@ it('a command the gate let through (id confirmed), then the node stalls past its
   try {
     const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
     redis.on('error', () => undefined);
+    await claimer(key); // another process, waiting for the key to be held, then to lapse
     await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
-    await claimer(key); // another process, waiting for the key to lapse
     expect(await held.beat(false)).toBe('ok'); // the id confirmed: the gate lets commands through for ALIVE_MS
     // Gated (its first key is not the heartbeat's): says whose the id was when Redis ran it.
     const seen = redis.eval("return redis.call('GET', ARGV[1])", 1, `${prefix}:other`, key) as Promise<string | null>;
@@ -77,8 +82,8 @@ it('the same, then the node disconnects in that turn (as HeldId does on finding 
   try {
     const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
     redis.on('error', () => undefined);
-    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
     await claimer(key);
+    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
     expect(await held.beat(false)).toBe('ok');
     // Gated; writes down whose the id was when Redis ran it.
     void redis.eval("return redis.call('SET', KEYS[1], redis.call('GET', ARGV[1]) or 'none')", 1, witness, key).catch(() => undefined);
