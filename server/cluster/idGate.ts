@@ -17,6 +17,8 @@ import { guardWrites } from './coalesce';
 
 type Send = Redis['sendCommand'];
 type Command = Parameters<Send>[0];
+/** What ioredis sends on a connection before it is ready (its `Command.FLAGS.HANDSHAKE_COMMANDS`). */
+const HANDSHAKE = new Set(['auth', 'select', 'client', 'readonly', 'info']);
 
 /** Installed on the node's command connection (its `sendCommand`) by `HeldId`, which tells it what each beat answered. */
 export class IdGate {
@@ -44,8 +46,8 @@ export class IdGate {
     redis.sendCommand = ((command: Command, ...rest: unknown[]) => {
       // The id confirmed lately (the usual case, tested first); not connected: it fails at once, as it did (no offline
       // queue on this connection); a command on the key itself decides.
-      if (this.open || this.now() - this.confirmedAt < this.aliveMs || redis.status !== 'ready' || this.decides(command)) {
-        if (!this.unwritten && !this.open && redis.status === 'ready' && !this.decides(command)) this.unwritten = true;
+      if (this.open || this.now() - this.confirmedAt < this.aliveMs || !this.written(redis, command) || this.decides(command)) {
+        if (!this.unwritten && !this.open && this.written(redis, command) && !this.decides(command)) this.unwritten = true;
         return send(command, ...rest);
       }
       this.held.push({ command, send: () => void send(command, ...rest) });
@@ -76,6 +78,16 @@ export class IdGate {
   openForGood(): void {
     this.open = true;
     this.confirmed(this.confirmedAt);
+  }
+
+  /**
+   * May ioredis write `command` now: the connection ready, or connected and not ready yet (`status` 'connect'), where
+   * it writes the commands Redis runs while loading, PUBLISH among them (told to the other nodes as this one: gated as
+   * when ready), but for its own handshake (under no id; passed, or the connection would never be ready for a beat).
+   * Otherwise it fails at once.
+   */
+  private written(redis: Pick<Redis, 'status'>, command: Command): boolean {
+    return redis.status === 'ready' || (redis.status === 'connect' && !HANDSHAKE.has(command.name.toLowerCase()));
   }
 
   private decides(command: Command): boolean {

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
 import { HeldId } from '../../server/cluster/nodeId';
 import { connectRedis } from '../../server/cluster/scripts';
 import { silentLogger } from '../../server/options';
@@ -95,6 +96,47 @@ it('the same, then the node disconnects in that turn (as HeldId does on finding 
     expect([null, 'mine ok']).toContain(await other.get(witness));
   } finally {
     await other.del(key, witness);
+    other.disconnect();
+  }
+});
+
+/** A node id held through a fake clock (`now`), confirmed at t = 0; what `IdGate` decides reads `t` only. */
+async function heldAtZero(prefix: string) {
+  const connection = await connectRedis(REDIS_URL);
+  opened.push(connection);
+  const { redis, sub } = connection;
+  redis.on('error', () => undefined);
+  const clock = { t: 0 };
+  const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: 3000, now: () => clock.t, logger: silentLogger, lose: () => undefined });
+  await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
+  expect(await held.beat(false)).toBe('ok');
+  return { redis, held, clock };
+}
+
+it('past the TTL, the connection back but not ready yet (status connect, where ioredis writes a PUBLISH): the PUBLISH waits for the beat too', async () => {
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const listener = new Redis(REDIS_URL);
+  const heard: string[] = [];
+  try {
+    await listener.subscribe(`${prefix}:ch`);
+    listener.on('message', (_channel: string, message: string) => void heard.push(message));
+    const { redis, held, clock } = await heldAtZero(prefix);
+    clock.t = 10_000; // a stall past the TTL: the id not known this process's any more
+    const ready = new Promise<void>((r) => redis.once('ready', () => r()));
+    const published = new Promise<{ answer: Promise<unknown> }>((r) => redis.once('connect', () => r({ answer: redis.publish(`${prefix}:ch`, 'stale').catch(() => 'failed') })));
+    (redis as unknown as { stream: Socket }).stream.destroy(); // the link lost in the stall, back on waking
+    const { answer } = await published;
+    await ready;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual([]); // before: ['stale'], written under an id the node may have lost
+    expect(await held.beat(false)).toBe('ok');
+    expect(await answer).toBe(1); // the id confirmed: it goes
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual(['stale']);
+  } finally {
+    listener.disconnect();
+    const other = new Redis(REDIS_URL);
+    await other.del(`${prefix}:alive:n1`);
     other.disconnect();
   }
 });
