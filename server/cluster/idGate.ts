@@ -62,10 +62,16 @@ export class IdGate {
     return ok;
   }
 
-  /** A command on the key sent at `sentAt` found it this process's: what waits goes. */
+  /**
+   * A command on the key sent at `sentAt` found it this process's: what waits goes, if that still confirms the id now.
+   * An answer read past the TTL (a stall between the beat's send, or write, and its answer's read) does not: what
+   * waits waits on for the next beat (released, it was written under an id this process may have lost since; with
+   * `coalesce.ts`, the write found the id unconfirmed and destroyed the connection, failing all in flight on it).
+   */
   confirmed(sentAt: number): void {
     this.confirmedAt = Math.max(this.confirmedAt, sentAt);
-    if (this.held.length > 0) this.unwritten = true;
+    if (this.held.length === 0 || (!this.open && this.now() - this.confirmedAt >= this.aliveMs)) return;
+    this.unwritten = true;
     for (const { send } of this.held.splice(0)) send();
   }
 

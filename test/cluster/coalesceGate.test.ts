@@ -140,3 +140,24 @@ it('past the TTL, the connection back but not ready yet (status connect, where i
     other.disconnect();
   }
 });
+
+it('a beat whose answer comes in past the TTL (a stall between its send and its answer) leaves what waits waiting, and the connection up', async () => {
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const { redis, held, clock } = await heldAtZero(prefix);
+  try {
+    clock.t = 10_000;
+    const late = held.beat(false); // sent at 10 000...
+    clock.t = 20_000; // ...answered past its TTL
+    const waiting = redis.get(`${prefix}:x`).catch((error: Error) => error.message); // gated: waits for a beat
+    const stream = (redis as unknown as { stream: Socket }).stream;
+    expect(await late).toBe('ok');
+    await new Promise((r) => setTimeout(r, 100));
+    // Before: released by the stale answer, corked, and the write found the id unconfirmed: the connection destroyed,
+    // everything in flight on it failed.
+    expect(stream.destroyed).toBe(false);
+    expect(await held.beat(false)).toBe('ok'); // sent at 20 000, answered in time
+    expect(await waiting).toBe(null);
+  } finally {
+    await redis.del(`${prefix}:alive:n1`).catch(() => undefined);
+  }
+});
