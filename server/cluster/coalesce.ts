@@ -55,7 +55,15 @@ export function coalesceWrites(redis: Redis): void {
   redis.sendCommand = ((...args: unknown[]) => {
     // The socket of the moment: a reconnection makes a new one (the old one is uncorked, or gone, by its own immediate).
     const stream = (redis as unknown as { stream?: Writable }).stream;
-    if (stream && !stream.destroyed && stream.writableCorked === 0) {
+    if (!stream || stream.destroyed) {
+      // No batch to join: ioredis fails the command at once, unwritten (not writable, no offline queue). Its guard is
+      // told, as at a batch's write: else what `IdGate` noted of it (sent in the moment between a socket's error and
+      // its close) would be taken as the next connection's, whose handshake it would fail once the TTL ran out.
+      const sent = send(...args);
+      guards.get(redis)?.();
+      return sent;
+    }
+    if (stream.writableCorked === 0) {
       flush();
       stream.cork();
       corked = stream;

@@ -161,3 +161,23 @@ it('a beat whose answer comes in past the TTL (a stall between its send and its 
     await redis.del(`${prefix}:alive:n1`).catch(() => undefined);
   }
 });
+
+it('a command sent as the socket is gone (its error seen, its close not yet: status still ready) is not taken as the next connection\'s: after an outage past the TTL, the connection comes back at once', async () => {
+  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
+  const { redis, held, clock } = await heldAtZero(prefix);
+  try {
+    let closes = 0;
+    redis.on('close', () => void closes++);
+    (redis as unknown as { stream: Socket }).stream.destroy();
+    expect(redis.status).toBe('ready');
+    expect(await redis.get(`${prefix}:x`).catch(() => 'failed')).toBe('failed'); // let through (the id confirmed), not written
+    clock.t = 10_000; // the outage outlived the TTL
+    await new Promise<void>((r) => redis.once('ready', () => r()));
+    await new Promise((r) => setTimeout(r, 300));
+    // Before: 2, the new connection's handshake destroyed as a batch with a command the gate had let through.
+    expect(closes).toBe(1);
+    expect(await held.beat(false)).toBe('ok');
+  } finally {
+    await redis.del(`${prefix}:alive:n1`).catch(() => undefined);
+  }
+});
