@@ -24,6 +24,8 @@ type Handler = (event: { name: string; data?: unknown }) => void;
 export class FakeTim implements TimInstance {
   userID: string | null = null;
   ready = false;
+  /** A login's request is on its way (tim-js-sdk's `_lastLoginTs`). */
+  #loggingIn = false;
   readonly #handlers = new Map<string, Set<Handler>>();
 
   constructor(readonly cloud: FakeTimCloud) {}
@@ -43,11 +45,18 @@ export class FakeTim implements TimInstance {
     return this.#handlers.get(eventName)?.size ?? 0;
   }
 
+  /**
+   * As tim-js-sdk 2.27.6's `SignModule.login`: a login made while another one's request is on its
+   * way (sent, not yet answered: `_lastLoginTs`, within 15 s) is refused, `REPEAT_LOGIN` (2025).
+   */
   async login(options: { userID: string; userSig: string }): Promise<{ code: number; data: { repeatLogin: boolean } }> {
     const { userID, userSig } = options;
-    if (!userID || !userSig) throw new TimError(70001, 'userSig is invalid');
     if (this.ready && this.userID === userID) return { code: 0, data: { repeatLogin: true } };
+    if (this.#loggingIn) throw new TimError(2025, 'repeat login: a login is in progress');
+    if (!userID || !userSig) throw new TimError(70001, 'userSig is invalid');
+    this.#loggingIn = true;
     await new Promise<void>((resolve) => this.cloud.loginStep(resolve));
+    this.#loggingIn = false;
     this.userID = userID;
     this.cloud.signIn(this, userID);
     this.cloud.loginStep(() => {
@@ -65,8 +74,10 @@ export class FakeTim implements TimInstance {
     this.#emit(TIM_EVENT.NET_STATE_CHANGE, { state: value });
   }
 
+  /** As tim-js-sdk's `SignModule.logout`: refused when not logged in (`USER_NOT_LOGGED_IN`, 2024). */
   async logout(): Promise<void> {
-    if (this.userID !== null) this.cloud.signOut(this, this.userID);
+    if (this.userID === null) throw new TimError(2024, 'user not logged in');
+    this.cloud.signOut(this, this.userID);
     this.userID = null;
     this.ready = false;
     this.#emit(TIM_EVENT.SDK_NOT_READY);
