@@ -86,6 +86,13 @@ export class TimImPort implements ImPort {
   #userSig = '';
   #ready = false;
   #pending: { resolve: () => void; reject: (error: ImPortError) => void } | null = null;
+  /** The `login()` under way, joined by another of the same user and userSig. */
+  #joinable: { userID: UserID; userSig: string; done: Promise<void> } | null = null;
+  /**
+   * The `tim.login` TIM has not answered yet: tim-js-sdk refuses another login until it has
+   * (REPEAT_LOGIN, 2025) and a logout before it (USER_NOT_LOGGED_IN, 2024).
+   */
+  #timLogin: Promise<unknown> | null = null;
   readonly #seen: string[] = [];
   readonly #serverTime = new ServerTime();
   /** Per replay under way, what was pushed live since it began (it may settle a replayed invite). */
@@ -117,8 +124,25 @@ export class TimImPort implements ImPort {
     this.credentials = options.credentials ?? new CredentialStore(options.SDKAppID);
   }
 
-  /** Logs in to TIM; resolves once TIM is ready (`SDK_READY`), rejects with TIM's error code. */
-  async login(userID: UserID, userSig: string): Promise<void> {
+  /**
+   * Logs in to TIM; resolves once TIM is ready (`SDK_READY`), rejects with TIM's error code. A
+   * login of the same user while one is under way joins it; another user's supersedes it, and
+   * TIM is asked once it has answered the first.
+   */
+  login(userID: UserID, userSig: string): Promise<void> {
+    const joinable = this.#joinable;
+    if (joinable && joinable.userID === userID && joinable.userSig === userSig) return joinable.done;
+    const done = this.#login(userID, userSig);
+    const mine = { userID, userSig, done };
+    this.#joinable = mine;
+    const settled = () => {
+      if (this.#joinable === mine) this.#joinable = null;
+    };
+    done.then(settled, settled);
+    return done;
+  }
+
+  async #login(userID: UserID, userSig: string): Promise<void> {
     const tim = await this.#instance();
     this.#subscribe(tim);
     this.#pending?.reject(new ImPortError(NOT_LOGGED_IN, 'superseded by another login'));
@@ -130,8 +154,15 @@ export class TimImPort implements ImPort {
     });
     // It may be refused (SDK_NOT_READY, logout) before `tim.login` returns and it is awaited.
     ready.catch(() => undefined);
+    await this.#timLogin?.catch(() => undefined);
+    // Superseded (another login, a logout) while TIM answered the one before: `ready` has failed.
+    if (this.#userID !== userID || this.#userSig !== userSig || this.#ready) return ready;
     try {
-      const result: unknown = await tim.login({ userID, userSig });
+      const asked = tim.login({ userID, userSig });
+      this.#timLogin = asked;
+      const result: unknown = await asked.finally(() => {
+        if (this.#timLogin === asked) this.#timLogin = null;
+      });
       // TIM was already logged in as this user (an app's own instance): no SDK_READY follows.
       if (isRepeatLogin(result)) this.#onReady();
     } catch (error) {
@@ -143,11 +174,19 @@ export class TimImPort implements ImPort {
     void this.#replay(tim);
   }
 
+  /** Logs TIM out; a login TIM has not answered yet is waited for (TIM would refuse the logout). */
   async logout(): Promise<void> {
     const tim = this.#tim;
     const wasIn = this.#userID !== null;
     this.#forget();
-    if (tim && wasIn) await tim.logout().catch(() => undefined);
+    if (!tim || !wasIn) return;
+    const answered = await (this.#timLogin ?? Promise.resolve()).then(
+      () => true,
+      () => false,
+    );
+    // TIM refused that login, or another began meanwhile: nothing to log out of.
+    if (!answered || this.#userID !== null) return;
+    await tim.logout().catch(() => undefined);
   }
 
   sendToUser(to: UserID, payload: string, options: SendOptions): Promise<void> {

@@ -72,6 +72,46 @@ describe('login', () => {
     await expect(port(tim).login('alice', 's')).rejects.toMatchObject({ code: 2024 });
   });
 
+  // tim-js-sdk refuses a login while another's request is on its way (REPEAT_LOGIN, 2025) and a
+  // logout before a login was answered (USER_NOT_LOGGED_IN, 2024): the fake TIM does too.
+  it('a second login of the user while the first is under way joins it: TIM is asked once', async () => {
+    const { clock, cloud, port } = setup();
+    const tim = cloud.create();
+    const timLogin = vi.spyOn(tim, 'login');
+    const p = port(tim);
+    const first = p.login('alice', 's');
+    const second = p.login('alice', 's');
+    await clock.advance(100);
+    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    expect([timLogin.mock.calls.length, tim.userID, p.credentials.current?.userID]).toEqual([1, 'alice', 'alice']);
+  });
+
+  it('a login of another user while one is under way waits for TIM\'s answer to it, then logs in', async () => {
+    const { clock, cloud, port } = setup();
+    const tim = cloud.create();
+    const p = port(tim);
+    const alice = p.login('alice', 's').catch((error: unknown) => error);
+    await clock.advance(1);
+    const bob = p.login('bob', 's');
+    await clock.advance(200);
+    await expect(bob).resolves.toBeUndefined();
+    expect(await alice).toMatchObject({ code: 2024, message: 'superseded by another login' });
+    expect([tim.userID, tim.ready, p.credentials.current?.userID]).toEqual(['bob', true, 'bob']);
+  });
+
+  it('a logout while the login is under way logs TIM out once TIM has answered the login', async () => {
+    const { clock, cloud, port } = setup();
+    const tim = cloud.create();
+    const p = port(tim);
+    const login = p.login('alice', 's').catch((error: unknown) => error);
+    await clock.advance(1);
+    const logout = p.logout();
+    await clock.advance(200);
+    await expect(logout).resolves.toBeUndefined();
+    expect(await login).toMatchObject({ code: 2024 });
+    expect([tim.userID, tim.ready, p.credentials.current]).toEqual([null, false, null]);
+  });
+
   it('listens from before the first login; dispose() stops listening (the instance may be the app\'s)', async () => {
     const { cloud, online } = setup();
     const tim = cloud.create();
