@@ -88,11 +88,18 @@ export class TimImPort implements ImPort {
   #pending: { resolve: () => void; reject: (error: ImPortError) => void } | null = null;
   /** The `login()` under way, joined by another of the same user and userSig. */
   #joinable: { userID: UserID; userSig: string; done: Promise<void> } | null = null;
+  /** The current `login()` (none once logged out): one superseded by another is not TIM's to ask. */
+  #attempt: object | null = null;
   /**
-   * The `tim.login` TIM has not answered yet: tim-js-sdk refuses another login until it has
-   * (REPEAT_LOGIN, 2025) and a logout before it (USER_NOT_LOGGED_IN, 2024).
+   * TIM's session, one step at a time: tim-js-sdk refuses a login while another's request is on
+   * its way (REPEAT_LOGIN, 2025) and a logout before a login was answered (USER_NOT_LOGGED_IN,
+   * 2024), and a login once one was answered resolves as a repeated login, whatever its userID.
    */
-  #timLogin: Promise<unknown> | null = null;
+  #session: Promise<unknown> = Promise.resolve();
+  /** The user this port's last `tim.login` signs TIM in as, until TIM is logged out or kicked. */
+  #timUser: UserID | null = null;
+  /** This port is logging TIM out itself: the SDK_NOT_READY that follows fails no login. */
+  #timLoggingOut = false;
   readonly #seen: string[] = [];
   readonly #serverTime = new ServerTime();
   /** Per replay under way, what was pushed live since it began (it may settle a replayed invite). */
@@ -146,6 +153,8 @@ export class TimImPort implements ImPort {
     const tim = await this.#instance();
     this.#subscribe(tim);
     this.#pending?.reject(new ImPortError(NOT_LOGGED_IN, 'superseded by another login'));
+    const attempt = {};
+    this.#attempt = attempt;
     this.#userID = userID;
     this.#userSig = userSig;
     this.#ready = false;
@@ -154,39 +163,42 @@ export class TimImPort implements ImPort {
     });
     // It may be refused (SDK_NOT_READY, logout) before `tim.login` returns and it is awaited.
     ready.catch(() => undefined);
-    await this.#timLogin?.catch(() => undefined);
-    // Superseded (another login, a logout) while TIM answered the one before: `ready` has failed.
-    if (this.#userID !== userID || this.#userSig !== userSig || this.#ready) return ready;
+    let result: unknown;
     try {
-      const asked = tim.login({ userID, userSig });
-      this.#timLogin = asked;
-      const result: unknown = await asked.finally(() => {
-        if (this.#timLogin === asked) this.#timLogin = null;
+      result = await this.#step(async () => {
+        // Superseded (another login, a logout) while TIM answered the one before: `ready` has failed.
+        if (this.#attempt !== attempt) return undefined;
+        // TIM would stay signed in as the user before (repeatLogin): log it out first.
+        if (this.#timUser !== null && this.#timUser !== userID) await this.#timLogout(tim);
+        this.#timUser = userID;
+        return tim.login({ userID, userSig }).catch((error: unknown) => {
+          this.#timUser = null;
+          throw error;
+        });
       });
-      // TIM was already logged in as this user (an app's own instance): no SDK_READY follows.
-      if (isRepeatLogin(result)) this.#onReady();
     } catch (error) {
-      this.#pending = null;
-      this.#userID = null;
+      if (this.#attempt === attempt) {
+        this.#attempt = null;
+        this.#pending = null;
+        this.#userID = null;
+      }
       throw new ImPortError(timErrorCode(error, 70001), timErrorMessage(error), { cause: error });
     }
+    // TIM was already logged in as this user (an app's own instance): no SDK_READY follows.
+    if (this.#attempt === attempt && isRepeatLogin(result)) this.#onReady();
     await ready;
     void this.#replay(tim);
   }
 
-  /** Logs TIM out; a login TIM has not answered yet is waited for (TIM would refuse the logout). */
+  /** Logs TIM out, once what TIM's session is doing (a login not answered yet) is done. */
   async logout(): Promise<void> {
     const tim = this.#tim;
-    const wasIn = this.#userID !== null;
     this.#forget();
-    if (!tim || !wasIn) return;
-    const answered = await (this.#timLogin ?? Promise.resolve()).then(
-      () => true,
-      () => false,
-    );
-    // TIM refused that login, or another began meanwhile: nothing to log out of.
-    if (!answered || this.#userID !== null) return;
-    await tim.logout().catch(() => undefined);
+    if (!tim) return;
+    await this.#step(async () => {
+      // Another login took over meanwhile, or TIM is signed in by no login of this port.
+      if (this.#attempt === null && this.#timUser !== null) await this.#timLogout(tim);
+    });
   }
 
   sendToUser(to: UserID, payload: string, options: SendOptions): Promise<void> {
@@ -242,8 +254,28 @@ export class TimImPort implements ImPort {
     this.#subscribed = tim;
   }
 
+  /** A step of TIM's session, after the steps before it (see `#session`). */
+  #step<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#session.then(op);
+    this.#session = run.catch(() => undefined);
+    return run;
+  }
+
+  async #timLogout(tim: TimInstance): Promise<void> {
+    this.#timUser = null;
+    this.#timLoggingOut = true;
+    try {
+      await tim.logout();
+    } catch {
+      // Not signed in after all (kicked out meanwhile): nothing to end.
+    } finally {
+      this.#timLoggingOut = false;
+    }
+  }
+
   #onReady(): void {
-    if (this.#userID === null) return;
+    // The SDK_READY of a login superseded by another user's (which logs TIM out first) is not hers.
+    if (this.#userID === null || this.#timUser !== this.#userID) return;
     this.#ready = true;
     this.credentials.set(this.#userID, this.#userSig);
     const pending = this.#pending;
@@ -252,6 +284,7 @@ export class TimImPort implements ImPort {
   }
 
   #onNotReady(): void {
+    if (this.#timLoggingOut) return;
     this.#ready = false;
     const pending = this.#pending;
     this.#pending = null;
@@ -259,6 +292,7 @@ export class TimImPort implements ImPort {
   }
 
   #onKicked(type: string): void {
+    this.#timUser = null;
     if (this.#userID === null) return;
     this.#forget();
     this.#emit('kicked', type);
@@ -266,6 +300,7 @@ export class TimImPort implements ImPort {
 
   #forget(): void {
     this.#pending?.reject(new ImPortError(NOT_LOGGED_IN, 'logged out'));
+    this.#attempt = null;
     this.#pending = null;
     this.#userID = null;
     this.#ready = false;

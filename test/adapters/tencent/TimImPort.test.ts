@@ -99,6 +99,17 @@ describe('login', () => {
     expect([tim.userID, tim.ready, p.credentials.current?.userID]).toEqual(['bob', true, 'bob']);
   });
 
+  it('a login of another user on a port logged in logs TIM out first (TIM would answer repeatLogin and stay signed in as the first)', async () => {
+    const { clock, cloud, online } = setup();
+    const tim = cloud.create();
+    const { port } = await online('alice', tim);
+    const timLogout = vi.spyOn(tim, 'logout');
+    const bob = port.login('bob', 's');
+    await clock.advance(100);
+    await expect(bob).resolves.toBeUndefined();
+    expect([timLogout.mock.calls.length, tim.userID, tim.ready, port.credentials.current?.userID]).toEqual([1, 'bob', true, 'bob']);
+  });
+
   it('a logout while the login is under way logs TIM out once TIM has answered the login', async () => {
     const { clock, cloud, port } = setup();
     const tim = cloud.create();

@@ -47,11 +47,13 @@ export class FakeTim implements TimInstance {
 
   /**
    * As tim-js-sdk 2.27.6's `SignModule.login`: a login made while another one's request is on its
-   * way (sent, not yet answered: `_lastLoginTs`, within 15 s) is refused, `REPEAT_LOGIN` (2025).
+   * way (sent, not yet answered: `_lastLoginTs`, within 15 s) is refused, `REPEAT_LOGIN` (2025);
+   * one made once a login was answered (`isLoggedIn()`, before `SDK_READY` too) resolves as a
+   * repeated login, whatever its userID: TIM stays signed in as it was.
    */
   async login(options: { userID: string; userSig: string }): Promise<{ code: number; data: { repeatLogin: boolean } }> {
     const { userID, userSig } = options;
-    if (this.ready && this.userID === userID) return { code: 0, data: { repeatLogin: true } };
+    if (this.userID !== null) return { code: 0, data: { repeatLogin: true } };
     if (this.#loggingIn) throw new TimError(2025, 'repeat login: a login is in progress');
     if (!userID || !userSig) throw new TimError(70001, 'userSig is invalid');
     this.#loggingIn = true;
