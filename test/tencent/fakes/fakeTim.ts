@@ -5,7 +5,8 @@
  *
  * Behaviour follows TIM where the port depends on it: `login` resolves, then `SDK_READY` and
  * `NET_STATE_CHANGE` fire; a login while another's request is on its way is refused (2025), and a
- * logout while not logged in (2024), as tim-js-sdk 2.27.6 refuses them; a second login of a user kicks the first (`KICKED_OUT`,
+ * logout while not logged in (2024), as tim-js-sdk 2.27.6 refuses them, and a login once one was
+ * answered resolves as `repeatLogin`, whatever its userID (TIM stays signed in as it was); a second login of a user kicks the first (`KICKED_OUT`,
  * `multipleAccount`), unless the cloud allows multi-terminal login (`multiTerminal`): then every
  * terminal of a user gets what is sent to it, and what a terminal sends reaches its user's other
  * terminals too (`MESSAGE_RECEIVED`, `flow: 'out'`, TIM's sync of sent messages); messages to online users arrive as `MESSAGE_RECEIVED` batches with
