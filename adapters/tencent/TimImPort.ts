@@ -134,7 +134,7 @@ export class TimImPort implements ImPort {
   /**
    * Logs in to TIM; resolves once TIM is ready (`SDK_READY`), rejects with TIM's error code. A
    * login of the same user while one is under way joins it; another user's supersedes it, and
-   * TIM is asked once it has answered the first.
+   * TIM is asked once it has answered the first, after logging TIM out of the user before.
    */
   login(userID: UserID, userSig: string): Promise<void> {
     const joinable = this.#joinable;
