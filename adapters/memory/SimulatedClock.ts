@@ -45,6 +45,9 @@ export class SimulatedClock implements Clock {
    * @param options an optional `settle` hook run between timers.
    */
   constructor(start = 0, options: SimulatedClockOptions = {}) {
+    if (typeof start !== 'number' || !Number.isFinite(start)) throw new RangeError(`SimulatedClock: start must be a finite number of ms (got ${show(start)})`);
+    const settle: unknown = options?.settle;
+    if (settle !== undefined && typeof settle !== 'function') throw new TypeError(`SimulatedClock: options.settle must be a function (got ${show(settle)})`);
     this.current = start;
     this.quiesce = options.settle ?? drain;
   }
@@ -76,11 +79,14 @@ export class SimulatedClock implements Clock {
    * Moves time forward by `ms`, running every timer due in the window (including timers
    * scheduled meanwhile) in (due time, scheduling order) and draining microtasks after each.
    * Ends with `now() === start + ms`. A call made while another is running waits for it and
-   * then counts `ms` from where that one ended.
+   * then counts `ms` from where that one ended. Rejects with a `RangeError` (and moves nothing)
+   * unless `ms` is a finite number >= 0: time never runs backwards, and a `NaN` from a miscomputed
+   * step is a mistake to show, not a silent no-op.
    */
   advance(ms: number): Promise<void> {
-    const step = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    return this.exclusive(() => this.run(this.current + step));
+    const bad = checkStep('advance', 'ms', ms);
+    if (bad) return Promise.reject(bad);
+    return this.exclusive(() => this.run(this.current + ms));
   }
 
   /** Runs what is due now (`advance(0)`): timers with a zero delay and their consequences. */
@@ -90,12 +96,15 @@ export class SimulatedClock implements Clock {
 
   /**
    * Runs timers until none remain or `limitMs` of simulated time has passed.
+   * Rejects with a `RangeError` unless `limitMs` is a finite number >= 0.
    * @returns the simulated time advanced, in ms.
    */
   runUntilIdle(limitMs: number = DEFAULT_IDLE_LIMIT_MS): Promise<number> {
+    const bad = checkStep('runUntilIdle', 'limitMs', limitMs);
+    if (bad) return Promise.reject(bad);
     return this.exclusive(async () => {
       const start = this.current;
-      await this.run(start + (Number.isFinite(limitMs) && limitMs > 0 ? limitMs : 0), true);
+      await this.run(start + limitMs, true);
       return this.current - start;
     });
   }
@@ -131,4 +140,12 @@ export class SimulatedClock implements Clock {
     }
     return best;
   }
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/** The error for a step of time that is not a finite number >= 0, or `undefined` when it is one. */
+function checkStep(method: string, name: string, ms: unknown): RangeError | undefined {
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return undefined;
+  return new RangeError(`SimulatedClock.${method}(): ${name} must be a finite number of ms >= 0 (got ${show(ms)})`);
 }

@@ -49,14 +49,15 @@ export interface MemoryNetwork {
   readonly rooms: InMemoryRoomHub;
   /** A fresh IM port and room port for one client, with the network's clock and ID sources. */
   backend(options?: MemoryBackendOptions): Backend;
-  /** `clock.advance(ms)`; rejects when the clock is not a {@link SimulatedClock}. */
+  /** `clock.advance(ms)`; rejects when the clock is not a {@link SimulatedClock}, and with a `RangeError` unless `ms` is a finite number >= 0. */
   advance(ms: number): Promise<void>;
   /** `clock.settle()`; rejects when the clock is not a {@link SimulatedClock}. */
   settle(): Promise<void>;
   /**
    * Runs every timer until none is left (`clock.runUntilIdle`): resolves with the virtual time it advanced. Rejects when
    * `limitMs` (default one virtual hour) passed with timers still pending: something keeps running (a `USER_VOICE_VOLUME`
-   * or `NETWORK_QUALITY` listener measures every 200 ms while a call lasts), which a test ends first.
+   * or `NETWORK_QUALITY` listener measures every 200 ms while a call lasts), which a test ends first. A `limitMs` that is not
+   * a finite number >= 0: a `RangeError`.
    */
   runUntilIdle(limitMs?: number): Promise<number>;
 }

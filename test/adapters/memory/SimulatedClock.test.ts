@@ -8,8 +8,41 @@ describe('SimulatedClock', () => {
     expect(clock.now()).toBe(1000);
     await clock.advance(250);
     expect(clock.now()).toBe(1250);
-    await clock.advance(-5);
-    expect(clock.now()).toBe(1250);
+  });
+
+  it('refuses a step that is not a finite number >= 0 with a RangeError, and moves nothing (it ran as 0 before)', async () => {
+    const clock = new SimulatedClock(1000);
+    const log: number[] = [];
+    clock.setTimeout(() => log.push(clock.now()), 0);
+    for (const ms of [-5, Number.NaN, Infinity, '5' as unknown as number]) {
+      await expect(clock.advance(ms)).rejects.toThrow(RangeError);
+      await expect(clock.runUntilIdle(ms)).rejects.toThrow(/runUntilIdle\(\): limitMs must be a finite number of ms >= 0/);
+    }
+    await expect(clock.advance(-5)).rejects.toThrow('SimulatedClock.advance(): ms must be a finite number of ms >= 0 (got -5)');
+    expect(log).toEqual([]);
+    expect(clock.now()).toBe(1000);
+    await clock.advance(0);
+    expect(log).toEqual([1000]);
+    expect(() => new SimulatedClock(Number.NaN)).toThrow(RangeError);
+    expect(() => new SimulatedClock('5' as unknown as number)).toThrow('SimulatedClock: start must be a finite number of ms (got "5")');
+    expect(() => new SimulatedClock(0, { settle: 1 as never })).toThrow(TypeError);
+  });
+
+  it('an advance() started from inside a timer (a listener) runs after the one running, from where it ended', async () => {
+    const clock = new SimulatedClock();
+    let inner: Promise<void> | undefined;
+    const log: string[] = [];
+    clock.setTimeout(() => {
+      log.push(`outer@${clock.now()}`);
+      inner = clock.advance(100);
+      clock.setTimeout(() => log.push(`scheduled@${clock.now()}`), 50);
+    }, 10);
+    await clock.advance(20);
+    expect(log).toEqual(['outer@10']);
+    expect(clock.now()).toBe(20);
+    await inner;
+    expect(log).toEqual(['outer@10', 'scheduled@60']);
+    expect(clock.now()).toBe(120);
   });
 
   it('runs timers by due time, FIFO on ties, each seeing now() = its due time', async () => {
