@@ -8,7 +8,7 @@
  * a message rings every one; what one sends is handed to the others too (never stored); answers
  * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
-import { checkDelay, checkRate, checkSeed } from './checks';
+import { checkDelay, checkRate, checkRule, checkSeed } from './checks';
 import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
@@ -208,9 +208,9 @@ export class InMemoryImHub {
     this.random = random;
   }
 
-  /** Adds a precise fault rule; the returned function removes it. */
+  /** Adds a precise fault rule; the returned function removes it. A malformed rule: a `TypeError` or `RangeError`. */
   addRule(rule: ImFaultRule): () => void {
-    const entry = { rule, left: rule.times ?? Infinity };
+    const entry = { rule: checkRule(rule), left: rule.times ?? Infinity };
     this.rules.push(entry);
     return () => {
       this.rules = this.rules.filter((r) => r !== entry);

@@ -24,3 +24,23 @@ export function checkSeed(seed: unknown): number {
 }
 
 const describe = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/**
+ * A fault rule of `net.im.addRule`: `match` a function, `action` one of `'drop'`, `'duplicate'`, `'refuse'` or
+ * `{ delay }` (a delay as {@link checkDelay}), `times` a positive integer if given. A typo (`'Drop'`) or a
+ * `{ delay: -5 }` delivered the message at once before 2026-12-07, as if there were no rule.
+ */
+export function checkRule<R extends { readonly match: unknown; readonly action: unknown; readonly times?: unknown }>(rule: R): R {
+  if (typeof rule !== 'object' || rule === null) throw new TypeError(`addRule: rule must be an object { match, action, times? } (got ${describe(rule)})`);
+  if (typeof rule.match !== 'function') throw new TypeError(`addRule: match must be a function of the message (got ${describe(rule.match)})`);
+  const { action, times } = rule;
+  const named = action === 'drop' || action === 'duplicate' || action === 'refuse';
+  if (!named && (typeof action !== 'object' || action === null)) {
+    throw new TypeError(`addRule: action must be 'drop', 'duplicate', 'refuse' or { delay } (got ${describe(action)})`);
+  }
+  if (!named) checkDelay('addRule: action.delay', (action as { delay?: unknown }).delay);
+  if (times !== undefined && !(typeof times === 'number' && Number.isInteger(times) && times > 0)) {
+    throw new RangeError(`addRule: times must be a positive integer, or left out for every match (got ${describe(times)})`);
+  }
+  return rule;
+}

@@ -39,3 +39,31 @@ describe('the memory network checks its knobs', () => {
     net.rooms.setLatency(0);
   });
 });
+
+describe('net.im.addRule checks its rule (the audit of 2026-12-07: a typo or a bad delay ran as no rule at all)', () => {
+  it('refuses a rule whose match, action or times is malformed, naming it, and adds nothing', async () => {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const match = () => true;
+    const bad: [unknown, RegExp][] = [
+      [null, /^addRule: rule must be an object/],
+      [{ match: 'bob', action: 'drop' }, /^addRule: match must be a function/],
+      [{ match, action: 'Drop' }, /^addRule: action must be 'drop', 'duplicate', 'refuse' or \{ delay \} \(got "Drop"\)/],
+      [{ match, action: { delay: -5 } }, /^addRule: action.delay must be a finite number of ms >= 0 \(got -5\)/],
+      [{ match, action: { delay: Number.NaN } }, /action.delay/],
+      [{ match, action: {} }, /action.delay/],
+      [{ match, action: 'drop', times: 0 }, /^addRule: times must be a positive integer/],
+      [{ match, action: 'drop', times: 1.5 }, /times/],
+    ];
+    for (const [rule, message] of bad) expect(() => net.im.addRule(rule as never)).toThrow(message);
+    // Nothing was added: a message goes with the latency, as with no rule.
+    const a = net.im.connect();
+    const b = net.im.connect();
+    const got: number[] = [];
+    b.onMessage(() => got.push(net.clock.now()));
+    await Promise.all([a.login('alice', 's'), b.login('bob', 's')]);
+    await a.sendToUser('bob', 'hi', { onlineUserOnly: false });
+    await net.advance(100);
+    expect(got).toEqual([20]);
+    expect(() => net.im.addRule({ match, action: { delay: 0 }, times: 2 })).not.toThrow();
+  });
+});
