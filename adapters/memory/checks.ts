@@ -44,3 +44,37 @@ export function checkRule<R extends { readonly match: unknown; readonly action: 
   }
   return rule;
 }
+
+const NETWORK_KEYS = ['clock', 'latency', 'roomLatency', 'verifyUserSig', 'multiDevice', 'offlineTtlMs', 'logLimit'];
+const isFn = (value: unknown): boolean => typeof value === 'function';
+
+/**
+ * The options of `createMemoryNetwork` (their numbers are checked where they are used): an object of known keys, a
+ * `clock` with `now`, `setTimeout` and `clearTimeout`, a `verifyUserSig` function, a boolean `multiDevice`. A key
+ * misspelt (`latancy: 0`) ran with the default before 2026-12-07, and a clock passed as its class (`SimulatedClock`,
+ * not `new SimulatedClock()`) failed as `options.clock.now is not a function`.
+ */
+export function checkNetworkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`createMemoryNetwork: options must be an object (got ${describe(options)})`);
+  const record = options as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((key) => !NETWORK_KEYS.includes(key));
+  if (unknown.length > 0) throw new TypeError(`createMemoryNetwork: unknown option ${unknown.join(', ')} (known: ${NETWORK_KEYS.join(', ')})`);
+  const { clock, verifyUserSig, multiDevice } = record;
+  if (clock !== undefined && !(typeof clock === 'object' && clock !== null && ['now', 'setTimeout', 'clearTimeout'].every((k) => isFn((clock as Record<string, unknown>)[k])))) {
+    throw new TypeError(`createMemoryNetwork: clock must be a Clock (now, setTimeout, clearTimeout), e.g. new SimulatedClock() (got ${describe(clock)})`);
+  }
+  if (verifyUserSig !== undefined && !isFn(verifyUserSig)) throw new TypeError(`createMemoryNetwork: verifyUserSig must be a function (got ${describe(verifyUserSig)})`);
+  if (multiDevice !== undefined && typeof multiDevice !== 'boolean') throw new TypeError(`createMemoryNetwork: multiDevice must be a boolean (got ${describe(multiDevice)})`);
+}
+
+/** The options of `net.backend()`: a boolean `multiDevice`, a non-empty string `deviceID`, nothing else. */
+export function checkBackendOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`MemoryNetwork.backend: options must be an object (got ${describe(options)})`);
+  const record = options as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((key) => key !== 'multiDevice' && key !== 'deviceID');
+  if (unknown.length > 0) throw new TypeError(`MemoryNetwork.backend: unknown option ${unknown.join(', ')} (known: multiDevice, deviceID)`);
+  if (record.multiDevice !== undefined && typeof record.multiDevice !== 'boolean') throw new TypeError(`MemoryNetwork.backend: multiDevice must be a boolean (got ${describe(record.multiDevice)})`);
+  if (record.deviceID !== undefined && (typeof record.deviceID !== 'string' || record.deviceID === '')) {
+    throw new TypeError(`MemoryNetwork.backend: deviceID must be a non-empty string (got ${describe(record.deviceID)})`);
+  }
+}

@@ -10,6 +10,7 @@ import { OTHER_DEVICE_IN_ROOM } from '../../machines/events';
 import { RoomPortError } from '../RoomPort';
 import { InMemoryRoomHub, type InMemoryRoomPort } from './InMemoryRoomHub';
 import { SimulatedClock } from './SimulatedClock';
+import { checkBackendOptions, checkNetworkOptions } from './checks';
 
 /** Options of {@link createMemoryNetwork}. */
 export interface MemoryNetworkOptions {
@@ -47,7 +48,7 @@ export interface MemoryNetwork {
   readonly clock: Clock;
   readonly im: InMemoryImHub;
   readonly rooms: InMemoryRoomHub;
-  /** A fresh IM port and room port for one client, with the network's clock and ID sources. */
+  /** A fresh IM port and room port for one client, with the network's clock and ID sources. Bad options: a `TypeError`. */
   backend(options?: MemoryBackendOptions): Backend;
   /** `clock.advance(ms)`; rejects when the clock is not a {@link SimulatedClock}, and with a `RangeError` unless `ms` is a finite number >= 0. */
   advance(ms: number): Promise<void>;
@@ -65,9 +66,12 @@ export interface MemoryNetwork {
 /**
  * Creates a memory network. Invite IDs are v4-UUID-shaped strings from a network-wide counter
  * (`00000000-0000-4000-8000-000000000001`, ...), so an earlier invite has the lower ID; room IDs
- * count up from 1001. Throws a `RangeError` for a `latency`, `roomLatency`, `offlineTtlMs` or `logLimit` out of range.
+ * count up from 1001. Throws a `RangeError` for a `latency`, `roomLatency`, `offlineTtlMs` or `logLimit` out of range,
+ * a `TypeError` for an unknown option, a `clock` that is not a Clock, a `verifyUserSig` not a function or a `multiDevice`
+ * not a boolean.
  */
 export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
+  checkNetworkOptions(options);
   const clock = options.clock ?? realClock;
   const { latency, verifyUserSig, multiDevice, offlineTtlMs, logLimit } = options;
   const im = new InMemoryImHub({ clock, latency, verifyUserSig, multiDevice, offlineTtlMs, logLimit });
@@ -87,6 +91,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     im,
     rooms,
     backend(backendOptions: MemoryBackendOptions = {}): Backend {
+      checkBackendOptions(backendOptions);
       const imPort = im.connect(backendOptions.multiDevice ? { device: backendOptions.deviceID ?? `device-${++devices}` } : {});
       const room = rooms.connect(() => imPort.userID);
       if (backendOptions.multiDevice && multiDevice) {

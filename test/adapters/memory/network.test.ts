@@ -79,4 +79,21 @@ describe('createMemoryNetwork', () => {
     expect(message.payload).toBe('real');
     expect(message.sentAt).toBeGreaterThanOrEqual(before);
   });
+
+  it('checks its options and backend() its own: a typo or a wrong type is a TypeError naming it (the audit of 2026-12-07: it ran with the default)', () => {
+    const clock = new SimulatedClock();
+    expect(() => createMemoryNetwork({ clock, latancy: 0 } as never)).toThrow(new TypeError('createMemoryNetwork: unknown option latancy (known: clock, latency, roomLatency, verifyUserSig, multiDevice, offlineTtlMs, logLimit)'));
+    expect(() => createMemoryNetwork(null as never)).toThrow(/^createMemoryNetwork: options must be an object/);
+    expect(() => createMemoryNetwork({ clock: SimulatedClock } as never)).toThrow(/^createMemoryNetwork: clock must be a Clock \(now, setTimeout, clearTimeout\), e.g. new SimulatedClock\(\)/);
+    expect(() => createMemoryNetwork({ clock: {} } as never)).toThrow(TypeError);
+    expect(() => createMemoryNetwork({ clock, verifyUserSig: true } as never)).toThrow(/verifyUserSig must be a function/);
+    expect(() => createMemoryNetwork({ clock, multiDevice: 'yes' } as never)).toThrow(/multiDevice must be a boolean \(got "yes"\)/);
+    expect(() => createMemoryNetwork({ clock, latency: undefined, multiDevice: undefined })).not.toThrow();
+    const net = createMemoryNetwork({ clock, multiDevice: true });
+    expect(() => net.backend({ deviceID: 5 } as never)).toThrow(/^MemoryNetwork.backend: deviceID must be a non-empty string \(got 5\)/);
+    expect(() => net.backend({ deviceID: '' })).toThrow(TypeError);
+    expect(() => net.backend({ multiDevice: 1 } as never)).toThrow(/multiDevice must be a boolean/);
+    expect(() => net.backend({ multidevice: true } as never)).toThrow(/unknown option multidevice/);
+    expect(net.backend({ multiDevice: true, deviceID: 'phone' }).name).toBe('memory');
+  });
 });
