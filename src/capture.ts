@@ -5,6 +5,7 @@
  */
 import { NOTICE_EVENTS, type EventName, type PublicEvent } from './events';
 import type { TRTCCalling } from './TRTCCalling';
+import { InvalidParameterError } from './errors';
 
 export type CapturedEvent = PublicEvent & { readonly at: number };
 
@@ -21,7 +22,12 @@ export interface EventCapture {
 
 const NAMES = NOTICE_EVENTS;
 
+/** Records `calling`'s events; `InvalidParameterError` at once when `calling` is not a `TRTCCalling` (an `on`, `off` and `clock`). */
 export function captureEvents(calling: TRTCCalling): EventCapture {
+  const c = calling as Partial<Record<'on' | 'off' | 'clock', unknown>> | null | undefined;
+  if (typeof c?.on !== 'function' || typeof c.off !== 'function' || typeof (c.clock as { now?: unknown } | undefined)?.now !== 'function') {
+    throw new InvalidParameterError('captureEvents', `calling must be a TRTCCalling (got ${String(calling)})`);
+  }
   let log: CapturedEvent[] = [];
   const listeners = NAMES.map((name) => {
     const listener = (payload: unknown) => {

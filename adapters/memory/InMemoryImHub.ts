@@ -8,7 +8,7 @@
  * a message rings every one; what one sends is handed to the others too (never stored); answers
  * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
-import { checkDelay, checkRate, checkRule, checkSeed } from './checks';
+import { checkDelay, checkGroup, checkRate, checkRule, checkSeed, checkSwitch } from './checks';
 import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
@@ -217,10 +217,10 @@ export class InMemoryImHub {
     };
   }
 
-  /** Creates a group; throws when the ID is taken. */
+  /** Creates a group; throws when the ID is taken, a `TypeError` for an empty ID or members not an array of user IDs. */
   createGroup(groupID: string, members: readonly UserID[]): void {
     if (this.groups.has(groupID)) throw new Error(`group ${groupID} already exists`);
-    this.groups.set(groupID, [...new Set(members)]);
+    this.groups.set(groupID, [...new Set(checkGroup(groupID, members))]);
   }
 
   /** Adds a member (idempotent); throws for an unknown group. */
@@ -246,9 +246,9 @@ export class InMemoryImHub {
     return this.ports(userID).length > 0 && !this.unreachable.has(userID);
   }
 
-  /** Simulates the user's network going down (`false`) or coming back (`true`). */
+  /** Simulates the user's network going down (`false`) or coming back (`true`); anything else: a `TypeError`. */
   setReachable(userID: UserID, reachable: boolean): void {
-    if (reachable === !this.unreachable.has(userID)) return;
+    if (checkSwitch('setReachable', 'reachable', userID, reachable) === !this.unreachable.has(userID)) return;
     const ports = this.ports(userID);
     if (!reachable) {
       this.unreachable.add(userID);

@@ -3,7 +3,7 @@
  * devices and view bindings, every notification delivered through an injected clock.
  * No media flows; tests assert what a client would see and which DOM ids it rendered into.
  */
-import { checkDelay } from './checks';
+import { checkDelay, checkDeviceInfo, checkDevices, checkSwitch, checkUser } from './checks';
 import type { UserID } from '../../machines/types';
 import type { Clock } from '../clock';
 import { RoomPortError, type EnterOptions, type NetworkQuality, type RoomEvent, type UserNetworkQuality, type VoiceVolume } from '../RoomPort';
@@ -86,6 +86,7 @@ export class InMemoryRoomHub {
 
   /** Merges a user's simulated device state. */
   setDevices(userID: UserID, devices: SimulatedDevices): void {
+    checkDevices(userID, devices);
     this.devices.set(userID, { ...this.devices.get(userID), ...devices });
   }
 
@@ -101,6 +102,7 @@ export class InMemoryRoomHub {
 
   /** Plugs a device in for `userID`: each of its connections hears a device change (after the latency). */
   plugDevice(userID: UserID, device: DeviceInfo): void {
+    checkDeviceInfo(userID, device);
     this.deviceLists.set(userID, [...this.deviceList(userID).filter((x) => x.deviceId !== device.deviceId), device]);
     this.devicesChanged(userID, null);
   }
@@ -111,6 +113,8 @@ export class InMemoryRoomHub {
    * and reports 60004 (a microphone: 60003, the call goes on muted for the others to hear nothing).
    */
   unplugDevice(userID: UserID, deviceId: string): void {
+    checkUser('unplugDevice', userID);
+    if (typeof deviceId !== 'string') throw new TypeError(`unplugDevice: deviceId must be a string (got ${String(deviceId)})`);
     const removed = this.deviceList(userID).find((x) => x.deviceId === deviceId);
     if (!removed) return;
     this.deviceLists.set(userID, this.deviceList(userID).filter((x) => x.deviceId !== deviceId));
@@ -156,6 +160,7 @@ export class InMemoryRoomHub {
    * connection dies while both pages stay in the room.
    */
   setMediaConnected(userID: UserID, connected: boolean): void {
+    checkSwitch('setMediaConnected', 'connected', userID, connected);
     const port = this.find((p) => p.roomID !== null && p.userID === userID);
     const roomID = port?.roomID;
     if (!port || roomID === null || roomID === undefined) return;

@@ -78,3 +78,44 @@ export function checkBackendOptions(options: unknown): void {
     throw new TypeError(`MemoryNetwork.backend: deviceID must be a non-empty string (got ${describe(record.deviceID)})`);
   }
 }
+
+/** A user ID given to a knob of the hubs: a non-empty string (an empty or non-string one set a user nobody is). */
+export function checkUser(method: string, userID: unknown): string {
+  if (typeof userID === 'string' && userID !== '') return userID;
+  throw new TypeError(`${method}: userID must be a non-empty string (got ${describe(userID)})`);
+}
+
+/** A user and an on/off switch (`setReachable`, `setMediaConnected`): a string `'false'` read as true before 2026-12-07. */
+export function checkSwitch(method: string, name: string, userID: unknown, on: unknown): boolean {
+  checkUser(method, userID);
+  if (typeof on === 'boolean') return on;
+  throw new TypeError(`${method}: ${name} must be a boolean (got ${describe(on)})`);
+}
+
+/** `setDevices(userID, { microphone?, camera?, permission? })`: `{ camera: 'off' }` left the camera on before 2026-12-07. */
+export function checkDevices(userID: unknown, devices: unknown): void {
+  checkUser('setDevices', userID);
+  if (typeof devices !== 'object' || devices === null) throw new TypeError(`setDevices: devices must be an object (got ${describe(devices)})`);
+  for (const [key, value] of Object.entries(devices)) {
+    if (key === 'microphone' || key === 'camera' ? value !== undefined && typeof value !== 'boolean' : key !== 'permission') {
+      throw new TypeError(`setDevices: ${key} must be ${key === 'microphone' || key === 'camera' ? 'a boolean' : 'one of microphone, camera, permission'} (got ${describe(value)})`);
+    }
+    if (key === 'permission' && value !== undefined && value !== 'granted' && value !== 'denied') throw new TypeError(`setDevices: permission must be 'granted' or 'denied' (got ${describe(value)})`);
+  }
+}
+
+/** `plugDevice(userID, { deviceId, groupId, kind, label })`: each a string, `kind` a media device kind, `deviceId` non-empty. */
+export function checkDeviceInfo(userID: unknown, device: unknown): void {
+  checkUser('plugDevice', userID);
+  const d = (typeof device === 'object' && device !== null ? device : {}) as Record<string, unknown>;
+  const ok = typeof d.deviceId === 'string' && d.deviceId !== '' && typeof d.groupId === 'string' && typeof d.label === 'string' && ['videoinput', 'audioinput', 'audiooutput'].includes(d.kind as string);
+  if (!ok) throw new TypeError(`plugDevice: device must be { deviceId (non-empty), groupId, kind ('videoinput', 'audioinput' or 'audiooutput'), label }, all strings (got ${JSON.stringify(device) ?? describe(device)})`);
+}
+
+/** `createGroup(groupID, members)`: a string `'bob'` as members made the group of users `b` and `o` before 2026-12-07. */
+export function checkGroup(groupID: unknown, members: unknown): readonly string[] {
+  if (typeof groupID !== 'string' || groupID === '') throw new TypeError(`createGroup: groupID must be a non-empty string (got ${describe(groupID)})`);
+  if (!Array.isArray(members)) throw new TypeError(`createGroup: members must be an array of user IDs (got ${describe(members)})`);
+  for (const member of members) checkUser('createGroup', member);
+  return members as readonly string[];
+}
