@@ -49,7 +49,7 @@ export class SimulatedClock implements Clock {
     const settle: unknown = options?.settle;
     if (settle !== undefined && typeof settle !== 'function') throw new TypeError(`SimulatedClock: options.settle must be a function (got ${show(settle)})`);
     this.current = start;
-    this.quiesce = options.settle ?? drain;
+    this.quiesce = (settle as (() => Promise<void>) | undefined) ?? drain;
   }
 
   /** The simulated time in ms. */
@@ -57,8 +57,9 @@ export class SimulatedClock implements Clock {
     return this.current;
   }
 
-  /** Schedules `fn` at `now() + ms`; a negative or NaN `ms` counts as 0. */
+  /** Schedules `fn` at `now() + ms`; a negative or NaN `ms` counts as 0 (as the host's does); `fn` not a function: a `TypeError`. */
   setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerId {
+    if (typeof fn !== 'function') throw new TypeError(`SimulatedClock.setTimeout(): fn must be a function (got ${show(fn)})`);
     const delay = Number.isFinite(ms) && ms > 0 ? ms : ms === Infinity ? Infinity : 0;
     const id = this.nextId++;
     this.timers.set(id, { due: this.current + delay, order: this.nextOrder++, fn });

@@ -26,6 +26,10 @@ describe('SimulatedClock', () => {
     expect(() => new SimulatedClock(Number.NaN)).toThrow(RangeError);
     expect(() => new SimulatedClock('5' as unknown as number)).toThrow('SimulatedClock: start must be a finite number of ms (got "5")');
     expect(() => new SimulatedClock(0, { settle: 1 as never })).toThrow(TypeError);
+    expect(new SimulatedClock(5, null as never).now()).toBe(5);
+    // A function that is not one failed only when its time came, inside some later advance().
+    expect(() => clock.setTimeout('tick' as never, 10)).toThrow('SimulatedClock.setTimeout(): fn must be a function (got "tick")');
+    expect(clock.pending()).toBe(0);
   });
 
   it('an advance() started from inside a timer (a listener) runs after the one running, from where it ended', async () => {
