@@ -8,7 +8,7 @@
  * a message rings every one; what one sends is handed to the others too (never stored); answers
  * pass the `AnswerLedger` (the first answer of a user to an invitation goes, busy once all are).
  */
-import { checkDelay, checkGroup, checkRate, checkRule, checkSeed, checkSwitch } from './checks';
+import { checkDelay, checkFaults, checkGroup, checkRate, checkRule, checkSeed, checkSwitch } from './checks';
 import type { UserID } from '../../machines/types';
 import { answerOf, inviteOf } from '../answers';
 import type { Clock } from '../clock';
@@ -192,9 +192,9 @@ export class InMemoryImHub {
     return new InMemoryImPort(this, this.onListenerError, options.device ?? null);
   }
 
-  /** Merges random-fault knobs; `seed` restarts the PRNG. */
+  /** Merges random-fault knobs; `seed` restarts the PRNG. An unknown knob: a `TypeError`, and nothing changes. */
   setFaults(faults: ImFaults): void {
-    const { seed, latency, jitter, dropRate, duplicateRate, reorderRate } = faults;
+    const { seed, latency, jitter, dropRate, duplicateRate, reorderRate } = checkFaults(faults);
     // Every knob checked before any is set: a refused call changes nothing.
     const next = {
       latency: latency === undefined ? this.faults.latency : checkDelay('latency', latency),

@@ -119,3 +119,13 @@ export function checkGroup(groupID: unknown, members: unknown): readonly string[
   for (const member of members) checkUser('createGroup', member);
   return members as readonly string[];
 }
+
+const FAULT_KEYS = ['latency', 'jitter', 'dropRate', 'duplicateRate', 'reorderRate', 'seed'];
+
+/** `net.im.setFaults(faults)`: an object of known keys (their values are checked by the hub). `{ droprate: 0.5 }` dropped nothing before 2026-12-07. */
+export function checkFaults<F extends object>(faults: F): F {
+  if (typeof faults !== 'object' || faults === null) throw new TypeError(`setFaults: faults must be an object (got ${describe(faults)})`);
+  const unknown = Object.keys(faults).filter((key) => !FAULT_KEYS.includes(key));
+  if (unknown.length > 0) throw new TypeError(`setFaults: unknown knob ${unknown.join(', ')} (known: ${FAULT_KEYS.join(', ')})`);
+  return faults;
+}

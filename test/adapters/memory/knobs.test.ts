@@ -67,3 +67,20 @@ describe('net.im.addRule checks its rule (the audit of 2026-12-07: a typo or a b
     expect(() => net.im.addRule({ match, action: { delay: 0 }, times: 2 })).not.toThrow();
   });
 });
+
+describe('net.im.setFaults refuses an unknown knob (the audit of 2026-12-07: { droprate: 1 } dropped nothing)', () => {
+  it('a misspelt knob is a TypeError naming it, and nothing changes', async () => {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    expect(() => net.im.setFaults({ droprate: 1 } as never)).toThrow(new TypeError('setFaults: unknown knob droprate (known: latency, jitter, dropRate, duplicateRate, reorderRate, seed)'));
+    expect(() => net.im.setFaults({ dropRate: 1, latncy: 5 } as never)).toThrow(/unknown knob latncy/);
+    expect(() => net.im.setFaults(null as never)).toThrow(/^setFaults: faults must be an object/);
+    const a = net.im.connect();
+    const b = net.im.connect();
+    const got: number[] = [];
+    b.onMessage(() => got.push(net.clock.now()));
+    await Promise.all([a.login('alice', 's'), b.login('bob', 's')]);
+    await a.sendToUser('bob', 'hi', { onlineUserOnly: false });
+    await net.advance(100);
+    expect(got).toEqual([20]);
+  });
+});
