@@ -46,8 +46,10 @@ export class IdGate {
     redis.sendCommand = ((command: Command, ...rest: unknown[]) => {
       // The id confirmed lately (the usual case, tested first); not connected: it fails at once, as it did (no offline
       // queue on this connection); a command on the key itself decides.
-      if (this.open || this.now() - this.confirmedAt < this.aliveMs || !this.written(redis, command) || this.decides(command)) {
-        if (!this.unwritten && !this.open && this.written(redis, command) && !this.decides(command)) this.unwritten = true;
+      const gated = !this.open && this.written(redis, command) && !this.decides(command);
+      if (!gated) return send(command, ...rest);
+      if (this.now() - this.confirmedAt < this.aliveMs) {
+        this.unwritten = true; // asked of again at the batch's write (`mayWrite`)
         return send(command, ...rest);
       }
       this.held.push({ command, send: () => void send(command, ...rest) });

@@ -45,18 +45,27 @@ function claimer(key: string): Promise<void> {
   });
 }
 
-it('a command the gate let through (id confirmed), then the node stalls past its TTL in the same turn -> run before the id was lost, or failed unsent; never under the other process\'s id', async () => {
+/**
+ * A node's command connection whose id (`n1` under a fresh prefix) is claimed and confirmed by a beat, with another
+ * process ({@link claimer}) waiting to claim it as soon as it lapses.
+ */
+async function confirmedNode() {
   const connection = await connectRedis(REDIS_URL);
   opened.push(connection);
   const { redis, sub } = connection;
   const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
   const key = `${prefix}:alive:n1`;
+  const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
+  redis.on('error', () => undefined);
+  await claimer(key); // another process, waiting for the key to be held, then to lapse
+  await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
+  expect(await held.beat(false)).toBe('ok'); // the id confirmed: the gate lets commands through for ALIVE_MS
+  return { redis, prefix, key, held };
+}
+
+it('a command the gate let through (id confirmed), then the node stalls past its TTL in the same turn -> run before the id was lost, or failed unsent; never under the other process\'s id', async () => {
+  const { redis, prefix, key, held } = await confirmedNode();
   try {
-    const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
-    redis.on('error', () => undefined);
-    await claimer(key); // another process, waiting for the key to be held, then to lapse
-    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
-    expect(await held.beat(false)).toBe('ok'); // the id confirmed: the gate lets commands through for ALIVE_MS
     // Gated (its first key is not the heartbeat's): says whose the id was when Redis ran it.
     const seen = redis.eval("return redis.call('GET', ARGV[1])", 1, `${prefix}:other`, key) as Promise<string | null>;
     const until = performance.now() + 6 * ALIVE_MS; // the stall (in JS here, as a blocking native call would be)
@@ -73,19 +82,10 @@ it('a command the gate let through (id confirmed), then the node stalls past its
 });
 
 it('the same, then the node disconnects in that turn (as HeldId does on finding its id lost) -> the command is not written on the way out', async () => {
-  const connection = await connectRedis(REDIS_URL);
-  opened.push(connection);
-  const { redis, sub } = connection;
-  const prefix = `hc-test-${randomBytes(5).toString('hex')}`;
-  const key = `${prefix}:alive:n1`;
+  const { redis, prefix, key } = await confirmedNode();
   const witness = `${prefix}:witness`;
   const other = new Redis(REDIS_URL);
   try {
-    const held = new HeldId({ redis, sub, prefix, node: 'n1', token: 'mine', aliveMs: ALIVE_MS, now: () => performance.now(), logger: silentLogger, lose: () => undefined });
-    redis.on('error', () => undefined);
-    await claimer(key);
-    await held.claim(50, (ms) => new Promise((r) => setTimeout(r, ms)));
-    expect(await held.beat(false)).toBe('ok');
     // Gated; writes down whose the id was when Redis ran it.
     void redis.eval("return redis.call('SET', KEYS[1], redis.call('GET', ARGV[1]) or 'none')", 1, witness, key).catch(() => undefined);
     const until = performance.now() + 6 * ALIVE_MS;

@@ -6,6 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryNetwork, SimulatedClock } from '../../../src/testing';
 
+/** When (the network's clock) a message from alice to bob arrives, over 100 ms: `[20]` with the default latency and no rule or fault. */
+async function deliveredAt(net: ReturnType<typeof createMemoryNetwork>): Promise<number[]> {
+  const a = net.im.connect();
+  const b = net.im.connect();
+  const got: number[] = [];
+  b.onMessage(() => got.push(net.clock.now()));
+  await Promise.all([a.login('alice', 's'), b.login('bob', 's')]);
+  await a.sendToUser('bob', 'hi', { onlineUserOnly: false });
+  await net.advance(100);
+  return got;
+}
+
 const BAD_DELAYS: unknown[] = [-1, Number.NaN, Infinity, '20', null];
 
 describe('the memory network checks its knobs', () => {
@@ -56,14 +68,7 @@ describe('net.im.addRule checks its rule (the audit of 2026-12-07: a typo or a b
     ];
     for (const [rule, message] of bad) expect(() => net.im.addRule(rule as never)).toThrow(message);
     // Nothing was added: a message goes with the latency, as with no rule.
-    const a = net.im.connect();
-    const b = net.im.connect();
-    const got: number[] = [];
-    b.onMessage(() => got.push(net.clock.now()));
-    await Promise.all([a.login('alice', 's'), b.login('bob', 's')]);
-    await a.sendToUser('bob', 'hi', { onlineUserOnly: false });
-    await net.advance(100);
-    expect(got).toEqual([20]);
+    expect(await deliveredAt(net)).toEqual([20]);
     expect(() => net.im.addRule({ match, action: { delay: 0 }, times: 2 })).not.toThrow();
   });
 });
@@ -74,13 +79,6 @@ describe('net.im.setFaults refuses an unknown knob (the audit of 2026-12-07: { d
     expect(() => net.im.setFaults({ droprate: 1 } as never)).toThrow(new TypeError('setFaults: unknown knob droprate (known: latency, jitter, dropRate, duplicateRate, reorderRate, seed)'));
     expect(() => net.im.setFaults({ dropRate: 1, latncy: 5 } as never)).toThrow(/unknown knob latncy/);
     expect(() => net.im.setFaults(null as never)).toThrow(/^setFaults: faults must be an object/);
-    const a = net.im.connect();
-    const b = net.im.connect();
-    const got: number[] = [];
-    b.onMessage(() => got.push(net.clock.now()));
-    await Promise.all([a.login('alice', 's'), b.login('bob', 's')]);
-    await a.sendToUser('bob', 'hi', { onlineUserOnly: false });
-    await net.advance(100);
-    expect(got).toEqual([20]);
+    expect(await deliveredAt(net)).toEqual([20]);
   });
 });
