@@ -182,10 +182,16 @@ export const CLIENT_FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>(
   'roomMembers', 'relay', 'presenceSubscribe', 'presenceUnsubscribe',
 ]);
 
+/** A variant's options by the literal of their `type`. */
+function byType<O extends { readonly entries: { readonly type: { readonly literal: string } } }>(options: readonly O[]): ReadonlyMap<string, O> {
+  return new Map(options.map((option) => [option.entries.type.literal, option]));
+}
+
 /** The schema of each client frame type (the variant's options, by their `type`). */
-const CLIENT_FRAME_SCHEMAS: ReadonlyMap<string, (typeof ClientFrameSchema.options)[number]> = new Map(
-  ClientFrameSchema.options.map((option) => [option.entries.type.literal, option] as const),
-);
+const CLIENT_FRAME_SCHEMAS = byType(ClientFrameSchema.options);
+
+/** The schema of client frames of `type`, or `undefined` for a type there is none of. */
+export const clientFrameSchemaOf = (type: string) => CLIENT_FRAME_SCHEMAS.get(type);
 
 // ---------------------------------------------------------------------------------------------
 // Server -> client
@@ -438,6 +444,13 @@ export function validateClientFrame(raw: unknown): FrameResult<ClientFrame> {
   return { ok: true, frame: parsed.output as ClientFrame };
 }
 
+/**
+ * The schema of each server frame type. A frame's `type` picks the one object schema to check, as
+ * {@link validateClientFrame} does: valibot's variant tries the options in order and makes an issue
+ * object for each `type` that does not match (a `relayed` frame cost 15 µs against 0.7 µs).
+ */
+const SERVER_FRAME_SCHEMAS = byType(ServerFrameSchema.options);
+
 /** Parses and validates a server frame from its JSON text. Never throws. */
 export function parseServerFrame(text: string): FrameResult<ServerFrame> {
   let raw: unknown;
@@ -446,7 +459,12 @@ export function parseServerFrame(text: string): FrameResult<ServerFrame> {
   } catch {
     return { ok: false, code: 'badJson', message: 'not JSON' };
   }
-  const parsed = v.safeParse(ServerFrameSchema, raw);
-  if (!parsed.success) return { ok: false, code: 'badFrame', message: describeIssues(parsed.issues) };
-  return { ok: true, frame: parsed.output };
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  const schema = typeof type === 'string' ? SERVER_FRAME_SCHEMAS.get(type) : undefined;
+  if (schema === undefined) {
+    return { ok: false, code: 'badFrame', message: typeof type === 'string' ? `unknown frame type ${JSON.stringify(type.slice(0, 40))}` : 'a frame must be an object with a type' };
+  }
+  const parsed = v.safeParse(schema, raw);
+  if (!parsed.success) return { ok: false, code: 'badFrame', message: `${type}: ${describeIssues(parsed.issues)}` };
+  return { ok: true, frame: parsed.output as ServerFrame };
 }

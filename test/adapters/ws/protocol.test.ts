@@ -73,6 +73,18 @@ describe('protocol', () => {
     expect(parseServerFrame('{"type":"error","code":"noSuchThing","message":"x"}')).toMatchObject({ ok: false, code: 'badFrame' });
   });
 
+  it('picks a server frame\'s schema by its type, and says which type it refused and why', () => {
+    expect(parseServerFrame('{"type":"relayed","roomID":5,"from":"bob","data":"x","held":0}')).toEqual({
+      ok: false,
+      code: 'badFrame',
+      message: expect.stringMatching(/^relayed: held: /),
+    });
+    expect(parseServerFrame('{"type":"teleport","roomID":5}')).toEqual({ ok: false, code: 'badFrame', message: 'unknown frame type "teleport"' });
+    for (const text of ['[1]', '"ack"', 'null', '{"rid":1}', '{"type":7}']) {
+      expect(parseServerFrame(text)).toEqual({ ok: false, code: 'badFrame', message: 'a frame must be an object with a type' });
+    }
+  });
+
   it('refuses a frame nested deeper than MAX_DEPTH before parsing it, with the rid it can read without parsing', () => {
     const deep = (n: number) => `{"type":${'['.repeat(n)}${']'.repeat(n)},"rid":9}`;
     expect(parseClientFrame(deep(100_000))).toEqual({ ok: false, code: 'badFrame', message: `a frame nests at most ${MAX_DEPTH} deep`, rid: 9 });
