@@ -30,6 +30,11 @@ import { bundle, startCallServer } from './callServers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
 /**
+ * `--raw-silent`: the raw baseline plays no sound, as before 2026-12-07 (it did less than a call: the
+ * library's pages, like trtc-calling-js, play each member's sound through a hidden `<audio>`).
+ */
+const RAW_SILENT = process.argv.includes('--raw-silent');
+/**
  * The raw baseline shows no self-view, so by default neither do the demo pages (`preview=0`):
  * both sides do the same media work. `--self-view` keeps the demo's local previews (two more
  * videos rendered in software on the same cores; about 60 ms more here).
@@ -261,8 +266,8 @@ async function main(): Promise<void> {
     };
     const bareAlice = await barePage('user=carol');
     const bareBob = await barePage(`user=dave&autoAccept=1${RING_MS ? `&acceptAfter=${RING_MS}` : ''}`, true);
-    const rawAlice = await page(`${raw.url}/?id=alice`);
-    const rawBob = await page(`${raw.url}/?id=bob`, true);
+    const rawAlice = await page(`${raw.url}/?id=alice${RAW_SILENT ? '&silent=1' : ''}`);
+    const rawBob = await page(`${raw.url}/?id=bob${RAW_SILENT ? '&silent=1' : ''}`, true);
     for (const p of [rawAlice, rawBob]) await p.evaluate(() => (globalThis as unknown as { rawBench: { ready: Promise<void> } }).rawBench.ready);
 
     const times: Record<Kind, number[]> = { library: [], bare: [], raw: [] };
@@ -285,7 +290,7 @@ async function main(): Promise<void> {
     console.log(`\ncall() -> first remote video frame on both pages, median of ${RUNS}${SELF_VIEW ? ', demo self-views on' : ', no self-views'}${CAMERA_MS || CALLEE_CAMERA_MS ? `, cameras starting in ${CAMERA_MS} ms (callee's ${CALLEE_CAMERA_MS} ms)` : ''}${RTT_MS ? `, ${RTT_MS} ms round trip to the signalling servers` : ''}${LOAD ? `, ${LOAD} busy processes beside it (--load)` : ''} (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Chromium over CDP; load average ${start} before, ${uptime()} after):`);
     console.log(`  headless-calling, demo pages (embedded backend): ${lm.toFixed(0)} ms  ${range(times.library)}  ratio ${(lm / rm).toFixed(2)}x`);
     console.log(`  headless-calling, bare page (bench/libPage.ts):  ${mm.toFixed(0)} ms  ${range(times.bare)}  ratio ${(mm / rm).toFixed(2)}x (target <= 1.1x, issue 14)`);
-    console.log(`  raw WebRTC baseline (no library):                ${rm.toFixed(0)} ms  ${range(times.raw)}`);
+    console.log(`  raw WebRTC baseline (no library${RAW_SILENT ? ', no sound' : ''}):${RAW_SILENT ? '' : '          '}      ${rm.toFixed(0)} ms  ${range(times.raw)}`);
     // Each run's three calls follow each other: their ratios see the same moment of the machine.
     const paired = (kind: Kind) => median(times[kind].map((t, i) => t / (times.raw[i] ?? Number.NaN))).toFixed(2);
     console.log(`  median of the runs' own ratios to raw: demo pages ${paired('library')}x, bare page ${paired('bare')}x`);

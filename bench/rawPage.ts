@@ -1,8 +1,11 @@
 /**
  * The raw WebRTC baseline of `npm run bench:call`, bundled into a page of its own: the same
  * media work as a call (both sides capture camera and microphone, one RTCPeerConnection,
- * offer and answer and ICE over a bare WebSocket relay), with no library at all.
- * `rawBench.start()` on the caller's page begins a run; `rawBench.marks` holds its times.
+ * offer and answer and ICE over a bare WebSocket relay, the other side's video shown and its
+ * sound played), with no library at all. `rawBench.start()` on the caller's page begins a run;
+ * `rawBench.marks` holds its times. `?silent=1` plays no sound (the baseline before 2026-12-07,
+ * which did less than a call and than the library's pages: they play each member's sound through
+ * a hidden `<audio>`, as trtc-calling-js does).
  */
 
 type Message =
@@ -10,7 +13,9 @@ type Message =
   | { kind: 'ice'; candidate: RTCIceCandidateInit | null }
   | { kind: 'bye' };
 
-const me = new URLSearchParams(location.search).get('id') ?? 'alice';
+const params = new URLSearchParams(location.search);
+const me = params.get('id') ?? 'alice';
+const silent = params.get('silent') === '1';
 const other = me === 'alice' ? 'bob' : 'alice';
 const ws = new WebSocket(`ws://${location.host}/relay?id=${me}`);
 const now = () => performance.timeOrigin + performance.now();
@@ -18,6 +23,7 @@ const marks: Record<string, number> = {};
 let pc: RTCPeerConnection | null = null;
 let local: MediaStream | null = null;
 let video: HTMLVideoElement | null = null;
+let sound: HTMLAudioElement | null = null;
 
 const send = (message: Message) => ws.send(JSON.stringify({ to: other, data: message }));
 
@@ -27,6 +33,15 @@ async function peer(): Promise<RTCPeerConnection> {
   for (const track of local.getTracks()) connection.addTrack(track, local);
   connection.onicecandidate = ({ candidate }) => send({ kind: 'ice', candidate: candidate ? candidate.toJSON() : null });
   connection.ontrack = ({ track, streams }) => {
+    if (track.kind === 'audio' && !silent) {
+      // As the library's pages play a member's sound: a hidden <audio> of its stream.
+      sound = document.createElement('audio');
+      sound.autoplay = true;
+      sound.hidden = true;
+      sound.srcObject = streams[0] ?? new MediaStream([track]);
+      document.body.appendChild(sound);
+      void sound.play().catch(() => undefined);
+    }
     if (track.kind !== 'video') return;
     const element = document.createElement('video');
     element.autoplay = true;
@@ -57,6 +72,8 @@ function stop(): void {
   local = null;
   video?.remove();
   video = null;
+  sound?.remove();
+  sound = null;
   for (const key of Object.keys(marks)) delete marks[key];
 }
 
