@@ -56,6 +56,10 @@ const CONNECTION = [
   { guard: { type: 'isDown' }, actions: 'noteConnection' },
 ] as const;
 
+/** accept() / reject() kicked out with a call live (an invitation ringing; from the KICKED_OUT listener, the call still ending): trtc-calling-js
+ * answers it and TIM refuses (6014), so refused, not "nothing rang" (test/interop/kickedAnswer.test.ts). With no call live: the root's, nothing to answer. */
+const KICKED_ANSWER = { guard: 'kicked', actions: { type: 'refuse', params: { reason: 'not logged in' } } } as const;
+
 /** Sends an automatic reply if the budget of them allows (see `spendReply`), else drops it. */
 function reply(
   context: LineContext,
@@ -153,11 +157,7 @@ export const lineMachine = setup({
       if (event.type === 'call.hangup' || event.type === 'call.accept' || event.type === 'call.reject') enqueue.emit(settleNothing(id));
       else enqueue.emit(refusal(id, 'not in a call'));
     }),
-    terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({
-      type: 'call.terminate' as const,
-      reason: params.reason,
-      at: 'at' in event ? event.at : 0,
-    })),
+    terminateCall: sendTo('call', ({ event }, params: { reason: 'hangup' | 'kickedOut' }) => ({ type: 'call.terminate' as const, reason: params.reason, at: 'at' in event ? event.at : 0 })),
     login: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'line.login') return;
       enqueue.assign({ self: event.userID, loginCommand: event.id, kicked: false });
@@ -374,8 +374,8 @@ export const lineMachine = setup({
             'call.groupDial': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.join': { actions: { type: 'refuse', params: { reason: 'already in a call' } } },
             'call.invite': { actions: 'forwardCommand' },
-            'call.accept': { actions: 'forwardCommand' },
-            'call.reject': { actions: 'forwardCommand' },
+            'call.accept': [KICKED_ANSWER, { actions: 'forwardCommand' }],
+            'call.reject': [KICKED_ANSWER, { actions: 'forwardCommand' }],
             'call.hangup': { actions: 'forwardCommand' },
             'media.camera': { actions: 'forwardCommand' },
             'media.mic': { actions: 'forwardCommand' },
@@ -411,11 +411,8 @@ export const lineMachine = setup({
       on: {
         'line.login': { target: 'loggingIn', actions: 'login' },
         'line.logout': { target: 'loggedOut', actions: 'settleOk' },
-        // Kicked with a call live (its invitation ringing, say): trtc-calling-js keeps the invitation and answers it, and
-        // TIM refuses (6014), so an answer fails there: refused, not "nothing rang" (test/interop/kickedAnswer.test.ts).
-        // Kicked with no call: nothing to answer, as there (the root's).
-        'call.accept': { guard: 'kicked', actions: { type: 'refuse', params: { reason: 'not logged in' } } },
-        'call.reject': { guard: 'kicked', actions: { type: 'refuse', params: { reason: 'not logged in' } } },
+        'call.accept': KICKED_ANSWER,
+        'call.reject': KICKED_ANSWER,
       },
     },
   },

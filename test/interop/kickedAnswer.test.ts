@@ -5,6 +5,8 @@
  * catch reads the answer it never got: a TypeError) and leaves. Nothing reaches Alice, whose call rings on: the app is
  * told its answer failed. From 574a3da ours resolved both with nothing ("nothing was ringing"), citing trtc-calling-js;
  * refused again now ('not logged in'). Kicked with nothing ringing, both resolve with nothing (no invitation to answer).
+ * From inside the KICKED_OUT listener (the app's "signed in elsewhere" handler declining what rang), ours resolved
+ * `reject()` with nothing while the kicked call still ended and refused `accept()`: both are refused now, as there.
  */
 import { describe, expect, it } from 'vitest';
 import type { Kind, Party } from './support/interopWorld';
@@ -14,7 +16,7 @@ const S = 1000;
 const t = useInterop();
 const KINDS: Kind[] = ['official', 'ours'];
 
-const api = (p: Party) => p.calling as unknown as { accept(): Promise<unknown>; reject(): Promise<unknown> };
+const api = (p: Party) => p.calling as unknown as { accept(): Promise<unknown>; reject(): Promise<unknown>; on(name: string, listener: () => void): void };
 
 /** How an answer settled. */
 const settled = (answer: Promise<unknown>) => answer.then((value) => (value === undefined ? 'resolved with nothing' : 'resolved'), () => 'rejected');
@@ -29,6 +31,20 @@ describe.each(KINDS)('Bob kicked out, against %s', (kind) => {
     await t.world.act(elsewhere.login(), 100);
     await t.world.advance(S);
     expect(await t.world.act(settled(api(bob)[answer]()))).toBe('rejected');
+    t.world.unhandled.splice(0);
+  });
+
+  it('Alice call(); Bob rings; Bob logs in elsewhere -> KICKED_OUT, whose listener reject()s, then accept()s -> both reject', async () => {
+    const alice = await t.world.party('official', 'alice');
+    const bob = await t.world.party(kind, 'bob');
+    await t.world.act(alice.call('bob', 2));
+    await t.world.advance(S);
+    const answers: Promise<string>[] = [];
+    api(bob).on('onKickedOut', () => answers.push(settled(api(bob).reject()), settled(api(bob).accept())));
+    const elsewhere = await t.world.party(kind, 'bob', { login: false });
+    await t.world.act(elsewhere.login(), 100);
+    await t.world.advance(S);
+    expect(await t.world.act(Promise.all(answers))).toEqual(['rejected', 'rejected']);
     t.world.unhandled.splice(0);
   });
 
