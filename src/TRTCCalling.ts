@@ -51,8 +51,8 @@ export class TRTCCalling {
 
   constructor(options: TRTCCallingOptions) {
     const given = plainOptions(options); // read once: a getter or a Proxy's trap that throws is a bad parameter
-    const { SDKAppID, backend } = given;
-    if (!Number.isInteger(SDKAppID) || SDKAppID <= 0) throw new InvalidParameterError('new TRTCCalling', 'SDKAppID must be a positive integer');
+    const { backend } = given;
+    const SDKAppID = parse('new TRTCCalling', Schemas.SDKAppID, given.SDKAppID);
     if (typeof backend !== 'object' || backend === null || !backend.im || !backend.room)
       throw new InvalidParameterError('new TRTCCalling', 'backend must provide im and room ports');
     // An `undefined` value is no value: its default stays (it was spread over the default, and turned a timer off).

@@ -42,6 +42,13 @@ const DurationSchema = v.optional(
 const CONFIG_KEYS = { noAnswerGraceMs: DurationSchema, exitTimeoutMs: DurationSchema, aloneTimeoutMs: DurationSchema, leaveGraceMs: DurationSchema, missingMemberMs: DurationSchema };
 
 export const Schemas = {
+  /** Tencent's SDKAppID is a uint32 (TIM, TRTC and the userSig all carry it so): a larger one names no app. */
+  SDKAppID: v.pipe(
+    v.number('SDKAppID must be a positive integer'),
+    v.integer('SDKAppID must be a positive integer'),
+    v.minValue(1, 'SDKAppID must be a positive integer'),
+    v.maxValue(0xffffffff, 'SDKAppID is at most 4294967295 (2^32-1: a uint32)'),
+  ),
   config: v.optional(v.object(CONFIG_KEYS, 'config must be an object')),
   login: v.object({ userID: UserIDSchema, userSig: v.pipe(v.string('userSig must be a string'), v.nonEmpty('userSig must not be empty')) }),
   call: v.object({ userID: UserIDSchema, type: CallTypeSchema, timeout: v.optional(TimeoutSchema, 30) }),

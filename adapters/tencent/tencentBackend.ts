@@ -58,7 +58,8 @@ export interface TencentBackend extends Backend {
  */
 export function tencentBackend(options: TencentBackendOptions): TencentBackend {
   const { SDKAppID } = options;
-  if (!Number.isInteger(SDKAppID) || SDKAppID <= 0) throw new TypeError('tencentBackend: SDKAppID must be a positive integer');
+  // A uint32, as TIM and TRTC take it (the facade refuses a larger one too).
+  if (!Number.isInteger(SDKAppID) || SDKAppID <= 0 || SDKAppID > 0xffffffff) throw new TypeError('tencentBackend: SDKAppID must be an integer from 1 to 4294967295 (a uint32)');
   if (options.multiDevice !== undefined && typeof options.multiDevice !== 'boolean') {
     throw new TypeError('tencentBackend: multiDevice must be a boolean');
   }
