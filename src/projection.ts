@@ -19,7 +19,7 @@ export function project(notice: Notice): PublicEvent | null {
     case 'command.settled':
       return null;
     case 'line.ready':
-      return { name: EVENT.SDK_READY, payload: {} };
+      return { name: EVENT.SDK_READY, payload: { name: 'ts_im_ready' } }; // trtc-calling-js's: TSignaling's event, as it hands it on
     case 'line.notReady':
       return { name: EVENT.SDK_NOT_READY, payload: {} };
     case 'line.kickedOut':

@@ -131,6 +131,16 @@ describe.each(KINDS)('the same app code against %s', (kind) => {
     expect(call).toMatchObject({ code: 0, inviteID: expect.any(String), roomID: expect.any(Number), userID: 'bob' });
   });
 
+  // The audit's leftovers (2026-12-07): trtc-calling-js hands on TSignaling's `{ name: 'ts_im_ready', data }` (data
+  // undefined); ours told `{}`, so an app that logs or checks `payload.name` read nothing.
+  it('the SDK_READY listener gets { name: \'ts_im_ready\' }', async () => {
+    const alice = await t.world.party(kind, 'alice', { login: false });
+    const payloads: unknown[] = [];
+    api(alice).on('sdkReady', (payload) => payloads.push(payload));
+    await t.world.act(alice.login());
+    expect(payloads).toEqual([{ name: 'ts_im_ready' }]);
+  });
+
   it('groupCall() without a group resolves with one result per invitee (their inviteIDs)', async () => {
     const alice = await t.world.party(kind, 'alice');
     await t.world.party('official', 'bob');

@@ -20,7 +20,7 @@ function errorPayload(code: number) {
 }
 
 export const ev = {
-  ready: () => e('sdkReady', {}),
+  ready: () => e('sdkReady', { name: 'ts_im_ready' }),
   notReady: () => e('sdkNotReady', {}),
   invited: (sponsor: string, userIDList: string[], opts: { isFromGroup?: boolean; callType?: 1 | 2; inviteID?: string } = {}) =>
     e('onInvited', {
