@@ -12,7 +12,7 @@ import { VIDEO_PROFILES, type DeviceChange, type DeviceInfo, type VideoProfile, 
 import { type CallContext, inviteIdOf } from '../machines/callModel';
 import type { Notice } from '../machines/events';
 import { type CallMedia, CallSetup, fromPort, orDrop, portFailure } from './callSetup';
-import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, answerOf, groupCallResult } from './commands';
+import { type AnswerResult, type CallResult, type CommandBody, Commands, type GroupCallResult, type OfflinePushInfo, answerOf, groupCallResult } from './commands';
 import { type CallingSetup, callOver, createCalling, endingNotices, loggedOut } from './createCalling';
 import { SafeEmitter } from './emitter';
 import { MediaStatsWatch } from './mediaStats';
@@ -132,10 +132,10 @@ export class TRTCCalling {
   }
 
   /**
-   * Invites one user. `timeout` in seconds, 0 = never, default 30. Resolves once the call is dialling,
-   * with its invitation as trtc-calling-js's: `{ code: 0, inviteID, roomID, userID }`.
+   * Invites one user. `timeout` in seconds, 0 = never, default 30; `offlinePushInfo` is ignored ({@link OfflinePushInfo}). Resolves
+   * once the call is dialling, with its invitation as trtc-calling-js's: `{ code: 0, inviteID, roomID, userID }`.
    */
-  async call(params: { userID: string; type: 1 | 2; timeout?: number }): Promise<CallResult> {
+  async call(params: { userID: string; type: 1 | 2; timeout?: number; offlinePushInfo?: OfflinePushInfo }): Promise<CallResult> {
     const { userID, type, timeout } = parse('call', Schemas.call, params);
     const dial = this.#commands.openDial(); // a hangup() from here cancels it
     if (userID === this.#self()) throw new InvalidParameterError('call', 'cannot call yourself');
@@ -150,9 +150,9 @@ export class TRTCCalling {
 
   /**
    * Invites several users to one call, through the IM group `groupID` if given, else one by one; resolves once the IM took or
-   * refused each invitation, with `{ code: 0, inviteID, roomID, groupID, data? }` ({@link GroupCallResult}); rejects if none went.
+   * refused each invitation, with `{ code: 0, inviteID, roomID, groupID, data? }` ({@link GroupCallResult}); rejects if none went. `offlinePushInfo`: ignored.
    */
-  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string | null; timeout?: number }): Promise<GroupCallResult> {
+  async groupCall(params: { userIDList: string[]; type: 1 | 2; groupID?: string | null; timeout?: number; offlinePushInfo?: OfflinePushInfo }): Promise<GroupCallResult> {
     const { userIDList, type, groupID, timeout } = parse('groupCall', Schemas.groupCall, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('groupCall', 'userIDList must not include yourself');
     const dial = this.#commands.openDial(); // a hangup() from here cancels it
@@ -188,7 +188,7 @@ export class TRTCCalling {
    * answer REJECT / LINE_BUSY / NO_RESP. Users already in the call are left out. Resolves as `groupCall()` during the
    * call does ({@link GroupCallResult}, `data` with each user's invitation and code). Beyond the seed's API.
    */
-  async inviteUser(params: { userIDList: string[] }): Promise<GroupCallResult> {
+  async inviteUser(params: { userIDList: string[]; offlinePushInfo?: OfflinePushInfo }): Promise<GroupCallResult> {
     const { userIDList } = parse('inviteUser', Schemas.inviteUser, params);
     if (userIDList.includes(this.#self() ?? '')) throw new InvalidParameterError('inviteUser', 'userIDList must not include yourself');
     return this.#invite('inviteUser', userIDList);

@@ -160,6 +160,18 @@ export class Commands {
   }
 }
 
+/**
+ * trtc-calling-js's per-call offline push texts (TSignaling's `offlinePushInfo`), in `call()` and `groupCall()` (and
+ * TUICallEngine's `inviteUser()`): taken, so its app code compiles and runs, and ignored. The push texts are the
+ * backend's, the same for every invitation (`tencentBackend({ offlinePushInfo })`); the other backends push nothing.
+ */
+export interface OfflinePushInfo {
+  readonly title?: string;
+  readonly description?: string;
+  readonly androidOPPOChannelID?: string;
+  readonly extension?: string;
+}
+
 /** What `call()` resolves with: its invitation, as trtc-calling-js's (which adds the IM's own message). */
 export interface CallResult {
   readonly code: 0;

@@ -3,7 +3,7 @@
  * Backends: `headless-calling/testing` (memory); embedded and tencent come as subpaths.
  */
 export { TRTCCalling, type TRTCCallingOptions } from './TRTCCalling';
-export type { AnswerResult, CallResult, GroupCallResult } from './commands';
+export type { AnswerResult, CallResult, GroupCallResult, OfflinePushInfo } from './commands';
 export { TRTCCalling as default } from './TRTCCalling';
 export { EVENT, CALL_TYPE, MEASUREMENT_EVENTS, NOTICE_EVENTS, type EventName, type EventPayloads, type PublicEvent } from './events';
 export { selectView, callStatusOf, type CallStatus, type CallingSnapshot, type CallView, type ParticipantView, type LineState, type CallState } from './store';
