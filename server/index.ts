@@ -344,6 +344,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     conns.delete(conn);
     const byClient = !conn.closed;
     conn.closed = true;
+    clock.clearTimeout(conn.loginDeadline);
     live.detach(conn);
     presence.gone(conn);
     if (byClient && tap) commit.after(() => tap({ type: 'close', conn: conn.id, by: 'client' }));
@@ -355,6 +356,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     connOf.set(ws, conn);
     connOf.set(raw, conn);
     tap?.({ type: 'open', conn: conn.id });
+    // Exactly at the deadline on the clock (the sweep alone ran up to a quarter of it late); a logout later is the sweep's.
+    conn.loginDeadline = clock.setTimeout(() => lateLogin(conn), options.loginTimeoutMs);
     raw.on('data', countPreLogin);
     raw.on('drain', onDrain);
     ws.on('message', onMessage);
@@ -362,6 +365,12 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     ws.on('close', onClose);
   });
 
+  /** A connection past the login deadline with no session (never logged in, or logged out): closed. */
+  const lateLogin = (conn: Conn) => {
+    if (conn.closed || conn.session) return;
+    live.counters.limit('loginTimeout');
+    conn.close(4003, 'no login in time');
+  };
   let lastPurge = clock.now();
   const sweepMs = Math.max(1000, Math.min(options.loginTimeoutMs, options.idleTimeoutMs) / 4);
   let sweepTimer: unknown = null;
@@ -378,10 +387,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     const now = clock.now();
     for (const conn of conns) {
       if (conn.closed) continue;
-      if (!conn.session && now - conn.openedAt >= options.loginTimeoutMs) {
-        live.counters.limit('loginTimeout');
-        conn.close(4003, 'no login in time');
-      } else if (now - conn.lastSeen >= options.idleTimeoutMs) {
+      if (!conn.session && now - conn.openedAt >= options.loginTimeoutMs) lateLogin(conn);
+      else if (now - conn.lastSeen >= options.idleTimeoutMs) {
         live.counters.limit('idleTimeout');
         conn.terminate();
       }

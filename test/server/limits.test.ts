@@ -123,6 +123,20 @@ describe('limits', () => {
     expect(alice.ofType('error')).toMatchObject([{ code: 'badFrame', message: 'received: upTo 99 was never sent' }]);
   });
 
+  // The API-parity audit's leftovers (2026-12-07): the deadline was the sweep's (every 2.5 s by default), so a
+  // connection was closed up to 2.5 s past the README's 10 s; now at 10 s on the server's clock.
+  it('the login deadline is exact: opened between two sweeps, still open at 9.999 s, closed (4003) at 10 s', async () => {
+    await server.clock.advance(100); // the sweeps come at 2.5 s, 5 s, ... from the start: this one is due at 12.5 s
+    const lurker = await RawClient.open(server.handle.url);
+    await server.clock.advance(9_999);
+    expect(await lurker.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    await server.clock.advance(1);
+    // A closed connection reads no more frames: the ping goes unanswered; an open one answers it.
+    const after = await Promise.race([lurker.closed, lurker.request({ type: 'ping' }).then(() => 'still open')]);
+    expect(after).toEqual({ code: 4003, reason: 'no login in time' });
+    expect(server.handle.metrics().limits).toMatchObject({ loginTimeout: 1 });
+  });
+
   it('a connection that does not log in within 10 s is closed (4003); one that goes silent for 60 s is dropped', async () => {
     const lurker = await RawClient.open(server.handle.url);
     await server.clock.advance(9_000);
