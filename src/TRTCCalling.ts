@@ -21,6 +21,7 @@ import { CALL_TYPE, EVENT, type EventName, type EventPayloads } from './events';
 import { project } from './projection';
 import { type CallStatus, type CallingSnapshot, ViewStore, callStatusOf } from './store';
 import { Schemas, parse, parseConfig, plainOptions } from './validation';
+import { PendingViews } from './views';
 
 export interface TRTCCallingOptions extends Omit<CallingSetup, 'backend' | 'observe'> {
   /** The IM application's SDKAppID. */
@@ -44,6 +45,7 @@ export class TRTCCalling {
   readonly #tell = (name: EventName, payload: unknown) => this.#commands.told(() => this.#emitter.emit(name, payload as never), name === EVENT.CALL_END);
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
+  readonly #views = new PendingViews((userID, domID) => fromPort('startRemoteView', () => this.#room.startRemoteView(userID, domID)), (error) => this.#destroyed || this.#tell(EVENT.ERROR, error));
   #userSig = ''; // of the login in force: a repeated login() must name it
   #destroyed: Promise<void> | null = null; // set by `destroy()`: everything after it is refused at once
   readonly #offUnload: () => void;
@@ -260,24 +262,25 @@ export class TRTCCalling {
     return this.#commands.hangup();
   }
 
-  /** Plays a remote user's video in the element with id `videoViewDomID`. */
+  /** Plays a remote user's video in element `videoViewDomID`, once it enters if not in the call yet ({@link PendingViews}); with no call, nothing (as trtc-calling-js's). */
   async startRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('startRemoteView', Schemas.view, params);
-    this.#requireMember('startRemoteView', userID);
-    return fromPort('startRemoteView', () => this.#room.startRemoteView(userID, videoViewDomID));
+    const call = this.#loggedInCall('startRemoteView');
+    if (call && !call.present.some((p) => p.userID === userID)) return this.#views.wait(userID, videoViewDomID);
+    if (call) return fromPort('startRemoteView', () => this.#room.startRemoteView(userID, videoViewDomID));
   }
 
   async stopRemoteView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
     const { userID, videoViewDomID } = parse('stopRemoteView', Schemas.stopView, params);
     this.#alive('stopRemoteView'); // also after the call (an app's CALL_END listener), as trtc-calling-js
+    this.#views.forget(userID, videoViewDomID);
     return fromPort('stopRemoteView', () => this.#room.stopRemoteView(userID, videoViewDomID));
   }
 
-  /** Plays the local camera in the element with id `videoViewDomID`. */
+  /** Plays the local camera in the element with id `videoViewDomID` (once captured). As {@link startRemoteView}, with no call it does nothing. */
   async startLocalView(params: { userID: string; videoViewDomID: string }): Promise<void> {
     const { videoViewDomID } = parse('startLocalView', Schemas.view, params);
-    this.#requireCall('startLocalView');
-    return fromPort('startLocalView', () => this.#room.startLocalView(videoViewDomID));
+    if (this.#loggedInCall('startLocalView')) return fromPort('startLocalView', () => this.#room.startLocalView(videoViewDomID));
   }
 
   async stopLocalView(params: { userID: string; videoViewDomID?: string }): Promise<void> {
@@ -336,7 +339,7 @@ export class TRTCCalling {
     this.#commands.closing(); // every command refused from here, but a clean-up hangup() of the listeners below
     for (const notice of endingNotices(actor)) this.#onNotice(notice); // a call whose hangup() resolved: its CALL_END
     const logout = this.#commands.close(); // every pending promise refused
-    for (const off of [this.#offUnload, this.#offDevices, () => this.#emitter.clear()]) off();
+    for (const off of [this.#offUnload, this.#offDevices, () => this.#emitter.clear(), () => this.#views.clear()]) off();
     // The line ends the call and logs out: its requests reach the ports, which write what the others must hear, now.
     actor.send({ type: 'line.logout', id: logout, at: clock.now() });
     this.#store.close();
@@ -440,6 +443,7 @@ export class TRTCCalling {
 
   #onNotice(notice: Notice): void {
     if (notice.type === 'command.settled') return this.#commands.settle(notice.commandId, notice.error, notice.nothing !== true);
+    this.#views.notice(notice); // a view that waited for a user who entered plays before USER_ENTER is told
     const event = project(notice);
     if (!event) return;
     // The machines say it as their step ends, before the view is read again: a listener reads the state the event tells of.
@@ -461,16 +465,11 @@ export class TRTCCalling {
     if (this.#destroyed) throw new InvalidStateError(method, 'destroyed');
   }
 
-  #requireCall(method: string): CallContext {
+  /** The live call, if any; refused when destroyed or logged out (trtc-calling-js's views throw before a login too). */
+  #loggedInCall(method: string): CallContext | undefined {
     this.#alive(method);
-    const call = this.#call();
-    if (!call) throw new InvalidStateError(method, 'not in a call');
-    return call;
-  }
-
-  #requireMember(method: string, userID: string): void {
-    const call = this.#requireCall(method);
-    if (!call.present.some((p) => p.userID === userID)) throw new InvalidStateError(method, `${userID} is not in the call`);
+    if (this.getSnapshot().line === 'loggedOut') throw new InvalidStateError(method, 'not logged in');
+    return this.#call();
   }
 
   /** DEVICED_UPDATED with the lists as they are now (ERROR if the room fails them: its error the cause, not our wrapping); ERROR when a device in use went with no replacement. */

@@ -21,6 +21,7 @@ type AnyCalling = {
   groupCall(p: { userIDList: string[]; type: 1 | 2; groupID?: string }): Promise<unknown>;
   accept(p?: unknown): Promise<unknown>;
   reject(p?: unknown): Promise<unknown>;
+  startRemoteView(p: { userID: string; videoViewDomID: string }): Promise<unknown>;
 };
 const api = (p: Party) => p.calling as unknown as AnyCalling;
 
@@ -139,6 +140,17 @@ describe.each(KINDS)('the same app code against %s', (kind) => {
     api(alice).on('sdkReady', (payload) => payloads.push(payload));
     await t.world.act(alice.login());
     expect(payloads).toEqual([{ name: 'ts_im_ready' }]);
+  });
+
+  // The audit's leftovers (2026-12-07): ours rejected (InvalidStateError) a view of a user not in the call, or with no
+  // call; trtc-calling-js resolves, playing only a stream it has (ours now plays it once the user enters).
+  it('startRemoteView() with no call, and of the callee while dialing (not in the call yet), resolves', async () => {
+    const alice = await t.world.party(kind, 'alice');
+    await t.world.party('official', 'bob');
+    expect(await t.world.act(api(alice).startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' }))).toBeUndefined();
+    await t.world.act(alice.call('bob', 2));
+    expect(await t.world.act(api(alice).startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' }))).toBeUndefined();
+    await t.world.act(alice.hangup());
   });
 
   it('groupCall() without a group resolves with one result per invitee (their inviteIDs)', async () => {

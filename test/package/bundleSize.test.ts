@@ -244,8 +244,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // (+130 over 60,908). Raised by 130.
 // Its leftovers: accept()/reject() from the KICKED_OUT listener refused (+8, within the budget: 60,916 bytes); an
 // SDKAppID past 2^32-1 refused (+30): 60,946 bytes. Raised by 30. SDK_READY's payload { name: 'ts_im_ready' }, as
-// trtc-calling-js's (+12): 60,958 bytes. Raised by 12.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12;
+// trtc-calling-js's (+12): 60,958 bytes. Raised by 12. A remote view asked for before its user is in the call played
+// once the user enters (PendingViews), either view with no call resolving (+191): 61,149 bytes. Raised by 191.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -161,6 +161,21 @@ describe('camera, microphone and views over TRTC streams', () => {
   });
 });
 
+describe('a remote view asked for before its user is in the call (the API-parity audit\'s leftovers, 2026-12-07)', () => {
+  it('Alice startRemoteView(bob) while dialing -> resolves; once Bob\'s stream is subscribed his video plays there, before USER_ENTER', async () => {
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 30 });
+    await alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' });
+    const views = () => world.rtc.views('alice').map((v) => `${v.kind}:${v.userID}@${v.domID}`);
+    const seen: string[][] = [];
+    alice.calling.on('onUserEnter', () => seen.push(views()));
+    await world.advance(S);
+    await bob.calling.accept();
+    await world.advance(S);
+    expect(seen).toEqual([['remote:bob@remote-bob']]);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+  });
+});
+
 describe('group calls on Tencent IM', () => {
   it('groupCall() without a groupID: one C2C invite per invitee, naming its recipient alone, data.userIDs naming all', async () => {
     const carol = await world.user('carol');

@@ -1,0 +1,50 @@
+/**
+ * Remote views asked for before their user is in the call: an app that lays out its call screen as it dials (or as
+ * it accepts) names the peer's element before the peer's stream is there. trtc-calling-js resolves such a
+ * `startRemoteView()` and shows nothing (it plays only a stream it has); ours remembers the element and plays the
+ * video there when the user enters the call (`USER_ENTER`: its stream has arrived), before that event is told.
+ * Kept until then, until `stopRemoteView()` of that user (and element), or until the call ends.
+ *
+ * Not call state: the call's actors own who is in the call; this is the app's wish of where a video goes, as the
+ * room port keeps the views it shows.
+ */
+import type { Notice } from '../machines/events';
+import type { CallingError } from './errors';
+
+export class PendingViews {
+  /** userID -> the elements its video goes to once it enters. */
+  readonly #waiting = new Map<string, Set<string>>();
+
+  constructor(
+    /** Plays `userID`'s video in `domID` (the room port's `startRemoteView`); rejects with the typed error. */
+    private readonly play: (userID: string, domID: string) => Promise<void>,
+    /** A play that failed once the user entered (its element gone, say): nobody awaits it, so it is told as ERROR. */
+    private readonly failed: (payload: { code: number; msg: string; cause: unknown }) => void,
+  ) {}
+
+  /** `userID`'s video goes to `domID` once the user enters the live call. */
+  wait(userID: string, domID: string): void {
+    this.#waiting.set(userID, (this.#waiting.get(userID) ?? new Set()).add(domID));
+  }
+
+  /** `stopRemoteView()`: `userID`'s video no longer goes to `domID`; without one, to no element. */
+  forget(userID: string, domID?: string): void {
+    const domIDs = this.#waiting.get(userID);
+    if (domID !== undefined) domIDs?.delete(domID);
+    if (domID === undefined || domIDs?.size === 0) this.#waiting.delete(userID);
+  }
+
+  /** The machines' notice: a user who entered gets the views that waited for it; the call's end forgets them all. */
+  notice(notice: Notice): void {
+    if (notice.type === 'call.ended') return this.#waiting.clear();
+    if (notice.type !== 'call.userEntered') return;
+    const domIDs = this.#waiting.get(notice.userID);
+    this.#waiting.delete(notice.userID);
+    for (const domID of domIDs ?? []) this.play(notice.userID, domID).catch((e: CallingError) => this.failed({ code: e.code, msg: e.message, cause: e.cause }));
+  }
+
+  /** `destroy()`: nothing waits any more. */
+  clear(): void {
+    this.#waiting.clear();
+  }
+}

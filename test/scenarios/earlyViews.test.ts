@@ -1,0 +1,111 @@
+/**
+ * The API-parity audit's leftovers (2026-12-07): `startRemoteView()` for a user not in the call yet, and either view
+ * with no call, rejected with `InvalidStateError`, where trtc-calling-js resolves and shows nothing (it plays only a
+ * stream it has): app code that lays out its call screen as it dials got a rejection it never had (unhandled, most
+ * likely). Now, in a call, the remote view is remembered and played once the user enters (before `USER_ENTER` is
+ * told); with no call, both resolve and do nothing; logged out, both are refused, as trtc-calling-js's throw
+ * ("not login"). test/interop/appCode.test.ts runs the early call against trtc-calling-js 1.0.6 and ours.
+ */
+import { describe, expect, it } from 'vitest';
+import { RoomPortError } from '../../adapters/RoomPort';
+import { InvalidStateError, TRTCCalling } from '../../src/index';
+import { ev } from '../support/ev';
+import { memoryUsers } from '../support/world';
+
+const S = 1000;
+
+describe('a view asked for before its user is in the call', () => {
+  const t = memoryUsers('alice', 'bob');
+  const views = (userID: string) => t.world.net.rooms.views(userID);
+
+  it('Alice call(), startRemoteView(bob) while dialing -> resolves; Bob accept() -> bob plays there as Alice hears USER_ENTER', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await expect(t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' })).resolves.toBeUndefined();
+    expect(views('alice')).toEqual([]);
+    const seen: unknown[] = [];
+    t.alice.calling.on(TRTCCalling.EVENT.USER_ENTER, () => seen.push(views('alice')));
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(seen).toEqual([[{ kind: 'remote', userID: 'bob', domID: 'remote-bob' }]]);
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+  });
+
+  it('Bob ringing, startRemoteView(alice) and startLocalView() -> resolve; Bob accept() -> both play', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'them' });
+    await t.bob.calling.startLocalView({ userID: 'bob', videoViewDomID: 'me' });
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('bob')).toEqual([{ kind: 'local', userID: 'bob', domID: 'me' }, { kind: 'remote', userID: 'alice', domID: 'them' }]);
+    expect(t.bob.take()).toEqual([ev.invited('alice', ['bob']), ...ev.arrives('alice')]);
+  });
+
+  it('stopRemoteView(bob) before Bob enters -> nothing plays; one of two elements stopped -> the other plays', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'a' });
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'b' });
+    await t.alice.calling.stopRemoteView({ userID: 'bob', videoViewDomID: 'a' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([{ kind: 'remote', userID: 'bob', domID: 'b' }]);
+    await t.alice.calling.hangup();
+    await t.world.advance(S);
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'c' });
+    await t.alice.calling.stopRemoteView({ userID: 'bob' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([]);
+  });
+
+  it('Bob reject()s -> the view that waited for him is forgotten: his next call\'s entry plays nothing there', async () => {
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' });
+    await t.world.advance(S);
+    await t.bob.calling.reject();
+    await t.world.advance(S);
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([]);
+  });
+
+  it('the element refused once Bob enters -> ERROR (after USER_ENTER: nobody awaits it) with the room\'s refusal as its cause; the call goes on', async () => {
+    const { room } = t.world.net.backend(); // a client of carol's whose room refuses the element 'nowhere'
+    const backend = { ...t.world.net.backend(), room };
+    const start = room.startRemoteView.bind(room);
+    const refusal = new RoomPortError(-1202, 'no element with id "nowhere"', 'invalidParameter');
+    room.startRemoteView = async (userID, domID) => (domID === 'nowhere' ? Promise.reject(refusal) : start(userID, domID));
+    const carol = t.world.client('carol', backend);
+    await carol.calling.login({ userID: 'carol', userSig: 'sig-carol' });
+    await t.world.advance(S);
+    carol.take();
+    await carol.calling.call({ userID: 'bob', type: 2 });
+    await carol.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'nowhere' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(carol.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob'), ev.error(-1202, refusal)]);
+    expect(carol.calling.getCallStatus()).toBe('connected');
+  });
+
+  it('no call: startRemoteView() and startLocalView() resolve and show nothing, as trtc-calling-js\'s; logged out: InvalidStateError', async () => {
+    await expect(t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' })).resolves.toBeUndefined();
+    await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'local' })).resolves.toBeUndefined();
+    await t.alice.calling.call({ userID: 'bob', type: 2 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([]);
+    const out = t.alice.calling.logout();
+    await t.world.advance(S);
+    await out;
+    await expect(t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' })).rejects.toThrow(InvalidStateError);
+    await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'local' })).rejects.toThrow(/startLocalView: not logged in/);
+  });
+});
