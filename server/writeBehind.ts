@@ -34,6 +34,13 @@ export class Held implements Settling {
   turnFailed = false;
   /** A write of it failed: it was held again ({@link HeldCounts.writtenLate}). */
   failedWrite = false;
+  /** Copies a cluster moved to streams while a write of them was under way: if that write fails, not held again. */
+  inStreams: Set<number> | null = null;
+  /**
+   * Its turn's commit is done (or it had none): a cluster's move may take its copies ({@link WriteBehind.unstoredFor}).
+   * Before, a copy moved to a stream could not be taken back if that commit failed, and its sender heard it failed.
+   */
+  turnDone = false;
   private outcome: boolean | null = null;
   private waiters: ((ok: boolean) => void)[] | null = null;
 
@@ -84,6 +91,13 @@ export interface HeldCounts {
 export class WriteBehind {
   private readonly held = new Map<number, Held>();
   private readonly byDelivery = new Map<number, Held>();
+  /**
+   * Per recipient, its copies not in the store yet (delivery id -> message): held, or in a write not committed yet (a
+   * cluster's move reads them beside the stored ones, `cluster/outbox.ts`: in that gap a copy is in neither place).
+   */
+  private readonly unstored = new Map<string, Map<number, Held>>();
+  /** Copies a cluster moved to their recipients' streams from here, never written (for the metrics). */
+  movedOut = 0;
   private timer: unknown = null;
   /** Copies confirmed in the window (never written), and messages written after it (for the metrics). */
   cancelled = 0;
@@ -123,11 +137,13 @@ export class WriteBehind {
     for (const copy of copies) {
       held.rows.set(copy.delivery, copy.to);
       this.byDelivery.set(copy.delivery, held);
+      this.track(copy.to, copy.delivery, held);
     }
     this.held.set(body.id, held);
     // What else this turn writes (the invitation's room grant) must commit for the ack to say it worked;
     // if it fails, the message goes (its sender hears it failed, and the copies were not sent).
-    if (this.commit.pending) this.commit.after(() => undefined, () => this.turnFailed(held));
+    if (this.commit.pending) this.commit.after(() => void (held.turnDone = true), () => this.turnFailed(held));
+    else held.turnDone = true;
     if (this.timer === null) this.wake(this.windowMs);
     return held;
   }
@@ -137,6 +153,7 @@ export class WriteBehind {
     held.turnFailed = true;
     if (this.held.get(held.body.id) === held) {
       this.forget(held);
+      this.untrack(held);
       this.counts.dropped(held);
     }
     held.settle(false);
@@ -209,9 +226,35 @@ export class WriteBehind {
   confirm(delivery: number): { bodyGone: boolean } | null {
     const held = this.byDelivery.get(delivery);
     if (!held) return null;
+    this.cancelled++;
+    return this.drop(held, delivery);
+  }
+
+  /**
+   * Cluster: copy `delivery` of `held` is in its recipient's stream now (`cluster/outbox.ts`). Still held, it is dropped
+   * from the write as a confirmed one is ({@link WriteBehind.confirm}'s answer). In a write not committed yet, `null`:
+   * the caller deletes its row in this turn's commit, after its insert, and if that commit fails the message is held
+   * again without it. Written already, `null` too: its row is the caller's to delete, as any stored copy's.
+   */
+  moved(held: Held, delivery: number): { bodyGone: boolean } | null {
+    if (this.byDelivery.get(delivery) === held) {
+      this.movedOut++;
+      return this.drop(held, delivery);
+    }
+    const to = held.rows.get(delivery);
+    if (to !== undefined && this.unstored.get(to)?.get(delivery) === held) {
+      this.untrackOne(to, delivery);
+      (held.inStreams ??= new Set()).add(delivery);
+    }
+    return null;
+  }
+
+  /** Copy `delivery` of `held` (held now) is not written: confirmed, or moved. */
+  private drop(held: Held, delivery: number): { bodyGone: boolean } {
+    const to = held.rows.get(delivery);
+    if (to !== undefined) this.untrackOne(to, delivery);
     this.byDelivery.delete(delivery);
     held.rows.delete(delivery);
-    this.cancelled++;
     if (held.rows.size > 0) return { bodyGone: false };
     this.held.delete(held.body.id);
     this.bytes -= held.bytes;
@@ -245,15 +288,41 @@ export class WriteBehind {
 
   /** Writes the held messages with a copy still unconfirmed for `userID` in the turn's commit. */
   flushTo(userID: string): void {
-    const messages: Held[] = [];
-    for (const held of this.held.values()) {
-      for (const to of held.rows.values()) {
-        if (to !== userID) continue;
-        messages.push(held);
-        break;
-      }
+    const messages = new Set<Held>();
+    for (const [delivery, held] of this.unstored.get(userID) ?? []) if (this.byDelivery.get(delivery) === held) messages.add(held);
+    this.write([...messages]);
+  }
+
+  /**
+   * Cluster: the copies for `userID` not in the store yet, past delivery `after` and unexpired at `now`, in delivery order:
+   * those held whose turn committed, and those in a write under way (stored once it commits). A held copy whose turn's
+   * commit is still under way is left out, and so is every later one (delivery ids grow with the turns).
+   */
+  unstoredFor(userID: string, after: number, now: number): { readonly held: Held; readonly delivery: number }[] {
+    const copies: { held: Held; delivery: number }[] = [];
+    for (const [delivery, held] of this.unstored.get(userID) ?? []) {
+      if (delivery > after && held.body.expiresAt > now) copies.push({ held, delivery });
     }
-    this.write(messages);
+    copies.sort((x, y) => x.delivery - y.delivery);
+    const waiting = copies.findIndex((c) => !c.held.turnDone);
+    return waiting < 0 ? copies : copies.slice(0, waiting);
+  }
+
+  /** Copy `delivery` of `held`, for `to`, is not in the store yet. */
+  private track(to: string, delivery: number, held: Held): void {
+    let mine = this.unstored.get(to);
+    if (!mine) this.unstored.set(to, (mine = new Map()));
+    mine.set(delivery, held);
+  }
+
+  private untrackOne(to: string, delivery: number): void {
+    const mine = this.unstored.get(to);
+    if (mine?.delete(delivery) && mine.size === 0) this.unstored.delete(to);
+  }
+
+  /** `held`'s copies are in the store now, or gone. */
+  private untrack(held: Held): void {
+    for (const [delivery, to] of held.rows) if (this.unstored.get(to)?.get(delivery) === held) this.untrackOne(to, delivery);
   }
 
   /**
@@ -280,6 +349,7 @@ export class WriteBehind {
       const rows = held.failedWrite ? [...held.rows] : null;
       this.commit.after(
         () => {
+          this.untrack(held);
           this.writtenLate++;
           held.settle(true);
           if (rows) this.counts.writtenLate(held, rows);
@@ -313,7 +383,11 @@ export class WriteBehind {
 
   private holdAgain(held: Held): void {
     // Its own turn failed too (it was written in that turn: its recipient left, say): it went, as its sender heard.
-    if (held.turnFailed) return;
+    if (held.turnFailed) return this.untrack(held);
+    // What a cluster moved to streams meanwhile is not written again; moved all, it is settled (its copies are there).
+    for (const delivery of held.inStreams ?? []) held.rows.delete(delivery);
+    held.inStreams = null;
+    if (held.rows.size === 0) return held.settle(true);
     held.heldAt = this.clock.now();
     held.failedWrite = true;
     this.held.set(held.body.id, held);
