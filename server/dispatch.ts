@@ -160,8 +160,11 @@ export class Dispatcher {
     const text = JSON.stringify(reply);
     const rid = frame.rid;
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
-    // Cluster: a message waits for its moves to users elsewhere, a logout for Redis to take the session's end (hub.ts).
-    const held = this.hub.mailer.heldFor(reply) ?? (pending.length > 0 ? this.afterCommit(Promise.all(pending)) : undefined);
+    // Cluster: a message waits for its moves to users elsewhere, a logout for Redis to take the session's end (hub.ts);
+    // a held one for both (written as its window ended, a move still under way could be overtaken: cluster/outbox.ts).
+    const moves = pending.length > 0 ? this.afterCommit(Promise.all(pending)) : undefined;
+    const heldBack = this.hub.mailer.heldFor(reply);
+    const held = heldBack && moves ? both(heldBack, moves) : (heldBack ?? moves);
     if (held) {
       session.rememberSettling(rid, key, text, held);
       return conn.sendSettled(text, held, () => unavailableText(rid));
@@ -390,4 +393,10 @@ function errorFrame(refusal: Refusal, rid: number): ServerFrame {
 /** The answer to a durable request whose commit failed. */
 function unavailableText(rid: number): string {
   return JSON.stringify(errorFrame(refuse('unavailable', 'the server could not store this: try again'), rid));
+}
+
+/** Settled once both are: true when both hold (once: a resend of the request hears the same). */
+function both(first: Settling, second: Settling): Settling {
+  const outcome = new Promise<boolean>((done) => first.whenSettled((ok) => second.whenSettled((also) => done(ok && also))));
+  return { whenSettled: (fn) => void outcome.then(fn) };
 }

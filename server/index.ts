@@ -155,6 +155,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     commitWrites: commit.written,
     heldConfirmed: live.mailer.writeBehind.cancelled,
     heldWritten: live.mailer.writeBehind.writtenLate,
+    heldMoved: live.mailer.writeBehind.movedOut,
     heldNow: live.mailer.writeBehind.size,
     heldBytes: live.mailer.writeBehind.heldBytes,
     refused: { ...live.counters.refused },

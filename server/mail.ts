@@ -4,10 +4,10 @@
  * not: a crash at any moment loses nothing acknowledged and at worst delivers a copy twice, with
  * the same message id (the client drops the second).
  *
- * Write-behind (`writeBehindMs`, see `writeBehind.ts`): a message whose every copy goes at once
- * to its recipients' connections is handed before it is stored and held back from the commit for
- * that window; the copies confirmed meanwhile are never written, and the sender's ack waits until
- * the message is stored or confirmed by every recipient. A crash in the window can lose only what
+ * Write-behind (`writeBehindMs`, see `writeBehind.ts`): a message whose every copy goes at once to its recipients'
+ * connections (cluster: or to the streams of users with no session here) is handed before it is stored and held back
+ * from the commit for that window; the copies confirmed (or moved to their streams) meanwhile are never written, and the
+ * sender's ack waits until the message is stored, or each copy confirmed or moved. A crash in the window can lose only what
  * no ack promised: the sender sends it again, and its message id is the same (ids come from the
  * sender's session lineage, request id and resend key, not from the server's boot), so a
  * recipient that got the first copy drops the second.
@@ -190,7 +190,7 @@ export class Mailer {
       this.countCopy(session.userID, to, bytes);
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
-      if (targets.length === 0) allHanded = false; // no session: its next one starts from the store
+      if (targets.length === 0 && this.options.redisUrl === '') allHanded = false; // no session: its next one starts from the store (cluster: it moves to its stream, from memory if held: cluster/outbox.ts)
       for (const target of targets) {
         if (target.conn && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
         else {
@@ -261,9 +261,9 @@ export class Mailer {
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
   attach(session: Session): void {
     this.release(session);
-    // Many devices: what the user's other devices were handed unstored must be in the store for this
-    // one's paging too (an invitation rings on a device that logs in while it rings).
-    if (this.options.multiDevice && this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
+    // What is held for the user must be in the store for this one's paging: its other devices' (an invitation rings
+    // on a device that logs in while it rings); a cluster's, held for a move while the user had no session here.
+    if (this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
     session.cursor = 0;
     session.backlog = true;
     this.pump(session);

@@ -34,6 +34,8 @@ export interface MetricsSnapshot {
   /** Write-behind: copies confirmed inside the window (never written), and held messages written when it ended. */
   readonly heldConfirmed: number;
   readonly heldWritten: number;
+  /** Cluster: held copies moved to their recipients' streams inside the window, never written (`cluster/outbox.ts`). */
+  readonly heldMoved: number;
   /** Write-behind: messages held now, and their payload bytes (bounded by `writeBehindMaxBytes`). */
   readonly heldNow: number;
   readonly heldBytes: number;
@@ -96,6 +98,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
   metric('hc_store_writes_total', 'counter', 'Writes committed in those transactions.', m.commitWrites);
   metric('hc_write_behind_confirmed_total', 'counter', 'Message copies confirmed inside the write-behind window, never written.', m.heldConfirmed);
   metric('hc_write_behind_written_total', 'counter', 'Held messages written when the write-behind window ended.', m.heldWritten);
+  metric('hc_write_behind_moved_total', 'counter', 'Cluster: held message copies moved to their recipients\' streams inside the write-behind window, never written.', m.heldMoved);
   metric('hc_write_behind_held', 'gauge', 'Messages held back from the store now.', m.heldNow);
   metric('hc_write_behind_held_bytes', 'gauge', 'Payload bytes of the messages held back from the store now.', m.heldBytes);
   metric('hc_log_suppressed_total', 'counter', 'Refusal log lines left out by the log rate limit.', m.logSuppressed);

@@ -4,8 +4,9 @@
  * user held here come in, are committed, delivered, and only then deleted from the stream. The
  * moves of one user run one after another, never interleaved.
  *
- * A copy for a user with no session on the sending node is committed to that node's SQLite first
- * (the ack waits for it, as on one node), then moved to the stream, which tells the user's node;
+ * A copy for a user with no session on the sending node is committed to that node's SQLite first, or held
+ * by its write-behind and moved from memory, never written (`outbox.ts`; the ack waits for either, and for
+ * the move), then moved to the stream, which tells the user's node;
  * that node (or the next one the user logs in to) moves it into its own SQLite, deletes it from the
  * stream, and delivers it. Each step deletes only after the next holds it, so a lost node loses
  * nothing it acked (its SQLite file keeps what was not moved yet) and at worst a copy comes twice,
@@ -22,6 +23,7 @@ import type { Store } from '../store';
 import { Backoff } from './backoff';
 import { StreamHoldings } from './holdings';
 import { compareIds, parseTravelling, type Travelling } from './frames';
+import { movedOut, outPage } from './outbox';
 import { RecountPace } from './recountPace';
 import type { Scripted } from './scripts';
 
@@ -251,23 +253,27 @@ export class StreamMailbox {
   private async forwardNow(user: string, closing: boolean): Promise<void> {
     const commit = this.commit;
     // What this node wrote for the user and has not committed yet is read with the rest: copies
-    // held by write-behind, written as the user's session here ended (a takeover), say.
+    // written as the user's session here ended (a takeover), say; and held copies whose turn it is.
     if (commit) await new Promise<void>((committed) => commit.after(committed));
+    let left = true;
     try {
-      await this.forwardPages(user, closing);
+      left = await this.forwardPages(user, closing);
     } finally {
+      // Held copies for the user that stay here (refused, Redis failed): written now, their acks waiting for it (`outbox.ts`).
+      if (left) this.hub?.mailer.writeBehind.flushTo(user);
       // The next move of this user reads the store: the copies moved must be gone from it by then.
       if (commit) await new Promise<void>((committed) => commit.after(committed));
     }
   }
 
-  private async forwardPages(user: string, closing: boolean): Promise<void> {
+  /** Moves `user`'s copies out; true when some stay here (refused by its stream). */
+  private async forwardPages(user: string, closing: boolean): Promise<boolean> {
     const { store, commit, hub, host } = this;
-    if (!store || !commit || !hub) return;
+    if (!store || !commit || !hub) return false;
     if (!closing && hub.session(user)) return this.unstranded(user); // it is here: delivered from here
     // Refused at the last offer, a retry due: those senders' copies (every copy, past the user's cap) wait for it.
     const before = closing || !this.stranded.pending(user) ? undefined : this.refusedOut.get(user);
-    if (before === 'all') return;
+    if (before === 'all') return true;
     const { maxBacklog, maxBacklogBytes, maxBacklogPerSender, maxBacklogBytesPerSender, maxSenderStored, maxSenderStoredBytes } = host.limits;
     // A node going away leaves nothing behind (its disk may go with it): its copies, counted in its own
     // quotas until now, move whatever the streams hold (the overshoot is at most that node's quotas).
@@ -279,10 +285,10 @@ export class StreamMailbox {
     let capped = false;
     for (;;) {
       const now = host.clock.now();
-      const page = store.pendingFor(user, after, now, PAGE);
+      const page = outPage(store, hub.mailer, user, after, now, PAGE);
       if (page.length === 0) break;
       after = (page[page.length - 1] as { delivery: number }).delivery;
-      const offered = page.filter((c) => !blocked.has(c.from)).map((c) => ({ ...c, bytes: Buffer.byteLength(c.payload) }));
+      const offered = page.filter((c) => !blocked.has(c.from));
       const entries = offered.flatMap((c) => [
         JSON.stringify({ msgID: c.msgID, from: c.from, groupID: c.groupID, payload: c.payload, sentAt: c.sentAt, expiresAt: c.expiresAt, call: c.call } satisfies Travelling),
         c.from,
@@ -307,13 +313,10 @@ export class StreamMailbox {
       if (moved.length > 0) {
         host.counts.forwarded += moved.length;
         host.counts.published++;
-        // In Redis now (counted there: its holdings above): the local copies go with the turn's commit, and count no more
-        // here as their rows go, a body once its last copy went. Not a copy already gone: during the round trip its
-        // recipient may have logged in here, been handed it and confirmed it, or the purge taken it, and both uncounted it
-        // (uncounted here at once too, before 2026-12-06 night, it left its sender a copy past its quota until a recount).
-        // One handed and not confirmed yet goes too: the stream holds it, and this node takes it in again for him.
-        const { mailer } = hub;
-        commit.write(() => moved.forEach((c) => mailer.removed(c.from, user, c.bytes, store.removeCopy(c.delivery, user, c.id))));
+        // In Redis now (counted there: its holdings above): the local copies go, held ones from memory, stored ones with the
+        // turn's commit, and count no more here as they go, a body once its last copy went (`outbox.ts`). Uncounted at once
+        // whatever the delete found, before 2026-12-06 night, a raced copy left its sender one past its quota until a recount.
+        movedOut(store, commit, hub.mailer, user, moved);
         this.recountSoon();
       }
       if (!closing && hub.session(user)) return this.unstranded(user);
@@ -324,12 +327,14 @@ export class StreamMailbox {
     if (!refused || closing) return this.unstranded(user);
     this.stranded.later(user);
     this.refusedOut.set(user, capped ? 'all' : blocked);
+    return true;
   }
 
-  /** No copy for `user` waits here refused (or it is held here): no retry. */
-  private unstranded(user: string): void {
+  /** No copy for `user` waits here refused (or it is held here): no retry. False: none stays. */
+  private unstranded(user: string): false {
     this.stranded.done(user);
     this.refusedOut.delete(user);
+    return false;
   }
 
   /** Takes in what the user's stream holds, page by page from its start. */
