@@ -101,7 +101,7 @@ export class Mailer {
       },
       heldAgain: (held) => this.countHeld(held),
       writtenLate: (held, rows) => rows.forEach(([delivery, to]) => this.sessionsOf(to).forEach((s) => this.lateCopy(s, held, delivery))),
-    });
+    }, options.redisUrl !== '');
   }
 
   /** The held message whose settling `ack` (an answer of {@link Mailer.send}) must wait for, if any. */

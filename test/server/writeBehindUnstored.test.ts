@@ -3,7 +3,8 @@
  * may read (`unstoredFor`), and what a move does to them (`moved`). A held copy whose turn's commit is under way is not
  * readable (moved then, it could not be taken back if that commit failed), nor is any later one; a copy whose write is
  * under way is (in that gap it is in neither memory nor the store); a copy moved while its write was under way is not
- * written again if that write fails. A real store on a temporary file, a commit whose turn ends when the test says so.
+ * written again if that write fails. A cluster node's write-behind (it keeps what is not stored per recipient), a real
+ * store on a temporary file, a commit whose turn ends when the test says so.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ describe('write-behind: copies not in the store yet, as a cluster move reads the
       dropped: (held) => log.push(`dropped ${held.body.payload}`),
       heldAgain: (held) => log.push(`held again ${held.body.payload} [${[...held.rows.keys()].join(',')}]`),
       writtenLate: (held) => log.push(`written late ${held.body.payload}`),
-    });
+    }, true);
     const hold = (payload: string, to: readonly string[]): Held => {
       const body: Body = { id: store.bodyID(), msgID: payload, from: 'alice', groupID: null, payload, sentAt: clock.now(), expiresAt: clock.now() + 60_000, call: null };
       const held = wb.hold(body, payload.length, to.map((user) => ({ delivery: store.deliveryID(), to: user })));
