@@ -165,7 +165,7 @@ export class Mailer {
     const copies: { delivery: number; to: string }[] = [];
     const handing: { target: Session; delivery: number }[] = [];
     // Every copy goes to a connection now (none waits in the store for a session): it may be held.
-    let allHanded = this.writeBehind.mayHold(bytes);
+    let [allHanded, moving] = [this.writeBehind.mayHold(bytes), false];
     for (const to of recipients) {
       const targets = this.sessionsOf(to, !m.onlineUserOnly);
       if (m.onlineUserOnly) {
@@ -190,7 +190,7 @@ export class Mailer {
       this.countCopy(session.userID, to, bytes);
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
-      if (targets.length === 0 && this.options.redisUrl === '') allHanded = false; // no session: its next one starts from the store (cluster: it moves to its stream, from memory if held: cluster/outbox.ts)
+      if (targets.length === 0) [allHanded, moving] = [allHanded && this.options.redisUrl !== '', true]; // no session: its next one starts from the store (cluster: it moves to its stream, from memory if held: cluster/outbox.ts)
       for (const target of targets) {
         if (target.conn && !target.backlog && this.roomFor(target)) handing.push({ target, delivery });
         else {
@@ -209,7 +209,7 @@ export class Mailer {
     let held: Held | null = null;
     if (copies.length > 0) {
       this.countBody(session.userID, bytes);
-      if (allHanded) held = this.writeBehind.hold(body, bytes, copies);
+      if (allHanded && !(moving && handing.length > 0)) held = this.writeBehind.hold(body, bytes, copies); // moving beside one handed: stored (held, its ack waited for that receipt or the window too)
       else {
         this.commit.write(() => {
           this.store.insertBody(body);
