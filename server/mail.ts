@@ -261,9 +261,9 @@ export class Mailer {
   /** The session is on a new connection: everything unconfirmed comes again, from the store. */
   attach(session: Session): void {
     this.release(session);
-    // What is held for the user must be in the store for this one's paging: its other devices' (an invitation rings
-    // on a device that logs in while it rings); a cluster's, held for a move while the user had no session here.
-    if (this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
+    // What is held for the user must be in the store for this one's paging: its other devices' (an invitation rings on a device
+    // that logs in while it rings); a cluster's, held for a move. One node, one device: none but in its windows (no scan per login).
+    if ((this.options.multiDevice || this.options.redisUrl !== '') && this.writeBehind.size > 0) this.writeBehind.flushTo(session.userID);
     session.cursor = 0;
     session.backlog = true;
     this.pump(session);
