@@ -80,7 +80,8 @@ export type ClusterNetwork = Network & {
 };
 
 /** Two nodes and their Redis prefix, started; disposed with the network. */
-export async function clusterNetwork(): Promise<ClusterNetwork> {
+/** `writeBehindMs`: the nodes' write-behind window (0: off; the server's default is 200). */
+export async function clusterNetwork(options: { readonly writeBehindMs?: number } = {}): Promise<ClusterNetwork> {
   const prefix = `hc-prop-${randomBytes(5).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'hc-prop-cluster-'));
   const redis = new Redis(REDIS_URL);
@@ -122,7 +123,7 @@ export async function clusterNetwork(): Promise<ClusterNetwork> {
         taps += 1;
         lockstep.tap(event);
       },
-      writeBehindMs: 0,
+      writeBehindMs: options.writeBehindMs ?? 0,
       redisUrl: slot.proxy.url,
       clusterPrefix: prefix,
       nodeId: slot.name,
