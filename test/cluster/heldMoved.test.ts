@@ -76,7 +76,9 @@ describe('cluster: a held copy moves to its stream from memory', () => {
     await until('the move on its way', () => pa.holding().includes(`${t.prefix}:i:bob`), (ok) => ok);
     await a.clock.advance(WINDOW); // the window ends: m is written
     await until('m written', () => writes.inserted().length, (n) => n === 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // A ping answered after the write: an ack sent as the write committed would have come before its pong.
+    alice.send({ type: 'ping', rid: 51 });
+    expect(await alice.next((f) => f.rid === 51)).toMatchObject({ type: 'pong' });
     expect(alice.frames.filter((f) => f.rid === 50)).toEqual([]); // stored, but a move of it still on its way: no ack yet
     pa.release();
     expect(await alice.next((f) => f.rid === 50)).toMatchObject({ type: 'ack' });
