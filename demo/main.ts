@@ -10,7 +10,7 @@
  * `&multiDevice=1` logs in as one of the user's devices, `&relay=1` sends media only through the
  * server's TURN servers (`--turn-urls`).
  */
-import TRTCCalling, { NOTICE_EVENTS } from 'headless-calling';
+import TRTCCalling, { NOTICE_EVENTS, type TRTCCallingOptions } from 'headless-calling';
 import { webrtcBackend } from 'headless-calling/embedded';
 import { onConnection, onEvent } from './events';
 import { act, actions, marks, now, options, state, ui } from './page';
@@ -31,7 +31,8 @@ async function login(userID: string): Promise<void> {
   ui.charts.reset();
   const url = options.ws ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const backend = webrtcBackend({ url, environment: ui.devices.environment(), ...(options.multiDevice ? { multiDevice: true } : {}), ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}) });
-  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event) });
+  const config = options.config === null ? {} : { config: JSON.parse(options.config) as TRTCCallingOptions['config'] };
+  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event), ...config });
   state.calling = c;
   for (const name of NOTICE_EVENTS) c.on(name, (payload: unknown) => onEvent(name, payload));
   c.subscribe(render);

@@ -20,7 +20,10 @@ import { codeOf, describeError } from './ui/words';
 
 const params = new URLSearchParams(location.search);
 
-/** Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1&relay=1` (`ws=URL,URL`: a cluster's nodes, in the order to try). */
+/**
+ * Query parameters: `?user=alice&autoAccept=1&preview=0&ws=URL&multiDevice=1&relay=1&config=JSON` (`ws=URL,URL`: a
+ * cluster's nodes, in the order to try).
+ */
 export const options = {
   user: params.get('user'),
   /** Accept every invitation as it rings (the benchmark's callee). */
@@ -33,6 +36,11 @@ export const options = {
   multiDevice: params.get('multiDevice') === '1',
   /** Media only through the server's TURN servers (`--turn-urls`): no peer learns this page's addresses. */
   relay: params.get('relay') === '1',
+  /**
+   * The library's timing tunables as JSON, handed to `new TRTCCalling({ config })` at sign-in (`config={"leaveGraceMs":2000}`):
+   * to try other waits than the defaults (the browser tests shorten the ones they wait out). Unknown keys fail the sign-in.
+   */
+  config: params.get('config'),
 };
 
 /** What the page's parts ask main.ts to do. */

@@ -48,7 +48,8 @@ describe('demo page, bad input in Chromium', () => {
   const world = e2eSuite();
 
   it('Alice call() a user who never signed in, timeout 3 s -> NO_RESP, CALL_END noResponse (no exception)', async () => {
-    const alice = await world.open('alice');
+    // Her own no-answer timer waits past the timeout by `noAnswerGraceMs` (5 s by default): 0.5 s here (the demo's ?config=).
+    const alice = await world.open('alice', { query: `?config=${encodeURIComponent('{"noAnswerGraceMs":500}')}` });
     await alice.call('nobody', { timeout: 3 });
     await alice.waitEvent('onCallEnd', {}, 20_000);
     expect(shape(await alice.events(), ['userID', 'userIDList', 'reason'])).toEqual([
