@@ -4,7 +4,7 @@
  * (`{ to, data }` -> `data`, nothing else).
  *
  * By default each runs in a child process of its own, as a server runs beside its clients: the
- * bench's own process drives Chromium over CDP and reads the pages every 10 ms, and a server
+ * bench's own process drives Chromium over CDP (and read the pages every 10 ms until 2026-12-07), and a server
  * sharing that event loop answers late whenever it is busy, most of all on a loaded machine (the
  * library's calls take more trips through their server than raw's, so they paid more for it).
  * `--servers-in-process` runs both inside the bench's process, as the bench did before.
