@@ -78,7 +78,7 @@ export interface ServerOptions {
    * stored message, `bench/server/storeCost.ts`).
    */
   readonly sharedDatabase?: boolean;
-  /** The app whose userSigs are accepted. */
+  /** The app whose userSigs are accepted: an integer from 1 to 4294967295 (Tencent's SDKAppID is a uint32). */
   readonly sdkAppId: number;
   /** The app's secret key (HMAC key of its userSigs). */
   readonly secretKey: string;
@@ -191,7 +191,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     budgetAskMs: options.budgetAskMs ?? 250,
     turn: options.turn ? resolveTurn(options.turn) : null,
   };
-  if (!Number.isInteger(resolved.sdkAppId) || resolved.sdkAppId <= 0) throw new Error('sdkAppId must be a positive integer');
+  // Tencent's SDKAppID is a uint32 (TIM, TRTC and the userSig carry it so; the CLI and the client refuse a larger one).
+  const { sdkAppId } = resolved;
+  if (!Number.isInteger(sdkAppId) || sdkAppId < 1 || sdkAppId > 0xffffffff) throw new RangeError(`sdkAppId must be an integer from 1 to 4294967295, got ${String(sdkAppId)}`);
   if (!resolved.secretKey) throw new Error('secretKey is required');
   if (!resolved.dbPath) throw new Error('dbPath is required');
   if (resolved.multiDevice && resolved.redisUrl) throw new Error('multiDevice is not available in cluster mode (redisUrl): run one process, or one device per user');

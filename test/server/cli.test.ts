@@ -75,6 +75,17 @@ describe('server CLI', () => {
     for (const budgetAskMs of [0, 1.5, 10_001, Number.NaN]) expect(() => resolveOptions({ ...base, budgetAskMs })).toThrow('budgetAskMs must be an integer in 1..10000');
   });
 
+  // The leftovers of 2026-12-07: --sdkappid stops at 2^32-1 (Tencent's SDKAppID is a uint32), startServer({ sdkAppId }) took any.
+  it("startServer's sdkAppId is checked as --sdkappid is: an integer from 1 to 4294967295, else a RangeError", () => {
+    const base = { dbPath: ':memory:', secretKey: 'k' };
+    expect(resolveOptions({ ...base, sdkAppId: 0xffffffff }).sdkAppId).toBe(4294967295);
+    for (const bad of [0x100000000, Number.MAX_SAFE_INTEGER, 0, -1, 1.5, Number.NaN]) {
+      const refused = () => resolveOptions({ ...base, sdkAppId: bad });
+      expect(refused).toThrow(RangeError);
+      expect(refused).toThrow(`sdkAppId must be an integer from 1 to 4294967295, got ${String(bad)}`);
+    }
+  });
+
   it("startServer's times and strike count are checked as their flags are: a NaN, negative or fractional one is refused", () => {
     const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
     for (const name of ['offlineTtlMs', 'roomGraceMs', 'loginTimeoutMs', 'idleTimeoutMs', 'maxStrikes'] as const) {
