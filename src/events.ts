@@ -141,7 +141,8 @@ export interface EventPayloads {
   onUserVoiceVolume: { readonly volumeMap: readonly { readonly userId: string; readonly audioVolume: number }[] };
   /** TUICallEngine's payload: one entry per user, the local user first. */
   onNetworkQuality: { readonly networkQualityList: readonly { readonly userId: string; readonly quality: NetworkQuality }[] };
-  sdkNotReady: Record<string, never>;
+  /** As `sdkReady`'s: TSignaling's SDK_NOT_READY event, named `'ts_im_not_ready'` (trtc-calling-js 1.0.6 hands it on to no app). */
+  sdkNotReady: { readonly name: 'ts_im_not_ready' };
   /** TUICallEngine's payload: every list, and the device of each kind in use (null: none). */
   onDeviceUpdated: {
     readonly cameraList: readonly DeviceInfo[];

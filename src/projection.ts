@@ -21,7 +21,7 @@ export function project(notice: Notice): PublicEvent | null {
     case 'line.ready':
       return { name: EVENT.SDK_READY, payload: { name: 'ts_im_ready' } }; // trtc-calling-js's: TSignaling's event, as it hands it on
     case 'line.notReady':
-      return { name: EVENT.SDK_NOT_READY, payload: {} };
+      return { name: EVENT.SDK_NOT_READY, payload: { name: 'ts_im_not_ready' } }; // TSignaling's event, as SDK_READY's
     case 'line.kickedOut':
       return { name: EVENT.KICKED_OUT, payload: { reason: notice.reason } };
     case 'call.invited':

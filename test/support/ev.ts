@@ -21,7 +21,7 @@ function errorPayload(code: number) {
 
 export const ev = {
   ready: () => e('sdkReady', { name: 'ts_im_ready' }),
-  notReady: () => e('sdkNotReady', {}),
+  notReady: () => e('sdkNotReady', { name: 'ts_im_not_ready' }),
   invited: (sponsor: string, userIDList: string[], opts: { isFromGroup?: boolean; callType?: 1 | 2; inviteID?: string } = {}) =>
     e('onInvited', {
       sponsor,
