@@ -10,8 +10,9 @@
  * `&multiDevice=1` logs in as one of the user's devices, `&relay=1` sends media only through the
  * server's TURN servers (`--turn-urls`).
  */
-import TRTCCalling, { NOTICE_EVENTS, type TRTCCallingOptions } from 'headless-calling';
+import TRTCCalling, { NOTICE_EVENTS } from 'headless-calling';
 import { webrtcBackend } from 'headless-calling/embedded';
+import { readConfigParam } from './config';
 import { onConnection, onEvent } from './events';
 import { act, actions, marks, now, options, state, ui } from './page';
 import { render } from './render';
@@ -19,9 +20,13 @@ import { $, clockText, show } from './ui/dom';
 import { setIcon } from './ui/icons';
 import type { Invitation } from './ui/incoming';
 
+/** The page's `?config=`, read once: a malformed one is said at load and refuses every sign-in (demo/config.ts). */
+const configParam = readConfigParam(options.config);
+
 async function login(userID: string): Promise<void> {
   ui.ringtone.unlock(); // a user gesture: later rings may play
   show($('login-error'), false);
+  if (!configParam.ok) throw new Error(configParam.error);
   const res = await fetch(`/usersig?userID=${encodeURIComponent(userID)}`);
   if (!res.ok) throw new Error(`the server refused to sign in ${userID} (${res.status})`);
   const { sdkAppID, userSig } = (await res.json()) as { sdkAppID: number; userSig: string };
@@ -31,8 +36,7 @@ async function login(userID: string): Promise<void> {
   ui.charts.reset();
   const url = options.ws ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const backend = webrtcBackend({ url, environment: ui.devices.environment(), ...(options.multiDevice ? { multiDevice: true } : {}), ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}) });
-  const config = options.config === null ? {} : { config: JSON.parse(options.config) as TRTCCallingOptions['config'] };
-  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event), ...config });
+  const c = new TRTCCalling({ SDKAppID: sdkAppID, backend, inspect: (event) => ui.charts.inspect(event), ...configParam.options });
   state.calling = c;
   for (const name of NOTICE_EVENTS) c.on(name, (payload: unknown) => onEvent(name, payload));
   c.subscribe(render);
@@ -171,8 +175,9 @@ if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
 }
 render();
 
-if (options.user) {
+if (options.user) $<HTMLInputElement>('login-user').value = options.user;
+if (!configParam.ok) loginFailed(configParam.error); // said at once; no sign-in of ?user= either
+else if (options.user) {
   const userID = options.user;
-  $<HTMLInputElement>('login-user').value = userID;
   act('login', () => login(userID));
 }

@@ -38,7 +38,8 @@ export const options = {
   relay: params.get('relay') === '1',
   /**
    * The library's timing tunables as JSON, handed to `new TRTCCalling({ config })` at sign-in (`config={"leaveGraceMs":2000}`):
-   * to try other waits than the defaults (the browser tests shorten the ones they wait out). Unknown keys fail the sign-in.
+   * to try other waits than the defaults (the browser tests shorten the ones they wait out). Unknown keys fail the sign-in;
+   * JSON that does not parse is said on the page as it loads, and refuses the sign-in (demo/config.ts).
    */
   config: params.get('config'),
 };

@@ -1,6 +1,7 @@
 /**
  * The page itself: it loads without a failed request (favicon included), says at once when it
- * is opened over plain http on another address (no camera or microphone there), shows the
+ * is opened over plain http on another address (no camera or microphone there) or with a `?config=` that is not
+ * JSON (signing nobody in), shows the
  * connection coming back after a drop, comes back signed in after `npm start` is restarted, and stays
  * signed out, saying why, when the same user signs in elsewhere.
  */
@@ -45,6 +46,21 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
     );
     await screenshot(insecure, 'desktop-10-insecure-origin');
     await insecure.close();
+  });
+
+  // The leftovers of 2026-12-07: a ?config= that is not JSON failed the sign-in with the parser's "Unexpected token".
+  it('a ?config= that is not JSON: the page says so as it loads, signs nobody in (?user= neither), and refuses the form with the same words', async () => {
+    const carol = await world.open('carol'); // starts the server; her context opens the page again
+    const bad = await carol.context.newPage();
+    await bad.goto(`${world.server.handle.httpUrl}/?user=dave&config=${encodeURIComponent('{leaveGraceMs:2000}')}`);
+    await bad.waitForSelector('#login-error:not(.hidden)');
+    const said = await bad.locator('#login-error').textContent();
+    expect(said).toMatch(/^The address's \?config= is not JSON \(.+\): correct it, or take it out of the address, to sign in\.$/);
+    await bad.click('#login-btn');
+    await bad.waitForFunction(() => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.some((e) => e.name === 'login() rejected'));
+    expect(await bad.locator('#login-error').textContent()).toBe(said);
+    expect(await bad.evaluate(() => (globalThis as unknown as { hcDemo: { calling(): unknown } }).hcDemo.calling())).toBeNull();
+    await bad.close();
   });
 
   it('a dropped connection: the page shows it reconnecting, then online again', async () => {
