@@ -2,8 +2,10 @@
  * Remote views asked for before their user is in the call: an app that lays out its call screen as it dials (or as
  * it accepts) names the peer's element before the peer's stream is there. trtc-calling-js resolves such a
  * `startRemoteView()` and shows nothing (it plays only a stream it has); ours remembers the element and plays the
- * video there when the user enters the call (`USER_ENTER`: its stream has arrived), before that event is told.
- * Kept until then, until `stopRemoteView()` of that user (and element), or until the call ends.
+ * video there when the user enters the call (`USER_ENTER`: its stream has arrived), before that event is told; and
+ * again each time that user enters it anew (left a group call and came back): the tile laid out for them is theirs
+ * until `stopRemoteView()` of that user (and element), or the call's end. (A view asked for while its user is in the
+ * call goes when they leave, as the room's stream does: the app that asked then asks again on their `USER_ENTER`.)
  *
  * Not call state: the call's actors own who is in the call; this is the app's wish of where a video goes, as the
  * room port keeps the views it shows.
@@ -34,13 +36,11 @@ export class PendingViews {
     if (domID === undefined || domIDs?.size === 0) this.#waiting.delete(userID);
   }
 
-  /** The machines' notice: a user who entered gets the views that waited for it; the call's end forgets them all. */
+  /** The machines' notice: a user who entered (again) gets the views that wait for it; the call's end forgets them all. */
   notice(notice: Notice): void {
     if (notice.type === 'call.ended') return this.#waiting.clear();
     if (notice.type !== 'call.userEntered') return;
-    const domIDs = this.#waiting.get(notice.userID);
-    this.#waiting.delete(notice.userID);
-    for (const domID of domIDs ?? []) this.play(notice.userID, domID).catch((e: CallingError) => this.failed({ code: e.code, msg: e.message, cause: e.cause }));
+    for (const domID of this.#waiting.get(notice.userID) ?? []) this.play(notice.userID, domID).catch((e: CallingError) => this.failed({ code: e.code, msg: e.message, cause: e.cause }));
   }
 
   /** `destroy()`: nothing waits any more. */

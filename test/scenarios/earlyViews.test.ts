@@ -109,3 +109,48 @@ describe('a view asked for before its user is in the call', () => {
     await expect(t.alice.calling.startLocalView({ userID: 'alice', videoViewDomID: 'local' })).rejects.toThrow(/startLocalView: not logged in/);
   });
 });
+
+// The leftovers of 2026-12-07: the view that waited played once; Bob back in the same group call came back to no video.
+describe('a view asked for before its user is in the group call, the user leaving and coming back', () => {
+  const t = memoryUsers('alice', 'bob', 'carol');
+  const views = (userID: string) => t.world.net.rooms.views(userID);
+  const bobsTile = [{ kind: 'remote', userID: 'bob', domID: 'tile-bob' }];
+
+  /** Alice group-calls Bob and Carol with Bob's tile laid out as she dials; both accept; Bob hangs up (Carol stays). */
+  async function bobLeft() {
+    await t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2 });
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'tile-bob' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.carol.calling.accept();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual(bobsTile);
+    await t.bob.calling.hangup();
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([]);
+    t.alice.take();
+  }
+
+  /** Alice invites Bob again, he accepts: what Alice's room shows as she hears his USER_ENTER. */
+  async function bobBack(): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    t.alice.calling.on(TRTCCalling.EVENT.USER_ENTER, () => seen.push(views('alice')));
+    await t.alice.calling.inviteUser({ userIDList: ['bob'] });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(t.alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['carol', 'bob']), ev.audio('bob', true), ev.video('bob', true)]);
+    return seen;
+  }
+
+  it('Bob leaves and is invited back -> his video is in his tile again as Alice hears USER_ENTER', async () => {
+    await bobLeft();
+    expect(await bobBack()).toEqual([bobsTile]);
+  });
+
+  it('stopRemoteView(bob) while he is away -> he comes back to no tile', async () => {
+    await bobLeft();
+    await t.alice.calling.stopRemoteView({ userID: 'bob', videoViewDomID: 'tile-bob' });
+    expect(await bobBack()).toEqual([[]]);
+  });
+});
