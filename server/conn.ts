@@ -229,8 +229,8 @@ export class Conn {
   lastSeen: number;
   /** No more frames are read from it or queued for it. */
   closed = false;
-  /** The login deadline's timer (the server's clock), cleared as the connection closes. */
-  loginDeadline: unknown = null;
+  /** The timer of its deadlines, the login's and the silence's (the server's clock), cleared as the connection closes. */
+  deadline: unknown = null;
   /** Bytes received before login (`limits.preLoginBytes` bounds them); -1 once logged in: no longer counted. */
   preLoginBytes = 0;
   /** Characters of frames queued behind the turn's commit or a held frame. */

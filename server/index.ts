@@ -16,6 +16,7 @@ import { CONNECTION_HEADER, MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { TurnCommit } from './commit';
 import { Conn, type ConnShared, uncorkAll } from './conn';
 import { writeBatches } from './cluster/coalesce';
+import { connDeadlines } from './deadlines';
 import { Dispatcher } from './dispatch';
 import { httpHandler, upgradeHandler } from './http';
 import { Hub } from './hub';
@@ -123,6 +124,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     throw lostEarly ?? error;
   }
   const live: Hub = hub;
+  const deadlines = connDeadlines(options, live.counters);
   const here = (userID: string) => {
     const conn = live.session(userID)?.conn;
     return conn !== null && conn !== undefined && !conn.closed;
@@ -345,7 +347,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     conns.delete(conn);
     const byClient = !conn.closed;
     conn.closed = true;
-    clock.clearTimeout(conn.loginDeadline);
+    clock.clearTimeout(conn.deadline);
     live.detach(conn);
     presence.gone(conn);
     if (byClient && tap) commit.after(() => tap({ type: 'close', conn: conn.id, by: 'client' }));
@@ -357,8 +359,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     connOf.set(ws, conn);
     connOf.set(raw, conn);
     tap?.({ type: 'open', conn: conn.id });
-    // Exactly at the deadline on the clock (the sweep alone ran up to a quarter of it late); a logout later is the sweep's.
-    conn.loginDeadline = clock.setTimeout(() => lateLogin(conn), options.loginTimeoutMs);
+    deadlines.arm(conn); // exact (server/deadlines.ts); a logout later is the sweep's
     raw.on('data', countPreLogin);
     raw.on('drain', onDrain);
     ws.on('message', onMessage);
@@ -366,12 +367,6 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     ws.on('close', onClose);
   });
 
-  /** A connection past the login deadline with no session (never logged in, or logged out): closed. */
-  const lateLogin = (conn: Conn) => {
-    if (conn.closed || conn.session) return;
-    live.counters.limit('loginTimeout');
-    conn.close(4003, 'no login in time');
-  };
   let lastPurge = clock.now();
   const sweepMs = Math.max(1000, Math.min(options.loginTimeoutMs, options.idleTimeoutMs) / 4);
   let sweepTimer: unknown = null;
@@ -386,14 +381,8 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   const sweepOnce = () => {
     const now = clock.now();
-    for (const conn of conns) {
-      if (conn.closed) continue;
-      if (!conn.session && now - conn.openedAt >= options.loginTimeoutMs) lateLogin(conn);
-      else if (now - conn.lastSeen >= options.idleTimeoutMs) {
-        live.counters.limit('idleTimeout');
-        conn.terminate();
-      }
-    }
+    // One that logged out, past its login deadline (the connections' own timers see to the rest).
+    for (const conn of conns) if (!conn.closed && !conn.session && now - conn.openedAt >= options.loginTimeoutMs) deadlines.lateLogin(conn);
     live.sweep(now);
     admission.prune(now);
     log.flush();

@@ -137,6 +137,19 @@ describe('limits', () => {
     expect(server.handle.metrics().limits).toMatchObject({ loginTimeout: 1 });
   });
 
+  // The leftovers of 2026-12-07: the idle timeout was the sweep's too (every 2.5 s), so up to 2.5 s past the 60 s.
+  it('the idle timeout is exact from the last frame: Carol silent since 30.1 s is still there at 90.099 s, dropped at 90.1 s', async () => {
+    await server.clock.advance(100); // the sweeps come at 2.5 s, 5 s, ...: the one after 90.1 s is due at 92.5 s
+    const carol = await RawClient.login(server.handle.url, 'carol');
+    await server.clock.advance(30_000);
+    await carol.sync(); // her last frame: the timer armed at her opening (due at 60.1 s) finds it and waits on
+    await server.clock.advance(59_999);
+    expect(server.handle.metrics().limits).toEqual({ idleTimeout: 2 }); // Alice and Bob, silent since 0, at 60 s
+    await server.clock.advance(1);
+    expect(server.handle.metrics().limits).toEqual({ idleTimeout: 3 });
+    expect((await carol.closed).code).toBe(1006);
+  });
+
   it('a connection that does not log in within 10 s is closed (4003); one that goes silent for 60 s is dropped', async () => {
     const lurker = await RawClient.open(server.handle.url);
     await server.clock.advance(9_000);
