@@ -93,18 +93,23 @@ describe('the client after a week (embedded server)', () => {
       await w.retained(); // (see week.test.ts: the measure's first use)
       await batch();
       const first = await w.retained();
+      // No measure between the two batches (one until 2026-12-07): the actors and the new event types it checked after
+      // one batch are checked after both, and a heap snapshot takes 2-4 s alone, 30 s and more on a loaded machine.
       await batch();
-      const second = await w.retained();
       await batch();
       const third = await w.retained();
       expect(first.actors).toEqual(['im', 'im', 'room', 'room', 'x:0', 'x:3']);
-      expect([second.actors, third.actors]).toEqual([first.actors, first.actors]);
-      expect([second.newTypes, third.newTypes]).toEqual([[], []]);
-      // Two batches moved the data by 11 KiB at most, either way, in three runs (the server's state is in it too);
-      // the inbox's ids of messages seen kept without its bound (1,024) added 150 KiB (2026-12-06).
+      expect(third.actors).toEqual(first.actors);
+      expect(third.newTypes).toEqual([]);
+      // Two batches moved the data by 11 KiB at most, either way, in three runs (the server's state is in it too; 12 KiB
+      // in one on 2026-12-07); the inbox's ids of messages seen kept without its bound (1,024) added 150 KiB
+      // (2026-12-06). A shorter warm-up does not get there: with the inboxes filled beforehand by 2,200 messages from a
+      // stranger and the first measure after 48 rounds, the data grew by 81 KiB over the next two (2026-12-07).
       expect(Math.abs(third.data - first.data)).toBeLessThan(48 * KIB);
     } finally {
       await w.dispose();
     }
-  }, 300_000);
+    // A hang detector, not a speed bound: its time is its frames (~11,600 steps of the lock-step network a batch,
+    // each real loopback I/O): 55 s alone, 177 s at load average 12-17, over 6 min in a whole `npm test` at 13-16.
+  }, 600_000);
 });
