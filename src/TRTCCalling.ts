@@ -45,7 +45,7 @@ export class TRTCCalling {
   readonly #tell = (name: EventName, payload: unknown) => this.#commands.told(() => this.#emitter.emit(name, payload as never), name === EVENT.CALL_END);
   readonly #store: ViewStore;
   readonly #setup: CallSetup;
-  readonly #views = new PendingViews((userID, domID) => fromPort('startRemoteView', () => this.#room.startRemoteView(userID, domID)), (error) => this.#destroyed || this.#tell(EVENT.ERROR, error));
+  readonly #views = new PendingViews(() => this.#calling.actor.getSnapshot().children.call, (userID, domID) => fromPort('startRemoteView', () => this.#room.startRemoteView(userID, domID)), (error) => this.#destroyed || this.#tell(EVENT.ERROR, error));
   #userSig = ''; // of the login in force: a repeated login() must name it
   #destroyed: Promise<void> | null = null; // set by `destroy()`: everything after it is refused at once
   readonly #offUnload: () => void;

@@ -6,6 +6,9 @@
  * again each time that user enters it anew (left a group call and came back): the tile laid out for them is theirs
  * until `stopRemoteView()` of that user (and element), or the call's end. (A view asked for while its user is in the
  * call goes when they leave, as the room's stream does: the app that asked then asks again on their `USER_ENTER`.)
+ * Each is the call's it was asked in (its actor, one per call: a glare merging it into the peer's invitation changes
+ * its inviteID, not its actor): an invitation that rang and ended unanswered (cancelled, refused, timed out) tells no
+ * `call.ended`, and its views must not play in the next call.
  *
  * Not call state: the call's actors own who is in the call; this is the app's wish of where a video goes, as the
  * room port keeps the views it shows.
@@ -16,16 +19,22 @@ import type { CallingError } from './errors';
 export class PendingViews {
   /** userID -> the elements its video goes to once it enters. */
   readonly #waiting = new Map<string, Set<string>>();
+  /** The call (its actor) the views in {@link #waiting} were asked in. */
+  #call: unknown = undefined;
 
   constructor(
+    /** The live call's actor (`undefined`: none). */
+    private readonly live: () => unknown,
     /** Plays `userID`'s video in `domID` (the room port's `startRemoteView`); rejects with the typed error. */
     private readonly play: (userID: string, domID: string) => Promise<void>,
     /** A play that failed once the user entered (its element gone, say): nobody awaits it, so it is told as ERROR. */
     private readonly failed: (payload: { code: number; msg: string; cause: unknown }) => void,
   ) {}
 
-  /** `userID`'s video goes to `domID` once the user enters the live call. */
+  /** `userID`'s video goes to `domID` once the user enters the live call (another call's views are dropped). */
   wait(userID: string, domID: string): void {
+    if (this.live() !== this.#call) this.#waiting.clear();
+    this.#call = this.live();
     this.#waiting.set(userID, (this.#waiting.get(userID) ?? new Set()).add(domID));
   }
 
@@ -40,6 +49,7 @@ export class PendingViews {
   notice(notice: Notice): void {
     if (notice.type === 'call.ended') return this.#waiting.clear();
     if (notice.type !== 'call.userEntered') return;
+    if (this.live() !== this.#call) return this.#waiting.clear(); // asked in a call that ended untold
     for (const domID of this.#waiting.get(notice.userID) ?? []) this.play(notice.userID, domID).catch((e: CallingError) => this.failed({ code: e.code, msg: e.message, cause: e.cause }));
   }
 

@@ -246,7 +246,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // SDKAppID past 2^32-1 refused (+30): 60,946 bytes. Raised by 30. SDK_READY's payload { name: 'ts_im_ready' }, as
 // trtc-calling-js's (+12): 60,958 bytes. Raised by 12. A remote view asked for before its user is in the call played
 // once the user enters (PendingViews), either view with no call resolving (+191): 61,149 bytes. Raised by 191.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191;
+// Its review: a view remembered while an invitation rang is that call's (an unanswered call tells no call.ended, and
+// the view played in the next call) (+51 over 61,270): 61,321 bytes. Raised by 51.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

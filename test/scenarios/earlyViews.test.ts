@@ -75,6 +75,32 @@ describe('a view asked for before its user is in the call', () => {
     expect(views('alice')).toEqual([]);
   });
 
+  it('Bob ringing, startRemoteView(alice) -> Alice cancels, or Bob rejects (no CALL_END for Bob) -> her next call, accepted, plays nothing there', async () => {
+    for (const end of ['cancel', 'reject'] as const) {
+      await t.alice.calling.call({ userID: 'bob', type: 2 });
+      await t.world.advance(S);
+      await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: `them-${end}` });
+      await (end === 'cancel' ? t.alice.calling.hangup() : t.bob.calling.reject());
+      await t.world.advance(S);
+      await t.alice.calling.call({ userID: 'bob', type: 2 });
+      await t.world.advance(S);
+      await t.bob.calling.accept();
+      await t.world.advance(S);
+      expect(views('bob')).toEqual([]);
+      await t.alice.calling.hangup();
+      await t.world.advance(S);
+    }
+  });
+
+  it('glare: Alice and Bob call() each other, each startRemoteView() of the other at once -> one call, both videos play (the loser\'s view kept as its call merges)', async () => {
+    await Promise.all([t.alice.calling.call({ userID: 'bob', type: 2 }), t.bob.calling.call({ userID: 'alice', type: 2 })]);
+    await t.alice.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'remote-bob' });
+    await t.bob.calling.startRemoteView({ userID: 'alice', videoViewDomID: 'remote-alice' });
+    await t.world.advance(S);
+    expect(views('alice')).toEqual([{ kind: 'remote', userID: 'bob', domID: 'remote-bob' }]);
+    expect(views('bob')).toEqual([{ kind: 'remote', userID: 'alice', domID: 'remote-alice' }]);
+  });
+
   it('the element refused once Bob enters -> ERROR (after USER_ENTER: nobody awaits it) with the room\'s refusal as its cause; the call goes on', async () => {
     const { room } = t.world.net.backend(); // a client of carol's whose room refuses the element 'nowhere'
     const backend = { ...t.world.net.backend(), room };
