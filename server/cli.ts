@@ -12,7 +12,7 @@ import { NodeIdLost } from './cluster/nodeId';
 import { shownUrl } from './cluster/scripts';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
-import type { Logger } from './options';
+import { type Logger, MAX_TIMER_MS } from './options';
 import { FLAG_NAMES, type ResolvedTurn, resolveTurn } from './turn';
 
 /** Flag -> environment variable: every flag the command line takes but `--help` and `--version` (`test/readmeFacts.test.ts` holds the README to it). */
@@ -210,7 +210,7 @@ export function parseCli(
     };
     const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
     let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file'), '--secret-key-file') ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE, 'HC_SECRET_KEY_FILE');
-    const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'));
+    const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'), MAX_TIMER_MS);
     const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'));
     const maxStrikes = integer(named('max-strikes'), get('max-strikes'));
     const limits = parseLimitFlags(get, (flag, text) => integer(named(flag), text));

@@ -7,6 +7,9 @@ import { type Limits, resolveLimits } from './limits';
 import { MAX_FRAME_BYTES } from '../adapters/ws/protocol';
 import { type ResolvedTurn, type TurnOptions, resolveTurn } from './turn';
 
+/** The longest delay a Node timer keeps (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Time, injected: the server reads it and schedules every timer through it. */
 export interface ServerClock {
   now(): number;
@@ -207,5 +210,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   for (const [name, n] of Object.entries({ offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes })) {
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${String(n)}`);
   }
+  // Each connection's login deadline is a timer, and Node runs one set past 2^31-1 ms at once: every connection closed (4003) before it could log in.
+  if (loginTimeoutMs > MAX_TIMER_MS) throw new Error(`loginTimeoutMs must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${loginTimeoutMs}`);
   return resolved;
 }

@@ -94,6 +94,18 @@ describe('server CLI', () => {
     }
   });
 
+  // Review of bd570be (2026-12-07): the login deadline became a timer per connection, and Node runs a timer set past
+  // 2^31-1 ms at once (a TimeoutOverflowWarning): with --login-timeout-ms 2147483648 every connection was closed
+  // (4003) within milliseconds of opening, before its login. The sweep alone, before, took such a deadline as given.
+  it('a login deadline past a timer\'s longest (2^31-1 ms) is refused, by startServer and by its flag', () => {
+    const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
+    expect(resolveOptions({ ...base, loginTimeoutMs: 2 ** 31 - 1 }).loginTimeoutMs).toBe(2 ** 31 - 1);
+    expect(() => resolveOptions({ ...base, loginTimeoutMs: 2 ** 31 })).toThrow('loginTimeoutMs must be at most 2147483647 (a timer\'s longest, about 24.8 days), got 2147483648');
+    const env = { HC_DEMO_SIGNING: '1' };
+    expect(parseCli(['--login-timeout-ms', '2147483647'], env)).toMatchObject({ ok: true, options: { loginTimeoutMs: 2 ** 31 - 1 } });
+    expect(parseCli(['--login-timeout-ms', '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining('--login-timeout-ms must be a whole number from 0 to 2147483647, got "2147483648"') });
+  });
+
   it('demo signing only when asked: then the app and a throwaway key are made up if missing', () => {
     const demo = parseCli(['--demo-signing'], {});
     expect(demo).toMatchObject({ ok: true, options: { demoSigning: true, sdkAppId: DEMO_SDKAPPID, secretKey: expect.stringMatching(/^[0-9a-f]{64}$/) } });
