@@ -133,8 +133,8 @@ export interface EventPayloads {
    * `serverCode`; on tencent an `ImPortError` or `RoomPortError` whose `cause` is the SDK's error).
    */
   onError: { readonly code: number; readonly msg: string; readonly cause?: unknown };
-  /** trtc-calling-js's payload: TSignaling's SDK_READY as it hands it on, named `'ts_im_ready'`. */
-  sdkReady: { readonly name: 'ts_im_ready' };
+  /** trtc-calling-js's payload: TSignaling's SDK_READY as it hands it on, named `'ts_im_ready'` (its `data` undefined there, absent here). */
+  sdkReady: { readonly name: 'ts_im_ready'; readonly data?: undefined };
   onGroupCallInviteeListUpdate: { readonly userIDList: readonly string[] };
   onCallTypeChanged: { readonly oldCallType: 1 | 2; readonly newCallType: 1 | 2 };
   /** trtc-calling-js's payload, TRTC's `audio-volume` result: one entry per speaker, the local user first. */

@@ -5,7 +5,8 @@
  * (or without a callback), a listener's `this`, what `login()`, `call()` and `groupCall()` resolve with,
  * and `accept()` / `reject()` with nothing ringing (a Decline tapped late, a double tap).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { EventPayloads } from '../../src/index';
 import type { Kind, Party } from './support/interopWorld';
 import { useInterop } from './support/suite';
 
@@ -24,6 +25,14 @@ type AnyCalling = {
   startRemoteView(p: { userID: string; videoViewDomID: string }): Promise<unknown>;
 };
 const api = (p: Party) => p.calling as unknown as AnyCalling;
+
+// Review of dc1c527 (2026-12-07): trtc-calling-js hands on `{ name, data }`, and TypeScript app code moved over that
+// reads `payload.data` did not compile on ours (the type had `name` alone). Checked by the compiler (`npm run typecheck`).
+describe('the SDK_READY payload\'s type', () => {
+  it('has trtc-calling-js\'s `data` (undefined there): a listener that reads it compiles', () => {
+    expectTypeOf<EventPayloads['sdkReady']['data']>().toEqualTypeOf<undefined>();
+  });
+});
 
 describe.each(KINDS)('the same app code against %s', (kind) => {
   it('on(name, cb, this) then off(name, cb) (no context) removes the listener', async () => {
