@@ -4,7 +4,7 @@
  * keep working throughout.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, testServer, type TestServer } from './support';
+import { RawClient, serverSees, testServer, type TestServer } from './support';
 
 /** Alice sends Bob a message and Bob gets exactly that: the bystanders still work. */
 async function stillWorking(alice: RawClient, bob: RawClient, text: string): Promise<void> {
@@ -148,6 +148,17 @@ describe('limits', () => {
     await server.clock.advance(1);
     expect(server.handle.metrics().limits).toEqual({ idleTimeout: 3 });
     expect((await carol.closed).code).toBe(1006);
+  });
+
+  // Review of bd570be (2026-12-07): each connection's deadline is a timer on the server's clock; one that closes before
+  // it logs in (a flood of them, say) must take its timer along, not leave it pending (and its Conn held) for 10 s.
+  it('connections that close before logging in leave no deadline timer behind', async () => {
+    const before = server.clock.pending();
+    const lurkers = await Promise.all(Array.from({ length: 20 }, () => RawClient.open(server.handle.url)));
+    expect(server.clock.pending()).toBe(before + 20);
+    for (const lurker of lurkers) lurker.terminate();
+    await serverSees('the 20 closed', () => server.handle.metrics().connections === 2);
+    expect(server.clock.pending()).toBe(before);
   });
 
   it('a connection that does not log in within 10 s is closed (4003); one that goes silent for 60 s is dropped', async () => {
