@@ -12,7 +12,9 @@ import {
   peekRid,
   utf8Length,
   validateClientFrame,
+  type ClientRequest,
 } from '../../../adapters/ws/protocol';
+import { encodeRequest } from '../../../adapters/ws/requests';
 
 /** `items` behind a proxy that counts the items read (an attacker's list: what validating it costs). */
 function counted(items: unknown[]): { list: unknown[]; reads: () => number } {
@@ -82,6 +84,16 @@ describe('protocol', () => {
     expect(parseServerFrame('{"type":"teleport","roomID":5}')).toEqual({ ok: false, code: 'badFrame', message: 'unknown frame type "teleport"' });
     for (const text of ['[1]', '"ack"', 'null', '{"rid":1}', '{"type":7}']) {
       expect(parseServerFrame(text)).toEqual({ ok: false, code: 'badFrame', message: 'a frame must be an object with a type' });
+    }
+  });
+
+  // Review of 3b22224 (2026-12-07): a frame's type picks its schema from a table; a name every object inherits
+  // (`constructor`, `toString`, `__proto__`) is no type of ours on either side, refused as unknown, never a crash.
+  it('a type named as an inherited property is an unknown type, server frame, client frame and request alike', () => {
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(parseServerFrame(JSON.stringify({ type, rid: 1 }))).toEqual({ ok: false, code: 'badFrame', message: `unknown frame type "${type}"` });
+      expect(parseClientFrame(JSON.stringify({ type, rid: 1 }))).toEqual({ ok: false, code: 'unknownType', message: `unknown frame type "${type}"`, rid: 1 });
+      expect(() => encodeRequest({ type } as unknown as ClientRequest, 1)).toThrow(`invalid request type "${type}"`);
     }
   });
 
