@@ -191,7 +191,7 @@ export function parseCli(
     const rate = integer(named('rate'), get('rate'), 1_000_000, 1);
     const burst = integer(named('burst'), get('burst'), 1_000_000, 1);
     const offlineTtlMs = integer(named('offline-ttl-ms'), get('offline-ttl-ms'));
-    const roomGraceMs = integer(named('room-grace-ms'), get('room-grace-ms'));
+    const roomGraceMs = integer(named('room-grace-ms'), get('room-grace-ms'), MAX_TIMER_MS);
     const writeBehindMs = integer(named('write-behind-ms'), get('write-behind-ms'), 1000);
     const demoSigning = on('demo-signing');
     let sdkAppId = integer(named('sdkappid'), get('sdkappid'), 0xffffffff, 1);
@@ -211,7 +211,7 @@ export function parseCli(
     const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
     let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file'), '--secret-key-file') ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE, 'HC_SECRET_KEY_FILE');
     const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'), MAX_TIMER_MS);
-    const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'));
+    const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'), MAX_TIMER_MS);
     const maxStrikes = integer(named('max-strikes'), get('max-strikes'));
     const limits = parseLimitFlags(get, (flag, text) => integer(named(flag), text));
     const metricsToken = get('metrics-token');

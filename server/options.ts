@@ -210,7 +210,10 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   for (const [name, n] of Object.entries({ offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes })) {
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${String(n)}`);
   }
-  // Each connection's login deadline is a timer, and Node runs one set past 2^31-1 ms at once: every connection closed (4003) before it could log in.
-  if (loginTimeoutMs > MAX_TIMER_MS) throw new Error(`loginTimeoutMs must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${loginTimeoutMs}`);
+  // Each is a timer (a connection's deadlines, `deadlines.ts`; a lost connection's grace, `hub.ts`), and Node runs one set
+  // past 2^31-1 ms at once: every connection closed (4003) before it could log in, dropped as idle, a session ended at once.
+  for (const [name, n] of Object.entries({ loginTimeoutMs, idleTimeoutMs, roomGraceMs })) {
+    if (n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${n}`);
+  }
   return resolved;
 }

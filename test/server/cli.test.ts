@@ -106,6 +106,19 @@ describe('server CLI', () => {
     expect(parseCli(['--login-timeout-ms', '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining('--login-timeout-ms must be a whole number from 0 to 2147483647, got "2147483648"') });
   });
 
+  // The same overflow, after the merge of 2026-12-07: the idle timeout became the same per-connection timer (re-armed for
+  // what is left of it), and a lost connection's grace was a timer already (every session ended at once).
+  it('an idle timeout or a room grace past a timer\'s longest is refused, by startServer and by its flag', () => {
+    const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
+    const env = { HC_DEMO_SIGNING: '1' };
+    for (const [option, flag] of [['idleTimeoutMs', '--idle-timeout-ms'], ['roomGraceMs', '--room-grace-ms']] as const) {
+      expect(resolveOptions({ ...base, [option]: 2 ** 31 - 1 })[option]).toBe(2 ** 31 - 1);
+      expect(() => resolveOptions({ ...base, [option]: 2 ** 31 })).toThrow(`${option} must be at most 2147483647 (a timer's longest, about 24.8 days), got 2147483648`);
+      expect(parseCli([flag, '2147483647'], env)).toMatchObject({ ok: true, options: { [option]: 2 ** 31 - 1 } });
+      expect(parseCli([flag, '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining(`${flag} must be a whole number from 0 to 2147483647, got "2147483648"`) });
+    }
+  });
+
   it('demo signing only when asked: then the app and a throwaway key are made up if missing', () => {
     const demo = parseCli(['--demo-signing'], {});
     expect(demo).toMatchObject({ ok: true, options: { demoSigning: true, sdkAppId: DEMO_SDKAPPID, secretKey: expect.stringMatching(/^[0-9a-f]{64}$/) } });
