@@ -26,17 +26,6 @@ import type { Body, Store } from './store';
  */
 const RETRY_MAX_MS = 30_000;
 
-/**
- * Cluster: how much longer than its window a held message waits, unwritten, while every copy of it is on its way to its
- * recipient's stream (a move from memory, `cluster/outbox.ts`): Redis taking it, it is never written; Redis failing or
- * refusing it, it is written at once, as before. Past this, it is written (and its row deleted once the move lands).
- * Its sender's ack waits for the move either way: only how long an unacknowledged copy lives in memory alone grows, to
- * 1 s from its hold with the default window (200 ms before). Why 800 ms, shorter than Redis's command timeout (2 s,
- * `scripts.ts`): in `bench:server --nodes 2` on a machine loaded past its cores (load average 18), 61% of the moves
- * landed after the window (every copy they carried written, then deleted), 99.8% within 800 ms of it (2026-12-07).
- */
-export const MOVE_WAIT_MS = 800;
-
 /** One message held back from the store: its body and the copies not yet confirmed. */
 export class Held implements Settling {
   /** Delivery id -> recipient, for the copies still unconfirmed. */
@@ -52,11 +41,6 @@ export class Held implements Settling {
    * Before, a copy moved to a stream could not be taken back if that commit failed, and its sender heard it failed.
    */
   turnDone = false;
-  /**
-   * Cluster: its copies whose move to their recipients' streams is on its way (a Redis round trip): while it holds no other,
-   * it is not written at its window's end, for up to {@link MOVE_WAIT_MS} more ({@link WriteBehind.onTheirWay}).
-   */
-  moving: Set<number> | null = null;
   private outcome: boolean | null = null;
   private waiters: ((ok: boolean) => void)[] | null = null;
 
@@ -195,35 +179,20 @@ export class WriteBehind {
     const waiting = this.failures > 0 ? Math.min(this.retryAt - now, this.retryMs) : 0;
     if (waiting > 0) return this.wake(waiting);
     const late: Held[] = [];
-    let next = Infinity;
     for (const held of this.held.values()) {
-      // (A clock set back since is no reason to wait: written now.)
-      if (this.failures === 0 && held.heldAt <= now) {
-        const end = held.heldAt + this.windowMs;
-        if (end > now) {
-          next = Math.min(next, end);
-          break; // held in order: the rest are younger
-        }
-        const waited = this.allMoving(held) ? end + MOVE_WAIT_MS : end;
-        if (waited > now) {
-          next = Math.min(next, waited);
-          continue;
-        }
+      if (this.failures > 0) {
+        late.push(held);
+        continue;
       }
+      // Held in order: the rest are younger. (A clock set back since is no reason to wait: written now.)
+      if (held.heldAt + this.windowMs > now && held.heldAt <= now) break;
       late.push(held);
     }
     this.write(late);
     // Not sooner than an eighth of the window: a message may wait up to 1/8 longer, and the
     // writes of a steady stream go in a few commits per window rather than one per message.
-    if (next !== Infinity) this.wake(Math.min(Math.max(next - now, this.windowMs / 8), this.windowMs));
-  }
-
-  /** Every copy of `held` not confirmed yet is on its way to a stream. */
-  private allMoving(held: Held): boolean {
-    const { moving } = held;
-    if (moving === null || moving.size < held.rows.size) return false;
-    for (const delivery of held.rows.keys()) if (!moving.has(delivery)) return false;
-    return true;
+    const next = this.held.values().next();
+    if (!next.done) this.wake(Math.min(Math.max(next.value.heldAt + this.windowMs - now, this.windowMs / 8), this.windowMs));
   }
 
   private wake(ms: number): void {
@@ -283,34 +252,6 @@ export class WriteBehind {
       (held.inStreams ??= new Set()).add(delivery);
     }
     return null;
-  }
-
-  /**
-   * Cluster: `copies` are on their way to their recipient's stream; those held (not in a write) are not written at their
-   * message's window's end while its every copy is, for up to {@link MOVE_WAIT_MS} more. Returns them, for {@link arrived}.
-   */
-  onTheirWay(copies: readonly { readonly held: Held | null; readonly delivery: number }[]): readonly { readonly held: Held; readonly delivery: number }[] {
-    const marked: { held: Held; delivery: number }[] = [];
-    for (const { held, delivery } of copies) {
-      if (held === null || this.byDelivery.get(delivery) !== held) continue;
-      (held.moving ??= new Set()).add(delivery);
-      marked.push({ held, delivery });
-    }
-    return marked;
-  }
-
-  /**
-   * The move of `copies` ({@link onTheirWay}'s) ended: those it took are dropped already ({@link moved}). Those still held
-   * (Redis failed or refused them) whose window ended are written now, their acks waiting for that commit.
-   */
-  arrived(copies: readonly { readonly held: Held; readonly delivery: number }[]): void {
-    const due = new Set<Held>();
-    const now = this.clock.now();
-    for (const { held, delivery } of copies) {
-      if (held.moving?.delete(delivery) && held.moving.size === 0) held.moving = null;
-      if (this.held.get(held.body.id) === held && held.heldAt + this.windowMs <= now) due.add(held);
-    }
-    this.write([...due]);
   }
 
   /** Copy `delivery` of `held` (held now) is not written: confirmed, or moved. */

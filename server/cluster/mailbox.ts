@@ -297,12 +297,9 @@ export class StreamMailbox {
       ]);
       const ttl = Math.max(1, Math.max(...page.map((c) => c.expiresAt)) - now);
       let flags: (number | string)[] = [0];
-      // Held ones on their way: not written as their window ends, unless the move takes too long (`writeBehind.ts`).
-      const onTheirWay = hub.mailer.writeBehind.onTheirWay(offered);
       try {
         if (offered.length > 0) flags = await host.redis.hcDeliver(host.key('i', user), host.key('d', user), host.key('q', user), host.key('p', user), ttl, host.channel, user, now, host.key('o', ''), ...caps, ...entries);
       } catch (error) {
-        hub.mailer.writeBehind.arrived(onTheirWay); // written now if their window ended
         if (!closing) this.stranded.later(user); // Redis did not answer: offered again later, as a refusal is
         throw error;
       }
@@ -322,7 +319,6 @@ export class StreamMailbox {
         movedOut(store, commit, hub.mailer, user, moved);
         this.recountSoon();
       }
-      hub.mailer.writeBehind.arrived(onTheirWay); // those refused: written now if their window ended
       if (!closing && hub.session(user)) return this.unstranded(user);
       // The user's own cap is reached (the last flag): nothing more moves now.
       capped = flags[offered.length] === 1;
