@@ -205,15 +205,14 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.writeBehindMaxBytes) || resolved.writeBehindMaxBytes < 0) throw new Error('writeBehindMaxBytes must be a non-negative integer');
   if (!Number.isInteger(resolved.budgetAskMs) || resolved.budgetAskMs < 1 || resolved.budgetAskMs > 10_000) throw new Error('budgetAskMs must be an integer in 1..10000');
   if (!(resolved.rate.perSecond > 0) || !(resolved.rate.burst >= 1)) throw new Error('rate needs perSecond > 0 and burst >= 1');
-  // What the flags check (`cli.ts`), for `startServer()` too: a NaN or negative time ran as 0, a fraction as is.
+  // What the flags check (`cli.ts`), for `startServer()` too: a NaN or negative time ran as 0, a fraction as is. Those that are
+  // timers (a connection's deadlines, `deadlines.ts`; a lost connection's grace, `hub.ts`) end at a timer's longest: Node
+  // runs one set past 2^31-1 ms at once (every connection closed (4003) before it could log in, dropped as idle, a session ended at once).
   const { offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes } = resolved;
+  const timers = new Set(['loginTimeoutMs', 'idleTimeoutMs', 'roomGraceMs']);
   for (const [name, n] of Object.entries({ offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes })) {
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${String(n)}`);
-  }
-  // Each is a timer (a connection's deadlines, `deadlines.ts`; a lost connection's grace, `hub.ts`), and Node runs one set
-  // past 2^31-1 ms at once: every connection closed (4003) before it could log in, dropped as idle, a session ended at once.
-  for (const [name, n] of Object.entries({ loginTimeoutMs, idleTimeoutMs, roomGraceMs })) {
-    if (n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${n}`);
+    if (timers.has(name) && n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${n}`);
   }
   return resolved;
 }
