@@ -6,6 +6,10 @@
  * again each time that user enters it anew (left a group call and came back): the tile laid out for them is theirs
  * until `stopRemoteView()` of that user (and element), or the call's end. (A view asked for while its user is in the
  * call goes when they leave, as the room's stream does: the app that asked then asks again on their `USER_ENTER`.)
+ * An element not on the page when the video would play there is skipped, nothing told (the view stays for the user's
+ * next entry), as a local view waiting for the capture is: trtc-calling-js tells nothing of a play into no element
+ * (TRTC's play rejects, nobody catches it), and an app that removed its tile has moved on. A view asked for into no
+ * element while its video is there is refused instead: its caller awaits it.
  * Each is the call's it was asked in (its actor, one per call: a glare merging it into the peer's invitation changes
  * its inviteID, not its actor): an invitation that rang and ended unanswered (cancelled, refused, timed out) tells no
  * `call.ended`, and its views must not play in the next call.
@@ -27,7 +31,7 @@ export class PendingViews {
     private readonly live: () => unknown,
     /** Plays `userID`'s video in `domID` (the room port's `startRemoteView`); rejects with the typed error. */
     private readonly play: (userID: string, domID: string) => Promise<void>,
-    /** A play that failed once the user entered (its element gone, say): nobody awaits it, so it is told as ERROR. */
+    /** A play that failed once the user entered, not for its element (the room's failure): nobody awaits it, so it is told as ERROR. */
     private readonly failed: (payload: { code: number; msg: string; cause: unknown }) => void,
   ) {}
 
@@ -50,7 +54,9 @@ export class PendingViews {
     if (notice.type === 'call.ended') return this.#waiting.clear();
     if (notice.type !== 'call.userEntered') return;
     if (this.live() !== this.#call) return this.#waiting.clear(); // asked in a call that ended untold
-    for (const domID of this.#waiting.get(notice.userID) ?? []) this.play(notice.userID, domID).catch((e: CallingError) => this.failed({ code: e.code, msg: e.message, cause: e.cause }));
+    // An element gone by now (or never there: InvalidParameterError, -1202, spelled out: ERROR_CODE's lookup costs the
+    // bundle 15 bytes more) is skipped, as a pending local view is: the app that removed it moved on.
+    for (const domID of this.#waiting.get(notice.userID) ?? []) this.play(notice.userID, domID).catch((e: CallingError) => e.code === -1202 || this.failed({ code: e.code, msg: e.message, cause: e.cause }));
   }
 
   /** `destroy()`: nothing waits any more. */

@@ -102,22 +102,40 @@ describe('a view asked for before its user is in the call', () => {
     expect(views('bob')).toEqual([{ kind: 'remote', userID: 'alice', domID: 'remote-alice' }]);
   });
 
-  it('the element refused once Bob enters -> ERROR (after USER_ENTER: nobody awaits it) with the room\'s refusal as its cause; the call goes on', async () => {
-    const { room } = t.world.net.backend(); // a client of carol's whose room refuses the element 'nowhere'
-    const backend = { ...t.world.net.backend(), room };
+  /** Carol, on a client whose room refuses `startRemoteView` into `domID` with `refusal` (the memory room has no DOM). */
+  async function carolRefusing(domID: string, refusal: RoomPortError) {
+    const { room } = t.world.net.backend();
     const start = room.startRemoteView.bind(room);
-    const refusal = new RoomPortError(-1202, 'no element with id "nowhere"', 'invalidParameter');
-    room.startRemoteView = async (userID, domID) => (domID === 'nowhere' ? Promise.reject(refusal) : start(userID, domID));
-    const carol = t.world.client('carol', backend);
+    room.startRemoteView = async (userID, id) => (id === domID ? Promise.reject(refusal) : start(userID, id));
+    const carol = t.world.client('carol', { ...t.world.net.backend(), room });
     await carol.calling.login({ userID: 'carol', userSig: 'sig-carol' });
     await t.world.advance(S);
     carol.take();
+    return carol;
+  }
+
+  it('the element gone once Bob enters -> skipped, nothing told (as a pending local view, and as trtc-calling-js tells nothing of a play into no element); his other element plays; the call goes on', async () => {
+    const carol = await carolRefusing('gone', new RoomPortError(-1202, 'no element with id "gone"', 'invalidParameter'));
     await carol.calling.call({ userID: 'bob', type: 2 });
-    await carol.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'nowhere' });
+    await carol.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'gone' });
+    await carol.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'tile' });
     await t.world.advance(S);
     await t.bob.calling.accept();
     await t.world.advance(S);
-    expect(carol.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob'), ev.error(-1202, refusal)]);
+    expect(carol.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(views('carol')).toEqual([{ kind: 'remote', userID: 'bob', domID: 'tile' }]);
+    expect(carol.calling.getCallStatus()).toBe('connected');
+  });
+
+  it('the room failing the view once Bob enters (not its element) -> ERROR (after USER_ENTER: nobody awaits it) with the room\'s failure as its cause; the call goes on', async () => {
+    const failure = new RoomPortError(65535, 'the room broke');
+    const carol = await carolRefusing('tile', failure);
+    await carol.calling.call({ userID: 'bob', type: 2 });
+    await carol.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'tile' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(carol.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob'), ev.error(65535, failure)]);
     expect(carol.calling.getCallStatus()).toBe('connected');
   });
 
@@ -173,6 +191,32 @@ describe('a view asked for before its user is in the group call, the user leavin
   it('Bob leaves and is invited back -> his video is in his tile again as Alice hears USER_ENTER', async () => {
     await bobLeft();
     expect(await bobBack()).toEqual([bobsTile]);
+  });
+
+  it('Bob\'s tile not on the page as he first enters -> skipped, nothing told; on the page as he comes back -> his video is there', async () => {
+    const { room } = t.world.net.backend(); // a client of dave's whose page has no 'tile-bob' until `mounted`
+    let mounted = false;
+    const start = room.startRemoteView.bind(room);
+    room.startRemoteView = async (userID, id) => (mounted ? start(userID, id) : Promise.reject(new RoomPortError(-1202, `no element with id "${id}"`, 'invalidParameter')));
+    const dave = t.world.client('dave', { ...t.world.net.backend(), room });
+    await dave.calling.login({ userID: 'dave', userSig: 'sig-dave' });
+    await dave.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2 });
+    await dave.calling.startRemoteView({ userID: 'bob', videoViewDomID: 'tile-bob' });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.carol.calling.accept();
+    await t.world.advance(S);
+    expect(views('dave')).toEqual([]);
+    await t.bob.calling.hangup();
+    await t.world.advance(S);
+    mounted = true;
+    await dave.calling.inviteUser({ userIDList: ['bob'] });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    expect(views('dave')).toEqual(bobsTile);
+    const joins = (userID: string, roster: string[]) => [ev.accepted(userID), ev.enter(userID), ev.roster(roster), ev.audio(userID, true), ev.video(userID, true)];
+    expect(dave.take()).toEqual([ev.ready(), ...joins('bob', ['bob']), ...joins('carol', ['bob', 'carol']), ev.leave('bob'), ev.roster(['carol']), ...joins('bob', ['carol', 'bob'])]);
   });
 
   it('stopRemoteView(bob) while he is away -> he comes back to no tile', async () => {
