@@ -12,7 +12,7 @@ import { NodeIdLost } from './cluster/nodeId';
 import { shownUrl } from './cluster/scripts';
 import { type ServerHandle, type ServerOptions, startServer } from './index';
 import { LIMIT_FLAGS, limitUsage, parseLimitFlags } from './limitFlags';
-import { type Logger, MAX_TIMER_MS } from './options';
+import { type Logger, MAX_TIMER_MS, MIN_DEADLINE_MS } from './options';
 import { FLAG_NAMES, type ResolvedTurn, resolveTurn } from './turn';
 
 /** Flag -> environment variable: every flag the command line takes but `--help` and `--version` (`test/readmeFacts.test.ts` holds the README to it). */
@@ -79,8 +79,8 @@ export const USAGE = `Usage: headless-calling-server [options]
   --rate <n>            frames per second per connection (HC_RATE, default 50)
   --burst <n>           frames at once per connection (HC_BURST, default 200)
   --metrics-token <t>   GET /metrics needs "Authorization: Bearer <t>" (HC_METRICS_TOKEN, default open)
-  --login-timeout-ms <n> close a connection not logged in by then (HC_LOGIN_TIMEOUT_MS, default 10000)
-  --idle-timeout-ms <n> drop a connection silent this long (HC_IDLE_TIMEOUT_MS, default 60000)
+  --login-timeout-ms <n> close a connection not logged in by then (HC_LOGIN_TIMEOUT_MS, default 10000, at least 1000)
+  --idle-timeout-ms <n> drop a connection silent this long (HC_IDLE_TIMEOUT_MS, default 60000, at least 1000)
   --max-strikes <n>     refused frames before the connection is closed (HC_MAX_STRIKES, default 10)
   --redis <url>         cluster mode: every node started with the same Redis is one service
                         (HC_REDIS_URL, e.g. redis://127.0.0.1:6379; default: one process, no Redis)
@@ -210,8 +210,8 @@ export function parseCli(
     };
     const flagValue = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
     let secretKey = flagValue('secret-key') ?? fromFile(flagValue('secret-key-file'), '--secret-key-file') ?? (env.HC_SECRET_KEY || undefined) ?? fromFile(env.HC_SECRET_KEY_FILE, 'HC_SECRET_KEY_FILE');
-    const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'), MAX_TIMER_MS);
-    const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'), MAX_TIMER_MS);
+    const loginTimeoutMs = integer(named('login-timeout-ms'), get('login-timeout-ms'), MAX_TIMER_MS, MIN_DEADLINE_MS);
+    const idleTimeoutMs = integer(named('idle-timeout-ms'), get('idle-timeout-ms'), MAX_TIMER_MS, MIN_DEADLINE_MS);
     const maxStrikes = integer(named('max-strikes'), get('max-strikes'));
     const limits = parseLimitFlags(get, (flag, text) => integer(named(flag), text));
     const metricsToken = get('metrics-token');

@@ -9,6 +9,8 @@ import { type ResolvedTurn, type TurnOptions, resolveTurn } from './turn';
 
 /** The longest delay a Node timer keeps (2^31-1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The shortest login deadline and idle timeout `startServer` and the flags take: under a second, a connection is closed before its client can log in (or ping). */
+export const MIN_DEADLINE_MS = 1000;
 
 /** Time, injected: the server reads it and schedules every timer through it. */
 export interface ServerClock {
@@ -120,9 +122,9 @@ export interface ServerOptions {
   readonly rate?: RateLimit;
   /** Refused frames tolerated before the server closes the connection (default 10, one forgiven per 10 s). */
   readonly maxStrikes?: number;
-  /** A connection that has not logged in by then is closed (default 10 s), at that time on the clock (one that logged out: at the next sweep). */
+  /** A connection that has not logged in by then is closed (default 10 s), at that time on the clock (one that logged out: at the next sweep). At least 1000 ({@link MIN_DEADLINE_MS}; 0 is refused, not "off"). */
   readonly loginTimeoutMs?: number;
-  /** A connection that sends nothing for this long is closed (default 60 s; clients ping every 20 s). */
+  /** A connection that sends nothing for this long is closed (default 60 s; clients ping every 20 s). At least 1000, as the login deadline. */
   readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
   /** Observes frames and connections (logging, deterministic tests). */
@@ -208,11 +210,17 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   // What the flags check (`cli.ts`), for `startServer()` too: a NaN or negative time ran as 0, a fraction as is. Those that are
   // timers (a connection's deadlines, `deadlines.ts`; a lost connection's grace, `hub.ts`) end at a timer's longest: Node
   // runs one set past 2^31-1 ms at once (every connection closed (4003) before it could log in, dropped as idle, a session ended at once).
+  // The connection's two deadlines are bounds, not switches: 0 (or a few ms, or seconds written as ms) closed every
+  // connection as it opened, before its login or first ping; none of them means "off" (cli.test.ts).
   const { offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes } = resolved;
   const timers = new Set(['loginTimeoutMs', 'idleTimeoutMs', 'roomGraceMs']);
+  const deadlines = new Set(['loginTimeoutMs', 'idleTimeoutMs']);
   for (const [name, n] of Object.entries({ offlineTtlMs, roomGraceMs, loginTimeoutMs, idleTimeoutMs, maxStrikes })) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${String(n)}`);
-    if (timers.has(name) && n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer, got ${String(n)}`);
+    if (timers.has(name) && n > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} (a timer's longest, about 24.8 days), got ${n}`);
+    if (deadlines.has(name) && n < MIN_DEADLINE_MS) {
+      throw new RangeError(`${name} must be at least ${MIN_DEADLINE_MS} (ms: a connection closed sooner could not log in or ping in time; for none in practice give ${MAX_TIMER_MS}), got ${n}`);
+    }
   }
   return resolved;
 }

@@ -89,9 +89,34 @@ describe('server CLI', () => {
   it("startServer's times and strike count are checked as their flags are: a NaN, negative or fractional one is refused", () => {
     const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
     for (const name of ['offlineTtlMs', 'roomGraceMs', 'loginTimeoutMs', 'idleTimeoutMs', 'maxStrikes'] as const) {
-      expect(resolveOptions({ ...base, [name]: 0 })[name]).toBe(0);
-      for (const bad of [-1, 1.5, Number.NaN, Infinity]) expect(() => resolveOptions({ ...base, [name]: bad })).toThrow(`${name} must be a non-negative integer, got ${String(bad)}`);
+      if (name !== 'loginTimeoutMs' && name !== 'idleTimeoutMs') expect(resolveOptions({ ...base, [name]: 0 })[name]).toBe(0);
+      for (const bad of [-1, 1.5, Number.NaN, Infinity]) {
+        expect(() => resolveOptions({ ...base, [name]: bad })).toThrow(RangeError);
+        expect(() => resolveOptions({ ...base, [name]: bad })).toThrow(`${name} must be a non-negative integer, got ${String(bad)}`);
+      }
     }
+  });
+
+  // The last session's leftovers (2026-12-07): a login deadline or an idle timeout of 0 closed every connection as it
+  // opened (4003, or dropped as idle at its first timer), one of a few ms did so before any client could log in, and a
+  // value meant in seconds (--idle-timeout-ms 60) did the same. Neither is a switch: both bound what a connection holds
+  // (a socket that never logs in, a half-open one that never speaks), so 0 is not "off" (Node's http timeouts) nor
+  // "the default" (Go servers' zero values): it is refused, as anything under a second, with what to give instead.
+  it('a login deadline or an idle timeout under 1000 ms (0 included) is refused, by startServer and by its flag; 1000 is taken', () => {
+    const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
+    const env = { HC_DEMO_SIGNING: '1' };
+    for (const [option, flag] of [['loginTimeoutMs', '--login-timeout-ms'], ['idleTimeoutMs', '--idle-timeout-ms']] as const) {
+      expect(resolveOptions({ ...base, [option]: 1000 })[option]).toBe(1000);
+      for (const bad of [0, 1, 60, 999]) {
+        expect(() => resolveOptions({ ...base, [option]: bad })).toThrow(RangeError);
+        expect(() => resolveOptions({ ...base, [option]: bad })).toThrow(`${option} must be at least 1000 (ms: a connection closed sooner could not log in or ping in time; for none in practice give 2147483647), got ${bad}`);
+      }
+      expect(parseCli([flag, '1000'], env)).toMatchObject({ ok: true, options: { [option]: 1000 } });
+      for (const bad of ['0', '60', '999']) {
+        expect(parseCli([flag, bad], env)).toEqual({ ok: false, exitCode: 2, text: expect.stringContaining(`${flag} must be a whole number from 1000 to 2147483647, got "${bad}"`) });
+      }
+    }
+    expect(parseCli([], { ...env, HC_IDLE_TIMEOUT_MS: '0' })).toEqual({ ok: false, exitCode: 2, text: expect.stringContaining('HC_IDLE_TIMEOUT_MS must be a whole number from 1000 to 2147483647, got "0"') });
   });
 
   // Review of bd570be (2026-12-07): the login deadline became a timer per connection, and Node runs a timer set past
@@ -103,7 +128,7 @@ describe('server CLI', () => {
     expect(() => resolveOptions({ ...base, loginTimeoutMs: 2 ** 31 })).toThrow('loginTimeoutMs must be at most 2147483647 (a timer\'s longest, about 24.8 days), got 2147483648');
     const env = { HC_DEMO_SIGNING: '1' };
     expect(parseCli(['--login-timeout-ms', '2147483647'], env)).toMatchObject({ ok: true, options: { loginTimeoutMs: 2 ** 31 - 1 } });
-    expect(parseCli(['--login-timeout-ms', '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining('--login-timeout-ms must be a whole number from 0 to 2147483647, got "2147483648"') });
+    expect(parseCli(['--login-timeout-ms', '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining('--login-timeout-ms must be a whole number from 1000 to 2147483647, got "2147483648"') });
   });
 
   // The same overflow, after the merge of 2026-12-07: the idle timeout became the same per-connection timer (re-armed for
@@ -111,11 +136,11 @@ describe('server CLI', () => {
   it('an idle timeout or a room grace past a timer\'s longest is refused, by startServer and by its flag', () => {
     const base = { dbPath: ':memory:', sdkAppId: 1, secretKey: 'k' };
     const env = { HC_DEMO_SIGNING: '1' };
-    for (const [option, flag] of [['idleTimeoutMs', '--idle-timeout-ms'], ['roomGraceMs', '--room-grace-ms']] as const) {
+    for (const [option, flag, min] of [['idleTimeoutMs', '--idle-timeout-ms', 1000], ['roomGraceMs', '--room-grace-ms', 0]] as const) {
       expect(resolveOptions({ ...base, [option]: 2 ** 31 - 1 })[option]).toBe(2 ** 31 - 1);
       expect(() => resolveOptions({ ...base, [option]: 2 ** 31 })).toThrow(`${option} must be at most 2147483647 (a timer's longest, about 24.8 days), got 2147483648`);
       expect(parseCli([flag, '2147483647'], env)).toMatchObject({ ok: true, options: { [option]: 2 ** 31 - 1 } });
-      expect(parseCli([flag, '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining(`${flag} must be a whole number from 0 to 2147483647, got "2147483648"`) });
+      expect(parseCli([flag, '2147483648'], env)).toMatchObject({ ok: false, exitCode: 2, text: expect.stringContaining(`${flag} must be a whole number from ${min} to 2147483647, got "2147483648"`) });
     }
   });
 

@@ -4,6 +4,7 @@
  * keep working throughout.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tencentUserSig } from '../support/embeddedWorld';
 import { RawClient, serverSees, testServer, type TestServer } from './support';
 
 /** Alice sends Bob a message and Bob gets exactly that: the bystanders still work. */
@@ -174,5 +175,27 @@ describe('limits', () => {
     expect((await bob.closed).code).toBe(1006);
     await alice.sync(); // alice, silent for 59 s, is still there
     await stillWorking(alice, await RawClient.login(server.handle.url, 'bob'), 'after the idle drop');
+  });
+
+  // The last session's leftovers (2026-12-07): a deadline of 0 closed every connection as it opened. Refused at the
+  // start now (cli.test.ts has the messages); the shortest taken, a second, leaves a prompt client its login and its
+  // pings, to the millisecond.
+  it('startServer with a login deadline or idle timeout of 0 is refused (RangeError); at the shortest, 1 s each, a login at 999 ms stands and a silence of 1 s drops', async () => {
+    for (const zero of [{ loginTimeoutMs: 0 }, { idleTimeoutMs: 0 }]) await expect(testServer(zero)).rejects.toThrow(RangeError);
+    const quick = await testServer({ loginTimeoutMs: 1000, idleTimeoutMs: 1000 });
+    try {
+      const dave = await RawClient.open(quick.handle.url);
+      await quick.clock.advance(999);
+      expect(await dave.request({ type: 'login', userID: 'dave', userSig: tencentUserSig('dave') })).toMatchObject({ type: 'loggedIn' });
+      await quick.clock.advance(999);
+      await dave.sync(); // its last frame at 1.998 s: due at 2.998 s
+      await quick.clock.advance(999);
+      expect(quick.handle.metrics().limits).toEqual({});
+      await quick.clock.advance(1);
+      expect(quick.handle.metrics().limits).toEqual({ idleTimeout: 1 });
+      expect((await dave.closed).code).toBe(1006);
+    } finally {
+      await quick.dispose();
+    }
   });
 });
