@@ -226,6 +226,8 @@ export class Conn {
   /** Refused frames drain it; empty means the client is misbehaving and gets closed (made on the first refusal). */
   private strikes: TokenBucket | null = null;
   readonly openedAt: number;
+  /** Its login deadline counts from here: its opening, or its last logout (`deadlines.ts`). */
+  loginFrom: number;
   lastSeen: number;
   /** No more frames are read from it or queued for it. */
   closed = false;
@@ -235,10 +237,7 @@ export class Conn {
   preLoginBytes = 0;
   /** Characters of frames queued behind the turn's commit or a held frame. */
   private queuedChars = 0;
-  /**
-   * Frames in line behind a frame that waits for a held message ({@link Conn.sendSettled}), in
-   * order; `null` (the common case) when none waits.
-   */
+  /** Frames in line behind a frame that waits for a held message ({@link Conn.sendSettled}), in order; `null` (the common case) when none waits. */
   private line: InLine[] | null = null;
   /** The socket holds this turn's frames until the turn ends ({@link uncorkAtTurnEnd}). */
   private corked = false;
@@ -257,8 +256,7 @@ export class Conn {
     this.options = shared.options;
     this.commit = shared.commit;
     const now = shared.options.clock.now();
-    this.openedAt = now;
-    this.lastSeen = now;
+    this.openedAt = this.loginFrom = this.lastSeen = now;
     this.budget = new TokenBuckets(shared.rates, now);
   }
 

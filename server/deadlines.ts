@@ -1,11 +1,13 @@
 /**
- * A connection's two deadlines, exact on the server's clock: the login's (`loginTimeoutMs` from its opening, for one
- * with no session) and the silence's (`idleTimeoutMs` from its last frame). One timer per connection
+ * A connection's two deadlines, exact on the server's clock: the login's (`loginTimeoutMs` from its opening or its
+ * logout, for one with no session) and the silence's (`idleTimeoutMs` from its last frame). One timer per connection
  * (`Conn.deadline`), cleared as it closes. A frame moves the idle deadline by writing `conn.lastSeen` alone, so the
  * frame's path does no timer work (issue 14 measures the server's CPU per call setup): the timer, armed for the
  * deadline as it stood, finds the later one as it fires and is armed again for it, once per idle timeout on a
  * connection that keeps talking. Before 2026-12-07 both were the periodic sweep's, every quarter of the shorter:
- * up to 2.5 s late by default.
+ * up to 2.5 s late by default. A connection that logs out has no session again, as a fresh one: its login deadline
+ * starts anew from its logout (`conn.loginFrom`), exact as a fresh one's (it was the sweep's, which closed it at its
+ * first round once the deadline from its opening was past: at once, in effect, for any older connection).
  */
 import type { Conn } from './conn';
 import type { ResolvedOptions } from './options';
@@ -13,8 +15,8 @@ import type { ResolvedOptions } from './options';
 export interface Deadlines {
   /** Arms the timer of a connection just opened. */
   arm(conn: Conn): void;
-  /** Closes `conn` (4003) if it has no session (never logged in, or logged out): its login deadline is past. */
-  lateLogin(conn: Conn): void;
+  /** `conn` logged out and stays open: it has `loginTimeoutMs` from now to log in again, as a fresh connection. */
+  loggedOut(conn: Conn): void;
 }
 
 export function connDeadlines(options: ResolvedOptions, counters: { limit(name: string): void }): Deadlines {
@@ -27,13 +29,10 @@ export function connDeadlines(options: ResolvedOptions, counters: { limit(name: 
   const fire = (conn: Conn) => {
     if (conn.closed) return;
     const now = clock.now();
-    const login = conn.session ? Infinity : conn.openedAt + loginTimeoutMs;
+    const login = conn.session ? Infinity : conn.loginFrom + loginTimeoutMs;
     const idle = conn.lastSeen + idleTimeoutMs;
     if (now >= login) return lateLogin(conn);
-    if (now < idle) {
-      conn.deadline = clock.setTimeout(() => fire(conn), Math.min(login, idle) - now);
-      return;
-    }
+    if (now < idle) return void (conn.deadline = clock.setTimeout(() => fire(conn), Math.min(login, idle) - now));
     counters.limit('idleTimeout');
     conn.terminate();
   };
@@ -41,6 +40,12 @@ export function connDeadlines(options: ResolvedOptions, counters: { limit(name: 
     arm: (conn) => {
       conn.deadline = clock.setTimeout(() => fire(conn), Math.min(loginTimeoutMs, idleTimeoutMs));
     },
-    lateLogin,
+    loggedOut: (conn) => {
+      if (conn.closed || conn.session) return;
+      conn.loginFrom = clock.now();
+      // Armed for the idle deadline, or a login deadline now gone: armed again for what is nearer now.
+      clock.clearTimeout(conn.deadline);
+      conn.deadline = clock.setTimeout(() => fire(conn), Math.min(loginTimeoutMs, conn.lastSeen + idleTimeoutMs - conn.loginFrom));
+    },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
 import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
+import type { Deadlines } from './deadlines';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -93,6 +94,8 @@ export class Dispatcher {
     private readonly log: ThrottledLog,
     private readonly presence: Presence,
     private readonly commit: TurnCommit,
+    /** The connection's deadlines: a logout starts its login deadline anew. */
+    private readonly deadlines: Pick<Deadlines, 'loggedOut'>,
     private readonly recheck?: Recheck,
   ) {}
 
@@ -281,6 +284,7 @@ export class Dispatcher {
     switch (frame.type) {
       case 'logout':
         hub.logout(conn);
+        this.deadlines.loggedOut(conn);
         return { type: 'ack', rid: frame.rid };
       case 'sendC2C':
         return (

@@ -133,7 +133,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   const presence = new Presence(options.presence, online, clock, limits, cluster ? (userID, now) => cluster.budgets.take(userID, 'snapshots', 1, now) : undefined);
   // A cluster decides a refusal again once its node heard what Redis had (`Recheck`), the connection's frames waiting.
   const recheck = cluster ? (conn: Conn, data: Buffer, isBinary: boolean, wait?: Promise<void>) => cluster.recheck(conn, intakeOf(conn), () => run(conn, data, isBinary, true, true), wait) : undefined;
-  const dispatcher = new Dispatcher(live, options, log, presence, commit, recheck);
+  const dispatcher = new Dispatcher(live, options, log, presence, commit, deadlines, recheck);
   const admission = new Admission<Socket>(limits, evictNotLoggedIn);
   const conns = new Set<Conn>();
   const instance = randomBytes(3).toString('hex');
@@ -359,7 +359,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
     connOf.set(ws, conn);
     connOf.set(raw, conn);
     tap?.({ type: 'open', conn: conn.id });
-    deadlines.arm(conn); // exact (server/deadlines.ts); a logout later is the sweep's
+    deadlines.arm(conn); // exact (server/deadlines.ts), a logout's too
     raw.on('data', countPreLogin);
     raw.on('drain', onDrain);
     ws.on('message', onMessage);
@@ -381,8 +381,6 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
   };
   const sweepOnce = () => {
     const now = clock.now();
-    // One that logged out, past its login deadline (the connections' own timers see to the rest).
-    for (const conn of conns) if (!conn.closed && !conn.session && now - conn.openedAt >= options.loginTimeoutMs) deadlines.lateLogin(conn);
     live.sweep(now);
     admission.prune(now);
     log.flush();

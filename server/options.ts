@@ -122,7 +122,7 @@ export interface ServerOptions {
   readonly rate?: RateLimit;
   /** Refused frames tolerated before the server closes the connection (default 10, one forgiven per 10 s). */
   readonly maxStrikes?: number;
-  /** A connection that has not logged in by then is closed (default 10 s), at that time on the clock (one that logged out: at the next sweep). At least 1000 ({@link MIN_DEADLINE_MS}; 0 is refused, not "off"). */
+  /** A connection that has not logged in by then is closed (default 10 s), at that time on the clock (one that logged out: that long after its logout). At least 1000 ({@link MIN_DEADLINE_MS}; 0 is refused, not "off"). */
   readonly loginTimeoutMs?: number;
   /** A connection that sends nothing for this long is closed (default 60 s; clients ping every 20 s). At least 1000, as the login deadline. */
   readonly idleTimeoutMs?: number;

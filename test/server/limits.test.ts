@@ -138,6 +138,35 @@ describe('limits', () => {
     expect(server.handle.metrics().limits).toMatchObject({ loginTimeout: 1 });
   });
 
+  // The last session's leftovers (2026-12-07): a connection that logged out was the sweep's, closed at the first sweep
+  // (every 2.5 s) once 10 s had passed since its opening: at once in effect for any older connection, so whether a
+  // login on it after its logout stood depended on the sweep's phase. Now it has a fresh connection's deadline, from
+  // its logout, on its own timer: at 10 s after the logout exactly.
+  it('a connection that logged out has a fresh one\'s login deadline, from its logout: logged out at 30.1 s, still open at 40.099 s, closed (4003) at 40.1 s', async () => {
+    await server.clock.advance(100); // the sweeps come at 2.5 s, 5 s, ...: 32.5 s closed it before
+    const dave = await RawClient.login(server.handle.url, 'dave');
+    await server.clock.advance(30_000);
+    expect(await dave.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await server.clock.advance(9_999);
+    expect(await dave.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(server.handle.metrics().limits).toEqual({});
+    await server.clock.advance(1);
+    const after = await Promise.race([dave.closed, dave.request({ type: 'ping' }).then(() => 'still open')]);
+    expect(after).toEqual({ code: 4003, reason: 'no login in time' });
+    expect(server.handle.metrics().limits).toEqual({ loginTimeout: 1 });
+  });
+
+  it('a connection that logged out and logs in again on the same socket within its deadline stays: its session\'s idle timeout applies', async () => {
+    const dave = await RawClient.login(server.handle.url, 'dave');
+    await server.clock.advance(30_000);
+    expect(await dave.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await server.clock.advance(9_999);
+    expect(await dave.request({ type: 'login', userID: 'dave', userSig: tencentUserSig('dave') })).toMatchObject({ type: 'loggedIn' });
+    await server.clock.advance(59_999);
+    expect(await dave.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(server.handle.metrics().limits).toEqual({ idleTimeout: 2 }); // Alice and Bob only
+  });
+
   // The leftovers of 2026-12-07: the idle timeout was the sweep's too (every 2.5 s), so up to 2.5 s past the 60 s.
   it('the idle timeout is exact from the last frame: Carol silent since 30.1 s is still there at 90.099 s, dropped at 90.1 s', async () => {
     await server.clock.advance(100); // the sweeps come at 2.5 s, 5 s, ...: the one after 90.1 s is due at 92.5 s
