@@ -228,6 +228,8 @@ export class Conn {
   readonly openedAt: number;
   /** Its login deadline counts from here: its opening, or its last logout (`deadlines.ts`). */
   loginFrom: number;
+  /** Cluster: when the login being looked up in Redis was received (`cluster/gate.ts`), else null; its deadline waits for it (`deadlines.ts`). */
+  loginLookup: number | null = null;
   lastSeen: number;
   /** No more frames are read from it or queued for it. */
   closed = false;

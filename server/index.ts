@@ -323,6 +323,7 @@ export async function startServer(input: ServerOptions): Promise<ServerHandle> {
           tapIn();
         },
         held: tapIn,
+        lookedUp: () => deadlines.lookedUp(conn),
         get replay() {
           return replay ?? intake;
         },

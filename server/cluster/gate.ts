@@ -39,6 +39,8 @@ export interface GateIntake {
   refuse(rid: number | undefined, code: GateRefusal, message: string, limit?: string): void;
   /** A frame waits behind a lookup or a hold: observers (the server's `tap`) count it taken in now. */
   held(): void;
+  /** A login's lookup is over (`conn.loginLookup` cleared): the connection's login deadline, which it held, applies again (`deadlines.ts`). */
+  lookedUp(): void;
   /** The intake of the frames that waited, handled later: the same, but observers were told already. */
   readonly replay: GateIntake;
 }
@@ -124,7 +126,14 @@ export class LoginGate {
 
   private lookUp(conn: Conn, data: Buffer, login: LoginPeek, intake: GateIntake): void {
     const { deps } = this;
-    const done = this.wait(conn, intake);
+    const wait = this.wait(conn, intake);
+    // Received in time, the login holds the connection's deadline while Redis answers (bounded: `deadlines.ts`).
+    conn.loginLookup = deps.options.clock.now();
+    const done = () => {
+      conn.loginLookup = null;
+      wait(); // the frames that waited: another login among them is looked up in turn
+      if (conn.loginLookup === null) intake.lookedUp();
+    };
     const unavailable = () => intake.refuse(login.rid, 'unavailable', 'this node cannot reach the cluster store: try another node');
     if (!deps.healthy()) {
       deps.counts.refusedLogins++;

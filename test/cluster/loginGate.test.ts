@@ -57,6 +57,7 @@ function gateWithPendingLookups() {
     },
     refuse: (_rid, code, _message, limit) => void seen.refused.push({ code, ...(limit === undefined ? {} : { limit }) }),
     held: () => void (replayed || seen.held++),
+    lookedUp: () => undefined,
     get replay() {
       return intakeOf(true);
     },
