@@ -40,6 +40,13 @@ export interface TimSent {
   readonly recipients: readonly { readonly userID: string; readonly online: boolean }[];
 }
 
+/** A delivery as {@link FakeTimCloud.hold} sees it: sender, recipient, the custom element's `data`. */
+export interface HeldMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly data: string;
+}
+
 /**
  * The offline push info TUICallEngine 3.1.7 hands to the Chat SDK's signaling (its
  * `_convertOfflinePushParams`), which passes it to `sendMessage` as given: `{}` when the app gave
@@ -137,6 +144,8 @@ export class FakeTimCloud {
   /** Per user: every message received (history), and how many are unread per conversation. */
   readonly #history = new Map<string, Stored[]>();
   readonly #unread = new Map<string, Map<string, number>>();
+  /** Deliveries a test holds in flight ({@link hold}), each with the deliveries it caught. */
+  readonly #holds = new Set<{ readonly match: (m: HeldMessage) => boolean; readonly caught: (() => void)[] }>();
   #nextID = 1;
 
   /**
@@ -165,6 +174,22 @@ export class FakeTimCloud {
   /** A group's members (none if it does not exist). */
   groupMembers(groupID: string): string[] {
     return [...(this.#groups.get(groupID) ?? [])];
+  }
+
+  /**
+   * Holds in flight every delivery sent from now on that `match` picks (one per recipient), until
+   * `release()`: then they arrive, in the order sent, one latency later. Where two messages cross,
+   * the test decides which lands first. `release()` also stops the hold.
+   */
+  hold(match: (m: HeldMessage) => boolean): { release(): void } {
+    const hold = { match, caught: [] as (() => void)[] };
+    this.#holds.add(hold);
+    return {
+      release: () => {
+        this.#holds.delete(hold);
+        for (const deliver of hold.caught.splice(0)) this.later(deliver);
+      },
+    };
   }
 
   /** Logged in and ready. */
@@ -335,9 +360,13 @@ export class FakeTimCloud {
 
   /** After the latency, to every terminal of `userID` logged in then, but `except`. */
   #push(userID: string, message: Message, except?: FakeTim): void {
-    this.later(() => {
+    const deliver = () => {
       for (const t of this.#terminals(userID)) if (t !== except) t.receive([message]);
-    });
+    };
+    const data = v.parse(v.object({ data: v.string() }), message.payload).data;
+    const held = [...this.#holds].find((h) => h.match({ from: message.from, to: userID, data }));
+    if (held) held.caught.push(deliver);
+    else this.later(deliver);
   }
 
   #keep(userID: string, conversationID: string, message: Message, unreadToo = true, notLast = false, unsynced = false): void {
