@@ -18,6 +18,12 @@
  *   that time and no CANCEL goes out at all (the last test).
  * Ours: Alice's call ends `cancelled`, nothing after it; Bob answers busy, ignores the CANCEL and
  * talks on with Carol. Both lines free once Carol hangs up, and a next call connects.
+ *
+ * Two more of the kind: Bob busy because Dave's call rings him (ours rings on and can answer it;
+ * Tencent's stops ringing on the CANCEL, its accept() then sends nothing, its invite timer runs
+ * out at 30 s), and Alice calling Dave before the stale busy REJECT lands (ours' call to Dave goes
+ * on; Tencent's Alice takes the REJECT as Dave's call's, LINE_BUSY, leaves, and Dave's accept finds
+ * her gone: Dave alone in the room).
  */
 import { describe, expect, it } from 'vitest';
 import { HANGUP_SUFFIX } from '../../adapters/signalingCodec';
@@ -154,5 +160,91 @@ describe("Tencent's Alice hangs up as the busy answer is on its way, unheld: it 
     expectEvents(bob, { ours: [], official: [oe.busy('alice', 'bob')] });
     expectEvents(carol, { ours: [], official: [] });
     expect([alice.getCallStatus(), bob.getCallStatus(), carol.getCallStatus()]).toEqual(['idle', 'connected', 'connected']);
+  });
+});
+
+/** Alice's call answered busy, her hangup()'s CANCEL crossing the answer (the REJECT held until the CANCEL landed). */
+async function cancelCrossingBusy(alice: Party, since: number): Promise<void> {
+  const busyAnswer = t.world.im.hold((m) => m.from === 'bob' && m.to === 'alice' && actionOf(m.data) === REJECT);
+  const calling = alice.call('bob', 2);
+  await untilSent('bob', REJECT, since);
+  const hangingUp = alice.hangup();
+  await untilSent('alice', CANCEL, since);
+  await t.world.advance(S);
+  busyAnswer.release();
+  await t.world.act(Promise.all([calling, hangingUp]), 3 * S);
+}
+
+describe.each(COMBOS)("Alice ($caller) calls Bob ($callee) while Dave's call rings him; her CANCEL crosses his busy REJECT", ({ caller, callee }) => {
+  it('ours Bob rings on and can answer Dave; Tencent\'s Bob stops ringing on the CANCEL, answers nothing, times out at 30 s', async () => {
+    const alice = await t.world.party(caller, 'alice');
+    const bob = await t.world.party(callee, 'bob');
+    const dave = await t.world.party(callee === 'ours' ? 'official' : 'ours', 'dave');
+    await t.world.act(dave.call('bob', 1));
+    expectEvents(bob, { ours: [ev.invited('dave', ['bob'], { callType: 1 })], official: [oe.invited('dave', ['bob'], { callType: 1 })] });
+    await cancelCrossingBusy(alice, t.world.im.log.length);
+    const daveInvite = { id: 'id1', room: 'room1', type: 1, invitees: ['bob'], userIDs: ['bob'] } as const;
+    expectWire(t.world.wire.take(), [
+      W.invite('dave', 'bob', daveInvite),
+      W.invite('alice', 'bob', { id: 'id2', room: 'room2', type: 2, invitees: ['bob'], userIDs: ['bob'] }),
+      W.reject('bob', { id: 'id2', inviter: 'alice', type: 2, busy: true }),
+      W.cancel('alice', { id: 'id2', type: 2, invitees: ['bob'] }),
+    ]);
+    expectEvents(alice, { ours: [ev.end('alice', 'cancelled', 0)], official: [oe.busy('alice', 'bob')] });
+    expectEvents(bob, { ours: [], official: [oe.busy('alice', 'bob'), oe.cancelled()] });
+    expectEvents(dave, { ours: [], official: [] });
+    // Tencent's caller is 'connected' once in its room, before any answer.
+    expect([alice.getCallStatus(), bob.getCallStatus(), dave.getCallStatus()]).toEqual(['idle', bob.kind === 'ours' ? 'calling' : 'idle', dave.kind === 'ours' ? 'calling' : 'connected']);
+
+    await t.world.act(bob.accept(), 2 * S);
+    await t.world.advance(40 * S);
+    if (bob.kind === 'ours') {
+      expectWire(t.world.wire.take(), [W.accept('bob', { id: 'id1', inviter: 'dave', type: 1 })]);
+      expectEvents(bob, { ours: ev.arrives('dave', false), official: [] });
+      expectEvents(dave, { ours: [], official: [oe.audio('bob', true), oe.accepted('dave'), oe.enter('bob')] });
+      expect([bob.getCallStatus(), dave.getCallStatus()]).toEqual(['connected', 'connected']);
+    } else {
+      // Its accept() resolves and sends nothing; its invite timer still runs out.
+      expectWire(t.world.wire.take(), [W.timeout('bob', { id: 'id1', inviter: 'dave', invitees: ['bob'], invite: daveInvite })]);
+      expectEvents(bob, { ours: [], official: [oe.timedOut('dave', ['bob']), oe.end('dave', 0)] });
+      expectEvents(dave, { ours: [ev.noResp('bob', 'dave'), ev.end('dave', 'noResponse', 0)], official: [] });
+      expect([bob.getCallStatus(), dave.getCallStatus()]).toEqual(['idle', 'idle']);
+    }
+    expectEvents(alice, { ours: [], official: [] });
+  });
+});
+
+describe.each(COMBOS)('Alice ($caller) cancels crossing busy Bob ($callee), then calls Dave before the stale busy REJECT lands', ({ caller, callee }) => {
+  it("ours Alice's call to Dave goes on (the REJECT names the cancelled call); Tencent's Alice takes it as Dave's: LINE_BUSY, and she drops the call", async () => {
+    const { alice, bob, carol } = await bobBusyWithCarol(caller, callee);
+    const dave = await t.world.party(caller, 'dave');
+    const since = t.world.im.log.length;
+    const busyAnswer = t.world.im.hold((m) => m.from === 'bob' && m.to === 'alice' && actionOf(m.data) === REJECT);
+    const calling = alice.call('bob', 2);
+    await untilSent('bob', REJECT, since);
+    await t.world.act(Promise.all([calling, alice.hangup()]), S);
+    const callingDave = alice.call('dave', 2);
+    for (let ms = 0; ms < 5 * S && !t.world.im.log.slice(since).some((m) => m.to === 'dave'); ms++) await t.world.advance(1);
+    busyAnswer.release();
+    await t.world.act(callingDave, 3 * S);
+    expectEvents(alice, { ours: [ev.end('alice', 'cancelled', 0)], official: [oe.busy('alice', 'bob')] });
+    expectEvents(dave, { ours: [ev.invited('alice', ['dave'])], official: [oe.invited('alice', ['dave'])] });
+    expect([alice.getCallStatus(), dave.getCallStatus()]).toEqual([alice.kind === 'ours' ? 'calling' : 'idle', 'calling']);
+
+    await t.world.act(dave.accept(), 2 * S);
+    await t.world.advance(40 * S);
+    expectEvents(alice, { ours: [ev.accepted('dave'), ...ev.arrives('dave')], official: [oe.accepted('alice')] });
+    expectEvents(dave, { ours: ev.arrives('alice'), official: [] });
+    // Tencent's Dave is alone in the room: Alice left it on the stale REJECT.
+    expect([alice.getCallStatus(), dave.getCallStatus()]).toEqual([alice.kind === 'ours' ? 'connected' : 'idle', 'connected']);
+    // Alice's wire (Bob's call with Carol, and how it ends, as in the first tests).
+    expectWire(t.world.wire.take().filter((e) => e.from === 'alice' || e.to === 'alice'), [
+      W.invite('alice', 'bob', { id: 'id2', room: 'room2', type: 2, invitees: ['bob'], userIDs: ['bob'] }),
+      W.reject('bob', { id: 'id2', inviter: 'alice', type: 2, busy: true }),
+      W.cancel('alice', { id: 'id2', type: 2, invitees: ['bob'] }),
+      W.invite('alice', 'dave', { id: 'id3', room: 'room3', type: 2, invitees: ['dave'], userIDs: ['dave'] }),
+      W.accept('dave', { id: 'id3', inviter: 'alice', type: 2 }),
+    ]);
+    for (const p of [bob, carol]) p.take();
   });
 });
