@@ -36,6 +36,8 @@ export const callGuards = {
     event.type === 'im.cancelled' &&
     event.from === c.inviter &&
     (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
+  /** Someone besides our inviter is in the room with us: a cancel crossing our accept leaves them the call. */
+  othersThanInviterHere: ({ context: c }: Args) => c.present.some((p) => p.userID !== c.inviter),
   /** Our invite to everyone (1v1, an IM group) could not be sent; one of a group's C2C invites reached nobody but its invitee. */
   inviteFailed: ({ context, event }: Args) =>
     event.type === 'im.sendFailed' && event.kind === 'invite' && event.inviteID === context.inviteID && ownInvitee(context, event.inviteID) === undefined,

@@ -414,8 +414,9 @@ export const callMachine = setup({
           { actions: 'requestSwitch' },
         ],
         'call.invite': { guard: and(['groupCall', 'isCaller']), actions: 'inviteMore' },
-        // An accept that crossed the caller's cancel: over at once, never a hung call.
-        'im.cancelled': { guard: 'cancelForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
+        // An accept that crossed the caller's cancel: over at once, never a hung call; unless others than the
+        // caller are in the room with us (it left the call as we came in): they keep us, the call goes on without it.
+        'im.cancelled': { guard: and(['cancelForMe', not('othersThanInviterHere')]), target: 'ending', actions: { type: 'markEnd', params: { reason: 'cancelled' } } },
         // Many devices: another of ours had answered first; the IM dropped our accept, we leave.
         'im.accepted': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.accept' } } },

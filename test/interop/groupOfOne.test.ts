@@ -193,3 +193,55 @@ describe.each(KINDS)('Alice %s', (aliceKind) => {
   });
 });
 
+/**
+ * Alice hangs up the moment Carol's ACCEPT leaves (Carol in the room with Bob, the room not having
+ * told Alice yet): Alice's hangup cancels Carol's invitation and the CANCEL crosses the ACCEPT.
+ * Ours ended Carol's call on that CANCEL (the 1v1 rule for an accept crossing a cancel), and Bob,
+ * left alone, ended too: one hangup ended the three's call. Fixed: a callee in the room with others
+ * than its caller goes on without the caller. Tencent's Carol resets on the CANCEL (it takes every
+ * C2C CANCEL as its own call's end). Tencent's Alice leaves its room before it cancels, so at this
+ * timing the ACCEPT has landed and it cancels nothing.
+ */
+describe.each(['ours', 'official'] as const)("Alice (ours) hangs up as Carol's ACCEPT is on its way, Bob %s", (bobKind) => {
+  it.each([
+    { via: 'C2C, a group call of one', groupID: undefined },
+    { via: 'IM group "team"', groupID: 'team' },
+  ] as const)("$via: her CANCEL crosses the ACCEPT -> Bob and our Carol talk on; Alice's one CALL_END", async ({ groupID }) => {
+    t.world.im.createGroup('team', ['alice', 'bob', 'carol']);
+    const alice = await t.world.party('ours', 'alice');
+    const bob = await t.world.party(bobKind, 'bob');
+    const carol = await t.world.party('ours', 'carol');
+    await t.world.act(alice.groupCall(['bob'], 1, groupID));
+    await t.world.act(bob.accept());
+    await t.world.act(alice.groupCall(['carol'], 1), S);
+    for (const p of [alice, bob, carol]) p.take();
+    t.world.wire.take();
+    const since = t.world.im.log.length;
+    const accepting = carol.accept();
+    for (let ms = 0; !t.world.im.log.slice(since).some((m) => m.from === 'carol'); ms++) {
+      if (ms > S) throw new Error('Carol sent no ACCEPT');
+      await t.world.advance(1);
+    }
+    await t.world.act(Promise.all([accepting, alice.hangup()]), 3 * S);
+    await t.world.advance(5 * S);
+
+    const group = groupID !== undefined;
+    // Carol's invitation, added during the call, is C2C with its own inviteID either way.
+    expectWire(t.world.wire.take(), [
+      W.accept('carol', { id: 'id2', inviter: 'alice', type: 1 }),
+      W.cancel('alice', { id: 'id2', type: 1, invitees: ['carol'] }),
+    ]);
+    expectEvents(alice, { ours: [ev.end('alice', 'hangup')], official: [] });
+    expectEvents(carol, { ours: [ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true), ev.enter('bob'), ev.roster(['alice', 'bob']), ev.audio('bob', true), ev.leave('alice'), ev.roster(['bob'])], official: [] });
+    expectEvents(bob, group
+      ? { ours: [ev.enter('carol'), ev.roster(['alice', 'carol']), ev.audio('carol', true), ev.leave('alice'), ev.roster(['carol'])], official: [oe.roster(['alice', 'carol']), oe.audio('carol', true), oe.enter('carol'), oe.leave('alice'), oe.roster(['carol'])] }
+      : { ours: [...ev.arrives('carol', false), ev.leave('alice')], official: [...oe.arrives('carol', false), oe.leave('alice')] });
+    expect([alice.getCallStatus(), bob.getCallStatus(), carol.getCallStatus()]).toEqual(['idle', 'connected', 'connected']);
+
+    await t.world.advance(60 * S);
+    for (const p of [alice, bob, carol]) expectEvents(p, { ours: [], official: [] });
+    await t.world.act(bob.hangup(), 3 * S);
+    expectEvents(carol, { ours: [ev.leave('bob'), ev.roster([]), ev.end('alice', 'hangup')], official: [] });
+    expect([alice.getCallStatus(), bob.getCallStatus(), carol.getCallStatus()]).toEqual(['idle', 'idle', 'idle']);
+  });
+});

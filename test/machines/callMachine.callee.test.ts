@@ -395,6 +395,13 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     expect(h.context().reason).toBe('cancelled');
   });
 
+  it("Bob talking with Alice and Carol; Alice's CANCEL naming Bob (his accept crossed it as she left) -> Bob stays with Carol", () => {
+    const h = bobInGroupCall(['alice', 'carol']);
+    h.send(im.cancelled('alice', ['bob'], { groupID: 'g1' }));
+    expect(h.value()).toEqual({ inCall: 'together' });
+    expect(h.take()).toEqual([]);
+  });
+
   it("Bob talking with Carol (Alice's media not here): Alice's hangup notice naming Bob -> she left, Bob stays in the call with Carol", () => {
     const h = bobInGroupCall(['carol']);
     h.send(im.hungUp('alice', ['bob'], 0, { groupID: 'g1' }));
