@@ -25,6 +25,8 @@ export interface PhaseStats {
   readonly seconds: number;
   readonly started: number;
   readonly setups: number;
+  /** Setups completed in the whole phase, settling and draining included. */
+  readonly completed: number;
   readonly messages: number;
   readonly framesOut: number;
   readonly framesIn: number;
@@ -217,6 +219,7 @@ async function run(r: Request): Promise<PhaseStats> {
     seconds: window,
     started: counters.started,
     setups: counters.setups,
+    completed: counters.completed,
     messages: counters.messages,
     framesOut: counters.framesOut,
     framesIn: counters.framesIn,

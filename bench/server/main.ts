@@ -13,7 +13,9 @@
  * Cluster mode (`--nodes N --redis URL`): the targets are our server as one node and as N nodes
  * on one Redis (every node pinned to the target core, Redis wherever the system runs it), each
  * call's caller on one node and its callee on the next; the report adds the Redis commands
- * each setup cost (Redis's own `total_commands_processed` over the closed loop).
+ * each setup cost (Redis's own `total_commands_processed` over the closed loop, settling and draining included, per
+ * setup completed in it; before 2026-12-07 per setup of the measured window alone, some 20% too many), and by command name
+ * (`INFO commandstats`, bench/server/redisStats.ts), for the closed loop and for the clients' logins.
  *
  * `--help` lists the flags (bench/server/args.ts).
  */
@@ -32,6 +34,7 @@ import type { PhaseStats } from './loadGen';
 import type { StallFigures } from './stalls';
 import { errorsOf, median, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
 import { renderCluster, renderText } from './render';
+import { type CommandCounts, parseCommandStats, perSetup, showCounts } from './redisStats';
 
 const HERE = import.meta.dirname;
 const SDKAPPID = 1400000042;
@@ -101,6 +104,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
     return out as T;
   };
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec((await redis?.info('stats')) ?? '')?.[1] ?? Number.NaN);
+  const commandStats = async (): Promise<CommandCounts> => parseCommandStats((await redis?.info('commandstats')) ?? '');
   try {
     if (ctx.pinned) for (const child of children) pin(child.pid, TARGET_CORE);
     const readies = (await Promise.all(children.map((c) => c.first))) as Ready[];
@@ -112,10 +116,12 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       return all.reduce((n, { metrics }) => n + metrics.relayed + (metrics.cluster?.drained ?? 0), 0);
     };
     const idle = await mem();
+    const loginStats0 = await commandStats();
     const { connectMs } = await generator.ask<{ connectMs: number }>({
       cmd: 'connect', dialect: target === 'bare' ? 'bare' : 'ours', url: ready.url, urls: readies.map((r) => r.url), clients: args.clients, rate: ctx.rate, sdkAppId: SDKAPPID, secretKey: ctx.secretKey,
     });
     const loggedIn = await mem();
+    const loginStats = perSetup(loginStats0, await commandStats(), args.clients);
     // Warm-up (JIT, first allocations), drained, so that the heap read next is a steady state.
     const settle = Math.min(1, args.seconds / 4);
     await generator.ask({ cmd: 'run', mode: 'closed', settle: 0, seconds: settle });
@@ -126,12 +132,15 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       await children[0]?.ask<StallFigures>({ cmd: 'stalls' });
       const cpu0 = await sum<CpuFigures>({ cmd: 'cpu' });
       const commands0 = await redisCommands();
+      const stats0 = await commandStats();
       const cores0 = coreTimes();
       const t0 = performance.now();
       const stats = await generator.ask<PhaseStats>({ cmd: 'run', ...request } as { cmd: string });
       const cpu1 = await sum<CpuFigures>({ cmd: 'cpu' });
       const stalls = (await children[0]?.ask<StallFigures>({ cmd: 'stalls' })) ?? null;
-      const redisPerSetup = (((await redisCommands()) - commands0) / Math.max(1, stats.setups));
+      // Redis's counters span the whole phase (its settling and draining too): so do the setups they are divided by.
+      const redisPerSetup = (((await redisCommands()) - commands0) / Math.max(1, stats.completed));
+      const byName = perSetup(stats0, await commandStats(), stats.completed);
       const cores1 = coreTimes();
       const wallMs = performance.now() - t0;
       const cpu = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / wallMs) * 100;
@@ -140,7 +149,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         const b = cores1?.[core];
         return a && b && b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : Number.NaN;
       };
-      return { stats, cpu, stalls, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup };
+      return { stats, cpu, stalls, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup, byName };
     };
     const closed = await phase({ mode: 'closed', settle, seconds: args.seconds });
     const after = await mem();
@@ -175,7 +184,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
           }
         : null,
       metrics,
-      ...(target === 'cluster' ? { redisCommandsPerSetup: closed.redisPerSetup } : {}),
+      ...(target === 'cluster' ? { redisCommandsPerSetup: closed.redisPerSetup, redisCommandsByName: closed.byName, redisCommandsPerLogin: loginStats } : {}),
     };
     const s = closed.stats;
     ctx.log(
@@ -183,6 +192,10 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         `${ms(paced.stats.latency.p99)} ms paced; RSS/client ${(result.rssPerClient / 1024).toFixed(1)} KB; heap ${result.heapPerMessage.toFixed(0)} B/msg; ` +
         `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
     );
+    if (target === 'cluster') {
+      ctx.log(`    Redis per setup (closed loop, commandstats): ${showCounts(closed.byName)}`);
+      ctx.log(`    Redis per client logging in: ${showCounts(loginStats)}`);
+    }
     return { result, ready };
   } finally {
     await Promise.all(children.map((c) => c.stop()));

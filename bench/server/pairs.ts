@@ -31,6 +31,8 @@ export class Counters {
   to = Number.POSITIVE_INFINITY;
   started = 0;
   setups = 0;
+  /** Setups completed in the whole phase, its settling and draining included (what Redis's counters span). */
+  completed = 0;
   messages = 0;
   framesOut = 0;
   framesIn = 0;
@@ -291,6 +293,7 @@ export class Pair {
     this.busy = false;
     const c = this.counters();
     if (c.counting(now)) c.setups++;
+    c.completed++;
     this.onDone(this);
   }
 

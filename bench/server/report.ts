@@ -42,6 +42,10 @@ export interface RoundResult {
   readonly metrics: unknown;
   /** Cluster mode: Redis commands processed per setup over the closed loop (all clients of Redis). */
   readonly redisCommandsPerSetup?: number;
+  /** Cluster mode: the same by command name (`INFO commandstats`: script calls as `evalsha`, their inner commands by name). */
+  readonly redisCommandsByName?: Readonly<Record<string, number>>;
+  /** Cluster mode: Redis commands per client while the clients opened and logged in, by name. */
+  readonly redisCommandsPerLogin?: Readonly<Record<string, number>>;
 }
 
 /** The figures compared, in print order: key, label, which way is better. */
