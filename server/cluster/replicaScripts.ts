@@ -42,7 +42,9 @@ type ForgetCommand = (history: string, version: number) => Promise<number>;
  * from `Replica`'s unsent list (`replica.ts`), and ran twice it had a second, later version, applied by every other node
  * after the changes made between (a quit after the invitation that followed it). KEYS[3] holds the sequence
  * numbers of this node's changes Redis ran (ARGV[5]: this one's), but those below ARGV[6], the oldest this node
- * may still send: a change it finds there ran already, and is answered {0, 0}. A history of another type is refused
+ * may still send, trimmed at every 16th change (before 2026-12-07 at each: a command per change for numbers never
+ * looked up again): a change it finds there ran already, and is answered {0, 0}. The history's existence is its TYPE's
+ * answer, its length RPUSH's (before, an EXISTS or two and an LLEN more). A history of another type is refused
  * before the version is taken (a version taken and never published held every node's rechecks their whole second).
  * ARGV[3]: '1' starts the history anew with this change; 'c', a room's claim ordered here, is taken only while the
  * room has no history; else it is answered {-1, 0}, nothing taken (its node decides it once it has heard the
@@ -58,29 +60,30 @@ type ForgetCommand = (history: string, version: number) => Promise<number>;
  */
 const SHARE = `
 if redis.call('ZSCORE', KEYS[3], ARGV[5]) then return {0, 0} end
+local found = false
 if ARGV[3] ~= '1' then
   local kind = redis.call('TYPE', KEYS[1])['ok']
   if kind ~= 'none' and kind ~= 'list' then return redis.error_reply('WRONGTYPE the history ' .. KEYS[1] .. ' is a ' .. kind) end
+  found = kind == 'list'
 end
 local v, length = -1, 0
-if ARGV[3] ~= 'c' or redis.call('EXISTS', KEYS[1]) == 0 then
+if ARGV[3] ~= 'c' or not found then
   v = redis.call('INCR', KEYS[2])
   local entry = '{"v":' .. v .. ',' .. string.sub(ARGV[1], 2)
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
-  local found = redis.call('EXISTS', KEYS[1])
-  redis.call('RPUSH', KEYS[1], entry)
+  length = redis.call('RPUSH', KEYS[1], entry)
   local ttl = tonumber(ARGV[2])
   if ARGV[3] == 'k' then
     if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
   elseif ARGV[3] == 'g' then
-    if found == 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+    if not found then redis.call('PEXPIRE', KEYS[1], ttl) end
   elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
   redis.call('PUBLISH', ARGV[4], entry)
-  length = redis.call('LLEN', KEYS[1])
 end
 -- A claim not taken is not counted as run: sent again (its answer lost), it is answered by the history as it is then.
 if v == -1 then return {v, length} end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6])
+-- The numbers below the floor go at every 16th change, not at each (a few more kept, never looked up again).
+if tonumber(ARGV[5]) % 16 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6]) end
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[5])
 redis.call('PEXPIRE', KEYS[3], ${TOMBSTONE_MS})
 return {v, length}`;

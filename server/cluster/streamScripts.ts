@@ -78,17 +78,49 @@ for _, e in ipairs(redis.call('XRANGE', inbox, '-', '+', 'COUNT', 16)) do
   if not expires or tonumber(expires) > now then break end
   remove(inbox, counts, KEYS[4], senders, user, e[1], e[2])
 end
-local got = redis.call('HMGET', counts, 'n', 'b')
+-- The user's counts and each sender's share of them, in one read (the senders of this call's copies).
+local fields, shareAt = {'n', 'b'}, {}
+for i = 13, #ARGV, 4 do
+  if not shareAt[ARGV[i]] then
+    fields[#fields + 1] = 's:' .. ARGV[i]
+    shareAt[ARGV[i]] = #fields
+  end
+end
+local got = redis.call('HMGET', counts, unpack(fields))
 local n, b = tonumber(got[1]) or 0, tonumber(got[2]) or 0
--- Per sender in this call: its share of this stream and its copies in every stream (expired ones purged first).
+-- What a sender holds in every stream now (copies, bytes), its expired copies out first, and whether its set is empty
+-- now (no copy of it anywhere). A sender seldom holds more than a few: its set read whole (up to 16 members) answers
+-- all three, and an empty one holds no bytes (the set and its bytes change together, in the same steps), so the set's
+-- count and, when nothing expired, its bytes are not asked for apart. Past 16, as HELD does.
+local function holdings(zs, zb)
+  local head = redis.call('ZRANGE', zs, 0, 16, 'WITHSCORES')
+  if #head == 0 then return 0, 0, true end
+  if #head > 32 then
+    purgeSender(zs, zb, now)
+    return redis.call('ZCOUNT', zs, '(' .. now, '+inf'), tonumber(redis.call('GET', zb) or '0'), false
+  end
+  local gone, freed, live = {}, 0, 0
+  for i = 1, #head, 2 do
+    if tonumber(head[i + 1]) <= now then
+      gone[#gone + 1] = head[i]
+      freed = freed + tonumber(string.match(head[i], '^%S+ (%d+) '))
+    else
+      live = live + 1
+    end
+  end
+  if #gone == 0 then return live, tonumber(redis.call('GET', zb) or '0'), false end
+  redis.call('ZREM', zs, unpack(gone))
+  return live, redis.call('DECRBY', zb, freed), live == 0
+end
+-- Per sender in this call: its share of this stream and its copies in every stream.
 local seen, order = {}, {}
 local function sender(from)
   local s = seen[from]
   if s then return s end
   local zs, zb = senders .. 's:' .. from, senders .. 'b:' .. from
-  purgeSender(zs, zb, now)
-  local pn, pb = pair(redis.call('HGET', counts, 's:' .. from))
-  s = {from = from, zs = zs, zb = zb, pn = pn, pb = pb, sn = redis.call('ZCOUNT', zs, '(' .. now, '+inf'), sb = tonumber(redis.call('GET', zb) or '0'), life = 0}
+  local pn, pb = pair(got[shareAt[from]])
+  local sn, sb, empty = holdings(zs, zb)
+  s = {from = from, zs = zs, zb = zb, pn = pn, pb = pb, sn = sn, sb = sb, empty = empty, life = 0}
   seen[from] = s
   return s
 end
@@ -130,8 +162,14 @@ if #ids > 0 then
   for _, s in ipairs(order) do
     set[#set + 1] = 's:' .. s.from
     set[#set + 1] = s.pn .. ' ' .. s.pb
-    redis.call('SET', s.zb, s.sb, 'KEEPTTL')
-    keepFor(s.zs, s.life, s.zb)
+    -- The set and its bytes live at least as long as its copies, a minute beyond (as keepFor): a set that was empty
+    -- (made again by this step's ZADD) is given its life without asking for the one it had.
+    if s.empty or redis.call('PTTL', s.zs) < s.life then
+      redis.call('SET', s.zb, s.sb, 'PX', s.life + 60000)
+      redis.call('PEXPIRE', s.zs, s.life + 60000)
+    else
+      redis.call('SET', s.zb, s.sb, 'KEEPTTL')
+    end
   end
   redis.call('HSET', counts, unpack(set))
   keepFor(counts, tonumber(ARGV[1]), inbox, KEYS[4])
