@@ -34,7 +34,7 @@ import type { PhaseStats } from './loadGen';
 import type { StallFigures } from './stalls';
 import { errorsOf, median, ratios, type RoundResult, roundRatios, summarize, type Target, warnings } from './report';
 import { renderCluster, renderText } from './render';
-import { type CommandCounts, parseCommandStats, perSetup, showCounts } from './redisStats';
+import { type CommandCounts, parseCommandStats, parseRedisCpu, perSetup, showCounts } from './redisStats';
 
 const HERE = import.meta.dirname;
 const SDKAPPID = 1400000042;
@@ -105,6 +105,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
   };
   const redisCommands = async () => Number(/total_commands_processed:(\d+)/.exec((await redis?.info('stats')) ?? '')?.[1] ?? Number.NaN);
   const commandStats = async (): Promise<CommandCounts> => parseCommandStats((await redis?.info('commandstats')) ?? '');
+  const redisCpu = async (): Promise<number> => parseRedisCpu((await redis?.info('cpu')) ?? '');
   try {
     if (ctx.pinned) for (const child of children) pin(child.pid, TARGET_CORE);
     const readies = (await Promise.all(children.map((c) => c.first))) as Ready[];
@@ -133,6 +134,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       const cpu0 = await sum<CpuFigures>({ cmd: 'cpu' });
       const commands0 = await redisCommands();
       const stats0 = await commandStats();
+      const redisCpu0 = await redisCpu();
       const cores0 = coreTimes();
       const t0 = performance.now();
       const stats = await generator.ask<PhaseStats>({ cmd: 'run', ...request } as { cmd: string });
@@ -141,6 +143,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
       // Redis's counters span the whole phase (its settling and draining too): so do the setups they are divided by.
       const redisPerSetup = (((await redisCommands()) - commands0) / Math.max(1, stats.completed));
       const byName = perSetup(stats0, await commandStats(), stats.completed);
+      const redisCpuPerSetup = ((await redisCpu()) - redisCpu0) / Math.max(1, stats.completed);
       const cores1 = coreTimes();
       const wallMs = performance.now() - t0;
       const cpu = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / wallMs) * 100;
@@ -149,7 +152,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         const b = cores1?.[core];
         return a && b && b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : Number.NaN;
       };
-      return { stats, cpu, stalls, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup, byName };
+      return { stats, cpu, stalls, targetCoreBusy: busy(TARGET_CORE), loadCoreBusy: busy(LOAD_CORE), redisPerSetup, byName, redisCpuPerSetup };
     };
     const closed = await phase({ mode: 'closed', settle, seconds: args.seconds });
     const after = await mem();
@@ -184,7 +187,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
           }
         : null,
       metrics,
-      ...(target === 'cluster' ? { redisCommandsPerSetup: closed.redisPerSetup, redisCommandsByName: closed.byName, redisCommandsPerLogin: loginStats } : {}),
+      ...(target === 'cluster' ? { redisCommandsPerSetup: closed.redisPerSetup, redisCommandsByName: closed.byName, redisCommandsPerLogin: loginStats, redisCpuPerSetup: closed.redisCpuPerSetup } : {}),
     };
     const s = closed.stats;
     ctx.log(
@@ -193,7 +196,7 @@ async function measure(ctx: Context, target: Target, round: number): Promise<{ r
         `target CPU ${closed.cpu.toFixed(0)}%, generator ${s.cpuPercent.toFixed(0)}%`,
     );
     if (target === 'cluster') {
-      ctx.log(`    Redis per setup (closed loop, commandstats): ${showCounts(closed.byName)}`);
+      ctx.log(`    Redis per setup (closed loop): ${closed.redisCpuPerSetup.toFixed(0)} µs of its CPU (INFO cpu, every client's); commands (commandstats): ${showCounts(closed.byName)}`);
       ctx.log(`    Redis per client logging in: ${showCounts(loginStats)}`);
     }
     return { result, ready };

@@ -34,3 +34,9 @@ export function showCounts(counts: CommandCounts, digits = 2): string {
     .map(([name, n]) => `${name} ${n.toFixed(digits)}`)
     .join(', ');
 }
+
+/** Redis's own CPU time so far (`INFO cpu`: used_cpu_user + used_cpu_sys of its main process), in µs. */
+export function parseRedisCpu(info: string): number {
+  const read = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return Math.round((read('used_cpu_user') + read('used_cpu_sys')) * 1e6);
+}

@@ -46,6 +46,8 @@ export interface RoundResult {
   readonly redisCommandsByName?: Readonly<Record<string, number>>;
   /** Cluster mode: Redis commands per client while the clients opened and logged in, by name. */
   readonly redisCommandsPerLogin?: Readonly<Record<string, number>>;
+  /** Cluster mode: Redis's CPU per setup over the closed loop, µs (`INFO cpu`; what every client of the Redis cost it). */
+  readonly redisCpuPerSetup?: number;
 }
 
 /** The figures compared, in print order: key, label, which way is better. */

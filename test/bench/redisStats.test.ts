@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandStats, perSetup, showCounts } from '../../bench/server/redisStats';
+import { parseCommandStats, parseRedisCpu, perSetup, showCounts } from '../../bench/server/redisStats';
 
 const INFO = (xadd: number, evalsha: number) =>
   `# Commandstats\r\ncmdstat_xadd:calls=${xadd},usec=10,usec_per_call=1.00,rejected_calls=0,failed_calls=0\r\n` +
@@ -15,5 +15,9 @@ describe("bench:server's Redis commands by name", () => {
     expect(per).toEqual({ xadd: 3, evalsha: 6, info: 0.2, publish: 0.3 });
     expect(showCounts(per)).toBe('evalsha 6.00, xadd 3.00, publish 0.30');
     expect(perSetup(before, after, 0)).toEqual({ xadd: 30, evalsha: 60 });
+  });
+
+  it("reads Redis's CPU from INFO cpu, its main process's user and system time, in µs", () => {
+    expect(parseRedisCpu('# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:2.500001\r\nused_cpu_sys_children:9.000000\r\nused_cpu_user_children:9.000000\r\n')).toBe(3_750_001);
   });
 });
