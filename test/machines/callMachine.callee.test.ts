@@ -402,6 +402,15 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     expect(h.take()).toEqual([]);
   });
 
+  it("Bob with Carol, both accepts crossing Alice's CANCEL of the whole call (naming both, or nobody) -> ending cancelled, as Carol does", () => {
+    for (const named of [['bob', 'carol', 'dave'], []]) {
+      const h = bobInGroupCall(['carol']);
+      h.send(im.cancelled('alice', named, { groupID: 'g1' }));
+      expect(h.value()).toBe('ending');
+      expect(h.context().reason).toBe('cancelled');
+    }
+  });
+
   it("Bob talking with Carol (Alice's media not here): Alice's hangup notice naming Bob -> she left, Bob stays in the call with Carol", () => {
     const h = bobInGroupCall(['carol']);
     h.send(im.hungUp('alice', ['bob'], 0, { groupID: 'g1' }));
