@@ -37,12 +37,13 @@ export const callGuards = {
     event.from === c.inviter &&
     (event.signal.invitees.length === 0 || event.signal.invitees.includes(c.self)),
   /**
-   * Someone besides our inviter, and not withdrawn by this cancel, is in the room with us: the caller left
-   * a call they are in, and a cancel crossing our accept leaves them the call. One the cancel names too
-   * (an IM group's CANCEL of the whole call, nobody answered) only crossed it as we did: no call of anyone's.
+   * Someone besides our inviter, and not withdrawn by this withdrawal, is in the room with us: the caller left
+   * a call they are in, and its withdrawal crossing our accept (a CANCEL, or an IM group's TIMEOUT once someone
+   * answered) leaves them the call. One it names too (an IM group's CANCEL of the whole call, nobody answered)
+   * only crossed it as we did: no call of anyone's.
    */
   othersThanInviterHere: ({ context: c, event }: Args) =>
-    event.type === 'im.cancelled' &&
+    (event.type === 'im.cancelled' || event.type === 'im.timedOut') &&
     event.signal.invitees.length > 0 &&
     c.present.some((p) => p.userID !== c.inviter && !event.signal.invitees.includes(p.userID)),
   /** Our invite to everyone (1v1, an IM group) could not be sent; one of a group's C2C invites reached nobody but its invitee. */

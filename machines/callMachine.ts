@@ -432,7 +432,8 @@ export const callMachine = setup({
         'im.timedOut': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } },
           { guard: 'isCaller', actions: 'toInvitee' },
-          { guard: 'timeoutForMe', target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
+          // The same crossing, where an IM group's caller withdraws with a TIMEOUT (someone had answered).
+          { guard: and(['timeoutForMe', not('othersThanInviterHere')]), target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
         ],
       },
     },

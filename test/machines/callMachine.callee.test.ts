@@ -402,6 +402,17 @@ describe('callMachine callee: group call g1 (Alice invited Bob, Carol and Dave)'
     expect(h.take()).toEqual([]);
   });
 
+  it("Alice's TIMEOUT naming Bob (an IM group's withdrawal once someone answered, crossing his accept): with Carol here -> Bob stays; with Alice alone -> ending timeout", () => {
+    const h = bobInGroupCall(['alice', 'carol']);
+    h.send(im.timedOut('alice', ['bob'], { groupID: 'g1' }, 0));
+    expect(h.value()).toEqual({ inCall: 'together' });
+    expect(h.take()).toEqual([]);
+    const alone = bobInGroupCall(['alice']);
+    alone.send(im.timedOut('alice', ['bob'], { groupID: 'g1' }, 0));
+    expect(alone.value()).toBe('ending');
+    expect(alone.context().reason).toBe('timeout');
+  });
+
   it("Bob with Carol, both accepts crossing Alice's CANCEL of the whole call (naming both, or nobody) -> ending cancelled, as Carol does", () => {
     for (const named of [['bob', 'carol', 'dave'], []]) {
       const h = bobInGroupCall(['carol']);

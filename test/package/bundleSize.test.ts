@@ -256,7 +256,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // Its review: such a cancel that names the others in the room too (an IM group's CANCEL of the whole call, their
 // accepts crossing it as ours did) ends the call as before (+8 over 61,376, the figure after both changes above, from
 // dist): 61,384 bytes, 206,023 minified. Raised by 8.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8;
+// And an IM group caller's TIMEOUT, its withdrawal once someone answered, crossing an accept leaves the callee with
+// the others in the room as the CANCEL does (+10 over 61,384): 61,394 bytes, 206,083 minified. Raised by 10.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
