@@ -167,6 +167,23 @@ describe('limits', () => {
     expect(server.handle.metrics().limits).toEqual({ idleTimeout: 2 }); // Alice and Bob only
   });
 
+  it('logout, login again, logout again on one socket: the second logout has its own 10 s, from it (logged out at 10 s and 25 s: open at 34.999 s, closed 4003 at 35 s)', async () => {
+    const dave = await RawClient.login(server.handle.url, 'dave');
+    await server.clock.advance(10_000);
+    expect(await dave.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await server.clock.advance(5_000);
+    expect(await dave.request({ type: 'login', userID: 'dave', userSig: tencentUserSig('dave') })).toMatchObject({ type: 'loggedIn' });
+    await server.clock.advance(10_000); // past the first logout's deadline (20 s): logged in, it stands
+    expect(await dave.request({ type: 'logout' })).toMatchObject({ type: 'ack' });
+    await server.clock.advance(9_999);
+    expect(await dave.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(server.handle.metrics().limits).toEqual({});
+    await server.clock.advance(1);
+    const after = await Promise.race([dave.closed, dave.request({ type: 'ping' }).then(() => 'still open')]);
+    expect(after).toEqual({ code: 4003, reason: 'no login in time' });
+    expect(server.handle.metrics().limits).toEqual({ loginTimeout: 1 });
+  });
+
   // The leftovers of 2026-12-07: the idle timeout was the sweep's too (every 2.5 s), so up to 2.5 s past the 60 s.
   it('the idle timeout is exact from the last frame: Carol silent since 30.1 s is still there at 90.099 s, dropped at 90.1 s', async () => {
     await server.clock.advance(100); // the sweeps come at 2.5 s, 5 s, ...: the one after 90.1 s is due at 92.5 s
