@@ -27,6 +27,7 @@ async function monitorPrefix(redis: Redis, prefix: string) {
   const socket = connect(Number(url.port || 6379), url.hostname);
   const counts = new Map<string, number>();
   const marks = new Set<string>();
+  const beats = new Set<string>();
   let rest = '';
   socket.setEncoding('latin1');
   socket.on('data', (chunk: string) => {
@@ -36,8 +37,13 @@ async function monitorPrefix(redis: Redis, prefix: string) {
       // +<time> [<db> <client or lua>] "<command>" "<arg>" ...: each quoted, `"` and `\` escaped
       const args = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] as string).replace(/\\(.)/g, '$1'));
       const [command, first, second] = args;
-      if (command === undefined || !args.slice(1).some((a) => a.startsWith(`${prefix}:`))) continue;
+      const ours = args.slice(1).filter((a) => a.startsWith(`${prefix}:`));
+      if (command === undefined || ours.length === 0) continue;
       const name = command.toLowerCase();
+      if (name === 'set' && first?.startsWith(`${prefix}:alive:`)) beats.add(first);
+      // The nodes' heartbeats and checks of each other's (real time, once a second: BEAT's script, its GET and SET,
+      // the SMEMBERS of P:said and the EXISTS of a heartbeat), not the setups': a window held one on a loaded machine.
+      if (ours.every((a) => a.startsWith(`${prefix}:alive:`) || a === `${prefix}:said`)) continue;
       // The test's own: marks (below) and heardAll's (a publish on a node's channel, everything before it heard).
       if (first?.startsWith(`${prefix}:mark:`)) marks.add(first);
       else if (!(name === 'publish' && second?.startsWith('{"t":"test-mark-'))) counts.set(name, (counts.get(name) ?? 0) + 1);
@@ -61,6 +67,11 @@ async function monitorPrefix(redis: Redis, prefix: string) {
         },
         (seen) => seen,
       );
+    },
+    /** Waits until MONITOR has shown a heartbeat of each node named (a beat of each inside the window counted). */
+    async beats(...nodes: string[]): Promise<void> {
+      beats.clear();
+      await until('MONITOR shows a heartbeat of each node', () => nodes.every((n) => beats.has(`${prefix}:alive:${n}`)), (seen) => seen);
     },
     /** Counts since the last take, and starts again. */
     take(): Record<string, number> {
@@ -113,6 +124,8 @@ describe('a call setup across two nodes and what it costs Redis', () => {
       monitor.take();
       const setups = 3;
       for (let i = 0; i < setups; i++) await setup();
+      // A second, real time, between beats: a window this long on a loaded machine held one, counted as the setups'.
+      await monitor.beats('a', 'b');
       await monitor.mark();
       const counts = monitor.take();
       const perSetup = Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, n / setups]));
