@@ -10,7 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../server/support';
-import { heardAll, inProcessNodes, startCluster, startNode, type TestCluster } from './support';
+import { heardAll, inProcessNodes, redisProxy, startCluster, startNode, type TestCluster, until } from './support';
 
 const GRACE_MS = 10_000; // roomGraceMs, the default
 /** The line a node logs when it finds its id taken (nodeIdLost.test.ts). */
@@ -72,8 +72,12 @@ describe('cluster: two processes given one node id', () => {
 
 describe('cluster: two server processes given one --node-id', () => {
   let cluster: TestCluster;
+  /** Between a restarted node and Redis (the first test's). */
+  let link: Awaited<ReturnType<typeof redisProxy>> | undefined;
   afterEach(async () => {
     await cluster?.dispose();
+    await link?.close();
+    link = undefined;
   });
 
   it('a second `server/bin.ts --node-id x` while x runs -> exit code 2 and one line; x SIGKILLed and started again at once -> it waits out its last heartbeat and starts', async () => {
@@ -88,11 +92,21 @@ describe('cluster: two server processes given one --node-id', () => {
       exit: 'node x2 exited with 2',
       stderr: ['cluster: a heartbeat holds this node id: waiting for it to lapse (an earlier run that crashed), refusing to start if it beats (a live node)', line],
     });
+    // Started again at once: its claim reaches Redis as x1 dies, within its last beat's TTL (3.5 s at most). A process
+    // takes longer than that to start on a loaded machine (it claimed a key already lapsed and never waited): so it
+    // starts first, through a proxy that passes its connections' handshakes and holds its claim until x1 is gone.
+    const proxy = (link = await redisProxy());
+    const alive = `${cluster.prefix}:alive:x`;
+    proxy.hold();
+    const starting = startNode(cluster.prefix, cluster.dir, 'x1', ['--node-id', 'x'], proxy.url); // the same database: the crashed process's
+    const claimed = () => proxy.holding().includes(alive) || (proxy.release(), proxy.hold(), false);
+    await until('the new process\'s claim sent', claimed, (sent) => sent, 30_000);
     const first = cluster.nodes[0]!.child;
     const exited = new Promise<void>((done) => first.once('exit', () => done()));
     first.kill('SIGKILL');
     await exited;
-    const again = await x('x1'); // the same database: the crashed process's
+    proxy.release();
+    const again = await starting;
     cluster.nodes.push(again);
     expect(again.stderr.join('')).toContain('waiting for it to lapse');
   }, 60_000);
