@@ -44,6 +44,19 @@ describe('the demo page says what happened', () => {
     expect(await alice.page.locator('[data-testid="tile-bob"]').getAttribute('class')).toContain('no-video');
   });
 
+  it('an audio dial: the stage shows whom she calls, not her own avatar half-hidden behind theirs and the timer', async () => {
+    // The self-view is the dial's backdrop (her camera behind "Calling bob…"); an audio call has no camera, and its
+    // avatar, centred as in the call's self-view, sat dimmed under the callee's avatar, the name and the ring timer.
+    const alice = await world.open('alice');
+    await world.open('bob');
+    await alice.call('bob', { type: 1 });
+    await alice.view('dialing');
+    await alice.page.waitForSelector('#self-view .tile.no-video', { state: 'attached' });
+    expect(await alice.page.locator('#dialing-avatar').isVisible()).toBe(true);
+    expect(await alice.page.locator('#self-view .avatar').isVisible()).toBe(false);
+    expect(await alice.page.locator('#self-view .name').isVisible()).toBe(false);
+  });
+
   it('dialling someone offline: the ring timer does not run past the timeout it is shown against', async () => {
     // Her own no-answer timer gives up `noAnswerGraceMs` past the timeout: 2 s here, not the default 5 s (the demo's
     // ?config=). The timer ticks every 250 ms, so a count that ran on would show "0:04 / 0:03" all the same.
