@@ -25,6 +25,7 @@ export type StatelyTarget =
  * where a backend's error that cannot be (a `toJSON` or getter that throws) was an uncaught exception.
  */
 export async function statelyInspector(target: StatelyTarget): Promise<Observer<InspectionEvent>> {
+  checkTarget(target);
   const stately = await import('@statelyai/inspect');
   const sanitizeEvent = (event: { type: string }) => serializable(event) as { type: string };
   switch (target.kind) {
@@ -38,6 +39,40 @@ export async function statelyInspector(target: StatelyTarget): Promise<Observer<
       return stately.createWebSocketInspector({ url: target.url, sanitizeEvent }).inspect;
     case 'callback':
       return stately.createInspector({ send: toldOnce((event) => target.send(event)) }, { sanitizeEvent }).inspect;
+  }
+}
+
+/**
+ * A target that is not one: a `TypeError` naming what is wrong, before anything loads. Unchecked, an unknown `kind`
+ * (`'Browser'`, a JavaScript app's typo) returned no observer and the client ran uninspected without a word, and a
+ * `websocket` target without its `url` failed inside the Stately inspector as `Invalid URL: undefined`.
+ */
+function checkTarget(target: StatelyTarget): void {
+  const t = target as Partial<Record<'kind' | 'url' | 'send', unknown>> | null;
+  if (typeof t !== 'object' || t === null) throw new TypeError(`statelyInspector: the target must be an object ({ kind: 'browser' | 'websocket' | 'callback', ... }), got ${String(t)}`);
+  const protocol = (value: string) => {
+    try {
+      return new URL(value).protocol;
+    } catch {
+      return '';
+    }
+  };
+  const url = (scheme: 'ws' | 'http') => {
+    if (typeof t.url !== 'string' || ![`${scheme}:`, `${scheme}s:`].includes(protocol(t.url))) {
+      throw new TypeError(`statelyInspector: { kind: '${String(t.kind)}' } needs url to be a ${scheme}:// or ${scheme}s:// URL, got ${JSON.stringify(t.url) ?? String(t.url)}`);
+    }
+  };
+  switch (t.kind) {
+    case 'browser':
+      if (t.url !== undefined) url('http');
+      return;
+    case 'websocket':
+      return url('ws');
+    case 'callback':
+      if (typeof t.send !== 'function') throw new TypeError(`statelyInspector: { kind: 'callback' } needs send to be a function, got ${typeof t.send}`);
+      return;
+    default:
+      throw new TypeError(`statelyInspector: kind must be 'browser', 'websocket' or 'callback', got ${JSON.stringify(t.kind) ?? String(t.kind)}`);
   }
 }
 

@@ -52,4 +52,20 @@ describe('inspection', () => {
     expect(types).toContain('@xstate.event');
     expect(values()).toContain('"dialing"');
   });
+
+  it('statelyInspector refuses a target that is not one with a TypeError naming it, before loading anything', async () => {
+    const refused = async (target: unknown) => {
+      const error = await statelyInspector(target as Parameters<typeof statelyInspector>[0]).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      return (error as TypeError).message;
+    };
+    // A JavaScript app's typo: an unknown kind returned no observer, and the client ran uninspected without a word.
+    expect(await refused({ kind: 'Browser' })).toBe(`statelyInspector: kind must be 'browser', 'websocket' or 'callback', got "Browser"`);
+    // No url: the Stately inspector failed with "Invalid URL: undefined".
+    expect(await refused({ kind: 'websocket' })).toBe(`statelyInspector: { kind: 'websocket' } needs url to be a ws:// or wss:// URL, got undefined`);
+    expect(await refused({ kind: 'websocket', url: 'http://127.0.0.1:8080' })).toContain('needs url to be a ws:// or wss:// URL, got "http://127.0.0.1:8080"');
+    expect(await refused({ kind: 'browser', url: 'stately.ai/inspect' })).toContain(`{ kind: 'browser' } needs url to be a http:// or https:// URL`);
+    expect(await refused({ kind: 'callback' })).toBe(`statelyInspector: { kind: 'callback' } needs send to be a function, got undefined`);
+    expect(await refused(undefined)).toContain('the target must be an object');
+  });
 });
