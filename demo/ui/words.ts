@@ -17,13 +17,15 @@ export function codeOf(error: unknown): number | undefined {
 
 /**
  * An error as a sentence a person can act on. The library's messages begin with the method
- * (`call: cannot call yourself`): only the reason is kept, so no prefix is ever doubled.
+ * (`call: cannot call yourself`), and a parameter's with its path too, which the reason names again
+ * (`groupCall: userIDList: userIDList must not repeat a user`): only the reason is kept, so no prefix
+ * is ever doubled.
  */
 export function describeError(error: unknown): string {
   const code = codeOf(error);
   if (code !== undefined && MEDIA[code]) return MEDIA[code];
   const message = error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'msg' in error ? String(error.msg) : String(error);
-  return sentence(message.replace(/^[a-zA-Z]+: /, ''));
+  return sentence(message.replace(/^(?:[a-zA-Z][\w.]*: )+/, ''));
 }
 
 /** Capitalized, with a full stop. */

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { clockText, names } from '../../demo/ui/dom';
 import { describeError, endedInWords, kickedInWords } from '../../demo/ui/words';
-import { CallingError, InvalidParameterError, InvalidStateError } from '../../src/index';
+import { CallingError, InvalidParameterError, InvalidStateError, TRTCCalling } from '../../src/index';
+import { createMemoryNetwork, SimulatedClock } from '../../src/testing';
 
 describe('demo words', () => {
   it('errors: the reason only (the method prefix goes), a sentence; media codes say what to do', () => {
@@ -25,6 +26,24 @@ describe('demo words', () => {
       'No answer from the server in time.',
       'The server refused to sign in x (400).',
     ]);
+  });
+
+  it("a parameter's error: the reason only, not the parameter's path before it (the demo said \"UserIDList: userIDList must not repeat a user.\")", async () => {
+    const net = createMemoryNetwork({ clock: new SimulatedClock() });
+    const carol = new TRTCCalling({ SDKAppID: 1, backend: net.backend() });
+    const said = (p: Promise<unknown>) => p.then(() => 'resolved', describeError);
+    expect([
+      await said(carol.groupCall({ userIDList: ['bob', 'bob'], type: 2 })),
+      await said(carol.groupCall({ userIDList: ['bob', 'b c'], type: 2 })),
+      await said(carol.call({ userID: 'bob', type: 2, timeout: -3 })),
+    ]).toEqual([
+      'UserIDList must not repeat a user.',
+      'UserID must be 1-32 characters of A-Z, a-z, 0-9, - and _.',
+      'Timeout must not be negative.',
+    ]);
+    const done = carol.destroy();
+    await net.advance(1_000);
+    await done;
   });
 
   it('how a call ended, when nothing more precise was said', () => {
