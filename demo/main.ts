@@ -179,5 +179,6 @@ if (options.user) $<HTMLInputElement>('login-user').value = options.user;
 if (!configParam.ok) loginFailed(configParam.error); // said at once; no sign-in of ?user= either
 else if (options.user) {
   const userID = options.user;
-  act('login', () => login(userID));
+  // Refused (a ?config= key the library does not take, say), it is said on the sign-in form, where the page is.
+  act('login', () => login(userID), loginFailed);
 }

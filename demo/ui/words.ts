@@ -17,15 +17,17 @@ export function codeOf(error: unknown): number | undefined {
 
 /**
  * An error as a sentence a person can act on. The library's messages begin with the method
- * (`call: cannot call yourself`), and a parameter's with its path too, which the reason names again
- * (`groupCall: userIDList: userIDList must not repeat a user`): only the reason is kept, so no prefix
- * is ever doubled.
+ * (`call: cannot call yourself`, `new TRTCCalling: config: ...`): only the reason is kept, so no prefix is ever
+ * doubled; so is a parameter's path that the reason names again (`groupCall: userIDList: userIDList must not
+ * repeat a user`), while one that says where (`config: unknown key ...`, `userIDList.0: userID must ...`) stays.
  */
 export function describeError(error: unknown): string {
   const code = codeOf(error);
   if (code !== undefined && MEDIA[code]) return MEDIA[code];
   const message = error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'msg' in error ? String(error.msg) : String(error);
-  return sentence(message.replace(/^(?:[a-zA-Z][\w.]*: )+/, ''));
+  const reason = message.replace(/^(?:new )?[a-zA-Z]+: /, '');
+  const path = /^([a-zA-Z]+): ([\s\S]*)$/.exec(reason);
+  return sentence(path?.[2]?.startsWith(`${path[1]} `) ? path[2] : reason);
 }
 
 /** Capitalized, with a full stop. */

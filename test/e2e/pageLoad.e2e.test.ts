@@ -63,6 +63,21 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
     await bad.close();
   });
 
+  // A newcomer following the README: ?config= with a key the library does not take, and ?user=, showed nothing at all
+  // (the refusal went to the outcome panel, hidden until signed in); the form's sign-in said "New TRTCCalling: config: ...".
+  it("a ?config= the library refuses, with ?user=: the sign-in form says the library's words as the page loads", async () => {
+    const carol = await world.open('carol');
+    const bad = await carol.context.newPage();
+    await bad.goto(`${world.server.handle.httpUrl}/?user=dave&config=${encodeURIComponent('{"leaveGrace":2000}')}`);
+    await bad.waitForFunction(() => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.some((e) => e.name === 'login() rejected'));
+    await bad.waitForSelector('#login-error:not(.hidden)');
+    expect(await bad.locator('#login-error').textContent()).toBe(
+      'Config: unknown key leaveGrace (it takes noAnswerGraceMs, exitTimeoutMs, aloneTimeoutMs, leaveGraceMs, missingMemberMs).',
+    );
+    expect(await bad.evaluate(() => document.body.dataset.view)).toBe('signedOut');
+    await bad.close();
+  });
+
   it('a dropped connection: the page shows it reconnecting, then online again', async () => {
     const alice = await world.open('alice');
     expect(await alice.page.evaluate(() => (globalThis as unknown as { hcDemo: { connection: string[] } }).hcDemo.connection)).toEqual(['connected']);
