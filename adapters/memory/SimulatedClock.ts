@@ -3,6 +3,7 @@
  * accepted by XState as an actor's `clock` option (`createActor(machine, { clock })`).
  */
 import type { Clock, TimerId } from '../clock';
+import { shown as show } from './checks';
 import { drain } from './drain';
 
 interface Timer {
@@ -143,7 +144,6 @@ export class SimulatedClock implements Clock {
   }
 }
 
-const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 /** The error for a step of time that is not a finite number >= 0, or `undefined` when it is one. */
 function checkStep(method: string, name: string, ms: unknown): RangeError | undefined {

@@ -23,7 +23,16 @@ export function checkSeed(seed: unknown): number {
   throw new RangeError(`seed must be an integer (got ${describe(seed)})`);
 }
 
-const describe = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+/**
+ * A value as an error message names it: a string quoted, a function or a class by its name. `String()` of a class
+ * is its source: `createMemoryNetwork({ clock: SimulatedClock })`, the mistake the README names, printed 80 lines.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `${/^class\b/.test(Function.prototype.toString.call(value)) ? 'class' : 'function'} ${value.name || '(anonymous)'}`;
+  return String(value);
+}
+const describe = shown;
 
 /**
  * A fault rule of `net.im.addRule`: `match` a function, `action` one of `'drop'`, `'duplicate'`, `'refuse'` or

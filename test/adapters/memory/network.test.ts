@@ -82,9 +82,14 @@ describe('createMemoryNetwork', () => {
 
   it('checks its options and backend() its own: a typo or a wrong type is a TypeError naming it (the audit of 2026-12-07: it ran with the default)', () => {
     const clock = new SimulatedClock();
+    const net0 = createMemoryNetwork({ clock });
     expect(() => createMemoryNetwork({ clock, latancy: 0 } as never)).toThrow(new TypeError('createMemoryNetwork: unknown option latancy (known: clock, latency, roomLatency, verifyUserSig, multiDevice, offlineTtlMs, logLimit)'));
     expect(() => createMemoryNetwork(null as never)).toThrow(/^createMemoryNetwork: options must be an object/);
-    expect(() => createMemoryNetwork({ clock: SimulatedClock } as never)).toThrow(/^createMemoryNetwork: clock must be a Clock \(now, setTimeout, clearTimeout\), e.g. new SimulatedClock\(\)/);
+    // The class, not an instance (the README's example of the mistake): named, not its 80 lines of source.
+    expect(() => createMemoryNetwork({ clock: SimulatedClock } as never)).toThrow(
+      new TypeError('createMemoryNetwork: clock must be a Clock (now, setTimeout, clearTimeout), e.g. new SimulatedClock() (got class SimulatedClock)'),
+    );
+    expect(() => net0.im.addRule({ match: () => true, action: function drop() {} } as never)).toThrow(/\(got function drop\)$/);
     expect(() => createMemoryNetwork({ clock: {} } as never)).toThrow(TypeError);
     expect(() => createMemoryNetwork({ clock, verifyUserSig: true } as never)).toThrow(/verifyUserSig must be a function/);
     expect(() => createMemoryNetwork({ clock, multiDevice: 'yes' } as never)).toThrow(/multiDevice must be a boolean \(got "yes"\)/);
