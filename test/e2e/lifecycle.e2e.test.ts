@@ -65,6 +65,9 @@ describe('demo page, destroy() and a page closing mid-call in Chromium', () => {
   async function pageHiddenAt(user: DemoUser): Promise<number> {
     const probe = user.page.isClosed() ? await user.context.newPage() : user.page;
     if (probe !== user.page) await probe.goto(`${world.server.handle.httpUrl}/healthz`);
+    // The leaving page's write reaches the browser's storage on a channel of its own: on a loaded machine a page
+    // opened after the close read before it arrived (hidden 0, "expected 1796659247863.2 to be less than 2000").
+    await probe.waitForFunction(() => localStorage.getItem('hcPageHide') !== null, undefined, { timeout: 15_000, polling: 50 });
     return probe.evaluate(() => Number(localStorage.getItem('hcPageHide')));
   }
 
