@@ -31,6 +31,7 @@ import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
 import { FANOUT_COPY_BYTES, type UserBudgets } from './limits';
+import { fanoutCopies } from './fanout';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
@@ -119,7 +120,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', this.copiesOf(session, recipients, bytes), now)) {
+    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, bytes), now)) {
       return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
@@ -224,15 +225,6 @@ export class Mailer {
     const ack: ServerFrame = { type: 'ack', rid, id: body.msgID, sentAt: now };
     if (held) this.acksHeld.set(ack, held);
     return ack;
-  }
-
-  /** The copies a group message of `bytes` makes: one per recipient, or, many devices, one per device (the sender's others too), each one per FANOUT_COPY_BYTES begun. */
-  private copiesOf(session: Session, recipients: readonly string[], bytes: number): number {
-    const multi = this.options.multiDevice;
-    const copies = multi ? recipients.reduce((n, to) => n + Math.max(1, this.sessionsOf(to).length), this.sessionsOf(session.userID).length - 1) : recipients.length;
-    // Past the burst (big copies, a group made larger by the administrator or by joins on two nodes at once): taken from
-    // a full budget, the rest owed (`takeOwing`), never refused for ever; cut to the burst, the bytes outran the rate.
-    return copies * Math.max(1, Math.ceil(bytes / FANOUT_COPY_BYTES));
   }
 
   /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
