@@ -20,6 +20,7 @@ import {
 import type { TurnCommit } from './commit';
 import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
 import type { Deadlines } from './deadlines';
+import { wireBytes } from './fanout';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -359,9 +360,9 @@ export class Dispatcher {
         const { maxRelayBytes } = this.options.limits;
         if (frame.data.length > maxRelayBytes) return refuse('tooLarge', `relay data is at most ${maxRelayBytes} characters`, 'maxRelayBytes');
         // A relay to the whole room is a copy per member: every copy beyond the first (which
-        // the frame paid for) is paid from the sender's budgets before any goes out.
+        // the frame paid for) is paid from the sender's budgets before any goes out, in the bytes it is written in.
         const copies = frame.to === undefined && session.room === frame.roomID ? rooms.memberCount(frame.roomID) - 1 : 1;
-        if (copies > 1 && !this.afford(user, copies - 1, (copies - 1) * frame.data.length, now)) {
+        if (copies > 1 && !this.afford(user, copies - 1, (copies - 1) * wireBytes(frame.data), now)) {
           return refuse('rateLimited', `relaying to ${copies} members: too many copies, slow down`, 'relayFanout');
         }
         if (!rooms.relay(session, frame.roomID, frame.to, frame.data)) {

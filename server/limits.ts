@@ -216,9 +216,9 @@ export function needed(n: number, rate: Rate, owing: boolean): number {
  * copies alone, a user's 60 KB messages to a group of 200 (four a second, at the byte rate) made the server write
  * 48 MB a second to the members; now what a user's group messages make the server send is bounded in bytes too
  * (`fanout.perSecond` times this, 8 MB a second by default). 8 KiB, not less: the largest signalling message, an
- * invitation (or its cancel, its hang-up) to a group of 200 with 32-character user IDs, is 7.4 KB, and must cost one
- * a copy as before, or with many devices a call to such a group and its cancel at once outran the burst (the cancel
- * refused, every device ringing on to its timeout; at 4 KiB a copy cost two).
+ * invitation (or its cancel, its hang-up) to a group of 200 with 32-character user IDs, is 8.0 KB as written (escaped,
+ * `server/fanout.ts`), and must cost one a copy as before, or with many devices a call to such a group and its cancel at
+ * once outran the burst (the cancel refused, every device ringing on to its timeout; at 4 KiB a copy cost two).
  */
 export const FANOUT_COPY_BYTES = 8 * KIB;
 const MIB = 1024 * KIB;

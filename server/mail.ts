@@ -120,7 +120,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, bytes), now)) {
+    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, m.payload), now)) {
       return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {

@@ -10,6 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INVITE_ID_LENGTH } from '../../adapters/signalingSchema';
 import { encodeSignal } from '../../adapters/signalingCodec';
+import { Session } from '../../server/conn';
+import { fanoutCopies, wireBytes } from '../../server/fanout';
 import { FANOUT_COPY_BYTES, resolveLimits } from '../../server/limits';
 import { RawClient, testServer, type TestServer } from '../server/support';
 
@@ -51,6 +53,9 @@ describe('group fan-out is paid by the bytes it makes the server send', () => {
     const cancel = encodeSignal({ kind: 'cancel', ...call });
     // 7.6 and 7.5 KB: at 4 KiB a copy (the first version of this limit) each cost two, and with three devices a member
     // the call (1,200) and its cancel (1,200) outran the burst of 2,000: the cancel refused, every device rang on.
+    // Measured as the server writes them (each `"` escaped), 8,037 and 7,957 bytes: still one, 155 bytes to spare.
+    expect([invite, cancel].map(wireBytes)).toEqual([8_037, 7_957]);
+    expect([invite, cancel].map((payload) => fanoutCopies(false, () => [], new Session('a', 't', 'd', 0), ['b'], payload))).toEqual([1, 1]);
     expect([Buffer.byteLength(invite), Buffer.byteLength(cancel)].map((bytes) => Math.ceil(bytes / FANOUT_COPY_BYTES))).toEqual([1, 1]);
   });
 
