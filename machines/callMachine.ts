@@ -252,16 +252,23 @@ export const callMachine = callSetup.createMachine({
           { guard: 'isSwitchAccept' },
           { actions: 'toInvitee' },
         ],
+        // Many devices: another of ours declined, or its ring ran out, as our ACCEPT went. A cloud that holds answers
+        // (embedded, memory) passes no answer after ours; Tencent IM passes both, and the caller takes the first
+        // that lands: ours, the call goes on; theirs, the caller leaves (and tells our late ACCEPT). Theirs decides.
         'im.rejected': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.reject' } } },
-          { guard: 'answeredByMyself', target: 'ending', actions: 'markElsewhere' },
+          { guard: 'answeredByMyself' },
           { actions: 'toInvitee' },
         ],
         'im.timedOut': [
           { guard: 'answersOurSwitch', actions: { type: 'toSwitch', params: { type: 'switch.timeout' } } },
           { guard: 'isCaller', actions: 'toInvitee' },
           // The same crossing, where an IM group's caller withdraws with a TIMEOUT (someone had answered).
-          { guard: and(['timeoutForMe', not('othersThanInviterHere')]), target: 'ending', actions: { type: 'markEnd', params: { reason: 'timeout' } } },
+          {
+            guard: and(['fromInviter', 'timeoutForMe', not('othersThanInviterHere')]),
+            target: 'ending',
+            actions: { type: 'markEnd', params: { reason: 'timeout' } },
+          },
         ],
       },
     },

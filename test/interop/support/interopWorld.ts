@@ -105,6 +105,8 @@ export interface PartyOptions {
   readonly roomIdGen?: () => number;
   /** Ours: inviteIDs that sort before Tencent's ('low', the default) or after them ('high'). */
   readonly inviteIDs?: 'low' | 'high';
+  /** Ours: opted in to many devices (`tencentBackend({ multiDevice: true })`), for a world with `multiTerminal`. */
+  readonly multiDevice?: boolean;
 }
 
 export interface InteropWorld {
@@ -173,9 +175,9 @@ export function interopWorld(options: { readonly multiTerminal?: boolean } = {})
     return null;
   };
 
-  const ours = (userID: string, { roomIdGen, inviteIDs = 'low' }: PartyOptions): OursParty => {
+  const ours = (userID: string, { roomIdGen, inviteIDs = 'low', multiDevice = false }: PartyOptions): OursParty => {
     const tim = im.create();
-    const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: rtc.module(userID), clock, onError: (e) => errors.push(e) });
+    const backend = tencentBackend({ SDKAppID: SDK_APP_ID, tim, TRTC: rtc.module(userID), clock, multiDevice, onError: (e) => errors.push(e) });
     const minted = inviteIDs === 'low' ? oursInviteID : highInviteID;
     const ids = { inviteIdGen: () => minted(++invites), ...(roomIdGen ? { roomIdGen } : {}) };
     const dropped: string[] = [];
