@@ -220,7 +220,7 @@ export const callMachine = callSetup.createMachine({
     inCall: {
       description: 'Answered: media flows between whoever is in the room.',
       entry: 'markUp',
-      always: { guard: 'nobodyLeft', target: 'ending', actions: { type: 'markEnd', params: { reason: 'hangup' } } },
+      always: { guard: 'nobodyLeft', target: 'ending', actions: 'markEmptyEnd' },
       initial: 'together',
       states: {
         together: {

@@ -45,7 +45,7 @@ import {
 } from './callSignals';
 import { abandonSwitch, acceptSwitchRequest, rejectSwitchRequest, requestSwitch, switchAnswerMs, switchDone } from './callSwitch';
 import { inviteMore } from './callInvite';
-import { inviteeMachine } from './inviteeMachine';
+import { type InviteeStatus, inviteeMachine } from './inviteeMachine';
 import { SWITCH_ID, type SwitchEvent, switchMachine } from './switchMachine';
 import { memberId, memberMachine } from './memberMachine';
 import type { EndReason } from './types';
@@ -57,6 +57,10 @@ export interface CallOutput {
   /** Late accepts still waiting for the IM's verdict on our cancel, and its refusals (when there are): the line's now. */
   readonly late?: LateAccepts;
 }
+
+/** What the last invitee's answer makes of a call that it left with nobody: its own reason, else a hangup. */
+const lastAnswerReason = (status: InviteeStatus): EndReason =>
+  status === 'noResponse' || status === 'rejected' || status === 'busy' ? status : 'hangup';
 
 /** A member lost (its connection never came back) ends the call in error; one that left, in a hangup. */
 const leaveReason = (event: CallEvent): EndReason => (event.type === 'member.left' && event.cause === 'lost' ? 'error' : 'hangup');
@@ -176,6 +180,14 @@ export const callSetup = setup({
       reason: context.reason ?? (event.type === 'im.accepted' ? ('answeredElsewhere' as const) : ('rejected' as const)),
     })),
     markDeclined: assign(({ context }) => ({ reason: context.reason ?? declineReason(context) })),
+    /**
+     * Nobody is in the room with us and nobody is still invited: the last invitee's answer closed the call (its
+     * NO_RESP, REJECT or LINE_BUSY says why, as when nobody answered at all), or a hangup.
+     */
+    markEmptyEnd: assign(({ context, event }) => ({
+      reason: context.reason ?? (event.type === 'invitee.changed' ? lastAnswerReason(event.status) : 'hangup'),
+      callEnd: durationAt(context, 'at' in event ? event.at : undefined),
+    })),
     markAlone: assign(({ context, event }) => ({ aloneSince: 'at' in event ? event.at : context.startedAt })),
     /** The alone timer ran out: the call ended when it did, not when the last event came. */
     markAloneEnd: assign(({ context: c }) => ({

@@ -465,7 +465,7 @@ describe('callMachine caller: alone in the room (aloneTimeout, 30 s)', () => {
 });
 
 describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
-  it('Bob talks from 1 s to 10 s and leaves, Carol rejects at 20 s -> ending; exited -> CALL_END hangup 19 (first arrival to the end), not 0', () => {
+  it('Bob talks from 1 s to 10 s and leaves, Carol rejects at 20 s -> ending; exited -> CALL_END rejected (her answer ended it) 19 (first arrival to the end), not 0', () => {
     const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
     h.send(rm.entered());
     h.send(rm.arrived('bob', 1_000));
@@ -476,6 +476,6 @@ describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
     expect(h.context().callEnd).toBe(19);
     h.take();
     h.send(rm.exited(20_100));
-    expect(h.take()).toEqual(ended('hangup', 19));
+    expect(h.take()).toEqual(ended('rejected', 19));
   });
 });

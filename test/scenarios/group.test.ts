@@ -104,6 +104,24 @@ describe('group calls', () => {
     expect(t.carol.take()).toEqual([]);
   });
 
+  // Bob's part ends with his USER_LEAVE; what ends the call is Carol's answer, and CALL_END says so (it said `hangup`).
+  it.each([
+    { carol: 'lets it ring out', hears: [ev.noResp('carol', 'alice')], reason: 'noResponse' },
+    { carol: 'rejects', hears: [ev.rejected('carol')], reason: 'rejected' },
+  ] as const)("Bob accepts and hangs up while Carol rings; she $carol -> Alice, left with nobody, CALL_END($reason)", async ({ carol, hears, reason }) => {
+    await t.alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 1, timeout: 10 });
+    await t.world.advance(S);
+    await t.bob.calling.accept();
+    await t.world.advance(S);
+    await t.bob.calling.hangup();
+    await t.world.advance(S);
+    if (carol === 'rejects') await t.carol.calling.reject();
+    await t.world.advance(20 * S);
+    const bobIn = [ev.accepted('bob'), ev.enter('bob'), ev.roster(['bob']), ev.audio('bob', true)];
+    expect(t.alice.take()).toEqual([...bobIn, ev.leave('bob'), ev.roster([]), ...hears, ev.end('alice', reason)]);
+    expect(t.carol.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true, callType: 1 }), ...(carol === 'rejects' ? [] : [ev.timedOut('alice', ['carol'])])]);
+  });
+
   it('a group invite through an IM group that does not name Carol does not ring her', async () => {
     await t.world.createGroup('all', ['alice', 'bob', 'carol']);
     await t.alice.calling.groupCall({ userIDList: ['bob'], type: 2, groupID: 'all' });
