@@ -1,19 +1,18 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-check, build, every test, then the browser tests, as two phases whose steps run side by side.
+ * `npm test`: type-check, build, every test, then the browser tests.
  *
  * 1. `npm run typecheck`, `npm run build` (the client's tsup, its declarations included, then the server's) and
- *    `npm run build:demo` (the demo page's bundle, which the browser tier serves). Each is one process on one core, and none
- *    reads what another writes: one after another they left the second core idle.
- * 2. Once all three passed: the unit tier (`vitest run`) and the browser tier (`vitest run -c vitest.e2e.config.ts`)
- *    together. The browser tier spends most of its wall time waiting (pages signing in, ICE, frames, nodes
- *    starting, graces run out), about a third of a core a file; after the unit tier it ran on a machine it left
- *    mostly idle. They share nothing: each test starts its own servers on free ports, the cluster tests their own
- *    Redis prefixes, the browser tests their own Chromium.
+ *    `npm run build:demo` (the demo page's bundle, which the browser tier serves), side by side: each is one process on
+ *    one core, and none reads what another writes; one after another they left the second core idle.
+ * 2. Once all three passed: the unit tier (`vitest run`), then the browser tier (`vitest run -c vitest.e2e.config.ts`),
+ *    one after the other. Run side by side (tried 2026-12-07 in a fresh-clone `bash .ci/run`, 2 AMD EPYC cores) the
+ *    browser tier took 532 s and the unit tier 946 s against 357 s alone: the unit tier keeps both cores busy, and
+ *    two of its tests that bound real time (a 180 s week of calls, an HTTP stall) ran out of it. Both tiers run even
+ *    if the first fails, so that each one's report is whole; the exit code is 1 if any step failed.
  *
- * Both tiers run to the end even if the other fails (each one's report is whole); the exit code is 1 if any step
- * failed. The browser tier's lines are prefixed `e2e | ` (the unit tier's are as vitest writes them). The steps'
- * wall times close the run. `node scripts/test.mjs --serial` runs the steps one after another, as before.
+ * The browser tier's lines are prefixed `e2e | `; the steps' wall times close the run. `node scripts/test.mjs
+ * --serial` runs the first phase's steps one after another too.
  */
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
@@ -76,8 +75,8 @@ function prefixLines(from, to, prefix) {
   });
 }
 
-async function phase(steps) {
-  if (serial) {
+async function phase(steps, together) {
+  if (!together) {
     for (const step of steps) if (!(await run(step))) return false;
     return true;
   }
@@ -92,7 +91,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 const started = Date.now();
-const passed = (await phase(PREPARE)) && (await phase(TIERS));
+let passed = await phase(PREPARE, !serial);
+// The tiers one after the other, the second run even where the first failed (see above).
+if (passed) for (const tier of TIERS) passed = (await run(tier)) && passed;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 console.log(`\nnpm test ${passed ? 'passed' : 'FAILED'} in ${seconds(Date.now() - started)}${serial ? ' (--serial)' : ''}:`);
 for (const { name, ms, code } of done) console.log(`  ${name.padEnd(13)} ${seconds(ms).padStart(8)}  ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);
