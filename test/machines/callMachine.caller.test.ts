@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallContext, CallEvent } from '../../machines/callModel';
 import type { ImRequest } from '../../machines/events';
 import { callerInput, cmd, im, inviteSignal, out, rm, startCall } from '../support/machineHarness';
+import { dialing, ended } from './callerSteps';
 
 const base = { inviteID: 'inv-5', inviter: 'alice', groupID: '', callType: 2 } as const;
 const send = (to: ImRequest & { type: 'im.send' }) => out.im(to);
@@ -33,18 +34,6 @@ const sendFailed = (inviteID: string, kind: 'invite' | 'reject' | 'timeout' | 'h
   at: 0,
   error: { code: -2, message: 'offline' },
 });
-const ended = (reason: CallContext['reason'], callEnd = 0) => [
-  out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: reason ?? 'hangup', callEnd }),
-  { done: { inviteID: 'inv-5', reason } },
-];
-
-/** Alice has dialled Bob; the dial's requests are already taken. */
-function dialing(input = callerInput()) {
-  const h = startCall(input);
-  h.take();
-  return h;
-}
-
 /** Alice and Bob talking since t = 1 s. */
 function talking() {
   const h = dialing();
@@ -461,47 +450,5 @@ describe('callMachine caller: alone in the room (aloneTimeout, 30 s)', () => {
     h.clock.increment(1);
     expect(h.value()).toBe('ending');
     expect(h.context().reason).toBe('hangup');
-  });
-});
-
-describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
-  it('Bob talks from 1 s to 10 s and leaves, Carol rejects at 20 s -> ending; exited -> CALL_END rejected (her answer ended it) 19 (first arrival to the end), not 0', () => {
-    const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
-    h.send(rm.entered());
-    h.send(rm.arrived('bob', 1_000));
-    h.send(rm.left('bob', 10_000));
-    expect(h.value()).toEqual({ inCall: 'together' }); // Carol is still pending
-    h.send(im.rejected('carol', false, {}, 20_000));
-    expect(h.value()).toBe('ending');
-    expect(h.context().callEnd).toBe(19);
-    h.take();
-    h.send(rm.exited(20_100));
-    expect(h.take()).toEqual(ended('rejected', 19));
-  });
-
-  it('Bob talks from 1 s to 10 s and leaves, Carol answers busy at 20 s (LINE_BUSY) -> ending; exited -> CALL_END busy 19', () => {
-    const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
-    h.send(rm.entered());
-    h.send(rm.arrived('bob', 1_000));
-    h.send(rm.left('bob', 10_000));
-    h.send(im.rejected('carol', true, {}, 20_000));
-    expect(h.value()).toBe('ending');
-    expect(h.context().reason).toBe('busy');
-    h.take();
-    h.send(rm.exited(20_100));
-    expect(h.take()).toEqual(ended('busy', 19));
-  });
-
-  it('Carol rejects at 5 s while Bob talks, Bob leaves at 10 s -> the leave ended it: CALL_END hangup 9, not rejected', () => {
-    const h = dialing(callerInput({ invitees: ['bob', 'carol'], isGroup: true }));
-    h.send(rm.entered());
-    h.send(rm.arrived('bob', 1_000));
-    h.send(im.rejected('carol', false, {}, 5_000));
-    expect(h.value()).toEqual({ inCall: 'together' });
-    h.send(rm.left('bob', 10_000));
-    expect(h.value()).toBe('ending');
-    h.take();
-    h.send(rm.exited(10_100));
-    expect(h.take()).toEqual(ended('hangup', 9));
   });
 });
