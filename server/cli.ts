@@ -150,6 +150,16 @@ function argError(error: unknown, npmScript: string | undefined): string {
 }
 
 /**
+ * What `--help` adds when the command line gave options beside it: `npm start -- --help` runs the server with the
+ * demo's switches (`--demo-signing --presence --static demo/dist`), and the text's defaults alone ("default off")
+ * told a newcomer the opposite of what `npm start` does.
+ */
+function givenWithHelp(argv: readonly string[]): string {
+  const given = argv.filter((arg) => arg !== '--help' && arg !== '-h');
+  return given.length === 0 ? '' : `\nOn this command line, besides --help: ${given.join(' ')}\n`;
+}
+
+/**
  * Reads flags and environment variables into server options. Pure but for `readText`, which
  * reads the secret key file (default: the file system).
  */
@@ -177,7 +187,7 @@ export function parseCli(
     const npmScript = env.npm_command === 'start' || env.npm_command === 'run' || env.npm_command === 'run-script' ? env.npm_lifecycle_event : undefined;
     return fail(argError(error, npmScript || undefined));
   }
-  if (values.help) return { ok: false, exitCode: 0, text: USAGE };
+  if (values.help) return { ok: false, exitCode: 0, text: USAGE + givenWithHelp(argv) };
   if (values.version) return { ok: false, exitCode: 0, text: packageVersion() };
   const get = (flag: string): string | undefined => {
     const value = values[flag];

@@ -178,6 +178,17 @@ describe('server CLI', () => {
     expect(USAGE).toContain('--presence');
   });
 
+  it('--help beside other options names them: npm start -- --help runs with the demo\'s switches on', () => {
+    // The text's defaults ("--presence ... default off") alone told a newcomer the opposite of what npm start does.
+    const npmStart = ['--demo-signing', '--presence', '--static', 'demo/dist', '--help'];
+    expect(parseCli(npmStart, {})).toEqual({
+      ok: false,
+      exitCode: 0,
+      text: `${USAGE}\nOn this command line, besides --help: --demo-signing --presence --static demo/dist\n`,
+    });
+    expect(parseCli(['--port', '9000', '-h'], {})).toMatchObject({ exitCode: 0, text: expect.stringMatching(/besides --help: --port 9000\n$/) });
+  });
+
   it('every misconfiguration is one line saying what to fix (exit code 2)', () => {
     const demo = ['--demo-signing'];
     expect([
