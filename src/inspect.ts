@@ -9,6 +9,7 @@
  * ```
  */
 import type { InspectionEvent, Observer } from 'xstate';
+import { importPeer } from '../adapters/optionalPeer';
 import { toldOnce } from './toldOnce';
 
 export type StatelyTarget =
@@ -26,7 +27,7 @@ export type StatelyTarget =
  */
 export async function statelyInspector(target: StatelyTarget): Promise<Observer<InspectionEvent>> {
   checkTarget(target);
-  const stately = await import('@statelyai/inspect');
+  const stately = await importPeer('@statelyai/inspect', 'statelyInspector', () => import('@statelyai/inspect'));
   const sanitizeEvent = (event: { type: string }) => serializable(event) as { type: string };
   switch (target.kind) {
     case 'browser':
@@ -64,7 +65,9 @@ function checkTarget(target: StatelyTarget): void {
   };
   switch (t.kind) {
     case 'browser':
+      // Without one the Stately inspector logged "Window does not exist" and inspected nothing.
       if (t.url !== undefined) url('http');
+      if (typeof window === 'undefined') throw new TypeError(`statelyInspector: { kind: 'browser' } needs a browser page's window; elsewhere (Node) use { kind: 'websocket', url } or { kind: 'callback', send }`);
       return;
     case 'websocket':
       return url('ws');

@@ -12,6 +12,7 @@
 import type TIM from 'tim-js-sdk';
 import type { ChatSDK } from 'tim-js-sdk';
 import type TRTC from 'trtc-js-sdk';
+import { importPeer } from '../optionalPeer';
 
 /** The methods of a TIM instance (tim-js-sdk v2 `ChatSDK`) the IM port calls. A real instance fits. */
 export type TimInstance = Pick<
@@ -60,12 +61,12 @@ export const TIM_TYPES = {
 
 /** Loads tim-js-sdk (browser only). Called only when no TIM instance was injected. */
 export async function loadTim(): Promise<TimModule> {
-  const module = await import('tim-js-sdk');
+  const module = await importPeer('tim-js-sdk', 'the tencent backend', () => import('tim-js-sdk'));
   return module.default;
 }
 
 /** Loads trtc-js-sdk v4 (browser only). Called only when no TRTC module was injected. */
 export async function loadTrtc(): Promise<TrtcModule> {
-  const module = await import('trtc-js-sdk');
+  const module = await importPeer('trtc-js-sdk', 'the tencent backend', () => import('trtc-js-sdk'));
   return module.default;
 }

@@ -84,6 +84,23 @@ const inspect = Math.random() > 1 ? (event: unknown) => console.log(event) : und
 export const calling = new TRTCCalling({ SDKAppID: 1, backend: createMemoryNetwork().backend(), inspect, config: undefined, clock: undefined, onDropped: undefined });
 `;
 
+/**
+ * The optional peers, not installed here: each entry point that loads one on first use says what needs it and what
+ * to install (Node's own `ERR_MODULE_NOT_FOUND` named neither), and keeps Node's error as the cause.
+ */
+const PEERS = `
+import TRTCCalling from 'headless-calling';
+import { tencentBackend } from 'headless-calling/tencent';
+import { statelyInspector } from 'headless-calling/inspect';
+const told = (error) => ({ message: error.message, cause: error.cause?.code });
+const out = {};
+await statelyInspector({ kind: 'callback', send() {} }).then(() => { out.inspector = 'loaded'; }, (error) => { out.inspector = told(error); });
+const calling = new TRTCCalling({ SDKAppID: 1400000001, backend: tencentBackend({ SDKAppID: 1400000001 }) });
+await calling.login({ userID: 'alice', userSig: 's' }).then(() => { out.login = 'logged in'; }, (error) => { out.login = { code: error.code, ...told(error.cause ?? error) }; });
+console.log(JSON.stringify(out));
+process.exit(0);
+`;
+
 const EVENTS = ['sdkReady', 'onUserAccept', 'onUserEnter', 'onUserAudioAvailable', 'onCallEnd'];
 
 /** Every package.json under a node_modules folder, and every binding.gyp (which npm builds with node-gyp). */
@@ -153,6 +170,17 @@ describe('npm install <packed headless-calling> in an empty project', () => {
     expect(check('typed.mts', TYPED, { skipLibCheck: false })).toBe('');
     expect(check('exact.mts', EXACT, { skipLibCheck: true, exactOptionalPropertyTypes: true })).toBe('');
   }, 120_000); // tsc over xstate's types: 10 s here when quiet, past 20 s beside the rest of the suite
+
+  it('an optional peer that is not installed (the Stately inspector, the Tencent SDKs) is named with what to install', () => {
+    writeFileSync(join(app, 'peers.mjs'), PEERS);
+    const out = JSON.parse(execFileSync(process.execPath, ['peers.mjs'], { cwd: app, encoding: 'utf8' }).trim()) as unknown;
+    const needs = (what: string, peer: string) => `${what} needs ${peer}, an optional peer dependency of headless-calling that is not installed: npm install ${peer}`;
+    expect(out).toEqual({
+      inspector: { message: needs('statelyInspector', '@statelyai/inspect'), cause: 'ERR_MODULE_NOT_FOUND' },
+      // The login's CallingError (TIM's own code for an unknown failure) carries it as its cause.
+      login: { code: 65535, message: needs('the tencent backend', 'tim-js-sdk'), cause: 'ERR_MODULE_NOT_FOUND' },
+    });
+  });
 
   it('CommonJS: every subpath loads from the installed package and a memory-network call runs', () => {
     writeFileSync(join(app, 'call.cjs'), CJS);

@@ -65,6 +65,8 @@ describe('inspection', () => {
     expect(await refused({ kind: 'websocket' })).toBe(`statelyInspector: { kind: 'websocket' } needs url to be a ws:// or wss:// URL, got undefined`);
     expect(await refused({ kind: 'websocket', url: 'http://127.0.0.1:8080' })).toContain('needs url to be a ws:// or wss:// URL, got "http://127.0.0.1:8080"');
     expect(await refused({ kind: 'browser', url: 'stately.ai/inspect' })).toContain(`{ kind: 'browser' } needs url to be a http:// or https:// URL`);
+    // In Node (no window) the Stately inspector logged "Window does not exist" and inspected nothing.
+    expect(await refused({ kind: 'browser' })).toBe(`statelyInspector: { kind: 'browser' } needs a browser page's window; elsewhere (Node) use { kind: 'websocket', url } or { kind: 'callback', send }`);
     expect(await refused({ kind: 'callback' })).toBe(`statelyInspector: { kind: 'callback' } needs send to be a function, got undefined`);
     expect(await refused(undefined)).toContain('the target must be an object');
   });
