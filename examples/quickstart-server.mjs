@@ -11,7 +11,7 @@ const server = process.env.HC_URL ?? 'http://127.0.0.1:8080';
 // server with the app's secret key (see "The userSig" below).
 async function signIn(userID) {
   const res = await fetch(`${server}/usersig?userID=${userID}`).catch((error) => {
-    throw new Error(`cannot reach ${server} (${error.cause?.code ?? error.message}): is npm start running? (on another port: set HC_URL)`);
+    throw new Error(`cannot reach ${server} (${error.cause?.code ?? error.cause?.message ?? error.message}): is npm start running? (on another port: set HC_URL)`);
   });
   if (!res.ok) throw new Error(`${server}/usersig answered ${res.status}: is it started with --demo-signing, as npm start does?`);
   const { sdkAppID, userSig } = await res.json();

@@ -6,6 +6,7 @@
  * `npm start` runs it (demo signing), in real time. Only the package specifiers are pointed at
  * the sources (`headless-calling` is this very package).
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -115,6 +116,30 @@ describe('README Quick start', () => {
       if (saved === undefined) delete process.env.HC_URL;
       else process.env.HC_URL = saved;
       await server?.close();
+    }
+  });
+
+  it('quickstart-server without a server says which, and why: a refused port, and one fetch will not ask (HC_URL=...:9)', async () => {
+    const saved = process.env.HC_URL;
+    const failure = async (url: string) => {
+      process.env.HC_URL = url;
+      // A fresh copy each time: a module runs once per file name.
+      return import(asModule('quickstart-server', snippet(README, 'quickstart-server'))).then(() => 'ran', (error: Error) => error.message);
+    };
+    try {
+      const hint = 'is npm start running? (on another port: set HC_URL)';
+      // Port 9 is on fetch's list of bad ports: its error's cause has no code, and the program said "(fetch failed)".
+      expect(await failure('http://127.0.0.1:9')).toBe(`cannot reach http://127.0.0.1:9 (bad port): ${hint}`);
+      const closed = await new Promise<number>((done) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => done(port));
+        });
+      });
+      expect(await failure(`http://127.0.0.1:${closed}`)).toBe(`cannot reach http://127.0.0.1:${closed} (ECONNREFUSED): ${hint}`);
+    } finally {
+      if (saved === undefined) delete process.env.HC_URL;
+      else process.env.HC_URL = saved;
     }
   });
 });
