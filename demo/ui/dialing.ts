@@ -20,6 +20,9 @@ const STATUS: Record<string, string> = {
   left: 'left',
 };
 
+/** The most callees' avatars the dial shows; past them, one "+N". */
+const AVATARS = 4;
+
 /** The dialing panel of the stage. */
 export class DialingPanel {
   private started = 0;
@@ -36,7 +39,7 @@ export class DialingPanel {
     this.started = performance.now();
     this.timeoutS = timeoutS;
     this.offlineAtStart = new Set(presence.state === 'live' ? invitees.filter((u) => !presence.online.includes(u)) : []);
-    paintAvatar($('dialing-avatar'), invitees[0] ?? '?');
+    this.paintAvatars(invitees);
     $('dialing-who').textContent = `Calling ${names(invitees)}…`;
     this.tick();
     this.timer = setInterval(() => this.tick(), 250);
@@ -76,6 +79,23 @@ export class DialingPanel {
   /** Who is dialled now (empty when no dial runs). */
   get dialled(): readonly string[] {
     return this.timer === null ? [] : this.invitees;
+  }
+
+  /**
+   * Each callee's avatar, overlapping, the first four and then "+N" (a group dial showed the first callee's alone).
+   * The first is `#dialing-avatar`, kept as the page has it.
+   */
+  private paintAvatars(invitees: readonly string[]): void {
+    const first = $('dialing-avatar');
+    paintAvatar(first, invitees[0] ?? '?');
+    const more = invitees.slice(1, AVATARS).map((userID) => {
+      const avatar = el('div', { className: 'avatar big' });
+      paintAvatar(avatar, userID);
+      return avatar;
+    });
+    const rest = invitees.length - AVATARS;
+    if (rest > 0) more.push(el('div', { className: 'avatar big', text: `+${rest}` }));
+    $('dialing-avatars').replaceChildren(first, ...more);
   }
 
   private tick(): void {

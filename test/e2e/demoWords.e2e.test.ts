@@ -57,6 +57,20 @@ describe('the demo page says what happened', () => {
     expect(await alice.page.locator('#self-view .name').isVisible()).toBe(false);
   });
 
+  it('a group dial shows each callee\'s avatar, the first four and then "+N", not the first callee\'s alone', async () => {
+    // The invitees need not be online: their invitations wait on the server (the page notes who is offline).
+    const alice = await world.open('alice');
+    const avatars = () => alice.page.locator('#dialing-avatars .avatar').allTextContents();
+    await alice.call(['bob', 'carol'], { type: 1 });
+    await alice.view('dialing');
+    expect(await avatars()).toEqual(['B', 'C']);
+    await alice.page.click('#hangup-btn');
+    await alice.view('home');
+    await alice.call(['bob', 'carol', 'dave', 'erin', 'frank', 'grace'], { type: 1 });
+    await alice.view('dialing');
+    expect(await avatars()).toEqual(['B', 'C', 'D', 'E', '+2']);
+  });
+
   it('dialling someone offline: the ring timer does not run past the timeout it is shown against', async () => {
     // Her own no-answer timer gives up `noAnswerGraceMs` past the timeout: 2 s here, not the default 5 s (the demo's
     // ?config=). The timer ticks every 250 ms, so a count that ran on would show "0:04 / 0:03" all the same.
