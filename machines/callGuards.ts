@@ -92,7 +92,12 @@ export const callGuards = {
     c.glareHeld !== null &&
     event.from === c.glareHeld.inviter &&
     event.signal.inviteID === c.glareHeld.inviteID,
-  anyAnswered: ({ context }: Args) => anyAnswered(context),
+  /**
+   * Caller: an invitee answered, or, in a group call, someone who was not invited is in the room with us
+   * (`joinInGroupCall()`): the call is connected. Left dialing with a joiner, the caller ended the call on its
+   * invitees' last no-answer (`noResponse`, `callEnd` 0) while talking to the joiner, who saw the caller leave.
+   */
+  answeredOrJoined: ({ context: c }: Args) => anyAnswered(c) || (c.isGroup && c.present.some((p) => !Object.hasOwn(c.roster, p.userID))),
   everyoneDeclined: ({ context }: Args) => everyoneDeclined(context),
   /** Caller: everyone who answered has gone and nobody else may still come. */
   nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),

@@ -125,7 +125,7 @@ export const callMachine = callSetup.createMachine({
       entry: ['spawnInvitees', 'enterRoom', 'sendInvite'],
       exit: 'releaseGlare',
       always: [
-        { guard: 'anyAnswered', target: 'inCall' },
+        { guard: 'answeredOrJoined', target: 'inCall' },
         { guard: 'everyoneDeclined', target: 'ending', actions: 'markDeclined' },
       ],
       on: {

@@ -18,7 +18,7 @@ describe('statechartOf / activeIds (what a UI needs to draw the live statechart)
     expect(transitions).toContainEqual({ from: 'call.ringing', to: 'call.accepting', event: 'call.accept', guard: 'matchesInvite' });
     expect(transitions).toContainEqual({ from: 'call.ringing', to: 'call.ended', event: 'after ringTimeout', guard: 'hasTimeout' });
     expect(transitions).toContainEqual({ from: 'call', to: 'call.ending', event: 'call.hangup' });
-    expect(transitions).toContainEqual({ from: 'call.dialing', to: 'call.inCall', event: 'always', guard: 'anyAnswered' });
+    expect(transitions).toContainEqual({ from: 'call.dialing', to: 'call.inCall', event: 'always', guard: 'answeredOrJoined' });
   });
 
   it('maps a snapshot value to the active node ids, parents included', () => {

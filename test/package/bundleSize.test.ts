@@ -263,7 +263,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A sibling device's TIMEOUT or REJECT crossing our ACCEPT leaves the call to the caller (+1: 61,401). A call
 // the last invitee's answer leaves with nobody ends with that answer's reason, not `hangup` (+59): 61,460 bytes,
 // 206,244 minified. Raised by 60.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60;
+// A group caller with a joinInGroupCall() joiner in the room is connected, not still dialling (its invitees' last
+// no-answer ended the call under the joiner) (+16): 61,476 bytes. Raised by 16.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

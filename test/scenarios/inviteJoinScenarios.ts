@@ -123,6 +123,28 @@ export function describeInviteJoinScenarios(backend: string, makeWorld: () => Wo
       }
     });
 
+    // Reported by a review (2026-12-07): with no invitee in the call yet, the caller was still dialling, and its only
+    // invitee's no-answer ended the call (`noResponse`, `callEnd` 0) under the joiner, who saw the caller leave.
+    it('Carol joinInGroupCall() while Bob still rings; his ring runs out -> Alice NO_RESP bob and talks on with Carol until she leaves', async () => {
+      await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: 30, groupID: 'team' });
+      await world.advance(S);
+      const roomID = alice.calling.getSnapshot().call?.roomID ?? 0;
+      await carol.calling.joinInGroupCall({ groupID: 'team', roomID, callType: 2 });
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true), ev.video('carol', true)]);
+      expect(alice.calling.getCallStatus()).toBe('connected');
+      carol.take();
+      await world.advance(40 * S);
+      expect(alice.take()).toEqual([ev.noResp('bob', 'alice')]);
+      expect(carol.take()).toEqual([]);
+      expect(bob.take().map((e) => e.name)).toEqual(['onInvited', 'onCallingTimeout']);
+      expect(alice.calling.getSnapshot().call).toMatchObject({ state: 'inCall', roomID });
+      await carol.calling.hangup();
+      await world.advance(S);
+      expect(carol.take()).toEqual([ev.end('', 'hangup')]);
+      expect(alice.take()).toEqual([ev.leave('carol'), ev.roster([]), ev.end('alice', 'hangup', 41)]);
+    });
+
     /** `joiner` tries to join the call in `host`'s room: refused on arrival (ERROR, CALL_END error); nobody else hears of it. */
     async function refusedJoin(joiner: Party, host: Party, groupID: string, others: readonly Party[]) {
       for (const p of [joiner, ...others]) p.take();
