@@ -62,6 +62,13 @@ export class FakeTrtcCloud implements StreamHost {
   /** Each client's volume evaluation: its interval and pending timer. */
   readonly #evaluations = new Map<FakeClient, { readonly interval: number; timer: unknown }>();
 
+  /**
+   * How long a `join()` takes, when a test sets it; else the latency. TRTC's room entry takes a few
+   * round trips (hundreds of ms), an IM message one: an answer sent as a device starts entering can
+   * reach the caller, and the caller leave, before the device is in.
+   */
+  joinLatency: number | null = null;
+
   constructor(
     readonly clock: Clock,
     readonly latency = 20,
@@ -180,7 +187,7 @@ export class FakeTrtcCloud implements StreamHost {
   }
 
   /** @internal */ async join(client: FakeClient, roomId: number | string): Promise<void> {
-    await this.later(() => undefined);
+    await this.later(() => undefined, this.joinLatency ?? this.latency);
     const twin = (this.#rooms.get(roomId) ?? []).find((m) => m.client.userId === client.userId);
     if (twin) {
       this.#remove(twin);
