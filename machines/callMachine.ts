@@ -41,7 +41,7 @@
 import { and, not } from 'xstate';
 import { callSetup } from './callMachineSetup';
 import { initialContext } from './callModel';
-import { failureToTell } from './lineModel';
+import { anyLate, failureToTell } from './lineModel';
 
 export type { CallOutput } from './callMachineSetup';
 
@@ -51,7 +51,7 @@ export const callMachine = callSetup.createMachine({
   output: ({ context }) => ({
     inviteID: context.inviteID,
     reason: context.reason ?? 'hangup',
-    ...(context.late.waiting.length + context.late.refused.length + context.late.unsent.length > 0 ? { late: context.late } : {}),
+    ...(anyLate(context.late) ? { late: context.late } : {}),
   }),
   initial: 'starting',
   // Shared by every live state; `ending` swallows whatever it does not handle itself.

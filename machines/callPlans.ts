@@ -10,6 +10,7 @@ import {
   type CallEvent,
   type Participant,
   hangupRequests,
+  inviteIdOf,
   isPresent,
   noAnswerNotices,
   pendingInvitees,
@@ -17,6 +18,7 @@ import {
 } from './callModel';
 import { type CommandError, CORE_FAULT, type ImRequest, MissingActorError, type Notice, type RoomRequest } from './events';
 import type { InviteeEvent } from './inviteeMachine';
+import { noteDeclined } from './lineModel';
 import { type MemberEvent, type MemberInput, memberId } from './memberMachine';
 import type { PortError, UserID } from './types';
 
@@ -233,27 +235,29 @@ export function inviteeChanged(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'invitee.changed') return NONE;
   const { userID: u, status } = e;
   if (c.roster[u] === undefined || c.roster[u] === status) return NONE;
-  const patch: Partial<CallContext> = { roster: { ...c.roster, [u]: status } };
+  const roster = { ...c.roster, [u]: status };
+  // Its own answer (not our timer's, nor an invite never sent): a late accept of its other device is told (`LateAccepts.declined`).
+  const declined = { roster, late: noteDeclined(c.late, u, inviteIdOf(c, u)) };
   const base = { inviteID: c.inviteID, userID: u };
   switch (status) {
     case 'accepted':
-      return { patch, notices: [{ type: 'call.accepted', ...base }] };
+      return { patch: { roster }, notices: [{ type: 'call.accepted', ...base }] };
     case 'rejected':
-      return { patch, notices: [{ type: 'call.rejected', ...base }] };
+      return { patch: declined, notices: [{ type: 'call.rejected', ...base }] };
     case 'busy':
-      return { patch, notices: [{ type: 'call.busy', ...base, sponsor: c.inviter }] };
+      return { patch: declined, notices: [{ type: 'call.busy', ...base, sponsor: c.inviter }] };
     case 'noResponse': {
       const noResponse = [...c.noResponse, u];
       return {
         // One never reached stays so (the reason when nobody was: see `declineReason`).
-        patch: { roster: c.roster[u] === 'unreached' ? c.roster : patch.roster, noResponse },
+        patch: c.roster[u] === 'unreached' ? { noResponse } : { ...(e.via === 'peer' ? declined : { roster }), noResponse },
         // Our own timer decided: tell the invitee, whose client may never have rung.
         im: e.via === 'timer' ? noAnswerNotices(c, u) : [],
         notices: [{ type: 'call.noResponse', ...base, sponsor: c.inviter, userIDList: noResponse }],
       };
     }
     default:
-      return { patch };
+      return { patch: { roster } };
   }
 }
 

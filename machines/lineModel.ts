@@ -107,6 +107,14 @@ export interface LateAccepts {
    * in case it went after all, is refused as well when the IM is down, and that is not told again.
    */
   readonly unsent: readonly string[];
+  /**
+   * Invitees who answered for themselves that they will not come (a REJECT, busy or not, or their own
+   * ring's TIMEOUT), as `<userID> <inviteID>`. An accept of theirs that lands after the call ended is
+   * told at once, once: another device of theirs accepted as one declined (Tencent IM passes a user's
+   * every answer), entered the room after we left it and, told nothing, would sit there alone until
+   * its alone timer. Nothing of ours went to it that ends its call, as a cancel would.
+   */
+  readonly declined: readonly string[];
 }
 
 /** An acceptor to tell: who, which invite, and the call type its accept carried. */
@@ -116,7 +124,16 @@ export interface LateAccept {
   readonly callType: CallType | 0;
 }
 
-export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [], unsent: [] };
+export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [], unsent: [], declined: [] };
+
+/** Whether the ledger holds anything (an ended call hands it to the line only then). */
+export const anyLate = (late: LateAccepts): boolean => Object.values(late).some((list: readonly unknown[]) => list.length > 0);
+
+/** The ledger once `userID` declined its invitation `inviteID` itself (see `LateAccepts.declined`): once, as an invitee answers once. */
+export const noteDeclined = (late: LateAccepts, userID: UserID, inviteID: string): LateAccepts => ({
+  ...late,
+  declined: [...late.declined, `${userID} ${inviteID}`].slice(-LATE_LIMIT),
+});
 
 /** How many of each the ledger keeps (the oldest goes first). */
 const LATE_LIMIT = 16;
@@ -126,6 +143,9 @@ export function lateAccept(late: LateAccepts, event: Signal | { readonly type: s
   const e = event as Signal;
   if (e.type === 'im.accepted') {
     const accept: LateAccept = { inviteID: e.signal.inviteID, from: e.from, callType: e.signal.callType };
+    const tag = `${accept.from} ${accept.inviteID}`;
+    // Told once: what the accept repeats (or forges) later goes to `waiting`, told only if our cancel was refused.
+    if (late.declined.includes(tag)) return { late: { ...late, declined: late.declined.filter((d) => d !== tag) }, tell: [accept] };
     if (late.refused.includes(accept.inviteID)) return { late, tell: [accept] };
     return { late: { ...late, waiting: [...late.waiting, accept].slice(-LATE_LIMIT) }, tell: [] };
   }
@@ -163,6 +183,7 @@ export const mergeLate = (a: LateAccepts, b: LateAccepts): LateAccepts => ({
   refused: [...a.refused, ...b.refused].slice(-LATE_LIMIT),
   waiting: [...a.waiting, ...b.waiting].slice(-LATE_LIMIT),
   unsent: [...a.unsent, ...b.unsent].slice(-LATE_LIMIT),
+  declined: [...a.declined, ...b.declined].slice(-LATE_LIMIT),
 });
 
 export type LineConnection = 'connected' | 'reconnecting' | 'disconnected';

@@ -102,7 +102,7 @@ describe('callMachine caller: dialing', () => {
     expect(h.take()).toEqual([out.notice(notice), exit]);
     h.send(rm.exited());
     expect(h.value()).toBe('ended');
-    expect(h.take()).toEqual(ended(reason));
+    expect(h.take()).toEqual(ended(reason, 0, ['bob inv-5']));
   });
 
   it('group: Bob rejects, Carol is busy -> ending with rejected (a reject outweighs busy)', () => {

@@ -18,7 +18,7 @@ describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
     expect(h.context().callEnd).toBe(19);
     h.take();
     h.send(rm.exited(20_100));
-    expect(h.take()).toEqual(ended('rejected', 19));
+    expect(h.take()).toEqual(ended('rejected', 19, ['carol inv-5']));
   });
 
   it('Bob talks from 1 s to 10 s and leaves, Carol answers busy at 20 s (LINE_BUSY) -> ending; exited -> CALL_END busy 19', () => {
@@ -31,7 +31,7 @@ describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
     expect(h.context().reason).toBe('busy');
     h.take();
     h.send(rm.exited(20_100));
-    expect(h.take()).toEqual(ended('busy', 19));
+    expect(h.take()).toEqual(ended('busy', 19, ['carol inv-5']));
   });
 
   it('Carol rejects at 5 s while Bob talks, Bob leaves at 10 s -> the leave ended it: CALL_END hangup 9, not rejected', () => {
@@ -44,6 +44,6 @@ describe('callMachine caller: group call (Alice invited Bob and Carol)', () => {
     expect(h.value()).toBe('ending');
     h.take();
     h.send(rm.exited(10_100));
-    expect(h.take()).toEqual(ended('hangup', 9));
+    expect(h.take()).toEqual(ended('hangup', 9, ['carol inv-5']));
   });
 });

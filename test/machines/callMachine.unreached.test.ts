@@ -12,7 +12,7 @@ const sendFailed = (inviteID: string, kind: 'invite'): CallEvent => ({ type: 'im
 /** The call's end; `unsent`: the invitations the IM refused, handed to the line (their cancels' refusals are not told again). */
 const ended = (reason: CallContext['reason'], unsent: string[] = []) => [
   out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: reason ?? 'hangup', callEnd: 0 }),
-  { done: { inviteID: 'inv-5', reason, ...(unsent.length > 0 ? { late: { refused: [], waiting: [], unsent } } : {}) } },
+  { done: { inviteID: 'inv-5', reason, ...(unsent.length > 0 ? { late: { refused: [], waiting: [], unsent, declined: [] } } : {}) } },
 ];
 function dialing(input = callerInput()) {
   const h = startCall(input);

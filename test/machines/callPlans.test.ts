@@ -33,6 +33,7 @@ import {
 import { sendInvite, toInvitee } from '../../machines/callSignals';
 import { MissingActorError } from '../../machines/events';
 import type { InviteeStatus } from '../../machines/inviteeMachine';
+import { NO_LATE_ACCEPTS } from '../../machines/lineModel';
 import { callerInput, calleeInput, cmd, im, inviteSignal, rm } from '../support/machineHarness';
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({ ...initialContext(callerInput()), ...over });
@@ -173,12 +174,23 @@ describe('memberMedia', () => {
 });
 
 describe('inviteeChanged', () => {
+  it('bob accepted -> roster mirrors it, one notice', () => {
+    expect(inviteeChanged(ctx(), changed('bob', 'accepted'))).toEqual({ patch: { roster: { bob: 'accepted' } }, notices: [{ type: 'call.accepted', inviteID: 'inv-5', userID: 'bob' }] });
+  });
+
+  // His own answer: an accept of his other device that lands once the call is over is told (LateAccepts.declined).
   it.each([
-    ['accepted', { type: 'call.accepted', inviteID: 'inv-5', userID: 'bob' }],
     ['rejected', { type: 'call.rejected', inviteID: 'inv-5', userID: 'bob' }],
     ['busy', { type: 'call.busy', inviteID: 'inv-5', userID: 'bob', sponsor: 'alice' }],
-  ] as const)('bob %s -> roster mirrors it, one notice', (status, notice) => {
-    expect(inviteeChanged(ctx(), changed('bob', status))).toEqual({ patch: { roster: { bob: status } }, notices: [notice] });
+  ] as const)('bob %s -> roster mirrors it, one notice, and he is noted as having declined inv-5', (status, notice) => {
+    expect(inviteeChanged(ctx(), changed('bob', status))).toEqual({ patch: { roster: { bob: status }, late: { ...NO_LATE_ACCEPTS, declined: ['bob inv-5'] } }, notices: [notice] });
+  });
+
+  it('noResponse: his own TIMEOUT notes him as having declined (with his own inviteID in a C2C group call); our timer\'s, or an invite never sent, does not', () => {
+    const c = group({ bob: 'pending', carol: 'pending' }, { groupID: '', inviteIDs: { bob: 'inv-5', carol: 'inv-6' } });
+    expect(inviteeChanged(c, changed('carol', 'noResponse', 'peer')).patch?.late).toEqual({ ...NO_LATE_ACCEPTS, declined: ['carol inv-6'] });
+    expect(inviteeChanged(c, changed('carol', 'noResponse', 'timer')).patch?.late).toBeUndefined();
+    expect(inviteeChanged(group({ bob: 'pending', carol: 'unreached' }, { groupID: '' }), changed('carol', 'noResponse', 'peer')).patch?.late).toBeUndefined();
   });
 
   it('carol noResponse by our timer after bob -> TIMEOUT sent to carol, NO_RESP lists both', () => {

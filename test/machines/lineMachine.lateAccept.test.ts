@@ -40,12 +40,12 @@ describe('lineMachine: idle', () => {
     });
 
     it("the call ended holding his ACCEPT (it came while the call left its room) -> the line sends the HANGUP at the CANCEL's refusal", () => {
-      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }], unsent: [] } } } as unknown as LineEvent;
+      const holding = { ...ended, output: { inviteID: 'inv-5', reason: 'cancelled', late: { refused: [], waiting: [{ inviteID: 'inv-5', from: 'bob', callType: 2 }], unsent: [], declined: [] } } } as unknown as LineEvent;
       expect(run([cmd.dial(2), holding, sendFailed('inv-5', 'cancel')], online()).steps).toEqual([error, hangupToBob]);
     });
 
     it('the IM refused our INVITE (the call said ERROR), then the CANCEL sent after it in case it went -> no second ERROR; a late ACCEPT still hears a HANGUP', () => {
-      const unsent = { ...ended, output: { inviteID: 'inv-5', reason: 'error', late: { refused: [], waiting: [], unsent: ['inv-5'] } } } as unknown as LineEvent;
+      const unsent = { ...ended, output: { inviteID: 'inv-5', reason: 'error', late: { refused: [], waiting: [], unsent: ['inv-5'], declined: [] } } } as unknown as LineEvent;
       const refused = run([cmd.dial(2), unsent, sendFailed('inv-5', 'cancel')], online());
       expect(refused.steps).toEqual([]);
       expect(run([im.accepted('bob', { inviter: 'alice' })], refused.snapshot).steps).toEqual([hangupToBob]);
@@ -54,4 +54,34 @@ describe('lineMachine: idle', () => {
     });
   });
 
+  describe("Bob declined himself (his REJECT or his TIMEOUT ended the call), then his other device's ACCEPT lands", () => {
+    const declined = { type: 'xstate.done.actor.call', output: { inviteID: 'inv-5', reason: 'rejected', late: { refused: [], waiting: [], unsent: [], declined: ['bob inv-5'] } } } as unknown as LineEvent;
+    const afterCall = () => run([cmd.dial(2), declined], online()).snapshot;
+    const hangupToBob = (callType: 1 | 2) =>
+      toIm({
+        type: 'im.send',
+        to: { users: ['bob'] },
+        signal: { kind: 'hangup', inviteID: 'inv-5', inviter: 'alice', groupID: '', callType, invitees: ['bob'], callEnd: 0 },
+        onlineUserOnly: false,
+      });
+
+    it('idle -> a HANGUP to him (of his accept\'s call type), once: the same ACCEPT again gets nothing', () => {
+      const r = run([im.accepted('bob', { inviter: 'alice', callType: 1 })], afterCall());
+      expect(r.steps).toEqual([hangupToBob(1)]);
+      expect(run([im.accepted('bob', { inviter: 'alice' })], r.snapshot).steps).toEqual([]);
+    });
+
+    it('Alice already dials Carol -> still a HANGUP to him; her call hears nothing of it', () => {
+      const r = run([cmd.dial(3, 'carol', 'inv-6'), im.accepted('bob', { inviter: 'alice' })], afterCall());
+      expect(r.value).toEqual({ online: 'busy' });
+      expect(r.steps).toEqual([hangupToBob(2)]);
+    });
+
+    it('an ACCEPT from Carol naming inv-5, or from Bob naming another call of Alice\'s or one of his own -> nothing', () => {
+      const s = afterCall();
+      expect(run([im.accepted('carol', { inviter: 'alice' })], s).steps).toEqual([]);
+      expect(run([im.accepted('bob', { inviter: 'alice', inviteID: 'inv-4' })], s).steps).toEqual([]);
+      expect(run([im.accepted('bob', { inviter: 'bob' })], s).steps).toEqual([]);
+    });
+  });
 });

@@ -265,7 +265,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 206,244 minified. Raised by 60.
 // A group caller with a joinInGroupCall() joiner in the room is connected, not still dialling (its invitees' last
 // no-answer ended the call under the joiner) (+16): 61,476 bytes. Raised by 16.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16;
+// Many devices over Tencent IM: our caller answers with a HANGUP a late ACCEPT from an invitee whose own REJECT or
+// TIMEOUT ended the call (another device of theirs accepted as one declined, came into the room after the caller
+// left, and sat there alone for 30 s): the decliners noted in the late-accept ledger (+89): 61,549 bytes, 206,542
+// minified. Raised by 90.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
