@@ -186,11 +186,15 @@ export const hasPart = (c: CallContext, userID: UserID): boolean =>
   userID === c.inviter ||
   (c.role === 'caller' ? Object.hasOwn(c.roster, userID) && (c.roster[userID] === 'accepted' || c.roster[userID] === 'joined') : isPresent(c, userID));
 
-/** Nobody is left to talk to and nobody may still come: the call is over. */
+/**
+ * Nobody is left to talk to and nobody may still come: the call is over. Once someone answered, an
+ * invitee whose invite could not be sent is still to be told (`NO_RESP`, a turn later): the call waits
+ * for that, and ends on it (a call nobody answered ends at once: `everyoneDeclined`).
+ */
 export function nobodyLeft(c: CallContext, leaving?: UserID): boolean {
   const others = c.present.filter((p) => p.userID !== leaving);
   if (others.length > 0) return false;
-  return !Object.entries(c.roster).some(([u, s]) => u !== leaving && OPEN.has(s));
+  return !Object.entries(c.roster).some(([u, s]) => u !== leaving && (OPEN.has(s) || (s === 'unreached' && !c.noResponse.includes(u))));
 }
 
 /** Caller, before anyone answered: every invitee declined, was busy or did not answer. */

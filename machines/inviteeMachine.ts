@@ -18,7 +18,7 @@
  *        │ left / hungUp  ─────────────────────▲
  * ```
  */
-import { enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { MissingActorError } from './events';
 import type { UserID } from './types';
 
@@ -41,6 +41,9 @@ export type InviteeStatus =
   | 'cancelled'
   | 'left';
 
+/** The actor's context: its input, and when its invite was found unsent (its `NO_RESP`, a turn later, is stamped with that time). */
+type InviteeContext = InviteeInput & { readonly unreachedAt?: number };
+
 /** What the invitee actor tells its parent call machine. */
 export interface InviteeChanged {
   readonly type: 'invitee.changed';
@@ -60,11 +63,12 @@ export type InviteeEvent = {
 
 export const inviteeMachine = setup({
   types: {
-    context: {} as InviteeInput,
+    context: {} as InviteeContext,
     input: {} as InviteeInput,
     events: {} as InviteeEvent,
   },
   actions: {
+    markUnreached: assign(({ event }) => ({ unreachedAt: event.at })),
     /** Tells the call machine (found by its system ID, `call`) what changed. */
     report: enqueueActions(({ context, event, system, enqueue }, params: { status: InviteeStatus; via?: 'timer' | 'peer' }) => {
       const call = system.get('call');
@@ -74,7 +78,7 @@ export const inviteeMachine = setup({
         userID: context.userID,
         status: params.status,
         via: params.via ?? 'peer',
-        at: 'at' in event ? event.at : context.startedAt + context.noAnswerMs,
+        at: 'at' in event ? event.at : (context.unreachedAt ?? context.startedAt + context.noAnswerMs),
       };
       enqueue.sendTo(call, changed);
     }),
@@ -118,7 +122,7 @@ export const inviteeMachine = setup({
           target: 'cancelled',
           actions: { type: 'report', params: { status: 'cancelled' } },
         },
-        unreached: { target: 'unreached', actions: { type: 'report', params: { status: 'unreached' } } },
+        unreached: { target: 'unreached', actions: ['markUnreached', { type: 'report', params: { status: 'unreached' } }] },
       },
     },
     // Told as no response on the next turn (the dial's promise settles after it): refusals that come together,

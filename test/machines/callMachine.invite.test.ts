@@ -62,6 +62,37 @@ describe('callMachine: inviting into a group call in progress', () => {
     expect(h.value()).toEqual({ inCall: 'together' });
   });
 
+  // A reviewer's report: Bob, the only one in the call with Alice, left while Dave's invitation was on its way, and the
+  // IM refused it: ERROR and CALL_END hangup, never Dave's NO_RESP. The call waits a turn for it and ends on it.
+  it.each([
+    ['Bob leaves, then the IM refuses the invitation', ['left', 'refused']],
+    ['the IM refuses the invitation, then Bob leaves in the same turn', ['refused', 'left']],
+  ] as const)('Alice and Bob alone in the call, Dave invited; %s -> ERROR, USER_LEAVE, NO_RESP dave on the next turn, then CALL_END noResponse', (_, order) => {
+    const h = startCall(callerInput({ invitees: ['bob'], isGroup: true, inviteIDs: { bob: 'inv-b' } }));
+    h.send(rm.entered());
+    h.send(rm.arrived('bob', 1_000));
+    h.send(invite(9, ['dave'], ['inv-d']));
+    h.take();
+    const steps = {
+      left: () => h.send(rm.left('bob', 3_000)),
+      refused: () => h.send({ type: 'im.sendFailed', inviteID: 'inv-d', kind: 'invite', at: 3_000, error: { code: -2, message: 'offline' } }),
+    };
+    for (const step of order) steps[step]();
+    expect(h.value()).toEqual({ inCall: 'alone' });
+    const error = out.notice({ type: 'error', code: -2, message: 'offline' });
+    const left = [out.notice({ type: 'call.userLeft', inviteID: 'inv-5', userID: 'bob' }), out.notice({ type: 'call.roster', inviteID: 'inv-5', userIDList: [] })];
+    expect(h.take()).toEqual(order[0] === 'left' ? [...left, error] : [error, ...left]);
+    h.clock.increment(0);
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'dave', sponsor: 'alice', userIDList: ['dave'] }), out.room({ type: 'room.exit', roomID: 42 })]);
+    h.send(rm.exited(3_100));
+    // Connected from 1 s to the NO_RESP at 3 s (stamped when the invitation was refused, not its no-answer time, 35 s on).
+    expect(h.take()).toEqual([
+      out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'noResponse', callEnd: 2 }),
+      { done: { inviteID: 'inv-5', reason: 'noResponse', late: { refused: [], waiting: [], unsent: ['inv-d'], declined: [] } } },
+    ]);
+  });
+
   it('inviting Bob (in the room) or Carol (ringing) again -> nothing sent, settled; a 1v1 call or a callee -> refused', () => {
     const h = talking();
     h.send(invite(9, ['bob', 'carol'], ['x', 'y']));

@@ -182,6 +182,15 @@ describe('inviteeMachine (SimulatedClock, real parent)', () => {
     expect(child.getSnapshot().value).toBe('pending');
   });
 
+  it('its invite unsent at 3 s -> unreached stamped 3000, then on the next turn noResponse stamped 3000 (not the no-answer time, 35000: a call that ends on it measured its length to then)', () => {
+    const { clock, told, child } = startInvitee({ userID: 'bob', noAnswerMs: 35_000, startedAt: 0 });
+    clock.increment(3_000);
+    child.send(ev('unreached', 3_000));
+    clock.increment(0);
+    expect(told).toEqual([changed('unreached', 'peer', 3_000), changed('noResponse', 'peer', 3_000)]);
+    expect(child.getSnapshot().value).toBe('noResponse');
+  });
+
   it('accept at 1 s, then 40 s pass -> accepted via peer only, stamped 1000; the timer was cancelled', () => {
     const { clock, told, child } = startInvitee({ userID: 'bob', noAnswerMs: 35_000, startedAt: 0 });
     clock.increment(1_000);

@@ -269,7 +269,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // TIMEOUT ended the call (another device of theirs accepted as one declined, came into the room after the caller
 // left, and sat there alone for 30 s): the decliners noted in the late-accept ledger (+89): 61,549 bytes, 206,542
 // minified. Raised by 90.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90;
+// A call someone answered, left with nobody as an invitee's invitation was refused, waits for that invitee's NO_RESP
+// (a turn later) and ends on it, its length to the refusal (+49): 61,598 bytes, 206,672 minified. Raised by 50.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

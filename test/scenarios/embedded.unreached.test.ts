@@ -60,3 +60,54 @@ describe("a group call's invite refused for one invitee (embedded server)", () =
     expect(names(alice.take())).toEqual(['onCallEnd']);
   });
 });
+
+/**
+ * A reviewer's report (2026-12-07): Alice's group call without an IM group, Bob the only one in it with her. She
+ * invites Carol (inviteUser) as Bob hangs up, and the server refuses Carol's invitation (her mailbox full): Alice
+ * heard ERROR and CALL_END hangup, never the NO_RESP the README promises a turn later. Now the call waits for it and
+ * ends on it, as on any last answer: CALL_END noResponse, its length to the refusal.
+ */
+describe("a mid-call invitation refused as the last other member leaves (embedded server)", () => {
+  let world: EmbeddedWorld;
+  afterEach(() => world.dispose());
+
+  it.each([
+    ["Bob's hang-up reaches the server first", 'bob'],
+    ["Alice's invitation reaches the server first", 'alice'],
+  ] as const)('%s -> ERROR, USER_LEAVE and NO_RESP carol (in the order they came), then CALL_END noResponse; inviteUser() resolves with her code', async (_, first) => {
+    world = makeEmbeddedWorld({ server: { limits: { maxBacklog: 1 } } });
+    const dave = await world.user('dave');
+    const alice = await world.user('alice');
+    const bob = await world.user('bob');
+    // Carol is offline; Dave's invitation fills her mailbox.
+    await dave.calling.call({ userID: 'carol', type: 2 });
+    await world.advance(S);
+    const dialled = alice.calling.groupCall({ userIDList: ['bob'], type: 2 });
+    await world.advance(S);
+    await dialled;
+    await bob.calling.accept();
+    await world.advance(S);
+    alice.take();
+    const invite = () => alice.calling.inviteUser({ userIDList: ['carol'] });
+    let invited: ReturnType<typeof invite>;
+    if (first === 'bob') {
+      void bob.calling.hangup();
+      invited = invite();
+    } else {
+      invited = invite();
+      void bob.calling.hangup();
+    }
+    await world.advance(S);
+    await expect(invited).resolves.toMatchObject({ code: 0, data: [{ userID: 'carol', code: 65535, error: { reason: 'notSent' } }] });
+    const error = { name: 'onError', payload: { code: 65535, msg: 'carol has as many messages waiting as it may (quotaExceeded)', cause: expect.objectContaining({ serverCode: 'quotaExceeded' }) } };
+    const left = [{ name: 'onUserLeave', payload: { userID: 'bob' } }, { name: 'onGroupCallInviteeListUpdate', payload: { userIDList: [] } }];
+    expect(alice.take()).toEqual([
+      ...(first === 'bob' ? [...left, error] : [error, ...left]),
+      { name: 'onNoResp', payload: { userID: 'carol', userIDList: ['carol'], sponsor: 'alice' } },
+      { name: 'onCallEnd', payload: { inviteID: expect.any(String), userID: 'alice', callEnd: 1, reason: 'noResponse' } },
+    ]);
+    await world.advance(40 * S);
+    expect(alice.take()).toEqual([]);
+    expect(alice.calling.getCallStatus()).toBe('idle');
+  });
+});
