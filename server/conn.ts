@@ -319,14 +319,14 @@ export class Conn {
     settling.whenSettled((ok) => this.ready(entry, () => this.write(ok ? text : failed())));
   }
 
-  /** A frame that may be lost (room relay): dropped while the client is not reading what it has. */
-  sendDroppable(frame: ServerFrame): boolean {
+  /** A frame that may be lost (room relay): dropped while the client is not reading what it has; in JSON already, one text for every copy. */
+  sendDroppable(frame: ServerFrame | string): boolean {
     if (this.closed) return false;
     if (this.buffered() >= this.options.limits.maxBufferedBytes / 2) {
       this.shared.counters.limit('relayDropped');
       return false;
     }
-    this.send(frame);
+    this.sendText(typeof frame === 'string' ? frame : JSON.stringify(frame));
     return true;
   }
 

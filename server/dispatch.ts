@@ -20,12 +20,12 @@ import {
 import type { TurnCommit } from './commit';
 import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
 import type { Deadlines } from './deadlines';
-import { wireBytes } from './fanout';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
 import { type Refusal, isDeferral, isRefusal, refuse } from './refusal';
 import type { Presence } from './presence';
+import { RelayOut } from './rooms';
 import { turnGrant } from './turn';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */
@@ -359,13 +359,14 @@ export class Dispatcher {
       case 'relay': {
         const { maxRelayBytes } = this.options.limits;
         if (frame.data.length > maxRelayBytes) return refuse('tooLarge', `relay data is at most ${maxRelayBytes} characters`, 'maxRelayBytes');
-        // A relay to the whole room is a copy per member: every copy beyond the first (which
-        // the frame paid for) is paid from the sender's budgets before any goes out, in the bytes it is written in.
+        // A relay to the whole room is a copy per member: every copy beyond the first (which the frame paid for) is
+        // paid from the sender's budgets before any goes out, in the bytes of the frame it is written as (written once).
         const copies = frame.to === undefined && session.room === frame.roomID ? rooms.memberCount(frame.roomID) - 1 : 1;
-        if (copies > 1 && !this.afford(user, copies - 1, (copies - 1) * wireBytes(frame.data), now)) {
+        const out = new RelayOut(user, frame.roomID, frame.data);
+        if (copies > 1 && !this.afford(user, copies - 1, (copies - 1) * Buffer.byteLength(out.text), now)) {
           return refuse('rateLimited', `relaying to ${copies} members: too many copies, slow down`, 'relayFanout');
         }
-        if (!rooms.relay(session, frame.roomID, frame.to, frame.data)) {
+        if (!rooms.relay(session, frame.roomID, frame.to, out)) {
           return refuse('notInRoom', frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}`);
         }
         return { type: 'ack', rid: frame.rid };

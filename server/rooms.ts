@@ -9,6 +9,23 @@ import type { Session } from './conn';
 import type { RoomGrants } from './grants';
 import { HeldRelays } from './heldRelays';
 
+type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
+
+/** A relay as its recipients get it: its frame, and its JSON, made once for all its copies (and what its bytes cost). */
+export class RelayOut {
+  private json: string | null = null;
+  readonly frame: Relayed;
+
+  constructor(from: string, roomID: number, data: string) {
+    this.frame = { type: 'relayed', roomID, from, data };
+  }
+
+  /** The frame in JSON, as the server writes it: made the first time it is asked for. */
+  get text(): string {
+    return (this.json ??= JSON.stringify(this.frame));
+  }
+}
+
 interface Member {
   readonly session: Session;
   audio: boolean;
@@ -149,34 +166,35 @@ export class Rooms {
    * invitee's own are sent only once it enters.) A member not reading what it is sent misses
    * relays rather than growing the server.
    */
-  relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
+  relay(session: Session, roomID: number, to: string | undefined, out: RelayOut): boolean {
     const room = this.rooms.get(roomID);
     if (!room || session.room !== roomID) return false;
-    const frame = { type: 'relayed', roomID, from: session.userID, data } as const;
     if (to === undefined) {
-      this.relayed += this.broadcast(room, session, frame, true);
+      this.relayed += this.broadcast(room, session, out.text, true);
       return true;
     }
     const target = room.get(to);
     if (target) {
-      if (target.session.conn?.sendDroppable(frame)) this.relayed++;
+      if (target.session.conn?.sendDroppable(out.text)) this.relayed++;
       return true;
     }
     if (!this.grants.allows(roomID, to, this.now())) return false;
-    const held = this.held.hold(to, frame);
+    const held = this.held.hold(to, out.frame);
     if (!held) return false;
-    if (held.early) for (const s of this.sessionsOf(to)) if (s.room !== roomID && s.conn?.sendDroppable(held.early)) this.relayed++;
+    const early = held.early && JSON.stringify(held.early); // one text for each device
+    if (early) for (const s of this.sessionsOf(to)) if (s.room !== roomID && s.conn?.sendDroppable(early)) this.relayed++;
     return true;
   }
 
-  /** Sends to every member but `from` that has a live connection; returns how many. */
-  private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame, droppable = false): number {
+  /** Sends to every member but `from` that has a live connection (the frame written once for all); returns how many. */
+  private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame | string, droppable = false): number {
+    const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
     let n = 0;
     for (const member of room.values()) {
       const conn = member.session.conn;
       if (member.session === from || !conn) continue;
-      if (!droppable) conn.send(frame);
-      else if (!conn.sendDroppable(frame)) continue;
+      if (!droppable) conn.sendText(text);
+      else if (!conn.sendDroppable(text)) continue;
       n++;
     }
     return n;

@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
 import type { Session } from '../conn';
 import type { RoomGrants } from '../grants';
-import { Rooms } from '../rooms';
+import { type RelayOut, Rooms } from '../rooms';
 import { parseJson } from './frames';
 import type { ClusterGrants } from './grants';
 import { grantHistoryKey } from './replica';
@@ -237,12 +237,12 @@ export class ClusterRooms extends Rooms {
     return true;
   }
 
-  override relay(session: Session, roomID: number, to: string | undefined, data: string): boolean {
+  override relay(session: Session, roomID: number, to: string | undefined, out: RelayOut): boolean {
     const room = this.all.get(roomID);
     if (!room || session.room !== roomID) return false;
-    const from = session.userID;
+    const { from, data } = out.frame;
     if (to === undefined) {
-      this.relayed += this.deliver(room, { t: 'relay', roomID, from, data });
+      this.relayed += this.deliver(room, { t: 'relay', roomID, from, data }, out.text);
       const nodes = new Set<string>();
       for (const m of room.values()) if (m.session === null && m.node !== this.bus.node) nodes.add(m.node);
       for (const node of nodes) this.bus.relay(node, { t: 'relay', roomID, from, data });
@@ -250,7 +250,7 @@ export class ClusterRooms extends Rooms {
     }
     const target = room.get(to);
     if (!target) return false;
-    if (target.session) this.relayed += this.deliver(room, { t: 'relay', roomID, from, to, data });
+    if (target.session) this.relayed += this.deliver(room, { t: 'relay', roomID, from, to, data }, out.text);
     else if (target.node !== this.bus.node) this.bus.relay(target.node, { t: 'relay', roomID, from, to, data });
     return true;
   }
@@ -410,15 +410,14 @@ export class ClusterRooms extends Rooms {
     saying?.push(said); // a catch-up waits for what it says: one that Redis did not take is tried again
   }
 
-  /** Sends a relay to the members on this node it is for; returns how many got it. */
-  private deliver(room: Map<string, Member>, event: RelayEvent): number {
-    const frame: ServerFrame = { type: 'relayed', roomID: event.roomID, from: event.from, data: event.data };
+  /** Sends a relay to the members on this node it is for (`text`: its frame in JSON, made once for all); returns how many got it. */
+  private deliver(room: Map<string, Member>, event: RelayEvent, text = JSON.stringify({ type: 'relayed', roomID: event.roomID, from: event.from, data: event.data })): number {
     let n = 0;
     for (const [userID, m] of room) {
       const conn = m.session?.conn;
       if (!conn || m.session?.room !== event.roomID) continue;
       if (event.to === undefined ? userID === event.from : userID !== event.to) continue;
-      if (conn.sendDroppable(frame)) n++;
+      if (conn.sendDroppable(text)) n++;
     }
     return n;
   }
