@@ -31,7 +31,7 @@ import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
 import { FANOUT_COPY_BYTES, type UserBudgets } from './limits';
-import { fanoutCopies } from './fanout';
+import { c2cFanout, fanoutCopies } from './fanout';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
@@ -120,8 +120,10 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (!c2c && !this.budgets.takeOwing(session.userID, 'fanout', fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, m.payload), now)) {
-      return refuse('rateLimited', `group messages: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
+    // A group's copies, or a C2C message's to many devices beyond the one its frame paid for (`fanout.ts`).
+    const fanout = c2c ? c2cFanout(this.options.multiDevice, this.sessionsOf, session, recipients[0] ?? '', m.payload) : fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, m.payload);
+    if (fanout > 0 && !this.budgets.takeOwing(session.userID, 'fanout', fanout, now)) {
+      return refuse('rateLimited', `${c2c ? 'copies to many devices' : 'group messages'}: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
     }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
       return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');

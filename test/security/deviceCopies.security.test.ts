@@ -1,0 +1,65 @@
+/**
+ * Attack: make the server write a copy per device at no cost (`--multi-device`, up to 5 devices a user). A group
+ * message pays its fan-out budget a copy per device (`fanoutCopies`, `server/fanout.ts`), but a C2C message to a user
+ * on 5 devices made 5 copies, and 4 more to its sender's own other devices, for its one frame: Mallory messaging users
+ * on 5 devices each made the server write 5 (or 9) times what her budgets paid for, beside a fan-out budget that bounds
+ * a group's. Left by the attacker review of 2026-12-07 (server/README's limits), fixed the same evening: a C2C
+ * message's copies beyond the one its frame paid for are paid from the fan-out budget as a group's are (`c2cFanout`),
+ * in the same units (one per 8 KiB begun as written); one device each costs nothing, as before.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, type TestServer } from '../server/support';
+
+let server: TestServer;
+const clients: RawClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  await server?.dispose();
+});
+
+/** `user` logged in on `devices` devices (a multi-device server). */
+const devices = async (user: string, devices: number) => {
+  const logged: RawClient[] = [];
+  for (let i = 0; i < devices; i++) logged.push(await RawClient.login(server.handle.url, user, { device: `${user}-${i}` }));
+  clients.push(...logged);
+  return logged;
+};
+const outcome = (reply: { readonly type: string; readonly code?: unknown }) => (reply.type === 'ack' ? 'ack' : String(reply.code));
+/** `n` C2C messages sent at once (no clock step between them), their outcomes in order. */
+const burst = async (from: RawClient, to: string, n: number) =>
+  (await Promise.all(Array.from({ length: n }, (_, i) => from.request({ type: 'sendC2C', to, payload: `m${i} ${'x'.repeat(1_000)}`, onlineUserOnly: true })))).map(outcome);
+const heard = async (c: RawClient) => {
+  await c.sync();
+  return c.ofType('message').length;
+};
+// A fan-out of 16 copies a second, 32 at once (the least the server takes beside groups of 8 at most).
+const limits = { fanout: { perSecond: 16, burst: 32 }, maxGroupMembers: 8 };
+
+describe('many devices: a C2C message pays for the copies beyond its first, as a group message does', () => {
+  it('Mallory sends 10 messages at once to Bob on 5 devices: 8 go (4 copies each beyond the first: her burst of 32), 2 are refused; Carol on one device still gets all 10', async () => {
+    server = await testServer({ multiDevice: true, limits });
+    const bob = await devices('bob', 5);
+    const [carol] = await devices('carol', 1);
+    const [mallory] = await devices('mallory', 1);
+    // Before: all 10 went, 50 copies written for 10 frames and no fan-out paid.
+    expect(await burst(mallory!, 'bob', 10)).toEqual([...Array<string>(8).fill('ack'), 'rateLimited', 'rateLimited']);
+    expect(await Promise.all(bob.map(heard))).toEqual([8, 8, 8, 8, 8]);
+    // One device: one copy, the one the frame paid for; her fan-out spent changes nothing.
+    expect(await burst(mallory!, 'carol', 10)).toEqual(Array<string>(10).fill('ack'));
+    expect(await heard(carol!)).toBe(10);
+    // A second later 16 more units: four more messages to Bob.
+    await server.clock.advance(1_000);
+    expect(await burst(mallory!, 'bob', 5)).toEqual([...Array<string>(4).fill('ack'), 'rateLimited']);
+    expect(server.handle.metrics().limits).toMatchObject({ fanout: 3 });
+  });
+
+  it('Mallory on 5 devices sends 10 messages at once to Carol on one: 8 go (each a copy to her own 4 others), 2 are refused', async () => {
+    server = await testServer({ multiDevice: true, limits });
+    const [carol] = await devices('carol', 1);
+    const [mallory, ...others] = await devices('mallory', 5);
+    // Before: all 10 went, 50 copies written (10 to Carol, 40 to Mallory's own devices).
+    expect(await burst(mallory!, 'carol', 10)).toEqual([...Array<string>(8).fill('ack'), 'rateLimited', 'rateLimited']);
+    expect(await heard(carol!)).toBe(8);
+    expect(await Promise.all(others.map(heard))).toEqual([8, 8, 8, 8]);
+  });
+});
