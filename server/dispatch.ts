@@ -20,6 +20,7 @@ import {
 import type { TurnCommit } from './commit';
 import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
 import type { Deadlines } from './deadlines';
+import { frameUnits } from './fanout';
 import type { Hub } from './hub';
 import type { ThrottledLog } from './log';
 import type { ResolvedOptions } from './options';
@@ -365,6 +366,12 @@ export class Dispatcher {
         const out = new RelayOut(user, frame.roomID, frame.data);
         if (copies > 1 && !this.afford(user, copies - 1, (copies - 1) * Buffer.byteLength(out.text), now)) {
           return refuse('rateLimited', `relaying to ${copies} members: too many copies, slow down`, 'relayFanout');
+        }
+        // Many devices: a relay held for a ringing invitee goes early to each of its devices; those beyond the first pay
+        // the fan-out budget, as a C2C message's copies to them do (`server/fanout.ts`).
+        const early = frame.to === undefined ? 0 : rooms.earlyCopies(session, frame.roomID, frame.to, out);
+        if (early > 1 && !hub.budgets.takeOwing(user, 'fanout', (early - 1) * frameUnits(out.text), now)) {
+          return refuse('rateLimited', `relaying early to ${early} devices of ${frame.to}: too many copies, slow down`, 'earlyRelays');
         }
         if (!rooms.relay(session, frame.roomID, frame.to, out)) {
           return refuse('notInRoom', frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}`);

@@ -42,3 +42,8 @@ export function copyUnits(payload: string): number {
   // A signalling message (up to 1,365 characters) costs one a copy however it escapes: no need to measure it.
   return payload.length * MAX_ESCAPED <= FANOUT_COPY_BYTES ? 1 : Math.max(1, Math.ceil(wireBytes(payload) / FANOUT_COPY_BYTES));
 }
+
+/** The units one copy of a frame already in JSON (`text`) costs: one per FANOUT_COPY_BYTES of it begun. */
+export function frameUnits(text: string): number {
+  return Math.max(1, Math.ceil(Buffer.byteLength(text) / FANOUT_COPY_BYTES));
+}

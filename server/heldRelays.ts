@@ -91,6 +91,11 @@ function makeRoom(room: RoomHold, relay: Relayed): boolean {
   return true;
 }
 
+/** Whether `bytes` more may go early to an invitee that had `count` go already. */
+function earlyFits(count: InviteeCount, bytes: number): boolean {
+  return count.earlyFrames < HELD_RELAYS.frames && count.earlyBytes + bytes <= HELD_RELAYS.bytes;
+}
+
 /** The relays every room holds for its absent invitees. */
 export class HeldRelays {
   private readonly rooms = new Map<number, RoomHold>();
@@ -126,10 +131,17 @@ export class HeldRelays {
     room.held.push({ to, frame: held });
     room.bytes += bytes;
     this.rooms.set(frame.roomID, room);
-    if (count.earlyFrames >= HELD_RELAYS.frames || count.earlyBytes + bytes > HELD_RELAYS.bytes) return { held, early: null };
+    if (!earlyFits(count, bytes)) return { held, early: null };
     count.earlyFrames++;
     count.earlyBytes += bytes;
     return { held, early: { ...held, early: true } };
+  }
+
+  /** Whether a relay of `bytes` characters to `to` in `roomID` would go early now (to be held, it must also fit). */
+  goesEarly(roomID: number, to: string, bytes: number): boolean {
+    if (this.entered.get(roomID)?.has(to)) return false;
+    const count = (this.counts.get(roomID) ?? this.spent.get(roomID)?.byUser)?.get(to);
+    return count === undefined || earlyFits(count, bytes);
   }
 
   /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent, numbered. */

@@ -186,6 +186,18 @@ export class Rooms {
     return true;
   }
 
+  /**
+   * The early copies a relay of `out` from `session` to `to` would make now: one per device of `to` connected and not in
+   * the room, when `to` is an invitee the room may still send early to ({@link HeldRelays}); 0 when it goes otherwise
+   * (to a member, refused). One server only: a cluster holds no relays (and keeps one session a user).
+   */
+  earlyCopies(session: Session, roomID: number, to: string, out: RelayOut): number {
+    const room = this.rooms.get(roomID);
+    if (!room || session.room !== roomID || room.has(to) || !this.grants.allows(roomID, to, this.now())) return 0;
+    if (!this.held.goesEarly(roomID, to, out.frame.data.length)) return 0;
+    return this.sessionsOf(to).filter((s) => s.room !== roomID && s.conn !== null).length;
+  }
+
   /** Sends to every member but `from` that has a live connection (the frame written once for all); returns how many. */
   private broadcast(room: Map<string, Member>, from: Session, frame: ServerFrame | string, droppable = false): number {
     const text = typeof frame === 'string' ? frame : JSON.stringify(frame);

@@ -6,9 +6,15 @@
  * a group's. Left by the attacker review of 2026-12-07 (server/README's limits), fixed the same evening: a C2C
  * message's copies beyond the one its frame paid for are paid from the fan-out budget as a group's are (`c2cFanout`),
  * in the same units (one per 8 KiB begun as written); one device each costs nothing, as before.
+ *
+ * The same for a relay held for a ringing invitee (call setup: the caller's offer and candidates), which also went at
+ * once, marked `early`, to each of the invitee's devices: up to 5 copies a frame, unpaid, 64 relays and 64 KiB per
+ * invitee and room. Its early copies beyond the first now pay the fan-out budget too (`Rooms.earlyCopies`), refused
+ * `rateLimited` (`earlyRelays`) past it, nothing held.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from '../server/support';
+import { c2cInvite } from './support';
 
 let server: TestServer;
 const clients: RawClient[] = [];
@@ -61,5 +67,33 @@ describe('many devices: a C2C message pays for the copies beyond its first, as a
     expect(await burst(mallory!, 'carol', 10)).toEqual([...Array<string>(8).fill('ack'), 'rateLimited', 'rateLimited']);
     expect(await heard(carol!)).toBe(8);
     expect(await Promise.all(others.map(heard))).toEqual([8, 8, 8, 8]);
+  });
+
+  it('Mallory invites Bob, ringing on 5 devices, and relays 10 frames to him at once: 7 go early to each device (4 copies each beyond the first, her burst less the invitation\'s 4), 3 are refused; Carol on one device gets all 10', async () => {
+    server = await testServer({ multiDevice: true, limits });
+    const bob = await devices('bob', 5);
+    const [carol] = await devices('carol', 1);
+    const [mallory] = await devices('mallory', 1);
+    expect(await mallory!.request({ type: 'roomClaim', roomID: 9 })).toMatchObject({ type: 'ack' });
+    expect(await mallory!.request({ type: 'roomEnter', roomID: 9, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    expect(await mallory!.request(c2cInvite('bob', 9, 'i1', true))).toMatchObject({ type: 'ack' });
+    const relays = (to: string, n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => mallory!.request({ type: 'relay', roomID: 9, to, data: `r${i} ${'x'.repeat(1_000)}` }))).then((r) => r.map(outcome));
+    // Before: all 10 went, 50 early copies written for 10 frames and no fan-out paid.
+    expect(await relays('bob', 10)).toEqual([...Array<string>(7).fill('ack'), ...Array<string>(3).fill('rateLimited')]);
+    const early = async (c: RawClient) => {
+      await c.sync();
+      return c.ofType('relayed').filter((f) => f.early === true).length;
+    };
+    expect(await Promise.all(bob.map(early))).toEqual([7, 7, 7, 7, 7]);
+    // Held as ever: the device that enters gets the 7, numbered.
+    expect(await bob[0]!.request({ type: 'roomEnter', roomID: 9, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    await bob[0]!.sync();
+    expect(bob[0]!.ofType('relayed').filter((f) => f.early !== true).map((f) => f.held)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // One device: one early copy, which the frame paid for; her fan-out spent changes nothing.
+    expect(await mallory!.request(c2cInvite('carol', 9, 'i2', true))).toMatchObject({ type: 'ack' });
+    expect(await relays('carol', 10)).toEqual(Array<string>(10).fill('ack'));
+    expect(await early(carol!)).toBe(10);
+    expect(server.handle.metrics().limits).toMatchObject({ earlyRelays: 3 });
   });
 });
