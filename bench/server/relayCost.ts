@@ -4,9 +4,10 @@
  * `--members` (server/rooms.ts, the real class) on stand-in connections that take each copy as `Conn.sendDroppable`
  * does (a frame is written to JSON, a text is taken as is) and count its characters; each relay is what the
  * dispatcher's `relay` case does: the copies' charge in bytes, then `Rooms.relay`. With `--before DIR` (a checkout of an
- * earlier commit inside this clone, e.g. `git worktree add test/tmp/before <commit>`, so that it finds the same
- * node_modules), that commit's `Rooms` and charge run too, the two alternated round by round in one process; printed:
- * the median µs a relay of each. The socket writes themselves (the same on both sides) are not part of it.
+ * earlier commit anywhere, e.g. `git worktree add /tmp/before <commit>`: the modules it loads there import no package;
+ * not under this clone's test/, whose files some tests read), that commit's `Rooms` and charge run too, the two
+ * alternated round by round in one process; printed: the median µs a relay of each. The socket writes themselves (the
+ * same on both sides) are not part of it.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
