@@ -1,0 +1,50 @@
+/**
+ * A relay to the whole room pays for its copies beyond the first in the bytes the server writes: the frame each member
+ * gets, `{"type":"relayed","roomID":..,"from":..,"data":..}`, not its data alone. Since the afternoon's
+ * `escapedBytes.security.test.ts` the data was measured escaped (`wireBytes`), on its own, and the frame then written
+ * to JSON once per copy; the frame is now written once for all copies (`RelayOut`, `server/rooms.ts`) and its bytes
+ * are the charge, some 50 more a copy (a relay of one character to a room of 20 writes about 60 bytes to each member,
+ * and was charged one each). Left by the attacker review of 2026-12-07, done the same evening; shown at the edge of a
+ * byte budget: the longest relay whose frame and copies fit the burst goes, one character more is refused.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, testServer, type Frame, type TestServer } from '../server/support';
+
+let server: TestServer;
+const clients: RawClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  await server?.dispose();
+});
+
+const BURST = 16_384;
+const bytes = (frame: object) => Buffer.byteLength(JSON.stringify(frame));
+
+describe('a relay to the room is charged the bytes of the frames written', () => {
+  it('Mallory relays to a room of 5: the most data whose frame and three more copies fit a byte burst of 16,384 goes; one character more is refused', async () => {
+    server = await testServer({ limits: { byteRate: { perSecond: BURST, burst: BURST }, maxFrameBytes: BURST } });
+    const users = ['mallory', 'u1', 'u2', 'u3', 'u4'];
+    server.handle.grantRoom(77, users);
+    const [mallory, ...members] = await Promise.all(users.map((u) => RawClient.login(server.handle.url, u)));
+    clients.push(mallory!, ...members);
+    for (const c of [mallory!, ...members]) expect(await c.request({ type: 'roomEnter', roomID: 77, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    // Her frame as sent, and the frame each of the other 4 members is written (3 copies beyond the first).
+    const sent = (data: string, rid: number) => ({ type: 'relay', roomID: 77, data, rid });
+    const written = (data: string) => ({ type: 'relayed', roomID: 77, from: 'mallory', data });
+    const cost = (data: string, rid: number) => bytes(sent(data, rid)) + 3 * bytes(written(data));
+    let data = 'x';
+    while (cost(`${data}x`, 100) <= BURST) data += 'x';
+    expect([cost(data, 100) <= BURST, cost(`${data}x`, 101) > BURST]).toEqual([true, true]); // a character is 4 bytes of it
+    const relay = async (d: string, rid: number): Promise<Frame> => {
+      await server.clock.advance(2_000); // the budget full
+      mallory!.send(sent(d, rid));
+      return mallory!.next((f) => f.rid === rid, `the answer to relay #${rid}`);
+    };
+    expect(await relay(data, 100)).toMatchObject({ type: 'ack' });
+    // Charged the data alone (its escaped bytes, 3 times), this one went too: 3 x 55 bytes of frame under the burst.
+    expect(await relay(`${data}x`, 101)).toMatchObject({ type: 'error', code: 'rateLimited' });
+    for (const m of members) await m.sync();
+    expect(members.map((m) => m.ofType('relayed').map((f) => (f.data as string).length))).toEqual(members.map(() => [data.length]));
+    expect(server.handle.metrics().limits).toMatchObject({ relayFanout: 1 });
+  });
+});
