@@ -428,7 +428,7 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s: path coverage with
     );
     result = coverage(machine, explorations, new Set(allowed.keys()));
     const states = explorations.reduce((n, x) => n + x.paths.length, 0);
-    const steps = explorations.reduce((n, x) => n + x.edges.length, 0);
+    const steps = explorations.reduce((n, x) => n + x.steps, 0);
     const untaken = untakenBranches(machine, explorations);
     const branches = allTransitionDefinitions(machine).length;
     summary.push(

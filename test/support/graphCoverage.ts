@@ -194,17 +194,6 @@ function pureScope(current: AnyMachineSnapshot | undefined, rec?: ReturnType<typ
   } as unknown as AnyActorScope;
 }
 
-/** One step of the traversal: from an abstract state, an event, what XState selected. */
-export interface Edge {
-  readonly from: string;
-  readonly event: AnyEventObject;
-  /** The state value the step ends in, and the abstract state (`serializeState`). */
-  readonly value: StateValue;
-  readonly to: string;
-  readonly taken: readonly AnyTransitionDefinition[];
-  readonly nodes: ReadonlySet<string>;
-}
-
 /** A generated path that reaches a state node or takes a transition, and where it ends. */
 export interface Witness {
   readonly events: readonly AnyEventObject[];
@@ -224,7 +213,8 @@ export interface Exploration {
   readonly input: unknown;
   /** `getShortestPaths`: one shortest path to every abstract state. */
   readonly paths: readonly GeneratedPath[];
-  readonly edges: readonly Edge[];
+  /** How many steps (an abstract state and an event) the traversal took. */
+  readonly steps: number;
   /** State node id -> the shortest generated path that reaches it. */
   readonly stateWitness: ReadonlyMap<string, Witness>;
   /** Transition key -> the shortest generated path whose last step takes it. */
@@ -246,16 +236,63 @@ export interface ExploreOptions {
  * Generates the shortest path to every abstract state with `getShortestPaths`, recording what
  * each step of the traversal took, then picks a shortest witness path for every state node
  * and every transition: the shortest path to the step's source state plus the step's event.
+ *
+ * The witnesses are picked as the traversal goes, not from a list of its steps kept to the end (up to 109,188 of them,
+ * each with the transitions and state nodes it recorded: half of the file's time went to collecting that garbage).
+ * `getShortestPaths` builds its adjacency map breadth first, so the first time a step reaches an abstract state is at
+ * that state's distance from the initial one, which is the length of the shortest path it then returns (checked
+ * below, for every witness): of the steps that reach a state node or take a transition, the first with the fewest
+ * events is kept, as when the whole list was walked in the traversal's order. (Checked: every source's shortest
+ * path is as long as its distance here.)
  */
 export function explore(machine: AnyStateMachine, options: ExploreOptions): Exploration {
-  const edges: Edge[] = [];
-  const serialize = (s: AnyMachineSnapshot): string => options.serializeState(s);
+  // A snapshot is serialized when it is the source of each of its steps and when the traversal takes it from its
+  // queue: once is enough.
+  const serialized = new WeakMap<AnyMachineSnapshot, string>();
+  const serialize = (s: AnyMachineSnapshot): string => {
+    let key = serialized.get(s);
+    if (key === undefined) serialized.set(s, (key = options.serializeState(s)));
+    return key;
+  };
+  /** Abstract state -> its distance from the initial state, in steps (breadth first: the first one found). */
+  const distance = new Map<string, number>();
+  /** The best step for each state node and transition so far: its source, event, where it ends, and its length. */
+  interface Best {
+    readonly from: string;
+    readonly event: AnyEventObject;
+    readonly value: StateValue;
+    readonly to: string;
+    readonly length: number;
+  }
+  const bestNode = new Map<string, Best>();
+  const bestTransition = new Map<string, Best>();
+  const takenDefinitions = new Set<AnyTransitionDefinition>();
+  const sources = new Set<string>();
+  let steps = 0;
+  const offer = (map: Map<string, Best>, key: string, step: Best) => {
+    const known = map.get(key);
+    if (!known || known.length > step.length) map.set(key, step);
+  };
+  const visit = (step: Best, rec: { taken: readonly AnyTransitionDefinition[]; nodes: ReadonlySet<string> }) => {
+    for (const id of rec.nodes) offer(bestNode, id, step);
+    for (const t of rec.taken) {
+      takenDefinitions.add(t);
+      if (t.target?.length) offer(bestTransition, transitionKey(t), step);
+    }
+  };
   const logic: AnyStateMachine = Object.create(machine, {
     transition: {
       value: (snapshot: AnyMachineSnapshot, event: AnyEventObject) => {
         const rec = record();
         const next = machine.transition(snapshot, event, pureScope(snapshot, rec));
-        edges.push({ from: serialize(snapshot), event, value: next.value, to: serialize(next), taken: rec.taken, nodes: rec.nodes });
+        const from = serialize(snapshot);
+        const to = serialize(next);
+        const length = distance.get(from);
+        if (length === undefined) throw new Error(`${options.label}: a step from ${from}, a state the traversal had not reached`);
+        if (!distance.has(to)) distance.set(to, length + 1);
+        steps++;
+        sources.add(from);
+        visit({ from, event, value: next.value, to, length: length + 1 }, rec);
         return next;
       },
     },
@@ -268,6 +305,9 @@ export function explore(machine: AnyStateMachine, options: ExploreOptions): Expl
   const initScope = pureScope(undefined, init);
   const initial = machine.getInitialSnapshot(initScope, options.input) as AnyMachineSnapshot;
   for (const n of initial._nodes) init.nodes.add(n.id);
+  const start = serialize(initial);
+  distance.set(start, 0);
+  visit({ from: start, event: { type: 'xstate.init' }, value: initial.value, to: start, length: 0 }, init);
 
   const shortest = getShortestPaths(logic, {
     input: options.input,
@@ -283,28 +323,20 @@ export function explore(machine: AnyStateMachine, options: ExploreOptions): Expl
     state: p.state as AnyMachineSnapshot,
   }));
   const pathTo = new Map(paths.map((p) => [serialize(p.state), p.events] as const));
-
-  const stateWitness = new Map<string, Witness>();
-  const transitionWitness = new Map<string, Witness>();
-  const takenDefinitions = new Set<AnyTransitionDefinition>();
-  const offer = (map: Map<string, Witness>, key: string, path: Witness) => {
-    const known = map.get(key);
-    if (!known || known.events.length > path.events.length) map.set(key, path);
-  };
-  const visit = (path: Witness, rec: { taken: readonly AnyTransitionDefinition[]; nodes: ReadonlySet<string> }) => {
-    for (const id of rec.nodes) offer(stateWitness, id, path);
-    for (const t of rec.taken) {
-      takenDefinitions.add(t);
-      if (t.target?.length) offer(transitionWitness, transitionKey(t), path);
-    }
-  };
-  visit({ events: [], value: initial.value, state: serialize(initial) }, init);
-  for (const edge of edges) {
-    const head = pathTo.get(edge.from);
-    if (!head) throw new Error(`${options.label}: no generated path reaches ${edge.from}`);
-    visit({ events: [...head, edge.event], value: edge.value, state: edge.to }, edge);
+  for (const from of sources) {
+    const head = pathTo.get(from);
+    if (!head) throw new Error(`${options.label}: no generated path reaches ${from}`);
+    if (head.length !== distance.get(from)) throw new Error(`${options.label}: the shortest path to ${from} has ${head.length} steps, not ${distance.get(from)}`);
   }
-  return { label: options.label, input: options.input, paths, edges, stateWitness, transitionWitness, takenDefinitions };
+
+  const witnesses = (best: Map<string, Best>): Map<string, Witness> =>
+    new Map(
+      [...best].map(([key, step]) => {
+        if (step.length === 0) return [key, { events: [], value: step.value, state: step.to }];
+        return [key, { events: [...pathTo.get(step.from)!, step.event], value: step.value, state: step.to }];
+      }),
+    );
+  return { label: options.label, input: options.input, paths, steps, stateWitness: witnesses(bestNode), transitionWitness: witnesses(bestTransition), takenDefinitions };
 }
 
 export interface Replayed {
