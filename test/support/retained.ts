@@ -11,13 +11,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 
-/** Sums the self sizes of a snapshot's nodes but those of the types V8 keeps for itself (code, hidden, synthetic). */
+/**
+ * Sums the self sizes of a snapshot's nodes but those of the types V8 keeps for itself (code, hidden, synthetic). It
+ * reads the nodes' numbers straight from the file's bytes: `JSON.parse` of the whole snapshot (its edges and strings
+ * too, 30-70 MB) took 3.8 s of a 73 MB one at load 8, this 0.8 s for the same sum (2026-12-07).
+ */
 const SUM = `
-const s = JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'));
-const fields = s.snapshot.meta.node_fields, types = s.snapshot.meta.node_types[0];
-const type = fields.indexOf('type'), size = fields.indexOf('self_size'), skip = new Set(['code', 'hidden', 'synthetic']);
-let bytes = 0;
-for (let i = 0; i < s.nodes.length; i += fields.length) if (!skip.has(types[s.nodes[i + type]])) bytes += s.nodes[i + size];
+const data = require('node:fs').readFileSync(process.argv[1]);
+const at = data.indexOf('"nodes":[');
+const head = data.toString('utf8', 0, at);
+const { meta } = JSON.parse(head.slice(0, head.lastIndexOf(',')) + '}').snapshot;
+const fields = meta.node_fields, width = fields.length, type = fields.indexOf('type'), size = fields.indexOf('self_size');
+if (at < 0 || !(type >= 0 && type < size)) throw new Error('not a heap snapshot of the known layout: ' + fields);
+const skip = meta.node_types[0].map((t) => t === 'code' || t === 'hidden' || t === 'synthetic');
+let bytes = 0, field = 0, n = 0, kind = 0;
+for (let i = at + 9; i < data.length; i++) {
+  const c = data[i];
+  if (c >= 48 && c <= 57) n = n * 10 + c - 48;
+  else if (c === 44 || c === 93) {
+    if (field === type) kind = n;
+    else if (field === size && !skip[kind]) bytes += n;
+    n = 0;
+    field = field + 1 === width ? 0 : field + 1;
+    if (c === 93) break;
+  }
+}
 process.stdout.write(String(bytes));
 `;
 
