@@ -99,8 +99,12 @@ export const callGuards = {
    */
   answeredOrJoined: ({ context: c }: Args) => anyAnswered(c) || (c.isGroup && c.present.some((p) => !Object.hasOwn(c.roster, p.userID))),
   everyoneDeclined: ({ context }: Args) => everyoneDeclined(context),
-  /** Caller: everyone who answered has gone and nobody else may still come. */
-  nobodyLeft: ({ context }: Args) => context.present.length === 0 && nobodyLeft(context) && anyAnswered(context),
+  /**
+   * Everyone who answered has gone and nobody else may still come. A caller is in the call once someone answered or a
+   * `joinInGroupCall()` joiner came (`answeredOrJoined`): a joiner gone, the last invitee's no-answer ends it as an
+   * answered invitee's leave would (it waited for the alone timer, no invitee having answered).
+   */
+  nobodyLeft: ({ context: c }: Args) => c.present.length === 0 && nobodyLeft(c) && (anyAnswered(c) || (c.role === 'caller' && c.connectedAt !== null)),
   /** A hangup naming us ends the call, unless others are with us in a group call: then the sender left, the call goes on. */
   namesMe: ({ context: c, event }: Args) =>
     event.type === 'im.hungUp' &&

@@ -145,6 +145,27 @@ export function describeInviteJoinScenarios(backend: string, makeWorld: () => Wo
       expect(alice.take()).toEqual([ev.leave('carol'), ev.roster([]), ev.end('alice', 'hangup', 41)]);
     });
 
+    // The joiner leaves first, Bob still ringing: Bob's no-answer leaves nobody in the call and nobody to come, so it
+    // ends there (NO_RESP, CALL_END noResponse), as when an invitee who answered had left. It sat in the empty room
+    // until the alone timer instead (CALL_END hangup 30 s later): no invitee had answered (review, 2026-12-07 evening).
+    it('Carol joinInGroupCall() and leaves while Bob still rings; his ring runs out -> Alice NO_RESP bob, CALL_END noResponse', async () => {
+      await alice.calling.groupCall({ userIDList: ['bob'], type: 2, timeout: 30, groupID: 'team' });
+      await world.advance(S);
+      const roomID = alice.calling.getSnapshot().call?.roomID ?? 0;
+      await carol.calling.joinInGroupCall({ groupID: 'team', roomID, callType: 2 });
+      await world.advance(S);
+      await carol.calling.hangup();
+      await world.advance(S);
+      expect(alice.take()).toEqual([ev.enter('carol'), ev.roster(['carol']), ev.audio('carol', true), ev.video('carol', true), ev.leave('carol'), ev.roster([])]);
+      expect(alice.calling.getSnapshot().call).toMatchObject({ state: 'inCall', roomID });
+      await world.advance(40 * S);
+      const log = alice.take();
+      expect(log.map((e) => e.name)).toEqual(['onNoResp', 'onCallEnd']);
+      expect(log[0]).toEqual(ev.noResp('bob', 'alice'));
+      expect(log[1]?.payload).toMatchObject({ userID: 'alice', reason: 'noResponse', callEnd: 29 });
+      expect(alice.calling.getSnapshot().call).toBeNull();
+    });
+
     /** `joiner` tries to join the call in `host`'s room: refused on arrival (ERROR, CALL_END error); nobody else hears of it. */
     async function refusedJoin(joiner: Party, host: Party, groupID: string, others: readonly Party[]) {
       for (const p of [joiner, ...others]) p.take();
