@@ -66,9 +66,9 @@ function shareOf(relays: readonly Held[]): number {
 /**
  * Makes room in `room` for `relay`: while it does not fit, the newest relay of the member holding
  * the largest share goes, as long as that share is larger than the sender's own would be with
- * this relay. False (and nothing taken) when it cannot fit.
+ * this relay. False (and nothing taken) when it cannot fit; `commit` false, only says whether it would.
  */
-function makeRoom(room: RoomHold, relay: Relayed): boolean {
+function makeRoom(room: RoomHold, relay: Relayed, commit = true): boolean {
   const bytes = relay.data.length;
   let kept = room.held;
   let total = room.bytes;
@@ -86,6 +86,7 @@ function makeRoom(room: RoomHold, relay: Relayed): boolean {
     total -= kept[newest]!.frame.data.length;
     kept = kept.filter((_, i) => i !== newest);
   }
+  if (!commit) return true;
   room.held.splice(0, room.held.length, ...kept);
   room.bytes = total;
   return true;
@@ -137,11 +138,15 @@ export class HeldRelays {
     return { held, early: { ...held, early: true } };
   }
 
-  /** Whether a relay of `bytes` characters to `to` in `roomID` would go early now (to be held, it must also fit). */
-  goesEarly(roomID: number, to: string, bytes: number): boolean {
-    if (this.entered.get(roomID)?.has(to)) return false;
-    const count = (this.counts.get(roomID) ?? this.spent.get(roomID)?.byUser)?.get(to);
-    return count === undefined || earlyFits(count, bytes);
+  /**
+   * Whether {@link HeldRelays.hold} would hold `frame` for `to` now and hand it early (nothing changes): one the room
+   * cannot hold goes nowhere, early neither, so its early copies are not to be paid for.
+   */
+  goesEarly(to: string, frame: Relayed): boolean {
+    if (this.entered.get(frame.roomID)?.has(to)) return false;
+    if (!makeRoom(this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] }, frame, false)) return false;
+    const count = (this.counts.get(frame.roomID) ?? this.spent.get(frame.roomID)?.byUser)?.get(to);
+    return count === undefined || earlyFits(count, frame.data.length);
   }
 
   /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent, numbered. */

@@ -194,7 +194,7 @@ export class Rooms {
   earlyCopies(session: Session, roomID: number, to: string, out: RelayOut): number {
     const room = this.rooms.get(roomID);
     if (!room || session.room !== roomID || room.has(to) || !this.grants.allows(roomID, to, this.now())) return 0;
-    if (!this.held.goesEarly(roomID, to, out.frame.data.length)) return 0;
+    if (!this.held.goesEarly(to, out.frame)) return 0;
     return this.sessionsOf(to).filter((s) => s.room !== roomID && s.conn !== null).length;
   }
 

@@ -14,6 +14,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type TestServer } from '../server/support';
+import { HELD_RELAYS } from '../../server/heldRelays';
 import { c2cInvite } from './support';
 
 let server: TestServer;
@@ -95,5 +96,27 @@ describe('many devices: a C2C message pays for the copies beyond its first, as a
     expect(await relays('carol', 10)).toEqual(Array<string>(10).fill('ack'));
     expect(await early(carol!)).toBe(10);
     expect(server.handle.metrics().limits).toMatchObject({ earlyRelays: 3 });
+  });
+
+  // A relay the room cannot hold (its 64 relays held already, all the sender's own) is refused `notInRoom` and goes
+  // nowhere, early neither: it pays nothing. Its early copies were paid before the hold refused it (the review of
+  // 2026-12-07 evening): a caller whose room was full spent her fan-out on copies never made, then was refused.
+  it('a relay to Bob on 5 devices that the full room cannot hold is refused notInRoom and costs no fan-out', async () => {
+    server = await testServer({ multiDevice: true, limits });
+    await devices('bob', 5);
+    await devices('carol', 1);
+    const [alice] = await devices('alice', 1);
+    expect(await alice!.request({ type: 'roomClaim', roomID: 9 })).toMatchObject({ type: 'ack' });
+    expect(await alice!.request({ type: 'roomEnter', roomID: 9, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    expect(await alice!.request(c2cInvite('bob', 9, 'i1', true))).toMatchObject({ type: 'ack' });
+    expect(await alice!.request(c2cInvite('carol', 9, 'i2', true))).toMatchObject({ type: 'ack' });
+    await server.clock.advance(1_000); // the invitation to Bob's devices paid back
+    const relays = (to: string, n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => alice!.request({ type: 'relay', roomID: 9, to, data: `r${i}` }))).then((r) => r.map(outcome));
+    expect(await relays('carol', HELD_RELAYS.frames)).toEqual(Array<string>(HELD_RELAYS.frames).fill('ack'));
+    // Before: the first 8 paid 4 units each for nothing (notInRoom), the last 2 were refused rateLimited.
+    expect(await relays('bob', 10)).toEqual(Array<string>(10).fill('notInRoom'));
+    // Her whole burst is left: 8 messages to Bob's 5 devices.
+    expect(await burst(alice!, 'bob', 8)).toEqual(Array<string>(8).fill('ack'));
   });
 });
