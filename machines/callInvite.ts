@@ -29,6 +29,9 @@ export function inviteMore(c: CallContext, e: CallEvent): MoreInvitees {
   const invitees = [...new Set([...c.invitees, ...fresh.map(({ u }) => u)])];
   const inviteIDs = { ...(c.inviteIDs ?? {}), ...Object.fromEntries(fresh.map(({ u, id }) => [u, id])) };
   const roster = { ...c.roster, ...Object.fromEntries(fresh.map(({ u }) => [u, 'pending' as const])) };
+  // Ringing again, out of the users told NO_RESP (its list names no one still ringing), so that its new invitation's
+  // NO_RESP is waited for (`nobodyLeft`) and names it once.
+  const noResponse = c.noResponse.filter((u) => !fresh.some((f) => f.u === u));
   const next: CallContext = { ...c, invitees, inviteIDs, roster };
   const im: ImRequest[] = fresh.map(({ u, id }) => ({
     type: 'im.send',
@@ -39,7 +42,7 @@ export function inviteMore(c: CallContext, e: CallEvent): MoreInvitees {
   const noAnswerMs = c.timeout > 0 ? c.timeout * 1000 + c.noAnswerGraceMs : 0;
   return {
     effects: {
-      patch: { invitees, inviteIDs, roster },
+      patch: { invitees, inviteIDs, roster, noResponse },
       im,
       parent: fresh.map(({ id }) => ({ type: 'call.merged', inviteID: id }) satisfies CallMerged),
       notices: [settle(e.id)],

@@ -93,6 +93,30 @@ describe('callMachine: inviting into a group call in progress', () => {
     ]);
   });
 
+  // Its review: Dave invited again after his first no-answer. The call's list of those told NO_RESP still named him,
+  // so his second invitation's refusal, as Bob left, ended the call at once (CALL_END hangup, his NO_RESP never told)
+  // as before that fix. Invited again, he is ringing again: out of the list ("one still ringing is not in it").
+  it('Dave NO_RESP at 35 s, invited again; Bob leaves and the IM refuses it -> NO_RESP dave (listed once), then CALL_END noResponse', () => {
+    const h = startCall(callerInput({ invitees: ['bob'], isGroup: true, inviteIDs: { bob: 'inv-b' } }));
+    h.send(rm.entered());
+    h.send(rm.arrived('bob', 1_000));
+    h.send(invite(9, ['dave'], ['inv-d']));
+    h.take();
+    h.clock.increment(40_000);
+    expect(h.take()).toContainEqual(out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'dave', sponsor: 'alice', userIDList: ['dave'] }));
+    h.send(invite(10, ['dave'], ['inv-d2']));
+    h.take();
+    h.send(rm.left('bob', 43_000));
+    h.send({ type: 'im.sendFailed', inviteID: 'inv-d2', kind: 'invite', at: 43_000, error: { code: -2, message: 'offline' } });
+    expect(h.value()).toEqual({ inCall: 'alone' });
+    h.take();
+    h.clock.increment(0);
+    expect(h.value()).toBe('ending');
+    expect(h.take()).toEqual([out.notice({ type: 'call.noResponse', inviteID: 'inv-5', userID: 'dave', sponsor: 'alice', userIDList: ['dave'] }), out.room({ type: 'room.exit', roomID: 42 })]);
+    h.send(rm.exited(43_100));
+    expect(h.take()[0]).toEqual(out.notice({ type: 'call.ended', inviteID: 'inv-5', sponsor: 'alice', reason: 'noResponse', callEnd: 42 }));
+  });
+
   it('inviting Bob (in the room) or Carol (ringing) again -> nothing sent, settled; a 1v1 call or a callee -> refused', () => {
     const h = talking();
     h.send(invite(9, ['bob', 'carol'], ['x', 'y']));

@@ -274,7 +274,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // The three together (measured apart from one base: +16, +89, +49): 61,627 bytes, 5 over the sum. Raised by 5.
 // Its review: a group caller whose joiner left ends on its last invitee's no-answer, as when an invitee who answered
 // had left (it waited for the alone timer) (+15): 61,642 bytes, 206,790 minified. Raised by 15.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15;
+// And a user invited again after its NO_RESP leaves the list of those told it, so that its new invitation's NO_RESP is
+// waited for by a call left with nobody (it ended at once, `hangup`) (+29): 61,671 bytes, 206,863 minified. Raised by 30.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
