@@ -156,7 +156,17 @@ function argError(error: unknown, npmScript: string | undefined): string {
  */
 function givenWithHelp(argv: readonly string[]): string {
   const given = argv.filter((arg) => arg !== '--help' && arg !== '-h');
-  return given.length === 0 ? '' : `\nOn this command line, besides --help: ${given.join(' ')}\n`;
+  return given.length === 0 ? '' : `\nOn this command line, besides --help: ${given.map((arg, i) => shownArg(arg, given[i - 1])).join(' ')}\n`;
+}
+
+/** The flags whose values are secrets: named, never shown (the terminal and its logs travel). */
+const SECRET_FLAGS = ['--secret-key', '--turn-secret', '--metrics-token'];
+
+/** `arg` (after `before`) as {@link givenWithHelp} may show it: a secret hidden, the Redis URL without its password. */
+function shownArg(arg: string, before: string | undefined): string {
+  const [flag, value] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [before, arg];
+  const shown = SECRET_FLAGS.includes(flag ?? '') ? '(hidden)' : flag === '--redis' ? shownUrl(value) : value;
+  return flag === before ? shown : `${flag}=${shown}`;
 }
 
 /**

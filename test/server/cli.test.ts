@@ -189,6 +189,13 @@ describe('server CLI', () => {
     expect(parseCli(['--port', '9000', '-h'], {})).toMatchObject({ exitCode: 0, text: expect.stringMatching(/besides --help: --port 9000\n$/) });
   });
 
+  it('--help beside secrets names their flags, never their values (the terminal and its logs, as /healthz keeps the Redis password)', () => {
+    const argv = ['--secret-key', 'k3y', '--turn-secret=s3cret', '--metrics-token', 't0ken', '--redis', 'redis://u:pa55@db:6379/0?password=pa55', '--help'];
+    const text = (parseCli(argv, {}) as { text: string }).text;
+    expect(text).toMatch(/besides --help: --secret-key \(hidden\) --turn-secret=\(hidden\) --metrics-token \(hidden\) --redis redis:\/\/db:6379\/0\n$/);
+    for (const secret of ['k3y', 's3cret', 't0ken', 'pa55']) expect(text).not.toContain(secret);
+  });
+
   it('every misconfiguration is one line saying what to fix (exit code 2)', () => {
     const demo = ['--demo-signing'];
     expect([
