@@ -35,6 +35,14 @@ export const USAGE = `Usage: npm run bench:server -- [options]
                   crossing nodes (caller on one node, callee on the next)
   --redis <url>   cluster mode: the Redis the nodes share (e.g. redis://127.0.0.1:6379)
   --help          this text
+
+Environment:
+  BENCH_CPU_PROF=<dir>             a V8 CPU profile of every child process, written there
+  BENCH_HEAP_PROF=<prefix>         a sampling heap profile of the server under test of what young
+                                   collections did not take (promoted, or alive at the end):
+                                   <prefix>.<pid>.heapprofile (BENCH_HEAP_PROF_MINOR=1: all of it)
+  BENCH_NODE_FLAGS="<flags>"       more Node flags for every child (e.g. --trace-gc, printed here)
+  BENCH_SERVER_NODE_FLAGS="<flags>"  the server's Node flags instead of its bin's
 `;
 
 /** Defaults: 2 x 3 rounds of (1 s warm-up, 1 + 8 s closed loop, 0.5 + 8 s paced, ~2 s start and login): about 135 s on 2 cores. */

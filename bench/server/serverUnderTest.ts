@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseCli, runCli, USAGE } from '../../server/cli';
 import { resolveOptions } from '../../server/options';
+import { startHeapProfile } from './heapProfile';
 import { memAfterGc, serve, snapshotAfterGc } from './ipc';
 import { raisedFlags } from './serverFlags';
 import { observeStalls } from './stalls';
@@ -49,6 +50,7 @@ const parsed = parseCli(argv, process.env);
 if (!parsed.ok) throw new Error(`the server's command line refused the bench's flags: ${parsed.text}`);
 const resolved = resolveOptions(parsed.options);
 const { server } = await runCli(argv, process.env);
+const writeHeapProfile = await startHeapProfile();
 if (!server) throw new Error('the server did not start');
 
 process.send?.({
@@ -73,6 +75,7 @@ serve(async (request) => {
     case 'metrics':
       return { metrics: server.metrics() };
     case 'stop':
+      await writeHeapProfile();
       await server.close();
       setImmediate(() => process.exit(0));
       return {};
