@@ -1,5 +1,4 @@
 /** What a message or relay fanned out to many costs its sender's budgets: the bytes its copies make the server write. */
-import type { Session } from './conn';
 import { FANOUT_COPY_BYTES } from './limits';
 
 /** The most bytes one UTF-16 code unit of a string takes escaped in JSON (`\u0001`, a lone surrogate's `\ud800`). */
@@ -15,26 +14,21 @@ export function wireBytes(text: string): number {
 }
 
 /**
- * The copies a group message of `payload` from `session` makes: one per recipient, or, many devices (`multi`), one per
- * device (the sender's others too), each one per FANOUT_COPY_BYTES begun of its payload as written ({@link wireBytes}).
+ * What a message of `payload` that makes `copies` copies pays its sender's fan-out budget: a group message every copy, a
+ * C2C message (`c2c`) those beyond the one its frame paid for; each one per FANOUT_COPY_BYTES begun of its payload as
+ * written ({@link wireBytes}). The copies are the ones `Mailer.send` makes, decided once before it makes any (its
+ * routes): one per device a copy goes to (many devices: its recipient's, its sender's others), one stored for a user
+ * with none; none for a copy it does not make (a recipient's backlog full, online only and not online, its sender's
+ * other devices for a message to itself, which reach them as its recipient). Before 2026-12-07 evening a C2C message
+ * paid nothing; before 2026-12-07 night both paid what a count of devices said, first, whatever went: a message then
+ * refused (a backlog full, its room's grant), an answer another device gave first (it makes no copy), copies online
+ * only to devices away, and a message to oneself twice its copies (which the server wrote twice).
  */
-export function fanoutCopies(multi: boolean, sessionsOf: (userID: string) => readonly Session[], session: Session, recipients: readonly string[], payload: string): number {
-  const copies = multi ? recipients.reduce((n, to) => n + Math.max(1, sessionsOf(to).length), sessionsOf(session.userID).length - 1) : recipients.length;
+export function fanoutCharge(c2c: boolean, copies: number, payload: string): number {
+  const paid = c2c ? copies - 1 : copies;
   // Past the burst (big copies, a group made larger by the administrator or by joins on two nodes at once): taken from
   // a full budget, the rest owed (`takeOwing`), never refused for ever; cut to the burst, the bytes outran the rate.
-  return copies * copyUnits(payload);
-}
-
-/**
- * The fan-out a C2C message of `payload` from `session` to `to` pays: with many devices (`multi`), a copy per device of
- * its recipient and of its sender's others, as a group message's, but for the one its frame paid for; none with one
- * device each (as before). Before 2026-12-07 evening none at all: Mallory messaging users on 5 devices each made the
- * server write 5 copies a frame (9 from 5 devices of her own), beside a fan-out budget that bounds a group's.
- */
-export function c2cFanout(multi: boolean, sessionsOf: (userID: string) => readonly Session[], session: Session, to: string, payload: string): number {
-  if (!multi) return 0;
-  const beyond = Math.max(1, sessionsOf(to).length) + sessionsOf(session.userID).length - 2;
-  return beyond > 0 ? beyond * copyUnits(payload) : 0;
+  return paid > 0 ? paid * copyUnits(payload) : 0;
 }
 
 /** The units one copy of `payload` costs: one per FANOUT_COPY_BYTES begun as it is written ({@link wireBytes}). */

@@ -37,9 +37,10 @@ export interface RoomGrants {
    * `sender` invites `users` into `roomID`, ringing until `ringUntil`; `groupID`: through that IM
    * group (its `groupKey`: the group of that ID now, not one made later under it), whose members
    * may then join the call in progress (joinInGroupCall) while it lasts. `replayed`: a change another
-   * node granted (a cluster's replica), not refused for the owner's share of the places.
+   * node granted (a cluster's replica), not refused for the owner's share of the places. `pay`: what
+   * the invitation costs its sender, spent once nothing else refuses it and before anything is granted.
    */
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed?: boolean): Refusal | null;
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed?: boolean, pay?: () => Refusal | null): Refusal | null;
   /** Administration: admits `users` to `roomID` (the first owns it if it is new), whoever holds it. */
   admit(roomID: number, users: readonly string[], nowMs: number): void;
   /**
@@ -235,7 +236,7 @@ export class SqliteRoomGrants implements RoomGrants {
     return this.grant(userID, roomID, [], nowMs, nowMs);
   }
 
-  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed = false): Refusal | null {
+  grant(sender: string, roomID: number, users: readonly string[], ringUntil: number, nowMs: number, groupID?: string, replayed = false, pay?: () => Refusal | null): Refusal | null {
     let grant = this.live(roomID, nowMs);
     if (grant && !grant.users.has(sender)) return refuse('roomInUse', `room ${roomID} belongs to another call`);
     // Another member's invitation adds its invitees to the owner's room, no more (see above).
@@ -255,16 +256,15 @@ export class SqliteRoomGrants implements RoomGrants {
     }
     const overQuota = () => refuse('quotaExceeded', `a user holds at most ${this.limits.maxRoomsPerUser} rooms at once`, 'maxRoomsPerUser');
     const created = !grant;
+    // A renewal (lingering, its owner's): the room is its call's again and counts again, if its owner has room for it.
+    const renewed = grant?.lingering === true && owns;
+    const refused = !grant ? this.newRoomRefused(sender, nowMs) : renewed && this.heldBy(grant.owner, nowMs) >= this.limits.maxRoomsPerUser ? overQuota() : null;
+    const unpaid = refused ?? pay?.() ?? null;
+    if (unpaid) return unpaid;
     if (!grant) {
-      const refused = this.newRoomRefused(sender, nowMs);
-      if (refused) return refused;
       grant = { owner: sender, users: new Set([sender]), ringUntil, emptySince: nowMs, lingering: false, queued: null };
       this.remember(roomID, grant);
-    } else if (grant.lingering && owns) {
-      // A renewal: the room is its call's again and counts again, if its owner has room for it.
-      if (this.heldBy(grant.owner, nowMs) >= this.limits.maxRoomsPerUser) return overQuota();
-      this.linger(grant, false);
-    }
+    } else if (renewed) this.linger(grant, false);
     if (owns) grant.ringUntil = Math.max(grant.ringUntil, ringUntil);
     for (const user of fresh) grant.users.add(user);
     this.schedule(roomID, grant);

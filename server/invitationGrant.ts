@@ -14,9 +14,10 @@ export function invitedAmong(call: CallMeta, recipients: readonly string[]): str
 /**
  * Grants the invitation's room to `users`, the invitees it reaches. A C2C copy must be addressed to one of its
  * invitees; a group invitation admits the invitees that are members, and records the group (joinInGroupCall).
+ * `pay`: what its copies cost, spent once nothing refuses the grant, before it is made (`RoomGrants.grant`).
  */
-export function grantInvitation(grants: RoomGrants, sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group?: string): Refusal | null {
+export function grantInvitation(grants: RoomGrants, sender: string, call: CallMeta, users: readonly string[], c2c: boolean, now: number, group: string | undefined, pay: () => Refusal | null): Refusal | null {
   if (c2c && users.length === 0) return refuse('badFrame', 'call.invitees must name the recipient');
   const seconds = call.timeout > 0 ? call.timeout : MAX_CALL_TIMEOUT_SECONDS;
-  return grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group);
+  return grants.grant(sender, call.roomID, users, now + seconds * 1000, now, c2c ? undefined : group, false, pay);
 }

@@ -31,12 +31,13 @@ import type { TurnCommit } from './commit';
 import type { Inflight, Session } from './conn';
 import type { RoomGrants } from './grants';
 import { FANOUT_COPY_BYTES, type UserBudgets } from './limits';
-import { c2cFanout, fanoutCopies } from './fanout';
+import { fanoutCharge } from './fanout';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { type RemoteHeld, SenderQuotas } from './senders';
 import { Backlogs } from './backlogs';
+import { routeCopies } from './routes';
 import { recalled, tellBacklog } from './backlogMarks';
 import { deliveriesOf, Holders } from './holders';
 import { grantInvitation, invitedAmong } from './invitationGrant';
@@ -120,11 +121,6 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    // A group's copies, or a C2C message's to many devices beyond the one its frame paid for (`fanout.ts`).
-    const fanout = c2c ? c2cFanout(this.options.multiDevice, this.sessionsOf, session, recipients[0] ?? '', m.payload) : fanoutCopies(this.options.multiDevice, this.sessionsOf, session, recipients, m.payload);
-    if (fanout > 0 && !this.budgets.takeOwing(session.userID, 'fanout', fanout, now)) {
-      return refuse('rateLimited', `${c2c ? 'copies to many devices' : 'group messages'}: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout');
-    }
     if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
       return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');
     }
@@ -140,14 +136,31 @@ export class Mailer {
     }
     const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
     if (overQuota) return overQuota;
+    // Many devices: an answer another device of its user gave first makes no copy (asked now, recorded below).
+    const gated = this.options.multiDevice && m.answer !== undefined;
+    const passes = !gated || this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID), false);
+    // Many devices: the sender's other devices hear what it said, live (a message to itself reaches them as its
+    // recipient: not twice); one away (in its resume grace), with no room now (its window full, its socket backed
+    // up) or with stored copies not paged in yet (live, an answer would overtake the invitation) gets its answers
+    // after what came before them, to stop ringing.
+    const siblings = this.options.multiDevice && passes && !recipients.includes(session.userID) ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
+    const synced = siblings.filter((s) => this.roomFor(s) && !(m.answer && s.backlog));
+    const kept = m.answer ? siblings.filter((s) => !synced.includes(s)) : [];
+    // Its copies, decided once, are what it pays for (`fanout.ts`), once nothing refuses it (an invitation's room grant last).
+    // Its share here only: a group copy is never dropped on a cluster's cached share of the stream (it may be stale).
+    const refused = (to: string) => (this.full(to, bytes) ? 'maxBacklog' : this.senders.full(session.userID, to, bytes, true) ? 'maxBacklogPerSender' : undefined);
+    const routes = passes ? routeCopies(recipients, m.onlineUserOnly, this.options.redisUrl !== '', (to) => this.sessionsOf(to, false), (t) => this.roomFor(t), refused) : [];
+    const fanout = fanoutCharge(c2c, routes.reduce((n, r) => n + r.copies, synced.length + kept.length), m.payload);
+    const pay = () =>
+      fanout > 0 && !this.budgets.takeOwing(session.userID, 'fanout', fanout, now)
+        ? refuse('rateLimited', `${c2c ? 'copies to many devices' : 'group messages'}: at most ${limits.fanout.perSecond} copies per second, one per ${FANOUT_COPY_BYTES / 1024} KiB begun`, 'fanout')
+        : null;
     const invited = m.call ? invitedAmong(m.call, recipients) : [];
-    if (m.call) {
-      const refusal = grantInvitation(this.grants, session.userID, m.call, invited, c2c, now, m.groupKey);
-      if (refusal) return refusal;
-    }
+    const refusal = m.call ? grantInvitation(this.grants, session.userID, m.call, invited, c2c, now, m.groupKey, pay) : pay();
+    if (refusal) return refusal;
     // The same request sent again (after a crash too) makes the same id: see the header.
     const msgID = `${session.idStem}-${rid.toString(36)}-${key.toString(36)}`;
-    if (this.options.multiDevice && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID))) {
+    if (gated && m.answer && !this.answers.pass(session.userID, deviceOf(session), m.answer, this.onlineDevices(session.userID))) {
       this.counters.limit('answerHeld'); // another device of this user answered first (or, busy, one of them may still)
       return { type: 'ack', rid, id: msgID, sentAt: now };
     }
@@ -169,25 +182,18 @@ export class Mailer {
     const handing: { target: Session; delivery: number }[] = [];
     // Every copy goes to a connection now (none waits in the store for a session): it may be held.
     let [allHanded, moving] = [this.writeBehind.mayHold(bytes), false];
-    for (const to of recipients) {
-      const targets = this.sessionsOf(to, !m.onlineUserOnly);
+    for (const { to, targets, skipped, online } of routes) {
       if (m.onlineUserOnly) {
-        const online = targets.filter((t) => t.conn);
-        const ready = online.filter((t) => this.roomFor(t));
-        for (const target of ready) this.hand(target, body, null, bytes);
+        for (const target of targets) this.hand(target, body, null, bytes);
         // Cluster: a user online on another node gets it there (one device per user in a cluster).
-        if (ready.length === 0 && (online.length > 0 || !this.elsewhere(to, body))) this.counters.droppedOffline++;
+        if (targets.length === 0 && (online > 0 || !this.elsewhere(to, body))) this.counters.droppedOffline++;
         continue;
       }
-      if (this.full(to, bytes)) {
-        this.counters.limit('maxBacklog');
+      if (skipped) {
+        this.counters.limit(skipped);
         continue;
       }
-      // Its share here only: a group copy is never dropped on a cluster's cached share of the stream (it may be stale).
-      if (this.senders.full(session.userID, to, bytes, true)) {
-        this.counters.limit('maxBacklogPerSender');
-        continue;
-      }
+      if (targets.length === 0) this.sessionsOf(to); // cluster: a copy stored for a user with no session here starts its move
       const delivery = this.store.deliveryID();
       copies.push({ delivery, to });
       this.countCopy(session.userID, to, bytes);
@@ -202,12 +208,6 @@ export class Mailer {
         }
       }
     }
-    // Many devices: the sender's other devices hear what it said, live; one away (in its resume grace), with
-    // no room now (its window full, its socket backed up) or with stored copies not paged in yet (live, an
-    // answer would overtake the invitation) gets its answers after what came before them, to stop ringing.
-    const siblings = this.options.multiDevice ? this.sessionsOf(session.userID).filter((s) => s !== session) : [];
-    const synced = siblings.filter((s) => this.roomFor(s) && !(m.answer && s.backlog));
-    const kept = m.answer ? siblings.filter((s) => !synced.includes(s)) : [];
     for (const other of kept) keepMissed(other, body, this.store.deliveryID());
     let held: Held | null = null;
     if (copies.length > 0) {

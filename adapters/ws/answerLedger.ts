@@ -99,26 +99,25 @@ export class AnswerLedger<D> {
     for (const key of invites.keys()) this.index(key, roomID);
   }
 
-  /** True when `device`'s answer goes to the caller; `devices` are the user's devices online now. */
-  pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[]): boolean {
+  /**
+   * True when `device`'s answer goes to the caller; `devices` are the user's devices online now. Not `record`, only
+   * says so (the embedded server asks before it charges the answer's copies, which one held back never makes).
+   */
+  pass(userID: string, device: D, answer: AnswerMeta, devices: readonly D[], record = true): boolean {
     const key = invitationKey(answer.inviter ?? '', answer.inviteID);
     const entry = this.answerOf(userID, key);
     if (entry !== undefined && !(entry instanceof Set)) {
       if (entry.by !== device || entry.passed) return false;
       // The device that claimed it by entering the room answers: the answer is now the newest, as
       // a journal's order has it (kept in place, a restart would evict another answer first).
-      this.put(userID, key, { by: device, passed: true });
+      if (record) this.put(userID, key, { by: device, passed: true });
       return true;
     }
-    if (answer.kind === 'busy') {
-      const busy = entry ?? new Set<D>();
-      busy.add(device);
-      if (!devices.every((d) => busy.has(d))) {
-        this.put(userID, key, busy);
-        return false;
-      }
+    if (answer.kind === 'busy' && !devices.every((d) => d === device || entry?.has(d) === true)) {
+      if (record) this.put(userID, key, (entry ?? new Set<D>()).add(device));
+      return false;
     }
-    this.put(userID, key, { by: device, passed: true });
+    if (record) this.put(userID, key, { by: device, passed: true });
     return true;
   }
 

@@ -236,8 +236,8 @@ export class ClusterGrants implements RoomGrants {
     return refused;
   }
 
-  grant(user: string, roomID: number, users: readonly string[], until: number, now: number, groupID?: string): Refusal | null {
-    const refused = this.inner.grant(user, roomID, users, until, now, groupID);
+  grant(user: string, roomID: number, users: readonly string[], until: number, now: number, groupID?: string, replayed = false, pay?: () => Refusal | null): Refusal | null {
+    const refused = this.inner.grant(user, roomID, users, until, now, groupID, replayed, pay);
     if (!refused) this.share({ op: 'grant', user, roomID, users, until, now, ...(groupID === undefined ? {} : { groupID }) }, this.historyTtl(roomID, now));
     return refused;
   }

@@ -1,10 +1,10 @@
 /**
  * Attack: make the server write a copy per device at no cost (`--multi-device`, up to 5 devices a user). A group
- * message pays its fan-out budget a copy per device (`fanoutCopies`, `server/fanout.ts`), but a C2C message to a user
+ * message pays its fan-out budget a copy per device (`fanoutCharge`, `server/fanout.ts`), but a C2C message to a user
  * on 5 devices made 5 copies, and 4 more to its sender's own other devices, for its one frame: Mallory messaging users
  * on 5 devices each made the server write 5 (or 9) times what her budgets paid for, beside a fan-out budget that bounds
  * a group's. Left by the attacker review of 2026-12-07 (server/README's limits), fixed the same evening: a C2C
- * message's copies beyond the one its frame paid for are paid from the fan-out budget as a group's are (`c2cFanout`),
+ * message's copies beyond the one its frame paid for are paid from the fan-out budget as a group's are (`fanoutCharge`),
  * in the same units (one per 8 KiB begun as written); one device each costs nothing, as before.
  *
  * The same for a relay held for a ringing invitee (call setup: the caller's offer and candidates), which also went at

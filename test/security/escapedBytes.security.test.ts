@@ -9,8 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Session } from '../../server/conn';
-import { fanoutCopies, wireBytes } from '../../server/fanout';
+import { fanoutCharge, wireBytes } from '../../server/fanout';
 import { RawClient, testServer, type TestServer } from '../server/support';
 
 let server: TestServer;
@@ -92,7 +91,7 @@ describe('the bytes a copy costs are the bytes the server writes', () => {
   });
 
   it('a copy costs one unit per 8 KiB begun as written, at the edges: the unmeasured shortcut (<= 1,365 characters) and past it', () => {
-    const units = (payload: string) => fanoutCopies(false, () => [], new Session('a', 't', 'd', 0), ['b'], payload);
+    const units = (payload: string) => fanoutCharge(false, 1, payload);
     // 1,365 controls are 8,190 bytes written (the most the shortcut lets by unmeasured), 1,366 are 8,196: two units.
     expect(['\u0001'.repeat(1_365), '\u0001'.repeat(1_366), 'a'.repeat(1_366), 'a'.repeat(8_192), 'a'.repeat(8_193)].map(units)).toEqual([1, 2, 1, 1, 2]);
     // 4,096 quotes: 8,192 written, one unit; one more character of any kind begins a second.

@@ -10,8 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INVITE_ID_LENGTH } from '../../adapters/signalingSchema';
 import { encodeSignal } from '../../adapters/signalingCodec';
-import { Session } from '../../server/conn';
-import { fanoutCopies, wireBytes } from '../../server/fanout';
+import { fanoutCharge, wireBytes } from '../../server/fanout';
 import { FANOUT_COPY_BYTES, resolveLimits } from '../../server/limits';
 import { RawClient, testServer, type TestServer } from '../server/support';
 
@@ -61,8 +60,7 @@ describe('group fan-out is paid by the bytes it makes the server send', () => {
       encodeSignal({ kind: 'switch', ...call, roomID: 0xffffffff, to: 1 }),
     ];
     expect([invite, cancel, ...others].map(wireBytes)).toEqual([8_037, 7_957, 8_011, 8_009, 8_099]);
-    const session = new Session('a', 't', 'd', 0);
-    expect([invite, cancel, ...others].map((payload) => fanoutCopies(false, () => [], session, ['b'], payload))).toEqual([1, 1, 1, 1, 1]);
+    expect([invite, cancel, ...others].map((payload) => fanoutCharge(false, 1, payload))).toEqual([1, 1, 1, 1, 1]);
     expect([Buffer.byteLength(invite), Buffer.byteLength(cancel)].map((bytes) => Math.ceil(bytes / FANOUT_COPY_BYTES))).toEqual([1, 1]);
   });
 
