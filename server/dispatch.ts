@@ -368,14 +368,15 @@ export class Dispatcher {
           return refuse('rateLimited', `relaying to ${copies} members: too many copies, slow down`, 'relayFanout');
         }
         // Many devices: a relay held for a ringing invitee goes early to each of its devices; those beyond the first pay
-        // the fan-out budget, as a C2C message's copies to them do (`server/fanout.ts`).
-        const early = frame.to === undefined ? 0 : rooms.earlyCopies(session, frame.roomID, frame.to, out);
-        if (early > 1 && !hub.budgets.takeOwing(user, 'fanout', (early - 1) * frameUnits(out.text), now)) {
-          return refuse('rateLimited', `relaying early to ${early} devices of ${frame.to}: too many copies, slow down`, 'earlyRelays');
-        }
-        if (!rooms.relay(session, frame.roomID, frame.to, out)) {
-          return refuse('notInRoom', frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}`);
-        }
+        // the fan-out budget, as a C2C message's copies to them do (`server/fanout.ts`), in the frame each is written
+        // as (marked `held` and `early`): the relay counts them, before it holds or sends anything.
+        const payEarly = (early: number, text: string) =>
+          early <= 1 || hub.budgets.takeOwing(user, 'fanout', (early - 1) * frameUnits(text), now)
+            ? null
+            : refuse('rateLimited', `relaying early to ${early} devices of ${frame.to}: too many copies, slow down`, 'earlyRelays');
+        const relayed = rooms.relay(session, frame.roomID, frame.to, out, payEarly);
+        if (isRefusal(relayed)) return relayed;
+        if (!relayed) return refuse('notInRoom', frame.to === undefined ? `not in room ${frame.roomID}` : `${frame.to} is not in room ${frame.roomID}`);
         return { type: 'ack', rid: frame.rid };
       }
       case 'presenceSubscribe':

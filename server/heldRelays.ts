@@ -64,16 +64,16 @@ function shareOf(relays: readonly Held[]): number {
 }
 
 /**
- * Makes room in `room` for `relay`: while it does not fit, the newest relay of the member holding
+ * How `room` makes room for `relay`: while it does not fit, the newest relay of the member holding
  * the largest share goes, as long as that share is larger than the sender's own would be with
- * this relay. False (and nothing taken) when it cannot fit; `commit` false, only says whether it would.
+ * this relay. What it would keep (and its bytes), or null when it cannot fit; nothing changes.
  */
-function makeRoom(room: RoomHold, relay: Relayed, commit = true): boolean {
+function makeRoom(room: RoomHold, relay: Relayed): { readonly kept: Held[]; readonly total: number } | null {
   const bytes = relay.data.length;
   let kept = room.held;
   let total = room.bytes;
   const fits = () => kept.length < HELD_RELAYS.frames && total + bytes <= HELD_RELAYS.bytes;
-  if (fits()) return true;
+  if (fits()) return { kept, total };
   const mine = shareOf([...kept.filter((h) => h.frame.from === relay.from), { to: '', frame: relay }]);
   while (!fits()) {
     let largest: { readonly from: string; readonly share: number } | null = null;
@@ -81,20 +81,27 @@ function makeRoom(room: RoomHold, relay: Relayed, commit = true): boolean {
       const share = from === relay.from ? 0 : shareOf(kept.filter((h) => h.frame.from === from));
       if (share > (largest?.share ?? mine)) largest = { from, share };
     }
-    if (largest === null) return false;
+    if (largest === null) return null;
     const newest = kept.map((h) => h.frame.from).lastIndexOf(largest.from);
     total -= kept[newest]!.frame.data.length;
     kept = kept.filter((_, i) => i !== newest);
   }
-  if (!commit) return true;
-  room.held.splice(0, room.held.length, ...kept);
-  room.bytes = total;
-  return true;
+  return { kept, total };
 }
 
 /** Whether `bytes` more may go early to an invitee that had `count` go already. */
 function earlyFits(count: InviteeCount, bytes: number): boolean {
   return count.earlyFrames < HELD_RELAYS.frames && count.earlyBytes + bytes <= HELD_RELAYS.bytes;
+}
+
+/** A relay {@link HeldRelays.offer} would hold: nothing is held, numbered or counted until its `hold`. */
+export interface HeldOffer {
+  /** The relay as held, numbered (`held`). */
+  readonly held: Relayed;
+  /** The copy that may go to its user's sessions at once, marked `early`; null past what the room may send it early. */
+  readonly early: Relayed | null;
+  /** Holds it (room made for it as {@link HeldRelays.offer} decided), and counts what goes early. */
+  hold(): void;
 }
 
 /** The relays every room holds for its absent invitees. */
@@ -111,42 +118,41 @@ export class HeldRelays {
   private readonly spent = new Map<number, { readonly at: number; readonly byUser: Map<string, InviteeCount> }>();
 
   /**
-   * Holds `frame` for `to`, numbered (`held`); null when `to` has been in the room already (it
-   * is no invitee still to come), or the room holds as much as it may. `early`: the copy that
-   * may go to `to`'s sessions at once, null past what the room may send it early.
+   * What holding `frame` for `to` would be, nothing changed yet (its `hold` does it); null when `to` has been in the
+   * room already (it is no invitee still to come), or the room holds as much as it may: such a relay goes nowhere,
+   * early neither. Decided once: `Rooms.relay` has the sender pay for the early copies between the two, and holds
+   * nothing for a relay refused for them.
    */
-  hold(to: string, frame: Relayed): { readonly held: Relayed; readonly early: Relayed | null } | null {
-    if (this.entered.get(frame.roomID)?.has(to)) return null;
-    const room = this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] };
+  offer(to: string, frame: Relayed): HeldOffer | null {
+    const roomID = frame.roomID;
+    if (this.entered.get(roomID)?.has(to)) return null;
+    const room = this.rooms.get(roomID) ?? { bytes: 0, held: [] };
+    const made = makeRoom(room, frame);
+    if (!made) return null;
     const bytes = frame.data.length;
-    if (!makeRoom(room, frame)) return null;
-    let byUser = this.counts.get(frame.roomID);
-    if (!byUser) {
-      byUser = this.spent.get(frame.roomID)?.byUser ?? new Map<string, InviteeCount>();
-      this.spent.delete(frame.roomID);
-      this.counts.set(frame.roomID, byUser);
-    }
-    const count = byUser.get(to) ?? { held: 0, earlyFrames: 0, earlyBytes: 0 };
-    byUser.set(to, count);
-    const held: Relayed = { ...frame, held: ++count.held };
-    room.held.push({ to, frame: held });
-    room.bytes += bytes;
-    this.rooms.set(frame.roomID, room);
-    if (!earlyFits(count, bytes)) return { held, early: null };
-    count.earlyFrames++;
-    count.earlyBytes += bytes;
-    return { held, early: { ...held, early: true } };
-  }
-
-  /**
-   * Whether {@link HeldRelays.hold} would hold `frame` for `to` now and hand it early (nothing changes): one the room
-   * cannot hold goes nowhere, early neither, so its early copies are not to be paid for.
-   */
-  goesEarly(to: string, frame: Relayed): boolean {
-    if (this.entered.get(frame.roomID)?.has(to)) return false;
-    if (!makeRoom(this.rooms.get(frame.roomID) ?? { bytes: 0, held: [] }, frame, false)) return false;
-    const count = (this.counts.get(frame.roomID) ?? this.spent.get(frame.roomID)?.byUser)?.get(to);
-    return count === undefined || earlyFits(count, frame.data.length);
+    const counted = (this.counts.get(roomID) ?? this.spent.get(roomID)?.byUser)?.get(to);
+    const number = (counted?.held ?? 0) + 1;
+    const held: Relayed = { ...frame, held: number };
+    const early: Relayed | null = counted === undefined || earlyFits(counted, bytes) ? { ...held, early: true } : null;
+    const hold = () => {
+      if (made.kept !== room.held) room.held.splice(0, room.held.length, ...made.kept);
+      room.held.push({ to, frame: held });
+      room.bytes = made.total + bytes;
+      this.rooms.set(roomID, room);
+      let byUser = this.counts.get(roomID);
+      if (!byUser) {
+        byUser = this.spent.get(roomID)?.byUser ?? new Map<string, InviteeCount>();
+        this.spent.delete(roomID);
+        this.counts.set(roomID, byUser);
+      }
+      const count = byUser.get(to) ?? { held: 0, earlyFrames: 0, earlyBytes: 0 };
+      byUser.set(to, count);
+      count.held = number;
+      if (!early) return;
+      count.earlyFrames++;
+      count.earlyBytes += bytes;
+    };
+    return { held, early, hold };
   }
 
   /** `userID` entered `roomID`: takes what the room holds for it, in the order it was sent, numbered. */

@@ -8,6 +8,7 @@ import type { RoomMember, ServerFrame } from '../adapters/ws/protocol';
 import type { Session } from './conn';
 import type { RoomGrants } from './grants';
 import { HeldRelays } from './heldRelays';
+import type { Refusal } from './refusal';
 
 type Relayed = Extract<ServerFrame, { type: 'relayed' }>;
 
@@ -165,8 +166,14 @@ export class Rooms {
    * offer and ICE candidates before the user accepts, as a SIP INVITE carries its offer; the
    * invitee's own are sent only once it enters.) A member not reading what it is sent misses
    * relays rather than growing the server.
+   *
+   * `payEarly` is told the early copies it is about to write (how many, and the frame each is, `text`) once it knows
+   * them and before it holds or writes anything; its refusal is the relay's (nothing held, nothing sent). Counted
+   * here, where they are made: before 2026-12-07 night the dispatcher priced them by asking first what a relay would
+   * do (`Rooms.earlyCopies`, `HeldRelays.goesEarly`, the relay's conditions written twice), in the frame without the
+   * `held` and `early` marks the copies carry.
    */
-  relay(session: Session, roomID: number, to: string | undefined, out: RelayOut): boolean {
+  relay(session: Session, roomID: number, to: string | undefined, out: RelayOut, payEarly: (copies: number, text: string) => Refusal | null = () => null): boolean | Refusal {
     const room = this.rooms.get(roomID);
     if (!room || session.room !== roomID) return false;
     if (to === undefined) {
@@ -179,23 +186,15 @@ export class Rooms {
       return true;
     }
     if (!this.grants.allows(roomID, to, this.now())) return false;
-    const held = this.held.hold(to, out.frame);
-    if (!held) return false;
-    const early = held.early && JSON.stringify(held.early); // one text for each device
-    if (early) for (const s of this.sessionsOf(to)) if (s.room !== roomID && s.conn?.sendDroppable(early)) this.relayed++;
+    const offer = this.held.offer(to, out.frame);
+    if (!offer) return false;
+    const early = offer.early && JSON.stringify(offer.early); // one text for each device
+    const devices = early ? this.sessionsOf(to).filter((s) => s.room !== roomID && s.conn !== null) : [];
+    const unpaid = early ? payEarly(devices.length, early) : null;
+    if (unpaid) return unpaid;
+    offer.hold();
+    if (early) for (const s of devices) if (s.conn?.sendDroppable(early)) this.relayed++;
     return true;
-  }
-
-  /**
-   * The early copies a relay of `out` from `session` to `to` would make now: one per device of `to` connected and not in
-   * the room, when `to` is an invitee the room may still send early to ({@link HeldRelays}); 0 when it goes otherwise
-   * (to a member, refused). One server only: a cluster holds no relays (and keeps one session a user).
-   */
-  earlyCopies(session: Session, roomID: number, to: string, out: RelayOut): number {
-    const room = this.rooms.get(roomID);
-    if (!room || session.room !== roomID || room.has(to) || !this.grants.allows(roomID, to, this.now())) return 0;
-    if (!this.held.goesEarly(to, out.frame)) return 0;
-    return this.sessionsOf(to).filter((s) => s.room !== roomID && s.conn !== null).length;
   }
 
   /** Sends to every member but `from` that has a live connection (the frame written once for all); returns how many. */

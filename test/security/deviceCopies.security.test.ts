@@ -9,7 +9,7 @@
  *
  * The same for a relay held for a ringing invitee (call setup: the caller's offer and candidates), which also went at
  * once, marked `early`, to each of the invitee's devices: up to 5 copies a frame, unpaid, 64 relays and 64 KiB per
- * invitee and room. Its early copies beyond the first now pay the fan-out budget too (`Rooms.earlyCopies`), refused
+ * invitee and room. Its early copies beyond the first now pay the fan-out budget too (counted by `Rooms.relay`), refused
  * `rateLimited` (`earlyRelays`) past it, nothing held.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -9,6 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, testServer, type Frame, type TestServer } from '../server/support';
+import { c2cInvite } from './support';
 
 let server: TestServer;
 const clients: RawClient[] = [];
@@ -47,5 +48,38 @@ describe('a relay to the room is charged the bytes of the frames written', () =>
     for (const m of members) await m.sync();
     expect(members.map((m) => m.ofType('relayed').map((f) => (f.data as string).length))).toEqual(members.map(() => [data.length]));
     expect(server.handle.metrics().limits).toMatchObject({ relayFanout: 1 });
+  });
+});
+
+/**
+ * Many devices: a relay held for a ringing invitee goes at once, marked `early`, to each of its devices, and those beyond
+ * the first pay the fan-out budget, one unit per 8 KiB begun of the frame each is written as (`frameUnits`). That frame
+ * carries the relay's number and mark, `"held":1,"early":true`: until 2026-12-07 night the charge was worked out by
+ * asking first what the relay would do (`Rooms.earlyCopies`) and priced the frame without them, 22 bytes short, so a
+ * copy of 8,193 bytes cost one unit. The relay now counts its early copies itself and is paid for them in the text
+ * it writes, before it holds or sends anything (`Rooms.relay`'s `payEarly`). Shown at the edge of a unit.
+ */
+describe('an early relay is charged the frame its copies are written as', () => {
+  it('Mallory relays to Bob ringing on 2 devices: an early copy of 8,192 bytes costs one unit, one of 8,193 two', async () => {
+    server = await testServer({ multiDevice: true, limits: { fanout: { perSecond: 8, burst: 8 }, maxGroupMembers: 8 } });
+    const bob = await Promise.all([0, 1].map((i) => RawClient.login(server.handle.url, 'bob', { device: `bob-${i}` })));
+    const mallory = await RawClient.login(server.handle.url, 'mallory');
+    clients.push(mallory, ...bob);
+    expect(await mallory.request({ type: 'roomClaim', roomID: 9 })).toMatchObject({ type: 'ack' });
+    expect(await mallory.request({ type: 'roomEnter', roomID: 9, audio: true, video: true })).toMatchObject({ type: 'roomInfo' });
+    // Its copy to Bob's second device: one unit of her 8.
+    expect(await mallory.request(c2cInvite('bob', 9, 'i1', true))).toMatchObject({ type: 'ack' });
+    // Each copy as Bob's devices are written it (held 1 to 9: one digit each).
+    const early = (data: string, held: number) => ({ type: 'relayed', roomID: 9, from: 'mallory', data, held, early: true });
+    const edge = 'x'.repeat(8_192 - bytes(early('', 1)));
+    const relays = (data: string, n: number) =>
+      Promise.all(Array.from({ length: n }, () => mallory.request({ type: 'relay', roomID: 9, to: 'bob', data }))).then((r) => r.map((f) => (f.type === 'ack' ? 'ack' : String(f.code))));
+    // One unit each: 4 of her 7 left.
+    expect(await relays(edge, 3)).toEqual(['ack', 'ack', 'ack']);
+    // Two each: two go, the third is refused (nothing held). Before: one each, all three went.
+    expect(await relays(`${edge}x`, 3)).toEqual(['ack', 'ack', 'rateLimited']);
+    for (const b of bob) await b.sync();
+    expect(bob.map((b) => b.ofType('relayed').map((f) => bytes(f)))).toEqual(bob.map(() => [8_192, 8_192, 8_192, 8_193, 8_193]));
+    expect(server.handle.metrics().limits).toMatchObject({ earlyRelays: 1 });
   });
 });
