@@ -328,6 +328,50 @@ export function describeManyDevicesScenarios(backend: string, makeWorld: () => D
         expect(carol.take()).toEqual([ev.invited('alice', ['bob', 'carol'], { isFromGroup: true })]);
       });
 
+      // Tencent IM passes both answers, and the caller settles them (test/interop/answerCrossingGroup.test.ts); here the cloud does.
+      describe('a group call with Carol in it; Bob answers on both devices at once', () => {
+        async function carolIn(): Promise<Party> {
+          const carol = await world.user('carol');
+          await alice.calling.groupCall({ userIDList: ['bob', 'carol'], type: 2, timeout: TIMEOUT });
+          await world.advance(S);
+          await carol.calling.accept();
+          await world.advance(S);
+          for (const p of [alice, carol, bob1, bob2]) p.take();
+          return carol;
+        }
+
+        it('reject() on the first, accept() on the second -> the REJECT goes alone, the second is kept out of the room: Alice REJECT, no USER_ACCEPT or USER_ENTER of Bob; the call goes on with Carol', async () => {
+          const carol = await carolIn();
+          // The second enters the room as the first's REJECT goes.
+          await Promise.all([bob1.calling.reject(), bob2.calling.accept()]);
+          await world.advance(3 * S);
+          expect(alice.take()).toEqual([ev.rejected('bob')]);
+          expect(alice.calling.getSnapshot().call?.invitees).toEqual([
+            { userID: 'bob', status: 'rejected' },
+            { userID: 'carol', status: 'joined' },
+          ]);
+          expect(bob1.take()).toEqual([]);
+          expect(bob2.take()).toEqual([ev.end('alice', 'rejected', 0)]);
+          expect(carol.take()).toEqual([]);
+        });
+
+        it('accept() on the second, reject() on the first -> the ACCEPT goes alone: Alice USER_ACCEPT and USER_ENTER of Bob, no REJECT; the call goes on with both', async () => {
+          const carol = await carolIn();
+          // In the room first (accept() settles once it is), then the first declines before it hears of that.
+          await bob2.calling.accept();
+          await bob1.calling.reject();
+          await world.advance(3 * S);
+          expect(alice.take()).toEqual([ev.accepted('bob'), ev.enter('bob'), ev.roster(['carol', 'bob']), ev.audio('bob', true), ev.video('bob', true)]);
+          expect(alice.calling.getSnapshot().call?.invitees).toEqual([
+            { userID: 'bob', status: 'joined' },
+            { userID: 'carol', status: 'joined' },
+          ]);
+          expect(bob1.take()).toEqual([]);
+          expect(bob2.take()).toEqual([ev.enter('alice'), ev.roster(['alice']), ev.audio('alice', true), ev.video('alice', true), ev.enter('carol'), ev.roster(['alice', 'carol']), ev.audio('carol', true), ev.video('carol', true)]);
+          expect(carol.take()).toEqual([ev.enter('bob'), ev.roster(['alice', 'bob']), ev.audio('bob', true), ev.video('bob', true)]);
+        });
+      });
+
       it('both devices of Bob busy -> Alice LINE_BUSY once, CALL_END', async () => {
         const carol = await world.user('carol');
         const dave = await world.user('dave');
