@@ -104,6 +104,8 @@ export interface CallContext extends CallInput {
   readonly late: LateAccepts;
   /** When the call was first answered (`inCall` entered), else `null`. */
   readonly upAt: number | null;
+  /** Invitees taken as answered after a device of theirs answered busy (`callDeclinedAccept`): it still holds the invitation. */
+  readonly busyElsewhere: readonly UserID[];
 }
 
 export type ImSend = Extract<ImRequest, { type: 'im.send' }>;
@@ -161,6 +163,7 @@ export function initialContext(input: CallInput): CallContext {
     replies: { tokens: REPLY_BURST, at: 0 },
     late: NO_LATE_ACCEPTS,
     upAt: null,
+    busyElsewhere: [],
   };
 }
 
@@ -361,8 +364,8 @@ function c2cWithdrawals(c: CallContext, ringing: readonly UserID[]): ImRequest[]
   ];
 }
 
-/** An invitee answered busy: what withdraws or gives up on the others of an IM group call goes C2C (see `c2cWithdrawals`). */
-const answeredBusy = (c: CallContext): boolean => Object.values(c.roster).includes('busy');
+/** An invitee (or a device of one who answered after all) answered busy: what withdraws or gives up on the others of an IM group call goes C2C (see `c2cWithdrawals`). */
+const answeredBusy = (c: CallContext): boolean => Object.values(c.roster).includes('busy') || c.busyElsewhere.length > 0;
 
 /** `request`, C2C to each of `users`. */
 const sentTo = (request: ImRequest, users: readonly UserID[]): ImRequest[] => (request.type === 'im.send' ? users.map((u) => ({ ...request, to: { users: [u] } })) : []);

@@ -19,6 +19,7 @@ import {
 import { type CommandError, CORE_FAULT, type ImRequest, MissingActorError, type Notice, type RoomRequest } from './events';
 import type { InviteeEvent } from './inviteeMachine';
 import { noteDeclined } from './lineModel';
+import { overrulable, overruled } from './callDeclinedAccept';
 import { type MemberEvent, type MemberInput, memberId } from './memberMachine';
 import type { PortError, UserID } from './types';
 
@@ -175,17 +176,20 @@ export function roomReconnected(_: CallContext, e: CallEvent): Effects {
 export function memberEntered(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'member.entered' || e.userID === c.self || isPresent(c, e.userID)) return NONE;
   const u = e.userID;
-  const open = OPEN(c.roster[u]);
+  // Another device of one who declined came in: it accepted after all, the call goes on with it (`callDeclinedAccept`).
+  const back = overrulable(c, u);
+  const open = OPEN(c.roster[u]) || back;
   const present = [...c.present, { userID: u, audio: e.audio, video: e.video }];
   return {
     patch: {
       present,
       connectedAt: c.connectedAt ?? e.at,
       ...(open ? { roster: { ...c.roster, [u]: 'accepted' as const } } : {}),
+      ...(back ? overruled(c, u) : {}),
     },
-    invitees: open ? [{ userID: u, type: 'entered', at: e.at }] : [],
+    invitees: open ? [...(back ? [{ userID: u, type: 'overrule' as const, at: e.at }] : []), { userID: u, type: 'entered', at: e.at }] : [],
     notices: [
-      ...(c.roster[u] === 'pending' ? [{ type: 'call.accepted' as const, inviteID: c.inviteID, userID: u }] : []),
+      ...(c.roster[u] === 'pending' || back ? [{ type: 'call.accepted' as const, inviteID: c.inviteID, userID: u }] : []),
       { type: 'call.userEntered', inviteID: c.inviteID, userID: u },
       ...rosterNotice(c, present),
       // What it publishes is news once it is in the call; never `false` on arrival.

@@ -21,6 +21,7 @@ import {
   toInvitees,
 } from './callModel';
 import { callGuards } from './callGuards';
+import { overrulable, overruled } from './callDeclinedAccept';
 import { lateAccept, spendReply, tellLate } from './lineModel';
 import { type Effects, NONE, errorNotice, settle, stateError } from './callPlans';
 import type { Command, ImRequest, Notice } from './events';
@@ -131,6 +132,8 @@ export function toInvitee(c: CallContext, e: CallEvent): Effects {
   if (e.type !== 'im.accepted' && e.type !== 'im.rejected') return NONE;
   const userID = answerer(c, e.signal.inviteID, e.from);
   if (userID === undefined || !ours(userID)) return NONE;
+  // Another device of one who declined accepted after: the call goes on with them (`callDeclinedAccept`).
+  if (e.type === 'im.accepted' && overrulable(c, userID)) return { patch: overruled(c, userID), invitees: [{ userID, type: 'overrule', at: e.at }] };
   const type = e.type === 'im.accepted' ? 'accept' : e.signal.busy ? 'busy' : 'reject';
   return { invitees: [{ userID, type, at: e.at }] };
 }

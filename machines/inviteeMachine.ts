@@ -16,6 +16,9 @@
  *   │ accepted │────────►│ joined │────────►│ left │ (terminal)
  *   └──────────┘         └────────┘         └──────┘
  *        │ left / hungUp  ─────────────────────▲
+ *
+ *   rejected | busy | noResponse ── overrule ──► accepted
+ *   (their own answer decided, and another device of their user accepted after it)
  * ```
  */
 import { assign, enqueueActions, setup } from 'xstate';
@@ -57,9 +60,16 @@ export interface InviteeChanged {
 
 /** What the call machine tells an invitee actor, stamped with the clock time of its cause. */
 export type InviteeEvent = {
-  readonly type: 'accept' | 'reject' | 'busy' | 'timeout' | 'cancel' | 'entered' | 'left' | 'unreached';
+  /**
+   * `overrule`: the invitee declined for itself (a REJECT, busy or not, or its ring's TIMEOUT), and another device of its
+   * user accepted after (its ACCEPT, or its media in the room): the call takes that, as the call goes on (see `callDeclinedAccept`).
+   */
+  readonly type: 'accept' | 'reject' | 'busy' | 'timeout' | 'cancel' | 'entered' | 'left' | 'unreached' | 'overrule';
   readonly at: number;
 };
+
+/** Another device of the invitee's user accepted after its decline: answered after all. */
+const OVERRULED = { target: 'accepted', actions: { type: 'report', params: { status: 'accepted' } } } as const;
 
 export const inviteeMachine = setup({
   types: {
@@ -147,9 +157,11 @@ export const inviteeMachine = setup({
     // The outcomes are terminal, not final: a final state would send the call `xstate.done.actor.invitee:<userID>`,
     // an event type per invitee that XState memoizes on the call machine's state nodes for the life of the process
     // (a long-lived app grew with every user it ever invited). The call stops this actor when it ends.
-    rejected: { description: 'Declined the call. Terminal.' },
-    busy: { description: 'Was in another call; answered busy automatically. Terminal.' },
-    noResponse: { description: 'Did not answer in time. Terminal.' },
+    // Terminal but for `overrule`, which the call sends only where the invitee's own answer decided (not our timer):
+    // another device of its user accepted after (see the diagram above).
+    rejected: { description: 'Declined the call. Terminal.', on: { overrule: OVERRULED } },
+    busy: { description: 'Was in another call; answered busy automatically. Terminal.', on: { overrule: OVERRULED } },
+    noResponse: { description: 'Did not answer in time. Terminal.', on: { overrule: OVERRULED } },
     cancelled: { description: 'We withdrew the invitation before an answer. Terminal.' },
     left: { description: 'Was in the call and left it. Terminal.' },
   },

@@ -135,6 +135,15 @@ export const noteDeclined = (late: LateAccepts, userID: UserID, inviteID: string
   declined: [...late.declined, `${userID} ${inviteID}`].slice(-LATE_LIMIT),
 });
 
+/** Whether `userID` declined its invitation `inviteID` itself and no accept of theirs was told or taken since (see `LateAccepts.declined`). */
+export const hasDeclined = (late: LateAccepts, userID: UserID, inviteID: string): boolean => late.declined.includes(`${userID} ${inviteID}`);
+
+/** The ledger once the decline of `userID` is overruled: another device of theirs accepted, and the call goes on with them. */
+export const forgetDeclined = (late: LateAccepts, userID: UserID, inviteID: string): LateAccepts => ({
+  ...late,
+  declined: late.declined.filter((d) => d !== `${userID} ${inviteID}`),
+});
+
 /** How many of each the ledger keeps (the oldest goes first). */
 const LATE_LIMIT = 16;
 

@@ -4,6 +4,7 @@
  * declined (Tencent IM passes both answers to the caller, in either order). His accepting device went
  * into the room after Alice left it and nothing of Alice's reached it: Alice tells it with a HANGUP,
  * once, while the call still leaves its room (here) and after (the line: lineMachine.lateAccept.test.ts).
+ * A group call that goes on without him takes him as having answered: callMachine.declinedAcceptGroup.test.ts.
  * Run as in callMachine.caller.test.ts.
  */
 import { describe, expect, it } from 'vitest';

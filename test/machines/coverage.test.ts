@@ -279,7 +279,7 @@ const INVITEE_INPUTS: Record<string, InviteeInput> = {
   'no timer (timeout 0)': { userID: 'bob', noAnswerMs: 0, startedAt: 0 },
 };
 
-const INVITEE_TYPES: readonly InviteeEvent['type'][] = ['accept', 'reject', 'busy', 'timeout', 'cancel', 'entered', 'left', 'unreached'];
+const INVITEE_TYPES: readonly InviteeEvent['type'][] = ['accept', 'reject', 'busy', 'timeout', 'cancel', 'entered', 'left', 'unreached', 'overrule'];
 
 function inviteeEvents(s: AnyMachineSnapshot): AnyEventObject[] {
   if (s.status !== 'active') return [];

@@ -124,6 +124,28 @@ describe('inviteeMachine (pure transitions)', () => {
     expect(done).toEqual([]);
   });
 
+  // Many devices (callDeclinedAccept.ts): the call sends `overrule` only where the invitee's own answer decided.
+  it.each(['reject', 'busy', 'timeout'] as const)('%s, then overrule (another device of the user accepted after) -> accepted, reported; entered -> joined', (decline) => {
+    const back = after([ev(decline), ev('overrule')]);
+    expect(back.snapshot.value).toBe('accepted');
+    expect(back.steps).toEqual([report('accepted')]);
+    const joined = after([ev(decline), ev('overrule'), ev('entered')]);
+    expect(joined.snapshot.value).toBe('joined');
+    expect(joined.steps).toEqual([report('joined')]);
+  });
+
+  it.each([
+    ['pending', []],
+    ['cancelled', ['cancel']],
+    ['accepted', ['accept']],
+    ['joined', ['entered']],
+    ['left', ['entered', 'left']],
+  ] as const)('%s, overrule -> ignored (nothing to overrule)', (state, before) => {
+    const { snapshot, steps: done } = after([...before.map((type) => ev(type)), ev('overrule')]);
+    expect(snapshot.value).toBe(state);
+    expect(done).toEqual([]);
+  });
+
   it('pending, left -> ignored (nobody left who never came)', () => {
     const { snapshot, steps: done } = after([ev('left')]);
     expect(snapshot.value).toBe('pending');
