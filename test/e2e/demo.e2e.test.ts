@@ -169,6 +169,10 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     await alice.page.waitForSelector('[data-testid="sc-invitee-bob"]');
     expect(await chart('sc-call').getAttribute('data-active')).toBe('call call.inCall call.inCall.together');
     expect(await chart('sc-invitee-bob').getAttribute('data-active')).toMatch(/invitee\.(accepted|joined)$/);
+    // Later events of the call (Bob's audio and video) move no state of it: the arrow the call took stays highlighted
+    // (README: "the arrow just taken highlighted with the event that fired it"; demoWords.e2e.test.ts had a test of its own).
+    await alice.waitEvent('onUserVideoAvailable', { userID: 'bob' });
+    expect(await chart('sc-call').getAttribute('data-fired')).not.toBe('');
     const label = await chart('sc-call').locator('text.sc-elabel').first().evaluate((t) => parseFloat(getComputedStyle(t).fontSize));
     expect(label).toBeGreaterThanOrEqual(12);
     await screenshot(alice.page, 'desktop-7-drawer-in-call');
