@@ -19,26 +19,25 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
   const world = e2eSuite({ flags: ['--host-resolver-rules=MAP demo.test 127.0.0.1'] });
 
   it('loads with no failed request or console error, the favicon included', async () => {
-    const alice = await world.open('alice');
+    const page = await world.blank(); // nobody signs in: the load is what is looked at
     const failed: string[] = [];
     const errors: string[] = [];
-    alice.page.on('response', (r) => {
+    page.on('response', (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
-    alice.page.on('console', (m) => {
+    page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await alice.page.reload();
-    await alice.page.waitForSelector('#login-form');
-    const icon = await alice.page.evaluate(async () => (await fetch((document.querySelector('link[rel="icon"]') as HTMLLinkElement).href)).status);
+    await page.goto(`${world.server.handle.httpUrl}/`);
+    await page.waitForSelector('#login-form');
+    const icon = await page.evaluate(async () => (await fetch((document.querySelector('link[rel="icon"]') as HTMLLinkElement).href)).status);
     expect({ icon, failed, errors }).toEqual({ icon: 200, failed: [], errors: [] });
-    expect(await alice.page.locator('#insecure').isHidden()).toBe(true); // 127.0.0.1 is a secure context
+    expect(await page.locator('#insecure').isHidden()).toBe(true); // 127.0.0.1 is a secure context
   });
 
   it('over plain http on a non-localhost address: says at load that camera and microphone need https or localhost', async () => {
-    const carol = await world.open('carol'); // starts the server; her context opens the page again, elsewhere
+    const insecure = await world.blank(); // starts the server; the page opens elsewhere than 127.0.0.1
     const port = world.server.handle.port;
-    const insecure = await carol.context.newPage();
     await insecure.goto(`http://demo.test:${port}/`);
     await insecure.waitForSelector('#insecure:not(.hidden)');
     expect(await insecure.locator('#insecure').textContent()).toBe(
@@ -50,8 +49,7 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
 
   // The leftovers of 2026-12-07: a ?config= that is not JSON failed the sign-in with the parser's "Unexpected token".
   it('a ?config= that is not JSON: the page says so as it loads, signs nobody in (?user= neither), and refuses the form with the same words', async () => {
-    const carol = await world.open('carol'); // starts the server; her context opens the page again
-    const bad = await carol.context.newPage();
+    const bad = await world.blank(); // starts the server
     await bad.goto(`${world.server.handle.httpUrl}/?user=dave&config=${encodeURIComponent('{leaveGraceMs:2000}')}`);
     await bad.waitForSelector('#login-error:not(.hidden)');
     const said = await bad.locator('#login-error').textContent();
@@ -66,8 +64,7 @@ describe('demo page: loading, insecure origins, reconnecting', () => {
   // A newcomer following the README: ?config= with a key the library does not take, and ?user=, showed nothing at all
   // (the refusal went to the outcome panel, hidden until signed in); the form's sign-in said "New TRTCCalling: config: ...".
   it("a ?config= the library refuses, with ?user=: the sign-in form says the library's words as the page loads", async () => {
-    const carol = await world.open('carol');
-    const bad = await carol.context.newPage();
+    const bad = await world.blank();
     await bad.goto(`${world.server.handle.httpUrl}/?user=dave&config=${encodeURIComponent('{"leaveGrace":2000}')}`);
     await bad.waitForFunction(() => (globalThis as unknown as { hcDemo: { events: Array<{ name: string }> } }).hcDemo.events.some((e) => e.name === 'login() rejected'));
     await bad.waitForSelector('#login-error:not(.hidden)');
