@@ -187,11 +187,10 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     await screenshot(alice.page, 'desktop-8-drawer-log');
   });
 
-  it('errors in plain words, never a doubled prefix: calling oneself; a refused camera on Accept ends the call and shows on the page', async () => {
+  // Bob's refused Accept is also the scenario of a test of badInput.e2e.test.ts once: each page's whole log is asserted
+  // here, as it was there, with what the page shows.
+  it('errors in plain words, never a doubled prefix: a refused camera on Accept ends the call and shows on the page (Bob ERROR 60005, CALL_END error, accept() rejects with 60005; Alice REJECT, CALL_END); calling oneself', async () => {
     const alice = await world.open('alice');
-    await alice.call('alice');
-    await alice.page.waitForSelector('#error:not(.hidden)');
-    expect(await text(alice.page, '#error-text')).toBe('Cannot call yourself.');
     const bob = await world.open('bob', {
       init: () => {
         Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')), configurable: true });
@@ -201,6 +200,20 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
     await bob.answer('accept', 'alice');
     await bob.waitEvent('accept() rejected');
     await alice.waitEvent('onCallEnd');
+    // His room entry ran with the capture: accept() ends the call.
+    expect(shape(await alice.events(), ['code', 'userID', 'reason'])).toEqual([
+      e('sdkReady'),
+      e('onReject', { userID: 'bob' }),
+      e('onCallEnd', { userID: 'alice', reason: 'rejected' }),
+    ]);
+    expect(shape(await bob.events(), ['code', 'userID', 'reason', 'sponsor'])).toEqual([
+      e('sdkReady'),
+      e('onInvited', { sponsor: 'alice' }),
+      e('onError', { code: 60005 }),
+      e('onCallEnd', { userID: 'alice', reason: 'error' }),
+      e('accept() rejected', { code: 60005 }),
+    ]);
+    expect(await bob.page.locator('#status').textContent()).toBe('Ready');
     // The room was entered while the devices were captured: the call ended, the dialog is gone.
     expect(await bob.page.locator('#incoming[open]').count()).toBe(0);
     await bob.page.waitForSelector('#error:not(.hidden)');
@@ -214,5 +227,10 @@ describe('demo page at desktop size: offline note, device check, drawer, errors'
       return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
     })).toBe(true);
     await screenshot(bob.page, 'desktop-9-accept-error');
+
+    expect(await alice.page.locator('#error').isHidden()).toBe(true);
+    await alice.call('alice');
+    await alice.page.waitForSelector('#error:not(.hidden)');
+    expect(await text(alice.page, '#error-text')).toBe('Cannot call yourself.');
   });
 });
