@@ -137,7 +137,7 @@ export class Dispatcher {
     }
     if (!session) return this.refuse(conn, 'notLoggedIn', 'log in first', 'rid' in frame ? frame.rid : undefined);
     if (frame.type === 'received') {
-      const refusal = this.hub.mailer.receipt(session, frame.upTo);
+      const refusal = this.hub.mailer.receipt(session, frame.upTo, frame.except);
       if (refusal) this.refuse(conn, refusal.refused, refusal.message);
       return;
     }

@@ -235,6 +235,7 @@ export class Hub {
       foldedReceipts: true,
       callGrants: true,
       ...(session.catchUp === null ? {} : { backlog: true }),
+      partialReceipts: true,
       limits: this.told,
       ...(this.rooms.holdsRelays ? { heldRelays: true } : {}),
       ...(session.device === null ? {} : { multiDevice: true }),

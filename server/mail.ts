@@ -229,15 +229,27 @@ export class Mailer {
     return ack;
   }
 
-  /** Confirms the session's copies up to `upTo`: their stored rows go, and more are paged in. */
-  receipt(session: Session, upTo: number): Refusal | void {
+  /**
+   * Confirms the session's copies up to `upTo` but those in `except` (a backlog's invitations its client holds
+   * until the backlog's end, `adapters/ws/backlog.ts`: they stay in its window): their stored rows go, and more are paged in.
+   */
+  receipt(session: Session, upTo: number, except?: readonly number[]): Refusal | void {
     if (upTo > session.seq) return refuse('badFrame', `received: upTo ${upTo} was never sent`);
     let n = 0;
     while (n < session.inflight.length && (session.inflight[n] as Inflight).seq <= upTo) n++;
     if (n === 0) return;
+    let confirmed: Inflight[];
+    if (except === undefined || except.length === 0) confirmed = session.inflight.splice(0, n);
+    else {
+      const kept = new Set(except);
+      const covered = session.inflight.splice(0, n);
+      confirmed = covered.filter((m) => !kept.has(m.seq));
+      session.inflight.unshift(...covered.filter((m) => kept.has(m.seq)));
+      if (confirmed.length === 0) return;
+    }
     // A copy another device of the user still holds stays stored until that one confirms it too,
     // and so does one a connected device has not been handed yet (its window was full).
-    const done = session.inflight.splice(0, n).filter((m) => m.delivery !== null && this.holders.unhold(m.delivery) === 0 && !this.holders.awaitedBySibling(session, m.delivery));
+    const done = confirmed.filter((m) => m.delivery !== null && this.holders.unhold(m.delivery) === 0 && !this.holders.awaitedBySibling(session, m.delivery));
     const user = session.userID;
     this.counters.delivered += done.length;
     // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite (it counts no more now).

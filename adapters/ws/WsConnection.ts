@@ -47,6 +47,8 @@ export class WsConnection {
   userID: UserID | null = null;
   /** The server holds a relay to an invited user until that user enters (its last `loggedIn` said `heldRelays`). */
   relaysHeld = false;
+  /** The server takes receipts that keep some messages unconfirmed (`except`): a backlog's invitations wait for its end (`backlog.ts`). */
+  private partialReceipts = false;
   /** The server tells each invitation's copy the room it granted (`callGrants`); older servers do not. */
   callGrants = false;
   private phase: Phase = 'idle';
@@ -73,9 +75,9 @@ export class WsConnection {
   private answering: Pending[] | null = null;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
-  private readonly inbox = new Inbox((upTo) => {
+  private readonly inbox = new Inbox((upTo, except) => {
     if (this.phase !== 'ready' || this.loggingOut !== null || this.socket?.readyState !== OPEN) return false;
-    this.socket.send(JSON.stringify({ type: 'received', upTo }));
+    this.socket.send(JSON.stringify({ type: 'received', upTo, ...(except.length > 0 ? { except } : {}) }));
     return true;
   });
   /** The messages of a login's backlog, held until its end (`backlog.ts`). */
@@ -280,6 +282,7 @@ export class WsConnection {
     this.session = frame.session;
     this.userID = frame.userID;
     this.relaysHeld = frame.heldRelays === true;
+    this.partialReceipts = frame.partialReceipts === true;
     this.callGrants = frame.callGrants === true;
     this.keepalive.learn(frame.serverTime, this.loginSentAt, frame.turn ?? null);
     this.phase = 'ready';
@@ -433,7 +436,9 @@ export class WsConnection {
 
   /** The backlog's end (`more`: as far as the window goes): what it held is told, but what settled while away. Logging out: kept (see `onMessage`). */
   private endBacklog(more: boolean): void {
-    if (this.loggingOut === null) this.backlog.release(this.userID ?? '', more, (frame, taken) => this.deliver(frame, taken));
+    if (this.loggingOut !== null) return;
+    const setAside = this.partialReceipts ? (frame: ServerFrameOf<'message'>) => this.inbox.setAside(frame.id, frame.seq) : undefined;
+    this.backlog.release(this.userID ?? '', more, (frame, taken) => this.deliver(frame, taken), setAside);
   }
 
   /** Tells the app of a message; it is confirmed once its listeners took it (or once one that deferred it says so). */

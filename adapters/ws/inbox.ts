@@ -15,6 +15,11 @@
  * bounded number of receipt frames a second. Past {@link FOLD_AT_MOST} messages waiting, a receipt
  * goes at once anyway, once per spacing at most.
  *
+ * Set aside (a server whose `loggedIn` says `partialReceipts`): a message kept unconfirmed on purpose
+ * while the ones after it are confirmed ({@link Inbox.setAside}: a backlog's invitation held until the
+ * backlog's end, `backlog.ts`). Its receipt names it in `except`; such a receipt goes alone, not folded
+ * into a request (the folded field is a bare number), and it stays in the server's window until taken.
+ *
  * Per user: the messages of one user's session are confirmed for that user only; a connection
  * that logs in as another user forgets which ids it passed on (a group message has one id for
  * every member, and each member's copy must reach its own user).
@@ -69,9 +74,14 @@ export class Inbox {
   private spacingMs = RECEIPT_DELAY_MS;
   /** Ids passed on: `true` once taken; else the sequence numbers of copies waiting with them. */
   private readonly seen = new Map<string, true | number[]>();
+  /** The ids set aside ({@link Inbox.setAside}), and the sequence numbers of their copies in this session. */
+  private readonly asideIds = new Set<string>();
+  private readonly aside = new Set<number>();
+  /** The `except` of the receipt last sent: one that confirms some of them is worth a frame. */
+  private sentExcept: readonly number[] = [];
 
-  /** @param sendReceipt writes `{ type: 'received', upTo }` if the connection can; false when it could not */
-  constructor(private readonly sendReceipt: (upTo: number) => boolean) {}
+  /** @param sendReceipt writes `{ type: 'received', upTo, except }` (`except` only when not empty) if the connection can; false when it could not */
+  constructor(private readonly sendReceipt: (upTo: number, except: readonly number[]) => boolean) {}
 
   /**
    * Takes a message in. Returns `null` for a redelivery of one passed on before (confirmed
@@ -87,6 +97,7 @@ export class Inbox {
     }
     if (known) {
       known.push(seq);
+      if (this.asideIds.has(id)) this.aside.add(seq);
       return null;
     }
     this.seen.set(id, []);
@@ -101,18 +112,30 @@ export class Inbox {
       if (users !== this.users) return;
       const copies = this.seen.get(id);
       this.seen.set(id, true);
+      this.asideIds.delete(id);
       this.take(epoch, seq);
       if (Array.isArray(copies)) for (const copy of copies) this.take(this.epoch, copy);
     };
   }
 
-  /** Confirms everything taken so far without a gap; folded, a receipt that goes starts a spacing. */
+  /**
+   * Keeps the message `id` (taken in with sequence number `seq`, not yet taken) unconfirmed while the ones after it
+   * are confirmed, until it is taken; its copies too. Only on a server whose `loggedIn` says `partialReceipts`.
+   */
+  setAside(id: string, seq: number): void {
+    const known = this.seen.get(id);
+    if (known === undefined || known === true) return;
+    this.asideIds.add(id);
+    for (const s of [seq, ...known]) if (this.open.has(s)) this.aside.add(s);
+  }
+
+  /** Confirms everything taken so far but what is set aside; folded, a receipt that goes starts a spacing. */
   flush(): void {
-    const before = this.sentUpTo;
-    const upTo = this.claim();
-    if (upTo === undefined) return;
-    if (!this.sendReceipt(upTo)) {
-      this.sentUpTo = before; // not written: still to confirm, by the next receipt or request
+    const [before, exceptBefore] = [this.sentUpTo, this.sentExcept];
+    const receipt = this.next();
+    if (receipt === undefined) return;
+    if (!this.sendReceipt(receipt.upTo, receipt.except)) {
+      [this.sentUpTo, this.sentExcept] = [before, exceptBefore]; // not written: still to confirm, by the next receipt or request
       return;
     }
     const timer = this.timer;
@@ -134,10 +157,22 @@ export class Inbox {
    * counted as sent; `undefined` when there is nothing new to confirm.
    */
   claim(): number | undefined {
-    const upTo = this.open.size === 0 ? this.lastSeq : Math.min(...this.open) - 1;
-    if (upTo <= this.sentUpTo) return undefined;
-    this.sentUpTo = upTo;
-    return upTo;
+    // Something set aside: the receipt must name it, and goes alone (a request folds a bare number).
+    if (this.aside.size > 0) return undefined;
+    return this.next()?.upTo;
+  }
+
+  /** The receipt worth sending now, counted as sent: everything taken up to the first message neither taken nor set aside, but those set aside. */
+  private next(): { readonly upTo: number; readonly except: readonly number[] } | undefined {
+    let first = Infinity;
+    for (const seq of this.open) if (seq < first && !this.aside.has(seq)) first = seq;
+    const upTo = first === Infinity ? this.lastSeq : first - 1;
+    const except = [...this.aside].filter((seq) => seq <= upTo).sort((a, b) => a - b);
+    // Worth a frame: it confirms more, or some of what the last one kept (taken since).
+    if (upTo <= this.sentUpTo && this.sentExcept.every((seq) => except.includes(seq))) return undefined;
+    this.sentUpTo = Math.max(upTo, this.sentUpTo);
+    this.sentExcept = except;
+    return { upTo: this.sentUpTo, except };
   }
 
   /** True while receipts are folded into requests. */
@@ -167,6 +202,7 @@ export class Inbox {
   /** A message taken in and never taken (held, then its connection ended for good): a redelivery of it is passed on again. */
   forget(id: string): void {
     if (this.seen.get(id) !== true) this.seen.delete(id);
+    this.asideIds.delete(id);
   }
 
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
@@ -178,12 +214,15 @@ export class Inbox {
     this.epoch += 1;
     this.lastSeq = 0;
     this.sentUpTo = 0;
+    this.sentExcept = [];
     this.open.clear();
+    this.aside.clear(); // its copies in the new session are set aside as they come (the ids stay)
     for (const [id, state] of this.seen) if (state !== true) this.seen.set(id, []);
   }
 
   private take(epoch: number, seq: number): void {
     if (epoch !== this.epoch || !this.open.delete(seq)) return;
+    this.aside.delete(seq);
     // Within a spacing, the receipt waits for its end, unless a request carries it first.
     if (this.spacing !== null && (this.early || this.lastSeq - this.sentUpTo < FOLD_AT_MOST)) return;
     if (this.queued) return;

@@ -19,6 +19,8 @@ import { nestedDeeperThan, peekRid } from './frameText';
 
 /** Version of this protocol, sent in `login`. */
 export const PROTOCOL_VERSION = 1;
+/** The most `seq`s a `received` frame may keep unconfirmed (`except`). */
+export const MAX_EXCEPT = 1024;
 
 /** Largest frame either side accepts, in bytes (UTF-8). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -132,8 +134,13 @@ export const ClientFrameSchema = v.variant('type', [
   req('logout', {}),
   /** `turn`: answer with fresh TURN credentials too (the `pong`'s `turn`). */
   req('ping', { turn: v.optional(v.literal(true)) }),
-  /** Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer. */
-  v.object({ type: v.literal('received'), upTo: RidSchema }),
+  /**
+   * Confirms every `message` up to this `seq`; the server forgets (or unstores) them. No answer.
+   * `except`: the `seq`s up to it the client keeps unconfirmed (a backlog's invitations it holds until
+   * the backlog's end, `ws/backlog.ts`): they stay in its window, and a later receipt confirms them.
+   * Only to a server whose `loggedIn` says `partialReceipts` (an older one would confirm them all).
+   */
+  v.object({ type: v.literal('received'), upTo: RidSchema, except: v.optional(v.pipe(v.array(RidSchema), v.maxLength(MAX_EXCEPT))) }),
   req('sendC2C', { to: UserIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
   req('sendGroup', { groupID: GroupIDSchema, payload: OpaqueSchema, onlineUserOnly: v.boolean(), call: v.optional(CallMetaSchema), answer: v.optional(AnswerMetaSchema) }),
   /** Creates a group owned by the sender, inviting `members` (they join with `groupJoin`). */
@@ -278,6 +285,8 @@ export const ServerFrameSchema = v.variant('type', [
     callGrants: v.optional(v.boolean()),
     /** The login asked for `backlog` and a `backlog` frame will say where its stored messages end. */
     backlog: v.optional(v.boolean()),
+    /** A `received` frame may keep some of the messages it covers unconfirmed (`except`). */
+    partialReceipts: v.optional(v.boolean()),
     /** What the server allows this connection: frames a second and at once (the lower of its per-connection and per-user rates), the largest relay and frame (`ws/outRate.ts`). */
     limits: v.optional(v.object({ perSecond: PositiveSchema, burst: PositiveSchema, maxRelayBytes: PositiveSchema, maxFrameBytes: PositiveSchema })),
     turn: v.optional(TurnGrantSchema),

@@ -3,6 +3,7 @@
  * its Redis stream, not in the store of the node it logs in to, so the mark waits for the login's take-in
  * from the stream (`HubCluster.loggedIn`) however it ends: the copies handed, or its commit failed (the
  * copies stay in the stream, and come after the mark: the client never holds its backlog for ever).
+ * Past the window, the client holds an invitation unconfirmed across pages until what settles it comes.
  * In-process nodes on one Redis (a key prefix of their own).
  */
 import { WebSocket } from 'ws';
@@ -77,5 +78,34 @@ describe('cluster: the backlog mark', () => {
     // Both taken in from the stream, then confirmed by Bob's client: out of node a's store.
     await until('both taken in and confirmed', () => a.handle.metrics(), (m) => (m.cluster?.drained ?? 0) >= 2 && m.storedNow === 0);
     expect(bob.events.log.map((e) => e.name)).toEqual(['sdkReady']);
+  });
+
+  it("node a's window is 4: Alice (node b) call()s Bob, offline, Carol (node b) call()s and hangup()s twice, Alice hangup()s; Bob logs in on node a -> her invitation on the first page, her cancel on the second: nothing rings, all confirmed; her next call rings", async () => {
+    const [a, b] = [await t.node('a', { limits: { maxUnconfirmed: 4 } }), await t.node('b')];
+    const client = (id: string, url: string) => {
+      const p = party(id, new TRTCCalling({ SDKAppID: SDKAPPID, backend: embeddedBackend({ url, WebSocket }) }));
+      parties.push(p);
+      return p;
+    };
+    const [alice, carol] = [client('alice', b.handle.url), client('carol', b.handle.url)];
+    for (const [p, userID] of [[alice, 'alice'], [carol, 'carol']] as const) await p.calling.login({ userID, userSig: tencentUserSig(userID) });
+    await alice.calling.call({ userID: 'bob', type: 1, timeout: 120 });
+    for (let i = 0; i < 2; i++) {
+      await carol.calling.call({ userID: 'bob', type: 1, timeout: 120 });
+      await until(`Carol's invitation ${i + 1} in his stream`, () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 2 + 2 * i);
+      await carol.calling.hangup();
+    }
+    await alice.calling.hangup();
+    await until('all six in his stream', () => t.redis.xlen(`${t.prefix}:i:bob`), (n) => n === 6);
+    for (const n of [a, b]) await settleMoves(n);
+    const bob = client('bob', a.handle.url);
+    await bob.calling.login({ userID: 'bob', userSig: tencentUserSig('bob') });
+    await until('all taken in and confirmed', () => a.handle.metrics(), (m) => (m.cluster?.drained ?? 0) >= 6 && m.storedNow === 0);
+    // Her next call comes after the backlog: once it rings, Bob's client has told (or not) all of the backlog.
+    await alice.calling.call({ userID: 'bob', type: 1, timeout: 120 });
+    const next = alice.calling.getSnapshot().call?.inviteID;
+    const heard = () => bob.events.log.map((e) => (e.name === 'onInvited' && (e.payload as { inviteID?: string }).inviteID === next ? 'onInvited (her next call)' : e.name));
+    await until('her next call rings', heard, (names) => names.includes('onInvited (her next call)'));
+    expect(heard()).toEqual(['sdkReady', 'onInvited (her next call)']);
   });
 });

@@ -279,7 +279,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // A group caller takes an invitee whose own REJECT, busy answer or TIMEOUT another device of theirs overruled (its ACCEPT,
 // or its media in the room; Tencent IM) as having answered, where it kept them declined in the room (+175): 61,846 bytes,
 // 207,568 minified. Raised by 175.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175;
+// A login's backlog past the window keeps its invitations not settled yet held, unconfirmed (a receipt's `except`), across
+// its pages until what settles them comes, at most half the window of them (+457): 62,303 bytes, 208,882 minified. Raised by 457.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175 + 457;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

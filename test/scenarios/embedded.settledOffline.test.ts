@@ -4,7 +4,9 @@
  * ends (`backlog` frames), and tells nothing of a settled invitation nor of what settled it
  * (`adapters/ws/backlog.ts`); it confirms them all the same, so they are not delivered again. Also
  * when what settled it is an answer from another device of the same user (kept for a device away,
- * or recalled for a new session), and page by page when the backlog outgrows the window.
+ * or recalled for a new session), and page by page when the backlog outgrows the window, also when
+ * an invitation is on one page and what settles it on a later one (the client holds it unconfirmed
+ * meanwhile: before 2026-12-07 night it rang, then stopped).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ev } from '../support/ev';
@@ -59,6 +61,48 @@ describe('invitations settled while offline, the embedded server', () => {
     await bob.calling.accept();
     await world.advance(S);
     expect(dave.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+  });
+
+  /** Bob offline: Alice call()s him, then Carol call()s and hangup()s twice (pairs that settle on their own); `cancelled`: Alice hangup()s last. */
+  async function pagedBacklog(cancelled: boolean) {
+    world = makeEmbeddedWorld({ server: { limits: { maxUnconfirmed: 4 } } });
+    const [alice, carol] = [await world.user('alice'), await world.user('carol')];
+    const bob = world.client('bob');
+    await alice.calling.call({ userID: 'bob', type: 2, timeout: 120 });
+    await world.advance(S);
+    for (let i = 0; i < 2; i++) {
+      await carol.calling.call({ userID: 'bob', type: 2, timeout: 120 });
+      await world.advance(S);
+      await carol.calling.hangup();
+      await world.advance(S);
+    }
+    if (cancelled) await alice.calling.hangup();
+    await world.advance(S);
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: cancelled ? 6 : 5 });
+    return { alice, bob };
+  }
+
+  it("a window of 4: Bob offline; Alice call()s, Carol call()s and hangup()s twice, Alice hangup()s -> Alice's invitation is on the first page and her cancel on the second: nothing rings (before: INVITED, then CALLING_CANCEL), and all is confirmed", async () => {
+    const { bob } = await pagedBacklog(true);
+    await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.ready()]);
+    expect(bob.calling.getSnapshot().call).toBeNull();
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
+    await world.advance(120 * S);
+    expect(bob.take()).toEqual([]);
+  });
+
+  it("a window of 4: the same, but Alice does not hang up -> her invitation, held past the first page, rings once after the mark; Bob accept()s and they talk", async () => {
+    const { alice, bob } = await pagedBacklog(false);
+    await bob.calling.login({ userID: 'bob', userSig: world.userSig('bob') });
+    await world.advance(S);
+    expect(bob.take()).toEqual([ev.ready(), ev.invited('alice', ['bob'])]);
+    expect((await world.server()).metrics()).toMatchObject({ storedNow: 0 });
+    await bob.calling.accept();
+    await world.advance(S);
+    expect(alice.take()).toEqual([ev.accepted('bob'), ...ev.arrives('bob')]);
+    expect(bob.take()).toEqual(ev.arrives('alice'));
   });
 
   // Resumed, its backlog is the stored invitation (the row stays: the laptop never confirmed it) and the phone's accept

@@ -3,7 +3,9 @@
  * is told, by a `backlog` frame after them, that the copies stored for it were all handed (and, many
  * devices, the answers its user's other devices gave, recalled for a new session); with its window of
  * unconfirmed copies full, `more: true`, so that it confirms what it holds and gets the rest. A login
- * that does not ask hears nothing of it (an older client).
+ * that does not ask hears nothing of it (an older client). A receipt may keep some copies unconfirmed
+ * (`except`, `loggedIn` says `partialReceipts`: the invitations a client holds until its backlog's
+ * end): they stay in the window and stored, and the paging goes on past them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { failingReads } from '../support/failingStore';
@@ -86,5 +88,29 @@ describe('backlog marks', () => {
     await laptop.next((f) => f.type === 'backlog', 'the mark');
     heal();
     expect(await heard(laptop)).toEqual(['message one', 'backlog false']);
+  });
+
+  it('a window of 2 and four stored: Bob confirms each page but keeps the first copy (except) -> the paging goes on past it, one copy a page, to the end; it stays stored, and comes again at his next login', async () => {
+    server = await testServer({ limits: { maxUnconfirmed: 2 } });
+    const { client: alice } = await login('alice', { backlog: false });
+    for (const payload of ['one', 'two', 'three', 'four']) await say(alice, 'bob', payload);
+    const { client: bob, reply } = await login('bob');
+    expect(reply).toMatchObject({ type: 'loggedIn', backlog: true, partialReceipts: true });
+    for (let seq = 2; seq <= 4; seq++) {
+      await bob.next((f) => f.type === 'backlog', `mark ${seq}`);
+      bob.send({ type: 'received', upTo: seq, except: [1] });
+    }
+    await bob.next((f) => f.type === 'backlog' && f.more === false, 'the end');
+    expect(await heard(bob)).toEqual(['message one', 'message two', 'backlog true', 'message three', 'backlog true', 'message four', 'backlog true', 'backlog false']);
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 1 });
+    await bob.request({ type: 'logout' });
+    bob.close();
+    const { client: again } = await login('bob');
+    await again.next((f) => f.type === 'backlog', 'the mark');
+    expect(await heard(again)).toEqual(['message one', 'backlog false']);
+    const one = again.frames.find((f) => f.type === 'message');
+    again.send({ type: 'received', upTo: one?.seq });
+    await again.sync();
+    expect(server.handle.metrics()).toMatchObject({ storedNow: 0 });
   });
 });

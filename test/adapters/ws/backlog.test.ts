@@ -3,33 +3,47 @@
  * login asks for `backlog`; what comes before the server's `backlog` frame is held, then told but for
  * an invitation settled meanwhile and what settled it (here an answer from another device of the
  * same user, recalled for a new session), which are confirmed untold. What is held when the
- * connection ends for good is neither told nor confirmed, and told when it comes again.
+ * connection ends for good is neither told nor confirmed, and told when it comes again. A backlog
+ * past the window (`more: true`), on a server whose `loggedIn` says `partialReceipts`: what cannot
+ * ring is told and confirmed, an invitation not settled yet waits unconfirmed (`except`), with its
+ * call's messages, for the end, at most half the window of them.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../adapters/memory/SimulatedClock';
 import { WsConnection } from '../../../adapters/ws/WsConnection';
+import { RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
 import { encodeSignal } from '../../../src/index';
 import { SyncSocket } from './syncSocket';
 
 const invite = encodeSignal({ kind: 'invite', inviteID: 'inv-1', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'], roomID: 42, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false });
 const accept = encodeSignal({ kind: 'accept', inviteID: 'inv-1', inviter: 'alice', groupID: '', callType: 2, invitee: 'bob' });
 const message = (id: string, seq: number, from: string, payload: string) => ({ type: 'message', id, seq, from, payload, sentAt: seq, call: payload === invite ? { inviteID: 'inv-1', roomID: 42 } : undefined });
+/** A group call's invitation from Alice to Bob and Carol, Carol's accept of it (settles nothing for Bob), and Carol's own 1v1 invitation to Bob and its cancel. */
+const groupInvite = encodeSignal({ kind: 'invite', inviteID: 'inv-g', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob', 'carol'], roomID: 43, timeout: 30, onlineUserOnly: false, isGroup: true, consumed: false });
+const carolAccepts = encodeSignal({ kind: 'accept', inviteID: 'inv-g', inviter: 'alice', groupID: '', callType: 2, invitee: 'carol' });
+const carolInvite = encodeSignal({ kind: 'invite', inviteID: 'inv-2', inviter: 'carol', groupID: '', callType: 2, invitees: ['bob'], roomID: 44, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false });
+const carolCancel = encodeSignal({ kind: 'cancel', inviteID: 'inv-2', inviter: 'carol', groupID: '', callType: 2, invitees: ['bob'] });
 
 describe('a login backlog on the WebSocket client', () => {
   let conn: WsConnection;
   let told: string[];
   /** Logs in; `marked`: the server's loggedIn says it marks the backlog. */
-  async function login(marked = true, session = 's1') {
+  async function login(marked = true, session = 's1', partial = false, extra: object = {}) {
     const login = conn.login('bob', 'sig');
     await Promise.resolve();
     const sock = SyncSocket.last;
     const frame = JSON.parse(sock.sent.at(-1) as string) as { rid: number; backlog?: boolean };
     expect(frame.backlog).toBe(true);
-    sock.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session, resumed: false, room: null, serverTime: 0, callGrants: true, ...(marked ? { backlog: true } : {}) });
+    sock.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session, resumed: false, room: null, serverTime: 0, callGrants: true, ...(marked ? { backlog: true } : {}), ...(partial ? { partialReceipts: true } : {}), ...extra });
     await login;
     return sock;
   }
   const receipts = (sock: SyncSocket) => sock.sent.map((t) => JSON.parse(t) as { type: string; upTo?: number }).filter((f) => f.type === 'received').map((f) => f.upTo);
+  /** The receipts sent, with what each kept unconfirmed, once the turn's receipt went. */
+  const partial = async (sock: SyncSocket) => {
+    await Promise.resolve();
+    return sock.sent.map((t) => JSON.parse(t) as { type: string; upTo?: number; except?: number[] }).filter((f) => f.type === 'received').map(({ upTo, except }) => ({ upTo, ...(except ? { except } : {}) }));
+  };
 
   beforeEach(() => {
     conn = new WsConnection({ url: 'ws://x/ws', WebSocket: SyncSocket, clock: new SimulatedClock(0) });
@@ -51,7 +65,7 @@ describe('a login backlog on the WebSocket client', () => {
     expect(told).toEqual(['m3', 'm4']);
   });
 
-  it('the answer comes after the mark: the invitation is told, then the answer (it rang, and stops)', async () => {
+  it('a server without partialReceipts, the answer on a later page: the invitation is told at more: true, then the answer (it rang, and stops)', async () => {
     const sock = await login();
     sock.deliver(message('m1', 1, 'alice', invite));
     sock.deliver({ type: 'backlog', more: true });
@@ -94,5 +108,122 @@ describe('a login backlog on the WebSocket client', () => {
     expect(() => sock.deliver({ type: 'backlog', more: false })).toThrow('app bug');
     await Promise.resolve();
     expect({ told, receipts: receipts(sock) }).toEqual({ told: ['m1', 'm2'], receipts: [2] });
+  });
+
+  it('partialReceipts, the invitation on the first page and the answer of another device of Bob on the second: neither is told; Carol\'s message is told at more: true and confirmed past the invitation, which stays unconfirmed until the end', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m2']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    sock.deliver(message('m3', 3, 'bob', accept));
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m2']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }, { upTo: 3 }]);
+  });
+
+  it('partialReceipts, a group invitation not settled: it waits, with the accept of another invitee (which settles nothing for Bob), while the later messages of others are told; at the end it is told once, then the accept', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', groupInvite));
+    sock.deliver(message('m2', 2, 'dave', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m2']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    for (const [id, seq, from, payload] of [['m3', 3, 'carol', carolAccepts], ['m4', 4, 'dave', 'a'], ['m5', 5, 'dave', 'b'], ['m6', 6, 'dave', 'c']] as const) sock.deliver(message(id, seq, from, payload));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m2', 'm4', 'm5', 'm6']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }, { upTo: 6, except: [1, 3] }]);
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m2', 'm4', 'm5', 'm6', 'm1', 'm3']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }, { upTo: 6, except: [1, 3] }, { upTo: 6 }]);
+  });
+
+  it('partialReceipts, a window of 3 with two invitations not settled and a message: one waits (half the window), the oldest is told; the one that waited, cancelled on the next page, rings nothing', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', carolInvite));
+    sock.deliver(message('m3', 3, 'dave', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m1', 'm3']);
+    expect(await partial(sock)).toEqual([{ upTo: 3, except: [2] }]);
+    sock.deliver(message('m4', 4, 'carol', carolCancel));
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m1', 'm3']);
+    expect(await partial(sock)).toEqual([{ upTo: 3, except: [2] }, { upTo: 4 }]);
+  });
+
+  it('partialReceipts, a window of 2 whose pages are each one invitation and its cancel, then one more call: page by page, each pair confirmed, only the last rings, after the mark', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'carol', carolInvite));
+    sock.deliver(message('m2', 2, 'carol', carolCancel));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(await partial(sock)).toEqual([{ upTo: 2 }]);
+    sock.deliver(message('m3', 3, 'alice', invite));
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m3']);
+    expect(await partial(sock)).toEqual([{ upTo: 2 }, { upTo: 3 }]);
+  });
+
+  it('partialReceipts, logged out while an invitation waits: it is neither told nor confirmed (what was told is); at the next login it comes again, and rings', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    const out = conn.logout();
+    const logout = JSON.parse(sock.sent.at(-1) as string) as { rid: number };
+    sock.deliver({ type: 'ack', rid: logout.rid });
+    await out;
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    const again = await login(true, 's2', true);
+    again.deliver(message('m1', 1, 'alice', invite));
+    again.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m2', 'm1']);
+    expect(await partial(again)).toEqual([{ upTo: 1 }]);
+  });
+
+  it('partialReceipts, an invitation waits and the socket drops; the session resumes and the server hands it again (a new seq) with the rest of the backlog: its copy stays unconfirmed with it, both confirmed once it is told', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    sock.onclose?.({ code: 1006, reason: '' });
+    const clock = (conn as unknown as { clock: SimulatedClock }).clock;
+    await clock.advance(10_000);
+    const again = SyncSocket.last;
+    expect(again).not.toBe(sock);
+    const frame = JSON.parse(again.sent.at(-1) as string) as { rid: number; resume?: string };
+    expect(frame.resume).toBe('s1');
+    again.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session: 's1', resumed: true, room: null, serverTime: 0, callGrants: true, backlog: true, partialReceipts: true });
+    again.deliver(message('m1', 3, 'alice', invite));
+    again.deliver(message('m5', 4, 'dave', 'later'));
+    again.deliver(message('m6', 5, 'dave', 'more'));
+    again.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m2', 'm5', 'm6']);
+    expect(await partial(again)).toEqual([{ upTo: 5, except: [1, 3] }]);
+    again.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m2', 'm5', 'm6', 'm1']);
+    expect(await partial(again)).toEqual([{ upTo: 5, except: [1, 3] }, { upTo: 5 }]);
+  });
+
+  it('partialReceipts and folded receipts, an invitation waits: a request the app sends as a later message is told carries no receipt (it would confirm the invitation); the receipt goes alone, naming it', async () => {
+    conn.messages.add((m) => {
+      if (m.id === 'm2') void conn.request({ type: 'relay', roomID: 1, data: 'answer' }).catch(() => undefined);
+    });
+    const sock = await login(true, 's1', true, { foldedReceipts: true });
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    const relay = sock.sent.map((t) => JSON.parse(t) as { type: string; received?: number }).find((f) => f.type === 'relay');
+    expect(relay).toBeDefined();
+    expect(relay).not.toHaveProperty('received');
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]);
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m2', 'm1']);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }]); // within the spacing the last receipt started
+    await (conn as unknown as { clock: SimulatedClock }).clock.advance(RECEIPT_DELAY_MS);
+    expect(await partial(sock)).toEqual([{ upTo: 2, except: [1] }, { upTo: 2 }]);
   });
 });
