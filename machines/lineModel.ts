@@ -129,10 +129,15 @@ export const NO_LATE_ACCEPTS: LateAccepts = { refused: [], waiting: [], unsent: 
 /** Whether the ledger holds anything (an ended call hands it to the line only then). */
 export const anyLate = (late: LateAccepts): boolean => Object.values(late).some((list: readonly unknown[]) => list.length > 0);
 
-/** The ledger once `userID` declined its invitation `inviteID` itself (see `LateAccepts.declined`): once, as an invitee answers once. */
+/**
+ * The ledger once `userID` declined its invitation `inviteID` itself (see `LateAccepts.declined`): once, as an invitee
+ * answers once. Not cut to LATE_LIMIT while its call lasts (its invitations bound it): the call asks it whether another
+ * device's accept overrules a decline (`callDeclinedAccept`), and a group call's 16 newest forgot the 17th's (the line
+ * keeps the newest, `mergeLate`).
+ */
 export const noteDeclined = (late: LateAccepts, userID: UserID, inviteID: string): LateAccepts => ({
   ...late,
-  declined: [...late.declined, `${userID} ${inviteID}`].slice(-LATE_LIMIT),
+  declined: [...late.declined, `${userID} ${inviteID}`],
 });
 
 /** Whether `userID` declined its invitation `inviteID` itself and no accept of theirs was told or taken since (see `LateAccepts.declined`). */

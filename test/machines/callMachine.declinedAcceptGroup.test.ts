@@ -128,3 +128,22 @@ describe("callMachine caller, group call: Bob declined, then another device of h
     expect(h.take()).toEqual([entered('bob'), roster('carol', 'bob')]);
   });
 });
+
+describe('callMachine caller, group call: the overrule outlasts more declines than the late-accept ledger keeps', () => {
+  // The ledger kept a call's 16 newest own declines (`LATE_LIMIT`): with 16 more invitees declining after Bob, his
+  // note went, and his ACCEPT was ignored (no USER_ACCEPT, Bob rejected) while he talked in the room, as before 3c5fc4d.
+  const many = Array.from({ length: 16 }, (_, i) => `u${i}`);
+  it("Bob's REJECT, 16 other invitees' REJECTs, then Bob's ACCEPT -> USER_ACCEPT, accepted; Alice hangs up -> the line gets the 16 newest notes", () => {
+    const h = groupCall(true, { invitees: ['bob', 'carol', ...many] });
+    h.send(im.rejected('bob', false, {}, 100));
+    many.forEach((u, i) => h.send(im.rejected(u, false, {}, 110 + i)));
+    h.take();
+    h.send(im.accepted('bob', {}, 200));
+    expect(h.take()).toEqual([accepted('bob')]);
+    expect(h.context().roster['bob']).toBe('accepted');
+    h.send(cmd.hangup(1, 1_300));
+    h.take();
+    h.send(rm.exited(1_400));
+    expect(h.take()).toEqual(ended('hangup', 1, many.map((u) => `${u} inv-5`)));
+  });
+});
