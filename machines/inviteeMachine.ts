@@ -159,9 +159,9 @@ export const inviteeMachine = setup({
     // (a long-lived app grew with every user it ever invited). The call stops this actor when it ends.
     // Terminal but for `overrule`, which the call sends only where the invitee's own answer decided (not our timer):
     // another device of its user accepted after (see the diagram above).
-    rejected: { description: 'Declined the call. Terminal.', on: { overrule: OVERRULED } },
-    busy: { description: 'Was in another call; answered busy automatically. Terminal.', on: { overrule: OVERRULED } },
-    noResponse: { description: 'Did not answer in time. Terminal.', on: { overrule: OVERRULED } },
+    rejected: { description: 'Declined the call.', on: { overrule: OVERRULED } },
+    busy: { description: 'Was in another call; answered busy automatically.', on: { overrule: OVERRULED } },
+    noResponse: { description: 'Did not answer in time.', on: { overrule: OVERRULED } },
     cancelled: { description: 'We withdrew the invitation before an answer. Terminal.' },
     left: { description: 'Was in the call and left it. Terminal.' },
   },
