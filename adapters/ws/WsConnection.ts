@@ -276,7 +276,7 @@ export class WsConnection {
     if (this.session !== frame.session) {
       this.inbox.newSession();
       this.toldAnswered = 0;
-    }
+    } else this.inbox.resumed();
     this.inbox.forUser(frame.userID);
     this.inbox.fold(frame.foldedReceipts === true ? this.receiptTimer : null, frame.multiDevice === true, this.rate.learn(frame.limits));
     this.session = frame.session;

@@ -29,8 +29,9 @@ import { settledIn } from '../settledInvitations';
 import { MAX_EXCEPT } from './protocol';
 
 /**
- * The most messages held across pages: a receipt's `except` names each (and the copies a resumed connection was
- * handed again), and the server refuses one past {@link MAX_EXCEPT}. Half the default window is 128.
+ * The most messages held across pages: a receipt's `except` names each (its copy on the connection: a resumed one
+ * names none of the dropped connection's, `Inbox.resumed`), and the server refuses one past {@link MAX_EXCEPT}. Half
+ * the default window is 128.
  */
 const MAX_WAITING = MAX_EXCEPT / 4;
 

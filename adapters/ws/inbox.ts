@@ -205,6 +205,17 @@ export class Inbox {
     this.asideIds.delete(id);
   }
 
+  /**
+   * The session resumed on a new connection: the server dropped its window (what was unconfirmed comes again, under new
+   * seqs), so the copies set aside on the old one are in it no more and no receipt names them. Else each drop added a
+   * seq per message set aside to every `except`, past the 1,024 the server takes (`MAX_EXCEPT`: it refused the receipt).
+   */
+  resumed(): void {
+    for (const seq of this.aside) this.open.delete(seq);
+    this.aside.clear(); // their copies on the new connection are set aside as they come (the ids stay)
+    this.sentExcept = [];
+  }
+
   /** A new server session numbers its messages from 1 again: receipts of the old one are void. */
   newSession(): void {
     this.spacing?.();

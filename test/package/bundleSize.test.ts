@@ -281,7 +281,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // 207,568 minified. Raised by 175.
 // A login's backlog past the window keeps its invitations not settled yet held, unconfirmed (a receipt's `except`), across
 // its pages until what settles them comes, at most half the window of them (+457): 62,303 bytes, 208,882 minified. Raised by 457.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175 + 457;
+// Its review: a resumed connection's receipt names only its own copies of those held invitations, not the dropped
+// connection's too (eight drops took it past the server's 1,024) (+28): 62,331 bytes, 208,994 minified. Raised by 28.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175 + 457 + 28;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [

@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../adapters/memory/SimulatedClock';
 import { WsConnection } from '../../../adapters/ws/WsConnection';
 import { RECEIPT_DELAY_MS } from '../../../adapters/ws/inbox';
+import { parseClientFrame } from '../../../adapters/ws/protocol';
 import { encodeSignal } from '../../../src/index';
 import { SyncSocket } from './syncSocket';
 
@@ -202,10 +203,44 @@ describe('a login backlog on the WebSocket client', () => {
     again.deliver(message('m6', 5, 'dave', 'more'));
     again.deliver({ type: 'backlog', more: true });
     expect(told).toEqual(['m2', 'm5', 'm6']);
-    expect(await partial(again)).toEqual([{ upTo: 5, except: [1, 3] }]);
+    expect(await partial(again)).toEqual([{ upTo: 5, except: [3] }]); // 1 was the old connection's: the server's window dropped it
     again.deliver({ type: 'backlog', more: false });
     expect(told).toEqual(['m2', 'm5', 'm6', 'm1']);
-    expect(await partial(again)).toEqual([{ upTo: 5, except: [1, 3] }, { upTo: 5 }]);
+    expect(await partial(again)).toEqual([{ upTo: 5, except: [3] }, { upTo: 5 }]);
+  });
+
+  it('partialReceipts, 128 invitations wait (half a window of 256) across eight resumed drops, each handing them again under new seqs: every receipt stays one the server takes (at most 1,024 excepts: it names only the copies of its connection), and the end confirms all', async () => {
+    const clock = (conn as unknown as { clock: SimulatedClock }).clock;
+    const invitation = (n: number) => encodeSignal({ kind: 'invite', inviteID: `inv-${n}`, inviter: `u${n}`, groupID: '', callType: 2, invitees: ['bob'], roomID: 100 + n, timeout: 30, onlineUserOnly: false, isGroup: false, consumed: false });
+    let sock = await login(true, 's1', true);
+    let seq = 0;
+    const page = (round: number) => {
+      for (let n = 0; n < 128; n++) sock.deliver({ type: 'message', id: `i${n}`, seq: ++seq, from: `u${n}`, payload: invitation(n), sentAt: n, call: { inviteID: `inv-${n}`, roomID: 100 + n } });
+      for (let n = 0; n < 128; n++) sock.deliver(message(`p${round}-${n}`, ++seq, 'dave', 'hello'));
+      sock.deliver({ type: 'backlog', more: true });
+    };
+    page(0);
+    for (let round = 1; round <= 8; round++) {
+      await Promise.resolve();
+      sock.onclose?.({ code: 1006, reason: '' });
+      await clock.advance(10_000);
+      sock = SyncSocket.last;
+      const frame = JSON.parse(sock.sent.at(-1) as string) as { rid: number; resume?: string };
+      expect(frame.resume).toBe('s1');
+      sock.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session: 's1', resumed: true, room: null, serverTime: 0, callGrants: true, backlog: true, partialReceipts: true });
+      const first = seq + 1;
+      page(round);
+      await Promise.resolve();
+      const sent = sock.sent.filter((t) => (JSON.parse(t) as { type: string }).type === 'received');
+      expect(sent).toHaveLength(1);
+      // The server's own check of the frame, and what its window holds now: this connection's copies.
+      expect(parseClientFrame(sent[0] as string).ok).toBe(true);
+      const { except } = JSON.parse(sent[0] as string) as { except: number[] };
+      expect(except.length > 0 && except.every((s) => s >= first)).toBe(true);
+    }
+    sock.deliver({ type: 'backlog', more: false });
+    await Promise.resolve();
+    expect(receipts(sock).at(-1)).toBe(seq);
   });
 
   it('partialReceipts and folded receipts, an invitation waits: a request the app sends as a later message is told carries no receipt (it would confirm the invitation); the receipt goes alone, naming it', async () => {
