@@ -101,7 +101,7 @@ export class Inbox {
       return null;
     }
     this.seen.set(id, []);
-    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.keys().next().value as string);
+    if (this.seen.size > SEEN_IDS) this.evict();
     const epoch = this.epoch;
     const users = this.users;
     let done = false;
@@ -229,6 +229,22 @@ export class Inbox {
     this.open.clear();
     this.aside.clear(); // its copies in the new session are set aside as they come (the ids stay)
     for (const [id, state] of this.seen) if (state !== true) this.seen.set(id, []);
+  }
+
+  /**
+   * Forgets the oldest id taken. One not taken yet is kept, moved behind: a message held (a backlog's invitation held
+   * across its pages, `backlog.ts`) or deferred, which the server hands again after a drop; forgotten, that copy was
+   * told a second time, and one forgotten before it was set aside was never set aside (no receipt went past it). They
+   * are what the server's window holds unconfirmed, so the ids kept beyond {@link SEEN_IDS} are bounded by it.
+   */
+  private evict(): void {
+    let left = this.seen.size;
+    for (const [id, state] of this.seen) {
+      if (left-- === 0) return;
+      this.seen.delete(id);
+      if (state === true) return;
+      this.seen.set(id, state);
+    }
   }
 
   private take(epoch: number, seq: number): void {

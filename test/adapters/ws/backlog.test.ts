@@ -243,6 +243,38 @@ describe('a login backlog on the WebSocket client', () => {
     expect(receipts(sock).at(-1)).toBe(seq);
   });
 
+  it('partialReceipts, an invitation waits over five pages of 256 (past the 1,024 ids the inbox remembers), then the socket drops and the session resumes: its copy handed again is known, and it is told once', async () => {
+    const clock = (conn as unknown as { clock: SimulatedClock }).clock;
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    let seq = 1;
+    for (let page = 0; page < 5; page++) {
+      while (seq % 256 !== 0) sock.deliver(message(`p${seq}`, ++seq, 'dave', 'hello'));
+      sock.deliver({ type: 'backlog', more: true });
+      seq++; // the next page's first seq: the server's window holds the invitation and 255 more
+    }
+    seq--;
+    expect((await partial(sock)).at(-1)).toEqual({ upTo: seq, except: [1] });
+    sock.onclose?.({ code: 1006, reason: '' });
+    await clock.advance(10_000);
+    const again = SyncSocket.last;
+    const frame = JSON.parse(again.sent.at(-1) as string) as { rid: number; resume?: string };
+    expect(frame.resume).toBe('s1');
+    again.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session: 's1', resumed: true, room: null, serverTime: 0, callGrants: true, backlog: true, partialReceipts: true });
+    again.deliver(message('m1', ++seq, 'alice', invite));
+    again.deliver({ type: 'backlog', more: false });
+    expect(told.filter((id) => id === 'm1')).toEqual(['m1']);
+    expect(await partial(again)).toEqual([{ upTo: seq }]);
+  });
+
+  it('partialReceipts, a server whose window is past 1,024 (--max-unconfirmed 2048): an invitation first on a page of 1,101 is set aside though its id left what the inbox remembers, and the page is confirmed past it', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    for (let seq = 2; seq <= 1101; seq++) sock.deliver(message(`p${seq}`, seq, 'dave', 'hello'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(await partial(sock)).toEqual([{ upTo: 1101, except: [1] }]);
+  });
+
   it('partialReceipts and folded receipts, an invitation waits: a request the app sends as a later message is told carries no receipt (it would confirm the invitation); the receipt goes alone, naming it', async () => {
     conn.messages.add((m) => {
       if (m.id === 'm2') void conn.request({ type: 'relay', roomID: 1, data: 'answer' }).catch(() => undefined);
