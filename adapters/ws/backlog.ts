@@ -15,7 +15,8 @@
  * comes on a later one rings nothing either (before 2026-12-07 night it rang, then stopped). They
  * hold at most half the window as the page showed it (what was held at its `more: true`), so that
  * every page brings at least half a window of new messages, and {@link MAX_WAITING} at most; past
- * that, the oldest are told (they may ring, then stop, as before). Told at the end, such an
+ * that, the oldest are told (they may ring, then stop, as before). A `more: true` that brought
+ * nothing new (the server marks again while its window stays full) changes nothing. Told at the end, such an
  * invitation comes after the later messages of other calls (its own call's messages stay behind
  * it), with the time it has left to ring by its `sentAt`, as ever (each page costs a round trip: a
  * backlog of 40 windows holds it some 40 round trips, and one past its ring time rings nothing). A
@@ -45,16 +46,20 @@ export interface HeldMessage<F> {
 export class Backlog<F extends { readonly from: string; readonly payload: string; readonly sentAt: number }> {
   /** `null`: not holding (a server that marks no backlog, or past its end). */
   private held: HeldMessage<F>[] | null = null;
+  /** A message was held since the last `more: true`, or the connection is new: the next `more: true` is judged (see {@link Backlog.release}). */
+  private fresh = false;
 
   /** A login was answered whose server will say where its backlog ends: messages are held until then (those held before a drop too). */
   start(): void {
     this.held ??= [];
+    this.fresh = true; // a new connection's window: its first mark is judged (a smaller window after a restart may hold only what waits)
   }
 
   /** Holds `frame` when a backlog is under way (true), else leaves it to be told at once (false). */
   hold(frame: F, taken: () => void): boolean {
     if (this.held === null) return false;
     this.held.push({ frame, taken });
+    this.fresh = true;
     return true;
   }
 
@@ -66,6 +71,11 @@ export class Backlog<F extends { readonly from: string; readonly payload: string
    * first `tell` threw, once every one was told.
    */
   release(self: string, more: boolean, tell: (frame: F, taken: () => void) => void, setAside?: (frame: F) => void): void {
+    // The server says `more: true` again while its window stays full (a cluster node's take-in from Redis ends, say)
+    // before the receipt of what the last one told reached it: nothing came since, and judged again over only the
+    // messages that wait, the bound (half of what is held) told the oldest invitation, which rang, then stopped.
+    if (more && !this.fresh) return;
+    this.fresh = false;
     const held = this.held ?? [];
     const { dropped, waiting } = sorted(held, self, more && setAside !== undefined);
     this.held = more ? held.filter((_, i) => waiting.has(i)) : null;

@@ -154,6 +154,45 @@ describe('a login backlog on the WebSocket client', () => {
     expect(await partial(sock)).toEqual([{ upTo: 3, except: [2] }, { upTo: 4 }]);
   });
 
+  it('partialReceipts, a second more: true with nothing new (the server marks again as its window stays full, a cluster node ending its take-in from Redis, say) before its receipt took effect: the invitations that wait stay waiting, nothing is told; cancelled on the next page, neither rings', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', carolInvite));
+    sock.deliver(message('m3', 3, 'dave', 'hello'));
+    sock.deliver(message('m4', 4, 'dave', 'again'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m3', 'm4']);
+    expect(await partial(sock)).toEqual([{ upTo: 4, except: [1, 2] }]);
+    sock.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m3', 'm4']);
+    expect(await partial(sock)).toEqual([{ upTo: 4, except: [1, 2] }]);
+    sock.deliver(message('m5', 5, 'carol', carolCancel));
+    sock.deliver(message('m6', 6, 'alice', encodeSignal({ kind: 'cancel', inviteID: 'inv-1', inviter: 'alice', groupID: '', callType: 2, invitees: ['bob'] })));
+    sock.deliver({ type: 'backlog', more: false });
+    expect(told).toEqual(['m3', 'm4']);
+    expect(await partial(sock)).toEqual([{ upTo: 4, except: [1, 2] }, { upTo: 6 }]);
+  });
+
+  it('partialReceipts, two invitations wait and the server restarts with a window of 2: the new session\'s first more: true, its window all of their copies and nothing new, is judged all the same (the oldest is told, so that the paging goes on)', async () => {
+    const sock = await login(true, 's1', true);
+    sock.deliver(message('m1', 1, 'alice', invite));
+    sock.deliver(message('m2', 2, 'carol', carolInvite));
+    sock.deliver(message('m3', 3, 'dave', 'hello'));
+    sock.deliver(message('m4', 4, 'dave', 'again'));
+    sock.deliver({ type: 'backlog', more: true });
+    expect(await partial(sock)).toEqual([{ upTo: 4, except: [1, 2] }]);
+    sock.onclose?.({ code: 1006, reason: '' });
+    await (conn as unknown as { clock: SimulatedClock }).clock.advance(10_000);
+    const again = SyncSocket.last;
+    const frame = JSON.parse(again.sent.at(-1) as string) as { rid: number };
+    again.deliver({ type: 'loggedIn', rid: frame.rid, userID: 'bob', session: 's2', resumed: false, room: null, serverTime: 0, callGrants: true, backlog: true, partialReceipts: true });
+    again.deliver(message('m1', 1, 'alice', invite));
+    again.deliver(message('m2', 2, 'carol', carolInvite));
+    again.deliver({ type: 'backlog', more: true });
+    expect(told).toEqual(['m3', 'm4', 'm1']);
+    expect(await partial(again)).toEqual([{ upTo: 2, except: [2] }]);
+  });
+
   it('partialReceipts, a window of 2 whose pages are each one invitation and its cancel, then one more call: page by page, each pair confirmed, only the last rings, after the mark', async () => {
     const sock = await login(true, 's1', true);
     sock.deliver(message('m1', 1, 'carol', carolInvite));
