@@ -153,8 +153,8 @@ export class Dispatcher {
     if (earlier) {
       // Its commit may still be under way: then the resend hears what the commit decides.
       if (earlier.committed) return conn.sendText(earlier.text);
-      if (earlier.settling) return conn.sendSettled(earlier.text, earlier.settling, () => unavailableText(frame.rid));
-      return conn.sendDurableText(earlier.text, () => unavailableText(frame.rid));
+      if (earlier.settling) return conn.sendSettled(earlier.text, earlier.settling, unavailable(frame.rid));
+      return conn.sendDurableText(earlier.text, unavailable(frame.rid));
     }
     const [reply, pending] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
@@ -172,7 +172,7 @@ export class Dispatcher {
     const held = heldBack && moves ? both(heldBack, moves) : (heldBack ?? moves);
     if (held) {
       session.rememberSettling(rid, key, text, held);
-      return conn.sendSettled(text, held, () => unavailableText(rid));
+      return conn.sendSettled(text, held, unavailable(rid));
     }
     if (!DURABLE.has(frame.type) || !this.commit.pending) {
       session.remember(frame.rid, key, text, true);
@@ -187,7 +187,7 @@ export class Dispatcher {
         if (session.replyTo(rid, key) === remembered) session.forget(rid);
       },
     );
-    conn.sendDurableText(text, () => unavailableText(rid));
+    conn.sendDurableText(text, unavailable(rid));
   }
 
   /**
@@ -407,6 +407,15 @@ function errorFrame(refusal: Refusal, rid: number): ServerFrame {
 /** The answer to a durable request whose commit failed. */
 function unavailableText(rid: number): string {
   return JSON.stringify(errorFrame(refuse('unavailable', 'the server could not store this: try again'), rid));
+}
+
+/**
+ * What a request's answer says instead when what it waits for fails, made outside the handler: an arrow written inside
+ * `Dispatcher.handle` shares the context of every closure there, the parsed request among them, and a held ack keeps
+ * it for as long as it waits (60-250 ms, past a young collection or two: copied, then promoted). This one keeps `rid`.
+ */
+function unavailable(rid: number): () => string {
+  return () => unavailableText(rid);
 }
 
 /** Settled once both are: true when both hold (once: a resend of the request hears the same). */
