@@ -49,6 +49,18 @@ export interface Settling {
   whenSettled(fn: (ok: boolean) => void): void;
 }
 
+/**
+ * `JSON.stringify(value)` as one flat string, for a text kept past its turn (a reply remembered for a resend, an ack
+ * waiting for its held message). V8 writes a JSON text of over 32 characters in parts, and returns the rope of them (a
+ * `ConsString`); writing it to a socket flattens it in place, into a flat copy that the rope object still wraps. So a
+ * kept text held its pieces until it was written (a held ack's: 60-250 ms, past a young collection or two), then the
+ * wrapper beside the copy for as long as it was remembered. A join of two parts is made flat.
+ */
+export function flatJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length <= 32 ? text : [text.slice(0, 1), text.slice(1)].join('');
+}
+
 /** A reply remembered for a request's `rid`. */
 export interface RememberedReply {
   /** The resend key of the request it answered (see `dispatch.ts`). */

@@ -18,7 +18,7 @@ import {
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import { CONN_BYTES, CONN_FRAMES, type Conn, type Session, type Settling } from './conn';
+import { CONN_BYTES, CONN_FRAMES, type Conn, flatJson, type Session, type Settling } from './conn';
 import type { Deadlines } from './deadlines';
 import { frameUnits } from './fanout';
 import type { Hub } from './hub';
@@ -159,10 +159,10 @@ export class Dispatcher {
     const [reply, pending] = this.hub.routing(() => this.request(conn, session, frame, key));
     if (isRefusal(reply)) {
       if (this.decidedLater(reply, rechecked, conn, data, isBinary)) return;
-      session.remember(frame.rid, key, JSON.stringify(errorFrame(reply, frame.rid)), true);
+      session.remember(frame.rid, key, flatJson(errorFrame(reply, frame.rid)), true);
       return this.refuse(conn, reply.refused, reply.message, frame.rid, reply.limit);
     }
-    const text = JSON.stringify(reply);
+    const text = flatJson(reply);
     const rid = frame.rid;
     // A message handed before it was stored: the ack waits until it is stored or confirmed (mail.ts).
     // Cluster: a message waits for its moves to users elsewhere, a logout for Redis to take the session's end (hub.ts);
