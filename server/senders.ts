@@ -35,8 +35,12 @@ export interface RemoteHeld {
 export class SenderQuotas {
   /** Per sender: stored copies, and payload bytes of its stored bodies (a body counts once). */
   private senders = new Map<string, Held>();
-  /** Per sender, per recipient: stored copies and their bytes (as the recipient's backlog counts them). */
-  private pairs = new Map<string, Map<string, Held>>();
+  /**
+   * Per sender, per recipient: stored copies and their bytes (as the recipient's backlog counts them). A sender's one
+   * recipient (a caller's callee: the common case, while a message is in flight) is one {@link Share}; a `Map` (32
+   * bytes and a table of 152, made and dropped with each message before) only from a second recipient on.
+   */
+  private pairs = new Map<string, Share | Map<string, Held>>();
 
   constructor(
     private readonly limits: Pick<Limits, 'maxSenderStored' | 'maxSenderStoredBytes' | 'maxBacklogPerSender' | 'maxBacklogBytesPerSender'>,
@@ -64,7 +68,7 @@ export class SenderQuotas {
    * (with what it holds in `to`'s Redis stream, unless `here`, as {@link SenderQuotas.check}).
    */
   full(from: string, to: string, bytes: number, here = false): boolean {
-    const held = this.pairs.get(from)?.get(to);
+    const held = this.share(from, to);
     const remote = here ? undefined : this.remote?.share(from, to);
     if (!held && !remote) return false;
     const count = (held?.count ?? 0) + (remote?.count ?? 0);
@@ -75,10 +79,33 @@ export class SenderQuotas {
 
   /** A copy from `from` to `to` is stored. */
   copy(from: string, to: string, bytes: number): void {
-    const byTo = this.pairs.get(from) ?? new Map<string, Held>();
-    this.pairs.set(from, byTo);
-    add(byTo, to, 1, bytes);
+    this.addShare(from, to, 1, bytes);
     add(this.senders, from, 1, 0);
+  }
+
+  /** What `from` holds of `to`'s backlog here. */
+  private share(from: string, to: string): Held | undefined {
+    const shares = this.pairs.get(from);
+    if (shares instanceof Map) return shares.get(to);
+    return shares?.to === to ? shares : undefined;
+  }
+
+  /** Adds to `from`'s share of `to`'s backlog (as {@link add} does: forgotten once nothing is held). */
+  private addShare(from: string, to: string, count: number, bytes: number): void {
+    const shares = this.pairs.get(from);
+    if (shares instanceof Map) {
+      add(shares, to, count, bytes);
+      if (shares.size === 0) this.pairs.delete(from);
+    } else if (shares?.to === to) {
+      shares.count += count;
+      shares.bytes += bytes;
+      if (shares.count <= 0 && shares.bytes <= 0) this.pairs.delete(from);
+    } else if (count > 0 || bytes > 0) {
+      if (shares === undefined) return void this.pairs.set(from, { to, count, bytes });
+      const byTo = new Map<string, Held>([[shares.to, { count: shares.count, bytes: shares.bytes }]]);
+      add(byTo, to, count, bytes);
+      this.pairs.set(from, byTo);
+    }
   }
 
   /** A body of `bytes` from `from` is stored (negative: it went with its last copy). */
@@ -88,11 +115,7 @@ export class SenderQuotas {
 
   /** A copy is confirmed (its row deleted). */
   confirmed(from: string, to: string, bytes: number): void {
-    const byTo = this.pairs.get(from);
-    if (byTo) {
-      add(byTo, to, -1, -bytes);
-      if (byTo.size === 0) this.pairs.delete(from);
-    }
+    this.addShare(from, to, -1, -bytes);
     add(this.senders, from, -1, 0);
   }
 
@@ -101,13 +124,16 @@ export class SenderQuotas {
     this.senders = new Map();
     this.pairs = new Map();
     for (const row of this.store.senderBacklogs()) {
-      const byTo = this.pairs.get(row.from) ?? new Map<string, Held>();
-      this.pairs.set(row.from, byTo);
-      byTo.set(row.to, { count: row.count, bytes: row.bytes });
+      this.addShare(row.from, row.to, row.count, row.bytes);
       add(this.senders, row.from, row.count, 0);
     }
     for (const row of this.store.senderBodies()) add(this.senders, row.from, 0, row.bytes);
   }
+}
+
+/** A sender's share of its one recipient's backlog (see `SenderQuotas.pairs`). */
+interface Share extends Held {
+  readonly to: string;
 }
 
 /** Adds to a count, forgetting it once nothing is held. */
