@@ -19,6 +19,8 @@ import type { Session } from './conn';
 export interface CatchUp {
   recall: boolean;
   stream: boolean;
+  /** The session's last `seq` when its client last heard `more: true` (null: not yet): one mark per full window. */
+  marked: number | null;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface CatchUp {
  * recalled for it (`recalling`) and the stream taken in (`streaming`), if they are.
  */
 export function markBacklog(session: Session, asked: boolean, recalling: boolean, streaming: boolean): void {
-  session.catchUp = asked ? { recall: recalling, stream: streaming } : null;
+  session.catchUp = asked ? { recall: recalling, stream: streaming, marked: null } : null;
 }
 
 /** The answers recalled for the session are kept for it (or their read failed): its backlog may end once they are handed. */
@@ -43,7 +45,11 @@ export function streamed(session: Session): void {
  * The paging stopped: the session's client hears that its backlog was all handed (`more: false`,
  * once), or, its window of unconfirmed copies full (`windowFull`), that what it holds is all it gets
  * until it confirms some (`more: true`; else it would wait for the end and never confirm). Stopped for
- * a socket backed up, it hears nothing: the drain pages on.
+ * a socket backed up, it hears nothing: the drain pages on. `more: true` goes once per full window:
+ * the paging runs again on a window still full (the login's, then its take-in's or recall's, a socket's
+ * drain), and only if something was handed since the last does it say so again. A client took each as
+ * a new page, and on the repeated one told the oldest invitation it held, which rang, then stopped
+ * at its cancel (before 2026-12-07 night; the client now takes such a repeat as no page as well).
  */
 export function tellBacklog(session: Session, windowFull: boolean): void {
   const { conn, catchUp } = session;
@@ -51,5 +57,7 @@ export function tellBacklog(session: Session, windowFull: boolean): void {
   const done = !session.backlog && session.missedAnswers === null;
   if (!done && !windowFull) return;
   if (done) session.catchUp = null;
+  else if (catchUp.marked === session.seq) return; // nothing handed since its last mark
+  else catchUp.marked = session.seq;
   conn.send({ type: 'backlog', more: !done });
 }

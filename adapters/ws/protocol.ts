@@ -327,7 +327,8 @@ export const ServerFrameSchema = v.variant('type', [
    * The messages stored for this connection's login (and, many devices, the answers its user's other
    * devices gave meanwhile) were all handed before this frame, to a client whose `login` asked for
    * `backlog`; `more: true`: only as many as its window of unconfirmed copies holds, the rest come
-   * once it confirms them, with another `backlog` frame after them.
+   * once it confirms them, with another `backlog` frame after them (one per full window: a client takes a
+   * `more: true` with nothing new since the last as no page, `backlog.ts`).
    */
   v.object({ type: v.literal('backlog'), more: v.boolean() }),
   v.object({ type: v.literal('userEntered'), roomID: RoomIDSchema, userID: UserIDSchema, audio: v.boolean(), video: v.boolean() }),

@@ -67,6 +67,20 @@ describe('backlog marks', () => {
     expect(await heard(bob)).toEqual(['message one', 'backlog true', 'message two', 'backlog true', 'message three', 'backlog true', 'backlog false']);
   });
 
+  it("a window of 2 and three stored of 20 KB: the first page passes the socket's high-water mark, and its drain runs the paging again on the window still full -> one backlog (more: true) for it, not two; the rest after Bob confirms", async () => {
+    server = await testServer({ limits: { maxUnconfirmed: 2 } });
+    const { client: alice } = await login('alice', { backlog: false });
+    const big = (name: string) => name.padEnd(20_000, '.');
+    for (const name of ['one', 'two', 'three']) await say(alice, 'bob', big(name));
+    const { client: bob } = await login('bob');
+    await bob.next((f) => f.type === 'backlog', 'the first mark');
+    await bob.sync(); // the drain of the page's writes came before this ping was read, and paged again before its pong
+    bob.send({ type: 'received', upTo: 2 });
+    await bob.next((f) => f.type === 'backlog' && f.more === false, 'the end');
+    const short = (await heard(bob)).map((h) => h.replace(/\.+$/, ''));
+    expect(short).toEqual(['message one', 'message two', 'backlog true', 'message three', 'backlog false']);
+  });
+
   it('many devices: the phone logs in, gets the invitation, rejects it confirming nothing; the laptop logs in as a new session -> the invitation, the REJECT recalled, then the end', async () => {
     server = await testServer({ multiDevice: true });
     const { client: alice } = await login('alice', { backlog: false });
