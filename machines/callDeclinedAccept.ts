@@ -4,7 +4,7 @@
  * and another device of that user accepted after it: its ACCEPT lands after the decline, or its media
  * comes into the room. Tencent IM passes a user's every answer and TRTC lets the device in; nothing
  * settles between the devices but the caller. The person chose to accept and is in the room: the call
- * takes them as having answered, as any invitee who answers (USER_ACCEPT, then USER_ENTER), where it
+ * takes them as having answered, as every invitee who answers is (USER_ACCEPT, then USER_ENTER), where it
  * kept them as declined while they talked in it (no USER_ACCEPT; their leave or hangup was nobody's).
  * What the decline left is undone where it can be: the late-accept ledger's note of it (a late ACCEPT
  * is not told a HANGUP) and its place in NO_RESP's list; the REJECT, LINE_BUSY or NO_RESP the user

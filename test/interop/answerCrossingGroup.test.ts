@@ -18,25 +18,14 @@
 import { describe, expect, it } from 'vitest';
 import { ev } from '../support/ev';
 import type { Ev, Kind } from './support/interopWorld';
+import { cmdOf, envelope, until } from './support/imLog';
 import { oe, useInterop } from './support/suite';
 
 const S = 1000;
 const t = useInterop({ multiTerminal: true });
-const envelope = (data: string) => JSON.parse(data) as { actionType: number; data: string };
-const cmdOf = (data: string) => (JSON.parse(envelope(data).data) as { data: { cmd: string } }).data.cmd;
 const ACCEPT = 3;
 const REJECT = 4;
 
-const sentAt = (since: number, from: string, action: number) => t.world.im.log.slice(since).find((m) => m.from === from && envelope(m.payload.data).actionType === action)?.at;
-
-/** Lets the clock run 1 ms at a time until `from` has sent a message of `action` since `since`. */
-async function until(since: number, from: string, action: number): Promise<void> {
-  for (let ms = 0; ms < 5 * S; ms++) {
-    if (sentAt(since, from, action) !== undefined) return;
-    await t.world.advance(1);
-  }
-  throw new Error(`${from} sent no message of action ${action}`);
-}
 
 /** `userID` arriving in a group call as our client reports it (its list of who is in the room after it). */
 const arrives = (userID: string, inRoom: string[]): Ev[] => [ev.enter(userID), ev.roster(inRoom), ev.audio(userID, true), ev.video(userID, true)];
@@ -83,8 +72,8 @@ describe("Alice group-calls Bob and Carol, Carol is in; Bob declines on his lapt
     // The phone's entry into the room takes longer than the laptop's REJECT takes to reach Alice, unless the REJECT is held.
     t.world.rtc.joinLatency = first === 'REJECT' ? 200 : 20;
     const answers = [phone.accept(), laptop.reject()];
-    await until(since, 'bob', ACCEPT);
-    await until(since, 'bob', REJECT);
+    await until(t.world, since, 'bob', ACCEPT);
+    await until(t.world, since, 'bob', REJECT);
     synced.release();
     await t.world.advance(S);
     laterReject?.release();

@@ -21,25 +21,15 @@ import { describe, expect, it } from 'vitest';
 import { ev } from '../support/ev';
 import { ce } from './support/callEngineEvents';
 import type { Ev } from './support/interopWorld';
+import { cmdOf, sentAt, until } from './support/imLog';
 import { oe, useInterop } from './support/suite';
 
 const S = 1000;
 const t = useInterop({ multiTerminal: true });
-const envelope = (data: string) => JSON.parse(data) as { actionType: number; data: string };
-const cmdOf = (data: string) => (JSON.parse(envelope(data).data) as { data: { cmd: string } }).data.cmd;
 const INVITE = 1;
 const ACCEPT = 3;
 const REJECT = 4;
 
-const sentAt = (since: number, from: string, action: number) => t.world.im.log.slice(since).find((m) => m.from === from && envelope(m.payload.data).actionType === action)?.at;
-
-async function until(since: number, from: string, action: number): Promise<void> {
-  for (let ms = 0; ms < 5 * S; ms++) {
-    if (sentAt(since, from, action) !== undefined) return;
-    await t.world.advance(1);
-  }
-  throw new Error(`${from} sent no message of action ${action}`);
-}
 
 const aliceHears = [ev.rejected('bob'), ev.end('alice', 'rejected', 0)];
 const CASES: readonly { readonly phone: 'official' | 'callEngine'; readonly join: number; readonly hears: readonly Ev[]; readonly alone: boolean }[] = [
@@ -59,13 +49,13 @@ describe("our Alice calls Bob; his laptop (ours) declines as his phone (Tencent'
     const since = t.world.im.log.length;
     const synced = t.world.im.hold((m) => m.from === 'bob' && m.to === 'bob');
     const calling = alice.call('bob', 2);
-    await until(since, 'alice', INVITE);
-    const deadline = sentAt(since, 'alice', INVITE)! + t.world.im.latency + 30 * S;
+    await until(t.world, since, 'alice', INVITE);
+    const deadline = sentAt(t.world, since, 'alice', INVITE)! + t.world.im.latency + 30 * S;
     await t.world.advance(deadline - 500 - t.world.clock.now());
     t.world.rtc.joinLatency = join;
     const answers = ['engine' in phone ? phone.engine.accept() : phone.accept(), laptop.reject()];
-    await until(since, 'bob', ACCEPT);
-    await until(since, 'bob', REJECT);
+    await until(t.world, since, 'bob', ACCEPT);
+    await until(t.world, since, 'bob', REJECT);
     synced.release();
     await t.world.act(Promise.all([calling, ...answers]), 2 * S);
     await t.world.advance(40 * S);
