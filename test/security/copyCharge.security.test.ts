@@ -13,6 +13,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, serverSees, testServer, type TestServer } from '../server/support';
+import { loginDevices, outcome } from './support';
 
 let server: TestServer;
 const clients: RawClient[] = [];
@@ -22,14 +23,12 @@ afterEach(async () => {
 });
 
 const limits = { fanout: { perSecond: 16, burst: 32 }, maxGroupMembers: 8 };
-/** `user` logged in on `devices` devices (a multi-device server). */
-const devices = async (user: string, devices: number) => {
-  const logged: RawClient[] = [];
-  for (let i = 0; i < devices; i++) logged.push(await RawClient.login(server.handle.url, user, { device: `${user}-${i}` }));
+/** `user` logged in on `n` devices (a multi-device server), terminated after the test. */
+const devices = async (user: string, n: number) => {
+  const logged = await loginDevices(server.handle.url, user, n);
   clients.push(...logged);
   return logged;
 };
-const outcome = (reply: { readonly type: string; readonly code?: unknown }) => (reply.type === 'ack' ? 'ack' : String(reply.code));
 /** `n` C2C messages sent at once (no clock step between them), their outcomes in order. */
 const burst = async (from: RawClient, to: string, n: number, onlineUserOnly = true) =>
   (await Promise.all(Array.from({ length: n }, (_, i) => from.request({ type: 'sendC2C', to, payload: `m${i}`, onlineUserOnly })))).map(outcome);

@@ -13,7 +13,7 @@ import type { EmbeddedBackend } from '../../adapters/ws/embeddedBackend';
 import { TRTCCalling } from '../../src/index';
 import { SDKAPPID, makeEmbeddedWorld, type EmbeddedWorld, type EmbeddedWorldOptions } from '../support/embeddedWorld';
 import { party, type Party } from '../support/world';
-import { tencentUserSig } from '../server/support';
+import { RawClient, tencentUserSig } from '../server/support';
 
 export { RawClient, type Frame } from '../server/support';
 
@@ -239,3 +239,13 @@ export const c2cInvite = (to: string, roomID: number, inviteID: string, onlineUs
   onlineUserOnly,
   call: { inviteID, roomID, invitees: [to], timeout: 30 },
 });
+
+/** `user` logged in on `devices` devices of a multi-device server at `url`, each named `<user>-<i>`. */
+export async function loginDevices(url: string, user: string, devices: number): Promise<RawClient[]> {
+  const logged: RawClient[] = [];
+  for (let i = 0; i < devices; i++) logged.push(await RawClient.login(url, user, { device: `${user}-${i}` }));
+  return logged;
+}
+
+/** A request's outcome for a table of them: `ack`, or the refusal's code. */
+export const outcome = (reply: { readonly type: string; readonly code?: unknown }): string => (reply.type === 'ack' ? 'ack' : String(reply.code));
