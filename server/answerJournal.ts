@@ -19,7 +19,7 @@
 import type Database from 'better-sqlite3';
 import { AnswerLedger, INVITATION_KEY, type LedgerJournal, type Verdict } from '../adapters/ws/answerLedger';
 import type { TurnCommit } from './commit';
-import type { Session } from './conn';
+import type { Session } from './session';
 import type { ResolvedOptions } from './options';
 import type { Body } from './store';
 

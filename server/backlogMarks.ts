@@ -7,7 +7,7 @@
  * be what settled a stored invitation. The payloads stay opaque here: the server only says where the
  * backlog ends. Taken out of `mail.ts`, which calls it as it pages.
  */
-import type { Session } from './conn';
+import type { Session } from './session';
 
 /**
  * What the mark waits for besides the paging: `recall`, its user's answers recalled for it (many

@@ -18,7 +18,7 @@ import {
   type ServerFrame,
 } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import { CONN_BYTES, CONN_FRAMES, type Conn, flatJson, type Session, type Settling } from './conn';
+import { CONN_BYTES, CONN_FRAMES, type Conn, flatJson, type Settling } from './conn';
 import type { Deadlines } from './deadlines';
 import { frameUnits } from './fanout';
 import type { Hub } from './hub';
@@ -27,6 +27,7 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, isDeferral, isRefusal, refuse } from './refusal';
 import type { Presence } from './presence';
 import { RelayOut } from './rooms';
+import type { Session } from './session';
 import { turnGrant } from './turn';
 
 /** Refusals that say the client misbehaved (as opposed to an ordinary "no such group"). */

@@ -4,7 +4,7 @@
  * connected device still has it ahead in its paging. Counted only from a second holder on: the
  * common case (one session) costs no map entry. Taken out of `mail.ts`, which uses it.
  */
-import type { Inflight, Session } from './conn';
+import type { Inflight, Session } from './session';
 
 /** How many sessions of a user hold each stored copy unconfirmed, by delivery. */
 export class Holders {

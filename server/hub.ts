@@ -25,7 +25,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLOSE, KICK_REASON, type ClientFrameOf, type ServerFrame } from '../adapters/ws/protocol';
 import type { TurnCommit } from './commit';
-import { type Conn, Session } from './conn';
+import type { Conn } from './conn';
 import { type GroupStore, SqliteGroupStore, Groups } from './groups';
 import { type RoomGrants, SqliteRoomGrants } from './grants';
 import { MemoryUserBudgets, type UserBudgets } from './limits';
@@ -36,6 +36,7 @@ import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
 import { Rooms } from './rooms';
 import type { RemoteHeld } from './senders';
+import { Session } from './session';
 import type { Body, Store } from './store';
 import { remember, SupersededTokens } from './supersededTokens';
 import { turnGrant } from './turn';

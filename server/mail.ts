@@ -28,7 +28,7 @@ import { AnswerLedger, invitationKey } from '../adapters/ws/answerLedger';
 import type { AnswerMeta, CallMeta, ServerFrame } from '../adapters/ws/protocol';
 import { deviceOf, durableAnswers, type SaidAnswers, saidAnswers } from './answerJournal';
 import type { TurnCommit } from './commit';
-import type { Inflight, Session } from './conn';
+import type { Inflight, Session } from './session';
 import type { RoomGrants } from './grants';
 import { FANOUT_COPY_BYTES, type UserBudgets } from './limits';
 import { fanoutCharge } from './fanout';

@@ -4,7 +4,7 @@
  * a new session recalled from the answer journal (`Mailer.recallAnswers`), then handed after the
  * stored copies that came before them. Taken out of `conn.ts`.
  */
-import type { Session } from './conn';
+import type { Session } from './session';
 import type { Body } from './store';
 
 /** The most missed answers a session keeps (see `Session.missedAnswers`). */

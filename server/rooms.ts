@@ -5,7 +5,7 @@
  * the grants' business (`grants.ts`); this tells them when a room fills and empties.
  */
 import type { RoomMember, ServerFrame } from '../adapters/ws/protocol';
-import type { Session } from './conn';
+import type { Session } from './session';
 import type { RoomGrants } from './grants';
 import { HeldRelays } from './heldRelays';
 import type { Refusal } from './refusal';

@@ -2,7 +2,7 @@
  * Where a message's copies go, decided once before any is made (taken out of `mail.ts`, which makes them): its sender
  * pays its fan-out budget for these copies (`fanout.ts`), and `Mailer.send` then makes these, without deciding again.
  */
-import type { Session } from './conn';
+import type { Session } from './session';
 
 /** A recipient's copies as {@link routeCopies} decides them. */
 export interface Route {

@@ -11,8 +11,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Session } from '../../server/conn';
 import type { Conn } from '../../server/conn';
+import { Session } from '../../server/session';
 
 const { values } = parseArgs({ options: { before: { type: 'string' }, members: { type: 'string' }, chars: { type: 'string' }, relays: { type: 'string' }, rounds: { type: 'string' } } });
 const MEMBERS = Number(values.members ?? 20);

@@ -7,9 +7,10 @@
  * Redis run a script; a closed connection's frames are dropped, its queued logins never looked up; and
  * what waits behind a lookup is bounded (frames and bytes), a frame past it refused as one over the rate.
  */
-import type { Conn, Session } from '../conn';
+import type { Conn } from '../conn';
 import { ridOfRaw } from '../dispatch';
 import type { Logger, ResolvedOptions } from '../options';
+import type { Session } from '../session';
 import { type LoginPeek, parseJson, peekLogin } from './frames';
 
 /**

@@ -21,10 +21,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TurnCommit } from '../commit';
-import type { Conn, Session } from '../conn';
+import type { Conn } from '../conn';
 import type { RoomGrants } from '../grants';
 import type { Hub, HubCluster } from '../hub';
 import type { Rooms } from '../rooms';
+import type { Session } from '../session';
 import type { Logger, ResolvedOptions } from '../options';
 import { BudgetAsks } from './budgetAsks';
 import { ClusterBudgets } from './budgets';

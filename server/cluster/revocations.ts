@@ -17,7 +17,7 @@
  * session of the user is in the directory (`hcEnded`): a kick ends no session of the user (the newer one
  * lives), so it frees nothing.
  */
-import type { Session } from '../conn';
+import type { Session } from '../session';
 import type { Scripted } from './scripts';
 
 /** A kicked session's revocation not answered yet, and its tab waiting to be told. */

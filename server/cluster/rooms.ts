@@ -20,7 +20,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RoomMember, ServerFrame } from '../../adapters/ws/protocol';
-import type { Session } from '../conn';
+import type { Session } from '../session';
 import type { RoomGrants } from '../grants';
 import { type RelayOut, Rooms } from '../rooms';
 import { parseJson } from './frames';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defineScripts } from '../../server/cluster/scripts';
-import { Session } from '../../server/conn';
+import { Session } from '../../server/session';
 import { REDIS_URL, flushPrefix } from './support';
 
 const TTL = 60_000;

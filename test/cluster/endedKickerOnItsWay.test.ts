@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Revocations } from '../../server/cluster/revocations';
 import { defineScripts } from '../../server/cluster/scripts';
-import { Session } from '../../server/conn';
+import { Session } from '../../server/session';
 import { REDIS_URL, flushPrefix } from './support';
 
 const TTL = 60_000;

@@ -11,7 +11,7 @@ import { ClusterGrants, compacted as compactedGrant, type GrantOp } from '../../
 import { ClusterRooms, type RoomEvent } from '../../server/cluster/rooms';
 import { ClusterGroupStore, compacted, type GroupOp } from '../../server/cluster/groups';
 import { SqliteRoomGrants } from '../../server/grants';
-import { Session } from '../../server/conn';
+import { Session } from '../../server/session';
 import { groupKey, SqliteGroupStore } from '../../server/groups';
 import { DEFAULT_LIMITS } from '../../server/limits';
 

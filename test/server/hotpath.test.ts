@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REMEMBERED_REPLY_CHARS } from '../../server/conn';
+import { REMEMBERED_REPLY_CHARS } from '../../server/session';
 import { RawClient, testServer, type Frame, type TestServer } from './support';
 import { until } from '../support/until';
 

@@ -5,7 +5,7 @@
  * so past 16 recalled answers the newest one, just answered live, was lost and its invitation rang on.
  */
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../server/conn';
+import type { Session } from '../../server/session';
 import { keepMissed, keepRecalled, MISSED_ANSWERS } from '../../server/missedAnswers';
 import type { Body } from '../../server/store';
 

@@ -1,12 +1,13 @@
 /**
- * A session's remembered replies (server/conn.ts): the answer a resent request hears instead of
+ * A session's remembered replies (server/session.ts): the answer a resent request hears instead of
  * being done twice. A reply whose truth waits on a held message (write-behind) stands once the
  * message settles, is forgotten if it failed, and from then on no longer holds the message: a
  * reply is remembered until the client says it has it, which may be many requests later, and
  * what it held (the message's body and payload) would live on with it.
  */
 import { describe, expect, it } from 'vitest';
-import { Session, type Settling } from '../../server/conn';
+import type { Settling } from '../../server/conn';
+import { Session } from '../../server/session';
 
 /** A held message as the mailer's write-behind settles it: told once, waiters called in order. */
 class FakeHeld implements Settling {
