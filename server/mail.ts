@@ -35,14 +35,14 @@ import { fanoutCharge } from './fanout';
 import type { Counters } from './metrics';
 import type { ResolvedOptions } from './options';
 import { type Refusal, refuse } from './refusal';
-import { type RemoteHeld, SenderQuotas } from './senders';
-import { Backlogs } from './backlogs';
+import type { RemoteHeld } from './senders';
 import { routeCopies } from './routes';
 import { recalled, tellBacklog } from './backlogMarks';
 import { deliveriesOf, Holders } from './holders';
 import { grantInvitation, invitedAmong } from './invitationGrant';
 import { keepMissed, keepRecalled } from './missedAnswers';
-import { type Body, messageFrame, type PendingCopy, type Removed, type Store } from './store';
+import { type Body, messageFrame, type PendingCopy, type Store } from './store';
+import { StoredCounts } from './storedCounts';
 import { type Held, WriteBehind } from './writeBehind';
 
 /** Stored copies read per page (at most 1 MiB of 64 KiB messages). */
@@ -61,9 +61,8 @@ export interface Outgoing {
 
 /** Message copies: routing, windows, receipts and paging. */
 export class Mailer {
-  private readonly backlogs: Backlogs;
-  private storeBytes: number;
-  private readonly senders: SenderQuotas;
+  /** The store's bounds, what is stored or held counted against them. */
+  readonly counts: StoredCounts;
   /** Many devices: stored copies handed to more than one session, by delivery: how many hold it unconfirmed. */
   private readonly holders: Holders;
   /** Keyed by device name, so a device that logs in again (past the resume grace) keeps its claims (a restart too). */
@@ -90,18 +89,16 @@ export class Mailer {
     private readonly elsewhere: (userID: string, copy: Body) => boolean = () => false,
     remote?: RemoteHeld,
   ) {
-    this.backlogs = new Backlogs(store);
+    this.counts = new StoredCounts(options.limits, store, remote);
     this.holders = new Holders(options.multiDevice, sessionsOf);
-    this.storeBytes = store.storedBytes();
     this.answers = options.multiDevice ? durableAnswers(store.db, commit, options, options.limits.maxRooms, (roomID) => grants.holds?.(roomID, options.clock.now()) === true) : new AnswerLedger();
     if (options.multiDevice) this.said = saidAnswers(store.db, commit, (key) => this.answers.filed(key));
-    this.senders = new SenderQuotas(options.limits, store, remote);
     this.writeBehind = new WriteBehind(store, commit, options.clock, options.writeBehindMs, options.writeBehindMaxBytes, {
       dropped: (held) => {
-        for (const to of held.rows.values()) this.uncountCopy(held.body.from, to, held.bytes);
-        this.countBody(held.body.from, -held.bytes);
+        for (const to of held.rows.values()) this.counts.uncountCopy(held.body.from, to, held.bytes);
+        this.counts.countBody(held.body.from, -held.bytes);
       },
-      heldAgain: (held) => this.countHeld(held),
+      heldAgain: (held) => this.counts.countHeld(held),
       writtenLate: (held, rows) => rows.forEach(([delivery, to]) => this.sessionsOf(to).forEach((s) => this.lateCopy(s, held, delivery))),
     }, options.redisUrl !== '');
   }
@@ -121,20 +118,7 @@ export class Mailer {
     const now = clock.now();
     const bytes = Buffer.byteLength(m.payload);
     const c2c = m.groupID === null;
-    if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.full(recipients[0], bytes)) {
-      return refuse('quotaExceeded', `${recipients[0]} has as many messages waiting as it may`, 'maxBacklog');
-    }
-    if (c2c && !m.onlineUserOnly && recipients[0] !== undefined && this.senders.full(session.userID, recipients[0], bytes)) {
-      return refuse('quotaExceeded', `you have as many messages waiting for ${recipients[0]} as one sender may`, 'maxBacklogPerSender');
-    }
-    if (!m.onlineUserOnly && this.storeBytes + bytes > limits.maxStoreBytes) {
-      return refuse('quotaExceeded', 'the message store is full', 'maxStoreBytes');
-    }
-    // A copy per recipient at most (one per user with many devices), whatever its payload: see `backlogs.ts`.
-    if (!m.onlineUserOnly && this.backlogs.total + recipients.length > limits.maxStored) {
-      return refuse('quotaExceeded', 'the message store holds as many messages as it may', 'maxStored');
-    }
-    const overQuota = m.onlineUserOnly ? null : this.senders.check(session.userID, recipients.length, bytes);
+    const overQuota = m.onlineUserOnly ? null : this.counts.refusal(session.userID, recipients, bytes, c2c);
     if (overQuota) return overQuota;
     // Many devices: an answer another device of its user gave first makes no copy (asked now, recorded below).
     const gated = this.options.multiDevice && m.answer !== undefined;
@@ -148,7 +132,7 @@ export class Mailer {
     const kept = m.answer ? siblings.filter((s) => !synced.includes(s)) : [];
     // Its copies, decided once, are what it pays for (`fanout.ts`), once nothing refuses it (an invitation's room grant last).
     // Its share here only: a group copy is never dropped on a cluster's cached share of the stream (it may be stale).
-    const refused = (to: string) => (this.full(to, bytes) ? 'maxBacklog' : this.senders.full(session.userID, to, bytes, true) ? 'maxBacklogPerSender' : undefined);
+    const refused = (to: string) => (this.counts.full(to, bytes) ? 'maxBacklog' : this.counts.senders.full(session.userID, to, bytes, true) ? 'maxBacklogPerSender' : undefined);
     const routes = passes ? routeCopies(recipients, m.onlineUserOnly, this.options.redisUrl !== '', (to) => this.sessionsOf(to, false), (t) => this.roomFor(t), refused) : [];
     const fanout = fanoutCharge(c2c, routes.reduce((n, r) => n + r.copies, synced.length + kept.length), m.payload);
     const pay = () =>
@@ -196,7 +180,7 @@ export class Mailer {
       if (targets.length === 0) this.sessionsOf(to); // cluster: a copy stored for a user with no session here starts its move
       const delivery = this.store.deliveryID();
       copies.push({ delivery, to });
-      this.countCopy(session.userID, to, bytes);
+      this.counts.countCopy(session.userID, to, bytes);
       if (targets.some((t) => t.conn)) this.counters.relayed++;
       else this.counters.stored++;
       if (targets.length === 0) [allHanded, moving] = [allHanded && this.options.redisUrl !== '', true]; // no session: its next one starts from the store (cluster: it moves to its stream, from memory if held: cluster/outbox.ts)
@@ -211,7 +195,7 @@ export class Mailer {
     for (const other of kept) keepMissed(other, body, this.store.deliveryID());
     let held: Held | null = null;
     if (copies.length > 0) {
-      this.countBody(session.userID, bytes);
+      this.counts.countBody(session.userID, bytes);
       if (allHanded && !(moving && handing.length > 0)) held = this.writeBehind.hold(body, bytes, copies); // moving beside one handed: stored (held, its ack waited for that receipt or the window too)
       else {
         this.commit.write(() => {
@@ -255,11 +239,11 @@ export class Mailer {
     // A copy still held is dropped from its write: neither its insert nor its delete reaches SQLite (it counts no more now).
     const stored = done.filter((copy) => {
       const cancelled = copy.delivery === null ? null : this.writeBehind.confirm(copy.delivery);
-      if (cancelled) this.removed(copy.from, user, copy.bytes, { copy: true, body: cancelled.bodyGone });
+      if (cancelled) this.counts.removed(copy.from, user, copy.bytes, { copy: true, body: cancelled.bodyGone });
       return cancelled === null;
     });
     // A stored one counts no more once its row goes, if this delete is the one that takes it (not a purge, a cluster's move).
-    if (stored.length > 0) this.commit.write(() => stored.forEach((c) => this.removed(c.from, user, c.bytes, this.store.removeCopy(c.delivery ?? 0, user, c.body))));
+    if (stored.length > 0) this.commit.write(() => stored.forEach((c) => this.counts.removed(c.from, user, c.bytes, this.store.removeCopy(c.delivery ?? 0, user, c.body))));
     // Nothing waits in the store for it (every copy went straight to its connection): no query.
     if (session.backlog || session.missedAnswers) this.pump(session);
   }
@@ -298,40 +282,7 @@ export class Mailer {
 
   /** After a failed commit, the counts are read again from what the store holds, and what is held; returns the copies counted, and whether the counts were off (copies or bytes in all). */
   recount(): [copies: number, off: boolean] {
-    const [copies, bytes] = [this.backlogs.total, this.storeBytes];
-    this.backlogs.reload();
-    this.storeBytes = this.store.storedBytes();
-    this.senders.reload();
-    for (const held of this.writeBehind.values()) this.countHeld(held);
-    return [this.backlogs.total, copies !== this.backlogs.total || bytes !== this.storeBytes];
-  }
-
-  /** A held message counts as stored: its body in the store's bound and its sender's, its copies. */
-  private countHeld(held: Held): void {
-    const { bytes, body } = held;
-    this.countBody(body.from, bytes);
-    for (const to of held.rows.values()) this.countCopy(body.from, to, bytes);
-  }
-
-  /** A copy from `from` waits for `to`: its sender's share and its recipient's backlog count it. */
-  private countCopy(from: string, to: string, bytes: number): void {
-    this.senders.copy(from, to, bytes);
-    this.backlogs.add(to, bytes);
-  }
-
-  /** A copy from `from` to `to` counts no more (the inverse of {@link Mailer.countCopy}); a cluster's move out too. */
-  uncountCopy(from: string, to: string, bytes: number): void {
-    this.senders.confirmed(from, to, bytes);
-    this.backlogs.remove(to, bytes);
-  }
-
-  /**
-   * What {@link Store.removeCopy} deleted of a copy from `from` to `to` counts no more; what it found gone was uncounted by
-   * whoever took it (a receipt, a cluster's move: each uncounts only what it deleted; the purge recounts).
-   */
-  removed(from: string, to: string, bytes: number, gone: Removed): void {
-    if (gone.copy) this.uncountCopy(from, to, bytes);
-    if (gone.body) this.countBody(from, -bytes);
+    return this.counts.recount(this.writeBehind.values());
   }
 
   /** Writes every held message in the turn's commit (before the store must be whole: shutdown, a cluster move). */
@@ -366,12 +317,6 @@ export class Mailer {
   /** Many devices: the user has no session left, nothing it answered is remembered. */
   forgetAnswers(userID: string): void {
     this.answers.forget(userID);
-  }
-
-  /** A body of `bytes` from `from` is stored or held (negative: gone, or never stored): the store's bound and its sender's count it. */
-  countBody(from: string, bytes: number): void {
-    this.storeBytes += bytes;
-    this.senders.body(from, bytes);
   }
 
   /** The session's window is dropped: its stored copies are no longer held by it (they stay stored). */
@@ -476,16 +421,6 @@ export class Mailer {
     if (copy?.delivery != null) this.holders.unhold(copy.delivery);
   }
 
-  /** A cluster's take-in: stored here within this store's bounds, counted at once; else what refused it (its `sender`'s share or total, or the `store`'s). */
-  admit(from: string, to: string, bytes: number): 'sender' | 'store' | null {
-    const { maxStoreBytes, maxStored } = this.options.limits;
-    if (this.full(to, bytes) || this.storeBytes + bytes > maxStoreBytes || this.backlogs.total >= maxStored) return 'store';
-    if (this.senders.full(from, to, bytes, true) || this.senders.check(from, 1, bytes, true)) return 'sender';
-    this.countCopy(from, to, bytes);
-    this.countBody(from, bytes);
-    return null;
-  }
-
   /**
    * A held copy written only after a write of it failed (its recipient's connection went, say): a connection of its
    * recipient that does not hold it (it paged the store before the copy was there), nor confirmed it while the commit
@@ -497,10 +432,5 @@ export class Mailer {
     if (delivery <= session.cursor) return this.hand(session, held.body, delivery, held.bytes);
     session.backlog = true;
     this.pump(session);
-  }
-
-  private full(to: string, bytes: number): boolean {
-    const b = this.backlogs.of(to);
-    return b !== undefined && (b.count >= this.options.limits.maxBacklog || b.bytes + bytes > this.options.limits.maxBacklogBytes);
   }
 }

@@ -360,7 +360,7 @@ export class StreamMailbox {
 
   /**
    * Takes stream entries of `user` (held here) into this node's store, as far as its bounds admit
-   * them (`Mailer.admit`: a sender's share of the recipient, its own, the recipient's): committed,
+   * them (`StoredCounts.admit`: a sender's share of the recipient, its own, the recipient's): committed,
    * then delivered, then deleted from the stream. A sender's copy refused stays in the stream, and so
    * do its later ones (their order holds); the others come in. Not held here: they all stay.
    * Answers `left` when some stayed (`behind`: entries stayed before these, so no position is kept), `failed`
@@ -389,7 +389,7 @@ export class StreamMailbox {
       if (untaken?.has(id)) continue; // in the store already: deleted below
       const m = parseTravelling(text);
       if (m && m.expiresAt > now) {
-        const refused = blocked.get(m.from) ?? hub.mailer.admit(m.from, user, Buffer.byteLength(m.payload));
+        const refused = blocked.get(m.from) ?? hub.mailer.counts.admit(m.from, user, Buffer.byteLength(m.payload));
         if (refused !== null) {
           blocked.set(m.from, refused);
           if (refused === 'sender') parked.push(id);

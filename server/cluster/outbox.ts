@@ -53,11 +53,11 @@ export function outPage(store: Store, mailer: Mailer, user: string, after: numbe
 export function movedOut(store: Store, commit: TurnCommit, mailer: Mailer, user: string, moved: readonly OutCopy[]): void {
   const stored = moved.filter((c) => {
     const gone = c.held && mailer.writeBehind.moved(c.held, c.delivery);
-    if (gone) mailer.removed(c.from, user, c.bytes, { copy: true, body: gone.bodyGone });
+    if (gone) mailer.counts.removed(c.from, user, c.bytes, { copy: true, body: gone.bodyGone });
     return !gone;
   });
   // Not a copy already gone: during the round trip its recipient may have logged in here, been handed it and confirmed
   // it, or the purge taken it, and both uncounted it. One handed and not confirmed yet goes too: the stream holds it,
   // and this node takes it in again for him.
-  if (stored.length > 0) commit.write(() => stored.forEach((c) => mailer.removed(c.from, user, c.bytes, store.removeCopy(c.delivery, user, c.id))));
+  if (stored.length > 0) commit.write(() => stored.forEach((c) => mailer.counts.removed(c.from, user, c.bytes, store.removeCopy(c.delivery, user, c.id))));
 }

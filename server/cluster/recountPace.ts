@@ -1,7 +1,7 @@
 /**
  * When a cluster node counts its store again after copies moved between it and the streams (`mailbox.ts`).
  *
- * Moves and take-ins count as they go (`Mailer.admit`, `Mailer.removed`): the recount is a safety net
+ * Moves and take-ins count as they go (`StoredCounts.admit`, `StoredCounts.removed`): the recount is a safety net
  * against drift, and it reads every count from SQLite, a cost that grows with the copies stored (3.5-4.5 µs a copy
  * on this project's shared 2-core machine: 200k copies 0.7-0.9 s, the default bound of 1M about 4 s). Run 250 ms
  * after any move, as it was until 2026-12-06 night, a node whose copies kept moving recounted up to four times a
