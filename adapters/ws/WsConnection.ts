@@ -25,11 +25,12 @@ import { Listeners } from './listeners';
 import { CLOSE, PROTOCOL_VERSION, parseServerFrame, type ClientRequest, type PushFrame, type ReplyFrame, type ServerFrameOf } from './protocol';
 import { Inbox, type ReceiptTimer } from './inbox';
 import { Keepalive } from './keepalive';
-import { encodeRequest, type Pending, PendingRequests, withFolded } from './requests';
+import { encodeRequest, type Pending, PendingRequests } from './requests';
 import { DefaultReconnectPolicy, letGo, OPEN, retryDelay, type ReconnectPolicy, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { deviceOf, urlsOf, type Reconnection, type WsConnectionOptions } from './connectionOptions';
 import { Backlog } from './backlog';
 import { OutRate, counted } from './outRate';
+import { Delivery } from './delivery';
 
 export type { Reconnection, WsConnectionOptions } from './connectionOptions';
 
@@ -37,9 +38,6 @@ type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting'
 
 /** How long a logout waits for the server's answer before its socket is taken for dead. */
 const LOGOUT_WAIT_MS = 5_000;
-
-/** Answers received between two `answered` told to the server: what it remembers for us at most, about. */
-export const ANSWERED_STEP = 4;
 
 /** A client's connection to the embedded server. */
 export class WsConnection {
@@ -69,10 +67,6 @@ export class WsConnection {
   private readonly keepalive: Keepalive;
   /** When the login went out (its answer tells the server's clock). */
   private loginSentAt = 0;
-  /** The last `answered` told to the server in this session. */
-  private toldAnswered = 0;
-  /** While a message's listeners run (and their answers go): the requests they send, sent in order once it is taken (they carry its receipt). */
-  private answering: Pending[] | null = null;
   // Once `logout` is written the server takes no receipt (it would count a refusal): what comes
   // after it stays unconfirmed, and the server delivers it again at the next login.
   private readonly inbox = new Inbox((upTo, except) => {
@@ -100,6 +94,8 @@ export class WsConnection {
   readonly reconnections: Listeners<Reconnection>;
   /** The connection is gone for good (logout, kick, the policy gave up): rooms are lost; `error` is what pending requests failed with. */
   readonly ended: Listeners<{ readonly why: string; readonly error: Error }>;
+  /** The messages told to the app and the requests written around them (`delivery.ts`). */
+  private readonly delivery: Delivery;
 
   private readonly urls: readonly string[];
   /** The URL dialled last (an index into {@link WsConnection.urls}). */
@@ -128,6 +124,7 @@ export class WsConnection {
     this.states = make();
     this.reconnections = make();
     this.ended = make();
+    this.delivery = new Delivery(this.messages, this.pending, this.inbox, () => this.socket, () => this.phase === 'ready' && this.loggingOut === null);
   }
 
   /** The URL dialled now (or last). */
@@ -219,7 +216,7 @@ export class WsConnection {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
     const noAnswer = () => new WsPortError(NO_NETWORK, 'no answer from the server in time');
     const { entry, answer } = this.pending.add(rid, text, options.replay ?? true, timeoutMs, noAnswer);
-    if (this.phase === 'ready') this.transmit(entry);
+    if (this.phase === 'ready') this.delivery.transmit(entry);
     return answer;
   }
 
@@ -275,7 +272,7 @@ export class WsConnection {
     this.outage = null;
     if (this.session !== frame.session) {
       this.inbox.newSession();
-      this.toldAnswered = 0;
+      this.delivery.toldAnswered = 0;
     } else this.inbox.resumed();
     this.inbox.forUser(frame.userID);
     this.inbox.fold(frame.foldedReceipts === true ? this.receiptTimer : null, frame.multiDevice === true, this.rate.learn(frame.limits));
@@ -292,7 +289,7 @@ export class WsConnection {
     this.login$ = null;
     this.states.emit('connected');
     if (wasReconnect) this.reconnections.emit({ resumed: frame.resumed, room: frame.room });
-    for (const entry of this.pending.all()) this.transmit(entry);
+    for (const entry of this.pending.all()) this.delivery.transmit(entry);
     this.inbox.flush(); // what was taken before it was in (no request carried it)
     this.keepalive.arm();
   }
@@ -431,57 +428,14 @@ export class WsConnection {
     // Logging out (a session resumed to send it gets them again): neither the app's nor confirmed, kept for the user.
     if (this.loggingOut !== null) return;
     const taken = this.inbox.accept(frame.id, frame.seq); // null: a redelivery, passed on before
-    if (taken && !this.backlog.hold(frame, taken)) this.deliver(frame, taken);
+    if (taken && !this.backlog.hold(frame, taken)) this.delivery.deliver(frame, taken);
   }
 
   /** The backlog's end (`more`: as far as the window goes): what it held is told, but what settled while away. Logging out: kept (see `onMessage`). */
   private endBacklog(more: boolean): void {
     if (this.loggingOut !== null) return;
     const setAside = this.partialReceipts ? (frame: ServerFrameOf<'message'>) => this.inbox.setAside(frame.id, frame.seq) : undefined;
-    this.backlog.release(this.userID ?? '', more, (frame, taken) => this.deliver(frame, taken), setAside);
-  }
-
-  /** Tells the app of a message; it is confirmed once its listeners took it (or once one that deferred it says so). */
-  private deliver(frame: ServerFrameOf<'message'>, taken: () => void): void {
-    let deferred = false;
-    // Nested in another's listeners, or while their answers are written (a socket that delivers at
-    // once): its answers join that line, behind the ones asked for before.
-    const outermost = this.answering === null;
-    const answers = (this.answering ??= []);
-    try {
-      this.messages.emit({ ...frame, defer: () => ((deferred = true), taken) });
-    } finally {
-      // Taken once its listeners returned, even if the error handler threw (else it holds back every later receipt).
-      if (!deferred) taken();
-      if (outermost) {
-        try {
-          for (let i = 0; i < answers.length; i++) this.write(answers[i] as Pending);
-        } finally {
-          this.answering = null;
-        }
-      }
-    }
-  }
-
-  private transmit(entry: Pending): void {
-    if (this.answering) this.answering.push(entry);
-    else this.write(entry);
-  }
-
-  private write(entry: Pending): void {
-    if (entry.sent || this.socket?.readyState !== OPEN) return;
-    entry.sent = true;
-    if (this.phase !== 'ready' || this.loggingOut !== null || !this.inbox.folding) return this.socket.send(entry.text);
-    // A receipt waiting for a request rides on this one, and now and then the answers we hold
-    // (written first, in this order: see protocol.ts).
-    const upTo = this.inbox.claim();
-    const answered = (this.pending.lowestRid() ?? entry.rid) - 1;
-    const tell = answered - this.toldAnswered >= ANSWERED_STEP;
-    const text = withFolded(entry.text, `${upTo === undefined ? '' : `"received":${upTo},`}${tell ? `"answered":${answered},` : ''}`);
-    // A request at the size limit has no room for them: the receipt goes alone, the rest with the next.
-    if (text === null && upTo !== undefined) this.socket.send(JSON.stringify({ type: 'received', upTo }));
-    if (tell && text !== null) this.toldAnswered = answered;
-    this.socket.send(text ?? entry.text);
+    this.backlog.release(this.userID ?? '', more, (frame, taken) => this.delivery.deliver(frame, taken), setAside);
   }
 
   /** An unanswered keepalive means the socket is dead even if it has not said so. */

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseServerFrame } from '../../adapters/ws/protocol';
 import { FOLD_AT_MOST, RECEIPT_DELAY_MS } from '../../adapters/ws/inbox';
-import { ANSWERED_STEP } from '../../adapters/ws/WsConnection';
+import { ANSWERED_STEP } from '../../adapters/ws/delivery';
 import { CALLS_PER_PAIR, type CallFrames, receiptFrame } from './payloads';
 import type { RawWebSocket } from './rawWs';
 
