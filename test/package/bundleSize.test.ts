@@ -287,7 +287,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // and told twice when a resumed connection handed it again (+31): 62,362 bytes, 209,082 minified. Raised by 31.
 // And a repeated more: true that brought nothing new (the server's window still full) judges nothing: it told the
 // oldest invitation held, which rang, then stopped (+22): 62,384 bytes, 209,158 minified. Raised by 22.
-const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175 + 457 + 28 + 31 + 22;
+// And WsConnection.ts under 500 lines: a message's delivery and the writing of requests around it in a class of its
+// own (adapters/ws/delivery.ts; its constructor and the calls through it, +86): 62,462 bytes, 209,386 minified. Raised by 90.
+const BUDGET_BYTES = 55.2 * 1024 + 80 + 226 + 100 + 171 + 56 + 35 + 34 + 53 + 67 + 15 + 20 + 40 + 40 + 80 + 40 + 220 + 330 + 270 + 80 + 200 + 110 + 110 + 250 + 90 + 60 + 210 + 130 + 200 + 10 + 50 + 70 + 40 + 640 + 50 + 30 + 40 + 135 + 10 + 130 + 30 + 12 + 191 + 51 + 8 + 50 + 8 + 10 + 60 + 16 + 90 + 50 + 5 + 15 + 30 + 175 + 457 + 28 + 31 + 22 + 90;
 
 /** Modules of the package that a minimal app must never carry. */
 const NEVER_IN_THE_BROWSER_PATH = [
