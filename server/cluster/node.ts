@@ -16,7 +16,7 @@
  * - Offline store: a stream per recipient (`P:i:<user>`), within the store's quotas: `mailbox.ts`.
  * - Rooms (`P:r:<room>`, `P:said`): `rooms.ts`. Grants and groups, their histories (`P:h:...`) and how
  *   a node joining or coming back catches up: `replica.ts`. Budgets: `budgets.ts`, `budgetAsks.ts`. After a blip:
- *   `rejoin.ts`. The login gate: `gate.ts`.
+ *   `rejoin.ts`. The login gate: `gate.ts`. What it does with the frames the other nodes publish: `inbound.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -35,14 +35,15 @@ import { compactedOf } from './compaction';
 import { DeadNodes } from './deadNodes';
 import { HeldId, type NodeIdLost } from './nodeId';
 import type { GroupStore } from '../groups';
-import { type LoginPeek, isRoomEvent, isStrings, isTravelling, parseJson } from './frames';
+import type { LoginPeek } from './frames';
 import { type GateIntake, LoginGate, type Prepared, type Verdict } from './gate';
+import { type Inbound, receiveFrame } from './inbound';
 import { StreamMailbox } from './mailbox';
 import { ClusterRooms, loadRooms, readRooms, type RelayEvent, type RoomEvent, saidKey, type Vacate, writeRoomEvent } from './rooms';
 import { type Change, Replica } from './replica';
 import { Rejoin } from './rejoin';
 import { Revocations } from './revocations';
-import { ClusterOnline, isOnlineFrame } from './online';
+import { ClusterOnline } from './online';
 import type { OnlineUsers } from '../presence';
 import type { Body, Store } from '../store';
 import { connectRedis, type Scripted, shownUrl } from './scripts';
@@ -322,7 +323,9 @@ export class ClusterNode {
     // Its id first: nothing of it is read, heard or written while a live node runs with it. Real time (Redis's TTL).
     const pause = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
     await this.id.claim(HEARTBEAT_MS / 4, pause);
-    this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
+    const { node, logger, counts, epochs, mailbox, replica, asks, directory } = this;
+    const to: Inbound = { node, logger, counts, epochs, mailbox, replica, asks, directory, rooms: () => this.rooms, hub: () => this.hub, letGo: (user, resume) => this.letGo(user, resume) };
+    this.sub.on('message', (_channel: string, text: string) => receiveFrame(text, to));
     await this.sub.subscribe(...this.channels());
     // Back after losing Redis: what was published meanwhile is lost to this node; it catches up (`Rejoin`).
     this.sub.on('close', () => {
@@ -355,63 +358,6 @@ export class ClusterNode {
     await Promise.all([this.replica.load(), this.directory.load(), this.mailbox.resync()]);
     await this.revocations.retry(); // kicks not answered yet, then what sessions that ended meanwhile superseded
     this.counts.catchUps++;
-  }
-
-  /** A frame from another node (validated: anything malformed is dropped and logged). */
-  private onMessage(text: string): void {
-    const msg = parseJson(text) as Record<string, unknown> | null;
-    if (!msg || typeof msg.t !== 'string') return this.logger.warn('cluster: dropped a malformed frame', { size: text.length });
-    this.counts.received++;
-    try {
-      switch (msg.t) {
-        case 'takeover':
-          if (typeof msg.user === 'string' && typeof msg.epoch === 'number') this.onTakeover(msg.user, typeof msg.resume === 'string' && msg.resume !== '' ? msg.resume : undefined, msg.epoch);
-          return;
-        case 'mail': {
-          const { user, ids, m } = msg;
-          if (typeof user !== 'string') return;
-          if (isStrings(ids) && isStrings(m) && ids.length === m.length) {
-            void this.mailbox.takeIn(user, ids.map((id, i) => [id, m[i]]));
-          } else void this.mailbox.drain(user);
-          return;
-        }
-        case 'room':
-          if (msg.node !== this.node && isRoomEvent(msg)) this.rooms?.applyRemote(msg);
-          return;
-        case 'relay':
-          if (typeof msg.roomID === 'number' && typeof msg.from === 'string' && typeof msg.data === 'string' && (msg.to === undefined || typeof msg.to === 'string')) {
-            this.rooms?.deliverRemote(msg as unknown as RelayEvent);
-          }
-          return;
-        case 'grant':
-        case 'group':
-          if (typeof msg.node === 'string' && typeof msg.op === 'string' && typeof msg.v === 'number') this.replica.receive(msg as unknown as Change);
-          return;
-        case 'budgets?':
-        case 'budgets':
-          this.asks.receive(msg);
-          return;
-        case 'online':
-          if (isOnlineFrame(msg)) this.directory.receive(msg);
-          return;
-        case 'online-copy': {
-          // Not stored anywhere: its id here is no row (it is never confirmed to the store).
-          if (typeof msg.user === 'string' && isTravelling(msg.copy)) this.hub?.mailer.handOnline(this.hub.session(msg.user), { ...msg.copy, id: 0 });
-          return;
-        }
-        default:
-          this.logger.warn('cluster: dropped a frame of unknown type', { t: msg.t });
-      }
-    } catch (error) {
-      this.logger.warn('cluster: a frame from another node failed', { t: msg.t, error: String(error) });
-    }
-  }
-
-  /** Another node claimed `user` with `epoch`: the session here goes (kicked, or handed over). */
-  private onTakeover(user: string, resume: string | undefined, epoch: number): void {
-    if ((this.epochs.get(user) ?? 0) > epoch) return; // a later login here already won
-    this.epochs.delete(user);
-    if (this.hub?.session(user)) this.letGo(user, resume);
   }
 
   /** `user`'s session here goes to a later login elsewhere (kicked, or handed over if that login resumed it). */
